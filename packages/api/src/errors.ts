@@ -1,0 +1,85 @@
+import { KINDS, qualifiedKind, type Kind } from './types.js';
+
+/** One field error, rendered as Kubernetes does: `<path>: <Type>[: <value>][: <detail>]`. */
+export type FieldErrorType =
+  | 'Required value' | 'Invalid value' | 'Unsupported value' | 'Forbidden' | 'Not found' | 'Duplicate value' | 'Too long';
+
+export interface FieldError {
+  readonly path: string;
+  readonly type: FieldErrorType;
+  /** Already-rendered value (strings quoted, numbers bare); undefined when the type shows none. */
+  readonly value?: string;
+  readonly detail?: string;
+}
+
+export const renderValue = (v: unknown): string => {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'object' && !Array.isArray(v)) {
+    const entries = Object.entries(v as Record<string, unknown>);
+    if (entries.every(([, x]) => typeof x === 'string')) {
+      return `map[string]string{${entries.map(([k, x]) => `${JSON.stringify(k)}:${JSON.stringify(x)}`).join(', ')}}`;
+    }
+  }
+  return JSON.stringify(v);
+};
+
+export const fieldError = (path: string, type: FieldErrorType, value?: unknown, detail?: string): FieldError => {
+  const hasValue = type === 'Invalid value' || type === 'Unsupported value' || type === 'Duplicate value' || type === 'Too long';
+  return { path, type, ...(hasValue ? { value: renderValue(value) } : {}), ...(detail !== undefined ? { detail } : {}) };
+};
+export const required = (path: string, detail?: string) => fieldError(path, 'Required value', undefined, detail);
+export const invalid = (path: string, value: unknown, detail: string) => fieldError(path, 'Invalid value', value, detail);
+export const unsupported = (path: string, value: unknown, supported: readonly string[]) =>
+  fieldError(path, 'Unsupported value', value, `supported values: ${supported.map((s) => JSON.stringify(s)).join(', ')}`);
+export const forbidden = (path: string, detail: string) => fieldError(path, 'Forbidden', undefined, detail);
+export const notFound = (path: string, value: unknown) => fieldError(path, 'Not found', value);
+export const duplicate = (path: string, value: unknown) => fieldError(path, 'Duplicate value', value);
+
+export const renderFieldError = (e: FieldError): string =>
+  [e.path, e.type, e.value, e.detail].filter((x) => x !== undefined && x !== '').join(': ');
+
+/** An API error as a value (house rule 3). `code` is the HTTP status. */
+export type ApiErrorReason =
+  | 'Invalid' | 'Conflict' | 'AlreadyExists' | 'NotFound' | 'Forbidden' | 'BadRequest' | 'InternalError' | 'Timeout';
+
+export interface ApiError {
+  readonly type: 'ApiError';
+  readonly reason: ApiErrorReason;
+  readonly code: number;
+  readonly message: string;
+  readonly causes?: readonly FieldError[];
+}
+
+export const apiError = (reason: ApiErrorReason, code: number, message: string, causes?: readonly FieldError[]): ApiError =>
+  ({ type: 'ApiError', reason, code, message, ...(causes ? { causes } : {}) });
+
+/** `StatefulSet.apps "web" is invalid: [e1, e2]` (NewInvalid). */
+export const newInvalid = (kind: Kind, name: string, errs: readonly FieldError[]): ApiError => {
+  const rendered = errs.map(renderFieldError);
+  const body = rendered.length === 1 ? rendered[0] : `[${rendered.join(', ')}]`;
+  return apiError('Invalid', 422, `${qualifiedKind(kind)} "${name}" is invalid: ${body}`, errs);
+};
+export const newConflict = (kind: Kind, name: string, detail: string): ApiError =>
+  apiError('Conflict', 409, `Operation cannot be fulfilled on ${pluralQualified(kind)} "${name}": ${detail}`);
+export const newAlreadyExists = (kind: Kind, name: string): ApiError =>
+  apiError('AlreadyExists', 409, `${pluralQualified(kind)} "${name}" already exists`);
+export const newNotFound = (kind: Kind, name: string): ApiError =>
+  apiError('NotFound', 404, `${pluralQualified(kind)} "${name}" not found`);
+export const newForbidden = (kind: Kind, name: string, detail: string): ApiError =>
+  apiError('Forbidden', 403, `${pluralQualified(kind)} "${name}" is forbidden: ${detail}`);
+export const newBadRequest = (message: string): ApiError => apiError('BadRequest', 400, message);
+
+/** `statefulsets.apps` / `pods` — the resource form used by Conflict/NotFound/AlreadyExists messages. */
+export const pluralQualified = (kind: Kind): string => {
+  const { plural, group } = KINDS[kind];
+  return group === '' ? plural : `${plural}.${group}`;
+};
+
+/** kubectl's rendering: `The StatefulSet "web" is invalid: ...`. */
+export const kubectlMessage = (e: ApiError): string => {
+  if (e.reason !== 'Invalid') return `Error from server (${e.reason}): ${e.message}`;
+  const m = /^(\w+)(?:\.[\w.]+)? "([^"]*)" is invalid: (.*)$/s.exec(e.message);
+  return m ? `The ${m[1]} "${m[2]}" is invalid: ${m[3]}` : e.message;
+};

@@ -1,0 +1,56 @@
+import type { OwnerReference, Pod, ObjectMeta } from './types.js';
+
+export const controllerRefOf = (meta: ObjectMeta | undefined): OwnerReference | undefined =>
+  meta?.ownerReferences?.find((r) => r.controller === true);
+
+export const isControlledByUid = (meta: ObjectMeta | undefined, uid: string | undefined): boolean =>
+  uid !== undefined && controllerRefOf(meta)?.uid === uid;
+
+export const newControllerRef = (owner: { apiVersion: string; kind: string; metadata: ObjectMeta }): OwnerReference => ({
+  apiVersion: owner.apiVersion,
+  kind: owner.kind,
+  name: owner.metadata.name ?? '',
+  uid: owner.metadata.uid ?? '',
+  controller: true,
+  blockOwnerDeletion: true,
+});
+
+export const isTerminating = (o: { metadata?: ObjectMeta }): boolean => o.metadata?.deletionTimestamp !== undefined;
+
+// ---- virtual time <-> RFC 3339 timestamps ------------------------------------------------------
+/** Virtual time 0 is this instant; timestamps in objects are derived from virtual milliseconds. */
+export const EPOCH_MS = Date.UTC(2026, 0, 1, 0, 0, 0);
+/** Kubernetes timestamps have second precision (metav1.Time); we keep milliseconds for a faithful order. */
+export const timestamp = (virtualMs: number): string => new Date(EPOCH_MS + virtualMs).toISOString().replace('.000Z', 'Z');
+export const parseTimestamp = (t: string | undefined): number | undefined => (t === undefined ? undefined : Date.parse(t) - EPOCH_MS);
+
+// ---- pod predicates (k8s-semantics §0.3) ---------------------------------------------------------
+export const podPhase = (p: Pod): string => p.status?.phase ?? '';
+export const isCreated = (p: Pod): boolean => podPhase(p) !== '';
+export const isPending = (p: Pod): boolean => podPhase(p) === 'Pending';
+export const isFailed = (p: Pod): boolean => podPhase(p) === 'Failed';
+export const isSucceeded = (p: Pod): boolean => podPhase(p) === 'Succeeded';
+export const isTerminal = (p: Pod): boolean => isFailed(p) || isSucceeded(p);
+export const podReadyCondition = (p: Pod) => p.status?.conditions?.find((c) => c.type === 'Ready');
+export const isPodReady = (p: Pod): boolean => podReadyCondition(p)?.status === 'True';
+export const isRunningAndReady = (p: Pod): boolean => podPhase(p) === 'Running' && isPodReady(p);
+/** podutil.IsPodAvailable: Ready and Ready for at least minReadySeconds (phase not checked). */
+export const isAvailable = (p: Pod, minReadySeconds: number, nowMs: number): boolean => {
+  const c = podReadyCondition(p);
+  if (c?.status !== 'True') return false;
+  if (minReadySeconds === 0) return true;
+  const t = parseTimestamp(c.lastTransitionTime);
+  return t !== undefined && t + minReadySeconds * 1000 <= nowMs;
+};
+/** 1.35 isUnavailable: not available or terminating. */
+export const isUnavailable = (p: Pod, minReadySeconds: number, nowMs: number): boolean =>
+  !isAvailable(p, minReadySeconds, nowMs) || isTerminating(p);
+/** controller_utils IsPodActive (ReplicaSet): not terminal and not terminating. */
+export const isPodActive = (p: Pod): boolean => !isTerminal(p) && !isTerminating(p);
+
+/** The claim names a pod mounts. */
+export const podClaimNames = (p: Pod): string[] => {
+  const out: string[] = [];
+  for (const v of p.spec?.volumes ?? []) if (v.persistentVolumeClaim?.claimName) out.push(v.persistentVolumeClaim.claimName);
+  return out;
+};

@@ -1,0 +1,86 @@
+import type {
+  Node, Pod, Service, PersistentVolumeClaim, PersistentVolume, Endpoints, Event, Namespace,
+  PodTemplateSpec, PodSpec, Container, Volume, ObjectReference,
+} from 'kubernetes-types/core/v1.js';
+import type { StatefulSet, ReplicaSet, ControllerRevision } from 'kubernetes-types/apps/v1.js';
+import type { StorageClass } from 'kubernetes-types/storage/v1.js';
+import type { ObjectMeta, OwnerReference, LabelSelector, LabelSelectorRequirement } from 'kubernetes-types/meta/v1.js';
+
+export type {
+  Node, Pod, Service, PersistentVolumeClaim, PersistentVolume, Endpoints, Event, Namespace,
+  PodTemplateSpec, PodSpec, Container, Volume, ObjectReference,
+  StatefulSet, ReplicaSet, ControllerRevision, StorageClass,
+  ObjectMeta, OwnerReference, LabelSelector, LabelSelectorRequirement,
+};
+
+/** Every kind kubesim stores, with its apiVersion and whether it is namespaced. */
+export const KINDS = {
+  Namespace: { apiVersion: 'v1', group: '', plural: 'namespaces', namespaced: false, short: ['ns'] },
+  Node: { apiVersion: 'v1', group: '', plural: 'nodes', namespaced: false, short: ['no'] },
+  Pod: { apiVersion: 'v1', group: '', plural: 'pods', namespaced: true, short: ['po'] },
+  Service: { apiVersion: 'v1', group: '', plural: 'services', namespaced: true, short: ['svc'] },
+  PersistentVolumeClaim: { apiVersion: 'v1', group: '', plural: 'persistentvolumeclaims', namespaced: true, short: ['pvc'] },
+  PersistentVolume: { apiVersion: 'v1', group: '', plural: 'persistentvolumes', namespaced: false, short: ['pv'] },
+  Endpoints: { apiVersion: 'v1', group: '', plural: 'endpoints', namespaced: true, short: ['ep'] },
+  Event: { apiVersion: 'v1', group: '', plural: 'events', namespaced: true, short: ['ev'] },
+  StorageClass: { apiVersion: 'storage.k8s.io/v1', group: 'storage.k8s.io', plural: 'storageclasses', namespaced: false, short: ['sc'] },
+  StatefulSet: { apiVersion: 'apps/v1', group: 'apps', plural: 'statefulsets', namespaced: true, short: ['sts'] },
+  ReplicaSet: { apiVersion: 'apps/v1', group: 'apps', plural: 'replicasets', namespaced: true, short: ['rs'] },
+  ControllerRevision: { apiVersion: 'apps/v1', group: 'apps', plural: 'controllerrevisions', namespaced: true, short: [] as string[] },
+} as const;
+
+export type Kind = keyof typeof KINDS;
+
+export interface KindToType {
+  Namespace: Namespace;
+  Node: Node;
+  Pod: Pod;
+  Service: Service;
+  PersistentVolumeClaim: PersistentVolumeClaim;
+  PersistentVolume: PersistentVolume;
+  Endpoints: Endpoints;
+  Event: Event;
+  StorageClass: StorageClass;
+  StatefulSet: StatefulSet;
+  ReplicaSet: ReplicaSet;
+  ControllerRevision: ControllerRevision;
+}
+
+/** Any object kubesim stores. `kind` and `metadata` are always present once stored. */
+export type KObject = KindToType[Kind];
+export type Stored<T> = T & { readonly kind: string; readonly apiVersion: string; readonly metadata: ObjectMeta & { name: string } };
+
+export const isKind = (k: unknown): k is Kind => typeof k === 'string' && Object.hasOwn(KINDS, k);
+
+export const isNamespaced = (kind: Kind): boolean => KINDS[kind].namespaced;
+
+/** `Pod.` / `StatefulSet.apps` — the qualified kind used in API error messages. */
+export const qualifiedKind = (kind: Kind): string => {
+  const g = KINDS[kind].group;
+  return g === '' ? kind : `${kind}.${g}`;
+};
+
+/** Resolve what a user typed (`sts`, `statefulsets`, `StatefulSet`, `pods`) to a kind. */
+export const resolveKind = (typed: string): Kind | undefined => {
+  const t = typed.toLowerCase().split('.')[0] ?? '';
+  for (const [k, v] of Object.entries(KINDS)) {
+    if (k.toLowerCase() === t || v.plural === t || (v.short as readonly string[]).includes(t)) return k as Kind;
+  }
+  return undefined;
+};
+
+/** The identity of an object in the log: one helper builds it everywhere. */
+export const objectKey = (kind: string, namespace: string | undefined, name: string): string =>
+  `${kind}/${namespace ?? ''}/${name}`;
+
+export const keyOf = (o: { kind?: string; metadata?: ObjectMeta }): string =>
+  objectKey(o.kind ?? '', o.metadata?.namespace, o.metadata?.name ?? '');
+
+/** namespace/name, the key controllers reconcile. */
+export const nsName = (namespace: string | undefined, name: string): string =>
+  namespace ? `${namespace}/${name}` : name;
+
+export const splitNsName = (key: string): { namespace: string; name: string } => {
+  const i = key.indexOf('/');
+  return i < 0 ? { namespace: '', name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
+};

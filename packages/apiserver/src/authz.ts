@@ -1,0 +1,78 @@
+import type { ApiRequest, Kind, KObject, Pod } from '@kubesim/api';
+import { requestKind, requestResourceVerb, KINDS } from '@kubesim/api';
+
+/**
+ * Which component may write what: kubesim's RBAC. Each rule is `verb resource[/subresource]`
+ * (`*` wildcards). Users (actor `user`) may do anything; the runtime's bootstrap actor too.
+ */
+export const PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
+  'statefulset-controller': [
+    'create pods', 'update pods', 'patch pods', 'delete pods',
+    'create persistentvolumeclaims', 'update persistentvolumeclaims', 'patch persistentvolumeclaims',
+    '* controllerrevisions', 'update statefulsets/status', 'patch statefulsets', 'update statefulsets',
+    'create events', 'update events',
+  ],
+  'replicaset-controller': [
+    'create pods', 'delete pods', 'patch pods', 'update pods', 'update replicasets/status', 'patch replicasets',
+    'create events', 'update events',
+  ],
+  scheduler: [
+    'create pods/binding', 'update pods/status', 'patch pods/status', 'update persistentvolumeclaims', 'patch persistentvolumeclaims',
+    'update persistentvolumes', 'create events', 'update events',
+  ],
+  'volume-binder': [
+    'create persistentvolumes', 'update persistentvolumes', 'update persistentvolumes/status', 'delete persistentvolumes',
+    'patch persistentvolumes', 'update persistentvolumeclaims', 'update persistentvolumeclaims/status', 'patch persistentvolumeclaims',
+    'create events', 'update events',
+  ],
+  kubelet: ['update pods/status', 'patch pods/status', 'delete pods', 'update nodes/status', 'update nodes', 'create events', 'update events'],
+  'endpoints-controller': ['create endpoints', 'update endpoints', 'delete endpoints', 'create events', 'update events'],
+  'garbage-collector': ['delete *', 'patch *', 'update *'],
+  'node-lifecycle': ['update nodes', 'update nodes/status', 'update pods/status', 'delete pods', 'create events', 'update events'],
+};
+
+const UNRESTRICTED = new Set(['user', 'system:bootstrap']);
+
+/** The RBAC role of an actor (`kubelet:node-a` → `kubelet`). */
+export const roleOf = (actor: string): string => {
+  const i = actor.indexOf(':');
+  return i < 0 ? actor : actor.slice(0, i);
+};
+
+const ruleMatches = (rule: string, verb: string, resource: string): boolean => {
+  const [rv, rr] = rule.split(' ') as [string, string];
+  return (rv === '*' || rv === verb) && (rr === '*' || rr === resource);
+};
+
+/**
+ * Returns undefined when allowed, else the reason. `current` is the stored object (NodeRestriction
+ * needs the pod's node).
+ */
+export const authorize = (actor: string, req: ApiRequest, current: KObject | undefined): string | undefined => {
+  if (UNRESTRICTED.has(actor)) return undefined;
+  const role = roleOf(actor);
+  const kind = requestKind(req) as Kind;
+  const { verb, subresource } = requestResourceVerb(req);
+  const plural = KINDS[kind].plural;
+  const resource = subresource ? `${plural}/${subresource}` : plural;
+  const rules = PERMISSIONS[role] ?? [];
+  const ns = req.verb === 'create' || req.verb === 'update' ? req.object.metadata?.namespace : req.namespace;
+  const where = ns ? ` in the namespace "${ns}"` : ' at the cluster scope';
+  const group = KINDS[kind].group;
+  if (!rules.some((r) => ruleMatches(r, verb, resource))) {
+    return `User "system:${actor}" cannot ${verb} resource "${resource}" in API group "${group}"${where}`;
+  }
+  // NodeRestriction: a kubelet may only touch its own node and the pods bound to it.
+  if (role === 'kubelet') {
+    const node = actor.slice(actor.indexOf(':') + 1);
+    if (kind === 'Pod') {
+      const bound = (current as Pod | undefined)?.spec?.nodeName;
+      if (bound !== node) return `node "${node}" can only update pods bound to it (pod is on ${bound ? `"${bound}"` : 'no node'})`;
+    }
+    if (kind === 'Node') {
+      const name = req.verb === 'update' ? req.object.metadata?.name : req.verb === 'create' ? req.object.metadata?.name : req.name;
+      if (name !== node) return `node "${node}" is not allowed to modify node "${name ?? ''}"`;
+    }
+  }
+  return undefined;
+};

@@ -1,0 +1,3 @@
+export * from './server.js';
+export * from './authz.js';
+export * from './mergepatch.js';

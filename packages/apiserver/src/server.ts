@@ -1,0 +1,397 @@
+import * as E from 'fp-ts/lib/Either.js';
+import {
+  applyDefaults, validateCreate, validateUpdate, validateStatusUpdate, newInvalid, newConflict, newAlreadyExists,
+  newNotFound, newForbidden, newBadRequest, apiError, generateName, uuidFrom, timestamp, isKind, isNamespaced, KINDS,
+  keyOf, objectKey, required, type ApiError, type ApiRequest, type Kind, type KObject, type Pod, type PersistentVolumeClaim,
+  type StorageClass, type Rand, type ObjectMeta, type Service,
+} from '@kubesim/api';
+import type { LogPort, Envelope } from '@kubesim/log';
+import { ObjectStore } from '@kubesim/state';
+import { authorize } from './authz.js';
+import { mergePatch } from './mergepatch.js';
+
+export interface RequestContext {
+  /** Who sends the request: `user`, `statefulset-controller`, `kubelet:node-a`, ... */
+  readonly actor: string;
+  /** The seq of the log entry the actor is reacting to (null for user input). */
+  readonly cause: number | null;
+  /** Virtual time of the write, in milliseconds. */
+  readonly time: number;
+  /** Validate and authorize only; write nothing. */
+  readonly dryRun?: boolean;
+}
+
+export type ApiResult = E.Either<ApiError, KObject>;
+
+export const PVC_PROTECTION = 'kubernetes.io/pvc-protection';
+export const PV_PROTECTION = 'kubernetes.io/pv-protection';
+export const FOREGROUND = 'foregroundDeletion';
+export const ORPHAN = 'orphan';
+
+/** Kinds whose spec changes bump metadata.generation. */
+const GENERATION_KINDS = new Set<string>(['StatefulSet', 'ReplicaSet', 'Pod']);
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * The API server: the single writer of the log. Validates, defaults, runs admission, assigns uid,
+ * generation and (through the log) resourceVersion, implements graceful deletion and finalizers, and
+ * authorizes every component to its own writes.
+ */
+export class ApiServer {
+  /** The server's own view: always the full, current fold of the log. */
+  readonly store = new ObjectStore();
+  private clusterIpNext = 10;
+  private readonly denied: { actor: string; message: string; time: number }[] = [];
+
+  constructor(private readonly log: LogPort, private readonly rand: Rand) {
+    for (const e of log.entries()) this.store.apply(e);
+  }
+
+  /** Denied requests (authorization failures), for `kubesim logs apiserver` and tests. */
+  deniedRequests(): readonly { actor: string; message: string; time: number }[] { return this.denied; }
+
+  /** Append a non-object entry (user command, fault, component lifecycle). */
+  record(type: 'COMMAND' | 'FAULT' | 'COMPONENT', data: unknown, ctx: RequestContext): Envelope {
+    const r = this.log.append({ type, actor: ctx.actor, cause: ctx.cause, time: ctx.time, data });
+    if (E.isLeft(r)) throw new Error('non-object entries cannot conflict');
+    this.store.apply(r.right);
+    return r.right;
+  }
+
+  handle(req: ApiRequest, ctx: RequestContext): ApiResult {
+    switch (req.verb) {
+      case 'create': return this.create(req.object, ctx);
+      case 'update': return this.update(req.object, req.subresource, ctx);
+      case 'patch': return this.patch(req, ctx);
+      case 'delete': return this.delete(req, ctx);
+      case 'bind': return this.bind(req, ctx);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  private kindOf(o: KObject): E.Either<ApiError, Kind> {
+    const k = o.kind;
+    if (!isKind(k)) return E.left(newBadRequest(`no kind "${String(k)}" is registered`));
+    if (o.apiVersion !== KINDS[k].apiVersion) {
+      return E.left(apiError('NotFound', 404, `the server could not find the requested resource (no matches for kind "${k}" in version "${String(o.apiVersion)}")`));
+    }
+    return E.right(k);
+  }
+
+  private authz(req: ApiRequest, kind: Kind, name: string, current: KObject | undefined, ctx: RequestContext): ApiError | undefined {
+    const why = authorize(ctx.actor, req, current);
+    if (why === undefined) return undefined;
+    this.denied.push({ actor: ctx.actor, message: why, time: ctx.time });
+    return newForbidden(kind, name, why);
+  }
+
+  private write(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KObject, op: string, ctx: RequestContext, expectSeq: number): ApiResult {
+    const r = this.log.append({ type, actor: ctx.actor, cause: ctx.cause, time: ctx.time, op, object, expectSeq });
+    if (E.isLeft(r)) {
+      return E.left(newConflict(object.kind as Kind, object.metadata?.name ?? '', 'the object has been modified; please apply your changes to the latest version and try again'));
+    }
+    this.store.apply(r.right);
+    return E.right(r.right.object!);
+  }
+
+  private current(kind: Kind, namespace: string, name: string): KObject | undefined {
+    return this.store.get(kind, isNamespaced(kind) ? namespace : '', name) as KObject | undefined;
+  }
+
+  private create(input: KObject, ctx: RequestContext): ApiResult {
+    const kr = this.kindOf(input);
+    if (E.isLeft(kr)) return kr;
+    const kind = kr.right;
+    const meta: Mutable<ObjectMeta> = { ...(input.metadata ?? {}) };
+    if (isNamespaced(kind)) meta.namespace = meta.namespace || 'default';
+    else delete meta.namespace;
+    if (!meta.name && meta.generateName) {
+      // The API server retries name collisions (the generator is random; collisions are rare).
+      for (let i = 0; i < 8; i++) {
+        const candidate = generateName(meta.generateName, (n) => this.rand.int(n));
+        if (!this.current(kind, meta.namespace ?? '', candidate)) { meta.name = candidate; break; }
+      }
+    }
+    const name = meta.name ?? '';
+    const denied = this.authz({ verb: 'create', object: input }, kind, name, undefined, ctx);
+    if (denied) return E.left(denied);
+    if (!name) return E.left(newInvalid(kind, '', [required('metadata.name', 'name or generateName is required')]));
+    if (isNamespaced(kind) && kind !== 'Event' && !this.store.get('Namespace', '', meta.namespace ?? '')) {
+      return E.left(apiError('NotFound', 404, `namespaces "${meta.namespace ?? ''}" not found`));
+    }
+    let obj = applyDefaults({ ...input, metadata: meta } as KObject);
+    const errs = validateCreate(obj);
+    if (errs.length > 0) return E.left(newInvalid(kind, name, errs));
+    if (this.current(kind, meta.namespace ?? '', name)) return E.left(newAlreadyExists(kind, name));
+    const admitted = this.admitCreate(kind, obj);
+    if (E.isLeft(admitted)) return admitted;
+    obj = admitted.right;
+    if (ctx.dryRun) return E.right(obj);
+    const m: Mutable<ObjectMeta> = { ...obj.metadata! };
+    delete m.resourceVersion;
+    delete m.deletionTimestamp;
+    delete m.deletionGracePeriodSeconds;
+    m.uid = uuidFrom(() => this.rand.byte());
+    m.creationTimestamp = timestamp(ctx.time);
+    if (GENERATION_KINDS.has(kind)) m.generation = 1;
+    obj = { ...obj, metadata: m } as KObject;
+    return this.write('ADDED', obj, 'create', ctx, this.log.lastSeqOf(keyOf(obj)));
+  }
+
+  /** Admission plugins and registry PrepareForCreate. */
+  private admitCreate(kind: Kind, obj: KObject): E.Either<ApiError, KObject> {
+    switch (kind) {
+      case 'Pod': {
+        const p = obj as Pod;
+        const tolerations = [...(p.spec?.tolerations ?? [])];
+        // DefaultTolerationSeconds admission.
+        for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
+          if (!tolerations.some((t) => t.key === key)) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
+        }
+        return E.right({ ...p, spec: { ...p.spec!, tolerations }, status: { phase: 'Pending', qosClass: 'BestEffort' } } as KObject);
+      }
+      case 'PersistentVolumeClaim': {
+        const c = obj as PersistentVolumeClaim;
+        let spec = c.spec ?? {};
+        if (spec.storageClassName === undefined) {
+          const def = this.defaultStorageClass();
+          if (def) spec = { ...spec, storageClassName: def };
+        }
+        return E.right({ ...c, spec, metadata: withFinalizer(c.metadata!, PVC_PROTECTION), status: { phase: 'Pending' } } as KObject);
+      }
+      case 'PersistentVolume':
+        return E.right({ ...obj, metadata: withFinalizer(obj.metadata!, PV_PROTECTION), status: { phase: 'Pending' } } as KObject);
+      case 'StatefulSet':
+        return E.right({ ...obj, status: { replicas: 0, availableReplicas: 0 } } as KObject);
+      case 'ReplicaSet':
+        return E.right({ ...obj, status: { replicas: 0 } } as KObject);
+      case 'Namespace':
+        return E.right({ ...obj, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } } as KObject);
+      case 'Service': {
+        const s = obj as Service;
+        if (s.spec?.clusterIP === 'None' || s.spec?.type === 'ExternalName') {
+          return E.right({ ...s, spec: { ...s.spec, clusterIPs: s.spec?.clusterIP === 'None' ? ['None'] : undefined } } as KObject);
+        }
+        const ip = s.spec?.clusterIP || this.allocateClusterIp();
+        return E.right({ ...s, spec: { ...s.spec, clusterIP: ip, clusterIPs: [ip] } } as KObject);
+      }
+      default:
+        return E.right(obj);
+    }
+  }
+
+  private allocateClusterIp(): string {
+    const n = this.clusterIpNext++;
+    return `10.96.${(n >> 8) & 255}.${n & 255}`;
+  }
+
+  private defaultStorageClass(): string | undefined {
+    let best: StorageClass | undefined;
+    for (const sc of this.store.list('StorageClass')) {
+      if (sc.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true') {
+        // Newest default wins, as in DefaultStorageClass admission (1.26+).
+        if (!best || (sc.metadata.creationTimestamp ?? '') >= (best.metadata?.creationTimestamp ?? '')) best = sc;
+      }
+    }
+    return best?.metadata?.name;
+  }
+
+  private update(input: KObject, subresource: 'status' | undefined, ctx: RequestContext): ApiResult {
+    const kr = this.kindOf(input);
+    if (E.isLeft(kr)) return kr;
+    const kind = kr.right;
+    const ns = isNamespaced(kind) ? input.metadata?.namespace || 'default' : '';
+    const name = input.metadata?.name ?? '';
+    const old = this.current(kind, ns, name);
+    const req: ApiRequest = subresource ? { verb: 'update', object: input, subresource } : { verb: 'update', object: input };
+    const denied = this.authz(req, kind, name, old, ctx);
+    if (denied) return E.left(denied);
+    if (!old) return E.left(newNotFound(kind, name));
+    const rv = input.metadata?.resourceVersion;
+    if (rv !== undefined && rv !== '' && rv !== old.metadata?.resourceVersion) {
+      return E.left(newConflict(kind, name, 'the object has been modified; please apply your changes to the latest version and try again'));
+    }
+    if (input.metadata?.uid !== undefined && input.metadata.uid !== old.metadata?.uid) {
+      return E.left(newConflict(kind, name, `Precondition failed: UID in precondition: ${input.metadata.uid}, UID in object meta: ${old.metadata?.uid ?? ''}`));
+    }
+    return this.applyUpdate(kind, old, input, subresource, subresource ? 'update/status' : 'update', ctx);
+  }
+
+  private applyUpdate(kind: Kind, old: KObject, input: KObject, subresource: string | undefined, op: string, ctx: RequestContext): ApiResult {
+    const name = old.metadata?.name ?? '';
+    let next: KObject;
+    const o = old as KObject & { status?: unknown; spec?: unknown };
+    const i = input as KObject & { status?: unknown; spec?: unknown };
+    if (subresource === 'status') {
+      next = { ...o, status: i.status } as KObject;
+      const errs = validateStatusUpdate(next, old);
+      if (errs.length > 0) return E.left(newInvalid(kind, name, errs));
+    } else {
+      // Main resource: status is not writable here (kinds with a status subresource); system metadata is kept.
+      const meta: Mutable<ObjectMeta> = {
+        ...(input.metadata ?? {}),
+        namespace: old.metadata?.namespace,
+        uid: old.metadata?.uid,
+        creationTimestamp: old.metadata?.creationTimestamp,
+        resourceVersion: old.metadata?.resourceVersion,
+      };
+      if (meta.namespace === undefined) delete meta.namespace;
+      if (old.metadata?.deletionTimestamp !== undefined) {
+        meta.deletionTimestamp = old.metadata.deletionTimestamp;
+        meta.deletionGracePeriodSeconds = old.metadata.deletionGracePeriodSeconds;
+      } else {
+        delete meta.deletionTimestamp;
+        delete meta.deletionGracePeriodSeconds;
+      }
+      if (old.metadata?.generation !== undefined) meta.generation = old.metadata.generation;
+      next = applyDefaults({ ...i, metadata: meta, ...(o.status !== undefined ? { status: o.status } : {}) } as KObject);
+      if (old.metadata?.deletionTimestamp !== undefined && (next.metadata?.finalizers?.length ?? 0) > (old.metadata.finalizers?.length ?? 0)) {
+        const added = (next.metadata?.finalizers ?? []).filter((f) => !(old.metadata?.finalizers ?? []).includes(f));
+        if (added.length > 0) {
+          return E.left(newInvalid(kind, name, [{ path: 'metadata.finalizers', type: 'Forbidden', detail: `no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}` }]));
+        }
+      }
+      const errs = validateUpdate(next, old);
+      if (errs.length > 0) return E.left(newInvalid(kind, name, errs));
+      if (GENERATION_KINDS.has(kind) && JSON.stringify(i.spec) !== JSON.stringify(o.spec)) {
+        next = { ...next, metadata: { ...next.metadata, generation: (old.metadata?.generation ?? 0) + 1 } } as KObject;
+      }
+    }
+    if (ctx.dryRun) return E.right(next);
+    if (sameContent(old, next)) return E.right(old);
+    if (this.finalizable(next)) {
+      return this.write('DELETED', next, op === 'update' ? 'finalize' : op, ctx, Number(old.metadata?.resourceVersion ?? 0));
+    }
+    return this.write('MODIFIED', next, op, ctx, Number(old.metadata?.resourceVersion ?? 0));
+  }
+
+  /** An object being deleted with no finalizers left (and, for pods, no grace left) is removed. */
+  private finalizable(o: KObject): boolean {
+    if (o.metadata?.deletionTimestamp === undefined) return false;
+    if ((o.metadata.finalizers?.length ?? 0) > 0) return false;
+    return o.kind !== 'Pod' || o.metadata.deletionGracePeriodSeconds === 0;
+  }
+
+  private patch(req: Extract<ApiRequest, { verb: 'patch' }>, ctx: RequestContext): ApiResult {
+    const kind = req.kind;
+    const ns = isNamespaced(kind) ? req.namespace || 'default' : '';
+    const old = this.current(kind, ns, req.name);
+    const denied = this.authz(req, kind, req.name, old, ctx);
+    if (denied) return E.left(denied);
+    if (!old) return E.left(newNotFound(kind, req.name));
+    if (req.resourceVersion !== undefined && req.resourceVersion !== old.metadata?.resourceVersion) {
+      return E.left(newConflict(kind, req.name, 'the object has been modified; please apply your changes to the latest version and try again'));
+    }
+    if (req.subresource === 'scale') {
+      if (kind !== 'StatefulSet' && kind !== 'ReplicaSet') return E.left(apiError('NotFound', 404, `the server could not find the requested resource (scale of ${kind})`));
+      const replicas = (req.patch as { spec?: { replicas?: unknown } }).spec?.replicas;
+      const o = old as KObject & { spec: Record<string, unknown> };
+      const input = { ...o, spec: { ...o.spec, replicas } } as KObject;
+      return this.applyUpdate(kind, old, input, undefined, 'patch/scale', ctx);
+    }
+    const patched = mergePatch(old, req.patch) as KObject;
+    if (req.subresource === 'status') return this.applyUpdate(kind, old, patched, 'status', 'patch/status', ctx);
+    return this.applyUpdate(kind, old, patched, undefined, 'patch', ctx);
+  }
+
+  private delete(req: Extract<ApiRequest, { verb: 'delete' }>, ctx: RequestContext): ApiResult {
+    const kind = req.kind;
+    const ns = isNamespaced(kind) ? req.namespace || 'default' : '';
+    const old = this.current(kind, ns, req.name);
+    const denied = this.authz(req, kind, req.name, old, ctx);
+    if (denied) return E.left(denied);
+    if (!old) return E.left(newNotFound(kind, req.name));
+    const pre = req.preconditions;
+    if (pre?.uid !== undefined && pre.uid !== old.metadata?.uid) {
+      return E.left(newConflict(kind, req.name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${old.metadata?.uid ?? ''}`));
+    }
+    if (pre?.resourceVersion !== undefined && pre.resourceVersion !== old.metadata?.resourceVersion) {
+      return E.left(newConflict(kind, req.name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata?.resourceVersion ?? ''}`));
+    }
+    if (ctx.dryRun) return E.right(old);
+    const expect = Number(old.metadata?.resourceVersion ?? 0);
+    const meta: Mutable<ObjectMeta> = { ...old.metadata! };
+    let finalizers = [...(meta.finalizers ?? [])];
+    const policy = req.propagationPolicy;
+    const alreadyDeleting = meta.deletionTimestamp !== undefined;
+    if (!alreadyDeleting) {
+      if (policy === 'Orphan' && !finalizers.includes(ORPHAN)) finalizers.push(ORPHAN);
+      if (policy === 'Foreground' && !finalizers.includes(FOREGROUND)) finalizers.push(FOREGROUND);
+    } else if (policy === 'Orphan' || policy === 'Foreground') {
+      // Changing the propagation of an object already being deleted: replace orphan/foreground.
+      finalizers = finalizers.filter((f) => f !== ORPHAN && f !== FOREGROUND);
+      finalizers.push(policy === 'Orphan' ? ORPHAN : FOREGROUND);
+    }
+    if (finalizers.length > 0) meta.finalizers = finalizers; else delete meta.finalizers;
+
+    let grace = 0;
+    if (kind === 'Pod') {
+      const p = old as Pod;
+      grace = req.gracePeriodSeconds ?? p.spec?.terminationGracePeriodSeconds ?? 30;
+      const phase = p.status?.phase;
+      // CheckGracefulDelete: unscheduled or terminal pods go at once.
+      if (!p.spec?.nodeName || phase === 'Failed' || phase === 'Succeeded') grace = 0;
+      if (grace < 0) grace = 1;
+      if (alreadyDeleting && meta.deletionGracePeriodSeconds !== undefined && grace >= meta.deletionGracePeriodSeconds && finalizers.length === (old.metadata?.finalizers?.length ?? 0)) {
+        return E.right(old); // a longer grace period never extends a deletion in progress
+      }
+    }
+    if (grace === 0 && finalizers.length === 0) {
+      return this.write('DELETED', { ...old, metadata: meta } as KObject, 'delete', ctx, expect);
+    }
+    if (!alreadyDeleting || kind === 'Pod') {
+      meta.deletionTimestamp = timestamp(ctx.time + grace * 1000);
+      meta.deletionGracePeriodSeconds = grace;
+    }
+    return this.write('MODIFIED', { ...old, metadata: meta } as KObject, 'delete', ctx, expect);
+  }
+
+  private bind(req: Extract<ApiRequest, { verb: 'bind' }>, ctx: RequestContext): ApiResult {
+    const ns = req.namespace || 'default';
+    const old = this.current('Pod', ns, req.name) as Pod | undefined;
+    const denied = this.authz(req, 'Pod', req.name, old, ctx);
+    if (denied) return E.left(denied);
+    if (!old) return E.left(newNotFound('Pod', req.name));
+    if (req.uid !== undefined && req.uid !== old.metadata?.uid) {
+      return E.left(newConflict('Pod', req.name, `Precondition failed: UID in precondition: ${req.uid}, UID in object meta: ${old.metadata?.uid ?? ''}`));
+    }
+    if (old.metadata?.deletionTimestamp !== undefined) {
+      return E.left(newConflict('Pod', req.name, `pod ${req.name} is being deleted, cannot be assigned to a host`));
+    }
+    if (old.spec?.nodeName) {
+      return E.left(apiError('Conflict', 409, `Operation cannot be fulfilled on pods/binding "${req.name}": pod ${req.name} is already assigned to node "${old.spec.nodeName}"`));
+    }
+    if (ctx.dryRun) return E.right(old);
+    const conditions = (old.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
+    conditions.push({ type: 'PodScheduled', status: 'True', lastTransitionTime: timestamp(ctx.time) });
+    const next: Pod = { ...old, spec: { ...old.spec!, nodeName: req.nodeName }, status: { ...old.status, conditions } };
+    return this.write('MODIFIED', next as KObject, 'bind', ctx, Number(old.metadata?.resourceVersion ?? 0));
+  }
+
+  /** Look up an object by kind/namespace/name (the API's GET). */
+  get(kind: Kind, namespace: string, name: string): KObject | undefined {
+    return this.current(kind, namespace, name);
+  }
+  keyFor(kind: Kind, namespace: string, name: string): string { return objectKey(kind, isNamespaced(kind) ? namespace : '', name); }
+}
+
+const withFinalizer = (meta: ObjectMeta, f: string): ObjectMeta =>
+  (meta.finalizers ?? []).includes(f) ? meta : { ...meta, finalizers: [...(meta.finalizers ?? []), f] };
+
+/** No-op detection: an update that changes nothing writes nothing (same resourceVersion, no event). */
+const sameContent = (a: KObject, b: KObject): boolean => {
+  const x = a as unknown as Record<string, unknown>;
+  const y = b as unknown as Record<string, unknown>;
+  if (x.spec !== y.spec || x.status !== y.status || x.data !== y.data) {
+    if (JSON.stringify(x.spec) !== JSON.stringify(y.spec) || JSON.stringify(x.status) !== JSON.stringify(y.status)) return false;
+  }
+  const ma = { ...a.metadata, resourceVersion: '' };
+  const mb = { ...b.metadata, resourceVersion: '' };
+  if (JSON.stringify(ma) !== JSON.stringify(mb)) return false;
+  for (const k of Object.keys(y)) {
+    if (k === 'metadata' || k === 'spec' || k === 'status') continue;
+    if (JSON.stringify(x[k]) !== JSON.stringify(y[k])) return false;
+  }
+  return true;
+};

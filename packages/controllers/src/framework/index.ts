@@ -1,0 +1,4 @@
+export * from './plan.js';
+export * from './component.js';
+export * from './recorder.js';
+export * from './machine.js';

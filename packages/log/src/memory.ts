@@ -1,0 +1,55 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { keyOf, type KObject } from '@kubesim/api';
+import type { AppendRequest, Envelope, LogConflict } from './envelope.js';
+import type { LogPort } from './port.js';
+
+/** The in-memory log of the embedded mode. */
+export class InMemoryLog implements LogPort {
+  private readonly log: Envelope[] = [];
+  private readonly lastByKey = new Map<string, number>();
+  private readonly listeners: ((e: Envelope) => void)[] = [];
+
+  append(req: AppendRequest): E.Either<LogConflict, Envelope> {
+    const seq = this.log.length + 1;
+    let object: KObject | undefined = req.object;
+    let key: string | undefined;
+    if (object) {
+      key = keyOf(object);
+      const actual = this.lastByKey.get(key) ?? 0;
+      if (req.expectSeq !== undefined && req.expectSeq !== actual) {
+        return E.left({ type: 'LogConflict', key, expected: req.expectSeq, actual });
+      }
+      object = { ...object, metadata: { ...object.metadata, resourceVersion: String(seq) } } as KObject;
+    }
+    // Fixed field order keeps serialisation byte-stable.
+    const e: Envelope = {
+      seq, time: req.time, type: req.type, actor: req.actor, cause: req.cause,
+      ...(req.op !== undefined ? { op: req.op } : {}),
+      ...(object !== undefined ? { object } : {}),
+      ...(req.data !== undefined ? { data: req.data } : {}),
+    };
+    this.log.push(e);
+    if (key !== undefined) this.lastByKey.set(key, seq);
+    for (const l of this.listeners) l(e);
+    return E.right(e);
+  }
+
+  lastSeq(): number { return this.log.length; }
+  lastSeqOf(key: string): number { return this.lastByKey.get(key) ?? 0; }
+
+  *entries(from = 1, to = Infinity): Iterable<Envelope> {
+    const end = Math.min(to, this.log.length);
+    for (let s = Math.max(1, from); s <= end; s++) yield this.log[s - 1]!;
+  }
+
+  /** Direct array access for folds and recorders (read-only). */
+  all(): readonly Envelope[] { return this.log; }
+
+  subscribe(listener: (e: Envelope) => void): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+}

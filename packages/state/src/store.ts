@@ -1,0 +1,141 @@
+import { isKind, type Kind, type KindToType, type KObject } from '@kubesim/api';
+import { isObjectEntry, type Envelope } from '@kubesim/log';
+
+/** An index function: the values under which an object is filed (e.g. the owner uid, the node name). */
+export type IndexFn = (o: KObject) => readonly string[];
+
+export interface IndexSpec {
+  readonly name: string;
+  readonly kind: Kind;
+  readonly fn: IndexFn;
+}
+
+/** Read-only view the pure cores receive. */
+export interface Snapshot {
+  /** The seq of the last entry folded into this view. */
+  readonly seq: number;
+  get<K extends Kind>(kind: K, namespace: string, name: string): Readonly<KindToType[K]> | undefined;
+  list<K extends Kind>(kind: K, namespace?: string): Iterable<Readonly<KindToType[K]>>;
+  count(kind: Kind, namespace?: string): number;
+  byIndex<K extends Kind>(kind: K, index: string, value: string): Iterable<Readonly<KindToType[K]>>;
+}
+
+const EMPTY: Iterable<never> = [];
+
+/**
+ * A fold of the log: kind → namespace → name → object, plus declared secondary indexes.
+ * Objects are shared, never copied; they are treated as immutable everywhere.
+ */
+export class ObjectStore implements Snapshot {
+  seq = 0;
+  private readonly data = new Map<string, Map<string, Map<string, KObject>>>();
+  private readonly counts = new Map<string, number>();
+  private readonly indexes = new Map<string, { spec: IndexSpec; map: Map<string, Map<string, KObject>> }>();
+  private readonly kinds: ReadonlySet<string> | undefined;
+
+  /** `kinds` restricts what the store keeps (an informer watches only what its component needs). */
+  constructor(kinds?: Iterable<Kind>, indexes: readonly IndexSpec[] = []) {
+    this.kinds = kinds ? new Set(kinds) : undefined;
+    for (const s of indexes) this.indexes.set(`${s.kind}:${s.name}`, { spec: s, map: new Map() });
+  }
+
+  watches(kind: string): boolean { return this.kinds === undefined || this.kinds.has(kind); }
+
+  /** Fold one log entry. Entries must arrive in seq order. */
+  apply(e: Envelope): void {
+    this.seq = e.seq;
+    if (!isObjectEntry(e)) return;
+    const o = e.object;
+    const kind = o.kind as string;
+    if (!this.watches(kind)) return;
+    if (e.type === 'DELETED') this.remove(o); else this.put(o);
+  }
+
+  put(o: KObject): void {
+    const kind = o.kind as string;
+    const ns = o.metadata?.namespace ?? '';
+    const name = o.metadata?.name ?? '';
+    let byNs = this.data.get(kind);
+    if (!byNs) { byNs = new Map(); this.data.set(kind, byNs); }
+    let byName = byNs.get(ns);
+    if (!byName) { byName = new Map(); byNs.set(ns, byName); }
+    const old = byName.get(name);
+    byName.set(name, o);
+    if (!old) this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
+    this.reindex(kind, `${ns}/${name}`, old, o);
+  }
+
+  remove(o: KObject): void {
+    const kind = o.kind as string;
+    const ns = o.metadata?.namespace ?? '';
+    const name = o.metadata?.name ?? '';
+    const byName = this.data.get(kind)?.get(ns);
+    const old = byName?.get(name);
+    if (!old || !byName) return;
+    byName.delete(name);
+    this.counts.set(kind, (this.counts.get(kind) ?? 1) - 1);
+    this.reindex(kind, `${ns}/${name}`, old, undefined);
+  }
+
+  private reindex(kind: string, key: string, old: KObject | undefined, neu: KObject | undefined): void {
+    if (this.indexes.size === 0) return;
+    for (const { spec, map } of this.indexes.values()) {
+      if (spec.kind !== kind) continue;
+      if (old) for (const v of spec.fn(old)) {
+        const m = map.get(v);
+        if (m) { m.delete(key); if (m.size === 0) map.delete(v); }
+      }
+      if (neu) for (const v of spec.fn(neu)) {
+        let m = map.get(v);
+        if (!m) { m = new Map(); map.set(v, m); }
+        m.set(key, neu);
+      }
+    }
+  }
+
+  get<K extends Kind>(kind: K, namespace: string, name: string): KindToType[K] | undefined {
+    return this.data.get(kind)?.get(namespace)?.get(name) as KindToType[K] | undefined;
+  }
+
+  list<K extends Kind>(kind: K, namespace?: string): Iterable<KindToType[K]> {
+    const byNs = this.data.get(kind);
+    if (!byNs) return EMPTY;
+    if (namespace !== undefined) return (byNs.get(namespace)?.values() ?? EMPTY) as Iterable<KindToType[K]>;
+    return (function* () { for (const m of byNs.values()) yield* m.values(); })() as Iterable<KindToType[K]>;
+  }
+
+  count(kind: Kind, namespace?: string): number {
+    if (namespace === undefined) return this.counts.get(kind) ?? 0;
+    return this.data.get(kind)?.get(namespace)?.size ?? 0;
+  }
+
+  byIndex<K extends Kind>(kind: K, index: string, value: string): Iterable<KindToType[K]> {
+    const ix = this.indexes.get(`${kind}:${index}`);
+    if (!ix) throw new Error(`no index ${index} on ${kind}`);
+    return (ix.map.get(value)?.values() ?? EMPTY) as Iterable<KindToType[K]>;
+  }
+
+  /** Every object, kinds in a fixed order then namespace then name (for printing and diffs). */
+  allObjects(): KObject[] {
+    const out: KObject[] = [];
+    for (const kind of [...this.data.keys()].sort()) {
+      const byNs = this.data.get(kind)!;
+      for (const ns of [...byNs.keys()].sort()) {
+        const byName = byNs.get(ns)!;
+        for (const name of [...byName.keys()].sort()) out.push(byName.get(name)!);
+      }
+    }
+    return out;
+  }
+}
+
+/** Snapshot at any seq: a fold of the entries up to and including `seq`. */
+export const foldLog = (entries: Iterable<Envelope>, uptoSeq = Infinity, store = new ObjectStore()): ObjectStore => {
+  for (const e of entries) {
+    if (e.seq > uptoSeq) break;
+    store.apply(e);
+  }
+  return store;
+};
+
+export const knownKind = isKind;
