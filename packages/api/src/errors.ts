@@ -16,17 +16,14 @@ export const renderValue = (v: unknown): string => {
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
   if (v === null || v === undefined) return 'null';
-  if (typeof v === 'object' && !Array.isArray(v)) {
-    const entries = Object.entries(v as Record<string, unknown>);
-    if (entries.every(([, x]) => typeof x === 'string')) {
-      return `map[string]string{${entries.map(([k, x]) => `${JSON.stringify(k)}:${JSON.stringify(x)}`).join(', ')}}`;
-    }
-  }
-  return JSON.stringify(v);
+  // Kubernetes 1.31+ renders maps and structs as JSON (sorted keys for maps).
+  return JSON.stringify(v, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x)
+    ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    : x));
 };
 
 export const fieldError = (path: string, type: FieldErrorType, value?: unknown, detail?: string): FieldError => {
-  const hasValue = type === 'Invalid value' || type === 'Unsupported value' || type === 'Duplicate value' || type === 'Too long';
+  const hasValue = type === 'Invalid value' || type === 'Unsupported value' || type === 'Duplicate value' || type === 'Too long' || type === 'Not found';
   return { path, type, ...(hasValue ? { value: renderValue(value) } : {}), ...(detail !== undefined ? { detail } : {}) };
 };
 export const required = (path: string, detail?: string) => fieldError(path, 'Required value', undefined, detail);

@@ -40,7 +40,7 @@ export const isAvailable = (p: Pod, minReadySeconds: number, nowMs: number): boo
   if (c?.status !== 'True') return false;
   if (minReadySeconds === 0) return true;
   const t = parseTimestamp(c.lastTransitionTime);
-  return t !== undefined && t + minReadySeconds * 1000 <= nowMs;
+  return t !== undefined && t + minReadySeconds * 1000 < nowMs; // Go: lastTransitionTime+minReadySeconds Before(now)
 };
 /** 1.35 isUnavailable: not available or terminating. */
 export const isUnavailable = (p: Pod, minReadySeconds: number, nowMs: number): boolean =>

@@ -1,14 +1,65 @@
-import type { KObject } from '../types.js';
-import type { FieldError } from '../errors.js';
-
 /**
- * Create-time validation of a defaulted object (k8s-semantics §1.2, §2.5; apimachinery rules for
- * metadata). Returns the field errors in Kubernetes' evaluation order; empty = valid.
+ * API-server validation of defaulted objects, per kind, in Kubernetes' evaluation order (k8s-semantics
+ * §1.2, §2.5, §3, §4; apimachinery rules for metadata). Each function returns the field errors;
+ * empty = valid. Render them with `newInvalid(kind, name, errs)`.
  */
-export const validateCreate = (_obj: KObject): FieldError[] => [];
+import type { FieldError } from '../errors.js';
+import type {
+  ControllerRevision, Endpoints, Event, KObject, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod,
+  ReplicaSet, Service, StatefulSet, StorageClass,
+} from '../types.js';
+import {
+  validateControllerRevision, validateControllerRevisionUpdate, validateEndpoints, validateEvent, validateNamespace, validateNode,
+} from './cluster.js';
+import { validateObjectMetaUpdate } from './meta.js';
+import { validatePod, validatePodUpdate } from './pod.js';
+import { validateReplicaSet, validateReplicaSetStatusUpdate, validateReplicaSetUpdate } from './replicaset.js';
+import { validateService, validateServiceUpdate } from './service.js';
+import { validateStatefulSet, validateStatefulSetStatusUpdate, validateStatefulSetUpdate } from './statefulset.js';
+import {
+  validatePersistentVolume, validatePersistentVolumeClaim, validatePersistentVolumeClaimUpdate, validatePersistentVolumeUpdate,
+  validateStorageClass, validateStorageClassUpdate,
+} from './storage.js';
+
+/** Create-time validation of a defaulted object whose namespace is already set (namespaced kinds). */
+export const validateCreate = (obj: KObject): FieldError[] => {
+  switch (obj.kind) {
+    case 'StatefulSet': return validateStatefulSet(obj as StatefulSet);
+    case 'ReplicaSet': return validateReplicaSet(obj as ReplicaSet);
+    case 'Pod': return validatePod(obj as Pod);
+    case 'PersistentVolumeClaim': return validatePersistentVolumeClaim(obj as PersistentVolumeClaim);
+    case 'PersistentVolume': return validatePersistentVolume(obj as PersistentVolume);
+    case 'StorageClass': return validateStorageClass(obj as StorageClass);
+    case 'Service': return validateService(obj as Service);
+    case 'Namespace': return validateNamespace(obj as Namespace);
+    case 'Node': return validateNode(obj as Node);
+    case 'Endpoints': return validateEndpoints(obj as Endpoints);
+    case 'Event': return validateEvent(obj as Event);
+    case 'ControllerRevision': return validateControllerRevision(obj as ControllerRevision);
+    default: return [];
+  }
+};
 
 /** Update validation (immutable fields etc.) of a defaulted object against the stored one. */
-export const validateUpdate = (_obj: KObject, _old: KObject): FieldError[] => [];
+export const validateUpdate = (obj: KObject, old: KObject): FieldError[] => {
+  switch (obj.kind) {
+    case 'StatefulSet': return validateStatefulSetUpdate(obj as StatefulSet, old as StatefulSet);
+    case 'ReplicaSet': return validateReplicaSetUpdate(obj as ReplicaSet, old as ReplicaSet);
+    case 'Pod': return validatePodUpdate(obj as Pod, old as Pod);
+    case 'PersistentVolumeClaim': return validatePersistentVolumeClaimUpdate(obj as PersistentVolumeClaim, old as PersistentVolumeClaim);
+    case 'PersistentVolume': return validatePersistentVolumeUpdate(obj as PersistentVolume, old as PersistentVolume);
+    case 'StorageClass': return validateStorageClassUpdate(obj as StorageClass, old as StorageClass);
+    case 'Service': return validateServiceUpdate(obj as Service, old as Service);
+    case 'ControllerRevision': return validateControllerRevisionUpdate(obj as ControllerRevision, old as ControllerRevision);
+    default: return validateObjectMetaUpdate(obj.metadata, old.metadata);
+  }
+};
 
-/** Status-subresource validation (e.g. StatefulSet status counters, §1.2). */
-export const validateStatusUpdate = (_obj: KObject, _old: KObject): FieldError[] => [];
+/** Status-subresource validation (StatefulSet and ReplicaSet counters; metadata rules for every kind). */
+export const validateStatusUpdate = (obj: KObject, old: KObject): FieldError[] => {
+  switch (obj.kind) {
+    case 'StatefulSet': return validateStatefulSetStatusUpdate(obj as StatefulSet, old as StatefulSet);
+    case 'ReplicaSet': return validateReplicaSetStatusUpdate(obj as ReplicaSet, old as ReplicaSet);
+    default: return validateObjectMetaUpdate(obj.metadata, old.metadata);
+  }
+};

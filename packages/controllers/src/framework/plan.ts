@@ -24,15 +24,18 @@ export interface WriteStep {
 
 /** Record an event without any write (e.g. WaitForFirstConsumer). */
 export interface EventStep { readonly kind: 'event'; readonly event: EventSpec }
+/** A failure that needs no request (e.g. `pvc www-web-0 is being deleted`): fails the enclosing seq. */
+export interface FailStep { readonly kind: 'fail'; readonly message: string; readonly event?: EventSpec }
 /** Run children one after another; stop at the first failure. */
 export interface SeqStep { readonly kind: 'seq'; readonly steps: readonly Step[] }
 /** Run children concurrently; fails if any child fails (all children still run). */
 export interface ParStep { readonly kind: 'par'; readonly steps: readonly Step[] }
 
-export type Step = WriteStep | EventStep | SeqStep | ParStep;
+export type Step = WriteStep | EventStep | FailStep | SeqStep | ParStep;
 
 export const write = (req: ApiRequest, extra: Omit<WriteStep, 'kind' | 'req'> = {}): WriteStep => ({ kind: 'write', req, ...extra });
 export const event = (e: EventSpec): EventStep => ({ kind: 'event', event: e });
+export const fail = (message: string, ev?: EventSpec): FailStep => (ev ? { kind: 'fail', message, event: ev } : { kind: 'fail', message });
 export const seq = (...steps: (Step | undefined)[]): SeqStep => ({ kind: 'seq', steps: steps.filter((s): s is Step => s !== undefined) });
 export const par = (...steps: (Step | undefined)[]): ParStep => ({ kind: 'par', steps: steps.filter((s): s is Step => s !== undefined) });
 
@@ -55,8 +58,8 @@ export const slowStart = (steps: readonly Step[], maxBatch = 500): SeqStep => {
 /** What happened to a plan: which tagged writes succeeded, failed or never ran. */
 export interface PlanOutcome {
   readonly ok: boolean;
-  /** The first error, in plan order. */
-  readonly error?: ApiError;
+  /** The first error, in plan order (an ApiError, or the message of a FailStep). */
+  readonly error?: ApiError | { readonly type: 'Fail'; readonly message: string };
   readonly succeeded: ReadonlySet<string>;
   readonly failed: ReadonlySet<string>;
 }
@@ -68,7 +71,7 @@ export const countWrites = (s: Step | undefined): number => {
   if (!s) return 0;
   switch (s.kind) {
     case 'write': return 1;
-    case 'event': return 0;
+    case 'event': case 'fail': return 0;
     default: return s.steps.reduce((n, c) => n + countWrites(c), 0);
   }
 };
@@ -78,7 +81,7 @@ export const writesOf = (s: Step | undefined): ApiRequest[] => {
   if (!s) return [];
   switch (s.kind) {
     case 'write': return [s.req];
-    case 'event': return [];
+    case 'event': case 'fail': return [];
     default: return s.steps.flatMap(writesOf);
   }
 };
@@ -88,6 +91,7 @@ export const eventsOf = (s: Step | undefined): EventSpec[] => {
   switch (s.kind) {
     case 'write': return s.onSuccess ? [s.onSuccess] : [];
     case 'event': return [s.event];
+    case 'fail': return s.event ? [s.event] : [];
     default: return s.steps.flatMap(eventsOf);
   }
 };

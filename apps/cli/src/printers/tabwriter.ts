@@ -1,0 +1,29 @@
+/**
+ * The layout of kubectl's table printer: text/tabwriter (github.com/liggitt/tabwriter) with minwidth 6,
+ * padding 3 and ' ' as the pad character. Every cell but the last of a line is padded to its column's width,
+ * which is max(longest cell + 3, 6); the last cell is written as is. Widths count runes, as tabwriter does.
+ * Trailing blanks (an empty last cell) are trimmed.
+ */
+const MIN_WIDTH = 6;
+const PADDING = 3;
+
+const runeLength = (s: string): number => Array.from(s).length;
+
+export const renderTabbed = (lines: readonly (readonly string[])[]): string => {
+  const widths: number[] = [];
+  for (const cells of lines) {
+    for (let i = 0; i < cells.length - 1; i++) {
+      const w = Math.max(runeLength(cells[i] ?? '') + PADDING, MIN_WIDTH);
+      if (w > (widths[i] ?? 0)) widths[i] = w;
+    }
+  }
+  let out = '';
+  for (const cells of lines) {
+    let line = '';
+    cells.forEach((c, i) => {
+      line += i === cells.length - 1 ? c : c + ' '.repeat((widths[i] ?? 0) - runeLength(c));
+    });
+    out += line.replace(/ +$/, '') + '\n';
+  }
+  return out;
+};

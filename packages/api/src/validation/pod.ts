@@ -1,0 +1,244 @@
+/** Pod and pod-template validation (core ValidatePodSpec, ValidatePodTemplateSpec, ValidatePodUpdate). */
+import { duplicate, forbidden, invalid, notFound, renderValue, required, unsupported, type FieldError } from '../errors.js';
+import type { Container, Pod, PodSpec, PodTemplateSpec, Volume } from '../types.js';
+import type { Toleration } from 'kubernetes-types/core/v1.js';
+import {
+  dns1123Label, nonnegative, semanticEqual, validateAnnotations, validateLabels, type Errs,
+} from './fields.js';
+import { nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
+import { inclusiveRangeError, isDNS1123Subdomain, isValidPortName, isValidPortNum } from './strings.js';
+
+const MAX_INT32 = 2147483647;
+const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'] as const;
+const DNS_POLICIES = ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'] as const;
+const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'] as const;
+const MESSAGE_POLICIES = ['File', 'FallbackToLogsOnError'] as const;
+export const PORT_PROTOCOLS = ['SCTP', 'TCP', 'UDP'] as const;
+
+export interface PodSpecOptions {
+  /**
+   * Volume names that exist besides `spec.volumes` — for a StatefulSet template, one PVC volume per
+   * volumeClaimTemplate (the controller adds them when it creates the pod).
+   */
+  readonly extraVolumeNames?: ReadonlySet<string>;
+}
+
+/** field.NotFound renders its bad value (`Not found: "www"`). */
+const notFoundWithValue = (path: string, value: string): FieldError => notFound(path, value);
+
+/** An enum field: empty → Required, unknown → Unsupported. */
+const oneOf = (value: string | undefined, allowed: readonly string[], path: string): Errs => {
+  if (!value) return [required(path)];
+  return allowed.includes(value) ? [] : [unsupported(path, value, allowed)];
+};
+
+/** ValidateVolumes: returns the names usable by mounts (invalid volumes are left out, as in Kubernetes). */
+const validateVolumes = (volumes: readonly Volume[] | undefined, path: string): { names: Set<string>; errs: Errs } => {
+  const names = new Set<string>();
+  const errs: Errs = [];
+  (volumes ?? []).forEach((vol, i) => {
+    const p = `${path}[${i}]`;
+    const el: Errs = [];
+    if (vol.persistentVolumeClaim && !vol.persistentVolumeClaim.claimName) {
+      el.push(required(`${p}.persistentVolumeClaim.claimName`));
+    }
+    if (vol.hostPath && !vol.hostPath.path) el.push(required(`${p}.hostPath.path`));
+    const name = vol.name ?? '';
+    if (name === '') el.push(required(`${p}.name`));
+    else el.push(...dns1123Label(name, `${p}.name`));
+    if (names.has(name)) el.push(duplicate(`${p}.name`, name));
+    if (el.length === 0) names.add(name);
+    else errs.push(...el);
+  });
+  return { names, errs };
+};
+
+/** validateContainerPorts. */
+const validateContainerPorts = (ports: Container['ports'], path: string): Errs => {
+  const errs: Errs = [];
+  const names = new Set<string>();
+  (ports ?? []).forEach((port, i) => {
+    const p = `${path}[${i}]`;
+    if (port.name) {
+      const msgs = isValidPortName(port.name);
+      if (msgs.length > 0) for (const m of msgs) errs.push(invalid(`${p}.name`, port.name, m));
+      else if (names.has(port.name)) errs.push(duplicate(`${p}.name`, port.name));
+      else names.add(port.name);
+    }
+    if (!port.containerPort) errs.push(required(`${p}.containerPort`));
+    else for (const m of isValidPortNum(port.containerPort)) errs.push(invalid(`${p}.containerPort`, port.containerPort, m));
+    if (port.hostPort) for (const m of isValidPortNum(port.hostPort)) errs.push(invalid(`${p}.hostPort`, port.hostPort, m));
+    errs.push(...oneOf(port.protocol, PORT_PROTOCOLS, `${p}.protocol`));
+  });
+  return errs;
+};
+
+/** ValidateVolumeMounts. */
+const validateVolumeMounts = (c: Container, volumes: ReadonlySet<string>, path: string): Errs => {
+  const errs: Errs = [];
+  const mountPoints = new Set<string>();
+  (c.volumeMounts ?? []).forEach((mnt, i) => {
+    const p = `${path}[${i}]`;
+    const name = mnt.name ?? '';
+    if (name === '') errs.push(required(`${p}.name`));
+    if (!volumes.has(name)) errs.push(notFoundWithValue(`${p}.name`, name));
+    const mountPath = mnt.mountPath ?? '';
+    if (mountPath === '') errs.push(required(`${p}.mountPath`));
+    if (mountPoints.has(mountPath)) errs.push(invalid(`${p}.mountPath`, mountPath, 'must be unique'));
+    mountPoints.add(mountPath);
+  });
+  return errs;
+};
+
+/** validateContainerCommon. */
+const validateContainer = (c: Container, volumes: ReadonlySet<string>, path: string): Errs => {
+  const errs: Errs = [];
+  if (!c.name) errs.push(required(`${path}.name`));
+  else errs.push(...dns1123Label(c.name, `${path}.name`));
+  if (!c.image) errs.push(required(`${path}.image`));
+  errs.push(...oneOf(c.terminationMessagePolicy, MESSAGE_POLICIES, `${path}.terminationMessagePolicy`));
+  errs.push(...validateContainerPorts(c.ports, `${path}.ports`));
+  errs.push(...validateVolumeMounts(c, volumes, `${path}.volumeMounts`));
+  errs.push(...oneOf(c.imagePullPolicy, PULL_POLICIES, `${path}.imagePullPolicy`));
+  return errs;
+};
+
+/** AccumulateUniqueHostPorts over one container list. */
+const uniqueHostPorts = (containers: readonly Container[], path: string, seen: Set<string>): Errs => {
+  const errs: Errs = [];
+  containers.forEach((c, ci) => {
+    (c.ports ?? []).forEach((port, pi) => {
+      if (!port.hostPort) return;
+      const key = `${port.protocol ?? ''}/${port.hostIP ?? ''}/${port.hostPort}`;
+      if (seen.has(key)) errs.push(duplicate(`${path}[${ci}].ports[${pi}].hostPort`, key));
+      else seen.add(key);
+    });
+  });
+  return errs;
+};
+
+/** ValidatePodSpec (the subset kubesim models). `path` is `spec` or `spec.template.spec`. */
+export const validatePodSpec = (spec: PodSpec | undefined, path: string, opts: PodSpecOptions = {}): Errs => {
+  const s = spec ?? ({} as PodSpec);
+  const errs: Errs = [];
+  if (s.terminationGracePeriodSeconds === undefined || s.terminationGracePeriodSeconds === null) {
+    errs.push(required(`${path}.terminationGracePeriodSeconds`));
+  } else {
+    errs.push(...nonnegative(s.terminationGracePeriodSeconds, `${path}.terminationGracePeriodSeconds`));
+  }
+  const vols = validateVolumes(s.volumes, `${path}.volumes`);
+  errs.push(...vols.errs);
+  const volumeNames: ReadonlySet<string> = opts.extraVolumeNames && opts.extraVolumeNames.size > 0
+    ? new Set([...vols.names, ...opts.extraVolumeNames]) : vols.names;
+
+  const containers = s.containers ?? [];
+  const cPath = `${path}.containers`;
+  if (containers.length === 0) errs.push(required(cPath));
+  const names = new Set<string>();
+  containers.forEach((c, i) => {
+    errs.push(...validateContainer(c, volumeNames, `${cPath}[${i}]`));
+    const name = c.name ?? '';
+    if (names.has(name)) errs.push(duplicate(`${cPath}[${i}].name`, name));
+    else names.add(name);
+  });
+  const hostPorts = new Set<string>();
+  errs.push(...uniqueHostPorts(containers, cPath, hostPorts));
+
+  const initContainers = s.initContainers ?? [];
+  const iPath = `${path}.initContainers`;
+  initContainers.forEach((c, i) => {
+    errs.push(...validateContainer(c, volumeNames, `${iPath}[${i}]`));
+    const name = c.name ?? '';
+    if (names.has(name)) errs.push(duplicate(`${iPath}[${i}].name`, name));
+    else names.add(name);
+  });
+  errs.push(...uniqueHostPorts(initContainers, iPath, new Set<string>()));
+
+  errs.push(...oneOf(s.restartPolicy, RESTART_POLICIES, `${path}.restartPolicy`));
+  errs.push(...oneOf(s.dnsPolicy, DNS_POLICIES, `${path}.dnsPolicy`));
+  errs.push(...validateLabels(s.nodeSelector, `${path}.nodeSelector`));
+  if (s.nodeName) for (const m of isDNS1123Subdomain(s.nodeName)) errs.push(invalid(`${path}.nodeName`, s.nodeName, m));
+  if (s.activeDeadlineSeconds !== undefined && s.activeDeadlineSeconds !== null) {
+    const v = s.activeDeadlineSeconds;
+    if (v < 1 || v > MAX_INT32) errs.push(invalid(`${path}.activeDeadlineSeconds`, v, inclusiveRangeError(1, MAX_INT32)));
+  }
+  if (s.hostname) errs.push(...dns1123Label(s.hostname, `${path}.hostname`));
+  if (s.subdomain) errs.push(...dns1123Label(s.subdomain, `${path}.subdomain`));
+  return errs;
+};
+
+/** ValidatePodTemplateSpec: labels and annotations (at `<path>.labels` — sic), then the pod spec. */
+export const validatePodTemplateSpec = (t: PodTemplateSpec | undefined, path: string, opts: PodSpecOptions = {}): Errs => [
+  ...validateLabels(t?.metadata?.labels, `${path}.labels`),
+  ...validateAnnotations(t?.metadata?.annotations, `${path}.annotations`),
+  ...validatePodSpec(t?.spec, `${path}.spec`, opts),
+];
+
+/** ValidatePodCreate. */
+export const validatePod = (pod: Pod): Errs => [
+  ...validateObjectMeta(pod.metadata, true, nameIsDNSSubdomain),
+  ...validatePodSpec(pod.spec, 'spec'),
+];
+
+const POD_UPDATE_MSG = 'pod updates may not change fields other than `spec.containers[*].image`,' +
+  '`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),' +
+  '`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
+
+/** validateOnlyAddedTolerations: every old toleration must survive, except for its tolerationSeconds. */
+const onlyAddedTolerations = (next: readonly Toleration[] | undefined, old: readonly Toleration[] | undefined, path: string): Errs => {
+  for (const o of old ?? []) {
+    const found = (next ?? []).some((n) => semanticEqual({ ...o, tolerationSeconds: n.tolerationSeconds }, n));
+    if (!found) return [forbidden(path, 'existing toleration can not be modified except its tolerationSeconds')];
+  }
+  return [];
+};
+
+/** ValidateContainerUpdates: containers may not be added or removed. */
+const containerCountErrs = (next: readonly Container[] | undefined, old: readonly Container[] | undefined, path: string): Errs =>
+  (next ?? []).length !== (old ?? []).length ? [forbidden(path, 'pod updates may not add or remove containers')] : [];
+
+/**
+ * ValidatePodUpdate. The spec is compared by reference first: an update that keeps the stored spec
+ * object (labels, annotations, owner references, finalizers) costs O(metadata). `spec.nodeName` is
+ * part of the immutable spec here; binding goes through the API server's binding path.
+ */
+export const validatePodUpdate = (pod: Pod, old: Pod): Errs => {
+  const errs = validateObjectMetaUpdate(pod.metadata, old.metadata);
+  if (pod.spec === old.spec) return errs;
+  const spec = pod.spec ?? ({} as PodSpec);
+  const oldSpec = old.spec ?? ({} as PodSpec);
+  errs.push(...validatePodSpec(spec, 'spec'));
+
+  const counts = containerCountErrs(spec.containers, oldSpec.containers, 'spec.containers');
+  if (counts.length > 0) return [...errs, ...counts];
+  const initCounts = containerCountErrs(spec.initContainers, oldSpec.initContainers, 'spec.initContainers');
+  if (initCounts.length > 0) return [...errs, ...initCounts];
+
+  const ads = spec.activeDeadlineSeconds;
+  const oldAds = oldSpec.activeDeadlineSeconds;
+  if (ads !== undefined && ads !== null) {
+    if (ads < 0 || ads > MAX_INT32) return [...errs, invalid('spec.activeDeadlineSeconds', ads, inclusiveRangeError(0, MAX_INT32))];
+    if (oldAds !== undefined && oldAds !== null && oldAds < ads) {
+      return [...errs, invalid('spec.activeDeadlineSeconds', ads, 'must be less than or equal to previous value')];
+    }
+  } else if (oldAds !== undefined && oldAds !== null) {
+    errs.push(invalid('spec.activeDeadlineSeconds', null, 'must not update from a positive integer to nil value'));
+  }
+  errs.push(...onlyAddedTolerations(spec.tolerations, oldSpec.tolerations, 'spec.tolerations'));
+
+  if (semanticEqual(spec, oldSpec)) return errs;
+  const withOldImages = (cs: readonly Container[] | undefined, olds: readonly Container[] | undefined): Container[] | undefined =>
+    cs?.map((c, i) => ({ ...c, image: olds?.[i]?.image }));
+  const oldGrace = oldSpec.terminationGracePeriodSeconds;
+  const munged: PodSpec = {
+    ...spec,
+    containers: withOldImages(spec.containers, oldSpec.containers) ?? [],
+    initContainers: withOldImages(spec.initContainers, oldSpec.initContainers),
+    activeDeadlineSeconds: oldAds,
+    tolerations: oldSpec.tolerations,
+    terminationGracePeriodSeconds:
+      typeof oldGrace === 'number' && oldGrace < 0 && spec.terminationGracePeriodSeconds === 1 ? oldGrace : spec.terminationGracePeriodSeconds,
+  };
+  if (!semanticEqual(munged, oldSpec)) errs.push(forbidden('spec', POD_UPDATE_MSG));
+  return errs;
+};

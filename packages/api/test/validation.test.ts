@@ -1,0 +1,791 @@
+import { describe, expect, it } from 'vitest';
+import * as E from 'fp-ts/lib/Either.js';
+import {
+  applyDefaults, newInvalid, parseYamlDocuments, renderFieldError, toObjects, validateCreate, validateStatusUpdate, validateUpdate,
+  type FieldError, type Kind, type KObject,
+} from '../src/index.js';
+import type {
+  ControllerRevision, Namespace, PersistentVolume, PersistentVolumeClaim, Pod, ReplicaSet, Service, StatefulSet, StorageClass,
+} from '../src/index.js';
+
+// ---- fixtures --------------------------------------------------------------------------------------
+
+/** Fixture F1 of acceptance-scenarios.md (a fresh copy each call). */
+const f1 = (): StatefulSet => ({
+  apiVersion: 'apps/v1',
+  kind: 'StatefulSet',
+  metadata: { name: 'web', namespace: 'default' },
+  spec: {
+    serviceName: 'nginx',
+    replicas: 3,
+    selector: { matchLabels: { app: 'nginx' } },
+    template: {
+      metadata: { labels: { app: 'nginx' } },
+      spec: {
+        terminationGracePeriodSeconds: 10,
+        containers: [{
+          name: 'nginx',
+          image: 'nginx:1.25',
+          ports: [{ name: 'web', containerPort: 80 }],
+          volumeMounts: [{ name: 'www', mountPath: '/usr/share/nginx/html' }],
+        }],
+      },
+    },
+    volumeClaimTemplates: [{
+      metadata: { name: 'www' },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+    }],
+  },
+});
+
+const F1_SERVICE: Service = {
+  apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx', namespace: 'default' },
+  spec: { clusterIP: 'None', selector: { app: 'nginx' }, ports: [{ name: 'web', port: 80 }] },
+};
+
+/** Apply a change to a fresh F1 (the change may mutate its argument), default it, validate it. */
+const stsErrors = (change: (s: StatefulSet) => void = () => undefined): FieldError[] => {
+  const s = f1();
+  change(s);
+  return validateCreate(applyDefaults(s));
+};
+
+const message = (kind: Kind, name: string, errs: readonly FieldError[]): string => newInvalid(kind, name, errs).message;
+const stsMessage = (errs: readonly FieldError[], name = 'web'): string => message('StatefulSet', name, errs);
+const PREFIX = 'StatefulSet.apps "web" is invalid: ';
+
+const pod = (spec: Partial<NonNullable<Pod['spec']>> = {}): Pod => ({
+  apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default', uid: 'u1' },
+  spec: { containers: [{ name: 'c', image: 'busybox:1.36' }], ...spec },
+});
+
+const rs = (): ReplicaSet => ({
+  apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'frontend.v1', namespace: 'default' },
+  spec: {
+    replicas: 2,
+    selector: { matchLabels: { tier: 'frontend' } },
+    template: { metadata: { labels: { tier: 'frontend' } }, spec: { containers: [{ name: 'php', image: 'php:8' }] } },
+  },
+});
+
+const pvc = (spec: Partial<NonNullable<PersistentVolumeClaim['spec']>> = {}): PersistentVolumeClaim => ({
+  apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data', namespace: 'default' },
+  spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, ...spec },
+});
+
+const sc = (extra: Partial<StorageClass> = {}): StorageClass => ({
+  apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'standard' },
+  provisioner: 'kubesim.io/dynamic', ...extra,
+});
+
+const single = (errs: readonly FieldError[]): FieldError => {
+  expect(errs).toHaveLength(1);
+  return errs[0]!;
+};
+
+const expectError = (e: FieldError | undefined, path: string, type: FieldError['type'], detail?: string): void => {
+  expect(e).toBeDefined();
+  expect(e!.path).toBe(path);
+  expect(e!.type).toBe(type);
+  if (detail !== undefined) expect(e!.detail).toBe(detail);
+};
+
+// ---- S55 ---------------------------------------------------------------------------------------------
+
+describe('S55 — StatefulSet create-time validation messages (F1 with one change)', () => {
+  it('F1 and its Service are valid after defaulting', () => {
+    expect(stsErrors()).toEqual([]);
+    expect(validateCreate(applyDefaults(F1_SERVICE))).toEqual([]);
+  });
+
+  it('metadata.name: Web', () => {
+    const errs = stsErrors((s) => { s.metadata!.name = 'Web'; });
+    expect(stsMessage(errs, 'Web')).toBe(
+      'StatefulSet.apps "Web" is invalid: metadata.name: Invalid value: "Web": a lowercase RFC 1123 label must consist of lower case ' +
+      "alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', " +
+      "regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')");
+  });
+
+  it('metadata.name: web.v1', () => {
+    const errs = stsErrors((s) => { s.metadata!.name = 'web.v1'; });
+    expect(stsMessage(errs, 'web.v1')).toBe('StatefulSet.apps "web.v1" is invalid: metadata.name: Invalid value: "web.v1": must not contain dots');
+  });
+
+  it('selector removed → the exact two-error message', () => {
+    const errs = stsErrors((s) => { delete (s.spec as { selector?: unknown }).selector; });
+    expect(errs).toHaveLength(2);
+    expect(renderFieldError(errs[0]!)).toBe('spec.selector: Required value');
+    expectError(errs[1], 'spec.template.metadata.labels', 'Invalid value', '`selector` does not match template `labels`');
+    expect(stsMessage(errs)).toBe(
+      `${PREFIX}[spec.selector: Required value, spec.template.metadata.labels: Invalid value: {"app":"nginx"}: \`selector\` does not match template \`labels\`]`);
+  });
+
+  it('selector: {}', () => {
+    const e = single(stsErrors((s) => { s.spec!.selector = {}; }));
+    expectError(e, 'spec.selector', 'Invalid value', 'empty selector is invalid for statefulset');
+    expect(stsMessage([e])).toMatch(/^StatefulSet\.apps "web" is invalid: spec\.selector: Invalid value: .+: empty selector is invalid for statefulset$/);
+  });
+
+  it('selector.matchLabels: {app: other}', () => {
+    const e = single(stsErrors((s) => { s.spec!.selector = { matchLabels: { app: 'other' } }; }));
+    expectError(e, 'spec.template.metadata.labels', 'Invalid value', '`selector` does not match template `labels`');
+    expect(stsMessage([e])).toMatch(/^StatefulSet\.apps "web" is invalid: spec\.template\.metadata\.labels: Invalid value: .+: `selector` does not match template `labels`$/);
+  });
+
+  it('replicas: -1', () => {
+    expect(stsMessage(stsErrors((s) => { s.spec!.replicas = -1; })))
+      .toBe(`${PREFIX}spec.replicas: Invalid value: -1: must be greater than or equal to 0`);
+  });
+
+  it('minReadySeconds: -5', () => {
+    expect(stsMessage(stsErrors((s) => { s.spec!.minReadySeconds = -5; })))
+      .toBe(`${PREFIX}spec.minReadySeconds: Invalid value: -5: must be greater than or equal to 0`);
+  });
+
+  it('ordinals: {start: -1}', () => {
+    expect(stsMessage(stsErrors((s) => { s.spec!.ordinals = { start: -1 }; })))
+      .toBe(`${PREFIX}spec.ordinals.start: Invalid value: -1: must be greater than or equal to 0`);
+  });
+
+  it('podManagementPolicy: Random', () => {
+    expect(stsMessage(stsErrors((s) => { s.spec!.podManagementPolicy = 'Random'; })))
+      .toBe(`${PREFIX}spec.podManagementPolicy: Invalid value: "Random": must be 'OrderedReady' or 'Parallel'`);
+  });
+
+  it('updateStrategy: {type: Canary}', () => {
+    const e = single(stsErrors((s) => { s.spec!.updateStrategy = { type: 'Canary' }; }));
+    expectError(e, 'spec.updateStrategy', 'Invalid value', "must be 'RollingUpdate' or 'OnDelete'");
+    expect(stsMessage([e])).toMatch(/^StatefulSet\.apps "web" is invalid: spec\.updateStrategy: Invalid value: .+: must be 'RollingUpdate' or 'OnDelete'$/);
+  });
+
+  it('updateStrategy: {type: OnDelete, rollingUpdate: {partition: 1}}', () => {
+    const e = single(stsErrors((s) => { s.spec!.updateStrategy = { type: 'OnDelete', rollingUpdate: { partition: 1 } }; }));
+    expectError(e, 'spec.updateStrategy.rollingUpdate', 'Invalid value', "only allowed for updateStrategy 'RollingUpdate'");
+    expect(stsMessage([e])).toMatch(/^StatefulSet\.apps "web" is invalid: spec\.updateStrategy\.rollingUpdate: Invalid value: .+: only allowed for updateStrategy 'RollingUpdate'$/);
+  });
+
+  it('rollingUpdate.partition: -1', () => {
+    expect(stsMessage(stsErrors((s) => { s.spec!.updateStrategy = { type: 'RollingUpdate', rollingUpdate: { partition: -1 } }; })))
+      .toBe(`${PREFIX}spec.updateStrategy.rollingUpdate.partition: Invalid value: -1: must be greater than or equal to 0`);
+  });
+
+  it('rollingUpdate.maxUnavailable: 0', () => {
+    const e = single(stsErrors((s) => { s.spec!.updateStrategy = { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0 } }; }));
+    expectError(e, 'spec.updateStrategy.rollingUpdate.maxUnavailable', 'Invalid value', 'cannot be 0');
+    expect(stsMessage([e])).toMatch(/^StatefulSet\.apps "web" is invalid: spec\.updateStrategy\.rollingUpdate\.maxUnavailable: Invalid value: .+: cannot be 0$/);
+  });
+
+  it('rollingUpdate.maxUnavailable: "150%"', () => {
+    const e = single(stsErrors((s) => { s.spec!.updateStrategy = { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '150%' } }; }));
+    expectError(e, 'spec.updateStrategy.rollingUpdate.maxUnavailable', 'Invalid value', 'must not be greater than 100%');
+    expect(stsMessage([e])).toMatch(/^StatefulSet\.apps "web" is invalid: spec\.updateStrategy\.rollingUpdate\.maxUnavailable: Invalid value: .+: must not be greater than 100%$/);
+  });
+
+  it('persistentVolumeClaimRetentionPolicy.whenScaled: Keep', () => {
+    expect(stsMessage(stsErrors((s) => { s.spec!.persistentVolumeClaimRetentionPolicy = { whenScaled: 'Keep' }; })))
+      .toBe(`${PREFIX}spec.persistentVolumeClaimRetentionPolicy.whenScaled: Unsupported value: "Keep": supported values: "Retain", "Delete"`);
+  });
+
+  it('template.spec.restartPolicy: OnFailure', () => {
+    expect(stsMessage(stsErrors((s) => { s.spec!.template.spec!.restartPolicy = 'OnFailure'; })))
+      .toBe(`${PREFIX}spec.template.spec.restartPolicy: Unsupported value: "OnFailure": supported values: "Always"`);
+  });
+
+  it('template.spec.activeDeadlineSeconds: 10', () => {
+    expect(stsMessage(stsErrors((s) => { s.spec!.template.spec!.activeDeadlineSeconds = 10; })))
+      .toBe(`${PREFIX}spec.template.spec.activeDeadlineSeconds: Forbidden: activeDeadlineSeconds in StatefulSet is not Supported`);
+  });
+
+  it('serviceName: "" or naming a missing Service is accepted', () => {
+    expect(stsErrors((s) => { s.spec!.serviceName = ''; })).toEqual([]);
+    expect(stsErrors((s) => { s.spec!.serviceName = 'no-such-service'; })).toEqual([]);
+  });
+
+  it('several invalid fields → one message [e1, e2] in evaluation order', () => {
+    const errs = stsErrors((s) => { s.spec!.replicas = -1; s.spec!.podManagementPolicy = 'Random'; s.spec!.minReadySeconds = -5; });
+    expect(stsMessage(errs)).toBe(`${PREFIX}[spec.podManagementPolicy: Invalid value: "Random": must be 'OrderedReady' or 'Parallel', ` +
+      'spec.replicas: Invalid value: -1: must be greater than or equal to 0, ' +
+      'spec.minReadySeconds: Invalid value: -5: must be greater than or equal to 0]');
+  });
+});
+
+describe('StatefulSet: other create rules', () => {
+  it('bad names: uppercase, dots, too long', () => {
+    const long = 'a'.repeat(64);
+    const e = single(stsErrors((s) => { s.metadata!.name = long; }));
+    expect(renderFieldError(e)).toBe(`metadata.name: Invalid value: "${long}": must be no more than 63 characters`);
+    expect(stsErrors((s) => { s.metadata!.name = 'a'.repeat(63); })).toEqual([]);
+    expectError(single(stsErrors((s) => { s.metadata!.name = 'Web'; })), 'metadata.name', 'Invalid value');
+    expectError(single(stsErrors((s) => { s.metadata!.name = 'web.v1'; })), 'metadata.name', 'Invalid value', 'must not contain dots');
+    expect(renderFieldError(single(stsErrors((s) => { s.metadata!.name = ''; }))))
+      .toBe('metadata.name: Required value: name or generateName is required');
+  });
+
+  it('namespace is required for namespaced kinds', () => {
+    expect(renderFieldError(single(stsErrors((s) => { delete s.metadata!.namespace; })))).toBe('metadata.namespace: Required value');
+  });
+
+  it('empty podManagementPolicy / update strategy type (not defaulted) are Required', () => {
+    const s = applyDefaults(f1()) as StatefulSet;
+    const raw: StatefulSet = { ...s, spec: { ...s.spec!, podManagementPolicy: '', updateStrategy: {} } };
+    expect(validateCreate(raw).map(renderFieldError)).toEqual(['spec.podManagementPolicy: Required value', 'spec.updateStrategy: Required value']);
+  });
+
+  it('maxUnavailable accepts ints and percents', () => {
+    for (const mu of [1, 2, '1%', '50%', '100%']) {
+      expect(stsErrors((s) => { s.spec!.updateStrategy = { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: mu } }; })).toEqual([]);
+    }
+    const neg = single(stsErrors((s) => { s.spec!.updateStrategy = { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: -1 } }; }));
+    expect(renderFieldError(neg)).toBe('spec.updateStrategy.rollingUpdate.maxUnavailable: Invalid value: -1: must be greater than or equal to 0');
+    const zeroPct = single(stsErrors((s) => { s.spec!.updateStrategy = { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '0%' } }; }));
+    expectError(zeroPct, 'spec.updateStrategy.rollingUpdate.maxUnavailable', 'Invalid value', 'cannot be 0');
+    const bad = stsErrors((s) => { s.spec!.updateStrategy = { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 'abc' } }; });
+    expect(bad.map((e) => e.detail)).toEqual([
+      "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')",
+      'cannot be 0',
+    ]);
+  });
+
+  it('whenDeleted: Foo', () => {
+    expect(renderFieldError(single(stsErrors((s) => { s.spec!.persistentVolumeClaimRetentionPolicy = { whenDeleted: 'Foo' }; }))))
+      .toBe('spec.persistentVolumeClaimRetentionPolicy.whenDeleted: Unsupported value: "Foo": supported values: "Retain", "Delete"');
+  });
+
+  it('selector syntax errors are reported and skip the template check', () => {
+    const errs = stsErrors((s) => { s.spec!.selector = { matchExpressions: [{ key: 'app', operator: 'Near', values: ['x'] }] }; });
+    expect(errs.map((e) => e.path)).toEqual(['spec.selector.matchExpressions[0].operator', 'spec.selector']);
+    expect(renderFieldError(errs[0]!)).toBe('spec.selector.matchExpressions[0].operator: Invalid value: "Near": not a valid selector operator');
+  });
+
+  it('matchExpressions selectors match template labels', () => {
+    expect(stsErrors((s) => { s.spec!.selector = { matchExpressions: [{ key: 'app', operator: 'In', values: ['nginx', 'x'] }] }; })).toEqual([]);
+  });
+
+  it('template labels are validated under spec.template.labels', () => {
+    const e = single(stsErrors((s) => {
+      s.spec!.template.metadata!.labels = { app: 'nginx', bad: 'a b' };
+    }));
+    expectError(e, 'spec.template.labels', 'Invalid value');
+    expect(e.value).toBe('"a b"');
+  });
+
+  it('pod template spec is validated like a pod spec', () => {
+    const errs = stsErrors((s) => {
+      const c = s.spec!.template.spec!.containers[0]!;
+      s.spec!.template.spec!.containers.push({ ...c, image: '' });
+    });
+    expect(errs.map(renderFieldError)).toEqual([
+      'spec.template.spec.containers[1].image: Required value',
+      'spec.template.spec.containers[1].name: Duplicate value: "nginx"',
+    ]);
+  });
+
+  it('mounts may name a volumeClaimTemplate, but not an unknown volume', () => {
+    const e = single(stsErrors((s) => { s.spec!.template.spec!.containers[0]!.volumeMounts![0]!.name = 'data'; }));
+    expect(renderFieldError(e)).toBe('spec.template.spec.containers[0].volumeMounts[0].name: Not found: "data"');
+  });
+
+  it('volumeClaimTemplates are validated (PR #132212)', () => {
+    expect(renderFieldError(single(stsErrors((s) => { s.spec!.volumeClaimTemplates![0]!.spec!.accessModes = []; }))))
+      .toBe('spec.volumeClaimTemplates[0].spec.accessModes: Required value: at least 1 access mode is required');
+    expect(renderFieldError(single(stsErrors((s) => { s.spec!.volumeClaimTemplates![0]!.spec!.resources = {}; }))))
+      .toBe('spec.volumeClaimTemplates[0].spec.resources[storage]: Required value');
+    expect(renderFieldError(single(stsErrors((s) => { s.spec!.volumeClaimTemplates![0]!.spec!.accessModes = ['ReadWriteSometimes']; }))))
+      .toBe('spec.volumeClaimTemplates[0].spec.accessModes: Unsupported value: "ReadWriteSometimes": supported values: ' +
+        '"ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"');
+    expect(renderFieldError(single(stsErrors((s) => { s.spec!.volumeClaimTemplates![0]!.spec!.resources = { requests: { storage: '0' } }; }))))
+      .toBe('spec.volumeClaimTemplates[0].spec.resources[storage]: Invalid value: "0": must be greater than zero');
+    const noName = stsErrors((s) => {
+      s.spec!.volumeClaimTemplates![0]!.metadata = {};
+      s.spec!.template.spec!.containers[0]!.volumeMounts = [];
+    });
+    expect(renderFieldError(single(noName))).toBe('spec.volumeClaimTemplates[0].metadata.name: Required value');
+  });
+
+  it('a 53-character name validates (the pod label trap happens later)', () => {
+    expect(stsErrors((s) => { s.metadata!.name = 'a'.repeat(53); })).toEqual([]);
+  });
+});
+
+// ---- S56 ---------------------------------------------------------------------------------------------
+
+describe('S56 — immutable StatefulSet fields on update', () => {
+  const FORBIDDEN = "spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', " +
+    "'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden";
+  const stored = (): StatefulSet => {
+    const s = applyDefaults(f1()) as StatefulSet;
+    return { ...s, metadata: { ...s.metadata, uid: 'uid-1', generation: 1, resourceVersion: '5' } };
+  };
+  const update = (change: (s: StatefulSet) => void): FieldError[] => {
+    const old = stored();
+    const next = structuredClone(old);
+    change(next);
+    return validateUpdate(applyDefaults(next), old);
+  };
+
+  const forbiddenChanges: Record<string, (s: StatefulSet) => void> = {
+    serviceName: (s) => { s.spec!.serviceName = 'other'; },
+    selector: (s) => { s.spec!.selector = { matchLabels: { app: 'nginx', tier: 'web' } }; s.spec!.template.metadata!.labels!.tier = 'web'; },
+    'volumeClaimTemplates[0].spec.resources.requests.storage': (s) => {
+      s.spec!.volumeClaimTemplates![0]!.spec!.resources = { requests: { storage: '2Gi' } };
+    },
+    podManagementPolicy: (s) => { s.spec!.podManagementPolicy = 'Parallel'; },
+    revisionHistoryLimit: (s) => { s.spec!.revisionHistoryLimit = 5; },
+  };
+  for (const [field, change] of Object.entries(forbiddenChanges)) {
+    it(`changing ${field} is forbidden`, () => {
+      expect(message('StatefulSet', 'web', update(change))).toBe(`${PREFIX}${FORBIDDEN}`);
+    });
+  }
+
+  const allowedChanges: Record<string, (s: StatefulSet) => void> = {
+    replicas: (s) => { s.spec!.replicas = 5; },
+    template: (s) => { s.spec!.template.spec!.containers[0]!.image = 'nginx:1.26'; },
+    updateStrategy: (s) => { s.spec!.updateStrategy = { type: 'OnDelete' }; },
+    'updateStrategy.rollingUpdate.partition': (s) => { s.spec!.updateStrategy!.rollingUpdate!.partition = 2; },
+    minReadySeconds: (s) => { s.spec!.minReadySeconds = 10; },
+    ordinals: (s) => { s.spec!.ordinals = { start: 3 }; },
+    persistentVolumeClaimRetentionPolicy: (s) => { s.spec!.persistentVolumeClaimRetentionPolicy = { whenDeleted: 'Delete', whenScaled: 'Delete' }; },
+    'metadata.labels': (s) => { s.metadata!.labels = { team: 'a' }; },
+  };
+  for (const [field, change] of Object.entries(allowedChanges)) {
+    it(`changing ${field} is accepted`, () => {
+      expect(update(change)).toEqual([]);
+    });
+  }
+
+  it('an unchanged object is accepted, and the spec rules still apply on update', () => {
+    expect(update(() => undefined)).toEqual([]);
+    expect(update((s) => { s.spec!.replicas = -1; }).map(renderFieldError))
+      .toEqual(['spec.replicas: Invalid value: -1: must be greater than or equal to 0']);
+  });
+
+  it('metadata.name, namespace and uid are immutable', () => {
+    expect(update((s) => { s.metadata!.name = 'x'; }).map(renderFieldError)).toEqual(['metadata.name: Invalid value: "x": field is immutable']);
+    expect(update((s) => { s.metadata!.namespace = 'prod'; }).map(renderFieldError))
+      .toEqual(['metadata.namespace: Invalid value: "prod": field is immutable']);
+    expect(update((s) => { (s.metadata as { uid?: string }).uid = 'uid-2'; }).map(renderFieldError)).toEqual(['metadata.uid: Invalid value: "uid-2": field is immutable']);
+    expect(update((s) => { delete (s.metadata as { uid?: string }).uid; })).toEqual([]);
+  });
+
+  it('the name is not re-validated on update', () => {
+    const old = { ...stored(), metadata: { ...stored().metadata, name: 'Legacy.Name' } };
+    expect(validateUpdate({ ...old, spec: { ...old.spec!, replicas: 1 } }, old)).toEqual([]);
+  });
+
+  it('no new finalizers once deleting', () => {
+    const old = stored();
+    const deleting: StatefulSet = { ...old, metadata: { ...old.metadata, deletionTimestamp: '2026-01-01T00:00:10Z', finalizers: ['a.io/x'] } };
+    const next: StatefulSet = { ...deleting, metadata: { ...deleting.metadata, finalizers: ['a.io/x', 'b.io/y'] } };
+    expect(validateUpdate(next, deleting).map(renderFieldError))
+      .toEqual(['metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ["b.io/y"]']);
+    expect(validateUpdate({ ...deleting, metadata: { ...deleting.metadata, finalizers: [] } }, deleting)).toEqual([]);
+  });
+});
+
+describe('StatefulSet status validation', () => {
+  const base = (): StatefulSet => {
+    const s = applyDefaults(f1()) as StatefulSet;
+    return { ...s, metadata: { ...s.metadata, uid: 'u' }, status: { replicas: 3, readyReplicas: 2, availableReplicas: 2, collisionCount: 1 } };
+  };
+  it('valid counters pass', () => {
+    expect(validateStatusUpdate(base(), base())).toEqual([]);
+  });
+  it('counters are bounded and collisionCount may not decrease', () => {
+    const old = base();
+    const next: StatefulSet = { ...old, status: { replicas: 3, readyReplicas: 4, currentReplicas: -1, availableReplicas: 3, collisionCount: 0 } };
+    expect(validateStatusUpdate(next, old).map(renderFieldError)).toEqual([
+      'status.currentReplicas: Invalid value: -1: must be greater than or equal to 0',
+      'status.readyReplicas: Invalid value: 4: cannot be greater than status.replicas',
+      'status.collisionCount: Invalid value: 0: cannot be decremented',
+    ]);
+    const unset: StatefulSet = { ...old, status: { replicas: 3, readyReplicas: 3, availableReplicas: 3 } };
+    expect(validateStatusUpdate(unset, old).map(renderFieldError)).toEqual(['status.collisionCount: Invalid value: 0: cannot be decremented']);
+    const avail: StatefulSet = { ...old, status: { replicas: 3, readyReplicas: 1, availableReplicas: 2, collisionCount: 1 } };
+    expect(validateStatusUpdate(avail, old).map(renderFieldError))
+      .toEqual(['status.availableReplicas: Invalid value: 2: cannot be greater than status.readyReplicas']);
+  });
+});
+
+// ---- seed manifest -----------------------------------------------------------------------------------
+
+describe('seed manifest', () => {
+  const SEED = `apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: stateful-pvc
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      type: db2
+  serviceName: "stateful-headless"
+  template:
+    metadata:
+      labels:
+        type: db2
+    spec:
+      containers:
+      - name: container
+        image: mongo-db
+        volumeMounts:
+        - name: volume
+          mountPath: /applog
+      terminationGracePeriodSeconds: 10
+  volumeClaimTemplates:
+  - metadata:
+      name: volume
+    spec:
+      accessModes:
+      - ReadWriteOnce
+      resources:
+        requests:
+          storage: 1G
+      storageClassName: "fast"
+`;
+  it('validates cleanly after defaults with namespace default', () => {
+    const docs = parseYamlDocuments(SEED, 'seed.yaml');
+    if (E.isLeft(docs)) throw new Error(docs.left.message);
+    const objs = toObjects(docs.right, 'seed.yaml');
+    if (E.isLeft(objs)) throw new Error(objs.left.message);
+    const sts = objs.right[0] as StatefulSet;
+    const withNs: KObject = { ...sts, metadata: { ...sts.metadata, namespace: 'default' } };
+    expect(validateCreate(applyDefaults(withNs))).toEqual([]);
+  });
+});
+
+// ---- ReplicaSet --------------------------------------------------------------------------------------
+
+describe('ReplicaSet (§2.5)', () => {
+  const rsErrors = (change: (r: ReplicaSet) => void = () => undefined): FieldError[] => {
+    const r = rs();
+    change(r);
+    return validateCreate(applyDefaults(r));
+  };
+  const RS_PREFIX = 'ReplicaSet.apps "frontend.v1" is invalid: ';
+
+  it('a valid ReplicaSet (subdomain name with dots) passes', () => {
+    expect(rsErrors()).toEqual([]);
+  });
+  it('name must be a DNS subdomain', () => {
+    expectError(single(rsErrors((r) => { r.metadata!.name = 'Frontend'; })), 'metadata.name', 'Invalid value');
+  });
+  it('replicas and minReadySeconds ≥ 0', () => {
+    expect(message('ReplicaSet', 'frontend.v1', rsErrors((r) => { r.spec!.replicas = -1; r.spec!.minReadySeconds = -2; }))).toBe(
+      `${RS_PREFIX}[spec.replicas: Invalid value: -1: must be greater than or equal to 0, spec.minReadySeconds: Invalid value: -2: must be greater than or equal to 0]`);
+  });
+  it('selector required (the template check fires too) and non-empty', () => {
+    const missing = rsErrors((r) => { delete (r.spec as { selector?: unknown }).selector; });
+    expect(missing.map((e) => `${e.path}: ${e.type}`)).toEqual(['spec.selector: Required value', 'spec.template.metadata.labels: Invalid value']);
+    const empty = single(rsErrors((r) => { r.spec!.selector = {}; }));
+    expectError(empty, 'spec.selector', 'Invalid value', 'empty selector is invalid for deployment');
+  });
+  it('selector must match the template labels; a template without labels mismatches', () => {
+    expectError(single(rsErrors((r) => { r.spec!.selector = { matchLabels: { tier: 'backend' } }; })),
+      'spec.template.metadata.labels', 'Invalid value', '`selector` does not match template `labels`');
+    const e = single(rsErrors((r) => { delete r.spec!.template!.metadata; }));
+    expectError(e, 'spec.template.metadata.labels', 'Invalid value', '`selector` does not match template `labels`');
+    expect(e.value).toBe('null');
+  });
+  it('restartPolicy must be Always; activeDeadlineSeconds is forbidden', () => {
+    expect(message('ReplicaSet', 'frontend.v1', rsErrors((r) => { r.spec!.template!.spec!.restartPolicy = 'Never'; })))
+      .toBe(`${RS_PREFIX}spec.template.spec.restartPolicy: Unsupported value: "Never": supported values: "Always"`);
+    expect(message('ReplicaSet', 'frontend.v1', rsErrors((r) => { r.spec!.template!.spec!.activeDeadlineSeconds = 30; })))
+      .toBe(`${RS_PREFIX}spec.template.spec.activeDeadlineSeconds: Forbidden: activeDeadlineSeconds in ReplicaSet is not Supported`);
+  });
+  it('the full pod template is validated', () => {
+    expect(rsErrors((r) => { r.spec!.template!.spec!.containers = []; }).map(renderFieldError)).toEqual(['spec.template.spec.containers: Required value']);
+  });
+  it('selector is immutable on update; replicas and template are not', () => {
+    const old = applyDefaults(rs()) as ReplicaSet;
+    const next = structuredClone(old);
+    next.spec!.selector = { matchLabels: { tier: 'frontend', v: '2' } };
+    next.spec!.template!.metadata!.labels!.v = '2';
+    const e = single(validateUpdate(applyDefaults(next), old));
+    expectError(e, 'spec.selector', 'Invalid value', 'field is immutable');
+    const scaled = structuredClone(old);
+    scaled.spec!.replicas = 7;
+    scaled.spec!.template!.spec!.containers[0]!.image = 'php:9';
+    expect(validateUpdate(applyDefaults(scaled), old)).toEqual([]);
+  });
+  it('status counters', () => {
+    const old = applyDefaults(rs()) as ReplicaSet;
+    const next: ReplicaSet = { ...old, status: { replicas: 2, fullyLabeledReplicas: 3, readyReplicas: 1, availableReplicas: 2 } };
+    expect(validateStatusUpdate(next, old).map(renderFieldError)).toEqual([
+      'status.fullyLabeledReplicas: Invalid value: 3: cannot be greater than status.replicas',
+      'status.availableReplicas: Invalid value: 2: cannot be greater than readyReplicas',
+    ]);
+  });
+});
+
+// ---- Pod ---------------------------------------------------------------------------------------------
+
+describe('Pod', () => {
+  const podErrors = (p: Pod): FieldError[] => validateCreate(applyDefaults(p));
+
+  it('a minimal pod is valid', () => {
+    expect(podErrors(pod())).toEqual([]);
+  });
+  it('needs at least one container', () => {
+    expect(podErrors(pod({ containers: [] })).map(renderFieldError)).toEqual(['spec.containers: Required value']);
+  });
+  it('container names: required, DNS label, unique; image required', () => {
+    expect(podErrors(pod({ containers: [{ name: 'x', image: 'a' }, { name: 'x', image: 'b' }] })).map(renderFieldError))
+      .toEqual(['spec.containers[1].name: Duplicate value: "x"']);
+    expect(podErrors(pod({ containers: [{ name: 'c', image: '' }] })).map(renderFieldError)).toEqual(['spec.containers[0].image: Required value']);
+    expect(podErrors(pod({ containers: [{ name: '', image: 'a' }] })).map(renderFieldError)).toEqual(['spec.containers[0].name: Required value']);
+    expectError(single(podErrors(pod({ containers: [{ name: 'Web_1', image: 'a' }] }))), 'spec.containers[0].name', 'Invalid value');
+  });
+  it('volume mounts must name a volume; volumes are unique DNS labels; PVC volumes need claimName', () => {
+    const mount = { name: 'c', image: 'a', volumeMounts: [{ name: 'www', mountPath: '/data' }] };
+    expect(podErrors(pod({ containers: [mount] })).map(renderFieldError)).toEqual(['spec.containers[0].volumeMounts[0].name: Not found: "www"']);
+    expect(podErrors(pod({ containers: [mount], volumes: [{ name: 'www', persistentVolumeClaim: { claimName: 'www-web-0' } }] }))).toEqual([]);
+    expect(podErrors(pod({ containers: [mount], volumes: [{ name: 'www', persistentVolumeClaim: { claimName: '' } }] })).map(renderFieldError))
+      .toEqual(['spec.volumes[0].persistentVolumeClaim.claimName: Required value', 'spec.containers[0].volumeMounts[0].name: Not found: "www"']);
+    expect(podErrors(pod({ volumes: [{ name: 'a', emptyDir: {} }, { name: 'a', emptyDir: {} }] })).map(renderFieldError))
+      .toEqual(['spec.volumes[1].name: Duplicate value: "a"']);
+    expect(podErrors(pod({ containers: [{ ...mount, volumeMounts: [{ name: 'www', mountPath: '' }] }], volumes: [{ name: 'www', emptyDir: {} }] })).map(renderFieldError))
+      .toEqual(['spec.containers[0].volumeMounts[0].mountPath: Required value']);
+  });
+  it('restartPolicy, terminationGracePeriodSeconds, ports, nodeSelector', () => {
+    expect(podErrors(pod({ restartPolicy: 'Sometimes' })).map(renderFieldError))
+      .toEqual(['spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"']);
+    expect(podErrors(pod({ terminationGracePeriodSeconds: -1 })).map(renderFieldError))
+      .toEqual(['spec.terminationGracePeriodSeconds: Invalid value: -1: must be greater than or equal to 0']);
+    const ports = [{ containerPort: 70000, hostPort: 70000, protocol: 'HTTP' }];
+    expect(podErrors(pod({ containers: [{ name: 'c', image: 'a', ports }] })).map(renderFieldError)).toEqual([
+      'spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive',
+      'spec.containers[0].ports[0].hostPort: Invalid value: 70000: must be between 1 and 65535, inclusive',
+      'spec.containers[0].ports[0].protocol: Unsupported value: "HTTP": supported values: "SCTP", "TCP", "UDP"',
+    ]);
+    expectError(single(podErrors(pod({ nodeSelector: { 'disk type': 'ssd' } }))), 'spec.nodeSelector', 'Invalid value');
+  });
+  it('pod names are DNS subdomains; labels are checked', () => {
+    const p = pod();
+    expect(podErrors({ ...p, metadata: { ...p.metadata, name: 'web-0.x' } })).toEqual([]);
+    const long = `web-${'x'.repeat(60)}`;
+    expect(podErrors({ ...p, metadata: { ...p.metadata, labels: { 'controller-revision-hash': long } } }).map(renderFieldError))
+      .toEqual([`metadata.labels: Invalid value: "${long}": must be no more than 63 characters`]);
+    expect(podErrors({ ...p, metadata: { ...p.metadata, labels: { app: 'a b' } } }).map(renderFieldError)).toEqual([
+      'metadata.labels: Invalid value: "a b": a valid label must be an empty string or consist of alphanumeric characters, \'-\', \'_\' or \'.\', ' +
+      "and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is " +
+      "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
+    ]);
+    expect(podErrors({ ...p, metadata: { ...p.metadata, labels: { 'example.com/app': 'x', '': 'y' } } }).map((e) => e.detail))
+      .toEqual(['name part must be non-empty', expect.stringContaining('name part must consist of alphanumeric characters')]);
+  });
+
+  describe('update', () => {
+    const FORBIDDEN = 'spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,' +
+      '`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` ' +
+      '(allow it to be set to 1 if it was previously negative)';
+    const stored = (): Pod => applyDefaults(pod({ tolerations: [{ key: 'k', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }] })) as Pod;
+
+    it('the same spec object is valid without looking at it', () => {
+      const old = stored();
+      const next: Pod = { ...old, metadata: { ...old.metadata, labels: { a: 'b' } }, status: { phase: 'Running' } };
+      expect(validateUpdate(applyDefaults(next), old)).toEqual([]);
+      expect((applyDefaults(next) as Pod).spec).toBe(old.spec);
+    });
+    it('image, activeDeadlineSeconds and toleration additions may change', () => {
+      const old = stored();
+      const next = structuredClone(old);
+      next.spec!.containers[0]!.image = 'busybox:1.37';
+      next.spec!.activeDeadlineSeconds = 100;
+      next.spec!.tolerations!.push({ key: 'other', operator: 'Exists' });
+      next.spec!.tolerations![0]!.tolerationSeconds = 10;
+      expect(validateUpdate(next, old)).toEqual([]);
+    });
+    it('other spec changes (nodeName included) are forbidden', () => {
+      const old = stored();
+      for (const change of [
+        (p: Pod) => { p.spec!.nodeName = 'node-a'; },
+        (p: Pod) => { p.spec!.containers[0]!.name = 'd'; },
+        (p: Pod) => { p.spec!.terminationGracePeriodSeconds = 5; },
+        (p: Pod) => { p.spec!.nodeSelector = { zone: 'a' }; },
+      ]) {
+        const next = structuredClone(old);
+        change(next);
+        expect(validateUpdate(next, old).map(renderFieldError)).toEqual([FORBIDDEN]);
+      }
+    });
+    it('containers may not be added or removed; tolerations may not be removed', () => {
+      const old = stored();
+      const more = structuredClone(old);
+      more.spec!.containers.push({ ...more.spec!.containers[0]!, name: 'd' });
+      expect(validateUpdate(more, old).map(renderFieldError)).toEqual(['spec.containers: Forbidden: pod updates may not add or remove containers']);
+      const fewer = structuredClone(old);
+      fewer.spec!.tolerations = [];
+      expect(validateUpdate(fewer, old).map(renderFieldError))
+        .toEqual(['spec.tolerations: Forbidden: existing toleration can not be modified except its tolerationSeconds']);
+    });
+    it('activeDeadlineSeconds may only decrease', () => {
+      const old = applyDefaults(pod({ activeDeadlineSeconds: 100 })) as Pod;
+      const up = structuredClone(old);
+      up.spec!.activeDeadlineSeconds = 200;
+      expect(validateUpdate(up, old).map(renderFieldError))
+        .toEqual(['spec.activeDeadlineSeconds: Invalid value: 200: must be less than or equal to previous value']);
+    });
+    it('metadata.name is immutable', () => {
+      const old = stored();
+      expect(validateUpdate({ ...old, metadata: { ...old.metadata, name: 'x' } }, old).map(renderFieldError))
+        .toEqual(['metadata.name: Invalid value: "x": field is immutable']);
+    });
+  });
+});
+
+// ---- storage -----------------------------------------------------------------------------------------
+
+describe('PersistentVolumeClaim', () => {
+  const errs = (p: PersistentVolumeClaim): FieldError[] => validateCreate(applyDefaults(p));
+  it('a claim with modes and storage is valid', () => {
+    expect(errs(pvc())).toEqual([]);
+    expect(errs(pvc({ storageClassName: 'fast', resources: { requests: { storage: '500Mi' } } }))).toEqual([]);
+  });
+  it('accessModes and storage are required', () => {
+    expect(message('PersistentVolumeClaim', 'data', errs(pvc({ accessModes: [], resources: {} }))))
+      .toBe('PersistentVolumeClaim "data" is invalid: [spec.accessModes: Required value: at least 1 access mode is required, ' +
+        'spec.resources[storage]: Required value]');
+  });
+  it('unsupported modes, bad and non-positive quantities', () => {
+    expect(errs(pvc({ accessModes: ['ReadWriteOnce', 'Sometimes'] })).map(renderFieldError)).toEqual([
+      'spec.accessModes: Unsupported value: "Sometimes": supported values: "ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"',
+    ]);
+    expect(errs(pvc({ resources: { requests: { storage: '-1Gi' } } })).map(renderFieldError))
+      .toEqual(['spec.resources[storage]: Invalid value: "-1Gi": must be greater than zero']);
+    expectError(single(errs(pvc({ resources: { requests: { storage: 'lots' } } }))), 'spec.resources[storage]', 'Invalid value');
+  });
+
+  describe('update', () => {
+    const stored = (): PersistentVolumeClaim => applyDefaults(pvc()) as PersistentVolumeClaim;
+    const FORBIDDEN = 'spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims';
+    it('volumeName may be set once, storageClassName may go from unset to set', () => {
+      const old = stored();
+      expect(validateUpdate({ ...old, spec: { ...old.spec!, volumeName: 'pv-1', storageClassName: 'standard' } }, old)).toEqual([]);
+      const bound: PersistentVolumeClaim = { ...old, spec: { ...old.spec!, volumeName: 'pv-1', storageClassName: 'standard' } };
+      expect(validateUpdate({ ...bound, spec: { ...bound.spec!, volumeName: 'pv-2' } }, bound).map(renderFieldError)).toEqual([FORBIDDEN]);
+      expect(validateUpdate({ ...bound, spec: { ...bound.spec!, storageClassName: 'fast' } }, bound).map(renderFieldError)).toEqual([FORBIDDEN]);
+    });
+    it('other spec changes are forbidden', () => {
+      const old = stored();
+      expect(validateUpdate({ ...old, spec: { ...old.spec!, accessModes: ['ReadWriteMany'] } }, old).map(renderFieldError)).toEqual([FORBIDDEN]);
+    });
+    it('a bound claim may grow, never shrink', () => {
+      const old: PersistentVolumeClaim = { ...stored(), status: { phase: 'Bound' } };
+      expect(validateUpdate({ ...old, spec: { ...old.spec!, resources: { requests: { storage: '2Gi' } } } }, old)).toEqual([]);
+      expect(validateUpdate({ ...old, spec: { ...old.spec!, resources: { requests: { storage: '512Mi' } } } }, old).map(renderFieldError))
+        .toEqual(['spec.resources.requests.storage: Forbidden: field can not be less than previous value']);
+    });
+  });
+});
+
+describe('PersistentVolume', () => {
+  const pv = (spec: Partial<NonNullable<PersistentVolume['spec']>> = {}): PersistentVolume => ({
+    apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'pv-1' },
+    spec: { capacity: { storage: '5Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/mnt/data' }, ...spec },
+  });
+  it('valid with or without a volume source', () => {
+    expect(validateCreate(applyDefaults(pv()))).toEqual([]);
+    expect(validateCreate(applyDefaults(pv({ hostPath: undefined })))).toEqual([]);
+  });
+  it('capacity and accessModes are required; reclaim policy is an enum', () => {
+    expect(validateCreate(applyDefaults(pv({ capacity: {}, accessModes: [], persistentVolumeReclaimPolicy: 'Keep' }))).map(renderFieldError)).toEqual([
+      'spec.accessModes: Required value',
+      'spec.capacity: Required value',
+      'spec.capacity: Unsupported value: {}: supported values: "storage"',
+      'spec.persistentVolumeReclaimPolicy: Unsupported value: "Keep": supported values: "Delete", "Recycle", "Retain"',
+    ]);
+  });
+  it('a PV is cluster-scoped', () => {
+    const p = pv();
+    expect(validateCreate(applyDefaults({ ...p, metadata: { ...p.metadata, namespace: 'default' } })).map(renderFieldError))
+      .toEqual(['metadata.namespace: Forbidden: not allowed on this type']);
+  });
+  it('the volume source is immutable; claimRef and phase may change', () => {
+    const old = applyDefaults(pv()) as PersistentVolume;
+    expect(validateUpdate({ ...old, spec: { ...old.spec!, claimRef: { namespace: 'default', name: 'data' } }, status: { phase: 'Bound' } }, old)).toEqual([]);
+    expect(validateUpdate({ ...old, spec: { ...old.spec!, hostPath: { path: '/other' } } }, old).map(renderFieldError))
+      .toEqual(['spec.persistentvolumesource: Forbidden: spec.persistentvolumesource is immutable after creation']);
+  });
+});
+
+describe('StorageClass', () => {
+  it('defaults make a class with a provisioner valid', () => {
+    expect(validateCreate(applyDefaults(sc()))).toEqual([]);
+  });
+  it('provisioner is required; policies are enums', () => {
+    expect(validateCreate(applyDefaults(sc({ provisioner: '' }))).map(renderFieldError)).toEqual(['provisioner: Required value']);
+    expect(message('StorageClass', 'standard', validateCreate(applyDefaults(sc({ volumeBindingMode: 'X' })))))
+      .toBe('StorageClass.storage.k8s.io "standard" is invalid: volumeBindingMode: Unsupported value: "X": supported values: "Immediate", "WaitForFirstConsumer"');
+    expect(validateCreate(applyDefaults(sc({ reclaimPolicy: 'Recycle' }))).map(renderFieldError))
+      .toEqual(['reclaimPolicy: Unsupported value: "Recycle": supported values: "Delete", "Retain"']);
+  });
+  it('parameters, provisioner, reclaimPolicy and volumeBindingMode are immutable', () => {
+    const old = applyDefaults(sc({ parameters: { type: 'ssd' } })) as StorageClass;
+    expect(validateUpdate({ ...old, parameters: { type: 'hdd' } }, old).map(renderFieldError)).toEqual(['parameters: Forbidden: updates to parameters are forbidden.']);
+    expect(validateUpdate({ ...old, provisioner: 'other.io/p' }, old).map(renderFieldError)).toEqual(['provisioner: Forbidden: updates to provisioner are forbidden.']);
+    expect(validateUpdate({ ...old, reclaimPolicy: 'Retain' }, old).map(renderFieldError)).toEqual(['reclaimPolicy: Forbidden: updates to reclaimPolicy are forbidden.']);
+    expect(validateUpdate({ ...old, volumeBindingMode: 'WaitForFirstConsumer' }, old).map(renderFieldError))
+      .toEqual(['volumeBindingMode: Invalid value: "WaitForFirstConsumer": field is immutable']);
+    expect(validateUpdate({ ...old, metadata: { ...old.metadata, annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } } }, old)).toEqual([]);
+  });
+});
+
+// ---- Service and the metadata-only kinds ------------------------------------------------------------
+
+describe('Service', () => {
+  const svcErrors = (s: Service): FieldError[] => validateCreate(applyDefaults(s));
+  it('names are DNS-1035 labels', () => {
+    expect(message('Service', '1nginx', svcErrors({ ...F1_SERVICE, metadata: { name: '1nginx', namespace: 'default' } }))).toBe(
+      'Service "1nginx" is invalid: metadata.name: Invalid value: "1nginx": a DNS-1035 label must consist of lower case alphanumeric ' +
+      "characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', " +
+      "regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')");
+  });
+  it('ports: unique names when several, valid numbers', () => {
+    const s: Service = { ...F1_SERVICE, spec: { ...F1_SERVICE.spec, ports: [{ name: 'web', port: 80 }, { name: 'web', port: 0 }, { port: 81 }] } };
+    expect(svcErrors(s).map(renderFieldError)).toEqual([
+      'spec.ports[1].name: Duplicate value: "web"',
+      'spec.ports[1].port: Invalid value: 0: must be between 1 and 65535, inclusive',
+      'spec.ports[1].targetPort: Invalid value: 0: must be between 1 and 65535, inclusive',
+      'spec.ports[2].name: Required value',
+    ]);
+  });
+  it('a ClusterIP service needs ports; selector labels are checked', () => {
+    expect(svcErrors({ ...F1_SERVICE, spec: { selector: { app: 'nginx' } } }).map(renderFieldError)).toEqual(['spec.ports: Required value']);
+    expect(svcErrors({ ...F1_SERVICE, spec: { clusterIP: 'None' } })).toEqual([]);
+    expectError(single(svcErrors({ ...F1_SERVICE, spec: { ...F1_SERVICE.spec, selector: { app: '-x' } } })), 'spec.selector', 'Invalid value');
+    expect(svcErrors({ ...F1_SERVICE, spec: { ...F1_SERVICE.spec, clusterIP: '10.96.0.10' } })).toEqual([]);
+  });
+});
+
+describe('Namespace, Node, Endpoints, Event, ControllerRevision', () => {
+  it('Namespace names are DNS labels; Node names subdomains', () => {
+    const ns: Namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team.a' } };
+    expect(validateCreate(applyDefaults(ns)).map(renderFieldError)).toEqual(['metadata.name: Invalid value: "team.a": must not contain dots']);
+    expect(validateCreate({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-a.zone-1' } })).toEqual([]);
+    expectError(single(validateCreate({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'Node_A' } })), 'metadata.name', 'Invalid value');
+  });
+  it('Endpoints and Events need a namespace', () => {
+    expect(validateCreate({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'nginx', namespace: 'default' } })).toEqual([]);
+    expect(validateCreate({ apiVersion: 'v1', kind: 'Event', metadata: { name: 'web.1' } } as KObject).map(renderFieldError))
+      .toEqual(['metadata.namespace: Required value']);
+  });
+  it('ControllerRevision: revision ≥ 0, data immutable', () => {
+    const cr: ControllerRevision = {
+      apiVersion: 'apps/v1', kind: 'ControllerRevision', metadata: { name: 'web-6b5d8f4c7', namespace: 'default' },
+      data: { spec: { template: { metadata: { labels: { app: 'nginx' } } } } }, revision: 1,
+    };
+    expect(validateCreate(cr)).toEqual([]);
+    expect(validateCreate({ ...cr, revision: -1 }).map(renderFieldError)).toEqual(['revision: Invalid value: -1: must be greater than or equal to 0']);
+    expect(validateUpdate({ ...cr, revision: 4 }, cr)).toEqual([]);
+    const e = single(validateUpdate({ ...cr, data: { spec: {} } }, cr));
+    expectError(e, 'data', 'Invalid value', 'field is immutable');
+  });
+  it('owner references: at most one controller', () => {
+    const p = pod();
+    const ref = { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'web', uid: 'u1', controller: true };
+    const errs = validateCreate(applyDefaults({ ...p, metadata: { ...p.metadata, ownerReferences: [ref, { ...ref, name: 'web2', uid: 'u2' }] } }));
+    expectError(single(errs), 'metadata.ownerReferences', 'Invalid value',
+      'Only one reference can have Controller set to true. Found "true" in references for StatefulSet/web and StatefulSet/web2');
+  });
+});

@@ -1,0 +1,146 @@
+import { hashString, parseTimestamp, timestamp, type Container, type Pod } from '@kubesim/api';
+
+export type PodStatus = NonNullable<Pod['status']>;
+export type ContainerStatus = NonNullable<PodStatus['containerStatuses']>[number];
+export type PodCondition = NonNullable<PodStatus['conditions']>[number];
+
+/** Conditions the kubelet owns [kubetypes.PodConditionsByKubelet]; other conditions are kept as they are. */
+const KUBELET_CONDITIONS = new Set(['PodScheduled', 'Ready', 'Initialized', 'ContainersReady', 'PodReadyToStartContainers']);
+
+export const CONTAINER_UNKNOWN_MESSAGE = 'The container could not be located when the pod was terminated';
+
+interface CondSpec { readonly status: 'True' | 'False'; readonly reason?: string; readonly message?: string }
+
+/** A condition whose lastTransitionTime moves only when its status changes. */
+const condition = (type: string, spec: CondSpec, old: readonly PodCondition[] | undefined, now: number): PodCondition => {
+  const prev = old?.find((c) => c.type === type);
+  const lastTransitionTime = prev && prev.status === spec.status && prev.lastTransitionTime ? prev.lastTransitionTime : timestamp(now);
+  return {
+    type, status: spec.status, lastTransitionTime,
+    ...(spec.reason ? { reason: spec.reason } : {}),
+    ...(spec.message ? { message: spec.message } : {}),
+  };
+};
+
+/** [status GenerateContainersReadyCondition] (terminal phases: reason PodFailed / PodCompleted). */
+export const containersReadySpec = (pod: Pod, phase: string, statuses: readonly ContainerStatus[]): CondSpec => {
+  if (phase === 'Failed') return { status: 'False', reason: 'PodFailed' };
+  if (phase === 'Succeeded') return { status: 'False', reason: 'PodCompleted' };
+  const unknown: string[] = [];
+  const unready: string[] = [];
+  for (const c of pod.spec?.containers ?? []) {
+    const s = statuses.find((x) => x.name === c.name);
+    if (!s) unknown.push(c.name);
+    else if (!s.ready) unready.push(c.name);
+  }
+  const msgs: string[] = [];
+  if (unknown.length > 0) msgs.push(`containers with unknown status: [${unknown.join(' ')}]`);
+  if (unready.length > 0) msgs.push(`containers with unready status: [${unready.join(' ')}]`);
+  return msgs.length > 0 ? { status: 'False', reason: 'ContainersNotReady', message: msgs.join(', ') } : { status: 'True' };
+};
+
+/** [status GeneratePodReadyCondition]: ContainersReady, then the pod's readiness gates. */
+export const readySpec = (pod: Pod, containersReady: CondSpec, conditions: readonly PodCondition[]): CondSpec => {
+  if (containersReady.status !== 'True') return containersReady;
+  const msgs: string[] = [];
+  for (const g of pod.spec?.readinessGates ?? []) {
+    const c = conditions.find((x) => x.type === g.conditionType);
+    if (!c) msgs.push(`corresponding condition of pod readiness gate "${g.conditionType}" does not exist.`);
+    else if (c.status !== 'True') msgs.push(`the status of pod readiness gate "${g.conditionType}" is not "True", but ${c.status}`);
+  }
+  return msgs.length > 0 ? { status: 'False', reason: 'ReadinessGatesNotReady', message: msgs.join(', ') } : { status: 'True' };
+};
+
+/**
+ * The pod's conditions after a kubelet status computation: conditions owned by others first (merged
+ * as [status_manager mergePodStatus] does), then Initialized, Ready, ContainersReady, PodScheduled.
+ */
+export const kubeletConditions = (
+  pod: Pod, phase: string, statuses: readonly ContainerStatus[], now: number, extra: readonly PodCondition[] = [],
+): PodCondition[] => {
+  const old = pod.status?.conditions ?? [];
+  const others = old.filter((c) => !KUBELET_CONDITIONS.has(c.type) && !extra.some((e) => e.type === c.type));
+  const shared = [...others, ...extra];
+  const cr = containersReadySpec(pod, phase, statuses);
+  return [
+    ...shared,
+    condition('Initialized', { status: 'True' }, old, now),
+    condition('Ready', readySpec(pod, cr, shared), old, now),
+    condition('ContainersReady', cr, old, now),
+    condition('PodScheduled', { status: 'True' }, old, now),
+  ];
+};
+
+/** A deterministic runtime container id (`containerd://` + 64 hex digits). */
+export const containerId = (seed: number, podUid: string, container: string): string => {
+  let hex = '';
+  for (let i = 0; i < 8; i++) hex += hashString(`${podUid}/${container}/${i}`, seed).toString(16).padStart(8, '0');
+  return `containerd://${hex}`;
+};
+
+const base = (c: Container) => ({ name: c.name, image: c.image ?? '', imageID: '', lastState: {}, restartCount: 0 });
+
+export const waitingStatus = (c: Container): ContainerStatus =>
+  ({ ...base(c), ready: false, started: false, state: { waiting: { reason: 'ContainerCreating' } } });
+
+export const runningStatus = (c: Container, id: string, startedAt: string, ready: boolean): ContainerStatus =>
+  ({ ...base(c), containerID: id, ready, started: true, state: { running: { startedAt } } });
+
+/** A container that had started and is now terminated (killed, or exited). */
+export const terminatedStatus = (s: ContainerStatus, exitCode: number, now: number): ContainerStatus => {
+  const running = s.state?.running;
+  return {
+    name: s.name, image: s.image, imageID: s.imageID, lastState: s.lastState ?? {}, restartCount: s.restartCount,
+    ...(s.containerID ? { containerID: s.containerID } : {}),
+    ready: false, started: false,
+    state: {
+      terminated: {
+        ...(s.containerID ? { containerID: s.containerID } : {}),
+        exitCode, reason: exitCode === 0 ? 'Completed' : 'Error',
+        ...(running?.startedAt ? { startedAt: running.startedAt } : {}),
+        finishedAt: timestamp(now),
+      },
+    },
+  };
+};
+
+/** [status_manager TerminatePod]: a container with no terminated state is reported as lost (137). */
+export const unknownTerminatedStatus = (c: Container, s: ContainerStatus | undefined): ContainerStatus => ({
+  ...base(c), ...(s ? { lastState: s.lastState ?? {}, restartCount: s.restartCount } : {}),
+  ready: false, started: false,
+  state: { terminated: { exitCode: 137, reason: 'ContainerStatusUnknown', message: CONTAINER_UNKNOWN_MESSAGE } },
+});
+
+/** Whether the pod's containers have been started (its volume/attach stage is over). */
+export const containersStarted = (p: Pod): boolean => {
+  if (p.status?.phase === 'Running') return true;
+  return (p.status?.containerStatuses ?? []).some((s) => s.started === true || s.state?.running !== undefined || (s.state?.terminated !== undefined && s.state.terminated.startedAt !== undefined));
+};
+
+/** Whether any container is running (IsPodTerminated = deletionTimestamp and none running). */
+export const anyContainerRunning = (p: Pod): boolean => (p.status?.containerStatuses ?? []).some((s) => s.state?.running !== undefined);
+
+/** Readiness-probe delay of a container: initialDelaySeconds (0) + one periodSeconds (10); 0 without a probe. */
+export const probeDelayMs = (c: Container): number => {
+  const p = c.readinessProbe;
+  if (!p) return 0;
+  return ((p.initialDelaySeconds ?? 0) + (p.periodSeconds ?? 10)) * 1000;
+};
+
+/** When each container becomes ready (ms), from its startedAt; undefined when it is not running. */
+export const readyAtMs = (c: Container, s: ContainerStatus | undefined): number | undefined => {
+  const started = parseTimestamp(s?.state?.running?.startedAt);
+  return started === undefined ? undefined : started + probeDelayMs(c);
+};
+
+/** [kubelet getPhase] for a pod the kubelet has terminated: all containers stopped → Succeeded iff all exited 0. */
+export const terminalPhase = (statuses: readonly ContainerStatus[]): 'Succeeded' | 'Failed' =>
+  statuses.length > 0 && statuses.every((s) => s.state?.terminated?.exitCode === 0) ? 'Succeeded' : 'Failed';
+
+/** A new status object: the old one with these fields replaced (undefined removes). */
+export const withStatus = (pod: Pod, patch: Partial<PodStatus>, remove: readonly (keyof PodStatus)[] = []): Pod => {
+  const status: Record<string, unknown> = { ...(pod.status ?? {}), ...patch };
+  for (const k of remove) delete status[k];
+  for (const k of Object.keys(status)) if (status[k] === undefined) delete status[k];
+  return { ...pod, status: status as PodStatus };
+};

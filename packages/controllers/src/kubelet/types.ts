@@ -1,0 +1,73 @@
+/** The kubelet component: one actor per node (`kubelet:<node>`), keys `<node>|<namespace>/<name>`. */
+export const KUBELET_NAME = 'kubelet';
+
+export interface KubeletConfig {
+  /** The nodes this kubelet host runs (one shard each). A node's index here fixes its pod CIDR. */
+  readonly nodes: readonly string[];
+  /** Containers start this long after the pod's first status (status.startTime), seeded per pod uid. */
+  readonly podStartupMs: readonly [number, number];
+  /**
+   * Exit code of containers still running when a graceful deletion's deadline passes: they are killed
+   * (SIGKILL → 137, reason `Error` → phase Failed). 0 models containers that exit cleanly (Succeeded).
+   */
+  readonly killExitCode: number;
+}
+
+export const defaultKubeletConfig: KubeletConfig = { nodes: [], podStartupMs: [500, 1500], killExitCode: 137 };
+
+/**
+ * FAULT entries the kubelet acts on (`data` of the log entry). A fault targets the pod of that name
+ * that exists when the fault is logged (pods created later are not affected).
+ */
+export type KubeletFault =
+  /** Force the pod's readiness (probe result) from now on; the pod stays Running. */
+  | { readonly fault: 'pod-readiness'; readonly namespace?: string; readonly name: string; readonly ready: boolean }
+  /** The kubelet fails the pod: phase Failed with this reason (default `Evicted`), containers terminated. */
+  | { readonly fault: 'pod-fail'; readonly namespace?: string; readonly name: string; readonly reason?: string; readonly message?: string };
+
+export interface ReadinessFault { readonly time: number; readonly ready: boolean }
+export interface FailFault { readonly time: number; readonly reason: string; readonly message?: string }
+
+/**
+ * What this kubelet has written but not yet seen in its cache (keyed by pod uid): an admission (the
+ * first status), an IP, or simply "a status write based on resourceVersion X is out". Keeps two pods
+ * from being admitted onto the same host port or given the same IP while their writes are in flight.
+ */
+export interface PendingWrite {
+  readonly node: string;
+  readonly namespace: string;
+  readonly name: string;
+  /** The first status (admission) is written but startTime is not yet observed. */
+  readonly admitted: boolean;
+  /** The pod IP written, until status.podIP is observed. */
+  readonly ip?: string;
+  /** The resourceVersion the last in-flight write was based on. */
+  readonly basedOn?: string;
+}
+
+export interface KubeletLocal {
+  /** Latest readiness fault per `namespace/name`. */
+  readonly readiness: ReadonlyMap<string, ReadinessFault>;
+  /** Latest fail fault per `namespace/name`. */
+  readonly failures: ReadonlyMap<string, FailFault>;
+  readonly pending: ReadonlyMap<string, PendingWrite>;
+  /** Pods (uid) already warned with FailedAttachVolume, and for which volumes. */
+  readonly warned: ReadonlyMap<string, readonly string[]>;
+}
+
+export const initialKubeletLocal = (): KubeletLocal => ({
+  readiness: new Map(), failures: new Map(), pending: new Map(), warned: new Map(),
+});
+
+/** `<node>|<namespace>/<name>` */
+export const kubeletKey = (node: string, namespace: string, name: string): string => `${node}|${namespace}/${name}`;
+
+export const parseKubeletKey = (key: string): { node: string; namespace: string; name: string } => {
+  const bar = key.indexOf('|');
+  const rest = key.slice(bar + 1);
+  const slash = rest.indexOf('/');
+  return { node: key.slice(0, bar), namespace: rest.slice(0, slash), name: rest.slice(slash + 1) };
+};
+
+/** The shard (node) of a key. */
+export const kubeletShardOf = (key: string): string => key.slice(0, key.indexOf('|'));

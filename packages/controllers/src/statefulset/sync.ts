@@ -1,0 +1,389 @@
+import {
+  compileSelector, controllerRefOf, isAvailable, isCreated, isFailed, isPending, isRunningAndReady, isSucceeded,
+  isTerminating, isUnavailable, newControllerRef,
+  type ApiError, type ControllerRevision, type PersistentVolumeClaim, type Pod, type StatefulSet, type KObject,
+} from '@kubesim/api';
+import type { Snapshot } from '@kubesim/state';
+import { involvedOf } from '../framework/recorder.js';
+import { event, fail, par, seq, write, type PlanOutcome, type Step } from '../framework/plan.js';
+import type { ReconcileResult } from '../framework/component.js';
+import {
+  claimsForOrdinal, isMemberOf, isParallel, minReadySecondsOf, ordinalOfPod, podInOrdinalRange, podRevision, replicasOf,
+  setName, setNamespace, startOrdinal,
+} from './helpers.js';
+import { applyRevision, chooseRevisions, listRevisions, type RevisionChoice } from './revision.js';
+import { identityMatches, newVersionedStatefulSetPod, repairedPod, storageMatches } from './pod.js';
+import { claimWithPolicyRefs, hasConflictingController, isClaimOwnerUpToDate, podClaimIsStale } from './retention.js';
+import { claimEvent, claimFailedEvent, conflictingControllerEvent, podEvent, podFailedEvent, type Involved } from './events.js';
+import { getMaxUnavailable } from './maxunavailable.js';
+
+export interface StatefulSetConfig {
+  /** Cap of a slow-start batch (MaxBatchSize). */
+  readonly maxBatch: number;
+}
+export const defaultStatefulSetConfig: StatefulSetConfig = { maxBatch: 500 };
+
+type Status = NonNullable<StatefulSet['status']>;
+
+interface Ctx {
+  readonly snap: Snapshot;
+  readonly set: StatefulSet;
+  readonly updateSet: StatefulSet;
+  readonly on: Involved;
+  readonly monotonic: boolean;
+  readonly now: number;
+}
+
+/** What one processReplica / processCondemned call does. */
+interface Step1 { readonly steps: Step[]; readonly exit: boolean }
+const NOTHING: Step1 = { steps: [], exit: false };
+
+const claimsOf = (c: Ctx, pod: Pod, set: StatefulSet): { tpl: PersistentVolumeClaim; cur: PersistentVolumeClaim | undefined }[] =>
+  claimsForOrdinal(set, ordinalOfPod(pod)).map((tpl) => ({ tpl, cur: c.snap.get('PersistentVolumeClaim', setNamespace(set), tpl.metadata!.name!) }));
+
+/** [SPC createPersistentVolumeClaims]: missing claims are created; a claim being deleted is an error. */
+const createClaims = (c: Ctx, pod: Pod, verb: 'create' | 'update'): Step[] => {
+  const out: Step[] = [];
+  const podName = pod.metadata!.name!;
+  const sname = setName(c.set);
+  for (const { tpl, cur } of claimsOf(c, pod, c.set)) {
+    const cname = tpl.metadata!.name!;
+    if (cur === undefined) {
+      out.push(write({ verb: 'create', object: tpl as KObject }, {
+        onSuccess: claimEvent(cname, podName, sname, c.on),
+        onFailure: (e) => (e.reason === 'AlreadyExists' ? undefined : claimFailedEvent(cname, podName, sname, c.on, e)),
+      }));
+    } else if (isTerminating(cur)) {
+      const message = `pvc ${cname} is being deleted`;
+      out.push(fail(message, podFailedEvent(verb, podName, sname, c.on, { message })));
+      return out;
+    }
+  }
+  return out;
+};
+
+/** [SPC UpdatePodClaimForRetentionPolicy] with the claims as the cache has them. */
+const claimRefUpdates = (c: Ctx, set: StatefulSet, pod: Pod): Step[] => {
+  const out: Step[] = [];
+  for (const { cur } of claimsOf(c, pod, set)) {
+    if (!cur) continue; // "Expected claim missing, continuing to pick up in next iteration"
+    if (hasConflictingController(cur, set, pod)) out.push(event(conflictingControllerEvent(cur.metadata!.name!, c.on)));
+    if (isClaimOwnerUpToDate(cur, set, pod)) continue;
+    const fixed = claimWithPolicyRefs(cur, set, pod);
+    if (fixed) out.push(write({ verb: 'update', object: fixed as KObject }));
+  }
+  return out;
+};
+
+const claimsMatchPolicy = (c: Ctx, set: StatefulSet, pod: Pod): boolean =>
+  claimsOf(c, pod, set).every(({ cur }) => cur === undefined || isClaimOwnerUpToDate(cur, set, pod));
+
+const deletePod = (c: Ctx, pod: Pod, tag?: string): Step => write(
+  { verb: 'delete', kind: 'Pod', namespace: setNamespace(c.set), name: pod.metadata!.name! },
+  {
+    ...(tag ? { tag } : {}),
+    onSuccess: podEvent('delete', pod.metadata!.name!, setName(c.set), c.on),
+    onFailure: (e) => podFailedEvent('delete', pod.metadata!.name!, setName(c.set), c.on, e),
+  },
+);
+
+/** [SSC processReplica] (§1.5 P1–P8). */
+const processReplica = (c: Ctx, pod: Pod): Step1 => {
+  const sname = setName(c.set);
+  const name = pod.metadata!.name!;
+  if (isFailed(pod) || isSucceeded(pod)) {
+    return { steps: isTerminating(pod) ? [] : [deletePod(c, pod)], exit: true };
+  }
+  const steps: Step[] = [];
+  if (!isCreated(pod)) {
+    const claims = claimsOf(c, pod, c.set).map((x) => x.cur);
+    if (podClaimIsStale(claims, c.set, pod)) return { steps: [], exit: true };
+    const claimSteps = createClaims(c, pod, 'create');
+    steps.push(...claimSteps);
+    if (claimSteps.some((x) => x.kind === 'fail')) return { steps: [seq(...steps)], exit: true };
+    steps.push(write({ verb: 'create', object: pod as KObject }, {
+      onSuccess: podEvent('create', name, sname, c.on),
+      onFailure: (e: ApiError) => (e.reason === 'AlreadyExists' ? undefined : podFailedEvent('create', name, sname, c.on, e)),
+    }));
+    steps.push(...claimRefUpdates(c, c.set, pod));
+    if (c.monotonic) return { steps: [seq(...steps)], exit: true };
+    return { steps: [seq(...steps)], exit: false };
+  }
+  if (isPending(pod)) {
+    steps.push(...createClaims(c, pod, 'create'));
+    steps.push(...claimRefUpdates(c, c.set, pod));
+  }
+  if (c.monotonic) {
+    if (isTerminating(pod) || !isRunningAndReady(pod) || !isAvailable(pod, minReadySecondsOf(c.set), c.now)) {
+      return { steps: steps.length ? [seq(...steps)] : [], exit: true };
+    }
+  }
+  const retentionMatch = claimsMatchPolicy(c, c.updateSet, pod);
+  if (identityMatches(c.set, pod) && storageMatches(c.set, pod) && retentionMatch) {
+    return { steps: steps.length ? [seq(...steps)] : [], exit: false };
+  }
+  // [SPC UpdateStatefulPod]
+  const upd: Step[] = [];
+  if (!storageMatches(c.set, pod)) upd.push(...createClaims(c, pod, 'update'));
+  if (!retentionMatch) upd.push(...claimRefUpdates(c, c.updateSet, pod));
+  upd.push(write({ verb: 'update', object: repairedPod(c.set, pod) as KObject }, {
+    onSuccess: podEvent('update', name, sname, c.on),
+    onFailure: (e) => podFailedEvent('update', name, sname, c.on, e),
+  }));
+  return { steps: [seq(...steps, seq(...upd))], exit: false };
+};
+
+/** [SSC processCondemned] (§1.5 C1–C4). */
+const processCondemned = (c: Ctx, pod: Pod, firstUnavailable: Pod | undefined): Step1 => {
+  if (isTerminating(pod)) return c.monotonic ? { steps: [], exit: true } : NOTHING;
+  if (c.monotonic && pod !== firstUnavailable
+    && (!isRunningAndReady(pod) || !isAvailable(pod, minReadySecondsOf(c.set), c.now))) {
+    return { steps: [], exit: true };
+  }
+  return { steps: [deletePod(c, pod)], exit: true };
+};
+
+/**
+ * [SSC runForAll]: monotonic = one after another, stopping at the first exit; burst = slow-start
+ * batches over the indexes (1, 2, 4, …), all members of a batch concurrent.
+ */
+const runForAll = (c: Ctx, n: number, fn: (i: number) => Step1, maxBatch: number): { step: Step | undefined; exit: boolean } => {
+  if (c.monotonic) {
+    const steps: Step[] = [];
+    for (let i = 0; i < n; i++) {
+      const r = fn(i);
+      steps.push(...r.steps);
+      if (r.exit) return { step: seq(...steps), exit: true };
+    }
+    return { step: steps.length ? seq(...steps) : undefined, exit: false };
+  }
+  const batches: Step[] = [];
+  let size = 1;
+  for (let i = 0; i < n;) {
+    const end = Math.min(i + Math.min(size, maxBatch), n);
+    const members: Step[] = [];
+    for (let j = i; j < end; j++) {
+      const r = fn(j);
+      if (r.steps.length === 1) members.push(r.steps[0]!);
+      else if (r.steps.length > 1) members.push(seq(...r.steps));
+    }
+    if (members.length > 0) batches.push(par(...members));
+    i = end;
+    size *= 2;
+  }
+  return { step: batches.length ? seq(...batches) : undefined, exit: false };
+};
+
+interface Counts { replicas: number; readyReplicas: number; availableReplicas: number; currentReplicas: number; updatedReplicas: number }
+
+/** [SSC computeReplicaStatus] over created pods. */
+const countPods = (pods: Iterable<Pod>, set: StatefulSet, current: string, update: string, now: number): Counts => {
+  const s: Counts = { replicas: 0, readyReplicas: 0, availableReplicas: 0, currentReplicas: 0, updatedReplicas: 0 };
+  const mrs = minReadySecondsOf(set);
+  for (const p of pods) {
+    const created = isCreated(p);
+    if (created) s.replicas++;
+    if (isRunningAndReady(p)) {
+      s.readyReplicas++;
+      if (isAvailable(p, mrs, now)) s.availableReplicas++;
+    }
+    if (created && !isTerminating(p)) {
+      const r = podRevision(p);
+      if (r === current) s.currentReplicas++;
+      if (r === update) s.updatedReplicas++;
+    }
+  }
+  return s;
+};
+
+/** §1.11 completion rule and write suppression. */
+const completeRollingUpdate = (set: StatefulSet, st: Status): Status => {
+  const want = replicasOf(set);
+  if (set.spec?.updateStrategy?.type === 'RollingUpdate' && st.updatedReplicas === want && st.readyReplicas === want && st.replicas === want) {
+    return { ...st, currentReplicas: st.updatedReplicas, currentRevision: st.updateRevision };
+  }
+  return st;
+};
+
+const inconsistentStatus = (set: StatefulSet, st: Status): boolean => {
+  const o = set.status ?? { replicas: 0 };
+  return (st.observedGeneration ?? 0) > (o.observedGeneration ?? 0)
+    || st.replicas !== (o.replicas ?? 0)
+    || (st.currentReplicas ?? 0) !== (o.currentReplicas ?? 0)
+    || (st.readyReplicas ?? 0) !== (o.readyReplicas ?? 0)
+    || (st.updatedReplicas ?? 0) !== (o.updatedReplicas ?? 0)
+    || st.currentRevision !== o.currentRevision
+    || (st.availableReplicas ?? 0) !== (o.availableReplicas ?? 0)
+    || st.updateRevision !== o.updateRevision;
+};
+
+/** [SSC truncateHistory]: delete non-live revisions, oldest first, beyond revisionHistoryLimit. */
+const truncateHistory = (set: StatefulSet, pods: readonly Pod[], revisions: readonly ControllerRevision[], choice: RevisionChoice): Step[] => {
+  const live = new Set<string>([choice.current.metadata!.name!, choice.update.metadata!.name!]);
+  for (const p of pods) live.add(podRevision(p));
+  const history = revisions.filter((r) => !live.has(r.metadata!.name!));
+  const limit = set.spec?.revisionHistoryLimit ?? 10;
+  if (limit < 0 || history.length <= limit) return [];
+  return history.slice(0, history.length - limit).map((r) =>
+    write({ verb: 'delete', kind: 'ControllerRevision', namespace: setNamespace(set), name: r.metadata!.name! }));
+};
+
+/** [SS getPodsForStatefulSet + CRM ClaimPods]: adopt matching orphans, release owned pods that no longer match. */
+const claimPods = (snap: Snapshot, set: StatefulSet): { pods: Pod[]; writes: Step[] } => {
+  const uid = set.metadata?.uid ?? '';
+  const ns = setNamespace(set);
+  const sel = compileSelector(set.spec?.selector);
+  const deleting = isTerminating(set);
+  const pods: Pod[] = [];
+  const writes: Step[] = [];
+  const match = (p: Pod) => sel.matches(p.metadata?.labels) && isMemberOf(set, p);
+  for (const p of snap.byIndex('Pod', 'controllerUid', uid)) {
+    if (match(p)) { pods.push(p); continue; }
+    if (deleting) continue;
+    const refs = (p.metadata?.ownerReferences ?? []).filter((r) => r.uid !== uid);
+    writes.push(write({ verb: 'patch', kind: 'Pod', namespace: ns, name: p.metadata!.name!, resourceVersion: p.metadata!.resourceVersion!, patch: { metadata: { ownerReferences: refs.length ? refs : null } } }, { tag: 'claim', ignore: ['NotFound'] }));
+  }
+  if (!deleting) {
+    for (const p of snap.byIndex('Pod', 'controllerUid', `orphan:${ns}`)) {
+      if (!match(p) || isTerminating(p) || (p.metadata?.namespace ?? '') !== ns) continue;
+      const refs = [...(p.metadata?.ownerReferences ?? []), newControllerRef({ apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: set.metadata! })];
+      writes.push(write({ verb: 'patch', kind: 'Pod', namespace: ns, name: p.metadata!.name!, resourceVersion: p.metadata!.resourceVersion!, patch: { metadata: { ownerReferences: refs } } }, { tag: 'claim', ignore: ['NotFound'] }));
+      pods.push({ ...p, metadata: { ...p.metadata, ownerReferences: refs } });
+    }
+  }
+  return { pods, writes };
+};
+
+/** One sync of one StatefulSet (§1.5). Pure: the plan, the status finalizer and the requeue. */
+export const syncStatefulSet = (snap: Snapshot, namespace: string, name: string, now: number, config: StatefulSetConfig): ReconcileResult<undefined> => {
+  const set = snap.get('StatefulSet', namespace, name);
+  if (!set) return {};
+  if (set.spec?.selector === undefined) return {};
+  const on = involvedOf(set);
+  const revisions = listRevisions(snap, set);
+  const pre: Step[] = [];
+  // Adopt orphan ControllerRevisions.
+  const orphans = revisions.filter((r) => controllerRefOf(r.metadata) === undefined);
+  if (orphans.length > 0) {
+    if (isTerminating(set)) return { error: `can't adopt ControllerRevisions: statefulset ${namespace}/${name} has just been deleted` };
+    for (const r of orphans) {
+      const refs = [...(r.metadata?.ownerReferences ?? []), newControllerRef({ apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: set.metadata! })];
+      pre.push(write({ verb: 'patch', kind: 'ControllerRevision', namespace, name: r.metadata!.name!, resourceVersion: r.metadata!.resourceVersion!, patch: { metadata: { ownerReferences: refs } } }, { tag: 'claim', ignore: ['NotFound'] }));
+    }
+  }
+  const claimed = claimPods(snap, set);
+  pre.push(...claimed.writes);
+  const pods = claimed.pods;
+
+  // Revisions.
+  const choice = chooseRevisions(set, revisions, snap);
+  if (choice.action.kind === 'create') pre.push(write({ verb: 'create', object: choice.action.revision as KObject }, { tag: 'revision', ignore: ['AlreadyExists'] }));
+  if (choice.action.kind === 'rollback') pre.push(write({ verb: 'update', object: choice.action.revision as KObject }, { tag: 'revision' }));
+  const currentName = choice.current.metadata!.name!;
+  const updateName = choice.update.metadata!.name!;
+  const currentSet = applyRevision(set, choice.current);
+  const updateSet = applyRevision(set, choice.update);
+  const monotonic = !isParallel(set);
+  const c: Ctx = { snap, set, updateSet, on, monotonic, now };
+
+  // U3–U6: partition into replicas and condemned.
+  const start = startOrdinal(set);
+  const count = replicasOf(set);
+  const replicas: (Pod | undefined)[] = new Array<Pod | undefined>(count);
+  const condemned: Pod[] = [];
+  for (const p of pods) {
+    const o = ordinalOfPod(p);
+    if (podInOrdinalRange(p, set)) replicas[o - start] = p;
+    else if (o >= 0) condemned.push(p);
+  }
+  const existing: Pod[] = [];
+  for (let i = 0; i < count; i++) {
+    const p = replicas[i];
+    if (p) existing.push(p);
+    else replicas[i] = newVersionedStatefulSetPod(currentSet, updateSet, currentName, updateName, start + i);
+  }
+  const all = replicas as Pod[];
+  condemned.sort((a, b) => ordinalOfPod(b) - ordinalOfPod(a));
+  const mrs = minReadySecondsOf(set);
+  let firstUnavailable: Pod | undefined;
+  for (const p of all) if (isUnavailable(p, mrs, now)) { firstUnavailable = p; break; }
+  if (!firstUnavailable) {
+    for (let i = condemned.length - 1; i >= 0; i--) if (isUnavailable(condemned[i]!, mrs, now)) { firstUnavailable = condemned[i]; break; }
+  }
+
+  const base = countPods([...existing, ...condemned], set, currentName, updateName, now);
+  const main: Step[] = [];
+  const updateTags: string[] = [];
+  if (!isTerminating(set)) {
+    const phase1 = runForAll(c, all.length, (i) => processReplica(c, all[i]!), config.maxBatch);
+    if (phase1.step) main.push(phase1.step);
+    if (!phase1.exit) {
+      const phase2 = runForAll(c, condemned.length, (i) => {
+        const p = condemned[i]!;
+        return claimsMatchPolicy(c, updateSet, p) ? NOTHING : { steps: claimRefUpdates(c, updateSet, p), exit: false };
+      }, config.maxBatch);
+      if (phase2.step) main.push(phase2.step);
+      const phase3 = runForAll(c, condemned.length, (i) => processCondemned(c, condemned[i]!, firstUnavailable), config.maxBatch);
+      if (phase3.step) main.push(phase3.step);
+      if (!phase3.exit && set.spec?.updateStrategy?.type !== 'OnDelete') {
+        main.push(...rollingUpdate(c, all, updateName, updateTags));
+      }
+    }
+  }
+
+  const statusBase: Status = {
+    ...(set.status?.conditions ? { conditions: set.status.conditions } : {}),
+    observedGeneration: set.metadata?.generation ?? 0,
+    replicas: base.replicas,
+    readyReplicas: base.readyReplicas,
+    currentReplicas: base.currentReplicas,
+    updatedReplicas: base.updatedReplicas,
+    currentRevision: currentName,
+    updateRevision: updateName,
+    collisionCount: choice.collisionCount,
+    availableReplicas: base.availableReplicas,
+  };
+  const finalize = (o: PlanOutcome): Step | undefined => {
+    if (o.failed.has('claim')) return undefined; // getPodsForStatefulSet failed: no status write
+    const tail: Step[] = [];
+    if (!o.failed.has('revision')) {
+      const deleted = updateTags.filter((t) => o.succeeded.has(t)).length;
+      const st = completeRollingUpdate(set, { ...statusBase, currentReplicas: (statusBase.currentReplicas ?? 0) - deleted });
+      if (inconsistentStatus(set, st)) {
+        tail.push(write({ verb: 'update', subresource: 'status', object: { ...set, metadata: { ...set.metadata, resourceVersion: undefined }, status: st } as KObject }));
+      }
+    }
+    tail.push(...truncateHistory(set, [...existing, ...condemned], revisions, choice));
+    return tail.length ? seq(...tail) : undefined;
+  };
+  const requeueAfterMs = mrs > 0 && statusBase.availableReplicas !== replicasOf(set) ? mrs * 1000 : undefined;
+  return {
+    plan: seq(...pre, ...main),
+    finalize,
+    workUnits: pods.length + revisions.length + 1,
+    ...(requeueAfterMs !== undefined ? { requeueAfterMs } : {}),
+  };
+};
+
+/** U14, the MaxUnavailableStatefulSet variant (1.35 default) [SSC updateStatefulSetAfterInvariantEstablished]. */
+const rollingUpdate = (c: Ctx, replicas: readonly Pod[], updateName: string, tags: string[]): Step[] => {
+  const set = c.set;
+  const ru = set.spec?.updateStrategy?.rollingUpdate;
+  const updateMin = ru?.partition ?? 0;
+  const maxUnavailable = ru ? getMaxUnavailable(ru.maxUnavailable, replicasOf(set)) : 1;
+  const mrs = minReadySecondsOf(set);
+  let unavailable = 0;
+  for (const p of replicas) if (isUnavailable(p, mrs, c.now)) unavailable++;
+  if (unavailable > maxUnavailable) return [];
+  const toDelete = maxUnavailable - unavailable;
+  const steps: Step[] = [];
+  for (let target = replicas.length - 1; target >= updateMin && steps.length < toDelete; target--) {
+    const p = replicas[target]!;
+    if (podRevision(p) !== updateName && !isTerminating(p)) {
+      const tag = `upd:${p.metadata!.name!}`;
+      tags.push(tag);
+      steps.push({ ...(deletePod(c, p, tag) as Step & object), ignore: ['NotFound'] } as Step);
+    }
+  }
+  return steps.length ? [seq(...steps)] : [];
+};

@@ -1,0 +1,91 @@
+import * as E from 'fp-ts/lib/Either.js';
+import type { KObject, Node } from '@kubesim/api';
+import * as C from '@kubesim/controllers';
+import { Simulation, type ComponentSetup } from './embedded/simulation.js';
+import type { TimingConfig } from './embedded/timing.js';
+
+export interface NodeSpec {
+  readonly name: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly capacity?: { readonly cpu?: string; readonly memory?: string; readonly pods?: number };
+  readonly taints?: readonly { readonly key: string; readonly value?: string; readonly effect: string }[];
+  readonly unschedulable?: boolean;
+}
+
+/** The simulated cluster: nodes, storage classes, namespaces and the knobs of the virtual-time model. */
+export interface ClusterSpec {
+  readonly nodes: readonly NodeSpec[];
+  /** StorageClass objects (real Kubernetes objects). */
+  readonly storageClasses: readonly KObject[];
+  readonly namespaces: readonly string[];
+  readonly timing?: Readonly<Partial<TimingConfig>>;
+  readonly kubelet?: { readonly podStartupMs?: readonly [number, number] };
+  readonly volumes?: { readonly provisionMs?: readonly [number, number] };
+}
+
+export const COMPONENT_NAMES = [
+  'statefulset-controller', 'replicaset-controller', 'scheduler', 'volume-binder', 'kubelet', 'endpoints-controller', 'garbage-collector',
+] as const;
+
+/** The Node object a kubelet registers (kubesim: written at bootstrap). */
+export const nodeObject = (n: NodeSpec, index: number): Node => ({
+  apiVersion: 'v1',
+  kind: 'Node',
+  metadata: {
+    name: n.name,
+    labels: {
+      'kubernetes.io/hostname': n.name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64',
+      ...(n.labels ?? {}),
+    },
+  },
+  spec: {
+    podCIDR: `10.${64 + Math.floor(index / 256)}.${index % 256}.0/24`,
+    ...(n.taints ? { taints: n.taints.map((t) => ({ ...t })) } : {}),
+    ...(n.unschedulable ? { unschedulable: true } : {}),
+  },
+  status: {
+    capacity: { cpu: n.capacity?.cpu ?? '4', memory: n.capacity?.memory ?? '8Gi', pods: String(n.capacity?.pods ?? 110) },
+    allocatable: { cpu: n.capacity?.cpu ?? '4', memory: n.capacity?.memory ?? '8Gi', pods: String(n.capacity?.pods ?? 110) },
+    conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastTransitionTime: '2026-01-01T00:00:00Z', lastHeartbeatTime: '2026-01-01T00:00:00Z' }],
+    addresses: [
+      { type: 'InternalIP', address: `172.18.${Math.floor((index + 2) / 256)}.${(index + 2) % 256}` },
+      { type: 'Hostname', address: n.name },
+    ],
+    nodeInfo: {
+      kubeletVersion: 'v1.35.0-kubesim', kubeProxyVersion: '', osImage: 'kubesim', kernelVersion: '6.1.0', containerRuntimeVersion: 'kubesim://1.0',
+      operatingSystem: 'linux', architecture: 'amd64', machineID: '', systemUUID: '', bootID: '',
+    },
+  },
+});
+
+/** The component set of a cluster, each with its configuration. */
+export const defaultComponents = (spec: ClusterSpec): ComponentSetup[] => {
+  const nodes = spec.nodes.map((n) => n.name);
+  return [
+    { def: C.statefulSetController as never, config: C.defaultStatefulSetConfig },
+    { def: C.replicaSetController as never, config: C.defaultReplicaSetControllerConfig },
+    { def: C.scheduler as never, config: C.defaultSchedulerConfig },
+    { def: C.volumeBinder as never, config: { ...C.defaultVolumeBinderConfig, ...(spec.volumes?.provisionMs ? { provisionMs: spec.volumes.provisionMs } : {}) } },
+    { def: C.kubelet as never, config: { ...C.defaultKubeletConfig, nodes, ...(spec.kubelet?.podStartupMs ? { podStartupMs: spec.kubelet.podStartupMs } : {}) }, shards: nodes },
+    { def: C.endpointsController as never, config: C.defaultEndpointsConfig },
+    { def: C.garbageCollector as never, config: C.defaultGarbageCollectorConfig },
+  ];
+};
+
+/**
+ * Build an embedded cluster: the bootstrap objects (namespaces, nodes, storage classes) are written by
+ * `system:bootstrap` as one COMMAND, then every component starts.
+ */
+export const createCluster = (spec: ClusterSpec, seed: number): Simulation => {
+  const sim = new Simulation({ seed, components: defaultComponents(spec), ...(spec.timing ? { timing: spec.timing } : {}) });
+  const objects: KObject[] = [
+    ...spec.namespaces.map((ns) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }) as KObject),
+    ...spec.nodes.map((n, i) => nodeObject(n, i) as KObject),
+    ...spec.storageClasses,
+  ];
+  const r = sim.command({ command: 'bootstrap', nodes: spec.nodes.length, storageClasses: spec.storageClasses.map((s) => s.metadata?.name) },
+    objects.map((object) => ({ verb: 'create', object })), 'system:bootstrap');
+  if (E.isLeft(r)) throw new Error(`cluster bootstrap failed: ${r.left.message}`);
+  sim.startComponents();
+  return sim;
+};

@@ -1,0 +1,287 @@
+import { createActor, type Actor } from 'xstate';
+import type { KObject } from '@kubesim/api';
+import { isObjectEntry, type Envelope } from '@kubesim/log';
+import { ObjectStore } from '@kubesim/state';
+import { componentMachine, buildEvent, type ComponentDef, type EventSpec, type ReconcileResult, type WriteStep } from '@kubesim/controllers';
+import { newOutcome, runStep, type ExecutorPort } from './executor.js';
+import type { Simulation } from './simulation.js';
+
+type Machine = typeof componentMachine;
+
+/** Per-shard work queue state (client-go workqueue semantics: dedup, dirty-while-processing, rate-limited requeue). */
+interface Shard {
+  readonly name: string;
+  readonly actorName: string;
+  actor: Actor<Machine>;
+  readonly queued: Map<string, number | null>;
+  readonly inFlight: Set<string>;
+  readonly dirty: Map<string, number | null>;
+  readonly failures: Map<string, number>;
+  readonly timers: Map<string, { time: number; token: number }>;
+  timerToken: number;
+}
+
+export interface HostStats {
+  reconciles: number;
+  writes: number;
+  conflicts: number;
+  failedSyncs: number;
+}
+
+/**
+ * Runs one ComponentDef inside the embedded simulation: an informer fed by the log, xstate lifecycle
+ * actors (one per shard: per node for the kubelet), a work queue, and the plan interpreter.
+ */
+export class ComponentHost<C = unknown, L = unknown> {
+  informer: ObjectStore;
+  local: L;
+  /** Bumped on crash: late responses to requests of a dead incarnation are dropped. */
+  epoch = 0;
+  private lastDelivery = 0;
+  private seenSeq = 0;
+  private eventCounter = 0;
+  readonly shards = new Map<string, Shard>();
+  readonly process: Actor<Machine>;
+  readonly stats: HostStats = { reconciles: 0, writes: 0, conflicts: 0, failedSyncs: 0 };
+
+  constructor(
+    private readonly sim: Simulation,
+    readonly def: ComponentDef<C, L>,
+    readonly config: C,
+    shardNames: readonly string[] | undefined,
+  ) {
+    this.informer = new ObjectStore(def.watches, def.indexes ?? []);
+    this.local = def.initialLocal();
+    this.process = this.makeActor(def.name, true);
+    const names = shardNames ?? [def.name];
+    for (const n of names) {
+      const actorName = shardNames ? `${def.name}:${n}` : def.name;
+      this.shards.set(n, {
+        name: n, actorName, actor: shardNames ? this.makeActor(actorName, false) : this.process,
+        queued: new Map(), inFlight: new Set(), dirty: new Map(), failures: new Map(), timers: new Map(), timerToken: 0,
+      });
+    }
+  }
+
+  get name(): string { return this.def.name; }
+  get running(): boolean { return this.process.getSnapshot().value === 'running'; }
+  state(): string { return String(this.process.getSnapshot().value); }
+
+  private makeActor(name: string, isProcess: boolean): Actor<Machine> {
+    const machine = componentMachine.provide({
+      actions: {
+        connect: () => this.sim.at(0, () => this.actorOf(name, isProcess).send({ type: 'CONNECTED' })),
+        beginSync: () => {
+          if (!isProcess) { this.sim.at(0, () => this.actorOf(name, isProcess).send({ type: 'SYNCED' })); return; }
+          this.sim.at(this.sim.timing.cacheSyncMs, () => {
+            if (this.process.getSnapshot().value !== 'syncing') return;
+            this.resync();
+            this.process.send({ type: 'SYNCED' });
+          });
+        },
+        startWork: () => {
+          if (isProcess) {
+            for (const s of this.shards.values()) if (s.actor !== this.process) s.actor.send({ type: 'START' });
+          }
+          this.startShardWork(isProcess ? undefined : name);
+        },
+        dropState: () => { if (isProcess) this.dropState(); },
+      },
+    });
+    const a = createActor(machine, { input: { name } });
+    a.start();
+    return a;
+  }
+
+  private actorOf(name: string, isProcess: boolean): Actor<Machine> {
+    if (isProcess) return this.process;
+    for (const s of this.shards.values()) if (s.actorName === name) return s.actor;
+    throw new Error(`no actor ${name}`);
+  }
+
+  start(): void { this.process.send({ type: 'START' }); }
+  crash(reason: string): void {
+    this.process.send({ type: 'CRASH', reason });
+    for (const s of this.shards.values()) if (s.actor !== this.process) s.actor.send({ type: 'CRASH', reason });
+  }
+  restart(): void {
+    for (const s of this.shards.values()) if (s.actor !== this.process) s.actor.send({ type: 'RESTART' });
+    this.process.send({ type: 'RESTART' });
+  }
+
+  /** Rebuild the cache by folding the whole log (what a restarted process does). */
+  private resync(): void {
+    const store = new ObjectStore(this.def.watches, this.def.indexes ?? []);
+    let local = this.def.initialLocal();
+    const observe = this.def.observe;
+    for (const e of this.sim.log.all()) {
+      const old = isObjectEntry(e) ? this.lookup(store, e.object) : undefined;
+      store.apply(e);
+      if (observe && (isObjectEntry(e) ? store.watches(e.object.kind as string) : this.def.watchInputs)) local = observe(e, old, local);
+    }
+    this.informer = store;
+    this.local = local;
+    this.seenSeq = this.sim.log.lastSeq();
+  }
+
+  private dropState(): void {
+    this.epoch++;
+    this.informer = new ObjectStore(this.def.watches, this.def.indexes ?? []);
+    this.local = this.def.initialLocal();
+    this.seenSeq = Number.MAX_SAFE_INTEGER; // deliveries are ignored until the next sync
+    for (const s of this.shards.values()) {
+      s.queued.clear(); s.inFlight.clear(); s.dirty.clear(); s.failures.clear(); s.timers.clear();
+    }
+  }
+
+  private startShardWork(shard: string | undefined): void {
+    if (shard !== undefined) return; // shards share the process's initial list
+    for (const key of this.def.initialKeys(this.informer, this.config)) this.enqueue(key, null);
+  }
+
+  private lookup(store: ObjectStore, o: KObject): KObject | undefined {
+    return store.get(o.kind as never, o.metadata?.namespace ?? '', o.metadata?.name ?? '') as KObject | undefined;
+  }
+
+  /** Called for every log append: schedule its delivery to this informer (FIFO per component). */
+  offer(e: Envelope): void {
+    if (isObjectEntry(e)) { if (!this.informer.watches(e.object.kind as string)) return; }
+    else if (!this.def.watchInputs) return;
+    const t = Math.max(this.lastDelivery, this.sim.now + this.sim.draw(this.sim.timing.watchLatencyMs));
+    this.lastDelivery = t;
+    this.sim.atTime(t, () => this.deliver(e));
+  }
+
+  private deliver(e: Envelope): void {
+    if (e.seq <= this.seenSeq) return;
+    this.seenSeq = e.seq;
+    const old = isObjectEntry(e) ? this.lookup(this.informer, e.object) : undefined;
+    this.informer.apply(e);
+    if (this.def.observe) this.local = this.def.observe(e, old, this.local);
+    const keys = this.def.keysFor(e, old, this.informer, this.config);
+    for (const k of keys) this.enqueue(k, e.seq);
+  }
+
+  private shardFor(key: string): Shard | undefined {
+    const n = this.def.shardOf ? this.def.shardOf(key) : this.def.name;
+    return this.shards.get(n);
+  }
+
+  private shardRunning(s: Shard): boolean {
+    return this.running && (s.actor === this.process || s.actor.getSnapshot().value === 'running');
+  }
+
+  enqueue(key: string, cause: number | null): void {
+    const s = this.shardFor(key);
+    if (!s || !this.shardRunning(s)) return;
+    if (s.inFlight.has(key)) {
+      const prev = s.dirty.get(key);
+      s.dirty.set(key, maxCause(prev, cause));
+      return;
+    }
+    if (s.queued.has(key)) {
+      s.queued.set(key, maxCause(s.queued.get(key), cause));
+      return;
+    }
+    s.queued.set(key, cause);
+    const epoch = this.epoch;
+    this.sim.at(this.sim.draw(this.sim.timing.workerDelayMs), () => { if (epoch === this.epoch) this.process1(s, key); });
+  }
+
+  /** AddAfter: the earliest pending timer for a key wins. */
+  private enqueueAfter(s: Shard, key: string, delayMs: number, cause: number | null): void {
+    const time = this.sim.now + delayMs;
+    const existing = s.timers.get(key);
+    if (existing && existing.time <= time) return;
+    const token = ++s.timerToken;
+    s.timers.set(key, { time, token });
+    const epoch = this.epoch;
+    this.sim.atTime(time, () => {
+      if (epoch !== this.epoch || s.timers.get(key)?.token !== token) return;
+      s.timers.delete(key);
+      this.enqueue(key, cause);
+    });
+  }
+
+  private process1(s: Shard, key: string): void {
+    if (!s.queued.has(key)) return;
+    const cause = s.queued.get(key) ?? null;
+    s.queued.delete(key);
+    if (!this.shardRunning(s)) return;
+    s.inFlight.add(key);
+    this.stats.reconciles++;
+    const result: ReconcileResult<L> = this.def.reconcile({
+      snapshot: this.informer, key, now: this.sim.now, config: this.config, local: this.local, seed: this.sim.seed,
+    });
+    if (result.local !== undefined) this.local = result.local;
+    const epoch = this.epoch;
+    const cost = (result.workUnits ?? 1) * this.sim.timing.costPerWorkUnitMs;
+    const port = this.port(s.actorName, cause, epoch);
+    const out = newOutcome();
+    const finish = (): void => {
+      if (epoch !== this.epoch) return;
+      if (result.onDone) this.local = result.onDone(out, this.local);
+      s.inFlight.delete(key);
+      const failed = !out.ok || result.error !== undefined;
+      if (failed) {
+        this.stats.failedSyncs++;
+        const n = (s.failures.get(key) ?? 0) + 1;
+        s.failures.set(key, n);
+        const delay = Math.min(this.sim.timing.backoffBaseMs * 2 ** (n - 1), this.sim.timing.backoffMaxMs);
+        this.enqueueAfter(s, key, delay, cause);
+      } else {
+        s.failures.delete(key);
+      }
+      if (result.requeueAfterMs !== undefined) this.enqueueAfter(s, key, result.requeueAfterMs, cause);
+      if (s.dirty.has(key)) {
+        const c = s.dirty.get(key) ?? null;
+        s.dirty.delete(key);
+        this.enqueue(key, c);
+      }
+    };
+    const afterMain = (): void => {
+      if (epoch !== this.epoch) return;
+      const tail = result.finalize?.(out);
+      if (tail) runStep(port, tail, out, finish);
+      else finish();
+    };
+    this.sim.at(cost, () => {
+      if (epoch !== this.epoch) return;
+      if (result.plan) runStep(port, result.plan, out, afterMain);
+      else afterMain();
+    });
+  }
+
+  private port(actor: string, cause: number | null, epoch: number): ExecutorPort {
+    return {
+      send: (w: WriteStep, done) => {
+        this.stats.writes++;
+        this.sim.at(this.sim.draw(this.sim.timing.apiLatencyMs), () => {
+          const r = this.sim.api.handle(w.req, { actor, cause, time: this.sim.now });
+          if (r._tag === 'Left' && r.left.reason === 'Conflict') this.stats.conflicts++;
+          this.sim.at(this.sim.draw(this.sim.timing.responseLatencyMs), () => {
+            if (epoch !== this.epoch) return;
+            done(r._tag === 'Right' ? { ok: true, object: r.right } : { ok: false, error: r.left });
+          });
+        });
+      },
+      recordEvent: (spec: EventSpec, createdName?: string) => {
+        const s = createdName ? { ...spec, message: spec.message.replace('{{name}}', createdName) } : spec;
+        const ev = buildEvent(s, actor, this.sim.now, this.eventCounter++);
+        this.sim.at(this.sim.draw(this.sim.timing.apiLatencyMs), () => {
+          this.sim.api.handle({ verb: 'create', object: ev as KObject }, { actor, cause, time: this.sim.now });
+        });
+      },
+    };
+  }
+
+  /** Keys waiting or being processed (for idle detection and `describe`). */
+  busy(): number {
+    let n = 0;
+    for (const s of this.shards.values()) n += s.queued.size + s.inFlight.size;
+    return n;
+  }
+}
+
+const maxCause = (a: number | null | undefined, b: number | null): number | null =>
+  a === undefined || a === null ? b : b === null ? a : Math.max(a, b);

@@ -1,0 +1,157 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { Rand, type ApiError, type ApiRequest, type KObject } from '@kubesim/api';
+import { InMemoryLog, type Envelope } from '@kubesim/log';
+import { ApiServer, type ApiResult } from '@kubesim/apiserver';
+import type { ComponentDef } from '@kubesim/controllers';
+import { EventQueue } from './queue.js';
+import { ComponentHost } from './host.js';
+import { defaultTiming, type TimingConfig } from './timing.js';
+
+export interface ComponentSetup {
+  readonly def: ComponentDef<never, never>;
+  readonly config: unknown;
+  /** Shard names (one actor each): the node names for the kubelet. */
+  readonly shards?: readonly string[];
+}
+
+export interface SimulationOptions {
+  readonly seed: number;
+  readonly timing?: Partial<TimingConfig>;
+  readonly components: readonly ComponentSetup[];
+}
+
+export type RunStop = 'condition' | 'idle' | 'quiet' | 'deadline' | 'budget';
+
+export interface RunOptions {
+  /** Stop as soon as this holds (checked after every event). */
+  readonly until?: () => boolean;
+  /** Stop when virtual time would pass this instant. */
+  readonly deadlineMs?: number;
+  /** Stop once nothing has been written to the log for this long (virtual ms). */
+  readonly quietMs?: number;
+  /** Bound on events processed (house rule 6). */
+  readonly maxEvents?: number;
+}
+
+/**
+ * The embedded mode: every component in one process, on the in-memory log, with a virtual clock and a
+ * seeded scheduler deciding every delay. The same seed and inputs give a byte-identical log.
+ */
+export class Simulation {
+  readonly log = new InMemoryLog();
+  readonly api: ApiServer;
+  readonly timing: TimingConfig;
+  readonly seed: number;
+  readonly hosts: ComponentHost[] = [];
+  now = 0;
+  eventsProcessed = 0;
+  private readonly queue = new EventQueue();
+  private readonly rand: Rand;
+  private lastWriteAt = 0;
+
+  constructor(opts: SimulationOptions) {
+    this.seed = opts.seed >>> 0;
+    this.timing = { ...defaultTiming, ...(opts.timing ?? {}) };
+    const root = new Rand(this.seed);
+    this.rand = root.fork('delays');
+    this.api = new ApiServer(this.log, root.fork('apiserver'));
+    for (const c of opts.components) {
+      this.hosts.push(new ComponentHost(this, c.def as unknown as ComponentDef<unknown, unknown>, c.config, c.shards));
+    }
+    this.log.subscribe((e) => {
+      this.lastWriteAt = this.now;
+      for (const h of this.hosts) h.offer(e);
+    });
+  }
+
+  // ---- scheduling --------------------------------------------------------------------------------
+  at(delayMs: number, fn: () => void): void { this.queue.push(this.now + delayMs, fn); }
+  atTime(time: number, fn: () => void): void { this.queue.push(Math.max(time, this.now), fn); }
+  draw(range: readonly [number, number]): number {
+    const [lo, hi] = range;
+    return hi <= lo ? lo : lo + (hi - lo) * this.rand.next();
+  }
+
+  // ---- inputs ------------------------------------------------------------------------------------
+  host(name: string): ComponentHost | undefined { return this.hosts.find((h) => h.name === name); }
+
+  /** Start every component (recorded in the log). */
+  startComponents(): void {
+    for (const h of this.hosts) {
+      const shards = [...h.shards.keys()];
+      this.api.record('COMPONENT', { component: h.name, event: 'start', ...(shards.length > 1 || shards[0] !== h.name ? { shards } : {}) }, { actor: 'system:runtime', cause: null, time: this.now });
+      h.start();
+    }
+  }
+
+  crash(name: string, reason = 'killed'): boolean {
+    const h = this.host(name);
+    if (!h) return false;
+    this.api.record('FAULT', { fault: 'crash', component: name, reason }, { actor: 'system:chaos', cause: null, time: this.now });
+    h.crash(reason);
+    return true;
+  }
+
+  restart(name: string): boolean {
+    const h = this.host(name);
+    if (!h) return false;
+    this.api.record('COMPONENT', { component: name, event: 'restart' }, { actor: 'system:runtime', cause: null, time: this.now });
+    h.restart();
+    return true;
+  }
+
+  /** A direct API request (no COMMAND entry). */
+  request(req: ApiRequest, actor = 'user', cause: number | null = null): ApiResult {
+    return this.api.handle(req, { actor, cause, time: this.now });
+  }
+
+  /**
+   * A user command: every request is validated first (dry run); if any is refused nothing is written.
+   * Otherwise a COMMAND entry records the input and the requests are applied with it as their cause.
+   */
+  command(data: Readonly<Record<string, unknown>>, reqs: readonly ApiRequest[], actor = 'user'): E.Either<ApiError, { command: Envelope; results: KObject[] }> {
+    for (const r of reqs) {
+      const dry = this.api.handle(r, { actor, cause: null, time: this.now, dryRun: true });
+      if (E.isLeft(dry)) return dry;
+    }
+    const cmd = this.api.record('COMMAND', data, { actor, cause: null, time: this.now });
+    const results: KObject[] = [];
+    for (const r of reqs) {
+      const res = this.api.handle(r, { actor, cause: cmd.seq, time: this.now });
+      if (E.isLeft(res)) return res;
+      results.push(res.right);
+    }
+    return E.right({ command: cmd, results });
+  }
+
+  /** An injected fault: recorded in the log, delivered to the components that watch inputs. */
+  fault(data: Readonly<Record<string, unknown>>): Envelope {
+    return this.api.record('FAULT', data, { actor: 'system:chaos', cause: null, time: this.now });
+  }
+
+  // ---- running -----------------------------------------------------------------------------------
+  /** Process events until a stop condition holds. */
+  run(opts: RunOptions = {}): RunStop {
+    const maxEvents = opts.maxEvents ?? 50_000_000;
+    let n = 0;
+    if (opts.until?.()) return 'condition';
+    for (;;) {
+      const t = this.queue.peekTime();
+      if (t === undefined) return 'idle';
+      if (opts.deadlineMs !== undefined && t > opts.deadlineMs) { this.now = Math.max(this.now, opts.deadlineMs); return 'deadline'; }
+      if (opts.quietMs !== undefined && t > this.lastWriteAt + opts.quietMs && t > this.now) {
+        this.now = Math.max(this.now, this.lastWriteAt + opts.quietMs);
+        return 'quiet';
+      }
+      if (n++ >= maxEvents) return 'budget';
+      const ev = this.queue.pop()!;
+      this.now = ev.time;
+      ev.run();
+      this.eventsProcessed++;
+      if (opts.until?.()) return 'condition';
+    }
+  }
+
+  /** Advance virtual time by `ms`, processing everything due. */
+  advance(ms: number): RunStop { return this.run({ deadlineMs: this.now + ms }); }
+}

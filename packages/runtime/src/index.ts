@@ -1,0 +1,6 @@
+export * from './embedded/simulation.js';
+export * from './embedded/host.js';
+export * from './embedded/timing.js';
+export * from './embedded/queue.js';
+export * from './embedded/executor.js';
+export * from './cluster.js';

@@ -1,0 +1,5 @@
+export * from './types.js';
+export * from './parse.js';
+export * from './conditions.js';
+export * from './runner.js';
+export * from './report.js';

@@ -1,0 +1,197 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseDocument, LineCounter, isMap, isSeq, type Node as YNode } from 'yaml';
+import * as E from 'fp-ts/lib/Either.js';
+import { loadManifests, renderLoadError, type KObject } from '@kubesim/api';
+import type { ClusterSpec, Condition, NodeSpec, Scenario, ScenarioStep } from './types.js';
+
+export interface ScenarioError { readonly type: 'ScenarioError'; readonly message: string }
+const err = (message: string): ScenarioError => ({ type: 'ScenarioError', message });
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** `500ms`, `30s`, `2m`, `1h`, `1m30s`. */
+export const parseDuration = (v: unknown): number | undefined => {
+  if (typeof v !== 'string') return undefined;
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+  let total = 0;
+  let consumed = 0;
+  for (const m of v.matchAll(re)) { total += Number(m[1]) * UNITS[m[2]!]!; consumed += m[0].length; }
+  return consumed === v.length && consumed > 0 ? total : undefined;
+};
+
+const letters = 'abcdefghijklmnopqrstuvwxyz';
+/** `nodes: 3` → node-a, node-b, node-c; more than 26 → node-0001… */
+export const nodeNames = (n: number): string[] =>
+  Array.from({ length: n }, (_, i) => (n <= 26 ? `node-${letters[i]}` : `node-${String(i + 1).padStart(4, '0')}`));
+
+const STEP_KEYS = ['apply', 'scale', 'delete', 'patch', 'cordon', 'uncordon', 'fault', 'unready', 'ready', 'fail', 'crash', 'restart', 'sleep', 'wait', 'settle', 'expect', 'remember'] as const;
+
+interface Ctx { readonly file: string; readonly dir: string; readonly lc: LineCounter }
+
+const lineOf = (ctx: Ctx, node: YNode | null | undefined): number | undefined =>
+  node?.range ? ctx.lc.linePos(node.range[0]).line : undefined;
+
+/** Parse a scenario file; every error names the file and line. */
+export const loadScenarioFile = (path: string): E.Either<ScenarioError, Scenario> => {
+  let text: string;
+  try { text = readFileSync(path, 'utf8'); } catch (e) { return E.left(err(`error: cannot read ${path}: ${(e as Error).message}`)); }
+  return parseScenario(text, path);
+};
+
+export const parseScenario = (text: string, file: string): E.Either<ScenarioError, Scenario> => {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
+  const ctx: Ctx = { file, dir: dirname(resolve(file)), lc };
+  const syntax = doc.errors[0];
+  if (syntax) return E.left(err(`error: ${file}:${lc.linePos(syntax.pos[0]).line}: ${syntax.message.split('\n')[0]}`));
+  const root = doc.toJS() as Record<string, unknown> | null;
+  if (!root || typeof root !== 'object' || Array.isArray(root)) return E.left(err(`error: ${file}: a scenario is a YAML map with cluster and steps`));
+  const known = ['name', 'description', 'seed', 'cluster', 'steps'];
+  for (const k of Object.keys(root)) if (!known.includes(k)) return E.left(err(`error: ${file}: unknown top-level key "${k}" (expected ${known.join(', ')})`));
+  const cluster = parseCluster(ctx, root.cluster);
+  if (E.isLeft(cluster)) return cluster;
+  const stepsNode = doc.get('steps', true) as YNode | undefined;
+  if (!isSeq(stepsNode)) return E.left(err(`error: ${file}: "steps" must be a list`));
+  const steps: ScenarioStep[] = [];
+  for (let i = 0; i < stepsNode.items.length; i++) {
+    const node = stepsNode.items[i] as YNode;
+    const r = parseStep(ctx, node, i + 1);
+    if (E.isLeft(r)) return r;
+    steps.push(r.right);
+  }
+  if (root.seed !== undefined && (typeof root.seed !== 'number' || !Number.isInteger(root.seed) || root.seed < 0)) {
+    return E.left(err(`error: ${file}: seed must be a non-negative integer`));
+  }
+  return E.right({
+    name: typeof root.name === 'string' ? root.name : file.replace(/^.*\//, '').replace(/\.ya?ml$/, ''),
+    ...(typeof root.description === 'string' ? { description: root.description } : {}),
+    ...(typeof root.seed === 'number' ? { seed: root.seed } : {}),
+    cluster: cluster.right,
+    steps,
+  });
+};
+
+const parseCluster = (ctx: Ctx, raw: unknown): E.Either<ScenarioError, ClusterSpec> => {
+  const c = (raw ?? {}) as Record<string, unknown>;
+  let nodes: NodeSpec[];
+  if (typeof c.nodes === 'number') nodes = nodeNames(c.nodes).map((name) => ({ name }));
+  else if (Array.isArray(c.nodes)) {
+    nodes = [];
+    for (const n of c.nodes as unknown[]) {
+      if (typeof n === 'string') nodes.push({ name: n });
+      else if (n && typeof n === 'object' && typeof (n as NodeSpec).name === 'string') nodes.push(n as NodeSpec);
+      else return E.left(err(`error: ${ctx.file}: cluster.nodes entries need a name`));
+    }
+  } else if (c.nodes === undefined) nodes = nodeNames(3).map((name) => ({ name }));
+  else return E.left(err(`error: ${ctx.file}: cluster.nodes must be a number or a list`));
+  const storageClasses: KObject[] = [];
+  for (const sc of (c.storageClasses ?? []) as Record<string, unknown>[]) {
+    if (typeof sc.name !== 'string') return E.left(err(`error: ${ctx.file}: every storage class needs a name`));
+    const { name, default: isDefault, ...rest } = sc;
+    storageClasses.push({
+      apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass',
+      metadata: { name, ...(isDefault === true ? { annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } } : {}) },
+      provisioner: 'kubesim.io/hostpath',
+      ...rest,
+    } as KObject);
+  }
+  const namespaces = Array.isArray(c.namespaces) ? (c.namespaces as string[]) : ['default'];
+  if (!namespaces.includes('default')) namespaces.unshift('default');
+  return E.right({
+    nodes, storageClasses, namespaces,
+    ...(c.timing ? { timing: c.timing as ClusterSpec['timing'] & object } : {}),
+    ...(c.kubelet ? { kubelet: c.kubelet as ClusterSpec['kubelet'] & object } : {}),
+    ...(c.volumes ? { volumes: c.volumes as ClusterSpec['volumes'] & object } : {}),
+  });
+};
+
+const parseStep = (ctx: Ctx, node: YNode, index: number): E.Either<ScenarioError, ScenarioStep> => {
+  const line = lineOf(ctx, node);
+  const where = `${ctx.file}:${line ?? '?'}: step ${index}`;
+  if (!isMap(node)) return E.left(err(`error: ${where}: a step is a map like "scale: {target: statefulset/web, replicas: 3}"`));
+  const v = node.toJSON() as Record<string, unknown>;
+  const title = typeof v.title === 'string' ? v.title : undefined;
+  const keys = Object.keys(v).filter((k) => k !== 'title');
+  if (keys.length !== 1) return E.left(err(`error: ${where}: expected exactly one of ${STEP_KEYS.join(', ')} (got ${keys.join(', ') || 'nothing'})`));
+  const key = keys[0]!;
+  const arg = v[key];
+  const base = { ...(line !== undefined ? { line } : {}), ...(title ? { title } : {}) };
+  const ok = (s: ScenarioStep): E.Either<ScenarioError, ScenarioStep> => E.right({ ...base, ...s });
+  const bad = (m: string) => E.left(err(`error: ${where}: ${key}: ${m}`));
+  const podTarget = (t: unknown): string | undefined => (typeof t === 'string' ? (t.includes('/') ? t : `pod/${t}`) : undefined);
+  switch (key) {
+    case 'apply': {
+      const a = (typeof arg === 'string' ? { file: arg } : arg) as { file?: string; inline?: string } | undefined;
+      let text: string; let source: string;
+      if (a?.file) {
+        source = resolve(ctx.dir, a.file);
+        try { text = readFileSync(source, 'utf8'); } catch (e) { return bad(`cannot read ${a.file}: ${(e as Error).message}`); }
+      } else if (typeof a?.inline === 'string') { text = a.inline; source = `${ctx.file}#step${index}`; }
+      else return bad('give {file: manifests.yaml} or {inline: "..."}');
+      const objs = loadManifests(text, a?.file ?? source);
+      if (E.isLeft(objs)) return E.left(err(renderLoadError(objs.left)));
+      return ok({ op: 'apply', objects: objs.right, source: a?.file ?? 'inline' });
+    }
+    case 'scale': {
+      const a = arg as { target?: string; replicas?: unknown };
+      if (typeof a?.target !== 'string' || typeof a.replicas !== 'number') return bad('give {target: statefulset/NAME, replicas: N}');
+      return ok({ op: 'scale', target: a.target, replicas: a.replicas });
+    }
+    case 'delete': {
+      const a = (typeof arg === 'string' ? { target: arg } : arg) as { target?: string; gracePeriodSeconds?: number; propagationPolicy?: string };
+      if (typeof a?.target !== 'string') return bad('give {target: KIND/NAME}');
+      if (a.propagationPolicy !== undefined && !['Background', 'Foreground', 'Orphan'].includes(a.propagationPolicy)) return bad('propagationPolicy is Background, Foreground or Orphan');
+      return ok({ op: 'delete', target: a.target, ...(a.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: a.gracePeriodSeconds } : {}), ...(a.propagationPolicy ? { propagationPolicy: a.propagationPolicy as 'Orphan' } : {}) });
+    }
+    case 'patch': {
+      const a = arg as { target?: string; patch?: Record<string, unknown>; subresource?: string };
+      if (typeof a?.target !== 'string' || !a.patch || typeof a.patch !== 'object') return bad('give {target: KIND/NAME, patch: {...}}');
+      return ok({ op: 'patch', target: a.target, patch: a.patch, ...(a.subresource === 'status' ? { subresource: 'status' as const } : {}) });
+    }
+    case 'cordon': case 'uncordon':
+      if (typeof arg !== 'string') return bad('give a node name');
+      return ok({ op: key, node: arg });
+    case 'fault':
+      if (!arg || typeof arg !== 'object') return bad('give the fault as a map');
+      return ok({ op: 'fault', fault: arg as Record<string, unknown> });
+    case 'unready': case 'ready': case 'fail': {
+      const t = podTarget(arg);
+      if (!t) return bad('give a pod name');
+      const [, name] = t.split('/') as [string, string];
+      const fault = key === 'fail'
+        ? { fault: 'pod-fail', namespace: 'default', name, reason: 'Evicted' }
+        : { fault: 'pod-readiness', namespace: 'default', name, ready: key === 'ready' };
+      return ok({ op: 'fault', fault });
+    }
+    case 'crash': case 'restart':
+      if (typeof arg !== 'string') return bad('give a component name');
+      return ok({ op: key, component: arg });
+    case 'sleep': {
+      const d = parseDuration(arg);
+      if (d === undefined) return bad('give a duration like 30s');
+      return ok({ op: 'sleep', durationMs: d });
+    }
+    case 'settle': {
+      const a = (arg ?? {}) as { quiet?: string; timeout?: string };
+      const quiet = a.quiet === undefined ? 30_000 : parseDuration(a.quiet);
+      const timeout = a.timeout === undefined ? 3_600_000 : parseDuration(a.timeout);
+      if (quiet === undefined || timeout === undefined) return bad('give {quiet: 30s, timeout: 1h}');
+      return ok({ op: 'settle', quietMs: quiet, timeoutMs: timeout });
+    }
+    case 'wait': {
+      const a = arg as { until?: Condition; timeout?: string };
+      if (!a?.until) return bad('give {until: CONDITION, timeout: 5m}');
+      const timeout = a.timeout === undefined ? 600_000 : parseDuration(a.timeout);
+      if (timeout === undefined) return bad('timeout must be a duration like 5m');
+      return ok({ op: 'wait', condition: a.until, timeoutMs: timeout });
+    }
+    case 'expect':
+      if (!arg || typeof arg !== 'object') return bad('give a condition');
+      return ok({ op: 'expect', condition: arg as Condition });
+    case 'remember':
+      if (typeof arg !== 'string') return bad('give a label');
+      return ok({ op: 'remember', label: arg });
+    default:
+      return bad(`unknown step (expected one of ${STEP_KEYS.join(', ')})`);
+  }
+};

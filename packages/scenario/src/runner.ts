@@ -1,0 +1,168 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { kubectlMessage, type ApiRequest, type KObject, type PersistentVolumeClaim, type Pod, type Kind } from '@kubesim/api';
+import { createCluster, type Simulation } from '@kubesim/runtime';
+import { dnsRecords, resolveName } from '@kubesim/controllers';
+import { evaluate, parseTarget, type EvalContext, type Remembered } from './conditions.js';
+import type { Condition, Scenario, ScenarioStep } from './types.js';
+
+export interface StepResult {
+  readonly index: number;
+  readonly step: ScenarioStep;
+  readonly ok: boolean;
+  /** Why it failed (expectation failures, timeout, refused request). */
+  readonly messages: readonly string[];
+  /** Virtual time when the step finished. */
+  readonly timeMs: number;
+  /** A refused request or unusable step: the run stops here. */
+  readonly fatal: boolean;
+}
+
+export interface RunReport {
+  readonly scenario: Scenario;
+  readonly seed: number;
+  readonly sim: Simulation;
+  readonly steps: readonly StepResult[];
+  readonly passed: boolean;
+  readonly wallMs: number;
+}
+
+export interface RunOptions {
+  readonly seed?: number;
+  readonly onStep?: (r: StepResult, total: number) => void;
+  readonly onStart?: (sim: Simulation) => void;
+}
+
+export const describeStep = (s: ScenarioStep): string => {
+  if (s.title) return s.title;
+  switch (s.op) {
+    case 'apply': return `apply ${s.source} (${s.objects.map((o) => `${String(o.kind)}/${o.metadata?.name ?? ''}`).join(', ')})`;
+    case 'scale': return `scale ${s.target} to ${s.replicas}`;
+    case 'delete': return `delete ${s.target}${s.gracePeriodSeconds !== undefined ? ` --grace-period=${s.gracePeriodSeconds}` : ''}${s.propagationPolicy ? ` --cascade=${s.propagationPolicy.toLowerCase()}` : ''}`;
+    case 'patch': return `patch ${s.target} ${JSON.stringify(s.patch)}`;
+    case 'cordon': case 'uncordon': return `${s.op} ${s.node}`;
+    case 'fault': return `fault ${JSON.stringify(s.fault)}`;
+    case 'crash': case 'restart': return `${s.op} ${s.component}`;
+    case 'sleep': return `sleep ${s.durationMs / 1000}s`;
+    case 'wait': return `wait until ${conditionText(s.condition)}`;
+    case 'settle': return `settle (quiet ${s.quietMs / 1000}s)`;
+    case 'expect': return `expect ${conditionText(s.condition)}`;
+    case 'remember': return `remember "${s.label}"`;
+  }
+};
+
+const conditionText = (c: Condition): string => JSON.stringify(c).replace(/"/g, '').slice(0, 160);
+
+/** Apply = create, or update the existing object with the manifest's labels, annotations and spec (status is kept). */
+const applyRequests = (sim: Simulation, objs: readonly KObject[]): ApiRequest[] => objs.map((o) => {
+  const kind = o.kind as Kind;
+  const existing = sim.api.get(kind, o.metadata?.namespace ?? 'default', o.metadata?.name ?? '');
+  if (!existing) return { verb: 'create', object: o };
+  const merged = { ...existing, ...o, metadata: { ...existing.metadata, labels: o.metadata?.labels, annotations: o.metadata?.annotations } } as KObject;
+  delete (merged.metadata as { resourceVersion?: string }).resourceVersion;
+  if ((existing as { status?: unknown }).status !== undefined) (merged as { status?: unknown }).status = (existing as { status?: unknown }).status;
+  return { verb: 'update', object: merged };
+});
+
+export const evalContext = (sim: Simulation, remembered: ReadonlyMap<string, Remembered>): EvalContext => ({
+  state: sim.api.store,
+  log: sim.log.all(),
+  remembered,
+  resolve: (name) => resolveName(dnsRecords(sim.api.store), name),
+  namespace: 'default',
+});
+
+const remember = (sim: Simulation): Remembered => ({
+  seq: sim.log.lastSeq(),
+  pods: new Map([...sim.api.store.list('Pod')].map((p: Pod) => [p.metadata!.name!, p.metadata!.uid!])),
+  claims: new Map([...sim.api.store.list('PersistentVolumeClaim')].map((c: PersistentVolumeClaim) => [c.metadata!.name!, { uid: c.metadata!.uid!, volumeName: c.spec?.volumeName ?? '' }])),
+});
+
+/** Run a scenario on the embedded engine. Deterministic for a given seed. */
+export const runScenario = (scenario: Scenario, opts: RunOptions = {}): RunReport => {
+  const t0 = performance.now();
+  const seed = opts.seed ?? scenario.seed ?? 1;
+  const sim = createCluster(scenario.cluster, seed);
+  opts.onStart?.(sim);
+  const remembered = new Map<string, Remembered>();
+  const results: StepResult[] = [];
+  const total = scenario.steps.length;
+  for (let i = 0; i < total; i++) {
+    const step = scenario.steps[i]!;
+    const r = runStep(sim, step, remembered);
+    const res: StepResult = { index: i + 1, step, ok: r.messages.length === 0, messages: r.messages, timeMs: sim.now, fatal: r.fatal };
+    results.push(res);
+    opts.onStep?.(res, total);
+    if (r.fatal) break;
+  }
+  return { scenario, seed, sim, steps: results, passed: results.every((r) => r.ok) && results.length === total, wallMs: performance.now() - t0 };
+};
+
+const fatal = (m: string) => ({ messages: [m], fatal: true });
+const OK = { messages: [] as string[], fatal: false };
+
+const runStep = (sim: Simulation, step: ScenarioStep, remembered: Map<string, Remembered>): { messages: string[]; fatal: boolean } => {
+  const cmd = (data: Record<string, unknown>, reqs: ApiRequest[]) => {
+    const r = sim.command(data, reqs);
+    return E.isLeft(r) ? fatal(kubectlMessage(r.left)) : OK;
+  };
+  switch (step.op) {
+    case 'apply':
+      return cmd({ command: 'apply', source: step.source, objects: step.objects.map((o) => `${String(o.kind)}/${o.metadata?.name ?? ''}`) }, applyRequests(sim, step.objects));
+    case 'scale': {
+      const t = parseTarget(step.target);
+      if (typeof t === 'string') return fatal(t);
+      return cmd({ command: 'scale', target: step.target, replicas: step.replicas },
+        [{ verb: 'patch', kind: t.kind, namespace: 'default', name: t.name, subresource: 'scale', patch: { spec: { replicas: step.replicas } } }]);
+    }
+    case 'delete': {
+      const t = parseTarget(step.target);
+      if (typeof t === 'string') return fatal(t);
+      return cmd({ command: 'delete', target: step.target, ...(step.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: step.gracePeriodSeconds } : {}), ...(step.propagationPolicy ? { propagationPolicy: step.propagationPolicy } : {}) },
+        [{ verb: 'delete', kind: t.kind, namespace: 'default', name: t.name,
+          ...(step.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: step.gracePeriodSeconds } : {}),
+          ...(step.propagationPolicy ? { propagationPolicy: step.propagationPolicy } : {}) }]);
+    }
+    case 'patch': {
+      const t = parseTarget(step.target);
+      if (typeof t === 'string') return fatal(t);
+      return cmd({ command: 'patch', target: step.target, patch: step.patch },
+        [{ verb: 'patch', kind: t.kind, namespace: 'default', name: t.name, patch: step.patch, ...(step.subresource ? { subresource: step.subresource } : {}) }]);
+    }
+    case 'cordon': case 'uncordon':
+      return cmd({ command: step.op, node: step.node },
+        [{ verb: 'patch', kind: 'Node', namespace: '', name: step.node, patch: { spec: { unschedulable: step.op === 'cordon' ? true : null } } }]);
+    case 'fault': {
+      const f = step.fault;
+      if (typeof f.name === 'string' && typeof f.fault === 'string' && f.fault.startsWith('pod-')) {
+        if (!sim.api.get('Pod', typeof f.namespace === 'string' ? f.namespace : 'default', f.name)) return fatal(`Error from server (NotFound): pods "${f.name}" not found`);
+      }
+      sim.fault(f);
+      return OK;
+    }
+    case 'crash':
+      return sim.crash(step.component) ? OK : fatal(`no component "${step.component}"`);
+    case 'restart':
+      return sim.restart(step.component) ? OK : fatal(`no component "${step.component}"`);
+    case 'sleep':
+      sim.advance(step.durationMs);
+      return OK;
+    case 'settle': {
+      const stop = sim.run({ quietMs: step.quietMs, deadlineMs: sim.now + step.timeoutMs });
+      return stop === 'deadline' ? { messages: [`did not settle within ${step.timeoutMs / 1000}s`], fatal: false } : OK;
+    }
+    case 'wait': {
+      const deadline = sim.now + step.timeoutMs;
+      let lastCheck = -Infinity;
+      const holds = () => evaluate(evalContext(sim, remembered), step.condition).length === 0;
+      const stop = sim.run({ deadlineMs: deadline, until: () => { if (sim.now - lastCheck < 1) return false; lastCheck = sim.now; return holds(); } });
+      if (stop === 'condition' || holds()) return OK;
+      const why = evaluate(evalContext(sim, remembered), step.condition);
+      return { messages: [`timed out after ${step.timeoutMs / 1000}s: ${why.join('; ')}`], fatal: false };
+    }
+    case 'expect':
+      return { messages: evaluate(evalContext(sim, remembered), step.condition), fatal: false };
+    case 'remember':
+      remembered.set(step.label, remember(sim));
+      return OK;
+  }
+};

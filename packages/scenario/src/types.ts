@@ -1,0 +1,75 @@
+import type { KObject } from '@kubesim/api';
+
+/** A scenario file, resolved: every manifest is inlined so the log header can carry it whole (for `verify`). */
+export interface Scenario {
+  readonly name: string;
+  readonly description?: string;
+  readonly seed?: number;
+  readonly cluster: ClusterSpec;
+  readonly steps: readonly ScenarioStep[];
+}
+
+export type { NodeSpec, ClusterSpec } from '@kubesim/runtime';
+import type { ClusterSpec } from '@kubesim/runtime';
+
+export type Duration = number; // virtual milliseconds
+
+/** One step. `line` is the step's line in the scenario file, for error messages. */
+export type ScenarioStep = { readonly line?: number; readonly title?: string } & (
+  | { readonly op: 'apply'; readonly objects: readonly KObject[]; readonly source: string }
+  | { readonly op: 'scale'; readonly target: string; readonly replicas: number }
+  | { readonly op: 'delete'; readonly target: string; readonly gracePeriodSeconds?: number; readonly propagationPolicy?: 'Background' | 'Foreground' | 'Orphan' }
+  | { readonly op: 'patch'; readonly target: string; readonly patch: Readonly<Record<string, unknown>>; readonly subresource?: 'status' }
+  | { readonly op: 'cordon' | 'uncordon'; readonly node: string }
+  | { readonly op: 'fault'; readonly fault: Readonly<Record<string, unknown>> }
+  | { readonly op: 'crash' | 'restart'; readonly component: string }
+  | { readonly op: 'sleep'; readonly durationMs: Duration }
+  | { readonly op: 'wait'; readonly condition: Condition; readonly timeoutMs: Duration }
+  | { readonly op: 'settle'; readonly quietMs: Duration; readonly timeoutMs: Duration }
+  | { readonly op: 'expect'; readonly condition: Condition }
+  | { readonly op: 'remember'; readonly label: string }
+);
+
+/** Conditions for `wait` and `expect`. Several keys in one condition must all hold. */
+export interface Condition {
+  readonly pods?: PodsCondition;
+  readonly claims?: ClaimsCondition;
+  readonly volumes?: { readonly count?: number; readonly phase?: string; readonly names?: readonly string[] };
+  readonly object?: { readonly target: string; readonly fields: Readonly<Record<string, unknown>> };
+  readonly absent?: readonly string[];
+  readonly present?: readonly string[];
+  readonly dns?: { readonly resolves?: readonly string[]; readonly nxdomain?: readonly string[] };
+  readonly order?: { readonly type: 'ADDED' | 'DELETED' | 'TERMINATING' | 'READY'; readonly kind: string; readonly names: readonly string[]; readonly since?: string };
+  /** `TYPE Kind/name` items whose first occurrences (after `since`) are in this order; TYPE is ADDED, DELETED, TERMINATING or READY. */
+  readonly sequence?: { readonly events: readonly string[]; readonly since?: string };
+  readonly orderedReady?: { readonly set: string; readonly since?: string };
+  readonly orderedDeletion?: { readonly set: string; readonly since?: string };
+  readonly simultaneousDeletion?: { readonly selector: string; readonly since?: string };
+  readonly events?: { readonly target?: string; readonly reason: string; readonly message?: string; readonly count?: number; readonly min?: number };
+  readonly all?: readonly Condition[];
+}
+
+export interface PodsCondition {
+  readonly selector?: string;
+  readonly owner?: string;
+  readonly names?: readonly string[];
+  readonly namePattern?: string;
+  readonly count?: number;
+  readonly phase?: string;
+  readonly ready?: boolean;
+  readonly node?: string;
+  readonly status?: string;
+  /** Compared with a `remember` label: same uid (`same`) or a new incarnation (`new`). */
+  readonly uidVs?: { readonly label: string; readonly is: 'same' | 'new' };
+  readonly claim?: Readonly<Record<string, string>>;
+}
+
+export interface ClaimsCondition {
+  readonly names?: readonly string[];
+  readonly selector?: string;
+  readonly count?: number;
+  readonly phase?: string;
+  /** Each claim has the same uid and volume as at the remembered point. */
+  readonly sameAs?: string;
+  readonly ownerRefs?: 'none' | 'set' | 'pod';
+}
