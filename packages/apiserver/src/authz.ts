@@ -10,25 +10,25 @@ export const PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
     'create pods', 'update pods', 'patch pods', 'delete pods',
     'create persistentvolumeclaims', 'update persistentvolumeclaims', 'patch persistentvolumeclaims',
     '* controllerrevisions', 'update statefulsets/status', 'patch statefulsets', 'update statefulsets',
-    'create events', 'update events',
+    'create events', 'update events', 'patch events',
   ],
   'replicaset-controller': [
     'create pods', 'delete pods', 'patch pods', 'update pods', 'update replicasets/status', 'patch replicasets',
-    'create events', 'update events',
+    'create events', 'update events', 'patch events',
   ],
   scheduler: [
     'create pods/binding', 'update pods/status', 'patch pods/status', 'update persistentvolumeclaims', 'patch persistentvolumeclaims',
-    'update persistentvolumes', 'create events', 'update events',
+    'update persistentvolumes', 'create events', 'update events', 'patch events',
   ],
   'volume-binder': [
     'create persistentvolumes', 'update persistentvolumes', 'update persistentvolumes/status', 'delete persistentvolumes',
     'patch persistentvolumes', 'update persistentvolumeclaims', 'update persistentvolumeclaims/status', 'patch persistentvolumeclaims',
-    'create events', 'update events',
+    'create events', 'update events', 'patch events',
   ],
-  kubelet: ['update pods/status', 'patch pods/status', 'delete pods', 'update nodes/status', 'update nodes', 'create events', 'update events'],
-  'endpoints-controller': ['create endpoints', 'update endpoints', 'delete endpoints', 'create events', 'update events'],
+  kubelet: ['update pods/status', 'patch pods/status', 'delete pods', 'update nodes/status', 'update nodes', 'create events', 'update events', 'patch events'],
+  'endpoints-controller': ['create endpoints', 'update endpoints', 'delete endpoints', 'create events', 'update events', 'patch events'],
   'garbage-collector': ['delete *', 'patch *', 'update *'],
-  'node-lifecycle': ['update nodes', 'update nodes/status', 'update pods/status', 'delete pods', 'create events', 'update events'],
+  'node-lifecycle': ['update nodes', 'update nodes/status', 'update pods/status', 'delete pods', 'create events', 'update events', 'patch events'],
 };
 
 const UNRESTRICTED = new Set(['user', 'system:bootstrap']);

@@ -181,17 +181,37 @@ const parseStep = (ctx: Ctx, node: YNode, index: number): E.Either<ScenarioError
     case 'wait': {
       const a = arg as { until?: Condition; timeout?: string };
       if (!a?.until) return bad('give {until: CONDITION, timeout: 5m}');
+      const e = conditionErrors(a.until);
+      if (e) return bad(e);
       const timeout = a.timeout === undefined ? 600_000 : parseDuration(a.timeout);
       if (timeout === undefined) return bad('timeout must be a duration like 5m');
       return ok({ op: 'wait', condition: a.until, timeoutMs: timeout });
     }
-    case 'expect':
+    case 'expect': {
       if (!arg || typeof arg !== 'object') return bad('give a condition');
-      return ok({ op: 'expect', condition: arg as Condition });
+      const { title: t, ...cond } = arg as Condition & { title?: string };
+      const e = conditionErrors(cond);
+      if (e) return bad(e);
+      return ok({ op: 'expect', condition: cond, ...(typeof t === 'string' ? { title: t } : {}) });
+    }
     case 'remember':
       if (typeof arg !== 'string') return bad('give a label');
       return ok({ op: 'remember', label: arg });
     default:
       return bad(`unknown step (expected one of ${STEP_KEYS.join(', ')})`);
   }
+};
+
+const CONDITION_KEYS = ['pods', 'claims', 'volumes', 'object', 'absent', 'present', 'dns', 'order', 'sequence', 'orderedReady', 'orderedDeletion', 'simultaneousDeletion', 'events', 'all'];
+
+/** Unknown condition keys are refused (a typo must not make an expectation vacuous). */
+const conditionErrors = (c: unknown): string | undefined => {
+  if (!c || typeof c !== 'object' || Array.isArray(c)) return 'a condition is a map';
+  const keys = Object.keys(c);
+  if (keys.length === 0) return 'an empty condition holds trivially; give at least one of ' + CONDITION_KEYS.join(', ');
+  for (const k of keys) {
+    if (!CONDITION_KEYS.includes(k)) return `unknown condition "${k}" (expected ${CONDITION_KEYS.join(', ')})`;
+  }
+  for (const sub of ((c as { all?: unknown[] }).all ?? [])) { const e = conditionErrors(sub); if (e) return e; }
+  return undefined;
 };

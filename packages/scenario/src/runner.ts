@@ -157,7 +157,8 @@ const runStep = (sim: Simulation, step: ScenarioStep, remembered: Map<string, Re
       const stop = sim.run({ deadlineMs: deadline, until: () => { if (sim.now - lastCheck < 1) return false; lastCheck = sim.now; return holds(); } });
       if (stop === 'condition' || holds()) return OK;
       const why = evaluate(evalContext(sim, remembered), step.condition);
-      return { messages: [`timed out after ${step.timeoutMs / 1000}s: ${why.join('; ')}`], fatal: false };
+      const what = stop === 'idle' ? `nothing left to happen at t=${(sim.now / 1000).toFixed(3)}s` : `timed out after ${step.timeoutMs / 1000}s`;
+      return { messages: [`${what}: ${why.join('; ')}`], fatal: false };
     }
     case 'expect':
       return { messages: evaluate(evalContext(sim, remembered), step.condition), fatal: false };

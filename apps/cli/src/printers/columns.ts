@@ -284,11 +284,12 @@ const eventPrinter: KindPrinter<Event> = {
     w('FIRST SEEN'), w('COUNT'), { header: 'NAME', wide: true, isName: true },
   ],
   row: (e, ctx) => {
-    const kind = (e.involvedObject.kind ?? '').toLowerCase();
-    const target = e.involvedObject.name ? `${kind}/${e.involvedObject.name}` : kind;
+    const obj = e.involvedObject as Event['involvedObject'] | undefined;
+    const kind = (obj?.kind ?? '').toLowerCase();
+    const target = obj?.name ? `${kind}/${obj.name}` : kind;
     const count = e.series ? (e.series.count ?? 0) : (e.count || 1);
     return [
-      eventLastSeen(e, ctx.nowMs), e.type ?? '', e.reason ?? '', target, e.involvedObject.fieldPath ?? '',
+      eventLastSeen(e, ctx.nowMs), e.type ?? '', e.reason ?? '', target, obj?.fieldPath ?? '',
       eventSource(e), (e.message ?? '').trim(), eventFirstSeen(e, ctx.nowMs), count, nameOf(e),
     ];
   },

@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { isScalar, stringify } from 'yaml';
 import type { Kind, KObject } from '@kubesim/api';
 import { compareStrings } from './format.js';
 import { printTable, sortByKey } from './table.js';
@@ -46,23 +46,17 @@ export const goJson = (v: unknown, depth = 0): string => {
   return 'null';
 };
 
-/** Objects become Maps with keys in byte order, so YAML keeps Go's order even for numeric-looking keys. */
-const sortedMaps = (v: unknown): unknown => {
-  if (Array.isArray(v)) return v.map(sortedMaps);
-  if (isPlainObject(v)) {
-    const m = new Map<string, unknown>();
-    for (const k of Object.keys(v).sort(compareStrings)) if (v[k] !== undefined) m.set(k, sortedMaps(v[k]));
-    return m;
-  }
-  return v;
-};
-
 /**
- * kubectl's YAML printer (sigs.k8s.io/yaml over go-yaml v2): keys sorted, sequences not indented under their key,
- * YAML 1.1 resolution so strings such as `"true"`, `"yes"`, `"y"` and timestamps are quoted, no line folding.
+ * kubectl's YAML printer (sigs.k8s.io/yaml over go-yaml v2): map keys in byte order, sequences not indented under
+ * their key, YAML 1.1 resolution so strings such as `"true"`, `"yes"`, `"y"` and timestamps are quoted, no folding.
  */
 export const goYaml = (v: unknown): string =>
-  stringify(sortedMaps(v), { version: '1.1', indentSeq: false, lineWidth: 0 });
+  stringify(v, {
+    version: '1.1', indentSeq: false, lineWidth: 0,
+    sortMapEntries: (a, b) => compareStrings(String(keyOf(a.key)), String(keyOf(b.key))),
+  });
+
+const keyOf = (k: unknown): unknown => (isScalar(k) ? k.value : k);
 
 export interface PrintOptions {
   readonly output: OutputFormat;

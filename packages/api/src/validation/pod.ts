@@ -1,5 +1,5 @@
 /** Pod and pod-template validation (core ValidatePodSpec, ValidatePodTemplateSpec, ValidatePodUpdate). */
-import { duplicate, forbidden, invalid, notFound, renderValue, required, unsupported, type FieldError } from '../errors.js';
+import { duplicate, forbidden, invalid, notFound, required, unsupported, type FieldError } from '../errors.js';
 import type { Container, Pod, PodSpec, PodTemplateSpec, Volume } from '../types.js';
 import type { Toleration } from 'kubernetes-types/core/v1.js';
 import {

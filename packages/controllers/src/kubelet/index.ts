@@ -1,1 +1,14 @@
-export {};
+export { kubelet, kubeletKeysFor } from './component.js';
+export { syncKubeletPod, STATUS_TAG as KUBELET_STATUS_TAG, DELETE_TAG as KUBELET_DELETE_TAG } from './core.js';
+export {
+  KUBELET_NAME, defaultKubeletConfig, initialKubeletLocal, kubeletKey, parseKubeletKey, kubeletShardOf,
+  type KubeletConfig, type KubeletLocal, type KubeletFault, type PendingWrite, type ReadinessFault, type FailFault,
+} from './types.js';
+export { observeKubelet, parseKubeletFault, faultApplies } from './local.js';
+export { admitPod, matchesNodeAffinity, podRequests, REJECTED_PREFIX, type Rejection } from './admission.js';
+export { attachBlock, claimsReady, restrictsMultiAttach, exclusivePvOf, type AttachBlock } from './volumes.js';
+export { allocatePodIp, hostIpOf, nodeIndex, podCidrPrefix } from './network.js';
+export {
+  kubeletConditions, containersReadySpec, readySpec, containerId, containersStarted, probeDelayMs, terminalPhase,
+  CONTAINER_UNKNOWN_MESSAGE,
+} from './status.js';

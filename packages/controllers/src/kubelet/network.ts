@@ -1,5 +1,6 @@
 import { isTerminal, type Node, type Pod } from '@kubesim/api';
 import type { Snapshot } from '@kubesim/state';
+import type { PersistentMap } from './pmap.js';
 import type { KubeletConfig, PendingWrite } from './types.js';
 
 const indexCache = new WeakMap<readonly string[], ReadonlyMap<string, number>>();
@@ -24,8 +25,9 @@ export const hostedNodes = (config: KubeletConfig): ReadonlySet<string> => {
   return s;
 };
 
+const prefixes: string[] = [];
 /** The node's pod CIDR `10.<64 + ⌊i/256⌋>.<i mod 256>.0/24`, as the prefix `10.x.y.`. */
-export const podCidrPrefix = (i: number): string => `10.${64 + Math.floor(i / 256)}.${i % 256}.`;
+export const podCidrPrefix = (i: number): string => (prefixes[i] ??= `10.${64 + Math.floor(i / 256)}.${i % 256}.`);
 
 /** The node's InternalIP, or one derived from its index (`172.18.x.y`, as kind numbers its nodes). */
 export const hostIpOf = (node: Node | undefined, i: number): string => {
@@ -40,7 +42,7 @@ export const hostIpOf = (node: Node | undefined, i: number): string => {
  * the node nor reserved by an in-flight write. A reservation of the pod itself is reused.
  */
 export const allocatePodIp = (
-  snap: Snapshot, pod: Pod, node: string, i: number, pending: ReadonlyMap<string, PendingWrite>,
+  snap: Snapshot, pod: Pod, node: string, i: number, pending: PersistentMap<PendingWrite>,
 ): { ip: string | undefined; scanned: number } => {
   const uid = pod.metadata?.uid ?? '';
   const own = pending.get(uid)?.ip;
@@ -50,12 +52,11 @@ export const allocatePodIp = (
   let scanned = 0;
   for (const p of snap.byIndex('Pod', 'node', node)) {
     scanned++;
-    if (p.metadata?.uid === uid || isTerminal(p)) continue;
-    const ip = p.status?.podIP;
+    const u = p.metadata?.uid ?? '';
+    if (u === uid || isTerminal(p)) continue;
+    // An IP written but not yet seen is reserved (the pod is on this node, so it is found here).
+    const ip = p.status?.podIP ?? (pending.size > 0 ? pending.get(u)?.ip : undefined);
     if (ip && ip.startsWith(prefix)) used.add(Number(ip.slice(prefix.length)));
-  }
-  for (const [u, w] of pending) {
-    if (u !== uid && w.node === node && w.ip && w.ip.startsWith(prefix)) used.add(Number(w.ip.slice(prefix.length)));
   }
   for (let h = 2; h <= 254; h++) if (!used.has(h)) return { ip: `${prefix}${h}`, scanned };
   return { ip: undefined, scanned };

@@ -1,4 +1,4 @@
-import { hashString, parseTimestamp, timestamp, type Container, type Pod } from '@kubesim/api';
+import { hashString, parseTimestamp, timestamp as formatTimestamp, type Container, type Pod } from '@kubesim/api';
 
 export type PodStatus = NonNullable<Pod['status']>;
 export type ContainerStatus = NonNullable<PodStatus['containerStatuses']>[number];
@@ -6,6 +6,14 @@ export type PodCondition = NonNullable<PodStatus['conditions']>[number];
 
 /** Conditions the kubelet owns [kubetypes.PodConditionsByKubelet]; other conditions are kept as they are. */
 const KUBELET_CONDITIONS = new Set(['PodScheduled', 'Ready', 'Initialized', 'ContainersReady', 'PodReadyToStartContainers']);
+
+let memoMs = Number.NaN;
+let memoText = '';
+/** `timestamp(ms)`, memoized for the last instant (a reconcile formats the same `now` several times). */
+export const timestamp = (ms: number): string => {
+  if (ms !== memoMs) { memoMs = ms; memoText = formatTimestamp(ms); }
+  return memoText;
+};
 
 export const CONTAINER_UNKNOWN_MESSAGE = 'The container could not be located when the pod was terminated';
 
@@ -71,20 +79,30 @@ export const kubeletConditions = (
   ];
 };
 
-/** A deterministic runtime container id (`containerd://` + 64 hex digits). */
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** A deterministic runtime container id (`containerd://` + 64 hex digits): one hash, then a mulberry32 stream. */
 export const containerId = (seed: number, podUid: string, container: string): string => {
+  let state = hashString(`${podUid}/${container}`, seed);
   let hex = '';
-  for (let i = 0; i < 8; i++) hex += hashString(`${podUid}/${container}/${i}`, seed).toString(16).padStart(8, '0');
+  for (let i = 0; i < 8; i++) {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(state ^ (state >>> 15), state | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    const v = (t ^ (t >>> 14)) >>> 0;
+    hex += HEX[v >>> 24]! + HEX[(v >>> 16) & 255]! + HEX[(v >>> 8) & 255]! + HEX[v & 255]!;
+  }
   return `containerd://${hex}`;
 };
 
-const base = (c: Container) => ({ name: c.name, image: c.image ?? '', imageID: '', lastState: {}, restartCount: 0 });
+export const waitingStatus = (c: Container): ContainerStatus => ({
+  name: c.name, image: c.image ?? '', imageID: '', lastState: {}, restartCount: 0,
+  ready: false, started: false, state: { waiting: { reason: 'ContainerCreating' } },
+});
 
-export const waitingStatus = (c: Container): ContainerStatus =>
-  ({ ...base(c), ready: false, started: false, state: { waiting: { reason: 'ContainerCreating' } } });
-
-export const runningStatus = (c: Container, id: string, startedAt: string, ready: boolean): ContainerStatus =>
-  ({ ...base(c), containerID: id, ready, started: true, state: { running: { startedAt } } });
+export const runningStatus = (c: Container, id: string, startedAt: string, ready: boolean): ContainerStatus => ({
+  name: c.name, image: c.image ?? '', imageID: '', lastState: {}, restartCount: 0,
+  containerID: id, ready, started: true, state: { running: { startedAt } },
+});
 
 /** A container that had started and is now terminated (killed, or exited). */
 export const terminatedStatus = (s: ContainerStatus, exitCode: number, now: number): ContainerStatus => {
@@ -106,7 +124,7 @@ export const terminatedStatus = (s: ContainerStatus, exitCode: number, now: numb
 
 /** [status_manager TerminatePod]: a container with no terminated state is reported as lost (137). */
 export const unknownTerminatedStatus = (c: Container, s: ContainerStatus | undefined): ContainerStatus => ({
-  ...base(c), ...(s ? { lastState: s.lastState ?? {}, restartCount: s.restartCount } : {}),
+  name: c.name, image: c.image ?? '', imageID: '', lastState: s?.lastState ?? {}, restartCount: s?.restartCount ?? 0,
   ready: false, started: false,
   state: { terminated: { exitCode: 137, reason: 'ContainerStatusUnknown', message: CONTAINER_UNKNOWN_MESSAGE } },
 });
@@ -137,10 +155,12 @@ export const readyAtMs = (c: Container, s: ContainerStatus | undefined): number 
 export const terminalPhase = (statuses: readonly ContainerStatus[]): 'Succeeded' | 'Failed' =>
   statuses.length > 0 && statuses.every((s) => s.state?.terminated?.exitCode === 0) ? 'Succeeded' : 'Failed';
 
-/** A new status object: the old one with these fields replaced (undefined removes). */
+/** A new pod whose status is the old one with these fields replaced (undefined, or listed in `remove`, drops a field). */
 export const withStatus = (pod: Pod, patch: Partial<PodStatus>, remove: readonly (keyof PodStatus)[] = []): Pod => {
-  const status: Record<string, unknown> = { ...(pod.status ?? {}), ...patch };
-  for (const k of remove) delete status[k];
-  for (const k of Object.keys(status)) if (status[k] === undefined) delete status[k];
+  const status: Record<string, unknown> = {};
+  const old = (pod.status ?? {}) as Record<string, unknown>;
+  const p = patch as Record<string, unknown>;
+  for (const k in old) if (!(k in p) && !remove.includes(k as keyof PodStatus)) status[k] = old[k];
+  for (const k in p) if (p[k] !== undefined) status[k] = p[k];
   return { ...pod, status: status as PodStatus };
 };

@@ -1,3 +1,5 @@
+import { PersistentMap } from './pmap.js';
+
 /** The kubelet component: one actor per node (`kubelet:<node>`), keys `<node>|<namespace>/<name>`. */
 export const KUBELET_NAME = 'kubelet';
 
@@ -43,6 +45,8 @@ export interface PendingWrite {
   readonly ip?: string;
   /** The resourceVersion the last in-flight write was based on. */
   readonly basedOn?: string;
+  /** The final delete was sent: nothing more to do until the pod is gone. */
+  readonly deleting?: boolean;
 }
 
 export interface KubeletLocal {
@@ -50,13 +54,14 @@ export interface KubeletLocal {
   readonly readiness: ReadonlyMap<string, ReadinessFault>;
   /** Latest fail fault per `namespace/name`. */
   readonly failures: ReadonlyMap<string, FailFault>;
-  readonly pending: ReadonlyMap<string, PendingWrite>;
+  /** By pod uid; persistent, since it can hold every pod of a mass start or termination. */
+  readonly pending: PersistentMap<PendingWrite>;
   /** Pods (uid) already warned with FailedAttachVolume, and for which volumes. */
   readonly warned: ReadonlyMap<string, readonly string[]>;
 }
 
 export const initialKubeletLocal = (): KubeletLocal => ({
-  readiness: new Map(), failures: new Map(), pending: new Map(), warned: new Map(),
+  readiness: new Map(), failures: new Map(), pending: PersistentMap.empty(), warned: new Map(),
 });
 
 /** `<node>|<namespace>/<name>` */

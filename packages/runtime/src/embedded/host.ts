@@ -1,5 +1,5 @@
 import { createActor, type Actor } from 'xstate';
-import type { KObject } from '@kubesim/api';
+import { timestamp, type KObject } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import { ObjectStore } from '@kubesim/state';
 import { componentMachine, buildEvent, type ComponentDef, type EventSpec, type ReconcileResult, type WriteStep } from '@kubesim/controllers';
@@ -40,6 +40,8 @@ export class ComponentHost<C = unknown, L = unknown> {
   private lastDelivery = 0;
   private seenSeq = 0;
   private eventCounter = 0;
+  private readonly eventBuckets = new Map<string, { tokens: number; at: number }>();
+  private readonly eventsSeen = new Map<string, { name: string; namespace: string; count: number }>();
   readonly shards = new Map<string, Shard>();
   readonly process: Actor<Machine>;
   readonly stats: HostStats = { reconciles: 0, writes: 0, conflicts: 0, failedSyncs: 0 };
@@ -79,12 +81,13 @@ export class ComponentHost<C = unknown, L = unknown> {
             this.process.send({ type: 'SYNCED' });
           });
         },
-        startWork: () => {
+        // Effects run after the transition is committed, so the actor already reports `running`.
+        startWork: () => this.sim.at(0, () => {
           if (isProcess) {
             for (const s of this.shards.values()) if (s.actor !== this.process) s.actor.send({ type: 'START' });
           }
           this.startShardWork(isProcess ? undefined : name);
-        },
+        }),
         dropState: () => { if (isProcess) this.dropState(); },
       },
     });
@@ -129,6 +132,8 @@ export class ComponentHost<C = unknown, L = unknown> {
     this.informer = new ObjectStore(this.def.watches, this.def.indexes ?? []);
     this.local = this.def.initialLocal();
     this.seenSeq = Number.MAX_SAFE_INTEGER; // deliveries are ignored until the next sync
+    this.eventBuckets.clear();
+    this.eventsSeen.clear();
     for (const s of this.shards.values()) {
       s.queued.clear(); s.inFlight.clear(); s.dirty.clear(); s.failures.clear(); s.timers.clear();
     }
@@ -267,7 +272,31 @@ export class ComponentHost<C = unknown, L = unknown> {
       },
       recordEvent: (spec: EventSpec, createdName?: string) => {
         const s = createdName ? { ...spec, message: spec.message.replace('{{name}}', createdName) } : spec;
-        const ev = buildEvent(s, actor, this.sim.now, this.eventCounter++);
+        const inv = s.involved;
+        const objKey = `${actor}|${inv.uid ?? `${inv.kind}/${inv.namespace ?? ''}/${inv.name}`}`;
+        // client-go EventCorrelator spam filter: a token bucket per (source, object), burst 25, 1 per 5 min.
+        const now = this.sim.now;
+        const bucket = this.eventBuckets.get(objKey) ?? { tokens: 25, at: now };
+        bucket.tokens = Math.min(25, bucket.tokens + (now - bucket.at) / 300_000);
+        bucket.at = now;
+        this.eventBuckets.set(objKey, bucket);
+        if (bucket.tokens < 1) return;
+        bucket.tokens -= 1;
+        const key = `${objKey}|${s.type}|${s.reason}|${s.message}`;
+        const seen = this.eventsSeen.get(key);
+        if (seen) {
+          // EventLogger: an identical event bumps the count of the recorded one.
+          seen.count++;
+          const patch = { count: seen.count, lastTimestamp: timestamp(now) };
+          const ns = seen.namespace;
+          const name = seen.name;
+          this.sim.at(this.sim.draw(this.sim.timing.apiLatencyMs), () => {
+            this.sim.api.handle({ verb: 'patch', kind: 'Event', namespace: ns, name, patch }, { actor, cause, time: this.sim.now });
+          });
+          return;
+        }
+        const ev = buildEvent(s, actor, now, this.eventCounter++);
+        this.eventsSeen.set(key, { name: ev.metadata!.name!, namespace: ev.metadata!.namespace!, count: 1 });
         this.sim.at(this.sim.draw(this.sim.timing.apiLatencyMs), () => {
           this.sim.api.handle({ verb: 'create', object: ev as KObject }, { actor, cause, time: this.sim.now });
         });

@@ -1,0 +1,84 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import * as E from 'fp-ts/lib/Either.js';
+import type { KObject, StatefulSet } from '@kubesim/api';
+import { createCluster, type ClusterSpec } from '@kubesim/runtime';
+import { loadScenarioFile, runScenario } from '@kubesim/scenario';
+import { nodeNames } from '@kubesim/scenario';
+
+export interface SizeResult {
+  readonly replicas: number;
+  readonly nodes: number;
+  readonly wallMs: number;
+  readonly virtualMs: number;
+  readonly logEvents: number;
+  readonly eventsPerSec: number;
+  readonly podsRunningPerWallSec: number;
+  readonly peakRssMb: number;
+  readonly converged: boolean;
+}
+
+const statefulSet = (replicas: number): KObject => ({
+  apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'bench' },
+  spec: {
+    replicas, podManagementPolicy: 'Parallel', serviceName: 'bench',
+    selector: { matchLabels: { app: 'bench' } },
+    template: { metadata: { labels: { app: 'bench' } }, spec: { containers: [{ name: 'c', image: 'nginx:1.25', volumeMounts: [{ name: 'data', mountPath: '/data' }] }], terminationGracePeriodSeconds: 10 } },
+    volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, storageClassName: 'fast' } }],
+  },
+} as KObject);
+
+const service: KObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'bench' }, spec: { clusterIP: 'None', selector: { app: 'bench' }, ports: [{ name: 'web', port: 80 }] } } as KObject;
+
+/** One size, in this process: apply a Parallel StatefulSet and run until every replica is Ready. */
+export const benchOneSize = (replicas: number, nodes: number, seed = 1): SizeResult => {
+  const spec: ClusterSpec = {
+    nodes: nodeNames(nodes).map((name) => ({ name, capacity: { pods: 110, cpu: '64', memory: '256Gi' } })),
+    storageClasses: [{ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'fast' }, provisioner: 'kubesim.io/hostpath', reclaimPolicy: 'Delete', volumeBindingMode: 'Immediate' } as KObject],
+    namespaces: ['default'],
+  };
+  const sim = createCluster(spec, seed);
+  const r = sim.command({ command: 'apply', objects: ['Service/bench', 'StatefulSet/bench'] }, [{ verb: 'create', object: service }, { verb: 'create', object: statefulSet(replicas) }]);
+  if (E.isLeft(r)) throw new Error(r.left.message);
+  const startSeq = sim.log.lastSeq();
+  const t0 = performance.now();
+  let peak = process.memoryUsage().rss;
+  let n = 0;
+  const done = () => {
+    if ((++n & 4095) === 0) peak = Math.max(peak, process.memoryUsage().rss);
+    const s = sim.api.get('StatefulSet', 'default', 'bench') as StatefulSet | undefined;
+    return (s?.status?.readyReplicas ?? 0) === replicas;
+  };
+  const stop = sim.run({ until: done, deadlineMs: 3_600_000 });
+  const wallMs = performance.now() - t0;
+  peak = Math.max(peak, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
+  const events = sim.log.lastSeq() - startSeq;
+  return {
+    replicas, nodes, wallMs, virtualMs: sim.now, logEvents: events,
+    eventsPerSec: events / (wallMs / 1000), podsRunningPerWallSec: replicas / (wallMs / 1000),
+    peakRssMb: peak / (1024 * 1024), converged: stop === 'condition',
+  };
+};
+
+/** The seed scenario: virtual time over wall time. */
+export const benchSeedScenario = (file: string): { virtualMs: number; wallMs: number; speedup: number; passed: boolean } => {
+  const sc = loadScenarioFile(file);
+  if (E.isLeft(sc)) throw new Error(sc.left.message);
+  // Warm up the JIT once, then measure.
+  runScenario(sc.right);
+  const runs = 5;
+  let wall = 0; let virt = 0; let passed = true;
+  for (let i = 0; i < runs; i++) {
+    const r = runScenario(sc.right);
+    wall += r.wallMs; virt += r.sim.now; passed &&= r.passed;
+  }
+  return { virtualMs: virt / runs, wallMs: wall / runs, speedup: virt / wall, passed };
+};
+
+/** Each size in its own child process, so peak RSS and JIT state are per size. */
+export const benchSizeInChild = (replicas: number, nodes: number): SizeResult => {
+  const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+  const out = execFileSync(process.execPath, ['--conditions=source', '--import', 'tsx', main, 'engine-size', String(replicas), String(nodes)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const line = out.trim().split('\n').at(-1)!;
+  return JSON.parse(line) as SizeResult;
+};

@@ -1,0 +1,48 @@
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { benchOneSize, benchSeedScenario, benchSizeInChild } from './engine.js';
+
+const args = process.argv.slice(2);
+const which = args[0];
+const jsonIdx = args.indexOf('--json');
+const jsonOut = jsonIdx >= 0 ? (args[jsonIdx + 1] ?? 'bench-engine.json') : undefined;
+const print = (s: string) => process.stdout.write(`${s}\n`);
+
+const engine = () => {
+  const nodes = 1000;
+  const sizes = [1000, 10000];
+  print(`kubesim bench engine — Parallel StatefulSet, one claim template on "fast", ${nodes} nodes (node ${process.version})`);
+  const results = sizes.map((n) => {
+    const r = benchSizeInChild(n, nodes);
+    print(`  replicas ${String(n).padStart(6)}: converged=${r.converged} wall ${r.wallMs.toFixed(0)} ms, virtual ${(r.virtualMs / 1000).toFixed(1)} s, ${r.logEvents} log events, ${Math.round(r.eventsPerSec)} events/s, ${Math.round(r.podsRunningPerWallSec)} pods Running/s, peak RSS ${r.peakRssMb.toFixed(0)} MB`);
+    return r;
+  });
+  const [a, b] = results as [typeof results[0], typeof results[0]];
+  const exponent = Math.log(b.wallMs / a.wallMs) / Math.log(b.replicas / a.replicas);
+  print(`  growth exponent (wall time, ${a.replicas} → ${b.replicas}): ${exponent.toFixed(3)}`);
+  const seedFile = fileURLToPath(new URL('../../../examples/seed-statefulset.yaml', import.meta.url));
+  const seed = benchSeedScenario(seedFile);
+  print(`  seed scenario: virtual ${(seed.virtualMs / 1000).toFixed(1)} s in ${seed.wallMs.toFixed(2)} ms wall → ${Math.round(seed.speedup)}× real time (verdict ${seed.passed ? 'PASS' : 'FAIL'})`);
+  const targets = {
+    converged10kUnder2s: b.converged && b.wallMs < 2000,
+    rss10kUnder1GB: b.peakRssMb < 1024,
+    growthExponentAtMost1_1: exponent <= 1.1,
+    podsRunningPerSecAtLeast5000: b.podsRunningPerWallSec >= 5000,
+    seedScenarioAtLeast10000x: seed.speedup >= 10000,
+  };
+  print(`  targets: ${Object.entries(targets).map(([k, v]) => `${k}=${v ? 'met' : 'MISSED'}`).join(', ')}`);
+  const json = { benchmark: 'engine', node: process.version, nodes, sizes: results, growthExponent: exponent, seedScenario: seed, targets };
+  if (jsonOut) { writeFileSync(jsonOut, `${JSON.stringify(json, null, 2)}\n`); print(`  wrote ${jsonOut}`); }
+};
+
+switch (which) {
+  case 'engine': engine(); break;
+  case 'engine-size': {
+    const r = benchOneSize(Number(args[1]), Number(args[2]));
+    print(JSON.stringify(r));
+    break;
+  }
+  default:
+    process.stderr.write('usage: pnpm bench engine [--json OUT.json]\n');
+    process.exitCode = 2;
+}

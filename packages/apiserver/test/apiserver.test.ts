@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import * as E from 'fp-ts/lib/Either.js';
+import { Rand, type KObject, type Pod, type PersistentVolumeClaim, type StatefulSet } from '@kubesim/api';
+import { InMemoryLog } from '@kubesim/log';
+import { ApiServer, PVC_PROTECTION, type RequestContext } from '../src/index.js';
+
+const user = (time = 0): RequestContext => ({ actor: 'user', cause: null, time });
+const setup = () => {
+  const log = new InMemoryLog();
+  const api = new ApiServer(log, new Rand(7));
+  api.handle({ verb: 'create', object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } } as KObject }, user());
+  return { log, api };
+};
+const pod = (name: string, extra: Partial<Pod['spec']> = {}): KObject => ({
+  apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'nginx' }], terminationGracePeriodSeconds: 10, ...extra },
+} as KObject);
+const sts = (over: Record<string, unknown> = {}): KObject => ({
+  apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'web' },
+  spec: { serviceName: 'nginx', replicas: 3, selector: { matchLabels: { app: 'nginx' } }, template: { metadata: { labels: { app: 'nginx' } }, spec: { containers: [{ name: 'nginx', image: 'nginx' }] } }, ...over },
+} as KObject);
+
+describe('ApiServer', () => {
+  it('assigns uid, creationTimestamp, generation and resourceVersion = seq', () => {
+    const { api, log } = setup();
+    const r = api.handle({ verb: 'create', object: sts() }, user(1500));
+    expect(E.isRight(r)).toBe(true);
+    const o = (r as E.Right<KObject>).right;
+    expect(o.metadata?.resourceVersion).toBe(String(log.lastSeq()));
+    expect(o.metadata?.generation).toBe(1);
+    expect(o.metadata?.uid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(o.metadata?.creationTimestamp).toBe('2026-01-01T00:00:01.500Z');
+    expect((o as StatefulSet).spec?.podManagementPolicy).toBe('OrderedReady');
+  });
+
+  it('refuses invalid objects with the Kubernetes message and writes nothing', () => {
+    const { api, log } = setup();
+    const before = log.lastSeq();
+    const r = api.handle({ verb: 'create', object: sts({ replicas: -1 }) }, user());
+    expect(E.isLeft(r) && r.left.message).toBe('StatefulSet.apps "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0');
+    expect(E.isLeft(r) && r.left.code).toBe(422);
+    expect(log.lastSeq()).toBe(before);
+  });
+
+  it('a stale update is a Conflict; a spec change bumps generation, a status write does not', () => {
+    const { api } = setup();
+    const created = (api.handle({ verb: 'create', object: sts() }, user()) as E.Right<KObject>).right as StatefulSet;
+    const upd = api.handle({ verb: 'update', object: { ...created, spec: { ...created.spec!, replicas: 5 } } as KObject }, user());
+    expect(E.isRight(upd) && upd.right.metadata?.generation).toBe(2);
+    const stale = api.handle({ verb: 'update', object: { ...created, spec: { ...created.spec!, replicas: 6 } } as KObject }, user());
+    expect(E.isLeft(stale) && stale.left.reason).toBe('Conflict');
+    expect(E.isLeft(stale) && stale.left.message).toBe('Operation cannot be fulfilled on statefulsets.apps "web": the object has been modified; please apply your changes to the latest version and try again');
+    const cur = api.get('StatefulSet', 'default', 'web') as StatefulSet;
+    const st = api.handle({ verb: 'update', subresource: 'status', object: { ...cur, status: { replicas: 1 } } as KObject }, { actor: 'statefulset-controller', cause: 3, time: 0 });
+    expect(E.isRight(st) && st.right.metadata?.generation).toBe(2);
+  });
+
+  it('immutable fields are refused on update', () => {
+    const { api } = setup();
+    const created = (api.handle({ verb: 'create', object: sts() }, user()) as E.Right<KObject>).right as StatefulSet;
+    const r = api.handle({ verb: 'update', object: { ...created, spec: { ...created.spec!, serviceName: 'other' } } as KObject }, user());
+    expect(E.isLeft(r) && r.left.message).toContain("spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden");
+  });
+
+  it('graceful pod deletion: deletionTimestamp = now + grace; grace 0 removes; unscheduled pods go at once', () => {
+    const { api, log } = setup();
+    api.handle({ verb: 'create', object: pod('a', { nodeName: 'node-a' }) }, user());
+    const d = api.handle({ verb: 'delete', kind: 'Pod', namespace: 'default', name: 'a' }, user(1000));
+    expect(E.isRight(d) && d.right.metadata?.deletionTimestamp).toBe('2026-01-01T00:00:11Z');
+    expect(E.isRight(d) && d.right.metadata?.deletionGracePeriodSeconds).toBe(10);
+    expect(api.get('Pod', 'default', 'a')).toBeDefined();
+    api.handle({ verb: 'delete', kind: 'Pod', namespace: 'default', name: 'a', gracePeriodSeconds: 0 }, user(2000));
+    expect(api.get('Pod', 'default', 'a')).toBeUndefined();
+    expect([...log.entries()].at(-1)?.type).toBe('DELETED');
+    api.handle({ verb: 'create', object: pod('b') }, user());
+    api.handle({ verb: 'delete', kind: 'Pod', namespace: 'default', name: 'b' }, user());
+    expect(api.get('Pod', 'default', 'b')).toBeUndefined();
+  });
+
+  it('claims get pvc-protection; deleting one leaves it Terminating until the finalizer is removed', () => {
+    const { api } = setup();
+    const c = api.handle({ verb: 'create', object: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'c' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } } as KObject }, user());
+    expect(E.isRight(c) && c.right.metadata?.finalizers).toEqual([PVC_PROTECTION]);
+    api.handle({ verb: 'delete', kind: 'PersistentVolumeClaim', namespace: 'default', name: 'c' }, user(5));
+    const t = api.get('PersistentVolumeClaim', 'default', 'c') as PersistentVolumeClaim;
+    expect(t.metadata?.deletionTimestamp).toBeDefined();
+    const r = api.handle({ verb: 'update', object: { ...t, metadata: { ...t.metadata, finalizers: [] } } as KObject }, { actor: 'volume-binder', cause: null, time: 6 });
+    expect(E.isRight(r)).toBe(true);
+    expect(api.get('PersistentVolumeClaim', 'default', 'c')).toBeUndefined();
+  });
+
+  it('orphan and foreground deletion add their finalizers', () => {
+    const { api } = setup();
+    api.handle({ verb: 'create', object: sts() }, user());
+    api.handle({ verb: 'delete', kind: 'StatefulSet', namespace: 'default', name: 'web', propagationPolicy: 'Foreground' }, user());
+    expect(api.get('StatefulSet', 'default', 'web')?.metadata?.finalizers).toEqual(['foregroundDeletion']);
+  });
+
+  it('authorizes components: a kubelet may only write status of pods bound to its node (NodeRestriction)', () => {
+    const { api, log } = setup();
+    const p = (api.handle({ verb: 'create', object: pod('a', { nodeName: 'node-a' }) }, user()) as E.Right<KObject>).right as Pod;
+    const before = log.lastSeq();
+    const r = api.handle({ verb: 'update', subresource: 'status', object: { ...p, status: { phase: 'Running' } } as KObject }, { actor: 'kubelet:node-b', cause: null, time: 0 });
+    expect(E.isLeft(r) && r.left.reason).toBe('Forbidden');
+    expect(log.lastSeq()).toBe(before);
+    expect(api.deniedRequests()).toHaveLength(1);
+    const ok = api.handle({ verb: 'update', subresource: 'status', object: { ...p, status: { phase: 'Running' } } as KObject }, { actor: 'kubelet:node-a', cause: null, time: 0 });
+    expect(E.isRight(ok)).toBe(true);
+    const del = api.handle({ verb: 'delete', kind: 'StatefulSet', namespace: 'default', name: 'x' }, { actor: 'scheduler', cause: null, time: 0 });
+    expect(E.isLeft(del) && del.left.reason).toBe('Forbidden');
+  });
+
+  it('bind sets nodeName and PodScheduled; a second bind conflicts', () => {
+    const { api } = setup();
+    api.handle({ verb: 'create', object: pod('a') }, user());
+    const b = api.handle({ verb: 'bind', namespace: 'default', name: 'a', nodeName: 'node-a' }, { actor: 'scheduler', cause: null, time: 0 });
+    expect(E.isRight(b) && (b.right as Pod).spec?.nodeName).toBe('node-a');
+    expect(E.isRight(b) && (b.right as Pod).status?.conditions?.[0]?.type).toBe('PodScheduled');
+    const again = api.handle({ verb: 'bind', namespace: 'default', name: 'a', nodeName: 'node-b' }, { actor: 'scheduler', cause: null, time: 0 });
+    expect(E.isLeft(again) && again.left.reason).toBe('Conflict');
+  });
+
+  it('generateName gets a 5-character suffix from the safe alphabet', () => {
+    const { api } = setup();
+    const r = api.handle({ verb: 'create', object: { ...pod(''), metadata: { generateName: 'web-rs-' } } as KObject }, user());
+    expect(E.isRight(r) && r.right.metadata?.name).toMatch(/^web-rs-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+  });
+
+  it('a dry run validates without writing; a no-op update writes nothing', () => {
+    const { api, log } = setup();
+    const before = log.lastSeq();
+    expect(E.isRight(api.handle({ verb: 'create', object: sts() }, { ...user(), dryRun: true }))).toBe(true);
+    expect(log.lastSeq()).toBe(before);
+    const created = (api.handle({ verb: 'create', object: sts() }, user()) as E.Right<KObject>).right;
+    const n = log.lastSeq();
+    api.handle({ verb: 'update', object: created }, user());
+    expect(log.lastSeq()).toBe(n);
+  });
+
+  it('a namespace must exist', () => {
+    const { api } = setup();
+    const r = api.handle({ verb: 'create', object: { ...pod('a'), metadata: { name: 'a', namespace: 'nope' } } as KObject }, user());
+    expect(E.isLeft(r) && r.left.message).toBe('namespaces "nope" not found');
+  });
+});

@@ -1,0 +1,99 @@
+import { isPodReady, nsName, splitNsName, type KObject, type Pod } from '@kubesim/api';
+import { isObjectEntry, type Envelope } from '@kubesim/log';
+import type { Snapshot } from '@kubesim/state';
+import type { ComponentDef } from '../framework/component.js';
+import {
+  ENDPOINTS_CONTROLLER_NAME, defaultEndpointsControllerConfig, initialEndpointsLocal, podsByLabelPair, serviceSelector, syncEndpoints,
+  type EndpointsControllerConfig, type EndpointsLocal,
+} from './core.js';
+
+const sameLabels = (a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>> | undefined): boolean => {
+  if (a === b) return true;
+  const x = a ?? {}, y = b ?? {};
+  const kx = Object.keys(x);
+  if (kx.length !== Object.keys(y).length) return false;
+  return kx.every((k) => Object.hasOwn(y, k) && x[k] === y[k]);
+};
+
+const podIps = (p: Pod): string => (p.status?.podIPs?.map((x) => x.ip).join(',') ?? '') + '|' + (p.status?.podIP ?? '');
+
+/**
+ * [EPU podEndpointsChanged]: (does the endpoint change, do the memberships change). Terminal phase
+ * changes count too (the pod leaves the endpoints).
+ */
+export const podEndpointsChanged = (oldPod: Pod, newPod: Pod): { changed: boolean; labelsChanged: boolean } => {
+  const labelsChanged = !sameLabels(oldPod.metadata?.labels, newPod.metadata?.labels)
+    || oldPod.spec?.hostname !== newPod.spec?.hostname || oldPod.spec?.subdomain !== newPod.spec?.subdomain;
+  const changed = oldPod.metadata?.deletionTimestamp !== newPod.metadata?.deletionTimestamp
+    || isPodReady(oldPod) !== isPodReady(newPod)
+    || podIps(oldPod) !== podIps(newPod)
+    || oldPod.status?.phase !== newPod.status?.phase
+    || oldPod.spec?.nodeName !== newPod.spec?.nodeName;
+  return { changed, labelsChanged };
+};
+
+/** [EPU GetPodServiceMemberships]: the services of the pod's namespace whose selector matches it. */
+const memberships = (snap: Snapshot, pod: Pod, out: Set<string>): void => {
+  const ns = pod.metadata?.namespace ?? '';
+  const labels = pod.metadata?.labels;
+  if (!labels) return;
+  for (const svc of snap.list('Service', ns)) {
+    const sel = serviceSelector(svc);
+    if (!sel) continue;
+    let ok = true;
+    for (const k in sel) if (labels[k] !== sel[k]) { ok = false; break; }
+    if (ok) out.add(nsName(ns, svc.metadata?.name ?? ''));
+  }
+};
+
+/** [endpoints controller onServiceUpdate/onServiceDelete, addPod/updatePod/deletePod, onEndpointsDelete]. */
+export const endpointsKeysFor = (e: Envelope, old: KObject | undefined, snap: Snapshot): readonly string[] => {
+  if (!isObjectEntry(e)) return [];
+  const o = e.object;
+  const key = nsName(o.metadata?.namespace, o.metadata?.name ?? '');
+  switch (o.kind) {
+    case 'Service': return [key];
+    case 'Endpoints': return e.type === 'DELETED' ? [key] : [];
+    case 'Pod': {
+      const pod = o as Pod;
+      const prev = old as Pod | undefined;
+      const out = new Set<string>();
+      if (e.type === 'MODIFIED' && prev) {
+        const { changed, labelsChanged } = podEndpointsChanged(prev, pod);
+        if (!changed && !labelsChanged) return [];
+        memberships(snap, pod, out);
+        if (labelsChanged) memberships(snap, prev, out);
+      } else {
+        memberships(snap, pod, out);
+      }
+      return [...out];
+    }
+    default: return [];
+  }
+};
+
+/**
+ * The endpoints controller (§4.1): one Endpoints object per Service with a selector — ready pods in
+ * `addresses`, the others in `notReadyAddresses`, hostnames only for pods whose subdomain is the service.
+ */
+export const endpointsController: ComponentDef<EndpointsControllerConfig, EndpointsLocal> = {
+  name: ENDPOINTS_CONTROLLER_NAME,
+  watches: ['Service', 'Pod', 'Endpoints'],
+  indexes: [podsByLabelPair],
+  keysFor: endpointsKeysFor,
+  initialKeys(snap) {
+    const out = new Set<string>();
+    for (const s of snap.list('Service')) out.add(nsName(s.metadata?.namespace, s.metadata?.name ?? ''));
+    // Endpoints whose Service is gone are deleted.
+    for (const ep of snap.list('Endpoints')) {
+      const k = nsName(ep.metadata?.namespace, ep.metadata?.name ?? '');
+      const { namespace, name } = splitNsName(k);
+      if (!snap.get('Service', namespace, name)) out.add(k);
+    }
+    return out;
+  },
+  reconcile: ({ snapshot, key, config, local }) => syncEndpoints(snapshot, key, config, local),
+  initialLocal: initialEndpointsLocal,
+};
+
+export { defaultEndpointsControllerConfig };

@@ -1,0 +1,107 @@
+import { isTerminal, podClaimNames, type KObject, type PersistentVolume, type Pod } from '@kubesim/api';
+import { isObjectEntry, type Envelope } from '@kubesim/log';
+import { podsByClaim, podsByNode, type Snapshot } from '@kubesim/state';
+import type { ComponentDef } from '../framework/component.js';
+import { syncKubeletPod } from './core.js';
+import { observeKubelet, parseKubeletFault } from './local.js';
+import { hostedNodes } from './network.js';
+import { containersStarted } from './status.js';
+import {
+  KUBELET_NAME, defaultKubeletConfig, initialKubeletLocal, kubeletKey, kubeletShardOf, type KubeletConfig, type KubeletLocal,
+} from './types.js';
+import { exclusivePvOf } from './volumes.js';
+
+const keyOfPod = (p: Pod): string => kubeletKey(p.spec?.nodeName ?? '', p.metadata?.namespace ?? '', p.metadata?.name ?? '');
+
+/** Pods on my nodes that use `namespace/claim` and have not started their containers (volume stage). */
+const waitingUsers = (snap: Snapshot, claimKey: string, nodes: ReadonlySet<string>, exceptUid?: string): string[] => {
+  const out: string[] = [];
+  for (const p of snap.byIndex('Pod', 'claim', claimKey)) {
+    if (p.metadata?.uid === exceptUid || !nodes.has(p.spec?.nodeName ?? '') || isTerminal(p) || containersStarted(p)) continue;
+    out.push(keyOfPod(p));
+  }
+  return out;
+};
+
+/** What other pods' attach decision depends on: node, phase, admission, start, termination. */
+const attachSignature = (p: Pod | undefined): string =>
+  p ? `${p.spec?.nodeName ?? ''}|${p.status?.phase ?? ''}|${p.status?.startTime ?? ''}|${containersStarted(p)}|${p.metadata?.deletionTimestamp ?? ''}` : '';
+
+/**
+ * A pod change that can unblock (or block) a Multi-Attach wait elsewhere: route it to the waiting pods on
+ * my nodes that share one of its exclusive (RWO) volumes.
+ */
+const attachSharers = (snap: Snapshot, pod: Pod, old: Pod | undefined, deleted: boolean, nodes: ReadonlySet<string>): string[] => {
+  const claims = podClaimNames(pod);
+  if (claims.length === 0) return [];
+  if (!deleted && attachSignature(pod) === attachSignature(old)) return [];
+  const ns = pod.metadata?.namespace ?? '';
+  const out: string[] = [];
+  for (const c of claims) {
+    if (!exclusivePvOf(snap, ns, c)) continue;
+    out.push(...waitingUsers(snap, `${ns}/${c}`, nodes, pod.metadata?.uid));
+  }
+  return out;
+};
+
+/** [kubelet pod config + volume manager] as key mapping: only pods on my nodes, found through indexes. */
+export const kubeletKeysFor = (e: Envelope, old: KObject | undefined, snap: Snapshot, config: KubeletConfig): readonly string[] => {
+  const nodes = hostedNodes(config);
+  if (e.type === 'FAULT') {
+    const f = parseKubeletFault(e.data);
+    if (!f) return [];
+    const pod = snap.get('Pod', f.namespace, f.name);
+    return pod && nodes.has(pod.spec?.nodeName ?? '') ? [keyOfPod(pod)] : [];
+  }
+  if (!isObjectEntry(e)) return [];
+  const o = e.object;
+  switch (o.kind) {
+    case 'Pod': {
+      const pod = o as Pod;
+      const keys: string[] = [];
+      if (e.type !== 'DELETED' && nodes.has(pod.spec?.nodeName ?? '')) keys.push(keyOfPod(pod));
+      keys.push(...attachSharers(snap, pod, old as Pod | undefined, e.type === 'DELETED', nodes));
+      return keys.length > 1 ? [...new Set(keys)] : keys;
+    }
+    case 'PersistentVolumeClaim':
+      return waitingUsers(snap, `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`, nodes);
+    case 'PersistentVolume': {
+      const keys = new Set<string>();
+      for (const pv of [o as PersistentVolume, old as PersistentVolume | undefined]) {
+        const ref = pv?.spec?.claimRef;
+        if (ref?.name) for (const k of waitingUsers(snap, `${ref.namespace ?? ''}/${ref.name}`, nodes)) keys.add(k);
+      }
+      return [...keys];
+    }
+    default:
+      return [];
+  }
+};
+
+/**
+ * The kubelet (§1.12, §1.13, §3.5): one actor per node. Pod lifecycle — admission, volumes, first status
+ * (ContainerCreating), seeded container start (Running, pod IP), readiness, graceful termination (terminal
+ * status, then delete with grace 0) — and the pod faults `pod-readiness` / `pod-fail`.
+ */
+export const kubelet: ComponentDef<KubeletConfig, KubeletLocal> = {
+  name: KUBELET_NAME,
+  watches: ['Pod', 'Node', 'PersistentVolumeClaim', 'PersistentVolume'],
+  indexes: [podsByNode, podsByClaim],
+  watchInputs: true,
+  keysFor: kubeletKeysFor,
+  initialKeys(snap, config) {
+    const out: string[] = [];
+    for (const node of config.nodes) {
+      for (const p of snap.byIndex('Pod', 'node', node)) {
+        if (!isTerminal(p) || p.metadata?.deletionTimestamp !== undefined) out.push(keyOfPod(p));
+      }
+    }
+    return out;
+  },
+  reconcile: syncKubeletPod,
+  initialLocal: initialKubeletLocal,
+  observe: observeKubelet,
+  shardOf: kubeletShardOf,
+};
+
+export { defaultKubeletConfig };

@@ -1,0 +1,247 @@
+import { isTerminal, parseTimestamp, seededBetween, type Pod } from '@kubesim/api';
+import type { Snapshot } from '@kubesim/state';
+import type { ReconcileInput, ReconcileResult } from '../framework/component.js';
+import { event, seq, write, type PlanOutcome, type Step, type WriteStep } from '../framework/plan.js';
+import { involvedOf } from '../framework/recorder.js';
+import { admitPod, REJECTED_PREFIX } from './admission.js';
+import { faultApplies } from './local.js';
+import { allocatePodIp, hostIpOf, nodeIndex } from './network.js';
+import {
+  containerId, containersStarted, kubeletConditions, readyAtMs, runningStatus, terminalPhase, terminatedStatus, timestamp,
+  unknownTerminatedStatus, waitingStatus, withStatus, type ContainerStatus, type PodCondition,
+} from './status.js';
+import { type KubeletConfig, type KubeletLocal, type PendingWrite, parseKubeletKey } from './types.js';
+import { attachBlock, claimsReady } from './volumes.js';
+
+type Input = ReconcileInput<KubeletConfig, KubeletLocal>;
+type Result = ReconcileResult<KubeletLocal>;
+
+export const STATUS_TAG = 'status';
+export const DELETE_TAG = 'delete';
+
+const DEFAULT_EVICTION_MESSAGE = 'The node was low on resource: memory. ';
+
+// ---- plan helpers ------------------------------------------------------------------------------
+
+/** The status write: update pods/status of `next` (built from the pod read, so it carries the resourceVersion read). */
+const statusWrite = (next: Pod, extra: Pick<WriteStep, 'onSuccess'> = {}): Step =>
+  write({ verb: 'update', subresource: 'status', object: next }, { tag: STATUS_TAG, ...extra });
+
+/** [status_manager syncPod]: the final delete, grace 0, preconditioned on the uid (NodeRestriction). */
+const deleteWrite = (pod: Pod): Step => write({
+  verb: 'delete', kind: 'Pod', namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '',
+  gracePeriodSeconds: 0, preconditions: { uid: pod.metadata?.uid ?? '' },
+}, { tag: DELETE_TAG, ignore: ['NotFound'] });
+
+const setPending = (local: KubeletLocal, pod: Pod, node: string, change: Partial<PendingWrite>): KubeletLocal => {
+  const uid = pod.metadata?.uid ?? '';
+  const prev = local.pending.get(uid);
+  const next: PendingWrite = {
+    node, namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '', admitted: prev?.admitted ?? false,
+    ...(prev?.ip ? { ip: prev.ip } : {}), ...change,
+  };
+  return { ...local, pending: local.pending.set(uid, next) };
+};
+
+/** Mark "a write based on this resourceVersion is out"; cleared again if the plan fails. */
+const writing = (local: KubeletLocal, pod: Pod, node: string, change: Partial<PendingWrite> = {}): Pick<Result, 'local' | 'onDone'> => {
+  const uid = pod.metadata?.uid ?? '';
+  return {
+    local: setPending(local, pod, node, { ...change, basedOn: pod.metadata?.resourceVersion ?? '' }),
+    onDone: (o: PlanOutcome, l: KubeletLocal) => {
+      if (o.ok) return l;
+      const w = l.pending.get(uid);
+      if (!w || (w.basedOn === undefined && !w.deleting)) return l;
+      const { basedOn: _b, deleting: _d, ...rest } = w;
+      return { ...l, pending: l.pending.set(uid, rest) };
+    },
+  };
+};
+
+// ---- status computations -----------------------------------------------------------------------
+
+const statusOf = (pod: Pod, name: string): ContainerStatus | undefined => pod.status?.containerStatuses?.find((s) => s.name === name);
+
+/** Final container states of a terminating pod: started containers are killed, the others are lost. */
+const terminatedContainers = (pod: Pod, exitCode: number, now: number): ContainerStatus[] =>
+  (pod.spec?.containers ?? []).map((c) => {
+    const s = statusOf(pod, c.name);
+    if (s?.state?.terminated) return s;
+    if (s?.state?.running) return terminatedStatus(s, exitCode, now);
+    return unknownTerminatedStatus(c, s);
+  });
+
+/** The pods admitted on the node (have a first status, or one in flight), not terminal, except `pod`. */
+const admittedPods = (snap: Snapshot, pod: Pod, node: string, local: KubeletLocal): { pods: Pod[]; scanned: number } => {
+  const uid = pod.metadata?.uid;
+  const pods: Pod[] = [];
+  let scanned = 0;
+  for (const p of snap.byIndex('Pod', 'node', node)) {
+    scanned++;
+    const u = p.metadata?.uid ?? '';
+    if (u === uid || isTerminal(p)) continue;
+    if (p.status?.startTime || local.pending.get(u)?.admitted) pods.push(p);
+  }
+  return { pods, scanned };
+};
+
+// ---- the steps of a pod's life on the node -----------------------------------------------------
+
+/** Step 1: admission, volumes, then the first status (ContainerCreating). */
+const admitAndCreate = (input: Input, pod: Pod, node: string): Result => {
+  const { snapshot: snap, now, local, config } = input;
+  const nodeObj = snap.get('Node', '', node);
+  const { pods: others, scanned } = admittedPods(snap, pod, node, local);
+  const rejection = admitPod(pod, nodeObj, node, others);
+  if (rejection) {
+    // [kubelet rejectPod]: Failed with reason/message only; kubelet-owned conditions are not kept.
+    const keep = (pod.status?.conditions ?? []).filter((c) => !['PodScheduled', 'Ready', 'Initialized', 'ContainersReady', 'PodReadyToStartContainers'].includes(c.type));
+    const next = withStatus(pod, {
+      phase: 'Failed', reason: rejection.reason, message: REJECTED_PREFIX + rejection.message,
+      startTime: pod.status?.startTime ?? timestamp(now), conditions: keep.length > 0 ? keep : undefined,
+    });
+    return {
+      plan: statusWrite(next, { onSuccess: { type: 'Warning', reason: rejection.reason, message: rejection.message, involved: involvedOf(pod) } }),
+      ...writing(local, pod, node), workUnits: scanned,
+    };
+  }
+  if (!claimsReady(snap, pod)) return { workUnits: scanned };
+  const hostIP = hostIpOf(nodeObj, nodeIndex(config, node));
+  const statuses = (pod.spec?.containers ?? []).map(waitingStatus);
+  const next = withStatus(pod, {
+    phase: 'Pending', hostIP, hostIPs: [{ ip: hostIP }], startTime: timestamp(now),
+    conditions: kubeletConditions(pod, 'Pending', statuses, now), containerStatuses: statuses,
+  });
+  return { plan: statusWrite(next), ...writing(local, pod, node, { admitted: true }), workUnits: scanned };
+};
+
+/** Container readiness at `now`: forced by a fault, else each probe's first success. */
+const readiness = (pod: Pod, statuses: readonly ContainerStatus[], now: number, forced: boolean | undefined) => {
+  let nextAt: number | undefined;
+  const ready = (pod.spec?.containers ?? []).map((c) => {
+    if (forced !== undefined) return forced;
+    const at = readyAtMs(c, statuses.find((s) => s.name === c.name));
+    if (at === undefined) return false;
+    if (at > now) nextAt = nextAt === undefined ? at : Math.min(nextAt, at);
+    return at <= now;
+  });
+  return { ready, requeueAfterMs: nextAt === undefined ? undefined : nextAt - now };
+};
+
+/** Step 2: the attach check, the seeded startup delay, then Running with an IP. */
+const startContainers = (input: Input, pod: Pod, node: string, forced: boolean | undefined): Result => {
+  const { snapshot: snap, now, local, config, seed } = input;
+  const uid = pod.metadata?.uid ?? '';
+  const block = attachBlock(snap, pod, node);
+  if (block) {
+    if ((local.warned.get(uid) ?? []).includes(block.pv)) return { workUnits: block.scanned };
+    return {
+      plan: event({ type: 'Warning', reason: 'FailedAttachVolume', message: block.message, involved: involvedOf(pod) }),
+      local: { ...local, warned: new Map(local.warned).set(uid, [...(local.warned.get(uid) ?? []), block.pv]) },
+      workUnits: block.scanned,
+    };
+  }
+  const [lo, hi] = config.podStartupMs;
+  const startAt = (parseTimestamp(pod.status?.startTime) ?? now) + seededBetween(seed, uid, lo, hi);
+  if (now < startAt) return { requeueAfterMs: startAt - now, workUnits: 1 };
+  const i = nodeIndex(config, node);
+  const { ip, scanned } = allocatePodIp(snap, pod, node, i, local.pending);
+  if (!ip) return { error: `no free pod IP on node ${node}`, workUnits: scanned };
+  const startedAt = timestamp(now);
+  const containers = pod.spec?.containers ?? [];
+  const provisional = containers.map((c) => runningStatus(c, containerId(seed, uid, c.name), startedAt, false));
+  const r = readiness(pod, provisional, now, forced);
+  const statuses = provisional.map((s, k) => (r.ready[k] ? { ...s, ready: true } : s));
+  const next = withStatus(pod, {
+    phase: 'Running', podIP: ip, podIPs: [{ ip }], containerStatuses: statuses,
+    conditions: kubeletConditions(pod, 'Running', statuses, now),
+  });
+  return {
+    plan: statusWrite(next), ...writing(local, pod, node, { ip }), workUnits: scanned,
+    ...(r.requeueAfterMs !== undefined ? { requeueAfterMs: r.requeueAfterMs } : {}),
+  };
+};
+
+/** Step 2b: readiness of a Running pod (probe delays, readiness faults). */
+const syncReadiness = (input: Input, pod: Pod, node: string, forced: boolean | undefined): Result => {
+  const { now, local } = input;
+  const statuses = pod.status?.containerStatuses ?? [];
+  const r = readiness(pod, statuses, now, forced);
+  const changed = (pod.spec?.containers ?? []).some((c, k) => (statuses.find((s) => s.name === c.name)?.ready ?? false) !== r.ready[k]);
+  const requeue = r.requeueAfterMs !== undefined ? { requeueAfterMs: r.requeueAfterMs } : {};
+  const nextStatuses = statuses.map((s) => {
+    const k = (pod.spec?.containers ?? []).findIndex((c) => c.name === s.name);
+    return k >= 0 && s.ready !== r.ready[k] ? { ...s, ready: r.ready[k]! } : s;
+  });
+  const conditions = kubeletConditions(pod, 'Running', nextStatuses, now);
+  const cur = pod.status?.conditions ?? [];
+  const condChanged = conditions.length !== cur.length || conditions.some((c) => {
+    const o = cur.find((x) => x.type === c.type);
+    return !o || o.status !== c.status || o.reason !== c.reason || o.message !== c.message;
+  });
+  if (!changed && !condChanged) return { ...requeue, workUnits: 1 };
+  const next = withStatus(pod, { containerStatuses: nextStatuses, conditions });
+  return { plan: statusWrite(next), ...writing(local, pod, node), ...requeue, workUnits: 1 };
+};
+
+/** A fail fault (eviction): containers killed, phase Failed with the reason. */
+const failPod = (input: Input, pod: Pod, node: string, reason: string, message: string | undefined): Result => {
+  const { now, local } = input;
+  const msg = message ?? (reason === 'Evicted' ? DEFAULT_EVICTION_MESSAGE : undefined);
+  const statuses = terminatedContainers(pod, 137, now);
+  const extra: PodCondition[] = reason === 'Evicted'
+    ? [{ type: 'DisruptionTarget', status: 'True', reason: 'TerminationByKubelet', lastTransitionTime: timestamp(now), ...(msg ? { message: msg } : {}) }]
+    : [];
+  const next = withStatus(pod, {
+    phase: 'Failed', reason, message: msg, startTime: pod.status?.startTime ?? timestamp(now),
+    containerStatuses: statuses, conditions: kubeletConditions(pod, 'Failed', statuses, now, extra),
+  });
+  return {
+    plan: statusWrite(next, { onSuccess: { type: 'Warning', reason, message: msg ?? '', involved: involvedOf(pod) } }),
+    ...writing(local, pod, node), workUnits: 1,
+  };
+};
+
+/**
+ * Step 3: graceful deletion. Containers are killed when the grace period ends (deletionTimestamp); the
+ * kubelet then writes the terminal status [status_manager TerminatePod, getPhase(podIsTerminal)] and
+ * deletes the pod with grace 0 and a uid precondition. A pod that never got a status goes at once; one
+ * whose containers never started has nothing to wait for.
+ */
+const terminate = (input: Input, pod: Pod, node: string): Result => {
+  const { now, local, config } = input;
+  if (isTerminal(pod) || !pod.status?.startTime) return { plan: deleteWrite(pod), ...writing(local, pod, node, { deleting: true }), workUnits: 1 };
+  const started = containersStarted(pod);
+  if (started) {
+    const deadline = parseTimestamp(pod.metadata?.deletionTimestamp) ?? now;
+    if (now < deadline) return { requeueAfterMs: deadline - now, workUnits: 1 };
+  }
+  const statuses = terminatedContainers(pod, config.killExitCode, now);
+  const phase = terminalPhase(statuses);
+  const next = withStatus(pod, {
+    phase, containerStatuses: statuses, conditions: kubeletConditions(pod, phase, statuses, now),
+  }, ['reason', 'message']);
+  return { plan: seq(statusWrite(next), deleteWrite(pod)), ...writing(local, pod, node, { deleting: true }), workUnits: 1 };
+};
+
+/** The kubelet's sync of one pod on one of its nodes. */
+export const syncKubeletPod = (input: Input): Result => {
+  const { snapshot: snap, key, local } = input;
+  const { node, namespace, name } = parseKubeletKey(key);
+  const pod = snap.get('Pod', namespace, name);
+  if (!pod || pod.spec?.nodeName !== node) return {};
+  // A write based on this very version is still out (its MODIFIED entry will bring us back), or the
+  // final delete was sent (its DELETED entry ends the story).
+  const pending = local.pending.get(pod.metadata?.uid ?? '');
+  if (pending && (pending.deleting || (pending.basedOn !== undefined && pending.basedOn === pod.metadata?.resourceVersion))) return {};
+  const podKey = `${namespace}/${name}`;
+  if (pod.metadata?.deletionTimestamp !== undefined) return terminate(input, pod, node);
+  if (isTerminal(pod)) return {};
+  const fail = local.failures.get(podKey);
+  if (fail && faultApplies(fail, pod)) return failPod(input, pod, node, fail.reason, fail.message);
+  if (!pod.status?.startTime) return admitAndCreate(input, pod, node);
+  const rf = local.readiness.get(podKey);
+  const forced = rf && faultApplies(rf, pod) ? rf.ready : undefined;
+  if (!containersStarted(pod)) return startContainers(input, pod, node, forced);
+  return syncReadiness(input, pod, node, forced);
+};

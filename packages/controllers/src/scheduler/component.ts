@@ -1,0 +1,149 @@
+/**
+ * The scheduler component: keys are `namespace/name` of pods it must place. Event handlers follow the
+ * scheduling queue's: a new or changed unscheduled pod is queued; cluster events (nodes, volumes,
+ * freed resources) move back only the pods they could help, found through an index of unschedulable
+ * pods (never a scan of all pods).
+ */
+import { isTerminal, nsName, type KObject, type Node, type PersistentVolume, type Pod } from '@kubesim/api';
+import { isObjectEntry, type Envelope } from '@kubesim/log';
+import { podsByClaim, podsByNode, type IndexSpec, type Snapshot } from '@kubesim/state';
+import type { ComponentDef } from '../framework/index.js';
+import { pvByClaimRef, pvUnboundByClass } from '../volume/indexes.js';
+import { needsScheduling, podScheduledCondition, schedulePod } from './core.js';
+import {
+  SCHEDULER_NAME, initialSchedulerLocal, type SchedulerConfig, type SchedulerLocal,
+} from './types.js';
+
+const UNSCHEDULABLE = 'unschedulable';
+
+/** Unscheduled, live pods whose last attempt failed (PodScheduled=False): the unschedulable pool. */
+export const podsUnschedulable: IndexSpec = {
+  name: 'scheduler.unschedulable', kind: 'Pod',
+  fn: (o: KObject) => {
+    const p = o as Pod;
+    if (p.spec?.nodeName || p.metadata?.deletionTimestamp !== undefined) return [];
+    return podScheduledCondition(p)?.status === 'False' ? [UNSCHEDULABLE] : [];
+  },
+};
+
+const podKey = (p: Pod): string => nsName(p.metadata?.namespace, p.metadata?.name ?? '');
+
+/** Failure messages a freed node resource can cure (NodeResourcesFit, NodePorts, VolumeRestrictions). */
+const resourceRelated = (m: string): boolean =>
+  m.includes('Too many pods') || m.includes('Insufficient ') || m.includes('free ports') || m.includes('ReadWriteOncePod');
+/** Failure messages a volume, claim or class change can cure (VolumeBinding). */
+const volumeRelated = (m: string): boolean => m.includes('persistent') || m.includes('Persistent') || m.includes('volume');
+
+const unschedulableKeys = (snap: Snapshot, config: SchedulerConfig, hint?: (message: string) => boolean): string[] => {
+  const keys: string[] = [];
+  for (const p of snap.byIndex('Pod', podsUnschedulable.name, UNSCHEDULABLE)) {
+    if (!needsScheduling(p, config)) continue;
+    if (hint && !hint(podScheduledCondition(p)?.message ?? '')) continue;
+    keys.push(podKey(p));
+  }
+  return keys;
+};
+
+const sameMap = (a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>> | undefined): boolean => {
+  if (a === b) return true;
+  const x = a ?? {}, y = b ?? {};
+  const kx = Object.keys(x);
+  return kx.length === Object.keys(y).length && kx.every((k) => Object.hasOwn(y, k) && x[k] === y[k]);
+};
+
+const readyStatus = (n: Node): string | undefined => n.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+
+/** A node change that can alter a filter or score (not heartbeats). */
+export const nodeSchedulingChanged = (old: Node | undefined, cur: Node): boolean => {
+  if (!old) return true;
+  if (!sameMap(old.metadata?.labels, cur.metadata?.labels)) return true;
+  if (!!old.spec?.unschedulable !== !!cur.spec?.unschedulable) return true;
+  if (readyStatus(old) !== readyStatus(cur)) return true;
+  const ta = old.spec?.taints ?? [], tb = cur.spec?.taints ?? [];
+  if (ta.length !== tb.length || ta.some((t, i) => t.key !== tb[i]!.key || t.value !== tb[i]!.value || t.effect !== tb[i]!.effect)) return true;
+  const aa = (old.status?.allocatable ?? {}) as Record<string, string>, ab = (cur.status?.allocatable ?? {}) as Record<string, string>;
+  return !sameMap(aa, ab);
+};
+
+const podKeys = (e: Envelope, pod: Pod, old: Pod | undefined, snap: Snapshot, config: SchedulerConfig): string[] => {
+  const keys: string[] = [];
+  if (e.type !== 'DELETED' && needsScheduling(pod, config)) keys.push(podKey(pod));
+  // An assigned pod that went away or finished frees its node's resources ([AssignedPodDelete]).
+  const before = e.type === 'DELETED' ? pod : old;
+  if (before?.spec?.nodeName && !isTerminal(before) && (e.type === 'DELETED' || isTerminal(pod))) {
+    keys.push(...unschedulableKeys(snap, config, resourceRelated));
+  }
+  return keys;
+};
+
+/** Unscheduled pods that mount a claim. */
+const claimUsers = (snap: Snapshot, config: SchedulerConfig, namespace: string, claim: string): string[] => {
+  const keys: string[] = [];
+  for (const p of snap.byIndex('Pod', podsByClaim.name, `${namespace}/${claim}`)) if (needsScheduling(p, config)) keys.push(podKey(p));
+  return keys;
+};
+
+export const schedulerKeysFor = (e: Envelope, old: KObject | undefined, snap: Snapshot, config: SchedulerConfig): readonly string[] => {
+  if (!isObjectEntry(e)) return [];
+  const o = e.object;
+  let keys: string[];
+  switch (o.kind) {
+    case 'Pod': keys = podKeys(e, o as Pod, old as Pod | undefined, snap, config); break;
+    case 'Node':
+      keys = e.type !== 'DELETED' && nodeSchedulingChanged(e.type === 'ADDED' ? undefined : old as Node | undefined, o as Node)
+        ? unschedulableKeys(snap, config) : [];
+      break;
+    case 'PersistentVolumeClaim':
+      keys = claimUsers(snap, config, o.metadata?.namespace ?? '', o.metadata?.name ?? '');
+      break;
+    case 'PersistentVolume': {
+      keys = e.type === 'DELETED' ? [] : unschedulableKeys(snap, config, volumeRelated);
+      const ref = (o as PersistentVolume).spec?.claimRef;
+      if (ref) keys.push(...claimUsers(snap, config, ref.namespace ?? '', ref.name ?? ''));
+      break;
+    }
+    case 'StorageClass': keys = e.type === 'DELETED' ? [] : unschedulableKeys(snap, config, volumeRelated); break;
+    default: keys = [];
+  }
+  return keys.length > 1 ? [...new Set(keys)] : keys;
+};
+
+export function* schedulerInitialKeys(snap: Snapshot, config: SchedulerConfig): Iterable<string> {
+  for (const p of snap.byIndex('Pod', podsByNode.name, '')) if (needsScheduling(p, config)) yield podKey(p);
+}
+
+/**
+ * Keep local state in step with the informer: the node list changes with nodes added or removed, a
+ * node's usage with its pods; an assumed pod is forgotten once the informer shows it bound or gone,
+ * and so are its failed attempts.
+ */
+export const schedulerObserve = (e: Envelope, _old: KObject | undefined, local: SchedulerLocal): SchedulerLocal => {
+  if (!isObjectEntry(e)) return local;
+  const o = e.object;
+  if (o.kind === 'Node') {
+    if (e.type === 'MODIFIED') local.cache.nodeChanged(o.metadata?.name ?? '');
+    else local.cache.nodesChanged();
+    return local;
+  }
+  if (o.kind !== 'Pod') return local;
+  const pod = o as Pod;
+  local.cache.podChanged(pod.metadata?.uid ?? '', e.type === 'DELETED' ? undefined : pod);
+  if (e.type !== 'DELETED' && !pod.spec?.nodeName) return local;
+  const uid = pod.metadata?.uid ?? '';
+  const attempts = local.attempts.delete(uid);
+  if (!local.assumed.has(uid) && attempts === local.attempts) return local;
+  const assumed = new Map(local.assumed);
+  assumed.delete(uid);
+  return { ...local, attempts, assumed };
+};
+
+export const scheduler: ComponentDef<SchedulerConfig, SchedulerLocal> = {
+  name: SCHEDULER_NAME,
+  watches: ['Pod', 'Node', 'PersistentVolumeClaim', 'PersistentVolume', 'StorageClass'],
+  indexes: [podsByNode, podsByClaim, podsUnschedulable, pvByClaimRef, pvUnboundByClass],
+  keysFor: schedulerKeysFor,
+  initialKeys: schedulerInitialKeys,
+  reconcile: schedulePod,
+  initialLocal: initialSchedulerLocal,
+  observe: schedulerObserve,
+};

@@ -1,0 +1,211 @@
+/**
+ * One scheduling cycle for one pod ([scheduleOne]): PreFilter, Filter over a rotating window of
+ * nodes until enough feasible ones are found, Score (LeastAllocated), selectHost, Reserve/PreBind for
+ * volumes, Bind — or the failure handling (PodScheduled=False, FailedScheduling, backoff).
+ */
+import { isTerminal, splitNsName, timestamp, type Pod } from '@kubesim/api';
+import type { Snapshot } from '@kubesim/state';
+import { event, involvedOf, write, type ReconcileInput, type ReconcileResult, type Step } from '../framework/index.js';
+import { parOf, seqOf } from '../volume/sync.js';
+import { updateStatusReq } from '../volume/writes.js';
+import { podInfoOf } from './filters.js';
+import { NO_NODES_AVAILABLE, ReasonHistogram, preFilterFitError } from './fiterror.js';
+import { podResources, type PodResources } from './resources.js';
+import { HostSelector, numFeasibleNodesToFind } from './score.js';
+import { feasibleOn, filterNode, searchNodes, usageWithAssumed, type Feasible, type FilterCtx } from './search.js';
+import {
+  DEFAULT_SCHEDULER_NAME, backoffMs, type AssumedPod, type SchedulerConfig, type SchedulerLocal,
+} from './types.js';
+import { readWriteOncePodConflict, volumeBindSteps, volumePreFilter, type PodClaims } from './volumebinding.js';
+
+export const BIND_TAG = 'bind';
+export const REASON_UNSCHEDULABLE_CONDITION = 'Unschedulable';
+export const REASON_SCHEDULER_ERROR = 'SchedulerError';
+export const REASON_SCHEDULING_GATED = 'SchedulingGated';
+export const MSG_SCHEDULING_GATED = 'Scheduling is blocked due to non-empty scheduling gates';
+export const MSG_PREBIND_TIMEOUT = 'running PreBind plugin "VolumeBinding": binding volumes: context deadline exceeded';
+export const msgScheduled = (namespace: string, name: string, node: string): string =>
+  `Successfully assigned ${namespace}/${name} to ${node}`;
+
+/** A pod this scheduler must place: unscheduled, not being deleted, not finished, and ours. */
+export const needsScheduling = (pod: Pod, config: SchedulerConfig): boolean =>
+  !pod.spec?.nodeName && pod.metadata?.deletionTimestamp === undefined && !isTerminal(pod)
+  && (pod.spec?.schedulerName || DEFAULT_SCHEDULER_NAME) === config.schedulerName;
+
+type PodCondition = NonNullable<NonNullable<Pod['status']>['conditions']>[number];
+
+export const podScheduledCondition = (pod: Pod): PodCondition | undefined => pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+
+/** [updatePod] with PodScheduled=False: a status write only when reason or message change. */
+export const unschedulableConditionStep = (pod: Pod, reason: string, message: string, now: number): Step | undefined => {
+  const conds = pod.status?.conditions ?? [];
+  const i = conds.findIndex((c) => c.type === 'PodScheduled');
+  const cur = i >= 0 ? conds[i] : undefined;
+  if (cur && cur.status === 'False' && cur.reason === reason && cur.message === message) return undefined;
+  const next = {
+    type: 'PodScheduled', status: 'False', reason, message,
+    lastTransitionTime: cur?.status === 'False' && cur.lastTransitionTime ? cur.lastTransitionTime : timestamp(now),
+  };
+  const conditions = i >= 0 ? conds.map((c, j) => (j === i ? next : c)) : [...conds, next];
+  return write(updateStatusReq({ ...pod, status: { ...pod.status, conditions } }, pod.metadata?.resourceVersion));
+};
+
+interface Cycle {
+  readonly snap: Snapshot;
+  readonly pod: Pod;
+  readonly uid: string;
+  readonly now: number;
+  readonly config: SchedulerConfig;
+  readonly local: SchedulerLocal;
+  readonly seed: number;
+}
+
+type Result = ReconcileResult<SchedulerLocal>;
+
+const withoutAssumed = (local: SchedulerLocal, uid: string): ReadonlyMap<string, AssumedPod> => {
+  if (!local.assumed.has(uid)) return local.assumed;
+  const m = new Map(local.assumed);
+  m.delete(uid);
+  return m;
+};
+
+const withAssumed = (local: SchedulerLocal, uid: string, a: AssumedPod): ReadonlyMap<string, AssumedPod> =>
+  new Map(local.assumed).set(uid, a);
+
+/** [handleSchedulingFailure]: condition, Warning FailedScheduling, and a retry after the pod's backoff. */
+const failure = (c: Cycle, message: string, reason: string, workUnits: number, nextStartNodeIndex?: number): Result => {
+  const prev = c.local.attempts.get(c.uid);
+  const cond = podScheduledCondition(c.pod);
+  const count = (prev?.count ?? (cond?.status === 'False' && cond.reason !== REASON_SCHEDULING_GATED ? 1 : 0)) + 1;
+  const local: SchedulerLocal = {
+    ...c.local,
+    attempts: c.local.attempts.set(c.uid, { count, lastFailureMs: c.now }),
+    assumed: withoutAssumed(c.local, c.uid),
+    ...(nextStartNodeIndex !== undefined ? { nextStartNodeIndex } : {}),
+  };
+  return {
+    plan: parOf(
+      unschedulableConditionStep(c.pod, reason, message, c.now),
+      event({ type: 'Warning', reason: 'FailedScheduling', message, involved: involvedOf(c.pod) }),
+    ),
+    requeueAfterMs: backoffMs(count, c.config),
+    local,
+    workUnits,
+  };
+};
+
+/** Resources of assumed pods by node (not this pod; not ones the informer already shows bound or gone). */
+const assumedByNode = (c: Cycle): Map<string, PodResources[]> => {
+  const m = new Map<string, PodResources[]>();
+  for (const [uid, a] of c.local.assumed) {
+    if (uid === c.uid) continue;
+    if (a.binding && c.now - a.sinceMs >= c.config.assumeTtlMs) continue;
+    const cur = c.snap.get('Pod', a.pod.metadata?.namespace ?? '', a.pod.metadata?.name ?? '');
+    if (!cur || cur.metadata?.uid !== uid || cur.spec?.nodeName || isTerminal(cur)) continue;
+    const list = m.get(a.node);
+    if (list) list.push(podResources(a.pod)); else m.set(a.node, [podResources(a.pod)]);
+  }
+  return m;
+};
+
+/** Reserve/PreBind then Bind on the chosen node. */
+const place = (c: Cycle, claims: PodClaims, chosen: Feasible, local: SchedulerLocal, workUnits: number): Result => {
+  const node = chosen.rec.name;
+  const ns = c.pod.metadata?.namespace ?? '', name = c.pod.metadata?.name ?? '';
+  if (claims.delayed.length > 0) {
+    // PreBind: write the volume decisions, then wait until every claim is bound.
+    const prev = c.local.assumed.get(c.uid);
+    const sinceMs = prev && !prev.binding && prev.node === node ? prev.sinceMs : c.now;
+    if (c.now - sinceMs >= c.config.bindTimeoutMs) {
+      return failure(c, MSG_PREBIND_TIMEOUT, REASON_SCHEDULER_ERROR, workUnits, local.nextStartNodeIndex);
+    }
+    return {
+      plan: volumeBindSteps(chosen.volumes, node),
+      requeueAfterMs: c.config.bindPollMs,
+      local: { ...local, assumed: withAssumed(local, c.uid, { pod: c.pod, node, sinceMs, binding: false }) },
+      workUnits,
+    };
+  }
+  const uid = c.uid;
+  return {
+    plan: seqOf(
+      volumeBindSteps(chosen.volumes, node),
+      write({ verb: 'bind', namespace: ns, name, nodeName: node, uid }, {
+        tag: BIND_TAG,
+        onSuccess: { type: 'Normal', reason: 'Scheduled', message: msgScheduled(ns, name, node), involved: involvedOf(c.pod) },
+        onFailure: (err) => ({
+          type: 'Warning', reason: 'FailedScheduling', message: `running Bind plugin "DefaultBinder": ${err.message}`, involved: involvedOf(c.pod),
+        }),
+      }),
+    ),
+    local: { ...local, assumed: withAssumed(local, uid, { pod: c.pod, node, sinceMs: c.now, binding: true }) },
+    onDone: (o, l) => (o.succeeded.has(BIND_TAG) ? l : { ...l, assumed: withoutAssumed(l, uid) }),
+    workUnits,
+  };
+};
+
+/** The scheduling cycle of one pod key (`namespace/name`). */
+export const schedulePod = (input: ReconcileInput<SchedulerConfig, SchedulerLocal>): Result => {
+  const { snapshot: snap, now, config, local, seed } = input;
+  const { namespace, name } = splitNsName(input.key);
+  const pod = snap.get('Pod', namespace, name);
+  if (!pod) return { workUnits: 1 };
+  const uid = pod.metadata?.uid ?? '';
+  if (!needsScheduling(pod, config)) {
+    const assumed = withoutAssumed(local, uid);
+    const attempts = local.attempts.delete(uid);
+    return assumed === local.assumed && attempts === local.attempts ? { workUnits: 1 } : { local: { ...local, assumed, attempts }, workUnits: 1 };
+  }
+  if ((pod.spec?.schedulingGates?.length ?? 0) > 0) {
+    const step = unschedulableConditionStep(pod, REASON_SCHEDULING_GATED, MSG_SCHEDULING_GATED, now);
+    return { ...(step ? { plan: step } : {}), workUnits: 1 };
+  }
+  const c: Cycle = { snap, pod, uid, now, config, local, seed };
+  const mine = local.assumed.get(uid);
+  if (mine?.binding && now - mine.sinceMs < config.assumeTtlMs) {
+    // The bind request is in flight: its outcome (the informer, or onDone) decides; look again at expiry.
+    return { requeueAfterMs: mine.sinceMs + config.assumeTtlMs - now, workUnits: 1 };
+  }
+  const att = local.attempts.get(uid);
+  if (att) {
+    const until = att.lastFailureMs + backoffMs(att.count, config);
+    if (now < until) return { requeueAfterMs: until - now, workUnits: 1 };
+  }
+
+  const names = local.cache.nodeNames(snap);
+  const n = names.length;
+  if (n === 0) return failure(c, NO_NODES_AVAILABLE, REASON_SCHEDULER_ERROR, 1);
+  // PreFilter
+  const pre = volumePreFilter(snap, pod);
+  if (pre.kind === 'reject') return failure(c, preFilterFitError(n, pre.message), REASON_UNSCHEDULABLE_CONDITION, 2);
+  const cache = local.cache;
+  const f: FilterCtx = {
+    snap, cache, pi: podInfoOf(pod), claims: pre.claims, rwop: readWriteOncePodConflict(snap, pod, local.assumed),
+    extra: assumedByNode(c), work: 1 + pre.scanned,
+  };
+  const workUnits = (): number => f.work + cache.takeScanned();
+
+  // A pod waiting in PreBind stays on its node while that node still fits.
+  if (mine && !mine.binding) {
+    const i = cache.indexOf(snap, mine.node);
+    const rec = i === undefined ? undefined : cache.recAt(snap, i);
+    if (i !== undefined && rec && filterNode(f, rec, usageWithAssumed(f, i, rec)) === undefined) {
+      return place(c, pre.claims, feasibleOn(f, rec), local, workUnits());
+    }
+  }
+
+  // Filter from the rotating start index until enough feasible nodes are found, scoring as we go.
+  const numToFind = numFeasibleNodesToFind(config.percentageOfNodesToScore, n);
+  const start = local.nextStartNodeIndex % n;
+  const failed = new ReasonHistogram();
+  const hosts = new HostSelector(f.pi.resources, numToFind);
+  const examined = searchNodes(f, start, numToFind, failed, hosts);
+  f.work += examined;
+  const nextStartNodeIndex = (start + examined) % n;
+  const chosen = hosts.select(seed, `${uid}:${att?.count ?? 0}`);
+  if (chosen === undefined) {
+    return failure(c, failed.message(n), REASON_UNSCHEDULABLE_CONDITION, workUnits(), nextStartNodeIndex);
+  }
+  const rec = cache.recAt(snap, chosen)!;
+  return place(c, pre.claims, feasibleOn(f, rec), { ...local, nextStartNodeIndex, assumed: withoutAssumed(local, uid) }, workUnits());
+};

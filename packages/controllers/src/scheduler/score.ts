@@ -1,0 +1,82 @@
+/** Node search budget, scoring and host selection ([schedule_one.go], [noderesources least_allocated.go]). */
+import { seededBetween } from '@kubesim/api';
+import type { NodeRec, NodeUsage } from './cache.js';
+import type { PodResources } from './resources.js';
+
+/** minFeasibleNodesToFind / minFeasibleNodesPercentageToFind. */
+export const MIN_FEASIBLE_NODES_TO_FIND = 100;
+export const MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5;
+export const MAX_NODE_SCORE = 100;
+
+/**
+ * [numFeasibleNodesToFind]: all nodes below 100; else percentageOfNodesToScore % of them (adaptive
+ * when 0: 50 - nodes/125, at least 5 %), but at least 100.
+ */
+export const numFeasibleNodesToFind = (percentageOfNodesToScore: number, numAllNodes: number): number => {
+  if (numAllNodes < MIN_FEASIBLE_NODES_TO_FIND) return numAllNodes;
+  let percentage = Math.trunc(percentageOfNodesToScore);
+  if (percentage <= 0) {
+    percentage = 50 - Math.trunc(numAllNodes / 125);
+    if (percentage < MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND) percentage = MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND;
+  }
+  const n = Math.trunc((numAllNodes * percentage) / 100);
+  return n < MIN_FEASIBLE_NODES_TO_FIND ? MIN_FEASIBLE_NODES_TO_FIND : n;
+};
+
+/** [leastRequestedScore]: (capacity - requested) * 100 / capacity, 0 when over or without capacity. */
+const leastRequested = (requested: number, capacity: number): number => {
+  if (capacity === 0 || requested > capacity) return 0;
+  return Math.trunc(((capacity - requested) * MAX_NODE_SCORE) / capacity);
+};
+
+/** NodeResourcesFit LeastAllocated over cpu and memory (weight 1 each), on non-zero requests. */
+export const leastAllocatedScore = (n: NodeRec, usage: NodeUsage, pod: PodResources): number => {
+  const cpu = leastRequested(usage.nzMilliCpu + pod.nzMilliCpu, n.alloc.milliCpu);
+  const mem = leastRequested(usage.nzMemory + pod.nzMemory, n.alloc.memory);
+  return Math.trunc((cpu + mem) / 2);
+};
+
+/**
+ * [prioritizeNodes] + [selectHost], folded into the filter loop: feed each feasible node in search
+ * order; the best LeastAllocated score wins, among equal scores the fewest pods, among those a seeded
+ * uniform choice keyed by `label` (pod uid and attempt).
+ */
+let scratch = new Int32Array(1024);
+
+export class HostSelector {
+  /** Indexes of the nodes tied for best so far: `ties[0..tieCount)` (a buffer, no allocation per node). */
+  readonly ties: Int32Array;
+  tieCount = 0;
+  bestScore = -1;
+  bestPods = Infinity;
+  count = 0;
+
+  constructor(private readonly pod: PodResources, capacity: number) {
+    // One scratch buffer reused by every cycle (cycles never overlap; contents are reset by tieCount).
+    if (scratch.length < capacity) scratch = new Int32Array(Math.max(capacity, scratch.length * 2));
+    this.ties = scratch;
+  }
+
+  add(index: number, n: NodeRec, usage: NodeUsage): void {
+    this.addScored(index, leastAllocatedScore(n, usage, this.pod), usage.pods);
+  }
+
+  /** A feasible node with its score and pod count already computed. */
+  addScored(index: number, score: number, pods: number): void {
+    this.count++;
+    if (score > this.bestScore || (score === this.bestScore && pods < this.bestPods)) {
+      this.ties[0] = index;
+      this.tieCount = 1;
+      this.bestScore = score;
+      this.bestPods = pods;
+    } else if (score === this.bestScore && pods === this.bestPods) this.ties[this.tieCount++] = index;
+  }
+
+  /** The chosen index, or undefined when no node was feasible. */
+  select(seed: number, label: string): number | undefined {
+    const n = this.tieCount;
+    if (n === 0) return undefined;
+    if (n === 1) return this.ties[0];
+    return this.ties[Math.min(n - 1, Math.floor(seededBetween(seed, label, 0, n)))];
+  }
+}

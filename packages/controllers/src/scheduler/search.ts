@@ -1,0 +1,110 @@
+/**
+ * The Filter + Score phase over the node list ([findNodesThatPassFilters], [prioritizeNodes]): from a
+ * start index, run the filter plugins on each node until `numToFind` feasible nodes are found, scoring
+ * feasible nodes as they come. This is the scheduler's hottest code: a pod without selectors, ports
+ * or volumes on a clean node (schedulable, Ready, untainted) only needs NodeResourcesFit, which is
+ * checked, with LeastAllocated, on the cache's numeric mirrors.
+ */
+import type { Snapshot } from '@kubesim/state';
+import { addPods, type NodeRec, type NodeUsage, type SchedulerCache } from './cache.js';
+import {
+  filterNodeAffinity, filterNodePorts, filterNodeResourcesFit, filterNodeUnschedulable, filterTaintToleration, type PodInfo,
+} from './filters.js';
+import type { ReasonHistogram } from './fiterror.js';
+import type { PodResources } from './resources.js';
+import { leastAllocatedScore, type HostSelector } from './score.js';
+import { REASON_RWOP_CONFLICT, volumeFilter, type NodeVolumes, type PodClaims } from './volumebinding.js';
+
+/** What a cycle's filters share: the pod, its claims, the RWOP verdict, assumed pods' usage. */
+export interface FilterCtx {
+  readonly snap: Snapshot;
+  readonly cache: SchedulerCache;
+  readonly pi: PodInfo;
+  readonly claims: PodClaims;
+  readonly rwop: boolean;
+  /** Resources of pods assumed on a node but not yet bound in the informer, by node name. */
+  readonly extra: ReadonlyMap<string, PodResources[]>;
+  /** Work done (objects read), for workUnits. */
+  work: number;
+}
+
+export interface Feasible { readonly rec: NodeRec; readonly volumes: NodeVolumes }
+
+/** Usage of the i-th node including pods assumed there. */
+export const usageWithAssumed = (f: FilterCtx, i: number, rec: NodeRec): NodeUsage => {
+  const base = f.cache.usageAt(f.snap, i);
+  if (f.extra.size === 0) return base;
+  const more = f.extra.get(rec.name);
+  return more ? addPods(base, more) : base;
+};
+
+/**
+ * All filter plugins for one node, in the default profile's order: the first failing plugin's
+ * reason(s), or undefined when the node fits. The volume filter is the last and most expensive.
+ */
+export const filterNode = (f: FilterCtx, rec: NodeRec, usage: NodeUsage): string | readonly string[] | undefined => {
+  const { pi } = f;
+  const one = filterNodeUnschedulable(pi, rec) ?? filterTaintToleration(pi, rec) ?? filterNodeAffinity(pi, rec)
+    ?? filterNodePorts(pi, usage) ?? filterNodeResourcesFit(pi, rec, usage);
+  if (one !== undefined) return one;
+  if (f.rwop) return REASON_RWOP_CONFLICT;
+  if (f.claims.bound.length === 0 && f.claims.delayed.length === 0) return undefined;
+  const volumes = volumeFilter(f.snap, f.claims, rec.node);
+  f.work += volumes.scanned;
+  return volumes.reasons.length > 0 ? volumes.reasons : undefined;
+};
+
+/** The node's volume decisions (for Reserve), once it is chosen. */
+export const feasibleOn = (f: FilterCtx, rec: NodeRec): Feasible => ({ rec, volumes: volumeFilter(f.snap, f.claims, rec.node) });
+
+/**
+ * Examine nodes from `start` (wrapping) until `numToFind` feasible ones are found or all were seen;
+ * failures go to `failed`, feasible nodes to `hosts`. Returns how many nodes were examined.
+ */
+export const searchNodes = (f: FilterCtx, start: number, numToFind: number, failed: ReasonHistogram, hosts: HostSelector): number => {
+  const { snap, cache, pi } = f;
+  const n = cache.nodeNames(snap).length;
+  const fast = pi.simple && !f.rwop && f.extra.size === 0 && f.claims.bound.length === 0 && f.claims.delayed.length === 0;
+  const r = pi.resources;
+  const reqCpu = r.milliCpu, reqMem = r.memory, nzCpu = r.nzMilliCpu, nzMem = r.nzMemory;
+  const anyReq = reqCpu !== 0 || reqMem !== 0;
+  const { state, clean, allocPods, allocCpu, allocMem, usePods, useCpu, useMem, useNzCpu, useNzMem } = cache;
+  const ties = hosts.ties;
+  let tieCount = 0, bestScore = -1, bestPods = Infinity, feasible = 0, examined = 0;
+  for (let k = 0; k < n && feasible < numToFind; k++) {
+    examined++;
+    let i = start + k;
+    if (i >= n) i -= n;
+    if (state[i] !== 3 && !cache.ensure(snap, i)) continue;
+    let score: number, pods: number;
+    if (fast && clean[i] === 1) {
+      pods = usePods[i]!;
+      const capC = allocCpu[i]!, capM = allocMem[i]!;
+      if (pods + 1 > allocPods[i]! || (anyReq && ((reqCpu > 0 && reqCpu > capC - useCpu[i]!) || (reqMem > 0 && reqMem > capM - useMem[i]!)))) {
+        failed.add(filterNodeResourcesFit(pi, cache.recAt(snap, i)!, cache.usageAt(snap, i))!);
+        continue;
+      }
+      // NodeResourcesFit LeastAllocated, as leastAllocatedScore computes it.
+      const reqC = useNzCpu[i]! + nzCpu, reqM = useNzMem[i]! + nzMem;
+      const sC = capC === 0 || reqC > capC ? 0 : Math.trunc(((capC - reqC) * 100) / capC);
+      const sM = capM === 0 || reqM > capM ? 0 : Math.trunc(((capM - reqM) * 100) / capM);
+      score = Math.trunc((sC + sM) / 2);
+    } else {
+      const rec = cache.recAt(snap, i)!;
+      const usage = usageWithAssumed(f, i, rec);
+      const reasons = filterNode(f, rec, usage);
+      if (reasons !== undefined) { failed.add(reasons); continue; }
+      score = leastAllocatedScore(rec, usage, r);
+      pods = usage.pods;
+    }
+    feasible++;
+    if (score > bestScore || (score === bestScore && pods < bestPods)) {
+      ties[0] = i; tieCount = 1; bestScore = score; bestPods = pods;
+    } else if (score === bestScore && pods === bestPods) ties[tieCount++] = i;
+  }
+  hosts.tieCount = tieCount;
+  hosts.bestScore = bestScore;
+  hosts.bestPods = bestPods;
+  hosts.count = feasible;
+  return examined;
+};

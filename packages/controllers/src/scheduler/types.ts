@@ -1,0 +1,79 @@
+import type { Pod } from '@kubesim/api';
+import { PMap } from '../volume/pmap.js';
+import { SchedulerCache } from './cache.js';
+
+export const SCHEDULER_NAME = 'scheduler';
+export const SCHEDULER_ACTOR = 'scheduler';
+/** The schedulerName this scheduler serves (pods with it or with none). */
+export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
+
+export interface SchedulerConfig {
+  readonly schedulerName: string;
+  /** percentageOfNodesToScore; 0 = adaptive (50 - nodes/125, at least 5 %, at least 100 nodes). */
+  readonly percentageOfNodesToScore: number;
+  /** podInitialBackoffDuration / podMaxBackoffDuration. */
+  readonly backoffInitialMs: number;
+  readonly backoffMaxMs: number;
+  /** PreBind polls its claims every second ([BindPodVolumes] wait.Poll) … */
+  readonly bindPollMs: number;
+  /** … for at most bindTimeoutSeconds (600 s). */
+  readonly bindTimeoutMs: number;
+  /** A bind whose result the informer has not shown after this long is forgotten (the cache's assumed-pod expiry). */
+  readonly assumeTtlMs: number;
+}
+
+export const defaultSchedulerConfig: SchedulerConfig = {
+  schedulerName: DEFAULT_SCHEDULER_NAME,
+  percentageOfNodesToScore: 0,
+  backoffInitialMs: 1_000,
+  backoffMaxMs: 10_000,
+  bindPollMs: 1_000,
+  bindTimeoutMs: 600_000,
+  assumeTtlMs: 30_000,
+};
+
+/** Failed scheduling attempts of a pod (the queue's PodInfo.Attempts and its last failure time). */
+export interface Attempts { readonly count: number; readonly lastFailureMs: number }
+
+/**
+ * A pod the scheduler has placed but the informer does not show bound yet (the scheduler cache's
+ * assumed pods): waiting in PreBind for its volumes, or with its bind request in flight. Its
+ * resources count on the node so the next pods do not overcommit it.
+ */
+export interface AssumedPod {
+  readonly pod: Pod;
+  readonly node: string;
+  readonly sinceMs: number;
+  /** true: the bind request was sent; false: waiting for the pod's claims to be bound. */
+  readonly binding: boolean;
+}
+
+export interface SchedulerLocal {
+  /** Where the next node search starts ([nextStartNodeIndex]). */
+  readonly nextStartNodeIndex: number;
+  readonly attempts: PMap<Attempts>;
+  /** Assumed pods by uid (few: only in-flight binds and PreBind waits). */
+  readonly assumed: ReadonlyMap<string, AssumedPod>;
+  /**
+   * Derived data (node list, per-node usage) memoized from the informer cache and invalidated by
+   * `observe`; it never changes a decision, only its cost.
+   */
+  readonly cache: SchedulerCache;
+}
+
+export const initialSchedulerLocal = (): SchedulerLocal => ({
+  nextStartNodeIndex: 0,
+  attempts: PMap.empty(),
+  assumed: new Map(),
+  cache: new SchedulerCache(),
+});
+
+/** [calculateBackoffDuration]: initial × 2^(attempts-1), capped. */
+export const backoffMs = (attempts: number, config: SchedulerConfig): number => {
+  let d = config.backoffInitialMs;
+  for (let i = 1; i < attempts; i++) {
+    if (d > config.backoffMaxMs - d) return config.backoffMaxMs;
+    d += d;
+  }
+  return Math.min(d, config.backoffMaxMs);
+};

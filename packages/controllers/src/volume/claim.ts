@@ -1,0 +1,113 @@
+/** The PV controller's claim sync: [PVCTL syncClaim, syncUnboundClaim, syncBoundClaim] (§3.2). */
+import { involvedOf, write, type Step } from '../framework/index.js';
+import type { PersistentVolume, PersistentVolumeClaim } from '@kubesim/api';
+import { bindPlan } from './bind.js';
+import {
+  ANN_BOUND_BY_CONTROLLER, MSG_CLAIM_LOST_REFERENCE, MSG_CLAIM_LOST_VOLUME, MSG_CLAIM_MISBOUND, MSG_NO_VOLUMES_NO_CLASS,
+  MSG_WAIT_FOR_FIRST_CONSUMER, msgBoundToOther, msgVolumeMismatch,
+} from './constants.js';
+import { findBestMatchForClaim } from './match.js';
+import { recordOnce } from './once.js';
+import { provisionClaim } from './provision.js';
+import {
+  checkAccessModes, claimClass, claimHasClass, claimRequest, defaultStorageClass, hasAnnotation, isBindCompleted,
+  isDelayBindingMode, isVolumeBoundToClaim, selectedNodeOf, volumeCapacity, volumeClass, volumeModeMismatch,
+} from './storage.js';
+import { parOf, type SyncInput, type SyncOutput } from './sync.js';
+import { claimWithStatus, updateReq, updateStatusReq } from './writes.js';
+
+/** [updateClaimStatus(Pending)] when the claim is not Pending yet. */
+const pendingStatus = (claim: PersistentVolumeClaim): Step | undefined => {
+  const st = claimWithStatus(claim, 'Pending', undefined);
+  return st.dirty ? write(updateStatusReq(st.claim, claim.metadata?.resourceVersion)) : undefined;
+};
+
+/** [checkVolumeSatisfyClaim]: why a requested volume cannot serve the claim, if it cannot. */
+export const volumeUnsatisfiedReason = (pv: PersistentVolume, claim: PersistentVolumeClaim): string | undefined => {
+  if (pv.metadata?.deletionTimestamp !== undefined) return `the volume is marked for deletion "${pv.metadata?.name ?? ''}"`;
+  if (volumeCapacity(pv) < claimRequest(claim)) return 'requested PV is too small';
+  if (volumeClass(pv) !== claimClass(claim)) return 'storageClassName does not match';
+  if (volumeModeMismatch(claim, pv)) return 'incompatible volumeMode';
+  if (!checkAccessModes(claim, pv)) return 'incompatible accessMode';
+  return undefined;
+};
+
+/** [updateClaimStatusWithEvent(Lost)]: the event only when the phase changes. */
+const lost = (input: SyncInput, claim: PersistentVolumeClaim, reason: string, message: string): SyncOutput => {
+  if (claim.status?.phase === 'Lost') return { local: input.local, workUnits: 1 };
+  const st = claimWithStatus(claim, 'Lost', undefined);
+  return {
+    plan: write(updateStatusReq(st.claim, claim.metadata?.resourceVersion), {
+      onSuccess: { type: 'Warning', reason, message, involved: involvedOf(claim) },
+    }),
+    local: input.local,
+    workUnits: 2,
+  };
+};
+
+const bound = (input: SyncInput, pv: PersistentVolume, claim: PersistentVolumeClaim, workUnits: number): SyncOutput =>
+  ({ plan: bindPlan(pv, claim, input.now), local: input.local, workUnits });
+
+/** [syncBoundClaim]: a claim with bind-completed. */
+const syncBoundClaim = (input: SyncInput, claim: PersistentVolumeClaim): SyncOutput => {
+  const volumeName = claim.spec?.volumeName;
+  if (!volumeName) return lost(input, claim, 'ClaimLost', MSG_CLAIM_LOST_REFERENCE);
+  const pv = input.snap.get('PersistentVolume', '', volumeName);
+  if (!pv) return lost(input, claim, 'ClaimLost', MSG_CLAIM_LOST_VOLUME);
+  const ref = pv.spec?.claimRef;
+  if (!ref || ref.uid === claim.metadata?.uid) return bound(input, pv, claim, 2);
+  return lost(input, claim, 'ClaimMisbound', MSG_CLAIM_MISBOUND);
+};
+
+/** [syncUnboundClaim] with spec.volumeName set: the user asked for this volume. */
+const syncRequestedVolume = (input: SyncInput, claim: PersistentVolumeClaim, volumeName: string): SyncOutput => {
+  const pv = input.snap.get('PersistentVolume', '', volumeName);
+  const resync = input.config.resyncMs > 0 ? { requeueAfterMs: input.config.resyncMs } : {};
+  if (!pv) return { plan: pendingStatus(claim), local: input.local, workUnits: 1, ...resync };
+  if (!pv.spec?.claimRef) {
+    const why = volumeUnsatisfiedReason(pv, claim);
+    if (why === undefined) return bound(input, pv, claim, 2);
+    const r = recordOnce(input.local, claim, 'Warning', 'VolumeMismatch', msgVolumeMismatch(volumeName, why));
+    return { plan: parOf(r.step, pendingStatus(claim)), local: r.local, workUnits: 2, ...resync };
+  }
+  if (isVolumeBoundToClaim(pv, claim)) return bound(input, pv, claim, 2);
+  const r = recordOnce(input.local, claim, 'Warning', 'FailedBinding', msgBoundToOther(volumeName));
+  // Bound by the controller to a different claim "should never happen": no status write, retry.
+  const status = hasAnnotation(claim, ANN_BOUND_BY_CONTROLLER) ? undefined : pendingStatus(claim);
+  return { plan: parOf(r.step, status), local: r.local, workUnits: 2, ...resync };
+};
+
+/** [syncUnboundClaim]: a claim without bind-completed. */
+const syncUnboundClaim = (input: SyncInput, claim: PersistentVolumeClaim): SyncOutput => {
+  const volumeName = claim.spec?.volumeName;
+  if (volumeName) return syncRequestedVolume(input, claim, volumeName);
+  const { snap } = input;
+  const delay = isDelayBindingMode(snap, claim);
+  const match = findBestMatchForClaim(snap, claim, delay);
+  const workUnits = 1 + match.scanned;
+  if (match.pv) return bound(input, match.pv, claim, workUnits);
+  // [assignDefaultStorageClass] (1.28+): a claim created without a class gets the default one.
+  if (!claimHasClass(claim)) {
+    const def = defaultStorageClass(snap);
+    if (def) {
+      const updated = { ...claim, spec: { ...claim.spec, storageClassName: def.metadata?.name ?? '' } };
+      return { plan: write(updateReq(updated, claim.metadata?.resourceVersion)), local: input.local, workUnits };
+    }
+  }
+  if (delay && selectedNodeOf(claim) === undefined) {
+    // The scheduler has not chosen a node for a pod using the claim yet.
+    const r = recordOnce(input.local, claim, 'Normal', 'WaitForFirstConsumer', MSG_WAIT_FOR_FIRST_CONSUMER);
+    return { plan: parOf(r.step, pendingStatus(claim)), local: r.local, workUnits };
+  }
+  if (claimClass(claim) !== '') {
+    const out = provisionClaim(input, claim);
+    return { ...out, workUnits: workUnits + out.workUnits };
+  }
+  const r = recordOnce(input.local, claim, 'Normal', 'FailedBinding', MSG_NO_VOLUMES_NO_CLASS);
+  const resync = input.config.resyncMs > 0 ? { requeueAfterMs: input.config.resyncMs } : {};
+  return { plan: parOf(r.step, pendingStatus(claim)), local: r.local, workUnits, ...resync };
+};
+
+/** [syncClaim]. */
+export const syncClaim = (input: SyncInput, claim: PersistentVolumeClaim): SyncOutput =>
+  isBindCompleted(claim) ? syncBoundClaim(input, claim) : syncUnboundClaim(input, claim);

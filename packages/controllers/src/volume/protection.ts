@@ -1,0 +1,57 @@
+/**
+ * The pvc-protection and pv-protection controllers ([pvc_protection_controller], [pv_protection_controller]):
+ * remove the protection finalizer of an object being deleted once nothing uses it; add it to live
+ * objects that lack it.
+ */
+import { isTerminal, type KObject, type PersistentVolume, type PersistentVolumeClaim, type Pod } from '@kubesim/api';
+import { podsByClaim, type Snapshot } from '@kubesim/state';
+import { write, type Step } from '../framework/index.js';
+import { PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER } from './constants.js';
+import { updateReq, withFinalizer, withoutFinalizer } from './writes.js';
+
+const hasFinalizer = (o: KObject, f: string): boolean => (o.metadata?.finalizers ?? []).includes(f);
+
+/** Whether the protection controller of `finalizer` has something to do for this object. */
+export const needsProtectionSync = (o: KObject, finalizer: string): boolean => {
+  const deleting = o.metadata?.deletionTimestamp !== undefined;
+  return deleting === hasFinalizer(o, finalizer);
+};
+
+/**
+ * [podUsesPVC]: a pod mounts the claim and is scheduled (the kubelet only starts scheduled pods, and
+ * refuses a claim being deleted) and has not finished (Failed/Succeeded pods no longer use it). A
+ * Terminating pod that still exists uses it.
+ */
+export const podUsesClaim = (pod: Pod): boolean => !!pod.spec?.nodeName && !isTerminal(pod);
+
+export interface ProtectionResult { readonly plan?: Step; readonly workUnits: number }
+
+export const syncClaimProtection = (snap: Snapshot, namespace: string, name: string): ProtectionResult => {
+  const claim = snap.get('PersistentVolumeClaim', namespace, name);
+  if (!claim) return { workUnits: 0 };
+  const rv = claim.metadata?.resourceVersion;
+  if (claim.metadata?.deletionTimestamp !== undefined) {
+    if (!hasFinalizer(claim, PVC_PROTECTION_FINALIZER)) return { workUnits: 1 };
+    let scanned = 1;
+    for (const pod of snap.byIndex('Pod', podsByClaim.name, `${namespace}/${name}`)) {
+      scanned++;
+      if (podUsesClaim(pod)) return { workUnits: scanned };
+    }
+    return { plan: write(updateReq(withoutFinalizer<PersistentVolumeClaim>(claim, PVC_PROTECTION_FINALIZER), rv)), workUnits: scanned };
+  }
+  if (hasFinalizer(claim, PVC_PROTECTION_FINALIZER)) return { workUnits: 1 };
+  return { plan: write(updateReq(withFinalizer<PersistentVolumeClaim>(claim, PVC_PROTECTION_FINALIZER), rv)), workUnits: 1 };
+};
+
+export const syncVolumeProtection = (snap: Snapshot, name: string): ProtectionResult => {
+  const pv = snap.get('PersistentVolume', '', name);
+  if (!pv) return { workUnits: 0 };
+  const rv = pv.metadata?.resourceVersion;
+  if (pv.metadata?.deletionTimestamp !== undefined) {
+    // [isBeingUsed]: a Bound volume is in use.
+    if (!hasFinalizer(pv, PV_PROTECTION_FINALIZER) || pv.status?.phase === 'Bound') return { workUnits: 1 };
+    return { plan: write(updateReq(withoutFinalizer<PersistentVolume>(pv, PV_PROTECTION_FINALIZER), rv)), workUnits: 1 };
+  }
+  if (hasFinalizer(pv, PV_PROTECTION_FINALIZER)) return { workUnits: 1 };
+  return { plan: write(updateReq(withFinalizer<PersistentVolume>(pv, PV_PROTECTION_FINALIZER), rv)), workUnits: 1 };
+};

@@ -1,0 +1,70 @@
+/** Request builders for the binder's writes (updates carry the resourceVersion they expect, when known). */
+import { parseQuantity, timestamp, type ApiRequest, type KObject, type ObjectMeta, type PersistentVolume, type PersistentVolumeClaim } from '@kubesim/api';
+
+/**
+ * The object with `metadata.resourceVersion` set to `rv`, or without one when `rv` is undefined (the
+ * second write to the same object in one plan cannot know the version the first one produced).
+ */
+export const withResourceVersion = <T extends KObject>(o: T, rv: string | undefined): T => {
+  const { resourceVersion: _, ...rest } = o.metadata ?? {};
+  const metadata: ObjectMeta = rv === undefined ? rest : { ...rest, resourceVersion: rv };
+  return { ...o, metadata } as T;
+};
+
+export const updateReq = (o: KObject, rv: string | undefined): ApiRequest =>
+  ({ verb: 'update', object: withResourceVersion(o, rv) });
+
+export const updateStatusReq = (o: KObject, rv: string | undefined): ApiRequest =>
+  ({ verb: 'update', object: withResourceVersion(o, rv), subresource: 'status' });
+
+export const withAnnotations = <T extends KObject>(o: T, add: Readonly<Record<string, string>>): T =>
+  ({ ...o, metadata: { ...o.metadata, annotations: { ...(o.metadata?.annotations ?? {}), ...add } } }) as T;
+
+export const withoutFinalizer = <T extends KObject>(o: T, finalizer: string): T => {
+  const rest = (o.metadata?.finalizers ?? []).filter((f) => f !== finalizer);
+  const { finalizers: _, ...meta } = o.metadata ?? {};
+  return { ...o, metadata: rest.length > 0 ? { ...meta, finalizers: rest } : meta } as T;
+};
+
+export const withFinalizer = <T extends KObject>(o: T, finalizer: string): T =>
+  ({ ...o, metadata: { ...o.metadata, finalizers: [...(o.metadata?.finalizers ?? []), finalizer] } }) as T;
+
+/** [updateVolumePhase]: the volume with a new phase (and lastPhaseTransitionTime, GA in 1.31). */
+export const volumeWithPhase = (pv: PersistentVolume, phase: string, now: number): PersistentVolume => {
+  const { message: _, ...status } = pv.status ?? {};
+  return { ...pv, status: { ...status, phase, lastPhaseTransitionTime: timestamp(now) } };
+};
+
+/** Drop the keys whose value is undefined (so absent fields stay absent in written objects). */
+export const compact = <T extends object>(o: T): T => {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out as T;
+};
+
+/** [updateClaimStatus]: a claim with `phase`; a volume sets accessModes (and capacity when the phase changes), none clears them. */
+export const claimWithStatus = (
+  claim: PersistentVolumeClaim, phase: string, volume: PersistentVolume | undefined,
+): { claim: PersistentVolumeClaim; dirty: boolean } => {
+  const old = claim.status ?? {};
+  let dirty = old.phase !== phase;
+  const status: Record<string, unknown> = { ...old, phase };
+  if (!volume) {
+    if (old.accessModes !== undefined) { delete status['accessModes']; dirty = true; }
+    if (old.capacity !== undefined) { delete status['capacity']; dirty = true; }
+  } else {
+    const modes = volume.spec?.accessModes;
+    if (JSON.stringify(old.accessModes) !== JSON.stringify(modes)) {
+      if (modes === undefined) delete status['accessModes']; else status['accessModes'] = modes;
+      dirty = true;
+    }
+    if (old.phase !== phase) {
+      const cap = volume.spec?.capacity?.['storage'];
+      if (cap !== undefined && parseQuantity(old.capacity?.['storage'] as string | undefined) !== parseQuantity(cap as string)) {
+        status['capacity'] = volume.spec?.capacity;
+        dirty = true;
+      }
+    }
+  }
+  return { claim: { ...claim, status: status as PersistentVolumeClaim['status'] }, dirty };
+};

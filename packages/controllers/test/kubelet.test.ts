@@ -1,0 +1,485 @@
+import { describe, expect, it } from 'vitest';
+import { fc, test as fcTest } from '@fast-check/vitest';
+import {
+  parseTimestamp, seededBetween, timestamp, type Container, type KObject, type Node, type PersistentVolume,
+  type PersistentVolumeClaim, type Pod,
+} from '@kubesim/api';
+import type { Envelope } from '@kubesim/log';
+import { eventsOf, writesOf, type ReconcileResult } from '../src/framework/index.js';
+import {
+  CONTAINER_UNKNOWN_MESSAGE, initialKubeletLocal, kubelet, kubeletKey, observeKubelet, type KubeletConfig, type KubeletLocal,
+} from '../src/kubelet/index.js';
+import { makeSnapshot } from './util.js';
+
+// k8s-semantics §1.12, §1.13, §3.5; scenarios S09, S10, S49.
+
+const SEED = 42;
+const config: KubeletConfig = { nodes: ['node-a', 'node-b'], podStartupMs: [500, 1500], killExitCode: 137 };
+
+const node = (name: string, extra: Partial<Node> = {}): Node => ({
+  apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name } },
+  status: { addresses: [{ type: 'InternalIP', address: name === 'node-a' ? '172.18.0.2' : '172.18.0.3' }] }, ...extra,
+});
+
+interface PodOpts {
+  node?: string; uid?: string; rv?: string; created?: number; containers?: Container[]; claims?: string[];
+  status?: Pod['status']; deletionTimestamp?: string; grace?: number;
+}
+const pod = (name: string, o: PodOpts = {}): Pod => ({
+  apiVersion: 'v1', kind: 'Pod',
+  metadata: {
+    name, namespace: 'default', uid: o.uid ?? `uid-${name}`, resourceVersion: o.rv ?? '10', creationTimestamp: timestamp(o.created ?? 0),
+    ...(o.deletionTimestamp ? { deletionTimestamp: o.deletionTimestamp, deletionGracePeriodSeconds: o.grace ?? 10 } : {}),
+  },
+  spec: {
+    containers: o.containers ?? [{ name: 'nginx', image: 'nginx:1.25' }],
+    ...(o.node ? { nodeName: o.node } : {}),
+    ...(o.claims ? { volumes: o.claims.map((c) => ({ name: c, persistentVolumeClaim: { claimName: c } })) } : {}),
+  },
+  status: o.status ?? { phase: 'Pending', qosClass: 'BestEffort', conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: timestamp(0) }] },
+});
+
+const pvc = (name: string, volumeName: string | undefined, phase = 'Bound'): PersistentVolumeClaim => ({
+  apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name, namespace: 'default', uid: `uid-${name}` },
+  spec: { accessModes: ['ReadWriteOnce'], ...(volumeName ? { volumeName } : {}) }, status: { phase },
+});
+const pv = (name: string, claim: string, modes = ['ReadWriteOnce']): PersistentVolume => ({
+  apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name },
+  spec: { accessModes: modes, capacity: { storage: '1Gi' }, csi: { driver: 'sim.csi', volumeHandle: name }, claimRef: { namespace: 'default', name: claim } },
+  status: { phase: 'Bound' },
+});
+
+const snap = (objs: readonly KObject[]) => makeSnapshot(objs, kubelet.indexes);
+const run = (objs: readonly KObject[], key: string, now: number, local: KubeletLocal = initialKubeletLocal(), cfg = config): ReconcileResult<KubeletLocal> =>
+  kubelet.reconcile({ snapshot: snap(objs), key, now, config: cfg, local, seed: SEED });
+
+const statusOf = (r: ReconcileResult<KubeletLocal>): Pod => {
+  const w = writesOf(r.plan)[0];
+  if (!w || w.verb !== 'update') throw new Error('expected a status update');
+  expect(w.subresource).toBe('status');
+  return w.object as Pod;
+};
+const condOf = (p: Pod, type: string) => p.status?.conditions?.find((c) => c.type === type);
+
+/** Apply a status update to an object as the API server does (status replaced, resourceVersion bumped). */
+const applied = (p: Pod, r: ReconcileResult<KubeletLocal>, rv: string): Pod => ({ ...p, metadata: { ...p.metadata, resourceVersion: rv }, status: statusOf(r).status });
+
+const faultEntry = (seq: number, time: number, data: unknown): Envelope => ({ seq, time, type: 'FAULT', actor: 'system:chaos', cause: null, data });
+
+describe('kubelet: pod lifecycle', () => {
+  const nodes = [node('node-a'), node('node-b')];
+
+  it('writes the first status (ContainerCreating) with startTime, hostIP and the four conditions', () => {
+    const p = pod('web-0', { node: 'node-a' });
+    const r = run([...nodes, p], kubeletKey('node-a', 'default', 'web-0'), 1000);
+    const w = writesOf(r.plan);
+    expect(w).toHaveLength(1);
+    const s = statusOf(r);
+    expect(s.metadata?.resourceVersion).toBe('10');
+    expect(s.status?.phase).toBe('Pending');
+    expect(s.status?.startTime).toBe(timestamp(1000));
+    expect(s.status?.hostIP).toBe('172.18.0.2');
+    expect(s.status?.qosClass).toBe('BestEffort');
+    expect(s.status?.conditions?.map((c) => [c.type, c.status, c.reason])).toEqual([
+      ['Initialized', 'True', undefined],
+      ['Ready', 'False', 'ContainersNotReady'],
+      ['ContainersReady', 'False', 'ContainersNotReady'],
+      ['PodScheduled', 'True', undefined],
+    ]);
+    expect(condOf(s, 'Ready')?.message).toBe('containers with unready status: [nginx]');
+    expect(condOf(s, 'PodScheduled')?.lastTransitionTime).toBe(timestamp(0)); // kept from bind
+    expect(s.status?.containerStatuses).toEqual([
+      { name: 'nginx', image: 'nginx:1.25', imageID: '', lastState: {}, restartCount: 0, ready: false, started: false, state: { waiting: { reason: 'ContainerCreating' } } },
+    ]);
+  });
+
+  it('ignores pods of other nodes and derives a hostIP when the node has no InternalIP', () => {
+    expect(run([pod('x', { node: 'node-a' })], kubeletKey('node-b', 'default', 'x'), 0)).toEqual({});
+    const r = run([pod('x', { node: 'node-b' })], kubeletKey('node-b', 'default', 'x'), 0);
+    expect(statusOf(r).status?.hostIP).toBe('172.18.0.3');
+  });
+
+  it('starts containers after the seeded delay counted from startTime, then Running with a pod IP and Ready', () => {
+    const first = pod('web-0', { node: 'node-a' });
+    const key = kubeletKey('node-a', 'default', 'web-0');
+    const created = applied(first, run([...nodes, first], key, 1000), '11');
+    const delay = seededBetween(SEED, 'uid-web-0', 500, 1500);
+    const early = run([...nodes, created], key, 1100);
+    expect(writesOf(early.plan)).toEqual([]);
+    expect(early.requeueAfterMs).toBeCloseTo(1000 + delay - 1100, 6);
+    const now = 1000 + delay;
+    const r = run([...nodes, created], key, now);
+    const s = statusOf(r);
+    expect(s.metadata?.resourceVersion).toBe('11');
+    expect(s.status?.phase).toBe('Running');
+    expect(s.status?.podIP).toBe('10.64.0.2');
+    expect(s.status?.podIPs).toEqual([{ ip: '10.64.0.2' }]);
+    expect(s.status?.startTime).toBe(timestamp(1000));
+    const cs = s.status!.containerStatuses![0]!;
+    expect(cs.ready).toBe(true);
+    expect(cs.started).toBe(true);
+    expect(cs.state?.running?.startedAt).toBe(timestamp(now));
+    expect(cs.containerID).toMatch(/^containerd:\/\/[0-9a-f]{64}$/);
+    expect(condOf(s, 'Ready')).toEqual({ type: 'Ready', status: 'True', lastTransitionTime: timestamp(now) });
+    expect(condOf(s, 'ContainersReady')?.status).toBe('True');
+    expect(r.requeueAfterMs).toBeUndefined();
+  });
+
+  fcTest.prop([fc.uuid(), fc.integer({ min: 0, max: 2 ** 31 })])('the startup delay stays within podStartupMs', (uid, seed) => {
+    const p = pod('w', { node: 'node-a', uid, status: { phase: 'Pending', startTime: timestamp(0), containerStatuses: [] } });
+    const r = kubelet.reconcile({ snapshot: snap([node('node-a'), p]), key: kubeletKey('node-a', 'default', 'w'), now: 0, config, local: initialKubeletLocal(), seed });
+    expect(r.requeueAfterMs).toBeGreaterThanOrEqual(500);
+    expect(r.requeueAfterMs).toBeLessThanOrEqual(1500);
+    expect(r.requeueAfterMs).toBeCloseTo(seededBetween(seed, uid, 500, 1500), 9);
+  });
+
+  it('allocates the lowest free host number per node, counting in-flight writes', () => {
+    const creating = (name: string, n: string) => pod(name, { node: n, status: { phase: 'Pending', startTime: timestamp(0), containerStatuses: [] } });
+    const running = pod('old', { node: 'node-a', status: { phase: 'Running', podIP: '10.64.0.2', startTime: timestamp(0) } });
+    const gone = pod('done', { node: 'node-a', status: { phase: 'Failed', podIP: '10.64.0.3', startTime: timestamp(0) } });
+    const a = creating('a', 'node-a'), b = creating('b', 'node-a'), c = creating('c', 'node-b');
+    const objs = [...nodes, running, gone, a, b, c];
+    const ra = run(objs, kubeletKey('node-a', 'default', 'a'), 5000);
+    expect(statusOf(ra).status?.podIP).toBe('10.64.0.3');
+    // b is reconciled before a's write reaches the cache: the reservation in local keeps them apart.
+    const rb = run(objs, kubeletKey('node-a', 'default', 'b'), 5000, ra.local);
+    expect(statusOf(rb).status?.podIP).toBe('10.64.0.4');
+    const rc = run(objs, kubeletKey('node-b', 'default', 'c'), 5000, rb.local);
+    expect(statusOf(rc).status?.podIP).toBe('10.64.1.2');
+    // Once a's IP is visible the reservation is dropped.
+    const seen = observeKubelet({ seq: 20, time: 5001, type: 'MODIFIED', actor: 'kubelet:node-a', cause: null, object: applied(a, ra, '20') }, a, rc.local!);
+    expect(seen.pending.has('uid-a')).toBe(false);
+    expect(seen.pending.get('uid-b')?.ip).toBe('10.64.0.4');
+  });
+
+  it('does not write again while a write based on the same resourceVersion is in flight', () => {
+    const p = pod('web-0', { node: 'node-a' });
+    const key = kubeletKey('node-a', 'default', 'web-0');
+    const r1 = run([...nodes, p], key, 0);
+    expect(run([...nodes, p], key, 1, r1.local)).toEqual({});
+    // A failed write clears the marker, so the retry writes again.
+    const cleared = r1.onDone!({ ok: false, succeeded: new Set(), failed: new Set(['status']) }, r1.local!);
+    expect(writesOf(run([...nodes, p], key, 2, cleared).plan)).toHaveLength(1);
+  });
+});
+
+describe('kubelet: readiness probes', () => {
+  const probe: Container = { name: 'nginx', image: 'nginx:1.25', readinessProbe: { initialDelaySeconds: 5, periodSeconds: 10, tcpSocket: { port: 80 } } };
+
+  it('keeps Ready False until initialDelaySeconds + one period after startedAt, then flips it once', () => {
+    const starting = pod('web-0', { node: 'node-a', containers: [probe], status: { phase: 'Pending', startTime: timestamp(0), containerStatuses: [] } });
+    const key = kubeletKey('node-a', 'default', 'web-0');
+    const t0 = 2000;
+    const r = run([node('node-a'), starting], key, t0);
+    const s = statusOf(r);
+    expect(s.status?.phase).toBe('Running');
+    expect(s.status?.containerStatuses?.[0]?.ready).toBe(false);
+    expect(condOf(s, 'Ready')).toMatchObject({ status: 'False', reason: 'ContainersNotReady', message: 'containers with unready status: [nginx]' });
+    expect(r.requeueAfterMs).toBe(15_000);
+    const runningPod = applied(starting, r, '12');
+    const notYet = run([node('node-a'), runningPod], key, t0 + 14_999);
+    expect(writesOf(notYet.plan)).toEqual([]);
+    expect(notYet.requeueAfterMs).toBe(1);
+    const ready = run([node('node-a'), runningPod], key, t0 + 15_000);
+    const rs = statusOf(ready);
+    expect(rs.status?.containerStatuses?.[0]?.ready).toBe(true);
+    expect(condOf(rs, 'Ready')).toEqual({ type: 'Ready', status: 'True', lastTransitionTime: timestamp(t0 + 15_000) });
+    // PodScheduled and Initialized keep their transition times.
+    expect(condOf(rs, 'Initialized')?.lastTransitionTime).toBe(timestamp(t0));
+    const after = applied(runningPod, ready, '13');
+    expect(run([node('node-a'), after], key, t0 + 60_000)).toEqual({ workUnits: 1 });
+  });
+
+  it('defaults to a 10 s period and no initial delay; a pod without probes is ready at once', () => {
+    const c: Container = { name: 'app', image: 'x', readinessProbe: { httpGet: { path: '/', port: 80 } } };
+    const p = pod('p', { node: 'node-a', containers: [c, { name: 'side', image: 'y' }], status: { phase: 'Pending', startTime: timestamp(0), containerStatuses: [] } });
+    const r = run([node('node-a'), p], kubeletKey('node-a', 'default', 'p'), 3000);
+    const s = statusOf(r);
+    expect(s.status?.containerStatuses?.map((x) => [x.name, x.ready])).toEqual([['app', false], ['side', true]]);
+    expect(condOf(s, 'ContainersReady')?.message).toBe('containers with unready status: [app]');
+    expect(r.requeueAfterMs).toBe(10_000);
+  });
+});
+
+describe('kubelet: graceful termination', () => {
+  const runningPod = (deletionAt: number, extra: PodOpts = {}) => pod('web-1', {
+    node: 'node-a', deletionTimestamp: timestamp(deletionAt), ...extra,
+    status: {
+      phase: 'Running', podIP: '10.64.0.3', startTime: timestamp(0),
+      conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: timestamp(100) }],
+      containerStatuses: [{ name: 'nginx', image: 'nginx:1.25', imageID: '', containerID: 'containerd://abc', ready: true, restartCount: 0, started: true, state: { running: { startedAt: timestamp(50) } } }],
+    },
+  });
+  const key = kubeletKey('node-a', 'default', 'web-1');
+
+  it('waits for the deadline (deletionTimestamp), then writes the terminal status and deletes with grace 0', () => {
+    const p = runningPod(20_000);
+    const early = run([node('node-a'), p], key, 12_000);
+    expect(writesOf(early.plan)).toEqual([]);
+    expect(early.requeueAfterMs).toBe(8000);
+    const r = run([node('node-a'), p], key, 20_000);
+    const w = writesOf(r.plan);
+    expect(w.map((x) => x.verb)).toEqual(['update', 'delete']);
+    const s = (w[0] as { object: Pod }).object;
+    expect(s.status?.phase).toBe('Failed');
+    expect(s.status?.podIP).toBe('10.64.0.3');
+    expect(s.status?.containerStatuses?.[0]).toMatchObject({
+      ready: false, started: false,
+      state: { terminated: { exitCode: 137, reason: 'Error', startedAt: timestamp(50), finishedAt: timestamp(20_000), containerID: 'containerd://abc' } },
+    });
+    expect(condOf(s, 'Ready')).toMatchObject({ status: 'False', reason: 'PodFailed', lastTransitionTime: timestamp(20_000) });
+    expect(w[1]).toEqual({ verb: 'delete', kind: 'Pod', namespace: 'default', name: 'web-1', gracePeriodSeconds: 0, preconditions: { uid: 'uid-web-1' } });
+  });
+
+  it('sends the final delete once: the terminal status seen before the pod is gone triggers nothing', () => {
+    const p = runningPod(20_000);
+    const r = run([node('node-a'), p], key, 20_000);
+    const failed: Pod = { ...(writesOf(r.plan)[0] as { object: Pod }).object, metadata: { ...p.metadata, resourceVersion: '77' } };
+    const seen = observeKubelet({ seq: 77, time: 20_001, type: 'MODIFIED', actor: 'kubelet:node-a', cause: null, object: failed }, p, r.local!);
+    expect(run([node('node-a'), failed], key, 20_002, seen)).toEqual({});
+    const gone = observeKubelet({ seq: 78, time: 20_003, type: 'DELETED', actor: 'kubelet:node-a', cause: null, object: failed }, failed, seen);
+    expect(gone.pending.size).toBe(0);
+    // A failed plan lets the next sync try again.
+    const retry = r.onDone!({ ok: false, succeeded: new Set(['status']), failed: new Set(['delete']) }, seen);
+    expect(writesOf(run([node('node-a'), failed], key, 20_004, retry).plan).map((x) => x.verb)).toEqual(['delete']);
+  });
+
+  it('reports Succeeded when the containers exit 0', () => {
+    const r = run([node('node-a'), runningPod(1000)], key, 1000, initialKubeletLocal(), { ...config, killExitCode: 0 });
+    const s = (writesOf(r.plan)[0] as { object: Pod }).object;
+    expect(s.status?.phase).toBe('Succeeded');
+    expect(s.status?.containerStatuses?.[0]?.state?.terminated?.reason).toBe('Completed');
+    expect(condOf(s, 'Ready')?.reason).toBe('PodCompleted');
+  });
+
+  it('deletes a pod it never started at once, and fails a ContainerCreating pod without waiting', () => {
+    const never = pod('web-1', { node: 'node-a', deletionTimestamp: timestamp(30_000) });
+    expect(writesOf(run([node('node-a'), never], key, 1).plan)).toEqual([
+      { verb: 'delete', kind: 'Pod', namespace: 'default', name: 'web-1', gracePeriodSeconds: 0, preconditions: { uid: 'uid-web-1' } },
+    ]);
+    const creating = pod('web-1', {
+      node: 'node-a', deletionTimestamp: timestamp(30_000),
+      status: { phase: 'Pending', startTime: timestamp(0), containerStatuses: [{ name: 'nginx', image: 'nginx:1.25', imageID: '', ready: false, restartCount: 0, started: false, state: { waiting: { reason: 'ContainerCreating' } } }] },
+    });
+    const w = writesOf(run([node('node-a'), creating], key, 5).plan);
+    expect(w.map((x) => x.verb)).toEqual(['update', 'delete']);
+    const s = (w[0] as { object: Pod }).object;
+    expect(s.status?.phase).toBe('Failed');
+    expect(s.status?.containerStatuses?.[0]?.state?.terminated).toEqual({ exitCode: 137, reason: 'ContainerStatusUnknown', message: CONTAINER_UNKNOWN_MESSAGE });
+  });
+
+  it('a terminal pod being deleted is just deleted', () => {
+    const p = pod('web-1', { node: 'node-a', deletionTimestamp: timestamp(30_000), status: { phase: 'Failed', startTime: timestamp(0) } });
+    expect(writesOf(run([node('node-a'), p], key, 5).plan).map((x) => x.verb)).toEqual(['delete']);
+  });
+});
+
+describe('kubelet: volumes and Multi-Attach (§3.5, S49)', () => {
+  const nodes = [node('node-a'), node('node-b')];
+  const holder = pod('web-rs-aaaaa', {
+    node: 'node-a', claims: ['shared'],
+    status: { phase: 'Running', startTime: timestamp(0), podIP: '10.64.0.2', containerStatuses: [{ name: 'nginx', image: 'nginx:1.25', imageID: '', ready: true, restartCount: 0, started: true, state: { running: { startedAt: timestamp(900) } } }] },
+  });
+  const waiter = pod('web-rs-bbbbb', { node: 'node-b', claims: ['shared'], status: { phase: 'Pending', startTime: timestamp(10), containerStatuses: [] } });
+  const key = kubeletKey('node-b', 'default', 'web-rs-bbbbb');
+
+  it('waits without a status while a claim is missing or unbound', () => {
+    const fresh = pod('x', { node: 'node-a', claims: ['data'] });
+    const k = kubeletKey('node-a', 'default', 'x');
+    expect(writesOf(run([...nodes, fresh], k, 0).plan)).toEqual([]);
+    expect(writesOf(run([...nodes, fresh, pvc('data', undefined, 'Pending')], k, 0).plan)).toEqual([]);
+    expect(writesOf(run([...nodes, fresh, pvc('data', 'pv-d'), pv('pv-d', 'data')], k, 0).plan)).toHaveLength(1);
+  });
+
+  it('records FailedAttachVolume once naming the pods using the volume on the other node', () => {
+    const objs = [...nodes, holder, waiter, pvc('shared', 'pv-1'), pv('pv-1', 'shared')];
+    const r = run(objs, key, 5000);
+    expect(writesOf(r.plan)).toEqual([]);
+    expect(eventsOf(r.plan)).toEqual([{
+      type: 'Warning', reason: 'FailedAttachVolume',
+      message: 'Multi-Attach error for volume "pv-1" Volume is already used by pod(s) web-rs-aaaaa',
+      involved: { apiVersion: 'v1', kind: 'Pod', namespace: 'default', name: 'web-rs-bbbbb', uid: 'uid-web-rs-bbbbb' },
+    }]);
+    expect(r.requeueAfterMs).toBeUndefined();
+    const again = run(objs, key, 6000, r.local);
+    expect(again.plan).toBeUndefined();
+  });
+
+  it('uses the "exclusively attached" message when the holder is terminated but not yet gone', () => {
+    const dying: Pod = { ...holder, metadata: { ...holder.metadata, deletionTimestamp: timestamp(9000) }, status: { ...holder.status, phase: 'Running', containerStatuses: [] } };
+    const r = run([...nodes, dying, waiter, pvc('shared', 'pv-1'), pv('pv-1', 'shared')], key, 5000);
+    expect(eventsOf(r.plan)[0]?.message).toBe('Multi-Attach error for volume "pv-1" Volume is already exclusively attached to one node and can\'t be attached to another');
+  });
+
+  it('does not block ReadWriteMany volumes, the same node, or once the other pod is gone', () => {
+    const rwx = run([...nodes, holder, waiter, pvc('shared', 'pv-1'), pv('pv-1', 'shared', ['ReadWriteMany'])], key, 5000);
+    expect(statusOf(rwx).status?.phase).toBe('Running');
+    const sameNode = { ...waiter, spec: { ...waiter.spec!, nodeName: 'node-a' } };
+    const same = run([...nodes, holder, sameNode, pvc('shared', 'pv-1'), pv('pv-1', 'shared')], kubeletKey('node-a', 'default', 'web-rs-bbbbb'), 5000);
+    expect(statusOf(same).status?.phase).toBe('Running');
+    const alone = run([...nodes, waiter, pvc('shared', 'pv-1'), pv('pv-1', 'shared')], key, 5000);
+    expect(statusOf(alone).status?.phase).toBe('Running');
+    const failedHolder = { ...holder, status: { ...holder.status, phase: 'Failed' } };
+    expect(statusOf(run([...nodes, failedHolder, waiter, pvc('shared', 'pv-1'), pv('pv-1', 'shared')], key, 5000)).status?.phase).toBe('Running');
+  });
+
+  it('between two pods still creating, the earlier startTime wins the attachment', () => {
+    const a = pod('a', { node: 'node-a', claims: ['shared'], status: { phase: 'Pending', startTime: timestamp(5), containerStatuses: [] } });
+    const b = pod('b', { node: 'node-b', claims: ['shared'], status: { phase: 'Pending', startTime: timestamp(6), containerStatuses: [] } });
+    const objs = [...nodes, a, b, pvc('shared', 'pv-1'), pv('pv-1', 'shared')];
+    expect(statusOf(run(objs, kubeletKey('node-a', 'default', 'a'), 5000)).status?.phase).toBe('Running');
+    expect(eventsOf(run(objs, kubeletKey('node-b', 'default', 'b'), 5000).plan)[0]?.message).toBe('Multi-Attach error for volume "pv-1" Volume is already used by pod(s) a');
+  });
+
+  it('a pod whose containers run holds the attachment even against an earlier-admitted pod', () => {
+    const late = { ...holder, status: { ...holder.status, startTime: timestamp(20) } };
+    const early = { ...waiter, status: { ...waiter.status, startTime: timestamp(10) } };
+    const r = run([...nodes, early, late, pvc('shared', 'pv-1'), pv('pv-1', 'shared')], key, 5000);
+    expect(writesOf(r.plan)).toEqual([]);
+    expect(eventsOf(r.plan)[0]?.reason).toBe('FailedAttachVolume');
+  });
+
+  it('routes a holder change to the waiting pods that share its exclusive volume', () => {
+    const objs = [...nodes, holder, waiter, pvc('shared', 'pv-1'), pv('pv-1', 'shared')];
+    const s = snap(objs.filter((o) => o !== holder));
+    const del: Envelope = { seq: 30, time: 1, type: 'DELETED', actor: 'kubelet:node-a', cause: null, object: holder };
+    expect(kubelet.keysFor(del, holder, s, config)).toEqual([key]);
+    // A status write of the waiting pod itself that changes nothing relevant to others: only its own key.
+    const s2 = snap(objs);
+    const mod: Envelope = { seq: 31, time: 1, type: 'MODIFIED', actor: 'x', cause: null, object: holder };
+    expect(kubelet.keysFor(mod, holder, s2, config)).toEqual([kubeletKey('node-a', 'default', 'web-rs-aaaaa')]);
+    // A claim change wakes the pods waiting on it.
+    const claimEv: Envelope = { seq: 32, time: 1, type: 'MODIFIED', actor: 'volume-binder', cause: null, object: pvc('shared', 'pv-1') };
+    expect(kubelet.keysFor(claimEv, undefined, s2, config)).toEqual([key]);
+  });
+});
+
+describe('kubelet: admission (predicate.go)', () => {
+  const withPort = (name: string, n: string, status?: Pod['status']) => pod(name, {
+    node: n, containers: [{ name: 'c', image: 'nginx', ports: [{ containerPort: 80, hostPort: 21017 }] }], ...(status ? { status } : {}),
+  });
+
+  it('rejects a pod whose host port is taken on the node (NodePorts, S10)', () => {
+    const blocker = withPort('test-pod', 'node-a', { phase: 'Running', startTime: timestamp(0) });
+    const web = withPort('web-0', 'node-a');
+    const r = run([node('node-a'), blocker, web], kubeletKey('node-a', 'default', 'web-0'), 700);
+    const s = statusOf(r);
+    expect(s.status?.phase).toBe('Failed');
+    expect(s.status?.reason).toBe('NodePorts');
+    expect(s.status?.message).toBe("Pod was rejected: Predicate NodePorts failed: node(s) didn't have free ports for the requested pod ports");
+    expect(s.status?.startTime).toBe(timestamp(700));
+    expect(s.status?.conditions).toBeUndefined();
+    expect(eventsOf(r.plan)).toEqual([{
+      type: 'Warning', reason: 'NodePorts', message: "Predicate NodePorts failed: node(s) didn't have free ports for the requested pod ports",
+      involved: { apiVersion: 'v1', kind: 'Pod', namespace: 'default', name: 'web-0', uid: 'uid-web-0' },
+    }]);
+  });
+
+  it('admits once the blocker is gone, and counts a same-port pod whose admission is in flight', () => {
+    const web = withPort('web-0', 'node-a');
+    expect(statusOf(run([node('node-a'), web], kubeletKey('node-a', 'default', 'web-0'), 0)).status?.phase).toBe('Pending');
+    const other = withPort('other', 'node-a');
+    const r1 = run([node('node-a'), web, other], kubeletKey('node-a', 'default', 'other'), 0);
+    expect(statusOf(r1).status?.phase).toBe('Pending');
+    const r2 = run([node('node-a'), web, other], kubeletKey('node-a', 'default', 'web-0'), 0, r1.local);
+    expect(statusOf(r2).status?.reason).toBe('NodePorts');
+    // A different node has its own ports.
+    expect(statusOf(run([node('node-b'), withPort('test-pod', 'node-a', { phase: 'Running', startTime: timestamp(0) }), withPort('z', 'node-b')], kubeletKey('node-b', 'default', 'z'), 0)).status?.phase).toBe('Pending');
+  });
+
+  it('rejects over the pod capacity with OutOfpods', () => {
+    const full = node('node-a', { status: { allocatable: { pods: '1' } } });
+    const running = pod('r', { node: 'node-a', status: { phase: 'Running', startTime: timestamp(0) } });
+    const s = statusOf(run([full, running, pod('n', { node: 'node-a' })], kubeletKey('node-a', 'default', 'n'), 0));
+    expect(s.status?.reason).toBe('OutOfpods');
+    expect(s.status?.message).toBe("Pod was rejected: Node didn't have enough resource: pods, requested: 1, used: 1, capacity: 1");
+  });
+
+  it('rejects a nodeSelector that does not match the node (NodeAffinity)', () => {
+    const p: Pod = { ...pod('n', { node: 'node-a' }), spec: { ...pod('n').spec!, nodeName: 'node-a', nodeSelector: { 'kubernetes.io/hostname': 'node-b' } } };
+    const s = statusOf(run([node('node-a'), p], kubeletKey('node-a', 'default', 'n'), 0));
+    expect(s.status?.reason).toBe('NodeAffinity');
+    expect(s.status?.message).toBe("Pod was rejected: Predicate NodeAffinity failed: node(s) didn't match Pod's node affinity/selector");
+  });
+});
+
+describe('kubelet: faults', () => {
+  const running = pod('web-1', {
+    node: 'node-a', created: 0,
+    status: {
+      phase: 'Running', startTime: timestamp(0), podIP: '10.64.0.3',
+      conditions: [
+        { type: 'Initialized', status: 'True', lastTransitionTime: timestamp(0) },
+        { type: 'Ready', status: 'True', lastTransitionTime: timestamp(900) },
+        { type: 'ContainersReady', status: 'True', lastTransitionTime: timestamp(900) },
+        { type: 'PodScheduled', status: 'True', lastTransitionTime: timestamp(0) },
+      ],
+      containerStatuses: [{ name: 'nginx', image: 'nginx:1.25', imageID: '', containerID: 'containerd://c1', ready: true, restartCount: 0, started: true, state: { running: { startedAt: timestamp(900) } } }],
+    },
+  });
+  const key = kubeletKey('node-a', 'default', 'web-1');
+
+  it('pod-readiness forces Ready False (pod stays Running), then back to True', () => {
+    let local = observeKubelet(faultEntry(50, 5000, { fault: 'pod-readiness', namespace: 'default', name: 'web-1', ready: false }), undefined, initialKubeletLocal());
+    const r = run([node('node-a'), running], key, 5001, local);
+    const s = statusOf(r);
+    expect(s.status?.phase).toBe('Running');
+    expect(s.status?.containerStatuses?.[0]?.ready).toBe(false);
+    expect(condOf(s, 'Ready')).toEqual({ type: 'Ready', status: 'False', reason: 'ContainersNotReady', message: 'containers with unready status: [nginx]', lastTransitionTime: timestamp(5001) });
+    const unready = applied(running, r, '60');
+    local = observeKubelet(faultEntry(61, 8000, { fault: 'pod-readiness', namespace: 'default', name: 'web-1', ready: true }), undefined, r.local!);
+    const back = statusOf(run([node('node-a'), unready], key, 8001, local));
+    expect(condOf(back, 'Ready')).toEqual({ type: 'Ready', status: 'True', lastTransitionTime: timestamp(8001) });
+  });
+
+  it('pod-fail fails the pod with its reason (eviction) and the fault keys route to the node', () => {
+    const e = faultEntry(50, 5000, { fault: 'pod-fail', namespace: 'default', name: 'web-1', reason: 'Evicted' });
+    expect(kubelet.keysFor(e, undefined, snap([running]), config)).toEqual([key]);
+    const local = observeKubelet(e, undefined, initialKubeletLocal());
+    const r = run([node('node-a'), running], key, 5001, local);
+    const s = statusOf(r);
+    expect(s.status?.phase).toBe('Failed');
+    expect(s.status?.reason).toBe('Evicted');
+    expect(s.status?.message).toBe('The node was low on resource: memory. ');
+    expect(s.status?.containerStatuses?.[0]?.state?.terminated).toMatchObject({ exitCode: 137, reason: 'Error' });
+    expect(condOf(s, 'DisruptionTarget')).toMatchObject({ status: 'True', reason: 'TerminationByKubelet' });
+    expect(condOf(s, 'Ready')).toMatchObject({ status: 'False', reason: 'PodFailed' });
+    expect(eventsOf(r.plan).map((x) => [x.type, x.reason])).toEqual([['Warning', 'Evicted']]);
+  });
+
+  it('a fault does not touch a pod created after it, and is forgotten when the pod is deleted', () => {
+    const local = observeKubelet(faultEntry(50, 5000, { fault: 'pod-fail', name: 'web-1' }), undefined, initialKubeletLocal());
+    expect(local.failures.get('default/web-1')).toEqual({ time: 5000, reason: 'Evicted' });
+    const recreated = pod('web-1', { node: 'node-a', uid: 'uid-new', created: 7000 });
+    expect(statusOf(run([node('node-a'), recreated], key, 7001, local)).status?.phase).toBe('Pending');
+    const after = observeKubelet({ seq: 70, time: 6000, type: 'DELETED', actor: 'kubelet:node-a', cause: null, object: running }, running, local);
+    expect(after.failures.size).toBe(0);
+  });
+
+  it('the fault-bearing local state is rebuilt by replaying the log into observe', () => {
+    const log: Envelope[] = [
+      faultEntry(1, 10, { fault: 'pod-readiness', name: 'a', ready: false }),
+      faultEntry(2, 20, { fault: 'pod-readiness', name: 'a', ready: true }),
+      faultEntry(3, 30, { fault: 'unrelated' }),
+    ];
+    const local = log.reduce((l, e) => observeKubelet(e, undefined, l), initialKubeletLocal());
+    expect([...local.readiness.entries()]).toEqual([['default/a', { time: 20, ready: true }]]);
+  });
+});
+
+describe('kubelet: component wiring', () => {
+  it('shards by node and routes only pods on hosted nodes', () => {
+    expect(kubelet.name).toBe('kubelet');
+    expect(kubelet.shardOf!('node-b|default/web-0')).toBe('node-b');
+    const p = pod('x', { node: 'node-z' });
+    const e: Envelope = { seq: 1, time: 0, type: 'ADDED', actor: 'user', cause: null, object: p };
+    expect(kubelet.keysFor(e, undefined, snap([p]), config)).toEqual([]);
+    const q = pod('y', { node: 'node-a' });
+    expect(kubelet.keysFor({ ...e, object: q }, undefined, snap([q]), config)).toEqual(['node-a|default/y']);
+    expect([...kubelet.initialKeys(snap([p, q, pod('z')]), config)]).toEqual(['node-a|default/y']);
+  });
+
+  it('deadline math uses the API server timestamp', () => {
+    expect(parseTimestamp(timestamp(12_345))).toBe(12_345);
+  });
+});

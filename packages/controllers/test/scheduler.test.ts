@@ -1,0 +1,476 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import {
+  seededBetween, timestamp, type KObject, type Node, type PersistentVolume, type PersistentVolumeClaim, type Pod, type StorageClass,
+} from '@kubesim/api';
+import { eventsOf, writesOf, type ReconcileResult } from '../src/framework/index.js';
+import {
+  defaultSchedulerConfig, initialSchedulerLocal, numFeasibleNodesToFind, scheduler, schedulerKeysFor, schedulerObserve,
+  schedulePod, type SchedulerConfig, type SchedulerLocal,
+} from '../src/scheduler/index.js';
+import { makeSnapshot } from './util.js';
+
+// ---- builders ----------------------------------------------------------------------------------------
+interface NodeOpts {
+  labels?: Record<string, string>; unschedulable?: boolean; taints?: { key: string; value?: string; effect: string }[];
+  ready?: 'True' | 'False' | 'Unknown'; cpu?: string; memory?: string; pods?: string;
+}
+const node = (name: string, o: NodeOpts = {}): Node => ({
+  apiVersion: 'v1', kind: 'Node',
+  metadata: { name, uid: `uid-${name}`, resourceVersion: '1', labels: { 'kubernetes.io/hostname': name, ...(o.labels ?? {}) } },
+  spec: { ...(o.unschedulable ? { unschedulable: true } : {}), ...(o.taints ? { taints: o.taints } : {}) },
+  status: {
+    allocatable: { cpu: o.cpu ?? '4', memory: o.memory ?? '8Gi', ...(o.pods ? { pods: o.pods } : {}) },
+    conditions: [{ type: 'Ready', status: o.ready ?? 'True' }],
+  },
+});
+
+const DEFAULT_TOLERATIONS = [
+  { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+  { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+];
+
+interface PodOpts {
+  nodeName?: string; cpu?: string; memory?: string; nodeSelector?: Record<string, string>; claims?: string[];
+  phase?: string; hostPort?: number; tolerations?: unknown[]; conditions?: unknown[]; uid?: string; gates?: boolean;
+}
+const pod = (name: string, o: PodOpts = {}): Pod => ({
+  apiVersion: 'v1', kind: 'Pod',
+  metadata: { name, namespace: 'default', uid: o.uid ?? `uid-${name}`, resourceVersion: '5' },
+  spec: {
+    ...(o.nodeName ? { nodeName: o.nodeName } : {}),
+    ...(o.nodeSelector ? { nodeSelector: o.nodeSelector } : {}),
+    ...(o.gates ? { schedulingGates: [{ name: 'example.com/wait' }] } : {}),
+    tolerations: [...DEFAULT_TOLERATIONS, ...((o.tolerations ?? []) as typeof DEFAULT_TOLERATIONS)],
+    containers: [{
+      name: 'c', image: 'nginx',
+      ...(o.cpu || o.memory ? { resources: { requests: { ...(o.cpu ? { cpu: o.cpu } : {}), ...(o.memory ? { memory: o.memory } : {}) } } } : {}),
+      ...(o.hostPort ? { ports: [{ containerPort: 80, hostPort: o.hostPort }] } : {}),
+    }],
+    volumes: (o.claims ?? []).map((c, i) => ({ name: `v${i}`, persistentVolumeClaim: { claimName: c } })),
+  },
+  status: { phase: o.phase ?? 'Pending', ...(o.conditions ? { conditions: o.conditions as never } : {}) },
+});
+
+const claim = (name: string, o: { cls?: string; volumeName?: string; bound?: boolean; selectedNode?: string; deleting?: boolean; phase?: string } = {}): PersistentVolumeClaim => ({
+  apiVersion: 'v1', kind: 'PersistentVolumeClaim',
+  metadata: {
+    name, namespace: 'default', uid: `uid-${name}`, resourceVersion: '7',
+    annotations: {
+      ...(o.bound ? { 'pv.kubernetes.io/bind-completed': 'yes' } : {}),
+      ...(o.selectedNode ? { 'volume.kubernetes.io/selected-node': o.selectedNode } : {}),
+    },
+    ...(o.deleting ? { deletionTimestamp: timestamp(0) } : {}),
+  },
+  spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, storageClassName: o.cls ?? '', ...(o.volumeName ? { volumeName: o.volumeName } : {}) },
+  status: { phase: o.phase ?? (o.bound ? 'Bound' : 'Pending') },
+});
+
+const localPv = (name: string, host: string | undefined, o: { cls?: string; claimRef?: Record<string, string>; phase?: string } = {}): PersistentVolume => ({
+  apiVersion: 'v1', kind: 'PersistentVolume',
+  metadata: { name, uid: `uid-${name}`, resourceVersion: '9' },
+  spec: {
+    capacity: { storage: '10Gi' }, accessModes: ['ReadWriteOnce'], storageClassName: o.cls ?? '',
+    ...(o.claimRef ? { claimRef: o.claimRef } : {}),
+    ...(host ? { nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [host] }] }] } } } : {}),
+  },
+  status: { phase: o.phase ?? 'Available' },
+});
+
+const sc = (name: string, mode: string, provisioner = 'kubesim.io/hostpath'): StorageClass => ({
+  apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name }, provisioner, volumeBindingMode: mode,
+});
+
+const SEED = 42;
+const run = (
+  objects: KObject[], key: string, o: { now?: number; local?: SchedulerLocal; config?: Partial<SchedulerConfig> } = {},
+): ReconcileResult<SchedulerLocal> => schedulePod({
+  snapshot: makeSnapshot(objects, scheduler.indexes), key, now: o.now ?? 1000, config: { ...defaultSchedulerConfig, ...(o.config ?? {}) },
+  local: o.local ?? initialSchedulerLocal(), seed: SEED,
+});
+
+const boundTo = (res: ReconcileResult<SchedulerLocal>): string | undefined => {
+  const b = writesOf(res.plan).find((r) => r.verb === 'bind');
+  return b?.verb === 'bind' ? b.nodeName : undefined;
+};
+
+const failureMessage = (res: ReconcileResult<SchedulerLocal>): string | undefined =>
+  eventsOf(res.plan).find((e) => e.reason === 'FailedScheduling')?.message;
+
+// ---- filters and the FitError message ----------------------------------------------------------------
+describe('scheduler: filters and FailedScheduling', () => {
+  it('aggregates per-node reasons like FitError (example of the brief)', () => {
+    const taint = [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }];
+    const res = run([
+      node('node-a'), node('node-b', { taints: taint }), node('node-c', { taints: taint }),
+      pod('web-0', { nodeSelector: { disk: 'ssd' } }),
+    ], 'default/web-0');
+    // node-a fails NodeAffinity; node-b/c fail TaintToleration first.
+    expect(failureMessage(res)).toBe(
+      "0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 2 node(s) had untolerated taint {node.kubernetes.io/unschedulable: }.",
+    );
+  });
+
+  it('cordon: FailedScheduling event, PodScheduled=False/Unschedulable status write, backoff requeue', () => {
+    const res = run([node('node-a', { unschedulable: true }), pod('web-0')], 'default/web-0', { now: 5000 });
+    const msg = '0/1 nodes are available: 1 node(s) were unschedulable.';
+    expect(eventsOf(res.plan)).toEqual([{
+      type: 'Warning', reason: 'FailedScheduling', message: msg,
+      involved: { apiVersion: 'v1', kind: 'Pod', namespace: 'default', name: 'web-0', uid: 'uid-web-0' },
+    }]);
+    const w = writesOf(res.plan);
+    expect(w).toHaveLength(1);
+    expect(w[0]).toMatchObject({ verb: 'update', subresource: 'status' });
+    const updated = (w[0] as { object: Pod }).object;
+    expect(updated.metadata?.resourceVersion).toBe('5');
+    expect(updated.status?.conditions).toEqual([
+      { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: msg, lastTransitionTime: timestamp(5000) },
+    ]);
+    expect(res.requeueAfterMs).toBe(1000);
+    expect(res.local?.attempts.get('uid-web-0')).toEqual({ count: 1, lastFailureMs: 5000 });
+  });
+
+  it('backoff doubles, caps at 10 s, gates early retries, and an unchanged condition is not rewritten', () => {
+    const objs = [node('node-a', { unschedulable: true }), pod('web-0')];
+    let local = initialSchedulerLocal();
+    let now = 0;
+    const delays: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const r = run(objs, 'default/web-0', { now, local });
+      delays.push(r.requeueAfterMs!);
+      local = r.local!;
+      now += r.requeueAfterMs!;
+    }
+    expect(delays).toEqual([1000, 2000, 4000, 8000, 10000, 10000]);
+    const early = run(objs, 'default/web-0', { now: now - 3000, local });
+    expect(early.plan).toBeUndefined();
+    expect(early.requeueAfterMs).toBe(3000);
+    const msg = '0/1 nodes are available: 1 node(s) were unschedulable.';
+    const same = pod('web-0', { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: msg }] });
+    const r = run([objs[0]!, same], 'default/web-0');
+    expect(writesOf(r.plan)).toEqual([]);
+    expect(failureMessage(r)).toBe(msg);
+    // The attempt count is derived from the condition when local state is empty: second attempt → 2 s.
+    expect(r.requeueAfterMs).toBe(2000);
+  });
+
+  it('a node that is not Ready carries the not-ready taint (unreachable for Unknown)', () => {
+    const res = run([node('node-a', { ready: 'False' }), node('node-b', { ready: 'Unknown' }), pod('web-0')], 'default/web-0');
+    expect(failureMessage(res)).toBe(
+      '0/2 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/not-ready: }, 1 node(s) had untolerated taint {node.kubernetes.io/unreachable: }.',
+    );
+  });
+
+  it('taints with values, and tolerations', () => {
+    const taints = [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }];
+    expect(failureMessage(run([node('node-a', { taints }), pod('web-0')], 'default/web-0'))).toBe(
+      '0/1 nodes are available: 1 node(s) had untolerated taint {dedicated: db}.',
+    );
+    const tolerant = pod('web-0', { tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'db', effect: 'NoSchedule' }] });
+    expect(boundTo(run([node('node-a', { taints }), tolerant], 'default/web-0'))).toBe('node-a');
+    const prefer = [{ key: 'soft', effect: 'PreferNoSchedule' }];
+    expect(boundTo(run([node('node-a', { taints: prefer }), pod('web-0')], 'default/web-0'))).toBe('node-a');
+  });
+
+  it('resources: Too many pods, Insufficient cpu and memory (one node can fail several), host ports', () => {
+    const res = run([
+      node('node-a', { pods: '1' }), pod('old', { nodeName: 'node-a', phase: 'Running' }),
+      node('node-b', { cpu: '500m', memory: '1Gi' }),
+      node('node-c', { cpu: '500m', memory: '4Gi' }),
+      pod('web-0', { cpu: '800m', memory: '2Gi' }),
+    ], 'default/web-0');
+    // node-b fails cpu and memory, node-c cpu: histogram strings sorted as strings (Go sort.Strings), count first.
+    expect(failureMessage(res)).toBe(
+      '0/3 nodes are available: 1 Insufficient memory, 1 Too many pods, 2 Insufficient cpu.',
+    );
+    const ports = run([
+      node('node-a'), pod('old', { nodeName: 'node-a', phase: 'Running', hostPort: 8080 }), pod('web-0', { hostPort: 8080 }),
+    ], 'default/web-0');
+    expect(failureMessage(ports)).toBe("0/1 nodes are available: 1 node(s) didn't have free ports for the requested pod ports.");
+  });
+
+  it('finished pods do not use node resources', () => {
+    const res = run([
+      node('node-a', { pods: '1' }), pod('done', { nodeName: 'node-a', phase: 'Succeeded' }), pod('web-0'),
+    ], 'default/web-0');
+    expect(boundTo(res)).toBe('node-a');
+  });
+
+  it('no nodes at all: "no nodes available to schedule pods" (SchedulerError)', () => {
+    const res = run([pod('web-0')], 'default/web-0');
+    expect(failureMessage(res)).toBe('no nodes available to schedule pods');
+    expect(((writesOf(res.plan)[0] as { object: Pod }).object.status?.conditions ?? [])[0]?.reason).toBe('SchedulerError');
+  });
+
+  it('a pod with scheduling gates is not scheduled (SchedulingGated, no event)', () => {
+    const res = run([node('node-a'), pod('web-0', { gates: true })], 'default/web-0');
+    expect(eventsOf(res.plan)).toEqual([]);
+    const cond = ((writesOf(res.plan)[0] as { object: Pod }).object.status?.conditions ?? [])[0];
+    expect(cond).toMatchObject({ type: 'PodScheduled', status: 'False', reason: 'SchedulingGated', message: 'Scheduling is blocked due to non-empty scheduling gates' });
+  });
+});
+
+// ---- placement -----------------------------------------------------------------------------------------
+describe('scheduler: placement', () => {
+  it('nodeSelector pins the pod; bind carries the pod uid and records Scheduled', () => {
+    const res = run([node('node-a'), node('node-b'), node('node-c'), pod('web-0', { nodeSelector: { 'kubernetes.io/hostname': 'node-b' } })], 'default/web-0');
+    expect(writesOf(res.plan)).toEqual([{ verb: 'bind', namespace: 'default', name: 'web-0', nodeName: 'node-b', uid: 'uid-web-0' }]);
+    expect(eventsOf(res.plan).map((e) => [e.type, e.reason, e.message])).toEqual([['Normal', 'Scheduled', 'Successfully assigned default/web-0 to node-b']]);
+    expect(res.local?.assumed.get('uid-web-0')).toMatchObject({ node: 'node-b', binding: true });
+  });
+
+  it('required node affinity (In / NotIn / Exists)', () => {
+    const p = pod('web-0');
+    const withAffinity = (exprs: unknown[]): Pod => ({
+      ...p, spec: { ...p.spec!, affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: exprs as never }] } } } },
+    });
+    const nodes = [node('node-a', { labels: { zone: 'z1' } }), node('node-b', { labels: { zone: 'z2', gpu: 'yes' } })];
+    expect(boundTo(run([...nodes, withAffinity([{ key: 'zone', operator: 'In', values: ['z2'] }])], 'default/web-0'))).toBe('node-b');
+    expect(boundTo(run([...nodes, withAffinity([{ key: 'zone', operator: 'NotIn', values: ['z2'] }])], 'default/web-0'))).toBe('node-a');
+    expect(boundTo(run([...nodes, withAffinity([{ key: 'gpu', operator: 'Exists' }])], 'default/web-0'))).toBe('node-b');
+  });
+
+  it('LeastAllocated picks the node with the smallest requested fraction; non-zero defaults count', () => {
+    const nodes = [node('node-a'), node('node-b'), node('node-c')];
+    const busy = [pod('x', { nodeName: 'node-a', phase: 'Running', cpu: '2' }), pod('y', { nodeName: 'node-c', phase: 'Running', memory: '4Gi' })];
+    expect(boundTo(run([...nodes, ...busy, pod('web-0')], 'default/web-0'))).toBe('node-b');
+    // Pods without requests count 100m / 200Mi for scoring: the node with fewer such pods wins.
+    const idle = [pod('i1', { nodeName: 'node-a', phase: 'Running' }), pod('i2', { nodeName: 'node-a', phase: 'Running' }), pod('i3', { nodeName: 'node-b', phase: 'Running' })];
+    expect(boundTo(run([node('node-a'), node('node-b'), ...idle, pod('web-0')], 'default/web-0'))).toBe('node-b');
+  });
+
+  it('equal scores: fewest pods, then a seeded uniform choice keyed by pod uid and attempt', () => {
+    const nodes = ['n0', 'n1', 'n2', 'n3'].map((n) => node(n));
+    const chosen = boundTo(run([...nodes, pod('web-0')], 'default/web-0'));
+    const expectIdx = Math.floor(seededBetween(SEED, 'uid-web-0:0', 0, 4));
+    expect(chosen).toBe(`n${expectIdx}`);
+    // A different pod may land elsewhere, but always deterministically.
+    expect(boundTo(run([...nodes, pod('web-1')], 'default/web-1'))).toBe(`n${Math.floor(seededBetween(SEED, 'uid-web-1:0', 0, 4))}`);
+  });
+
+  it('an assumed (binding) pod counts on its node until the informer shows it bound', () => {
+    const objs = [node('node-a', { pods: '1' }), pod('web-0'), pod('web-1')];
+    const first = run(objs, 'default/web-0');
+    expect(boundTo(first)).toBe('node-a');
+    const second = run(objs, 'default/web-1', { local: first.local! });
+    expect(failureMessage(second)).toBe('0/1 nodes are available: 1 Too many pods.');
+    // The bind of web-0 fails: onDone forgets the assumption.
+    const after = first.onDone!({ ok: false, succeeded: new Set(), failed: new Set(['bind']) }, first.local!);
+    expect(after.assumed.has('uid-web-0')).toBe(false);
+    // A pod being bound is not scheduled twice; it is looked at again when the assumption expires.
+    const again = run(objs, 'default/web-0', { local: first.local!, now: 1000 });
+    expect(again.plan).toBeUndefined();
+    expect(again.requeueAfterMs).toBe(30_000);
+  });
+
+  it('a ReadWriteOncePod claim already used by another pod makes every node fail', () => {
+    const c = { ...claim('data', { bound: true, volumeName: 'pv1' }), spec: { ...claim('data').spec, accessModes: ['ReadWriteOncePod'], volumeName: 'pv1' } };
+    const res = run([node('node-a'), localPv('pv1', undefined), c, pod('other', { nodeName: 'node-a', phase: 'Running', claims: ['data'] }), pod('web-0', { claims: ['data'] })], 'default/web-0');
+    expect(failureMessage(res)).toBe('0/1 nodes are available: 1 node has pod using PersistentVolumeClaim with the same name and ReadWriteOncePod access mode.');
+  });
+});
+
+// ---- volumes (§3.6) ----------------------------------------------------------------------------------------
+describe('scheduler: VolumeBinding', () => {
+  const nodes = [node('node-a'), node('node-b'), node('node-c')];
+
+  it('a pod whose bound PV has node affinity goes to that node; elsewhere: volume node affinity conflict', () => {
+    const objs = [...nodes, claim('data', { bound: true, volumeName: 'pv-b' }), localPv('pv-b', 'node-b', { phase: 'Bound' }), pod('web-0', { claims: ['data'] })];
+    expect(boundTo(run(objs, 'default/web-0'))).toBe('node-b');
+    const cordoned = [node('node-a'), node('node-b', { unschedulable: true }), node('node-c'), ...objs.slice(3)];
+    expect(failureMessage(run(cordoned, 'default/web-0'))).toBe(
+      '0/3 nodes are available: 1 node(s) were unschedulable, 2 node(s) had volume node affinity conflict.',
+    );
+  });
+
+  it('PreFilter rejections: missing claim, claim being deleted, Lost claim, unbound immediate claim', () => {
+    expect(failureMessage(run([...nodes, pod('web-0', { claims: ['data'] })], 'default/web-0'))).toBe(
+      '0/3 nodes are available: persistentvolumeclaim "data" not found.',
+    );
+    expect(failureMessage(run([...nodes, claim('data', { deleting: true }), pod('web-0', { claims: ['data'] })], 'default/web-0'))).toBe(
+      '0/3 nodes are available: persistentvolumeclaim "data" is being deleted.',
+    );
+    expect(failureMessage(run([...nodes, claim('data', { bound: true, volumeName: 'pv9', phase: 'Lost' }), pod('web-0', { claims: ['data'] })], 'default/web-0'))).toBe(
+      '0/3 nodes are available: persistentvolumeclaim "data" bound to non-existent persistentvolume "pv9".',
+    );
+    expect(failureMessage(run([...nodes, sc('std', 'Immediate'), claim('data', { cls: 'std' }), pod('web-0', { claims: ['data'] })], 'default/web-0'))).toBe(
+      '0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims.',
+    );
+  });
+
+  it('a claim bound to a PV that does not exist', () => {
+    expect(failureMessage(run([...nodes, claim('data', { bound: true, volumeName: 'ghost' }), pod('web-0', { claims: ['data'] })], 'default/web-0'))).toBe(
+      '0/3 nodes are available: 3 node(s) unavailable due to one or more pvc(s) bound to non-existent pv(s).',
+    );
+  });
+
+  it('WaitForFirstConsumer with a provisioner: annotate selected-node, wait, bind only once the claim is Bound', () => {
+    const objs = [node('node-a', { cpu: '1' }), node('node-b'), sc('wffc', 'WaitForFirstConsumer'), claim('www-web-0', { cls: 'wffc' }), pod('web-0', { claims: ['www-web-0'] })];
+    const first = run(objs, 'default/web-0', { now: 1000 });
+    const w = writesOf(first.plan);
+    expect(w).toHaveLength(1);
+    expect(w[0]!.verb).toBe('update');
+    const annotated = (w[0] as { object: PersistentVolumeClaim }).object;
+    expect(annotated.metadata?.annotations?.['volume.kubernetes.io/selected-node']).toBe('node-b');
+    expect(annotated.metadata?.resourceVersion).toBe('7');
+    expect(first.requeueAfterMs).toBe(1000);
+    expect(first.local?.assumed.get('uid-web-0')).toMatchObject({ node: 'node-b', binding: false, sinceMs: 1000 });
+
+    // Claim annotated but not bound yet: nothing to write, poll again; still assumed on node-b.
+    const waiting = [objs[0]!, objs[1]!, objs[2]!, claim('www-web-0', { cls: 'wffc', selectedNode: 'node-b' }), objs[4]!];
+    const second = run(waiting, 'default/web-0', { now: 2000, local: first.local! });
+    expect(second.plan).toBeUndefined();
+    expect(second.requeueAfterMs).toBe(1000);
+    expect(second.local?.assumed.get('uid-web-0')?.sinceMs).toBe(1000);
+
+    // The claim is Bound (to a PV pinned to node-b): bind the pod.
+    const bound = [objs[0]!, objs[1]!, objs[2]!, claim('www-web-0', { cls: 'wffc', selectedNode: 'node-b', bound: true, volumeName: 'pvc-x' }),
+      localPv('pvc-x', 'node-b', { cls: 'wffc', phase: 'Bound' }), objs[4]!];
+    expect(writesOf(run(bound, 'default/web-0', { now: 3000, local: second.local! }).plan)).toEqual([
+      { verb: 'bind', namespace: 'default', name: 'web-0', nodeName: 'node-b', uid: 'uid-web-0' },
+    ]);
+
+    // After the PreBind timeout (600 s) the pod fails scheduling and is retried.
+    const late = run(waiting, 'default/web-0', { now: 1000 + 600_000, local: second.local! });
+    expect(failureMessage(late)).toBe('running PreBind plugin "VolumeBinding": binding volumes: context deadline exceeded');
+  });
+
+  it('a claim with a selected node restricts the pod to that node', () => {
+    const objs = [...nodes, sc('wffc', 'WaitForFirstConsumer'), claim('data', { cls: 'wffc', selectedNode: 'node-c' }), pod('web-0', { claims: ['data'] })];
+    const res = run(objs, 'default/web-0');
+    expect(writesOf(res.plan)).toEqual([]);
+    expect(res.local?.assumed.get('uid-web-0')?.node).toBe('node-c');
+  });
+
+  it('WaitForFirstConsumer with a static local PV: the scheduler pre-binds it (claimRef with uid), no selected-node', () => {
+    const objs = [...nodes, sc('local', 'WaitForFirstConsumer', 'kubernetes.io/no-provisioner'), claim('data', { cls: 'local' }),
+      localPv('local-a', 'node-a', { cls: 'local' }), pod('web-0', { claims: ['data'] })];
+    const res = run(objs, 'default/web-0');
+    const w = writesOf(res.plan);
+    expect(w).toHaveLength(1);
+    const updated = (w[0] as { object: PersistentVolume }).object;
+    expect(updated.metadata?.name).toBe('local-a');
+    expect(updated.spec?.claimRef).toEqual({ kind: 'PersistentVolumeClaim', namespace: 'default', name: 'data', uid: 'uid-data', apiVersion: 'v1', resourceVersion: '7' });
+    expect(updated.metadata?.annotations).toEqual({ 'pv.kubernetes.io/bound-by-controller': 'yes' });
+    expect(res.local?.assumed.get('uid-web-0')?.node).toBe('node-a');
+    // Without a matching PV and without a provisioner: no node will do.
+    const none = [...nodes, objs[3]!, objs[4]!, pod('web-0', { claims: ['data'] })];
+    expect(failureMessage(run(none, 'default/web-0'))).toBe(
+      "0/3 nodes are available: 3 node(s) didn't find available persistent volumes to bind.",
+    );
+  });
+});
+
+// ---- search budget ------------------------------------------------------------------------------------------
+describe('scheduler: feasible-node search budget', () => {
+  it('numFeasibleNodesToFind follows the adaptive percentage', () => {
+    expect(numFeasibleNodesToFind(0, 3)).toBe(3);
+    expect(numFeasibleNodesToFind(0, 100)).toBe(100);
+    expect(numFeasibleNodesToFind(0, 1000)).toBe(420);
+    expect(numFeasibleNodesToFind(0, 5000)).toBe(500);
+    expect(numFeasibleNodesToFind(0, 6000)).toBe(300);
+    expect(numFeasibleNodesToFind(10, 500)).toBe(100);
+    expect(numFeasibleNodesToFind(50, 1000)).toBe(500);
+  });
+
+  const many = Array.from({ length: 1000 }, (_, i) => node(`node-${String(i).padStart(4, '0')}`, { labels: { half: i < 500 ? 'low' : 'high' } }));
+  const indexOf = (name: string | undefined): number => Number(name?.slice(5));
+
+  it('on 1,000 nodes only 420 are examined, from a rotating start index', () => {
+    const first = run([...many, pod('web-0')], 'default/web-0');
+    expect(first.local?.nextStartNodeIndex).toBe(420);
+    expect(indexOf(boundTo(first))).toBeLessThan(420);
+    expect(first.workUnits).toBeLessThan(1000);
+    const second = run([...many, pod('web-1')], 'default/web-1', { local: first.local! });
+    expect(second.local?.nextStartNodeIndex).toBe(840);
+    const idx = indexOf(boundTo(second));
+    expect(idx >= 420 && idx < 840).toBe(true);
+    const third = run([...many, pod('web-2')], 'default/web-2', { local: second.local! });
+    expect(third.local?.nextStartNodeIndex).toBe(260); // (840 + 420) % 1000: wraps around
+  });
+
+  it('infeasible nodes are examined too, until enough feasible ones are found', () => {
+    const res = run([...many, pod('web-0', { nodeSelector: { half: 'high' } })], 'default/web-0');
+    // 500 infeasible then 420 feasible.
+    expect(res.local?.nextStartNodeIndex).toBe(920);
+    const idx = indexOf(boundTo(res));
+    expect(idx >= 500 && idx < 920).toBe(true);
+  });
+});
+
+// ---- event handlers and local state --------------------------------------------------------------------------
+describe('scheduler: keys and observe', () => {
+  const entry = (type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KObject) => ({ seq: 1, time: 0, type, actor: 'user', cause: null, object });
+  const failed = (name: string, message: string) =>
+    pod(name, { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message }] });
+
+  it('unscheduled pods are keys; bound, deleting or foreign pods are not', () => {
+    const snap = makeSnapshot([], scheduler.indexes);
+    const cfg = defaultSchedulerConfig;
+    expect(schedulerKeysFor(entry('ADDED', pod('web-0')), undefined, snap, cfg)).toEqual(['default/web-0']);
+    expect(schedulerKeysFor(entry('MODIFIED', pod('web-0', { nodeName: 'node-a' })), pod('web-0'), snap, cfg)).toEqual([]);
+    const foreign = pod('x');
+    expect(schedulerKeysFor(entry('ADDED', { ...foreign, spec: { ...foreign.spec!, schedulerName: 'other' } }), undefined, snap, cfg)).toEqual([]);
+  });
+
+  it('node changes requeue unschedulable pods, heartbeats do not', () => {
+    const cordoned = node('node-a', { unschedulable: true });
+    const pods = [failed('p1', '0/1 nodes are available: 1 node(s) were unschedulable.'), pod('fresh')];
+    const snap = makeSnapshot([cordoned, ...pods], scheduler.indexes);
+    const cfg = defaultSchedulerConfig;
+    const heartbeat = { ...cordoned, status: { ...cordoned.status, conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: timestamp(9) }] } };
+    expect(schedulerKeysFor(entry('MODIFIED', heartbeat), cordoned, snap, cfg)).toEqual([]);
+    expect(schedulerKeysFor(entry('MODIFIED', node('node-a')), cordoned, snap, cfg)).toEqual(['default/p1']);
+    expect(schedulerKeysFor(entry('ADDED', node('node-b')), undefined, snap, cfg)).toEqual(['default/p1']);
+  });
+
+  it('a deleted assigned pod requeues only pods that failed for resources; a claim change its users', () => {
+    const pods = [
+      failed('cpu', '0/1 nodes are available: 1 Insufficient cpu.'),
+      failed('sel', "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector."),
+      pod('user', { claims: ['data'] }),
+    ];
+    const snap = makeSnapshot(pods, scheduler.indexes);
+    const cfg = defaultSchedulerConfig;
+    const gone = pod('old', { nodeName: 'node-a', phase: 'Running' });
+    expect(schedulerKeysFor(entry('DELETED', gone), undefined, snap, cfg)).toEqual(['default/cpu']);
+    expect(schedulerKeysFor(entry('MODIFIED', claim('data')), undefined, snap, cfg)).toEqual(['default/user']);
+  });
+
+  it('observe forgets an assumed pod once it shows up bound, and invalidates its node usage', () => {
+    const objs = [node('node-a', { pods: '1' }), pod('web-0'), pod('web-1')];
+    const first = run(objs, 'default/web-0');
+    const boundPod = pod('web-0', { nodeName: 'node-a', phase: 'Pending' });
+    const local = schedulerObserve(entry('MODIFIED', boundPod), pod('web-0'), first.local!);
+    expect(local.assumed.size).toBe(0);
+    const res = run([objs[0]!, boundPod, objs[2]!], 'default/web-1', { local });
+    expect(failureMessage(res)).toBe('0/1 nodes are available: 1 Too many pods.');
+  });
+});
+
+// ---- property: every examined node is accounted for ----------------------------------------------------------
+describe('scheduler: FitError property', () => {
+  it('with no feasible node, the histogram counts every node once per reason, sorted as strings', () => {
+    fc.assert(fc.property(
+      fc.array(fc.constantFrom('cordoned', 'tainted', 'notready', 'mismatch'), { minLength: 1, maxLength: 12 }),
+      (kinds) => {
+        const nodes = kinds.map((k, i) => node(`n${i}`, {
+          unschedulable: k === 'cordoned',
+          taints: k === 'tainted' ? [{ key: 'dedicated', value: 'x', effect: 'NoExecute' }] : undefined,
+          ready: k === 'notready' ? 'False' : 'True',
+          labels: { disk: k === 'mismatch' ? 'hdd' : 'ssd' },
+        }));
+        const p = pod('web-0', { nodeSelector: { disk: 'none' } });
+        const msg = failureMessage(run([...nodes, p], 'default/web-0'))!;
+        const reasonOf: Record<string, string> = {
+          cordoned: 'node(s) were unschedulable', tainted: 'node(s) had untolerated taint {dedicated: x}',
+          notready: 'node(s) had untolerated taint {node.kubernetes.io/not-ready: }', mismatch: "node(s) didn't match Pod's node affinity/selector",
+        };
+        const counts = new Map<string, number>();
+        for (const k of kinds) counts.set(reasonOf[k]!, (counts.get(reasonOf[k]!) ?? 0) + 1);
+        const parts = [...counts].map(([r, n]) => `${n} ${r}`).sort();
+        expect(msg).toBe(`0/${kinds.length} nodes are available: ${parts.join(', ')}.`);
+      },
+    ));
+  });
+});
