@@ -38,6 +38,8 @@ export const benchOneSize = (replicas: number, nodes: number, seed = 1): SizeRes
     namespaces: ['default'],
   };
   const sim = createCluster(spec, seed);
+  // A warm cluster: every component has synced its cache before the workload arrives.
+  sim.run({ until: () => sim.hosts.every((h) => h.running), deadlineMs: 10_000 });
   const r = sim.command({ command: 'apply', objects: ['Service/bench', 'StatefulSet/bench'] }, [{ verb: 'create', object: service }, { verb: 'create', object: statefulSet(replicas) }]);
   if (E.isLeft(r)) throw new Error(r.left.message);
   const startSeq = sim.log.lastSeq();
@@ -53,6 +55,10 @@ export const benchOneSize = (replicas: number, nodes: number, seed = 1): SizeRes
   const wallMs = performance.now() - t0;
   peak = Math.max(peak, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
   const events = sim.log.lastSeq() - startSeq;
+  if (process.env.KUBESIM_BENCH_STATS) {
+    for (const h of sim.hosts) process.stderr.write(`${h.name}: ${JSON.stringify(h.stats)}\n`);
+    process.stderr.write(`events processed: ${sim.eventsProcessed}\n`);
+  }
   return {
     replicas, nodes, wallMs, virtualMs: sim.now, logEvents: events,
     eventsPerSec: events / (wallMs / 1000), podsRunningPerWallSec: replicas / (wallMs / 1000),
@@ -77,8 +83,8 @@ export const benchSeedScenario = (file: string): { virtualMs: number; wallMs: nu
 
 /** Each size in its own child process, so peak RSS and JIT state are per size. */
 export const benchSizeInChild = (replicas: number, nodes: number): SizeResult => {
-  const main = fileURLToPath(new URL('./main.ts', import.meta.url));
-  const out = execFileSync(process.execPath, ['--conditions=source', '--import', 'tsx', main, 'engine-size', String(replicas), String(nodes)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const main = fileURLToPath(new URL('./main.js', import.meta.url));
+  const out = execFileSync(process.execPath, [main, 'engine-size', String(replicas), String(nodes)], { encoding: 'utf8', maxBuffer: 1 << 24 });
   const line = out.trim().split('\n').at(-1)!;
   return JSON.parse(line) as SizeResult;
 };

@@ -65,7 +65,7 @@ export const authorize = (actor: string, req: ApiRequest, current: KObject | und
   // NodeRestriction: a kubelet may only touch its own node and the pods bound to it.
   if (role === 'kubelet') {
     const node = actor.slice(actor.indexOf(':') + 1);
-    if (kind === 'Pod') {
+    if (kind === 'Pod' && current !== undefined) { // a missing pod answers NotFound, as Kubernetes does
       const bound = (current as Pod | undefined)?.spec?.nodeName;
       if (bound !== node) return `node "${node}" can only update pods bound to it (pod is on ${bound ? `"${bound}"` : 'no node'})`;
     }

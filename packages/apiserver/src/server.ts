@@ -254,7 +254,7 @@ export class ApiServer {
       }
       const errs = validateUpdate(next, old);
       if (errs.length > 0) return E.left(newInvalid(kind, name, errs));
-      if (GENERATION_KINDS.has(kind) && JSON.stringify(i.spec) !== JSON.stringify(o.spec)) {
+      if (GENERATION_KINDS.has(kind) && i.spec !== o.spec && JSON.stringify(i.spec) !== JSON.stringify(o.spec)) {
         next = { ...next, metadata: { ...next.metadata, generation: (old.metadata?.generation ?? 0) + 1 } } as KObject;
       }
     }
@@ -379,19 +379,41 @@ export class ApiServer {
 const withFinalizer = (meta: ObjectMeta, f: string): ObjectMeta =>
   (meta.finalizers ?? []).includes(f) ? meta : { ...meta, finalizers: [...(meta.finalizers ?? []), f] };
 
+/** Structural equality of JSON-shaped values (no allocation; stops at the first difference). */
+const deepEqual = (a: unknown, b: unknown): boolean => {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let nx = 0;
+  for (const k in x) {
+    if (x[k] === undefined) continue;
+    nx++;
+    if (!deepEqual(x[k], y[k])) return false;
+  }
+  let ny = 0;
+  for (const k in y) if (y[k] !== undefined) ny++;
+  return nx === ny;
+};
+
 /** No-op detection: an update that changes nothing writes nothing (same resourceVersion, no event). */
 const sameContent = (a: KObject, b: KObject): boolean => {
   const x = a as unknown as Record<string, unknown>;
   const y = b as unknown as Record<string, unknown>;
-  if (x.spec !== y.spec || x.status !== y.status || x.data !== y.data) {
-    if (JSON.stringify(x.spec) !== JSON.stringify(y.spec) || JSON.stringify(x.status) !== JSON.stringify(y.status)) return false;
+  for (const k in y) {
+    if (k === 'metadata') continue;
+    if (!deepEqual(x[k], y[k])) return false;
   }
-  const ma = { ...a.metadata, resourceVersion: '' };
-  const mb = { ...b.metadata, resourceVersion: '' };
-  if (JSON.stringify(ma) !== JSON.stringify(mb)) return false;
-  for (const k of Object.keys(y)) {
-    if (k === 'metadata' || k === 'spec' || k === 'status') continue;
-    if (JSON.stringify(x[k]) !== JSON.stringify(y[k])) return false;
-  }
+  for (const k in x) if (k !== 'metadata' && y[k] === undefined && x[k] !== undefined) return false;
+  const ma = a.metadata ?? {};
+  const mb = b.metadata ?? {};
+  for (const k in mb) if (k !== 'resourceVersion' && !deepEqual((ma as Record<string, unknown>)[k], (mb as Record<string, unknown>)[k])) return false;
+  for (const k in ma) if (k !== 'resourceVersion' && (mb as Record<string, unknown>)[k] === undefined && (ma as Record<string, unknown>)[k] !== undefined) return false;
   return true;
 };

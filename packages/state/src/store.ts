@@ -21,6 +21,7 @@ export interface Snapshot {
 }
 
 const EMPTY: Iterable<never> = [];
+const EMPTY_VALUES: readonly string[] = [];
 
 /**
  * A fold of the log: kind → namespace → name → object, plus declared secondary indexes.
@@ -81,14 +82,21 @@ export class ObjectStore implements Snapshot {
     if (this.indexes.size === 0) return;
     for (const { spec, map } of this.indexes.values()) {
       if (spec.kind !== kind) continue;
-      if (old) for (const v of spec.fn(old)) {
+      const before = old ? spec.fn(old) : EMPTY_VALUES;
+      const after = neu ? spec.fn(neu) : EMPTY_VALUES;
+      // Common case: the object stays under the same values; only its reference changes.
+      if (neu && before.length === after.length && before.every((v, i) => v === after[i])) {
+        for (const v of after) map.get(v)?.set(key, neu);
+        continue;
+      }
+      for (const v of before) {
         const m = map.get(v);
         if (m) { m.delete(key); if (m.size === 0) map.delete(v); }
       }
-      if (neu) for (const v of spec.fn(neu)) {
+      for (const v of after) {
         let m = map.get(v);
         if (!m) { m = new Map(); map.set(v, m); }
-        m.set(key, neu);
+        m.set(key, neu!);
       }
     }
   }

@@ -53,9 +53,11 @@ export const selectedPods = (snap: Snapshot, namespace: string, sel: Readonly<Re
   const first = keys[0]!;
   const pods: Pod[] = [];
   let scanned = 0;
+  // The index already matched the first pair: with a single-pair selector every candidate is selected.
+  const single = keys.length === 1;
   for (const p of snap.byIndex('Pod', LABEL_INDEX, `${namespace}/${first}=${sel[first]}`)) {
     scanned++;
-    if (mapSelectorMatches(sel, p.metadata?.labels)) pods.push(p);
+    if (single || mapSelectorMatches(sel, p.metadata?.labels)) pods.push(p);
   }
   return { pods, scanned };
 };

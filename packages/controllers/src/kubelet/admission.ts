@@ -46,14 +46,29 @@ export const podRequests = (p: Pod): Requests => {
   return sum;
 };
 
-const allocatable = (node: Node | undefined, name: string): number | undefined => {
-  const q = node?.status?.allocatable?.[name] ?? node?.status?.capacity?.[name];
-  return q === undefined ? undefined : parseQuantity(q as string);
+interface Allocatable { readonly pods?: number; readonly cpu?: number; readonly memory?: number; readonly ephemeral?: number }
+const allocatableCache = new WeakMap<Node, Allocatable>();
+const NO_NODE: Allocatable = {};
+
+/** The node's allocatable resources (capacity when unset), parsed once per stored Node object. */
+const allocatableOf = (node: Node | undefined): Allocatable => {
+  if (!node) return NO_NODE;
+  let a = allocatableCache.get(node);
+  if (!a) {
+    const q = (name: string): number | undefined => {
+      const v = node.status?.allocatable?.[name] ?? node.status?.capacity?.[name];
+      return v === undefined ? undefined : parseQuantity(v as string);
+    };
+    a = { pods: q('pods'), cpu: q('cpu'), memory: q('memory'), ephemeral: q('ephemeral-storage') };
+    allocatableCache.set(node, a);
+  }
+  return a;
 };
 
 /** [noderesources.Fits]: the pod count first, then requested resources against allocatable. */
 const fitsResources = (pod: Pod, node: Node | undefined, others: readonly Pod[]): Rejection | undefined => {
-  const maxPods = allocatable(node, 'pods');
+  const alloc = allocatableOf(node);
+  const maxPods = alloc.pods;
   if (maxPods !== undefined && others.length + 1 > maxPods) return insufficient('pods', 1, others.length, maxPods);
   const want = podRequests(pod);
   if (want.cpuMilli === 0 && want.memory === 0 && want.ephemeral === 0) return undefined;
@@ -62,13 +77,13 @@ const fitsResources = (pod: Pod, node: Node | undefined, others: readonly Pod[])
     const r = podRequests(o);
     used.cpuMilli += r.cpuMilli; used.memory += r.memory; used.ephemeral += r.ephemeral;
   }
-  const cpu = allocatable(node, 'cpu');
+  const cpu = alloc.cpu;
   if (cpu !== undefined && want.cpuMilli > 0 && want.cpuMilli > Math.round(cpu * 1000) - used.cpuMilli) {
     return insufficient('cpu', want.cpuMilli, used.cpuMilli, Math.round(cpu * 1000));
   }
-  const mem = allocatable(node, 'memory');
+  const mem = alloc.memory;
   if (mem !== undefined && want.memory > 0 && want.memory > mem - used.memory) return insufficient('memory', want.memory, used.memory, mem);
-  const eph = allocatable(node, 'ephemeral-storage');
+  const eph = alloc.ephemeral;
   if (eph !== undefined && want.ephemeral > 0 && want.ephemeral > eph - used.ephemeral) {
     return insufficient('ephemeral-storage', want.ephemeral, used.ephemeral, eph);
   }

@@ -33,6 +33,8 @@ const resourceRelated = (m: string): boolean =>
   m.includes('Too many pods') || m.includes('Insufficient ') || m.includes('free ports') || m.includes('ReadWriteOncePod');
 /** Failure messages a volume, claim or class change can cure (VolumeBinding). */
 const volumeRelated = (m: string): boolean => m.includes('persistent') || m.includes('Persistent') || m.includes('volume');
+/** Failures an unclaimed PersistentVolume can cure (static binding, node affinity). */
+const staticVolumeRelated = (m: string): boolean => m.includes('available persistent volumes') || m.includes('volume node affinity');
 
 const unschedulableKeys = (snap: Snapshot, config: SchedulerConfig, hint?: (message: string) => boolean): string[] => {
   const keys: string[] = [];
@@ -97,9 +99,11 @@ export const schedulerKeysFor = (e: Envelope, old: KObject | undefined, snap: Sn
       keys = claimUsers(snap, config, o.metadata?.namespace ?? '', o.metadata?.name ?? '');
       break;
     case 'PersistentVolume': {
-      keys = e.type === 'DELETED' ? [] : unschedulableKeys(snap, config, volumeRelated);
+      // Queueing hint (VolumeBinding): a volume helps the pods of the claim it names; an unclaimed
+      // volume can only help pods that failed for want of an available volume to bind.
       const ref = (o as PersistentVolume).spec?.claimRef;
-      if (ref) keys.push(...claimUsers(snap, config, ref.namespace ?? '', ref.name ?? ''));
+      keys = ref ? claimUsers(snap, config, ref.namespace ?? '', ref.name ?? '')
+        : e.type === 'DELETED' ? [] : unschedulableKeys(snap, config, staticVolumeRelated);
       break;
     }
     case 'StorageClass': keys = e.type === 'DELETED' ? [] : unschedulableKeys(snap, config, volumeRelated); break;

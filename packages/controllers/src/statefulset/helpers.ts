@@ -14,7 +14,13 @@ export const setNamespace = (set: StatefulSet): string => set.metadata?.namespac
 export const startOrdinal = (set: StatefulSet): number => set.spec?.ordinals?.start ?? 0;
 export const replicasOf = (set: StatefulSet): number => set.spec?.replicas ?? 1;
 export const endOrdinal = (set: StatefulSet): number => startOrdinal(set) + replicasOf(set) - 1;
-export const ordinalOfPod = (p: { metadata?: { name?: string } }): number => parentAndOrdinal(p.metadata?.name ?? '').ordinal;
+/** Objects are immutable, so a pod's parsed ordinal can be memoized on the object. */
+const ordinalMemo = new WeakMap<object, number>();
+export const ordinalOfPod = (p: { metadata?: { name?: string } }): number => {
+  let o = ordinalMemo.get(p);
+  if (o === undefined) { o = parentAndOrdinal(p.metadata?.name ?? '').ordinal; ordinalMemo.set(p, o); }
+  return o;
+};
 export const podInOrdinalRange = (p: Pod, set: StatefulSet): boolean => {
   const o = ordinalOfPod(p);
   return o >= startOrdinal(set) && o <= endOrdinal(set);
@@ -30,6 +36,14 @@ export const retentionPolicy = (set: StatefulSet): RetentionPolicy => ({
   whenScaled: set.spec?.persistentVolumeClaimRetentionPolicy?.whenScaled === 'Delete' ? 'Delete' : 'Retain',
   whenDeleted: set.spec?.persistentVolumeClaimRetentionPolicy?.whenDeleted === 'Delete' ? 'Delete' : 'Retain',
 });
+
+/** The names of the claims of ordinal k, in template order (cheap: no objects built). */
+export const claimNamesForOrdinal = (set: StatefulSet, ordinal: number): string[] => {
+  const tpls = set.spec?.volumeClaimTemplates;
+  if (!tpls || tpls.length === 0) return [];
+  const sname = setName(set);
+  return tpls.map((t) => `${t.metadata?.name ?? ''}-${sname}-${ordinal}`);
+};
 
 /** The claims a pod of this set should have, in template order [SSU getPersistentVolumeClaims]. */
 export const claimsForOrdinal = (set: StatefulSet, ordinal: number): PersistentVolumeClaim[] => {

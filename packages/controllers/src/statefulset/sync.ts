@@ -8,7 +8,7 @@ import { involvedOf } from '../framework/recorder.js';
 import { event, fail, par, seq, write, type PlanOutcome, type Step } from '../framework/plan.js';
 import type { ReconcileResult } from '../framework/component.js';
 import {
-  claimsForOrdinal, isMemberOf, isParallel, minReadySecondsOf, ordinalOfPod, podInOrdinalRange, podRevision, replicasOf,
+  claimNamesForOrdinal, claimsForOrdinal, isMemberOf, isParallel, minReadySecondsOf, ordinalOfPod, podInOrdinalRange, podRevision, replicasOf,
   setName, setNamespace, startOrdinal,
 } from './helpers.js';
 import { applyRevision, chooseRevisions, listRevisions, type RevisionChoice } from './revision.js';
@@ -38,18 +38,22 @@ interface Ctx {
 interface Step1 { readonly steps: Step[]; readonly exit: boolean }
 const NOTHING: Step1 = { steps: [], exit: false };
 
-const claimsOf = (c: Ctx, pod: Pod, set: StatefulSet): { tpl: PersistentVolumeClaim; cur: PersistentVolumeClaim | undefined }[] =>
-  claimsForOrdinal(set, ordinalOfPod(pod)).map((tpl) => ({ tpl, cur: c.snap.get('PersistentVolumeClaim', setNamespace(set), tpl.metadata!.name!) }));
+/** The pod's claims as the cache has them (by name; undefined when missing). */
+const claimsOf = (c: Ctx, pod: Pod, set: StatefulSet): { name: string; index: number; cur: PersistentVolumeClaim | undefined }[] => {
+  const ns = setNamespace(set);
+  return claimNamesForOrdinal(set, ordinalOfPod(pod)).map((name, index) => ({ name, index, cur: c.snap.get('PersistentVolumeClaim', ns, name) }));
+};
 
 /** [SPC createPersistentVolumeClaims]: missing claims are created; a claim being deleted is an error. */
 const createClaims = (c: Ctx, pod: Pod, verb: 'create' | 'update'): Step[] => {
   const out: Step[] = [];
   const podName = pod.metadata!.name!;
   const sname = setName(c.set);
-  for (const { tpl, cur } of claimsOf(c, pod, c.set)) {
-    const cname = tpl.metadata!.name!;
+  let built: PersistentVolumeClaim[] | undefined;
+  for (const { name: cname, index, cur } of claimsOf(c, pod, c.set)) {
     if (cur === undefined) {
-      out.push(write({ verb: 'create', object: tpl as KObject }, {
+      built ??= claimsForOrdinal(c.set, ordinalOfPod(pod));
+      out.push(write({ verb: 'create', object: built[index]! as KObject }, {
         onSuccess: claimEvent(cname, podName, sname, c.on),
         onFailure: (e) => (e.reason === 'AlreadyExists' ? undefined : claimFailedEvent(cname, podName, sname, c.on, e)),
       }));
