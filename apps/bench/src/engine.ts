@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import * as E from 'fp-ts/lib/Either.js';
 import type { KObject, StatefulSet } from '@kubesim/api';
@@ -58,6 +59,12 @@ export const benchOneSize = (replicas: number, nodes: number, seed = 1): SizeRes
   if (process.env.KUBESIM_BENCH_STATS) {
     for (const h of sim.hosts) process.stderr.write(`${h.name}: ${JSON.stringify(h.stats)}\n`);
     process.stderr.write(`events processed: ${sim.eventsProcessed}\n`);
+  }
+  if (process.env.KUBESIM_BENCH_LOGHASH) {
+    // Determinism check: a hash of the whole log (same seed ⇒ same hash across engine changes).
+    const h = createHash('sha256');
+    for (const e of sim.log.all()) h.update(`${JSON.stringify(e)}\n`);
+    process.stderr.write(`log hash: ${h.digest('hex')} (${sim.log.lastSeq()} entries)\n`);
   }
   return {
     replicas, nodes, wallMs, virtualMs: sim.now, logEvents: events,

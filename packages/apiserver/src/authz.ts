@@ -8,7 +8,8 @@ import { requestKind, requestResourceVerb, KINDS } from '@kubesim/api';
 export const PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
   'statefulset-controller': [
     'create pods', 'update pods', 'patch pods', 'delete pods',
-    'create persistentvolumeclaims', 'update persistentvolumeclaims', 'patch persistentvolumeclaims',
+    // get+create, plus update+delete with StatefulSetAutoDeletePVC (GA 1.32) [controller_policy.go]
+    'create persistentvolumeclaims', 'update persistentvolumeclaims', 'patch persistentvolumeclaims', 'delete persistentvolumeclaims',
     '* controllerrevisions', 'update statefulsets/status', 'patch statefulsets', 'update statefulsets',
     'create events', 'update events', 'patch events',
   ],

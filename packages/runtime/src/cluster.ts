@@ -76,8 +76,8 @@ export const defaultComponents = (spec: ClusterSpec): ComponentSetup[] => {
  * Build an embedded cluster: the bootstrap objects (namespaces, nodes, storage classes) are written by
  * `system:bootstrap` as one COMMAND, then every component starts.
  */
-export const createCluster = (spec: ClusterSpec, seed: number): Simulation => {
-  const sim = new Simulation({ seed, components: defaultComponents(spec), ...(spec.timing ? { timing: spec.timing } : {}) });
+export const createCluster = (spec: ClusterSpec, seed: number, components: (spec: ClusterSpec) => ComponentSetup[] = defaultComponents): Simulation => {
+  const sim = new Simulation({ seed, components: components(spec), ...(spec.timing ? { timing: spec.timing } : {}) });
   const objects: KObject[] = [
     ...spec.namespaces.map((ns) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }) as KObject),
     ...spec.nodes.map((n, i) => nodeObject(n, i) as KObject),

@@ -84,6 +84,13 @@ const evalPods = (ctx: EvalContext, c: PodsCondition): Failures => {
     }
   }
   if (c.count !== undefined && pods.length !== c.count) f.push(`${pods.length} pods, expected ${c.count} (${pods.map((p) => p.metadata!.name).join(', ')})`);
+  if (c.countsByStatus) {
+    const have: Record<string, number> = {};
+    for (const p of pods) { const st = podStatusText(p); have[st] = (have[st] ?? 0) + 1; }
+    for (const [st, n] of Object.entries(c.countsByStatus)) {
+      if ((have[st] ?? 0) !== n) f.push(`${have[st] ?? 0} pods are ${st}, expected ${n} (${JSON.stringify(have)})`);
+    }
+  }
   for (const p of pods) {
     const n = p.metadata!.name!;
     if (c.phase !== undefined && p.status?.phase !== c.phase) f.push(`pod ${n} is ${p.status?.phase ?? 'without phase'}, expected ${c.phase}`);
@@ -290,6 +297,23 @@ export const evaluate = (ctx: EvalContext, c: Condition): Failures => {
       if (term.size === 0) f.push('no pod was deleted');
       const late = [...term.entries()].filter(([, s]) => s > firstGone);
       if (late.length) f.push(`not deleted at once: ${late.map(([n]) => n).join(', ')} started terminating after another pod was already gone (seq ${firstGone})`);
+    }
+  }
+  if (c.createdTogether) {
+    const since = sinceSeq(ctx, c.createdTogether.since);
+    if (typeof since === 'string') f.push(since);
+    else {
+      const sel = compileSelector(parseSelectorString(c.createdTogether.selector));
+      const added = new Map<string, number>();
+      let firstReady = Infinity;
+      for (const e of ctx.log) {
+        if (e.seq <= since || !isObjectEntry(e) || e.object.kind !== 'Pod' || !sel.matches(e.object.metadata?.labels)) continue;
+        if (e.type === 'ADDED') added.set(e.object.metadata!.name!, e.seq);
+        else if (e.type === 'MODIFIED' && isRunningAndReady(e.object as Pod)) firstReady = Math.min(firstReady, e.seq);
+      }
+      if (added.size === 0) f.push('no pod was created');
+      const late = [...added.entries()].filter(([, s1]) => s1 > firstReady);
+      if (late.length) f.push(`not created together: ${late.map(([n]) => n).join(', ')} created after another pod was already Ready (seq ${firstReady})`);
     }
   }
   if (c.events) {

@@ -202,7 +202,7 @@ const parseStep = (ctx: Ctx, node: YNode, index: number): E.Either<ScenarioError
   }
 };
 
-const CONDITION_KEYS = ['pods', 'claims', 'volumes', 'object', 'absent', 'present', 'dns', 'order', 'sequence', 'orderedReady', 'orderedDeletion', 'simultaneousDeletion', 'events', 'all'];
+const CONDITION_KEYS = ['pods', 'claims', 'volumes', 'object', 'absent', 'present', 'dns', 'order', 'sequence', 'orderedReady', 'orderedDeletion', 'simultaneousDeletion', 'createdTogether', 'events', 'all'];
 
 /** Unknown condition keys are refused (a typo must not make an expectation vacuous). */
 const conditionErrors = (c: unknown): string | undefined => {

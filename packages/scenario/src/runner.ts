@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { kubectlMessage, type ApiRequest, type KObject, type PersistentVolumeClaim, type Pod, type Kind } from '@kubesim/api';
-import { createCluster, type Simulation } from '@kubesim/runtime';
+import { createCluster, type ClusterSpec, type ComponentSetup, type Simulation } from '@kubesim/runtime';
 import { dnsRecords, resolveName } from '@kubesim/controllers';
 import { evaluate, parseTarget, type EvalContext, type Remembered } from './conditions.js';
 import type { Condition, Scenario, ScenarioStep } from './types.js';
@@ -30,6 +30,8 @@ export interface RunOptions {
   readonly seed?: number;
   readonly onStep?: (r: StepResult, total: number) => void;
   readonly onStart?: (sim: Simulation) => void;
+  /** Replace the component set (tests run deliberately broken controllers to show the checks fail). */
+  readonly components?: (spec: ClusterSpec) => ComponentSetup[];
 }
 
 export const describeStep = (s: ScenarioStep): string => {
@@ -81,7 +83,7 @@ const remember = (sim: Simulation): Remembered => ({
 export const runScenario = (scenario: Scenario, opts: RunOptions = {}): RunReport => {
   const t0 = performance.now();
   const seed = opts.seed ?? scenario.seed ?? 1;
-  const sim = createCluster(scenario.cluster, seed);
+  const sim = createCluster(scenario.cluster, seed, opts.components);
   opts.onStart?.(sim);
   const remembered = new Map<string, Remembered>();
   const results: StepResult[] = [];
@@ -106,8 +108,11 @@ const runStep = (sim: Simulation, step: ScenarioStep, remembered: Map<string, Re
     return E.isLeft(r) ? fatal(kubectlMessage(r.left)) : OK;
   };
   switch (step.op) {
-    case 'apply':
+    case 'apply': {
+      const missing = missingStorageClass(sim, step.objects);
+      if (missing) return fatal(missing);
       return cmd({ command: 'apply', source: step.source, objects: step.objects.map((o) => `${String(o.kind)}/${o.metadata?.name ?? ''}`) }, applyRequests(sim, step.objects));
+    }
     case 'scale': {
       const t = parseTarget(step.target);
       if (typeof t === 'string') return fatal(t);
@@ -166,4 +171,28 @@ const runStep = (sim: Simulation, step: ScenarioStep, remembered: Map<string, Re
       remembered.set(step.label, remember(sim));
       return OK;
   }
+};
+
+/**
+ * kubesim refuses a manifest whose claims name a StorageClass that neither exists nor is applied with
+ * it. (Kubernetes accepts it and the claims stay Pending with ProvisioningFailed; see docs/semantics.md.)
+ */
+export const missingStorageClass = (sim: Simulation, objs: readonly KObject[]): string | undefined => {
+  const applied = new Set(objs.filter((o) => o.kind === 'StorageClass').map((o) => o.metadata?.name ?? ''));
+  const exists = (name: string) => applied.has(name) || sim.api.get('StorageClass', '', name) !== undefined;
+  for (const o of objs) {
+    const claims: { path: string; cls: string | null | undefined }[] = [];
+    if (o.kind === 'PersistentVolumeClaim') claims.push({ path: 'spec.storageClassName', cls: (o as PersistentVolumeClaim).spec?.storageClassName });
+    if (o.kind === 'StatefulSet') {
+      ((o as { spec?: { volumeClaimTemplates?: PersistentVolumeClaim[] } }).spec?.volumeClaimTemplates ?? [])
+        .forEach((t, i) => claims.push({ path: `spec.volumeClaimTemplates[${i}].spec.storageClassName`, cls: t.spec?.storageClassName }));
+    }
+    for (const c of claims) {
+      if (c.cls && !exists(c.cls)) {
+        const k = o.kind === 'StatefulSet' ? 'StatefulSet' : 'PersistentVolumeClaim';
+        return `The ${k} "${o.metadata?.name ?? ''}" is invalid: ${c.path}: Not found: "${c.cls}": storageclasses.storage.k8s.io "${c.cls}" not found`;
+      }
+    }
+  }
+  return undefined;
 };

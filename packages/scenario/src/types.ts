@@ -44,6 +44,8 @@ export interface Condition {
   readonly sequence?: { readonly events: readonly string[]; readonly since?: string };
   readonly orderedReady?: { readonly set: string; readonly since?: string };
   readonly orderedDeletion?: { readonly set: string; readonly since?: string };
+  /** Every matching pod was created before the first of them became Ready (no ordering). */
+  readonly createdTogether?: { readonly selector: string; readonly since?: string };
   readonly simultaneousDeletion?: { readonly selector: string; readonly since?: string };
   readonly events?: { readonly target?: string; readonly reason: string; readonly message?: string; readonly count?: number; readonly min?: number };
   readonly all?: readonly Condition[];
@@ -59,6 +61,8 @@ export interface PodsCondition {
   readonly ready?: boolean;
   readonly node?: string;
   readonly status?: string;
+  /** How many of the pods show each kubectl STATUS text, e.g. {Running: 1, ContainerCreating: 2}. */
+  readonly countsByStatus?: Readonly<Record<string, number>>;
   /** Compared with a `remember` label: same uid (`same`) or a new incarnation (`new`). */
   readonly uidVs?: { readonly label: string; readonly is: 'same' | 'new' };
   readonly claim?: Readonly<Record<string, string>>;

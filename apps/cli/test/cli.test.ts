@@ -1,0 +1,79 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const tmp = mkdtempSync(join(tmpdir(), 'kubesim-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const kubesim = (...args: string[]) => {
+  const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', join(root, 'apps/cli/src/main.ts'), ...args], { cwd: root, encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+};
+
+const log = join(tmp, 'seed.jsonl');
+
+describe('kubesim CLI', () => {
+  it('run: prints progress, what happened, the final state and a PASS verdict, and records the log', () => {
+    const r = kubesim('run', 'examples/seed-statefulset.yaml', '--log', log);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('What happened:');
+    expect(r.out).toMatch(/claim volume-stateful-pvc-0 created \(1G, ReadWriteOnce, class fast\)/);
+    expect(r.out).toMatch(/DNS \+ stateful-pvc-0\.stateful-headless\.default\.svc\.cluster\.local → 10\./);
+    expect(r.out).toMatch(/\nPASS\n$/);
+    const header = JSON.parse(readFileSync(log, 'utf8').split('\n')[0]!) as { kubesim: string; seed: number; scenario: { name: string } };
+    expect(header.kubesim).toBe('log');
+    expect(header.seed).toBe(1);
+    expect(header.scenario.name).toBe('seed-statefulset');
+  });
+
+  it('run: the same seed gives the same log file', () => {
+    const again = join(tmp, 'again.jsonl');
+    expect(kubesim('run', 'examples/seed-statefulset.yaml', '-q', '--log', again).code).toBe(0);
+    expect(readFileSync(again, 'utf8')).toBe(readFileSync(log, 'utf8'));
+  });
+
+  it('get: prints pods of the recorded run like kubectl, as they were at any seq', () => {
+    const r = kubesim('get', 'pods', '--log', log);
+    expect(r.code).toBe(0);
+    const lines = r.out.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/);
+    expect(lines.slice(1).map((l) => l.split(/\s+/).slice(0, 3).join(' '))).toEqual([
+      'stateful-pvc-0 1/1 Running', 'stateful-pvc-1 1/1 Running', 'stateful-pvc-2 1/1 Running',
+    ]);
+    const early = kubesim('get', 'pvc', '--log', log, '--at', '25');
+    expect(early.code).toBe(0);
+    expect(early.out).toMatch(/^volume-stateful-pvc-0\s+Pending/m);
+    const json = JSON.parse(kubesim('get', 'sts', '--log', log, '-o', 'json').out) as { kind: string; items: { metadata: { name: string } }[] };
+    expect(json.kind).toBe('List');
+    expect(json.items.map((i) => i.metadata.name)).toEqual(['stateful-pvc']);
+    expect(kubesim('get', 'pod', 'nope', '--log', log).err).toBe('Error from server (NotFound): pods "nope" not found\n');
+  });
+
+  it('get: a damaged log is reported with its line number', () => {
+    const lines = readFileSync(log, 'utf8').split('\n');
+    lines[41] = lines[41]!.replace('"time":', '"time": ');
+    const bad = join(tmp, 'bad.jsonl');
+    writeFileSync(bad, lines.join('\n'));
+    const r = kubesim('get', 'pods', '--log', bad);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(new RegExp(`^error: ${bad.replace(/[.]/g, '\\.')}:42: damaged log: hash chain mismatch`));
+  });
+
+  it('run: a failing expectation exits 1, an invalid scenario exits 2', () => {
+    const failing = join(tmp, 'failing.yaml');
+    writeFileSync(failing, readFileSync(join(root, 'examples/pods-replicas-1.yaml'), 'utf8').replace('names: [db-0]', 'names: [db-7]').replace('manifests/', join(root, 'examples/manifests/')).replaceAll('apply: manifests/', `apply: ${join(root, 'examples/manifests/')}`));
+    const r = kubesim('run', failing, '-q');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/FAIL/);
+    const invalid = join(tmp, 'invalid.yaml');
+    writeFileSync(invalid, 'steps:\n  - bogus: 1\n');
+    const r2 = kubesim('run', invalid);
+    expect(r2.code).toBe(2);
+    expect(r2.err).toMatch(/invalid\.yaml:2: step 1: bogus: unknown step/);
+  });
+});

@@ -1,0 +1,33 @@
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import * as E from 'fp-ts/lib/Either.js';
+import { describeStep, loadScenarioFile, runScenario, type RunReport } from '../src/index.js';
+
+const dir = fileURLToPath(new URL('../../../examples/', import.meta.url));
+const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+
+export const failures = (r: RunReport): string =>
+  r.steps.filter((s) => !s.ok).map((s) => `step ${s.index} (${describeStep(s.step)}): ${s.messages.join('; ')}`).join('\n');
+
+describe('examples/ (the seed manifests and one scenario per row of the seed tables)', () => {
+  it('has the seed scenarios and the six table rows', () => {
+    expect(files).toEqual([
+      'pods-replicas-0.yaml', 'pods-replicas-1.yaml', 'pods-replicas-3.yaml',
+      'pvc-replicas-0.yaml', 'pvc-replicas-1.yaml', 'pvc-replicas-3.yaml',
+      'seed-replicaset.yaml', 'seed-statefulset.yaml',
+    ]);
+  });
+
+  for (const f of files) {
+    it.each([1, 2, 3, 42])(`${f} passes with seed %i`, (seed) => {
+      const sc = loadScenarioFile(join(dir, f));
+      if (E.isLeft(sc)) throw new Error(sc.left.message);
+      const r = runScenario(sc.right, { seed });
+      expect(failures(r)).toBe('');
+      expect(r.passed).toBe(true);
+      expect(r.steps.filter((s) => s.step.op === 'expect').length).toBeGreaterThan(0);
+    });
+  }
+});
