@@ -188,8 +188,16 @@ export const waitFor = (sim: Simulation, what: string, cond: () => boolean, time
   if (!cond()) throw new Error(`timed out (${stop}) after ${timeoutMs / 1000}s of virtual time at t=${(sim.now / 1000).toFixed(3)}s waiting for: ${what}`);
 };
 
-/** Advance virtual time (processing everything due). */
-export const sleep = (sim: Simulation, ms: number): void => { sim.advance(ms); };
+/**
+ * Advance virtual time by `ms`, processing everything due. `Simulation.advance` returns early without
+ * moving the clock when its queue runs empty ('idle'), so a no-op timer at the target instant makes
+ * the hold real (otherwise "hold 10 s" on a quiet cluster would take no virtual time at all).
+ */
+export const sleep = (sim: Simulation, ms: number): void => {
+  const target = sim.now + ms;
+  sim.at(ms, () => undefined);
+  sim.run({ deadlineMs: target });
+};
 
 /** Run until nothing is written for `quietMs` (virtual), bounded by `timeoutMs`. */
 export const settle = (sim: Simulation, quietMs = 30_000, timeoutMs = 600_000): void => {

@@ -132,13 +132,17 @@ export const schedulerObserve = (e: Envelope, _old: KObject | undefined, local: 
   if (o.kind !== 'Pod') return local;
   const pod = o as Pod;
   local.cache.podChanged(pod.metadata?.uid ?? '', e.type === 'DELETED' ? undefined : pod);
-  if (e.type !== 'DELETED' && !pod.spec?.nodeName) return local;
+  if (e.type !== 'DELETED' && !pod.spec?.nodeName) {
+    // An assumed pod the informer shows finished no longer counts on its node.
+    const u = pod.metadata?.uid ?? '';
+    if (!local.assumed.has(u)) return local;
+    const assumed = local.assumed.markStale(u, isTerminal(pod));
+    return assumed === local.assumed ? local : { ...local, assumed };
+  }
   const uid = pod.metadata?.uid ?? '';
   const attempts = local.attempts.delete(uid);
   if (!local.assumed.has(uid) && attempts === local.attempts) return local;
-  const assumed = new Map(local.assumed);
-  assumed.delete(uid);
-  return { ...local, attempts, assumed };
+  return { ...local, attempts, assumed: local.assumed.delete(uid) };
 };
 
 export const scheduler: ComponentDef<SchedulerConfig, SchedulerLocal> = {

@@ -10,9 +10,10 @@ import { parOf, seqOf } from '../volume/sync.js';
 import { updateStatusReq } from '../volume/writes.js';
 import { podInfoOf } from './filters.js';
 import { NO_NODES_AVAILABLE, ReasonHistogram, preFilterFitError } from './fiterror.js';
-import { podResources, type PodResources } from './resources.js';
+import { podResources, type HostPort, type PodResources } from './resources.js';
+import type { AssumedPods } from './assumed.js';
 import { HostSelector, numFeasibleNodesToFind } from './score.js';
-import { feasibleOn, filterNode, searchNodes, usageWithAssumed, type Feasible, type FilterCtx } from './search.js';
+import { feasibleOn, filterNode, searchNodes, usageWithAssumed, type AssumedExtra, type AssumedExtraUsage, type Feasible, type FilterCtx } from './search.js';
 import {
   DEFAULT_SCHEDULER_NAME, backoffMs, type AssumedPod, type SchedulerConfig, type SchedulerLocal,
 } from './types.js';
@@ -62,15 +63,9 @@ interface Cycle {
 
 type Result = ReconcileResult<SchedulerLocal>;
 
-const withoutAssumed = (local: SchedulerLocal, uid: string): ReadonlyMap<string, AssumedPod> => {
-  if (!local.assumed.has(uid)) return local.assumed;
-  const m = new Map(local.assumed);
-  m.delete(uid);
-  return m;
-};
+const withoutAssumed = (local: SchedulerLocal, uid: string): AssumedPods => local.assumed.delete(uid);
 
-const withAssumed = (local: SchedulerLocal, uid: string, a: AssumedPod): ReadonlyMap<string, AssumedPod> =>
-  new Map(local.assumed).set(uid, a);
+const withAssumed = (local: SchedulerLocal, uid: string, a: AssumedPod): AssumedPods => local.assumed.set(uid, a);
 
 /** [handleSchedulingFailure]: condition, Warning FailedScheduling, and a retry after the pod's backoff. */
 const failure = (c: Cycle, message: string, reason: string, workUnits: number, nextStartNodeIndex?: number): Result => {
@@ -94,18 +89,63 @@ const failure = (c: Cycle, message: string, reason: string, workUnits: number, n
   };
 };
 
-/** Resources of assumed pods by node (not this pod; not ones the informer already shows bound or gone). */
-const assumedByNode = (c: Cycle): Map<string, PodResources[]> => {
-  const m = new Map<string, PodResources[]>();
-  for (const [uid, a] of c.local.assumed) {
-    if (uid === c.uid) continue;
-    if (a.binding && c.now - a.sinceMs >= c.config.assumeTtlMs) continue;
-    const cur = c.snap.get('Pod', a.pod.metadata?.namespace ?? '', a.pod.metadata?.name ?? '');
-    if (!cur || cur.metadata?.uid !== uid || cur.spec?.nodeName || isTerminal(cur)) continue;
-    const list = m.get(a.node);
-    if (list) list.push(podResources(a.pod)); else m.set(a.node, [podResources(a.pod)]);
+/**
+ * Resources of assumed pods by node (not this pod; not ones the informer already shows bound, gone or
+ * finished), computed per node on demand: a cycle only reads the assumed pods of the nodes it
+ * examines, through their precomputed sum unless an entry on the node has expired or uses host ports.
+ */
+class AssumedByNode implements AssumedExtra {
+  private readonly memo = new Map<string, AssumedExtraUsage | undefined>();
+  readonly empty: boolean;
+  private readonly self: AssumedPod | undefined;
+  constructor(private readonly c: Cycle) {
+    const a = c.local.assumed;
+    this.self = a.get(c.uid);
+    this.empty = a.size === 0 || (a.size === 1 && this.self !== undefined);
   }
-  return m;
+
+  get(node: string): AssumedExtraUsage | undefined {
+    if (this.empty) return undefined;
+    const { c } = this;
+    const rec = c.local.assumed.onNode(node);
+    if (!rec) return undefined;
+    if (!rec.ports && c.now - rec.minBindingSince < c.config.assumeTtlMs) {
+      // No entry has expired: the node's sum, less this pod if it is counted there.
+      let sum = rec.sum;
+      if (this.self?.node === node && !c.local.assumed.isStale(c.uid)) {
+        const r = podResources(this.self.pod);
+        sum = {
+          pods: sum.pods - 1, milliCpu: sum.milliCpu - r.milliCpu, memory: sum.memory - r.memory,
+          nzMilliCpu: sum.nzMilliCpu - r.nzMilliCpu, nzMemory: sum.nzMemory - r.nzMemory,
+        };
+      }
+      return sum.pods > 0 ? { ...sum, hostPorts: NO_PORTS } : undefined;
+    }
+    if (this.memo.has(node)) return this.memo.get(node);
+    let list: PodResources[] | undefined;
+    for (const [uid, a] of rec.entries) {
+      if (uid === c.uid) continue;
+      if (a.binding && c.now - a.sinceMs >= c.config.assumeTtlMs) continue;
+      const cur = c.snap.get('Pod', a.pod.metadata?.namespace ?? '', a.pod.metadata?.name ?? '');
+      if (!cur || cur.metadata?.uid !== uid || cur.spec?.nodeName || isTerminal(cur)) continue;
+      if (list) list.push(podResources(a.pod)); else list = [podResources(a.pod)];
+    }
+    const out = list ? sumResources(list) : undefined;
+    this.memo.set(node, out);
+    return out;
+  }
+}
+
+const NO_PORTS: readonly HostPort[] = [];
+
+const sumResources = (list: readonly PodResources[]): AssumedExtraUsage => {
+  let milliCpu = 0, memory = 0, nzMilliCpu = 0, nzMemory = 0;
+  const hostPorts: HostPort[] = [];
+  for (const r of list) {
+    milliCpu += r.milliCpu; memory += r.memory; nzMilliCpu += r.nzMilliCpu; nzMemory += r.nzMemory;
+    hostPorts.push(...r.hostPorts);
+  }
+  return { pods: list.length, milliCpu, memory, nzMilliCpu, nzMemory, hostPorts };
 };
 
 /** Reserve/PreBind then Bind on the chosen node. */
@@ -181,7 +221,7 @@ export const schedulePod = (input: ReconcileInput<SchedulerConfig, SchedulerLoca
   const cache = local.cache;
   const f: FilterCtx = {
     snap, cache, pi: podInfoOf(pod), claims: pre.claims, rwop: readWriteOncePodConflict(snap, pod, local.assumed),
-    extra: assumedByNode(c), work: 1 + pre.scanned,
+    extra: new AssumedByNode(c), work: 1 + pre.scanned,
   };
   const workUnits = (): number => f.work + cache.takeScanned();
 

@@ -6,12 +6,13 @@
  * checked, with LeastAllocated, on the cache's numeric mirrors.
  */
 import type { Snapshot } from '@kubesim/state';
-import { addPods, type NodeRec, type NodeUsage, type SchedulerCache } from './cache.js';
+import { portKey, type NodeRec, type NodeUsage, type SchedulerCache } from './cache.js';
+import type { AssumedUsage } from './assumed.js';
 import {
   filterNodeAffinity, filterNodePorts, filterNodeResourcesFit, filterNodeUnschedulable, filterTaintToleration, type PodInfo,
 } from './filters.js';
 import type { ReasonHistogram } from './fiterror.js';
-import type { PodResources } from './resources.js';
+import type { HostPort } from './resources.js';
 import { leastAllocatedScore, type HostSelector } from './score.js';
 import { REASON_RWOP_CONFLICT, volumeFilter, type NodeVolumes, type PodClaims } from './volumebinding.js';
 
@@ -23,19 +24,44 @@ export interface FilterCtx {
   readonly claims: PodClaims;
   readonly rwop: boolean;
   /** Resources of pods assumed on a node but not yet bound in the informer, by node name. */
-  readonly extra: ReadonlyMap<string, PodResources[]>;
+  readonly extra: AssumedExtra;
   /** Work done (objects read), for workUnits. */
   work: number;
 }
+
+/** What the assumed pods of a node request, together. */
+export interface AssumedExtraUsage extends AssumedUsage { readonly hostPorts: readonly HostPort[] }
+
+/** Resources of assumed pods by node name: undefined for a node without any (`empty`: no node has any). */
+export interface AssumedExtra {
+  readonly empty: boolean;
+  get(node: string): AssumedExtraUsage | undefined;
+}
+
+/** Usage plus the assumed pods' requests (as addPods would add them one by one). */
+export const addAssumed = (u: NodeUsage, m: AssumedExtraUsage): NodeUsage => {
+  let ports: Map<string, Set<string>> | undefined;
+  for (const hp of m.hostPorts) {
+    ports ??= new Map([...u.ports].map(([k, v]) => [k, new Set(v)]));
+    const k = portKey(hp);
+    let s = ports.get(k);
+    if (!s) { s = new Set(); ports.set(k, s); }
+    s.add(hp.ip);
+  }
+  return {
+    pods: u.pods + m.pods, milliCpu: u.milliCpu + m.milliCpu, memory: u.memory + m.memory,
+    nzMilliCpu: u.nzMilliCpu + m.nzMilliCpu, nzMemory: u.nzMemory + m.nzMemory, ports: ports ?? u.ports,
+  };
+};
 
 export interface Feasible { readonly rec: NodeRec; readonly volumes: NodeVolumes }
 
 /** Usage of the i-th node including pods assumed there. */
 export const usageWithAssumed = (f: FilterCtx, i: number, rec: NodeRec): NodeUsage => {
   const base = f.cache.usageAt(f.snap, i);
-  if (f.extra.size === 0) return base;
+  if (f.extra.empty) return base;
   const more = f.extra.get(rec.name);
-  return more ? addPods(base, more) : base;
+  return more ? addAssumed(base, more) : base;
 };
 
 /**
@@ -57,6 +83,16 @@ export const filterNode = (f: FilterCtx, rec: NodeRec, usage: NodeUsage): string
 /** The node's volume decisions (for Reserve), once it is chosen. */
 export const feasibleOn = (f: FilterCtx, rec: NodeRec): Feasible => ({ rec, volumes: volumeFilter(f.snap, f.claims, rec.node) });
 
+/** The volumes scanned by VolumeBinding's Filter on any node when it passes on all (-1: it depends on the node). */
+const nodeIndependentBoundClaims = (f: FilterCtx): number => {
+  const bound = f.claims.bound;
+  for (const c of bound) {
+    const pv = f.snap.get('PersistentVolume', '', c.spec?.volumeName ?? '');
+    if (!pv || pv.spec?.nodeAffinity?.required) return -1;
+  }
+  return bound.length;
+};
+
 /**
  * Examine nodes from `start` (wrapping) until `numToFind` feasible ones are found or all were seen;
  * failures go to `failed`, feasible nodes to `hosts`. Returns how many nodes were examined.
@@ -64,7 +100,12 @@ export const feasibleOn = (f: FilterCtx, rec: NodeRec): Feasible => ({ rec, volu
 export const searchNodes = (f: FilterCtx, start: number, numToFind: number, failed: ReasonHistogram, hosts: HostSelector): number => {
   const { snap, cache, pi } = f;
   const n = cache.nodeNames(snap).length;
-  const fast = pi.simple && !f.rwop && f.extra.size === 0 && f.claims.bound.length === 0 && f.claims.delayed.length === 0;
+  // Bound claims whose volumes exist and have no node affinity pass VolumeBinding on every node,
+  // scanning one volume per claim: the fast path then only adds that work per node that fits.
+  const volumeWork = f.claims.delayed.length === 0 ? nodeIndependentBoundClaims(f) : -1;
+  const fast = pi.simple && !f.rwop && volumeWork >= 0;
+  const extra = f.extra;
+  const names = extra.empty ? undefined : cache.nodeNames(snap);
   const r = pi.resources;
   const reqCpu = r.milliCpu, reqMem = r.memory, nzCpu = r.nzMilliCpu, nzMem = r.nzMemory;
   const anyReq = reqCpu !== 0 || reqMem !== 0;
@@ -77,7 +118,8 @@ export const searchNodes = (f: FilterCtx, start: number, numToFind: number, fail
     if (i >= n) i -= n;
     if (state[i] !== 3 && !cache.ensure(snap, i)) continue;
     let score: number, pods: number;
-    if (fast && clean[i] === 1) {
+    // A node without assumed pods: its usage is the cache's (the fast path is the slow path's arithmetic).
+    if (fast && clean[i] === 1 && (names === undefined || extra.get(names[i]!) === undefined)) {
       pods = usePods[i]!;
       const capC = allocCpu[i]!, capM = allocMem[i]!;
       if (pods + 1 > allocPods[i]! || (anyReq && ((reqCpu > 0 && reqCpu > capC - useCpu[i]!) || (reqMem > 0 && reqMem > capM - useMem[i]!)))) {
@@ -89,6 +131,7 @@ export const searchNodes = (f: FilterCtx, start: number, numToFind: number, fail
       const sC = capC === 0 || reqC > capC ? 0 : Math.trunc(((capC - reqC) * 100) / capC);
       const sM = capM === 0 || reqM > capM ? 0 : Math.trunc(((capM - reqM) * 100) / capM);
       score = Math.trunc((sC + sM) / 2);
+      f.work += volumeWork;
     } else {
       const rec = cache.recAt(snap, i)!;
       const usage = usageWithAssumed(f, i, rec);

@@ -1,6 +1,7 @@
 import type { Pod } from '@kubesim/api';
 import { PMap } from '../volume/pmap.js';
 import { SchedulerCache } from './cache.js';
+import { AssumedPods } from './assumed.js';
 
 export const SCHEDULER_NAME = 'scheduler';
 export const SCHEDULER_ACTOR = 'scheduler';
@@ -53,7 +54,7 @@ export interface SchedulerLocal {
   readonly nextStartNodeIndex: number;
   readonly attempts: PMap<Attempts>;
   /** Assumed pods by uid (few: only in-flight binds and PreBind waits). */
-  readonly assumed: ReadonlyMap<string, AssumedPod>;
+  readonly assumed: AssumedPods;
   /**
    * Derived data (node list, per-node usage) memoized from the informer cache and invalidated by
    * `observe`; it never changes a decision, only its cost.
@@ -64,7 +65,7 @@ export interface SchedulerLocal {
 export const initialSchedulerLocal = (): SchedulerLocal => ({
   nextStartNodeIndex: 0,
   attempts: PMap.empty(),
-  assumed: new Map(),
+  assumed: AssumedPods.empty(),
   cache: new SchedulerCache(),
 });
 

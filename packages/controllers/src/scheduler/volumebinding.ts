@@ -78,7 +78,7 @@ export const volumePreFilter = (snap: Snapshot, pod: Pod): VolumePreFilter => {
  * [VolumeRestrictions]: a ReadWriteOncePod claim of the pod is already used by another scheduled (or
  * assumed) pod that has not finished.
  */
-export const readWriteOncePodConflict = (snap: Snapshot, pod: Pod, assumed: ReadonlyMap<string, AssumedPod>): boolean => {
+export const readWriteOncePodConflict = (snap: Snapshot, pod: Pod, assumed: { values(): Iterable<AssumedPod> }): boolean => {
   const ns = pod.metadata?.namespace ?? '';
   const uid = pod.metadata?.uid;
   for (const name of podClaimNames(pod)) {

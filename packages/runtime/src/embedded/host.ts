@@ -141,7 +141,9 @@ export class ComponentHost<C = unknown, L = unknown> {
 
   private startShardWork(shard: string | undefined): void {
     if (shard !== undefined) return; // shards share the process's initial list
-    for (const key of this.def.initialKeys(this.informer, this.config)) this.enqueue(key, null);
+    // The initial list reacts to the state as of the last folded entry: that entry is the cause.
+    const cause = this.informer.seq > 0 ? this.informer.seq : null;
+    for (const key of this.def.initialKeys(this.informer, this.config)) this.enqueue(key, cause);
   }
 
   private lookup(store: ObjectStore, o: KObject): KObject | undefined {

@@ -1,0 +1,103 @@
+/**
+ * The scheduler's assumed pods as a persistent (immutable) map by uid with a secondary view by node:
+ * `set`/`delete` cost O(256 + n/256) (see PMap) plus the pods of one node, instead of copying every
+ * entry, and a cycle reads per examined node one precomputed sum of the resources its assumed pods
+ * request instead of looking at each of them.
+ *
+ * `stale` marks entries whose pod the informer shows finished (observe keeps it in step with the
+ * informer; bound or deleted pods are dropped from the map altogether): they stay assumed (the
+ * VolumeRestrictions check reads every entry) but do not count on their node.
+ */
+import { PMap } from '../volume/pmap.js';
+import { podResources, type HostPort } from './resources.js';
+import type { AssumedPod } from './types.js';
+
+/** Requests of the counted assumed pods of one node. */
+export interface AssumedUsage {
+  readonly pods: number;
+  readonly milliCpu: number;
+  readonly memory: number;
+  readonly nzMilliCpu: number;
+  readonly nzMemory: number;
+}
+
+export interface AssumedNode {
+  readonly entries: ReadonlyMap<string, AssumedPod>;
+  /** Sum over entries that are not stale. */
+  readonly sum: AssumedUsage;
+  /** Some entry requests host ports (cycles then look at each entry). */
+  readonly ports: boolean;
+  /** The earliest `sinceMs` of an entry whose bind is in flight (Infinity when none). */
+  readonly minBindingSince: number;
+}
+
+const buildNode = (entries: ReadonlyMap<string, AssumedPod>, stale: PMap<true>): AssumedNode => {
+  let pods = 0, milliCpu = 0, memory = 0, nzMilliCpu = 0, nzMemory = 0, ports = false, minBindingSince = Infinity;
+  for (const [uid, a] of entries) {
+    if (a.binding && a.sinceMs < minBindingSince) minBindingSince = a.sinceMs;
+    const r = podResources(a.pod);
+    if (r.hostPorts.length > 0) ports = true;
+    if (stale.size > 0 && stale.has(uid)) continue;
+    pods++; milliCpu += r.milliCpu; memory += r.memory; nzMilliCpu += r.nzMilliCpu; nzMemory += r.nzMemory;
+  }
+  return { entries, sum: { pods, milliCpu, memory, nzMilliCpu, nzMemory }, ports, minBindingSince };
+};
+
+export class AssumedPods {
+  private static readonly EMPTY = new AssumedPods(PMap.empty(), PMap.empty(), PMap.empty());
+  static empty(): AssumedPods { return AssumedPods.EMPTY; }
+
+  private constructor(
+    private readonly all: PMap<AssumedPod>,
+    private readonly nodes: PMap<AssumedNode>,
+    private readonly staleUids: PMap<true>,
+  ) {}
+
+  get size(): number { return this.all.size; }
+  get(uid: string): AssumedPod | undefined { return this.all.get(uid); }
+  has(uid: string): boolean { return this.all.has(uid); }
+  *values(): IterableIterator<AssumedPod> { for (const [, v] of this.all.entries()) yield v; }
+  entries(): IterableIterator<[string, AssumedPod]> { return this.all.entries(); }
+
+  /** The assumed pods of a node (undefined when none). */
+  onNode(node: string): AssumedNode | undefined { return this.nodes.get(node); }
+  isStale(uid: string): boolean { return this.staleUids.size > 0 && this.staleUids.has(uid); }
+
+  set(uid: string, a: AssumedPod): AssumedPods {
+    const prev = this.all.get(uid);
+    if (prev === a) return this;
+    const stale = this.staleUids.delete(uid);
+    let nodes = this.nodes;
+    if (prev) nodes = without(nodes, prev.node, uid, stale);
+    const cur = nodes.get(a.node);
+    nodes = nodes.set(a.node, buildNode(new Map(cur?.entries ?? []).set(uid, a), stale));
+    return new AssumedPods(this.all.set(uid, a), nodes, stale);
+  }
+
+  delete(uid: string): AssumedPods {
+    const prev = this.all.get(uid);
+    if (!prev) return this;
+    const stale = this.staleUids.delete(uid);
+    return new AssumedPods(this.all.delete(uid), without(this.nodes, prev.node, uid, stale), stale);
+  }
+
+  /** Mark (or unmark) an entry whose pod the informer shows finished. */
+  markStale(uid: string, value: boolean): AssumedPods {
+    const prev = this.all.get(uid);
+    if (!prev || this.isStale(uid) === value) return this;
+    const stale = value ? this.staleUids.set(uid, true) : this.staleUids.delete(uid);
+    const cur = this.nodes.get(prev.node)!;
+    return new AssumedPods(this.all, this.nodes.set(prev.node, buildNode(cur.entries, stale)), stale);
+  }
+}
+
+const without = (nodes: PMap<AssumedNode>, node: string, uid: string, stale: PMap<true>): PMap<AssumedNode> => {
+  const cur = nodes.get(node);
+  if (!cur?.entries.has(uid)) return nodes;
+  if (cur.entries.size === 1) return nodes.delete(node);
+  const next = new Map(cur.entries);
+  next.delete(uid);
+  return nodes.set(node, buildNode(next, stale));
+};
+
+export type { HostPort };

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { createActor } from 'xstate';
+import * as E from 'fp-ts/lib/Either.js';
+import type { KObject, StatefulSet } from '@kubesim/api';
+import { componentMachine } from '@kubesim/controllers';
+import { EventQueue, createCluster, type ClusterSpec } from '../src/index.js';
+
+const spec: ClusterSpec = {
+  nodes: [{ name: 'node-a' }, { name: 'node-b' }, { name: 'node-c' }],
+  storageClasses: [{ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'standard', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }, provisioner: 'kubesim.io/hostpath' } as KObject],
+  namespaces: ['default'],
+};
+const web = (replicas: number): KObject => ({
+  apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'web' },
+  spec: {
+    serviceName: 'nginx', replicas, selector: { matchLabels: { app: 'nginx' } },
+    template: { metadata: { labels: { app: 'nginx' } }, spec: { containers: [{ name: 'nginx', image: 'nginx' }] } },
+    volumeClaimTemplates: [{ metadata: { name: 'www' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+  },
+} as KObject);
+const ready = (sim: ReturnType<typeof createCluster>, n: number) => () =>
+  ((sim.api.get('StatefulSet', 'default', 'web') as StatefulSet | undefined)?.status?.readyReplicas ?? -1) === n;
+
+describe('event queue', () => {
+  it('orders by time, then by insertion', () => {
+    const q = new EventQueue();
+    const out: string[] = [];
+    q.push(5, () => out.push('a')); q.push(1, () => out.push('b')); q.push(5, () => out.push('c')); q.push(0, () => out.push('d'));
+    while (q.size) q.pop()!.run();
+    expect(out).toEqual(['d', 'b', 'a', 'c']);
+  });
+});
+
+describe('component lifecycle machine', () => {
+  it('stopped → connecting → syncing → running → crashed → (RESTART) connecting', () => {
+    const a = createActor(componentMachine, { input: { name: 't' } });
+    a.start();
+    const seen: string[] = [String(a.getSnapshot().value)];
+    for (const ev of [{ type: 'START' }, { type: 'CONNECTED' }, { type: 'SYNCED' }, { type: 'CRASH', reason: 'kill -9' }, { type: 'RESTART' }] as const) {
+      a.send(ev);
+      seen.push(String(a.getSnapshot().value));
+    }
+    expect(seen).toEqual(['stopped', 'connecting', 'syncing', 'running', 'crashed', 'connecting']);
+    expect(a.getSnapshot().context).toMatchObject({ restarts: 1, lastError: 'kill -9' });
+  });
+});
+
+describe('embedded host: crash and restart', () => {
+  it('a StatefulSet controller killed in the middle of a scale-up rebuilds its cache and converges, in order', () => {
+    const sim = createCluster(spec, 11);
+    expect(E.isRight(sim.command({ command: 'apply' }, [{ verb: 'create', object: web(3) }]))).toBe(true);
+    sim.run({ until: () => sim.api.get('Pod', 'default', 'web-1') !== undefined, deadlineMs: 60_000 });
+    expect(sim.crash('statefulset-controller')).toBe(true);
+    expect(sim.host('statefulset-controller')!.state()).toBe('crashed');
+    sim.advance(5_000);
+    expect(sim.api.get('Pod', 'default', 'web-2')).toBeUndefined(); // nothing happens while it is down
+    sim.restart('statefulset-controller');
+    expect(sim.run({ until: ready(sim, 3), deadlineMs: sim.now + 120_000 })).toBe('condition');
+    const adds = sim.log.all().filter((e) => e.type === 'ADDED' && e.object?.kind === 'Pod').map((e) => e.object!.metadata!.name);
+    expect(adds).toEqual(['web-0', 'web-1', 'web-2']);
+    const inputs = sim.log.all().filter((e) => e.type === 'FAULT' || e.type === 'COMPONENT').map((e) => JSON.stringify(e.data));
+    expect(inputs).toContain(JSON.stringify({ fault: 'crash', component: 'statefulset-controller', reason: 'killed' }));
+    expect(inputs).toContain(JSON.stringify({ component: 'statefulset-controller', event: 'restart' }));
+  });
+
+  it('every write names its cause, which points backwards', () => {
+    const sim = createCluster(spec, 3);
+    sim.command({ command: 'apply' }, [{ verb: 'create', object: web(2) }]);
+    sim.run({ until: ready(sim, 2), deadlineMs: 120_000 });
+    const log = sim.log.all();
+    for (const e of log) {
+      if (e.cause !== null) expect(e.cause).toBeLessThan(e.seq);
+      expect(e.seq).toBe(log.indexOf(e) + 1);
+    }
+    const pod0 = log.find((e) => e.type === 'ADDED' && e.object?.metadata?.name === 'web-0')!;
+    expect(pod0.actor).toBe('statefulset-controller');
+    // follow causes back to the user's command
+    let cur = pod0;
+    for (let i = 0; i < 100 && cur.cause !== null; i++) cur = log[cur.cause - 1]!;
+    expect(cur.type).toBe('COMMAND');
+  });
+});
