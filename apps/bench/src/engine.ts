@@ -47,10 +47,17 @@ export const benchOneSize = (replicas: number, nodes: number, seed = 1): SizeRes
   const t0 = performance.now();
   let peak = process.memoryUsage().rss;
   let n = 0;
+  // The set's status can only change with a log append: look at it again only after one.
+  let seenSeq = -1;
+  let ready = false;
   const done = () => {
     if ((++n & 4095) === 0) peak = Math.max(peak, process.memoryUsage().rss);
+    const seq = sim.log.lastSeq();
+    if (seq === seenSeq) return ready;
+    seenSeq = seq;
     const s = sim.api.get('StatefulSet', 'default', 'bench') as StatefulSet | undefined;
-    return (s?.status?.readyReplicas ?? 0) === replicas;
+    ready = (s?.status?.readyReplicas ?? 0) === replicas;
+    return ready;
   };
   const stop = sim.run({ until: done, deadlineMs: 3_600_000 });
   const wallMs = performance.now() - t0;

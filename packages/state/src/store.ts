@@ -21,6 +21,18 @@ export interface Snapshot {
 }
 
 const EMPTY: Iterable<never> = [];
+
+interface Index {
+  readonly spec: IndexSpec;
+  readonly map: Map<string, Map<string, KObject>>;
+}
+
+const sameValues = (a: readonly string[], b: readonly string[]): boolean => {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+};
 const EMPTY_VALUES: readonly string[] = [];
 
 /**
@@ -31,13 +43,25 @@ export class ObjectStore implements Snapshot {
   seq = 0;
   private readonly data = new Map<string, Map<string, Map<string, KObject>>>();
   private readonly counts = new Map<string, number>();
-  private readonly indexes = new Map<string, { spec: IndexSpec; map: Map<string, Map<string, KObject>> }>();
+  private readonly indexes = new Map<string, Index>();
+  /** The indexes of each kind, and by kind then name (no key string built per lookup). */
+  private readonly indexesOfKind = new Map<string, Index[]>();
+  private readonly indexByName = new Map<string, Map<string, Index>>();
   private readonly kinds: ReadonlySet<string> | undefined;
 
   /** `kinds` restricts what the store keeps (an informer watches only what its component needs). */
   constructor(kinds?: Iterable<Kind>, indexes: readonly IndexSpec[] = []) {
     this.kinds = kinds ? new Set(kinds) : undefined;
-    for (const s of indexes) this.indexes.set(`${s.kind}:${s.name}`, { spec: s, map: new Map() });
+    for (const s of indexes) {
+      const ix: Index = { spec: s, map: new Map() };
+      this.indexes.set(`${s.kind}:${s.name}`, ix);
+      let list = this.indexesOfKind.get(s.kind);
+      if (!list) { list = []; this.indexesOfKind.set(s.kind, list); }
+      list.push(ix);
+      let byName = this.indexByName.get(s.kind);
+      if (!byName) { byName = new Map(); this.indexByName.set(s.kind, byName); }
+      byName.set(s.name, ix);
+    }
   }
 
   watches(kind: string): boolean { return this.kinds === undefined || this.kinds.has(kind); }
@@ -80,12 +104,13 @@ export class ObjectStore implements Snapshot {
 
   private reindex(kind: string, key: string, old: KObject | undefined, neu: KObject | undefined): void {
     if (this.indexes.size === 0) return;
-    for (const { spec, map } of this.indexes.values()) {
-      if (spec.kind !== kind) continue;
+    const list = this.indexesOfKind.get(kind);
+    if (!list) return;
+    for (const { spec, map } of list) {
       const before = old ? spec.fn(old) : EMPTY_VALUES;
       const after = neu ? spec.fn(neu) : EMPTY_VALUES;
       // Common case: the object stays under the same values; only its reference changes.
-      if (neu && before.length === after.length && before.every((v, i) => v === after[i])) {
+      if (neu && sameValues(before, after)) {
         for (const v of after) map.get(v)?.set(key, neu);
         continue;
       }
@@ -118,7 +143,7 @@ export class ObjectStore implements Snapshot {
   }
 
   byIndex<K extends Kind>(kind: K, index: string, value: string): Iterable<KindToType[K]> {
-    const ix = this.indexes.get(`${kind}:${index}`);
+    const ix = this.indexByName.get(kind)?.get(index);
     if (!ix) throw new Error(`no index ${index} on ${kind}`);
     return (ix.map.get(value)?.values() ?? EMPTY) as Iterable<KindToType[K]>;
   }

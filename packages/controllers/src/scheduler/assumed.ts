@@ -19,7 +19,10 @@ export interface AssumedUsage {
   readonly memory: number;
   readonly nzMilliCpu: number;
   readonly nzMemory: number;
+  readonly hostPorts: readonly HostPort[];
 }
+
+export const NO_PORTS: readonly HostPort[] = [];
 
 export interface AssumedNode {
   readonly entries: ReadonlyMap<string, AssumedPod>;
@@ -40,7 +43,7 @@ const buildNode = (entries: ReadonlyMap<string, AssumedPod>, stale: PMap<true>):
     if (stale.size > 0 && stale.has(uid)) continue;
     pods++; milliCpu += r.milliCpu; memory += r.memory; nzMilliCpu += r.nzMilliCpu; nzMemory += r.nzMemory;
   }
-  return { entries, sum: { pods, milliCpu, memory, nzMilliCpu, nzMemory }, ports, minBindingSince };
+  return { entries, sum: { pods, milliCpu, memory, nzMilliCpu, nzMemory, hostPorts: NO_PORTS }, ports, minBindingSince };
 };
 
 export class AssumedPods {

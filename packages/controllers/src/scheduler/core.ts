@@ -11,7 +11,7 @@ import { updateStatusReq } from '../volume/writes.js';
 import { podInfoOf } from './filters.js';
 import { NO_NODES_AVAILABLE, ReasonHistogram, preFilterFitError } from './fiterror.js';
 import { podResources, type HostPort, type PodResources } from './resources.js';
-import type { AssumedPods } from './assumed.js';
+import { NO_PORTS, type AssumedPods } from './assumed.js';
 import { HostSelector, numFeasibleNodesToFind } from './score.js';
 import { feasibleOn, filterNode, searchNodes, usageWithAssumed, type AssumedExtra, type AssumedExtraUsage, type Feasible, type FilterCtx } from './search.js';
 import {
@@ -116,10 +116,10 @@ class AssumedByNode implements AssumedExtra {
         const r = podResources(this.self.pod);
         sum = {
           pods: sum.pods - 1, milliCpu: sum.milliCpu - r.milliCpu, memory: sum.memory - r.memory,
-          nzMilliCpu: sum.nzMilliCpu - r.nzMilliCpu, nzMemory: sum.nzMemory - r.nzMemory,
+          nzMilliCpu: sum.nzMilliCpu - r.nzMilliCpu, nzMemory: sum.nzMemory - r.nzMemory, hostPorts: NO_PORTS,
         };
       }
-      return sum.pods > 0 ? { ...sum, hostPorts: NO_PORTS } : undefined;
+      return sum.pods > 0 ? sum : undefined;
     }
     if (this.memo.has(node)) return this.memo.get(node);
     let list: PodResources[] | undefined;
@@ -136,7 +136,6 @@ class AssumedByNode implements AssumedExtra {
   }
 }
 
-const NO_PORTS: readonly HostPort[] = [];
 
 const sumResources = (list: readonly PodResources[]): AssumedExtraUsage => {
   let milliCpu = 0, memory = 0, nzMilliCpu = 0, nzMemory = 0;

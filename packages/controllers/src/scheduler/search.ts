@@ -12,7 +12,6 @@ import {
   filterNodeAffinity, filterNodePorts, filterNodeResourcesFit, filterNodeUnschedulable, filterTaintToleration, type PodInfo,
 } from './filters.js';
 import type { ReasonHistogram } from './fiterror.js';
-import type { HostPort } from './resources.js';
 import { leastAllocatedScore, type HostSelector } from './score.js';
 import { REASON_RWOP_CONFLICT, volumeFilter, type NodeVolumes, type PodClaims } from './volumebinding.js';
 
@@ -30,7 +29,7 @@ export interface FilterCtx {
 }
 
 /** What the assumed pods of a node request, together. */
-export interface AssumedExtraUsage extends AssumedUsage { readonly hostPorts: readonly HostPort[] }
+export type AssumedExtraUsage = AssumedUsage;
 
 /** Resources of assumed pods by node name: undefined for a node without any (`empty`: no node has any). */
 export interface AssumedExtra {
@@ -118,16 +117,21 @@ export const searchNodes = (f: FilterCtx, start: number, numToFind: number, fail
     if (i >= n) i -= n;
     if (state[i] !== 3 && !cache.ensure(snap, i)) continue;
     let score: number, pods: number;
-    // A node without assumed pods: its usage is the cache's (the fast path is the slow path's arithmetic).
-    if (fast && clean[i] === 1 && (names === undefined || extra.get(names[i]!) === undefined)) {
-      pods = usePods[i]!;
+    // The fast path is the slow path's arithmetic on the cache's numeric mirrors plus the node's
+    // assumed pods (host ports do not matter to a pod that requests none).
+    if (fast && clean[i] === 1) {
+      let uPods = usePods[i]!, uCpu = useCpu[i]!, uMem = useMem[i]!, uNzCpu = useNzCpu[i]!, uNzMem = useNzMem[i]!;
+      const e = names === undefined ? undefined : extra.get(names[i]!);
+      if (e !== undefined) { uPods += e.pods; uCpu += e.milliCpu; uMem += e.memory; uNzCpu += e.nzMilliCpu; uNzMem += e.nzMemory; }
+      pods = uPods;
       const capC = allocCpu[i]!, capM = allocMem[i]!;
-      if (pods + 1 > allocPods[i]! || (anyReq && ((reqCpu > 0 && reqCpu > capC - useCpu[i]!) || (reqMem > 0 && reqMem > capM - useMem[i]!)))) {
-        failed.add(filterNodeResourcesFit(pi, cache.recAt(snap, i)!, cache.usageAt(snap, i))!);
+      if (pods + 1 > allocPods[i]! || (anyReq && ((reqCpu > 0 && reqCpu > capC - uCpu) || (reqMem > 0 && reqMem > capM - uMem)))) {
+        const rec = cache.recAt(snap, i)!;
+        failed.add(filterNodeResourcesFit(pi, rec, usageWithAssumed(f, i, rec))!);
         continue;
       }
       // NodeResourcesFit LeastAllocated, as leastAllocatedScore computes it.
-      const reqC = useNzCpu[i]! + nzCpu, reqM = useNzMem[i]! + nzMem;
+      const reqC = uNzCpu + nzCpu, reqM = uNzMem + nzMem;
       const sC = capC === 0 || reqC > capC ? 0 : Math.trunc(((capC - reqC) * 100) / capC);
       const sM = capM === 0 || reqM > capM ? 0 : Math.trunc(((capM - reqM) * 100) / capM);
       score = Math.trunc((sC + sM) / 2);
