@@ -340,8 +340,13 @@ describe('volume binder: protection finalizers', () => {
     expect(run([deletingClaim, pod('web-0', 'data', { nodeName: 'node-a', deleting: true })], 'pvc-protection:default/data').plan).toBeUndefined();
   });
 
-  it('pvc-protection releases a claim whose pods finished or were never scheduled', () => {
-    const res = run([deletingClaim, pod('job', 'data', { nodeName: 'node-a', phase: 'Succeeded' }), pod('web-0', 'data', { phase: 'Pending' })], 'pvc-protection:default/data');
+  it('pvc-protection keeps a claim while a scheduled pod that finished still exists (podUsesPVC ignores the phase)', () => {
+    expect(run([deletingClaim, pod('job', 'data', { nodeName: 'node-a', phase: 'Succeeded' })], 'pvc-protection:default/data').plan).toBeUndefined();
+    expect(run([deletingClaim, pod('web-0', 'data', { nodeName: 'node-a', phase: 'Failed' })], 'pvc-protection:default/data').plan).toBeUndefined();
+  });
+
+  it('pvc-protection releases a claim only referenced by pods that were never scheduled', () => {
+    const res = run([deletingClaim, pod('web-0', 'data', { phase: 'Pending' })], 'pvc-protection:default/data');
     expect(finalizersOf(res)).toEqual([undefined]);
     expect(objectOf(writesOf(res.plan)[0]!).metadata?.resourceVersion).toBe('20');
   });

@@ -247,6 +247,11 @@ describe('A. Creation, identity, ordering', () => {
     scale(sim, 'StatefulSet', 'web', 1);
     // web-2 is deleted while it is still unready (no readiness is ever restored).
     waitFor(sim, 'web-2 terminating', () => terminating(sim, 'web-2', scaled) !== undefined, 30_000);
+    // Immediately: the controller's first pod write after the scale is web-2's deletion.
+    const firstPodWrite = objectEntries(sim, scaled).find((e) => e.object.kind === 'Pod' && e.actor === 'statefulset-controller')!;
+    expect(firstPodWrite.object.metadata?.name).toBe('web-2');
+    expect(firstPodWrite.op).toBe('delete');
+    expect(firstPodWrite.time - sim.log.all().find((e) => e.seq > scaled)!.time, 'web-2 deleted within a second of the scale').toBeLessThan(1_000);
     waitFor(sim, 'only web-0 left', () => podNames(sim, 'web-').join(',') === 'web-0', 120_000);
     const gone2 = seqOf(sim, 'DELETED', 'Pod', 'web-2', scaled);
     expect(seqOf(sim, 'TERMINATING', 'Pod', 'web-1', scaled), 'web-1 deleted only after Gone(web-2)').toBeGreaterThan(gone2);
@@ -369,8 +374,9 @@ spec:
     image: busybox
     ports: [{containerPort: 21017, hostPort: 21017}]
 `);
+    // The start state: the blocker exists on node-a (created with the cluster, before any other step).
     create(sim, blocker!);
-    waitFor(sim, 'test-pod Running', () => get<Pod>(sim, 'Pod', 'test-pod')?.status?.phase === 'Running', 30_000);
+    waitFor(sim, 'test-pod (spec.nodeName: node-a, created at t=0) Running on node-a', () => get<Pod>(sim, 'Pod', 'test-pod')?.status?.phase === 'Running', 30_000);
     const start = sim.log.lastSeq();
     create(sim, ...f1With((s) => {
       s.spec.replicas = 1;

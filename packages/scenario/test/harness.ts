@@ -97,8 +97,11 @@ export const clusterSpec = (o: ClusterOptions = {}): ClusterSpec => ({
   namespaces: ['default'],
 });
 
+/** The seed of every cluster (ACCEPTANCE_SEED overrides it to try the scenarios under other interleavings). */
+export const SEED = Number(process.env.ACCEPTANCE_SEED ?? 1);
+
 /** A cluster: nodes node-a, node-b, node-c (all Ready), the default class `standard`, namespace default. */
-export const newCluster = (o: ClusterOptions = {}): Simulation => createCluster(clusterSpec(o), o.seed ?? 1);
+export const newCluster = (o: ClusterOptions = {}): Simulation => createCluster(clusterSpec(o), o.seed ?? SEED);
 
 // ---- commands ---------------------------------------------------------------------------------------------
 

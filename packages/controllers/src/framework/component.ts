@@ -36,6 +36,17 @@ export interface ReconcileResult<L> {
   readonly onDone?: (o: PlanOutcome, local: L) => L;
 }
 
+/**
+ * What the host knows when it runs a component's event handlers besides the cache: its local state
+ * (already updated by `observe` for this entry) and the virtual time of the delivery. Handlers use it
+ * for queueing hints that depend on component memory (e.g. the scheduler does not wake a pod that is
+ * backing off: its backoff timer is already set).
+ */
+export interface KeysForContext<L> {
+  readonly local: L;
+  readonly now: number;
+}
+
 /** A log entry about an object, as delivered to informers. */
 export type ObjectEntry = Envelope & { readonly object: KObject };
 
@@ -49,8 +60,11 @@ export interface ComponentDef<C = unknown, L = undefined> {
   readonly indexes?: readonly IndexSpec[];
   /** Receive COMMAND/FAULT entries too (for faults addressed to this component). */
   readonly watchInputs?: boolean;
-  /** Event handlers: the keys to enqueue for one log entry. `snap` already includes the entry; `old` is the previous object. */
-  keysFor(e: Envelope, old: KObject | undefined, snap: Snapshot, config: C): readonly string[];
+  /**
+   * Event handlers: the keys to enqueue for one log entry. `snap` already includes the entry; `old` is
+   * the previous object. `ctx` (local state and time) is passed by hosts; handlers must work without it.
+   */
+  keysFor(e: Envelope, old: KObject | undefined, snap: Snapshot, config: C, ctx?: KeysForContext<L>): readonly string[];
   /** Keys to reconcile once the cache has synced (the initial list). */
   initialKeys(snap: Snapshot, config: C): Iterable<string>;
   reconcile(input: ReconcileInput<C, L>): ReconcileResult<L>;
@@ -59,4 +73,12 @@ export interface ComponentDef<C = unknown, L = undefined> {
   observe?(e: Envelope, old: KObject | undefined, local: L): L;
   /** The actor (shard) that owns a key: e.g. the node of a kubelet key. Default: the component itself. */
   shardOf?(key: string): string;
+  /**
+   * Write-through cache (opt-in): after a successful write the host stores the object the API server
+   * returned in this component's cache when it is newer than the cached one, and a later delivery of an
+   * older version does not replace it — what the PV controller does with `storeVolumeUpdate` /
+   * `storeClaimUpdate`, so its next sync does not read its own stale objects. Keys are still enqueued
+   * only by deliveries.
+   */
+  readonly writeThrough?: boolean;
 }

@@ -7,11 +7,11 @@
 import { isTerminal, nsName, type KObject, type Node, type PersistentVolume, type Pod } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import { podsByClaim, podsByNode, type IndexSpec, type Snapshot } from '@kubesim/state';
-import type { ComponentDef } from '../framework/index.js';
+import type { ComponentDef, KeysForContext } from '../framework/index.js';
 import { pvByClaimRef, pvUnboundByClass } from '../volume/indexes.js';
 import { needsScheduling, podScheduledCondition, schedulePod } from './core.js';
 import {
-  SCHEDULER_NAME, initialSchedulerLocal, type SchedulerConfig, type SchedulerLocal,
+  SCHEDULER_NAME, backoffMs, initialSchedulerLocal, type SchedulerConfig, type SchedulerLocal,
 } from './types.js';
 
 const UNSCHEDULABLE = 'unschedulable';
@@ -36,10 +36,27 @@ const volumeRelated = (m: string): boolean => m.includes('persistent') || m.incl
 /** Failures an unclaimed PersistentVolume can cure (static binding, node affinity). */
 const staticVolumeRelated = (m: string): boolean => m.includes('available persistent volumes') || m.includes('volume node affinity');
 
-const unschedulableKeys = (snap: Snapshot, config: SchedulerConfig, hint?: (message: string) => boolean): string[] => {
+type Ctx = KeysForContext<SchedulerLocal> | undefined;
+
+/**
+ * Queueing hint of the backoff queue: a pod whose last attempt failed less than its backoff ago is
+ * not woken by cluster events — its retry timer is already set ([podBackoffQ]: a pod in backoff is
+ * moved to the active queue when its backoff expires, not by events). Its reconcile would only
+ * re-arm the same timer.
+ */
+const backingOff = (p: Pod, config: SchedulerConfig, ctx: Ctx): boolean => {
+  if (!ctx || ctx.local.attempts.size === 0) return false;
+  const att = ctx.local.attempts.get(p.metadata?.uid ?? '');
+  return att !== undefined && ctx.now < att.lastFailureMs + backoffMs(att.count, config);
+};
+
+/** A pod to (re)try now: ours to place and not backing off. */
+const wake = (p: Pod, config: SchedulerConfig, ctx: Ctx): boolean => needsScheduling(p, config) && !backingOff(p, config, ctx);
+
+const unschedulableKeys = (snap: Snapshot, config: SchedulerConfig, ctx: Ctx, hint?: (message: string) => boolean): string[] => {
   const keys: string[] = [];
   for (const p of snap.byIndex('Pod', podsUnschedulable.name, UNSCHEDULABLE)) {
-    if (!needsScheduling(p, config)) continue;
+    if (!wake(p, config, ctx)) continue;
     if (hint && !hint(podScheduledCondition(p)?.message ?? '')) continue;
     keys.push(podKey(p));
   }
@@ -67,46 +84,48 @@ export const nodeSchedulingChanged = (old: Node | undefined, cur: Node): boolean
   return !sameMap(aa, ab);
 };
 
-const podKeys = (e: Envelope, pod: Pod, old: Pod | undefined, snap: Snapshot, config: SchedulerConfig): string[] => {
+const podKeys = (e: Envelope, pod: Pod, old: Pod | undefined, snap: Snapshot, config: SchedulerConfig, ctx: Ctx): string[] => {
   const keys: string[] = [];
-  if (e.type !== 'DELETED' && needsScheduling(pod, config)) keys.push(podKey(pod));
+  if (e.type !== 'DELETED' && wake(pod, config, ctx)) keys.push(podKey(pod));
   // An assigned pod that went away or finished frees its node's resources ([AssignedPodDelete]).
   const before = e.type === 'DELETED' ? pod : old;
   if (before?.spec?.nodeName && !isTerminal(before) && (e.type === 'DELETED' || isTerminal(pod))) {
-    keys.push(...unschedulableKeys(snap, config, resourceRelated));
+    keys.push(...unschedulableKeys(snap, config, ctx, resourceRelated));
   }
   return keys;
 };
 
 /** Unscheduled pods that mount a claim. */
-const claimUsers = (snap: Snapshot, config: SchedulerConfig, namespace: string, claim: string): string[] => {
+const claimUsers = (snap: Snapshot, config: SchedulerConfig, ctx: Ctx, namespace: string, claim: string): string[] => {
   const keys: string[] = [];
-  for (const p of snap.byIndex('Pod', podsByClaim.name, `${namespace}/${claim}`)) if (needsScheduling(p, config)) keys.push(podKey(p));
+  for (const p of snap.byIndex('Pod', podsByClaim.name, `${namespace}/${claim}`)) if (wake(p, config, ctx)) keys.push(podKey(p));
   return keys;
 };
 
-export const schedulerKeysFor = (e: Envelope, old: KObject | undefined, snap: Snapshot, config: SchedulerConfig): readonly string[] => {
+export const schedulerKeysFor = (
+  e: Envelope, old: KObject | undefined, snap: Snapshot, config: SchedulerConfig, ctx?: KeysForContext<SchedulerLocal>,
+): readonly string[] => {
   if (!isObjectEntry(e)) return [];
   const o = e.object;
   let keys: string[];
   switch (o.kind) {
-    case 'Pod': keys = podKeys(e, o as Pod, old as Pod | undefined, snap, config); break;
+    case 'Pod': keys = podKeys(e, o as Pod, old as Pod | undefined, snap, config, ctx); break;
     case 'Node':
       keys = e.type !== 'DELETED' && nodeSchedulingChanged(e.type === 'ADDED' ? undefined : old as Node | undefined, o as Node)
-        ? unschedulableKeys(snap, config) : [];
+        ? unschedulableKeys(snap, config, ctx) : [];
       break;
     case 'PersistentVolumeClaim':
-      keys = claimUsers(snap, config, o.metadata?.namespace ?? '', o.metadata?.name ?? '');
+      keys = claimUsers(snap, config, ctx, o.metadata?.namespace ?? '', o.metadata?.name ?? '');
       break;
     case 'PersistentVolume': {
       // Queueing hint (VolumeBinding): a volume helps the pods of the claim it names; an unclaimed
       // volume can only help pods that failed for want of an available volume to bind.
       const ref = (o as PersistentVolume).spec?.claimRef;
-      keys = ref ? claimUsers(snap, config, ref.namespace ?? '', ref.name ?? '')
-        : e.type === 'DELETED' ? [] : unschedulableKeys(snap, config, staticVolumeRelated);
+      keys = ref ? claimUsers(snap, config, ctx, ref.namespace ?? '', ref.name ?? '')
+        : e.type === 'DELETED' ? [] : unschedulableKeys(snap, config, ctx, staticVolumeRelated);
       break;
     }
-    case 'StorageClass': keys = e.type === 'DELETED' ? [] : unschedulableKeys(snap, config, volumeRelated); break;
+    case 'StorageClass': keys = e.type === 'DELETED' ? [] : unschedulableKeys(snap, config, ctx, volumeRelated); break;
     default: keys = [];
   }
   return keys.length > 1 ? [...new Set(keys)] : keys;

@@ -106,5 +106,7 @@ export const volumeBinder: ComponentDef<VolumeBinderConfig, VolumeBinderLocal> =
   reconcile: reconcileVolumeBinder,
   initialLocal: initialVolumeBinderLocal,
   observe: volumeBinderObserve,
+  // [storeVolumeUpdate / storeClaimUpdate]: the PV controller caches the objects its writes return.
+  writeThrough: true,
 };
 

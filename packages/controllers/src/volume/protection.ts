@@ -3,7 +3,7 @@
  * remove the protection finalizer of an object being deleted once nothing uses it; add it to live
  * objects that lack it.
  */
-import { isTerminal, type KObject, type PersistentVolume, type PersistentVolumeClaim, type Pod } from '@kubesim/api';
+import { type KObject, type PersistentVolume, type PersistentVolumeClaim, type Pod } from '@kubesim/api';
 import { podsByClaim, type Snapshot } from '@kubesim/state';
 import { write, type Step } from '../framework/index.js';
 import { PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER } from './constants.js';
@@ -18,11 +18,10 @@ export const needsProtectionSync = (o: KObject, finalizer: string): boolean => {
 };
 
 /**
- * [podUsesPVC]: a pod mounts the claim and is scheduled (the kubelet only starts scheduled pods, and
- * refuses a claim being deleted) and has not finished (Failed/Succeeded pods no longer use it). A
- * Terminating pod that still exists uses it.
+ * [pvc_protection_controller podUsesPVC]: a scheduled pod that references the claim uses it, whatever its
+ * phase (the phase only matters for generic ephemeral volumes) — a Failed pod not yet deleted still holds it.
  */
-export const podUsesClaim = (pod: Pod): boolean => !!pod.spec?.nodeName && !isTerminal(pod);
+export const podUsesClaim = (pod: Pod): boolean => !!pod.spec?.nodeName;
 
 export interface ProtectionResult { readonly plan?: Step; readonly workUnits: number }
 

@@ -38,6 +38,8 @@ export class ComponentHost<C = unknown, L = unknown> {
   /** Bumped on crash: late responses to requests of a dead incarnation are dropped. */
   epoch = 0;
   private lastDelivery = 0;
+  /** The last scheduled delivery batch while it has not run (entries due at `lastDelivery`). */
+  private batch: Envelope[] | undefined;
   private seenSeq = 0;
   private eventCounter = 0;
   private readonly eventBuckets = new Map<string, { tokens: number; at: number }>();
@@ -139,12 +141,35 @@ export class ComponentHost<C = unknown, L = unknown> {
     }
   }
 
+  /** Initial keys of a sharded component, grouped by shard when the process starts running. */
+  private pendingShardKeys: Map<string, string[]> | undefined;
+
   private startShardWork(shard: string | undefined): void {
-    if (shard !== undefined) return; // shards share the process's initial list
     // The initial list reacts to the state as of the last folded entry: that entry is the cause.
     const cause = this.informer.seq > 0 ? this.informer.seq : null;
-    for (const key of this.def.initialKeys(this.informer, this.config)) this.enqueue(key, cause);
+    const shardOf = this.def.shardOf;
+    if (!shardOf) {
+      for (const key of this.def.initialKeys(this.informer, this.config)) this.enqueue(key, cause);
+      return;
+    }
+    if (shard === undefined) {
+      // The process is running: list once, and let each shard (node) take its keys when it runs.
+      const byShard = new Map<string, string[]>();
+      for (const key of this.def.initialKeys(this.informer, this.config)) {
+        const n = shardOf(key);
+        let l = byShard.get(n);
+        if (!l) { l = []; byShard.set(n, l); }
+        l.push(key);
+      }
+      this.pendingShardKeys = byShard;
+      return;
+    }
+    const name = [...this.shards.values()].find((s) => s.actorName === shard)?.name ?? shard;
+    const keys = this.pendingShardKeys?.get(name) ?? [];
+    this.pendingShardKeys?.delete(name);
+    for (const key of keys) this.enqueue(key, cause);
   }
+
 
   private lookup(store: ObjectStore, o: KObject): KObject | undefined {
     return store.get(o.kind as never, o.metadata?.namespace ?? '', o.metadata?.name ?? '') as KObject | undefined;
@@ -155,18 +180,42 @@ export class ComponentHost<C = unknown, L = unknown> {
     if (isObjectEntry(e)) { if (!this.informer.watches(e.object.kind as string)) return; }
     else if (!this.def.watchInputs) return;
     const t = Math.max(this.lastDelivery, this.sim.now + this.sim.draw(this.sim.timing.watchLatencyMs));
+    // Deliveries due at the same instant as the last scheduled, not yet run, batch join it: one queue
+    // event per instant, entries still delivered in log order.
+    if (t === this.lastDelivery && this.batch !== undefined) { this.batch.push(e); return; }
     this.lastDelivery = t;
-    this.sim.atTime(t, () => this.deliver(e));
+    const batch: Envelope[] = [e];
+    this.batch = batch;
+    this.sim.atTime(t, () => {
+      if (this.batch === batch) this.batch = undefined;
+      for (let i = 0; i < batch.length; i++) this.deliver(batch[i]!);
+    });
   }
 
   private deliver(e: Envelope): void {
     if (e.seq <= this.seenSeq) return;
     this.seenSeq = e.seq;
-    const old = isObjectEntry(e) ? this.lookup(this.informer, e.object) : undefined;
-    this.informer.apply(e);
+    let old: KObject | undefined;
+    if (isObjectEntry(e)) {
+      old = this.lookup(this.informer, e.object);
+      // Write-through caches keep a newer version they stored from their own write's response.
+      if (this.def.writeThrough && old !== undefined && rvOf(old) > e.seq) this.informer.seq = e.seq;
+      else this.informer.apply(e);
+    } else this.informer.apply(e);
     if (this.def.observe) this.local = this.def.observe(e, old, this.local);
-    const keys = this.def.keysFor(e, old, this.informer, this.config);
+    const keys = this.def.keysFor(e, old, this.informer, this.config, { local: this.local, now: this.sim.now });
     for (const k of keys) this.enqueue(k, e.seq);
+  }
+
+  /** Write-through ([storeObjectUpdate]): cache the object a successful write returned, if newer. */
+  private storeWriteResult(o: KObject): void {
+    const kind = o.kind as string;
+    if (!this.informer.watches(kind)) return;
+    const rv = rvOf(o);
+    if (this.sim.log.all()[rv - 1]?.type === 'DELETED') return;
+    const cur = this.lookup(this.informer, o);
+    if (cur !== undefined && rvOf(cur) >= rv) return;
+    this.informer.put(o);
   }
 
   private shardFor(key: string): Shard | undefined {
@@ -180,7 +229,16 @@ export class ComponentHost<C = unknown, L = unknown> {
 
   enqueue(key: string, cause: number | null): void {
     const s = this.shardFor(key);
-    if (!s || !this.shardRunning(s)) return;
+    if (!s) return;
+    if (!this.shardRunning(s)) {
+      // A shard (node) still starting up takes the key when it runs; a stopped one drops it.
+      const st = s.actor.getSnapshot().value;
+      if (this.running && s.actor !== this.process && (st === 'connecting' || st === 'syncing')) {
+        const l = this.pendingShardKeys?.get(s.name);
+        if (l) l.push(key); else (this.pendingShardKeys ??= new Map()).set(s.name, [key]);
+      }
+      return;
+    }
     if (s.inFlight.has(key)) {
       const prev = s.dirty.get(key);
       s.dirty.set(key, maxCause(prev, cause));
@@ -268,6 +326,7 @@ export class ComponentHost<C = unknown, L = unknown> {
           if (r._tag === 'Left' && r.left.reason === 'Conflict') this.stats.conflicts++;
           this.sim.at(this.sim.draw(this.sim.timing.responseLatencyMs), () => {
             if (epoch !== this.epoch) return;
+            if (this.def.writeThrough && r._tag === 'Right') this.storeWriteResult(r.right);
             done(r._tag === 'Right' ? { ok: true, object: r.right } : { ok: false, error: r.left });
           });
         });
@@ -313,6 +372,8 @@ export class ComponentHost<C = unknown, L = unknown> {
     return n;
   }
 }
+
+const rvOf = (o: KObject): number => Number(o.metadata?.resourceVersion ?? 0);
 
 const maxCause = (a: number | null | undefined, b: number | null): number | null =>
   a === undefined || a === null ? b : b === null ? a : Math.max(a, b);

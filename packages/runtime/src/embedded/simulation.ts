@@ -153,5 +153,10 @@ export class Simulation {
   }
 
   /** Advance virtual time by `ms`, processing everything due. */
-  advance(ms: number): RunStop { return this.run({ deadlineMs: this.now + ms }); }
+  advance(ms: number): RunStop {
+    const target = this.now + ms;
+    const stop = this.run({ deadlineMs: target });
+    this.now = Math.max(this.now, target); // time passes even when nothing is scheduled
+    return stop;
+  }
 }
