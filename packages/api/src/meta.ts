@@ -21,7 +21,13 @@ export const isTerminating = (o: { metadata?: ObjectMeta }): boolean => o.metada
 /** Virtual time 0 is this instant; timestamps in objects are derived from virtual milliseconds. */
 export const EPOCH_MS = Date.UTC(2026, 0, 1, 0, 0, 0);
 /** Kubernetes timestamps have second precision (metav1.Time); we keep milliseconds for a faithful order. */
-export const timestamp = (virtualMs: number): string => new Date(EPOCH_MS + virtualMs).toISOString().replace('.000Z', 'Z');
+let lastTsMs = Number.NaN;
+let lastTs = '';
+export const timestamp = (virtualMs: number): string => {
+  // Many objects are stamped at the same virtual instant: remember the last conversion.
+  if (virtualMs !== lastTsMs) { lastTs = new Date(EPOCH_MS + virtualMs).toISOString().replace('.000Z', 'Z'); lastTsMs = virtualMs; }
+  return lastTs;
+};
 export const parseTimestamp = (t: string | undefined): number | undefined => (t === undefined ? undefined : Date.parse(t) - EPOCH_MS);
 
 // ---- pod predicates (k8s-semantics §0.3) ---------------------------------------------------------

@@ -58,13 +58,16 @@ export const generateName = (base: string, pick: (n: number) => number): string 
   return b + s;
 };
 
+const HEX2: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 /** A UUID v4 built from a seeded source: `byte()` returns an int in [0, 256). */
 export const uuidFrom = (byte: () => number): string => {
   const b: number[] = [];
   for (let i = 0; i < 16; i++) b.push(byte());
   b[6] = (b[6]! & 0x0f) | 0x40;
   b[8] = (b[8]! & 0x3f) | 0x80;
-  const h = b.map((x) => x.toString(16).padStart(2, '0')).join('');
+  let h = '';
+  for (let i = 0; i < 16; i++) h += HEX2[b[i]!]!;
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 };
 

@@ -25,6 +25,8 @@ const EMPTY: Iterable<never> = [];
 interface Index {
   readonly spec: IndexSpec;
   readonly map: Map<string, Map<string, KObject>>;
+  /** The values each object key is filed under now (so a replace does not recompute the old object's). */
+  readonly valuesOf: Map<string, readonly string[]>;
 }
 
 const sameValues = (a: readonly string[], b: readonly string[]): boolean => {
@@ -53,7 +55,7 @@ export class ObjectStore implements Snapshot {
   constructor(kinds?: Iterable<Kind>, indexes: readonly IndexSpec[] = []) {
     this.kinds = kinds ? new Set(kinds) : undefined;
     for (const s of indexes) {
-      const ix: Index = { spec: s, map: new Map() };
+      const ix: Index = { spec: s, map: new Map(), valuesOf: new Map() };
       this.indexes.set(`${s.kind}:${s.name}`, ix);
       let list = this.indexesOfKind.get(s.kind);
       if (!list) { list = []; this.indexesOfKind.set(s.kind, list); }
@@ -87,7 +89,8 @@ export class ObjectStore implements Snapshot {
     const old = byName.get(name);
     byName.set(name, o);
     if (!old) this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
-    this.reindex(kind, `${ns}/${name}`, old, o);
+    const list = this.indexesOfKind.get(kind);
+    if (list) this.reindex(list, `${ns}/${name}`, o);
   }
 
   remove(o: KObject): void {
@@ -99,19 +102,17 @@ export class ObjectStore implements Snapshot {
     if (!old || !byName) return;
     byName.delete(name);
     this.counts.set(kind, (this.counts.get(kind) ?? 1) - 1);
-    this.reindex(kind, `${ns}/${name}`, old, undefined);
+    const list = this.indexesOfKind.get(kind);
+    if (list) this.reindex(list, `${ns}/${name}`, undefined);
   }
 
-  private reindex(kind: string, key: string, old: KObject | undefined, neu: KObject | undefined): void {
-    if (this.indexes.size === 0) return;
-    const list = this.indexesOfKind.get(kind);
-    if (!list) return;
-    for (const { spec, map } of list) {
-      const before = old ? spec.fn(old) : EMPTY_VALUES;
+  private reindex(list: readonly Index[], key: string, neu: KObject | undefined): void {
+    for (const { spec, map, valuesOf } of list) {
+      const before = valuesOf.get(key) ?? EMPTY_VALUES;
       const after = neu ? spec.fn(neu) : EMPTY_VALUES;
       // Common case: the object stays under the same values; only its reference changes.
       if (neu && sameValues(before, after)) {
-        for (const v of after) map.get(v)?.set(key, neu);
+        for (let i = 0; i < after.length; i++) map.get(after[i]!)?.set(key, neu);
         continue;
       }
       for (const v of before) {
@@ -123,6 +124,7 @@ export class ObjectStore implements Snapshot {
         if (!m) { m = new Map(); map.set(v, m); }
         m.set(key, neu!);
       }
+      if (after.length === 0) valuesOf.delete(key); else valuesOf.set(key, after);
     }
   }
 

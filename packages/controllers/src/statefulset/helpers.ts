@@ -14,19 +14,27 @@ export const setNamespace = (set: StatefulSet): string => set.metadata?.namespac
 export const startOrdinal = (set: StatefulSet): number => set.spec?.ordinals?.start ?? 0;
 export const replicasOf = (set: StatefulSet): number => set.spec?.replicas ?? 1;
 export const endOrdinal = (set: StatefulSet): number => startOrdinal(set) + replicasOf(set) - 1;
-/** Objects are immutable, so a pod's parsed ordinal can be memoized on the object. */
-const ordinalMemo = new WeakMap<object, number>();
-export const ordinalOfPod = (p: { metadata?: { name?: string } }): number => {
-  let o = ordinalMemo.get(p);
-  if (o === undefined) { o = parentAndOrdinal(p.metadata?.name ?? '').ordinal; ordinalMemo.set(p, o); }
-  return o;
+/**
+ * A pod's parsed (parent, ordinal) depends only on its name: memoized by name (bounded; names repeat
+ * across every version of a pod and every sync of its set).
+ */
+const nameMemo = new Map<string, { readonly parent: string; readonly ordinal: number }>();
+const parsedName = (name: string): { readonly parent: string; readonly ordinal: number } => {
+  let r = nameMemo.get(name);
+  if (r === undefined) {
+    if (nameMemo.size >= 200_000) nameMemo.clear();
+    r = parentAndOrdinal(name);
+    nameMemo.set(name, r);
+  }
+  return r;
 };
+export const ordinalOfPod = (p: { metadata?: { name?: string } }): number => parsedName(p.metadata?.name ?? '').ordinal;
 export const podInOrdinalRange = (p: Pod, set: StatefulSet): boolean => {
   const o = ordinalOfPod(p);
   return o >= startOrdinal(set) && o <= endOrdinal(set);
 };
 /** isMemberOf: the pod's parent name (from its own name) is the set's name. */
-export const isMemberOf = (set: StatefulSet, p: Pod): boolean => parentAndOrdinal(p.metadata?.name ?? '').parent === setName(set);
+export const isMemberOf = (set: StatefulSet, p: Pod): boolean => parsedName(p.metadata?.name ?? '').parent === setName(set);
 export const podRevision = (p: Pod): string => p.metadata?.labels?.[REVISION_LABEL] ?? '';
 export const minReadySecondsOf = (set: StatefulSet): number => set.spec?.minReadySeconds ?? 0;
 export const isParallel = (set: StatefulSet): boolean => set.spec?.podManagementPolicy === 'Parallel';
@@ -37,12 +45,28 @@ export const retentionPolicy = (set: StatefulSet): RetentionPolicy => ({
   whenDeleted: set.spec?.persistentVolumeClaimRetentionPolicy?.whenDeleted === 'Delete' ? 'Delete' : 'Retain',
 });
 
-/** The names of the claims of ordinal k, in template order (cheap: no objects built). */
-export const claimNamesForOrdinal = (set: StatefulSet, ordinal: number): string[] => {
+/**
+ * The names of the claims of ordinal k, in template order (cheap: no objects built). Memoized per
+ * claim-template list (shared by every version of a set whose spec did not change) and set name; the
+ * returned array is shared and must not be modified.
+ */
+const claimNamesMemo = new WeakMap<object, { readonly sname: string; readonly byOrdinal: Map<number, readonly string[]> }>();
+const NO_NAMES: readonly string[] = [];
+export const claimNamesForOrdinal = (set: StatefulSet, ordinal: number): readonly string[] => {
   const tpls = set.spec?.volumeClaimTemplates;
-  if (!tpls || tpls.length === 0) return [];
+  if (!tpls || tpls.length === 0) return NO_NAMES;
   const sname = setName(set);
-  return tpls.map((t) => `${t.metadata?.name ?? ''}-${sname}-${ordinal}`);
+  let memo = claimNamesMemo.get(tpls);
+  if (memo === undefined || memo.sname !== sname) {
+    memo = { sname, byOrdinal: new Map() };
+    claimNamesMemo.set(tpls, memo);
+  }
+  let names = memo.byOrdinal.get(ordinal);
+  if (names === undefined) {
+    names = tpls.map((t) => `${t.metadata?.name ?? ''}-${sname}-${ordinal}`);
+    memo.byOrdinal.set(ordinal, names);
+  }
+  return names;
 };
 
 /** The claims a pod of this set should have, in template order [SSU getPersistentVolumeClaims]. */

@@ -1,6 +1,6 @@
 import { newControllerRef, type Pod, type StatefulSet, type Volume, type OwnerReference } from '@kubesim/api';
 import {
-  POD_INDEX_LABEL, POD_NAME_LABEL, REVISION_LABEL, claimName, ordinalOfPod, podName, setName, setNamespace, startOrdinal,
+  POD_INDEX_LABEL, POD_NAME_LABEL, REVISION_LABEL, claimName, claimNamesForOrdinal, ordinalOfPod, podName, setName, setNamespace, startOrdinal,
 } from './helpers.js';
 
 const setRef = (set: StatefulSet): OwnerReference =>
@@ -79,10 +79,14 @@ export const identityMatches = (set: StatefulSet, p: Pod): boolean => {
 export const storageMatches = (set: StatefulSet, p: Pod): boolean => {
   const ordinal = ordinalOfPod(p);
   if (ordinal < 0) return false;
+  const tpls = set.spec?.volumeClaimTemplates;
+  if (!tpls || tpls.length === 0) return true;
   const vols = p.spec?.volumes ?? [];
-  for (const t of set.spec?.volumeClaimTemplates ?? []) {
-    const v = vols.find((x) => x.name === t.metadata?.name);
-    if (!v || v.persistentVolumeClaim?.claimName !== claimName(t.metadata?.name ?? '', setName(set), ordinal)) return false;
+  const names = claimNamesForOrdinal(set, ordinal);
+  for (let i = 0; i < tpls.length; i++) {
+    const tname = tpls[i]!.metadata?.name;
+    const v = vols.find((x) => x.name === tname);
+    if (!v || v.persistentVolumeClaim?.claimName !== names[i]) return false;
   }
   return true;
 };

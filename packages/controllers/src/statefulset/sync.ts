@@ -79,8 +79,14 @@ const claimRefUpdates = (c: Ctx, set: StatefulSet, pod: Pod): Step[] => {
   return out;
 };
 
-const claimsMatchPolicy = (c: Ctx, set: StatefulSet, pod: Pod): boolean =>
-  claimsOf(c, pod, set).every(({ cur }) => cur === undefined || isClaimOwnerUpToDate(cur, set, pod));
+const claimsMatchPolicy = (c: Ctx, set: StatefulSet, pod: Pod): boolean => {
+  const ns = setNamespace(set);
+  for (const name of claimNamesForOrdinal(set, ordinalOfPod(pod))) {
+    const cur = c.snap.get('PersistentVolumeClaim', ns, name);
+    if (cur !== undefined && !isClaimOwnerUpToDate(cur, set, pod)) return false;
+  }
+  return true;
+};
 
 const deletePod = (c: Ctx, pod: Pod, tag?: string): Step => write(
   { verb: 'delete', kind: 'Pod', namespace: setNamespace(c.set), name: pod.metadata!.name! },

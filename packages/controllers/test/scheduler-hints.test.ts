@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import type { KObject, PersistentVolumeClaim, Pod } from '@kubesim/api';
+import type { Envelope } from '@kubesim/log';
+import {
+  defaultSchedulerConfig, initialSchedulerLocal, scheduler, schedulerKeysFor, schedulePod, type SchedulerLocal,
+} from '../src/scheduler/index.js';
+import { makeSnapshot } from './util.js';
+
+const UNBOUND = 'pod has unbound immediate PersistentVolumeClaims. preemption: 0/1 nodes are available';
+const pod = (name: string): Pod => ({
+  apiVersion: 'v1', kind: 'Pod',
+  metadata: { name, namespace: 'default', uid: `uid-${name}`, resourceVersion: '5' },
+  spec: { containers: [{ name: 'c', image: 'nginx' }], volumes: [{ name: 'd', persistentVolumeClaim: { claimName: `data-${name}` } }] },
+  status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: UNBOUND }] },
+});
+const claim = (name: string): PersistentVolumeClaim => ({
+  apiVersion: 'v1', kind: 'PersistentVolumeClaim',
+  metadata: { name, namespace: 'default', uid: `uid-${name}`, resourceVersion: '9' },
+  spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, volumeName: `pv-${name}` },
+  status: { phase: 'Bound' },
+});
+const ev = (o: KObject, seq = 10): Envelope => ({ seq, time: 0, type: 'MODIFIED', actor: 'volume-binder', cause: null, object: o });
+
+describe('scheduler queueing hints: backoff', () => {
+  const config = defaultSchedulerConfig;
+  const objects = [pod('web-0'), pod('web-1'), claim('data-web-0'), claim('data-web-1')] as KObject[];
+  const snap = makeSnapshot(objects, scheduler.indexes);
+  const backingOff = (now: number): SchedulerLocal => {
+    const l = initialSchedulerLocal();
+    return { ...l, attempts: l.attempts.set('uid-web-0', { count: 1, lastFailureMs: now - 10 }) };
+  };
+
+  it('an event does not wake a pod that is backing off; it does once the backoff has expired', () => {
+    const local = backingOff(1_000);
+    expect(schedulerKeysFor(ev(claim('data-web-0')), undefined, snap, config, { local, now: 1_000 })).toEqual([]);
+    expect(schedulerKeysFor(ev(pod('web-0')), undefined, snap, config, { local, now: 1_000 })).toEqual([]);
+    // Other pods are not affected.
+    expect(schedulerKeysFor(ev(claim('data-web-1')), undefined, snap, config, { local, now: 1_000 })).toEqual(['default/web-1']);
+    // Backoff (1 s for one attempt) over: woken again.
+    expect(schedulerKeysFor(ev(claim('data-web-0')), undefined, snap, config, { local, now: 1_000 - 10 + 1_000 })).toEqual(['default/web-0']);
+  });
+
+  it('without a context (or with no failed attempts) every candidate is queued, as before', () => {
+    expect(schedulerKeysFor(ev(claim('data-web-0')), undefined, snap, config)).toEqual(['default/web-0']);
+    expect(schedulerKeysFor(ev(claim('data-web-0')), undefined, snap, config, { local: initialSchedulerLocal(), now: 5 })).toEqual(['default/web-0']);
+  });
+
+  it('the skipped reconcile would only have re-armed the backoff timer', () => {
+    const local = backingOff(1_000);
+    const r = schedulePod({ snapshot: snap, key: 'default/web-0', now: 1_000, config, local, seed: 1 });
+    expect(r.plan).toBeUndefined();
+    expect(r.local).toBeUndefined();
+    expect(r.requeueAfterMs).toBe(990);
+  });
+});
