@@ -1,4 +1,4 @@
-import { PersistentMap } from './pmap.js';
+import { PMap } from '../framework/pmap.js';
 
 /** The kubelet component: one actor per node (`kubelet:<node>`), keys `<node>|<namespace>/<name>`. */
 export const KUBELET_NAME = 'kubelet';
@@ -55,13 +55,13 @@ export interface KubeletLocal {
   /** Latest fail fault per `namespace/name`. */
   readonly failures: ReadonlyMap<string, FailFault>;
   /** By pod uid; persistent, since it can hold every pod of a mass start or termination. */
-  readonly pending: PersistentMap<PendingWrite>;
+  readonly pending: PMap<PendingWrite>;
   /** Pods (uid) already warned with FailedAttachVolume, and for which volumes. */
   readonly warned: ReadonlyMap<string, readonly string[]>;
 }
 
 export const initialKubeletLocal = (): KubeletLocal => ({
-  readiness: new Map(), failures: new Map(), pending: PersistentMap.empty(), warned: new Map(),
+  readiness: new Map(), failures: new Map(), pending: PMap.empty(), warned: new Map(),
 });
 
 /** `<node>|<namespace>/<name>` */

@@ -8,7 +8,7 @@
  * informer; bound or deleted pods are dropped from the map altogether): they stay assumed (the
  * VolumeRestrictions check reads every entry) but do not count on their node.
  */
-import { PMap } from '../volume/pmap.js';
+import { PMap } from '../framework/pmap.js';
 import { podResources, type HostPort } from './resources.js';
 import type { AssumedPod } from './types.js';
 

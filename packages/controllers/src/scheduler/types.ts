@@ -1,5 +1,5 @@
 import type { Pod } from '@kubesim/api';
-import { PMap } from '../volume/pmap.js';
+import { PMap } from '../framework/pmap.js';
 import { SchedulerCache } from './cache.js';
 import { AssumedPods } from './assumed.js';
 

@@ -31,4 +31,3 @@ export {
   isClaimFullyBound, isBindCompleted as isClaimBindCompleted, isDelayBindingMode, selectedNodeOf as claimSelectedNode,
   accessModesKey, matchNodeSelectorTerms, volumeFitsNode, matchTopologySelectorTerms,
 } from './storage.js';
-export { PMap } from './pmap.js';

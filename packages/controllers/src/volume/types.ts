@@ -1,4 +1,4 @@
-import { PMap } from './pmap.js';
+import { PMap } from '../framework/pmap.js';
 
 export const VOLUME_BINDER_NAME = 'volume-binder';
 export const VOLUME_BINDER_ACTOR = 'volume-binder';

@@ -17,6 +17,12 @@ export class PMap<V> {
 
   static empty<V>(): PMap<V> { return PMap.EMPTY as PMap<V>; }
 
+  static of<V>(entries: Iterable<readonly [string, V]>): PMap<V> {
+    let m = PMap.empty<V>();
+    for (const [k, v] of entries) m = m.set(k, v);
+    return m;
+  }
+
   private constructor(private readonly buckets: Buckets<V>, readonly size: number) {}
 
   private static slot(key: string): number { return hashString(key) & MASK; }
