@@ -157,9 +157,10 @@ const runStep = (sim: Simulation, step: ScenarioStep, remembered: Map<string, Re
     }
     case 'wait': {
       const deadline = sim.now + step.timeoutMs;
-      let lastCheck = -Infinity;
+      // Conditions read only the log and the state folded from it: re-evaluate only when the log grew.
+      let checkedSeq = -1;
       const holds = () => evaluate(evalContext(sim, remembered), step.condition).length === 0;
-      const stop = sim.run({ deadlineMs: deadline, until: () => { if (sim.now - lastCheck < 1) return false; lastCheck = sim.now; return holds(); } });
+      const stop = sim.run({ deadlineMs: deadline, until: () => { const n = sim.log.lastSeq(); if (n === checkedSeq) return false; checkedSeq = n; return holds(); } });
       if (stop === 'condition' || holds()) return OK;
       const why = evaluate(evalContext(sim, remembered), step.condition);
       const what = stop === 'idle' ? `nothing left to happen at t=${(sim.now / 1000).toFixed(3)}s` : `timed out after ${step.timeoutMs / 1000}s`;
