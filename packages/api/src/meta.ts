@@ -24,8 +24,10 @@ export const EPOCH_MS = Date.UTC(2026, 0, 1, 0, 0, 0);
 let lastTsMs = Number.NaN;
 let lastTs = '';
 export const timestamp = (virtualMs: number): string => {
-  // Many objects are stamped at the same virtual instant: remember the last conversion.
-  if (virtualMs !== lastTsMs) { lastTs = new Date(EPOCH_MS + virtualMs).toISOString().replace('.000Z', 'Z'); lastTsMs = virtualMs; }
+  // A Date keeps whole milliseconds (the time value is truncated), and many objects are stamped within
+  // the same virtual millisecond: remember the last conversion, by millisecond.
+  const ms = Math.trunc(EPOCH_MS + virtualMs);
+  if (ms !== lastTsMs) { lastTs = new Date(ms).toISOString().replace('.000Z', 'Z'); lastTsMs = ms; }
   return lastTs;
 };
 export const parseTimestamp = (t: string | undefined): number | undefined => (t === undefined ? undefined : Date.parse(t) - EPOCH_MS);

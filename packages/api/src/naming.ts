@@ -66,9 +66,13 @@ export const uuidFrom = (byte: () => number): string => {
   for (let i = 0; i < 16; i++) b.push(byte());
   b[6] = (b[6]! & 0x0f) | 0x40;
   b[8] = (b[8]! & 0x3f) | 0x80;
-  let h = '';
-  for (let i = 0; i < 16; i++) h += HEX2[b[i]!]!;
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  // One join: a flat string, not a tree of concatenations and slices.
+  const parts: string[] = [];
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) parts.push('-');
+    parts.push(HEX2[b[i]!]!);
+  }
+  return parts.join('');
 };
 
 export const CLUSTER_DOMAIN = 'cluster.local';

@@ -5,9 +5,22 @@ const SUFFIX: Record<string, number> = {
 };
 const RE = /^([+-]?[0-9.]+)(?:[eE]([+-]?[0-9]+))?(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$/;
 
+/** Parsed quantities by string (a handful of distinct strings, parsed on every match and fit check). */
+const parsed = new Map<string, number | undefined>();
+
 export const parseQuantity = (q: string | number | undefined): number | undefined => {
   if (q === undefined) return undefined;
   if (typeof q === 'number') return q;
+  let r = parsed.get(q);
+  if (r === undefined && !parsed.has(q)) {
+    if (parsed.size >= 10_000) parsed.clear();
+    r = parseQuantityString(q);
+    parsed.set(q, r);
+  }
+  return r;
+};
+
+const parseQuantityString = (q: string): number | undefined => {
   const m = RE.exec(q.trim());
   if (!m) return undefined;
   const base = Number(m[1]);

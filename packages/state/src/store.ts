@@ -24,10 +24,31 @@ const EMPTY: Iterable<never> = [];
 
 interface Index {
   readonly spec: IndexSpec;
-  readonly map: Map<string, Map<string, KObject>>;
-  /** The values each object key is filed under now (so a replace does not recompute the old object's). */
-  readonly valuesOf: Map<string, readonly string[]>;
+  /**
+   * value → slots of the objects filed under it (insertion order). A slot is stable while its object
+   * exists, so an update that keeps the values touches no map at all.
+   */
+  readonly map: Map<string, Set<Slot>>;
+  /** Position of this index among its kind's indexes (where a slot keeps its values). */
+  readonly pos: number;
 }
+
+/** One stored object: the current version and the values it is filed under, per index of its kind. */
+interface Slot {
+  obj: KObject;
+  readonly values: (readonly string[])[];
+}
+
+/** Iterates the objects of an iterator of slots. */
+class ObjectsOf<T> implements IterableIterator<T> {
+  constructor(private readonly it: Iterator<Slot>) {}
+  [Symbol.iterator](): IterableIterator<T> { return this; }
+  next(): IteratorResult<T> {
+    const r = this.it.next();
+    return r.done ? { done: true, value: undefined } : { done: false, value: r.value.obj as T };
+  }
+}
+const NO_VALUES: (readonly string[])[] = [];
 
 const sameValues = (a: readonly string[], b: readonly string[]): boolean => {
   if (a === b) return true;
@@ -43,7 +64,7 @@ const EMPTY_VALUES: readonly string[] = [];
  */
 export class ObjectStore implements Snapshot {
   seq = 0;
-  private readonly data = new Map<string, Map<string, Map<string, KObject>>>();
+  private readonly data = new Map<string, Map<string, Map<string, Slot>>>();
   private readonly counts = new Map<string, number>();
   private readonly indexes = new Map<string, Index>();
   /** The indexes of each kind, and by kind then name (no key string built per lookup). */
@@ -55,10 +76,10 @@ export class ObjectStore implements Snapshot {
   constructor(kinds?: Iterable<Kind>, indexes: readonly IndexSpec[] = []) {
     this.kinds = kinds ? new Set(kinds) : undefined;
     for (const s of indexes) {
-      const ix: Index = { spec: s, map: new Map(), valuesOf: new Map() };
-      this.indexes.set(`${s.kind}:${s.name}`, ix);
       let list = this.indexesOfKind.get(s.kind);
       if (!list) { list = []; this.indexesOfKind.set(s.kind, list); }
+      const ix: Index = { spec: s, map: new Map(), pos: list.length };
+      this.indexes.set(`${s.kind}:${s.name}`, ix);
       list.push(ix);
       let byName = this.indexByName.get(s.kind);
       if (!byName) { byName = new Map(); this.indexByName.set(s.kind, byName); }
@@ -70,15 +91,21 @@ export class ObjectStore implements Snapshot {
 
   /** Fold one log entry. Entries must arrive in seq order. */
   apply(e: Envelope): void {
-    this.seq = e.seq;
-    if (!isObjectEntry(e)) return;
-    const o = e.object;
-    const kind = o.kind as string;
-    if (!this.watches(kind)) return;
-    if (e.type === 'DELETED') this.remove(o); else this.put(o);
+    this.applyReturningOld(e);
   }
 
-  put(o: KObject): void {
+  /** `apply`, returning the object the entry replaced or removed (what a lookup before it would give). */
+  applyReturningOld(e: Envelope): KObject | undefined {
+    this.seq = e.seq;
+    if (!isObjectEntry(e)) return undefined;
+    const o = e.object;
+    const kind = o.kind as string;
+    if (!this.watches(kind)) return undefined;
+    return e.type === 'DELETED' ? this.remove(o) : this.put(o);
+  }
+
+  /** Store (or replace) an object; returns the one it replaced. */
+  put(o: KObject): KObject | undefined {
     const kind = o.kind as string;
     const ns = o.metadata?.namespace ?? '';
     const name = o.metadata?.name ?? '';
@@ -86,57 +113,69 @@ export class ObjectStore implements Snapshot {
     if (!byNs) { byNs = new Map(); this.data.set(kind, byNs); }
     let byName = byNs.get(ns);
     if (!byName) { byName = new Map(); byNs.set(ns, byName); }
-    const old = byName.get(name);
-    byName.set(name, o);
-    if (!old) this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
     const list = this.indexesOfKind.get(kind);
-    if (list) this.reindex(list, `${ns}/${name}`, o);
+    let slot = byName.get(name);
+    let old: KObject | undefined;
+    if (slot) {
+      old = slot.obj;
+      slot.obj = o;
+    } else {
+      slot = { obj: o, values: list ? list.map(() => EMPTY_VALUES) : NO_VALUES };
+      byName.set(name, slot);
+      this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
+    }
+    if (list) this.reindex(list, slot, o);
+    return old;
   }
 
-  remove(o: KObject): void {
+  /** Remove an object; returns the one removed. */
+  remove(o: KObject): KObject | undefined {
     const kind = o.kind as string;
     const ns = o.metadata?.namespace ?? '';
     const name = o.metadata?.name ?? '';
     const byName = this.data.get(kind)?.get(ns);
-    const old = byName?.get(name);
-    if (!old || !byName) return;
+    const slot = byName?.get(name);
+    if (!slot || !byName) return undefined;
     byName.delete(name);
     this.counts.set(kind, (this.counts.get(kind) ?? 1) - 1);
     const list = this.indexesOfKind.get(kind);
-    if (list) this.reindex(list, `${ns}/${name}`, undefined);
+    if (list) this.reindex(list, slot, undefined);
+    return slot.obj;
   }
 
-  private reindex(list: readonly Index[], key: string, neu: KObject | undefined): void {
-    for (const { spec, map, valuesOf } of list) {
-      const before = valuesOf.get(key) ?? EMPTY_VALUES;
+  private reindex(list: readonly Index[], slot: Slot, neu: KObject | undefined): void {
+    const values = slot.values;
+    for (let j = 0; j < list.length; j++) {
+      const { spec, map, pos } = list[j]!;
+      const before = values[pos]!;
       const after = neu ? spec.fn(neu) : EMPTY_VALUES;
-      // Common case: the object stays under the same values; only its reference changes.
-      if (neu && sameValues(before, after)) {
-        for (let i = 0; i < after.length; i++) map.get(after[i]!)?.set(key, neu);
-        continue;
-      }
+      // Common case: the object stays under the same values; the slot already holds the new version.
+      if (neu && sameValues(before, after)) continue;
       for (const v of before) {
         const m = map.get(v);
-        if (m) { m.delete(key); if (m.size === 0) map.delete(v); }
+        if (m) { m.delete(slot); if (m.size === 0) map.delete(v); }
       }
       for (const v of after) {
         let m = map.get(v);
-        if (!m) { m = new Map(); map.set(v, m); }
-        m.set(key, neu!);
+        if (!m) { m = new Set(); map.set(v, m); }
+        m.add(slot);
       }
-      if (after.length === 0) valuesOf.delete(key); else valuesOf.set(key, after);
+      values[pos] = after.length === 0 ? EMPTY_VALUES : after;
     }
   }
 
   get<K extends Kind>(kind: K, namespace: string, name: string): KindToType[K] | undefined {
-    return this.data.get(kind)?.get(namespace)?.get(name) as KindToType[K] | undefined;
+    return this.data.get(kind)?.get(namespace)?.get(name)?.obj as KindToType[K] | undefined;
   }
 
   list<K extends Kind>(kind: K, namespace?: string): Iterable<KindToType[K]> {
     const byNs = this.data.get(kind);
     if (!byNs) return EMPTY;
-    if (namespace !== undefined) return (byNs.get(namespace)?.values() ?? EMPTY) as Iterable<KindToType[K]>;
-    return (function* () { for (const m of byNs.values()) yield* m.values(); })() as Iterable<KindToType[K]>;
+    if (namespace !== undefined) {
+      const byName = byNs.get(namespace);
+      return byName ? new ObjectsOf<KindToType[K]>(byName.values()) : EMPTY;
+    }
+    return (function* () { for (const m of byNs.values()) for (const s of m.values()) yield s.obj as KindToType[K]; })();
   }
 
   count(kind: Kind, namespace?: string): number {
@@ -147,7 +186,8 @@ export class ObjectStore implements Snapshot {
   byIndex<K extends Kind>(kind: K, index: string, value: string): Iterable<KindToType[K]> {
     const ix = this.indexByName.get(kind)?.get(index);
     if (!ix) throw new Error(`no index ${index} on ${kind}`);
-    return (ix.map.get(value)?.values() ?? EMPTY) as Iterable<KindToType[K]>;
+    const m = ix.map.get(value);
+    return m ? new ObjectsOf<KindToType[K]>(m.values()) : EMPTY;
   }
 
   /** Every object, kinds in a fixed order then namespace then name (for printing and diffs). */
@@ -157,7 +197,7 @@ export class ObjectStore implements Snapshot {
       const byNs = this.data.get(kind)!;
       for (const ns of [...byNs.keys()].sort()) {
         const byName = byNs.get(ns)!;
-        for (const name of [...byName.keys()].sort()) out.push(byName.get(name)!);
+        for (const name of [...byName.keys()].sort()) out.push(byName.get(name)!.obj);
       }
     }
     return out;

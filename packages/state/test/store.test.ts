@@ -51,3 +51,39 @@ describe('ObjectStore: a fold of the log', () => {
     expect(s.seq).toBe(5);
   });
 });
+
+describe('ObjectStore: index slots', () => {
+  it('keeps index order as insertion order: updates keep their place, delete and re-add go last', () => {
+    const s = new ObjectStore(undefined, [podsByNode, podsByControllerUid]);
+    const names = (node: string) => [...s.byIndex('Pod', 'node', node)].map((p) => p.metadata!.name);
+    s.put(pod('a', 'n1', 'u1'));
+    s.put(pod('b', 'n1', 'u1'));
+    s.put(pod('c', 'n1', 'u1'));
+    const a2 = pod('a', 'n1', 'u1');
+    expect(s.put(a2)).toBeDefined();
+    expect(names('n1')).toEqual(['a', 'b', 'c']);
+    expect([...s.byIndex('Pod', 'node', 'n1')][0]).toBe(a2); // the new version, in place
+    s.put(pod('b', 'n2', 'u1')); // moves to another value
+    expect(names('n1')).toEqual(['a', 'c']);
+    expect(names('n2')).toEqual(['b']);
+    s.put(pod('b', 'n1', 'u1')); // back: last
+    expect(names('n1')).toEqual(['a', 'c', 'b']);
+    expect(s.remove(pod('a'))).toBe(a2);
+    expect(names('n1')).toEqual(['c', 'b']);
+    s.put(pod('a', 'n1', 'u1'));
+    expect(names('n1')).toEqual(['c', 'b', 'a']);
+    expect([...s.byIndex('Pod', 'controllerUid', 'u1')].map((p) => p.metadata!.name)).toEqual(['b', 'c', 'a']);
+    expect(s.count('Pod')).toBe(3);
+    expect(names('n2')).toEqual([]);
+  });
+
+  it('applyReturningOld returns what a lookup before apply would', () => {
+    const log = sample();
+    const s = new ObjectStore();
+    for (const e of log.all()) {
+      const o = e.object!;
+      const before = s.get('Pod', 'default', o.metadata!.name!);
+      expect(s.applyReturningOld(e)).toBe(before);
+    }
+  });
+});

@@ -69,21 +69,28 @@ export const labelName = (key: string, path: string): Errs => isQualifiedName(ke
 export const validateLabels = (labels: StringMap | null | undefined, path: string): Errs => {
   const errs: Errs = [];
   if (!labels) return errs;
+  // Objects are immutable: a label map found valid once (any path) stays valid; versions share it.
+  if (validLabelMaps.has(labels)) return errs;
   for (const [k, v] of Object.entries(labels)) {
     errs.push(...labelName(k, path));
     const value = typeof v === 'string' ? v : String(v);
     for (const m of isValidLabelValue(value)) errs.push(invalid(path, value, m));
   }
+  if (errs.length === 0) validLabelMaps.add(labels);
   return errs;
 };
+const validLabelMaps = new WeakSet<object>();
+const validAnnotationMaps = new WeakSet<object>();
 
 /** ValidateAnnotations (keys only; the 256 KiB total-size limit is not modelled). */
 export const validateAnnotations = (annotations: StringMap | null | undefined, path: string): Errs => {
   const errs: Errs = [];
   if (!annotations) return errs;
+  if (validAnnotationMaps.has(annotations)) return errs;
   for (const k of Object.keys(annotations)) {
     for (const m of isQualifiedName(k.toLowerCase())) errs.push(invalid(path, k, m));
   }
+  if (errs.length === 0) validAnnotationMaps.add(annotations);
   return errs;
 };
 

@@ -19,7 +19,18 @@ export const nameIsDNS1035Label: NameFn = (n, prefix) => isDNS1035Label(prefix ?
 export const statefulSetName: NameFn = (n, prefix) => nameIsDnsLabelErrors(prefix ? maskTrailingDash(n) : n);
 
 /** ValidateOwnerReferences (paths are not indexed, as in Kubernetes). */
+/** Owner-reference and finalizer lists found valid (objects are immutable; versions share their lists). */
+const validOwnerRefLists = new WeakSet<object>();
+const validFinalizerLists = new WeakSet<object>();
+
 const validateOwnerReferences = (refs: readonly OwnerReference[] | undefined, path: string): Errs => {
+  if (refs !== undefined && validOwnerRefLists.has(refs)) return [];
+  const errs = ownerReferenceErrors(refs, path);
+  if (refs !== undefined && errs.length === 0) validOwnerRefLists.add(refs);
+  return errs;
+};
+
+const ownerReferenceErrors = (refs: readonly OwnerReference[] | undefined, path: string): Errs => {
   const errs: Errs = [];
   let firstController = '';
   for (const ref of refs ?? []) {
@@ -48,11 +59,13 @@ const validateOwnerReferences = (refs: readonly OwnerReference[] | undefined, pa
 /** ValidateFinalizers. */
 const validateFinalizers = (finalizers: readonly string[] | undefined, path: string): Errs => {
   const errs: Errs = [];
+  if (finalizers !== undefined && validFinalizerLists.has(finalizers)) return errs;
   const list = finalizers ?? [];
   for (const f of list) for (const m of isQualifiedName(f)) errs.push(invalid(path, f, m));
   if (list.includes('orphan') && list.includes('foregroundDeletion')) {
     errs.push(invalidJson(path, list, 'finalizer orphan and foregroundDeletion cannot be both set'));
   }
+  if (finalizers !== undefined && errs.length === 0) validFinalizerLists.add(finalizers);
   return errs;
 };
 

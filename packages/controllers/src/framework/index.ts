@@ -2,4 +2,4 @@ export * from './plan.js';
 export * from './component.js';
 export * from './recorder.js';
 export * from './machine.js';
-export * from './pmap.js';
+export * from './phashmap.js';

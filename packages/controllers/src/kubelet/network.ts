@@ -1,6 +1,6 @@
 import { isTerminal, type Node, type Pod } from '@kubesim/api';
 import type { Snapshot } from '@kubesim/state';
-import type { PMap } from '../framework/pmap.js';
+import type { PHashMap } from '../framework/phashmap.js';
 import type { KubeletConfig, PendingWrite } from './types.js';
 
 const indexCache = new WeakMap<readonly string[], ReadonlyMap<string, number>>();
@@ -42,7 +42,7 @@ export const hostIpOf = (node: Node | undefined, i: number): string => {
  * the node nor reserved by an in-flight write. A reservation of the pod itself is reused.
  */
 export const allocatePodIp = (
-  snap: Snapshot, pod: Pod, node: string, i: number, pending: PMap<PendingWrite>,
+  snap: Snapshot, pod: Pod, node: string, i: number, pending: PHashMap<PendingWrite>,
 ): { ip: string | undefined; scanned: number } => {
   const uid = pod.metadata?.uid ?? '';
   const own = pending.get(uid)?.ip;

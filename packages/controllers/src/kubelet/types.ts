@@ -1,4 +1,4 @@
-import { PMap } from '../framework/pmap.js';
+import { PHashMap } from '../framework/phashmap.js';
 
 /** The kubelet component: one actor per node (`kubelet:<node>`), keys `<node>|<namespace>/<name>`. */
 export const KUBELET_NAME = 'kubelet';
@@ -55,13 +55,13 @@ export interface KubeletLocal {
   /** Latest fail fault per `namespace/name`. */
   readonly failures: ReadonlyMap<string, FailFault>;
   /** By pod uid; persistent, since it can hold every pod of a mass start or termination. */
-  readonly pending: PMap<PendingWrite>;
+  readonly pending: PHashMap<PendingWrite>;
   /** Pods (uid) already warned with FailedAttachVolume, and for which volumes. */
   readonly warned: ReadonlyMap<string, readonly string[]>;
 }
 
 export const initialKubeletLocal = (): KubeletLocal => ({
-  readiness: new Map(), failures: new Map(), pending: PMap.empty(), warned: new Map(),
+  readiness: new Map(), failures: new Map(), pending: PHashMap.empty(), warned: new Map(),
 });
 
 /** `<node>|<namespace>/<name>` */

@@ -1,6 +1,6 @@
 /**
  * The scheduler's assumed pods as a persistent (immutable) map by uid with a secondary view by node:
- * `set`/`delete` cost O(256 + n/256) (see PMap) plus the pods of one node, instead of copying every
+ * `set`/`delete` cost O(48 + a small leaf) (see PHashMap) plus the pods of one node, instead of copying every
  * entry, and a cycle reads per examined node one precomputed sum of the resources its assumed pods
  * request instead of looking at each of them.
  *
@@ -8,7 +8,7 @@
  * informer; bound or deleted pods are dropped from the map altogether): they stay assumed (the
  * VolumeRestrictions check reads every entry) but do not count on their node.
  */
-import { PMap } from '../framework/pmap.js';
+import { PHashMap } from '../framework/phashmap.js';
 import { podResources, type HostPort } from './resources.js';
 import type { AssumedPod } from './types.js';
 
@@ -34,7 +34,7 @@ export interface AssumedNode {
   readonly minBindingSince: number;
 }
 
-const buildNode = (entries: ReadonlyMap<string, AssumedPod>, stale: PMap<true>): AssumedNode => {
+const buildNode = (entries: ReadonlyMap<string, AssumedPod>, stale: PHashMap<true>): AssumedNode => {
   let pods = 0, milliCpu = 0, memory = 0, nzMilliCpu = 0, nzMemory = 0, ports = false, minBindingSince = Infinity;
   for (const [uid, a] of entries) {
     if (a.binding && a.sinceMs < minBindingSince) minBindingSince = a.sinceMs;
@@ -47,13 +47,13 @@ const buildNode = (entries: ReadonlyMap<string, AssumedPod>, stale: PMap<true>):
 };
 
 export class AssumedPods {
-  private static readonly EMPTY = new AssumedPods(PMap.empty(), PMap.empty(), PMap.empty());
+  private static readonly EMPTY = new AssumedPods(PHashMap.empty(), PHashMap.empty(), PHashMap.empty());
   static empty(): AssumedPods { return AssumedPods.EMPTY; }
 
   private constructor(
-    private readonly all: PMap<AssumedPod>,
-    private readonly nodes: PMap<AssumedNode>,
-    private readonly staleUids: PMap<true>,
+    private readonly all: PHashMap<AssumedPod>,
+    private readonly nodes: PHashMap<AssumedNode>,
+    private readonly staleUids: PHashMap<true>,
   ) {}
 
   get size(): number { return this.all.size; }
@@ -94,7 +94,7 @@ export class AssumedPods {
   }
 }
 
-const without = (nodes: PMap<AssumedNode>, node: string, uid: string, stale: PMap<true>): PMap<AssumedNode> => {
+const without = (nodes: PHashMap<AssumedNode>, node: string, uid: string, stale: PHashMap<true>): PHashMap<AssumedNode> => {
   const cur = nodes.get(node);
   if (!cur?.entries.has(uid)) return nodes;
   if (cur.entries.size === 1) return nodes.delete(node);

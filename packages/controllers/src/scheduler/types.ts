@@ -1,5 +1,5 @@
 import type { Pod } from '@kubesim/api';
-import { PMap } from '../framework/pmap.js';
+import { PHashMap } from '../framework/phashmap.js';
 import { SchedulerCache } from './cache.js';
 import { AssumedPods } from './assumed.js';
 
@@ -52,7 +52,7 @@ export interface AssumedPod {
 export interface SchedulerLocal {
   /** Where the next node search starts ([nextStartNodeIndex]). */
   readonly nextStartNodeIndex: number;
-  readonly attempts: PMap<Attempts>;
+  readonly attempts: PHashMap<Attempts>;
   /** Assumed pods by uid (few: only in-flight binds and PreBind waits). */
   readonly assumed: AssumedPods;
   /**
@@ -64,7 +64,7 @@ export interface SchedulerLocal {
 
 export const initialSchedulerLocal = (): SchedulerLocal => ({
   nextStartNodeIndex: 0,
-  attempts: PMap.empty(),
+  attempts: PHashMap.empty(),
   assumed: AssumedPods.empty(),
   cache: new SchedulerCache(),
 });

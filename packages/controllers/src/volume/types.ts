@@ -1,4 +1,4 @@
-import { PMap } from '../framework/pmap.js';
+import { PHashMap } from '../framework/phashmap.js';
 
 export const VOLUME_BINDER_NAME = 'volume-binder';
 export const VOLUME_BINDER_ACTOR = 'volume-binder';
@@ -23,10 +23,10 @@ export const defaultVolumeBinderConfig: VolumeBinderConfig = { provisionMsMin: 1
  * restarted binder may record them once more.
  */
 export interface VolumeBinderLocal {
-  readonly recorded: PMap<true>;
+  readonly recorded: PHashMap<true>;
 }
 
-export const initialVolumeBinderLocal = (): VolumeBinderLocal => ({ recorded: PMap.empty() });
+export const initialVolumeBinderLocal = (): VolumeBinderLocal => ({ recorded: PHashMap.empty() });
 
 // ---- keys -------------------------------------------------------------------------------------------
 /** `pvc:<ns>/<name>` — the PV controller's claim sync (syncClaim, provisioning). */

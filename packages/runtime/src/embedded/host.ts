@@ -120,8 +120,7 @@ export class ComponentHost<C = unknown, L = unknown> {
     let local = this.def.initialLocal();
     const observe = this.def.observe;
     for (const e of this.sim.log.all()) {
-      const old = isObjectEntry(e) ? this.lookup(store, e.object) : undefined;
-      store.apply(e);
+      const old = store.applyReturningOld(e);
       if (observe && (isObjectEntry(e) ? store.watches(e.object.kind as string) : this.def.watchInputs)) local = observe(e, old, local);
     }
     this.informer = store;
@@ -196,12 +195,12 @@ export class ComponentHost<C = unknown, L = unknown> {
     if (e.seq <= this.seenSeq) return;
     this.seenSeq = e.seq;
     let old: KObject | undefined;
-    if (isObjectEntry(e)) {
+    if (isObjectEntry(e) && this.def.writeThrough) {
       old = this.lookup(this.informer, e.object);
       // Write-through caches keep a newer version they stored from their own write's response.
-      if (this.def.writeThrough && old !== undefined && rvOf(old) > e.seq) this.informer.seq = e.seq;
+      if (old !== undefined && rvOf(old) > e.seq) this.informer.seq = e.seq;
       else this.informer.apply(e);
-    } else this.informer.apply(e);
+    } else old = this.informer.applyReturningOld(e);
     if (this.def.observe) this.local = this.def.observe(e, old, this.local);
     const keys = this.def.keysFor(e, old, this.informer, this.config, { local: this.local, now: this.sim.now });
     for (const k of keys) this.enqueue(k, e.seq);
