@@ -95,10 +95,13 @@ export const benchSeedScenario = (file: string): { virtualMs: number; wallMs: nu
   return { virtualMs: virt / runs, wallMs: wall / runs, speedup: virt / wall, passed };
 };
 
+export const SEMI_SPACE_MB = 64;
+
 /** Each size in its own child process, so peak RSS and JIT state are per size. */
 export const benchSizeInChild = (replicas: number, nodes: number): SizeResult => {
   const main = fileURLToPath(new URL('./main.js', import.meta.url));
-  const out = execFileSync(process.execPath, [main, 'engine-size', String(replicas), String(nodes)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  // A 64 MB young generation: the simulation allocates short-lived plans next to long-lived log entries.
+  const out = execFileSync(process.execPath, [`--max-semi-space-size=${SEMI_SPACE_MB}`, main, 'engine-size', String(replicas), String(nodes)], { encoding: 'utf8', maxBuffer: 1 << 24 });
   const line = out.trim().split('\n').at(-1)!;
   return JSON.parse(line) as SizeResult;
 };

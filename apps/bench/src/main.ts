@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { benchOneSize, benchSeedScenario, benchSizeInChild } from './engine.js';
+import { SEMI_SPACE_MB, benchOneSize, benchSeedScenario, benchSizeInChild } from './engine.js';
 
 const args = process.argv.slice(2);
 const which = args[0];
@@ -11,7 +11,7 @@ const print = (s: string) => process.stdout.write(`${s}\n`);
 const engine = () => {
   const nodes = 1000;
   const sizes = [1000, 10000];
-  print(`kubesim bench engine — Parallel StatefulSet, one claim template on "fast", ${nodes} nodes (node ${process.version})`);
+  print(`kubesim bench engine — Parallel StatefulSet, one claim template on "fast", ${nodes} nodes (node ${process.version}, each size in a child process with --max-semi-space-size=${SEMI_SPACE_MB})`);
   const results = sizes.map((n) => {
     const r = benchSizeInChild(n, nodes);
     print(`  replicas ${String(n).padStart(6)}: converged=${r.converged} wall ${r.wallMs.toFixed(0)} ms, virtual ${(r.virtualMs / 1000).toFixed(1)} s, ${r.logEvents} log events, ${Math.round(r.eventsPerSec)} events/s, ${Math.round(r.podsRunningPerWallSec)} pods Running/s, peak RSS ${r.peakRssMb.toFixed(0)} MB`);
