@@ -92,3 +92,12 @@ export const parseSelectorString = (s: string): LabelSelector => {
   }
   return sel;
 };
+
+/** Equality of two string maps (labels, annotations, selectors); absent equals empty. */
+export const sameStringMap = (a: Labels | undefined, b: Labels | undefined): boolean => {
+  if (a === b) return true;
+  const x = a ?? {}, y = b ?? {};
+  const kx = Object.keys(x);
+  if (kx.length !== Object.keys(y).length) return false;
+  return kx.every((k) => Object.hasOwn(y, k) && x[k] === y[k]);
+};

@@ -1,4 +1,4 @@
-import { isPodReady, nsName, splitNsName, type KObject, type Pod } from '@kubesim/api';
+import { isPodReady, nsName, splitNsName, type KObject, type Pod, sameStringMap } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import type { Snapshot } from '@kubesim/state';
 import type { ComponentDef } from '../framework/component.js';
@@ -7,13 +7,6 @@ import {
   type EndpointsControllerConfig, type EndpointsLocal,
 } from './core.js';
 
-const sameLabels = (a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>> | undefined): boolean => {
-  if (a === b) return true;
-  const x = a ?? {}, y = b ?? {};
-  const kx = Object.keys(x);
-  if (kx.length !== Object.keys(y).length) return false;
-  return kx.every((k) => Object.hasOwn(y, k) && x[k] === y[k]);
-};
 
 const podIps = (p: Pod): string => (p.status?.podIPs?.map((x) => x.ip).join(',') ?? '') + '|' + (p.status?.podIP ?? '');
 
@@ -22,7 +15,7 @@ const podIps = (p: Pod): string => (p.status?.podIPs?.map((x) => x.ip).join(',')
  * changes count too (the pod leaves the endpoints).
  */
 export const podEndpointsChanged = (oldPod: Pod, newPod: Pod): { changed: boolean; labelsChanged: boolean } => {
-  const labelsChanged = !sameLabels(oldPod.metadata?.labels, newPod.metadata?.labels)
+  const labelsChanged = !sameStringMap(oldPod.metadata?.labels, newPod.metadata?.labels)
     || oldPod.spec?.hostname !== newPod.spec?.hostname || oldPod.spec?.subdomain !== newPod.spec?.subdomain;
   const changed = oldPod.metadata?.deletionTimestamp !== newPod.metadata?.deletionTimestamp
     || isPodReady(oldPod) !== isPodReady(newPod)

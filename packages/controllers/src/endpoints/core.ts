@@ -1,4 +1,4 @@
-import { mapSelectorMatches, splitNsName, type Endpoints, type KObject, type Pod, type Service } from '@kubesim/api';
+import { mapSelectorMatches, splitNsName, type Endpoints, type KObject, type Pod, type Service, sameStringMap } from '@kubesim/api';
 import type { IndexSpec, Snapshot } from '@kubesim/state';
 import type { ReconcileResult } from '../framework/component.js';
 import { write } from '../framework/plan.js';
@@ -70,12 +70,6 @@ const storedCanon = (ep: Endpoints): string => {
   return c;
 };
 
-const sameMap = (a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>> | undefined): boolean => {
-  const x = a ?? {}, y = b ?? {};
-  const kx = Object.keys(x);
-  if (kx.length !== Object.keys(y).length) return false;
-  return kx.every((k) => Object.hasOwn(y, k) && x[k] === y[k]);
-};
 
 /** The labels and annotations the controller manages on the Endpoints object. */
 const desiredMeta = (svc: Service, current: Endpoints | undefined, truncated: boolean) => {
@@ -113,7 +107,7 @@ export const syncEndpoints = (
   const { subsets, truncated } = endpointSubsetsFor(svc, pods, config.maxCapacity);
   const { labels, annotations } = desiredMeta(svc, current, truncated);
   if (current && storedCanon(current) === canonicalSubsets(subsets)
-    && sameMap(current.metadata?.labels, labels) && sameMap(current.metadata?.annotations, annotations)) {
+    && sameStringMap(current.metadata?.labels, labels) && sameStringMap(current.metadata?.annotations, annotations)) {
     return { workUnits: scanned + 1 };
   }
   const hasAnnotations = Object.keys(annotations).length > 0;

@@ -1,4 +1,4 @@
-import { controllerRefOf, nsName, type KObject, type OwnerReference, type Pod, type ReplicaSet } from '@kubesim/api';
+import { controllerRefOf, nsName, type KObject, type OwnerReference, type Pod, type ReplicaSet, sameStringMap } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import { podsByControllerUid, type IndexSpec, type Snapshot } from '@kubesim/state';
 import type { ComponentDef } from '../framework/index.js';
@@ -37,13 +37,6 @@ const podReplicaSets = (snap: Snapshot, pod: Pod): string[] => {
   return out;
 };
 
-const sameLabels = (a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>> | undefined): boolean => {
-  if (a === b) return true;
-  const x = a ?? {}, y = b ?? {};
-  const kx = Object.keys(x);
-  if (kx.length !== Object.keys(y).length) return false;
-  return kx.every((k) => Object.hasOwn(y, k) && x[k] === y[k]);
-};
 
 const sameRef = (a: OwnerReference | undefined, b: OwnerReference | undefined): boolean =>
   a === b || (a !== undefined && b !== undefined && a.apiVersion === b.apiVersion && a.kind === b.kind && a.name === b.name
@@ -72,7 +65,7 @@ export const replicaSetKeysFor = (e: Envelope, old: KObject | undefined, snap: S
     if (controllerRefOf(pod.metadata)) return ownerKey(snap, pod);
     return podReplicaSets(snap, pod);
   }
-  const labelChanged = !sameLabels(pod.metadata?.labels, oldPod.metadata?.labels);
+  const labelChanged = !sameStringMap(pod.metadata?.labels, oldPod.metadata?.labels);
   const keys: string[] = [];
   if (pod.metadata?.deletionTimestamp !== undefined) {
     keys.push(...ownerKey(snap, pod));
@@ -125,7 +118,7 @@ export const observeReplicaSetEntry = (e: Envelope, old: KObject | undefined, lo
   }
   if (pod.metadata?.deletionTimestamp === undefined) return local;
   let next = observeDeletion(local, pod);
-  if (!sameLabels(pod.metadata?.labels, oldPod.metadata?.labels)) next = observeDeletion(next, oldPod);
+  if (!sameStringMap(pod.metadata?.labels, oldPod.metadata?.labels)) next = observeDeletion(next, oldPod);
   return next;
 };
 

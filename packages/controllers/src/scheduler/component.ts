@@ -4,7 +4,7 @@
  * freed resources) move back only the pods they could help, found through an index of unschedulable
  * pods (never a scan of all pods).
  */
-import { isTerminal, nsName, type KObject, type Node, type PersistentVolume, type Pod } from '@kubesim/api';
+import { isTerminal, nsName, type KObject, type Node, type PersistentVolume, type Pod, sameStringMap } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import { podsByClaim, podsByNode, type IndexSpec, type Snapshot } from '@kubesim/state';
 import type { ComponentDef, KeysForContext } from '../framework/index.js';
@@ -63,25 +63,19 @@ const unschedulableKeys = (snap: Snapshot, config: SchedulerConfig, ctx: Ctx, hi
   return keys;
 };
 
-const sameMap = (a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>> | undefined): boolean => {
-  if (a === b) return true;
-  const x = a ?? {}, y = b ?? {};
-  const kx = Object.keys(x);
-  return kx.length === Object.keys(y).length && kx.every((k) => Object.hasOwn(y, k) && x[k] === y[k]);
-};
 
 const readyStatus = (n: Node): string | undefined => n.status?.conditions?.find((c) => c.type === 'Ready')?.status;
 
 /** A node change that can alter a filter or score (not heartbeats). */
 export const nodeSchedulingChanged = (old: Node | undefined, cur: Node): boolean => {
   if (!old) return true;
-  if (!sameMap(old.metadata?.labels, cur.metadata?.labels)) return true;
+  if (!sameStringMap(old.metadata?.labels, cur.metadata?.labels)) return true;
   if (!!old.spec?.unschedulable !== !!cur.spec?.unschedulable) return true;
   if (readyStatus(old) !== readyStatus(cur)) return true;
   const ta = old.spec?.taints ?? [], tb = cur.spec?.taints ?? [];
   if (ta.length !== tb.length || ta.some((t, i) => t.key !== tb[i]!.key || t.value !== tb[i]!.value || t.effect !== tb[i]!.effect)) return true;
   const aa = (old.status?.allocatable ?? {}) as Record<string, string>, ab = (cur.status?.allocatable ?? {}) as Record<string, string>;
-  return !sameMap(aa, ab);
+  return !sameStringMap(aa, ab);
 };
 
 const podKeys = (e: Envelope, pod: Pod, old: Pod | undefined, snap: Snapshot, config: SchedulerConfig, ctx: Ctx): string[] => {

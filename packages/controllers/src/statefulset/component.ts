@@ -1,4 +1,4 @@
-import { compileSelector, controllerRefOf, nsName, splitNsName, type Pod } from '@kubesim/api';
+import { compileSelector, controllerRefOf, nsName, splitNsName, type Pod, sameStringMap } from '@kubesim/api';
 import { isObjectEntry } from '@kubesim/log';
 import { podsByControllerUid, type Snapshot } from '@kubesim/state';
 import type { ComponentDef } from '../framework/component.js';
@@ -23,12 +23,6 @@ const resolveRef = (snap: Snapshot, pod: Pod): string | undefined => {
   return s && s.metadata?.uid === ref.uid ? nsName(ns, ref.name) : undefined;
 };
 
-const labelsEqual = (a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean => {
-  if (a === b) return true;
-  const ka = Object.keys(a ?? {});
-  if (ka.length !== Object.keys(b ?? {}).length) return false;
-  return ka.every((k) => a![k] === b?.[k]);
-};
 
 /**
  * The StatefulSet controller (§1): handlers of [SS addPod/updatePod/deletePod] map pod events to the
@@ -60,7 +54,7 @@ export const statefulSetController: ComponentDef<StatefulSetConfig, undefined> =
       if (k) keys.add(k);
       return [...keys];
     }
-    const labelChanged = !prev || !labelsEqual(prev.metadata?.labels, pod.metadata?.labels) || prevOwner !== undefined;
+    const labelChanged = !prev || !sameStringMap(prev.metadata?.labels, pod.metadata?.labels) || prevOwner !== undefined;
     if (labelChanged || e.type === 'ADDED') for (const k of matchingSets(snap, pod)) keys.add(k);
     return [...keys];
   },
