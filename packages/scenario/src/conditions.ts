@@ -184,6 +184,14 @@ const replaySetPods = (ctx: EvalContext, set: string, since: number, check: (e: 
   return f;
 };
 
+/** Pod entries of the log after `since` whose labels match a selector string. */
+function* podEntriesSince(ctx: EvalContext, selector: string, since: number): Iterable<Envelope & { object: KObject }> {
+  const sel = compileSelector(parseSelectorString(selector));
+  for (const e of ctx.log) {
+    if (e.seq > since && isObjectEntry(e) && e.object.kind === 'Pod' && sel.matches(e.object.metadata?.labels)) yield e;
+  }
+}
+
 export const evaluate = (ctx: EvalContext, c: Condition): Failures => {
   const f: Failures = [];
   if (c.pods) f.push(...evalPods(ctx, c.pods));
@@ -285,11 +293,9 @@ export const evaluate = (ctx: EvalContext, c: Condition): Failures => {
     const since = sinceSeq(ctx, c.simultaneousDeletion.since);
     if (typeof since === 'string') f.push(since);
     else {
-      const sel = compileSelector(parseSelectorString(c.simultaneousDeletion.selector));
       const term = new Map<string, number>();
       let firstGone = Infinity;
-      for (const e of ctx.log) {
-        if (e.seq <= since || !isObjectEntry(e) || e.object.kind !== 'Pod' || !sel.matches(e.object.metadata?.labels)) continue;
+      for (const e of podEntriesSince(ctx, c.simultaneousDeletion.selector, since)) {
         const n = e.object.metadata!.name!;
         if (e.object.metadata?.deletionTimestamp !== undefined && !term.has(n)) term.set(n, e.seq);
         if (e.type === 'DELETED') { firstGone = Math.min(firstGone, e.seq); if (!term.has(n)) term.set(n, e.seq); }
@@ -303,11 +309,9 @@ export const evaluate = (ctx: EvalContext, c: Condition): Failures => {
     const since = sinceSeq(ctx, c.createdTogether.since);
     if (typeof since === 'string') f.push(since);
     else {
-      const sel = compileSelector(parseSelectorString(c.createdTogether.selector));
       const added = new Map<string, number>();
       let firstReady = Infinity;
-      for (const e of ctx.log) {
-        if (e.seq <= since || !isObjectEntry(e) || e.object.kind !== 'Pod' || !sel.matches(e.object.metadata?.labels)) continue;
+      for (const e of podEntriesSince(ctx, c.createdTogether.selector, since)) {
         if (e.type === 'ADDED') added.set(e.object.metadata!.name!, e.seq);
         else if (e.type === 'MODIFIED' && isRunningAndReady(e.object as Pod)) firstReady = Math.min(firstReady, e.seq);
       }

@@ -14,11 +14,26 @@ export const canonicalJson = (v: unknown): string => {
 };
 
 /** [SSU getPatch]: only the pod template is versioned, as a strategic-merge patch that replaces it. */
-export const revisionPatch = (set: StatefulSet): string =>
-  canonicalJson({ spec: { template: { ...(set.spec?.template ?? {}), $patch: 'replace' } } });
+const patchMemo = new WeakMap<object, string>();
+/** Memoized per template object (objects are immutable): a sync does not re-serialise an unchanged template. */
+export const revisionPatch = (set: StatefulSet): string => {
+  const tpl = set.spec?.template;
+  const hit = tpl ? patchMemo.get(tpl) : undefined;
+  if (hit !== undefined) return hit;
+  const patch = canonicalJson({ spec: { template: { ...(tpl ?? {}), $patch: 'replace' } } });
+  if (tpl) patchMemo.set(tpl, patch);
+  return patch;
+};
 
-export const revisionData = (cr: ControllerRevision): string =>
-  typeof cr.data === 'string' ? cr.data : canonicalJson(cr.data ?? null);
+export const revisionData = (cr: ControllerRevision): string => {
+  if (typeof cr.data === 'string') return cr.data;
+  const d = cr.data as object | undefined;
+  const hit = d ? patchMemo.get(d) : undefined;
+  if (hit !== undefined) return hit;
+  const json = canonicalJson(cr.data ?? null);
+  if (d) patchMemo.set(d, json);
+  return json;
+};
 
 /** [SSU newRevision + HIST NewControllerRevision] */
 export const newRevision = (set: StatefulSet, revision: number, collisionCount: number): ControllerRevision => {
