@@ -61,12 +61,18 @@ export const qualifiedKind = (kind: Kind): string => {
 };
 
 /** Resolve what a user typed (`sts`, `statefulsets`, `StatefulSet`, `pods`) to a kind. */
+let kindNames: Map<string, Kind> | undefined;
 export const resolveKind = (typed: string): Kind | undefined => {
-  const t = typed.toLowerCase().split('.')[0] ?? '';
-  for (const [k, v] of Object.entries(KINDS)) {
-    if (k.toLowerCase() === t || v.plural === t || (v.short as readonly string[]).includes(t)) return k as Kind;
+  if (!kindNames) {
+    // Kind names first, then plurals, then short names: an earlier spelling wins, as in the scan it replaces.
+    const m = new Map<string, Kind>();
+    const entries = Object.entries(KINDS);
+    for (const [k, v] of entries) {
+      for (const n of [k.toLowerCase(), v.plural, ...(v.short as readonly string[])]) if (!m.has(n)) m.set(n, k as Kind);
+    }
+    kindNames = m;
   }
-  return undefined;
+  return kindNames.get(typed.toLowerCase().split('.')[0] ?? '');
 };
 
 /** The identity of an object in the log: one helper builds it everywhere. */

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { kubectlMessage, type ApiRequest, type KObject, type PersistentVolumeClaim, type Pod, type Kind } from '@kubesim/api';
 import { createCluster, type ClusterSpec, type ComponentSetup, type Simulation } from '@kubesim/runtime';
-import { dnsRecords, resolveName } from '@kubesim/controllers';
+import { OVER_CAPACITY_ANNOTATION, dnsRecords, resolveName, type DnsRecord } from '@kubesim/controllers';
 import { evaluate, parseTarget, type EvalContext, type Remembered } from './conditions.js';
 import type { Condition, Scenario, ScenarioStep } from './types.js';
 
@@ -65,11 +65,50 @@ const applyRequests = (sim: Simulation, objs: readonly KObject[]): ApiRequest[] 
   return { verb: 'update', object: merged };
 });
 
+/**
+ * The cluster's DNS records, recomputed only when they can have changed: they are a function of the
+ * Services and Endpoints, and of the Pods only while an Endpoints object is truncated (over capacity).
+ */
+class DnsView {
+  private serviceSeq = 0;
+  private podSeq = 0;
+  private computedAt = -1;
+  private computedPodSeq = -1;
+  private dependsOnPods = false;
+  private records: DnsRecord[] = [];
+
+  constructor(private readonly sim: Simulation) {
+    sim.log.subscribe((e) => {
+      const kind = e.object?.kind;
+      if (kind === 'Service' || kind === 'Endpoints') this.serviceSeq = e.seq;
+      else if (kind === 'Pod') this.podSeq = e.seq;
+    });
+  }
+
+  get(): readonly DnsRecord[] {
+    if (this.computedAt !== this.serviceSeq || (this.dependsOnPods && this.computedPodSeq !== this.podSeq)) {
+      const store = this.sim.api.store;
+      this.records = dnsRecords(store);
+      this.dependsOnPods = [...store.list('Endpoints')].some((ep) => ep.metadata?.annotations?.[OVER_CAPACITY_ANNOTATION] !== undefined);
+      this.computedAt = this.serviceSeq;
+      this.computedPodSeq = this.podSeq;
+    }
+    return this.records;
+  }
+}
+
+const dnsViews = new WeakMap<Simulation, DnsView>();
+const dnsOf = (sim: Simulation): DnsView => {
+  let v = dnsViews.get(sim);
+  if (!v) { v = new DnsView(sim); dnsViews.set(sim, v); }
+  return v;
+};
+
 export const evalContext = (sim: Simulation, remembered: ReadonlyMap<string, Remembered>): EvalContext => ({
   state: sim.api.store,
   log: sim.log.all(),
   remembered,
-  resolve: (name) => resolveName(dnsRecords(sim.api.store), name),
+  resolve: (name) => resolveName(dnsOf(sim).get(), name),
   namespace: 'default',
 });
 
@@ -84,6 +123,7 @@ export const runScenario = (scenario: Scenario, opts: RunOptions = {}): RunRepor
   const t0 = performance.now();
   const seed = opts.seed ?? scenario.seed ?? 1;
   const sim = createCluster(scenario.cluster, seed, opts.components);
+  dnsOf(sim);
   opts.onStart?.(sim);
   const remembered = new Map<string, Remembered>();
   const results: StepResult[] = [];

@@ -97,7 +97,6 @@ export interface RevisionChoice {
 export const chooseRevisions = (set: StatefulSet, revisions: readonly ControllerRevision[], snap: Snapshot): RevisionChoice => {
   let collisionCount = set.status?.collisionCount ?? 0;
   const next = revisions.length === 0 ? 1 : revisions[revisions.length - 1]!.revision + 1;
-  let candidate = newRevision(set, next, collisionCount);
   const data = revisionPatch(set);
   const equal = revisions.filter((r) => revisionData(r) === data);
   let update: ControllerRevision;
@@ -111,6 +110,7 @@ export const chooseRevisions = (set: StatefulSet, revisions: readonly Controller
     action = { kind: 'rollback', revision: update };
   } else {
     // A different revision already holds the name: bump the collision count and rehash.
+    let candidate = newRevision(set, next, collisionCount);
     for (let i = 0; i < 100; i++) {
       const existing = snap.get('ControllerRevision', setNamespace(set), candidate.metadata!.name!);
       if (!existing || revisionData(existing) === data) break;

@@ -8,6 +8,23 @@ import type { Simulation } from './simulation.js';
 
 type Machine = typeof componentMachine;
 
+/** What a lifecycle actor's actions do, per actor (the machine itself is built once for every host). */
+interface LifecycleEffects {
+  connect(): void;
+  beginSync(): void;
+  startWork(): void;
+  dropState(): void;
+}
+const effectsOf = new WeakMap<object, LifecycleEffects>();
+const hostedMachine = componentMachine.provide({
+  actions: {
+    connect: ({ self }) => effectsOf.get(self)?.connect(),
+    beginSync: ({ self }) => effectsOf.get(self)?.beginSync(),
+    startWork: ({ self }) => effectsOf.get(self)?.startWork(),
+    dropState: ({ self }) => effectsOf.get(self)?.dropState(),
+  },
+});
+
 /** Per-shard work queue state (client-go workqueue semantics: dedup, dirty-while-processing, rate-limited requeue). */
 interface Shard {
   readonly name: string;
@@ -72,28 +89,27 @@ export class ComponentHost<C = unknown, L = unknown> {
   state(): string { return String(this.process.getSnapshot().value); }
 
   private makeActor(name: string, isProcess: boolean): Actor<Machine> {
-    const machine = componentMachine.provide({
-      actions: {
-        connect: () => this.sim.at(0, () => this.actorOf(name, isProcess).send({ type: 'CONNECTED' })),
-        beginSync: () => {
-          if (!isProcess) { this.sim.at(0, () => this.actorOf(name, isProcess).send({ type: 'SYNCED' })); return; }
-          this.sim.at(this.sim.timing.cacheSyncMs, () => {
-            if (this.process.getSnapshot().value !== 'syncing') return;
-            this.resync();
-            this.process.send({ type: 'SYNCED' });
-          });
-        },
-        // Effects run after the transition is committed, so the actor already reports `running`.
-        startWork: () => this.sim.at(0, () => {
-          if (isProcess) {
-            for (const s of this.shards.values()) if (s.actor !== this.process) s.actor.send({ type: 'START' });
-          }
-          this.startShardWork(isProcess ? undefined : name);
-        }),
-        dropState: () => { if (isProcess) this.dropState(); },
+    const effects: LifecycleEffects = {
+      connect: () => this.sim.at(0, () => this.actorOf(name, isProcess).send({ type: 'CONNECTED' })),
+      beginSync: () => {
+        if (!isProcess) { this.sim.at(0, () => this.actorOf(name, isProcess).send({ type: 'SYNCED' })); return; }
+        this.sim.at(this.sim.timing.cacheSyncMs, () => {
+          if (this.process.getSnapshot().value !== 'syncing') return;
+          this.resync();
+          this.process.send({ type: 'SYNCED' });
+        });
       },
-    });
-    const a = createActor(machine, { input: { name } });
+      // Effects run after the transition is committed, so the actor already reports `running`.
+      startWork: () => this.sim.at(0, () => {
+        if (isProcess) {
+          for (const s of this.shards.values()) if (s.actor !== this.process) s.actor.send({ type: 'START' });
+        }
+        this.startShardWork(isProcess ? undefined : name);
+      }),
+      dropState: () => { if (isProcess) this.dropState(); },
+    };
+    const a = createActor(hostedMachine, { input: { name } });
+    effectsOf.set(a, effects);
     a.start();
     return a;
   }
