@@ -1,2 +1,4 @@
 export * from './store.js';
 export * from './indexes.js';
+export * from './history.js';
+export * from './statediff.js';
