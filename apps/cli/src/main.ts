@@ -2,6 +2,8 @@
 import { Command, Option } from 'commander';
 import { runCommand } from './commands/run.js';
 import { getCommand } from './commands/get.js';
+import { replayCommand } from './commands/replay.js';
+import { explainCommand } from './commands/explain.js';
 import { VERSIONS } from './version.js';
 
 const program = new Command();
@@ -33,6 +35,36 @@ program.command('get')
   .option('-A, --all-namespaces', 'list across all namespaces')
   .action((kind: string, name: string | undefined, opts: { log?: string; at?: string; output?: string; namespace?: string; allNamespaces?: boolean }) => {
     process.exitCode = getCommand(kind, name, opts);
+  });
+
+program.command('replay')
+  .description('print the cluster as it was at a position of a recorded log (default: the end)')
+  .argument('<file>', 'recorded log (from kubesim run --log)')
+  .option('--at <seq>', 'log position: a seq (0..last), or a virtual time t=12.5s (the last entry at or before it)')
+  .addOption(new Option('-o, --output <format>', 'output format (json/yaml: one List of every object)').choices(['json', 'yaml', 'wide']))
+  .addHelpText('after', `
+Prints the log position (seq, virtual time), the entry at that seq with what it changed, then every object
+grouped by kind as kubectl get prints it. One kind only, as kubectl would:
+  kubesim get KIND [NAME] --log FILE --at SEQ [-o json|yaml|wide]
+Why an object is as it is: kubesim explain FILE KIND/NAME --at SEQ
+A damaged log (hash chain) is reported with its line number (exit 2).`)
+  .action(async (file: string, opts: { at?: string; output?: string }) => {
+    process.exitCode = await replayCommand(file, opts);
+  });
+
+program.command('explain')
+  .description('why an object of a recorded log is as it is: the chain of causes back to the command or fault that started it')
+  .argument('<file>', 'recorded log (from kubesim run --log)')
+  .argument('<kind/name>', 'the object, e.g. pod/web-0, sts/web, pvc/data-web-0, node/node-a')
+  .option('--at <seq>', 'explain the object as it was at this log position (a seq, or t=12.5s; default: the end)')
+  .option('-n, --namespace <ns>', 'namespace of the object', 'default')
+  .option('--history', 'also list every entry of the object (seq, time, actor, op, what changed)')
+  .addHelpText('after', `
+Starts from the object's last entry at or before --at and follows each entry's cause (the entry its actor
+was reacting to) back to an input (a COMMAND, FAULT or COMPONENT entry). Each step shows what it changed,
+computed against the previous version of its object in the log.`)
+  .action(async (file: string, target: string, opts: { at?: string; namespace?: string; history?: boolean }) => {
+    process.exitCode = await explainCommand(file, target, opts);
   });
 
 program.parseAsync(process.argv).catch((e: unknown) => {
