@@ -4,3 +4,4 @@ export * from './embedded/timing.js';
 export * from './embedded/queue.js';
 export * from './embedded/executor.js';
 export * from './cluster.js';
+export * from './embedded/faults.js';

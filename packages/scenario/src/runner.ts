@@ -181,7 +181,11 @@ const runStep = (sim: Simulation, step: ScenarioStep, remembered: Map<string, Re
       if (typeof f.name === 'string' && typeof f.fault === 'string' && f.fault.startsWith('pod-')) {
         if (!sim.api.get('Pod', typeof f.namespace === 'string' ? f.namespace : 'default', f.name)) return fatal(`Error from server (NotFound): pods "${f.name}" not found`);
       }
-      sim.fault(f);
+      try {
+        sim.fault(f);
+      } catch (err) {
+        return fatal((err as Error).message);
+      }
       return OK;
     }
     case 'crash':

@@ -1,9 +1,10 @@
 import { createActor, type Actor } from 'xstate';
-import { timestamp, type KObject } from '@kubesim/api';
+import { apiError, keyOf, timestamp, type KObject } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import { ObjectStore } from '@kubesim/state';
 import { componentMachine, buildEvent, type ComponentDef, type EventSpec, type ReconcileResult, type WriteStep } from '@kubesim/controllers';
 import { newOutcome, runStep, type ExecutorPort } from './executor.js';
+import { noFaults, type HostFaults, type RuntimeFault } from './faults.js';
 import type { Simulation } from './simulation.js';
 
 type Machine = typeof componentMachine;
@@ -57,7 +58,17 @@ export class ComponentHost<C = unknown, L = unknown> {
   private lastDelivery = 0;
   /** The last scheduled delivery batch while it has not run (entries due at `lastDelivery`). */
   private batch: Envelope[] | undefined;
-  private seenSeq = 0;
+  /** Entries at or below this seq are not delivered (the cache was rebuilt past them, or the process is down). */
+  private floorSeq = 0;
+  /** The last seq delivered per watch (object kind; '' for inputs): each watch delivers in log order. */
+  private readonly seenByWatch = new Map<string, number>();
+  /** Active faults between the log and this component (faults.ts). */
+  readonly faults: HostFaults = noFaults();
+  /** Object entries lost while the watch is broken, and when the relist that recovers them runs. */
+  private dropped: Envelope[] = [];
+  private relistAt: number | undefined;
+  /** Per-kind delivery horizon while events are reordered across kinds. */
+  private readonly lastDeliveryByKind = new Map<string, number>();
   private eventCounter = 0;
   private readonly eventBuckets = new Map<string, { tokens: number; at: number }>();
   private readonly eventsSeen = new Map<string, { name: string; namespace: string; count: number }>();
@@ -141,14 +152,21 @@ export class ComponentHost<C = unknown, L = unknown> {
     }
     this.informer = store;
     this.local = local;
-    this.seenSeq = this.sim.log.lastSeq();
+    this.floorSeq = this.sim.log.lastSeq();
+    this.seenByWatch.clear();
   }
 
   private dropState(): void {
     this.epoch++;
     this.informer = new ObjectStore(this.def.watches, this.def.indexes ?? []);
     this.local = this.def.initialLocal();
-    this.seenSeq = Number.MAX_SAFE_INTEGER; // deliveries are ignored until the next sync
+    this.floorSeq = Number.MAX_SAFE_INTEGER; // deliveries are ignored until the next sync
+    this.seenByWatch.clear();
+    // The dead process's watches and their faults die with it; network windows (time-bounded) go on.
+    this.dropped = [];
+    this.relistAt = undefined;
+    this.faults.duplicates = 0;
+    this.faults.crashAfterWrites = 0;
     this.eventBuckets.clear();
     this.eventsSeen.clear();
     for (const s of this.shards.values()) {
@@ -192,9 +210,15 @@ export class ComponentHost<C = unknown, L = unknown> {
 
   /** Called for every log append: schedule its delivery to this informer (FIFO per component). */
   offer(e: Envelope): void {
-    if (isObjectEntry(e)) { if (!this.informer.watches(e.object.kind as string)) return; }
+    const isObject = isObjectEntry(e);
+    if (isObject) { if (!this.informer.watches(e.object.kind as string)) return; }
     else if (!this.def.watchInputs) return;
-    const t = Math.max(this.lastDelivery, this.sim.now + this.sim.draw(this.sim.timing.watchLatencyMs));
+    const now = this.sim.now;
+    const f = this.faults;
+    if (isObject && now < f.dropUntil) { this.dropped.push(e); return; }
+    if (isObject && now < f.reorderUntil) { this.offerReordered(e); return; }
+    let t = now + this.sim.draw(this.sim.timing.watchLatencyMs) + (now < f.watchDelayUntil ? f.watchDelayMs : 0);
+    t = Math.max(this.lastDelivery, t);
     // Deliveries due at the same instant as the last scheduled, not yet run, batch join it: one queue
     // event per instant, entries still delivered in log order.
     if (t === this.lastDelivery && this.batch !== undefined) { this.batch.push(e); return; }
@@ -207,9 +231,69 @@ export class ComponentHost<C = unknown, L = unknown> {
     });
   }
 
+  /** One watch per kind, each with its own (wider) latency: kinds overtake each other, each stays in order. */
+  private offerReordered(e: Envelope & { object: KObject }): void {
+    const kind = e.object.kind as string;
+    const t = Math.max(this.lastDeliveryByKind.get(kind) ?? 0, this.sim.now + this.sim.draw([0.1, 40]));
+    this.lastDeliveryByKind.set(kind, t);
+    if (t > this.lastDelivery) { this.lastDelivery = t; this.batch = undefined; }
+    this.sim.atTime(t, () => this.deliver(e));
+  }
+
+  /** Apply a runtime fault addressed to this component. */
+  applyFault(f: RuntimeFault): void {
+    const now = this.sim.now;
+    const st = this.faults;
+    switch (f.fault) {
+      case 'watch-delay':
+        st.watchDelayMs = f.ms; st.watchDelayUntil = now + f.durationMs; break;
+      case 'watch-reorder':
+        st.reorderUntil = Math.max(st.reorderUntil, now + f.durationMs); break;
+      case 'watch-duplicate':
+        st.duplicates += f.count; break;
+      case 'api-delay':
+        st.apiDelayMs = f.ms; st.apiDelayUntil = now + f.durationMs; break;
+      case 'api-drop':
+        if (f.where === 'request') st.dropRequests += f.count; else st.dropResponses += f.count;
+        st.dropTimeoutMs = f.timeoutMs;
+        break;
+      case 'crash-after-writes':
+        st.crashAfterWrites = f.writes; st.restartAfterMs = f.restartAfterMs; break;
+      case 'watch-drop': {
+        st.dropUntil = Math.max(st.dropUntil, now + f.durationMs);
+        // The reflector notices the broken watch when the window ends and relists after a short backoff;
+        // everything offered after that waits for the relist (one watch = one ordered stream).
+        const at = st.dropUntil + this.sim.draw([100, 800]);
+        if (this.relistAt === undefined || at > this.relistAt) {
+          const epoch = this.epoch;
+          this.relistAt = at;
+          this.lastDelivery = Math.max(this.lastDelivery, at);
+          this.batch = undefined;
+          this.sim.atTime(at, () => { if (epoch === this.epoch && this.relistAt === at) this.relist(); });
+        }
+        break;
+      }
+    }
+  }
+
+  /**
+   * The relist after a broken watch (reflector ListAndWatch + DeltaFIFO Replace): the cache jumps to the
+   * current version of every object whose events were lost; handlers fire once per such object.
+   */
+  private relist(): void {
+    this.relistAt = undefined;
+    const last = new Map<string, Envelope>();
+    for (const e of this.dropped) last.set(keyOf(e.object!), e);
+    this.dropped = [];
+    const entries = [...last.values()].sort((a, b) => a.seq - b.seq);
+    for (const e of entries) this.deliver(e);
+  }
+
   private deliver(e: Envelope): void {
-    if (e.seq <= this.seenSeq) return;
-    this.seenSeq = e.seq;
+    if (e.seq <= this.floorSeq) return;
+    const watch = isObjectEntry(e) ? (e.object.kind as string) : '';
+    if (e.seq <= (this.seenByWatch.get(watch) ?? 0)) return;
+    this.seenByWatch.set(watch, e.seq);
     let old: KObject | undefined;
     if (isObjectEntry(e) && this.def.writeThrough) {
       old = this.lookup(this.informer, e.object);
@@ -220,6 +304,22 @@ export class ComponentHost<C = unknown, L = unknown> {
     if (this.def.observe) this.local = this.def.observe(e, old, this.local);
     const keys = this.def.keysFor(e, old, this.informer, this.config, { local: this.local, now: this.sim.now });
     for (const k of keys) this.enqueue(k, e.seq);
+    if (this.faults.duplicates > 0 && isObjectEntry(e)) {
+      this.faults.duplicates--;
+      const epoch = this.epoch;
+      this.sim.at(this.sim.draw(this.sim.timing.watchLatencyMs), () => { if (epoch === this.epoch) this.deliverAgain(e); });
+    }
+  }
+
+  /** A duplicate: the cached version of the object reaches the handlers again as an update to itself. */
+  private deliverAgain(e: Envelope & { object: KObject }): void {
+    const cur = this.lookup(this.informer, e.object);
+    if (cur === undefined) return;
+    const src = this.sim.log.all()[rvOf(cur) - 1];
+    const again: Envelope = { ...(src ?? e), type: 'MODIFIED', object: cur };
+    if (this.def.observe) this.local = this.def.observe(again, cur, this.local);
+    const keys = this.def.keysFor(again, cur, this.informer, this.config, { local: this.local, now: this.sim.now });
+    for (const k of keys) this.enqueue(k, again.seq);
   }
 
   /** Write-through ([storeObjectUpdate]): cache the object a successful write returned, if newer. */
@@ -336,10 +436,26 @@ export class ComponentHost<C = unknown, L = unknown> {
     return {
       send: (w: WriteStep, done) => {
         this.stats.writes++;
-        this.sim.at(this.sim.draw(this.sim.timing.apiLatencyMs), () => {
+        const f = this.faults;
+        const late = (): number => (this.sim.now < f.apiDelayUntil ? f.apiDelayMs : 0);
+        const timeout = (): void => {
+          this.sim.at(f.dropTimeoutMs, () => {
+            if (epoch !== this.epoch) return;
+            done({ ok: false, error: apiError('Timeout', 504, 'the server was unable to return a response in the time allotted, but may still be processing the request') });
+          });
+        };
+        if (f.dropRequests > 0) { f.dropRequests--; timeout(); return; }
+        this.sim.at(this.sim.draw(this.sim.timing.apiLatencyMs) + late(), () => {
           const r = this.sim.api.handle(w.req, { actor, cause, time: this.sim.now });
           if (r._tag === 'Left' && r.left.reason === 'Conflict') this.stats.conflicts++;
-          this.sim.at(this.sim.draw(this.sim.timing.responseLatencyMs), () => {
+          if (f.crashAfterWrites > 0 && epoch === this.epoch && --f.crashAfterWrites === 0) {
+            const restartAfter = f.restartAfterMs;
+            this.sim.crash(this.name, 'crash-after-writes');
+            if (restartAfter !== undefined) this.sim.at(restartAfter, () => this.sim.restart(this.name));
+            return;
+          }
+          if (f.dropResponses > 0) { f.dropResponses--; timeout(); return; }
+          this.sim.at(this.sim.draw(this.sim.timing.responseLatencyMs) + late(), () => {
             if (epoch !== this.epoch) return;
             if (this.def.writeThrough && r._tag === 'Right') this.storeWriteResult(r.right);
             done(r._tag === 'Right' ? { ok: true, object: r.right } : { ok: false, error: r.left });

@@ -6,6 +6,7 @@ import type { ComponentDef } from '@kubesim/controllers';
 import { EventQueue } from './queue.js';
 import { ComponentHost } from './host.js';
 import { defaultTiming, type TimingConfig } from './timing.js';
+import { parseRuntimeFault } from './faults.js';
 
 export interface ComponentSetup {
   readonly def: ComponentDef<never, never>;
@@ -124,9 +125,18 @@ export class Simulation {
     return E.right({ command: cmd, results });
   }
 
-  /** An injected fault: recorded in the log, delivered to the components that watch inputs. */
+  /**
+   * An injected fault: recorded in the log, delivered to the components that watch inputs (pod and node
+   * faults), and, for a fault between the log and a component (faults.ts), applied to that component.
+   * A malformed runtime fault is refused before anything is written.
+   */
   fault(data: Readonly<Record<string, unknown>>): Envelope {
-    return this.api.record('FAULT', data, { actor: 'system:chaos', cause: null, time: this.now });
+    const rf = parseRuntimeFault(data);
+    if (typeof rf === 'string') throw new Error(rf);
+    if (rf && !this.host(rf.component)) throw new Error(`fault ${rf.fault}: no component "${rf.component}"`);
+    const e = this.api.record('FAULT', data, { actor: 'system:chaos', cause: null, time: this.now });
+    if (rf) this.host(rf.component)!.applyFault(rf);
+    return e;
   }
 
   // ---- running -----------------------------------------------------------------------------------

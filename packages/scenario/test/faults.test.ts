@@ -1,0 +1,178 @@
+import { describe, expect, it } from 'vitest';
+import type { KObject, Pod } from '@kubesim/api';
+import { isObjectEntry, type Envelope } from '@kubesim/log';
+import { createCluster, defaultComponents, type ClusterSpec, type ComponentSetup, type Simulation } from '@kubesim/runtime';
+import type { ComponentDef } from '@kubesim/controllers';
+import { clusterSpec, converge, create, f1, scale, SEED } from './harness.js';
+
+/**
+ * The faults between the log and a component (packages/runtime/src/embedded/faults.ts): each one has the
+ * effect a real client would see, is recorded in the log, and the cluster still converges after it.
+ */
+
+type AnyDef = ComponentDef<unknown, unknown>;
+
+/** A cluster whose `name` component reports every delivery its handlers see. */
+const spied = (name: string, seen: Envelope[], seed = SEED): Simulation => {
+  const components = (spec: ClusterSpec): ComponentSetup[] => defaultComponents(spec).map((c) => {
+    if (c.def.name !== name) return c;
+    const def = c.def as unknown as AnyDef;
+    const wrapped: AnyDef = { ...def, keysFor: (e, old, snap, cfg, ctx) => { seen.push(e); return def.keysFor(e, old, snap, cfg, ctx); } };
+    return { ...c, def: wrapped as never };
+  });
+  const sim = createCluster(clusterSpec(), seed, components);
+  sim.run({ until: () => sim.hosts.every((h) => h.running), deadlineMs: 10_000 });
+  return sim;
+};
+
+const startF1 = (sim: Simulation, replicas = 3): void => {
+  const { service, set } = f1();
+  set.spec.replicas = replicas;
+  create(sim, service as KObject, set as KObject);
+};
+
+const podsOf = (sim: Simulation): Pod[] => [...sim.api.store.list('Pod', 'default')];
+const faultEntries = (sim: Simulation, fault: string): Envelope[] =>
+  sim.log.all().filter((e) => e.type === 'FAULT' && (e.data as { fault?: string }).fault === fault);
+
+describe('runtime faults', () => {
+  it('are refused when malformed, and nothing is written', () => {
+    const sim = createCluster(clusterSpec(), SEED);
+    const before = sim.log.lastSeq();
+    expect(() => sim.fault({ fault: 'watch-delay', component: 'scheduler', ms: -1, durationMs: 10 })).toThrow(/"ms" must be a non-negative number/);
+    expect(() => sim.fault({ fault: 'watch-drop', component: 'nobody', durationMs: 10 })).toThrow(/no component "nobody"/);
+    expect(() => sim.fault({ fault: 'api-drop', component: 'scheduler', where: 'sideways' })).toThrow(/where/);
+    expect(sim.log.lastSeq()).toBe(before);
+  });
+
+  it('watch-delay (a stale view): the component sees each entry at least `ms` late', () => {
+    const seen: Envelope[] = [];
+    const sim = spied('statefulset-controller', seen);
+    sim.fault({ fault: 'watch-delay', component: 'statefulset-controller', ms: 5_000, durationMs: 20_000 });
+    const n0 = seen.length;
+    startF1(sim);
+    sim.advance(4_900);
+    expect(seen.length).toBe(n0); // nothing reached the controller yet
+    expect(podsOf(sim)).toHaveLength(0);
+    converge(sim, 'web', 3);
+    const setEntry = sim.log.all().find((e) => isObjectEntry(e) && e.object.kind === 'StatefulSet' && e.type === 'ADDED')!;
+    const firstPod = sim.log.all().find((e) => isObjectEntry(e) && e.object.kind === 'Pod' && e.type === 'ADDED')!;
+    expect(firstPod.time - setEntry.time).toBeGreaterThanOrEqual(5_000);
+  });
+
+  it('watch-drop: events of the window are lost, the relist brings the latest version of each object once', () => {
+    const seen: Envelope[] = [];
+    const sim = spied('endpoints-controller', seen);
+    startF1(sim, 2);
+    converge(sim, 'web', 2);
+    const n0 = seen.length;
+    const from = sim.log.lastSeq();
+    sim.fault({ fault: 'watch-drop', component: 'endpoints-controller', durationMs: 30_000 });
+    scale(sim, 'StatefulSet', 'web', 3);
+    sim.advance(29_000);
+    expect(seen.length).toBe(n0); // the watch is broken
+    const logged = sim.log.all().filter((e) => e.seq > from && isObjectEntry(e) && e.object.kind === 'Pod').length;
+    converge(sim, 'web', 3);
+    sim.advance(60_000);
+    const podDeliveries = seen.slice(n0).filter((e) => isObjectEntry(e) && e.object.kind === 'Pod');
+    // Several versions of web-2 were written in the window; the handlers saw fewer entries than the log holds.
+    expect(logged).toBeGreaterThan(2);
+    expect(podDeliveries.length).toBeLessThan(sim.log.all().filter((e) => e.seq > from && isObjectEntry(e) && e.object.kind === 'Pod').length);
+    // ... and the Endpoints caught up: web-2 is published.
+    const ep = sim.api.store.get('Endpoints', 'default', 'nginx');
+    expect(JSON.stringify(ep?.subsets)).toContain('web-2');
+  });
+
+  it('watch-duplicate: the next objects reach the handlers twice; the controllers do nothing more', () => {
+    const seen: Envelope[] = [];
+    const sim = spied('statefulset-controller', seen);
+    sim.fault({ fault: 'watch-duplicate', component: 'statefulset-controller', count: 5 });
+    startF1(sim);
+    converge(sim, 'web', 3);
+    const counts = new Map<number, number>();
+    for (const e of seen) counts.set(e.seq, (counts.get(e.seq) ?? 0) + 1);
+    expect([...counts.values()].filter((n) => n > 1)).toHaveLength(5);
+    // Idempotent handlers: exactly 3 pods were ever created.
+    expect(sim.log.all().filter((e) => isObjectEntry(e) && e.object.kind === 'Pod' && e.type === 'ADDED')).toHaveLength(3);
+  });
+
+  it('watch-reorder: kinds overtake each other, each kind stays in log order', () => {
+    const seen: Envelope[] = [];
+    const sim = spied('statefulset-controller', seen);
+    sim.fault({ fault: 'watch-reorder', component: 'statefulset-controller', durationMs: 60_000 });
+    startF1(sim);
+    converge(sim, 'web', 3);
+    const objects = seen.filter(isObjectEntry);
+    let inversions = 0;
+    for (let i = 1; i < objects.length; i++) if (objects[i]!.seq < objects[i - 1]!.seq) inversions++;
+    expect(inversions).toBeGreaterThan(0);
+    const byKind = new Map<string, number>();
+    for (const e of objects) {
+      const k = e.object.kind as string;
+      expect(e.seq).toBeGreaterThan(byKind.get(k) ?? 0);
+      byKind.set(k, e.seq);
+    }
+  });
+
+  it('api-delay: the component\'s writes land at least `ms` after the request', () => {
+    const sim = spied('scheduler', []);
+    sim.fault({ fault: 'api-delay', component: 'scheduler', ms: 2_000, durationMs: 60_000 });
+    startF1(sim, 1);
+    converge(sim, 'web', 1);
+    const pod = sim.log.all().find((e) => isObjectEntry(e) && e.object.kind === 'Pod' && e.type === 'ADDED')!;
+    const bind = sim.log.all().find((e) => e.actor === 'scheduler' && e.op === 'bind')!;
+    expect(bind.time - pod.time).toBeGreaterThanOrEqual(2_000);
+  });
+
+  it('api-drop request: the write never happens, the sync fails and is retried', () => {
+    const sim = spied('statefulset-controller', []);
+    sim.fault({ fault: 'api-drop', component: 'statefulset-controller', where: 'request', count: 1, timeoutMs: 3_000 });
+    startF1(sim, 1);
+    converge(sim, 'web', 1);
+    const host = sim.host('statefulset-controller')!;
+    expect(host.stats.failedSyncs).toBeGreaterThan(0);
+    // The first request (the claim) was lost: the first controller write comes after the timeout.
+    const setAdded = sim.log.all().find((e) => isObjectEntry(e) && e.object.kind === 'StatefulSet')!;
+    const first = sim.log.all().find((e) => e.actor === 'statefulset-controller' && isObjectEntry(e) && e.object.kind !== 'Event')!;
+    expect(first.time - setAdded.time).toBeGreaterThanOrEqual(3_000);
+  });
+
+  it('api-drop response: the write happens, the client sees a timeout, and the retry finds it done', () => {
+    const sim = spied('statefulset-controller', []);
+    sim.fault({ fault: 'api-drop', component: 'statefulset-controller', where: 'response', count: 2, timeoutMs: 3_000 });
+    startF1(sim, 2);
+    converge(sim, 'web', 2);
+    expect(sim.host('statefulset-controller')!.stats.failedSyncs).toBeGreaterThan(0);
+    expect(sim.log.all().filter((e) => isObjectEntry(e) && e.object.kind === 'Pod' && e.type === 'ADDED')).toHaveLength(2);
+    expect(sim.log.all().filter((e) => isObjectEntry(e) && e.object.kind === 'PersistentVolumeClaim' && e.type === 'ADDED')).toHaveLength(2);
+  });
+
+  it('crash-after-writes: the process dies right after its n-th write (between two writes of one sync) and restarts', () => {
+    const sim = spied('statefulset-controller', []);
+    sim.fault({ fault: 'crash-after-writes', component: 'statefulset-controller', writes: 2, restartAfterMs: 5_000 });
+    startF1(sim, 1);
+    converge(sim, 'web', 1);
+    const crash = faultEntries(sim, 'crash')[0]!;
+    expect(crash).toBeDefined();
+    // The sync writes the revision, the claim, then the pod: it died after the claim, before the pod.
+    const before = sim.log.all()[crash.seq - 2]!;
+    expect(before.actor).toBe('statefulset-controller');
+    expect(before.object?.kind).toBe('PersistentVolumeClaim');
+    const restart = sim.log.all().find((e) => e.type === 'COMPONENT' && (e.data as { event?: string }).event === 'restart')!;
+    expect(restart.time - crash.time).toBeCloseTo(5_000, 0);
+    expect(sim.log.all().filter((e) => isObjectEntry(e) && e.object.kind === 'PersistentVolumeClaim' && e.type === 'ADDED')).toHaveLength(1);
+  });
+
+  it('faulted runs are deterministic: same seed and faults, same log', () => {
+    const run = () => {
+      const sim = spied('statefulset-controller', [], 7);
+      sim.fault({ fault: 'watch-reorder', component: 'statefulset-controller', durationMs: 30_000 });
+      sim.fault({ fault: 'watch-drop', component: 'kubelet', durationMs: 5_000 });
+      sim.fault({ fault: 'api-drop', component: 'scheduler', where: 'response', count: 1, timeoutMs: 1_000 });
+      startF1(sim);
+      converge(sim, 'web', 3);
+      return JSON.stringify(sim.log.all());
+    };
+    expect(run()).toBe(run());
+  });
+});
