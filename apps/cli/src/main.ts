@@ -4,6 +4,8 @@ import { runCommand } from './commands/run.js';
 import { getCommand } from './commands/get.js';
 import { replayCommand } from './commands/replay.js';
 import { explainCommand } from './commands/explain.js';
+import { diffCommand } from './commands/diff.js';
+import { verifyCommand } from './commands/verify.js';
 import { VERSIONS } from './version.js';
 
 const program = new Command();
@@ -65,6 +67,30 @@ was reacting to) back to an input (a COMMAND, FAULT or COMPONENT entry). Each st
 computed against the previous version of its object in the log.`)
   .action(async (file: string, target: string, opts: { at?: string; namespace?: string; history?: boolean }) => {
     process.exitCode = await explainCommand(file, target, opts);
+  });
+
+program.command('diff')
+  .description('compare two recorded logs: the first entry where they differ, then how their final states differ')
+  .argument('<a>', 'recorded log A')
+  .argument('<b>', 'recorded log B')
+  .option('--ignore-meta', 'in the final states, ignore uid, resourceVersion and timestamp fields (creationTimestamp, lastTransitionTime, ...)')
+  .addHelpText('after', `
+Entries are compared field by field (seq, time, type, actor, cause, op, object, data). The headers (seed,
+scenario) are reported when they differ but do not count.
+Exit status: 0 identical entries, 1 different, 2 a log is damaged or missing.`)
+  .action(async (a: string, b: string, opts: { ignoreMeta?: boolean }) => {
+    process.exitCode = await diffCommand(a, b, opts);
+  });
+
+program.command('verify')
+  .description('check a recorded log: its hash chain, then re-run it from its header (seed + scenario) and compare entry for entry')
+  .argument('<file>', 'recorded log (from kubesim run --log)')
+  .option('--chain-only', 'only check the hash chain (no re-run); the only check possible for a distributed-mode log')
+  .addHelpText('after', `
+Exit status: 0 verified, 1 the re-run differs (the first differing entry is printed, both versions),
+2 the log is damaged (the first damaged line is printed), missing, or cannot be re-run.`)
+  .action(async (file: string, opts: { chainOnly?: boolean }) => {
+    process.exitCode = await verifyCommand(file, opts);
   });
 
 program.parseAsync(process.argv).catch((e: unknown) => {

@@ -13,8 +13,8 @@ export interface StateDiff {
 export interface StateDiffOptions {
   /**
    * Leave out identity and clock noise that differs between any two runs: fields named `uid`,
-   * `resourceVersion`, `creationTimestamp`, and any field whose name ends in `Time` or `Timestamp`
-   * (deletionTimestamp, lastTransitionTime, startTime, ...).
+   * `resourceVersion`, `creationTimestamp`, and any field whose name ends in `Time`, `Timestamp` or `At`
+   * (deletionTimestamp, lastTransitionTime, startTime, startedAt, ...).
    */
   readonly ignoreMeta?: boolean;
 }
@@ -22,7 +22,7 @@ export interface StateDiffOptions {
 /** Whether a change is identity/clock noise as `ignoreMeta` defines it. */
 export const isMetaNoise = (c: FieldChange): boolean => {
   const last = c.path[c.path.length - 1];
-  return typeof last === 'string' && (last === 'uid' || last === 'resourceVersion' || /(Time|Timestamp)$/.test(last));
+  return typeof last === 'string' && (last === 'uid' || last === 'resourceVersion' || /(Time|Timestamp|At)$/.test(last));
 };
 
 const byRef = (objects: Iterable<KObject>): Map<string, KObject> => {
