@@ -114,8 +114,11 @@ const walk = (a: unknown, b: unknown, path: PathSegment[], out: FieldChange[]): 
       const byKey = (xs: readonly unknown[]) => new Map(xs.map((x) => [(x as Record<string, string>)[key]!, x]));
       const ma = byKey(a);
       const mb = byKey(b);
+      const before = out.length;
       for (const [k, x] of ma) walk(x, mb.get(k), [...path, { by: key, value: k }], out);
       for (const [k, x] of mb) if (!ma.has(k)) walk(undefined, x, [...path, { by: key, value: k }], out);
+      // The same elements in another order: the array itself changed.
+      if (out.length === before) out.push({ path, kind: 'changed', before: a, after: b });
       return;
     }
     const n = Math.max(a.length, b.length);
@@ -128,7 +131,8 @@ const walk = (a: unknown, b: unknown, path: PathSegment[], out: FieldChange[]): 
 /**
  * The changed leaves between two JSON values, in the order of `a`'s keys then `b`'s new keys. Plain objects
  * are compared member by member; arrays of scalars are compared whole; arrays of objects are matched by a
- * distinct `name` or `type` member when every element has one, else by index.
+ * distinct `name` or `type` member when every element has one (a mere reordering is one change of the whole
+ * array), else by index. Empty exactly when `sameValue(a, b)`.
  */
 export const diffValues = (a: unknown, b: unknown): FieldChange[] => {
   const out: FieldChange[] = [];
