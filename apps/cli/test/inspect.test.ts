@@ -1,0 +1,348 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KObject } from '@kubesim/api';
+import { isLogDamage, isObjectEntry, LogWriter, parseLogText, type Envelope, type LogHeader, type ParsedLog } from '@kubesim/log';
+import { AtCursor, parseAt } from '../src/commands/replay.js';
+
+/** End-to-end: record logs with `kubesim run --log`, then inspect them with replay, explain, diff and verify. */
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const tmp = mkdtempSync(join(tmpdir(), 'kubesim-inspect-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+interface Result { code: number | null; out: string; err: string }
+const kubesim = (...args: string[]): Promise<Result> => new Promise((resolve, reject) => {
+  const p = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(root, 'apps/cli/src/main.ts'), ...args], { cwd: root });
+  let out = '';
+  let err = '';
+  p.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  p.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  p.on('error', reject);
+  p.on('close', (code) => resolve({ code, out, err }));
+});
+
+const seed1 = join(tmp, 'seed1.jsonl');
+const seed1again = join(tmp, 'seed1-again.jsonl');
+const seed2 = join(tmp, 'seed2.jsonl');
+const damaged = join(tmp, 'damaged.jsonl');
+const missing = join(tmp, 'missing.jsonl');
+let log: ParsedLog;
+
+const read = (path: string): ParsedLog => {
+  const p = parseLogText(readFileSync(path, 'utf8'));
+  if (isLogDamage(p)) throw new Error(p.reason);
+  return p;
+};
+/** A log with a valid hash chain whose entries were changed by `edit`. */
+const rewrite = (path: string, header: LogHeader, entries: readonly Envelope[]) => {
+  const w = new LogWriter(header);
+  for (const e of entries) w.push(e);
+  w.writeTo(path);
+};
+const lastSeqOf = (kind: string, name: string): number =>
+  log.entries.filter((e) => isObjectEntry(e) && e.object.kind === kind && e.object.metadata?.name === name).at(-1)!.seq;
+
+beforeAll(async () => {
+  const runs = await Promise.all([
+    kubesim('run', 'examples/seed-statefulset.yaml', '-q', '--log', seed1),
+    kubesim('run', 'examples/seed-statefulset.yaml', '-q', '--log', seed1again),
+    kubesim('run', 'examples/seed-statefulset.yaml', '-q', '--seed', '2', '--log', seed2),
+  ]);
+  for (const r of runs) expect(r.code, r.err).toBe(0);
+  log = read(seed1);
+  const lines = readFileSync(seed1, 'utf8').split('\n');
+  lines[41] = lines[41]!.replace('"time":', '"time": ');
+  writeFileSync(damaged, lines.join('\n'));
+}, 120_000);
+
+describe('damaged and missing logs', () => {
+  it('every command reports the damaged line and exits 2', async () => {
+    const rs = await Promise.all([
+      kubesim('replay', damaged),
+      kubesim('explain', damaged, 'pod/stateful-pvc-0'),
+      kubesim('diff', seed1, damaged),
+      kubesim('diff', damaged, seed1),
+      kubesim('verify', damaged),
+      kubesim('verify', damaged, '--chain-only'),
+    ]);
+    for (const r of rs) {
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(new RegExp(`^error: ${damaged.replace(/[.]/g, '\\.')}:42: damaged log: hash chain mismatch`));
+      expect(r.out).toBe('');
+    }
+  });
+
+  it('every command reports a missing file and exits 2', async () => {
+    const rs = await Promise.all([
+      kubesim('replay', missing), kubesim('explain', missing, 'pod/x'), kubesim('diff', seed1, missing), kubesim('verify', missing),
+    ]);
+    for (const r of rs) {
+      expect(r.code).toBe(2);
+      expect(r.err).toBe(`error: ${missing}: no such file\n`);
+    }
+  });
+});
+
+describe('kubesim replay', () => {
+  it('prints the position, the entry there and every object grouped by kind, at the end by default', async () => {
+    const r = await kubesim('replay', seed1);
+    expect(r.code).toBe(0);
+    const n = log.entries.length;
+    expect(r.out).toContain(`replay of ${seed1}: scenario "seed-statefulset", seed 1, embedded, ${n} entries`);
+    expect(r.out).toMatch(new RegExp(`^at seq ${n} of ${n}, t=\\d+\\.\\d{3}s$`, 'm'));
+    expect(r.out).toMatch(new RegExp(`^entry seq ${n} t=`, 'm'));
+    expect(r.out).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\npod\/stateful-pvc-0\s+1\/1\s+Running\s+0\s+\S+\npod\/stateful-pvc-1\s+1\/1\s+Running/m);
+    expect(r.out).toMatch(/^statefulset\.apps\/stateful-pvc\s+/m);
+    expect(r.out).toMatch(/^persistentvolumeclaim\/volume-stateful-pvc-2\s+Bound/m);
+    // kinds in a fixed order: nodes before claims before pods
+    expect(r.out.indexOf('node/node-a')).toBeLessThan(r.out.indexOf('persistentvolumeclaim/'));
+    expect(r.out.indexOf('persistentvolumeclaim/')).toBeLessThan(r.out.indexOf('pod/stateful-pvc-0'));
+  });
+
+  it('shows the cluster at any seq, with the entry at that seq explained', async () => {
+    const bind = log.entries.find((e) => e.op === 'bind')!;
+    const r = await kubesim('replay', seed1, '--at', String(bind.seq));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(new RegExp(`^entry seq ${bind.seq} t=\\S+ scheduler bind pod/${bind.object!.metadata!.name!}: spec\\.nodeName set to node-[abc]`, 'm'));
+    const early = await kubesim('replay', seed1, '--at', '25');
+    expect(early.out).toMatch(/^persistentvolumeclaim\/volume-stateful-pvc-0\s+Pending/m);
+    expect(early.out).not.toContain('stateful-pvc-1');
+    const zero = await kubesim('replay', seed1, '--at', '0');
+    expect(zero.out).toContain('at seq 0 of');
+    expect(zero.out).toContain('No resources found');
+  });
+
+  it('takes a virtual time: the last entry at or before it', async () => {
+    const t = 2000;
+    const expected = log.entries.filter((e) => e.time <= t).at(-1)!.seq;
+    const r = await kubesim('replay', seed1, '--at', 't=2s');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`at seq ${expected} of ${log.entries.length} (the last entry at or before t=2s), t=2.000s`);
+  });
+
+  it('prints one List as json or yaml, with the log position as its resourceVersion', async () => {
+    const r = await kubesim('replay', seed1, '--at', '60', '-o', 'json');
+    expect(r.code).toBe(0);
+    const list = JSON.parse(r.out) as { kind: string; metadata: { resourceVersion: string }; items: KObject[] };
+    expect(list.kind).toBe('List');
+    expect(list.metadata.resourceVersion).toBe('60');
+    expect(list.items.every((o) => Number(o.metadata!.resourceVersion) <= 60)).toBe(true);
+    expect(list.items.map((o) => o.kind)).toContain('StatefulSet');
+    const y = await kubesim('replay', seed1, '--at', '60', '-o', 'yaml');
+    expect(y.out).toMatch(/^kind: List$/m);
+  });
+
+  it('refuses an out-of-range or malformed position', async () => {
+    const past = await kubesim('replay', seed1, '--at', '100000');
+    expect(past.code).toBe(1);
+    expect(past.err).toBe(`error: --at 100000 is past the end of the log (entries 1..${log.entries.length})\n`);
+    const bad = await kubesim('replay', seed1, '--at', 'soon');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--at must be a log seq/);
+    const badTime = await kubesim('replay', seed1, '--at', 't=soon');
+    expect(badTime.code).toBe(2);
+  });
+
+  it('its help points to kubesim get for one kind at a seq', async () => {
+    const r = await kubesim('replay', '--help');
+    expect(r.out).toContain('kubesim get KIND [NAME] --log FILE --at SEQ');
+  });
+
+  it('parseAt and AtCursor: seqs, times and the end', () => {
+    expect(parseAt(undefined)).toEqual({ kind: 'end' });
+    expect(parseAt('7')).toEqual({ kind: 'seq', seq: 7 });
+    expect(parseAt('t=1.5')).toMatchObject({ kind: 'time', ms: 1500 });
+    expect(parseAt('t=1m30s')).toMatchObject({ kind: 'time', ms: 90_000 });
+    expect(typeof parseAt('-1')).toBe('string');
+    expect(typeof parseAt('')).toBe('string');
+    const e = (seq: number, time: number): Envelope => ({ seq, time, type: 'COMMAND', actor: 'u', cause: null });
+    const c = new AtCursor({ kind: 'time', ms: 10, text: '10ms' });
+    expect([e(1, 0), e(2, 10), e(3, 11), e(4, 5)].map((x) => c.includes(x))).toEqual([true, true, false, false]);
+    expect(c.seq).toBe(2);
+    expect(new AtCursor({ kind: 'seq', seq: 9 }).outOfRange(8)).toMatch(/past the end/);
+    expect(new AtCursor({ kind: 'seq', seq: 8 }).outOfRange(8)).toBeUndefined();
+  });
+});
+
+interface Row { seq: number; op: string; object: string; change: string }
+const chainRows = (out: string): Row[] => {
+  const lines = out.split('\n');
+  const start = lines.findIndex((l) => /^SEQ\s+TIME\s+ACTOR\s+OP\s+OBJECT\s+CHANGE$/.test(l));
+  const rows: Row[] = [];
+  for (const l of lines.slice(start + 1)) {
+    const m = /^(\d+)\s+\S+\s+\S+\s+(\S+)\s+(\S+)\s+(.*)$/.exec(l);
+    if (!m) break;
+    rows.push({ seq: Number(m[1]), op: m[2]!, object: m[3]!, change: m[4]! });
+  }
+  return rows;
+};
+
+describe('kubesim explain', () => {
+  it('follows the causes from the object back to the command that started it', async () => {
+    const r = await kubesim('explain', seed1, 'pod/stateful-pvc-1');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const rows = chainRows(r.out);
+    expect(rows.length).toBeGreaterThan(2);
+    const last = lastSeqOf('Pod', 'stateful-pvc-1');
+    expect(rows.at(-1)!.seq).toBe(last);
+    expect(rows.at(-1)!.object).toBe('pod/stateful-pvc-1');
+    expect(r.out).toMatch(new RegExp(`^pod/stateful-pvc-1 as of seq ${log.entries.length} \\(t=\\S+\\): last written at seq ${last}`));
+    // the root is an input; every other step's cause is the step before it
+    expect(rows[0]!.op).toBe('COMMAND');
+    expect(log.entries[rows[0]!.seq - 1]!.cause).toBeNull();
+    for (let i = 1; i < rows.length; i++) expect(log.entries[rows[i]!.seq - 1]!.cause).toBe(rows[i - 1]!.seq);
+    // the last command of the run was "delete pod/stateful-pvc-1"
+    expect(rows[0]!.change).toBe('delete target=pod/stateful-pvc-1');
+    expect(r.out).toMatch(/^\d+\s+\S+\s+user\s+delete\s+pod\/stateful-pvc-1\s+metadata\.deletionTimestamp set to 2026-/m);
+    expect(r.out).toMatch(/^\d+\s+\S+\s+scheduler\s+bind\s+pod\/stateful-pvc-1\s+spec\.nodeName set to node-[abc]/m);
+    expect(r.out).toMatch(/status\.phase Pending→Running/);
+  });
+
+  it('explains the object as it was at an earlier seq, and lists its history', async () => {
+    const scale = log.entries.find((e) => e.type === 'COMMAND' && (e.data as { command?: string }).command === 'scale')!;
+    const at = scale.seq + 1; // the patch of the StatefulSet by the scale command
+    const r = await kubesim('explain', seed1, 'sts/stateful-pvc', '--at', String(at), '--history');
+    expect(r.code).toBe(0);
+    const rows = chainRows(r.out);
+    expect(rows.map((x) => x.seq)).toEqual([scale.seq, at]);
+    expect(rows[0]!.change).toBe('scale target=statefulset/stateful-pvc replicas=3');
+    expect(rows[1]!.change).toMatch(/spec\.replicas 1→3/);
+    const history = log.entries.filter((e) => e.seq <= at && isObjectEntry(e) && e.object.kind === 'StatefulSet').map((e) => e.seq);
+    expect(r.out).toContain(`History of statefulset/stateful-pvc (${history.length} entries up to seq ${at}):`);
+    const historyLines = r.out.split('\n').slice(r.out.split('\n').findIndex((l) => l.startsWith('History of')) + 2).filter((l) => l !== '');
+    expect(historyLines.map((l) => Number(l.split(/\s+/)[0]))).toEqual(history);
+    expect(historyLines[0]).toMatch(/\screate\s+ADDED\s+created$/);
+  });
+
+  it('an unknown object is an error that lists similar names', async () => {
+    const r = await kubesim('explain', seed1, 'pod/stateful-pvc');
+    expect(r.code).toBe(1);
+    expect(r.err).toBe('error: pod/stateful-pvc is not in the log; similar: pod/stateful-pvc-0, pod/stateful-pvc-1, pod/stateful-pvc-2, statefulset/stateful-pvc\n');
+    const later = await kubesim('explain', seed1, 'pod/stateful-pvc-2', '--at', '30');
+    expect(later.code).toBe(1);
+    expect(later.err).toMatch(/^error: pod\/stateful-pvc-2 does not exist yet at seq 30: its first entry is seq \d+\n$/);
+    const kind = await kubesim('explain', seed1, 'widget/x');
+    expect(kind.code).toBe(2);
+    expect(kind.err).toContain('resource type "widget"');
+    const shape = await kubesim('explain', seed1, 'stateful-pvc-0');
+    expect(shape.code).toBe(2);
+    expect(shape.err).toContain('KIND/NAME');
+  });
+});
+
+describe('kubesim diff', () => {
+  it('two runs with the same seed are identical (exit 0)', async () => {
+    const r = await kubesim('diff', seed1, seed1again);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(new RegExp(`^identical: ${log.entries.length} entries$`, 'm'));
+  });
+
+  it('two seeds: the first divergence with both entries and the differing fields, then the final states (exit 1)', async () => {
+    const b = read(seed2);
+    const first = log.entries.findIndex((e, i) => JSON.stringify(e) !== JSON.stringify(b.entries[i])) + 1;
+    const r = await kubesim('diff', seed1, seed2);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('headers differ: seed 1 vs 2');
+    expect(r.out).toContain(`first divergence at seq ${first} (differing: object):`);
+    expect(r.out).toMatch(new RegExp(`^  A: seq ${first} t=`, 'm'));
+    expect(r.out).toMatch(new RegExp(`^  B: seq ${first} t=`, 'm'));
+    expect(r.out).toMatch(/^ {4}object\.metadata\.uid \S+→\S+$/m);
+    expect(r.out).toMatch(/^final states \(A at seq \d+, B at seq \d+\):$/m);
+    expect(r.out).toMatch(/^ {4}pod\/stateful-pvc-0: \d+ fields$/m);
+    expect(r.out).toMatch(/^ {6}metadata\.uid {2}A: \S+ {2}B: \S+$/m);
+    const quiet = await kubesim('diff', seed1, seed2, '--ignore-meta');
+    expect(quiet.code).toBe(1);
+    const finalPart = quiet.out.slice(quiet.out.indexOf('final states'));
+    expect(finalPart).toContain('uid, resourceVersion and timestamps ignored');
+    expect(finalPart).not.toMatch(/metadata\.uid|resourceVersion {2}A:|creationTimestamp/);
+    expect(finalPart).toMatch(/spec\.nodeName {2}A: node-[abc] {2}B: node-[abc]/);
+  });
+
+  it('a log that is a prefix of the other differs where it ends', async () => {
+    const prefix = join(tmp, 'prefix.jsonl');
+    rewrite(prefix, log.header, log.entries.slice(0, 100));
+    const r = await kubesim('diff', prefix, seed1);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('first divergence at seq 101: A ends at seq 100; B goes on');
+    expect(r.out).toMatch(/^ {2}B: seq 101 /m);
+  });
+});
+
+describe('kubesim verify', () => {
+  it('re-runs an untouched log from its header and finds every entry identical', async () => {
+    const r = await kubesim('verify', seed1);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(new RegExp(`^verified: ${log.entries.length} entries identical \\(scenario "seed-statefulset", seed 1`));
+    const s2 = await kubesim('verify', seed2);
+    expect(s2.code).toBe(0);
+  });
+
+  it('finds an altered entry behind a rebuilt hash chain: the first differing seq, both versions, what differs (exit 1)', async () => {
+    const bind = log.entries.find((e) => e.op === 'bind')!;
+    const node = (bind.object as { spec: { nodeName: string } }).spec.nodeName;
+    const other = node === 'node-a' ? 'node-b' : 'node-a';
+    const altered = log.entries.map((e) => (e.seq === bind.seq
+      ? { ...e, object: { ...e.object!, spec: { ...(e.object as { spec: object }).spec, nodeName: other } } as KObject }
+      : e));
+    const path = join(tmp, 'altered.jsonl');
+    rewrite(path, log.header, altered);
+    expect(isLogDamage(parseLogText(readFileSync(path, 'utf8')))).toBe(false);
+    const r = await kubesim('verify', path);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`MISMATCH at seq ${bind.seq}: the re-run (seed 1) differs from the recording`);
+    expect(r.out).toMatch(new RegExp(`^  recorded: seq ${bind.seq} \\S+ scheduler bind \\S+: spec\\.nodeName set to ${other}`, 'm'));
+    expect(r.out).toMatch(new RegExp(`^  re-run: +seq ${bind.seq} \\S+ scheduler bind \\S+: spec\\.nodeName set to ${node}`, 'm'));
+    expect(r.out).toContain('differing fields: object (recorded→re-run):');
+    expect(r.out).toContain(`object.spec.nodeName ${other}→${node}`);
+    expect(r.out).toContain(`entries 1..${bind.seq - 1} are identical`);
+  });
+
+  it('finds a recording cut short and one with an extra entry', async () => {
+    const short = join(tmp, 'short.jsonl');
+    rewrite(short, log.header, log.entries.slice(0, -1));
+    const r = await kubesim('verify', short);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`MISMATCH at seq ${log.entries.length}`);
+    expect(r.out).toContain(`the recording ends at seq ${log.entries.length - 1}; the re-run goes on to seq ${log.entries.length}`);
+    const long = join(tmp, 'long.jsonl');
+    const n = log.entries.length;
+    rewrite(long, log.header, [...log.entries, { seq: n + 1, time: 1e9, type: 'FAULT', actor: 'system:chaos', cause: null, data: { fault: 'extra' } }]);
+    const l = await kubesim('verify', long);
+    expect(l.code).toBe(1);
+    expect(l.out).toContain(`the re-run ends at seq ${n}; the recording goes on to seq ${n + 1}`);
+  });
+
+  it('a recording of another seed than its header says does not verify', async () => {
+    const b = read(seed2);
+    const path = join(tmp, 'wrong-seed.jsonl');
+    rewrite(path, log.header, b.entries);
+    const r = await kubesim('verify', path);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^MISMATCH at seq \d+/);
+  });
+
+  it('a distributed-mode log is not re-run, but its chain can be checked', async () => {
+    const path = join(tmp, 'distributed.jsonl');
+    rewrite(path, { ...log.header, mode: 'distributed' }, log.entries);
+    const r = await kubesim('verify', path);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/recorded in distributed mode.*cannot be re-run deterministically.*--chain-only/s);
+    const c = await kubesim('verify', path, '--chain-only');
+    expect(c.code).toBe(0);
+    expect(c.out).toMatch(new RegExp(`^hash chain intact: ${log.entries.length} entries`));
+  });
+
+  it('a header without a re-runnable scenario is reported (exit 2)', async () => {
+    const path = join(tmp, 'no-scenario.jsonl');
+    rewrite(path, { ...log.header, scenario: { name: 'x' } }, log.entries);
+    const r = await kubesim('verify', path);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`error: cannot re-run ${path}: the header's scenario has no cluster.nodes list\n`);
+  });
+});
