@@ -93,6 +93,12 @@ Exit status: 0 verified, 1 the re-run differs (the first differing entry is prin
     process.exitCode = await verifyCommand(file, opts);
   });
 
+// `kubesim replay FILE | head`: a reader that stops early ends the output quietly instead of an EPIPE trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.exit();
+});
+
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`error: ${(e as Error).message}\n`);
   process.exitCode = 1;
