@@ -338,6 +338,16 @@ describe('kubesim verify', () => {
     expect(c.out).toMatch(new RegExp(`^hash chain intact: ${log.entries.length} entries`));
   });
 
+  it('a log of a deliberately changed component set (header variant) is not re-run with the default components', async () => {
+    const path = join(tmp, 'variant.jsonl');
+    const header: LogHeader = Object.assign({}, log.header, { variant: 'broken-ordering' });
+    rewrite(path, header, log.entries);
+    const r = await kubesim('verify', path);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('recorded with the component variant "broken-ordering"');
+    expect((await kubesim('verify', path, '--chain-only')).code).toBe(0);
+  });
+
   it('a header without a re-runnable scenario is reported (exit 2)', async () => {
     const path = join(tmp, 'no-scenario.jsonl');
     rewrite(path, { ...log.header, scenario: { name: 'x' } }, log.entries);

@@ -59,6 +59,11 @@ export const verifyCommand = async (file: string, opts: VerifyOptions): Promise<
       cannot = `${file} was recorded in ${String(h.mode)} mode, where the order of entries depends on real process and network timing: it cannot be re-run deterministically. verify re-runs embedded logs only; use --chain-only to check its hash chain.`;
       return;
     }
+    const variant = (h as { variant?: unknown }).variant;
+    if (variant !== undefined) {
+      cannot = `${file} was recorded with the component variant ${JSON.stringify(variant)} (a deliberately changed controller set); verify re-runs with the default components only. Use --chain-only to check its hash chain, or re-run it with the suite that wrote it.`;
+      return;
+    }
     const sc = scenarioOfHeader(h);
     if (typeof sc === 'string') { cannot = `cannot re-run ${file}: ${sc}`; return; }
     const t0 = performance.now();
