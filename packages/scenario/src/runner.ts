@@ -139,13 +139,31 @@ export const runScenario = (scenario: Scenario, opts: RunOptions = {}): RunRepor
   return { scenario, seed, sim, steps: results, passed: results.every((r) => r.ok) && results.length === total, wallMs: performance.now() - t0 };
 };
 
+/**
+ * A pod named by position: `@OWNER#I` is the I-th (modulo their number) of the pods controlled by the
+ * StatefulSet or ReplicaSet OWNER, sorted by name — how a scenario names "some pod" of a ReplicaSet,
+ * whose pod names are random. `undefined` when there is no such pod.
+ */
+export const resolvePodRef = (sim: Simulation, namespace: string, ref: string): string | undefined => {
+  const m = /^@([^#]+)#(\d+)$/.exec(ref);
+  if (!m) return undefined;
+  const owner = m[1]!;
+  const names = [...sim.api.store.list('Pod', namespace)]
+    .filter((p: Pod) => (p.metadata?.ownerReferences ?? []).some((r) => r.controller === true && r.name === owner))
+    .map((p) => p.metadata!.name!)
+    .sort();
+  return names.length === 0 ? undefined : names[Number(m[2]) % names.length];
+};
+
 const fatal = (m: string) => ({ messages: [m], fatal: true });
 const OK = { messages: [] as string[], fatal: false };
 
 const runStep = (sim: Simulation, step: ScenarioStep, remembered: Map<string, Remembered>): { messages: string[]; fatal: boolean } => {
   const cmd = (data: Record<string, unknown>, reqs: ApiRequest[]) => {
     const r = sim.command(data, reqs);
-    return E.isLeft(r) ? fatal(kubectlMessage(r.left)) : OK;
+    if (E.isRight(r)) return OK;
+    // Refused requests write nothing: an optional step on a missing object is a no-op.
+    return step.optional && r.left.reason === 'NotFound' ? OK : fatal(kubectlMessage(r.left));
   };
   switch (step.op) {
     case 'apply': {
@@ -160,9 +178,15 @@ const runStep = (sim: Simulation, step: ScenarioStep, remembered: Map<string, Re
         [{ verb: 'patch', kind: t.kind, namespace: 'default', name: t.name, subresource: 'scale', patch: { spec: { replicas: step.replicas } } }]);
     }
     case 'delete': {
-      const t = parseTarget(step.target);
-      if (typeof t === 'string') return fatal(t);
-      return cmd({ command: 'delete', target: step.target, ...(step.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: step.gracePeriodSeconds } : {}), ...(step.propagationPolicy ? { propagationPolicy: step.propagationPolicy } : {}) },
+      const parsed = parseTarget(step.target);
+      if (typeof parsed === 'string') return fatal(parsed);
+      let t = parsed;
+      if (t.kind === 'Pod' && t.name.startsWith('@')) {
+        const name = resolvePodRef(sim, 'default', t.name);
+        if (name === undefined) return step.optional ? OK : fatal(`Error from server (NotFound): no pod matches "${t.name}"`);
+        t = { kind: 'Pod', name };
+      }
+      return cmd({ command: 'delete', target: `${t.kind.toLowerCase()}/${t.name}`, ...(step.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: step.gracePeriodSeconds } : {}), ...(step.propagationPolicy ? { propagationPolicy: step.propagationPolicy } : {}) },
         [{ verb: 'delete', kind: t.kind, namespace: 'default', name: t.name,
           ...(step.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: step.gracePeriodSeconds } : {}),
           ...(step.propagationPolicy ? { propagationPolicy: step.propagationPolicy } : {}) }]);
@@ -177,9 +201,16 @@ const runStep = (sim: Simulation, step: ScenarioStep, remembered: Map<string, Re
       return cmd({ command: step.op, node: step.node },
         [{ verb: 'patch', kind: 'Node', namespace: '', name: step.node, patch: { spec: { unschedulable: step.op === 'cordon' ? true : null } } }]);
     case 'fault': {
-      const f = step.fault;
+      let f = step.fault;
+      if (typeof f.name === 'string' && f.name.startsWith('@')) {
+        const name = resolvePodRef(sim, typeof f.namespace === 'string' ? f.namespace : 'default', f.name);
+        if (name === undefined) return step.optional ? OK : fatal(`Error from server (NotFound): no pod matches "${f.name}"`);
+        f = { ...f, name };
+      }
       if (typeof f.name === 'string' && typeof f.fault === 'string' && f.fault.startsWith('pod-')) {
-        if (!sim.api.get('Pod', typeof f.namespace === 'string' ? f.namespace : 'default', f.name)) return fatal(`Error from server (NotFound): pods "${f.name}" not found`);
+        if (!sim.api.get('Pod', typeof f.namespace === 'string' ? f.namespace : 'default', f.name)) {
+          return step.optional ? OK : fatal(`Error from server (NotFound): pods "${f.name}" not found`);
+        }
       }
       try {
         sim.fault(f);
@@ -207,7 +238,9 @@ const runStep = (sim: Simulation, step: ScenarioStep, remembered: Map<string, Re
       const stop = sim.run({ deadlineMs: deadline, until: () => { const n = sim.log.lastSeq(); if (n === checkedSeq) return false; checkedSeq = n; return holds(); } });
       if (stop === 'condition' || holds()) return OK;
       const why = evaluate(evalContext(sim, remembered), step.condition);
-      const what = stop === 'idle' ? `nothing left to happen at t=${(sim.now / 1000).toFixed(3)}s` : `timed out after ${step.timeoutMs / 1000}s`;
+      const what = stop === 'idle' ? `nothing left to happen at t=${(sim.now / 1000).toFixed(3)}s`
+        : sim.pendingForeground() === 0 ? `timed out after ${step.timeoutMs / 1000}s with nothing left to happen but periodic informer resyncs`
+          : `timed out after ${step.timeoutMs / 1000}s`;
       return { messages: [`${what}: ${why.join('; ')}`], fatal: false };
     }
     case 'expect':

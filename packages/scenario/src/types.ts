@@ -14,8 +14,11 @@ import type { ClusterSpec } from '@kubesim/runtime';
 
 export type Duration = number; // virtual milliseconds
 
-/** One step. `line` is the step's line in the scenario file, for error messages. */
-export type ScenarioStep = { readonly line?: number; readonly title?: string } & (
+/**
+ * One step. `line` is the step's line in the scenario file, for error messages. An `optional` step whose
+ * target does not exist (NotFound) does nothing instead of stopping the run (generated cases use it).
+ */
+export type ScenarioStep = { readonly line?: number; readonly title?: string; readonly optional?: boolean } & (
   | { readonly op: 'apply'; readonly objects: readonly KObject[]; readonly source: string }
   | { readonly op: 'scale'; readonly target: string; readonly replicas: number }
   | { readonly op: 'delete'; readonly target: string; readonly gracePeriodSeconds?: number; readonly propagationPolicy?: 'Background' | 'Foreground' | 'Orphan' }

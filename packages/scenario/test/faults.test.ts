@@ -3,7 +3,7 @@ import type { KObject, Pod } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import { createCluster, defaultComponents, type ClusterSpec, type ComponentSetup, type Simulation } from '@kubesim/runtime';
 import type { ComponentDef } from '@kubesim/controllers';
-import { clusterSpec, converge, create, f1, scale, SEED } from './harness.js';
+import { clusterSpec, converge, create, del, f1, scale, SEED } from './harness.js';
 
 /**
  * The faults between the log and a component (packages/runtime/src/embedded/faults.ts): each one has the
@@ -161,6 +161,32 @@ describe('runtime faults', () => {
     const restart = sim.log.all().find((e) => e.type === 'COMPONENT' && (e.data as { event?: string }).event === 'restart')!;
     expect(restart.time - crash.time).toBeCloseTo(5_000, 0);
     expect(sim.log.all().filter((e) => isObjectEntry(e) && e.object.kind === 'PersistentVolumeClaim' && e.type === 'ADDED')).toHaveLength(1);
+  });
+
+  it('a restarted kubelet takes up every node\'s pods, including those bound while it was down (found by the property suite)', () => {
+    const sim = spied('kubelet', []);
+    startF1(sim, 3);
+    converge(sim, 'web', 3);
+    sim.crash('kubelet');
+    del(sim, 'Pod', 'web-1', { gracePeriodSeconds: 0 });
+    sim.advance(20_000);
+    sim.restart('kubelet');
+    converge(sim, 'web', 3, 60_000);
+  });
+
+  it('periodic informer resync re-delivers every cached object; a run with only resyncs pending is idle', () => {
+    const seen: Envelope[] = [];
+    const sim = spied('statefulset-controller', seen);
+    startF1(sim, 1);
+    converge(sim, 'web', 1);
+    expect(sim.run({})).toBe('idle');
+    const n0 = seen.length;
+    const cached = sim.host('statefulset-controller')!.informer.count('Pod') + sim.host('statefulset-controller')!.informer.count('StatefulSet');
+    sim.advance(sim.timing.resyncMs[1] + 1);
+    const again = seen.slice(n0).filter((e) => isObjectEntry(e) && (e.object.kind === 'Pod' || e.object.kind === 'StatefulSet'));
+    expect(again.length).toBeGreaterThanOrEqual(cached);
+    // Nothing changed, so nothing was written.
+    expect(sim.log.all().filter((e) => e.time > sim.now - sim.timing.resyncMs[1] && isObjectEntry(e) && e.object.kind !== 'Event')).toHaveLength(0);
   });
 
   it('faulted runs are deterministic: same seed and faults, same log', () => {

@@ -113,7 +113,12 @@ export class ComponentHost<C = unknown, L = unknown> {
       // Effects run after the transition is committed, so the actor already reports `running`.
       startWork: () => this.sim.at(0, () => {
         if (isProcess) {
-          for (const s of this.shards.values()) if (s.actor !== this.process) s.actor.send({ type: 'START' });
+          // Shards (nodes) start once the process has synced — after a crash too, so that they take
+          // the initial keys listed below.
+          for (const s of this.shards.values()) {
+            if (s.actor !== this.process) s.actor.send({ type: s.actor.getSnapshot().value === 'crashed' ? 'RESTART' : 'START' });
+          }
+          this.schedulePeriodicResync();
         }
         this.startShardWork(isProcess ? undefined : name);
       }),
@@ -136,8 +141,8 @@ export class ComponentHost<C = unknown, L = unknown> {
     this.process.send({ type: 'CRASH', reason });
     for (const s of this.shards.values()) if (s.actor !== this.process) s.actor.send({ type: 'CRASH', reason });
   }
+  /** Restart a crashed process; its shards restart when it has synced (see startWork). */
   restart(): void {
-    for (const s of this.shards.values()) if (s.actor !== this.process) s.actor.send({ type: 'RESTART' });
     this.process.send({ type: 'RESTART' });
   }
 
@@ -309,6 +314,26 @@ export class ComponentHost<C = unknown, L = unknown> {
       const epoch = this.epoch;
       this.sim.at(this.sim.draw(this.sim.timing.watchLatencyMs), () => { if (epoch === this.epoch) this.deliverAgain(e); });
     }
+  }
+
+  /**
+   * The informer's periodic resync (client-go `resyncPeriod`): every cached object is re-delivered as an
+   * update to itself. Handlers that ignore unchanged resourceVersions (pods) do nothing; the others
+   * (e.g. the StatefulSet handler) enqueue their key — which is what eventually unsticks a sync that
+   * ended without an error and without anything left to wake it.
+   */
+  private schedulePeriodicResync(): void {
+    const epoch = this.epoch;
+    this.sim.atBackground(this.sim.drawResync(), () => {
+      if (epoch !== this.epoch || !this.running) return;
+      for (const kind of this.def.watches) {
+        for (const o of [...this.informer.list(kind as never)] as KObject[]) {
+          const src = this.sim.log.all()[rvOf(o) - 1];
+          if (src) this.deliverAgain({ ...src, object: o } as Envelope & { object: KObject });
+        }
+      }
+      this.schedulePeriodicResync();
+    });
   }
 
   /** A duplicate: the cached version of the object reaches the handlers again as an update to itself. */

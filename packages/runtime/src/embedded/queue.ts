@@ -6,16 +6,21 @@ export interface SimEvent {
   readonly time: number;
   readonly order: number;
   readonly run: () => void;
+  /** A periodic background event (an informer resync): it alone does not keep a run from being idle. */
+  readonly background: boolean;
 }
 
 export class EventQueue {
   private heap: SimEvent[] = [];
   private counter = 0;
+  /** Events that are not background events. */
+  foreground = 0;
 
   get size(): number { return this.heap.length; }
 
-  push(time: number, run: () => void): void {
-    const e: SimEvent = { time, order: this.counter++, run };
+  push(time: number, run: () => void, background = false): void {
+    const e: SimEvent = { time, order: this.counter++, run, background };
+    if (!background) this.foreground++;
     const h = this.heap;
     h.push(e);
     let i = h.length - 1;
@@ -34,6 +39,7 @@ export class EventQueue {
     const h = this.heap;
     const top = h[0];
     if (top === undefined) return undefined;
+    if (!top.background) this.foreground--;
     const last = h.pop()!;
     if (h.length > 0) {
       let i = 0;
@@ -52,7 +58,7 @@ export class EventQueue {
     return top;
   }
 
-  clear(): void { this.heap = []; }
+  clear(): void { this.heap = []; this.foreground = 0; }
 }
 
 const less = (a: SimEvent, b: SimEvent): boolean => a.time < b.time || (a.time === b.time && a.order < b.order);

@@ -48,6 +48,8 @@ export class Simulation {
   eventsProcessed = 0;
   private readonly queue = new EventQueue();
   private readonly rand: Rand;
+  /** Resync periods come from their own stream, so they never shift the other delays of a run. */
+  private readonly resyncRand: Rand;
   private lastWriteAt = 0;
 
   constructor(opts: SimulationOptions) {
@@ -55,6 +57,7 @@ export class Simulation {
     this.timing = { ...defaultTiming, ...(opts.timing ?? {}) };
     const root = new Rand(this.seed);
     this.rand = root.fork('delays');
+    this.resyncRand = root.fork('resync');
     this.api = new ApiServer(this.log, root.fork('apiserver'));
     for (const c of opts.components) {
       this.hosts.push(new ComponentHost(this, c.def as unknown as ComponentDef<unknown, unknown>, c.config, c.shards));
@@ -68,6 +71,15 @@ export class Simulation {
   // ---- scheduling --------------------------------------------------------------------------------
   at(delayMs: number, fn: () => void): void { this.queue.push(this.now + delayMs, fn); }
   atTime(time: number, fn: () => void): void { this.queue.push(Math.max(time, this.now), fn); }
+  /** A background event (periodic resync): a run with nothing else to do is idle even while it is pending. */
+  atBackground(delayMs: number, fn: () => void): void { this.queue.push(this.now + delayMs, fn, true); }
+  /** Events pending other than background ones. */
+  pendingForeground(): number { return this.queue.foreground; }
+  /** A resync period for one informer. */
+  drawResync(): number {
+    const [lo, hi] = this.timing.resyncMs;
+    return hi <= lo ? lo : lo + (hi - lo) * this.resyncRand.next();
+  }
   draw(range: readonly [number, number]): number {
     const [lo, hi] = range;
     return hi <= lo ? lo : lo + (hi - lo) * this.rand.next();
@@ -147,7 +159,8 @@ export class Simulation {
     if (opts.until?.()) return 'condition';
     for (;;) {
       const t = this.queue.peekTime();
-      if (t === undefined) return 'idle';
+      // Only resync timers left: idle, unless time is to pass anyway (a deadline or a quiet period).
+      if (t === undefined || (this.queue.foreground === 0 && opts.deadlineMs === undefined && opts.quietMs === undefined)) return 'idle';
       if (opts.deadlineMs !== undefined && t > opts.deadlineMs) { this.now = Math.max(this.now, opts.deadlineMs); return 'deadline'; }
       if (opts.quietMs !== undefined && t > this.lastWriteAt + opts.quietMs && t > this.now) {
         this.now = Math.max(this.now, this.lastWriteAt + opts.quietMs);

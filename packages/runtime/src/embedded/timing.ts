@@ -15,6 +15,11 @@ export interface TimingConfig {
   /** Work-queue rate limiter: per-key exponential backoff after a failed sync (client-go default 5 ms … 1000 s). */
   readonly backoffBaseMs: number;
   readonly backoffMaxMs: number;
+  /**
+   * Informer resync period, drawn per component (kube-controller-manager: `--min-resync-period` 12 h,
+   * each informer factory resyncing every 12–24 h): every cached object is re-delivered as an update.
+   */
+  readonly resyncMs: readonly [number, number];
 }
 
 export const defaultTiming: TimingConfig = {
@@ -26,4 +31,5 @@ export const defaultTiming: TimingConfig = {
   cacheSyncMs: 50,
   backoffBaseMs: 5,
   backoffMaxMs: 1_000_000,
+  resyncMs: [43_200_000, 86_400_000],
 };
