@@ -161,11 +161,13 @@ export class Simulation {
       const t = this.queue.peekTime();
       // Only resync timers left: idle, unless time is to pass anyway (a deadline or a quiet period).
       if (t === undefined || (this.queue.foreground === 0 && opts.deadlineMs === undefined && opts.quietMs === undefined)) return 'idle';
-      if (opts.deadlineMs !== undefined && t > opts.deadlineMs) { this.now = Math.max(this.now, opts.deadlineMs); return 'deadline'; }
-      if (opts.quietMs !== undefined && t > this.lastWriteAt + opts.quietMs && t > this.now) {
-        this.now = Math.max(this.now, this.lastWriteAt + opts.quietMs);
+      // Quiet is reached when the next event comes after the quiet period — unless the deadline comes first.
+      const quietAt = opts.quietMs !== undefined ? this.lastWriteAt + opts.quietMs : Infinity;
+      if (t > quietAt && t > this.now && (opts.deadlineMs === undefined || quietAt <= opts.deadlineMs)) {
+        this.now = Math.max(this.now, quietAt);
         return 'quiet';
       }
+      if (opts.deadlineMs !== undefined && t > opts.deadlineMs) { this.now = Math.max(this.now, opts.deadlineMs); return 'deadline'; }
       if (n++ >= maxEvents) return 'budget';
       const ev = this.queue.pop()!;
       this.now = ev.time;
