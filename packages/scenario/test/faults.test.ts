@@ -174,6 +174,19 @@ describe('runtime faults', () => {
     converge(sim, 'web', 3, 60_000);
   });
 
+  it('a crash ends a broken watch: the restarted component opens a new one and misses nothing (found by the property suite)', () => {
+    const sim = spied('kubelet', []);
+    startF1(sim, 1);
+    converge(sim, 'web', 1);
+    sim.fault({ fault: 'watch-drop', component: 'kubelet', durationMs: 60_000 });
+    sim.crash('kubelet');
+    sim.advance(100);
+    sim.restart('kubelet');
+    sim.advance(1_000);
+    scale(sim, 'StatefulSet', 'web', 3);
+    converge(sim, 'web', 3, 30_000);
+  });
+
   it('periodic informer resync re-delivers every cached object; a run with only resyncs pending is idle', () => {
     const seen: Envelope[] = [];
     const sim = spied('statefulset-controller', seen);

@@ -167,11 +167,19 @@ export class ComponentHost<C = unknown, L = unknown> {
     this.local = this.def.initialLocal();
     this.floorSeq = Number.MAX_SAFE_INTEGER; // deliveries are ignored until the next sync
     this.seenByWatch.clear();
-    // The dead process's watches and their faults die with it; network windows (time-bounded) go on.
+    // The dead process's watches and their faults die with it (a restarted process opens new watches);
+    // slow-network windows (delays) go on.
     this.dropped = [];
     this.relistAt = undefined;
+    this.lastDelivery = 0;
+    this.batch = undefined;
+    this.lastDeliveryByKind.clear();
+    this.faults.dropUntil = -1;
+    this.faults.reorderUntil = -1;
     this.faults.duplicates = 0;
     this.faults.crashAfterWrites = 0;
+    this.faults.dropRequests = 0;
+    this.faults.dropResponses = 0;
     this.eventBuckets.clear();
     this.eventsSeen.clear();
     for (const s of this.shards.values()) {
