@@ -60,7 +60,7 @@ describe('kubesim CLI', () => {
     const bad = join(tmp, 'bad.jsonl');
     writeFileSync(bad, lines.join('\n'));
     const r = kubesim('get', 'pods', '--log', bad);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toMatch(new RegExp(`^error: ${bad.replace(/[.]/g, '\\.')}:42: damaged log: hash chain mismatch`));
   });
 

@@ -63,6 +63,7 @@ describe('damaged and missing logs', () => {
   it('every command reports the damaged line and exits 2', async () => {
     const rs = await Promise.all([
       kubesim('replay', damaged),
+      kubesim('get', 'pods', '--log', damaged),
       kubesim('explain', damaged, 'pod/stateful-pvc-0'),
       kubesim('diff', seed1, damaged),
       kubesim('diff', damaged, seed1),

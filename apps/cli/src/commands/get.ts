@@ -19,7 +19,7 @@ export const getCommand = (kindArg: string, name: string | undefined, opts: GetO
   const output = opts.output ?? 'table';
   if (!['table', 'wide', 'json', 'yaml'].includes(output)) { process.stderr.write(`error: unable to match a printer suitable for the output format "${output}", allowed formats are: json,yaml,wide\n`); return 2; }
   const parsed = readLogFile(opts.log);
-  if (isLogDamage(parsed)) { process.stderr.write(`${renderLogDamage(opts.log, parsed)}\n`); return 1; }
+  if (isLogDamage(parsed)) { process.stderr.write(`${renderLogDamage(opts.log, parsed)}\n`); return 2; }
   const last = parsed.entries.length;
   let at = last;
   if (opts.at !== undefined) {
