@@ -1,0 +1,173 @@
+import type { KObject, Pod, ReplicaSet } from '@kubesim/api';
+import type { Envelope } from '@kubesim/log';
+import type { CheckerDef } from '../types.js';
+import {
+  fmtTime, isRollingUpdate, isTerminatingPod, nameOf, nsOf, partitionOf, replicasOf, uidOf,
+} from '../model.js';
+import type { RsModel, SetModel } from '../world.js';
+
+const isInputActor = (actor: string): boolean => actor === 'user' || actor.startsWith('system:');
+
+const setReason = (m: SetModel): string | undefined => {
+  const what = `statefulset ${m.namespace}/${m.name}`;
+  if (m.terminatingAt >= 0) return m.members > 0 ? `${what} is being deleted but still has ${m.members} pods` : undefined;
+  const s = m.obj, st = s.status, n = replicasOf(s);
+  const gen = s.metadata?.generation ?? 0;
+  if ((st?.observedGeneration ?? 0) !== gen) return `${what} has not observed generation ${gen} (observedGeneration ${String(st?.observedGeneration ?? 0)})`;
+  const ready = st?.readyReplicas ?? 0, avail = st?.availableReplicas ?? 0, reps = st?.replicas ?? 0;
+  if (reps !== n || ready !== n || avail !== n) return `${what} status has replicas/ready/available ${reps}/${ready}/${avail}, spec.replicas ${n}`;
+  if (m.members !== n) return `${what} has ${m.members} pods, spec.replicas ${n}`;
+  if (m.inRangeHealthy !== n) return `${what} has ${m.inRangeHealthy} of ${n} pods Running and Ready`;
+  if (isRollingUpdate(s)) {
+    const p = partitionOf(s), upd = st?.updatedReplicas ?? 0;
+    if (p === 0 ? upd !== n || st?.currentRevision !== st?.updateRevision : upd < Math.max(0, n - p)) {
+      return `${what} has not finished its rolling update (updatedReplicas ${upd}, currentRevision ${String(st?.currentRevision)}, updateRevision ${String(st?.updateRevision)})`;
+    }
+  }
+  return undefined;
+};
+
+const rsReason = (r: RsModel): string | undefined => {
+  const rs: ReplicaSet = r.obj;
+  const what = `replicaset ${nsOf(rs)}/${nameOf(rs)}`;
+  if (r.deletedAt >= 0 || rs.metadata?.deletionTimestamp !== undefined) return r.members > 0 ? `${what} is being deleted but still has ${r.members} pods` : undefined;
+  const n = rs.spec?.replicas ?? 1, st = rs.status, gen = rs.metadata?.generation ?? 0;
+  if ((st?.observedGeneration ?? 0) !== gen) return `${what} has not observed generation ${gen} (observedGeneration ${String(st?.observedGeneration ?? 0)})`;
+  const ready = st?.readyReplicas ?? 0, avail = st?.availableReplicas ?? 0, reps = st?.replicas ?? 0;
+  if (reps !== n || ready !== n || avail !== n) return `${what} status has replicas/ready/available ${reps}/${ready}/${avail}, spec.replicas ${n}`;
+  if (r.active !== n || r.activeReady !== n) return `${what} has ${r.active} active pods, ${r.activeReady} Ready, spec.replicas ${n}`;
+  return undefined;
+};
+
+/**
+ * LIVE — liveness: after the last input (COMMAND, FAULT or COMPONENT entry) the cluster reaches its
+ * desired state within `livenessBoundMs` of virtual time — every StatefulSet and ReplicaSet has observed
+ * its generation and has spec.replicas pods, all Running, Ready and available (a RollingUpdate
+ * finished), every deleting one has no pods left, and no pod is terminating — and then stays still: no
+ * object is written later than `livenessSettleMs` after convergence, and nothing unconverges without
+ * an input. The objects a user command writes count as part of that input. Judging is suspended while
+ * a component is crashed, a node is down (`node-down` fault, until `node-up` or the Node is deleted) or
+ * a `pod-readiness ready=false` fault holds a live pod down: the desired state is then unreachable by
+ * design.
+ */
+export const liveChecker: CheckerDef = {
+  id: 'LIVE',
+  title: 'liveness: converge within the bound after the last input, then stay still',
+  kinds: ['*'],
+  inputs: true,
+  create: (ctx) => {
+    const { world, options } = ctx;
+    const bound = options.livenessBoundMs, settle = options.livenessSettleMs;
+    const unconverged = new Map<string, string>();
+    const terminating = new Map<string, number>();
+    /** Pods held unready by a fault: namespace/name → uid. */
+    const heldDown = new Map<string, string>();
+    let inputSeq = 0, inputTime = 0;
+    let converging = true;
+    let convergedSeq = 0, convergedTime = 0;
+    let reportedLate = false, reportedWrite = false, reportedRegress = false;
+
+    const recomputeSet = (m: SetModel | undefined): void => {
+      if (m === undefined) return;
+      const r = setReason(m);
+      if (r === undefined) unconverged.delete(m.uid); else unconverged.set(m.uid, r);
+    };
+    const recomputeRs = (m: RsModel | undefined): void => {
+      if (m === undefined) return;
+      const r = rsReason(m);
+      if (r === undefined) unconverged.delete(m.uid); else unconverged.set(m.uid, r);
+    };
+    const suspended = (): boolean => world.crashed.size > 0 || heldDown.size > 0 || world.nodesDown.size > 0;
+    const isConverged = (): boolean => unconverged.size === 0 && terminating.size === 0;
+    const why = (): string => {
+      const reasons = [...unconverged.values()].slice(0, 4);
+      if (terminating.size > 0) reasons.push(`${terminating.size} pod(s) terminating (${[...terminating.keys()].slice(0, 3).join(', ')})`);
+      return reasons.join('; ');
+    };
+    const onInput = (e: Envelope): void => {
+      const d = e.data as { fault?: unknown; name?: unknown; namespace?: unknown; ready?: unknown } | undefined;
+      if (e.type === 'FAULT' && d?.fault === 'pod-readiness' && typeof d.name === 'string') {
+        const ns = typeof d.namespace === 'string' && d.namespace !== '' ? d.namespace : 'default';
+        const key = `${ns}/${d.name}`;
+        const pod = world.store.get('Pod', ns, d.name);
+        if (d.ready === false && pod !== undefined) heldDown.set(key, uidOf(pod)); else heldDown.delete(key);
+      }
+      inputSeq = e.seq;
+      inputTime = e.time;
+      converging = true;
+      reportedLate = reportedWrite = reportedRegress = false;
+    };
+    return {
+      id: 'LIVE',
+      title: liveChecker.title,
+      observe(e: Envelope, before: KObject | undefined): void {
+        const o = e.object;
+        // Inputs: COMMAND / FAULT / COMPONENT entries, and the objects a user command writes.
+        if (o === undefined || isInputActor(e.actor)) onInput(e);
+        if (o === undefined) return;
+        if (o.kind === 'Pod') {
+          const key = `${nsOf(o)}/${nameOf(o)}`;
+          if (e.type !== 'DELETED' && isTerminatingPod(o as Pod)) terminating.set(key, e.seq); else terminating.delete(key);
+          if (e.type === 'DELETED' && heldDown.get(key) === uidOf(o)) heldDown.delete(key);
+          const b = before as Pod | undefined, a = e.type === 'DELETED' ? undefined : o as Pod;
+          recomputeSet(world.setOf(b));
+          recomputeSet(world.setOf(a));
+          recomputeRs(world.rsOf(b));
+          recomputeRs(world.rsOf(a));
+        } else if (o.kind === 'StatefulSet') {
+          recomputeSet(world.sets.get(uidOf(o)));
+        } else if (o.kind === 'ReplicaSet') {
+          const m = world.replicaSets.get(uidOf(o));
+          if (m === undefined) unconverged.delete(uidOf(o)); else recomputeRs(m);
+        }
+        if (suspended()) return;
+        const ok = isConverged();
+        if (converging) {
+          if (ok) {
+            converging = false;
+            convergedSeq = e.seq;
+            convergedTime = e.time;
+            if (e.time - inputTime > bound && !reportedLate) {
+              reportedLate = true;
+              ctx.report([e.seq, inputSeq], `the cluster converged only at seq ${e.seq} (${fmtTime(e.time)}), ${((e.time - inputTime) / 1000).toFixed(1)}s after the last input (seq ${inputSeq}), more than the bound of ${bound / 1000}s`);
+            }
+          } else if (!reportedLate && e.time - inputTime > bound) {
+            reportedLate = true;
+            ctx.report([e.seq, inputSeq], `the cluster has not converged ${bound / 1000}s after the last input (seq ${inputSeq}, ${fmtTime(inputTime)}); at seq ${e.seq}: ${why()}`);
+          }
+          return;
+        }
+        if (!ok) {
+          if (!reportedRegress) {
+            reportedRegress = true;
+            ctx.report([e.seq, convergedSeq], `the cluster left its desired state at seq ${e.seq} (${e.actor} ${e.op ?? e.type} ${String(o.kind)} ${nameOf(o)}) without any input since seq ${inputSeq}; it had converged at seq ${convergedSeq}: ${why()}`);
+          }
+          converging = true;
+          return;
+        }
+        if (!reportedWrite && e.time > convergedTime + settle) {
+          reportedWrite = true;
+          ctx.report([e.seq, convergedSeq], `${e.actor} wrote ${e.op ?? e.type} ${String(o.kind)} ${nsOf(o) ? `${nsOf(o)}/` : ''}${nameOf(o)} at seq ${e.seq} (${fmtTime(e.time)}), ${((e.time - convergedTime) / 1000).toFixed(1)}s after the cluster converged at seq ${convergedSeq} with no input since: a converged cluster stays still`);
+        }
+      },
+      finish(): void {
+        if (world.entries === 0) return;
+        if (suspended()) {
+          const why = world.crashed.size > 0 ? `component(s) ${[...world.crashed].join(', ')} crashed and not restarted`
+            : world.nodesDown.size > 0 ? `node(s) ${[...world.nodesDown].join(', ')} down` : `pod(s) ${[...heldDown.keys()].join(', ')} held unready by a fault`;
+          ctx.note(`liveness not judged: ${why} at the end of the log`);
+          return;
+        }
+        if (!converging || isConverged() || reportedLate) return;
+        const waited = world.lastTime - inputTime;
+        if (waited > bound) {
+          ctx.report([world.lastSeq, inputSeq], `the cluster has not converged ${bound / 1000}s after the last input (seq ${inputSeq}); at the end of the log (seq ${world.lastSeq}, ${fmtTime(world.lastTime)}): ${why()}`);
+        } else if (options.endIsQuiescent) {
+          ctx.report([world.lastSeq, inputSeq], `the log ends quiescent at seq ${world.lastSeq} (${fmtTime(world.lastTime)}), ${(waited / 1000).toFixed(1)}s after the last input (seq ${inputSeq}), with the cluster not at its desired state — nothing left to happen will get it there: ${why()}`);
+        } else {
+          ctx.note(`liveness inconclusive: the log ends ${(waited / 1000).toFixed(1)}s after the last input (seq ${inputSeq}), before the ${bound / 1000}s bound, with the cluster not yet converged (${why()})`);
+        }
+      },
+    };
+  },
+};

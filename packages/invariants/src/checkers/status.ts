@@ -1,0 +1,278 @@
+import type { KObject, Pod, ReplicaSet, StatefulSet } from '@kubesim/api';
+import type { Envelope } from '@kubesim/log';
+import type { CheckerDef } from '../types.js';
+import {
+  SS_ACTOR, controllerOf, isRollingUpdate, nameOf, nsOf, partitionOf, podRevision, replicasOf, startOf, uidOf,
+} from '../model.js';
+import type { SetModel } from '../world.js';
+import { causeOf, setLabel } from './writes.js';
+
+const isStatusWrite = (e: Envelope): boolean => e.actor === SS_ACTOR && e.op === 'update/status' && e.type === 'MODIFIED';
+
+/** The live member pods of a set with an ordinal, ascending. */
+const sortedMembers = (m: SetModel): { ordinal: number; pod: Pod }[] => {
+  const out: { ordinal: number; pod: Pod }[] = [];
+  for (const [ordinal, s] of m.slots) if (s.pod) out.push({ ordinal, pod: s.pod });
+  return out.sort((a, b) => a.ordinal - b.ordinal);
+};
+
+/**
+ * K3 — update invariant (`assertUpdateInvariants`, RollingUpdate): when the controller writes the
+ * status, the first `currentReplicas` pods by ordinal carry `currentRevision` and the last
+ * `updatedReplicas` carry `updateRevision` — old revisions a prefix, the new one a suffix. Judged at
+ * status writes whose pods (membership, revision labels, terminations) did not change after the
+ * write's cause, so the pods are the ones the status was computed from.
+ */
+export const k3Checker: CheckerDef = {
+  id: 'K3',
+  title: 'update invariant: current revision on a prefix of ordinals, update revision on a suffix',
+  kinds: ['StatefulSet'],
+  inputs: false,
+  create: (ctx) => {
+    const judged = new Map<string, string>();
+    return {
+      id: 'K3',
+      title: k3Checker.title,
+      observe(e: Envelope): void {
+        if (!isStatusWrite(e)) return;
+        const set = e.object as StatefulSet;
+        const m = ctx.world.sets.get(uidOf(set));
+        if (m === undefined || !isRollingUpdate(set)) return;
+        const cause = causeOf(ctx.world, e);
+        if (m.revisionsChangedAt > cause) return;
+        const st = set.status ?? { replicas: 0 };
+        const cur = st.currentRevision ?? '', upd = st.updateRevision ?? '';
+        const cr = st.currentReplicas ?? 0, ur = st.updatedReplicas ?? 0;
+        const key = `${m.revisionsChangedAt}|${cur}|${cr}|${upd}|${ur}`;
+        if (judged.get(m.uid) === key) return;
+        judged.set(m.uid, key);
+        if (m.revCounts.size <= 1) {
+          const only = m.revCounts.keys().next().value;
+          if ((cr === 0 || only === undefined || only === cur) && (ur === 0 || only === undefined || only === upd)) return;
+        }
+        const pods = sortedMembers(m);
+        for (let i = 0; i < Math.min(cr, pods.length); i++) {
+          const p = pods[i]!;
+          if (podRevision(p.pod) !== cur) {
+            ctx.report([e.seq], `status written at seq ${e.seq} for ${setLabel(m)} says currentReplicas=${cr} (revision ${cur}), but ${nameOf(p.pod)}, pod number ${i + 1} by ordinal, carries revision ${podRevision(p.pod)}: old revisions must occupy a prefix of the ordinals`);
+            break;
+          }
+        }
+        for (let j = 0; j < Math.min(ur, pods.length); j++) {
+          const p = pods[pods.length - 1 - j]!;
+          if (podRevision(p.pod) !== upd) {
+            ctx.report([e.seq], `status written at seq ${e.seq} for ${setLabel(m)} says updatedReplicas=${ur} (revision ${upd}), but ${nameOf(p.pod)}, pod number ${j + 1} from the highest ordinal, carries revision ${podRevision(p.pod)}: the update revision must occupy a suffix of the ordinals`);
+            break;
+          }
+        }
+      },
+      finish(): void { /* judged per entry */ },
+    };
+  },
+};
+
+const historyLimit = (s: StatefulSet): number => s.spec?.revisionHistoryLimit ?? 10;
+
+/**
+ * K5 — revision bound: a set has at most revisionHistoryLimit + 2 ControllerRevisions after every
+ * sync. At a status write (the end of a sync, before its history truncation) the revisions created by
+ * that sync are not counted; at quiescent points every revision is.
+ */
+export const k5Checker: CheckerDef = {
+  id: 'K5',
+  title: 'ControllerRevisions ≤ revisionHistoryLimit + 2 after every sync',
+  kinds: ['ControllerRevision', 'StatefulSet'],
+  inputs: false,
+  create: (ctx) => {
+    const ownerOf = new Map<string, string>();
+    const counts = new Map<string, number>();
+    const createdSince = new Map<string, number>();
+    const reported = new Map<string, number>();
+    const add = (uid: string | undefined, d: number): void => {
+      if (uid === undefined) return;
+      const n = (counts.get(uid) ?? 0) + d;
+      if (n <= 0) counts.delete(uid); else counts.set(uid, n);
+    };
+    return {
+      id: 'K5',
+      title: k5Checker.title,
+      observe(e: Envelope): void {
+        const o = e.object!;
+        if (o.kind === 'ControllerRevision') {
+          const key = `${nsOf(o)}/${nameOf(o)}`;
+          const was = ownerOf.get(key);
+          const now = e.type === 'DELETED' ? undefined : controllerOf(o, 'StatefulSet')?.uid;
+          if (was === now) return;
+          add(was, -1);
+          add(now, 1);
+          if (now === undefined) ownerOf.delete(key); else ownerOf.set(key, now);
+          if (now !== undefined && e.type === 'ADDED' && e.actor === SS_ACTOR) createdSince.set(now, (createdSince.get(now) ?? 0) + 1);
+          return;
+        }
+        if (!isStatusWrite(e)) return;
+        const set = o as StatefulSet;
+        const uid = uidOf(set);
+        const limit = historyLimit(set);
+        const fresh = createdSince.get(uid) ?? 0;
+        createdSince.delete(uid);
+        const n = (counts.get(uid) ?? 0) - fresh;
+        if (limit >= 0 && n > limit + 2) {
+          ctx.report([e.seq], `statefulset ${nsOf(set)}/${nameOf(set)} has ${n} ControllerRevisions at its status write at seq ${e.seq}${fresh > 0 ? ` (not counting the ${fresh} this sync created)` : ''}, more than revisionHistoryLimit ${limit} + 2`);
+          reported.set(uid, n);
+        }
+      },
+      quiet(seq: number): void {
+        for (const [uid, n] of counts) {
+          const m = ctx.world.sets.get(uid);
+          if (m === undefined || m.terminatingAt >= 0) continue;
+          const limit = historyLimit(m.obj);
+          if (limit < 0 || n <= limit + 2 || reported.get(uid) === n) continue;
+          reported.set(uid, n);
+          ctx.report([seq], `${setLabel(m)} has ${n} ControllerRevisions at the quiescent point after seq ${seq}, more than revisionHistoryLimit ${limit} + 2`);
+        }
+      },
+      finish(): void { /* judged per entry and at quiet points */ },
+    };
+  },
+};
+
+/** What the status claims: the set is at its desired state (K7 `updateComplete`). */
+const reportsComplete = (set: StatefulSet): boolean => {
+  const st = set.status;
+  const n = replicasOf(set);
+  if (!st || (st.observedGeneration ?? 0) !== (set.metadata?.generation ?? 0)) return false;
+  if (st.replicas !== n || (st.readyReplicas ?? 0) !== n) return false;
+  if (!isRollingUpdate(set)) return true;
+  const p = partitionOf(set);
+  if (p === 0) return (st.currentReplicas ?? 0) === n && (st.updatedReplicas ?? 0) === n && st.currentRevision === st.updateRevision;
+  return (st.updatedReplicas ?? 0) >= Math.max(0, n - p);
+};
+
+/** What is wrong with the pods of a set whose status reports complete. */
+const completeProblem = (m: SetModel): string | undefined => {
+  const set = m.obj;
+  const n = replicasOf(set);
+  const st = set.status!;
+  if (m.members !== n) return `it has ${m.members} pods`;
+  if (m.inRangeHealthy !== n) {
+    const bad = sortedMembers(m).filter((p) => !m.slots.get(p.ordinal)!.healthy).map((p) => nameOf(p.pod));
+    return `${bad.length > 0 ? bad.slice(0, 5).join(', ') : 'some in-range pods'} ${bad.length === 1 ? 'is' : 'are'} not Running and Ready (or out of range)`;
+  }
+  if (!isRollingUpdate(set)) return undefined;
+  const p = partitionOf(set);
+  const want = p === 0 ? st.currentRevision : st.updateRevision;
+  const from = startOf(set) + p;
+  for (const { ordinal, pod } of sortedMembers(m)) {
+    if (ordinal >= from && podRevision(pod) !== want) return `${nameOf(pod)} carries revision ${podRevision(pod)}, not ${String(want)}`;
+  }
+  return undefined;
+};
+
+/**
+ * K7 — update completion: whenever the status reports the set complete (pods = ready = replicas,
+ * and for RollingUpdate every pod at the current revision, or from the partition up at the update
+ * revision) the pods agree. Judged at the status write when no member pod changed after its cause,
+ * and at quiescent points for sets whose pods or status changed.
+ */
+export const k7Checker: CheckerDef = {
+  id: 'K7',
+  title: 'completion consistency: a status that reports complete matches the pods',
+  kinds: ['StatefulSet', 'Pod'],
+  inputs: false,
+  create: (ctx) => {
+    const dirty = new Set<string>();
+    const last = new Map<string, string>();
+    const judge = (m: SetModel, seqs: number[], where: string): void => {
+      const problem = completeProblem(m);
+      if (problem === undefined) { last.delete(m.uid); return; }
+      const key = `${problem}|${m.obj.metadata?.resourceVersion ?? ''}`;
+      if (last.get(m.uid) === key) return;
+      last.set(m.uid, key);
+      const st = m.obj.status!;
+      ctx.report(seqs, `${setLabel(m)} reports complete (replicas=${String(st.replicas)}, readyReplicas=${String(st.readyReplicas)}, currentRevision=${String(st.currentRevision)}, updateRevision=${String(st.updateRevision)}, status written at seq ${String(m.obj.metadata?.resourceVersion)}) ${where}, but ${problem}`);
+    };
+    return {
+      id: 'K7',
+      title: k7Checker.title,
+      observe(e: Envelope, before: KObject | undefined): void {
+        const o = e.object!;
+        if (o.kind === 'Pod') {
+          const m = ctx.world.setOf(o as Pod) ?? ctx.world.setOf(before as Pod | undefined);
+          if (m) dirty.add(m.uid);
+          return;
+        }
+        const m = ctx.world.sets.get(uidOf(o));
+        if (m === undefined) return;
+        dirty.add(m.uid);
+        if (!isStatusWrite(e) || m.terminatingAt >= 0 || !reportsComplete(m.obj)) return;
+        if (m.touchedAt > causeOf(ctx.world, e)) return;
+        judge(m, [e.seq], `at seq ${e.seq}`);
+      },
+      quiet(seq: number): void {
+        for (const uid of dirty) {
+          const m = ctx.world.sets.get(uid);
+          if (m === undefined || m.terminatingAt >= 0 || !reportsComplete(m.obj)) continue;
+          judge(m, [seq], `at the quiescent point after seq ${seq}`);
+        }
+        dirty.clear();
+      },
+      finish(): void { /* judged per entry and at quiet points */ },
+    };
+  },
+};
+
+/**
+ * L9 — status sanity of every status written: observedGeneration ≤ generation; ready, current,
+ * updated, available ≤ replicas; available ≤ ready; collisionCount never decreases; and a converged
+ * RollingUpdate with partition 0 has currentRevision = updateRevision. ReplicaSet statuses get the
+ * same count checks.
+ */
+export const l9Checker: CheckerDef = {
+  id: 'L9',
+  title: 'status sanity (generations, counts, collisionCount, converged revision)',
+  kinds: ['StatefulSet', 'ReplicaSet'],
+  inputs: false,
+  create: (ctx) => {
+    const collisions = new Map<string, { n: number; seq: number }>();
+    return {
+      id: 'L9',
+      title: l9Checker.title,
+      observe(e: Envelope): void {
+        if (e.type === 'DELETED' || (e.type !== 'ADDED' && e.op !== 'update/status')) return;
+        const o = e.object!;
+        const what = `${o.kind === 'StatefulSet' ? 'statefulset' : 'replicaset'} ${nsOf(o)}/${nameOf(o)}`;
+        const st = (o as StatefulSet | ReplicaSet).status;
+        if (!st) return;
+        const problems: string[] = [];
+        const gen = o.metadata?.generation ?? 0;
+        if ((st.observedGeneration ?? 0) > gen) problems.push(`observedGeneration ${String(st.observedGeneration)} > generation ${gen}`);
+        const replicas = st.replicas ?? 0;
+        const ready = st.readyReplicas ?? 0, avail = st.availableReplicas ?? 0;
+        const counts: [string, number | undefined][] = [['readyReplicas', st.readyReplicas], ['availableReplicas', st.availableReplicas]];
+        if (o.kind === 'StatefulSet') {
+          const s = st as NonNullable<StatefulSet['status']>;
+          counts.push(['currentReplicas', s.currentReplicas], ['updatedReplicas', s.updatedReplicas]);
+        }
+        for (const [f, v] of counts) if ((v ?? 0) > replicas) problems.push(`${f} ${String(v)} > replicas ${replicas}`);
+        if (avail > ready) problems.push(`availableReplicas ${avail} > readyReplicas ${ready}`);
+        const extra: number[] = [];
+        if (o.kind === 'StatefulSet') {
+          const set = o as StatefulSet;
+          const s = set.status!;
+          const uid = uidOf(set);
+          const prev = collisions.get(uid);
+          const cc = s.collisionCount ?? 0;
+          if (prev !== undefined && cc < prev.n) { problems.push(`collisionCount went down from ${prev.n} (seq ${prev.seq}) to ${cc}`); extra.push(prev.seq); }
+          if (prev === undefined || cc > prev.n) collisions.set(uid, { n: cc, seq: e.seq });
+          const n = replicasOf(set);
+          if (e.actor === SS_ACTOR && isRollingUpdate(set) && partitionOf(set) === 0 && (s.observedGeneration ?? 0) === gen
+            && replicas === n && ready === n && (s.updatedReplicas ?? 0) === n && s.currentRevision !== s.updateRevision) {
+            problems.push(`the rolling update converged (replicas = ready = updated = ${n}, partition 0) but currentRevision ${String(s.currentRevision)} ≠ updateRevision ${String(s.updateRevision)}`);
+          }
+        }
+        if (problems.length > 0) ctx.report([e.seq, ...extra], `status of ${what} written at seq ${e.seq} by ${e.actor}: ${problems.join('; ')}`);
+      },
+      finish(): void { /* judged per entry */ },
+    };
+  },
+};

@@ -1,0 +1,373 @@
+import { isRunningAndReady, type KObject, type Pod, type ReplicaSet, type StatefulSet } from '@kubesim/api';
+import { isObjectEntry, type Envelope } from '@kubesim/log';
+import { ObjectStore } from '@kubesim/state';
+import {
+  controllerOf, inRange, isActive, isHealthy, isTerminatingPod, nameOf, nsOf, parseMemberName, podRevision, policyOf,
+  replicasOf, startOf, uidOf,
+} from './model.js';
+
+/** Every kind but Event: events are written often, read by no rule, and never deleted. */
+const STORED_KINDS = [
+  'Namespace', 'Node', 'Pod', 'Service', 'PersistentVolumeClaim', 'PersistentVolume', 'Endpoints', 'StorageClass',
+  'StatefulSet', 'ReplicaSet', 'ControllerRevision',
+] as const;
+
+/**
+ * One ordinal of a StatefulSet, across incarnations. The "until" seqs make judgements about what the
+ * controller saw sound: a controller write with cause c was planned on a snapshot at some seq in
+ * [c, write seq), so "pod k was healthy in that snapshot" holds if it is healthy now or was healthy
+ * until a seq ≥ c.
+ */
+export interface Slot {
+  pod: Pod | undefined;
+  /** Running, Ready and not terminating (now). */
+  healthy: boolean;
+  /** The last seq after which this ordinal's pod was healthy (meaningful when not healthy now); -1: never. */
+  healthyUntil: number;
+  /** The seq of the last DELETED (or release) of this ordinal's pod; -1: never. */
+  goneAt: number;
+}
+
+/** What the checkers need to know about one StatefulSet (by uid), kept up to date entry by entry. */
+export class SetModel {
+  obj: StatefulSet;
+  readonly uid: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly createdAt: number;
+  /** First seq at which the set carried a deletionTimestamp (-1: not terminating). */
+  terminatingAt = -1;
+  deletedAt = -1;
+  /** Last seq at which spec.replicas or spec.ordinals changed (the range). */
+  rangeChangedAt: number;
+  /** Last seq at which metadata.generation changed. */
+  specChangedAt: number;
+  /** status.currentRevision before its last change, and the seq of that change. */
+  prevCurrentRevision: string | undefined;
+  currentRevisionChangedAt = -1;
+  everWhenScaledDelete = false;
+  everWhenDeletedDelete = false;
+  readonly slots = new Map<number, Slot>();
+  /** Pods controlled by the set (also those whose name is not `<set>-<k>`). */
+  members = 0;
+  /** Controlled pods with a valid ordinal, by state. */
+  slotted = 0;
+  healthy = 0;
+  terminating = 0;
+  inRangeMembers = 0;
+  inRangeHealthy = 0;
+  /** Revision label → number of slotted pods carrying it. */
+  readonly revCounts = new Map<string, number>();
+  /** Last seq at which membership, a revision label or a deletionTimestamp of a member changed. */
+  revisionsChangedAt = 0;
+  /** Last seq of any entry about a member pod. */
+  touchedAt = 0;
+  /** Highest ordinal of a live member (-1: none). */
+  maxOrdinal = -1;
+
+  constructor(set: StatefulSet, seq: number) {
+    this.obj = set;
+    this.uid = uidOf(set);
+    this.namespace = nsOf(set);
+    this.name = nameOf(set);
+    this.createdAt = seq;
+    this.rangeChangedAt = seq;
+    this.specChangedAt = seq;
+    this.notePolicy(set);
+  }
+
+  private notePolicy(set: StatefulSet): void {
+    const p = policyOf(set);
+    if (p.whenScaled === 'Delete') this.everWhenScaledDelete = true;
+    if (p.whenDeleted === 'Delete') this.everWhenDeletedDelete = true;
+  }
+
+  update(set: StatefulSet, seq: number, deleted: boolean): void {
+    const old = this.obj;
+    this.obj = set;
+    this.notePolicy(set);
+    if ((old.metadata?.generation ?? 0) !== (set.metadata?.generation ?? 0)) this.specChangedAt = seq;
+    if (replicasOf(old) !== replicasOf(set) || startOf(old) !== startOf(set)) {
+      this.rangeChangedAt = seq;
+      this.recountRange();
+    }
+    if (old.status?.currentRevision !== set.status?.currentRevision) {
+      this.prevCurrentRevision = old.status?.currentRevision;
+      this.currentRevisionChangedAt = seq;
+    }
+    if (this.terminatingAt < 0 && set.metadata?.deletionTimestamp !== undefined) this.terminatingAt = seq;
+    if (deleted) {
+      this.deletedAt = seq;
+      if (this.terminatingAt < 0) this.terminatingAt = seq;
+    }
+  }
+
+  private recountRange(): void {
+    this.inRangeMembers = 0;
+    this.inRangeHealthy = 0;
+    for (const [o, s] of this.slots) {
+      if (!s.pod || !inRange(this.obj, o)) continue;
+      this.inRangeMembers++;
+      if (s.healthy) this.inRangeHealthy++;
+    }
+  }
+
+  slot(ordinal: number): Slot {
+    let s = this.slots.get(ordinal);
+    if (!s) { s = { pod: undefined, healthy: false, healthyUntil: -1, goneAt: -1 }; this.slots.set(ordinal, s); }
+    return s;
+  }
+
+  /** Was ordinal k's pod healthy in some snapshot at a seq in [cause, now)? */
+  healthyInWindow(ordinal: number, cause: number): boolean {
+    const s = this.slots.get(ordinal);
+    return s !== undefined && (s.healthy || s.healthyUntil >= cause);
+  }
+
+  /** Did ordinal k's pod exist in some snapshot at a seq in [cause, now)? */
+  existedInWindow(ordinal: number, cause: number): boolean {
+    const s = this.slots.get(ordinal);
+    return s !== undefined && (s.pod !== undefined || s.goneAt > cause);
+  }
+
+  private ordinalOf(p: Pod): number {
+    const { parent, ordinal } = parseMemberName(nameOf(p));
+    return parent === this.name ? ordinal : -1;
+  }
+
+  private count(p: Pod, o: number, sign: 1 | -1): void {
+    this.members += sign;
+    if (isTerminatingPod(p)) this.terminating += sign;
+    if (o < 0) return;
+    this.slotted += sign;
+    const h = isHealthy(p);
+    if (h) this.healthy += sign;
+    if (inRange(this.obj, o)) {
+      this.inRangeMembers += sign;
+      if (h) this.inRangeHealthy += sign;
+    }
+    const r = podRevision(p);
+    const n = (this.revCounts.get(r) ?? 0) + sign;
+    if (n === 0) this.revCounts.delete(r); else this.revCounts.set(r, n);
+  }
+
+  addPod(p: Pod, seq: number): void {
+    const o = this.ordinalOf(p);
+    this.count(p, o, 1);
+    this.revisionsChangedAt = seq;
+    this.touchedAt = seq;
+    if (o < 0) return;
+    const s = this.slot(o);
+    s.pod = p;
+    s.healthy = isHealthy(p);
+    if (o > this.maxOrdinal) this.maxOrdinal = o;
+  }
+
+  removePod(p: Pod, seq: number): void {
+    const o = this.ordinalOf(p);
+    this.count(p, o, -1);
+    this.revisionsChangedAt = seq;
+    this.touchedAt = seq;
+    if (o < 0) return;
+    const s = this.slot(o);
+    if (s.healthy) s.healthyUntil = seq - 1;
+    s.healthy = false;
+    s.pod = undefined;
+    s.goneAt = seq;
+    if (o === this.maxOrdinal) {
+      let m = o - 1;
+      while (m >= 0 && this.slots.get(m)?.pod === undefined) m--;
+      this.maxOrdinal = this.slotted === 0 ? -1 : m;
+    }
+  }
+
+  updatePod(before: Pod, after: Pod, seq: number): void {
+    const o = this.ordinalOf(after);
+    this.touchedAt = seq;
+    if (podRevision(before) !== podRevision(after) || isTerminatingPod(before) !== isTerminatingPod(after)) this.revisionsChangedAt = seq;
+    this.count(before, o, -1);
+    this.count(after, o, 1);
+    if (o < 0) return;
+    const s = this.slot(o);
+    const h = isHealthy(after);
+    if (s.healthy && !h) s.healthyUntil = seq - 1;
+    s.healthy = h;
+    s.pod = after;
+  }
+}
+
+/** What the checkers need to know about one ReplicaSet. */
+export class RsModel {
+  obj: ReplicaSet;
+  readonly uid: string;
+  deletedAt = -1;
+  members = 0;
+  /** Controlled pods that are active (not terminal, not terminating). */
+  active = 0;
+  activeReady = 0;
+  terminating = 0;
+  /** spec.replicas before its last change, and the seq of the change. */
+  prevReplicas: number;
+  replicasChangedAt: number;
+
+  constructor(rs: ReplicaSet, seq: number) {
+    this.obj = rs;
+    this.uid = uidOf(rs);
+    this.prevReplicas = rs.spec?.replicas ?? 1;
+    this.replicasChangedAt = seq;
+  }
+
+  update(rs: ReplicaSet, seq: number, deleted: boolean): void {
+    const was = this.obj.spec?.replicas ?? 1;
+    if (was !== (rs.spec?.replicas ?? 1)) { this.prevReplicas = was; this.replicasChangedAt = seq; }
+    this.obj = rs;
+    if (deleted) this.deletedAt = seq;
+  }
+
+  count(p: Pod, sign: 1 | -1): void {
+    this.members += sign;
+    if (isTerminatingPod(p)) this.terminating += sign;
+    if (isActive(p)) {
+      this.active += sign;
+      if (isRunningAndReady(p)) this.activeReady += sign;
+    }
+  }
+}
+
+/**
+ * The shared fold of the log the checkers read: the object store (every kind but Event), a model per
+ * StatefulSet and ReplicaSet (pods by ordinal, counts, the seqs of recent changes), the crashed
+ * components and recently deleted claims. Updated once per entry, before any checker sees it.
+ */
+export class World {
+  readonly store = new ObjectStore(STORED_KINDS);
+  readonly sets = new Map<string, SetModel>();
+  /** namespace/name → the newest set of that name (also after it was deleted). */
+  readonly setsByName = new Map<string, SetModel>();
+  readonly replicaSets = new Map<string, RsModel>();
+  /** Components crashed by a FAULT and not restarted since. */
+  readonly crashed = new Set<string>();
+  /** Nodes whose kubelet a `node-down` fault stopped (until `node-up` or the Node is deleted). */
+  readonly nodesDown = new Set<string>();
+  /**
+   * Component → virtual time until which its informer may see kinds out of log order (`watch-reorder`
+   * fault, plus slack): its snapshots are then no prefix of the log, so judgements that rely on "the
+   * controller saw at least the entries up to the cause" are suspended for its writes.
+   */
+  readonly staleViewUntil = new Map<string, number>();
+  /** namespace/name of a claim → seq of its last DELETED (recent ones only). */
+  readonly claimGoneAt = new Map<string, number>();
+  lastSeq = 0;
+  lastTime = 0;
+  entries = 0;
+
+  /** Fold one entry; returns the object as it was before the entry. */
+  apply(e: Envelope): KObject | undefined {
+    const before = this.store.applyReturningOld(e);
+    this.lastSeq = e.seq;
+    this.lastTime = e.time;
+    this.entries++;
+    if (!isObjectEntry(e)) {
+      this.input(e);
+      return before;
+    }
+    const o = e.object;
+    const deleted = e.type === 'DELETED';
+    switch (o.kind) {
+      case 'Pod': this.pod(before as Pod | undefined, deleted ? undefined : o as Pod, e.seq); break;
+      case 'StatefulSet': this.statefulSet(o as StatefulSet, e.seq, deleted); break;
+      case 'ReplicaSet': this.replicaSet(o as ReplicaSet, e.seq, deleted); break;
+      case 'Node':
+        if (deleted) this.nodesDown.delete(nameOf(o));
+        break;
+      case 'PersistentVolumeClaim':
+        if (deleted) {
+          const k = `${nsOf(o)}/${nameOf(o)}`;
+          this.claimGoneAt.delete(k);
+          this.claimGoneAt.set(k, e.seq);
+          if (this.claimGoneAt.size > 20_000) {
+            let drop = 10_000;
+            for (const key of this.claimGoneAt.keys()) { if (drop-- <= 0) break; this.claimGoneAt.delete(key); }
+          }
+        }
+        break;
+      default: break;
+    }
+    return before;
+  }
+
+  /** Whether `component`'s writes at `time` may come from a snapshot that is no prefix of the log. */
+  staleView(component: string, time: number): boolean {
+    const until = this.staleViewUntil.get(component);
+    return until !== undefined && time <= until;
+  }
+
+  private input(e: Envelope): void {
+    const d = e.data as { fault?: unknown; component?: unknown; event?: unknown; node?: unknown; durationMs?: unknown } | undefined;
+    if (e.type === 'FAULT' && typeof d?.node === 'string') {
+      if (d.fault === 'node-down') this.nodesDown.add(d.node);
+      if (d.fault === 'node-up') this.nodesDown.delete(d.node);
+    }
+    if (typeof d?.component !== 'string') return;
+    if (e.type === 'FAULT' && d.fault === 'watch-reorder' && typeof d.durationMs === 'number') {
+      // Deliveries lag by up to 40 ms per kind; a reconcile planned in the window may write a little later.
+      const until = e.time + d.durationMs + 5_000;
+      this.staleViewUntil.set(d.component, Math.max(until, this.staleViewUntil.get(d.component) ?? 0));
+    }
+    if (e.type === 'FAULT' && d.fault === 'crash') this.crashed.add(d.component);
+    if (e.type === 'COMPONENT' && (d.event === 'start' || d.event === 'restart')) this.crashed.delete(d.component);
+  }
+
+  private statefulSet(s: StatefulSet, seq: number, deleted: boolean): void {
+    const uid = uidOf(s);
+    let m = this.sets.get(uid);
+    if (!m) {
+      m = new SetModel(s, seq);
+      this.sets.set(uid, m);
+    }
+    m.update(s, seq, deleted);
+    if (deleted && m.members === 0) m.slots.clear();
+    this.setsByName.set(`${nsOf(s)}/${nameOf(s)}`, m);
+  }
+
+  private replicaSet(rs: ReplicaSet, seq: number, deleted: boolean): void {
+    const uid = uidOf(rs);
+    let m = this.replicaSets.get(uid);
+    if (!m) { m = new RsModel(rs, seq); this.replicaSets.set(uid, m); }
+    m.update(rs, seq, deleted);
+  }
+
+  private pod(before: Pod | undefined, after: Pod | undefined, seq: number): void {
+    const oldSet = this.setOf(before);
+    const newSet = this.setOf(after);
+    if (oldSet !== undefined && oldSet === newSet) oldSet.updatePod(before!, after!, seq);
+    else {
+      if (oldSet) {
+        oldSet.removePod(before!, seq);
+        if (oldSet.deletedAt >= 0 && oldSet.members === 0) oldSet.slots.clear();
+      }
+      if (newSet) newSet.addPod(after!, seq);
+    }
+    const oldRs = this.rsOf(before);
+    const newRs = this.rsOf(after);
+    if (oldRs) oldRs.count(before!, -1);
+    if (newRs) newRs.count(after!, 1);
+  }
+
+  /** The (known) StatefulSet controlling a pod. */
+  setOf(p: Pod | undefined): SetModel | undefined {
+    const r = controllerOf(p, 'StatefulSet');
+    return r === undefined ? undefined : this.sets.get(r.uid);
+  }
+
+  rsOf(p: Pod | undefined): RsModel | undefined {
+    const r = controllerOf(p, 'ReplicaSet');
+    return r === undefined ? undefined : this.replicaSets.get(r.uid);
+  }
+
+  /** The set a pod name belongs to by name (`<set>-<k>` in the namespace), if such a set is known. */
+  setByPodName(namespace: string, podName: string): SetModel | undefined {
+    const { parent, ordinal } = parseMemberName(podName);
+    return ordinal < 0 ? undefined : this.setsByName.get(`${namespace}/${parent}`);
+  }
+}

@@ -1,0 +1,234 @@
+import { describe, expect, it } from 'vitest';
+import {
+  LogBuilder, REV1, REV2, SS, check, claim, orderedUp, revision, settledStatus, stsPod, sts,
+} from './builder.js';
+
+/** Each checker fires on a log that breaks its rule (and stays silent on the same log without the defect). */
+
+const upTo = (ready0: boolean) => {
+  const b = new LogBuilder();
+  b.input('COMMAND', { command: 'apply' });
+  const set = sts({ replicas: 2 });
+  b.add('user', set);
+  b.add(SS, claim('www-web-0'));
+  b.add(SS, stsPod(0, 'pending'), { cause: 2 });
+  b.mod('kubelet:node-a', stsPod(0, 'running'), { op: 'update/status' });
+  if (ready0) b.mod('kubelet:node-a', stsPod(0, 'ready'), { op: 'update/status' });
+  const cause = b.last;
+  b.add(SS, claim('www-web-1'), { cause });
+  const created = b.add(SS, stsPod(1, 'pending'), { cause });
+  return { b, created, cause };
+};
+
+describe('K1 — monotonic invariants (OrderedReady)', () => {
+  it('fires when ordinal 1 is created while ordinal 0 is Running but not Ready', () => {
+    const { b, created, cause } = upTo(false);
+    const vs = check(b, 'K1');
+    expect(vs).toHaveLength(1);
+    expect(vs[0]!.seqs).toEqual([created, cause]);
+    expect(vs[0]!.message).toBe(`K1: pod default/web-1 created at seq ${created} (cause ${cause}) while its predecessor web-0 was not Running and Ready (or was terminating) at any point since seq ${cause}: OrderedReady creates ordinal 1 only after 0 is Running and Ready`);
+    expect(check(upTo(true).b, 'K1')).toEqual([]);
+  });
+
+  it('accepts a predecessor that was Ready in the controller\'s snapshot and went unready afterwards', () => {
+    const { b } = upTo(true);
+    const late = new LogBuilder();
+    // Same history, but web-0 turns unready after the cause and before web-1 is created.
+    for (const e of b.entries.slice(0, 6)) late.entries.push(e);
+    late.time = b.entries[5]!.time;
+    const cause = late.last;
+    late.mod('kubelet:node-a', stsPod(0, 'running'), { op: 'update/status' });
+    late.add(SS, claim('www-web-1'), { cause });
+    late.add(SS, stsPod(1, 'pending'), { cause });
+    expect(check(late, 'K1')).toEqual([]);
+    // …but not when the cause is after it went unready.
+    const strict = new LogBuilder();
+    for (const e of late.entries.slice(0, 7)) strict.entries.push(e);
+    strict.time = late.entries[6]!.time;
+    strict.add(SS, claim('www-web-1'), { cause: 7 });
+    strict.add(SS, stsPod(1, 'pending'), { cause: 7 });
+    expect(check(strict, 'K1').map((v) => v.checker)).toEqual(['K1']);
+  });
+
+  it('fires on a gap: web-2 created while web-1 does not exist', () => {
+    const b = new LogBuilder();
+    const { set } = orderedUp(b, 1);
+    b.input('COMMAND', { command: 'scale' });
+    const scaled = { ...set, metadata: { ...set.metadata, generation: 2 }, spec: { ...set.spec!, replicas: 3 } };
+    b.mod('user', scaled, { op: 'patch/scale' });
+    b.add(SS, claim('www-web-2'));
+    const bad = b.add(SS, stsPod(2, 'pending', { set: scaled }), { cause: b.last - 1 });
+    const vs = check(b, 'K1');
+    expect(vs.map((v) => v.message)).toEqual([
+      `K1: pod default/web-2 created at seq ${bad} (cause ${bad - 2}) while web-1 did not exist: OrderedReady creates ordinals without gaps, lowest first`,
+      `K1: pod default/web-2 created at seq ${bad} (cause ${bad - 2}) while its predecessor web-1 did not exist at any point since seq ${bad - 2}: OrderedReady creates ordinal 2 only after 1 is Running and Ready`,
+    ]);
+  });
+
+  it('fires on a wrong identity label, a storage mismatch and a missing claim', () => {
+    const b = new LogBuilder();
+    b.input('COMMAND', { command: 'apply' });
+    b.add('user', sts({ replicas: 1 }));
+    const p = stsPod(0, 'pending', { labels: { app: 'nginx', 'statefulset.kubernetes.io/pod-name': 'web-7', 'apps.kubernetes.io/pod-index': '0' }, claim: 'www-web-9' });
+    const seq = b.add(SS, p);
+    const msgs = check(b, 'K1').map((v) => v.message);
+    expect(msgs).toHaveLength(3);
+    expect(msgs[0]).toMatch(new RegExp(`^K1: pod default/web-0 written by the controller at seq ${seq}: identity does not match statefulset default/web: its label statefulset.kubernetes.io/pod-name is "web-7"`));
+    expect(msgs[1]).toMatch(/storage does not match the claim templates of statefulset default\/web: its volume www mounts claim www-web-9 \(want claim www-web-0\)/);
+    expect(msgs[2]).toMatch(new RegExp(`created at seq ${seq} \\(cause ${seq - 1}\\) while its claim www-web-0 did not exist`));
+  });
+});
+
+describe('K2 — burst invariants (Parallel)', () => {
+  it('fires when a pod is created before its claim exists, and on a storage mismatch; K1 ignores Parallel sets', () => {
+    const b = new LogBuilder();
+    b.input('COMMAND', { command: 'apply' });
+    const set = sts({ replicas: 3, parallel: true });
+    b.add('user', set);
+    b.add(SS, claim('www-web-0'));
+    b.add(SS, stsPod(0, 'pending', { set }));
+    const noClaim = b.add(SS, stsPod(1, 'pending', { set }), { cause: 2 });
+    b.add(SS, claim('www-web-2'));
+    const wrong = b.add(SS, stsPod(2, 'pending', { set, claim: 'www-web-0' }), { cause: 2 });
+    const vs = check(b, 'K2');
+    expect(vs.map((v) => v.seqs[0])).toEqual([noClaim, wrong]);
+    expect(vs[0]!.message).toMatch(/pod default\/web-1 created at seq \d+ \(cause 2\) while its claim www-web-1 did not exist/);
+    expect(vs[1]!.message).toMatch(/its volume www mounts claim www-web-0 \(want claim www-web-2\)/);
+    expect(check(b, 'K1')).toEqual([]);
+  });
+});
+
+describe('K3 — update invariant (revision prefix / suffix)', () => {
+  const history = (revs: string[], st: { cur: number; upd: number }) => {
+    const b = new LogBuilder();
+    const { set } = orderedUp(b, 3);
+    revs.forEach((r, k) => b.mod(SS, stsPod(k, 'ready', { rev: r }), { op: 'update' }));
+    const status = { ...settledStatus(3), currentRevision: REV1, updateRevision: REV2, currentReplicas: st.cur, updatedReplicas: st.upd };
+    const seq = b.mod(SS, { ...set, status }, { op: 'update/status' });
+    return { b, seq };
+  };
+
+  it('fires when the old revision is not a prefix of the ordinals', () => {
+    const { b, seq } = history([REV2, REV1, REV1], { cur: 2, upd: 1 });
+    const vs = check(b, 'K3');
+    expect(vs.map((v) => v.message)).toEqual([
+      `K3: status written at seq ${seq} for statefulset default/web says currentReplicas=2 (revision ${REV1}), but web-0, pod number 1 by ordinal, carries revision ${REV2}: old revisions must occupy a prefix of the ordinals`,
+      `K3: status written at seq ${seq} for statefulset default/web says updatedReplicas=1 (revision ${REV2}), but web-2, pod number 1 from the highest ordinal, carries revision ${REV1}: the update revision must occupy a suffix of the ordinals`,
+    ]);
+    expect(check(history([REV1, REV1, REV2], { cur: 2, upd: 1 }).b, 'K3')).toEqual([]);
+  });
+});
+
+describe('K4 — claim owner references', () => {
+  it('fires at a quiescent point when a settled Retain/Retain set\'s claim carries a set reference', () => {
+    const b = new LogBuilder();
+    const { set } = orderedUp(b, 2);
+    const refSeq = b.mod('user', claim('www-web-1', { volume: 'pv-1', owners: [{ kind: 'StatefulSet', name: 'web', uid: set.metadata!.uid! }] }));
+    b.sleep(10_000);
+    b.mod('user', { ...set, metadata: { ...set.metadata, labels: { touched: 'yes' } } });
+    const vs = check(b, 'K4');
+    expect(vs).toHaveLength(1);
+    expect(vs[0]!.seqs).toEqual([refSeq, refSeq]);
+    expect(vs[0]!.message).toBe(`K4: claim default/www-web-1 of the Running and Ready pod default/web-1 has owner references [StatefulSet/web (controller)], but policy whenScaled=Retain/whenDeleted=Retain for an in-range pod wants no reference to StatefulSet web and no reference to Pod web-1 (statefulset default/web settled, quiescent point after seq ${refSeq}, claim last written at seq ${refSeq})`);
+  });
+
+  it('fires when a whenDeleted=Delete set\'s claim lacks its set reference (judged at the end of a quiescent log)', () => {
+    const b = new LogBuilder();
+    orderedUp(b, 2, { whenDeleted: 'Delete' });
+    expect(check(b, 'K4')).toEqual([]); // not quiescent: not judged
+    const vs = check(b, 'K4', { endIsQuiescent: true });
+    expect(vs.map((v) => v.message.replace(/ \(statefulset.*$/, ''))).toEqual([
+      'K4: claim default/www-web-0 of the Running and Ready pod default/web-0 has no owner references, but policy whenScaled=Retain/whenDeleted=Delete for an in-range pod wants a reference to StatefulSet web and no reference to Pod web-0',
+      'K4: claim default/www-web-1 of the Running and Ready pod default/web-1 has no owner references, but policy whenScaled=Retain/whenDeleted=Delete for an in-range pod wants a reference to StatefulSet web and no reference to Pod web-1',
+    ]);
+  });
+
+  it('fires when a condemned pod is deleted before its claim carries the pod reference (whenScaled=Delete)', () => {
+    const scaleDown = (withRef: boolean) => {
+      const b = new LogBuilder();
+      const { set, pods } = orderedUp(b, 3, { whenScaled: 'Delete' });
+      b.input('COMMAND', { command: 'scale' });
+      const down = { ...set, metadata: { ...set.metadata, generation: 2 }, spec: { ...set.spec!, replicas: 2 } };
+      b.mod('user', down, { op: 'patch/scale' });
+      const cause = b.last;
+      if (withRef) b.mod(SS, claim('www-web-2', { volume: 'pv-2', owners: [{ kind: 'Pod', name: 'web-2', uid: pods[2]!.metadata!.uid! }] }), { cause });
+      const del = b.mod(SS, stsPod(2, 'ready-terminating', { set: down }), { op: 'delete', cause });
+      return { b, del };
+    };
+    const { b, del } = scaleDown(false);
+    const vs = check(b, 'K4');
+    expect(vs).toHaveLength(1);
+    expect(vs[0]!.seqs[0]).toBe(del);
+    expect(vs[0]!.message).toMatch(new RegExp(`^K4: claim default/www-web-2 of the condemned pod default/web-2, deleted by the controller at seq ${del}, has no owner references, but policy whenScaled=Delete/whenDeleted=Retain for an out-of-range pod wants no reference to StatefulSet web and a reference to Pod web-2`));
+    expect(check(scaleDown(true).b, 'K4')).toEqual([]);
+  });
+});
+
+describe('K5 — revision bound', () => {
+  it('fires when a set keeps more than revisionHistoryLimit + 2 revisions', () => {
+    const b = new LogBuilder();
+    const { set } = orderedUp(b, 1, { revisionHistoryLimit: 1 });
+    for (let i = 1; i <= 4; i++) b.add(SS, revision(`web-r${i}`, i, set));
+    b.mod(SS, { ...set, status: { ...settledStatus(1), readyReplicas: 0 } }, { op: 'update/status' });
+    expect(check(b, 'K5')).toEqual([]); // the revisions created by this sync are truncated after its status write
+    const second = b.mod(SS, { ...set, status: settledStatus(1) }, { op: 'update/status' });
+    const vs = check(b, 'K5');
+    expect(vs.map((v) => v.message)).toEqual([`K5: statefulset default/web has 4 ControllerRevisions at its status write at seq ${second}, more than revisionHistoryLimit 1 + 2`]);
+  });
+
+  it('fires at a quiescent point', () => {
+    const b = new LogBuilder();
+    const { set } = orderedUp(b, 1, { revisionHistoryLimit: 0 });
+    for (let i = 1; i <= 3; i++) b.add(SS, revision(`web-r${i}`, i, set));
+    const vs = check(b, 'K5', { endIsQuiescent: true });
+    expect(vs.map((v) => v.message)).toEqual([`K5: statefulset default/web has 3 ControllerRevisions at the quiescent point after seq ${b.last}, more than revisionHistoryLimit 0 + 2`]);
+  });
+});
+
+describe('K7 — completion consistency', () => {
+  it('fires when the status reports complete while a pod is not Ready', () => {
+    const b = new LogBuilder();
+    const { set } = orderedUp(b, 3);
+    const unready = b.mod('kubelet:node-a', stsPod(2, 'running'), { op: 'update/status' });
+    const st = b.mod(SS, { ...set, status: { ...settledStatus(3), collisionCount: 0, availableReplicas: 3 } }, { op: 'update/status', cause: unready });
+    const vs = check(b, 'K7');
+    expect(vs).toHaveLength(1);
+    expect(vs[0]!.seqs).toEqual([st]);
+    expect(vs[0]!.message).toBe(`K7: statefulset default/web reports complete (replicas=3, readyReplicas=3, currentRevision=${REV1}, updateRevision=${REV1}, status written at seq ${st}) at seq ${st}, but web-2 is not Running and Ready (or out of range)`);
+  });
+
+  it('at a quiescent point, also when the pod changed after the status write\'s cause', () => {
+    const b = new LogBuilder();
+    orderedUp(b, 3);
+    b.mod('kubelet:node-a', stsPod(1, 'running'), { op: 'update/status' });
+    expect(check(b, 'K7')).toEqual([]);
+    const vs = check(b, 'K7', { endIsQuiescent: true });
+    expect(vs.map((v) => v.message)).toEqual([expect.stringMatching(/at the quiescent point after seq 22, but web-1 is not Running and Ready/) as unknown as string]);
+  });
+});
+
+describe('L1 — one live pod per identity', () => {
+  it('fires when a new incarnation is ADDED before the previous one is DELETED (Terminating counts)', () => {
+    const b = new LogBuilder();
+    orderedUp(b, 2);
+    b.input('COMMAND', { command: 'delete' });
+    b.mod('user', stsPod(1, 'ready-terminating'), { op: 'delete' });
+    const added = b.add(SS, stsPod(1, 'pending', { uid: 'web-1-b' }));
+    const vs = check(b, 'L1');
+    expect(vs.map((v) => v.message)).toEqual([`L1: pod default/web-1 ADDED at seq ${added} (uid web-1-b) while its previous incarnation (uid web-1-a, ADDED at seq 10, Terminating) was not yet DELETED — two live pods for one StatefulSet identity`]);
+    expect(vs[0]!.seqs).toEqual([added, 10]);
+  });
+});
+
+describe('L2 — label consistency', () => {
+  it('fires on a wrong hostname, pod-index label and claim volume', () => {
+    const b = new LogBuilder();
+    b.input('COMMAND', { command: 'apply' });
+    b.add('user', sts({ replicas: 1 }));
+    b.add(SS, claim('www-web-0'));
+    const seq = b.add(SS, stsPod(0, 'pending', { hostname: 'db-0', labels: { app: 'nginx', 'statefulset.kubernetes.io/pod-name': 'web-0', 'apps.kubernetes.io/pod-index': '3' } }));
+    expect(check(b, 'L2').map((v) => v.message)).toEqual([
+      `L2: pod default/web-0 created by the controller at seq ${seq} for statefulset default/web has label apps.kubernetes.io/pod-index=3 (want 0), hostname db-0 (want web-0)`,
+    ]);
+  });
+});
