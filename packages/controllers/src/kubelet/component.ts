@@ -3,7 +3,7 @@ import { isObjectEntry, type Envelope } from '@kubesim/log';
 import { podsByClaim, podsByNode, type Snapshot } from '@kubesim/state';
 import type { ComponentDef } from '../framework/component.js';
 import { syncKubeletPod } from './core.js';
-import { observeKubelet, parseKubeletFault } from './local.js';
+import { observeKubelet, parseKubeletFault, parseNodeFault } from './local.js';
 import { hostedNodes } from './network.js';
 import { containersStarted } from './status.js';
 import {
@@ -44,10 +44,22 @@ const attachSharers = (snap: Snapshot, pod: Pod, old: Pod | undefined, deleted: 
   return out;
 };
 
+/** The pods a kubelet syncs on start (and when its node comes back): not finished, or still to delete. */
+const podsToSync = (snap: Snapshot, node: string): string[] => {
+  const out: string[] = [];
+  for (const p of snap.byIndex('Pod', 'node', node)) {
+    if (!isTerminal(p) || p.metadata?.deletionTimestamp !== undefined) out.push(keyOfPod(p));
+  }
+  return out;
+};
+
 /** [kubelet pod config + volume manager] as key mapping: only pods on my nodes, found through indexes. */
 export const kubeletKeysFor = (e: Envelope, old: KObject | undefined, snap: Snapshot, config: KubeletConfig): readonly string[] => {
   const nodes = hostedNodes(config);
   if (e.type === 'FAULT') {
+    const n = parseNodeFault(e.data);
+    // node-up: the restarted kubelet re-syncs every pod of its node (node-down: nothing more happens).
+    if (n) return n.kind === 'node-up' && nodes.has(n.node) ? podsToSync(snap, n.node) : [];
     const f = parseKubeletFault(e.data);
     if (!f) return [];
     const pod = snap.get('Pod', f.namespace, f.name);
@@ -81,7 +93,8 @@ export const kubeletKeysFor = (e: Envelope, old: KObject | undefined, snap: Snap
 /**
  * The kubelet (§1.12, §1.13, §3.5): one actor per node. Pod lifecycle — admission, volumes, first status
  * (ContainerCreating), seeded container start (Running, pod IP), readiness, graceful termination (terminal
- * status, then delete with grace 0) — and the pod faults `pod-readiness` / `pod-fail`.
+ * status, then delete with grace 0) — the pod faults `pod-readiness` / `pod-fail`, and the node faults
+ * `node-down` (the node's kubelet stops: it writes nothing for its pods) / `node-up` (it re-syncs them).
  */
 export const kubelet: ComponentDef<KubeletConfig, KubeletLocal> = {
   name: KUBELET_NAME,
@@ -91,11 +104,7 @@ export const kubelet: ComponentDef<KubeletConfig, KubeletLocal> = {
   keysFor: kubeletKeysFor,
   initialKeys(snap, config) {
     const out: string[] = [];
-    for (const node of config.nodes) {
-      for (const p of snap.byIndex('Pod', 'node', node)) {
-        if (!isTerminal(p) || p.metadata?.deletionTimestamp !== undefined) out.push(keyOfPod(p));
-      }
-    }
+    for (const node of config.nodes) out.push(...podsToSync(snap, node));
     return out;
   },
   reconcile: syncKubeletPod,

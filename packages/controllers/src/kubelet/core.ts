@@ -224,10 +224,14 @@ const terminate = (input: Input, pod: Pod, node: string): Result => {
   return { plan: seq(statusWrite(next), deleteWrite(pod)), ...writing(local, pod, node, { deleting: true }), workUnits: 1 };
 };
 
-/** The kubelet's sync of one pod on one of its nodes. */
+/**
+ * The kubelet's sync of one pod on one of its nodes. A stopped kubelet (`node-down`) does nothing: no
+ * status, no container start, no confirmation of a deletion, no timers; `node-up` requeues every pod.
+ */
 export const syncKubeletPod = (input: Input): Result => {
   const { snapshot: snap, key, local } = input;
   const { node, namespace, name } = parseKubeletKey(key);
+  if (local.down.size > 0 && local.down.has(node)) return {};
   const pod = snap.get('Pod', namespace, name);
   if (!pod || pod.spec?.nodeName !== node) return {};
   // A write based on this very version is still out (its MODIFIED entry will bring us back), or the

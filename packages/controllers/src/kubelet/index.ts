@@ -4,7 +4,7 @@ export {
   KUBELET_NAME, defaultKubeletConfig, initialKubeletLocal, kubeletKey, parseKubeletKey, kubeletShardOf,
   type KubeletConfig, type KubeletLocal, type KubeletFault, type PendingWrite, type ReadinessFault, type FailFault,
 } from './types.js';
-export { observeKubelet, parseKubeletFault, faultApplies } from './local.js';
+export { observeKubelet, parseKubeletFault, parseNodeFault, faultApplies } from './local.js';
 export { admitPod, matchesNodeAffinity, podRequests, REJECTED_PREFIX, type Rejection } from './admission.js';
 export { attachBlock, claimsReady, restrictsMultiAttach, exclusivePvOf, type AttachBlock } from './volumes.js';
 export { allocatePodIp, hostIpOf, nodeIndex, podCidrPrefix } from './network.js';

@@ -2,7 +2,18 @@ import { isTerminal, parseTimestamp, type KObject, type Pod } from '@kubesim/api
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import type { FailFault, KubeletLocal, PendingWrite, ReadinessFault } from './types.js';
 
-/** Parse the `data` of a FAULT entry addressed to the kubelet. */
+/**
+ * Parse a node fault (`{fault: 'node-down' | 'node-up', node}`): the node's kubelet stops or resumes.
+ * Read by the kubelet and by the node-lifecycle controller (its heartbeats stop with the kubelet).
+ */
+export const parseNodeFault = (data: unknown): { kind: 'node-down' | 'node-up'; node: string } | undefined => {
+  if (!data || typeof data !== 'object') return undefined;
+  const d = data as Record<string, unknown>;
+  if ((d.fault !== 'node-down' && d.fault !== 'node-up') || typeof d.node !== 'string' || d.node === '') return undefined;
+  return { kind: d.fault, node: d.node };
+};
+
+/** Parse the `data` of a FAULT entry addressed to the kubelet's pods. */
 export const parseKubeletFault = (data: unknown):
   | { kind: 'pod-readiness'; key: string; namespace: string; name: string; ready: boolean }
   | { kind: 'pod-fail'; key: string; namespace: string; name: string; reason: string; message?: string }
@@ -51,11 +62,17 @@ const settle = (w: PendingWrite, pod: Pod): PendingWrite | undefined => {
 };
 
 /**
- * `observe`: keep faults (rebuilt on restart, as the host replays the log), and drop pending records
- * and warnings of pods whose writes are now visible or that are gone.
+ * `observe`: keep faults (rebuilt on restart, as the host replays the log): pod faults, and which nodes'
+ * kubelets are stopped; drop pending records and warnings of pods whose writes are now visible or that
+ * are gone.
  */
 export const observeKubelet = (e: Envelope, _old: KObject | undefined, local: KubeletLocal): KubeletLocal => {
   if (e.type === 'FAULT') {
+    const n = parseNodeFault(e.data);
+    if (n) {
+      if (n.kind === 'node-down') return local.down.has(n.node) ? local : { ...local, down: withEntry(local.down, n.node, e.time) };
+      return local.down.has(n.node) ? { ...local, down: without(local.down, n.node) } : local;
+    }
     const f = parseKubeletFault(e.data);
     if (!f) return local;
     if (f.kind === 'pod-readiness') {

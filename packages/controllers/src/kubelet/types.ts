@@ -25,7 +25,14 @@ export type KubeletFault =
   /** Force the pod's readiness (probe result) from now on; the pod stays Running. */
   | { readonly fault: 'pod-readiness'; readonly namespace?: string; readonly name: string; readonly ready: boolean }
   /** The kubelet fails the pod: phase Failed with this reason (default `Evicted`), containers terminated. */
-  | { readonly fault: 'pod-fail'; readonly namespace?: string; readonly name: string; readonly reason?: string; readonly message?: string };
+  | { readonly fault: 'pod-fail'; readonly namespace?: string; readonly name: string; readonly reason?: string; readonly message?: string }
+  /**
+   * The node's kubelet stops (§1.13 node unreachable): no status writes, no container starts, no
+   * confirmation of deletions, no heartbeats (the node-lifecycle controller reads the same fault).
+   */
+  | { readonly fault: 'node-down'; readonly node: string }
+  /** The node's kubelet is back: it re-syncs every pod of the node and finishes pending deletions. */
+  | { readonly fault: 'node-up'; readonly node: string };
 
 export interface ReadinessFault { readonly time: number; readonly ready: boolean }
 export interface FailFault { readonly time: number; readonly reason: string; readonly message?: string }
@@ -58,10 +65,12 @@ export interface KubeletLocal {
   readonly pending: PHashMap<PendingWrite>;
   /** Pods (uid) already warned with FailedAttachVolume, and for which volumes. */
   readonly warned: ReadonlyMap<string, readonly string[]>;
+  /** Nodes whose kubelet is stopped (`node-down` fault, until `node-up`), with the fault's time. */
+  readonly down: ReadonlyMap<string, number>;
 }
 
 export const initialKubeletLocal = (): KubeletLocal => ({
-  readiness: new Map(), failures: new Map(), pending: PHashMap.empty(), warned: new Map(),
+  readiness: new Map(), failures: new Map(), pending: PHashMap.empty(), warned: new Map(), down: new Map(),
 });
 
 /** `<node>|<namespace>/<name>` */
