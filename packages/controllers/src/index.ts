@@ -6,3 +6,5 @@ export * from './volume/index.js';
 export * from './kubelet/index.js';
 export * from './endpoints/index.js';
 export * from './gc/index.js';
+export * from './nodelifecycle/index.js';
+export * from './podgc/index.js';

@@ -1,0 +1,121 @@
+import type { KObject, Node, Pod } from '@kubesim/api';
+import { isObjectEntry, type Envelope } from '@kubesim/log';
+import { podsByNode, type Snapshot } from '@kubesim/state';
+import type { ComponentDef } from '../framework/component.js';
+import { parseNodeFault } from '../kubelet/local.js';
+import { syncNode } from './core.js';
+import {
+  NODE_LIFECYCLE_NAME, defaultNodeLifecycleConfig, initialNodeLifecycleLocal, noExecuteTaints, readyCondition, taintSeenKey,
+  type NodeLifecycleConfig, type NodeLifecycleLocal, type Taint,
+} from './types.js';
+
+const sameTaints = (a: readonly Taint[] | undefined, b: readonly Taint[] | undefined): boolean => {
+  if (a === b) return true;
+  const x = a ?? [], y = b ?? [];
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) {
+    const p = x[i]!, q = y[i]!;
+    if (p.key !== q.key || p.value !== q.value || p.effect !== q.effect || p.timeAdded !== q.timeAdded) return false;
+  }
+  return true;
+};
+
+/** A node that needs the controller's attention for its pods: not Ready, or with a NoExecute taint. */
+const nodeAffectsPods = (node: Node | undefined): boolean => {
+  if (!node) return false;
+  const ready = readyCondition(node);
+  if (ready !== undefined && ready.status !== 'True') return true;
+  const taints = node.spec?.taints;
+  if (taints) for (const t of taints) if (t.effect === 'NoExecute') return true;
+  return false;
+};
+
+/**
+ * Event handlers [node-lifecycle podUpdated / nodeUpdateQueue, tainteviction PodUpdated / NodeUpdated],
+ * O(1) per entry: a node fault, a node whose Ready condition or taints changed → that node; a pod newly
+ * bound to (or whose tolerations changed on) a node that is not Ready or has a NoExecute taint → its node.
+ */
+export const nodeLifecycleKeysFor = (e: Envelope, old: KObject | undefined, snap: Snapshot): readonly string[] => {
+  if (e.type === 'FAULT') {
+    const f = parseNodeFault(e.data);
+    return f ? [f.node] : [];
+  }
+  if (!isObjectEntry(e) || e.type === 'DELETED') return [];
+  const o = e.object;
+  if (o.kind === 'Node') {
+    const node = o as Node;
+    const prev = old as Node | undefined;
+    if (e.type === 'ADDED' || !prev) return [node.metadata?.name ?? ''];
+    const changed = readyCondition(prev)?.status !== readyCondition(node)?.status || !sameTaints(prev.spec?.taints, node.spec?.taints);
+    return changed ? [node.metadata?.name ?? ''] : [];
+  }
+  if (o.kind !== 'Pod') return [];
+  const pod = o as Pod;
+  const nodeName = pod.spec?.nodeName;
+  if (!nodeName) return [];
+  const prev = old as Pod | undefined;
+  if (prev && prev.spec?.nodeName === nodeName && prev.spec?.tolerations === pod.spec?.tolerations) return [];
+  return nodeAffectsPods(snap.get('Node', '', nodeName)) ? [nodeName] : [];
+};
+
+const withEntry = <V>(m: ReadonlyMap<string, V>, k: string, v: V): ReadonlyMap<string, V> => new Map(m).set(k, v);
+const without = <V>(m: ReadonlyMap<string, V>, pred: (k: string) => boolean): ReadonlyMap<string, V> => {
+  let n: Map<string, V> | undefined;
+  for (const k of m.keys()) if (pred(k)) (n ??= new Map(m)).delete(k);
+  return n ?? m;
+};
+
+/** NoExecute taints without timeAdded (not added by this controller): remember when each was first seen. */
+const observeTaints = (local: NodeLifecycleLocal, e: Envelope, node: Node, deleted: boolean): NodeLifecycleLocal => {
+  const name = node.metadata?.name ?? '';
+  const untimed = deleted ? [] : noExecuteTaints(node).filter((t) => t.timeAdded === undefined);
+  if (untimed.length === 0 && local.taintSeen.size === 0) return local;
+  const keep = new Set(untimed.map((t) => taintSeenKey(name, t)));
+  const prefix = `${name}\u0000`;
+  let seen = without(local.taintSeen, (k) => k.startsWith(prefix) && !keep.has(k));
+  for (const k of keep) if (!seen.has(k)) seen = withEntry(seen, k, e.time);
+  return seen === local.taintSeen ? local : { ...local, taintSeen: seen };
+};
+
+/**
+ * `observe`: heartbeats (a `node-down` fault stops them as of its time, `node-up` resumes them — kubesim
+ * derives the last heartbeat from the faults instead of writing Leases), first sightings of untimed
+ * NoExecute taints, and evicted pods that are gone.
+ */
+export const observeNodeLifecycle = (e: Envelope, _old: KObject | undefined, local: NodeLifecycleLocal): NodeLifecycleLocal => {
+  if (e.type === 'FAULT') {
+    const f = parseNodeFault(e.data);
+    if (!f) return local;
+    if (f.kind === 'node-down') return local.down.has(f.node) ? local : { ...local, down: withEntry(local.down, f.node, e.time) };
+    return local.down.has(f.node) ? { ...local, down: without(local.down, (k) => k === f.node) } : local;
+  }
+  if (!isObjectEntry(e)) return local;
+  if (e.object.kind === 'Node') return observeTaints(local, e, e.object as Node, e.type === 'DELETED');
+  if (e.type === 'DELETED' && e.object.kind === 'Pod' && local.evicted.size > 0) {
+    const uid = e.object.metadata?.uid ?? '';
+    if (local.evicted.has(uid)) return { ...local, evicted: local.evicted.delete(uid) };
+  }
+  return local;
+};
+
+/**
+ * The node-lifecycle controller (§1.13 node unreachable), with the taint-eviction controller folded in:
+ * Ready → Unknown after the grace period without heartbeats, `node.kubernetes.io/unreachable` taints
+ * (NoSchedule, NoExecute), pods marked not ready, taint-based eviction after tolerationSeconds; the
+ * reverse when heartbeats resume. Writes nothing while every node is Ready and untainted.
+ */
+export const nodeLifecycleController: ComponentDef<NodeLifecycleConfig, NodeLifecycleLocal> = {
+  name: NODE_LIFECYCLE_NAME,
+  watches: ['Node', 'Pod'],
+  indexes: [podsByNode],
+  watchInputs: true,
+  keysFor: nodeLifecycleKeysFor,
+  // [monitorNodeHealth] looks at every node when it starts (a restarted controller also has to resume the
+  // grace-period timers of nodes that were already down: their faults are only in its local state).
+  initialKeys: (snap) => [...snap.list('Node')].map((n) => n.metadata?.name ?? ''),
+  reconcile: syncNode,
+  initialLocal: initialNodeLifecycleLocal,
+  observe: observeNodeLifecycle,
+};
+
+export { defaultNodeLifecycleConfig };

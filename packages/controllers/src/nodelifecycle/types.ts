@@ -1,0 +1,61 @@
+import type { Node, Pod } from '@kubesim/api';
+import { PHashMap } from '../framework/phashmap.js';
+
+/** The node-lifecycle controller (kube-controller-manager's node-lifecycle + taint-eviction controllers). */
+export const NODE_LIFECYCLE_NAME = 'node-lifecycle-controller';
+
+/** `node.kubernetes.io/unreachable` / `node.kubernetes.io/not-ready` (the scheduler's readiness taints). */
+export { TAINT_UNREACHABLE, TAINT_NOT_READY } from '../scheduler/cache.js';
+
+/** Reason/message of a Ready condition the controller set to Unknown [tryUpdateNodeHealth]. */
+export const REASON_NODE_STATUS_UNKNOWN = 'NodeStatusUnknown';
+export const MESSAGE_NODE_STATUS_UNKNOWN = 'Kubelet stopped posting node status.';
+/** The Ready condition the kubelet posts (kubesim: written back when the node's heartbeats resume). */
+export const REASON_KUBELET_READY = 'KubeletReady';
+export const MESSAGE_KUBELET_READY = 'kubelet is posting ready status';
+
+/** [tainteviction addConditionAndDeletePod]. */
+export const REASON_DELETION_BY_TAINT_MANAGER = 'DeletionByTaintManager';
+export const MESSAGE_DELETION_BY_TAINT_MANAGER = 'Taint manager: deleting due to NoExecute taint';
+
+export interface NodeLifecycleConfig {
+  /**
+   * --node-monitor-grace-period: how long without a heartbeat before the node's Ready condition becomes
+   * Unknown (40 s before 1.32, 50 s since).
+   */
+  readonly nodeMonitorGracePeriodMs: number;
+}
+
+export const defaultNodeLifecycleConfig: NodeLifecycleConfig = { nodeMonitorGracePeriodMs: 50_000 };
+
+/**
+ * Component-local memory (rebuilt from the log on restart, except `evicted`, which the taint-eviction
+ * queue of a restarted controller forgets too).
+ */
+export interface NodeLifecycleLocal {
+  /**
+   * Nodes whose heartbeats stopped, with the time of the last one. kubesim writes no Lease objects: the
+   * last heartbeat is the time of the `node-down` fault (equivalent to a Lease no longer renewed).
+   */
+  readonly down: ReadonlyMap<string, number>;
+  /**
+   * When a NoExecute taint without `timeAdded` (one not added by this controller) was first seen:
+   * `<node>\u0000<key>\u0000<value>`. The toleration time of pods on the node counts from it.
+   */
+  readonly taintSeen: ReadonlyMap<string, number>;
+  /** Pods (uid) whose eviction was sent: not sent again until the pod is gone. */
+  readonly evicted: PHashMap<true>;
+}
+
+export const initialNodeLifecycleLocal = (): NodeLifecycleLocal => ({ down: new Map(), taintSeen: new Map(), evicted: PHashMap.empty() });
+
+/** Keys are node names (the controller's work is per node: health, taints, the pods on it). */
+export type Taint = NonNullable<NonNullable<Node['spec']>['taints']>[number];
+export type Toleration = NonNullable<NonNullable<Pod['spec']>['tolerations']>[number];
+export type NodeCondition = NonNullable<NonNullable<Node['status']>['conditions']>[number];
+
+export const readyCondition = (n: Node | undefined): NodeCondition | undefined => n?.status?.conditions?.find((c) => c.type === 'Ready');
+
+export const noExecuteTaints = (n: Node | undefined): Taint[] => (n?.spec?.taints ?? []).filter((t) => t.effect === 'NoExecute');
+
+export const taintSeenKey = (node: string, t: Taint): string => `${node}\u0000${t.key}\u0000${t.value ?? ''}`;
