@@ -29,7 +29,14 @@ export const PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
   kubelet: ['update pods/status', 'patch pods/status', 'delete pods', 'update nodes/status', 'update nodes', 'create events', 'update events', 'patch events'],
   'endpoints-controller': ['create endpoints', 'update endpoints', 'delete endpoints', 'create events', 'update events', 'patch events'],
   'garbage-collector': ['delete *', 'patch *', 'update *'],
-  'node-lifecycle': ['update nodes', 'update nodes/status', 'update pods/status', 'delete pods', 'create events', 'update events', 'patch events'],
+  // system:controller:node-controller (node-lifecycle + taint-eviction) [controller_policy.go]
+  'node-lifecycle-controller': [
+    'update nodes', 'delete nodes', 'patch nodes', 'patch nodes/status', 'update nodes/status',
+    'patch pods/status', 'update pods/status', 'delete pods',
+    'create events', 'update events', 'patch events',
+  ],
+  // system:controller:pod-garbage-collector [controller_policy.go]: no events rule
+  'pod-garbage-collector': ['delete pods', 'patch pods/status'],
 };
 
 const UNRESTRICTED = new Set(['user', 'system:bootstrap']);

@@ -21,10 +21,13 @@ export interface ClusterSpec {
   readonly timing?: Readonly<Partial<TimingConfig>>;
   readonly kubelet?: { readonly podStartupMs?: readonly [number, number] };
   readonly volumes?: { readonly provisionMs?: readonly [number, number] };
+  /** --node-monitor-grace-period (default 50 s) of the node-lifecycle controller. */
+  readonly nodeLifecycle?: { readonly nodeMonitorGracePeriodMs?: number };
 }
 
 export const COMPONENT_NAMES = [
   'statefulset-controller', 'replicaset-controller', 'scheduler', 'volume-binder', 'kubelet', 'endpoints-controller', 'garbage-collector',
+  'node-lifecycle-controller', 'pod-garbage-collector',
 ] as const;
 
 /** The Node object a kubelet registers (kubesim: written at bootstrap). */
@@ -69,6 +72,11 @@ export const defaultComponents = (spec: ClusterSpec): ComponentSetup[] => {
     { def: C.kubelet as never, config: { ...C.defaultKubeletConfig, nodes, ...(spec.kubelet?.podStartupMs ? { podStartupMs: spec.kubelet.podStartupMs } : {}) }, shards: nodes },
     { def: C.endpointsController as never, config: C.defaultEndpointsConfig },
     { def: C.garbageCollector as never, config: C.defaultGarbageCollectorConfig },
+    {
+      def: C.nodeLifecycleController as never,
+      config: { ...C.defaultNodeLifecycleConfig, ...(spec.nodeLifecycle?.nodeMonitorGracePeriodMs !== undefined ? { nodeMonitorGracePeriodMs: spec.nodeLifecycle.nodeMonitorGracePeriodMs } : {}) },
+    },
+    { def: C.podGarbageCollector as never, config: C.defaultPodGcConfig },
   ];
 };
 

@@ -1,0 +1,309 @@
+/**
+ * Node failure (k8s-semantics §1.13, node unreachable) end to end: the `node-down` / `node-up` faults,
+ * the node-lifecycle controller (NotReady, taints, taint-based eviction) and PodGC, with a StatefulSet
+ * (at most one pod per identity) and a ReplicaSet (replacement at once).
+ */
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { isPodReady, isRunningAndReady, parseTimestamp, type Node, type PersistentVolumeClaim, type Pod } from '@kubesim/api';
+import type { Envelope } from '@kubesim/log';
+import type { Simulation } from '@kubesim/runtime';
+import { loadScenarioFile, runScenario } from '../src/index.js';
+import {
+  E, converge, create, del, entriesOf, eventsFor, f1, get, list, manifests, mustGet, newCluster, objectEntries, patch, ready, scale,
+  sleep, waitFor, writesBy, type Json,
+} from './harness.js';
+
+const NLC = 'node-lifecycle-controller';
+const PODGC = 'pod-garbage-collector';
+
+const nodeDown = (sim: Simulation, node: string): Envelope => sim.fault({ fault: 'node-down', node });
+const nodeUp = (sim: Simulation, node: string): Envelope => sim.fault({ fault: 'node-up', node });
+const nodeOf = (sim: Simulation, pod: string): string => mustGet<Pod>(sim, 'Pod', pod).spec!.nodeName!;
+const readyOfNode = (sim: Simulation, node: string) => mustGet<Node>(sim, 'Node', node).status?.conditions?.find((c) => c.type === 'Ready');
+const terminating = (sim: Simulation, name: string): boolean => get<Pod>(sim, 'Pod', name)?.metadata?.deletionTimestamp !== undefined;
+const taintsOf = (sim: Simulation, node: string): string[] => (mustGet<Node>(sim, 'Node', node).spec?.taints ?? []).map((t) => `${t.key}:${t.effect}`);
+
+/** Every pod name is ADDED and DELETED alternately in the log: never two objects of one identity. */
+const expectOnePodPerName = (sim: Simulation): void => {
+  const live = new Set<string>();
+  for (const e of objectEntries(sim)) {
+    if (e.object.kind !== 'Pod') continue;
+    const n = e.object.metadata!.name!;
+    if (e.type === 'ADDED') { expect(live.has(n), `seq ${e.seq}: a second ${n}`).toBe(false); live.add(n); }
+    if (e.type === 'DELETED') live.delete(n);
+  }
+};
+
+/** F1 (3 replicas, OrderedReady, a claim per pod), converged; returns the node of web-1 and web-1's claim uid. */
+const f1Running = (sim: Simulation): { victim: string; podUid: string; claimUid: string } => {
+  const { service, set } = f1();
+  create(sim, service, set);
+  converge(sim, 'web', 3);
+  return {
+    victim: nodeOf(sim, 'web-1'),
+    podUid: mustGet<Pod>(sim, 'Pod', 'web-1').metadata!.uid!,
+    claimUid: mustGet<PersistentVolumeClaim>(sim, 'PersistentVolumeClaim', 'www-web-1').metadata!.uid!,
+  };
+};
+
+describe('node failure: StatefulSet (at most one pod per identity)', () => {
+  it('node loss: NotReady after 50 s, evicted after 300 s more, Terminating for good; deleting the Node lets PodGC force-delete it after 40 s; web-1 returns with its claim', () => {
+    const sim = newCluster();
+    const { victim, podUid, claimUid } = f1Running(sim);
+    const since = sim.log.lastSeq();
+    const t0 = nodeDown(sim, victim).time;
+
+    // Within the grace period nothing changes.
+    sleep(sim, 49_000);
+    expect(ready(sim, 'web-1')).toBe(true);
+    expect(readyOfNode(sim, victim)?.status).toBe('True');
+    expect(writesBy(sim, NLC, since)).toEqual([]);
+
+    // 1. Ready=Unknown, unreachable taints, web-1 Ready=False, readyReplicas 2.
+    waitFor(sim, 'web-1 not ready', () => !isPodReady(mustGet<Pod>(sim, 'Pod', 'web-1')), 5_000);
+    expect(sim.now - t0).toBeGreaterThanOrEqual(50_000);
+    expect(sim.now - t0).toBeLessThan(51_000);
+    expect(readyOfNode(sim, victim)).toMatchObject({ status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' });
+    waitFor(sim, 'taints and status', () => taintsOf(sim, victim).length === 2 && mustGet<Json>(sim, 'StatefulSet', 'web').status.readyReplicas === 2, 5_000);
+    expect(taintsOf(sim, victim)).toEqual(['node.kubernetes.io/unreachable:NoSchedule', 'node.kubernetes.io/unreachable:NoExecute']);
+    const taintedAt = parseTimestamp(mustGet<Node>(sim, 'Node', victim).spec!.taints![1]!.timeAdded)!;
+    const web1 = mustGet<Pod>(sim, 'Pod', 'web-1');
+    expect(web1.status?.phase).toBe('Running');
+    expect(web1.metadata?.deletionTimestamp).toBeUndefined();
+    sleep(sim, 1_000); // events are written after the writes they report
+    expect(eventsFor(sim, 'Pod', 'web-1', 'NodeNotReady').map((e: Json) => e.message)).toEqual(['Node is not ready']);
+    expect(eventsFor(sim, 'Node', victim, 'NodeNotReady').map((e: Json) => e.message)).toEqual([`Node ${victim} status is now: NodeNotReady`]);
+    expect(ready(sim, 'web-0') && ready(sim, 'web-2')).toBe(true);
+
+    // OrderedReady freezes after the unready ordinal: a scale-up creates nothing.
+    scale(sim, 'StatefulSet', 'web', 4);
+
+    // 2. Evicted when the 300 s toleration (DefaultTolerationSeconds) runs out: Terminating, and it stays so.
+    waitFor(sim, 'web-1 terminating', () => terminating(sim, 'web-1'), 310_000);
+    expect(sim.now - taintedAt).toBeGreaterThanOrEqual(300_000);
+    expect(sim.now - taintedAt).toBeLessThan(301_000);
+    const evicted = mustGet<Pod>(sim, 'Pod', 'web-1');
+    expect(evicted.status?.conditions?.find((c) => c.type === 'DisruptionTarget')).toMatchObject({ status: 'True', reason: 'DeletionByTaintManager' });
+    expect(evicted.metadata?.deletionGracePeriodSeconds).toBe(10);
+    sleep(sim, 15 * 60_000);
+    expect(eventsFor(sim, 'Pod', 'web-1', 'TaintManagerEviction').map((e: Json) => e.message)).toEqual(['Marking for deletion Pod default/web-1']);
+    const still = mustGet<Pod>(sim, 'Pod', 'web-1');
+    expect(still.metadata?.uid).toBe(podUid);
+    expect(still.metadata?.deletionTimestamp).toBeDefined();
+    // 3. No replacement while the old object exists, and nothing after the frozen ordinal.
+    expect(entriesOf(sim, 'Pod', 'web-1', since).filter((e) => e.type === 'ADDED')).toEqual([]);
+    expect(get(sim, 'Pod', 'web-3')).toBeUndefined();
+    expect(mustGet<Json>(sim, 'StatefulSet', 'web').status).toMatchObject({ replicas: 3, readyReplicas: 2 });
+
+    // Way out (b): delete the Node; PodGC waits 40 s, marks the pod Failed and force-deletes it.
+    const tDel = sim.now;
+    del(sim, 'Node', victim);
+    sleep(sim, 39_000);
+    expect(get<Pod>(sim, 'Pod', 'web-1')?.metadata?.uid).toBe(podUid);
+    waitFor(sim, 'web-1 gone', () => get<Pod>(sim, 'Pod', 'web-1')?.metadata?.uid !== podUid, 5_000);
+    const gone = entriesOf(sim, 'Pod', 'web-1', since).find((e) => e.type === 'DELETED')!;
+    expect(gone.time - tDel).toBeGreaterThanOrEqual(40_000);
+    expect(gone.actor).toBe(PODGC);
+    expect(gone.op).toBe('delete');
+    expect((gone.object as Pod).status?.phase).toBe('Failed');
+    expect((gone.object as Pod).status?.conditions?.find((c) => c.type === 'DisruptionTarget')).toMatchObject({ reason: 'DeletionByPodGC', message: 'PodGC: node no longer exists' });
+    expect(writesBy(sim, PODGC, since).map((e) => `${e.op} ${e.object.metadata!.name!}`)).toEqual(['patch/status web-1', 'delete web-1']);
+
+    // 4. Recreated under the same name with the same claim, on a node that is up; then the scale-up resumes.
+    converge(sim, 'web', 4, 120_000);
+    const back = mustGet<Pod>(sim, 'Pod', 'web-1');
+    expect(back.metadata?.uid).not.toBe(podUid);
+    expect(back.spec?.nodeName).not.toBe(victim);
+    expect(back.spec?.volumes?.find((v) => v.name === 'www')?.persistentVolumeClaim?.claimName).toBe('www-web-1');
+    expect(mustGet<PersistentVolumeClaim>(sim, 'PersistentVolumeClaim', 'www-web-1').metadata?.uid).toBe(claimUid);
+    expect(seqOfAdded(sim, 'web-3', since)).toBeGreaterThan(seqOfReady(sim, 'web-1', since));
+    expectOnePodPerName(sim);
+  });
+
+  it('node-up after the eviction: the kubelet finishes the deletion, the node is Ready again and untainted, the pod comes back', () => {
+    const sim = newCluster();
+    const { victim, podUid, claimUid } = f1Running(sim);
+    const since = sim.log.lastSeq();
+    nodeDown(sim, victim);
+    waitFor(sim, 'web-1 terminating', () => terminating(sim, 'web-1'), 400_000);
+    sleep(sim, 60_000);
+    expect(get<Pod>(sim, 'Pod', 'web-1')?.metadata?.uid).toBe(podUid);
+
+    nodeUp(sim, victim);
+    waitFor(sim, 'web-1 gone', () => get<Pod>(sim, 'Pod', 'web-1')?.metadata?.uid !== podUid, 5_000);
+    const [status, gone] = entriesOf(sim, 'Pod', 'web-1', since).slice(-2);
+    expect(status!.actor).toBe(`kubelet:${victim}`);
+    expect((status!.object as Pod).status?.phase).toBe('Failed');
+    expect(gone!.type).toBe('DELETED');
+    expect(gone!.actor).toBe(`kubelet:${victim}`);
+    waitFor(sim, 'node Ready and untainted', () => readyOfNode(sim, victim)?.status === 'True' && taintsOf(sim, victim).length === 0, 5_000);
+    expect(readyOfNode(sim, victim)).toMatchObject({ reason: 'KubeletReady' });
+    converge(sim, 'web', 3, 60_000);
+    expect(mustGet<PersistentVolumeClaim>(sim, 'PersistentVolumeClaim', 'www-web-1').metadata?.uid).toBe(claimUid);
+    expect(writesBy(sim, PODGC, since)).toEqual([]);
+    expectOnePodPerName(sim);
+  });
+
+  it('node-up before the eviction: web-1 is Ready again, the taints go, and no eviction ever comes', () => {
+    const sim = newCluster();
+    const { victim, podUid } = f1Running(sim);
+    const since = sim.log.lastSeq();
+    nodeDown(sim, victim);
+    waitFor(sim, 'web-1 not ready', () => !isPodReady(mustGet<Pod>(sim, 'Pod', 'web-1')), 60_000);
+    sleep(sim, 100_000);
+    nodeUp(sim, victim);
+    waitFor(sim, 'recovered', () => ready(sim, 'web-1') && taintsOf(sim, victim).length === 0 && readyOfNode(sim, victim)?.status === 'True', 10_000);
+    sleep(sim, 600_000);
+    expect(mustGet<Pod>(sim, 'Pod', 'web-1').metadata?.uid).toBe(podUid);
+    expect(ready(sim, 'web-1')).toBe(true);
+    expect(eventsFor(sim, 'Pod', 'web-1', 'TaintManagerEviction')).toEqual([]);
+    expect(writesBy(sim, NLC, since).filter((e) => e.object.kind === 'Pod' && e.op === 'delete')).toEqual([]);
+    expect(mustGet<Json>(sim, 'StatefulSet', 'web').status.readyReplicas).toBe(3);
+  });
+
+  it('node-up within the grace period: the controller writes nothing; a pod the kubelet had not started starts now', () => {
+    const sim = newCluster({ nodes: [{ name: 'node-a' }] });
+    const since = sim.log.lastSeq();
+    const { service, set } = f1();
+    set.spec.replicas = 1;
+    create(sim, service, set);
+    waitFor(sim, 'web-0 bound', () => get<Pod>(sim, 'Pod', 'web-0')?.spec?.nodeName !== undefined, 60_000);
+    nodeDown(sim, 'node-a');
+    sleep(sim, 30_000);
+    expect(get<Pod>(sim, 'Pod', 'web-0')?.status?.phase).not.toBe('Running');
+    nodeUp(sim, 'node-a');
+    converge(sim, 'web', 1, 30_000);
+    sleep(sim, 60_000);
+    expect(writesBy(sim, NLC, since)).toEqual([]);
+    expect(readyOfNode(sim, 'node-a')?.status).toBe('True');
+  });
+
+  it('way out (c): the out-of-service taint on the NotReady node — eviction at once, PodGC force-deletes, web-1 returns elsewhere', () => {
+    const sim = newCluster();
+    const { victim, podUid, claimUid } = f1Running(sim);
+    const since = sim.log.lastSeq();
+    nodeDown(sim, victim);
+    waitFor(sim, 'web-1 not ready', () => !isPodReady(mustGet<Pod>(sim, 'Pod', 'web-1')), 60_000);
+    waitFor(sim, 'tainted', () => taintsOf(sim, victim).length === 2, 5_000);
+    const taints = mustGet<Node>(sim, 'Node', victim).spec!.taints!;
+    patch(sim, 'Node', victim, { spec: { taints: [...taints, { key: 'node.kubernetes.io/out-of-service', value: 'nodeshutdown', effect: 'NoExecute' }] } }, '');
+    const t1 = sim.now;
+    waitFor(sim, 'web-1 replaced', () => ready(sim, 'web-1') && mustGet<Pod>(sim, 'Pod', 'web-1').metadata?.uid !== podUid, 60_000);
+    const gone = entriesOf(sim, 'Pod', 'web-1', since).find((e) => e.type === 'DELETED')!;
+    expect(gone.actor).toBe(PODGC);
+    expect(gone.time - t1).toBeLessThan(1_000);
+    expect(nodeOf(sim, 'web-1')).not.toBe(victim);
+    expect(mustGet<PersistentVolumeClaim>(sim, 'PersistentVolumeClaim', 'www-web-1').metadata?.uid).toBe(claimUid);
+    expectOnePodPerName(sim);
+  });
+
+  it('a node-lifecycle controller restarted during the grace period still marks the node after 50 s', () => {
+    const sim = newCluster();
+    const { victim } = f1Running(sim);
+    const t0 = nodeDown(sim, victim).time;
+    sleep(sim, 10_000);
+    sim.crash(NLC);
+    sleep(sim, 5_000);
+    sim.restart(NLC);
+    waitFor(sim, 'node Unknown', () => readyOfNode(sim, victim)?.status === 'Unknown', 60_000);
+    expect(sim.now - t0).toBeGreaterThanOrEqual(50_000);
+    expect(sim.now - t0).toBeLessThan(51_000);
+  });
+});
+
+const seqOfAdded = (sim: Simulation, name: string, since: number): number => entriesOf(sim, 'Pod', name, since).find((e) => e.type === 'ADDED')!.seq;
+const seqOfReady = (sim: Simulation, name: string, since: number): number =>
+  entriesOf(sim, 'Pod', name, since).find((e) => e.type !== 'DELETED' && isRunningAndReady(e.object as Pod))!.seq;
+
+const RS = (replicas: number, volumes = ''): Json => manifests(`apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: web-rs, namespace: default}
+spec:
+  replicas: ${replicas}
+  selector: {matchLabels: {app: rs}}
+  template:
+    metadata: {labels: {app: rs}}
+    spec:
+      terminationGracePeriodSeconds: 30
+      containers:
+      - name: nginx
+        image: nginx:1.25
+${volumes}`)[0];
+
+const rsPods = (sim: Simulation): Pod[] => list<Pod>(sim, 'Pod', 'default').filter((p) => p.metadata?.labels?.app === 'rs');
+
+describe('node failure: ReplicaSet', () => {
+  it('a replacement (new name) is created as soon as the eviction starts, on a node that is up; the old pod stays Terminating', () => {
+    const sim = newCluster();
+    create(sim, RS(3));
+    waitFor(sim, '3 pods Ready', () => rsPods(sim).length === 3 && rsPods(sim).every(isRunningAndReady), 60_000);
+    const victimPod = rsPods(sim)[0]!;
+    const name = victimPod.metadata!.name!;
+    const victim = victimPod.spec!.nodeName!;
+    const since = sim.log.lastSeq();
+    nodeDown(sim, victim);
+    waitFor(sim, 'eviction', () => terminating(sim, name), 400_000);
+    const evictedAt = sim.now;
+    waitFor(sim, 'a replacement', () => rsPods(sim).length === 4, 1_000);
+    expect(sim.now - evictedAt).toBeLessThan(100);
+    const added = objectEntries(sim, since).find((e) => e.object.kind === 'Pod' && e.type === 'ADDED')!;
+    expect(added.object.metadata!.name).not.toBe(name);
+    waitFor(sim, 'replacement Ready', () => rsPods(sim).filter(isRunningAndReady).length === 3, 60_000);
+    expect(nodeOf(sim, added.object.metadata!.name!)).not.toBe(victim);
+    sleep(sim, 600_000);
+    expect(terminating(sim, name)).toBe(true);
+    expect(rsPods(sim)).toHaveLength(4);
+    expect(mustGet<Json>(sim, 'ReplicaSet', 'web-rs').status).toMatchObject({ replicas: 3, readyReplicas: 3 });
+  });
+
+  it('a ReadWriteOnce claim still attached to the dead node: the replacement waits with Multi-Attach until PodGC fails and deletes the old pod', () => {
+    const sim = newCluster();
+    const [claim] = manifests(`apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data, namespace: default}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+`);
+    create(sim, claim!, RS(1, `        volumeMounts: [{name: data, mountPath: /data}]
+      volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]
+`));
+    waitFor(sim, 'pod Ready', () => rsPods(sim).length === 1 && isRunningAndReady(rsPods(sim)[0]!), 60_000);
+    const old = rsPods(sim)[0]!;
+    const victim = old.spec!.nodeName!;
+    nodeDown(sim, victim);
+    waitFor(sim, 'replacement bound', () => rsPods(sim).some((p) => p.metadata?.uid !== old.metadata?.uid && p.spec?.nodeName !== undefined), 400_000);
+    const replacement = rsPods(sim).find((p) => p.metadata?.uid !== old.metadata?.uid)!.metadata!.name!;
+    sleep(sim, 60_000);
+    const waiting = mustGet<Pod>(sim, 'Pod', replacement);
+    expect(waiting.status?.containerStatuses?.[0]?.state?.waiting?.reason).toBe('ContainerCreating');
+    expect(eventsFor(sim, 'Pod', replacement, 'FailedAttachVolume').map((e: Json) => e.message))
+      .toEqual([expect.stringContaining(`Volume is already used by pod(s) ${old.metadata!.name!}`)]);
+    const since = sim.log.lastSeq();
+    del(sim, 'Node', victim);
+    waitFor(sim, 'replacement Running', () => isRunningAndReady(mustGet<Pod>(sim, 'Pod', replacement)), 60_000);
+    // The attachment follows the pods: it is released when PodGC marks the old pod Failed (just before its delete).
+    const failed = entriesOf(sim, 'Pod', old.metadata!.name!, since).find((e) => (e.object as Pod).status?.phase === 'Failed')!;
+    expect(failed.actor).toBe(PODGC);
+    const started = entriesOf(sim, 'Pod', replacement, since).find((e) => (e.object as Pod).status?.phase === 'Running')!;
+    expect(started.seq).toBeGreaterThan(failed.seq);
+    waitFor(sim, 'old pod gone', () => get(sim, 'Pod', old.metadata!.name!) === undefined, 1_000);
+  });
+});
+
+describe('node failure: quiet when no node fails', () => {
+  const dir = fileURLToPath(new URL('../../../examples/', import.meta.url));
+  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== 'node-failure.yaml').sort();
+  it.each(files)('%s: the node-lifecycle controller and PodGC write nothing', (f) => {
+    const sc = loadScenarioFile(join(dir, f));
+    if (E.isLeft(sc)) throw new Error(sc.left.message);
+    const r = runScenario(sc.right, { seed: 1 });
+    expect(r.passed).toBe(true);
+    const started = r.sim.log.all().filter((e) => e.type === 'COMPONENT').map((e) => (e.data as { component: string }).component);
+    expect(started).toEqual(expect.arrayContaining([NLC, PODGC]));
+    expect(r.sim.log.all().filter((e) => e.actor === NLC || e.actor === PODGC)).toEqual([]);
+  });
+});
