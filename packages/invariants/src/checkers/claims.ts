@@ -298,7 +298,7 @@ export const claimChecker: CheckerDef = {
           const u = used.get(key);
           const uid = uidOf(c);
           if (u !== undefined && u.uid !== uid && u.gone !== undefined) {
-            ctx.report([e.seq, u.seq, u.gone.seq], `${podLabel(pod)} runs at seq ${e.seq} on a new claim ${key} (uid ${shortUid(uid)}), but its previous incarnation ran on claim uid ${shortUid(u.uid)} (at seq ${u.seq}), which was ${u.gone.why} at seq ${u.gone.seq}: the identity lost its data`);
+            ctx.report([e.seq, u.seq, u.gone.seq], `${podLabel(pod)} runs at seq ${e.seq} on a new claim ${key} (uid ${shortUid(uid)}), but its previous incarnation ran on claim uid ${shortUid(u.uid)} (at seq ${u.seq}), which was deleted at seq ${u.gone.seq} (${u.gone.why}): the identity lost its data`);
           }
           if (u === undefined || u.uid !== uid) used.set(key, { uid, pod: uidOf(pod), seq: e.seq });
         }

@@ -1,0 +1,318 @@
+import { describe, expect, it } from 'vitest';
+import type { Envelope } from '@kubesim/log';
+import {
+  GC, LogBuilder, REV1, REV2, RS, SS, check, claim, endpoints, headless, orderedUp, pv, revision, rs, rsPod, settledStatus,
+  stsPod, sts,
+} from './builder.js';
+
+/** Firing tests, continued: ordered progress, partition, budget, retention, inertness, status, ReplicaSet, DNS, volumes, liveness, the log itself. */
+
+const scaleTo = (b: LogBuilder, set: ReturnType<typeof sts>, replicas: number, generation = 2) => {
+  b.input('COMMAND', { command: 'scale' });
+  const s = { ...set, metadata: { ...set.metadata, generation }, spec: { ...set.spec!, replicas } };
+  b.mod('user', s, { op: 'patch/scale' });
+  return s;
+};
+
+describe('L3 — ordered progress', () => {
+  it('fires when scale-down deletes web-1 while web-2 still exists, not when it goes 2 then 1', () => {
+    const run = (first: number) => {
+      const b = new LogBuilder();
+      const { set } = orderedUp(b, 3);
+      const down = scaleTo(b, set, 1);
+      const del = b.mod(SS, stsPod(first, 'ready-terminating', { set: down }), { op: 'delete' });
+      return { b, del };
+    };
+    const { b, del } = run(1);
+    const vs = check(b, 'L3');
+    expect(vs.map((v) => v.message)).toEqual([`L3: pod default/web-1 deleted for scale-down at seq ${del} while the higher ordinal web-2 still existed: OrderedReady scale-down deletes the highest ordinal first and waits until it is gone`]);
+    expect(check(run(2).b, 'L3')).toEqual([]);
+  });
+
+  it('fires when a pod is created while a lower one (not the predecessor) is unready, and when scale-down starts with an unhealthy in-range pod', () => {
+    const b = new LogBuilder();
+    const { set } = orderedUp(b, 2);
+    const up = scaleTo(b, set, 3);
+    b.mod('kubelet:node-a', stsPod(0, 'running', { set: up }), { op: 'update/status' });
+    const cause = b.last;
+    b.add(SS, claim('www-web-2'), { cause });
+    const created = b.add(SS, stsPod(2, 'pending', { set: up }), { cause });
+    expect(check(b, 'L3').map((v) => v.message)).toEqual([`L3: pod default/web-2 created at seq ${created} (cause ${cause}) while the lower ordinal web-0 was not Running and Ready since seq ${cause}: OrderedReady creates a pod only after every lower one is Running and Ready`]);
+    expect(check(b, 'K1')).toEqual([]); // K1.2 looks at the predecessor only
+
+    const d = new LogBuilder();
+    const s3 = orderedUp(d, 3).set;
+    d.mod('kubelet:node-a', stsPod(0, 'running', { set: s3 }), { op: 'update/status' });
+    const down = scaleTo(d, s3, 2);
+    const del = d.mod(SS, stsPod(2, 'ready-terminating', { set: down }), { op: 'delete' });
+    expect(check(d, 'L3').map((v) => v.seqs[0])).toEqual([del]);
+  });
+});
+
+describe('L4 — partition safety', () => {
+  it('fires on an update deletion below the partition and on a pod recreated there with the update revision', () => {
+    const b = new LogBuilder();
+    const { set } = orderedUp(b, 3, { partition: 2 });
+    b.add(SS, revision(REV1, 1, set));
+    b.add(SS, revision(REV2, 2, set));
+    b.input('COMMAND', { command: 'patch' });
+    const changed = { ...set, metadata: { ...set.metadata, generation: 2 }, spec: { ...set.spec!, template: { ...set.spec!.template, metadata: { labels: { app: 'nginx', v: '2' } } } } };
+    b.mod('user', changed);
+    const withStatus = { ...changed, status: { ...settledStatus(3), observedGeneration: 2, updateRevision: REV2, updatedReplicas: 0 } };
+    b.mod(SS, withStatus, { op: 'update/status' });
+    const del = b.mod(SS, stsPod(0, 'ready-terminating', { set: withStatus }), { op: 'delete' });
+    b.del('kubelet:node-a', stsPod(0, 'ready-terminating', { set: withStatus }));
+    const add = b.add(SS, stsPod(0, 'pending', { set: withStatus, uid: 'web-0-b', rev: REV2 }));
+    expect(check(b, 'L4').map((v) => v.message)).toEqual([
+      `L4: pod default/web-0 deleted by the controller at seq ${del} for a rolling update, but its ordinal 0 is below the partition (2) of statefulset default/web`,
+      `L4: pod default/web-0 recreated at seq ${add} below the partition (2) of statefulset default/web with revision ${REV2}, not the current revision ${REV1}`,
+    ]);
+  });
+});
+
+describe('L5 — availability budget', () => {
+  const rollout = (web1Ready: boolean) => {
+    const b = new LogBuilder();
+    const { set } = orderedUp(b, 3, { maxUnavailable: 1 });
+    if (!web1Ready) b.mod('kubelet:node-a', stsPod(1, 'running', { set }), { op: 'update/status' });
+    b.input('COMMAND', { command: 'patch' });
+    const changed = { ...set, metadata: { ...set.metadata, generation: 2 }, spec: { ...set.spec!, template: { ...set.spec!.template, metadata: { labels: { app: 'nginx', v: '2' } } } } };
+    b.mod('user', changed);
+    const del = b.mod(SS, stsPod(2, 'ready-terminating', { set: changed }), { op: 'delete' });
+    return { b, del };
+  };
+
+  it('fires when an update deletion leaves more pods unavailable than maxUnavailable', () => {
+    const { b, del } = rollout(false);
+    const vs = check(b, 'L5');
+    expect(vs.map((v) => v.message)).toEqual([`L5: pod default/web-2 deleted for a rolling update at seq ${del} (cause ${del - 1}) leaves 2 in-range pods of statefulset default/web unavailable, more than maxUnavailable=1: web-2 (deleted by this sync), web-1 (unavailable)`]);
+    expect(check(rollout(true).b, 'L5')).toEqual([]);
+  });
+});
+
+describe('L6 — retention', () => {
+  it('fires when the StatefulSet controller deletes a claim, and when the GC deletes one through a set reference under whenDeleted=Retain', () => {
+    const b = new LogBuilder();
+    const { set } = orderedUp(b, 2);
+    const bySs = b.del(SS, claim('www-web-1', { volume: 'pv-1' }), { op: 'delete' });
+    const owned = claim('www-web-0', { volume: 'pv-0', owners: [{ kind: 'StatefulSet', name: 'web', uid: set.metadata!.uid! }] });
+    b.mod('user', owned);
+    b.input('COMMAND', { command: 'delete' });
+    b.del('user', set);
+    const byGc = b.mod(GC, { ...owned, metadata: { ...owned.metadata, deletionTimestamp: '2026-01-01T00:02:00Z' } }, { op: 'delete' });
+    expect(check(b, 'L6').map((v) => v.message)).toEqual([
+      `L6: claim default/www-web-1 (uid claim-ww) deletion at seq ${bySs}: deleted by statefulset-controller; only the garbage collector (through a retention owner reference) or a user deletes claims`,
+      `L6: claim default/www-web-0 (uid claim-ww) deletion at seq ${byGc}: deleted by the garbage collector through its reference to StatefulSet web, whose retention policy never had whenDeleted=Delete`,
+    ]);
+  });
+
+  it('accepts the GC deleting claims through the references the policy allows, once the owner is gone', () => {
+    const b = new LogBuilder();
+    const { set, pods } = orderedUp(b, 2, { whenScaled: 'Delete', whenDeleted: 'Delete' });
+    const byPod = claim('www-web-1', { volume: 'pv-1', owners: [{ kind: 'Pod', name: 'web-1', uid: pods[1]!.metadata!.uid! }] });
+    b.mod(SS, byPod);
+    const early = b.mod(GC, { ...byPod, metadata: { ...byPod.metadata, deletionTimestamp: '2026-01-01T00:02:00Z' } }, { op: 'delete' });
+    expect(check(b, 'L6').map((v) => v.message)).toEqual([`L6: claim default/www-web-1 (uid claim-ww) deletion at seq ${early}: deleted by the garbage collector while its owner Pod web-1 (uid web-1-a) still exists`]);
+    const ok = new LogBuilder();
+    orderedUp(ok, 2, { whenScaled: 'Delete', whenDeleted: 'Delete' });
+    ok.mod(SS, byPod);
+    ok.del('kubelet:node-a', pods[1]!);
+    ok.mod(GC, { ...byPod, metadata: { ...byPod.metadata, deletionTimestamp: '2026-01-01T00:02:00Z' } }, { op: 'delete' });
+    const bySet = claim('www-web-0', { volume: 'pv-0', owners: [{ kind: 'StatefulSet', name: 'web', uid: set.metadata!.uid! }] });
+    ok.mod(SS, bySet);
+    ok.del('user', set);
+    ok.mod(GC, { ...bySet, metadata: { ...bySet.metadata, deletionTimestamp: '2026-01-01T00:02:00Z' } }, { op: 'delete' });
+    expect(check(ok, 'L6')).toEqual([]);
+  });
+});
+
+describe('L7 — claim freshness', () => {
+  it('fires when a pod is created while its claim is still owned by the previous incarnation (whenScaled=Delete)', () => {
+    const b = new LogBuilder();
+    const { pods } = orderedUp(b, 2, { whenScaled: 'Delete' });
+    b.mod(SS, claim('www-web-1', { volume: 'pv-1', owners: [{ kind: 'Pod', name: 'web-1', uid: pods[1]!.metadata!.uid! }] }));
+    b.del('kubelet:node-a', pods[1]!);
+    const add = b.add(SS, stsPod(1, 'pending', { uid: 'web-1-b', set: sts({ replicas: 2, whenScaled: 'Delete' }) }));
+    expect(check(b, 'L7').map((v) => v.message)).toEqual([`L7: pod default/web-1 (uid web-1-b) created at seq ${add} while its claim www-web-1 still carries an owner reference to the previous incarnation (uid web-1-a) and awaits garbage collection (whenScaled=Delete): the new pod would get the old data`]);
+  });
+});
+
+describe('L8 — a deleting set is inert', () => {
+  it('fires when the controller creates a pod after it saw the deletion, not for writes planned before', () => {
+    const b = new LogBuilder();
+    const { set } = orderedUp(b, 2);
+    const planned = b.last;
+    b.input('COMMAND', { command: 'delete' });
+    const deleting = b.mod('user', { ...set, metadata: { ...set.metadata, deletionTimestamp: '2026-01-01T00:02:00Z' } }, { op: 'delete' });
+    b.mod(SS, stsPod(1, 'ready'), { op: 'update', cause: planned });
+    b.mod(SS, { ...set, metadata: { ...set.metadata, deletionTimestamp: '2026-01-01T00:02:00Z' } }, { op: 'update/status', cause: deleting });
+    const bad = b.add(SS, stsPod(2, 'pending'), { cause: deleting });
+    expect(check(b, 'L8').map((v) => v.message)).toEqual([`L8: the StatefulSet controller wrote create Pod default/web-2 at seq ${bad} (cause ${deleting}) for statefulset default/web, which has been deleting since seq ${deleting}: a deleting set only gets status writes`]);
+  });
+});
+
+describe('L9 — status sanity', () => {
+  it('fires on counts above replicas, available above ready, and a collisionCount that goes down', () => {
+    const b = new LogBuilder();
+    const { set } = orderedUp(b, 3);
+    b.mod(SS, { ...set, status: { ...settledStatus(3), collisionCount: 2 } }, { op: 'update/status' });
+    const bad = b.mod(SS, { ...set, status: { ...settledStatus(3), readyReplicas: 4, availableReplicas: 5, collisionCount: 1 } }, { op: 'update/status' });
+    expect(check(b, 'L9').map((v) => v.message)).toEqual([`L9: status of statefulset default/web written at seq ${bad} by statefulset-controller: readyReplicas 4 > replicas 3; availableReplicas 5 > replicas 3; availableReplicas 5 > readyReplicas 4; collisionCount went down from 2 (seq ${bad - 1}) to 1`]);
+  });
+
+  it('fires when a converged rolling update keeps two revisions', () => {
+    const b = new LogBuilder();
+    const { set } = orderedUp(b, 2);
+    const bad = b.mod(SS, { ...set, status: { ...settledStatus(2), updateRevision: REV2 } }, { op: 'update/status' });
+    expect(check(b, 'L9').map((v) => v.seqs[0])).toEqual([bad]);
+  });
+});
+
+describe('L10 — ReplicaSet no-overshoot', () => {
+  it('fires when the ReplicaSet controller creates a third pod for two replicas', () => {
+    const b = new LogBuilder();
+    b.input('COMMAND', { command: 'apply' });
+    b.add('user', rs(2));
+    const cause = b.last;
+    b.add(RS, rsPod('aaaaa'), { cause });
+    b.add(RS, rsPod('bbbbb'), { cause });
+    const third = b.add(RS, rsPod('ccccc'), { cause });
+    expect(check(b, 'L10').map((v) => v.message)).toEqual([`L10: the ReplicaSet controller created pod default/front-ccccc at seq ${third} (cause ${cause}), bringing replicaset default/front to 3 active pods, more than spec.replicas=2`]);
+  });
+
+  it('fires when a replacement reuses the name of a pod that still exists', () => {
+    const b = new LogBuilder();
+    b.input('COMMAND', { command: 'apply' });
+    b.add('user', rs(1));
+    b.add(RS, rsPod('aaaaa'));
+    const again = b.add(RS, { ...rsPod('aaaaa'), metadata: { ...rsPod('aaaaa').metadata, uid: 'other' } });
+    expect(check(b, 'L10').map((v) => v.seqs)).toEqual([[again, 3]]);
+  });
+});
+
+describe('L11 — DNS', () => {
+  it('fires at a quiescent point when a Ready pod has no record, or a record outlives readiness', () => {
+    const b = new LogBuilder();
+    b.add('user', headless());
+    const { pods } = orderedUp(b, 2);
+    b.add('endpoints-controller', endpoints('nginx', [pods[0]!]));
+    expect(check(b, 'L11')).toEqual([]); // no quiescent point yet
+    const vs = check(b, 'L11', { endIsQuiescent: true });
+    expect(vs.map((v) => v.message)).toEqual([`L11: DNS of service default/nginx at the quiescent point after seq ${b.last} (Endpoints last written at seq ${b.last}): web-1.nginx.default.svc.cluster.local is missing although pod web-1 is selected, Ready and has an IP`]);
+    b.mod('endpoints-controller', endpoints('nginx', pods));
+    b.mod('kubelet:node-a', stsPod(0, 'running'), { op: 'update/status' });
+    b.sleep(6_000);
+    b.mod('user', headless('other'), { op: 'create' });
+    expect(check(b, 'L11').map((v) => v.message)).toEqual([expect.stringMatching(/web-0\.nginx\.default\.svc\.cluster\.local exists although pod web-0: it is not Ready$/) as unknown as string]);
+  });
+});
+
+describe('CLAIM — an identity keeps its claim', () => {
+  it('fires when a recreated pod runs on a new claim after its old one was deleted by the controller', () => {
+    const b = new LogBuilder();
+    const { pods } = orderedUp(b, 2);
+    b.del('kubelet:node-a', pods[1]!);
+    const gone = b.del(SS, claim('www-web-1', { volume: 'pv-1' }), { op: 'delete' });
+    b.add(SS, claim('www-web-1', { uid: 'claim-new', volume: 'pv-9' }));
+    b.add(SS, stsPod(1, 'pending', { uid: 'web-1-b' }));
+    const runs = b.mod('kubelet:node-a', stsPod(1, 'running', { uid: 'web-1-b' }), { op: 'update/status' });
+    const vs = check(b, 'CLAIM');
+    expect(vs.map((v) => v.message)).toEqual([`CLAIM: pod default/web-1 runs at seq ${runs} on a new claim default/www-web-1 (uid claim-ne), but its previous incarnation ran on claim uid claim-ww (at seq 13), which was deleted at seq ${gone} (deleted by statefulset-controller; only the garbage collector (through a retention owner reference) or a user deletes claims): the identity lost its data`]);
+  });
+
+  it('accepts a new claim after a user deleted the old one, and fires when a pod mounts another ordinal\'s claim', () => {
+    const b = new LogBuilder();
+    const { pods } = orderedUp(b, 2);
+    b.del('kubelet:node-a', pods[1]!);
+    b.del('user', claim('www-web-1', { volume: 'pv-1' }), { op: 'delete' });
+    b.add(SS, claim('www-web-1', { uid: 'claim-new', volume: 'pv-9' }));
+    b.add(SS, stsPod(1, 'pending', { uid: 'web-1-b' }));
+    b.mod('kubelet:node-a', stsPod(1, 'running', { uid: 'web-1-b' }), { op: 'update/status' });
+    expect(check(b, 'CLAIM')).toEqual([]);
+    const bad = b.add(SS, stsPod(2, 'pending', { claim: 'www-web-0' }));
+    expect(check(b, 'CLAIM').map((v) => v.message)).toEqual([`CLAIM: pod default/web-2 (ordinal 2) mounts claim www-web-0 of ordinal 0 at seq ${bad}: a pod mounts only its own claims`]);
+  });
+});
+
+describe('BIND — one claim per volume, pointing at each other', () => {
+  it('fires when two Bound claims name one volume, and when a volume\'s claimRef names another claim', () => {
+    const b = new LogBuilder();
+    b.add('volume-binder', pv('pv-x', { name: 'a', uid: 'claim-a' }));
+    b.add('user', claim('a', { volume: 'pv-x' }));
+    const second = b.add('user', claim('b', { volume: 'pv-x' }));
+    const vs = check(b, 'BIND');
+    expect(vs.map((v) => v.message)).toEqual([
+      `BIND: claims default/a and default/b are both Bound to volume pv-x at seq ${second}: a volume binds one claim`,
+      `BIND: claim default/b (uid claim-b) and volume pv-x are both Bound at seq ${second}, the claim's volumeName names the volume, but the volume's claimRef names default/a (uid claim-a)`,
+    ]);
+  });
+});
+
+describe('RWO — one node at a time', () => {
+  it('fires when pods on two nodes run on one ReadWriteOnce volume, not when they share a node', () => {
+    const run = (node: string) => {
+      const b = new LogBuilder();
+      orderedUp(b, 1);
+      const other = { ...rsPod('zzzzz'), spec: { ...rsPod('zzzzz').spec!, nodeName: node, volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'www-web-0' } }] }, status: { ...stsPod(0).status! } };
+      const seq = b.add(RS, other);
+      return { b, seq };
+    };
+    const { b, seq } = run('node-b');
+    expect(check(b, 'RWO').map((v) => v.message)).toEqual([`RWO: default/front-zzzzz runs on node-b at seq ${seq} using volume pv-0 (claim www-web-0, ReadWriteOnce), which pod default/web-0 is still using on node-a: an exclusive volume is attached to one node at a time`]);
+    expect(check(run('node-a').b, 'RWO')).toEqual([]);
+  });
+});
+
+describe('LIVE — liveness', () => {
+  it('fires when the cluster has not converged within the bound after the last input', () => {
+    const b = new LogBuilder();
+    const { set } = orderedUp(b, 1);
+    const cmd = b.input('COMMAND', { command: 'scale' });
+    b.mod('user', { ...set, metadata: { ...set.metadata, generation: 2 }, spec: { ...set.spec!, replicas: 2 } }, { op: 'patch/scale' });
+    b.sleep(400_000);
+    const late = b.add('scheduler', { apiVersion: 'v1', kind: 'Event', metadata: { name: 'e1', namespace: 'default' } } as never);
+    const vs = check(b, 'LIVE');
+    // The user's write of the command is part of the input.
+    expect(vs.map((v) => v.message)).toEqual([`LIVE: the cluster has not converged 300s after the last input (seq ${cmd + 1}, t=0.011s); at seq ${late}: statefulset default/web has not observed generation 2 (observedGeneration 1)`]);
+  });
+
+  it('fires when a converged cluster keeps writing, and when a quiescent log ends unconverged', () => {
+    const b = new LogBuilder();
+    const { set } = orderedUp(b, 1);
+    b.sleep(60_000);
+    const w = b.mod(SS, { ...set, status: settledStatus(1) }, { op: 'update/status' });
+    expect(check(b, 'LIVE').map((v) => v.message)).toEqual([expect.stringMatching(new RegExp(`^LIVE: statefulset-controller wrote update/status StatefulSet default/web at seq ${w} \\(t=60\\.\\d+s\\), 60\\.0s after the cluster converged at seq 9 with no input since: a converged cluster stays still$`)) as unknown as string]);
+
+    const s = new LogBuilder();
+    const up = orderedUp(s, 1);
+    s.mod('kubelet:node-a', stsPod(0, 'running', { set: up.set }), { op: 'update/status' });
+    expect(check(s, 'LIVE').map((v) => v.message)).toEqual([expect.stringMatching(/left its desired state at seq 10 .* without any input since seq 2/) as unknown as string]);
+    const r = new LogBuilder();
+    r.input('COMMAND', { command: 'apply' });
+    r.add('user', sts({ replicas: 1 }));
+    expect(check(r, 'LIVE')).toEqual([]);
+    expect(check(r, 'LIVE', { endIsQuiescent: true }).map((v) => v.message)).toEqual([expect.stringMatching(/^LIVE: the log ends quiescent at seq 2 .* not at its desired state .*statefulset default\/web has not observed generation 1/) as unknown as string]);
+  });
+});
+
+describe('LOG — well-formedness', () => {
+  it('fires on a seq gap, time going back, a forward cause, a wrong resourceVersion and ADDED/MODIFIED that disagree with what exists', () => {
+    const b = new LogBuilder();
+    orderedUp(b, 1);
+    const es: Envelope[] = b.entries.map((e) => ({ ...e }));
+    es[3] = { ...es[3]!, time: 0 };
+    es[4] = { ...es[4]!, cause: 9 };
+    es[5] = { ...es[5]!, object: { ...es[5]!.object!, metadata: { ...es[5]!.object!.metadata, resourceVersion: '99' } } as never };
+    es.push({ ...es[3]!, seq: 10, time: 100, type: 'ADDED', object: { ...es[3]!.object!, metadata: { ...es[3]!.object!.metadata, resourceVersion: '10' } } as never });
+    es.push({ ...es[2]!, seq: 12, time: 100, type: 'MODIFIED', object: { ...claim('nope'), metadata: { ...claim('nope').metadata, resourceVersion: '12' } } });
+    const msgs = check(es, 'LOG').map((v) => v.message);
+    expect(msgs).toEqual([
+      'LOG: seq 4 has time 0 ms, before the 3 ms of seq 3; virtual time never goes back',
+      'LOG: seq 5 names cause 9, which is not an earlier entry of the log',
+      'LOG: seq 6 (MODIFIED PersistentVolumeClaim default/www-web-0) carries resourceVersion 99; the log stamps the seq into the object',
+      'LOG: seq 10 ADDED Pod default/web-0 (uid web-0-a) while it already exists (uid web-0-a, last written at seq 8) and was never DELETED',
+      'LOG: entry seq 12 follows seq 10; seqs must be gap-free and increasing',
+      'LOG: seq 12 is MODIFIED of PersistentVolumeClaim default/nope, which does not exist at that point of the log',
+    ]);
+  });
+});
