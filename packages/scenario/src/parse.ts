@@ -151,9 +151,13 @@ const parseStep = (ctx: Ctx, node: YNode, index: number): E.Either<ScenarioError
     case 'cordon': case 'uncordon':
       if (typeof arg !== 'string') return bad('give a node name');
       return ok({ op: key, node: arg });
-    case 'fault':
+    case 'fault': {
       if (!arg || typeof arg !== 'object') return bad('give the fault as a map');
-      return ok({ op: 'fault', fault: arg as Record<string, unknown> });
+      const f = arg as Record<string, unknown>;
+      // Node faults (§1.13): the node's kubelet stops / resumes.
+      if ((f.fault === 'node-down' || f.fault === 'node-up') && (typeof f.node !== 'string' || f.node === '')) return bad(`give {fault: ${f.fault}, node: NAME}`);
+      return ok({ op: 'fault', fault: f });
+    }
     case 'unready': case 'ready': case 'fail': {
       const t = podTarget(arg);
       if (!t) return bad('give a pod name');

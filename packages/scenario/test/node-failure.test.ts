@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { isPodReady, isRunningAndReady, parseTimestamp, type Node, type PersistentVolumeClaim, type Pod } from '@kubesim/api';
 import type { Envelope } from '@kubesim/log';
 import type { Simulation } from '@kubesim/runtime';
-import { loadScenarioFile, runScenario } from '../src/index.js';
+import { loadScenarioFile, parseScenario, runScenario } from '../src/index.js';
 import {
   E, converge, create, del, entriesOf, eventsFor, f1, get, list, manifests, mustGet, newCluster, objectEntries, patch, ready, scale,
   sleep, waitFor, writesBy, type Json,
@@ -305,5 +305,15 @@ describe('node failure: quiet when no node fails', () => {
     const started = r.sim.log.all().filter((e) => e.type === 'COMPONENT').map((e) => (e.data as { component: string }).component);
     expect(started).toEqual(expect.arrayContaining([NLC, PODGC]));
     expect(r.sim.log.all().filter((e) => e.actor === NLC || e.actor === PODGC)).toEqual([]);
+  });
+});
+
+describe('node failure: scenario steps', () => {
+  it('a node fault names its node', () => {
+    const parse = (step: string) => parseScenario(`cluster: {nodes: 2}\nsteps:\n  - ${step}\n`, 's.yaml');
+    const ok = parse('fault: {fault: node-down, node: node-b}');
+    expect(E.isRight(ok) && ok.right.steps[0]).toMatchObject({ op: 'fault', fault: { fault: 'node-down', node: 'node-b' } });
+    const bad = parse('fault: {fault: node-up}');
+    expect(E.isLeft(bad) && bad.left.message).toBe('error: s.yaml:3: step 1: fault: give {fault: node-up, node: NAME}');
   });
 });
