@@ -50,18 +50,24 @@ export const k3Checker: CheckerDef = {
           const only = m.revCounts.keys().next().value;
           if ((cr === 0 || only === undefined || only === cur) && (ur === 0 || only === undefined || only === upd)) return;
         }
-        const pods = sortedMembers(m);
-        for (let i = 0; i < Math.min(cr, pods.length); i++) {
-          const p = pods[i]!;
-          if (podRevision(p.pod) !== cur) {
-            ctx.report([e.seq], `status written at seq ${e.seq} for ${setLabel(m)} says currentReplicas=${cr} (revision ${cur}), but ${nameOf(p.pod)}, pod number ${i + 1} by ordinal, carries revision ${podRevision(p.pod)}: old revisions must occupy a prefix of the ordinals`);
+        // Walk the ordinals up for the prefix and down for the suffix (no sort, no copy).
+        let seen = 0;
+        for (let o = 0; o <= m.maxOrdinal && seen < cr; o++) {
+          const p = m.slots.get(o)?.pod;
+          if (p === undefined) continue;
+          seen++;
+          if (podRevision(p) !== cur) {
+            ctx.report([e.seq], `status written at seq ${e.seq} for ${setLabel(m)} says currentReplicas=${cr} (revision ${cur}), but ${nameOf(p)}, pod number ${seen} by ordinal, carries revision ${podRevision(p)}: old revisions must occupy a prefix of the ordinals`);
             break;
           }
         }
-        for (let j = 0; j < Math.min(ur, pods.length); j++) {
-          const p = pods[pods.length - 1 - j]!;
-          if (podRevision(p.pod) !== upd) {
-            ctx.report([e.seq], `status written at seq ${e.seq} for ${setLabel(m)} says updatedReplicas=${ur} (revision ${upd}), but ${nameOf(p.pod)}, pod number ${j + 1} from the highest ordinal, carries revision ${podRevision(p.pod)}: the update revision must occupy a suffix of the ordinals`);
+        seen = 0;
+        for (let o = m.maxOrdinal; o >= 0 && seen < ur; o--) {
+          const p = m.slots.get(o)?.pod;
+          if (p === undefined) continue;
+          seen++;
+          if (podRevision(p) !== upd) {
+            ctx.report([e.seq], `status written at seq ${e.seq} for ${setLabel(m)} says updatedReplicas=${ur} (revision ${upd}), but ${nameOf(p)}, pod number ${seen} from the highest ordinal, carries revision ${podRevision(p)}: the update revision must occupy a suffix of the ordinals`);
             break;
           }
         }
