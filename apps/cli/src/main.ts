@@ -6,6 +6,7 @@ import { replayCommand } from './commands/replay.js';
 import { explainCommand } from './commands/explain.js';
 import { diffCommand } from './commands/diff.js';
 import { verifyCommand } from './commands/verify.js';
+import { checkCommand } from './commands/check.js';
 import { VERSIONS } from './version.js';
 
 const program = new Command();
@@ -91,6 +92,21 @@ Exit status: 0 verified, 1 the re-run differs (the first differing entry is prin
 2 the log is damaged (the first damaged line is printed), missing, or cannot be re-run.`)
   .action(async (file: string, opts: { chainOnly?: boolean }) => {
     process.exitCode = await verifyCommand(file, opts);
+  });
+
+program.command('check')
+  .description('check a recorded log against the invariants (docs/invariants.md), streaming it')
+  .argument('<file>', 'recorded log (from kubesim run --log)')
+  .option('--only <ids>', 'run only these checkers, comma-separated (e.g. K1,L3,LIVE)')
+  .option('--json', 'print the result as JSON')
+  .option('--settled', 'the log ends at a quiescent point (the run was settled): judge the end too, liveness must be proven')
+  .option('--liveness-bound <duration>', 'the cluster must converge within this virtual time after the last input (default 300s)')
+  .addHelpText('after', `
+Prints every violation (naming the log seqs involved) and one line per checker.
+Exit status: 0 no violation, 1 violations, 2 the log is damaged (its first damaged line is printed),
+unreadable, or an option is wrong.`)
+  .action(async (file: string, opts: { only?: string; json?: boolean; settled?: boolean; livenessBound?: string }) => {
+    process.exitCode = await checkCommand(file, opts);
   });
 
 // `kubesim replay FILE | head`: a reader that stops early ends the output quietly instead of an EPIPE trace.

@@ -29,7 +29,7 @@ const firstUnhealthy = (m: SetModel, from: number, to: number, cause: number): n
  */
 export const l3Checker: CheckerDef = {
   id: 'L3',
-  title: 'ordered progress (OrderedReady): ascending creations, descending deletions, one step per sync',
+  title: 'ordered progress (OrderedReady): creations after healthy lower pods, deletions highest first',
   kinds: ['Pod'],
   inputs: false,
   create: (ctx) => {
