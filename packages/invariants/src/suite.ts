@@ -104,7 +104,6 @@ export const createCheckSuite = (opts: CheckOptions = {}): CheckSuite => {
   for (const l of byKind.values()) l.sort((a, b) => checkers.indexOf(a) - checkers.indexOf(b));
 
   const runQuiet = (): void => {
-    if (world.entries === 0 || world.crashed.size > 0) return;
     for (const c of quiet) c.quiet!(world.lastSeq, world.lastTime);
   };
 
@@ -114,7 +113,7 @@ export const createCheckSuite = (opts: CheckOptions = {}): CheckSuite => {
     checkers,
     observe(e: Envelope): void {
       if (finished) throw new Error('observe after finish');
-      if (quiet.length > 0 && world.entries > 0 && e.time - world.lastTime >= options.quietMs) runQuiet();
+      if (quiet.length > 0 && world.quietBefore(e.time, options.quietMs)) runQuiet();
       const before = world.apply(e);
       const obj = e.object;
       if (obj === undefined) {
@@ -127,7 +126,8 @@ export const createCheckSuite = (opts: CheckOptions = {}): CheckSuite => {
     violations: () => found,
     finish(): CheckResult {
       if (finished) return finished;
-      if (options.endIsQuiescent) runQuiet();
+      // A settled end is quiescent by the producer's word (crashed components excepted).
+      if (options.endIsQuiescent && world.entries > 0 && world.crashed.size === 0) runQuiet();
       for (const c of checkers) c.finish();
       finished = {
         violations: found,

@@ -255,11 +255,47 @@ export class World {
    * controller saw at least the entries up to the cause" are suspended for its writes.
    */
   readonly staleViewUntil = new Map<string, number>();
+  /**
+   * Until this virtual time some component's view or requests lag (watch-delay/-drop/-reorder,
+   * api-delay faults): a quiet gap only counts after it.
+   */
+  disturbedUntil = 0;
+  /**
+   * Extra quiet time a gap needs after an `api-drop` fault: a dropped request leaves no entry and its
+   * retry comes a timeout later, so a gap shorter than quietMs + that timeout proves nothing.
+   */
+  extraQuietMs = 0;
   /** namespace/name of a claim → seq of its last DELETED (recent ones only). */
   readonly claimGoneAt = new Map<string, number>();
   lastSeq = 0;
   lastTime = 0;
   entries = 0;
+
+  /** Runtime faults between the log and a component (packages/runtime/src/embedded/faults.ts). */
+  private runtimeFault(time: number, component: string, d: Record<string, unknown>): void {
+    const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
+    const disturb = (until: number): void => { this.disturbedUntil = Math.max(this.disturbedUntil, until); };
+    switch (d.fault) {
+      case 'watch-reorder': {
+        // Deliveries lag by up to 40 ms per kind; a reconcile planned in the window may write a little later.
+        const until = time + num(d.durationMs) + 5_000;
+        this.staleViewUntil.set(component, Math.max(until, this.staleViewUntil.get(component) ?? 0));
+        disturb(until);
+        break;
+      }
+      case 'watch-delay': disturb(time + num(d.durationMs) + num(d.ms) + 1_000); break;
+      case 'watch-drop': disturb(time + num(d.durationMs) + 2_000); break;
+      case 'api-delay': disturb(time + num(d.durationMs) + 2 * num(d.ms) + 1_000); break;
+      case 'api-drop': this.extraQuietMs = Math.max(this.extraQuietMs, num(d.timeoutMs) + 2_000); break;
+      default: break;
+    }
+  }
+
+  /** Whether the gap from the last entry to `time` is a quiescent point (nothing crashed, nothing lagging). */
+  quietBefore(time: number, quietMs: number): boolean {
+    if (this.entries === 0 || this.crashed.size > 0) return false;
+    return time - Math.max(this.lastTime, this.disturbedUntil) >= quietMs + this.extraQuietMs;
+  }
 
   /** Fold one entry; returns the object as it was before the entry. */
   apply(e: Envelope): KObject | undefined {
@@ -309,11 +345,7 @@ export class World {
       if (d.fault === 'node-up') this.nodesDown.delete(d.node);
     }
     if (typeof d?.component !== 'string') return;
-    if (e.type === 'FAULT' && d.fault === 'watch-reorder' && typeof d.durationMs === 'number') {
-      // Deliveries lag by up to 40 ms per kind; a reconcile planned in the window may write a little later.
-      const until = e.time + d.durationMs + 5_000;
-      this.staleViewUntil.set(d.component, Math.max(until, this.staleViewUntil.get(d.component) ?? 0));
-    }
+    if (e.type === 'FAULT') this.runtimeFault(e.time, d.component, e.data as Record<string, unknown>);
     if (e.type === 'FAULT' && d.fault === 'crash') this.crashed.add(d.component);
     if (e.type === 'COMPONENT' && (d.event === 'start' || d.event === 'restart')) this.crashed.delete(d.component);
   }

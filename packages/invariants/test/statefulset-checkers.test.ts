@@ -117,6 +117,24 @@ describe('K3 — update invariant (revision prefix / suffix)', () => {
     ]);
     expect(check(history([REV1, REV1, REV2], { cur: 2, upd: 1 }).b, 'K3')).toEqual([]);
   });
+
+  it('does not judge a rollout a user disturbed (a deleted pod comes back at the update revision) until it finishes', () => {
+    const b = new LogBuilder();
+    const { set } = orderedUp(b, 3);
+    b.mod(SS, stsPod(2, 'ready', { rev: REV2 }), { op: 'update' });
+    b.mod('user', stsPod(0, 'ready-terminating'), { op: 'delete' });
+    b.del('kubelet:node-a', stsPod(0, 'ready-terminating'));
+    b.add(SS, stsPod(0, 'ready', { rev: REV2, uid: 'web-0-b' }));
+    const rolling = { ...settledStatus(3), currentRevision: REV1, updateRevision: REV2, currentReplicas: 1, updatedReplicas: 2 };
+    b.mod(SS, { ...set, status: rolling }, { op: 'update/status' });
+    expect(check(b, 'K3')).toEqual([]);
+    b.mod(SS, stsPod(1, 'ready', { rev: REV2 }), { op: 'update' });
+    b.mod(SS, { ...set, status: settledStatus(3, REV2) }, { op: 'update/status' });
+    expect(check(b, 'K3')).toEqual([]);
+    b.mod(SS, stsPod(1, 'ready', { rev: REV1 }), { op: 'update' });
+    const bad = b.mod(SS, { ...set, status: { ...settledStatus(3, REV2), currentReplicas: 3, updatedReplicas: 3 } }, { op: 'update/status' });
+    expect(check(b, 'K3').map((v) => v.seqs[0])).toEqual([bad, bad]);
+  });
 });
 
 describe('K4 — claim owner references', () => {

@@ -2,7 +2,7 @@ import type { KObject, PersistentVolumeClaim, Pod } from '@kubesim/api';
 import type { Envelope } from '@kubesim/log';
 import type { CheckerDef } from '../types.js';
 import {
-  GC_ACTOR, SS_ACTOR, claimRefProblem, containersRunning, controllerOf, inRange, isTerminatingPod, nameOf, nsOf,
+  GC_ACTOR, SS_ACTOR, claimRefProblem, containersRunning, inRange, isTerminatingPod, nameOf, nsOf,
   parseMemberName, policyOf, replicasOf, shortUid, startOf, templateNames, uidOf,
 } from '../model.js';
 import type { SetModel, World } from '../world.js';
@@ -203,8 +203,8 @@ const setOfClaim = (world: World, namespace: string, claim: string): SetModel | 
 
 /**
  * L8 — a deleting set is inert: once a StatefulSet has a deletionTimestamp, the controller writes
- * nothing for it but its status (and history truncation) — no pod, claim or revision creates,
- * updates or deletes. Writes planned on a snapshot from before the deletion (cause < deletion) are
+ * nothing for it but its status and its revision bookkeeping (SSC UpdateStatefulSet computes and
+ * truncates revisions around its deletion check) — no pod or claim creates, updates or deletes. Writes planned on a snapshot from before the deletion (cause < deletion) are
  * not judged.
  */
 export const l8Checker: CheckerDef = {
@@ -219,16 +219,14 @@ export const l8Checker: CheckerDef = {
       if (e.actor !== SS_ACTOR) return;
       const o = e.object!;
       const kind = o.kind as string;
-      if (kind === 'Event' || (kind === 'StatefulSet' && e.op === 'update/status') || (kind === 'ControllerRevision' && e.op === 'delete')) return;
+      // Status writes, and revision bookkeeping: SSC UpdateStatefulSet lists, creates and truncates
+      // revisions (getStatefulSetRevisions, truncateHistory) around its deletion check.
+      if (kind === 'Event' || kind === 'ControllerRevision' || (kind === 'StatefulSet' && e.op === 'update/status')) return;
       const w = ctx.world;
       let m: SetModel | undefined;
       if (kind === 'Pod') m = w.setOf(o as Pod) ?? w.setOf(before as Pod | undefined) ?? w.setByPodName(nsOf(o), nameOf(o));
       else if (kind === 'PersistentVolumeClaim') m = setOfClaim(w, nsOf(o), nameOf(o));
       else if (kind === 'StatefulSet') m = w.sets.get(uidOf(o));
-      else if (kind === 'ControllerRevision') {
-        const r = controllerOf(o, 'StatefulSet') ?? controllerOf(before, 'StatefulSet');
-        m = r ? w.sets.get(r.uid) : undefined;
-      }
       if (m === undefined || m.terminatingAt < 0 || causeOf(w, e) < m.terminatingAt) return;
       ctx.report([e.seq, m.terminatingAt], `the StatefulSet controller wrote ${e.op ?? e.type} ${kind} ${nsOf(o)}/${nameOf(o)} at seq ${e.seq} (cause ${String(e.cause)}) for ${setLabel(m)}, which has been deleting since seq ${m.terminatingAt}: a deleting set only gets status writes`);
     },

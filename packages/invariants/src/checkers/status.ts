@@ -1,8 +1,8 @@
-import type { KObject, Pod, ReplicaSet, StatefulSet } from '@kubesim/api';
+import { isTerminal, type KObject, type Pod, type ReplicaSet, type StatefulSet } from '@kubesim/api';
 import type { Envelope } from '@kubesim/log';
 import type { CheckerDef } from '../types.js';
 import {
-  SS_ACTOR, controllerOf, isRollingUpdate, nameOf, nsOf, partitionOf, podRevision, replicasOf, startOf, uidOf,
+  SS_ACTOR, controllerOf, isRollingUpdate, isTerminatingPod, nameOf, nsOf, partitionOf, podRevision, replicasOf, startOf, uidOf,
 } from '../model.js';
 import type { SetModel } from '../world.js';
 import { causeOf, setLabel } from './writes.js';
@@ -21,23 +21,41 @@ const sortedMembers = (m: SetModel): { ordinal: number; pod: Pod }[] => {
  * status, the first `currentReplicas` pods by ordinal carry `currentRevision` and the last
  * `updatedReplicas` carry `updateRevision` — old revisions a prefix, the new one a suffix. Judged at
  * status writes whose pods (membership, revision labels, terminations) did not change after the
- * write's cause, so the pods are the ones the status was computed from.
+ * write's cause, so the pods are the ones the status was computed from. The rule describes an
+ * undisturbed rollout: a pod deleted by anyone but the rollout (a user, a failure, an eviction) is
+ * recreated at the update revision whatever its ordinal, so such a set is not judged until its
+ * status reports the rollout finished (currentRevision = updateRevision).
  */
 export const k3Checker: CheckerDef = {
   id: 'K3',
   title: 'update invariant: current revision on a prefix of ordinals, update revision on a suffix',
-  kinds: ['StatefulSet'],
+  kinds: ['StatefulSet', 'Pod'],
   inputs: false,
   create: (ctx) => {
     const judged = new Map<string, string>();
+    /** Sets whose rollout a pod replacement outside the rollout disturbed. */
+    const disturbed = new Set<string>();
     return {
       id: 'K3',
       title: k3Checker.title,
-      observe(e: Envelope): void {
+      observe(e: Envelope, before: KObject | undefined): void {
+        if (e.object?.kind === 'Pod') {
+          const b = before as Pod | undefined;
+          if (b === undefined || isTerminatingPod(b)) return;
+          const m = ctx.world.setOf(b);
+          if (m === undefined) return;
+          const after = e.object as Pod;
+          const deleted = e.op === 'delete' || e.type === 'DELETED';
+          const failed = !isTerminal(b) && isTerminal(after);
+          if (failed || (deleted && (e.actor !== SS_ACTOR || isTerminal(b)))) disturbed.add(m.uid);
+          return;
+        }
         if (!isStatusWrite(e)) return;
         const set = e.object as StatefulSet;
         const m = ctx.world.sets.get(uidOf(set));
         if (m === undefined || !isRollingUpdate(set)) return;
+        if (set.status?.currentRevision === set.status?.updateRevision) disturbed.delete(m.uid);
+        if (disturbed.has(m.uid)) return;
         const cause = causeOf(ctx.world, e);
         if (m.revisionsChangedAt > cause) return;
         const st = set.status ?? { replicas: 0 };
