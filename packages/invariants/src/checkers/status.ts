@@ -2,7 +2,7 @@ import { isTerminal, type KObject, type Pod, type ReplicaSet, type StatefulSet }
 import type { Envelope } from '@kubesim/log';
 import type { CheckerDef } from '../types.js';
 import {
-  SS_ACTOR, controllerOf, isRollingUpdate, isTerminatingPod, nameOf, nsOf, partitionOf, podRevision, replicasOf, startOf, uidOf,
+  SS_ACTOR, controllerOf, inRange, isRollingUpdate, isTerminatingPod, nameOf, parseMemberName, nsOf, partitionOf, podRevision, replicasOf, startOf, uidOf,
 } from '../model.js';
 import type { SetModel } from '../world.js';
 import { causeOf, setLabel } from './writes.js';
@@ -35,26 +35,42 @@ export const k3Checker: CheckerDef = {
     const judged = new Map<string, string>();
     /** Sets whose rollout a pod replacement outside the rollout disturbed. */
     const disturbed = new Set<string>();
+    /** Set → ordinals vacated outside the rollout and not yet re-created. */
+    const vacated = new Map<string, Set<number>>();
     return {
       id: 'K3',
       title: k3Checker.title,
       observe(e: Envelope, before: KObject | undefined): void {
         if (e.object?.kind === 'Pod') {
-          const b = before as Pod | undefined;
-          if (b === undefined || isTerminatingPod(b)) return;
-          const m = ctx.world.setOf(b);
-          if (m === undefined) return;
           const after = e.object as Pod;
+          const b = before as Pod | undefined;
+          const m = ctx.world.setOf(b) ?? ctx.world.setOf(after);
+          if (m === undefined) return;
+          const { parent, ordinal } = parseMemberName(nameOf(after));
+          if (parent !== m.name || ordinal < 0) return;
+          if (e.type === 'ADDED') {
+            vacated.get(m.uid)?.delete(ordinal);
+            return;
+          }
+          if (b === undefined || isTerminatingPod(b)) return;
           const deleted = e.op === 'delete' || e.type === 'DELETED';
           const failed = !isTerminal(b) && isTerminal(after);
-          if (failed || (deleted && (e.actor !== SS_ACTOR || isTerminal(b)))) disturbed.add(m.uid);
+          if (failed || (deleted && (e.actor !== SS_ACTOR || isTerminal(b)))) {
+            disturbed.add(m.uid);
+            let v = vacated.get(m.uid);
+            if (!v) { v = new Set(); vacated.set(m.uid, v); }
+            v.add(ordinal);
+          }
           return;
         }
         if (!isStatusWrite(e)) return;
         const set = e.object as StatefulSet;
         const m = ctx.world.sets.get(uidOf(set));
         if (m === undefined || !isRollingUpdate(set)) return;
-        if (set.status?.currentRevision === set.status?.updateRevision) disturbed.delete(m.uid);
+        const v = vacated.get(m.uid);
+        if (v !== undefined) for (const o of v) if (!inRange(set, o)) v.delete(o);
+        // A replacement of a pod deleted outside the rollout may still come: until then the set stays disturbed.
+        if (set.status?.currentRevision === set.status?.updateRevision && (v === undefined || v.size === 0)) disturbed.delete(m.uid);
         if (disturbed.has(m.uid)) return;
         const cause = causeOf(ctx.world, e);
         if (m.revisionsChangedAt > cause) return;
