@@ -38,6 +38,8 @@ export class SetModel {
   /** First seq at which the set carried a deletionTimestamp (-1: not terminating). */
   terminatingAt = -1;
   deletedAt = -1;
+  /** Virtual time of the DELETED entry (-1: not deleted). */
+  deletedTime = -1;
   /** Last seq at which spec.replicas or spec.ordinals changed (the range). */
   rangeChangedAt: number;
   /** Last seq at which metadata.generation changed. */
@@ -280,12 +282,14 @@ export class World {
         // Deliveries lag by up to 40 ms per kind; a reconcile planned in the window may write a little later.
         const until = time + num(d.durationMs) + 5_000;
         this.staleViewUntil.set(component, Math.max(until, this.staleViewUntil.get(component) ?? 0));
-        disturb(until);
+        disturb(time + 2 * num(d.durationMs) + 5_000);
         break;
       }
-      case 'watch-delay': disturb(time + num(d.durationMs) + num(d.ms) + 1_000); break;
-      case 'watch-drop': disturb(time + num(d.durationMs) + 2_000); break;
-      case 'api-delay': disturb(time + num(d.durationMs) + 2 * num(d.ms) + 1_000); break;
+      // A component whose syncs failed during the window retries with a doubling backoff, so its tail
+      // after the window can be about as long again as the window itself.
+      case 'watch-delay': disturb(time + 2 * (num(d.durationMs) + num(d.ms)) + 1_000); break;
+      case 'watch-drop': disturb(time + 2 * num(d.durationMs) + 2_000); break;
+      case 'api-delay': disturb(time + 2 * (num(d.durationMs) + 2 * num(d.ms)) + 1_000); break;
       case 'api-drop': this.extraQuietMs = Math.max(this.extraQuietMs, num(d.timeoutMs) + 2_000); break;
       default: break;
     }
@@ -302,7 +306,7 @@ export class World {
     const before = this.store.applyReturningOld(e);
     this.lastSeq = e.seq;
     this.lastTime = e.time;
-    this.entries++;
+    if ((++this.entries & 4095) === 0) this.sweep();
     if (!isObjectEntry(e)) {
       this.input(e);
       return before;
@@ -332,6 +336,16 @@ export class World {
     return before;
   }
 
+  /**
+   * Forget the ordinals of sets deleted long ago whose pods are gone: late controller writes planned
+   * before a deletion are judged against them, and those come within seconds, not minutes.
+   */
+  private sweep(): void {
+    for (const m of this.sets.values()) {
+      if (m.deletedTime >= 0 && m.members === 0 && m.slots.size > 0 && this.lastTime - m.deletedTime > 600_000) m.slots.clear();
+    }
+  }
+
   /** Whether `component`'s writes at `time` may come from a snapshot that is no prefix of the log. */
   staleView(component: string, time: number): boolean {
     const until = this.staleViewUntil.get(component);
@@ -358,7 +372,7 @@ export class World {
       this.sets.set(uid, m);
     }
     m.update(s, seq, deleted);
-    if (deleted && m.members === 0) m.slots.clear();
+    if (deleted) m.deletedTime = this.lastTime;
     this.setsByName.set(`${nsOf(s)}/${nameOf(s)}`, m);
   }
 
@@ -374,10 +388,7 @@ export class World {
     const newSet = this.setOf(after);
     if (oldSet !== undefined && oldSet === newSet) oldSet.updatePod(before!, after!, seq);
     else {
-      if (oldSet) {
-        oldSet.removePod(before!, seq);
-        if (oldSet.deletedAt >= 0 && oldSet.members === 0) oldSet.slots.clear();
-      }
+      if (oldSet) oldSet.removePod(before!, seq);
       if (newSet) newSet.addPod(after!, seq);
     }
     const oldRs = this.rsOf(before);

@@ -141,9 +141,12 @@ export const liveChecker: CheckerDef = {
           // reaction to the last input (a status written from an older snapshot); after it, the write
           // itself is reported below. Either way the bound still runs from the last input.
           converging = true;
-          if (e.time <= convergedTime + settle) return;
+          if (e.time <= Math.max(convergedTime, world.disturbedUntil) + settle + world.extraQuietMs) return;
         }
-        if (!reportedWrite && e.time > convergedTime + settle) {
+        // Runtime faults leave components retrying with backoff after their window: the settle window
+        // starts after the disturbance (and a dropped request's timeout) too.
+        const quietFrom = Math.max(convergedTime, world.disturbedUntil) + settle + world.extraQuietMs;
+        if (!reportedWrite && e.time > quietFrom) {
           reportedWrite = true;
           ctx.report([e.seq, convergedSeq], `${e.actor} wrote ${e.op ?? e.type} ${String(o.kind)} ${nsOf(o) ? `${nsOf(o)}/` : ''}${nameOf(o)} at seq ${e.seq} (${fmtTime(e.time)}), ${((e.time - convergedTime) / 1000).toFixed(1)}s after the cluster converged at seq ${convergedSeq} with no input since: a converged cluster stays still`);
         }

@@ -1,4 +1,4 @@
-import { isTerminal, type KObject, type Pod, type ReplicaSet, type StatefulSet } from '@kubesim/api';
+import { isRunningAndReady, isTerminal, type KObject, type Pod, type ReplicaSet, type StatefulSet } from '@kubesim/api';
 import type { Envelope } from '@kubesim/log';
 import type { CheckerDef } from '../types.js';
 import {
@@ -24,7 +24,8 @@ const sortedMembers = (m: SetModel): { ordinal: number; pod: Pod }[] => {
  * write's cause, so the pods are the ones the status was computed from. The rule describes an
  * undisturbed rollout: a pod deleted by anyone but the rollout (a user, a failure, an eviction) is
  * recreated at the update revision whatever its ordinal, so such a set is not judged until its
- * status reports the rollout finished (currentRevision = updateRevision).
+ * status reports the rollout finished (currentRevision = updateRevision); nor is a set whose pods carry
+ * a third revision (an update superseded mid-rollout).
  */
 export const k3Checker: CheckerDef = {
   id: 'K3',
@@ -77,6 +78,9 @@ export const k3Checker: CheckerDef = {
         const st = set.status ?? { replicas: 0 };
         const cur = st.currentRevision ?? '', upd = st.updateRevision ?? '';
         const cr = st.currentReplicas ?? 0, ur = st.updatedReplicas ?? 0;
+        // A third revision (an update superseded while a pod it deleted was still terminating: the
+        // replacement gets the newest revision at a low ordinal) is outside the rule too.
+        for (const r of m.revCounts.keys()) if (r !== cur && r !== upd) return;
         const key = `${m.revisionsChangedAt}|${cur}|${cr}|${upd}|${ur}`;
         if (judged.get(m.uid) === key) return;
         judged.set(m.uid, key);
@@ -194,15 +198,15 @@ const completeProblem = (m: SetModel): string | undefined => {
   const n = replicasOf(set);
   const st = set.status!;
   if (m.members !== n) return `it has ${m.members} pods`;
-  if (m.inRangeHealthy !== n) {
-    const bad = sortedMembers(m).filter((p) => !m.slots.get(p.ordinal)!.healthy).map((p) => nameOf(p.pod));
-    return `${bad.length > 0 ? bad.slice(0, 5).join(', ') : 'some in-range pods'} ${bad.length === 1 ? 'is' : 'are'} not Running and Ready (or out of range)`;
-  }
+  // readyReplicas counts Running and Ready pods, terminating ones included (SSC computeReplicaStatus).
+  const members = sortedMembers(m);
+  const bad = members.filter((p) => !isRunningAndReady(p.pod)).map((p) => nameOf(p.pod));
+  if (bad.length > 0) return `${bad.slice(0, 5).join(', ')} ${bad.length === 1 ? 'is' : 'are'} not Running and Ready`;
   if (!isRollingUpdate(set)) return undefined;
   const p = partitionOf(set);
   const want = p === 0 ? st.currentRevision : st.updateRevision;
   const from = startOf(set) + p;
-  for (const { ordinal, pod } of sortedMembers(m)) {
+  for (const { ordinal, pod } of members) {
     if (ordinal >= from && podRevision(pod) !== want) return `${nameOf(pod)} carries revision ${podRevision(pod)}, not ${String(want)}`;
   }
   return undefined;
