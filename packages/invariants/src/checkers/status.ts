@@ -22,10 +22,11 @@ const sortedMembers = (m: SetModel): { ordinal: number; pod: Pod }[] => {
  * `updatedReplicas` carry `updateRevision` — old revisions a prefix, the new one a suffix. Judged at
  * status writes whose pods (membership, revision labels, terminations) did not change after the
  * write's cause, so the pods are the ones the status was computed from. The rule describes an
- * undisturbed rollout: a pod deleted by anyone but the rollout (a user, a failure, an eviction) is
- * recreated at the update revision whatever its ordinal, so such a set is not judged until its
- * status reports the rollout finished (currentRevision = updateRevision); nor is a set whose pods carry
- * a third revision (an update superseded mid-rollout).
+ * undisturbed rollout: a pod deleted by anyone but the rollout (a user, a failure, an eviction, a
+ * scale-down that is undone while the pod terminates) is recreated at the update revision whatever its
+ * ordinal, and a partition change leaves old pods above updated ones; such a set is not judged until
+ * its status reports the rollout finished (currentRevision = updateRevision) and the replacements are
+ * in. Nor is a set whose pods carry a third revision (an update superseded mid-rollout).
  */
 export const k3Checker: CheckerDef = {
   id: 'K3',
@@ -49,27 +50,30 @@ export const k3Checker: CheckerDef = {
           if (m === undefined) return;
           const { parent, ordinal } = parseMemberName(nameOf(after));
           if (parent !== m.name || ordinal < 0) return;
-          if (e.type === 'ADDED') {
-            vacated.get(m.uid)?.delete(ordinal);
-            return;
-          }
+          const v = vacated.get(m.uid);
+          if (e.type === 'ADDED') { v?.delete(ordinal); return; }
+          // Gone while out of range: no replacement comes (a later scale-up creates a fresh pod).
+          if (e.type === 'DELETED' && !inRange(m.obj, ordinal)) v?.delete(ordinal);
           if (b === undefined || isTerminatingPod(b)) return;
           const deleted = e.op === 'delete' || e.type === 'DELETED';
           const failed = !isTerminal(b) && isTerminal(after);
-          if (failed || (deleted && (e.actor !== SS_ACTOR || isTerminal(b)))) {
+          const byRollout = deleted && e.actor === SS_ACTOR && !isTerminal(b) && inRange(m.obj, ordinal);
+          if (failed || (deleted && !byRollout)) {
             disturbed.add(m.uid);
-            let v = vacated.get(m.uid);
-            if (!v) { v = new Set(); vacated.set(m.uid, v); }
-            v.add(ordinal);
+            let w = v;
+            if (!w) { w = new Set(); vacated.set(m.uid, w); }
+            w.add(ordinal);
           }
           return;
         }
-        if (!isStatusWrite(e)) return;
         const set = e.object as StatefulSet;
         const m = ctx.world.sets.get(uidOf(set));
-        if (m === undefined || !isRollingUpdate(set)) return;
+        if (m === undefined) return;
+        // A partition change mid-rollout leaves old-revision pods above updated ones (new pods below the
+        // partition get the current revision, whatever was updated before).
+        if (partitionOf(set) !== partitionOf((before as StatefulSet | undefined) ?? set)) disturbed.add(m.uid);
+        if (!isStatusWrite(e) || !isRollingUpdate(set)) return;
         const v = vacated.get(m.uid);
-        if (v !== undefined) for (const o of v) if (!inRange(set, o)) v.delete(o);
         // A replacement of a pod deleted outside the rollout may still come: until then the set stays disturbed.
         if (set.status?.currentRevision === set.status?.updateRevision && (v === undefined || v.size === 0)) disturbed.delete(m.uid);
         if (disturbed.has(m.uid)) return;
