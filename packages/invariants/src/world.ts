@@ -6,6 +6,9 @@ import {
   replicasOf, startOf, uidOf,
 } from './model.js';
 
+/** The runtime's longest per-key backoff (client-go's 1000 s). */
+const BACKOFF_MAX_MS = 1_000_000;
+
 /** Every kind but Event: events are written often, read by no rule, and never deleted. */
 const STORED_KINDS = [
   'Namespace', 'Node', 'Pod', 'Service', 'PersistentVolumeClaim', 'PersistentVolume', 'Endpoints', 'StorageClass',
@@ -263,6 +266,13 @@ export class World {
    */
   disturbedUntil = 0;
   /**
+   * Until this virtual time a component may still be retrying a sync that failed during a runtime
+   * fault: client-go's per-key backoff doubles up to 1000 s (the runtime's backoffMaxMs), and a
+   * component whose cache lagged its own writes fails every retry until it catches up. Quiet gaps
+   * before this time prove nothing; the end of a settled log still does.
+   */
+  backoffUntil = 0;
+  /**
    * Extra quiet time a gap needs after an `api-drop` fault: a dropped request leaves no entry and its
    * retry comes a timeout later, so a gap shorter than quietMs + that timeout proves nothing.
    */
@@ -276,7 +286,10 @@ export class World {
   /** Runtime faults between the log and a component (packages/runtime/src/embedded/faults.ts). */
   private runtimeFault(time: number, component: string, d: Record<string, unknown>): void {
     const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
-    const disturb = (until: number): void => { this.disturbedUntil = Math.max(this.disturbedUntil, until); };
+    const disturb = (until: number): void => {
+      this.disturbedUntil = Math.max(this.disturbedUntil, until);
+      this.backoffUntil = Math.max(this.backoffUntil, until + BACKOFF_MAX_MS);
+    };
     switch (d.fault) {
       case 'watch-reorder': {
         // Deliveries lag by up to 40 ms per kind; a reconcile planned in the window may write a little later.
@@ -290,7 +303,10 @@ export class World {
       case 'watch-delay': disturb(time + 2 * (num(d.durationMs) + num(d.ms)) + 1_000); break;
       case 'watch-drop': disturb(time + 2 * num(d.durationMs) + 2_000); break;
       case 'api-delay': disturb(time + 2 * (num(d.durationMs) + 2 * num(d.ms)) + 1_000); break;
-      case 'api-drop': this.extraQuietMs = Math.max(this.extraQuietMs, num(d.timeoutMs) + 2_000); break;
+      case 'api-drop':
+        this.extraQuietMs = Math.max(this.extraQuietMs, num(d.timeoutMs) + 2_000);
+        disturb(time + num(d.timeoutMs) * Math.max(1, num(d.count)) + 2_000);
+        break;
       default: break;
     }
   }
@@ -298,7 +314,7 @@ export class World {
   /** Whether the gap from the last entry to `time` is a quiescent point (nothing crashed, nothing lagging). */
   quietBefore(time: number, quietMs: number): boolean {
     if (this.entries === 0 || this.crashed.size > 0) return false;
-    return time - Math.max(this.lastTime, this.disturbedUntil) >= quietMs + this.extraQuietMs;
+    return time - Math.max(this.lastTime, this.backoffUntil) >= quietMs + this.extraQuietMs;
   }
 
   /** Fold one entry; returns the object as it was before the entry. */

@@ -65,6 +65,8 @@ export const liveChecker: CheckerDef = {
     let converging = true;
     let convergedSeq = 0, convergedTime = 0;
     let reportedLate = false, reportedWrite = false;
+    /** Objects written once after convergence by a resync or a late retry (allowed once each). */
+    const repaired = new Set<string>();
 
     const recomputeSet = (m: SetModel | undefined): void => {
       if (m === undefined) return;
@@ -126,6 +128,7 @@ export const liveChecker: CheckerDef = {
             converging = false;
             convergedSeq = e.seq;
             convergedTime = e.time;
+            repaired.clear();
             if (e.time - inputTime > bound && !reportedLate) {
               reportedLate = true;
               ctx.report([e.seq, inputSeq], `the cluster converged only at seq ${e.seq} (${fmtTime(e.time)}), ${((e.time - inputTime) / 1000).toFixed(1)}s after the last input (seq ${inputSeq}), more than the bound of ${bound / 1000}s`);
@@ -136,20 +139,23 @@ export const liveChecker: CheckerDef = {
           }
           return;
         }
-        if (!ok) {
-          // Left the desired state without an input. Within the settle window this is the tail of the
-          // reaction to the last input (a status written from an older snapshot); after it, the write
-          // itself is reported below. Either way the bound still runs from the last input.
-          converging = true;
-          if (e.time <= Math.max(convergedTime, world.disturbedUntil) + settle + world.extraQuietMs) return;
-        }
         // Runtime faults leave components retrying with backoff after their window: the settle window
         // starts after the disturbance (and a dropped request's timeout) too.
         const quietFrom = Math.max(convergedTime, world.disturbedUntil) + settle + world.extraQuietMs;
-        if (!reportedWrite && e.time > quietFrom) {
-          reportedWrite = true;
-          ctx.report([e.seq, convergedSeq], `${e.actor} wrote ${e.op ?? e.type} ${String(o.kind)} ${nsOf(o) ? `${nsOf(o)}/` : ''}${nameOf(o)} at seq ${e.seq} (${fmtTime(e.time)}), ${((e.time - convergedTime) / 1000).toFixed(1)}s after the cluster converged at seq ${convergedSeq} with no input since: a converged cluster stays still`);
+        if (e.time > quietFrom && !reportedWrite) {
+          // A write reacting to an entry from before convergence is a periodic informer resync or a
+          // retry repairing what a fault left stale: allowed once per object. A second one, or one
+          // reacting to something newer, is the cluster failing to stay still.
+          const key = `${String(o.kind)}/${nsOf(o)}/${nameOf(o)}`;
+          if (e.cause !== null && e.cause <= convergedSeq && !repaired.has(key)) repaired.add(key);
+          else {
+            reportedWrite = true;
+            ctx.report([e.seq, convergedSeq], `${e.actor} wrote ${e.op ?? e.type} ${String(o.kind)} ${nsOf(o) ? `${nsOf(o)}/` : ''}${nameOf(o)} at seq ${e.seq} (${fmtTime(e.time)}, cause ${String(e.cause)}), ${((e.time - convergedTime) / 1000).toFixed(1)}s after the cluster converged at seq ${convergedSeq} with no input since: a converged cluster stays still`);
+          }
         }
+        // Leaving the desired state without an input: within the settle window the tail of the reaction
+        // to the last input (a status written from an older snapshot); the bound still runs from the input.
+        if (!ok) converging = true;
       },
       finish(): void {
         if (world.entries === 0) return;
