@@ -211,22 +211,35 @@ export class RsModel {
   active = 0;
   activeReady = 0;
   terminating = 0;
-  /** spec.replicas before its last change, and the seq of the change. */
-  prevReplicas: number;
-  replicasChangedAt: number;
+  /** The last changes of spec.replicas: the seq of each change and the value before it (oldest first). */
+  readonly replicasChanges: { readonly seq: number; readonly before: number }[] = [];
 
   constructor(rs: ReplicaSet, seq: number) {
     this.obj = rs;
     this.uid = uidOf(rs);
-    this.prevReplicas = rs.spec?.replicas ?? 1;
-    this.replicasChangedAt = seq;
+    this.replicasChanges.push({ seq, before: rs.spec?.replicas ?? 1 });
   }
 
   update(rs: ReplicaSet, seq: number, deleted: boolean): void {
     const was = this.obj.spec?.replicas ?? 1;
-    if (was !== (rs.spec?.replicas ?? 1)) { this.prevReplicas = was; this.replicasChangedAt = seq; }
+    if (was !== (rs.spec?.replicas ?? 1)) {
+      this.replicasChanges.push({ seq, before: was });
+      if (this.replicasChanges.length > 32) this.replicasChanges.shift();
+    }
     this.obj = rs;
     if (deleted) this.deletedAt = seq;
+  }
+
+  /**
+   * The largest spec.replicas the controller can have seen in a snapshot at a seq ≥ `cause`
+   * (undefined when the changes since then are no longer all known).
+   */
+  maxReplicasSince(cause: number): number | undefined {
+    let max = this.obj.spec?.replicas ?? 1;
+    const ch = this.replicasChanges;
+    if (ch.length === 32 && ch[0]!.seq > cause) return undefined;
+    for (let i = ch.length - 1; i >= 0 && ch[i]!.seq > cause; i--) max = Math.max(max, ch[i]!.before);
+    return max;
   }
 
   count(p: Pod, sign: 1 | -1): void {

@@ -28,9 +28,8 @@ export const l10Checker: CheckerDef = {
       const rs = ctx.world.rsOf(p);
       const cause = causeOf(ctx.world, e);
       if (rs === undefined || cause < 0) return;
-      const want = rs.obj.spec?.replicas ?? 1;
-      const allowed = rs.replicasChangedAt > cause ? Math.max(want, rs.prevReplicas) : want;
-      if (rs.active > allowed) {
+      const allowed = rs.maxReplicasSince(cause);
+      if (allowed !== undefined && rs.active > allowed) {
         ctx.report([e.seq, cause], `the ReplicaSet controller created pod ${key} at seq ${e.seq} (cause ${cause}), bringing replicaset ${nsOf(rs.obj)}/${nameOf(rs.obj)} to ${rs.active} active pods, more than spec.replicas=${allowed}`);
       }
     },
