@@ -29,6 +29,8 @@ export interface Slot {
   healthyUntil: number;
   /** The seq of the last DELETED (or release) of this ordinal's pod; -1: never. */
   goneAt: number;
+  /** The seq at which the current pod of this ordinal appeared (ADDED or adopted); -1: none. */
+  bornAt: number;
 }
 
 /** What the checkers need to know about one StatefulSet (by uid), kept up to date entry by entry. */
@@ -119,7 +121,7 @@ export class SetModel {
 
   slot(ordinal: number): Slot {
     let s = this.slots.get(ordinal);
-    if (!s) { s = { pod: undefined, healthy: false, healthyUntil: -1, goneAt: -1 }; this.slots.set(ordinal, s); }
+    if (!s) { s = { pod: undefined, healthy: false, healthyUntil: -1, goneAt: -1, bornAt: -1 }; this.slots.set(ordinal, s); }
     return s;
   }
 
@@ -127,6 +129,12 @@ export class SetModel {
   healthyInWindow(ordinal: number, cause: number): boolean {
     const s = this.slots.get(ordinal);
     return s !== undefined && (s.healthy || s.healthyUntil >= cause);
+  }
+
+  /** Did ordinal k's pod exist in every snapshot at a seq in [cause, now)? */
+  existedThroughWindow(ordinal: number, cause: number): boolean {
+    const s = this.slots.get(ordinal);
+    return s !== undefined && s.pod !== undefined && s.bornAt <= cause;
   }
 
   /** Did ordinal k's pod exist in some snapshot at a seq in [cause, now)? */
@@ -164,6 +172,7 @@ export class SetModel {
     if (o < 0) return;
     const s = this.slot(o);
     s.pod = p;
+    s.bornAt = seq;
     s.healthy = isHealthy(p);
     if (o > this.maxOrdinal) this.maxOrdinal = o;
   }
@@ -178,6 +187,7 @@ export class SetModel {
     if (s.healthy) s.healthyUntil = seq - 1;
     s.healthy = false;
     s.pod = undefined;
+    s.bornAt = -1;
     s.goneAt = seq;
     if (o === this.maxOrdinal) {
       let m = o - 1;

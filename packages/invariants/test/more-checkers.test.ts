@@ -25,8 +25,28 @@ describe('L3 — ordered progress', () => {
     };
     const { b, del } = run(1);
     const vs = check(b, 'L3');
-    expect(vs.map((v) => v.message)).toEqual([`L3: pod default/web-1 deleted for scale-down at seq ${del} while the higher ordinal web-2 still existed: OrderedReady scale-down deletes the highest ordinal first and waits until it is gone`]);
+    expect(vs.map((v) => v.message)).toEqual([`L3: pod default/web-1 deleted for scale-down at seq ${del} while the higher ordinal web-2 still existed (since before the cause, seq ${del - 1}): OrderedReady scale-down deletes the highest ordinal first and waits until it is gone`]);
     expect(check(run(2).b, 'L3')).toEqual([]);
+  });
+
+  it('does not fire when the higher ordinal appeared after the cause (a snapshot the controller may have planned on lacked it)', () => {
+    const b = new LogBuilder();
+    const { set } = orderedUp(b, 2);
+    const up = scaleTo(b, set, 3);
+    const down = scaleTo(b, up, 1, 3);
+    const cause = b.last;
+    // The sync for the scale-up (planned before the scale-down) creates web-2 …
+    b.add(SS, claim('www-web-2'), { cause: cause - 2 });
+    b.add(SS, stsPod(2, 'pending', { set: up }), { cause: cause - 2 });
+    // … and the sync for the scale-down, on a snapshot at its cause, does not see it yet.
+    b.mod(SS, stsPod(1, 'ready-terminating', { set: down }), { op: 'delete', cause });
+    expect(check(b, 'L3')).toEqual([]);
+    // Planned on a later cause (web-2 already there), the same delete is wrong.
+    const b2 = new LogBuilder();
+    const o2 = orderedUp(b2, 3);
+    const d2 = scaleTo(b2, o2.set, 1);
+    b2.mod(SS, stsPod(1, 'ready-terminating', { set: d2 }), { op: 'delete' });
+    expect(check(b2, 'L3')).toHaveLength(1);
   });
 
   it('fires when a pod is created while a lower one (not the predecessor) is unready, and when scale-down starts with an unhealthy in-range pod', () => {

@@ -48,8 +48,12 @@ export const l3Checker: CheckerDef = {
       const m = w.set;
       if (m.rangeChangedAt > w.cause) return;
       const k = w.ordinal;
-      if (m.maxOrdinal > k) {
-        ctx.report([e.seq, w.cause], `${podLabel(w.pod)} deleted for scale-down at seq ${e.seq} while the higher ordinal ${m.name}-${m.maxOrdinal} still existed: OrderedReady scale-down deletes the highest ordinal first and waits until it is gone`);
+      // A higher ordinal created after the cause may not have been in the controller's (stale) snapshot:
+      // Kubernetes' controller has no expectations for its own creates, so that delete is possible there too.
+      for (let j = m.maxOrdinal; j > k; j--) {
+        if (!m.existedThroughWindow(j, w.cause)) continue;
+        ctx.report([e.seq, w.cause], `${podLabel(w.pod)} deleted for scale-down at seq ${e.seq} while the higher ordinal ${m.name}-${j} still existed (since before the cause, seq ${w.cause}): OrderedReady scale-down deletes the highest ordinal first and waits until it is gone`);
+        break;
       }
       const start = startOf(m.obj), n = replicasOf(m.obj);
       if (m.inRangeHealthy === n) return;
