@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SEMI_SPACE_MB, benchOneSize, benchSeedScenario, benchSizeInChild } from './engine.js';
+import { REPLAY_ENTRIES, benchReplayInChildren, measureReplay, writeBenchLog } from './replay.js';
 
 const args = process.argv.slice(2);
 const which = args[0];
@@ -35,14 +36,36 @@ const engine = () => {
   if (jsonOut) { writeFileSync(jsonOut, `${JSON.stringify(json, null, 2)}\n`); print(`  wrote ${jsonOut}`); }
 };
 
+const replay = () => {
+  print(`kubesim bench replay — a ${REPLAY_ENTRIES}-entry log written by the engine (node ${process.version}; each pass reads the file in 16 MB chunks)`);
+  const r = benchReplayInChildren(REPLAY_ENTRIES);
+  const k = (x: number) => `${Math.round(x).toLocaleString('en-US')} events/s`;
+  print(`  log: ${r.entries} entries, ${r.fileMb.toFixed(0)} MB`);
+  print(`  JSON.parse ceiling:            ${k(r.parseEventsPerSec)}`);
+  print(`  fold (parse + indexed store):  ${k(r.foldEventsPerSec)}  = ${(100 * r.foldVsParse).toFixed(0)} % of the ceiling`);
+  print(`  replay (+ hash-chain check):   ${k(r.replayEventsPerSec)}  = ${(100 * r.replayEventsPerSec / r.parseEventsPerSec).toFixed(0)} % of the ceiling`);
+  print(`  every checker (parse + check): ${k(r.checkEventsPerSec)}  = ${(100 * r.checkVsParse).toFixed(0)} % of the ceiling (${r.violations} violations)`);
+  print(`  generated property runs:       ${r.propertyRunsPerSec.toFixed(0)} runs/s on one core (${r.propertyRuns} runs)`);
+  const targets = {
+    foldAtLeast50PctOfParse: r.foldVsParse >= 0.5,
+    checkersAtLeast25PctOfParse: r.checkVsParse >= 0.25,
+    propertyRunsAtLeast200PerSec: r.propertyRunsPerSec >= 200,
+  };
+  print(`  targets: ${Object.entries(targets).map(([t, v]) => `${t}=${v ? 'met' : 'MISSED'}`).join(', ')}`);
+  if (jsonOut) { writeFileSync(jsonOut, `${JSON.stringify({ benchmark: 'replay', node: process.version, ...r, targets }, null, 2)}\n`); print(`  wrote ${jsonOut}`); }
+};
+
 switch (which) {
   case 'engine': engine(); break;
+  case 'replay': replay(); break;
+  case 'replay-write': writeBenchLog(args[2]!, Number(args[1])); break;
+  case 'replay-measure': print(JSON.stringify(measureReplay(args[1]!))); break;
   case 'engine-size': {
     const r = benchOneSize(Number(args[1]), Number(args[2]));
     print(JSON.stringify(r));
     break;
   }
   default:
-    process.stderr.write('usage: pnpm bench engine [--json OUT.json]\n');
+    process.stderr.write('usage: pnpm bench engine|replay [--json OUT.json]\n');
     process.exitCode = 2;
 }

@@ -1,2 +1,2 @@
 /** Versions recorded in every log header (so a replay can tell what produced it). */
-export const VERSIONS = { kubesim: '0.1.0', kubernetes: '1.35', logFormat: '1' } as const;
+export { KUBESIM_VERSIONS as VERSIONS } from '@kubesim/scenario';

@@ -20,6 +20,8 @@ export interface LogHeader {
   readonly source?: string;
   readonly versions: Readonly<Record<string, string>>;
   readonly mode: 'embedded' | 'distributed';
+  /** A broken-controller variant the run used (property-suite counterexamples; `@kubesim/props` VARIANTS). */
+  readonly variant?: string;
 }
 
 export interface LogDamage {

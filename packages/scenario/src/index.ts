@@ -3,3 +3,4 @@ export * from './parse.js';
 export * from './conditions.js';
 export * from './runner.js';
 export * from './report.js';
+export * from './versions.js';

@@ -1,6 +1,7 @@
 import { isObjectEntry, isScanFailure, renderScanFailure, scanLogFile, describeEntryDifferences, ENTRY_FIELDS, sameValue, type Envelope, type LogHeader } from '@kubesim/log';
 import { describeEntry } from '@kubesim/state';
 import { runScenario, type Scenario } from '@kubesim/scenario';
+import { VARIANTS, variantNamed, withVariant } from '@kubesim/props';
 import { keyOf, type KObject } from '@kubesim/api';
 import { VERSIONS } from '../version.js';
 import { describeHeader } from './replay.js';
@@ -59,16 +60,18 @@ export const verifyCommand = async (file: string, opts: VerifyOptions): Promise<
       cannot = `${file} was recorded in ${String(h.mode)} mode, where the order of entries depends on real process and network timing: it cannot be re-run deterministically. verify re-runs embedded logs only; use --chain-only to check its hash chain.`;
       return;
     }
-    const variant = (h as { variant?: unknown }).variant;
-    if (variant !== undefined) {
-      cannot = `${file} was recorded with the component variant ${JSON.stringify(variant)} (a deliberately changed controller set); verify re-runs with the default components only. Use --chain-only to check its hash chain, or re-run it with the suite that wrote it.`;
+    // A property-suite counterexample recorded with a deliberately broken controller is re-run with it.
+    const variantName = h.variant;
+    const variant = variantName !== undefined ? variantNamed(variantName) : undefined;
+    if (variantName !== undefined && !variant) {
+      cannot = `${file} was recorded with the component variant ${JSON.stringify(variantName)}, which this kubesim does not know (known: ${VARIANTS.map((v) => v.name).join(', ')}). Use --chain-only to check its hash chain.`;
       return;
     }
     const sc = scenarioOfHeader(h);
     if (typeof sc === 'string') { cannot = `cannot re-run ${file}: ${sc}`; return; }
     const t0 = performance.now();
     try {
-      rerun = runScenario(sc, { seed: h.seed }).sim.log.all();
+      rerun = runScenario(sc, { seed: h.seed, ...(variant ? { components: withVariant(variant) } : {}) }).sim.log.all();
     } catch (e) {
       cannot = `cannot re-run ${file}: the simulation failed: ${(e as Error).message}`;
     }

@@ -1,0 +1,139 @@
+import fc from 'fast-check';
+
+/**
+ * A generated case: a workload, a cluster, and a sequence of operations and faults with gaps of
+ * virtual time between them. Everything is plain data so fast-check can shrink it and a case can be
+ * turned into a scenario (scenario.ts), run, recorded and replayed.
+ */
+export type Retention = 'Retain' | 'Delete';
+export type Propagation = 'Background' | 'Foreground' | 'Orphan';
+
+export type Workload =
+  | {
+    readonly kind: 'StatefulSet';
+    readonly policy: 'OrderedReady' | 'Parallel';
+    readonly whenScaled: Retention;
+    readonly whenDeleted: Retention;
+    readonly replicas: number;
+    readonly gracePeriodSeconds: number;
+    readonly bindingMode: 'Immediate' | 'WaitForFirstConsumer';
+  }
+  | { readonly kind: 'ReplicaSet'; readonly replicas: number; readonly gracePeriodSeconds: number };
+
+/** Components a runtime fault or a crash can hit. */
+export const FAULT_TARGETS = [
+  'statefulset-controller', 'replicaset-controller', 'scheduler', 'volume-binder', 'kubelet', 'endpoints-controller', 'garbage-collector',
+] as const;
+export type FaultTarget = typeof FAULT_TARGETS[number];
+
+export type Op =
+  | { readonly op: 'scale'; readonly replicas: number }
+  /** Delete the pod at this position (`@web#i`); grace 0 = force. */
+  | { readonly op: 'delete-pod'; readonly index: number; readonly force: boolean }
+  | { readonly op: 'readiness'; readonly index: number; readonly ready: boolean }
+  | { readonly op: 'fail-pod'; readonly index: number }
+  | { readonly op: 'retention'; readonly whenScaled: Retention; readonly whenDeleted: Retention }
+  /** A template change: a new revision, rolled out by the update strategy. */
+  | { readonly op: 'update'; readonly revision: number }
+  | { readonly op: 'partition'; readonly partition: number }
+  | { readonly op: 'delete-set'; readonly propagation: Propagation }
+  /** Apply the workload manifest again (re-creates a deleted set, which adopts orphans). */
+  | { readonly op: 'recreate' }
+  | { readonly op: 'watch-delay'; readonly component: FaultTarget; readonly ms: number; readonly durationMs: number }
+  | { readonly op: 'watch-drop'; readonly component: FaultTarget; readonly durationMs: number }
+  | { readonly op: 'watch-duplicate'; readonly component: FaultTarget; readonly count: number }
+  | { readonly op: 'watch-reorder'; readonly component: FaultTarget; readonly durationMs: number }
+  | { readonly op: 'api-delay'; readonly component: FaultTarget; readonly ms: number; readonly durationMs: number }
+  | { readonly op: 'api-drop'; readonly component: FaultTarget; readonly where: 'request' | 'response'; readonly count: number }
+  | { readonly op: 'crash'; readonly component: FaultTarget; readonly downMs: number }
+  | { readonly op: 'crash-after-writes'; readonly component: FaultTarget; readonly writes: number; readonly restartAfterMs: number };
+
+/** One operation and the virtual time that passes before the next. */
+export interface TimedOp {
+  readonly op: Op;
+  readonly gapMs: number;
+}
+
+export interface Case {
+  /** The engine's seed (delivery order and delays). */
+  readonly seed: number;
+  readonly nodes: number;
+  readonly workload: Workload;
+  readonly ops: readonly TimedOp[];
+}
+
+export type WorkloadFilter =
+  | { readonly kind: 'StatefulSet'; readonly policy?: 'OrderedReady' | 'Parallel'; readonly whenScaled?: Retention; readonly whenDeleted?: Retention }
+  | { readonly kind: 'ReplicaSet' };
+
+const retention = fc.constantFrom<Retention>('Retain', 'Delete');
+const component = fc.constantFrom(...FAULT_TARGETS);
+const index = fc.nat({ max: 5 });
+
+const workloadArb = (f: WorkloadFilter): fc.Arbitrary<Workload> => {
+  if (f.kind === 'ReplicaSet') {
+    return fc.record({ kind: fc.constant('ReplicaSet' as const), replicas: fc.integer({ min: 0, max: 4 }), gracePeriodSeconds: fc.constantFrom(0, 5, 30) });
+  }
+  return fc.record({
+    kind: fc.constant('StatefulSet' as const),
+    policy: f.policy ? fc.constant(f.policy) : fc.constantFrom<'OrderedReady' | 'Parallel'>('OrderedReady', 'Parallel'),
+    whenScaled: f.whenScaled ? fc.constant(f.whenScaled) : retention,
+    whenDeleted: f.whenDeleted ? fc.constant(f.whenDeleted) : retention,
+    replicas: fc.integer({ min: 0, max: 4 }),
+    gracePeriodSeconds: fc.constantFrom(0, 5, 30),
+    bindingMode: fc.constantFrom<'Immediate' | 'WaitForFirstConsumer'>('Immediate', 'WaitForFirstConsumer'),
+  });
+};
+
+/** Operations on the workload (those that make sense for its kind) and faults. */
+const opArb = (kind: Workload['kind']): fc.Arbitrary<Op> => {
+  const common: fc.WeightedArbitrary<Op>[] = [
+    { weight: 6, arbitrary: fc.record({ op: fc.constant('scale' as const), replicas: fc.integer({ min: 0, max: 5 }) }) },
+    { weight: 3, arbitrary: fc.record({ op: fc.constant('delete-pod' as const), index, force: fc.boolean() }) },
+    { weight: 3, arbitrary: fc.record({ op: fc.constant('readiness' as const), index, ready: fc.boolean() }) },
+    { weight: 2, arbitrary: fc.record({ op: fc.constant('fail-pod' as const), index }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('delete-set' as const), propagation: fc.constantFrom<Propagation>('Background', 'Foreground', 'Orphan') }) },
+    { weight: 1, arbitrary: fc.constant({ op: 'recreate' as const }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('watch-delay' as const), component, ms: fc.integer({ min: 100, max: 10_000 }), durationMs: fc.integer({ min: 1_000, max: 30_000 }) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('watch-drop' as const), component, durationMs: fc.integer({ min: 100, max: 20_000 }) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('watch-duplicate' as const), component, count: fc.integer({ min: 1, max: 10 }) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('watch-reorder' as const), component, durationMs: fc.integer({ min: 1_000, max: 30_000 }) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('api-delay' as const), component, ms: fc.integer({ min: 100, max: 5_000 }), durationMs: fc.integer({ min: 1_000, max: 30_000 }) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('api-drop' as const), component, where: fc.constantFrom<'request' | 'response'>('request', 'response'), count: fc.integer({ min: 1, max: 3 }) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('crash' as const), component, downMs: fc.integer({ min: 0, max: 30_000 }) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('crash-after-writes' as const), component, writes: fc.integer({ min: 1, max: 4 }), restartAfterMs: fc.integer({ min: 0, max: 10_000 }) }) },
+  ];
+  if (kind === 'ReplicaSet') return fc.oneof(...common);
+  return fc.oneof(
+    ...common,
+    { weight: 2, arbitrary: fc.record({ op: fc.constant('retention' as const), whenScaled: retention, whenDeleted: retention }) },
+    { weight: 2, arbitrary: fc.record({ op: fc.constant('update' as const), revision: fc.integer({ min: 1, max: 3 }) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('partition' as const), partition: fc.integer({ min: 0, max: 3 }) }) },
+  );
+};
+
+export interface CaseOptions {
+  readonly maxOps?: number;
+}
+
+/** Cases for one kind of workload (and, for StatefulSets, optionally one policy and retention). */
+export const caseArb = (filter: WorkloadFilter, opts: CaseOptions = {}): fc.Arbitrary<Case> =>
+  fc.record({
+    seed: fc.integer({ min: 1, max: 0x7fffffff }),
+    nodes: fc.integer({ min: 1, max: 3 }),
+    workload: workloadArb(filter),
+    ops: fc.array(
+      fc.record({ op: opArb(filter.kind), gapMs: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 2_000 }), fc.integer({ min: 0, max: 30_000 })) }),
+      { maxLength: opts.maxOps ?? 8 },
+    ),
+  });
+
+/** A short description of a case, for reports. */
+export const describeCase = (c: Case): string => {
+  const w = c.workload;
+  const head = w.kind === 'StatefulSet'
+    ? `StatefulSet ${w.policy} whenScaled=${w.whenScaled} whenDeleted=${w.whenDeleted} replicas=${w.replicas} grace=${w.gracePeriodSeconds}s ${w.bindingMode}`
+    : `ReplicaSet replicas=${w.replicas} grace=${w.gracePeriodSeconds}s`;
+  const ops = c.ops.map((t) => `${JSON.stringify(t.op)} +${t.gapMs}ms`);
+  return [`seed ${c.seed}, ${c.nodes} node(s), ${head}`, ...ops.map((o, i) => `  ${i + 1}. ${o}`)].join('\n');
+};

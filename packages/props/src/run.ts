@@ -1,0 +1,41 @@
+import { checkAll, type Violation } from '@kubesim/invariants';
+import type { Envelope } from '@kubesim/log';
+import { runScenario, type RunReport, type Scenario } from '@kubesim/scenario';
+import type { ClusterSpec, ComponentSetup } from '@kubesim/runtime';
+import type { Case } from './case.js';
+import { caseToScenario } from './scenario.js';
+
+export interface CaseOutcome {
+  readonly report: RunReport;
+  readonly violations: readonly Violation[];
+  /** Step failures of the run itself (a step refused, or the cluster never went quiet). */
+  readonly stepFailures: readonly string[];
+}
+
+export interface RunCaseOptions {
+  /** Replace components (the broken-variant suite runs deliberately wrong controllers). */
+  readonly components?: (spec: ClusterSpec) => ComponentSetup[];
+  /** Checkers to run (default: all). */
+  readonly only?: readonly string[];
+}
+
+/** The liveness bound of generated runs: converged within this long after the last fault. */
+export const LIVENESS_BOUND_MS = 900_000;
+
+/** Judge the log of a generated run (settled at its end) with every checker. */
+export const judge = (entries: Iterable<Envelope>, only?: readonly string[]): Violation[] =>
+  checkAll(entries, { endIsQuiescent: true, livenessBoundMs: LIVENESS_BOUND_MS, ...(only ? { only } : {}) });
+
+/** Run a generated scenario (a case's, or one read back from a recorded log) and judge it. */
+export const runGenerated = (scenario: Scenario, seed: number, opts: RunCaseOptions = {}): CaseOutcome => {
+  const report = runScenario(scenario, { seed, ...(opts.components ? { components: opts.components } : {}) });
+  const violations = judge(report.sim.log.all(), opts.only);
+  const stepFailures = report.steps.flatMap((s) => s.messages.map((m) => `step ${s.index}: ${m}`));
+  return { report, violations, stepFailures };
+};
+
+/** Run one generated case on the embedded engine and judge its log with every checker. */
+export const runCase = (c: Case, opts: RunCaseOptions = {}): CaseOutcome => runGenerated(caseToScenario(c), c.seed, opts);
+
+/** Whether a case passed: no violation and every step ran. */
+export const passed = (o: CaseOutcome): boolean => o.violations.length === 0 && o.stepFailures.length === 0 && o.report.passed;

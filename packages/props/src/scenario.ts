@@ -1,0 +1,129 @@
+import type { KObject } from '@kubesim/api';
+import { nodeNames, type Scenario, type ScenarioStep } from '@kubesim/scenario';
+import type { Case, Op, Workload } from './case.js';
+
+/** The workload's name, its Service's name, and its pods' app label. */
+export const WORKLOAD = 'web';
+
+const service = (): KObject => ({
+  apiVersion: 'v1', kind: 'Service', metadata: { name: WORKLOAD, namespace: 'default' },
+  spec: { clusterIP: 'None', selector: { app: WORKLOAD }, ports: [{ name: 'web', port: 80 }] },
+} as KObject);
+
+/** The workload manifest of a case. */
+export const workloadManifest = (w: Workload): KObject => {
+  const podSpec = {
+    terminationGracePeriodSeconds: w.gracePeriodSeconds,
+    containers: [{
+      name: 'c', image: 'nginx:1.25',
+      ...(w.kind === 'StatefulSet' ? { volumeMounts: [{ name: 'data', mountPath: '/data' }] } : {}),
+    }],
+  };
+  const template = { metadata: { labels: { app: WORKLOAD } }, spec: podSpec };
+  if (w.kind === 'ReplicaSet') {
+    return {
+      apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: WORKLOAD, namespace: 'default' },
+      spec: { replicas: w.replicas, selector: { matchLabels: { app: WORKLOAD } }, template },
+    } as KObject;
+  }
+  return {
+    apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: WORKLOAD, namespace: 'default' },
+    spec: {
+      replicas: w.replicas, serviceName: WORKLOAD, podManagementPolicy: w.policy,
+      persistentVolumeClaimRetentionPolicy: { whenScaled: w.whenScaled, whenDeleted: w.whenDeleted },
+      selector: { matchLabels: { app: WORKLOAD } },
+      template,
+      volumeClaimTemplates: [{
+        metadata: { name: 'data' },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, storageClassName: 'fast' },
+      }],
+    },
+  } as KObject;
+};
+
+const targetOf = (w: Workload): string => `${w.kind.toLowerCase()}/${WORKLOAD}`;
+const podRef = (i: number): string => `@${WORKLOAD}#${i}`;
+
+/** The scenario steps of one operation. */
+const opSteps = (w: Workload, op: Op): ScenarioStep[] => {
+  const target = targetOf(w);
+  const optional = true;
+  switch (op.op) {
+    case 'scale': return [{ op: 'scale', target, replicas: op.replicas, optional }];
+    case 'delete-pod': return [{ op: 'delete', target: `pod/${podRef(op.index)}`, ...(op.force ? { gracePeriodSeconds: 0 } : {}), optional }];
+    case 'readiness': return [{ op: 'fault', fault: { fault: 'pod-readiness', name: podRef(op.index), ready: op.ready }, optional }];
+    case 'fail-pod': return [{ op: 'fault', fault: { fault: 'pod-fail', name: podRef(op.index), reason: 'Evicted' }, optional }];
+    case 'retention':
+      return w.kind === 'StatefulSet'
+        ? [{ op: 'patch', target, patch: { spec: { persistentVolumeClaimRetentionPolicy: { whenScaled: op.whenScaled, whenDeleted: op.whenDeleted } } }, optional }]
+        : [];
+    case 'update':
+      return [{ op: 'patch', target, patch: { spec: { template: { metadata: { annotations: { 'kubesim.io/revision': `r${op.revision}` } } } } }, optional }];
+    case 'partition':
+      return w.kind === 'StatefulSet'
+        ? [{ op: 'patch', target, patch: { spec: { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: op.partition } } } }, optional }]
+        : [];
+    case 'delete-set': return [{ op: 'delete', target, propagationPolicy: op.propagation, optional }];
+    case 'recreate': return [{ op: 'apply', objects: [workloadManifest(w)], source: 'props:recreate' }];
+    case 'watch-delay': return [{ op: 'fault', fault: { fault: 'watch-delay', component: op.component, ms: op.ms, durationMs: op.durationMs } }];
+    case 'watch-drop': return [{ op: 'fault', fault: { fault: 'watch-drop', component: op.component, durationMs: op.durationMs } }];
+    case 'watch-duplicate': return [{ op: 'fault', fault: { fault: 'watch-duplicate', component: op.component, count: op.count } }];
+    case 'watch-reorder': return [{ op: 'fault', fault: { fault: 'watch-reorder', component: op.component, durationMs: op.durationMs } }];
+    case 'api-delay': return [{ op: 'fault', fault: { fault: 'api-delay', component: op.component, ms: op.ms, durationMs: op.durationMs } }];
+    case 'api-drop': return [{ op: 'fault', fault: { fault: 'api-drop', component: op.component, where: op.where, count: op.count, timeoutMs: 1_000 } }];
+    case 'crash':
+      return [
+        { op: 'crash', component: op.component },
+        ...(op.downMs > 0 ? [{ op: 'sleep' as const, durationMs: op.downMs }] : []),
+        { op: 'restart', component: op.component },
+      ];
+    case 'crash-after-writes':
+      return [{ op: 'fault', fault: { fault: 'crash-after-writes', component: op.component, writes: op.writes, restartAfterMs: op.restartAfterMs } }];
+  }
+};
+
+/**
+ * Informer resync of generated runs: 5–10 min instead of kube-controller-manager's 12–24 h, so that a
+ * sync that ends with nothing left to wake it (a stale claim, §1.10) is retried within the liveness bound.
+ */
+export const RESYNC_MS: readonly [number, number] = [300_000, 600_000];
+/** How long the cluster must stay without writes at the end before the run is judged (past one resync). */
+export const QUIET_MS = 660_000;
+/** The bound on convergence after the last fault (the liveness checker uses the same). */
+export const SETTLE_TIMEOUT_MS = 1_800_000;
+
+/**
+ * The scenario of a case: the cluster, the workload, each operation followed by its gap, then the
+ * healing of lasting faults (pods forced unready become ready again) and a settle. The scenario is
+ * what the recorded log's header carries, so `kubesim verify` re-runs it.
+ */
+export const caseToScenario = (c: Case, name = 'generated'): Scenario => {
+  const w = c.workload;
+  const steps: ScenarioStep[] = [{ op: 'apply', objects: [service(), workloadManifest(w)], source: 'props' }];
+  let forcedUnready = false;
+  for (const t of c.ops) {
+    steps.push(...opSteps(w, t.op));
+    if (t.op.op === 'readiness' && !t.op.ready) forcedUnready = true;
+    if (t.gapMs > 0) steps.push({ op: 'sleep', durationMs: t.gapMs });
+  }
+  if (forcedUnready) {
+    for (let i = 0; i < 6; i++) steps.push({ op: 'fault', fault: { fault: 'pod-readiness', name: podRef(i), ready: true }, optional: true, title: 'heal: ready again' });
+  }
+  steps.push({ op: 'settle', quietMs: QUIET_MS, timeoutMs: SETTLE_TIMEOUT_MS });
+  return {
+    name,
+    description: `generated case (kubesim props)\n${JSON.stringify(c)}`,
+    seed: c.seed,
+    cluster: {
+      nodes: nodeNames(c.nodes).map((n) => ({ name: n })),
+      storageClasses: [{
+        apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'fast' },
+        provisioner: 'kubesim.io/hostpath', reclaimPolicy: 'Delete',
+        volumeBindingMode: w.kind === 'StatefulSet' ? w.bindingMode : 'Immediate',
+      } as KObject],
+      namespaces: ['default'],
+      timing: { resyncMs: RESYNC_MS },
+    },
+    steps,
+  };
+};

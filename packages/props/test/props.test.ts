@@ -1,0 +1,33 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runSuite, type WorkloadFilter } from '../src/index.js';
+
+/**
+ * The property suites (docs/props.md): generated operations and faults on the embedded engine, every
+ * checker asserted on every run. CI runs PROPS_RUNS cases per suite (default 120: 9 suites ≥ 1,000 runs);
+ * `pnpm test:props --runs N` runs more. A failure prints the seed and path, shrinks, and writes the
+ * minimal case as a log under packages/props/failures/.
+ */
+const RUNS = Number(process.env.PROPS_RUNS ?? 120);
+const SEED = Number(process.env.PROPS_SEED ?? 20261125);
+const OUT = fileURLToPath(new URL('../failures', import.meta.url));
+
+const suites: { name: string; filter: WorkloadFilter }[] = [];
+for (const policy of ['OrderedReady', 'Parallel'] as const) {
+  for (const whenScaled of ['Retain', 'Delete'] as const) {
+    for (const whenDeleted of ['Retain', 'Delete'] as const) {
+      suites.push({ name: `sts-${policy}-${whenScaled}-${whenDeleted}`, filter: { kind: 'StatefulSet', policy, whenScaled, whenDeleted } });
+    }
+  }
+}
+suites.push({ name: 'rs', filter: { kind: 'ReplicaSet' } });
+
+describe(`property suites (${RUNS} runs each, seed ${SEED})`, () => {
+  for (const [i, s] of suites.entries()) {
+    it(s.name, () => {
+      const r = runSuite({ name: s.name, filter: s.filter, numRuns: RUNS, seed: SEED + i, outDir: OUT });
+      if (r.failed) throw new Error(r.report);
+      expect(r.runs).toBe(RUNS);
+    }, 600_000);
+  }
+});
