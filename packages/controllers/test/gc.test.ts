@@ -125,8 +125,8 @@ describe('garbage collector: classification (§5)', () => {
     expect(sync([sts(), pod(0)], pod(0)).plan).toBeUndefined();
   });
 
-  it('deletes a dependent whose only owner is gone or has another uid, in background with a uid precondition', () => {
-    const expected = [{ verb: 'delete', kind: 'Pod', namespace: 'default', name: 'web-0', propagationPolicy: 'Background', preconditions: { uid: 'uid-web-0' } }];
+  it('deletes a dependent whose only owner is gone or has another uid, in background with a uid precondition (and the version judged: the real GC decides on a live GET, never on a stale cache)', () => {
+    const expected = [{ verb: 'delete', kind: 'Pod', namespace: 'default', name: 'web-0', propagationPolicy: 'Background', preconditions: { uid: 'uid-web-0', resourceVersion: pod(0).metadata!.resourceVersion } }];
     expect(writesOf(sync([pod(0)], pod(0)).plan)).toEqual(expected);
     expect(writesOf(sync([sts({ uid: 'uid-new-set' }), pod(0)], pod(0)).plan)).toEqual(expected);
   });
@@ -135,7 +135,7 @@ describe('garbage collector: classification (§5)', () => {
     const stale: OwnerReference = { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'unknown', uid: '9d86d7cc-fd8a-4b4b-a2a5-0d2b8f2d0b1c', controller: true, blockOwnerDeletion: true };
     const www3 = claim(3, [stale], [PVC_PROTECTION, 'keep-with/stale-ref']);
     expect(writesOf(sync([www3], www3).plan)).toEqual([
-      { verb: 'delete', kind: 'PersistentVolumeClaim', namespace: 'default', name: 'www-web-3', propagationPolicy: 'Background', preconditions: { uid: 'uid-www-3' } },
+      { verb: 'delete', kind: 'PersistentVolumeClaim', namespace: 'default', name: 'www-web-3', propagationPolicy: 'Background', preconditions: { uid: 'uid-www-3', resourceVersion: www3.metadata!.resourceVersion } },
     ]);
     const cm: OwnerReference = { apiVersion: 'v1', kind: 'ConfigMap', name: 'random-owner', uid: 'uid-cm' };
     const www1 = claim(1, [cm, setRef()]);
@@ -157,7 +157,7 @@ describe('garbage collector: classification (§5)', () => {
     const fg = sts({ deletionTimestamp: timestamp(1), finalizers: ['foregroundDeletion'] });
     const objs = [fg, pod(0), claim(0, [podRef(0)])];
     expect(writesOf(sync(objs, pod(0)).plan)).toEqual([
-      { verb: 'delete', kind: 'Pod', namespace: 'default', name: 'web-0', propagationPolicy: 'Foreground', preconditions: { uid: 'uid-web-0' } },
+      { verb: 'delete', kind: 'Pod', namespace: 'default', name: 'web-0', propagationPolicy: 'Foreground', preconditions: { uid: 'uid-web-0', resourceVersion: '10' } },
     ]);
     // Without own dependents: background.
     expect(writesOf(sync([fg, pod(1)], pod(1)).plan)[0]).toMatchObject({ propagationPolicy: 'Background' });

@@ -46,7 +46,9 @@ export type Op =
   | { readonly op: 'api-delay'; readonly component: FaultTarget; readonly ms: number; readonly durationMs: number }
   | { readonly op: 'api-drop'; readonly component: FaultTarget; readonly where: 'request' | 'response'; readonly count: number }
   | { readonly op: 'crash'; readonly component: FaultTarget; readonly downMs: number }
-  | { readonly op: 'crash-after-writes'; readonly component: FaultTarget; readonly writes: number; readonly restartAfterMs: number };
+  | { readonly op: 'crash-after-writes'; readonly component: FaultTarget; readonly writes: number; readonly restartAfterMs: number }
+  /** A node's kubelet stops for `downMs` (NotReady after 50 s, taint-based eviction after 300 s more), then comes back. */
+  | { readonly op: 'node-down'; readonly node: number; readonly downMs: number };
 
 /** One operation and the virtual time that passes before the next. */
 export interface TimedOp {
@@ -102,6 +104,7 @@ const opArb = (kind: Workload['kind']): fc.Arbitrary<Op> => {
     { weight: 1, arbitrary: fc.record({ op: fc.constant('api-drop' as const), component, where: fc.constantFrom<'request' | 'response'>('request', 'response'), count: fc.integer({ min: 1, max: 3 }) }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('crash' as const), component, downMs: fc.integer({ min: 0, max: 30_000 }) }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('crash-after-writes' as const), component, writes: fc.integer({ min: 1, max: 4 }), restartAfterMs: fc.integer({ min: 0, max: 10_000 }) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('node-down' as const), node: fc.nat({ max: 2 }), downMs: fc.oneof(fc.integer({ min: 0, max: 60_000 }), fc.integer({ min: 0, max: 420_000 })) }) },
   ];
   if (kind === 'ReplicaSet') return fc.oneof(...common);
   return fc.oneof(

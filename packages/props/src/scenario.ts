@@ -45,7 +45,7 @@ const targetOf = (w: Workload): string => `${w.kind.toLowerCase()}/${WORKLOAD}`;
 const podRef = (i: number): string => `@${WORKLOAD}#${i}`;
 
 /** The scenario steps of one operation. */
-const opSteps = (w: Workload, op: Op): ScenarioStep[] => {
+const opSteps = (w: Workload, op: Op, nodes: readonly string[]): ScenarioStep[] => {
   const target = targetOf(w);
   const optional = true;
   switch (op.op) {
@@ -79,6 +79,14 @@ const opSteps = (w: Workload, op: Op): ScenarioStep[] => {
       ];
     case 'crash-after-writes':
       return [{ op: 'fault', fault: { fault: 'crash-after-writes', component: op.component, writes: op.writes, restartAfterMs: op.restartAfterMs } }];
+    case 'node-down': {
+      const node = nodes[op.node % nodes.length]!;
+      return [
+        { op: 'fault', fault: { fault: 'node-down', node } },
+        ...(op.downMs > 0 ? [{ op: 'sleep' as const, durationMs: op.downMs }] : []),
+        { op: 'fault', fault: { fault: 'node-up', node } },
+      ];
+    }
   }
 };
 
@@ -99,10 +107,11 @@ export const SETTLE_TIMEOUT_MS = 1_800_000;
  */
 export const caseToScenario = (c: Case, name = 'generated'): Scenario => {
   const w = c.workload;
+  const nodes = nodeNames(c.nodes);
   const steps: ScenarioStep[] = [{ op: 'apply', objects: [service(), workloadManifest(w)], source: 'props' }];
   let forcedUnready = false;
   for (const t of c.ops) {
-    steps.push(...opSteps(w, t.op));
+    steps.push(...opSteps(w, t.op, nodes));
     if (t.op.op === 'readiness' && !t.op.ready) forcedUnready = true;
     if (t.gapMs > 0) steps.push({ op: 'sleep', durationMs: t.gapMs });
   }
@@ -115,7 +124,7 @@ export const caseToScenario = (c: Case, name = 'generated'): Scenario => {
     description: `generated case (kubesim props)\n${JSON.stringify(c)}`,
     seed: c.seed,
     cluster: {
-      nodes: nodeNames(c.nodes).map((n) => ({ name: n })),
+      nodes: nodes.map((n) => ({ name: n })),
       storageClasses: [{
         apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'fast' },
         provisioner: 'kubesim.io/hostpath', reclaimPolicy: 'Delete',

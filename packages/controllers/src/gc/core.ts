@@ -14,7 +14,9 @@ const nsOf = (o: KObject): string => o.metadata?.namespace ?? '';
 /** [GC deleteObject]: delete preconditioned on the uid, with an explicit propagation policy (no grace: the pod's own). */
 export const deleteRequest = (o: KObject, policy: PropagationPolicy): Step => write({
   verb: 'delete', kind: o.kind as Kind, namespace: nsOf(o), name: o.metadata?.name ?? '',
-  propagationPolicy: policy, preconditions: { uid: o.metadata?.uid ?? '' },
+  // [GC attemptToDeleteItem] decides on the latest object (a live GET), not on the cache: the delete is
+  // guarded by the version judged, so a decision on a stale cached version fails (Conflict) and is retried.
+  propagationPolicy: policy, preconditions: { uid: o.metadata?.uid ?? '', ...(o.metadata?.resourceVersion ? { resourceVersion: o.metadata.resourceVersion } : {}) },
 }, { ignore: ['NotFound'] });
 
 /**

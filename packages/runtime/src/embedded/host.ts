@@ -276,7 +276,9 @@ export class ComponentHost<C = unknown, L = unknown> {
         st.dropUntil = Math.max(st.dropUntil, now + f.durationMs);
         // The reflector notices the broken watch when the window ends and relists after a short backoff;
         // everything offered after that waits for the relist (one watch = one ordered stream).
-        const at = st.dropUntil + this.sim.draw([100, 800]);
+        // Not before the events already on their way (sent before the break) have arrived: they are
+        // older than anything the relist brings, and one watch delivers in order.
+        const at = Math.max(st.dropUntil + this.sim.draw([100, 800]), this.lastDelivery);
         if (this.relistAt === undefined || at > this.relistAt) {
           const epoch = this.epoch;
           this.relistAt = at;
