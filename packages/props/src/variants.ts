@@ -2,7 +2,7 @@ import { parentAndOrdinal, type KObject, type PersistentVolumeClaim, type Pod, t
 import {
   claimsForOrdinal, seq, statefulSetController, write, type ComponentDef, type ReconcileInput, type ReconcileResult, type Step,
 } from '@kubesim/controllers';
-import { defaultComponents, type ClusterSpec, type ComponentSetup } from '@kubesim/runtime';
+import { withComponent, type ClusterSpec, type ComponentSetup } from '@kubesim/runtime';
 import type { Snapshot } from '@kubesim/state';
 
 /**
@@ -158,5 +158,4 @@ export const VARIANTS: readonly Variant[] = [
 export const variantNamed = (name: string): Variant | undefined => VARIANTS.find((v) => v.name === name);
 
 /** The component set of a cluster with the StatefulSet controller replaced by a variant. */
-export const withVariant = (v: Variant) => (spec: ClusterSpec): ComponentSetup[] =>
-  defaultComponents(spec).map((c) => (c.def.name === 'statefulset-controller' ? { ...c, def: v.controller as never } : c));
+export const withVariant = (v: Variant): ((spec: ClusterSpec) => ComponentSetup[]) => withComponent(v.controller as never);

@@ -80,6 +80,10 @@ export const defaultComponents = (spec: ClusterSpec): ComponentSetup[] => {
   ];
 };
 
+/** The default component set with one component replaced by another of the same name (tests, broken variants). */
+export const withComponent = (def: ComponentSetup['def']) => (spec: ClusterSpec): ComponentSetup[] =>
+  defaultComponents(spec).map((c) => (c.def.name === def.name ? { ...c, def } : c));
+
 /**
  * Build an embedded cluster: the bootstrap objects (namespaces, nodes, storage classes) are written by
  * `system:bootstrap` as one COMMAND, then every component starts.
