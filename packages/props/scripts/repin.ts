@@ -4,19 +4,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { LogWriter, parseLogText } from '@kubesim/log';
-import type { Scenario } from '@kubesim/scenario';
-import { runGenerated, variantNamed, withVariant } from '@kubesim/props';
+import { rerunRecorded } from '@kubesim/props';
 
 const dir = fileURLToPath(new URL('../regressions/', import.meta.url));
 for (const f of readdirSync(dir).filter((x) => x.endsWith('.jsonl')).sort()) {
   const parsed = parseLogText(readFileSync(dir + f, 'utf8'));
   if ('type' in parsed) throw new Error(`${f}:${parsed.line}: ${parsed.reason}`);
   const h = parsed.header;
-  const v = h.variant !== undefined ? variantNamed(h.variant) : undefined;
-  const o = runGenerated(h.scenario as Scenario, h.seed, v ? { components: withVariant(v) } : {});
+  const o = rerunRecorded(h);
   const w = new LogWriter(h);
   for (const e of o.report.sim.log.all()) w.push(e);
   w.writeTo(dir + f);
   const caught = o.violations.length + o.stepFailures.length > 0;
-  process.stdout.write(`${f}: ${o.report.sim.log.lastSeq()} entries, ${caught ? 'caught' : 'clean'}${v ? ` (variant ${v.name}: expected caught)` : ' (expected clean)'}\n`);
+  process.stdout.write(`${f}: ${o.report.sim.log.lastSeq()} entries, ${caught ? 'caught' : 'clean'}${h.variant !== undefined ? ` (variant ${h.variant}: expected caught)` : ' (expected clean)'}\n`);
 }

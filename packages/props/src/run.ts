@@ -1,9 +1,10 @@
 import { checkAll, type Violation } from '@kubesim/invariants';
-import type { Envelope } from '@kubesim/log';
+import type { Envelope, LogHeader } from '@kubesim/log';
 import { runScenario, type RunReport, type Scenario } from '@kubesim/scenario';
 import type { ClusterSpec, ComponentSetup } from '@kubesim/runtime';
 import type { Case } from './case.js';
 import { caseToScenario } from './scenario.js';
+import { variantNamed, withVariant } from './variants.js';
 
 export interface CaseOutcome {
   readonly report: RunReport;
@@ -39,3 +40,10 @@ export const runCase = (c: Case, opts: RunCaseOptions = {}): CaseOutcome => runG
 
 /** Whether a case passed: no violation and every step ran. */
 export const passed = (o: CaseOutcome): boolean => o.violations.length === 0 && o.stepFailures.length === 0 && o.report.passed;
+
+/** Re-run a recorded generated case from its log header (scenario, seed, broken variant if any), judged. */
+export const rerunRecorded = (header: LogHeader): CaseOutcome => {
+  const v = header.variant !== undefined ? variantNamed(header.variant) : undefined;
+  if (header.variant !== undefined && !v) throw new Error(`unknown variant ${header.variant}`);
+  return runGenerated(header.scenario as Scenario, header.seed, v ? { components: withVariant(v) } : {});
+};
