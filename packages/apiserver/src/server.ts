@@ -5,7 +5,7 @@ import {
   keyOf, objectKey, required, type ApiError, type ApiRequest, type Kind, type KObject, type Pod, type PersistentVolumeClaim,
   type StorageClass, type Rand, type ObjectMeta, type Service,
 } from '@kubesim/api';
-import type { LogPort, Envelope } from '@kubesim/log';
+import type { AppendRequest, LogPort, Envelope } from '@kubesim/log';
 import { ObjectStore } from '@kubesim/state';
 import { authorize } from './authz.js';
 import { mergePatch } from './mergepatch.js';
@@ -33,33 +33,42 @@ const GENERATION_KINDS = new Set<string>(['StatefulSet', 'ReplicaSet', 'Pod']);
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** The object entry a request decided to append: the log checks `expectSeq` (compare-and-set). */
+export type ObjectAppend = Omit<AppendRequest, 'object' | 'expectSeq' | 'type'> & {
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  readonly object: KObject;
+  readonly expectSeq: number;
+};
+
+/** What a request decided: an entry to append, or an answer without a write (dry run, no-op update). */
+export type Decision = { readonly append: ObjectAppend } | { readonly done: KObject };
+
+/** The conflict a stale compare-and-set answers with (as Kubernetes' storage layer does). */
+export const conflictFor = (object: KObject): ApiError =>
+  newConflict(object.kind as Kind, object.metadata?.name ?? '', 'the object has been modified; please apply your changes to the latest version and try again');
+
+/** The last seq of an object key, deleted objects included (what a create compares against). */
+export interface LastSeqView { lastSeqOf(key: string): number }
+
 /**
- * The API server: the single writer of the log. Validates, defaults, runs admission, assigns uid,
- * generation and (through the log) resourceVersion, implements graceful deletion and finalizers, and
- * authorizes every component to its own writes.
+ * The API server's decisions: authorization, defaulting, validation, admission, uid/generation,
+ * graceful deletion and finalizers, read from `store` (the fold of the log) — without writing. Hosts
+ * commit a decision: the embedded `ApiServer` appends synchronously; the NATS API server publishes it
+ * to JetStream with the object's expected subject sequence.
  */
-export class ApiServer {
-  /** The server's own view: always the full, current fold of the log. */
+export class ApiCore {
+  /** The server's own view: the fold of the log (kept current by whoever commits or follows the log). */
   readonly store = new ObjectStore();
   private clusterIpNext = 10;
   private readonly denied: { actor: string; message: string; time: number }[] = [];
 
-  constructor(private readonly log: LogPort, private readonly rand: Rand) {
-    for (const e of log.entries()) this.store.apply(e);
-  }
+  constructor(private readonly seqs: LastSeqView, private readonly rand: Rand) {}
 
   /** Denied requests (authorization failures), for `kubesim logs apiserver` and tests. */
   deniedRequests(): readonly { actor: string; message: string; time: number }[] { return this.denied; }
 
-  /** Append a non-object entry (user command, fault, component lifecycle). */
-  record(type: 'COMMAND' | 'FAULT' | 'COMPONENT', data: unknown, ctx: RequestContext): Envelope {
-    const r = this.log.append({ type, actor: ctx.actor, cause: ctx.cause, time: ctx.time, data });
-    if (E.isLeft(r)) throw new Error('non-object entries cannot conflict');
-    this.store.apply(r.right);
-    return r.right;
-  }
-
-  handle(req: ApiRequest, ctx: RequestContext): ApiResult {
+  /** Decide a request against the current store; nothing is written. */
+  decide(req: ApiRequest, ctx: RequestContext): E.Either<ApiError, Decision> {
     switch (req.verb) {
       case 'create': return this.create(req.object, ctx);
       case 'update': return this.update(req.object, req.subresource, ctx);
@@ -68,6 +77,12 @@ export class ApiServer {
       case 'bind': return this.bind(req, ctx);
     }
   }
+
+  /** Look up an object by kind/namespace/name (the API's GET). */
+  get(kind: Kind, namespace: string, name: string): KObject | undefined {
+    return this.current(kind, namespace, name);
+  }
+  keyFor(kind: Kind, namespace: string, name: string): string { return objectKey(kind, isNamespaced(kind) ? namespace : '', name); }
 
   // ---------------------------------------------------------------------------------------------
   private kindOf(o: KObject): E.Either<ApiError, Kind> {
@@ -86,20 +101,15 @@ export class ApiServer {
     return newForbidden(kind, name, why);
   }
 
-  private write(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KObject, op: string, ctx: RequestContext, expectSeq: number): ApiResult {
-    const r = this.log.append({ type, actor: ctx.actor, cause: ctx.cause, time: ctx.time, op, object, expectSeq });
-    if (E.isLeft(r)) {
-      return E.left(newConflict(object.kind as Kind, object.metadata?.name ?? '', 'the object has been modified; please apply your changes to the latest version and try again'));
-    }
-    this.store.apply(r.right);
-    return E.right(r.right.object!);
+  private write(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KObject, op: string, ctx: RequestContext, expectSeq: number): E.Either<ApiError, Decision> {
+    return E.right({ append: { type, actor: ctx.actor, cause: ctx.cause, time: ctx.time, op, object, expectSeq } });
   }
 
   private current(kind: Kind, namespace: string, name: string): KObject | undefined {
     return this.store.get(kind, isNamespaced(kind) ? namespace : '', name) as KObject | undefined;
   }
 
-  private create(input: KObject, ctx: RequestContext): ApiResult {
+  private create(input: KObject, ctx: RequestContext): E.Either<ApiError, Decision> {
     const kr = this.kindOf(input);
     if (E.isLeft(kr)) return kr;
     const kind = kr.right;
@@ -127,7 +137,7 @@ export class ApiServer {
     const admitted = this.admitCreate(kind, obj);
     if (E.isLeft(admitted)) return admitted;
     obj = admitted.right;
-    if (ctx.dryRun) return E.right(obj);
+    if (ctx.dryRun) return E.right({ done: obj });
     const m: Mutable<ObjectMeta> = { ...obj.metadata! };
     delete m.resourceVersion;
     delete m.deletionTimestamp;
@@ -136,7 +146,7 @@ export class ApiServer {
     m.creationTimestamp = timestamp(ctx.time);
     if (GENERATION_KINDS.has(kind)) m.generation = 1;
     obj = { ...obj, metadata: m } as KObject;
-    return this.write('ADDED', obj, 'create', ctx, this.log.lastSeqOf(keyOf(obj)));
+    return this.write('ADDED', obj, 'create', ctx, this.seqs.lastSeqOf(keyOf(obj)));
   }
 
   /** Admission plugins and registry PrepareForCreate. */
@@ -197,7 +207,7 @@ export class ApiServer {
     return best?.metadata?.name;
   }
 
-  private update(input: KObject, subresource: 'status' | undefined, ctx: RequestContext): ApiResult {
+  private update(input: KObject, subresource: 'status' | undefined, ctx: RequestContext): E.Either<ApiError, Decision> {
     const kr = this.kindOf(input);
     if (E.isLeft(kr)) return kr;
     const kind = kr.right;
@@ -218,7 +228,7 @@ export class ApiServer {
     return this.applyUpdate(kind, old, input, subresource, subresource ? 'update/status' : 'update', ctx);
   }
 
-  private applyUpdate(kind: Kind, old: KObject, input: KObject, subresource: string | undefined, op: string, ctx: RequestContext): ApiResult {
+  private applyUpdate(kind: Kind, old: KObject, input: KObject, subresource: string | undefined, op: string, ctx: RequestContext): E.Either<ApiError, Decision> {
     const name = old.metadata?.name ?? '';
     let next: KObject;
     const o = old as KObject & { status?: unknown; spec?: unknown };
@@ -258,8 +268,8 @@ export class ApiServer {
         next = { ...next, metadata: { ...next.metadata, generation: (old.metadata?.generation ?? 0) + 1 } } as KObject;
       }
     }
-    if (ctx.dryRun) return E.right(next);
-    if (sameContent(old, next)) return E.right(old);
+    if (ctx.dryRun) return E.right({ done: next });
+    if (sameContent(old, next)) return E.right({ done: old });
     if (this.finalizable(next)) {
       return this.write('DELETED', next, op === 'update' ? 'finalize' : op, ctx, Number(old.metadata?.resourceVersion ?? 0));
     }
@@ -273,7 +283,7 @@ export class ApiServer {
     return o.kind !== 'Pod' || o.metadata.deletionGracePeriodSeconds === 0;
   }
 
-  private patch(req: Extract<ApiRequest, { verb: 'patch' }>, ctx: RequestContext): ApiResult {
+  private patch(req: Extract<ApiRequest, { verb: 'patch' }>, ctx: RequestContext): E.Either<ApiError, Decision> {
     const kind = req.kind;
     const ns = isNamespaced(kind) ? req.namespace || 'default' : '';
     const old = this.current(kind, ns, req.name);
@@ -295,7 +305,7 @@ export class ApiServer {
     return this.applyUpdate(kind, old, patched, undefined, 'patch', ctx);
   }
 
-  private delete(req: Extract<ApiRequest, { verb: 'delete' }>, ctx: RequestContext): ApiResult {
+  private delete(req: Extract<ApiRequest, { verb: 'delete' }>, ctx: RequestContext): E.Either<ApiError, Decision> {
     const kind = req.kind;
     const ns = isNamespaced(kind) ? req.namespace || 'default' : '';
     const old = this.current(kind, ns, req.name);
@@ -309,7 +319,7 @@ export class ApiServer {
     if (pre?.resourceVersion !== undefined && pre.resourceVersion !== old.metadata?.resourceVersion) {
       return E.left(newConflict(kind, req.name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata?.resourceVersion ?? ''}`));
     }
-    if (ctx.dryRun) return E.right(old);
+    if (ctx.dryRun) return E.right({ done: old });
     const expect = Number(old.metadata?.resourceVersion ?? 0);
     const meta: Mutable<ObjectMeta> = { ...old.metadata! };
     let finalizers = [...(meta.finalizers ?? [])];
@@ -334,7 +344,7 @@ export class ApiServer {
       if (!p.spec?.nodeName || phase === 'Failed' || phase === 'Succeeded') grace = 0;
       if (grace < 0) grace = 1;
       if (alreadyDeleting && meta.deletionGracePeriodSeconds !== undefined && grace >= meta.deletionGracePeriodSeconds && finalizers.length === (old.metadata?.finalizers?.length ?? 0)) {
-        return E.right(old); // a longer grace period never extends a deletion in progress
+        return E.right({ done: old }); // a longer grace period never extends a deletion in progress
       }
     }
     if (grace === 0 && finalizers.length === 0) {
@@ -347,7 +357,7 @@ export class ApiServer {
     return this.write('MODIFIED', { ...old, metadata: meta } as KObject, 'delete', ctx, expect);
   }
 
-  private bind(req: Extract<ApiRequest, { verb: 'bind' }>, ctx: RequestContext): ApiResult {
+  private bind(req: Extract<ApiRequest, { verb: 'bind' }>, ctx: RequestContext): E.Either<ApiError, Decision> {
     const ns = req.namespace || 'default';
     const old = this.current('Pod', ns, req.name) as Pod | undefined;
     const denied = this.authz(req, 'Pod', req.name, old, ctx);
@@ -362,18 +372,42 @@ export class ApiServer {
     if (old.spec?.nodeName) {
       return E.left(apiError('Conflict', 409, `Operation cannot be fulfilled on pods/binding "${req.name}": pod ${req.name} is already assigned to node "${old.spec.nodeName}"`));
     }
-    if (ctx.dryRun) return E.right(old);
+    if (ctx.dryRun) return E.right({ done: old });
     const conditions = (old.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
     conditions.push({ type: 'PodScheduled', status: 'True', lastTransitionTime: timestamp(ctx.time) });
     const next: Pod = { ...old, spec: { ...old.spec!, nodeName: req.nodeName }, status: { ...old.status, conditions } };
     return this.write('MODIFIED', next as KObject, 'bind', ctx, Number(old.metadata?.resourceVersion ?? 0));
   }
 
-  /** Look up an object by kind/namespace/name (the API's GET). */
-  get(kind: Kind, namespace: string, name: string): KObject | undefined {
-    return this.current(kind, namespace, name);
+}
+
+/**
+ * The API server of the embedded mode: the single writer of the in-memory log. Every decision is
+ * committed at once (the log's compare-and-set still guards it).
+ */
+export class ApiServer extends ApiCore {
+  constructor(private readonly log: LogPort, rand: Rand) {
+    super(log, rand);
+    for (const e of log.entries()) this.store.apply(e);
   }
-  keyFor(kind: Kind, namespace: string, name: string): string { return objectKey(kind, isNamespaced(kind) ? namespace : '', name); }
+
+  /** Append a non-object entry (user command, fault, component lifecycle). */
+  record(type: 'COMMAND' | 'FAULT' | 'COMPONENT', data: unknown, ctx: RequestContext): Envelope {
+    const r = this.log.append({ type, actor: ctx.actor, cause: ctx.cause, time: ctx.time, data });
+    if (E.isLeft(r)) throw new Error('non-object entries cannot conflict');
+    this.store.apply(r.right);
+    return r.right;
+  }
+
+  handle(req: ApiRequest, ctx: RequestContext): ApiResult {
+    const d = this.decide(req, ctx);
+    if (E.isLeft(d)) return d;
+    if ('done' in d.right) return E.right(d.right.done);
+    const r = this.log.append(d.right.append);
+    if (E.isLeft(r)) return E.left(conflictFor(d.right.append.object));
+    this.store.apply(r.right);
+    return E.right(r.right.object!);
+  }
 }
 
 const withFinalizer = (meta: ObjectMeta, f: string): ObjectMeta =>

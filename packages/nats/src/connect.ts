@@ -1,0 +1,49 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { inboxPrefixOf } from './subjects.js';
+
+export interface Credentials {
+  readonly user: string;
+  readonly password: string;
+}
+
+export interface ConnectOptions {
+  readonly url: string;
+  /** No credentials: an open server (tests that do not test security, or `--nats URL` without auth). */
+  readonly creds?: Credentials;
+  /** Connection name shown by the server (`kubesim:<component>`). */
+  readonly name: string;
+  /** Give up the first connect after this long (reconnects after that go on forever). */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Connect as one kubesim user: its own reply inbox (`_INBOX.<user>.>`, the only inbox it may read),
+ * reconnecting forever (a nats-server restart is survived), without async stack traces (most of
+ * JetStream publish's CPU otherwise goes into building them).
+ */
+export const connectNats = async (o: ConnectOptions): Promise<NatsConnection> =>
+  connect({
+    servers: o.url.split(','),
+    name: o.name,
+    ...(o.creds ? { user: o.creds.user, pass: o.creds.password, inboxPrefix: inboxPrefixOf(o.creds.user) } : {}),
+    noAsyncTraces: true,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 100,
+    reconnectJitter: 50,
+    timeout: o.timeoutMs ?? 10_000,
+    pingInterval: 5_000,
+  });
+
+export interface Js {
+  readonly nc: NatsConnection;
+  readonly js: JetStreamClient;
+}
+
+export const jsOf = (nc: NatsConnection): Js => ({ nc, js: jetstream(nc, { timeout: 10_000 }) });
+
+export const managerOf = (nc: NatsConnection): Promise<JetStreamManager> => jetstreamManager(nc, { timeout: 10_000 });
+
+/** Credentials from the environment of a process started by kubesim (`KUBESIM_NATS_USER`/`KUBESIM_NATS_PASSWORD`). */
+export const credsFromEnv = (env: NodeJS.ProcessEnv = process.env): Credentials | undefined =>
+  env.KUBESIM_NATS_USER && env.KUBESIM_NATS_PASSWORD ? { user: env.KUBESIM_NATS_USER, password: env.KUBESIM_NATS_PASSWORD } : undefined;

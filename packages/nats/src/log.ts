@@ -1,0 +1,172 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { DeliverPolicy, DiscardPolicy, JetStreamApiError, RetentionPolicy, StorageType, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { AppendRequest, Envelope, LogConflict } from '@kubesim/log';
+import { decodeEntry, encodeEntry, subjectOfEntry } from './codec.js';
+import { managerOf, type Js } from './connect.js';
+import type { Subjects } from './subjects.js';
+
+/** JetStream's "wrong last sequence: N" (a stale compare-and-set). */
+export const WRONG_LAST_SEQUENCE = 10071;
+
+export interface StreamOptions {
+  /** 1 on a single server; 3 on a three-server cluster (the log survives the loss of one). */
+  readonly replicas?: number;
+}
+
+/**
+ * Create the log's stream if it does not exist: file storage, every message kept (no limits, no
+ * per-subject limit: it is the history), deletes and purges denied (append-only), a two-minute
+ * de-duplication window for `msgID`.
+ */
+export const ensureStream = async (nc: NatsConnection, s: Subjects, o: StreamOptions = {}): Promise<void> => {
+  const jsm = await managerOf(nc);
+  try {
+    await jsm.streams.info(s.stream);
+    return;
+  } catch (err) {
+    if (!(err instanceof JetStreamApiError) || err.code !== 10059) throw err;
+  }
+  await jsm.streams.add({
+    name: s.stream,
+    subjects: [s.log],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.Old,
+    max_msgs_per_subject: -1,
+    num_replicas: o.replicas ?? 1,
+    duplicate_window: 120_000_000_000,
+    deny_delete: true,
+    deny_purge: true,
+    allow_direct: true,
+  });
+};
+
+export interface AppendResult {
+  readonly seq: number;
+  /** The message was a retry that JetStream de-duplicated (same msgID): it was stored before. */
+  readonly duplicate: boolean;
+}
+
+/**
+ * Append one entry: on the object's subject with the expected last subject sequence (the object's
+ * resourceVersion, 0 for "never written") when `expectSeq` is given; with `msgID` so a retry after a
+ * lost acknowledgement is stored once.
+ */
+export const appendEntry = async (j: Js, s: Subjects, req: Omit<AppendRequest, 'time'> & { time?: number }, msgID: string, subject = subjectOfEntry(s, req)): Promise<E.Either<LogConflict, AppendResult>> => {
+  try {
+    const ack = await j.js.publish(subject, encodeEntry(req), {
+      msgID,
+      ...(req.expectSeq !== undefined ? { expect: { lastSubjectSequence: req.expectSeq } } : {}),
+    });
+    return E.right({ seq: ack.seq, duplicate: ack.duplicate });
+  } catch (err) {
+    if (err instanceof JetStreamApiError && err.code === WRONG_LAST_SEQUENCE) {
+      const actual = Number(/wrong last sequence: (\d+)/.exec(err.message)?.[1] ?? NaN);
+      return E.left({ type: 'LogConflict', key: subject, expected: req.expectSeq ?? -1, actual });
+    }
+    throw err;
+  }
+};
+
+export interface FollowOptions {
+  /** Subject filters (one ordered consumer each: a watch per kind); default: the whole log. */
+  readonly filters?: readonly string[];
+  /** First seq to read (1: the whole history). */
+  readonly fromSeq?: number;
+  /** Virtual time of a message from its JetStream store timestamp. */
+  readonly timeOf: (wallMs: number) => number;
+  readonly onEntry: (e: Envelope) => void;
+  /** Called once every filter has delivered what the stream held when it started. */
+  readonly onSynced?: () => void;
+  /** A consumer stopped for good (e.g. its permissions were revoked). */
+  readonly onError?: (err: Error) => void;
+}
+
+/**
+ * Follows the log: one ordered consumer per filter (JetStream's ordered consumers recreate
+ * themselves after a reconnect or a gap, resuming after the last sequence they delivered), each
+ * delivering in stream order. "Synced" is known before any reconcile: a consumer is synced when it
+ * had nothing pending at creation or has delivered a message with nothing pending after it.
+ */
+export class LogFollower {
+  private readonly running: ConsumerMessages[] = [];
+  private stopped = false;
+  private syncedCount = 0;
+  /** The highest seq delivered (any filter). */
+  lastSeq = 0;
+
+  constructor(private readonly j: Js, private readonly s: Subjects, private readonly o: FollowOptions) {}
+
+  async start(): Promise<void> {
+    const filters = this.o.filters ?? [this.s.log];
+    let notified = false;
+    const synced = (): void => {
+      if (++this.syncedCount === filters.length && !notified) { notified = true; this.o.onSynced?.(); }
+    };
+    for (const filter of filters) {
+      // A fresh options object per consumer: the client writes into it.
+      const consumer = await this.j.js.consumers.get(this.s.stream, {
+        filter_subjects: filter,
+        deliver_policy: DeliverPolicy.StartSequence,
+        opt_start_seq: this.o.fromSeq ?? 1,
+      });
+      let filterSynced = (await consumer.info(true)).num_pending === 0;
+      if (filterSynced) synced();
+      const messages = await consumer.consume({
+        max_messages: 1000,
+        callback: (m: JsMsg) => {
+          if (this.stopped) return;
+          const e = decodeEntry(m.seq, this.o.timeOf(m.info.timestampNanos / 1e6), m.data);
+          if (e.seq > this.lastSeq) this.lastSeq = e.seq;
+          this.o.onEntry(e);
+          if (!filterSynced && m.info.pending === 0) { filterSynced = true; synced(); }
+        },
+      });
+      this.running.push(messages);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.allSettled(this.running.map((m) => m.close()));
+    this.running.length = 0;
+  }
+}
+
+/** Read the log once, from `fromSeq` to the stream's last seq at the time of the call (export, `get`, tests). */
+export const readLog = async (j: Js, s: Subjects, timeOf: (wallMs: number) => number, fromSeq = 1): Promise<Envelope[]> => {
+  const jsm = await managerOf(j.nc);
+  const last = (await jsm.streams.info(s.stream)).state.last_seq;
+  const out: Envelope[] = [];
+  if (last < fromSeq) return out;
+  const consumer = await j.js.consumers.get(s.stream, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq });
+  await new Promise<void>((resolve, reject) => {
+    let messages: ConsumerMessages | undefined;
+    consumer.consume({
+      max_messages: 1000,
+      callback: (m: JsMsg) => {
+        out.push(decodeEntry(m.seq, timeOf(m.info.timestampNanos / 1e6), m.data));
+        if (m.seq >= last) { void messages?.close(); resolve(); }
+      },
+    }).then((ms) => { messages = ms; if (out.length > 0 && out[out.length - 1]!.seq >= last) void ms.close(); }, reject);
+  });
+  return out;
+};
+
+/** The stream's first message (the cluster's bootstrap entry), waiting for it to be written. */
+export const readFirstEntry = async (j: Js, s: Subjects, timeoutMs = 30_000): Promise<{ data: Uint8Array; wallMs: number }> => {
+  const jsm = await managerOf(j.nc);
+  const deadline = Date.now() + timeoutMs;
+  for (let wait = 20; ; wait = Math.min(wait * 2, 500)) {
+    try {
+      const m = await jsm.streams.getMessage(s.stream, { seq: 1 });
+      if (m) return { data: m.data, wallMs: m.time.getTime() };
+    } catch (err) {
+      // No stream or no message yet: the API server (or `kubesim up`) has not bootstrapped the cluster.
+      if (!(err instanceof JetStreamApiError) || (err.code !== 10037 && err.code !== 10059)) throw err;
+    }
+    if (Date.now() > deadline) throw new Error(`no cluster bootstrap entry in stream ${s.stream} after ${timeoutMs} ms (is the API server running?)`);
+    await new Promise((r) => setTimeout(r, wait));
+  }
+};
