@@ -62,7 +62,12 @@ export class ApiCore {
   private clusterIpNext = 10;
   private readonly denied: { actor: string; message: string; time: number }[] = [];
 
-  constructor(private readonly seqs: LastSeqView, private readonly rand: Rand) {}
+  constructor(
+    private readonly seqs: LastSeqView,
+    private readonly rand: Rand,
+    /** Told of every denied request (the NATS API server logs them). */
+    private readonly onDenied?: (d: { actor: string; message: string; time: number }) => void,
+  ) {}
 
   /** Denied requests (authorization failures), for `kubesim logs apiserver` and tests. */
   deniedRequests(): readonly { actor: string; message: string; time: number }[] { return this.denied; }
@@ -97,7 +102,9 @@ export class ApiCore {
   private authz(req: ApiRequest, kind: Kind, name: string, current: KObject | undefined, ctx: RequestContext): ApiError | undefined {
     const why = authorize(ctx.actor, req, current);
     if (why === undefined) return undefined;
-    this.denied.push({ actor: ctx.actor, message: why, time: ctx.time });
+    const d = { actor: ctx.actor, message: why, time: ctx.time };
+    this.denied.push(d);
+    this.onDenied?.(d);
     return newForbidden(kind, name, why);
   }
 

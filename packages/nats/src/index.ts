@@ -5,3 +5,8 @@ export * from './connect.js';
 export * from './codec.js';
 export * from './clock.js';
 export * from './log.js';
+export * from './wire.js';
+export * from './cluster.js';
+export * from './apiserver.js';
+export * from './client.js';
+export * from './host.js';

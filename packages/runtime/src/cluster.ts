@@ -84,19 +84,24 @@ export const defaultComponents = (spec: ClusterSpec): ComponentSetup[] => {
 export const withComponent = (def: ComponentSetup['def']) => (spec: ClusterSpec): ComponentSetup[] =>
   defaultComponents(spec).map((c) => (c.def.name === def.name ? { ...c, def } : c));
 
+/** The objects a cluster starts with: namespaces, nodes, storage classes (written by `system:bootstrap`). */
+export const bootstrapObjects = (spec: ClusterSpec): KObject[] => [
+  ...spec.namespaces.map((ns) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }) as KObject),
+  ...spec.nodes.map((n, i) => nodeObject(n, i) as KObject),
+  ...spec.storageClasses,
+];
+
+/** The data of the bootstrap COMMAND entry. */
+export const bootstrapCommand = (spec: ClusterSpec): Record<string, unknown> =>
+  ({ command: 'bootstrap', nodes: spec.nodes.length, storageClasses: spec.storageClasses.map((s) => s.metadata?.name) });
+
 /**
  * Build an embedded cluster: the bootstrap objects (namespaces, nodes, storage classes) are written by
  * `system:bootstrap` as one COMMAND, then every component starts.
  */
 export const createCluster = (spec: ClusterSpec, seed: number, components: (spec: ClusterSpec) => ComponentSetup[] = defaultComponents): Simulation => {
   const sim = new Simulation({ seed, components: components(spec), ...(spec.timing ? { timing: spec.timing } : {}) });
-  const objects: KObject[] = [
-    ...spec.namespaces.map((ns) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }) as KObject),
-    ...spec.nodes.map((n, i) => nodeObject(n, i) as KObject),
-    ...spec.storageClasses,
-  ];
-  const r = sim.command({ command: 'bootstrap', nodes: spec.nodes.length, storageClasses: spec.storageClasses.map((s) => s.metadata?.name) },
-    objects.map((object) => ({ verb: 'create', object })), 'system:bootstrap');
+  const r = sim.command(bootstrapCommand(spec), bootstrapObjects(spec).map((object) => ({ verb: 'create', object })), 'system:bootstrap');
   if (E.isLeft(r)) throw new Error(`cluster bootstrap failed: ${r.left.message}`);
   sim.startComponents();
   return sim;

@@ -5,3 +5,4 @@ export * from './embedded/queue.js';
 export * from './embedded/executor.js';
 export * from './cluster.js';
 export * from './embedded/faults.js';
+export * from './events.js';

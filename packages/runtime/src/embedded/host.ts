@@ -1,11 +1,12 @@
 import { createActor, type Actor } from 'xstate';
-import { apiError, keyOf, timestamp, type KObject } from '@kubesim/api';
+import { apiError, keyOf, type KObject } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import { ObjectStore } from '@kubesim/state';
-import { componentMachine, buildEvent, type ComponentDef, type EventSpec, type ReconcileResult, type WriteStep } from '@kubesim/controllers';
+import { componentMachine, type ComponentDef, type EventSpec, type ReconcileResult, type WriteStep } from '@kubesim/controllers';
 import { newOutcome, runStep, type ExecutorPort } from './executor.js';
 import { noFaults, type HostFaults, type RuntimeFault } from './faults.js';
 import type { Simulation } from './simulation.js';
+import { EventCorrelator } from '../events.js';
 
 type Machine = typeof componentMachine;
 
@@ -69,9 +70,7 @@ export class ComponentHost<C = unknown, L = unknown> {
   private relistAt: number | undefined;
   /** Per-kind delivery horizon while events are reordered across kinds. */
   private readonly lastDeliveryByKind = new Map<string, number>();
-  private eventCounter = 0;
-  private readonly eventBuckets = new Map<string, { tokens: number; at: number }>();
-  private readonly eventsSeen = new Map<string, { name: string; namespace: string; count: number }>();
+  private readonly events = new EventCorrelator();
   readonly shards = new Map<string, Shard>();
   readonly process: Actor<Machine>;
   readonly stats: HostStats = { reconciles: 0, writes: 0, conflicts: 0, failedSyncs: 0 };
@@ -180,8 +179,7 @@ export class ComponentHost<C = unknown, L = unknown> {
     this.faults.crashAfterWrites = 0;
     this.faults.dropRequests = 0;
     this.faults.dropResponses = 0;
-    this.eventBuckets.clear();
-    this.eventsSeen.clear();
+    this.events.clear();
     for (const s of this.shards.values()) {
       s.queued.clear(); s.inFlight.clear(); s.dirty.clear(); s.failures.clear(); s.timers.clear();
     }
@@ -498,34 +496,10 @@ export class ComponentHost<C = unknown, L = unknown> {
         });
       },
       recordEvent: (spec: EventSpec, createdName?: string) => {
-        const s = createdName ? { ...spec, message: spec.message.replace('{{name}}', createdName) } : spec;
-        const inv = s.involved;
-        const objKey = `${actor}|${inv.uid ?? `${inv.kind}/${inv.namespace ?? ''}/${inv.name}`}`;
-        // client-go EventCorrelator spam filter: a token bucket per (source, object), burst 25, 1 per 5 min.
-        const now = this.sim.now;
-        const bucket = this.eventBuckets.get(objKey) ?? { tokens: 25, at: now };
-        bucket.tokens = Math.min(25, bucket.tokens + (now - bucket.at) / 300_000);
-        bucket.at = now;
-        this.eventBuckets.set(objKey, bucket);
-        if (bucket.tokens < 1) return;
-        bucket.tokens -= 1;
-        const key = `${objKey}|${s.type}|${s.reason}|${s.message}`;
-        const seen = this.eventsSeen.get(key);
-        if (seen) {
-          // EventLogger: an identical event bumps the count of the recorded one.
-          seen.count++;
-          const patch = { count: seen.count, lastTimestamp: timestamp(now) };
-          const ns = seen.namespace;
-          const name = seen.name;
-          this.sim.at(this.sim.draw(this.sim.timing.apiLatencyMs), () => {
-            this.sim.api.handle({ verb: 'patch', kind: 'Event', namespace: ns, name, patch }, { actor, cause, time: this.sim.now });
-          });
-          return;
-        }
-        const ev = buildEvent(s, actor, now, this.eventCounter++);
-        this.eventsSeen.set(key, { name: ev.metadata!.name!, namespace: ev.metadata!.namespace!, count: 1 });
+        const req = this.events.record(spec, actor, this.sim.now, createdName);
+        if (req === undefined) return;
         this.sim.at(this.sim.draw(this.sim.timing.apiLatencyMs), () => {
-          this.sim.api.handle({ verb: 'create', object: ev as KObject }, { actor, cause, time: this.sim.now });
+          this.sim.api.handle(req, { actor, cause, time: this.sim.now });
         });
       },
     };
