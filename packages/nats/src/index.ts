@@ -10,3 +10,5 @@ export * from './cluster.js';
 export * from './apiserver.js';
 export * from './client.js';
 export * from './host.js';
+export * from './supervisor.js';
+export * from './launch.js';

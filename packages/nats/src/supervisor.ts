@@ -1,0 +1,224 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { ApiClient } from './client.js';
+import type { Credentials } from './connect.js';
+import type { ComponentStatus } from './host.js';
+import type { Subjects } from './subjects.js';
+
+/** How to start a component process (`@kubesim/component`'s `componentEntry()`). */
+export interface ProcessEntry {
+  readonly script: string;
+  readonly execArgv: readonly string[];
+}
+
+/** One supervised process: a component (or an API server replica, or a kubelet for some nodes). */
+export interface ProcessSpec {
+  /** Unique process name: `apiserver`, `apiserver-2`, `scheduler`, `kubelet`, `kubelet-node-a`. */
+  readonly name: string;
+  /** What it runs: `apiserver` or a component name. */
+  readonly component: string;
+  /** Extra arguments (`--nodes`, `--bootstrap`). */
+  readonly args?: readonly string[];
+  readonly creds?: Credentials;
+}
+
+export interface SupervisorOptions {
+  readonly entry: ProcessEntry;
+  readonly url: string;
+  readonly s: Subjects;
+  readonly logDir: string;
+  readonly processes: readonly ProcessSpec[];
+  /** The admin connection: records component lifecycle (system:runtime) and kills (system:chaos). */
+  readonly nc: NatsConnection;
+  readonly log?: (line: string) => void;
+  /** Wait this long for a process to report it is running. */
+  readonly startTimeoutMs?: number;
+}
+
+export interface ProcessState {
+  readonly name: string;
+  readonly component: string;
+  readonly pid: number | undefined;
+  /** running: reported running; starting; exited (code/signal); killed (by `kill`); stopped (by `stop`). */
+  readonly state: 'starting' | 'running' | 'exited' | 'killed' | 'stopped';
+  readonly exit?: string;
+  readonly restarts: number;
+  readonly status?: ComponentStatus;
+}
+
+interface Proc {
+  readonly spec: ProcessSpec;
+  child: ChildProcess | undefined;
+  state: ProcessState['state'];
+  exit?: string;
+  restarts: number;
+  status?: ComponentStatus;
+  out: WriteStream;
+}
+
+/**
+ * Starts and watches kubesim's processes (what `kubesim up`, `kubesim run --distributed`, the tests and
+ * the distributed benchmark use): one OS process per component, its output in `<logDir>/<name>.log`;
+ * `kill` is a kill -9 (recorded in the log as a crash fault), `restart` starts it again (recorded as a
+ * restart), `stop` is SIGTERM. It never restarts a process on its own: chaos decides.
+ */
+export class Supervisor {
+  private readonly procs = new Map<string, Proc>();
+  private readonly runtime: ApiClient;
+  private readonly chaos: ApiClient;
+  private statusSub: Subscription | undefined;
+  private ctlSub: Subscription | undefined;
+
+  constructor(private readonly o: SupervisorOptions) {
+    mkdirSync(o.logDir, { recursive: true });
+    for (const spec of o.processes) {
+      if (this.procs.has(spec.name)) throw new Error(`two processes named ${spec.name}`);
+      this.procs.set(spec.name, { spec, child: undefined, state: 'stopped', restarts: 0, out: createWriteStream(join(o.logDir, `${spec.name}.log`), { flags: 'a' }) });
+    }
+    this.runtime = new ApiClient(o.nc, o.s, 'system:runtime');
+    this.chaos = new ApiClient(o.nc, o.s, 'system:chaos');
+    this.statusSub = o.nc.subscribe(o.s.statusAll, {
+      callback: (err, m) => {
+        if (err) return;
+        try {
+          const st = JSON.parse(new TextDecoder().decode(m.data)) as ComponentStatus;
+          for (const p of this.procs.values()) if (p.child?.pid === st.pid) p.status = st;
+        } catch { /* not ours */ }
+      },
+    });
+  }
+
+  private log(line: string): void { this.o.log?.(line); }
+  names(): string[] { return [...this.procs.keys()]; }
+  logFile(name: string): string { return join(this.o.logDir, `${name}.log`); }
+
+  private get(name: string): Proc {
+    const p = this.procs.get(name);
+    if (!p) throw new Error(`no process "${name}" (processes: ${this.names().join(', ')})`);
+    return p;
+  }
+
+  /** Spawn a process and wait until it reports that it is running. */
+  async start(name: string): Promise<void> {
+    const p = this.get(name);
+    if (p.child && p.child.exitCode === null && p.child.signalCode === null) return;
+    const { spec } = p;
+    const args = [...this.o.entry.execArgv, this.o.entry.script, spec.component, '--nats', this.o.url, '--cluster', this.o.s.cluster, '--name', spec.name, ...(spec.args ?? [])];
+    const env = { ...process.env, ...(spec.creds ? { KUBESIM_NATS_USER: spec.creds.user, KUBESIM_NATS_PASSWORD: spec.creds.password } : {}) };
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    p.child = child;
+    p.state = 'starting';
+    delete p.exit;
+    delete p.status;
+    const running = new Promise<void>((resolve, reject) => {
+      let buf = '';
+      child.stdout!.on('data', (d: Buffer) => {
+        p.out.write(d);
+        if (p.state !== 'starting') return;
+        buf += d.toString();
+        if (/: running \(pid \d+\)/.test(buf)) { p.state = 'running'; buf = ''; resolve(); }
+        else if (buf.length > 65536) buf = buf.slice(-4096);
+      });
+      child.stderr!.on('data', (d: Buffer) => p.out.write(d));
+      child.once('error', (e) => reject(new Error(`${name}: ${e.message}`)));
+      child.once('exit', (code, signal) => {
+        if (p.child !== child) return;
+        if (p.state !== 'killed' && p.state !== 'stopped') p.state = 'exited';
+        p.exit = signal ? `signal ${signal}` : `code ${String(code)}`;
+        this.log(`${name} exited (${p.exit})`);
+        reject(new Error(`${name} exited (${p.exit}) before it was running; see ${this.logFile(name)}`));
+      });
+    });
+    const timeout = this.o.startTimeoutMs ?? 60_000;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([running, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${name} did not start within ${timeout} ms; see ${this.logFile(name)}`)), timeout); })])
+      .finally(() => clearTimeout(timer));
+    this.log(`${name} running (pid ${child.pid ?? '?'})`);
+  }
+
+  /** Start processes and record each start in the log (the API server must be running to record). */
+  async startAll(names: readonly string[] = this.names(), record = true): Promise<void> {
+    await Promise.all(names.map(async (n) => {
+      await this.start(n);
+      if (record) await this.runtime.record('COMPONENT', { component: n, event: 'start', pid: this.get(n).child?.pid });
+    }));
+  }
+
+  /** kill -9, recorded as a crash fault (system:chaos). */
+  async kill(name: string): Promise<void> {
+    const p = this.get(name);
+    const child = p.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} is not running`);
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    p.state = 'killed';
+    child.kill('SIGKILL');
+    await exited;
+    await this.chaos.record('FAULT', { fault: 'crash', component: name, reason: 'killed', signal: 'SIGKILL' });
+  }
+
+  /** Start a stopped, killed or exited process again (recorded as a restart). */
+  async restart(name: string): Promise<void> {
+    const p = this.get(name);
+    if (p.child && p.child.exitCode === null && p.child.signalCode === null) await this.stop(name);
+    p.restarts++;
+    await this.start(name);
+    await this.runtime.record('COMPONENT', { component: name, event: 'restart', pid: p.child?.pid });
+  }
+
+  /** SIGTERM (the process shuts down cleanly); kill -9 after a grace period. */
+  async stop(name: string, graceMs = 10_000): Promise<void> {
+    const p = this.get(name);
+    const child = p.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    p.state = 'stopped';
+    child.kill('SIGTERM');
+    const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(t);
+  }
+
+  /** Stop every process (components first, API servers last), then forget the subscriptions. */
+  async stopAll(): Promise<void> {
+    const names = this.names();
+    const isApi = (n: string) => this.get(n).spec.component === 'apiserver';
+    await Promise.all(names.filter((n) => !isApi(n)).map((n) => this.stop(n)));
+    await Promise.all(names.filter(isApi).map((n) => this.stop(n)));
+    this.statusSub?.unsubscribe();
+    this.ctlSub?.unsubscribe();
+    await Promise.all([...this.procs.values()].map((p) => new Promise<void>((r) => p.out.end(r))));
+  }
+
+  states(): ProcessState[] {
+    return [...this.procs.values()].map((p) => ({
+      name: p.spec.name, component: p.spec.component, pid: p.child?.pid, state: p.state, restarts: p.restarts,
+      ...(p.exit !== undefined ? { exit: p.exit } : {}), ...(p.status ? { status: p.status } : {}),
+    }));
+  }
+
+  /** Answer `kubesim kill|restart|ps` requests on `ksim.<cluster>.ctl.*` (the admin user may respond). */
+  serveControl(onDown?: () => void): void {
+    this.ctlSub = this.o.nc.subscribe(this.o.s.ctlAll, {
+      callback: (err, m) => {
+        if (err) return;
+        const verb = m.subject.slice(m.subject.lastIndexOf('.') + 1);
+        const arg = new TextDecoder().decode(m.data);
+        const reply = (v: unknown) => { if (m.reply) m.respond(JSON.stringify(v)); };
+        const run = async (): Promise<unknown> => {
+          switch (verb) {
+            case 'ps': return { ok: true, processes: this.states() };
+            case 'kill': await this.kill(arg); return { ok: true };
+            case 'restart': await this.restart(arg); return { ok: true };
+            case 'stop': await this.stop(arg); return { ok: true };
+            case 'logfile': return { ok: true, file: this.logFile(this.get(arg).spec.name) };
+            case 'down': setTimeout(() => onDown?.(), 10); return { ok: true };
+            default: throw new Error(`unknown control verb "${verb}"`);
+          }
+        };
+        run().then(reply, (e: Error) => reply({ ok: false, error: e.message }));
+      },
+    });
+  }
+}
