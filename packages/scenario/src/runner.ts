@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { kubectlMessage, type ApiRequest, type KObject, type PersistentVolumeClaim, type Pod, type Kind } from '@kubesim/api';
+import { isKind, isNamespaced, kubectlMessage, type ApiError, type ApiRequest, type KObject, type PersistentVolumeClaim, type Pod, type Kind } from '@kubesim/api';
+import type { Snapshot } from '@kubesim/state';
 import { createCluster, type ClusterSpec, type ComponentSetup, type Simulation } from '@kubesim/runtime';
 import { OVER_CAPACITY_ANNOTATION, dnsRecords, resolveName, type DnsRecord } from '@kubesim/controllers';
 import { evaluate, parseTarget, type EvalContext, type Remembered } from './conditions.js';
@@ -54,10 +55,14 @@ export const describeStep = (s: ScenarioStep): string => {
 
 const conditionText = (c: Condition): string => JSON.stringify(c).replace(/"/g, '').slice(0, 160);
 
+/** The API's GET on a state (cluster-scoped kinds have no namespace). */
+const getObject = (state: Snapshot, kind: Kind, namespace: string, name: string): KObject | undefined =>
+  state.get(kind, isNamespaced(kind) ? namespace : '', name) as KObject | undefined;
+
 /** Apply = create, or update the existing object with the manifest's labels, annotations and spec (status is kept). */
-const applyRequests = (sim: Simulation, objs: readonly KObject[]): ApiRequest[] => objs.map((o) => {
+export const applyRequests = (state: Snapshot, objs: readonly KObject[]): ApiRequest[] => objs.map((o) => {
   const kind = o.kind as Kind;
-  const existing = sim.api.get(kind, o.metadata?.namespace ?? 'default', o.metadata?.name ?? '');
+  const existing = isKind(kind) ? getObject(state, kind, o.metadata?.namespace || 'default', o.metadata?.name ?? '') : undefined;
   if (!existing) return { verb: 'create', object: o };
   const merged = { ...existing, ...o, metadata: { ...existing.metadata, labels: o.metadata?.labels, annotations: o.metadata?.annotations } } as KObject;
   delete (merged.metadata as { resourceVersion?: string }).resourceVersion;
@@ -112,11 +117,13 @@ export const evalContext = (sim: Simulation, remembered: ReadonlyMap<string, Rem
   namespace: 'default',
 });
 
-const remember = (sim: Simulation): Remembered => ({
-  seq: sim.log.lastSeq(),
-  pods: new Map([...sim.api.store.list('Pod')].map((p: Pod) => [p.metadata!.name!, p.metadata!.uid!])),
-  claims: new Map([...sim.api.store.list('PersistentVolumeClaim')].map((c: PersistentVolumeClaim) => [c.metadata!.name!, { uid: c.metadata!.uid!, volumeName: c.spec?.volumeName ?? '' }])),
+/** A remembered point of a run: the log position and the uids of the pods and claims then. */
+export const rememberState = (state: Snapshot, seq: number): Remembered => ({
+  seq,
+  pods: new Map([...state.list('Pod')].map((p: Pod) => [p.metadata!.name!, p.metadata!.uid!])),
+  claims: new Map([...state.list('PersistentVolumeClaim')].map((c: PersistentVolumeClaim) => [c.metadata!.name!, { uid: c.metadata!.uid!, volumeName: c.spec?.volumeName ?? '' }])),
 });
+const remember = (sim: Simulation): Remembered => rememberState(sim.api.store, sim.log.lastSeq());
 
 /** Run a scenario on the embedded engine. Deterministic for a given seed. */
 export const runScenario = (scenario: Scenario, opts: RunOptions = {}): RunReport => {
@@ -144,11 +151,11 @@ export const runScenario = (scenario: Scenario, opts: RunOptions = {}): RunRepor
  * StatefulSet or ReplicaSet OWNER, sorted by name — how a scenario names "some pod" of a ReplicaSet,
  * whose pod names are random. `undefined` when there is no such pod.
  */
-export const resolvePodRef = (sim: Simulation, namespace: string, ref: string): string | undefined => {
+export const resolvePodRef = (state: Snapshot, namespace: string, ref: string): string | undefined => {
   const m = /^@([^#]+)#(\d+)$/.exec(ref);
   if (!m) return undefined;
   const owner = m[1]!;
-  const names = [...sim.api.store.list('Pod', namespace)]
+  const names = [...state.list('Pod', namespace)]
     .filter((p: Pod) => (p.metadata?.ownerReferences ?? []).some((r) => r.controller === true && r.name === owner))
     .map((p) => p.metadata!.name!)
     .sort();
@@ -158,67 +165,101 @@ export const resolvePodRef = (sim: Simulation, namespace: string, ref: string): 
 const fatal = (m: string) => ({ messages: [m], fatal: true });
 const OK = { messages: [] as string[], fatal: false };
 
-const runStep = (sim: Simulation, step: ScenarioStep, remembered: Map<string, Remembered>): { messages: string[]; fatal: boolean } => {
-  const cmd = (data: Record<string, unknown>, reqs: ApiRequest[]) => {
-    const r = sim.command(data, reqs);
-    if (E.isRight(r)) return OK;
-    // Refused requests write nothing: an optional step on a missing object is a no-op.
-    return step.optional && r.left.reason === 'NotFound' ? OK : fatal(kubectlMessage(r.left));
-  };
+/** What a step asks of the API server: a user command (its COMMAND data and requests), a fault to record, or nothing. */
+export type StepAction =
+  | { readonly type: 'command'; readonly data: Record<string, unknown>; readonly reqs: ApiRequest[]; readonly optional: boolean }
+  | { readonly type: 'fault'; readonly fault: Readonly<Record<string, unknown>> }
+  | { readonly type: 'done' }
+  | { readonly type: 'fatal'; readonly message: string };
+
+const done: StepAction = { type: 'done' };
+const refuse = (message: string): StepAction => ({ type: 'fatal', message });
+
+/**
+ * The request side of a step, decided on the current state (shared by the embedded and the distributed
+ * runner): apply/scale/delete/patch/cordon/uncordon become a user command, a fault is resolved (pod
+ * references, existence). `undefined` for the other steps.
+ */
+export const stepAction = (state: Snapshot, step: ScenarioStep): StepAction | undefined => {
+  const command = (data: Record<string, unknown>, reqs: ApiRequest[]): StepAction => ({ type: 'command', data, reqs, optional: step.optional === true });
   switch (step.op) {
     case 'apply': {
-      const missing = missingStorageClass(sim, step.objects);
-      if (missing) return fatal(missing);
-      return cmd({ command: 'apply', source: step.source, objects: step.objects.map((o) => `${String(o.kind)}/${o.metadata?.name ?? ''}`) }, applyRequests(sim, step.objects));
+      const missing = missingStorageClass(state, step.objects);
+      if (missing) return refuse(missing);
+      return command({ command: 'apply', source: step.source, objects: step.objects.map((o) => `${String(o.kind)}/${o.metadata?.name ?? ''}`) }, applyRequests(state, step.objects));
     }
     case 'scale': {
       const t = parseTarget(step.target);
-      if (typeof t === 'string') return fatal(t);
-      return cmd({ command: 'scale', target: step.target, replicas: step.replicas },
+      if (typeof t === 'string') return refuse(t);
+      return command({ command: 'scale', target: step.target, replicas: step.replicas },
         [{ verb: 'patch', kind: t.kind, namespace: 'default', name: t.name, subresource: 'scale', patch: { spec: { replicas: step.replicas } } }]);
     }
     case 'delete': {
       const parsed = parseTarget(step.target);
-      if (typeof parsed === 'string') return fatal(parsed);
+      if (typeof parsed === 'string') return refuse(parsed);
       let t = parsed;
       if (t.kind === 'Pod' && t.name.startsWith('@')) {
-        const name = resolvePodRef(sim, 'default', t.name);
-        if (name === undefined) return step.optional ? OK : fatal(`Error from server (NotFound): no pod matches "${t.name}"`);
+        const name = resolvePodRef(state, 'default', t.name);
+        if (name === undefined) return step.optional ? done : refuse(`Error from server (NotFound): no pod matches "${t.name}"`);
         t = { kind: 'Pod', name };
       }
-      return cmd({ command: 'delete', target: `${t.kind.toLowerCase()}/${t.name}`, ...(step.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: step.gracePeriodSeconds } : {}), ...(step.propagationPolicy ? { propagationPolicy: step.propagationPolicy } : {}) },
+      return command({ command: 'delete', target: `${t.kind.toLowerCase()}/${t.name}`, ...(step.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: step.gracePeriodSeconds } : {}), ...(step.propagationPolicy ? { propagationPolicy: step.propagationPolicy } : {}) },
         [{ verb: 'delete', kind: t.kind, namespace: 'default', name: t.name,
           ...(step.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: step.gracePeriodSeconds } : {}),
           ...(step.propagationPolicy ? { propagationPolicy: step.propagationPolicy } : {}) }]);
     }
     case 'patch': {
       const t = parseTarget(step.target);
-      if (typeof t === 'string') return fatal(t);
-      return cmd({ command: 'patch', target: step.target, patch: step.patch },
+      if (typeof t === 'string') return refuse(t);
+      return command({ command: 'patch', target: step.target, patch: step.patch },
         [{ verb: 'patch', kind: t.kind, namespace: 'default', name: t.name, patch: step.patch, ...(step.subresource ? { subresource: step.subresource } : {}) }]);
     }
     case 'cordon': case 'uncordon':
-      return cmd({ command: step.op, node: step.node },
+      return command({ command: step.op, node: step.node },
         [{ verb: 'patch', kind: 'Node', namespace: '', name: step.node, patch: { spec: { unschedulable: step.op === 'cordon' ? true : null } } }]);
     case 'fault': {
       let f = step.fault;
       if (typeof f.name === 'string' && f.name.startsWith('@')) {
-        const name = resolvePodRef(sim, typeof f.namespace === 'string' ? f.namespace : 'default', f.name);
-        if (name === undefined) return step.optional ? OK : fatal(`Error from server (NotFound): no pod matches "${f.name}"`);
+        const name = resolvePodRef(state, typeof f.namespace === 'string' ? f.namespace : 'default', f.name);
+        if (name === undefined) return step.optional ? done : refuse(`Error from server (NotFound): no pod matches "${f.name}"`);
         f = { ...f, name };
       }
       if (typeof f.name === 'string' && typeof f.fault === 'string' && f.fault.startsWith('pod-')) {
-        if (!sim.api.get('Pod', typeof f.namespace === 'string' ? f.namespace : 'default', f.name)) {
-          return step.optional ? OK : fatal(`Error from server (NotFound): pods "${f.name}" not found`);
+        if (!getObject(state, 'Pod', typeof f.namespace === 'string' ? f.namespace : 'default', f.name)) {
+          return step.optional ? done : refuse(`Error from server (NotFound): pods "${f.name}" not found`);
         }
       }
-      try {
-        sim.fault(f);
-      } catch (err) {
-        return fatal((err as Error).message);
-      }
-      return OK;
+      return { type: 'fault', fault: f };
     }
+    default:
+      return undefined;
+  }
+};
+
+/** A refused command writes nothing: an optional step on a missing object is a no-op. */
+export const commandRefusal = (action: Extract<StepAction, { type: 'command' }>, err: ApiError): { messages: string[]; fatal: boolean } =>
+  action.optional && err.reason === 'NotFound' ? OK : fatal(kubectlMessage(err));
+
+const runStep = (sim: Simulation, step: ScenarioStep, remembered: Map<string, Remembered>): { messages: string[]; fatal: boolean } => {
+  const action = stepAction(sim.api.store, step);
+  if (action !== undefined) {
+    switch (action.type) {
+      case 'done': return OK;
+      case 'fatal': return fatal(action.message);
+      case 'command': {
+        const r = sim.command(action.data, action.reqs);
+        return E.isRight(r) ? OK : commandRefusal(action, r.left);
+      }
+      case 'fault':
+        try {
+          sim.fault(action.fault);
+        } catch (err) {
+          return fatal((err as Error).message);
+        }
+        return OK;
+    }
+  }
+  switch (step.op) {
     case 'crash':
       return sim.crash(step.component) ? OK : fatal(`no component "${step.component}"`);
     case 'restart':
@@ -248,6 +289,8 @@ const runStep = (sim: Simulation, step: ScenarioStep, remembered: Map<string, Re
     case 'remember':
       remembered.set(step.label, remember(sim));
       return OK;
+    default:
+      return OK; // request steps are handled above
   }
 };
 
@@ -255,9 +298,9 @@ const runStep = (sim: Simulation, step: ScenarioStep, remembered: Map<string, Re
  * kubesim refuses a manifest whose claims name a StorageClass that neither exists nor is applied with
  * it. (Kubernetes accepts it and the claims stay Pending with ProvisioningFailed; see docs/semantics.md.)
  */
-export const missingStorageClass = (sim: Simulation, objs: readonly KObject[]): string | undefined => {
+export const missingStorageClass = (state: Snapshot, objs: readonly KObject[]): string | undefined => {
   const applied = new Set(objs.filter((o) => o.kind === 'StorageClass').map((o) => o.metadata?.name ?? ''));
-  const exists = (name: string) => applied.has(name) || sim.api.get('StorageClass', '', name) !== undefined;
+  const exists = (name: string) => applied.has(name) || state.get('StorageClass', '', name) !== undefined;
   for (const o of objs) {
     const claims: { path: string; cls: string | null | undefined }[] = [];
     if (o.kind === 'PersistentVolumeClaim') claims.push({ path: 'spec.storageClassName', cls: (o as PersistentVolumeClaim).spec?.storageClassName });
