@@ -12,3 +12,4 @@ export * from './client.js';
 export * from './host.js';
 export * from './supervisor.js';
 export * from './launch.js';
+export * from './scenario.js';

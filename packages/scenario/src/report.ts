@@ -116,7 +116,7 @@ export const finalState = (s: Snapshot): string[] => {
   return out;
 };
 
-export const verdictLines = (r: RunReport): string[] => {
+export const verdictLines = (r: Pick<RunReport, 'steps' | 'scenario' | 'passed'>): string[] => {
   const out: string[] = [];
   for (const s of r.steps) {
     if (s.step.op !== 'expect' && s.step.op !== 'wait' && s.ok) continue;

@@ -1,0 +1,52 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import { describe, expect, it } from 'vitest';
+import { isRunningAndReady, podClaimNames, type PersistentVolume, type PersistentVolumeClaim, type Pod } from '@kubesim/api';
+import { dnsRecords } from '@kubesim/controllers';
+import type { Snapshot } from '@kubesim/state';
+import { loadScenarioFile, runScenario, verdictLines } from '@kubesim/scenario';
+import { runScenarioDistributed } from '@kubesim/nats';
+import { componentEntry } from '../src/index.js';
+
+/**
+ * What must be the same in both modes: pod names and readiness, each pod's claims, each claim's phase
+ * and that its volume is bound back to it, the volumes' phases, the DNS names. (Uids, IPs, nodes and
+ * volume names are random per run.)
+ */
+const summary = (s: Snapshot, randomPodNames: boolean) => {
+  const pods = ([...s.list('Pod')] as Pod[]).map((p) => ({
+    name: randomPodNames ? p.metadata!.generateName ?? p.metadata!.name! : p.metadata!.name!,
+    ready: isRunningAndReady(p), claims: podClaimNames(p),
+  })).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  const pvs = [...s.list('PersistentVolume')] as PersistentVolume[];
+  const claims = ([...s.list('PersistentVolumeClaim')] as PersistentVolumeClaim[]).map((c) => {
+    const pv = pvs.find((v) => v.metadata!.name === c.spec?.volumeName);
+    return { name: c.metadata!.name!, phase: c.status?.phase, volumeBoundBack: pv?.spec?.claimRef?.uid === c.metadata!.uid };
+  }).sort((a, b) => a.name.localeCompare(b.name));
+  return {
+    pods, claims,
+    volumes: pvs.map((v) => v.status?.phase).sort(),
+    dns: dnsRecords(s).filter((r) => r.type === 'A').map((r) => r.name).sort(),
+  };
+};
+
+describe('the seed scenarios on real processes give the verdict and final state of the embedded engine', () => {
+  for (const [file, randomNames] of [['examples/seed-statefulset.yaml', false], ['examples/seed-replicaset.yaml', true]] as const) {
+    it(file, async () => {
+      const sc = loadScenarioFile(file);
+      if (E.isLeft(sc)) throw new Error(sc.left.message);
+      const embedded = runScenario(sc.right);
+      expect(embedded.passed).toBe(true);
+      const dir = mkdtempSync(join(tmpdir(), 'kubesim-dist-'));
+      try {
+        const dist = await runScenarioDistributed(sc.right, { entry: componentEntry(), dir, timeScale: 50 });
+        expect(verdictLines(dist).join('\n')).toBe(verdictLines(embedded).join('\n'));
+        expect(summary(dist.state, randomNames)).toEqual(summary(embedded.sim.api.store, randomNames));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 180_000);
+  }
+});
