@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
-import { runCommand } from './commands/run.js';
+import { runCommand, runDistributedCommand } from './commands/run.js';
 import { getCommand } from './commands/get.js';
 import { replayCommand } from './commands/replay.js';
 import { explainCommand } from './commands/explain.js';
 import { diffCommand } from './commands/diff.js';
 import { verifyCommand } from './commands/verify.js';
 import { checkCommand } from './commands/check.js';
+import { upCommand } from './commands/up.js';
+import { applyCommand, deleteCommand, describeCommand, downCommand, exportCommand, lifecycleCommand, liveGetCommand, logsCommand, psCommand, scaleCommand } from './commands/live.js';
 import { VERSIONS } from './version.js';
 
 const program = new Command();
@@ -23,20 +25,30 @@ program.command('run')
   .option('--log <out.jsonl>', 'write the run\'s event log (JSON lines with a hash chain)')
   .option('-q, --quiet', 'print only the verdict')
   .option('--no-timeline', 'do not print the timeline of what happened')
-  .action((file: string, opts: { seed?: string; log?: string; quiet?: boolean; timeline?: boolean }) => {
-    process.exitCode = runCommand(file, opts);
+  .option('--distributed', 'run on real processes: nats-server + one process per component (see docs/distributed.md)')
+  .option('--time-scale <x>', 'with --distributed: virtual ms per wall ms (default 50)')
+  .option('--nats <url>', 'with --distributed: use this NATS server instead of starting one')
+  .action(async (file: string, opts: { seed?: string; log?: string; quiet?: boolean; timeline?: boolean; distributed?: boolean; timeScale?: string; nats?: string }) => {
+    process.exitCode = opts.distributed ? await runDistributedCommand(file, opts) : runCommand(file, opts);
   });
 
 program.command('get')
-  .description('print objects of a recorded log as kubectl does')
+  .description('print objects as kubectl does: of a recorded log (--log FILE), or of a running cluster (kubesim up)')
   .argument('<kind>', 'kind or resource (pods, sts, pvc, pv, ...)')
   .argument('[name]', 'object name')
-  .requiredOption('--log <file>', 'recorded log (from kubesim run --log)')
-  .option('--at <seq>', 'the cluster as it was at this log position (default: the end)')
+  .option('--log <file>', 'a recorded log (from kubesim run --log, kubesim log export); without it: the running cluster')
+  .option('--at <seq>', 'with --log: the cluster as it was at this log position (default: the end)')
   .addOption(new Option('-o, --output <format>', 'output format').choices(['json', 'yaml', 'wide']))
   .option('-n, --namespace <ns>', 'namespace', 'default')
   .option('-A, --all-namespaces', 'list across all namespaces')
-  .action((kind: string, name: string | undefined, opts: { log?: string; at?: string; output?: string; namespace?: string; allNamespaces?: boolean }) => {
+  .option('--context <name>', 'running cluster (default: $KUBESIM_CONTEXT, else "default")')
+  .option('--nats <url>', 'reach a running cluster at this NATS URL instead of a context')
+  .action(async (kind: string, name: string | undefined, opts: { log?: string; at?: string; output?: string; namespace?: string; allNamespaces?: boolean; context?: string; nats?: string }) => {
+    if (opts.log === undefined) {
+      if (opts.at !== undefined) { process.stderr.write('error: --at needs --log FILE (a running cluster is only at its present)\n'); process.exitCode = 2; return; }
+      process.exitCode = await liveGetCommand(kind, name, opts);
+      return;
+    }
     process.exitCode = getCommand(kind, name, opts);
   });
 
@@ -108,6 +120,58 @@ unreadable, or an option is wrong.`)
   .action(async (file: string, opts: { only?: string; json?: boolean; settled?: boolean; livenessBound?: string }) => {
     process.exitCode = await checkCommand(file, opts);
   });
+
+// ---- the distributed mode: a running cluster ------------------------------------------------------
+const ctxOpts = (c: Command): Command => c
+  .option('--context <name>', 'running cluster (default: $KUBESIM_CONTEXT, else "default")')
+  .option('--nats <url>', 'reach a running cluster at this NATS URL instead of a context (credentials: KUBESIM_NATS_USER/KUBESIM_NATS_PASSWORD)');
+
+program.command('up')
+  .description('start a distributed cluster: nats-server (unless --nats) and every component as its own process; Ctrl-C stops it')
+  .option('--nats <url>', 'use this NATS server (JetStream enabled) instead of starting one')
+  .option('--nodes <n>', 'number of nodes (default 3)')
+  .option('--cluster-file <file>', 'take the cluster (nodes, storage classes) from this scenario file')
+  .option('--time-scale <x>', 'virtual ms per wall ms: 100 makes a 10 s grace period take 100 ms (default 1)')
+  .option('--name <name>', 'cluster and context name (default "default")')
+  .option('--store <dir>', 'JetStream store directory (default: a temporary one, removed on exit)')
+  .option('--apiservers <n>', 'API server replicas (default 1)')
+  .option('--kubelet-per-node', 'one kubelet process per node (each its own NATS user) instead of one for all nodes')
+  .option('--seed <n>', 'seed of the cores\' per-object choices (default 1)')
+  .action(async (opts: Parameters<typeof upCommand>[0]) => { process.exitCode = await upCommand(opts); });
+
+ctxOpts(program.command('apply').description('create or update objects from manifests in the running cluster')
+  .requiredOption('-f, --filename <file...>', 'manifest file(s), YAML (multi-document)'))
+  .action(async (opts: { filename: string[]; context?: string; nats?: string }) => { process.exitCode = await applyCommand(opts.filename, opts); });
+
+ctxOpts(program.command('scale').description('set the replicas of a StatefulSet or ReplicaSet of the running cluster')
+  .argument('<kind/name>', 'e.g. statefulset/web').requiredOption('--replicas <n>', 'new replica count'))
+  .action(async (target: string, opts: { replicas: string; context?: string; nats?: string }) => { process.exitCode = await scaleCommand(target, opts.replicas, opts); });
+
+ctxOpts(program.command('delete').description('delete an object of the running cluster')
+  .argument('<kind/name>', 'e.g. pod/web-1').option('--grace-period <s>', 'seconds (pods)').option('--cascade <policy>', 'background (default), foreground or orphan'))
+  .action(async (target: string, opts: { gracePeriod?: string; cascade?: string; context?: string; nats?: string }) => { process.exitCode = await deleteCommand(target, opts); });
+
+ctxOpts(program.command('describe').description('an object of the running cluster and the events about it').argument('<kind/name>'))
+  .action(async (target: string, opts: { context?: string; nats?: string }) => { process.exitCode = await describeCommand(target, opts); });
+
+ctxOpts(program.command('ps').description('the processes of the running cluster and their state'))
+  .action(async (opts: { context?: string; nats?: string }) => { process.exitCode = await psCommand(opts); });
+
+ctxOpts(program.command('logs').description('the output of one process of the running cluster').argument('<component>').option('--tail <n>', 'only the last n lines'))
+  .action(async (component: string, opts: { tail?: string; context?: string; nats?: string }) => { process.exitCode = await logsCommand(component, opts); });
+
+for (const verb of ['kill', 'restart'] as const) {
+  ctxOpts(program.command(verb).description(verb === 'kill' ? 'kill -9 a component\'s process (recorded in the log as a crash fault)' : 'start a component\'s process again (recorded in the log)').argument('<component>'))
+    .action(async (component: string, opts: { context?: string; nats?: string }) => { process.exitCode = await lifecycleCommand(verb, component, opts); });
+}
+
+ctxOpts(program.command('down').description('stop the running cluster (what Ctrl-C does to kubesim up)'))
+  .action(async (opts: { context?: string; nats?: string }) => { process.exitCode = await downCommand(opts); });
+
+const logCmd = program.command('log').description('the event log of the running cluster');
+ctxOpts(logCmd.command('export').description('write the cluster\'s log as a recording (hash chain), e.g. kubesim log export > run.jsonl')
+  .option('-o, --output <file>', 'write to this file instead of stdout'))
+  .action(async (opts: { output?: string; context?: string; nats?: string }) => { process.exitCode = await exportCommand(opts); });
 
 // `kubesim replay FILE | head`: a reader that stops early ends the output quietly instead of an EPIPE trace.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {

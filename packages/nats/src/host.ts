@@ -115,7 +115,8 @@ export class NatsComponentHost {
       actions: {
         connect: () => { void this.connect(); },
         beginSync: () => { void this.beginSync(); },
-        startWork: () => this.startWork(),
+        // After the transition is committed: the actor reports `running` when the initial keys are enqueued.
+        startWork: () => queueMicrotask(() => this.startWork()),
         stopWork: () => undefined,
         dropState: () => undefined,
       },

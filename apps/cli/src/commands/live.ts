@@ -1,0 +1,188 @@
+import { existsSync, readFileSync } from 'node:fs';
+import * as E from 'fp-ts/lib/Either.js';
+import { KINDS, kubectlMessage, loadManifests, qualifiedKind, renderLoadError, resolveKind, type Event, type Kind, type KObject } from '@kubesim/api';
+import { LogWriter, LOG_FORMAT_VERSION } from '@kubesim/log';
+import { ObjectStore } from '@kubesim/state';
+import { applyRequests, missingStorageClass, parseTarget } from '@kubesim/scenario';
+import { readLog, jsOf, type ProcessState } from '@kubesim/nats';
+import { control, withSession, type ContextOptions, type Session } from '../distributed/context.js';
+import { ageSince, goYaml, printObjects, renderTabbed } from '../printers/index.js';
+import { VERSIONS } from '../version.js';
+import { stateRows } from './up.js';
+
+const out = (s: string) => process.stdout.write(`${s}\n`);
+const err = (s: string) => process.stderr.write(`${s}\n`);
+
+/** `kind.group/name` as kubectl names an object in its messages (`statefulset.apps/web`). */
+const resourceName = (o: KObject): string => {
+  const k = KINDS[o.kind as Kind];
+  return `${k ? qualifiedKind(o.kind as Kind).toLowerCase() : String(o.kind).toLowerCase()}/${o.metadata?.name ?? ''}`;
+};
+
+const fetchInto = async (s: Session, store: ObjectStore, kind: Kind, namespace?: string, name?: string): Promise<void> => {
+  const r = await s.api.list(kind, namespace, name);
+  if (!r.ok) throw new Error(kubectlMessage(r.error));
+  for (const o of r.objects) store.put(o);
+};
+
+/** `kubesim apply -f FILE`: create, or update with the manifest's labels, annotations and spec — as one user command. */
+export const applyCommand = (files: readonly string[], o: ContextOptions): Promise<number> => withSession(o, async (s) => {
+  const objects: KObject[] = [];
+  for (const f of files) {
+    if (!existsSync(f)) { err(`error: the path "${f}" does not exist`); return 1; }
+    const r = loadManifests(readFileSync(f, 'utf8'), f);
+    if (E.isLeft(r)) { err(renderLoadError(r.left)); return 1; }
+    objects.push(...r.right);
+  }
+  // What apply needs to know of the cluster: the objects it may update, the storage classes it names.
+  const state = new ObjectStore();
+  await fetchInto(s, state, 'StorageClass');
+  for (const obj of objects) {
+    const kind = resolveKind(String(obj.kind));
+    if (kind) await fetchInto(s, state, kind, obj.metadata?.namespace || 'default', obj.metadata?.name ?? '');
+  }
+  const missing = missingStorageClass(state, objects);
+  if (missing) { err(missing); return 1; }
+  const reqs = applyRequests(state, objects);
+  const r = await s.api.command({ command: 'apply', source: files.join(','), objects: objects.map((x) => `${String(x.kind)}/${x.metadata?.name ?? ''}`) }, reqs);
+  if (!r.ok) { err(kubectlMessage(r.error)); return 1; }
+  reqs.forEach((req, i) => {
+    const res = r.results[i]!;
+    const unchanged = req.verb === 'update' && res.metadata?.resourceVersion === state.get(res.kind as Kind, res.metadata?.namespace ?? '', res.metadata?.name ?? '')?.metadata?.resourceVersion;
+    out(`${resourceName(res)} ${req.verb === 'create' ? 'created' : unchanged ? 'unchanged' : 'configured'}`);
+  });
+  return 0;
+});
+
+export interface LiveGetOptions extends ContextOptions {
+  readonly output?: string;
+  readonly namespace?: string;
+  readonly allNamespaces?: boolean;
+}
+
+/** `kubesim get KIND [NAME]` against a running cluster (the API server's store). */
+export const liveGetCommand = (kindArg: string, name: string | undefined, o: LiveGetOptions): Promise<number> => withSession(o, async (s) => {
+  const kind = resolveKind(kindArg);
+  if (!kind) { err(`error: the server doesn't have a resource type "${kindArg}"`); return 1; }
+  const output = o.output ?? 'table';
+  const ns = KINDS[kind].namespaced ? (o.allNamespaces ? undefined : (o.namespace ?? 'default')) : undefined;
+  const r = await s.api.list(kind, ns, name);
+  if (!r.ok) { err(kubectlMessage(r.error)); return 1; }
+  const objects = [...r.objects].sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+  if (name !== undefined && objects.length === 0) {
+    err(`Error from server (NotFound): ${KINDS[kind].plural}${KINDS[kind].group ? `.${KINDS[kind].group}` : ''} "${name}" not found`);
+    return 1;
+  }
+  if (objects.length === 0 && (output === 'table' || output === 'wide')) {
+    err(KINDS[kind].namespaced && ns !== undefined ? `No resources found in ${ns} namespace.` : 'No resources found');
+    return 0;
+  }
+  process.stdout.write(printObjects(kind, objects, { output: output as 'table', nowMs: s.clock.now(), single: name !== undefined }));
+  return 0;
+});
+
+const targetOf = (t: string): { kind: Kind; name: string } => {
+  const r = parseTarget(t);
+  if (typeof r === 'string') throw new Error(r);
+  return r;
+};
+
+/** `kubesim scale KIND/NAME --replicas N`. */
+export const scaleCommand = (target: string, replicas: string, o: ContextOptions): Promise<number> => withSession(o, async (s) => {
+  const n = Number(replicas);
+  if (!Number.isInteger(n) || n < 0) { err(`error: --replicas must be a non-negative integer, got "${replicas}"`); return 1; }
+  const t = targetOf(target);
+  const r = await s.api.command({ command: 'scale', target, replicas: n },
+    [{ verb: 'patch', kind: t.kind, namespace: 'default', name: t.name, subresource: 'scale', patch: { spec: { replicas: n } } }]);
+  if (!r.ok) { err(kubectlMessage(r.error)); return 1; }
+  out(`${resourceName(r.results[0]!)} scaled`);
+  return 0;
+});
+
+/** `kubesim delete KIND/NAME [--grace-period N] [--cascade background|foreground|orphan]`. */
+export const deleteCommand = (target: string, o: ContextOptions & { gracePeriod?: string; cascade?: string }): Promise<number> => withSession(o, async (s) => {
+  const t = targetOf(target);
+  const cascade = o.cascade?.toLowerCase();
+  if (cascade !== undefined && !['background', 'foreground', 'orphan'].includes(cascade)) { err(`error: --cascade must be background, foreground or orphan, got "${o.cascade}"`); return 1; }
+  const grace = o.gracePeriod === undefined ? undefined : Number(o.gracePeriod);
+  if (grace !== undefined && (!Number.isInteger(grace) || grace < 0)) { err(`error: --grace-period must be a non-negative integer, got "${o.gracePeriod}"`); return 1; }
+  const policy = cascade ? (`${cascade[0]!.toUpperCase()}${cascade.slice(1)}` as 'Background' | 'Foreground' | 'Orphan') : undefined;
+  const r = await s.api.command({ command: 'delete', target: `${t.kind.toLowerCase()}/${t.name}`, ...(grace !== undefined ? { gracePeriodSeconds: grace } : {}), ...(policy ? { propagationPolicy: policy } : {}) },
+    [{ verb: 'delete', kind: t.kind, namespace: 'default', name: t.name, ...(grace !== undefined ? { gracePeriodSeconds: grace } : {}), ...(policy ? { propagationPolicy: policy } : {}) }]);
+  if (!r.ok) { err(kubectlMessage(r.error)); return 1; }
+  out(`${resourceName(r.results[0]!)} deleted`);
+  return 0;
+});
+
+/** `kubesim describe KIND/NAME`: the object (YAML) and the events about it, as kubectl describe ends. */
+export const describeCommand = (target: string, o: ContextOptions): Promise<number> => withSession(o, async (s) => {
+  const t = targetOf(target);
+  const r = await s.api.list(t.kind, 'default', t.name);
+  if (!r.ok) { err(kubectlMessage(r.error)); return 1; }
+  const obj = r.objects[0];
+  if (!obj) { err(`Error from server (NotFound): ${KINDS[t.kind].plural} "${t.name}" not found`); return 1; }
+  process.stdout.write(goYaml(obj));
+  const evs = await s.api.list('Event', obj.metadata?.namespace || 'default');
+  if (!evs.ok) { err(kubectlMessage(evs.error)); return 1; }
+  const mine = (evs.objects as Event[])
+    // kubectl describe searches by involvedObject name, namespace, kind and uid: this incarnation's events only.
+    .filter((e) => e.involvedObject?.kind === obj.kind && e.involvedObject?.name === obj.metadata?.name && (e.involvedObject?.uid === undefined || e.involvedObject.uid === obj.metadata?.uid))
+    .sort((a, b) => (a.lastTimestamp ?? '').localeCompare(b.lastTimestamp ?? ''));
+  out('Events:');
+  if (mine.length === 0) { out('  <none>'); return 0; }
+  const now = s.clock.now();
+  out(renderTabbed([['  Type', 'Reason', 'Age', 'From', 'Message'], ...mine.map((e) => [
+    `  ${e.type ?? ''}`, e.reason ?? '', `${ageSince(e.lastTimestamp, now)}${(e.count ?? 1) > 1 ? ` (x${e.count ?? 1})` : ''}`, e.source?.component ?? '', e.message ?? '',
+  ])]).trimEnd());
+  return 0;
+});
+
+/** `kubesim ps`: the supervised processes and what each reports. */
+export const psCommand = (o: ContextOptions): Promise<number> => withSession(o, async (s) => {
+  const r = await control<{ processes: ProcessState[] }>(s, 'ps');
+  process.stdout.write(stateRows(r.processes));
+  return 0;
+});
+
+/** `kubesim kill COMPONENT` (kill -9) / `kubesim restart COMPONENT`. */
+export const lifecycleCommand = (verb: 'kill' | 'restart' | 'stop', component: string, o: ContextOptions): Promise<number> => withSession(o, async (s) => {
+  await control(s, verb, component);
+  out(`${component} ${verb === 'kill' ? 'killed' : verb === 'restart' ? 'restarted' : 'stopped'}`);
+  return 0;
+});
+
+/** `kubesim down`: ask `kubesim up` to stop everything. */
+export const downCommand = (o: ContextOptions): Promise<number> => withSession(o, async (s) => {
+  await control(s, 'down');
+  out(`cluster "${s.ctx.name}" stopping`);
+  return 0;
+});
+
+/** `kubesim logs COMPONENT [--tail N]`: the process's output (from the files `kubesim up` writes). */
+export const logsCommand = (component: string, o: ContextOptions & { tail?: string }): Promise<number> => withSession(o, async (s) => {
+  const r = await control<{ file: string }>(s, 'logfile', component);
+  if (!existsSync(r.file)) { err(`error: no log for ${component} (${r.file})`); return 1; }
+  let lines = readFileSync(r.file, 'utf8').split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  if (o.tail !== undefined) lines = lines.slice(-Math.max(0, Number(o.tail)));
+  for (const l of lines) out(l);
+  return 0;
+});
+
+/**
+ * `kubesim log export [-o FILE]`: the cluster's log as a recording (the format of `kubesim run --log`,
+ * hash chain included), readable by replay/explain/diff/check and `verify --chain-only`.
+ */
+export const exportCommand = (o: ContextOptions & { output?: string }): Promise<number> => withSession(o, async (s) => {
+  const entries = await readLog(jsOf(s.nc), s.s, (w) => s.clock.fromWall(w));
+  const w = new LogWriter({
+    kubesim: 'log', format: LOG_FORMAT_VERSION, seed: s.cluster.seed,
+    scenario: { name: `distributed cluster "${s.cluster.id}"`, cluster: s.cluster.spec, steps: [] },
+    versions: VERSIONS, mode: 'distributed',
+  });
+  // Times come from the server's store timestamps; a leader change in a clustered stream may step back a hair.
+  let t = 0;
+  for (const e of entries) { t = Math.max(t, e.time); w.push(e.time === t ? e : { ...e, time: t }); }
+  if (o.output) { w.writeTo(o.output); err(`${entries.length} entries written to ${o.output}`); } else process.stdout.write(w.text());
+  return 0;
+});
