@@ -2,7 +2,7 @@ export type { Violation, Checker, CheckerDef, CheckContext, CheckOptions, Resolv
 export { World, SetModel, RsModel, type Slot } from './world.js';
 export { CHECKERS } from './registry.js';
 export {
-  createCheckSuite, checkAll, checkLog, checkerIds, selectCheckers, parseCheckerList,
+  createCheckSuite, distributedCheckOptions, checkAll, checkLog, checkerIds, selectCheckers, parseCheckerList,
   DEFAULT_QUIET_MS, DEFAULT_LIVENESS_BOUND_MS, DEFAULT_LIVENESS_SETTLE_MS,
   type CheckSuite, type CheckResult, type CheckerSummary,
 } from './suite.js';

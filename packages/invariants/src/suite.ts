@@ -7,6 +7,18 @@ export const DEFAULT_QUIET_MS = 5_000;
 export const DEFAULT_LIVENESS_BOUND_MS = 300_000;
 export const DEFAULT_LIVENESS_SETTLE_MS = 30_000;
 
+/**
+ * Judging a distributed run: its virtual time is the wall clock dilated by `timeScale`, so "nothing
+ * written for 5 virtual seconds" can be 50 ms of real time in which processes are still working.
+ * Quiet points need one wall second of silence, liveness allows 30 wall seconds (a process restart, a
+ * request timeout) and a settle of 3 — each at least the embedded default.
+ */
+export const distributedCheckOptions = (timeScale: number): { quietMs: number; livenessBoundMs: number; livenessSettleMs: number } => ({
+  quietMs: Math.max(DEFAULT_QUIET_MS, 1_000 * timeScale),
+  livenessBoundMs: Math.max(DEFAULT_LIVENESS_BOUND_MS, 30_000 * timeScale),
+  livenessSettleMs: Math.max(DEFAULT_LIVENESS_SETTLE_MS, 3_000 * timeScale),
+});
+
 /** The ids of every log checker, in report order. */
 export const checkerIds = (): string[] => CHECKERS.map((c) => c.id);
 

@@ -20,6 +20,8 @@ export interface LogHeader {
   readonly source?: string;
   readonly versions: Readonly<Record<string, string>>;
   readonly mode: 'embedded' | 'distributed';
+  /** Distributed logs: virtual ms per wall ms of the run (times are the dilated wall clock). */
+  readonly timeScale?: number;
   /** A broken-controller variant the run used (property-suite counterexamples; `@kubesim/props` VARIANTS). */
   readonly variant?: string;
 }

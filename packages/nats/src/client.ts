@@ -19,7 +19,7 @@ export class ApiClient {
     private readonly nc: NatsConnection,
     private readonly s: Subjects,
     readonly actor: string,
-    private readonly timeoutMs = 10_000,
+    private readonly timeoutMs = 5_000,
   ) {}
 
   private async call(w: WireRequest, actor = this.actor): Promise<WireResponse> {

@@ -179,7 +179,7 @@ export class NatsComponentHost {
       this.informer = new ObjectStore(def.watches, def.indexes ?? []);
       this.local = def.initialLocal();
       const actor = setup.shards ? undefined : def.name;
-      this.client = new ApiClient(j.nc, this.s, actor ?? def.name, this.o.requestTimeoutMs ?? 10_000);
+      this.client = new ApiClient(j.nc, this.s, actor ?? def.name, this.o.requestTimeoutMs ?? 5_000);
       for (const n of this.setup.shards ?? [def.name]) this.addShard(n, setup.shards !== undefined);
       const filters = [...def.watches.map((k) => this.s.kind(k)), ...(def.watchInputs ? [this.s.inputs] : [])];
       const clock = this.clock;

@@ -69,6 +69,9 @@ export class Supervisor {
   private readonly runtime: ApiClient;
   private readonly chaos: ApiClient;
   private statusSub: Subscription | undefined;
+  /** Lifecycle entries are recorded in order, each retried until an API server takes it (the killed process may be the API server). */
+  private records: Promise<void> = Promise.resolve();
+  private closing = false;
   private ctlSub: Subscription | undefined;
 
   constructor(private readonly o: SupervisorOptions) {
@@ -138,11 +141,25 @@ export class Supervisor {
     this.log(`${name} running (pid ${child.pid ?? '?'})`);
   }
 
-  /** Start processes and record each start in the log (the API server must be running to record). */
-  async startAll(names: readonly string[] = this.names(), record = true): Promise<void> {
+  /** Record an input entry in the log, in order with the others, retrying while no API server answers. */
+  private record(client: ApiClient, type: 'FAULT' | 'COMPONENT', data: Record<string, unknown>): void {
+    this.records = this.records.then(async () => {
+      for (let wait = 50; !this.closing; wait = Math.min(wait * 2, 1000)) {
+        const r = await client.record(type, data);
+        if (r.ok) return;
+        await new Promise((res) => setTimeout(res, wait));
+      }
+    });
+  }
+
+  /** Resolves once every lifecycle entry asked for so far is in the log. */
+  recorded(): Promise<void> { return this.records; }
+
+  /** Start processes and record each start in the log. */
+  async startAll(names: readonly string[] = this.names()): Promise<void> {
     await Promise.all(names.map(async (n) => {
       await this.start(n);
-      if (record) await this.runtime.record('COMPONENT', { component: n, event: 'start', pid: this.get(n).child?.pid });
+      this.record(this.runtime, 'COMPONENT', { component: n, event: 'start', pid: this.get(n).child?.pid });
     }));
   }
 
@@ -155,7 +172,7 @@ export class Supervisor {
     p.state = 'killed';
     child.kill('SIGKILL');
     await exited;
-    await this.chaos.record('FAULT', { fault: 'crash', component: name, reason: 'killed', signal: 'SIGKILL' });
+    this.record(this.chaos, 'FAULT', { fault: 'crash', component: name, reason: 'killed', signal: 'SIGKILL' });
   }
 
   /** Start a stopped, killed or exited process again (recorded as a restart). */
@@ -164,7 +181,7 @@ export class Supervisor {
     if (p.child && p.child.exitCode === null && p.child.signalCode === null) await this.stop(name);
     p.restarts++;
     await this.start(name);
-    await this.runtime.record('COMPONENT', { component: name, event: 'restart', pid: p.child?.pid });
+    this.record(this.runtime, 'COMPONENT', { component: name, event: 'restart', pid: p.child?.pid });
   }
 
   /** SIGTERM (the process shuts down cleanly); kill -9 after a grace period. */
@@ -182,6 +199,7 @@ export class Supervisor {
 
   /** Stop every process (components first, API servers last), then forget the subscriptions. */
   async stopAll(): Promise<void> {
+    this.closing = true;
     const names = this.names();
     const isApi = (n: string) => this.get(n).spec.component === 'apiserver';
     await Promise.all(names.filter((n) => !isApi(n)).map((n) => this.stop(n)));

@@ -1,4 +1,4 @@
-import { createCheckSuite, parseCheckerList, selectCheckers, type CheckResult, type CheckSuite, type Violation } from '@kubesim/invariants';
+import { createCheckSuite, distributedCheckOptions, parseCheckerList, selectCheckers, type CheckResult, type CheckSuite, type Violation } from '@kubesim/invariants';
 import { isScanFailure, renderScanFailure, scanLogFile, type LogHeader } from '@kubesim/log';
 import { parseDuration } from '@kubesim/scenario';
 
@@ -76,17 +76,21 @@ export const checkCommand = async (file: string, opts: CheckCommandOptions, io: 
     boundMs = /^\d+(\.\d+)?$/.test(opts.livenessBound) ? Number(opts.livenessBound) * 1000 : parseDuration(opts.livenessBound);
     if (boundMs === undefined) { io.err(`error: --liveness-bound ${opts.livenessBound}: give a virtual duration like 300s or 10m\n`); return 2; }
   }
-  const suite: CheckSuite = createCheckSuite({
+  // The header comes first: a distributed log (dilated wall clock) is judged with its time scale's quiet points.
+  let suite: CheckSuite | undefined;
+  let header: LogHeader | undefined;
+  const begin = (h: LogHeader | undefined): CheckSuite => createCheckSuite({
+    ...(h?.mode === 'distributed' && h.timeScale !== undefined ? distributedCheckOptions(h.timeScale) : {}),
     ...(only ? { only } : {}),
     ...(opts.settled ? { endIsQuiescent: true } : {}),
     ...(boundMs !== undefined ? { livenessBoundMs: boundMs } : {}),
   });
-  let header: LogHeader | undefined;
-  const scan = await scanLogFile(file, (e) => suite.observe(e), (h) => { header = h; });
+  const scan = await scanLogFile(file, (e) => (suite ??= begin(header)).observe(e), (h) => { header = h; suite = begin(h); });
   if (isScanFailure(scan)) {
     io.err(`${renderScanFailure(file, scan)}\n`);
     return 2;
   }
+  suite ??= begin(header);
   const r = suite.finish();
   if (opts.json) io.out(`${jsonOut(file, header, r)}\n`);
   else human(file, header, r, io);

@@ -178,7 +178,7 @@ export const exportCommand = (o: ContextOptions & { output?: string }): Promise<
   const w = new LogWriter({
     kubesim: 'log', format: LOG_FORMAT_VERSION, seed: s.cluster.seed,
     scenario: { name: `distributed cluster "${s.cluster.id}"`, cluster: s.cluster.spec, steps: [] },
-    versions: VERSIONS, mode: 'distributed',
+    versions: VERSIONS, mode: 'distributed', timeScale: s.cluster.timeScale,
   });
   // Times come from the server's store timestamps; a leader change in a clustered stream may step back a hair.
   let t = 0;

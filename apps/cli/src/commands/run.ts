@@ -33,7 +33,7 @@ const progress = (quiet: boolean | undefined) => (r: StepResult, total: number) 
 
 /** What both modes print after the steps: the timeline, the final state, the log file, the verdict. */
 const report = (file: string, opts: RunCommandOptions, r: Pick<RunReport, 'steps' | 'scenario' | 'passed' | 'wallMs' | 'seed'>,
-  entries: readonly Envelope[], state: Snapshot, nowMs: number, mode: 'embedded' | 'distributed'): number => {
+  entries: readonly Envelope[], state: Snapshot, nowMs: number, mode: 'embedded' | 'distributed', timeScale?: number): number => {
   if (!opts.quiet) {
     if (opts.timeline !== false) {
       out('');
@@ -45,7 +45,7 @@ const report = (file: string, opts: RunCommandOptions, r: Pick<RunReport, 'steps
     for (const l of finalState(state)) out(l);
   }
   if (opts.log) {
-    const w = new LogWriter({ kubesim: 'log', format: LOG_FORMAT_VERSION, seed: r.seed, scenario: r.scenario, source: file, versions: VERSIONS, mode });
+    const w = new LogWriter({ kubesim: 'log', format: LOG_FORMAT_VERSION, seed: r.seed, scenario: r.scenario, source: file, versions: VERSIONS, mode, ...(timeScale !== undefined ? { timeScale } : {}) });
     for (const e of entries) w.push(e);
     w.writeTo(opts.log);
     out(`\nlog written to ${opts.log} (${entries.length} entries)`);
@@ -93,7 +93,7 @@ export const runDistributedCommand = async (file: string, opts: RunCommandOption
       ...(opts.nats ? { url: opts.nats, cluster: `run-${process.pid}` } : {}), ...(creds ? { creds } : {}),
       onStart: (c) => { if (!opts.quiet) out(`  ${c.supervisor.names().length} processes running on ${c.url}`); },
     });
-    return report(file, opts, r, r.entries, r.state, r.nowMs, 'distributed');
+    return report(file, opts, r, r.entries, r.state, r.nowMs, 'distributed', timeScale);
   } catch (e) {
     process.stderr.write(`error: ${(e as Error).message}\n`);
     return 1;

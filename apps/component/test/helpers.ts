@@ -1,0 +1,79 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { KObject, StatefulSet } from '@kubesim/api';
+import type { ClusterSpec } from '@kubesim/runtime';
+import { checkLog, distributedCheckOptions } from '@kubesim/invariants';
+import { ApiClient, connectNats, launchCluster, LogView, type LaunchOptions, type Launched } from '@kubesim/nats';
+import { componentEntry } from '../src/index.js';
+
+export const clusterSpec = (nodes = 3): ClusterSpec => ({
+  nodes: Array.from({ length: nodes }, (_, i) => ({ name: `node-${String.fromCharCode(97 + i)}` })),
+  storageClasses: [{ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'fast' }, provisioner: 'kubesim.io/hostpath', reclaimPolicy: 'Delete', volumeBindingMode: 'Immediate' } as KObject],
+  namespaces: ['default'],
+});
+
+export const headless = (name = 'web'): KObject =>
+  ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { clusterIP: 'None', selector: { app: name }, ports: [{ name: 'web', port: 80 }] } }) as KObject;
+
+export const statefulSet = (replicas: number, opts: { name?: string; policy?: 'OrderedReady' | 'Parallel'; graceSeconds?: number } = {}): KObject => {
+  const name = opts.name ?? 'web';
+  return {
+    apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name },
+    spec: {
+      replicas, serviceName: name, podManagementPolicy: opts.policy ?? 'OrderedReady', selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: { terminationGracePeriodSeconds: opts.graceSeconds ?? 10, containers: [{ name: 'c', image: 'nginx', volumeMounts: [{ name: 'data', mountPath: '/d' }] }] } },
+      volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'fast', resources: { requests: { storage: '1Gi' } } } }],
+    },
+  } as KObject;
+};
+
+/** A launched cluster with a user client and a local fold of the log; `close()` stops everything. */
+export interface TestCluster {
+  readonly c: Launched;
+  readonly user: ApiClient;
+  readonly view: LogView;
+  readonly dir: string;
+  close(): Promise<void>;
+}
+
+export const startCluster = async (o: Partial<LaunchOptions> = {}): Promise<TestCluster> => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubesim-test-'));
+  const c = await launchCluster({ spec: clusterSpec(), entry: componentEntry(), dir, timeScale: 100, ...o });
+  const creds = c.userCreds ? { creds: c.userCreds } : {};
+  const userNc = await connectNats({ url: c.url, name: 'test-user', ...creds });
+  const view = await LogView.open(c, await connectNats({ url: c.url, name: 'test-view', ...creds }));
+  return {
+    c, user: new ApiClient(userNc, c.s, 'user'), view, dir,
+    close: async () => {
+      await view.close();
+      await userNc.close();
+      await c.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+};
+
+/** Poll a condition on the local fold until it holds (a deadline, no sleeps in the assertions). */
+export const until = async (what: string, f: () => boolean, timeoutMs = 60_000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (!f()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+export const setOf = (t: TestCluster, name = 'web'): StatefulSet | undefined => t.view.store.get('StatefulSet', 'default', name) as StatefulSet | undefined;
+
+/** Every invariant checker over the log as the view has it; the violations as sentences. */
+export const violations = (t: TestCluster): string[] =>
+  checkLog(t.view.entries, { endIsQuiescent: true, ...distributedCheckOptions(t.c.cluster.timeScale) }).violations.map((v) => v.message);
+
+export const command = async (t: TestCluster, data: Record<string, unknown>, reqs: Parameters<ApiClient['command']>[1]): Promise<void> => {
+  const r = await t.user.command(data, reqs);
+  if (!r.ok) throw new Error(r.error.message);
+  await t.view.caughtUp(Math.max(r.command, ...r.results.map((x) => Number(x.metadata?.resourceVersion ?? 0))));
+};
+
+export const scale = (t: TestCluster, replicas: number, name = 'web'): Promise<void> =>
+  command(t, { command: 'scale', target: `statefulset/${name}`, replicas }, [{ verb: 'patch', kind: 'StatefulSet', namespace: 'default', name, subresource: 'scale', patch: { spec: { replicas } } }]);
