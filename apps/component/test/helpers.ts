@@ -49,7 +49,9 @@ export const startCluster = async (o: Partial<LaunchOptions> = {}): Promise<Test
       await view.close();
       await userNc.close();
       await c.stop();
-      rmSync(dir, { recursive: true, force: true });
+      // KUBESIM_KEEP_LOGS=1 keeps the processes' logs of a failed run for a look.
+      if (process.env.KUBESIM_KEEP_LOGS) process.stderr.write(`kept ${dir}\n`);
+      else rmSync(dir, { recursive: true, force: true });
     },
   };
 };

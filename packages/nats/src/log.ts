@@ -6,6 +6,9 @@ import { decodeEntry, encodeEntry, subjectOfEntry } from './codec.js';
 import { managerOf, type Js } from './connect.js';
 import type { Subjects } from './subjects.js';
 
+/** How long one pull request waits (its idle heartbeats come at half of it). */
+const PULL_EXPIRES_MS = 2_000;
+
 /** JetStream's "wrong last sequence: N" (a stale compare-and-set). */
 export const WRONG_LAST_SEQUENCE = 10071;
 
@@ -115,6 +118,9 @@ export class LogFollower {
       if (filterSynced) synced();
       const messages = await consumer.consume({
         max_messages: 1000,
+        // Short pulls: after a server restart the client re-checks its consumer (and recreates it at the
+        // next sequence) within a pull's expiry, not the default 30 s.
+        expires: PULL_EXPIRES_MS,
         callback: (m: JsMsg) => {
           if (this.stopped) return;
           const e = decodeEntry(m.seq, this.o.timeOf(m.info.timestampNanos / 1e6), m.data);
@@ -145,6 +151,7 @@ export const readLog = async (j: Js, s: Subjects, timeOf: (wallMs: number) => nu
     let messages: ConsumerMessages | undefined;
     consumer.consume({
       max_messages: 1000,
+      expires: PULL_EXPIRES_MS,
       callback: (m: JsMsg) => {
         out.push(decodeEntry(m.seq, timeOf(m.info.timestampNanos / 1e6), m.data));
         if (m.seq >= last) { void messages?.close(); resolve(); }
