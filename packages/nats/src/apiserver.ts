@@ -59,6 +59,7 @@ export class NatsApiServer {
   private readonly waiters = new Map<number, (() => void)[]>();
   private follower: LogFollower | undefined;
   private sub: Subscription | undefined;
+  private statusTimer: NodeJS.Timeout | undefined;
   private clock: DilatedClock | undefined;
   readonly s: Subjects;
   /** Requests answered, log appends, appends refused as stale (then retried). */
@@ -106,6 +107,17 @@ export class NatsApiServer {
     await this.ensureBootstrapObjects(cluster);
     this.sub = this.j.nc.subscribe(this.s.apiAll, { queue: 'apiserver', callback: (err, msg) => { if (!err) void this.serve(msg); } });
     this.log(`serving ${this.s.apiAll} (queue group apiserver)`);
+    this.statusTimer = setInterval(() => this.announce(), 1000);
+    this.statusTimer.unref();
+    this.announce();
+  }
+
+  /** What this replica has done, on `ksim.<cluster>.status.apiserver` (`kubesim ps`, tests). */
+  private announce(): void {
+    const nc = this.j.nc;
+    if (nc.isClosed()) return;
+    const st = { component: 'apiserver', user: 'apiserver', name: this.o.name ?? 'apiserver', pid: process.pid, state: 'running', shards: 1, seq: this.core.store.seq, queued: 0, reconciles: this.stats.requests, writes: this.stats.appends, failedWrites: this.stats.staleRetries, ...this.stats };
+    try { nc.publish(this.s.status('apiserver'), JSON.stringify(st)); } catch { /* closing */ }
   }
 
   private async writeBootstrapEntry(c: DistributedCluster): Promise<void> {
@@ -258,6 +270,7 @@ export class NatsApiServer {
   }
 
   async stop(): Promise<void> {
+    if (this.statusTimer) clearInterval(this.statusTimer);
     await this.sub?.drain().catch(() => undefined);
     await this.follower?.stop();
     await this.j.nc.drain().catch(() => undefined);

@@ -55,7 +55,7 @@ export const grantsOf = (s: Subjects, r: Role): { publish: string[]; subscribe: 
   const inbox = `${inboxPrefixOf(user)}.>`;
   switch (r.kind) {
     case 'apiserver':
-      return { publish: [s.log, ...readerGrants(s)], subscribe: [s.apiAll, inbox], allowResponses: true };
+      return { publish: [s.log, s.status('apiserver'), ...readerGrants(s)], subscribe: [s.apiAll, inbox], allowResponses: true };
     case 'component':
       return { publish: [s.api(r.name), s.status(r.name), ...readerGrants(s)], subscribe: [inbox], allowResponses: false };
     case 'kubelet': {
