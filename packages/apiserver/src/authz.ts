@@ -64,7 +64,8 @@ export const authorize = (actor: string, req: ApiRequest, current: KObject | und
   const plural = KINDS[kind].plural;
   const resource = subresource ? `${plural}/${subresource}` : plural;
   const rules = PERMISSIONS[role] ?? [];
-  const ns = req.verb === 'create' || req.verb === 'update' ? req.object.metadata?.namespace : req.namespace;
+  // A namespaced object sent without a namespace goes to the request's namespace: `default`.
+  const ns = KINDS[kind].namespaced ? ((req.verb === 'create' || req.verb === 'update' ? req.object.metadata?.namespace : req.namespace) || 'default') : undefined;
   const where = ns ? ` in the namespace "${ns}"` : ' at the cluster scope';
   const group = KINDS[kind].group;
   if (!rules.some((r) => ruleMatches(r, verb, resource))) {

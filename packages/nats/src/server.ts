@@ -131,7 +131,7 @@ export class NatsServer implements AsyncDisposable {
   async start(): Promise<void> {
     if (this.running) return;
     for (const f of readdirSync(this.dir)) if (f.endsWith('.ports')) rmSync(join(this.dir, f), { force: true });
-    writeFileSync(this.configFile, this.config());
+    writeFileSync(this.configFile, this.config(), { mode: 0o600 }); // it holds every user's password
     const bin = this.opts.binary ?? findNatsServer();
     const proc = spawn(bin, ['-c', this.configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
