@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KObject, Pod } from '@kubesim/api';
 import { readLog, jsOf, DilatedClock } from '@kubesim/nats';
-import { command, headless, scale, setOf, startCluster, statefulSet, until, violations, type TestCluster } from './helpers.js';
+import { command, headless, podStates, scale, setOf, startCluster, statefulSet, until, violations, type TestCluster } from './helpers.js';
 
 const service = (name: string): KObject =>
   ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { clusterIP: 'None', selector: { app: name }, ports: [{ port: 80 }] } }) as KObject;
@@ -38,16 +38,14 @@ describe('a nats-server kill -9 and restart', () => {
       }
     })();
     await until('some acknowledged writes', () => acked.size >= 20);
-    await server.kill();
-    await new Promise((r) => setTimeout(r, 500));
-    await server.start();
+    await t.c.killServer(server, 500);
     const before = acked.size;
     await until('acknowledged writes after the restart', () => acked.size >= before + 20, 60_000);
     stop = true;
     await writer;
     // The outage was felt: a write failed or waited it out (the API server retries its publish with the same msgID).
     expect(failed + acrossOutage).toBeGreaterThan(0);
-    await until('6 Ready replicas', () => setOf(t)?.status?.readyReplicas === 6 && ([...t.view.store.list('Pod', 'default')] as Pod[]).length === 6, 60_000);
+    await until('6 Ready replicas', () => setOf(t)?.status?.readyReplicas === 6 && ([...t.view.store.list('Pod', 'default')] as Pod[]).length === 6, 60_000, () => podStates(t));
 
     // Read the log afresh from the restarted server: each acknowledged write is there, at its seq.
     const log = await readLog(jsOf(t.c.admin), t.c.s, (w) => new DilatedClock(t.c.cluster).fromWall(w));
@@ -59,6 +57,7 @@ describe('a nats-server kill -9 and restart', () => {
     // A retried write is never stored twice (msgID de-duplication): one ADDED per service.
     const adds = log.filter((e) => e.type === 'ADDED' && e.object?.kind === 'Service').map((e) => e.object!.metadata!.name);
     expect(new Set(adds).size).toBe(adds.length);
+    await t.view.caughtUp(await t.c.supervisor.recorded());
     expect(violations(t)).toEqual([]);
   }, 300_000);
 });

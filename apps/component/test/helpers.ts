@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KObject, StatefulSet } from '@kubesim/api';
+import type { KObject, Pod, StatefulSet } from '@kubesim/api';
 import type { ClusterSpec } from '@kubesim/runtime';
 import { checkLog, distributedCheckOptions } from '@kubesim/invariants';
 import { ApiClient, connectNats, launchCluster, LogView, type LaunchOptions, type Launched } from '@kubesim/nats';
@@ -57,13 +57,20 @@ export const startCluster = async (o: Partial<LaunchOptions> = {}): Promise<Test
 };
 
 /** Poll a condition on the local fold until it holds (a deadline, no sleeps in the assertions). */
-export const until = async (what: string, f: () => boolean, timeoutMs = 60_000): Promise<void> => {
+export const until = async (what: string, f: () => boolean, timeoutMs = 60_000, state?: () => string): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
   while (!f()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${state ? `; ${state()}` : ''}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 };
+
+/** The pods and claims of a run, one line each (for a failed wait's message). */
+export const podStates = (t: TestCluster): string => [
+  ...([...t.view.store.list('Pod', 'default')] as Pod[]).map((p) => `${p.metadata!.name} node=${p.spec?.nodeName ?? '-'} ${p.status?.phase ?? '?'} ${(p.status?.conditions ?? []).map((c) => `${c.type}=${c.status}`).join(',')}${p.metadata?.deletionTimestamp ? ' terminating' : ''}`),
+  ...[...t.view.store.list('PersistentVolumeClaim', 'default')].map((c) => `${c.metadata!.name} ${c.status?.phase ?? '?'} ${c.spec?.volumeName ?? '-'}`),
+  `log at seq ${t.view.seq}`,
+].join('; ');
 
 export const setOf = (t: TestCluster, name = 'web'): StatefulSet | undefined => t.view.store.get('StatefulSet', 'default', name) as StatefulSet | undefined;
 

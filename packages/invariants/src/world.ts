@@ -330,6 +330,10 @@ export class World {
         this.extraQuietMs = Math.max(this.extraQuietMs, num(d.timeoutMs) + 2_000);
         disturb(time + num(d.timeoutMs) * Math.max(1, num(d.count)) + 2_000);
         break;
+      // Distributed mode: a nats-server killed (and restarted, or failed over in a cluster). Every
+      // watch and request may lag while clients reconnect and re-open their consumers; the recorder
+      // states how long (in virtual time) that can take.
+      case 'nats-server-kill': disturb(time + num(d.durationMs)); break;
       default: break;
     }
   }

@@ -100,6 +100,7 @@ export class NatsApiServer {
         timeOf: (w) => clock.fromWall(w),
         onEntry: (e) => this.apply(e),
         onSynced: resolve,
+        onStatus: (l) => this.log(`watch ${l}`),
       });
       this.follower.start().catch(reject);
     });
@@ -127,8 +128,8 @@ export class NatsApiServer {
       // Without the right to create streams (a generated configuration), `kubesim up` has created it.
       this.log(`stream not created by this server (${(err as Error).message}); using the existing one`);
     }
-    const r = await appendEntry(this.j, this.s, { type: 'COMMAND', actor: 'system:bootstrap', cause: null, data: bootstrapData(c), expectSeq: 0 }, `bootstrap/${c.id}`, this.s.bootstrap);
-    if (E.isRight(r) && !r.right.duplicate) this.log(`bootstrapped cluster ${c.id} (seq ${r.right.seq})`);
+    const r = await this.append(() => appendEntry(this.j, this.s, { type: 'COMMAND', actor: 'system:bootstrap', cause: null, data: bootstrapData(c), expectSeq: 0 }, `bootstrap/${c.id}`, this.s.bootstrap));
+    if (r !== undefined && E.isRight(r) && !r.right.duplicate) this.log(`bootstrapped cluster ${c.id} (seq ${r.right.seq})`);
   }
 
   /** The bootstrap objects that are missing (a replica that died half-way, a restart): created now, by system:bootstrap. */

@@ -184,7 +184,7 @@ export class NatsComponentHost {
       const filters = [...def.watches.map((k) => this.s.kind(k)), ...(def.watchInputs ? [this.s.inputs] : [])];
       const clock = this.clock;
       await new Promise<void>((resolve, reject) => {
-        this.follower = new LogFollower(j, this.s, { filters, timeOf: (w) => clock.fromWall(w), onEntry: (e) => this.deliver(e), onSynced: resolve });
+        this.follower = new LogFollower(j, this.s, { filters, timeOf: (w) => clock.fromWall(w), onEntry: (e) => this.deliver(e), onSynced: resolve, onStatus: (l) => this.log(`watch ${l}`) });
         this.follower.start().catch(reject);
       });
       this.log(`synced at seq ${this.informer.seq} (${filters.length} watches)`);

@@ -7,7 +7,7 @@ import type { DistributedCluster } from './cluster.js';
 import { connectNats, type Credentials } from './connect.js';
 import { ensureStream } from './log.js';
 import { natsUser, userNameOf, type NatsUser, type Role } from './permissions.js';
-import { NatsServer } from './server.js';
+import { freePort, NatsServer } from './server.js';
 import { subjectsFor, type Subjects } from './subjects.js';
 import { Supervisor, type ProcessEntry, type ProcessSpec } from './supervisor.js';
 
@@ -32,6 +32,8 @@ export interface LaunchOptions {
   /** Components to start (default: every one). */
   readonly components?: readonly string[];
   readonly streamReplicas?: number;
+  /** Start a JetStream cluster of this many nats-servers (3: the log is replicated and survives the loss of one). */
+  readonly natsServers?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -39,7 +41,9 @@ export interface LaunchOptions {
 export interface Launched extends AsyncDisposable {
   readonly s: Subjects;
   readonly url: string;
+  /** The first server started here (undefined with `url`); all of them in `servers`. */
   readonly server: NatsServer | undefined;
+  readonly servers: readonly NatsServer[];
   readonly supervisor: Supervisor;
   readonly admin: NatsConnection;
   readonly cluster: DistributedCluster;
@@ -47,10 +51,50 @@ export interface Launched extends AsyncDisposable {
   readonly users: readonly NatsUser[];
   /** Credentials of the CLI's `user`. */
   readonly userCreds: Credentials | undefined;
+  /**
+   * kill -9 one of the nats-servers started here, recorded first as a `nats-server-kill` fault with the
+   * virtual time watches may lag; with `restartAfterMs` it starts again on its port and store.
+   */
+  killServer(server: NatsServer, restartAfterMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
 const password = (): string => randomBytes(18).toString('base64url');
+
+/** One nats-server, or a JetStream cluster of `natsServers` on loopback (routes on free ports). */
+const startServers = async (o: LaunchOptions, users: NatsUser[]): Promise<NatsServer[]> => {
+  const n = o.natsServers ?? 1;
+  if (n === 1) return [await NatsServer.start({ users, ...(o.storeDir ? { storeDir: o.storeDir } : {}), logFile: join(o.dir, 'nats-server.log') })];
+  const routes: number[] = [];
+  for (let i = 0; i < n; i++) routes.push(await freePort());
+  const started: NatsServer[] = [];
+  try {
+    await Promise.all(routes.map(async (port, i) => {
+      started.push(await NatsServer.start({
+        users, logFile: join(o.dir, `nats-server-${i + 1}.log`),
+        ...(o.storeDir ? { storeDir: join(o.storeDir, `s${i + 1}`) } : {}),
+        cluster: { name: 'kubesim', serverName: `nats-${i + 1}`, port, routes },
+      }));
+    }));
+  } catch (err) {
+    for (const x of started) await x.stop();
+    throw err;
+  }
+  return started.sort((a, b) => routes.indexOf(a.routePort!) - routes.indexOf(b.routePort!));
+};
+
+/** A JetStream cluster elects its leaders for a while after it starts: retry what needs one. */
+const retrying = async <T>(what: string, f: () => Promise<T>, timeoutMs = 30_000): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  for (let wait = 100; ; wait = Math.min(wait * 2, 1000)) {
+    try {
+      return await f();
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`${what}: ${(err as Error).message}`);
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+};
 
 /**
  * Start a distributed cluster: a nats-server with a generated configuration (one user per component,
@@ -87,14 +131,15 @@ export const launchCluster = async (o: LaunchOptions): Promise<Launched> => {
     const x = users.get(u)!;
     return { user: x.user, password: x.password };
   };
-  const server = secure ? await NatsServer.start({ users: [...users.values()], ...(o.storeDir ? { storeDir: o.storeDir } : {}), logFile: join(o.dir, 'nats-server.log') }) : undefined;
-  const url = o.url ?? server!.url;
+  const servers = secure ? await startServers(o, [...users.values()]) : [];
+  const server = servers[0];
+  const url = o.url ?? servers.map((x) => x.url).join(',');
   let admin: NatsConnection | undefined;
   let supervisor: Supervisor | undefined;
   try {
     const adminCreds = credsOf('admin');
     admin = await connectNats({ url, name: 'kubesim:supervisor', ...(adminCreds ? { creds: adminCreds } : {}) });
-    await ensureStream(admin, s, { replicas: o.streamReplicas ?? 1 });
+    await retrying('create the stream', () => ensureStream(admin!, s, { replicas: o.streamReplicas ?? (servers.length >= 3 ? 3 : 1) }));
     const cluster: DistributedCluster = { id, spec: o.spec, seed: o.seed ?? 1, epochMs: Date.now(), timeScale: o.timeScale ?? 1 };
     writeFileSync(bootstrapFile, JSON.stringify(cluster));
     const processes: ProcessSpec[] = roles.map((r) => {
@@ -111,16 +156,26 @@ export const launchCluster = async (o: LaunchOptions): Promise<Launched> => {
     const stop = async (): Promise<void> => {
       await runtime.stopAll();
       await admin?.drain().catch(() => undefined);
-      await server?.stop();
+      for (const x of servers) await x.stop();
+    };
+    const killServer = async (x: NatsServer, restartAfterMs?: number): Promise<void> => {
+      // Recorded first, as every fault is: the log shows the disturbance before its effects. The bound
+      // covers reconnects, consumer re-creation and the followers' watchdog: 30 s of wall time.
+      await runtime.recordFault({ fault: 'nats-server-kill', component: 'nats-server', server: x.name ?? x.url, ...(restartAfterMs !== undefined ? { restartAfterMs } : {}), durationMs: 30_000 * cluster.timeScale });
+      await x.kill();
+      if (restartAfterMs !== undefined) {
+        await new Promise((r) => setTimeout(r, restartAfterMs));
+        await x.start();
+      }
     };
     return {
-      s, url, server, supervisor, admin, cluster, users: [...users.values()], userCreds: credsOf('user'),
+      s, url, server, servers, supervisor, killServer, admin, cluster, users: [...users.values()], userCreds: credsOf('user'),
       stop, [Symbol.asyncDispose]: stop,
     };
   } catch (err) {
     await supervisor?.stopAll().catch(() => undefined);
     await admin?.close().catch(() => undefined);
-    await server?.stop();
+    for (const x of servers) await x.stop();
     throw err;
   }
 };

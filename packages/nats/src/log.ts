@@ -6,6 +6,12 @@ import { decodeEntry, encodeEntry, subjectOfEntry } from './codec.js';
 import { managerOf, type Js } from './connect.js';
 import type { Subjects } from './subjects.js';
 
+/** Consumer notifications that happen all the time (not worth a log line). */
+const ROUTINE_STATUS = new Set(['heartbeat', 'discard', 'debug', 'next']);
+
+/** A watch with no message and no heartbeat for this long is re-opened. */
+const STALL_MS = 6_000;
+
 /** How long one pull request waits (its idle heartbeats come at half of it). */
 const PULL_EXPIRES_MS = 2_000;
 
@@ -82,8 +88,8 @@ export interface FollowOptions {
   readonly onEntry: (e: Envelope) => void;
   /** Called once every filter has delivered what the stream held when it started. */
   readonly onSynced?: () => void;
-  /** A consumer stopped for good (e.g. its permissions were revoked). */
-  readonly onError?: (err: Error) => void;
+  /** What the watches' consumers report (missed heartbeats, re-creations), for the process log. */
+  readonly onStatus?: (line: string) => void;
 }
 
 /**
@@ -93,11 +99,13 @@ export interface FollowOptions {
  * had nothing pending at creation or has delivered a message with nothing pending after it.
  */
 export class LogFollower {
-  private readonly running: ConsumerMessages[] = [];
+  private readonly watches = new Map<string, { messages: ConsumerMessages | undefined; cursor: number; restarting: boolean; lastSign: number }>();
   private stopped = false;
   private syncedCount = 0;
   /** The highest seq delivered (any filter). */
   lastSeq = 0;
+  /** Watches re-opened by the watchdog (a consumer lost with its server). */
+  restarts = 0;
 
   constructor(private readonly j: Js, private readonly s: Subjects, private readonly o: FollowOptions) {}
 
@@ -108,35 +116,88 @@ export class LogFollower {
       if (++this.syncedCount === filters.length && !notified) { notified = true; this.o.onSynced?.(); }
     };
     for (const filter of filters) {
-      // A fresh options object per consumer: the client writes into it.
-      const consumer = await this.j.js.consumers.get(this.s.stream, {
-        filter_subjects: filter,
-        deliver_policy: DeliverPolicy.StartSequence,
-        opt_start_seq: this.o.fromSeq ?? 1,
-      });
-      let filterSynced = (await consumer.info(true)).num_pending === 0;
-      if (filterSynced) synced();
-      const messages = await consumer.consume({
-        max_messages: 1000,
-        // Short pulls: after a server restart the client re-checks its consumer (and recreates it at the
-        // next sequence) within a pull's expiry, not the default 30 s.
-        expires: PULL_EXPIRES_MS,
-        callback: (m: JsMsg) => {
-          if (this.stopped) return;
-          const e = decodeEntry(m.seq, this.o.timeOf(m.info.timestampNanos / 1e6), m.data);
-          if (e.seq > this.lastSeq) this.lastSeq = e.seq;
-          this.o.onEntry(e);
-          if (!filterSynced && m.info.pending === 0) { filterSynced = true; synced(); }
-        },
-      });
-      this.running.push(messages);
+      this.watches.set(filter, { messages: undefined, cursor: (this.o.fromSeq ?? 1) - 1, restarting: false, lastSign: Date.now() });
+      await this.open(filter, synced);
+    }
+  }
+
+  /** One watch: an ordered consumer from the sequence after the last one it delivered. */
+  private async open(filter: string, synced?: () => void): Promise<void> {
+    const w = this.watches.get(filter)!;
+    // A fresh options object per consumer: the client writes into it.
+    const consumer = await this.j.js.consumers.get(this.s.stream, {
+      filter_subjects: filter,
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: w.cursor + 1,
+    });
+    let filterSynced = synced === undefined || (await consumer.info(true)).num_pending === 0;
+    if (filterSynced) synced?.();
+    const messages = await consumer.consume({
+      max_messages: 1000,
+      // Short pulls: after a server restart the client re-checks its consumer (and recreates it at the
+      // next sequence) within a pull's expiry, not the default 30 s.
+      expires: PULL_EXPIRES_MS,
+      callback: (m: JsMsg) => {
+        if (this.stopped || w.messages !== messages) return;
+        w.lastSign = Date.now();
+        if (m.seq <= w.cursor) return; // a re-opened watch never repeats an entry
+        w.cursor = m.seq;
+        const e = decodeEntry(m.seq, this.o.timeOf(m.info.timestampNanos / 1e6), m.data);
+        if (e.seq > this.lastSeq) this.lastSeq = e.seq;
+        this.o.onEntry(e);
+        if (!filterSynced && m.info.pending === 0) { filterSynced = true; synced?.(); }
+      },
+    });
+    w.messages = messages;
+    void this.watchdog(filter, messages);
+  }
+
+  /**
+   * The client re-creates an ordered consumer it finds gone; but in a clustered stream a consumer whose
+   * server died can still be listed while nobody serves it, and the client then waits for it forever
+   * (no message, no heartbeat, no new pull). A watch with no sign of life for `STALL_MS` is re-opened
+   * from its cursor; a healthy idle watch shows a heartbeat every half pull expiry.
+   */
+  private async watchdog(filter: string, messages: ConsumerMessages): Promise<void> {
+    const w = this.watches.get(filter)!;
+    w.lastSign = Date.now();
+    const timer = setInterval(() => {
+      if (this.stopped || w.messages !== messages) { clearInterval(timer); return; }
+      if (Date.now() - w.lastSign < STALL_MS || w.restarting) return;
+      clearInterval(timer);
+      void this.reopen(filter, messages);
+    }, 500);
+    timer.unref();
+    const signs = messages.status();
+    void messages.closed().then(() => clearInterval(timer), () => clearInterval(timer));
+    for await (const st of signs) {
+      if (this.stopped || w.messages !== messages) break;
+      // Alive: a heartbeat (an idle consumer sends one every half pull expiry); missed ones are not.
+      if (st.type === 'heartbeat') w.lastSign = Date.now();
+      if (!ROUTINE_STATUS.has(st.type)) this.o.onStatus?.(`${filter}: ${st.type}${'count' in st ? ` (${String(st.count)})` : ''}`);
+    }
+    clearInterval(timer);
+  }
+
+  /** Close a stalled watch and open it again after the last entry it delivered. */
+  private async reopen(filter: string, messages: ConsumerMessages): Promise<void> {
+    const w = this.watches.get(filter)!;
+    w.restarting = true;
+    this.o.onStatus?.(`${filter}: no sign of life for ${STALL_MS} ms; re-opening after seq ${w.cursor}`);
+    try {
+      void messages.close().catch(() => undefined);
+      this.restarts++;
+      for (let wait = 100; !this.stopped; wait = Math.min(wait * 2, 2000)) {
+        try { await this.open(filter); break; } catch { await new Promise((r) => setTimeout(r, wait)); }
+      }
+    } finally {
+      w.restarting = false;
     }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await Promise.allSettled(this.running.map((m) => m.close()));
-    this.running.length = 0;
+    await Promise.allSettled([...this.watches.values()].map((w) => w.messages?.close()));
   }
 }
 

@@ -105,6 +105,10 @@ export class NatsServer implements AsyncDisposable {
   }
   get url(): string { return `nats://127.0.0.1:${this.port}`; }
   get pid(): number | undefined { return this.proc?.pid; }
+  /** The cluster route port, for a clustered server. */
+  get routePort(): number | undefined { return this.opts.cluster?.port; }
+  /** The server name (clustered servers: the name JetStream reports as a stream's leader). */
+  get name(): string | undefined { return this.opts.cluster?.serverName; }
   get running(): boolean { return this.proc !== undefined && this.proc.exitCode === null && this.proc.signalCode === null; }
 
   private config(): string {

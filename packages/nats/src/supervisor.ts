@@ -71,6 +71,7 @@ export class Supervisor {
   private statusSub: Subscription | undefined;
   /** Lifecycle entries are recorded in order, each retried until an API server takes it (the killed process may be the API server). */
   private records: Promise<void> = Promise.resolve();
+  private lastRecordedSeq = 0;
   private closing = false;
   private ctlSub: Subscription | undefined;
 
@@ -142,24 +143,28 @@ export class Supervisor {
   }
 
   /** Record an input entry in the log, in order with the others, retrying while no API server answers. */
-  private record(client: ApiClient, type: 'FAULT' | 'COMPONENT', data: Record<string, unknown>): void {
+  private record(client: ApiClient, type: 'FAULT' | 'COMPONENT', data: Record<string, unknown>): Promise<void> {
     this.records = this.records.then(async () => {
       for (let wait = 50; !this.closing; wait = Math.min(wait * 2, 1000)) {
         const r = await client.record(type, data);
-        if (r.ok) return;
+        if (r.ok) { this.lastRecordedSeq = Math.max(this.lastRecordedSeq, r.seq); return; }
         await new Promise((res) => setTimeout(res, wait));
       }
     });
+    return this.records;
   }
 
-  /** Resolves once every lifecycle entry asked for so far is in the log. */
-  recorded(): Promise<void> { return this.records; }
+  /** Record a fault (system:chaos) in order with the lifecycle entries; resolves once it is in the log. */
+  recordFault(data: Record<string, unknown>): Promise<void> { return this.record(this.chaos, 'FAULT', data); }
+
+  /** Resolves once every lifecycle entry asked for so far is in the log, with the seq of the last one. */
+  async recorded(): Promise<number> { await this.records; return this.lastRecordedSeq; }
 
   /** Start processes and record each start in the log. */
   async startAll(names: readonly string[] = this.names()): Promise<void> {
     await Promise.all(names.map(async (n) => {
       await this.start(n);
-      this.record(this.runtime, 'COMPONENT', { component: n, event: 'start', pid: this.get(n).child?.pid });
+      void this.record(this.runtime, 'COMPONENT', { component: n, event: 'start', pid: this.get(n).child?.pid });
     }));
   }
 
@@ -172,7 +177,7 @@ export class Supervisor {
     p.state = 'killed';
     child.kill('SIGKILL');
     await exited;
-    this.record(this.chaos, 'FAULT', { fault: 'crash', component: name, reason: 'killed', signal: 'SIGKILL' });
+    void this.record(this.chaos, 'FAULT', { fault: 'crash', component: name, reason: 'killed', signal: 'SIGKILL' });
   }
 
   /** Start a stopped, killed or exited process again (recorded as a restart). */
@@ -181,7 +186,7 @@ export class Supervisor {
     if (p.child && p.child.exitCode === null && p.child.signalCode === null) await this.stop(name);
     p.restarts++;
     await this.start(name);
-    this.record(this.runtime, 'COMPONENT', { component: name, event: 'restart', pid: p.child?.pid });
+    void this.record(this.runtime, 'COMPONENT', { component: name, event: 'restart', pid: p.child?.pid });
   }
 
   /** SIGTERM (the process shuts down cleanly); kill -9 after a grace period. */
