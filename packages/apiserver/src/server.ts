@@ -271,7 +271,9 @@ export class ApiCore {
       }
       const errs = validateUpdate(next, old);
       if (errs.length > 0) return E.left(newInvalid(kind, name, errs));
-      if (GENERATION_KINDS.has(kind) && i.spec !== o.spec && JSON.stringify(i.spec) !== JSON.stringify(o.spec)) {
+      // PrepareForUpdate: the generation moves when the spec changed — after defaulting (a re-applied manifest is no change).
+      const spec = (next as KObject & { spec?: unknown }).spec;
+      if (GENERATION_KINDS.has(kind) && spec !== o.spec && !deepEqual(spec, o.spec)) {
         next = { ...next, metadata: { ...next.metadata, generation: (old.metadata?.generation ?? 0) + 1 } } as KObject;
       }
     }

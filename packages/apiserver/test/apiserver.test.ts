@@ -54,6 +54,18 @@ describe('ApiServer', () => {
     expect(E.isRight(st) && st.right.metadata?.generation).toBe(2);
   });
 
+  it('re-applying the same manifest is no change: the spec is compared after defaulting (no generation bump, no entry)', () => {
+    const { api, log } = setup();
+    const created = (api.handle({ verb: 'create', object: sts() }, user()) as E.Right<KObject>).right;
+    const before = log.lastSeq();
+    // The manifest again, as apply sends it: the stored object with the manifest's (undefaulted) spec.
+    const again = api.handle({ verb: 'update', object: { ...created, spec: (sts() as StatefulSet).spec } as KObject }, user());
+    expect(E.isRight(again) && again.right.metadata?.generation).toBe(1);
+    expect(log.lastSeq()).toBe(before);
+    const changed = api.handle({ verb: 'update', object: { ...created, spec: { ...(sts() as StatefulSet).spec!, replicas: 5 } } as KObject }, user());
+    expect(E.isRight(changed) && changed.right.metadata?.generation).toBe(2);
+  });
+
   it('immutable fields are refused on update', () => {
     const { api } = setup();
     const created = (api.handle({ verb: 'create', object: sts() }, user()) as E.Right<KObject>).right as StatefulSet;

@@ -11,12 +11,15 @@ export const NATS_SERVER_MISSING =
   + '(Debian/Ubuntu; `.ci/run` does this), or download a release from https://github.com/nats-io/nats-server/releases and put it on PATH, '
   + 'or set KUBESIM_NATS_SERVER=/path/to/nats-server.';
 
+/** Where Debian and the release tarballs put nats-server when it is not on PATH. */
+export const NATS_SERVER_PLACES = ['/usr/sbin/nats-server', '/usr/local/bin/nats-server'];
+
 /** The nats-server binary: $KUBESIM_NATS_SERVER, PATH, or Debian's /usr/sbin/nats-server. Throws with install instructions. */
-export const findNatsServer = (): string => {
+export const findNatsServer = (env: NodeJS.ProcessEnv = process.env, places: readonly string[] = NATS_SERVER_PLACES): string => {
   const candidates = [
-    ...(process.env.KUBESIM_NATS_SERVER ? [process.env.KUBESIM_NATS_SERVER] : []),
-    ...(process.env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, 'nats-server')),
-    '/usr/sbin/nats-server', '/usr/local/bin/nats-server',
+    ...(env.KUBESIM_NATS_SERVER ? [env.KUBESIM_NATS_SERVER] : []),
+    ...(env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, 'nats-server')),
+    ...places,
   ];
   for (const c of candidates) {
     try { accessSync(c, constants.X_OK); return c; } catch { /* next */ }

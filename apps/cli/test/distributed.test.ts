@@ -1,0 +1,90 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const home = mkdtempSync(join(tmpdir(), 'kubesim-home-'));
+const env = { ...process.env, KUBESIM_HOME: home };
+const cli = ['--conditions=source', '--import', 'tsx', join(root, 'apps/cli/src/main.ts')];
+
+const kubesim = (...args: string[]) => {
+  const r = spawnSync(process.execPath, [...cli, ...args], { cwd: root, encoding: 'utf8', env, timeout: 60_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+};
+
+/** Poll a CLI command until its output matches (the cluster runs in real time, dilated). */
+const eventually = async (args: string[], re: RegExp, timeoutMs = 30_000): Promise<string> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = kubesim(...args);
+    if (re.test(r.out)) return r.out;
+    if (Date.now() > deadline) throw new Error(`kubesim ${args.join(' ')} never printed ${String(re)}; last: ${r.out}${r.err}`);
+    await new Promise((res) => setTimeout(res, 300));
+  }
+};
+
+/**
+ * The README's distributed quick start, end to end through the CLI: `kubesim up` in the background,
+ * then apply -f the seed's manifests, get, scale, kill/restart a component, logs, describe, ps,
+ * log export (checked and verified), down.
+ */
+describe('kubesim up and the commands against a running cluster', () => {
+  let up: ChildProcess;
+  let upOut = '';
+  beforeAll(async () => {
+    up = spawn(process.execPath, [...cli, 'up', '--time-scale', '50'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    up.stdout!.on('data', (d: Buffer) => { upOut += d.toString(); });
+    up.stderr!.on('data', (d: Buffer) => { upOut += d.toString(); });
+    const deadline = Date.now() + 90_000;
+    while (!upOut.includes('ready: NATS')) {
+      if (up.exitCode !== null || Date.now() > deadline) throw new Error(`kubesim up did not come up:\n${upOut}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }, 120_000);
+  afterAll(async () => {
+    if (up && up.exitCode === null) { up.kill('SIGINT'); await new Promise((r) => up.once('exit', r)); }
+    rmSync(home, { recursive: true, force: true });
+  }, 60_000);
+
+  it('runs the seed StatefulSet, survives a component kill, exports a log that checks and verifies, and goes down', async () => {
+    expect(upOut).toMatch(/statefulset-controller\s+running/);
+    const applied = kubesim('apply', '-f', 'examples/manifests/stateful-headless.yaml', '-f', 'examples/manifests/stateful-pvc.yaml');
+    expect(applied.err).toBe('');
+    expect(applied.out).toBe('service/stateful-headless created\nstatefulset.apps/stateful-pvc created\n');
+    await eventually(['get', 'pods'], /stateful-pvc-0\s+1\/1\s+Running/);
+    expect(kubesim('get', 'pvc').out).toMatch(/volume-stateful-pvc-0\s+Bound\s+pvc-/);
+    expect(kubesim('apply', '-f', 'examples/manifests/stateful-pvc.yaml').out).toBe('statefulset.apps/stateful-pvc unchanged\n');
+
+    expect(kubesim('scale', 'statefulset/stateful-pvc', '--replicas', '3').out).toBe('statefulset.apps/stateful-pvc scaled\n');
+    await eventually(['get', 'pods'], /stateful-pvc-2\s+1\/1\s+Running/);
+
+    // kill -9 the StatefulSet controller, delete a pod meanwhile, restart it: the pod comes back with its claim.
+    expect(kubesim('kill', 'statefulset-controller').out).toBe('statefulset-controller killed\n');
+    expect(kubesim('ps').out).toMatch(/statefulset-controller\s+killed/);
+    expect(kubesim('delete', 'pod/stateful-pvc-1').out).toBe('pod/stateful-pvc-1 deleted\n');
+    expect(kubesim('restart', 'statefulset-controller').out).toBe('statefulset-controller restarted\n');
+    await eventually(['get', 'pods'], /stateful-pvc-1\s+1\/1\s+Running/);
+    expect(kubesim('describe', 'pod/stateful-pvc-1').out).toMatch(/claimName: volume-stateful-pvc-1[\s\S]*Events:[\s\S]*Scheduled/);
+    expect(kubesim('logs', 'statefulset-controller').out).toMatch(/SIGKILL|running \(pid \d+\)[\s\S]*running \(pid \d+\)/);
+
+    const file = join(home, 'run.jsonl');
+    expect(kubesim('log', 'export', '-o', file).code).toBe(0);
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    expect(JSON.parse(lines[0]!)).toMatchObject({ kubesim: 'log', mode: 'distributed', timeScale: 50 });
+    expect(lines.some((l) => l.includes('"fault":"crash","component":"statefulset-controller"'))).toBe(true);
+    const verified = kubesim('verify', file, '--chain-only');
+    expect(verified.out).toMatch(/hash chain intact/);
+    const checked = kubesim('check', file);
+    expect(checked.out).toMatch(/OK: \d+ checkers, no violation/);
+    expect(kubesim('get', 'pods', '--log', file).out).toMatch(/stateful-pvc-1/);
+
+    expect(kubesim('down').out).toMatch(/stopping/);
+    await new Promise((r) => up.once('exit', r));
+    expect(up.exitCode).toBe(0);
+    expect(existsSync(join(home, 'contexts', 'default.json'))).toBe(false);
+    expect(kubesim('get', 'pods').err).toMatch(/no running cluster "default"/);
+  }, 240_000);
+});
