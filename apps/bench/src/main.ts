@@ -2,6 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SEMI_SPACE_MB, benchOneSize, benchSeedScenario, benchSizeInChild } from './engine.js';
 import { REPLAY_ENTRIES, benchReplayInChildren, measureReplay, writeBenchLog } from './replay.js';
+import { componentEntry } from '@kubesim/component';
+import { benchEnvelopes, measureIdleHop, measureRawCeiling, measureSize, type DistributedSizeResult } from './distributed.js';
 
 const args = process.argv.slice(2);
 const which = args[0];
@@ -55,7 +57,40 @@ const replay = () => {
   if (jsonOut) { writeFileSync(jsonOut, `${JSON.stringify({ benchmark: 'replay', node: process.version, ...r, targets }, null, 2)}\n`); print(`  wrote ${jsonOut}`); }
 };
 
+const distributed = async () => {
+  const nodes = 1000;
+  const timeScale = Number(args[args.indexOf("--time-scale") + 1] ?? 10) || 10;
+  const sizes = (args.includes('--quick') ? [1000] : [1000, 10000]);
+  print(`kubesim bench distributed — every component its own process over a nats-server started here (JetStream, file store); Parallel StatefulSet, one claim template on "fast", ${nodes} nodes, time scale ${timeScale}× (node ${process.version})`);
+  const envelopes = benchEnvelopes();
+  const raw = await measureRawCeiling(envelopes);
+  print(`  raw JetStream publish ceiling: ${Math.round(raw.publishesPerSec).toLocaleString('en-US')} publishes/s (${raw.messages} envelopes of a 1,000-replica run, mean ${raw.meanBytes.toFixed(0)} B, ${raw.inFlight} in flight, one client)`);
+  const idle = await measureIdleHop(componentEntry(), 500);
+  print(`  hop, idle cluster (write request → all ${idle.watchers} watchers have it): p50 ${idle.p50Ms.toFixed(2)} ms, p99 ${idle.p99Ms.toFixed(2)} ms (${idle.samples} probes)`);
+  const results: DistributedSizeResult[] = [];
+  for (const n of sizes) {
+    print(`  replicas ${n}:`);
+    const r = await measureSize(componentEntry(), n, nodes, timeScale, print);
+    results.push(r);
+    print(`  replicas ${String(n).padStart(6)}: converged=${r.converged} wall ${r.wallMs.toFixed(0)} ms, ${r.committedWrites} committed writes, ${Math.round(r.committedWritesPerSec)} writes/s (${(100 * r.committedWritesPerSec / raw.publishesPerSec).toFixed(0)} % of the raw ceiling), ${Math.round(r.podsRunningPerWallSec)} pods Running/s`);
+    print(`    hop under load: p50 ${r.hopUnderLoad.p50Ms.toFixed(2)} ms, p99 ${r.hopUnderLoad.p99Ms.toFixed(2)} ms (${r.hopUnderLoad.samples} probes)`);
+    print(`    processes (CPU s, peak RSS MB): ${r.processes.map((p) => `${p.name} ${p.cpuSec.toFixed(1)}/${p.peakRssMb.toFixed(0)}`).join(', ')}`);
+  }
+  const big = results[results.length - 1]!;
+  const targets = {
+    writesAtLeast50PctOfRaw: big.committedWritesPerSec >= 0.5 * raw.publishesPerSec,
+    podsRunningPerSecAtLeast2000: big.podsRunningPerWallSec >= 2000,
+    hopP99Under10ms: big.hopUnderLoad.p99Ms < 10 && idle.p99Ms < 10,
+  };
+  print(`  targets (at ${big.replicas} replicas): ${Object.entries(targets).map(([k, v]) => `${k}=${v ? 'met' : 'MISSED'}`).join(', ')}`);
+  if (jsonOut) {
+    writeFileSync(jsonOut, `${JSON.stringify({ benchmark: 'distributed', node: process.version, nodes, timeScale, rawCeiling: raw, idleHop: idle, sizes: results, targets }, null, 2)}\n`);
+    print(`  wrote ${jsonOut}`);
+  }
+};
+
 switch (which) {
+  case 'distributed': await distributed(); break;
   case 'engine': engine(); break;
   case 'replay': replay(); break;
   case 'replay-write': writeBenchLog(args[2]!, Number(args[1])); break;
@@ -66,6 +101,6 @@ switch (which) {
     break;
   }
   default:
-    process.stderr.write('usage: pnpm bench engine|replay [--json OUT.json]\n');
+    process.stderr.write('usage: pnpm bench engine|replay|distributed [--json OUT.json]\n');
     process.exitCode = 2;
 }

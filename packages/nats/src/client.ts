@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { apiError, type ApiError, type ApiRequest, type Kind, type KObject } from '@kubesim/api';
 import type { Subjects } from './subjects.js';
+import { muxOf } from './connect.js';
+import { RequestFailure } from './mux.js';
 import { decodeWire, encodeWire, type WireRequest, type WireResponse } from './wire.js';
 
 export type ApiAnswer = { readonly ok: true; readonly object: KObject } | { readonly ok: false; readonly error: ApiError };
@@ -24,11 +26,10 @@ export class ApiClient {
 
   private async call(w: WireRequest, actor = this.actor): Promise<WireResponse> {
     try {
-      const m = await this.nc.request(this.s.api(actor), encodeWire(w), { timeout: this.timeoutMs });
+      const m = await muxOf(this.nc).request(this.s.api(actor), encodeWire(w), this.timeoutMs);
       return decodeWire<WireResponse>(m.data);
     } catch (err) {
-      const e = err as Error;
-      return { ok: false, error: unavailable(e.name === 'NoRespondersError' || /no responders/i.test(e.message) ? 'no API server is running' : e.message) };
+      return { ok: false, error: unavailable(err instanceof RequestFailure && err.kind === 'no-responders' ? 'no API server is running' : (err as Error).message) };
     }
   }
 

@@ -1,6 +1,7 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { inboxPrefixOf } from './subjects.js';
+import { RequestMux } from './mux.js';
 
 export interface Credentials {
   readonly user: string;
@@ -22,8 +23,19 @@ export interface ConnectOptions {
  * reconnecting forever (a nats-server restart is survived), without async stack traces (most of
  * JetStream publish's CPU otherwise goes into building them).
  */
-export const connectNats = async (o: ConnectOptions): Promise<NatsConnection> =>
-  connect({
+/** The reply inbox prefix each connection was opened with. */
+const inboxes = new WeakMap<NatsConnection, string>();
+const muxes = new WeakMap<NatsConnection, RequestMux>();
+
+/** The connection's shared request multiplexer (created on first use). */
+export const muxOf = (nc: NatsConnection): RequestMux => {
+  let m = muxes.get(nc);
+  if (!m) { m = new RequestMux(nc, inboxes.get(nc) ?? '_INBOX'); muxes.set(nc, m); }
+  return m;
+};
+
+export const connectNats = async (o: ConnectOptions): Promise<NatsConnection> => {
+  const nc = await connect({
     servers: o.url.split(','),
     name: o.name,
     ...(o.creds ? { user: o.creds.user, pass: o.creds.password, inboxPrefix: inboxPrefixOf(o.creds.user) } : {}),
@@ -34,13 +46,18 @@ export const connectNats = async (o: ConnectOptions): Promise<NatsConnection> =>
     timeout: o.timeoutMs ?? 10_000,
     pingInterval: 5_000,
   });
+  inboxes.set(nc, o.creds ? inboxPrefixOf(o.creds.user) : '_INBOX');
+  return nc;
+};
 
 export interface Js {
   readonly nc: NatsConnection;
   readonly js: JetStreamClient;
+  /** Raw publishes with a shared reply subscription (the log's appends). */
+  readonly mux: RequestMux;
 }
 
-export const jsOf = (nc: NatsConnection): Js => ({ nc, js: jetstream(nc, { timeout: 10_000 }) });
+export const jsOf = (nc: NatsConnection): Js => ({ nc, js: jetstream(nc, { timeout: 10_000 }), mux: muxOf(nc) });
 
 export const managerOf = (nc: NatsConnection): Promise<JetStreamManager> => jetstreamManager(nc, { timeout: 10_000 });
 

@@ -13,3 +13,4 @@ export * from './host.js';
 export * from './supervisor.js';
 export * from './launch.js';
 export * from './scenario.js';
+export * from './mux.js';

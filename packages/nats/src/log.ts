@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { DeliverPolicy, DiscardPolicy, JetStreamApiError, RetentionPolicy, StorageType, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/transport-node';
+import { headers, type NatsConnection } from '@nats-io/transport-node';
 import type { AppendRequest, Envelope, LogConflict } from '@kubesim/log';
 import { decodeEntry, encodeEntry, subjectOfEntry } from './codec.js';
 import { managerOf, type Js } from './connect.js';
@@ -14,6 +14,10 @@ const STALL_MS = 6_000;
 
 /** How long one pull request waits (its idle heartbeats come at half of it). */
 const PULL_EXPIRES_MS = 2_000;
+
+const dec = new TextDecoder();
+/** How long an append waits for JetStream's acknowledgement. */
+const APPEND_TIMEOUT_MS = 10_000;
 
 /** JetStream's "wrong last sequence: N" (a stale compare-and-set). */
 export const WRONG_LAST_SEQUENCE = 10071;
@@ -63,19 +67,21 @@ export interface AppendResult {
  * lost acknowledgement is stored once.
  */
 export const appendEntry = async (j: Js, s: Subjects, req: Omit<AppendRequest, 'time'> & { time?: number }, msgID: string, subject = subjectOfEntry(s, req)): Promise<E.Either<LogConflict, AppendResult>> => {
-  try {
-    const ack = await j.js.publish(subject, encodeEntry(req), {
-      msgID,
-      ...(req.expectSeq !== undefined ? { expect: { lastSubjectSequence: req.expectSeq } } : {}),
-    });
-    return E.right({ seq: ack.seq, duplicate: ack.duplicate });
-  } catch (err) {
-    if (err instanceof JetStreamApiError && err.code === WRONG_LAST_SEQUENCE) {
-      const actual = Number(/wrong last sequence: (\d+)/.exec(err.message)?.[1] ?? NaN);
+  const h = headers();
+  h.set('Nats-Msg-Id', msgID);
+  if (req.expectSeq !== undefined) h.set('Nats-Expected-Last-Subject-Sequence', String(req.expectSeq));
+  // A raw publish to the stream's subject: JetStream answers on the reply subject with its ack (or error).
+  const m = await j.mux.request(subject, encodeEntry(req), APPEND_TIMEOUT_MS, h);
+  const ack = JSON.parse(dec.decode(m.data)) as { seq?: number; duplicate?: boolean; error?: { err_code?: number; description?: string } };
+  if (ack.error) {
+    if (ack.error.err_code === WRONG_LAST_SEQUENCE) {
+      const actual = Number(/wrong last sequence: (\d+)/.exec(ack.error.description ?? '')?.[1] ?? NaN);
       return E.left({ type: 'LogConflict', key: subject, expected: req.expectSeq ?? -1, actual });
     }
-    throw err;
+    throw new Error(`JetStream refused the append on ${subject}: ${ack.error.description ?? JSON.stringify(ack.error)}`);
   }
+  if (typeof ack.seq !== 'number') throw new Error(`JetStream answered an append on ${subject} without a seq`);
+  return E.right({ seq: ack.seq, duplicate: ack.duplicate === true });
 };
 
 export interface FollowOptions {
@@ -109,8 +115,15 @@ export class LogFollower {
 
   constructor(private readonly j: Js, private readonly s: Subjects, private readonly o: FollowOptions) {}
 
+  private accept: ((subject: string) => boolean) | undefined;
+
   async start(): Promise<void> {
-    const filters = this.o.filters ?? [this.s.log];
+    let filters = this.o.filters ?? [this.s.log];
+    if (process.env.KUBESIM_WATCH_MODE === 'single' && filters.length > 0 && !(filters.length === 1 && filters[0] === this.s.log)) {
+      const prefixes = filters.map((f) => (f.endsWith('>') ? f.slice(0, -1) : f));
+      this.accept = (subject) => prefixes.some((p) => subject === p || subject.startsWith(p));
+      filters = [this.s.log];
+    }
     let notified = false;
     const synced = (): void => {
       if (++this.syncedCount === filters.length && !notified) { notified = true; this.o.onSynced?.(); }
@@ -142,6 +155,10 @@ export class LogFollower {
         w.lastSign = Date.now();
         if (m.seq <= w.cursor) return; // a re-opened watch never repeats an entry
         w.cursor = m.seq;
+        if (this.accept !== undefined && !this.accept(m.subject)) {
+          if (!filterSynced && m.info.pending === 0) { filterSynced = true; synced?.(); }
+          return;
+        }
         const e = decodeEntry(m.seq, this.o.timeOf(m.info.timestampNanos / 1e6), m.data);
         if (e.seq > this.lastSeq) this.lastSeq = e.seq;
         this.o.onEntry(e);

@@ -6,9 +6,17 @@ export interface NatsUser {
   readonly password: string;
   readonly publish: readonly string[];
   readonly subscribe: readonly string[];
-  /** May answer the requests it received (the API server, the supervisor), without a publish grant on inboxes. */
+  /**
+   * nats-server's `allow_responses` (answer only the requests received). kubesim does not use it: the
+   * server tracks one reply permission per delivered message with a reply subject — every JetStream
+   * message the API server's watch receives — and prunes that map on each delivery (O(n) per message in
+   * 2.9). The API server and the supervisor are granted the reply inboxes instead.
+   */
   readonly allowResponses?: boolean;
 }
+
+/** Every user's reply inbox (`_INBOX.<user>.…`): what the API server and the supervisor answer on. */
+export const REPLY_INBOXES = '_INBOX.>';
 
 /** The JetStream API calls needed to follow the log: stream info, ordered consumers, message fetch. */
 export const readerGrants = (s: Subjects): string[] => [
@@ -55,7 +63,7 @@ export const grantsOf = (s: Subjects, r: Role): { publish: string[]; subscribe: 
   const inbox = `${inboxPrefixOf(user)}.>`;
   switch (r.kind) {
     case 'apiserver':
-      return { publish: [s.log, s.status('apiserver'), ...readerGrants(s)], subscribe: [s.apiAll, inbox], allowResponses: true };
+      return { publish: [s.log, s.status('apiserver'), REPLY_INBOXES, ...readerGrants(s)], subscribe: [s.apiAll, inbox], allowResponses: false };
     case 'component':
       return { publish: [s.api(r.name), s.status(r.name), ...readerGrants(s)], subscribe: [inbox], allowResponses: false };
     case 'kubelet': {
@@ -66,9 +74,9 @@ export const grantsOf = (s: Subjects, r: Role): { publish: string[]; subscribe: 
       return { publish: [s.api('user'), s.ctlAll, ...readerGrants(s)], subscribe: [inbox, s.statusAll], allowResponses: false };
     case 'admin':
       return {
-        publish: ['$JS.API.>', `ksim.${s.cluster}.api.system.*`, s.status('supervisor')],
+        publish: ['$JS.API.>', `ksim.${s.cluster}.api.system.*`, s.status('supervisor'), REPLY_INBOXES],
         subscribe: [inbox, s.ctlAll, s.statusAll, '$JS.EVENT.>'],
-        allowResponses: true,
+        allowResponses: false,
       };
   }
 };

@@ -109,7 +109,9 @@ export class Supervisor {
     const p = this.get(name);
     if (p.child && p.child.exitCode === null && p.child.signalCode === null) return;
     const { spec } = p;
-    const args = [...this.o.entry.execArgv, this.o.entry.script, spec.component, '--nats', this.o.url, '--cluster', this.o.s.cluster, '--name', spec.name, ...(spec.args ?? [])];
+    // KUBESIM_CHILD_NODE_ARGS: extra node options for every process (diagnosis: `--cpu-prof --cpu-prof-dir=DIR`).
+    const extra = (process.env.KUBESIM_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const args = [...extra, ...this.o.entry.execArgv, this.o.entry.script, spec.component, '--nats', this.o.url, '--cluster', this.o.s.cluster, '--name', spec.name, ...(spec.args ?? [])];
     const env = { ...process.env, ...(spec.creds ? { KUBESIM_NATS_USER: spec.creds.user, KUBESIM_NATS_PASSWORD: spec.creds.password } : {}) };
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     p.child = child;
