@@ -43,7 +43,8 @@ program.command('get')
   .option('-A, --all-namespaces', 'list across all namespaces')
   .option('--context <name>', 'running cluster (default: $KUBESIM_CONTEXT, else "default")')
   .option('--nats <url>', 'reach a running cluster at this NATS URL instead of a context')
-  .action(async (kind: string, name: string | undefined, opts: { log?: string; at?: string; output?: string; namespace?: string; allNamespaces?: boolean; context?: string; nats?: string }) => {
+  .option('--cluster <id>', 'with --nats: the cluster id (default "default")')
+  .action(async (kind: string, name: string | undefined, opts: { log?: string; at?: string; output?: string; namespace?: string; allNamespaces?: boolean; context?: string; nats?: string; cluster?: string }) => {
     if (opts.log === undefined) {
       if (opts.at !== undefined) { process.stderr.write('error: --at needs --log FILE (a running cluster is only at its present)\n'); process.exitCode = 2; return; }
       process.exitCode = await liveGetCommand(kind, name, opts);
@@ -124,7 +125,8 @@ unreadable, or an option is wrong.`)
 // ---- the distributed mode: a running cluster ------------------------------------------------------
 const ctxOpts = (c: Command): Command => c
   .option('--context <name>', 'running cluster (default: $KUBESIM_CONTEXT, else "default")')
-  .option('--nats <url>', 'reach a running cluster at this NATS URL instead of a context (credentials: KUBESIM_NATS_USER/KUBESIM_NATS_PASSWORD)');
+  .option('--nats <url>', 'reach a running cluster at this NATS URL instead of a context (credentials: KUBESIM_NATS_USER/KUBESIM_NATS_PASSWORD)')
+  .option('--cluster <id>', 'with --nats: the cluster id (default "default")');
 
 program.command('up')
   .description('start a distributed cluster: nats-server (unless --nats) and every component as its own process; Ctrl-C stops it')
