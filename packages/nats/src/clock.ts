@@ -11,7 +11,7 @@ export interface ClusterTime {
 }
 
 export class DilatedClock {
-  constructor(readonly t: ClusterTime, private readonly wallNow: () => number = Date.now) {
+  constructor(readonly t: ClusterTime, private readonly wallNow: () => number = () => performance.timeOrigin + performance.now()) {
     if (!(t.timeScale > 0) || !Number.isFinite(t.timeScale)) throw new Error(`time scale must be a positive number, got ${t.timeScale}`);
   }
   /** Virtual milliseconds now. */

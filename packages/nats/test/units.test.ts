@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import type { KObject } from '@kubesim/api';
+import {
+  actorOfApiSubject, authorizationBlock, decodeEntry, DilatedClock, encodeEntry, grantsOf, natsUser, subjectsFor, token, untoken, userNameOf,
+} from '../src/index.js';
+
+const s = subjectsFor('demo');
+
+describe('subjects', () => {
+  it('one subject per object; dots in names become ~, cluster-scoped objects have namespace _', () => {
+    expect(s.object('Pod', 'default', 'web-0')).toBe('ksim.demo.log.obj.Pod.default.web-0');
+    expect(s.object('Node', 'ignored', 'node.a.example')).toBe('ksim.demo.log.obj.Node._.node~a~example');
+    expect(s.object('Event', 'default', 'web-0.17f3a')).toBe('ksim.demo.log.obj.Event.default.web-0~17f3a');
+    expect(untoken(token('a.b'))).toBe('a.b');
+    expect(() => token('a b')).toThrow(/NATS subject token/);
+    expect(() => subjectsFor('Bad.Id')).toThrow(/cluster id/);
+  });
+
+  it('the actor of a request is its subject\'s', () => {
+    expect(actorOfApiSubject(s, s.api('kubelet:node-a'))).toBe('kubelet:node-a');
+    expect(actorOfApiSubject(s, s.api('statefulset-controller'))).toBe('statefulset-controller');
+    expect(actorOfApiSubject(s, 'ksim.other.api.user')).toBeUndefined();
+  });
+});
+
+describe('permissions', () => {
+  it('only the API server publishes to the log; a component only its own requests; a per-node kubelet only its node', () => {
+    const api = grantsOf(s, { kind: 'apiserver' });
+    expect(api.publish).toContain('ksim.demo.log.>');
+    for (const role of [{ kind: 'component', name: 'scheduler' }, { kind: 'kubelet' }, { kind: 'user' }, { kind: 'admin' }] as const) {
+      expect(grantsOf(s, role).publish.some((p) => p.startsWith('ksim.demo.log'))).toBe(false);
+    }
+    expect(grantsOf(s, { kind: 'component', name: 'scheduler' }).publish.filter((p) => p.includes('.api.'))).toEqual(['ksim.demo.api.scheduler']);
+    expect(grantsOf(s, { kind: 'kubelet', nodes: ['node-a'] }).publish.filter((p) => p.includes('.api.'))).toEqual(['ksim.demo.api.kubelet.node-a']);
+    expect(userNameOf({ kind: 'kubelet', nodes: ['node-a'] })).toBe('kubelet-node-a');
+    // Every user reads only its own replies.
+    expect(grantsOf(s, { kind: 'component', name: 'scheduler' }).subscribe).toEqual(['_INBOX.scheduler.>']);
+  });
+
+  it('renders a nats-server authorization block', () => {
+    const block = authorizationBlock([natsUser(s, { kind: 'component', name: 'scheduler' }, 'pw')]);
+    expect(block).toContain('{ user: "scheduler", password: "pw", permissions: {');
+    expect(block).toContain('publish: { allow: ["ksim.demo.api.scheduler"');
+  });
+});
+
+describe('codec and clock', () => {
+  it('a stored entry has neither seq nor resourceVersion nor time; a reader stamps them in', () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-0', namespace: 'default', resourceVersion: '3' } } as KObject;
+    const data = encodeEntry({ type: 'ADDED', actor: 'user', cause: 2, op: 'create', object: pod });
+    expect(new TextDecoder().decode(data)).not.toContain('resourceVersion');
+    expect(decodeEntry(42, 1500, data)).toEqual({
+      seq: 42, time: 1500, type: 'ADDED', actor: 'user', cause: 2, op: 'create',
+      object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-0', namespace: 'default', resourceVersion: '42' } },
+    });
+  });
+
+  it('dilates the wall clock from the cluster epoch', () => {
+    let wall = 10_000;
+    const c = new DilatedClock({ epochMs: 9_000, timeScale: 100 }, () => wall);
+    expect(c.now()).toBe(100_000);
+    wall = 10_100;
+    expect(c.now()).toBe(110_000);
+    expect(c.wallDelay(10_000)).toBe(100);
+    expect(() => new DilatedClock({ epochMs: 0, timeScale: 0 })).toThrow(/time scale/);
+  });
+});
