@@ -3,30 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { KObject, StatefulSet } from '@kubesim/api';
-import { createCluster, type ClusterSpec } from '@kubesim/runtime';
-import { nodeNames } from '@kubesim/scenario';
+import { createCluster } from '@kubesim/runtime';
+import { benchSpec, service, statefulSet } from './engine.js';
 import {
   ApiClient, connectNats, ensureStream, encodeEntry, jsOf, launchCluster, LogFollower, managerOf, NatsServer, subjectsFor,
   type Launched, type ProcessEntry,
 } from '@kubesim/nats';
-
-/** The cluster of the distributed benchmark: as the engine benchmark's (1,000 nodes, StorageClass `fast`). */
-const benchSpec = (nodes: number): ClusterSpec => ({
-  nodes: nodeNames(nodes).map((name) => ({ name, capacity: { pods: 110, cpu: '64', memory: '256Gi' } })),
-  storageClasses: [{ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'fast' }, provisioner: 'kubesim.io/hostpath', reclaimPolicy: 'Delete', volumeBindingMode: 'Immediate' } as KObject],
-  namespaces: ['default'],
-});
-
-const statefulSet = (replicas: number): KObject => ({
-  apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'bench' },
-  spec: {
-    replicas, podManagementPolicy: 'Parallel', serviceName: 'bench',
-    selector: { matchLabels: { app: 'bench' } },
-    template: { metadata: { labels: { app: 'bench' } }, spec: { containers: [{ name: 'c', image: 'nginx:1.25', volumeMounts: [{ name: 'data', mountPath: '/data' }] }], terminationGracePeriodSeconds: 10 } },
-    volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, storageClassName: 'fast' } }],
-  },
-} as KObject);
-const service: KObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'bench' }, spec: { clusterIP: 'None', selector: { app: 'bench' }, ports: [{ name: 'web', port: 80 }] } } as KObject;
 
 const percentile = (xs: readonly number[], p: number): number => {
   if (xs.length === 0) return NaN;

@@ -19,7 +19,8 @@ export interface SizeResult {
   readonly converged: boolean;
 }
 
-const statefulSet = (replicas: number): KObject => ({
+/** The benchmark workload: a Parallel StatefulSet with one claim template on `fast`, and its headless Service. */
+export const statefulSet = (replicas: number): KObject => ({
   apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'bench' },
   spec: {
     replicas, podManagementPolicy: 'Parallel', serviceName: 'bench',
@@ -29,15 +30,18 @@ const statefulSet = (replicas: number): KObject => ({
   },
 } as KObject);
 
-const service: KObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'bench' }, spec: { clusterIP: 'None', selector: { app: 'bench' }, ports: [{ name: 'web', port: 80 }] } } as KObject;
+export const service: KObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'bench' }, spec: { clusterIP: 'None', selector: { app: 'bench' }, ports: [{ name: 'web', port: 80 }] } } as KObject;
 
 /** One size, in this process: apply a Parallel StatefulSet and run until every replica is Ready. */
+/** The benchmark cluster: `nodes` roomy nodes and StorageClass `fast` (Immediate binding). */
+export const benchSpec = (nodes: number): ClusterSpec => ({
+  nodes: nodeNames(nodes).map((name) => ({ name, capacity: { pods: 110, cpu: '64', memory: '256Gi' } })),
+  storageClasses: [{ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'fast' }, provisioner: 'kubesim.io/hostpath', reclaimPolicy: 'Delete', volumeBindingMode: 'Immediate' } as KObject],
+  namespaces: ['default'],
+});
+
 export const benchOneSize = (replicas: number, nodes: number, seed = 1): SizeResult => {
-  const spec: ClusterSpec = {
-    nodes: nodeNames(nodes).map((name) => ({ name, capacity: { pods: 110, cpu: '64', memory: '256Gi' } })),
-    storageClasses: [{ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'fast' }, provisioner: 'kubesim.io/hostpath', reclaimPolicy: 'Delete', volumeBindingMode: 'Immediate' } as KObject],
-    namespaces: ['default'],
-  };
+  const spec = benchSpec(nodes);
   const sim = createCluster(spec, seed);
   // A warm cluster: every component has synced its cache before the workload arrives.
   sim.run({ until: () => sim.hosts.every((h) => h.running), deadlineMs: 10_000 });

@@ -1,5 +1,5 @@
 import type { KObject } from '@kubesim/api';
-import type { AppendRequest, Envelope, EntryType } from '@kubesim/log';
+import type { AppendRequest, Envelope } from '@kubesim/log';
 import type { Subjects } from './subjects.js';
 
 /**
@@ -8,14 +8,7 @@ import type { Subjects } from './subjects.js';
  * timestamp (dilated by the cluster clock) is its virtual `time` — so a reader stamps them in, and the
  * log's order and times come from one place even with several API servers.
  */
-interface Payload {
-  readonly type: EntryType;
-  readonly actor: string;
-  readonly cause: number | null;
-  readonly op?: string;
-  readonly object?: KObject;
-  readonly data?: unknown;
-}
+type Payload = Omit<Envelope, 'seq' | 'time'>;
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
