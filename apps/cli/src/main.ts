@@ -26,7 +26,7 @@ program.command('run')
   .option('-q, --quiet', 'print only the verdict')
   .option('--no-timeline', 'do not print the timeline of what happened')
   .option('--distributed', 'run on real processes: nats-server + one process per component (see docs/distributed.md)')
-  .option('--time-scale <x>', 'with --distributed: virtual ms per wall ms (default 50)')
+  .option('--time-scale <x>', 'with --distributed: virtual ms per wall ms (default 10; a high scale compresses real processing into little virtual time)')
   .option('--nats <url>', 'with --distributed: use this NATS server instead of starting one')
   .action(async (file: string, opts: { seed?: string; log?: string; quiet?: boolean; timeline?: boolean; distributed?: boolean; timeScale?: string; nats?: string }) => {
     process.exitCode = opts.distributed ? await runDistributedCommand(file, opts) : runCommand(file, opts);

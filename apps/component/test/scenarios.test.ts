@@ -41,7 +41,7 @@ describe('the seed scenarios on real processes give the verdict and final state 
       expect(embedded.passed).toBe(true);
       const dir = mkdtempSync(join(tmpdir(), 'kubesim-dist-'));
       try {
-        const dist = await runScenarioDistributed(sc.right, { entry: componentEntry(), dir, timeScale: 50 });
+        const dist = await runScenarioDistributed(sc.right, { entry: componentEntry(), dir, timeScale: 10 });
         expect(verdictLines(dist).join('\n')).toBe(verdictLines(embedded).join('\n'));
         expect(summary(dist.state, randomNames)).toEqual(summary(embedded.sim.api.store, randomNames));
       } finally {

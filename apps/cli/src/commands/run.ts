@@ -80,7 +80,7 @@ export const runDistributedCommand = async (file: string, opts: RunCommandOption
   const scenario = sc.right;
   const seed = parseSeed(opts.seed);
   if (typeof seed === 'string') { process.stderr.write(`${seed}\n`); return 2; }
-  const timeScale = opts.timeScale === undefined ? 50 : Number(opts.timeScale);
+  const timeScale = opts.timeScale === undefined ? 10 : Number(opts.timeScale);
   if (!(timeScale > 0) || !Number.isFinite(timeScale)) { process.stderr.write(`error: --time-scale must be a positive number, got "${opts.timeScale}"\n`); return 2; }
   const effectiveSeed = seed ?? scenario.seed ?? 1;
   out(`kubesim run ${file}  (scenario "${scenario.name}", seed ${effectiveSeed}, distributed, time scale ${timeScale}×)`);
