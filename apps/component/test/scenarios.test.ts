@@ -33,7 +33,8 @@ const summary = (s: Snapshot, randomPodNames: boolean) => {
 };
 
 describe('the seed scenarios on real processes give the verdict and final state of the embedded engine', () => {
-  for (const [file, randomNames] of [['examples/seed-statefulset.yaml', false], ['examples/seed-replicaset.yaml', true]] as const) {
+  // node-failure waits out minutes of virtual time (eviction, PodGC's quarantine): a higher scale keeps it short.
+  for (const [file, randomNames, timeScale] of [['examples/seed-statefulset.yaml', false, 10], ['examples/seed-replicaset.yaml', true, 10], ['examples/node-failure.yaml', false, 50]] as const) {
     it(file, async () => {
       const sc = loadScenarioFile(file);
       if (E.isLeft(sc)) throw new Error(sc.left.message);
@@ -41,7 +42,7 @@ describe('the seed scenarios on real processes give the verdict and final state 
       expect(embedded.passed).toBe(true);
       const dir = mkdtempSync(join(tmpdir(), 'kubesim-dist-'));
       try {
-        const dist = await runScenarioDistributed(sc.right, { entry: componentEntry(), dir, timeScale: 10 });
+        const dist = await runScenarioDistributed(sc.right, { entry: componentEntry(), dir, timeScale });
         expect(verdictLines(dist).join('\n')).toBe(verdictLines(embedded).join('\n'));
         expect(summary(dist.state, randomNames)).toEqual(summary(embedded.sim.api.store, randomNames));
       } finally {
