@@ -5,7 +5,7 @@ import {
   SS_ACTOR, controllerOf, inRange, isRollingUpdate, isTerminatingPod, nameOf, parseMemberName, nsOf, partitionOf, podRevision, replicasOf, startOf, uidOf,
 } from '../model.js';
 import type { SetModel } from '../world.js';
-import { causeOf, setLabel } from './writes.js';
+import { causeOf, podWriteOf, setLabel } from './writes.js';
 
 const isStatusWrite = (e: Envelope): boolean => e.actor === SS_ACTOR && e.op === 'update/status' && e.type === 'MODIFIED';
 
@@ -57,7 +57,12 @@ export const k3Checker: CheckerDef = {
           if (b === undefined || isTerminatingPod(b)) return;
           const deleted = e.op === 'delete' || e.type === 'DELETED';
           const failed = !isTerminal(b) && isTerminal(after);
-          const byRollout = deleted && e.actor === SS_ACTOR && !isTerminal(b) && inRange(m.obj, ordinal);
+          // An update deletion is a controller delete of a pod in range in every snapshot its sync can have
+          // planned on. With the range changed after the cause it may be a condemned deletion planned on a
+          // smaller range and undone by a scale-up: the pod comes back at the update revision whatever its
+          // ordinal (found by the property suite).
+          const w = deleted && e.actor === SS_ACTOR ? podWriteOf(ctx.world, e, before) : undefined;
+          const byRollout = w !== undefined && w.kind === 'update-delete' && w.cause >= 0 && m.rangeChangedAt <= w.cause;
           if (failed || (deleted && !byRollout)) {
             disturbed.add(m.uid);
             let w = v;
@@ -74,8 +79,16 @@ export const k3Checker: CheckerDef = {
         if (partitionOf(set) !== partitionOf((before as StatefulSet | undefined) ?? set)) disturbed.add(m.uid);
         if (!isStatusWrite(e) || !isRollingUpdate(set)) return;
         const v = vacated.get(m.uid);
-        // A replacement of a pod deleted outside the rollout may still come: until then the set stays disturbed.
-        if (set.status?.currentRevision === set.status?.updateRevision && (v === undefined || v.size === 0)) disturbed.delete(m.uid);
+        // The disturbance ends when the status reports the rollout finished and the pods agree: every pod at
+        // that revision, and no replacement of a pod deleted outside the rollout still to come. The status
+        // alone is not enough: a sync planned on a set whose cached status predates the controller's own
+        // first status write (no currentRevision yet) initialises currentRevision to the update revision
+        // while the pods are still at the old one [SSC getStatefulSetRevisions], and a later sync on an
+        // older copy writes the old one back — Kubernetes' controller reads its own status from the same
+        // kind of cache (found by the property suite).
+        const upd0 = set.status?.updateRevision;
+        if (upd0 !== undefined && set.status?.currentRevision === upd0 && (v === undefined || v.size === 0)
+          && (m.revCounts.size === 0 || (m.revCounts.size === 1 && m.revCounts.has(upd0)))) disturbed.delete(m.uid);
         if (disturbed.has(m.uid)) return;
         const cause = causeOf(ctx.world, e);
         if (m.revisionsChangedAt > cause) return;
@@ -184,8 +197,31 @@ export const k5Checker: CheckerDef = {
   },
 };
 
-/** What the status claims: the set is at its desired state (K7 `updateComplete`). */
-const reportsComplete = (set: StatefulSet): boolean => {
+/**
+ * Live pods below the partition (ordinal < start + p) that status.updatedReplicas counts: created, not
+ * terminating, at the update revision [SSC computeReplicaStatus].
+ */
+const updatedBelowPartition = (m: SetModel, p: number, upd: string | undefined): number => {
+  let k = 0;
+  const start = startOf(m.obj);
+  for (let o = start; o < start + p && o <= m.maxOrdinal; o++) {
+    const pod = m.slots.get(o)?.pod;
+    if (pod !== undefined && !isTerminatingPod(pod) && podRevision(pod) === upd) k++;
+  }
+  return k;
+};
+
+/**
+ * What the status claims: the set is at its desired state (K7 `updateComplete`). With a partition p the
+ * claim is that the n − p pods from p up are updated; status.updatedReplicas counts every pod at the
+ * update revision, so the pods below the partition that carry it are not part of that claim. (They exist
+ * when the partition was raised after they were updated, and when the status's currentRevision was
+ * initialised to the update revision by a sync planned on a copy of the set older than the controller's
+ * own first status write [SSC getStatefulSetRevisions] — a pod recreated below the partition then gets
+ * the update revision as its "current" one.)
+ */
+const reportsComplete = (m: SetModel): boolean => {
+  const set = m.obj;
   const st = set.status;
   const n = replicasOf(set);
   if (!st || (st.observedGeneration ?? 0) !== (set.metadata?.generation ?? 0)) return false;
@@ -193,7 +229,9 @@ const reportsComplete = (set: StatefulSet): boolean => {
   if (!isRollingUpdate(set)) return true;
   const p = partitionOf(set);
   if (p === 0) return (st.currentReplicas ?? 0) === n && (st.updatedReplicas ?? 0) === n && st.currentRevision === st.updateRevision;
-  return (st.updatedReplicas ?? 0) >= Math.max(0, n - p);
+  const want = Math.max(0, n - p);
+  const updated = st.updatedReplicas ?? 0;
+  return updated >= want && updated - updatedBelowPartition(m, p, st.updateRevision) >= want;
 };
 
 /** What is wrong with the pods of a set whose status reports complete. */
@@ -252,14 +290,14 @@ export const k7Checker: CheckerDef = {
         const m = ctx.world.sets.get(uidOf(o));
         if (m === undefined) return;
         dirty.add(m.uid);
-        if (!isStatusWrite(e) || m.terminatingAt >= 0 || !reportsComplete(m.obj)) return;
+        if (!isStatusWrite(e) || m.terminatingAt >= 0 || !reportsComplete(m)) return;
         if (m.touchedAt > causeOf(ctx.world, e)) return;
         judge(m, [e.seq], `at seq ${e.seq}`);
       },
       quiet(seq: number): void {
         for (const uid of dirty) {
           const m = ctx.world.sets.get(uid);
-          if (m === undefined || m.terminatingAt >= 0 || !reportsComplete(m.obj)) continue;
+          if (m === undefined || m.terminatingAt >= 0 || !reportsComplete(m)) continue;
           judge(m, [seq], `at the quiescent point after seq ${seq}`);
         }
         dirty.clear();
