@@ -69,6 +69,13 @@ export class ComponentHost<C = unknown, L = unknown> {
   private relistAt: number | undefined;
   /** Per-kind delivery horizon while events are reordered across kinds. */
   private readonly lastDeliveryByKind = new Map<string, number>();
+  /**
+   * The last delivery scheduled in log order (and a pending relist): a reordered event may overtake
+   * other kinds' events offered with it, never what was already on its way in order — one watch per kind
+   * delivers in order, and a later event of a kind delivered first would make its watch skip the earlier
+   * one for good.
+   */
+  private inOrderHorizon = 0;
   private eventCounter = 0;
   private readonly eventBuckets = new Map<string, { tokens: number; at: number }>();
   private readonly eventsSeen = new Map<string, { name: string; namespace: string; count: number }>();
@@ -172,6 +179,7 @@ export class ComponentHost<C = unknown, L = unknown> {
     this.dropped = [];
     this.relistAt = undefined;
     this.lastDelivery = 0;
+    this.inOrderHorizon = 0;
     this.batch = undefined;
     this.lastDeliveryByKind.clear();
     this.faults.dropUntil = -1;
@@ -236,6 +244,7 @@ export class ComponentHost<C = unknown, L = unknown> {
     // event per instant, entries still delivered in log order.
     if (t === this.lastDelivery && this.batch !== undefined) { this.batch.push(e); return; }
     this.lastDelivery = t;
+    this.inOrderHorizon = t;
     const batch: Envelope[] = [e];
     this.batch = batch;
     this.sim.atTime(t, () => {
@@ -247,7 +256,7 @@ export class ComponentHost<C = unknown, L = unknown> {
   /** One watch per kind, each with its own (wider) latency: kinds overtake each other, each stays in order. */
   private offerReordered(e: Envelope & { object: KObject }): void {
     const kind = e.object.kind as string;
-    const t = Math.max(this.lastDeliveryByKind.get(kind) ?? 0, this.sim.now + this.sim.draw([0.1, 40]));
+    const t = Math.max(this.lastDeliveryByKind.get(kind) ?? 0, this.inOrderHorizon, this.sim.now + this.sim.draw([0.1, 40]));
     this.lastDeliveryByKind.set(kind, t);
     if (t > this.lastDelivery) { this.lastDelivery = t; this.batch = undefined; }
     this.sim.atTime(t, () => this.deliver(e));
@@ -283,6 +292,7 @@ export class ComponentHost<C = unknown, L = unknown> {
           const epoch = this.epoch;
           this.relistAt = at;
           this.lastDelivery = Math.max(this.lastDelivery, at);
+          this.inOrderHorizon = Math.max(this.inOrderHorizon, at);
           this.batch = undefined;
           this.sim.atTime(at, () => { if (epoch === this.epoch && this.relistAt === at) this.relist(); });
         }
