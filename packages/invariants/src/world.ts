@@ -52,6 +52,12 @@ export class SetModel {
   /** status.currentRevision before its last change, and the seq of that change. */
   prevCurrentRevision: string | undefined;
   currentRevisionChangedAt = -1;
+  /**
+   * The last seq at which status.currentRevision was unset (-1: never). A sync whose snapshot is at or
+   * after its cause c found none when this is ≥ c, and then took the update revision as the current one
+   * [SSC getStatefulSetRevisions].
+   */
+  currentRevisionUnsetAt: number;
   everWhenScaledDelete = false;
   everWhenDeletedDelete = false;
   readonly slots = new Map<number, Slot>();
@@ -80,6 +86,7 @@ export class SetModel {
     this.createdAt = seq;
     this.rangeChangedAt = seq;
     this.specChangedAt = seq;
+    this.currentRevisionUnsetAt = set.status?.currentRevision === undefined ? seq : -1;
     this.notePolicy(set);
   }
 
@@ -101,7 +108,9 @@ export class SetModel {
     if (old.status?.currentRevision !== set.status?.currentRevision) {
       this.prevCurrentRevision = old.status?.currentRevision;
       this.currentRevisionChangedAt = seq;
+      if (old.status?.currentRevision === undefined) this.currentRevisionUnsetAt = seq - 1;
     }
+    if (set.status?.currentRevision === undefined) this.currentRevisionUnsetAt = seq;
     if (this.terminatingAt < 0 && set.metadata?.deletionTimestamp !== undefined) this.terminatingAt = seq;
     if (deleted) {
       this.deletedAt = seq;

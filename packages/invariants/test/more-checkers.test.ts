@@ -90,6 +90,37 @@ describe('L4 — partition safety', () => {
   });
 });
 
+describe('L4 — a current revision initialised from a stale copy of the set', () => {
+  // Found by the property suite (regression checker-l4-stale-current-revision): the sync after a
+  // template change was planned on a copy of the set from before the controller's own first status
+  // write, found no status.currentRevision and took the update revision as the current one
+  // [SSC getStatefulSetRevisions]; the pod it created below the partition carries it.
+  const staleFirstStatus = (plannedBeforeFirstStatus: boolean) => {
+    const b = new LogBuilder();
+    b.input('COMMAND', { command: 'apply' });
+    const set = sts({ replicas: 1, partition: 1 });
+    b.add('user', set);
+    b.add(SS, revision(REV1, 1, set));
+    b.input('COMMAND', { command: 'patch' });
+    const changed = { ...set, metadata: { ...set.metadata, generation: 2 }, spec: { ...set.spec!, template: { ...set.spec!.template, metadata: { labels: { app: 'nginx', v: '2' } } } } };
+    const patched = b.mod('user', changed);
+    const first = b.mod(SS, { ...changed, status: { observedGeneration: 1, replicas: 0, currentRevision: REV1, updateRevision: REV1 } }, { op: 'update/status', cause: 2 });
+    const cause = plannedBeforeFirstStatus ? patched : first;
+    b.add(SS, revision(REV2, 2, changed), { cause });
+    b.add(SS, claim('www-web-0'), { cause });
+    const add = b.add(SS, stsPod(0, 'pending', { set: changed, rev: REV2 }), { cause });
+    return { b, add };
+  };
+
+  it('accepts the update revision on a pod created from a snapshot without currentRevision, not from one with it', () => {
+    expect(check(staleFirstStatus(true).b, 'L4')).toEqual([]);
+    const { b, add } = staleFirstStatus(false);
+    expect(check(b, 'L4').map((v) => v.message)).toEqual([
+      `L4: pod default/web-0 recreated at seq ${add} below the partition (1) of statefulset default/web with revision ${REV2}, not the current revision ${REV1}`,
+    ]);
+  });
+});
+
 describe('L5 — availability budget', () => {
   const rollout = (web1Ready: boolean) => {
     const b = new LogBuilder();
