@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Envelope } from '@kubesim/log';
+import { checkLog } from '../src/index.js';
 import {
   GC, LogBuilder, REV1, REV2, RS, SS, check, claim, endpoints, headless, orderedUp, pv, revision, rs, rsPod, settledStatus,
   stsPod, sts,
@@ -356,6 +357,74 @@ describe('LIVE — liveness', () => {
     r.add('user', sts({ replicas: 1 }));
     expect(check(r, 'LIVE')).toEqual([]);
     expect(check(r, 'LIVE', { endIsQuiescent: true }).map((v) => v.message)).toEqual([expect.stringMatching(/^LIVE: the log ends quiescent at seq 2 .* not at its desired state .*statefulset default\/web has not observed generation 1/) as unknown as string]);
+  });
+});
+
+describe('LIVE — states Kubernetes cannot leave on its own (stalled by design)', () => {
+  const notesOf = (b: LogBuilder): readonly string[] => checkLog(b.entries, { only: ['LIVE'], endIsQuiescent: true }).notes;
+
+  // (a) [SSC processCondemned]: condemned pods go highest first; an unhealthy one is deleted only if it is
+  // the first unavailable pod — the lowest unavailable condemned one.
+  const scaleDownBehindFailed = (web1: 'failed' | 'ready') => {
+    const b = new LogBuilder();
+    const { set } = orderedUp(b, 3);
+    b.input('COMMAND', { command: 'scale' });
+    const down = { ...set, metadata: { ...set.metadata, generation: 2 }, spec: { ...set.spec!, replicas: 1 } };
+    b.mod('user', down, { op: 'patch/scale' });
+    b.input('FAULT', { fault: 'pod-fail', name: 'web-2' });
+    b.mod('kubelet:node-a', stsPod(2, 'failed', { set: down }), { op: 'update/status' });
+    if (web1 === 'failed') {
+      b.input('FAULT', { fault: 'pod-fail', name: 'web-1' });
+      b.mod('kubelet:node-a', stsPod(1, 'failed', { set: down }), { op: 'update/status' });
+    }
+    const ready = web1 === 'failed' ? 1 : 2;
+    b.mod(SS, { ...down, status: { ...settledStatus(3, REV1, 2), readyReplicas: ready, availableReplicas: ready } }, { op: 'update/status' });
+    return b;
+  };
+
+  it('an OrderedReady scale-down behind a Failed condemned pod that is not the first unhealthy one is noted, not a violation', () => {
+    const stuck = scaleDownBehindFailed('failed');
+    expect(check(stuck, 'LIVE', { endIsQuiescent: true })).toEqual([]);
+    expect(notesOf(stuck)).toEqual([expect.stringMatching(/^LIVE: liveness not judged: stalled by design .*statefulset default\/web: its OrderedReady scale-down waits behind the Failed condemned pod web-2, which is not the first unhealthy one \(web-1, Failed\)/) as unknown as string]);
+    // With web-1 healthy, web-2 is the first unhealthy pod and the controller deletes it: stuck there is a bug.
+    expect(check(scaleDownBehindFailed('ready'), 'LIVE', { endIsQuiescent: true }).map((v) => v.message)).toEqual([
+      expect.stringMatching(/^LIVE: the log ends quiescent .* not at its desired state .*statefulset default\/web status has replicas\/ready\/available 3\/2\/2, spec.replicas 1/) as unknown as string,
+    ]);
+  });
+
+  // (b) [GC attemptToDeleteItem, processDeletingDependentsItem; pvc_protection_controller podUsesPVC]: a
+  // condemned pod's claim carries a blocking controller ref to it (whenScaled=Delete); the set is deleted
+  // in foreground before the pod is: the GC deletes the pod in foreground, then the claim, which
+  // pvc-protection keeps while the pod exists.
+  const foregroundCycle = (blocking: boolean) => {
+    const b = new LogBuilder();
+    const { set } = orderedUp(b, 2, { whenScaled: 'Delete' });
+    b.input('COMMAND', { command: 'scale' });
+    const down = { ...set, metadata: { ...set.metadata, generation: 2 }, spec: { ...set.spec!, replicas: 1 } };
+    b.mod('user', down, { op: 'patch/scale' });
+    const ref = (c: ReturnType<typeof claim>) => ({ ...c, metadata: { ...c.metadata, ownerReferences: c.metadata!.ownerReferences!.map((r) => ({ ...r, blockOwnerDeletion: blocking })) } });
+    b.mod(SS, ref(claim('www-web-1', { volume: 'pv-1', owners: [{ kind: 'Pod', name: 'web-1', uid: 'web-1-a' }] })));
+    b.input('COMMAND', { command: 'delete', propagationPolicy: 'Foreground' });
+    const deleting = { ...down, metadata: { ...down.metadata, deletionTimestamp: '2026-01-01T00:01:00Z', finalizers: ['foregroundDeletion'] } };
+    b.mod('user', deleting, { op: 'delete' });
+    b.mod(GC, stsPod(0, 'ready-terminating', { set: deleting }), { op: 'delete' });
+    const fg = (p: ReturnType<typeof stsPod>) => ({ ...p, metadata: { ...p.metadata, finalizers: ['foregroundDeletion'] } });
+    b.mod(GC, fg(stsPod(1, 'ready-terminating', { set: deleting })), { op: 'delete' });
+    b.mod(GC, ref(claim('www-web-1', { volume: 'pv-1', owners: [{ kind: 'Pod', name: 'web-1', uid: 'web-1-a' }], deleting: true })), { op: 'delete' });
+    b.del('kubelet:node-a', stsPod(0, 'ready-terminating', { set: deleting }));
+    b.mod('kubelet:node-a', fg(stsPod(1, 'failed', { set: deleting })), { op: 'update/status' });
+    b.mod('kubelet:node-a', { ...fg(stsPod(1, 'failed', { set: deleting })), metadata: { ...fg(stsPod(1, 'failed', { set: deleting })).metadata, deletionTimestamp: '2026-01-01T00:01:30Z', deletionGracePeriodSeconds: 0 } }, { op: 'delete' });
+    return b;
+  };
+
+  it('a pod deleted in foreground and its claim held by pvc-protection waiting on each other are noted, not a violation', () => {
+    const stuck = foregroundCycle(true);
+    expect(check(stuck, 'LIVE', { endIsQuiescent: true })).toEqual([]);
+    expect(notesOf(stuck)).toEqual([expect.stringMatching(/^LIVE: liveness not judged: stalled by design .*pod default\/web-1, deleted in foreground, waits for its claim www-web-1, which pvc-protection keeps while the pod exists/) as unknown as string]);
+    // A claim whose reference to the pod does not block: the GC should have let the pod go — stuck is a bug.
+    expect(check(foregroundCycle(false), 'LIVE', { endIsQuiescent: true }).map((v) => v.message)).toEqual([
+      expect.stringMatching(/^LIVE: the log ends quiescent .* not at its desired state .*statefulset default\/web is being deleted but still has 1 pods; 1 pod\(s\) terminating \(default\/web-1\)/) as unknown as string,
+    ]);
   });
 });
 

@@ -1,10 +1,65 @@
-import type { KObject, Pod, ReplicaSet } from '@kubesim/api';
+import { isTerminal, type KObject, type PersistentVolumeClaim, type Pod, type ReplicaSet } from '@kubesim/api';
 import type { Envelope } from '@kubesim/log';
 import type { CheckerDef } from '../types.js';
 import {
-  fmtTime, isRollingUpdate, isTerminatingPod, nameOf, nsOf, partitionOf, replicasOf, uidOf,
+  fmtTime, inRange, isParallel, isRollingUpdate, isTerminatingPod, nameOf, nsOf, partitionOf, podClaims, replicasOf, uidOf,
 } from '../model.js';
-import type { RsModel, SetModel } from '../world.js';
+import type { RsModel, SetModel, World } from '../world.js';
+
+/**
+ * The note LIVE leaves when it did not judge liveness because the cluster is stuck in a state Kubernetes
+ * cannot leave on its own either (a user has to act): `stalledByDesign` below.
+ */
+export const STALLED_BY_DESIGN = 'stalled by design';
+
+/**
+ * Kubernetes-faithful stall (a): an OrderedReady scale-down blocked behind a terminal (Failed or
+ * Succeeded) condemned pod that is not the first unhealthy one [SSC processCondemned]: with every
+ * in-range pod healthy, condemned pods go highest first, and the highest may be deleted unhealthy only if
+ * it is the first unavailable pod — the lowest unavailable condemned one. A lower condemned pod that is
+ * terminal too stays unavailable for good (the controller deletes terminal pods only in range), so the
+ * highest one is never deleted. Kubernetes' docs: a StatefulSet does not scale down while a pod is
+ * unhealthy; a user deletes the pod.
+ */
+const condemnedStall = (m: SetModel): string | undefined => {
+  const s = m.obj;
+  if (m.terminatingAt >= 0 || isParallel(s)) return undefined;
+  const n = replicasOf(s);
+  if (m.inRangeHealthy !== n || m.slotted <= m.inRangeMembers) return undefined;
+  let high = -1;
+  for (let o = m.maxOrdinal; o >= 0; o--) if (m.slots.get(o)?.pod !== undefined && !inRange(s, o)) { high = o; break; }
+  const h = m.slots.get(high)?.pod;
+  if (h === undefined || isTerminatingPod(h) || !isTerminal(h)) return undefined;
+  for (let o = high - 1; o >= 0; o--) {
+    const p = m.slots.get(o)?.pod;
+    if (p === undefined || inRange(s, o) || isTerminatingPod(p) || !isTerminal(p)) continue;
+    return `statefulset ${m.namespace}/${m.name}: its OrderedReady scale-down waits behind the ${String(h.status?.phase)} condemned pod ${nameOf(h)}, which is not the first unhealthy one (${nameOf(p)}, ${String(p.status?.phase)}) — processCondemned never deletes it`;
+  }
+  return undefined;
+};
+
+/**
+ * Kubernetes-faithful stall (b): a pod deleted in foreground (the GC does so to a dependent that has
+ * dependents of its own when its owner is deleted in foreground [GC attemptToDeleteItem]) waits for its
+ * claims, which carry a blocking controller reference to it (whenScaled=Delete, condemned pod
+ * [SSU updateClaimOwnerRefForSetAndPod, metav1.NewControllerRef]); the GC deletes them, but the
+ * pvc-protection controller keeps a claim while a scheduled pod that mounts it exists, whatever its phase
+ * [pvc_protection_controller podUsesPVC]. Neither can go first.
+ */
+const claimCycle = (world: World, pod: Pod): string | undefined => {
+  const md = pod.metadata;
+  if (md?.deletionTimestamp === undefined || !(md.finalizers ?? []).includes('foregroundDeletion') || !pod.spec?.nodeName) return undefined;
+  const uid = uidOf(pod);
+  const held: string[] = [];
+  for (const { claim } of podClaims(pod)) {
+    const c = world.store.get('PersistentVolumeClaim', nsOf(pod), claim) as PersistentVolumeClaim | undefined;
+    if (!c?.metadata?.ownerReferences?.some((r) => r.uid === uid && r.blockOwnerDeletion === true)) continue;
+    if (c.metadata.deletionTimestamp === undefined || !(c.metadata.finalizers ?? []).includes('kubernetes.io/pvc-protection')) return undefined;
+    held.push(claim);
+  }
+  if (held.length === 0) return undefined;
+  return `pod ${nsOf(pod)}/${nameOf(pod)}, deleted in foreground, waits for its claim${held.length > 1 ? 's' : ''} ${held.join(', ')}, which pvc-protection keeps while the pod exists`;
+};
 
 const isInputActor = (actor: string): boolean => actor === 'user' || actor.startsWith('system:');
 
@@ -67,18 +122,30 @@ export const liveChecker: CheckerDef = {
     let reportedLate = false, reportedWrite = false;
     /** Objects written once after convergence by a resync or a late retry (allowed once each). */
     const repaired = new Set<string>();
+    /** Kubernetes-faithful stalls (set uid or pod key → why): liveness is not judged while one holds. */
+    const stalled = new Map<string, string>();
+    /** Pods being deleted in foreground: candidates for a claim cycle (namespace/name → pod). */
+    const foreground = new Map<string, Pod>();
+    const recomputeCycles = (): void => {
+      for (const [key, p] of foreground) {
+        const why = claimCycle(world, p);
+        if (why === undefined) stalled.delete(key); else stalled.set(key, why);
+      }
+    };
 
     const recomputeSet = (m: SetModel | undefined): void => {
       if (m === undefined) return;
       const r = setReason(m);
       if (r === undefined) unconverged.delete(m.uid); else unconverged.set(m.uid, r);
+      const stall = r === undefined ? undefined : condemnedStall(m);
+      if (stall === undefined) stalled.delete(m.uid); else stalled.set(m.uid, stall);
     };
     const recomputeRs = (m: RsModel | undefined): void => {
       if (m === undefined) return;
       const r = rsReason(m);
       if (r === undefined) unconverged.delete(m.uid); else unconverged.set(m.uid, r);
     };
-    const suspended = (): boolean => world.crashed.size > 0 || heldDown.size > 0 || world.nodesDown.size > 0;
+    const suspended = (): boolean => world.crashed.size > 0 || heldDown.size > 0 || world.nodesDown.size > 0 || stalled.size > 0;
     const isConverged = (): boolean => unconverged.size === 0 && terminating.size === 0;
     const why = (): string => {
       const reasons = [...unconverged.values()].slice(0, 4);
@@ -109,6 +176,9 @@ export const liveChecker: CheckerDef = {
         if (o.kind === 'Pod') {
           const key = `${nsOf(o)}/${nameOf(o)}`;
           if (e.type !== 'DELETED' && isTerminatingPod(o as Pod)) terminating.set(key, e.seq); else terminating.delete(key);
+          if (e.type !== 'DELETED' && (o.metadata?.finalizers ?? []).includes('foregroundDeletion')) foreground.set(key, o as Pod);
+          else if (foreground.delete(key)) stalled.delete(key);
+          if (foreground.size > 0) recomputeCycles();
           if (e.type === 'DELETED' && heldDown.get(key) === uidOf(o)) heldDown.delete(key);
           const b = before as Pod | undefined, a = e.type === 'DELETED' ? undefined : o as Pod;
           recomputeSet(world.setOf(b));
@@ -120,7 +190,7 @@ export const liveChecker: CheckerDef = {
         } else if (o.kind === 'ReplicaSet') {
           const m = world.replicaSets.get(uidOf(o));
           if (m === undefined) unconverged.delete(uidOf(o)); else recomputeRs(m);
-        }
+        } else if (o.kind === 'PersistentVolumeClaim' && foreground.size > 0) recomputeCycles();
         if (suspended()) return;
         const ok = isConverged();
         if (converging) {
@@ -161,7 +231,9 @@ export const liveChecker: CheckerDef = {
         if (world.entries === 0) return;
         if (suspended()) {
           const why = world.crashed.size > 0 ? `component(s) ${[...world.crashed].join(', ')} crashed and not restarted`
-            : world.nodesDown.size > 0 ? `node(s) ${[...world.nodesDown].join(', ')} down` : `pod(s) ${[...heldDown.keys()].join(', ')} held unready by a fault`;
+            : world.nodesDown.size > 0 ? `node(s) ${[...world.nodesDown].join(', ')} down`
+              : heldDown.size > 0 ? `pod(s) ${[...heldDown.keys()].join(', ')} held unready by a fault`
+                : `${STALLED_BY_DESIGN} (Kubernetes cannot leave this state on its own either; a user has to act): ${[...stalled.values()].slice(0, 3).join('; ')}`;
           ctx.note(`liveness not judged: ${why} at the end of the log`);
           return;
         }
