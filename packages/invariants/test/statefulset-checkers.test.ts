@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  LogBuilder, REV1, REV2, SS, check, claim, orderedUp, revision, settledStatus, stsPod, sts,
+  GC, LogBuilder, REV1, REV2, SS, check, claim, orderedUp, revision, settledStatus, stsPod, sts,
 } from './builder.js';
 
 /** Each checker fires on a log that breaks its rule (and stays silent on the same log without the defect). */
@@ -233,6 +233,29 @@ describe('K4 — claim owner references', () => {
     expect(vs[0]!.seqs[0]).toBe(del);
     expect(vs[0]!.message).toMatch(new RegExp(`^K4: claim default/www-web-2 of the condemned pod default/web-2, deleted by the controller at seq ${del}, has no owner references, but policy whenScaled=Delete/whenDeleted=Retain for an out-of-range pod wants no reference to StatefulSet web and a reference to Pod web-2`));
     expect(check(scaleDown(true).b, 'K4')).toEqual([]);
+  });
+});
+
+describe('K4 — a condemned pod\'s claim changed by someone else after the controller\'s snapshot', () => {
+  // Found by the property suite (regression checker-k4-orphaned-claim): a scale-down to 0 and an orphaning
+  // delete of the set at once; the GC removed the set's reference from the claims while the controller,
+  // planning on the claims as they were, deleted the condemned pods.
+  const orphanedDuringScaleDown = (by: string) => {
+    const b = new LogBuilder();
+    const { set } = orderedUp(b, 1, { whenDeleted: 'Delete' });
+    b.mod(SS, claim('www-web-0', { volume: 'pv-0', owners: [{ kind: 'StatefulSet', name: 'web', uid: set.metadata!.uid! }] }));
+    b.input('COMMAND', { command: 'scale' });
+    const down = { ...set, metadata: { ...set.metadata, generation: 2 }, spec: { ...set.spec!, replicas: 0 } };
+    const cause = b.mod('user', down, { op: 'patch/scale' });
+    b.mod(by, claim('www-web-0', { volume: 'pv-0' }), { op: 'patch' });
+    const del = b.mod(SS, stsPod(0, 'ready-terminating', { set: down }), { op: 'delete', cause });
+    return { b, del };
+  };
+
+  it('does not judge the claim against refs the controller could not have seen; judges its own writes', () => {
+    expect(check(orphanedDuringScaleDown(GC).b, 'K4')).toEqual([]);
+    const { b, del } = orphanedDuringScaleDown(SS);
+    expect(check(b, 'K4').map((v) => v.seqs[0])).toEqual([del]);
   });
 });
 
