@@ -191,6 +191,48 @@ describe('K3 — update invariant (revision prefix / suffix)', () => {
   });
 });
 
+describe('K3 — a pod created below older ones outside the rollout', () => {
+  // Found by the property suite (regression checker-k3-parallel-batch-cut-short): a Parallel scale-up
+  // 1 → 3 whose batch was cut short by a crash (web-2 created, web-1 not), then a template change:
+  // web-1 is created at the update revision below web-2, still at the old one — as in Kubernetes.
+  const cutShort = (web1VacatedByRollout: boolean) => {
+    const b = new LogBuilder();
+    const { set } = orderedUp(b, 3, { parallel: true });
+    b.add(SS, revision(REV1, 1, set));
+    b.add(SS, revision(REV2, 2, set));
+    if (web1VacatedByRollout) {
+      // The rollout itself deletes web-1 first, below web-2 at the old revision: a bug.
+      b.mod(SS, stsPod(1, 'ready-terminating', { set }), { op: 'delete' });
+    } else {
+      b.mod('user', stsPod(1, 'ready-terminating', { set }), { op: 'delete' });
+    }
+    b.del('kubelet:node-a', stsPod(1, 'ready-terminating', { set }));
+    b.add(SS, stsPod(1, 'ready', { set, rev: REV2, uid: 'web-1-b' }));
+    const st = b.mod(SS, { ...set, status: { ...settledStatus(3), updateRevision: REV2, currentReplicas: 2, updatedReplicas: 1 } }, { op: 'update/status' });
+    return { b, st };
+  };
+
+  it('does not judge the rollout after a creation it did not vacate, judges its own out-of-order deletion', () => {
+    expect(check(cutShort(false).b, 'K3')).toEqual([]);
+    const { b, st } = cutShort(true);
+    expect(check(b, 'K3').map((v) => v.seqs[0])).toEqual([st, st]);
+  });
+
+  it('a first creation below a pod at an older revision disturbs the rollout', () => {
+    const b = new LogBuilder();
+    b.input('COMMAND', { command: 'apply' });
+    const set = sts({ replicas: 3, parallel: true });
+    b.add('user', set);
+    b.add(SS, revision(REV1, 1, set));
+    for (const k of [0, 2]) { b.add(SS, claim(`www-web-${k}`)); b.add(SS, stsPod(k, 'ready', { set })); }
+    b.add(SS, revision(REV2, 2, set));
+    b.add(SS, claim('www-web-1'));
+    b.add(SS, stsPod(1, 'ready', { set, rev: REV2 }));
+    b.mod(SS, { ...set, status: { ...settledStatus(3), updateRevision: REV2, currentReplicas: 2, updatedReplicas: 1 } }, { op: 'update/status' });
+    expect(check(b, 'K3')).toEqual([]);
+  });
+});
+
 describe('K4 — claim owner references', () => {
   it('fires at a quiescent point when a settled Retain/Retain set\'s claim carries a set reference', () => {
     const b = new LogBuilder();

@@ -1,4 +1,4 @@
-import { isRunningAndReady, isTerminal, type KObject, type Pod, type ReplicaSet, type StatefulSet } from '@kubesim/api';
+import { isRunningAndReady, isTerminal, type ControllerRevision, type KObject, type Pod, type ReplicaSet, type StatefulSet } from '@kubesim/api';
 import type { Envelope } from '@kubesim/log';
 import type { CheckerDef } from '../types.js';
 import {
@@ -25,8 +25,10 @@ const sortedMembers = (m: SetModel): { ordinal: number; pod: Pod }[] => {
  * undisturbed rollout: a pod deleted by anyone but the rollout (a user, a failure, an eviction, a
  * scale-down that is undone while the pod terminates) is recreated at the update revision whatever its
  * ordinal, and a partition change leaves old pods above updated ones; such a set is not judged until
- * its status reports the rollout finished (currentRevision = updateRevision) and the replacements are
- * in. Nor is a set whose pods carry a third revision (an update superseded mid-rollout).
+ * its status reports the rollout finished (currentRevision = updateRevision), the replacements are in
+ * and the pods agree. The same holds for a pod created at an ordinal the rollout did not vacate (a
+ * Parallel batch cut short by a failed request or a crash, then a template change) below a pod at an
+ * older revision. Nor is a set whose pods carry a third revision (an update superseded mid-rollout).
  */
 export const k3Checker: CheckerDef = {
   id: 'K3',
@@ -39,6 +41,29 @@ export const k3Checker: CheckerDef = {
     const disturbed = new Set<string>();
     /** Set → ordinals vacated outside the rollout and not yet re-created. */
     const vacated = new Map<string, Set<number>>();
+    /** Set → ordinals vacated by the rollout's own update deletions and not yet re-created. */
+    const rolloutVacated = new Map<string, Set<number>>();
+    const revisionNumber = (m: SetModel, name: string): number | undefined =>
+      (ctx.world.store.get('ControllerRevision', m.namespace, name) as ControllerRevision | undefined)?.revision;
+    /**
+     * A pod the controller creates at an ordinal the rollout did not vacate (a first creation, e.g. the
+     * rest of a Parallel batch cut short by a failed request or a crash) takes the update revision wherever
+     * it is; below a live pod at an older revision it breaks the suffix outside the rollout.
+     */
+    const createdOutOfOrder = (m: SetModel, pod: Pod, ordinal: number): boolean => {
+      if (m.revCounts.size <= 1) return false;
+      const r = podRevision(pod);
+      const mine = revisionNumber(m, r);
+      for (let o = m.maxOrdinal; o > ordinal; o--) {
+        const p = m.slots.get(o)?.pod;
+        if (p === undefined || isTerminatingPod(p) || !inRange(m.obj, o)) continue;
+        const other = podRevision(p);
+        if (other === r) continue;
+        const theirs = revisionNumber(m, other);
+        if (mine === undefined || theirs === undefined || theirs < mine) return true;
+      }
+      return false;
+    };
     return {
       id: 'K3',
       title: k3Checker.title,
@@ -51,9 +76,14 @@ export const k3Checker: CheckerDef = {
           const { parent, ordinal } = parseMemberName(nameOf(after));
           if (parent !== m.name || ordinal < 0) return;
           const v = vacated.get(m.uid);
-          if (e.type === 'ADDED') { v?.delete(ordinal); return; }
+          if (e.type === 'ADDED') {
+            v?.delete(ordinal);
+            const rv = rolloutVacated.get(m.uid);
+            if (rv?.delete(ordinal) !== true && e.actor === SS_ACTOR && createdOutOfOrder(m, after, ordinal)) disturbed.add(m.uid);
+            return;
+          }
           // Gone while out of range: no replacement comes (a later scale-up creates a fresh pod).
-          if (e.type === 'DELETED' && !inRange(m.obj, ordinal)) v?.delete(ordinal);
+          if (e.type === 'DELETED' && !inRange(m.obj, ordinal)) { v?.delete(ordinal); rolloutVacated.get(m.uid)?.delete(ordinal); }
           if (b === undefined || isTerminatingPod(b)) return;
           const deleted = e.op === 'delete' || e.type === 'DELETED';
           const failed = !isTerminal(b) && isTerminal(after);
@@ -68,6 +98,10 @@ export const k3Checker: CheckerDef = {
             let w = v;
             if (!w) { w = new Set(); vacated.set(m.uid, w); }
             w.add(ordinal);
+          } else if (byRollout) {
+            let r = rolloutVacated.get(m.uid);
+            if (!r) { r = new Set(); rolloutVacated.set(m.uid, r); }
+            r.add(ordinal);
           }
           return;
         }
