@@ -436,7 +436,7 @@ export class ComponentHost<C = unknown, L = unknown> {
     s.inFlight.add(key);
     this.stats.reconciles++;
     const result: ReconcileResult<L> = this.def.reconcile({
-      snapshot: this.informer, key, now: this.sim.now, config: this.config, local: this.local, seed: this.sim.seed,
+      snapshot: this.informer, key, now: this.sim.now, config: this.config, local: this.local, seed: this.sim.seed, live: this.sim.api.store,
     });
     if (result.local !== undefined) this.local = result.local;
     const epoch = this.epoch;
