@@ -428,6 +428,60 @@ describe('LIVE — states Kubernetes cannot leave on its own (stalled by design)
   });
 });
 
+describe('LIVE — more states Kubernetes cannot leave on its own', () => {
+  const notesOf = (b: LogBuilder): readonly string[] => checkLog(b.entries, { only: ['LIVE'], endIsQuiescent: true }).notes;
+
+  // (c) [volumemanager getPVCExtractPV; pvc_protection_controller podUsesPVC]: the kubelet does not start
+  // a pod whose claim is being deleted; pvc-protection keeps the claim while the scheduled pod exists.
+  const scheduledOnDeletingClaim = (claimDeleting: boolean) => {
+    const b = new LogBuilder();
+    b.input('COMMAND', { command: 'apply' });
+    const set = sts({ replicas: 1 });
+    b.add('user', set);
+    b.add(SS, claim('www-web-0', { volume: 'pv-0' }));
+    b.add(SS, stsPod(0, 'pending', { set }));
+    if (claimDeleting) b.mod(GC, claim('www-web-0', { volume: 'pv-0', deleting: true }), { op: 'delete' });
+    b.mod('scheduler', { ...stsPod(0, 'pending', { set }), spec: { ...stsPod(0, 'pending', { set }).spec, nodeName: 'node-a' } }, { op: 'bind' });
+    b.mod(SS, { ...set, status: { replicas: 1, readyReplicas: 0, observedGeneration: 1 } }, { op: 'update/status' });
+    return b;
+  };
+
+  it('a scheduled pod whose claim is being deleted is noted, not a violation; a pod pending for no such reason is one', () => {
+    const stuck = scheduledOnDeletingClaim(true);
+    expect(check(stuck, 'LIVE', { endIsQuiescent: true })).toEqual([]);
+    expect(notesOf(stuck)).toEqual([expect.stringMatching(/stalled by design .*pod default\/web-0, scheduled, cannot start while its claim www-web-0 is being deleted/) as unknown as string]);
+    expect(check(scheduledOnDeletingClaim(false), 'LIVE', { endIsQuiescent: true }).map((v) => v.checker)).toEqual(['LIVE']);
+  });
+
+  // (d) [GC GraphBuilder processGraphChanges; client-go DeltaFIFO Replace]: an owner deleted and re-created
+  // while the collector's watch was broken; the relist keys by name, the graph by uid.
+  const recreatedDuringBrokenWatch = (broken: boolean) => {
+    const b = new LogBuilder();
+    b.input('COMMAND', { command: 'apply' });
+    b.add('user', rs(1));
+    b.add(RS, rsPod('a1'));
+    if (broken) b.input('FAULT', { fault: 'watch-drop', component: 'garbage-collector', durationMs: 100 }, 0);
+    b.input('COMMAND', { command: 'delete' });
+    b.del('user', rs(1));
+    b.input('COMMAND', { command: 'apply' });
+    const again = rs(1);
+    b.add('user', { ...again, metadata: { ...again.metadata, uid: 'rs-front-2' } });
+    const b2 = { ...rsPod('b1'), metadata: { ...rsPod('b1').metadata, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'front', uid: 'rs-front-2', controller: true, blockOwnerDeletion: true }] } };
+    b.add(RS, b2);
+    b.mod(RS, { ...again, metadata: { ...again.metadata, uid: 'rs-front-2' }, status: { replicas: 1, readyReplicas: 1, availableReplicas: 1, observedGeneration: 1 } }, { op: 'update/status' });
+    return b;
+  };
+
+  it('the pods of an owner deleted and re-created while the GC watch was broken are noted, not a violation; otherwise they are one', () => {
+    const leaked = recreatedDuringBrokenWatch(true);
+    expect(check(leaked, 'LIVE', { endIsQuiescent: true })).toEqual([]);
+    expect(notesOf(leaked)).toEqual([expect.stringMatching(/stalled by design .*replicaset default\/front was deleted and re-created while the garbage collector's watch was broken/) as unknown as string]);
+    expect(check(recreatedDuringBrokenWatch(false), 'LIVE', { endIsQuiescent: true }).map((v) => v.message)).toEqual([
+      expect.stringMatching(/replicaset default\/front is being deleted but still has 1 pods/) as unknown as string,
+    ]);
+  });
+});
+
 describe('LOG — well-formedness', () => {
   it('fires on a seq gap, time going back, a forward cause, a wrong resourceVersion and ADDED/MODIFIED that disagree with what exists', () => {
     const b = new LogBuilder();

@@ -2,7 +2,7 @@ import { isTerminal, type KObject, type PersistentVolumeClaim, type Pod, type Re
 import type { Envelope } from '@kubesim/log';
 import type { CheckerDef } from '../types.js';
 import {
-  fmtTime, inRange, isParallel, isRollingUpdate, isTerminatingPod, nameOf, nsOf, partitionOf, podClaims, replicasOf, uidOf,
+  containersRunning, fmtTime, inRange, isParallel, isRollingUpdate, isTerminatingPod, nameOf, nsOf, partitionOf, podClaims, replicasOf, uidOf,
 } from '../model.js';
 import type { RsModel, SetModel, World } from '../world.js';
 
@@ -46,6 +46,37 @@ const condemnedStall = (m: SetModel): string | undefined => {
  * pvc-protection controller keeps a claim while a scheduled pod that mounts it exists, whatever its phase
  * [pvc_protection_controller podUsesPVC]. Neither can go first.
  */
+/**
+ * Kubernetes-faithful stall (c): a scheduled pod that has not started while one of its claims is being
+ * deleted — the kubelet does not start a pod whose claim is being deleted [volumemanager
+ * getPVCExtractPV], the StatefulSet controller only reports `pvc … is being deleted`, and pvc-protection
+ * keeps the claim while the scheduled pod exists. (E.g. whenScaled switched from Delete to Retain while a
+ * condemned pod's claim carried its reference: the GC deletes the claim under the pod re-created by a
+ * scale-up, which the scheduler bound before it saw the deletion.)
+ */
+const claimDeletedUnderPod = (world: World, pod: Pod): string | undefined => {
+  if (!pod.spec?.nodeName || isTerminatingPod(pod) || isTerminal(pod) || containersRunning(pod)) return undefined;
+  for (const { claim } of podClaims(pod)) {
+    const c = world.store.get('PersistentVolumeClaim', nsOf(pod), claim) as PersistentVolumeClaim | undefined;
+    if (c?.metadata?.deletionTimestamp !== undefined && (c.metadata.finalizers ?? []).includes('kubernetes.io/pvc-protection')) {
+      return `pod ${nsOf(pod)}/${nameOf(pod)}, scheduled, cannot start while its claim ${claim} is being deleted, and pvc-protection keeps the claim while the pod exists`;
+    }
+  }
+  return undefined;
+};
+
+/**
+ * Kubernetes-faithful stall (d): an owner deleted and re-created (same kind and name) while the garbage
+ * collector's watch was broken: the relist brings one object for the name, the collector never learns
+ * that the old owner is gone, and its pods keep a dangling controller reference that no controller
+ * adopts or releases ([World.gcMissedDeletion]).
+ */
+const missedOwnerDeletion = (world: World, what: string, deletedTime: number, successor: { createdTime: number; uid: string } | undefined, uid: string, members: number): string | undefined => {
+  if (members === 0 || successor === undefined || successor.uid === uid) return undefined;
+  if (!world.gcMissedDeletion(deletedTime, successor.createdTime)) return undefined;
+  return `${what} was deleted and re-created while the garbage collector's watch was broken; its relist saw one object of that name, so the collector never learnt of the deletion and ${members} pod(s) keep a dangling controller reference`;
+};
+
 const claimCycle = (world: World, pod: Pod): string | undefined => {
   const md = pod.metadata;
   if (md?.deletionTimestamp === undefined || !(md.finalizers ?? []).includes('foregroundDeletion') || !pod.spec?.nodeName) return undefined;
@@ -124,12 +155,47 @@ export const liveChecker: CheckerDef = {
     const repaired = new Set<string>();
     /** Kubernetes-faithful stalls (set uid or pod key → why): liveness is not judged while one holds. */
     const stalled = new Map<string, string>();
+    /** Kind/namespace/name → uid of the owner of that name deleted last (for stall (d) once a successor comes). */
+    const deletedByName = new Map<string, string>();
     /** Pods being deleted in foreground: candidates for a claim cycle (namespace/name → pod). */
     const foreground = new Map<string, Pod>();
+    /** Claims being deleted and held by pvc-protection (namespace/name): candidates for stall (c). */
+    const deletingClaims = new Set<string>();
+    /** namespace/claim → the pods (namespace/name) that mount it. */
+    const claimUsers = new Map<string, Set<string>>();
     const recomputeCycles = (): void => {
       for (const [key, p] of foreground) {
         const why = claimCycle(world, p);
         if (why === undefined) stalled.delete(key); else stalled.set(key, why);
+      }
+    };
+    const recomputeClaimUsers = (claimKey: string): void => {
+      const users = claimUsers.get(claimKey);
+      if (users === undefined) return;
+      for (const podKey of users) {
+        const i = podKey.indexOf('/');
+        const p = world.store.get('Pod', podKey.slice(0, i), podKey.slice(i + 1)) as Pod | undefined;
+        const why = p === undefined ? undefined : claimDeletedUnderPod(world, p);
+        const k = `claim:${podKey}`;
+        if (why === undefined) stalled.delete(k); else stalled.set(k, why);
+      }
+    };
+    const notePodClaims = (key: string, b: Pod | undefined, a: Pod | undefined): void => {
+      if (b !== undefined && a === undefined) {
+        for (const { claim } of podClaims(b)) {
+          const ck = `${nsOf(b)}/${claim}`;
+          const u = claimUsers.get(ck);
+          if (u?.delete(key) === true && u.size === 0) claimUsers.delete(ck);
+        }
+        stalled.delete(`claim:${key}`);
+      }
+      if (a === undefined) return;
+      for (const { claim } of podClaims(a)) {
+        const ck = `${nsOf(a)}/${claim}`;
+        let u = claimUsers.get(ck);
+        if (u === undefined) { u = new Set(); claimUsers.set(ck, u); }
+        u.add(key);
+        if (deletingClaims.has(ck)) recomputeClaimUsers(ck);
       }
     };
 
@@ -137,13 +203,18 @@ export const liveChecker: CheckerDef = {
       if (m === undefined) return;
       const r = setReason(m);
       if (r === undefined) unconverged.delete(m.uid); else unconverged.set(m.uid, r);
-      const stall = r === undefined ? undefined : condemnedStall(m);
+      const stall = r === undefined ? undefined : condemnedStall(m)
+        ?? (m.deletedAt >= 0 ? missedOwnerDeletion(world, `statefulset ${m.namespace}/${m.name}`, m.deletedTime, world.setsByName.get(`${m.namespace}/${m.name}`), m.uid, m.members) : undefined);
       if (stall === undefined) stalled.delete(m.uid); else stalled.set(m.uid, stall);
     };
     const recomputeRs = (m: RsModel | undefined): void => {
       if (m === undefined) return;
       const r = rsReason(m);
       if (r === undefined) unconverged.delete(m.uid); else unconverged.set(m.uid, r);
+      const rs = m.obj;
+      const stall = r === undefined || m.deletedAt < 0 ? undefined
+        : missedOwnerDeletion(world, `replicaset ${nsOf(rs)}/${nameOf(rs)}`, m.deletedTime, world.replicaSetsByName.get(`${nsOf(rs)}/${nameOf(rs)}`), m.uid, m.members);
+      if (stall === undefined) stalled.delete(m.uid); else stalled.set(m.uid, stall);
     };
     const suspended = (): boolean => world.crashed.size > 0 || heldDown.size > 0 || world.nodesDown.size > 0 || stalled.size > 0;
     const isConverged = (): boolean => unconverged.size === 0 && terminating.size === 0;
@@ -179,6 +250,7 @@ export const liveChecker: CheckerDef = {
           if (e.type !== 'DELETED' && (o.metadata?.finalizers ?? []).includes('foregroundDeletion')) foreground.set(key, o as Pod);
           else if (foreground.delete(key)) stalled.delete(key);
           if (foreground.size > 0) recomputeCycles();
+          notePodClaims(key, before as Pod | undefined, e.type === 'DELETED' ? undefined : o as Pod);
           if (e.type === 'DELETED' && heldDown.get(key) === uidOf(o)) heldDown.delete(key);
           const b = before as Pod | undefined, a = e.type === 'DELETED' ? undefined : o as Pod;
           recomputeSet(world.setOf(b));
@@ -187,10 +259,23 @@ export const liveChecker: CheckerDef = {
           recomputeRs(world.rsOf(a));
         } else if (o.kind === 'StatefulSet') {
           recomputeSet(world.sets.get(uidOf(o)));
+          // A successor of the same name may turn a deleted set's leftover pods into a stall (d).
+          const nameKey = `StatefulSet/${nsOf(o)}/${nameOf(o)}`;
+          if (e.type === 'DELETED') deletedByName.set(nameKey, uidOf(o));
+          else if (e.type === 'ADDED') { const was = deletedByName.get(nameKey); if (was !== undefined) { deletedByName.delete(nameKey); recomputeSet(world.sets.get(was)); } }
         } else if (o.kind === 'ReplicaSet') {
           const m = world.replicaSets.get(uidOf(o));
           if (m === undefined) unconverged.delete(uidOf(o)); else recomputeRs(m);
-        } else if (o.kind === 'PersistentVolumeClaim' && foreground.size > 0) recomputeCycles();
+          const nameKey = `ReplicaSet/${nsOf(o)}/${nameOf(o)}`;
+          if (e.type === 'DELETED') deletedByName.set(nameKey, uidOf(o));
+          else if (e.type === 'ADDED') { const was = deletedByName.get(nameKey); if (was !== undefined) { deletedByName.delete(nameKey); recomputeRs(world.replicaSets.get(was)); } }
+        } else if (o.kind === 'PersistentVolumeClaim') {
+          if (foreground.size > 0) recomputeCycles();
+          const ck = `${nsOf(o)}/${nameOf(o)}`;
+          const held = e.type !== 'DELETED' && o.metadata?.deletionTimestamp !== undefined && (o.metadata.finalizers ?? []).includes('kubernetes.io/pvc-protection');
+          if (held) deletingClaims.add(ck);
+          if (held || deletingClaims.delete(ck)) recomputeClaimUsers(ck);
+        }
         if (suspended()) return;
         const ok = isConverged();
         if (converging) {
