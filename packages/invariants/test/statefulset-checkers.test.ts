@@ -233,6 +233,36 @@ describe('K3 — a pod created below older ones outside the rollout', () => {
   });
 });
 
+describe('K3 — terminating pods are outside the walk', () => {
+  // Found by the property suite (regression checker-k3-terminating-condemned): the rollout deleted web-1,
+  // a scale-down to 1 then condemned it while it terminated at the old revision; web-0, updated, sits
+  // below it. The counts leave terminating pods out, and Kubernetes' harness never has them.
+  const updatedBelowCondemned = (web1Terminating: boolean) => {
+    const b = new LogBuilder();
+    const { set } = orderedUp(b, 2, { parallel: true });
+    b.add(SS, revision(REV1, 1, set));
+    b.add(SS, revision(REV2, 2, set));
+    if (web1Terminating) b.mod(SS, stsPod(1, 'ready-terminating', { set }), { op: 'delete' });
+    b.input('COMMAND', { command: 'scale' });
+    const one = { ...set, metadata: { ...set.metadata, generation: 2 }, spec: { ...set.spec!, replicas: 1 } };
+    b.mod('user', one, { op: 'patch/scale' });
+    b.mod(SS, stsPod(0, 'ready-terminating', { set: one }), { op: 'delete' });
+    b.del('kubelet:node-a', stsPod(0, 'ready-terminating', { set: one }));
+    b.add(SS, stsPod(0, 'ready', { set: one, rev: REV2, uid: 'web-0-b' }));
+    const st = b.mod(SS, { ...one, status: { ...settledStatus(2, REV1, 2), updateRevision: REV2, currentReplicas: web1Terminating ? 0 : 1, updatedReplicas: 1 } }, { op: 'update/status' });
+    return { b, st };
+  };
+
+  it('does not count a terminating condemned pod at the old revision above the updated ones; a live one is counted', () => {
+    expect(check(updatedBelowCondemned(true).b, 'K3')).toEqual([]);
+    const { b, st } = updatedBelowCondemned(false);
+    expect(check(b, 'K3').map((v) => v.message)).toEqual([
+      `K3: status written at seq ${st} for statefulset default/web says currentReplicas=1 (revision ${REV1}), but web-0, pod number 1 by ordinal, carries revision ${REV2}: old revisions must occupy a prefix of the ordinals`,
+      `K3: status written at seq ${st} for statefulset default/web says updatedReplicas=1 (revision ${REV2}), but web-1, pod number 1 from the highest ordinal, carries revision ${REV1}: the update revision must occupy a suffix of the ordinals`,
+    ]);
+  });
+});
+
 describe('K4 — claim owner references', () => {
   it('fires at a quiescent point when a settled Retain/Retain set\'s claim carries a set reference', () => {
     const b = new LogBuilder();

@@ -139,11 +139,14 @@ export const k3Checker: CheckerDef = {
           const only = m.revCounts.keys().next().value;
           if ((cr === 0 || only === undefined || only === cur) && (ur === 0 || only === undefined || only === upd)) return;
         }
-        // Walk the ordinals up for the prefix and down for the suffix (no sort, no copy).
+        // Walk the ordinals up for the prefix and down for the suffix (no sort, no copy). Terminating pods
+        // are left out, as the counts leave them out (SSC computeReplicaStatus) and Kubernetes' harness,
+        // whose deletions are immediate, never has them: a pod the rollout deleted that a scale-down then
+        // condemned still terminates at the old revision above the updated ones (found by the property suite).
         let seen = 0;
         for (let o = 0; o <= m.maxOrdinal && seen < cr; o++) {
           const p = m.slots.get(o)?.pod;
-          if (p === undefined) continue;
+          if (p === undefined || isTerminatingPod(p)) continue;
           seen++;
           if (podRevision(p) !== cur) {
             ctx.report([e.seq], `status written at seq ${e.seq} for ${setLabel(m)} says currentReplicas=${cr} (revision ${cur}), but ${nameOf(p)}, pod number ${seen} by ordinal, carries revision ${podRevision(p)}: old revisions must occupy a prefix of the ordinals`);
@@ -153,7 +156,7 @@ export const k3Checker: CheckerDef = {
         seen = 0;
         for (let o = m.maxOrdinal; o >= 0 && seen < ur; o--) {
           const p = m.slots.get(o)?.pod;
-          if (p === undefined) continue;
+          if (p === undefined || isTerminatingPod(p)) continue;
           seen++;
           if (podRevision(p) !== upd) {
             ctx.report([e.seq], `status written at seq ${e.seq} for ${setLabel(m)} says updatedReplicas=${ur} (revision ${upd}), but ${nameOf(p)}, pod number ${seen} from the highest ordinal, carries revision ${podRevision(p)}: the update revision must occupy a suffix of the ordinals`);
