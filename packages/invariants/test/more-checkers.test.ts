@@ -232,6 +232,25 @@ describe('L10 — ReplicaSet no-overshoot', () => {
     expect(check(b, 'L10').map((v) => v.message)).toEqual([`L10: the ReplicaSet controller created pod default/front-ccccc at seq ${third} (cause ${cause}), bringing replicaset default/front to 3 active pods, more than spec.replicas=2`]);
   });
 
+  it('does not count a pod whose create response was lost and that came after the cause (the controller believes it failed)', () => {
+    // Found by the property suite (regression checker-l10-lost-create-response): [RS manageReplicas]
+    // lowers its expectations for a create that failed — here a timeout whose request did land — and
+    // its informer, delayed, had not delivered the pod when the next sync created another one.
+    const overshoot = (responseLost: boolean) => {
+      const b = new LogBuilder();
+      b.input('COMMAND', { command: 'apply' });
+      b.add('user', rs(1));
+      const cause = b.last;
+      if (responseLost) b.input('FAULT', { fault: 'api-drop', component: RS, where: 'response', count: 1, timeoutMs: 1000 }, 0);
+      b.add(RS, rsPod('aaaaa'), { cause });
+      const second = b.add(RS, rsPod('bbbbb'), { cause });
+      return { b, second, cause };
+    };
+    expect(check(overshoot(true).b, 'L10')).toEqual([]);
+    const { b, second, cause } = overshoot(false);
+    expect(check(b, 'L10').map((v) => v.message)).toEqual([`L10: the ReplicaSet controller created pod default/front-bbbbb at seq ${second} (cause ${cause}), bringing replicaset default/front to 2 active pods, more than spec.replicas=1`]);
+  });
+
   it('fires when a replacement reuses the name of a pod that still exists', () => {
     const b = new LogBuilder();
     b.input('COMMAND', { command: 'apply' });
