@@ -472,6 +472,30 @@ describe('LIVE — more states Kubernetes cannot leave on its own', () => {
     expect(check(scheduledOnDeletingClaim(false), 'LIVE', { endIsQuiescent: true }).map((v) => v.checker)).toEqual(['LIVE']);
   });
 
+  // (e) [pv_controller syncUnboundClaim; kubernetes/kubernetes#89910]: a WaitForFirstConsumer claim gets
+  // its node only when the scheduler schedules a pod that uses it; a pod already bound waits for good.
+  const boundPodUnboundClaim = (mode: 'WaitForFirstConsumer' | 'Immediate') => {
+    const b = new LogBuilder();
+    b.add('system:bootstrap', { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'local' }, provisioner: 'kubesim.io/hostpath', volumeBindingMode: mode } as never);
+    b.input('COMMAND', { command: 'apply' });
+    const set = sts({ replicas: 1 });
+    b.add('user', set);
+    const c = claim('www-web-0', { bound: false });
+    b.add(SS, { ...c, spec: { ...c.spec, storageClassName: 'local' } });
+    const p = stsPod(0, 'pending', { set });
+    b.add(SS, p);
+    b.mod('scheduler', { ...p, spec: { ...p.spec, nodeName: 'node-a' } }, { op: 'bind' });
+    b.mod(SS, { ...set, status: { replicas: 1, readyReplicas: 0, observedGeneration: 1 } }, { op: 'update/status' });
+    return b;
+  };
+
+  it('a bound pod whose WaitForFirstConsumer claim has no selected node is noted, not a violation; with Immediate binding it is one', () => {
+    const stuck = boundPodUnboundClaim('WaitForFirstConsumer');
+    expect(check(stuck, 'LIVE', { endIsQuiescent: true })).toEqual([]);
+    expect(notesOf(stuck)).toEqual([expect.stringMatching(/stalled by design .*pod default\/web-0, already scheduled, waits for its claim www-web-0, unbound with WaitForFirstConsumer/) as unknown as string]);
+    expect(check(boundPodUnboundClaim('Immediate'), 'LIVE', { endIsQuiescent: true }).map((v) => v.checker)).toEqual(['LIVE']);
+  });
+
   // (d) [GC GraphBuilder processGraphChanges; client-go DeltaFIFO Replace]: an owner deleted and re-created
   // while the collector's watch was broken; the relist keys by name, the graph by uid.
   const recreatedDuringBrokenWatch = (broken: boolean) => {

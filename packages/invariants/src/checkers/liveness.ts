@@ -39,14 +39,6 @@ const condemnedStall = (m: SetModel): string | undefined => {
 };
 
 /**
- * Kubernetes-faithful stall (b): a pod deleted in foreground (the GC does so to a dependent that has
- * dependents of its own when its owner is deleted in foreground [GC attemptToDeleteItem]) waits for its
- * claims, which carry a blocking controller reference to it (whenScaled=Delete, condemned pod
- * [SSU updateClaimOwnerRefForSetAndPod, metav1.NewControllerRef]); the GC deletes them, but the
- * pvc-protection controller keeps a claim while a scheduled pod that mounts it exists, whatever its phase
- * [pvc_protection_controller podUsesPVC]. Neither can go first.
- */
-/**
  * Kubernetes-faithful stall (c): a scheduled pod that has not started while one of its claims is being
  * deleted — the kubelet does not start a pod whose claim is being deleted [volumemanager
  * getPVCExtractPV], the StatefulSet controller only reports `pvc … is being deleted`, and pvc-protection
@@ -54,12 +46,41 @@ const condemnedStall = (m: SetModel): string | undefined => {
  * condemned pod's claim carried its reference: the GC deletes the claim under the pod re-created by a
  * scale-up, which the scheduler bound before it saw the deletion.)
  */
-const claimDeletedUnderPod = (world: World, pod: Pod): string | undefined => {
+/** A claim being deleted and held by pvc-protection (stall (c)). */
+const isHeldDeleting = (c: PersistentVolumeClaim): boolean =>
+  c.metadata?.deletionTimestamp !== undefined && (c.metadata.finalizers ?? []).includes('kubernetes.io/pvc-protection');
+
+/**
+ * An unbound claim of a WaitForFirstConsumer class without a selected node (stall (e)): only the
+ * scheduler's VolumeBinding (PreBind) selects a node for it, while scheduling a pod that uses it
+ * [pv_controller syncUnboundClaim only emits WaitForFirstConsumer / WaitForPodScheduled events].
+ */
+const isUnboundWaitingForConsumer = (world: World, c: PersistentVolumeClaim): boolean => {
+  if (c.metadata?.deletionTimestamp !== undefined || c.spec?.volumeName || c.status?.phase === 'Bound') return false;
+  if (c.metadata?.annotations?.['volume.kubernetes.io/selected-node'] !== undefined) return false;
+  const cls = c.spec?.storageClassName;
+  const sc = cls ? world.store.get('StorageClass', '', cls) as { volumeBindingMode?: string } | undefined : undefined;
+  return sc?.volumeBindingMode === 'WaitForFirstConsumer';
+};
+
+/**
+ * Kubernetes-faithful stall (e): a scheduled pod that has not started while one of its claims is unbound
+ * with WaitForFirstConsumer binding and no selected node — the pod is already bound, so no scheduler
+ * pass selects a node for the claim, and nothing provisions it (kubernetes/kubernetes#89910: the claim
+ * was deleted under a pod the scheduler had bound, e.g. in the race of (c) where pvc-protection's live
+ * check runs just before the bind lands, and the StatefulSet controller re-created it for the pending
+ * pod).
+ */
+const claimBlocksPod = (world: World, pod: Pod): string | undefined => {
   if (!pod.spec?.nodeName || isTerminatingPod(pod) || isTerminal(pod) || containersRunning(pod)) return undefined;
   for (const { claim } of podClaims(pod)) {
     const c = world.store.get('PersistentVolumeClaim', nsOf(pod), claim) as PersistentVolumeClaim | undefined;
-    if (c?.metadata?.deletionTimestamp !== undefined && (c.metadata.finalizers ?? []).includes('kubernetes.io/pvc-protection')) {
+    if (c === undefined) continue;
+    if (isHeldDeleting(c)) {
       return `pod ${nsOf(pod)}/${nameOf(pod)}, scheduled, cannot start while its claim ${claim} is being deleted, and pvc-protection keeps the claim while the pod exists`;
+    }
+    if (isUnboundWaitingForConsumer(world, c)) {
+      return `pod ${nsOf(pod)}/${nameOf(pod)}, already scheduled, waits for its claim ${claim}, unbound with WaitForFirstConsumer and no selected node: only scheduling a pod selects one`;
     }
   }
   return undefined;
@@ -77,6 +98,14 @@ const missedOwnerDeletion = (world: World, what: string, deletedTime: number, su
   return `${what} was deleted and re-created while the garbage collector's watch was broken; its relist saw one object of that name, so the collector never learnt of the deletion and ${members} pod(s) keep a dangling controller reference`;
 };
 
+/**
+ * Kubernetes-faithful stall (b): a pod deleted in foreground (the GC does so to a dependent that has
+ * dependents of its own when its owner is deleted in foreground [GC attemptToDeleteItem]) waits for its
+ * claims, which carry a blocking controller reference to it (whenScaled=Delete, condemned pod
+ * [SSU updateClaimOwnerRefForSetAndPod, metav1.NewControllerRef]); the GC deletes them, but the
+ * pvc-protection controller keeps a claim while a scheduled pod that mounts it exists, whatever its phase
+ * [pvc_protection_controller podUsesPVC]. Neither can go first.
+ */
 const claimCycle = (world: World, pod: Pod): string | undefined => {
   const md = pod.metadata;
   if (md?.deletionTimestamp === undefined || !(md.finalizers ?? []).includes('foregroundDeletion') || !pod.spec?.nodeName) return undefined;
@@ -159,7 +188,7 @@ export const liveChecker: CheckerDef = {
     const deletedByName = new Map<string, string>();
     /** Pods being deleted in foreground: candidates for a claim cycle (namespace/name → pod). */
     const foreground = new Map<string, Pod>();
-    /** Claims being deleted and held by pvc-protection (namespace/name): candidates for stall (c). */
+    /** Claims that can keep a scheduled pod from starting for good (namespace/name): stalls (c), (e). */
     const deletingClaims = new Set<string>();
     /** namespace/claim → the pods (namespace/name) that mount it. */
     const claimUsers = new Map<string, Set<string>>();
@@ -175,7 +204,7 @@ export const liveChecker: CheckerDef = {
       for (const podKey of users) {
         const i = podKey.indexOf('/');
         const p = world.store.get('Pod', podKey.slice(0, i), podKey.slice(i + 1)) as Pod | undefined;
-        const why = p === undefined ? undefined : claimDeletedUnderPod(world, p);
+        const why = p === undefined ? undefined : claimBlocksPod(world, p);
         const k = `claim:${podKey}`;
         if (why === undefined) stalled.delete(k); else stalled.set(k, why);
       }
@@ -272,7 +301,8 @@ export const liveChecker: CheckerDef = {
         } else if (o.kind === 'PersistentVolumeClaim') {
           if (foreground.size > 0) recomputeCycles();
           const ck = `${nsOf(o)}/${nameOf(o)}`;
-          const held = e.type !== 'DELETED' && o.metadata?.deletionTimestamp !== undefined && (o.metadata.finalizers ?? []).includes('kubernetes.io/pvc-protection');
+          const c = o as PersistentVolumeClaim;
+          const held = e.type !== 'DELETED' && (isHeldDeleting(c) || isUnboundWaitingForConsumer(world, c));
           if (held) deletingClaims.add(ck);
           if (held || deletingClaims.delete(ck)) recomputeClaimUsers(ck);
         }
