@@ -131,6 +131,16 @@ describe('garbage collector: classification (§5)', () => {
     expect(writesOf(sync([sts({ uid: 'uid-new-set' }), pod(0)], pod(0)).plan)).toEqual(expected);
   });
 
+  it('asks the API server whether an owner exists: a set its cache has not seen yet keeps its claim [GC isDangling: a live GET]', () => {
+    // Found by the property suite: with its watch reordered the collector saw a claim's new reference to
+    // a re-created set before the set itself, and deleted the claim as dangling.
+    const recreated = sts({ uid: 'uid-set-2' });
+    const c = claim(0, [setRef(recreated)]);
+    expect(syncGarbage(snap([c]), keyOf(c), snap([recreated, c])).plan).toBeUndefined();
+    // The live state agrees the owner is gone: deleted.
+    expect(writesOf(syncGarbage(snap([c]), keyOf(c), snap([c])).plan).map((r) => r.verb)).toEqual(['delete']);
+  });
+
   it('S35: a claim whose only owner never existed is deleted as soon as it is seen; a claim with a live foreign owner only loses the dangling ref', () => {
     const stale: OwnerReference = { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'unknown', uid: '9d86d7cc-fd8a-4b4b-a2a5-0d2b8f2d0b1c', controller: true, blockOwnerDeletion: true };
     const www3 = claim(3, [stale], [PVC_PROTECTION, 'keep-with/stale-ref']);

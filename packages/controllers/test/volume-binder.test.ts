@@ -351,6 +351,18 @@ describe('volume binder: protection finalizers', () => {
     expect(objectOf(writesOf(res.plan)[0]!).metadata?.resourceVersion).toBe('20');
   });
 
+  it('pvc-protection asks the API server before it releases a claim: a pod its cache has not seen scheduled keeps it', () => {
+    // [pvc_protection_controller isBeingUsed]: askInformer, then askAPIServer (a live list of the
+    // namespace's pods) — found by the property suite: with the cache alone a claim was released under
+    // a pod bound a moment before.
+    const cached = [deletingClaim, pod('web-0', 'data', { phase: 'Pending' })];
+    const live = makeSnapshot([deletingClaim, pod('web-0', 'data', { phase: 'Pending', nodeName: 'node-a' })], []);
+    const input = { snapshot: makeSnapshot(cached, volumeBinder.indexes), key: 'pvc-protection:default/data', now: 0, config: defaultVolumeBinderConfig, local: initialVolumeBinderLocal(), seed: SEED };
+    expect(reconcileVolumeBinder({ ...input, live }).plan).toBeUndefined();
+    // Live and cache agree that no scheduled pod uses it: released.
+    expect(finalizersOf(reconcileVolumeBinder({ ...input, live: makeSnapshot(cached, []) }))).toEqual([undefined]);
+  });
+
   it('pv-protection releases a PV being deleted unless it is Bound', () => {
     expect(run([pv('p', GI(1), { deleting: true, phase: 'Bound' })], 'pv-protection:p').plan).toBeUndefined();
     expect(finalizersOf(run([pv('p', GI(1), { deleting: true, phase: 'Released' })], 'pv-protection:p'))).toEqual([undefined]);

@@ -8,3 +8,4 @@ export {
 } from './suite.js';
 export { judgeClaimDeletion, type ClaimDeletionVerdict } from './checkers/claims.js';
 export { claimRefProblem, isExclusiveVolume } from './model.js';
+export { STALLED_BY_DESIGN } from './checkers/liveness.js';

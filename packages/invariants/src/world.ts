@@ -45,6 +45,8 @@ export class SetModel {
   deletedAt = -1;
   /** Virtual time of the DELETED entry (-1: not deleted). */
   deletedTime = -1;
+  /** Virtual time of the first entry about this set (its ADDED). */
+  createdTime = -1;
   /** Last seq at which spec.replicas or spec.ordinals changed (the range). */
   rangeChangedAt: number;
   /** Last seq at which metadata.generation changed. */
@@ -52,6 +54,12 @@ export class SetModel {
   /** status.currentRevision before its last change, and the seq of that change. */
   prevCurrentRevision: string | undefined;
   currentRevisionChangedAt = -1;
+  /**
+   * The last seq at which status.currentRevision was unset (-1: never). A sync whose snapshot is at or
+   * after its cause c found none when this is ≥ c, and then took the update revision as the current one
+   * [SSC getStatefulSetRevisions].
+   */
+  currentRevisionUnsetAt: number;
   everWhenScaledDelete = false;
   everWhenDeletedDelete = false;
   readonly slots = new Map<number, Slot>();
@@ -80,6 +88,7 @@ export class SetModel {
     this.createdAt = seq;
     this.rangeChangedAt = seq;
     this.specChangedAt = seq;
+    this.currentRevisionUnsetAt = set.status?.currentRevision === undefined ? seq : -1;
     this.notePolicy(set);
   }
 
@@ -101,7 +110,9 @@ export class SetModel {
     if (old.status?.currentRevision !== set.status?.currentRevision) {
       this.prevCurrentRevision = old.status?.currentRevision;
       this.currentRevisionChangedAt = seq;
+      if (old.status?.currentRevision === undefined) this.currentRevisionUnsetAt = seq - 1;
     }
+    if (set.status?.currentRevision === undefined) this.currentRevisionUnsetAt = seq;
     if (this.terminatingAt < 0 && set.metadata?.deletionTimestamp !== undefined) this.terminatingAt = seq;
     if (deleted) {
       this.deletedAt = seq;
@@ -216,6 +227,9 @@ export class RsModel {
   obj: ReplicaSet;
   readonly uid: string;
   deletedAt = -1;
+  /** Virtual times of the first entry about this ReplicaSet and of its DELETED (-1: not deleted). */
+  createdTime = -1;
+  deletedTime = -1;
   members = 0;
   /** Controlled pods that are active (not terminal, not terminating). */
   active = 0;
@@ -273,6 +287,10 @@ export class World {
   /** namespace/name → the newest set of that name (also after it was deleted). */
   readonly setsByName = new Map<string, SetModel>();
   readonly replicaSets = new Map<string, RsModel>();
+  /** namespace/name → the newest ReplicaSet of that name (also after it was deleted). */
+  readonly replicaSetsByName = new Map<string, RsModel>();
+  /** The windows of `watch-drop` faults on the garbage collector (the most recent ones). */
+  readonly gcDropWindows: { from: number; until: number }[] = [];
   /** Components crashed by a FAULT and not restarted since. */
   readonly crashed = new Set<string>();
   /** Nodes whose kubelet a `node-down` fault stopped (until `node-up` or the Node is deleted). */
@@ -324,7 +342,15 @@ export class World {
       // A component whose syncs failed during the window retries with a doubling backoff, so its tail
       // after the window can be about as long again as the window itself.
       case 'watch-delay': disturb(time + 2 * (num(d.durationMs) + num(d.ms)) + 1_000); break;
-      case 'watch-drop': disturb(time + 2 * num(d.durationMs) + 2_000); break;
+      case 'watch-drop':
+        disturb(time + 2 * num(d.durationMs) + 2_000);
+        if (component === 'garbage-collector') {
+          const last = this.gcDropWindows[this.gcDropWindows.length - 1];
+          const until = time + num(d.durationMs);
+          if (last !== undefined && time <= last.until) last.until = Math.max(last.until, until);
+          else { this.gcDropWindows.push({ from: time, until }); if (this.gcDropWindows.length > 64) this.gcDropWindows.shift(); }
+        }
+        break;
       case 'api-delay': disturb(time + 2 * (num(d.durationMs) + 2 * num(d.ms)) + 1_000); break;
       case 'api-drop':
         this.extraQuietMs = Math.max(this.extraQuietMs, num(d.timeoutMs) + 2_000);
@@ -412,6 +438,7 @@ export class World {
     let m = this.sets.get(uid);
     if (!m) {
       m = new SetModel(s, seq);
+      m.createdTime = this.lastTime;
       this.sets.set(uid, m);
     }
     m.update(s, seq, deleted);
@@ -422,8 +449,22 @@ export class World {
   private replicaSet(rs: ReplicaSet, seq: number, deleted: boolean): void {
     const uid = uidOf(rs);
     let m = this.replicaSets.get(uid);
-    if (!m) { m = new RsModel(rs, seq); this.replicaSets.set(uid, m); }
+    if (!m) { m = new RsModel(rs, seq); m.createdTime = this.lastTime; this.replicaSets.set(uid, m); }
     m.update(rs, seq, deleted);
+    if (deleted) m.deletedTime = this.lastTime;
+    this.replicaSetsByName.set(`${nsOf(rs)}/${nameOf(rs)}`, m);
+  }
+
+  /**
+   * Whether the garbage collector can have missed the deletion of an owner: its DELETED and the creation
+   * of a new object of the same kind and name both fell into one window in which the collector's watch
+   * was broken. The relist then brings one object for the name (client-go's DeltaFIFO Replace keys by
+   * namespace/name, so the collector sees an update to the new object), and its dependency graph, keyed
+   * by uid, never learns that the old owner is gone [GC GraphBuilder processGraphChanges].
+   */
+  gcMissedDeletion(deletedTime: number, successorCreatedTime: number | undefined): boolean {
+    if (deletedTime < 0 || successorCreatedTime === undefined || successorCreatedTime < deletedTime) return false;
+    return this.gcDropWindows.some((w) => w.from <= deletedTime && successorCreatedTime < w.until);
   }
 
   private pod(before: Pod | undefined, after: Pod | undefined, seq: number): void {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Envelope } from '@kubesim/log';
+import { checkLog } from '../src/index.js';
 import {
   GC, LogBuilder, REV1, REV2, RS, SS, check, claim, endpoints, headless, orderedUp, pv, revision, rs, rsPod, settledStatus,
   stsPod, sts,
@@ -86,6 +87,37 @@ describe('L4 — partition safety', () => {
     expect(check(b, 'L4').map((v) => v.message)).toEqual([
       `L4: pod default/web-0 deleted by the controller at seq ${del} for a rolling update, but its ordinal 0 is below the partition (2) of statefulset default/web`,
       `L4: pod default/web-0 recreated at seq ${add} below the partition (2) of statefulset default/web with revision ${REV2}, not the current revision ${REV1}`,
+    ]);
+  });
+});
+
+describe('L4 — a current revision initialised from a stale copy of the set', () => {
+  // Found by the property suite (regression checker-l4-stale-current-revision): the sync after a
+  // template change was planned on a copy of the set from before the controller's own first status
+  // write, found no status.currentRevision and took the update revision as the current one
+  // [SSC getStatefulSetRevisions]; the pod it created below the partition carries it.
+  const staleFirstStatus = (plannedBeforeFirstStatus: boolean) => {
+    const b = new LogBuilder();
+    b.input('COMMAND', { command: 'apply' });
+    const set = sts({ replicas: 1, partition: 1 });
+    b.add('user', set);
+    b.add(SS, revision(REV1, 1, set));
+    b.input('COMMAND', { command: 'patch' });
+    const changed = { ...set, metadata: { ...set.metadata, generation: 2 }, spec: { ...set.spec!, template: { ...set.spec!.template, metadata: { labels: { app: 'nginx', v: '2' } } } } };
+    const patched = b.mod('user', changed);
+    const first = b.mod(SS, { ...changed, status: { observedGeneration: 1, replicas: 0, currentRevision: REV1, updateRevision: REV1 } }, { op: 'update/status', cause: 2 });
+    const cause = plannedBeforeFirstStatus ? patched : first;
+    b.add(SS, revision(REV2, 2, changed), { cause });
+    b.add(SS, claim('www-web-0'), { cause });
+    const add = b.add(SS, stsPod(0, 'pending', { set: changed, rev: REV2 }), { cause });
+    return { b, add };
+  };
+
+  it('accepts the update revision on a pod created from a snapshot without currentRevision, not from one with it', () => {
+    expect(check(staleFirstStatus(true).b, 'L4')).toEqual([]);
+    const { b, add } = staleFirstStatus(false);
+    expect(check(b, 'L4').map((v) => v.message)).toEqual([
+      `L4: pod default/web-0 recreated at seq ${add} below the partition (1) of statefulset default/web with revision ${REV2}, not the current revision ${REV1}`,
     ]);
   });
 });
@@ -198,6 +230,25 @@ describe('L10 — ReplicaSet no-overshoot', () => {
     b.add(RS, rsPod('bbbbb'), { cause });
     const third = b.add(RS, rsPod('ccccc'), { cause });
     expect(check(b, 'L10').map((v) => v.message)).toEqual([`L10: the ReplicaSet controller created pod default/front-ccccc at seq ${third} (cause ${cause}), bringing replicaset default/front to 3 active pods, more than spec.replicas=2`]);
+  });
+
+  it('does not count a pod whose create response was lost and that came after the cause (the controller believes it failed)', () => {
+    // Found by the property suite (regression checker-l10-lost-create-response): [RS manageReplicas]
+    // lowers its expectations for a create that failed — here a timeout whose request did land — and
+    // its informer, delayed, had not delivered the pod when the next sync created another one.
+    const overshoot = (responseLost: boolean) => {
+      const b = new LogBuilder();
+      b.input('COMMAND', { command: 'apply' });
+      b.add('user', rs(1));
+      const cause = b.last;
+      if (responseLost) b.input('FAULT', { fault: 'api-drop', component: RS, where: 'response', count: 1, timeoutMs: 1000 }, 0);
+      b.add(RS, rsPod('aaaaa'), { cause });
+      const second = b.add(RS, rsPod('bbbbb'), { cause });
+      return { b, second, cause };
+    };
+    expect(check(overshoot(true).b, 'L10')).toEqual([]);
+    const { b, second, cause } = overshoot(false);
+    expect(check(b, 'L10').map((v) => v.message)).toEqual([`L10: the ReplicaSet controller created pod default/front-bbbbb at seq ${second} (cause ${cause}), bringing replicaset default/front to 2 active pods, more than spec.replicas=1`]);
   });
 
   it('fires when a replacement reuses the name of a pod that still exists', () => {
@@ -325,6 +376,152 @@ describe('LIVE — liveness', () => {
     r.add('user', sts({ replicas: 1 }));
     expect(check(r, 'LIVE')).toEqual([]);
     expect(check(r, 'LIVE', { endIsQuiescent: true }).map((v) => v.message)).toEqual([expect.stringMatching(/^LIVE: the log ends quiescent at seq 2 .* not at its desired state .*statefulset default\/web has not observed generation 1/) as unknown as string]);
+  });
+});
+
+describe('LIVE — states Kubernetes cannot leave on its own (stalled by design)', () => {
+  const notesOf = (b: LogBuilder): readonly string[] => checkLog(b.entries, { only: ['LIVE'], endIsQuiescent: true }).notes;
+
+  // (a) [SSC processCondemned]: condemned pods go highest first; an unhealthy one is deleted only if it is
+  // the first unavailable pod — the lowest unavailable condemned one.
+  const scaleDownBehindFailed = (web1: 'failed' | 'ready') => {
+    const b = new LogBuilder();
+    const { set } = orderedUp(b, 3);
+    b.input('COMMAND', { command: 'scale' });
+    const down = { ...set, metadata: { ...set.metadata, generation: 2 }, spec: { ...set.spec!, replicas: 1 } };
+    b.mod('user', down, { op: 'patch/scale' });
+    b.input('FAULT', { fault: 'pod-fail', name: 'web-2' });
+    b.mod('kubelet:node-a', stsPod(2, 'failed', { set: down }), { op: 'update/status' });
+    if (web1 === 'failed') {
+      b.input('FAULT', { fault: 'pod-fail', name: 'web-1' });
+      b.mod('kubelet:node-a', stsPod(1, 'failed', { set: down }), { op: 'update/status' });
+    }
+    const ready = web1 === 'failed' ? 1 : 2;
+    b.mod(SS, { ...down, status: { ...settledStatus(3, REV1, 2), readyReplicas: ready, availableReplicas: ready } }, { op: 'update/status' });
+    return b;
+  };
+
+  it('an OrderedReady scale-down behind a Failed condemned pod that is not the first unhealthy one is noted, not a violation', () => {
+    const stuck = scaleDownBehindFailed('failed');
+    expect(check(stuck, 'LIVE', { endIsQuiescent: true })).toEqual([]);
+    expect(notesOf(stuck)).toEqual([expect.stringMatching(/^LIVE: liveness not judged: stalled by design .*statefulset default\/web: its OrderedReady scale-down waits behind the Failed condemned pod web-2, which is not the first unhealthy one \(web-1, Failed\)/) as unknown as string]);
+    // With web-1 healthy, web-2 is the first unhealthy pod and the controller deletes it: stuck there is a bug.
+    expect(check(scaleDownBehindFailed('ready'), 'LIVE', { endIsQuiescent: true }).map((v) => v.message)).toEqual([
+      expect.stringMatching(/^LIVE: the log ends quiescent .* not at its desired state .*statefulset default\/web status has replicas\/ready\/available 3\/2\/2, spec.replicas 1/) as unknown as string,
+    ]);
+  });
+
+  // (b) [GC attemptToDeleteItem, processDeletingDependentsItem; pvc_protection_controller podUsesPVC]: a
+  // condemned pod's claim carries a blocking controller ref to it (whenScaled=Delete); the set is deleted
+  // in foreground before the pod is: the GC deletes the pod in foreground, then the claim, which
+  // pvc-protection keeps while the pod exists.
+  const foregroundCycle = (blocking: boolean) => {
+    const b = new LogBuilder();
+    const { set } = orderedUp(b, 2, { whenScaled: 'Delete' });
+    b.input('COMMAND', { command: 'scale' });
+    const down = { ...set, metadata: { ...set.metadata, generation: 2 }, spec: { ...set.spec!, replicas: 1 } };
+    b.mod('user', down, { op: 'patch/scale' });
+    const ref = (c: ReturnType<typeof claim>) => ({ ...c, metadata: { ...c.metadata, ownerReferences: c.metadata!.ownerReferences!.map((r) => ({ ...r, blockOwnerDeletion: blocking })) } });
+    b.mod(SS, ref(claim('www-web-1', { volume: 'pv-1', owners: [{ kind: 'Pod', name: 'web-1', uid: 'web-1-a' }] })));
+    b.input('COMMAND', { command: 'delete', propagationPolicy: 'Foreground' });
+    const deleting = { ...down, metadata: { ...down.metadata, deletionTimestamp: '2026-01-01T00:01:00Z', finalizers: ['foregroundDeletion'] } };
+    b.mod('user', deleting, { op: 'delete' });
+    b.mod(GC, stsPod(0, 'ready-terminating', { set: deleting }), { op: 'delete' });
+    const fg = (p: ReturnType<typeof stsPod>) => ({ ...p, metadata: { ...p.metadata, finalizers: ['foregroundDeletion'] } });
+    b.mod(GC, fg(stsPod(1, 'ready-terminating', { set: deleting })), { op: 'delete' });
+    b.mod(GC, ref(claim('www-web-1', { volume: 'pv-1', owners: [{ kind: 'Pod', name: 'web-1', uid: 'web-1-a' }], deleting: true })), { op: 'delete' });
+    b.del('kubelet:node-a', stsPod(0, 'ready-terminating', { set: deleting }));
+    b.mod('kubelet:node-a', fg(stsPod(1, 'failed', { set: deleting })), { op: 'update/status' });
+    b.mod('kubelet:node-a', { ...fg(stsPod(1, 'failed', { set: deleting })), metadata: { ...fg(stsPod(1, 'failed', { set: deleting })).metadata, deletionTimestamp: '2026-01-01T00:01:30Z', deletionGracePeriodSeconds: 0 } }, { op: 'delete' });
+    return b;
+  };
+
+  it('a pod deleted in foreground and its claim held by pvc-protection waiting on each other are noted, not a violation', () => {
+    const stuck = foregroundCycle(true);
+    expect(check(stuck, 'LIVE', { endIsQuiescent: true })).toEqual([]);
+    expect(notesOf(stuck)).toEqual([expect.stringMatching(/^LIVE: liveness not judged: stalled by design .*pod default\/web-1, deleted in foreground, waits for its claim www-web-1, which pvc-protection keeps while the pod exists/) as unknown as string]);
+    // A claim whose reference to the pod does not block: the GC should have let the pod go — stuck is a bug.
+    expect(check(foregroundCycle(false), 'LIVE', { endIsQuiescent: true }).map((v) => v.message)).toEqual([
+      expect.stringMatching(/^LIVE: the log ends quiescent .* not at its desired state .*statefulset default\/web is being deleted but still has 1 pods; 1 pod\(s\) terminating \(default\/web-1\)/) as unknown as string,
+    ]);
+  });
+});
+
+describe('LIVE — more states Kubernetes cannot leave on its own', () => {
+  const notesOf = (b: LogBuilder): readonly string[] => checkLog(b.entries, { only: ['LIVE'], endIsQuiescent: true }).notes;
+
+  // (c) [volumemanager getPVCExtractPV; pvc_protection_controller podUsesPVC]: the kubelet does not start
+  // a pod whose claim is being deleted; pvc-protection keeps the claim while the scheduled pod exists.
+  const scheduledOnDeletingClaim = (claimDeleting: boolean) => {
+    const b = new LogBuilder();
+    b.input('COMMAND', { command: 'apply' });
+    const set = sts({ replicas: 1 });
+    b.add('user', set);
+    b.add(SS, claim('www-web-0', { volume: 'pv-0' }));
+    b.add(SS, stsPod(0, 'pending', { set }));
+    if (claimDeleting) b.mod(GC, claim('www-web-0', { volume: 'pv-0', deleting: true }), { op: 'delete' });
+    b.mod('scheduler', { ...stsPod(0, 'pending', { set }), spec: { ...stsPod(0, 'pending', { set }).spec, nodeName: 'node-a' } }, { op: 'bind' });
+    b.mod(SS, { ...set, status: { replicas: 1, readyReplicas: 0, observedGeneration: 1 } }, { op: 'update/status' });
+    return b;
+  };
+
+  it('a scheduled pod whose claim is being deleted is noted, not a violation; a pod pending for no such reason is one', () => {
+    const stuck = scheduledOnDeletingClaim(true);
+    expect(check(stuck, 'LIVE', { endIsQuiescent: true })).toEqual([]);
+    expect(notesOf(stuck)).toEqual([expect.stringMatching(/stalled by design .*pod default\/web-0, scheduled, cannot start while its claim www-web-0 is being deleted/) as unknown as string]);
+    expect(check(scheduledOnDeletingClaim(false), 'LIVE', { endIsQuiescent: true }).map((v) => v.checker)).toEqual(['LIVE']);
+  });
+
+  // (e) [pv_controller syncUnboundClaim; kubernetes/kubernetes#89910]: a WaitForFirstConsumer claim gets
+  // its node only when the scheduler schedules a pod that uses it; a pod already bound waits for good.
+  const boundPodUnboundClaim = (mode: 'WaitForFirstConsumer' | 'Immediate') => {
+    const b = new LogBuilder();
+    b.add('system:bootstrap', { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'local' }, provisioner: 'kubesim.io/hostpath', volumeBindingMode: mode } as never);
+    b.input('COMMAND', { command: 'apply' });
+    const set = sts({ replicas: 1 });
+    b.add('user', set);
+    const c = claim('www-web-0', { bound: false });
+    b.add(SS, { ...c, spec: { ...c.spec, storageClassName: 'local' } });
+    const p = stsPod(0, 'pending', { set });
+    b.add(SS, p);
+    b.mod('scheduler', { ...p, spec: { ...p.spec, nodeName: 'node-a' } }, { op: 'bind' });
+    b.mod(SS, { ...set, status: { replicas: 1, readyReplicas: 0, observedGeneration: 1 } }, { op: 'update/status' });
+    return b;
+  };
+
+  it('a bound pod whose WaitForFirstConsumer claim has no selected node is noted, not a violation; with Immediate binding it is one', () => {
+    const stuck = boundPodUnboundClaim('WaitForFirstConsumer');
+    expect(check(stuck, 'LIVE', { endIsQuiescent: true })).toEqual([]);
+    expect(notesOf(stuck)).toEqual([expect.stringMatching(/stalled by design .*pod default\/web-0, already scheduled, waits for its claim www-web-0, unbound with WaitForFirstConsumer/) as unknown as string]);
+    expect(check(boundPodUnboundClaim('Immediate'), 'LIVE', { endIsQuiescent: true }).map((v) => v.checker)).toEqual(['LIVE']);
+  });
+
+  // (d) [GC GraphBuilder processGraphChanges; client-go DeltaFIFO Replace]: an owner deleted and re-created
+  // while the collector's watch was broken; the relist keys by name, the graph by uid.
+  const recreatedDuringBrokenWatch = (broken: boolean) => {
+    const b = new LogBuilder();
+    b.input('COMMAND', { command: 'apply' });
+    b.add('user', rs(1));
+    b.add(RS, rsPod('a1'));
+    if (broken) b.input('FAULT', { fault: 'watch-drop', component: 'garbage-collector', durationMs: 100 }, 0);
+    b.input('COMMAND', { command: 'delete' });
+    b.del('user', rs(1));
+    b.input('COMMAND', { command: 'apply' });
+    const again = rs(1);
+    b.add('user', { ...again, metadata: { ...again.metadata, uid: 'rs-front-2' } });
+    const b2 = { ...rsPod('b1'), metadata: { ...rsPod('b1').metadata, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'front', uid: 'rs-front-2', controller: true, blockOwnerDeletion: true }] } };
+    b.add(RS, b2);
+    b.mod(RS, { ...again, metadata: { ...again.metadata, uid: 'rs-front-2' }, status: { replicas: 1, readyReplicas: 1, availableReplicas: 1, observedGeneration: 1 } }, { op: 'update/status' });
+    return b;
+  };
+
+  it('the pods of an owner deleted and re-created while the GC watch was broken are noted, not a violation; otherwise they are one', () => {
+    const leaked = recreatedDuringBrokenWatch(true);
+    expect(check(leaked, 'LIVE', { endIsQuiescent: true })).toEqual([]);
+    expect(notesOf(leaked)).toEqual([expect.stringMatching(/stalled by design .*replicaset default\/front was deleted and re-created while the garbage collector's watch was broken/) as unknown as string]);
+    expect(check(recreatedDuringBrokenWatch(false), 'LIVE', { endIsQuiescent: true }).map((v) => v.message)).toEqual([
+      expect.stringMatching(/replicaset default\/front is being deleted but still has 1 pods/) as unknown as string,
+    ]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  LogBuilder, REV1, REV2, SS, check, claim, orderedUp, revision, settledStatus, stsPod, sts,
+  GC, LogBuilder, REV1, REV2, SS, check, claim, orderedUp, revision, settledStatus, stsPod, sts,
 } from './builder.js';
 
 /** Each checker fires on a log that breaks its rule (and stays silent on the same log without the defect). */
@@ -136,6 +136,131 @@ describe('K3 — update invariant (revision prefix / suffix)', () => {
     const bad = b.mod(SS, { ...set, status: { ...settledStatus(3, REV2), updateRevision: REV1, currentReplicas: 2, updatedReplicas: 1 } }, { op: 'update/status' });
     expect(check(b, 'K3').map((v) => v.seqs[0])).toEqual([bad, bad]);
   });
+  // Found by the property suite (regression checker-k3-condemned-before-scale-up): a scale-down
+  // (1 → 0) undone by a scale-up (→ 2) before the controller's condemned delete of web-0 lands. In the
+  // log the delete hits an in-range pod, but the sync planned it on replicas=0; the pod comes back at the
+  // update revision below web-1, which is still at the old one — as in Kubernetes.
+  const condemnedThenScaledUp = (plannedOnSmallerRange: boolean) => {
+    const b = new LogBuilder();
+    const { set } = orderedUp(b, 1, { parallel: true });
+    b.input('COMMAND', { command: 'scale' });
+    const down = b.mod('user', { ...set, metadata: { ...set.metadata, generation: 2 }, spec: { ...set.spec!, replicas: 0 } }, { op: 'patch/scale' });
+    b.input('COMMAND', { command: 'scale' });
+    const two = { ...set, metadata: { ...set.metadata, generation: 3 }, spec: { ...set.spec!, replicas: 2 } };
+    const up = b.mod('user', two, { op: 'patch/scale' });
+    b.mod(SS, stsPod(0, 'ready-terminating', { set: two }), { op: 'delete', cause: plannedOnSmallerRange ? down : up });
+    b.del('kubelet:node-a', stsPod(0, 'ready-terminating', { set: two }));
+    b.add(SS, claim('www-web-1'));
+    b.add(SS, stsPod(1, 'ready', { set: two }));
+    b.add(SS, stsPod(0, 'ready', { set: two, rev: REV2, uid: 'web-0-b' }));
+    const st = b.mod(SS, { ...two, status: { ...settledStatus(2, REV1, 3), updateRevision: REV2, currentReplicas: 1, updatedReplicas: 1 } }, { op: 'update/status' });
+    return { b, st };
+  };
+
+  it('treats a controller delete planned on a smaller range (a scale-down undone by a scale-up) as a disturbance', () => {
+    expect(check(condemnedThenScaledUp(true).b, 'K3')).toEqual([]);
+    // The same delete planned on the current range is an update deletion of the lowest ordinal: judged.
+    const { b, st } = condemnedThenScaledUp(false);
+    expect(check(b, 'K3').map((v) => v.message)).toEqual([
+      `K3: status written at seq ${st} for statefulset default/web says currentReplicas=1 (revision ${REV1}), but web-0, pod number 1 by ordinal, carries revision ${REV2}: old revisions must occupy a prefix of the ordinals`,
+      `K3: status written at seq ${st} for statefulset default/web says updatedReplicas=1 (revision ${REV2}), but web-1, pod number 1 from the highest ordinal, carries revision ${REV1}: the update revision must occupy a suffix of the ordinals`,
+    ]);
+  });
+
+  it('stays disturbed through a status that reports the rollout finished while the pods disagree (currentRevision initialised from a stale set)', () => {
+    // Found by the property suite (regression checker-k3-stale-current-revision): the controller's sync
+    // planned on a copy of the set from before its own first status write finds no currentRevision and
+    // initialises it to the update revision [SSC getStatefulSetRevisions]; the next sync, on a copy that
+    // has the first write but not the second, writes the old one back.
+    const b = new LogBuilder();
+    const { set } = orderedUp(b, 3, { parallel: true });
+    b.mod('user', stsPod(0, 'ready-terminating'), { op: 'delete' });
+    b.del('kubelet:node-a', stsPod(0, 'ready-terminating'));
+    b.add(SS, stsPod(0, 'ready', { rev: REV2, uid: 'web-0-b' }));
+    const rolling = { ...settledStatus(3), currentRevision: REV1, updateRevision: REV2 };
+    b.mod(SS, { ...set, status: { ...rolling, currentRevision: REV2, currentReplicas: 1, updatedReplicas: 1 } }, { op: 'update/status' });
+    b.mod(SS, { ...set, status: { ...rolling, currentReplicas: 2, updatedReplicas: 1 } }, { op: 'update/status' });
+    expect(check(b, 'K3')).toEqual([]);
+    // The pods catch up: the rollout is finished and the next one is judged again.
+    b.mod(SS, stsPod(1, 'ready', { rev: REV2 }), { op: 'update' });
+    b.mod(SS, stsPod(2, 'ready', { rev: REV2 }), { op: 'update' });
+    b.mod(SS, { ...set, status: settledStatus(3, REV2) }, { op: 'update/status' });
+    b.mod(SS, stsPod(0, 'ready', { rev: REV1, uid: 'web-0-b' }), { op: 'update' });
+    const bad = b.mod(SS, { ...set, status: { ...settledStatus(3, REV2), updateRevision: REV1, currentReplicas: 2, updatedReplicas: 1 } }, { op: 'update/status' });
+    expect(check(b, 'K3').map((v) => v.seqs[0])).toEqual([bad, bad]);
+  });
+});
+
+describe('K3 — a pod created below older ones outside the rollout', () => {
+  // Found by the property suite (regression checker-k3-parallel-batch-cut-short): a Parallel scale-up
+  // 1 → 3 whose batch was cut short by a crash (web-2 created, web-1 not), then a template change:
+  // web-1 is created at the update revision below web-2, still at the old one — as in Kubernetes.
+  const cutShort = (web1VacatedByRollout: boolean) => {
+    const b = new LogBuilder();
+    const { set } = orderedUp(b, 3, { parallel: true });
+    b.add(SS, revision(REV1, 1, set));
+    b.add(SS, revision(REV2, 2, set));
+    if (web1VacatedByRollout) {
+      // The rollout itself deletes web-1 first, below web-2 at the old revision: a bug.
+      b.mod(SS, stsPod(1, 'ready-terminating', { set }), { op: 'delete' });
+    } else {
+      b.mod('user', stsPod(1, 'ready-terminating', { set }), { op: 'delete' });
+    }
+    b.del('kubelet:node-a', stsPod(1, 'ready-terminating', { set }));
+    b.add(SS, stsPod(1, 'ready', { set, rev: REV2, uid: 'web-1-b' }));
+    const st = b.mod(SS, { ...set, status: { ...settledStatus(3), updateRevision: REV2, currentReplicas: 2, updatedReplicas: 1 } }, { op: 'update/status' });
+    return { b, st };
+  };
+
+  it('does not judge the rollout after a creation it did not vacate, judges its own out-of-order deletion', () => {
+    expect(check(cutShort(false).b, 'K3')).toEqual([]);
+    const { b, st } = cutShort(true);
+    expect(check(b, 'K3').map((v) => v.seqs[0])).toEqual([st, st]);
+  });
+
+  it('a first creation below a pod at an older revision disturbs the rollout', () => {
+    const b = new LogBuilder();
+    b.input('COMMAND', { command: 'apply' });
+    const set = sts({ replicas: 3, parallel: true });
+    b.add('user', set);
+    b.add(SS, revision(REV1, 1, set));
+    for (const k of [0, 2]) { b.add(SS, claim(`www-web-${k}`)); b.add(SS, stsPod(k, 'ready', { set })); }
+    b.add(SS, revision(REV2, 2, set));
+    b.add(SS, claim('www-web-1'));
+    b.add(SS, stsPod(1, 'ready', { set, rev: REV2 }));
+    b.mod(SS, { ...set, status: { ...settledStatus(3), updateRevision: REV2, currentReplicas: 2, updatedReplicas: 1 } }, { op: 'update/status' });
+    expect(check(b, 'K3')).toEqual([]);
+  });
+});
+
+describe('K3 — terminating pods are outside the walk', () => {
+  // Found by the property suite (regression checker-k3-terminating-condemned): the rollout deleted web-1,
+  // a scale-down to 1 then condemned it while it terminated at the old revision; web-0, updated, sits
+  // below it. The counts leave terminating pods out, and Kubernetes' harness never has them.
+  const updatedBelowCondemned = (web1Terminating: boolean) => {
+    const b = new LogBuilder();
+    const { set } = orderedUp(b, 2, { parallel: true });
+    b.add(SS, revision(REV1, 1, set));
+    b.add(SS, revision(REV2, 2, set));
+    if (web1Terminating) b.mod(SS, stsPod(1, 'ready-terminating', { set }), { op: 'delete' });
+    b.input('COMMAND', { command: 'scale' });
+    const one = { ...set, metadata: { ...set.metadata, generation: 2 }, spec: { ...set.spec!, replicas: 1 } };
+    b.mod('user', one, { op: 'patch/scale' });
+    b.mod(SS, stsPod(0, 'ready-terminating', { set: one }), { op: 'delete' });
+    b.del('kubelet:node-a', stsPod(0, 'ready-terminating', { set: one }));
+    b.add(SS, stsPod(0, 'ready', { set: one, rev: REV2, uid: 'web-0-b' }));
+    const st = b.mod(SS, { ...one, status: { ...settledStatus(2, REV1, 2), updateRevision: REV2, currentReplicas: web1Terminating ? 0 : 1, updatedReplicas: 1 } }, { op: 'update/status' });
+    return { b, st };
+  };
+
+  it('does not count a terminating condemned pod at the old revision above the updated ones; a live one is counted', () => {
+    expect(check(updatedBelowCondemned(true).b, 'K3')).toEqual([]);
+    const { b, st } = updatedBelowCondemned(false);
+    expect(check(b, 'K3').map((v) => v.message)).toEqual([
+      `K3: status written at seq ${st} for statefulset default/web says currentReplicas=1 (revision ${REV1}), but web-0, pod number 1 by ordinal, carries revision ${REV2}: old revisions must occupy a prefix of the ordinals`,
+      `K3: status written at seq ${st} for statefulset default/web says updatedReplicas=1 (revision ${REV2}), but web-1, pod number 1 from the highest ordinal, carries revision ${REV1}: the update revision must occupy a suffix of the ordinals`,
+    ]);
+  });
 });
 
 describe('K4 — claim owner references', () => {
@@ -183,6 +308,29 @@ describe('K4 — claim owner references', () => {
   });
 });
 
+describe('K4 — a condemned pod\'s claim changed by someone else after the controller\'s snapshot', () => {
+  // Found by the property suite (regression checker-k4-orphaned-claim): a scale-down to 0 and an orphaning
+  // delete of the set at once; the GC removed the set's reference from the claims while the controller,
+  // planning on the claims as they were, deleted the condemned pods.
+  const orphanedDuringScaleDown = (by: string) => {
+    const b = new LogBuilder();
+    const { set } = orderedUp(b, 1, { whenDeleted: 'Delete' });
+    b.mod(SS, claim('www-web-0', { volume: 'pv-0', owners: [{ kind: 'StatefulSet', name: 'web', uid: set.metadata!.uid! }] }));
+    b.input('COMMAND', { command: 'scale' });
+    const down = { ...set, metadata: { ...set.metadata, generation: 2 }, spec: { ...set.spec!, replicas: 0 } };
+    const cause = b.mod('user', down, { op: 'patch/scale' });
+    b.mod(by, claim('www-web-0', { volume: 'pv-0' }), { op: 'patch' });
+    const del = b.mod(SS, stsPod(0, 'ready-terminating', { set: down }), { op: 'delete', cause });
+    return { b, del };
+  };
+
+  it('does not judge the claim against refs the controller could not have seen; judges its own writes', () => {
+    expect(check(orphanedDuringScaleDown(GC).b, 'K4')).toEqual([]);
+    const { b, del } = orphanedDuringScaleDown(SS);
+    expect(check(b, 'K4').map((v) => v.seqs[0])).toEqual([del]);
+  });
+});
+
 describe('K5 — revision bound', () => {
   it('fires when a set keeps more than revisionHistoryLimit + 2 revisions', () => {
     const b = new LogBuilder();
@@ -223,6 +371,30 @@ describe('K7 — completion consistency', () => {
     expect(check(b, 'K7')).toEqual([]);
     const vs = check(b, 'K7', { endIsQuiescent: true });
     expect(vs.map((v) => v.message)).toEqual([expect.stringMatching(/at the quiescent point after seq 22, but web-1 is not Running and Ready/) as unknown as string]);
+  });
+
+  it('with a partition, pods below it at the update revision are not part of the completion claim', () => {
+    // Found by the property suite (regression checker-k7-updated-below-partition): updatedReplicas
+    // counts every pod at the update revision. With currentRevision initialised to the update revision
+    // from a stale copy of the set [SSC getStatefulSetRevisions], web-0 (below partition 1) was recreated
+    // at it; while web-1 terminates for its update, updatedReplicas = 2 = replicas − partition although
+    // only web-2 of the pods from the partition up is updated.
+    const partitioned = (web0: string, cur: string) => {
+      const b = new LogBuilder();
+      const { set } = orderedUp(b, 3, { parallel: true, partition: 1 });
+      b.mod(SS, stsPod(0, 'ready', { rev: web0 }), { op: 'update' });
+      b.mod(SS, stsPod(2, 'ready', { rev: REV2 }), { op: 'update' });
+      const last = b.mod(SS, stsPod(1, 'ready-terminating'), { op: 'delete' });
+      const status = { ...settledStatus(3, cur), updateRevision: REV2, currentReplicas: cur === REV2 ? 2 : 1, updatedReplicas: 2 };
+      const st = b.mod(SS, { ...set, status }, { op: 'update/status', cause: last });
+      return { b, st };
+    };
+    expect(check(partitioned(REV2, REV2).b, 'K7')).toEqual([]);
+    // web-0 at the current revision: updatedReplicas = 2 over-counts the pods from the partition up.
+    const { b, st } = partitioned(REV1, REV1);
+    expect(check(b, 'K7').map((v) => v.message)).toEqual([
+      `K7: statefulset default/web reports complete (replicas=3, readyReplicas=3, currentRevision=${REV1}, updateRevision=${REV2}, status written at seq ${st}) at seq ${st}, but web-1 carries revision ${REV1}, not ${REV2}`,
+    ]);
   });
 });
 

@@ -13,6 +13,12 @@ export interface ReconcileInput<C, L> {
   readonly local: L;
   /** The run's seed, for deterministic per-object choices (hash it with a label, never store a generator). */
   readonly seed: number;
+  /**
+   * The API server's state now, for the few live reads Kubernetes components make instead of trusting
+   * their cache (pvc-protection's live pod list before it releases a claim). Hosts that cannot offer
+   * one leave it out; readers then fall back to `snapshot`.
+   */
+  readonly live?: Snapshot;
 }
 
 export interface ReconcileResult<L> {

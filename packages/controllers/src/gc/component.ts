@@ -87,6 +87,6 @@ export const garbageCollector: ComponentDef<GarbageCollectorConfig, undefined> =
     }
     return out;
   },
-  reconcile: ({ snapshot, key, config }) => (config.enabled ? syncGarbage(snapshot, key) : {}),
+  reconcile: ({ snapshot, key, config, live }) => (config.enabled ? syncGarbage(snapshot, key, live) : {}),
   initialLocal: () => undefined,
 };

@@ -74,12 +74,16 @@ const orphanDependents = (snap: Snapshot, owner: KObject): Result => {
   return { plan: patches.length > 0 ? seq(par(...patches), done) : done, workUnits: deps.length + 1 };
 };
 
-/** [GC attemptToDeleteItem] for an object that is not being deleted. */
-const attemptToDelete = (snap: Snapshot, item: KObject): Result => {
+/**
+ * [GC attemptToDeleteItem] for an object that is not being deleted. Its owners are classified on the API
+ * server's state when the host offers it (`owners`): [GC isDangling] GETs each owner live rather than
+ * trusting the graph, which may lag (a watch reordered or dropped).
+ */
+const attemptToDelete = (snap: Snapshot, item: KObject, owners: Snapshot): Result => {
   const refs = item.metadata?.ownerReferences ?? [];
   if (refs.length === 0) return { workUnits: 1 };
   const ns = nsOf(item);
-  const classes: { ref: OwnerReference; cls: RefClass }[] = refs.map((ref) => ({ ref, cls: classifyRef(snap, ns, ref).cls }));
+  const classes: { ref: OwnerReference; cls: RefClass }[] = refs.map((ref) => ({ ref, cls: classifyRef(owners, ns, ref).cls }));
   const solid = classes.filter((c) => c.cls === 'solid');
   const drop = classes.filter((c) => c.cls !== 'solid');
   const waiting = classes.some((c) => c.cls === 'waiting');
@@ -106,7 +110,7 @@ const attemptToDelete = (snap: Snapshot, item: KObject): Result => {
  * dependents; one being deleted in foreground waits for its blocking dependents; any other object not
  * being deleted is classified by its owner references and kept, cleaned or deleted.
  */
-export const syncGarbage = (snap: Snapshot, key: string): Result => {
+export const syncGarbage = (snap: Snapshot, key: string, live?: Snapshot): Result => {
   const { kind, namespace, name } = parseGcKey(key);
   if (!isGcKind(kind)) return {};
   const item = snap.get(kind, namespace, name) as KObject | undefined;
@@ -117,5 +121,5 @@ export const syncGarbage = (snap: Snapshot, key: string): Result => {
     // "being deleted" is a one-way trip: nothing to do until it is gone.
     return { workUnits: 1 };
   }
-  return attemptToDelete(snap, item);
+  return attemptToDelete(snap, item, live ?? snap);
 };

@@ -30,7 +30,7 @@ export const reconcileVolumeBinder = (input: ReconcileInput<VolumeBinderConfig, 
       return result(syncVolume(sync, pv), local);
     }
     case 'claimProtection': {
-      const r = syncClaimProtection(snap, key.namespace, key.name);
+      const r = syncClaimProtection(snap, key.namespace, key.name, input.live);
       return { ...(r.plan ? { plan: r.plan } : {}), workUnits: r.workUnits };
     }
     case 'volumeProtection': {

@@ -3,7 +3,7 @@
  * remove the protection finalizer of an object being deleted once nothing uses it; add it to live
  * objects that lack it.
  */
-import { type KObject, type PersistentVolume, type PersistentVolumeClaim, type Pod } from '@kubesim/api';
+import { podClaimNames, type KObject, type PersistentVolume, type PersistentVolumeClaim, type Pod } from '@kubesim/api';
 import { podsByClaim, type Snapshot } from '@kubesim/state';
 import { write, type Step } from '../framework/index.js';
 import { PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER } from './constants.js';
@@ -25,7 +25,13 @@ export const podUsesClaim = (pod: Pod): boolean => !!pod.spec?.nodeName;
 
 export interface ProtectionResult { readonly plan?: Step; readonly workUnits: number }
 
-export const syncClaimProtection = (snap: Snapshot, namespace: string, name: string): ProtectionResult => {
+/**
+ * [pvc_protection_controller processPVC + isBeingUsed]: a claim being deleted keeps its finalizer while a
+ * pod uses it — asked of the informer's cache first, then, when the cache knows of none, of a live list
+ * of the namespace's pods (`askAPIServer`: the cache may not have seen a pod scheduled a moment ago).
+ * `live` is the API server's state; without it the cache decides alone.
+ */
+export const syncClaimProtection = (snap: Snapshot, namespace: string, name: string, live?: Snapshot): ProtectionResult => {
   const claim = snap.get('PersistentVolumeClaim', namespace, name);
   if (!claim) return { workUnits: 0 };
   const rv = claim.metadata?.resourceVersion;
@@ -35,6 +41,12 @@ export const syncClaimProtection = (snap: Snapshot, namespace: string, name: str
     for (const pod of snap.byIndex('Pod', podsByClaim.name, `${namespace}/${name}`)) {
       scanned++;
       if (podUsesClaim(pod)) return { workUnits: scanned };
+    }
+    if (live !== undefined) {
+      for (const pod of live.list('Pod', namespace)) {
+        scanned++;
+        if (podUsesClaim(pod) && podClaimNames(pod).includes(name)) return { workUnits: scanned };
+      }
     }
     return { plan: write(updateReq(withoutFinalizer<PersistentVolumeClaim>(claim, PVC_PROTECTION_FINALIZER), rv)), workUnits: scanned };
   }

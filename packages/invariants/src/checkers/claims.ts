@@ -98,6 +98,8 @@ export const k4Checker: CheckerDef = {
     const dirty = new Set<string>();
     const claimSet = new Map<string, string>();
     const last = new Map<string, string>();
+    /** namespace/name of a claim → seq of the last change of its owner references by someone other than the StatefulSet controller. */
+    const othersWroteAt = new Map<string, number>();
     const settled = (m: SetModel): boolean => {
       const s = m.obj, st = s.status, n = replicasOf(s);
       return m.terminatingAt < 0 && st !== undefined && (st.observedGeneration ?? 0) === (s.metadata?.generation ?? 0)
@@ -130,9 +132,11 @@ export const k4Checker: CheckerDef = {
       observe(e: Envelope, before: KObject | undefined): void {
         const o = e.object!;
         if (o.kind === 'PersistentVolumeClaim') {
-          const uid = claimSet.get(`${nsOf(o)}/${nameOf(o)}`);
+          const key = `${nsOf(o)}/${nameOf(o)}`;
+          const uid = claimSet.get(key);
           if (uid !== undefined) dirty.add(uid);
-          if (e.type === 'DELETED') last.delete(`${nsOf(o)}/${nameOf(o)}`);
+          if (e.type === 'DELETED') { last.delete(key); othersWroteAt.delete(key); } else if (e.actor !== SS_ACTOR
+            && JSON.stringify(before?.metadata?.ownerReferences ?? []) !== JSON.stringify(o.metadata?.ownerReferences ?? [])) othersWroteAt.set(key, e.seq);
           return;
         }
         if (o.kind === 'StatefulSet') { dirty.add(uidOf(o)); return; }
@@ -144,6 +148,9 @@ export const k4Checker: CheckerDef = {
         for (const { claim } of claimsOfOrdinal(w.set.obj, w.ordinal)) {
           const c = ctx.world.store.get('PersistentVolumeClaim', w.set.namespace, claim);
           if (c === undefined) continue;
+          // Changed by someone else after the cause (e.g. the GC orphaning it for a set deleted meanwhile):
+          // the controller planned on the claim as it was before (found by the property suite).
+          if ((othersWroteAt.get(`${w.set.namespace}/${claim}`) ?? -1) > w.cause) continue;
           const problem = claimRefProblem(c, w.set.obj, w.before, w.ordinal);
           if (problem) ctx.report([e.seq, Number(c.metadata?.resourceVersion ?? 0)], `claim ${w.set.namespace}/${claim} of the condemned ${podLabel(w.pod)}, deleted by the controller at seq ${e.seq}, ${problem}`);
         }

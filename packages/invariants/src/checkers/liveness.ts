@@ -1,10 +1,125 @@
-import type { KObject, Pod, ReplicaSet } from '@kubesim/api';
+import { isTerminal, type KObject, type PersistentVolumeClaim, type Pod, type ReplicaSet } from '@kubesim/api';
 import type { Envelope } from '@kubesim/log';
 import type { CheckerDef } from '../types.js';
 import {
-  fmtTime, isRollingUpdate, isTerminatingPod, nameOf, nsOf, partitionOf, replicasOf, uidOf,
+  containersRunning, fmtTime, inRange, isParallel, isRollingUpdate, isTerminatingPod, nameOf, nsOf, partitionOf, podClaims, replicasOf, uidOf,
 } from '../model.js';
-import type { RsModel, SetModel } from '../world.js';
+import type { RsModel, SetModel, World } from '../world.js';
+
+/**
+ * The note LIVE leaves when it did not judge liveness because the cluster is stuck in a state Kubernetes
+ * cannot leave on its own either (a user has to act): `stalledByDesign` below.
+ */
+export const STALLED_BY_DESIGN = 'stalled by design';
+
+/**
+ * Kubernetes-faithful stall (a): an OrderedReady scale-down blocked behind a terminal (Failed or
+ * Succeeded) condemned pod that is not the first unhealthy one [SSC processCondemned]: with every
+ * in-range pod healthy, condemned pods go highest first, and the highest may be deleted unhealthy only if
+ * it is the first unavailable pod — the lowest unavailable condemned one. A lower condemned pod that is
+ * terminal too stays unavailable for good (the controller deletes terminal pods only in range), so the
+ * highest one is never deleted. Kubernetes' docs: a StatefulSet does not scale down while a pod is
+ * unhealthy; a user deletes the pod.
+ */
+const condemnedStall = (m: SetModel): string | undefined => {
+  const s = m.obj;
+  if (m.terminatingAt >= 0 || isParallel(s)) return undefined;
+  const n = replicasOf(s);
+  if (m.inRangeHealthy !== n || m.slotted <= m.inRangeMembers) return undefined;
+  let high = -1;
+  for (let o = m.maxOrdinal; o >= 0; o--) if (m.slots.get(o)?.pod !== undefined && !inRange(s, o)) { high = o; break; }
+  const h = m.slots.get(high)?.pod;
+  if (h === undefined || isTerminatingPod(h) || !isTerminal(h)) return undefined;
+  for (let o = high - 1; o >= 0; o--) {
+    const p = m.slots.get(o)?.pod;
+    if (p === undefined || inRange(s, o) || isTerminatingPod(p) || !isTerminal(p)) continue;
+    return `statefulset ${m.namespace}/${m.name}: its OrderedReady scale-down waits behind the ${String(h.status?.phase)} condemned pod ${nameOf(h)}, which is not the first unhealthy one (${nameOf(p)}, ${String(p.status?.phase)}) — processCondemned never deletes it`;
+  }
+  return undefined;
+};
+
+/**
+ * Kubernetes-faithful stall (c): a scheduled pod that has not started while one of its claims is being
+ * deleted — the kubelet does not start a pod whose claim is being deleted [volumemanager
+ * getPVCExtractPV], the StatefulSet controller only reports `pvc … is being deleted`, and pvc-protection
+ * keeps the claim while the scheduled pod exists. (E.g. whenScaled switched from Delete to Retain while a
+ * condemned pod's claim carried its reference: the GC deletes the claim under the pod re-created by a
+ * scale-up, which the scheduler bound before it saw the deletion.)
+ */
+/** A claim being deleted and held by pvc-protection (stall (c)). */
+const isHeldDeleting = (c: PersistentVolumeClaim): boolean =>
+  c.metadata?.deletionTimestamp !== undefined && (c.metadata.finalizers ?? []).includes('kubernetes.io/pvc-protection');
+
+/**
+ * An unbound claim of a WaitForFirstConsumer class without a selected node (stall (e)): only the
+ * scheduler's VolumeBinding (PreBind) selects a node for it, while scheduling a pod that uses it
+ * [pv_controller syncUnboundClaim only emits WaitForFirstConsumer / WaitForPodScheduled events].
+ */
+const isUnboundWaitingForConsumer = (world: World, c: PersistentVolumeClaim): boolean => {
+  if (c.metadata?.deletionTimestamp !== undefined || c.spec?.volumeName || c.status?.phase === 'Bound') return false;
+  if (c.metadata?.annotations?.['volume.kubernetes.io/selected-node'] !== undefined) return false;
+  const cls = c.spec?.storageClassName;
+  const sc = cls ? world.store.get('StorageClass', '', cls) as { volumeBindingMode?: string } | undefined : undefined;
+  return sc?.volumeBindingMode === 'WaitForFirstConsumer';
+};
+
+/**
+ * Kubernetes-faithful stall (e): a scheduled pod that has not started while one of its claims is unbound
+ * with WaitForFirstConsumer binding and no selected node — the pod is already bound, so no scheduler
+ * pass selects a node for the claim, and nothing provisions it (kubernetes/kubernetes#89910: the claim
+ * was deleted under a pod the scheduler had bound, e.g. in the race of (c) where pvc-protection's live
+ * check runs just before the bind lands, and the StatefulSet controller re-created it for the pending
+ * pod).
+ */
+const claimBlocksPod = (world: World, pod: Pod): string | undefined => {
+  if (!pod.spec?.nodeName || isTerminatingPod(pod) || isTerminal(pod) || containersRunning(pod)) return undefined;
+  for (const { claim } of podClaims(pod)) {
+    const c = world.store.get('PersistentVolumeClaim', nsOf(pod), claim) as PersistentVolumeClaim | undefined;
+    if (c === undefined) continue;
+    if (isHeldDeleting(c)) {
+      return `pod ${nsOf(pod)}/${nameOf(pod)}, scheduled, cannot start while its claim ${claim} is being deleted, and pvc-protection keeps the claim while the pod exists`;
+    }
+    if (isUnboundWaitingForConsumer(world, c)) {
+      return `pod ${nsOf(pod)}/${nameOf(pod)}, already scheduled, waits for its claim ${claim}, unbound with WaitForFirstConsumer and no selected node: only scheduling a pod selects one`;
+    }
+  }
+  return undefined;
+};
+
+/**
+ * Kubernetes-faithful stall (d): an owner deleted and re-created (same kind and name) while the garbage
+ * collector's watch was broken: the relist brings one object for the name, the collector never learns
+ * that the old owner is gone, and its pods keep a dangling controller reference that no controller
+ * adopts or releases ([World.gcMissedDeletion]).
+ */
+const missedOwnerDeletion = (world: World, what: string, deletedTime: number, successor: { createdTime: number; uid: string } | undefined, uid: string, members: number): string | undefined => {
+  if (members === 0 || successor === undefined || successor.uid === uid) return undefined;
+  if (!world.gcMissedDeletion(deletedTime, successor.createdTime)) return undefined;
+  return `${what} was deleted and re-created while the garbage collector's watch was broken; its relist saw one object of that name, so the collector never learnt of the deletion and ${members} pod(s) keep a dangling controller reference`;
+};
+
+/**
+ * Kubernetes-faithful stall (b): a pod deleted in foreground (the GC does so to a dependent that has
+ * dependents of its own when its owner is deleted in foreground [GC attemptToDeleteItem]) waits for its
+ * claims, which carry a blocking controller reference to it (whenScaled=Delete, condemned pod
+ * [SSU updateClaimOwnerRefForSetAndPod, metav1.NewControllerRef]); the GC deletes them, but the
+ * pvc-protection controller keeps a claim while a scheduled pod that mounts it exists, whatever its phase
+ * [pvc_protection_controller podUsesPVC]. Neither can go first.
+ */
+const claimCycle = (world: World, pod: Pod): string | undefined => {
+  const md = pod.metadata;
+  if (md?.deletionTimestamp === undefined || !(md.finalizers ?? []).includes('foregroundDeletion') || !pod.spec?.nodeName) return undefined;
+  const uid = uidOf(pod);
+  const held: string[] = [];
+  for (const { claim } of podClaims(pod)) {
+    const c = world.store.get('PersistentVolumeClaim', nsOf(pod), claim) as PersistentVolumeClaim | undefined;
+    if (!c?.metadata?.ownerReferences?.some((r) => r.uid === uid && r.blockOwnerDeletion === true)) continue;
+    if (c.metadata.deletionTimestamp === undefined || !(c.metadata.finalizers ?? []).includes('kubernetes.io/pvc-protection')) return undefined;
+    held.push(claim);
+  }
+  if (held.length === 0) return undefined;
+  return `pod ${nsOf(pod)}/${nameOf(pod)}, deleted in foreground, waits for its claim${held.length > 1 ? 's' : ''} ${held.join(', ')}, which pvc-protection keeps while the pod exists`;
+};
 
 const isInputActor = (actor: string): boolean => actor === 'user' || actor.startsWith('system:');
 
@@ -67,18 +182,70 @@ export const liveChecker: CheckerDef = {
     let reportedLate = false, reportedWrite = false;
     /** Objects written once after convergence by a resync or a late retry (allowed once each). */
     const repaired = new Set<string>();
+    /** Kubernetes-faithful stalls (set uid or pod key → why): liveness is not judged while one holds. */
+    const stalled = new Map<string, string>();
+    /** Kind/namespace/name → uid of the owner of that name deleted last (for stall (d) once a successor comes). */
+    const deletedByName = new Map<string, string>();
+    /** Pods being deleted in foreground: candidates for a claim cycle (namespace/name → pod). */
+    const foreground = new Map<string, Pod>();
+    /** Claims that can keep a scheduled pod from starting for good (namespace/name): stalls (c), (e). */
+    const deletingClaims = new Set<string>();
+    /** namespace/claim → the pods (namespace/name) that mount it. */
+    const claimUsers = new Map<string, Set<string>>();
+    const recomputeCycles = (): void => {
+      for (const [key, p] of foreground) {
+        const why = claimCycle(world, p);
+        if (why === undefined) stalled.delete(key); else stalled.set(key, why);
+      }
+    };
+    const recomputeClaimUsers = (claimKey: string): void => {
+      const users = claimUsers.get(claimKey);
+      if (users === undefined) return;
+      for (const podKey of users) {
+        const i = podKey.indexOf('/');
+        const p = world.store.get('Pod', podKey.slice(0, i), podKey.slice(i + 1)) as Pod | undefined;
+        const why = p === undefined ? undefined : claimBlocksPod(world, p);
+        const k = `claim:${podKey}`;
+        if (why === undefined) stalled.delete(k); else stalled.set(k, why);
+      }
+    };
+    const notePodClaims = (key: string, b: Pod | undefined, a: Pod | undefined): void => {
+      if (b !== undefined && a === undefined) {
+        for (const { claim } of podClaims(b)) {
+          const ck = `${nsOf(b)}/${claim}`;
+          const u = claimUsers.get(ck);
+          if (u?.delete(key) === true && u.size === 0) claimUsers.delete(ck);
+        }
+        stalled.delete(`claim:${key}`);
+      }
+      if (a === undefined) return;
+      for (const { claim } of podClaims(a)) {
+        const ck = `${nsOf(a)}/${claim}`;
+        let u = claimUsers.get(ck);
+        if (u === undefined) { u = new Set(); claimUsers.set(ck, u); }
+        u.add(key);
+        if (deletingClaims.has(ck)) recomputeClaimUsers(ck);
+      }
+    };
 
     const recomputeSet = (m: SetModel | undefined): void => {
       if (m === undefined) return;
       const r = setReason(m);
       if (r === undefined) unconverged.delete(m.uid); else unconverged.set(m.uid, r);
+      const stall = r === undefined ? undefined : condemnedStall(m)
+        ?? (m.deletedAt >= 0 ? missedOwnerDeletion(world, `statefulset ${m.namespace}/${m.name}`, m.deletedTime, world.setsByName.get(`${m.namespace}/${m.name}`), m.uid, m.members) : undefined);
+      if (stall === undefined) stalled.delete(m.uid); else stalled.set(m.uid, stall);
     };
     const recomputeRs = (m: RsModel | undefined): void => {
       if (m === undefined) return;
       const r = rsReason(m);
       if (r === undefined) unconverged.delete(m.uid); else unconverged.set(m.uid, r);
+      const rs = m.obj;
+      const stall = r === undefined || m.deletedAt < 0 ? undefined
+        : missedOwnerDeletion(world, `replicaset ${nsOf(rs)}/${nameOf(rs)}`, m.deletedTime, world.replicaSetsByName.get(`${nsOf(rs)}/${nameOf(rs)}`), m.uid, m.members);
+      if (stall === undefined) stalled.delete(m.uid); else stalled.set(m.uid, stall);
     };
-    const suspended = (): boolean => world.crashed.size > 0 || heldDown.size > 0 || world.nodesDown.size > 0;
+    const suspended = (): boolean => world.crashed.size > 0 || heldDown.size > 0 || world.nodesDown.size > 0 || stalled.size > 0;
     const isConverged = (): boolean => unconverged.size === 0 && terminating.size === 0;
     const why = (): string => {
       const reasons = [...unconverged.values()].slice(0, 4);
@@ -109,6 +276,10 @@ export const liveChecker: CheckerDef = {
         if (o.kind === 'Pod') {
           const key = `${nsOf(o)}/${nameOf(o)}`;
           if (e.type !== 'DELETED' && isTerminatingPod(o as Pod)) terminating.set(key, e.seq); else terminating.delete(key);
+          if (e.type !== 'DELETED' && (o.metadata?.finalizers ?? []).includes('foregroundDeletion')) foreground.set(key, o as Pod);
+          else if (foreground.delete(key)) stalled.delete(key);
+          if (foreground.size > 0) recomputeCycles();
+          notePodClaims(key, before as Pod | undefined, e.type === 'DELETED' ? undefined : o as Pod);
           if (e.type === 'DELETED' && heldDown.get(key) === uidOf(o)) heldDown.delete(key);
           const b = before as Pod | undefined, a = e.type === 'DELETED' ? undefined : o as Pod;
           recomputeSet(world.setOf(b));
@@ -117,9 +288,23 @@ export const liveChecker: CheckerDef = {
           recomputeRs(world.rsOf(a));
         } else if (o.kind === 'StatefulSet') {
           recomputeSet(world.sets.get(uidOf(o)));
+          // A successor of the same name may turn a deleted set's leftover pods into a stall (d).
+          const nameKey = `StatefulSet/${nsOf(o)}/${nameOf(o)}`;
+          if (e.type === 'DELETED') deletedByName.set(nameKey, uidOf(o));
+          else if (e.type === 'ADDED') { const was = deletedByName.get(nameKey); if (was !== undefined) { deletedByName.delete(nameKey); recomputeSet(world.sets.get(was)); } }
         } else if (o.kind === 'ReplicaSet') {
           const m = world.replicaSets.get(uidOf(o));
           if (m === undefined) unconverged.delete(uidOf(o)); else recomputeRs(m);
+          const nameKey = `ReplicaSet/${nsOf(o)}/${nameOf(o)}`;
+          if (e.type === 'DELETED') deletedByName.set(nameKey, uidOf(o));
+          else if (e.type === 'ADDED') { const was = deletedByName.get(nameKey); if (was !== undefined) { deletedByName.delete(nameKey); recomputeRs(world.replicaSets.get(was)); } }
+        } else if (o.kind === 'PersistentVolumeClaim') {
+          if (foreground.size > 0) recomputeCycles();
+          const ck = `${nsOf(o)}/${nameOf(o)}`;
+          const c = o as PersistentVolumeClaim;
+          const held = e.type !== 'DELETED' && (isHeldDeleting(c) || isUnboundWaitingForConsumer(world, c));
+          if (held) deletingClaims.add(ck);
+          if (held || deletingClaims.delete(ck)) recomputeClaimUsers(ck);
         }
         if (suspended()) return;
         const ok = isConverged();
@@ -161,7 +346,9 @@ export const liveChecker: CheckerDef = {
         if (world.entries === 0) return;
         if (suspended()) {
           const why = world.crashed.size > 0 ? `component(s) ${[...world.crashed].join(', ')} crashed and not restarted`
-            : world.nodesDown.size > 0 ? `node(s) ${[...world.nodesDown].join(', ')} down` : `pod(s) ${[...heldDown.keys()].join(', ')} held unready by a fault`;
+            : world.nodesDown.size > 0 ? `node(s) ${[...world.nodesDown].join(', ')} down`
+              : heldDown.size > 0 ? `pod(s) ${[...heldDown.keys()].join(', ')} held unready by a fault`
+                : `${STALLED_BY_DESIGN} (Kubernetes cannot leave this state on its own either; a user has to act): ${[...stalled.values()].slice(0, 3).join('; ')}`;
           ctx.note(`liveness not judged: ${why} at the end of the log`);
           return;
         }

@@ -1,11 +1,11 @@
-import { isRunningAndReady, isTerminal, type KObject, type Pod, type ReplicaSet, type StatefulSet } from '@kubesim/api';
+import { isRunningAndReady, isTerminal, type ControllerRevision, type KObject, type Pod, type ReplicaSet, type StatefulSet } from '@kubesim/api';
 import type { Envelope } from '@kubesim/log';
 import type { CheckerDef } from '../types.js';
 import {
   SS_ACTOR, controllerOf, inRange, isRollingUpdate, isTerminatingPod, nameOf, parseMemberName, nsOf, partitionOf, podRevision, replicasOf, startOf, uidOf,
 } from '../model.js';
 import type { SetModel } from '../world.js';
-import { causeOf, setLabel } from './writes.js';
+import { causeOf, podWriteOf, setLabel } from './writes.js';
 
 const isStatusWrite = (e: Envelope): boolean => e.actor === SS_ACTOR && e.op === 'update/status' && e.type === 'MODIFIED';
 
@@ -25,8 +25,10 @@ const sortedMembers = (m: SetModel): { ordinal: number; pod: Pod }[] => {
  * undisturbed rollout: a pod deleted by anyone but the rollout (a user, a failure, an eviction, a
  * scale-down that is undone while the pod terminates) is recreated at the update revision whatever its
  * ordinal, and a partition change leaves old pods above updated ones; such a set is not judged until
- * its status reports the rollout finished (currentRevision = updateRevision) and the replacements are
- * in. Nor is a set whose pods carry a third revision (an update superseded mid-rollout).
+ * its status reports the rollout finished (currentRevision = updateRevision), the replacements are in
+ * and the pods agree. The same holds for a pod created at an ordinal the rollout did not vacate (a
+ * Parallel batch cut short by a failed request or a crash, then a template change) below a pod at an
+ * older revision. Nor is a set whose pods carry a third revision (an update superseded mid-rollout).
  */
 export const k3Checker: CheckerDef = {
   id: 'K3',
@@ -39,6 +41,29 @@ export const k3Checker: CheckerDef = {
     const disturbed = new Set<string>();
     /** Set → ordinals vacated outside the rollout and not yet re-created. */
     const vacated = new Map<string, Set<number>>();
+    /** Set → ordinals vacated by the rollout's own update deletions and not yet re-created. */
+    const rolloutVacated = new Map<string, Set<number>>();
+    const revisionNumber = (m: SetModel, name: string): number | undefined =>
+      (ctx.world.store.get('ControllerRevision', m.namespace, name) as ControllerRevision | undefined)?.revision;
+    /**
+     * A pod the controller creates at an ordinal the rollout did not vacate (a first creation, e.g. the
+     * rest of a Parallel batch cut short by a failed request or a crash) takes the update revision wherever
+     * it is; below a live pod at an older revision it breaks the suffix outside the rollout.
+     */
+    const createdOutOfOrder = (m: SetModel, pod: Pod, ordinal: number): boolean => {
+      if (m.revCounts.size <= 1) return false;
+      const r = podRevision(pod);
+      const mine = revisionNumber(m, r);
+      for (let o = m.maxOrdinal; o > ordinal; o--) {
+        const p = m.slots.get(o)?.pod;
+        if (p === undefined || isTerminatingPod(p) || !inRange(m.obj, o)) continue;
+        const other = podRevision(p);
+        if (other === r) continue;
+        const theirs = revisionNumber(m, other);
+        if (mine === undefined || theirs === undefined || theirs < mine) return true;
+      }
+      return false;
+    };
     return {
       id: 'K3',
       title: k3Checker.title,
@@ -51,18 +76,32 @@ export const k3Checker: CheckerDef = {
           const { parent, ordinal } = parseMemberName(nameOf(after));
           if (parent !== m.name || ordinal < 0) return;
           const v = vacated.get(m.uid);
-          if (e.type === 'ADDED') { v?.delete(ordinal); return; }
+          if (e.type === 'ADDED') {
+            v?.delete(ordinal);
+            const rv = rolloutVacated.get(m.uid);
+            if (rv?.delete(ordinal) !== true && e.actor === SS_ACTOR && createdOutOfOrder(m, after, ordinal)) disturbed.add(m.uid);
+            return;
+          }
           // Gone while out of range: no replacement comes (a later scale-up creates a fresh pod).
-          if (e.type === 'DELETED' && !inRange(m.obj, ordinal)) v?.delete(ordinal);
+          if (e.type === 'DELETED' && !inRange(m.obj, ordinal)) { v?.delete(ordinal); rolloutVacated.get(m.uid)?.delete(ordinal); }
           if (b === undefined || isTerminatingPod(b)) return;
           const deleted = e.op === 'delete' || e.type === 'DELETED';
           const failed = !isTerminal(b) && isTerminal(after);
-          const byRollout = deleted && e.actor === SS_ACTOR && !isTerminal(b) && inRange(m.obj, ordinal);
+          // An update deletion is a controller delete of a pod in range in every snapshot its sync can have
+          // planned on. With the range changed after the cause it may be a condemned deletion planned on a
+          // smaller range and undone by a scale-up: the pod comes back at the update revision whatever its
+          // ordinal (found by the property suite).
+          const w = deleted && e.actor === SS_ACTOR ? podWriteOf(ctx.world, e, before) : undefined;
+          const byRollout = w !== undefined && w.kind === 'update-delete' && w.cause >= 0 && m.rangeChangedAt <= w.cause;
           if (failed || (deleted && !byRollout)) {
             disturbed.add(m.uid);
             let w = v;
             if (!w) { w = new Set(); vacated.set(m.uid, w); }
             w.add(ordinal);
+          } else if (byRollout) {
+            let r = rolloutVacated.get(m.uid);
+            if (!r) { r = new Set(); rolloutVacated.set(m.uid, r); }
+            r.add(ordinal);
           }
           return;
         }
@@ -74,8 +113,16 @@ export const k3Checker: CheckerDef = {
         if (partitionOf(set) !== partitionOf((before as StatefulSet | undefined) ?? set)) disturbed.add(m.uid);
         if (!isStatusWrite(e) || !isRollingUpdate(set)) return;
         const v = vacated.get(m.uid);
-        // A replacement of a pod deleted outside the rollout may still come: until then the set stays disturbed.
-        if (set.status?.currentRevision === set.status?.updateRevision && (v === undefined || v.size === 0)) disturbed.delete(m.uid);
+        // The disturbance ends when the status reports the rollout finished and the pods agree: every pod at
+        // that revision, and no replacement of a pod deleted outside the rollout still to come. The status
+        // alone is not enough: a sync planned on a set whose cached status predates the controller's own
+        // first status write (no currentRevision yet) initialises currentRevision to the update revision
+        // while the pods are still at the old one [SSC getStatefulSetRevisions], and a later sync on an
+        // older copy writes the old one back — Kubernetes' controller reads its own status from the same
+        // kind of cache (found by the property suite).
+        const upd0 = set.status?.updateRevision;
+        if (upd0 !== undefined && set.status?.currentRevision === upd0 && (v === undefined || v.size === 0)
+          && (m.revCounts.size === 0 || (m.revCounts.size === 1 && m.revCounts.has(upd0)))) disturbed.delete(m.uid);
         if (disturbed.has(m.uid)) return;
         const cause = causeOf(ctx.world, e);
         if (m.revisionsChangedAt > cause) return;
@@ -92,11 +139,14 @@ export const k3Checker: CheckerDef = {
           const only = m.revCounts.keys().next().value;
           if ((cr === 0 || only === undefined || only === cur) && (ur === 0 || only === undefined || only === upd)) return;
         }
-        // Walk the ordinals up for the prefix and down for the suffix (no sort, no copy).
+        // Walk the ordinals up for the prefix and down for the suffix (no sort, no copy). Terminating pods
+        // are left out, as the counts leave them out (SSC computeReplicaStatus) and Kubernetes' harness,
+        // whose deletions are immediate, never has them: a pod the rollout deleted that a scale-down then
+        // condemned still terminates at the old revision above the updated ones (found by the property suite).
         let seen = 0;
         for (let o = 0; o <= m.maxOrdinal && seen < cr; o++) {
           const p = m.slots.get(o)?.pod;
-          if (p === undefined) continue;
+          if (p === undefined || isTerminatingPod(p)) continue;
           seen++;
           if (podRevision(p) !== cur) {
             ctx.report([e.seq], `status written at seq ${e.seq} for ${setLabel(m)} says currentReplicas=${cr} (revision ${cur}), but ${nameOf(p)}, pod number ${seen} by ordinal, carries revision ${podRevision(p)}: old revisions must occupy a prefix of the ordinals`);
@@ -106,7 +156,7 @@ export const k3Checker: CheckerDef = {
         seen = 0;
         for (let o = m.maxOrdinal; o >= 0 && seen < ur; o--) {
           const p = m.slots.get(o)?.pod;
-          if (p === undefined) continue;
+          if (p === undefined || isTerminatingPod(p)) continue;
           seen++;
           if (podRevision(p) !== upd) {
             ctx.report([e.seq], `status written at seq ${e.seq} for ${setLabel(m)} says updatedReplicas=${ur} (revision ${upd}), but ${nameOf(p)}, pod number ${seen} from the highest ordinal, carries revision ${podRevision(p)}: the update revision must occupy a suffix of the ordinals`);
@@ -184,8 +234,31 @@ export const k5Checker: CheckerDef = {
   },
 };
 
-/** What the status claims: the set is at its desired state (K7 `updateComplete`). */
-const reportsComplete = (set: StatefulSet): boolean => {
+/**
+ * Live pods below the partition (ordinal < start + p) that status.updatedReplicas counts: created, not
+ * terminating, at the update revision [SSC computeReplicaStatus].
+ */
+const updatedBelowPartition = (m: SetModel, p: number, upd: string | undefined): number => {
+  let k = 0;
+  const start = startOf(m.obj);
+  for (let o = start; o < start + p && o <= m.maxOrdinal; o++) {
+    const pod = m.slots.get(o)?.pod;
+    if (pod !== undefined && !isTerminatingPod(pod) && podRevision(pod) === upd) k++;
+  }
+  return k;
+};
+
+/**
+ * What the status claims: the set is at its desired state (K7 `updateComplete`). With a partition p the
+ * claim is that the n − p pods from p up are updated; status.updatedReplicas counts every pod at the
+ * update revision, so the pods below the partition that carry it are not part of that claim. (They exist
+ * when the partition was raised after they were updated, and when the status's currentRevision was
+ * initialised to the update revision by a sync planned on a copy of the set older than the controller's
+ * own first status write [SSC getStatefulSetRevisions] — a pod recreated below the partition then gets
+ * the update revision as its "current" one.)
+ */
+const reportsComplete = (m: SetModel): boolean => {
+  const set = m.obj;
   const st = set.status;
   const n = replicasOf(set);
   if (!st || (st.observedGeneration ?? 0) !== (set.metadata?.generation ?? 0)) return false;
@@ -193,7 +266,9 @@ const reportsComplete = (set: StatefulSet): boolean => {
   if (!isRollingUpdate(set)) return true;
   const p = partitionOf(set);
   if (p === 0) return (st.currentReplicas ?? 0) === n && (st.updatedReplicas ?? 0) === n && st.currentRevision === st.updateRevision;
-  return (st.updatedReplicas ?? 0) >= Math.max(0, n - p);
+  const want = Math.max(0, n - p);
+  const updated = st.updatedReplicas ?? 0;
+  return updated >= want && updated - updatedBelowPartition(m, p, st.updateRevision) >= want;
 };
 
 /** What is wrong with the pods of a set whose status reports complete. */
@@ -252,14 +327,14 @@ export const k7Checker: CheckerDef = {
         const m = ctx.world.sets.get(uidOf(o));
         if (m === undefined) return;
         dirty.add(m.uid);
-        if (!isStatusWrite(e) || m.terminatingAt >= 0 || !reportsComplete(m.obj)) return;
+        if (!isStatusWrite(e) || m.terminatingAt >= 0 || !reportsComplete(m)) return;
         if (m.touchedAt > causeOf(ctx.world, e)) return;
         judge(m, [e.seq], `at seq ${e.seq}`);
       },
       quiet(seq: number): void {
         for (const uid of dirty) {
           const m = ctx.world.sets.get(uid);
-          if (m === undefined || m.terminatingAt >= 0 || !reportsComplete(m.obj)) continue;
+          if (m === undefined || m.terminatingAt >= 0 || !reportsComplete(m)) continue;
           judge(m, [seq], `at the quiescent point after seq ${seq}`);
         }
         dirty.clear();

@@ -71,6 +71,13 @@ export class ComponentHost<C = unknown, L = unknown> {
   /** Per-kind delivery horizon while events are reordered across kinds. */
   private readonly lastDeliveryByKind = new Map<string, number>();
   private readonly events = new EventCorrelator();
+  /**
+   * The last delivery scheduled in log order (and a pending relist): a reordered event may overtake
+   * other kinds' events offered with it, never what was already on its way in order — one watch per kind
+   * delivers in order, and a later event of a kind delivered first would make its watch skip the earlier
+   * one for good.
+   */
+  private inOrderHorizon = 0;
   readonly shards = new Map<string, Shard>();
   readonly process: Actor<Machine>;
   readonly stats: HostStats = { reconciles: 0, writes: 0, conflicts: 0, failedSyncs: 0 };
@@ -171,6 +178,7 @@ export class ComponentHost<C = unknown, L = unknown> {
     this.dropped = [];
     this.relistAt = undefined;
     this.lastDelivery = 0;
+    this.inOrderHorizon = 0;
     this.batch = undefined;
     this.lastDeliveryByKind.clear();
     this.faults.dropUntil = -1;
@@ -234,6 +242,7 @@ export class ComponentHost<C = unknown, L = unknown> {
     // event per instant, entries still delivered in log order.
     if (t === this.lastDelivery && this.batch !== undefined) { this.batch.push(e); return; }
     this.lastDelivery = t;
+    this.inOrderHorizon = t;
     const batch: Envelope[] = [e];
     this.batch = batch;
     this.sim.atTime(t, () => {
@@ -245,7 +254,7 @@ export class ComponentHost<C = unknown, L = unknown> {
   /** One watch per kind, each with its own (wider) latency: kinds overtake each other, each stays in order. */
   private offerReordered(e: Envelope & { object: KObject }): void {
     const kind = e.object.kind as string;
-    const t = Math.max(this.lastDeliveryByKind.get(kind) ?? 0, this.sim.now + this.sim.draw([0.1, 40]));
+    const t = Math.max(this.lastDeliveryByKind.get(kind) ?? 0, this.inOrderHorizon, this.sim.now + this.sim.draw([0.1, 40]));
     this.lastDeliveryByKind.set(kind, t);
     if (t > this.lastDelivery) { this.lastDelivery = t; this.batch = undefined; }
     this.sim.atTime(t, () => this.deliver(e));
@@ -281,6 +290,7 @@ export class ComponentHost<C = unknown, L = unknown> {
           const epoch = this.epoch;
           this.relistAt = at;
           this.lastDelivery = Math.max(this.lastDelivery, at);
+          this.inOrderHorizon = Math.max(this.inOrderHorizon, at);
           this.batch = undefined;
           this.sim.atTime(at, () => { if (epoch === this.epoch && this.relistAt === at) this.relist(); });
         }
@@ -424,7 +434,7 @@ export class ComponentHost<C = unknown, L = unknown> {
     s.inFlight.add(key);
     this.stats.reconciles++;
     const result: ReconcileResult<L> = this.def.reconcile({
-      snapshot: this.informer, key, now: this.sim.now, config: this.config, local: this.local, seed: this.sim.seed,
+      snapshot: this.informer, key, now: this.sim.now, config: this.config, local: this.local, seed: this.sim.seed, live: this.sim.api.store,
     });
     if (result.local !== undefined) this.local = result.local;
     const epoch = this.epoch;
