@@ -96,6 +96,10 @@ export class NatsComponentHost {
   private setup: ComponentSetup | undefined;
   private timing: TimingConfig = defaultTiming;
   private informer = new ObjectStore([]);
+  /** For components with live reads: the whole log folded in log order (a stand-in for a live GET). */
+  private live: ObjectStore | undefined;
+  private liveFollower: LogFollower | undefined;
+  private liveWaiters: { seq: number; resolve: () => void }[] = [];
   private local: unknown;
   private readonly events = new EventCorrelator();
   private readonly shards = new Map<string, Shard>();
@@ -187,11 +191,43 @@ export class NatsComponentHost {
         this.follower = new LogFollower(j, this.s, { filters, timeOf: (w) => clock.fromWall(w), onEntry: (e) => this.deliver(e), onSynced: resolve, onStatus: (l) => this.log(`watch ${l}`) });
         this.follower.start().catch(reject);
       });
-      this.log(`synced at seq ${this.informer.seq} (${filters.length} watches)`);
+      if (def.liveReads) await this.startLiveFold(j, clock);
+      this.log(`synced at seq ${this.informer.seq} (${filters.length} watches${def.liveReads ? ', live fold' : ''})`);
       this.process.send({ type: 'SYNCED' });
     } catch (err) {
       this.process.send({ type: 'CRASH', reason: `sync: ${(err as Error).message}` });
     }
+  }
+
+  private async startLiveFold(j: Js, clock: DilatedClock): Promise<void> {
+    const live = new ObjectStore();
+    this.live = live;
+    await new Promise<void>((resolve, reject) => {
+      this.liveFollower = new LogFollower(j, this.s, {
+        timeOf: (w) => clock.fromWall(w),
+        onEntry: (e) => {
+          live.apply(e);
+          if (this.liveWaiters.length > 0) {
+            const due = this.liveWaiters.filter((w) => w.seq <= e.seq);
+            this.liveWaiters = this.liveWaiters.filter((w) => w.seq > e.seq);
+            for (const w of due) w.resolve();
+          }
+        },
+        onSynced: resolve,
+        onStatus: (l) => this.log(`live watch ${l}`),
+      });
+      this.liveFollower.start().catch(reject);
+    });
+  }
+
+  /** The live fold once it has folded `seq` (the entry that woke the key), or after a bound wait. */
+  private liveAt(seq: number | null): Promise<void> {
+    const live = this.live;
+    if (!live || seq === null || live.seq >= seq) return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, 2_000);
+      this.liveWaiters.push({ seq, resolve: () => { clearTimeout(t); resolve(); } });
+    });
   }
 
   private addShard(name: string, sharded: boolean): void {
@@ -326,11 +362,22 @@ export class NatsComponentHost {
     const cause = s.queued.get(key) ?? null;
     s.queued.delete(key);
     s.inFlight.add(key);
+    if (this.live && cause !== null && this.live.seq < cause) {
+      void this.liveAt(cause).then(() => { if (!this.stopped) this.reconcileNow(s, key, cause); });
+      return;
+    }
+    this.reconcileNow(s, key, cause);
+  }
+
+  private reconcileNow(s: Shard, key: string, cause: number | null): void {
     this.stats.reconciles++;
     const def = this.def;
     let result: ReconcileResult<unknown>;
     try {
-      result = def.reconcile({ snapshot: this.informer, key, now: this.clock!.now(), config: this.setup!.config, local: this.local, seed: this.cluster!.seed });
+      result = def.reconcile({
+        snapshot: this.informer, key, now: this.clock!.now(), config: this.setup!.config, local: this.local, seed: this.cluster!.seed,
+        ...(this.live ? { live: this.live } : {}),
+      });
     } catch (err) {
       this.log(`reconcile ${key} failed: ${(err as Error).stack ?? String(err)}`);
       result = { error: (err as Error).message };
@@ -408,6 +455,7 @@ export class NatsComponentHost {
     if (this.resyncTimer) clearTimeout(this.resyncTimer);
     for (const s of this.shards.values()) for (const t of s.timers.values()) clearTimeout(t.handle);
     await this.follower?.stop();
+    await this.liveFollower?.stop();
     await this.j?.nc.drain().catch(() => undefined);
   }
 }

@@ -87,4 +87,10 @@ export interface ComponentDef<C = unknown, L = undefined> {
    * only by deliveries.
    */
   readonly writeThrough?: boolean;
+  /**
+   * The reconcile reads `ReconcileInput.live` (a live GET or list in Kubernetes: the GC's isDangling,
+   * pvc-protection's pod list). Hosts that cannot read the API server's state synchronously (the NATS
+   * host) keep a fold of the whole log in log order for it, at least as new as the entry that woke the key.
+   */
+  readonly liveReads?: boolean;
 }

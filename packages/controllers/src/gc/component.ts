@@ -87,6 +87,7 @@ export const garbageCollector: ComponentDef<GarbageCollectorConfig, undefined> =
     }
     return out;
   },
+  liveReads: true,
   reconcile: ({ snapshot, key, config, live }) => (config.enabled ? syncGarbage(snapshot, key, live) : {}),
   initialLocal: () => undefined,
 };

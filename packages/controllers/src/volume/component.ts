@@ -108,5 +108,6 @@ export const volumeBinder: ComponentDef<VolumeBinderConfig, VolumeBinderLocal> =
   observe: volumeBinderObserve,
   // [storeVolumeUpdate / storeClaimUpdate]: the PV controller caches the objects its writes return.
   writeThrough: true,
+  liveReads: true,
 };
 
