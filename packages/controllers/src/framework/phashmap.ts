@@ -43,7 +43,12 @@ export class PHashMap<V> {
   }
 
   get(key: string): V | undefined {
-    const leaf = this.leafOf(hashString(key));
+    return this.getHashed(key, hashString(key));
+  }
+
+  /** `get` with the key's `hashString` already known (callers that look up the same keys often keep it). */
+  getHashed(key: string, hash: number): V | undefined {
+    const leaf = this.leafOf(hash);
     if (leaf) for (let i = 0; i < leaf.length; i++) if (leaf[i]!.key === key) return leaf[i]!.value;
     return undefined;
   }

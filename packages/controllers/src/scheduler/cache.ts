@@ -1,5 +1,5 @@
 /** The scheduler's NodeInfo view: node order, per-node records and usage, derived from the informer cache. */
-import { isTerminal, type Node, type Pod } from '@kubesim/api';
+import { hashString, isTerminal, type Node, type Pod } from '@kubesim/api';
 import { podsByNode, type Snapshot } from '@kubesim/state';
 import { nodeAllocatable, podResources, type HostPort, type NodeAllocatable, type PodResources } from './resources.js';
 
@@ -109,6 +109,8 @@ export class SchedulerCache {
   private scanned = 0;
   /** Per node: REC | USAGE bits when the record / usage (and their mirrors) are current. */
   state = new Uint8Array(0);
+  /** `hashString` of each node name (lookups by node name in persistent maps reuse it). */
+  nameHashes = new Uint32Array(0);
   clean = new Uint8Array(0);
   allocPods = new Float64Array(0);
   allocCpu = new Float64Array(0);
@@ -132,6 +134,7 @@ export class SchedulerCache {
       this.members = new Array<Map<string, PodResources> | undefined>(n);
       this.counted = new Map();
       this.state = new Uint8Array(n);
+      this.nameHashes = Uint32Array.from(out, (name) => hashString(name));
       this.clean = new Uint8Array(n);
       this.allocPods = new Float64Array(n);
       this.allocCpu = new Float64Array(n);

@@ -104,10 +104,10 @@ class AssumedByNode implements AssumedExtra {
     this.empty = a.size === 0 || (a.size === 1 && this.self !== undefined);
   }
 
-  get(node: string): AssumedExtraUsage | undefined {
+  get(node: string, hash?: number): AssumedExtraUsage | undefined {
     if (this.empty) return undefined;
     const { c } = this;
-    const rec = c.local.assumed.onNode(node);
+    const rec = c.local.assumed.onNode(node, hash);
     if (!rec) return undefined;
     if (!rec.ports && c.now - rec.minBindingSince < c.config.assumeTtlMs) {
       // No entry has expired: the node's sum, less this pod if it is counted there.
