@@ -6,7 +6,7 @@ import {
   type StorageClass, type Rand, type ObjectMeta, type Service,
 } from '@kubesim/api';
 import type { LogPort, Envelope } from '@kubesim/log';
-import { ObjectStore } from '@kubesim/state';
+import { VersionedStore } from '@kubesim/state';
 import { authorize } from './authz.js';
 import { mergePatch } from './mergepatch.js';
 
@@ -40,7 +40,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
  */
 export class ApiServer {
   /** The server's own view: always the full, current fold of the log. */
-  readonly store = new ObjectStore();
+  readonly store = new VersionedStore();
   private clusterIpNext = 10;
   private readonly denied: { actor: string; message: string; time: number }[] = [];
 

@@ -1,7 +1,7 @@
 import { createActor, type Actor } from 'xstate';
 import { apiError, keyOf, timestamp, type KObject } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
-import { ObjectStore } from '@kubesim/state';
+import { ObjectStore, StoreView } from '@kubesim/state';
 import { componentMachine, buildEvent, type ComponentDef, type EventSpec, type ReconcileResult, type WriteStep } from '@kubesim/controllers';
 import { newOutcome, runStep, type ExecutorPort } from './executor.js';
 import { noFaults, type HostFaults, type RuntimeFault } from './faults.js';
@@ -51,7 +51,13 @@ export interface HostStats {
  * actors (one per shard: per node for the kubelet), a work queue, and the plan interpreter.
  */
 export class ComponentHost<C = unknown, L = unknown> {
-  informer: ObjectStore;
+  /**
+   * The informer's cache. While the component sees a prefix of the log (no write-through, no broken or
+   * reordered watch) it is a view of the simulation's shared fold (the API server's `VersionedStore`)
+   * at the last entry delivered to it; otherwise it is the component's own `ObjectStore`. Either way it
+   * reads the same objects in the same order.
+   */
+  informer: ObjectStore | StoreView;
   local: L;
   /** Bumped on crash: late responses to requests of a dead incarnation are dropped. */
   epoch = 0;
@@ -148,6 +154,22 @@ export class ComponentHost<C = unknown, L = unknown> {
 
   /** Rebuild the cache by folding the whole log (what a restarted process does). */
   private resync(): void {
+    if (this.canShare()) {
+      // The shared fold already holds the whole log: only the component's local state is rebuilt.
+      const shared = this.sim.api.store;
+      let local = this.def.initialLocal();
+      const observe = this.def.observe;
+      if (observe) {
+        for (const e of this.sim.log.all()) {
+          if (isObjectEntry(e) ? this.def.watches.includes(e.object.kind as never) : this.def.watchInputs) local = observe(e, shared.previous(e.seq), local);
+        }
+      }
+      this.setInformer(shared.view(this.def.watches, this.def.indexes ?? [], this.sim.log.lastSeq()));
+      this.local = local;
+      this.floorSeq = this.sim.log.lastSeq();
+      this.seenByWatch.clear();
+      return;
+    }
     const store = new ObjectStore(this.def.watches, this.def.indexes ?? []);
     let local = this.def.initialLocal();
     const observe = this.def.observe;
@@ -155,15 +177,44 @@ export class ComponentHost<C = unknown, L = unknown> {
       const old = store.applyReturningOld(e);
       if (observe && (isObjectEntry(e) ? store.watches(e.object.kind as string) : this.def.watchInputs)) local = observe(e, old, local);
     }
-    this.informer = store;
+    this.setInformer(store);
     this.local = local;
     this.floorSeq = this.sim.log.lastSeq();
     this.seenByWatch.clear();
   }
 
+  /** A view of the shared fold is possible while the cache is exactly a prefix of the log. */
+  private canShare(): boolean {
+    const now = this.sim.now;
+    return !this.def.writeThrough && now >= this.faults.dropUntil && now >= this.faults.reorderUntil
+      && this.dropped.length === 0 && this.relistAt === undefined;
+  }
+
+  private setInformer(next: ObjectStore | StoreView): void {
+    if (this.informer instanceof StoreView) this.sim.api.store.close(this.informer);
+    this.informer = next;
+  }
+
+  /**
+   * The cache is about to stop being a prefix of the log (a broken or reordered watch): from here on
+   * the component keeps its own fold, starting from what its view holds.
+   */
+  private ownCache(): ObjectStore {
+    if (this.informer instanceof ObjectStore) return this.informer;
+    const store = new ObjectStore(this.def.watches, this.def.indexes ?? []);
+    const upto = this.informer.seq;
+    for (const e of this.sim.log.all()) {
+      if (e.seq > upto) break;
+      store.apply(e);
+    }
+    store.seq = upto;
+    this.setInformer(store);
+    return store;
+  }
+
   private dropState(): void {
     this.epoch++;
-    this.informer = new ObjectStore(this.def.watches, this.def.indexes ?? []);
+    this.setInformer(new ObjectStore(this.def.watches, this.def.indexes ?? []));
     this.local = this.def.initialLocal();
     this.floorSeq = Number.MAX_SAFE_INTEGER; // deliveries are ignored until the next sync
     this.seenByWatch.clear();
@@ -217,7 +268,7 @@ export class ComponentHost<C = unknown, L = unknown> {
   }
 
 
-  private lookup(store: ObjectStore, o: KObject): KObject | undefined {
+  private lookup(store: ObjectStore | StoreView, o: KObject): KObject | undefined {
     return store.get(o.kind as never, o.metadata?.namespace ?? '', o.metadata?.name ?? '') as KObject | undefined;
   }
 
@@ -261,6 +312,7 @@ export class ComponentHost<C = unknown, L = unknown> {
       case 'watch-delay':
         st.watchDelayMs = f.ms; st.watchDelayUntil = now + f.durationMs; break;
       case 'watch-reorder':
+        this.ownCache();
         st.reorderUntil = Math.max(st.reorderUntil, now + f.durationMs); break;
       case 'watch-duplicate':
         st.duplicates += f.count; break;
@@ -273,6 +325,7 @@ export class ComponentHost<C = unknown, L = unknown> {
       case 'crash-after-writes':
         st.crashAfterWrites = f.writes; st.restartAfterMs = f.restartAfterMs; break;
       case 'watch-drop': {
+        this.ownCache();
         st.dropUntil = Math.max(st.dropUntil, now + f.durationMs);
         // The reflector notices the broken watch when the window ends and relists after a short backoff;
         // everything offered after that waits for the relist (one watch = one ordered stream).
@@ -311,10 +364,11 @@ export class ComponentHost<C = unknown, L = unknown> {
     this.seenByWatch.set(watch, e.seq);
     let old: KObject | undefined;
     if (isObjectEntry(e) && this.def.writeThrough) {
-      old = this.lookup(this.informer, e.object);
+      const own = this.ownCache();
+      old = this.lookup(own, e.object);
       // Write-through caches keep a newer version they stored from their own write's response.
-      if (old !== undefined && rvOf(old) > e.seq) this.informer.seq = e.seq;
-      else this.informer.apply(e);
+      if (old !== undefined && rvOf(old) > e.seq) own.seq = e.seq;
+      else own.apply(e);
     } else old = this.informer.applyReturningOld(e);
     if (this.def.observe) this.local = this.def.observe(e, old, this.local);
     const keys = this.def.keysFor(e, old, this.informer, this.config, { local: this.local, now: this.sim.now });
@@ -363,9 +417,10 @@ export class ComponentHost<C = unknown, L = unknown> {
     if (!this.informer.watches(kind)) return;
     const rv = rvOf(o);
     if (this.sim.log.all()[rv - 1]?.type === 'DELETED') return;
-    const cur = this.lookup(this.informer, o);
+    const own = this.ownCache();
+    const cur = this.lookup(own, o);
     if (cur !== undefined && rvOf(cur) >= rv) return;
-    this.informer.put(o);
+    own.put(o);
   }
 
   private shardFor(key: string): Shard | undefined {
