@@ -1,7 +1,8 @@
 /** The scheduler's NodeInfo view: node order, per-node records and usage, derived from the informer cache. */
-import { hashString, isTerminal, type Node, type Pod } from '@kubesim/api';
+import { isTerminal, type Node, type Pod } from '@kubesim/api';
 import { podsByNode, type Snapshot } from '@kubesim/state';
 import { nodeAllocatable, podResources, type HostPort, type NodeAllocatable, type PodResources } from './resources.js';
+import type { AssumedNode, AssumedPods } from './assumed.js';
 
 type Taint = NonNullable<NonNullable<Node['spec']>['taints']>[number];
 
@@ -109,8 +110,6 @@ export class SchedulerCache {
   private scanned = 0;
   /** Per node: REC | USAGE bits when the record / usage (and their mirrors) are current. */
   state = new Uint8Array(0);
-  /** `hashString` of each node name (lookups by node name in persistent maps reuse it). */
-  nameHashes = new Uint32Array(0);
   clean = new Uint8Array(0);
   allocPods = new Float64Array(0);
   allocCpu = new Float64Array(0);
@@ -134,7 +133,6 @@ export class SchedulerCache {
       this.members = new Array<Map<string, PodResources> | undefined>(n);
       this.counted = new Map();
       this.state = new Uint8Array(n);
-      this.nameHashes = Uint32Array.from(out, (name) => hashString(name));
       this.clean = new Uint8Array(n);
       this.allocPods = new Float64Array(n);
       this.allocCpu = new Float64Array(n);
@@ -200,6 +198,29 @@ export class SchedulerCache {
     return true;
   }
 
+  /** The assumed pods of each node of `nodeNames`, as of `assumedOf` (kept in step by `syncAssumed`). */
+  private assumedNodes: (AssumedNode | undefined)[] = [];
+  private assumedOf: AssumedPods | undefined;
+
+  /**
+   * The assumed pods of the i-th node in `assumed` — an array read instead of a lookup by name for every
+   * node a cycle examines. Following the persistent map from one cycle's version to the next costs the
+   * nodes that changed.
+   */
+  assumedAt(snap: Snapshot, assumed: AssumedPods): readonly (AssumedNode | undefined)[] {
+    if (this.assumedOf === assumed && this.names) return this.assumedNodes;
+    const names = this.nodeNames(snap);
+    const prev = this.assumedOf;
+    this.assumedOf = assumed;
+    if (prev === undefined || this.assumedNodes.length !== names.length) {
+      this.assumedNodes = new Array<AssumedNode | undefined>(names.length);
+      assumed.eachNode((name, node) => { const i = this.position.get(name); if (i !== undefined) this.assumedNodes[i] = node; });
+    } else {
+      assumed.diffNodes(prev, (name, node) => { const i = this.position.get(name); if (i !== undefined) this.assumedNodes[i] = node; });
+    }
+    return this.assumedNodes;
+  }
+
   /** Position of a node in `nodeNames`, if known. */
   indexOf(snap: Snapshot, name: string): number | undefined {
     this.nodeNames(snap);
@@ -213,7 +234,7 @@ export class SchedulerCache {
   }
 
   /** A node was added or removed. */
-  nodesChanged(): void { this.names = undefined; }
+  nodesChanged(): void { this.names = undefined; this.assumedOf = undefined; }
 
   /** A node object changed. */
   nodeChanged(name: string): void {

@@ -11,7 +11,7 @@ import { updateStatusReq } from '../volume/writes.js';
 import { podInfoOf } from './filters.js';
 import { NO_NODES_AVAILABLE, ReasonHistogram, preFilterFitError } from './fiterror.js';
 import { podResources, type HostPort, type PodResources } from './resources.js';
-import { NO_PORTS, type AssumedPods } from './assumed.js';
+import { NO_PORTS, type AssumedNode, type AssumedPods } from './assumed.js';
 import { HostSelector, numFeasibleNodesToFind } from './score.js';
 import { feasibleOn, filterNode, searchNodes, usageWithAssumed, type AssumedExtra, type AssumedExtraUsage, type Feasible, type FilterCtx } from './search.js';
 import {
@@ -98,16 +98,28 @@ class AssumedByNode implements AssumedExtra {
   private readonly memo = new Map<string, AssumedExtraUsage | undefined>();
   readonly empty: boolean;
   private readonly self: AssumedPod | undefined;
+  /** By node index: the node's assumed pods. */
+  private readonly byIndex: readonly (AssumedNode | undefined)[] | undefined;
   constructor(private readonly c: Cycle) {
     const a = c.local.assumed;
     this.self = a.get(c.uid);
     this.empty = a.size === 0 || (a.size === 1 && this.self !== undefined);
+    this.byIndex = this.empty ? undefined : c.local.cache.assumedAt(c.snap, a);
   }
 
-  get(node: string, hash?: number): AssumedExtraUsage | undefined {
+  get(node: string): AssumedExtraUsage | undefined {
     if (this.empty) return undefined;
+    return this.of(node, this.c.local.assumed.onNode(node));
+  }
+
+  getAt(i: number, node: string): AssumedExtraUsage | undefined {
+    if (this.empty) return undefined;
+    const rec = this.byIndex![i];
+    return rec === undefined ? undefined : this.of(node, rec);
+  }
+
+  private of(node: string, rec: AssumedNode | undefined): AssumedExtraUsage | undefined {
     const { c } = this;
-    const rec = c.local.assumed.onNode(node, hash);
     if (!rec) return undefined;
     if (!rec.ports && c.now - rec.minBindingSince < c.config.assumeTtlMs) {
       // No entry has expired: the node's sum, less this pod if it is counted there.

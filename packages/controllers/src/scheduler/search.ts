@@ -34,8 +34,9 @@ export type AssumedExtraUsage = AssumedUsage;
 /** Resources of assumed pods by node name: undefined for a node without any (`empty`: no node has any). */
 export interface AssumedExtra {
   readonly empty: boolean;
-  /** `hash`: `hashString(node)`, when the caller has it (the cache keeps one per node). */
-  get(node: string, hash?: number): AssumedExtraUsage | undefined;
+  get(node: string): AssumedExtraUsage | undefined;
+  /** `get` for the i-th node of the cache's node list. */
+  getAt(i: number, node: string): AssumedExtraUsage | undefined;
 }
 
 /** Usage plus the assumed pods' requests (as addPods would add them one by one). */
@@ -106,7 +107,6 @@ export const searchNodes = (f: FilterCtx, start: number, numToFind: number, fail
   const fast = pi.simple && !f.rwop && volumeWork >= 0;
   const extra = f.extra;
   const names = extra.empty ? undefined : cache.nodeNames(snap);
-  const hashes = cache.nameHashes;
   const r = pi.resources;
   const reqCpu = r.milliCpu, reqMem = r.memory, nzCpu = r.nzMilliCpu, nzMem = r.nzMemory;
   const anyReq = reqCpu !== 0 || reqMem !== 0;
@@ -123,7 +123,7 @@ export const searchNodes = (f: FilterCtx, start: number, numToFind: number, fail
     // assumed pods (host ports do not matter to a pod that requests none).
     if (fast && clean[i] === 1) {
       let uPods = usePods[i]!, uCpu = useCpu[i]!, uMem = useMem[i]!, uNzCpu = useNzCpu[i]!, uNzMem = useNzMem[i]!;
-      const e = names === undefined ? undefined : extra.get(names[i]!, hashes[i]);
+      const e = names === undefined ? undefined : extra.getAt(i, names[i]!);
       if (e !== undefined) { uPods += e.pods; uCpu += e.milliCpu; uMem += e.memory; uNzCpu += e.nzMilliCpu; uNzMem += e.nzMemory; }
       pods = uPods;
       const capC = allocCpu[i]!, capM = allocMem[i]!;

@@ -75,8 +75,23 @@ export const identityMatches = (set: StatefulSet, p: Pod): boolean => {
     && p.metadata?.labels?.[POD_NAME_LABEL] === p.metadata?.name;
 };
 
-/** [SSU storageMatches] */
+/**
+ * [SSU storageMatches], memoized per pod spec object (kept by every version of a pod whose spec did not
+ * change, and read by every sync of its set) and claim-template list.
+ */
+const storageMemo = new WeakMap<object, { readonly tpls: object; readonly sname: string; readonly name: string; readonly ok: boolean }>();
 export const storageMatches = (set: StatefulSet, p: Pod): boolean => {
+  const spec = p.spec, tpls = set.spec?.volumeClaimTemplates;
+  if (spec === undefined || tpls === undefined) return storageMatchesNow(set, p);
+  const sname = setName(set), name = p.metadata?.name ?? '';
+  const m = storageMemo.get(spec);
+  if (m !== undefined && m.tpls === tpls && m.sname === sname && m.name === name) return m.ok;
+  const ok = storageMatchesNow(set, p);
+  storageMemo.set(spec, { tpls, sname, name, ok });
+  return ok;
+};
+
+const storageMatchesNow = (set: StatefulSet, p: Pod): boolean => {
   const ordinal = ordinalOfPod(p);
   if (ordinal < 0) return false;
   const tpls = set.spec?.volumeClaimTemplates;
