@@ -21,13 +21,11 @@ export class InMemoryLog implements LogPort {
       }
       object = { ...object, metadata: { ...object.metadata, resourceVersion: String(seq) } } as KObject;
     }
-    // Fixed field order keeps serialisation byte-stable.
-    const e: Envelope = {
-      seq, time: req.time, type: req.type, actor: req.actor, cause: req.cause,
-      ...(req.op !== undefined ? { op: req.op } : {}),
-      ...(object !== undefined ? { object } : {}),
-      ...(req.data !== undefined ? { data: req.data } : {}),
-    };
+    // Fixed field order keeps serialisation byte-stable (assigned one by one: absent fields stay absent).
+    const e: { -readonly [K in keyof Envelope]: Envelope[K] } = { seq, time: req.time, type: req.type, actor: req.actor, cause: req.cause };
+    if (req.op !== undefined) e.op = req.op;
+    if (object !== undefined) e.object = object;
+    if (req.data !== undefined) e.data = req.data;
     this.log.push(e);
     if (key !== undefined) this.lastByKey.set(key, seq);
     for (const l of this.listeners) l(e);

@@ -76,8 +76,13 @@ export class ComponentHost<C = unknown, L = unknown> {
   /** Per-kind delivery horizon while events are reordered across kinds. */
   private readonly lastDeliveryByKind = new Map<string, number>();
   private eventCounter = 0;
-  private readonly eventBuckets = new Map<string, { tokens: number; at: number }>();
-  private readonly eventsSeen = new Map<string, { name: string; namespace: string; count: number }>();
+  /**
+   * Per source (actor), per involved object: the spam filter's token bucket and the events recorded so
+   * far by type|reason then message (an identical event bumps the count of the recorded one).
+   */
+  private readonly eventObjects = new Map<string, Map<string, {
+    tokens: number; at: number; readonly seen: Map<string, Map<string, { name: string; namespace: string; count: number }>>;
+  }>>();
   readonly shards = new Map<string, Shard>();
   readonly process: Actor<Machine>;
   readonly stats: HostStats = { reconciles: 0, writes: 0, conflicts: 0, failedSyncs: 0 };
@@ -231,8 +236,7 @@ export class ComponentHost<C = unknown, L = unknown> {
     this.faults.crashAfterWrites = 0;
     this.faults.dropRequests = 0;
     this.faults.dropResponses = 0;
-    this.eventBuckets.clear();
-    this.eventsSeen.clear();
+    this.eventObjects.clear();
     for (const s of this.shards.values()) {
       s.queued.clear(); s.inFlight.clear(); s.dirty.clear(); s.failures.clear(); s.timers.clear();
     }
@@ -449,8 +453,9 @@ export class ComponentHost<C = unknown, L = unknown> {
       s.dirty.set(key, maxCause(prev, cause));
       return;
     }
-    if (s.queued.has(key)) {
-      s.queued.set(key, maxCause(s.queued.get(key), cause));
+    const queued = s.queued.get(key);
+    if (queued !== undefined) {
+      s.queued.set(key, maxCause(queued, cause));
       return;
     }
     s.queued.set(key, cause);
@@ -474,8 +479,8 @@ export class ComponentHost<C = unknown, L = unknown> {
   }
 
   private process1(s: Shard, key: string): void {
-    if (!s.queued.has(key)) return;
-    const cause = s.queued.get(key) ?? null;
+    const cause = s.queued.get(key);
+    if (cause === undefined) return;
     s.queued.delete(key);
     if (!this.shardRunning(s)) return;
     s.inFlight.add(key);
@@ -553,19 +558,23 @@ export class ComponentHost<C = unknown, L = unknown> {
         });
       },
       recordEvent: (spec: EventSpec, createdName?: string) => {
-        const s = createdName ? { ...spec, message: spec.message.replace('{{name}}', createdName) } : spec;
+        const s = createdName !== undefined && spec.message.includes('{{name}}') ? { ...spec, message: spec.message.replace('{{name}}', createdName) } : spec;
         const inv = s.involved;
-        const objKey = `${actor}|${inv.uid ?? `${inv.kind}/${inv.namespace ?? ''}/${inv.name}`}`;
         // client-go EventCorrelator spam filter: a token bucket per (source, object), burst 25, 1 per 5 min.
+        let bySource = this.eventObjects.get(actor);
+        if (!bySource) { bySource = new Map(); this.eventObjects.set(actor, bySource); }
+        const objId = inv.uid ?? `${inv.kind}/${inv.namespace ?? ''}/${inv.name}`;
         const now = this.sim.now;
-        const bucket = this.eventBuckets.get(objKey) ?? { tokens: 25, at: now };
+        let bucket = bySource.get(objId);
+        if (!bucket) { bucket = { tokens: 25, at: now, seen: new Map() }; bySource.set(objId, bucket); }
         bucket.tokens = Math.min(25, bucket.tokens + (now - bucket.at) / 300_000);
         bucket.at = now;
-        this.eventBuckets.set(objKey, bucket);
         if (bucket.tokens < 1) return;
         bucket.tokens -= 1;
-        const key = `${objKey}|${s.type}|${s.reason}|${s.message}`;
-        const seen = this.eventsSeen.get(key);
+        const kindKey = `${s.type}|${s.reason}`;
+        let byMessage = bucket.seen.get(kindKey);
+        if (!byMessage) { byMessage = new Map(); bucket.seen.set(kindKey, byMessage); }
+        const seen = byMessage.get(s.message);
         if (seen) {
           // EventLogger: an identical event bumps the count of the recorded one.
           seen.count++;
@@ -578,7 +587,7 @@ export class ComponentHost<C = unknown, L = unknown> {
           return;
         }
         const ev = buildEvent(s, actor, now, this.eventCounter++);
-        this.eventsSeen.set(key, { name: ev.metadata!.name!, namespace: ev.metadata!.namespace!, count: 1 });
+        byMessage.set(s.message, { name: ev.metadata!.name!, namespace: ev.metadata!.namespace!, count: 1 });
         this.sim.at(this.sim.draw(this.sim.timing.apiLatencyMs), () => {
           this.sim.api.handle({ verb: 'create', object: ev as KObject }, { actor, cause, time: this.sim.now });
         });

@@ -169,9 +169,9 @@ export class Simulation {
       }
       if (opts.deadlineMs !== undefined && t > opts.deadlineMs) { this.now = Math.max(this.now, opts.deadlineMs); return 'deadline'; }
       if (n++ >= maxEvents) return 'budget';
-      const ev = this.queue.pop()!;
-      this.now = ev.time;
-      ev.run();
+      const run = this.queue.next()!;
+      this.now = this.queue.lastTime;
+      run();
       this.eventsProcessed++;
       if (opts.until?.()) return 'condition';
     }
