@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import {
   applyDefaults, validateCreate, validateUpdate, validateStatusUpdate, newInvalid, newConflict, newAlreadyExists,
   newNotFound, newForbidden, newBadRequest, apiError, generateName, uuidFrom, timestamp, isKind, isNamespaced, KINDS,
-  keyOf, objectKey, required, type ApiError, type ApiRequest, type Kind, type KObject, type Pod, type PersistentVolumeClaim,
+  objectKey, required, type ApiError, type ApiRequest, type Kind, type KObject, type Pod, type PersistentVolumeClaim,
   type StorageClass, type Rand, type ObjectMeta, type Service,
 } from '@kubesim/api';
 import type { LogPort, Envelope } from '@kubesim/log';
@@ -136,7 +136,7 @@ export class ApiServer {
     m.creationTimestamp = timestamp(ctx.time);
     if (GENERATION_KINDS.has(kind)) m.generation = 1;
     obj = { ...obj, metadata: m } as KObject;
-    return this.write('ADDED', obj, 'create', ctx, this.log.lastSeqOf(keyOf(obj)));
+    return this.write('ADDED', obj, 'create', ctx, this.log.lastSeqOfObject(kind, m.namespace ?? '', m.name ?? ''));
   }
 
   /** Admission plugins and registry PrepareForCreate. */

@@ -277,14 +277,24 @@ export class ComponentHost<C = unknown, L = unknown> {
   }
 
   /** Called for every log append: schedule its delivery to this informer (FIFO per component). */
+  /** Whether entries about objects of this kind ('' for inputs) reach the informer (fixed by the component). */
+  interestedIn(kind: string): boolean {
+    return kind === '' ? this.def.watchInputs === true : this.def.watches.includes(kind as never);
+  }
+
   offer(e: Envelope): void {
     const isObject = isObjectEntry(e);
     if (isObject) { if (!this.informer.watches(e.object.kind as string)) return; }
     else if (!this.def.watchInputs) return;
+    this.offerWatched(e, isObject);
+  }
+
+  /** `offer` of an entry the informer watches (the simulation routes entries by kind). */
+  offerWatched(e: Envelope, isObject: boolean): void {
     const now = this.sim.now;
     const f = this.faults;
     if (isObject && now < f.dropUntil) { this.dropped.push(e); return; }
-    if (isObject && now < f.reorderUntil) { this.offerReordered(e); return; }
+    if (isObject && now < f.reorderUntil) { this.offerReordered(e as Envelope & { object: KObject }); return; }
     let t = now + this.sim.draw(this.sim.timing.watchLatencyMs) + (now < f.watchDelayUntil ? f.watchDelayMs : 0);
     t = Math.max(this.lastDelivery, t);
     // Deliveries due at the same instant as the last scheduled, not yet run, batch join it: one queue
