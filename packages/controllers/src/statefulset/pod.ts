@@ -1,6 +1,7 @@
 import { newControllerRef, type Pod, type StatefulSet, type Volume, type OwnerReference } from '@kubesim/api';
 import {
-  POD_INDEX_LABEL, POD_NAME_LABEL, REVISION_LABEL, claimName, claimNamesForOrdinal, ordinalOfPod, podName, setName, setNamespace, startOrdinal,
+  POD_INDEX_LABEL, POD_NAME_LABEL, REVISION_LABEL, claimName, claimNamesForOrdinal, hasIdentityName, ordinalOfPod, podName, setName, setNamespace,
+  startOrdinal,
 } from './helpers.js';
 
 const setRef = (set: StatefulSet): OwnerReference =>
@@ -68,9 +69,8 @@ export const newVersionedStatefulSetPod = (
 
 /** [SSU identityMatches] */
 export const identityMatches = (set: StatefulSet, p: Pod): boolean => {
-  const ordinal = ordinalOfPod(p);
-  return ordinal >= 0
-    && p.metadata?.name === podName(setName(set), ordinal)
+  // ordinal ≥ 0 and name === podName(setName(set), ordinal), from the memoized parse of the name.
+  return hasIdentityName(p, setName(set))
     && (p.metadata?.namespace ?? '') === setNamespace(set)
     && p.metadata?.labels?.[POD_NAME_LABEL] === p.metadata?.name;
 };

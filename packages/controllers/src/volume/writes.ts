@@ -6,9 +6,12 @@ import { parseQuantity, timestamp, type ApiRequest, type KObject, type ObjectMet
  * second write to the same object in one plan cannot know the version the first one produced).
  */
 export const withResourceVersion = <T extends KObject>(o: T, rv: string | undefined): T => {
-  const { resourceVersion: _, ...rest } = o.metadata ?? {};
-  const metadata: ObjectMeta = rv === undefined ? rest : { ...rest, resourceVersion: rv };
-  return { ...o, metadata } as T;
+  // The other fields in their order, then resourceVersion last (copied field by field: no rest spread).
+  const src = (o.metadata ?? {}) as Record<string, unknown>;
+  const metadata: Record<string, unknown> = {};
+  for (const k in src) if (k !== 'resourceVersion') metadata[k] = src[k];
+  if (rv !== undefined) metadata['resourceVersion'] = rv;
+  return { ...o, metadata: metadata as ObjectMeta } as T;
 };
 
 export const updateReq = (o: KObject, rv: string | undefined): ApiRequest =>

@@ -2,7 +2,7 @@ import { createActor, type Actor } from 'xstate';
 import { apiError, keyOf, timestamp, type KObject } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import { ObjectStore, StoreView } from '@kubesim/state';
-import { componentMachine, buildEvent, type ComponentDef, type EventSpec, type ReconcileResult, type WriteStep } from '@kubesim/controllers';
+import { componentMachine, buildEvent, type ComponentDef, type EventSpec, type PlanOutcome, type ReconcileResult, type WriteStep } from '@kubesim/controllers';
 import { newOutcome, runStep, type ExecutorPort } from './executor.js';
 import { noFaults, type HostFaults, type RuntimeFault } from './faults.js';
 import type { Simulation } from './simulation.js';
@@ -501,29 +501,14 @@ export class ComponentHost<C = unknown, L = unknown> {
     if (result.local !== undefined) this.local = result.local;
     const epoch = this.epoch;
     const cost = (result.workUnits ?? 1) * this.sim.timing.costPerWorkUnitMs;
+    if (result.plan === undefined && result.finalize === undefined) {
+      // Nothing to send: the sync ends when its processing time is over.
+      this.sim.at(cost, () => { if (epoch === this.epoch) this.finishSync(s, key, cause, result, NOTHING_SENT); });
+      return;
+    }
     const port = this.port(s.actorName, cause, epoch);
     const out = newOutcome();
-    const finish = (): void => {
-      if (epoch !== this.epoch) return;
-      if (result.onDone) this.local = result.onDone(out, this.local);
-      s.inFlight.delete(key);
-      const failed = !out.ok || result.error !== undefined;
-      if (failed) {
-        this.stats.failedSyncs++;
-        const n = (s.failures.get(key) ?? 0) + 1;
-        s.failures.set(key, n);
-        const delay = Math.min(this.sim.timing.backoffBaseMs * 2 ** (n - 1), this.sim.timing.backoffMaxMs);
-        this.enqueueAfter(s, key, delay, cause);
-      } else {
-        s.failures.delete(key);
-      }
-      if (result.requeueAfterMs !== undefined) this.enqueueAfter(s, key, result.requeueAfterMs, cause);
-      if (s.dirty.has(key)) {
-        const c = s.dirty.get(key) ?? null;
-        s.dirty.delete(key);
-        this.enqueue(key, c);
-      }
-    };
+    const finish = (): void => { if (epoch === this.epoch) this.finishSync(s, key, cause, result, out); };
     const afterMain = (): void => {
       if (epoch !== this.epoch) return;
       const tail = result.finalize?.(out);
@@ -535,6 +520,28 @@ export class ComponentHost<C = unknown, L = unknown> {
       if (result.plan) runStep(port, result.plan, out, afterMain);
       else afterMain();
     });
+  }
+
+  /** A sync's end: its onDone, failure backoff or requeue timer, and the key again if it changed meanwhile. */
+  private finishSync(s: Shard, key: string, cause: number | null, result: ReconcileResult<L>, out: PlanOutcome): void {
+    if (result.onDone) this.local = result.onDone(out, this.local);
+    s.inFlight.delete(key);
+    const failed = !out.ok || result.error !== undefined;
+    if (failed) {
+      this.stats.failedSyncs++;
+      const n = (s.failures.get(key) ?? 0) + 1;
+      s.failures.set(key, n);
+      const delay = Math.min(this.sim.timing.backoffBaseMs * 2 ** (n - 1), this.sim.timing.backoffMaxMs);
+      this.enqueueAfter(s, key, delay, cause);
+    } else {
+      s.failures.delete(key);
+    }
+    if (result.requeueAfterMs !== undefined) this.enqueueAfter(s, key, result.requeueAfterMs, cause);
+    const c = s.dirty.get(key);
+    if (c !== undefined) {
+      s.dirty.delete(key);
+      this.enqueue(key, c);
+    }
   }
 
   private port(actor: string, cause: number | null, epoch: number): ExecutorPort {
@@ -612,6 +619,9 @@ export class ComponentHost<C = unknown, L = unknown> {
     return n;
   }
 }
+
+/** The outcome of a sync that sent nothing. */
+const NOTHING_SENT: PlanOutcome = newOutcome();
 
 const rvOf = (o: KObject): number => Number(o.metadata?.resourceVersion ?? 0);
 
