@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import {
-  applyDefaults, validateCreate, validateUpdate, validateStatusUpdate, newInvalid, newConflict, newAlreadyExists,
+  applyDefaults, hasDefaults, merged, validateCreate, validateUpdate, validateStatusUpdate, newInvalid, newConflict, newAlreadyExists,
   newNotFound, newForbidden, newBadRequest, apiError, generateName, uuidFrom, timestamp, isKind, isNamespaced, KINDS,
   objectKey, required, type ApiError, type ApiRequest, type Kind, type KObject, type Pod, type PersistentVolumeClaim,
   type StorageClass, type Rand, type ObjectMeta, type Service,
@@ -86,8 +86,9 @@ export class ApiServer {
     return newForbidden(kind, name, why);
   }
 
-  private write(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KObject, op: string, ctx: RequestContext, expectSeq: number): ApiResult {
-    const r = this.log.append({ type, actor: ctx.actor, cause: ctx.cause, time: ctx.time, op, object, expectSeq });
+  /** Append a write; `owned`: how much of `object` was built here for this write (see AppendRequest). */
+  private write(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KObject, op: string, ctx: RequestContext, expectSeq: number, owned: 'object' | 'metadata'): ApiResult {
+    const r = this.log.append({ type, actor: ctx.actor, cause: ctx.cause, time: ctx.time, op, object, expectSeq, owned });
     if (E.isLeft(r)) {
       return E.left(newConflict(object.kind as Kind, object.metadata?.name ?? '', 'the object has been modified; please apply your changes to the latest version and try again'));
     }
@@ -103,7 +104,7 @@ export class ApiServer {
     const kr = this.kindOf(input);
     if (E.isLeft(kr)) return kr;
     const kind = kr.right;
-    const meta: Mutable<ObjectMeta> = { ...(input.metadata ?? {}) };
+    const meta: Mutable<ObjectMeta> = merged(input.metadata);
     if (isNamespaced(kind)) meta.namespace = meta.namespace || 'default';
     else delete meta.namespace;
     if (!meta.name && meta.generateName) {
@@ -120,7 +121,8 @@ export class ApiServer {
     if (isNamespaced(kind) && kind !== 'Event' && !this.store.get('Namespace', '', meta.namespace ?? '')) {
       return E.left(apiError('NotFound', 404, `namespaces "${meta.namespace ?? ''}" not found`));
     }
-    let obj = applyDefaults({ ...input, metadata: meta } as KObject);
+    let obj = { ...input, metadata: meta } as KObject;
+    if (hasDefaults(kind)) obj = applyDefaults(obj);
     const errs = validateCreate(obj);
     if (errs.length > 0) return E.left(newInvalid(kind, name, errs));
     if (this.current(kind, meta.namespace ?? '', name)) return E.left(newAlreadyExists(kind, name));
@@ -128,15 +130,15 @@ export class ApiServer {
     if (E.isLeft(admitted)) return admitted;
     obj = admitted.right;
     if (ctx.dryRun) return E.right(obj);
-    const m: Mutable<ObjectMeta> = { ...obj.metadata! };
-    delete m.resourceVersion;
-    delete m.deletionTimestamp;
-    delete m.deletionGracePeriodSeconds;
+    // Defaulting and admission copy the object but keep or copy `meta`: the metadata is this request's own.
+    const m = obj.metadata as Mutable<ObjectMeta>;
+    if (m.resourceVersion !== undefined) delete m.resourceVersion;
+    if (m.deletionTimestamp !== undefined) delete m.deletionTimestamp;
+    if (m.deletionGracePeriodSeconds !== undefined) delete m.deletionGracePeriodSeconds;
     m.uid = uuidFrom(() => this.rand.byte());
     m.creationTimestamp = timestamp(ctx.time);
     if (GENERATION_KINDS.has(kind)) m.generation = 1;
-    obj = { ...obj, metadata: m } as KObject;
-    return this.write('ADDED', obj, 'create', ctx, this.log.lastSeqOfObject(kind, m.namespace ?? '', m.name ?? ''));
+    return this.write('ADDED', obj, 'create', ctx, this.log.lastSeqOfObject(kind, m.namespace ?? '', m.name ?? ''), 'metadata');
   }
 
   /** Admission plugins and registry PrepareForCreate. */
@@ -149,23 +151,23 @@ export class ApiServer {
         for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
           if (!tolerations.some((t) => t.key === key)) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
         }
-        return E.right({ ...p, spec: { ...p.spec!, tolerations }, status: { phase: 'Pending', qosClass: 'BestEffort' } } as KObject);
+        return E.right(merged(p, { spec: merged(p.spec!, { tolerations }), status: { phase: 'Pending', qosClass: 'BestEffort' } }) as KObject);
       }
       case 'PersistentVolumeClaim': {
         const c = obj as PersistentVolumeClaim;
         let spec = c.spec ?? {};
         if (spec.storageClassName === undefined) {
           const def = this.defaultStorageClass();
-          if (def) spec = { ...spec, storageClassName: def };
+          if (def) spec = merged(spec, { storageClassName: def });
         }
-        return E.right({ ...c, spec, metadata: withFinalizer(c.metadata!, PVC_PROTECTION), status: { phase: 'Pending' } } as KObject);
+        return E.right(merged(c, { spec, metadata: withFinalizer(c.metadata!, PVC_PROTECTION), status: { phase: 'Pending' } }) as KObject);
       }
       case 'PersistentVolume':
-        return E.right({ ...obj, metadata: withFinalizer(obj.metadata!, PV_PROTECTION), status: { phase: 'Pending' } } as KObject);
+        return E.right(merged(obj, { metadata: withFinalizer(obj.metadata!, PV_PROTECTION), status: { phase: 'Pending' } }) as KObject);
       case 'StatefulSet':
-        return E.right({ ...obj, status: { replicas: 0, availableReplicas: 0 } } as KObject);
+        return E.right(merged(obj, { status: { replicas: 0, availableReplicas: 0 } }) as KObject);
       case 'ReplicaSet':
-        return E.right({ ...obj, status: { replicas: 0 } } as KObject);
+        return E.right(merged(obj, { status: { replicas: 0 } }) as KObject);
       case 'Namespace':
         return E.right({ ...obj, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } } as KObject);
       case 'Service': {
@@ -221,6 +223,8 @@ export class ApiServer {
   private applyUpdate(kind: Kind, old: KObject, input: KObject, subresource: string | undefined, op: string, ctx: RequestContext): ApiResult {
     const name = old.metadata?.name ?? '';
     let next: KObject;
+    // How much of `next` this update built (see AppendRequest.owned): the status path keeps the stored metadata.
+    let owned: 'object' | 'metadata' = 'object';
     const o = old as KObject & { status?: unknown; spec?: unknown };
     const i = input as KObject & { status?: unknown; spec?: unknown };
     if (subresource === 'status') {
@@ -229,13 +233,12 @@ export class ApiServer {
       if (errs.length > 0) return E.left(newInvalid(kind, name, errs));
     } else {
       // Main resource: status is not writable here (kinds with a status subresource); system metadata is kept.
-      const meta: Mutable<ObjectMeta> = {
-        ...(input.metadata ?? {}),
+      const meta: Mutable<ObjectMeta> = merged(input.metadata, {
         namespace: old.metadata?.namespace,
         uid: old.metadata?.uid,
         creationTimestamp: old.metadata?.creationTimestamp,
         resourceVersion: old.metadata?.resourceVersion,
-      };
+      });
       if (meta.namespace === undefined) delete meta.namespace;
       if (old.metadata?.deletionTimestamp !== undefined) {
         meta.deletionTimestamp = old.metadata.deletionTimestamp;
@@ -246,6 +249,7 @@ export class ApiServer {
       }
       if (old.metadata?.generation !== undefined) meta.generation = old.metadata.generation;
       next = applyDefaults({ ...i, metadata: meta, ...(o.status !== undefined ? { status: o.status } : {}) } as KObject);
+      owned = 'metadata';
       if (old.metadata?.deletionTimestamp !== undefined && (next.metadata?.finalizers?.length ?? 0) > (old.metadata.finalizers?.length ?? 0)) {
         const added = (next.metadata?.finalizers ?? []).filter((f) => !(old.metadata?.finalizers ?? []).includes(f));
         if (added.length > 0) {
@@ -255,15 +259,15 @@ export class ApiServer {
       const errs = validateUpdate(next, old);
       if (errs.length > 0) return E.left(newInvalid(kind, name, errs));
       if (GENERATION_KINDS.has(kind) && i.spec !== o.spec && JSON.stringify(i.spec) !== JSON.stringify(o.spec)) {
-        next = { ...next, metadata: { ...next.metadata, generation: (old.metadata?.generation ?? 0) + 1 } } as KObject;
+        next = merged(next, { metadata: merged(next.metadata, { generation: (old.metadata?.generation ?? 0) + 1 }) });
       }
     }
     if (ctx.dryRun) return E.right(next);
     if (sameContent(old, next)) return E.right(old);
     if (this.finalizable(next)) {
-      return this.write('DELETED', next, op === 'update' ? 'finalize' : op, ctx, Number(old.metadata?.resourceVersion ?? 0));
+      return this.write('DELETED', next, op === 'update' ? 'finalize' : op, ctx, Number(old.metadata?.resourceVersion ?? 0), owned);
     }
-    return this.write('MODIFIED', next, op, ctx, Number(old.metadata?.resourceVersion ?? 0));
+    return this.write('MODIFIED', next, op, ctx, Number(old.metadata?.resourceVersion ?? 0), owned);
   }
 
   /** An object being deleted with no finalizers left (and, for pods, no grace left) is removed. */
@@ -311,7 +315,7 @@ export class ApiServer {
     }
     if (ctx.dryRun) return E.right(old);
     const expect = Number(old.metadata?.resourceVersion ?? 0);
-    const meta: Mutable<ObjectMeta> = { ...old.metadata! };
+    const meta: Mutable<ObjectMeta> = merged(old.metadata!);
     let finalizers = [...(meta.finalizers ?? [])];
     const policy = req.propagationPolicy;
     const alreadyDeleting = meta.deletionTimestamp !== undefined;
@@ -338,13 +342,13 @@ export class ApiServer {
       }
     }
     if (grace === 0 && finalizers.length === 0) {
-      return this.write('DELETED', { ...old, metadata: meta } as KObject, 'delete', ctx, expect);
+      return this.write('DELETED', { ...old, metadata: meta } as KObject, 'delete', ctx, expect, 'metadata');
     }
     if (!alreadyDeleting || kind === 'Pod') {
       meta.deletionTimestamp = timestamp(ctx.time + grace * 1000);
       meta.deletionGracePeriodSeconds = grace;
     }
-    return this.write('MODIFIED', { ...old, metadata: meta } as KObject, 'delete', ctx, expect);
+    return this.write('MODIFIED', { ...old, metadata: meta } as KObject, 'delete', ctx, expect, 'metadata');
   }
 
   private bind(req: Extract<ApiRequest, { verb: 'bind' }>, ctx: RequestContext): ApiResult {
@@ -365,8 +369,8 @@ export class ApiServer {
     if (ctx.dryRun) return E.right(old);
     const conditions = (old.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
     conditions.push({ type: 'PodScheduled', status: 'True', lastTransitionTime: timestamp(ctx.time) });
-    const next: Pod = { ...old, spec: { ...old.spec!, nodeName: req.nodeName }, status: { ...old.status, conditions } };
-    return this.write('MODIFIED', next as KObject, 'bind', ctx, Number(old.metadata?.resourceVersion ?? 0));
+    const next: Pod = merged(old, { spec: merged(old.spec!, { nodeName: req.nodeName }), status: merged(old.status, { conditions }) });
+    return this.write('MODIFIED', next as KObject, 'bind', ctx, Number(old.metadata?.resourceVersion ?? 0), 'object');
   }
 
   /** Look up an object by kind/namespace/name (the API's GET). */
@@ -377,7 +381,7 @@ export class ApiServer {
 }
 
 const withFinalizer = (meta: ObjectMeta, f: string): ObjectMeta =>
-  (meta.finalizers ?? []).includes(f) ? meta : { ...meta, finalizers: [...(meta.finalizers ?? []), f] };
+  (meta.finalizers ?? []).includes(f) ? meta : merged(meta, { finalizers: [...(meta.finalizers ?? []), f] });
 
 /** Structural equality of JSON-shaped values (no allocation; stops at the first difference). */
 const deepEqual = (a: unknown, b: unknown): boolean => {

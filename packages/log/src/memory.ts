@@ -22,7 +22,11 @@ export class InMemoryLog implements LogPort {
       if (req.expectSeq !== undefined && req.expectSeq !== actual) {
         return E.left({ type: 'LogConflict', key: keyOf(object), expected: req.expectSeq, actual });
       }
-      object = { ...object, metadata: { ...object.metadata, resourceVersion: String(seq) } } as KObject;
+      const rv = String(seq);
+      // As `{ ...object, metadata: { ...object.metadata, resourceVersion } }`, without copying what the caller handed over.
+      if (req.owned === 'metadata' && object.metadata !== undefined) (object.metadata as { resourceVersion?: string }).resourceVersion = rv;
+      else if (req.owned !== undefined) (object as { metadata?: object }).metadata = { ...object.metadata, resourceVersion: rv };
+      else object = { ...object, metadata: { ...object.metadata, resourceVersion: rv } } as KObject;
     }
     // Fixed field order keeps serialisation byte-stable (assigned one by one: absent fields stay absent).
     const e: { -readonly [K in keyof Envelope]: Envelope[K] } = { seq, time: req.time, type: req.type, actor: req.actor, cause: req.cause };

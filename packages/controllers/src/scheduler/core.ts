@@ -3,7 +3,7 @@
  * nodes until enough feasible ones are found, Score (LeastAllocated), selectHost, Reserve/PreBind for
  * volumes, Bind — or the failure handling (PodScheduled=False, FailedScheduling, backoff).
  */
-import { isTerminal, splitNsName, timestamp, type Pod } from '@kubesim/api';
+import { isTerminal, splitNsName, timestamp, type Pod, merged } from '@kubesim/api';
 import type { Snapshot } from '@kubesim/state';
 import { event, involvedOf, write, type ReconcileInput, type ReconcileResult, type Step } from '../framework/index.js';
 import { parOf, seqOf } from '../volume/sync.js';
@@ -48,7 +48,7 @@ export const unschedulableConditionStep = (pod: Pod, reason: string, message: st
     lastTransitionTime: cur?.status === 'False' && cur.lastTransitionTime ? cur.lastTransitionTime : timestamp(now),
   };
   const conditions = i >= 0 ? conds.map((c, j) => (j === i ? next : c)) : [...conds, next];
-  return write(updateStatusReq({ ...pod, status: { ...pod.status, conditions } }, pod.metadata?.resourceVersion));
+  return write(updateStatusReq(merged(pod, { status: merged(pod.status, { conditions }) }), pod.metadata?.resourceVersion));
 };
 
 interface Cycle {
@@ -209,7 +209,7 @@ export const schedulePod = (input: ReconcileInput<SchedulerConfig, SchedulerLoca
   }
   if ((pod.spec?.schedulingGates?.length ?? 0) > 0) {
     const step = unschedulableConditionStep(pod, REASON_SCHEDULING_GATED, MSG_SCHEDULING_GATED, now);
-    return { ...(step ? { plan: step } : {}), workUnits: 1 };
+    return step ? { plan: step, workUnits: 1 } : { workUnits: 1 };
   }
   const c: Cycle = { snap, pod, uid, now, config, local, seed };
   const mine = local.assumed.get(uid);

@@ -1,7 +1,6 @@
 import {
   parentAndOrdinal, podName, claimName, controllerRefOf, compileSelector,
-  type StatefulSet, type Pod, type PersistentVolumeClaim, type OwnerReference, type KObject,
-} from '@kubesim/api';
+  type StatefulSet, type Pod, type PersistentVolumeClaim, type OwnerReference, type KObject, merged } from '@kubesim/api';
 
 /** k8s-semantics §1.3–§1.4 helpers [SSU]. */
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
@@ -92,16 +91,15 @@ export const claimsForOrdinal = (set: StatefulSet, ordinal: number): PersistentV
   const matchLabels = set.spec?.selector?.matchLabels ?? {};
   return (set.spec?.volumeClaimTemplates ?? []).map((t) => {
     const name = claimName(t.metadata?.name ?? '', setName(set), ordinal);
-    const labels = { ...(t.metadata?.labels ?? {}), ...matchLabels };
+    const labels = merged(t.metadata?.labels, matchLabels);
     return {
       apiVersion: 'v1',
       kind: 'PersistentVolumeClaim',
-      metadata: {
-        ...(t.metadata ?? {}),
+      metadata: merged(t.metadata, {
         name,
         namespace: setNamespace(set),
         labels,
-      },
+      }),
       spec: t.spec ?? {},
     } as PersistentVolumeClaim;
   });

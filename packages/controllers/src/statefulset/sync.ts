@@ -66,11 +66,15 @@ class PodClaims {
   private own: Claims | undefined;
   private upd: Claims | undefined;
   readonly names: readonly string[];
-  constructor(private readonly c: Ctx, private readonly pod: Pod) { this.names = claimNamesForOrdinal(c.set, ordinalOfPod(pod)); }
+  readonly ordinal: number;
+  constructor(private readonly c: Ctx, pod: Pod) {
+    this.ordinal = ordinalOfPod(pod);
+    this.names = claimNamesForOrdinal(c.set, this.ordinal);
+  }
   forSet(): Claims { return (this.own ??= lookupClaims(this.c, this.names)); }
   forUpdate(): Claims {
     if (this.upd === undefined) {
-      const names = claimNamesForOrdinal(this.c.updateSet, ordinalOfPod(this.pod));
+      const names = claimNamesForOrdinal(this.c.updateSet, this.ordinal);
       this.upd = sameNames(names, this.names) ? this.forSet() : lookupClaims(this.c, names);
     }
     return this.upd;
@@ -160,7 +164,7 @@ const processReplica = (c: Ctx, pod: Pod): Step1 => {
     }
   }
   const retentionMatch = claimsMatchPolicy(c.updateSet, pod, pc.forUpdate());
-  const storageOk = storageMatches(c.set, pod);
+  const storageOk = storageMatches(c.set, pod, pc.names, pc.ordinal);
   if (identityMatches(c.set, pod) && storageOk && retentionMatch) {
     return { steps: steps.length ? [seq(...steps)] : [], exit: false };
   }
