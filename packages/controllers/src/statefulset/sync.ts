@@ -1,5 +1,5 @@
 import {
-  compileSelector, controllerRefOf, isAvailable, isCreated, isFailed, isPending, isRunningAndReady, isSucceeded,
+  compileSelector, controllerRefOf, isAvailable, podReadyCondition, isRunningAndReady,
   isTerminating, isUnavailable, newControllerRef,
   type ApiError, type ControllerRevision, type PersistentVolumeClaim, type Pod, type StatefulSet, type KObject,
 } from '@kubesim/api';
@@ -35,7 +35,7 @@ interface Ctx {
 }
 
 /** What one processReplica / processCondemned call does. */
-interface Step1 { readonly steps: Step[]; readonly exit: boolean }
+interface Step1 { readonly steps: readonly Step[]; readonly exit: boolean }
 const NOTHING: Step1 = { steps: [], exit: false };
 
 type Claims = readonly (PersistentVolumeClaim | undefined)[];
@@ -82,12 +82,18 @@ class PodClaims {
 }
 
 /** [SPC createPersistentVolumeClaims]: missing claims are created; a claim being deleted is an error. */
-const createClaims = (c: Ctx, pod: Pod, verb: 'create' | 'update', pc: PodClaims): Step[] => {
+const NO_STEPS: readonly Step[] = [];
+
+const createClaims = (c: Ctx, pod: Pod, verb: 'create' | 'update', pc: PodClaims): readonly Step[] => {
+  const names = pc.names, curs = pc.forSet();
+  // Nothing to do when every claim exists and none is being deleted (the common case): no allocation.
+  let work = false;
+  for (let i = 0; i < names.length && !work; i++) work = curs[i] === undefined || isTerminating(curs[i]!);
+  if (!work) return NO_STEPS;
   const out: Step[] = [];
   const podName = pod.metadata!.name!;
   const sname = setName(c.set);
   let built: PersistentVolumeClaim[] | undefined;
-  const names = pc.names, curs = pc.forSet();
   for (let index = 0; index < names.length; index++) {
     const cname = names[index]!, cur = curs[index];
     if (cur === undefined) {
@@ -106,16 +112,16 @@ const createClaims = (c: Ctx, pod: Pod, verb: 'create' | 'update', pc: PodClaims
 };
 
 /** [SPC UpdatePodClaimForRetentionPolicy] with the claims as the cache has them (`curs`: by `set`'s names). */
-const claimRefUpdates = (c: Ctx, set: StatefulSet, pod: Pod, curs: Claims): Step[] => {
-  const out: Step[] = [];
+const claimRefUpdates = (c: Ctx, set: StatefulSet, pod: Pod, curs: Claims): readonly Step[] => {
+  let out: Step[] | undefined;
   for (const cur of curs) {
     if (!cur) continue; // "Expected claim missing, continuing to pick up in next iteration"
-    if (hasConflictingController(cur, set, pod)) out.push(event(conflictingControllerEvent(cur.metadata!.name!, c.on)));
+    if (hasConflictingController(cur, set, pod)) (out ??= []).push(event(conflictingControllerEvent(cur.metadata!.name!, c.on)));
     if (isClaimOwnerUpToDate(cur, set, pod)) continue;
     const fixed = claimWithPolicyRefs(cur, set, pod);
-    if (fixed) out.push(write({ verb: 'update', object: fixed as KObject }));
+    if (fixed) (out ??= []).push(write({ verb: 'update', object: fixed as KObject }));
   }
-  return out;
+  return out ?? NO_STEPS;
 };
 
 const claimsMatchPolicy = (set: StatefulSet, pod: Pod, curs: Claims): boolean => {
@@ -136,12 +142,13 @@ const deletePod = (c: Ctx, pod: Pod, tag?: string): Step => write(
 const processReplica = (c: Ctx, pod: Pod): Step1 => {
   const sname = setName(c.set);
   const name = pod.metadata!.name!;
-  if (isFailed(pod) || isSucceeded(pod)) {
+  const phase = pod.status?.phase ?? '';
+  if (phase === 'Failed' || phase === 'Succeeded') {
     return { steps: isTerminating(pod) ? [] : [deletePod(c, pod)], exit: true };
   }
   const steps: Step[] = [];
   const pc = new PodClaims(c, pod);
-  if (!isCreated(pod)) {
+  if (phase === '') {
     if (podClaimIsStale(pc.forSet(), c.set, pod)) return { steps: [], exit: true };
     const claimSteps = createClaims(c, pod, 'create', pc);
     steps.push(...claimSteps);
@@ -154,9 +161,9 @@ const processReplica = (c: Ctx, pod: Pod): Step1 => {
     if (c.monotonic) return { steps: [seq(...steps)], exit: true };
     return { steps: [seq(...steps)], exit: false };
   }
-  if (isPending(pod)) {
-    steps.push(...createClaims(c, pod, 'create', pc));
-    steps.push(...claimRefUpdates(c, c.set, pod, pc.forSet()));
+  if (phase === 'Pending') {
+    for (const s of createClaims(c, pod, 'create', pc)) steps.push(s);
+    for (const s of claimRefUpdates(c, c.set, pod, pc.forSet())) steps.push(s);
   }
   if (c.monotonic) {
     if (isTerminating(pod) || !isRunningAndReady(pod) || !isAvailable(pod, minReadySecondsOf(c.set), c.now)) {
@@ -166,7 +173,7 @@ const processReplica = (c: Ctx, pod: Pod): Step1 => {
   const retentionMatch = claimsMatchPolicy(c.updateSet, pod, pc.forUpdate());
   const storageOk = storageMatches(c.set, pod, pc.names, pc.ordinal);
   if (identityMatches(c.set, pod) && storageOk && retentionMatch) {
-    return { steps: steps.length ? [seq(...steps)] : [], exit: false };
+    return steps.length ? { steps: [seq(...steps)], exit: false } : NOTHING;
   }
   // [SPC UpdateStatefulPod]
   const upd: Step[] = [];
@@ -227,11 +234,16 @@ const countPods = (pods: Iterable<Pod>, set: StatefulSet, current: string, updat
   const s: Counts = { replicas: 0, readyReplicas: 0, availableReplicas: 0, currentReplicas: 0, updatedReplicas: 0 };
   const mrs = minReadySecondsOf(set);
   for (const p of pods) {
-    const created = isCreated(p);
+    // isCreated, isRunningAndReady and isAvailable with the phase and Ready condition read once.
+    const phase = p.status?.phase ?? '';
+    const created = phase !== '';
     if (created) s.replicas++;
-    if (isRunningAndReady(p)) {
-      s.readyReplicas++;
-      if (isAvailable(p, mrs, now)) s.availableReplicas++;
+    if (phase === 'Running') {
+      const ready = podReadyCondition(p);
+      if (ready?.status === 'True') {
+        s.readyReplicas++;
+        if (mrs === 0 || isAvailable(p, mrs, now)) s.availableReplicas++;
+      }
     }
     if (created && !isTerminating(p)) {
       const r = podRevision(p);
