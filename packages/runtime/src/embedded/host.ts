@@ -1,7 +1,8 @@
 import { createActor, type Actor } from 'xstate';
-import { apiError, keyOf, timestamp, type KObject } from '@kubesim/api';
+import { apiError, keyOf, timestamp, type Kind, type KObject } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import { ObjectStore, StoreView } from '@kubesim/state';
+import { SplitCache } from './split.js';
 import { componentMachine, buildEvent, type ComponentDef, type EventSpec, type PlanOutcome, type ReconcileResult, type WriteStep } from '@kubesim/controllers';
 import { newOutcome, runStep, type ExecutorPort } from './executor.js';
 import { noFaults, type HostFaults, type RuntimeFault } from './faults.js';
@@ -57,7 +58,7 @@ export class ComponentHost<C = unknown, L = unknown> {
    * at the last entry delivered to it; otherwise it is the component's own `ObjectStore`. Either way it
    * reads the same objects in the same order.
    */
-  informer: ObjectStore | StoreView;
+  informer: ObjectStore | StoreView | SplitCache;
   local: L;
   /** Bumped on crash: late responses to requests of a dead incarnation are dropped. */
   epoch = 0;
@@ -159,6 +160,7 @@ export class ComponentHost<C = unknown, L = unknown> {
 
   /** Rebuild the cache by folding the whole log (what a restarted process does). */
   private resync(): void {
+    if (this.writeThroughKinds !== undefined) { this.resyncSplit(this.writeThroughKinds); return; }
     if (this.canShare()) {
       // The shared fold already holds the whole log: only the component's local state is rebuilt.
       const shared = this.sim.api.store;
@@ -188,15 +190,65 @@ export class ComponentHost<C = unknown, L = unknown> {
     this.seenByWatch.clear();
   }
 
+  /**
+   * The resync of a cache split by kind (see SplitCache): the write-through kinds folded into the
+   * component's own store, the others viewed in the shared fold (or folded privately while a fault
+   * breaks the watch).
+   */
+  private resyncSplit(own: readonly Kind[]): void {
+    const ownSet = new Set<string>(own);
+    const sharedKinds = this.def.watches.filter((k) => !ownSet.has(k));
+    const indexes = this.def.indexes ?? [];
+    const store = new ObjectStore(own, indexes.filter((ix) => ownSet.has(ix.kind)));
+    const sharedIndexes = indexes.filter((ix) => !ownSet.has(ix.kind));
+    const shared = this.sim.api.store;
+    const privateShared = this.canShare() ? undefined : new ObjectStore(sharedKinds, sharedIndexes);
+    let local = this.def.initialLocal();
+    const observe = this.def.observe;
+    for (const e of this.sim.log.all()) {
+      const isObject = isObjectEntry(e);
+      const kind = isObject ? (e.object.kind as string) : '';
+      let old: KObject | undefined;
+      if (isObject && ownSet.has(kind)) old = store.applyReturningOld(e);
+      else {
+        store.seq = e.seq;
+        if (privateShared) old = privateShared.applyReturningOld(e);
+        else old = isObject && sharedKinds.includes(kind as never) ? shared.previous(e.seq) : undefined;
+      }
+      if (observe && (isObject ? this.def.watches.includes(kind as never) : this.def.watchInputs)) local = observe(e, old, local);
+    }
+    const last = this.sim.log.lastSeq();
+    const split = new SplitCache(store, privateShared ?? shared.view(sharedKinds, sharedIndexes, last));
+    split.advance(last);
+    this.setInformer(split);
+    this.local = local;
+    this.floorSeq = last;
+    this.seenByWatch.clear();
+  }
+
+  /** The kinds this component keeps write-through (undefined: none, or, with `writeThrough: true`, see `writesThrough`). */
+  private get writeThroughKinds(): readonly Kind[] | undefined {
+    const w = this.def.writeThrough;
+    return Array.isArray(w) ? w : undefined;
+  }
+
+  /** Whether the component caches its own writes of this kind. */
+  private writesThrough(kind: string): boolean {
+    const w = this.def.writeThrough;
+    return w === true || (Array.isArray(w) && w.includes(kind as never));
+  }
+
   /** A view of the shared fold is possible while the cache is exactly a prefix of the log. */
   private canShare(): boolean {
     const now = this.sim.now;
-    return !this.def.writeThrough && now >= this.faults.dropUntil && now >= this.faults.reorderUntil
+    return this.def.writeThrough !== true && now >= this.faults.dropUntil && now >= this.faults.reorderUntil
       && this.dropped.length === 0 && this.relistAt === undefined;
   }
 
-  private setInformer(next: ObjectStore | StoreView): void {
-    if (this.informer instanceof StoreView) this.sim.api.store.close(this.informer);
+  private setInformer(next: ObjectStore | StoreView | SplitCache): void {
+    const cur = this.informer;
+    if (cur instanceof StoreView) this.sim.api.store.close(cur);
+    else if (cur instanceof SplitCache && cur.shared instanceof StoreView) this.sim.api.store.close(cur.shared);
     this.informer = next;
   }
 
@@ -204,17 +256,26 @@ export class ComponentHost<C = unknown, L = unknown> {
    * The cache is about to stop being a prefix of the log (a broken or reordered watch): from here on
    * the component keeps its own fold, starting from what its view holds.
    */
-  private ownCache(): ObjectStore {
-    if (this.informer instanceof ObjectStore) return this.informer;
-    const store = new ObjectStore(this.def.watches, this.def.indexes ?? []);
-    const upto = this.informer.seq;
-    for (const e of this.sim.log.all()) {
-      if (e.seq > upto) break;
-      store.apply(e);
+  private ownCache(): void {
+    const inf = this.informer;
+    if (inf instanceof ObjectStore) return;
+    if (inf instanceof SplitCache) {
+      if (inf.shared instanceof StoreView) {
+        const view = inf.shared;
+        const kinds = [...view.kinds.keys()] as Kind[];
+        inf.shared = foldUpTo(this.sim.log.all(), inf.seq, new ObjectStore(kinds, (this.def.indexes ?? []).filter((ix) => view.kinds.has(ix.kind))));
+        this.sim.api.store.close(view);
+      }
+      return;
     }
-    store.seq = upto;
-    this.setInformer(store);
-    return store;
+    this.setInformer(foldUpTo(this.sim.log.all(), inf.seq, new ObjectStore(this.def.watches, this.def.indexes ?? [])));
+  }
+
+  /** The store that holds the write-through kinds (the whole cache when every kind is write-through). */
+  private writeStore(): ObjectStore {
+    this.ownCache();
+    const inf = this.informer;
+    return inf instanceof SplitCache ? inf.own : inf as ObjectStore;
   }
 
   private dropState(): void {
@@ -272,7 +333,7 @@ export class ComponentHost<C = unknown, L = unknown> {
   }
 
 
-  private lookup(store: ObjectStore | StoreView, o: KObject): KObject | undefined {
+  private lookup(store: ObjectStore | StoreView | SplitCache, o: KObject): KObject | undefined {
     return store.get(o.kind as never, o.metadata?.namespace ?? '', o.metadata?.name ?? '') as KObject | undefined;
   }
 
@@ -377,12 +438,14 @@ export class ComponentHost<C = unknown, L = unknown> {
     if (e.seq <= (this.seenByWatch.get(watch) ?? 0)) return;
     this.seenByWatch.set(watch, e.seq);
     let old: KObject | undefined;
-    if (isObjectEntry(e) && this.def.writeThrough) {
-      const own = this.ownCache();
+    if (isObjectEntry(e) && this.writesThrough(e.object.kind as string)) {
+      const inf = this.informer;
+      const own = inf instanceof SplitCache ? inf.own : this.writeStore();
       old = this.lookup(own, e.object);
       // Write-through caches keep a newer version they stored from their own write's response.
       if (old !== undefined && rvOf(old) > e.seq) own.seq = e.seq;
       else own.apply(e);
+      if (inf instanceof SplitCache) inf.advance(e.seq);
     } else old = this.informer.applyReturningOld(e);
     if (this.def.observe) this.local = this.def.observe(e, old, this.local);
     const keys = this.def.keysFor(e, old, this.informer, this.config, { local: this.local, now: this.sim.now });
@@ -428,10 +491,10 @@ export class ComponentHost<C = unknown, L = unknown> {
   /** Write-through ([storeObjectUpdate]): cache the object a successful write returned, if newer. */
   private storeWriteResult(o: KObject): void {
     const kind = o.kind as string;
-    if (!this.informer.watches(kind)) return;
+    if (!this.informer.watches(kind) || !this.writesThrough(kind)) return;
     const rv = rvOf(o);
     if (this.sim.log.all()[rv - 1]?.type === 'DELETED') return;
-    const own = this.ownCache();
+    const own = this.writeStore();
     const cur = this.lookup(own, o);
     if (cur !== undefined && rvOf(cur) >= rv) return;
     own.put(o);
@@ -627,3 +690,13 @@ const rvOf = (o: KObject): number => Number(o.metadata?.resourceVersion ?? 0);
 
 const maxCause = (a: number | null | undefined, b: number | null): number | null =>
   a === undefined || a === null ? b : b === null ? a : Math.max(a, b);
+
+/** `store` with the entries of the log up to and including `seq` folded in. */
+const foldUpTo = (entries: readonly Envelope[], seq: number, store: ObjectStore): ObjectStore => {
+  for (const e of entries) {
+    if (e.seq > seq) break;
+    store.apply(e);
+  }
+  store.seq = seq;
+  return store;
+};
