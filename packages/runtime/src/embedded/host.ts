@@ -273,9 +273,10 @@ export class ComponentHost<C = unknown, L = unknown> {
 
   /** The store that holds the write-through kinds (the whole cache when every kind is write-through). */
   private writeStore(): ObjectStore {
-    this.ownCache();
     const inf = this.informer;
-    return inf instanceof SplitCache ? inf.own : inf as ObjectStore;
+    if (inf instanceof SplitCache) return inf.own;
+    this.ownCache();
+    return this.informer as ObjectStore;
   }
 
   private dropState(): void {
@@ -440,7 +441,7 @@ export class ComponentHost<C = unknown, L = unknown> {
     let old: KObject | undefined;
     if (isObjectEntry(e) && this.writesThrough(e.object.kind as string)) {
       const inf = this.informer;
-      const own = inf instanceof SplitCache ? inf.own : this.writeStore();
+      const own = this.writeStore();
       old = this.lookup(own, e.object);
       // Write-through caches keep a newer version they stored from their own write's response.
       if (old !== undefined && rvOf(old) > e.seq) own.seq = e.seq;
