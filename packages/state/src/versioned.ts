@@ -32,8 +32,8 @@ class Rec {
   /** The incarnation after this one (to unlink this one when it is pruned). */
   next: Rec | undefined;
   /** Per index of the kind: the values of the head version and their open memberships. */
-  readonly values: (readonly string[])[];
-  readonly open: (Member[] | undefined)[];
+  values: (readonly string[])[];
+  open: (Member[] | undefined)[];
   readonly ns: Ns;
   readonly name: string;
 
@@ -46,8 +46,9 @@ class Rec {
     this.older = undefined;
     this.prev = undefined;
     this.next = undefined;
-    this.values = new Array<readonly string[]>(nIndexes).fill(EMPTY_VALUES);
-    this.open = new Array<Member[] | undefined>(nIndexes).fill(undefined);
+    // Kinds without indexes (events) share one empty list (replaced if an index is added later).
+    this.values = nIndexes === 0 ? NO_INDEX_VALUES : new Array<readonly string[]>(nIndexes).fill(EMPTY_VALUES);
+    this.open = nIndexes === 0 ? NO_OPEN : new Array<Member[] | undefined>(nIndexes).fill(undefined);
   }
 
   /** The version a reader at seq `v` sees (the record is visible at v). */
@@ -93,6 +94,8 @@ type Retired =
   | { readonly seq: number; readonly what: 'member'; readonly member: Member };
 
 const EMPTY_VALUES: readonly string[] = [];
+const NO_INDEX_VALUES: (readonly string[])[] = [];
+const NO_OPEN: (Member[] | undefined)[] = [];
 const EMPTY: Iterable<never> = [];
 
 const dropMember = (m: Member): void => {
@@ -200,6 +203,7 @@ export class VersionedStore implements Snapshot {
     ks.indexes.push(ix);
     for (const ns of ks.byNs.values()) {
       for (const rec of ns.recs) {
+        if (rec.values === NO_INDEX_VALUES) { rec.values = []; rec.open = []; }
         rec.values.push(EMPTY_VALUES);
         rec.open.push(undefined);
         if (rec.to === Infinity) this.file(ix, rec, spec.fn(rec.head), rec.headSeq);

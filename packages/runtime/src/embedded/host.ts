@@ -435,11 +435,12 @@ export class ComponentHost<C = unknown, L = unknown> {
 
   private deliver(e: Envelope): void {
     if (e.seq <= this.floorSeq) return;
-    const watch = isObjectEntry(e) ? (e.object.kind as string) : '';
+    const isObject = isObjectEntry(e);
+    const watch = isObject ? (e.object.kind as string) : '';
     if (e.seq <= (this.seenByWatch.get(watch) ?? 0)) return;
     this.seenByWatch.set(watch, e.seq);
     let old: KObject | undefined;
-    if (isObjectEntry(e) && this.writesThrough(e.object.kind as string)) {
+    if (isObject && this.def.writeThrough !== undefined && this.writesThrough(watch)) {
       const inf = this.informer;
       const own = this.writeStore();
       old = this.lookup(own, e.object);
@@ -450,8 +451,8 @@ export class ComponentHost<C = unknown, L = unknown> {
     } else old = this.informer.applyReturningOld(e);
     if (this.def.observe) this.local = this.def.observe(e, old, this.local);
     const keys = this.def.keysFor(e, old, this.informer, this.config, { local: this.local, now: this.sim.now });
-    for (const k of keys) this.enqueue(k, e.seq);
-    if (this.faults.duplicates > 0 && isObjectEntry(e)) {
+    for (let i = 0; i < keys.length; i++) this.enqueue(keys[i]!, e.seq);
+    if (this.faults.duplicates > 0 && isObject) {
       this.faults.duplicates--;
       const epoch = this.epoch;
       this.sim.at(this.sim.draw(this.sim.timing.watchLatencyMs), () => { if (epoch === this.epoch) this.deliverAgain(e); });
