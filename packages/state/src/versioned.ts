@@ -120,35 +120,42 @@ interface KindState {
   retiredHead: number;
 }
 
-/** The records of a kind visible at seq `v`, in creation order. */
+/**
+ * The records of a kind visible at seq `v`, in creation order. Each iterator hands out one result
+ * object, refilled per step (for-of and spreads read it at once): no allocation per element.
+ */
 class RecsAt<T> implements IterableIterator<T> {
   private readonly it: Iterator<Rec>;
+  private readonly result: { done: false; value: T } = { done: false, value: undefined as T };
   constructor(recs: Set<Rec>, private readonly v: number) { this.it = recs.values(); }
   [Symbol.iterator](): IterableIterator<T> { return this; }
   next(): IteratorResult<T> {
     for (;;) {
       const r = this.it.next();
-      if (r.done) return { done: true, value: undefined };
+      if (r.done) return DONE;
       const rec = r.value;
-      if (rec.from <= this.v && this.v < rec.to) return { done: false, value: rec.at(this.v) as T };
+      if (rec.from <= this.v && this.v < rec.to) { this.result.value = rec.at(this.v) as T; return this.result; }
     }
   }
 }
 
-/** The members of one index value visible at seq `v`, in the order they were filed. */
+/** The members of one index value visible at seq `v`, in the order they were filed (one result object, as RecsAt). */
 class MembersAt<T> implements IterableIterator<T> {
   private readonly it: Iterator<Member>;
+  private readonly result: { done: false; value: T } = { done: false, value: undefined as T };
   constructor(set: Set<Member>, private readonly v: number) { this.it = set.values(); }
   [Symbol.iterator](): IterableIterator<T> { return this; }
   next(): IteratorResult<T> {
     for (;;) {
       const r = this.it.next();
-      if (r.done) return { done: true, value: undefined };
+      if (r.done) return DONE;
       const m = r.value;
-      if (m.from <= this.v && this.v < m.to) return { done: false, value: m.rec.at(this.v) as T };
+      if (m.from <= this.v && this.v < m.to) { this.result.value = m.rec.at(this.v) as T; return this.result; }
     }
   }
 }
+
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 
 export class VersionedStore implements Snapshot {
   /** The seq of the last entry folded (the head). */
