@@ -36,6 +36,8 @@ class Rec {
   open: (Member[] | undefined)[];
   readonly ns: Ns;
   readonly name: string;
+  /** Pruned: no reader can see it any more. */
+  dropped = false;
 
   constructor(ns: Ns, name: string, obj: KObject, seq: number, nIndexes: number) {
     this.ns = ns;
@@ -65,16 +67,37 @@ interface Member {
   readonly rec: Rec;
   readonly from: number;
   to: number;
+  /** Pruned: no reader can see it any more. */
+  dropped?: boolean;
   /** Where it is filed (to remove it when pruned). */
   readonly ix: SIndex;
-  readonly set: Set<Member>;
+  readonly list: Ordered<Member>;
   readonly value: string;
 }
+
+/**
+ * An insertion-ordered list from which items are dropped (what a Set gives, without a Set's iterator
+ * allocations): dropped items stay in `items` — they are invisible to every reader by then — until
+ * more than half are dropped, when a compacted copy replaces the array (an iteration in progress keeps
+ * the old one).
+ */
+interface Ordered<T> {
+  items: T[];
+  dropped: number;
+}
+
+const dropFrom = <T>(o: Ordered<T>, item: T, isDropped: (x: T) => boolean): void => {
+  o.dropped++;
+  if (o.dropped > 16 && o.dropped * 2 > o.items.length) {
+    o.items = o.items.filter((x) => x !== item && !isDropped(x));
+    o.dropped = 0;
+  }
+};
 
 /** The objects of one kind in one namespace. */
 interface Ns {
   /** Every record some reader may see, in creation order. */
-  readonly recs: Set<Rec>;
+  readonly recs: Ordered<Rec>;
   /** Name → newest incarnation. */
   readonly names: Map<string, Rec>;
   /** Records that exist at the head. */
@@ -83,7 +106,7 @@ interface Ns {
 
 interface SIndex {
   readonly spec: IndexSpec;
-  readonly map: Map<string, Set<Member>>;
+  readonly map: Map<string, Ordered<Member>>;
   readonly pos: number;
 }
 
@@ -99,8 +122,16 @@ const NO_OPEN: (Member[] | undefined)[] = [];
 const EMPTY: Iterable<never> = [];
 
 const dropMember = (m: Member): void => {
-  m.set.delete(m);
-  if (m.set.size === 0 && m.ix.map.get(m.value) === m.set) m.ix.map.delete(m.value);
+  if (m.dropped) return;
+  m.dropped = true;
+  const list = m.list;
+  if (list.dropped + 1 === list.items.length) {
+    // The last one: the value goes (a later member starts a new list, as a Set is dropped when empty).
+    if (m.ix.map.get(m.value) === list) m.ix.map.delete(m.value);
+    list.dropped++;
+    return;
+  }
+  dropFrom(list, m, (x) => x.dropped === true);
 };
 
 const sameValues = (a: readonly string[], b: readonly string[]): boolean => {
@@ -125,33 +156,35 @@ interface KindState {
  * object, refilled per step (for-of and spreads read it at once): no allocation per element.
  */
 class RecsAt<T> implements IterableIterator<T> {
-  private readonly it: Iterator<Rec>;
+  private readonly items: readonly Rec[];
+  private i = 0;
   private readonly result: { done: false; value: T } = { done: false, value: undefined as T };
-  constructor(recs: Set<Rec>, private readonly v: number) { this.it = recs.values(); }
+  constructor(recs: Ordered<Rec>, private readonly v: number) { this.items = recs.items; }
   [Symbol.iterator](): IterableIterator<T> { return this; }
   next(): IteratorResult<T> {
-    for (;;) {
-      const r = this.it.next();
-      if (r.done) return DONE;
-      const rec = r.value;
-      if (rec.from <= this.v && this.v < rec.to) { this.result.value = rec.at(this.v) as T; return this.result; }
+    const items = this.items, v = this.v;
+    while (this.i < items.length) {
+      const rec = items[this.i++]!;
+      if (rec.from <= v && v < rec.to) { this.result.value = rec.at(v) as T; return this.result; }
     }
+    return DONE;
   }
 }
 
 /** The members of one index value visible at seq `v`, in the order they were filed (one result object, as RecsAt). */
 class MembersAt<T> implements IterableIterator<T> {
-  private readonly it: Iterator<Member>;
+  private readonly items: readonly Member[];
+  private i = 0;
   private readonly result: { done: false; value: T } = { done: false, value: undefined as T };
-  constructor(set: Set<Member>, private readonly v: number) { this.it = set.values(); }
+  constructor(list: Ordered<Member>, private readonly v: number) { this.items = list.items; }
   [Symbol.iterator](): IterableIterator<T> { return this; }
   next(): IteratorResult<T> {
-    for (;;) {
-      const r = this.it.next();
-      if (r.done) return DONE;
-      const m = r.value;
-      if (m.from <= this.v && this.v < m.to) { this.result.value = m.rec.at(this.v) as T; return this.result; }
+    const items = this.items, v = this.v;
+    while (this.i < items.length) {
+      const m = items[this.i++]!;
+      if (m.from <= v && v < m.to) { this.result.value = m.rec.at(v) as T; return this.result; }
     }
+    return DONE;
   }
 }
 
@@ -209,7 +242,8 @@ export class VersionedStore implements Snapshot {
     const ix: SIndex = { spec, map: new Map(), pos: ks.indexes.length };
     ks.indexes.push(ix);
     for (const ns of ks.byNs.values()) {
-      for (const rec of ns.recs) {
+      for (const rec of ns.recs.items) {
+        if (rec.dropped) continue;
         if (rec.values === NO_INDEX_VALUES) { rec.values = []; rec.open = []; }
         rec.values.push(EMPTY_VALUES);
         rec.open.push(undefined);
@@ -235,7 +269,7 @@ export class VersionedStore implements Snapshot {
     const nsName = o.metadata?.namespace ?? '';
     const name = o.metadata?.name ?? '';
     let ns = ks.byNs.get(nsName);
-    if (!ns) { ns = { recs: new Set(), names: new Map(), live: 0 }; ks.byNs.set(nsName, ns); }
+    if (!ns) { ns = { recs: { items: [], dropped: 0 }, names: new Map(), live: 0 }; ks.byNs.set(nsName, ns); }
     const cur = ns.names.get(name);
     const live = cur !== undefined && cur.to === Infinity ? cur : undefined;
     // Something a view may still need is kept until every view of the kind has moved past `s`.
@@ -265,7 +299,7 @@ export class VersionedStore implements Snapshot {
         if (keep) { rec.prev = cur; cur.next = rec; } else this.dropRecord(cur);
       }
       ns.names.set(name, rec);
-      ns.recs.add(rec);
+      ns.recs.items.push(rec);
       ns.live++;
       ks.live++;
       for (const ix of ks.indexes) this.file(ix, rec, ix.spec.fn(o), s);
@@ -293,10 +327,10 @@ export class VersionedStore implements Snapshot {
       const value = values[i]!;
       // A value listed twice is filed once (a set holds an object once).
       if (i > 0 && values.indexOf(value) < i) continue;
-      let set = ix.map.get(value);
-      if (!set) { set = new Set(); ix.map.set(value, set); }
-      const m: Member = { rec, from: s, to: Infinity, ix, set, value };
-      set.add(m);
+      let list = ix.map.get(value);
+      if (!list) { list = { items: [], dropped: 0 }; ix.map.set(value, list); }
+      const m: Member = { rec, from: s, to: Infinity, ix, list, value };
+      list.items.push(m);
       open.push(m);
     }
     rec.open[ix.pos] = open;
@@ -326,7 +360,9 @@ export class VersionedStore implements Snapshot {
 
   private dropRecord(rec: Rec): void {
     const ns = rec.ns;
-    ns.recs.delete(rec);
+    if (rec.dropped) return;
+    rec.dropped = true;
+    dropFrom(ns.recs, rec, (x) => x.dropped);
     // Older incarnations are dropped before newer ones (they were deleted first).
     if (rec.next !== undefined) rec.next.prev = undefined;
     else if (ns.names.get(rec.name) === rec) ns.names.delete(rec.name);
@@ -391,8 +427,8 @@ export class VersionedStore implements Snapshot {
   }
 
   static byIndexAt<T>(ix: SIndex, value: string, v: number): Iterable<T> {
-    const set = ix.map.get(value);
-    return set ? new MembersAt<T>(set, v) : EMPTY;
+    const list = ix.map.get(value);
+    return list ? new MembersAt<T>(list, v) : EMPTY;
   }
 
   get<K extends Kind>(kind: K, namespace: string, name: string): KindToType[K] | undefined {
