@@ -609,36 +609,41 @@ export class ComponentHost<C = unknown, L = unknown> {
     }
   }
 
+  /** One request of a plan: applied after the API latency, answered after the response latency (and faults). */
+  private send(actor: string, cause: number | null, epoch: number, w: WriteStep, done: Parameters<ExecutorPort['send']>[1]): void {
+    this.stats.writes++;
+    const f = this.faults;
+    if (f.dropRequests > 0) { f.dropRequests--; this.timeout(epoch, done); return; }
+    this.sim.at(this.sim.draw(this.sim.timing.apiLatencyMs) + (this.sim.now < f.apiDelayUntil ? f.apiDelayMs : 0), () => {
+      const r = this.sim.api.handle(w.req, { actor, cause, time: this.sim.now });
+      if (r._tag === 'Left' && r.left.reason === 'Conflict') this.stats.conflicts++;
+      if (f.crashAfterWrites > 0 && epoch === this.epoch && --f.crashAfterWrites === 0) {
+        const restartAfter = f.restartAfterMs;
+        this.sim.crash(this.name, 'crash-after-writes');
+        if (restartAfter !== undefined) this.sim.at(restartAfter, () => this.sim.restart(this.name));
+        return;
+      }
+      if (f.dropResponses > 0) { f.dropResponses--; this.timeout(epoch, done); return; }
+      this.sim.at(this.sim.draw(this.sim.timing.responseLatencyMs) + (this.sim.now < f.apiDelayUntil ? f.apiDelayMs : 0), () => {
+        if (epoch !== this.epoch) return;
+        if (this.def.writeThrough && r._tag === 'Right') this.storeWriteResult(r.right);
+        done(r._tag === 'Right' ? { ok: true, object: r.right } : { ok: false, error: r.left });
+      });
+    });
+  }
+
+  /** A request or response lost by a fault: the client times out. */
+  private timeout(epoch: number, done: Parameters<ExecutorPort['send']>[1]): void {
+    const f = this.faults;
+    this.sim.at(f.dropTimeoutMs, () => {
+      if (epoch !== this.epoch) return;
+      done({ ok: false, error: apiError('Timeout', 504, 'the server was unable to return a response in the time allotted, but may still be processing the request') });
+    });
+  }
+
   private port(actor: string, cause: number | null, epoch: number): ExecutorPort {
     return {
-      send: (w: WriteStep, done) => {
-        this.stats.writes++;
-        const f = this.faults;
-        const late = (): number => (this.sim.now < f.apiDelayUntil ? f.apiDelayMs : 0);
-        const timeout = (): void => {
-          this.sim.at(f.dropTimeoutMs, () => {
-            if (epoch !== this.epoch) return;
-            done({ ok: false, error: apiError('Timeout', 504, 'the server was unable to return a response in the time allotted, but may still be processing the request') });
-          });
-        };
-        if (f.dropRequests > 0) { f.dropRequests--; timeout(); return; }
-        this.sim.at(this.sim.draw(this.sim.timing.apiLatencyMs) + late(), () => {
-          const r = this.sim.api.handle(w.req, { actor, cause, time: this.sim.now });
-          if (r._tag === 'Left' && r.left.reason === 'Conflict') this.stats.conflicts++;
-          if (f.crashAfterWrites > 0 && epoch === this.epoch && --f.crashAfterWrites === 0) {
-            const restartAfter = f.restartAfterMs;
-            this.sim.crash(this.name, 'crash-after-writes');
-            if (restartAfter !== undefined) this.sim.at(restartAfter, () => this.sim.restart(this.name));
-            return;
-          }
-          if (f.dropResponses > 0) { f.dropResponses--; timeout(); return; }
-          this.sim.at(this.sim.draw(this.sim.timing.responseLatencyMs) + late(), () => {
-            if (epoch !== this.epoch) return;
-            if (this.def.writeThrough && r._tag === 'Right') this.storeWriteResult(r.right);
-            done(r._tag === 'Right' ? { ok: true, object: r.right } : { ok: false, error: r.left });
-          });
-        });
-      },
+      send: (w: WriteStep, done) => this.send(actor, cause, epoch, w, done),
       recordEvent: (spec: EventSpec, createdName?: string) => {
         const s = createdName !== undefined && spec.message.includes('{{name}}') ? { ...spec, message: spec.message.replace('{{name}}', createdName) } : spec;
         const inv = s.involved;
