@@ -12,12 +12,13 @@ import type {
 } from './types.js';
 import type { ContainerPort, PersistentVolumeClaimSpec, ServicePort } from 'kubernetes-types/core/v1.js';
 import type { StatefulSetSpec, StatefulSetUpdateStrategy } from 'kubernetes-types/apps/v1.js';
+import { merged } from './objects.js';
 
 const isUnset = (v: unknown): v is undefined | null => v === undefined || v === null;
 
 /** `o` itself when there is nothing to write, else a shallow copy with `updates`. */
 const withUpdates = <T extends object>(o: T, updates: Partial<T>): T =>
-  Object.keys(updates).length === 0 ? o : { ...o, ...updates };
+  Object.keys(updates).length === 0 ? o : merged(o, updates);
 
 /** Array map that returns the input array when no element changed. */
 const mapSame = <T>(xs: readonly T[], f: (x: T) => T): T[] => {
@@ -45,7 +46,7 @@ const imageTag = (image: string): string => {
   return tag === '' && !hasDigest ? 'latest' : tag;
 };
 
-const defaultContainerPort = (p: ContainerPort): ContainerPort => (p.protocol ? p : { ...p, protocol: 'TCP' });
+const defaultContainerPort = (p: ContainerPort): ContainerPort => (p.protocol ? p : merged(p, { protocol: 'TCP' }));
 
 /** SetDefaults_Container (+ SetDefaults_ContainerPort). */
 const defaultContainer = (c: Container): Container => {
@@ -82,11 +83,11 @@ const defaultPodSpec = (spec: PodSpec): PodSpec => {
 /** A pod template always has a spec (a struct in Go), so defaults reach it even when it was omitted. */
 const defaultTemplate = (t: PodTemplateSpec | undefined | null): PodTemplateSpec => {
   const spec = defaultPodSpec(t?.spec ?? ({} as PodSpec));
-  return t && spec === t.spec ? t : { ...(t ?? {}), spec };
+  return t && spec === t.spec ? t : merged(t, { spec });
 };
 
 const defaultClaimSpec = (s: PersistentVolumeClaimSpec | undefined | null): PersistentVolumeClaimSpec =>
-  s && s.volumeMode ? s : { ...(s ?? {}), volumeMode: 'Filesystem' };
+  s && s.volumeMode ? s : merged(s, { volumeMode: 'Filesystem' as const });
 
 /** SetDefaults_StatefulSet (1.35: MaxUnavailableStatefulSet on) + template and claim-template defaults. */
 const defaultStatefulSetSpec = (spec: StatefulSetSpec): StatefulSetSpec => {
@@ -133,6 +134,10 @@ const defaultServicePort = (p: ServicePort): ServicePort => {
   if (isUnset(p.targetPort) || p.targetPort === 0 || p.targetPort === '') u.targetPort = p.port;
   return withUpdates(p, u);
 };
+
+const DEFAULTED_KINDS: ReadonlySet<string> = new Set(['StatefulSet', 'ReplicaSet', 'Pod', 'PersistentVolumeClaim', 'PersistentVolume', 'StorageClass', 'Service']);
+/** Whether `applyDefaults` can change objects of this kind (for the others it only copies). */
+export const hasDefaults = (kind: string): boolean => DEFAULTED_KINDS.has(kind);
 
 /** Defaulting as the API server applies it on create and update. Returns a new object. */
 export const applyDefaults = (obj: KObject): KObject => {

@@ -9,3 +9,4 @@ export * from './requests.js';
 export * from './rand.js';
 export * from './validation/index.js';
 export * from './defaults.js';
+export * from './objects.js';

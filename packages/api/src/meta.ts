@@ -1,7 +1,10 @@
 import type { OwnerReference, Pod, ObjectMeta } from './types.js';
 
-export const controllerRefOf = (meta: ObjectMeta | undefined): OwnerReference | undefined =>
-  meta?.ownerReferences?.find((r) => r.controller === true);
+export const controllerRefOf = (meta: ObjectMeta | undefined): OwnerReference | undefined => {
+  const refs = meta?.ownerReferences;
+  if (refs) for (let i = 0; i < refs.length; i++) if (refs[i]!.controller === true) return refs[i];
+  return undefined;
+};
 
 export const isControlledByUid = (meta: ObjectMeta | undefined, uid: string | undefined): boolean =>
   uid !== undefined && controllerRefOf(meta)?.uid === uid;
@@ -39,7 +42,11 @@ export const isPending = (p: Pod): boolean => podPhase(p) === 'Pending';
 export const isFailed = (p: Pod): boolean => podPhase(p) === 'Failed';
 export const isSucceeded = (p: Pod): boolean => podPhase(p) === 'Succeeded';
 export const isTerminal = (p: Pod): boolean => isFailed(p) || isSucceeded(p);
-export const podReadyCondition = (p: Pod) => p.status?.conditions?.find((c) => c.type === 'Ready');
+export const podReadyCondition = (p: Pod) => {
+  const cs = p.status?.conditions;
+  if (cs) for (let i = 0; i < cs.length; i++) if (cs[i]!.type === 'Ready') return cs[i];
+  return undefined;
+};
 export const isPodReady = (p: Pod): boolean => podReadyCondition(p)?.status === 'True';
 export const isRunningAndReady = (p: Pod): boolean => podPhase(p) === 'Running' && isPodReady(p);
 /** podutil.IsPodAvailable: Ready and Ready for at least minReadySeconds (phase not checked). */

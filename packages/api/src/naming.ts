@@ -58,22 +58,23 @@ export const generateName = (base: string, pick: (n: number) => number): string 
   return b + s;
 };
 
-const HEX2: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
 /** A UUID v4 built from a seeded source: `byte()` returns an int in [0, 256). */
 export const uuidFrom = (byte: () => number): string => {
-  const b: number[] = [];
-  for (let i = 0; i < 16; i++) b.push(byte());
-  b[6] = (b[6]! & 0x0f) | 0x40;
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  // One join: a flat string, not a tree of concatenations and slices.
-  const parts: string[] = [];
+  // One flat string from its 36 character codes (no intermediate arrays of parts).
+  const codes = UUID_CODES;
+  let j = 0;
   for (let i = 0; i < 16; i++) {
-    if (i === 4 || i === 6 || i === 8 || i === 10) parts.push('-');
-    parts.push(HEX2[b[i]!]!);
+    let v = byte();
+    if (i === 6) v = (v & 0x0f) | 0x40;
+    else if (i === 8) v = (v & 0x3f) | 0x80;
+    if (i === 4 || i === 6 || i === 8 || i === 10) codes[j++] = 45; // '-'
+    codes[j++] = HEX_CODES[v >> 4]!;
+    codes[j++] = HEX_CODES[v & 15]!;
   }
-  return parts.join('');
+  return String.fromCharCode.apply(null, codes);
 };
+const HEX_CODES: readonly number[] = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+const UUID_CODES: number[] = new Array<number>(36).fill(0);
 
 export const CLUSTER_DOMAIN = 'cluster.local';
 

@@ -52,6 +52,21 @@ const ruleMatches = (rule: string, verb: string, resource: string): boolean => {
   return (rv === '*' || rv === verb) && (rr === '*' || rr === resource);
 };
 
+/** Verdicts of the rule table by role, verb and resource, computed on first use (the table is constant). */
+const verdicts = new Map<string, Map<string, Map<string, boolean>>>();
+const allowedByRules = (role: string, verb: string, resource: string): boolean => {
+  let byVerb = verdicts.get(role);
+  if (!byVerb) { byVerb = new Map(); verdicts.set(role, byVerb); }
+  let byResource = byVerb.get(verb);
+  if (!byResource) { byResource = new Map(); byVerb.set(verb, byResource); }
+  let ok = byResource.get(resource);
+  if (ok === undefined) {
+    ok = (PERMISSIONS[role] ?? []).some((r) => ruleMatches(r, verb, resource));
+    byResource.set(resource, ok);
+  }
+  return ok;
+};
+
 /**
  * Returns undefined when allowed, else the reason. `current` is the stored object (NodeRestriction
  * needs the pod's node).
@@ -63,13 +78,11 @@ export const authorize = (actor: string, req: ApiRequest, current: KObject | und
   const { verb, subresource } = requestResourceVerb(req);
   const plural = KINDS[kind].plural;
   const resource = subresource ? `${plural}/${subresource}` : plural;
-  const rules = PERMISSIONS[role] ?? [];
-  // A namespaced object sent without a namespace goes to the request's namespace: `default`.
-  const ns = KINDS[kind].namespaced ? ((req.verb === 'create' || req.verb === 'update' ? req.object.metadata?.namespace : req.namespace) || 'default') : undefined;
-  const where = ns ? ` in the namespace "${ns}"` : ' at the cluster scope';
-  const group = KINDS[kind].group;
-  if (!rules.some((r) => ruleMatches(r, verb, resource))) {
-    return `User "system:${actor}" cannot ${verb} resource "${resource}" in API group "${group}"${where}`;
+  if (!allowedByRules(role, verb, resource)) {
+    // A namespaced object sent without a namespace goes to the request's namespace: `default`.
+    const ns = KINDS[kind].namespaced ? ((req.verb === 'create' || req.verb === 'update' ? req.object.metadata?.namespace : req.namespace) || 'default') : undefined;
+    const where = ns ? ` in the namespace "${ns}"` : ' at the cluster scope';
+    return `User "system:${actor}" cannot ${verb} resource "${resource}" in API group "${KINDS[kind].group}"${where}`;
   }
   // NodeRestriction: a kubelet may only touch its own node and the pods bound to it.
   if (role === 'kubelet') {

@@ -1,12 +1,12 @@
 import * as E from 'fp-ts/lib/Either.js';
 import {
-  applyDefaults, validateCreate, validateUpdate, validateStatusUpdate, newInvalid, newConflict, newAlreadyExists,
+  applyDefaults, hasDefaults, merged, validateCreate, validateUpdate, validateStatusUpdate, newInvalid, newConflict, newAlreadyExists,
   newNotFound, newForbidden, newBadRequest, apiError, generateName, uuidFrom, timestamp, isKind, isNamespaced, KINDS,
-  keyOf, objectKey, required, type ApiError, type ApiRequest, type Kind, type KObject, type Pod, type PersistentVolumeClaim,
+  objectKey, required, type ApiError, type ApiRequest, type Kind, type KObject, type Pod, type PersistentVolumeClaim,
   type StorageClass, type Rand, type ObjectMeta, type Service,
 } from '@kubesim/api';
 import type { AppendRequest, LogPort, Envelope } from '@kubesim/log';
-import { ObjectStore } from '@kubesim/state';
+import { VersionedStore, type ObjectStore, type Snapshot } from '@kubesim/state';
 import { authorize } from './authz.js';
 import { mergePatch } from './mergepatch.js';
 
@@ -47,8 +47,8 @@ export type Decision = { readonly append: ObjectAppend } | { readonly done: KObj
 export const conflictFor = (object: KObject): ApiError =>
   newConflict(object.kind as Kind, object.metadata?.name ?? '', 'the object has been modified; please apply your changes to the latest version and try again');
 
-/** The last seq of an object key, deleted objects included (what a create compares against). */
-export interface LastSeqView { lastSeqOf(key: string): number }
+/** The last seq of an object, deleted objects included (what a create compares against). */
+export interface LastSeqView { lastSeqOfObject(kind: string, namespace: string, name: string): number }
 
 /**
  * The API server's decisions: authorization, defaulting, validation, admission, uid/generation,
@@ -56,15 +56,15 @@ export interface LastSeqView { lastSeqOf(key: string): number }
  * commit a decision: the embedded `ApiServer` appends synchronously; the NATS API server publishes it
  * to JetStream with the object's expected subject sequence.
  */
-export class ApiCore {
-  /** The server's own view: the fold of the log (kept current by whoever commits or follows the log). */
-  readonly store = new ObjectStore();
+export class ApiCore<S extends Snapshot = ObjectStore> {
   private clusterIpNext = 10;
   private readonly denied: { actor: string; message: string; time: number }[] = [];
 
   constructor(
     private readonly seqs: LastSeqView,
     private readonly rand: Rand,
+    /** The server's own view: the fold of the log (kept current by whoever commits or follows the log). */
+    readonly store: S,
     /** Told of every denied request (the NATS API server logs them). */
     private readonly onDenied?: (d: { actor: string; message: string; time: number }) => void,
   ) {}
@@ -108,8 +108,9 @@ export class ApiCore {
     return newForbidden(kind, name, why);
   }
 
-  private write(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KObject, op: string, ctx: RequestContext, expectSeq: number): E.Either<ApiError, Decision> {
-    return E.right({ append: { type, actor: ctx.actor, cause: ctx.cause, time: ctx.time, op, object, expectSeq } });
+  /** A write to append; `owned`: how much of `object` was built here for this write (see AppendRequest). */
+  private write(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KObject, op: string, ctx: RequestContext, expectSeq: number, owned: 'object' | 'metadata'): E.Either<ApiError, Decision> {
+    return E.right({ append: { type, actor: ctx.actor, cause: ctx.cause, time: ctx.time, op, object, expectSeq, owned } });
   }
 
   private current(kind: Kind, namespace: string, name: string): KObject | undefined {
@@ -120,7 +121,7 @@ export class ApiCore {
     const kr = this.kindOf(input);
     if (E.isLeft(kr)) return kr;
     const kind = kr.right;
-    const meta: Mutable<ObjectMeta> = { ...(input.metadata ?? {}) };
+    const meta: Mutable<ObjectMeta> = merged(input.metadata);
     if (isNamespaced(kind)) meta.namespace = meta.namespace || 'default';
     else delete meta.namespace;
     if (!meta.name && meta.generateName) {
@@ -137,7 +138,8 @@ export class ApiCore {
     if (isNamespaced(kind) && kind !== 'Event' && !this.store.get('Namespace', '', meta.namespace ?? '')) {
       return E.left(apiError('NotFound', 404, `namespaces "${meta.namespace ?? ''}" not found`));
     }
-    let obj = applyDefaults({ ...input, metadata: meta } as KObject);
+    let obj = { ...input, metadata: meta } as KObject;
+    if (hasDefaults(kind)) obj = applyDefaults(obj);
     const errs = validateCreate(obj);
     if (errs.length > 0) return E.left(newInvalid(kind, name, errs));
     if (this.current(kind, meta.namespace ?? '', name)) return E.left(newAlreadyExists(kind, name));
@@ -145,15 +147,15 @@ export class ApiCore {
     if (E.isLeft(admitted)) return admitted;
     obj = admitted.right;
     if (ctx.dryRun) return E.right({ done: obj });
-    const m: Mutable<ObjectMeta> = { ...obj.metadata! };
-    delete m.resourceVersion;
-    delete m.deletionTimestamp;
-    delete m.deletionGracePeriodSeconds;
+    // Defaulting and admission copy the object but keep or copy `meta`: the metadata is this request's own.
+    const m = obj.metadata as Mutable<ObjectMeta>;
+    if (m.resourceVersion !== undefined) delete m.resourceVersion;
+    if (m.deletionTimestamp !== undefined) delete m.deletionTimestamp;
+    if (m.deletionGracePeriodSeconds !== undefined) delete m.deletionGracePeriodSeconds;
     m.uid = uuidFrom(() => this.rand.byte());
     m.creationTimestamp = timestamp(ctx.time);
     if (GENERATION_KINDS.has(kind)) m.generation = 1;
-    obj = { ...obj, metadata: m } as KObject;
-    return this.write('ADDED', obj, 'create', ctx, this.seqs.lastSeqOf(keyOf(obj)));
+    return this.write('ADDED', obj, 'create', ctx, this.seqs.lastSeqOfObject(kind, m.namespace ?? '', m.name ?? ''), 'metadata');
   }
 
   /** Admission plugins and registry PrepareForCreate. */
@@ -166,23 +168,23 @@ export class ApiCore {
         for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
           if (!tolerations.some((t) => t.key === key)) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
         }
-        return E.right({ ...p, spec: { ...p.spec!, tolerations }, status: { phase: 'Pending', qosClass: 'BestEffort' } } as KObject);
+        return E.right(merged(p, { spec: merged(p.spec!, { tolerations }), status: { phase: 'Pending', qosClass: 'BestEffort' } }) as KObject);
       }
       case 'PersistentVolumeClaim': {
         const c = obj as PersistentVolumeClaim;
         let spec = c.spec ?? {};
         if (spec.storageClassName === undefined) {
           const def = this.defaultStorageClass();
-          if (def) spec = { ...spec, storageClassName: def };
+          if (def) spec = merged(spec, { storageClassName: def });
         }
-        return E.right({ ...c, spec, metadata: withFinalizer(c.metadata!, PVC_PROTECTION), status: { phase: 'Pending' } } as KObject);
+        return E.right(merged(c, { spec, metadata: withFinalizer(c.metadata!, PVC_PROTECTION), status: { phase: 'Pending' } }) as KObject);
       }
       case 'PersistentVolume':
-        return E.right({ ...obj, metadata: withFinalizer(obj.metadata!, PV_PROTECTION), status: { phase: 'Pending' } } as KObject);
+        return E.right(merged(obj, { metadata: withFinalizer(obj.metadata!, PV_PROTECTION), status: { phase: 'Pending' } }) as KObject);
       case 'StatefulSet':
-        return E.right({ ...obj, status: { replicas: 0, availableReplicas: 0 } } as KObject);
+        return E.right(merged(obj, { status: { replicas: 0, availableReplicas: 0 } }) as KObject);
       case 'ReplicaSet':
-        return E.right({ ...obj, status: { replicas: 0 } } as KObject);
+        return E.right(merged(obj, { status: { replicas: 0 } }) as KObject);
       case 'Namespace':
         return E.right({ ...obj, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } } as KObject);
       case 'Service': {
@@ -238,6 +240,8 @@ export class ApiCore {
   private applyUpdate(kind: Kind, old: KObject, input: KObject, subresource: string | undefined, op: string, ctx: RequestContext): E.Either<ApiError, Decision> {
     const name = old.metadata?.name ?? '';
     let next: KObject;
+    // How much of `next` this update built (see AppendRequest.owned): the status path keeps the stored metadata.
+    let owned: 'object' | 'metadata' = 'object';
     const o = old as KObject & { status?: unknown; spec?: unknown };
     const i = input as KObject & { status?: unknown; spec?: unknown };
     if (subresource === 'status') {
@@ -246,13 +250,12 @@ export class ApiCore {
       if (errs.length > 0) return E.left(newInvalid(kind, name, errs));
     } else {
       // Main resource: status is not writable here (kinds with a status subresource); system metadata is kept.
-      const meta: Mutable<ObjectMeta> = {
-        ...(input.metadata ?? {}),
+      const meta: Mutable<ObjectMeta> = merged(input.metadata, {
         namespace: old.metadata?.namespace,
         uid: old.metadata?.uid,
         creationTimestamp: old.metadata?.creationTimestamp,
         resourceVersion: old.metadata?.resourceVersion,
-      };
+      });
       if (meta.namespace === undefined) delete meta.namespace;
       if (old.metadata?.deletionTimestamp !== undefined) {
         meta.deletionTimestamp = old.metadata.deletionTimestamp;
@@ -263,6 +266,7 @@ export class ApiCore {
       }
       if (old.metadata?.generation !== undefined) meta.generation = old.metadata.generation;
       next = applyDefaults({ ...i, metadata: meta, ...(o.status !== undefined ? { status: o.status } : {}) } as KObject);
+      owned = 'metadata';
       if (old.metadata?.deletionTimestamp !== undefined && (next.metadata?.finalizers?.length ?? 0) > (old.metadata.finalizers?.length ?? 0)) {
         const added = (next.metadata?.finalizers ?? []).filter((f) => !(old.metadata?.finalizers ?? []).includes(f));
         if (added.length > 0) {
@@ -274,15 +278,15 @@ export class ApiCore {
       // PrepareForUpdate: the generation moves when the spec changed — after defaulting (a re-applied manifest is no change).
       const spec = (next as KObject & { spec?: unknown }).spec;
       if (GENERATION_KINDS.has(kind) && spec !== o.spec && !deepEqual(spec, o.spec)) {
-        next = { ...next, metadata: { ...next.metadata, generation: (old.metadata?.generation ?? 0) + 1 } } as KObject;
+        next = merged(next, { metadata: merged(next.metadata, { generation: (old.metadata?.generation ?? 0) + 1 }) });
       }
     }
     if (ctx.dryRun) return E.right({ done: next });
     if (sameContent(old, next)) return E.right({ done: old });
     if (this.finalizable(next)) {
-      return this.write('DELETED', next, op === 'update' ? 'finalize' : op, ctx, Number(old.metadata?.resourceVersion ?? 0));
+      return this.write('DELETED', next, op === 'update' ? 'finalize' : op, ctx, Number(old.metadata?.resourceVersion ?? 0), owned);
     }
-    return this.write('MODIFIED', next, op, ctx, Number(old.metadata?.resourceVersion ?? 0));
+    return this.write('MODIFIED', next, op, ctx, Number(old.metadata?.resourceVersion ?? 0), owned);
   }
 
   /** An object being deleted with no finalizers left (and, for pods, no grace left) is removed. */
@@ -330,7 +334,7 @@ export class ApiCore {
     }
     if (ctx.dryRun) return E.right({ done: old });
     const expect = Number(old.metadata?.resourceVersion ?? 0);
-    const meta: Mutable<ObjectMeta> = { ...old.metadata! };
+    const meta: Mutable<ObjectMeta> = merged(old.metadata!);
     let finalizers = [...(meta.finalizers ?? [])];
     const policy = req.propagationPolicy;
     const alreadyDeleting = meta.deletionTimestamp !== undefined;
@@ -357,13 +361,13 @@ export class ApiCore {
       }
     }
     if (grace === 0 && finalizers.length === 0) {
-      return this.write('DELETED', { ...old, metadata: meta } as KObject, 'delete', ctx, expect);
+      return this.write('DELETED', { ...old, metadata: meta } as KObject, 'delete', ctx, expect, 'metadata');
     }
     if (!alreadyDeleting || kind === 'Pod') {
       meta.deletionTimestamp = timestamp(ctx.time + grace * 1000);
       meta.deletionGracePeriodSeconds = grace;
     }
-    return this.write('MODIFIED', { ...old, metadata: meta } as KObject, 'delete', ctx, expect);
+    return this.write('MODIFIED', { ...old, metadata: meta } as KObject, 'delete', ctx, expect, 'metadata');
   }
 
   private bind(req: Extract<ApiRequest, { verb: 'bind' }>, ctx: RequestContext): E.Either<ApiError, Decision> {
@@ -384,8 +388,8 @@ export class ApiCore {
     if (ctx.dryRun) return E.right({ done: old });
     const conditions = (old.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
     conditions.push({ type: 'PodScheduled', status: 'True', lastTransitionTime: timestamp(ctx.time) });
-    const next: Pod = { ...old, spec: { ...old.spec!, nodeName: req.nodeName }, status: { ...old.status, conditions } };
-    return this.write('MODIFIED', next as KObject, 'bind', ctx, Number(old.metadata?.resourceVersion ?? 0));
+    const next: Pod = merged(old, { spec: merged(old.spec!, { nodeName: req.nodeName }), status: merged(old.status, { conditions }) });
+    return this.write('MODIFIED', next as KObject, 'bind', ctx, Number(old.metadata?.resourceVersion ?? 0), 'object');
   }
 
 }
@@ -394,9 +398,10 @@ export class ApiCore {
  * The API server of the embedded mode: the single writer of the in-memory log. Every decision is
  * committed at once (the log's compare-and-set still guards it).
  */
-export class ApiServer extends ApiCore {
+export class ApiServer extends ApiCore<VersionedStore> {
   constructor(private readonly log: LogPort, rand: Rand) {
-    super(log, rand);
+    // The shared fold: informers that see a prefix of the log read views of it (ADR 6).
+    super(log, rand, new VersionedStore());
     for (const e of log.entries()) this.store.apply(e);
   }
 
@@ -420,7 +425,7 @@ export class ApiServer extends ApiCore {
 }
 
 const withFinalizer = (meta: ObjectMeta, f: string): ObjectMeta =>
-  (meta.finalizers ?? []).includes(f) ? meta : { ...meta, finalizers: [...(meta.finalizers ?? []), f] };
+  (meta.finalizers ?? []).includes(f) ? meta : merged(meta, { finalizers: [...(meta.finalizers ?? []), f] });
 
 /** Structural equality of JSON-shaped values (no allocation; stops at the first difference). */
 const deepEqual = (a: unknown, b: unknown): boolean => {

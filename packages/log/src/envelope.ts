@@ -29,6 +29,11 @@ export const isObjectEntry = (e: Envelope): e is Envelope & { object: KObject; t
 export type AppendRequest = Omit<Envelope, 'seq'> & {
   /** Compare-and-set: the object's last seq must equal this (0 = never written). */
   readonly expectSeq?: number;
+  /**
+   * The caller hands over the object (`object`: the top-level object; `metadata`: its metadata object
+   * too): nobody else holds it, so the log stamps the resourceVersion into it instead of copying it.
+   */
+  readonly owned?: 'object' | 'metadata';
 };
 
 export interface LogConflict {

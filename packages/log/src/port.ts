@@ -13,6 +13,8 @@ export interface LogPort {
   lastSeq(): number;
   /** The seq of the last entry about this object key (0 when never written). */
   lastSeqOf(key: string): number;
+  /** `lastSeqOf` by kind, namespace ('' for cluster-scoped) and name. */
+  lastSeqOfObject(kind: string, namespace: string, name: string): number;
   /** Entries with from <= seq <= to, in order. */
   entries(from?: number, to?: number): Iterable<Envelope>;
   /** Listener called synchronously after every append, in order. Returns an unsubscribe function. */

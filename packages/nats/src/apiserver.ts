@@ -2,11 +2,12 @@ import { randomInt } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Msg, Subscription } from '@nats-io/transport-node';
 import {
-  apiError, isNamespaced, keyOf, newForbidden, Rand, type ApiError, type ApiRequest, type Kind, type KObject,
+  apiError, isNamespaced, keyOf, newForbidden, objectKey, Rand, type ApiError, type ApiRequest, type Kind, type KObject,
 } from '@kubesim/api';
 import { ApiCore, conflictFor, type RequestContext } from '@kubesim/apiserver';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import { bootstrapObjects } from '@kubesim/runtime';
+import { ObjectStore } from '@kubesim/state';
 import { stampObject } from './codec.js';
 import { DilatedClock } from './clock.js';
 import { bootstrapData, readCluster, type DistributedCluster } from './cluster.js';
@@ -67,7 +68,7 @@ export class NatsApiServer {
 
   private constructor(private readonly j: Js, private readonly o: NatsApiServerOptions) {
     this.s = subjectsFor(o.cluster);
-    this.core = new ApiCore({ lastSeqOf: (k) => this.lastSeqByKey.get(k) ?? 0 }, new Rand(randomInt(2 ** 32)), (d) => {
+    this.core = new ApiCore({ lastSeqOfObject: (kind, ns, name) => this.lastSeqByKey.get(objectKey(kind as Kind, isNamespaced(kind as Kind) ? ns : '', name)) ?? 0 }, new Rand(randomInt(2 ** 32)), new ObjectStore(), (d) => {
       this.stats.denied++;
       this.log(`denied: ${d.actor}: ${d.message}`);
     });
@@ -144,7 +145,10 @@ export class NatsApiServer {
 
   private apply(e: Envelope): void {
     this.core.store.apply(e);
-    if (isObjectEntry(e)) this.lastSeqByKey.set(keyOf(e.object), e.seq);
+    if (isObjectEntry(e)) {
+      const m = e.object.metadata;
+      this.lastSeqByKey.set(objectKey(e.object.kind as Kind, m?.namespace ?? '', m?.name ?? ''), e.seq);
+    }
     const w = this.waiters.get(e.seq);
     if (w) { this.waiters.delete(e.seq); for (const f of w) f(); }
   }

@@ -80,3 +80,21 @@ describe('embedded host: crash and restart', () => {
     expect(cur.type).toBe('COMMAND');
   });
 });
+
+describe('informer caches (ADR 6)', () => {
+  it('without faults, every informer reads the shared fold; the volume binder only for the kinds it does not write through', () => {
+    const sim = createCluster(spec, 3);
+    sim.run({ until: () => sim.hosts.every((h) => h.running), deadlineMs: 10_000 });
+    expect(E.isRight(sim.command({ command: 'apply' }, [{ verb: 'create', object: web(3) }]))).toBe(true);
+    sim.run({ until: ready(sim, 3), deadlineMs: 600_000 });
+    for (const h of sim.hosts) {
+      const inf = h.informer as { constructor: { name: string }; shared?: { constructor: { name: string } } };
+      if (h.name === 'volume-binder') {
+        expect(inf.constructor.name).toBe('SplitCache');
+        expect(inf.shared?.constructor.name).toBe('StoreView');
+      } else {
+        expect(inf.constructor.name).toBe('StoreView');
+      }
+    }
+  });
+});

@@ -335,3 +335,63 @@ export const evaluate = (ctx: EvalContext, c: Condition): Failures => {
   for (const sub of c.all ?? []) f.push(...evaluate(ctx, sub));
   return f;
 };
+
+/**
+ * The kinds of objects whose log entries a condition reads (its objects, their owners, claims and
+ * volumes, DNS sources, events): the condition is a function of the state and the log, so its value can
+ * only change when an entry of one of these kinds is appended. Conservative: `undefined` means any.
+ */
+export const conditionKinds = (c: Condition): ReadonlySet<string> | undefined => {
+  const kinds = new Set<string>();
+  const target = (t: string): boolean => { const r = parseTarget(t); if (typeof r === 'string') return false; kinds.add(r.kind); return true; };
+  const add = (x: Condition): boolean => {
+    if (x.pods) {
+      kinds.add('Pod').add('PersistentVolumeClaim').add('PersistentVolume');
+      if (x.pods.owner !== undefined && !target(x.pods.owner)) return false;
+    }
+    if (x.claims) kinds.add('PersistentVolumeClaim').add('PersistentVolume').add('Pod');
+    if (x.volumes) kinds.add('PersistentVolume');
+    if (x.object && !target(x.object.target)) return false;
+    for (const t of [...(x.absent ?? []), ...(x.present ?? [])]) if (!target(t)) return false;
+    if (x.dns) kinds.add('Service').add('Endpoints').add('Pod');
+    if (x.order) kinds.add(x.order.kind);
+    if (x.sequence) {
+      for (const item of x.sequence.events) {
+        const m = /^\w+\s+(\w+)\//.exec(item);
+        if (!m) return false;
+        kinds.add(m[1]!);
+      }
+    }
+    if (x.orderedReady || x.orderedDeletion || x.createdTogether || x.simultaneousDeletion) kinds.add('Pod');
+    if (x.events) kinds.add('Event');
+    for (const sub of x.all ?? []) if (!add(sub)) return false;
+    return true;
+  };
+  return add(c) ? kinds : undefined;
+};
+
+/** Cheap checks first: a wait only needs to know whether the whole condition holds. */
+const SECTION_ORDER: readonly (keyof Condition)[] = [
+  'object', 'absent', 'present', 'pods', 'claims', 'volumes', 'dns', 'events',
+  'order', 'sequence', 'orderedReady', 'orderedDeletion', 'createdTogether', 'simultaneousDeletion',
+];
+
+/**
+ * Whether a condition holds (what `evaluate(ctx, c).length === 0` says), section by section so that a
+ * failing section ends the check. Build once per condition, call per check.
+ */
+export const conditionHolds = (c: Condition): ((ctx: EvalContext) => boolean) => {
+  const parts: ((ctx: EvalContext) => boolean)[] = [];
+  const known = new Set<string>([...SECTION_ORDER, 'all']);
+  if (Object.keys(c).some((k) => !known.has(k))) return (ctx) => evaluate(ctx, c).length === 0;
+  for (const k of SECTION_ORDER) {
+    if (c[k] === undefined) continue;
+    const one = { [k]: c[k] } as Condition;
+    parts.push((ctx) => evaluate(ctx, one).length === 0);
+  }
+  for (const sub of c.all ?? []) parts.push(conditionHolds(sub));
+  return (ctx) => {
+    for (const p of parts) if (!p(ctx)) return false;
+    return true;
+  };
+};

@@ -3,7 +3,7 @@ import { isKind, isNamespaced, kubectlMessage, type ApiError, type ApiRequest, t
 import type { Snapshot } from '@kubesim/state';
 import { createCluster, type ClusterSpec, type ComponentSetup, type Simulation } from '@kubesim/runtime';
 import { OVER_CAPACITY_ANNOTATION, dnsRecords, resolveName, type DnsRecord } from '@kubesim/controllers';
-import { evaluate, parseTarget, type EvalContext, type Remembered } from './conditions.js';
+import { conditionHolds, conditionKinds, evaluate, parseTarget, type EvalContext, type Remembered } from './conditions.js';
 import type { Condition, Scenario, ScenarioStep } from './types.js';
 
 export interface StepResult {
@@ -273,10 +273,25 @@ const runStep = (sim: Simulation, step: ScenarioStep, remembered: Map<string, Re
     }
     case 'wait': {
       const deadline = sim.now + step.timeoutMs;
-      // Conditions read only the log and the state folded from it: re-evaluate only when the log grew.
+      // Conditions read only the log and the state folded from it: re-evaluate only when the log grew by
+      // an entry of a kind the condition reads (checked once first, before anything runs).
       let checkedSeq = -1;
-      const holds = () => evaluate(evalContext(sim, remembered), step.condition).length === 0;
-      const stop = sim.run({ deadlineMs: deadline, until: () => { const n = sim.log.lastSeq(); if (n === checkedSeq) return false; checkedSeq = n; return holds(); } });
+      const kinds = conditionKinds(step.condition);
+      const log = sim.log.all();
+      const holdsNow = conditionHolds(step.condition);
+      const holds = () => holdsNow(evalContext(sim, remembered));
+      const relevant = (from: number, to: number): boolean => {
+        if (from < 0 || kinds === undefined) return true;
+        for (let s = from + 1; s <= to; s++) { const k = log[s - 1]?.object?.kind; if (k !== undefined && kinds.has(k)) return true; }
+        return false;
+      };
+      const stop = sim.run({ deadlineMs: deadline, until: () => {
+        const n = sim.log.lastSeq();
+        if (n === checkedSeq) return false;
+        const from = checkedSeq;
+        checkedSeq = n;
+        return relevant(from, n) && holds();
+      } });
       if (stop === 'condition' || holds()) return OK;
       const why = evaluate(evalContext(sim, remembered), step.condition);
       const what = stop === 'idle' ? `nothing left to happen at t=${(sim.now / 1000).toFixed(3)}s`

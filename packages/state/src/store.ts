@@ -39,13 +39,16 @@ interface Slot {
   readonly values: (readonly string[])[];
 }
 
-/** Iterates the objects of an iterator of slots. */
+/** Iterates the objects of an iterator of slots (one result object, refilled per step). */
 class ObjectsOf<T> implements IterableIterator<T> {
+  private readonly result: { done: false; value: T } = { done: false, value: undefined as T };
   constructor(private readonly it: Iterator<Slot>) {}
   [Symbol.iterator](): IterableIterator<T> { return this; }
   next(): IteratorResult<T> {
     const r = this.it.next();
-    return r.done ? { done: true, value: undefined } : { done: false, value: r.value.obj as T };
+    if (r.done) return { done: true, value: undefined };
+    this.result.value = r.value.obj as T;
+    return this.result;
   }
 }
 const NO_VALUES: (readonly string[])[] = [];

@@ -71,13 +71,30 @@ export const validateLabels = (labels: StringMap | null | undefined, path: strin
   if (!labels) return errs;
   // Objects are immutable: a label map found valid once (any path) stays valid; versions share it.
   if (validLabelMaps.has(labels)) return errs;
-  for (const [k, v] of Object.entries(labels)) {
-    errs.push(...labelName(k, path));
+  for (const k in labels) {
+    if (!Object.hasOwn(labels, k)) continue;
+    for (const m of qualifiedNameErrors(k)) errs.push(invalid(path, k, m));
+    const v = labels[k];
     const value = typeof v === 'string' ? v : String(v);
     for (const m of isValidLabelValue(value)) errs.push(invalid(path, value, m));
   }
   if (errs.length === 0) validLabelMaps.add(labels);
   return errs;
+};
+
+/**
+ * isQualifiedName of a label or annotation key, remembered per key (objects of a kind carry the same
+ * few keys; bounded).
+ */
+const qualifiedNameChecks = new Map<string, string[]>();
+const qualifiedNameErrors = (key: string): readonly string[] => {
+  let r = qualifiedNameChecks.get(key);
+  if (r === undefined) {
+    if (qualifiedNameChecks.size >= 10_000) qualifiedNameChecks.clear();
+    r = isQualifiedName(key);
+    qualifiedNameChecks.set(key, r);
+  }
+  return r;
 };
 const validLabelMaps = new WeakSet<object>();
 const validAnnotationMaps = new WeakSet<object>();
@@ -88,7 +105,7 @@ export const validateAnnotations = (annotations: StringMap | null | undefined, p
   if (!annotations) return errs;
   if (validAnnotationMaps.has(annotations)) return errs;
   for (const k of Object.keys(annotations)) {
-    for (const m of isQualifiedName(k.toLowerCase())) errs.push(invalid(path, k, m));
+    for (const m of qualifiedNameErrors(k.toLowerCase())) errs.push(invalid(path, k, m));
   }
   if (errs.length === 0) validAnnotationMaps.add(annotations);
   return errs;

@@ -80,16 +80,30 @@ export const validateObjectMeta = (
   else for (const msg of nameFn(m.name, false)) errs.push(invalid(`${path}.name`, m.name, msg));
   if (requiresNamespace) {
     if (!m.namespace) errs.push(required(`${path}.namespace`));
-    else for (const msg of nameIsDNSLabel(m.namespace, false)) errs.push(invalid(`${path}.namespace`, m.namespace, msg));
+    else for (const msg of namespaceNameErrors(m.namespace)) errs.push(invalid(`${path}.namespace`, m.namespace, msg));
   } else if (m.namespace) {
     errs.push(forbidden(`${path}.namespace`, 'not allowed on this type'));
   }
-  errs.push(...nonnegative(m.generation, `${path}.generation`));
-  errs.push(...validateLabels(m.labels, `${path}.labels`));
-  errs.push(...validateAnnotations(m.annotations, `${path}.annotations`));
-  errs.push(...validateOwnerReferences(m.ownerReferences, `${path}.ownerReferences`));
-  errs.push(...validateFinalizers(m.finalizers, `${path}.finalizers`));
+  if (typeof m.generation === 'number' && m.generation < 0) errs.push(...nonnegative(m.generation, `${path}.generation`));
+  if (m.labels) pushAll(errs, validateLabels(m.labels, `${path}.labels`));
+  if (m.annotations) pushAll(errs, validateAnnotations(m.annotations, `${path}.annotations`));
+  if (m.ownerReferences) pushAll(errs, validateOwnerReferences(m.ownerReferences, `${path}.ownerReferences`));
+  if (m.finalizers) pushAll(errs, validateFinalizers(m.finalizers, `${path}.finalizers`));
   return errs;
+};
+
+const pushAll = (errs: Errs, more: Errs): void => { for (const e of more) errs.push(e); };
+
+/** The namespace of an object is one of a few names: their checks are remembered (bounded). */
+const namespaceChecks = new Map<string, string[]>();
+const namespaceNameErrors = (ns: string): string[] => {
+  let r = namespaceChecks.get(ns);
+  if (r === undefined) {
+    if (namespaceChecks.size >= 1000) namespaceChecks.clear();
+    r = nameIsDNSLabel(ns, false);
+    namespaceChecks.set(ns, r);
+  }
+  return r;
 };
 
 /** `%q` of a []string: `["a" "b"]`. */

@@ -1,6 +1,7 @@
 /** PersistentVolumeClaim, PersistentVolume and StorageClass validation (core + storage validation). */
 import { forbidden, invalid, required, unsupported } from '../errors.js';
 import { isValidQuantity, parseQuantity } from '../quantity.js';
+import { merged } from '../objects.js';
 import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from '../types.js';
 import type { PersistentVolumeClaimSpec, PersistentVolumeSpec } from 'kubernetes-types/core/v1.js';
 import {
@@ -80,9 +81,9 @@ export const validatePersistentVolumeClaimUpdate = (pvc: PersistentVolumeClaim, 
   const oldSpec: PersistentVolumeClaimSpec = old.spec ?? {};
   let newClone: PersistentVolumeClaimSpec = spec;
   let oldClone: PersistentVolumeClaimSpec = oldSpec;
-  if (!oldSpec.volumeName) oldClone = { ...oldClone, volumeName: spec.volumeName };
+  if (!oldSpec.volumeName) oldClone = merged(oldClone, { volumeName: spec.volumeName });
   if ((oldSpec.storageClassName === undefined || oldSpec.storageClassName === null) && spec.storageClassName !== undefined) {
-    newClone = { ...newClone, storageClassName: undefined };
+    newClone = merged(newClone, { storageClassName: undefined });
   }
   const phase = old.status?.phase ?? pvc.status?.phase;
   if (phase === 'Bound' && newClone.resources?.requests) {

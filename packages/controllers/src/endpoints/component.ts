@@ -8,7 +8,20 @@ import {
 } from './core.js';
 
 
-const podIps = (p: Pod): string => (p.status?.podIPs?.map((x) => x.ip).join(',') ?? '') + '|' + (p.status?.podIP ?? '');
+/** The pod's IPs (podIPs, then podIP) are the same in both versions. */
+const samePodIps = (a: Pod, b: Pod): boolean => {
+  if ((a.status?.podIP ?? '') !== (b.status?.podIP ?? '')) return false;
+  const x = a.status?.podIPs, y = b.status?.podIPs;
+  if (x === y) return true;
+  if (x === undefined || y === undefined) return x === y || (x ?? y)!.map((i) => i.ip).join(',') === '';
+  // Joined as [EPU podEndpointsChanged] compares them; element by element first, which is what equal lists are.
+  if (x.length === y.length) {
+    let same = true;
+    for (let i = 0; i < x.length && same; i++) same = x[i]!.ip === y[i]!.ip;
+    if (same) return true;
+  }
+  return x.map((i) => i.ip).join(',') === y.map((i) => i.ip).join(',');
+};
 
 /**
  * [EPU podEndpointsChanged]: (does the endpoint change, do the memberships change). Terminal phase
@@ -19,7 +32,7 @@ export const podEndpointsChanged = (oldPod: Pod, newPod: Pod): { changed: boolea
     || oldPod.spec?.hostname !== newPod.spec?.hostname || oldPod.spec?.subdomain !== newPod.spec?.subdomain;
   const changed = oldPod.metadata?.deletionTimestamp !== newPod.metadata?.deletionTimestamp
     || isPodReady(oldPod) !== isPodReady(newPod)
-    || podIps(oldPod) !== podIps(newPod)
+    || !samePodIps(oldPod, newPod)
     || oldPod.status?.phase !== newPod.status?.phase
     || oldPod.spec?.nodeName !== newPod.spec?.nodeName;
   return { changed, labelsChanged };

@@ -1,5 +1,5 @@
 import { mapSelectorMatches, splitNsName, type Endpoints, type KObject, type Pod, type Service, sameStringMap } from '@kubesim/api';
-import type { IndexSpec, Snapshot } from '@kubesim/state';
+import { NO_VALUES, memoValues, type IndexSpec, type Snapshot } from '@kubesim/state';
 import type { ReconcileResult } from '../framework/component.js';
 import { write } from '../framework/plan.js';
 import { involvedOf } from '../framework/recorder.js';
@@ -29,15 +29,16 @@ const STALE_CACHE = 'endpoints informer cache is out of date';
 export const LABEL_INDEX = 'labelPair';
 
 /** Pods by `namespace/key=value` for each of their labels: a service's pods without a namespace scan. */
+const labelPairs = memoValues((labels: Readonly<Record<string, string>>, ns: string) => {
+  const out: string[] = [];
+  for (const k in labels) out.push(`${ns}/${k}=${labels[k]}`);
+  return out;
+});
 export const podsByLabelPair: IndexSpec = {
   name: LABEL_INDEX, kind: 'Pod',
   fn: (o: KObject) => {
     const labels = o.metadata?.labels;
-    if (!labels) return [];
-    const ns = o.metadata?.namespace ?? '';
-    const out: string[] = [];
-    for (const k in labels) out.push(`${ns}/${k}=${labels[k]}`);
-    return out;
+    return labels ? labelPairs(labels, o.metadata?.namespace ?? '') : NO_VALUES;
   },
 };
 

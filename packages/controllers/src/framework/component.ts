@@ -84,9 +84,10 @@ export interface ComponentDef<C = unknown, L = undefined> {
    * returned in this component's cache when it is newer than the cached one, and a later delivery of an
    * older version does not replace it — what the PV controller does with `storeVolumeUpdate` /
    * `storeClaimUpdate`, so its next sync does not read its own stale objects. Keys are still enqueued
-   * only by deliveries.
+   * only by deliveries. `true`: every kind it watches; a list: those kinds (the host can then serve the
+   * other kinds from the shared fold of the log).
    */
-  readonly writeThrough?: boolean;
+  readonly writeThrough?: boolean | readonly Kind[];
   /**
    * The reconcile reads `ReconcileInput.live` (a live GET or list in Kubernetes: the GC's isDangling,
    * pvc-protection's pod list). Hosts that cannot read the API server's state synchronously (the NATS

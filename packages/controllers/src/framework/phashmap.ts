@@ -93,6 +93,29 @@ export class PHashMap<V> {
     return this;
   }
 
+  /**
+   * The keys whose value differs between `prev` and this map (added, changed or removed: `value`
+   * undefined), found by walking only the parts of the trie they do not share — O(changes), not O(size).
+   * Order is unspecified.
+   */
+  diff(prev: PHashMap<V>, cb: (key: string, value: V | undefined) => void): void {
+    if (prev === this) return;
+    for (let a = 0; a < W; a++) {
+      const x1 = prev.root[a], y1 = this.root[a];
+      if (x1 === y1) continue;
+      for (let b = 0; b < W; b++) {
+        const x2 = x1?.[b], y2 = y1?.[b];
+        if (x2 === y2) continue;
+        for (let c = 0; c < W; c++) {
+          const x3 = x2?.[c], y3 = y2?.[c];
+          if (x3 === y3) continue;
+          if (y3) for (const e of y3) { const old = x3?.find((o) => o.key === e.key); if (!old || old.value !== e.value) cb(e.key, e.value); }
+          if (x3) for (const e of x3) if (!y3?.some((n) => n.key === e.key)) cb(e.key, undefined);
+        }
+      }
+    }
+  }
+
   /** Slots in ascending order, each in insertion order (deterministic). */
   *entries(): IterableIterator<[string, V]> {
     for (let a = 0; a < W; a++) {

@@ -6,27 +6,34 @@ import type { EventSpec } from './plan.js';
  * virtual time in nanoseconds plus a per-source counter, so names are unique and deterministic).
  */
 export const buildEvent = (spec: EventSpec, source: string, now: number, counter: number): Event => {
-  const nanos = BigInt(Math.round(now * 1e6)) + BigInt(counter);
+  // Exact in a double below 2^53 ns (104 days of virtual time); BigInt beyond.
+  const ns = Math.round(now * 1e6);
+  const nanos = ns + counter < Number.MAX_SAFE_INTEGER ? (ns + counter).toString(16) : (BigInt(ns) + BigInt(counter)).toString(16);
   const ts = timestamp(now);
+  const inv = spec.involved;
+  const involvedObject: Mutable<Event['involvedObject']> = { apiVersion: inv.apiVersion, kind: inv.kind, name: inv.name };
+  if (inv.namespace) involvedObject.namespace = inv.namespace;
+  if (inv.uid) involvedObject.uid = inv.uid;
+  const colon = source.indexOf(':');
+  const component = colon < 0 ? source : source.slice(0, colon);
   return {
     apiVersion: 'v1',
     kind: 'Event',
-    metadata: { name: `${spec.involved.name}.${nanos.toString(16).padStart(16, '0')}`, namespace: spec.involved.namespace ?? 'default' },
-    involvedObject: {
-      apiVersion: spec.involved.apiVersion, kind: spec.involved.kind, name: spec.involved.name,
-      ...(spec.involved.namespace ? { namespace: spec.involved.namespace } : {}),
-      ...(spec.involved.uid ? { uid: spec.involved.uid } : {}),
-    },
+    metadata: { name: `${inv.name}.${nanos.padStart(16, '0')}`, namespace: inv.namespace ?? 'default' },
+    involvedObject,
     reason: spec.reason,
     message: spec.message,
     type: spec.type,
-    source: { component: source.split(':')[0] ?? source, ...(source.includes(':') ? { host: source.split(':')[1] } : {}) },
+    // `a:b:c`.split(':')[1] is `b`.
+    source: colon < 0 ? { component } : { component, host: source.split(':')[1]! },
     firstTimestamp: ts,
     lastTimestamp: ts,
     count: 1,
-    reportingComponent: source.split(':')[0] ?? source,
+    reportingComponent: component,
   };
 };
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export const involvedOf = (o: { apiVersion?: string; kind?: string; metadata?: { namespace?: string; name?: string; uid?: string } }): EventSpec['involved'] => ({
   apiVersion: o.apiVersion ?? '', kind: o.kind ?? '', name: o.metadata?.name ?? '',

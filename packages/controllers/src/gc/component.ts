@@ -29,13 +29,16 @@ const ownerPhase = (o: KObject | undefined): string =>
   !o || !isBeingDeleted(o) ? '' : `${hasFinalizer(o, ORPHAN_FINALIZER) ? 'o' : ''}${hasFinalizer(o, FOREGROUND_FINALIZER) ? 'f' : ''}`;
 
 /** Owners (by reference) in foreground deletion that may be waiting for this dependent. */
-const waitingOwners = (snap: Snapshot, o: KObject, refs: readonly OwnerReference[], out: Set<string>): void => {
+const waitingOwners = (snap: Snapshot, o: KObject, refs: readonly OwnerReference[], out: string[]): void => {
   const ns = o.metadata?.namespace ?? '';
   for (const ref of refs) {
     const c = classifyRef(snap, ns, ref);
-    if (c.cls === 'waiting' && c.owner) out.add(gcKey(c.owner));
+    if (c.cls === 'waiting' && c.owner) addKey(out, gcKey(c.owner));
   }
 };
+
+/** Keys in first-seen order, each once (the lists are short). */
+const addKey = (out: string[], k: string): void => { if (!out.includes(k)) out.push(k); };
 
 /**
  * [GC GraphBuilder processGraphChanges] as key mapping: a new object or changed references → the object
@@ -47,25 +50,30 @@ export const garbageCollectorKeysFor = (e: Envelope, old: KObject | undefined, s
   if (!isObjectEntry(e)) return [];
   const o = e.object;
   if (!isGcKind(o.kind ?? '')) return [];
-  const keys = new Set<string>();
+  const keys: string[] = [];
   const refs = o.metadata?.ownerReferences ?? [];
   const uid = o.metadata?.uid ?? '';
   if (e.type === 'DELETED') {
-    for (const d of dependentsOf(snap, uid)) keys.add(gcKey(d));
+    const deps = new Set<string>();
+    for (const d of dependentsOf(snap, uid)) deps.add(gcKey(d));
+    keys.push(...deps);
     waitingOwners(snap, o, refs, keys);
-    return [...keys];
+    return keys;
   }
   const prev = e.type === 'MODIFIED' ? old : undefined;
   const refsChanged = !prev || !sameRefs(prev.metadata?.ownerReferences, refs);
-  if (refs.length > 0 && refsChanged) keys.add(gcKey(o));
+  if (refs.length > 0 && refsChanged) keys.push(gcKey(o));
   if (prev && refsChanged) waitingOwners(snap, o, prev.metadata?.ownerReferences ?? [], keys);
   const phase = ownerPhase(o);
   if (phase !== '' && phase !== ownerPhase(prev)) {
-    keys.add(gcKey(o));
+    addKey(keys, gcKey(o));
     // [startsWaitingForDependentsDeleted]: every dependent is attempted.
-    if (isDeletingDependents(o) && !(prev && isDeletingDependents(prev))) for (const d of dependentsOf(snap, uid)) keys.add(gcKey(d));
+    if (isDeletingDependents(o) && !(prev && isDeletingDependents(prev))) {
+      const deps = new Set(keys);
+      for (const d of dependentsOf(snap, uid)) { const k = gcKey(d); if (!deps.has(k)) { deps.add(k); keys.push(k); } }
+    }
   }
-  return [...keys];
+  return keys;
 };
 
 /**

@@ -23,9 +23,14 @@ const waitingUsers = (snap: Snapshot, claimKey: string, nodes: ReadonlySet<strin
   return out;
 };
 
-/** What other pods' attach decision depends on: node, phase, admission, start, termination. */
-const attachSignature = (p: Pod | undefined): string =>
-  p ? `${p.spec?.nodeName ?? ''}|${p.status?.phase ?? ''}|${p.status?.startTime ?? ''}|${containersStarted(p)}|${p.metadata?.deletionTimestamp ?? ''}` : '';
+/** Whether two versions agree on what other pods' attach decision depends on: node, phase, admission, start, termination. */
+const sameAttachSignature = (p: Pod, q: Pod | undefined): boolean =>
+  q !== undefined
+  && (p.spec?.nodeName ?? '') === (q.spec?.nodeName ?? '')
+  && (p.status?.phase ?? '') === (q.status?.phase ?? '')
+  && (p.status?.startTime ?? '') === (q.status?.startTime ?? '')
+  && (p.metadata?.deletionTimestamp ?? '') === (q.metadata?.deletionTimestamp ?? '')
+  && containersStarted(p) === containersStarted(q);
 
 /**
  * A pod change that can unblock (or block) a Multi-Attach wait elsewhere: route it to the waiting pods on
@@ -34,7 +39,7 @@ const attachSignature = (p: Pod | undefined): string =>
 const attachSharers = (snap: Snapshot, pod: Pod, old: Pod | undefined, deleted: boolean, nodes: ReadonlySet<string>): string[] => {
   const claims = podClaimNames(pod);
   if (claims.length === 0) return [];
-  if (!deleted && attachSignature(pod) === attachSignature(old)) return [];
+  if (!deleted && sameAttachSignature(pod, old)) return [];
   const ns = pod.metadata?.namespace ?? '';
   const out: string[] = [];
   for (const c of claims) {

@@ -1,4 +1,4 @@
-import { isTerminal, parseTimestamp, seededBetween, type Pod } from '@kubesim/api';
+import { isTerminal, merged, parseTimestamp, seededBetween, type Pod } from '@kubesim/api';
 import type { Snapshot } from '@kubesim/state';
 import type { ReconcileInput, ReconcileResult } from '../framework/component.js';
 import { event, seq, write, type PlanOutcome, type Step, type WriteStep } from '../framework/plan.js';
@@ -47,7 +47,7 @@ const setPending = (local: KubeletLocal, pod: Pod, node: string, change: Partial
 const writing = (local: KubeletLocal, pod: Pod, node: string, change: Partial<PendingWrite> = {}): Pick<Result, 'local' | 'onDone'> => {
   const uid = pod.metadata?.uid ?? '';
   return {
-    local: setPending(local, pod, node, { ...change, basedOn: pod.metadata?.resourceVersion ?? '' }),
+    local: setPending(local, pod, node, merged(change, { basedOn: pod.metadata?.resourceVersion ?? '' })),
     onDone: (o: PlanOutcome, l: KubeletLocal) => {
       if (o.ok) return l;
       const w = l.pending.get(uid);

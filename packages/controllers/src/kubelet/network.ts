@@ -26,6 +26,7 @@ export const hostedNodes = (config: KubeletConfig): ReadonlySet<string> => {
 };
 
 const prefixes: string[] = [];
+const USED = new Uint8Array(256);
 /** The node's pod CIDR `10.<64 + ⌊i/256⌋>.<i mod 256>.0/24`, as the prefix `10.x.y.`. */
 export const podCidrPrefix = (i: number): string => (prefixes[i] ??= `10.${64 + Math.floor(i / 256)}.${i % 256}.`);
 
@@ -48,7 +49,9 @@ export const allocatePodIp = (
   const own = pending.get(uid)?.ip;
   if (own) return { ip: own, scanned: 0 };
   const prefix = podCidrPrefix(i);
-  const used = new Set<number>();
+  // Host numbers in use (2..254 matter), marked in a reused array, cleared again before returning.
+  const used = USED;
+  const marked: number[] = [];
   let scanned = 0;
   for (const p of snap.byIndex('Pod', 'node', node)) {
     scanned++;
@@ -56,8 +59,13 @@ export const allocatePodIp = (
     if (u === uid || isTerminal(p)) continue;
     // An IP written but not yet seen is reserved (the pod is on this node, so it is found here).
     const ip = p.status?.podIP ?? (pending.size > 0 ? pending.get(u)?.ip : undefined);
-    if (ip && ip.startsWith(prefix)) used.add(Number(ip.slice(prefix.length)));
+    if (ip && ip.startsWith(prefix)) {
+      const h = Number(ip.slice(prefix.length));
+      if (h >= 2 && h <= 254 && Number.isInteger(h) && used[h] === 0) { used[h] = 1; marked.push(h); }
+    }
   }
-  for (let h = 2; h <= 254; h++) if (!used.has(h)) return { ip: `${prefix}${h}`, scanned };
-  return { ip: undefined, scanned };
+  let ip: string | undefined;
+  for (let h = 2; h <= 254; h++) if (used[h] === 0) { ip = `${prefix}${h}`; break; }
+  for (const h of marked) used[h] = 0;
+  return { ip, scanned };
 };

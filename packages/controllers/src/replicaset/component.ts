@@ -1,6 +1,8 @@
 import { controllerRefOf, nsName, type KObject, type OwnerReference, type Pod, type ReplicaSet, sameStringMap } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
-import { podsByControllerUid, type IndexSpec, type Snapshot } from '@kubesim/state';
+import { NO_VALUES, memoSingle, podsByControllerUid, type IndexSpec, type Snapshot } from '@kubesim/state';
+
+const rsControllerValues = memoSingle();
 import type { ComponentDef } from '../framework/index.js';
 import { syncReplicaSet, RS_CONTROLLER_INDEX } from './core.js';
 import { creationObserved, deletionObserved, dropExpectations } from './expectations.js';
@@ -12,7 +14,7 @@ export const replicaSetsByControllerUid: IndexSpec = {
   name: RS_CONTROLLER_INDEX, kind: 'ReplicaSet',
   fn: (o: KObject) => {
     const ref = controllerRefOf(o.metadata);
-    return ref ? [ref.uid] : [];
+    return ref ? rsControllerValues(ref.uid) : NO_VALUES;
   },
 };
 

@@ -64,6 +64,12 @@ export class AssumedPods {
 
   /** The assumed pods of a node (undefined when none). */
   onNode(node: string): AssumedNode | undefined { return this.nodes.get(node); }
+  /** Nodes whose assumed pods differ from `prev`'s (`node` undefined: none left there). */
+  diffNodes(prev: AssumedPods, cb: (name: string, node: AssumedNode | undefined) => void): void { this.nodes.diff(prev.nodes, cb); }
+
+  /** Every node with assumed pods. */
+  eachNode(cb: (name: string, node: AssumedNode) => void): void { for (const [k, v] of this.nodes.entries()) cb(k, v); }
+
   isStale(uid: string): boolean { return this.staleUids.size > 0 && this.staleUids.has(uid); }
 
   set(uid: string, a: AssumedPod): AssumedPods {

@@ -2,6 +2,7 @@
 import { isTerminal, type Node, type Pod } from '@kubesim/api';
 import { podsByNode, type Snapshot } from '@kubesim/state';
 import { nodeAllocatable, podResources, type HostPort, type NodeAllocatable, type PodResources } from './resources.js';
+import type { AssumedNode, AssumedPods } from './assumed.js';
 
 type Taint = NonNullable<NonNullable<Node['spec']>['taints']>[number];
 
@@ -197,6 +198,29 @@ export class SchedulerCache {
     return true;
   }
 
+  /** The assumed pods of each node of `nodeNames`, as of `assumedOf` (kept in step by `syncAssumed`). */
+  private assumedNodes: (AssumedNode | undefined)[] = [];
+  private assumedOf: AssumedPods | undefined;
+
+  /**
+   * The assumed pods of the i-th node in `assumed` — an array read instead of a lookup by name for every
+   * node a cycle examines. Following the persistent map from one cycle's version to the next costs the
+   * nodes that changed.
+   */
+  assumedAt(snap: Snapshot, assumed: AssumedPods): readonly (AssumedNode | undefined)[] {
+    if (this.assumedOf === assumed && this.names) return this.assumedNodes;
+    const names = this.nodeNames(snap);
+    const prev = this.assumedOf;
+    this.assumedOf = assumed;
+    if (prev === undefined || this.assumedNodes.length !== names.length) {
+      this.assumedNodes = new Array<AssumedNode | undefined>(names.length);
+      assumed.eachNode((name, node) => { const i = this.position.get(name); if (i !== undefined) this.assumedNodes[i] = node; });
+    } else {
+      assumed.diffNodes(prev, (name, node) => { const i = this.position.get(name); if (i !== undefined) this.assumedNodes[i] = node; });
+    }
+    return this.assumedNodes;
+  }
+
   /** Position of a node in `nodeNames`, if known. */
   indexOf(snap: Snapshot, name: string): number | undefined {
     this.nodeNames(snap);
@@ -210,7 +234,7 @@ export class SchedulerCache {
   }
 
   /** A node was added or removed. */
-  nodesChanged(): void { this.names = undefined; }
+  nodesChanged(): void { this.names = undefined; this.assumedOf = undefined; }
 
   /** A node object changed. */
   nodeChanged(name: string): void {

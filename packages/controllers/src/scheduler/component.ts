@@ -6,7 +6,7 @@
  */
 import { isTerminal, nsName, type KObject, type Node, type PersistentVolume, type Pod, sameStringMap } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
-import { podsByClaim, podsByNode, type IndexSpec, type Snapshot } from '@kubesim/state';
+import { NO_VALUES, podsByClaim, podsByNode, type IndexSpec, type Snapshot } from '@kubesim/state';
 import type { ComponentDef, KeysForContext } from '../framework/index.js';
 import { pvByClaimRef, pvUnboundByClass } from '../volume/indexes.js';
 import { needsScheduling, podScheduledCondition, schedulePod } from './core.js';
@@ -17,12 +17,13 @@ import {
 const UNSCHEDULABLE = 'unschedulable';
 
 /** Unscheduled, live pods whose last attempt failed (PodScheduled=False): the unschedulable pool. */
+const UNSCHEDULABLE_VALUES: readonly string[] = [UNSCHEDULABLE];
 export const podsUnschedulable: IndexSpec = {
   name: 'scheduler.unschedulable', kind: 'Pod',
   fn: (o: KObject) => {
     const p = o as Pod;
-    if (p.spec?.nodeName || p.metadata?.deletionTimestamp !== undefined) return [];
-    return podScheduledCondition(p)?.status === 'False' ? [UNSCHEDULABLE] : [];
+    if (p.spec?.nodeName || p.metadata?.deletionTimestamp !== undefined) return NO_VALUES;
+    return podScheduledCondition(p)?.status === 'False' ? UNSCHEDULABLE_VALUES : NO_VALUES;
   },
 };
 

@@ -3,7 +3,7 @@
  * nodes until enough feasible ones are found, Score (LeastAllocated), selectHost, Reserve/PreBind for
  * volumes, Bind — or the failure handling (PodScheduled=False, FailedScheduling, backoff).
  */
-import { isTerminal, splitNsName, timestamp, type Pod } from '@kubesim/api';
+import { isTerminal, splitNsName, timestamp, type Pod, merged } from '@kubesim/api';
 import type { Snapshot } from '@kubesim/state';
 import { event, involvedOf, write, type ReconcileInput, type ReconcileResult, type Step } from '../framework/index.js';
 import { parOf, seqOf } from '../volume/sync.js';
@@ -11,7 +11,7 @@ import { updateStatusReq } from '../volume/writes.js';
 import { podInfoOf } from './filters.js';
 import { NO_NODES_AVAILABLE, ReasonHistogram, preFilterFitError } from './fiterror.js';
 import { podResources, type HostPort, type PodResources } from './resources.js';
-import { NO_PORTS, type AssumedPods } from './assumed.js';
+import { NO_PORTS, type AssumedNode, type AssumedPods } from './assumed.js';
 import { HostSelector, numFeasibleNodesToFind } from './score.js';
 import { feasibleOn, filterNode, searchNodes, usageWithAssumed, type AssumedExtra, type AssumedExtraUsage, type Feasible, type FilterCtx } from './search.js';
 import {
@@ -48,7 +48,7 @@ export const unschedulableConditionStep = (pod: Pod, reason: string, message: st
     lastTransitionTime: cur?.status === 'False' && cur.lastTransitionTime ? cur.lastTransitionTime : timestamp(now),
   };
   const conditions = i >= 0 ? conds.map((c, j) => (j === i ? next : c)) : [...conds, next];
-  return write(updateStatusReq({ ...pod, status: { ...pod.status, conditions } }, pod.metadata?.resourceVersion));
+  return write(updateStatusReq(merged(pod, { status: merged(pod.status, { conditions }) }), pod.metadata?.resourceVersion));
 };
 
 interface Cycle {
@@ -98,16 +98,28 @@ class AssumedByNode implements AssumedExtra {
   private readonly memo = new Map<string, AssumedExtraUsage | undefined>();
   readonly empty: boolean;
   private readonly self: AssumedPod | undefined;
+  /** By node index: the node's assumed pods. */
+  private readonly byIndex: readonly (AssumedNode | undefined)[] | undefined;
   constructor(private readonly c: Cycle) {
     const a = c.local.assumed;
     this.self = a.get(c.uid);
     this.empty = a.size === 0 || (a.size === 1 && this.self !== undefined);
+    this.byIndex = this.empty ? undefined : c.local.cache.assumedAt(c.snap, a);
   }
 
   get(node: string): AssumedExtraUsage | undefined {
     if (this.empty) return undefined;
+    return this.of(node, this.c.local.assumed.onNode(node));
+  }
+
+  getAt(i: number, node: string): AssumedExtraUsage | undefined {
+    if (this.empty) return undefined;
+    const rec = this.byIndex![i];
+    return rec === undefined ? undefined : this.of(node, rec);
+  }
+
+  private of(node: string, rec: AssumedNode | undefined): AssumedExtraUsage | undefined {
     const { c } = this;
-    const rec = c.local.assumed.onNode(node);
     if (!rec) return undefined;
     if (!rec.ports && c.now - rec.minBindingSince < c.config.assumeTtlMs) {
       // No entry has expired: the node's sum, less this pod if it is counted there.
@@ -197,7 +209,7 @@ export const schedulePod = (input: ReconcileInput<SchedulerConfig, SchedulerLoca
   }
   if ((pod.spec?.schedulingGates?.length ?? 0) > 0) {
     const step = unschedulableConditionStep(pod, REASON_SCHEDULING_GATED, MSG_SCHEDULING_GATED, now);
-    return { ...(step ? { plan: step } : {}), workUnits: 1 };
+    return step ? { plan: step, workUnits: 1 } : { workUnits: 1 };
   }
   const c: Cycle = { snap, pod, uid, now, config, local, seed };
   const mine = local.assumed.get(uid);

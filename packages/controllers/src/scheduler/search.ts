@@ -35,6 +35,8 @@ export type AssumedExtraUsage = AssumedUsage;
 export interface AssumedExtra {
   readonly empty: boolean;
   get(node: string): AssumedExtraUsage | undefined;
+  /** `get` for the i-th node of the cache's node list. */
+  getAt(i: number, node: string): AssumedExtraUsage | undefined;
 }
 
 /** Usage plus the assumed pods' requests (as addPods would add them one by one). */
@@ -121,7 +123,7 @@ export const searchNodes = (f: FilterCtx, start: number, numToFind: number, fail
     // assumed pods (host ports do not matter to a pod that requests none).
     if (fast && clean[i] === 1) {
       let uPods = usePods[i]!, uCpu = useCpu[i]!, uMem = useMem[i]!, uNzCpu = useNzCpu[i]!, uNzMem = useNzMem[i]!;
-      const e = names === undefined ? undefined : extra.get(names[i]!);
+      const e = names === undefined ? undefined : extra.getAt(i, names[i]!);
       if (e !== undefined) { uPods += e.pods; uCpu += e.milliCpu; uMem += e.memory; uNzCpu += e.nzMilliCpu; uNzMem += e.nzMemory; }
       pods = uPods;
       const capC = allocCpu[i]!, capM = allocMem[i]!;

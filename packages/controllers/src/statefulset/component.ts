@@ -40,23 +40,23 @@ export const statefulSetController: ComponentDef<StatefulSetConfig, undefined> =
     const pod = o as Pod;
     // The snapshot already holds the new state; a DELETED pod is resolved against its last state.
     const owner = controllerRefOf(pod.metadata);
-    const keys = new Set<string>();
     if (e.type === 'DELETED') {
-      if (owner) { const k = resolveRef(snap, pod); if (k) keys.add(k); }
-      return [...keys];
+      const k = owner ? resolveRef(snap, pod) : undefined;
+      return k ? [k] : [];
     }
     const prev = old as Pod | undefined;
     if (prev && prev.metadata?.resourceVersion === pod.metadata?.resourceVersion) return [];
+    const keys: string[] = [];
+    const add = (k: string | undefined): void => { if (k !== undefined && !keys.includes(k)) keys.push(k); };
     const prevOwner = prev ? controllerRefOf(prev.metadata) : undefined;
-    if (prev && prevOwner && prevOwner.uid !== owner?.uid) { const k = resolveRef(snap, prev); if (k) keys.add(k); }
+    if (prev && prevOwner && prevOwner.uid !== owner?.uid) add(resolveRef(snap, prev));
     if (owner) {
-      const k = resolveRef(snap, pod);
-      if (k) keys.add(k);
-      return [...keys];
+      add(resolveRef(snap, pod));
+      return keys;
     }
     const labelChanged = !prev || !sameStringMap(prev.metadata?.labels, pod.metadata?.labels) || prevOwner !== undefined;
-    if (labelChanged || e.type === 'ADDED') for (const k of matchingSets(snap, pod)) keys.add(k);
-    return [...keys];
+    if (labelChanged || e.type === 'ADDED') for (const k of matchingSets(snap, pod)) add(k);
+    return keys;
   },
   initialKeys(snap) {
     const out: string[] = [];

@@ -1,7 +1,6 @@
 import {
   parentAndOrdinal, podName, claimName, controllerRefOf, compileSelector,
-  type StatefulSet, type Pod, type PersistentVolumeClaim, type OwnerReference, type KObject,
-} from '@kubesim/api';
+  type StatefulSet, type Pod, type PersistentVolumeClaim, type OwnerReference, type KObject, merged } from '@kubesim/api';
 
 /** k8s-semantics §1.3–§1.4 helpers [SSU]. */
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
@@ -18,15 +17,27 @@ export const endOrdinal = (set: StatefulSet): number => startOrdinal(set) + repl
  * A pod's parsed (parent, ordinal) depends only on its name: memoized by name (bounded; names repeat
  * across every version of a pod and every sync of its set).
  */
-const nameMemo = new Map<string, { readonly parent: string; readonly ordinal: number }>();
-const parsedName = (name: string): { readonly parent: string; readonly ordinal: number } => {
+interface ParsedName {
+  readonly parent: string;
+  readonly ordinal: number;
+  /** The name is exactly `podName(parent, ordinal)` (no leading zeros). */
+  readonly canonical: boolean;
+}
+const nameMemo = new Map<string, ParsedName>();
+const parsedName = (name: string): ParsedName => {
   let r = nameMemo.get(name);
   if (r === undefined) {
     if (nameMemo.size >= 200_000) nameMemo.clear();
-    r = parentAndOrdinal(name);
+    const { parent, ordinal } = parentAndOrdinal(name);
+    r = { parent, ordinal, canonical: ordinal >= 0 && podName(parent, ordinal) === name };
     nameMemo.set(name, r);
   }
   return r;
+};
+/** [SSU identityMatches]'s name test: the pod's name is `podName(set, ordinal)` for its ordinal ≥ 0. */
+export const hasIdentityName = (p: { metadata?: { name?: string } }, sname: string): boolean => {
+  const r = parsedName(p.metadata?.name ?? '');
+  return r.canonical && r.parent === sname;
 };
 export const ordinalOfPod = (p: { metadata?: { name?: string } }): number => parsedName(p.metadata?.name ?? '').ordinal;
 export const podInOrdinalRange = (p: Pod, set: StatefulSet): boolean => {
@@ -40,10 +51,16 @@ export const minReadySecondsOf = (set: StatefulSet): number => set.spec?.minRead
 export const isParallel = (set: StatefulSet): boolean => set.spec?.podManagementPolicy === 'Parallel';
 
 export interface RetentionPolicy { readonly whenScaled: 'Retain' | 'Delete'; readonly whenDeleted: 'Retain' | 'Delete' }
-export const retentionPolicy = (set: StatefulSet): RetentionPolicy => ({
-  whenScaled: set.spec?.persistentVolumeClaimRetentionPolicy?.whenScaled === 'Delete' ? 'Delete' : 'Retain',
-  whenDeleted: set.spec?.persistentVolumeClaimRetentionPolicy?.whenDeleted === 'Delete' ? 'Delete' : 'Retain',
-});
+const POLICIES: Record<string, RetentionPolicy> = {
+  RR: { whenScaled: 'Retain', whenDeleted: 'Retain' }, RD: { whenScaled: 'Retain', whenDeleted: 'Delete' },
+  DR: { whenScaled: 'Delete', whenDeleted: 'Retain' }, DD: { whenScaled: 'Delete', whenDeleted: 'Delete' },
+};
+/** The set's policy (one shared object per combination: read for every claim of every sync). */
+export const retentionPolicy = (set: StatefulSet): RetentionPolicy => {
+  const p = set.spec?.persistentVolumeClaimRetentionPolicy;
+  const s = p?.whenScaled === 'Delete', d = p?.whenDeleted === 'Delete';
+  return POLICIES[s ? (d ? 'DD' : 'DR') : (d ? 'RD' : 'RR')]!;
+};
 
 /**
  * The names of the claims of ordinal k, in template order (cheap: no objects built). Memoized per
@@ -74,16 +91,15 @@ export const claimsForOrdinal = (set: StatefulSet, ordinal: number): PersistentV
   const matchLabels = set.spec?.selector?.matchLabels ?? {};
   return (set.spec?.volumeClaimTemplates ?? []).map((t) => {
     const name = claimName(t.metadata?.name ?? '', setName(set), ordinal);
-    const labels = { ...(t.metadata?.labels ?? {}), ...matchLabels };
+    const labels = merged(t.metadata?.labels, matchLabels);
     return {
       apiVersion: 'v1',
       kind: 'PersistentVolumeClaim',
-      metadata: {
-        ...(t.metadata ?? {}),
+      metadata: merged(t.metadata, {
         name,
         namespace: setNamespace(set),
         labels,
-      },
+      }),
       spec: t.spec ?? {},
     } as PersistentVolumeClaim;
   });

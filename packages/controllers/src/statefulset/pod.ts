@@ -1,6 +1,7 @@
-import { newControllerRef, type Pod, type StatefulSet, type Volume, type OwnerReference } from '@kubesim/api';
+import { newControllerRef, type Pod, type StatefulSet, type Volume, type OwnerReference, merged } from '@kubesim/api';
 import {
-  POD_INDEX_LABEL, POD_NAME_LABEL, REVISION_LABEL, claimName, claimNamesForOrdinal, ordinalOfPod, podName, setName, setNamespace, startOrdinal,
+  POD_INDEX_LABEL, POD_NAME_LABEL, REVISION_LABEL, claimName, claimNamesForOrdinal, hasIdentityName, ordinalOfPod, podName, setName, setNamespace,
+  startOrdinal,
 } from './helpers.js';
 
 const setRef = (set: StatefulSet): OwnerReference =>
@@ -25,12 +26,11 @@ export const podVolumes = (set: StatefulSet, ordinal: number, current: readonly 
 export const newStatefulSetPod = (set: StatefulSet, ordinal: number, revisionName: string): Pod => {
   const tpl = set.spec?.template;
   const name = podName(setName(set), ordinal);
-  const labels = {
-    ...(tpl?.metadata?.labels ?? {}),
+  const labels = merged(tpl?.metadata?.labels, {
     [POD_NAME_LABEL]: name,
     [POD_INDEX_LABEL]: String(ordinal),
     [REVISION_LABEL]: revisionName,
-  };
+  });
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -43,12 +43,11 @@ export const newStatefulSetPod = (set: StatefulSet, ordinal: number, revisionNam
       ...(tpl?.metadata?.finalizers ? { finalizers: [...tpl.metadata.finalizers] } : {}),
       ownerReferences: [setRef(set)],
     },
-    spec: {
-      ...(tpl?.spec ?? { containers: [] }),
+    spec: merged(tpl?.spec ?? { containers: [] }, {
       hostname: name,
       subdomain: set.spec?.serviceName ?? '',
       volumes: podVolumes(set, ordinal, tpl?.spec?.volumes),
-    },
+    }),
   };
 };
 
@@ -68,24 +67,26 @@ export const newVersionedStatefulSetPod = (
 
 /** [SSU identityMatches] */
 export const identityMatches = (set: StatefulSet, p: Pod): boolean => {
-  const ordinal = ordinalOfPod(p);
-  return ordinal >= 0
-    && p.metadata?.name === podName(setName(set), ordinal)
+  // ordinal ≥ 0 and name === podName(setName(set), ordinal), from the memoized parse of the name.
+  return hasIdentityName(p, setName(set))
     && (p.metadata?.namespace ?? '') === setNamespace(set)
     && p.metadata?.labels?.[POD_NAME_LABEL] === p.metadata?.name;
 };
 
-/** [SSU storageMatches] */
-export const storageMatches = (set: StatefulSet, p: Pod): boolean => {
-  const ordinal = ordinalOfPod(p);
+/**
+ * [SSU storageMatches]. `names`: the pod's claim names (`claimNamesForOrdinal(set, ordinal)`), when the
+ * caller has them.
+ */
+export const storageMatches = (set: StatefulSet, p: Pod, names?: readonly string[], ordinal = ordinalOfPod(p)): boolean => {
   if (ordinal < 0) return false;
   const tpls = set.spec?.volumeClaimTemplates;
   if (!tpls || tpls.length === 0) return true;
   const vols = p.spec?.volumes ?? [];
-  const names = claimNamesForOrdinal(set, ordinal);
+  names ??= claimNamesForOrdinal(set, ordinal);
   for (let i = 0; i < tpls.length; i++) {
     const tname = tpls[i]!.metadata?.name;
-    const v = vols.find((x) => x.name === tname);
+    let v: (typeof vols)[number] | undefined;
+    for (let j = 0; j < vols.length; j++) if (vols[j]!.name === tname) { v = vols[j]; break; }
     if (!v || v.persistentVolumeClaim?.claimName !== names[i]) return false;
   }
   return true;

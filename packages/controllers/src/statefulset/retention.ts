@@ -15,6 +15,13 @@ export const hasConflictingController = hasUnexpectedController;
 
 /** [SSU isClaimOwnerUpToDate] */
 export const isClaimOwnerUpToDate = (claim: PersistentVolumeClaim, set: StatefulSet, pod: Pod): boolean => {
+  if (!claim.metadata?.ownerReferences?.length) {
+    // No owner references at all (the common case): no stale, unexpected or non-controller ref, and
+    // neither the set nor the pod is referenced — what the rules below give for that case.
+    const p = retentionPolicy(set);
+    if (p.whenScaled === 'Retain') return p.whenDeleted === 'Retain';
+    return p.whenDeleted === 'Retain' && podInOrdinalRange(pod, set);
+  }
   if (hasStaleOwnerRef(claim as KObject, set as KObject, 'StatefulSet') || hasStaleOwnerRef(claim as KObject, pod as KObject, 'Pod')) return true;
   if (hasUnexpectedController(claim, set, pod)) return !hasNonControllerOwner(claim, set, pod);
   if (hasNonControllerOwner(claim, set, pod)) return false;

@@ -1,5 +1,5 @@
 import {
-  compileSelector, controllerRefOf, isAvailable, isCreated, isFailed, isPending, isRunningAndReady, isSucceeded,
+  compileSelector, controllerRefOf, isAvailable, podReadyCondition, isRunningAndReady,
   isTerminating, isUnavailable, newControllerRef,
   type ApiError, type ControllerRevision, type PersistentVolumeClaim, type Pod, type StatefulSet, type KObject,
 } from '@kubesim/api';
@@ -35,22 +35,67 @@ interface Ctx {
 }
 
 /** What one processReplica / processCondemned call does. */
-interface Step1 { readonly steps: Step[]; readonly exit: boolean }
+interface Step1 { readonly steps: readonly Step[]; readonly exit: boolean }
 const NOTHING: Step1 = { steps: [], exit: false };
 
-/** The pod's claims as the cache has them (by name; undefined when missing). */
-const claimsOf = (c: Ctx, pod: Pod, set: StatefulSet): { name: string; index: number; cur: PersistentVolumeClaim | undefined }[] => {
-  const ns = setNamespace(set);
-  return claimNamesForOrdinal(set, ordinalOfPod(pod)).map((name, index) => ({ name, index, cur: c.snap.get('PersistentVolumeClaim', ns, name) }));
+type Claims = readonly (PersistentVolumeClaim | undefined)[];
+const NO_CLAIMS: Claims = [];
+
+/** The claims of `names` as the cache has them (undefined when missing). */
+const lookupClaims = (c: Ctx, names: readonly string[]): Claims => {
+  if (names.length === 0) return NO_CLAIMS;
+  const ns = setNamespace(c.set);
+  return names.map((name) => c.snap.get('PersistentVolumeClaim', ns, name));
 };
 
+/** The pod's claims by the names of `set`'s templates. */
+const claimsOf = (c: Ctx, pod: Pod, set: StatefulSet): Claims => lookupClaims(c, claimNamesForOrdinal(set, ordinalOfPod(pod)));
+
+const sameNames = (a: readonly string[], b: readonly string[]): boolean => {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+};
+
+/**
+ * One pod's claims, looked up once per sync of the pod: by the set's template names and, when they
+ * differ, by the update revision's.
+ */
+class PodClaims {
+  private own: Claims | undefined;
+  private upd: Claims | undefined;
+  readonly names: readonly string[];
+  readonly ordinal: number;
+  constructor(private readonly c: Ctx, pod: Pod) {
+    this.ordinal = ordinalOfPod(pod);
+    this.names = claimNamesForOrdinal(c.set, this.ordinal);
+  }
+  forSet(): Claims { return (this.own ??= lookupClaims(this.c, this.names)); }
+  forUpdate(): Claims {
+    if (this.upd === undefined) {
+      const names = claimNamesForOrdinal(this.c.updateSet, this.ordinal);
+      this.upd = sameNames(names, this.names) ? this.forSet() : lookupClaims(this.c, names);
+    }
+    return this.upd;
+  }
+}
+
 /** [SPC createPersistentVolumeClaims]: missing claims are created; a claim being deleted is an error. */
-const createClaims = (c: Ctx, pod: Pod, verb: 'create' | 'update'): Step[] => {
+const NO_STEPS: readonly Step[] = [];
+
+const createClaims = (c: Ctx, pod: Pod, verb: 'create' | 'update', pc: PodClaims): readonly Step[] => {
+  const names = pc.names, curs = pc.forSet();
+  // Nothing to do when every claim exists and none is being deleted (the common case): no allocation.
+  let work = false;
+  for (let i = 0; i < names.length && !work; i++) work = curs[i] === undefined || isTerminating(curs[i]!);
+  if (!work) return NO_STEPS;
   const out: Step[] = [];
   const podName = pod.metadata!.name!;
   const sname = setName(c.set);
   let built: PersistentVolumeClaim[] | undefined;
-  for (const { name: cname, index, cur } of claimsOf(c, pod, c.set)) {
+  for (let index = 0; index < names.length; index++) {
+    const cname = names[index]!, cur = curs[index];
     if (cur === undefined) {
       built ??= claimsForOrdinal(c.set, ordinalOfPod(pod));
       out.push(write({ verb: 'create', object: built[index]! as KObject }, {
@@ -66,25 +111,21 @@ const createClaims = (c: Ctx, pod: Pod, verb: 'create' | 'update'): Step[] => {
   return out;
 };
 
-/** [SPC UpdatePodClaimForRetentionPolicy] with the claims as the cache has them. */
-const claimRefUpdates = (c: Ctx, set: StatefulSet, pod: Pod): Step[] => {
-  const out: Step[] = [];
-  for (const { cur } of claimsOf(c, pod, set)) {
+/** [SPC UpdatePodClaimForRetentionPolicy] with the claims as the cache has them (`curs`: by `set`'s names). */
+const claimRefUpdates = (c: Ctx, set: StatefulSet, pod: Pod, curs: Claims): readonly Step[] => {
+  let out: Step[] | undefined;
+  for (const cur of curs) {
     if (!cur) continue; // "Expected claim missing, continuing to pick up in next iteration"
-    if (hasConflictingController(cur, set, pod)) out.push(event(conflictingControllerEvent(cur.metadata!.name!, c.on)));
+    if (hasConflictingController(cur, set, pod)) (out ??= []).push(event(conflictingControllerEvent(cur.metadata!.name!, c.on)));
     if (isClaimOwnerUpToDate(cur, set, pod)) continue;
     const fixed = claimWithPolicyRefs(cur, set, pod);
-    if (fixed) out.push(write({ verb: 'update', object: fixed as KObject }));
+    if (fixed) (out ??= []).push(write({ verb: 'update', object: fixed as KObject }));
   }
-  return out;
+  return out ?? NO_STEPS;
 };
 
-const claimsMatchPolicy = (c: Ctx, set: StatefulSet, pod: Pod): boolean => {
-  const ns = setNamespace(set);
-  for (const name of claimNamesForOrdinal(set, ordinalOfPod(pod))) {
-    const cur = c.snap.get('PersistentVolumeClaim', ns, name);
-    if (cur !== undefined && !isClaimOwnerUpToDate(cur, set, pod)) return false;
-  }
+const claimsMatchPolicy = (set: StatefulSet, pod: Pod, curs: Claims): boolean => {
+  for (const cur of curs) if (cur !== undefined && !isClaimOwnerUpToDate(cur, set, pod)) return false;
   return true;
 };
 
@@ -101,41 +142,43 @@ const deletePod = (c: Ctx, pod: Pod, tag?: string): Step => write(
 const processReplica = (c: Ctx, pod: Pod): Step1 => {
   const sname = setName(c.set);
   const name = pod.metadata!.name!;
-  if (isFailed(pod) || isSucceeded(pod)) {
+  const phase = pod.status?.phase ?? '';
+  if (phase === 'Failed' || phase === 'Succeeded') {
     return { steps: isTerminating(pod) ? [] : [deletePod(c, pod)], exit: true };
   }
   const steps: Step[] = [];
-  if (!isCreated(pod)) {
-    const claims = claimsOf(c, pod, c.set).map((x) => x.cur);
-    if (podClaimIsStale(claims, c.set, pod)) return { steps: [], exit: true };
-    const claimSteps = createClaims(c, pod, 'create');
+  const pc = new PodClaims(c, pod);
+  if (phase === '') {
+    if (podClaimIsStale(pc.forSet(), c.set, pod)) return { steps: [], exit: true };
+    const claimSteps = createClaims(c, pod, 'create', pc);
     steps.push(...claimSteps);
     if (claimSteps.some((x) => x.kind === 'fail')) return { steps: [seq(...steps)], exit: true };
     steps.push(write({ verb: 'create', object: pod as KObject }, {
       onSuccess: podEvent('create', name, sname, c.on),
       onFailure: (e: ApiError) => (e.reason === 'AlreadyExists' ? undefined : podFailedEvent('create', name, sname, c.on, e)),
     }));
-    steps.push(...claimRefUpdates(c, c.set, pod));
+    steps.push(...claimRefUpdates(c, c.set, pod, pc.forSet()));
     if (c.monotonic) return { steps: [seq(...steps)], exit: true };
     return { steps: [seq(...steps)], exit: false };
   }
-  if (isPending(pod)) {
-    steps.push(...createClaims(c, pod, 'create'));
-    steps.push(...claimRefUpdates(c, c.set, pod));
+  if (phase === 'Pending') {
+    for (const s of createClaims(c, pod, 'create', pc)) steps.push(s);
+    for (const s of claimRefUpdates(c, c.set, pod, pc.forSet())) steps.push(s);
   }
   if (c.monotonic) {
     if (isTerminating(pod) || !isRunningAndReady(pod) || !isAvailable(pod, minReadySecondsOf(c.set), c.now)) {
       return { steps: steps.length ? [seq(...steps)] : [], exit: true };
     }
   }
-  const retentionMatch = claimsMatchPolicy(c, c.updateSet, pod);
-  if (identityMatches(c.set, pod) && storageMatches(c.set, pod) && retentionMatch) {
-    return { steps: steps.length ? [seq(...steps)] : [], exit: false };
+  const retentionMatch = claimsMatchPolicy(c.updateSet, pod, pc.forUpdate());
+  const storageOk = storageMatches(c.set, pod, pc.names, pc.ordinal);
+  if (identityMatches(c.set, pod) && storageOk && retentionMatch) {
+    return steps.length ? { steps: [seq(...steps)], exit: false } : NOTHING;
   }
   // [SPC UpdateStatefulPod]
   const upd: Step[] = [];
-  if (!storageMatches(c.set, pod)) upd.push(...createClaims(c, pod, 'update'));
-  if (!retentionMatch) upd.push(...claimRefUpdates(c, c.updateSet, pod));
+  if (!storageOk) upd.push(...createClaims(c, pod, 'update', pc));
+  if (!retentionMatch) upd.push(...claimRefUpdates(c, c.updateSet, pod, pc.forUpdate()));
   upd.push(write({ verb: 'update', object: repairedPod(c.set, pod) as KObject }, {
     onSuccess: podEvent('update', name, sname, c.on),
     onFailure: (e) => podFailedEvent('update', name, sname, c.on, e),
@@ -191,11 +234,16 @@ const countPods = (pods: Iterable<Pod>, set: StatefulSet, current: string, updat
   const s: Counts = { replicas: 0, readyReplicas: 0, availableReplicas: 0, currentReplicas: 0, updatedReplicas: 0 };
   const mrs = minReadySecondsOf(set);
   for (const p of pods) {
-    const created = isCreated(p);
+    // isCreated, isRunningAndReady and isAvailable with the phase and Ready condition read once.
+    const phase = p.status?.phase ?? '';
+    const created = phase !== '';
     if (created) s.replicas++;
-    if (isRunningAndReady(p)) {
-      s.readyReplicas++;
-      if (isAvailable(p, mrs, now)) s.availableReplicas++;
+    if (phase === 'Running') {
+      const ready = podReadyCondition(p);
+      if (ready?.status === 'True') {
+        s.readyReplicas++;
+        if (mrs === 0 || isAvailable(p, mrs, now)) s.availableReplicas++;
+      }
     }
     if (created && !isTerminating(p)) {
       const r = podRevision(p);
@@ -330,7 +378,8 @@ export const syncStatefulSet = (snap: Snapshot, namespace: string, name: string,
     if (!phase1.exit) {
       const phase2 = runForAll(c, condemned.length, (i) => {
         const p = condemned[i]!;
-        return claimsMatchPolicy(c, updateSet, p) ? NOTHING : { steps: claimRefUpdates(c, updateSet, p), exit: false };
+        const curs = claimsOf(c, p, updateSet);
+        return claimsMatchPolicy(updateSet, p, curs) ? NOTHING : { steps: claimRefUpdates(c, updateSet, p, curs), exit: false };
       }, config.maxBatch);
       if (phase2.step) main.push(phase2.step);
       const phase3 = runForAll(c, condemned.length, (i) => processCondemned(c, condemned[i]!, firstUnavailable), config.maxBatch);

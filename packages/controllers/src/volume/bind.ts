@@ -1,5 +1,5 @@
 /** [PVCTL bind]: the writes that link a volume and a claim, in Kubernetes' order, each only when needed. */
-import type { PersistentVolume, PersistentVolumeClaim } from '@kubesim/api';
+import { merged, type PersistentVolume, type PersistentVolumeClaim } from '@kubesim/api';
 import { seq, write, type Step } from '../framework/index.js';
 import { ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER } from './constants.js';
 import { claimReference, hasAnnotation, isVolumeBoundToClaim } from './storage.js';
@@ -16,7 +16,7 @@ export const volumeBoundToClaim = (pv: PersistentVolume, claim: PersistentVolume
     || ref.uid !== claim.metadata?.uid;
   const needAnn = !isVolumeBoundToClaim(pv, claim) && !hasAnnotation(pv, ANN_BOUND_BY_CONTROLLER);
   if (!needRef && !needAnn) return { pv, dirty: false };
-  let next: PersistentVolume = needRef ? { ...pv, spec: { ...pv.spec, claimRef: claimReference(claim) } } : pv;
+  let next: PersistentVolume = needRef ? merged(pv, { spec: merged(pv.spec, { claimRef: claimReference(claim) }) }) : pv;
   if (needAnn) next = withAnnotations(next, { [ANN_BOUND_BY_CONTROLLER]: 'yes' });
   return { pv: next, dirty: true };
 };
@@ -42,7 +42,7 @@ export const bindPlan = (pv: PersistentVolume, claim: PersistentVolumeClaim, now
   let c = claim;
   const claimDirty = byController || Object.keys(ann).length > 0;
   if (claimDirty) {
-    c = withAnnotations(byController ? { ...claim, spec: { ...claim.spec, volumeName: pvName } } : claim, ann);
+    c = withAnnotations(byController ? merged(claim, { spec: merged(claim.spec, { volumeName: pvName }) }) : claim, ann);
     steps.push(write(updateReq(c, claim.metadata?.resourceVersion)));
   }
   const st = claimWithStatus(c, 'Bound', bound.pv);

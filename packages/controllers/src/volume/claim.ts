@@ -1,6 +1,6 @@
 /** The PV controller's claim sync: [PVCTL syncClaim, syncUnboundClaim, syncBoundClaim] (§3.2). */
 import { involvedOf, write, type Step } from '../framework/index.js';
-import type { PersistentVolume, PersistentVolumeClaim } from '@kubesim/api';
+import { merged, type PersistentVolume, type PersistentVolumeClaim } from '@kubesim/api';
 import { bindPlan } from './bind.js';
 import {
   ANN_BOUND_BY_CONTROLLER, MSG_CLAIM_LOST_REFERENCE, MSG_CLAIM_LOST_VOLUME, MSG_CLAIM_MISBOUND, MSG_NO_VOLUMES_NO_CLASS,
@@ -101,7 +101,7 @@ const syncUnboundClaim = (input: SyncInput, claim: PersistentVolumeClaim): SyncO
   }
   if (claimClass(claim) !== '') {
     const out = provisionClaim(input, claim);
-    return { ...out, workUnits: workUnits + out.workUnits };
+    return merged(out, { workUnits: workUnits + out.workUnits });
   }
   const r = recordOnce(input.local, claim, 'Normal', 'FailedBinding', MSG_NO_VOLUMES_NO_CLASS);
   const resync = input.config.resyncMs > 0 ? { requeueAfterMs: input.config.resyncMs } : {};

@@ -106,8 +106,9 @@ export const volumeBinder: ComponentDef<VolumeBinderConfig, VolumeBinderLocal> =
   reconcile: reconcileVolumeBinder,
   initialLocal: initialVolumeBinderLocal,
   observe: volumeBinderObserve,
-  // [storeVolumeUpdate / storeClaimUpdate]: the PV controller caches the objects its writes return.
-  writeThrough: true,
+  // [storeVolumeUpdate / storeClaimUpdate]: the PV controller caches the objects its writes return (the
+  // only kinds it writes).
+  writeThrough: ['PersistentVolumeClaim', 'PersistentVolume'],
   liveReads: true,
 };
 

@@ -6,12 +6,15 @@ import type { SyncOutput } from './sync.js';
 import { parseVolumeBinderKey, type VolumeBinderConfig, type VolumeBinderLocal } from './types.js';
 import { syncVolume } from './volume.js';
 
-const result = (out: SyncOutput, before: VolumeBinderLocal): ReconcileResult<VolumeBinderLocal> => ({
-  ...(out.plan ? { plan: out.plan } : {}),
-  ...(out.requeueAfterMs !== undefined ? { requeueAfterMs: out.requeueAfterMs } : {}),
-  ...(out.local !== before ? { local: out.local } : {}),
-  workUnits: out.workUnits,
-});
+const result = (out: SyncOutput, before: VolumeBinderLocal): ReconcileResult<VolumeBinderLocal> => {
+  // Assigned field by field (not spread from conditional objects: this runs for every binder sync).
+  const r: { -readonly [K in keyof ReconcileResult<VolumeBinderLocal>]: ReconcileResult<VolumeBinderLocal>[K] } = {};
+  if (out.plan) r.plan = out.plan;
+  if (out.requeueAfterMs !== undefined) r.requeueAfterMs = out.requeueAfterMs;
+  if (out.local !== before) r.local = out.local;
+  r.workUnits = out.workUnits;
+  return r;
+};
 
 export const reconcileVolumeBinder = (input: ReconcileInput<VolumeBinderConfig, VolumeBinderLocal>): ReconcileResult<VolumeBinderLocal> => {
   const key = parseVolumeBinderKey(input.key);

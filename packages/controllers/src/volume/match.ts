@@ -33,36 +33,59 @@ export const findMatchingVolume = (
   excluded: ReadonlySet<string> | undefined,
   delayBinding: boolean,
 ): MatchResult => {
-  const request = claimRequest(claim);
-  const selector = claim.spec?.selector ? compileSelector(claim.spec.selector) : undefined;
-  const requestedClass = claimClass(claim);
-  let best: PersistentVolume | undefined;
-  let bestQty = 0;
-  let scanned = 0;
-  for (const pv of candidates) {
-    scanned++;
-    if (excluded?.has(nameOf(pv))) continue;
-    const prebound = isVolumeBoundToClaim(pv, claim);
-    if (pv.spec?.claimRef && !prebound) continue;
-    const qty = volumeCapacity(pv);
-    if (qty < request) continue;
-    if (volumeModeMismatch(claim, pv)) continue;
-    if (pv.metadata?.deletionTimestamp !== undefined) continue;
-    const affinityOk = node ? volumeFitsNode(pv, node.labels) : true;
-    if (prebound) return { pv: affinityOk ? pv : undefined, scanned };
-    if (!node && delayBinding) continue;
-    if (pv.status?.phase !== 'Available') continue;
-    if (selector && !selector.matches(pv.metadata?.labels)) continue;
-    if (volumeClass(pv) !== requestedClass) continue;
-    if (!affinityOk) continue;
-    if (node && !checkAccessModes(claim, pv)) continue;
-    if (!best || qty < bestQty || (qty === bestQty && nameOf(pv) < nameOf(best))) {
-      best = pv;
-      bestQty = qty;
-    }
-  }
-  return { pv: best, scanned };
+  const m = new Matcher(claim, node, excluded, delayBinding);
+  for (const pv of candidates) if (m.scan(pv)) return m.result();
+  return m.result();
 };
+
+/** The state of one [FindMatchingVolume] scan: candidates are fed one by one (`scan` is true when it is decided). */
+class Matcher {
+  private readonly request: number;
+  private readonly selector: ReturnType<typeof compileSelector> | undefined;
+  private readonly requestedClass: string;
+  private best: PersistentVolume | undefined;
+  private bestQty = 0;
+  private decided = false;
+  scanned = 0;
+
+  constructor(
+    private readonly claim: PersistentVolumeClaim,
+    private readonly node: MatchNode | undefined,
+    private readonly excluded: ReadonlySet<string> | undefined,
+    private readonly delayBinding: boolean,
+  ) {
+    this.request = claimRequest(claim);
+    this.selector = claim.spec?.selector ? compileSelector(claim.spec.selector) : undefined;
+    this.requestedClass = claimClass(claim);
+  }
+
+  result(): MatchResult { return { pv: this.best, scanned: this.scanned }; }
+
+  scan(pv: PersistentVolume): boolean {
+    const { claim, node } = this;
+    this.scanned++;
+    if (this.excluded?.has(nameOf(pv))) return false;
+    const prebound = isVolumeBoundToClaim(pv, claim);
+    if (pv.spec?.claimRef && !prebound) return false;
+    const qty = volumeCapacity(pv);
+    if (qty < this.request) return false;
+    if (volumeModeMismatch(claim, pv)) return false;
+    if (pv.metadata?.deletionTimestamp !== undefined) return false;
+    const affinityOk = node ? volumeFitsNode(pv, node.labels) : true;
+    if (prebound) { this.best = affinityOk ? pv : undefined; this.decided = true; return true; }
+    if (!node && this.delayBinding) return false;
+    if (pv.status?.phase !== 'Available') return false;
+    if (this.selector && !this.selector.matches(pv.metadata?.labels)) return false;
+    if (volumeClass(pv) !== this.requestedClass) return false;
+    if (!affinityOk) return false;
+    if (node && !checkAccessModes(claim, pv)) return false;
+    if (!this.best || qty < this.bestQty || (qty === this.bestQty && nameOf(pv) < nameOf(this.best))) {
+      this.best = pv;
+      this.bestQty = qty;
+    }
+    return false;
+  }
+}
 
 const byName = (a: PersistentVolume, b: PersistentVolume): number => (nameOf(a) < nameOf(b) ? -1 : nameOf(a) > nameOf(b) ? 1 : 0);
 
@@ -70,8 +93,10 @@ const byName = (a: PersistentVolume, b: PersistentVolume): number => (nameOf(a) 
 const refKey = (claim: PersistentVolumeClaim): string => `${claim.metadata?.namespace ?? ''}/${claim.metadata?.name ?? ''}`;
 
 /** Volumes whose claimRef names this claim (any uid), sorted by name. */
-export const volumesReferencing = (snap: Snapshot, claim: PersistentVolumeClaim): PersistentVolume[] =>
-  [...snap.byIndex('PersistentVolume', pvByClaimRef.name, refKey(claim))].sort(byName);
+export const volumesReferencing = (snap: Snapshot, claim: PersistentVolumeClaim): PersistentVolume[] => {
+  const out = [...snap.byIndex('PersistentVolume', pvByClaimRef.name, refKey(claim))];
+  return out.length > 1 ? out.sort(byName) : out;
+};
 
 /**
  * [PVIDX findByClaim] (PV controller path): access-mode groups that contain the claim's modes, fewest
@@ -82,9 +107,12 @@ export const findBestMatchForClaim = (snap: Snapshot, claim: PersistentVolumeCla
   const prebound = volumesReferencing(snap, claim);
   let scanned = 0;
   for (const key of matchingModeGroups(claim.spec?.accessModes)) {
-    const own = prebound.filter((pv) => accessModesKey(pv.spec?.accessModes) === key);
-    const unbound = delayBinding ? [] : snap.byIndex('PersistentVolume', pvUnboundByModes.name, key);
-    const r = findMatchingVolume(claim, concat(own, unbound), undefined, undefined, delayBinding);
+    // The group's candidates: its pre-bound volumes (by name), then its unbound ones.
+    const m = new Matcher(claim, undefined, undefined, delayBinding);
+    let done = false;
+    for (const pv of prebound) if (accessModesKey(pv.spec?.accessModes) === key && m.scan(pv)) { done = true; break; }
+    if (!done && !delayBinding) for (const pv of snap.byIndex('PersistentVolume', pvUnboundByModes.name, key)) if (m.scan(pv)) break;
+    const r = m.result();
     scanned += r.scanned;
     if (r.pv) return { pv: r.pv, scanned };
   }

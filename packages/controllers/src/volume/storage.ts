@@ -119,9 +119,17 @@ const ALL_GROUPS: readonly ModeGroup[] = (() => {
 
 /** The mode groups that can serve a claim (superset of its modes), fewest modes first. */
 export const matchingModeGroups = (wanted: readonly string[] | undefined): readonly string[] => {
-  const w = wanted ?? [];
-  return ALL_GROUPS.filter((g) => w.every((m) => g.modes.includes(m))).map((g) => g.key);
+  const w = wanted ?? NO_MODES;
+  // Claims share their access-mode lists (a set's claims share their template's): memoized per list.
+  let groups = groupsMemo.get(w);
+  if (groups === undefined) {
+    groups = ALL_GROUPS.filter((g) => w.every((m) => g.modes.includes(m))).map((g) => g.key);
+    groupsMemo.set(w, groups);
+  }
+  return groups;
 };
+const NO_MODES: readonly string[] = [];
+const groupsMemo = new WeakMap<readonly string[], readonly string[]>();
 
 // ---- node selectors ----------------------------------------------------------------------------
 interface Requirement { readonly key: string; readonly operator: string; readonly values?: readonly string[] }

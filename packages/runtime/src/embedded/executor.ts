@@ -17,7 +17,17 @@ export interface MutableOutcome {
   failed: Set<string>;
 }
 
-export const newOutcome = (): MutableOutcome => ({ ok: true, succeeded: new Set(), failed: new Set() });
+/** Shared by outcomes with no tagged result yet: replaced (never added to) on the first one. */
+const NO_TAGS: Set<string> = new Set();
+
+export const newOutcome = (): MutableOutcome => ({ ok: true, succeeded: NO_TAGS, failed: NO_TAGS });
+
+const succeeded = (out: MutableOutcome, tag: string): void => {
+  if (out.succeeded === NO_TAGS) out.succeeded = new Set([tag]); else out.succeeded.add(tag);
+};
+const failed = (out: MutableOutcome, tag: string): void => {
+  if (out.failed === NO_TAGS) out.failed = new Set([tag]); else out.failed.add(tag);
+};
 
 /**
  * Interpret a plan in virtual time: `seq` stops at the first failure, `par` runs every child and fails if
@@ -28,7 +38,7 @@ export const runStep = (port: ExecutorPort, step: Step, out: MutableOutcome, cb:
     case 'write': {
       port.send(step, (r) => {
         if (r.ok) {
-          if (step.tag) out.succeeded.add(step.tag);
+          if (step.tag) succeeded(out, step.tag);
           if (step.onSuccess) port.recordEvent(step.onSuccess, r.object.metadata?.name);
           cb(true);
           return;
@@ -36,11 +46,11 @@ export const runStep = (port: ExecutorPort, step: Step, out: MutableOutcome, cb:
         const ev = step.onFailure?.(r.error);
         if (ev) port.recordEvent(ev);
         if (step.ignore?.includes(r.error.reason)) {
-          if (step.tag) out.succeeded.add(step.tag);
+          if (step.tag) succeeded(out, step.tag);
           cb(true);
           return;
         }
-        if (step.tag) out.failed.add(step.tag);
+        if (step.tag) failed(out, step.tag);
         if (out.ok) { out.ok = false; out.error = r.error; }
         cb(false);
       });

@@ -1,8 +1,9 @@
 import { createActor, type Actor } from 'xstate';
-import { apiError, keyOf, type KObject } from '@kubesim/api';
+import { apiError, keyOf, type Kind, type KObject } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
-import { ObjectStore } from '@kubesim/state';
-import { componentMachine, type ComponentDef, type EventSpec, type ReconcileResult, type WriteStep } from '@kubesim/controllers';
+import { ObjectStore, StoreView } from '@kubesim/state';
+import { SplitCache } from './split.js';
+import { componentMachine, type ComponentDef, type EventSpec, type PlanOutcome, type ReconcileResult, type WriteStep } from '@kubesim/controllers';
 import { newOutcome, runStep, type ExecutorPort } from './executor.js';
 import { noFaults, type HostFaults, type RuntimeFault } from './faults.js';
 import type { Simulation } from './simulation.js';
@@ -52,7 +53,13 @@ export interface HostStats {
  * actors (one per shard: per node for the kubelet), a work queue, and the plan interpreter.
  */
 export class ComponentHost<C = unknown, L = unknown> {
-  informer: ObjectStore;
+  /**
+   * The informer's cache. While the component sees a prefix of the log (no write-through, no broken or
+   * reordered watch) it is a view of the simulation's shared fold (the API server's `VersionedStore`)
+   * at the last entry delivered to it; otherwise it is the component's own `ObjectStore`. Either way it
+   * reads the same objects in the same order.
+   */
+  informer: ObjectStore | StoreView | SplitCache;
   local: L;
   /** Bumped on crash: late responses to requests of a dead incarnation are dropped. */
   epoch = 0;
@@ -154,6 +161,23 @@ export class ComponentHost<C = unknown, L = unknown> {
 
   /** Rebuild the cache by folding the whole log (what a restarted process does). */
   private resync(): void {
+    if (this.writeThroughKinds !== undefined) { this.resyncSplit(this.writeThroughKinds); return; }
+    if (this.canShare()) {
+      // The shared fold already holds the whole log: only the component's local state is rebuilt.
+      const shared = this.sim.api.store;
+      let local = this.def.initialLocal();
+      const observe = this.def.observe;
+      if (observe) {
+        for (const e of this.sim.log.all()) {
+          if (isObjectEntry(e) ? this.def.watches.includes(e.object.kind as never) : this.def.watchInputs) local = observe(e, shared.previous(e.seq), local);
+        }
+      }
+      this.setInformer(shared.view(this.def.watches, this.def.indexes ?? [], this.sim.log.lastSeq()));
+      this.local = local;
+      this.floorSeq = this.sim.log.lastSeq();
+      this.seenByWatch.clear();
+      return;
+    }
     const store = new ObjectStore(this.def.watches, this.def.indexes ?? []);
     let local = this.def.initialLocal();
     const observe = this.def.observe;
@@ -161,15 +185,104 @@ export class ComponentHost<C = unknown, L = unknown> {
       const old = store.applyReturningOld(e);
       if (observe && (isObjectEntry(e) ? store.watches(e.object.kind as string) : this.def.watchInputs)) local = observe(e, old, local);
     }
-    this.informer = store;
+    this.setInformer(store);
     this.local = local;
     this.floorSeq = this.sim.log.lastSeq();
     this.seenByWatch.clear();
   }
 
+  /**
+   * The resync of a cache split by kind (see SplitCache): the write-through kinds folded into the
+   * component's own store, the others viewed in the shared fold (or folded privately while a fault
+   * breaks the watch).
+   */
+  private resyncSplit(own: readonly Kind[]): void {
+    const ownSet = new Set<string>(own);
+    const sharedKinds = this.def.watches.filter((k) => !ownSet.has(k));
+    const indexes = this.def.indexes ?? [];
+    const store = new ObjectStore(own, indexes.filter((ix) => ownSet.has(ix.kind)));
+    const sharedIndexes = indexes.filter((ix) => !ownSet.has(ix.kind));
+    const shared = this.sim.api.store;
+    const privateShared = this.canShare() ? undefined : new ObjectStore(sharedKinds, sharedIndexes);
+    let local = this.def.initialLocal();
+    const observe = this.def.observe;
+    for (const e of this.sim.log.all()) {
+      const isObject = isObjectEntry(e);
+      const kind = isObject ? (e.object.kind as string) : '';
+      let old: KObject | undefined;
+      if (isObject && ownSet.has(kind)) old = store.applyReturningOld(e);
+      else {
+        store.seq = e.seq;
+        if (privateShared) old = privateShared.applyReturningOld(e);
+        else old = isObject && sharedKinds.includes(kind as never) ? shared.previous(e.seq) : undefined;
+      }
+      if (observe && (isObject ? this.def.watches.includes(kind as never) : this.def.watchInputs)) local = observe(e, old, local);
+    }
+    const last = this.sim.log.lastSeq();
+    const split = new SplitCache(store, privateShared ?? shared.view(sharedKinds, sharedIndexes, last));
+    split.advance(last);
+    this.setInformer(split);
+    this.local = local;
+    this.floorSeq = last;
+    this.seenByWatch.clear();
+  }
+
+  /** The kinds this component keeps write-through (undefined: none, or, with `writeThrough: true`, see `writesThrough`). */
+  private get writeThroughKinds(): readonly Kind[] | undefined {
+    const w = this.def.writeThrough;
+    return Array.isArray(w) ? w : undefined;
+  }
+
+  /** Whether the component caches its own writes of this kind. */
+  private writesThrough(kind: string): boolean {
+    const w = this.def.writeThrough;
+    return w === true || (Array.isArray(w) && w.includes(kind as never));
+  }
+
+  /** A view of the shared fold is possible while the cache is exactly a prefix of the log. */
+  private canShare(): boolean {
+    const now = this.sim.now;
+    return this.def.writeThrough !== true && now >= this.faults.dropUntil && now >= this.faults.reorderUntil
+      && this.dropped.length === 0 && this.relistAt === undefined;
+  }
+
+  private setInformer(next: ObjectStore | StoreView | SplitCache): void {
+    const cur = this.informer;
+    if (cur instanceof StoreView) this.sim.api.store.close(cur);
+    else if (cur instanceof SplitCache && cur.shared instanceof StoreView) this.sim.api.store.close(cur.shared);
+    this.informer = next;
+  }
+
+  /**
+   * The cache is about to stop being a prefix of the log (a broken or reordered watch): from here on
+   * the component keeps its own fold, starting from what its view holds.
+   */
+  private ownCache(): void {
+    const inf = this.informer;
+    if (inf instanceof ObjectStore) return;
+    if (inf instanceof SplitCache) {
+      if (inf.shared instanceof StoreView) {
+        const view = inf.shared;
+        const kinds = [...view.kinds.keys()] as Kind[];
+        inf.shared = foldUpTo(this.sim.log.all(), inf.seq, new ObjectStore(kinds, (this.def.indexes ?? []).filter((ix) => view.kinds.has(ix.kind))));
+        this.sim.api.store.close(view);
+      }
+      return;
+    }
+    this.setInformer(foldUpTo(this.sim.log.all(), inf.seq, new ObjectStore(this.def.watches, this.def.indexes ?? [])));
+  }
+
+  /** The store that holds the write-through kinds (the whole cache when every kind is write-through). */
+  private writeStore(): ObjectStore {
+    const inf = this.informer;
+    if (inf instanceof SplitCache) return inf.own;
+    this.ownCache();
+    return this.informer as ObjectStore;
+  }
+
   private dropState(): void {
     this.epoch++;
-    this.informer = new ObjectStore(this.def.watches, this.def.indexes ?? []);
+    this.setInformer(new ObjectStore(this.def.watches, this.def.indexes ?? []));
     this.local = this.def.initialLocal();
     this.floorSeq = Number.MAX_SAFE_INTEGER; // deliveries are ignored until the next sync
     this.seenByWatch.clear();
@@ -223,19 +336,29 @@ export class ComponentHost<C = unknown, L = unknown> {
   }
 
 
-  private lookup(store: ObjectStore, o: KObject): KObject | undefined {
+  private lookup(store: ObjectStore | StoreView | SplitCache, o: KObject): KObject | undefined {
     return store.get(o.kind as never, o.metadata?.namespace ?? '', o.metadata?.name ?? '') as KObject | undefined;
   }
 
   /** Called for every log append: schedule its delivery to this informer (FIFO per component). */
+  /** Whether entries about objects of this kind ('' for inputs) reach the informer (fixed by the component). */
+  interestedIn(kind: string): boolean {
+    return kind === '' ? this.def.watchInputs === true : this.def.watches.includes(kind as never);
+  }
+
   offer(e: Envelope): void {
     const isObject = isObjectEntry(e);
     if (isObject) { if (!this.informer.watches(e.object.kind as string)) return; }
     else if (!this.def.watchInputs) return;
+    this.offerWatched(e, isObject);
+  }
+
+  /** `offer` of an entry the informer watches (the simulation routes entries by kind). */
+  offerWatched(e: Envelope, isObject: boolean): void {
     const now = this.sim.now;
     const f = this.faults;
     if (isObject && now < f.dropUntil) { this.dropped.push(e); return; }
-    if (isObject && now < f.reorderUntil) { this.offerReordered(e); return; }
+    if (isObject && now < f.reorderUntil) { this.offerReordered(e as Envelope & { object: KObject }); return; }
     let t = now + this.sim.draw(this.sim.timing.watchLatencyMs) + (now < f.watchDelayUntil ? f.watchDelayMs : 0);
     t = Math.max(this.lastDelivery, t);
     // Deliveries due at the same instant as the last scheduled, not yet run, batch join it: one queue
@@ -268,6 +391,7 @@ export class ComponentHost<C = unknown, L = unknown> {
       case 'watch-delay':
         st.watchDelayMs = f.ms; st.watchDelayUntil = now + f.durationMs; break;
       case 'watch-reorder':
+        this.ownCache();
         st.reorderUntil = Math.max(st.reorderUntil, now + f.durationMs); break;
       case 'watch-duplicate':
         st.duplicates += f.count; break;
@@ -280,6 +404,7 @@ export class ComponentHost<C = unknown, L = unknown> {
       case 'crash-after-writes':
         st.crashAfterWrites = f.writes; st.restartAfterMs = f.restartAfterMs; break;
       case 'watch-drop': {
+        this.ownCache();
         st.dropUntil = Math.max(st.dropUntil, now + f.durationMs);
         // The reflector notices the broken watch when the window ends and relists after a short backoff;
         // everything offered after that waits for the relist (one watch = one ordered stream).
@@ -314,20 +439,24 @@ export class ComponentHost<C = unknown, L = unknown> {
 
   private deliver(e: Envelope): void {
     if (e.seq <= this.floorSeq) return;
-    const watch = isObjectEntry(e) ? (e.object.kind as string) : '';
+    const isObject = isObjectEntry(e);
+    const watch = isObject ? (e.object.kind as string) : '';
     if (e.seq <= (this.seenByWatch.get(watch) ?? 0)) return;
     this.seenByWatch.set(watch, e.seq);
     let old: KObject | undefined;
-    if (isObjectEntry(e) && this.def.writeThrough) {
-      old = this.lookup(this.informer, e.object);
+    if (isObject && this.def.writeThrough !== undefined && this.writesThrough(watch)) {
+      const inf = this.informer;
+      const own = this.writeStore();
+      old = this.lookup(own, e.object);
       // Write-through caches keep a newer version they stored from their own write's response.
-      if (old !== undefined && rvOf(old) > e.seq) this.informer.seq = e.seq;
-      else this.informer.apply(e);
+      if (old !== undefined && rvOf(old) > e.seq) own.seq = e.seq;
+      else own.apply(e);
+      if (inf instanceof SplitCache) inf.advance(e.seq);
     } else old = this.informer.applyReturningOld(e);
     if (this.def.observe) this.local = this.def.observe(e, old, this.local);
     const keys = this.def.keysFor(e, old, this.informer, this.config, { local: this.local, now: this.sim.now });
-    for (const k of keys) this.enqueue(k, e.seq);
-    if (this.faults.duplicates > 0 && isObjectEntry(e)) {
+    for (let i = 0; i < keys.length; i++) this.enqueue(keys[i]!, e.seq);
+    if (this.faults.duplicates > 0 && isObject) {
       this.faults.duplicates--;
       const epoch = this.epoch;
       this.sim.at(this.sim.draw(this.sim.timing.watchLatencyMs), () => { if (epoch === this.epoch) this.deliverAgain(e); });
@@ -368,12 +497,13 @@ export class ComponentHost<C = unknown, L = unknown> {
   /** Write-through ([storeObjectUpdate]): cache the object a successful write returned, if newer. */
   private storeWriteResult(o: KObject): void {
     const kind = o.kind as string;
-    if (!this.informer.watches(kind)) return;
+    if (!this.informer.watches(kind) || !this.writesThrough(kind)) return;
     const rv = rvOf(o);
     if (this.sim.log.all()[rv - 1]?.type === 'DELETED') return;
-    const cur = this.lookup(this.informer, o);
+    const own = this.writeStore();
+    const cur = this.lookup(own, o);
     if (cur !== undefined && rvOf(cur) >= rv) return;
-    this.informer.put(o);
+    own.put(o);
   }
 
   private shardFor(key: string): Shard | undefined {
@@ -402,8 +532,9 @@ export class ComponentHost<C = unknown, L = unknown> {
       s.dirty.set(key, maxCause(prev, cause));
       return;
     }
-    if (s.queued.has(key)) {
-      s.queued.set(key, maxCause(s.queued.get(key), cause));
+    const queued = s.queued.get(key);
+    if (queued !== undefined) {
+      s.queued.set(key, maxCause(queued, cause));
       return;
     }
     s.queued.set(key, cause);
@@ -427,8 +558,8 @@ export class ComponentHost<C = unknown, L = unknown> {
   }
 
   private process1(s: Shard, key: string): void {
-    if (!s.queued.has(key)) return;
-    const cause = s.queued.get(key) ?? null;
+    const cause = s.queued.get(key);
+    if (cause === undefined) return;
     s.queued.delete(key);
     if (!this.shardRunning(s)) return;
     s.inFlight.add(key);
@@ -439,29 +570,14 @@ export class ComponentHost<C = unknown, L = unknown> {
     if (result.local !== undefined) this.local = result.local;
     const epoch = this.epoch;
     const cost = (result.workUnits ?? 1) * this.sim.timing.costPerWorkUnitMs;
+    if (result.plan === undefined && result.finalize === undefined) {
+      // Nothing to send: the sync ends when its processing time is over.
+      this.sim.at(cost, () => { if (epoch === this.epoch) this.finishSync(s, key, cause, result, NOTHING_SENT); });
+      return;
+    }
     const port = this.port(s.actorName, cause, epoch);
     const out = newOutcome();
-    const finish = (): void => {
-      if (epoch !== this.epoch) return;
-      if (result.onDone) this.local = result.onDone(out, this.local);
-      s.inFlight.delete(key);
-      const failed = !out.ok || result.error !== undefined;
-      if (failed) {
-        this.stats.failedSyncs++;
-        const n = (s.failures.get(key) ?? 0) + 1;
-        s.failures.set(key, n);
-        const delay = Math.min(this.sim.timing.backoffBaseMs * 2 ** (n - 1), this.sim.timing.backoffMaxMs);
-        this.enqueueAfter(s, key, delay, cause);
-      } else {
-        s.failures.delete(key);
-      }
-      if (result.requeueAfterMs !== undefined) this.enqueueAfter(s, key, result.requeueAfterMs, cause);
-      if (s.dirty.has(key)) {
-        const c = s.dirty.get(key) ?? null;
-        s.dirty.delete(key);
-        this.enqueue(key, c);
-      }
-    };
+    const finish = (): void => { if (epoch === this.epoch) this.finishSync(s, key, cause, result, out); };
     const afterMain = (): void => {
       if (epoch !== this.epoch) return;
       const tail = result.finalize?.(out);
@@ -475,36 +591,63 @@ export class ComponentHost<C = unknown, L = unknown> {
     });
   }
 
+  /** A sync's end: its onDone, failure backoff or requeue timer, and the key again if it changed meanwhile. */
+  private finishSync(s: Shard, key: string, cause: number | null, result: ReconcileResult<L>, out: PlanOutcome): void {
+    if (result.onDone) this.local = result.onDone(out, this.local);
+    s.inFlight.delete(key);
+    const failed = !out.ok || result.error !== undefined;
+    if (failed) {
+      this.stats.failedSyncs++;
+      const n = (s.failures.get(key) ?? 0) + 1;
+      s.failures.set(key, n);
+      const delay = Math.min(this.sim.timing.backoffBaseMs * 2 ** (n - 1), this.sim.timing.backoffMaxMs);
+      this.enqueueAfter(s, key, delay, cause);
+    } else {
+      s.failures.delete(key);
+    }
+    if (result.requeueAfterMs !== undefined) this.enqueueAfter(s, key, result.requeueAfterMs, cause);
+    const c = s.dirty.get(key);
+    if (c !== undefined) {
+      s.dirty.delete(key);
+      this.enqueue(key, c);
+    }
+  }
+
+  /** One request of a plan: applied after the API latency, answered after the response latency (and faults). */
+  private send(actor: string, cause: number | null, epoch: number, w: WriteStep, done: Parameters<ExecutorPort['send']>[1]): void {
+    this.stats.writes++;
+    const f = this.faults;
+    if (f.dropRequests > 0) { f.dropRequests--; this.timeout(epoch, done); return; }
+    this.sim.at(this.sim.draw(this.sim.timing.apiLatencyMs) + (this.sim.now < f.apiDelayUntil ? f.apiDelayMs : 0), () => {
+      const r = this.sim.api.handle(w.req, { actor, cause, time: this.sim.now });
+      if (r._tag === 'Left' && r.left.reason === 'Conflict') this.stats.conflicts++;
+      if (f.crashAfterWrites > 0 && epoch === this.epoch && --f.crashAfterWrites === 0) {
+        const restartAfter = f.restartAfterMs;
+        this.sim.crash(this.name, 'crash-after-writes');
+        if (restartAfter !== undefined) this.sim.at(restartAfter, () => this.sim.restart(this.name));
+        return;
+      }
+      if (f.dropResponses > 0) { f.dropResponses--; this.timeout(epoch, done); return; }
+      this.sim.at(this.sim.draw(this.sim.timing.responseLatencyMs) + (this.sim.now < f.apiDelayUntil ? f.apiDelayMs : 0), () => {
+        if (epoch !== this.epoch) return;
+        if (this.def.writeThrough && r._tag === 'Right') this.storeWriteResult(r.right);
+        done(r._tag === 'Right' ? { ok: true, object: r.right } : { ok: false, error: r.left });
+      });
+    });
+  }
+
+  /** A request or response lost by a fault: the client times out. */
+  private timeout(epoch: number, done: Parameters<ExecutorPort['send']>[1]): void {
+    const f = this.faults;
+    this.sim.at(f.dropTimeoutMs, () => {
+      if (epoch !== this.epoch) return;
+      done({ ok: false, error: apiError('Timeout', 504, 'the server was unable to return a response in the time allotted, but may still be processing the request') });
+    });
+  }
+
   private port(actor: string, cause: number | null, epoch: number): ExecutorPort {
     return {
-      send: (w: WriteStep, done) => {
-        this.stats.writes++;
-        const f = this.faults;
-        const late = (): number => (this.sim.now < f.apiDelayUntil ? f.apiDelayMs : 0);
-        const timeout = (): void => {
-          this.sim.at(f.dropTimeoutMs, () => {
-            if (epoch !== this.epoch) return;
-            done({ ok: false, error: apiError('Timeout', 504, 'the server was unable to return a response in the time allotted, but may still be processing the request') });
-          });
-        };
-        if (f.dropRequests > 0) { f.dropRequests--; timeout(); return; }
-        this.sim.at(this.sim.draw(this.sim.timing.apiLatencyMs) + late(), () => {
-          const r = this.sim.api.handle(w.req, { actor, cause, time: this.sim.now });
-          if (r._tag === 'Left' && r.left.reason === 'Conflict') this.stats.conflicts++;
-          if (f.crashAfterWrites > 0 && epoch === this.epoch && --f.crashAfterWrites === 0) {
-            const restartAfter = f.restartAfterMs;
-            this.sim.crash(this.name, 'crash-after-writes');
-            if (restartAfter !== undefined) this.sim.at(restartAfter, () => this.sim.restart(this.name));
-            return;
-          }
-          if (f.dropResponses > 0) { f.dropResponses--; timeout(); return; }
-          this.sim.at(this.sim.draw(this.sim.timing.responseLatencyMs) + late(), () => {
-            if (epoch !== this.epoch) return;
-            if (this.def.writeThrough && r._tag === 'Right') this.storeWriteResult(r.right);
-            done(r._tag === 'Right' ? { ok: true, object: r.right } : { ok: false, error: r.left });
-          });
-        });
-      },
+      send: (w: WriteStep, done) => this.send(actor, cause, epoch, w, done),
       recordEvent: (spec: EventSpec, createdName?: string) => {
         const req = this.events.record(spec, actor, this.sim.now, createdName);
         if (req === undefined) return;
@@ -523,7 +666,20 @@ export class ComponentHost<C = unknown, L = unknown> {
   }
 }
 
+/** The outcome of a sync that sent nothing. */
+const NOTHING_SENT: PlanOutcome = newOutcome();
+
 const rvOf = (o: KObject): number => Number(o.metadata?.resourceVersion ?? 0);
 
 const maxCause = (a: number | null | undefined, b: number | null): number | null =>
   a === undefined || a === null ? b : b === null ? a : Math.max(a, b);
+
+/** `store` with the entries of the log up to and including `seq` folded in. */
+const foldUpTo = (entries: readonly Envelope[], seq: number, store: ObjectStore): ObjectStore => {
+  for (const e of entries) {
+    if (e.seq > seq) break;
+    store.apply(e);
+  }
+  store.seq = seq;
+  return store;
+};

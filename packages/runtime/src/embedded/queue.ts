@@ -1,6 +1,9 @@
 /**
  * The discrete-event queue of the embedded mode: a binary min-heap on (time, insertion order), so events
  * at the same virtual time run in the order they were scheduled — the run is a pure function of its inputs.
+ *
+ * The heap is kept as parallel arrays (times and orders in typed arrays, callbacks beside them): no
+ * object per event, and the comparisons of a sift read two dense arrays instead of chasing pointers.
  */
 export interface SimEvent {
   readonly time: number;
@@ -11,54 +14,85 @@ export interface SimEvent {
 }
 
 export class EventQueue {
-  private heap: SimEvent[] = [];
+  private times = new Float64Array(1024);
+  private orders = new Float64Array(1024);
+  private bg = new Uint8Array(1024);
+  private fns: (() => void)[] = [];
+  private n = 0;
   private counter = 0;
   /** Events that are not background events. */
   foreground = 0;
+  /** The time of the event `next()` returned last. */
+  lastTime = 0;
 
-  get size(): number { return this.heap.length; }
+  get size(): number { return this.n; }
 
   push(time: number, run: () => void, background = false): void {
-    const e: SimEvent = { time, order: this.counter++, run, background };
+    const order = this.counter++;
     if (!background) this.foreground++;
-    const h = this.heap;
-    h.push(e);
-    let i = h.length - 1;
+    if (this.n === this.times.length) this.grow();
+    const { times, orders, bg, fns } = this;
+    let i = this.n++;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (less(h[p]!, e)) break;
-      h[i] = h[p]!;
+      const tp = times[p]!;
+      if (tp < time || (tp === time && orders[p]! < order)) break;
+      times[i] = tp; orders[i] = orders[p]!; bg[i] = bg[p]!; fns[i] = fns[p]!;
       i = p;
     }
-    h[i] = e;
+    times[i] = time; orders[i] = order; bg[i] = background ? 1 : 0; fns[i] = run;
   }
 
-  peekTime(): number | undefined { return this.heap[0]?.time; }
+  private grow(): void {
+    const cap = this.times.length * 2;
+    const t = new Float64Array(cap); t.set(this.times); this.times = t;
+    const o = new Float64Array(cap); o.set(this.orders); this.orders = o;
+    const b = new Uint8Array(cap); b.set(this.bg); this.bg = b;
+  }
 
-  pop(): SimEvent | undefined {
-    const h = this.heap;
-    const top = h[0];
-    if (top === undefined) return undefined;
-    if (!top.background) this.foreground--;
-    const last = h.pop()!;
-    if (h.length > 0) {
+  peekTime(): number | undefined { return this.n > 0 ? this.times[0] : undefined; }
+
+  /** Remove the earliest event and return its callback (its time in `lastTime`). */
+  next(): (() => void) | undefined {
+    const n = this.n;
+    if (n === 0) return undefined;
+    const { times, orders, bg, fns } = this;
+    const run = fns[0]!;
+    this.lastTime = times[0]!;
+    if (bg[0] === 0) this.foreground--;
+    const last = n - 1;
+    this.n = last;
+    if (last > 0) {
+      const lt = times[last]!, lo = orders[last]!, lb = bg[last]!, lf = fns[last]!;
       let i = 0;
-      const n = h.length;
       for (;;) {
         const l = 2 * i + 1;
-        if (l >= n) break;
+        if (l >= last) break;
         const r = l + 1;
-        const c = r < n && less(h[r]!, h[l]!) ? r : l;
-        if (less(last, h[c]!)) break;
-        h[i] = h[c]!;
+        let c = l;
+        if (r < last && (times[r]! < times[l]! || (times[r] === times[l] && orders[r]! < orders[l]!))) c = r;
+        const tc = times[c]!;
+        if (lt < tc || (lt === tc && lo < orders[c]!)) break;
+        times[i] = tc; orders[i] = orders[c]!; bg[i] = bg[c]!; fns[i] = fns[c]!;
         i = c;
       }
-      h[i] = last;
+      times[i] = lt; orders[i] = lo; bg[i] = lb; fns[i] = lf;
     }
-    return top;
+    fns[last] = undefined as unknown as () => void;
+    return run;
   }
 
-  clear(): void { this.heap = []; this.foreground = 0; }
-}
+  /** `next()` as an event object (tests and tools; the simulation loop uses `next`). */
+  pop(): SimEvent | undefined {
+    if (this.n === 0) return undefined;
+    const order = this.orders[0]!, background = this.bg[0] === 1;
+    const run = this.next()!;
+    return { time: this.lastTime, order, run, background };
+  }
 
-const less = (a: SimEvent, b: SimEvent): boolean => a.time < b.time || (a.time === b.time && a.order < b.order);
+  clear(): void {
+    this.fns = [];
+    this.n = 0;
+    this.foreground = 0;
+  }
+}

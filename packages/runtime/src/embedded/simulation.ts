@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { Rand, type ApiError, type ApiRequest, type KObject } from '@kubesim/api';
-import { InMemoryLog, type Envelope } from '@kubesim/log';
+import { InMemoryLog, isObjectEntry, type Envelope } from '@kubesim/log';
 import { ApiServer, type ApiResult } from '@kubesim/apiserver';
 import type { ComponentDef } from '@kubesim/controllers';
 import { EventQueue } from './queue.js';
@@ -64,8 +64,18 @@ export class Simulation {
     }
     this.log.subscribe((e) => {
       this.lastWriteAt = this.now;
-      for (const h of this.hosts) h.offer(e);
+      const object = isObjectEntry(e);
+      const hosts = this.watchersOf(object ? e.object.kind as string : '');
+      for (let i = 0; i < hosts.length; i++) hosts[i]!.offerWatched(e, object);
     });
+  }
+
+  /** The hosts whose informers watch a kind ('' for inputs), in host order: where its entries go. */
+  private readonly watchers = new Map<string, ComponentHost[]>();
+  private watchersOf(kind: string): ComponentHost[] {
+    let hs = this.watchers.get(kind);
+    if (!hs) { hs = this.hosts.filter((h) => h.interestedIn(kind)); this.watchers.set(kind, hs); }
+    return hs;
   }
 
   // ---- scheduling --------------------------------------------------------------------------------
@@ -169,9 +179,9 @@ export class Simulation {
       }
       if (opts.deadlineMs !== undefined && t > opts.deadlineMs) { this.now = Math.max(this.now, opts.deadlineMs); return 'deadline'; }
       if (n++ >= maxEvents) return 'budget';
-      const ev = this.queue.pop()!;
-      this.now = ev.time;
-      ev.run();
+      const run = this.queue.next()!;
+      this.now = this.queue.lastTime;
+      run();
       this.eventsProcessed++;
       if (opts.until?.()) return 'condition';
     }
