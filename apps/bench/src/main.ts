@@ -60,7 +60,8 @@ const replay = () => {
 const distributed = async () => {
   const nodes = 1000;
   const timeScale = Number(args[args.indexOf("--time-scale") + 1] ?? 10) || 10;
-  const sizes = (args.includes('--quick') ? [1000] : [1000, 10000]);
+  const sizesArg = args.indexOf('--sizes');
+  const sizes = sizesArg >= 0 ? (args[sizesArg + 1] ?? '').split(',').map(Number).filter((n) => n > 0) : args.includes('--quick') ? [1000] : [1000, 10000];
   print(`kubesim bench distributed — every component its own process over a nats-server started here (JetStream, file store); Parallel StatefulSet, one claim template on "fast", ${nodes} nodes, time scale ${timeScale}× (node ${process.version})`);
   const envelopes = benchEnvelopes();
   const raw = await measureRawCeiling(envelopes);

@@ -39,7 +39,7 @@ export const renderFieldError = (e: FieldError): string =>
 
 /** An API error as a value (house rule 3). `code` is the HTTP status. */
 export type ApiErrorReason =
-  | 'Invalid' | 'Conflict' | 'AlreadyExists' | 'NotFound' | 'Forbidden' | 'BadRequest' | 'InternalError' | 'Timeout';
+  | 'Invalid' | 'Conflict' | 'AlreadyExists' | 'NotFound' | 'Forbidden' | 'BadRequest' | 'InternalError' | 'Timeout' | 'TooManyRequests';
 
 export interface ApiError {
   readonly type: 'ApiError';

@@ -30,6 +30,11 @@ export interface NatsApiServerOptions {
   readonly log?: (line: string) => void;
   /** Give up a request whose log write cannot be stored after this long (the answer is a Timeout). */
   readonly writeTimeoutMs?: number;
+  /**
+   * Requests handled at once (`--max-requests-inflight`, 400 in Kubernetes); beyond it a request is
+   * answered 429 at once and the client backs off — which also bounds the server's memory under load.
+   */
+  readonly maxInFlight?: number;
 }
 
 const SYSTEM_RECORDERS = new Set(['system:runtime', 'system:chaos']);
@@ -64,7 +69,8 @@ export class NatsApiServer {
   private clock: DilatedClock | undefined;
   readonly s: Subjects;
   /** Requests answered, log appends, appends refused as stale (then retried). */
-  readonly stats = { requests: 0, appends: 0, staleRetries: 0, denied: 0 };
+  readonly stats = { requests: 0, appends: 0, staleRetries: 0, denied: 0, throttled: 0 };
+  private inFlight = 0;
 
   private constructor(private readonly j: Js, private readonly o: NatsApiServerOptions) {
     this.s = subjectsFor(o.cluster);
@@ -157,10 +163,18 @@ export class NatsApiServer {
   private caughtUp(seq: number): Promise<void> {
     if (seq <= this.core.store.seq) return Promise.resolve();
     return new Promise((resolve) => {
-      const t = setTimeout(resolve, CATCH_UP_TIMEOUT_MS);
-      const l = this.waiters.get(seq) ?? [];
-      l.push(() => { clearTimeout(t); resolve(); });
-      this.waiters.set(seq, l);
+      let l = this.waiters.get(seq);
+      if (!l) { l = []; this.waiters.set(seq, l); }
+      const list = l;
+      const done = (): void => { clearTimeout(t); resolve(); };
+      const t = setTimeout(() => {
+        // Given up (the seq never came): forget the waiter, so a stuck seq does not hold memory.
+        const i = list.indexOf(done);
+        if (i >= 0) list.splice(i, 1);
+        if (list.length === 0 && this.waiters.get(seq) === list) this.waiters.delete(seq);
+        resolve();
+      }, CATCH_UP_TIMEOUT_MS);
+      list.push(done);
     });
   }
 
@@ -242,6 +256,12 @@ export class NatsApiServer {
 
   private async serve(msg: Msg): Promise<void> {
     let res: WireResponse;
+    if (this.inFlight >= (this.o.maxInFlight ?? 400)) {
+      this.stats.throttled++;
+      if (msg.reply) msg.respond(encodeWire({ ok: false, error: apiError('TooManyRequests', 429, 'Too many requests, please try again later.') }));
+      return;
+    }
+    this.inFlight++;
     try {
       const actor = actorOfApiSubject(this.s, msg.subject);
       const w = decodeWire<WireRequest>(msg.data);
@@ -249,6 +269,8 @@ export class NatsApiServer {
       else res = await this.dispatch(actor, w);
     } catch (err) {
       res = { ok: false, error: apiError('InternalError', 500, `Internal error occurred: ${(err as Error).message}`) };
+    } finally {
+      this.inFlight--;
     }
     if (msg.reply) msg.respond(encodeWire(res));
   }

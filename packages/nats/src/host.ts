@@ -74,6 +74,8 @@ interface Shard {
   readonly failures: Map<string, number>;
   readonly timers: Map<string, { time: number; handle: NodeJS.Timeout }>;
   initial: string[];
+  /** A pump is scheduled (a finished reconcile never pumps the next one on its own stack). */
+  pumpScheduled: boolean;
 }
 
 const maxCause = (a: number | null | undefined, b: number | null): number | null =>
@@ -243,7 +245,7 @@ export class NatsComponentHost {
     }), { input: { name: actorName } }) : this.process;
     this.shards.set(name, {
       name, actorName, actor, queued: new Map(), ready: new Fifo(), inFlight: new Set(), dirty: new Map(),
-      failures: new Map(), timers: new Map(), initial: [],
+      failures: new Map(), timers: new Map(), initial: [], pumpScheduled: false,
     });
   }
 
@@ -348,6 +350,16 @@ export class NatsComponentHost {
     s.timers.set(key, { time, handle });
   }
 
+  /**
+   * Pump on a later turn: reconciles that finish synchronously (nothing to write) would otherwise start
+   * the next one on their own stack — thousands deep with a 10,000-pod queue.
+   */
+  private schedulePump(s: Shard): void {
+    if (s.pumpScheduled) return;
+    s.pumpScheduled = true;
+    setImmediate(() => { s.pumpScheduled = false; if (!this.stopped) this.pump(s); });
+  }
+
   private pump(s: Shard): void {
     const workers = this.o.workers ?? 64;
     while (s.inFlight.size < workers) {
@@ -400,7 +412,7 @@ export class NatsComponentHost {
         s.dirty.delete(key);
         this.enqueue(key, c);
       }
-      this.pump(s);
+      this.schedulePump(s);
     };
     const afterMain = (): void => {
       if (this.stopped) return;
