@@ -277,7 +277,10 @@ export class NatsApiServer {
 
   private async dispatch(actor: string, w: WireRequest): Promise<WireResponse> {
     switch (w.op) {
-      case 'request': return this.request(w.req, actor, w.cause, w.id);
+      case 'request': {
+        const r = await this.request(w.req, actor, w.cause, w.id);
+        return w.brief && r.ok && 'object' in r ? { ok: true, object: identityOf(r.object) } : r;
+      }
       case 'command':
         if (actor !== 'user') return { ok: false, error: this.deny(actor, 'commands are for users') };
         return this.command(w.data, w.reqs, actor, w.id);
@@ -303,6 +306,15 @@ export class NatsApiServer {
     await this.j.nc.drain().catch(() => undefined);
   }
 }
+
+/** What a brief answer carries of the written object. */
+const identityOf = (o: KObject): KObject => {
+  const m = o.metadata ?? {};
+  return {
+    apiVersion: o.apiVersion, kind: o.kind,
+    metadata: { name: m.name, ...(m.namespace !== undefined ? { namespace: m.namespace } : {}), uid: m.uid, resourceVersion: m.resourceVersion },
+  } as KObject;
+};
 
 const timeoutError = (): ApiError =>
   apiError('Timeout', 504, 'the server was unable to return a response in the time allotted, but may still be processing the request');

@@ -33,9 +33,12 @@ export class ApiClient {
     }
   }
 
-  /** One write; `actor` defaults to this client's (a kubelet process sends as `kubelet:<node>`). */
-  async request(req: ApiRequest, cause: number | null, actor = this.actor): Promise<ApiAnswer> {
-    const r = await this.call({ op: 'request', id: randomUUID(), req, cause }, actor);
+  /**
+   * One write; `actor` defaults to this client's (a kubelet process sends as `kubelet:<node>`). `brief`:
+   * the answer carries only the object's identity and resourceVersion.
+   */
+  async request(req: ApiRequest, cause: number | null, actor = this.actor, brief = false): Promise<ApiAnswer> {
+    const r = await this.call({ op: 'request', id: randomUUID(), req, cause, ...(brief ? { brief } : {}) }, actor);
     if (!r.ok) return r;
     return 'object' in r ? r : { ok: false, error: apiError('InternalError', 500, 'unexpected answer') };
   }

@@ -1,6 +1,6 @@
 import { createActor, type Actor } from 'xstate';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { KObject } from '@kubesim/api';
+import { requestKind, type Kind, type KObject } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import { ObjectStore } from '@kubesim/state';
 import { componentMachine, type ComponentDef, type EventSpec, type ReconcileResult, type WriteStep } from '@kubesim/controllers';
@@ -280,7 +280,7 @@ export class NatsComponentHost {
     const def = this.def;
     const seq = this.informer.seq;
     let old: KObject | undefined;
-    if (isObjectEntry(e) && def.writeThrough) {
+    if (isObjectEntry(e) && this.writesThrough(e.object.kind as string)) {
       old = this.informer.get(e.object.kind as never, e.object.metadata?.namespace ?? '', e.object.metadata?.name ?? '') as KObject | undefined;
       // A write-through cache keeps the newer version it stored from its own write's answer.
       if (old === undefined || rvOf(old) <= e.seq) this.informer.apply(e);
@@ -310,6 +310,12 @@ export class NatsComponentHost {
       this.scheduleResync();
     }, Math.min(delay, 2 ** 31 - 1));
     this.resyncTimer.unref();
+  }
+
+  /** Whether this component caches the objects of `kind` its writes return (`writeThrough`). */
+  private writesThrough(kind: string): boolean {
+    const wt = this.def.writeThrough;
+    return wt === true || (Array.isArray(wt) && wt.includes(kind as Kind));
   }
 
   /** Write-through ([storeObjectUpdate]): cache the object a successful write returned, if newer. */
@@ -426,18 +432,20 @@ export class NatsComponentHost {
     return {
       send: (w: WriteStep, done) => {
         this.stats.writes++;
-        void this.client!.request(w.req, cause, actor).then((r) => {
+        // Only a write-through cache needs the written object back; a plan needs its name.
+        const kind = requestKind(w.req);
+        void this.client!.request(w.req, cause, actor, !this.writesThrough(kind)).then((r) => {
           if (this.stopped) return;
           if (!r.ok) {
             this.stats.failedWrites++;
             if (r.error.reason === 'Conflict') this.stats.conflicts++;
-          } else if (this.def.writeThrough) this.storeWriteResult(r.object);
+          } else if (this.writesThrough(r.object.kind as string)) this.storeWriteResult(r.object);
           done(r);
         });
       },
       recordEvent: (spec: EventSpec, createdName?: string) => {
         const req = this.events.record(spec, actor, this.clock!.now(), createdName);
-        if (req) void this.client!.request(req, cause, actor);
+        if (req) void this.client!.request(req, cause, actor, true);
       },
     };
   }

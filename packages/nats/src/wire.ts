@@ -6,8 +6,12 @@ import type { ApiError, ApiRequest, Kind, KObject } from '@kubesim/api';
  * `id` is the caller's idempotency key: the log entry's msgID is derived from it.
  */
 export type WireRequest =
-  /** One API request (a component's write). `cause`: the log seq the caller reacted to. */
-  | { readonly op: 'request'; readonly id: string; readonly req: ApiRequest; readonly cause: number | null }
+  /**
+   * One API request (a component's write). `cause`: the log seq the caller reacted to. `brief`: answer
+   * with the object's identity only (kind, name, namespace, uid, resourceVersion) — a plan needs no more
+   * unless its component caches what its writes return.
+   */
+  | { readonly op: 'request'; readonly id: string; readonly req: ApiRequest; readonly cause: number | null; readonly brief?: boolean }
   /** A user command: every request is validated first; if any is refused nothing is written; else a COMMAND entry, then the requests. */
   | { readonly op: 'command'; readonly id: string; readonly data: Readonly<Record<string, unknown>>; readonly reqs: readonly ApiRequest[] }
   /** An input entry (component lifecycle, fault) from the runtime (`system:runtime`, `system:chaos`). */
