@@ -115,15 +115,8 @@ export class LogFollower {
 
   constructor(private readonly j: Js, private readonly s: Subjects, private readonly o: FollowOptions) {}
 
-  private accept: ((subject: string) => boolean) | undefined;
-
   async start(): Promise<void> {
-    let filters = this.o.filters ?? [this.s.log];
-    if (process.env.KUBESIM_WATCH_MODE === 'single' && filters.length > 0 && !(filters.length === 1 && filters[0] === this.s.log)) {
-      const prefixes = filters.map((f) => (f.endsWith('>') ? f.slice(0, -1) : f));
-      this.accept = (subject) => prefixes.some((p) => subject === p || subject.startsWith(p));
-      filters = [this.s.log];
-    }
+    const filters = this.o.filters ?? [this.s.log];
     let notified = false;
     const synced = (): void => {
       if (++this.syncedCount === filters.length && !notified) { notified = true; this.o.onSynced?.(); }
@@ -155,10 +148,6 @@ export class LogFollower {
         w.lastSign = Date.now();
         if (m.seq <= w.cursor) return; // a re-opened watch never repeats an entry
         w.cursor = m.seq;
-        if (this.accept !== undefined && !this.accept(m.subject)) {
-          if (!filterSynced && m.info.pending === 0) { filterSynced = true; synced?.(); }
-          return;
-        }
         const e = decodeEntry(m.seq, this.o.timeOf(m.info.timestampNanos / 1e6), m.data);
         if (e.seq > this.lastSeq) this.lastSeq = e.seq;
         this.o.onEntry(e);
