@@ -96,9 +96,16 @@ export const usageOf = (name: string, pid: number | undefined): ProcessUsage | u
 export interface HopLatency {
   readonly samples: number;
   readonly watchers: number;
+  /** A write request sent to the API server → the entry at every watcher (the API server's queue included). */
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /** The entry stored in the log (its JetStream timestamp) → at every watcher: the log's own hop. */
+  readonly logP50Ms: number;
+  readonly logP99Ms: number;
 }
+
+/** Wall milliseconds with sub-millisecond precision (comparable with JetStream store timestamps on this machine). */
+const wallNow = (): number => performance.timeOrigin + performance.now();
 
 /**
  * One hop: a write sent to the API server → the entry seen by every watcher (ordered consumers of the
@@ -112,6 +119,8 @@ export const measureHops = async (c: Launched, samples: number, watchers = 8, du
   const created = await api.request({ verb: 'create', object: probe }, null);
   if (!created.ok) throw new Error(created.error.message);
   const seenBy = new Map<number, number>();
+  /** The last arrival at a watcher minus the store time, per seq. */
+  const logHop = new Map<number, number>();
   const waiting = new Map<number, () => void>();
   const followers = await Promise.all(conns.slice(1).map(async (nc) => {
     let synced!: () => void;
@@ -123,6 +132,7 @@ export const measureHops = async (c: Launched, samples: number, watchers = 8, du
       onEntry: (e) => {
         const n = (seenBy.get(e.seq) ?? 0) + 1;
         seenBy.set(e.seq, n);
+        logHop.set(e.seq, Math.max(logHop.get(e.seq) ?? 0, wallNow() - e.time));
         if (n === watchers) waiting.get(e.seq)?.();
       },
       onSynced: () => synced(),
@@ -132,6 +142,7 @@ export const measureHops = async (c: Launched, samples: number, watchers = 8, du
     return f;
   }));
   const lat: number[] = [];
+  const logLat: number[] = [];
   try {
     for (let i = 0; i < samples && (during === undefined || during()); i++) {
       const t0 = performance.now();
@@ -141,13 +152,17 @@ export const measureHops = async (c: Launched, samples: number, watchers = 8, du
       if ((seenBy.get(seq) ?? 0) < watchers) await new Promise<void>((res) => waiting.set(seq, res));
       waiting.delete(seq);
       lat.push(performance.now() - t0);
+      logLat.push(logHop.get(seq) ?? NaN);
       if (during !== undefined) await new Promise((res) => setTimeout(res, 5));
     }
   } finally {
     for (const f of followers) await f.stop();
     for (const nc of conns) await nc.close();
   }
-  return { samples: lat.length, watchers, p50Ms: percentile(lat, 0.5), p99Ms: percentile(lat, 0.99) };
+  return {
+    samples: lat.length, watchers, p50Ms: percentile(lat, 0.5), p99Ms: percentile(lat, 0.99),
+    logP50Ms: percentile(logLat, 0.5), logP99Ms: percentile(logLat, 0.99),
+  };
 };
 
 export interface DistributedSizeResult {
