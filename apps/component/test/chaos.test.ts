@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod } from '@kubesim/api';
 import { COMPONENT_NAMES } from '@kubesim/runtime';
-import { command, headless, scale, setOf, startCluster, statefulSet, until, violations, type TestCluster } from './helpers.js';
+import { command, headless, scale, setOf, startCluster, statefulSet, until, settledViolations, type TestCluster } from './helpers.js';
 
 const REPLICAS = 4;
 
@@ -40,6 +40,6 @@ describe('kill -9 of each component in the middle of a scale-up', () => {
     // The claims of the scaled-down pods stay (Retain), one per ordinal, never replaced.
     const claims = [...t.view.store.list('PersistentVolumeClaim', 'default')].map((c) => c.metadata!.name).sort();
     expect(claims).toEqual(Array.from({ length: REPLICAS }, (_, i) => `data-web-${i}`));
-    expect(violations(t)).toEqual([]);
+    expect(await settledViolations(t)).toEqual([]);
   }, 600_000);
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KObject, Pod } from '@kubesim/api';
 import { readLog, jsOf, DilatedClock } from '@kubesim/nats';
-import { command, headless, podStates, scale, setOf, startCluster, statefulSet, until, violations, type TestCluster } from './helpers.js';
+import { command, headless, podStates, scale, setOf, startCluster, statefulSet, until, settledViolations, type TestCluster } from './helpers.js';
 
 const service = (name: string): KObject =>
   ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { clusterIP: 'None', selector: { app: name }, ports: [{ port: 80 }] } }) as KObject;
@@ -58,6 +58,6 @@ describe('a nats-server kill -9 and restart', () => {
     const adds = log.filter((e) => e.type === 'ADDED' && e.object?.kind === 'Service').map((e) => e.object!.metadata!.name);
     expect(new Set(adds).size).toBe(adds.length);
     await t.view.caughtUp(await t.c.supervisor.recorded());
-    expect(violations(t)).toEqual([]);
+    expect(await settledViolations(t)).toEqual([]);
   }, 300_000);
 });

@@ -78,6 +78,22 @@ export const setOf = (t: TestCluster, name = 'web'): StatefulSet | undefined => 
 export const violations = (t: TestCluster): string[] =>
   checkLog(t.view.entries, { endIsQuiescent: true, ...distributedCheckOptions(t.c.cluster.timeScale) }).violations.map((v) => v.message);
 
+/**
+ * The violations once the cluster has settled: the end of the log is quiescent only when every process
+ * has caught up with it, and a process whose watch was on a killed server may take its watchdog's
+ * stall time (6 s) to re-open it. Polled until no violation is left or the deadline passes; what is
+ * left then is returned (a violation earlier in the log never goes away, so a real one is reported).
+ */
+export const settledViolations = async (t: TestCluster, timeoutMs = 30_000): Promise<string[]> => {
+  const deadline = Date.now() + timeoutMs;
+  let v = violations(t);
+  while (v.length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250));
+    v = violations(t);
+  }
+  return v;
+};
+
 export const command = async (t: TestCluster, data: Record<string, unknown>, reqs: Parameters<ApiClient['command']>[1]): Promise<void> => {
   const r = await t.user.command(data, reqs);
   if (!r.ok) throw new Error(r.error.message);

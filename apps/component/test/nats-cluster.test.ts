@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KObject, Pod } from '@kubesim/api';
 import { DilatedClock, jsOf, managerOf, readLog } from '@kubesim/nats';
-import { command, headless, podStates, scale, setOf, startCluster, statefulSet, until, violations, type TestCluster } from './helpers.js';
+import { command, headless, podStates, scale, setOf, startCluster, statefulSet, until, settledViolations, type TestCluster } from './helpers.js';
 
 const service = (name: string): KObject =>
   ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { clusterIP: 'None', selector: { app: name }, ports: [{ port: 80 }] } }) as KObject;
@@ -51,6 +51,6 @@ describe('a three-server NATS cluster', () => {
     expect(log.map((e) => e.seq)).toEqual(log.map((_, i) => i + 1));
     for (const [seq, name] of acked) expect({ seq, name: log[seq - 1]?.object?.metadata?.name }).toEqual({ seq, name });
     await t.view.caughtUp(await t.c.supervisor.recorded());
-    expect(violations(t)).toEqual([]);
+    expect(await settledViolations(t)).toEqual([]);
   }, 300_000);
 });
