@@ -79,6 +79,24 @@ export const violations = (t: TestCluster): string[] =>
   checkLog(t.view.entries, { endIsQuiescent: true, ...distributedCheckOptions(t.c.cluster.timeScale) }).violations.map((v) => v.message);
 
 /**
+ * A JetStream API call retried while the cluster recovers: after a server is killed the API's
+ * requests can time out (or find no responder) until the survivors have elected new leaders, as any
+ * client would see; anything else fails at once.
+ */
+export const retryingJs = async <T>(what: string, f: () => Promise<T>, timeoutMs = 30_000): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await f();
+    } catch (e) {
+      const m = e instanceof Error ? `${e.name} ${e.message}` : String(e);
+      if (!/timeout|no responders|503/i.test(m) || Date.now() > deadline) throw new Error(`${what}: ${m}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+};
+
+/**
  * The violations once the cluster has settled: the end of the log is quiescent only when every process
  * has caught up with it, and a process whose watch was on a killed server may take its watchdog's
  * stall time (6 s) to re-open it. Polled until no violation is left or the deadline passes; what is

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KObject, Pod } from '@kubesim/api';
 import { DilatedClock, jsOf, managerOf, readLog } from '@kubesim/nats';
-import { command, headless, podStates, scale, setOf, startCluster, statefulSet, until, settledViolations, type TestCluster } from './helpers.js';
+import { command, headless, podStates, scale, setOf, startCluster, statefulSet, until, retryingJs, settledViolations, type TestCluster } from './helpers.js';
 
 const service = (name: string): KObject =>
   ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { clusterIP: 'None', selector: { app: name }, ports: [{ port: 80 }] } }) as KObject;
@@ -45,9 +45,9 @@ describe('a three-server NATS cluster', () => {
     await writer;
     await until('6 Ready replicas', () => setOf(t)?.status?.readyReplicas === 6 && ([...t.view.store.list('Pod', 'default')] as Pod[]).length === 6, 60_000, () => podStates(t));
 
-    const after = await jsm.streams.info(t.c.s.stream);
+    const after = await retryingJs('stream info after the leader died', () => jsm.streams.info(t.c.s.stream));
     expect(after.cluster?.leader).not.toBe(leader!.name);
-    const log = await readLog(jsOf(t.c.admin), t.c.s, (w) => new DilatedClock(t.c.cluster).fromWall(w));
+    const log = await retryingJs('reading the log', () => readLog(jsOf(t.c.admin), t.c.s, (w) => new DilatedClock(t.c.cluster).fromWall(w)));
     expect(log.map((e) => e.seq)).toEqual(log.map((_, i) => i + 1));
     for (const [seq, name] of acked) expect({ seq, name: log[seq - 1]?.object?.metadata?.name }).toEqual({ seq, name });
     await t.view.caughtUp(await t.c.supervisor.recorded());
