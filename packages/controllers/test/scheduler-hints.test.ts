@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { KObject, PersistentVolumeClaim, Pod } from '@kubesim/api';
 import type { Envelope } from '@kubesim/log';
 import {
-  defaultSchedulerConfig, initialSchedulerLocal, scheduler, schedulerKeysFor, schedulePod, type SchedulerLocal,
+  defaultSchedulerConfig, initialSchedulerLocal, isPodUpdated, scheduler, schedulerKeysFor, schedulePod, type SchedulerLocal,
 } from '../src/scheduler/index.js';
 import { makeSnapshot } from './util.js';
 
@@ -21,13 +21,13 @@ const claim = (name: string): PersistentVolumeClaim => ({
 });
 const ev = (o: KObject, seq = 10): Envelope => ({ seq, time: 0, type: 'MODIFIED', actor: 'volume-binder', cause: null, object: o });
 
-describe('scheduler queueing hints: backoff', () => {
+describe('scheduler queueing hints: the backoff queue (a pod that failed on an error)', () => {
   const config = defaultSchedulerConfig;
   const objects = [pod('web-0'), pod('web-1'), claim('data-web-0'), claim('data-web-1')] as KObject[];
   const snap = makeSnapshot(objects, scheduler.indexes);
   const backingOff = (now: number): SchedulerLocal => {
     const l = initialSchedulerLocal();
-    return { ...l, attempts: l.attempts.set('uid-web-0', { count: 1, lastFailureMs: now - 10 }) };
+    return { ...l, attempts: l.attempts.set('uid-web-0', { count: 1, lastFailureMs: now - 10, parked: false }) };
   };
 
   it('an event does not wake a pod that is backing off; it does once the backoff has expired', () => {
@@ -51,5 +51,40 @@ describe('scheduler queueing hints: backoff', () => {
     expect(r.plan).toBeUndefined();
     expect(r.local).toBeUndefined();
     expect(r.requeueAfterMs).toBe(990);
+  });
+});
+
+describe('scheduler queueing hints: unschedulablePods (a pod a plugin rejected)', () => {
+  const config = defaultSchedulerConfig;
+  const objects = [pod('web-0'), claim('data-web-0')] as KObject[];
+  const snap = makeSnapshot(objects, scheduler.indexes);
+  const parkedAt = (now: number): SchedulerLocal => {
+    const l = initialSchedulerLocal();
+    return { ...l, attempts: l.attempts.set('uid-web-0', { count: 1, lastFailureMs: now - 10, parked: true }) };
+  };
+  const modified = (o: Pod): Envelope => ({ ...ev(o), type: 'MODIFIED' });
+
+  it('an event that may help wakes it even during its backoff (no retry timer is armed)', () => {
+    expect(schedulerKeysFor(ev(claim('data-web-0')), undefined, snap, config, { local: parkedAt(1_000), now: 1_000 })).toEqual(['default/web-0']);
+  });
+
+  it('its own status write (PodScheduled=False) does not wake it; a change of its labels or spec does', () => {
+    const local = parkedAt(1_000);
+    const old = pod('web-0');
+    const statusOnly: Pod = { ...old, metadata: { ...old.metadata, resourceVersion: '6' }, status: { ...old.status, conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: 'other' }] } };
+    expect(schedulerKeysFor(modified(statusOnly), old, snap, config, { local, now: 5_000 })).toEqual([]);
+    const relabelled: Pod = { ...old, metadata: { ...old.metadata, resourceVersion: '6', labels: { tier: 'db' } } };
+    expect(schedulerKeysFor(modified(relabelled), old, snap, config, { local, now: 5_000 })).toEqual(['default/web-0']);
+    const respec: Pod = { ...old, spec: { ...old.spec!, nodeSelector: { disk: 'ssd' } } };
+    expect(schedulerKeysFor(modified(respec), old, snap, config, { local, now: 5_000 })).toEqual(['default/web-0']);
+    // Not parked (never failed): any update queues it, as before.
+    expect(schedulerKeysFor(modified(statusOnly), old, snap, config, { local: initialSchedulerLocal(), now: 5_000 })).toEqual(['default/web-0']);
+  });
+
+  it('isPodUpdated ignores status, resourceVersion, generation and managedFields', () => {
+    const old = pod('web-0');
+    expect(isPodUpdated(old, { ...old, metadata: { ...old.metadata, resourceVersion: '99', generation: 3, managedFields: [] }, status: { phase: 'Pending' } })).toBe(false);
+    expect(isPodUpdated(old, { ...old, metadata: { ...old.metadata, annotations: { a: 'b' } } })).toBe(true);
+    expect(isPodUpdated(old, { ...old, metadata: { ...old.metadata, annotations: {} } })).toBe(false);
   });
 });

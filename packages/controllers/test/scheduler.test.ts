@@ -111,7 +111,7 @@ describe('scheduler: filters and FailedScheduling', () => {
     );
   });
 
-  it('cordon: FailedScheduling event, PodScheduled=False/Unschedulable status write, backoff requeue', () => {
+  it('cordon: FailedScheduling event, PodScheduled=False/Unschedulable status write, parked until an event or the 5-minute flush', () => {
     const res = run([node('node-a', { unschedulable: true }), pod('web-0')], 'default/web-0', { now: 5000 });
     const msg = '0/1 nodes are available: 1 node(s) were unschedulable.';
     expect(eventsOf(res.plan)).toEqual([{
@@ -126,12 +126,12 @@ describe('scheduler: filters and FailedScheduling', () => {
     expect(updated.status?.conditions).toEqual([
       { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: msg, lastTransitionTime: timestamp(5000) },
     ]);
-    expect(res.requeueAfterMs).toBe(1000);
-    expect(res.local?.attempts.get('uid-web-0')).toEqual({ count: 1, lastFailureMs: 5000 });
+    expect(res.requeueAfterMs).toBe(300_000);
+    expect(res.local?.attempts.get('uid-web-0')).toEqual({ count: 1, lastFailureMs: 5000, parked: true });
   });
 
-  it('backoff doubles, caps at 10 s, gates early retries, and an unchanged condition is not rewritten', () => {
-    const objs = [node('node-a', { unschedulable: true }), pod('web-0')];
+  it('an error (no nodes at all) is retried after a backoff that doubles, caps at 10 s and gates early retries', () => {
+    const objs = [pod('web-0')];
     let local = initialSchedulerLocal();
     let now = 0;
     const delays: number[] = [];
@@ -142,16 +142,28 @@ describe('scheduler: filters and FailedScheduling', () => {
       now += r.requeueAfterMs!;
     }
     expect(delays).toEqual([1000, 2000, 4000, 8000, 10000, 10000]);
+    expect(local.attempts.get('uid-web-0')).toMatchObject({ count: 6, parked: false });
     const early = run(objs, 'default/web-0', { now: now - 3000, local });
     expect(early.plan).toBeUndefined();
     expect(early.requeueAfterMs).toBe(3000);
+  });
+
+  it('a parked pod woken during its backoff waits out the rest of it; an unchanged condition is not rewritten', () => {
+    const cordoned = node('node-a', { unschedulable: true });
+    const first = run([cordoned, pod('web-0')], 'default/web-0', { now: 0 });
+    expect(first.requeueAfterMs).toBe(300_000);
+    // An event woke it 400 ms later: into the backoff queue for the remaining 600 ms.
+    const early = run([cordoned, pod('web-0')], 'default/web-0', { now: 400, local: first.local! });
+    expect(early.plan).toBeUndefined();
+    expect(early.requeueAfterMs).toBe(600);
     const msg = '0/1 nodes are available: 1 node(s) were unschedulable.';
     const same = pod('web-0', { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: msg }] });
-    const r = run([objs[0]!, same], 'default/web-0');
+    const r = run([cordoned, same], 'default/web-0');
     expect(writesOf(r.plan)).toEqual([]);
     expect(failureMessage(r)).toBe(msg);
-    // The attempt count is derived from the condition when local state is empty: second attempt → 2 s.
-    expect(r.requeueAfterMs).toBe(2000);
+    // The attempt count is derived from the condition when local state is empty: the second attempt.
+    expect(r.local?.attempts.get('uid-web-0')).toMatchObject({ count: 2, parked: true });
+    expect(r.requeueAfterMs).toBe(300_000);
   });
 
   it('a node that is not Ready carries the not-ready taint (unreachable for Unknown)', () => {

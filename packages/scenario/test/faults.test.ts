@@ -65,6 +65,7 @@ describe('runtime faults', () => {
     const sim = spied('endpoints-controller', seen);
     startF1(sim, 2);
     converge(sim, 'web', 2);
+    sim.advance(1_000); // entries already on their way to the controller arrive before the fault
     const n0 = seen.length;
     const from = sim.log.lastSeq();
     sim.fault({ fault: 'watch-drop', component: 'endpoints-controller', durationMs: 30_000 });

@@ -63,3 +63,5 @@ export const validateStatusUpdate = (obj: KObject, old: KObject): FieldError[] =
     default: return validateObjectMetaUpdate(obj.metadata, old.metadata);
   }
 };
+
+export { semanticEqual } from './fields.js';

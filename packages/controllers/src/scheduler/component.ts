@@ -4,7 +4,7 @@
  * freed resources) move back only the pods they could help, found through an index of unschedulable
  * pods (never a scan of all pods).
  */
-import { isTerminal, nsName, type KObject, type Node, type PersistentVolume, type Pod, sameStringMap } from '@kubesim/api';
+import { isTerminal, nsName, semanticEqual, type KObject, type Node, type PersistentVolume, type Pod, sameStringMap } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import { NO_VALUES, podsByClaim, podsByNode, type IndexSpec, type Snapshot } from '@kubesim/state';
 import type { ComponentDef, KeysForContext } from '../framework/index.js';
@@ -40,19 +40,38 @@ const staticVolumeRelated = (m: string): boolean => m.includes('available persis
 type Ctx = KeysForContext<SchedulerLocal> | undefined;
 
 /**
- * Queueing hint of the backoff queue: a pod whose last attempt failed less than its backoff ago is
- * not woken by cluster events — its retry timer is already set ([podBackoffQ]: a pod in backoff is
- * moved to the active queue when its backoff expires, not by events). Its reconcile would only
- * re-arm the same timer.
+ * The backoff queue: a pod whose last attempt failed on an error less than its backoff ago is not
+ * woken by cluster events — its retry timer is already set ([podBackoffQ]: a pod in backoff is moved
+ * to the active queue when its backoff expires, not by events); its reconcile would only re-arm the
+ * same timer. A pod a plugin rejected (parked in unschedulablePods) has no such timer: an event that
+ * may help it wakes it even during its backoff, and its reconcile waits out the rest of the backoff
+ * (moveToBackoffQ).
  */
 const backingOff = (p: Pod, config: SchedulerConfig, ctx: Ctx): boolean => {
   if (!ctx || ctx.local.attempts.size === 0) return false;
   const att = ctx.local.attempts.get(p.metadata?.uid ?? '');
-  return att !== undefined && ctx.now < att.lastFailureMs + backoffMs(att.count, config);
+  return att !== undefined && !att.parked && ctx.now < att.lastFailureMs + backoffMs(att.count, config);
 };
 
 /** A pod to (re)try now: ours to place and not backing off. */
 const wake = (p: Pod, config: SchedulerConfig, ctx: Ctx): boolean => needsScheduling(p, config) && !backingOff(p, config, ctx);
+
+/** A pod in unschedulablePods (its last attempt rejected by a plugin). */
+const parked = (p: Pod, ctx: Ctx): boolean =>
+  ctx !== undefined && ctx.local.attempts.size > 0 && ctx.local.attempts.get(p.metadata?.uid ?? '')?.parked === true;
+
+/**
+ * [isPodUpdated]: the pod changed in more than its status, resourceVersion, generation and
+ * managedFields — so the scheduler's own PodScheduled=False write does not move a parked pod.
+ */
+export const isPodUpdated = (old: Pod, cur: Pod): boolean => {
+  if (old.spec !== cur.spec && !semanticEqual(old.spec, cur.spec)) return true;
+  const a = (old.metadata ?? {}) as Record<string, unknown>, b = (cur.metadata ?? {}) as Record<string, unknown>;
+  for (const k of Object.keys(a)) if (!IGNORED_META.has(k) && a[k] !== b[k] && !semanticEqual(a[k], b[k])) return true;
+  for (const k of Object.keys(b)) if (!IGNORED_META.has(k) && !(k in a) && !semanticEqual(undefined, b[k])) return true;
+  return false;
+};
+const IGNORED_META: ReadonlySet<string> = new Set(['resourceVersion', 'generation', 'managedFields']);
 
 const unschedulableKeys = (snap: Snapshot, config: SchedulerConfig, ctx: Ctx, hint?: (message: string) => boolean): string[] => {
   const keys: string[] = [];
@@ -81,7 +100,8 @@ export const nodeSchedulingChanged = (old: Node | undefined, cur: Node): boolean
 
 const podKeys = (e: Envelope, pod: Pod, old: Pod | undefined, snap: Snapshot, config: SchedulerConfig, ctx: Ctx): string[] => {
   const keys: string[] = [];
-  if (e.type !== 'DELETED' && wake(pod, config, ctx)) keys.push(podKey(pod));
+  // A new or changed pod to place; a parked one only when it changed in more than its status ([Update]).
+  if (e.type !== 'DELETED' && wake(pod, config, ctx) && (!old || !parked(pod, ctx) || isPodUpdated(old, pod))) keys.push(podKey(pod));
   // An assigned pod that went away or finished frees its node's resources ([AssignedPodDelete]).
   const before = e.type === 'DELETED' ? pod : old;
   if (before?.spec?.nodeName && !isTerminal(before) && (e.type === 'DELETED' || isTerminal(pod))) {

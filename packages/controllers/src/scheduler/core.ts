@@ -67,14 +67,21 @@ const withoutAssumed = (local: SchedulerLocal, uid: string): AssumedPods => loca
 
 const withAssumed = (local: SchedulerLocal, uid: string, a: AssumedPod): AssumedPods => local.assumed.set(uid, a);
 
-/** [handleSchedulingFailure]: condition, Warning FailedScheduling, and a retry after the pod's backoff. */
+/**
+ * [handleSchedulingFailure]: condition, Warning FailedScheduling, and back to the queue
+ * ([AddUnschedulableIfNotPresent]): a pod a plugin rejected (Unschedulable) waits in unschedulablePods
+ * for an event that may help it — the component's queueing hints wake it — or for the flush after
+ * `podMaxInUnschedulableMs`; a pod that failed on an error (no plugin rejected it) is retried when its
+ * backoff expires.
+ */
 const failure = (c: Cycle, message: string, reason: string, workUnits: number, nextStartNodeIndex?: number): Result => {
   const prev = c.local.attempts.get(c.uid);
   const cond = podScheduledCondition(c.pod);
   const count = (prev?.count ?? (cond?.status === 'False' && cond.reason !== REASON_SCHEDULING_GATED ? 1 : 0)) + 1;
+  const parked = reason === REASON_UNSCHEDULABLE_CONDITION;
   const local: SchedulerLocal = {
     ...c.local,
-    attempts: c.local.attempts.set(c.uid, { count, lastFailureMs: c.now }),
+    attempts: c.local.attempts.set(c.uid, { count, lastFailureMs: c.now, parked }),
     assumed: withoutAssumed(c.local, c.uid),
     ...(nextStartNodeIndex !== undefined ? { nextStartNodeIndex } : {}),
   };
@@ -83,7 +90,7 @@ const failure = (c: Cycle, message: string, reason: string, workUnits: number, n
       unschedulableConditionStep(c.pod, reason, message, c.now),
       event({ type: 'Warning', reason: 'FailedScheduling', message, involved: involvedOf(c.pod) }),
     ),
-    requeueAfterMs: backoffMs(count, c.config),
+    requeueAfterMs: parked ? c.config.podMaxInUnschedulableMs : backoffMs(count, c.config),
     local,
     workUnits,
   };

@@ -1,7 +1,7 @@
 // Scheduler (k8s-semantics §3.5–3.6 and the default profile's filters). packages/controllers/src/index.ts
 // re-exports every component with `export *`, so generic names carry a scheduler prefix.
 export {
-  scheduler, schedulerKeysFor, schedulerInitialKeys, schedulerObserve, podsUnschedulable, nodeSchedulingChanged,
+  scheduler, schedulerKeysFor, schedulerInitialKeys, schedulerObserve, podsUnschedulable, nodeSchedulingChanged, isPodUpdated,
 } from './component.js';
 export {
   schedulePod, needsScheduling, unschedulableConditionStep, BIND_TAG as SCHEDULER_BIND_TAG,

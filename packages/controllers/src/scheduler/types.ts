@@ -21,6 +21,11 @@ export interface SchedulerConfig {
   readonly bindTimeoutMs: number;
   /** A bind whose result the informer has not shown after this long is forgotten (the cache's assumed-pod expiry). */
   readonly assumeTtlMs: number;
+  /**
+   * podMaxInUnschedulablePodsDuration: an unschedulable pod no event has moved is retried after this
+   * long (the queue's flushUnschedulablePodsLeftover).
+   */
+  readonly podMaxInUnschedulableMs: number;
 }
 
 export const defaultSchedulerConfig: SchedulerConfig = {
@@ -31,10 +36,17 @@ export const defaultSchedulerConfig: SchedulerConfig = {
   bindPollMs: 1_000,
   bindTimeoutMs: 600_000,
   assumeTtlMs: 30_000,
+  podMaxInUnschedulableMs: 300_000,
 };
 
-/** Failed scheduling attempts of a pod (the queue's PodInfo.Attempts and its last failure time). */
-export interface Attempts { readonly count: number; readonly lastFailureMs: number }
+/**
+ * Failed scheduling attempts of a pod (the queue's PodInfo.Attempts and its last failure time), and
+ * where the last failure put it: `parked` — rejected by a plugin (PodScheduled=False, Unschedulable),
+ * so in unschedulablePods until an event that may help it (queueing hints), an update of the pod
+ * itself ([isPodUpdated]) or the flush after `podMaxInUnschedulableMs`; otherwise (an error) in the
+ * backoff queue, retried when its backoff expires.
+ */
+export interface Attempts { readonly count: number; readonly lastFailureMs: number; readonly parked: boolean }
 
 /**
  * A pod the scheduler has placed but the informer does not show bound yet (the scheduler cache's
