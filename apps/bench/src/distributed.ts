@@ -196,7 +196,9 @@ export const measureSize = async (entry: ProcessEntry, replicas: number, nodes: 
     while (!ready && Date.now() < deadline) {
       await new Promise((res) => setTimeout(res, 100));
       const l = await api.list('StatefulSet', 'default', 'bench');
-      const n = l.ok ? ((l.objects[0] as StatefulSet | undefined)?.status?.readyReplicas ?? 0) : 0;
+      // A list refused under load (429, or a timeout) says nothing about readiness: ask again.
+      if (!l.ok) continue;
+      const n = (l.objects[0] as StatefulSet | undefined)?.status?.readyReplicas ?? 0;
       if (n !== last && Math.floor(n / Math.max(1, replicas / 10)) !== Math.floor(last / Math.max(1, replicas / 10))) onLine(`    ${n}/${replicas} Ready after ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       last = n;
       ready = n === replicas;
