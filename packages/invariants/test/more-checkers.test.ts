@@ -496,6 +496,38 @@ describe('LIVE — more states Kubernetes cannot leave on its own', () => {
     expect(check(boundPodUnboundClaim('Immediate'), 'LIVE', { endIsQuiescent: true }).map((v) => v.checker)).toEqual(['LIVE']);
   });
 
+  // (f) [VolumeBinding PreFilter; scheduling queue flushUnschedulablePodsLeftover]: an unscheduled pod
+  // whose claim does not exist, with no StatefulSet to create it, is retried at every flush for good.
+  const pendingOrphan = (claimExists: boolean, owned: boolean) => {
+    const b = new LogBuilder();
+    b.input('COMMAND', { command: 'apply' });
+    const set = sts({ replicas: 1 });
+    if (owned) b.add('user', set);
+    if (claimExists) b.add('user', claim('www-web-0', { bound: false }));
+    const p = stsPod(0, 'pending', { set });
+    const pod = owned ? p : { ...p, metadata: { ...p.metadata, ownerReferences: [] } };
+    b.add(owned ? SS : 'user', pod);
+    const ev = (count: number) => ({
+      apiVersion: 'v1', kind: 'Event', metadata: { name: 'web-0.1', namespace: 'default' }, reason: 'FailedScheduling', count,
+      message: '0/1 nodes are available: persistentvolumeclaim "www-web-0" not found.', involvedObject: { kind: 'Pod', namespace: 'default', name: 'web-0' },
+    }) as never;
+    b.add('scheduler', ev(1));
+    // The flush retries it every 5 minutes, long after the cluster went quiet.
+    for (let i = 2; i <= 4; i++) { b.sleep(300_000); b.mod('scheduler', ev(i), { op: 'patch' }); }
+    return b;
+  };
+
+  it('an unscheduled pod whose claim does not exist and that no StatefulSet controls is noted, not a violation; with its claim there it is one', () => {
+    const stuck = pendingOrphan(false, false);
+    expect(check(stuck, 'LIVE', { endIsQuiescent: true })).toEqual([]);
+    expect(notesOf(stuck)).toEqual([expect.stringMatching(/stalled by design .*pod default\/web-0, unscheduled and controlled by no StatefulSet, mounts claim www-web-0, which does not exist/) as unknown as string]);
+    // The claim exists: the pod should schedule, and the scheduler writing again and again is not still.
+    expect(check(pendingOrphan(true, false), 'LIVE', { endIsQuiescent: true }).map((v) => v.checker)).toEqual(['LIVE']);
+    // A StatefulSet controls it: its controller re-creates the claim, so waiting is a bug.
+    expect(notesOf(pendingOrphan(false, true)).some((n) => n.includes('stalled by design'))).toBe(false);
+    expect(check(pendingOrphan(false, true), 'LIVE', { endIsQuiescent: true }).map((v) => v.checker)).toEqual(['LIVE']);
+  });
+
   // (d) [GC GraphBuilder processGraphChanges; client-go DeltaFIFO Replace]: an owner deleted and re-created
   // while the collector's watch was broken; the relist keys by name, the graph by uid.
   const recreatedDuringBrokenWatch = (broken: boolean) => {

@@ -87,6 +87,27 @@ const claimBlocksPod = (world: World, pod: Pod): string | undefined => {
 };
 
 /**
+ * Kubernetes-faithful stall (f): an unscheduled pod that mounts a claim that does not exist, with no
+ * StatefulSet to create the claim (a pod orphaned by its set's deletion, or one no StatefulSet controls):
+ * the scheduler's VolumeBinding PreFilter rejects it (`persistentvolumeclaim "…" not found`), nothing
+ * creates the claim, and the scheduler retries it at every flush of its unschedulable queue (5 minutes),
+ * recording FailedScheduling each time — the cluster never stays still, and a user has to act.
+ */
+const claimMissing = (world: World, pod: Pod): string | undefined => {
+  if (pod.spec?.nodeName || isTerminatingPod(pod) || isTerminal(pod)) return undefined;
+  const m = world.setOf(pod);
+  if (m !== undefined && m.deletedAt < 0) return undefined;
+  for (const { claim } of podClaims(pod)) {
+    if (world.store.get('PersistentVolumeClaim', nsOf(pod), claim) !== undefined) continue;
+    return `pod ${nsOf(pod)}/${nameOf(pod)}, unscheduled and controlled by no StatefulSet, mounts claim ${claim}, which does not exist: nothing creates it, and the scheduler retries the pod at every flush of its unschedulable queue`;
+  }
+  return undefined;
+};
+
+/** A pod's own stall: (c), (e) or (f). */
+const podStall = (world: World, pod: Pod): string | undefined => claimBlocksPod(world, pod) ?? claimMissing(world, pod);
+
+/**
  * Kubernetes-faithful stall (d): an owner deleted and re-created (same kind and name) while the garbage
  * collector's watch was broken: the relist brings one object for the name, the collector never learns
  * that the old owner is gone, and its pods keep a dangling controller reference that no controller
@@ -204,7 +225,7 @@ export const liveChecker: CheckerDef = {
       for (const podKey of users) {
         const i = podKey.indexOf('/');
         const p = world.store.get('Pod', podKey.slice(0, i), podKey.slice(i + 1)) as Pod | undefined;
-        const why = p === undefined ? undefined : claimBlocksPod(world, p);
+        const why = p === undefined ? undefined : podStall(world, p);
         const k = `claim:${podKey}`;
         if (why === undefined) stalled.delete(k); else stalled.set(k, why);
       }
@@ -219,12 +240,19 @@ export const liveChecker: CheckerDef = {
         stalled.delete(`claim:${key}`);
       }
       if (a === undefined) return;
+      let claims = false;
       for (const { claim } of podClaims(a)) {
+        claims = true;
         const ck = `${nsOf(a)}/${claim}`;
         let u = claimUsers.get(ck);
         if (u === undefined) { u = new Set(); claimUsers.set(ck, u); }
         u.add(key);
         if (deletingClaims.has(ck)) recomputeClaimUsers(ck);
+      }
+      // Stall (f) depends on the pod itself (scheduled, owned) as well as on its claims.
+      if (claims) {
+        const why = podStall(world, a);
+        if (why === undefined) stalled.delete(`claim:${key}`); else stalled.set(`claim:${key}`, why);
       }
     };
 
@@ -304,7 +332,8 @@ export const liveChecker: CheckerDef = {
           const c = o as PersistentVolumeClaim;
           const held = e.type !== 'DELETED' && (isHeldDeleting(c) || isUnboundWaitingForConsumer(world, c));
           if (held) deletingClaims.add(ck);
-          if (held || deletingClaims.delete(ck)) recomputeClaimUsers(ck);
+          // A claim created or deleted changes stall (f) of the pods that mount it.
+          if (held || deletingClaims.delete(ck) || e.type !== 'MODIFIED') recomputeClaimUsers(ck);
         }
         if (suspended()) return;
         const ok = isConverged();
