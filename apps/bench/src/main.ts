@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SEMI_SPACE_MB, benchOneSize, benchSeedScenario, benchSizeInChild } from './engine.js';
-import { REPLAY_ENTRIES, benchReplayInChildren, measureReplay, writeBenchLog } from './replay.js';
+import { REPLAY_ENTRIES, benchReplayInChildren, measurePropertyRuns, measureReplay, writeBenchLog } from './replay.js';
 import { componentEntry } from '@kubesim/component';
 import { benchEnvelopes, measureIdleHop, measureRawCeiling, measureSize, type DistributedSizeResult } from './distributed.js';
 
@@ -98,6 +98,7 @@ switch (which) {
   case 'replay': replay(); break;
   case 'replay-write': writeBenchLog(args[2]!, Number(args[1])); break;
   case 'replay-measure': print(JSON.stringify(measureReplay(args[1]!))); break;
+  case 'replay-props': print(JSON.stringify(measurePropertyRuns())); break;
   case 'engine-size': {
     const r = benchOneSize(Number(args[1]), Number(args[2]));
     print(JSON.stringify(r));
