@@ -6,7 +6,7 @@ import type { KObject, StatefulSet } from '@kubesim/api';
 import { createCluster } from '@kubesim/runtime';
 import { benchSpec, service, statefulSet } from './engine.js';
 import {
-  ApiClient, connectNats, ensureStream, encodeEntry, jsOf, launchCluster, LogFollower, managerOf, NatsServer, subjectsFor,
+  ApiClient, connectNats, ensureStream, encodeEntry, jsOf, launchCluster, LogFollower, managerOf, NatsServer, readLog, subjectsFor,
   type Launched, type ProcessEntry,
 } from '@kubesim/nats';
 
@@ -205,6 +205,18 @@ export const measureSize = async (entry: ProcessEntry, replicas: number, nodes: 
     }
     const wallMs = performance.now() - t0;
     const committed = (await jsm.streams.info(c.s.stream)).state.last_seq - startSeq;
+    // KUBESIM_BENCH_STATS=1: the committed writes by writer, verb and kind, with their JSON size (as bench engine).
+    if (process.env.KUBESIM_BENCH_STATS) {
+      const entries = await readLog(jsOf(c.admin), c.s, (w) => w, startSeq + 1);
+      const byWrite = new Map<string, { n: number; bytes: number }>();
+      for (const e of entries) {
+        const k = `${e.actor.split(':')[0]!} ${e.op ?? e.type} ${e.object?.kind ?? ''}`;
+        const r = byWrite.get(k) ?? { n: 0, bytes: 0 };
+        r.n++; r.bytes += JSON.stringify(e).length;
+        byWrite.set(k, r);
+      }
+      for (const [k, v] of [...byWrite].sort((a, b) => b[1].bytes - a[1].bytes)) process.stderr.write(`  ${String(v.n).padStart(7)} ${String(Math.round(v.bytes / 1024)).padStart(8)} KB  ${k}\n`);
+    }
     const hopUnderLoad = await hops;
     const processes = [
       ...c.supervisor.states().map((p) => usageOf(p.name, p.pid)),
