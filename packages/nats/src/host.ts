@@ -4,7 +4,7 @@ import { requestKind, type Kind, type KObject } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import { ObjectStore } from '@kubesim/state';
 import { componentMachine, type ComponentDef, type EventSpec, type ReconcileResult, type WriteStep } from '@kubesim/controllers';
-import { defaultComponents, defaultTiming, EventCorrelator, newOutcome, runStep, type ComponentSetup, type ExecutorPort, type TimingConfig } from '@kubesim/runtime';
+import { defaultComponents, defaultTiming, EventCorrelator, newOutcome, runStep, WorkQueue, type ComponentSetup, type ExecutorPort, type TimingConfig } from '@kubesim/runtime';
 import { ApiClient } from './client.js';
 import { DilatedClock } from './clock.js';
 import { readCluster, type DistributedCluster } from './cluster.js';
@@ -62,24 +62,18 @@ class Fifo {
   clear(): void { this.items = []; this.head = 0; }
 }
 
-/** One work queue (client-go workqueue semantics: dedup, dirty-while-processing, per-key rate-limited requeue). */
+/** A shard (a node of the kubelet, or the whole component): its lifecycle actor, its work queue and the order its keys are taken in. */
 interface Shard {
   readonly name: string;
   readonly actorName: string;
   readonly actor: Actor<Machine>;
-  readonly queued: Map<string, number | null>;
+  readonly q: WorkQueue<NodeJS.Timeout>;
   readonly ready: Fifo;
-  readonly inFlight: Set<string>;
-  readonly dirty: Map<string, number | null>;
-  readonly failures: Map<string, number>;
-  readonly timers: Map<string, { time: number; handle: NodeJS.Timeout }>;
   initial: string[];
   /** A pump is scheduled (a finished reconcile never pumps the next one on its own stack). */
   pumpScheduled: boolean;
 }
 
-const maxCause = (a: number | null | undefined, b: number | null): number | null =>
-  a === undefined || a === null ? b : b === null ? a : Math.max(a, b);
 const rvOf = (o: KObject): number => Number(o.metadata?.resourceVersion ?? 0);
 
 /**
@@ -244,8 +238,7 @@ export class NatsComponentHost {
       },
     }), { input: { name: actorName } }) : this.process;
     this.shards.set(name, {
-      name, actorName, actor, queued: new Map(), ready: new Fifo(), inFlight: new Set(), dirty: new Map(),
-      failures: new Map(), timers: new Map(), initial: [], pumpScheduled: false,
+      name, actorName, actor, q: new WorkQueue<NodeJS.Timeout>(), ready: new Fifo(), initial: [], pumpScheduled: false,
     });
   }
 
@@ -336,24 +329,15 @@ export class NatsComponentHost {
     const s = this.shards.get(def.shardOf ? def.shardOf(key) : def.name);
     if (!s) return; // a node this process does not host
     if (!this.shardRunning(s)) { s.initial.push(key); return; }
-    if (s.inFlight.has(key)) { s.dirty.set(key, maxCause(s.dirty.get(key), cause)); return; }
-    if (s.queued.has(key)) { s.queued.set(key, maxCause(s.queued.get(key), cause)); return; }
-    s.queued.set(key, cause);
+    if (!s.q.add(key, cause)) return;
     s.ready.push(key);
     this.pump(s);
   }
 
   private enqueueAfter(s: Shard, key: string, delayMs: number, cause: number | null): void {
-    const time = this.clock!.now() + delayMs;
-    const existing = s.timers.get(key);
-    if (existing && existing.time <= time) return;
-    if (existing) clearTimeout(existing.handle);
-    const handle = setTimeout(() => {
-      if (s.timers.get(key)?.handle !== handle) return;
-      s.timers.delete(key);
-      this.enqueue(key, cause);
-    }, this.clock!.wallDelay(delayMs));
-    s.timers.set(key, { time, handle });
+    s.q.after(key, this.clock!.now() + delayMs, (token) => setTimeout(() => {
+      if (s.q.fired(key, token)) this.enqueue(key, cause);
+    }, this.clock!.wallDelay(delayMs)), clearTimeout);
   }
 
   /**
@@ -368,18 +352,17 @@ export class NatsComponentHost {
 
   private pump(s: Shard): void {
     const workers = this.o.workers ?? 64;
-    while (s.inFlight.size < workers) {
+    while (s.q.inFlight.size < workers) {
       const key = s.ready.shift();
       if (key === undefined) return;
-      if (!s.queued.has(key)) continue;
-      this.process1(s, key);
+      const cause = s.q.take(key);
+      if (cause === undefined) continue;
+      this.process1(s, key, cause);
     }
   }
 
-  private process1(s: Shard, key: string): void {
-    const cause = s.queued.get(key) ?? null;
-    s.queued.delete(key);
-    s.inFlight.add(key);
+  private process1(s: Shard, key: string, cause: number | null): void {
+    s.q.begin(key);
     if (this.live && cause !== null && this.live.seq < cause) {
       void this.liveAt(cause).then(() => { if (!this.stopped) this.reconcileNow(s, key, cause); });
       return;
@@ -406,18 +389,11 @@ export class NatsComponentHost {
     const finish = (): void => {
       if (this.stopped) return;
       if (result.onDone) this.local = result.onDone(out, this.local);
-      s.inFlight.delete(key);
-      if (!out.ok || result.error !== undefined) {
-        const n = (s.failures.get(key) ?? 0) + 1;
-        s.failures.set(key, n);
-        this.enqueueAfter(s, key, Math.min(this.timing.backoffBaseMs * 2 ** (n - 1), this.timing.backoffMaxMs), cause);
-      } else s.failures.delete(key);
+      const backoff = s.q.end(key, !out.ok || result.error !== undefined, this.timing.backoffBaseMs, this.timing.backoffMaxMs);
+      if (backoff !== undefined) this.enqueueAfter(s, key, backoff, cause);
       if (result.requeueAfterMs !== undefined) this.enqueueAfter(s, key, result.requeueAfterMs, cause);
-      if (s.dirty.has(key)) {
-        const c = s.dirty.get(key) ?? null;
-        s.dirty.delete(key);
-        this.enqueue(key, c);
-      }
+      const c = s.q.takeDirty(key);
+      if (c !== undefined) this.enqueue(key, c);
       this.schedulePump(s);
     };
     const afterMain = (): void => {
@@ -453,7 +429,7 @@ export class NatsComponentHost {
   // ---- status and shutdown ------------------------------------------------------------------------
   status(): ComponentStatus {
     let queued = 0;
-    for (const s of this.shards.values()) queued += s.queued.size + s.inFlight.size;
+    for (const s of this.shards.values()) queued += s.q.size;
     return {
       component: this.o.component, user: this.user, pid: process.pid, state: this.state(), shards: this.shards.size,
       seq: this.informer.seq, queued, reconciles: this.stats.reconciles, writes: this.stats.writes, failedWrites: this.stats.failedWrites,
@@ -473,7 +449,7 @@ export class NatsComponentHost {
     this.stopped = true;
     if (this.statusTimer) clearInterval(this.statusTimer);
     if (this.resyncTimer) clearTimeout(this.resyncTimer);
-    for (const s of this.shards.values()) for (const t of s.timers.values()) clearTimeout(t.handle);
+    for (const s of this.shards.values()) for (const t of s.q.handles()) clearTimeout(t.handle);
     await this.follower?.stop();
     await this.liveFollower?.stop();
     await this.j?.nc.drain().catch(() => undefined);

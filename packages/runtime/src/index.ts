@@ -6,3 +6,4 @@ export * from './embedded/executor.js';
 export * from './cluster.js';
 export * from './embedded/faults.js';
 export * from './events.js';
+export * from './workqueue.js';

@@ -8,6 +8,7 @@ import { newOutcome, runStep, type ExecutorPort } from './executor.js';
 import { noFaults, type HostFaults, type RuntimeFault } from './faults.js';
 import type { Simulation } from './simulation.js';
 import { EventCorrelator } from '../events.js';
+import { WorkQueue } from '../workqueue.js';
 
 type Machine = typeof componentMachine;
 
@@ -28,17 +29,12 @@ const hostedMachine = componentMachine.provide({
   },
 });
 
-/** Per-shard work queue state (client-go workqueue semantics: dedup, dirty-while-processing, rate-limited requeue). */
+/** A shard (a node of the kubelet, or the whole component): its lifecycle actor and its work queue. */
 interface Shard {
   readonly name: string;
   readonly actorName: string;
   actor: Actor<Machine>;
-  readonly queued: Map<string, number | null>;
-  readonly inFlight: Set<string>;
-  readonly dirty: Map<string, number | null>;
-  readonly failures: Map<string, number>;
-  readonly timers: Map<string, { time: number; token: number }>;
-  timerToken: number;
+  readonly q: WorkQueue;
 }
 
 export interface HostStats {
@@ -103,7 +99,7 @@ export class ComponentHost<C = unknown, L = unknown> {
       const actorName = shardNames ? `${def.name}:${n}` : def.name;
       this.shards.set(n, {
         name: n, actorName, actor: shardNames ? this.makeActor(actorName, false) : this.process,
-        queued: new Map(), inFlight: new Set(), dirty: new Map(), failures: new Map(), timers: new Map(), timerToken: 0,
+        q: new WorkQueue(),
       });
     }
   }
@@ -302,7 +298,7 @@ export class ComponentHost<C = unknown, L = unknown> {
     this.faults.dropResponses = 0;
     this.events.clear();
     for (const s of this.shards.values()) {
-      s.queued.clear(); s.inFlight.clear(); s.dirty.clear(); s.failures.clear(); s.timers.clear();
+      s.q.clear();
     }
   }
 
@@ -527,17 +523,7 @@ export class ComponentHost<C = unknown, L = unknown> {
       }
       return;
     }
-    if (s.inFlight.has(key)) {
-      const prev = s.dirty.get(key);
-      s.dirty.set(key, maxCause(prev, cause));
-      return;
-    }
-    const queued = s.queued.get(key);
-    if (queued !== undefined) {
-      s.queued.set(key, maxCause(queued, cause));
-      return;
-    }
-    s.queued.set(key, cause);
+    if (!s.q.add(key, cause)) return;
     const epoch = this.epoch;
     this.sim.at(this.sim.draw(this.sim.timing.workerDelayMs), () => { if (epoch === this.epoch) this.process1(s, key); });
   }
@@ -545,24 +531,21 @@ export class ComponentHost<C = unknown, L = unknown> {
   /** AddAfter: the earliest pending timer for a key wins. */
   private enqueueAfter(s: Shard, key: string, delayMs: number, cause: number | null): void {
     const time = this.sim.now + delayMs;
-    const existing = s.timers.get(key);
-    if (existing && existing.time <= time) return;
-    const token = ++s.timerToken;
-    s.timers.set(key, { time, token });
     const epoch = this.epoch;
-    this.sim.atTime(time, () => {
-      if (epoch !== this.epoch || s.timers.get(key)?.token !== token) return;
-      s.timers.delete(key);
-      this.enqueue(key, cause);
+    s.q.after(key, time, (token) => {
+      this.sim.atTime(time, () => {
+        if (epoch !== this.epoch || !s.q.fired(key, token)) return;
+        this.enqueue(key, cause);
+      });
+      return undefined;
     });
   }
 
   private process1(s: Shard, key: string): void {
-    const cause = s.queued.get(key);
+    const cause = s.q.take(key);
     if (cause === undefined) return;
-    s.queued.delete(key);
     if (!this.shardRunning(s)) return;
-    s.inFlight.add(key);
+    s.q.begin(key);
     this.stats.reconciles++;
     const result: ReconcileResult<L> = this.def.reconcile({
       snapshot: this.informer, key, now: this.sim.now, config: this.config, local: this.local, seed: this.sim.seed, live: this.sim.api.store,
@@ -594,23 +577,13 @@ export class ComponentHost<C = unknown, L = unknown> {
   /** A sync's end: its onDone, failure backoff or requeue timer, and the key again if it changed meanwhile. */
   private finishSync(s: Shard, key: string, cause: number | null, result: ReconcileResult<L>, out: PlanOutcome): void {
     if (result.onDone) this.local = result.onDone(out, this.local);
-    s.inFlight.delete(key);
     const failed = !out.ok || result.error !== undefined;
-    if (failed) {
-      this.stats.failedSyncs++;
-      const n = (s.failures.get(key) ?? 0) + 1;
-      s.failures.set(key, n);
-      const delay = Math.min(this.sim.timing.backoffBaseMs * 2 ** (n - 1), this.sim.timing.backoffMaxMs);
-      this.enqueueAfter(s, key, delay, cause);
-    } else {
-      s.failures.delete(key);
-    }
+    if (failed) this.stats.failedSyncs++;
+    const backoff = s.q.end(key, failed, this.sim.timing.backoffBaseMs, this.sim.timing.backoffMaxMs);
+    if (backoff !== undefined) this.enqueueAfter(s, key, backoff, cause);
     if (result.requeueAfterMs !== undefined) this.enqueueAfter(s, key, result.requeueAfterMs, cause);
-    const c = s.dirty.get(key);
-    if (c !== undefined) {
-      s.dirty.delete(key);
-      this.enqueue(key, c);
-    }
+    const c = s.q.takeDirty(key);
+    if (c !== undefined) this.enqueue(key, c);
   }
 
   /** One request of a plan: applied after the API latency, answered after the response latency (and faults). */
@@ -661,7 +634,7 @@ export class ComponentHost<C = unknown, L = unknown> {
   /** Keys waiting or being processed (for idle detection and `describe`). */
   busy(): number {
     let n = 0;
-    for (const s of this.shards.values()) n += s.queued.size + s.inFlight.size;
+    for (const s of this.shards.values()) n += s.q.size;
     return n;
   }
 }
@@ -670,9 +643,6 @@ export class ComponentHost<C = unknown, L = unknown> {
 const NOTHING_SENT: PlanOutcome = newOutcome();
 
 const rvOf = (o: KObject): number => Number(o.metadata?.resourceVersion ?? 0);
-
-const maxCause = (a: number | null | undefined, b: number | null): number | null =>
-  a === undefined || a === null ? b : b === null ? a : Math.max(a, b);
 
 /** `store` with the entries of the log up to and including `seq` folded in. */
 const foldUpTo = (entries: readonly Envelope[], seq: number, store: ObjectStore): ObjectStore => {
