@@ -438,6 +438,20 @@ describe('printTable: cluster', () => {
       'kube-system   Active        10m',
     ));
   });
+
+  it('ResourceQuota: used/hard from the status, sorted, limits.* in LIMIT', () => {
+    const q = (name: string, status?: Record<string, unknown>): KObject => ({
+      apiVersion: 'v1', kind: 'ResourceQuota', metadata: meta(name), spec: { hard: { pods: '3' } }, ...(status ? { status } : {}),
+    }) as unknown as KObject;
+    expect(table('ResourceQuota', [
+      q('compute', { hard: { pods: '3', 'limits.cpu': '2', 'requests.storage': '10Gi' }, used: { pods: '1', 'requests.storage': '1Gi' } }),
+      q('fresh'),
+    ])).toBe(lines(
+      'NAME      AGE   REQUEST                                 LIMIT',
+      'compute   10m   pods: 1/3, requests.storage: 1Gi/10Gi   limits.cpu: 0/2',
+      'fresh     10m',
+    ));
+  });
 });
 
 describe('printTable: networking', () => {

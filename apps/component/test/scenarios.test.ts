@@ -33,8 +33,13 @@ const summary = (s: Snapshot, randomPodNames: boolean) => {
 };
 
 describe('the seed scenarios on real processes give the verdict and final state of the embedded engine', () => {
-  // node-failure waits out minutes of virtual time (eviction, PodGC's quarantine): a higher scale keeps it short.
-  for (const [file, randomNames, timeScale] of [['examples/seed-statefulset.yaml', false, 10], ['examples/seed-replicaset.yaml', true, 10], ['examples/node-failure.yaml', false, 50]] as const) {
+  // node-failure and replicaset-quota wait out minutes of virtual time (eviction, PodGC's quarantine; the
+  // ReplicaSet's backoff): a higher scale keeps them short. replicaset-quota also checks that concurrent
+  // creates against one quota are admitted one at a time (the slow-start batch of 4 all refused).
+  for (const [file, randomNames, timeScale] of [
+    ['examples/seed-statefulset.yaml', false, 10], ['examples/seed-replicaset.yaml', true, 10], ['examples/node-failure.yaml', false, 50],
+    ['examples/replicaset-quota.yaml', true, 50],
+  ] as const) {
     it(file, async () => {
       const sc = loadScenarioFile(file);
       if (E.isLeft(sc)) throw new Error(sc.left.message);

@@ -1,5 +1,5 @@
 import type {
-  Node, Pod, Service, PersistentVolumeClaim, PersistentVolume, Endpoints, Event, Namespace,
+  Node, Pod, Service, PersistentVolumeClaim, PersistentVolume, Endpoints, Event, Namespace, ResourceQuota,
   PodTemplateSpec, PodSpec, Container, Volume, ObjectReference,
 } from 'kubernetes-types/core/v1.js';
 import type { StatefulSet, ReplicaSet, ControllerRevision } from 'kubernetes-types/apps/v1.js';
@@ -7,7 +7,7 @@ import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import type { ObjectMeta, OwnerReference, LabelSelector, LabelSelectorRequirement } from 'kubernetes-types/meta/v1.js';
 
 export type {
-  Node, Pod, Service, PersistentVolumeClaim, PersistentVolume, Endpoints, Event, Namespace,
+  Node, Pod, Service, PersistentVolumeClaim, PersistentVolume, Endpoints, Event, Namespace, ResourceQuota,
   PodTemplateSpec, PodSpec, Container, Volume, ObjectReference,
   StatefulSet, ReplicaSet, ControllerRevision, StorageClass,
   ObjectMeta, OwnerReference, LabelSelector, LabelSelectorRequirement,
@@ -23,6 +23,7 @@ export const KINDS = {
   PersistentVolume: { apiVersion: 'v1', group: '', plural: 'persistentvolumes', namespaced: false, short: ['pv'] },
   Endpoints: { apiVersion: 'v1', group: '', plural: 'endpoints', namespaced: true, short: ['ep'] },
   Event: { apiVersion: 'v1', group: '', plural: 'events', namespaced: true, short: ['ev'] },
+  ResourceQuota: { apiVersion: 'v1', group: '', plural: 'resourcequotas', namespaced: true, short: ['quota'] },
   StorageClass: { apiVersion: 'storage.k8s.io/v1', group: 'storage.k8s.io', plural: 'storageclasses', namespaced: false, short: ['sc'] },
   StatefulSet: { apiVersion: 'apps/v1', group: 'apps', plural: 'statefulsets', namespaced: true, short: ['sts'] },
   ReplicaSet: { apiVersion: 'apps/v1', group: 'apps', plural: 'replicasets', namespaced: true, short: ['rs'] },
@@ -40,6 +41,7 @@ export interface KindToType {
   PersistentVolume: PersistentVolume;
   Endpoints: Endpoints;
   Event: Event;
+  ResourceQuota: ResourceQuota;
   StorageClass: StorageClass;
   StatefulSet: StatefulSet;
   ReplicaSet: ReplicaSet;

@@ -789,3 +789,18 @@ describe('Namespace, Node, Endpoints, Event, ControllerRevision', () => {
       'Only one reference can have Controller set to true. Found "true" in references for StatefulSet/web and StatefulSet/web2');
   });
 });
+
+describe('ResourceQuota validation (ValidateResourceQuota)', () => {
+  const quota = (hard: Record<string, unknown>): KObject =>
+    ({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q', namespace: 'default' }, spec: { hard } }) as unknown as KObject;
+  it('standard and qualified resource names with non-negative quantities are valid', () => {
+    expect(validateCreate(quota({ pods: '3', 'requests.storage': '10Gi', 'count/statefulsets.apps': 2, 'requests.cpu': '500m' }))).toEqual([]);
+  });
+  it('an unknown name, a negative value, a fractional count and a malformed quantity are refused with their paths', () => {
+    expect(message('ResourceQuota', 'q', validateCreate(quota({ widgets: '1', pods: '-1' })))).toBe(
+      'ResourceQuota "q" is invalid: [spec.hard[widgets]: Invalid value: "widgets": must be a standard resource for quota, spec.hard[pods]: Invalid value: "-1": must be greater than or equal to 0]',
+    );
+    expect(message('ResourceQuota', 'q', validateCreate(quota({ pods: '1500m' })))).toBe('ResourceQuota "q" is invalid: spec.hard[pods]: Invalid value: "1500m": must be an integer');
+    expect(validateCreate(quota({ 'requests.storage': 'lots' })).map((e) => e.path)).toEqual(['spec.hard[requests.storage]']);
+  });
+});

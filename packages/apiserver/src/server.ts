@@ -9,6 +9,7 @@ import type { AppendRequest, LogPort, Envelope } from '@kubesim/log';
 import { VersionedStore, type ObjectStore, type Snapshot } from '@kubesim/state';
 import { authorize } from './authz.js';
 import { mergePatch } from './mergepatch.js';
+import { quotaRefusal } from './quota.js';
 
 export interface RequestContext {
   /** Who sends the request: `user`, `statefulset-controller`, `kubelet:node-a`, ... */
@@ -146,6 +147,9 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
     const admitted = this.admitCreate(kind, obj);
     if (E.isLeft(admitted)) return admitted;
     obj = admitted.right;
+    // ResourceQuota: the last validating admission plugin.
+    const overQuota = quotaRefusal(this.store, kind, obj, ctx.time);
+    if (overQuota) return E.left(overQuota);
     if (ctx.dryRun) return E.right({ done: obj });
     // Defaulting and admission copy the object but keep or copy `meta`: the metadata is this request's own.
     const m = obj.metadata as Mutable<ObjectMeta>;

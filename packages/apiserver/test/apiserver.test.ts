@@ -154,3 +154,43 @@ describe('ApiServer', () => {
     expect(E.isLeft(r) && r.left.message).toBe('namespaces "nope" not found');
   });
 });
+
+describe('ResourceQuota admission', () => {
+  const quota = (hard: Record<string, string>, name = 'q'): KObject =>
+    ({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name }, spec: { hard } }) as unknown as KObject;
+  const claim = (name: string, size: string): KObject => ({
+    apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name },
+    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: size } }, storageClassName: 'none' },
+  } as KObject);
+  const message = (r: ReturnType<ApiServer['handle']>): string | false => E.isLeft(r) && r.left.message;
+
+  it('claims: a count and the storage they request, each checked against its limit; the last request that fits is admitted', () => {
+    const { api, log } = setup();
+    api.handle({ verb: 'create', object: quota({ persistentvolumeclaims: '2', 'requests.storage': '10Gi' }) }, user());
+    expect(E.isRight(api.handle({ verb: 'create', object: claim('a', '2Gi') }, user()))).toBe(true);
+    const before = log.lastSeq();
+    expect(message(api.handle({ verb: 'create', object: claim('b', '9Gi') }, user()))).toBe(
+      'persistentvolumeclaims "b" is forbidden: exceeded quota: q, requested: requests.storage=9Gi, used: requests.storage=2Gi, limited: requests.storage=10Gi',
+    );
+    expect(log.lastSeq()).toBe(before);
+    expect(E.isRight(api.handle({ verb: 'create', object: claim('b', '8Gi') }, user()))).toBe(true);
+    expect(message(api.handle({ verb: 'create', object: claim('c', '1Gi') }, user()))).toBe(
+      'persistentvolumeclaims "c" is forbidden: exceeded quota: q, requested: persistentvolumeclaims=1,requests.storage=1Gi, used: persistentvolumeclaims=2,requests.storage=10Gi, limited: persistentvolumeclaims=2,requests.storage=10Gi',
+    );
+  });
+
+  it('pods: terminal pods are not charged; other namespaces and untracked kinds are not affected; a dry run is refused too', () => {
+    const { api } = setup();
+    api.handle({ verb: 'create', object: quota({ pods: '1' }) }, user());
+    expect(E.isRight(api.handle({ verb: 'create', object: pod('p1') }, user()))).toBe(true);
+    expect(message(api.handle({ verb: 'create', object: pod('p2') }, { ...user(), dryRun: true }))).toBe(
+      'pods "p2" is forbidden: exceeded quota: q, requested: pods=1, used: pods=1, limited: pods=1',
+    );
+    expect(E.isRight(api.handle({ verb: 'create', object: sts() }, user()))).toBe(true);
+    const p1 = api.get('Pod', 'default', 'p1') as Pod;
+    const failed = api.handle({ verb: 'update', subresource: 'status', object: { ...p1, status: { ...p1.status, phase: 'Failed' } } as KObject }, user(1));
+    expect(E.isRight(failed) || failed.left.message).toBe(true);
+    expect((api.get('Pod', 'default', 'p1') as Pod).status?.phase).toBe('Failed');
+    expect(E.isRight(api.handle({ verb: 'create', object: pod('p2') }, user()))).toBe(true);
+  });
+});

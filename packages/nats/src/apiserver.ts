@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Msg, Subscription } from '@nats-io/transport-node';
 import {
-  apiError, isNamespaced, keyOf, newForbidden, objectKey, Rand, type ApiError, type ApiRequest, type Kind, type KObject,
+  apiError, isKind, isNamespaced, keyOf, newForbidden, objectKey, Rand, type ApiError, type ApiRequest, type Kind, type KObject,
 } from '@kubesim/api';
 import { ApiCore, conflictFor, type RequestContext } from '@kubesim/apiserver';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
@@ -63,6 +63,8 @@ export class NatsApiServer {
   private readonly core: ApiCore;
   private readonly lastSeqByKey = new Map<string, number>();
   private readonly waiters = new Map<number, (() => void)[]>();
+  /** Serialised request chains (creates in a namespace with ResourceQuotas). */
+  private readonly locks = new Map<string, Promise<unknown>>();
   private follower: LogFollower | undefined;
   private sub: Subscription | undefined;
   private statusTimer: NodeJS.Timeout | undefined;
@@ -190,6 +192,24 @@ export class NatsApiServer {
   async request(req: ApiRequest, actor: string, cause: number | null, id: string): Promise<WireResponse> {
     this.stats.requests++;
     await this.caughtUp(Math.max(cause ?? 0, preconditionSeq(req)));
+    // ResourceQuota admission counts what the store holds: creates in a namespace with quotas are
+    // decided one at a time, each after the previous one is folded (Kubernetes serialises them through
+    // a compare-and-set on the quota's status), so concurrent creates cannot all fit the same headroom.
+    const ns = req.verb === 'create' && isKind(req.object.kind) && isNamespaced(req.object.kind) ? req.object.metadata?.namespace || 'default' : undefined;
+    if (ns !== undefined && this.core.store.count('ResourceQuota', ns) > 0) return this.serialized(`quota/${ns}`, () => this.decideAndAppend(req, actor, cause, id));
+    return this.decideAndAppend(req, actor, cause, id);
+  }
+
+  /** Run `f` after every earlier call with the same key has finished. */
+  private serialized<T>(key: string, f: () => Promise<T>): Promise<T> {
+    const run = (this.locks.get(key) ?? Promise.resolve()).then(f);
+    const tail = run.then(() => undefined, () => undefined);
+    this.locks.set(key, tail);
+    void tail.then(() => { if (this.locks.get(key) === tail) this.locks.delete(key); });
+    return run;
+  }
+
+  private async decideAndAppend(req: ApiRequest, actor: string, cause: number | null, id: string): Promise<WireResponse> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const d = this.core.decide(req, this.ctx(actor, cause));
       if (E.isLeft(d)) return { ok: false, error: d.left };

@@ -1,6 +1,5 @@
 /**
- * Acceptance scenarios, section H — ReplicaSet, and ReplicaSet vs StatefulSet (S46, S49).
- * S48 (slow start against a ResourceQuota) is left out: kubesim has no ResourceQuota object.
+ * Acceptance scenarios, section H — ReplicaSet, and ReplicaSet vs StatefulSet (S46, S48, S49).
  */
 import { describe, expect, it } from 'vitest';
 import { isRunningAndReady, type Pod } from '@kubesim/api';
@@ -8,7 +7,7 @@ import type { Simulation } from '@kubesim/runtime';
 import { podStatusText } from '../src/index.js';
 import {
   claimNames, converge, create, del, entriesOf, eventCount, eventsByReason, eventsFor, f1, get, list, manifests, mustGet, newCluster,
-  objectEntries, scale, seqOf, sleep, waitFor, type Json,
+  objectEntries, patch, scale, seqOf, sleep, waitFor, type Json,
 } from './harness.js';
 
 const RS5 = /^web-rs-[bcdfghjklmnpqrstvwxz2456789]{5}$/;
@@ -75,6 +74,46 @@ describe('H. ReplicaSet, and ReplicaSet vs StatefulSet', () => {
     for (const e of entriesOf(sim, 'ReplicaSet', 'web-rs', since)) expect((e.object as Json).status?.replicas, `seq ${e.seq}`).toBeLessThanOrEqual(3);
     waitFor(sim, '3 Ready pods', () => rsPods(sim).length === 3 && rsPods(sim).every(isRunningAndReady), 60_000);
     expect(mustGet<Json>(sim, 'ReplicaSet', 'web-rs').status).toMatchObject({ replicas: 3, readyReplicas: 3 });
+  });
+
+  it('S48 — slow start against a ResourceQuota: batches 1, 2, 4 (rejected), then backoff; raising the quota converges', () => {
+    const sim = newCluster();
+    const quota = (pods: number): Json => manifests(`apiVersion: v1
+kind: ResourceQuota
+metadata: {name: pods-quota, namespace: default}
+spec: {hard: {pods: "${pods}"}}`)[0];
+    create(sim, quota(3));
+    const start = sim.log.lastSeq();
+    create(sim, replicaSet(10));
+    waitFor(sim, 'the first sync', () => eventsByReason(sim, 'FailedCreate').length >= 4 && rsPods(sim).length === 3, 10_000);
+    sleep(sim, 2); // the rest of that sync's writes
+    // First sync: 1 + 2 created, the batch of 4 all refused, the last 3 never attempted: 7 requests.
+    const adds = objectEntries(sim, start).filter((e) => e.object.kind === 'Pod' && e.type === 'ADDED');
+    expect(adds).toHaveLength(3);
+    expect(new Set(adds.map((e) => e.cause)).size).toBe(1);
+    const failed = eventsFor(sim, 'ReplicaSet', 'web-rs', 'FailedCreate');
+    expect(failed).toHaveLength(4);
+    for (const e of failed) {
+      expect(e.type).toBe('Warning');
+      expect(e.message).toMatch(/^Error creating: pods "web-rs-[bcdfghjklmnpqrstvwxz2456789]{5}" is forbidden: exceeded quota: pods-quota, requested: pods=1, used: pods=3, limited: pods=3$/);
+    }
+    const rs = (): Json => mustGet<Json>(sim, 'ReplicaSet', 'web-rs');
+    waitFor(sim, 'ReplicaFailure', () => (rs().status?.conditions ?? []).some((c: Json) => c.type === 'ReplicaFailure'), 10_000);
+    expect(rs().status.conditions).toEqual([expect.objectContaining({ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate' })]);
+    expect(rs().status.conditions[0].message).toMatch(/exceeded quota: pods-quota/);
+    // Later syncs retry with backoff (one create each, refused); the quota holds.
+    sleep(sim, 120_000);
+    expect(rsPods(sim)).toHaveLength(3);
+    expect(eventCount(eventsFor(sim, 'ReplicaSet', 'web-rs', 'FailedCreate'))).toBeGreaterThan(4);
+    // A create that would exceed it is refused whoever sends it, and nothing is written.
+    const before = sim.log.lastSeq();
+    const r = sim.request({ verb: 'create', object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'extra', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } as never });
+    expect(r._tag === 'Left' && r.left.message).toBe('pods "extra" is forbidden: exceeded quota: pods-quota, requested: pods=1, used: pods=3, limited: pods=3');
+    expect(sim.log.lastSeq()).toBe(before);
+    // Raising the quota to 10: the next retry creates the rest, and the condition goes.
+    patch(sim, 'ResourceQuota', 'pods-quota', { spec: { hard: { pods: '10' } } });
+    waitFor(sim, '10 Ready pods', () => rsPods(sim).length === 10 && rsPods(sim).every(isRunningAndReady), 3_600_000);
+    waitFor(sim, 'the condition removed', () => rs().status?.conditions === undefined && rs().status?.readyReplicas === 10, 60_000);
   });
 
   it('S49 — a shared RWO claim: Multi-Attach on another node; a nodeSelector fixes it', () => {

@@ -1,6 +1,6 @@
 import type {
   ControllerRevision, Endpoints, Event, Kind, KindToType, KObject, Namespace, Node, PersistentVolume, PersistentVolumeClaim,
-  Pod, ReplicaSet, Service, StatefulSet, StorageClass,
+  Pod, ReplicaSet, ResourceQuota, Service, StatefulSet, StorageClass,
 } from '@kubesim/api';
 import { ageSince, microAgeSince, virtualMs } from './age.js';
 import {
@@ -301,6 +301,21 @@ const namespacePrinter: KindPrinter<Namespace> = {
   row: (ns, ctx) => [nameOf(ns), ns.status?.phase ?? 'Active', age(ns, ctx)],
 };
 
+// ---- ResourceQuota ------------------------------------------------------------------------------
+/** printResourceQuota: `resource: used/hard` from the status, sorted, `limits.*` in their own column. */
+const resourceQuotaPrinter: KindPrinter<ResourceQuota> = {
+  columns: [NAME, AGE, c('REQUEST'), c('LIMIT')],
+  row: (q, ctx) => {
+    const hard = (q.status?.hard ?? {}) as Record<string, string>;
+    const used = (q.status?.used ?? {}) as Record<string, string>;
+    const request: string[] = [], limit: string[] = [];
+    for (const r of Object.keys(hard).sort(compareStrings)) {
+      (r.split('.')[0] === 'limits' && r.includes('.') ? limit : request).push(`${r}: ${String(used[r] ?? '0')}/${String(hard[r])}`);
+    }
+    return [nameOf(q), age(q, ctx), request.join(', '), limit.join(', ')];
+  },
+};
+
 const PRINTERS: { readonly [K in Kind]: KindPrinter<KindToType[K]> } = {
   Pod: podPrinter,
   StatefulSet: statefulSetPrinter,
@@ -314,6 +329,7 @@ const PRINTERS: { readonly [K in Kind]: KindPrinter<KindToType[K]> } = {
   ControllerRevision: controllerRevisionPrinter,
   Event: eventPrinter,
   Namespace: namespacePrinter,
+  ResourceQuota: resourceQuotaPrinter,
 };
 
 export const printerFor = (kind: Kind): KindPrinter<KObject> => PRINTERS[kind] as unknown as KindPrinter<KObject>;

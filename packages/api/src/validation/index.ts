@@ -6,8 +6,9 @@
 import type { FieldError } from '../errors.js';
 import type {
   ControllerRevision, Endpoints, Event, KObject, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod,
-  ReplicaSet, Service, StatefulSet, StorageClass,
+  ReplicaSet, ResourceQuota, Service, StatefulSet, StorageClass,
 } from '../types.js';
+import { validateResourceQuota, validateResourceQuotaUpdate } from './quota.js';
 import {
   validateControllerRevision, validateControllerRevisionUpdate, validateEndpoints, validateEvent, validateNamespace, validateNode,
 } from './cluster.js';
@@ -36,6 +37,7 @@ export const validateCreate = (obj: KObject): FieldError[] => {
     case 'Endpoints': return validateEndpoints(obj as Endpoints);
     case 'Event': return validateEvent(obj as Event);
     case 'ControllerRevision': return validateControllerRevision(obj as ControllerRevision);
+    case 'ResourceQuota': return validateResourceQuota(obj as ResourceQuota);
     default: return [];
   }
 };
@@ -51,6 +53,7 @@ export const validateUpdate = (obj: KObject, old: KObject): FieldError[] => {
     case 'StorageClass': return validateStorageClassUpdate(obj as StorageClass, old as StorageClass);
     case 'Service': return validateServiceUpdate(obj as Service, old as Service);
     case 'ControllerRevision': return validateControllerRevisionUpdate(obj as ControllerRevision, old as ControllerRevision);
+    case 'ResourceQuota': return validateResourceQuotaUpdate(obj as ResourceQuota, old as ResourceQuota);
     default: return validateObjectMetaUpdate(obj.metadata, old.metadata);
   }
 };
