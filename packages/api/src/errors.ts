@@ -67,6 +67,9 @@ export const newNotFound = (kind: Kind, name: string): ApiError =>
 export const newForbidden = (kind: Kind, name: string, detail: string): ApiError =>
   apiError('Forbidden', 403, `${pluralQualified(kind)} "${name}" is forbidden: ${detail}`);
 export const newBadRequest = (message: string): ApiError => apiError('BadRequest', 400, message);
+/** NewTimeoutError as a client sees it: the request may still have been applied. */
+export const newTimeout = (why?: string): ApiError =>
+  apiError('Timeout', 504, `the server was unable to return a response in the time allotted, but may still be processing the request${why === undefined ? '' : ` (${why})`}`);
 
 /** `statefulsets.apps` / `pods` — the resource form used by Conflict/NotFound/AlreadyExists messages. */
 export const pluralQualified = (kind: Kind): string => {

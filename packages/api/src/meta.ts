@@ -18,6 +18,9 @@ export const newControllerRef = (owner: { apiVersion: string; kind: string; meta
   blockOwnerDeletion: true,
 });
 
+/** An object's resourceVersion as the log seq it is (0 when unset). */
+export const resourceVersionOf = (o: { metadata?: ObjectMeta }): number => Number(o.metadata?.resourceVersion ?? 0);
+
 export const isTerminating = (o: { metadata?: ObjectMeta }): boolean => o.metadata?.deletionTimestamp !== undefined;
 
 // ---- virtual time <-> RFC 3339 timestamps ------------------------------------------------------

@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Msg, Subscription } from '@nats-io/transport-node';
 import {
-  apiError, isKind, isNamespaced, keyOf, newForbidden, objectKey, Rand, type ApiError, type ApiRequest, type Kind, type KObject,
+  apiError, isKind, isNamespaced, keyOf, newForbidden, newTimeout, objectKey, Rand, type ApiError, type ApiRequest, type Kind, type KObject,
 } from '@kubesim/api';
 import { ApiCore, conflictFor, type RequestContext } from '@kubesim/apiserver';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
@@ -216,7 +216,7 @@ export class NatsApiServer {
       if ('done' in d.right) return { ok: true, object: d.right.done };
       const append = d.right.append;
       const r = await this.append(() => appendEntry(this.j, this.s, append, `${actor}/${id}/${attempt}`));
-      if (r === undefined) return { ok: false, error: timeoutError() };
+      if (r === undefined) return { ok: false, error: newTimeout() };
       if (E.isRight(r)) {
         this.stats.appends++;
         await this.caughtUp(r.right.seq);
@@ -255,7 +255,7 @@ export class NatsApiServer {
       if (E.isLeft(dry)) return { ok: false, error: dry.left };
     }
     const cmd = await this.record('COMMAND', data, actor, `${id}/command`);
-    if (cmd === undefined) return { ok: false, error: timeoutError() };
+    if (cmd === undefined) return { ok: false, error: newTimeout() };
     const results: KObject[] = [];
     for (let i = 0; i < reqs.length; i++) {
       const res = await this.request(reqs[i]!, actor, cmd, `${id}/${i}`);
@@ -307,7 +307,7 @@ export class NatsApiServer {
       case 'record': {
         if (!SYSTEM_RECORDERS.has(actor)) return { ok: false, error: this.deny(actor, `only the runtime may record ${w.type} entries`) };
         const seq = await this.record(w.type, w.data, actor, w.id);
-        return seq === undefined ? { ok: false, error: timeoutError() } : { ok: true, seq };
+        return seq === undefined ? { ok: false, error: newTimeout() } : { ok: true, seq };
       }
       case 'list': return this.list(w.kind, w.namespace, w.name);
     }
@@ -335,6 +335,3 @@ const identityOf = (o: KObject): KObject => {
     metadata: { name: m.name, ...(m.namespace !== undefined ? { namespace: m.namespace } : {}), uid: m.uid, resourceVersion: m.resourceVersion },
   } as KObject;
 };
-
-const timeoutError = (): ApiError =>
-  apiError('Timeout', 504, 'the server was unable to return a response in the time allotted, but may still be processing the request');

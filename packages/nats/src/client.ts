@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { apiError, type ApiError, type ApiRequest, type Kind, type KObject } from '@kubesim/api';
+import { apiError, newTimeout, type ApiError, type ApiRequest, type Kind, type KObject } from '@kubesim/api';
 import type { Subjects } from './subjects.js';
 import { muxOf } from './connect.js';
 import { RequestFailure } from './mux.js';
@@ -8,8 +8,6 @@ import { decodeWire, encodeWire, type WireRequest, type WireResponse } from './w
 
 export type ApiAnswer = { readonly ok: true; readonly object: KObject } | { readonly ok: false; readonly error: ApiError };
 
-const unavailable = (why: string): ApiError =>
-  apiError('Timeout', 504, `the server was unable to return a response in the time allotted, but may still be processing the request (${why})`);
 
 /**
  * A component's (or the CLI's) client of the API server: request/reply on the actor's own subject,
@@ -29,7 +27,7 @@ export class ApiClient {
       const m = await muxOf(this.nc).request(this.s.api(actor), encodeWire(w), this.timeoutMs);
       return decodeWire<WireResponse>(m.data);
     } catch (err) {
-      return { ok: false, error: unavailable(err instanceof RequestFailure && err.kind === 'no-responders' ? 'no API server is running' : (err as Error).message) };
+      return { ok: false, error: newTimeout(err instanceof RequestFailure && err.kind === 'no-responders' ? 'no API server is running' : (err as Error).message) };
     }
   }
 

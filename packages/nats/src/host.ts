@@ -1,10 +1,10 @@
 import { createActor, type Actor } from 'xstate';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { requestKind, type Kind, type KObject } from '@kubesim/api';
+import { requestKind, resourceVersionOf, type KObject } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import { ObjectStore } from '@kubesim/state';
-import { componentMachine, type ComponentDef, type EventSpec, type ReconcileResult, type WriteStep } from '@kubesim/controllers';
-import { defaultComponents, defaultTiming, EventCorrelator, newOutcome, runStep, WorkQueue, type ComponentSetup, type ExecutorPort, type TimingConfig } from '@kubesim/runtime';
+import { componentMachine, writesThrough, type ComponentDef, type EventSpec, type ReconcileResult, type WriteStep } from '@kubesim/controllers';
+import { defaultComponents, defaultTiming, EventCorrelator, newOutcome, runSync, WorkQueue, type ComponentSetup, type ExecutorPort, type TimingConfig } from '@kubesim/runtime';
 import { ApiClient } from './client.js';
 import { DilatedClock } from './clock.js';
 import { readCluster, type DistributedCluster } from './cluster.js';
@@ -74,7 +74,6 @@ interface Shard {
   pumpScheduled: boolean;
 }
 
-const rvOf = (o: KObject): number => Number(o.metadata?.resourceVersion ?? 0);
 
 /**
  * Runs one ComponentDef as its own process over NATS: the same pure core and the same xstate lifecycle
@@ -273,10 +272,10 @@ export class NatsComponentHost {
     const def = this.def;
     const seq = this.informer.seq;
     let old: KObject | undefined;
-    if (isObjectEntry(e) && this.writesThrough(e.object.kind as string)) {
+    if (isObjectEntry(e) && writesThrough(this.def, e.object.kind as string)) {
       old = this.informer.get(e.object.kind as never, e.object.metadata?.namespace ?? '', e.object.metadata?.name ?? '') as KObject | undefined;
       // A write-through cache keeps the newer version it stored from its own write's answer.
-      if (old === undefined || rvOf(old) <= e.seq) this.informer.apply(e);
+      if (old === undefined || resourceVersionOf(old) <= e.seq) this.informer.apply(e);
     } else old = this.informer.applyReturningOld(e);
     // One watch per kind: entries of different kinds interleave, so the cache's seq is the highest seen.
     this.informer.seq = Math.max(seq, e.seq);
@@ -295,7 +294,7 @@ export class NatsComponentHost {
       const def = this.def;
       for (const kind of def.watches) {
         for (const o of [...this.informer.list(kind as never)] as KObject[]) {
-          const again: Envelope = { seq: rvOf(o), time: this.clock!.now(), type: 'MODIFIED', actor: 'resync', cause: null, object: o };
+          const again: Envelope = { seq: resourceVersionOf(o), time: this.clock!.now(), type: 'MODIFIED', actor: 'resync', cause: null, object: o };
           if (def.observe) this.local = def.observe(again, o, this.local);
           for (const k of def.keysFor(again, o, this.informer, this.setup!.config, { local: this.local, now: this.clock!.now() })) this.enqueue(k, again.seq);
         }
@@ -305,17 +304,11 @@ export class NatsComponentHost {
     this.resyncTimer.unref();
   }
 
-  /** Whether this component caches the objects of `kind` its writes return (`writeThrough`). */
-  private writesThrough(kind: string): boolean {
-    const wt = this.def.writeThrough;
-    return wt === true || (Array.isArray(wt) && wt.includes(kind as Kind));
-  }
-
   /** Write-through ([storeObjectUpdate]): cache the object a successful write returned, if newer. */
   private storeWriteResult(o: KObject): void {
     if (!this.informer.watches(o.kind as string)) return;
     const cur = this.informer.get(o.kind as never, o.metadata?.namespace ?? '', o.metadata?.name ?? '') as KObject | undefined;
-    if (cur !== undefined && rvOf(cur) >= rvOf(o)) return;
+    if (cur !== undefined && resourceVersionOf(cur) >= resourceVersionOf(o)) return;
     if (o.metadata?.deletionTimestamp === undefined || cur !== undefined) this.informer.put(o);
   }
 
@@ -387,7 +380,6 @@ export class NatsComponentHost {
     const out = newOutcome();
     const port = this.port(s.actorName, cause);
     const finish = (): void => {
-      if (this.stopped) return;
       if (result.onDone) this.local = result.onDone(out, this.local);
       const backoff = s.q.end(key, !out.ok || result.error !== undefined, this.timing.backoffBaseMs, this.timing.backoffMaxMs);
       if (backoff !== undefined) this.enqueueAfter(s, key, backoff, cause);
@@ -396,12 +388,7 @@ export class NatsComponentHost {
       if (c !== undefined) this.enqueue(key, c);
       this.schedulePump(s);
     };
-    const afterMain = (): void => {
-      if (this.stopped) return;
-      const tail = result.finalize?.(out);
-      if (tail) runStep(port, tail, out, finish); else finish();
-    };
-    if (result.plan) runStep(port, result.plan, out, afterMain); else afterMain();
+    runSync(port, result, out, finish, () => !this.stopped);
   }
 
   private port(actor: string, cause: number | null): ExecutorPort {
@@ -410,12 +397,12 @@ export class NatsComponentHost {
         this.stats.writes++;
         // Only a write-through cache needs the written object back; a plan needs its name.
         const kind = requestKind(w.req);
-        void this.client!.request(w.req, cause, actor, !this.writesThrough(kind)).then((r) => {
+        void this.client!.request(w.req, cause, actor, !writesThrough(this.def, kind)).then((r) => {
           if (this.stopped) return;
           if (!r.ok) {
             this.stats.failedWrites++;
             if (r.error.reason === 'Conflict') this.stats.conflicts++;
-          } else if (this.writesThrough(r.object.kind as string)) this.storeWriteResult(r.object);
+          } else if (writesThrough(this.def, r.object.kind as string)) this.storeWriteResult(r.object);
           done(r);
         });
       },

@@ -95,3 +95,9 @@ export interface ComponentDef<C = unknown, L = undefined> {
    */
   readonly liveReads?: boolean;
 }
+
+/** Whether a component keeps its own writes of `kind` in its cache (`ComponentDef.writeThrough`). */
+export const writesThrough = (def: Pick<ComponentDef<never, never>, 'writeThrough'>, kind: string): boolean => {
+  const w = def.writeThrough;
+  return w === true || (Array.isArray(w) && w.includes(kind as Kind));
+};

@@ -1,5 +1,5 @@
 import type { ApiError, KObject } from '@kubesim/api';
-import type { EventSpec, PlanOutcome, Step, WriteStep } from '@kubesim/controllers';
+import type { EventSpec, PlanOutcome, ReconcileResult, Step, WriteStep } from '@kubesim/controllers';
 
 /** What the plan interpreter needs from its host: send a request, record an event, check liveness. */
 export interface ExecutorPort {
@@ -102,4 +102,21 @@ export const runStep = (port: ExecutorPort, step: Step, out: MutableOutcome, cb:
       return;
     }
   }
+};
+
+/**
+ * A sync's effects, as both hosts run them: its plan, then the tail its `finalize` builds from the
+ * plan's outcome, then `done` — each stage only while `alive()` (the process has not crashed or stopped).
+ */
+export const runSync = (
+  port: ExecutorPort, result: Pick<ReconcileResult<unknown>, 'plan' | 'finalize'>, out: MutableOutcome, done: () => void, alive: () => boolean,
+): void => {
+  const afterMain = (): void => {
+    if (!alive()) return;
+    const tail = result.finalize?.(out);
+    if (tail) runStep(port, tail, out, () => { if (alive()) done(); });
+    else done();
+  };
+  if (result.plan) runStep(port, result.plan, out, afterMain);
+  else afterMain();
 };

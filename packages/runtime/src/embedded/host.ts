@@ -1,10 +1,10 @@
 import { createActor, type Actor } from 'xstate';
-import { apiError, keyOf, type Kind, type KObject } from '@kubesim/api';
+import { keyOf, newTimeout, resourceVersionOf, type Kind, type KObject } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import { ObjectStore, StoreView } from '@kubesim/state';
 import { SplitCache } from './split.js';
-import { componentMachine, type ComponentDef, type EventSpec, type PlanOutcome, type ReconcileResult, type WriteStep } from '@kubesim/controllers';
-import { newOutcome, runStep, type ExecutorPort } from './executor.js';
+import { componentMachine, writesThrough, type ComponentDef, type EventSpec, type PlanOutcome, type ReconcileResult, type WriteStep } from '@kubesim/controllers';
+import { newOutcome, runSync, type ExecutorPort } from './executor.js';
 import { noFaults, type HostFaults, type RuntimeFault } from './faults.js';
 import type { Simulation } from './simulation.js';
 import { EventCorrelator } from '../events.js';
@@ -229,11 +229,6 @@ export class ComponentHost<C = unknown, L = unknown> {
     return Array.isArray(w) ? w : undefined;
   }
 
-  /** Whether the component caches its own writes of this kind. */
-  private writesThrough(kind: string): boolean {
-    const w = this.def.writeThrough;
-    return w === true || (Array.isArray(w) && w.includes(kind as never));
-  }
 
   /** A view of the shared fold is possible while the cache is exactly a prefix of the log. */
   private canShare(): boolean {
@@ -440,12 +435,12 @@ export class ComponentHost<C = unknown, L = unknown> {
     if (e.seq <= (this.seenByWatch.get(watch) ?? 0)) return;
     this.seenByWatch.set(watch, e.seq);
     let old: KObject | undefined;
-    if (isObject && this.def.writeThrough !== undefined && this.writesThrough(watch)) {
+    if (isObject && this.def.writeThrough !== undefined && writesThrough(this.def, watch)) {
       const inf = this.informer;
       const own = this.writeStore();
       old = this.lookup(own, e.object);
       // Write-through caches keep a newer version they stored from their own write's response.
-      if (old !== undefined && rvOf(old) > e.seq) own.seq = e.seq;
+      if (old !== undefined && resourceVersionOf(old) > e.seq) own.seq = e.seq;
       else own.apply(e);
       if (inf instanceof SplitCache) inf.advance(e.seq);
     } else old = this.informer.applyReturningOld(e);
@@ -471,7 +466,7 @@ export class ComponentHost<C = unknown, L = unknown> {
       if (epoch !== this.epoch || !this.running) return;
       for (const kind of this.def.watches) {
         for (const o of [...this.informer.list(kind as never)] as KObject[]) {
-          const src = this.sim.log.all()[rvOf(o) - 1];
+          const src = this.sim.log.all()[resourceVersionOf(o) - 1];
           if (src) this.deliverAgain({ ...src, object: o } as Envelope & { object: KObject });
         }
       }
@@ -483,7 +478,7 @@ export class ComponentHost<C = unknown, L = unknown> {
   private deliverAgain(e: Envelope & { object: KObject }): void {
     const cur = this.lookup(this.informer, e.object);
     if (cur === undefined) return;
-    const src = this.sim.log.all()[rvOf(cur) - 1];
+    const src = this.sim.log.all()[resourceVersionOf(cur) - 1];
     const again: Envelope = { ...(src ?? e), type: 'MODIFIED', object: cur };
     if (this.def.observe) this.local = this.def.observe(again, cur, this.local);
     const keys = this.def.keysFor(again, cur, this.informer, this.config, { local: this.local, now: this.sim.now });
@@ -493,12 +488,12 @@ export class ComponentHost<C = unknown, L = unknown> {
   /** Write-through ([storeObjectUpdate]): cache the object a successful write returned, if newer. */
   private storeWriteResult(o: KObject): void {
     const kind = o.kind as string;
-    if (!this.informer.watches(kind) || !this.writesThrough(kind)) return;
-    const rv = rvOf(o);
+    if (!this.informer.watches(kind) || !writesThrough(this.def, kind)) return;
+    const rv = resourceVersionOf(o);
     if (this.sim.log.all()[rv - 1]?.type === 'DELETED') return;
     const own = this.writeStore();
     const cur = this.lookup(own, o);
-    if (cur !== undefined && rvOf(cur) >= rv) return;
+    if (cur !== undefined && resourceVersionOf(cur) >= rv) return;
     own.put(o);
   }
 
@@ -560,17 +555,9 @@ export class ComponentHost<C = unknown, L = unknown> {
     }
     const port = this.port(s.actorName, cause, epoch);
     const out = newOutcome();
-    const finish = (): void => { if (epoch === this.epoch) this.finishSync(s, key, cause, result, out); };
-    const afterMain = (): void => {
-      if (epoch !== this.epoch) return;
-      const tail = result.finalize?.(out);
-      if (tail) runStep(port, tail, out, finish);
-      else finish();
-    };
+    const alive = (): boolean => epoch === this.epoch;
     this.sim.at(cost, () => {
-      if (epoch !== this.epoch) return;
-      if (result.plan) runStep(port, result.plan, out, afterMain);
-      else afterMain();
+      if (alive()) runSync(port, result, out, () => this.finishSync(s, key, cause, result, out), alive);
     });
   }
 
@@ -614,7 +601,7 @@ export class ComponentHost<C = unknown, L = unknown> {
     const f = this.faults;
     this.sim.at(f.dropTimeoutMs, () => {
       if (epoch !== this.epoch) return;
-      done({ ok: false, error: apiError('Timeout', 504, 'the server was unable to return a response in the time allotted, but may still be processing the request') });
+      done({ ok: false, error: newTimeout() });
     });
   }
 
@@ -642,7 +629,6 @@ export class ComponentHost<C = unknown, L = unknown> {
 /** The outcome of a sync that sent nothing. */
 const NOTHING_SENT: PlanOutcome = newOutcome();
 
-const rvOf = (o: KObject): number => Number(o.metadata?.resourceVersion ?? 0);
 
 /** `store` with the entries of the log up to and including `seq` folded in. */
 const foldUpTo = (entries: readonly Envelope[], seq: number, store: ObjectStore): ObjectStore => {
