@@ -14,6 +14,7 @@ import { bootstrapData, readCluster, type DistributedCluster } from './cluster.j
 import { connectNats, jsOf, type Credentials, type Js } from './connect.js';
 import { appendEntry, ensureStream, LogFollower } from './log.js';
 import { actorOfApiSubject, subjectsFor, type Subjects } from './subjects.js';
+import { SeqWaiters } from './waiters.js';
 import { decodeWire, encodeWire, type WireRequest, type WireResponse } from './wire.js';
 
 export interface NatsApiServerOptions {
@@ -62,7 +63,7 @@ const preconditionSeq = (r: ApiRequest): number => {
 export class NatsApiServer {
   private readonly core: ApiCore;
   private readonly lastSeqByKey = new Map<string, number>();
-  private readonly waiters = new Map<number, (() => void)[]>();
+  private readonly waiters = new SeqWaiters();
   /** Serialised request chains (creates in a namespace with ResourceQuotas). */
   private readonly locks = new Map<string, Promise<unknown>>();
   private follower: LogFollower | undefined;
@@ -157,27 +158,12 @@ export class NatsApiServer {
       const m = e.object.metadata;
       this.lastSeqByKey.set(objectKey(e.object.kind as Kind, m?.namespace ?? '', m?.name ?? ''), e.seq);
     }
-    const w = this.waiters.get(e.seq);
-    if (w) { this.waiters.delete(e.seq); for (const f of w) f(); }
+    this.waiters.reached(e.seq);
   }
 
   /** Resolves once the store has folded `seq` (at once if it has); gives up after a timeout. */
   private caughtUp(seq: number): Promise<void> {
-    if (seq <= this.core.store.seq) return Promise.resolve();
-    return new Promise((resolve) => {
-      let l = this.waiters.get(seq);
-      if (!l) { l = []; this.waiters.set(seq, l); }
-      const list = l;
-      const done = (): void => { clearTimeout(t); resolve(); };
-      const t = setTimeout(() => {
-        // Given up (the seq never came): forget the waiter, so a stuck seq does not hold memory.
-        const i = list.indexOf(done);
-        if (i >= 0) list.splice(i, 1);
-        if (list.length === 0 && this.waiters.get(seq) === list) this.waiters.delete(seq);
-        resolve();
-      }, CATCH_UP_TIMEOUT_MS);
-      list.push(done);
-    });
+    return this.waiters.wait(seq, this.core.store.seq, CATCH_UP_TIMEOUT_MS);
   }
 
   private ctx(actor: string, cause: number | null, dryRun = false): RequestContext {

@@ -11,6 +11,7 @@ import { readCluster, type DistributedCluster } from './cluster.js';
 import { connectNats, jsOf, type Credentials, type Js } from './connect.js';
 import { LogFollower } from './log.js';
 import { subjectsFor, type Subjects } from './subjects.js';
+import { SeqWaiters } from './waiters.js';
 
 type Machine = typeof componentMachine;
 
@@ -94,7 +95,7 @@ export class NatsComponentHost {
   /** For components with live reads: the whole log folded in log order (a stand-in for a live GET). */
   private live: ObjectStore | undefined;
   private liveFollower: LogFollower | undefined;
-  private liveWaiters: { seq: number; resolve: () => void }[] = [];
+  private readonly liveWaiters = new SeqWaiters();
   private local: unknown;
   private readonly events = new EventCorrelator();
   private readonly shards = new Map<string, Shard>();
@@ -200,14 +201,7 @@ export class NatsComponentHost {
     await new Promise<void>((resolve, reject) => {
       this.liveFollower = new LogFollower(j, this.s, {
         timeOf: (w) => clock.fromWall(w),
-        onEntry: (e) => {
-          live.apply(e);
-          if (this.liveWaiters.length > 0) {
-            const due = this.liveWaiters.filter((w) => w.seq <= e.seq);
-            this.liveWaiters = this.liveWaiters.filter((w) => w.seq > e.seq);
-            for (const w of due) w.resolve();
-          }
-        },
+        onEntry: (e) => { live.apply(e); this.liveWaiters.reached(e.seq); },
         onSynced: resolve,
         onStatus: (l) => this.log(`live watch ${l}`),
       });
@@ -218,11 +212,8 @@ export class NatsComponentHost {
   /** The live fold once it has folded `seq` (the entry that woke the key), or after a bound wait. */
   private liveAt(seq: number | null): Promise<void> {
     const live = this.live;
-    if (!live || seq === null || live.seq >= seq) return Promise.resolve();
-    return new Promise((resolve) => {
-      const t = setTimeout(resolve, 2_000);
-      this.liveWaiters.push({ seq, resolve: () => { clearTimeout(t); resolve(); } });
-    });
+    if (!live || seq === null) return Promise.resolve();
+    return this.liveWaiters.wait(seq, live.seq, 2_000);
   }
 
   private addShard(name: string, sharded: boolean): void {

@@ -14,3 +14,4 @@ export * from './supervisor.js';
 export * from './launch.js';
 export * from './scenario.js';
 export * from './mux.js';
+export * from './waiters.js';

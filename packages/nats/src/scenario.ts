@@ -12,6 +12,7 @@ import { DilatedClock } from './clock.js';
 import { connectNats, jsOf } from './connect.js';
 import { LogFollower } from './log.js';
 import { launchCluster, type LaunchOptions, type Launched } from './launch.js';
+import { SeqWaiters } from './waiters.js';
 
 /**
  * A local fold of the whole log (one ordered consumer): what the distributed runner, `kubesim get` and
@@ -22,7 +23,7 @@ export class LogView {
   readonly entries: Envelope[] = [];
   private follower: LogFollower | undefined;
   private lastWriteWall = Date.now();
-  private waiters: { seq: number; resolve: () => void }[] = [];
+  private readonly waiters = new SeqWaiters();
 
   private constructor(private readonly nc: NatsConnection) {}
 
@@ -48,20 +49,12 @@ export class LogView {
     this.store.apply(e);
     this.entries.push(e);
     this.lastWriteWall = Date.now();
-    if (this.waiters.length > 0) {
-      const due = this.waiters.filter((w) => w.seq <= e.seq);
-      this.waiters = this.waiters.filter((w) => w.seq > e.seq);
-      for (const w of due) w.resolve();
-    }
+    this.waiters.reached(e.seq);
   }
 
   /** Resolves once the view has folded `seq`. */
   caughtUp(seq: number, timeoutMs = 10_000): Promise<void> {
-    if (seq <= this.store.seq) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`the log view did not reach seq ${seq} within ${timeoutMs} ms (at ${this.store.seq})`)), timeoutMs);
-      this.waiters.push({ seq, resolve: () => { clearTimeout(t); resolve(); } });
-    });
+    return this.waiters.wait(seq, this.store.seq, timeoutMs, () => new Error(`the log view did not reach seq ${seq} within ${timeoutMs} ms (at ${this.store.seq})`));
   }
 
   async close(): Promise<void> {

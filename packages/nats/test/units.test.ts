@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KObject } from '@kubesim/api';
 import {
-  actorOfApiSubject, authorizationBlock, decodeEntry, DilatedClock, encodeEntry, grantsOf, natsUser, subjectsFor, token, untoken, userNameOf,
+  actorOfApiSubject, authorizationBlock, decodeEntry, DilatedClock, encodeEntry, grantsOf, natsUser, SeqWaiters, subjectsFor, token, untoken, userNameOf,
 } from '../src/index.js';
 
 const s = subjectsFor('demo');
@@ -63,5 +63,24 @@ describe('codec and clock', () => {
     expect(c.now()).toBe(110_000);
     expect(c.wallDelay(10_000)).toBe(100);
     expect(() => new DilatedClock({ epochMs: 0, timeScale: 0 })).toThrow(/time scale/);
+  });
+});
+
+describe('SeqWaiters', () => {
+  it('resolves at once when the fold is there, else when its seq is reached; a timeout resolves or rejects as asked', async () => {
+    const w = new SeqWaiters();
+    await w.wait(3, 5, 1_000);
+    const order: string[] = [];
+    const a = w.wait(7, 5, 1_000).then(() => order.push('a'));
+    const b = w.wait(7, 5, 1_000).then(() => order.push('b'));
+    w.reached(6);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(order).toEqual([]);
+    w.reached(7);
+    await Promise.all([a, b]);
+    expect(order).toEqual(['a', 'b']);
+    await w.wait(9, 7, 10); // gives up, resolved
+    await expect(w.wait(9, 7, 10, () => new Error('late'))).rejects.toThrow('late');
+    w.reached(9); // nobody left waiting
   });
 });
