@@ -20,6 +20,12 @@ const upTo = (ready0: boolean) => {
   return { b, created, cause };
 };
 
+/** K3's two messages for a status at `st` counting one pod per revision while web-0 is updated and web-1 is not. */
+const web0UpdatedWeb1Old = (st: number): string[] => [
+  `K3: status written at seq ${st} for statefulset default/web says currentReplicas=1 (revision ${REV1}), but web-0, pod number 1 by ordinal, carries revision ${REV2}: old revisions must occupy a prefix of the ordinals`,
+  `K3: status written at seq ${st} for statefulset default/web says updatedReplicas=1 (revision ${REV2}), but web-1, pod number 1 from the highest ordinal, carries revision ${REV1}: the update revision must occupy a suffix of the ordinals`,
+];
+
 describe('K1 — monotonic invariants (OrderedReady)', () => {
   it('fires when ordinal 1 is created while ordinal 0 is Running but not Ready', () => {
     const { b, created, cause } = upTo(false);
@@ -161,10 +167,7 @@ describe('K3 — update invariant (revision prefix / suffix)', () => {
     expect(check(condemnedThenScaledUp(true).b, 'K3')).toEqual([]);
     // The same delete planned on the current range is an update deletion of the lowest ordinal: judged.
     const { b, st } = condemnedThenScaledUp(false);
-    expect(check(b, 'K3').map((v) => v.message)).toEqual([
-      `K3: status written at seq ${st} for statefulset default/web says currentReplicas=1 (revision ${REV1}), but web-0, pod number 1 by ordinal, carries revision ${REV2}: old revisions must occupy a prefix of the ordinals`,
-      `K3: status written at seq ${st} for statefulset default/web says updatedReplicas=1 (revision ${REV2}), but web-1, pod number 1 from the highest ordinal, carries revision ${REV1}: the update revision must occupy a suffix of the ordinals`,
-    ]);
+    expect(check(b, 'K3').map((v) => v.message)).toEqual(web0UpdatedWeb1Old(st));
   });
 
   it('stays disturbed through a status that reports the rollout finished while the pods disagree (currentRevision initialised from a stale set)', () => {
@@ -256,10 +259,7 @@ describe('K3 — terminating pods are outside the walk', () => {
   it('does not count a terminating condemned pod at the old revision above the updated ones; a live one is counted', () => {
     expect(check(updatedBelowCondemned(true).b, 'K3')).toEqual([]);
     const { b, st } = updatedBelowCondemned(false);
-    expect(check(b, 'K3').map((v) => v.message)).toEqual([
-      `K3: status written at seq ${st} for statefulset default/web says currentReplicas=1 (revision ${REV1}), but web-0, pod number 1 by ordinal, carries revision ${REV2}: old revisions must occupy a prefix of the ordinals`,
-      `K3: status written at seq ${st} for statefulset default/web says updatedReplicas=1 (revision ${REV2}), but web-1, pod number 1 from the highest ordinal, carries revision ${REV1}: the update revision must occupy a suffix of the ordinals`,
-    ]);
+    expect(check(b, 'K3').map((v) => v.message)).toEqual(web0UpdatedWeb1Old(st));
   });
 });
 
