@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
-import { KINDS, kubectlMessage, loadManifests, qualifiedKind, renderLoadError, resolveKind, type Event, type Kind, type KObject } from '@kubesim/api';
+import { KINDS, kubectlMessage, loadManifests, newNotFound, qualifiedKind, renderLoadError, resolveKind, type Event, type Kind, type KObject } from '@kubesim/api';
 import { LogWriter, LOG_FORMAT_VERSION } from '@kubesim/log';
 import { ObjectStore } from '@kubesim/state';
 import { applyRequests, missingStorageClass, parseTarget } from '@kubesim/scenario';
@@ -70,7 +70,7 @@ export const liveGetCommand = (kindArg: string, name: string | undefined, o: Liv
   if (!r.ok) { err(kubectlMessage(r.error)); return 1; }
   const objects = [...r.objects].sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
   if (name !== undefined && objects.length === 0) {
-    err(`Error from server (NotFound): ${KINDS[kind].plural}${KINDS[kind].group ? `.${KINDS[kind].group}` : ''} "${name}" not found`);
+    err(kubectlMessage(newNotFound(kind, name)));
     return 1;
   }
   if (objects.length === 0 && (output === 'table' || output === 'wide')) {
