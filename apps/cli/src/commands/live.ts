@@ -120,7 +120,7 @@ export const describeCommand = (target: string, o: ContextOptions): Promise<numb
   const r = await s.api.list(t.kind, 'default', t.name);
   if (!r.ok) { err(kubectlMessage(r.error)); return 1; }
   const obj = r.objects[0];
-  if (!obj) { err(`Error from server (NotFound): ${KINDS[t.kind].plural} "${t.name}" not found`); return 1; }
+  if (!obj) { err(kubectlMessage(newNotFound(t.kind, t.name))); return 1; }
   process.stdout.write(goYaml(obj));
   const evs = await s.api.list('Event', obj.metadata?.namespace || 'default');
   if (!evs.ok) { err(kubectlMessage(evs.error)); return 1; }
