@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { authorizationBlock, type NatsUser } from './permissions.js';
+import { isAlive, signalAndWait } from './process.js';
 
 /** How to get nats-server when it is missing (tests fail with this, never skip). */
 export const NATS_SERVER_MISSING =
@@ -112,7 +113,7 @@ export class NatsServer implements AsyncDisposable {
   get routePort(): number | undefined { return this.opts.cluster?.port; }
   /** The server name (clustered servers: the name JetStream reports as a stream's leader). */
   get name(): string | undefined { return this.opts.cluster?.serverName; }
-  get running(): boolean { return this.proc !== undefined && this.proc.exitCode === null && this.proc.signalCode === null; }
+  get running(): boolean { return isAlive(this.proc); }
 
   private config(): string {
     const o = this.opts;
@@ -165,12 +166,7 @@ export class NatsServer implements AsyncDisposable {
   async shutdown(): Promise<void> { await this.signal('SIGTERM'); }
 
   private async signal(sig: NodeJS.Signals): Promise<void> {
-    const p = this.proc;
-    if (!p || p.exitCode !== null || p.signalCode !== null) return;
-    const exited = new Promise<void>((r) => p.once('exit', () => r()));
-    p.kill(sig);
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-    if (p.exitCode === null && p.signalCode === null) { p.kill('SIGKILL'); await exited; }
+    if (this.proc) await signalAndWait(this.proc, sig);
   }
 
   /** Stop the server and remove its temporary files (the store too, unless it was named). */

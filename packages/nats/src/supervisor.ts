@@ -3,6 +3,7 @@ import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { ApiClient } from './client.js';
+import { isAlive, signalAndWait } from './process.js';
 import type { Credentials } from './connect.js';
 import type { ComponentStatus } from './host.js';
 import type { Subjects } from './subjects.js';
@@ -107,7 +108,7 @@ export class Supervisor {
   /** Spawn a process and wait until it reports that it is running. */
   async start(name: string): Promise<void> {
     const p = this.get(name);
-    if (p.child && p.child.exitCode === null && p.child.signalCode === null) return;
+    if (isAlive(p.child)) return;
     const { spec } = p;
     // KUBESIM_CHILD_NODE_ARGS: extra node options for every process (diagnosis: `--cpu-prof --cpu-prof-dir=DIR`).
     const extra = (process.env.KUBESIM_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -174,18 +175,16 @@ export class Supervisor {
   async kill(name: string): Promise<void> {
     const p = this.get(name);
     const child = p.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} is not running`);
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    if (!isAlive(child)) throw new Error(`${name} is not running`);
     p.state = 'killed';
-    child.kill('SIGKILL');
-    await exited;
+    await signalAndWait(child, 'SIGKILL');
     void this.record(this.chaos, 'FAULT', { fault: 'crash', component: name, reason: 'killed', signal: 'SIGKILL' });
   }
 
   /** Start a stopped, killed or exited process again (recorded as a restart). */
   async restart(name: string): Promise<void> {
     const p = this.get(name);
-    if (p.child && p.child.exitCode === null && p.child.signalCode === null) await this.stop(name);
+    if (isAlive(p.child)) await this.stop(name);
     p.restarts++;
     await this.start(name);
     void this.record(this.runtime, 'COMPONENT', { component: name, event: 'restart', pid: p.child?.pid });
@@ -195,13 +194,9 @@ export class Supervisor {
   async stop(name: string, graceMs = 10_000): Promise<void> {
     const p = this.get(name);
     const child = p.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    if (!isAlive(child)) return;
     p.state = 'stopped';
-    child.kill('SIGTERM');
-    const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    await exited;
-    clearTimeout(t);
+    await signalAndWait(child, 'SIGTERM', graceMs);
   }
 
   /** Stop every process (components first, API servers last), then forget the subscriptions. */
