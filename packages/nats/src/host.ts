@@ -52,7 +52,6 @@ export interface ComponentStatus {
 class Fifo {
   private items: string[] = [];
   private head = 0;
-  get size(): number { return this.items.length - this.head; }
   push(k: string): void { this.items.push(k); }
   shift(): string | undefined {
     if (this.head >= this.items.length) return undefined;
@@ -60,7 +59,6 @@ class Fifo {
     if (this.head > 1024 && this.head * 2 > this.items.length) { this.items = this.items.slice(this.head); this.head = 0; }
     return k;
   }
-  clear(): void { this.items = []; this.head = 0; }
 }
 
 /** A shard (a node of the kubelet, or the whole component): its lifecycle actor, its work queue and the order its keys are taken in. */

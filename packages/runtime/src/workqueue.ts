@@ -10,7 +10,7 @@
  *
  * A cause is the seq of the log entry that led to the key (null for none); the newest one is kept.
  */
-export const maxCause = (a: number | null | undefined, b: number | null): number | null =>
+const maxCause = (a: number | null | undefined, b: number | null): number | null =>
   a === undefined || a === null ? b : b === null ? a : Math.max(a, b);
 
 export class WorkQueue<H = undefined> {
