@@ -207,25 +207,59 @@ export class LogFollower {
   }
 }
 
-/** Read the log once, from `fromSeq` to the stream's last seq at the time of the call (export, `get`, tests). */
-export const readLog = async (j: Js, s: Subjects, timeOf: (wallMs: number) => number, fromSeq = 1): Promise<Envelope[]> => {
-  const jsm = await managerOf(j.nc);
-  const last = (await jsm.streams.info(s.stream)).state.last_seq;
+/**
+ * Read the log once, from `fromSeq` to the stream's last seq at the time of the call (export, `get`,
+ * tests). While a clustered stream recovers from the loss of a server, JetStream's API can time out and
+ * a fresh consumer can stay silent: a failed or stalled read is resumed after the last entry it got,
+ * until `deadlineMs` has passed.
+ */
+export const readLog = async (j: Js, s: Subjects, timeOf: (wallMs: number) => number, fromSeq = 1, deadlineMs = 60_000): Promise<Envelope[]> => {
+  const deadline = Date.now() + deadlineMs;
   const out: Envelope[] = [];
-  if (last < fromSeq) return out;
-  const consumer = await j.js.consumers.get(s.stream, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq });
-  await new Promise<void>((resolve, reject) => {
-    let messages: ConsumerMessages | undefined;
-    consumer.consume({
-      max_messages: 1000,
-      expires: PULL_EXPIRES_MS,
-      callback: (m: JsMsg) => {
-        out.push(decodeEntry(m.seq, timeOf(m.info.timestampNanos / 1e6), m.data));
-        if (m.seq >= last) { void messages?.close(); resolve(); }
-      },
-    }).then((ms) => { messages = ms; if (out.length > 0 && out[out.length - 1]!.seq >= last) void ms.close(); }, reject);
-  });
-  return out;
+  let last: number | undefined;
+  for (let wait = 250; ; wait = Math.min(wait * 2, 2_000)) {
+    try {
+      last ??= (await (await managerOf(j.nc)).streams.info(s.stream)).state.last_seq;
+      const next = out.length > 0 ? out[out.length - 1]!.seq + 1 : fromSeq;
+      if (next <= last) await readRange(j, s, timeOf, next, last, out);
+      return out;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`reading the log of ${s.stream}: ${(err as Error).message} (at seq ${out.at(-1)?.seq ?? fromSeq - 1} of ${String(last ?? '?')})`);
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+};
+
+/** Append the entries `from`..`to` to `out`; fails when the consumer cannot be made or stays silent for `STALL_MS`. */
+const readRange = async (j: Js, s: Subjects, timeOf: (wallMs: number) => number, from: number, to: number, out: Envelope[]): Promise<void> => {
+  const consumer = await j.js.consumers.get(s.stream, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: from });
+  let messages: ConsumerMessages | undefined;
+  let lastSign = Date.now();
+  let stall: NodeJS.Timeout | undefined;
+  let finished = false;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      stall = setInterval(() => { if (Date.now() - lastSign > STALL_MS) reject(new Error(`no message for ${STALL_MS} ms`)); }, 500);
+      consumer.consume({
+        max_messages: 1000,
+        expires: PULL_EXPIRES_MS,
+        callback: (m: JsMsg) => {
+          lastSign = Date.now();
+          if (out.length > 0 && m.seq <= out[out.length - 1]!.seq) return;
+          out.push(decodeEntry(m.seq, timeOf(m.info.timestampNanos / 1e6), m.data));
+          if (m.seq >= to) resolve();
+        },
+      }).then((ms) => {
+        messages = ms;
+        if (finished) void ms.close();
+        else if (out.length > 0 && out[out.length - 1]!.seq >= to) resolve();
+      }, reject);
+    });
+  } finally {
+    finished = true;
+    clearInterval(stall);
+    void messages?.close();
+  }
 };
 
 /** The stream's first message (the cluster's bootstrap entry), waiting for it to be written. */
