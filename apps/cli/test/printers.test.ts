@@ -452,6 +452,21 @@ describe('printTable: cluster', () => {
       'fresh     10m',
     ));
   });
+
+  it('EndpointSlice: address type, at most three ports and addresses then "+ N more...", <unset> when empty', () => {
+    const sl = (name: string, ports: number[], ips: string[]): KObject => ({
+      apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: meta(name), addressType: 'IPv4',
+      endpoints: ips.map((ip) => ({ addresses: [ip] })), ...(ports.length > 0 ? { ports: ports.map((port) => ({ name: `p${port}`, port, protocol: 'TCP' })) } : {}),
+    }) as unknown as KObject;
+    expect(table('EndpointSlice', [
+      sl('web-abcde', [80], ['10.64.0.2', '10.64.1.2', '10.64.2.2', '10.64.0.3', '10.64.1.3']),
+      sl('web-fghij', [80, 443, 8080, 9090], []),
+    ])).toBe(lines(
+      'NAME        ADDRESSTYPE   PORTS                     ENDPOINTS                                   AGE',
+      'web-abcde   IPv4          80                        10.64.0.2,10.64.1.2,10.64.2.2 + 2 more...   10m',
+      'web-fghij   IPv4          80,443,8080 + 1 more...   <unset>                                     10m',
+    ));
+  });
 });
 
 describe('printTable: networking', () => {

@@ -2,7 +2,7 @@ import { KINDS, qualifiedKind, type Kind } from './types.js';
 
 /** One field error, rendered as Kubernetes does: `<path>: <Type>[: <value>][: <detail>]`. */
 export type FieldErrorType =
-  | 'Required value' | 'Invalid value' | 'Unsupported value' | 'Forbidden' | 'Not found' | 'Duplicate value' | 'Too long';
+  | 'Required value' | 'Invalid value' | 'Unsupported value' | 'Forbidden' | 'Not found' | 'Duplicate value' | 'Too long' | 'Too many';
 
 export interface FieldError {
   readonly path: string;
@@ -23,7 +23,7 @@ export const renderValue = (v: unknown): string => {
 };
 
 export const fieldError = (path: string, type: FieldErrorType, value?: unknown, detail?: string): FieldError => {
-  const hasValue = type === 'Invalid value' || type === 'Unsupported value' || type === 'Duplicate value' || type === 'Too long' || type === 'Not found';
+  const hasValue = type === 'Invalid value' || type === 'Unsupported value' || type === 'Duplicate value' || type === 'Too long' || type === 'Too many' || type === 'Not found';
   return { path, type, ...(hasValue ? { value: renderValue(value) } : {}), ...(detail !== undefined ? { detail } : {}) };
 };
 export const required = (path: string, detail?: string) => fieldError(path, 'Required value', undefined, detail);
@@ -33,6 +33,8 @@ export const unsupported = (path: string, value: unknown, supported: readonly st
 export const forbidden = (path: string, detail: string) => fieldError(path, 'Forbidden', undefined, detail);
 export const notFound = (path: string, value: unknown) => fieldError(path, 'Not found', value);
 export const duplicate = (path: string, value: unknown) => fieldError(path, 'Duplicate value', value);
+/** field.TooMany: `<path>: Too many: <actual>: must have at most <max> items`. */
+export const tooMany = (path: string, actual: number, max: number) => fieldError(path, 'Too many', actual, `must have at most ${max} items`);
 
 export const renderFieldError = (e: FieldError): string =>
   [e.path, e.type, e.value, e.detail].filter((x) => x !== undefined && x !== '').join(': ');

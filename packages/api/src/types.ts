@@ -4,12 +4,13 @@ import type {
 } from 'kubernetes-types/core/v1.js';
 import type { StatefulSet, ReplicaSet, ControllerRevision } from 'kubernetes-types/apps/v1.js';
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { ObjectMeta, OwnerReference, LabelSelector, LabelSelectorRequirement } from 'kubernetes-types/meta/v1.js';
 
 export type {
   Node, Pod, Service, PersistentVolumeClaim, PersistentVolume, Endpoints, Event, Namespace, ResourceQuota,
   PodTemplateSpec, PodSpec, Container, Volume, ObjectReference,
-  StatefulSet, ReplicaSet, ControllerRevision, StorageClass,
+  StatefulSet, ReplicaSet, ControllerRevision, StorageClass, EndpointSlice,
   ObjectMeta, OwnerReference, LabelSelector, LabelSelectorRequirement,
 };
 
@@ -22,6 +23,7 @@ export const KINDS = {
   PersistentVolumeClaim: { apiVersion: 'v1', group: '', plural: 'persistentvolumeclaims', namespaced: true, short: ['pvc'] },
   PersistentVolume: { apiVersion: 'v1', group: '', plural: 'persistentvolumes', namespaced: false, short: ['pv'] },
   Endpoints: { apiVersion: 'v1', group: '', plural: 'endpoints', namespaced: true, short: ['ep'] },
+  EndpointSlice: { apiVersion: 'discovery.k8s.io/v1', group: 'discovery.k8s.io', plural: 'endpointslices', namespaced: true, short: [] as string[] },
   Event: { apiVersion: 'v1', group: '', plural: 'events', namespaced: true, short: ['ev'] },
   ResourceQuota: { apiVersion: 'v1', group: '', plural: 'resourcequotas', namespaced: true, short: ['quota'] },
   StorageClass: { apiVersion: 'storage.k8s.io/v1', group: 'storage.k8s.io', plural: 'storageclasses', namespaced: false, short: ['sc'] },
@@ -40,6 +42,7 @@ export interface KindToType {
   PersistentVolumeClaim: PersistentVolumeClaim;
   PersistentVolume: PersistentVolume;
   Endpoints: Endpoints;
+  EndpointSlice: EndpointSlice;
   Event: Event;
   ResourceQuota: ResourceQuota;
   StorageClass: StorageClass;

@@ -804,3 +804,35 @@ describe('ResourceQuota validation (ValidateResourceQuota)', () => {
     expect(validateCreate(quota({ 'requests.storage': 'lots' })).map((e) => e.path)).toEqual(['spec.hard[requests.storage]']);
   });
 });
+
+describe('EndpointSlice validation (ValidateEndpointSliceCreate / Update)', () => {
+  const slice = (extra: Record<string, unknown> = {}): KObject => ({
+    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'web-abcde', namespace: 'default' },
+    addressType: 'IPv4', endpoints: [{ addresses: ['10.64.0.2'], hostname: 'web-0', conditions: { ready: true } }],
+    ports: [{ name: 'web', port: 80, protocol: 'TCP' }], ...extra,
+  }) as unknown as KObject;
+  it('a slice the controller writes is valid; so is a placeholder without endpoints or ports', () => {
+    expect(validateCreate(slice())).toEqual([]);
+    expect(validateCreate(slice({ endpoints: [], ports: undefined }))).toEqual([]);
+  });
+  it('addressType is required and one of IPv4, IPv6, FQDN; addresses must fit it', () => {
+    expect(message('EndpointSlice', 'web-abcde', validateCreate(slice({ addressType: undefined })))).toBe('EndpointSlice.discovery.k8s.io "web-abcde" is invalid: addressType: Required value');
+    expect(message('EndpointSlice', 'web-abcde', validateCreate(slice({ addressType: 'IP' })))).toBe(
+      'EndpointSlice.discovery.k8s.io "web-abcde" is invalid: addressType: Unsupported value: "IP": supported values: "FQDN", "IPv4", "IPv6"');
+    expect(validateCreate(slice({ endpoints: [{ addresses: ['fe80::1'] }] })).map((e) => `${e.path}: ${e.detail ?? ''}`)).toEqual(['endpoints[0].addresses[0]: must be a valid IPv4 address']);
+    expect(validateCreate(slice({ endpoints: [{ addresses: ['127.0.0.1'] }] })).map((e) => e.detail)).toEqual(['may not be in the loopback range (127.0.0.0/8, ::1/128)']);
+    expect(validateCreate(slice({ endpoints: [{ addresses: [] }] })).map((e) => `${e.path}: ${e.type}: ${e.detail ?? ''}`)).toEqual(['endpoints[0].addresses: Required value: must contain at least 1 address']);
+  });
+  it('at most 1000 endpoints and 100 ports; port names unique; protocols TCP, UDP, SCTP; hostname a DNS label', () => {
+    const many = Array.from({ length: 1001 }, (_, i) => ({ addresses: [`10.64.${i >> 8}.${(i & 255) + 1}`] }));
+    expect(message('EndpointSlice', 's', validateCreate(slice({ endpoints: many })))).toBe('EndpointSlice.discovery.k8s.io "s" is invalid: endpoints: Too many: 1001: must have at most 1000 items');
+    expect(validateCreate(slice({ ports: [{ name: 'web', port: 80, protocol: 'TCP' }, { name: 'web', port: 81, protocol: 'HTTP' }] })).map((e) => `${e.path}: ${e.type}`))
+      .toEqual(['ports[1].name: Duplicate value', 'ports[1].protocol: Unsupported value']);
+    expect(validateCreate(slice({ endpoints: [{ addresses: ['10.64.0.2'], hostname: 'Web_0' }] })).map((e) => e.path)).toEqual(['endpoints[0].hostname']);
+  });
+  it('addressType is immutable', () => {
+    const old = slice();
+    const next = slice({ addressType: 'IPv6', endpoints: [] });
+    expect(validateUpdate(next, old).map((e) => `${e.path}: ${e.detail ?? ''}`)).toEqual(['addressType: field is immutable']);
+  });
+});

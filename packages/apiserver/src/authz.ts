@@ -28,6 +28,8 @@ export const PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
   ],
   kubelet: ['update pods/status', 'patch pods/status', 'delete pods', 'update nodes/status', 'update nodes', 'create events', 'update events', 'patch events'],
   'endpoints-controller': ['create endpoints', 'update endpoints', 'delete endpoints', 'create events', 'update events', 'patch events'],
+  // system:controller:endpointslice-controller [controller_policy.go]
+  'endpointslice-controller': ['create endpointslices', 'update endpointslices', 'delete endpointslices', 'create events', 'update events', 'patch events'],
   'garbage-collector': ['delete *', 'patch *', 'update *'],
   // system:controller:node-controller (node-lifecycle + taint-eviction) [controller_policy.go]
   'node-lifecycle-controller': [

@@ -3,7 +3,7 @@ import {
   applyDefaults, hasDefaults, merged, validateCreate, validateUpdate, validateStatusUpdate, newInvalid, newConflict, newAlreadyExists,
   newNotFound, newForbidden, newBadRequest, apiError, generateName, uuidFrom, timestamp, isKind, isNamespaced, KINDS,
   objectKey, required, type ApiError, type ApiRequest, type Kind, type KObject, type Pod, type PersistentVolumeClaim,
-  type StorageClass, type Rand, type ObjectMeta, type Service,
+  type StorageClass, type Rand, type ObjectMeta, type Service, type EndpointSlice,
 } from '@kubesim/api';
 import type { AppendRequest, LogPort, Envelope } from '@kubesim/log';
 import { VersionedStore, type ObjectStore, type Snapshot } from '@kubesim/state';
@@ -30,7 +30,7 @@ export const FOREGROUND = 'foregroundDeletion';
 export const ORPHAN = 'orphan';
 
 /** Kinds whose spec changes bump metadata.generation. */
-const GENERATION_KINDS = new Set<string>(['StatefulSet', 'ReplicaSet', 'Pod']);
+const GENERATION_KINDS = new Set<string>(['StatefulSet', 'ReplicaSet', 'Pod', 'EndpointSlice']);
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -193,11 +193,17 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
         return E.right({ ...obj, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } } as KObject);
       case 'Service': {
         const s = obj as Service;
-        if (s.spec?.clusterIP === 'None' || s.spec?.type === 'ExternalName') {
-          return E.right({ ...s, spec: { ...s.spec, clusterIPs: s.spec?.clusterIP === 'None' ? ['None'] : undefined } } as KObject);
-        }
+        if (s.spec?.type === 'ExternalName') return E.right({ ...s, spec: { ...s.spec, clusterIPs: undefined } } as KObject);
+        // The IP families of a single-stack IPv4 cluster (Service REST storage): SingleStack, except a
+        // headless Service without selector, which requires dual stack "where available".
+        const selectorless = s.spec?.selector === undefined || Object.keys(s.spec.selector).length === 0;
+        const families = {
+          ipFamilyPolicy: s.spec?.ipFamilyPolicy ?? (s.spec?.clusterIP === 'None' && selectorless ? 'RequireDualStack' : 'SingleStack'),
+          ipFamilies: s.spec?.ipFamilies ?? ['IPv4'],
+        };
+        if (s.spec?.clusterIP === 'None') return E.right({ ...s, spec: { ...s.spec, clusterIPs: ['None'], ...families } } as KObject);
         const ip = s.spec?.clusterIP || this.allocateClusterIp();
-        return E.right({ ...s, spec: { ...s.spec, clusterIP: ip, clusterIPs: [ip] } } as KObject);
+        return E.right({ ...s, spec: { ...s.spec, clusterIP: ip, clusterIPs: [ip], ...families } } as KObject);
       }
       default:
         return E.right(obj);
@@ -270,6 +276,7 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
       }
       if (old.metadata?.generation !== undefined) meta.generation = old.metadata.generation;
       next = applyDefaults({ ...i, metadata: meta, ...(o.status !== undefined ? { status: o.status } : {}) } as KObject);
+      if (kind === 'Service') next = withAllocatedValues(next as Service, old as Service) as KObject;
       owned = 'metadata';
       if (old.metadata?.deletionTimestamp !== undefined && (next.metadata?.finalizers?.length ?? 0) > (old.metadata.finalizers?.length ?? 0)) {
         const added = (next.metadata?.finalizers ?? []).filter((f) => !(old.metadata?.finalizers ?? []).includes(f));
@@ -281,7 +288,8 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
       if (errs.length > 0) return E.left(newInvalid(kind, name, errs));
       // PrepareForUpdate: the generation moves when the spec changed — after defaulting (a re-applied manifest is no change).
       const spec = (next as KObject & { spec?: unknown }).spec;
-      if (GENERATION_KINDS.has(kind) && spec !== o.spec && !deepEqual(spec, o.spec)) {
+      if (kind === 'EndpointSlice' ? endpointSliceChanged(next as EndpointSlice, old as EndpointSlice)
+        : GENERATION_KINDS.has(kind) && spec !== o.spec && !deepEqual(spec, o.spec)) {
         next = merged(next, { metadata: merged(next.metadata, { generation: (old.metadata?.generation ?? 0) + 1 }) });
       }
     }
@@ -468,4 +476,28 @@ const sameContent = (a: KObject, b: KObject): boolean => {
   for (const k in mb) if (k !== 'resourceVersion' && !deepEqual((ma as Record<string, unknown>)[k], (mb as Record<string, unknown>)[k])) return false;
   for (const k in ma) if (k !== 'resourceVersion' && (mb as Record<string, unknown>)[k] === undefined && (ma as Record<string, unknown>)[k] !== undefined) return false;
   return true;
+};
+
+/**
+ * [EndpointSlice PrepareForUpdate]: the generation moves when anything beyond the metadata changed, or the
+ * labels did (the EndpointSlice controller's tracker compares generations).
+ */
+const endpointSliceChanged = (next: EndpointSlice, old: EndpointSlice): boolean =>
+  next.addressType !== old.addressType || !deepEqual(next.endpoints, old.endpoints) || !deepEqual(next.ports, old.ports)
+  || !deepEqual(next.metadata?.labels ?? {}, old.metadata?.labels ?? {});
+
+/**
+ * [Service REST update patchAllocatedValues + IP family defaulting]: an update that leaves out what the
+ * API server allocated (clusterIP, clusterIPs) or defaulted (ipFamilies, ipFamilyPolicy) keeps the stored
+ * values — a re-applied manifest does not change them.
+ */
+const withAllocatedValues = (next: Service, old: Service): Service => {
+  const n = next.spec ?? {}, o = old.spec ?? {};
+  if (n.type === 'ExternalName' || o.type === 'ExternalName') return next;
+  const keep: Partial<NonNullable<Service['spec']>> = {};
+  if (n.clusterIP === undefined && o.clusterIP !== undefined) keep.clusterIP = o.clusterIP;
+  if (n.clusterIPs === undefined && o.clusterIPs !== undefined && (n.clusterIP === undefined || n.clusterIP === o.clusterIP)) keep.clusterIPs = o.clusterIPs;
+  if (n.ipFamilies === undefined && o.ipFamilies !== undefined) keep.ipFamilies = o.ipFamilies;
+  if (n.ipFamilyPolicy === undefined && o.ipFamilyPolicy !== undefined) keep.ipFamilyPolicy = o.ipFamilyPolicy;
+  return Object.keys(keep).length === 0 ? next : { ...next, spec: { ...n, ...keep } };
 };

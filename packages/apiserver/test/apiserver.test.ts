@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as E from 'fp-ts/lib/Either.js';
-import { Rand, type KObject, type Pod, type PersistentVolumeClaim, type StatefulSet } from '@kubesim/api';
+import { Rand, type KObject, type Pod, type PersistentVolumeClaim, type Service, type StatefulSet } from '@kubesim/api';
 import { InMemoryLog } from '@kubesim/log';
 import { ApiServer, PVC_PROTECTION, type RequestContext } from '../src/index.js';
 
@@ -152,6 +152,39 @@ describe('ApiServer', () => {
     const { api } = setup();
     const r = api.handle({ verb: 'create', object: { ...pod('a'), metadata: { name: 'a', namespace: 'nope' } } as KObject }, user());
     expect(E.isLeft(r) && r.left.message).toBe('namespaces "nope" not found');
+  });
+});
+
+describe('Service IP families and EndpointSlice generations', () => {
+  const right = (r: ReturnType<ApiServer['handle']>): KObject => { if (E.isLeft(r)) throw new Error(r.left.message); return r.right; };
+  it('Service IP families: SingleStack IPv4 (a headless Service without selector RequireDualStack); an update leaving them out keeps them', () => {
+    const { api } = setup();
+    const svc = (name: string, spec: Record<string, unknown>): KObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { ports: [{ port: 80 }], ...spec } } as KObject);
+    const cip = right(api.handle({ verb: 'create', object: svc('a', { selector: { app: 'a' } }) }, user())) as Service;
+    expect(cip.spec).toMatchObject({ clusterIP: '10.96.0.10', clusterIPs: ['10.96.0.10'], ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack' });
+    const headless = right(api.handle({ verb: 'create', object: svc('b', { clusterIP: 'None', selector: { app: 'b' } }) }, user())) as Service;
+    expect(headless.spec).toMatchObject({ clusterIPs: ['None'], ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack' });
+    const bare = right(api.handle({ verb: 'create', object: svc('c', { clusterIP: 'None' }) }, user())) as Service;
+    expect(bare.spec?.ipFamilyPolicy).toBe('RequireDualStack');
+    const ext = right(api.handle({ verb: 'create', object: svc('d', { type: 'ExternalName', externalName: 'db.example.com', ports: undefined }) }, user())) as Service;
+    expect(ext.spec?.ipFamilies).toBeUndefined();
+    // Re-applying the manifest (no clusterIP, no families) keeps what the server allocated: no change at all.
+    const again = right(api.handle({ verb: 'update', object: svc('a', { selector: { app: 'a' } }) }, user()));
+    expect(again.metadata?.resourceVersion).toBe(cip.metadata?.resourceVersion);
+  });
+
+  it('an EndpointSlice\'s generation moves when its endpoints, ports or labels change, not its annotations', () => {
+    const { api } = setup();
+    const slice = (extra: Record<string, unknown> = {}, meta: Record<string, unknown> = {}): KObject => ({
+      apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'web-abcde', labels: { 'kubernetes.io/service-name': 'web' }, ...meta },
+      addressType: 'IPv4', endpoints: [{ addresses: ['10.64.0.2'] }], ...extra,
+    } as KObject);
+    expect(right(api.handle({ verb: 'create', object: slice() }, user())).metadata?.generation).toBe(1);
+    expect(right(api.handle({ verb: 'update', object: slice({ endpoints: [{ addresses: ['10.64.0.3'] }] }) }, user())).metadata?.generation).toBe(2);
+    expect(right(api.handle({ verb: 'update', object: slice({ endpoints: [{ addresses: ['10.64.0.3'] }] }, { annotations: { a: 'b' } }) }, user())).metadata?.generation).toBe(2);
+    expect(right(api.handle({ verb: 'update', object: slice({ endpoints: [{ addresses: ['10.64.0.3'] }] }, { labels: { 'kubernetes.io/service-name': 'web', x: 'y' } }) }, user())).metadata?.generation).toBe(3);
+    const bad = api.handle({ verb: 'update', object: slice({ addressType: 'IPv6', endpoints: [] }) }, user());
+    expect(E.isLeft(bad) && bad.left.message).toBe('EndpointSlice.discovery.k8s.io "web-abcde" is invalid: addressType: Invalid value: "IPv6": field is immutable');
   });
 });
 

@@ -8,3 +8,4 @@ export * from './endpoints/index.js';
 export * from './gc/index.js';
 export * from './nodelifecycle/index.js';
 export * from './podgc/index.js';
+export * from './endpointslice/index.js';

@@ -4,7 +4,7 @@ import { timestamp, type Endpoints, type KObject, type Pod, type Service } from 
 import type { Envelope } from '@kubesim/log';
 import { writesOf } from '../src/framework/index.js';
 import {
-  buildSubsets, dnsRecords, endpointSubsetsFor, endpointsController, initialEndpointsLocal, truncateSubsets, resolve, resolveAddresses, resolveName, resolvePtr, resolveSrv, syncEndpoints,
+  buildSubsets, endpointSubsetsFor, endpointsController, initialEndpointsLocal, truncateSubsets, syncEndpoints,
   type EndpointsLocal,
 } from '../src/endpoints/index.js';
 import { makeSnapshot } from './util.js';
@@ -193,70 +193,5 @@ describe('endpoints controller: event handlers', () => {
     expect(endpointsController.keysFor(ev('MODIFIED', s1), s1, snap([s1]), config)).toEqual(['default/nginx']);
     expect(endpointsController.keysFor(ev('MODIFIED', ep), ep, snap([s1]), config)).toEqual([]);
     expect(endpointsController.keysFor(ev('DELETED', ep), ep, snap([s1]), config)).toEqual(['default/nginx']);
-  });
-});
-
-describe('DNS records (§4.2)', () => {
-  const withEndpoints = (objs: readonly KObject[], name = 'nginx') => {
-    const ep = written(objs, `default/${name}`);
-    return snap([...objs, stored(ep)]);
-  };
-  const S = (k: number) => `web-${k}.nginx.default.svc.cluster.local`;
-
-  it('S39: per-pod A, service A, SRV and PTR records of a headless service', () => {
-    const records = dnsRecords(withEndpoints([svc('nginx'), pod(0), pod(1), pod(2)]));
-    for (const k of [0, 1, 2]) {
-      expect(resolveAddresses(records, S(k))).toEqual([`10.64.${k}.${k + 2}`]);
-      expect(resolvePtr(records, `10.64.${k}.${k + 2}`)).toEqual([`${S(k)}.`]);
-    }
-    expect(resolveAddresses(records, 'nginx.default.svc.cluster.local.')).toEqual(['10.64.0.2', '10.64.1.3', '10.64.2.4']);
-    expect(resolveSrv(records, '_web._tcp.nginx.default.svc.cluster.local').map((r) => [r.port, r.value]).sort()).toEqual([
-      [80, `${S(0)}.`], [80, `${S(1)}.`], [80, `${S(2)}.`],
-    ]);
-    expect(resolveSrv(records, '_web._tcp.nginx.default.svc.cluster.local').every((r) => r.priority === 0 && r.weight === 33)).toBe(true);
-    expect(resolve(records, '2.0.64.10.in-addr.arpa')).toEqual([{ type: 'PTR', name: '2.0.64.10.in-addr.arpa', value: `${S(0)}.` }]);
-    expect(records).toHaveLength(3 /* svc A */ + 3 /* pod A */ + 3 /* SRV */ + 3 /* PTR */);
-  });
-
-  it('S39: an unready pod disappears from DNS; with publishNotReadyAddresses it stays', () => {
-    const records = dnsRecords(withEndpoints([svc('nginx'), pod(0), pod(1, { ready: false }), pod(2)]));
-    expect(resolve(records, S(1))).toEqual([]);
-    expect(resolveAddresses(records, 'nginx.default.svc.cluster.local')).toEqual(['10.64.0.2', '10.64.2.4']);
-    expect(resolveSrv(records, '_web._tcp.nginx.default.svc.cluster.local')).toHaveLength(2);
-    const published = dnsRecords(withEndpoints([svc('nginx', { publishNotReadyAddresses: true }), pod(0), pod(1, { ready: false, terminating: true }), pod(2)]));
-    expect(resolveAddresses(published, S(1))).toEqual(['10.64.1.3']);
-    expect(resolveSrv(published, '_web._tcp.nginx.default.svc.cluster.local')).toHaveLength(3);
-  });
-
-  it('S40: no hostname → dashed-IP names only; pod names do not resolve; the service does', () => {
-    const records = dnsRecords(withEndpoints([svc('nginx-svc'), pod(0), pod(1), pod(2)], 'nginx-svc'));
-    expect(resolve(records, 'web-0.nginx-svc.default.svc.cluster.local')).toEqual([]);
-    expect(resolve(records, 'web-0.nginx.default.svc.cluster.local')).toEqual([]);
-    expect(resolveAddresses(records, 'nginx-svc.default.svc.cluster.local')).toEqual(['10.64.0.2', '10.64.1.3', '10.64.2.4']);
-    expect(resolveAddresses(records, '10-64-0-2.nginx-svc.default.svc.cluster.local')).toEqual(['10.64.0.2']);
-  });
-
-  it('serves every ready pod even when the Endpoints object is truncated (as EndpointSlices would)', () => {
-    const objs = [svc('nginx'), pod(0), pod(1), pod(2), pod(3, { ready: false })];
-    const w = writesOf(syncEndpoints(snap(objs), 'default/nginx', { maxCapacity: 2 }, initialEndpointsLocal()).plan);
-    const ep = stored((w[0] as { object: Endpoints }).object);
-    expect(ep.subsets?.[0]?.addresses).toHaveLength(2);
-    const records = dnsRecords(makeSnapshot([...objs, ep]));
-    expect(resolveAddresses(records, 'nginx.default.svc.cluster.local')).toEqual(['10.64.0.2', '10.64.1.3', '10.64.2.4']);
-    expect(resolve(records, S(3))).toEqual([]);
-  });
-
-  it('a headless service with no ready endpoint is NXDOMAIN; a ClusterIP service resolves to its ClusterIP', () => {
-    const none = dnsRecords(withEndpoints([svc('nginx'), pod(0, { ready: false })]));
-    expect(resolve(none, 'nginx.default.svc.cluster.local')).toEqual([]);
-    const cip = svc('web', { clusterIP: '10.96.0.12', clusterIPs: ['10.96.0.12'] });
-    const records = dnsRecords(withEndpoints([cip, pod(0)], 'web'));
-    expect(resolve(records, 'WEB.default.svc.cluster.local')).toEqual([{ type: 'A', name: 'web.default.svc.cluster.local', value: '10.96.0.12' }]);
-    expect(resolveName(records, 'web.default.svc.cluster.local.')).toEqual(['10.96.0.12']);
-    expect(resolveSrv(records, '_web._tcp.web.default.svc.cluster.local')).toEqual([
-      { type: 'SRV', name: '_web._tcp.web.default.svc.cluster.local', value: 'web.default.svc.cluster.local.', priority: 0, weight: 100, port: 80 },
-    ]);
-    expect(resolve(records, 'web-0.web.default.svc.cluster.local')).toEqual([]);
-    expect(resolvePtr(records, '10.96.0.12')).toEqual(['web.default.svc.cluster.local.']);
   });
 });

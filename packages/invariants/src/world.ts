@@ -11,7 +11,7 @@ const BACKOFF_MAX_MS = 1_000_000;
 
 /** Every kind but Event: events are written often, read by no rule, and never deleted. */
 const STORED_KINDS = [
-  'Namespace', 'Node', 'Pod', 'Service', 'PersistentVolumeClaim', 'PersistentVolume', 'Endpoints', 'StorageClass',
+  'Namespace', 'Node', 'Pod', 'Service', 'PersistentVolumeClaim', 'PersistentVolume', 'Endpoints', 'EndpointSlice', 'StorageClass',
   'StatefulSet', 'ReplicaSet', 'ControllerRevision',
 ] as const;
 

@@ -4,7 +4,7 @@
  * and claims, volumes, services, a ReplicaSet).
  */
 import type {
-  ControllerRevision, Endpoints, KObject, PersistentVolume, PersistentVolumeClaim, Pod, ReplicaSet, Service, StatefulSet,
+  ControllerRevision, EndpointSlice, Endpoints, KObject, PersistentVolume, PersistentVolumeClaim, Pod, ReplicaSet, Service, StatefulSet,
 } from '@kubesim/api';
 import type { Envelope, EntryType } from '@kubesim/log';
 import { checkLog, type CheckOptions, type Violation } from '../src/index.js';
@@ -186,6 +186,21 @@ export const endpoints = (name: string, pods: readonly Pod[]): Endpoints => ({
     addresses: pods.map((p) => ({ ip: p.status!.podIP!, hostname: p.spec!.hostname!, targetRef: { kind: 'Pod', namespace: NS, name: p.metadata!.name!, uid: p.metadata!.uid! } })),
     ports: [{ name: 'web', port: 80, protocol: 'TCP' }],
   }],
+});
+
+/** One EndpointSlice of a service (named `<svc>-abcde`), with every pod as a ready endpoint. */
+export const endpointSlice = (svc: string, pods: readonly Pod[], ready = true): EndpointSlice => ({
+  apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+  metadata: {
+    name: `${svc}-abcde`, namespace: NS, uid: `eps-${svc}`,
+    labels: { 'kubernetes.io/service-name': svc, 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' },
+  },
+  addressType: 'IPv4',
+  endpoints: pods.map((p) => ({
+    addresses: [p.status!.podIP!], conditions: { ready, serving: ready, terminating: false }, hostname: p.spec!.hostname!,
+    targetRef: { kind: 'Pod', namespace: NS, name: p.metadata!.name!, uid: p.metadata!.uid! },
+  })),
+  ports: [{ name: 'web', port: 80, protocol: 'TCP' }],
 });
 
 export const rs = (replicas: number, status: ReplicaSet['status'] = { replicas: 0 }): ReplicaSet => ({

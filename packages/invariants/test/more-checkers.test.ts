@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Envelope } from '@kubesim/log';
 import { checkLog } from '../src/index.js';
 import {
-  GC, LogBuilder, REV1, REV2, RS, SS, check, claim, endpoints, headless, orderedUp, pv, revision, rs, rsPod, settledStatus,
+  GC, LogBuilder, REV1, REV2, RS, SS, check, claim, endpointSlice, endpoints, headless, orderedUp, pv, revision, rs, rsPod, settledStatus,
   stsPod, sts,
 } from './builder.js';
 
@@ -266,15 +266,31 @@ describe('L11 — DNS', () => {
     const b = new LogBuilder();
     b.add('user', headless());
     const { pods } = orderedUp(b, 2);
-    b.add('endpoints-controller', endpoints('nginx', [pods[0]!]));
+    b.add('endpointslice-controller', endpointSlice('nginx', [pods[0]!]));
     expect(check(b, 'L11')).toEqual([]); // no quiescent point yet
     const vs = check(b, 'L11', { endIsQuiescent: true });
-    expect(vs.map((v) => v.message)).toEqual([`L11: DNS of service default/nginx at the quiescent point after seq ${b.last} (Endpoints last written at seq ${b.last}): web-1.nginx.default.svc.cluster.local is missing although pod web-1 is selected, Ready and has an IP`]);
-    b.mod('endpoints-controller', endpoints('nginx', pods));
+    expect(vs.map((v) => v.message)).toEqual([`L11: DNS of service default/nginx at the quiescent point after seq ${b.last} (its EndpointSlices last written at seq ${b.last}): web-1.nginx.default.svc.cluster.local is missing although pod web-1 is selected, Ready and has an IP`]);
+    b.mod('endpointslice-controller', endpointSlice('nginx', pods));
     b.mod('kubelet:node-a', stsPod(0, 'running'), { op: 'update/status' });
     b.sleep(6_000);
     b.mod('user', headless('other'), { op: 'create' });
     expect(check(b, 'L11').map((v) => v.message)).toEqual([expect.stringMatching(/web-0\.nginx\.default\.svc\.cluster\.local exists although pod web-0: it is not Ready$/) as unknown as string]);
+  });
+});
+
+describe('L11 — DNS of a log recorded before EndpointSlices', () => {
+  it('is judged on the Endpoints when the log has no EndpointSlice controller and no slice', () => {
+    const b = new LogBuilder();
+    b.add('user', headless());
+    const { pods } = orderedUp(b, 2);
+    b.add('endpoints-controller', endpoints('nginx', [pods[0]!]));
+    const vs = check(b, 'L11', { endIsQuiescent: true });
+    expect(vs.map((v) => v.message)).toEqual([`L11: DNS of service default/nginx at the quiescent point after seq ${b.last} (Endpoints last written at seq ${b.last}): web-1.nginx.default.svc.cluster.local is missing although pod web-1 is selected, Ready and has an IP`]);
+    b.mod('endpoints-controller', endpoints('nginx', pods));
+    expect(check(b, 'L11', { endIsQuiescent: true })).toEqual([]); // fixed before any quiescent point
+    // Once the log shows a slice, the slices serve DNS (here: none for web-1 yet).
+    b.add('endpointslice-controller', endpointSlice('nginx', [pods[0]!]));
+    expect(check(b, 'L11', { endIsQuiescent: true }).at(-1)?.message).toContain('(its EndpointSlices last written at seq');
   });
 });
 

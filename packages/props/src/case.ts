@@ -22,7 +22,8 @@ export type Workload =
 
 /** Components a runtime fault or a crash can hit. */
 export const FAULT_TARGETS = [
-  'statefulset-controller', 'replicaset-controller', 'scheduler', 'volume-binder', 'kubelet', 'endpoints-controller', 'garbage-collector',
+  'statefulset-controller', 'replicaset-controller', 'scheduler', 'volume-binder', 'kubelet', 'endpoints-controller',
+  'endpointslice-controller', 'garbage-collector',
 ] as const;
 export type FaultTarget = typeof FAULT_TARGETS[number];
 

@@ -26,8 +26,8 @@ export interface ClusterSpec {
 }
 
 export const COMPONENT_NAMES = [
-  'statefulset-controller', 'replicaset-controller', 'scheduler', 'volume-binder', 'kubelet', 'endpoints-controller', 'garbage-collector',
-  'node-lifecycle-controller', 'pod-garbage-collector',
+  'statefulset-controller', 'replicaset-controller', 'scheduler', 'volume-binder', 'kubelet', 'endpoints-controller',
+  'endpointslice-controller', 'garbage-collector', 'node-lifecycle-controller', 'pod-garbage-collector',
 ] as const;
 
 /** The Node object a kubelet registers (kubesim: written at bootstrap). */
@@ -71,6 +71,7 @@ export const defaultComponents = (spec: ClusterSpec): ComponentSetup[] => {
     { def: C.volumeBinder as never, config: { ...C.defaultVolumeBinderConfig, ...(spec.volumes?.provisionMs ? { provisionMs: spec.volumes.provisionMs } : {}) } },
     { def: C.kubelet as never, config: { ...C.defaultKubeletConfig, nodes, ...(spec.kubelet?.podStartupMs ? { podStartupMs: spec.kubelet.podStartupMs } : {}) }, shards: nodes },
     { def: C.endpointsController as never, config: C.defaultEndpointsConfig },
+    { def: C.endpointSliceController as never, config: C.defaultEndpointSliceControllerConfig },
     { def: C.garbageCollector as never, config: C.defaultGarbageCollectorConfig },
     {
       def: C.nodeLifecycleController as never,

@@ -353,7 +353,7 @@ export const conditionKinds = (c: Condition): ReadonlySet<string> | undefined =>
     if (x.volumes) kinds.add('PersistentVolume');
     if (x.object && !target(x.object.target)) return false;
     for (const t of [...(x.absent ?? []), ...(x.present ?? [])]) if (!target(t)) return false;
-    if (x.dns) kinds.add('Service').add('Endpoints').add('Pod');
+    if (x.dns) kinds.add('Service').add('EndpointSlice');
     if (x.order) kinds.add(x.order.kind);
     if (x.sequence) {
       for (const item of x.sequence.events) {

@@ -1,4 +1,4 @@
-import { isRunningAndReady, podClaimNames, type Endpoints, type PersistentVolume, type PersistentVolumeClaim, type Pod } from '@kubesim/api';
+import { isRunningAndReady, podClaimNames, type EndpointSlice, type PersistentVolume, type PersistentVolumeClaim, type Pod } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import type { Snapshot } from '@kubesim/state';
 import { dnsRecords } from '@kubesim/controllers';
@@ -14,7 +14,7 @@ const secs = (ms: number): string => `${(ms / 1000).toFixed(3).padStart(9)}s`;
 export const timeline = (log: readonly Envelope[]): string[] => {
   const out: string[] = [];
   const prev = new Map<string, unknown>();
-  const dnsPrev = new Map<string, Set<string>>();
+  const dnsPrev = new Map<string, Map<string, Set<string>>>();
   for (const e of log) {
     const at = `[${secs(e.time)}] #${e.seq}`;
     if (e.type === 'COMMAND') {
@@ -63,14 +63,27 @@ export const timeline = (log: readonly Envelope[]): string[] => {
         else if (q?.status?.phase !== v.status?.phase && v.status?.phase !== 'Pending') out.push(`${at} volume ${n} ${v.status?.phase ?? ''}${v.spec?.claimRef ? ` (claim ${v.spec.claimRef.name ?? ''})` : ''} ${by}`);
         break;
       }
-      case 'Endpoints': {
-        const ep = o as Endpoints; const n = ep.metadata!.name!;
+      case 'EndpointSlice': {
+        // The per-pod names a headless service's slices publish (ready endpoints with a hostname), per service.
+        const sl = o as EndpointSlice; const ns = sl.metadata?.namespace ?? 'default';
+        const svc = sl.metadata?.labels?.['kubernetes.io/service-name'];
+        if (svc === undefined) break;
         const names = new Set<string>();
-        if (e.type !== 'DELETED') for (const s of ep.subsets ?? []) for (const a of s.addresses ?? []) if (a.hostname) names.add(`${a.hostname}.${n}.${ep.metadata?.namespace ?? 'default'}.svc.cluster.local → ${a.ip}`);
-        const before = dnsPrev.get(key) ?? new Set<string>();
-        for (const x of names) if (!before.has(x)) out.push(`${at} DNS + ${x}`);
-        for (const x of before) if (!names.has(x)) out.push(`${at} DNS - ${x}`);
-        dnsPrev.set(key, names);
+        if (e.type !== 'DELETED') {
+          for (const ep of sl.endpoints ?? []) {
+            if (ep.conditions?.ready === false || !ep.hostname) continue;
+            for (const ip of ep.addresses) names.add(`${ep.hostname}.${svc}.${ns}.svc.cluster.local → ${ip}`);
+          }
+        }
+        const svcKey = `${ns}/${svc}`;
+        const bySlice = dnsPrev.get(svcKey) ?? new Map<string, Set<string>>();
+        dnsPrev.set(svcKey, bySlice);
+        const union = (): Set<string> => { const u = new Set<string>(); for (const v of bySlice.values()) for (const x of v) u.add(x); return u; };
+        const before = union();
+        if (names.size > 0) bySlice.set(key, names); else bySlice.delete(key);
+        const after = union();
+        for (const x of after) if (!before.has(x)) out.push(`${at} DNS + ${x}`);
+        for (const x of before) if (!after.has(x)) out.push(`${at} DNS - ${x}`);
         break;
       }
       case 'StatefulSet': case 'ReplicaSet':

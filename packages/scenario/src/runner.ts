@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { isKind, isNamespaced, kubectlMessage, type ApiError, type ApiRequest, type KObject, type PersistentVolumeClaim, type Pod, type Kind } from '@kubesim/api';
 import type { Snapshot } from '@kubesim/state';
 import { createCluster, type ClusterSpec, type ComponentSetup, type Simulation } from '@kubesim/runtime';
-import { OVER_CAPACITY_ANNOTATION, dnsRecords, resolveName, type DnsRecord } from '@kubesim/controllers';
+import { dnsRecords, resolveName, type DnsRecord } from '@kubesim/controllers';
 import { conditionHolds, conditionKinds, evaluate, parseTarget, type EvalContext, type Remembered } from './conditions.js';
 import type { Condition, Scenario, ScenarioStep } from './types.js';
 
@@ -70,33 +70,23 @@ export const applyRequests = (state: Snapshot, objs: readonly KObject[]): ApiReq
   return { verb: 'update', object: merged };
 });
 
-/**
- * The cluster's DNS records, recomputed only when they can have changed: they are a function of the
- * Services and Endpoints, and of the Pods only while an Endpoints object is truncated (over capacity).
- */
+/** The cluster's DNS records, recomputed only when they can have changed: they are a function of the Services and EndpointSlices. */
 class DnsView {
-  private serviceSeq = 0;
-  private podSeq = 0;
+  private sourceSeq = 0;
   private computedAt = -1;
-  private computedPodSeq = -1;
-  private dependsOnPods = false;
   private records: DnsRecord[] = [];
 
   constructor(private readonly sim: Simulation) {
     sim.log.subscribe((e) => {
       const kind = e.object?.kind;
-      if (kind === 'Service' || kind === 'Endpoints') this.serviceSeq = e.seq;
-      else if (kind === 'Pod') this.podSeq = e.seq;
+      if (kind === 'Service' || kind === 'EndpointSlice') this.sourceSeq = e.seq;
     });
   }
 
   get(): readonly DnsRecord[] {
-    if (this.computedAt !== this.serviceSeq || (this.dependsOnPods && this.computedPodSeq !== this.podSeq)) {
-      const store = this.sim.api.store;
-      this.records = dnsRecords(store);
-      this.dependsOnPods = [...store.list('Endpoints')].some((ep) => ep.metadata?.annotations?.[OVER_CAPACITY_ANNOTATION] !== undefined);
-      this.computedAt = this.serviceSeq;
-      this.computedPodSeq = this.podSeq;
+    if (this.computedAt !== this.sourceSeq) {
+      this.records = dnsRecords(this.sim.api.store);
+      this.computedAt = this.sourceSeq;
     }
     return this.records;
   }

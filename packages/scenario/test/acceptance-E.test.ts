@@ -13,6 +13,15 @@ const ipOf = (sim: Simulation, name: string): string => mustGet<Pod>(sim, 'Pod',
 const records = (sim: Simulation) => dnsRecords(sim.api.store);
 const srvTargets = (sim: Simulation): string[] => resolveSrv(records(sim), `_web._tcp.nginx.${ZONE}`).map((r) => r.value).sort();
 const endpoints = (sim: Simulation, name: string): Json => mustGet<Json>(sim, 'Endpoints', name);
+/** The endpoints of a service's EndpointSlices, by pod name. */
+const sliceEndpoints = (sim: Simulation, svc: string): Map<string, Json> => {
+  const out = new Map<string, Json>();
+  for (const s of sim.api.store.list('EndpointSlice', 'default')) {
+    if (s.metadata?.labels?.['kubernetes.io/service-name'] !== svc) continue;
+    for (const e of s.endpoints ?? []) out.set(e.targetRef?.name ?? '', e);
+  }
+  return out;
+};
 
 /** F1-ready, optionally with publishNotReadyAddresses on the Service. */
 const f1Ready = (publishNotReady = false): Simulation => {
@@ -23,6 +32,7 @@ const f1Ready = (publishNotReady = false): Simulation => {
   converge(sim, 'web', 3);
   // The endpoints controller follows the pods (watch latency).
   waitFor(sim, 'endpoints of nginx list the 3 pods', () => (endpoints(sim, 'nginx').subsets ?? []).flatMap((s: Json) => s.addresses ?? []).length === 3, 10_000);
+  waitFor(sim, 'the EndpointSlices of nginx list the 3 pods as ready', () => [...sliceEndpoints(sim, 'nginx').values()].filter((e) => e.conditions?.ready === true).length === 3, 10_000);
   return sim;
 };
 
@@ -53,10 +63,25 @@ describe('E. DNS', () => {
       expect(a.targetRef).toMatchObject({ kind: 'Pod', namespace: 'default', name: `web-${k}`, uid: p.metadata!.uid });
     }
     for (const s of ep.subsets) expect(s.ports).toEqual([expect.objectContaining({ name: 'web', port: 80 })]);
+    // EndpointSlices: one slice owned by the Service, one endpoint per pod with its conditions, hostname and node.
+    const slices = [...sim.api.store.list('EndpointSlice', 'default')];
+    expect(slices).toHaveLength(1);
+    expect(slices[0]!.metadata?.name).toMatch(/^nginx-[a-z0-9]{5}$/);
+    expect(slices[0]!.metadata?.ownerReferences).toEqual([expect.objectContaining({ kind: 'Service', name: 'nginx', controller: true })]);
+    expect(slices[0]!.ports).toEqual([{ name: 'web', port: 80, protocol: 'TCP' }]);
+    for (let k = 0; k < 3; k++) {
+      const p = mustGet<Pod>(sim, 'Pod', `web-${k}`);
+      expect(sliceEndpoints(sim, 'nginx').get(`web-${k}`)).toEqual({
+        addresses: [ips[k]], conditions: { ready: true, serving: true, terminating: false }, hostname: `web-${k}`, nodeName: p.spec!.nodeName,
+        targetRef: { kind: 'Pod', namespace: 'default', name: `web-${k}`, uid: p.metadata!.uid },
+      });
+    }
 
     // web-1 unready.
     setReady(sim, 'web-1', false);
     waitFor(sim, 'web-1 in notReadyAddresses', () => (endpoints(sim, 'nginx').subsets ?? []).flatMap((s: Json) => s.notReadyAddresses ?? []).some((a: Json) => a.ip === ips[1]), 10_000);
+    waitFor(sim, 'web-1 not ready in its slice', () => sliceEndpoints(sim, 'nginx').get('web-1')?.conditions?.ready === false, 10_000);
+    expect(sliceEndpoints(sim, 'nginx').get('web-1')?.conditions).toEqual({ ready: false, serving: false, terminating: false });
     const ep2 = endpoints(sim, 'nginx');
     expect((ep2.subsets ?? []).flatMap((s: Json) => s.addresses ?? []).map((a: Json) => a.hostname).sort()).toEqual(['web-0', 'web-2']);
     expect((ep2.subsets ?? []).flatMap((s: Json) => s.notReadyAddresses ?? []).map((a: Json) => a.hostname)).toEqual(['web-1']);
@@ -99,6 +124,21 @@ describe('E. DNS', () => {
     expect(mustGet<Pod>(sim, 'Pod', 'web-1').metadata?.deletionTimestamp).toBeDefined();
     expect(mustGet<Pod>(sim, 'Pod', 'web-1').status?.phase).toBe('Running');
     check('web-1 terminating');
+    // The slice keeps the terminating pod, ready (published) though neither serving nor running for long.
+    expect(sliceEndpoints(sim, 'nginx').get('web-1')?.conditions).toEqual({ ready: true, serving: false, terminating: true });
+  });
+
+  it('deleting the Service: the endpoints controller deletes its Endpoints, the garbage collector its EndpointSlices (owner reference); DNS goes', () => {
+    const sim = f1Ready();
+    const slice = [...sim.api.store.list('EndpointSlice', 'default')][0]!;
+    del(sim, 'Service', 'nginx');
+    waitFor(sim, 'Endpoints and EndpointSlices of nginx gone', () => get(sim, 'Endpoints', 'nginx') === undefined && [...sim.api.store.list('EndpointSlice', 'default')].length === 0, 30_000);
+    const deletion = sim.log.all().find((e) => e.type === 'DELETED' && e.object?.kind === 'EndpointSlice' && e.object.metadata?.name === slice.metadata?.name);
+    expect(deletion?.actor).toBe('garbage-collector');
+    expect(dns(sim, podFqdn(0))).toEqual([]);
+    expect(dns(sim, `nginx.${ZONE}`)).toEqual([]);
+    // The pods are untouched.
+    expect([0, 1, 2].every((k) => ready(sim, `web-${k}`))).toBe(true);
   });
 
   it('S40 — the Service name must equal serviceName for per-pod names', () => {
@@ -108,6 +148,8 @@ describe('E. DNS', () => {
     expect(get(sim, 'StatefulSet', 'web')).toBeDefined();
     const ips = [0, 1, 2].map((k) => ipOf(sim, `web-${k}`)).sort();
     waitFor(sim, 'endpoints of nginx-svc list the 3 pods', () => (get<Json>(sim, 'Endpoints', 'nginx-svc')?.subsets ?? []).flatMap((s: Json) => s.addresses ?? []).length === 3, 10_000);
+    waitFor(sim, 'the EndpointSlices of nginx-svc list the 3 pods', () => sliceEndpoints(sim, 'nginx-svc').size === 3, 10_000);
+    for (const e of sliceEndpoints(sim, 'nginx-svc').values()) expect(e.hostname).toBeUndefined();
     const addrs: Json[] = endpoints(sim, 'nginx-svc').subsets.flatMap((s: Json) => s.addresses ?? []);
     expect(addrs.map((a) => a.ip).sort()).toEqual(ips);
     for (const a of addrs) expect(a.hostname, `address ${a.ip} has a hostname`).toBeUndefined();

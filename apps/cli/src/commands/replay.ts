@@ -54,7 +54,7 @@ export const describeHeader = (h: LogHeader, entries: number): string => {
 /** Kinds in the order a state is printed: cluster, storage, workloads, pods, networking, events. */
 const KIND_ORDER: readonly Kind[] = [
   'Namespace', 'Node', 'StorageClass', 'PersistentVolume', 'PersistentVolumeClaim', 'StatefulSet', 'ReplicaSet',
-  'ControllerRevision', 'Pod', 'Service', 'Endpoints', 'Event',
+  'ControllerRevision', 'Pod', 'Service', 'Endpoints', 'EndpointSlice', 'Event',
 ];
 
 export interface ReplayOptions {

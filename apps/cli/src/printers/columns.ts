@@ -1,5 +1,5 @@
 import type {
-  ControllerRevision, Endpoints, Event, Kind, KindToType, KObject, Namespace, Node, PersistentVolume, PersistentVolumeClaim,
+  ControllerRevision, EndpointSlice, Endpoints, Event, Kind, KindToType, KObject, Namespace, Node, PersistentVolume, PersistentVolumeClaim,
   Pod, ReplicaSet, ResourceQuota, Service, StatefulSet, StorageClass,
 } from '@kubesim/api';
 import { ageSince, microAgeSince, virtualMs } from './age.js';
@@ -295,6 +295,25 @@ const eventPrinter: KindPrinter<Event> = {
   },
 };
 
+// ---- EndpointSlice -------------------------------------------------------------------------------
+/** listWithMoreString: at most three items, then ` + N more...`; `<unset>` when empty. */
+const listWithMore = (items: readonly string[]): string => {
+  const shown = items.slice(0, 3).join(',');
+  if (items.length > 3) return `${shown} + ${items.length - 3} more...`;
+  return shown === '' ? '<unset>' : shown;
+};
+
+/** printEndpointSlice: formatDiscoveryPorts (port number, else name, else `*`) and formatDiscoveryEndpoints (addresses). */
+const endpointSlicePrinter: KindPrinter<EndpointSlice> = {
+  columns: [NAME, c('ADDRESSTYPE'), c('PORTS'), c('ENDPOINTS'), AGE],
+  row: (s, ctx) => [
+    nameOf(s), s.addressType,
+    listWithMore((s.ports ?? []).map((p) => (p.port !== undefined ? String(p.port) : p.name !== undefined ? p.name : '*'))),
+    listWithMore((s.endpoints ?? []).flatMap((e) => e.addresses ?? [])),
+    age(s, ctx),
+  ],
+};
+
 // ---- Namespace ---------------------------------------------------------------------------------
 const namespacePrinter: KindPrinter<Namespace> = {
   columns: [NAME, c('STATUS'), AGE],
@@ -325,6 +344,7 @@ const PRINTERS: { readonly [K in Kind]: KindPrinter<KindToType[K]> } = {
   Node: nodePrinter,
   Service: servicePrinter,
   Endpoints: endpointsPrinter,
+  EndpointSlice: endpointSlicePrinter,
   StorageClass: storageClassPrinter,
   ControllerRevision: controllerRevisionPrinter,
   Event: eventPrinter,

@@ -5,10 +5,11 @@
  */
 import type { FieldError } from '../errors.js';
 import type {
-  ControllerRevision, Endpoints, Event, KObject, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod,
+  ControllerRevision, EndpointSlice, Endpoints, Event, KObject, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod,
   ReplicaSet, ResourceQuota, Service, StatefulSet, StorageClass,
 } from '../types.js';
 import { validateResourceQuota, validateResourceQuotaUpdate } from './quota.js';
+import { validateEndpointSlice, validateEndpointSliceUpdate } from './discovery.js';
 import {
   validateControllerRevision, validateControllerRevisionUpdate, validateEndpoints, validateEvent, validateNamespace, validateNode,
 } from './cluster.js';
@@ -35,6 +36,7 @@ export const validateCreate = (obj: KObject): FieldError[] => {
     case 'Namespace': return validateNamespace(obj as Namespace);
     case 'Node': return validateNode(obj as Node);
     case 'Endpoints': return validateEndpoints(obj as Endpoints);
+    case 'EndpointSlice': return validateEndpointSlice(obj as EndpointSlice);
     case 'Event': return validateEvent(obj as Event);
     case 'ControllerRevision': return validateControllerRevision(obj as ControllerRevision);
     case 'ResourceQuota': return validateResourceQuota(obj as ResourceQuota);
@@ -54,6 +56,7 @@ export const validateUpdate = (obj: KObject, old: KObject): FieldError[] => {
     case 'Service': return validateServiceUpdate(obj as Service, old as Service);
     case 'ControllerRevision': return validateControllerRevisionUpdate(obj as ControllerRevision, old as ControllerRevision);
     case 'ResourceQuota': return validateResourceQuotaUpdate(obj as ResourceQuota, old as ResourceQuota);
+    case 'EndpointSlice': return validateEndpointSliceUpdate(obj as EndpointSlice, old as EndpointSlice);
     default: return validateObjectMetaUpdate(obj.metadata, old.metadata);
   }
 };

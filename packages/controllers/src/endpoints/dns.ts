@@ -1,10 +1,9 @@
-import { CLUSTER_DOMAIN, mapSelectorMatches, type Endpoints, type Service } from '@kubesim/api';
+import { CLUSTER_DOMAIN, type EndpointSlice, type Endpoints, type Service } from '@kubesim/api';
 import type { Snapshot } from '@kubesim/state';
-import { OVER_CAPACITY_ANNOTATION, endpointSubsetsFor } from './subsets.js';
 
 /**
  * Cluster DNS as the Kubernetes DNS specification defines it (§4.2, [DNSSPEC §2.4]), derived from
- * Services and their Endpoints. Names are stored lower-case without the trailing dot; record targets
+ * Services and their EndpointSlices, as CoreDNS serves it. Names are stored lower-case without the trailing dot; record targets
  * are fully qualified (trailing dot), as a resolver prints them.
  */
 export type DnsRecordType = 'A' | 'AAAA' | 'SRV' | 'PTR' | 'CNAME';
@@ -40,8 +39,40 @@ const addrType = (ip: string): 'A' | 'AAAA' => (ip.includes(':') ? 'AAAA' : 'A')
 
 const isHeadless = (svc: Service): boolean => svc.spec?.clusterIP === 'None';
 
-/** One Service's records. */
-export const serviceRecords = (svc: Service, ep: Endpoints | undefined, zone = CLUSTER_DOMAIN): DnsRecord[] => {
+/** One endpoint DNS serves: its addresses, its hostname (if any) and the ports of its slice. */
+export interface ServedEndpoint {
+  readonly addresses: readonly string[];
+  readonly hostname?: string;
+  readonly ports: readonly { readonly name?: string; readonly port?: number; readonly protocol?: string }[];
+}
+
+/** The endpoints of an Endpoints object DNS would serve: the addresses (ready ones) of each subset. */
+export const servedFromEndpoints = (ep: Endpoints | undefined): ServedEndpoint[] => {
+  const out: ServedEndpoint[] = [];
+  for (const subset of ep?.subsets ?? []) {
+    for (const a of subset.addresses ?? []) out.push({ addresses: [a.ip], ...(a.hostname ? { hostname: a.hostname } : {}), ports: subset.ports ?? [] });
+  }
+  return out;
+};
+
+/**
+ * The endpoints CoreDNS serves from a service's EndpointSlices (`kubernetes.io/service-name`): those whose
+ * `ready` condition is not false. An endpoint listed in several slices (during a move) is served once per
+ * slice; the records are deduplicated.
+ */
+export const servedFromSlices = (slices: Iterable<EndpointSlice>): ServedEndpoint[] => {
+  const out: ServedEndpoint[] = [];
+  for (const s of slices) {
+    for (const e of s.endpoints ?? []) {
+      if (e.conditions?.ready === false) continue;
+      out.push({ addresses: e.addresses, ...(e.hostname ? { hostname: e.hostname } : {}), ports: s.ports ?? [] });
+    }
+  }
+  return out;
+};
+
+/** One Service's records, from the endpoints DNS serves for it. */
+export const serviceRecords = (svc: Service, served: readonly ServedEndpoint[], zone = CLUSTER_DOMAIN): DnsRecord[] => {
   const ns = svc.metadata?.namespace ?? '';
   const base = norm(`${svc.metadata?.name ?? ''}.${ns}.svc.${zone}`);
   const out: DnsRecord[] = [];
@@ -62,49 +93,47 @@ export const serviceRecords = (svc: Service, ep: Endpoints | undefined, zone = C
     }
     return out;
   }
-  // Headless: only ready endpoints (those in `addresses`) have records.
+  // Headless: only ready endpoints have records.
   const srv: { name: string; port: number; target: string }[] = [];
-  for (const subset of ep?.subsets ?? []) {
-    for (const a of subset.addresses ?? []) {
-      const host = norm(`${a.hostname ?? dashedIp(a.ip)}.${base}`);
-      out.push({ type: addrType(a.ip), name: base, value: a.ip });
-      out.push({ type: addrType(a.ip), name: host, value: a.ip });
-      out.push({ type: 'PTR', name: reverseName(a.ip), value: `${host}.` });
-      for (const p of subset.ports ?? []) {
-        if (!p.name) continue;
+  for (const e of served) {
+    for (const ip of e.addresses) {
+      const host = norm(`${e.hostname ?? dashedIp(ip)}.${base}`);
+      out.push({ type: addrType(ip), name: base, value: ip });
+      out.push({ type: addrType(ip), name: host, value: ip });
+      out.push({ type: 'PTR', name: reverseName(ip), value: `${host}.` });
+      for (const p of e.ports) {
+        if (!p.name || p.port === undefined) continue;
         srv.push({ name: `_${norm(p.name)}._${(p.protocol ?? 'TCP').toLowerCase()}.${base}`, port: p.port, target: `${host}.` });
       }
     }
   }
   // CoreDNS spreads the weight of one priority class: 100 / (records of that name).
+  const unique = new Map<string, { name: string; port: number; target: string }>();
+  for (const s of srv) unique.set(`${s.name}\u0000${s.target}\u0000${s.port}`, s);
   const perName = new Map<string, number>();
-  for (const s of srv) perName.set(s.name, (perName.get(s.name) ?? 0) + 1);
-  for (const s of srv) out.push({ type: 'SRV', name: s.name, value: s.target, priority: 0, weight: Math.floor(100 / perName.get(s.name)!), port: s.port });
+  for (const s of unique.values()) perName.set(s.name, (perName.get(s.name) ?? 0) + 1);
+  for (const s of unique.values()) out.push({ type: 'SRV', name: s.name, value: s.target, priority: 0, weight: Math.floor(100 / perName.get(s.name)!), port: s.port });
+  return out;
+};
+
+/** The EndpointSlices of a service (any manager: CoreDNS selects them by the service-name label). */
+export const slicesOfService = (snap: Snapshot, svc: Service): EndpointSlice[] => {
+  const name = svc.metadata?.name ?? '';
+  const out: EndpointSlice[] = [];
+  for (const s of snap.list('EndpointSlice', svc.metadata?.namespace ?? '')) {
+    if (s.metadata?.labels?.['kubernetes.io/service-name'] === name) out.push(s);
+  }
   return out;
 };
 
 const recordKey = (r: DnsRecord): string => `${r.name}\u0000${r.type}\u0000${r.value}\u0000${r.port ?? ''}`;
 
-/**
- * The endpoints DNS serves for a service. CoreDNS reads EndpointSlices, which are never truncated: when
- * the Endpoints object is (over 1000 addresses), the full set is derived from the selected pods, as the
- * EndpointSlice controller would publish it.
- */
-const servedEndpoints = (snap: Snapshot, svc: Service): Endpoints | undefined => {
-  const ns = svc.metadata?.namespace ?? '';
-  const ep = snap.get('Endpoints', ns, svc.metadata?.name ?? '');
-  const sel = svc.spec?.selector;
-  if (!ep || ep.metadata?.annotations?.[OVER_CAPACITY_ANNOTATION] === undefined || !sel || Object.keys(sel).length === 0) return ep;
-  const pods = [...snap.list('Pod', ns)].filter((p) => mapSelectorMatches(sel, p.metadata?.labels));
-  return { ...ep, subsets: endpointSubsetsFor(svc, pods, Number.POSITIVE_INFINITY).subsets };
-};
-
-/** Every record of the cluster: Services and their Endpoints, deduplicated and sorted. */
+/** Every record of the cluster: Services and their EndpointSlices (as CoreDNS serves them), deduplicated and sorted. */
 export const dnsRecords = (snap: Snapshot, zone = CLUSTER_DOMAIN): DnsRecord[] => {
   const byKey = new Map<string, DnsRecord>();
   for (const svc of snap.list('Service')) {
-    const ep = servedEndpoints(snap, svc);
-    for (const r of serviceRecords(svc, ep, zone)) {
+    const served = isHeadless(svc) ? servedFromSlices(slicesOfService(snap, svc)) : [];
+    for (const r of serviceRecords(svc, served, zone)) {
       const k = recordKey(r);
       if (!byKey.has(k)) byKey.set(k, r);
     }

@@ -9,6 +9,6 @@ export {
   HEADLESS_LABEL, OVER_CAPACITY_ANNOTATION, type EndpointSubset, type EndpointAddress, type EndpointPort,
 } from './subsets.js';
 export {
-  dnsRecords, serviceRecords, resolve, resolveName, resolveAddresses, resolveSrv, resolvePtr, reverseName, dashedIp,
-  type DnsRecord, type DnsRecordType,
+  dnsRecords, serviceRecords, servedFromEndpoints, servedFromSlices, slicesOfService, resolve, resolveName, resolveAddresses, resolveSrv, resolvePtr, reverseName, dashedIp,
+  type DnsRecord, type DnsRecordType, type ServedEndpoint,
 } from './dns.js';

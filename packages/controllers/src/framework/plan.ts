@@ -1,4 +1,4 @@
-import type { ApiError, ApiErrorReason, ApiRequest } from '@kubesim/api';
+import type { ApiError, ApiErrorReason, ApiRequest, KObject } from '@kubesim/api';
 
 /** An Event object to record (k8s EventRecorder): reason, message and the object it is about. */
 export interface EventSpec {
@@ -62,6 +62,8 @@ export interface PlanOutcome {
   readonly error?: ApiError | { readonly type: 'Fail'; readonly message: string };
   readonly succeeded: ReadonlySet<string>;
   readonly failed: ReadonlySet<string>;
+  /** The objects the API server returned for tagged writes that succeeded (e.g. a created object's uid and generation). */
+  readonly results?: ReadonlyMap<string, KObject>;
 }
 
 export const emptyOutcome: PlanOutcome = { ok: true, succeeded: new Set(), failed: new Set() };

@@ -78,7 +78,8 @@ export const garbageCollectorKeysFor = (e: Envelope, old: KObject | undefined, s
 
 /**
  * The garbage collector (§5): background, foreground and orphan cascading deletion over
- * ownerReferences of StatefulSets, ReplicaSets, Pods, PersistentVolumeClaims and ControllerRevisions.
+ * ownerReferences of StatefulSets, ReplicaSets, Pods, PersistentVolumeClaims, ControllerRevisions, and of
+ * Services and their EndpointSlices.
  */
 export const garbageCollector: ComponentDef<GarbageCollectorConfig, undefined> = {
   name: GARBAGE_COLLECTOR_NAME,

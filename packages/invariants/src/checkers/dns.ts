@@ -1,5 +1,5 @@
-import { OVER_CAPACITY_ANNOTATION, dashedIp, serviceRecords } from '@kubesim/controllers';
-import { CLUSTER_DOMAIN, isPodReady, isTerminal, type KObject, type Pod, type Service } from '@kubesim/api';
+import { OVER_CAPACITY_ANNOTATION, dashedIp, serviceRecords, servedFromEndpoints, servedFromSlices } from '@kubesim/controllers';
+import { CLUSTER_DOMAIN, isPodReady, isTerminal, type EndpointSlice, type KObject, type Pod, type Service } from '@kubesim/api';
 import type { Envelope } from '@kubesim/log';
 import type { CheckerDef } from '../types.js';
 import { nameOf, nsOf } from '../model.js';
@@ -10,17 +10,21 @@ const selects = (sel: Readonly<Record<string, string>>, labels: Readonly<Record<
 };
 
 /** Why a selected pod should not have a record of a headless service: undefined = it should. */
-const exclusion = (pod: Pod, svc: Service): string | undefined => {
+const exclusion = (pod: Pod, svc: Service, fromSlices: boolean): string | undefined => {
   const publishNotReady = svc.spec?.publishNotReadyAddresses === true;
   if (isTerminal(pod)) return `it is ${String(pod.status?.phase)}`;
   if (!pod.status?.podIP) return 'it has no IP';
   if (pod.metadata?.deletionTimestamp !== undefined && !publishNotReady) return 'it is terminating';
   if (!publishNotReady && !isPodReady(pod)) return 'it is not Ready';
-  if (!offersAPort(pod, svc)) return 'it offers none of the service ports';
+  // Endpoints list a pod under the ports it resolves only; a slice without ports still serves it.
+  if (!fromSlices && !offersAPort(pod, svc)) return 'it offers none of the service ports';
   return undefined;
 };
 
-/** A named targetPort the pod does not offer gives it no address for that port. */
+const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+const ENDPOINTSLICE_CONTROLLER = 'endpointslice-controller';
+
+/** A named targetPort the pod does not offer gives it no address for that port (Endpoints). */
 const offersAPort = (pod: Pod, svc: Service): boolean => {
   const ports = svc.spec?.ports ?? [];
   const named = (t: unknown): t is string => typeof t === 'string' && !/^[0-9]+$/.test(t);
@@ -42,9 +46,13 @@ interface SvcState {
   readonly ns: string;
   readonly name: string;
   readonly base: string;
-  /** Per-pod A/AAAA record names served now (from `serviceRecords` of the Service and its Endpoints). */
-  actual: Set<string>;
-  /** The Endpoints are over capacity: DNS is derived from the pods themselves (EndpointSlices), not judged. */
+  /** Per-pod A/AAAA record names served now, with how many slice endpoints serve each. */
+  readonly actual: Map<string, number>;
+  /** Slice key → the per-pod record names that slice serves. */
+  readonly bySlice: Map<string, Set<string>>;
+  /** Logs recorded before EndpointSlices: the per-pod names served from the Service's Endpoints. */
+  fromEndpoints: Set<string>;
+  /** Those Endpoints are over capacity: DNS came from the pods themselves, not judged. */
   derived: boolean;
   /** Record name → the selected pods (namespace/name) that would own it. */
   readonly owners: Map<string, Set<string>>;
@@ -59,15 +67,17 @@ interface SvcState {
  * `<svc>` (the pod's subdomain) selects the pod, the pod has an IP, is not terminal or terminating and is
  * Ready (or the Service publishes not-ready addresses). Pods without that hostname get the dashed-IP
  * name under the same rule. The records are what `serviceRecords` (dns.ts) serves from the Service and
- * its Endpoints; they lag the pods by one Endpoints sync, so each record name whose pods, Service or
- * Endpoints changed is judged at the next quiescent point (work per entry stays proportional to the
- * entry).
+ * its EndpointSlices (as CoreDNS does); they lag the pods by one EndpointSlice sync, so each record name
+ * whose pods, Service or slices changed is judged at the next quiescent point (work per entry stays
+ * proportional to the entry: a slice entry recomputes that slice's records only). A log recorded before
+ * kubesim had an EndpointSlice controller (no such COMPONENT start, no slice) is judged on the DNS its
+ * Endpoints served then.
  */
 export const l11Checker: CheckerDef = {
   id: 'L11',
   title: 'DNS: a per-pod record exists iff its headless service selects the pod and it is Ready with an IP',
-  kinds: ['Pod', 'Service', 'Endpoints'],
-  inputs: false,
+  kinds: ['Pod', 'Service', 'Endpoints', 'EndpointSlice'],
+  inputs: true,
   create: (ctx) => {
     const store = ctx.world.store;
     const services = new Map<string, SvcState>();
@@ -75,12 +85,17 @@ export const l11Checker: CheckerDef = {
     const byNs = new Map<string, Set<SvcState>>();
     const dirtySvcs = new Set<SvcState>();
     const last = new Map<string, string>();
+    /** The last seq that wrote a slice of each service (named in reports). */
+    const sliceSeq = new Map<string, number>();
 
     const stateOf = (ns: string, name: string): SvcState => {
       const key = `${ns}/${name}`;
       let s = services.get(key);
       if (!s) {
-        s = { ns, name, base: baseOf(ns, name), actual: new Set(), derived: false, owners: new Map(), podName: new Map(), dirty: new Set() };
+        s = {
+          ns, name, base: baseOf(ns, name), actual: new Map(), bySlice: new Map(), fromEndpoints: new Set(), derived: false,
+          owners: new Map(), podName: new Map(), dirty: new Set(),
+        };
         services.set(key, s);
         let l = byNs.get(ns);
         if (!l) { l = new Set(); byNs.set(ns, l); }
@@ -113,24 +128,56 @@ export const l11Checker: CheckerDef = {
       }
     };
 
-    /** Recompute the records a service serves (on a Service or Endpoints entry: proportional to that entry). */
-    const refreshRecords = (s: SvcState): void => {
+    /** Replace the records one slice serves (undefined: the slice is gone or no longer the service's). */
+    const refreshSlice = (s: SvcState, sliceKey: string, slice: EndpointSlice | undefined, svc: Service | undefined): void => {
+      const next = new Set<string>();
+      if (slice !== undefined && svc !== undefined) {
+        for (const r of serviceRecords(svc, servedFromSlices([slice]))) {
+          if ((r.type === 'A' || r.type === 'AAAA') && r.name !== s.base && r.name.endsWith(`.${s.base}`)) next.add(r.name);
+        }
+      }
+      const prev = s.bySlice.get(sliceKey) ?? new Set<string>();
+      for (const r of next) if (!prev.has(r)) { s.actual.set(r, (s.actual.get(r) ?? 0) + 1); mark(s, r); }
+      for (const r of prev) {
+        if (next.has(r)) continue;
+        const n = (s.actual.get(r) ?? 0) - 1;
+        if (n <= 0) s.actual.delete(r); else s.actual.set(r, n);
+        mark(s, r);
+      }
+      if (next.size > 0) s.bySlice.set(sliceKey, next); else s.bySlice.delete(sliceKey);
+    };
+
+    /**
+     * Logs recorded before kubesim had an EndpointSlice controller serve DNS from Endpoints. A log is judged
+     * on its slices once its EndpointSlice controller started (a COMPONENT entry) or a slice was written.
+     */
+    let fromSlices = false;
+    const useSlices = (): void => {
+      if (fromSlices) return;
+      fromSlices = true;
+      for (const s of services.values()) { for (const r of s.owners.keys()) mark(s, r); for (const r of s.fromEndpoints) mark(s, r); }
+    };
+
+    /** The names served from a Service's Endpoints (logs without slices): recomputed on each Service or Endpoints entry. */
+    const refreshEndpoints = (s: SvcState): void => {
       const svc = store.get('Service', s.ns, s.name);
       const ep = store.get('Endpoints', s.ns, s.name);
       const next = new Set<string>();
       s.derived = ep?.metadata?.annotations?.[OVER_CAPACITY_ANNOTATION] !== undefined;
       if (svc !== undefined && !s.derived) {
-        for (const r of serviceRecords(svc, ep)) {
+        for (const r of serviceRecords(svc, servedFromEndpoints(ep))) {
           if ((r.type === 'A' || r.type === 'AAAA') && r.name !== s.base && r.name.endsWith(`.${s.base}`)) next.add(r.name);
         }
       }
-      for (const r of next) if (!s.actual.has(r)) mark(s, r);
-      for (const r of s.actual) if (!next.has(r)) mark(s, r);
-      s.actual = next;
+      if (!fromSlices) {
+        for (const r of next) if (!s.fromEndpoints.has(r)) mark(s, r);
+        for (const r of s.fromEndpoints) if (!next.has(r)) mark(s, r);
+      }
+      s.fromEndpoints = next;
     };
 
     const judge = (s: SvcState, seq: number): void => {
-      if (s.derived) { s.dirty.clear(); return; }
+      if (!fromSlices && s.derived) { s.dirty.clear(); return; }
       const svc = store.get('Service', s.ns, s.name);
       const headless = svc?.spec?.clusterIP === 'None';
       const key = `${s.ns}/${s.name}`;
@@ -143,12 +190,12 @@ export const l11Checker: CheckerDef = {
             const i = pk.indexOf('/');
             const pod = store.get('Pod', pk.slice(0, i), pk.slice(i + 1));
             if (pod === undefined) continue;
-            const ex = exclusion(pod, svc);
+            const ex = exclusion(pod, svc, fromSlices);
             if (ex === undefined) { owner = nameOf(pod); break; }
             why ??= `pod ${nameOf(pod)}: ${ex}`;
           }
         }
-        const has = s.actual.has(rec);
+        const has = fromSlices ? s.actual.has(rec) : s.fromEndpoints.has(rec);
         if (owner !== undefined && !has) problems.push(`${rec} is missing although pod ${owner} is selected, Ready and has an IP`);
         if (owner === undefined && has) {
           problems.push(`${rec} exists although ${why ?? (svc === undefined || !headless ? `service ${s.name} is ${svc === undefined ? 'gone' : 'not headless'}` : 'no selected pod has that name')}`);
@@ -158,15 +205,23 @@ export const l11Checker: CheckerDef = {
       const text = problems.sort().join('; ');
       if (problems.length === 0 || last.get(key) === text) { if (problems.length === 0) last.delete(key); return; }
       last.set(key, text);
-      const ep = store.get('Endpoints', s.ns, s.name);
-      ctx.report([seq, ...(ep ? [Number(ep.metadata?.resourceVersion ?? 0)] : [])], `DNS of service ${key} at the quiescent point after seq ${seq}${ep ? ` (Endpoints last written at seq ${String(ep.metadata?.resourceVersion)})` : ''}: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}`);
+      const ep = fromSlices ? undefined : store.get('Endpoints', s.ns, s.name);
+      const written = fromSlices ? sliceSeq.get(key) : ep ? Number(ep.metadata?.resourceVersion ?? 0) : undefined;
+      const source = fromSlices ? 'its EndpointSlices' : 'Endpoints';
+      ctx.report([seq, ...(written !== undefined ? [written] : [])], `DNS of service ${key} at the quiescent point after seq ${seq}${written !== undefined ? ` (${source} last written at seq ${written})` : ''}: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}`);
     };
 
     return {
       id: 'L11',
       title: l11Checker.title,
       observe(e: Envelope, before: KObject | undefined): void {
-        const o = e.object!;
+        if (e.type === 'COMPONENT') {
+          const d = e.data as { component?: unknown; event?: unknown } | undefined;
+          if (d?.component === ENDPOINTSLICE_CONTROLLER && (d.event === 'start' || d.event === 'restart')) useSlices();
+          return;
+        }
+        const o = e.object;
+        if (o === undefined) return;
         const ns = nsOf(o);
         if (o.kind === 'Pod') {
           const l = byNs.get(ns);
@@ -179,19 +234,40 @@ export const l11Checker: CheckerDef = {
           }
           return;
         }
-        const s = stateOf(ns, nameOf(o));
-        if (o.kind === 'Service') {
-          const oldSel = (before as Service | undefined)?.spec?.selector;
-          const svc = e.type === 'DELETED' ? undefined : o as Service;
-          const sel = svc?.spec?.selector;
-          if (before === undefined || JSON.stringify(oldSel) !== JSON.stringify(sel)) {
-            // A new or changed selector: file every pod of the namespace again.
-            for (const pk of [...s.podName.keys()]) filePod(s, pk, undefined, undefined);
-            if (svc !== undefined) for (const p of store.list('Pod', ns)) filePod(s, `${ns}/${nameOf(p)}`, p, svc);
-          }
-          for (const rec of s.owners.keys()) mark(s, rec);
+        if (o.kind === 'Endpoints') { refreshEndpoints(stateOf(ns, nameOf(o))); return; }
+        if (o.kind === 'EndpointSlice') {
+          useSlices();
+          const sliceKey = `${ns}/${nameOf(o)}`;
+          const svcOf = (x: KObject | undefined): string | undefined => x?.metadata?.labels?.[SERVICE_NAME_LABEL];
+          const prevSvc = svcOf(before);
+          const svcName = e.type === 'DELETED' ? undefined : svcOf(o);
+          if (prevSvc !== undefined && prevSvc !== svcName) refreshSlice(stateOf(ns, prevSvc), sliceKey, undefined, undefined);
+          if (svcName !== undefined) {
+            const s = stateOf(ns, svcName);
+            sliceSeq.set(`${ns}/${svcName}`, e.seq);
+            refreshSlice(s, sliceKey, o as EndpointSlice, store.get('Service', ns, svcName));
+          } else if (prevSvc !== undefined) sliceSeq.set(`${ns}/${prevSvc}`, e.seq);
+          return;
         }
-        refreshRecords(s);
+        // Service
+        const s = stateOf(ns, nameOf(o));
+        const oldSel = (before as Service | undefined)?.spec?.selector;
+        const svc = e.type === 'DELETED' ? undefined : o as Service;
+        const sel = svc?.spec?.selector;
+        if (before === undefined || JSON.stringify(oldSel) !== JSON.stringify(sel)) {
+          // A new or changed selector: file every pod of the namespace again.
+          for (const pk of [...s.podName.keys()]) filePod(s, pk, undefined, undefined);
+          if (svc !== undefined) for (const p of store.list('Pod', ns)) filePod(s, `${ns}/${nameOf(p)}`, p, svc);
+        }
+        for (const rec of s.owners.keys()) mark(s, rec);
+        refreshEndpoints(s);
+        // The records of every slice of the service (headless or not, gone or not): rare, proportional to the service.
+        for (const sk of [...s.bySlice.keys()]) refreshSlice(s, sk, undefined, undefined);
+        if (svc !== undefined) {
+          for (const sl of store.list('EndpointSlice', ns)) {
+            if (sl.metadata?.labels?.[SERVICE_NAME_LABEL] === s.name) refreshSlice(s, `${ns}/${nameOf(sl)}`, sl, svc);
+          }
+        }
       },
       quiet(seq: number): void {
         for (const s of dirtySvcs) judge(s, seq);

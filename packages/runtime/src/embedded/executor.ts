@@ -15,6 +15,7 @@ export interface MutableOutcome {
   error?: PlanError;
   succeeded: Set<string>;
   failed: Set<string>;
+  results?: Map<string, KObject>;
 }
 
 /** Shared by outcomes with no tagged result yet: replaced (never added to) on the first one. */
@@ -38,7 +39,10 @@ export const runStep = (port: ExecutorPort, step: Step, out: MutableOutcome, cb:
     case 'write': {
       port.send(step, (r) => {
         if (r.ok) {
-          if (step.tag) succeeded(out, step.tag);
+          if (step.tag) {
+            succeeded(out, step.tag);
+            (out.results ??= new Map()).set(step.tag, r.object);
+          }
           if (step.onSuccess) port.recordEvent(step.onSuccess, r.object.metadata?.name);
           cb(true);
           return;
