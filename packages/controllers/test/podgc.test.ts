@@ -9,7 +9,7 @@ import { makeSnapshot } from './util.js';
 
 // k8s-semantics §1.13 [PODGC gcOrphaned, gcTerminating, gcUnscheduledTerminating].
 
-const config = { quarantineMs: 40_000 };
+const config = { quarantineMs: 40_000, terminatedPodThreshold: 12_500 };
 type Taints = NonNullable<NonNullable<Node['spec']>['taints']>;
 
 const node = (name: string, o: { ready?: string; taints?: Taints } = {}): Node => ({
@@ -19,15 +19,15 @@ const node = (name: string, o: { ready?: string; taints?: Taints } = {}): Node =
 });
 const OUT_OF_SERVICE = { key: 'node.kubernetes.io/out-of-service', value: 'nodeshutdown', effect: 'NoExecute' };
 
-const pod = (name: string, o: { node?: string | null; terminating?: boolean; phase?: string } = {}): Pod => ({
+const pod = (name: string, o: { node?: string | null; terminating?: boolean; phase?: string; reason?: string; createdAt?: number } = {}): Pod => ({
   apiVersion: 'v1', kind: 'Pod',
   metadata: {
-    name, namespace: 'default', uid: `uid-${name}`, resourceVersion: '10',
+    name, namespace: 'default', uid: `uid-${name}`, resourceVersion: '10', creationTimestamp: timestamp(o.createdAt ?? 0),
     ...(o.terminating ? { deletionTimestamp: timestamp(5000), deletionGracePeriodSeconds: 10 } : {}),
   },
   spec: { ...(o.node === null ? {} : { nodeName: o.node ?? 'node-b' }), containers: [{ name: 'c', image: 'nginx' }] },
   status: {
-    phase: o.phase ?? 'Running',
+    phase: o.phase ?? 'Running', ...(o.reason ? { reason: o.reason } : {}),
     conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: timestamp(0) }, { type: 'PodScheduled', status: 'True', lastTransitionTime: timestamp(0) }],
   },
 });
@@ -113,6 +113,49 @@ describe('PodGC: terminating pods', () => {
     expect(writesOf(run([p], 'default/p', 0).plan).map((w) => w.verb)).toEqual(['patch', 'delete']);
     expect(run([pod('q', { node: null, phase: 'Pending' })], 'default/q', 0).plan).toBeUndefined();
     expect(run([pod('r', { terminating: true })], 'default/r', 0).plan).toBeUndefined();
+  });
+});
+
+describe('PodGC: terminated pods past --terminated-pod-gc-threshold [gcTerminated]', () => {
+  const small = { ...config, terminatedPodThreshold: 2 };
+  const runWith = (objs: readonly KObject[], cfg = small) =>
+    podGarbageCollector.reconcile({ snapshot: snap(objs), key: 'terminated', now: 0, config: cfg, local: initialPodGcLocal(), seed: 1 });
+  it('deletes (grace 0) as many of the oldest terminated pods as exceed the threshold, evicted ones first', () => {
+    const objs = [
+      node('node-b'),
+      pod('old-ok', { phase: 'Succeeded', createdAt: 1000 }), pod('b-failed', { phase: 'Failed', createdAt: 2000 }), pod('a-failed', { phase: 'Failed', createdAt: 2000 }),
+      pod('evicted', { phase: 'Failed', reason: 'Evicted', createdAt: 9000 }), pod('new', { phase: 'Failed', createdAt: 9500 }), pod('running', { createdAt: 0 }),
+    ];
+    const w = writesOf(runWith(objs).plan);
+    expect(w.map((r) => [r.verb, (r as { name?: string }).name, (r as { gracePeriodSeconds?: number }).gracePeriodSeconds])).toEqual([
+      ['delete', 'evicted', 0], ['delete', 'old-ok', 0], ['delete', 'a-failed', 0],
+    ]);
+    expect(writesOf(runWith(objs.slice(0, 3)).plan)).toEqual([]);
+    expect(writesOf(runWith(objs, { ...config, terminatedPodThreshold: 0 }).plan)).toEqual([]);
+  });
+
+  it('the handlers count terminated pods (O(1) per entry) and wake the collector only when one more takes the count past the threshold', () => {
+    let local = initialPodGcLocal();
+    const seen: string[][] = [];
+    const step = (type: 'ADDED' | 'MODIFIED' | 'DELETED', o: Pod, old?: Pod) => {
+      const e = entry(type, o);
+      local = observePodGc(e, old, local);
+      seen.push([...podGcKeysFor(e, old, snap([node('node-b')]), { ...config, terminatedPodThreshold: 2 }, { local, now: 0 })]);
+    };
+    step('ADDED', pod('a'));
+    step('MODIFIED', pod('a', { phase: 'Failed' }), pod('a'));
+    step('ADDED', pod('b', { phase: 'Succeeded' }));
+    expect(local.terminated).toBe(2);
+    step('ADDED', pod('c', { phase: 'Failed' }));
+    expect(local.terminated).toBe(3);
+    step('MODIFIED', pod('c', { phase: 'Failed' }), pod('c', { phase: 'Failed' }));
+    step('DELETED', pod('c', { phase: 'Failed' }), pod('c', { phase: 'Failed' }));
+    expect(local.terminated).toBe(2);
+    expect(seen).toEqual([[], [], [], ['terminated'], [], []]);
+    // Restarted above the threshold: the initial list includes it.
+    const objs = [node('node-b'), pod('a', { phase: 'Failed' }), pod('b', { phase: 'Failed' }), pod('c', { phase: 'Failed' })];
+    expect([...podGarbageCollector.initialKeys(snap(objs), { ...config, terminatedPodThreshold: 2 })]).toEqual(['terminated']);
+    expect([...podGarbageCollector.initialKeys(snap(objs), config)]).toEqual([]);
   });
 });
 

@@ -23,6 +23,8 @@ export interface ClusterSpec {
   readonly volumes?: { readonly provisionMs?: readonly [number, number] };
   /** --node-monitor-grace-period (default 50 s) of the node-lifecycle controller. */
   readonly nodeLifecycle?: { readonly nodeMonitorGracePeriodMs?: number };
+  /** --terminated-pod-gc-threshold (default 12500; 0 disables) of the pod garbage collector. */
+  readonly podGc?: { readonly terminatedPodGcThreshold?: number };
 }
 
 export const COMPONENT_NAMES = [
@@ -77,7 +79,10 @@ export const defaultComponents = (spec: ClusterSpec): ComponentSetup[] => {
       def: C.nodeLifecycleController as never,
       config: { ...C.defaultNodeLifecycleConfig, ...(spec.nodeLifecycle?.nodeMonitorGracePeriodMs !== undefined ? { nodeMonitorGracePeriodMs: spec.nodeLifecycle.nodeMonitorGracePeriodMs } : {}) },
     },
-    { def: C.podGarbageCollector as never, config: C.defaultPodGcConfig },
+    {
+      def: C.podGarbageCollector as never,
+      config: { ...C.defaultPodGcConfig, ...(spec.podGc?.terminatedPodGcThreshold !== undefined ? { terminatedPodThreshold: spec.podGc.terminatedPodGcThreshold } : {}) },
+    },
   ];
 };
 

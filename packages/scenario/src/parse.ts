@@ -102,6 +102,8 @@ const parseCluster = (ctx: Ctx, raw: unknown): E.Either<ScenarioError, ClusterSp
     ...(c.timing ? { timing: c.timing as ClusterSpec['timing'] & object } : {}),
     ...(c.kubelet ? { kubelet: c.kubelet as ClusterSpec['kubelet'] & object } : {}),
     ...(c.volumes ? { volumes: c.volumes as ClusterSpec['volumes'] & object } : {}),
+    ...(c.nodeLifecycle ? { nodeLifecycle: c.nodeLifecycle as ClusterSpec['nodeLifecycle'] & object } : {}),
+    ...(c.podGc ? { podGc: c.podGc as ClusterSpec['podGc'] & object } : {}),
   });
 };
 

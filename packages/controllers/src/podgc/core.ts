@@ -2,7 +2,7 @@ import { isTerminal, timestamp, type Pod } from '@kubesim/api';
 import type { ReconcileInput, ReconcileResult } from '../framework/component.js';
 import { par, seq, write, type PlanOutcome, type Step } from '../framework/plan.js';
 import {
-  MESSAGE_NODE_GONE, NODE_KEY_PREFIX, REASON_DELETION_BY_POD_GC, isOutOfService,
+  MESSAGE_NODE_GONE, NODE_KEY_PREFIX, REASON_DELETION_BY_POD_GC, TERMINATED_KEY, isEvicted, isOutOfService, isPodTerminated,
   type PodGcConfig, type PodGcLocal,
 } from './types.js';
 
@@ -98,11 +98,34 @@ const syncUnscheduled = (input: Input, namespace: string, name: string): Result 
 };
 
 /**
+ * [gcTerminated]: past the threshold, the oldest terminated pods — evicted ones first, then by creation
+ * time, then name — are deleted (grace 0), as many as exceed it.
+ */
+const syncTerminated = (input: Input): Result => {
+  const threshold = input.config.terminatedPodThreshold;
+  if (threshold <= 0) return { workUnits: 1 };
+  const pods = [...input.snapshot.list('Pod')];
+  const terminated = pods.filter(isPodTerminated);
+  const excess = terminated.length - threshold;
+  if (excess <= 0) return { workUnits: pods.length };
+  terminated.sort((a, b) => {
+    const ea = isEvicted(a), eb = isEvicted(b);
+    if (ea !== eb) return ea ? -1 : 1;
+    const ta = a.metadata?.creationTimestamp ?? '', tb = b.metadata?.creationTimestamp ?? '';
+    if (ta !== tb) return ta < tb ? -1 : 1;
+    const na = a.metadata?.name ?? '', nb = b.metadata?.name ?? '';
+    return na < nb ? -1 : na > nb ? 1 : 0;
+  });
+  return forceDelete(terminated.slice(0, excess), undefined, input, pods.length);
+};
+
+/**
  * The pod garbage collector's sync of one key (§1.13): event-driven with timers instead of Kubernetes'
  * 20 s loop over every pod, so nothing runs and nothing is written while no node is gone or out of service.
  */
 export const syncPodGc = (input: Input): Result => {
   const { key } = input;
+  if (key === TERMINATED_KEY) return syncTerminated(input);
   if (key.startsWith(NODE_KEY_PREFIX)) return syncNodePods(input, key.slice(NODE_KEY_PREFIX.length));
   const slash = key.indexOf('/');
   return syncUnscheduled(input, key.slice(0, slash), key.slice(slash + 1));

@@ -1,4 +1,4 @@
-import type { Node } from '@kubesim/api';
+import type { Node, Pod } from '@kubesim/api';
 import { PHashMap } from '../framework/phashmap.js';
 
 /** The pod garbage collector (kube-controller-manager's podgc controller, service account pod-garbage-collector). */
@@ -14,25 +14,40 @@ export const MESSAGE_NODE_GONE = 'PodGC: node no longer exists';
 export interface PodGcConfig {
   /** [quarantineTime]: how long a node must stay missing before the pods bound to it are deleted. */
   readonly quarantineMs: number;
+  /** --terminated-pod-gc-threshold: terminated pods kept before the oldest are deleted (0: never). */
+  readonly terminatedPodThreshold: number;
 }
 
-export const defaultPodGcConfig: PodGcConfig = { quarantineMs: 40_000 };
+export const defaultPodGcConfig: PodGcConfig = { quarantineMs: 40_000, terminatedPodThreshold: 12_500 };
 
 export interface PodGcLocal {
   /** Nodes seen missing while pods were bound to them, since when (the quarantine [nodeQueue.AddAfter]). */
   readonly missing: ReadonlyMap<string, number>;
   /** Pods (uid) whose force-deletion was sent: not sent again until the pod is gone. */
   readonly deleting: PHashMap<true>;
+  /** Terminated (Succeeded or Failed) pods in the cache: [gcTerminated] runs only above the threshold. */
+  readonly terminated: number;
 }
 
-export const initialPodGcLocal = (): PodGcLocal => ({ missing: new Map(), deleting: PHashMap.empty() });
+export const initialPodGcLocal = (): PodGcLocal => ({ missing: new Map(), deleting: PHashMap.empty(), terminated: 0 });
 
 /**
  * Keys: `node:<name>` for the pods bound to a node (orphaned: the node is gone; terminating on an
  * out-of-service node), `<namespace>/<name>` for an unscheduled terminating pod.
  */
 export const NODE_KEY_PREFIX = 'node:';
+/** The key of [gcTerminated]: the terminated pods past the threshold. */
+export const TERMINATED_KEY = 'terminated';
 export const nodeKey = (node: string): string => `${NODE_KEY_PREFIX}${node}`;
+
+/** [isPodTerminated]: the phase is neither Pending, Running nor Unknown. */
+export const isPodTerminated = (p: Pod | undefined): boolean => {
+  const phase = p?.status?.phase;
+  return p !== undefined && phase !== undefined && phase !== 'Pending' && phase !== 'Running' && phase !== 'Unknown';
+};
+
+/** [eviction.PodIsEvicted]: Failed with reason Evicted. */
+export const isEvicted = (p: Pod): boolean => p.status?.phase === 'Failed' && p.status.reason === 'Evicted';
 
 /** [nodeutil.IsNodeReady] */
 export const isNodeReady = (n: Node): boolean => n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
