@@ -123,6 +123,59 @@ describe('node failure: StatefulSet (at most one pod per identity)', () => {
     expectOnePodPerName(sim);
   });
 
+  it('way out (a), force delete: web-1 returns at once, but its ReadWriteOnce volume stays attached to the dead node until the 6-minute force detach', () => {
+    const sim = newCluster();
+    const { victim, claimUid } = f1Running(sim);
+    nodeDown(sim, victim);
+    waitFor(sim, 'web-1 terminating', () => terminating(sim, 'web-1'), 400_000);
+    const tForce = sim.now;
+    del(sim, 'Pod', 'web-1', { gracePeriodSeconds: 0 });
+    waitFor(sim, 'web-1 recreated and admitted elsewhere', () => {
+      const p = get<Pod>(sim, 'Pod', 'web-1');
+      return p !== undefined && p.metadata?.deletionTimestamp === undefined && p.status?.startTime !== undefined;
+    }, 60_000);
+    const back = mustGet<Pod>(sim, 'Pod', 'web-1');
+    expect(back.spec?.nodeName).not.toBe(victim);
+    expect(mustGet<PersistentVolumeClaim>(sim, 'PersistentVolumeClaim', 'www-web-1').metadata?.uid).toBe(claimUid);
+    sleep(sim, 5 * 60_000);
+    const waiting = mustGet<Pod>(sim, 'Pod', 'web-1');
+    expect(waiting.status?.containerStatuses?.[0]?.state?.waiting?.reason).toBe('ContainerCreating');
+    const pv = mustGet<PersistentVolumeClaim>(sim, 'PersistentVolumeClaim', 'www-web-1').spec!.volumeName!;
+    expect(eventsFor(sim, 'Pod', 'web-1', 'FailedAttachVolume').map((e: Json) => e.message))
+      .toEqual([`Multi-Attach error for volume "${pv}" Volume is already exclusively attached to one node and can't be attached to another`]);
+    waitFor(sim, 'web-1 Ready', () => ready(sim, 'web-1'), 120_000);
+    const running = entriesOf(sim, 'Pod', 'web-1').find((e) => e.object.metadata?.uid === back.metadata?.uid && (e.object as Pod).status?.phase === 'Running')!;
+    expect(running.time - tForce).toBeGreaterThanOrEqual(360_000);
+    expect(running.time - tForce).toBeLessThan(365_000);
+    expectOnePodPerName(sim);
+  });
+
+  it('way out (a) with the out-of-service taint: the volume is detached at once, no 6-minute wait', () => {
+    const sim = newCluster();
+    const { victim } = f1Running(sim);
+    nodeDown(sim, victim);
+    waitFor(sim, 'web-1 terminating', () => terminating(sim, 'web-1'), 400_000);
+    const node = mustGet<Node>(sim, 'Node', victim);
+    patch(sim, 'Node', victim, { spec: { taints: [...(node.spec?.taints ?? []), { key: 'node.kubernetes.io/out-of-service', value: 'nodeshutdown', effect: 'NoExecute' }] } }, '');
+    const tTaint = sim.now;
+    waitFor(sim, 'web-1 back and Ready', () => ready(sim, 'web-1') && nodeOf(sim, 'web-1') !== victim, 120_000);
+    expect(sim.now - tTaint).toBeLessThan(60_000);
+  });
+
+  it('node-up after a force delete: the kubelet unmounts what its deleted pod left, and the volume moves at once', () => {
+    const sim = newCluster();
+    const { victim } = f1Running(sim);
+    nodeDown(sim, victim);
+    waitFor(sim, 'web-1 terminating', () => terminating(sim, 'web-1'), 400_000);
+    del(sim, 'Pod', 'web-1', { gracePeriodSeconds: 0 });
+    waitFor(sim, 'web-1 recreated elsewhere', () => get<Pod>(sim, 'Pod', 'web-1')?.status?.startTime !== undefined, 60_000);
+    sleep(sim, 60_000);
+    expect(ready(sim, 'web-1')).toBe(false);
+    const tUp = nodeUp(sim, victim).time;
+    waitFor(sim, 'web-1 Ready', () => ready(sim, 'web-1'), 60_000);
+    expect(sim.now - tUp).toBeLessThan(10_000);
+  });
+
   it('node-up after the eviction: the kubelet finishes the deletion, the node is Ready again and untainted, the pod comes back', () => {
     const sim = newCluster();
     const { victim, podUid, claimUid } = f1Running(sim);

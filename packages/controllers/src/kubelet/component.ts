@@ -1,7 +1,7 @@
 import { isTerminal, podClaimNames, type KObject, type PersistentVolume, type Pod } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import { podsByClaim, podsByNode, type Snapshot } from '@kubesim/state';
-import type { ComponentDef } from '../framework/component.js';
+import type { ComponentDef, KeysForContext } from '../framework/component.js';
 import { syncKubeletPod } from './core.js';
 import { observeKubelet, parseKubeletFault, parseNodeFault } from './local.js';
 import { hostedNodes } from './network.js';
@@ -49,6 +49,15 @@ const attachSharers = (snap: Snapshot, pod: Pod, old: Pod | undefined, deleted: 
   return out;
 };
 
+/** Pods on my nodes waiting for a volume stranded on `node` (see KubeletLocal.stranded). */
+const strandedWaiters = (snap: Snapshot, node: string, nodes: ReadonlySet<string>, ctx: KeysForContext<KubeletLocal> | undefined): string[] => {
+  const stranded = ctx?.local.stranded;
+  if (stranded === undefined || stranded.size === 0) return [];
+  const out: string[] = [];
+  for (const [claim, s] of stranded) if (s.node === node) out.push(...waitingUsers(snap, claim, nodes));
+  return out;
+};
+
 /** The pods a kubelet syncs on start (and when its node comes back): not finished, or still to delete. */
 const podsToSync = (snap: Snapshot, node: string): string[] => {
   const out: string[] = [];
@@ -59,12 +68,17 @@ const podsToSync = (snap: Snapshot, node: string): string[] => {
 };
 
 /** [kubelet pod config + volume manager] as key mapping: only pods on my nodes, found through indexes. */
-export const kubeletKeysFor = (e: Envelope, old: KObject | undefined, snap: Snapshot, config: KubeletConfig): readonly string[] => {
+export const kubeletKeysFor = (e: Envelope, old: KObject | undefined, snap: Snapshot, config: KubeletConfig, ctx?: KeysForContext<KubeletLocal>): readonly string[] => {
   const nodes = hostedNodes(config);
   if (e.type === 'FAULT') {
     const n = parseNodeFault(e.data);
-    // node-up: the restarted kubelet re-syncs every pod of its node (node-down: nothing more happens).
-    if (n) return n.kind === 'node-up' && nodes.has(n.node) ? podsToSync(snap, n.node) : [];
+    // node-up: the restarted kubelet re-syncs every pod of its node (node-down: nothing more happens);
+    // what its deleted pods left attached is detached, so pods waiting for those volumes elsewhere retry.
+    if (n) {
+      if (n.kind !== 'node-up') return [];
+      const keys = [...(nodes.has(n.node) ? podsToSync(snap, n.node) : []), ...strandedWaiters(snap, n.node, nodes, ctx)];
+      return keys.length > 1 ? [...new Set(keys)] : keys;
+    }
     const f = parseKubeletFault(e.data);
     if (!f) return [];
     const pod = snap.get('Pod', f.namespace, f.name);
@@ -80,6 +94,9 @@ export const kubeletKeysFor = (e: Envelope, old: KObject | undefined, snap: Snap
       keys.push(...attachSharers(snap, pod, old as Pod | undefined, e.type === 'DELETED', nodes));
       return keys.length > 1 ? [...new Set(keys)] : keys;
     }
+    case 'Node':
+      // Deleted, tainted out-of-service or turned unhealthy: a volume stranded there may be detached now.
+      return strandedWaiters(snap, o.metadata?.name ?? '', nodes, ctx);
     case 'PersistentVolumeClaim':
       return waitingUsers(snap, `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`, nodes);
     case 'PersistentVolume': {

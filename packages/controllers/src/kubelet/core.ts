@@ -132,13 +132,14 @@ const readiness = (pod: Pod, statuses: readonly ContainerStatus[], now: number, 
 const startContainers = (input: Input, pod: Pod, node: string, forced: boolean | undefined): Result => {
   const { snapshot: snap, now, local, config, seed } = input;
   const uid = pod.metadata?.uid ?? '';
-  const block = attachBlock(snap, pod, node);
+  const block = attachBlock(snap, pod, node, local.stranded, now, config.forceDetachAfterMs);
   if (block) {
-    if ((local.warned.get(uid) ?? []).includes(block.pv)) return { workUnits: block.scanned };
+    const retry = block.retryAfterMs !== undefined ? { requeueAfterMs: block.retryAfterMs } : {};
+    if ((local.warned.get(uid) ?? []).includes(block.pv)) return { workUnits: block.scanned, ...retry };
     return {
       plan: event({ type: 'Warning', reason: 'FailedAttachVolume', message: block.message, involved: involvedOf(pod) }),
       local: { ...local, warned: new Map(local.warned).set(uid, [...(local.warned.get(uid) ?? []), block.pv]) },
-      workUnits: block.scanned,
+      workUnits: block.scanned, ...retry,
     };
   }
   const [lo, hi] = config.podStartupMs;

@@ -1,6 +1,7 @@
-import { isTerminal, parseTimestamp, type KObject, type Pod } from '@kubesim/api';
+import { isTerminal, parseTimestamp, podClaimNames, type KObject, type Pod } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
-import type { FailFault, KubeletLocal, PendingWrite, ReadinessFault } from './types.js';
+import type { FailFault, KubeletLocal, PendingWrite, ReadinessFault, StrandedAttachment } from './types.js';
+import { containersStarted } from './status.js';
 
 /**
  * Parse a node fault (`{fault: 'node-down' | 'node-up', node}`): the node's kubelet stops or resumes.
@@ -41,6 +42,14 @@ export const faultApplies = (f: { time: number } | undefined, pod: Pod): boolean
   return created === undefined || created <= f.time;
 };
 
+/** The stranded attachments of a node released (its kubelet is back, or the node is gone). */
+const strandedOff = (local: KubeletLocal, node: string): KubeletLocal => {
+  if (local.stranded.size === 0) return local;
+  let stranded: Map<string, StrandedAttachment> | undefined;
+  for (const [k, v] of local.stranded) if (v.node === node && !v.released) (stranded ??= new Map(local.stranded)).set(k, { ...v, released: true });
+  return stranded ? { ...local, stranded } : local;
+};
+
 const without = <K, V>(m: ReadonlyMap<K, V>, k: K): ReadonlyMap<K, V> => {
   const n = new Map(m);
   n.delete(k);
@@ -71,7 +80,9 @@ export const observeKubelet = (e: Envelope, _old: KObject | undefined, local: Ku
     const n = parseNodeFault(e.data);
     if (n) {
       if (n.kind === 'node-down') return local.down.has(n.node) ? local : { ...local, down: withEntry(local.down, n.node, e.time) };
-      return local.down.has(n.node) ? { ...local, down: without(local.down, n.node) } : local;
+      // The kubelet is back: it unmounts what its deleted pods left, and the volumes are detached.
+      const l = strandedOff(local, n.node);
+      return l.down.has(n.node) ? { ...l, down: without(l.down, n.node) } : l;
     }
     const f = parseKubeletFault(e.data);
     if (!f) return local;
@@ -82,11 +93,23 @@ export const observeKubelet = (e: Envelope, _old: KObject | undefined, local: Ku
     const v: FailFault = { time: e.time, reason: f.reason, ...(f.message !== undefined ? { message: f.message } : {}) };
     return { ...local, failures: withEntry(local.failures, f.key, v) };
   }
-  if (!isObjectEntry(e) || e.object.kind !== 'Pod') return local;
+  if (!isObjectEntry(e)) return local;
+  if (e.object.kind === 'Node') return e.type === 'DELETED' ? strandedOff(local, e.object.metadata?.name ?? '') : local;
+  if (e.object.kind !== 'Pod') return local;
   const pod = e.object as Pod;
   const uid = pod.metadata?.uid ?? '';
   let next = local;
   if (e.type === 'DELETED') {
+    const node = pod.spec?.nodeName;
+    // Deleted while its node's kubelet is stopped, after its containers started: its volumes stay mounted there.
+    if (node !== undefined && local.down.has(node) && containersStarted(pod) && !isTerminal(pod)) {
+      const claims = podClaimNames(pod);
+      if (claims.length > 0) {
+        const stranded = new Map(next.stranded);
+        for (const c of claims) stranded.set(`${pod.metadata?.namespace ?? ''}/${c}`, { node, since: e.time });
+        next = { ...next, stranded };
+      }
+    }
     const key = `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
     if (next.readiness.has(key)) next = { ...next, readiness: without(next.readiness, key) };
     if (next.failures.has(key)) next = { ...next, failures: without(next.failures, key) };

@@ -13,9 +13,23 @@ export interface KubeletConfig {
    * (SIGKILL → 137, reason `Error` → phase Failed). 0 models containers that exit cleanly (Succeeded).
    */
   readonly killExitCode: number;
+  /**
+   * [attach/detach controller maxWaitForUnmountDuration]: a volume still mounted on an unhealthy node (its
+   * kubelet cannot unmount it) is force-detached this long after its pod was deleted.
+   */
+  readonly forceDetachAfterMs: number;
 }
 
-export const defaultKubeletConfig: KubeletConfig = { nodes: [], podStartupMs: [500, 1500], killExitCode: 137 };
+export const defaultKubeletConfig: KubeletConfig = { nodes: [], podStartupMs: [500, 1500], killExitCode: 137, forceDetachAfterMs: 360_000 };
+
+/** A volume left attached (and mounted) on a node whose kubelet is stopped, since its pod's deletion. */
+export interface StrandedAttachment {
+  readonly node: string;
+  /** Virtual time of the pod's deletion (the detach request). */
+  readonly since: number;
+  /** The kubelet came back or the node was deleted: the volume was detached (kept so that the handlers can wake the waiting pods). */
+  readonly released?: boolean;
+}
 
 /**
  * FAULT entries the kubelet acts on (`data` of the log entry). A fault targets the pod of that name
@@ -67,10 +81,16 @@ export interface KubeletLocal {
   readonly warned: ReadonlyMap<string, readonly string[]>;
   /** Nodes whose kubelet is stopped (`node-down` fault, until `node-up`), with the fault's time. */
   readonly down: ReadonlyMap<string, number>;
+  /**
+   * Claims (`namespace/name`) whose volume stays attached to a stopped node after its pod was deleted
+   * there: nothing unmounts it, so the attach/detach controller detaches it only when the kubelet comes
+   * back, the node is deleted or tainted out-of-service, or `forceDetachAfterMs` after the deletion.
+   */
+  readonly stranded: ReadonlyMap<string, StrandedAttachment>;
 }
 
 export const initialKubeletLocal = (): KubeletLocal => ({
-  readiness: new Map(), failures: new Map(), pending: PHashMap.empty(), warned: new Map(), down: new Map(),
+  readiness: new Map(), failures: new Map(), pending: PHashMap.empty(), warned: new Map(), down: new Map(), stranded: new Map(),
 });
 
 /** `<node>|<namespace>/<name>` */

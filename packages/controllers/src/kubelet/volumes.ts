@@ -1,6 +1,7 @@
-import { isTerminal, isTerminating, podClaimNames, type PersistentVolume, type Pod } from '@kubesim/api';
+import { isTerminal, isTerminating, parseTimestamp, podClaimNames, type PersistentVolume, type Pod } from '@kubesim/api';
 import type { Snapshot } from '@kubesim/state';
 import { anyContainerRunning, containersStarted } from './status.js';
+import type { StrandedAttachment } from './types.js';
 
 /**
  * Volume stage of a pod (kubelet volume manager + attach/detach controller, §3.5).
@@ -51,7 +52,32 @@ export interface AttachBlock {
   readonly pv: string;
   readonly message: string;
   readonly scanned: number;
+  /** When the block lifts by itself (a force detach), in ms from now. */
+  readonly retryAfterMs?: number;
 }
+
+const OUT_OF_SERVICE = 'node.kubernetes.io/out-of-service';
+
+/**
+ * A volume stranded on a stopped node still blocks this claim: the node exists, is not tainted
+ * out-of-service, and the force detach is not due (it needs `forceDetachAfterMs` since the pod's deletion
+ * and an unhealthy node — Ready not True). A claim created after the deletion is another volume.
+ * Returns the ms until the block can lift, or undefined when it does not block.
+ */
+const strandedWait = (snap: Snapshot, namespace: string, claim: string, stranded: StrandedAttachment, now: number, forceDetachAfterMs: number): number | undefined => {
+  const node = snap.get('Node', '', stranded.node);
+  if (!node || (node.spec?.taints ?? []).some((t) => t.key === OUT_OF_SERVICE)) return undefined;
+  // A node registered again after the deletion is another machine.
+  const registered = parseTimestamp(node.metadata?.creationTimestamp);
+  if (registered !== undefined && registered > stranded.since) return undefined;
+  const created = parseTimestamp(snap.get('PersistentVolumeClaim', namespace, claim)?.metadata?.creationTimestamp);
+  if (created !== undefined && created > stranded.since) return undefined;
+  const due = stranded.since + forceDetachAfterMs;
+  const healthy = node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+  if (now >= due && !healthy) return undefined;
+  // Due but the node still looks healthy (its grace period is longer): look again a little later.
+  return now >= due ? 10_000 : due - now;
+};
 
 /**
  * Which node holds the attachment of a claim's volume, derived from the pods that use it (the
@@ -68,13 +94,27 @@ const attachmentHolder = (users: readonly Pod[]): Pod | undefined => {
   return best;
 };
 
-/** Multi-Attach: the first exclusive volume of the pod attached to another node, with the event message. */
-export const attachBlock = (snap: Snapshot, pod: Pod, node: string): AttachBlock | undefined => {
+/**
+ * Multi-Attach: the first exclusive volume of the pod attached to another node — by a pod there, or
+ * stranded there by a pod deleted while its kubelet was stopped (`stranded`) — with the event message.
+ */
+export const attachBlock = (
+  snap: Snapshot, pod: Pod, node: string,
+  stranded: ReadonlyMap<string, StrandedAttachment> = new Map(), now = 0, forceDetachAfterMs = 360_000,
+): AttachBlock | undefined => {
   const ns = pod.metadata?.namespace ?? '';
   let scanned = 0;
   for (const claim of podClaimNames(pod)) {
     const pv = exclusivePvOf(snap, ns, claim);
     if (!pv) continue;
+    const left = stranded.size > 0 ? stranded.get(`${ns}/${claim}`) : undefined;
+    if (left !== undefined && !left.released && left.node !== node) {
+      const wait = strandedWait(snap, ns, claim, left, now, forceDetachAfterMs);
+      if (wait !== undefined) {
+        const pvName = pv.metadata?.name ?? '';
+        return { pv: pvName, message: `Multi-Attach error for volume "${pvName}" Volume is already exclusively attached to one node and can't be attached to another`, scanned: scanned + 1, retryAfterMs: wait };
+      }
+    }
     const users: Pod[] = [];
     for (const p of snap.byIndex('Pod', 'claim', `${ns}/${claim}`)) {
       scanned++;
