@@ -10,3 +10,4 @@ export * from './rand.js';
 export * from './validation/index.js';
 export * from './defaults.js';
 export * from './objects.js';
+export * from './quota.js';

@@ -37,6 +37,8 @@ export const PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
     'patch pods/status', 'update pods/status', 'delete pods',
     'create events', 'update events', 'patch events',
   ],
+  // system:controller:resourcequota-controller [controller_policy.go]
+  'resourcequota-controller': ['update resourcequotas/status', 'create events', 'update events', 'patch events'],
   // system:controller:pod-garbage-collector [controller_policy.go]: no events rule
   'pod-garbage-collector': ['delete pods', 'patch pods/status'],
 };

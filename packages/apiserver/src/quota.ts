@@ -2,38 +2,14 @@
  * The ResourceQuota admission plugin (plugin/pkg/admission/resourcequota, pkg/quota/v1/evaluator/core):
  * a create in a namespace with quotas is refused when it would take a tracked resource beyond a quota's
  * hard limit — `pods "web-rs-x7k2p" is forbidden: exceeded quota: q, requested: pods=1, used: pods=3,
- * limited: pods=3`. kubesim counts the usage from the API server's own state at admission (what the
- * quota controller keeps in status.used, always current here) and does not write the quota's status.
+ * limited: pods=3`. kubesim counts the usage from the API server's own state at admission (always
+ * current); the quota controller (`resourcequota-controller`) writes status.used.
  */
-import { KINDS, newForbidden, parseQuantity, parseTimestamp, formatBytes, isTerminal, type Kind, type KObject, type PersistentVolumeClaim, type Pod, type ResourceQuota } from '@kubesim/api';
+import { formatQuotaAmount, newForbidden, parseQuantity, quotaCharge, type Kind, type KObject, type ResourceQuota } from '@kubesim/api';
 import type { Snapshot } from '@kubesim/state';
 
-/** QuotaV1Pod: terminal pods, and pods past their deletion grace period, are not charged. */
-const podCharged = (p: Pod, now: number): boolean => {
-  if (isTerminal(p)) return false;
-  const del = parseTimestamp(p.metadata?.deletionTimestamp);
-  const grace = p.metadata?.deletionGracePeriodSeconds;
-  return !(del !== undefined && grace !== undefined && grace !== null && now > del + grace * 1000);
-};
-
-const claimStorage = (c: PersistentVolumeClaim): number => parseQuantity(c.spec?.resources?.requests?.storage as string | undefined) ?? 0;
-
-/** `count/<plural>[.<group>]` for a kind (object count quota). */
-const countName = (kind: Kind): string => {
-  const { plural, group } = KINDS[kind];
-  return `count/${group === '' ? plural : `${plural}.${group}`}`;
-};
-
-/** What one object of this kind charges, by quota resource name. */
-const chargeOf = (kind: Kind, o: KObject, now: number): Map<string, number> => {
-  const m = new Map<string, number>([[countName(kind), 1]]);
-  if (kind === 'Pod') { if (podCharged(o as Pod, now)) m.set('pods', 1); else m.delete(countName(kind)); }
-  if (kind === 'PersistentVolumeClaim') { m.set('persistentvolumeclaims', 1); m.set('requests.storage', claimStorage(o as PersistentVolumeClaim)); }
-  if (kind === 'Service') m.set('services', 1);
-  return m;
-};
-
-const fmt = (resource: string, n: number): string => (resource.endsWith('storage') ? formatBytes(n) : String(n));
+const fmt = formatQuotaAmount;
+const chargeOf = quotaCharge;
 const pretty = (resources: readonly string[], values: ReadonlyMap<string, number>): string =>
   [...resources].sort().map((r) => `${r}=${fmt(r, values.get(r) ?? 0)}`).join(',');
 

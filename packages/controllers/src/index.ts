@@ -9,3 +9,4 @@ export * from './gc/index.js';
 export * from './nodelifecycle/index.js';
 export * from './podgc/index.js';
 export * from './endpointslice/index.js';
+export * from './resourcequota/index.js';

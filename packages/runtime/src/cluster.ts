@@ -29,7 +29,7 @@ export interface ClusterSpec {
 
 export const COMPONENT_NAMES = [
   'statefulset-controller', 'replicaset-controller', 'scheduler', 'volume-binder', 'kubelet', 'endpoints-controller',
-  'endpointslice-controller', 'garbage-collector', 'node-lifecycle-controller', 'pod-garbage-collector',
+  'endpointslice-controller', 'garbage-collector', 'node-lifecycle-controller', 'pod-garbage-collector', 'resourcequota-controller',
 ] as const;
 
 /** The Node object a kubelet registers (kubesim: written at bootstrap). */
@@ -83,6 +83,7 @@ export const defaultComponents = (spec: ClusterSpec): ComponentSetup[] => {
       def: C.podGarbageCollector as never,
       config: { ...C.defaultPodGcConfig, ...(spec.podGc?.terminatedPodGcThreshold !== undefined ? { terminatedPodThreshold: spec.podGc.terminatedPodGcThreshold } : {}) },
     },
+    { def: C.resourceQuotaController as never, config: undefined },
   ];
 };
 

@@ -105,6 +105,8 @@ spec: {hard: {pods: "${pods}"}}`)[0];
     sleep(sim, 120_000);
     expect(rsPods(sim)).toHaveLength(3);
     expect(eventCount(eventsFor(sim, 'ReplicaSet', 'web-rs', 'FailedCreate'))).toBeGreaterThan(4);
+    // The quota controller reports the usage in the quota's status (kubectl get quota: pods: 3/3).
+    expect(mustGet<Json>(sim, 'ResourceQuota', 'pods-quota').status).toEqual({ hard: { pods: '3' }, used: { pods: '3' } });
     // A create that would exceed it is refused whoever sends it, and nothing is written.
     const before = sim.log.lastSeq();
     const r = sim.request({ verb: 'create', object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'extra', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } as never });
@@ -114,6 +116,9 @@ spec: {hard: {pods: "${pods}"}}`)[0];
     patch(sim, 'ResourceQuota', 'pods-quota', { spec: { hard: { pods: '10' } } });
     waitFor(sim, '10 Ready pods', () => rsPods(sim).length === 10 && rsPods(sim).every(isRunningAndReady), 3_600_000);
     waitFor(sim, 'the condition removed', () => rs().status?.conditions === undefined && rs().status?.readyReplicas === 10, 60_000);
+    waitFor(sim, 'quota status 10/10', () => mustGet<Json>(sim, 'ResourceQuota', 'pods-quota').status?.used?.pods === '10', 10_000);
+    expect(mustGet<Json>(sim, 'ResourceQuota', 'pods-quota').status).toEqual({ hard: { pods: '10' }, used: { pods: '10' } });
+    expect(entriesOf(sim, 'ResourceQuota', 'pods-quota').filter((e) => e.op === 'update/status').every((e) => e.actor === 'resourcequota-controller')).toBe(true);
   });
 
   it('S49 — a shared RWO claim: Multi-Attach on another node; a nodeSelector fixes it', () => {

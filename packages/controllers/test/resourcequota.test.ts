@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { timestamp, type ApiRequest, type KObject, type Pod, type ResourceQuota } from '@kubesim/api';
+import type { Envelope } from '@kubesim/log';
+import { writesOf } from '../src/framework/index.js';
+import { resourceQuotaController, resourceQuotaKeysFor, syncResourceQuota } from '../src/resourcequota/index.js';
+import { makeSnapshot } from './util.js';
+
+// The resource quota controller: status.hard and status.used of each ResourceQuota (S48's quota, as `kubectl get quota` shows it).
+
+const quota = (hard: Record<string, string>, status?: ResourceQuota['status'], ns = 'default'): ResourceQuota => ({
+  apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q', namespace: ns, resourceVersion: '7' }, spec: { hard }, ...(status ? { status } : {}),
+});
+const pod = (name: string, o: { phase?: string; deletedAt?: number; grace?: number; ns?: string } = {}): Pod => ({
+  apiVersion: 'v1', kind: 'Pod',
+  metadata: {
+    name, namespace: o.ns ?? 'default', uid: `uid-${name}`,
+    ...(o.deletedAt !== undefined ? { deletionTimestamp: timestamp(o.deletedAt), deletionGracePeriodSeconds: o.grace ?? 30 } : {}),
+  },
+  spec: { containers: [{ name: 'c', image: 'nginx' }] },
+  status: { phase: o.phase ?? 'Running' },
+});
+const claim = (name: string, storage: string): KObject => ({
+  apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name, namespace: 'default' },
+  spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage } } },
+} as KObject);
+const snap = (objs: readonly KObject[]) => makeSnapshot(objs);
+const statusWrite = (objs: readonly KObject[], now = 0): ResourceQuota['status'] | undefined => {
+  const w = writesOf(syncResourceQuota(snap(objs), 'default/q', now).plan);
+  if (w.length === 0) return undefined;
+  const r = w[0] as Extract<ApiRequest, { verb: 'update' }>;
+  expect(r.subresource).toBe('status');
+  return (r.object as ResourceQuota).status;
+};
+
+describe('resource quota controller (status.hard, status.used)', () => {
+  it('counts what the hard limits name: pods (terminal ones not charged), claims and their storage, services, object counts', () => {
+    const q = quota({ pods: '5', persistentvolumeclaims: '4', 'requests.storage': '10Gi', services: '2', 'count/statefulsets.apps': '1', 'requests.cpu': '2' });
+    const objs = [
+      q, pod('a'), pod('b'), pod('done', { phase: 'Succeeded' }), pod('failed', { phase: 'Failed' }), pod('elsewhere', { ns: 'other' }),
+      claim('c1', '1Gi'), claim('c2', '512Mi'),
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'default' }, spec: {} } as KObject,
+    ];
+    expect(statusWrite(objs)).toEqual({
+      hard: { pods: '5', persistentvolumeclaims: '4', 'requests.storage': '10Gi', services: '2', 'count/statefulsets.apps': '1', 'requests.cpu': '2' },
+      used: { 'count/statefulsets.apps': '0', persistentvolumeclaims: '2', pods: '2', 'requests.storage': '1536Mi', services: '1' },
+    });
+  });
+
+  it('writes only when the status differs', () => {
+    const current = { hard: { pods: '3' }, used: { pods: '1' } };
+    expect(statusWrite([quota({ pods: '3' }, current), pod('a')])).toBeUndefined();
+    expect(statusWrite([quota({ pods: '10' }, current), pod('a')])).toEqual({ hard: { pods: '10' }, used: { pods: '1' } });
+    expect(statusWrite([quota({ pods: '3' }, current), pod('a'), pod('b')])).toEqual({ hard: { pods: '3' }, used: { pods: '2' } });
+  });
+
+  it('a terminating pod is charged until its grace period ends: the sync looks again then', () => {
+    const objs = [quota({ pods: '3' }), pod('a'), pod('t', { deletedAt: 10_000, grace: 30 })];
+    const r = syncResourceQuota(snap(objs), 'default/q', 20_000);
+    expect(r.requeueAfterMs).toBe(20_001);
+    expect(statusWrite(objs, 20_000)?.used).toEqual({ pods: '2' });
+    expect(statusWrite(objs, 40_001)?.used).toEqual({ pods: '1' });
+  });
+
+  it('handlers: a quota created or whose hard limits changed; a counted object created, deleted or changing its charge, in a namespace with quotas', () => {
+    const e = (type: Envelope['type'], o: KObject, time = 0): Envelope => ({ seq: 9, time, type, actor: 'x', cause: null, object: o });
+    const q = quota({ pods: '3' });
+    const s = snap([q]);
+    expect(resourceQuotaKeysFor(e('ADDED', q), undefined, s)).toEqual(['default/q']);
+    expect(resourceQuotaKeysFor(e('MODIFIED', quota({ pods: '3' }, { hard: { pods: '3' }, used: { pods: '1' } })), q, s)).toEqual([]);
+    expect(resourceQuotaKeysFor(e('MODIFIED', quota({ pods: '4' }, { hard: { pods: '3' } })), q, s)).toEqual(['default/q']);
+    expect(resourceQuotaKeysFor(e('ADDED', pod('a')), undefined, s)).toEqual(['default/q']);
+    expect(resourceQuotaKeysFor(e('MODIFIED', pod('a')), pod('a', { phase: 'Pending' }), s)).toEqual([]);
+    expect(resourceQuotaKeysFor(e('MODIFIED', pod('a', { phase: 'Failed' })), pod('a'), s)).toEqual(['default/q']);
+    expect(resourceQuotaKeysFor(e('DELETED', pod('a')), pod('a'), s)).toEqual(['default/q']);
+    expect(resourceQuotaKeysFor(e('ADDED', pod('x', { ns: 'other' })), undefined, s)).toEqual([]);
+    // A claim does not concern a quota of pods only.
+    expect(resourceQuotaKeysFor(e('ADDED', claim('c', '1Gi')), undefined, s)).toEqual([]);
+    expect([...resourceQuotaController.initialKeys(s, undefined)]).toEqual(['default/q']);
+  });
+});
