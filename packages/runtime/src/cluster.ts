@@ -25,7 +25,15 @@ export interface ClusterSpec {
   readonly nodeLifecycle?: { readonly nodeMonitorGracePeriodMs?: number };
   /** --terminated-pod-gc-threshold (default 12500; 0 disables) of the pod garbage collector. */
   readonly podGc?: { readonly terminatedPodGcThreshold?: number };
+  /** The Kubernetes release modelled: '1.35' (default) or '1.36' (OnDelete sets complete their update, §1.17). */
+  readonly kubernetesVersion?: '1.35' | '1.36';
+  /** Feature gates (kube-controller-manager `--feature-gates`): `MaxUnavailableStatefulSet` (default true). */
+  readonly featureGates?: Readonly<Record<string, boolean>>;
 }
+
+/** The feature gates and releases kubesim can switch (§1.17), with their defaults in 1.35. */
+export const KNOWN_FEATURE_GATES: Readonly<Record<string, boolean>> = { MaxUnavailableStatefulSet: true };
+export const KUBERNETES_VERSIONS = ['1.35', '1.36'] as const;
 
 export const COMPONENT_NAMES = [
   'statefulset-controller', 'replicaset-controller', 'scheduler', 'volume-binder', 'kubelet', 'endpoints-controller',
@@ -67,7 +75,14 @@ export const nodeObject = (n: NodeSpec, index: number): Node => ({
 export const defaultComponents = (spec: ClusterSpec): ComponentSetup[] => {
   const nodes = spec.nodes.map((n) => n.name);
   return [
-    { def: C.statefulSetController as never, config: C.defaultStatefulSetConfig },
+    {
+      def: C.statefulSetController as never,
+      config: {
+        ...C.defaultStatefulSetConfig,
+        ...(spec.featureGates?.MaxUnavailableStatefulSet === false ? { maxUnavailableStatefulSet: false } : {}),
+        ...(spec.kubernetesVersion === '1.36' ? { onDeleteCompletesUpdate: true } : {}),
+      },
+    },
     { def: C.replicaSetController as never, config: C.defaultReplicaSetControllerConfig },
     { def: C.scheduler as never, config: C.defaultSchedulerConfig },
     { def: C.volumeBinder as never, config: { ...C.defaultVolumeBinderConfig, ...(spec.volumes?.provisionMs ? { provisionMs: spec.volumes.provisionMs } : {}) } },

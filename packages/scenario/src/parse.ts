@@ -4,6 +4,7 @@ import { parseDocument, LineCounter, isMap, isSeq, type Node as YNode } from 'ya
 import * as E from 'fp-ts/lib/Either.js';
 import { loadManifests, renderLoadError, type KObject } from '@kubesim/api';
 import type { ClusterSpec, Condition, NodeSpec, Scenario, ScenarioStep } from './types.js';
+import { KNOWN_FEATURE_GATES, KUBERNETES_VERSIONS } from '@kubesim/runtime';
 
 export interface ScenarioError { readonly type: 'ScenarioError'; readonly message: string }
 const err = (message: string): ScenarioError => ({ type: 'ScenarioError', message });
@@ -95,6 +96,16 @@ const parseCluster = (ctx: Ctx, raw: unknown): E.Either<ScenarioError, ClusterSp
       ...rest,
     } as KObject);
   }
+  if (c.kubernetesVersion !== undefined && !(KUBERNETES_VERSIONS as readonly unknown[]).includes(String(c.kubernetesVersion))) {
+    return E.left(err(`error: ${ctx.file}: cluster.kubernetesVersion must be one of ${KUBERNETES_VERSIONS.join(', ')} (got ${String(c.kubernetesVersion)})`));
+  }
+  if (c.featureGates !== undefined) {
+    if (!c.featureGates || typeof c.featureGates !== 'object' || Array.isArray(c.featureGates)) return E.left(err(`error: ${ctx.file}: cluster.featureGates must be a map of gate: true|false`));
+    for (const [g, v] of Object.entries(c.featureGates)) {
+      if (!(g in KNOWN_FEATURE_GATES)) return E.left(err(`error: ${ctx.file}: cluster.featureGates: unknown feature gate "${g}" (known: ${Object.keys(KNOWN_FEATURE_GATES).join(', ')})`));
+      if (typeof v !== 'boolean') return E.left(err(`error: ${ctx.file}: cluster.featureGates.${g} must be true or false`));
+    }
+  }
   const namespaces = Array.isArray(c.namespaces) ? (c.namespaces as string[]) : ['default'];
   if (!namespaces.includes('default')) namespaces.unshift('default');
   return E.right({
@@ -104,6 +115,8 @@ const parseCluster = (ctx: Ctx, raw: unknown): E.Either<ScenarioError, ClusterSp
     ...(c.volumes ? { volumes: c.volumes as ClusterSpec['volumes'] & object } : {}),
     ...(c.nodeLifecycle ? { nodeLifecycle: c.nodeLifecycle as ClusterSpec['nodeLifecycle'] & object } : {}),
     ...(c.podGc ? { podGc: c.podGc as ClusterSpec['podGc'] & object } : {}),
+    ...(c.kubernetesVersion !== undefined ? { kubernetesVersion: String(c.kubernetesVersion) as NonNullable<ClusterSpec['kubernetesVersion']> } : {}),
+    ...(c.featureGates ? { featureGates: c.featureGates as Record<string, boolean> } : {}),
   });
 };
 

@@ -20,6 +20,16 @@ import { getMaxUnavailable } from './maxunavailable.js';
 export interface StatefulSetConfig {
   /** Cap of a slow-start batch (MaxBatchSize). */
   readonly maxBatch: number;
+  /**
+   * Feature gate MaxUnavailableStatefulSet (beta and on by default since 1.35): rolling updates honour
+   * `maxUnavailable`; off, the legacy loop deletes one pod at a time (§1.7).
+   */
+  readonly maxUnavailableStatefulSet?: boolean;
+  /**
+   * Kubernetes 1.36 (PR #136833): an OnDelete set's `currentRevision` advances when every pod runs the
+   * update revision, as a RollingUpdate's does (§1.11); up to 1.35 it never does.
+   */
+  readonly onDeleteCompletesUpdate?: boolean;
 }
 export const defaultStatefulSetConfig: StatefulSetConfig = { maxBatch: 500 };
 
@@ -255,9 +265,10 @@ const countPods = (pods: Iterable<Pod>, set: StatefulSet, current: string, updat
 };
 
 /** §1.11 completion rule and write suppression. */
-const completeRollingUpdate = (set: StatefulSet, st: Status): Status => {
+const completeRollingUpdate = (set: StatefulSet, st: Status, onDeleteToo = false): Status => {
   const want = replicasOf(set);
-  if (set.spec?.updateStrategy?.type === 'RollingUpdate' && st.updatedReplicas === want && st.readyReplicas === want && st.replicas === want) {
+  const type = set.spec?.updateStrategy?.type;
+  if ((type === 'RollingUpdate' || (onDeleteToo && type === 'OnDelete')) && st.updatedReplicas === want && st.readyReplicas === want && st.replicas === want) {
     return { ...st, currentReplicas: st.updatedReplicas, currentRevision: st.updateRevision };
   }
   return st;
@@ -385,7 +396,7 @@ export const syncStatefulSet = (snap: Snapshot, namespace: string, name: string,
       const phase3 = runForAll(c, condemned.length, (i) => processCondemned(c, condemned[i]!, firstUnavailable), config.maxBatch);
       if (phase3.step) main.push(phase3.step);
       if (!phase3.exit && set.spec?.updateStrategy?.type !== 'OnDelete') {
-        main.push(...rollingUpdate(c, all, updateName, updateTags));
+        main.push(...(config.maxUnavailableStatefulSet === false ? legacyRollingUpdate : rollingUpdate)(c, all, updateName, updateTags));
       }
     }
   }
@@ -407,7 +418,7 @@ export const syncStatefulSet = (snap: Snapshot, namespace: string, name: string,
     const tail: Step[] = [];
     if (!o.failed.has('revision')) {
       const deleted = updateTags.filter((t) => o.succeeded.has(t)).length;
-      const st = completeRollingUpdate(set, { ...statusBase, currentReplicas: (statusBase.currentReplicas ?? 0) - deleted });
+      const st = completeRollingUpdate(set, { ...statusBase, currentReplicas: (statusBase.currentReplicas ?? 0) - deleted }, config.onDeleteCompletesUpdate === true);
       if (inconsistentStatus(set, st)) {
         tail.push(write({ verb: 'update', subresource: 'status', object: { ...set, metadata: { ...set.metadata, resourceVersion: undefined }, status: st } as KObject }));
       }
@@ -422,6 +433,26 @@ export const syncStatefulSet = (snap: Snapshot, namespace: string, name: string,
     workUnits: pods.length + revisions.length + 1,
     ...(requeueAfterMs !== undefined ? { requeueAfterMs } : {}),
   };
+};
+
+/**
+ * The legacy variant (gate MaxUnavailableStatefulSet off) [SSC updateStatefulSet tail]: from the highest
+ * ordinal down to the partition, delete the first pod that is not at the update revision and not
+ * terminating, and stop; an unavailable pod met before it stops the walk (wait for it).
+ */
+const legacyRollingUpdate = (c: Ctx, replicas: readonly Pod[], updateName: string, tags: string[]): Step[] => {
+  const updateMin = c.set.spec?.updateStrategy?.rollingUpdate?.partition ?? 0;
+  const mrs = minReadySecondsOf(c.set);
+  for (let target = replicas.length - 1; target >= updateMin; target--) {
+    const p = replicas[target]!;
+    if (podRevision(p) !== updateName && !isTerminating(p)) {
+      const tag = `upd:${p.metadata!.name!}`;
+      tags.push(tag);
+      return [{ ...(deletePod(c, p, tag) as Step & object), ignore: ['NotFound'] } as Step];
+    }
+    if (isUnavailable(p, mrs, c.now)) return [];
+  }
+  return [];
 };
 
 /** U14, the MaxUnavailableStatefulSet variant (1.35 default) [SSC updateStatefulSetAfterInvariantEstablished]. */
