@@ -3,11 +3,10 @@ import * as E from 'fp-ts/lib/Either.js';
 import { KINDS, kubectlMessage, loadManifests, newNotFound, qualifiedKind, renderLoadError, resolveKind, type Event, type Kind, type KObject } from '@kubesim/api';
 import { LogWriter, LOG_FORMAT_VERSION } from '@kubesim/log';
 import { ObjectStore } from '@kubesim/state';
-import { applyRequests, missingStorageClass, parseTarget } from '@kubesim/scenario';
+import { applyRequests, missingStorageClass, parseTarget, versionsFor } from '@kubesim/scenario';
 import { readLog, jsOf, type ProcessState } from '@kubesim/nats';
 import { control, withSession, type ContextOptions, type Session } from '../distributed/context.js';
 import { ageSince, goYaml, printObjects, renderTabbed } from '../printers/index.js';
-import { VERSIONS } from '../version.js';
 import { stateRows } from './up.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -178,7 +177,7 @@ export const exportCommand = (o: ContextOptions & { output?: string }): Promise<
   const w = new LogWriter({
     kubesim: 'log', format: LOG_FORMAT_VERSION, seed: s.cluster.seed,
     scenario: { name: `distributed cluster "${s.cluster.id}"`, cluster: s.cluster.spec, steps: [] },
-    versions: VERSIONS, mode: 'distributed', timeScale: s.cluster.timeScale,
+    versions: versionsFor(s.cluster.spec), mode: 'distributed', timeScale: s.cluster.timeScale,
   });
   // Times come from the server's store timestamps; a leader change in a clustered stream may step back a hair.
   let t = 0;

@@ -5,8 +5,7 @@ import { LogWriter, LOG_FORMAT_VERSION, type Envelope } from '@kubesim/log';
 import type { Snapshot } from '@kubesim/state';
 import { credsFromEnv, runScenarioDistributed } from '@kubesim/nats';
 import { componentEntry } from '@kubesim/component';
-import { loadScenarioFile, runScenario, timeline, finalState, verdictLines, describeStep, type RunReport, type StepResult } from '@kubesim/scenario';
-import { VERSIONS } from '../version.js';
+import { loadScenarioFile, runScenario, timeline, finalState, verdictLines, describeStep, versionsFor, type RunReport, type StepResult } from '@kubesim/scenario';
 
 export interface RunCommandOptions {
   readonly seed?: string;
@@ -45,7 +44,7 @@ const report = (file: string, opts: RunCommandOptions, r: Pick<RunReport, 'steps
     for (const l of finalState(state)) out(l);
   }
   if (opts.log) {
-    const w = new LogWriter({ kubesim: 'log', format: LOG_FORMAT_VERSION, seed: r.seed, scenario: r.scenario, source: file, versions: VERSIONS, mode, ...(timeScale !== undefined ? { timeScale } : {}) });
+    const w = new LogWriter({ kubesim: 'log', format: LOG_FORMAT_VERSION, seed: r.seed, scenario: r.scenario, source: file, versions: versionsFor(r.scenario.cluster), mode, ...(timeScale !== undefined ? { timeScale } : {}) });
     for (const e of entries) w.push(e);
     w.writeTo(opts.log);
     out(`\nlog written to ${opts.log} (${entries.length} entries)`);
