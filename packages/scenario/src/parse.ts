@@ -198,13 +198,15 @@ const parseStep = (ctx: Ctx, node: YNode, index: number): E.Either<ScenarioError
       return ok({ op: 'settle', quietMs: quiet, timeoutMs: timeout });
     }
     case 'wait': {
-      const a = arg as { until?: Condition; timeout?: string };
+      const a = arg as { until?: Condition; timeout?: string; title?: unknown };
       if (!a?.until) return bad('give {until: CONDITION, timeout: 5m}');
+      const unknownKey = Object.keys(a).find((k) => k !== 'until' && k !== 'timeout' && k !== 'title');
+      if (unknownKey !== undefined) return bad(`unknown field "${unknownKey}" (a wait takes until, timeout and title)`);
       const e = conditionErrors(a.until);
       if (e) return bad(e);
       const timeout = a.timeout === undefined ? 600_000 : parseDuration(a.timeout);
       if (timeout === undefined) return bad('timeout must be a duration like 5m');
-      return ok({ op: 'wait', condition: a.until, timeoutMs: timeout });
+      return ok({ op: 'wait', condition: a.until, timeoutMs: timeout, ...(typeof a.title === 'string' ? { title: a.title } : {}) });
     }
     case 'expect': {
       if (!arg || typeof arg !== 'object') return bad('give a condition');

@@ -92,4 +92,11 @@ describe('invalid manifests get Kubernetes-format errors and write nothing', () 
     const sc2 = parseScenario(`${cluster}steps:\n  - expect: {podz: {count: 1}}\n`, 's.yaml');
     expect(E.isLeft(sc2) && sc2.left.message).toMatch(/unknown condition "podz"/);
   });
+
+  it('a wait refuses fields it does not know; its title names the step', () => {
+    const bad = parseScenario(`${cluster}steps:\n  - wait: {until: {pods: {count: 0}}, timout: 1m}\n`, 's.yaml');
+    expect(E.isLeft(bad) && bad.left.message).toBe('error: s.yaml:6: step 1: wait: unknown field "timout" (a wait takes until, timeout and title)');
+    const good = parseScenario(`${cluster}steps:\n  - wait: {until: {pods: {count: 0}}, timeout: 1m, title: nothing yet}\n`, 's.yaml');
+    expect(E.isRight(good) && good.right.steps[0]).toMatchObject({ op: 'wait', timeoutMs: 60_000, title: 'nothing yet' });
+  });
 });
