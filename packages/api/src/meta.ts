@@ -1,4 +1,4 @@
-import type { OwnerReference, Pod, ObjectMeta } from './types.js';
+import type { Node, OwnerReference, Pod, ObjectMeta } from './types.js';
 
 export const controllerRefOf = (meta: ObjectMeta | undefined): OwnerReference | undefined => {
   const refs = meta?.ownerReferences;
@@ -45,6 +45,12 @@ export const isPending = (p: Pod): boolean => podPhase(p) === 'Pending';
 export const isFailed = (p: Pod): boolean => podPhase(p) === 'Failed';
 export const isSucceeded = (p: Pod): boolean => podPhase(p) === 'Succeeded';
 export const isTerminal = (p: Pod): boolean => isFailed(p) || isSucceeded(p);
+
+/** [nodeutil.IsNodeReady]: the node's Ready condition is True. */
+export const isNodeReady = (n: Node): boolean => n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+
+/** The taint an administrator puts on a node that is known to be down [v1.TaintNodeOutOfService]. */
+export const TAINT_OUT_OF_SERVICE = 'node.kubernetes.io/out-of-service';
 export const podReadyCondition = (p: Pod) => {
   const cs = p.status?.conditions;
   if (cs) for (let i = 0; i < cs.length; i++) if (cs[i]!.type === 'Ready') return cs[i];

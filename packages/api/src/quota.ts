@@ -23,29 +23,28 @@ export const countResourceName = (kind: Kind): string => {
   return `count/${group === '' ? plural : `${plural}.${group}`}`;
 };
 
-/** What one object of this kind charges, by quota resource name. */
+/** The standard resources (beyond `count/<resource>`) each kind charges, and what one object charges for each. */
+const STANDARD_CHARGES: Partial<Record<Kind, Readonly<Record<string, (o: KObject) => number>>>> = {
+  Pod: { pods: () => 1 },
+  PersistentVolumeClaim: { persistentvolumeclaims: () => 1, 'requests.storage': (o) => claimStorage(o as PersistentVolumeClaim) },
+  Service: { services: () => 1 },
+};
+
+/** What one object of this kind charges, by quota resource name (a pod that is not charged: nothing). */
 export const quotaCharge = (kind: Kind, o: KObject, now: number): Map<string, number> => {
-  const m = new Map<string, number>([[countResourceName(kind), 1]]);
-  if (kind === 'Pod') { if (podCharged(o as Pod, now)) m.set('pods', 1); else m.delete(countResourceName(kind)); }
-  if (kind === 'PersistentVolumeClaim') { m.set('persistentvolumeclaims', 1); m.set('requests.storage', claimStorage(o as PersistentVolumeClaim)); }
-  if (kind === 'Service') m.set('services', 1);
+  const m = new Map<string, number>();
+  if (kind === 'Pod' && !podCharged(o as Pod, now)) return m;
+  m.set(countResourceName(kind), 1);
+  for (const [r, f] of Object.entries(STANDARD_CHARGES[kind] ?? {})) m.set(r, f(o));
   return m;
 };
 
 /** The quota resources objects of a kind can charge (what a quota's `hard` must name for the kind to matter). */
-export const quotaResourcesOf = (kind: Kind): readonly string[] => {
-  const out = [countResourceName(kind)];
-  if (kind === 'Pod') out.push('pods');
-  if (kind === 'PersistentVolumeClaim') out.push('persistentvolumeclaims', 'requests.storage');
-  if (kind === 'Service') out.push('services');
-  return out;
-};
+export const quotaResourcesOf = (kind: Kind): readonly string[] => [countResourceName(kind), ...Object.keys(STANDARD_CHARGES[kind] ?? {})];
 
 /** The kind a quota resource name charges (`pods`, `count/statefulsets.apps`, `requests.storage`…), if kubesim tracks it. */
 export const kindOfQuotaResource = (resource: string): Kind | undefined => {
-  if (resource === 'pods') return 'Pod';
-  if (resource === 'persistentvolumeclaims' || resource === 'requests.storage') return 'PersistentVolumeClaim';
-  if (resource === 'services') return 'Service';
+  for (const [k, charges] of Object.entries(STANDARD_CHARGES)) if (resource in charges!) return k as Kind;
   if (!resource.startsWith('count/')) return undefined;
   const name = resource.slice('count/'.length);
   for (const k of Object.keys(KINDS) as Kind[]) if (countResourceName(k) === `count/${name}`) return k;

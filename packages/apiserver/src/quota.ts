@@ -8,16 +8,14 @@
 import { formatQuotaAmount, newForbidden, parseQuantity, quotaCharge, type Kind, type KObject, type ResourceQuota } from '@kubesim/api';
 import type { Snapshot } from '@kubesim/state';
 
-const fmt = formatQuotaAmount;
-const chargeOf = quotaCharge;
 const pretty = (resources: readonly string[], values: ReadonlyMap<string, number>): string =>
-  [...resources].sort().map((r) => `${r}=${fmt(r, values.get(r) ?? 0)}`).join(',');
+  [...resources].sort().map((r) => `${r}=${formatQuotaAmount(r, values.get(r) ?? 0)}`).join(',');
 
 /** The forbidden answer for a create that exceeds a quota, or undefined when every quota allows it. */
 export const quotaRefusal = (store: Snapshot, kind: Kind, obj: KObject, now: number): ReturnType<typeof newForbidden> | undefined => {
   const ns = obj.metadata?.namespace ?? '';
   if (store.count('ResourceQuota', ns) === 0) return undefined;
-  const requested = chargeOf(kind, obj, now);
+  const requested = quotaCharge(kind, obj, now);
   let used: Map<string, number> | undefined;
   for (const q of [...store.list('ResourceQuota', ns)].sort((a, b) => ((a.metadata?.name ?? '') < (b.metadata?.name ?? '') ? -1 : 1))) {
     const hard = ((q as ResourceQuota).spec?.hard ?? {}) as Record<string, string | number>;
@@ -37,7 +35,7 @@ export const quotaRefusal = (store: Snapshot, kind: Kind, obj: KObject, now: num
 const usage = (store: Snapshot, kind: Kind, ns: string, now: number): Map<string, number> => {
   const total = new Map<string, number>();
   for (const o of store.list(kind, ns)) {
-    for (const [r, n] of chargeOf(kind, o as KObject, now)) total.set(r, (total.get(r) ?? 0) + n);
+    for (const [r, n] of quotaCharge(kind, o as KObject, now)) total.set(r, (total.get(r) ?? 0) + n);
   }
   return total;
 };

@@ -5,7 +5,7 @@
  * conditions, packed into slices of at most `maxEndpointsPerSlice`, grouped by the ports each pod offers.
  */
 import {
-  isPodReady, isTerminal, newControllerRef, splitNsName,
+  isPodReady, isTerminal, newControllerRef, sameStringMap, splitNsName,
   type ApiError, type EndpointSlice, type KObject, type Node, type Pod, type Service,
 } from '@kubesim/api';
 import { NO_VALUES, memoValues, type IndexSpec, type Snapshot } from '@kubesim/state';
@@ -193,12 +193,18 @@ const equalBeyondHash = (a: Endpoint, b: Endpoint): boolean =>
   && JSON.stringify(a.hints ?? null) === JSON.stringify(b.hints ?? null);
 
 // ---- slices -------------------------------------------------------------------------------------
-/** [setEndpointSliceLabels]: the service's labels (reserved keys aside), the headless label, service name and manager. */
-const sliceLabels = (svc: Service): Record<string, string> => {
+/** A label map without the keys reserved for slices (service name, manager, headless). */
+const unreserved = (labels: Readonly<Record<string, string>> | undefined): Record<string, string> => {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(svc.metadata?.labels ?? {})) {
+  for (const [k, v] of Object.entries(labels ?? {})) {
     if (k !== LABEL_SERVICE_NAME && k !== LABEL_MANAGED_BY && k !== LABEL_HEADLESS) out[k] = v;
   }
+  return out;
+};
+
+/** [setEndpointSliceLabels]: the service's labels (reserved keys aside), the headless label, service name and manager. */
+const sliceLabels = (svc: Service): Record<string, string> => {
+  const out = unreserved(svc.metadata?.labels);
   if (!isServiceIPSet(svc)) out[LABEL_HEADLESS] = '';
   out[LABEL_SERVICE_NAME] = svc.metadata?.name ?? '';
   out[LABEL_MANAGED_BY] = ENDPOINTSLICE_MANAGER;
@@ -206,13 +212,8 @@ const sliceLabels = (svc: Service): Record<string, string> => {
 };
 
 /** Whether the slice's labels other than the reserved ones differ from the service's. */
-const labelsChanged = (slice: EndpointSlice, svc: Service): boolean => {
-  const a = Object.entries(slice.metadata?.labels ?? {}).filter(([k]) => k !== LABEL_SERVICE_NAME && k !== LABEL_MANAGED_BY && k !== LABEL_HEADLESS);
-  const b = Object.entries(svc.metadata?.labels ?? {}).filter(([k]) => k !== LABEL_SERVICE_NAME && k !== LABEL_MANAGED_BY && k !== LABEL_HEADLESS);
-  if (a.length !== b.length) return true;
-  const m = new Map(b);
-  return a.some(([k, v]) => m.get(k) !== v);
-};
+const labelsChanged = (slice: EndpointSlice, svc: Service): boolean =>
+  !sameStringMap(unreserved(slice.metadata?.labels), unreserved(svc.metadata?.labels));
 
 /** [getEndpointSlicePrefix]: `<service>-`, or the bare name if the dash would make it invalid. */
 const slicePrefix = (svc: string): string => (`${svc}-`.length <= 253 - 5 ? `${svc}-` : svc);
@@ -315,8 +316,7 @@ const reconcileByPortMapping = (
 /** [placeholderSliceCompare]: a stored slice equal to the placeholder (namespace, labels, owners; no endpoints or ports). */
 const isPlaceholder = (s: EndpointSlice, placeholder: EndpointSlice): boolean => {
   if ((s.endpoints ?? []).length > 0 || (s.ports ?? []).length > 0 || s.addressType !== placeholder.addressType) return false;
-  const a = s.metadata?.labels ?? {}, b = placeholder.metadata?.labels ?? {};
-  if (Object.keys(a).length !== Object.keys(b).length || Object.entries(a).some(([k, v]) => b[k] !== v)) return false;
+  if (!sameStringMap(s.metadata?.labels, placeholder.metadata?.labels)) return false;
   return JSON.stringify(s.metadata?.ownerReferences ?? []) === JSON.stringify(placeholder.metadata?.ownerReferences ?? []);
 };
 

@@ -1,4 +1,4 @@
-import { isTerminal, isTerminating, parseTimestamp, podClaimNames, type PersistentVolume, type Pod } from '@kubesim/api';
+import { TAINT_OUT_OF_SERVICE, isNodeReady, isTerminal, isTerminating, parseTimestamp, podClaimNames, type PersistentVolume, type Pod } from '@kubesim/api';
 import type { Snapshot } from '@kubesim/state';
 import { anyContainerRunning, containersStarted } from './status.js';
 import type { StrandedAttachment } from './types.js';
@@ -56,8 +56,6 @@ export interface AttachBlock {
   readonly retryAfterMs?: number;
 }
 
-const OUT_OF_SERVICE = 'node.kubernetes.io/out-of-service';
-
 /**
  * A volume stranded on a stopped node still blocks this claim: the node exists, is not tainted
  * out-of-service, and the force detach is not due (it needs `forceDetachAfterMs` since the pod's deletion
@@ -66,15 +64,14 @@ const OUT_OF_SERVICE = 'node.kubernetes.io/out-of-service';
  */
 const strandedWait = (snap: Snapshot, namespace: string, claim: string, stranded: StrandedAttachment, now: number, forceDetachAfterMs: number): number | undefined => {
   const node = snap.get('Node', '', stranded.node);
-  if (!node || (node.spec?.taints ?? []).some((t) => t.key === OUT_OF_SERVICE)) return undefined;
+  if (!node || (node.spec?.taints ?? []).some((t) => t.key === TAINT_OUT_OF_SERVICE)) return undefined;
   // A node registered again after the deletion is another machine.
   const registered = parseTimestamp(node.metadata?.creationTimestamp);
   if (registered !== undefined && registered > stranded.since) return undefined;
   const created = parseTimestamp(snap.get('PersistentVolumeClaim', namespace, claim)?.metadata?.creationTimestamp);
   if (created !== undefined && created > stranded.since) return undefined;
   const due = stranded.since + forceDetachAfterMs;
-  const healthy = node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
-  if (now >= due && !healthy) return undefined;
+  if (now >= due && !isNodeReady(node)) return undefined;
   // Due but the node still looks healthy (its grace period is longer): look again a little later.
   return now >= due ? 10_000 : due - now;
 };

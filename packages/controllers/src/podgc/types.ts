@@ -1,11 +1,11 @@
-import type { Node, Pod } from '@kubesim/api';
+import { TAINT_OUT_OF_SERVICE, isNodeReady, isTerminal, type Node, type Pod } from '@kubesim/api';
+
+export { TAINT_OUT_OF_SERVICE, isNodeReady };
 import { PHashMap } from '../framework/phashmap.js';
 
 /** The pod garbage collector (kube-controller-manager's podgc controller, service account pod-garbage-collector). */
 export const POD_GC_NAME = 'pod-garbage-collector';
 
-/** The taint an administrator puts on a node that is known to be down [v1.TaintNodeOutOfService]. */
-export const TAINT_OUT_OF_SERVICE = 'node.kubernetes.io/out-of-service';
 
 /** [gcOrphaned]: the DisruptionTarget condition of a pod whose node is gone. */
 export const REASON_DELETION_BY_POD_GC = 'DeletionByPodGC';
@@ -40,17 +40,12 @@ export const NODE_KEY_PREFIX = 'node:';
 export const TERMINATED_KEY = 'terminated';
 export const nodeKey = (node: string): string => `${NODE_KEY_PREFIX}${node}`;
 
-/** [isPodTerminated]: the phase is neither Pending, Running nor Unknown. */
-export const isPodTerminated = (p: Pod | undefined): boolean => {
-  const phase = p?.status?.phase;
-  return p !== undefined && phase !== undefined && phase !== 'Pending' && phase !== 'Running' && phase !== 'Unknown';
-};
+/** [isPodTerminated]: Succeeded or Failed (the phases that are neither Pending, Running nor Unknown). */
+export const isPodTerminated = (p: Pod | undefined): boolean => p !== undefined && isTerminal(p);
 
 /** [eviction.PodIsEvicted]: Failed with reason Evicted. */
 export const isEvicted = (p: Pod): boolean => p.status?.phase === 'Failed' && p.status.reason === 'Evicted';
 
-/** [nodeutil.IsNodeReady] */
-export const isNodeReady = (n: Node): boolean => n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
 
 /** [gcTerminating]: not Ready and tainted out-of-service (any effect). */
 export const isOutOfService = (n: Node): boolean =>

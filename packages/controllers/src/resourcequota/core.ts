@@ -4,7 +4,7 @@
  * resources it names — written when it differs.
  */
 import {
-  formatQuotaAmount, kindOfQuotaResource, parseTimestamp, quotaCharge, splitNsName,
+  formatQuotaAmount, kindOfQuotaResource, parseTimestamp, quotaCharge, sameStringMap, splitNsName,
   type Kind, type KObject, type ResourceQuota,
 } from '@kubesim/api';
 import type { Snapshot } from '@kubesim/state';
@@ -17,10 +17,6 @@ export const RESOURCE_QUOTA_CONTROLLER_NAME = 'resourcequota-controller';
 export const QUOTA_COUNTED_KINDS = ['Pod', 'PersistentVolumeClaim', 'Service', 'StatefulSet', 'ReplicaSet'] as const satisfies readonly Kind[];
 const COUNTED: ReadonlySet<string> = new Set(QUOTA_COUNTED_KINDS);
 
-const sameMap = (a: Readonly<Record<string, unknown>> | undefined, b: Readonly<Record<string, unknown>> | undefined): boolean => {
-  const x = Object.keys(a ?? {}), y = Object.keys(b ?? {});
-  return x.length === y.length && x.every((k) => String((a ?? {})[k]) === String((b ?? {})[k]));
-};
 
 /**
  * [CalculateUsage] masked to the quota's hard resources, for those kubesim tracks (object counts, pods,
@@ -62,7 +58,7 @@ export const syncResourceQuota = (snap: Snapshot, key: string, now: number): Rec
   const hard = { ...(q.spec?.hard ?? {}) } as Record<string, string>;
   const { used, nextChangeMs, scanned } = quotaUsage(snap, q, now);
   const requeue = nextChangeMs !== undefined ? { requeueAfterMs: nextChangeMs } : {};
-  if (sameMap(q.status?.hard, hard) && sameMap(q.status?.used, used)) return { workUnits: scanned + 1, ...requeue };
+  if (sameStringMap(q.status?.hard as Record<string, string> | undefined, hard) && sameStringMap(q.status?.used as Record<string, string> | undefined, used)) return { workUnits: scanned + 1, ...requeue };
   const next = { ...q, status: { hard, used } } as KObject;
   return { plan: write({ verb: 'update', object: next, subresource: 'status' }), workUnits: scanned + 1, ...requeue };
 };
