@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NatsConnection } from '@nats-io/transport-node';
 import type { KObject, Pod } from '@kubesim/api';
 import { ApiClient, connectNats, encodeEntry, encodeWire, jsOf, managerOf } from '@kubesim/nats';
+
+type NatsConnection = Awaited<ReturnType<typeof connectNats>>;
 import { command, headless, startCluster, statefulSet, until, type TestCluster } from './helpers.js';
 
 /**

@@ -9,7 +9,7 @@ import { makeSnapshot } from './util.js';
 
 // k8s-semantics §1.13: the node-down / node-up faults as the kubelet sees them.
 
-const config: KubeletConfig = { nodes: ['node-a', 'node-b'], podStartupMs: [500, 1500], killExitCode: 137 };
+const config: KubeletConfig = { nodes: ['node-a', 'node-b'], podStartupMs: [500, 1500], killExitCode: 137, forceDetachAfterMs: 360_000 };
 const node = (name: string): Node => ({ apiVersion: 'v1', kind: 'Node', metadata: { name }, status: { addresses: [{ type: 'InternalIP', address: '172.18.0.2' }] } });
 const pod = (name: string, nodeName: string, o: { phase?: string; started?: boolean; terminating?: boolean } = {}): Pod => ({
   apiVersion: 'v1', kind: 'Pod',

@@ -14,7 +14,7 @@ import { makeSnapshot } from './util.js';
 // k8s-semantics §1.12, §1.13, §3.5; scenarios S09, S10, S49.
 
 const SEED = 42;
-const config: KubeletConfig = { nodes: ['node-a', 'node-b'], podStartupMs: [500, 1500], killExitCode: 137 };
+const config: KubeletConfig = { nodes: ['node-a', 'node-b'], podStartupMs: [500, 1500], killExitCode: 137, forceDetachAfterMs: 360_000 };
 
 const node = (name: string, extra: Partial<Node> = {}): Node => ({
   apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name } },

@@ -124,7 +124,7 @@ describe('K8 — error handling (CreatePodFailure, UpdateSetStatusFailure, Scale
 const maxConcurrency = (s: Step | undefined): number => {
   if (!s || s.kind === 'write' || s.kind === 'event' || s.kind === 'fail') return s?.kind === 'write' ? 1 : 0;
   const inner = Math.max(0, ...s.steps.map(maxConcurrency));
-  return s.kind === 'par' ? Math.max(inner, s.steps.reduce((n, c) => n + (writesOf(c).some((w) => (w.verb === 'create' || w.verb === 'update' ? w.object.kind === 'Pod' : w.kind === 'Pod')) ? 1 : 0), 0)) : inner;
+  return s.kind === 'par' ? Math.max(inner, s.steps.reduce((n, c) => n + (writesOf(c).some((w) => (w.verb === 'create' || w.verb === 'update' ? w.object.kind === 'Pod' : 'kind' in w && w.kind === 'Pod')) ? 1 : 0), 0)) : inner;
 };
 
 describe('K9 — Parallel throughput (TestParallelScale)', () => {

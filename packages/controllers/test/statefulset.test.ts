@@ -70,7 +70,7 @@ describe('StatefulSet sync: Parallel (S03, S08, K9)', () => {
   it('creates every pod in slow-start batches {0} {1,2} {3,4}, each claim before its pod', () => {
     const set = withRev(f1({ podManagementPolicy: 'Parallel', replicas: 5 }));
     const r = sync(set, [revisionOf(set)]);
-    const plan = r.r.plan as { steps: { kind: string; steps: { kind: string; steps: unknown[] }[] }[] };
+    const plan = r.r.plan as unknown as { steps: { kind: string; steps: { kind: string; steps: unknown[] }[] }[] };
     expect(plan.steps).toHaveLength(1);
     const batches = plan.steps[0]!.steps;
     expect(batches.map((b) => b.kind)).toEqual(['par', 'par', 'par']);
@@ -87,7 +87,7 @@ describe('StatefulSet sync: Parallel (S03, S08, K9)', () => {
 
   it('0 → 1000 is planned in one sync with batches capped at 500 (K9)', () => {
     const set = withRev(f1({ podManagementPolicy: 'Parallel', replicas: 1000 }));
-    const plan = sync(set, [revisionOf(set)]).r.plan as { steps: { steps: { steps: unknown[] }[] }[] };
+    const plan = sync(set, [revisionOf(set)]).r.plan as unknown as { steps: { steps: { steps: unknown[] }[] }[] };
     expect(plan.steps[0]!.steps.map((b) => b.steps.length)).toEqual([1, 2, 4, 8, 16, 32, 64, 128, 256, 489]);
   });
 });

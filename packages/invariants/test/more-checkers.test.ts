@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Envelope } from '@kubesim/log';
+import type { Pod } from '@kubesim/api';
 import { checkLog } from '../src/index.js';
 import {
   GC, LogBuilder, REV1, REV2, RS, SS, check, claim, endpointSlice, endpoints, headless, orderedUp, pv, revision, rs, rsPod, settledStatus,
@@ -476,7 +477,7 @@ describe('LIVE — more states Kubernetes cannot leave on its own', () => {
     b.add(SS, claim('www-web-0', { volume: 'pv-0' }));
     b.add(SS, stsPod(0, 'pending', { set }));
     if (claimDeleting) b.mod(GC, claim('www-web-0', { volume: 'pv-0', deleting: true }), { op: 'delete' });
-    b.mod('scheduler', { ...stsPod(0, 'pending', { set }), spec: { ...stsPod(0, 'pending', { set }).spec, nodeName: 'node-a' } }, { op: 'bind' });
+    b.mod('scheduler', { ...stsPod(0, 'pending', { set }), spec: { ...stsPod(0, 'pending', { set }).spec!, nodeName: 'node-a' } } as Pod, { op: 'bind' });
     b.mod(SS, { ...set, status: { replicas: 1, readyReplicas: 0, observedGeneration: 1 } }, { op: 'update/status' });
     return b;
   };
@@ -500,7 +501,7 @@ describe('LIVE — more states Kubernetes cannot leave on its own', () => {
     b.add(SS, { ...c, spec: { ...c.spec, storageClassName: 'local' } });
     const p = stsPod(0, 'pending', { set });
     b.add(SS, p);
-    b.mod('scheduler', { ...p, spec: { ...p.spec, nodeName: 'node-a' } }, { op: 'bind' });
+    b.mod('scheduler', { ...p, spec: { ...p.spec!, nodeName: 'node-a' } } as Pod, { op: 'bind' });
     b.mod(SS, { ...set, status: { replicas: 1, readyReplicas: 0, observedGeneration: 1 } }, { op: 'update/status' });
     return b;
   };

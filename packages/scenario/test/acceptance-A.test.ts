@@ -346,6 +346,34 @@ describe('A. Creation, identity, ordering', () => {
     it('phase Failed (eviction)', () => run('Failed'));
     it('phase Succeeded', () => run('Succeeded'));
 
+    it('the DELETE fails once (API error): the sync errors, a later sync retries it — 2 delete requests in all', () => {
+      const sim = f1Ready();
+      const old1 = mustGet<Pod>(sim, 'Pod', 'web-1').metadata!.uid;
+      const ss = sim.host('statefulset-controller')!;
+      const failedBefore = ss.stats.failedSyncs;
+      // The deletes that reach the API server (a lost request does not).
+      const sent: number[] = [];
+      const api = sim.api;
+      const handle = api.handle.bind(api);
+      api.handle = (req, ctx) => {
+        if (ctx.actor === 'statefulset-controller' && req.verb === 'delete' && req.kind === 'Pod') sent.push(ctx.time);
+        return handle(req, ctx);
+      };
+      // The controller's next request (the DELETE of the failed pod: the cluster is quiet) is lost; its client times out.
+      const fault = sim.fault({ fault: 'api-drop', component: 'statefulset-controller', where: 'request', count: 1, timeoutMs: 1000 });
+      failPod(sim, 'web-1', 'Evicted');
+      waitFor(sim, 'a new web-1 Ready', () => ready(sim, 'web-1') && mustGet<Pod>(sim, 'Pod', 'web-1').metadata?.uid !== old1, 120_000);
+      expect(ss.stats.failedSyncs - failedBefore, 'the sync whose DELETE was lost ended in an error').toBeGreaterThanOrEqual(1);
+      const deletes = entriesOf(sim, 'Pod', 'web-1', fault.seq).filter((e) => e.actor === 'statefulset-controller' && e.op === 'delete');
+      expect(deletes.length, 'one DELETE reached the API server').toBe(1);
+      expect(sent, 'the API server saw the retried DELETE only').toEqual([deletes[0]!.time]);
+      expect(deletes[0]!.time - fault.time, 'the retry came after the lost request timed out').toBeGreaterThanOrEqual(1000);
+      expect(ss.faults.dropRequests, 'a request of the controller was lost').toBe(0);
+      const creates = entriesOf(sim, 'Pod', 'web-1', fault.seq).filter((e) => e.type === 'ADDED');
+      expect(creates.length, 'web-1 recreated once').toBe(1);
+      expect(creates[0]!.seq).toBeGreaterThan(seqOf(sim, 'DELETED', 'Pod', 'web-1', fault.seq));
+    });
+
     for (const policy of ['OrderedReady', 'Parallel'] as const) {
       it(`pod creates for a 3-replica set whose pod 0 fails (${policy}): replicas + 1`, () => {
         const sim = newCluster();

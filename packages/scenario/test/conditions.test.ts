@@ -40,7 +40,7 @@ describe('wait conditions are checked only when they can have changed', () => {
         if (last) {
           for (let i = 0; i < conds.length; i++) {
             if (now[i] === last[i] || kinds[i] === undefined) continue;
-            const appended = sim.log.all().slice(lastSeq).map((e) => e.object?.kind).filter((k): k is string => k !== undefined);
+            const appended = sim.log.all().slice(lastSeq).map((e): string | undefined => e.object?.kind).filter((k): k is string => k !== undefined);
             expect(appended.some((k) => kinds[i]!.has(k))).toBe(true);
           }
         }
