@@ -1,53 +1,117 @@
 import { timestamp, type ApiRequest, type KObject } from '@kubesim/api';
 import { buildEvent, type EventSpec } from '@kubesim/controllers';
 
-const BURST = 25;
-const REFILL_MS = 300_000;
-
-/** Per involved object: the spam filter's token bucket, and the events recorded so far by type|reason then message. */
-interface ObjectEvents {
-  tokens: number;
-  at: number;
-  readonly seen: Map<string, Map<string, { name: string; namespace: string; count: number }>>;
-}
+/** client-go tools/record/events_cache.go: the size of each of the correlator's LRU caches. */
+export const EVENT_CACHE_ENTRIES = 4096;
+/** The spam filter: a source may burst 25 events about an object, then one more every 5 minutes. */
+const SPAM_BURST = 25;
+const SPAM_REFILL_MS = 300_000;
+/** The aggregator: 10 events that differ only by message within 10 minutes are combined. */
+const AGGREGATE_MAX_EVENTS = 10;
+const AGGREGATE_INTERVAL_MS = 600_000;
+export const COMBINED_PREFIX = '(combined from similar events): ';
 
 /**
- * client-go's event pipeline for one component process: the EventCorrelator's spam filter (a token
- * bucket per source and object: burst 25, one more every 5 minutes) and the EventLogger's aggregation
- * (an identical event bumps the count of the one recorded before). Returns the request to send, if any.
- * State is kept per source, then per object (no long concatenated keys on the hot path).
+ * Components that record through the events.k8s.io API (`k8s.io/client-go/tools/events`): the
+ * scheduler. Its recorder has no by-reason aggregation and no spam filter; it counts isomorphic events.
+ */
+const NEW_EVENTS_API = new Set(['scheduler']);
+
+/** A least-recently-used map (groupcache's lru: Get and Add make an entry the newest; the oldest goes past the limit). */
+class Lru<V> {
+  private readonly m = new Map<string, V>();
+  constructor(private readonly max: number) {}
+  get(k: string): V | undefined {
+    const v = this.m.get(k);
+    if (v !== undefined) { this.m.delete(k); this.m.set(k, v); }
+    return v;
+  }
+  add(k: string, v: V): void {
+    this.m.delete(k);
+    this.m.set(k, v);
+    if (this.m.size > this.max) this.m.delete(this.m.keys().next().value as string);
+  }
+  get size(): number { return this.m.size; }
+  clear(): void { this.m.clear(); }
+}
+
+interface AggregateRecord { readonly localKeys: Set<string>; last: number }
+interface Observation { readonly count: number; readonly name: string; readonly namespace: string }
+interface Bucket { tokens: number; at: number }
+
+/**
+ * client-go's EventCorrelator for one component process (tools/record/events_cache.go), in its order:
+ * 1. the **aggregator** — events from one source about one object with the same type and reason that
+ *    differ only by message: once 10 distinct messages were seen within 10 minutes (the interval
+ *    restarting at each one), the event becomes `(combined from similar events): <message>`, one
+ *    event per group whose count and message the next ones update; the group forgets one message
+ *    (Go's `PopAny`; here the oldest, so a run stays deterministic) to stay at the limit;
+ * 2. the **logger** — an event seen before (same source, object, type, reason and message; or the same
+ *    aggregate group) is a patch of the one recorded then: `count` + 1, `lastTimestamp`, `message`;
+ * 3. the **spam filter** — a token bucket per source and object (burst 25, one more every 5
+ *    minutes): without a token the event is dropped (the logger has counted it already, as in Go).
+ * Each cache holds 4096 entries (LRU). Returns the request to send, if any. The scheduler records
+ * through the events.k8s.io API instead: only the logger applies to it.
  */
 export class EventCorrelator {
   private counter = 0;
-  private readonly bySource = new Map<string, Map<string, ObjectEvents>>();
+  private readonly aggregates = new Lru<AggregateRecord>(EVENT_CACHE_ENTRIES);
+  private readonly observed = new Lru<Observation>(EVENT_CACHE_ENTRIES);
+  private readonly spam = new Lru<Bucket>(EVENT_CACHE_ENTRIES);
 
   record(spec: EventSpec, actor: string, now: number, createdName?: string): ApiRequest | undefined {
     const s = createdName !== undefined && spec.message.includes('{{name}}') ? { ...spec, message: spec.message.replace('{{name}}', createdName) } : spec;
     const inv = s.involved;
-    let objects = this.bySource.get(actor);
-    if (!objects) { objects = new Map(); this.bySource.set(actor, objects); }
-    const objId = inv.uid ?? `${inv.kind}/${inv.namespace ?? ''}/${inv.name}`;
-    let bucket = objects.get(objId);
-    if (!bucket) { bucket = { tokens: BURST, at: now, seen: new Map() }; objects.set(objId, bucket); }
-    bucket.tokens = Math.min(BURST, bucket.tokens + (now - bucket.at) / REFILL_MS);
-    bucket.at = now;
-    if (bucket.tokens < 1) return undefined;
-    bucket.tokens -= 1;
-    const kindKey = `${s.type}|${s.reason}`;
-    let byMessage = bucket.seen.get(kindKey);
-    if (!byMessage) { byMessage = new Map(); bucket.seen.set(kindKey, byMessage); }
-    const seen = byMessage.get(s.message);
-    if (seen) {
-      seen.count++;
-      return { verb: 'patch', kind: 'Event', namespace: seen.namespace, name: seen.name, patch: { count: seen.count, lastTimestamp: timestamp(now) } };
+    const legacy = !NEW_EVENTS_API.has(actor.split(':')[0]!);
+    // getSpamKey: source (component and host) and involved object.
+    const spamKey = `${actor}\u0000${inv.kind}\u0000${inv.namespace ?? ''}\u0000${inv.name}\u0000${inv.uid ?? ''}\u0000${inv.apiVersion}`;
+    // EventAggregatorByReasonFunc: … plus type and reason; the local key is the message.
+    const aggregateKey = `${spamKey}\u0000${s.type}\u0000${s.reason}`;
+    let key = `${aggregateKey}\u0000${s.message}`; // getEventKey
+    let message = s.message;
+    let combined = false;
+    if (legacy) {
+      let rec = this.aggregates.get(aggregateKey);
+      if (rec === undefined || now - rec.last > AGGREGATE_INTERVAL_MS) rec = { localKeys: new Set(), last: now };
+      rec.localKeys.add(s.message);
+      rec.last = now;
+      this.aggregates.add(aggregateKey, rec);
+      if (rec.localKeys.size >= AGGREGATE_MAX_EVENTS) {
+        rec.localKeys.delete(rec.localKeys.values().next().value as string);
+        key = aggregateKey;
+        message = COMBINED_PREFIX + s.message;
+        combined = true;
+      }
     }
-    const ev = buildEvent(s, actor, now, this.counter++);
-    byMessage.set(s.message, { name: ev.metadata!.name!, namespace: ev.metadata!.namespace!, count: 1 });
-    return { verb: 'create', object: ev as KObject };
+    const seen = this.observed.get(key);
+    let req: ApiRequest;
+    if (seen !== undefined) {
+      this.observed.add(key, { ...seen, count: seen.count + 1 });
+      req = { verb: 'patch', kind: 'Event', namespace: seen.namespace, name: seen.name, patch: { count: seen.count + 1, lastTimestamp: timestamp(now), message } };
+    } else {
+      const ev = buildEvent(combined ? { ...s, message } : s, actor, now, this.counter++);
+      this.observed.add(key, { name: ev.metadata!.name!, namespace: ev.metadata!.namespace!, count: 1 });
+      req = { verb: 'create', object: ev as KObject };
+    }
+    if (legacy) {
+      let bucket = this.spam.get(spamKey);
+      if (bucket === undefined) bucket = { tokens: SPAM_BURST, at: now };
+      bucket.tokens = Math.min(SPAM_BURST, bucket.tokens + (now - bucket.at) / SPAM_REFILL_MS);
+      bucket.at = now;
+      this.spam.add(spamKey, bucket);
+      if (bucket.tokens < 1) return undefined;
+      bucket.tokens -= 1;
+    }
+    return req;
   }
+
+  /** Entries held by the three caches (each bounded by EVENT_CACHE_ENTRIES). */
+  cached(): number { return this.aggregates.size + this.observed.size + this.spam.size; }
 
   /** A crashed process forgets its events. */
   clear(): void {
-    this.bySource.clear();
+    this.aggregates.clear();
+    this.observed.clear();
+    this.spam.clear();
   }
 }
