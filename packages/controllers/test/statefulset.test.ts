@@ -170,6 +170,30 @@ describe('StatefulSet sync: retention policy (§1.10, S30, S32, S33)', () => {
     expect(refsOf(r.writes[0])).toEqual(['Pod/web-1']);
   });
 
+  it('a non-controller set ref is scrubbed and a controller ref appended after the foreign refs ([SSU updateClaimOwnerRefForSetAndPod])', () => {
+    const set = withRev(f1({ replicas: 1, persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete', whenScaled: 'Retain' } }));
+    const weak = { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'web', uid: 'set-uid' };
+    const foreign = { apiVersion: 'v1', kind: 'ConfigMap', name: 'random-owner', uid: 'cm-uid' };
+    const r = sync(set, [revisionOf(set), podOf(set, 0), claimOf(set, 0, { ownerReferences: [weak, foreign] })]);
+    expect(r.summary).toEqual(['update PersistentVolumeClaim/www-web-0', 'update Pod/web-0']);
+    expect((r.writes[0] as { object: PersistentVolumeClaim }).object.metadata?.ownerReferences).toEqual([
+      foreign, { ...weak, controller: true, blockOwnerDeletion: true },
+    ]);
+  });
+
+  it('a foreign controller on a Pending pod\'s claim: under Retain/Retain nothing to say or do; under another policy a Warning ConflictingController and no ref', () => {
+    const foreign = { apiVersion: 'v1', kind: 'Service', name: 'nginx', uid: 'svc-uid', controller: true };
+    const retain = withRev(f1({ replicas: 1 }));
+    const quiet = sync(retain, [revisionOf(retain), podOf(retain, 0, 'pending'), claimOf(retain, 0, { ownerReferences: [foreign] })]);
+    expect(quiet.summary).toEqual([]);
+    expect(quiet.events).toEqual([]);
+    const del = withRev(f1({ replicas: 1, persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete', whenScaled: 'Retain' } }));
+    const warned = sync(del, [revisionOf(del), podOf(del, 0, 'pending'), claimOf(del, 0, { ownerReferences: [foreign] })]);
+    expect(warned.summary).toEqual([]);
+    expect(warned.events.map((e) => [e.type, e.reason, e.message])).toEqual([['Warning', 'ConflictingController',
+      'PersistentVolumeClaim www-web-0 has a conflicting OwnerReference that acts as a manging controller, the retention policy is ignored for this claim']]);
+  });
+
   it('a stale claim (pod ref of a previous incarnation) blocks re-creation (L7)', () => {
     const set = withRev(f1({ replicas: 2, persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Delete' } }));
     const stale = claimOf(set, 1, { ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: 'web-1', uid: 'old-uid', controller: true, blockOwnerDeletion: true }] });

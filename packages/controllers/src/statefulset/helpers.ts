@@ -107,9 +107,12 @@ export const claimsForOrdinal = (set: StatefulSet, ordinal: number): PersistentV
 
 export const selectorOf = (set: StatefulSet) => compileSelector(set.spec?.selector);
 
-/** A ref matches an owner by kind, name and uid [SSU matchesRef]. */
+/** The group/version of the kinds whose refs the retention policy manages. */
+const API_VERSION_OF: Readonly<Record<string, string>> = { StatefulSet: 'apps/v1', Pod: 'v1' };
+
+/** [SSU matchesRef]: the ref names the object — same apiVersion, kind and name (the uid is not compared). */
 export const matchesRef = (ref: OwnerReference, owner: KObject | undefined, kind: string): boolean =>
-  owner !== undefined && ref.kind === kind && ref.name === owner.metadata?.name && ref.uid === (owner.metadata?.uid ?? '');
+  owner !== undefined && ref.apiVersion === API_VERSION_OF[kind] && ref.kind === kind && ref.name === owner.metadata?.name;
 
 export const hasOwnerRef = (target: KObject, owner: KObject): boolean => {
   const uid = owner.metadata?.uid;
@@ -117,9 +120,11 @@ export const hasOwnerRef = (target: KObject, owner: KObject): boolean => {
   return (target.metadata?.ownerReferences ?? []).some((r) => r.uid === uid);
 };
 
-/** A ref naming the owner (kind + name) with a different uid: left by a previous incarnation. */
-export const hasStaleOwnerRef = (target: KObject, owner: KObject, kind: string): boolean =>
-  (target.metadata?.ownerReferences ?? []).some((r) => r.kind === kind && r.name === owner.metadata?.name && r.uid !== (owner.metadata?.uid ?? ''));
+/** [SSU hasStaleOwnerRef]: the first ref naming the owner has another uid (left by a previous incarnation). */
+export const hasStaleOwnerRef = (target: KObject, owner: KObject, kind: string): boolean => {
+  const ref = (target.metadata?.ownerReferences ?? []).find((r) => matchesRef(r, owner, kind));
+  return ref !== undefined && ref.uid !== (owner.metadata?.uid ?? '');
+};
 
 export const controllerUid = (o: KObject): string | undefined => controllerRefOf(o.metadata)?.uid;
 

@@ -3,10 +3,30 @@ import { hasOwnerRef, hasStaleOwnerRef, matchesRef, podInOrdinalRange, retention
 
 /** §1.10: the owner references a claim should carry under the retention policy [SSU/SPC]. */
 
-const hasUnexpectedController = (claim: PersistentVolumeClaim, set: StatefulSet, pod: Pod): boolean =>
-  (claim.metadata?.ownerReferences ?? []).some((r) =>
-    r.controller === true && !matchesRef(r, set as KObject, 'StatefulSet') && !matchesRef(r, pod as KObject, 'Pod'));
+/**
+ * [SSU hasUnexpectedController]: under a policy other than Retain/Retain, the claim has a controller that
+ * is neither this set nor this pod — or a ref naming the set or the pod with another uid (pods orphaned
+ * the wrong way: the claim is left to the garbage collector). Under Retain/Retain another controller
+ * managing the claim is no problem.
+ */
+const hasUnexpectedController = (claim: PersistentVolumeClaim, set: StatefulSet, pod: Pod): boolean => {
+  const p = retentionPolicy(set);
+  if (p.whenScaled === 'Retain' && p.whenDeleted === 'Retain') return false;
+  for (const r of claim.metadata?.ownerReferences ?? []) {
+    if (matchesRef(r, set as KObject, 'StatefulSet')) {
+      if (r.uid !== (set.metadata?.uid ?? '')) return true;
+      continue;
+    }
+    if (matchesRef(r, pod as KObject, 'Pod')) {
+      if (r.uid !== (pod.metadata?.uid ?? '')) return true;
+      continue;
+    }
+    if (r.controller === true) return true;
+  }
+  return false;
+};
 
+/** [SSU hasNonControllerOwner] */
 const hasNonControllerOwner = (claim: PersistentVolumeClaim, set: StatefulSet, pod: Pod): boolean =>
   (claim.metadata?.ownerReferences ?? []).some((r) =>
     (r.uid === set.metadata?.uid || (pod.metadata?.uid !== undefined && r.uid === pod.metadata.uid)) && r.controller !== true);
@@ -23,7 +43,8 @@ export const isClaimOwnerUpToDate = (claim: PersistentVolumeClaim, set: Stateful
     return p.whenDeleted === 'Retain' && podInOrdinalRange(pod, set);
   }
   if (hasStaleOwnerRef(claim as KObject, set as KObject, 'StatefulSet') || hasStaleOwnerRef(claim as KObject, pod as KObject, 'Pod')) return true;
-  if (hasUnexpectedController(claim, set, pod)) return !hasNonControllerOwner(claim, set, pod);
+  // Clean up our refs next to a conflicting controller; add none on top of it.
+  if (hasUnexpectedController(claim, set, pod)) return !(hasOwnerRef(claim as KObject, set as KObject) || hasOwnerRef(claim as KObject, pod as KObject));
   if (hasNonControllerOwner(claim, set, pod)) return false;
   const p = retentionPolicy(set);
   const refSet = hasOwnerRef(claim as KObject, set as KObject);
@@ -35,62 +56,38 @@ export const isClaimOwnerUpToDate = (claim: PersistentVolumeClaim, set: Stateful
   return scaledDown !== refSet && scaledDown === refPod;
 };
 
-const removeRef = (refs: OwnerReference[], owner: KObject): boolean => {
+/** [SSU addControllerRef]: append a controller ref to the owner unless a ref with its uid is there. */
+const addControllerRef = (refs: OwnerReference[], owner: KObject, apiVersion: string, kind: string): void => {
   const uid = owner.metadata?.uid;
-  if (!uid) return false;
-  const before = refs.length;
-  for (let i = refs.length - 1; i >= 0; i--) if (refs[i]!.uid === uid) refs.splice(i, 1);
-  return refs.length !== before;
+  if (!uid || refs.some((r) => r.uid === uid)) return;
+  refs.push(newControllerRef({ apiVersion, kind, metadata: owner.metadata ?? {} }));
 };
 
-/** setOwnerRef: add a controller ref, or turn an existing non-controller ref of this owner into one. */
-const setRef = (refs: OwnerReference[], owner: KObject, apiVersion: string, kind: string): boolean => {
-  const uid = owner.metadata?.uid;
-  if (!uid) return false;
-  const ref = newControllerRef({ apiVersion, kind, metadata: owner.metadata ?? {} });
-  const i = refs.findIndex((r) => r.uid === uid);
-  if (i >= 0) {
-    if (refs[i]!.controller === true) return false;
-    refs[i] = ref;
-    return true;
-  }
-  refs.push(ref);
-  return true;
-};
+const sameRefs = (a: readonly OwnerReference[], b: readonly OwnerReference[]): boolean =>
+  a.length === b.length && a.every((r, i) => JSON.stringify(r) === JSON.stringify(b[i]));
 
 /**
  * [SSU updateClaimOwnerRefForSetAndPod]: the claim with its refs fixed, or undefined when nothing changes.
- * With a conflicting controller the set's and pod's refs are removed and none are added.
+ * Every ref naming the set or the pod is scrubbed, then the policy's controller refs are appended (after
+ * any foreign ones); with a conflicting controller none are added.
  */
 export const claimWithPolicyRefs = (claim: PersistentVolumeClaim, set: StatefulSet, pod: Pod): PersistentVolumeClaim | undefined => {
-  const refs = [...(claim.metadata?.ownerReferences ?? [])];
-  let changed = false;
+  const before = claim.metadata?.ownerReferences ?? [];
   const s = set as KObject;
   const po = pod as KObject;
-  if (hasUnexpectedController(claim, set, pod)) {
-    changed = removeRef(refs, s) || changed;
-    changed = removeRef(refs, po) || changed;
-  } else {
+  const unexpected = hasUnexpectedController(claim, set, pod);
+  const refs = before.filter((r) => !matchesRef(r, s, 'StatefulSet') && !matchesRef(r, po, 'Pod'));
+  if (!unexpected) {
     const p = retentionPolicy(set);
     const scaledDown = !podInOrdinalRange(pod, set);
-    if (p.whenScaled === 'Retain' && p.whenDeleted === 'Retain') {
-      changed = removeRef(refs, s) || changed;
-      changed = removeRef(refs, po) || changed;
-    } else if (p.whenScaled === 'Retain' && p.whenDeleted === 'Delete') {
-      changed = setRef(refs, s, 'apps/v1', 'StatefulSet') || changed;
-      changed = removeRef(refs, po) || changed;
-    } else if (p.whenScaled === 'Delete' && p.whenDeleted === 'Retain') {
-      changed = removeRef(refs, s) || changed;
-      changed = (scaledDown ? setRef(refs, po, 'v1', 'Pod') : removeRef(refs, po)) || changed;
-    } else if (scaledDown) {
-      changed = removeRef(refs, s) || changed;
-      changed = setRef(refs, po, 'v1', 'Pod') || changed;
-    } else {
-      changed = setRef(refs, s, 'apps/v1', 'StatefulSet') || changed;
-      changed = removeRef(refs, po) || changed;
+    if (p.whenScaled === 'Retain' && p.whenDeleted === 'Delete') addControllerRef(refs, s, 'apps/v1', 'StatefulSet');
+    else if (p.whenScaled === 'Delete' && p.whenDeleted === 'Retain') { if (scaledDown) addControllerRef(refs, po, 'v1', 'Pod'); }
+    else if (p.whenScaled === 'Delete' && p.whenDeleted === 'Delete') {
+      if (scaledDown) addControllerRef(refs, po, 'v1', 'Pod');
+      else addControllerRef(refs, s, 'apps/v1', 'StatefulSet');
     }
   }
-  if (!changed) return undefined;
+  if (sameRefs(before, refs)) return undefined;
   const meta = { ...claim.metadata };
   if (refs.length > 0) meta.ownerReferences = refs; else delete meta.ownerReferences;
   return { ...claim, metadata: meta };
