@@ -60,6 +60,12 @@ export const newInvalid = (kind: Kind, name: string, errs: readonly FieldError[]
   const body = rendered.length === 1 ? rendered[0] : `[${rendered.join(', ')}]`;
   return apiError('Invalid', 422, `${qualifiedKind(kind)} "${name}" is invalid: ${body}`, errs);
 };
+/** The scale subresource's `Scale.autoscaling "web" is invalid: …` (ValidateScale, on the Scale object). */
+export const newInvalidScale = (name: string, errs: readonly FieldError[]): ApiError => {
+  const rendered = errs.map(renderFieldError);
+  const body = rendered.length === 1 ? rendered[0] : `[${rendered.join(', ')}]`;
+  return apiError('Invalid', 422, `Scale.autoscaling "${name}" is invalid: ${body}`, errs);
+};
 export const newConflict = (kind: Kind, name: string, detail: string): ApiError =>
   apiError('Conflict', 409, `Operation cannot be fulfilled on ${pluralQualified(kind)} "${name}": ${detail}`);
 export const newAlreadyExists = (kind: Kind, name: string): ApiError =>

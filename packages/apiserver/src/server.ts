@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import {
   applyDefaults, hasDefaults, merged, validateCreate, validateUpdate, validateStatusUpdate, newInvalid, newConflict, newAlreadyExists,
   newNotFound, newForbidden, newBadRequest, apiError, generateName, uuidFrom, timestamp, isKind, isNamespaced, KINDS,
-  objectKey, required, type ApiError, type ApiRequest, type Kind, type KObject, type Pod, type PersistentVolumeClaim,
+  objectKey, required, invalid, newInvalidScale, type ApiError, type ApiRequest, type Kind, type KObject, type Pod, type PersistentVolumeClaim,
   type StorageClass, type Rand, type ObjectMeta, type Service, type EndpointSlice,
 } from '@kubesim/api';
 import type { AppendRequest, LogPort, Envelope } from '@kubesim/log';
@@ -10,6 +10,7 @@ import { VersionedStore, type ObjectStore, type Snapshot } from '@kubesim/state'
 import { authorize } from './authz.js';
 import { mergePatch } from './mergepatch.js';
 import { quotaRefusal } from './quota.js';
+import { resizeRefusal } from './resize.js';
 
 export interface RequestContext {
   /** Who sends the request: `user`, `statefulset-controller`, `kubelet:node-a`, ... */
@@ -286,6 +287,10 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
       }
       const errs = validateUpdate(next, old);
       if (errs.length > 0) return E.left(newInvalid(kind, name, errs));
+      if (kind === 'PersistentVolumeClaim') {
+        const refusal = resizeRefusal(next as PersistentVolumeClaim, old as PersistentVolumeClaim, this.store);
+        if (refusal) return E.left(refusal);
+      }
       // PrepareForUpdate: the generation moves when the spec changed — after defaulting (a re-applied manifest is no change).
       const spec = (next as KObject & { spec?: unknown }).spec;
       if (kind === 'EndpointSlice' ? endpointSliceChanged(next as EndpointSlice, old as EndpointSlice)
@@ -321,6 +326,8 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
     if (req.subresource === 'scale') {
       if (kind !== 'StatefulSet' && kind !== 'ReplicaSet') return E.left(apiError('NotFound', 404, `the server could not find the requested resource (scale of ${kind})`));
       const replicas = (req.patch as { spec?: { replicas?: unknown } }).spec?.replicas;
+      // ValidateScale, on the Scale object the subresource reads and writes.
+      if (typeof replicas === 'number' && replicas < 0) return E.left(newInvalidScale(req.name, [invalid('spec.replicas', replicas, 'must be greater than or equal to 0')]));
       const o = old as KObject & { spec: Record<string, unknown> };
       const input = { ...o, spec: { ...o.spec, replicas } } as KObject;
       return this.applyUpdate(kind, old, input, undefined, 'patch/scale', ctx);

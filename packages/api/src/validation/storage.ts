@@ -73,7 +73,8 @@ const storageOf = (s: PersistentVolumeClaimSpec | undefined): Quantity | undefin
 /**
  * ValidatePersistentVolumeClaimUpdate: the spec is immutable except `volumeName` (once, from empty),
  * `storageClassName` (from unset, DefaultStorageClass) and, for a Bound claim, `resources.requests.storage`,
- * which may not shrink.
+ * which may shrink only while it stays above `status.capacity` (RecoverVolumeExpansionFailure, GA in
+ * 1.34: a user may take back an expansion that failed, never go below what the volume has).
  */
 export const validatePersistentVolumeClaimUpdate = (pvc: PersistentVolumeClaim, old: PersistentVolumeClaim): Errs => {
   const errs = [...validateObjectMetaUpdate(pvc.metadata, old.metadata), ...validatePersistentVolumeClaim(pvc)];
@@ -94,7 +95,8 @@ export const validatePersistentVolumeClaimUpdate = (pvc: PersistentVolumeClaim, 
   }
   const newSize = parseQuantity(storageOf(spec)) ?? 0;
   const oldSize = parseQuantity(storageOf(oldSpec)) ?? 0;
-  if (newSize < oldSize) errs.push(forbidden('spec.resources.requests.storage', 'field can not be less than previous value'));
+  const statusSize = parseQuantity(old.status?.capacity?.['storage'] as Quantity | undefined) ?? 0;
+  if (newSize < oldSize && newSize <= statusSize) errs.push(forbidden('spec.resources.requests.storage', 'field can not be less than status.capacity'));
   errs.push(...immutable(spec.volumeMode ?? null, oldSpec.volumeMode ?? null, 'volumeMode'));
   return errs;
 };

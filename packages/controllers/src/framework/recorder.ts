@@ -5,6 +5,21 @@ import type { EventSpec } from './plan.js';
  * The Event object an EventRecorder writes. Names follow the recorder: `<object>.<hex time>` (here the
  * virtual time in nanoseconds plus a per-source counter, so names are unique and deterministic).
  */
+/**
+ * The event source Kubernetes' component records under (`kubectl describe`'s "From"), where kubesim's
+ * component name differs; the taint-eviction controller (1.29+) records its evictions under its own name.
+ */
+const EVENT_SOURCE: Readonly<Record<string, string>> = {
+  scheduler: 'default-scheduler',
+  'volume-binder': 'persistentvolume-controller',
+  'endpoints-controller': 'endpoint-controller',
+  'endpointslice-controller': 'endpoint-slice-controller',
+  'garbage-collector': 'garbage-collector-controller',
+  'node-lifecycle-controller': 'node-controller',
+};
+export const eventSourceOf = (component: string, reason: string): string =>
+  (reason === 'TaintManagerEviction' ? 'taint-eviction-controller' : EVENT_SOURCE[component] ?? component);
+
 export const buildEvent = (spec: EventSpec, source: string, now: number, counter: number): Event => {
   // Exact in a double below 2^53 ns (104 days of virtual time); BigInt beyond.
   const ns = Math.round(now * 1e6);
@@ -15,7 +30,7 @@ export const buildEvent = (spec: EventSpec, source: string, now: number, counter
   if (inv.namespace) involvedObject.namespace = inv.namespace;
   if (inv.uid) involvedObject.uid = inv.uid;
   const colon = source.indexOf(':');
-  const component = colon < 0 ? source : source.slice(0, colon);
+  const component = eventSourceOf(colon < 0 ? source : source.slice(0, colon), spec.reason);
   return {
     apiVersion: 'v1',
     kind: 'Event',

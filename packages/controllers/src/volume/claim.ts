@@ -1,6 +1,7 @@
 /** The PV controller's claim sync: [PVCTL syncClaim, syncUnboundClaim, syncBoundClaim] (§3.2). */
 import { involvedOf, write, type Step } from '../framework/index.js';
-import { merged, type PersistentVolume, type PersistentVolumeClaim } from '@kubesim/api';
+import { isTerminal, merged, type PersistentVolume, type PersistentVolumeClaim, type Pod } from '@kubesim/api';
+import { podsByClaim, type Snapshot } from '@kubesim/state';
 import { bindPlan } from './bind.js';
 import {
   ANN_BOUND_BY_CONTROLLER, MSG_CLAIM_LOST_REFERENCE, MSG_CLAIM_LOST_VOLUME, MSG_CLAIM_MISBOUND, MSG_NO_VOLUMES_NO_CLASS,
@@ -77,6 +78,20 @@ const syncRequestedVolume = (input: SyncInput, claim: PersistentVolumeClaim, vol
   return { plan: parOf(r.step, status), local: r.local, workUnits: 2, ...resync };
 };
 
+/**
+ * [findNonScheduledPodsByPVC]: the pods using the claim that have no node yet, leaving out terminated
+ * ones (IsPodTerminated: terminal, or deleting with no container running).
+ */
+const nonScheduledPodsUsing = (snap: Snapshot, claim: PersistentVolumeClaim): string[] => {
+  const names: string[] = [];
+  for (const p of snap.byIndex('Pod', podsByClaim.name, `${claim.metadata?.namespace ?? ''}/${claim.metadata?.name ?? ''}`) as Iterable<Pod>) {
+    if (p.spec?.nodeName || isTerminal(p)) continue;
+    if (p.metadata?.deletionTimestamp !== undefined && !(p.status?.containerStatuses ?? []).some((c) => c.state?.running !== undefined)) continue;
+    names.push(p.metadata?.name ?? '');
+  }
+  return names;
+};
+
 /** [syncUnboundClaim]: a claim without bind-completed. */
 const syncUnboundClaim = (input: SyncInput, claim: PersistentVolumeClaim): SyncOutput => {
   const volumeName = claim.spec?.volumeName;
@@ -95,9 +110,14 @@ const syncUnboundClaim = (input: SyncInput, claim: PersistentVolumeClaim): SyncO
     }
   }
   if (delay && selectedNodeOf(claim) === undefined) {
-    // The scheduler has not chosen a node for a pod using the claim yet.
-    const r = recordOnce(input.local, claim, 'Normal', 'WaitForFirstConsumer', MSG_WAIT_FOR_FIRST_CONSUMER);
-    return { plan: parOf(r.step, pendingStatus(claim)), local: r.local, workUnits };
+    // The scheduler has not chosen a node for a pod using the claim yet [emitEventForUnboundDelayBindingClaim].
+    const waiting = nonScheduledPodsUsing(snap, claim);
+    const r = waiting.length === 0
+      ? recordOnce(input.local, claim, 'Normal', 'WaitForFirstConsumer', MSG_WAIT_FOR_FIRST_CONSUMER)
+      : recordOnce(input.local, claim, 'Normal', 'WaitForPodScheduled', waiting.length === 1 ? `waiting for pod ${waiting[0]!} to be scheduled` : `waiting for pods ${waiting.join(',')} to be scheduled`);
+    // The PV controller's periodic sync (15 s) looks again: a pod may have come, or gone.
+    const resync = input.config.resyncMs > 0 ? { requeueAfterMs: input.config.resyncMs } : {};
+    return { plan: parOf(r.step, pendingStatus(claim)), local: r.local, workUnits, ...resync };
   }
   if (claimClass(claim) !== '') {
     const out = provisionClaim(input, claim);

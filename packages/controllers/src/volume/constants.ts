@@ -38,5 +38,5 @@ export const msgBoundToOther = (pvName: string): string => `volume "${pvName}" a
 
 /** Event reasons this component records once per claim (tracked in local state). */
 export const ONCE_REASONS = [
-  'WaitForFirstConsumer', 'FailedBinding', 'ProvisioningFailed', 'VolumeMismatch',
+  'WaitForFirstConsumer', 'WaitForPodScheduled', 'FailedBinding', 'ProvisioningFailed', 'VolumeMismatch',
 ] as const;
