@@ -17,22 +17,57 @@ export const COMBINED_PREFIX = '(combined from similar events): ';
  */
 const NEW_EVENTS_API = new Set(['scheduler']);
 
-/** A least-recently-used map (groupcache's lru: Get and Add make an entry the newest; the oldest goes past the limit). */
+/** An entry of an Lru: its key and value, and its neighbours in recency order. */
+interface LruNode<V> { readonly key: string; value: V; older: LruNode<V> | undefined; newer: LruNode<V> | undefined }
+
+/**
+ * A least-recently-used map (groupcache's lru: Get and Add make an entry the newest; the oldest goes past
+ * the limit). The recency order is a doubly linked list beside the map: making an entry the newest and
+ * evicting the oldest touch no Map order (re-inserting a key, or finding the first key of a Map whose
+ * front is all deleted slots, costs far more).
+ */
 class Lru<V> {
-  private readonly m = new Map<string, V>();
+  private readonly m = new Map<string, LruNode<V>>();
+  private oldest: LruNode<V> | undefined;
+  private newest: LruNode<V> | undefined;
   constructor(private readonly max: number) {}
   get(k: string): V | undefined {
-    const v = this.m.get(k);
-    if (v !== undefined) { this.m.delete(k); this.m.set(k, v); }
-    return v;
+    const n = this.m.get(k);
+    if (n === undefined) return undefined;
+    this.touch(n);
+    return n.value;
   }
   add(k: string, v: V): void {
-    this.m.delete(k);
-    this.m.set(k, v);
-    if (this.m.size > this.max) this.m.delete(this.m.keys().next().value as string);
+    const n = this.m.get(k);
+    if (n !== undefined) { n.value = v; this.touch(n); return; }
+    const added: LruNode<V> = { key: k, value: v, older: this.newest, newer: undefined };
+    if (this.newest !== undefined) this.newest.newer = added; else this.oldest = added;
+    this.newest = added;
+    this.m.set(k, added);
+    if (this.m.size > this.max) {
+      const gone = this.oldest!;
+      this.unlink(gone);
+      this.m.delete(gone.key);
+    }
   }
   get size(): number { return this.m.size; }
-  clear(): void { this.m.clear(); }
+  clear(): void { this.m.clear(); this.oldest = undefined; this.newest = undefined; }
+
+  /** Make a listed entry the newest. */
+  private touch(n: LruNode<V>): void {
+    if (n === this.newest) return;
+    this.unlink(n);
+    n.older = this.newest;
+    this.newest!.newer = n;
+    this.newest = n;
+  }
+
+  private unlink(n: LruNode<V>): void {
+    if (n.older !== undefined) n.older.newer = n.newer; else this.oldest = n.newer;
+    if (n.newer !== undefined) n.newer.older = n.older; else this.newest = n.older;
+    n.older = undefined;
+    n.newer = undefined;
+  }
 }
 
 interface AggregateRecord { readonly localKeys: Set<string>; last: number }

@@ -74,6 +74,19 @@ describe('EventCorrelator (legacy core/v1 recorder)', () => {
     c.clear();
     expect(c.cached()).toBe(0);
   });
+
+  it('a cache hit makes the entry the newest: the oldest untouched entry is evicted instead', () => {
+    const c = new EventCorrelator();
+    const about = (k: number) => spec('create Pod', 'SuccessfulCreate', { ...SET, name: `web-${k}`, uid: `u${k}` });
+    // Caches full: web-0 is the oldest entry, then seen again (a patch), which makes it the newest.
+    for (let k = 0; k < EVENT_CACHE_ENTRIES; k++) c.record(about(k), 'statefulset-controller', k);
+    expect(c.record(about(0), 'statefulset-controller', 5000)?.verb).toBe('patch');
+    // One more object evicts web-1 (now the oldest), not web-0.
+    c.record(about(EVENT_CACHE_ENTRIES), 'statefulset-controller', 5001);
+    expect(patched(c.record(about(0), 'statefulset-controller', 5002)).patch).toMatchObject({ count: 3 });
+    expect(c.record(about(1), 'statefulset-controller', 5003)?.verb).toBe('create');
+    expect(c.cached()).toBe(3 * EVENT_CACHE_ENTRIES);
+  });
 });
 
 describe('the scheduler records through events.k8s.io: no aggregation, no spam filter', () => {
