@@ -8,8 +8,9 @@ import type { Simulation } from '@kubesim/runtime';
 import {
   allReady, allSeqs, claimNames, converge, cordon, create, del, entriesOf, eventCount, eventsFor, f1, f1With, failPod, firstSeq,
   get, list, manifests, mustGet, newCluster, objectEntries, patch, podNames, ready, scale, seqOf, setReady, sleep, waitFor,
-  dns, cmd, type Json, type ObjEntry,
+  dns, cmd, type Json,
 } from './harness.js';
+import { replayPods } from './sts-harness.js';
 
 const HASH = /^[456789bcdf]{1,10}$/;
 
@@ -22,16 +23,6 @@ const f1Ready = (seed = 1): Simulation => {
   return sim;
 };
 
-/** Replay the pods of set `web` through the log; `check` runs after each pod entry with the current pods. */
-const replayWebPods = (sim: Simulation, check: (e: ObjEntry, pods: Map<string, Pod>) => void, since = 0): void => {
-  const pods = new Map<string, Pod>();
-  for (const e of objectEntries(sim)) {
-    if (e.object.kind !== 'Pod' || !/^web-\d+$/.test(e.object.metadata?.name ?? '')) continue;
-    const n = e.object.metadata!.name!;
-    if (e.type === 'DELETED') pods.delete(n); else pods.set(n, e.object as Pod);
-    if (e.seq > since) check(e, pods);
-  }
-};
 
 /** The first seq at which a pod of `web` with this name starts terminating, after `since`. */
 const terminating = (sim: Simulation, name: string, since = 0): number | undefined => firstSeq(sim, 'TERMINATING', 'Pod', name, since);
@@ -39,7 +30,7 @@ const terminating = (sim: Simulation, name: string, since = 0): number | undefin
 /** Whether two StatefulSet pods were ever Terminating at the same time after `since`. */
 const maxTerminatingAtOnce = (sim: Simulation, since: number): number => {
   let max = 0;
-  replayWebPods(sim, (_e, pods) => {
+  replayPods(sim, (_e, pods) => {
     const n = [...pods.values()].filter((p) => p.metadata?.deletionTimestamp !== undefined).length;
     max = Math.max(max, n);
   }, since);
@@ -69,7 +60,7 @@ describe('A. Creation, identity, ordering', () => {
       for (const s of allSeqs(sim, 'ADDED', 'Pod', `web-${k + 1}`)) expect(s, `Pod web-${k + 1} ADDED before Ready(web-${k})`).toBeGreaterThan(readyK);
       for (const s of allSeqs(sim, 'ADDED', 'PersistentVolumeClaim', `www-web-${k + 1}`)) expect(s, `PVC www-web-${k + 1} before Ready(web-${k})`).toBeGreaterThan(readyK);
     }
-    replayWebPods(sim, (e, pods) => {
+    replayPods(sim, (e, pods) => {
       const notReady = [...pods.values()].filter((p) => !isRunningAndReady(p)).map((p) => p.metadata!.name);
       expect(notReady.length, `seq ${e.seq}: more than one set pod not Ready: ${notReady.join(', ')}`).toBeLessThanOrEqual(1);
     });

@@ -13,41 +13,18 @@ import {
   SEED, allReady, clusterSpec, converge, create, del, entriesOf, f1With, firstSeq, get, list, mustGet, newCluster,
   objectEntries, patch, podNames, ready, refused, scale, seqOf, setReady, sleep, waitFor, type Json, type ObjEntry,
 } from './harness.js';
+import {
+  edit, hashOf, imageOf, names, NEW, observed, OLD, pod, podDeleteNames, podDeletes, replayPods, REV_NAME, rolledOut, sameSync, SS, ssWrites, status, statusOfSync, statusWrites, theSet, uidOf,
+} from './sts-harness.js';
 
-const OLD = 'nginx:1.25';
-const NEW = 'nginx:1.26';
-const SS = 'statefulset-controller';
-const REV_NAME = /^web-[456789bcdf]{1,10}$/;
 
 // ---- reading the set, its pods and revisions ----------------------------------------------------------------
 
-const theSet = (sim: Simulation): Json => mustGet<Json>(sim, 'StatefulSet', 'web');
-const status = (sim: Simulation): Json => theSet(sim).status;
-const hashOf = (p: Pod | KObject | undefined): string | undefined => p?.metadata?.labels?.['controller-revision-hash'];
-const imageOf = (p: Pod | KObject | undefined): string | undefined => (p as Pod | undefined)?.spec?.containers?.[0]?.image;
-const pod = (sim: Simulation, name: string): Pod => mustGet<Pod>(sim, 'Pod', name);
-const uidOf = (sim: Simulation, name: string): string => pod(sim, name).metadata!.uid!;
 const revisions = (sim: Simulation): Json[] => list<Json>(sim, 'ControllerRevision', 'default');
 const revision = (sim: Simulation, name: string): Json => mustGet<Json>(sim, 'ControllerRevision', name);
-const names = (n: number): string[] => Array.from({ length: n }, (_, k) => `web-${k}`);
 
-/** One edit of the set: the template's image (the merge patch replaces the container list), plus other spec fields. */
-const edit = (sim: Simulation, image: string, spec: Record<string, unknown> = {}): void => {
-  const containers = structuredClone(theSet(sim).spec.template.spec.containers);
-  containers[0].image = image;
-  patch(sim, 'StatefulSet', 'web', { spec: { ...spec, template: { spec: { containers } } } });
-};
 
-/** Wait until the controller has observed the set's current generation. */
-const observed = (sim: Simulation): void =>
-  waitFor(sim, 'generation observed', () => status(sim)?.observedGeneration === theSet(sim).metadata.generation, 30_000);
 
-/** Wait until `n` pods are Ready and the status shows the rollout complete (partition 0). */
-const rolledOut = (sim: Simulation, n: number): void => waitFor(sim, 'rollout complete', () => {
-  const s = theSet(sim);
-  return s.status?.observedGeneration === s.metadata.generation && s.status.currentRevision === s.status.updateRevision
-    && s.status.updatedReplicas === n && s.status.readyReplicas === n && s.status.replicas === n && allReady(sim, names(n));
-}, 600_000);
 
 /** Wait until pod `name` was replaced (new uid) and the new pod is Ready. */
 const replaced = (sim: Simulation, name: string, oldUid: string | undefined, timeoutMs = 120_000): void =>
@@ -55,15 +32,6 @@ const replaced = (sim: Simulation, name: string, oldUid: string | undefined, tim
 
 // ---- log queries --------------------------------------------------------------------------------------------
 
-/** Entries written by the StatefulSet controller after `since`. */
-const ssWrites = (sim: Simulation, since: number): ObjEntry[] => objectEntries(sim, since).filter((e) => e.actor === SS);
-/** Status writes (the end of a sync) by the controller after `since`. */
-const statusWrites = (sim: Simulation, since: number): ObjEntry[] =>
-  ssWrites(sim, since).filter((e) => e.object.kind === 'StatefulSet' && e.op === 'update/status');
-/** Pod deletions issued by the controller after `since` (entry per pod, in log order). */
-const podDeletes = (sim: Simulation, since: number): ObjEntry[] =>
-  ssWrites(sim, since).filter((e) => e.object.kind === 'Pod' && e.op === 'delete');
-const podDeleteNames = (sim: Simulation, since: number): string[] => podDeletes(sim, since).map((e) => e.object.metadata!.name!);
 /** Pod creations by the controller after `since`. */
 const podCreates = (sim: Simulation, since: number): ObjEntry[] =>
   ssWrites(sim, since).filter((e) => e.object.kind === 'Pod' && e.type === 'ADDED');
@@ -73,11 +41,6 @@ const addedEntry = (sim: Simulation, name: string, since: number): ObjEntry => {
   return e;
 };
 
-/** Two controller writes belong to one sync: same triggering entry and no sync ended (status write) between them. */
-const sameSync = (sim: Simulation, a: ObjEntry, b: ObjEntry): boolean => {
-  const [lo, hi] = [Math.min(a.seq, b.seq), Math.max(a.seq, b.seq)];
-  return a.cause === b.cause && statusWrites(sim, lo).every((s) => s.seq > hi);
-};
 
 /**
  * Pod `name` is created by the first controller sync that starts after log position `after` (a sync that
@@ -92,12 +55,6 @@ const createdByFirstSyncAfter = (sim: Simulation, name: string, after: number): 
   return c;
 };
 
-/** The status written at the end of the sync that made `e`. */
-const statusOfSync = (sim: Simulation, e: ObjEntry): Json => {
-  const s = statusWrites(sim, e.seq).find((x) => x.cause === e.cause);
-  expect(s, `a status write ends the sync of seq ${e.seq}`).toBeDefined();
-  return (s!.object as Json).status;
-};
 
 /** One incarnation change of a pod after `since`: deletion requested, gone, recreated, Ready (seqs). */
 interface Replacement { term: number | undefined; gone: number; added: number; ready: number | undefined; old: KObject; fresh: KObject }
@@ -121,16 +78,6 @@ const readyOf = (x: Replacement): number => {
   return x.ready!;
 };
 
-/** Replay the set's pods through the log; `check` runs after each pod entry past `since` with the pods at that point. */
-const replayPods = (sim: Simulation, check: (e: ObjEntry, pods: ReadonlyMap<string, Pod>) => void, since = 0): void => {
-  const pods = new Map<string, Pod>();
-  for (const e of objectEntries(sim)) {
-    if (e.object.kind !== 'Pod' || !/^web-\d+$/.test(e.object.metadata?.name ?? '')) continue;
-    const n = e.object.metadata!.name!;
-    if (e.type === 'DELETED') pods.delete(n); else pods.set(n, e.object as Pod);
-    if (e.seq > since) check(e, pods);
-  }
-};
 
 /** Unavailable in-range pods (missing, terminating, or not Running+Ready) among ordinals 0..n-1. */
 const unavailableOf = (pods: ReadonlyMap<string, Pod>, n: number): string[] => names(n).filter((k) => {

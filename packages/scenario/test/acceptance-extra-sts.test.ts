@@ -19,51 +19,28 @@
  * pods") is S08 in acceptance-A and is not repeated here.
  */
 import { describe, expect, it } from 'vitest';
-import { isRunningAndReady, type KObject, type Pod } from '@kubesim/api';
+import { isRunningAndReady, type Pod } from '@kubesim/api';
 import type { Simulation } from '@kubesim/runtime';
 import {
-  allReady, claimNames, converge, create, del, entriesOf, eventCount, eventsFor, f1With, firstSeq, get, list, mustGet,
+  claimNames, converge, create, del, entriesOf, eventCount, eventsFor, f1With, firstSeq, get, list, mustGet,
   newCluster, objectEntries, patch, podNames, pvNames, ready, scale, seqOf, setReady, sleep, waitFor, type Json, type ObjEntry,
 } from './harness.js';
+import {
+  edit, hashOf, imageOf, names, NEW, observed, OLD, pod, podDeleteNames, podDeletes, replayPods, REV_NAME, rolledOut, sameSync, SS, ssWrites, status, statusOfSync, statusWrites, theSet, uidOf,
+} from './sts-harness.js';
 
-const OLD = 'nginx:1.25';
-const NEW = 'nginx:1.26';
-const SS = 'statefulset-controller';
 const GC = 'garbage-collector';
-const REV_NAME = /^web-[456789bcdf]{1,10}$/;
 
 // ---- reading the set, its pods, claims and revisions ------------------------------------------------------
 
-const theSet = (sim: Simulation): Json => mustGet<Json>(sim, 'StatefulSet', 'web');
-const status = (sim: Simulation): Json => theSet(sim).status;
-const hashOf = (p: Pod | KObject | undefined): string | undefined => p?.metadata?.labels?.['controller-revision-hash'];
-const imageOf = (p: Pod | KObject | undefined): string | undefined => (p as Pod | undefined)?.spec?.containers?.[0]?.image;
-const pod = (sim: Simulation, name: string): Pod => mustGet<Pod>(sim, 'Pod', name);
-const uidOf = (sim: Simulation, name: string): string => pod(sim, name).metadata!.uid!;
 const revisionNames = (sim: Simulation): string[] => list<Json>(sim, 'ControllerRevision', 'default').map((r) => r.metadata.name as string).sort();
-const names = (n: number): string[] => Array.from({ length: n }, (_, k) => `web-${k}`);
 const claim = (sim: Simulation, name: string): Json => mustGet<Json>(sim, 'PersistentVolumeClaim', name);
 const refsOf = (o: Json): Json[] => o?.metadata?.ownerReferences ?? [];
 const setRef = (uid: string) => ({ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'web', uid, controller: true, blockOwnerDeletion: true });
 const podRef = (p: Json) => ({ apiVersion: 'v1', kind: 'Pod', name: p.metadata.name, uid: p.metadata.uid, controller: true, blockOwnerDeletion: true });
 
-/** One edit of the set: the template's image (the merge patch replaces the container list), plus other spec fields. */
-const edit = (sim: Simulation, image: string, spec: Record<string, unknown> = {}): void => {
-  const containers = structuredClone(theSet(sim).spec.template.spec.containers);
-  containers[0].image = image;
-  patch(sim, 'StatefulSet', 'web', { spec: { ...spec, template: { spec: { containers } } } });
-};
 
-/** Wait until the controller has observed the set's current generation. */
-const observed = (sim: Simulation): void =>
-  waitFor(sim, 'generation observed', () => status(sim)?.observedGeneration === theSet(sim).metadata.generation, 30_000);
 
-/** Wait until `n` pods are Ready and the status shows the rollout complete (partition 0). */
-const rolledOut = (sim: Simulation, n: number): void => waitFor(sim, 'rollout complete', () => {
-  const s = theSet(sim);
-  return s.status?.observedGeneration === s.metadata.generation && s.status.currentRevision === s.status.updateRevision
-    && s.status.updatedReplicas === n && s.status.readyReplicas === n && s.status.replicas === n && allReady(sim, names(n));
-}, 600_000);
 
 /** Wait until pod `name` exists with a uid other than `oldUid` (not necessarily Ready). */
 const recreated = (sim: Simulation, name: string, oldUid: string | undefined, timeoutMs = 120_000): void =>
@@ -79,21 +56,11 @@ const f1Ready = (n = 3, change: (set: Json) => void = () => undefined): Simulati
 
 // ---- log queries --------------------------------------------------------------------------------------------
 
-const ssWrites = (sim: Simulation, since: number): ObjEntry[] => objectEntries(sim, since).filter((e) => e.actor === SS);
-const statusWrites = (sim: Simulation, since: number): ObjEntry[] =>
-  ssWrites(sim, since).filter((e) => e.object.kind === 'StatefulSet' && e.op === 'update/status');
-const podDeletes = (sim: Simulation, since: number): ObjEntry[] => ssWrites(sim, since).filter((e) => e.object.kind === 'Pod' && e.op === 'delete');
-const podDeleteNames = (sim: Simulation, since: number): string[] => podDeletes(sim, since).map((e) => e.object.metadata!.name!);
 const podCreateNames = (sim: Simulation, since: number): string[] =>
   ssWrites(sim, since).filter((e) => e.object.kind === 'Pod' && e.type === 'ADDED').map((e) => e.object.metadata!.name!);
 const addedAfter = (sim: Simulation, kind: string, name: string, since: number): ObjEntry | undefined =>
   entriesOf(sim, kind, name, since).find((x) => x.type === 'ADDED');
 
-/** Two controller writes belong to one sync: same triggering entry and no sync ended (status write) between them. */
-const sameSync = (sim: Simulation, a: ObjEntry, b: ObjEntry): boolean => {
-  const [lo, hi] = [Math.min(a.seq, b.seq), Math.max(a.seq, b.seq)];
-  return a.cause === b.cause && statusWrites(sim, lo).every((s) => s.seq > hi);
-};
 
 /** The controller writes of the sync that made `e` (same cause, up to its status write). */
 const syncOf = (sim: Simulation, e: ObjEntry): ObjEntry[] => {
@@ -101,23 +68,7 @@ const syncOf = (sim: Simulation, e: ObjEntry): ObjEntry[] => {
   return ssWrites(sim, 0).filter((x) => x.cause === e.cause && x.seq <= end);
 };
 
-/** The status written at the end of the sync that made `e`. */
-const statusOfSync = (sim: Simulation, e: ObjEntry): Json => {
-  const s = statusWrites(sim, e.seq).find((x) => x.cause === e.cause);
-  expect(s, `a status write ends the sync of seq ${e.seq}`).toBeDefined();
-  return (s!.object as Json).status;
-};
 
-/** Replay the set's pods through the log; `check` runs after each pod entry past `since` with the pods at that point. */
-const replayPods = (sim: Simulation, check: (e: ObjEntry, pods: ReadonlyMap<string, Pod>) => void, since = 0): void => {
-  const pods = new Map<string, Pod>();
-  for (const e of objectEntries(sim)) {
-    if (e.object.kind !== 'Pod' || !/^web-\d+$/.test(e.object.metadata?.name ?? '')) continue;
-    const n = e.object.metadata!.name!;
-    if (e.type === 'DELETED') pods.delete(n); else pods.set(n, e.object as Pod);
-    if (e.seq > since) check(e, pods);
-  }
-};
 
 /** The most in-range pods unavailable at once (missing, terminating, or not Running+Ready) after `since`. */
 const mostUnavailable = (sim: Simulation, n: number, since: number): { max: number; at: string } => {
