@@ -1,4 +1,4 @@
-import type { Node, OwnerReference, Pod, ObjectMeta } from './types.js';
+import type { Node, OwnerReference, PersistentVolumeClaim, Pod, ObjectMeta } from './types.js';
 
 export const controllerRefOf = (meta: ObjectMeta | undefined): OwnerReference | undefined => {
   const refs = meta?.ownerReferences;
@@ -78,3 +78,10 @@ export const podClaimNames = (p: Pod): string[] => {
   for (const v of p.spec?.volumes ?? []) if (v.persistentVolumeClaim?.claimName) out.push(v.persistentVolumeClaim.claimName);
   return out;
 };
+
+// ---- storage classes -----------------------------------------------------------------------------
+/** The class a claim or volume names in the annotation that predates `storageClassName` (it wins). */
+export const ANN_BETA_STORAGE_CLASS = 'volume.beta.kubernetes.io/storage-class';
+/** [GetPersistentVolumeClaimClass]: the beta annotation, else spec.storageClassName, else "". */
+export const claimClass = (c: PersistentVolumeClaim): string =>
+  c.metadata?.annotations?.[ANN_BETA_STORAGE_CLASS] ?? c.spec?.storageClassName ?? '';

@@ -670,11 +670,17 @@ describe('PersistentVolumeClaim', () => {
       const old = stored();
       expect(validateUpdate({ ...old, spec: { ...old.spec!, accessModes: ['ReadWriteMany'] } }, old).map(renderFieldError)).toEqual([FORBIDDEN]);
     });
-    it('a bound claim may grow, never shrink', () => {
-      const old: PersistentVolumeClaim = { ...stored(), status: { phase: 'Bound' } };
-      expect(validateUpdate({ ...old, spec: { ...old.spec!, resources: { requests: { storage: '2Gi' } } } }, old)).toEqual([]);
-      expect(validateUpdate({ ...old, spec: { ...old.spec!, resources: { requests: { storage: '512Mi' } } } }, old).map(renderFieldError))
-        .toEqual(['spec.resources.requests.storage: Forbidden: field can not be less than previous value']);
+    it('a bound claim may grow; it may shrink back only while above status.capacity (RecoverVolumeExpansionFailure, GA 1.34)', () => {
+      const old: PersistentVolumeClaim = { ...stored(), status: { phase: 'Bound', capacity: { storage: '1Gi' } } };
+      const sized = (c: PersistentVolumeClaim, storage: string): PersistentVolumeClaim => ({ ...c, spec: { ...c.spec!, resources: { requests: { storage } } } });
+      expect(validateUpdate(sized(old, '2Gi'), old)).toEqual([]);
+      expect(validateUpdate(sized(old, '512Mi'), old).map(renderFieldError))
+        .toEqual(['spec.resources.requests.storage: Forbidden: field can not be less than status.capacity']);
+      // An expansion to 4Gi that has not happened (capacity still 1Gi) may be taken back to 3Gi, not to 1Gi.
+      const grown = sized(old, '4Gi');
+      expect(validateUpdate(sized(grown, '3Gi'), grown)).toEqual([]);
+      expect(validateUpdate(sized(grown, '1Gi'), grown).map(renderFieldError))
+        .toEqual(['spec.resources.requests.storage: Forbidden: field can not be less than status.capacity']);
     });
   });
 });

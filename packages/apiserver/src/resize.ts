@@ -4,14 +4,8 @@
  * StorageClass — the same before and after, not "" — has `allowVolumeExpansion: true`. It runs after
  * validation (a validating admission plugin), dry runs included.
  */
-import { newForbidden, parseQuantity, type PersistentVolumeClaim, type StorageClass } from '@kubesim/api';
+import { claimClass, newForbidden, parseQuantity, type PersistentVolumeClaim, type StorageClass } from '@kubesim/api';
 import type { Snapshot } from '@kubesim/state';
-
-const ANN_BETA_STORAGE_CLASS = 'volume.beta.kubernetes.io/storage-class';
-
-/** [GetPersistentVolumeClaimClass]: the beta annotation, else spec.storageClassName, else "". */
-const claimClass = (c: PersistentVolumeClaim): string =>
-  c.metadata?.annotations?.[ANN_BETA_STORAGE_CLASS] ?? c.spec?.storageClassName ?? '';
 
 const requested = (c: PersistentVolumeClaim): number =>
   parseQuantity(c.spec?.resources?.requests?.['storage'] as string | undefined) ?? 0;

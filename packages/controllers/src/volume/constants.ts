@@ -7,7 +7,7 @@ export const ANN_SELECTED_NODE = 'volume.kubernetes.io/selected-node';
 export const ANN_STORAGE_PROVISIONER = 'volume.kubernetes.io/storage-provisioner';
 export const ANN_BETA_STORAGE_PROVISIONER = 'volume.beta.kubernetes.io/storage-provisioner';
 /** Legacy class annotation; wins over spec.storageClassName when present ([storagehelpers GetPersistentVolumeClaimClass]). */
-export const ANN_BETA_STORAGE_CLASS = 'volume.beta.kubernetes.io/storage-class';
+export { ANN_BETA_STORAGE_CLASS } from '@kubesim/api';
 export const ANN_DEFAULT_STORAGE_CLASS = 'storageclass.kubernetes.io/is-default-class';
 
 export const PVC_PROTECTION_FINALIZER = 'kubernetes.io/pvc-protection';

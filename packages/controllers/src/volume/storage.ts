@@ -3,7 +3,7 @@
  * ([component-helpers storage/volume], [storagehelpers], [v1helper node selectors]).
  */
 import {
-  parseQuantity, type ObjectReference, type PersistentVolume, type PersistentVolumeClaim, type StorageClass,
+  claimClass, parseQuantity, type ObjectReference, type PersistentVolume, type PersistentVolumeClaim, type StorageClass,
 } from '@kubesim/api';
 import type { Snapshot } from '@kubesim/state';
 import { ANN_BETA_STORAGE_CLASS, ANN_BIND_COMPLETED, ANN_DEFAULT_STORAGE_CLASS, ANN_SELECTED_NODE } from './constants.js';
@@ -13,9 +13,7 @@ export type Labels = Readonly<Record<string, string>>;
 export type NodeSelectorTerm = NonNullable<NonNullable<NonNullable<PersistentVolume['spec']>['nodeAffinity']>['required']>['nodeSelectorTerms'][number];
 
 // ---- classes ------------------------------------------------------------------------------------
-/** [GetPersistentVolumeClaimClass]: beta annotation, else spec.storageClassName, else "". */
-export const claimClass = (c: PersistentVolumeClaim): string =>
-  c.metadata?.annotations?.[ANN_BETA_STORAGE_CLASS] ?? c.spec?.storageClassName ?? '';
+export { claimClass };
 
 /** [PersistentVolumeClaimHasClass]: the user asked for a class (even ""). */
 export const claimHasClass = (c: PersistentVolumeClaim): boolean =>
