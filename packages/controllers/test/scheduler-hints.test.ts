@@ -27,7 +27,7 @@ describe('scheduler queueing hints: the backoff queue (a pod that failed on an e
   const snap = makeSnapshot(objects, scheduler.indexes);
   const backingOff = (now: number): SchedulerLocal => {
     const l = initialSchedulerLocal();
-    return { ...l, attempts: l.attempts.set('uid-web-0', { count: 1, lastFailureMs: now - 10, parked: false }) };
+    return { ...l, attempts: l.attempts.set('uid-web-0', { count: 1, lastFailureMs: now - 10, parked: false, seq: 0 }) };
   };
 
   it('an event does not wake a pod that is backing off; it does once the backoff has expired', () => {
@@ -60,7 +60,7 @@ describe('scheduler queueing hints: unschedulablePods (a pod a plugin rejected)'
   const snap = makeSnapshot(objects, scheduler.indexes);
   const parkedAt = (now: number): SchedulerLocal => {
     const l = initialSchedulerLocal();
-    return { ...l, attempts: l.attempts.set('uid-web-0', { count: 1, lastFailureMs: now - 10, parked: true }) };
+    return { ...l, attempts: l.attempts.set('uid-web-0', { count: 1, lastFailureMs: now - 10, parked: true, seq: 0 }) };
   };
   const modified = (o: Pod): Envelope => ({ ...ev(o), type: 'MODIFIED' });
 

@@ -127,7 +127,7 @@ describe('scheduler: filters and FailedScheduling', () => {
       { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: msg, lastTransitionTime: timestamp(5000) },
     ]);
     expect(res.requeueAfterMs).toBe(300_000);
-    expect(res.local?.attempts.get('uid-web-0')).toEqual({ count: 1, lastFailureMs: 5000, parked: true });
+    expect(res.local?.attempts.get('uid-web-0')).toEqual({ count: 1, lastFailureMs: 5000, parked: true, seq: 0 });
   });
 
   it('an error (no nodes at all) is retried after a backoff that doubles, caps at 10 s and gates early retries', () => {

@@ -98,10 +98,27 @@ export const nodeSchedulingChanged = (old: Node | undefined, cur: Node): boolean
   return !sameStringMap(aa, ab);
 };
 
+/**
+ * [determineSchedulingHintForInFlightPod]: the pod's failed attempt read the cache at `att.seq`; a
+ * cluster event delivered after that, while the attempt was in flight, woke nobody for it (the pod was
+ * not in the unschedulable pool yet). If one of those may help it, it goes to the backoff queue instead
+ * of staying parked.
+ */
+const helpedWhileInFlight = (pod: Pod, ctx: Ctx): boolean => {
+  const att = ctx?.local.attempts.get(pod.metadata?.uid ?? '');
+  if (!att?.parked) return false;
+  const ev = ctx!.local.events;
+  const m = podScheduledCondition(pod)?.message ?? '';
+  return ev.node > att.seq || (ev.resource > att.seq && resourceRelated(m))
+    || (ev.storageClass > att.seq && volumeRelated(m)) || (ev.staticVolume > att.seq && staticVolumeRelated(m));
+};
+
 const podKeys = (e: Envelope, pod: Pod, old: Pod | undefined, snap: Snapshot, config: SchedulerConfig, ctx: Ctx): string[] => {
   const keys: string[] = [];
-  // A new or changed pod to place; a parked one only when it changed in more than its status ([Update]).
-  if (e.type !== 'DELETED' && wake(pod, config, ctx) && (!old || !parked(pod, ctx) || isPodUpdated(old, pod))) keys.push(podKey(pod));
+  // A new or changed pod to place; a parked one only when it changed in more than its status ([Update]),
+  // or when it has just entered the unschedulable pool and a cluster event came during its attempt.
+  if (e.type !== 'DELETED' && wake(pod, config, ctx) && (!old || !parked(pod, ctx) || isPodUpdated(old, pod)
+    || (podsUnschedulable.fn(old) === NO_VALUES && podsUnschedulable.fn(pod) !== NO_VALUES && helpedWhileInFlight(pod, ctx)))) keys.push(podKey(pod));
   // An assigned pod that went away or finished frees its node's resources ([AssignedPodDelete]).
   const before = e.type === 'DELETED' ? pod : old;
   if (before?.spec?.nodeName && !isTerminal(before) && (e.type === 'DELETED' || isTerminal(pod))) {
@@ -155,16 +172,25 @@ export function* schedulerInitialKeys(snap: Snapshot, config: SchedulerConfig): 
  * node's usage with its pods; an assumed pod is forgotten once the informer shows it bound or gone,
  * and so are its failed attempts.
  */
-export const schedulerObserve = (e: Envelope, _old: KObject | undefined, local: SchedulerLocal): SchedulerLocal => {
+export const schedulerObserve = (e: Envelope, old: KObject | undefined, local: SchedulerLocal): SchedulerLocal => {
   if (!isObjectEntry(e)) return local;
   const o = e.object;
   if (o.kind === 'Node') {
     if (e.type === 'MODIFIED') local.cache.nodeChanged(o.metadata?.name ?? '');
     else local.cache.nodesChanged();
-    return local;
+    return e.type !== 'DELETED' && nodeSchedulingChanged(e.type === 'ADDED' ? undefined : old as Node | undefined, o as Node)
+      ? { ...local, events: { ...local.events, node: e.seq } } : local;
   }
+  if (o.kind === 'PersistentVolume') {
+    return e.type !== 'DELETED' && !(o as PersistentVolume).spec?.claimRef ? { ...local, events: { ...local.events, staticVolume: e.seq } } : local;
+  }
+  if (o.kind === 'StorageClass') return e.type !== 'DELETED' ? { ...local, events: { ...local.events, storageClass: e.seq } } : local;
   if (o.kind !== 'Pod') return local;
   const pod = o as Pod;
+  const before = e.type === 'DELETED' ? pod : old as Pod | undefined;
+  if (before?.spec?.nodeName && !isTerminal(before) && (e.type === 'DELETED' || isTerminal(pod))) {
+    local = { ...local, events: { ...local.events, resource: e.seq } };
+  }
   local.cache.podChanged(pod.metadata?.uid ?? '', e.type === 'DELETED' ? undefined : pod);
   if (e.type !== 'DELETED' && !pod.spec?.nodeName) {
     // An assumed pod the informer shows finished no longer counts on its node.

@@ -81,7 +81,7 @@ const failure = (c: Cycle, message: string, reason: string, workUnits: number, n
   const parked = reason === REASON_UNSCHEDULABLE_CONDITION;
   const local: SchedulerLocal = {
     ...c.local,
-    attempts: c.local.attempts.set(c.uid, { count, lastFailureMs: c.now, parked }),
+    attempts: c.local.attempts.set(c.uid, { count, lastFailureMs: c.now, parked, seq: c.snap.seq }),
     assumed: withoutAssumed(c.local, c.uid),
     ...(nextStartNodeIndex !== undefined ? { nextStartNodeIndex } : {}),
   };

@@ -46,7 +46,20 @@ export const defaultSchedulerConfig: SchedulerConfig = {
  * itself ([isPodUpdated]) or the flush after `podMaxInUnschedulableMs`; otherwise (an error) in the
  * backoff queue, retried when its backoff expires.
  */
-export interface Attempts { readonly count: number; readonly lastFailureMs: number; readonly parked: boolean }
+export interface Attempts {
+  readonly count: number;
+  readonly lastFailureMs: number;
+  readonly parked: boolean;
+  /** The seq of the cache the failed attempt read: cluster events after it arrived while it was in flight. */
+  readonly seq: number;
+}
+
+/**
+ * The seq of the last cluster event of each queueing-hint class the informer delivered (a node change
+ * that can alter a filter, an assigned pod freeing its node, an unclaimed volume, a StorageClass) —
+ * what [determineSchedulingHintForInFlightPod] checks for a pod whose attempt was in flight meanwhile.
+ */
+export interface ClusterEvents { node: number; resource: number; staticVolume: number; storageClass: number }
 
 /**
  * A pod the scheduler has placed but the informer does not show bound yet (the scheduler cache's
@@ -67,6 +80,8 @@ export interface SchedulerLocal {
   readonly attempts: PHashMap<Attempts>;
   /** Assumed pods by uid (few: only in-flight binds and PreBind waits). */
   readonly assumed: AssumedPods;
+  /** When each class of cluster event was last delivered (kept by `observe`). */
+  readonly events: Readonly<ClusterEvents>;
   /**
    * Derived data (node list, per-node usage) memoized from the informer cache and invalidated by
    * `observe`; it never changes a decision, only its cost.
@@ -78,6 +93,7 @@ export const initialSchedulerLocal = (): SchedulerLocal => ({
   nextStartNodeIndex: 0,
   attempts: PHashMap.empty(),
   assumed: AssumedPods.empty(),
+  events: { node: 0, resource: 0, staticVolume: 0, storageClass: 0 },
   cache: new SchedulerCache(),
 });
 

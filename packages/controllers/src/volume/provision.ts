@@ -69,8 +69,10 @@ export const provisionClaim = (input: SyncInput, claim: PersistentVolumeClaim): 
   }
   const provisioner = sc.provisioner ?? '';
   if (provisioner === NOT_SUPPORTED_PROVISIONER || provisioner === '') {
+    // "the controller will retry the provisioning in every syncUnboundClaim() call": the periodic sync
+    // looks again (a matching volume created meanwhile is bound then).
     const r = recordOnce(input.local, claim, 'Warning', 'ProvisioningFailed', msgNoPlugin(provisioner));
-    return { plan: r.step, local: r.local, workUnits: 1 };
+    return { plan: r.step, local: r.local, workUnits: 1, ...resync };
   }
   const ann = claim.metadata?.annotations ?? {};
   if (ann[ANN_STORAGE_PROVISIONER] !== provisioner || ann[ANN_BETA_STORAGE_PROVISIONER] !== provisioner) {
