@@ -55,17 +55,14 @@ export const apiError = (reason: ApiErrorReason, code: number, message: string, 
   ({ type: 'ApiError', reason, code, message, ...(causes ? { causes } : {}) });
 
 /** `StatefulSet.apps "web" is invalid: [e1, e2]` (NewInvalid). */
-export const newInvalid = (kind: Kind, name: string, errs: readonly FieldError[]): ApiError => {
+const invalidIn = (qualified: string, name: string, errs: readonly FieldError[]): ApiError => {
   const rendered = errs.map(renderFieldError);
   const body = rendered.length === 1 ? rendered[0] : `[${rendered.join(', ')}]`;
-  return apiError('Invalid', 422, `${qualifiedKind(kind)} "${name}" is invalid: ${body}`, errs);
+  return apiError('Invalid', 422, `${qualified} "${name}" is invalid: ${body}`, errs);
 };
+export const newInvalid = (kind: Kind, name: string, errs: readonly FieldError[]): ApiError => invalidIn(qualifiedKind(kind), name, errs);
 /** The scale subresource's `Scale.autoscaling "web" is invalid: …` (ValidateScale, on the Scale object). */
-export const newInvalidScale = (name: string, errs: readonly FieldError[]): ApiError => {
-  const rendered = errs.map(renderFieldError);
-  const body = rendered.length === 1 ? rendered[0] : `[${rendered.join(', ')}]`;
-  return apiError('Invalid', 422, `Scale.autoscaling "${name}" is invalid: ${body}`, errs);
-};
+export const newInvalidScale = (name: string, errs: readonly FieldError[]): ApiError => invalidIn('Scale.autoscaling', name, errs);
 export const newConflict = (kind: Kind, name: string, detail: string): ApiError =>
   apiError('Conflict', 409, `Operation cannot be fulfilled on ${pluralQualified(kind)} "${name}": ${detail}`);
 export const newAlreadyExists = (kind: Kind, name: string): ApiError =>

@@ -1,3 +1,4 @@
+import { parseQuantity } from './quantity.js';
 import type { Node, OwnerReference, PersistentVolumeClaim, Pod, ObjectMeta } from './types.js';
 
 export const controllerRefOf = (meta: ObjectMeta | undefined): OwnerReference | undefined => {
@@ -85,3 +86,6 @@ export const ANN_BETA_STORAGE_CLASS = 'volume.beta.kubernetes.io/storage-class';
 /** [GetPersistentVolumeClaimClass]: the beta annotation, else spec.storageClassName, else "". */
 export const claimClass = (c: PersistentVolumeClaim): string =>
   c.metadata?.annotations?.[ANN_BETA_STORAGE_CLASS] ?? c.spec?.storageClassName ?? '';
+/** The storage a claim requests, in bytes (0 when unset). */
+export const claimRequest = (c: PersistentVolumeClaim): number =>
+  parseQuantity(c.spec?.resources?.requests?.['storage'] as string | number | undefined) ?? 0;

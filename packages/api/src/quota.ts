@@ -3,8 +3,8 @@
  * resources and, for pods and claims, what they request. Shared by the API server's ResourceQuota
  * admission and the quota controller.
  */
-import { parseTimestamp, isTerminal } from './meta.js';
-import { formatBytes, parseQuantity } from './quantity.js';
+import { claimRequest, parseTimestamp, isTerminal } from './meta.js';
+import { formatBytes } from './quantity.js';
 import { KINDS, type Kind, type KObject, type PersistentVolumeClaim, type Pod } from './types.js';
 
 /** QuotaV1Pod: terminal pods, and pods past their deletion grace period, are not charged. */
@@ -15,8 +15,6 @@ export const podCharged = (p: Pod, now: number): boolean => {
   return !(del !== undefined && grace !== undefined && grace !== null && now > del + grace * 1000);
 };
 
-const claimStorage = (c: PersistentVolumeClaim): number => parseQuantity(c.spec?.resources?.requests?.storage as string | undefined) ?? 0;
-
 /** `count/<plural>[.<group>]` for a kind (object count quota). */
 export const countResourceName = (kind: Kind): string => {
   const { plural, group } = KINDS[kind];
@@ -26,7 +24,7 @@ export const countResourceName = (kind: Kind): string => {
 /** The standard resources (beyond `count/<resource>`) each kind charges, and what one object charges for each. */
 const STANDARD_CHARGES: Partial<Record<Kind, Readonly<Record<string, (o: KObject) => number>>>> = {
   Pod: { pods: () => 1 },
-  PersistentVolumeClaim: { persistentvolumeclaims: () => 1, 'requests.storage': (o) => claimStorage(o as PersistentVolumeClaim) },
+  PersistentVolumeClaim: { persistentvolumeclaims: () => 1, 'requests.storage': (o) => claimRequest(o as PersistentVolumeClaim) },
   Service: { services: () => 1 },
 };
 

@@ -4,14 +4,11 @@
  * StorageClass — the same before and after, not "" — has `allowVolumeExpansion: true`. It runs after
  * validation (a validating admission plugin), dry runs included.
  */
-import { claimClass, newForbidden, parseQuantity, type PersistentVolumeClaim, type StorageClass } from '@kubesim/api';
+import { claimClass, claimRequest, newForbidden, type PersistentVolumeClaim, type StorageClass } from '@kubesim/api';
 import type { Snapshot } from '@kubesim/state';
 
-const requested = (c: PersistentVolumeClaim): number =>
-  parseQuantity(c.spec?.resources?.requests?.['storage'] as string | undefined) ?? 0;
-
 export const resizeRefusal = (pvc: PersistentVolumeClaim, old: PersistentVolumeClaim, store: Snapshot) => {
-  if (requested(pvc) <= requested(old)) return undefined;
+  if (claimRequest(pvc) <= claimRequest(old)) return undefined;
   const name = pvc.metadata?.name ?? '';
   if (old.status?.phase !== 'Bound') return newForbidden('PersistentVolumeClaim', name, 'Only bound persistent volume claims can be expanded');
   const cls = claimClass(pvc);

@@ -97,7 +97,8 @@ export class EventCorrelator {
   record(spec: EventSpec, actor: string, now: number, createdName?: string): ApiRequest | undefined {
     const s = createdName !== undefined && spec.message.includes('{{name}}') ? { ...spec, message: spec.message.replace('{{name}}', createdName) } : spec;
     const inv = s.involved;
-    const legacy = !NEW_EVENTS_API.has(actor.split(':')[0]!);
+    const colon = actor.indexOf(':');
+    const legacy = !NEW_EVENTS_API.has(colon < 0 ? actor : actor.slice(0, colon));
     // getSpamKey: source (component and host) and involved object.
     const spamKey = `${actor}\u0000${inv.kind}\u0000${inv.namespace ?? ''}\u0000${inv.name}\u0000${inv.uid ?? ''}\u0000${inv.apiVersion}`;
     // EventAggregatorByReasonFunc: … plus type and reason; the local key is the message.

@@ -11,7 +11,7 @@ import type { ComponentDef, KeysForContext } from '../framework/index.js';
 import { pvByClaimRef, pvUnboundByClass } from '../volume/indexes.js';
 import { needsScheduling, podScheduledCondition, schedulePod } from './core.js';
 import {
-  SCHEDULER_NAME, backoffMs, initialSchedulerLocal, type SchedulerConfig, type SchedulerLocal,
+  SCHEDULER_NAME, backoffMs, initialSchedulerLocal, type ClusterEvents, type SchedulerConfig, type SchedulerLocal,
 } from './types.js';
 
 const UNSCHEDULABLE = 'unschedulable';
@@ -99,6 +99,32 @@ export const nodeSchedulingChanged = (old: Node | undefined, cur: Node): boolean
 };
 
 /**
+ * The cluster events that move unschedulable pods (beyond a pod's own claim): a node change that can
+ * alter a filter, an assigned pod freeing its node ([AssignedPodDelete]), an unclaimed volume, a
+ * StorageClass — one classification for the event handlers and for the in-flight record.
+ */
+type ClusterEvent = keyof ClusterEvents;
+const clusterEventOf = (e: Envelope & { object: KObject }, old: KObject | undefined): ClusterEvent | undefined => {
+  const o = e.object;
+  switch (o.kind) {
+    case 'Node':
+      return e.type !== 'DELETED' && nodeSchedulingChanged(e.type === 'ADDED' ? undefined : old as Node | undefined, o as Node) ? 'node' : undefined;
+    case 'Pod': {
+      const before = (e.type === 'DELETED' ? o : old) as Pod | undefined;
+      return before?.spec?.nodeName && !isTerminal(before) && (e.type === 'DELETED' || isTerminal(o as Pod)) ? 'resource' : undefined;
+    }
+    case 'PersistentVolume': return e.type !== 'DELETED' && !(o as PersistentVolume).spec?.claimRef ? 'staticVolume' : undefined;
+    case 'StorageClass': return e.type !== 'DELETED' ? 'storageClass' : undefined;
+    default: return undefined;
+  }
+};
+/** The failure messages each class of cluster event may cure (its queueing hint; a node change may cure any). */
+const HINTS: Readonly<Record<ClusterEvent, ((message: string) => boolean) | undefined>> = {
+  node: undefined, resource: resourceRelated, staticVolume: staticVolumeRelated, storageClass: volumeRelated,
+};
+const EVENT_CLASSES = Object.keys(HINTS) as ClusterEvent[];
+
+/**
  * [determineSchedulingHintForInFlightPod]: the pod's failed attempt read the cache at `att.seq`; a
  * cluster event delivered after that, while the attempt was in flight, woke nobody for it (the pod was
  * not in the unschedulable pool yet). If one of those may help it, it goes to the backoff queue instead
@@ -109,21 +135,17 @@ const helpedWhileInFlight = (pod: Pod, ctx: Ctx): boolean => {
   if (!att?.parked) return false;
   const ev = ctx!.local.events;
   const m = podScheduledCondition(pod)?.message ?? '';
-  return ev.node > att.seq || (ev.resource > att.seq && resourceRelated(m))
-    || (ev.storageClass > att.seq && volumeRelated(m)) || (ev.staticVolume > att.seq && staticVolumeRelated(m));
+  return EVENT_CLASSES.some((c) => ev[c] > att.seq && (HINTS[c]?.(m) ?? true));
 };
 
-const podKeys = (e: Envelope, pod: Pod, old: Pod | undefined, snap: Snapshot, config: SchedulerConfig, ctx: Ctx): string[] => {
+const podKeys = (e: Envelope & { object: KObject }, pod: Pod, old: Pod | undefined, snap: Snapshot, config: SchedulerConfig, ctx: Ctx): string[] => {
   const keys: string[] = [];
   // A new or changed pod to place; a parked one only when it changed in more than its status ([Update]),
   // or when it has just entered the unschedulable pool and a cluster event came during its attempt.
   if (e.type !== 'DELETED' && wake(pod, config, ctx) && (!old || !parked(pod, ctx) || isPodUpdated(old, pod)
     || (podsUnschedulable.fn(old) === NO_VALUES && podsUnschedulable.fn(pod) !== NO_VALUES && helpedWhileInFlight(pod, ctx)))) keys.push(podKey(pod));
   // An assigned pod that went away or finished frees its node's resources ([AssignedPodDelete]).
-  const before = e.type === 'DELETED' ? pod : old;
-  if (before?.spec?.nodeName && !isTerminal(before) && (e.type === 'DELETED' || isTerminal(pod))) {
-    keys.push(...unschedulableKeys(snap, config, ctx, resourceRelated));
-  }
+  if (clusterEventOf(e, old) === 'resource') keys.push(...unschedulableKeys(snap, config, ctx, HINTS.resource));
   return keys;
 };
 
@@ -142,10 +164,7 @@ export const schedulerKeysFor = (
   let keys: string[];
   switch (o.kind) {
     case 'Pod': keys = podKeys(e, o as Pod, old as Pod | undefined, snap, config, ctx); break;
-    case 'Node':
-      keys = e.type !== 'DELETED' && nodeSchedulingChanged(e.type === 'ADDED' ? undefined : old as Node | undefined, o as Node)
-        ? unschedulableKeys(snap, config, ctx) : [];
-      break;
+    case 'Node': keys = clusterEventOf(e, old) === 'node' ? unschedulableKeys(snap, config, ctx) : []; break;
     case 'PersistentVolumeClaim':
       keys = claimUsers(snap, config, ctx, o.metadata?.namespace ?? '', o.metadata?.name ?? '');
       break;
@@ -154,10 +173,10 @@ export const schedulerKeysFor = (
       // volume can only help pods that failed for want of an available volume to bind.
       const ref = (o as PersistentVolume).spec?.claimRef;
       keys = ref ? claimUsers(snap, config, ctx, ref.namespace ?? '', ref.name ?? '')
-        : e.type === 'DELETED' ? [] : unschedulableKeys(snap, config, ctx, staticVolumeRelated);
+        : clusterEventOf(e, old) === 'staticVolume' ? unschedulableKeys(snap, config, ctx, HINTS.staticVolume) : [];
       break;
     }
-    case 'StorageClass': keys = e.type === 'DELETED' ? [] : unschedulableKeys(snap, config, ctx, volumeRelated); break;
+    case 'StorageClass': keys = clusterEventOf(e, old) === 'storageClass' ? unschedulableKeys(snap, config, ctx, HINTS.storageClass) : []; break;
     default: keys = [];
   }
   return keys.length > 1 ? [...new Set(keys)] : keys;
@@ -175,22 +194,15 @@ export function* schedulerInitialKeys(snap: Snapshot, config: SchedulerConfig): 
 export const schedulerObserve = (e: Envelope, old: KObject | undefined, local: SchedulerLocal): SchedulerLocal => {
   if (!isObjectEntry(e)) return local;
   const o = e.object;
+  const cls = clusterEventOf(e, old);
+  if (cls !== undefined) local = { ...local, events: { ...local.events, [cls]: e.seq } };
   if (o.kind === 'Node') {
     if (e.type === 'MODIFIED') local.cache.nodeChanged(o.metadata?.name ?? '');
     else local.cache.nodesChanged();
-    return e.type !== 'DELETED' && nodeSchedulingChanged(e.type === 'ADDED' ? undefined : old as Node | undefined, o as Node)
-      ? { ...local, events: { ...local.events, node: e.seq } } : local;
+    return local;
   }
-  if (o.kind === 'PersistentVolume') {
-    return e.type !== 'DELETED' && !(o as PersistentVolume).spec?.claimRef ? { ...local, events: { ...local.events, staticVolume: e.seq } } : local;
-  }
-  if (o.kind === 'StorageClass') return e.type !== 'DELETED' ? { ...local, events: { ...local.events, storageClass: e.seq } } : local;
   if (o.kind !== 'Pod') return local;
   const pod = o as Pod;
-  const before = e.type === 'DELETED' ? pod : old as Pod | undefined;
-  if (before?.spec?.nodeName && !isTerminal(before) && (e.type === 'DELETED' || isTerminal(pod))) {
-    local = { ...local, events: { ...local.events, resource: e.seq } };
-  }
   local.cache.podChanged(pod.metadata?.uid ?? '', e.type === 'DELETED' ? undefined : pod);
   if (e.type !== 'DELETED' && !pod.spec?.nodeName) {
     // An assumed pod the informer shows finished no longer counts on its node.

@@ -2,6 +2,7 @@
 import { involvedOf, write, type Step } from '../framework/index.js';
 import { isTerminal, merged, type PersistentVolume, type PersistentVolumeClaim, type Pod } from '@kubesim/api';
 import { podsByClaim, type Snapshot } from '@kubesim/state';
+import { anyContainerRunning } from '../kubelet/status.js';
 import { bindPlan } from './bind.js';
 import {
   ANN_BOUND_BY_CONTROLLER, MSG_CLAIM_LOST_REFERENCE, MSG_CLAIM_LOST_VOLUME, MSG_CLAIM_MISBOUND, MSG_NO_VOLUMES_NO_CLASS,
@@ -14,7 +15,7 @@ import {
   checkAccessModes, claimClass, claimHasClass, claimRequest, defaultStorageClass, hasAnnotation, isBindCompleted,
   isDelayBindingMode, isVolumeBoundToClaim, selectedNodeOf, volumeCapacity, volumeClass, volumeModeMismatch,
 } from './storage.js';
-import { parOf, type SyncInput, type SyncOutput } from './sync.js';
+import { parOf, resyncOf, type SyncInput, type SyncOutput } from './sync.js';
 import { claimWithStatus, updateReq, updateStatusReq } from './writes.js';
 
 /** [updateClaimStatus(Pending)] when the claim is not Pending yet. */
@@ -63,7 +64,7 @@ const syncBoundClaim = (input: SyncInput, claim: PersistentVolumeClaim): SyncOut
 /** [syncUnboundClaim] with spec.volumeName set: the user asked for this volume. */
 const syncRequestedVolume = (input: SyncInput, claim: PersistentVolumeClaim, volumeName: string): SyncOutput => {
   const pv = input.snap.get('PersistentVolume', '', volumeName);
-  const resync = input.config.resyncMs > 0 ? { requeueAfterMs: input.config.resyncMs } : {};
+  const resync = resyncOf(input.config);
   if (!pv) return { plan: pendingStatus(claim), local: input.local, workUnits: 1, ...resync };
   if (!pv.spec?.claimRef) {
     const why = volumeUnsatisfiedReason(pv, claim);
@@ -86,7 +87,7 @@ const nonScheduledPodsUsing = (snap: Snapshot, claim: PersistentVolumeClaim): st
   const names: string[] = [];
   for (const p of snap.byIndex('Pod', podsByClaim.name, `${claim.metadata?.namespace ?? ''}/${claim.metadata?.name ?? ''}`) as Iterable<Pod>) {
     if (p.spec?.nodeName || isTerminal(p)) continue;
-    if (p.metadata?.deletionTimestamp !== undefined && !(p.status?.containerStatuses ?? []).some((c) => c.state?.running !== undefined)) continue;
+    if (p.metadata?.deletionTimestamp !== undefined && !anyContainerRunning(p)) continue;
     names.push(p.metadata?.name ?? '');
   }
   return names;
@@ -116,7 +117,7 @@ const syncUnboundClaim = (input: SyncInput, claim: PersistentVolumeClaim): SyncO
       ? recordOnce(input.local, claim, 'Normal', 'WaitForFirstConsumer', MSG_WAIT_FOR_FIRST_CONSUMER)
       : recordOnce(input.local, claim, 'Normal', 'WaitForPodScheduled', waiting.length === 1 ? `waiting for pod ${waiting[0]!} to be scheduled` : `waiting for pods ${waiting.join(',')} to be scheduled`);
     // The PV controller's periodic sync (15 s) looks again: a pod may have come, or gone.
-    const resync = input.config.resyncMs > 0 ? { requeueAfterMs: input.config.resyncMs } : {};
+    const resync = resyncOf(input.config);
     return { plan: parOf(r.step, pendingStatus(claim)), local: r.local, workUnits, ...resync };
   }
   if (claimClass(claim) !== '') {
@@ -124,7 +125,7 @@ const syncUnboundClaim = (input: SyncInput, claim: PersistentVolumeClaim): SyncO
     return merged(out, { workUnits: workUnits + out.workUnits });
   }
   const r = recordOnce(input.local, claim, 'Normal', 'FailedBinding', MSG_NO_VOLUMES_NO_CLASS);
-  const resync = input.config.resyncMs > 0 ? { requeueAfterMs: input.config.resyncMs } : {};
+  const resync = resyncOf(input.config);
   return { plan: parOf(r.step, pendingStatus(claim)), local: r.local, workUnits, ...resync };
 };
 

@@ -14,7 +14,7 @@ import {
 } from './constants.js';
 import { recordOnce } from './once.js';
 import { claimClass, selectedNodeOf, storageClassOf } from './storage.js';
-import type { SyncInput, SyncOutput } from './sync.js';
+import { resyncOf, type SyncInput, type SyncOutput } from './sync.js';
 import { updateReq, withAnnotations } from './writes.js';
 
 /** The name of the volume provisioned for a claim. */
@@ -62,7 +62,7 @@ export const provisionClaim = (input: SyncInput, claim: PersistentVolumeClaim): 
   const { snap, now, config, seed } = input;
   const className = claimClass(claim);
   const sc = storageClassOf(snap, className);
-  const resync = config.resyncMs > 0 ? { requeueAfterMs: config.resyncMs } : {};
+  const resync = resyncOf(config);
   if (!sc) {
     const r = recordOnce(input.local, claim, 'Warning', 'ProvisioningFailed', msgClassNotFound(className));
     return { plan: r.step, local: r.local, workUnits: 1, ...resync };

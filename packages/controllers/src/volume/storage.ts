@@ -3,7 +3,7 @@
  * ([component-helpers storage/volume], [storagehelpers], [v1helper node selectors]).
  */
 import {
-  claimClass, parseQuantity, type ObjectReference, type PersistentVolume, type PersistentVolumeClaim, type StorageClass,
+  claimClass, claimRequest, parseQuantity, type ObjectReference, type PersistentVolume, type PersistentVolumeClaim, type StorageClass,
 } from '@kubesim/api';
 import type { Snapshot } from '@kubesim/state';
 import { ANN_BETA_STORAGE_CLASS, ANN_BIND_COMPLETED, ANN_DEFAULT_STORAGE_CLASS, ANN_SELECTED_NODE } from './constants.js';
@@ -13,7 +13,7 @@ export type Labels = Readonly<Record<string, string>>;
 export type NodeSelectorTerm = NonNullable<NonNullable<NonNullable<PersistentVolume['spec']>['nodeAffinity']>['required']>['nodeSelectorTerms'][number];
 
 // ---- classes ------------------------------------------------------------------------------------
-export { claimClass };
+export { claimClass, claimRequest };
 
 /** [PersistentVolumeClaimHasClass]: the user asked for a class (even ""). */
 export const claimHasClass = (c: PersistentVolumeClaim): boolean =>
@@ -44,8 +44,6 @@ export const defaultStorageClass = (snap: Snapshot): StorageClass | undefined =>
 };
 
 // ---- claims and volumes -------------------------------------------------------------------------
-export const claimRequest = (c: PersistentVolumeClaim): number =>
-  parseQuantity(c.spec?.resources?.requests?.['storage'] as string | number | undefined) ?? 0;
 
 export const volumeCapacity = (pv: PersistentVolume): number =>
   parseQuantity(pv.spec?.capacity?.['storage'] as string | number | undefined) ?? 0;

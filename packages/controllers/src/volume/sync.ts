@@ -18,6 +18,10 @@ export interface SyncOutput {
   readonly workUnits: number;
 }
 
+/** The PV controller's periodic sync (`--pvclaimbinder-sync-period`): a waiting claim is looked at again. */
+export const resyncOf = (config: VolumeBinderConfig): { requeueAfterMs?: number } =>
+  (config.resyncMs > 0 ? { requeueAfterMs: config.resyncMs } : {});
+
 /** Run the defined steps concurrently; undefined when there are none. */
 export const parOf = (...steps: (Step | undefined)[]): Step | undefined => {
   const s = steps.filter((x): x is Step => x !== undefined);
