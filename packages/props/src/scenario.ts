@@ -53,6 +53,8 @@ const opSteps = (w: Workload, op: Op, nodes: readonly string[]): ScenarioStep[] 
     case 'delete-pod': return [{ op: 'delete', target: `pod/${podRef(op.index)}`, ...(op.force ? { gracePeriodSeconds: 0 } : {}), optional }];
     case 'readiness': return [{ op: 'fault', fault: { fault: 'pod-readiness', name: podRef(op.index), ready: op.ready }, optional }];
     case 'fail-pod': return [{ op: 'fault', fault: { fault: 'pod-fail', name: podRef(op.index), reason: 'Evicted' }, optional }];
+    case 'container-crash':
+      return [{ op: 'fault', fault: { fault: 'container-crash', name: podRef(op.index), count: op.count, exitCode: op.exitCode, runMs: op.runMs }, optional }];
     case 'retention':
       return w.kind === 'StatefulSet'
         ? [{ op: 'patch', target, patch: { spec: { persistentVolumeClaimRetentionPolicy: { whenScaled: op.whenScaled, whenDeleted: op.whenDeleted } } }, optional }]

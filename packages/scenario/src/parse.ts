@@ -5,6 +5,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { loadManifests, renderLoadError, type KObject } from '@kubesim/api';
 import type { ClusterSpec, Condition, NodeSpec, Scenario, ScenarioStep } from './types.js';
 import { KNOWN_FEATURE_GATES, KUBERNETES_VERSIONS } from '@kubesim/runtime';
+import { containerCrashError } from '@kubesim/controllers';
 
 export interface ScenarioError { readonly type: 'ScenarioError'; readonly message: string }
 const err = (message: string): ScenarioError => ({ type: 'ScenarioError', message });
@@ -171,6 +172,10 @@ const parseStep = (ctx: Ctx, node: YNode, index: number): E.Either<ScenarioError
       const f = arg as Record<string, unknown>;
       // Node faults (§1.13): the node's kubelet stops / resumes.
       if ((f.fault === 'node-down' || f.fault === 'node-up') && (typeof f.node !== 'string' || f.node === '')) return bad(`give {fault: ${f.fault}, node: NAME}`);
+      if (f.fault === 'container-crash') {
+        const why = containerCrashError(f);
+        if (why) return bad(why);
+      }
       return ok({ op: 'fault', fault: f });
     }
     case 'unready': case 'ready': case 'fail': {

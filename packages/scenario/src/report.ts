@@ -11,6 +11,22 @@ const secs = (ms: number): string => `${(ms / 1000).toFixed(3).padStart(9)}s`;
  * The notable moments of a run, in log order: commands, pods created/scheduled/running/ready/terminating/gone,
  * claims bound, volumes provisioned/released/deleted, DNS names appearing and disappearing.
  */
+
+/** A live pod's container crashes (exit code, CrashLoopBackOff) and restarts between two versions. */
+const containerChanges = (q: Pod, p: Pod): string[] => {
+  const out: string[] = [];
+  for (const s of p.status?.containerStatuses ?? []) {
+    const was = q.status?.containerStatuses?.find((x) => x.name === s.name);
+    if (!was) continue;
+    const term = s.state?.terminated ?? (s.state?.waiting ? s.lastState?.terminated : undefined);
+    if (was.state?.running && term && !s.state?.running) {
+      const wait = s.state?.waiting?.reason === 'CrashLoopBackOff' ? `, CrashLoopBackOff (${/back-off (\S+)/.exec(s.state.waiting.message ?? '')?.[1] ?? '?'})` : '';
+      out.push(`container ${s.name} exited (${term.exitCode}, ${term.reason ?? ''})${wait}`);
+    }
+    if (s.restartCount > was.restartCount) out.push(`container ${s.name} restarted (restartCount ${s.restartCount})`);
+  }
+  return out;
+};
 export const timeline = (log: readonly Envelope[]): string[] => {
   const out: string[] = [];
   const prev = new Map<string, unknown>();
@@ -41,6 +57,7 @@ export const timeline = (log: readonly Envelope[]): string[] => {
           if (q?.status?.phase !== p.status?.phase && p.status?.phase !== 'Pending') out.push(`${at} pod ${n} ${p.status?.phase ?? ''}${p.status?.podIP ? ` (IP ${p.status.podIP})` : ''} ${by}`);
           const status = podStatusText(p);
           if (status === 'ContainerCreating' && q && podStatusText(q) !== status) out.push(`${at} pod ${n} ContainerCreating on ${p.spec?.nodeName ?? '?'} ${by}`);
+          if (q && !p.metadata?.deletionTimestamp) out.push(...containerChanges(q, p).map((c) => `${at} pod ${n} ${c} ${by}`));
           if (q && isRunningAndReady(q) !== isRunningAndReady(p)) out.push(`${at} pod ${n} ${isRunningAndReady(p) ? 'Ready' : 'not Ready'} ${by}`);
           if (!q?.metadata?.deletionTimestamp && p.metadata?.deletionTimestamp) out.push(`${at} pod ${n} Terminating (grace ${p.metadata.deletionGracePeriodSeconds ?? 0}s) ${by}`);
         }

@@ -8,8 +8,8 @@
  *   modes and claims that cannot bind (§3.2, §3.3).
  * - API refusals (§1.2, §2.5, S57-like): claim spec immutability, ReplicaSet selector immutability and
  *   create rules, stale resourceVersion, NotFound / AlreadyExists, negative scale.
- * Not covered: rank rule 7 (container restarts) — kubesim's kubelet never restarts a container, so no
- * pod can get a restart count without forging its status.
+ * Rank rule 7 (container restarts) is covered by container-crash.test.ts, where crashed containers get
+ * restarted.
  */
 import { describe, expect, it } from 'vitest';
 import { kubectlMessage, parseTimestamp, type ApiError, type ApiRequest, type KObject, type Pod } from '@kubesim/api';

@@ -6,11 +6,12 @@ import { involvedOf } from '../framework/recorder.js';
 import { admitPod, REJECTED_PREFIX } from './admission.js';
 import { faultApplies } from './local.js';
 import { allocatePodIp, hostIpOf, nodeIndex } from './network.js';
+import { backoffAt, crashTarget, goDuration, lastTermination, podFormat } from './crash.js';
 import {
-  containerId, containersStarted, kubeletConditions, readyAtMs, runningStatus, terminalPhase, terminatedStatus, timestamp,
+  anyContainerRunning, containerId, containersStarted, kubeletConditions, readyAtMs, runningStatus, terminalPhase, terminatedStatus, timestamp,
   unknownTerminatedStatus, waitingStatus, withStatus, type ContainerStatus, type PodCondition,
 } from './status.js';
-import { type KubeletConfig, type KubeletLocal, type PendingWrite, parseKubeletKey } from './types.js';
+import { type CrashFault, type KubeletConfig, type KubeletLocal, type PendingWrite, parseKubeletKey } from './types.js';
 import { attachBlock, claimsReady } from './volumes.js';
 
 type Input = ReconcileInput<KubeletConfig, KubeletLocal>;
@@ -68,6 +69,9 @@ const terminatedContainers = (pod: Pod, exitCode: number, now: number): Containe
     const s = statusOf(pod, c.name);
     if (s?.state?.terminated) return s;
     if (s?.state?.running) return terminatedStatus(s, exitCode, now);
+    // Waiting in the crash-loop back-off: its last instance's exit is its final state.
+    const last = lastTermination(s);
+    if (s && last) return { ...s, ready: false, started: false, state: { terminated: last } };
     return unknownTerminatedStatus(c, s);
   });
 
@@ -115,12 +119,13 @@ const admitAndCreate = (input: Input, pod: Pod, node: string): Result => {
   return { plan: statusWrite(next), ...writing(local, pod, node, { admitted: true }), workUnits: scanned };
 };
 
-/** Container readiness at `now`: forced by a fault, else each probe's first success. */
+/** Container readiness at `now`: forced by a fault (for a running container), else each probe's first success. */
 const readiness = (pod: Pod, statuses: readonly ContainerStatus[], now: number, forced: boolean | undefined) => {
   let nextAt: number | undefined;
   const ready = (pod.spec?.containers ?? []).map((c) => {
-    if (forced !== undefined) return forced;
-    const at = readyAtMs(c, statuses.find((s) => s.name === c.name));
+    const s = statuses.find((x) => x.name === c.name);
+    if (forced !== undefined) return forced && s?.state?.running !== undefined;
+    const at = readyAtMs(c, s);
     if (at === undefined) return false;
     if (at > now) nextAt = nextAt === undefined ? at : Math.min(nextAt, at);
     return at <= now;
@@ -164,12 +169,13 @@ const startContainers = (input: Input, pod: Pod, node: string, forced: boolean |
 };
 
 /** Step 2b: readiness of a Running pod (probe delays, readiness faults). */
-const syncReadiness = (input: Input, pod: Pod, node: string, forced: boolean | undefined): Result => {
+const syncReadiness = (input: Input, pod: Pod, node: string, forced: boolean | undefined, crashInMs?: number): Result => {
   const { now, local } = input;
   const statuses = pod.status?.containerStatuses ?? [];
   const r = readiness(pod, statuses, now, forced);
   const changed = (pod.spec?.containers ?? []).some((c, k) => (statuses.find((s) => s.name === c.name)?.ready ?? false) !== r.ready[k]);
-  const requeue = r.requeueAfterMs !== undefined ? { requeueAfterMs: r.requeueAfterMs } : {};
+  const after = r.requeueAfterMs === undefined ? crashInMs : crashInMs === undefined ? r.requeueAfterMs : Math.min(r.requeueAfterMs, crashInMs);
+  const requeue = after !== undefined ? { requeueAfterMs: after } : {};
   const nextStatuses = statuses.map((s) => {
     const k = (pod.spec?.containers ?? []).findIndex((c) => c.name === s.name);
     return k >= 0 && s.ready !== r.ready[k] ? { ...s, ready: r.ready[k]! } : s;
@@ -183,6 +189,86 @@ const syncReadiness = (input: Input, pod: Pod, node: string, forced: boolean | u
   if (!changed && !condChanged) return { ...requeue, workUnits: 1 };
   const next = withStatus(pod, { containerStatuses: nextStatuses, conditions });
   return { plan: statusWrite(next), ...writing(local, pod, node), ...requeue, workUnits: 1 };
+};
+
+/**
+ * Step 2c [kuberuntime computePodActions + doBackOff]: a crashed container is restarted — at once after a
+ * first crash, after the crash-loop back-off after the next ones — with restartCount + 1, a new container
+ * id and the crash as its lastState; the restarted container is ready as any started one (probe delay,
+ * readiness faults). `undefined` when no container is waiting to restart.
+ */
+const restartCrashed = (input: Input, pod: Pod, node: string, forced: boolean | undefined, crash: CrashFault | undefined): Result | undefined => {
+  const { now, local, seed } = input;
+  const uid = pod.metadata?.uid ?? '';
+  const statuses = pod.status?.containerStatuses ?? [];
+  let waitUntil: number | undefined;
+  let restarted = false;
+  const startedAt = timestamp(now);
+  const next = statuses.map((s) => {
+    const last = lastTermination(s);
+    if (s.state?.running !== undefined || last === undefined) return s;
+    const at = local.backoff.get(`${uid}/${s.name}`)?.restartAt ?? now;
+    if (at > now) { waitUntil = waitUntil === undefined ? at : Math.min(waitUntil, at); return s; }
+    restarted = true;
+    const n = (s.restartCount ?? 0) + 1;
+    const id = containerId(seed, uid, `${s.name}/${n}`);
+    return {
+      name: s.name, image: s.image, imageID: s.imageID, containerID: id, restartCount: n, lastState: { terminated: last },
+      ready: false, started: true, state: { running: { startedAt } },
+    } as ContainerStatus;
+  });
+  if (!restarted) return waitUntil === undefined ? undefined : { requeueAfterMs: waitUntil - now, workUnits: 1 };
+  const r = readiness(pod, next, now, forced);
+  const statusesNext = next.map((s) => {
+    const k = (pod.spec?.containers ?? []).findIndex((c) => c.name === s.name);
+    return k >= 0 && s.ready !== r.ready[k] ? { ...s, ready: r.ready[k]! } : s;
+  });
+  // The fault's next crash of the restarted container is due runMs after this start.
+  const target = crash !== undefined && crash.remaining > 0 ? crashTarget(pod, crash) : undefined;
+  const crashIn = target !== undefined && next.some((x) => x.name === target && x.state?.running?.startedAt === startedAt) ? crash!.runMs : undefined;
+  const after = [r.requeueAfterMs, waitUntil === undefined ? undefined : waitUntil - now, crashIn].filter((x): x is number => x !== undefined);
+  return {
+    plan: statusWrite(withStatus(pod, { containerStatuses: statusesNext, conditions: kubeletConditions(pod, 'Running', statusesNext, now) })),
+    ...writing(local, pod, node), workUnits: 1,
+    ...(after.length > 0 ? { requeueAfterMs: Math.min(...after) } : {}),
+  };
+};
+
+/**
+ * Step 2d: a `container-crash` fault's container exits — at the fault, then `runMs` after each restart
+ * while crashes are left. Within the back-off of an earlier crash the container waits in
+ * `CrashLoopBackOff` (`back-off 10s restarting failed container=c pod=web-0_default(uid)`, Warning
+ * `BackOff`); otherwise it shows as terminated (`Error`, or `Completed` for exit code 0) until its
+ * immediate restart. Returns the time until the next crash when it is not due yet.
+ */
+const crashContainer = (input: Input, pod: Pod, node: string, f: CrashFault): Result | number | undefined => {
+  const { now, local } = input;
+  if (f.remaining <= 0) return undefined;
+  const target = crashTarget(pod, f);
+  const statuses = pod.status?.containerStatuses ?? [];
+  const s = statuses.find((x) => x.name === target);
+  const running = s?.state?.running;
+  if (!s || !running) return undefined;
+  const started = parseTimestamp(running.startedAt) ?? now;
+  const at = f.remaining === f.count ? Math.max(f.time, started) : started + f.runMs;
+  if (now < at) return at - now;
+  const uid = pod.metadata?.uid ?? '';
+  const { waitMs } = backoffAt(local.backoff.get(`${uid}/${s.name}`), now);
+  const term = {
+    ...(s.containerID ? { containerID: s.containerID } : {}),
+    exitCode: f.exitCode, reason: f.exitCode === 0 ? 'Completed' : 'Error',
+    ...(running.startedAt ? { startedAt: running.startedAt } : {}), finishedAt: timestamp(now),
+  };
+  const base = { name: s.name, image: s.image, imageID: s.imageID, ...(s.containerID ? { containerID: s.containerID } : {}), restartCount: s.restartCount, ready: false, started: false };
+  const crashed = (waitMs > 0
+    ? { ...base, lastState: { terminated: term }, state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${goDuration(waitMs)} restarting failed container=${s.name} pod=${podFormat(pod)}` } } }
+    : { ...base, lastState: s.lastState ?? {}, state: { terminated: term } }) as ContainerStatus;
+  const next = statuses.map((x) => (x === s ? crashed : x));
+  const write = withStatus(pod, { containerStatuses: next, conditions: kubeletConditions(pod, 'Running', next, now) });
+  const backoffEvent = waitMs > 0
+    ? { onSuccess: { type: 'Warning' as const, reason: 'BackOff', message: `Back-off restarting failed container ${s.name} in pod ${podFormat(pod)}`, involved: involvedOf(pod) } }
+    : {};
+  return { plan: statusWrite(write, backoffEvent), ...writing(local, pod, node), workUnits: 1 };
 };
 
 /** A fail fault (eviction): containers killed, phase Failed with the reason. */
@@ -212,7 +298,9 @@ const failPod = (input: Input, pod: Pod, node: string, reason: string, message: 
 const terminate = (input: Input, pod: Pod, node: string): Result => {
   const { now, local, config } = input;
   if (isTerminal(pod) || !pod.status?.startTime) return { plan: deleteWrite(pod), ...writing(local, pod, node, { deleting: true }), workUnits: 1 };
-  const started = containersStarted(pod);
+  // Containers still running get the grace period; a pod whose containers all exited (crash-loop
+  // back-off) has nothing to kill.
+  const started = containersStarted(pod) && anyContainerRunning(pod);
   if (started) {
     const deadline = parseTimestamp(pod.metadata?.deletionTimestamp) ?? now;
     if (now < deadline) return { requeueAfterMs: deadline - now, workUnits: 1 };
@@ -248,5 +336,11 @@ export const syncKubeletPod = (input: Input): Result => {
   const rf = local.readiness.get(podKey);
   const forced = rf && faultApplies(rf, pod) ? rf.ready : undefined;
   if (!containersStarted(pod)) return startContainers(input, pod, node, forced);
-  return syncReadiness(input, pod, node, forced);
+  const cf = local.crashes.get(podKey);
+  const crash = cf && faultApplies(cf, pod) ? cf : undefined;
+  const restart = restartCrashed(input, pod, node, forced, crash);
+  if (restart) return restart;
+  const c = crash ? crashContainer(input, pod, node, crash) : undefined;
+  if (c !== undefined && typeof c !== 'number') return c;
+  return syncReadiness(input, pod, node, forced, c);
 };

@@ -1,7 +1,8 @@
 import { isTerminal, parseTimestamp, podClaimNames, type KObject, type Pod } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
-import type { FailFault, KubeletLocal, PendingWrite, ReadinessFault, StrandedAttachment } from './types.js';
+import type { CrashBackoff, CrashFault, FailFault, KubeletLocal, PendingWrite, ReadinessFault, StrandedAttachment } from './types.js';
 import { containersStarted } from './status.js';
+import { backoffAt, crashTarget, DEFAULT_CRASH_RUN_MS, lastFinishedAt } from './crash.js';
 
 /**
  * Parse a node fault (`{fault: 'node-down' | 'node-up', node}`): the node's kubelet stops or resumes.
@@ -18,6 +19,7 @@ export const parseNodeFault = (data: unknown): { kind: 'node-down' | 'node-up'; 
 export const parseKubeletFault = (data: unknown):
   | { kind: 'pod-readiness'; key: string; namespace: string; name: string; ready: boolean }
   | { kind: 'pod-fail'; key: string; namespace: string; name: string; reason: string; message?: string }
+  | { kind: 'container-crash'; key: string; namespace: string; name: string; container?: string; exitCode: number; count: number; runMs: number }
   | undefined => {
   if (!data || typeof data !== 'object') return undefined;
   const d = data as Record<string, unknown>;
@@ -30,6 +32,15 @@ export const parseKubeletFault = (data: unknown):
       kind: 'pod-fail', key, namespace, name: d.name,
       reason: typeof d.reason === 'string' && d.reason !== '' ? d.reason : 'Evicted',
       ...(typeof d.message === 'string' ? { message: d.message } : {}),
+    };
+  }
+  if (d.fault === 'container-crash') {
+    const int = (v: unknown, dflt: number, lo: number): number => (typeof v === 'number' && Number.isInteger(v) && v >= lo ? v : dflt);
+    return {
+      kind: 'container-crash', key, namespace, name: d.name,
+      ...(typeof d.container === 'string' && d.container !== '' ? { container: d.container } : {}),
+      exitCode: int(d.exitCode, 1, 0), count: int(d.count, 1, 1),
+      runMs: typeof d.runMs === 'number' && Number.isFinite(d.runMs) && d.runMs >= 0 ? d.runMs : DEFAULT_CRASH_RUN_MS,
     };
   }
   return undefined;
@@ -56,6 +67,37 @@ const without = <K, V>(m: ReadonlyMap<K, V>, k: K): ReadonlyMap<K, V> => {
   return n;
 };
 const withEntry = <K, V>(m: ReadonlyMap<K, V>, k: K, v: V): ReadonlyMap<K, V> => new Map(m).set(k, v);
+
+/**
+ * Crashes the log shows: a container of a pod with a crash fault whose latest terminated instance is newer
+ * than the back-off entry's (and the pod is neither being deleted nor terminal) crashed — one crash of the
+ * fault is used up, and the back-off entry moves ([doBackOff]: restart at once, or after the back-off).
+ * Read from the pod's status, so a kubelet that restarts rebuilds the same state from the log.
+ */
+const observeCrashes = (local: KubeletLocal, pod: Pod): KubeletLocal => {
+  const key = `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
+  const f = local.crashes.get(key);
+  if (!f || !faultApplies(f, pod) || pod.metadata?.deletionTimestamp !== undefined || isTerminal(pod)) return local;
+  const uid = pod.metadata?.uid ?? '';
+  const target = crashTarget(pod, f);
+  let next = local;
+  for (const s of pod.status?.containerStatuses ?? []) {
+    const ts = lastFinishedAt(s);
+    // finishedAt has millisecond precision; the fault's time may be a fraction later within that millisecond.
+    if (ts === undefined || ts < Math.floor(f.time)) continue;
+    // An instance crashes once: its restartCount tells a new crash from one already counted.
+    const k = `${uid}/${s.name}`;
+    const entry = next.backoff.get(k);
+    if (entry !== undefined && s.restartCount <= entry.instance) continue;
+    const cur = next.crashes.get(key)!;
+    next = {
+      ...next,
+      backoff: withEntry(next.backoff, k, backoffAt(entry, ts, s.restartCount).next),
+      ...(s.name === target ? { crashes: withEntry(next.crashes, key, { ...cur, remaining: Math.max(0, cur.remaining - 1) }) } : {}),
+    };
+  }
+  return next;
+};
 
 /** The pending record of a pod after its new state is seen: what was written and is now visible is dropped. */
 const settle = (w: PendingWrite, pod: Pod): PendingWrite | undefined => {
@@ -90,6 +132,13 @@ export const observeKubelet = (e: Envelope, _old: KObject | undefined, local: Ku
       const v: ReadinessFault = { time: e.time, ready: f.ready };
       return { ...local, readiness: withEntry(local.readiness, f.key, v) };
     }
+    if (f.kind === 'container-crash') {
+      const v: CrashFault = {
+        time: e.time, ...(f.container !== undefined ? { container: f.container } : {}),
+        exitCode: f.exitCode, runMs: f.runMs, count: f.count, remaining: f.count,
+      };
+      return { ...local, crashes: withEntry(local.crashes, f.key, v) };
+    }
     const v: FailFault = { time: e.time, reason: f.reason, ...(f.message !== undefined ? { message: f.message } : {}) };
     return { ...local, failures: withEntry(local.failures, f.key, v) };
   }
@@ -113,10 +162,17 @@ export const observeKubelet = (e: Envelope, _old: KObject | undefined, local: Ku
     const key = `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
     if (next.readiness.has(key)) next = { ...next, readiness: without(next.readiness, key) };
     if (next.failures.has(key)) next = { ...next, failures: without(next.failures, key) };
+    if (next.crashes.has(key)) next = { ...next, crashes: without(next.crashes, key) };
+    if (next.backoff.size > 0) {
+      let backoff: Map<string, CrashBackoff> | undefined;
+      for (const k of next.backoff.keys()) if (k.startsWith(`${uid}/`)) (backoff ??= new Map(next.backoff)).delete(k);
+      if (backoff) next = { ...next, backoff };
+    }
     if (next.pending.has(uid)) next = { ...next, pending: next.pending.delete(uid) };
     if (next.warned.has(uid)) next = { ...next, warned: without(next.warned, uid) };
     return next;
   }
+  if (next.crashes.size > 0) next = observeCrashes(next, pod);
   const w = next.pending.get(uid);
   if (w) {
     const s = isTerminal(pod) && !w.deleting ? undefined : settle(w, pod);

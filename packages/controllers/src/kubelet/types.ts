@@ -41,6 +41,15 @@ export type KubeletFault =
   /** The kubelet fails the pod: phase Failed with this reason (default `Evicted`), containers terminated. */
   | { readonly fault: 'pod-fail'; readonly namespace?: string; readonly name: string; readonly reason?: string; readonly message?: string }
   /**
+   * A container of the pod exits with `exitCode` (default 1) — now, and again `runMs` (default 1 s) after
+   * each restart, `count` times in all (default 1). The pod stays Running (restartPolicy Always): the
+   * kubelet restarts the container, the first time at once, then after the crash-loop back-off.
+   */
+  | {
+    readonly fault: 'container-crash'; readonly namespace?: string; readonly name: string; readonly container?: string;
+    readonly exitCode?: number; readonly count?: number; readonly runMs?: number;
+  }
+  /**
    * The node's kubelet stops (§1.13 node unreachable): no status writes, no container starts, no
    * confirmation of deletions, no heartbeats (the node-lifecycle controller reads the same fault).
    */
@@ -50,6 +59,28 @@ export type KubeletFault =
 
 export interface ReadinessFault { readonly time: number; readonly ready: boolean }
 export interface FailFault { readonly time: number; readonly reason: string; readonly message?: string }
+/** A `container-crash` fault: crashes left to happen (each restart of the container crashes again until none is left). */
+export interface CrashFault {
+  readonly time: number;
+  /** The container that crashes (undefined: the pod's first container). */
+  readonly container?: string;
+  readonly exitCode: number;
+  readonly runMs: number;
+  readonly count: number;
+  readonly remaining: number;
+}
+/**
+ * [flowcontrol.Backoff] entry of one container (the kubelet's crash-loop back-off, keyed `uid/container`),
+ * as of its last crash: the back-off the next crash waits (`ms`), when it was last moved (`lastUpdate`,
+ * the crash's finishedAt), when the crashed container restarts (`restartAt`), which instance crashed.
+ */
+export interface CrashBackoff {
+  readonly ms: number;
+  readonly lastUpdate: number;
+  readonly restartAt: number;
+  /** The restartCount of the crashed instance this entry is for (each instance crashes once). */
+  readonly instance: number;
+}
 
 /**
  * What this kubelet has written but not yet seen in its cache (keyed by pod uid): an admission (the
@@ -75,6 +106,10 @@ export interface KubeletLocal {
   readonly readiness: ReadonlyMap<string, ReadinessFault>;
   /** Latest fail fault per `namespace/name`. */
   readonly failures: ReadonlyMap<string, FailFault>;
+  /** Latest container-crash fault per `namespace/name`, with the crashes it has left. */
+  readonly crashes: ReadonlyMap<string, CrashFault>;
+  /** Crash-loop back-off per `uid/container`. */
+  readonly backoff: ReadonlyMap<string, CrashBackoff>;
   /** By pod uid; persistent, since it can hold every pod of a mass start or termination. */
   readonly pending: PHashMap<PendingWrite>;
   /** Pods (uid) already warned with FailedAttachVolume, and for which volumes. */
@@ -90,7 +125,7 @@ export interface KubeletLocal {
 }
 
 export const initialKubeletLocal = (): KubeletLocal => ({
-  readiness: new Map(), failures: new Map(), pending: PHashMap.empty(), warned: new Map(), down: new Map(), stranded: new Map(),
+  readiness: new Map(), failures: new Map(), crashes: new Map(), backoff: new Map(), pending: PHashMap.empty(), warned: new Map(), down: new Map(), stranded: new Map(),
 });
 
 /** `<node>|<namespace>/<name>` */

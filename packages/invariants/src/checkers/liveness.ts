@@ -1,4 +1,4 @@
-import { isTerminal, type KObject, type PersistentVolumeClaim, type Pod, type ReplicaSet } from '@kubesim/api';
+import { isTerminal, parseTimestamp, type KObject, type PersistentVolumeClaim, type Pod, type ReplicaSet } from '@kubesim/api';
 import type { Envelope } from '@kubesim/log';
 import type { CheckerDef } from '../types.js';
 import {
@@ -142,6 +142,27 @@ const claimCycle = (world: World, pod: Pod): string | undefined => {
   return `pod ${nsOf(pod)}/${nameOf(pod)}, deleted in foreground, waits for its claim${held.length > 1 ? 's' : ''} ${held.join(', ')}, which pvc-protection keeps while the pod exists`;
 };
 
+type ContainerStatus = NonNullable<NonNullable<Pod['status']>['containerStatuses']>[number];
+/** The finishedAt (ms) of a container's latest crashed instance: its terminated state, or its last state while it waits to restart. */
+const crashedAt = (s: ContainerStatus): number | undefined =>
+  parseTimestamp((s.state?.terminated ?? (s.state?.waiting ? s.lastState?.terminated : undefined))?.finishedAt);
+
+/** A `container-crash` fault on a live pod: crashes it has left, and the last crash counted. */
+interface CrashLeft { readonly uid: string; readonly container: string; readonly since: number; remaining: number; lastInstance: number }
+
+/**
+ * Whether the kubelet still has to act on a live pod's containers: one crashed and waits to be restarted
+ * (restartPolicy Always), or a `container-crash` fault has crashes left for a container that has started.
+ */
+const restartPending = (pod: Pod, crash: CrashLeft | undefined): boolean => {
+  if (isTerminal(pod) || pod.metadata?.deletionTimestamp !== undefined) return false;
+  const statuses = pod.status?.containerStatuses ?? [];
+  if (statuses.some((s) => s.state?.running === undefined && crashedAt(s) !== undefined)) return true;
+  if (crash === undefined || crash.remaining <= 0) return false;
+  const s = statuses.find((x) => x.name === crash.container);
+  return s !== undefined && (s.state?.running !== undefined || crashedAt(s) !== undefined);
+};
+
 const isInputActor = (actor: string): boolean => actor === 'user' || actor.startsWith('system:');
 
 const setReason = (m: SetModel): string | undefined => {
@@ -179,7 +200,8 @@ const rsReason = (r: RsModel): string | undefined => {
  * LIVE — liveness: after the last input (COMMAND, FAULT or COMPONENT entry) the cluster reaches its
  * desired state within `livenessBoundMs` of virtual time — every StatefulSet and ReplicaSet has observed
  * its generation and has spec.replicas pods, all Running, Ready and available (a RollingUpdate
- * finished), every deleting one has no pods left, and no pod is terminating — and then stays still: no
+ * finished), every deleting one has no pods left, no pod is terminating, and no live pod has a crashed container
+ * waiting for its restart or crashes left from a `container-crash` fault — and then stays still: no
  * object is written later than `livenessSettleMs` after convergence. The objects a user command writes count as part of that input. Judging is suspended while
  * a component is crashed, a node is down (`node-down` fault, until `node-up` or the Node is deleted) or
  * a `pod-readiness ready=false` fault holds a live pod down: the desired state is then unreachable by
@@ -197,6 +219,21 @@ export const liveChecker: CheckerDef = {
     const terminating = new Map<string, number>();
     /** Pods held unready by a fault: namespace/name → uid. */
     const heldDown = new Map<string, string>();
+    /** Pods with a `container-crash` fault (namespace/name), and those whose containers the kubelet still has to restart or crash. */
+    const crashes = new Map<string, CrashLeft>();
+    const restarting = new Set<string>();
+    const noteCrashes = (key: string, pod: Pod | undefined): void => {
+      const c = crashes.get(key);
+      if (c !== undefined && (pod === undefined || uidOf(pod) !== c.uid || isTerminal(pod) || pod.metadata?.deletionTimestamp !== undefined)) crashes.delete(key);
+      else if (c !== undefined) {
+        const s = pod!.status?.containerStatuses?.find((x) => x.name === c.container);
+        const at = s === undefined ? undefined : crashedAt(s);
+        // finishedAt has millisecond precision, the fault's time may be a fraction later; each instance
+        // (restartCount) crashes once.
+        if (at !== undefined && at >= Math.floor(c.since) && s!.restartCount > c.lastInstance) { c.remaining--; c.lastInstance = s!.restartCount; }
+      }
+      if (pod !== undefined && restartPending(pod, crashes.get(key))) restarting.add(key); else restarting.delete(key);
+    };
     let inputSeq = 0, inputTime = 0;
     let converging = true;
     let convergedSeq = 0, convergedTime = 0;
@@ -274,10 +311,11 @@ export const liveChecker: CheckerDef = {
       if (stall === undefined) stalled.delete(m.uid); else stalled.set(m.uid, stall);
     };
     const suspended = (): boolean => world.crashed.size > 0 || heldDown.size > 0 || world.nodesDown.size > 0 || stalled.size > 0;
-    const isConverged = (): boolean => unconverged.size === 0 && terminating.size === 0;
+    const isConverged = (): boolean => unconverged.size === 0 && terminating.size === 0 && restarting.size === 0;
     const why = (): string => {
       const reasons = [...unconverged.values()].slice(0, 4);
       if (terminating.size > 0) reasons.push(`${terminating.size} pod(s) terminating (${[...terminating.keys()].slice(0, 3).join(', ')})`);
+      if (restarting.size > 0) reasons.push(`${restarting.size} pod(s) with a container to restart or crash (${[...restarting].slice(0, 3).join(', ')})`);
       return reasons.join('; ');
     };
     const onInput = (e: Envelope): void => {
@@ -287,6 +325,20 @@ export const liveChecker: CheckerDef = {
         const key = `${ns}/${d.name}`;
         const pod = world.store.get('Pod', ns, d.name);
         if (d.ready === false && pod !== undefined) heldDown.set(key, uidOf(pod)); else heldDown.delete(key);
+      }
+      if (e.type === 'FAULT' && d?.fault === 'container-crash' && typeof d.name === 'string') {
+        // The kubelet crashes the named (or first) container of the pod that exists now, `count` times.
+        const ns = typeof d.namespace === 'string' && d.namespace !== '' ? d.namespace : 'default';
+        const key = `${ns}/${d.name}`;
+        const pod = world.store.get('Pod', ns, d.name) as Pod | undefined;
+        const raw = (d as { container?: unknown; count?: unknown });
+        const container = typeof raw.container === 'string' ? raw.container : pod?.spec?.containers?.[0]?.name;
+        const count = typeof raw.count === 'number' && Number.isInteger(raw.count) && raw.count >= 1 ? raw.count : 1;
+        if (pod !== undefined && !isTerminal(pod) && pod.metadata?.deletionTimestamp === undefined && container !== undefined
+          && (pod.spec?.containers ?? []).some((c) => c.name === container)) {
+          crashes.set(key, { uid: uidOf(pod), container, since: e.time, remaining: count, lastInstance: -1 });
+        } else crashes.delete(key);
+        noteCrashes(key, pod);
       }
       inputSeq = e.seq;
       inputTime = e.time;
@@ -304,6 +356,7 @@ export const liveChecker: CheckerDef = {
         if (o.kind === 'Pod') {
           const key = `${nsOf(o)}/${nameOf(o)}`;
           if (e.type !== 'DELETED' && isTerminatingPod(o as Pod)) terminating.set(key, e.seq); else terminating.delete(key);
+          if (crashes.size > 0 || restarting.size > 0) noteCrashes(key, e.type === 'DELETED' ? undefined : o as Pod);
           if (e.type !== 'DELETED' && (o.metadata?.finalizers ?? []).includes('foregroundDeletion')) foreground.set(key, o as Pod);
           else if (foreground.delete(key)) stalled.delete(key);
           if (foreground.size > 0) recomputeCycles();

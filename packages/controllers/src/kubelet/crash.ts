@@ -1,0 +1,64 @@
+import { parseTimestamp, type Pod } from '@kubesim/api';
+import type { ContainerStatus } from './status.js';
+
+type ContainerTerminated = NonNullable<NonNullable<ContainerStatus['state']>['terminated']>;
+import type { CrashBackoff, CrashFault } from './types.js';
+
+/**
+ * Container crashes and the kubelet's crash-loop back-off ([kuberuntime doBackOff] with the kubelet's
+ * `flowcontrol.Backoff`: 10 s initial, doubled up to 5 min, forgotten when two crashes are more than
+ * twice the maximum apart). The pod's restartPolicy is Always (the only one a StatefulSet or ReplicaSet
+ * allows), so a crashed container is restarted and the pod stays Running.
+ */
+export const BACKOFF_INITIAL_MS = 10_000;
+export const BACKOFF_MAX_MS = 300_000;
+/** A container that ran this long (1 s) before it crashed again, by default. */
+export const DEFAULT_CRASH_RUN_MS = 1_000;
+
+/**
+ * The back-off decision for a crash at `ts` (the container's finishedAt), from the entry of the previous
+ * crash: whether the restart waits ([Backoff.IsInBackOffSince]) and how long, and the entry after the
+ * restart ([Backoff.Next]: reset to the initial back-off when there was none or it had expired, else doubled);
+ * `instance` is the restartCount of the crashed instance.
+ */
+export const backoffAt = (entry: CrashBackoff | undefined, ts: number, instance = 0): { waitMs: number; next: CrashBackoff } => {
+  const live = entry !== undefined && ts - entry.lastUpdate <= 2 * BACKOFF_MAX_MS;
+  const waitMs = live ? entry.ms : 0;
+  const ms = live ? Math.min(2 * entry.ms, BACKOFF_MAX_MS) : BACKOFF_INITIAL_MS;
+  return { waitMs, next: { ms, lastUpdate: ts, restartAt: ts + waitMs, instance } };
+};
+
+/** Go's `time.Duration.String()` for a whole number of seconds (`10s`, `1m20s`, `5m0s`, `1h0m0s`). */
+export const goDuration = (ms: number): string => {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h > 0 ? `${h}h${m}m${s % 60}s` : `${m}m${s % 60}s`;
+};
+
+/** `web-0_default(uid)` [format.Pod]. */
+export const podFormat = (pod: Pod): string => `${pod.metadata?.name ?? ''}_${pod.metadata?.namespace ?? ''}(${pod.metadata?.uid ?? ''})`;
+
+/** The container a crash fault targets: the named one, else the pod's first. */
+export const crashTarget = (pod: Pod, f: CrashFault): string | undefined => f.container ?? pod.spec?.containers?.[0]?.name;
+
+/** The terminated state of a container's latest crashed instance: its state, or (waiting in back-off) its last state. */
+export const lastTermination = (s: ContainerStatus | undefined): ContainerTerminated | undefined => s?.state?.terminated ?? (s?.state?.waiting ? s.lastState?.terminated : undefined);
+
+/** The finishedAt of the container's latest terminated instance, in ms. */
+export const lastFinishedAt = (s: ContainerStatus | undefined): number | undefined => parseTimestamp(lastTermination(s)?.finishedAt);
+
+/**
+ * The error in a `container-crash` fault's data, if any (checked before the fault is logged): a pod name,
+ * an optional container name, `exitCode` an integer 0–255, `count` a positive integer, `runMs` ≥ 0.
+ */
+export const containerCrashError = (d: Readonly<Record<string, unknown>>): string | undefined => {
+  if (typeof d.name !== 'string' || d.name === '') return 'fault container-crash: "name" (the pod) is required';
+  if (d.container !== undefined && (typeof d.container !== 'string' || d.container === '')) return 'fault container-crash: "container" must be a container name';
+  const int = (v: unknown, lo: number, hi: number): boolean => typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;
+  if (d.exitCode !== undefined && !int(d.exitCode, 0, 255)) return 'fault container-crash: "exitCode" must be an integer from 0 to 255';
+  if (d.count !== undefined && !int(d.count, 1, 1_000)) return 'fault container-crash: "count" must be an integer from 1 to 1000';
+  if (d.runMs !== undefined && !(typeof d.runMs === 'number' && Number.isFinite(d.runMs) && d.runMs >= 0)) return 'fault container-crash: "runMs" must be a non-negative number';
+  return undefined;
+};
