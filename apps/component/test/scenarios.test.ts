@@ -35,10 +35,11 @@ const summary = (s: Snapshot, randomPodNames: boolean) => {
 describe('the seed scenarios on real processes give the verdict and final state of the embedded engine', () => {
   // node-failure and replicaset-quota wait out minutes of virtual time (eviction, PodGC's quarantine; the
   // ReplicaSet's backoff): a higher scale keeps them short. replicaset-quota also checks that concurrent
-  // creates against one quota are admitted one at a time (the slow-start batch of 4 all refused).
+  // creates against one quota are admitted one at a time (the slow-start batch of 4 all refused). crashloop
+  // waits out the crash-loop back-off of a container the kubelet process restarts in place.
   for (const [file, randomNames, timeScale] of [
     ['examples/seed-statefulset.yaml', false, 10], ['examples/seed-replicaset.yaml', true, 10], ['examples/node-failure.yaml', false, 50],
-    ['examples/replicaset-quota.yaml', true, 50],
+    ['examples/replicaset-quota.yaml', true, 50], ['examples/crashloop.yaml', false, 50],
   ] as const) {
     it(file, async () => {
       const sc = loadScenarioFile(file);
