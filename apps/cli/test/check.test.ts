@@ -52,7 +52,7 @@ describe('kubesim check', () => {
     expect(r.out).toMatch(/^checking .*seed\.jsonl: scenario "seed-statefulset", seed 1, embedded, \d+ entries\n/);
     expect(r.out).toMatch(/^ {2}K1 +ok +monotonic invariants/m);
     expect(r.out).toMatch(/^ {2}LIVE +ok +liveness/m);
-    expect(r.out).toMatch(/\nOK: 22 checkers, no violation in \d+ entries\n$/);
+    expect(r.out).toMatch(/\nOK: 23 checkers, no violation in \d+ entries\n$/);
   });
 
   it('prints each violation with its seqs and the failing checker, exit 1; --only selects checkers', () => {

@@ -595,3 +595,70 @@ describe('LOG — well-formedness', () => {
     ]);
   });
 });
+
+describe('L12 — the StatefulSet controller deletes only condemned, terminal or outdated pods', () => {
+  /** web-1 of a healthy set of 3 whose container crashed and waits in CrashLoopBackOff (phase Running, not Ready). */
+  const crashLooping = (o: { onDelete?: boolean } = {}) => {
+    const b = new LogBuilder();
+    const { set } = orderedUp(b, 3);
+    const s = o.onDelete ? { ...set, spec: { ...set.spec!, updateStrategy: { type: 'OnDelete' as const } } } : set;
+    if (o.onDelete) b.mod('user', s);
+    b.add(SS, revision(REV1, 1, s));
+    b.mod(SS, { ...s, status: settledStatus(3) }, { op: 'update/status' });
+    const p = stsPod(1, 'running', { set: s });
+    const crashed: Pod = {
+      ...p,
+      status: {
+        ...p.status!,
+        containerStatuses: [{
+          name: 'nginx', image: 'nginx:1.25', imageID: '', ready: false, started: false, restartCount: 1,
+          state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 10s restarting failed container=nginx pod=web-1_default(web-1-a)' } },
+          lastState: { terminated: { exitCode: 1, reason: 'Error', finishedAt: '2026-01-01T00:00:40Z' } },
+        }],
+      },
+    };
+    b.mod('kubelet:node-a', crashed, { op: 'update/status' });
+    return { b, set: s, crashed };
+  };
+
+  it('fires when an in-range pod at the update revision is deleted because its container crashed', () => {
+    const { b, set, crashed } = crashLooping();
+    const del = b.mod(SS, { ...crashed, metadata: { ...crashed.metadata, deletionTimestamp: '2026-01-01T00:00:50Z' } }, { op: 'delete' });
+    expect(check(b, 'L12').map((v) => v.message)).toEqual([
+      `L12: pod default/web-1 (in range, Running, container nginx CrashLoopBackOff) deleted by the controller at seq ${del} though it is at the update revision ${REV1} of statefulset default/web: the controller deletes only condemned, terminal (Failed/Succeeded) or outdated pods`,
+    ]);
+    expect(set.spec?.updateStrategy?.type).toBe('RollingUpdate');
+  });
+
+  it('fires on any such deletion under OnDelete', () => {
+    const { b, crashed } = crashLooping({ onDelete: true });
+    const del = b.mod(SS, { ...crashed, metadata: { ...crashed.metadata, deletionTimestamp: '2026-01-01T00:00:50Z' } }, { op: 'delete' });
+    expect(check(b, 'L12').map((v) => v.message)).toEqual([
+      `L12: pod default/web-1 (in range, Running) deleted by the controller at seq ${del}, but statefulset default/web uses the OnDelete strategy: only terminal or condemned pods are the controller's to delete`,
+    ]);
+  });
+
+  it('accepts condemned, failed and outdated pods, and a deletion planned before the set changed', () => {
+    const b = new LogBuilder();
+    const { set } = orderedUp(b, 3);
+    b.add(SS, revision(REV1, 1, set));
+    // A failed pod is replaced (§1.12).
+    b.mod('kubelet:node-a', stsPod(2, 'failed', { set }), { op: 'update/status' });
+    b.mod(SS, { ...stsPod(2, 'failed', { set }), metadata: { ...stsPod(2, 'failed', { set }).metadata, deletionTimestamp: '2026-01-01T00:00:50Z' } }, { op: 'delete' });
+    b.del('kubelet:node-a', stsPod(2, 'failed', { set }));
+    // A rolling update deletes the pods at the old revision.
+    b.input('COMMAND', { command: 'patch' });
+    const changed = { ...set, metadata: { ...set.metadata, generation: 2 }, spec: { ...set.spec!, template: { ...set.spec!.template, metadata: { labels: { app: 'nginx', v: '2' } } } } };
+    b.mod('user', changed);
+    b.add(SS, revision(REV2, 2, changed));
+    b.mod(SS, stsPod(1, 'ready-terminating', { set: changed }), { op: 'delete' });
+    b.del('kubelet:node-a', stsPod(1, 'ready-terminating', { set: changed }));
+    // A scale-down deletes the condemned pod, whatever its revision.
+    b.input('COMMAND', { command: 'scale' });
+    const one = { ...changed, metadata: { ...changed.metadata, generation: 3 }, spec: { ...changed.spec!, replicas: 1 } };
+    b.mod('user', one);
+    b.add(SS, stsPod(1, 'ready', { set: one, rev: REV2, uid: 'web-1-b' }), { cause: 1 });
+    b.mod(SS, stsPod(1, 'ready-terminating', { set: one, rev: REV2, uid: 'web-1-b' }), { op: 'delete' });
+    expect(check(b, 'L12')).toEqual([]);
+  });
+});

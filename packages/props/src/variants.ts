@@ -139,6 +139,28 @@ const newClaimOnRecreate = wrapPlan((i, w) => {
   );
 });
 
+/**
+ * Treats a container crash as a failed pod: deletes (to re-create) an in-range pod whose container exited
+ * and waits for the kubelet to restart it, though the pod is Running (restartPolicy Always).
+ */
+const replaceCrashed: SsDef = {
+  ...real,
+  reconcile: (i) => {
+    const r = real.reconcile(i);
+    const set = i.snapshot.get('StatefulSet', i.key.split('/')[0] ?? '', i.key.split('/')[1] ?? '');
+    if (!set || set.metadata?.deletionTimestamp) return r;
+    const replicas = set.spec?.replicas ?? 1;
+    const extra: Step[] = [];
+    for (const p of podsOf(i.snapshot, set)) {
+      const { ordinal } = parentAndOrdinal(p.metadata!.name!);
+      if (p.metadata?.deletionTimestamp || ordinal >= replicas || p.status?.phase !== 'Running') continue;
+      const crashed = (p.status?.containerStatuses ?? []).some((c) => c.state?.running === undefined && (c.state?.terminated !== undefined || c.lastState?.terminated !== undefined));
+      if (crashed) extra.push(write({ verb: 'delete', kind: 'Pod', namespace: p.metadata?.namespace ?? '', name: p.metadata!.name! }, { ignore: ['NotFound'] }));
+    }
+    return extra.length ? { ...r, plan: seq(r.plan, ...extra) } : r;
+  },
+};
+
 export interface Variant {
   readonly name: string;
   readonly description: string;
@@ -153,6 +175,7 @@ export const VARIANTS: readonly Variant[] = [
   { name: 'create-before-ready', description: 'the next pod is created before its predecessor is Running and Ready', applies: { policy: 'OrderedReady' }, controller: createBeforeReady },
   { name: 'second-pod-while-terminating', description: 'a second pod for an identity while the first is Terminating', applies: {}, controller: secondWhileTerminating },
   { name: 'new-claim-on-recreate', description: 'a re-created pod is given a new claim', applies: {}, controller: newClaimOnRecreate },
+  { name: 'replace-crashed-pod', description: 'a pod whose container crashed is deleted and re-created instead of restarted in place', applies: {}, controller: replaceCrashed },
 ];
 
 export const variantNamed = (name: string): Variant | undefined => VARIANTS.find((v) => v.name === name);

@@ -1,4 +1,4 @@
-import type { ControllerRevision, KObject } from '@kubesim/api';
+import type { ControllerRevision, KObject, Pod } from '@kubesim/api';
 import { getMaxUnavailable } from '@kubesim/controllers';
 import type { Envelope } from '@kubesim/log';
 import type { CheckContext, CheckerDef } from '../types.js';
@@ -177,4 +177,46 @@ export const l5Checker: CheckerDef = {
       finish(): void { /* judged per entry */ },
     };
   },
+};
+
+/**
+ * L12 — why the StatefulSet controller deletes a pod [SSC processReplica, processCondemned, the rolling
+ * update of updateStatefulSet]: it is condemned (out of range), terminal (Failed or Succeeded), or — with
+ * the RollingUpdate strategy — at a revision other than the set's update revision. A live, in-range pod at
+ * the update revision is never deleted by the controller: not when it is unready, not when its container
+ * crashed and waits in CrashLoopBackOff (the kubelet restarts containers; §1.12 replaces only terminal
+ * pods), and never under OnDelete. Judged as the controller can have seen it: a write whose set changed
+ * its range or spec after the write's cause, or made from an out-of-order view, is not judged.
+ */
+export const l12Checker: CheckerDef = {
+  id: 'L12',
+  title: 'the StatefulSet controller deletes only condemned, terminal or outdated pods',
+  kinds: ['Pod'],
+  inputs: false,
+  create: (ctx) => ({
+    id: 'L12',
+    title: l12Checker.title,
+    observe(e: Envelope, before: KObject | undefined): void {
+      const w = podWriteOf(ctx.world, e, before);
+      if (w === undefined || w.kind !== 'update-delete' || w.ordinal < 0 || w.cause < 0) return;
+      const m = w.set;
+      if (m.rangeChangedAt > w.cause || m.specChangedAt > w.cause) return;
+      const pod = w.before ?? w.pod;
+      if (!isRollingUpdate(m.obj)) {
+        ctx.report([e.seq, w.cause], `${podLabel(pod)} (in range, ${pod.status?.phase ?? 'no phase'}) deleted by the controller at seq ${e.seq}, but ${setLabel(m)} uses the OnDelete strategy: only terminal or condemned pods are the controller's to delete`);
+        return;
+      }
+      const update = newestRevision(ctx, m);
+      const rev = podRevision(pod);
+      if (update === undefined || rev !== update) return;
+      ctx.report([e.seq, w.cause], `${podLabel(pod)} (in range, ${pod.status?.phase ?? 'no phase'}${crashNote(pod)}) deleted by the controller at seq ${e.seq} though it is at the update revision ${update} of ${setLabel(m)}: the controller deletes only condemned, terminal (Failed/Succeeded) or outdated pods`);
+    },
+    finish(): void { /* judged per entry */ },
+  }),
+};
+
+/** ", container c in CrashLoopBackOff" when a container of the pod waits to be restarted. */
+const crashNote = (p: Pod): string => {
+  const c = p.status?.containerStatuses?.find((s) => s.state?.running === undefined && (s.state?.terminated !== undefined || s.lastState?.terminated !== undefined));
+  return c === undefined ? '' : `, container ${c.name} ${c.state?.waiting?.reason ?? 'exited'}`;
 };
