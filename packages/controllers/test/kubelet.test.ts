@@ -7,7 +7,7 @@ import {
 import type { Envelope } from '@kubesim/log';
 import { eventsOf, writesOf, type ReconcileResult } from '../src/framework/index.js';
 import {
-  CONTAINER_UNKNOWN_MESSAGE, initialKubeletLocal, kubelet, kubeletKey, observeKubelet, type KubeletConfig, type KubeletLocal,
+  CONTAINER_UNKNOWN_MESSAGE, initialKubeletLocal, kubelet, kubeletKey, kubeletKeysFor, observeKubelet, type KubeletConfig, type KubeletLocal,
 } from '../src/kubelet/index.js';
 import { makeSnapshot } from './util.js';
 
@@ -602,5 +602,43 @@ describe('kubelet: container-crash (restartPolicy Always, crash-loop back-off)',
     const s = (w[0] as { object: Pod }).object;
     expect(s.status?.phase).toBe('Failed');
     expect(c0(s).state).toEqual({ terminated: term });
+  });
+});
+
+describe('kubelet: node expansion of a resized volume', () => {
+  const key = kubeletKey('node-a', 'default', 'web-0');
+  const runningWithClaim = (): Pod => pod('web-0', {
+    node: 'node-a', claims: ['www-web-0'],
+    status: {
+      phase: 'Running', podIP: '10.64.0.2', startTime: timestamp(0),
+      conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: timestamp(100) }],
+      containerStatuses: [{ name: 'nginx', image: 'nginx:1.25', imageID: '', containerID: 'containerd://a', ready: true, restartCount: 0, started: true, state: { running: { startedAt: timestamp(50) } } }],
+    },
+  });
+  const pending = (): PersistentVolumeClaim => ({
+    ...pvc('www-web-0', 'pv-a'),
+    metadata: { name: 'www-web-0', namespace: 'default', uid: 'uid-www-web-0', resourceVersion: '31' },
+    status: {
+      phase: 'Bound', capacity: { storage: '1Gi' }, allocatedResources: { storage: '3Gi' }, allocatedResourceStatuses: { storage: 'NodeResizePending' },
+      conditions: [{ type: 'FileSystemResizePending', status: 'True', message: 'Waiting for user to (re-)start a pod to finish file system resize of volume on node.' }],
+    },
+  });
+
+  it('finishes the file-system resize of a claim its running pod mounts: capacity = allocated, resize status and conditions gone, event on the pod', () => {
+    const r = run([node('node-a'), runningWithClaim(), pending(), pv('pv-a', 'www-web-0')], key, 5000);
+    const w = writesOf(r.plan);
+    expect(w).toHaveLength(1);
+    expect(w[0]).toMatchObject({ verb: 'update', subresource: 'status' });
+    const c = (w[0] as { object: PersistentVolumeClaim }).object;
+    expect(c.metadata?.resourceVersion).toBe('31');
+    expect(c.status).toEqual({ phase: 'Bound', capacity: { storage: '3Gi' }, allocatedResources: { storage: '3Gi' } });
+    expect(eventsOf(r.plan)).toEqual([expect.objectContaining({ type: 'Normal', reason: 'FileSystemResizeSuccessful', message: 'MountVolume.NodeExpandVolume succeeded for volume "pv-a" node-a', involved: expect.objectContaining({ kind: 'Pod', name: 'web-0' }) })]);
+    expect(r.local).toBeUndefined(); // no pod write pending: the pod's own syncs go on
+  });
+
+  it('the claim turning NodeResizePending wakes the started pods that mount it on the kubelet\'s nodes', () => {
+    const e: Envelope = { seq: 40, time: 5000, type: 'MODIFIED', actor: 'volume-binder', cause: 30, object: pending() };
+    const objs = [node('node-a'), runningWithClaim(), pending()];
+    expect(kubeletKeysFor(e, undefined, snap(objs), config)).toEqual([key]);
   });
 });

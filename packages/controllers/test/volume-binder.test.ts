@@ -277,6 +277,54 @@ describe('volume binder: bound claims', () => {
   });
 });
 
+describe('volume binder: resize (expand controller + external-resizer)', () => {
+  const expandable = { ...sc('fast'), allowVolumeExpansion: true } as StorageClass;
+  const grown = (size: string, status: Record<string, unknown> = {}) => pvc('a', size, {
+    cls: 'fast', volumeName: 'pv-a', phase: 'Bound',
+    annotations: { 'pv.kubernetes.io/bind-completed': 'yes', 'pv.kubernetes.io/bound-by-controller': 'yes' },
+    status: { accessModes: ['ReadWriteOnce'], capacity: { storage: '1Gi' }, ...status },
+  });
+  const volume = (size = '1Gi', provisioned = true) => pv('pv-a', size, {
+    cls: 'fast', phase: 'Bound', claimRef: { namespace: 'default', name: 'a', uid: 'uid-a' },
+    annotations: { 'pv.kubernetes.io/bound-by-controller': 'yes', ...(provisioned ? { 'pv.kubernetes.io/provisioned-by': 'kubesim.io/hostpath' } : {}) },
+  });
+
+  it('a request above the capacity: in progress (Resizing), the volume grown, then waiting for the node (FileSystemResizePending), with the resizer\'s events', () => {
+    const r = run([grown('3Gi'), volume(), expandable], 'pvc:default/a', 5000);
+    const w = writesOf(r.plan);
+    expect(w.map((x) => `${x.verb}${'subresource' in x && x.subresource ? `/${x.subresource}` : ''} ${objectOf(x).kind}`)).toEqual([
+      'update/status PersistentVolumeClaim', 'update PersistentVolume', 'update/status PersistentVolumeClaim',
+    ]);
+    const first = objectOf(w[0]!) as PersistentVolumeClaim;
+    expect(first.metadata?.resourceVersion).toBe('20');
+    expect(first.status).toEqual({
+      phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '1Gi' },
+      conditions: [{ type: 'Resizing', status: 'True', lastTransitionTime: timestamp(5000) }],
+      allocatedResources: { storage: '3Gi' }, allocatedResourceStatuses: { storage: 'ControllerResizeInProgress' },
+    });
+    expect((objectOf(w[1]!) as PersistentVolume).spec?.capacity).toEqual({ storage: '3Gi' });
+    const last = objectOf(w[2]!) as PersistentVolumeClaim;
+    expect(last.metadata?.resourceVersion).toBeUndefined();
+    expect(last.status).toMatchObject({
+      capacity: { storage: '1Gi' }, allocatedResources: { storage: '3Gi' }, allocatedResourceStatuses: { storage: 'NodeResizePending' },
+      conditions: [{ type: 'FileSystemResizePending', status: 'True', message: 'Waiting for user to (re-)start a pod to finish file system resize of volume on node.' }],
+    });
+    expect(eventsOf(r.plan).map((e) => [e.reason, e.message, e.source])).toEqual([
+      ['ExternalExpanding', 'waiting for an external controller to expand this PVC', 'volume_expand'],
+      ['Resizing', 'External resizer is resizing volume pv-a', 'external-resizer kubesim.io/hostpath'],
+      ['FileSystemResizeRequired', 'Require file system resize of volume on node', 'external-resizer kubesim.io/hostpath'],
+    ]);
+  });
+
+  it('nothing to do: the volume already grown (the node\'s turn), a statically created volume, a class without allowVolumeExpansion, a request within the capacity', () => {
+    const waiting = grown('3Gi', { allocatedResources: { storage: '3Gi' }, allocatedResourceStatuses: { storage: 'NodeResizePending' } });
+    expect(run([waiting, volume('3Gi'), expandable], 'pvc:default/a').plan).toBeUndefined();
+    expect(run([grown('3Gi'), volume('1Gi', false), expandable], 'pvc:default/a').plan).toBeUndefined();
+    expect(run([grown('3Gi'), volume(), sc('fast')], 'pvc:default/a').plan).toBeUndefined();
+    expect(run([grown('1Gi'), volume(), expandable], 'pvc:default/a').plan).toBeUndefined();
+  });
+});
+
 // ---- volumes (§3.4) ------------------------------------------------------------------------------------
 describe('volume binder: volumes and reclaim', () => {
   const released = (policy: string, phase = 'Bound') =>

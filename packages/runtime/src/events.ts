@@ -100,7 +100,7 @@ export class EventCorrelator {
     const colon = actor.indexOf(':');
     const legacy = !NEW_EVENTS_API.has(colon < 0 ? actor : actor.slice(0, colon));
     // getSpamKey: source (component and host) and involved object.
-    const spamKey = `${actor}\u0000${inv.kind}\u0000${inv.namespace ?? ''}\u0000${inv.name}\u0000${inv.uid ?? ''}\u0000${inv.apiVersion}`;
+    const spamKey = `${s.source ?? actor}\u0000${inv.kind}\u0000${inv.namespace ?? ''}\u0000${inv.name}\u0000${inv.uid ?? ''}\u0000${inv.apiVersion}`;
     // EventAggregatorByReasonFunc: … plus type and reason; the local key is the message.
     const aggregateKey = `${spamKey}\u0000${s.type}\u0000${s.reason}`;
     let key = `${aggregateKey}\u0000${s.message}`; // getEventKey

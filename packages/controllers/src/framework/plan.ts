@@ -8,6 +8,11 @@ export interface EventSpec {
   readonly involved: {
     readonly apiVersion: string; readonly kind: string; readonly namespace?: string; readonly name: string; readonly uid?: string;
   };
+  /**
+   * The event's source component when it is not the writer's own Kubernetes name: a component kubesim
+   * folds into another (the in-tree expand controller's `volume_expand`, the CSI `external-resizer`).
+   */
+  readonly source?: string;
 }
 
 /** One API request, with the events to record on success/failure. */

@@ -29,8 +29,8 @@ export const buildEvent = (spec: EventSpec, source: string, now: number, counter
   const involvedObject: Mutable<Event['involvedObject']> = { apiVersion: inv.apiVersion, kind: inv.kind, name: inv.name };
   if (inv.namespace) involvedObject.namespace = inv.namespace;
   if (inv.uid) involvedObject.uid = inv.uid;
-  const colon = source.indexOf(':');
-  const component = eventSourceOf(colon < 0 ? source : source.slice(0, colon), spec.reason);
+  const colon = spec.source !== undefined ? -1 : source.indexOf(':');
+  const component = spec.source ?? eventSourceOf(colon < 0 ? source : source.slice(0, colon), spec.reason);
   return {
     apiVersion: 'v1',
     kind: 'Event',

@@ -1,4 +1,4 @@
-import { isTerminal, podClaimNames, type KObject, type PersistentVolume, type Pod } from '@kubesim/api';
+import { isTerminal, podClaimNames, type KObject, type PersistentVolume, type PersistentVolumeClaim, type Pod } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import { podsByClaim, podsByNode, type Snapshot } from '@kubesim/state';
 import type { ComponentDef, KeysForContext } from '../framework/component.js';
@@ -10,6 +10,7 @@ import {
   KUBELET_NAME, defaultKubeletConfig, initialKubeletLocal, kubeletKey, kubeletShardOf, type KubeletConfig, type KubeletLocal,
 } from './types.js';
 import { exclusivePvOf } from './volumes.js';
+import { nodeResizePending } from '../volume/resize.js';
 
 const keyOfPod = (p: Pod): string => kubeletKey(p.spec?.nodeName ?? '', p.metadata?.namespace ?? '', p.metadata?.name ?? '');
 
@@ -18,6 +19,16 @@ const waitingUsers = (snap: Snapshot, claimKey: string, nodes: ReadonlySet<strin
   const out: string[] = [];
   for (const p of snap.byIndex('Pod', 'claim', claimKey)) {
     if (p.metadata?.uid === exceptUid || !nodes.has(p.spec?.nodeName ?? '') || isTerminal(p) || containersStarted(p)) continue;
+    out.push(keyOfPod(p));
+  }
+  return out;
+};
+
+/** Pods on my nodes that use `namespace/claim` and have started their containers (the volume is mounted). */
+const mountingUsers = (snap: Snapshot, claimKey: string, nodes: ReadonlySet<string>): string[] => {
+  const out: string[] = [];
+  for (const p of snap.byIndex('Pod', 'claim', claimKey)) {
+    if (!nodes.has(p.spec?.nodeName ?? '') || isTerminal(p) || !containersStarted(p)) continue;
     out.push(keyOfPod(p));
   }
   return out;
@@ -97,8 +108,11 @@ export const kubeletKeysFor = (e: Envelope, old: KObject | undefined, snap: Snap
     case 'Node':
       // Deleted, tainted out-of-service or turned unhealthy: a volume stranded there may be detached now.
       return strandedWaiters(snap, o.metadata?.name ?? '', nodes, ctx);
-    case 'PersistentVolumeClaim':
-      return waitingUsers(snap, `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`, nodes);
+    case 'PersistentVolumeClaim': {
+      const claimKey = `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+      // A volume the resizer grew waits for the kubelets of the pods that mount it (node expansion).
+      return nodeResizePending(o as PersistentVolumeClaim) ? [...waitingUsers(snap, claimKey, nodes), ...mountingUsers(snap, claimKey, nodes)] : waitingUsers(snap, claimKey, nodes);
+    }
     case 'PersistentVolume': {
       const keys = new Set<string>();
       for (const pv of [o as PersistentVolume, old as PersistentVolume | undefined]) {

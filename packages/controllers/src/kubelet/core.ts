@@ -1,4 +1,4 @@
-import { isTerminal, merged, parseTimestamp, seededBetween, type Pod } from '@kubesim/api';
+import { isTerminal, merged, parseTimestamp, podClaimNames, seededBetween, type Pod } from '@kubesim/api';
 import type { Snapshot } from '@kubesim/state';
 import type { ReconcileInput, ReconcileResult } from '../framework/component.js';
 import { event, seq, write, type PlanOutcome, type Step, type WriteStep } from '../framework/plan.js';
@@ -13,6 +13,7 @@ import {
 } from './status.js';
 import { type CrashFault, type KubeletConfig, type KubeletLocal, type PendingWrite, parseKubeletKey } from './types.js';
 import { attachBlock, claimsReady } from './volumes.js';
+import { nodeExpanded, nodeResizePending } from '../volume/resize.js';
 
 type Input = ReconcileInput<KubeletConfig, KubeletLocal>;
 type Result = ReconcileResult<KubeletLocal>;
@@ -271,6 +272,26 @@ const crashContainer = (input: Input, pod: Pod, node: string, f: CrashFault): Re
   return { plan: statusWrite(write, backoffEvent), ...writing(local, pod, node), workUnits: 1 };
 };
 
+/**
+ * Step 2e [kubelet volume manager, operation_generator nodeExpandVolume]: a claim the pod mounts whose
+ * volume the resizer grew and that waits for the node (`NodeResizePending`) gets its file system resized
+ * here: the claim's `status.capacity` becomes the allocated size and its resize conditions go (Normal
+ * `FileSystemResizeSuccessful` on the pod). The write carries the claim's resourceVersion: of two kubelets
+ * mounting one volume, one wins.
+ */
+const expandVolumes = (input: Input, pod: Pod, node: string): Result | undefined => {
+  const ns = pod.metadata?.namespace ?? '';
+  const steps: Step[] = [];
+  for (const name of podClaimNames(pod)) {
+    const claim = input.snapshot.get('PersistentVolumeClaim', ns, name);
+    if (!claim || !nodeResizePending(claim) || !claim.spec?.volumeName) continue;
+    steps.push(write({ verb: 'update', subresource: 'status', object: nodeExpanded(claim) }, {
+      onSuccess: { type: 'Normal', reason: 'FileSystemResizeSuccessful', message: `MountVolume.NodeExpandVolume succeeded for volume "${claim.spec.volumeName}" ${node}`, involved: involvedOf(pod) },
+    }));
+  }
+  return steps.length === 0 ? undefined : { plan: seq(...steps), workUnits: steps.length };
+};
+
 /** A fail fault (eviction): containers killed, phase Failed with the reason. */
 const failPod = (input: Input, pod: Pod, node: string, reason: string, message: string | undefined): Result => {
   const { now, local } = input;
@@ -336,6 +357,8 @@ export const syncKubeletPod = (input: Input): Result => {
   const rf = local.readiness.get(podKey);
   const forced = rf && faultApplies(rf, pod) ? rf.ready : undefined;
   if (!containersStarted(pod)) return startContainers(input, pod, node, forced);
+  const expand = expandVolumes(input, pod, node);
+  if (expand) return expand;
   const cf = local.crashes.get(podKey);
   const crash = cf && faultApplies(cf, pod) ? cf : undefined;
   const restart = restartCrashed(input, pod, node, forced, crash);

@@ -9,11 +9,12 @@ import {
   MSG_WAIT_FOR_FIRST_CONSUMER, msgBoundToOther, msgVolumeMismatch,
 } from './constants.js';
 import { findBestMatchForClaim } from './match.js';
+import { resizePlan } from './resize.js';
 import { recordOnce } from './once.js';
 import { provisionClaim } from './provision.js';
 import {
   checkAccessModes, claimClass, claimHasClass, claimRequest, defaultStorageClass, hasAnnotation, isBindCompleted,
-  isDelayBindingMode, isVolumeBoundToClaim, selectedNodeOf, volumeCapacity, volumeClass, volumeModeMismatch,
+  isDelayBindingMode, isVolumeBoundToClaim, selectedNodeOf, storageClassOf, volumeCapacity, volumeClass, volumeModeMismatch,
 } from './storage.js';
 import { parOf, resyncOf, type SyncInput, type SyncOutput } from './sync.js';
 import { claimWithStatus, updateReq, updateStatusReq } from './writes.js';
@@ -57,8 +58,12 @@ const syncBoundClaim = (input: SyncInput, claim: PersistentVolumeClaim): SyncOut
   const pv = input.snap.get('PersistentVolume', '', volumeName);
   if (!pv) return lost(input, claim, 'ClaimLost', MSG_CLAIM_LOST_VOLUME);
   const ref = pv.spec?.claimRef;
-  if (!ref || ref.uid === claim.metadata?.uid) return bound(input, pv, claim, 2);
-  return lost(input, claim, 'ClaimMisbound', MSG_CLAIM_MISBOUND);
+  if (ref && ref.uid !== claim.metadata?.uid) return lost(input, claim, 'ClaimMisbound', MSG_CLAIM_MISBOUND);
+  const b = bound(input, pv, claim, 2);
+  if (b.plan !== undefined || claim.metadata?.deletionTimestamp !== undefined) return b;
+  // Bound and consistent: the resizer's turn, when the request grew past the capacity.
+  const resize = resizePlan(claim, pv, storageClassOf(input.snap, claimClass(claim)), input.now);
+  return resize === undefined ? b : { ...b, plan: resize };
 };
 
 /** [syncUnboundClaim] with spec.volumeName set: the user asked for this volume. */

@@ -31,3 +31,7 @@ export {
   isClaimFullyBound, isBindCompleted as isClaimBindCompleted, isDelayBindingMode, selectedNodeOf as claimSelectedNode,
   accessModesKey, matchNodeSelectorTerms, volumeFitsNode, matchTopologySelectorTerms,
 } from './storage.js';
+export {
+  resizePlan as volumeResizePlan, nodeExpanded as claimNodeExpanded, nodeResizePending as claimNodeResizePending, withResizeStatus as claimWithResizeStatus,
+  MSG_FS_RESIZE_PENDING, NODE_RESIZE_PENDING, CONTROLLER_RESIZE_IN_PROGRESS,
+} from './resize.js';
