@@ -69,6 +69,10 @@ export const timeline = (log: readonly Envelope[]): string[] => {
         else if (e.type === 'DELETED') out.push(`${at} claim ${n} deleted ${by}`);
         else {
           if (q?.status?.phase !== c.status?.phase) out.push(`${at} claim ${n} ${c.status?.phase ?? ''}${c.status?.phase === 'Bound' ? ` to ${c.spec?.volumeName ?? '?'}` : ''} ${by}`);
+          const rs = c.status?.allocatedResourceStatuses?.['storage'];
+          if (rs !== undefined && rs !== q?.status?.allocatedResourceStatuses?.['storage']) out.push(`${at} claim ${n} resize to ${c.status?.allocatedResources?.['storage'] ?? '?'}: ${rs} ${by}`);
+          const cap = c.status?.capacity?.['storage'];
+          if (q?.status?.phase === 'Bound' && cap !== undefined && q.status.capacity?.['storage'] !== undefined && cap !== q.status.capacity['storage']) out.push(`${at} claim ${n} capacity ${q.status.capacity['storage']} → ${cap} ${by}`);
           if (!q?.metadata?.deletionTimestamp && c.metadata?.deletionTimestamp) out.push(`${at} claim ${n} Terminating ${by}`);
         }
         break;
@@ -77,6 +81,7 @@ export const timeline = (log: readonly Envelope[]): string[] => {
         const v = o as PersistentVolume; const q = old as PersistentVolume | undefined; const n = v.metadata!.name!;
         if (e.type === 'ADDED') out.push(`${at} volume ${n} provisioned (${v.spec?.capacity?.storage ?? '?'}, class ${v.spec?.storageClassName ?? ''}, reclaim ${v.spec?.persistentVolumeReclaimPolicy ?? ''}) ${by}`);
         else if (e.type === 'DELETED') out.push(`${at} volume ${n} deleted ${by}`);
+        else if (q !== undefined && q.spec?.capacity?.['storage'] !== v.spec?.capacity?.['storage']) out.push(`${at} volume ${n} capacity ${q.spec?.capacity?.['storage'] ?? '?'} → ${v.spec?.capacity?.['storage'] ?? '?'} ${by}`);
         else if (q?.status?.phase !== v.status?.phase && v.status?.phase !== 'Pending') out.push(`${at} volume ${n} ${v.status?.phase ?? ''}${v.spec?.claimRef ? ` (claim ${v.spec.claimRef.name ?? ''})` : ''} ${by}`);
         break;
       }
