@@ -316,6 +316,17 @@ describe('volume binder: resize (expand controller + external-resizer)', () => {
     ]);
   });
 
+  it('a resizer that stopped after growing the volume (claim still ControllerResizeInProgress) marks the claim for the node on its next sync', () => {
+    const stuck = grown('3Gi', { allocatedResources: { storage: '3Gi' }, allocatedResourceStatuses: { storage: 'ControllerResizeInProgress' }, conditions: [{ type: 'Resizing', status: 'True' }] });
+    const r = run([stuck, volume('3Gi'), expandable], 'pvc:default/a', 9000);
+    const w = writesOf(r.plan);
+    expect(w).toHaveLength(1);
+    const c = objectOf(w[0]!) as PersistentVolumeClaim;
+    expect(c.metadata?.resourceVersion).toBe('20');
+    expect(c.status).toMatchObject({ allocatedResourceStatuses: { storage: 'NodeResizePending' }, conditions: [{ type: 'FileSystemResizePending' }] });
+    expect(eventsOf(r.plan).map((e) => e.reason)).toEqual(['FileSystemResizeRequired']);
+  });
+
   it('nothing to do: the volume already grown (the node\'s turn), a statically created volume, a class without allowVolumeExpansion, a request within the capacity', () => {
     const waiting = grown('3Gi', { allocatedResources: { storage: '3Gi' }, allocatedResourceStatuses: { storage: 'NodeResizePending' } });
     expect(run([waiting, volume('3Gi'), expandable], 'pvc:default/a').plan).toBeUndefined();

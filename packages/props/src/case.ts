@@ -36,6 +36,8 @@ export type Op =
   /** The pod's container exits `count` times (now, then `runMs` after each restart); the kubelet restarts it with back-off. */
   | { readonly op: 'container-crash'; readonly index: number; readonly count: number; readonly exitCode: number; readonly runMs: number }
   | { readonly op: 'retention'; readonly whenScaled: Retention; readonly whenDeleted: Retention }
+  /** The user asks for more (or less) storage on the claim of the pod at this ordinal (volume expansion; refused while unbound or below the capacity). */
+  | { readonly op: 'resize-claim'; readonly index: number; readonly gi: number }
   /** A template change: a new revision, rolled out by the update strategy. */
   | { readonly op: 'update'; readonly revision: number }
   | { readonly op: 'partition'; readonly partition: number }
@@ -116,6 +118,7 @@ const opArb = (kind: Workload['kind']): fc.Arbitrary<Op> => {
     { weight: 2, arbitrary: fc.record({ op: fc.constant('retention' as const), whenScaled: retention, whenDeleted: retention }) },
     { weight: 2, arbitrary: fc.record({ op: fc.constant('update' as const), revision: fc.integer({ min: 1, max: 3 }) }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('partition' as const), partition: fc.integer({ min: 0, max: 3 }) }) },
+    { weight: 2, arbitrary: fc.record({ op: fc.constant('resize-claim' as const), index, gi: fc.integer({ min: 2, max: 4 }) }) },
   );
 };
 

@@ -53,6 +53,10 @@ const opSteps = (w: Workload, op: Op, nodes: readonly string[]): ScenarioStep[] 
     case 'delete-pod': return [{ op: 'delete', target: `pod/${podRef(op.index)}`, ...(op.force ? { gracePeriodSeconds: 0 } : {}), optional }];
     case 'readiness': return [{ op: 'fault', fault: { fault: 'pod-readiness', name: podRef(op.index), ready: op.ready }, optional }];
     case 'fail-pod': return [{ op: 'fault', fault: { fault: 'pod-fail', name: podRef(op.index), reason: 'Evicted' }, optional }];
+    case 'resize-claim':
+      return w.kind === 'StatefulSet'
+        ? [{ op: 'patch', target: `persistentvolumeclaim/data-${WORKLOAD}-${op.index}`, patch: { spec: { resources: { requests: { storage: `${op.gi}Gi` } } } }, optional, refusable: true }]
+        : [];
     case 'container-crash':
       return [{ op: 'fault', fault: { fault: 'container-crash', name: podRef(op.index), count: op.count, exitCode: op.exitCode, runMs: op.runMs }, optional }];
     case 'retention':
@@ -129,7 +133,7 @@ export const caseToScenario = (c: Case, name = 'generated'): Scenario => {
       nodes: nodes.map((n) => ({ name: n })),
       storageClasses: [{
         apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'fast' },
-        provisioner: 'kubesim.io/hostpath', reclaimPolicy: 'Delete',
+        provisioner: 'kubesim.io/hostpath', reclaimPolicy: 'Delete', allowVolumeExpansion: true,
         volumeBindingMode: w.kind === 'StatefulSet' ? w.bindingMode : 'Immediate',
       } as KObject],
       namespaces: ['default'],

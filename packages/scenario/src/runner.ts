@@ -157,7 +157,7 @@ const OK = { messages: [] as string[], fatal: false };
 
 /** What a step asks of the API server: a user command (its COMMAND data and requests), a fault to record, or nothing. */
 export type StepAction =
-  | { readonly type: 'command'; readonly data: Record<string, unknown>; readonly reqs: ApiRequest[]; readonly optional: boolean }
+  | { readonly type: 'command'; readonly data: Record<string, unknown>; readonly reqs: ApiRequest[]; readonly optional: boolean; readonly refusable?: boolean }
   | { readonly type: 'fault'; readonly fault: Readonly<Record<string, unknown>> }
   | { readonly type: 'done' }
   | { readonly type: 'fatal'; readonly message: string };
@@ -171,7 +171,7 @@ const refuse = (message: string): StepAction => ({ type: 'fatal', message });
  * references, existence). `undefined` for the other steps.
  */
 export const stepAction = (state: Snapshot, step: ScenarioStep): StepAction | undefined => {
-  const command = (data: Record<string, unknown>, reqs: ApiRequest[]): StepAction => ({ type: 'command', data, reqs, optional: step.optional === true });
+  const command = (data: Record<string, unknown>, reqs: ApiRequest[]): StepAction => ({ type: 'command', data, reqs, optional: step.optional === true, ...(step.refusable ? { refusable: true } : {}) });
   switch (step.op) {
     case 'apply': {
       const missing = missingStorageClass(state, step.objects);
@@ -226,9 +226,9 @@ export const stepAction = (state: Snapshot, step: ScenarioStep): StepAction | un
   }
 };
 
-/** A refused command writes nothing: an optional step on a missing object is a no-op. */
+/** A refused command writes nothing: an optional step on a missing object, or a refusable one, is a no-op. */
 export const commandRefusal = (action: Extract<StepAction, { type: 'command' }>, err: ApiError): { messages: string[]; fatal: boolean } =>
-  action.optional && err.reason === 'NotFound' ? OK : fatal(kubectlMessage(err));
+  (action.optional && err.reason === 'NotFound') || action.refusable === true ? OK : fatal(kubectlMessage(err));
 
 const runStep = (sim: Simulation, step: ScenarioStep, remembered: Map<string, Remembered>): { messages: string[]; fatal: boolean } => {
   const action = stepAction(sim.api.store, step);

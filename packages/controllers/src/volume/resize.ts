@@ -55,23 +55,29 @@ export const resizePlan = (claim: PersistentVolumeClaim, pv: PersistentVolume, c
   if (requested <= (parseQuantity(claim.status?.capacity?.['storage']) ?? 0)) return undefined;
   const provisioner = pv.metadata?.annotations?.[ANN_DYNAMICALLY_PROVISIONED];
   if (provisioner === undefined || cls?.allowVolumeExpansion !== true) return undefined;
-  if (requested <= (parseQuantity(pv.spec?.capacity?.['storage']) ?? 0)) return undefined; // done on the controller side: the node's turn
   const t = timestamp(now);
   const pvName = pv.metadata?.name ?? '';
   const involved = involvedOf(claim);
   const resizer = `external-resizer ${provisioner}`;
+  const nodePending = withResizeStatus(claim, want, NODE_RESIZE_PENDING, [{ type: FS_RESIZE_PENDING, status: 'True', lastTransitionTime: t, message: MSG_FS_RESIZE_PENDING }]);
+  const markForNode = (rv: string | undefined): Step => write(updateStatusReq(nodePending, rv), {
+    onSuccess: { type: 'Normal', reason: 'FileSystemResizeRequired', message: 'Require file system resize of volume on node', involved, source: resizer },
+  });
+  if (requested <= (parseQuantity(pv.spec?.capacity?.['storage']) ?? 0)) {
+    // The volume is grown. A resizer that stopped between growing it and marking the claim (a crash, a
+    // lost response) finds the claim still in progress, and marks it for the node now.
+    const st = claim.status?.allocatedResourceStatuses?.['storage'];
+    return st === CONTROLLER_RESIZE_IN_PROGRESS || st === undefined ? markForNode(claim.metadata?.resourceVersion) : undefined;
+  }
   const inProgress = withResizeStatus(claim, want, CONTROLLER_RESIZE_IN_PROGRESS, [{ type: RESIZING, status: 'True', lastTransitionTime: t }]);
   const grown: PersistentVolume = { ...pv, spec: { ...pv.spec!, capacity: { ...(pv.spec?.capacity ?? {}), storage: want } } };
-  const nodePending = withResizeStatus(claim, want, NODE_RESIZE_PENDING, [{ type: FS_RESIZE_PENDING, status: 'True', lastTransitionTime: t, message: MSG_FS_RESIZE_PENDING }]);
   return seq(
     event({ type: 'Normal', reason: 'ExternalExpanding', message: 'waiting for an external controller to expand this PVC', involved, source: 'volume_expand' }),
     write(updateStatusReq(inProgress, claim.metadata?.resourceVersion), {
       onSuccess: { type: 'Normal', reason: 'Resizing', message: `External resizer is resizing volume ${pvName}`, involved, source: resizer },
     }),
     write(updateReq(grown, pv.metadata?.resourceVersion)),
-    write(updateStatusReq(nodePending, undefined), {
-      onSuccess: { type: 'Normal', reason: 'FileSystemResizeRequired', message: 'Require file system resize of volume on node', involved, source: resizer },
-    }),
+    markForNode(undefined),
   );
 };
 

@@ -1,4 +1,4 @@
-import { isTerminal, parseTimestamp, type KObject, type PersistentVolumeClaim, type Pod, type ReplicaSet } from '@kubesim/api';
+import { claimRequest, isTerminal, parseQuantity, parseTimestamp, type KObject, type PersistentVolume, type StorageClass, type PersistentVolumeClaim, type Pod, type ReplicaSet } from '@kubesim/api';
 import type { Envelope } from '@kubesim/log';
 import type { CheckerDef } from '../types.js';
 import {
@@ -163,6 +163,29 @@ const restartPending = (pod: Pod, crash: CrashLeft | undefined): boolean => {
   return s !== undefined && (s.state?.running !== undefined || crashedAt(s) !== undefined);
 };
 
+/**
+ * Whether a Bound claim still has volume expansion to go through: the resizer's part (its request is above
+ * its capacity, the class allows expansion, the volume was provisioned, and the claim is not waiting for
+ * a node yet) or a node's (`NodeResizePending` while a started, live pod mounts it).
+ */
+const resizeLeft = (world: World, c: PersistentVolumeClaim, users: ReadonlySet<string> | undefined): boolean => {
+  if (c.status?.phase !== 'Bound' || c.metadata?.deletionTimestamp !== undefined) return false;
+  const st = c.status.allocatedResourceStatuses?.['storage'];
+  if (st === 'NodeResizePending') {
+    for (const key of users ?? []) {
+      const i = key.indexOf('/');
+      const p = world.store.get('Pod', key.slice(0, i), key.slice(i + 1)) as Pod | undefined;
+      if (p !== undefined && !isTerminal(p) && p.metadata?.deletionTimestamp === undefined && (p.status?.containerStatuses ?? []).some((s) => s.started === true || s.state?.running !== undefined || s.lastState?.terminated !== undefined)) return true;
+    }
+    return false;
+  }
+  if (st === 'ControllerResizeInProgress') return true;
+  if (claimRequest(c) <= (parseQuantity(c.status.capacity?.['storage']) ?? 0)) return false;
+  const pv = world.store.get('PersistentVolume', '', c.spec?.volumeName ?? '') as PersistentVolume | undefined;
+  const cls = world.store.get('StorageClass', '', c.spec?.storageClassName ?? '') as StorageClass | undefined;
+  return pv?.metadata?.annotations?.['pv.kubernetes.io/provisioned-by'] !== undefined && cls?.allowVolumeExpansion === true;
+};
+
 const isInputActor = (actor: string): boolean => actor === 'user' || actor.startsWith('system:');
 
 const setReason = (m: SetModel): string | undefined => {
@@ -220,6 +243,13 @@ export const liveChecker: CheckerDef = {
     /** Pods held unready by a fault: namespace/name → uid. */
     const heldDown = new Map<string, string>();
     /** Pods with a `container-crash` fault (namespace/name), and those whose containers the kubelet still has to restart or crash. */
+    /** Claims (namespace/name) with volume expansion left to do (resizer or kubelet). */
+    const resizing = new Set<string>();
+    const noteResize = (ck: string): void => {
+      const i = ck.indexOf('/');
+      const c = world.store.get('PersistentVolumeClaim', ck.slice(0, i), ck.slice(i + 1)) as PersistentVolumeClaim | undefined;
+      if (c !== undefined && resizeLeft(world, c, claimUsers.get(ck))) resizing.add(ck); else resizing.delete(ck);
+    };
     const crashes = new Map<string, CrashLeft>();
     const restarting = new Set<string>();
     const noteCrashes = (key: string, pod: Pod | undefined): void => {
@@ -311,10 +341,11 @@ export const liveChecker: CheckerDef = {
       if (stall === undefined) stalled.delete(m.uid); else stalled.set(m.uid, stall);
     };
     const suspended = (): boolean => world.crashed.size > 0 || heldDown.size > 0 || world.nodesDown.size > 0 || stalled.size > 0;
-    const isConverged = (): boolean => unconverged.size === 0 && terminating.size === 0 && restarting.size === 0;
+    const isConverged = (): boolean => unconverged.size === 0 && terminating.size === 0 && restarting.size === 0 && resizing.size === 0;
     const why = (): string => {
       const reasons = [...unconverged.values()].slice(0, 4);
       if (terminating.size > 0) reasons.push(`${terminating.size} pod(s) terminating (${[...terminating.keys()].slice(0, 3).join(', ')})`);
+      if (resizing.size > 0) reasons.push(`${resizing.size} claim(s) with volume expansion left (${[...resizing].slice(0, 3).join(', ')})`);
       if (restarting.size > 0) reasons.push(`${restarting.size} pod(s) with a container to restart or crash (${[...restarting].slice(0, 3).join(', ')})`);
       return reasons.join('; ');
     };
@@ -361,6 +392,11 @@ export const liveChecker: CheckerDef = {
           else if (foreground.delete(key)) stalled.delete(key);
           if (foreground.size > 0) recomputeCycles();
           notePodClaims(key, before as Pod | undefined, e.type === 'DELETED' ? undefined : o as Pod);
+          if (resizing.size > 0 || e.type !== 'DELETED') {
+            for (const p of [before as Pod | undefined, e.type === 'DELETED' ? undefined : o as Pod]) {
+              if (p !== undefined) for (const { claim } of podClaims(p)) { const ck = `${nsOf(p)}/${claim}`; if (resizing.has(ck) || world.store.get('PersistentVolumeClaim', nsOf(p), claim)?.status?.allocatedResourceStatuses !== undefined) noteResize(ck); }
+            }
+          }
           if (e.type === 'DELETED' && heldDown.get(key) === uidOf(o)) heldDown.delete(key);
           const b = before as Pod | undefined, a = e.type === 'DELETED' ? undefined : o as Pod;
           recomputeSet(world.setOf(b));
@@ -383,6 +419,7 @@ export const liveChecker: CheckerDef = {
           if (foreground.size > 0) recomputeCycles();
           const ck = `${nsOf(o)}/${nameOf(o)}`;
           const c = o as PersistentVolumeClaim;
+          if (e.type === 'DELETED') resizing.delete(ck); else noteResize(ck);
           const held = e.type !== 'DELETED' && (isHeldDeleting(c) || isUnboundWaitingForConsumer(world, c));
           if (held) deletingClaims.add(ck);
           // A claim created or deleted changes stall (f) of the pods that mount it.

@@ -186,7 +186,8 @@ export const l5Checker: CheckerDef = {
  * the update revision is never deleted by the controller: not when it is unready, not when its container
  * crashed and waits in CrashLoopBackOff (the kubelet restarts containers; §1.12 replaces only terminal
  * pods), and never under OnDelete. Judged as the controller can have seen it: a write whose set changed
- * its range or spec after the write's cause, or made from an out-of-order view, is not judged.
+ * its range or spec after the write's cause, or made from an out-of-order view, is not judged; nor one
+ * for a set being deleted (its revisions go with it; L8 judges those writes).
  */
 export const l12Checker: CheckerDef = {
   id: 'L12',
@@ -201,6 +202,9 @@ export const l12Checker: CheckerDef = {
       if (w === undefined || w.kind !== 'update-delete' || w.ordinal < 0 || w.cause < 0) return;
       const m = w.set;
       if (m.rangeChangedAt > w.cause || m.specChangedAt > w.cause) return;
+      // A set being deleted (or gone): its revisions go with it, so its update revision is no longer
+      // known here; L8 judges the controller's writes for it.
+      if (m.terminatingAt >= 0 || m.deletedAt >= 0) return;
       const pod = w.before ?? w.pod;
       if (!isRollingUpdate(m.obj)) {
         ctx.report([e.seq, w.cause], `${podLabel(pod)} (in range, ${pod.status?.phase ?? 'no phase'}) deleted by the controller at seq ${e.seq}, but ${setLabel(m)} uses the OnDelete strategy: only terminal or condemned pods are the controller's to delete`);
