@@ -95,30 +95,38 @@ const burstView = (snap: Snapshot): Snapshot => ({
 const createBeforeReady: SsDef = { ...real, reconcile: (i) => real.reconcile({ ...i, snapshot: burstView(i.snapshot) }) };
 
 /**
- * Treats a Terminating pod as gone: starts a second pod for the same identity (same ordinal labels and
- * claim, a different object name since the first still holds the name) while the first is Terminating.
+ * The real controller's plan, then one more write for each member pod that `extra` picks (given the pod,
+ * its ordinal, spec.replicas and the snapshot); a set being deleted gets none.
  */
-const secondWhileTerminating: SsDef = {
+const plusPerPod = (extra: (p: Pod, ordinal: number, replicas: number, snap: Snapshot) => Step | undefined): SsDef => ({
   ...real,
   reconcile: (i) => {
     const r = real.reconcile(i);
     const set = i.snapshot.get('StatefulSet', i.key.split('/')[0] ?? '', i.key.split('/')[1] ?? '');
     if (!set || set.metadata?.deletionTimestamp) return r;
     const replicas = set.spec?.replicas ?? 1;
-    const extra: Step[] = [];
+    const steps: Step[] = [];
     for (const p of podsOf(i.snapshot, set)) {
-      const { ordinal } = parentAndOrdinal(p.metadata!.name!);
-      if (!p.metadata?.deletionTimestamp || ordinal >= replicas) continue;
-      const twin = `${p.metadata.name!}-twin`;
-      if (i.snapshot.get('Pod', p.metadata.namespace ?? '', twin)) continue;
-      const { uid: _u, resourceVersion: _r, creationTimestamp: _c, deletionTimestamp: _d, deletionGracePeriodSeconds: _g, ...meta } = p.metadata;
-      const spec = { ...p.spec!, nodeName: undefined, hostname: p.metadata.name! };
-      delete spec.nodeName;
-      extra.push(write({ verb: 'create', object: { apiVersion: 'v1', kind: 'Pod', metadata: { ...meta, name: twin, finalizers: undefined }, spec } as KObject }, { ignore: ['AlreadyExists'] }));
+      const s = extra(p, parentAndOrdinal(p.metadata!.name!).ordinal, replicas, i.snapshot);
+      if (s) steps.push(s);
     }
-    return extra.length ? { ...r, plan: seq(r.plan, ...extra) } : r;
+    return steps.length ? { ...r, plan: seq(r.plan, ...steps) } : r;
   },
-};
+});
+
+/**
+ * Treats a Terminating pod as gone: starts a second pod for the same identity (same ordinal labels and
+ * claim, a different object name since the first still holds the name) while the first is Terminating.
+ */
+const secondWhileTerminating = plusPerPod((p, ordinal, replicas, snap) => {
+  if (!p.metadata?.deletionTimestamp || ordinal >= replicas) return undefined;
+  const twin = `${p.metadata.name!}-twin`;
+  if (snap.get('Pod', p.metadata.namespace ?? '', twin)) return undefined;
+  const { uid: _u, resourceVersion: _r, creationTimestamp: _c, deletionTimestamp: _d, deletionGracePeriodSeconds: _g, ...meta } = p.metadata;
+  const spec = { ...p.spec!, nodeName: undefined, hostname: p.metadata.name! };
+  delete spec.nodeName;
+  return write({ verb: 'create', object: { apiVersion: 'v1', kind: 'Pod', metadata: { ...meta, name: twin, finalizers: undefined }, spec } as KObject }, { ignore: ['AlreadyExists'] });
+});
 
 /** Gives a re-created pod a new claim: deletes the existing claim of the ordinal and makes a fresh one first. */
 const newClaimOnRecreate = wrapPlan((i, w) => {
@@ -143,23 +151,11 @@ const newClaimOnRecreate = wrapPlan((i, w) => {
  * Treats a container crash as a failed pod: deletes (to re-create) an in-range pod whose container exited
  * and waits for the kubelet to restart it, though the pod is Running (restartPolicy Always).
  */
-const replaceCrashed: SsDef = {
-  ...real,
-  reconcile: (i) => {
-    const r = real.reconcile(i);
-    const set = i.snapshot.get('StatefulSet', i.key.split('/')[0] ?? '', i.key.split('/')[1] ?? '');
-    if (!set || set.metadata?.deletionTimestamp) return r;
-    const replicas = set.spec?.replicas ?? 1;
-    const extra: Step[] = [];
-    for (const p of podsOf(i.snapshot, set)) {
-      const { ordinal } = parentAndOrdinal(p.metadata!.name!);
-      if (p.metadata?.deletionTimestamp || ordinal >= replicas || p.status?.phase !== 'Running') continue;
-      const crashed = (p.status?.containerStatuses ?? []).some((c) => c.state?.running === undefined && (c.state?.terminated !== undefined || c.lastState?.terminated !== undefined));
-      if (crashed) extra.push(write({ verb: 'delete', kind: 'Pod', namespace: p.metadata?.namespace ?? '', name: p.metadata!.name! }, { ignore: ['NotFound'] }));
-    }
-    return extra.length ? { ...r, plan: seq(r.plan, ...extra) } : r;
-  },
-};
+const replaceCrashed = plusPerPod((p, ordinal, replicas) => {
+  if (p.metadata?.deletionTimestamp || ordinal >= replicas || p.status?.phase !== 'Running') return undefined;
+  const crashed = (p.status?.containerStatuses ?? []).some((c) => c.state?.running === undefined && (c.state?.terminated !== undefined || c.lastState?.terminated !== undefined));
+  return crashed ? write({ verb: 'delete', kind: 'Pod', namespace: p.metadata?.namespace ?? '', name: p.metadata!.name! }, { ignore: ['NotFound'] }) : undefined;
+});
 
 export interface Variant {
   readonly name: string;

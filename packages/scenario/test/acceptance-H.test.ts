@@ -7,24 +7,12 @@ import type { Simulation } from '@kubesim/runtime';
 import { podStatusText } from '../src/index.js';
 import {
   claimNames, converge, create, del, entriesOf, eventCount, eventsByReason, eventsFor, f1, get, list, manifests, mustGet, newCluster,
-  objectEntries, patch, scale, seqOf, sleep, waitFor, type Json,
+  objectEntries, patch, replicaSetRs, scale, seqOf, sleep, waitFor, type Json,
 } from './harness.js';
 
 const RS5 = /^web-rs-[bcdfghjklmnpqrstvwxz2456789]{5}$/;
 
-const replicaSet = (replicas: number, extra = ''): Json => manifests(`apiVersion: apps/v1
-kind: ReplicaSet
-metadata: {name: web-rs, namespace: default}
-spec:
-  replicas: ${replicas}
-  selector: {matchLabels: {app: rs}}
-  template:
-    metadata: {labels: {app: rs}}
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.25
-${extra}`)[0];
+const replicaSet = replicaSetRs;
 
 const rsPods = (sim: Simulation): Pod[] => list<Pod>(sim, 'Pod', 'default').filter((p) => p.metadata?.labels?.app === 'rs');
 

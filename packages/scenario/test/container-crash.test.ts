@@ -11,7 +11,7 @@ import { parseTimestamp, type Pod } from '@kubesim/api';
 import type { Simulation } from '@kubesim/runtime';
 import { parseScenario } from '../src/index.js';
 import {
-  create, del, eventsFor, setReady, f1With, get, list, manifests, mustGet, newCluster, objectEntries, ready, scale, sleep, waitFor, writesBy,
+  create, del, eventsFor, setReady, f1With, get, list, mustGet, newCluster, objectEntries, ready, replicaSetRs, scale, sleep, waitFor, writesBy,
   type Json, type ObjEntry,
 } from './harness.js';
 
@@ -202,19 +202,7 @@ describe('container-crash: the kubelet restarts the container, the pod stays', (
 });
 
 describe('container-crash: a ReplicaSet scales down the pod with more restarts first (rule 7)', () => {
-  const rs = (): Json => manifests(`apiVersion: apps/v1
-kind: ReplicaSet
-metadata: {name: web-rs, namespace: default}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: rs}}
-  template:
-    metadata: {labels: {app: rs}}
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.25
-`)[0];
+  const rs = (): Json => replicaSetRs(2);
   // Rule 7 decides between pods that are both not Ready (for two Ready pods rule 6, their ready times,
   // decides — by uid within one log2 bucket). Both pods are restarted, then made not Ready; the one
   // restarted twice goes, whichever of the pair it is (rule 8 and the uid would pick the same pod both times).

@@ -58,6 +58,21 @@ export const manifests = (yaml: string): KObject[] => {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
 
+/** ReplicaSet `web-rs` of the H scenarios: pods labelled app=rs running nginx:1.25; `extra` is YAML appended under the pod spec. */
+export const replicaSetRs = (replicas: number, extra = ''): Json => manifests(`apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: web-rs, namespace: default}
+spec:
+  replicas: ${replicas}
+  selector: {matchLabels: {app: rs}}
+  template:
+    metadata: {labels: {app: rs}}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.25
+${extra}`)[0];
+
 /** F1's objects, fresh copies: [Service nginx, StatefulSet web]. */
 export const f1 = (): { service: Json; set: Json } => {
   const [service, set] = manifests(F1_YAML);
