@@ -128,8 +128,9 @@ export const kubeletKeysFor = (e: Envelope, old: KObject | undefined, snap: Snap
 
 /**
  * The kubelet (§1.12, §1.13, §3.5): one actor per node. Pod lifecycle — admission, volumes, first status
- * (ContainerCreating), seeded container start (Running, pod IP), readiness, graceful termination (terminal
- * status, then delete with grace 0) — the pod faults `pod-readiness` / `pod-fail`, and the node faults
+ * (ContainerCreating), seeded container start (Running, pod IP), readiness, container restarts with the
+ * crash-loop back-off, node expansion of resized volumes, graceful termination (terminal status, then
+ * delete with grace 0) — the pod faults `pod-readiness` / `pod-fail` / `container-crash`, and the node faults
  * `node-down` (the node's kubelet stops: it writes nothing for its pods) / `node-up` (it re-syncs them).
  */
 export const kubelet: ComponentDef<KubeletConfig, KubeletLocal> = {

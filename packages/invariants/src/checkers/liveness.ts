@@ -223,8 +223,9 @@ const rsReason = (r: RsModel): string | undefined => {
  * LIVE — liveness: after the last input (COMMAND, FAULT or COMPONENT entry) the cluster reaches its
  * desired state within `livenessBoundMs` of virtual time — every StatefulSet and ReplicaSet has observed
  * its generation and has spec.replicas pods, all Running, Ready and available (a RollingUpdate
- * finished), every deleting one has no pods left, no pod is terminating, and no live pod has a crashed container
- * waiting for its restart or crashes left from a `container-crash` fault — and then stays still: no
+ * finished), every deleting one has no pods left, no pod is terminating, no live pod has a crashed container
+ * waiting for its restart or crashes left from a `container-crash` fault, and no Bound claim has volume
+ * expansion left (the resizer's part, or the node's while a started pod mounts it) — and then stays still: no
  * object is written later than `livenessSettleMs` after convergence. The objects a user command writes count as part of that input. Judging is suspended while
  * a component is crashed, a node is down (`node-down` fault, until `node-up` or the Node is deleted) or
  * a `pod-readiness ready=false` fault holds a live pod down: the desired state is then unreachable by
@@ -242,7 +243,6 @@ export const liveChecker: CheckerDef = {
     const terminating = new Map<string, number>();
     /** Pods held unready by a fault: namespace/name → uid. */
     const heldDown = new Map<string, string>();
-    /** Pods with a `container-crash` fault (namespace/name), and those whose containers the kubelet still has to restart or crash. */
     /** Claims (namespace/name) with volume expansion left to do (resizer or kubelet). */
     const resizing = new Set<string>();
     const noteResize = (ck: string): void => {
@@ -250,6 +250,7 @@ export const liveChecker: CheckerDef = {
       const c = world.store.get('PersistentVolumeClaim', ck.slice(0, i), ck.slice(i + 1)) as PersistentVolumeClaim | undefined;
       if (c !== undefined && resizeLeft(world, c, claimUsers.get(ck))) resizing.add(ck); else resizing.delete(ck);
     };
+    /** Pods with a `container-crash` fault (namespace/name), and those whose containers the kubelet still has to restart or crash. */
     const crashes = new Map<string, CrashLeft>();
     const restarting = new Set<string>();
     const noteCrashes = (key: string, pod: Pod | undefined): void => {
