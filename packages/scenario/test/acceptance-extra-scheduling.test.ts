@@ -25,7 +25,7 @@ import {
 
 const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** A FitError message: exactly `text`, optionally followed by the preemption PostFilter message. */
-const fit = (text: string): RegExp => new RegExp(`^${esc(text)}( preemption: .*)?$`);
+const unschedulableMessage = (text: string): RegExp => new RegExp(`^${esc(text)}( preemption: .*)?$`);
 
 const podSpec = (name: string, opts: {
   claim?: string; nodeSelector?: Record<string, string>; cpu?: string; memory?: string; grace?: number; nodeName?: string; labels?: Record<string, string>;
@@ -126,18 +126,18 @@ describe('scheduler: cordon, nodeSelector, readiness (FailedScheduling, then Sch
     create(sim, podSpec('solo'));
     waitFailedScheduling(sim, 'solo', /./);
     sleep(sim, 20_000);
-    expectUnscheduledWith(sim, 'solo', fit('0/3 nodes are available: 3 node(s) were unschedulable.'));
+    expectUnscheduledWith(sim, 'solo', unschedulableMessage('0/3 nodes are available: 3 node(s) were unschedulable.'));
     expect(eventsFor(sim, 'Pod', 'solo', 'Scheduled')).toEqual([]);
     // A cordoned node that also fails the selector counts once, as unschedulable (the first Filter plugin).
     create(sim, podSpec('picky', { nodeSelector: { disk: 'ssd' } }));
     sleep(sim, 20_000);
-    expectUnscheduledWith(sim, 'picky', fit('0/3 nodes are available: 3 node(s) were unschedulable.'));
+    expectUnscheduledWith(sim, 'picky', unschedulableMessage('0/3 nodes are available: 3 node(s) were unschedulable.'));
     cordon(sim, 'node-a', false);
     // Both are woken by the node change: solo goes to the only schedulable node, picky fails on its selector there.
     waitFor(sim, 'solo Ready', () => isReady(pod(sim, 'solo')), 60_000);
     expectScheduledTo(sim, 'solo', 'node-a');
     waitFailedScheduling(sim, 'picky', /node affinity/, 30_000);
-    expectUnscheduledWith(sim, 'picky', fit(`0/3 nodes are available: 1 ${NODE_AFFINITY}, 2 node(s) were unschedulable.`));
+    expectUnscheduledWith(sim, 'picky', unschedulableMessage(`0/3 nodes are available: 1 ${NODE_AFFINITY}, 2 node(s) were unschedulable.`));
     expect(mustGet<Pod>(sim, 'Pod', 'picky').spec?.nodeName).toBeUndefined();
   });
 
@@ -166,7 +166,7 @@ describe('scheduler: cordon, nodeSelector, readiness (FailedScheduling, then Sch
     // Well before the 5-minute flush: the retry came from the backoff queue (1 s).
     expect(sim.now, 'retried within seconds').toBeLessThan(20_000 + 30_000);
     sleep(sim, 1_000); // the FailedScheduling event is recorded after the status write
-    expectUnscheduledWith(sim, 'picky', fit(`0/3 nodes are available: 1 ${NODE_AFFINITY}, 2 node(s) were unschedulable.`));
+    expectUnscheduledWith(sim, 'picky', unschedulableMessage(`0/3 nodes are available: 1 ${NODE_AFFINITY}, 2 node(s) were unschedulable.`));
   });
 
   it('nodeSelector matching no node: "3 node(s) didn\'t match Pod\'s node affinity/selector"; a node labelled later gets the pod', () => {
@@ -174,7 +174,7 @@ describe('scheduler: cordon, nodeSelector, readiness (FailedScheduling, then Sch
     create(sim, podSpec('ssd-only', { nodeSelector: { disk: 'ssd' } }));
     waitFailedScheduling(sim, 'ssd-only', /./);
     sleep(sim, 30_000);
-    expectUnscheduledWith(sim, 'ssd-only', fit(`0/3 nodes are available: 3 ${NODE_AFFINITY}.`));
+    expectUnscheduledWith(sim, 'ssd-only', unschedulableMessage(`0/3 nodes are available: 3 ${NODE_AFFINITY}.`));
     // A label with another value does not help.
     patch(sim, 'Node', 'node-b', { metadata: { labels: { disk: 'hdd' } } }, '');
     sleep(sim, 20_000);
@@ -195,7 +195,7 @@ describe('scheduler: cordon, nodeSelector, readiness (FailedScheduling, then Sch
     create(sim, ...f1With((s) => { s.spec.replicas = 4; }));
     converge(sim, 'web', 4);
     for (let k = 0; k < 4; k++) expect(['node-a', 'node-b'], `web-${k}`).toContain(nodeOf(sim, `web-${k}`));
-    expectUnscheduledWith(sim, 'on-c', fit(`0/3 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/unreachable: }, 2 ${NODE_AFFINITY}.`));
+    expectUnscheduledWith(sim, 'on-c', unschedulableMessage(`0/3 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/unreachable: }, 2 ${NODE_AFFINITY}.`));
     sim.fault({ fault: 'node-up', node: 'node-c' });
     waitFor(sim, 'on-c Ready', () => isReady(pod(sim, 'on-c')), 120_000);
     expectScheduledTo(sim, 'on-c', 'node-c');
@@ -222,7 +222,7 @@ describe('scheduler: node capacity (NodeResourcesFit)', () => {
     for (let k = 0; k < 4; k++) expect(['node-a', 'node-b'], `web-${k}`).toContain(nodeOf(sim, `web-${k}`));
     expect(list<Pod>(sim, 'Pod', 'default').filter((p) => p.spec?.nodeName === 'node-a')).toHaveLength(2);
     expect(list<Pod>(sim, 'Pod', 'default').filter((p) => p.spec?.nodeName === 'node-b')).toHaveLength(2);
-    expectUnscheduledWith(sim, 'web-4', fit(`0/3 nodes are available: 1 ${NODE_AFFINITY}, 2 Too many pods.`));
+    expectUnscheduledWith(sim, 'web-4', unschedulableMessage(`0/3 nodes are available: 1 ${NODE_AFFINITY}, 2 Too many pods.`));
     expect(mustGet<Json>(sim, 'StatefulSet', 'web').status).toMatchObject({ replicas: 5, readyReplicas: 4 });
     patch(sim, 'Node', 'node-c', { metadata: { labels: { zone: 'x' } } }, '');
     converge(sim, 'web', 5);
@@ -238,8 +238,8 @@ describe('scheduler: node capacity (NodeResourcesFit)', () => {
     waitFailedScheduling(sim, 'big-3', /Insufficient/);
     waitFailedScheduling(sim, 'huge', /Insufficient/);
     sleep(sim, 10_000);
-    expectUnscheduledWith(sim, 'big-3', fit('0/3 nodes are available: 3 Insufficient cpu.'));
-    expectUnscheduledWith(sim, 'huge', fit('0/3 nodes are available: 3 Insufficient cpu, 3 Insufficient memory.'));
+    expectUnscheduledWith(sim, 'big-3', unschedulableMessage('0/3 nodes are available: 3 Insufficient cpu.'));
+    expectUnscheduledWith(sim, 'huge', unschedulableMessage('0/3 nodes are available: 3 Insufficient cpu, 3 Insufficient memory.'));
     // Memory is free: a pod asking for 100m cpu fits on a node with 600m used.
     waitFor(sim, 'fat Ready', () => isReady(pod(sim, 'fat')), 60_000);
     const freed = nodeOf(sim, 'big-1')!;
@@ -255,7 +255,7 @@ describe('scheduler: node capacity (NodeResourcesFit)', () => {
     expect(nodeOf(sim, 'big-3')).toBe(freed);
     expectScheduledTo(sim, 'big-3', freed);
     sleep(sim, 30_000);
-    expectUnscheduledWith(sim, 'huge', fit('0/3 nodes are available: 3 Insufficient cpu, 3 Insufficient memory.'));
+    expectUnscheduledWith(sim, 'huge', unschedulableMessage('0/3 nodes are available: 3 Insufficient cpu, 3 Insufficient memory.'));
   });
 });
 
@@ -273,7 +273,7 @@ describe('scheduler: VolumeBinding and VolumeRestrictions (§3.6, §3.5)', () =>
     waitFailedScheduling(sim, 'user', /./);
     sleep(sim, 30_000);
     expect(claimPhase(sim, 'data')).toBe('Pending');
-    expectUnscheduledWith(sim, 'user', fit('0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims.'));
+    expectUnscheduledWith(sim, 'user', unschedulableMessage('0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims.'));
     create(sim, manifests(`apiVersion: v1
 kind: PersistentVolume
 metadata: {name: manual-1}
@@ -294,7 +294,7 @@ spec:
     create(sim, podSpec('haunted', { claim: 'ghost' }));
     waitFailedScheduling(sim, 'haunted', /./);
     sleep(sim, 20_000);
-    expectUnscheduledWith(sim, 'haunted', fit('0/3 nodes are available: persistentvolumeclaim "ghost" not found.'));
+    expectUnscheduledWith(sim, 'haunted', unschedulableMessage('0/3 nodes are available: persistentvolumeclaim "ghost" not found.'));
     create(sim, claimObj('ghost', null));
     waitFor(sim, 'haunted Ready', () => isReady(pod(sim, 'haunted')), 120_000);
     expect(claimPhase(sim, 'ghost')).toBe('Bound');
@@ -320,7 +320,7 @@ spec:
     create(sim, podSpec('db', { claim: 'fast-claim' }));
     waitFailedScheduling(sim, 'db', /./);
     sleep(sim, 30_000);
-    expectUnscheduledWith(sim, 'db', fit('0/3 nodes are available: 3 node(s) had volume node affinity conflict.'));
+    expectUnscheduledWith(sim, 'db', unschedulableMessage('0/3 nodes are available: 3 node(s) had volume node affinity conflict.'));
     patch(sim, 'Node', 'node-b', { metadata: { labels: { disk: 'nvme' } } }, '');
     waitFor(sim, 'db Ready', () => isReady(pod(sim, 'db')), 60_000);
     expectScheduledTo(sim, 'db', 'node-b');
@@ -350,7 +350,7 @@ spec:
     waitFor(sim, 'a new web-1', () => pod(sim, 'web-1') !== undefined && pod(sim, 'web-1')!.metadata?.uid !== uid, 60_000);
     waitFailedScheduling(sim, 'web-1', /unschedulable/);
     sleep(sim, 30_000);
-    expectUnscheduledWith(sim, 'web-1', fit('0/3 nodes are available: 1 node(s) were unschedulable, 2 node(s) had volume node affinity conflict.'));
+    expectUnscheduledWith(sim, 'web-1', unschedulableMessage('0/3 nodes are available: 1 node(s) were unschedulable, 2 node(s) had volume node affinity conflict.'));
     expect(mustGet<Json>(sim, 'StatefulSet', 'web').status.readyReplicas).toBe(2);
     cordon(sim, home[1]!, false);
     converge(sim, 'web', 3);
@@ -365,7 +365,7 @@ spec:
     create(sim, podSpec('intruder', { claim: 'solo' }));
     waitFailedScheduling(sim, 'intruder', /./);
     sleep(sim, 20_000);
-    expectUnscheduledWith(sim, 'intruder', fit('0/3 nodes are available: 3 node has pod using PersistentVolumeClaim with the same name and ReadWriteOncePod access mode.'));
+    expectUnscheduledWith(sim, 'intruder', unschedulableMessage('0/3 nodes are available: 3 node has pod using PersistentVolumeClaim with the same name and ReadWriteOncePod access mode.'));
     const since = sim.log.lastSeq();
     const t0 = sim.now;
     del(sim, 'Pod', 'owner');
