@@ -1,6 +1,6 @@
 import { parentAndOrdinal, type KObject, type PersistentVolumeClaim, type Pod, type StatefulSet } from '@kubesim/api';
 import {
-  claimsForOrdinal, seq, statefulSetController, write, type ComponentDef, type ReconcileInput, type ReconcileResult, type Step,
+  claimsForOrdinal, lastTermination, seq, statefulSetController, write, type ComponentDef, type ReconcileInput, type ReconcileResult, type Step,
 } from '@kubesim/controllers';
 import { withComponent, type ClusterSpec, type ComponentSetup } from '@kubesim/runtime';
 import type { Snapshot } from '@kubesim/state';
@@ -153,7 +153,7 @@ const newClaimOnRecreate = wrapPlan((i, w) => {
  */
 const replaceCrashed = plusPerPod((p, ordinal, replicas) => {
   if (p.metadata?.deletionTimestamp || ordinal >= replicas || p.status?.phase !== 'Running') return undefined;
-  const crashed = (p.status?.containerStatuses ?? []).some((c) => c.state?.running === undefined && (c.state?.terminated !== undefined || c.lastState?.terminated !== undefined));
+  const crashed = (p.status?.containerStatuses ?? []).some((c) => c.state?.running === undefined && lastTermination(c) !== undefined);
   return crashed ? write({ verb: 'delete', kind: 'Pod', namespace: p.metadata?.namespace ?? '', name: p.metadata!.name! }, { ignore: ['NotFound'] }) : undefined;
 });
 

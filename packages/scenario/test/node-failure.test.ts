@@ -12,7 +12,7 @@ import type { Envelope } from '@kubesim/log';
 import type { Simulation } from '@kubesim/runtime';
 import { loadScenarioFile, parseScenario, runScenario } from '../src/index.js';
 import {
-  E, converge, create, del, entriesOf, eventsFor, f1, get, list, manifests, mustGet, newCluster, objectEntries, patch, ready, scale,
+  E, converge, create, del, entriesOf, eventsFor, f1, get, list, manifests, mustGet, newCluster, objectEntries, patch, ready, replicaSetRs, scale,
   sleep, waitFor, writesBy, type Json,
 } from './harness.js';
 
@@ -271,20 +271,8 @@ const seqOfAdded = (sim: Simulation, name: string, since: number): number => ent
 const seqOfReady = (sim: Simulation, name: string, since: number): number =>
   entriesOf(sim, 'Pod', name, since).find((e) => e.type !== 'DELETED' && isRunningAndReady(e.object as Pod))!.seq;
 
-const RS = (replicas: number, volumes = ''): Json => manifests(`apiVersion: apps/v1
-kind: ReplicaSet
-metadata: {name: web-rs, namespace: default}
-spec:
-  replicas: ${replicas}
-  selector: {matchLabels: {app: rs}}
-  template:
-    metadata: {labels: {app: rs}}
-    spec:
-      terminationGracePeriodSeconds: 30
-      containers:
-      - name: nginx
-        image: nginx:1.25
-${volumes}`)[0];
+/** ReplicaSet web-rs with an explicit 30 s grace period; `volumes` is YAML under the container, then the pod spec. */
+const RS = (replicas: number, volumes = ''): Json => replicaSetRs(replicas, `${volumes}      terminationGracePeriodSeconds: 30\n`);
 
 const rsPods = (sim: Simulation): Pod[] => list<Pod>(sim, 'Pod', 'default').filter((p) => p.metadata?.labels?.app === 'rs');
 

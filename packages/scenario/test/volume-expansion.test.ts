@@ -17,6 +17,15 @@ const claim = (sim: Simulation): PersistentVolumeClaim => mustGet<PersistentVolu
 const volumeOf = (sim: Simulation): PersistentVolume => mustGet<PersistentVolume>(sim, 'PersistentVolume', claim(sim).spec!.volumeName!);
 const grow = (sim: Simulation, size: string): KObject => patch(sim, 'PersistentVolumeClaim', 'www-web-0', { spec: { resources: { requests: { storage: size } } } });
 const oneReplica = (): KObject[] => f1With((set) => { set.spec.replicas = 1; });
+/** Set web (one replica) on an expandable class, Ready, then scaled to 0: its claim stays, no pod mounts it. */
+const scaledToZero = (): Simulation => {
+  const sim = newCluster({ storageClasses: [expandable()] });
+  create(sim, ...oneReplica());
+  waitFor(sim, 'web-0 Ready', () => ready(sim, 'web-0'));
+  scale(sim, 'StatefulSet', 'web', 0);
+  waitFor(sim, 'web-0 gone', () => get(sim, 'Pod', 'web-0') === undefined);
+  return sim;
+};
 
 /** The claim's status writes after `since`: [actor, allocatedResourceStatuses.storage, condition types, capacity]. */
 const claimStatusWrites = (sim: Simulation, since: number) => objectEntries(sim, since)
@@ -61,11 +70,7 @@ describe('volume expansion: a Bound claim asks for more storage', () => {
   });
 
   it('offline: with no pod mounting the volume the claim waits in FileSystemResizePending; the re-created pod finishes the resize', () => {
-    const sim = newCluster({ storageClasses: [expandable()] });
-    create(sim, ...oneReplica());
-    waitFor(sim, 'web-0 Ready', () => ready(sim, 'web-0'));
-    scale(sim, 'StatefulSet', 'web', 0);
-    waitFor(sim, 'web-0 gone', () => get(sim, 'Pod', 'web-0') === undefined);
+    const sim = scaledToZero();
     grow(sim, '3Gi');
     sleep(sim, 120_000);
     expect(claim(sim).status).toMatchObject({ capacity: { storage: '1Gi' }, allocatedResources: { storage: '3Gi' }, allocatedResourceStatuses: { storage: 'NodeResizePending' } });
@@ -77,11 +82,7 @@ describe('volume expansion: a Bound claim asks for more storage', () => {
   });
 
   it('growing again while the node has not finished: the volume grows to the new size, the kubelet finishes once', () => {
-    const sim = newCluster({ storageClasses: [expandable()] });
-    create(sim, ...oneReplica());
-    waitFor(sim, 'web-0 Ready', () => ready(sim, 'web-0'));
-    scale(sim, 'StatefulSet', 'web', 0);
-    waitFor(sim, 'web-0 gone', () => get(sim, 'Pod', 'web-0') === undefined);
+    const sim = scaledToZero();
     grow(sim, '2Gi');
     sleep(sim, 10_000);
     grow(sim, '5Gi');

@@ -14,21 +14,14 @@ import { nodeResizePending } from '../volume/resize.js';
 
 const keyOfPod = (p: Pod): string => kubeletKey(p.spec?.nodeName ?? '', p.metadata?.namespace ?? '', p.metadata?.name ?? '');
 
-/** Pods on my nodes that use `namespace/claim` and have not started their containers (volume stage). */
-const waitingUsers = (snap: Snapshot, claimKey: string, nodes: ReadonlySet<string>, exceptUid?: string): string[] => {
+/**
+ * Pods on my nodes that use `namespace/claim`, not terminal, and have not started their containers (the
+ * volume stage) — or, with `mounted`, every such pod, the started ones (the volume is mounted) included.
+ */
+const claimUsersHere = (snap: Snapshot, claimKey: string, nodes: ReadonlySet<string>, exceptUid?: string, mounted = false): string[] => {
   const out: string[] = [];
   for (const p of snap.byIndex('Pod', 'claim', claimKey)) {
-    if (p.metadata?.uid === exceptUid || !nodes.has(p.spec?.nodeName ?? '') || isTerminal(p) || containersStarted(p)) continue;
-    out.push(keyOfPod(p));
-  }
-  return out;
-};
-
-/** Pods on my nodes that use `namespace/claim` and have started their containers (the volume is mounted). */
-const mountingUsers = (snap: Snapshot, claimKey: string, nodes: ReadonlySet<string>): string[] => {
-  const out: string[] = [];
-  for (const p of snap.byIndex('Pod', 'claim', claimKey)) {
-    if (!nodes.has(p.spec?.nodeName ?? '') || isTerminal(p) || !containersStarted(p)) continue;
+    if (p.metadata?.uid === exceptUid || !nodes.has(p.spec?.nodeName ?? '') || isTerminal(p) || (!mounted && containersStarted(p))) continue;
     out.push(keyOfPod(p));
   }
   return out;
@@ -55,7 +48,7 @@ const attachSharers = (snap: Snapshot, pod: Pod, old: Pod | undefined, deleted: 
   const out: string[] = [];
   for (const c of claims) {
     if (!exclusivePvOf(snap, ns, c)) continue;
-    out.push(...waitingUsers(snap, `${ns}/${c}`, nodes, pod.metadata?.uid));
+    out.push(...claimUsersHere(snap, `${ns}/${c}`, nodes, pod.metadata?.uid));
   }
   return out;
 };
@@ -65,7 +58,7 @@ const strandedWaiters = (snap: Snapshot, node: string, nodes: ReadonlySet<string
   const stranded = ctx?.local.stranded;
   if (stranded === undefined || stranded.size === 0) return [];
   const out: string[] = [];
-  for (const [claim, s] of stranded) if (s.node === node) out.push(...waitingUsers(snap, claim, nodes));
+  for (const [claim, s] of stranded) if (s.node === node) out.push(...claimUsersHere(snap, claim, nodes));
   return out;
 };
 
@@ -111,13 +104,13 @@ export const kubeletKeysFor = (e: Envelope, old: KObject | undefined, snap: Snap
     case 'PersistentVolumeClaim': {
       const claimKey = `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
       // A volume the resizer grew waits for the kubelets of the pods that mount it (node expansion).
-      return nodeResizePending(o as PersistentVolumeClaim) ? [...waitingUsers(snap, claimKey, nodes), ...mountingUsers(snap, claimKey, nodes)] : waitingUsers(snap, claimKey, nodes);
+      return claimUsersHere(snap, claimKey, nodes, undefined, nodeResizePending(o as PersistentVolumeClaim));
     }
     case 'PersistentVolume': {
       const keys = new Set<string>();
       for (const pv of [o as PersistentVolume, old as PersistentVolume | undefined]) {
         const ref = pv?.spec?.claimRef;
-        if (ref?.name) for (const k of waitingUsers(snap, `${ref.namespace ?? ''}/${ref.name}`, nodes)) keys.add(k);
+        if (ref?.name) for (const k of claimUsersHere(snap, `${ref.namespace ?? ''}/${ref.name}`, nodes)) keys.add(k);
       }
       return [...keys];
     }

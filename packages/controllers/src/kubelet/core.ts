@@ -134,6 +134,13 @@ const readiness = (pod: Pod, statuses: readonly ContainerStatus[], now: number, 
   return { ready, requeueAfterMs: nextAt === undefined ? undefined : nextAt - now };
 };
 
+/** The statuses with each container's readiness as `readiness` computed it (unchanged objects kept). */
+const withReady = (pod: Pod, statuses: readonly ContainerStatus[], ready: readonly boolean[]): ContainerStatus[] =>
+  statuses.map((s) => {
+    const k = (pod.spec?.containers ?? []).findIndex((c) => c.name === s.name);
+    return k >= 0 && s.ready !== ready[k] ? { ...s, ready: ready[k]! } : s;
+  });
+
 /** Step 2: the attach check, the seeded startup delay, then Running with an IP. */
 const startContainers = (input: Input, pod: Pod, node: string, forced: boolean | undefined): Result => {
   const { snapshot: snap, now, local, config, seed } = input;
@@ -177,10 +184,7 @@ const syncReadiness = (input: Input, pod: Pod, node: string, forced: boolean | u
   const changed = (pod.spec?.containers ?? []).some((c, k) => (statuses.find((s) => s.name === c.name)?.ready ?? false) !== r.ready[k]);
   const after = r.requeueAfterMs === undefined ? crashInMs : crashInMs === undefined ? r.requeueAfterMs : Math.min(r.requeueAfterMs, crashInMs);
   const requeue = after !== undefined ? { requeueAfterMs: after } : {};
-  const nextStatuses = statuses.map((s) => {
-    const k = (pod.spec?.containers ?? []).findIndex((c) => c.name === s.name);
-    return k >= 0 && s.ready !== r.ready[k] ? { ...s, ready: r.ready[k]! } : s;
-  });
+  const nextStatuses = withReady(pod, statuses, r.ready);
   const conditions = kubeletConditions(pod, 'Running', nextStatuses, now);
   const cur = pod.status?.conditions ?? [];
   const condChanged = conditions.length !== cur.length || conditions.some((c) => {
@@ -220,10 +224,7 @@ const restartCrashed = (input: Input, pod: Pod, node: string, forced: boolean | 
   });
   if (!restarted) return waitUntil === undefined ? undefined : { requeueAfterMs: waitUntil - now, workUnits: 1 };
   const r = readiness(pod, next, now, forced);
-  const statusesNext = next.map((s) => {
-    const k = (pod.spec?.containers ?? []).findIndex((c) => c.name === s.name);
-    return k >= 0 && s.ready !== r.ready[k] ? { ...s, ready: r.ready[k]! } : s;
-  });
+  const statusesNext = withReady(pod, next, r.ready);
   // The fault's next crash of the restarted container is due runMs after this start.
   const target = crash !== undefined && crash.remaining > 0 ? crashTarget(pod, crash) : undefined;
   const crashIn = target !== undefined && next.some((x) => x.name === target && x.state?.running?.startedAt === startedAt) ? crash!.runMs : undefined;
@@ -255,15 +256,10 @@ const crashContainer = (input: Input, pod: Pod, node: string, f: CrashFault): Re
   if (now < at) return at - now;
   const uid = pod.metadata?.uid ?? '';
   const { waitMs } = backoffAt(local.backoff.get(`${uid}/${s.name}`), now);
-  const term = {
-    ...(s.containerID ? { containerID: s.containerID } : {}),
-    exitCode: f.exitCode, reason: f.exitCode === 0 ? 'Completed' : 'Error',
-    ...(running.startedAt ? { startedAt: running.startedAt } : {}), finishedAt: timestamp(now),
-  };
-  const base = { name: s.name, image: s.image, imageID: s.imageID, ...(s.containerID ? { containerID: s.containerID } : {}), restartCount: s.restartCount, ready: false, started: false };
-  const crashed = (waitMs > 0
-    ? { ...base, lastState: { terminated: term }, state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${goDuration(waitMs)} restarting failed container=${s.name} pod=${podFormat(pod)}` } } }
-    : { ...base, lastState: s.lastState ?? {}, state: { terminated: term } }) as ContainerStatus;
+  const exited = terminatedStatus(s, f.exitCode, now);
+  const crashed: ContainerStatus = waitMs > 0
+    ? { ...exited, lastState: { terminated: exited.state!.terminated! }, state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${goDuration(waitMs)} restarting failed container=${s.name} pod=${podFormat(pod)}` } } }
+    : exited;
   const next = statuses.map((x) => (x === s ? crashed : x));
   const write = withStatus(pod, { containerStatuses: next, conditions: kubeletConditions(pod, 'Running', next, now) });
   const backoffEvent = waitMs > 0

@@ -1,4 +1,5 @@
 import { claimRequest, isTerminal, parseQuantity, parseTimestamp, type KObject, type PersistentVolume, type StorageClass, type PersistentVolumeClaim, type Pod, type ReplicaSet } from '@kubesim/api';
+import { ANN_DYNAMICALLY_PROVISIONED, lastTermination } from '@kubesim/controllers';
 import type { Envelope } from '@kubesim/log';
 import type { CheckerDef } from '../types.js';
 import {
@@ -144,8 +145,7 @@ const claimCycle = (world: World, pod: Pod): string | undefined => {
 
 type ContainerStatus = NonNullable<NonNullable<Pod['status']>['containerStatuses']>[number];
 /** The finishedAt (ms) of a container's latest crashed instance: its terminated state, or its last state while it waits to restart. */
-const crashedAt = (s: ContainerStatus): number | undefined =>
-  parseTimestamp((s.state?.terminated ?? (s.state?.waiting ? s.lastState?.terminated : undefined))?.finishedAt);
+const crashedAt = (s: ContainerStatus): number | undefined => parseTimestamp(lastTermination(s)?.finishedAt);
 
 /** A `container-crash` fault on a live pod: crashes it has left, and the last crash counted. */
 interface CrashLeft { readonly uid: string; readonly container: string; readonly since: number; remaining: number; lastInstance: number }
@@ -183,7 +183,7 @@ const resizeLeft = (world: World, c: PersistentVolumeClaim, users: ReadonlySet<s
   if (claimRequest(c) <= (parseQuantity(c.status.capacity?.['storage']) ?? 0)) return false;
   const pv = world.store.get('PersistentVolume', '', c.spec?.volumeName ?? '') as PersistentVolume | undefined;
   const cls = world.store.get('StorageClass', '', c.spec?.storageClassName ?? '') as StorageClass | undefined;
-  return pv?.metadata?.annotations?.['pv.kubernetes.io/provisioned-by'] !== undefined && cls?.allowVolumeExpansion === true;
+  return pv?.metadata?.annotations?.[ANN_DYNAMICALLY_PROVISIONED] !== undefined && cls?.allowVolumeExpansion === true;
 };
 
 const isInputActor = (actor: string): boolean => actor === 'user' || actor.startsWith('system:');

@@ -1,5 +1,5 @@
 import type { ControllerRevision, KObject, Pod } from '@kubesim/api';
-import { getMaxUnavailable } from '@kubesim/controllers';
+import { getMaxUnavailable, lastTermination } from '@kubesim/controllers';
 import type { Envelope } from '@kubesim/log';
 import type { CheckContext, CheckerDef } from '../types.js';
 import {
@@ -221,6 +221,6 @@ export const l12Checker: CheckerDef = {
 
 /** ", container c in CrashLoopBackOff" when a container of the pod waits to be restarted. */
 const crashNote = (p: Pod): string => {
-  const c = p.status?.containerStatuses?.find((s) => s.state?.running === undefined && (s.state?.terminated !== undefined || s.lastState?.terminated !== undefined));
+  const c = p.status?.containerStatuses?.find((s) => s.state?.running === undefined && lastTermination(s) !== undefined);
   return c === undefined ? '' : `, container ${c.name} ${c.state?.waiting?.reason ?? 'exited'}`;
 };
