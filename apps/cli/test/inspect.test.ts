@@ -27,7 +27,7 @@ const kubesim = (...args: string[]): Promise<Result> => new Promise((resolve, re
 
 const seed1 = join(tmp, 'seed1.jsonl');
 const seed1again = join(tmp, 'seed1-again.jsonl');
-const seed2 = join(tmp, 'seed2.jsonl');
+const seed3 = join(tmp, 'seed3.jsonl');
 const damaged = join(tmp, 'damaged.jsonl');
 const missing = join(tmp, 'missing.jsonl');
 let log: ParsedLog;
@@ -50,7 +50,7 @@ beforeAll(async () => {
   const runs = await Promise.all([
     kubesim('run', 'examples/seed-statefulset.yaml', '-q', '--log', seed1),
     kubesim('run', 'examples/seed-statefulset.yaml', '-q', '--log', seed1again),
-    kubesim('run', 'examples/seed-statefulset.yaml', '-q', '--seed', '2', '--log', seed2),
+    kubesim('run', 'examples/seed-statefulset.yaml', '-q', '--seed', '3', '--log', seed3),
   ]);
   for (const r of runs) expect(r.code, r.err).toBe(0);
   log = read(seed1);
@@ -244,11 +244,11 @@ describe('kubesim diff', () => {
   });
 
   it('two seeds: the first divergence with both entries and the differing fields, then the final states (exit 1)', async () => {
-    const b = read(seed2);
+    const b = read(seed3);
     const first = log.entries.findIndex((e, i) => JSON.stringify(e) !== JSON.stringify(b.entries[i])) + 1;
-    const r = await kubesim('diff', seed1, seed2);
+    const r = await kubesim('diff', seed1, seed3);
     expect(r.code).toBe(1);
-    expect(r.out).toContain('headers differ: seed 1 vs 2');
+    expect(r.out).toContain('headers differ: seed 1 vs 3');
     expect(r.out).toContain(`first divergence at seq ${first} (differing: object):`);
     expect(r.out).toMatch(new RegExp(`^  A: seq ${first} t=`, 'm'));
     expect(r.out).toMatch(new RegExp(`^  B: seq ${first} t=`, 'm'));
@@ -256,7 +256,7 @@ describe('kubesim diff', () => {
     expect(r.out).toMatch(/^final states \(A at seq \d+, B at seq \d+\):$/m);
     expect(r.out).toMatch(/^ {4}pod\/stateful-pvc-0: \d+ fields$/m);
     expect(r.out).toMatch(/^ {6}metadata\.uid {2}A: \S+ {2}B: \S+$/m);
-    const quiet = await kubesim('diff', seed1, seed2, '--ignore-meta');
+    const quiet = await kubesim('diff', seed1, seed3, '--ignore-meta');
     expect(quiet.code).toBe(1);
     const finalPart = quiet.out.slice(quiet.out.indexOf('final states'));
     expect(finalPart).toContain('uid, resourceVersion and timestamps ignored');
@@ -280,7 +280,7 @@ describe('kubesim verify', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(new RegExp(`^verified: ${log.entries.length} entries identical \\(scenario "seed-statefulset", seed 1`));
-    const s2 = await kubesim('verify', seed2);
+    const s2 = await kubesim('verify', seed3);
     expect(s2.code).toBe(0);
   });
 
@@ -320,7 +320,7 @@ describe('kubesim verify', () => {
   });
 
   it('a recording of another seed than its header says does not verify', async () => {
-    const b = read(seed2);
+    const b = read(seed3);
     const path = join(tmp, 'wrong-seed.jsonl');
     rewrite(path, log.header, b.entries);
     const r = await kubesim('verify', path);

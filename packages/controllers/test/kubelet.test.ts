@@ -7,7 +7,7 @@ import {
 import type { Envelope } from '@kubesim/log';
 import { eventsOf, writesOf, type ReconcileResult } from '../src/framework/index.js';
 import {
-  CONTAINER_UNKNOWN_MESSAGE, initialKubeletLocal, kubelet, kubeletKey, kubeletKeysFor, observeKubelet, type KubeletConfig, type KubeletLocal,
+  CONTAINER_UNKNOWN_MESSAGE, goDuration, initialKubeletLocal, kubelet, kubeletKey, kubeletKeysFor, observeKubelet, type KubeletConfig, type KubeletLocal,
 } from '../src/kubelet/index.js';
 import { makeSnapshot } from './util.js';
 
@@ -123,6 +123,35 @@ describe('kubelet: pod lifecycle', () => {
     expect(condOf(s, 'Ready')).toEqual({ type: 'Ready', status: 'True', lastTransitionTime: timestamp(now) });
     expect(condOf(s, 'ContainersReady')?.status).toBe('True');
     expect(r.requeueAfterMs).toBeUndefined();
+    // Once the status is written: the container events (the image is on the node), about spec.containers{nginx}.
+    const ref = { apiVersion: 'v1', kind: 'Pod', namespace: 'default', name: 'web-0', uid: 'uid-web-0', fieldPath: 'spec.containers{nginx}' };
+    expect(r.plan?.kind === 'seq' && r.plan.steps[0]?.kind).toBe('write');
+    expect(eventsOf(r.plan)).toEqual([
+      { type: 'Normal', reason: 'Pulled', message: 'Container image "nginx:1.25" already present on machine and can be accessed by the pod', involved: ref },
+      { type: 'Normal', reason: 'Created', message: 'Container created', involved: ref },
+      { type: 'Normal', reason: 'Started', message: 'Container started', involved: ref },
+    ]);
+  });
+
+  it('imagePullPolicy Always: Pulling with the sandbox (ContainerCreating), Pulled after the startup delay; a second container pulls when the first has started', () => {
+    const containers = [{ name: 'app', image: 'app', imagePullPolicy: 'Always' }, { name: 'side', image: 'side:latest', imagePullPolicy: 'Always' }];
+    const first = pod('web-0', { node: 'node-a', containers });
+    const key = kubeletKey('node-a', 'default', 'web-0');
+    const admit = run([...nodes, first], key, 1000);
+    expect(eventsOf(admit.plan).map((e) => [e.reason, e.message, e.involved.fieldPath])).toEqual([['Pulling', 'Pulling image "app"', 'spec.containers{app}']]);
+    const created = applied(first, admit, '11');
+    const now = 1000 + seededBetween(SEED, 'uid-web-0', 500, 1500);
+    const pulled = goDuration(now - 1000).replace('.', '\\.');
+    const evs = eventsOf(run([...nodes, created], key, now).plan).map((e) => [e.reason, e.message, e.involved.fieldPath]);
+    expect(evs).toEqual([
+      ['Pulled', expect.stringMatching(new RegExp(`^Successfully pulled image "app" in ${pulled} \\(${pulled} including waiting\\)\\. Image size: \\d+ bytes\\.$`)), 'spec.containers{app}'],
+      ['Created', 'Container created', 'spec.containers{app}'],
+      ['Started', 'Container started', 'spec.containers{app}'],
+      ['Pulling', 'Pulling image "side:latest"', 'spec.containers{side}'],
+      ['Pulled', expect.stringMatching(/^Successfully pulled image "side:latest" in 0s \(0s including waiting\)\. Image size: \d+ bytes\.$/), 'spec.containers{side}'],
+      ['Created', 'Container created', 'spec.containers{side}'],
+      ['Started', 'Container started', 'spec.containers{side}'],
+    ]);
   });
 
   fcTest.prop([fc.uuid(), fc.integer({ min: 0, max: 2 ** 31 })])('the startup delay stays within podStartupMs', (uid, seed) => {
@@ -217,7 +246,17 @@ describe('kubelet: graceful termination', () => {
     const early = run([node('node-a'), p], key, 12_000);
     expect(writesOf(early.plan)).toEqual([]);
     expect(early.requeueAfterMs).toBe(8000);
+    // The stop signal goes at once: one Killing per running container, once per kubelet incarnation.
+    expect(eventsOf(early.plan)).toEqual([{
+      type: 'Normal', reason: 'Killing', message: 'Stopping container nginx',
+      involved: { apiVersion: 'v1', kind: 'Pod', namespace: 'default', name: 'web-1', uid: 'uid-web-1', fieldPath: 'spec.containers{nginx}' },
+    }]);
+    expect(run([node('node-a'), p], key, 13_000, early.local)).toEqual({ requeueAfterMs: 7000, workUnits: 1 });
+    expect(eventsOf(run([node('node-a'), p], key, 20_000, early.local).plan)).toEqual([]);
+    // A kubelet that restarted meanwhile (no memory of it) kills them again, before the final writes.
     const r = run([node('node-a'), p], key, 20_000);
+    expect(eventsOf(r.plan).map((e) => e.reason)).toEqual(['Killing']);
+    expect(r.plan?.kind === 'seq' && r.plan.steps[0]?.kind).toBe('event');
     const w = writesOf(r.plan);
     expect(w.map((x) => x.verb)).toEqual(['update', 'delete']);
     const s = (w[0] as { object: Pod }).object;
@@ -444,7 +483,7 @@ describe('kubelet: faults', () => {
     expect(s.status?.containerStatuses?.[0]?.state?.terminated).toMatchObject({ exitCode: 137, reason: 'Error' });
     expect(condOf(s, 'DisruptionTarget')).toMatchObject({ status: 'True', reason: 'TerminationByKubelet' });
     expect(condOf(s, 'Ready')).toMatchObject({ status: 'False', reason: 'PodFailed' });
-    expect(eventsOf(r.plan).map((x) => [x.type, x.reason])).toEqual([['Warning', 'Evicted']]);
+    expect(eventsOf(r.plan).map((x) => [x.type, x.reason, x.message])).toEqual([['Normal', 'Killing', 'Stopping container nginx'], ['Warning', 'Evicted', 'The node was low on resource: memory. ']]);
   });
 
   it('a fault does not touch a pod created after it, and is forgotten when the pod is deleted', () => {
@@ -510,6 +549,8 @@ describe('kubelet: container-crash (restartPolicy Always, crash-loop back-off)',
     expect(backoffAt({ ms: 300_000, lastUpdate: 0, restartAt: 0, instance: 0 }, 600_000).waitMs).toBe(300_000);
     expect(backoffAt({ ms: 300_000, lastUpdate: 0, restartAt: 0, instance: 0 }, 600_001)).toEqual({ waitMs: 0, next: { ms: 10_000, lastUpdate: 600_001, restartAt: 600_001, instance: 0 } });
     expect([10_000, 20_000, 40_000, 80_000, 160_000, 300_000, 3_600_000].map(goDuration)).toEqual(['10s', '20s', '40s', '1m20s', '2m40s', '5m0s', '1h0m0s']);
+    // Below a second and fractions (a pull's duration, truncated to the millisecond).
+    expect([0, 0.9, 812.7, 1000, 1500, 1234, 61_050, 3_723_004].map(goDuration)).toEqual(['0s', '0s', '812ms', '1s', '1.5s', '1.234s', '1m1.05s', '1h2m3.004s']);
   });
 
   it('crash, immediate restart, crash again after runMs into CrashLoopBackOff, restart after 10 s; then no more crashes', () => {
@@ -534,6 +575,9 @@ describe('kubelet: container-crash (restartPolicy Always, crash-loop back-off)',
     expect(c0(s).containerID).toMatch(/^containerd:\/\/[0-9a-f]{64}$/);
     expect(s.status?.podIP).toBe('10.64.0.2');
     expect(r.requeueAfterMs).toBe(3000);
+    expect(eventsOf(r.plan).map((e) => `${e.reason}: ${e.message}`)).toEqual([
+      'Pulled: Container image "nginx:1.25" already present on machine and can be accessed by the pod', 'Created: Container created', 'Started: Container started',
+    ]);
     [p, local] = step(p, r, 13, 1000);
     expect(run([node('node-a'), p], key, 3999, local)).toMatchObject({ requeueAfterMs: 1 });
     // 3. The second crash falls in the back-off of the first: CrashLoopBackOff, a BackOff warning.
@@ -602,6 +646,7 @@ describe('kubelet: container-crash (restartPolicy Always, crash-loop back-off)',
     const s = (w[0] as { object: Pod }).object;
     expect(s.status?.phase).toBe('Failed');
     expect(c0(s).state).toEqual({ terminated: term });
+    expect(eventsOf(r.plan)).toEqual([]); // no running container: no Killing
   });
 });
 

@@ -103,7 +103,8 @@ export class EventCorrelator {
     const spamKey = `${s.source ?? actor}\u0000${inv.kind}\u0000${inv.namespace ?? ''}\u0000${inv.name}\u0000${inv.uid ?? ''}\u0000${inv.apiVersion}`;
     // EventAggregatorByReasonFunc: … plus type and reason; the local key is the message.
     const aggregateKey = `${spamKey}\u0000${s.type}\u0000${s.reason}`;
-    let key = `${aggregateKey}\u0000${s.message}`; // getEventKey
+    // getEventKey: … plus the involved object's fieldPath (one event per container) and the message.
+    let key = `${aggregateKey}\u0000${inv.fieldPath ?? ''}\u0000${s.message}`;
     let message = s.message;
     let combined = false;
     if (legacy) {

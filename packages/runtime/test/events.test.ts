@@ -48,6 +48,17 @@ describe('EventCorrelator (legacy core/v1 recorder)', () => {
     expect(created(c.record(spec('tenth'), 'statefulset-controller', later + 500_000 * 9)).message).toBe(`${COMBINED_PREFIX}tenth`);
   });
 
+  it('the event key includes the involved object\'s fieldPath: one event per container, each counted on its own', () => {
+    const c = new EventCorrelator();
+    const pod = { apiVersion: 'v1', kind: 'Pod', namespace: 'default', name: 'web-0', uid: 'u-pod' };
+    const started = (container: string) => spec('Container started', 'Started', { ...pod, fieldPath: `spec.containers{${container}}` });
+    const app = created(c.record(started('app'), 'kubelet:node-a', 0));
+    expect(app.involvedObject).toEqual({ ...pod, fieldPath: 'spec.containers{app}' });
+    expect(app.source).toEqual({ component: 'kubelet', host: 'node-a' });
+    expect(created(c.record(started('side'), 'kubelet:node-a', 1)).involvedObject?.fieldPath).toBe('spec.containers{side}');
+    expect(patched(c.record(started('app'), 'kubelet:node-a', 2))).toMatchObject({ name: app.metadata!.name, patch: { count: 2 } });
+  });
+
   it('spam filter: 25 events about one object, then one more every 5 minutes; dropped ones still count', () => {
     const c = new EventCorrelator();
     const out: (ApiRequest | undefined)[] = [];

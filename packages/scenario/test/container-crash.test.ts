@@ -112,6 +112,13 @@ describe('container-crash: the kubelet restarts the container, the pod stays', (
     const ev = eventsFor(sim, 'Pod', 'web-0', 'BackOff');
     expect(ev).toHaveLength(1);
     expect(ev[0]).toMatchObject({ type: 'Warning', message: `Back-off restarting failed container nginx in pod web-0_default(${uid})`, count: 4, source: { component: 'kubelet' } });
+    // Every start of the container (the first and five restarts) is one Pulled, Created, Started — counted
+    // on one event each, as `kubectl describe` shows `Started (x6 over …)`.
+    for (const reason of ['Pulled', 'Created', 'Started']) {
+      const evs = eventsFor(sim, 'Pod', 'web-0', reason);
+      expect(evs, reason).toHaveLength(1);
+      expect(evs[0], reason).toMatchObject({ count: 6, involvedObject: { uid, fieldPath: 'spec.containers{nginx}' } });
+    }
   });
 
   it('exit code 0: the crashed container shows Completed, and is restarted all the same (restartPolicy Always)', () => {

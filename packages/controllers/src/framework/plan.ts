@@ -7,6 +7,8 @@ export interface EventSpec {
   readonly message: string;
   readonly involved: {
     readonly apiVersion: string; readonly kind: string; readonly namespace?: string; readonly name: string; readonly uid?: string;
+    /** The part of the object the event is about: the kubelet's container events name `spec.containers{c}`. */
+    readonly fieldPath?: string;
   };
   /**
    * The event's source component when it is not the writer's own Kubernetes name: a component kubesim

@@ -29,6 +29,7 @@ export const buildEvent = (spec: EventSpec, source: string, now: number, counter
   const involvedObject: Mutable<Event['involvedObject']> = { apiVersion: inv.apiVersion, kind: inv.kind, name: inv.name };
   if (inv.namespace) involvedObject.namespace = inv.namespace;
   if (inv.uid) involvedObject.uid = inv.uid;
+  if (inv.fieldPath) involvedObject.fieldPath = inv.fieldPath;
   const colon = spec.source !== undefined ? -1 : source.indexOf(':');
   const component = spec.source ?? eventSourceOf(colon < 0 ? source : source.slice(0, colon), spec.reason);
   return {

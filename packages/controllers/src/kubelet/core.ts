@@ -14,6 +14,7 @@ import {
 import { type CrashFault, type KubeletConfig, type KubeletLocal, type PendingWrite, parseKubeletKey } from './types.js';
 import { attachBlock, claimsReady } from './volumes.js';
 import { nodeExpanded, nodeResizePending } from '../volume/resize.js';
+import { killingEvent, pullingEvent, pullsAlways, startEvents } from './events.js';
 
 type Input = ReconcileInput<KubeletConfig, KubeletLocal>;
 type Result = ReconcileResult<KubeletLocal>;
@@ -117,7 +118,10 @@ const admitAndCreate = (input: Input, pod: Pod, node: string): Result => {
     phase: 'Pending', hostIP, hostIPs: [{ ip: hostIP }], startTime: timestamp(now),
     conditions: kubeletConditions(pod, 'Pending', statuses, now), containerStatuses: statuses,
   });
-  return { plan: statusWrite(next), ...writing(local, pod, node, { admitted: true }), workUnits: scanned };
+  // The first container's image pull starts with the pod's sandbox (policy Always; else the image is present).
+  const first = pod.spec?.containers?.[0];
+  const pulling = first && pullsAlways(first) ? event(pullingEvent(pod, first)) : undefined;
+  return { plan: pulling ? seq(statusWrite(next), pulling) : statusWrite(next), ...writing(local, pod, node, { admitted: true }), workUnits: scanned };
 };
 
 /** Container readiness at `now`: forced by a fault (for a running container), else each probe's first success. */
@@ -170,8 +174,11 @@ const startContainers = (input: Input, pod: Pod, node: string, forced: boolean |
     phase: 'Running', podIP: ip, podIPs: [{ ip }], containerStatuses: statuses,
     conditions: kubeletConditions(pod, 'Running', statuses, now),
   });
+  // The containers start one after another; the first one's pull (if any) took the startup delay.
+  const pulledIn = now - (parseTimestamp(pod.status?.startTime) ?? now);
+  const events = containers.flatMap((c, k) => startEvents(pod, c, k === 0 ? pulledIn : 0, k > 0));
   return {
-    plan: statusWrite(next), ...writing(local, pod, node, { ip }), workUnits: scanned,
+    plan: seq(statusWrite(next), ...events.map(event)), ...writing(local, pod, node, { ip }), workUnits: scanned,
     ...(r.requeueAfterMs !== undefined ? { requeueAfterMs: r.requeueAfterMs } : {}),
   };
 };
@@ -208,6 +215,7 @@ const restartCrashed = (input: Input, pod: Pod, node: string, forced: boolean | 
   const statuses = pod.status?.containerStatuses ?? [];
   let waitUntil: number | undefined;
   let restarted = false;
+  const restartedNames: string[] = [];
   const startedAt = timestamp(now);
   const next = statuses.map((s) => {
     const last = lastTermination(s);
@@ -215,6 +223,7 @@ const restartCrashed = (input: Input, pod: Pod, node: string, forced: boolean | 
     const at = local.backoff.get(`${uid}/${s.name}`)?.restartAt ?? now;
     if (at > now) { waitUntil = waitUntil === undefined ? at : Math.min(waitUntil, at); return s; }
     restarted = true;
+    restartedNames.push(s.name);
     const n = (s.restartCount ?? 0) + 1;
     const id = containerId(seed, uid, `${s.name}/${n}`);
     return {
@@ -229,8 +238,10 @@ const restartCrashed = (input: Input, pod: Pod, node: string, forced: boolean | 
   const target = crash !== undefined && crash.remaining > 0 ? crashTarget(pod, crash) : undefined;
   const crashIn = target !== undefined && next.some((x) => x.name === target && x.state?.running?.startedAt === startedAt) ? crash!.runMs : undefined;
   const after = [r.requeueAfterMs, waitUntil === undefined ? undefined : waitUntil - now, crashIn].filter((x): x is number => x !== undefined);
+  // The restart starts each container anew: its image (pulled again under Always), Created, Started.
+  const events = (pod.spec?.containers ?? []).filter((c) => restartedNames.includes(c.name)).flatMap((c) => startEvents(pod, c, 0, true));
   return {
-    plan: statusWrite(withStatus(pod, { containerStatuses: statusesNext, conditions: kubeletConditions(pod, 'Running', statusesNext, now) })),
+    plan: seq(statusWrite(withStatus(pod, { containerStatuses: statusesNext, conditions: kubeletConditions(pod, 'Running', statusesNext, now) })), ...events.map(event)),
     ...writing(local, pod, node), workUnits: 1,
     ...(after.length > 0 ? { requeueAfterMs: Math.min(...after) } : {}),
   };
@@ -288,9 +299,23 @@ const expandVolumes = (input: Input, pod: Pod, node: string): Result | undefined
   return steps.length === 0 ? undefined : { plan: seq(...steps), workUnits: steps.length };
 };
 
+/**
+ * [kuberuntime killContainer]: a Normal `Killing` (`Stopping container c`) for each running container, as
+ * the kubelet begins to stop them — once per pod for this kubelet incarnation (`local.killing`).
+ */
+const killing = (pod: Pod, local: KubeletLocal): { steps: Step[]; local: KubeletLocal } => {
+  const uid = pod.metadata?.uid ?? '';
+  if (local.killing.has(uid)) return { steps: [], local };
+  const running = (pod.spec?.containers ?? []).filter((c) => statusOf(pod, c.name)?.state?.running !== undefined);
+  if (running.length === 0) return { steps: [], local };
+  return { steps: running.map((c) => event(killingEvent(pod, c))), local: { ...local, killing: new Set(local.killing).add(uid) } };
+};
+
 /** A fail fault (eviction): containers killed, phase Failed with the reason. */
 const failPod = (input: Input, pod: Pod, node: string, reason: string, message: string | undefined): Result => {
-  const { now, local } = input;
+  const { now } = input;
+  const kill = killing(pod, input.local);
+  const local = kill.local;
   const msg = message ?? (reason === 'Evicted' ? DEFAULT_EVICTION_MESSAGE : undefined);
   const statuses = terminatedContainers(pod, 137, now);
   const extra: PodCondition[] = reason === 'Evicted'
@@ -301,7 +326,7 @@ const failPod = (input: Input, pod: Pod, node: string, reason: string, message: 
     containerStatuses: statuses, conditions: kubeletConditions(pod, 'Failed', statuses, now, extra),
   });
   return {
-    plan: statusWrite(next, { onSuccess: { type: 'Warning', reason, message: msg ?? '', involved: involvedOf(pod) } }),
+    plan: seq(...kill.steps, statusWrite(next, { onSuccess: { type: 'Warning', reason, message: msg ?? '', involved: involvedOf(pod) } })),
     ...writing(local, pod, node), workUnits: 1,
   };
 };
@@ -318,16 +343,22 @@ const terminate = (input: Input, pod: Pod, node: string): Result => {
   // Containers still running get the grace period; a pod whose containers all exited (crash-loop
   // back-off) has nothing to kill.
   const started = containersStarted(pod) && anyContainerRunning(pod);
+  // The running containers are sent their stop signal at once (Killing); they exit at the deadline.
+  const kill = started ? killing(pod, local) : { steps: [], local };
   if (started) {
     const deadline = parseTimestamp(pod.metadata?.deletionTimestamp) ?? now;
-    if (now < deadline) return { requeueAfterMs: deadline - now, workUnits: 1 };
+    if (now < deadline) {
+      return kill.steps.length > 0
+        ? { plan: seq(...kill.steps), local: kill.local, requeueAfterMs: deadline - now, workUnits: 1 }
+        : { requeueAfterMs: deadline - now, workUnits: 1 };
+    }
   }
   const statuses = terminatedContainers(pod, config.killExitCode, now);
   const phase = terminalPhase(statuses);
   const next = withStatus(pod, {
     phase, containerStatuses: statuses, conditions: kubeletConditions(pod, phase, statuses, now),
   }, ['reason', 'message']);
-  return { plan: seq(statusWrite(next), deleteWrite(pod)), ...writing(local, pod, node, { deleting: true }), workUnits: 1 };
+  return { plan: seq(...kill.steps, statusWrite(next), deleteWrite(pod)), ...writing(kill.local, pod, node, { deleting: true }), workUnits: 1 };
 };
 
 /**

@@ -28,13 +28,20 @@ export const backoffAt = (entry: CrashBackoff | undefined, ts: number, instance 
   return { waitMs, next: { ms, lastUpdate: ts, restartAt: ts + waitMs, instance } };
 };
 
-/** Go's `time.Duration.String()` for a whole number of seconds (`10s`, `1m20s`, `5m0s`, `1h0m0s`). */
+/**
+ * Go's `time.Duration.String()` of a duration truncated to the millisecond: `0s`, `812ms`, `1.5s`, `10s`,
+ * `1m20s`, `5m0s`, `1h0m0s`.
+ */
 export const goDuration = (ms: number): string => {
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return h > 0 ? `${h}h${m}m${s % 60}s` : `${m}m${s % 60}s`;
+  const t = Math.trunc(ms);
+  if (t === 0) return '0s';
+  if (t < 1000) return `${t}ms`;
+  const h = Math.floor(t / 3_600_000);
+  const m = Math.floor((t % 3_600_000) / 60_000);
+  const sMs = t % 60_000;
+  const frac = sMs % 1000 === 0 ? '' : `.${String(sMs % 1000).padStart(3, '0').replace(/0+$/, '')}`;
+  const s = `${Math.floor(sMs / 1000)}${frac}s`;
+  return h > 0 ? `${h}h${m}m${s}` : m > 0 ? `${m}m${s}` : s;
 };
 
 /** `web-0_default(uid)` [format.Pod]. */

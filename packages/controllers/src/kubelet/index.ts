@@ -6,6 +6,7 @@ export {
 } from './types.js';
 export { observeKubelet, parseKubeletFault, parseNodeFault, faultApplies } from './local.js';
 export { containerCrashError, lastTermination, backoffAt, goDuration, BACKOFF_INITIAL_MS, BACKOFF_MAX_MS, DEFAULT_CRASH_RUN_MS } from './crash.js';
+export { killingEvent, pullingEvent, pullsAlways, simulatedImageSize, startEvents } from './events.js';
 export { admitPod, matchesNodeAffinity, podRequests, REJECTED_PREFIX, type Rejection } from './admission.js';
 export { attachBlock, claimsReady, restrictsMultiAttach, exclusivePvOf, type AttachBlock } from './volumes.js';
 export { allocatePodIp, hostIpOf, nodeIndex, podCidrPrefix } from './network.js';

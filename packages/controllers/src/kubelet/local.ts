@@ -170,6 +170,7 @@ export const observeKubelet = (e: Envelope, _old: KObject | undefined, local: Ku
     }
     if (next.pending.has(uid)) next = { ...next, pending: next.pending.delete(uid) };
     if (next.warned.has(uid)) next = { ...next, warned: without(next.warned, uid) };
+    if (next.killing.has(uid)) { const killing = new Set(next.killing); killing.delete(uid); next = { ...next, killing }; }
     return next;
   }
   if (next.crashes.size > 0) next = observeCrashes(next, pod);

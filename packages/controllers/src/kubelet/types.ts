@@ -114,6 +114,11 @@ export interface KubeletLocal {
   readonly pending: PHashMap<PendingWrite>;
   /** Pods (uid) already warned with FailedAttachVolume, and for which volumes. */
   readonly warned: ReadonlyMap<string, readonly string[]>;
+  /**
+   * Pods (uid) whose running containers this kubelet incarnation has begun to stop (`Killing` recorded).
+   * Not rebuilt from the log: a restarted kubelet kills a terminating pod's containers again, as Kubernetes' does.
+   */
+  readonly killing: ReadonlySet<string>;
   /** Nodes whose kubelet is stopped (`node-down` fault, until `node-up`), with the fault's time. */
   readonly down: ReadonlyMap<string, number>;
   /**
@@ -125,7 +130,7 @@ export interface KubeletLocal {
 }
 
 export const initialKubeletLocal = (): KubeletLocal => ({
-  readiness: new Map(), failures: new Map(), crashes: new Map(), backoff: new Map(), pending: PHashMap.empty(), warned: new Map(), down: new Map(), stranded: new Map(),
+  readiness: new Map(), failures: new Map(), crashes: new Map(), backoff: new Map(), pending: PHashMap.empty(), warned: new Map(), killing: new Set(), down: new Map(), stranded: new Map(),
 });
 
 /** `<node>|<namespace>/<name>` */

@@ -74,6 +74,8 @@ export class ComponentHost<C = unknown, L = unknown> {
   /** Per-kind delivery horizon while events are reordered across kinds. */
   private readonly lastDeliveryByKind = new Map<string, number>();
   private readonly events = new EventCorrelator();
+  /** When the last event recorded is written: the process's events reach the API server in order. */
+  private lastEventAt = 0;
   /**
    * The last delivery scheduled in log order (and a pending relist): a reordered event may overtake
    * other kinds' events offered with it, never what was already on its way in order — one watch per kind
@@ -611,7 +613,10 @@ export class ComponentHost<C = unknown, L = unknown> {
       recordEvent: (spec: EventSpec, createdName?: string) => {
         const req = this.events.record(spec, actor, this.sim.now, createdName);
         if (req === undefined) return;
-        this.sim.at(this.sim.draw(this.sim.timing.apiLatencyMs), () => {
+        // One broadcaster per process writes its events in the order they were recorded.
+        const t = Math.max(this.sim.now + this.sim.draw(this.sim.timing.apiLatencyMs), this.lastEventAt);
+        this.lastEventAt = t;
+        this.sim.atTime(t, () => {
           this.sim.api.handle(req, { actor, cause, time: this.sim.now });
         });
       },

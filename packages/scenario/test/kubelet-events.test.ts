@@ -1,0 +1,90 @@
+/**
+ * The kubelet's container events end to end, as `kubectl describe pod` lists them (Kubernetes 1.35,
+ * [images EnsureImageExists], [kuberuntime startContainer, killContainer]): after the scheduler's
+ * `Scheduled`, `Pulled` — the image already on the node (`IfNotPresent`), or `Pulling` then `Pulled` with
+ * the pull's duration (`Always`) — `Created` and `Started`, each about `spec.containers{<name>}`;
+ * `Killing` when a graceful deletion begins, none for a pod whose containers never ran.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseTimestamp, type Event, type Pod } from '@kubesim/api';
+import { goDuration, simulatedImageSize } from '@kubesim/controllers';
+import { create, del, f1With, get, list, newCluster, objectEntries, ready, sleep, waitFor, type Json } from './harness.js';
+
+describe('kubelet container events', () => {
+  it('a StatefulSet pod\'s life: Scheduled, Pulled (present), Created, Started from the kubelet of its node; Killing once its deletion begins', () => {
+    const sim = newCluster();
+    create(sim, ...f1With((set) => { set.spec.replicas = 1; }));
+    waitFor(sim, 'web-0 Ready', () => ready(sim, 'web-0'));
+    sleep(sim, 5_000);
+    const pod = get<Pod>(sim, 'Pod', 'web-0')!;
+    const about = (): Event[] => list<Event>(sim, 'Event', 'default').filter((e) => e.involvedObject?.kind === 'Pod' && e.involvedObject.name === 'web-0');
+    const seqOf = (e: Event): number => Number(e.metadata?.resourceVersion);
+    // (A FailedScheduling may come first: the claim is not bound yet when the scheduler first tries.)
+    const life = about().filter((e) => e.reason !== 'FailedScheduling').sort((a, b) => seqOf(a) - seqOf(b));
+    expect(life.map((e) => [e.type, e.reason, e.source?.component, e.message])).toEqual([
+      ['Normal', 'Scheduled', 'default-scheduler', `Successfully assigned default/web-0 to ${pod.spec!.nodeName}`],
+      ['Normal', 'Pulled', 'kubelet', 'Container image "nginx:1.25" already present on machine and can be accessed by the pod'],
+      ['Normal', 'Created', 'kubelet', 'Container created'],
+      ['Normal', 'Started', 'kubelet', 'Container started'],
+    ]);
+    for (const e of life.slice(1)) {
+      expect(e.source?.host).toBe(pod.spec!.nodeName);
+      expect(e.involvedObject).toMatchObject({ uid: pod.metadata!.uid, fieldPath: 'spec.containers{nginx}' });
+    }
+    // The container events follow the Running status they go with (kubesim records them once it is written).
+    const running = objectEntries(sim).find((x) => x.object.kind === 'Pod' && (x.object as Pod).status?.phase === 'Running')!;
+    expect(seqOf(life[1]!)).toBeGreaterThan(running.seq);
+
+    const since = sim.log.lastSeq();
+    del(sim, 'Pod', 'web-0');
+    waitFor(sim, 'web-0 re-created', () => get<Pod>(sim, 'Pod', 'web-0')?.metadata?.uid !== pod.metadata!.uid);
+    const killing = list<Event>(sim, 'Event', 'default').filter((e) => e.reason === 'Killing');
+    expect(killing).toHaveLength(1);
+    expect(killing[0]).toMatchObject({
+      type: 'Normal', message: 'Stopping container nginx', count: 1, source: { component: 'kubelet', host: pod.spec!.nodeName },
+      involvedObject: { name: 'web-0', uid: pod.metadata!.uid, fieldPath: 'spec.containers{nginx}' },
+    });
+    // Recorded when the deletion begins, long before the grace period (10 s) ends and the pod is gone.
+    const entries = objectEntries(sim, since).filter((x) => x.object.kind === 'Pod' && x.object.metadata?.uid === pod.metadata!.uid);
+    const marked = entries.find((x) => x.object.metadata?.deletionTimestamp !== undefined)!;
+    const gone = entries.find((x) => x.type === 'DELETED')!;
+    const killedAt = objectEntries(sim, since).find((x) => x.object.kind === 'Event' && (x.object as Json).reason === 'Killing')!;
+    expect(killedAt.seq).toBeGreaterThan(marked.seq);
+    expect(killedAt.time - marked.time).toBeLessThan(1_000);
+    expect(gone.time - killedAt.time).toBeGreaterThan(9_000);
+  });
+
+  it('imagePullPolicy Always (an untagged image): Pulling when the pod is created on its node, Pulled with the pull\'s duration once it starts', () => {
+    const sim = newCluster();
+    create(sim, ...f1With((set) => {
+      set.spec.replicas = 1;
+      set.spec.template.spec.containers[0].image = 'nginx';
+    }));
+    waitFor(sim, 'web-0 Ready', () => ready(sim, 'web-0'));
+    sleep(sim, 5_000);
+    const pod = get<Pod>(sim, 'Pod', 'web-0')!;
+    expect(pod.spec!.containers[0]!.imagePullPolicy).toBe('Always');
+    const kubelet = list<Event>(sim, 'Event', 'default').filter((e) => e.involvedObject?.name === 'web-0' && e.source?.component === 'kubelet')
+      .sort((a, b) => Number(a.metadata?.resourceVersion) - Number(b.metadata?.resourceVersion));
+    expect(kubelet.map((e) => e.reason)).toEqual(['Pulling', 'Pulled', 'Created', 'Started']);
+    expect(kubelet[0]!.message).toBe('Pulling image "nginx"');
+    // The pull took the time between the pod's first status (startTime) and the container's start.
+    const took = parseTimestamp(pod.status!.containerStatuses![0]!.state!.running!.startedAt)! - parseTimestamp(pod.status!.startTime)!;
+    expect(took).toBeGreaterThanOrEqual(500); // the startup delay (podStartupMs)
+    const d = goDuration(took);
+    expect(kubelet[1]!.message).toBe(`Successfully pulled image "nginx" in ${d} (${d} including waiting). Image size: ${simulatedImageSize('nginx')} bytes.`);
+    expect(d).toMatch(/^(\d+ms|\d+(\.\d+)?s)$/);
+  });
+
+  it('a pod deleted before its containers started: no Killing (nothing runs)', () => {
+    const sim = newCluster();
+    create(sim, ...f1With((set) => {
+      set.spec.replicas = 1;
+      set.spec.template.spec.nodeSelector = { missing: 'label' };
+    }));
+    waitFor(sim, 'web-0 created', () => get<Pod>(sim, 'Pod', 'web-0') !== undefined);
+    del(sim, 'Pod', 'web-0');
+    sleep(sim, 30_000);
+    expect(list<Event>(sim, 'Event', 'default').filter((e) => e.reason === 'Killing' || e.source?.component === 'kubelet')).toEqual([]);
+  });
+});
