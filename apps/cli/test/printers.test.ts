@@ -5,7 +5,7 @@ import {
   type StorageClass,
 } from '@kubesim/api';
 import {
-  formatAge, goJson, goYaml, printObjects, printTable, renderTabbed, summarizePod, toList,
+  describeEvents, formatAge, goJson, goYaml, printObjects, printTable, renderTabbed, summarizePod, toList,
 } from '../src/printers/index.js';
 
 // ---------------------------------------------------------------------------------------------------
@@ -566,6 +566,31 @@ describe('printTable: Event', () => {
       `LAST SEEN   TYPE      REASON             OBJECT      SUBOBJECT   SOURCE              MESSAGE${' '.repeat(43)}FIRST SEEN   COUNT   NAME`,
       `60s         Warning   FailedScheduling   pod/web-1               default-scheduler   0/3 nodes are available: 3 Insufficient cpu....   5m           3       event/web-1.17f3b`,
     ));
+  });
+});
+
+describe('describeEvents (kubectl describe\'s Events section)', () => {
+  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-0', namespace: 'default', uid: 'u1' } } as KObject;
+  const ev = (name: string, over: Partial<Event>): Event => ({
+    apiVersion: 'v1', kind: 'Event', metadata: meta(name),
+    involvedObject: { kind: 'Pod', namespace: 'default', name: 'web-0', uid: 'u1', fieldPath: 'spec.containers{nginx}' },
+    source: { component: 'kubelet', host: 'node-a' }, type: 'Normal', count: 1, ...over,
+  });
+  it('this incarnation\'s events, oldest first; a repeated one as "<last> (xN over <first>)"; the header rule', () => {
+    const events = [
+      ev('a', { reason: 'Started', message: 'Container started', count: 6, firstTimestamp: timestamp(5_000), lastTimestamp: timestamp(545_000) }),
+      ev('b', { reason: 'Scheduled', message: 'Successfully assigned default/web-0 to node-a', source: { component: 'default-scheduler' }, firstTimestamp: timestamp(4_000), lastTimestamp: timestamp(4_000), involvedObject: { kind: 'Pod', namespace: 'default', name: 'web-0', uid: 'u1' } }),
+      ev('c', { reason: 'Killing', message: 'Stopping container nginx', firstTimestamp: timestamp(1_000), lastTimestamp: timestamp(1_000), involvedObject: { kind: 'Pod', namespace: 'default', name: 'web-0', uid: 'older' } }),
+      ev('d', { reason: 'SuccessfulCreate', message: 'create Pod web-0 in StatefulSet web successful', involvedObject: { kind: 'StatefulSet', namespace: 'default', name: 'web-0' } }),
+    ];
+    expect(describeEvents(pod, events, NOW)).toBe(lines(
+      'Events:',
+      '  Type    Reason     Age                From               Message',
+      '  ----    ------     ----               ----               -------',
+      '  Normal  Scheduled  10m                default-scheduler  Successfully assigned default/web-0 to node-a',
+      '  Normal  Started    60s (x6 over 10m)  kubelet            Container started',
+    ));
+    expect(describeEvents(pod, [], NOW)).toBe('Events:\n  <none>\n');
   });
 });
 

@@ -6,7 +6,7 @@ import { ObjectStore } from '@kubesim/state';
 import { applyRequests, missingStorageClass, parseTarget, versionsFor } from '@kubesim/scenario';
 import { readLog, jsOf, type ProcessState } from '@kubesim/nats';
 import { control, withSession, type ContextOptions, type Session } from '../distributed/context.js';
-import { ageSince, goYaml, printObjects, renderTabbed } from '../printers/index.js';
+import { describeEvents, goYaml, printObjects } from '../printers/index.js';
 import { stateRows } from './up.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -123,16 +123,7 @@ export const describeCommand = (target: string, o: ContextOptions): Promise<numb
   process.stdout.write(goYaml(obj));
   const evs = await s.api.list('Event', obj.metadata?.namespace || 'default');
   if (!evs.ok) { err(kubectlMessage(evs.error)); return 1; }
-  const mine = (evs.objects as Event[])
-    // kubectl describe searches by involvedObject name, namespace, kind and uid: this incarnation's events only.
-    .filter((e) => e.involvedObject?.kind === obj.kind && e.involvedObject?.name === obj.metadata?.name && (e.involvedObject?.uid === undefined || e.involvedObject.uid === obj.metadata?.uid))
-    .sort((a, b) => (a.lastTimestamp ?? '').localeCompare(b.lastTimestamp ?? ''));
-  out('Events:');
-  if (mine.length === 0) { out('  <none>'); return 0; }
-  const now = s.clock.now();
-  out(renderTabbed([['  Type', 'Reason', 'Age', 'From', 'Message'], ...mine.map((e) => [
-    `  ${e.type ?? ''}`, e.reason ?? '', `${ageSince(e.lastTimestamp, now)}${(e.count ?? 1) > 1 ? ` (x${e.count ?? 1})` : ''}`, e.source?.component ?? '', e.message ?? '',
-  ])]).trimEnd());
+  process.stdout.write(describeEvents(obj, evs.objects as Event[], s.clock.now()));
   return 0;
 });
 

@@ -5,3 +5,4 @@ export { toList, printObjects, goJson, goYaml, type KubeList, type OutputFormat,
 export { summarizePod, type PodSummary } from './pod.js';
 export { formatEndpoints, KUBESIM_KUBELET_VERSION } from './columns.js';
 export { renderTabbed } from './tabwriter.js';
+export { describeEvents } from './events.js';

@@ -2,18 +2,22 @@
  * The layout of kubectl's table printer: text/tabwriter (github.com/liggitt/tabwriter) with minwidth 6,
  * padding 3 and ' ' as the pad character. Every cell but the last of a line is padded to its column's width,
  * which is max(longest cell + 3, 6); the last cell is written as is. Widths count runes, as tabwriter does.
- * Trailing blanks (an empty last cell) are trimmed.
+ * Trailing blanks (an empty last cell) are trimmed. `kubectl describe` lays out with minwidth 0 and
+ * padding 2 (`DESCRIBE_LAYOUT`).
  */
 const MIN_WIDTH = 6;
 const PADDING = 3;
 
+/** kubectl describe's tabwriter (describe.go tabbedString: minwidth 0, padding 2). */
+export const DESCRIBE_LAYOUT = { minWidth: 0, padding: 2 } as const;
+
 const runeLength = (s: string): number => Array.from(s).length;
 
-export const renderTabbed = (lines: readonly (readonly string[])[]): string => {
+export const renderTabbed = (lines: readonly (readonly string[])[], layout: { minWidth: number; padding: number } = { minWidth: MIN_WIDTH, padding: PADDING }): string => {
   const widths: number[] = [];
   for (const cells of lines) {
     for (let i = 0; i < cells.length - 1; i++) {
-      const w = Math.max(runeLength(cells[i] ?? '') + PADDING, MIN_WIDTH);
+      const w = Math.max(runeLength(cells[i] ?? '') + layout.padding, layout.minWidth);
       if (w > (widths[i] ?? 0)) widths[i] = w;
     }
   }

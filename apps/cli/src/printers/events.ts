@@ -1,0 +1,24 @@
+import type { Event, KObject } from '@kubesim/api';
+import { ageSince } from './age.js';
+import { DESCRIBE_LAYOUT, renderTabbed } from './tabwriter.js';
+
+/**
+ * The "Events:" section `kubectl describe` ends with (describe.go DescribeEvents): the events about this
+ * incarnation of the object (involvedObject kind, name and uid), oldest lastTimestamp first; Age is the
+ * first occurrence's, or `<last> (xN over <first>)` for a repeated event; From is the source component.
+ */
+export const describeEvents = (obj: KObject, events: readonly Event[], nowMs: number): string => {
+  const mine = events
+    .filter((e) => e.involvedObject?.kind === obj.kind && e.involvedObject?.name === obj.metadata?.name
+      && (e.involvedObject?.uid === undefined || e.involvedObject.uid === obj.metadata?.uid))
+    .sort((a, b) => (a.lastTimestamp ?? '').localeCompare(b.lastTimestamp ?? ''));
+  if (mine.length === 0) return 'Events:\n  <none>\n';
+  const rows = mine.map((e) => {
+    const count = e.count ?? 1;
+    const age = count > 1
+      ? `${ageSince(e.lastTimestamp, nowMs)} (x${count} over ${ageSince(e.firstTimestamp, nowMs)})`
+      : ageSince(e.firstTimestamp ?? e.lastTimestamp, nowMs);
+    return [`  ${e.type ?? ''}`, e.reason ?? '', age, e.source?.component ?? e.reportingComponent ?? '', (e.message ?? '').trim()];
+  });
+  return `Events:\n${renderTabbed([['  Type', 'Reason', 'Age', 'From', 'Message'], ['  ----', '------', '----', '----', '-------'], ...rows], DESCRIBE_LAYOUT).trimEnd()}\n`;
+};
