@@ -199,7 +199,7 @@ describe('kubesim explain', () => {
     for (let i = 1; i < rows.length; i++) expect(log.entries[rows[i]!.seq - 1]!.cause).toBe(rows[i - 1]!.seq);
     // the last command of the run was "delete pod/stateful-pvc-1"
     expect(rows[0]!.change).toBe('delete target=pod/stateful-pvc-1');
-    expect(r.out).toMatch(/^\d+\s+\S+\s+user\s+delete\s+pod\/stateful-pvc-1\s+metadata\.deletionTimestamp set to 2026-/m);
+    expect(r.out).toMatch(/^\d+\s+\S+\s+user\s+delete\s+pod\/stateful-pvc-1\s+metadata\.generation 1→2, metadata\.deletionTimestamp set to 2026-/m);
     expect(r.out).toMatch(/^\d+\s+\S+\s+scheduler\s+bind\s+pod\/stateful-pvc-1\s+spec\.nodeName set to node-[abc]/m);
     expect(r.out).toMatch(/status\.phase Pending→Running/);
   });

@@ -37,6 +37,14 @@ export const timestamp = (virtualMs: number): string => {
   if (ms !== lastTsMs) { lastTs = new Date(ms).toISOString().replace('.000Z', 'Z'); lastTsMs = ms; }
   return lastTs;
 };
+/**
+ * The `observedGeneration` of a pod condition a component writes ([podutil
+ * CalculatePodConditionObservedGeneration] with PodObservedGenerationTracking, on by default in 1.35):
+ * the pod's generation, when it has one.
+ */
+export const conditionGeneration = (pod: { readonly metadata?: { readonly generation?: number } }): { observedGeneration?: number } =>
+  (pod.metadata?.generation !== undefined ? { observedGeneration: pod.metadata.generation } : {});
+
 export const parseTimestamp = (t: string | undefined): number | undefined => (t === undefined ? undefined : Date.parse(t) - EPOCH_MS);
 
 // ---- pod predicates (k8s-semantics §0.3) ---------------------------------------------------------

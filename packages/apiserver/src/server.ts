@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import {
-  applyDefaults, hasDefaults, merged, validateCreate, validateUpdate, validateStatusUpdate, newInvalid, newConflict, newAlreadyExists,
+  applyDefaults, conditionGeneration, hasDefaults, merged, validateCreate, validateUpdate, validateStatusUpdate, newInvalid, newConflict, newAlreadyExists,
   newNotFound, newForbidden, newBadRequest, apiError, generateName, uuidFrom, timestamp, isKind, isNamespaced, KINDS,
   objectKey, required, invalid, newInvalidScale, type ApiError, type ApiRequest, type Kind, type KObject, type Pod, type PersistentVolumeClaim,
   type StorageClass, type Rand, type ObjectMeta, type Service, type EndpointSlice,
@@ -386,6 +386,9 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
       meta.deletionTimestamp = timestamp(ctx.time + grace * 1000);
       meta.deletionGracePeriodSeconds = grace;
     }
+    // The first deletionTimestamp bumps the generation of objects that have one [rest BeforeDelete for a
+    // graceful deletion, registry store markAsDeleting for finalizers]: its controllers must notice.
+    if (!alreadyDeleting && (meta.generation ?? 0) > 0) meta.generation = meta.generation! + 1;
     return this.write('MODIFIED', { ...old, metadata: meta } as KObject, 'delete', ctx, expect, 'metadata');
   }
 
@@ -406,7 +409,7 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
     }
     if (ctx.dryRun) return E.right({ done: old });
     const conditions = (old.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
-    conditions.push({ type: 'PodScheduled', status: 'True', lastTransitionTime: timestamp(ctx.time) });
+    conditions.push({ type: 'PodScheduled', ...conditionGeneration(old), status: 'True', lastTransitionTime: timestamp(ctx.time) });
     const next: Pod = merged(old, { spec: merged(old.spec!, { nodeName: req.nodeName }), status: merged(old.status, { conditions }) });
     return this.write('MODIFIED', next as KObject, 'bind', ctx, Number(old.metadata?.resourceVersion ?? 0), 'object');
   }

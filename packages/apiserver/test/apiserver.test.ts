@@ -79,6 +79,10 @@ describe('ApiServer', () => {
     const d = api.handle({ verb: 'delete', kind: 'Pod', namespace: 'default', name: 'a' }, user(1000));
     expect(E.isRight(d) && d.right.metadata?.deletionTimestamp).toBe('2026-01-01T00:00:11Z');
     expect(E.isRight(d) && d.right.metadata?.deletionGracePeriodSeconds).toBe(10);
+    // The first deletionTimestamp bumps the generation (rest BeforeDelete); a shorter grace later does not.
+    expect(E.isRight(d) && d.right.metadata?.generation).toBe(2);
+    const shorter = api.handle({ verb: 'delete', kind: 'Pod', namespace: 'default', name: 'a', gracePeriodSeconds: 5 }, user(1500));
+    expect(E.isRight(shorter) && [shorter.right.metadata?.deletionTimestamp, shorter.right.metadata?.generation]).toEqual(['2026-01-01T00:00:06.500Z', 2]);
     expect(api.get('Pod', 'default', 'a')).toBeDefined();
     api.handle({ verb: 'delete', kind: 'Pod', namespace: 'default', name: 'a', gracePeriodSeconds: 0 }, user(2000));
     expect(api.get('Pod', 'default', 'a')).toBeUndefined();
@@ -105,6 +109,10 @@ describe('ApiServer', () => {
     api.handle({ verb: 'create', object: sts() }, user());
     api.handle({ verb: 'delete', kind: 'StatefulSet', namespace: 'default', name: 'web', propagationPolicy: 'Foreground' }, user());
     expect(api.get('StatefulSet', 'default', 'web')?.metadata?.finalizers).toEqual(['foregroundDeletion']);
+    // Marked as deleting (registry store markAsDeleting): the generation moves once.
+    expect(api.get('StatefulSet', 'default', 'web')?.metadata?.generation).toBe(2);
+    api.handle({ verb: 'delete', kind: 'StatefulSet', namespace: 'default', name: 'web', propagationPolicy: 'Orphan' }, user());
+    expect(api.get('StatefulSet', 'default', 'web')?.metadata).toMatchObject({ finalizers: ['orphan'], generation: 2 });
   });
 
   it('authorizes components: a kubelet may only write status of pods bound to its node (NodeRestriction)', () => {
@@ -126,7 +134,8 @@ describe('ApiServer', () => {
     api.handle({ verb: 'create', object: pod('a') }, user());
     const b = api.handle({ verb: 'bind', namespace: 'default', name: 'a', nodeName: 'node-a' }, { actor: 'scheduler', cause: null, time: 0 });
     expect(E.isRight(b) && (b.right as Pod).spec?.nodeName).toBe('node-a');
-    expect(E.isRight(b) && (b.right as Pod).status?.conditions?.[0]?.type).toBe('PodScheduled');
+    // The condition carries the pod's generation (PodObservedGenerationTracking, 1.35).
+    expect(E.isRight(b) && (b.right as Pod).status?.conditions?.[0]).toEqual({ type: 'PodScheduled', observedGeneration: 1, status: 'True', lastTransitionTime: '2026-01-01T00:00:00Z' });
     const again = api.handle({ verb: 'bind', namespace: 'default', name: 'a', nodeName: 'node-b' }, { actor: 'scheduler', cause: null, time: 0 });
     expect(E.isLeft(again) && again.left.reason).toBe('Conflict');
   });

@@ -69,7 +69,7 @@ const faultEntry = (seq: number, time: number, data: unknown): Envelope => ({ se
 describe('kubelet: pod lifecycle', () => {
   const nodes = [node('node-a'), node('node-b')];
 
-  it('writes the first status (ContainerCreating) with startTime, hostIP and the four conditions', () => {
+  it('writes the first status (ContainerCreating) with startTime, hostIP and the five conditions (no sandbox yet: PodReadyToStartContainers False)', () => {
     const p = pod('web-0', { node: 'node-a' });
     const r = run([...nodes, p], kubeletKey('node-a', 'default', 'web-0'), 1000);
     const w = writesOf(r.plan);
@@ -81,6 +81,7 @@ describe('kubelet: pod lifecycle', () => {
     expect(s.status?.hostIP).toBe('172.18.0.2');
     expect(s.status?.qosClass).toBe('BestEffort');
     expect(s.status?.conditions?.map((c) => [c.type, c.status, c.reason])).toEqual([
+      ['PodReadyToStartContainers', 'False', undefined],
       ['Initialized', 'True', undefined],
       ['Ready', 'False', 'ContainersNotReady'],
       ['ContainersReady', 'False', 'ContainersNotReady'],
@@ -91,6 +92,32 @@ describe('kubelet: pod lifecycle', () => {
     expect(s.status?.containerStatuses).toEqual([
       { name: 'nginx', image: 'nginx:1.25', imageID: '', lastState: {}, restartCount: 0, ready: false, started: false, state: { waiting: { reason: 'ContainerCreating' } } },
     ]);
+  });
+
+  it('stamps its status and its conditions with the pod\'s generation (PodObservedGenerationTracking); PodReadyToStartContainers True from the start, False once killed', () => {
+    const key = kubeletKey('node-a', 'default', 'web-0');
+    const p = pod('web-0', { node: 'node-a' });
+    const genOf = (x: Pod) => ({ ...x, metadata: { ...x.metadata, generation: 1 } });
+    const r = run([...nodes, genOf(p)], key, 1000);
+    const s = statusOf(r) as Pod & { status: { observedGeneration?: number } };
+    expect(s.status.observedGeneration).toBe(1);
+    expect(s.status.conditions!.every((c) => (c as { observedGeneration?: number }).observedGeneration === 1)).toBe(true);
+    const created = genOf(applied(p, r, '11'));
+    const now = 1000 + seededBetween(SEED, 'uid-web-0', 500, 1500);
+    const started = statusOf(run([...nodes, created], key, now));
+    expect(condOf(started, 'PodReadyToStartContainers')).toEqual({ type: 'PodReadyToStartContainers', observedGeneration: 1, status: 'True', lastTransitionTime: timestamp(now) });
+    expect(condOf(started, 'Initialized')?.lastTransitionTime).toBe(timestamp(1000)); // unchanged since the first status
+    // A new generation (e.g. the deletion's bump) is acknowledged by a status write even when nothing else changed.
+    const running: Pod = { ...started, metadata: { ...started.metadata, resourceVersion: '12', generation: 2 } };
+    const ack = statusOf(run([...nodes, running], key, now + 10)) as Pod & { status: { observedGeneration?: number } };
+    expect(ack.status.observedGeneration).toBe(2);
+    expect(condOf(ack, 'Ready')).toMatchObject({ observedGeneration: 2, status: 'True' });
+    const settled = { ...ack, metadata: { ...ack.metadata, resourceVersion: '13' } };
+    expect(writesOf(run([...nodes, settled], key, now + 20).plan)).toEqual([]);
+    // Killed at the end of a graceful deletion: the sandbox is gone.
+    const deleting: Pod = { ...settled, metadata: { ...settled.metadata, deletionTimestamp: timestamp(now + 30), deletionGracePeriodSeconds: 0 } };
+    const final = (writesOf(run([...nodes, deleting], key, now + 30).plan)[0] as { object: Pod }).object;
+    expect(condOf(final, 'PodReadyToStartContainers')).toMatchObject({ status: 'False', lastTransitionTime: timestamp(now + 30) });
   });
 
   it('ignores pods of other nodes and derives a hostIP when the node has no InternalIP', () => {

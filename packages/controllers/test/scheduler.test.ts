@@ -126,6 +126,10 @@ describe('scheduler: filters and FailedScheduling', () => {
     expect(updated.status?.conditions).toEqual([
       { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: msg, lastTransitionTime: timestamp(5000) },
     ]);
+    // A pod with a generation (every pod the API server created) has it stamped on the condition.
+    const gen = pod('web-0');
+    const withGen = run([node('node-a', { unschedulable: true }), { ...gen, metadata: { ...gen.metadata, generation: 3 } }], 'default/web-0', { now: 5000 });
+    expect((writesOf(withGen.plan)[0] as { object: Pod }).object.status?.conditions?.[0]).toMatchObject({ type: 'PodScheduled', observedGeneration: 3, status: 'False' });
     expect(res.requeueAfterMs).toBe(300_000);
     expect(res.local?.attempts.get('uid-web-0')).toEqual({ count: 1, lastFailureMs: 5000, parked: true, seq: 0 });
   });

@@ -400,6 +400,22 @@ describe('kubelet: phases, graceful termination, attachment (§3.5)', () => {
     expect(now.status?.podIP).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     expect(now.status?.containerStatuses?.[0]?.state?.running).toBeDefined();
     expect(now.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+    // The conditions of a 1.35 pod, each stamped with the generation (1), as the status is:
+    // PodReadyToStartContainers False while ContainerCreating (no sandbox), True once the containers start.
+    type Gen = { observedGeneration?: number };
+    expect(now.status?.conditions?.map((c) => [c.type, c.status, (c as Gen).observedGeneration])).toEqual([
+      ['PodReadyToStartContainers', 'True', 1], ['Initialized', 'True', 1], ['Ready', 'True', 1], ['ContainersReady', 'True', 1], ['PodScheduled', 'True', 1],
+    ]);
+    expect((now.status as Gen).observedGeneration).toBe(1);
+    expect(firstStatus.status?.conditions?.find((c) => c.type === 'PodReadyToStartContainers')?.status).toBe('False');
+    // A graceful deletion bumps the generation; the kubelet's final status acknowledges it.
+    del(sim, 'Pod', 'life');
+    expect(mustGet<Pod>(sim, 'Pod', 'life').metadata?.generation).toBe(2);
+    waitFor(sim, 'life gone', () => pod(sim, 'life') === undefined, 60_000);
+    const last = entriesOf(sim, 'Pod', 'life').filter((e) => e.type === 'MODIFIED').at(-1)!.object as Pod;
+    expect(last.status?.phase).toBe('Failed');
+    expect((last.status as Gen).observedGeneration).toBe(2);
+    expect(last.status?.conditions?.find((c) => c.type === 'PodReadyToStartContainers')).toMatchObject({ status: 'False', observedGeneration: 2 });
   });
 
   it('graceful deletion: deletionTimestamp = now + terminationGracePeriodSeconds (or the request\'s grace), Terminating until then, gone at the deadline', () => {

@@ -1,4 +1,4 @@
-import { isTerminal, merged, parseTimestamp, podClaimNames, seededBetween, type Pod } from '@kubesim/api';
+import { conditionGeneration, isTerminal, merged, parseTimestamp, podClaimNames, seededBetween, type Pod } from '@kubesim/api';
 import type { Snapshot } from '@kubesim/state';
 import type { ReconcileInput, ReconcileResult } from '../framework/component.js';
 import { event, seq, write, type PlanOutcome, type Step, type WriteStep } from '../framework/plan.js';
@@ -9,7 +9,7 @@ import { allocatePodIp, hostIpOf, nodeIndex } from './network.js';
 import { backoffAt, crashTarget, goDuration, lastTermination, podFormat } from './crash.js';
 import {
   anyContainerRunning, containerId, containersStarted, kubeletConditions, readyAtMs, runningStatus, terminalPhase, terminatedStatus, timestamp,
-  unknownTerminatedStatus, waitingStatus, withStatus, type ContainerStatus, type PodCondition,
+  statusObservedGeneration, unknownTerminatedStatus, waitingStatus, withObservedGeneration, withStatus, type ContainerStatus, type PodCondition,
 } from './status.js';
 import { type CrashFault, type KubeletConfig, type KubeletLocal, type PendingWrite, parseKubeletKey } from './types.js';
 import { attachBlock, claimsReady } from './volumes.js';
@@ -28,7 +28,7 @@ const DEFAULT_EVICTION_MESSAGE = 'The node was low on resource: memory. ';
 
 /** The status write: update pods/status of `next` (built from the pod read, so it carries the resourceVersion read). */
 const statusWrite = (next: Pod, extra: Pick<WriteStep, 'onSuccess'> = {}): Step =>
-  write({ verb: 'update', subresource: 'status', object: next }, { tag: STATUS_TAG, ...extra });
+  write({ verb: 'update', subresource: 'status', object: withObservedGeneration(next) }, { tag: STATUS_TAG, ...extra });
 
 /** [status_manager syncPod]: the final delete, grace 0, preconditioned on the uid (NodeRestriction). */
 const deleteWrite = (pod: Pod): Step => write({
@@ -198,7 +198,9 @@ const syncReadiness = (input: Input, pod: Pod, node: string, forced: boolean | u
     const o = cur.find((x) => x.type === c.type);
     return !o || o.status !== c.status || o.reason !== c.reason || o.message !== c.message;
   });
-  if (!changed && !condChanged) return { ...requeue, workUnits: 1 };
+  // A spec change (a new generation) is acknowledged by a status write too (status.observedGeneration).
+  const genChanged = pod.metadata?.generation !== undefined && statusObservedGeneration(pod) !== pod.metadata.generation;
+  if (!changed && !condChanged && !genChanged) return { ...requeue, workUnits: 1 };
   const next = withStatus(pod, { containerStatuses: nextStatuses, conditions });
   return { plan: statusWrite(next), ...writing(local, pod, node), ...requeue, workUnits: 1 };
 };
@@ -319,7 +321,7 @@ const failPod = (input: Input, pod: Pod, node: string, reason: string, message: 
   const msg = message ?? (reason === 'Evicted' ? DEFAULT_EVICTION_MESSAGE : undefined);
   const statuses = terminatedContainers(pod, 137, now);
   const extra: PodCondition[] = reason === 'Evicted'
-    ? [{ type: 'DisruptionTarget', status: 'True', reason: 'TerminationByKubelet', lastTransitionTime: timestamp(now), ...(msg ? { message: msg } : {}) }]
+    ? [{ type: 'DisruptionTarget', ...conditionGeneration(pod), status: 'True', reason: 'TerminationByKubelet', lastTransitionTime: timestamp(now), ...(msg ? { message: msg } : {}) }]
     : [];
   const next = withStatus(pod, {
     phase: 'Failed', reason, message: msg, startTime: pod.status?.startTime ?? timestamp(now),

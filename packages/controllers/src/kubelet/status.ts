@@ -1,4 +1,4 @@
-import { hashString, parseTimestamp, timestamp as formatTimestamp, type Container, type Pod } from '@kubesim/api';
+import { conditionGeneration, hashString, parseTimestamp, timestamp as formatTimestamp, type Container, type Pod } from '@kubesim/api';
 
 export type PodStatus = NonNullable<Pod['status']>;
 export type ContainerStatus = NonNullable<PodStatus['containerStatuses']>[number];
@@ -19,12 +19,12 @@ export const CONTAINER_UNKNOWN_MESSAGE = 'The container could not be located whe
 
 interface CondSpec { readonly status: 'True' | 'False'; readonly reason?: string; readonly message?: string }
 
-/** A condition whose lastTransitionTime moves only when its status changes. */
-const condition = (type: string, spec: CondSpec, old: readonly PodCondition[] | undefined, now: number): PodCondition => {
+/** A condition whose lastTransitionTime moves only when its status changes, stamped with the pod's generation. */
+const condition = (type: string, spec: CondSpec, old: readonly PodCondition[] | undefined, now: number, gen: { observedGeneration?: number }): PodCondition => {
   const prev = old?.find((c) => c.type === type);
   const lastTransitionTime = prev && prev.status === spec.status && prev.lastTransitionTime ? prev.lastTransitionTime : timestamp(now);
   return {
-    type, status: spec.status, lastTransitionTime,
+    type, ...gen, status: spec.status, lastTransitionTime,
     ...(spec.reason ? { reason: spec.reason } : {}),
     ...(spec.message ? { message: spec.message } : {}),
   };
@@ -60,8 +60,11 @@ export const readySpec = (pod: Pod, containersReady: CondSpec, conditions: reado
 };
 
 /**
- * The pod's conditions after a kubelet status computation: conditions owned by others first (merged
- * as [status_manager mergePodStatus] does), then Initialized, Ready, ContainersReady, PodScheduled.
+ * The pod's conditions after a kubelet status computation [kubelet generateAPIPodStatus]: conditions owned
+ * by others first (merged as [status_manager mergePodStatus] does), then PodReadyToStartContainers (True
+ * while the pod's sandbox exists with its network — from the start of its containers, the Running write,
+ * until they are killed), Initialized, Ready, ContainersReady, PodScheduled; each with the pod's
+ * generation as observedGeneration (PodObservedGenerationTracking, on in 1.35).
  */
 export const kubeletConditions = (
   pod: Pod, phase: string, statuses: readonly ContainerStatus[], now: number, extra: readonly PodCondition[] = [],
@@ -70,14 +73,25 @@ export const kubeletConditions = (
   const others = old.filter((c) => !KUBELET_CONDITIONS.has(c.type) && !extra.some((e) => e.type === c.type));
   const shared = [...others, ...extra];
   const cr = containersReadySpec(pod, phase, statuses);
+  const gen = conditionGeneration(pod);
   return [
     ...shared,
-    condition('Initialized', { status: 'True' }, old, now),
-    condition('Ready', readySpec(pod, cr, shared), old, now),
-    condition('ContainersReady', cr, old, now),
-    condition('PodScheduled', { status: 'True' }, old, now),
+    condition('PodReadyToStartContainers', { status: phase === 'Running' ? 'True' : 'False' }, old, now, gen),
+    condition('Initialized', { status: 'True' }, old, now, gen),
+    condition('Ready', readySpec(pod, cr, shared), old, now, gen),
+    condition('ContainersReady', cr, old, now, gen),
+    condition('PodScheduled', { status: 'True' }, old, now, gen),
   ];
 };
+
+/** `status.observedGeneration` (1.33+; not in the kubernetes-types release kubesim uses). */
+export const statusObservedGeneration = (pod: Pod): number | undefined => (pod.status as { observedGeneration?: number } | undefined)?.observedGeneration;
+
+/** [CalculatePodStatusObservedGeneration]: the status the kubelet writes records the pod generation it acted on. */
+export const withObservedGeneration = (pod: Pod): Pod =>
+  (pod.metadata?.generation === undefined || statusObservedGeneration(pod) === pod.metadata.generation
+    ? pod
+    : { ...pod, status: { ...pod.status, observedGeneration: pod.metadata.generation } as PodStatus });
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 /** A deterministic runtime container id (`containerd://` + 64 hex digits): one hash, then a mulberry32 stream. */

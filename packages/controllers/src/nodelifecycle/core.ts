@@ -1,4 +1,4 @@
-import { parseTimestamp, timestamp, type Node, type Pod } from '@kubesim/api';
+import { conditionGeneration, parseTimestamp, timestamp, type Node, type Pod } from '@kubesim/api';
 import type { ReconcileInput, ReconcileResult } from '../framework/component.js';
 import { event, par, seq, write, type EventSpec, type PlanOutcome, type Step } from '../framework/plan.js';
 import { involvedOf } from '../framework/recorder.js';
@@ -162,7 +162,7 @@ const evict = (pod: Pod, notReady: Pod | undefined, now: number): Step => {
   const uid = pod.metadata?.uid ?? '';
   const base = notReady ?? pod;
   const marked = updateCondition(base, {
-    type: 'DisruptionTarget', status: 'True', reason: REASON_DELETION_BY_TAINT_MANAGER, message: MESSAGE_DELETION_BY_TAINT_MANAGER,
+    type: 'DisruptionTarget', ...conditionGeneration(pod), status: 'True', reason: REASON_DELETION_BY_TAINT_MANAGER, message: MESSAGE_DELETION_BY_TAINT_MANAGER,
   }, now) ?? notReady;
   return seq(
     event({ type: 'Normal', reason: 'TaintManagerEviction', message: `Marking for deletion Pod ${ns}/${name}`, involved: involvedOf(pod) }),

@@ -1,4 +1,4 @@
-import { isTerminal, timestamp, type Pod } from '@kubesim/api';
+import { conditionGeneration, isTerminal, timestamp, type Pod } from '@kubesim/api';
 import type { ReconcileInput, ReconcileResult } from '../framework/component.js';
 import { par, seq, write, type PlanOutcome, type Step } from '../framework/plan.js';
 import {
@@ -29,7 +29,7 @@ export const markFailedAndDelete = (pod: Pod, condition: PodCondition | undefine
   const name = pod.metadata?.name ?? '';
   const uid = pod.metadata?.uid ?? '';
   const status: Record<string, unknown> = { phase: 'Failed' };
-  if (condition) status.conditions = upsertCondition(pod.status?.conditions ?? [], condition, now);
+  if (condition) status.conditions = upsertCondition(pod.status?.conditions ?? [], { ...condition, ...conditionGeneration(pod) }, now);
   return seq(
     isTerminal(pod) ? undefined : write({
       verb: 'patch', kind: 'Pod', namespace: ns, name, subresource: 'status', patch: { status },

@@ -3,7 +3,7 @@
  * nodes until enough feasible ones are found, Score (LeastAllocated), selectHost, Reserve/PreBind for
  * volumes, Bind — or the failure handling (PodScheduled=False, FailedScheduling, backoff).
  */
-import { isTerminal, splitNsName, timestamp, type Pod, merged } from '@kubesim/api';
+import { conditionGeneration, isTerminal, splitNsName, timestamp, type Pod, merged } from '@kubesim/api';
 import type { Snapshot } from '@kubesim/state';
 import { event, involvedOf, write, type ReconcileInput, type ReconcileResult, type Step } from '../framework/index.js';
 import { parOf, seqOf } from '../volume/sync.js';
@@ -44,7 +44,7 @@ export const unschedulableConditionStep = (pod: Pod, reason: string, message: st
   const cur = i >= 0 ? conds[i] : undefined;
   if (cur && cur.status === 'False' && cur.reason === reason && cur.message === message) return undefined;
   const next = {
-    type: 'PodScheduled', status: 'False', reason, message,
+    type: 'PodScheduled', ...conditionGeneration(pod), status: 'False', reason, message,
     lastTransitionTime: cur?.status === 'False' && cur.lastTransitionTime ? cur.lastTransitionTime : timestamp(now),
   };
   const conditions = i >= 0 ? conds.map((c, j) => (j === i ? next : c)) : [...conds, next];
