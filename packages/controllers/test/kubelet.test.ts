@@ -219,6 +219,106 @@ describe('kubelet: pod lifecycle', () => {
   });
 });
 
+describe('kubelet: init containers and sidecars', () => {
+  const nodes = [node('node-a'), node('node-b')];
+  const key = kubeletKey('node-a', 'default', 'db-0');
+  const withInits = (o: PodOpts = {}): Pod => {
+    const p = pod('db-0', { node: 'node-a', ...o });
+    return { ...p, spec: { ...p.spec!, initContainers: [{ name: 'init-perms', image: 'busybox:1.36' }, { name: 'proxy', image: 'envoy:1.30', restartPolicy: 'Always' }] } };
+  };
+  const initOf = (p: Pod, name: string) => p.status?.initContainerStatuses?.find((s) => s.name === name);
+  const conds = (p: Pod) => p.status?.conditions?.map((c) => [c.type, c.status, c.reason, c.message]);
+
+  it('runs init containers one at a time in a Pending pod, then starts the sidecar and the containers (GeneratePodInitializedCondition)', () => {
+    // 1. Admission: every container waits in PodInitializing; Initialized False.
+    const first = withInits();
+    const admit = run([...nodes, first], key, 1000);
+    const s1 = statusOf(admit);
+    expect(s1.status?.phase).toBe('Pending');
+    expect(s1.status?.initContainerStatuses?.map((s) => s.state)).toEqual([{ waiting: { reason: 'PodInitializing' } }, { waiting: { reason: 'PodInitializing' } }]);
+    expect(s1.status?.containerStatuses?.[0]?.state).toEqual({ waiting: { reason: 'PodInitializing' } });
+    expect(conds(s1)).toEqual([
+      ['PodReadyToStartContainers', 'False', undefined, undefined],
+      ['Initialized', 'False', 'ContainersNotInitialized', 'containers with incomplete status: [init-perms proxy]'],
+      ['Ready', 'False', 'ContainersNotReady', 'containers with unready status: [proxy nginx]'],
+      ['ContainersReady', 'False', 'ContainersNotReady', 'containers with unready status: [proxy nginx]'],
+      ['PodScheduled', 'True', undefined, undefined],
+    ]);
+    // 2. After the startup delay: the sandbox (IP) and the first init container, still Pending.
+    let p = applied(first, admit, '11');
+    const t2 = 1000 + seededBetween(SEED, 'uid-db-0', 500, 1500);
+    expect(run([...nodes, p], key, t2 - 1).requeueAfterMs).toBeCloseTo(1, 6);
+    const box = run([...nodes, p], key, t2);
+    const s2 = statusOf(box);
+    expect(s2.status?.phase).toBe('Pending');
+    expect(s2.status?.podIP).toBe('10.64.0.2');
+    expect(initOf(s2, 'init-perms')).toMatchObject({ ready: false, started: true, state: { running: { startedAt: timestamp(t2) } } });
+    expect(initOf(s2, 'proxy')?.state).toEqual({ waiting: { reason: 'PodInitializing' } });
+    expect(condOf(s2, 'PodReadyToStartContainers')?.status).toBe('True');
+    expect(condOf(s2, 'Initialized')?.message).toBe('containers with incomplete status: [init-perms proxy]');
+    expect(eventsOf(box.plan).map((e) => [e.reason, e.involved.fieldPath])).toEqual([
+      ['Pulled', 'spec.initContainers{init-perms}'], ['Created', 'spec.initContainers{init-perms}'], ['Started', 'spec.initContainers{init-perms}'],
+    ]);
+    const runFor = seededBetween(SEED, 'uid-db-0/init-perms', 500, 1500);
+    expect(box.requeueAfterMs).toBeCloseTo(runFor, 6);
+    // 3. The init container completes; the sidecar starts, then the containers: Running, Initialized.
+    p = applied(p, box, '12');
+    const t3 = t2 + runFor;
+    expect(writesOf(run([...nodes, p], key, t3 - 1).plan)).toEqual([]);
+    const up = run([...nodes, p], key, t3);
+    const s3 = statusOf(up);
+    expect(s3.status?.phase).toBe('Running');
+    expect(initOf(s3, 'init-perms')).toMatchObject({ ready: true, started: false, state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: timestamp(t2), finishedAt: timestamp(t3) } } });
+    expect(initOf(s3, 'proxy')).toMatchObject({ ready: true, started: true, state: { running: { startedAt: timestamp(t3) } } });
+    expect(s3.status?.containerStatuses?.[0]).toMatchObject({ ready: true, state: { running: { startedAt: timestamp(t3) } } });
+    expect(conds(s3)?.map((c) => [c[0], c[1]])).toEqual([['PodReadyToStartContainers', 'True'], ['Initialized', 'True'], ['Ready', 'True'], ['ContainersReady', 'True'], ['PodScheduled', 'True']]);
+    expect(eventsOf(up.plan).map((e) => `${e.reason} ${e.involved.fieldPath}`)).toEqual([
+      'Pulled spec.initContainers{proxy}', 'Created spec.initContainers{proxy}', 'Started spec.initContainers{proxy}',
+      'Pulled spec.containers{nginx}', 'Created spec.containers{nginx}', 'Started spec.containers{nginx}',
+    ]);
+    // 4. Deleted: the containers, then the sidecar, are stopped; the completed init container stays as it was.
+    p = applied(p, up, '13');
+    const deleting: Pod = { ...p, metadata: { ...p.metadata, deletionTimestamp: timestamp(t3 + 5000), deletionGracePeriodSeconds: 5 } };
+    const kill = run([...nodes, deleting], key, t3 + 1);
+    expect(eventsOf(kill.plan).map((e) => `${e.reason} ${e.involved.fieldPath}`)).toEqual(['Killing spec.containers{nginx}', 'Killing spec.initContainers{proxy}']);
+    const end = statusOf(run([...nodes, deleting], key, t3 + 5000, kill.local));
+    expect(initOf(end, 'proxy')?.state?.terminated).toMatchObject({ exitCode: 137, reason: 'Error' });
+    expect(initOf(end, 'init-perms')?.state?.terminated?.reason).toBe('Completed');
+    expect(condOf(end, 'PodReadyToStartContainers')?.status).toBe('False');
+  });
+
+  it('a sidecar with a readiness probe keeps the pod unready until it passes; a pod deleted mid-init has its init container killed', () => {
+    const base = withInits();
+    const probed: Pod = { ...base, spec: { ...base.spec!, initContainers: [base.spec!.initContainers![1]!].map((c) => ({ ...c, readinessProbe: { httpGet: { path: '/', port: 9901 }, periodSeconds: 5 } })) } };
+    const admit = run([...nodes, probed], key, 1000);
+    let p = applied(probed, admit, '11');
+    const t2 = 1000 + seededBetween(SEED, 'uid-db-0', 500, 1500);
+    const up = run([...nodes, p], key, t2);
+    const s = statusOf(up);
+    expect(s.status?.phase).toBe('Running');
+    expect(initOf(s, 'proxy')).toMatchObject({ ready: false, started: true });
+    expect(condOf(s, 'Ready')).toMatchObject({ status: 'False', message: 'containers with unready status: [proxy]' });
+    const readyAt = parseTimestamp(timestamp(t2))! + 5000; // startedAt is kept to the millisecond
+    expect(up.requeueAfterMs).toBeCloseTo(readyAt - t2, 6);
+    p = applied(p, up, '12');
+    expect(writesOf(run([...nodes, p], key, readyAt - 1).plan)).toEqual([]);
+    const later = statusOf(run([...nodes, p], key, readyAt));
+    expect(initOf(later, 'proxy')?.ready).toBe(true);
+    expect(condOf(later, 'Ready')?.status).toBe('True');
+    // Mid-init deletion: the running init container gets the Killing and its grace period.
+    const fresh = applied(withInits(), run([...nodes, withInits()], key, 1000), '11');
+    const box = applied(fresh, run([...nodes, fresh], key, t2), '12');
+    const deleting: Pod = { ...box, metadata: { ...box.metadata, deletionTimestamp: timestamp(t2 + 3000), deletionGracePeriodSeconds: 3 } };
+    const wait = run([...nodes, deleting], key, t2 + 10);
+    expect(eventsOf(wait.plan).map((e) => `${e.reason} ${e.involved.fieldPath}`)).toEqual(['Killing spec.initContainers{init-perms}']);
+    expect(wait.requeueAfterMs).toBeCloseTo(parseTimestamp(timestamp(t2 + 3000))! - (t2 + 10), 6);
+    const end = statusOf(run([...nodes, deleting], key, t2 + 3000, wait.local));
+    expect(end.status?.phase).toBe('Failed');
+    expect(initOf(end, 'init-perms')?.state?.terminated).toMatchObject({ exitCode: 137, reason: 'Error' });
+    expect(end.status?.containerStatuses?.[0]?.state?.terminated?.reason).toBe('ContainerStatusUnknown');
+  });
+});
+
 describe('kubelet: readiness probes', () => {
   const probe: Container = { name: 'nginx', image: 'nginx:1.25', readinessProbe: { initialDelaySeconds: 5, periodSeconds: 10, tcpSocket: { port: 80 } } };
 

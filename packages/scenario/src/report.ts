@@ -27,6 +27,10 @@ const containerChanges = (q: Pod, p: Pod): string[] => {
   }
   return out;
 };
+
+/** The init containers' states (running/terminated/waiting per container), to report each step of a pod's initialization. */
+const initState = (p: Pod): string => (p.status?.initContainerStatuses ?? []).map((s) => (s.state?.running ? 'r' : s.state?.terminated ? 't' : 'w')).join('');
+
 export const timeline = (log: readonly Envelope[]): string[] => {
   const out: string[] = [];
   const prev = new Map<string, unknown>();
@@ -57,6 +61,10 @@ export const timeline = (log: readonly Envelope[]): string[] => {
           if (q?.status?.phase !== p.status?.phase && p.status?.phase !== 'Pending') out.push(`${at} pod ${n} ${p.status?.phase ?? ''}${p.status?.podIP ? ` (IP ${p.status.podIP})` : ''} ${by}`);
           const status = podStatusText(p);
           if (status === 'ContainerCreating' && q && podStatusText(q) !== status) out.push(`${at} pod ${n} ContainerCreating on ${p.spec?.nodeName ?? '?'} ${by}`);
+          // Initializing (Init:i/n): once on its node, then at each init container that starts or ends.
+          if (status.startsWith('Init:') && q && (podStatusText(q) !== status || initState(q) !== initState(p))) {
+            out.push(`${at} pod ${n} ${status}${p.status?.podIP && !q.status?.podIP ? ` (IP ${p.status.podIP})` : ''}${p.status?.podIP ? '' : ` on ${p.spec?.nodeName ?? '?'}`} ${by}`);
+          }
           if (q && !p.metadata?.deletionTimestamp) out.push(...containerChanges(q, p).map((c) => `${at} pod ${n} ${c} ${by}`));
           if (q && isRunningAndReady(q) !== isRunningAndReady(p)) out.push(`${at} pod ${n} ${isRunningAndReady(p) ? 'Ready' : 'not Ready'} ${by}`);
           if (!q?.metadata?.deletionTimestamp && p.metadata?.deletionTimestamp) out.push(`${at} pod ${n} Terminating (grace ${p.metadata.deletionGracePeriodSeconds ?? 0}s) ${by}`);

@@ -1,14 +1,14 @@
-import { conditionGeneration, isTerminal, merged, parseTimestamp, podClaimNames, seededBetween, type Pod } from '@kubesim/api';
+import { conditionGeneration, isTerminal, merged, parseTimestamp, podClaimNames, seededBetween, type Container, type Pod } from '@kubesim/api';
 import type { Snapshot } from '@kubesim/state';
 import type { ReconcileInput, ReconcileResult } from '../framework/component.js';
-import { event, seq, write, type PlanOutcome, type Step, type WriteStep } from '../framework/plan.js';
+import { event, seq, write, type EventSpec, type PlanOutcome, type Step, type WriteStep } from '../framework/plan.js';
 import { involvedOf } from '../framework/recorder.js';
 import { admitPod, REJECTED_PREFIX } from './admission.js';
 import { faultApplies } from './local.js';
 import { allocatePodIp, hostIpOf, nodeIndex } from './network.js';
 import { backoffAt, crashTarget, goDuration, lastTermination, podFormat } from './crash.js';
 import {
-  anyContainerRunning, containerId, containersStarted, kubeletConditions, readyAtMs, runningStatus, terminalPhase, terminatedStatus, timestamp,
+  anyContainerRunning, containerId, containersStarted, isRestartableInit, kubeletConditions, mainContainersStarted, readyAtMs, runningStatus, terminalPhase, terminatedStatus, timestamp,
   statusObservedGeneration, unknownTerminatedStatus, waitingStatus, withObservedGeneration, withStatus, type ContainerStatus, type PodCondition,
 } from './status.js';
 import { type CrashFault, type KubeletConfig, type KubeletLocal, type PendingWrite, parseKubeletKey } from './types.js';
@@ -77,6 +77,12 @@ const terminatedContainers = (pod: Pod, exitCode: number, now: number): Containe
     return unknownTerminatedStatus(c, s);
   });
 
+/** Final states of a terminating pod's init containers: a running one (a sidecar, or one mid-init) is killed; the others stay as they are. */
+const terminatedInits = (pod: Pod, exitCode: number, now: number): ContainerStatus[] | undefined => {
+  const inits = pod.status?.initContainerStatuses;
+  return inits === undefined ? undefined : inits.map((s) => (s.state?.running ? terminatedStatus(s, exitCode, now) : s));
+};
+
 /** The pods admitted on the node (have a first status, or one in flight), not terminal, except `pod`. */
 const admittedPods = (snap: Snapshot, pod: Pod, node: string, local: KubeletLocal): { pods: Pod[]; scanned: number } => {
   const uid = pod.metadata?.uid;
@@ -113,14 +119,18 @@ const admitAndCreate = (input: Input, pod: Pod, node: string): Result => {
   }
   if (!claimsReady(snap, pod)) return { workUnits: scanned };
   const hostIP = hostIpOf(nodeObj, nodeIndex(config, node));
-  const statuses = (pod.spec?.containers ?? []).map(waitingStatus);
+  // With init containers every container waits in PodInitializing [convertToAPIContainerStatuses].
+  const inits = pod.spec?.initContainers ?? [];
+  const waiting = inits.length > 0 ? 'PodInitializing' : 'ContainerCreating';
+  const statuses = (pod.spec?.containers ?? []).map((c) => waitingStatus(c, waiting));
+  const initStatuses = inits.length > 0 ? inits.map((c) => waitingStatus(c, waiting)) : undefined;
   const next = withStatus(pod, {
     phase: 'Pending', hostIP, hostIPs: [{ ip: hostIP }], startTime: timestamp(now),
-    conditions: kubeletConditions(pod, 'Pending', statuses, now), containerStatuses: statuses,
+    conditions: kubeletConditions(pod, 'Pending', statuses, now, [], initStatuses ?? []), initContainerStatuses: initStatuses, containerStatuses: statuses,
   });
   // The first container's image pull starts with the pod's sandbox (policy Always; else the image is present).
-  const first = pod.spec?.containers?.[0];
-  const pulling = first && pullsAlways(first) ? event(pullingEvent(pod, first)) : undefined;
+  const first = inits[0] ?? pod.spec?.containers?.[0];
+  const pulling = first && pullsAlways(first) ? event(pullingEvent(pod, first, inits.length > 0 ? 'initContainers' : 'containers')) : undefined;
   return { plan: pulling ? seq(statusWrite(next), pulling) : statusWrite(next), ...writing(local, pod, node, { admitted: true }), workUnits: scanned };
 };
 
@@ -145,8 +155,11 @@ const withReady = (pod: Pod, statuses: readonly ContainerStatus[], ready: readon
     return k >= 0 && s.ready !== ready[k] ? { ...s, ready: ready[k]! } : s;
   });
 
-/** Step 2: the attach check, the seeded startup delay, then Running with an IP. */
-const startContainers = (input: Input, pod: Pod, node: string, forced: boolean | undefined): Result => {
+/**
+ * The pod's sandbox: once its volumes can be attached (else `FailedAttachVolume`, once per volume) and
+ * the seeded startup delay from startTime is over, an IP on the node — or the wait before it.
+ */
+const sandbox = (input: Input, pod: Pod, node: string): { ip: string; scanned: number } | Result => {
   const { snapshot: snap, now, local, config, seed } = input;
   const uid = pod.metadata?.uid ?? '';
   const block = attachBlock(snap, pod, node, local.stranded, now, config.forceDetachAfterMs);
@@ -162,9 +175,20 @@ const startContainers = (input: Input, pod: Pod, node: string, forced: boolean |
   const [lo, hi] = config.podStartupMs;
   const startAt = (parseTimestamp(pod.status?.startTime) ?? now) + seededBetween(seed, uid, lo, hi);
   if (now < startAt) return { requeueAfterMs: startAt - now, workUnits: 1 };
-  const i = nodeIndex(config, node);
-  const { ip, scanned } = allocatePodIp(snap, pod, node, i, local.pending);
+  const { ip, scanned } = allocatePodIp(snap, pod, node, nodeIndex(config, node), local.pending);
   if (!ip) return { error: `no free pod IP on node ${node}`, workUnits: scanned };
+  return { ip, scanned };
+};
+
+const isSandbox = (x: { ip: string; scanned: number } | Result): x is { ip: string; scanned: number } => typeof (x as { ip?: unknown }).ip === 'string';
+
+/** Step 2: the attach check, the seeded startup delay, then Running with an IP. */
+const startContainers = (input: Input, pod: Pod, node: string, forced: boolean | undefined): Result => {
+  const { now, local, seed } = input;
+  const uid = pod.metadata?.uid ?? '';
+  const box = sandbox(input, pod, node);
+  if (!isSandbox(box)) return box;
+  const { ip, scanned } = box;
   const startedAt = timestamp(now);
   const containers = pod.spec?.containers ?? [];
   const provisional = containers.map((c) => runningStatus(c, containerId(seed, uid, c.name), startedAt, false));
@@ -183,16 +207,122 @@ const startContainers = (input: Input, pod: Pod, node: string, forced: boolean |
   };
 };
 
+/**
+ * Sidecar readiness: a running restartable init container is ready once its readiness probe has passed
+ * (probe delay from its start); when the next one is due.
+ */
+const sidecarReadiness = (pod: Pod, initStatuses: readonly ContainerStatus[], now: number): { statuses: ContainerStatus[]; nextAt: number | undefined } => {
+  let nextAt: number | undefined;
+  const statuses = initStatuses.map((s) => {
+    const c = (pod.spec?.initContainers ?? []).find((x) => x.name === s.name);
+    if (!c || !isRestartableInit(c) || s.state?.running === undefined) return s;
+    const at = readyAtMs(c, s)!;
+    if (at > now) nextAt = nextAt === undefined ? at : Math.min(nextAt, at);
+    const ready = at <= now;
+    return s.ready === ready ? s : { ...s, ready };
+  });
+  return { statuses, nextAt };
+};
+
+/** Whether an init container has done its part: a regular one exited 0, a sidecar has started. */
+const initFinished = (c: Container, s: ContainerStatus | undefined): boolean =>
+  (isRestartableInit(c) ? s?.state?.running !== undefined : s?.state?.terminated?.exitCode === 0);
+
+/**
+ * Step 2-init [kuberuntime computePodActions]: a pod with init containers gets its sandbox (IP, the
+ * startup delay, attach check), then runs its init containers one at a time — each regular one for a
+ * seeded time within podStartupMs, then `terminated: Completed` (exit 0, ready); a sidecar
+ * (`restartPolicy: Always`) is started and keeps running — and only then starts its containers (phase
+ * Running). Until then the pod is Pending, its containers waiting in `PodInitializing`, Initialized
+ * False (`containers with incomplete status: [...]`). Each start records Pulled, Created, Started
+ * about `spec.initContainers{name}`.
+ */
+const advanceInit = (input: Input, pod: Pod, node: string, forced: boolean | undefined): Result => {
+  const { now, local, config, seed } = input;
+  const uid = pod.metadata?.uid ?? '';
+  const inits = pod.spec?.initContainers ?? [];
+  let ip = pod.status?.podIP;
+  let scanned = 1;
+  let newIp: string | undefined;
+  if (!ip) {
+    const box = sandbox(input, pod, node);
+    if (!isSandbox(box)) return box;
+    ip = newIp = box.ip;
+    scanned = box.scanned;
+  }
+  const startedAt = timestamp(now);
+  const pulledIn = newIp !== undefined ? now - (parseTimestamp(pod.status?.startTime) ?? now) : 0;
+  const current = pod.status?.initContainerStatuses ?? [];
+  const inits2: ContainerStatus[] = inits.map((c) => current.find((x) => x.name === c.name) ?? waitingStatus(c, 'PodInitializing'));
+  const events: EventSpec[] = [];
+  let changed = newIp !== undefined;
+  let waitUntil: number | undefined;
+  let k = 0;
+  for (; k < inits.length; k++) {
+    const c = inits[k]!;
+    const st = inits2[k]!;
+    if (initFinished(c, st)) continue;
+    if (st.state?.running !== undefined) {
+      // A regular init container runs for its seeded time, then completes.
+      const [lo, hi] = config.podStartupMs;
+      const doneAt = (parseTimestamp(st.state.running.startedAt) ?? now) + seededBetween(seed, `${uid}/${c.name}`, lo, hi);
+      if (now < doneAt) { waitUntil = doneAt; break; }
+      inits2[k] = { ...terminatedStatus(st, 0, now), ready: true };
+      changed = true;
+      continue;
+    }
+    // Not started yet: start it (with its image pull first when it is the sandbox's first container).
+    inits2[k] = runningStatus(c, containerId(seed, uid, `init/${c.name}`), startedAt, false);
+    events.push(...startEvents(pod, c, events.length === 0 ? pulledIn : 0, !(events.length === 0 && newIp !== undefined), 'initContainers'));
+    changed = true;
+    if (!isRestartableInit(c)) {
+      const [lo, hi] = config.podStartupMs;
+      waitUntil = now + seededBetween(seed, `${uid}/${c.name}`, lo, hi);
+      break;
+    }
+  }
+  const side = sidecarReadiness(pod, inits2, now);
+  const sideChanged = side.statuses.some((x, i) => x !== inits2[i]);
+  const done = k === inits.length;
+  let phase = 'Pending';
+  let statuses = pod.status?.containerStatuses ?? (pod.spec?.containers ?? []).map((c) => waitingStatus(c, 'PodInitializing'));
+  let readyNext: number | undefined;
+  if (done) {
+    // Every init container has done its part: the pod's containers start.
+    const provisional = (pod.spec?.containers ?? []).map((c) => runningStatus(c, containerId(seed, uid, c.name), startedAt, false));
+    const r = readiness(pod, provisional, now, forced);
+    statuses = withReady(pod, provisional, r.ready);
+    for (const c of pod.spec?.containers ?? []) events.push(...startEvents(pod, c, events.length === 0 ? pulledIn : 0, true));
+    readyNext = r.requeueAfterMs === undefined ? undefined : now + r.requeueAfterMs;
+    phase = 'Running';
+    changed = true;
+  }
+  const after = [waitUntil, side.nextAt, readyNext].filter((x): x is number => x !== undefined);
+  const requeue = after.length > 0 ? { requeueAfterMs: Math.min(...after) - now } : {};
+  if (!changed && !sideChanged) return { ...requeue, workUnits: 1 };
+  const next = withStatus(pod, {
+    phase, ...(newIp !== undefined ? { podIP: newIp, podIPs: [{ ip: newIp }] } : {}),
+    initContainerStatuses: side.statuses, containerStatuses: statuses,
+    conditions: kubeletConditions(pod, phase, statuses, now, [], side.statuses),
+  });
+  return {
+    plan: seq(statusWrite(next), ...events.map(event)), ...writing(local, pod, node, newIp !== undefined ? { ip: newIp } : {}),
+    workUnits: scanned, ...requeue,
+  };
+};
+
 /** Step 2b: readiness of a Running pod (probe delays, readiness faults). */
 const syncReadiness = (input: Input, pod: Pod, node: string, forced: boolean | undefined, crashInMs?: number): Result => {
   const { now, local } = input;
   const statuses = pod.status?.containerStatuses ?? [];
   const r = readiness(pod, statuses, now, forced);
   const changed = (pod.spec?.containers ?? []).some((c, k) => (statuses.find((s) => s.name === c.name)?.ready ?? false) !== r.ready[k]);
-  const after = r.requeueAfterMs === undefined ? crashInMs : crashInMs === undefined ? r.requeueAfterMs : Math.min(r.requeueAfterMs, crashInMs);
-  const requeue = after !== undefined ? { requeueAfterMs: after } : {};
+  const afters = [r.requeueAfterMs, crashInMs].filter((x): x is number => x !== undefined);
   const nextStatuses = withReady(pod, statuses, r.ready);
-  const conditions = kubeletConditions(pod, 'Running', nextStatuses, now);
+  // Sidecars (restartable init containers) turn ready by their own probes.
+  const side = sidecarReadiness(pod, pod.status?.initContainerStatuses ?? [], now);
+  const sideAfter = side.nextAt === undefined ? undefined : side.nextAt - now;
+  const conditions = kubeletConditions(pod, 'Running', nextStatuses, now, [], side.statuses);
   const cur = pod.status?.conditions ?? [];
   const condChanged = conditions.length !== cur.length || conditions.some((c) => {
     const o = cur.find((x) => x.type === c.type);
@@ -200,8 +330,11 @@ const syncReadiness = (input: Input, pod: Pod, node: string, forced: boolean | u
   });
   // A spec change (a new generation) is acknowledged by a status write too (status.observedGeneration).
   const genChanged = pod.metadata?.generation !== undefined && statusObservedGeneration(pod) !== pod.metadata.generation;
-  if (!changed && !condChanged && !genChanged) return { ...requeue, workUnits: 1 };
-  const next = withStatus(pod, { containerStatuses: nextStatuses, conditions });
+  const sideChanged = side.statuses.some((x, i) => x !== (pod.status?.initContainerStatuses ?? [])[i]);
+  if (sideAfter !== undefined) afters.push(sideAfter);
+  const requeue = afters.length > 0 ? { requeueAfterMs: Math.min(...afters) } : {};
+  if (!changed && !condChanged && !genChanged && !sideChanged) return { ...requeue, workUnits: 1 };
+  const next = withStatus(pod, sideChanged ? { initContainerStatuses: side.statuses, containerStatuses: nextStatuses, conditions } : { containerStatuses: nextStatuses, conditions });
   return { plan: statusWrite(next), ...writing(local, pod, node), ...requeue, workUnits: 1 };
 };
 
@@ -309,8 +442,13 @@ const killing = (pod: Pod, local: KubeletLocal): { steps: Step[]; local: Kubelet
   const uid = pod.metadata?.uid ?? '';
   if (local.killing.has(uid)) return { steps: [], local };
   const running = (pod.spec?.containers ?? []).filter((c) => statusOf(pod, c.name)?.state?.running !== undefined);
-  if (running.length === 0) return { steps: [], local };
-  return { steps: running.map((c) => event(killingEvent(pod, c))), local: { ...local, killing: new Set(local.killing).add(uid) } };
+  // Sidecars (and an init container still running) are stopped after the containers.
+  const initRunning = (pod.spec?.initContainers ?? []).filter((c) => pod.status?.initContainerStatuses?.find((x) => x.name === c.name)?.state?.running !== undefined);
+  if (running.length === 0 && initRunning.length === 0) return { steps: [], local };
+  return {
+    steps: [...running.map((c) => event(killingEvent(pod, c))), ...initRunning.map((c) => event(killingEvent(pod, c, 'initContainers')))],
+    local: { ...local, killing: new Set(local.killing).add(uid) },
+  };
 };
 
 /** A fail fault (eviction): containers killed, phase Failed with the reason. */
@@ -320,12 +458,13 @@ const failPod = (input: Input, pod: Pod, node: string, reason: string, message: 
   const local = kill.local;
   const msg = message ?? (reason === 'Evicted' ? DEFAULT_EVICTION_MESSAGE : undefined);
   const statuses = terminatedContainers(pod, 137, now);
+  const initStatuses = terminatedInits(pod, 137, now);
   const extra: PodCondition[] = reason === 'Evicted'
     ? [{ type: 'DisruptionTarget', ...conditionGeneration(pod), status: 'True', reason: 'TerminationByKubelet', lastTransitionTime: timestamp(now), ...(msg ? { message: msg } : {}) }]
     : [];
   const next = withStatus(pod, {
     phase: 'Failed', reason, message: msg, startTime: pod.status?.startTime ?? timestamp(now),
-    containerStatuses: statuses, conditions: kubeletConditions(pod, 'Failed', statuses, now, extra),
+    initContainerStatuses: initStatuses, containerStatuses: statuses, conditions: kubeletConditions(pod, 'Failed', statuses, now, extra, initStatuses),
   });
   return {
     plan: seq(...kill.steps, statusWrite(next, { onSuccess: { type: 'Warning', reason, message: msg ?? '', involved: involvedOf(pod) } })),
@@ -356,9 +495,10 @@ const terminate = (input: Input, pod: Pod, node: string): Result => {
     }
   }
   const statuses = terminatedContainers(pod, config.killExitCode, now);
+  const initStatuses = terminatedInits(pod, config.killExitCode, now);
   const phase = terminalPhase(statuses);
   const next = withStatus(pod, {
-    phase, containerStatuses: statuses, conditions: kubeletConditions(pod, phase, statuses, now),
+    phase, initContainerStatuses: initStatuses, containerStatuses: statuses, conditions: kubeletConditions(pod, phase, statuses, now, [], initStatuses),
   }, ['reason', 'message']);
   return { plan: seq(...kill.steps, statusWrite(next), deleteWrite(pod)), ...writing(kill.local, pod, node, { deleting: true }), workUnits: 1 };
 };
@@ -385,6 +525,7 @@ export const syncKubeletPod = (input: Input): Result => {
   if (!pod.status?.startTime) return admitAndCreate(input, pod, node);
   const rf = local.readiness.get(podKey);
   const forced = rf && faultApplies(rf, pod) ? rf.ready : undefined;
+  if ((pod.spec?.initContainers?.length ?? 0) > 0 && !mainContainersStarted(pod)) return advanceInit(input, pod, node, forced);
   if (!containersStarted(pod)) return startContainers(input, pod, node, forced);
   const expand = expandVolumes(input, pod, node);
   if (expand) return expand;

@@ -15,10 +15,13 @@ import { goDuration } from './crash.js';
 
 type Container = NonNullable<NonNullable<Pod['spec']>['containers']>[number];
 
-const containerRef = (pod: Pod, container: string): EventSpec['involved'] => ({ ...involvedOf(pod), fieldPath: `spec.containers{${container}}` });
+/** Where a container is declared: the pod's containers, or its init containers. */
+export type ContainerList = 'containers' | 'initContainers';
 
-const normal = (pod: Pod, c: Container, reason: string, message: string): EventSpec =>
-  ({ type: 'Normal', reason, message, involved: containerRef(pod, c.name) });
+const containerRef = (pod: Pod, container: string, list: ContainerList): EventSpec['involved'] => ({ ...involvedOf(pod), fieldPath: `spec.${list}{${container}}` });
+
+const normal = (pod: Pod, c: Container, reason: string, message: string, list: ContainerList = 'containers'): EventSpec =>
+  ({ type: 'Normal', reason, message, involved: containerRef(pod, c.name, list) });
 
 /** The pull policy after defaulting (`Always` for an untagged or `:latest` image). */
 export const pullsAlways = (c: Container): boolean => c.imagePullPolicy === 'Always';
@@ -30,26 +33,26 @@ export const pullsAlways = (c: Container): boolean => c.imagePullPolicy === 'Alw
 export const simulatedImageSize = (image: string): number => 5_000_000 + (hashString(image) % 495_000_000);
 
 /** `Pulling`: a pull of the image starts (policy `Always`). */
-export const pullingEvent = (pod: Pod, c: Container): EventSpec => normal(pod, c, 'Pulling', `Pulling image "${c.image ?? ''}"`);
+export const pullingEvent = (pod: Pod, c: Container, list: ContainerList = 'containers'): EventSpec => normal(pod, c, 'Pulling', `Pulling image "${c.image ?? ''}"`, list);
 
 /**
  * A container's start: `Pulled` (the image was present, or a pull that took `pullMs` ended), `Created`,
  * `Started` — for a container whose pull started earlier (its `Pulling` event recorded already) or, with
  * `pullingNow`, preceded by its `Pulling`.
  */
-export const startEvents = (pod: Pod, c: Container, pullMs: number, pullingNow: boolean): EventSpec[] => {
+export const startEvents = (pod: Pod, c: Container, pullMs: number, pullingNow: boolean, list: ContainerList = 'containers'): EventSpec[] => {
   const image = c.image ?? '';
   const always = pullsAlways(c);
   const d = goDuration(pullMs);
   return [
-    ...(always && pullingNow ? [pullingEvent(pod, c)] : []),
+    ...(always && pullingNow ? [pullingEvent(pod, c, list)] : []),
     always
-      ? normal(pod, c, 'Pulled', `Successfully pulled image "${image}" in ${d} (${d} including waiting). Image size: ${simulatedImageSize(image)} bytes.`)
-      : normal(pod, c, 'Pulled', `Container image "${image}" already present on machine and can be accessed by the pod`),
-    normal(pod, c, 'Created', 'Container created'),
-    normal(pod, c, 'Started', 'Container started'),
+      ? normal(pod, c, 'Pulled', `Successfully pulled image "${image}" in ${d} (${d} including waiting). Image size: ${simulatedImageSize(image)} bytes.`, list)
+      : normal(pod, c, 'Pulled', `Container image "${image}" already present on machine and can be accessed by the pod`, list),
+    normal(pod, c, 'Created', 'Container created', list),
+    normal(pod, c, 'Started', 'Container started', list),
   ];
 };
 
 /** `Killing`: the kubelet stops a running container (graceful deletion, eviction). */
-export const killingEvent = (pod: Pod, c: Container): EventSpec => normal(pod, c, 'Killing', `Stopping container ${c.name}`);
+export const killingEvent = (pod: Pod, c: Container, list: ContainerList = 'containers'): EventSpec => normal(pod, c, 'Killing', `Stopping container ${c.name}`, list);

@@ -30,12 +30,24 @@ const condition = (type: string, spec: CondSpec, old: readonly PodCondition[] | 
   };
 };
 
-/** [status GenerateContainersReadyCondition] (terminal phases: reason PodFailed / PodCompleted). */
-export const containersReadySpec = (pod: Pod, phase: string, statuses: readonly ContainerStatus[]): CondSpec => {
+/** An init container with `restartPolicy: Always` (a sidecar): it keeps running beside the pod's containers. */
+export const isRestartableInit = (c: Container): boolean => c.restartPolicy === 'Always';
+
+/**
+ * [status GenerateContainersReadyCondition] (terminal phases: reason PodFailed / PodCompleted): the
+ * sidecars (restartable init containers), then the containers.
+ */
+export const containersReadySpec = (pod: Pod, phase: string, statuses: readonly ContainerStatus[], initStatuses: readonly ContainerStatus[] = pod.status?.initContainerStatuses ?? []): CondSpec => {
   if (phase === 'Failed') return { status: 'False', reason: 'PodFailed' };
   if (phase === 'Succeeded') return { status: 'False', reason: 'PodCompleted' };
   const unknown: string[] = [];
   const unready: string[] = [];
+  for (const c of pod.spec?.initContainers ?? []) {
+    if (!isRestartableInit(c)) continue;
+    const s = initStatuses.find((x) => x.name === c.name);
+    if (!s) unknown.push(c.name);
+    else if (!s.ready) unready.push(c.name);
+  }
   for (const c of pod.spec?.containers ?? []) {
     const s = statuses.find((x) => x.name === c.name);
     if (!s) unknown.push(c.name);
@@ -45,6 +57,30 @@ export const containersReadySpec = (pod: Pod, phase: string, statuses: readonly 
   if (unknown.length > 0) msgs.push(`containers with unknown status: [${unknown.join(' ')}]`);
   if (unready.length > 0) msgs.push(`containers with unready status: [${unready.join(' ')}]`);
   return msgs.length > 0 ? { status: 'False', reason: 'ContainersNotReady', message: msgs.join(', ') } : { status: 'True' };
+};
+
+/**
+ * [status GeneratePodInitializedCondition]: True once every init container has done its part — a regular
+ * one exited 0, a sidecar has started — or once any of the pod's containers has started; else False,
+ * `ContainersNotInitialized`, `containers with incomplete status: [a b]`.
+ */
+export const initializedSpec = (pod: Pod, phase: string, statuses: readonly ContainerStatus[], initStatuses: readonly ContainerStatus[]): CondSpec => {
+  const inits = pod.spec?.initContainers ?? [];
+  if (inits.length === 0) return { status: 'True' };
+  const unknown: string[] = [];
+  const incomplete: string[] = [];
+  for (const c of inits) {
+    const s = initStatuses.find((x) => x.name === c.name);
+    if (!s) { unknown.push(c.name); continue; }
+    if (isRestartableInit(c)) { if (s.started !== true) incomplete.push(c.name); continue; }
+    if (s.state?.terminated?.exitCode !== 0) incomplete.push(c.name);
+  }
+  if (phase === 'Succeeded' && unknown.length === 0) return { status: 'True', reason: 'PodCompleted' };
+  if (statuses.some((s) => s.started === true || s.state?.running !== undefined || s.state?.terminated !== undefined)) return { status: 'True' };
+  const msgs: string[] = [];
+  if (unknown.length > 0) msgs.push(`containers with unknown status: [${unknown.join(' ')}]`);
+  if (incomplete.length > 0) msgs.push(`containers with incomplete status: [${incomplete.join(' ')}]`);
+  return msgs.length > 0 ? { status: 'False', reason: 'ContainersNotInitialized', message: msgs.join(', ') } : { status: 'True' };
 };
 
 /** [status GeneratePodReadyCondition]: ContainersReady, then the pod's readiness gates. */
@@ -68,16 +104,19 @@ export const readySpec = (pod: Pod, containersReady: CondSpec, conditions: reado
  */
 export const kubeletConditions = (
   pod: Pod, phase: string, statuses: readonly ContainerStatus[], now: number, extra: readonly PodCondition[] = [],
+  initStatuses: readonly ContainerStatus[] = pod.status?.initContainerStatuses ?? [],
 ): PodCondition[] => {
   const old = pod.status?.conditions ?? [];
   const others = old.filter((c) => !KUBELET_CONDITIONS.has(c.type) && !extra.some((e) => e.type === c.type));
   const shared = [...others, ...extra];
-  const cr = containersReadySpec(pod, phase, statuses);
+  const cr = containersReadySpec(pod, phase, statuses, initStatuses);
   const gen = conditionGeneration(pod);
+  // The sandbox exists while the pod is Running, and while an init container runs or has run.
+  const sandbox = phase === 'Running' || (phase === 'Pending' && initStatuses.some((s) => s.state?.running !== undefined || s.state?.terminated !== undefined));
   return [
     ...shared,
-    condition('PodReadyToStartContainers', { status: phase === 'Running' ? 'True' : 'False' }, old, now, gen),
-    condition('Initialized', { status: 'True' }, old, now, gen),
+    condition('PodReadyToStartContainers', { status: sandbox ? 'True' : 'False' }, old, now, gen),
+    condition('Initialized', initializedSpec(pod, phase, statuses, initStatuses), old, now, gen),
     condition('Ready', readySpec(pod, cr, shared), old, now, gen),
     condition('ContainersReady', cr, old, now, gen),
     condition('PodScheduled', { status: 'True' }, old, now, gen),
@@ -108,9 +147,10 @@ export const containerId = (seed: number, podUid: string, container: string): st
   return `containerd://${hex}`;
 };
 
-export const waitingStatus = (c: Container): ContainerStatus => ({
+/** A container not started yet: `ContainerCreating`, or `PodInitializing` in a pod with init containers. */
+export const waitingStatus = (c: Container, reason = 'ContainerCreating'): ContainerStatus => ({
   name: c.name, image: c.image ?? '', imageID: '', lastState: {}, restartCount: 0,
-  ready: false, started: false, state: { waiting: { reason: 'ContainerCreating' } },
+  ready: false, started: false, state: { waiting: { reason } },
 });
 
 export const runningStatus = (c: Container, id: string, startedAt: string, ready: boolean): ContainerStatus => ({
@@ -143,14 +183,20 @@ export const unknownTerminatedStatus = (c: Container, s: ContainerStatus | undef
   state: { terminated: { exitCode: 137, reason: 'ContainerStatusUnknown', message: CONTAINER_UNKNOWN_MESSAGE } },
 });
 
-/** Whether the pod's containers have been started (its volume/attach stage is over). */
+const everStarted = (s: ContainerStatus): boolean => s.started === true || s.state?.running !== undefined || (s.state?.terminated !== undefined && s.state.terminated.startedAt !== undefined);
+
+/** Whether the pod's containers — or its first init container — have been started (its volume/attach stage is over). */
 export const containersStarted = (p: Pod): boolean => {
   if (p.status?.phase === 'Running') return true;
-  return (p.status?.containerStatuses ?? []).some((s) => s.started === true || s.state?.running !== undefined || (s.state?.terminated !== undefined && s.state.terminated.startedAt !== undefined));
+  return (p.status?.containerStatuses ?? []).some(everStarted) || (p.status?.initContainerStatuses ?? []).some(everStarted);
 };
 
-/** Whether any container is running (IsPodTerminated = deletionTimestamp and none running). */
-export const anyContainerRunning = (p: Pod): boolean => (p.status?.containerStatuses ?? []).some((s) => s.state?.running !== undefined);
+/** Whether the pod's own containers (not its init containers) have been started. */
+export const mainContainersStarted = (p: Pod): boolean => p.status?.phase === 'Running' || (p.status?.containerStatuses ?? []).some(everStarted);
+
+/** Whether any container — init containers included — is running (IsPodTerminated = deletionTimestamp and none running). */
+export const anyContainerRunning = (p: Pod): boolean =>
+  (p.status?.containerStatuses ?? []).some((s) => s.state?.running !== undefined) || (p.status?.initContainerStatuses ?? []).some((s) => s.state?.running !== undefined);
 
 /** Readiness-probe delay of a container: initialDelaySeconds (0) + one periodSeconds (10); 0 without a probe. */
 export const probeDelayMs = (c: Container): number => {
