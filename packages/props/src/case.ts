@@ -17,6 +17,8 @@ export type Workload =
     readonly replicas: number;
     readonly gracePeriodSeconds: number;
     readonly bindingMode: 'Immediate' | 'WaitForFirstConsumer';
+    /** Init containers of the pods: none, one regular init container, or one and a sidecar (restartPolicy Always). */
+    readonly init?: 'none' | 'init' | 'sidecar';
   }
   | { readonly kind: 'ReplicaSet'; readonly replicas: number; readonly gracePeriodSeconds: number };
 
@@ -89,6 +91,7 @@ const workloadArb = (f: WorkloadFilter): fc.Arbitrary<Workload> => {
     replicas: fc.integer({ min: 0, max: 4 }),
     gracePeriodSeconds: fc.constantFrom(0, 5, 30),
     bindingMode: fc.constantFrom<'Immediate' | 'WaitForFirstConsumer'>('Immediate', 'WaitForFirstConsumer'),
+    init: fc.constantFrom<'none' | 'init' | 'sidecar'>('none', 'none', 'init', 'sidecar'),
   });
 };
 

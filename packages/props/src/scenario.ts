@@ -12,8 +12,15 @@ const service = (): KObject => ({
 
 /** The workload manifest of a case. */
 export const workloadManifest = (w: Workload): KObject => {
+  const init = w.kind === 'StatefulSet' && w.init !== undefined && w.init !== 'none'
+    ? [
+      { name: 'init', image: 'busybox:1.36', volumeMounts: [{ name: 'data', mountPath: '/data' }] },
+      ...(w.init === 'sidecar' ? [{ name: 'side', image: 'envoy:1.30', restartPolicy: 'Always' }] : []),
+    ]
+    : undefined;
   const podSpec = {
     terminationGracePeriodSeconds: w.gracePeriodSeconds,
+    ...(init ? { initContainers: init } : {}),
     containers: [{
       name: 'c', image: 'nginx:1.25',
       ...(w.kind === 'StatefulSet' ? { volumeMounts: [{ name: 'data', mountPath: '/data' }] } : {}),
