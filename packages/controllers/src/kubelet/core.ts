@@ -241,48 +241,47 @@ const advanceInit = (input: Input, pod: Pod, node: string, forced: boolean | und
   const { now, local, config, seed } = input;
   const uid = pod.metadata?.uid ?? '';
   const inits = pod.spec?.initContainers ?? [];
-  let ip = pod.status?.podIP;
   let scanned = 1;
   let newIp: string | undefined;
-  if (!ip) {
+  if (!pod.status?.podIP) {
     const box = sandbox(input, pod, node);
     if (!isSandbox(box)) return box;
-    ip = newIp = box.ip;
+    newIp = box.ip;
     scanned = box.scanned;
   }
   const startedAt = timestamp(now);
+  /** How long a regular init container runs: seeded per pod and container, within podStartupMs. */
+  const runFor = (c: Container): number => seededBetween(seed, `${uid}/${c.name}`, config.podStartupMs[0], config.podStartupMs[1]);
   const pulledIn = newIp !== undefined ? now - (parseTimestamp(pod.status?.startTime) ?? now) : 0;
   const current = pod.status?.initContainerStatuses ?? [];
-  const inits2: ContainerStatus[] = inits.map((c) => current.find((x) => x.name === c.name) ?? waitingStatus(c, 'PodInitializing'));
+  const states: ContainerStatus[] = inits.map((c) => current.find((x) => x.name === c.name) ?? waitingStatus(c, 'PodInitializing'));
   const events: EventSpec[] = [];
   let changed = newIp !== undefined;
   let waitUntil: number | undefined;
   let k = 0;
   for (; k < inits.length; k++) {
     const c = inits[k]!;
-    const st = inits2[k]!;
+    const st = states[k]!;
     if (initFinished(c, st)) continue;
     if (st.state?.running !== undefined) {
       // A regular init container runs for its seeded time, then completes.
-      const [lo, hi] = config.podStartupMs;
-      const doneAt = (parseTimestamp(st.state.running.startedAt) ?? now) + seededBetween(seed, `${uid}/${c.name}`, lo, hi);
+      const doneAt = (parseTimestamp(st.state.running.startedAt) ?? now) + runFor(c);
       if (now < doneAt) { waitUntil = doneAt; break; }
-      inits2[k] = { ...terminatedStatus(st, 0, now), ready: true };
+      states[k] = { ...terminatedStatus(st, 0, now), ready: true };
       changed = true;
       continue;
     }
     // Not started yet: start it (with its image pull first when it is the sandbox's first container).
-    inits2[k] = runningStatus(c, containerId(seed, uid, `init/${c.name}`), startedAt, false);
+    states[k] = runningStatus(c, containerId(seed, uid, `init/${c.name}`), startedAt, false);
     events.push(...startEvents(pod, c, events.length === 0 ? pulledIn : 0, !(events.length === 0 && newIp !== undefined), 'initContainers'));
     changed = true;
     if (!isRestartableInit(c)) {
-      const [lo, hi] = config.podStartupMs;
-      waitUntil = now + seededBetween(seed, `${uid}/${c.name}`, lo, hi);
+      waitUntil = now + runFor(c);
       break;
     }
   }
-  const side = sidecarReadiness(pod, inits2, now);
-  const sideChanged = side.statuses.some((x, i) => x !== inits2[i]);
+  const side = sidecarReadiness(pod, states, now);
+  const sideChanged = side.statuses.some((x, i) => x !== states[i]);
   const done = k === inits.length;
   let phase = 'Pending';
   let statuses = pod.status?.containerStatuses ?? (pod.spec?.containers ?? []).map((c) => waitingStatus(c, 'PodInitializing'));
