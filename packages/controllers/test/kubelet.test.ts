@@ -261,23 +261,28 @@ describe('kubelet: init containers and sidecars', () => {
     ]);
     const runFor = seededBetween(SEED, 'uid-db-0/init-perms', 500, 1500);
     expect(box.requeueAfterMs).toBeCloseTo(runFor, 6);
-    // 3. The init container completes; the sidecar starts, then the containers: Running, Initialized.
+    // 3. The init container completes and the sidecar starts: Initialized, the containers still waiting (PodInitializing).
     p = applied(p, box, '12');
     const t3 = t2 + runFor;
     expect(writesOf(run([...nodes, p], key, t3 - 1).plan)).toEqual([]);
-    const up = run([...nodes, p], key, t3);
-    const s3 = statusOf(up);
-    expect(s3.status?.phase).toBe('Running');
+    const inited = run([...nodes, p], key, t3);
+    const s3 = statusOf(inited);
+    expect(s3.status?.phase).toBe('Pending');
     expect(initOf(s3, 'init-perms')).toMatchObject({ ready: true, started: false, state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: timestamp(t2), finishedAt: timestamp(t3) } } });
     expect(initOf(s3, 'proxy')).toMatchObject({ ready: true, started: true, state: { running: { startedAt: timestamp(t3) } } });
-    expect(s3.status?.containerStatuses?.[0]).toMatchObject({ ready: true, state: { running: { startedAt: timestamp(t3) } } });
-    expect(conds(s3)?.map((c) => [c[0], c[1]])).toEqual([['PodReadyToStartContainers', 'True'], ['Initialized', 'True'], ['Ready', 'True'], ['ContainersReady', 'True'], ['PodScheduled', 'True']]);
-    expect(eventsOf(up.plan).map((e) => `${e.reason} ${e.involved.fieldPath}`)).toEqual([
-      'Pulled spec.initContainers{proxy}', 'Created spec.initContainers{proxy}', 'Started spec.initContainers{proxy}',
-      'Pulled spec.containers{nginx}', 'Created spec.containers{nginx}', 'Started spec.containers{nginx}',
-    ]);
-    // 4. Deleted: the containers, then the sidecar, are stopped; the completed init container stays as it was.
-    p = applied(p, up, '13');
+    expect(s3.status?.containerStatuses?.[0]?.state).toEqual({ waiting: { reason: 'PodInitializing' } });
+    expect(conds(s3)?.map((c) => [c[0], c[1]])).toEqual([['PodReadyToStartContainers', 'True'], ['Initialized', 'True'], ['Ready', 'False'], ['ContainersReady', 'False'], ['PodScheduled', 'True']]);
+    expect(eventsOf(inited.plan).map((e) => `${e.reason} ${e.involved.fieldPath}`)).toEqual(['Pulled spec.initContainers{proxy}', 'Created spec.initContainers{proxy}', 'Started spec.initContainers{proxy}']);
+    // 4. The next sync starts the containers: Running and Ready.
+    p = applied(p, inited, '13');
+    const up = run([...nodes, p], key, t3 + 1);
+    const s4 = statusOf(up);
+    expect(s4.status?.phase).toBe('Running');
+    expect(s4.status?.containerStatuses?.[0]).toMatchObject({ ready: true, state: { running: { startedAt: timestamp(t3 + 1) } } });
+    expect(conds(s4)?.map((c) => [c[0], c[1]])).toEqual([['PodReadyToStartContainers', 'True'], ['Initialized', 'True'], ['Ready', 'True'], ['ContainersReady', 'True'], ['PodScheduled', 'True']]);
+    expect(eventsOf(up.plan).map((e) => `${e.reason} ${e.involved.fieldPath}`)).toEqual(['Pulled spec.containers{nginx}', 'Created spec.containers{nginx}', 'Started spec.containers{nginx}']);
+    // 5. Deleted: the containers, then the sidecar, are stopped; the completed init container stays as it was.
+    p = applied(p, up, '14');
     const deleting: Pod = { ...p, metadata: { ...p.metadata, deletionTimestamp: timestamp(t3 + 5000), deletionGracePeriodSeconds: 5 } };
     const kill = run([...nodes, deleting], key, t3 + 1);
     expect(eventsOf(kill.plan).map((e) => `${e.reason} ${e.involved.fieldPath}`)).toEqual(['Killing spec.containers{nginx}', 'Killing spec.initContainers{proxy}']);
@@ -293,6 +298,9 @@ describe('kubelet: init containers and sidecars', () => {
     const admit = run([...nodes, probed], key, 1000);
     let p = applied(probed, admit, '11');
     const t2 = 1000 + seededBetween(SEED, 'uid-db-0', 500, 1500);
+    const withSidecar = run([...nodes, p], key, t2);
+    expect(statusOf(withSidecar).status?.phase).toBe('Pending'); // the sandbox and the sidecar; the container at the next sync
+    p = applied(p, withSidecar, '11b');
     const up = run([...nodes, p], key, t2);
     const s = statusOf(up);
     expect(s.status?.phase).toBe('Running');

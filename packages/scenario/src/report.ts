@@ -61,8 +61,8 @@ export const timeline = (log: readonly Envelope[]): string[] => {
           if (q?.status?.phase !== p.status?.phase && p.status?.phase !== 'Pending') out.push(`${at} pod ${n} ${p.status?.phase ?? ''}${p.status?.podIP ? ` (IP ${p.status.podIP})` : ''} ${by}`);
           const status = podStatusText(p);
           if (status === 'ContainerCreating' && q && podStatusText(q) !== status) out.push(`${at} pod ${n} ContainerCreating on ${p.spec?.nodeName ?? '?'} ${by}`);
-          // Initializing (Init:i/n): once on its node, then at each init container that starts or ends.
-          if (status.startsWith('Init:') && q && (podStatusText(q) !== status || initState(q) !== initState(p))) {
+          // Initializing (Init:i/n, then PodInitializing): once on its node, then at each init container that starts or ends.
+          if ((status.startsWith('Init:') || status === 'PodInitializing') && q && (podStatusText(q) !== status || initState(q) !== initState(p))) {
             out.push(`${at} pod ${n} ${status}${p.status?.podIP && !q.status?.podIP ? ` (IP ${p.status.podIP})` : ''}${p.status?.podIP ? '' : ` on ${p.spec?.nodeName ?? '?'}`} ${by}`);
           }
           if (q && !p.metadata?.deletionTimestamp) out.push(...containerChanges(q, p).map((c) => `${at} pod ${n} ${c} ${by}`));

@@ -232,8 +232,8 @@ const initFinished = (c: Container, s: ContainerStatus | undefined): boolean =>
  * Step 2-init [kuberuntime computePodActions]: a pod with init containers gets its sandbox (IP, the
  * startup delay, attach check), then runs its init containers one at a time — each regular one for a
  * seeded time within podStartupMs, then `terminated: Completed` (exit 0, ready); a sidecar
- * (`restartPolicy: Always`) is started and keeps running — and only then starts its containers (phase
- * Running). Until then the pod is Pending, its containers waiting in `PodInitializing`, Initialized
+ * (`restartPolicy: Always`) is started and keeps running — and then, at the next sync, starts its
+ * containers (phase Running). Until then the pod is Pending, its containers waiting in `PodInitializing`, Initialized
  * False (`containers with incomplete status: [...]`). Each start records Pulled, Created, Started
  * about `spec.initContainers{name}`.
  */
@@ -286,8 +286,10 @@ const advanceInit = (input: Input, pod: Pod, node: string, forced: boolean | und
   let phase = 'Pending';
   let statuses = pod.status?.containerStatuses ?? (pod.spec?.containers ?? []).map((c) => waitingStatus(c, 'PodInitializing'));
   let readyNext: number | undefined;
-  if (done) {
-    // Every init container has done its part: the pod's containers start.
+  // Every init container has done its part: the pod's containers start — at the next sync, so the
+  // status that reports the last init step shows them still waiting (kubectl: PodInitializing), as the
+  // kubelet's status is computed before its sync starts them.
+  if (done && !changed) {
     const provisional = (pod.spec?.containers ?? []).map((c) => runningStatus(c, containerId(seed, uid, c.name), startedAt, false));
     const r = readiness(pod, provisional, now, forced);
     statuses = withReady(pod, provisional, r.ready);
