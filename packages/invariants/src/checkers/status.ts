@@ -28,12 +28,13 @@ const sortedMembers = (m: SetModel): { ordinal: number; pod: Pod }[] => {
  * its status reports the rollout finished (currentRevision = updateRevision), the replacements are in
  * and the pods agree. The same holds for a pod created at an ordinal the rollout did not vacate (a
  * Parallel batch cut short by a failed request or a crash, then a template change) below a pod at an
- * older revision. Nor is a set whose pods carry a third revision (an update superseded mid-rollout).
+ * older revision. Nor is a set whose pods carry a third revision (an update superseded mid-rollout), or
+ * whose template went back to a revision some of its pods carry while they carry several.
  */
 export const k3Checker: CheckerDef = {
   id: 'K3',
   title: 'update invariant: current revision on a prefix of ordinals, update revision on a suffix',
-  kinds: ['StatefulSet', 'Pod'],
+  kinds: ['StatefulSet', 'Pod', 'ControllerRevision'],
   inputs: false,
   create: (ctx) => {
     const judged = new Map<string, string>();
@@ -68,6 +69,17 @@ export const k3Checker: CheckerDef = {
       id: 'K3',
       title: k3Checker.title,
       observe(e: Envelope, before: KObject | undefined): void {
+        if (e.object?.kind === 'ControllerRevision') {
+          // An existing revision made the newest again (the template went back to it, [SSC
+          // getStatefulSetRevisions]) while the pods carry several revisions: pods the earlier switch to that
+          // revision created or updated already carry the new update revision wherever they are.
+          const cr = e.object as ControllerRevision;
+          if (e.type !== 'MODIFIED' || cr.revision === (before as ControllerRevision | undefined)?.revision) return;
+          const owner = controllerOf(cr, 'StatefulSet');
+          const m = owner === undefined ? undefined : ctx.world.sets.get(owner.uid);
+          if (m !== undefined && m.revCounts.size > 1) disturbed.add(m.uid);
+          return;
+        }
         if (e.object?.kind === 'Pod') {
           const after = e.object as Pod;
           const b = before as Pod | undefined;
