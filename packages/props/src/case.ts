@@ -146,6 +146,7 @@ export const describeCase = (c: Case): string => {
   const w = c.workload;
   const head = w.kind === 'StatefulSet'
     ? `StatefulSet ${w.policy} whenScaled=${w.whenScaled} whenDeleted=${w.whenDeleted} replicas=${w.replicas} grace=${w.gracePeriodSeconds}s ${w.bindingMode}`
+      + (w.init === 'init' ? ' +init container' : w.init === 'sidecar' ? ' +init container +sidecar' : '')
     : `ReplicaSet replicas=${w.replicas} grace=${w.gracePeriodSeconds}s`;
   const ops = c.ops.map((t) => `${JSON.stringify(t.op)} +${t.gapMs}ms`);
   return [`seed ${c.seed}, ${c.nodes} node(s), ${head}`, ...ops.map((o, i) => `  ${i + 1}. ${o}`)].join('\n');

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runSuite, type WorkloadFilter } from '../src/index.js';
+import { describeCase, runSuite, workloadManifest, type WorkloadFilter } from '../src/index.js';
 
 /**
  * The property suites (docs/props.md): generated operations and faults on the embedded engine, every
@@ -30,4 +30,18 @@ describe(`property suites (${RUNS} runs each, seed ${SEED})`, () => {
       expect(r.runs).toBe(RUNS);
     }, 600_000);
   }
+});
+
+describe('generated workloads with init containers', () => {
+  const base = { seed: 1, nodes: 1, ops: [] } as const;
+  const sts = { kind: 'StatefulSet', policy: 'OrderedReady', whenScaled: 'Retain', whenDeleted: 'Retain', replicas: 1, gracePeriodSeconds: 0, bindingMode: 'Immediate' } as const;
+  it('the manifest and the case description carry them', () => {
+    const plain = workloadManifest({ ...sts, init: 'none' }) as { spec: { template: { spec: { initContainers?: { name: string; restartPolicy?: string }[] } } } };
+    expect(plain.spec.template.spec.initContainers).toBeUndefined();
+    const side = workloadManifest({ ...sts, init: 'sidecar' }) as typeof plain;
+    expect(side.spec.template.spec.initContainers?.map((c) => [c.name, c.restartPolicy])).toEqual([['init', undefined], ['side', 'Always']]);
+    expect(describeCase({ ...base, workload: { ...sts, init: 'sidecar' } })).toContain('Immediate +init container +sidecar');
+    expect(describeCase({ ...base, workload: { ...sts, init: 'init' } })).toMatch(/Immediate \+init container$/m);
+    expect(describeCase({ ...base, workload: sts })).toMatch(/Immediate$/m);
+  });
 });
