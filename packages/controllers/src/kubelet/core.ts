@@ -182,28 +182,40 @@ const sandbox = (input: Input, pod: Pod, node: string): { ip: string; scanned: n
 
 const isSandbox = (x: { ip: string; scanned: number } | Result): x is { ip: string; scanned: number } => typeof (x as { ip?: unknown }).ip === 'string';
 
-/** Step 2: the attach check, the seeded startup delay, then Running with an IP. */
-const startContainers = (input: Input, pod: Pod, node: string, forced: boolean | undefined): Result => {
-  const { now, local, seed } = input;
+/**
+ * The pod's containers started at `now`, one after another: their running statuses with readiness
+ * applied, when the next one turns ready, and their start events. With `firstPull`, the first container's
+ * pull took that long and its `Pulling` was recorded with the sandbox; otherwise each one pulls now.
+ */
+const startMain = (pod: Pod, now: number, seed: number, forced: boolean | undefined, firstPull: number | undefined) => {
   const uid = pod.metadata?.uid ?? '';
-  const box = sandbox(input, pod, node);
-  if (!isSandbox(box)) return box;
-  const { ip, scanned } = box;
   const startedAt = timestamp(now);
   const containers = pod.spec?.containers ?? [];
   const provisional = containers.map((c) => runningStatus(c, containerId(seed, uid, c.name), startedAt, false));
   const r = readiness(pod, provisional, now, forced);
-  const statuses = provisional.map((s, k) => (r.ready[k] ? { ...s, ready: true } : s));
-  const next = withStatus(pod, {
-    phase: 'Running', podIP: ip, podIPs: [{ ip }], containerStatuses: statuses,
-    conditions: kubeletConditions(pod, 'Running', statuses, now),
-  });
-  // The containers start one after another; the first one's pull (if any) took the startup delay.
-  const pulledIn = now - (parseTimestamp(pod.status?.startTime) ?? now);
-  const events = containers.flatMap((c, k) => startEvents(pod, c, k === 0 ? pulledIn : 0, k > 0));
+  const pulledFirst = firstPull !== undefined;
   return {
-    plan: seq(statusWrite(next), ...events.map(event)), ...writing(local, pod, node, { ip }), workUnits: scanned,
-    ...(r.requeueAfterMs !== undefined ? { requeueAfterMs: r.requeueAfterMs } : {}),
+    statuses: withReady(pod, provisional, r.ready),
+    requeueAfterMs: r.requeueAfterMs,
+    events: containers.flatMap((c, k) => startEvents(pod, c, k === 0 && pulledFirst ? firstPull : 0, !(k === 0 && pulledFirst))),
+  };
+};
+
+/** Step 2: the attach check, the seeded startup delay, then Running with an IP. */
+const startContainers = (input: Input, pod: Pod, node: string, forced: boolean | undefined): Result => {
+  const { now, local, seed } = input;
+  const box = sandbox(input, pod, node);
+  if (!isSandbox(box)) return box;
+  const { ip, scanned } = box;
+  // The first container's pull (if any) took the startup delay.
+  const started = startMain(pod, now, seed, forced, now - (parseTimestamp(pod.status?.startTime) ?? now));
+  const next = withStatus(pod, {
+    phase: 'Running', podIP: ip, podIPs: [{ ip }], containerStatuses: started.statuses,
+    conditions: kubeletConditions(pod, 'Running', started.statuses, now),
+  });
+  return {
+    plan: seq(statusWrite(next), ...started.events.map(event)), ...writing(local, pod, node, { ip }), workUnits: scanned,
+    ...(started.requeueAfterMs !== undefined ? { requeueAfterMs: started.requeueAfterMs } : {}),
   };
 };
 
@@ -290,11 +302,10 @@ const advanceInit = (input: Input, pod: Pod, node: string, forced: boolean | und
   // status that reports the last init step shows them still waiting (kubectl: PodInitializing), as the
   // kubelet's status is computed before its sync starts them.
   if (done && !changed) {
-    const provisional = (pod.spec?.containers ?? []).map((c) => runningStatus(c, containerId(seed, uid, c.name), startedAt, false));
-    const r = readiness(pod, provisional, now, forced);
-    statuses = withReady(pod, provisional, r.ready);
-    for (const c of pod.spec?.containers ?? []) events.push(...startEvents(pod, c, events.length === 0 ? pulledIn : 0, true));
-    readyNext = r.requeueAfterMs === undefined ? undefined : now + r.requeueAfterMs;
+    const started = startMain(pod, now, seed, forced, undefined);
+    statuses = started.statuses;
+    events.push(...started.events);
+    readyNext = started.requeueAfterMs === undefined ? undefined : now + started.requeueAfterMs;
     phase = 'Running';
     changed = true;
   }

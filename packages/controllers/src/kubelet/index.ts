@@ -11,6 +11,6 @@ export { admitPod, matchesNodeAffinity, podRequests, REJECTED_PREFIX, type Rejec
 export { attachBlock, claimsReady, restrictsMultiAttach, exclusivePvOf, type AttachBlock } from './volumes.js';
 export { allocatePodIp, hostIpOf, nodeIndex, podCidrPrefix } from './network.js';
 export {
-  kubeletConditions, containersReadySpec, readySpec, containerId, containersStarted, probeDelayMs, terminalPhase,
+  kubeletConditions, containersReadySpec, readySpec, containerId, containersStarted, mainContainersStarted, probeDelayMs, terminalPhase,
   CONTAINER_UNKNOWN_MESSAGE,
 } from './status.js';

@@ -1,5 +1,5 @@
 import { claimRequest, isTerminal, parseQuantity, parseTimestamp, type KObject, type PersistentVolume, type StorageClass, type PersistentVolumeClaim, type Pod, type ReplicaSet } from '@kubesim/api';
-import { ANN_DYNAMICALLY_PROVISIONED, lastTermination } from '@kubesim/controllers';
+import { ANN_DYNAMICALLY_PROVISIONED, lastTermination, mainContainersStarted } from '@kubesim/controllers';
 import type { Envelope } from '@kubesim/log';
 import type { CheckerDef } from '../types.js';
 import {
@@ -175,7 +175,7 @@ const resizeLeft = (world: World, c: PersistentVolumeClaim, users: ReadonlySet<s
     for (const key of users ?? []) {
       const i = key.indexOf('/');
       const p = world.store.get('Pod', key.slice(0, i), key.slice(i + 1)) as Pod | undefined;
-      if (p !== undefined && !isTerminal(p) && p.metadata?.deletionTimestamp === undefined && (p.status?.containerStatuses ?? []).some((s) => s.started === true || s.state?.running !== undefined || s.lastState?.terminated !== undefined)) return true;
+      if (p !== undefined && !isTerminal(p) && p.metadata?.deletionTimestamp === undefined && mainContainersStarted(p)) return true;
     }
     return false;
   }
@@ -245,6 +245,8 @@ export const liveChecker: CheckerDef = {
     const heldDown = new Map<string, string>();
     /** Claims (namespace/name) with volume expansion left to do (resizer or kubelet). */
     const resizing = new Set<string>();
+    /** Claims (namespace/name) whose status has a resize status: the only ones a pod entry can change the expansion of. */
+    const expanding = new Set<string>();
     const noteResize = (ck: string): void => {
       const i = ck.indexOf('/');
       const c = world.store.get('PersistentVolumeClaim', ck.slice(0, i), ck.slice(i + 1)) as PersistentVolumeClaim | undefined;
@@ -393,9 +395,9 @@ export const liveChecker: CheckerDef = {
           else if (foreground.delete(key)) stalled.delete(key);
           if (foreground.size > 0) recomputeCycles();
           notePodClaims(key, before as Pod | undefined, e.type === 'DELETED' ? undefined : o as Pod);
-          if (resizing.size > 0 || e.type !== 'DELETED') {
+          if (resizing.size > 0 || (expanding.size > 0 && e.type !== 'DELETED')) {
             for (const p of [before as Pod | undefined, e.type === 'DELETED' ? undefined : o as Pod]) {
-              if (p !== undefined) for (const { claim } of podClaims(p)) { const ck = `${nsOf(p)}/${claim}`; if (resizing.has(ck) || world.store.get('PersistentVolumeClaim', nsOf(p), claim)?.status?.allocatedResourceStatuses !== undefined) noteResize(ck); }
+              if (p !== undefined) for (const { claim } of podClaims(p)) { const ck = `${nsOf(p)}/${claim}`; if (resizing.has(ck) || expanding.has(ck)) noteResize(ck); }
             }
           }
           if (e.type === 'DELETED' && heldDown.get(key) === uidOf(o)) heldDown.delete(key);
@@ -421,6 +423,7 @@ export const liveChecker: CheckerDef = {
           const ck = `${nsOf(o)}/${nameOf(o)}`;
           const c = o as PersistentVolumeClaim;
           if (e.type === 'DELETED') resizing.delete(ck); else noteResize(ck);
+          if (e.type !== 'DELETED' && c.status?.allocatedResourceStatuses !== undefined) expanding.add(ck); else expanding.delete(ck);
           const held = e.type !== 'DELETED' && (isHeldDeleting(c) || isUnboundWaitingForConsumer(world, c));
           if (held) deletingClaims.add(ck);
           // A claim created or deleted changes stall (f) of the pods that mount it.
