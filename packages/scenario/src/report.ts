@@ -1,16 +1,11 @@
 import { isRunningAndReady, podClaimNames, type EndpointSlice, type PersistentVolume, type PersistentVolumeClaim, type Pod } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import type { Snapshot } from '@kubesim/state';
-import { dnsRecords } from '@kubesim/controllers';
+import { dnsRecords, lastTermination } from '@kubesim/controllers';
 import { podStatusText } from './conditions.js';
 import { describeStep, type RunReport } from './runner.js';
 
 const secs = (ms: number): string => `${(ms / 1000).toFixed(3).padStart(9)}s`;
-
-/**
- * The notable moments of a run, in log order: commands, pods created/scheduled/running/ready/terminating/gone,
- * claims bound, volumes provisioned/released/deleted, DNS names appearing and disappearing.
- */
 
 /** A live pod's container crashes (exit code, CrashLoopBackOff) and restarts between two versions. */
 const containerChanges = (q: Pod, p: Pod): string[] => {
@@ -18,7 +13,7 @@ const containerChanges = (q: Pod, p: Pod): string[] => {
   for (const s of p.status?.containerStatuses ?? []) {
     const was = q.status?.containerStatuses?.find((x) => x.name === s.name);
     if (!was) continue;
-    const term = s.state?.terminated ?? (s.state?.waiting ? s.lastState?.terminated : undefined);
+    const term = lastTermination(s);
     if (was.state?.running && term && !s.state?.running) {
       const wait = s.state?.waiting?.reason === 'CrashLoopBackOff' ? `, CrashLoopBackOff (${/back-off (\S+)/.exec(s.state.waiting.message ?? '')?.[1] ?? '?'})` : '';
       out.push(`container ${s.name} exited (${term.exitCode}, ${term.reason ?? ''})${wait}`);
@@ -31,6 +26,10 @@ const containerChanges = (q: Pod, p: Pod): string[] => {
 /** The init containers' states (running/terminated/waiting per container), to report each step of a pod's initialization. */
 const initState = (p: Pod): string => (p.status?.initContainerStatuses ?? []).map((s) => (s.state?.running ? 'r' : s.state?.terminated ? 't' : 'w')).join('');
 
+/**
+ * The notable moments of a run, in log order: commands, pods created/scheduled/running/ready/terminating/gone,
+ * claims bound, volumes provisioned/released/deleted, DNS names appearing and disappearing.
+ */
 export const timeline = (log: readonly Envelope[]): string[] => {
   const out: string[] = [];
   const prev = new Map<string, unknown>();
