@@ -232,6 +232,7 @@ export class NatsComponentHost {
 
   private startWork(): void {
     const def = this.def;
+    if (def.onStart) this.local = def.onStart(this.local, this.clock!.now());
     const shardOf = def.shardOf;
     for (const key of def.initialKeys(this.informer, this.setup!.config)) {
       const s = this.shards.get(shardOf ? shardOf(key) : def.name);

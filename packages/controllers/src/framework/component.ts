@@ -77,6 +77,12 @@ export interface ComponentDef<C = unknown, L = undefined> {
   initialLocal(): L;
   /** Update local state from a delivered entry (before keysFor). */
   observe?(e: Envelope, old: KObject | undefined, local: L): L;
+  /**
+   * The process has synced its cache (local state rebuilt by `observe` over the log) and starts work, at
+   * `now`: drop what a real process keeps only in memory and so has forgotten after a restart (e.g. the
+   * kubelet's crash-loop back-off). Hosts call it at every start, the first one included.
+   */
+  onStart?(local: L, now: number): L;
   /** The actor (shard) that owns a key: e.g. the node of a kubelet key. Default: the component itself. */
   shardOf?(key: string): string;
   /**

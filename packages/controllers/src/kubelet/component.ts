@@ -3,6 +3,7 @@ import { isObjectEntry, type Envelope } from '@kubesim/log';
 import { podsByClaim, podsByNode, type Snapshot } from '@kubesim/state';
 import type { ComponentDef, KeysForContext } from '../framework/component.js';
 import { syncKubeletPod } from './core.js';
+import { forgetBackoffs } from './crash.js';
 import { observeKubelet, parseKubeletFault, parseNodeFault } from './local.js';
 import { hostedNodes } from './network.js';
 import { containersStarted } from './status.js';
@@ -140,6 +141,7 @@ export const kubelet: ComponentDef<KubeletConfig, KubeletLocal> = {
   reconcile: syncKubeletPod,
   initialLocal: initialKubeletLocal,
   observe: observeKubelet,
+  onStart: forgetBackoffs,
   shardOf: kubeletShardOf,
 };
 

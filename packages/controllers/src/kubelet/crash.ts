@@ -2,7 +2,7 @@ import { parseTimestamp, type Pod } from '@kubesim/api';
 import type { ContainerStatus } from './status.js';
 
 type ContainerTerminated = NonNullable<NonNullable<ContainerStatus['state']>['terminated']>;
-import type { CrashBackoff, CrashFault } from './types.js';
+import type { CrashBackoff, CrashFault, KubeletLocal } from './types.js';
 
 /**
  * Container crashes and the kubelet's crash-loop back-off ([kuberuntime doBackOff] with the kubelet's
@@ -26,6 +26,19 @@ export const backoffAt = (entry: CrashBackoff | undefined, ts: number, instance 
   const waitMs = live ? entry.ms : 0;
   const ms = live ? Math.min(2 * entry.ms, BACKOFF_MAX_MS) : BACKOFF_INITIAL_MS;
   return { waitMs, next: { ms, lastUpdate: ts, restartAt: ts + waitMs, instance } };
+};
+
+/**
+ * A kubelet (re)starting at `now` has no back-off: [flowcontrol.Backoff] lives in its memory. Each
+ * container waiting in CrashLoopBackOff is restarted at its first sync, and its next crash starts the
+ * back-off anew (an immediate restart, then 10 s). Kept: which instance crashed, so that the crash the
+ * log shows is not counted again.
+ */
+export const forgetBackoffs = (local: KubeletLocal, now: number): KubeletLocal => {
+  if (local.backoff.size === 0) return local;
+  const backoff = new Map<string, CrashBackoff>();
+  for (const [k, v] of local.backoff) backoff.set(k, { ms: BACKOFF_INITIAL_MS, lastUpdate: Number.NEGATIVE_INFINITY, restartAt: now, instance: v.instance });
+  return { ...local, backoff };
 };
 
 /**

@@ -124,6 +124,7 @@ export class ComponentHost<C = unknown, L = unknown> {
       // Effects run after the transition is committed, so the actor already reports `running`.
       startWork: () => this.sim.at(0, () => {
         if (isProcess) {
+          if (this.def.onStart) this.local = this.def.onStart(this.local, this.sim.now);
           // Shards (nodes) start once the process has synced — after a crash too, so that they take
           // the initial keys listed below.
           for (const s of this.shards.values()) {
