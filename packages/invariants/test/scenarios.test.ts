@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as E from 'fp-ts/lib/Either.js';
-import { loadScenarioFile, runScenario, type RunReport } from '@kubesim/scenario';
+import { loadScenarioFile, parseScenario, runScenario, type RunReport } from '@kubesim/scenario';
+import type { Pod } from '@kubesim/api';
 import { checkLog, type CheckResult } from '../src/index.js';
 
 /**
@@ -50,3 +51,53 @@ describe('the checkers pass on every scenario of the real engine', () => {
 });
 
 // The deliberately broken controllers are checked on real logs in packages/props/test/seed-mutants.test.ts.
+
+describe('LIVE: a sidecar with crashes left is work the kubelet still owes', () => {
+  const scenario = `
+name: sidecar-crash-later
+cluster: {nodes: 1}
+steps:
+  - apply:
+      inline: |
+        apiVersion: v1
+        kind: Service
+        metadata: {name: db}
+        spec: {clusterIP: None, selector: {app: db}, ports: [{name: db, port: 5432}]}
+        ---
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata: {name: db}
+        spec:
+          serviceName: db
+          replicas: 1
+          selector: {matchLabels: {app: db}}
+          template:
+            metadata: {labels: {app: db}}
+            spec:
+              initContainers: [{name: metrics, image: exporter:1, restartPolicy: Always}]
+              containers: [{name: db, image: postgres:16}]
+  - wait: {until: {pods: {names: [db-0], ready: true}}, timeout: 2m}
+  - fault: {fault: container-crash, name: db-0, container: metrics, count: 3, runMs: 90000}
+  - wait: {until: {object: {target: pod/db-0, fields: {status.initContainerStatuses.0.restartCount: 1}}}, timeout: 1m}
+`;
+  it('the pod is Ready again after its sidecar\'s first crash, but the fault has crashes left: not converged; its later crashes are no violation', () => {
+    const sc = parseScenario(scenario, 'sidecar-crash-later.yaml');
+    if (E.isLeft(sc)) throw new Error(sc.left.message);
+    const r = runScenario(sc.right, { seed: 5 });
+    expect(r.passed).toBe(true);
+    // Restarted once, Ready again and the set's status up to date: LIVE knows the kubelet still owes the sidecar two crashes.
+    r.sim.advance(20_000);
+    const midway = checkLog(r.sim.log.all(), { livenessBoundMs: 60_000 });
+    expect(shown(midway)).toEqual([]);
+    expect(midway.notes.join('\n')).toContain('with the cluster not yet converged (1 pod(s) with a container to restart or crash (default/db-0))');
+    expect(settle(r)).toBe('quiet');
+    const pod = r.sim.api.store.get('Pod', 'default', 'db-0') as Pod;
+    const side = pod.status!.initContainerStatuses![0]!;
+    expect(side.restartCount).toBe(3);
+    // The second crash came long after the pod was Ready again (past the 30 s settle window).
+    const crashedAt = Date.parse(side.lastState!.terminated!.finishedAt!) - Date.parse(side.lastState!.terminated!.startedAt!);
+    expect(crashedAt).toBeGreaterThanOrEqual(90_000);
+    const settled = checkLog(r.sim.log.all(), { endIsQuiescent: true });
+    expect(shown(settled)).toEqual([]);
+  });
+});

@@ -10,6 +10,10 @@ const service = (): KObject => ({
   spec: { clusterIP: 'None', selector: { app: WORKLOAD }, ports: [{ name: 'web', port: 80 }] },
 } as KObject);
 
+/** Whether the workload's pods have a regular init container (`init`) or a sidecar (`sidecar`). */
+const hasInit = (w: Workload, which: 'init' | 'sidecar'): boolean =>
+  w.kind === 'StatefulSet' && (which === 'init' ? w.init === 'init' || w.init === 'sidecar' : w.init === 'sidecar');
+
 /** The workload manifest of a case. */
 export const workloadManifest = (w: Workload): KObject => {
   const init = w.kind === 'StatefulSet' && w.init !== undefined && w.init !== 'none'
@@ -64,8 +68,10 @@ const opSteps = (w: Workload, op: Op, nodes: readonly string[]): ScenarioStep[] 
       return w.kind === 'StatefulSet'
         ? [{ op: 'patch', target: `persistentvolumeclaim/data-${WORKLOAD}-${op.index}`, patch: { spec: { resources: { requests: { storage: `${op.gi}Gi` } } } }, optional, refusable: true }]
         : [];
-    case 'container-crash':
-      return [{ op: 'fault', fault: { fault: 'container-crash', name: podRef(op.index), count: op.count, exitCode: op.exitCode, runMs: op.runMs }, optional }];
+    case 'container-crash': {
+      const container = op.container === 'init' && hasInit(w, 'init') ? 'init' : op.container === 'sidecar' && hasInit(w, 'sidecar') ? 'side' : undefined;
+      return [{ op: 'fault', fault: { fault: 'container-crash', name: podRef(op.index), ...(container ? { container } : {}), count: op.count, exitCode: op.exitCode, runMs: op.runMs }, optional }];
+    }
     case 'retention':
       return w.kind === 'StatefulSet'
         ? [{ op: 'patch', target, patch: { spec: { persistentVolumeClaimRetentionPolicy: { whenScaled: op.whenScaled, whenDeleted: op.whenDeleted } } }, optional }]

@@ -7,18 +7,30 @@ import { describeStep, type RunReport } from './runner.js';
 
 const secs = (ms: number): string => `${(ms / 1000).toFixed(3).padStart(9)}s`;
 
-/** A live pod's container crashes (exit code, CrashLoopBackOff) and restarts between two versions. */
+/**
+ * A live pod's container crashes (exit code, CrashLoopBackOff) and restarts between two versions — of its
+ * containers and of its init containers (a sidecar that exits, a regular one that fails; a regular init
+ * container that completes is an initialization step, reported with the pod's Init status).
+ */
 const containerChanges = (q: Pod, p: Pod): string[] => {
   const out: string[] = [];
-  for (const s of p.status?.containerStatuses ?? []) {
-    const was = q.status?.containerStatuses?.find((x) => x.name === s.name);
-    if (!was) continue;
-    const term = lastTermination(s);
-    if (was.state?.running && term && !s.state?.running) {
-      const wait = s.state?.waiting?.reason === 'CrashLoopBackOff' ? `, CrashLoopBackOff (${/back-off (\S+)/.exec(s.state.waiting.message ?? '')?.[1] ?? '?'})` : '';
-      out.push(`container ${s.name} exited (${term.exitCode}, ${term.reason ?? ''})${wait}`);
+  const lists = [
+    { what: 'init container', now: p.status?.initContainerStatuses ?? [], was: q.status?.initContainerStatuses ?? [] },
+    { what: 'container', now: p.status?.containerStatuses ?? [], was: q.status?.containerStatuses ?? [] },
+  ];
+  for (const { what, now, was: before } of lists) {
+    for (const s of now) {
+      const was = before.find((x) => x.name === s.name);
+      if (!was) continue;
+      const term = lastTermination(s);
+      const completed = what === 'init container' && s.state?.terminated?.exitCode === 0
+        && !(p.spec?.initContainers ?? []).some((c) => c.name === s.name && c.restartPolicy === 'Always');
+      if (was.state?.running && term && !s.state?.running && !completed) {
+        const wait = s.state?.waiting?.reason === 'CrashLoopBackOff' ? `, CrashLoopBackOff (${/back-off (\S+)/.exec(s.state.waiting.message ?? '')?.[1] ?? '?'})` : '';
+        out.push(`${what} ${s.name} exited (${term.exitCode}, ${term.reason ?? ''})${wait}`);
+      }
+      if (s.restartCount > was.restartCount) out.push(`${what} ${s.name} restarted (restartCount ${s.restartCount})`);
     }
-    if (s.restartCount > was.restartCount) out.push(`container ${s.name} restarted (restartCount ${s.restartCount})`);
   }
   return out;
 };

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseTimestamp, type Endpoints, type Event, type Pod } from '@kubesim/api';
 import { podStatusText } from '../src/index.js';
-import { create, del, dns, entriesOf, f1With, get, list, newCluster, ready, waitFor } from './harness.js';
+import { create, del, dns, entriesOf, eventsFor, f1With, get, list, newCluster, ready, sleep, waitFor } from './harness.js';
 
 const withInit = (replicas: number) => f1With((set) => {
   set.spec.replicas = replicas;
@@ -71,5 +71,114 @@ describe('init containers (a StatefulSet pod)', () => {
     expect(last.status?.initContainerStatuses?.[0]?.state?.terminated).toMatchObject({ exitCode: 137 });
     expect(list<Event>(sim, 'Event', 'default').filter((e) => e.reason === 'Killing').map((e) => e.involvedObject?.fieldPath)).toEqual(['spec.initContainers{init-perms}']);
     waitFor(sim, 'the new web-0 Ready', () => ready(sim, 'web-0'));
+  });
+});
+
+type CStatus = NonNullable<NonNullable<Pod['status']>['containerStatuses']>[number];
+const initStatus = (p: Pod | undefined, name: string): CStatus | undefined => p?.status?.initContainerStatuses?.find((s) => s.name === name);
+const stateOf = (s: CStatus | undefined): string =>
+  (s?.state?.running ? 'running' : s?.state?.terminated ? `terminated:${s.state.terminated.reason}` : `waiting:${s?.state?.waiting?.reason}`);
+const ms = (t: string | undefined): number => parseTimestamp(t) ?? Number.NaN;
+
+describe('init containers that crash (a `container-crash` fault naming one)', () => {
+  it('a failing init container: Init:Error, restarted at once, then Init:CrashLoopBackOff with the 10 s, 20 s back-off; the pod stays Pending, nginx never starts until it completes; then Running and Ready', () => {
+    const sim = newCluster();
+    create(sim, ...withInit(2));
+    waitFor(sim, 'web-0 created', () => get<Pod>(sim, 'Pod', 'web-0') !== undefined);
+    const uid = get<Pod>(sim, 'Pod', 'web-0')!.metadata!.uid!;
+    // Logged before the init container starts: its first run crashes at once, then each run after 200 ms.
+    const fault = sim.fault({ fault: 'container-crash', name: 'web-0', container: 'init-perms', count: 3, exitCode: 1, runMs: 200 });
+    waitFor(sim, 'web-0 Ready', () => ready(sim, 'web-0'), 300_000);
+    const writes = entriesOf(sim, 'Pod', 'web-0').filter((e) => e.actor.startsWith('kubelet') && e.object.metadata?.uid === uid).map((e) => e.object as Pod);
+    const texts = writes.map((p) => podStatusText(p)).filter((t, i, a) => i === 0 || a[i - 1] !== t);
+    expect(texts).toEqual(['Init:0/2', 'Init:Error', 'Init:0/2', 'Init:CrashLoopBackOff', 'Init:0/2', 'Init:CrashLoopBackOff', 'Init:0/2', 'PodInitializing', 'Running']);
+    // Every write before the containers start: Pending, Initialized False, nginx waiting.
+    for (const p of writes.filter((x) => podStatusText(x).startsWith('Init:'))) {
+      expect(p.status?.phase).toBe('Pending');
+      expect(p.status?.containerStatuses?.[0]?.state?.waiting?.reason).toBe('PodInitializing');
+      expect(p.status?.conditions?.find((c) => c.type === 'Initialized')).toMatchObject({ status: 'False', message: 'containers with incomplete status: [init-perms proxy]' });
+    }
+    const states = writes.map((p) => `${stateOf(initStatus(p, 'init-perms'))}/${initStatus(p, 'init-perms')?.restartCount}`).filter((t, i, a) => i === 0 || a[i - 1] !== t);
+    expect(states).toEqual([
+      'waiting:PodInitializing/0', 'running/0', 'terminated:Error/0', 'running/1', 'waiting:CrashLoopBackOff/1', 'running/2', 'waiting:CrashLoopBackOff/2', 'running/3', 'terminated:Completed/3',
+    ]);
+    const waits = writes.map((p) => initStatus(p, 'init-perms')!).filter((s) => s.state?.waiting?.reason === 'CrashLoopBackOff');
+    expect([...new Set(waits.map((s) => s.state!.waiting!.message))]).toEqual(['10s', '20s'].map((d) => `back-off ${d} restarting failed container=init-perms pod=web-0_default(${uid})`));
+    // The back-off is waited out from each crash's finishedAt; the runs between last 200 ms.
+    const runs = writes.map((p) => initStatus(p, 'init-perms')!).filter((s) => s.state?.running !== undefined);
+    const starts = [...new Set(runs.map((s) => ms(s.state!.running!.startedAt)))];
+    const crashes = [...new Set(writes.map((p) => ms(initStatus(p, 'init-perms')!.state?.terminated?.finishedAt ?? initStatus(p, 'init-perms')!.lastState?.terminated?.finishedAt)).filter((x) => !Number.isNaN(x) && x >= fault.time))];
+    expect(starts.length).toBe(4);
+    expect(crashes.length).toBeGreaterThanOrEqual(3);
+    expect(crashes[0]! - starts[0]!).toBeLessThan(100);
+    expect(starts[1]! - crashes[0]!).toBeLessThan(100);
+    for (const [i, wait] of [[1, 10_000], [2, 20_000]] as const) {
+      expect(crashes[i]! - starts[i]!).toBeGreaterThanOrEqual(200);
+      expect(starts[i + 1]! - crashes[i]!).toBeGreaterThanOrEqual(wait);
+      expect(starts[i + 1]! - crashes[i]!).toBeLessThan(wait + 100);
+    }
+    const up = get<Pod>(sim, 'Pod', 'web-0')!;
+    expect(initStatus(up, 'init-perms')).toMatchObject({ restartCount: 3, ready: true, state: { terminated: { exitCode: 0, reason: 'Completed' } }, lastState: { terminated: { exitCode: 1, reason: 'Error' } } });
+    expect(up.status?.containerStatuses?.[0]?.restartCount).toBe(0);
+    expect(eventsFor(sim, 'Pod', 'web-0', 'BackOff')).toEqual([expect.objectContaining({ type: 'Warning', count: 2, message: `Back-off restarting failed container init-perms in pod web-0_default(${uid})` })]);
+    const started = list<Event>(sim, 'Event', 'default').filter((e) => e.involvedObject?.uid === uid && e.reason === 'Started' && e.involvedObject?.fieldPath === 'spec.initContainers{init-perms}');
+    expect(started.map((e) => e.count)).toEqual([4]);
+    // OrderedReady: web-1 waited for all of it; never re-created.
+    expect(get<Pod>(sim, 'Pod', 'web-0')!.metadata!.uid).toBe(uid);
+    waitFor(sim, 'web-1 Ready', () => ready(sim, 'web-1'));
+  });
+
+  it('exit code 0 of a regular init container is its completion: the next init step follows, nothing restarts', () => {
+    const sim = newCluster();
+    create(sim, ...withInit(1));
+    waitFor(sim, 'init-perms running', () => initStatus(get<Pod>(sim, 'Pod', 'web-0'), 'init-perms')?.state?.running !== undefined);
+    sim.fault({ fault: 'container-crash', name: 'web-0', container: 'init-perms', count: 5, exitCode: 0 });
+    waitFor(sim, 'web-0 Ready', () => ready(sim, 'web-0'));
+    sleep(sim, 60_000);
+    const p = get<Pod>(sim, 'Pod', 'web-0')!;
+    expect(initStatus(p, 'init-perms')).toMatchObject({ restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } } });
+    expect(eventsFor(sim, 'Pod', 'web-0', 'BackOff')).toEqual([]);
+  });
+
+  it('a sidecar that crashes beside running containers is restarted (restartPolicy Always) with the back-off; the pod stays Running, not Ready while the sidecar is down; nginx keeps running', () => {
+    const sim = newCluster();
+    create(sim, ...withInit(1));
+    waitFor(sim, 'web-0 Ready', () => ready(sim, 'web-0'));
+    const before = get<Pod>(sim, 'Pod', 'web-0')!;
+    const since = sim.log.lastSeq();
+    sim.fault({ fault: 'container-crash', name: 'web-0', container: 'proxy', count: 2, exitCode: 137, runMs: 1_000 });
+    waitFor(sim, 'proxy restarted twice and web-0 Ready', () => initStatus(get<Pod>(sim, 'Pod', 'web-0'), 'proxy')?.restartCount === 2 && ready(sim, 'web-0'), 120_000);
+    const writes = entriesOf(sim, 'Pod', 'web-0', since).filter((e) => e.actor.startsWith('kubelet')).map((e) => e.object as Pod);
+    expect(writes.map((p) => stateOf(initStatus(p, 'proxy'))).filter((t, i, a) => i === 0 || a[i - 1] !== t))
+      .toEqual(['terminated:Error', 'running', 'waiting:CrashLoopBackOff', 'running']);
+    for (const p of writes) {
+      expect(p.status?.phase).toBe('Running');
+      expect(p.status?.containerStatuses?.[0]?.state?.running?.startedAt).toBe(before.status!.containerStatuses![0]!.state!.running!.startedAt);
+      expect(podStatusText(p)).toBe('Running');
+    }
+    const down = writes.find((p) => initStatus(p, 'proxy')?.state?.running === undefined)!;
+    expect(down.status?.conditions?.find((c) => c.type === 'ContainersReady')).toMatchObject({ status: 'False', message: 'containers with unready status: [proxy]' });
+    expect(down.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('False');
+    expect(down.status?.conditions?.find((c) => c.type === 'Initialized')?.status).toBe('True');
+    expect(initStatus(get<Pod>(sim, 'Pod', 'web-0'), 'proxy')?.lastState?.terminated).toMatchObject({ exitCode: 137, reason: 'Error' });
+    expect(get<Pod>(sim, 'Pod', 'web-0')!.status?.containerStatuses?.[0]?.restartCount).toBe(0);
+  });
+
+  it('a pod deleted while its init container waits in CrashLoopBackOff has nothing to kill: gone without its grace period, the crash as the init container\'s final state', () => {
+    const sim = newCluster();
+    create(sim, ...withInit(1));
+    waitFor(sim, 'web-0 created', () => get<Pod>(sim, 'Pod', 'web-0') !== undefined);
+    const uid = get<Pod>(sim, 'Pod', 'web-0')!.metadata!.uid!;
+    sim.fault({ fault: 'container-crash', name: 'web-0', container: 'init-perms', count: 10, exitCode: 3, runMs: 100 });
+    waitFor(sim, 'Init:CrashLoopBackOff', () => podStatusText(get<Pod>(sim, 'Pod', 'web-0')!) === 'Init:CrashLoopBackOff', 120_000);
+    const t0 = sim.now;
+    del(sim, 'Pod', 'web-0');
+    waitFor(sim, 'web-0 gone', () => get<Pod>(sim, 'Pod', 'web-0')?.metadata?.uid !== uid, 120_000);
+    const gone = entriesOf(sim, 'Pod', 'web-0').find((e) => e.type === 'DELETED' && e.object.metadata?.uid === uid)!;
+    expect(gone.time - t0).toBeLessThan(5_000);
+    const last = gone.object as Pod;
+    expect(last.status?.phase).toBe('Failed');
+    expect(initStatus(last, 'init-perms')?.state?.terminated).toMatchObject({ exitCode: 3, reason: 'Error' });
+    expect(list<Event>(sim, 'Event', 'default').filter((e) => e.involvedObject?.uid === uid && e.reason === 'Killing')).toEqual([]);
   });
 });

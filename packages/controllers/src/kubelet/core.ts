@@ -6,7 +6,7 @@ import { involvedOf } from '../framework/recorder.js';
 import { admitPod, REJECTED_PREFIX } from './admission.js';
 import { faultApplies } from './local.js';
 import { allocatePodIp, hostIpOf, nodeIndex } from './network.js';
-import { backoffAt, crashTarget, goDuration, lastTermination, podFormat } from './crash.js';
+import { backoffAt, crashTarget, goDuration, lastTermination, podFormat, type ContainerTerminated } from './crash.js';
 import {
   anyContainerRunning, containerId, containersStarted, isRestartableInit, kubeletConditions, mainContainersStarted, readyAtMs, runningStatus, terminalPhase, terminatedStatus, timestamp,
   statusObservedGeneration, unknownTerminatedStatus, waitingStatus, withObservedGeneration, withStatus, type ContainerStatus, type PodCondition,
@@ -77,10 +77,18 @@ const terminatedContainers = (pod: Pod, exitCode: number, now: number): Containe
     return unknownTerminatedStatus(c, s);
   });
 
-/** Final states of a terminating pod's init containers: a running one (a sidecar, or one mid-init) is killed; the others stay as they are. */
+/**
+ * Final states of a terminating pod's init containers: a running one (a sidecar, or one mid-init) is
+ * killed, one waiting to be restarted ends as its last instance did; the others stay as they are.
+ */
 const terminatedInits = (pod: Pod, exitCode: number, now: number): ContainerStatus[] | undefined => {
   const inits = pod.status?.initContainerStatuses;
-  return inits === undefined ? undefined : inits.map((s) => (s.state?.running ? terminatedStatus(s, exitCode, now) : s));
+  return inits === undefined ? undefined : inits.map((s) => {
+    if (s.state?.running) return terminatedStatus(s, exitCode, now);
+    // Waiting in the crash-loop back-off: its last instance's exit is its final state.
+    const last = s.state?.waiting ? lastTermination(s) : undefined;
+    return last ? { ...s, ready: false, started: false, state: { terminated: last } } : s;
+  });
 };
 
 /** The pods admitted on the node (have a first status, or one in flight), not terminal, except `pod`. */
@@ -249,7 +257,7 @@ const initFinished = (c: Container, s: ContainerStatus | undefined): boolean =>
  * False (`containers with incomplete status: [...]`). Each start records Pulled, Created, Started
  * about `spec.initContainers{name}`.
  */
-const advanceInit = (input: Input, pod: Pod, node: string, forced: boolean | undefined): Result => {
+const advanceInit = (input: Input, pod: Pod, node: string, forced: boolean | undefined, crashInMs?: number): Result => {
   const { now, local, config, seed } = input;
   const uid = pod.metadata?.uid ?? '';
   const inits = pod.spec?.initContainers ?? [];
@@ -309,7 +317,7 @@ const advanceInit = (input: Input, pod: Pod, node: string, forced: boolean | und
     phase = 'Running';
     changed = true;
   }
-  const after = [waitUntil, side.nextAt, readyNext].filter((x): x is number => x !== undefined);
+  const after = [waitUntil, side.nextAt, readyNext, crashInMs === undefined ? undefined : now + crashInMs].filter((x): x is number => x !== undefined);
   const requeue = after.length > 0 ? { requeueAfterMs: Math.min(...after) - now } : {};
   if (!changed && !sideChanged) return { ...requeue, workUnits: 1 };
   const next = withStatus(pod, {
@@ -351,44 +359,71 @@ const syncReadiness = (input: Input, pod: Pod, node: string, forced: boolean | u
 };
 
 /**
+ * The last exit of a container that waits to be restarted (restartPolicy Always: the pod's containers and
+ * its sidecars, whatever their exit code; a regular init container only after a failure — one that
+ * exited 0 has done its part), or undefined.
+ */
+const awaitingRestart = (s: ContainerStatus, regularInit: boolean): ContainerTerminated | undefined => {
+  if (s.state?.running !== undefined) return undefined;
+  if (regularInit && s.state?.terminated?.exitCode === 0) return undefined;
+  return lastTermination(s);
+};
+
+/**
  * Step 2c [kuberuntime computePodActions + doBackOff]: a crashed container is restarted — at once after a
  * first crash, after the crash-loop back-off after the next ones — with restartCount + 1, a new container
  * id and the crash as its lastState; the restarted container is ready as any started one (probe delay,
- * readiness faults). `undefined` when no container is waiting to restart.
+ * readiness faults). The same for the pod's init containers: a sidecar that exited, a regular init
+ * container that failed (the pod stays Pending, kubectl `Init:Error`, then `Init:CrashLoopBackOff`; the
+ * restarted one runs again for its time). `undefined` when no container is waiting to restart.
  */
 const restartCrashed = (input: Input, pod: Pod, node: string, forced: boolean | undefined, crash: CrashFault | undefined): Result | undefined => {
   const { now, local, seed } = input;
   const uid = pod.metadata?.uid ?? '';
-  const statuses = pod.status?.containerStatuses ?? [];
   let waitUntil: number | undefined;
-  let restarted = false;
-  const restartedNames: string[] = [];
+  const restarted = new Set<string>();
   const startedAt = timestamp(now);
-  const next = statuses.map((s) => {
-    const last = lastTermination(s);
-    if (s.state?.running !== undefined || last === undefined) return s;
+  const restart = (s: ContainerStatus, regularInit: boolean, idPrefix: string): ContainerStatus => {
+    const last = awaitingRestart(s, regularInit);
+    if (last === undefined) return s;
     const at = local.backoff.get(`${uid}/${s.name}`)?.restartAt ?? now;
     if (at > now) { waitUntil = waitUntil === undefined ? at : Math.min(waitUntil, at); return s; }
-    restarted = true;
-    restartedNames.push(s.name);
+    restarted.add(s.name);
     const n = (s.restartCount ?? 0) + 1;
-    const id = containerId(seed, uid, `${s.name}/${n}`);
     return {
-      name: s.name, image: s.image, imageID: s.imageID, containerID: id, restartCount: n, lastState: { terminated: last },
-      ready: false, started: true, state: { running: { startedAt } },
+      name: s.name, image: s.image, imageID: s.imageID, containerID: containerId(seed, uid, `${idPrefix}${s.name}/${n}`), restartCount: n,
+      lastState: { terminated: last }, ready: false, started: true, state: { running: { startedAt } },
     } as ContainerStatus;
+  };
+  const initSpecs = pod.spec?.initContainers ?? [];
+  const initBefore = pod.status?.initContainerStatuses;
+  const inits = initBefore?.map((s) => {
+    const c = initSpecs.find((x) => x.name === s.name);
+    return c ? restart(s, !isRestartableInit(c), 'init/') : s;
   });
-  if (!restarted) return waitUntil === undefined ? undefined : { requeueAfterMs: waitUntil - now, workUnits: 1 };
+  const next = (pod.status?.containerStatuses ?? []).map((s) => restart(s, false, ''));
+  if (restarted.size === 0) return waitUntil === undefined ? undefined : { requeueAfterMs: waitUntil - now, workUnits: 1 };
   const r = readiness(pod, next, now, forced);
   const statusesNext = withReady(pod, next, r.ready);
+  const side = inits === undefined ? undefined : sidecarReadiness(pod, inits, now);
   // The fault's next crash of the restarted container is due runMs after this start.
   const target = crash !== undefined && crash.remaining > 0 ? crashTarget(pod, crash) : undefined;
-  const crashIn = target !== undefined && next.some((x) => x.name === target && x.state?.running?.startedAt === startedAt) ? crash!.runMs : undefined;
-  const after = [r.requeueAfterMs, waitUntil === undefined ? undefined : waitUntil - now, crashIn].filter((x): x is number => x !== undefined);
+  const crashIn = target !== undefined && restarted.has(target) ? crash!.runMs : undefined;
+  const after = [r.requeueAfterMs, side?.nextAt === undefined ? undefined : side.nextAt - now, waitUntil === undefined ? undefined : waitUntil - now, crashIn]
+    .filter((x): x is number => x !== undefined);
   // The restart starts each container anew: its image (pulled again under Always), Created, Started.
-  const events = (pod.spec?.containers ?? []).filter((c) => restartedNames.includes(c.name)).flatMap((c) => startEvents(pod, c, 0, true));
+  const events = [
+    ...initSpecs.filter((c) => restarted.has(c.name)).flatMap((c) => startEvents(pod, c, 0, true, 'initContainers')),
+    ...(pod.spec?.containers ?? []).filter((c) => restarted.has(c.name)).flatMap((c) => startEvents(pod, c, 0, true)),
+  ];
+  const phase = pod.status?.phase === 'Running' ? 'Running' : 'Pending';
+  const initNext = side?.statuses;
+  const status = withStatus(pod, {
+    ...(initNext !== undefined ? { initContainerStatuses: initNext } : {}),
+    containerStatuses: statusesNext, conditions: kubeletConditions(pod, phase, statusesNext, now, [], initNext ?? []),
+  });
   return {
-    plan: seq(statusWrite(withStatus(pod, { containerStatuses: statusesNext, conditions: kubeletConditions(pod, 'Running', statusesNext, now) })), ...events.map(event)),
+    plan: seq(statusWrite(status), ...events.map(event)),
     ...writing(local, pod, node), workUnits: 1,
     ...(after.length > 0 ? { requeueAfterMs: Math.min(...after) } : {}),
   };
@@ -399,13 +434,16 @@ const restartCrashed = (input: Input, pod: Pod, node: string, forced: boolean | 
  * while crashes are left. Within the back-off of an earlier crash the container waits in
  * `CrashLoopBackOff` (`back-off 10s restarting failed container=c pod=web-0_default(uid)`, Warning
  * `BackOff`); otherwise it shows as terminated (`Error`, or `Completed` for exit code 0) until its
- * immediate restart. Returns the time until the next crash when it is not due yet.
+ * immediate restart. The fault may name an init container: a sidecar crashes as a container does; a
+ * regular init container that exits 0 has simply completed. Returns the time until the next crash when it
+ * is not due yet.
  */
 const crashContainer = (input: Input, pod: Pod, node: string, f: CrashFault): Result | number | undefined => {
   const { now, local } = input;
   if (f.remaining <= 0) return undefined;
   const target = crashTarget(pod, f);
-  const statuses = pod.status?.containerStatuses ?? [];
+  const initSpec = pod.spec?.initContainers?.find((c) => c.name === target);
+  const statuses = (initSpec ? pod.status?.initContainerStatuses : pod.status?.containerStatuses) ?? [];
   const s = statuses.find((x) => x.name === target);
   const running = s?.state?.running;
   if (!s || !running) return undefined;
@@ -413,13 +451,19 @@ const crashContainer = (input: Input, pod: Pod, node: string, f: CrashFault): Re
   const at = f.remaining === f.count ? Math.max(f.time, started) : started + f.runMs;
   if (now < at) return at - now;
   const uid = pod.metadata?.uid ?? '';
-  const { waitMs } = backoffAt(local.backoff.get(`${uid}/${s.name}`), now);
   const exited = terminatedStatus(s, f.exitCode, now);
-  const crashed: ContainerStatus = waitMs > 0
-    ? { ...exited, lastState: { terminated: exited.state!.terminated! }, state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${goDuration(waitMs)} restarting failed container=${s.name} pod=${podFormat(pod)}` } } }
-    : exited;
+  const completed = initSpec !== undefined && !isRestartableInit(initSpec) && f.exitCode === 0;
+  const { waitMs } = completed ? { waitMs: 0 } : backoffAt(local.backoff.get(`${uid}/${s.name}`), now);
+  const crashed: ContainerStatus = completed
+    ? { ...exited, ready: true }
+    : waitMs > 0
+      ? { ...exited, lastState: { terminated: exited.state!.terminated! }, state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${goDuration(waitMs)} restarting failed container=${s.name} pod=${podFormat(pod)}` } } }
+      : exited;
   const next = statuses.map((x) => (x === s ? crashed : x));
-  const write = withStatus(pod, { containerStatuses: next, conditions: kubeletConditions(pod, 'Running', next, now) });
+  const phase = pod.status?.phase === 'Running' ? 'Running' : 'Pending';
+  const write = initSpec
+    ? withStatus(pod, { initContainerStatuses: next, conditions: kubeletConditions(pod, phase, pod.status?.containerStatuses ?? [], now, [], next) })
+    : withStatus(pod, { containerStatuses: next, conditions: kubeletConditions(pod, phase, next, now) });
   const backoffEvent = waitMs > 0
     ? { onSuccess: { type: 'Warning' as const, reason: 'BackOff', message: `Back-off restarting failed container ${s.name} in pod ${podFormat(pod)}`, involved: involvedOf(pod) } }
     : {};
@@ -537,12 +581,19 @@ export const syncKubeletPod = (input: Input): Result => {
   if (!pod.status?.startTime) return admitAndCreate(input, pod, node);
   const rf = local.readiness.get(podKey);
   const forced = rf && faultApplies(rf, pod) ? rf.ready : undefined;
-  if ((pod.spec?.initContainers?.length ?? 0) > 0 && !mainContainersStarted(pod)) return advanceInit(input, pod, node, forced);
+  const cf = local.crashes.get(podKey);
+  const crash = cf && faultApplies(cf, pod) ? cf : undefined;
+  if ((pod.spec?.initContainers?.length ?? 0) > 0 && !mainContainersStarted(pod)) {
+    // Initializing: an init container that crashed is restarted (or waits out its back-off) first.
+    const restart = restartCrashed(input, pod, node, forced, crash);
+    if (restart) return restart;
+    const c = crash ? crashContainer(input, pod, node, crash) : undefined;
+    if (c !== undefined && typeof c !== 'number') return c;
+    return advanceInit(input, pod, node, forced, c);
+  }
   if (!containersStarted(pod)) return startContainers(input, pod, node, forced);
   const expand = expandVolumes(input, pod, node);
   if (expand) return expand;
-  const cf = local.crashes.get(podKey);
-  const crash = cf && faultApplies(cf, pod) ? cf : undefined;
   const restart = restartCrashed(input, pod, node, forced, crash);
   if (restart) return restart;
   const c = crash ? crashContainer(input, pod, node, crash) : undefined;

@@ -1,7 +1,7 @@
 import { parseTimestamp, type Pod } from '@kubesim/api';
 import type { ContainerStatus } from './status.js';
 
-type ContainerTerminated = NonNullable<NonNullable<ContainerStatus['state']>['terminated']>;
+export type ContainerTerminated = NonNullable<NonNullable<ContainerStatus['state']>['terminated']>;
 import type { CrashBackoff, CrashFault, KubeletLocal } from './types.js';
 
 /**

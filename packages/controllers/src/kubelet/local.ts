@@ -1,7 +1,7 @@
 import { isTerminal, parseTimestamp, podClaimNames, type KObject, type Pod } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import type { CrashBackoff, CrashFault, FailFault, KubeletLocal, PendingWrite, ReadinessFault, StrandedAttachment } from './types.js';
-import { containersStarted } from './status.js';
+import { containersStarted, isRestartableInit } from './status.js';
 import { backoffAt, crashTarget, DEFAULT_CRASH_RUN_MS, lastFinishedAt } from './crash.js';
 
 /**
@@ -69,7 +69,7 @@ const without = <K, V>(m: ReadonlyMap<K, V>, k: K): ReadonlyMap<K, V> => {
 const withEntry = <K, V>(m: ReadonlyMap<K, V>, k: K, v: V): ReadonlyMap<K, V> => new Map(m).set(k, v);
 
 /**
- * Crashes the log shows: a container of a pod with a crash fault whose latest terminated instance is newer
+ * Crashes the log shows: a container (or init container) of a pod with a crash fault whose latest terminated instance is newer
  * than the back-off entry's (and the pod is neither being deleted nor terminal) crashed — one crash of the
  * fault is used up, and the back-off entry moves ([doBackOff]: restart at once, or after the back-off).
  * Read from the pod's status, so a kubelet that restarts rebuilds the same state from the log.
@@ -81,7 +81,11 @@ const observeCrashes = (local: KubeletLocal, pod: Pod): KubeletLocal => {
   const uid = pod.metadata?.uid ?? '';
   const target = crashTarget(pod, f);
   let next = local;
-  for (const s of pod.status?.containerStatuses ?? []) {
+  const inits = pod.status?.initContainerStatuses ?? [];
+  const statuses = inits.length === 0 ? pod.status?.containerStatuses ?? [] : [...inits, ...pod.status?.containerStatuses ?? []];
+  for (const s of statuses) {
+    // A regular init container that exited 0 has completed: nothing to restart.
+    if (s.state?.terminated?.exitCode === 0 && inits.includes(s) && !isRestartableInitNamed(pod, s.name)) continue;
     const ts = lastFinishedAt(s);
     // finishedAt has millisecond precision; the fault's time may be a fraction later within that millisecond.
     if (ts === undefined || ts < Math.floor(f.time)) continue;
@@ -98,6 +102,8 @@ const observeCrashes = (local: KubeletLocal, pod: Pod): KubeletLocal => {
   }
   return next;
 };
+
+const isRestartableInitNamed = (pod: Pod, name: string): boolean => pod.spec?.initContainers?.some((c) => c.name === name && isRestartableInit(c)) ?? false;
 
 /** The pending record of a pod after its new state is seen: what was written and is now visible is dropped. */
 const settle = (w: PendingWrite, pod: Pod): PendingWrite | undefined => {

@@ -152,16 +152,27 @@ interface CrashLeft { readonly uid: string; readonly container: string; readonly
 
 /**
  * Whether the kubelet still has to act on a live pod's containers: one crashed and waits to be restarted
- * (restartPolicy Always), or a `container-crash` fault has crashes left for a container that has started.
+ * (restartPolicy Always; a regular init container only after a failure), or a `container-crash` fault has
+ * crashes left for a container that has started and not completed.
  */
 const restartPending = (pod: Pod, crash: CrashLeft | undefined): boolean => {
   if (isTerminal(pod) || pod.metadata?.deletionTimestamp !== undefined) return false;
-  const statuses = pod.status?.containerStatuses ?? [];
-  if (statuses.some((s) => s.state?.running === undefined && crashedAt(s) !== undefined)) return true;
+  const statuses = podContainerStatuses(pod);
+  if (statuses.some((s) => s.state?.running === undefined && !completedInit(pod, s) && crashedAt(s) !== undefined)) return true;
   if (crash === undefined || crash.remaining <= 0) return false;
   const s = statuses.find((x) => x.name === crash.container);
-  return s !== undefined && (s.state?.running !== undefined || crashedAt(s) !== undefined);
+  return s !== undefined && !completedInit(pod, s) && (s.state?.running !== undefined || crashedAt(s) !== undefined);
 };
+
+/** A pod's init container statuses, then its container statuses (container names are unique across both). */
+const podContainerStatuses = (pod: Pod): readonly ContainerStatus[] => {
+  const inits = pod.status?.initContainerStatuses ?? [];
+  return inits.length === 0 ? pod.status?.containerStatuses ?? [] : [...inits, ...pod.status?.containerStatuses ?? []];
+};
+
+/** A regular (not restartable) init container that exited 0: done, never run again. */
+const completedInit = (pod: Pod, s: ContainerStatus): boolean =>
+  s.state?.terminated?.exitCode === 0 && (pod.spec?.initContainers ?? []).some((c) => c.name === s.name && c.restartPolicy !== 'Always');
 
 /**
  * Whether a Bound claim still has volume expansion to go through: the resizer's part (its request is above
@@ -259,8 +270,8 @@ export const liveChecker: CheckerDef = {
       const c = crashes.get(key);
       if (c !== undefined && (pod === undefined || uidOf(pod) !== c.uid || isTerminal(pod) || pod.metadata?.deletionTimestamp !== undefined)) crashes.delete(key);
       else if (c !== undefined) {
-        const s = pod!.status?.containerStatuses?.find((x) => x.name === c.container);
-        const at = s === undefined ? undefined : crashedAt(s);
+        const s = podContainerStatuses(pod!).find((x) => x.name === c.container);
+        const at = s === undefined || completedInit(pod!, s) ? undefined : crashedAt(s);
         // finishedAt has millisecond precision, the fault's time may be a fraction later; each instance
         // (restartCount) crashes once.
         if (at !== undefined && at >= Math.floor(c.since) && s!.restartCount > c.lastInstance) { c.remaining--; c.lastInstance = s!.restartCount; }
@@ -361,7 +372,7 @@ export const liveChecker: CheckerDef = {
         if (d.ready === false && pod !== undefined) heldDown.set(key, uidOf(pod)); else heldDown.delete(key);
       }
       if (e.type === 'FAULT' && d?.fault === 'container-crash' && typeof d.name === 'string') {
-        // The kubelet crashes the named (or first) container of the pod that exists now, `count` times.
+        // The kubelet crashes the named (or first) container — or init container — of the pod that exists now, `count` times.
         const ns = typeof d.namespace === 'string' && d.namespace !== '' ? d.namespace : 'default';
         const key = `${ns}/${d.name}`;
         const pod = world.store.get('Pod', ns, d.name) as Pod | undefined;
@@ -369,7 +380,7 @@ export const liveChecker: CheckerDef = {
         const container = typeof raw.container === 'string' ? raw.container : pod?.spec?.containers?.[0]?.name;
         const count = typeof raw.count === 'number' && Number.isInteger(raw.count) && raw.count >= 1 ? raw.count : 1;
         if (pod !== undefined && !isTerminal(pod) && pod.metadata?.deletionTimestamp === undefined && container !== undefined
-          && (pod.spec?.containers ?? []).some((c) => c.name === container)) {
+          && [...pod.spec?.containers ?? [], ...pod.spec?.initContainers ?? []].some((c) => c.name === container)) {
           crashes.set(key, { uid: uidOf(pod), container, since: e.time, remaining: count, lastInstance: -1 });
         } else crashes.delete(key);
         noteCrashes(key, pod);
