@@ -59,6 +59,27 @@ describe('init containers (a StatefulSet pod)', () => {
     expect(paths).toEqual(['spec.containers{nginx}', 'spec.initContainers{init-perms}', 'spec.initContainers{proxy}']);
   });
 
+  it('an init container after a sidecar starts once the kubelet has seen the sidecar running: at its next sync, in a later status write', () => {
+    const sim = newCluster();
+    create(sim, ...f1With((set) => {
+      set.spec.replicas = 1;
+      set.spec.template.spec.initContainers = [
+        { name: 'proxy', image: 'envoy:1.30', restartPolicy: 'Always' },
+        { name: 'migrate', image: 'migrate:4', command: ['migrate', 'up'] },
+      ];
+    }));
+    waitFor(sim, 'web-0 Ready', () => ready(sim, 'web-0'));
+    const writes = entriesOf(sim, 'Pod', 'web-0').filter((e) => e.actor.startsWith('kubelet')).map((e) => e.object as Pod);
+    const states = writes.map((p) => (p.status?.initContainerStatuses ?? []).map((x) => (x.state?.running ? 'r' : x.state?.terminated ? 't' : 'w')).join(''));
+    expect(states.filter((x, i, a) => i === 0 || a[i - 1] !== x)).toEqual(['ww', 'rw', 'rr', 'rt']);
+    expect(writes.map((p) => podStatusText(p)).filter((x, i, a) => i === 0 || a[i - 1] !== x)).toEqual(['Init:0/2', 'Init:1/2', 'PodInitializing', 'Running']);
+    const up = get<Pod>(sim, 'Pod', 'web-0')!;
+    const [proxy, migrate] = up.status!.initContainerStatuses!;
+    expect(parseTimestamp(migrate!.state!.terminated!.startedAt)! - parseTimestamp(proxy!.state!.running!.startedAt)!).toBeGreaterThanOrEqual(0);
+    expect(writes.findIndex((p) => p.status?.initContainerStatuses?.[1]?.state?.running !== undefined))
+      .toBeGreaterThan(writes.findIndex((p) => p.status?.initContainerStatuses?.[0]?.state?.running !== undefined));
+  });
+
   it('deleted while its init container runs: the init container is killed at the end of the grace period; the replacement initializes anew', () => {
     const sim = newCluster();
     create(sim, ...withInit(1));

@@ -295,10 +295,10 @@ const advanceInit = (input: Input, pod: Pod, node: string, forced: boolean | und
     states[k] = runningStatus(c, containerId(seed, uid, `init/${c.name}`), startedAt, false);
     events.push(...startEvents(pod, c, events.length === 0 ? pulledIn : 0, !(events.length === 0 && newIp !== undefined), 'initContainers'));
     changed = true;
-    if (!isRestartableInit(c)) {
-      waitUntil = now + runFor(c);
-      break;
-    }
+    // [computeInitContainerActions] starts the step after a sidecar only once it sees the sidecar running:
+    // at the next sync (this write wakes it); a regular init container runs for its time first.
+    if (!isRestartableInit(c)) waitUntil = now + runFor(c);
+    break;
   }
   const side = sidecarReadiness(pod, states, now);
   const sideChanged = side.statuses.some((x, i) => x !== states[i]);
