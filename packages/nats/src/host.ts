@@ -269,7 +269,7 @@ export class NatsComponentHost {
     } else old = this.informer.applyReturningOld(e);
     // One watch per kind: entries of different kinds interleave, so the cache's seq is the highest seen.
     this.informer.seq = Math.max(seq, e.seq);
-    if (def.observe) this.local = def.observe(e, old, this.local);
+    if (def.observe) this.local = def.observe(e, old, this.local, this.setup!.config);
     if (!this.running) return; // while syncing: the initial list will enqueue every key
     const keys = def.keysFor(e, old, this.informer, this.setup!.config, { local: this.local, now: this.clock!.now() });
     for (const k of keys) this.enqueue(k, e.seq);
@@ -285,7 +285,7 @@ export class NatsComponentHost {
       for (const kind of def.watches) {
         for (const o of [...this.informer.list(kind as never)] as KObject[]) {
           const again: Envelope = { seq: resourceVersionOf(o), time: this.clock!.now(), type: 'MODIFIED', actor: 'resync', cause: null, object: o };
-          if (def.observe) this.local = def.observe(again, o, this.local);
+          if (def.observe) this.local = def.observe(again, o, this.local, this.setup!.config);
           for (const k of def.keysFor(again, o, this.informer, this.setup!.config, { local: this.local, now: this.clock!.now() })) this.enqueue(k, again.seq);
         }
       }

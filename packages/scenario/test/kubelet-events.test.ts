@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseTimestamp, type Event, type Pod } from '@kubesim/api';
 import { goDuration, simulatedImageSize } from '@kubesim/controllers';
-import { create, del, f1With, get, list, newCluster, objectEntries, ready, sleep, waitFor, type Json } from './harness.js';
+import { create, del, f1With, get, list, newCluster, objectEntries, ready, setReady, sleep, waitFor, type Json } from './harness.js';
 
 describe('kubelet container events', () => {
   it('a StatefulSet pod\'s life: Scheduled, Pulled (present), Created, Started from the kubelet of its node; Killing once its deletion begins', () => {
@@ -86,5 +86,40 @@ describe('kubelet container events', () => {
     del(sim, 'Pod', 'web-0');
     sleep(sim, 30_000);
     expect(list<Event>(sim, 'Event', 'default').filter((e) => e.reason === 'Killing' || e.source?.component === 'kubelet')).toEqual([]);
+  });
+
+  it('a force-deleted pod (grace 0) is gone from the API at once, and the kubelet still stops its running containers: Killing about the deleted pod, once; the new web-0 starts normally', () => {
+    // One node: the new web-0 comes back to the same kubelet (same key).
+    const sim = newCluster({ nodes: [{ name: 'node-a' }] });
+    create(sim, ...f1With((set) => {
+      set.spec.replicas = 1;
+      set.spec.template.spec.initContainers = [{ name: 'proxy', image: 'envoy:1.30', restartPolicy: 'Always' }];
+    }));
+    waitFor(sim, 'web-0 Ready', () => ready(sim, 'web-0'));
+    const old = get<Pod>(sim, 'Pod', 'web-0')!;
+    del(sim, 'Pod', 'web-0', { gracePeriodSeconds: 0 });
+    waitFor(sim, 'the new web-0 Ready', () => ready(sim, 'web-0') && get<Pod>(sim, 'Pod', 'web-0')!.metadata!.uid !== old.metadata!.uid);
+    // A kubelet restarted later does not stop the long-gone pod again (its fold of the log lists it).
+    sim.crash('kubelet');
+    sleep(sim, 1_000);
+    sim.restart('kubelet');
+    setReady(sim, 'web-0', false);
+    sleep(sim, 30_000);
+    const killing = list<Event>(sim, 'Event', 'default').filter((e) => e.reason === 'Killing');
+    expect(killing.map((e) => [e.involvedObject?.uid, e.involvedObject?.fieldPath, e.message, e.count, e.source?.component, e.source?.host])).toEqual([
+      [old.metadata!.uid, 'spec.containers{nginx}', 'Stopping container nginx', 1, 'kubelet', old.spec!.nodeName],
+      [old.metadata!.uid, 'spec.initContainers{proxy}', 'Stopping container proxy', 1, 'kubelet', old.spec!.nodeName],
+    ]);
+  });
+
+  it('a pod force-deleted while its node\'s kubelet is down: no Killing (nothing on the node acts)', () => {
+    const sim = newCluster();
+    create(sim, ...f1With((set) => { set.spec.replicas = 1; }));
+    waitFor(sim, 'web-0 Ready', () => ready(sim, 'web-0'));
+    const node = get<Pod>(sim, 'Pod', 'web-0')!.spec!.nodeName!;
+    sim.fault({ fault: 'node-down', node });
+    del(sim, 'Pod', 'web-0', { gracePeriodSeconds: 0 });
+    sleep(sim, 30_000);
+    expect(list<Event>(sim, 'Event', 'default').filter((e) => e.reason === 'Killing')).toEqual([]);
   });
 });

@@ -76,7 +76,7 @@ export interface ComponentDef<C = unknown, L = undefined> {
   reconcile(input: ReconcileInput<C, L>): ReconcileResult<L>;
   initialLocal(): L;
   /** Update local state from a delivered entry (before keysFor). */
-  observe?(e: Envelope, old: KObject | undefined, local: L): L;
+  observe?(e: Envelope, old: KObject | undefined, local: L, config: C): L;
   /**
    * The process has synced its cache (local state rebuilt by `observe` over the log) and starts work, at
    * `now`: drop what a real process keeps only in memory and so has forgotten after a restart (e.g. the

@@ -3,7 +3,7 @@ import { isObjectEntry, type Envelope } from '@kubesim/log';
 import { podsByClaim, podsByNode, type Snapshot } from '@kubesim/state';
 import type { ComponentDef, KeysForContext } from '../framework/component.js';
 import { syncKubeletPod } from './core.js';
-import { forgetBackoffs } from './crash.js';
+import { kubeletOnStart } from './crash.js';
 import { observeKubelet, parseKubeletFault, parseNodeFault } from './local.js';
 import { hostedNodes } from './network.js';
 import { containersStarted } from './status.js';
@@ -95,7 +95,8 @@ export const kubeletKeysFor = (e: Envelope, old: KObject | undefined, snap: Snap
     case 'Pod': {
       const pod = o as Pod;
       const keys: string[] = [];
-      if (e.type !== 'DELETED' && nodes.has(pod.spec?.nodeName ?? '')) keys.push(keyOfPod(pod));
+      // A deleted pod only when its containers are left to stop here (a force deletion: `orphans`).
+      if (nodes.has(pod.spec?.nodeName ?? '') && (e.type !== 'DELETED' || ctx?.local.orphans.has(keyOfPod(pod)) === true)) keys.push(keyOfPod(pod));
       keys.push(...attachSharers(snap, pod, old as Pod | undefined, e.type === 'DELETED', nodes));
       return keys.length > 1 ? [...new Set(keys)] : keys;
     }
@@ -141,7 +142,7 @@ export const kubelet: ComponentDef<KubeletConfig, KubeletLocal> = {
   reconcile: syncKubeletPod,
   initialLocal: initialKubeletLocal,
   observe: observeKubelet,
-  onStart: forgetBackoffs,
+  onStart: kubeletOnStart,
   shardOf: kubeletShardOf,
 };
 

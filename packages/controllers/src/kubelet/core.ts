@@ -560,6 +560,22 @@ const terminate = (input: Input, pod: Pod, node: string): Result => {
 };
 
 /**
+ * A pod deleted from the API server while its containers ran here (a force deletion): the kubelet stops
+ * them all the same ([kubelet HandlePodRemoves] → killPod → killContainer), recording `Killing` about the
+ * deleted pod. A new pod of the same name on this node is synced right after.
+ */
+const killOrphan = (input: Input, key: string): Result => {
+  const { snapshot: snap, local } = input;
+  const orphan = local.orphans.get(key)!;
+  const { node, namespace, name } = parseKubeletKey(key);
+  const orphans = new Map(local.orphans);
+  orphans.delete(key);
+  const steps = killing(orphan, local).steps;
+  const again = snap.get('Pod', namespace, name)?.spec?.nodeName === node ? { requeueAfterMs: 0 } : {};
+  return { ...(steps.length > 0 ? { plan: seq(...steps) } : {}), local: { ...local, orphans }, workUnits: 1, ...again };
+};
+
+/**
  * The kubelet's sync of one pod on one of its nodes. A stopped kubelet (`node-down`) does nothing: no
  * status, no container start, no confirmation of a deletion, no timers; `node-up` requeues every pod.
  */
@@ -567,6 +583,7 @@ export const syncKubeletPod = (input: Input): Result => {
   const { snapshot: snap, key, local } = input;
   const { node, namespace, name } = parseKubeletKey(key);
   if (local.down.size > 0 && local.down.has(node)) return {};
+  if (local.orphans.size > 0 && local.orphans.has(key)) return killOrphan(input, key);
   const pod = snap.get('Pod', namespace, name);
   if (!pod || pod.spec?.nodeName !== node) return {};
   // A write based on this very version is still out (its MODIFIED entry will bring us back), or the

@@ -29,6 +29,16 @@ export const backoffAt = (entry: CrashBackoff | undefined, ts: number, instance 
 };
 
 /**
+ * A kubelet (re)starting at `now` (ComponentDef.onStart): what it kept only in memory is gone — the
+ * crash-loop back-off (`forgetBackoffs`) and the force-deleted pods its previous incarnation had to stop
+ * (the fold of the log lists every one ever deleted that way).
+ */
+export const kubeletOnStart = (local: KubeletLocal, now: number): KubeletLocal => {
+  const l = forgetBackoffs(local, now);
+  return l.orphans.size === 0 ? l : { ...l, orphans: new Map() };
+};
+
+/**
  * A kubelet (re)starting at `now` has no back-off: [flowcontrol.Backoff] lives in its memory. Each
  * container waiting in CrashLoopBackOff is restarted at its first sync, and its next crash starts the
  * back-off anew (an immediate restart, then 10 s). Kept: which instance crashed, so that the crash the

@@ -1,7 +1,8 @@
 import { isTerminal, parseTimestamp, podClaimNames, type KObject, type Pod } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
-import type { CrashBackoff, CrashFault, FailFault, KubeletLocal, PendingWrite, ReadinessFault, StrandedAttachment } from './types.js';
-import { containersStarted, isRestartableInit } from './status.js';
+import { kubeletKey, type CrashBackoff, type CrashFault, type FailFault, type KubeletConfig, type KubeletLocal, type PendingWrite, type ReadinessFault, type StrandedAttachment } from './types.js';
+import { anyContainerRunning, containersStarted, isRestartableInit } from './status.js';
+import { hostedNodes } from './network.js';
 import { backoffAt, crashTarget, DEFAULT_CRASH_RUN_MS, lastFinishedAt } from './crash.js';
 
 /**
@@ -123,7 +124,7 @@ const settle = (w: PendingWrite, pod: Pod): PendingWrite | undefined => {
  * kubelets are stopped; drop pending records and warnings of pods whose writes are now visible or that
  * are gone.
  */
-export const observeKubelet = (e: Envelope, _old: KObject | undefined, local: KubeletLocal): KubeletLocal => {
+export const observeKubelet = (e: Envelope, _old: KObject | undefined, local: KubeletLocal, config?: KubeletConfig): KubeletLocal => {
   if (e.type === 'FAULT') {
     const n = parseNodeFault(e.data);
     if (n) {
@@ -176,6 +177,12 @@ export const observeKubelet = (e: Envelope, _old: KObject | undefined, local: Ku
     }
     if (next.pending.has(uid)) next = { ...next, pending: next.pending.delete(uid) };
     if (next.warned.has(uid)) next = { ...next, warned: without(next.warned, uid) };
+    // Deleted at once (grace 0) while its containers ran here, the kubelet up: it still stops them
+    // ([kubelet HandlePodRemoves] → killPod), recording Killing. One it had begun to stop already is not killed again.
+    if (node !== undefined && config !== undefined && hostedNodes(config).has(node) && !local.down.has(node) && !isTerminal(pod)
+      && anyContainerRunning(pod) && !next.killing.has(uid)) {
+      next = { ...next, orphans: withEntry(next.orphans, kubeletKey(node, pod.metadata?.namespace ?? '', pod.metadata?.name ?? ''), pod) };
+    }
     if (next.killing.has(uid)) { const killing = new Set(next.killing); killing.delete(uid); next = { ...next, killing }; }
     return next;
   }

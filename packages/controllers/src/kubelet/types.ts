@@ -1,3 +1,4 @@
+import type { Pod } from '@kubesim/api';
 import { PHashMap } from '../framework/phashmap.js';
 
 /** The kubelet component: one actor per node (`kubelet:<node>`), keys `<node>|<namespace>/<name>`. */
@@ -119,6 +120,11 @@ export interface KubeletLocal {
    * Not rebuilt from the log: a restarted kubelet kills a terminating pod's containers again, as Kubernetes' does.
    */
   readonly killing: ReadonlySet<string>;
+  /**
+   * Pods deleted from the API server while their containers ran here (a force deletion, grace 0), by
+   * kubelet key: the kubelet still stops their containers, recording `Killing` about the deleted pod.
+   */
+  readonly orphans: ReadonlyMap<string, Pod>;
   /** Nodes whose kubelet is stopped (`node-down` fault, until `node-up`), with the fault's time. */
   readonly down: ReadonlyMap<string, number>;
   /**
@@ -130,7 +136,7 @@ export interface KubeletLocal {
 }
 
 export const initialKubeletLocal = (): KubeletLocal => ({
-  readiness: new Map(), failures: new Map(), crashes: new Map(), backoff: new Map(), pending: PHashMap.empty(), warned: new Map(), killing: new Set(), down: new Map(), stranded: new Map(),
+  readiness: new Map(), failures: new Map(), crashes: new Map(), backoff: new Map(), pending: PHashMap.empty(), warned: new Map(), killing: new Set(), orphans: new Map(), down: new Map(), stranded: new Map(),
 });
 
 /** `<node>|<namespace>/<name>` */

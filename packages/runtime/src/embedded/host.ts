@@ -168,7 +168,7 @@ export class ComponentHost<C = unknown, L = unknown> {
       const observe = this.def.observe;
       if (observe) {
         for (const e of this.sim.log.all()) {
-          if (isObjectEntry(e) ? this.def.watches.includes(e.object.kind as never) : this.def.watchInputs) local = observe(e, shared.previous(e.seq), local);
+          if (isObjectEntry(e) ? this.def.watches.includes(e.object.kind as never) : this.def.watchInputs) local = observe(e, shared.previous(e.seq), local, this.config);
         }
       }
       this.setInformer(shared.view(this.def.watches, this.def.indexes ?? [], this.sim.log.lastSeq()));
@@ -182,7 +182,7 @@ export class ComponentHost<C = unknown, L = unknown> {
     const observe = this.def.observe;
     for (const e of this.sim.log.all()) {
       const old = store.applyReturningOld(e);
-      if (observe && (isObjectEntry(e) ? store.watches(e.object.kind as string) : this.def.watchInputs)) local = observe(e, old, local);
+      if (observe && (isObjectEntry(e) ? store.watches(e.object.kind as string) : this.def.watchInputs)) local = observe(e, old, local, this.config);
     }
     this.setInformer(store);
     this.local = local;
@@ -215,7 +215,7 @@ export class ComponentHost<C = unknown, L = unknown> {
         if (privateShared) old = privateShared.applyReturningOld(e);
         else old = isObject && sharedKinds.includes(kind as never) ? shared.previous(e.seq) : undefined;
       }
-      if (observe && (isObject ? this.def.watches.includes(kind as never) : this.def.watchInputs)) local = observe(e, old, local);
+      if (observe && (isObject ? this.def.watches.includes(kind as never) : this.def.watchInputs)) local = observe(e, old, local, this.config);
     }
     const last = this.sim.log.lastSeq();
     const split = new SplitCache(store, privateShared ?? shared.view(sharedKinds, sharedIndexes, last));
@@ -447,7 +447,7 @@ export class ComponentHost<C = unknown, L = unknown> {
       else own.apply(e);
       if (inf instanceof SplitCache) inf.advance(e.seq);
     } else old = this.informer.applyReturningOld(e);
-    if (this.def.observe) this.local = this.def.observe(e, old, this.local);
+    if (this.def.observe) this.local = this.def.observe(e, old, this.local, this.config);
     const keys = this.def.keysFor(e, old, this.informer, this.config, { local: this.local, now: this.sim.now });
     for (let i = 0; i < keys.length; i++) this.enqueue(keys[i]!, e.seq);
     if (this.faults.duplicates > 0 && isObject) {
@@ -483,7 +483,7 @@ export class ComponentHost<C = unknown, L = unknown> {
     if (cur === undefined) return;
     const src = this.sim.log.all()[resourceVersionOf(cur) - 1];
     const again: Envelope = { ...(src ?? e), type: 'MODIFIED', object: cur };
-    if (this.def.observe) this.local = this.def.observe(again, cur, this.local);
+    if (this.def.observe) this.local = this.def.observe(again, cur, this.local, this.config);
     const keys = this.def.keysFor(again, cur, this.informer, this.config, { local: this.local, now: this.sim.now });
     for (const k of keys) this.enqueue(k, again.seq);
   }
