@@ -211,6 +211,20 @@ describe('summarizePod (printPod rules)', () => {
     expect(s).toEqual({ ready: '1/2', status: 'Running', restarts: '0' });
   });
 
+  it('1.35: a container that failed beside one that completed shows its error; a crashed sidecar of a running pod shows as Init:', () => {
+    const failed = { name: 'a', image: 'a', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 2, reason: 'Error' } } };
+    const completed = { name: 'b', image: 'b', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } } };
+    expect(summarizePod(base({ phase: 'Running', containerStatuses: [completed, failed] }, { containers: [{ name: 'b' }, { name: 'a' }] }), NOW).status).toBe('Error');
+    const sidecar = {
+      name: 'proxy', image: 'envoy', imageID: '', ready: false, started: false, restartCount: 1,
+      state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1, reason: 'Error', finishedAt: timestamp(NOW - 5_000) } },
+    };
+    const s = summarizePod(base({
+      phase: 'Running', conditions: [{ type: 'Initialized', status: 'True' }], initContainerStatuses: [sidecar], containerStatuses: [runningReady('app')],
+    }, { initContainers: [{ name: 'proxy', restartPolicy: 'Always' }], containers: [{ name: 'app' }] }), NOW);
+    expect(s).toEqual({ ready: '1/2', status: 'Init:CrashLoopBackOff', restarts: '1 (5s ago)' });
+  });
+
   it('shows a container termination reason over the pod reason, as kubectl does', () => {
     const s = summarizePod(base({
       phase: 'Failed', reason: 'Evicted',

@@ -11,3 +11,4 @@ export * from './validation/index.js';
 export * from './defaults.js';
 export * from './objects.js';
 export * from './quota.js';
+export * from './printpod.js';

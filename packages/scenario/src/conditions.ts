@@ -1,5 +1,5 @@
 import {
-  compileSelector, controllerRefOf, isRunningAndReady, parentAndOrdinal, parseSelectorString, resolveKind,
+  compileSelector, controllerRefOf, isRunningAndReady, parentAndOrdinal, parseSelectorString, printPod, resolveKind,
   type KObject, type Pod, type PersistentVolumeClaim, type PersistentVolume, type Kind,
 } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
@@ -48,30 +48,8 @@ const sinceSeq = (ctx: EvalContext, label: string | undefined): number | string 
   return r ? r.seq : `no remembered point "${label}"`;
 };
 
-/** kubectl's STATUS column (the parts scenarios use; init containers as printPod shows them: `Init:0/2`, `Init:Error`). */
-export const podStatusText = (p: Pod): string => {
-  if (p.metadata?.deletionTimestamp) return 'Terminating';
-  if (p.status?.reason) return p.status.reason;
-  const inits = p.spec?.initContainers ?? [];
-  const initialized = (p.status?.conditions ?? []).some((c) => c.type === 'Initialized' && c.status === 'True');
-  if (!initialized) {
-    const statuses = p.status?.initContainerStatuses ?? [];
-    for (let i = 0; i < statuses.length; i++) {
-      const c = statuses[i]!;
-      const t = c.state?.terminated;
-      if (t && (t.exitCode ?? 0) === 0) continue;
-      if (inits.find((x) => x.name === c.name)?.restartPolicy === 'Always' && c.started === true) continue;
-      if (t) return t.reason ? `Init:${t.reason}` : `Init:ExitCode:${t.exitCode ?? 0}`;
-      const w = c.state?.waiting?.reason;
-      return w !== undefined && w !== 'PodInitializing' ? `Init:${w}` : `Init:${i}/${inits.length}`;
-    }
-  }
-  for (const c of p.status?.containerStatuses ?? []) {
-    if (c.state?.waiting?.reason) return c.state.waiting.reason;
-    if (c.state?.terminated?.reason && p.status?.phase !== 'Running') return c.state.terminated.reason;
-  }
-  return p.status?.phase ?? 'Unknown';
-};
+/** kubectl's STATUS column (printPod: `Running`, `Init:0/2`, `CrashLoopBackOff`, `Terminating`, …). */
+export const podStatusText = (p: Pod): string => printPod(p).reason;
 
 const evalPods = (ctx: EvalContext, c: PodsCondition): Failures => {
   const f: Failures = [];
