@@ -1,5 +1,5 @@
 import { claimRequest, isTerminal, parseQuantity, parseTimestamp, type KObject, type PersistentVolume, type StorageClass, type PersistentVolumeClaim, type Pod, type ReplicaSet } from '@kubesim/api';
-import { ANN_DYNAMICALLY_PROVISIONED, lastTermination, mainContainersStarted } from '@kubesim/controllers';
+import { ANN_DYNAMICALLY_PROVISIONED, lastTermination, mainContainersStarted, parseKubeletFault } from '@kubesim/controllers';
 import type { Envelope } from '@kubesim/log';
 import type { CheckerDef } from '../types.js';
 import {
@@ -364,26 +364,21 @@ export const liveChecker: CheckerDef = {
       return reasons.join('; ');
     };
     const onInput = (e: Envelope): void => {
-      const d = e.data as { fault?: unknown; name?: unknown; namespace?: unknown; ready?: unknown } | undefined;
-      if (e.type === 'FAULT' && d?.fault === 'pod-readiness' && typeof d.name === 'string') {
-        const ns = typeof d.namespace === 'string' && d.namespace !== '' ? d.namespace : 'default';
-        const key = `${ns}/${d.name}`;
-        const pod = world.store.get('Pod', ns, d.name);
-        if (d.ready === false && pod !== undefined) heldDown.set(key, uidOf(pod)); else heldDown.delete(key);
+      // The pod faults as the kubelet reads them (namespace defaulted, counts and containers as it uses them).
+      const f = e.type === 'FAULT' ? parseKubeletFault(e.data) : undefined;
+      if (f?.kind === 'pod-readiness') {
+        const pod = world.store.get('Pod', f.namespace, f.name);
+        if (!f.ready && pod !== undefined) heldDown.set(f.key, uidOf(pod)); else heldDown.delete(f.key);
       }
-      if (e.type === 'FAULT' && d?.fault === 'container-crash' && typeof d.name === 'string') {
+      if (f?.kind === 'container-crash') {
         // The kubelet crashes the named (or first) container — or init container — of the pod that exists now, `count` times.
-        const ns = typeof d.namespace === 'string' && d.namespace !== '' ? d.namespace : 'default';
-        const key = `${ns}/${d.name}`;
-        const pod = world.store.get('Pod', ns, d.name) as Pod | undefined;
-        const raw = (d as { container?: unknown; count?: unknown });
-        const container = typeof raw.container === 'string' ? raw.container : pod?.spec?.containers?.[0]?.name;
-        const count = typeof raw.count === 'number' && Number.isInteger(raw.count) && raw.count >= 1 ? raw.count : 1;
+        const pod = world.store.get('Pod', f.namespace, f.name) as Pod | undefined;
+        const container = f.container ?? pod?.spec?.containers?.[0]?.name;
         if (pod !== undefined && !isTerminal(pod) && pod.metadata?.deletionTimestamp === undefined && container !== undefined
           && [...pod.spec?.containers ?? [], ...pod.spec?.initContainers ?? []].some((c) => c.name === container)) {
-          crashes.set(key, { uid: uidOf(pod), container, since: e.time, remaining: count, lastInstance: -1 });
-        } else crashes.delete(key);
-        noteCrashes(key, pod);
+          crashes.set(f.key, { uid: uidOf(pod), container, since: e.time, remaining: f.count, lastInstance: -1 });
+        } else crashes.delete(f.key);
+        noteCrashes(f.key, pod);
       }
       inputSeq = e.seq;
       inputTime = e.time;
