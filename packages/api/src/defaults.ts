@@ -80,6 +80,24 @@ const defaultPodSpec = (spec: PodSpec): PodSpec => {
   return withUpdates(spec, u);
 };
 
+/**
+ * SetDefaults_Pod: a container with limits but no request for a resource requests its limit (on pods
+ * only, not on templates).
+ */
+const requestsFromLimits = (spec: PodSpec): PodSpec => {
+  const fill = (c: Container): Container => {
+    const limits = c.resources?.limits;
+    if (!limits) return c;
+    const requests = { ...(c.resources?.requests ?? {}) };
+    let changed = c.resources?.requests === undefined;
+    for (const [k, v] of Object.entries(limits)) if (!(k in requests)) { requests[k] = v; changed = true; }
+    return changed ? { ...c, resources: { ...c.resources, requests } } : c;
+  };
+  const containers = spec.containers ? mapSame(spec.containers, fill) : spec.containers;
+  const initContainers = spec.initContainers ? mapSame(spec.initContainers, fill) : spec.initContainers;
+  return containers === spec.containers && initContainers === spec.initContainers ? spec : { ...spec, containers: containers!, ...(initContainers ? { initContainers } : {}) };
+};
+
 /** A pod template always has a spec (a struct in Go), so defaults reach it even when it was omitted. */
 const defaultTemplate = (t: PodTemplateSpec | undefined | null): PodTemplateSpec => {
   const spec = defaultPodSpec(t?.spec ?? ({} as PodSpec));
@@ -157,7 +175,7 @@ export const applyDefaults = (obj: KObject): KObject => {
     }
     case 'Pod': {
       const o = obj as Pod;
-      return { ...o, spec: defaultPodSpec(o.spec ?? ({} as PodSpec)) };
+      return { ...o, spec: requestsFromLimits(defaultPodSpec(o.spec ?? ({} as PodSpec))) };
     }
     case 'PersistentVolumeClaim': {
       const o = obj as PersistentVolumeClaim;

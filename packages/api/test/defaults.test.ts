@@ -249,6 +249,26 @@ describe('Service defaults', () => {
   });
 });
 
+describe('Pod defaults', () => {
+  it('SetDefaults_Pod: a container (or init container) with a limit but no request for a resource requests its limit; a template does not', () => {
+    const spec = {
+      containers: [
+        { name: 'a', image: 'nginx:1.25', resources: { limits: { cpu: '1', memory: '1Gi' }, requests: { cpu: '250m' } } },
+        { name: 'b', image: 'nginx:1.25' },
+      ],
+      initContainers: [{ name: 'i', image: 'busybox:1.36', resources: { limits: { memory: '64Mi' } } }],
+    };
+    const p = defaulted({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec } as unknown as KObject) as Pod;
+    expect(p.spec!.containers.map((c) => c.resources)).toEqual([{ limits: { cpu: '1', memory: '1Gi' }, requests: { cpu: '250m', memory: '1Gi' } }, undefined]);
+    expect(p.spec!.initContainers![0]!.resources).toEqual({ limits: { memory: '64Mi' }, requests: { memory: '64Mi' } });
+    const rs = defaulted({
+      apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'r' },
+      spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec } },
+    } as unknown as KObject) as ReplicaSet;
+    expect(rs.spec!.template!.spec!.containers[0]!.resources).toEqual({ limits: { cpu: '1', memory: '1Gi' }, requests: { cpu: '250m' } });
+  });
+});
+
 describe('kinds without defaults', () => {
   it('Namespace, Node, Endpoints, Event, ControllerRevision are copied unchanged', () => {
     const objs: KObject[] = [

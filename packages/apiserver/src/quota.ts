@@ -5,26 +5,37 @@
  * limited: pods=3`. kubesim counts the usage from the API server's own state at admission (always
  * current); the quota controller (`resourcequota-controller`) writes status.used.
  */
-import { formatQuotaAmount, newForbidden, parseQuantity, quotaCharge, type Kind, type KObject, type ResourceQuota } from '@kubesim/api';
+import { formatQuotaAmount, newForbidden, parseQuotaAmount, quotaCharge, quotaConstraintError, quotaResourcesOf, type Kind, type KObject, type ResourceQuota } from '@kubesim/api';
 import type { Snapshot } from '@kubesim/state';
 
 const pretty = (resources: readonly string[], values: ReadonlyMap<string, number>): string =>
   [...resources].sort().map((r) => `${r}=${formatQuotaAmount(r, values.get(r) ?? 0)}`).join(',');
 
-/** The forbidden answer for a create that exceeds a quota, or undefined when every quota allows it. */
+/**
+ * The forbidden answer for a create that a quota refuses, or undefined when every quota allows it: a pod
+ * that does not state a compute resource a quota limits (`failed quota: q: must specify requests.cpu for:
+ * nginx` — checked for every quota first), or a create that would take a tracked resource beyond a quota's
+ * hard limit (`exceeded quota: …`).
+ */
 export const quotaRefusal = (store: Snapshot, kind: Kind, obj: KObject, now: number): ReturnType<typeof newForbidden> | undefined => {
   const ns = obj.metadata?.namespace ?? '';
   if (store.count('ResourceQuota', ns) === 0) return undefined;
+  const quotas = ([...store.list('ResourceQuota', ns)] as ResourceQuota[]).sort((a, b) => ((a.metadata?.name ?? '') < (b.metadata?.name ?? '') ? -1 : 1));
+  const matching = new Set(quotaResourcesOf(kind));
+  for (const q of quotas) {
+    const why = quotaConstraintError(kind, obj, Object.keys(q.spec?.hard ?? {}).filter((r) => matching.has(r)));
+    if (why !== undefined) return newForbidden(kind, obj.metadata?.name ?? '', `failed quota: ${q.metadata?.name ?? ''}: ${why}`);
+  }
   const requested = quotaCharge(kind, obj, now);
   let used: Map<string, number> | undefined;
-  for (const q of [...store.list('ResourceQuota', ns)].sort((a, b) => ((a.metadata?.name ?? '') < (b.metadata?.name ?? '') ? -1 : 1))) {
-    const hard = ((q as ResourceQuota).spec?.hard ?? {}) as Record<string, string | number>;
+  for (const q of quotas) {
+    const hard = (q.spec?.hard ?? {}) as Record<string, string | number>;
     const tracked = Object.keys(hard).filter((r) => (requested.get(r) ?? 0) > 0);
     if (tracked.length === 0) continue;
     used ??= usage(store, kind, ns, now);
-    const exceeded = tracked.filter((r) => (used!.get(r) ?? 0) + requested.get(r)! > (parseQuantity(hard[r]) ?? 0));
+    const exceeded = tracked.filter((r) => (used!.get(r) ?? 0) + requested.get(r)! > (parseQuotaAmount(r, hard[r]) ?? 0));
     if (exceeded.length === 0) continue;
-    const limits = new Map(exceeded.map((r) => [r, parseQuantity(hard[r]) ?? 0]));
+    const limits = new Map(exceeded.map((r) => [r, parseQuotaAmount(r, hard[r]) ?? 0]));
     return newForbidden(kind, obj.metadata?.name ?? '',
       `exceeded quota: ${q.metadata?.name ?? ''}, requested: ${pretty(exceeded, requested)}, used: ${pretty(exceeded, used)}, limited: ${pretty(exceeded, limits)}`);
   }

@@ -235,4 +235,48 @@ describe('ResourceQuota admission', () => {
     expect((api.get('Pod', 'default', 'p1') as Pod).status?.phase).toBe('Failed');
     expect(E.isRight(api.handle({ verb: 'create', object: pod('p2') }, user()))).toBe(true);
   });
+
+  it('count/pods charges every pod, terminal ones too (pods only the live ones)', () => {
+    const { api } = setup();
+    api.handle({ verb: 'create', object: quota({ 'count/pods': '1' }) }, user());
+    expect(E.isRight(api.handle({ verb: 'create', object: pod('p1') }, user()))).toBe(true);
+    const p1 = api.get('Pod', 'default', 'p1') as Pod;
+    api.handle({ verb: 'update', subresource: 'status', object: { ...p1, status: { ...p1.status, phase: 'Failed' } } as KObject }, user(1));
+    expect(message(api.handle({ verb: 'create', object: pod('p2') }, user()))).toBe(
+      'pods "p2" is forbidden: exceeded quota: q, requested: count/pods=1, used: count/pods=1, limited: count/pods=1',
+    );
+  });
+
+  describe('compute resources (cpu, memory)', () => {
+    const sized = (name: string, containers: Array<{ name: string; requests?: Record<string, string>; limits?: Record<string, string> }>, init: typeof containers = []): KObject => pod(name, {
+      containers: containers.map((c) => ({ name: c.name, image: 'nginx', resources: { ...(c.requests ? { requests: c.requests } : {}), ...(c.limits ? { limits: c.limits } : {}) } })),
+      ...(init.length > 0 ? { initContainers: init.map((c) => ({ name: c.name, image: 'busybox', resources: { ...(c.requests ? { requests: c.requests } : {}), ...(c.limits ? { limits: c.limits } : {}) } })) } : {}),
+    });
+
+    it('a pod must state every compute resource a quota limits, in each container: failed quota, nothing written', () => {
+      const { api, log } = setup();
+      api.handle({ verb: 'create', object: quota({ 'requests.cpu': '2', 'limits.memory': '1Gi' }) }, user());
+      const before = log.lastSeq();
+      expect(message(api.handle({ verb: 'create', object: sized('p', [{ name: 'app', requests: { cpu: '500m' } }, { name: 'side' }]) }, user()))).toBe(
+        'pods "p" is forbidden: failed quota: q: must specify limits.memory for: app,side; must specify requests.cpu for: side',
+      );
+      expect(log.lastSeq()).toBe(before);
+      // A limit alone is defaulted into the request (SetDefaults_Pod), which satisfies requests.cpu.
+      expect(E.isRight(api.handle({ verb: 'create', object: sized('p', [{ name: 'app', limits: { cpu: '1', memory: '256Mi' } }]) }, user()))).toBe(true);
+      expect((api.get('Pod', 'default', 'p') as Pod).spec?.containers?.[0]?.resources?.requests).toEqual({ cpu: '1', memory: '256Mi' });
+    });
+
+    it('requests and limits are summed over the containers (millicores exact), at least any init container\'s; refused past the limit with quantities as the API prints them', () => {
+      const { api } = setup();
+      api.handle({ verb: 'create', object: quota({ 'requests.cpu': '1', 'requests.memory': '1Gi', cpu: '1' }) }, user());
+      // 100m + 200m = 300m; the init container's 250m is less.
+      expect(E.isRight(api.handle({ verb: 'create', object: sized('a', [{ name: 'x', requests: { cpu: '100m', memory: '256Mi' } }, { name: 'y', requests: { cpu: '200m', memory: '256Mi' } }], [{ name: 'i', requests: { cpu: '250m', memory: '128Mi' } }]) }, user()))).toBe(true);
+      // An init container needing more than the sum charges its own: 600m.
+      expect(E.isRight(api.handle({ verb: 'create', object: sized('b', [{ name: 'x', requests: { cpu: '100m', memory: '128Mi' } }], [{ name: 'i', requests: { cpu: '600m', memory: '128Mi' } }]) }, user()))).toBe(true);
+      expect(message(api.handle({ verb: 'create', object: sized('c', [{ name: 'x', requests: { cpu: '0.2', memory: '512Mi' } }]) }, user()))).toBe(
+        'pods "c" is forbidden: exceeded quota: q, requested: cpu=200m,requests.cpu=200m,requests.memory=512Mi, used: cpu=900m,requests.cpu=900m,requests.memory=640Mi, limited: cpu=1,requests.cpu=1,requests.memory=1Gi',
+      );
+      expect(E.isRight(api.handle({ verb: 'create', object: sized('c', [{ name: 'x', requests: { cpu: '100m', memory: '384Mi' } }]) }, user()))).toBe(true);
+    });
+  });
 });

@@ -10,13 +10,13 @@ import { makeSnapshot } from './util.js';
 const quota = (hard: Record<string, string>, status?: ResourceQuota['status'], ns = 'default'): ResourceQuota => ({
   apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q', namespace: ns, resourceVersion: '7' }, spec: { hard }, ...(status ? { status } : {}),
 });
-const pod = (name: string, o: { phase?: string; deletedAt?: number; grace?: number; ns?: string } = {}): Pod => ({
+const pod = (name: string, o: { phase?: string; deletedAt?: number; grace?: number; ns?: string; requests?: Record<string, string>; limits?: Record<string, string> } = {}): Pod => ({
   apiVersion: 'v1', kind: 'Pod',
   metadata: {
     name, namespace: o.ns ?? 'default', uid: `uid-${name}`,
     ...(o.deletedAt !== undefined ? { deletionTimestamp: timestamp(o.deletedAt), deletionGracePeriodSeconds: o.grace ?? 30 } : {}),
   },
-  spec: { containers: [{ name: 'c', image: 'nginx' }] },
+  spec: { containers: [{ name: 'c', image: 'nginx', ...(o.requests || o.limits ? { resources: { ...(o.requests ? { requests: o.requests } : {}), ...(o.limits ? { limits: o.limits } : {}) } } : {}) }] },
   status: { phase: o.phase ?? 'Running' },
 });
 const claim = (name: string, storage: string): KObject => ({
@@ -33,16 +33,26 @@ const statusWrite = (objs: readonly KObject[], now = 0): ResourceQuota['status']
 };
 
 describe('resource quota controller (status.hard, status.used)', () => {
-  it('counts what the hard limits name: pods (terminal ones not charged), claims and their storage, services, object counts', () => {
-    const q = quota({ pods: '5', persistentvolumeclaims: '4', 'requests.storage': '10Gi', services: '2', 'count/statefulsets.apps': '1', 'requests.cpu': '2' });
+  it('counts what the hard limits name: pods and their cpu/memory (terminal ones not charged, but counted by count/pods), claims and their storage, services, object counts', () => {
+    const q = quota({
+      pods: '5', 'count/pods': '9', persistentvolumeclaims: '4', 'requests.storage': '10Gi', services: '2', 'count/statefulsets.apps': '1',
+      'requests.cpu': '2', 'limits.memory': '4Gi',
+    });
     const objs = [
-      q, pod('a'), pod('b'), pod('done', { phase: 'Succeeded' }), pod('failed', { phase: 'Failed' }), pod('elsewhere', { ns: 'other' }),
+      q, pod('a', { requests: { cpu: '500m' }, limits: { memory: '512Mi' } }), pod('b', { requests: { cpu: '1' }, limits: { memory: '1Gi' } }),
+      pod('done', { phase: 'Succeeded', requests: { cpu: '4' } }), pod('failed', { phase: 'Failed' }), pod('elsewhere', { ns: 'other', requests: { cpu: '3' } }),
       claim('c1', '1Gi'), claim('c2', '512Mi'),
       { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'default' }, spec: {} } as KObject,
     ];
     expect(statusWrite(objs)).toEqual({
-      hard: { pods: '5', persistentvolumeclaims: '4', 'requests.storage': '10Gi', services: '2', 'count/statefulsets.apps': '1', 'requests.cpu': '2' },
-      used: { 'count/statefulsets.apps': '0', persistentvolumeclaims: '2', pods: '2', 'requests.storage': '1536Mi', services: '1' },
+      hard: {
+        pods: '5', 'count/pods': '9', persistentvolumeclaims: '4', 'requests.storage': '10Gi', services: '2', 'count/statefulsets.apps': '1',
+        'requests.cpu': '2', 'limits.memory': '4Gi',
+      },
+      used: {
+        'count/pods': '4', 'count/statefulsets.apps': '0', 'limits.memory': '1536Mi', persistentvolumeclaims: '2', pods: '2',
+        'requests.cpu': '1500m', 'requests.storage': '1536Mi', services: '1',
+      },
     });
   });
 

@@ -19,8 +19,8 @@ const COUNTED: ReadonlySet<string> = new Set(QUOTA_COUNTED_KINDS);
 
 
 /**
- * [CalculateUsage] masked to the quota's hard resources, for those kubesim tracks (object counts, pods,
- * claims and requested storage, services); cpu and memory are not tracked and left out. Also when the
+ * [CalculateUsage] masked to the quota's hard resources, for those kubesim tracks (object counts, pods and
+ * their cpu/memory requests and limits, claims and requested storage, services). Also when the
  * next pod deletion grace period ends (a terminating pod stops being charged then).
  */
 export const quotaUsage = (snap: Snapshot, q: ResourceQuota, now: number): { used: Record<string, string>; nextChangeMs?: number; scanned: number } => {
