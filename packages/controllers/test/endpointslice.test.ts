@@ -209,10 +209,10 @@ describe('EndpointSlice controller (§4.1)', () => {
     expect(keys(entry('MODIFIED', changed), created, local)).toEqual(['default/nginx']);
     // A deletion the controller did not make wakes the service; one it made does not.
     const del = entry('DELETED', created, 31);
-    const afterUnexpected = endpointSliceController.observe!(del, created as KObject, local);
+    const afterUnexpected = endpointSliceController.observe!(del, created as KObject, local, cfg);
     expect(keys(del, created, afterUnexpected)).toEqual(['default/nginx']);
     const expecting = first.onDone!({ ok: true, succeeded: new Set([`delete:${created.metadata!.uid!}`]), failed: new Set() }, local);
-    const afterExpected = endpointSliceController.observe!(del, created as KObject, expecting);
+    const afterExpected = endpointSliceController.observe!(del, created as KObject, expecting, cfg);
     expect(keys(del, created, afterExpected)).toEqual([]);
   });
 });

@@ -47,7 +47,7 @@ class MiniCluster {
     this.store.apply(e);
     this.comps.forEach((c, i) => {
       if (!c.def.watches.includes(object.kind as never)) return;
-      c.local = c.def.observe ? c.def.observe(e, old, c.local) : c.local;
+      c.local = c.def.observe ? c.def.observe(e, old, c.local, c.config) : c.local;
       for (const key of c.def.keysFor(e, old, this.store, c.config)) this.enqueue(i, key, this.now);
     });
     return stored;
