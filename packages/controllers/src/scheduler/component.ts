@@ -10,6 +10,7 @@ import { NO_VALUES, podsByClaim, podsByNode, type IndexSpec, type Snapshot } fro
 import type { ComponentDef, KeysForContext } from '../framework/index.js';
 import { pvByClaimRef, pvUnboundByClass } from '../volume/indexes.js';
 import { needsScheduling, podScheduledCondition, schedulePod } from './core.js';
+import { podsWithRequiredAntiAffinity } from './interpodaffinity.js';
 import {
   SCHEDULER_NAME, backoffMs, initialSchedulerLocal, type ClusterEvents, type SchedulerConfig, type SchedulerLocal,
 } from './types.js';
@@ -32,6 +33,8 @@ const podKey = (p: Pod): string => nsName(p.metadata?.namespace, p.metadata?.nam
 /** Failure messages a freed node resource can cure (NodeResourcesFit, NodePorts, VolumeRestrictions). */
 const resourceRelated = (m: string): boolean =>
   m.includes('Too many pods') || m.includes('Insufficient ') || m.includes('free ports') || m.includes('ReadWriteOncePod');
+/** Failure messages a pod appearing on, leaving or relabelled on a node can cure (InterPodAffinity). */
+const affinityRelated = (m: string): boolean => m.includes('affinity rules');
 /** Failure messages a volume, claim or class change can cure (VolumeBinding). */
 const volumeRelated = (m: string): boolean => m.includes('persistent') || m.includes('Persistent') || m.includes('volume');
 /** Failures an unclaimed PersistentVolume can cure (static binding, node affinity). */
@@ -100,8 +103,8 @@ export const nodeSchedulingChanged = (old: Node | undefined, cur: Node): boolean
 
 /**
  * The cluster events that move unschedulable pods (beyond a pod's own claim): a node change that can
- * alter a filter, an assigned pod freeing its node ([AssignedPodDelete]), an unclaimed volume, a
- * StorageClass — one classification for the event handlers and for the in-flight record.
+ * alter a filter, an assigned pod freeing its node ([AssignedPodDelete]), a pod assigned to a node or
+ * relabelled there, an unclaimed volume, a StorageClass — one classification for the event handlers and for the in-flight record.
  */
 type ClusterEvent = keyof ClusterEvents;
 const clusterEventOf = (e: Envelope & { object: KObject }, old: KObject | undefined): ClusterEvent | undefined => {
@@ -111,7 +114,11 @@ const clusterEventOf = (e: Envelope & { object: KObject }, old: KObject | undefi
       return e.type !== 'DELETED' && nodeSchedulingChanged(e.type === 'ADDED' ? undefined : old as Node | undefined, o as Node) ? 'node' : undefined;
     case 'Pod': {
       const before = (e.type === 'DELETED' ? o : old) as Pod | undefined;
-      return before?.spec?.nodeName && !isTerminal(before) && (e.type === 'DELETED' || isTerminal(o as Pod)) ? 'resource' : undefined;
+      if (before?.spec?.nodeName && !isTerminal(before) && (e.type === 'DELETED' || isTerminal(o as Pod))) return 'resource';
+      // A pod newly on a node, or relabelled there ([InterPodAffinity] AssignedPodAdd / AssignedPodUpdate).
+      const p = o as Pod;
+      if (e.type === 'DELETED' || !p.spec?.nodeName || isTerminal(p)) return undefined;
+      return !before?.spec?.nodeName || !sameStringMap(before.metadata?.labels, p.metadata?.labels) ? 'assignedPod' : undefined;
     }
     case 'PersistentVolume': return e.type !== 'DELETED' && !(o as PersistentVolume).spec?.claimRef ? 'staticVolume' : undefined;
     case 'StorageClass': return e.type !== 'DELETED' ? 'storageClass' : undefined;
@@ -120,7 +127,8 @@ const clusterEventOf = (e: Envelope & { object: KObject }, old: KObject | undefi
 };
 /** The failure messages each class of cluster event may cure (its queueing hint; a node change may cure any). */
 const HINTS: Readonly<Record<ClusterEvent, ((message: string) => boolean) | undefined>> = {
-  node: undefined, resource: resourceRelated, staticVolume: staticVolumeRelated, storageClass: volumeRelated,
+  node: undefined, resource: (m) => resourceRelated(m) || affinityRelated(m), assignedPod: affinityRelated,
+  staticVolume: staticVolumeRelated, storageClass: volumeRelated,
 };
 const EVENT_CLASSES = Object.keys(HINTS) as ClusterEvent[];
 
@@ -145,7 +153,8 @@ const podKeys = (e: Envelope & { object: KObject }, pod: Pod, old: Pod | undefin
   if (e.type !== 'DELETED' && wake(pod, config, ctx) && (!old || !parked(pod, ctx) || isPodUpdated(old, pod)
     || (podsUnschedulable.fn(old) === NO_VALUES && podsUnschedulable.fn(pod) !== NO_VALUES && helpedWhileInFlight(pod, ctx)))) keys.push(podKey(pod));
   // An assigned pod that went away or finished frees its node's resources ([AssignedPodDelete]).
-  if (clusterEventOf(e, old) === 'resource') keys.push(...unschedulableKeys(snap, config, ctx, HINTS.resource));
+  const cls = clusterEventOf(e, old);
+  if (cls === 'resource' || cls === 'assignedPod') keys.push(...unschedulableKeys(snap, config, ctx, HINTS[cls]));
   return keys;
 };
 
@@ -220,7 +229,7 @@ export const schedulerObserve = (e: Envelope, old: KObject | undefined, local: S
 export const scheduler: ComponentDef<SchedulerConfig, SchedulerLocal> = {
   name: SCHEDULER_NAME,
   watches: ['Pod', 'Node', 'PersistentVolumeClaim', 'PersistentVolume', 'StorageClass'],
-  indexes: [podsByNode, podsByClaim, podsUnschedulable, pvByClaimRef, pvUnboundByClass],
+  indexes: [podsByNode, podsByClaim, podsUnschedulable, podsWithRequiredAntiAffinity, pvByClaimRef, pvUnboundByClass],
   keysFor: schedulerKeysFor,
   initialKeys: schedulerInitialKeys,
   reconcile: schedulePod,

@@ -18,6 +18,7 @@ import {
   DEFAULT_SCHEDULER_NAME, backoffMs, type AssumedPod, type SchedulerConfig, type SchedulerLocal,
 } from './types.js';
 import { readWriteOncePodConflict, volumeBindSteps, volumePreFilter, type PodClaims } from './volumebinding.js';
+import { interPodAffinityPreFilter } from './interpodaffinity.js';
 
 export const BIND_TAG = 'bind';
 export const REASON_UNSCHEDULABLE_CONDITION = 'Unschedulable';
@@ -237,9 +238,10 @@ export const schedulePod = (input: ReconcileInput<SchedulerConfig, SchedulerLoca
   const pre = volumePreFilter(snap, pod);
   if (pre.kind === 'reject') return failure(c, preFilterFitError(n, pre.message), REASON_UNSCHEDULABLE_CONDITION, 2);
   const cache = local.cache;
+  const affinity = interPodAffinityPreFilter(snap, pod, local.assumed);
   const f: FilterCtx = {
     snap, cache, pi: podInfoOf(pod), claims: pre.claims, rwop: readWriteOncePodConflict(snap, pod, local.assumed),
-    extra: new AssumedByNode(c), work: 1 + pre.scanned,
+    extra: new AssumedByNode(c), ...(affinity ? { affinity } : {}), work: 1 + pre.scanned + (affinity?.scanned ?? 0),
   };
   const workUnits = (): number => f.work + cache.takeScanned();
 

@@ -59,7 +59,7 @@ export interface Attempts {
  * that can alter a filter, an assigned pod freeing its node, an unclaimed volume, a StorageClass) —
  * what [determineSchedulingHintForInFlightPod] checks for a pod whose attempt was in flight meanwhile.
  */
-export interface ClusterEvents { node: number; resource: number; staticVolume: number; storageClass: number }
+export interface ClusterEvents { node: number; resource: number; assignedPod: number; staticVolume: number; storageClass: number }
 
 /**
  * A pod the scheduler has placed but the informer does not show bound yet (the scheduler cache's
@@ -93,7 +93,7 @@ export const initialSchedulerLocal = (): SchedulerLocal => ({
   nextStartNodeIndex: 0,
   attempts: PHashMap.empty(),
   assumed: AssumedPods.empty(),
-  events: { node: 0, resource: 0, staticVolume: 0, storageClass: 0 },
+  events: { node: 0, resource: 0, assignedPod: 0, staticVolume: 0, storageClass: 0 },
   cache: new SchedulerCache(),
 });
 

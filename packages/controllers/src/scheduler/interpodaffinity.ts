@@ -1,0 +1,184 @@
+/**
+ * [InterPodAffinity] PreFilter + Filter, required terms (`requiredDuringSchedulingIgnoredDuringExecution`
+ * of `podAffinity` and `podAntiAffinity`): the classic "one replica per node" of a database StatefulSet
+ * (`topologyKey: kubernetes.io/hostname`). The PreFilter counts, per topology pair (key, value of the
+ * node's label), the existing pods — bound, not finished, or assumed on a node by this scheduler — that
+ * match the incoming pod's terms, and those whose own anti-affinity terms match the incoming pod; the
+ * Filter then rules a node out by its topology values. Reasons as Kubernetes words them.
+ */
+import { compileSelector, isTerminal, type Pod, type Selector } from '@kubesim/api';
+import type { IndexSpec, Snapshot } from '@kubesim/state';
+import { NO_VALUES } from '@kubesim/state';
+import type { AssumedPods } from './assumed.js';
+import type { NodeRec } from './cache.js';
+
+export const REASON_EXISTING_ANTI_AFFINITY = "node(s) didn't satisfy existing pods anti-affinity rules";
+export const REASON_AFFINITY = "node(s) didn't match pod affinity rules";
+export const REASON_ANTI_AFFINITY = "node(s) didn't match pod anti-affinity rules";
+
+type PodAffinityTerm = NonNullable<NonNullable<NonNullable<NonNullable<Pod['spec']>['affinity']>['podAffinity']>['requiredDuringSchedulingIgnoredDuringExecution']>[number];
+
+/** A compiled affinity term: which pods it selects (namespaces, labels) and the topology it spans. */
+export interface AffinityTerm {
+  readonly selector: Selector;
+  /** The namespaces it looks in ('all' for an empty namespaceSelector). */
+  readonly namespaces: ReadonlySet<string> | 'all';
+  /** A non-empty namespaceSelector, matched against the namespace's `kubernetes.io/metadata.name` label. */
+  readonly namespaceSelector?: Selector;
+  readonly topologyKey: string;
+}
+
+const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+/** [newAffinityTerm]: `namespaces` ∪ the namespaceSelector's; neither → the pod's own namespace. */
+const compileTerm = (t: PodAffinityTerm, pod: Pod): AffinityTerm => {
+  const own = pod.metadata?.namespace ?? '';
+  const listed = t.namespaces ?? [];
+  const nsSel = t.namespaceSelector;
+  if (nsSel !== undefined && nsSel !== null) {
+    const s = compileSelector(nsSel);
+    if (s.empty) return { selector: compileSelector(t.labelSelector), namespaces: 'all', topologyKey: t.topologyKey };
+    return { selector: compileSelector(t.labelSelector), namespaces: new Set(listed), namespaceSelector: s, topologyKey: t.topologyKey };
+  }
+  return { selector: compileSelector(t.labelSelector), namespaces: new Set(listed.length > 0 ? listed : [own]), topologyKey: t.topologyKey };
+};
+
+/** The pod's required affinity and anti-affinity terms, compiled. */
+export const requiredTerms = (pod: Pod): { affinity: readonly AffinityTerm[]; anti: readonly AffinityTerm[] } => {
+  const a = pod.spec?.affinity;
+  return {
+    affinity: (a?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => compileTerm(t, pod)),
+    anti: (a?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => compileTerm(t, pod)),
+  };
+};
+
+/** [AffinityTerm.Matches]: the pod is in one of the term's namespaces and its labels match the selector. */
+export const termMatches = (t: AffinityTerm, pod: Pod): boolean => {
+  const ns = pod.metadata?.namespace ?? '';
+  const inNs = t.namespaces === 'all' || t.namespaces.has(ns) || (t.namespaceSelector?.matches({ [NAMESPACE_NAME_LABEL]: ns }) ?? false);
+  return inNs && t.selector.matches(pod.metadata?.labels);
+};
+
+/** Bound pods that have required anti-affinity terms of their own (the only existing pods that can rule a node out for another pod). */
+const ANTI = ['anti'];
+export const podsWithRequiredAntiAffinity: IndexSpec = {
+  name: 'scheduler.requiredAntiAffinity', kind: 'Pod',
+  fn: (o) => {
+    const p = o as Pod;
+    return p.spec?.nodeName && (p.spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0 ? ANTI : NO_VALUES;
+  },
+};
+
+const pairKey = (key: string, value: string): string => `${key}\u0000${value}`;
+
+/** What the Filter needs: counts by topology pair (`key\0value`). */
+export interface InterPodAffinityState {
+  readonly affinity: readonly AffinityTerm[];
+  readonly anti: readonly AffinityTerm[];
+  /** Pods matching all of the incoming pod's affinity terms, by each term's pair on their node. */
+  readonly affinityCounts: ReadonlyMap<string, number>;
+  /** Pods matching one of the incoming pod's anti-affinity terms, by that term's pair on their node. */
+  readonly antiAffinityCounts: ReadonlyMap<string, number>;
+  /** Existing pods whose anti-affinity terms match the incoming pod, by each such term's pair on their node. */
+  readonly existingAntiAffinityCounts: ReadonlyMap<string, number>;
+  /** Whether the incoming pod matches all of its own affinity terms (the first pod of a group may go anywhere). */
+  readonly selfMatch: boolean;
+  /** Pods examined. */
+  readonly scanned: number;
+}
+
+/**
+ * [InterPodAffinity PreFilter]: undefined when nothing can rule a node out (the pod has no required terms
+ * and no existing pod has required anti-affinity). Existing pods: bound to a node and not finished, and
+ * the pods this scheduler assumed on a node (placed, binding not yet seen).
+ */
+export const interPodAffinityPreFilter = (snap: Snapshot, pod: Pod, assumed: AssumedPods): InterPodAffinityState | undefined => {
+  const { affinity, anti } = requiredTerms(pod);
+  const uid = pod.metadata?.uid;
+  let anyExistingAnti = false;
+  for (const p of snap.byIndex('Pod', podsWithRequiredAntiAffinity.name, 'anti')) { if (p.metadata?.uid !== uid) { anyExistingAnti = true; break; } }
+  if (!anyExistingAnti) for (const [u] of assumed.withAntiAffinity()) if (u !== uid) { anyExistingAnti = true; break; }
+  if (affinity.length === 0 && anti.length === 0 && !anyExistingAnti) return undefined;
+  const affinityCounts = new Map<string, number>();
+  const antiAffinityCounts = new Map<string, number>();
+  const existingAntiAffinityCounts = new Map<string, number>();
+  const add = (m: Map<string, number>, k: string): void => { m.set(k, (m.get(k) ?? 0) + 1); };
+  const nodeLabels = new Map<string, Readonly<Record<string, string>> | undefined>();
+  const labelsOf = (node: string): Readonly<Record<string, string>> | undefined => {
+    if (!nodeLabels.has(node)) nodeLabels.set(node, snap.get('Node', '', node)?.metadata?.labels ?? undefined);
+    return nodeLabels.get(node);
+  };
+  let scanned = 0;
+  const visit = (p: Pod, node: string): void => {
+    scanned++;
+    const labels = labelsOf(node);
+    if (labels === undefined) return;
+    if (affinity.length > 0 && affinity.every((t) => termMatches(t, p))) {
+      for (const t of affinity) { const v = labels[t.topologyKey]; if (v !== undefined) add(affinityCounts, pairKey(t.topologyKey, v)); }
+    }
+    for (const t of anti) {
+      if (!termMatches(t, p)) continue;
+      const v = labels[t.topologyKey];
+      if (v !== undefined) add(antiAffinityCounts, pairKey(t.topologyKey, v));
+    }
+    const theirs = p.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+    if (theirs !== undefined && theirs.length > 0) {
+      for (const raw of theirs) {
+        const t = compileTerm(raw, p);
+        if (!termMatches(t, pod)) continue;
+        const v = labels[t.topologyKey];
+        if (v !== undefined) add(existingAntiAffinityCounts, pairKey(t.topologyKey, v));
+      }
+    }
+  };
+  const seen = new Set<string>();
+  if (affinity.length > 0 || anti.length > 0) {
+    for (const p of snap.list('Pod') as Iterable<Pod>) {
+      const node = p.spec?.nodeName;
+      if (!node || isTerminal(p) || p.metadata?.uid === uid) continue;
+      seen.add(p.metadata?.uid ?? '');
+      visit(p, node);
+    }
+  } else {
+    for (const p of snap.byIndex('Pod', podsWithRequiredAntiAffinity.name, 'anti')) {
+      if (isTerminal(p) || p.metadata?.uid === uid) continue;
+      seen.add(p.metadata?.uid ?? '');
+      visit(p, p.spec!.nodeName!);
+    }
+  }
+  for (const [u, a] of affinity.length > 0 || anti.length > 0 ? assumed.entries() : assumed.withAntiAffinity()) {
+    if (u === uid || seen.has(u) || assumed.isStale(u)) continue;
+    visit(a.pod, a.node);
+  }
+  return {
+    affinity, anti, affinityCounts, antiAffinityCounts, existingAntiAffinityCounts,
+    selfMatch: affinity.length > 0 && affinity.every((t) => termMatches(t, pod)), scanned,
+  };
+};
+
+/** [InterPodAffinity Filter]: existing pods' anti-affinity, then the pod's affinity, then its anti-affinity. */
+export const filterInterPodAffinity = (s: InterPodAffinityState | undefined, n: NodeRec): string | undefined => {
+  if (s === undefined) return undefined;
+  const labels = n.labels;
+  for (const [k, count] of s.existingAntiAffinityCounts) {
+    if (count <= 0) continue;
+    const i = k.indexOf('\u0000');
+    if (labels[k.slice(0, i)] === k.slice(i + 1)) return REASON_EXISTING_ANTI_AFFINITY;
+  }
+  if (s.affinity.length > 0) {
+    let podsExist = true;
+    for (const t of s.affinity) {
+      const v = labels[t.topologyKey];
+      // Every topology label must exist on the node.
+      if (v === undefined) return REASON_AFFINITY;
+      if ((s.affinityCounts.get(pairKey(t.topologyKey, v)) ?? 0) <= 0) podsExist = false;
+    }
+    // The first pod of a group with affinity to itself may go where its topologies exist.
+    if (!podsExist && !(s.affinityCounts.size === 0 && s.selfMatch)) return REASON_AFFINITY;
+  }
+  for (const t of s.anti) {
+    const v = labels[t.topologyKey];
+    if (v !== undefined && (s.antiAffinityCounts.get(pairKey(t.topologyKey, v)) ?? 0) > 0) return REASON_ANTI_AFFINITY;
+  }
+  return undefined;
+};

@@ -1,0 +1,98 @@
+/**
+ * Inter-pod affinity and anti-affinity (required terms) end to end ([InterPodAffinity] Filter): the
+ * database pattern "one replica per node" (anti-affinity on kubernetes.io/hostname) — a replica that finds
+ * no node left stays Pending with Kubernetes' reason and is placed once a conflicting pod goes; pods that
+ * follow another pod onto its node; an existing pod's anti-affinity keeping others off its node; and the
+ * scheduler's assumed pods counting, so back-to-back Parallel pods never share a node.
+ */
+import { describe, expect, it } from 'vitest';
+import type { KObject, Pod } from '@kubesim/api';
+import { create, del, eventsFor, f1With, get, list, newCluster, ready, sleep, waitFor, type Json } from './harness.js';
+
+const oneReplicaPerNode = (key = 'app', value = 'nginx'): Json => ({
+  podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { [key]: value } }, topologyKey: 'kubernetes.io/hostname' }] },
+});
+
+const barePod = (name: string, labels: Record<string, string>, spec: Json = {}): KObject => ({
+  apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', labels },
+  spec: { containers: [{ name: 'c', image: 'busybox:1.36' }], terminationGracePeriodSeconds: 0, ...spec },
+} as KObject);
+
+const nodesOf = (pods: readonly Pod[]): string[] => pods.map((p) => p.spec?.nodeName ?? '<none>');
+const webPods = (sim: ReturnType<typeof newCluster>): Pod[] =>
+  list<Pod>(sim, 'Pod', 'default').filter((p) => p.metadata?.name?.startsWith('web-')).sort((a, b) => a.metadata!.name!.localeCompare(b.metadata!.name!));
+
+describe('required pod anti-affinity', () => {
+  it('one replica per node (Parallel: scheduled back to back, the assumed pods count): three on three nodes, the fourth Pending with FailedScheduling until a conflicting pod goes', () => {
+    const sim = newCluster();
+    // A bare pod of the same tier already holds node-c.
+    create(sim, barePod('legacy', { tier: 'db' }, { nodeSelector: { 'kubernetes.io/hostname': 'node-c' } }));
+    create(sim, ...f1With((set) => {
+      set.spec.replicas = 3;
+      set.spec.podManagementPolicy = 'Parallel';
+      set.spec.template.metadata.labels.tier = 'db';
+      set.spec.template.spec.affinity = oneReplicaPerNode('tier', 'db');
+    }));
+    waitFor(sim, 'two replicas Ready', () => webPods(sim).filter((p) => ready(sim, p.metadata!.name!)).length === 2);
+    sleep(sim, 30_000);
+    const pending = webPods(sim).find((p) => !p.spec?.nodeName)!;
+    expect(pending).toBeDefined();
+    expect(new Set(nodesOf(webPods(sim).filter((p) => p.spec?.nodeName)))).toEqual(new Set(['node-a', 'node-b']));
+    const cond = pending.status?.conditions?.find((c) => c.type === 'PodScheduled');
+    // node-a and node-b: the replicas there have the same term, which matches this pod (checked first);
+    // node-c: the legacy pod matches this pod's term.
+    expect(cond).toMatchObject({
+      status: 'False', reason: 'Unschedulable',
+      message: "0/3 nodes are available: 1 node(s) didn't match pod anti-affinity rules, 2 node(s) didn't satisfy existing pods anti-affinity rules.",
+    });
+    expect(eventsFor(sim, 'Pod', pending.metadata!.name!, 'FailedScheduling').filter((e) => e.message === cond!.message)).toEqual([expect.objectContaining({ type: 'Warning' })]);
+    // The conflicting pod goes: the parked replica is woken (an assigned pod deleted) and placed on node-c.
+    del(sim, 'Pod', 'legacy');
+    waitFor(sim, 'all three Ready', () => webPods(sim).every((p) => ready(sim, p.metadata!.name!)) && webPods(sim).length === 3);
+    expect(new Set(nodesOf(webPods(sim)))).toEqual(new Set(['node-a', 'node-b', 'node-c']));
+  });
+
+  it('an existing pod\'s anti-affinity keeps the set off its node ("didn\'t satisfy existing pods anti-affinity rules")', () => {
+    const sim = newCluster();
+    create(sim, barePod('loner', { role: 'loner' }, {
+      nodeSelector: { 'kubernetes.io/hostname': 'node-a' },
+      affinity: oneReplicaPerNode('app', 'nginx'),
+    }));
+    waitFor(sim, 'loner on node-a', () => get<Pod>(sim, 'Pod', 'loner')?.spec?.nodeName === 'node-a');
+    create(sim, ...f1With((set) => { set.spec.replicas = 3; set.spec.podManagementPolicy = 'Parallel'; }));
+    waitFor(sim, 'web-0..2 Ready', () => ['web-0', 'web-1', 'web-2'].every((n) => ready(sim, n)));
+    expect(nodesOf(webPods(sim))).not.toContain('node-a');
+  });
+});
+
+describe('required pod affinity', () => {
+  it('pods follow a pod they select onto its node; with no such pod they stay Pending ("didn\'t match pod affinity rules")', () => {
+    const sim = newCluster();
+    create(sim, ...f1With((set) => {
+      set.spec.replicas = 2;
+      set.spec.podManagementPolicy = 'Parallel';
+      set.spec.template.spec.affinity = {
+        podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'cache' } }, topologyKey: 'kubernetes.io/hostname' }] },
+      };
+    }));
+    sleep(sim, 30_000);
+    expect(nodesOf(webPods(sim))).toEqual(['<none>', '<none>']);
+    expect(webPods(sim)[0]!.status?.conditions?.find((c) => c.type === 'PodScheduled')?.message).toBe("0/3 nodes are available: 3 node(s) didn't match pod affinity rules.");
+    // The cache pod arrives on node-b (newly assigned: the parked pods are woken) and the replicas follow it.
+    create(sim, barePod('cache', { app: 'cache' }, { nodeSelector: { 'kubernetes.io/hostname': 'node-b' } }));
+    waitFor(sim, 'web-0 and web-1 Ready', () => ready(sim, 'web-0') && ready(sim, 'web-1'));
+    expect(nodesOf(webPods(sim))).toEqual(['node-b', 'node-b']);
+  });
+
+  it('the first pod of a group with affinity to itself may go anywhere; the rest join it', () => {
+    const sim = newCluster();
+    create(sim, ...f1With((set) => {
+      set.spec.replicas = 3;
+      set.spec.template.spec.affinity = {
+        podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'nginx' } }, topologyKey: 'kubernetes.io/hostname' }] },
+      };
+    }));
+    waitFor(sim, 'web-0..2 Ready', () => ['web-0', 'web-1', 'web-2'].every((n) => ready(sim, n)));
+    expect(new Set(nodesOf(webPods(sim))).size).toBe(1);
+  });
+});
