@@ -196,6 +196,22 @@ describe('S55 — StatefulSet create-time validation messages (F1 with one chang
       .toBe(`${PREFIX}spec.template.spec.activeDeadlineSeconds: Forbidden: activeDeadlineSeconds in StatefulSet is not Supported`);
   });
 
+  it('template.spec.affinity: an anti-affinity term without topologyKey, a bad namespace, a weight out of range', () => {
+    expect(stsMessage(stsErrors((s) => {
+      s.spec!.template.spec!.affinity = {
+        podAntiAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'nginx' } }, namespaces: ['Bad_NS'], topologyKey: '' }],
+          preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 0, podAffinityTerm: { labelSelector: { matchLabels: { app: 'nginx' } }, topologyKey: 'kubernetes.io/hostname' } }],
+        },
+      };
+    }))).toBe(`${PREFIX}[`
+      + 'spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].namespace: Invalid value: "Bad_NS": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or \'-\', and must start and end with an alphanumeric character (e.g. \'my-name\',  or \'123-abc\', regex used for validation is \'[a-z0-9]([-a-z0-9]*[a-z0-9])?\'), '
+      + 'spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey: Required value: can not be empty, '
+      + 'spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey: Invalid value: "": name part must be non-empty, '
+      + 'spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey: Invalid value: "": name part must consist of alphanumeric characters, \'-\', \'_\' or \'.\', and must start and end with an alphanumeric character (e.g. \'MyName\',  or \'my.name\',  or \'123-abc\', regex used for validation is \'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]\'), '
+      + 'spec.template.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight: Invalid value: 0: must be in the range 1-100]');
+  });
+
   it('serviceName: "" or naming a missing Service is accepted', () => {
     expect(stsErrors((s) => { s.spec!.serviceName = ''; })).toEqual([]);
     expect(stsErrors((s) => { s.spec!.serviceName = 'no-such-service'; })).toEqual([]);

@@ -3,10 +3,10 @@ import { duplicate, forbidden, invalid, notFound, required, unsupported, type Fi
 import type { Container, Pod, PodSpec, PodTemplateSpec, Volume } from '../types.js';
 import type { Toleration } from 'kubernetes-types/core/v1.js';
 import {
-  dns1123Label, nonnegative, semanticEqual, validateAnnotations, validateLabels, type Errs,
+  dns1123Label, labelName, nonnegative, semanticEqual, validateAnnotations, validateLabelSelector, validateLabels, type Errs,
 } from './fields.js';
 import { nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
-import { inclusiveRangeError, isDNS1123Subdomain, isValidPortName, isValidPortNum } from './strings.js';
+import { inclusiveRangeError, isDNS1123Label, isDNS1123Subdomain, isValidPortName, isValidPortNum } from './strings.js';
 
 const MAX_INT32 = 2147483647;
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'] as const;
@@ -117,6 +117,37 @@ const uniqueHostPorts = (containers: readonly Container[], path: string, seen: S
   return errs;
 };
 
+type Affinity = NonNullable<PodSpec['affinity']>;
+type PodAffinityTerm = NonNullable<NonNullable<Affinity['podAffinity']>['requiredDuringSchedulingIgnoredDuringExecution']>[number];
+type WeightedPodAffinityTerm = NonNullable<NonNullable<Affinity['podAffinity']>['preferredDuringSchedulingIgnoredDuringExecution']>[number];
+
+/** validatePodAffinityTerm: the selectors, the namespaces (at `.namespace`, sic), a non-empty, valid topologyKey. */
+const validatePodAffinityTerm = (t: PodAffinityTerm, path: string): Errs => {
+  const errs: Errs = [
+    ...validateLabelSelector(t.labelSelector, `${path}.labelSelector`),
+    ...validateLabelSelector(t.namespaceSelector, `${path}.namespaceSelector`),
+  ];
+  for (const ns of t.namespaces ?? []) for (const m of isDNS1123Label(ns)) errs.push(invalid(`${path}.namespace`, ns, m));
+  const key = t.topologyKey ?? '';
+  if (key === '') errs.push(required(`${path}.topologyKey`, 'can not be empty'));
+  errs.push(...labelName(key, `${path}.topologyKey`));
+  return errs;
+};
+
+/** validatePodAffinity / validatePodAntiAffinity: required terms, and weighted terms with a weight of 1–100. */
+const validatePodAffinity = (a: Affinity['podAffinity'] | Affinity['podAntiAffinity'], path: string): Errs => {
+  if (!a) return [];
+  const errs: Errs = [];
+  (a.requiredDuringSchedulingIgnoredDuringExecution ?? []).forEach((t: PodAffinityTerm, i: number) =>
+    errs.push(...validatePodAffinityTerm(t, `${path}.requiredDuringSchedulingIgnoredDuringExecution[${i}]`)));
+  (a.preferredDuringSchedulingIgnoredDuringExecution ?? []).forEach((w: WeightedPodAffinityTerm, i: number) => {
+    const p = `${path}.preferredDuringSchedulingIgnoredDuringExecution[${i}]`;
+    if (!(w.weight > 0 && w.weight <= 100)) errs.push(invalid(`${p}.weight`, w.weight, 'must be in the range 1-100'));
+    errs.push(...validatePodAffinityTerm(w.podAffinityTerm ?? ({} as PodAffinityTerm), `${p}.podAffinityTerm`));
+  });
+  return errs;
+};
+
 /** ValidatePodSpec (the subset kubesim models). `path` is `spec` or `spec.template.spec`. */
 export const validatePodSpec = (spec: PodSpec | undefined, path: string, opts: PodSpecOptions = {}): Errs => {
   const s = spec ?? ({} as PodSpec);
@@ -162,6 +193,8 @@ export const validatePodSpec = (spec: PodSpec | undefined, path: string, opts: P
     const v = s.activeDeadlineSeconds;
     if (v < 1 || v > MAX_INT32) errs.push(invalid(`${path}.activeDeadlineSeconds`, v, inclusiveRangeError(1, MAX_INT32)));
   }
+  errs.push(...validatePodAffinity(s.affinity?.podAffinity, `${path}.affinity.podAffinity`));
+  errs.push(...validatePodAffinity(s.affinity?.podAntiAffinity, `${path}.affinity.podAntiAffinity`));
   if (s.hostname) errs.push(...dns1123Label(s.hostname, `${path}.hostname`));
   if (s.subdomain) errs.push(...dns1123Label(s.subdomain, `${path}.subdomain`));
   return errs;
