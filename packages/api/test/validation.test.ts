@@ -212,6 +212,21 @@ describe('S55 — StatefulSet create-time validation messages (F1 with one chang
       + 'spec.template.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight: Invalid value: 0: must be in the range 1-100]');
   });
 
+  it('template.spec.topologySpreadConstraints: maxSkew 0, a repeated pair, minDomains with ScheduleAnyway, an unknown action', () => {
+    expect(stsMessage(stsErrors((s) => {
+      s.spec!.template.spec!.topologySpreadConstraints = [
+        { maxSkew: 0, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'nginx' } } },
+        { maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule' },
+        { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', minDomains: 2 },
+        { maxSkew: 1, topologyKey: 'rack', whenUnsatisfiable: 'Maybe' },
+      ];
+    }))).toBe(`${PREFIX}[`
+      + 'spec.template.spec.topologySpreadConstraints[0].maxSkew: Invalid value: 0: must be greater than zero, '
+      + 'spec.template.spec.topologySpreadConstraints[0].{topologyKey, whenUnsatisfiable}: Duplicate value: "{zone, DoNotSchedule}", '
+      + 'spec.template.spec.topologySpreadConstraints[2].minDomains: Invalid value: 2: can only use minDomains if whenUnsatisfiable=DoNotSchedule, not ScheduleAnyway, '
+      + 'spec.template.spec.topologySpreadConstraints[3].whenUnsatisfiable: Unsupported value: "Maybe": supported values: "DoNotSchedule", "ScheduleAnyway"]');
+  });
+
   it('serviceName: "" or naming a missing Service is accepted', () => {
     expect(stsErrors((s) => { s.spec!.serviceName = ''; })).toEqual([]);
     expect(stsErrors((s) => { s.spec!.serviceName = 'no-such-service'; })).toEqual([]);

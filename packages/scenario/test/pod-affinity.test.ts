@@ -1,5 +1,6 @@
 /**
- * Inter-pod affinity and anti-affinity (required terms) end to end ([InterPodAffinity] Filter): the
+ * Inter-pod affinity and anti-affinity (required terms) end to end ([InterPodAffinity] Filter), and
+ * topology spread constraints (DoNotSchedule, [PodTopologySpread] Filter): the
  * database pattern "one replica per node" (anti-affinity on kubernetes.io/hostname) — a replica that finds
  * no node left stays Pending with Kubernetes' reason and is placed once a conflicting pod goes; pods that
  * follow another pod onto its node; an existing pod's anti-affinity keeping others off its node; and the
@@ -94,5 +95,42 @@ describe('required pod affinity', () => {
     }));
     waitFor(sim, 'web-0..2 Ready', () => ['web-0', 'web-1', 'web-2'].every((n) => ready(sim, n)));
     expect(new Set(nodesOf(webPods(sim))).size).toBe(1);
+  });
+});
+
+describe('topology spread constraints (DoNotSchedule)', () => {
+  const zones = [
+    { name: 'node-a', labels: { 'topology.kubernetes.io/zone': 'zone-1' } },
+    { name: 'node-b', labels: { 'topology.kubernetes.io/zone': 'zone-1' } },
+    { name: 'node-c', labels: { 'topology.kubernetes.io/zone': 'zone-2' } },
+    { name: 'node-d' },
+  ];
+  const spread = (maxSkew: number): Json => [{
+    maxSkew, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'nginx' } },
+  }];
+
+  it('maxSkew 1 over two zones: replicas alternate between the zones, never on the node without a zone label; one more than the skew allows waits', () => {
+    const sim = newCluster({ nodes: zones });
+    create(sim, ...f1With((set) => {
+      set.spec.replicas = 4;
+      set.spec.template.spec.topologySpreadConstraints = spread(1);
+    }));
+    waitFor(sim, 'four Ready', () => ['web-0', 'web-1', 'web-2', 'web-3'].every((n) => ready(sim, n)), 300_000);
+    const zoneOf = (node: string | undefined): string => zones.find((z) => z.name === node)?.labels?.['topology.kubernetes.io/zone'] ?? '<none>';
+    const perZone = (pods: readonly Pod[]) => pods.reduce<Record<string, number>>((m, p) => ({ ...m, [zoneOf(p.spec?.nodeName)]: (m[zoneOf(p.spec?.nodeName)] ?? 0) + 1 }), {});
+    expect(perZone(webPods(sim))).toEqual({ 'zone-1': 2, 'zone-2': 2 });
+    expect(nodesOf(webPods(sim))).not.toContain('node-d');
+    // zone-2 has one node; cordon it: a fifth replica would make the skew 2 in zone-1 → it waits.
+    create(sim, barePod('filler', { app: 'nginx' }, { nodeSelector: { 'kubernetes.io/hostname': 'node-a' } }));
+    waitFor(sim, 'filler on node-a', () => get<Pod>(sim, 'Pod', 'filler')?.spec?.nodeName === 'node-a');
+    sim.command({ command: 'cordon node-c' }, [{ verb: 'patch', kind: 'Node', namespace: '', name: 'node-c', patch: { spec: { unschedulable: true } } }]);
+    sleep(sim, 5_000);
+    create(sim, barePod('extra', { app: 'nginx' }, { topologySpreadConstraints: spread(1) }));
+    sleep(sim, 30_000);
+    const extra = get<Pod>(sim, 'Pod', 'extra')!;
+    expect(extra.spec?.nodeName).toBeUndefined();
+    expect(extra.status?.conditions?.find((c) => c.type === 'PodScheduled')?.message).toBe(
+      "0/4 nodes are available: 1 node(s) didn't match pod topology spread constraints (missing required label), 1 node(s) were unschedulable, 2 node(s) didn't match pod topology spread constraints.",
+    );
   });
 });

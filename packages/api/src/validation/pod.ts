@@ -148,6 +148,37 @@ const validatePodAffinity = (a: Affinity['podAffinity'] | Affinity['podAntiAffin
   return errs;
 };
 
+type SpreadConstraint = NonNullable<PodSpec['topologySpreadConstraints']>[number];
+const NOT_POSITIVE = 'must be greater than zero';
+
+/**
+ * validateTopologySpreadConstraints: maxSkew > 0, a topologyKey, whenUnsatisfiable DoNotSchedule or
+ * ScheduleAnyway, no repeated {topologyKey, whenUnsatisfiable}, minDomains > 0 and only with
+ * DoNotSchedule, the label selector.
+ */
+const validateTopologySpreadConstraints = (cs: readonly SpreadConstraint[] | undefined, path: string): Errs => {
+  const errs: Errs = [];
+  (cs ?? []).forEach((c, i) => {
+    const p = `${path}[${i}]`;
+    if (!(c.maxSkew > 0)) errs.push(invalid(`${p}.maxSkew`, c.maxSkew, NOT_POSITIVE));
+    if (!c.topologyKey) errs.push(required(`${p}.topologyKey`, 'can not be empty'));
+    if (c.whenUnsatisfiable !== 'DoNotSchedule' && c.whenUnsatisfiable !== 'ScheduleAnyway') {
+      errs.push(unsupported(`${p}.whenUnsatisfiable`, c.whenUnsatisfiable ?? '', ['DoNotSchedule', 'ScheduleAnyway']));
+    }
+    if ((cs ?? []).slice(i + 1).some((o) => o.topologyKey === c.topologyKey && o.whenUnsatisfiable === c.whenUnsatisfiable)) {
+      errs.push(duplicate(`${p}.{topologyKey, whenUnsatisfiable}`, `{${c.topologyKey}, ${c.whenUnsatisfiable}}`));
+    }
+    if (c.minDomains !== undefined && c.minDomains !== null) {
+      if (c.minDomains <= 0) errs.push(invalid(`${p}.minDomains`, c.minDomains, NOT_POSITIVE));
+      if (c.whenUnsatisfiable !== 'DoNotSchedule') {
+        errs.push(invalid(`${p}.minDomains`, c.minDomains, `can only use minDomains if whenUnsatisfiable=DoNotSchedule, not ${c.whenUnsatisfiable ?? ''}`));
+      }
+    }
+    errs.push(...validateLabelSelector(c.labelSelector, `${p}.labelSelector`));
+  });
+  return errs;
+};
+
 /** ValidatePodSpec (the subset kubesim models). `path` is `spec` or `spec.template.spec`. */
 export const validatePodSpec = (spec: PodSpec | undefined, path: string, opts: PodSpecOptions = {}): Errs => {
   const s = spec ?? ({} as PodSpec);
@@ -195,6 +226,7 @@ export const validatePodSpec = (spec: PodSpec | undefined, path: string, opts: P
   }
   errs.push(...validatePodAffinity(s.affinity?.podAffinity, `${path}.affinity.podAffinity`));
   errs.push(...validatePodAffinity(s.affinity?.podAntiAffinity, `${path}.affinity.podAntiAffinity`));
+  errs.push(...validateTopologySpreadConstraints(s.topologySpreadConstraints, `${path}.topologySpreadConstraints`));
   if (s.hostname) errs.push(...dns1123Label(s.hostname, `${path}.hostname`));
   if (s.subdomain) errs.push(...dns1123Label(s.subdomain, `${path}.subdomain`));
   return errs;

@@ -33,8 +33,8 @@ const podKey = (p: Pod): string => nsName(p.metadata?.namespace, p.metadata?.nam
 /** Failure messages a freed node resource can cure (NodeResourcesFit, NodePorts, VolumeRestrictions). */
 const resourceRelated = (m: string): boolean =>
   m.includes('Too many pods') || m.includes('Insufficient ') || m.includes('free ports') || m.includes('ReadWriteOncePod');
-/** Failure messages a pod appearing on, leaving or relabelled on a node can cure (InterPodAffinity). */
-const affinityRelated = (m: string): boolean => m.includes('affinity rules');
+/** Failure messages a pod appearing on, leaving or relabelled on a node can cure (InterPodAffinity, PodTopologySpread). */
+const affinityRelated = (m: string): boolean => m.includes('affinity rules') || m.includes('topology spread constraints');
 /** Failure messages a volume, claim or class change can cure (VolumeBinding). */
 const volumeRelated = (m: string): boolean => m.includes('persistent') || m.includes('Persistent') || m.includes('volume');
 /** Failures an unclaimed PersistentVolume can cure (static binding, node affinity). */

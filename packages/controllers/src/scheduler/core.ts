@@ -19,6 +19,7 @@ import {
 } from './types.js';
 import { readWriteOncePodConflict, volumeBindSteps, volumePreFilter, type PodClaims } from './volumebinding.js';
 import { interPodAffinityPreFilter } from './interpodaffinity.js';
+import { topologySpreadPreFilter } from './topologyspread.js';
 
 export const BIND_TAG = 'bind';
 export const REASON_UNSCHEDULABLE_CONDITION = 'Unschedulable';
@@ -239,9 +240,13 @@ export const schedulePod = (input: ReconcileInput<SchedulerConfig, SchedulerLoca
   if (pre.kind === 'reject') return failure(c, preFilterFitError(n, pre.message), REASON_UNSCHEDULABLE_CONDITION, 2);
   const cache = local.cache;
   const affinity = interPodAffinityPreFilter(snap, pod, local.assumed);
+  const spread = (pod.spec?.topologySpreadConstraints?.length ?? 0) > 0
+    ? topologySpreadPreFilter(snap, pod, local.assumed, names.flatMap((_, i) => cache.recAt(snap, i) ?? []))
+    : undefined;
   const f: FilterCtx = {
     snap, cache, pi: podInfoOf(pod), claims: pre.claims, rwop: readWriteOncePodConflict(snap, pod, local.assumed),
-    extra: new AssumedByNode(c), ...(affinity ? { affinity } : {}), work: 1 + pre.scanned + (affinity?.scanned ?? 0),
+    extra: new AssumedByNode(c), ...(affinity ? { affinity } : {}), ...(spread ? { spread } : {}),
+    work: 1 + pre.scanned + (affinity?.scanned ?? 0) + (spread?.scanned ?? 0),
   };
   const workUnits = (): number => f.work + cache.takeScanned();
 

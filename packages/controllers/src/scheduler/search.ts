@@ -15,6 +15,7 @@ import type { ReasonHistogram } from './fiterror.js';
 import { leastAllocatedScore, type HostSelector } from './score.js';
 import { REASON_RWOP_CONFLICT, volumeFilter, type NodeVolumes, type PodClaims } from './volumebinding.js';
 import { filterInterPodAffinity, type InterPodAffinityState } from './interpodaffinity.js';
+import { filterTopologySpread, type TopologySpreadState } from './topologyspread.js';
 
 /** What a cycle's filters share: the pod, its claims, the RWOP verdict, assumed pods' usage. */
 export interface FilterCtx {
@@ -25,6 +26,8 @@ export interface FilterCtx {
   readonly rwop: boolean;
   /** Resources of pods assumed on a node but not yet bound in the informer, by node name. */
   readonly extra: AssumedExtra;
+  /** PodTopologySpread's PreFilter state (undefined: the pod has no DoNotSchedule constraint). */
+  readonly spread?: TopologySpreadState;
   /** InterPodAffinity's PreFilter state (undefined: no required pod (anti-)affinity can rule a node out). */
   readonly affinity?: InterPodAffinityState;
   /** Work done (objects read), for workUnits. */
@@ -83,8 +86,8 @@ export const filterNode = (f: FilterCtx, rec: NodeRec, usage: NodeUsage): string
     f.work += volumes.scanned;
     if (volumes.reasons.length > 0) return volumes.reasons;
   }
-  // InterPodAffinity comes last in the default profile.
-  return filterInterPodAffinity(f.affinity, rec);
+  // PodTopologySpread, then InterPodAffinity, last in the default profile.
+  return filterTopologySpread(f.spread, rec) ?? filterInterPodAffinity(f.affinity, rec);
 };
 
 /** The node's volume decisions (for Reserve), once it is chosen. */
@@ -110,7 +113,7 @@ export const searchNodes = (f: FilterCtx, start: number, numToFind: number, fail
   // Bound claims whose volumes exist and have no node affinity pass VolumeBinding on every node,
   // scanning one volume per claim: the fast path then only adds that work per node that fits.
   const volumeWork = f.claims.delayed.length === 0 ? nodeIndependentBoundClaims(f) : -1;
-  const fast = pi.simple && !f.rwop && volumeWork >= 0 && f.affinity === undefined;
+  const fast = pi.simple && !f.rwop && volumeWork >= 0 && f.affinity === undefined && f.spread === undefined;
   const extra = f.extra;
   const names = extra.empty ? undefined : cache.nodeNames(snap);
   const r = pi.resources;
