@@ -88,3 +88,26 @@ describe('scheduler queueing hints: unschedulablePods (a pod a plugin rejected)'
     expect(isPodUpdated(old, { ...old, metadata: { ...old.metadata, annotations: {} } })).toBe(false);
   });
 });
+
+describe('scheduler queueing hints: InterPodAffinity and PodTopologySpread', () => {
+  const config = defaultSchedulerConfig;
+  const ANTI = "0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules.";
+  const parked = (name: string, message: string): Pod => ({ ...pod(name), status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message }] } });
+  const bound = (name: string, labels: Record<string, string> = {}): Pod => ({
+    ...pod(name), metadata: { ...pod(name).metadata, labels }, spec: { ...pod(name).spec!, nodeName: 'node-a' }, status: { phase: 'Running' },
+  });
+  const snap = makeSnapshot([parked('wait-volume', UNBOUND), parked('wait-anti', ANTI), bound('other')] as KObject[], scheduler.indexes);
+  const local = initialSchedulerLocal();
+
+  it('a pod bound to a node, or relabelled there, wakes only the pods another pod can help (not those waiting for their volumes)', () => {
+    const unbound = pod('other');
+    expect(schedulerKeysFor(ev(bound('other')), unbound, snap, config, { local, now: 5_000 })).toEqual(['default/wait-anti']);
+    expect(schedulerKeysFor(ev(bound('other', { app: 'x' })), bound('other'), snap, config, { local, now: 5_000 })).toEqual(['default/wait-anti']);
+    // A status write of a bound pod is no such event.
+    expect(schedulerKeysFor(ev({ ...bound('other'), status: { phase: 'Running', podIP: '10.0.0.1' } }), bound('other'), snap, config, { local, now: 5_000 })).toEqual([]);
+  });
+
+  it('a bound pod that goes wakes the pods it may help (here the one its anti-affinity kept out), not those waiting for volumes', () => {
+    expect(schedulerKeysFor({ ...ev(bound('other')), type: 'DELETED' }, bound('other'), snap, config, { local, now: 5_000 })).toEqual(['default/wait-anti']);
+  });
+});

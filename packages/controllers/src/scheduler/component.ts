@@ -16,15 +16,27 @@ import {
 } from './types.js';
 
 const UNSCHEDULABLE = 'unschedulable';
+/** The part of the pool rejected by InterPodAffinity or PodTopologySpread (woken by pods on nodes). */
+const UNSCHEDULABLE_BY_PODS = 'unschedulable:pods';
 
-/** Unscheduled, live pods whose last attempt failed (PodScheduled=False): the unschedulable pool. */
+/** Failure messages a pod appearing on, leaving or relabelled on a node can cure (InterPodAffinity, PodTopologySpread). */
+const affinityRelated = (m: string): boolean => m.includes('affinity rules') || m.includes('topology spread constraints');
+
+/**
+ * Unscheduled, live pods whose last attempt failed (PodScheduled=False): the unschedulable pool, and
+ * apart the pods in it that other pods' placement can help — so that the binding of every pod does not
+ * scan a pool of pods waiting for their volumes.
+ */
 const UNSCHEDULABLE_VALUES: readonly string[] = [UNSCHEDULABLE];
+const UNSCHEDULABLE_BY_PODS_VALUES: readonly string[] = [UNSCHEDULABLE, UNSCHEDULABLE_BY_PODS];
 export const podsUnschedulable: IndexSpec = {
   name: 'scheduler.unschedulable', kind: 'Pod',
   fn: (o: KObject) => {
     const p = o as Pod;
     if (p.spec?.nodeName || p.metadata?.deletionTimestamp !== undefined) return NO_VALUES;
-    return podScheduledCondition(p)?.status === 'False' ? UNSCHEDULABLE_VALUES : NO_VALUES;
+    const c = podScheduledCondition(p);
+    if (c?.status !== 'False') return NO_VALUES;
+    return affinityRelated(c.message ?? '') ? UNSCHEDULABLE_BY_PODS_VALUES : UNSCHEDULABLE_VALUES;
   },
 };
 
@@ -33,8 +45,6 @@ const podKey = (p: Pod): string => nsName(p.metadata?.namespace, p.metadata?.nam
 /** Failure messages a freed node resource can cure (NodeResourcesFit, NodePorts, VolumeRestrictions). */
 const resourceRelated = (m: string): boolean =>
   m.includes('Too many pods') || m.includes('Insufficient ') || m.includes('free ports') || m.includes('ReadWriteOncePod');
-/** Failure messages a pod appearing on, leaving or relabelled on a node can cure (InterPodAffinity, PodTopologySpread). */
-const affinityRelated = (m: string): boolean => m.includes('affinity rules') || m.includes('topology spread constraints');
 /** Failure messages a volume, claim or class change can cure (VolumeBinding). */
 const volumeRelated = (m: string): boolean => m.includes('persistent') || m.includes('Persistent') || m.includes('volume');
 /** Failures an unclaimed PersistentVolume can cure (static binding, node affinity). */
@@ -76,9 +86,9 @@ export const isPodUpdated = (old: Pod, cur: Pod): boolean => {
 };
 const IGNORED_META: ReadonlySet<string> = new Set(['resourceVersion', 'generation', 'managedFields']);
 
-const unschedulableKeys = (snap: Snapshot, config: SchedulerConfig, ctx: Ctx, hint?: (message: string) => boolean): string[] => {
+const unschedulableKeys = (snap: Snapshot, config: SchedulerConfig, ctx: Ctx, hint?: (message: string) => boolean, pool = UNSCHEDULABLE): string[] => {
   const keys: string[] = [];
-  for (const p of snap.byIndex('Pod', podsUnschedulable.name, UNSCHEDULABLE)) {
+  for (const p of snap.byIndex('Pod', podsUnschedulable.name, pool)) {
     if (!wake(p, config, ctx)) continue;
     if (hint && !hint(podScheduledCondition(p)?.message ?? '')) continue;
     keys.push(podKey(p));
@@ -154,7 +164,8 @@ const podKeys = (e: Envelope & { object: KObject }, pod: Pod, old: Pod | undefin
     || (podsUnschedulable.fn(old) === NO_VALUES && podsUnschedulable.fn(pod) !== NO_VALUES && helpedWhileInFlight(pod, ctx)))) keys.push(podKey(pod));
   // An assigned pod that went away or finished frees its node's resources ([AssignedPodDelete]).
   const cls = clusterEventOf(e, old);
-  if (cls === 'resource' || cls === 'assignedPod') keys.push(...unschedulableKeys(snap, config, ctx, HINTS[cls]));
+  if (cls === 'resource') keys.push(...unschedulableKeys(snap, config, ctx, HINTS.resource));
+  else if (cls === 'assignedPod') keys.push(...unschedulableKeys(snap, config, ctx, undefined, UNSCHEDULABLE_BY_PODS));
   return keys;
 };
 
