@@ -19,6 +19,8 @@ export type Workload =
     readonly bindingMode: 'Immediate' | 'WaitForFirstConsumer';
     /** Init containers of the pods: none, one regular init container, or one and a sidecar (restartPolicy Always). */
     readonly init?: 'none' | 'init' | 'sidecar';
+    /** One replica per node: a required pod anti-affinity on kubernetes.io/hostname (replicas capped at the node count). */
+    readonly antiAffinity?: boolean;
   }
   | { readonly kind: 'ReplicaSet'; readonly replicas: number; readonly gracePeriodSeconds: number };
 
@@ -95,6 +97,7 @@ const workloadArb = (f: WorkloadFilter): fc.Arbitrary<Workload> => {
     gracePeriodSeconds: fc.constantFrom(0, 5, 30),
     bindingMode: fc.constantFrom<'Immediate' | 'WaitForFirstConsumer'>('Immediate', 'WaitForFirstConsumer'),
     init: fc.constantFrom<'none' | 'init' | 'sidecar'>('none', 'none', 'init', 'sidecar'),
+    antiAffinity: fc.constantFrom(false, false, false, true),
   });
 };
 
@@ -150,6 +153,7 @@ export const describeCase = (c: Case): string => {
   const head = w.kind === 'StatefulSet'
     ? `StatefulSet ${w.policy} whenScaled=${w.whenScaled} whenDeleted=${w.whenDeleted} replicas=${w.replicas} grace=${w.gracePeriodSeconds}s ${w.bindingMode}`
       + (w.init === 'init' ? ' +init container' : w.init === 'sidecar' ? ' +init container +sidecar' : '')
+      + (w.antiAffinity ? ' +one replica per node (anti-affinity)' : '')
     : `ReplicaSet replicas=${w.replicas} grace=${w.gracePeriodSeconds}s`;
   const ops = c.ops.map((t) => `${JSON.stringify(t.op)} +${t.gapMs}ms`);
   return [`seed ${c.seed}, ${c.nodes} node(s), ${head}`, ...ops.map((o, i) => `  ${i + 1}. ${o}`)].join('\n');

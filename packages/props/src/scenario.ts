@@ -24,6 +24,9 @@ export const workloadManifest = (w: Workload): KObject => {
     : undefined;
   const podSpec = {
     terminationGracePeriodSeconds: w.gracePeriodSeconds,
+    ...(w.kind === 'StatefulSet' && w.antiAffinity ? {
+      affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: WORKLOAD } }, topologyKey: 'kubernetes.io/hostname' }] } },
+    } : {}),
     ...(init ? { initContainers: init } : {}),
     containers: [{
       name: 'c', image: 'nginx:1.25',
@@ -60,7 +63,8 @@ const opSteps = (w: Workload, op: Op, nodes: readonly string[]): ScenarioStep[] 
   const target = targetOf(w);
   const optional = true;
   switch (op.op) {
-    case 'scale': return [{ op: 'scale', target, replicas: op.replicas, optional }];
+    // One replica per node: never more replicas than nodes (a replica that can never be placed is no interesting run).
+    case 'scale': return [{ op: 'scale', target, replicas: w.kind === 'StatefulSet' && w.antiAffinity ? Math.min(op.replicas, nodes.length) : op.replicas, optional }];
     case 'delete-pod': return [{ op: 'delete', target: `pod/${podRef(op.index)}`, ...(op.force ? { gracePeriodSeconds: 0 } : {}), optional }];
     case 'readiness': return [{ op: 'fault', fault: { fault: 'pod-readiness', name: podRef(op.index), ready: op.ready }, optional }];
     case 'fail-pod': return [{ op: 'fault', fault: { fault: 'pod-fail', name: podRef(op.index), reason: 'Evicted' }, optional }];
@@ -125,7 +129,7 @@ export const SETTLE_TIMEOUT_MS = 1_800_000;
  * what the recorded log's header carries, so `kubesim verify` re-runs it.
  */
 export const caseToScenario = (c: Case, name = 'generated'): Scenario => {
-  const w = c.workload;
+  const w = c.workload.kind === 'StatefulSet' && c.workload.antiAffinity ? { ...c.workload, replicas: Math.min(c.workload.replicas, c.nodes) } : c.workload;
   const nodes = nodeNames(c.nodes);
   const steps: ScenarioStep[] = [{ op: 'apply', objects: [service(), workloadManifest(w)], source: 'props' }];
   let forcedUnready = false;

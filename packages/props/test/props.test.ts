@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { describeCase, runSuite, workloadManifest, type WorkloadFilter } from '../src/index.js';
+import { caseToScenario, describeCase, runSuite, workloadManifest, type WorkloadFilter } from '../src/index.js';
 
 /**
  * The property suites (docs/props.md): generated operations and faults on the embedded engine, every
@@ -43,5 +43,19 @@ describe('generated workloads with init containers', () => {
     expect(describeCase({ ...base, workload: { ...sts, init: 'sidecar' } })).toContain('Immediate +init container +sidecar');
     expect(describeCase({ ...base, workload: { ...sts, init: 'init' } })).toMatch(/Immediate \+init container$/m);
     expect(describeCase({ ...base, workload: sts })).toMatch(/Immediate$/m);
+  });
+});
+
+describe('generated workloads with one replica per node', () => {
+  const sts = { kind: 'StatefulSet', policy: 'Parallel', whenScaled: 'Retain', whenDeleted: 'Retain', replicas: 4, gracePeriodSeconds: 0, bindingMode: 'WaitForFirstConsumer', antiAffinity: true } as const;
+  it('the manifest carries the anti-affinity; replicas, initial and scaled, are capped at the node count', () => {
+    const m = workloadManifest(sts) as { spec: { template: { spec: { affinity?: { podAntiAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { topologyKey: string }[] } } } } } };
+    expect(m.spec.template.spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.map((t) => t.topologyKey)).toEqual(['kubernetes.io/hostname']);
+    const sc = caseToScenario({ seed: 1, nodes: 2, workload: sts, ops: [{ op: { op: 'scale', replicas: 5 }, gapMs: 0 }] });
+    const applied = sc.steps[0] as unknown as { objects: { spec: { replicas: number } }[] };
+    expect(applied.objects[1]!.spec.replicas).toBe(2);
+    expect(sc.steps[1]).toMatchObject({ op: 'scale', replicas: 2 });
+    expect(describeCase({ seed: 1, nodes: 2, workload: sts, ops: [] })).toContain('+one replica per node (anti-affinity)');
+    expect((workloadManifest({ ...sts, antiAffinity: false }) as typeof m).spec.template.spec.affinity).toBeUndefined();
   });
 });
