@@ -141,7 +141,11 @@ describe('init containers that crash (a `container-crash` fault naming one)', ()
     const up = get<Pod>(sim, 'Pod', 'web-0')!;
     expect(initStatus(up, 'init-perms')).toMatchObject({ restartCount: 3, ready: true, state: { terminated: { exitCode: 0, reason: 'Completed' } }, lastState: { terminated: { exitCode: 1, reason: 'Error' } } });
     expect(up.status?.containerStatuses?.[0]?.restartCount).toBe(0);
-    expect(eventsFor(sim, 'Pod', 'web-0', 'BackOff')).toEqual([expect.objectContaining({ type: 'Warning', count: 2, message: `Back-off restarting failed container init-perms in pod web-0_default(${uid})` })]);
+    // At each crash into a back-off, and at the sync 10–15 s into the 20 s one.
+    expect(eventsFor(sim, 'Pod', 'web-0', 'BackOff')).toEqual([expect.objectContaining({
+      type: 'Warning', count: 3, message: `Back-off restarting failed container init-perms in pod web-0_default(${uid})`,
+      involvedObject: expect.objectContaining({ fieldPath: 'spec.initContainers{init-perms}' }),
+    })]);
     const started = list<Event>(sim, 'Event', 'default').filter((e) => e.involvedObject?.uid === uid && e.reason === 'Started' && e.involvedObject?.fieldPath === 'spec.initContainers{init-perms}');
     expect(started.map((e) => e.count)).toEqual([4]);
     // OrderedReady: web-1 waited for all of it; never re-created.

@@ -14,7 +14,7 @@ import {
 import { type CrashFault, type KubeletConfig, type KubeletLocal, type PendingWrite, parseKubeletKey } from './types.js';
 import { attachBlock, claimsReady } from './volumes.js';
 import { nodeExpanded, nodeResizePending } from '../volume/resize.js';
-import { killingEvent, pullingEvent, pullsAlways, startEvents } from './events.js';
+import { backOffEvent, killingEvent, pullingEvent, pullsAlways, startEvents, type ContainerList } from './events.js';
 
 type Input = ReconcileInput<KubeletConfig, KubeletLocal>;
 type Result = ReconcileResult<KubeletLocal>;
@@ -383,11 +383,16 @@ const restartCrashed = (input: Input, pod: Pod, node: string, forced: boolean | 
   let waitUntil: number | undefined;
   const restarted = new Set<string>();
   const startedAt = timestamp(now);
+  const waiting: { name: string; list: ContainerList }[] = [];
   const restart = (s: ContainerStatus, regularInit: boolean, idPrefix: string): ContainerStatus => {
     const last = awaitingRestart(s, regularInit);
     if (last === undefined) return s;
     const at = local.backoff.get(`${uid}/${s.name}`)?.restartAt ?? now;
-    if (at > now) { waitUntil = waitUntil === undefined ? at : Math.min(waitUntil, at); return s; }
+    if (at > now) {
+      waitUntil = waitUntil === undefined ? at : Math.min(waitUntil, at);
+      waiting.push({ name: s.name, list: idPrefix === '' ? 'containers' : 'initContainers' });
+      return s;
+    }
     restarted.add(s.name);
     const n = (s.restartCount ?? 0) + 1;
     return {
@@ -402,7 +407,7 @@ const restartCrashed = (input: Input, pod: Pod, node: string, forced: boolean | 
     return c ? restart(s, !isRestartableInit(c), 'init/') : s;
   });
   const next = (pod.status?.containerStatuses ?? []).map((s) => restart(s, false, ''));
-  if (restarted.size === 0) return waitUntil === undefined ? undefined : { requeueAfterMs: waitUntil - now, workUnits: 1 };
+  if (restarted.size === 0) return waitUntil === undefined ? undefined : backingOff(input, pod, waiting, waitUntil);
   const r = readiness(pod, next, now, forced);
   const statusesNext = withReady(pod, next, r.ready);
   const side = inits === undefined ? undefined : sidecarReadiness(pod, inits, now);
@@ -426,6 +431,33 @@ const restartCrashed = (input: Input, pod: Pod, node: string, forced: boolean | 
     plan: seq(statusWrite(status), ...events.map(event)),
     ...writing(local, pod, node), workUnits: 1,
     ...(after.length > 0 ? { requeueAfterMs: Math.min(...after) } : {}),
+  };
+};
+
+/** [podWorkers completeWork]: a pod whose sync failed (a container in back-off) is synced again after backOffPeriod, jittered by half. */
+export const BACKOFF_RESYNC_MS: readonly [number, number] = [10_000, 15_000];
+
+/**
+ * A sync during the crash-loop back-off of some of the pod's containers: it records `BackOff` about each
+ * ([doBackOff] at every sync; the correlator counts them) — once per backOffPeriod at most, whatever else
+ * woke the key — and is retried after 10–15 s, or when the first back-off ends.
+ */
+const backingOff = (input: Input, pod: Pod, waiting: readonly { name: string; list: ContainerList }[], waitUntil: number): Result => {
+  const { now, local, seed } = input;
+  const uid = pod.metadata?.uid ?? '';
+  const events: EventSpec[] = [];
+  let backoffEvents = local.backoffEvents;
+  for (const w of waiting) {
+    const k = `${uid}/${w.name}`;
+    const last = backoffEvents.get(k);
+    if (last !== undefined && now - last < BACKOFF_RESYNC_MS[0]) continue;
+    events.push(backOffEvent(pod, w.name, podFormat(pod), w.list));
+    backoffEvents = new Map(backoffEvents).set(k, now);
+  }
+  const resync = seededBetween(seed, `${uid}:backoff:${Math.floor(now)}`, BACKOFF_RESYNC_MS[0], BACKOFF_RESYNC_MS[1]);
+  return {
+    ...(events.length > 0 ? { plan: seq(...events.map(event)), local: { ...local, backoffEvents } } : {}),
+    requeueAfterMs: Math.min(waitUntil - now, resync), workUnits: 1,
   };
 };
 
@@ -464,10 +496,9 @@ const crashContainer = (input: Input, pod: Pod, node: string, f: CrashFault): Re
   const write = initSpec
     ? withStatus(pod, { initContainerStatuses: next, conditions: kubeletConditions(pod, phase, pod.status?.containerStatuses ?? [], now, [], next) })
     : withStatus(pod, { containerStatuses: next, conditions: kubeletConditions(pod, phase, next, now) });
-  const backoffEvent = waitMs > 0
-    ? { onSuccess: { type: 'Warning' as const, reason: 'BackOff', message: `Back-off restarting failed container ${s.name} in pod ${podFormat(pod)}`, involved: involvedOf(pod) } }
-    : {};
-  return { plan: statusWrite(write, backoffEvent), ...writing(local, pod, node), workUnits: 1 };
+  const backoffEvent = waitMs > 0 ? { onSuccess: backOffEvent(pod, s.name, podFormat(pod), initSpec ? 'initContainers' : 'containers') } : {};
+  const l = waitMs > 0 ? { ...local, backoffEvents: new Map(local.backoffEvents).set(`${uid}/${s.name}`, now) } : local;
+  return { plan: statusWrite(write, backoffEvent), ...writing(l, pod, node), workUnits: 1 };
 };
 
 /**

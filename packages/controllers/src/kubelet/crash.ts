@@ -30,12 +30,12 @@ export const backoffAt = (entry: CrashBackoff | undefined, ts: number, instance 
 
 /**
  * A kubelet (re)starting at `now` (ComponentDef.onStart): what it kept only in memory is gone — the
- * crash-loop back-off (`forgetBackoffs`) and the force-deleted pods its previous incarnation had to stop
- * (the fold of the log lists every one ever deleted that way).
+ * crash-loop back-off (`forgetBackoffs`), when it last recorded BackOff, and the force-deleted pods its
+ * previous incarnation had to stop (the fold of the log lists every one ever deleted that way).
  */
 export const kubeletOnStart = (local: KubeletLocal, now: number): KubeletLocal => {
   const l = forgetBackoffs(local, now);
-  return l.orphans.size === 0 ? l : { ...l, orphans: new Map() };
+  return l.orphans.size === 0 && l.backoffEvents.size === 0 ? l : { ...l, orphans: new Map(), backoffEvents: new Map() };
 };
 
 /**

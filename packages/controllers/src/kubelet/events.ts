@@ -54,5 +54,12 @@ export const startEvents = (pod: Pod, c: Container, pullMs: number, pullingNow: 
   ];
 };
 
+/**
+ * `BackOff` (Warning) [kuberuntime doBackOff]: a crashed container waits out its crash-loop back-off —
+ * recorded about the container at every pod sync during the back-off.
+ */
+export const backOffEvent = (pod: Pod, container: string, podText: string, list: ContainerList = 'containers'): EventSpec =>
+  ({ type: 'Warning', reason: 'BackOff', message: `Back-off restarting failed container ${container} in pod ${podText}`, involved: containerRef(pod, container, list) });
+
 /** `Killing`: the kubelet stops a running container (graceful deletion, eviction). */
 export const killingEvent = (pod: Pod, c: Container, list: ContainerList = 'containers'): EventSpec => normal(pod, c, 'Killing', `Stopping container ${c.name}`, list);

@@ -175,6 +175,11 @@ export const observeKubelet = (e: Envelope, _old: KObject | undefined, local: Ku
       for (const k of next.backoff.keys()) if (k.startsWith(`${uid}/`)) (backoff ??= new Map(next.backoff)).delete(k);
       if (backoff) next = { ...next, backoff };
     }
+    if (next.backoffEvents.size > 0) {
+      let backoffEvents: Map<string, number> | undefined;
+      for (const k of next.backoffEvents.keys()) if (k.startsWith(`${uid}/`)) (backoffEvents ??= new Map(next.backoffEvents)).delete(k);
+      if (backoffEvents) next = { ...next, backoffEvents };
+    }
     if (next.pending.has(uid)) next = { ...next, pending: next.pending.delete(uid) };
     if (next.warned.has(uid)) next = { ...next, warned: without(next.warned, uid) };
     // Deleted at once (grace 0) while its containers ran here, the kubelet up: it still stops them

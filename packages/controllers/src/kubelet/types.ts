@@ -111,6 +111,11 @@ export interface KubeletLocal {
   readonly crashes: ReadonlyMap<string, CrashFault>;
   /** Crash-loop back-off per `uid/container`. */
   readonly backoff: ReadonlyMap<string, CrashBackoff>;
+  /**
+   * When this kubelet incarnation last recorded `BackOff` for a container (`uid/container`): the pod worker
+   * syncs a pod whose sync failed again after 10–15 s ([podWorkers backOffPeriod]), recording it each time.
+   */
+  readonly backoffEvents: ReadonlyMap<string, number>;
   /** By pod uid; persistent, since it can hold every pod of a mass start or termination. */
   readonly pending: PHashMap<PendingWrite>;
   /** Pods (uid) already warned with FailedAttachVolume, and for which volumes. */
@@ -136,7 +141,7 @@ export interface KubeletLocal {
 }
 
 export const initialKubeletLocal = (): KubeletLocal => ({
-  readiness: new Map(), failures: new Map(), crashes: new Map(), backoff: new Map(), pending: PHashMap.empty(), warned: new Map(), killing: new Set(), orphans: new Map(), down: new Map(), stranded: new Map(),
+  readiness: new Map(), failures: new Map(), crashes: new Map(), backoff: new Map(), backoffEvents: new Map(), pending: PHashMap.empty(), warned: new Map(), killing: new Set(), orphans: new Map(), down: new Map(), stranded: new Map(),
 });
 
 /** `<node>|<namespace>/<name>` */
