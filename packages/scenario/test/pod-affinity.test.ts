@@ -134,3 +134,40 @@ describe('topology spread constraints (DoNotSchedule)', () => {
     );
   });
 });
+
+describe('preferred pod (anti-)affinity (InterPodAffinity score, weight 2 over LeastAllocated)', () => {
+  // node-a is eight times larger: LeastAllocated alone always prefers it.
+  const nodes = [{ name: 'node-a', capacity: { cpu: '32', memory: '64Gi', pods: 110 } }, { name: 'node-b' }];
+  const cache = (sim: ReturnType<typeof newCluster>): void => {
+    create(sim, barePod('cache', { app: 'cache' }, { nodeSelector: { 'kubernetes.io/hostname': 'node-a' } }));
+    waitFor(sim, 'cache on node-a', () => get<Pod>(sim, 'Pod', 'cache')?.spec?.nodeName === 'node-a');
+  };
+  const term = (weight: number): Json => [{ weight, podAffinityTerm: { labelSelector: { matchLabels: { app: 'cache' } }, topologyKey: 'kubernetes.io/hostname' } }];
+
+  it('without preferences the larger node wins; a preferred anti-affinity to the pod there sends the pod to the other node', () => {
+    const sim = newCluster({ nodes });
+    cache(sim);
+    create(sim, barePod('plain', { app: 'x' }));
+    create(sim, barePod('shy', { app: 'y' }, { affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: term(50) } } }));
+    waitFor(sim, 'both placed', () => get<Pod>(sim, 'Pod', 'plain')?.spec?.nodeName !== undefined && get<Pod>(sim, 'Pod', 'shy')?.spec?.nodeName !== undefined);
+    expect(get<Pod>(sim, 'Pod', 'plain')!.spec!.nodeName).toBe('node-a');
+    expect(get<Pod>(sim, 'Pod', 'shy')!.spec!.nodeName).toBe('node-b');
+  });
+
+  it('a preferred affinity pulls a pod to the node of the pod it likes; an existing pod\'s preferred anti-affinity pushes others away', () => {
+    const sim = newCluster({ nodes: [{ name: 'node-a' }, { name: 'node-b', capacity: { cpu: '32', memory: '64Gi', pods: 110 } }] });
+    cache(sim);
+    create(sim, barePod('fan', { app: 'z' }, { affinity: { podAffinity: { preferredDuringSchedulingIgnoredDuringExecution: term(10) } } }));
+    waitFor(sim, 'fan placed', () => get<Pod>(sim, 'Pod', 'fan')?.spec?.nodeName !== undefined);
+    expect(get<Pod>(sim, 'Pod', 'fan')!.spec!.nodeName).toBe('node-a');
+    // A loner on node-b that prefers no app=crowd pod near it (symmetric: scored for the incoming pod).
+    create(sim, barePod('loner', { app: 'loner' }, {
+      nodeSelector: { 'kubernetes.io/hostname': 'node-b' },
+      affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { labelSelector: { matchLabels: { app: 'crowd' } }, topologyKey: 'kubernetes.io/hostname' } }] } },
+    }));
+    waitFor(sim, 'loner on node-b', () => get<Pod>(sim, 'Pod', 'loner')?.spec?.nodeName === 'node-b');
+    create(sim, barePod('crowd-1', { app: 'crowd' }));
+    waitFor(sim, 'crowd-1 placed', () => get<Pod>(sim, 'Pod', 'crowd-1')?.spec?.nodeName !== undefined);
+    expect(get<Pod>(sim, 'Pod', 'crowd-1')!.spec!.nodeName).toBe('node-a');
+  });
+});

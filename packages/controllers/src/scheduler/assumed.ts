@@ -47,7 +47,7 @@ const buildNode = (entries: ReadonlyMap<string, AssumedPod>, stale: PHashMap<tru
 };
 
 export class AssumedPods {
-  private static readonly EMPTY = new AssumedPods(PHashMap.empty(), PHashMap.empty(), PHashMap.empty(), PHashMap.empty());
+  private static readonly EMPTY = new AssumedPods(PHashMap.empty(), PHashMap.empty(), PHashMap.empty(), PHashMap.empty(), PHashMap.empty());
   static empty(): AssumedPods { return AssumedPods.EMPTY; }
 
   private constructor(
@@ -56,6 +56,8 @@ export class AssumedPods {
     private readonly staleUids: PHashMap<true>,
     /** Entries whose pod has required anti-affinity terms (InterPodAffinity reads them for every pod). */
     private readonly antiUids: PHashMap<true>,
+    /** Entries whose pod has preferred pod (anti-)affinity terms (they score nodes for every pod). */
+    private readonly preferredUids: PHashMap<true>,
   ) {}
 
   get size(): number { return this.all.size; }
@@ -74,6 +76,12 @@ export class AssumedPods {
 
   isStale(uid: string): boolean { return this.staleUids.size > 0 && this.staleUids.has(uid); }
 
+  /** The entries whose pod has preferred pod (anti-)affinity terms. */
+  *withPreferredAffinity(): IterableIterator<[string, AssumedPod]> {
+    if (this.preferredUids.size === 0) return;
+    for (const [uid] of this.preferredUids.entries()) yield [uid, this.all.get(uid)!];
+  }
+
   /** The entries whose pod has required anti-affinity terms. */
   *withAntiAffinity(): IterableIterator<[string, AssumedPod]> {
     if (this.antiUids.size === 0) return;
@@ -89,14 +97,15 @@ export class AssumedPods {
     const cur = nodes.get(a.node);
     nodes = nodes.set(a.node, buildNode(new Map(cur?.entries ?? []).set(uid, a), stale));
     const anti = hasRequiredAntiAffinity(a.pod) ? this.antiUids.set(uid, true) : this.antiUids.delete(uid);
-    return new AssumedPods(this.all.set(uid, a), nodes, stale, anti);
+    const preferred = hasPreferredAffinity(a.pod) ? this.preferredUids.set(uid, true) : this.preferredUids.delete(uid);
+    return new AssumedPods(this.all.set(uid, a), nodes, stale, anti, preferred);
   }
 
   delete(uid: string): AssumedPods {
     const prev = this.all.get(uid);
     if (!prev) return this;
     const stale = this.staleUids.delete(uid);
-    return new AssumedPods(this.all.delete(uid), without(this.nodes, prev.node, uid, stale), stale, this.antiUids.delete(uid));
+    return new AssumedPods(this.all.delete(uid), without(this.nodes, prev.node, uid, stale), stale, this.antiUids.delete(uid), this.preferredUids.delete(uid));
   }
 
   /** Mark (or unmark) an entry whose pod the informer shows finished. */
@@ -105,12 +114,16 @@ export class AssumedPods {
     if (!prev || this.isStale(uid) === value) return this;
     const stale = value ? this.staleUids.set(uid, true) : this.staleUids.delete(uid);
     const cur = this.nodes.get(prev.node)!;
-    return new AssumedPods(this.all, this.nodes.set(prev.node, buildNode(cur.entries, stale)), stale, this.antiUids);
+    return new AssumedPods(this.all, this.nodes.set(prev.node, buildNode(cur.entries, stale)), stale, this.antiUids, this.preferredUids);
   }
 }
 
 const hasRequiredAntiAffinity = (p: AssumedPod['pod']): boolean =>
   (p.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0;
+
+const hasPreferredAffinity = (p: AssumedPod['pod']): boolean =>
+  (p.spec?.affinity?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0
+  || (p.spec?.affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0;
 
 const without = (nodes: PHashMap<AssumedNode>, node: string, uid: string, stale: PHashMap<true>): PHashMap<AssumedNode> => {
   const cur = nodes.get(node);

@@ -10,7 +10,7 @@ import { NO_VALUES, podsByClaim, podsByNode, type IndexSpec, type Snapshot } fro
 import type { ComponentDef, KeysForContext } from '../framework/index.js';
 import { pvByClaimRef, pvUnboundByClass } from '../volume/indexes.js';
 import { needsScheduling, podScheduledCondition, schedulePod } from './core.js';
-import { podsWithRequiredAntiAffinity } from './interpodaffinity.js';
+import { podsWithPreferredAffinity, podsWithRequiredAntiAffinity } from './interpodaffinity.js';
 import {
   SCHEDULER_NAME, backoffMs, initialSchedulerLocal, type ClusterEvents, type SchedulerConfig, type SchedulerLocal,
 } from './types.js';
@@ -240,7 +240,7 @@ export const schedulerObserve = (e: Envelope, old: KObject | undefined, local: S
 export const scheduler: ComponentDef<SchedulerConfig, SchedulerLocal> = {
   name: SCHEDULER_NAME,
   watches: ['Pod', 'Node', 'PersistentVolumeClaim', 'PersistentVolume', 'StorageClass'],
-  indexes: [podsByNode, podsByClaim, podsUnschedulable, podsWithRequiredAntiAffinity, pvByClaimRef, pvUnboundByClass],
+  indexes: [podsByNode, podsByClaim, podsUnschedulable, podsWithRequiredAntiAffinity, podsWithPreferredAffinity, pvByClaimRef, pvUnboundByClass],
   keysFor: schedulerKeysFor,
   initialKeys: schedulerInitialKeys,
   reconcile: schedulePod,

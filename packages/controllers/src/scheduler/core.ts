@@ -18,7 +18,7 @@ import {
   DEFAULT_SCHEDULER_NAME, backoffMs, type AssumedPod, type SchedulerConfig, type SchedulerLocal,
 } from './types.js';
 import { readWriteOncePodConflict, volumeBindSteps, volumePreFilter, type PodClaims } from './volumebinding.js';
-import { interPodAffinityPreFilter } from './interpodaffinity.js';
+import { interPodAffinityPreFilter, interPodAffinityPreScore } from './interpodaffinity.js';
 import { topologySpreadPreFilter } from './topologyspread.js';
 
 export const BIND_TAG = 'bind';
@@ -243,10 +243,11 @@ export const schedulePod = (input: ReconcileInput<SchedulerConfig, SchedulerLoca
   const spread = (pod.spec?.topologySpreadConstraints?.length ?? 0) > 0
     ? topologySpreadPreFilter(snap, pod, local.assumed, names.flatMap((_, i) => cache.recAt(snap, i) ?? []))
     : undefined;
+  const preferred = interPodAffinityPreScore(snap, pod, local.assumed);
   const f: FilterCtx = {
     snap, cache, pi: podInfoOf(pod), claims: pre.claims, rwop: readWriteOncePodConflict(snap, pod, local.assumed),
-    extra: new AssumedByNode(c), ...(affinity ? { affinity } : {}), ...(spread ? { spread } : {}),
-    work: 1 + pre.scanned + (affinity?.scanned ?? 0) + (spread?.scanned ?? 0),
+    extra: new AssumedByNode(c), ...(affinity ? { affinity } : {}), ...(spread ? { spread } : {}), ...(preferred ? { preferred } : {}),
+    work: 1 + pre.scanned + (affinity?.scanned ?? 0) + (spread?.scanned ?? 0) + (preferred?.scanned ?? 0),
   };
   const workUnits = (): number => f.work + cache.takeScanned();
 

@@ -182,3 +182,108 @@ export const filterInterPodAffinity = (s: InterPodAffinityState | undefined, n: 
   }
   return undefined;
 };
+
+// ---- Score: preferred terms ---------------------------------------------------------------------
+
+type WeightedTerm = NonNullable<NonNullable<NonNullable<NonNullable<Pod['spec']>['affinity']>['podAffinity']>['preferredDuringSchedulingIgnoredDuringExecution']>[number];
+
+/** Bound pods with preferred pod (anti-)affinity terms of their own (they score nodes for other pods). */
+const PREFERRED = ['preferred'];
+const hasPreferred = (p: Pod): boolean =>
+  (p.spec?.affinity?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0
+  || (p.spec?.affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0;
+export const podsWithPreferredAffinity: IndexSpec = {
+  name: 'scheduler.preferredAffinity', kind: 'Pod',
+  fn: (o) => {
+    const p = o as Pod;
+    return p.spec?.nodeName && hasPreferred(p) ? PREFERRED : NO_VALUES;
+  },
+};
+
+const weighted = (terms: readonly WeightedTerm[] | undefined, pod: Pod, sign: 1 | -1): { term: AffinityTerm; weight: number }[] =>
+  (terms ?? []).map((w) => ({ term: compileTerm(w.podAffinityTerm, pod), weight: sign * w.weight }));
+
+/** Raw scores by topology pair (`key\0value`): what a node gains from the pods in its domains. */
+export interface InterPodAffinityScore {
+  readonly topologyScore: ReadonlyMap<string, number>;
+  readonly scanned: number;
+}
+
+/**
+ * [InterPodAffinity PreScore]: for every existing pod (bound and unfinished, or assumed), the weights of
+ * the incoming pod's preferred terms it matches (affinity +, anti-affinity −) and of its own preferred
+ * terms the incoming pod matches, added to the topology pair of its node. Undefined when no preferred
+ * term is involved (the plugin then scores every node alike).
+ */
+export const interPodAffinityPreScore = (snap: Snapshot, pod: Pod, assumed: AssumedPods): InterPodAffinityScore | undefined => {
+  const a = pod.spec?.affinity;
+  const own = [
+    ...weighted(a?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution, pod, 1),
+    ...weighted(a?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution, pod, -1),
+  ];
+  const uid = pod.metadata?.uid;
+  let others = false;
+  for (const p of snap.byIndex('Pod', podsWithPreferredAffinity.name, 'preferred')) { if (p.metadata?.uid !== uid) { others = true; break; } }
+  if (!others) for (const [u] of assumed.withPreferredAffinity()) if (u !== uid) { others = true; break; }
+  if (own.length === 0 && !others) return undefined;
+  const topologyScore = new Map<string, number>();
+  const nodeLabels = new Map<string, Readonly<Record<string, string>> | undefined>();
+  const labelsOf = (node: string): Readonly<Record<string, string>> | undefined => {
+    if (!nodeLabels.has(node)) nodeLabels.set(node, snap.get('Node', '', node)?.metadata?.labels ?? undefined);
+    return nodeLabels.get(node);
+  };
+  const add = (t: AffinityTerm, labels: Readonly<Record<string, string>>, w: number): void => {
+    const v = labels[t.topologyKey];
+    if (v === undefined) return;
+    const k = pairKey(t.topologyKey, v);
+    topologyScore.set(k, (topologyScore.get(k) ?? 0) + w);
+  };
+  let scanned = 0;
+  const visit = (p: Pod, node: string): void => {
+    scanned++;
+    const labels = labelsOf(node);
+    if (labels === undefined) return;
+    for (const { term, weight } of own) if (termMatches(term, p)) add(term, labels, weight);
+    if (!hasPreferred(p)) return;
+    const pa = p.spec?.affinity;
+    for (const { term, weight } of [
+      ...weighted(pa?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution, p, 1),
+      ...weighted(pa?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution, p, -1),
+    ]) if (termMatches(term, pod)) add(term, labels, weight);
+  };
+  const seen = new Set<string>();
+  const source = own.length > 0 ? snap.list('Pod') as Iterable<Pod> : snap.byIndex('Pod', podsWithPreferredAffinity.name, 'preferred') as Iterable<Pod>;
+  for (const p of source) {
+    const node = p.spec?.nodeName;
+    if (!node || isTerminal(p) || p.metadata?.uid === uid) continue;
+    seen.add(p.metadata?.uid ?? '');
+    visit(p, node);
+  }
+  for (const [u, x] of own.length > 0 ? assumed.entries() : assumed.withPreferredAffinity()) {
+    if (u === uid || seen.has(u) || assumed.isStale(u)) continue;
+    visit(x.pod, x.node);
+  }
+  return { topologyScore, scanned };
+};
+
+/** [InterPodAffinity Score]: the node's pairs' scores summed. */
+export const interPodAffinityRawScore = (s: InterPodAffinityScore, n: NodeRec): number => {
+  let score = 0;
+  for (const [k, v] of s.topologyScore) {
+    const i = k.indexOf('\u0000');
+    if (n.labels[k.slice(0, i)] === k.slice(i + 1)) score += v;
+  }
+  return score;
+};
+
+/** [InterPodAffinity NormalizeScore]: min–max to 0–100 (all 0 when every node scores alike). */
+export const normalizeInterPodAffinity = (raw: readonly number[]): number[] => {
+  if (raw.length === 0) return [];
+  let min = raw[0]!, max = raw[0]!;
+  for (const r of raw) { if (r < min) min = r; if (r > max) max = r; }
+  const diff = max - min;
+  return raw.map((r) => (diff > 0 ? Math.trunc(100 * ((r - min) / diff)) : 0));
+};
+
+/** The default profile's weight of InterPodAffinity's score (NodeResourcesFit's is 1). */
+export const INTER_POD_AFFINITY_WEIGHT = 2;

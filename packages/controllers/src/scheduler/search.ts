@@ -14,7 +14,9 @@ import {
 import type { ReasonHistogram } from './fiterror.js';
 import { leastAllocatedScore, type HostSelector } from './score.js';
 import { REASON_RWOP_CONFLICT, volumeFilter, type NodeVolumes, type PodClaims } from './volumebinding.js';
-import { filterInterPodAffinity, type InterPodAffinityState } from './interpodaffinity.js';
+import {
+  filterInterPodAffinity, INTER_POD_AFFINITY_WEIGHT, interPodAffinityRawScore, normalizeInterPodAffinity, type InterPodAffinityScore, type InterPodAffinityState,
+} from './interpodaffinity.js';
 import { filterTopologySpread, type TopologySpreadState } from './topologyspread.js';
 
 /** What a cycle's filters share: the pod, its claims, the RWOP verdict, assumed pods' usage. */
@@ -30,6 +32,8 @@ export interface FilterCtx {
   readonly spread?: TopologySpreadState;
   /** InterPodAffinity's PreFilter state (undefined: no required pod (anti-)affinity can rule a node out). */
   readonly affinity?: InterPodAffinityState;
+  /** InterPodAffinity's PreScore state (undefined: no preferred term involved; LeastAllocated alone scores). */
+  readonly preferred?: InterPodAffinityScore;
   /** Work done (objects read), for workUnits. */
   work: number;
 }
@@ -113,7 +117,9 @@ export const searchNodes = (f: FilterCtx, start: number, numToFind: number, fail
   // Bound claims whose volumes exist and have no node affinity pass VolumeBinding on every node,
   // scanning one volume per claim: the fast path then only adds that work per node that fits.
   const volumeWork = f.claims.delayed.length === 0 ? nodeIndependentBoundClaims(f) : -1;
-  const fast = pi.simple && !f.rwop && volumeWork >= 0 && f.affinity === undefined && f.spread === undefined;
+  const fast = pi.simple && !f.rwop && volumeWork >= 0 && f.affinity === undefined && f.spread === undefined && f.preferred === undefined;
+  // With preferred terms the InterPodAffinity score is normalized over all feasible nodes: collect them first.
+  const collected: { i: number; score: number; pods: number }[] | undefined = f.preferred ? [] : undefined;
   const extra = f.extra;
   const names = extra.empty ? undefined : cache.nodeNames(snap);
   const r = pi.resources;
@@ -156,9 +162,20 @@ export const searchNodes = (f: FilterCtx, start: number, numToFind: number, fail
       pods = usage.pods;
     }
     feasible++;
+    if (collected) { collected.push({ i, score, pods }); continue; }
     if (score > bestScore || (score === bestScore && pods < bestPods)) {
       ties[0] = i; tieCount = 1; bestScore = score; bestPods = pods;
     } else if (score === bestScore && pods === bestPods) ties[tieCount++] = i;
+  }
+  if (collected) {
+    // [prioritizeNodes]: NodeResourcesFit (weight 1) + InterPodAffinity normalized (weight 2).
+    const norm = normalizeInterPodAffinity(collected.map((c) => interPodAffinityRawScore(f.preferred!, cache.recAt(snap, c.i)!)));
+    collected.forEach(({ i, score: la, pods }, k) => {
+      const score = la + INTER_POD_AFFINITY_WEIGHT * norm[k]!;
+      if (score > bestScore || (score === bestScore && pods < bestPods)) {
+        ties[0] = i; tieCount = 1; bestScore = score; bestPods = pods;
+      } else if (score === bestScore && pods === bestPods) ties[tieCount++] = i;
+    });
   }
   hosts.tieCount = tieCount;
   hosts.bestScore = bestScore;
