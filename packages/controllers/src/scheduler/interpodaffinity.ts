@@ -10,6 +10,7 @@ import { compileSelector, isTerminal, type Pod, type Selector } from '@kubesim/a
 import type { IndexSpec, Snapshot } from '@kubesim/state';
 import { NO_VALUES } from '@kubesim/state';
 import type { AssumedPods } from './assumed.js';
+import type { AssumedPod } from './types.js';
 import type { NodeRec } from './cache.js';
 
 export const REASON_EXISTING_ANTI_AFFINITY = "node(s) didn't satisfy existing pods anti-affinity rules";
@@ -71,6 +72,36 @@ export const podsWithRequiredAntiAffinity: IndexSpec = {
 
 const pairKey = (key: string, value: string): string => `${key}\u0000${value}`;
 
+/**
+ * The pods already placed, as the scheduler's cache holds them: those of `bound` that have a node and are
+ * not finished, then the given assumed pods not yet seen bound (not stale) — never the pod `uid` itself.
+ */
+export const eachPlacedPod = (
+  bound: Iterable<Pod>, assumedEntries: Iterable<[string, AssumedPod]>, assumed: AssumedPods, uid: string | undefined,
+  visit: (p: Pod, node: string) => void,
+): void => {
+  const seen = new Set<string>();
+  for (const p of bound) {
+    const node = p.spec?.nodeName;
+    if (!node || isTerminal(p) || p.metadata?.uid === uid) continue;
+    seen.add(p.metadata?.uid ?? '');
+    visit(p, node);
+  }
+  for (const [u, a] of assumedEntries) {
+    if (u === uid || seen.has(u) || assumed.isStale(u)) continue;
+    visit(a.pod, a.node);
+  }
+};
+
+/** Node labels by node name, read once per cycle. */
+const nodeLabelsOf = (snap: Snapshot): ((node: string) => Readonly<Record<string, string>> | undefined) => {
+  const memo = new Map<string, Readonly<Record<string, string>> | undefined>();
+  return (node) => {
+    if (!memo.has(node)) memo.set(node, snap.get('Node', '', node)?.metadata?.labels ?? undefined);
+    return memo.get(node);
+  };
+};
+
 /** What the Filter needs: counts by topology pair (`key\0value`). */
 export interface InterPodAffinityState {
   readonly affinity: readonly AffinityTerm[];
@@ -103,11 +134,7 @@ export const interPodAffinityPreFilter = (snap: Snapshot, pod: Pod, assumed: Ass
   const antiAffinityCounts = new Map<string, number>();
   const existingAntiAffinityCounts = new Map<string, number>();
   const add = (m: Map<string, number>, k: string): void => { m.set(k, (m.get(k) ?? 0) + 1); };
-  const nodeLabels = new Map<string, Readonly<Record<string, string>> | undefined>();
-  const labelsOf = (node: string): Readonly<Record<string, string>> | undefined => {
-    if (!nodeLabels.has(node)) nodeLabels.set(node, snap.get('Node', '', node)?.metadata?.labels ?? undefined);
-    return nodeLabels.get(node);
-  };
+  const labelsOf = nodeLabelsOf(snap);
   let scanned = 0;
   const visit = (p: Pod, node: string): void => {
     scanned++;
@@ -131,25 +158,12 @@ export const interPodAffinityPreFilter = (snap: Snapshot, pod: Pod, assumed: Ass
       }
     }
   };
-  const seen = new Set<string>();
-  if (affinity.length > 0 || anti.length > 0) {
-    for (const p of snap.list('Pod') as Iterable<Pod>) {
-      const node = p.spec?.nodeName;
-      if (!node || isTerminal(p) || p.metadata?.uid === uid) continue;
-      seen.add(p.metadata?.uid ?? '');
-      visit(p, node);
-    }
-  } else {
-    for (const p of snap.byIndex('Pod', podsWithRequiredAntiAffinity.name, 'anti')) {
-      if (isTerminal(p) || p.metadata?.uid === uid) continue;
-      seen.add(p.metadata?.uid ?? '');
-      visit(p, p.spec!.nodeName!);
-    }
-  }
-  for (const [u, a] of affinity.length > 0 || anti.length > 0 ? assumed.entries() : assumed.withAntiAffinity()) {
-    if (u === uid || seen.has(u) || assumed.isStale(u)) continue;
-    visit(a.pod, a.node);
-  }
+  // With terms of its own every placed pod matters; else only those with anti-affinity terms.
+  const all = affinity.length > 0 || anti.length > 0;
+  eachPlacedPod(
+    all ? snap.list('Pod') as Iterable<Pod> : snap.byIndex('Pod', podsWithRequiredAntiAffinity.name, 'anti') as Iterable<Pod>,
+    all ? assumed.entries() : assumed.withAntiAffinity(), assumed, uid, visit,
+  );
   return {
     affinity, anti, affinityCounts, antiAffinityCounts, existingAntiAffinityCounts,
     selfMatch: affinity.length > 0 && affinity.every((t) => termMatches(t, pod)), scanned,
@@ -227,11 +241,7 @@ export const interPodAffinityPreScore = (snap: Snapshot, pod: Pod, assumed: Assu
   if (!others) for (const [u] of assumed.withPreferredAffinity()) if (u !== uid) { others = true; break; }
   if (own.length === 0 && !others) return undefined;
   const topologyScore = new Map<string, number>();
-  const nodeLabels = new Map<string, Readonly<Record<string, string>> | undefined>();
-  const labelsOf = (node: string): Readonly<Record<string, string>> | undefined => {
-    if (!nodeLabels.has(node)) nodeLabels.set(node, snap.get('Node', '', node)?.metadata?.labels ?? undefined);
-    return nodeLabels.get(node);
-  };
+  const labelsOf = nodeLabelsOf(snap);
   const add = (t: AffinityTerm, labels: Readonly<Record<string, string>>, w: number): void => {
     const v = labels[t.topologyKey];
     if (v === undefined) return;
@@ -251,18 +261,10 @@ export const interPodAffinityPreScore = (snap: Snapshot, pod: Pod, assumed: Assu
       ...weighted(pa?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution, p, -1),
     ]) if (termMatches(term, pod)) add(term, labels, weight);
   };
-  const seen = new Set<string>();
-  const source = own.length > 0 ? snap.list('Pod') as Iterable<Pod> : snap.byIndex('Pod', podsWithPreferredAffinity.name, 'preferred') as Iterable<Pod>;
-  for (const p of source) {
-    const node = p.spec?.nodeName;
-    if (!node || isTerminal(p) || p.metadata?.uid === uid) continue;
-    seen.add(p.metadata?.uid ?? '');
-    visit(p, node);
-  }
-  for (const [u, x] of own.length > 0 ? assumed.entries() : assumed.withPreferredAffinity()) {
-    if (u === uid || seen.has(u) || assumed.isStale(u)) continue;
-    visit(x.pod, x.node);
-  }
+  eachPlacedPod(
+    own.length > 0 ? snap.list('Pod') as Iterable<Pod> : snap.byIndex('Pod', podsWithPreferredAffinity.name, 'preferred') as Iterable<Pod>,
+    own.length > 0 ? assumed.entries() : assumed.withPreferredAffinity(), assumed, uid, visit,
+  );
   return { topologyScore, scanned };
 };
 

@@ -9,11 +9,12 @@
  * (`ScheduleAnyway`) only score in Kubernetes and are not modelled. Terminating pods are not counted;
  * pods the scheduler has assumed on a node are.
  */
-import { compileSelector, isTerminal, type LabelSelector, type Node, type Pod, type Selector } from '@kubesim/api';
+import { compileSelector, type LabelSelector, type Node, type Pod, type Selector } from '@kubesim/api';
 import type { Snapshot } from '@kubesim/state';
 import { matchNodeSelectorTerms } from '../volume/storage.js';
 import type { AssumedPods } from './assumed.js';
 import type { NodeRec } from './cache.js';
+import { eachPlacedPod } from './interpodaffinity.js';
 
 export const REASON_SPREAD_LABEL = "node(s) didn't match pod topology spread constraints (missing required label)";
 export const REASON_SPREAD = "node(s) didn't match pod topology spread constraints";
@@ -96,17 +97,7 @@ export const topologySpreadPreFilter = (snap: Snapshot, pod: Pod, assumed: Assum
       counts[i]!.set(v, counts[i]!.get(v)! + 1);
     });
   };
-  const seen = new Set<string>();
-  for (const p of snap.list('Pod', ns) as Iterable<Pod>) {
-    const node = p.spec?.nodeName;
-    if (!node || isTerminal(p) || p.metadata?.uid === uid) continue;
-    seen.add(p.metadata?.uid ?? '');
-    visit(p, node);
-  }
-  for (const [u, a] of assumed.entries()) {
-    if (u === uid || seen.has(u) || assumed.isStale(u)) continue;
-    visit(a.pod, a.node);
-  }
+  eachPlacedPod(snap.list('Pod', ns) as Iterable<Pod>, assumed.entries(), assumed, uid, visit);
   const minMatch = constraints.map((c, i) => {
     const values = [...counts[i]!.values()];
     return values.length < c.minDomains || values.length === 0 ? 0 : Math.min(...values);
