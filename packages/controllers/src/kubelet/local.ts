@@ -1,6 +1,6 @@
 import { isTerminal, parseTimestamp, podClaimNames, type KObject, type Pod } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
-import { kubeletKey, type CrashBackoff, type CrashFault, type FailFault, type KubeletConfig, type KubeletLocal, type PendingWrite, type ReadinessFault, type StrandedAttachment } from './types.js';
+import { kubeletKey, type CrashFault, type FailFault, type KubeletConfig, type KubeletLocal, type PendingWrite, type ReadinessFault, type StrandedAttachment } from './types.js';
 import { anyContainerRunning, containersStarted, isRestartableInit } from './status.js';
 import { hostedNodes } from './network.js';
 import { backoffAt, crashTarget, DEFAULT_CRASH_RUN_MS, lastFinishedAt } from './crash.js';
@@ -68,6 +68,12 @@ const without = <K, V>(m: ReadonlyMap<K, V>, k: K): ReadonlyMap<K, V> => {
   return n;
 };
 const withEntry = <K, V>(m: ReadonlyMap<K, V>, k: K, v: V): ReadonlyMap<K, V> => new Map(m).set(k, v);
+/** A map keyed `uid/container` without the pod's entries (the same map when it has none). */
+const withoutPod = <V>(m: ReadonlyMap<string, V>, uid: string): ReadonlyMap<string, V> => {
+  let out: Map<string, V> | undefined;
+  for (const k of m.keys()) if (k.startsWith(`${uid}/`)) (out ??= new Map(m)).delete(k);
+  return out ?? m;
+};
 
 /**
  * Crashes the log shows: a container (or init container) of a pod with a crash fault whose latest terminated instance is newer
@@ -170,16 +176,9 @@ export const observeKubelet = (e: Envelope, _old: KObject | undefined, local: Ku
     if (next.readiness.has(key)) next = { ...next, readiness: without(next.readiness, key) };
     if (next.failures.has(key)) next = { ...next, failures: without(next.failures, key) };
     if (next.crashes.has(key)) next = { ...next, crashes: without(next.crashes, key) };
-    if (next.backoff.size > 0) {
-      let backoff: Map<string, CrashBackoff> | undefined;
-      for (const k of next.backoff.keys()) if (k.startsWith(`${uid}/`)) (backoff ??= new Map(next.backoff)).delete(k);
-      if (backoff) next = { ...next, backoff };
-    }
-    if (next.backoffEvents.size > 0) {
-      let backoffEvents: Map<string, number> | undefined;
-      for (const k of next.backoffEvents.keys()) if (k.startsWith(`${uid}/`)) (backoffEvents ??= new Map(next.backoffEvents)).delete(k);
-      if (backoffEvents) next = { ...next, backoffEvents };
-    }
+    const backoff = withoutPod(next.backoff, uid);
+    const backoffEvents = withoutPod(next.backoffEvents, uid);
+    if (backoff !== next.backoff || backoffEvents !== next.backoffEvents) next = { ...next, backoff, backoffEvents };
     if (next.pending.has(uid)) next = { ...next, pending: next.pending.delete(uid) };
     if (next.warned.has(uid)) next = { ...next, warned: without(next.warned, uid) };
     // Deleted at once (grace 0) while its containers ran here, the kubelet up: it still stops them
