@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { DeliverPolicy, DiscardPolicy, JetStreamApiError, RetentionPolicy, StorageType, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { DeliverPolicy, DiscardPolicy, JetStreamApiError, jetstream, RetentionPolicy, StorageType, type JetStreamClient, type ConsumerMessages, type JetStreamManager, type JsMsg, type MsgRequest, type NextMsgRequest } from '@nats-io/jetstream';
 import { headers, type NatsConnection } from '@nats-io/transport-node';
 import type { AppendRequest, Envelope, LogConflict } from '@kubesim/log';
 import { decodeEntry, encodeEntry, subjectOfEntry } from './codec.js';
@@ -11,6 +11,32 @@ const ROUTINE_STATUS = new Set(['heartbeat', 'discard', 'debug', 'next']);
 
 /** A watch with no message and no heartbeat for this long is re-opened. */
 const STALL_MS = 6_000;
+
+/**
+ * A watch that delivered nothing for this long while showing signs of life is audited: the stream is
+ * asked for its next entry after the watch's cursor; one that is older than `STALL_MS` and was not
+ * delivered means the consumer is alive but stuck, and the watch is re-opened.
+ */
+const AUDIT_MS = 10_000;
+
+/**
+ * The JetStream API timeout of a re-open (and of a one-off read): while a clustered stream recovers
+ * from the loss of a server, a consumer create can be placed on the dead peer and never be answered;
+ * a short timeout tries again sooner (a first open, at a process's start, keeps the 10 s of `jsOf`).
+ */
+const REOPEN_API_TIMEOUT_MS = 4_000;
+const quickClients = new WeakMap<object, JetStreamClient>();
+const quickJs = (j: Js): JetStreamClient => {
+  let c = quickClients.get(j.nc);
+  if (!c) { c = jetstream(j.nc, { timeout: REOPEN_API_TIMEOUT_MS }); quickClients.set(j.nc, c); }
+  return c;
+};
+
+/** A re-open that has not finished after this long is abandoned and tried again (its two API calls time out at 4 s each). */
+const OPEN_TIMEOUT_MS = 15_000;
+
+/** How often the follower looks after its watches. */
+const SUPERVISE_MS = 500;
 
 /** How long one pull request waits (its idle heartbeats come at half of it). */
 const PULL_EXPIRES_MS = 2_000;
@@ -96,6 +122,34 @@ export interface FollowOptions {
   readonly onSynced?: () => void;
   /** What the watches' consumers report (missed heartbeats, re-creations), for the process log. */
   readonly onStatus?: (line: string) => void;
+  /** Tuning (tests): no sign of life for this long re-opens a watch (default 6 s). */
+  readonly stallMs?: number;
+  /** Tuning (tests): a watch quiet for this long is audited against the stream (default 10 s). */
+  readonly auditMs?: number;
+}
+
+/** One watch of a {@link LogFollower}: the consumer of one filter and where it is. */
+interface Watch {
+  readonly filter: string;
+  /** The running consume; undefined while (re-)opening or after it ended. */
+  messages: ConsumerMessages | undefined;
+  /** The last seq this watch delivered. */
+  cursor: number;
+  /** Wall time of the last message or heartbeat. */
+  lastSign: number;
+  /** Wall time of the last message delivered (or of the open). */
+  lastEntry: number;
+  /** Wall time of the last audit; whether one is under way. */
+  lastAudit: number;
+  auditing: boolean;
+  auditFailures: number;
+  /** Attempt number: a consume (or an open still under way) of an older attempt ignores itself. */
+  gen: number;
+  /** Wall time the open under way began. */
+  opening: number | undefined;
+  /** No new attempt before this wall time (back-off after a failed open). */
+  retryAt: number;
+  failures: number;
 }
 
 /**
@@ -103,17 +157,30 @@ export interface FollowOptions {
  * themselves after a reconnect or a gap, resuming after the last sequence they delivered), each
  * delivering in stream order. "Synced" is known before any reconcile: a consumer is synced when it
  * had nothing pending at creation or has delivered a message with nothing pending after it.
+ *
+ * A watch must never go quiet for good, whatever happens to its consumer: one supervisor re-opens,
+ * from the watch's cursor, a consume that shows no sign of life for `STALL_MS`, one that ended by
+ * itself (the client gives up on some server answers), one that is alive but does not deliver an
+ * entry the stream has (the audit, `AUDIT_MS`), and an open that failed (after a back-off) or hangs
+ * for `OPEN_TIMEOUT_MS`.
  */
 export class LogFollower {
-  private readonly watches = new Map<string, { messages: ConsumerMessages | undefined; cursor: number; restarting: boolean; lastSign: number }>();
+  private readonly watches: Watch[] = [];
   private stopped = false;
   private syncedCount = 0;
+  private supervisor: NodeJS.Timeout | undefined;
+  private jsm: Promise<JetStreamManager> | undefined;
+  private readonly stallMs: number;
+  private readonly auditMs: number;
   /** The highest seq delivered (any filter). */
   lastSeq = 0;
-  /** Watches re-opened by the watchdog (a consumer lost with its server). */
+  /** Watches re-opened after a stall, an ended consume or a failed or hung open. */
   restarts = 0;
 
-  constructor(private readonly j: Js, private readonly s: Subjects, private readonly o: FollowOptions) {}
+  constructor(private readonly j: Js, private readonly s: Subjects, private readonly o: FollowOptions) {
+    this.stallMs = o.stallMs ?? STALL_MS;
+    this.auditMs = o.auditMs ?? AUDIT_MS;
+  }
 
   async start(): Promise<void> {
     const filters = this.o.filters ?? [this.s.log];
@@ -122,88 +189,152 @@ export class LogFollower {
       if (++this.syncedCount === filters.length && !notified) { notified = true; this.o.onSynced?.(); }
     };
     for (const filter of filters) {
-      this.watches.set(filter, { messages: undefined, cursor: (this.o.fromSeq ?? 1) - 1, restarting: false, lastSign: Date.now() });
-      await this.open(filter, synced);
+      const w: Watch = { filter, messages: undefined, cursor: (this.o.fromSeq ?? 1) - 1, lastSign: Date.now(), lastEntry: Date.now(), lastAudit: 0, auditing: false, auditFailures: 0, gen: 0, opening: undefined, retryAt: 0, failures: 0 };
+      this.watches.push(w);
+      await this.open(w, synced);
     }
+    this.supervisor = setInterval(() => this.supervise(), SUPERVISE_MS);
+    this.supervisor.unref();
   }
 
   /** One watch: an ordered consumer from the sequence after the last one it delivered. */
-  private async open(filter: string, synced?: () => void): Promise<void> {
-    const w = this.watches.get(filter)!;
-    // A fresh options object per consumer: the client writes into it.
-    const consumer = await this.j.js.consumers.get(this.s.stream, {
-      filter_subjects: filter,
-      deliver_policy: DeliverPolicy.StartSequence,
-      opt_start_seq: w.cursor + 1,
-    });
-    let filterSynced = synced === undefined || (await consumer.info(true)).num_pending === 0;
-    if (filterSynced) synced?.();
-    const messages = await consumer.consume({
-      max_messages: 1000,
-      // Short pulls: after a server restart the client re-checks its consumer (and recreates it at the
-      // next sequence) within a pull's expiry, not the default 30 s.
-      expires: PULL_EXPIRES_MS,
-      callback: (m: JsMsg) => {
-        if (this.stopped || w.messages !== messages) return;
-        w.lastSign = Date.now();
-        if (m.seq <= w.cursor) return; // a re-opened watch never repeats an entry
-        w.cursor = m.seq;
-        const e = decodeEntry(m.seq, this.o.timeOf(m.info.timestampNanos / 1e6), m.data);
-        if (e.seq > this.lastSeq) this.lastSeq = e.seq;
-        this.o.onEntry(e);
-        if (!filterSynced && m.info.pending === 0) { filterSynced = true; synced?.(); }
-      },
-    });
-    w.messages = messages;
-    void this.watchdog(filter, messages);
+  private async open(w: Watch, synced?: () => void): Promise<void> {
+    const gen = ++w.gen;
+    const current = (): boolean => !this.stopped && w.gen === gen;
+    w.opening = Date.now();
+    try {
+      // A fresh options object per consumer: the client writes into it.
+      const consumer = await (synced === undefined ? quickJs(this.j) : this.j.js).consumers.get(this.s.stream, {
+        filter_subjects: w.filter,
+        deliver_policy: DeliverPolicy.StartSequence,
+        opt_start_seq: w.cursor + 1,
+      });
+      if (!current()) return;
+      let filterSynced = synced === undefined || (await consumer.info(true)).num_pending === 0;
+      if (filterSynced) synced?.();
+      const messages = await consumer.consume({
+        max_messages: 1000,
+        // Short pulls: after a server restart the client re-checks its consumer (and recreates it at the
+        // next sequence) within a pull's expiry, not the default 30 s.
+        expires: PULL_EXPIRES_MS,
+        callback: (m: JsMsg) => {
+          if (!current()) return;
+          w.lastSign = Date.now();
+          if (m.seq <= w.cursor) return; // a re-opened watch never repeats an entry
+          w.cursor = m.seq;
+          w.lastEntry = w.lastSign;
+          if (m.seq > this.lastSeq) this.lastSeq = m.seq;
+          try {
+            this.o.onEntry(decodeEntry(m.seq, this.o.timeOf(m.info.timestampNanos / 1e6), m.data));
+          } catch (err) {
+            // A throw here would end the consume; the entry is reported and the watch goes on.
+            this.o.onStatus?.(`${w.filter}: delivering seq ${m.seq} failed: ${(err as Error).stack ?? String(err)}`);
+          }
+          if (!filterSynced && m.info.pending === 0) { filterSynced = true; synced?.(); }
+        },
+      });
+      if (!current()) { void messages.close().catch(() => undefined); return; }
+      w.messages = messages;
+      w.opening = undefined;
+      if (synced === undefined) this.o.onStatus?.(`${w.filter}: re-opened after seq ${w.cursor}`);
+      w.failures = 0;
+      w.lastSign = w.lastEntry = Date.now();
+      void this.follow(w, gen, messages);
+    } catch (err) {
+      if (!current()) return;
+      w.opening = undefined;
+      w.failures++;
+      w.retryAt = Date.now() + Math.min(100 * 2 ** (w.failures - 1), 2_000);
+      if (synced) throw err; // the first open: the caller (a process syncing) fails and is restarted
+      this.o.onStatus?.(`${w.filter}: re-opening after seq ${w.cursor} failed (${(err as Error).message}); trying again`);
+    }
+  }
+
+  /** A consume's signs of life (heartbeats), what it reports, and its end when it was not ours. */
+  private async follow(w: Watch, gen: number, messages: ConsumerMessages): Promise<void> {
+    void messages.closed().then((err) => this.ended(w, gen, err), (err: unknown) => this.ended(w, gen, err));
+    for await (const st of messages.status()) {
+      if (this.stopped || w.gen !== gen) break;
+      // Alive: a heartbeat (an idle consumer sends one every half pull expiry); missed ones are not.
+      if (st.type === 'heartbeat') w.lastSign = Date.now();
+      if (!ROUTINE_STATUS.has(st.type)) this.o.onStatus?.(`${w.filter}: ${st.type}${'count' in st ? ` (${String(st.count)})` : ''}`);
+    }
+  }
+
+  /** The client ended a consume by itself (it gives up on some answers: a bad request, a lost subscription). */
+  private ended(w: Watch, gen: number, err: unknown): void {
+    if (this.stopped || w.gen !== gen) return;
+    w.messages = undefined;
+    w.retryAt = Date.now();
+    this.o.onStatus?.(`${w.filter}: the consumer ended${err instanceof Error ? ` (${err.message})` : ''}; re-opening after seq ${w.cursor}`);
+  }
+
+  /** Every `SUPERVISE_MS`: re-open what is stalled, ended, failed or hung. */
+  private supervise(): void {
+    if (this.stopped) return;
+    const now = Date.now();
+    for (const w of this.watches) {
+      if (w.opening !== undefined) {
+        if (now - w.opening < OPEN_TIMEOUT_MS) continue;
+        this.o.onStatus?.(`${w.filter}: re-opening after seq ${w.cursor} got no answer for ${OPEN_TIMEOUT_MS} ms; trying again`);
+        w.gen++; // the hung attempt, if it ever finishes, closes what it made
+        w.opening = undefined;
+      } else if (w.messages !== undefined) {
+        if (now - w.lastSign < this.stallMs) {
+          if (!w.auditing && now - w.lastEntry >= this.auditMs && now - w.lastAudit >= this.auditMs) void this.audit(w);
+          continue;
+        }
+        this.o.onStatus?.(`${w.filter}: no sign of life for ${this.stallMs} ms; re-opening after seq ${w.cursor}`);
+        this.drop(w);
+      } else if (now < w.retryAt) continue;
+      this.restarts++;
+      void this.open(w);
+    }
+  }
+
+  /** Close a watch's consume; what it still delivers is ignored. */
+  private drop(w: Watch): void {
+    void w.messages?.close().catch(() => undefined);
+    w.messages = undefined;
+    w.gen++;
   }
 
   /**
-   * The client re-creates an ordered consumer it finds gone; but in a clustered stream a consumer whose
-   * server died can still be listed while nobody serves it, and the client then waits for it forever
-   * (no message, no heartbeat, no new pull). A watch with no sign of life for `STALL_MS` is re-opened
-   * from its cursor; a healthy idle watch shows a heartbeat every half pull expiry.
+   * A quiet watch's check against the stream (its leader answers): the first entry after the cursor
+   * that matches the filter. One older than `STALL_MS` that the watch has not delivered means its
+   * consumer is stuck although it answers with heartbeats; the watch is re-opened. An audit that fails
+   * (a cluster electing a leader) is simply tried again later.
    */
-  private async watchdog(filter: string, messages: ConsumerMessages): Promise<void> {
-    const w = this.watches.get(filter)!;
-    w.lastSign = Date.now();
-    const timer = setInterval(() => {
-      if (this.stopped || w.messages !== messages) { clearInterval(timer); return; }
-      if (Date.now() - w.lastSign < STALL_MS || w.restarting) return;
-      clearInterval(timer);
-      void this.reopen(filter, messages);
-    }, 500);
-    timer.unref();
-    const signs = messages.status();
-    void messages.closed().then(() => clearInterval(timer), () => clearInterval(timer));
-    for await (const st of signs) {
-      if (this.stopped || w.messages !== messages) break;
-      // Alive: a heartbeat (an idle consumer sends one every half pull expiry); missed ones are not.
-      if (st.type === 'heartbeat') w.lastSign = Date.now();
-      if (!ROUTINE_STATUS.has(st.type)) this.o.onStatus?.(`${filter}: ${st.type}${'count' in st ? ` (${String(st.count)})` : ''}`);
-    }
-    clearInterval(timer);
-  }
-
-  /** Close a stalled watch and open it again after the last entry it delivered. */
-  private async reopen(filter: string, messages: ConsumerMessages): Promise<void> {
-    const w = this.watches.get(filter)!;
-    w.restarting = true;
-    this.o.onStatus?.(`${filter}: no sign of life for ${STALL_MS} ms; re-opening after seq ${w.cursor}`);
+  private async audit(w: Watch): Promise<void> {
+    w.auditing = true;
+    w.lastAudit = Date.now();
+    const gen = w.gen;
     try {
-      void messages.close().catch(() => undefined);
+      this.jsm ??= managerOf(this.j.nc);
+      const jsm = await this.jsm.catch((err: unknown) => { this.jsm = undefined; throw err; });
+      // The stream leader's STREAM.MSG.GET takes next_by_subj (nats-server 2.9+; the client's type lists it only for direct gets).
+      const next: NextMsgRequest = { seq: w.cursor + 1, next_by_subj: w.filter };
+      const m = await jsm.streams.getMessage(this.s.stream, next as unknown as MsgRequest);
+      if (!m || this.stopped || w.gen !== gen || w.messages === undefined || m.seq <= w.cursor) return;
+      const age = Date.now() - m.time.getTime();
+      if (age < this.stallMs) return; // just appended: on its way
+      this.o.onStatus?.(`${w.filter}: seq ${m.seq} has been in the log for ${age} ms and was not delivered; re-opening after seq ${w.cursor}`);
+      this.drop(w);
       this.restarts++;
-      for (let wait = 100; !this.stopped; wait = Math.min(wait * 2, 2000)) {
-        try { await this.open(filter); break; } catch { await new Promise((r) => setTimeout(r, wait)); }
-      }
+      void this.open(w);
+    } catch (err) {
+      // No answer now (an election, a reconnect): the next audit asks again.
+      w.auditFailures++;
+      if (w.auditFailures === 1 || w.auditFailures % 10 === 0) this.o.onStatus?.(`${w.filter}: audit failed (${w.auditFailures}×): ${(err as Error).message}`);
     } finally {
-      w.restarting = false;
+      w.auditing = false;
     }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await Promise.allSettled([...this.watches.values()].map((w) => w.messages?.close()));
+    clearInterval(this.supervisor);
+    await Promise.allSettled(this.watches.map((w) => w.messages?.close()));
   }
 }
 
@@ -213,7 +344,7 @@ export class LogFollower {
  * a fresh consumer can stay silent: a failed or stalled read is resumed after the last entry it got,
  * until `deadlineMs` has passed.
  */
-export const readLog = async (j: Js, s: Subjects, timeOf: (wallMs: number) => number, fromSeq = 1, deadlineMs = 60_000): Promise<Envelope[]> => {
+export const readLog = async (j: Js, s: Subjects, timeOf: (wallMs: number) => number, fromSeq = 1, deadlineMs = 120_000): Promise<Envelope[]> => {
   const deadline = Date.now() + deadlineMs;
   const out: Envelope[] = [];
   let last: number | undefined;
@@ -232,7 +363,7 @@ export const readLog = async (j: Js, s: Subjects, timeOf: (wallMs: number) => nu
 
 /** Append the entries `from`..`to` to `out`; fails when the consumer cannot be made or stays silent for `STALL_MS`. */
 const readRange = async (j: Js, s: Subjects, timeOf: (wallMs: number) => number, from: number, to: number, out: Envelope[]): Promise<void> => {
-  const consumer = await j.js.consumers.get(s.stream, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: from });
+  const consumer = await quickJs(j).consumers.get(s.stream, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: from });
   let messages: ConsumerMessages | undefined;
   let lastSign = Date.now();
   let stall: NodeJS.Timeout | undefined;

@@ -59,4 +59,81 @@ describe('the log on JetStream', () => {
     const all = await readLog(j, s, (w) => w);
     expect(all.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
   });
+  it('re-opens a watch whose consume the client ended by itself, after the last entry it delivered: nothing lost, nothing twice', async () => {
+    const t = subjectsFor('logtest-ended');
+    await ensureStream(j.nc, t);
+    const seen: number[] = [];
+    const status: string[] = [];
+    let synced = false;
+    const f = new LogFollower(j, t, { filters: [t.kind('Pod')], timeOf: (w) => w, onEntry: (e) => seen.push(e.seq), onSynced: () => { synced = true; }, onStatus: (l) => status.push(l) });
+    await f.start();
+    await expect.poll(() => synced, { timeout: 5000 }).toBe(true);
+    for (let i = 0; i < 3; i++) await appendEntry(j, t, { type: 'ADDED', actor: 'user', cause: null, object: pod(`p${i}`) }, `e-p${i}`);
+    await expect.poll(() => seen.length, { timeout: 5000 }).toBe(3);
+    // What the client does on a bad request or a lost subscription: it stops the consume with an error.
+    const w = (f as unknown as { watches: { messages: { stop(err?: Error): void } | undefined }[] }).watches[0]!;
+    w.messages!.stop(new Error('400 Bad Request'));
+    await expect.poll(() => status.some((l) => l.includes('the consumer ended (400 Bad Request); re-opening after seq 3')), { timeout: 5000 }).toBe(true);
+    for (let i = 3; i < 6; i++) await appendEntry(j, t, { type: 'ADDED', actor: 'user', cause: null, object: pod(`p${i}`) }, `e-p${i}`);
+    await expect.poll(() => seen.length, { timeout: 10_000 }).toBe(6);
+    expect(seen).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(f.restarts).toBe(1);
+    await f.stop();
+  });
+
+  it('reports an entry whose delivery throws and goes on with the next ones', async () => {
+    const t = subjectsFor('logtest-throw');
+    await ensureStream(j.nc, t);
+    const seen: number[] = [];
+    const status: string[] = [];
+    const f = new LogFollower(j, t, {
+      filters: [t.kind('Pod')], timeOf: (w) => w, onStatus: (l) => status.push(l),
+      onEntry: (e) => { if (e.object?.metadata?.name === 'bad') throw new Error('a component bug'); seen.push(e.seq); },
+    });
+    await f.start();
+    for (const n of ['a', 'bad', 'b']) await appendEntry(j, t, { type: 'ADDED', actor: 'user', cause: null, object: pod(n) }, `t-${n}`);
+    await expect.poll(() => seen, { timeout: 5000 }).toEqual([1, 3]);
+    expect(status.some((l) => l.includes('delivering seq 2 failed: Error: a component bug'))).toBe(true);
+    await f.stop();
+  });
+  /** A follower on its own stream with fast supervision, and a way to make its one watch deaf (its consume no longer reaches it). */
+  const deafened = async (name: string) => {
+    const t = subjectsFor(name);
+    await ensureStream(j.nc, t);
+    const seen: number[] = [];
+    const status: string[] = [];
+    const f = new LogFollower(j, t, { filters: [t.kind('Pod')], timeOf: (w) => w, onEntry: (e) => seen.push(e.seq), onStatus: (l) => status.push(l), stallMs: 1_000, auditMs: 1_000 });
+    await f.start();
+    const w = (f as unknown as { watches: { gen: number; lastSign: number }[] }).watches[0]!;
+    const add = (n: string) => appendEntry(j, t, { type: 'ADDED', actor: 'user', cause: null, object: pod(n) }, `${name}-${n}`);
+    return { f, w, seen, status, add };
+  };
+
+  it('re-opens a watch that shows no sign of life (no message, no heartbeat)', async () => {
+    const { f, w, seen, status, add } = await deafened('logtest-silent');
+    await add('a');
+    await expect.poll(() => seen, { timeout: 5000 }).toEqual([1]);
+    w.gen++; // its consume's messages and heartbeats no longer reach the watch
+    await add('b');
+    await expect.poll(() => seen, { timeout: 10_000 }).toEqual([1, 2]);
+    expect(status.some((l) => l.includes('no sign of life for 1000 ms; re-opening after seq 1'))).toBe(true);
+    await f.stop();
+  });
+
+  it('re-opens a watch that answers with heartbeats but does not deliver what the stream has (the audit)', async () => {
+    const { f, w, seen, status, add } = await deafened('logtest-stuck');
+    await add('a');
+    await expect.poll(() => seen, { timeout: 5000 }).toEqual([1]);
+    w.gen++;
+    const heartbeats = setInterval(() => { w.lastSign = Date.now(); }, 100); // alive, as far as heartbeats tell
+    try {
+      await add('b');
+      await expect.poll(() => seen, { timeout: 10_000 }).toEqual([1, 2]);
+      expect(status.some((l) => /seq 2 has been in the log for \d+ ms and was not delivered; re-opening after seq 1/.test(l))).toBe(true);
+      expect(status.some((l) => l.includes('no sign of life'))).toBe(false);
+    } finally {
+      clearInterval(heartbeats);
+      await f.stop();
+    }
+  });
 });
