@@ -8,7 +8,7 @@ import { diffCommand } from './commands/diff.js';
 import { verifyCommand } from './commands/verify.js';
 import { checkCommand } from './commands/check.js';
 import { upCommand } from './commands/up.js';
-import { applyCommand, deleteCommand, describeCommand, downCommand, exportCommand, lifecycleCommand, liveGetCommand, logsCommand, psCommand, scaleCommand } from './commands/live.js';
+import { applyCommand, cordonCommand, deleteCommand, drainCommand, describeCommand, downCommand, exportCommand, lifecycleCommand, liveGetCommand, logsCommand, psCommand, scaleCommand } from './commands/live.js';
 import { VERSIONS } from './version.js';
 
 const program = new Command();
@@ -152,6 +152,17 @@ ctxOpts(program.command('scale').description('set the replicas of a StatefulSet 
 ctxOpts(program.command('delete').description('delete an object of the running cluster')
   .argument('<kind/name>', 'e.g. pod/web-1').option('--grace-period <s>', 'seconds (pods)').option('--cascade <policy>', 'background (default), foreground or orphan'))
   .action(async (target: string, opts: { gracePeriod?: string; cascade?: string; context?: string; nats?: string }) => { process.exitCode = await deleteCommand(target, opts); });
+
+ctxOpts(program.command('cordon').description('mark a node of the running cluster unschedulable').argument('<node>'))
+  .action(async (node: string, opts: { context?: string; nats?: string }) => { process.exitCode = await cordonCommand(node, true, opts); });
+
+ctxOpts(program.command('uncordon').description('mark a node of the running cluster schedulable again').argument('<node>'))
+  .action(async (node: string, opts: { context?: string; nats?: string }) => { process.exitCode = await cordonCommand(node, false, opts); });
+
+ctxOpts(program.command('drain').description('cordon a node of the running cluster and evict its pods through the eviction API (disruption budgets are honoured: a refusal is retried every 5 s)')
+  .argument('<node>').option('--timeout <d>', 'give up after this long, e.g. 5m (default 5m)').option('--grace-period <s>', 'seconds each pod gets to terminate (default: its own)')
+  .option('--force', 'also pods that declare no controller').option('--delete-emptydir-data', 'also pods with emptyDir volumes'))
+  .action(async (node: string, opts: { timeout?: string; gracePeriod?: string; force?: boolean; deleteEmptydirData?: boolean; context?: string; nats?: string }) => { process.exitCode = await drainCommand(node, opts); });
 
 ctxOpts(program.command('describe').description('an object of the running cluster and the events about it').argument('<kind/name>'))
   .action(async (target: string, opts: { context?: string; nats?: string }) => { process.exitCode = await describeCommand(target, opts); });

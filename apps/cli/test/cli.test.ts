@@ -45,7 +45,10 @@ describe('kubesim CLI', () => {
     expect(lines.slice(1).map((l) => l.split(/\s+/).slice(0, 3).join(' '))).toEqual([
       'stateful-pvc-0 1/1 Running', 'stateful-pvc-1 1/1 Running', 'stateful-pvc-2 1/1 Running',
     ]);
-    const early = kubesim('get', 'pvc', '--log', log, '--at', '25');
+    // Right after the first claim was created, before its volume was provisioned.
+    const claimAdded = readFileSync(log, 'utf8').split('\n').slice(1).filter((l) => l !== '').map((l) => JSON.parse(l) as { seq: number; type: string; object?: { kind?: string } })
+      .find((e) => e.type === 'ADDED' && e.object?.kind === 'PersistentVolumeClaim')!.seq;
+    const early = kubesim('get', 'pvc', '--log', log, '--at', String(claimAdded));
     expect(early.code).toBe(0);
     expect(early.out).toMatch(/^volume-stateful-pvc-0\s+Pending/m);
     const json = JSON.parse(kubesim('get', 'sts', '--log', log, '-o', 'json').out) as { kind: string; items: { metadata: { name: string } }[] };

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,8 +28,8 @@ const eventually = async (args: string[], re: RegExp, timeoutMs = 30_000): Promi
 
 /**
  * The README's distributed quick start, end to end through the CLI: `kubesim up` in the background,
- * then apply -f the seed's manifests, get, scale, kill/restart a component, logs, describe, ps,
- * log export (checked and verified), down.
+ * then apply -f the seed's manifests, get, scale, kill/restart a component, logs, describe, ps, a
+ * disruption budget and drain/cordon/uncordon, log export (checked and verified), down.
  */
 describe('kubesim up and the commands against a running cluster', () => {
   let up: ChildProcess;
@@ -69,6 +69,23 @@ describe('kubesim up and the commands against a running cluster', () => {
     await eventually(['get', 'pods'], /stateful-pvc-1\s+1\/1\s+Running/);
     expect(kubesim('describe', 'pod/stateful-pvc-1').out).toMatch(/claimName: volume-stateful-pvc-1[\s\S]*Events:[\s\S]*Scheduled/);
     expect(kubesim('logs', 'statefulset-controller').out).toMatch(/SIGKILL|running \(pid \d+\)[\s\S]*running \(pid \d+\)/);
+
+    // A disruption budget, then node maintenance: drain evicts node-a's pods one at a time, honouring it.
+    const pdb = join(home, 'pdb.yaml');
+    writeFileSync(pdb, 'apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: stateful-pvc}\nspec: {minAvailable: 2, selector: {matchLabels: {type: db2}}}\n');
+    expect(kubesim('apply', '-f', pdb).out).toBe('poddisruptionbudget.policy/stateful-pvc created\n');
+    await eventually(['get', 'pdb'], /^stateful-pvc\s+2\s+N\/A\s+1\s+/m);
+    const drained = kubesim('drain', 'node-a', '--timeout', '10m');
+    expect(drained.err).toBe('');
+    expect(drained.code).toBe(0);
+    const lines0 = drained.out.trim().split('\n');
+    expect(lines0[0]).toBe('node/node-a cordoned');
+    expect(lines0.at(-1)).toBe('node/node-a drained');
+    for (const l of lines0.slice(1, -1)) expect(l).toMatch(/^(evicting pod default\/stateful-pvc-\d|pod\/stateful-pvc-\d evicted|error when evicting pods\/"stateful-pvc-\d" -n "default" \(will retry after 5s\): Cannot evict pod as it would violate the pod's disruption budget\.)$/);
+    expect(kubesim('cordon', 'node-a').out).toBe('node/node-a already cordoned\n');
+    await eventually(['get', 'pdb'], /^stateful-pvc\s+2\s+N\/A\s+1\s+/m, 60_000);
+    expect(kubesim('get', 'pods', '-o', 'wide').out).not.toMatch(/node-a/);
+    expect(kubesim('uncordon', 'node-a').out).toBe('node/node-a uncordoned\n');
 
     const file = join(home, 'run.jsonl');
     expect(kubesim('log', 'export', '-o', file).code).toBe(0);

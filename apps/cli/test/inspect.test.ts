@@ -109,7 +109,9 @@ describe('kubesim replay', () => {
     const r = await kubesim('replay', seed1, '--at', String(bind.seq));
     expect(r.code).toBe(0);
     expect(r.out).toMatch(new RegExp(`^entry seq ${bind.seq} t=\\S+ scheduler bind pod/${bind.object!.metadata!.name!}: spec\\.nodeName set to node-[abc]`, 'm'));
-    const early = await kubesim('replay', seed1, '--at', '25');
+    // Right after the first claim was created, before its volume was provisioned.
+    const claimAdded = log.entries.find((e) => e.type === 'ADDED' && e.object?.kind === 'PersistentVolumeClaim')!.seq;
+    const early = await kubesim('replay', seed1, '--at', String(claimAdded));
     expect(early.out).toMatch(/^persistentvolumeclaim\/volume-stateful-pvc-0\s+Pending/m);
     expect(early.out).not.toContain('stateful-pvc-1');
     const zero = await kubesim('replay', seed1, '--at', '0');

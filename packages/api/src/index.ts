@@ -11,4 +11,5 @@ export * from './validation/index.js';
 export * from './defaults.js';
 export * from './objects.js';
 export * from './quota.js';
+export * from './pdb.js';
 export * from './printpod.js';

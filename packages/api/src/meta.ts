@@ -1,4 +1,5 @@
 import { parseQuantity } from './quantity.js';
+import type { PodCondition } from 'kubernetes-types/core/v1.js';
 import type { Node, OwnerReference, PersistentVolumeClaim, Pod, ObjectMeta } from './types.js';
 
 export const controllerRefOf = (meta: ObjectMeta | undefined): OwnerReference | undefined => {
@@ -44,6 +45,21 @@ export const timestamp = (virtualMs: number): string => {
  */
 export const conditionGeneration = (pod: { readonly metadata?: { readonly generation?: number } }): { observedGeneration?: number } =>
   (pod.metadata?.generation !== undefined ? { observedGeneration: pod.metadata.generation } : {});
+
+/**
+ * [podutil.UpdatePodCondition]: the pod with `cond` replacing the condition of its type (or appended);
+ * the transition time moves only when the status changes. Undefined when nothing would change.
+ */
+export const updatePodCondition = (pod: Pod, cond: PodCondition, now: number): Pod | undefined => {
+  const conditions = pod.status?.conditions ?? [];
+  const i = conditions.findIndex((c) => c.type === cond.type);
+  const old = i >= 0 ? conditions[i] : undefined;
+  if (old && old.status === cond.status && old.reason === cond.reason && old.message === cond.message) return undefined;
+  const next: PodCondition = { ...cond, lastTransitionTime: old && old.status === cond.status ? old.lastTransitionTime : timestamp(now) };
+  if (next.lastTransitionTime === undefined) delete (next as { lastTransitionTime?: string }).lastTransitionTime;
+  const list = i >= 0 ? conditions.map((c, k) => (k === i ? next : c)) : [...conditions, next];
+  return { ...pod, status: { ...pod.status, conditions: list } };
+};
 
 export const parseTimestamp = (t: string | undefined): number | undefined => (t === undefined ? undefined : Date.parse(t) - EPOCH_MS);
 

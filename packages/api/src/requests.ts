@@ -19,10 +19,12 @@ export type ApiRequest =
     readonly preconditions?: { readonly uid?: string; readonly resourceVersion?: string };
   }
   /** pods/binding */
-  | { readonly verb: 'bind'; readonly namespace: string; readonly name: string; readonly nodeName: string; readonly uid?: string };
+  | { readonly verb: 'bind'; readonly namespace: string; readonly name: string; readonly nodeName: string; readonly uid?: string }
+  /** pods/eviction (a policy/v1 Eviction): a deletion that honours the pod's PodDisruptionBudget. */
+  | { readonly verb: 'evict'; readonly namespace: string; readonly name: string; readonly gracePeriodSeconds?: number };
 
 export const requestKind = (r: ApiRequest): Kind =>
-  r.verb === 'create' || r.verb === 'update' ? (r.object.kind as Kind) : r.verb === 'bind' ? 'Pod' : r.kind;
+  r.verb === 'create' || r.verb === 'update' ? (r.object.kind as Kind) : r.verb === 'bind' || r.verb === 'evict' ? 'Pod' : r.kind;
 
 export const requestName = (r: ApiRequest): string =>
   r.verb === 'create' || r.verb === 'update' ? (r.object.metadata?.name ?? r.object.metadata?.generateName ?? '') : r.name;
@@ -30,7 +32,7 @@ export const requestName = (r: ApiRequest): string =>
 export const requestNamespace = (r: ApiRequest): string =>
   r.verb === 'create' || r.verb === 'update' ? (r.object.metadata?.namespace ?? '') : r.namespace;
 
-/** The verb as RBAC names it, with the subresource: `create pods`, `update pods/status`, `create pods/binding`. */
+/** The verb as RBAC names it, with the subresource: `create pods`, `update pods/status`, `create pods/binding`, `create pods/eviction`. */
 export const requestResourceVerb = (r: ApiRequest): { verb: string; subresource: string } => {
   switch (r.verb) {
     case 'create': return { verb: 'create', subresource: '' };
@@ -38,5 +40,6 @@ export const requestResourceVerb = (r: ApiRequest): { verb: string; subresource:
     case 'patch': return { verb: 'patch', subresource: r.subresource ?? '' };
     case 'delete': return { verb: 'delete', subresource: '' };
     case 'bind': return { verb: 'create', subresource: 'binding' };
+    case 'evict': return { verb: 'create', subresource: 'eviction' };
   }
 };

@@ -5,12 +5,13 @@ import type {
 import type { StatefulSet, ReplicaSet, ControllerRevision } from 'kubernetes-types/apps/v1.js';
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { ObjectMeta, OwnerReference, LabelSelector, LabelSelectorRequirement } from 'kubernetes-types/meta/v1.js';
 
 export type {
   Node, Pod, Service, PersistentVolumeClaim, PersistentVolume, Endpoints, Event, Namespace, ResourceQuota,
   PodTemplateSpec, PodSpec, Container, Volume, ObjectReference,
-  StatefulSet, ReplicaSet, ControllerRevision, StorageClass, EndpointSlice,
+  StatefulSet, ReplicaSet, ControllerRevision, StorageClass, EndpointSlice, PodDisruptionBudget,
   ObjectMeta, OwnerReference, LabelSelector, LabelSelectorRequirement,
 };
 
@@ -30,6 +31,7 @@ export const KINDS = {
   StatefulSet: { apiVersion: 'apps/v1', group: 'apps', plural: 'statefulsets', namespaced: true, short: ['sts'] },
   ReplicaSet: { apiVersion: 'apps/v1', group: 'apps', plural: 'replicasets', namespaced: true, short: ['rs'] },
   ControllerRevision: { apiVersion: 'apps/v1', group: 'apps', plural: 'controllerrevisions', namespaced: true, short: [] as string[] },
+  PodDisruptionBudget: { apiVersion: 'policy/v1', group: 'policy', plural: 'poddisruptionbudgets', namespaced: true, short: ['pdb'] },
 } as const;
 
 export type Kind = keyof typeof KINDS;
@@ -49,6 +51,7 @@ export interface KindToType {
   StatefulSet: StatefulSet;
   ReplicaSet: ReplicaSet;
   ControllerRevision: ControllerRevision;
+  PodDisruptionBudget: PodDisruptionBudget;
 }
 
 /** Any object kubesim stores. `kind` and `metadata` are always present once stored. */

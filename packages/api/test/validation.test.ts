@@ -842,6 +842,28 @@ describe('ResourceQuota validation (ValidateResourceQuota)', () => {
   });
 });
 
+describe('PodDisruptionBudget validation (ValidatePodDisruptionBudget)', () => {
+  const pdb = (spec: Record<string, unknown>): KObject =>
+    ({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'db', namespace: 'default' }, spec }) as unknown as KObject;
+  it('minAvailable or maxUnavailable, as a count or a percentage; a selector; the unhealthy-pod policy', () => {
+    expect(validateCreate(pdb({ minAvailable: 2, selector: { matchLabels: { app: 'db' } } }))).toEqual([]);
+    expect(validateCreate(pdb({ maxUnavailable: '25%', selector: {}, unhealthyPodEvictionPolicy: 'AlwaysAllow' }))).toEqual([]);
+  });
+  it('both set, negative, over 100% or not a percentage, a bad selector or policy: refused with Kubernetes\' messages', () => {
+    expect(message('PodDisruptionBudget', 'db', validateCreate(pdb({ minAvailable: 1, maxUnavailable: 1, selector: { matchLabels: { app: 'db' } } })))).toBe(
+      'PodDisruptionBudget.policy "db" is invalid: spec: Invalid value: {"minAvailable":1,"selector":{"matchLabels":{"app":"db"}},"maxUnavailable":1}: minAvailable and maxUnavailable cannot be both set');
+    expect(message('PodDisruptionBudget', 'db', validateCreate(pdb({ minAvailable: -1 })))).toBe(
+      'PodDisruptionBudget.policy "db" is invalid: spec.minAvailable: Invalid value: -1: must be greater than or equal to 0');
+    expect(message('PodDisruptionBudget', 'db', validateCreate(pdb({ maxUnavailable: '120%' })))).toBe(
+      'PodDisruptionBudget.policy "db" is invalid: spec.maxUnavailable: Invalid value: "120%": must not be greater than 100%');
+    expect(message('PodDisruptionBudget', 'db', validateCreate(pdb({ maxUnavailable: 'half' })))).toBe(
+      'PodDisruptionBudget.policy "db" is invalid: spec.maxUnavailable: Invalid value: "half": a valid percent string must be a numeric string followed by an ending \'%\' (e.g. \'1%\',  or \'93%\', regex used for validation is \'[0-9]+%\')');
+    expect(message('PodDisruptionBudget', 'db', validateCreate(pdb({ minAvailable: 1, unhealthyPodEvictionPolicy: 'Never' })))).toBe(
+      'PodDisruptionBudget.policy "db" is invalid: spec.unhealthyPodEvictionPolicy: Unsupported value: "Never": supported values: "AlwaysAllow", "IfHealthyBudget"');
+    expect(validateCreate(pdb({ minAvailable: 1, selector: { matchExpressions: [{ key: 'app', operator: 'In' }] } })).map((e) => e.path)).toEqual(['spec.selector.matchExpressions[0].values']);
+  });
+});
+
 describe('EndpointSlice validation (ValidateEndpointSliceCreate / Update)', () => {
   const slice = (extra: Record<string, unknown> = {}): KObject => ({
     apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'web-abcde', namespace: 'default' },

@@ -3,7 +3,8 @@ import {
   applyDefaults, conditionGeneration, hasDefaults, merged, validateCreate, validateUpdate, validateStatusUpdate, newInvalid, newConflict, newAlreadyExists,
   newNotFound, newForbidden, newBadRequest, apiError, generateName, uuidFrom, timestamp, isKind, isNamespaced, KINDS,
   objectKey, required, invalid, newInvalidScale, type ApiError, type ApiRequest, type Kind, type KObject, type Pod, type PersistentVolumeClaim,
-  type StorageClass, type Rand, type ObjectMeta, type Service, type EndpointSlice,
+  type StorageClass, type Rand, type ObjectMeta, type Service, type EndpointSlice, type PodDisruptionBudget,
+  compileSelector, isPodReady, updatePodCondition, requestKind, requestName, withDisruptionAllowed, type PdbStatus,
 } from '@kubesim/api';
 import type { AppendRequest, LogPort, Envelope } from '@kubesim/log';
 import { VersionedStore, type ObjectStore, type Snapshot } from '@kubesim/state';
@@ -21,6 +22,8 @@ export interface RequestContext {
   readonly time: number;
   /** Validate and authorize only; write nothing. */
   readonly dryRun?: boolean;
+  /** A write the API server makes itself while serving an authorized request (an eviction's): not authorized again. */
+  readonly internal?: boolean;
 }
 
 export type ApiResult = E.Either<ApiError, KObject>;
@@ -31,7 +34,7 @@ export const FOREGROUND = 'foregroundDeletion';
 export const ORPHAN = 'orphan';
 
 /** Kinds whose spec changes bump metadata.generation. */
-const GENERATION_KINDS = new Set<string>(['StatefulSet', 'ReplicaSet', 'Pod', 'EndpointSlice']);
+const GENERATION_KINDS = new Set<string>(['StatefulSet', 'ReplicaSet', 'Pod', 'EndpointSlice', 'PodDisruptionBudget']);
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -42,8 +45,29 @@ export type ObjectAppend = Omit<AppendRequest, 'object' | 'expectSeq' | 'type'> 
   readonly expectSeq: number;
 };
 
-/** What a request decided: an entry to append, or an answer without a write (dry run, no-op update). */
-export type Decision = { readonly append: ObjectAppend } | { readonly done: KObject };
+/**
+ * One write of a request that makes several, in order (the eviction subresource: the budget's status,
+ * the pod's DisruptionTarget condition, the deletion), each decided when its turn comes.
+ */
+export interface Step {
+  readonly req: ApiRequest;
+  /** A delete that takes the resourceVersion the previous step wrote as its precondition. */
+  readonly afterPrevious?: true;
+  /** What a Conflict on this step means: decide the whole request again, or this answer. */
+  readonly onConflict?: 'retry' | ApiError;
+}
+
+/** What a request decided: an entry to append, an answer without a write (dry run, no-op update), or steps. */
+export type Decision = { readonly append: ObjectAppend } | { readonly done: KObject } | { readonly steps: readonly Step[] };
+
+/** How often a host decides a request with steps again after a conflict (EvictionsRetry: 20 steps). */
+export const STEP_RETRIES = 20;
+
+/** The request a step sends, given what the previous step wrote. */
+export const stepRequest = (step: Step, previous: KObject | undefined): ApiRequest => {
+  if (!step.afterPrevious || step.req.verb !== 'delete' || previous?.metadata?.resourceVersion === undefined) return step.req;
+  return { ...step.req, preconditions: { ...step.req.preconditions, resourceVersion: previous.metadata.resourceVersion } };
+};
 
 /** The conflict a stale compare-and-set answers with (as Kubernetes' storage layer does). */
 export const conflictFor = (object: KObject): ApiError =>
@@ -82,6 +106,7 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
       case 'patch': return this.patch(req, ctx);
       case 'delete': return this.delete(req, ctx);
       case 'bind': return this.bind(req, ctx);
+      case 'evict': return this.evict(req, ctx);
     }
   }
 
@@ -102,6 +127,7 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
   }
 
   private authz(req: ApiRequest, kind: Kind, name: string, current: KObject | undefined, ctx: RequestContext): ApiError | undefined {
+    if (ctx.internal) return undefined;
     const why = authorize(ctx.actor, req, current);
     if (why === undefined) return undefined;
     const d = { actor: ctx.actor, message: why, time: ctx.time };
@@ -190,6 +216,9 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
         return E.right(merged(obj, { status: { replicas: 0, availableReplicas: 0 } }) as KObject);
       case 'ReplicaSet':
         return E.right(merged(obj, { status: { replicas: 0 } }) as KObject);
+      case 'PodDisruptionBudget':
+        // PrepareForCreate: the status starts empty (its counters are not omitted).
+        return E.right({ ...obj, status: { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 } } as KObject);
       case 'Namespace':
         return E.right({ ...obj, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } } as KObject);
       case 'Service': {
@@ -392,6 +421,69 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
     return this.write('MODIFIED', { ...old, metadata: meta } as KObject, 'delete', ctx, expect, 'metadata');
   }
 
+  /**
+   * [EvictionREST.Create]: a pod that can ignore budgets (terminal, Pending, being deleted) is deleted;
+   * otherwise its one budget (more than one is refused) must allow a disruption: its status is written
+   * first (disruptionsAllowed − 1, the pod in disruptedPods — a compare-and-set, retried on conflict),
+   * unless the pod is not Ready and the budget is healthy anyway (or AlwaysAllow); then the pod gets the
+   * DisruptionTarget condition and is deleted (gracefully, or with the eviction's grace period).
+   */
+  private evict(req: Extract<ApiRequest, { verb: 'evict' }>, ctx: RequestContext): E.Either<ApiError, Decision> {
+    const ns = req.namespace || 'default';
+    const pod = this.current('Pod', ns, req.name) as Pod | undefined;
+    const denied = this.authz(req, 'Pod', req.name, pod, ctx);
+    if (denied) return E.left(denied);
+    if (!pod) return E.left(newNotFound('Pod', req.name));
+    const grace = req.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: req.gracePeriodSeconds } : {};
+    const uid = pod.metadata?.uid ?? '';
+    const enforce = shouldEnforceResourceVersion(pod);
+    /** addConditionAndDeletePod: the condition (preconditions checked on the pod as stored), then the deletion. */
+    const conditionAndDelete = (onConflict?: 'retry' | ApiError): Step[] => {
+      const c = onConflict ? { onConflict } : {};
+      const rv = enforce ? { resourceVersion: pod.metadata?.resourceVersion ?? '' } : {};
+      const deletion = (preconditions: { uid: string; resourceVersion?: string }): ApiRequest =>
+        ({ verb: 'delete', kind: 'Pod', namespace: ns, name: req.name, ...grace, preconditions });
+      const marked = updatePodCondition(pod, {
+        type: 'DisruptionTarget', ...conditionGeneration(pod), status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting',
+      }, ctx.time);
+      if (!marked) return [{ req: deletion({ uid, ...rv }), ...c }];
+      const { resourceVersion: _stored, ...meta } = pod.metadata ?? {};
+      return [
+        { req: { verb: 'update', subresource: 'status', object: { ...marked, metadata: { ...meta, ...rv } } as KObject }, ...c },
+        { req: deletion({ uid }), ...(enforce ? { afterPrevious: true as const } : {}), ...c },
+      ];
+    };
+    if (canIgnorePDB(pod)) return ctx.dryRun ? E.right({ done: pod }) : E.right({ steps: conditionAndDelete('retry') });
+    const pdbs = budgetsOfPod(this.store, pod);
+    if (pdbs.length > 1) return E.left(apiError('InternalError', 500, 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.'));
+    if (pdbs.length === 0) return ctx.dryRun ? E.right({ done: pod }) : E.right({ steps: conditionAndDelete() });
+    const pdb = pdbs[0]!;
+    const st: PdbStatus = pdb.status ?? { currentHealthy: 0, desiredHealthy: 0, disruptionsAllowed: 0, expectedPods: 0 };
+    const pdbName = pdb.metadata?.name ?? '';
+    if (!isPodReady(pod)) {
+      // Not-ready pods do not count as healthy: evicting one needs no disruption, when the policy lets it go.
+      if (pdb.spec?.unhealthyPodEvictionPolicy === 'AlwaysAllow' || (st.currentHealthy >= st.desiredHealthy && st.desiredHealthy > 0)) {
+        return ctx.dryRun ? E.right({ done: pod }) : E.right({ steps: conditionAndDelete(cannotEvict()) });
+      }
+    }
+    // checkAndDecrement
+    if ((st.observedGeneration ?? 0) < (pdb.metadata?.generation ?? 0)) return E.left(cannotEvict());
+    if (st.disruptionsAllowed < 0) return E.left(newForbidden('PodDisruptionBudget', pdbName, 'pdb disruptions allowed is negative'));
+    if (Object.keys(st.disruptedPods ?? {}).length > MAX_DISRUPTED_POD_SIZE) {
+      return E.left(newForbidden('PodDisruptionBudget', pdbName, 'DisruptedPods map too big - too many evictions not confirmed by PDB controller'));
+    }
+    if (st.disruptionsAllowed === 0) return E.left(cannotEvict());
+    if (ctx.dryRun) return E.right({ done: pod });
+    let next: PdbStatus = { ...st, disruptionsAllowed: st.disruptionsAllowed - 1, disruptedPods: { ...(st.disruptedPods ?? {}), [req.name]: timestamp(ctx.time) } };
+    if (next.disruptionsAllowed === 0) next = withDisruptionAllowed(next, ctx.time);
+    return E.right({
+      steps: [
+        { req: { verb: 'update', subresource: 'status', object: { ...pdb, status: next } as KObject }, onConflict: 'retry' },
+        ...conditionAndDelete(),
+      ],
+    });
+  }
+
   private bind(req: Extract<ApiRequest, { verb: 'bind' }>, ctx: RequestContext): E.Either<ApiError, Decision> {
     const ns = req.namespace || 'default';
     const old = this.current('Pod', ns, req.name) as Pod | undefined;
@@ -436,15 +528,64 @@ export class ApiServer extends ApiCore<VersionedStore> {
   }
 
   handle(req: ApiRequest, ctx: RequestContext): ApiResult {
-    const d = this.decide(req, ctx);
-    if (E.isLeft(d)) return d;
-    if ('done' in d.right) return E.right(d.right.done);
-    const r = this.log.append(d.right.append);
-    if (E.isLeft(r)) return E.left(conflictFor(d.right.append.object));
-    this.store.apply(r.right);
-    return E.right(r.right.object!);
+    for (let attempt = 0; ; attempt++) {
+      const d = this.decide(req, ctx);
+      if (E.isLeft(d)) return d;
+      if ('done' in d.right) return E.right(d.right.done);
+      if ('steps' in d.right) {
+        const r = this.runSteps(d.right.steps, ctx);
+        if (r === 'retry' && attempt < STEP_RETRIES) continue;
+        return r === 'retry' ? E.left(apiError('Timeout', 504, `couldn't ${req.verb} ${requestKind(req)} "${requestName(req)}" due to conflicts`)) : r;
+      }
+      const r = this.log.append(d.right.append);
+      if (E.isLeft(r)) return E.left(conflictFor(d.right.append.object));
+      this.store.apply(r.right);
+      return E.right(r.right.object!);
+    }
+  }
+
+  /** A request's steps, in order, as the API server's own writes; the last one's object is the answer. */
+  private runSteps(steps: readonly Step[], ctx: RequestContext): ApiResult | 'retry' {
+    let previous: KObject | undefined;
+    for (const step of steps) {
+      const r = this.handle(stepRequest(step, previous), { ...ctx, internal: true });
+      if (E.isLeft(r)) {
+        if (r.left.reason === 'Conflict' && step.onConflict !== undefined) return step.onConflict === 'retry' ? 'retry' : E.left(step.onConflict);
+        return r;
+      }
+      previous = r.right;
+    }
+    return E.right(previous!);
   }
 }
+
+// ---- the eviction subresource ([EvictionREST.Create], pkg/registry/core/pod/storage/eviction.go) -----
+
+/** MaxDisruptedPodSize: evictions approved but not yet seen by the disruption controller. */
+const MAX_DISRUPTED_POD_SIZE = 2000;
+
+const cannotEvict = (): ApiError => apiError('TooManyRequests', 429, "Cannot evict pod as it would violate the pod's disruption budget.");
+
+/** canIgnorePDB: a terminal or Pending pod, or one already being deleted, is deleted without asking a budget. */
+const canIgnorePDB = (p: Pod): boolean =>
+  p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed' || p.status?.phase === 'Pending' || p.metadata?.deletionTimestamp !== undefined;
+
+/** shouldEnforceResourceVersion: not for terminal pods or pods being deleted. */
+const shouldEnforceResourceVersion = (p: Pod): boolean =>
+  p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed' && p.metadata?.deletionTimestamp === undefined;
+
+/**
+ * The budgets that cover a pod for the eviction handler: its namespace's, by selector — a nil or empty
+ * selector matches nothing here (the disruption controller reads an empty one as "every pod").
+ */
+export const budgetsOfPod = (store: Snapshot, pod: Pod): PodDisruptionBudget[] => {
+  const out: PodDisruptionBudget[] = [];
+  for (const pdb of store.list('PodDisruptionBudget', pod.metadata?.namespace ?? '') as Iterable<PodDisruptionBudget>) {
+    const sel = compileSelector(pdb.spec?.selector);
+    if (!sel.empty && sel.matches(pod.metadata?.labels)) out.push(pdb);
+  }
+  return out;
+};
 
 const withFinalizer = (meta: ObjectMeta, f: string): ObjectMeta =>
   (meta.finalizers ?? []).includes(f) ? meta : merged(meta, { finalizers: [...(meta.finalizers ?? []), f] });

@@ -10,3 +10,4 @@ export * from './nodelifecycle/index.js';
 export * from './podgc/index.js';
 export * from './endpointslice/index.js';
 export * from './resourcequota/index.js';
+export * from './disruption/index.js';

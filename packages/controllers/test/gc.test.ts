@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  keyOf, newControllerRef, timestamp, type ApiRequest, type ControllerRevision, type KObject, type OwnerReference,
+  keyOf, newControllerRef, requestKind, timestamp, type ApiRequest, type ControllerRevision, type KObject, type OwnerReference,
   type PersistentVolumeClaim, type Pod, type StatefulSet,
 } from '@kubesim/api';
 import type { Envelope } from '@kubesim/log';
@@ -59,7 +59,7 @@ class MiniCluster {
 
   apply(r: ApiRequest): boolean {
     this.requests.push(r);
-    const key = r.verb === 'update' || r.verb === 'create' ? keyOf(r.object) : `${r.verb === 'bind' ? 'Pod' : r.kind}/${r.namespace}/${r.name}`;
+    const key = r.verb === 'update' || r.verb === 'create' ? keyOf(r.object) : `${requestKind(r)}/${r.namespace}/${r.name}`;
     const cur = this.objects.get(key);
     if (!cur) return false;
     const m = cur.metadata!;

@@ -1,4 +1,4 @@
-import { applyDefaults, controllerRevisionHash, timestamp, type KObject, type Pod, type StatefulSet, type PersistentVolumeClaim } from '@kubesim/api';
+import { applyDefaults, controllerRevisionHash, requestKind, timestamp, type KObject, type Pod, type StatefulSet, type PersistentVolumeClaim } from '@kubesim/api';
 import { podsByControllerUid } from '@kubesim/state';
 import { newStatefulSetPod, chooseRevisions, listRevisions, revisionPatch, syncStatefulSet, defaultStatefulSetConfig, writesOf, eventsOf, type PlanOutcome, type Step } from '../src/index.js';
 import { makeSnapshot } from './util.js';
@@ -78,6 +78,6 @@ export const sync = (set: StatefulSet, others: readonly unknown[], now = 100_000
   return {
     r, writes, tail, events: eventsOf(r.plan),
     status: status && status.verb === 'update' ? (status.object as StatefulSet).status : undefined,
-    summary: writes.map((w) => w.verb === 'create' || w.verb === 'update' ? `${w.verb} ${String(w.object.kind)}/${w.object.metadata?.name ?? ''}` : w.verb === 'bind' ? `bind ${w.name}` : `${w.verb} ${w.kind}/${w.name}`),
+    summary: writes.map((w) => w.verb === 'create' || w.verb === 'update' ? `${w.verb} ${String(w.object.kind)}/${w.object.metadata?.name ?? ''}` : w.verb === 'bind' ? `bind ${w.name}` : `${w.verb} ${requestKind(w)}/${w.name}`),
   };
 };

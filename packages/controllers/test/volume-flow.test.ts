@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  isKind, isNamespaced, timestamp, type ApiRequest, type KObject, type Node, type PersistentVolume, type PersistentVolumeClaim,
+  isKind, isNamespaced, requestKind, timestamp, type ApiRequest, type KObject, type Node, type PersistentVolume, type PersistentVolumeClaim,
   type Pod, type StorageClass,
 } from '@kubesim/api';
 import type { Envelope } from '@kubesim/log';
@@ -64,7 +64,7 @@ class MiniCluster {
   }
 
   request(req: ApiRequest, actor: string): Result {
-    const kind = req.verb === 'bind' ? 'Pod' : req.verb === 'create' || req.verb === 'update' ? req.object.kind : req.kind;
+    const kind = requestKind(req);
     if (!isKind(kind)) return { ok: false, reason: 'BadRequest' };
     const ns = isNamespaced(kind) ? (req.verb === 'create' || req.verb === 'update' ? req.object.metadata?.namespace : req.namespace) || 'default' : '';
     const name = req.verb === 'create' || req.verb === 'update' ? req.object.metadata?.name ?? '' : req.name;

@@ -2,9 +2,9 @@ import { randomInt } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Msg, Subscription } from '@nats-io/transport-node';
 import {
-  apiError, isKind, isNamespaced, keyOf, newForbidden, newTimeout, objectKey, Rand, type ApiError, type ApiRequest, type Kind, type KObject,
+  apiError, isKind, isNamespaced, keyOf, newForbidden, newTimeout, objectKey, Rand, requestKind, type ApiError, type ApiRequest, type Kind, type KObject,
 } from '@kubesim/api';
-import { ApiCore, conflictFor, type RequestContext } from '@kubesim/apiserver';
+import { ApiCore, conflictFor, STEP_RETRIES, stepRequest, type RequestContext, type Step } from '@kubesim/apiserver';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import { bootstrapObjects } from '@kubesim/runtime';
 import { ObjectStore } from '@kubesim/state';
@@ -195,11 +195,17 @@ export class NatsApiServer {
     return run;
   }
 
-  private async decideAndAppend(req: ApiRequest, actor: string, cause: number | null, id: string): Promise<WireResponse> {
+  private async decideAndAppend(req: ApiRequest, actor: string, cause: number | null, id: string, internal = false): Promise<WireResponse> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const d = this.core.decide(req, this.ctx(actor, cause));
+      const d = this.core.decide(req, { ...this.ctx(actor, cause), ...(internal ? { internal } : {}) });
       if (E.isLeft(d)) return { ok: false, error: d.left };
       if ('done' in d.right) return { ok: true, object: d.right.done };
+      if ('steps' in d.right) {
+        const r = await this.runSteps(d.right.steps, actor, cause, `${id}/${attempt}`);
+        if (r !== 'retry') return r;
+        if (attempt + 1 >= STEP_RETRIES) break;
+        continue;
+      }
       const append = d.right.append;
       const r = await this.append(() => appendEntry(this.j, this.s, append, `${actor}/${id}/${attempt}`));
       if (r === undefined) return { ok: false, error: newTimeout() };
@@ -211,7 +217,23 @@ export class NatsApiServer {
       this.stats.staleRetries++;
       await this.caughtUp(r.left.actual);
     }
-    return { ok: false, error: conflictFor(req.verb === 'create' || req.verb === 'update' ? req.object : ({ kind: req.verb === 'bind' ? 'Pod' : req.kind, metadata: { name: req.name } } as KObject)) };
+    return { ok: false, error: conflictFor(req.verb === 'create' || req.verb === 'update' ? req.object : ({ kind: requestKind(req), metadata: { name: req.name } } as KObject)) };
+  }
+
+  /** A request's steps (an eviction's writes), in order, as the API server's own; the last one's object is the answer. */
+  private async runSteps(steps: readonly Step[], actor: string, cause: number | null, id: string): Promise<WireResponse | 'retry'> {
+    let previous: KObject | undefined;
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i]!;
+      const r = await this.decideAndAppend(stepRequest(step, previous), actor, cause, `${id}/${i}`, true);
+      if (!r.ok) {
+        if (r.error.reason === 'Conflict' && step.onConflict !== undefined) return step.onConflict === 'retry' ? 'retry' : { ok: false, error: step.onConflict };
+        return r;
+      }
+      if (!('object' in r)) return { ok: false, error: apiError('InternalError', 500, 'unexpected answer') };
+      previous = r.object;
+    }
+    return { ok: true, object: previous! };
   }
 
   /** Publish with retries of the same msgID while the server cannot answer (a restart): stored once. */

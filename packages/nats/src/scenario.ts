@@ -5,7 +5,7 @@ import { parseRuntimeFault } from '@kubesim/runtime';
 import { dnsRecords, resolveName } from '@kubesim/controllers';
 import { ObjectStore } from '@kubesim/state';
 import {
-  commandRefusal, evaluate, rememberState, stepAction, type EvalContext, type Remembered, type Scenario, type ScenarioStep, type StepResult,
+  commandRefusal, evaluate, rememberState, stepAction, stepDriver, type CommandOutcome, type Driver, type EvalContext, type Remembered, type Scenario, type ScenarioStep, type StepResult,
 } from '@kubesim/scenario';
 import { ApiClient } from './client.js';
 import { DilatedClock } from './clock.js';
@@ -114,7 +114,26 @@ export const runScenarioDistributed = async (scenario: Scenario, o: DistributedR
       return { state: v.store, log: v.entries, remembered, resolve: (name) => resolveName(records, name), namespace: 'default' };
     };
     const slack = o.waitSlackMs ?? 5_000;
-    const runStep = async (step: ScenarioStep): Promise<{ messages: string[]; fatal: boolean }> => {
+    /** A driver (evict, drain) on real processes: commands through the user's client, waits on the dilated clock. */
+    const runDriver = async (d: Driver): Promise<{ messages: string[]; fatal: boolean; output: string[] }> => {
+      let answer: CommandOutcome | undefined;
+      for (;;) {
+        const n = d.next(answer);
+        if (n.done) return { messages: [...n.value.messages], fatal: n.value.fatal, output: [...n.value.output] };
+        answer = undefined;
+        if (n.value.type === 'command') {
+          const r = await user.command(n.value.data, n.value.reqs);
+          if (r.ok) await v.caughtUp(Math.max(r.command, ...r.results.map((x) => Number(x.metadata?.resourceVersion ?? 0))));
+          answer = r.ok ? { ok: true } : { ok: false, error: r.error };
+        } else {
+          const wait = clock.wallDelay(n.value.untilMs - clock.now());
+          if (wait > 0) await sleep(wait);
+        }
+      }
+    };
+    const runStep = async (step: ScenarioStep): Promise<{ messages: string[]; fatal: boolean; output?: string[] }> => {
+      const driver = stepDriver({ state: () => v.store, now: () => clock.now() }, step);
+      if (driver !== undefined) return 'fatal' in driver ? fatal(driver.fatal) : runDriver(driver);
       const action = stepAction(v.store, step);
       if (action !== undefined) {
         switch (action.type) {
@@ -184,7 +203,7 @@ export const runScenarioDistributed = async (scenario: Scenario, o: DistributedR
     for (let i = 0; i < total; i++) {
       const step = scenario.steps[i]!;
       const r = await runStep(step);
-      const res: StepResult = { index: i + 1, step, ok: r.messages.length === 0, messages: r.messages, timeMs: clock.now(), fatal: r.fatal };
+      const res: StepResult = { index: i + 1, step, ok: r.messages.length === 0, messages: r.messages, timeMs: clock.now(), fatal: r.fatal, ...(r.output?.length ? { output: r.output } : {}) };
       results.push(res);
       o.onStep?.(res, total);
       if (r.fatal) break;

@@ -38,6 +38,7 @@ export const KUBERNETES_VERSIONS = ['1.35', '1.36'] as const;
 export const COMPONENT_NAMES = [
   'statefulset-controller', 'replicaset-controller', 'scheduler', 'volume-binder', 'kubelet', 'endpoints-controller',
   'endpointslice-controller', 'garbage-collector', 'node-lifecycle-controller', 'pod-garbage-collector', 'resourcequota-controller',
+  'disruption-controller',
 ] as const;
 
 /** The Node object a kubelet registers (kubesim: written at bootstrap). */
@@ -99,6 +100,7 @@ export const defaultComponents = (spec: ClusterSpec): ComponentSetup[] => {
       config: { ...C.defaultPodGcConfig, ...(spec.podGc?.terminatedPodGcThreshold !== undefined ? { terminatedPodThreshold: spec.podGc.terminatedPodGcThreshold } : {}) },
     },
     { def: C.resourceQuotaController as never, config: undefined },
+    { def: C.disruptionController as never, config: undefined },
   ];
 };
 

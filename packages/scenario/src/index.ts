@@ -4,3 +4,4 @@ export * from './conditions.js';
 export * from './runner.js';
 export * from './report.js';
 export * from './versions.js';
+export * from './drain.js';

@@ -26,7 +26,7 @@ const letters = 'abcdefghijklmnopqrstuvwxyz';
 export const nodeNames = (n: number): string[] =>
   Array.from({ length: n }, (_, i) => (n <= 26 ? `node-${letters[i]}` : `node-${String(i + 1).padStart(4, '0')}`));
 
-const STEP_KEYS = ['apply', 'scale', 'delete', 'patch', 'cordon', 'uncordon', 'fault', 'unready', 'ready', 'fail', 'crash', 'restart', 'sleep', 'wait', 'settle', 'expect', 'remember'] as const;
+const STEP_KEYS = ['apply', 'scale', 'delete', 'patch', 'cordon', 'uncordon', 'evict', 'drain', 'fault', 'unready', 'ready', 'fail', 'crash', 'restart', 'sleep', 'wait', 'settle', 'expect', 'remember'] as const;
 
 interface Ctx { readonly file: string; readonly dir: string; readonly lc: LineCounter }
 
@@ -167,6 +167,30 @@ const parseStep = (ctx: Ctx, node: YNode, index: number): E.Either<ScenarioError
     case 'cordon': case 'uncordon':
       if (typeof arg !== 'string') return bad('give a node name');
       return ok({ op: key, node: arg });
+    case 'evict': {
+      const a = (typeof arg === 'string' ? { pod: arg } : arg) as { pod?: unknown; gracePeriodSeconds?: unknown; refused?: unknown } | undefined;
+      const known = ['pod', 'gracePeriodSeconds', 'refused'];
+      const extra = a && typeof a === 'object' ? Object.keys(a).find((k) => !known.includes(k)) : undefined;
+      if (typeof a?.pod !== 'string' || a.pod === '' || extra !== undefined) return bad('give a pod name, or {pod: NAME, gracePeriodSeconds: N, refused: true}');
+      if (a.gracePeriodSeconds !== undefined && (typeof a.gracePeriodSeconds !== 'number' || !Number.isInteger(a.gracePeriodSeconds) || a.gracePeriodSeconds < 0)) return bad('gracePeriodSeconds is a whole number of seconds, 0 or more');
+      if (a.refused !== undefined && typeof a.refused !== 'boolean') return bad('refused is true or false');
+      const pod = a.pod.startsWith('pod/') ? a.pod.slice(4) : a.pod;
+      return ok({ op: 'evict', pod, ...(a.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: a.gracePeriodSeconds } : {}), ...(a.refused ? { refused: true } : {}) });
+    }
+    case 'drain': {
+      const a = (typeof arg === 'string' ? { node: arg } : arg) as { node?: unknown; timeout?: unknown; gracePeriodSeconds?: unknown; force?: unknown; deleteEmptyDirData?: unknown; blocked?: unknown } | undefined;
+      const known = ['node', 'timeout', 'gracePeriodSeconds', 'force', 'deleteEmptyDirData', 'blocked'];
+      const extra = a && typeof a === 'object' ? Object.keys(a).find((k) => !known.includes(k)) : undefined;
+      if (typeof a?.node !== 'string' || a.node === '' || extra !== undefined) return bad('give a node name, or {node: NAME, timeout: 5m, gracePeriodSeconds: N, force: true, deleteEmptyDirData: true, blocked: true}');
+      const timeoutMs = a.timeout === undefined ? 300_000 : parseDuration(a.timeout);
+      if (timeoutMs === undefined || timeoutMs <= 0) return bad('give the timeout as a duration like 5m');
+      if (a.gracePeriodSeconds !== undefined && (typeof a.gracePeriodSeconds !== 'number' || !Number.isInteger(a.gracePeriodSeconds) || a.gracePeriodSeconds < 0)) return bad('gracePeriodSeconds is a whole number of seconds, 0 or more');
+      if ([a.force, a.deleteEmptyDirData, a.blocked].some((b) => b !== undefined && typeof b !== 'boolean')) return bad('force, deleteEmptyDirData and blocked are true or false');
+      return ok({
+        op: 'drain', node: a.node, timeoutMs, ...(a.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: a.gracePeriodSeconds } : {}),
+        ...(a.force ? { force: true } : {}), ...(a.deleteEmptyDirData ? { deleteEmptyDirData: true } : {}), ...(a.blocked ? { blocked: true } : {}),
+      });
+    }
     case 'fault': {
       if (!arg || typeof arg !== 'object') return bad('give the fault as a map');
       const f = arg as Record<string, unknown>;

@@ -5,6 +5,7 @@ import { createCluster, type ClusterSpec, type ComponentSetup, type Simulation }
 import { dnsRecords, resolveName, type DnsRecord } from '@kubesim/controllers';
 import { conditionHolds, conditionKinds, evaluate, parseTarget, type EvalContext, type Remembered } from './conditions.js';
 import type { Condition, Scenario, ScenarioStep } from './types.js';
+import { drainNode, evictPod, goDuration, type CommandOutcome, type Driver, type DriverPort } from './drain.js';
 
 export interface StepResult {
   readonly index: number;
@@ -16,6 +17,8 @@ export interface StepResult {
   readonly timeMs: number;
   /** A refused request or unusable step: the run stops here. */
   readonly fatal: boolean;
+  /** What the step printed, as kubectl would (a drain's cordon, evictions, retries). */
+  readonly output?: readonly string[];
 }
 
 export interface RunReport {
@@ -43,6 +46,8 @@ export const describeStep = (s: ScenarioStep): string => {
     case 'delete': return `delete ${s.target}${s.gracePeriodSeconds !== undefined ? ` --grace-period=${s.gracePeriodSeconds}` : ''}${s.propagationPolicy ? ` --cascade=${s.propagationPolicy.toLowerCase()}` : ''}`;
     case 'patch': return `patch ${s.target} ${JSON.stringify(s.patch)}`;
     case 'cordon': case 'uncordon': return `${s.op} ${s.node}`;
+    case 'evict': return `evict pod/${s.pod}${s.gracePeriodSeconds !== undefined ? ` --grace-period=${s.gracePeriodSeconds}` : ''}${s.refused ? ' (expect the eviction refused)' : ''}`;
+    case 'drain': return `drain ${s.node}${s.force ? ' --force' : ''}${s.deleteEmptyDirData ? ' --delete-emptydir-data' : ''}${s.gracePeriodSeconds !== undefined ? ` --grace-period=${s.gracePeriodSeconds}` : ''} --timeout=${goDuration(s.timeoutMs)}${s.blocked ? ' (expect disruption budgets to block it)' : ''}`;
     case 'fault': return `fault ${JSON.stringify(s.fault)}`;
     case 'crash': case 'restart': return `${s.op} ${s.component}`;
     case 'sleep': return `sleep ${s.durationMs / 1000}s`;
@@ -128,7 +133,7 @@ export const runScenario = (scenario: Scenario, opts: RunOptions = {}): RunRepor
   for (let i = 0; i < total; i++) {
     const step = scenario.steps[i]!;
     const r = runStep(sim, step, remembered);
-    const res: StepResult = { index: i + 1, step, ok: r.messages.length === 0, messages: r.messages, timeMs: sim.now, fatal: r.fatal };
+    const res: StepResult = { index: i + 1, step, ok: r.messages.length === 0, messages: r.messages, timeMs: sim.now, fatal: r.fatal, ...(r.output?.length ? { output: r.output } : {}) };
     results.push(res);
     opts.onStep?.(res, total);
     if (r.fatal) break;
@@ -226,11 +231,48 @@ export const stepAction = (state: Snapshot, step: ScenarioStep): StepAction | un
   }
 };
 
+/**
+ * The steps that take time and several requests (evict, drain): a driver both runners run — `undefined`
+ * for the other steps. A step naming a pod that does not exist is refused before anything is written.
+ */
+export const stepDriver = (port: DriverPort, step: ScenarioStep): Driver | { fatal: string } | undefined => {
+  switch (step.op) {
+    case 'evict': {
+      const name = step.pod.startsWith('@') ? resolvePodRef(port.state(), 'default', step.pod) : step.pod;
+      if (name === undefined) return { fatal: `Error from server (NotFound): no pod matches "${step.pod}"` };
+      return evictPod('default', name, { ...(step.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: step.gracePeriodSeconds } : {}), ...(step.refused ? { refused: true } : {}) });
+    }
+    case 'drain':
+      return drainNode(port, step.node, {
+        timeoutMs: step.timeoutMs, ...(step.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: step.gracePeriodSeconds } : {}),
+        ...(step.force ? { force: true } : {}), ...(step.deleteEmptyDirData ? { deleteEmptyDirData: true } : {}), ...(step.blocked ? { blocked: true } : {}),
+      });
+    default:
+      return undefined;
+  }
+};
+
+/** Run a driver on the embedded engine: commands at once, waits in virtual time. */
+const runDriver = (sim: Simulation, d: Driver): { messages: string[]; fatal: boolean; output: string[] } => {
+  let answer: CommandOutcome | undefined;
+  for (;;) {
+    const n = d.next(answer);
+    if (n.done) return { messages: [...n.value.messages], fatal: n.value.fatal, output: [...n.value.output] };
+    answer = undefined;
+    if (n.value.type === 'command') {
+      const r = sim.command(n.value.data, n.value.reqs);
+      answer = E.isRight(r) ? { ok: true } : { ok: false, error: r.left };
+    } else if (n.value.untilMs > sim.now) sim.advance(n.value.untilMs - sim.now);
+  }
+};
+
 /** A refused command writes nothing: an optional step on a missing object, or a refusable one, is a no-op. */
 export const commandRefusal = (action: Extract<StepAction, { type: 'command' }>, err: ApiError): { messages: string[]; fatal: boolean } =>
   (action.optional && err.reason === 'NotFound') || action.refusable === true ? OK : fatal(kubectlMessage(err));
 
-const runStep = (sim: Simulation, step: ScenarioStep, remembered: Map<string, Remembered>): { messages: string[]; fatal: boolean } => {
+const runStep = (sim: Simulation, step: ScenarioStep, remembered: Map<string, Remembered>): { messages: string[]; fatal: boolean; output?: string[] } => {
+  const driver = stepDriver({ state: () => sim.api.store, now: () => sim.now }, step);
+  if (driver !== undefined) return 'fatal' in driver ? fatal(driver.fatal) : runDriver(sim, driver);
   const action = stepAction(sim.api.store, step);
   if (action !== undefined) {
     switch (action.type) {

@@ -26,6 +26,10 @@ export type ScenarioStep = { readonly line?: number; readonly title?: string; re
   | { readonly op: 'delete'; readonly target: string; readonly gracePeriodSeconds?: number; readonly propagationPolicy?: 'Background' | 'Foreground' | 'Orphan' }
   | { readonly op: 'patch'; readonly target: string; readonly patch: Readonly<Record<string, unknown>>; readonly subresource?: 'status' }
   | { readonly op: 'cordon' | 'uncordon'; readonly node: string }
+  /** An eviction (pods/eviction) of a pod by name or `@OWNER#I`; `refused`: the step expects a disruption budget to refuse it. */
+  | { readonly op: 'evict'; readonly pod: string; readonly gracePeriodSeconds?: number; readonly refused?: boolean }
+  /** `kubectl drain NODE` (cordon, evict every pod, wait for them to be gone); `blocked`: the step expects budgets to stop it. */
+  | { readonly op: 'drain'; readonly node: string; readonly timeoutMs: Duration; readonly gracePeriodSeconds?: number; readonly force?: boolean; readonly deleteEmptyDirData?: boolean; readonly blocked?: boolean }
   | { readonly op: 'fault'; readonly fault: Readonly<Record<string, unknown>> }
   | { readonly op: 'crash' | 'restart'; readonly component: string }
   | { readonly op: 'sleep'; readonly durationMs: Duration }

@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { KINDS, kubectlMessage, loadManifests, newNotFound, qualifiedKind, renderLoadError, resolveKind, type Event, type Kind, type KObject } from '@kubesim/api';
 import { LogWriter, LOG_FORMAT_VERSION } from '@kubesim/log';
 import { ObjectStore } from '@kubesim/state';
-import { applyRequests, missingStorageClass, parseTarget, versionsFor } from '@kubesim/scenario';
+import { applyRequests, drainNode, missingStorageClass, parseDuration, parseTarget, versionsFor, type CommandOutcome } from '@kubesim/scenario';
 import { readLog, jsOf, type ProcessState } from '@kubesim/nats';
 import { control, withSession, type ContextOptions, type Session } from '../distributed/context.js';
 import { describeEvents, goYaml, printObjects } from '../printers/index.js';
@@ -96,6 +96,62 @@ export const scaleCommand = (target: string, replicas: string, o: ContextOptions
   if (!r.ok) { err(kubectlMessage(r.error)); return 1; }
   out(`${resourceName(r.results[0]!)} scaled`);
   return 0;
+});
+
+/** `kubesim cordon|uncordon NODE`: the node's spec.unschedulable, as kubectl sets it. */
+export const cordonCommand = (node: string, cordon: boolean, o: ContextOptions): Promise<number> => withSession(o, async (s) => {
+  const cur = await s.api.list('Node', undefined, node);
+  if (!cur.ok) { err(kubectlMessage(cur.error)); return 1; }
+  const n = cur.objects[0];
+  if (!n) { err(kubectlMessage(newNotFound('Node', node))); return 1; }
+  const verb = cordon ? 'cordon' : 'uncordon';
+  if (((n as { spec?: { unschedulable?: boolean } }).spec?.unschedulable === true) === cordon) { out(`node/${node} already ${verb}ed`); return 0; }
+  const r = await s.api.command({ command: verb, node }, [{ verb: 'patch', kind: 'Node', namespace: '', name: node, patch: { spec: { unschedulable: cordon ? true : null } } }]);
+  if (!r.ok) { err(kubectlMessage(r.error)); return 1; }
+  out(`node/${node} ${verb}ed`);
+  return 0;
+});
+
+/**
+ * `kubesim drain NODE`: kubectl drain on the running cluster — the scenario step's driver, its state
+ * read from the API server before every decision, its waits on the cluster's clock.
+ */
+export const drainCommand = (node: string, o: ContextOptions & { timeout?: string; gracePeriod?: string; force?: boolean; deleteEmptydirData?: boolean }): Promise<number> => withSession(o, async (s) => {
+  const timeoutMs = o.timeout === undefined ? 300_000 : parseDuration(o.timeout);
+  if (timeoutMs === undefined || timeoutMs <= 0) { err(`error: --timeout must be a duration like 5m, got "${o.timeout ?? ''}"`); return 1; }
+  const grace = o.gracePeriod === undefined ? undefined : Number(o.gracePeriod);
+  if (grace !== undefined && (!Number.isInteger(grace) || grace < 0)) { err(`error: --grace-period must be a non-negative integer, got "${o.gracePeriod}"`); return 1; }
+  let state = new ObjectStore();
+  const refresh = async (): Promise<void> => {
+    const next = new ObjectStore();
+    for (const kind of ['Node', 'Pod'] as const) {
+      const r = await s.api.list(kind);
+      if (!r.ok) throw new Error(kubectlMessage(r.error));
+      for (const obj of r.objects) next.put(obj);
+    }
+    state = next;
+  };
+  await refresh();
+  const d = drainNode({ state: () => state, now: () => s.clock.now(), print: out }, node, {
+    timeoutMs, ...(grace !== undefined ? { gracePeriodSeconds: grace } : {}), ...(o.force ? { force: true } : {}), ...(o.deleteEmptydirData ? { deleteEmptyDirData: true } : {}),
+  });
+  let answer: CommandOutcome | undefined;
+  for (;;) {
+    const n = d.next(answer);
+    answer = undefined;
+    if (n.done) {
+      for (const m of n.value.messages) err(m);
+      return n.value.messages.length > 0 ? 1 : 0;
+    }
+    if (n.value.type === 'command') {
+      const r = await s.api.command(n.value.data, n.value.reqs);
+      answer = r.ok ? { ok: true } : { ok: false, error: r.error };
+    } else {
+      const wait = s.clock.wallDelay(n.value.untilMs - s.clock.now());
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+    await refresh();
+  }
 });
 
 /** `kubesim delete KIND/NAME [--grace-period N] [--cascade background|foreground|orphan]`. */

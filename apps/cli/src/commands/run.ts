@@ -27,6 +27,7 @@ const progress = (quiet: boolean | undefined) => (r: StepResult, total: number) 
   if (quiet) return;
   const mark = r.ok ? 'ok ' : r.fatal ? 'ERR' : 'FAIL';
   out(`  [${String(r.index).padStart(2)}/${total}] t=${(r.timeMs / 1000).toFixed(3)}s ${mark} ${describeStep(r.step)}`);
+  for (const l of r.output ?? []) out(`         ${l}`);
   for (const m of r.messages) out(`         ${m}`);
 };
 

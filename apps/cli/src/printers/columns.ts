@@ -1,6 +1,6 @@
 import type {
   ControllerRevision, EndpointSlice, Endpoints, Event, Kind, KindToType, KObject, Namespace, Node, PersistentVolume, PersistentVolumeClaim,
-  Pod, ReplicaSet, ResourceQuota, Service, StatefulSet, StorageClass,
+  Pod, PodDisruptionBudget, ReplicaSet, ResourceQuota, Service, StatefulSet, StorageClass,
 } from '@kubesim/api';
 import { ageSince, microAgeSince, virtualMs } from './age.js';
 import {
@@ -335,6 +335,16 @@ const resourceQuotaPrinter: KindPrinter<ResourceQuota> = {
   },
 };
 
+// ---- PodDisruptionBudget ------------------------------------------------------------------------
+/** printPodDisruptionBudget: the spec's IntOrString as written, `N/A` when unset; the status's allowed disruptions. */
+const pdbPrinter: KindPrinter<PodDisruptionBudget> = {
+  columns: [NAME, c('MIN AVAILABLE'), c('MAX UNAVAILABLE'), c('ALLOWED DISRUPTIONS'), AGE],
+  row: (p, ctx) => [
+    nameOf(p), p.spec?.minAvailable !== undefined ? String(p.spec.minAvailable) : 'N/A',
+    p.spec?.maxUnavailable !== undefined ? String(p.spec.maxUnavailable) : 'N/A', p.status?.disruptionsAllowed ?? 0, age(p, ctx),
+  ],
+};
+
 const PRINTERS: { readonly [K in Kind]: KindPrinter<KindToType[K]> } = {
   Pod: podPrinter,
   StatefulSet: statefulSetPrinter,
@@ -350,6 +360,7 @@ const PRINTERS: { readonly [K in Kind]: KindPrinter<KindToType[K]> } = {
   Event: eventPrinter,
   Namespace: namespacePrinter,
   ResourceQuota: resourceQuotaPrinter,
+  PodDisruptionBudget: pdbPrinter,
 };
 
 export const printerFor = (kind: Kind): KindPrinter<KObject> => PRINTERS[kind] as unknown as KindPrinter<KObject>;

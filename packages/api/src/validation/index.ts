@@ -6,8 +6,9 @@
 import type { FieldError } from '../errors.js';
 import type {
   ControllerRevision, EndpointSlice, Endpoints, Event, KObject, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod,
-  ReplicaSet, ResourceQuota, Service, StatefulSet, StorageClass,
+  PodDisruptionBudget, ReplicaSet, ResourceQuota, Service, StatefulSet, StorageClass,
 } from '../types.js';
+import { validatePodDisruptionBudget, validatePodDisruptionBudgetStatusUpdate, validatePodDisruptionBudgetUpdate } from './pdb.js';
 import { validateResourceQuota, validateResourceQuotaUpdate } from './quota.js';
 import { validateEndpointSlice, validateEndpointSliceUpdate } from './discovery.js';
 import {
@@ -40,6 +41,7 @@ export const validateCreate = (obj: KObject): FieldError[] => {
     case 'Event': return validateEvent(obj as Event);
     case 'ControllerRevision': return validateControllerRevision(obj as ControllerRevision);
     case 'ResourceQuota': return validateResourceQuota(obj as ResourceQuota);
+    case 'PodDisruptionBudget': return validatePodDisruptionBudget(obj as PodDisruptionBudget);
     default: return [];
   }
 };
@@ -57,6 +59,7 @@ export const validateUpdate = (obj: KObject, old: KObject): FieldError[] => {
     case 'ControllerRevision': return validateControllerRevisionUpdate(obj as ControllerRevision, old as ControllerRevision);
     case 'ResourceQuota': return validateResourceQuotaUpdate(obj as ResourceQuota, old as ResourceQuota);
     case 'EndpointSlice': return validateEndpointSliceUpdate(obj as EndpointSlice, old as EndpointSlice);
+    case 'PodDisruptionBudget': return validatePodDisruptionBudgetUpdate(obj as PodDisruptionBudget, old as PodDisruptionBudget);
     default: return validateObjectMetaUpdate(obj.metadata, old.metadata);
   }
 };
@@ -66,6 +69,7 @@ export const validateStatusUpdate = (obj: KObject, old: KObject): FieldError[] =
   switch (obj.kind) {
     case 'StatefulSet': return validateStatefulSetStatusUpdate(obj as StatefulSet, old as StatefulSet);
     case 'ReplicaSet': return validateReplicaSetStatusUpdate(obj as ReplicaSet, old as ReplicaSet);
+    case 'PodDisruptionBudget': return validatePodDisruptionBudgetStatusUpdate(obj as PodDisruptionBudget, old as PodDisruptionBudget);
     default: return validateObjectMetaUpdate(obj.metadata, old.metadata);
   }
 };

@@ -1,4 +1,4 @@
-import { conditionGeneration, parseTimestamp, timestamp, type Node, type Pod } from '@kubesim/api';
+import { conditionGeneration, parseTimestamp, timestamp, updatePodCondition, type Node, type Pod } from '@kubesim/api';
 import type { ReconcileInput, ReconcileResult } from '../framework/component.js';
 import { event, par, seq, write, type EventSpec, type PlanOutcome, type Step } from '../framework/plan.js';
 import { involvedOf } from '../framework/recorder.js';
@@ -11,7 +11,6 @@ import {
 
 type Input = ReconcileInput<NodeLifecycleConfig, NodeLifecycleLocal>;
 type Result = ReconcileResult<NodeLifecycleLocal>;
-type PodCondition = NonNullable<NonNullable<Pod['status']>['conditions']>[number];
 
 /** Conditions the controller sets to Unknown when the kubelet stops posting [tryUpdateNodeHealth]. */
 const MONITORED = ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure'] as const;
@@ -57,23 +56,11 @@ export const healthyStatus = (node: Node, now: number): Node => withConditions(n
 const statusWrite = (p: Pod, extra: { onSuccess?: EventSpec; tag?: string } = {}): Step =>
   write({ verb: 'update', subresource: 'status', object: p }, { ignore: ['NotFound'], ...extra });
 
-/** [podutil.UpdatePodCondition]: replace or append; the transition time moves only when the status changes. */
-const updateCondition = (pod: Pod, cond: PodCondition, now: number): Pod | undefined => {
-  const conditions = pod.status?.conditions ?? [];
-  const i = conditions.findIndex((c) => c.type === cond.type);
-  const old = i >= 0 ? conditions[i] : undefined;
-  if (old && old.status === cond.status && old.reason === cond.reason && old.message === cond.message) return undefined;
-  const next: PodCondition = { ...cond, lastTransitionTime: old && old.status === cond.status ? old.lastTransitionTime : timestamp(now) };
-  if (next.lastTransitionTime === undefined) delete (next as { lastTransitionTime?: string }).lastTransitionTime;
-  const list = i >= 0 ? conditions.map((c, k) => (k === i ? next : c)) : [...conditions, next];
-  return { ...pod, status: { ...pod.status, conditions: list } };
-};
-
 /** [MarkPodsNotReady] for one pod: its Ready condition → False (a status update), or undefined if it is not True. */
 const notReadyPod = (pod: Pod, now: number): Pod | undefined => {
   const ready = pod.status?.conditions?.find((c) => c.type === 'Ready');
   if (!ready || ready.status === 'False') return undefined;
-  return updateCondition(pod, { ...ready, status: 'False' }, now);
+  return updatePodCondition(pod, { ...ready, status: 'False' }, now);
 };
 
 const NODE_NOT_READY = (pod: Pod): EventSpec => ({ type: 'Warning', reason: 'NodeNotReady', message: 'Node is not ready', involved: involvedOf(pod) });
@@ -161,7 +148,7 @@ const evict = (pod: Pod, notReady: Pod | undefined, now: number): Step => {
   const name = pod.metadata?.name ?? '';
   const uid = pod.metadata?.uid ?? '';
   const base = notReady ?? pod;
-  const marked = updateCondition(base, {
+  const marked = updatePodCondition(base, {
     type: 'DisruptionTarget', ...conditionGeneration(pod), status: 'True', reason: REASON_DELETION_BY_TAINT_MANAGER, message: MESSAGE_DELETION_BY_TAINT_MANAGER,
   }, now) ?? notReady;
   return seq(
