@@ -1,3 +1,4 @@
+import { appendFileSync } from 'node:fs';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { keyOf, type KObject } from '@kubesim/api';
 import type { Envelope } from '@kubesim/log';
@@ -27,14 +28,17 @@ export class LogView {
 
   private constructor(private readonly nc: NatsConnection) {}
 
-  static async open(c: Launched, nc: NatsConnection): Promise<LogView> {
+  /** `name`: the file in the cluster's log directory where the view's watch reports (re-opens, stalls). */
+  static async open(c: Launched, nc: NatsConnection, name = 'log-view'): Promise<LogView> {
     const v = new LogView(nc);
     const clock = new DilatedClock(c.cluster);
+    const file = c.supervisor.logFile(name);
     await new Promise<void>((resolve, reject) => {
       v.follower = new LogFollower(jsOf(nc), c.s, {
         timeOf: (w) => clock.fromWall(w),
         onEntry: (e) => v.apply(e),
         onSynced: resolve,
+        onStatus: (l) => { try { appendFileSync(file, `${new Date().toISOString()} ${name}: watch ${l}\n`); } catch { /* the directory is gone: the run is over */ } },
       });
       v.follower.start().catch(reject);
     });
