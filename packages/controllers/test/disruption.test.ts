@@ -90,6 +90,22 @@ describe('disruption controller (PodDisruptionBudget status)', () => {
     expect(events(orphaned)).toEqual(['Warning CalculateExpectedPodCountFailed PodDisruptionBudget/db: Failed to calculate the number of expected pods: found no controllers for pod "db-0"']);
   });
 
+  it('records a budget-level warning when its condition starts, not at every resync; again once it cleared and came back', () => {
+    const none = [pdb({ minAvailable: 1 }, { observedGeneration: 1 })];
+    const first = syncDisruptionBudget(makeSnapshot(none), 'default/db', 0);
+    expect(eventsOf(first.plan).map((e) => e.reason)).toEqual(['NoPods']);
+    const again = syncDisruptionBudget(makeSnapshot(none), 'default/db', 30_000, first.local);
+    expect(eventsOf(again.plan)).toEqual([]);
+    expect(again.local).toBeUndefined(); // nothing new to remember
+    const withPods = syncDisruptionBudget(makeSnapshot([...none, pod('db-0')]), 'default/db', 60_000, first.local);
+    expect(eventsOf(withPods.plan)).toEqual([]);
+    expect(withPods.local?.has('default/db')).toBe(false);
+    const gone = syncDisruptionBudget(makeSnapshot(none), 'default/db', 90_000, withPods.local);
+    expect(eventsOf(gone.plan).map((e) => e.reason)).toEqual(['NoPods']);
+    // A deleted budget is forgotten.
+    expect(syncDisruptionBudget(makeSnapshot([]), 'default/db', 120_000, gone.local).local?.size).toBe(0);
+  });
+
   it('wakes a budget on its own changes and on the changes of pods it covers (an empty selector covers every pod of its namespace)', () => {
     const b = pdb({ maxUnavailable: 1 });
     const all = { ...pdb({ maxUnavailable: 1 }, undefined), metadata: { ...b.metadata, name: 'all' }, spec: { maxUnavailable: 1, selector: {} } } as PodDisruptionBudget;

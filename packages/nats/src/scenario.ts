@@ -6,7 +6,7 @@ import { parseRuntimeFault } from '@kubesim/runtime';
 import { dnsRecords, resolveName } from '@kubesim/controllers';
 import { ObjectStore } from '@kubesim/state';
 import {
-  commandRefusal, evaluate, rememberState, stepAction, stepDriver, type CommandOutcome, type Driver, type EvalContext, type Remembered, type Scenario, type ScenarioStep, type StepResult,
+  commandRefusal, driverOutcome, evaluate, rememberState, stepAction, stepDriver, type CommandOutcome, type Driver, type EvalContext, type Remembered, type Scenario, type ScenarioStep, type StepResult,
 } from '@kubesim/scenario';
 import { ApiClient } from './client.js';
 import { DilatedClock } from './clock.js';
@@ -137,7 +137,7 @@ export const runScenarioDistributed = async (scenario: Scenario, o: DistributedR
     };
     const runStep = async (step: ScenarioStep): Promise<{ messages: string[]; fatal: boolean; output?: string[] }> => {
       const driver = stepDriver({ state: () => v.store, now: () => clock.now() }, step);
-      if (driver !== undefined) return 'fatal' in driver ? fatal(driver.fatal) : runDriver(driver);
+      if (driver !== undefined) return 'fatal' in driver ? fatal(driver.fatal) : 'done' in driver ? OK : driverOutcome(step, await runDriver(driver));
       const action = stepAction(v.store, step);
       if (action !== undefined) {
         switch (action.type) {

@@ -21,8 +21,13 @@ export type Workload =
     readonly init?: 'none' | 'init' | 'sidecar';
     /** One replica per node: a required pod anti-affinity on kubernetes.io/hostname (replicas capped at the node count). */
     readonly antiAffinity?: boolean;
+    /** A PodDisruptionBudget over the pods (evictions and drains honour it). */
+    readonly budget?: Budget;
   }
-  | { readonly kind: 'ReplicaSet'; readonly replicas: number; readonly gracePeriodSeconds: number };
+  | { readonly kind: 'ReplicaSet'; readonly replicas: number; readonly gracePeriodSeconds: number; readonly budget?: Budget };
+
+/** A PodDisruptionBudget of the workload: none, `minAvailable: 1`, or `maxUnavailable: 1`. */
+export type Budget = 'none' | 'minAvailable' | 'maxUnavailable';
 
 /** Components a runtime fault or a crash can hit. */
 export const FAULT_TARGETS = [
@@ -60,7 +65,11 @@ export type Op =
   | { readonly op: 'crash'; readonly component: FaultTarget; readonly downMs: number }
   | { readonly op: 'crash-after-writes'; readonly component: FaultTarget; readonly writes: number; readonly restartAfterMs: number }
   /** A node's kubelet stops for `downMs` (NotReady after 50 s, taint-based eviction after 300 s more), then comes back. */
-  | { readonly op: 'node-down'; readonly node: number; readonly downMs: number };
+  | { readonly op: 'node-down'; readonly node: number; readonly downMs: number }
+  /** Evict the pod at this position through the eviction API (its budget may refuse). */
+  | { readonly op: 'evict-pod'; readonly index: number }
+  /** kubectl drain of a node (cordon, evictions a budget may hold back, at most 2 minutes), uncordoned `holdMs` later. */
+  | { readonly op: 'drain-node'; readonly node: number; readonly holdMs: number };
 
 /** One operation and the virtual time that passes before the next. */
 export interface TimedOp {
@@ -81,12 +90,13 @@ export type WorkloadFilter =
   | { readonly kind: 'ReplicaSet' };
 
 const retention = fc.constantFrom<Retention>('Retain', 'Delete');
+const budget = fc.constantFrom<Budget>('none', 'none', 'minAvailable', 'maxUnavailable');
 const component = fc.constantFrom(...FAULT_TARGETS);
 const index = fc.nat({ max: 5 });
 
 const workloadArb = (f: WorkloadFilter): fc.Arbitrary<Workload> => {
   if (f.kind === 'ReplicaSet') {
-    return fc.record({ kind: fc.constant('ReplicaSet' as const), replicas: fc.integer({ min: 0, max: 4 }), gracePeriodSeconds: fc.constantFrom(0, 5, 30) });
+    return fc.record({ kind: fc.constant('ReplicaSet' as const), replicas: fc.integer({ min: 0, max: 4 }), gracePeriodSeconds: fc.constantFrom(0, 5, 30), budget });
   }
   return fc.record({
     kind: fc.constant('StatefulSet' as const),
@@ -98,6 +108,7 @@ const workloadArb = (f: WorkloadFilter): fc.Arbitrary<Workload> => {
     bindingMode: fc.constantFrom<'Immediate' | 'WaitForFirstConsumer'>('Immediate', 'WaitForFirstConsumer'),
     init: fc.constantFrom<'none' | 'init' | 'sidecar'>('none', 'none', 'init', 'sidecar'),
     antiAffinity: fc.constantFrom(false, false, false, true),
+    budget,
   });
 };
 
@@ -120,6 +131,8 @@ const opArb = (kind: Workload['kind']): fc.Arbitrary<Op> => {
     { weight: 1, arbitrary: fc.record({ op: fc.constant('crash' as const), component, downMs: fc.integer({ min: 0, max: 30_000 }) }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('crash-after-writes' as const), component, writes: fc.integer({ min: 1, max: 4 }), restartAfterMs: fc.integer({ min: 0, max: 10_000 }) }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('node-down' as const), node: fc.nat({ max: 2 }), downMs: fc.oneof(fc.integer({ min: 0, max: 60_000 }), fc.integer({ min: 0, max: 420_000 })) }) },
+    { weight: 2, arbitrary: fc.record({ op: fc.constant('evict-pod' as const), index }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('drain-node' as const), node: fc.nat({ max: 2 }), holdMs: fc.integer({ min: 0, max: 60_000 }) }) },
   ];
   if (kind === 'ReplicaSet') return fc.oneof(...common);
   return fc.oneof(
@@ -154,7 +167,8 @@ export const describeCase = (c: Case): string => {
     ? `StatefulSet ${w.policy} whenScaled=${w.whenScaled} whenDeleted=${w.whenDeleted} replicas=${w.replicas} grace=${w.gracePeriodSeconds}s ${w.bindingMode}`
       + (w.init === 'init' ? ' +init container' : w.init === 'sidecar' ? ' +init container +sidecar' : '')
       + (w.antiAffinity ? ' +one replica per node (anti-affinity)' : '')
-    : `ReplicaSet replicas=${w.replicas} grace=${w.gracePeriodSeconds}s`;
+      + (w.budget && w.budget !== 'none' ? ` +PodDisruptionBudget ${w.budget}: 1` : '')
+    : `ReplicaSet replicas=${w.replicas} grace=${w.gracePeriodSeconds}s${w.budget && w.budget !== 'none' ? ` +PodDisruptionBudget ${w.budget}: 1` : ''}`;
   const ops = c.ops.map((t) => `${JSON.stringify(t.op)} +${t.gapMs}ms`);
   return [`seed ${c.seed}, ${c.nodes} node(s), ${head}`, ...ops.map((o, i) => `  ${i + 1}. ${o}`)].join('\n');
 };

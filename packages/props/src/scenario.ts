@@ -1,6 +1,6 @@
 import type { KObject } from '@kubesim/api';
 import { nodeNames, type Scenario, type ScenarioStep } from '@kubesim/scenario';
-import type { Case, Op, Workload } from './case.js';
+import type { Budget, Case, Op, Workload } from './case.js';
 
 /** The workload's name, its Service's name, and its pods' app label. */
 export const WORKLOAD = 'web';
@@ -55,6 +55,12 @@ export const workloadManifest = (w: Workload): KObject => {
   } as KObject;
 };
 
+/** The workload's PodDisruptionBudget. */
+const budgetManifest = (b: Exclude<Budget, 'none'>): KObject => ({
+  apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: WORKLOAD, namespace: 'default' },
+  spec: { [b]: 1, selector: { matchLabels: { app: WORKLOAD } } },
+} as KObject);
+
 const targetOf = (w: Workload): string => `${w.kind.toLowerCase()}/${WORKLOAD}`;
 const podRef = (i: number): string => `@${WORKLOAD}#${i}`;
 
@@ -102,6 +108,15 @@ const opSteps = (w: Workload, op: Op, nodes: readonly string[]): ScenarioStep[] 
       ];
     case 'crash-after-writes':
       return [{ op: 'fault', fault: { fault: 'crash-after-writes', component: op.component, writes: op.writes, restartAfterMs: op.restartAfterMs } }];
+    case 'evict-pod': return [{ op: 'evict', pod: podRef(op.index), optional, refusable: true }];
+    case 'drain-node': {
+      const node = nodes[op.node % nodes.length]!;
+      return [
+        { op: 'drain', node, timeoutMs: 120_000, force: true, refusable: true },
+        ...(op.holdMs > 0 ? [{ op: 'sleep' as const, durationMs: op.holdMs }] : []),
+        { op: 'uncordon', node },
+      ];
+    }
     case 'node-down': {
       const node = nodes[op.node % nodes.length]!;
       return [
@@ -131,7 +146,7 @@ export const SETTLE_TIMEOUT_MS = 1_800_000;
 export const caseToScenario = (c: Case, name = 'generated'): Scenario => {
   const w = c.workload.kind === 'StatefulSet' && c.workload.antiAffinity ? { ...c.workload, replicas: Math.min(c.workload.replicas, c.nodes) } : c.workload;
   const nodes = nodeNames(c.nodes);
-  const steps: ScenarioStep[] = [{ op: 'apply', objects: [service(), workloadManifest(w)], source: 'props' }];
+  const steps: ScenarioStep[] = [{ op: 'apply', objects: [service(), workloadManifest(w), ...(w.budget && w.budget !== 'none' ? [budgetManifest(w.budget)] : [])], source: 'props' }];
   let forcedUnready = false;
   for (const t of c.ops) {
     steps.push(...opSteps(w, t.op, nodes));

@@ -18,7 +18,8 @@ export type Duration = number; // virtual milliseconds
  * One step. `line` is the step's line in the scenario file, for error messages. An `optional` step whose
  * target does not exist (NotFound) does nothing instead of stopping the run (generated cases use it). A
  * `refusable` request step may be refused by the API server for any reason (a generated claim resize
- * before the claim is bound, or below its capacity): the refusal writes nothing and the run goes on.
+ * before the claim is bound, or below its capacity): the refusal writes nothing and the run goes on; a
+ * refusable `evict` or `drain` may be refused or not finish (a budget): what went wrong is only printed.
  */
 export type ScenarioStep = { readonly line?: number; readonly title?: string; readonly optional?: boolean; readonly refusable?: boolean } & (
   | { readonly op: 'apply'; readonly objects: readonly KObject[]; readonly source: string }

@@ -2,7 +2,7 @@ import { nsName, type KObject, type Pod } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import type { Snapshot } from '@kubesim/state';
 import type { ComponentDef } from '../framework/component.js';
-import { budgetsCoveringPod, DISRUPTION_CONTROLLER_NAME, syncDisruptionBudget } from './core.js';
+import { budgetsCoveringPod, DISRUPTION_CONTROLLER_NAME, initialDisruptionLocal, syncDisruptionBudget, type DisruptionLocal } from './core.js';
 
 /**
  * [DisruptionController addDb/updateDb/removeDb, addPod/updatePod/deletePod]: a budget → itself; a pod
@@ -18,7 +18,7 @@ export const disruptionKeysFor = (e: Envelope, _old: KObject | undefined, snap: 
 };
 
 /** The disruption controller: the status of PodDisruptionBudgets, which the eviction subresource reads. */
-export const disruptionController: ComponentDef<undefined, undefined> = {
+export const disruptionController: ComponentDef<undefined, DisruptionLocal> = {
   name: DISRUPTION_CONTROLLER_NAME,
   watches: ['PodDisruptionBudget', 'Pod', 'StatefulSet', 'ReplicaSet'],
   keysFor: disruptionKeysFor,
@@ -27,6 +27,6 @@ export const disruptionController: ComponentDef<undefined, undefined> = {
     for (const b of snap.list('PodDisruptionBudget')) out.push(nsName(b.metadata?.namespace, b.metadata?.name ?? ''));
     return out;
   },
-  reconcile: ({ snapshot, key, now }) => syncDisruptionBudget(snapshot, key, now),
-  initialLocal: () => undefined,
+  reconcile: ({ snapshot, key, now, local }) => syncDisruptionBudget(snapshot, key, now, local),
+  initialLocal: initialDisruptionLocal,
 };

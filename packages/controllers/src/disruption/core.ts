@@ -139,27 +139,51 @@ const statusWrite = (pdb: PodDisruptionBudget, status: PdbStatus): Step =>
   write({ verb: 'update', subresource: 'status', object: { ...pdb, status } }, { ignore: ['NotFound'] });
 
 /**
+ * The budget-level warnings each budget was last told (NoPods, UnmanagedPods, CalculateExpectedPodCountFailed):
+ * Kubernetes records them at every sync — every 30 s resync of a budget without pods, forever; kubesim
+ * records one when its condition starts, again only after it cleared (a cluster at rest stays still).
+ */
+export type DisruptionLocal = ReadonlyMap<string, ReadonlySet<string>>;
+export const initialDisruptionLocal = (): DisruptionLocal => new Map();
+
+/**
  * [DisruptionController.sync]: trySync; a failure other than a write conflict falls back to
  * [failSafe] — no disruption allowed, condition DisruptionAllowed False/SyncFailed with the error.
  */
-export const syncDisruptionBudget = (snap: Snapshot, key: string, now: number): ReconcileResult<undefined> => {
+export const syncDisruptionBudget = (snap: Snapshot, key: string, now: number, local: DisruptionLocal = new Map()): ReconcileResult<DisruptionLocal> => {
   const { namespace, name } = splitNsName(key);
   const pdb = snap.get('PodDisruptionBudget', namespace, name) as PodDisruptionBudget | undefined;
-  if (!pdb) return {};
-  const pods = podsOfBudget(snap, pdb);
+  if (!pdb) {
+    if (!local.has(key)) return {};
+    const next = new Map(local);
+    next.delete(key);
+    return { local: next };
+  }
   const events: EventSpec[] = [];
+  const told = local.get(key) ?? new Set<string>();
+  const tell = new Set<string>();
+  /** A budget-level warning: recorded when its condition starts. */
+  const warn = (e: EventSpec): void => { tell.add(e.reason); if (!told.has(e.reason)) events.push(e); };
+  const withLocal = (r: ReconcileResult<DisruptionLocal>): ReconcileResult<DisruptionLocal> => {
+    const same = tell.size === told.size && [...tell].every((x) => told.has(x));
+    if (same) return r;
+    const next = new Map(local);
+    if (tell.size === 0) next.delete(key); else next.set(key, tell);
+    return { ...r, local: next };
+  };
+  const pods = podsOfBudget(snap, pdb);
   const about = involvedOf(pdb);
-  if (pods.length === 0) events.push({ type: 'Normal', reason: 'NoPods', message: 'No matching pods found', involved: about });
+  if (pods.length === 0) warn({ type: 'Normal', reason: 'NoPods', message: 'No matching pods found', involved: about });
   const counts = expectedPodCount(snap, pdb, pods);
   const workUnits = pods.length + 1;
   if ('error' in counts) {
-    events.push({ type: 'Warning', reason: 'CalculateExpectedPodCountFailed', message: `Failed to calculate the number of expected pods: ${counts.error}`, involved: about });
+    warn({ type: 'Warning', reason: 'CalculateExpectedPodCountFailed', message: `Failed to calculate the number of expected pods: ${counts.error}`, involved: about });
     const base: PdbStatus = pdb.status ?? { currentHealthy: 0, desiredHealthy: 0, disruptionsAllowed: 0, expectedPods: 0 };
     const failed = withDisruptionAllowed({ ...base, disruptionsAllowed: 0 }, now, counts.error);
-    return { plan: seq(...events.map(event), statusWrite(pdb, failed)), workUnits };
+    return withLocal({ plan: seq(...events.map(event), statusWrite(pdb, failed)), workUnits });
   }
   if (counts.unmanaged.length > 0) {
-    events.push({
+    warn({
       type: 'Warning', reason: 'UnmanagedPods', involved: about,
       message: `Pods selected by this PodDisruptionBudget (selector: ${selectorString(pdb.spec?.selector)}) were found to be unmanaged. As a result, the status of the PDB cannot be calculated correctly, which may result in undefined behavior. To account for these pods please set ".spec.minAvailable" field of the PDB to an integer value.`,
     });
@@ -177,12 +201,12 @@ export const syncDisruptionBudget = (snap: Snapshot, key: string, now: number): 
     && st.disruptionsAllowed === allowed && sameStrings(st.disruptedPods, disrupted.map) && (st.observedGeneration ?? 0) === generation
     && pdbConditionsUpToDate(pdb)) {
     const p = plan();
-    return { ...(p ? { plan: p } : {}), workUnits, ...requeue };
+    return withLocal({ ...(p ? { plan: p } : {}), workUnits, ...requeue });
   }
   const next = withDisruptionAllowed({
     currentHealthy, desiredHealthy: counts.desired, expectedPods: counts.expected, disruptionsAllowed: allowed,
     ...(Object.keys(disrupted.map).length > 0 ? { disruptedPods: disrupted.map } : {}),
     observedGeneration: generation, ...(st?.conditions ? { conditions: st.conditions } : {}),
   }, now);
-  return { plan: plan(statusWrite(pdb, next)), workUnits, ...requeue };
+  return withLocal({ plan: plan(statusWrite(pdb, next)), workUnits, ...requeue });
 };
