@@ -6,7 +6,7 @@ import { parseRuntimeFault } from '@kubesim/runtime';
 import { dnsRecords, resolveName } from '@kubesim/controllers';
 import { ObjectStore } from '@kubesim/state';
 import {
-  commandRefusal, driverOutcome, evaluate, rememberState, stepAction, stepDriver, type CommandOutcome, type Driver, type EvalContext, type Remembered, type Scenario, type ScenarioStep, type StepResult,
+  commandRefusal, driveAsync, driverOutcome, evaluate, rememberState, stepAction, stepDriver, type Driver, type DriverRun, type EvalContext, type Remembered, type Scenario, type ScenarioStep, type StepResult,
 } from '@kubesim/scenario';
 import { ApiClient } from './client.js';
 import { DilatedClock } from './clock.js';
@@ -119,22 +119,15 @@ export const runScenarioDistributed = async (scenario: Scenario, o: DistributedR
     };
     const slack = o.waitSlackMs ?? 5_000;
     /** A driver (evict, drain) on real processes: commands through the user's client, waits on the dilated clock. */
-    const runDriver = async (d: Driver): Promise<{ messages: string[]; fatal: boolean; output: string[] }> => {
-      let answer: CommandOutcome | undefined;
-      for (;;) {
-        const n = d.next(answer);
-        if (n.done) return { messages: [...n.value.messages], fatal: n.value.fatal, output: [...n.value.output] };
-        answer = undefined;
-        if (n.value.type === 'command') {
-          const r = await user.command(n.value.data, n.value.reqs);
-          if (r.ok) await v.caughtUp(Math.max(r.command, ...r.results.map((x) => Number(x.metadata?.resourceVersion ?? 0))));
-          answer = r.ok ? { ok: true } : { ok: false, error: r.error };
-        } else {
-          const wait = clock.wallDelay(n.value.untilMs - clock.now());
-          if (wait > 0) await sleep(wait);
-        }
-      }
-    };
+    const runDriver = (d: Driver): Promise<DriverRun> => driveAsync(d, {
+      command: async (data, reqs) => {
+        const r = await user.command(data, reqs);
+        if (!r.ok) return { ok: false, error: r.error };
+        await v.caughtUp(Math.max(r.command, ...r.results.map((x) => Number(x.metadata?.resourceVersion ?? 0))));
+        return { ok: true };
+      },
+      waitUntil: async (untilMs) => { const wait = clock.wallDelay(untilMs - clock.now()); if (wait > 0) await sleep(wait); },
+    });
     const runStep = async (step: ScenarioStep): Promise<{ messages: string[]; fatal: boolean; output?: string[] }> => {
       const driver = stepDriver({ state: () => v.store, now: () => clock.now() }, step);
       if (driver !== undefined) return 'fatal' in driver ? fatal(driver.fatal) : 'done' in driver ? OK : driverOutcome(step, await runDriver(driver));

@@ -32,6 +32,35 @@ export interface DriverPort {
 /** A step's driver: yields commands (answered with their outcome) and waits (answered with nothing). */
 export type Driver = Generator<DriverYield, DriverResult, CommandOutcome | undefined>;
 
+/** A driver's result as a runner reports it. */
+export interface DriverRun { messages: string[]; fatal: boolean; output: string[] }
+
+const finished = (r: DriverResult): DriverRun => ({ messages: [...r.messages], fatal: r.fatal, output: [...r.output] });
+
+/** Drive a step on the embedded engine (synchronous: commands at once, waits in virtual time). */
+export const driveSync = (d: Driver, fx: { command(data: Record<string, unknown>, reqs: readonly ApiRequest[]): CommandOutcome; waitUntil(untilMs: number): void }): DriverRun => {
+  let answer: CommandOutcome | undefined;
+  for (;;) {
+    const n = d.next(answer);
+    if (n.done) return finished(n.value);
+    answer = n.value.type === 'command' ? fx.command(n.value.data, n.value.reqs) : (fx.waitUntil(n.value.untilMs), undefined);
+  }
+};
+
+/** Drive a step on real processes (the distributed runner, `kubesim drain`): `afterEach` refreshes what the driver reads. */
+export const driveAsync = async (
+  d: Driver,
+  fx: { command(data: Record<string, unknown>, reqs: readonly ApiRequest[]): Promise<CommandOutcome>; waitUntil(untilMs: number): Promise<void>; afterEach?(): Promise<void> },
+): Promise<DriverRun> => {
+  let answer: CommandOutcome | undefined;
+  for (;;) {
+    const n = d.next(answer);
+    if (n.done) return finished(n.value);
+    answer = n.value.type === 'command' ? await fx.command(n.value.data, n.value.reqs) : (await fx.waitUntil(n.value.untilMs), undefined);
+    await fx.afterEach?.();
+  }
+};
+
 /** kubectl drain's retry after a budget refused an eviction. */
 export const EVICTION_RETRY_MS = 5_000;
 /** kubectl drain's poll for evicted pods to be gone. */

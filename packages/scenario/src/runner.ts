@@ -5,7 +5,7 @@ import { createCluster, type ClusterSpec, type ComponentSetup, type Simulation }
 import { dnsRecords, resolveName, type DnsRecord } from '@kubesim/controllers';
 import { conditionHolds, conditionKinds, evaluate, parseTarget, type EvalContext, type Remembered } from './conditions.js';
 import type { Condition, Scenario, ScenarioStep } from './types.js';
-import { drainNode, evictPod, goDuration, type CommandOutcome, type Driver, type DriverPort } from './drain.js';
+import { drainNode, driveSync, evictPod, goDuration, type Driver, type DriverPort, type DriverRun } from './drain.js';
 
 export interface StepResult {
   readonly index: number;
@@ -257,22 +257,14 @@ export const stepDriver = (port: DriverPort, step: ScenarioStep): Driver | { fat
  * What a driven step amounts to: a `refusable` step (generated cases) may be refused or not finish —
  * what went wrong is only printed.
  */
-export const driverOutcome = (step: ScenarioStep, r: { messages: string[]; fatal: boolean; output: string[] }): { messages: string[]; fatal: boolean; output: string[] } =>
+export const driverOutcome = (step: ScenarioStep, r: DriverRun): DriverRun =>
   step.refusable && r.messages.length > 0 ? { messages: [], fatal: false, output: [...r.output, ...r.messages] } : r;
 
 /** Run a driver on the embedded engine: commands at once, waits in virtual time. */
-const runDriver = (sim: Simulation, d: Driver): { messages: string[]; fatal: boolean; output: string[] } => {
-  let answer: CommandOutcome | undefined;
-  for (;;) {
-    const n = d.next(answer);
-    if (n.done) return { messages: [...n.value.messages], fatal: n.value.fatal, output: [...n.value.output] };
-    answer = undefined;
-    if (n.value.type === 'command') {
-      const r = sim.command(n.value.data, n.value.reqs);
-      answer = E.isRight(r) ? { ok: true } : { ok: false, error: r.left };
-    } else if (n.value.untilMs > sim.now) sim.advance(n.value.untilMs - sim.now);
-  }
-};
+const runDriver = (sim: Simulation, d: Driver): DriverRun => driveSync(d, {
+  command: (data, reqs) => { const r = sim.command(data, reqs); return E.isRight(r) ? { ok: true } : { ok: false, error: r.left }; },
+  waitUntil: (untilMs) => { if (untilMs > sim.now) sim.advance(untilMs - sim.now); },
+});
 
 /** A refused command writes nothing: an optional step on a missing object, or a refusable one, is a no-op. */
 export const commandRefusal = (action: Extract<StepAction, { type: 'command' }>, err: ApiError): { messages: string[]; fatal: boolean } =>

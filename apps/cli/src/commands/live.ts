@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { KINDS, kubectlMessage, loadManifests, newNotFound, qualifiedKind, renderLoadError, resolveKind, type Event, type Kind, type KObject } from '@kubesim/api';
 import { LogWriter, LOG_FORMAT_VERSION } from '@kubesim/log';
 import { ObjectStore } from '@kubesim/state';
-import { applyRequests, drainNode, missingStorageClass, parseDuration, parseTarget, versionsFor, type CommandOutcome } from '@kubesim/scenario';
+import { applyRequests, drainNode, driveAsync, missingStorageClass, parseDuration, parseTarget, versionsFor } from '@kubesim/scenario';
 import { readLog, jsOf, type ProcessState } from '@kubesim/nats';
 import { control, withSession, type ContextOptions, type Session } from '../distributed/context.js';
 import { describeEvents, goYaml, printObjects } from '../printers/index.js';
@@ -135,23 +135,13 @@ export const drainCommand = (node: string, o: ContextOptions & { timeout?: strin
   const d = drainNode({ state: () => state, now: () => s.clock.now(), print: out }, node, {
     timeoutMs, ...(grace !== undefined ? { gracePeriodSeconds: grace } : {}), ...(o.force ? { force: true } : {}), ...(o.deleteEmptydirData ? { deleteEmptyDirData: true } : {}),
   });
-  let answer: CommandOutcome | undefined;
-  for (;;) {
-    const n = d.next(answer);
-    answer = undefined;
-    if (n.done) {
-      for (const m of n.value.messages) err(m);
-      return n.value.messages.length > 0 ? 1 : 0;
-    }
-    if (n.value.type === 'command') {
-      const r = await s.api.command(n.value.data, n.value.reqs);
-      answer = r.ok ? { ok: true } : { ok: false, error: r.error };
-    } else {
-      const wait = s.clock.wallDelay(n.value.untilMs - s.clock.now());
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    }
-    await refresh();
-  }
+  const r = await driveAsync(d, {
+    command: async (data, reqs) => { const c = await s.api.command(data, reqs); return c.ok ? { ok: true } : { ok: false, error: c.error }; },
+    waitUntil: async (untilMs) => { const wait = s.clock.wallDelay(untilMs - s.clock.now()); if (wait > 0) await new Promise((res) => setTimeout(res, wait)); },
+    afterEach: refresh,
+  });
+  for (const m of r.messages) err(m);
+  return r.messages.length > 0 ? 1 : 0;
 });
 
 /** `kubesim delete KIND/NAME [--grace-period N] [--cascade background|foreground|orphan]`. */
