@@ -98,8 +98,8 @@ export const k4Checker: CheckerDef = {
     const dirty = new Set<string>();
     const claimSet = new Map<string, string>();
     const last = new Map<string, string>();
-    /** namespace/name of a claim → seq of the last change of its owner references by someone other than the StatefulSet controller. */
-    const othersWroteAt = new Map<string, number>();
+    /** namespace/name of a claim → the last change of its owner references: seq, actor and cause. */
+    const refsChanged = new Map<string, { seq: number; actor: string; cause: number | null }>();
     const settled = (m: SetModel): boolean => {
       const s = m.obj, st = s.status, n = replicasOf(s);
       return m.terminatingAt < 0 && st !== undefined && (st.observedGeneration ?? 0) === (s.metadata?.generation ?? 0)
@@ -135,8 +135,9 @@ export const k4Checker: CheckerDef = {
           const key = `${nsOf(o)}/${nameOf(o)}`;
           const uid = claimSet.get(key);
           if (uid !== undefined) dirty.add(uid);
-          if (e.type === 'DELETED') { last.delete(key); othersWroteAt.delete(key); } else if (e.actor !== SS_ACTOR
-            && JSON.stringify(before?.metadata?.ownerReferences ?? []) !== JSON.stringify(o.metadata?.ownerReferences ?? [])) othersWroteAt.set(key, e.seq);
+          if (e.type === 'DELETED') { last.delete(key); refsChanged.delete(key); } else if (JSON.stringify(before?.metadata?.ownerReferences ?? []) !== JSON.stringify(o.metadata?.ownerReferences ?? [])) {
+            refsChanged.set(key, { seq: e.seq, actor: e.actor, cause: e.cause });
+          }
           return;
         }
         if (o.kind === 'StatefulSet') { dirty.add(uidOf(o)); return; }
@@ -148,9 +149,12 @@ export const k4Checker: CheckerDef = {
         for (const { claim } of claimsOfOrdinal(w.set.obj, w.ordinal)) {
           const c = ctx.world.store.get('PersistentVolumeClaim', w.set.namespace, claim);
           if (c === undefined) continue;
-          // Changed by someone else after the cause (e.g. the GC orphaning it for a set deleted meanwhile):
-          // the controller planned on the claim as it was before (found by the property suite).
-          if ((othersWroteAt.get(`${w.set.namespace}/${claim}`) ?? -1) > w.cause) continue;
+          // Changed after the cause by someone else (e.g. the GC orphaning it for a set deleted meanwhile) or by
+          // the controller's own earlier sync, whose write its informer may not have delivered yet: the
+          // controller planned on the claim as it was before (both found by the property suite). A change
+          // made by this same sync (same cause) is judged.
+          const changed = refsChanged.get(`${w.set.namespace}/${claim}`);
+          if (changed !== undefined && changed.seq > w.cause && !(changed.actor === SS_ACTOR && changed.cause === w.cause)) continue;
           const problem = claimRefProblem(c, w.set.obj, w.before, w.ordinal);
           if (problem) ctx.report([e.seq, Number(c.metadata?.resourceVersion ?? 0)], `claim ${w.set.namespace}/${claim} of the condemned ${podLabel(w.pod)}, deleted by the controller at seq ${e.seq}, ${problem}`);
         }
