@@ -134,14 +134,16 @@ export function* drainNode(port: DriverPort, node: string, o: DrainOptions): Dri
     if (r && !r.ok) return { output, messages: [`Error from server (${r.error.reason}): ${r.error.message}`], fatal: true };
     say(`node/${node} cordoned`);
   }
+  // Sorted by namespace/name in code-unit order (not the locale's: the order of the evictions is in the log).
+  const idOf = (p: Pod): string => `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;
   const pods = ([...port.state().list('Pod')] as Pod[])
     .filter((p) => p.spec?.nodeName === node)
-    .sort((a, b) => `${a.metadata?.namespace ?? ''}/${a.metadata?.name ?? ''}`.localeCompare(`${b.metadata?.namespace ?? ''}/${b.metadata?.name ?? ''}`));
+    .sort((a, b) => (idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0));
   const unreplicated: string[] = [];
   const localStorage: string[] = [];
   for (const p of pods) {
     if (isFinished(p)) continue;
-    const id = `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;
+    const id = idOf(p);
     if ((p.spec?.volumes ?? []).some((v) => v.emptyDir !== undefined)) localStorage.push(id);
     if (!controllerOf(p)) unreplicated.push(id);
   }
