@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KObject, Pod, StatefulSet } from '@kubesim/api';
@@ -100,7 +100,8 @@ export const retryingJs = async <T>(what: string, f: () => Promise<T>, timeoutMs
  * The violations once the cluster has settled: the end of the log is quiescent only when every process
  * has caught up with it, and a process whose watch was on a killed server may take its watchdog's
  * stall time (6 s) to re-open it. Polled until no violation is left or the deadline passes; what is
- * left then is returned (a violation earlier in the log never goes away, so a real one is reported).
+ * left then is returned (a violation earlier in the log never goes away, so a real one is reported),
+ * and the log as the test's view folded it is written to `<dir>/view-log.jsonl`.
  */
 export const settledViolations = async (t: TestCluster, timeoutMs = 30_000): Promise<string[]> => {
   const deadline = Date.now() + timeoutMs;
@@ -109,6 +110,8 @@ export const settledViolations = async (t: TestCluster, timeoutMs = 30_000): Pro
     await new Promise((r) => setTimeout(r, 250));
     v = violations(t);
   }
+  // The evidence of a failure: the log as the test saw it, beside the processes' logs (kept with KUBESIM_KEEP_LOGS=1).
+  if (v.length > 0) writeFileSync(join(t.dir, 'view-log.jsonl'), t.view.entries.map((e) => JSON.stringify(e)).join('\n') + '\n');
   return v;
 };
 
