@@ -4,7 +4,7 @@
  * many voluntary disruptions (evictions) it allows now — written when it differs.
  */
 import {
-  compileSelector, isPodReady, parseTimestamp, pdbConditionsUpToDate, scaledIntOrPercent, splitNsName, withDisruptionAllowed,
+  compileSelector, isPodReady, parseTimestamp, sameStringMap, pdbConditionsUpToDate, scaledIntOrPercent, splitNsName, withDisruptionAllowed,
   type LabelSelector, type PdbStatus, type Pod, type PodDisruptionBudget, type ReplicaSet, type StatefulSet,
 } from '@kubesim/api';
 import type { Snapshot } from '@kubesim/state';
@@ -130,11 +130,6 @@ const countHealthy = (pods: readonly Pod[], disrupted: Readonly<Record<string, s
   return n;
 };
 
-const sameStrings = (a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>>): boolean => {
-  const ka = Object.keys(a ?? {});
-  return ka.length === Object.keys(b).length && ka.every((k) => a![k] === b[k]);
-};
-
 const statusWrite = (pdb: PodDisruptionBudget, status: PdbStatus): Step =>
   write({ verb: 'update', subresource: 'status', object: { ...pdb, status } }, { ignore: ['NotFound'] });
 
@@ -198,7 +193,7 @@ export const syncDisruptionBudget = (snap: Snapshot, key: string, now: number, l
   const requeue = disrupted.recheck !== undefined ? { requeueAfterMs: Math.max(0, disrupted.recheck - now) } : {};
   const plan = (status?: Step): Step | undefined => (events.length === 0 && !status ? undefined : seq(...events.map(event), status));
   if (st && st.currentHealthy === currentHealthy && st.desiredHealthy === counts.desired && st.expectedPods === counts.expected
-    && st.disruptionsAllowed === allowed && sameStrings(st.disruptedPods, disrupted.map) && (st.observedGeneration ?? 0) === generation
+    && st.disruptionsAllowed === allowed && sameStringMap(st.disruptedPods, disrupted.map) && (st.observedGeneration ?? 0) === generation
     && pdbConditionsUpToDate(pdb)) {
     const p = plan();
     return withLocal({ ...(p ? { plan: p } : {}), workUnits, ...requeue });
