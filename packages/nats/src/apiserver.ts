@@ -163,6 +163,9 @@ export class NatsApiServer {
 
   /** Resolves once the store has folded `seq` (at once if it has); gives up after a timeout. */
   private caughtUp(seq: number): Promise<void> {
+    if (seq <= this.core.store.seq) return Promise.resolve();
+    // A watch whose pull stalled would hold every request behind it: the gap is read from the stream.
+    this.follower?.awaitSeq(seq);
     return this.waiters.wait(seq, this.core.store.seq, CATCH_UP_TIMEOUT_MS);
   }
 

@@ -38,8 +38,19 @@ const OPEN_TIMEOUT_MS = 15_000;
 /** How often the follower looks after its watches. */
 const SUPERVISE_MS = 500;
 
-/** How long one pull request waits (its idle heartbeats come at half of it). */
-const PULL_EXPIRES_MS = 2_000;
+/**
+ * A whole-log follower whose reader awaits an entry and that has delivered nothing for this long reads
+ * the missing entries from the stream ({@link LogFollower.awaitSeq}).
+ */
+const GAP_READ_AFTER_MS = 250;
+
+/**
+ * How long one pull request waits (its idle heartbeats come at half of it). The shortest the client
+ * allows: a pull the server drops or answers with a status the client does not re-pull on leaves the
+ * consume silent until two heartbeats are missed (observed: 3 s with 2 s pulls, the whole cluster
+ * waiting on the API server's watch), so the heartbeat sets how long such a stall lasts.
+ */
+const PULL_EXPIRES_MS = 1_000;
 
 const dec = new TextDecoder();
 /** How long an append waits for JetStream's acknowledgement. */
@@ -128,6 +139,17 @@ export interface FollowOptions {
   readonly auditMs?: number;
 }
 
+/**
+ * A stored message's RFC 3339 timestamp (nanosecond digits) as the number a consumed message's
+ * `info.timestampNanos` holds for it (the same decimal digits, parsed the same way).
+ */
+export const timestampNanosOf = (rfc3339: string): number => {
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/.exec(rfc3339);
+  if (!m) throw new Error(`not an RFC 3339 timestamp: ${rfc3339}`);
+  const secs = Date.parse(`${m[1]!}${m[3]!}`) / 1000;
+  return parseInt(`${secs}${(m[2] ?? '').padEnd(9, '0')}`, 10);
+};
+
 /** One watch of a {@link LogFollower}: the consumer of one filter and where it is. */
 interface Watch {
   readonly filter: string;
@@ -176,6 +198,16 @@ export class LogFollower {
   lastSeq = 0;
   /** Watches re-opened after a stall, an ended consume or a failed or hung open. */
   restarts = 0;
+  /** Wall time of the last entry delivered (any watch, any path). */
+  lastDelivery = Date.now();
+  /** The highest seq {@link fill} was asked for, and its read under way. */
+  private fillTo = 0;
+  private filling: Promise<void> = Promise.resolve();
+  /** The highest seq a reader awaits ({@link awaitSeq}) and the timer that reads it if the watch does not deliver it. */
+  private awaited = 0;
+  private gapTimer: NodeJS.Timeout | undefined;
+  /** Gaps read from the stream because the watch had stalled. */
+  gapReads = 0;
 
   constructor(private readonly j: Js, private readonly s: Subjects, private readonly o: FollowOptions) {
     this.stallMs = o.stallMs ?? STALL_MS;
@@ -220,16 +252,7 @@ export class LogFollower {
         callback: (m: JsMsg) => {
           if (!current()) return;
           w.lastSign = Date.now();
-          if (m.seq <= w.cursor) return; // a re-opened watch never repeats an entry
-          w.cursor = m.seq;
-          w.lastEntry = w.lastSign;
-          if (m.seq > this.lastSeq) this.lastSeq = m.seq;
-          try {
-            this.o.onEntry(decodeEntry(m.seq, this.o.timeOf(m.info.timestampNanos / 1e6), m.data));
-          } catch (err) {
-            // A throw here would end the consume; the entry is reported and the watch goes on.
-            this.o.onStatus?.(`${w.filter}: delivering seq ${m.seq} failed: ${(err as Error).stack ?? String(err)}`);
-          }
+          this.deliver(w, m.seq, m.info.timestampNanos, m.data);
           if (!filterSynced && m.info.pending === 0) { filterSynced = true; synced?.(); }
         },
       });
@@ -247,6 +270,81 @@ export class LogFollower {
       w.retryAt = Date.now() + Math.min(100 * 2 ** (w.failures - 1), 2_000);
       if (synced) throw err; // the first open: the caller (a process syncing) fails and is restarted
       this.o.onStatus?.(`${w.filter}: re-opening after seq ${w.cursor} failed (${(err as Error).message}); trying again`);
+    }
+  }
+
+  /**
+   * Deliver one entry of a watch unless it already has (a re-opened watch, or one whose gap {@link fill}
+   * read, never repeats an entry). `timestampNanos`: the store time as JetStream gives it.
+   */
+  private deliver(w: Watch, seq: number, timestampNanos: number, data: Uint8Array): void {
+    if (seq <= w.cursor) return;
+    w.cursor = seq;
+    w.lastEntry = Date.now();
+    this.lastDelivery = w.lastEntry;
+    if (seq > this.lastSeq) this.lastSeq = seq;
+    try {
+      this.o.onEntry(decodeEntry(seq, this.o.timeOf(timestampNanos / 1e6), data));
+    } catch (err) {
+      // A throw here would end the consume; the entry is reported and the watch goes on.
+      this.o.onStatus?.(`${w.filter}: delivering seq ${seq} failed: ${(err as Error).stack ?? String(err)}`);
+    }
+  }
+
+  /**
+   * Read what the watches have not delivered up to `seq` straight from the stream (its leader's
+   * STREAM.MSG.GET, the next entry of each watch's filter after its cursor) and deliver it in order, as
+   * the watch would have. For a reader that must not wait for a watch whose pull has stalled (a consume
+   * notices a lost pull only when two idle heartbeats are missed, seconds later): the API server waits
+   * for the entries its decisions depend on. What the consume delivers meanwhile is not delivered twice.
+   * Reads run one after another; one that finds nothing missing asks the stream nothing.
+   */
+  fill(seq: number): Promise<void> {
+    if (seq > this.fillTo) this.fillTo = seq;
+    const run = this.filling.then(() => this.readGaps());
+    this.filling = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * A reader waits for the entry at `seq` (a whole-log follower: its seqs come without gaps): unless the
+   * watch delivers it, or keeps delivering, the entries up to it are read from the stream
+   * ({@link fill}) once the watch has delivered nothing for `GAP_READ_AFTER_MS`.
+   */
+  awaitSeq(seq: number): void {
+    if (seq <= this.lastSeq || this.stopped) return;
+    if (seq > this.awaited) this.awaited = seq;
+    this.gapTimer ??= setTimeout(() => this.checkGap(), GAP_READ_AFTER_MS);
+  }
+
+  private checkGap(): void {
+    this.gapTimer = undefined;
+    if (this.stopped || this.lastSeq >= this.awaited) return;
+    const idle = Date.now() - this.lastDelivery;
+    if (idle < GAP_READ_AFTER_MS) { this.gapTimer = setTimeout(() => this.checkGap(), GAP_READ_AFTER_MS - idle); return; }
+    const want = this.awaited;
+    this.gapReads++;
+    this.o.onStatus?.(`nothing delivered for ${idle} ms while seq ${want} is awaited; reading seq ${this.lastSeq + 1}..${want} from the stream`);
+    this.fill(want).then(
+      () => { if (this.lastSeq < this.awaited) this.awaitSeq(this.awaited); },
+      (err: unknown) => {
+        this.o.onStatus?.(`reading seq ${this.lastSeq + 1}..${want} from the stream failed (${(err as Error).message}); trying again`);
+        this.awaitSeq(this.awaited);
+      },
+    );
+  }
+
+  private async readGaps(): Promise<void> {
+    if (this.watches.every((w) => w.cursor >= this.fillTo)) return;
+    this.jsm ??= managerOf(this.j.nc);
+    const jsm = await this.jsm.catch((err: unknown) => { this.jsm = undefined; throw err; });
+    for (const w of this.watches) {
+      while (!this.stopped && w.cursor < this.fillTo) {
+        const next: NextMsgRequest = { seq: w.cursor + 1, next_by_subj: w.filter };
+        const m = await jsm.streams.getMessage(this.s.stream, next as unknown as MsgRequest);
+        if (!m || m.seq > this.fillTo) break;
+        this.deliver(w, m.seq, timestampNanosOf(m.timestamp), m.data);
+      }
     }
   }
 
@@ -334,6 +432,7 @@ export class LogFollower {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.supervisor);
+    clearTimeout(this.gapTimer);
     await Promise.allSettled(this.watches.map((w) => w.messages?.close()));
   }
 }

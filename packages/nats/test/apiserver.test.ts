@@ -36,4 +36,30 @@ describe('the NATS API server', () => {
     expect(api.stats.throttled).toBe(refused.length);
     await nc.close();
   });
+
+  it('answers at once when its watch stalls: the entries its requests wait for are read from the stream', async () => {
+    const lines: string[] = [];
+    const a2 = await NatsApiServer.start({ url: server.url, cluster: 'api-stall', log: (l) => lines.push(l), bootstrap: { id: 'api-stall', spec, seed: 1, epochMs: Date.now(), timeScale: 1 } });
+    const nc = await connectNats({ url: server.url, name: 'test' });
+    try {
+      const client = new ApiClient(nc, subjectsFor('api-stall'), 'user');
+      // The watch's pull stalls: nothing more reaches the server's fold through it (its supervisor would
+      // re-open it only after 6 s without a heartbeat; a request waits 5 s at most for the fold).
+      const follower = (a2 as unknown as { follower: { watches: { gen: number }[]; gapReads: number } }).follower;
+      follower.watches[0]!.gen++;
+      const t0 = Date.now();
+      for (let i = 0; i < 3; i++) {
+        const r = await client.request({ verb: 'create', object: svc(`stalled-${i}`) }, null);
+        expect(r.ok).toBe(true);
+        // Each answer comes after the server's fold has the entry (read-your-writes).
+        expect(a2.store.get('Service', 'default', `stalled-${i}`)).toBeDefined();
+      }
+      expect(Date.now() - t0).toBeLessThan(3_000);
+      expect(follower.gapReads).toBeGreaterThanOrEqual(3);
+      expect(lines.some((l) => /watch nothing delivered for \d+ ms while seq \d+ is awaited; reading seq \d+\.\.\d+ from the stream/.test(l))).toBe(true);
+    } finally {
+      await nc.close();
+      await a2.stop();
+    }
+  });
 });

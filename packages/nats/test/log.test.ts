@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KObject } from '@kubesim/api';
 import type { Envelope } from '@kubesim/log';
 import { appendEntry, connectNats, ensureStream, jsOf, LogFollower, NatsServer, readLog, subjectsFor, type Js } from '../src/index.js';
+import { timestampNanosOf } from '../src/log.js';
 
 const pod = (name: string, extra: Record<string, unknown> = {}): KObject =>
   ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', ...extra }, spec: { containers: [] } }) as KObject;
@@ -135,5 +136,56 @@ describe('the log on JetStream', () => {
       clearInterval(heartbeats);
       await f.stop();
     }
+  });
+
+  it('reads an awaited entry from the stream when a whole-log watch stalls, as the watch would have delivered it', async () => {
+    const t = subjectsFor('logtest-gap');
+    await ensureStream(j.nc, t);
+    const seen: Envelope[] = [];
+    const status: string[] = [];
+    // Stall detection and audits far off: only the gap read can deliver what the deaf watch misses.
+    const f = new LogFollower(j, t, { timeOf: (w) => w, onEntry: (e) => seen.push(e), onStatus: (l) => status.push(l), stallMs: 60_000, auditMs: 60_000 });
+    await f.start();
+    const add = (n: string) => appendEntry(j, t, { type: 'ADDED', actor: 'user', cause: null, object: pod(n) }, `gap-${n}`);
+    await add('a');
+    await expect.poll(() => seen.map((e) => e.seq), { timeout: 5000 }).toEqual([1]);
+    const w = (f as unknown as { watches: { gen: number }[] }).watches[0]!;
+    w.gen++; // the pull stalls: nothing more reaches the watch
+    await add('b');
+    await add('c');
+    await new Promise((r) => setTimeout(r, 400));
+    expect(seen.map((e) => e.seq)).toEqual([1]);
+    const t0 = Date.now();
+    f.awaitSeq(3);
+    await expect.poll(() => seen.map((e) => e.seq), { timeout: 5000 }).toEqual([1, 2, 3]);
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(f.gapReads).toBe(1);
+    expect(status.some((l) => /nothing delivered for \d+ ms while seq 3 is awaited; reading seq 2\.\.3 from the stream/.test(l))).toBe(true);
+    // The same entries, to the nanosecond of their store time, as a consume delivers them.
+    expect(seen).toEqual(await readLog(j, t, (w) => w));
+    await f.stop();
+  });
+
+  it('delivers nothing twice when a gap read and the watch deliver the same entries', async () => {
+    const t = subjectsFor('logtest-gap-race');
+    await ensureStream(j.nc, t);
+    const seen: number[] = [];
+    const f = new LogFollower(j, t, { timeOf: (w) => w, onEntry: (e) => seen.push(e.seq) });
+    await f.start();
+    const writes: Promise<unknown>[] = [];
+    for (let i = 0; i < 40; i++) writes.push(appendEntry(j, t, { type: 'ADDED', actor: 'user', cause: null, object: pod(`p${i}`) }, `race-${i}`));
+    await Promise.all(writes);
+    await Promise.all([f.fill(20), f.fill(40)]);
+    await expect.poll(() => seen.length, { timeout: 5000 }).toBe(40);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(seen).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    await f.stop();
+  });
+
+  it('turns a stored message\'s RFC 3339 time into the nanoseconds a consumed message carries', () => {
+    expect(timestampNanosOf('2026-12-06T16:23:18.070123456Z')).toBe(parseInt('1796574198070123456', 10));
+    expect(timestampNanosOf('2026-12-06T16:23:18.07Z')).toBe(parseInt('1796574198070000000', 10));
+    expect(timestampNanosOf('2026-12-06T16:23:18Z')).toBe(parseInt('1796574198000000000', 10));
+    expect(() => timestampNanosOf('yesterday')).toThrow(/not an RFC 3339 timestamp/);
   });
 });
