@@ -338,11 +338,18 @@ export class NatsApiServer {
   }
 }
 
-/** What a brief answer carries of the written object. */
-const identityOf = (o: KObject): KObject => {
+/**
+ * What a brief answer carries of the written object: its identity, resourceVersion and generation (the
+ * EndpointSlice controller's tracker records the generation of each slice it wrote, as Kubernetes' does
+ * from the API's answer, to know when its cache is older than its own writes).
+ */
+export const identityOf = (o: KObject): KObject => {
   const m = o.metadata ?? {};
   return {
     apiVersion: o.apiVersion, kind: o.kind,
-    metadata: { name: m.name, ...(m.namespace !== undefined ? { namespace: m.namespace } : {}), uid: m.uid, resourceVersion: m.resourceVersion },
+    metadata: {
+      name: m.name, ...(m.namespace !== undefined ? { namespace: m.namespace } : {}), uid: m.uid, resourceVersion: m.resourceVersion,
+      ...(m.generation !== undefined ? { generation: m.generation } : {}),
+    },
   } as KObject;
 };

@@ -8,7 +8,7 @@ import type { ApiError, ApiRequest, Kind, KObject } from '@kubesim/api';
 export type WireRequest =
   /**
    * One API request (a component's write). `cause`: the log seq the caller reacted to. `brief`: answer
-   * with the object's identity only (kind, name, namespace, uid, resourceVersion) — a plan needs no more
+   * with the object's identity only (kind, name, namespace, uid, resourceVersion, generation) — a plan needs no more
    * unless its component caches what its writes return.
    */
   | { readonly op: 'request'; readonly id: string; readonly req: ApiRequest; readonly cause: number | null; readonly brief?: boolean }

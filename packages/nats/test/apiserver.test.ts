@@ -37,6 +37,29 @@ describe('the NATS API server', () => {
     await nc.close();
   });
 
+  it('a brief answer carries the identity, resourceVersion and generation of what was written (and nothing else)', async () => {
+    const nc = await connectNats({ url: server.url, name: 'test' });
+    try {
+      const client = new ApiClient(nc, subjectsFor('api'), 'user');
+      const slice = {
+        apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'brief-1', namespace: 'default' },
+        addressType: 'IPv4', endpoints: [{ addresses: ['10.0.0.1'] }],
+      } as unknown as KObject;
+      const created = await client.request({ verb: 'create', object: slice }, null, 'user', true);
+      if (!created.ok) throw new Error(created.error.message);
+      const m = created.object.metadata!;
+      expect(Object.keys(m).sort()).toEqual(['generation', 'name', 'namespace', 'resourceVersion', 'uid']);
+      expect(m.generation).toBe(1);
+      expect('endpoints' in created.object).toBe(false);
+      const updated = await client.request({ verb: 'update', object: { ...slice, metadata: { ...slice.metadata, resourceVersion: m.resourceVersion }, endpoints: [] } as KObject }, null, 'user', true);
+      if (!updated.ok) throw new Error(updated.error.message);
+      expect(updated.object.metadata?.generation).toBe(2);
+      expect(updated.object.metadata?.uid).toBe(m.uid);
+    } finally {
+      await nc.close();
+    }
+  });
+
   it('answers at once when its watch stalls: the entries its requests wait for are read from the stream', async () => {
     const lines: string[] = [];
     const a2 = await NatsApiServer.start({ url: server.url, cluster: 'api-stall', log: (l) => lines.push(l), bootstrap: { id: 'api-stall', spec, seed: 1, epochMs: Date.now(), timeScale: 1 } });
