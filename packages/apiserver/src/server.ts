@@ -69,6 +69,14 @@ export const stepRequest = (step: Step, previous: KObject | undefined): ApiReque
   return { ...step.req, preconditions: { ...step.req.preconditions, resourceVersion: previous.metadata.resourceVersion } };
 };
 
+/**
+ * What a request with steps answers once `STEP_RETRIES` decisions all lost a compare-and-set on the
+ * same step: EvictionREST's `couldn't update PodDisruptionBudget "x" due to conflicts` (a Timeout, 504),
+ * naming the object of the step that conflicted.
+ */
+export const stepsConflicted = (step: Step): ApiError =>
+  apiError('Timeout', 504, `couldn't update ${requestKind(step.req)} "${requestName(step.req)}" due to conflicts`);
+
 /** The conflict a stale compare-and-set answers with (as Kubernetes' storage layer does). */
 export const conflictFor = (object: KObject): ApiError =>
   newConflict(object.kind as Kind, object.metadata?.name ?? '', 'the object has been modified; please apply your changes to the latest version and try again');
@@ -534,8 +542,9 @@ export class ApiServer extends ApiCore<VersionedStore> {
       if ('done' in d.right) return E.right(d.right.done);
       if ('steps' in d.right) {
         const r = this.runSteps(d.right.steps, ctx);
-        if (r === 'retry' && attempt < STEP_RETRIES) continue;
-        return r === 'retry' ? E.left(apiError('Timeout', 504, `couldn't ${req.verb} ${requestKind(req)} "${requestName(req)}" due to conflicts`)) : r;
+        if (!('retry' in r)) return r;
+        if (attempt + 1 >= STEP_RETRIES) return E.left(stepsConflicted(r.retry));
+        continue;
       }
       const r = this.log.append(d.right.append);
       if (E.isLeft(r)) return E.left(conflictFor(d.right.append.object));
@@ -545,12 +554,12 @@ export class ApiServer extends ApiCore<VersionedStore> {
   }
 
   /** A request's steps, in order, as the API server's own writes; the last one's object is the answer. */
-  private runSteps(steps: readonly Step[], ctx: RequestContext): ApiResult | 'retry' {
+  private runSteps(steps: readonly Step[], ctx: RequestContext): ApiResult | { readonly retry: Step } {
     let previous: KObject | undefined;
     for (const step of steps) {
       const r = this.handle(stepRequest(step, previous), { ...ctx, internal: true });
       if (E.isLeft(r)) {
-        if (r.left.reason === 'Conflict' && step.onConflict !== undefined) return step.onConflict === 'retry' ? 'retry' : E.left(step.onConflict);
+        if (r.left.reason === 'Conflict' && step.onConflict !== undefined) return step.onConflict === 'retry' ? { retry: step } : E.left(step.onConflict);
         return r;
       }
       previous = r.right;

@@ -78,6 +78,33 @@ describe('the eviction subresource', () => {
     expect(b.status?.conditions).toEqual([{ type: 'DisruptionAllowed', status: 'False', reason: 'InsufficientPods', message: '', observedGeneration: 1, lastTransitionTime: '2026-01-01T00:00:07Z' }]);
   });
 
+  it('gives up after 20 decisions whose budget write all lost a race: a Timeout naming the budget, and nothing written', () => {
+    let budgetWrites = 0;
+    let racing = false;
+    // Another writer of the budget wins every compare-and-set while `racing`.
+    class RacedLog extends InMemoryLog {
+      override append(req: Parameters<InMemoryLog['append']>[0]): ReturnType<InMemoryLog['append']> {
+        if (racing && req.object?.kind === 'PodDisruptionBudget') {
+          budgetWrites++;
+          return E.left({ type: 'LogConflict', key: 'PodDisruptionBudget/default/db', expected: req.expectSeq ?? 0, actual: this.lastSeq() });
+        }
+        return super.append(req);
+      }
+    }
+    const log = new RacedLog();
+    const api = new ApiServer(log, new Rand(7));
+    api.handle({ verb: 'create', object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } } as KObject }, user());
+    runningPod(api, 'db-0');
+    runningPod(api, 'db-1');
+    budget(api, 'db', { maxUnavailable: 1, selector: { matchLabels: { app: 'db' } } }, { currentHealthy: 2, desiredHealthy: 1, expectedPods: 2, disruptionsAllowed: 1 });
+    const before = log.lastSeq();
+    racing = true;
+    const r = evict(api, 'db-1');
+    expect(r).toEqual(E.left(expect.objectContaining({ reason: 'Timeout', code: 504, message: 'couldn\'t update PodDisruptionBudget "db" due to conflicts' })));
+    expect(budgetWrites).toBe(20);
+    expect(log.lastSeq()).toBe(before);
+  });
+
   it('refuses with 429 when the budget allows no disruption, or has not seen its latest generation — and writes nothing', () => {
     const { api, log } = setup();
     runningPod(api, 'db-0');

@@ -4,7 +4,7 @@ import type { Msg, Subscription } from '@nats-io/transport-node';
 import {
   apiError, isKind, isNamespaced, keyOf, newForbidden, newTimeout, objectKey, Rand, requestKind, type ApiError, type ApiRequest, type Kind, type KObject,
 } from '@kubesim/api';
-import { ApiCore, conflictFor, STEP_RETRIES, stepRequest, type RequestContext, type Step } from '@kubesim/apiserver';
+import { ApiCore, conflictFor, STEP_RETRIES, stepRequest, stepsConflicted, type RequestContext, type Step } from '@kubesim/apiserver';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import { bootstrapObjects } from '@kubesim/runtime';
 import { ObjectStore } from '@kubesim/state';
@@ -205,8 +205,8 @@ export class NatsApiServer {
       if ('done' in d.right) return { ok: true, object: d.right.done };
       if ('steps' in d.right) {
         const r = await this.runSteps(d.right.steps, actor, cause, `${id}/${attempt}`);
-        if (r !== 'retry') return r;
-        if (attempt + 1 >= STEP_RETRIES) break;
+        if (!('retry' in r)) return r;
+        if (attempt + 1 >= STEP_RETRIES) return { ok: false, error: stepsConflicted(r.retry) };
         continue;
       }
       const append = d.right.append;
@@ -224,13 +224,13 @@ export class NatsApiServer {
   }
 
   /** A request's steps (an eviction's writes), in order, as the API server's own; the last one's object is the answer. */
-  private async runSteps(steps: readonly Step[], actor: string, cause: number | null, id: string): Promise<WireResponse | 'retry'> {
+  private async runSteps(steps: readonly Step[], actor: string, cause: number | null, id: string): Promise<WireResponse | { readonly retry: Step }> {
     let previous: KObject | undefined;
     for (let i = 0; i < steps.length; i++) {
       const step = steps[i]!;
       const r = await this.decideAndAppend(stepRequest(step, previous), actor, cause, `${id}/${i}`, true);
       if (!r.ok) {
-        if (r.error.reason === 'Conflict' && step.onConflict !== undefined) return step.onConflict === 'retry' ? 'retry' : { ok: false, error: step.onConflict };
+        if (r.error.reason === 'Conflict' && step.onConflict !== undefined) return step.onConflict === 'retry' ? { retry: step } : { ok: false, error: step.onConflict };
         return r;
       }
       if (!('object' in r)) return { ok: false, error: apiError('InternalError', 500, 'unexpected answer') };
