@@ -6,7 +6,7 @@ import { parseRuntimeFault } from '@kubesim/runtime';
 import { dnsRecords, resolveName } from '@kubesim/controllers';
 import { ObjectStore } from '@kubesim/state';
 import {
-  commandRefusal, driveAsync, driverOutcome, evaluate, rememberState, stepAction, stepDriver, type Driver, type DriverRun, type EvalContext, type Remembered, type Scenario, type ScenarioStep, type StepResult,
+  commandRefusal, conditionHolds, conditionKinds, driveAsync, driverOutcome, evaluate, rememberState, stepAction, stepDriver, type Driver, type DriverRun, type EvalContext, type Remembered, type Scenario, type ScenarioStep, type StepResult,
 } from '@kubesim/scenario';
 import { ApiClient } from './client.js';
 import { DilatedClock } from './clock.js';
@@ -54,6 +54,14 @@ export class LogView {
     this.entries.push(e);
     this.lastWriteWall = Date.now();
     this.waiters.reached(e.seq);
+    for (const f of this.observers) f(e);
+  }
+
+  private readonly observers = new Set<(e: Envelope) => void>();
+  /** Call `f` after each entry is folded (until the returned function is called). */
+  observe(f: (e: Envelope) => void): () => void {
+    this.observers.add(f);
+    return () => { this.observers.delete(f); };
   }
 
   /** Resolves once the view has folded `seq`. */
@@ -67,6 +75,29 @@ export class LogView {
     await this.nc.close().catch(() => undefined);
   }
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Wait until `holds()` (true at once, or after some entry the view folds of a kind in `kinds` — any kind
+ * when undefined), judged after every such entry as the embedded runner judges a wait: a state that holds
+ * only between two entries is seen even when the view gets them in one burst. False at `deadlineWall`.
+ */
+export const awaitCondition = async (
+  view: Pick<LogView, 'observe'>, holds: () => boolean, kinds: ReadonlySet<string> | undefined, deadlineWall: number,
+): Promise<boolean> => {
+  if (holds()) return true;
+  let met = false;
+  const stop = view.observe((e) => {
+    if (!met && (kinds === undefined || (e.object !== undefined && kinds.has(String(e.object.kind)))) && holds()) met = true;
+  });
+  try {
+    while (!met && Date.now() <= deadlineWall) await sleep(10);
+  } finally {
+    stop();
+  }
+  return met;
+};
 
 export interface DistributedRunOptions extends Omit<LaunchOptions, 'spec' | 'seed'> {
   readonly seed?: number;
@@ -89,7 +120,6 @@ export interface DistributedRunReport {
   readonly cluster: Launched['cluster'];
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const OK = { messages: [] as string[], fatal: false };
 const fatal = (m: string) => ({ messages: [m], fatal: true });
 
@@ -177,15 +207,8 @@ export const runScenarioDistributed = async (scenario: Scenario, o: DistributedR
         }
         case 'wait': {
           const deadline = Date.now() + clock.wallDelay(step.timeoutMs) + slack;
-          let checked = -1;
-          for (;;) {
-            if (v.seq !== checked) {
-              checked = v.seq;
-              if (evaluate(ctx(), step.condition).length === 0) return OK;
-            }
-            if (Date.now() > deadline) break;
-            await sleep(10);
-          }
+          const holdsIn = conditionHolds(step.condition);
+          if (await awaitCondition(v, () => holdsIn(ctx()), conditionKinds(step.condition), deadline)) return OK;
           return { messages: [`timed out after ${step.timeoutMs / 1000}s: ${evaluate(ctx(), step.condition).join('; ')}`], fatal: false };
         }
         case 'expect':

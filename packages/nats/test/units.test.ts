@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { KObject } from '@kubesim/api';
+import type { Envelope } from '@kubesim/log';
 import {
-  actorOfApiSubject, authorizationBlock, decodeEntry, DilatedClock, encodeEntry, grantsOf, natsUser, SeqWaiters, subjectsFor, token, untoken, userNameOf,
+  actorOfApiSubject, authorizationBlock, awaitCondition, decodeEntry, DilatedClock, encodeEntry, grantsOf, natsUser, SeqWaiters, subjectsFor, token, untoken, userNameOf,
 } from '../src/index.js';
 
 const s = subjectsFor('demo');
@@ -82,5 +83,42 @@ describe('SeqWaiters', () => {
     await w.wait(9, 7, 10); // gives up, resolved
     await expect(w.wait(9, 7, 10, () => new Error('late'))).rejects.toThrow('late');
     w.reached(9); // nobody left waiting
+  });
+});
+
+describe('a distributed wait (awaitCondition)', () => {
+  /** A view that folds entries in bursts, as a watch delivers them after a stall. */
+  const burstyView = () => {
+    const observers = new Set<(e: Envelope) => void>();
+    let state = 0;
+    return {
+      state: () => state,
+      observe: (f: (e: Envelope) => void) => { observers.add(f); return () => { observers.delete(f); }; },
+      burst: (...values: number[]) => {
+        for (const [i, v] of values.entries()) {
+          state = v;
+          for (const f of observers) f({ seq: i + 1, time: 0, type: 'MODIFIED', actor: 'kubelet', cause: null, object: { kind: 'Pod', metadata: { name: 'p' } } } as Envelope);
+        }
+      },
+    };
+  };
+
+  it('sees a state that held only between two entries of one burst, and ends waiting at the deadline otherwise', async () => {
+    const v = burstyView();
+    const waiting = awaitCondition(v, () => v.state() === 1, new Set(['Pod']), Date.now() + 5_000);
+    setTimeout(() => v.burst(1, 2), 20); // the view's state is 2 by the next poll
+    expect(await waiting).toBe(true);
+    const missed = awaitCondition(v, () => v.state() === 3, new Set(['Pod']), Date.now() + 100);
+    setTimeout(() => v.burst(4, 5), 20);
+    expect(await missed).toBe(false);
+  });
+
+  it('judges only after entries of the kinds the condition reads', async () => {
+    const v = burstyView();
+    let judged = 0;
+    const waiting = awaitCondition(v, () => { judged++; return false; }, new Set(['Service']), Date.now() + 100);
+    setTimeout(() => v.burst(1, 2, 3), 20);
+    expect(await waiting).toBe(false);
+    expect(judged).toBe(1); // once at the start; Pod entries cannot change it
   });
 });
