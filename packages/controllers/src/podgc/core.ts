@@ -1,4 +1,4 @@
-import { conditionGeneration, isTerminal, timestamp, type Pod } from '@kubesim/api';
+import { conditionGeneration, isTerminal, updatePodCondition, type Pod } from '@kubesim/api';
 import type { ReconcileInput, ReconcileResult } from '../framework/component.js';
 import { par, seq, write, type PlanOutcome, type Step } from '../framework/plan.js';
 import {
@@ -12,14 +12,6 @@ type PodCondition = NonNullable<NonNullable<Pod['status']>['conditions']>[number
 
 const deleteTag = (uid: string): string => `gc:${uid}`;
 
-/** [podutil.UpdatePodCondition] on a list: replaced (transition time kept when the status is the same) or appended. */
-const upsertCondition = (conditions: readonly PodCondition[], cond: PodCondition, now: number): PodCondition[] => {
-  const i = conditions.findIndex((c) => c.type === cond.type);
-  const old = i >= 0 ? conditions[i] : undefined;
-  const next: PodCondition = { ...cond, lastTransitionTime: old && old.status === cond.status && old.lastTransitionTime ? old.lastTransitionTime : timestamp(now) };
-  return i >= 0 ? conditions.map((c, k) => (k === i ? next : c)) : [...conditions, next];
-};
-
 /**
  * [markFailedAndDeletePodWithCondition]: a pod that has not finished is first patched to phase Failed
  * (with the condition, if any) — no kubelet will ever do it — then force-deleted (grace 0).
@@ -29,7 +21,8 @@ export const markFailedAndDelete = (pod: Pod, condition: PodCondition | undefine
   const name = pod.metadata?.name ?? '';
   const uid = pod.metadata?.uid ?? '';
   const status: Record<string, unknown> = { phase: 'Failed' };
-  if (condition) status.conditions = upsertCondition(pod.status?.conditions ?? [], { ...condition, ...conditionGeneration(pod) }, now);
+  // [podutil.UpdatePodCondition]: replaced (its transition time kept when the status is the same) or appended.
+  if (condition) status.conditions = (updatePodCondition(pod, { ...condition, ...conditionGeneration(pod) }, now) ?? pod).status?.conditions ?? [];
   return seq(
     isTerminal(pod) ? undefined : write({
       verb: 'patch', kind: 'Pod', namespace: ns, name, subresource: 'status', patch: { status },
