@@ -165,7 +165,7 @@ export class NatsApiServer {
   private caughtUp(seq: number): Promise<void> {
     if (seq <= this.core.store.seq) return Promise.resolve();
     // A watch whose pull stalled would hold every request behind it: the gap is read from the stream.
-    this.follower?.awaitSeq(seq);
+    this.follower?.awaitSeq(seq, CATCH_UP_TIMEOUT_MS);
     return this.waiters.wait(seq, this.core.store.seq, CATCH_UP_TIMEOUT_MS);
   }
 

@@ -211,7 +211,7 @@ export class NatsComponentHost {
   private liveAt(seq: number | null): Promise<void> {
     const live = this.live;
     if (!live || seq === null) return Promise.resolve();
-    if (seq > live.seq) this.liveFollower?.awaitSeq(seq);
+    if (seq > live.seq) this.liveFollower?.awaitSeq(seq, 2_000);
     return this.liveWaiters.wait(seq, live.seq, 2_000);
   }
 

@@ -206,8 +206,11 @@ export class LogFollower {
   /** The highest seq a reader awaits ({@link awaitSeq}) and the timer that reads it if the watch does not deliver it. */
   private awaited = 0;
   private gapTimer: NodeJS.Timeout | undefined;
-  /** Gaps read from the stream because the watch had stalled. */
+  /** Until this wall time someone awaits `awaited`. */
+  private awaitedUntil = 0;
+  /** Gap reads started because the watch had stalled, and those that failed. */
   gapReads = 0;
+  private gapReadFailures = 0;
 
   constructor(private readonly j: Js, private readonly s: Subjects, private readonly o: FollowOptions) {
     this.stallMs = o.stallMs ?? STALL_MS;
@@ -307,29 +310,40 @@ export class LogFollower {
   }
 
   /**
-   * A reader waits for the entry at `seq` (a whole-log follower: its seqs come without gaps): unless the
-   * watch delivers it, or keeps delivering, the entries up to it are read from the stream
-   * ({@link fill}) once the watch has delivered nothing for `GAP_READ_AFTER_MS`.
+   * A reader waits for the entry at `seq`, for at most `forMs` (a whole-log follower: its seqs come
+   * without gaps): unless the watch delivers it, or keeps delivering, the entries up to it are read from
+   * the stream ({@link fill}) once the watch has delivered nothing for `GAP_READ_AFTER_MS` — again every
+   * `GAP_READ_AFTER_MS` while it is still missing (not yet stored, the stream's leader unreachable) and
+   * awaited.
    */
-  awaitSeq(seq: number): void {
+  awaitSeq(seq: number, forMs = 5_000): void {
     if (seq <= this.lastSeq || this.stopped) return;
     if (seq > this.awaited) this.awaited = seq;
+    this.awaitedUntil = Math.max(this.awaitedUntil, Date.now() + forMs);
     this.gapTimer ??= setTimeout(() => this.checkGap(), GAP_READ_AFTER_MS);
   }
 
   private checkGap(): void {
     this.gapTimer = undefined;
     if (this.stopped || this.lastSeq >= this.awaited) return;
-    const idle = Date.now() - this.lastDelivery;
+    const now = Date.now();
+    if (now > this.awaitedUntil) { this.awaited = 0; return; } // nobody waits any more
+    const idle = now - this.lastDelivery;
     if (idle < GAP_READ_AFTER_MS) { this.gapTimer = setTimeout(() => this.checkGap(), GAP_READ_AFTER_MS - idle); return; }
     const want = this.awaited;
+    const from = this.lastSeq + 1;
     this.gapReads++;
-    this.o.onStatus?.(`nothing delivered for ${idle} ms while seq ${want} is awaited; reading seq ${this.lastSeq + 1}..${want} from the stream`);
+    const again = (): void => { if (this.lastSeq < this.awaited) this.gapTimer ??= setTimeout(() => this.checkGap(), GAP_READ_AFTER_MS); };
     this.fill(want).then(
-      () => { if (this.lastSeq < this.awaited) this.awaitSeq(this.awaited); },
+      () => {
+        if (this.lastSeq >= from) this.o.onStatus?.(`nothing delivered for ${idle} ms while seq ${want} was awaited; read seq ${from}..${this.lastSeq} from the stream`);
+        again();
+      },
       (err: unknown) => {
-        this.o.onStatus?.(`reading seq ${this.lastSeq + 1}..${want} from the stream failed (${(err as Error).message}); trying again`);
-        this.awaitSeq(this.awaited);
+        if (++this.gapReadFailures === 1 || this.gapReadFailures % 10 === 0) {
+          this.o.onStatus?.(`reading seq ${from}..${want} from the stream failed (${this.gapReadFailures}×): ${(err as Error).message}`);
+        }
+        again();
       },
     );
   }

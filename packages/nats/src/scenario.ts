@@ -66,7 +66,7 @@ export class LogView {
 
   /** Resolves once the view has folded `seq`. */
   caughtUp(seq: number, timeoutMs = 10_000): Promise<void> {
-    if (seq > this.store.seq) this.follower?.awaitSeq(seq);
+    if (seq > this.store.seq) this.follower?.awaitSeq(seq, timeoutMs);
     return this.waiters.wait(seq, this.store.seq, timeoutMs, () => new Error(`the log view did not reach seq ${seq} within ${timeoutMs} ms (at ${this.store.seq})`));
   }
 

@@ -79,7 +79,7 @@ describe('the NATS API server', () => {
       }
       expect(Date.now() - t0).toBeLessThan(3_000);
       expect(follower.gapReads).toBeGreaterThanOrEqual(3);
-      expect(lines.some((l) => /watch nothing delivered for \d+ ms while seq \d+ is awaited; reading seq \d+\.\.\d+ from the stream/.test(l))).toBe(true);
+      expect(lines.some((l) => /watch nothing delivered for \d+ ms while seq \d+ was awaited; read seq \d+\.\.\d+ from the stream/.test(l))).toBe(true);
     } finally {
       await nc.close();
       await a2.stop();

@@ -160,9 +160,24 @@ describe('the log on JetStream', () => {
     await expect.poll(() => seen.map((e) => e.seq), { timeout: 5000 }).toEqual([1, 2, 3]);
     expect(Date.now() - t0).toBeLessThan(2_000);
     expect(f.gapReads).toBe(1);
-    expect(status.some((l) => /nothing delivered for \d+ ms while seq 3 is awaited; reading seq 2\.\.3 from the stream/.test(l))).toBe(true);
+    expect(status.some((l) => /nothing delivered for \d+ ms while seq 3 was awaited; read seq 2\.\.3 from the stream/.test(l))).toBe(true);
     // The same entries, to the nanosecond of their store time, as a consume delivers them.
     expect(seen).toEqual(await readLog(j, t, (w) => w));
+    await f.stop();
+  });
+
+  it('stops reading for an awaited entry once nobody awaits it any more', async () => {
+    const t = subjectsFor('logtest-gap-expiry');
+    await ensureStream(j.nc, t);
+    const f = new LogFollower(j, t, { timeOf: (w) => w, onEntry: () => undefined });
+    await f.start();
+    f.awaitSeq(1_000, 600); // never written
+    await new Promise((r) => setTimeout(r, 1_200));
+    const reads = f.gapReads;
+    expect(reads).toBeGreaterThanOrEqual(1);
+    expect(reads).toBeLessThanOrEqual(3);
+    await new Promise((r) => setTimeout(r, 800));
+    expect(f.gapReads).toBe(reads);
     await f.stop();
   });
 
