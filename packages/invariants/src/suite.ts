@@ -10,13 +10,15 @@ export const DEFAULT_LIVENESS_SETTLE_MS = 30_000;
 /**
  * Judging a distributed run: its virtual time is the wall clock dilated by `timeScale`, so "nothing
  * written for 5 virtual seconds" can be 50 ms of real time in which processes are still working.
- * Quiet points need one wall second of silence, liveness allows 60 wall seconds (a process restart, a
- * request timeout, a watch re-opened after a server loss — on two cores shared by a dozen processes and
- * a three-server cluster, a converging run once took 38 s) and a settle of 3 — each at least the
- * embedded default.
+ * Quiet points need two wall seconds of silence — more than a watch whose pull stalled takes to notice
+ * (two missed idle heartbeats of 1 s pulls: 1–1.5 s, seen several times per run on a loaded machine) and
+ * pull again, so every process has seen the log up to the gap; liveness allows 60 wall seconds (a
+ * process restart, a request timeout, a watch re-opened after a server loss — on two cores shared by a
+ * dozen processes and a three-server cluster, a converging run once took 38 s) and a settle of 3 — each
+ * at least the embedded default.
  */
 export const distributedCheckOptions = (timeScale: number): { quietMs: number; livenessBoundMs: number; livenessSettleMs: number } => ({
-  quietMs: Math.max(DEFAULT_QUIET_MS, 1_000 * timeScale),
+  quietMs: Math.max(DEFAULT_QUIET_MS, 2_000 * timeScale),
   livenessBoundMs: Math.max(DEFAULT_LIVENESS_BOUND_MS, 60_000 * timeScale),
   livenessSettleMs: Math.max(DEFAULT_LIVENESS_SETTLE_MS, 3_000 * timeScale),
 });
