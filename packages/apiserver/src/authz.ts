@@ -40,7 +40,7 @@ export const PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
   // system:controller:resourcequota-controller [controller_policy.go]
   'resourcequota-controller': ['update resourcequotas/status', 'create events', 'update events', 'patch events'],
   // system:controller:disruption-controller [controller_policy.go]
-  'disruption-controller': ['update poddisruptionbudgets/status', 'patch pods/status', 'create events', 'update events', 'patch events'],
+  'disruption-controller': ['update poddisruptionbudgets/status', 'patch pods/status', 'update pods/status', 'create events', 'update events', 'patch events'],
   // system:controller:pod-garbage-collector [controller_policy.go]: no events rule
   'pod-garbage-collector': ['delete pods', 'patch pods/status'],
 };

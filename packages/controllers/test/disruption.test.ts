@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { timestamp, type ApiRequest, type KObject, type Pod, type PodDisruptionBudget } from '@kubesim/api';
 import type { Envelope } from '@kubesim/log';
 import { eventsOf, writesOf } from '../src/framework/index.js';
-import { disruptionKeysFor, syncDisruptionBudget } from '../src/disruption/index.js';
+import { disruptionController, disruptionKeysFor, STALE_POD_DISRUPTION_TIMEOUT_MS, staleDisruptionCondition, syncDisruptionBudget, syncStalePodDisruption } from '../src/disruption/index.js';
 import { makeSnapshot } from './util.js';
 
 // The disruption controller: the status of each PodDisruptionBudget ([DisruptionController.trySync]).
@@ -117,5 +117,68 @@ describe('disruption controller (PodDisruptionBudget status)', () => {
     expect(disruptionKeysFor(entry(b, 'DELETED'), undefined, snap)).toEqual([]);
     expect(disruptionKeysFor(entry(sts(3)), undefined, snap)).toEqual([]);
     expect(disruptionKeysFor(entry({ ...pod('x'), metadata: { ...pod('x').metadata, namespace: 'other' } } as Pod), undefined, snap)).toEqual([]);
+  });
+});
+
+describe('disruption controller: stale DisruptionTarget conditions ([syncStalePodDisruption])', () => {
+  /** A pod an eviction marked at `at` (virtual ms) and did not delete. */
+  const marked = (at: number | undefined, o: { reason?: string; phase?: string; deleting?: boolean; status?: string } = {}): Pod => {
+    const p = pod('db-0', { deleting: o.deleting ?? false });
+    return {
+      ...p, metadata: { ...p.metadata, generation: 3, resourceVersion: '41' },
+      status: {
+        phase: o.phase ?? 'Running',
+        conditions: [...p.status!.conditions!, {
+          type: 'DisruptionTarget', status: o.status ?? 'True', reason: o.reason ?? 'EvictionByEvictionAPI', message: 'Eviction API: evicting',
+          ...(at !== undefined ? { lastTransitionTime: timestamp(at) } : {}), observedGeneration: 2,
+        }],
+      },
+    } as Pod;
+  };
+
+  it('is stale 2 minutes after it was set, on a pod that is neither being deleted nor finished; the kubelet\'s own never is', () => {
+    expect(STALE_POD_DISRUPTION_TIMEOUT_MS).toBe(120_000);
+    expect(staleDisruptionCondition(marked(10_000), 40_000)).toEqual({ cleanAfterMs: 90_000 });
+    expect(staleDisruptionCondition(marked(10_000), 200_000)).toEqual({ cleanAfterMs: 0 });
+    expect(staleDisruptionCondition(marked(undefined), 40_000)).toEqual({ cleanAfterMs: 0 });
+    expect(staleDisruptionCondition(marked(10_000, { deleting: true }), 200_000)).toBeUndefined();
+    expect(staleDisruptionCondition(marked(10_000, { phase: 'Failed' }), 200_000)).toBeUndefined();
+    expect(staleDisruptionCondition(marked(10_000, { reason: 'TerminationByKubelet' }), 200_000)).toBeUndefined();
+    expect(staleDisruptionCondition(marked(10_000, { status: 'False' }), 200_000)).toBeUndefined();
+    expect(staleDisruptionCondition(pod('db-1'), 200_000)).toBeUndefined();
+  });
+
+  it('comes back when the condition will be stale, then sets it to False: type, status and observedGeneration only, a new transition time', () => {
+    const early = syncStalePodDisruption(makeSnapshot([marked(10_000)]), 'pod:default/db-0', 40_000);
+    expect(early.plan).toBeUndefined();
+    expect(early.requeueAfterMs).toBe(90_000);
+    const late = syncStalePodDisruption(makeSnapshot([marked(10_000)]), 'pod:default/db-0', 130_000);
+    const w = writesOf(late.plan) as Extract<ApiRequest, { verb: 'update' }>[];
+    expect(w).toHaveLength(1);
+    expect(w[0]!.subresource).toBe('status');
+    expect(w[0]!.object.metadata?.resourceVersion).toBe('41'); // an update of the pod as cached (a conflict is retried)
+    expect((w[0]!.object as Pod).status?.conditions).toEqual([
+      { type: 'Ready', status: 'True' },
+      { type: 'DisruptionTarget', status: 'False', observedGeneration: 3, lastTransitionTime: timestamp(130_000) },
+    ]);
+    // Gone, deleted meanwhile, or already reset: nothing to do.
+    expect(syncStalePodDisruption(makeSnapshot([]), 'pod:default/db-0', 130_000).plan).toBeUndefined();
+    expect(syncStalePodDisruption(makeSnapshot([marked(10_000, { deleting: true })]), 'pod:default/db-0', 130_000).plan).toBeUndefined();
+    expect(syncStalePodDisruption(makeSnapshot([marked(10_000, { status: 'False' })]), 'pod:default/db-0', 130_000).plan).toBeUndefined();
+  });
+
+  it('queues a pod with such a condition (also in a namespace without budgets, and from the initial list), and keeps budget keys apart', () => {
+    const snap = makeSnapshot([marked(10_000)]);
+    const entry = (o: KObject, type: Envelope['type'] = 'MODIFIED'): Envelope => ({ seq: 10, time: 0, type, actor: 'x', cause: null, object: o });
+    const ctx = { local: new Map(), now: 20_000 };
+    expect(disruptionKeysFor(entry(marked(10_000)), undefined, snap, ctx)).toEqual(['pod:default/db-0']);
+    expect(disruptionKeysFor(entry(marked(10_000), 'DELETED'), undefined, snap, ctx)).toEqual([]);
+    expect(disruptionKeysFor(entry(marked(10_000, { deleting: true })), undefined, snap, ctx)).toEqual([]);
+    const withBudget = makeSnapshot([marked(10_000), pdb({ maxUnavailable: 1 })]);
+    expect(disruptionKeysFor(entry(marked(10_000)), undefined, withBudget, ctx)).toEqual(['default/db', 'pod:default/db-0']);
+    expect([...disruptionController.initialKeys(withBudget, undefined)]).toEqual(['default/db', 'pod:default/db-0']);
+    // The reconcile dispatches on the key.
+    const r = disruptionController.reconcile({ snapshot: snap, key: 'pod:default/db-0', now: 20_000, config: undefined, local: new Map(), seed: 1 } as never);
+    expect(r.requeueAfterMs).toBe(110_000);
   });
 });

@@ -150,3 +150,26 @@ describe('evict', () => {
     }
   });
 });
+
+describe('a DisruptionTarget condition that no deletion followed', () => {
+  it('is set back to False by the disruption controller 2 minutes after it was set (only type, status and observedGeneration)', () => {
+    const r = run(`${loosePod('loose', 'node-a')}
+  - patch:
+      target: pod/loose
+      subresource: status
+      patch: {status: {conditions: [{type: DisruptionTarget, status: "True", reason: EvictionByEvictionAPI, message: "Eviction API: evicting", lastTransitionTime: "2026-01-01T00:00:05Z"}]}}
+  - expect: {object: {target: pod/loose, fields: {status.conditions.0.status: "True"}}}
+  - wait: {until: {object: {target: pod/loose, fields: {status.conditions.0.status: "False"}}}, timeout: 5m}`);
+    expect(r.steps.flatMap((s) => s.messages)).toEqual([]);
+    const resets = [...r.sim.log.all()].filter((e) => e.actor === 'disruption-controller' && e.object?.kind === 'Pod');
+    expect(resets).toHaveLength(1);
+    const reset = resets[0]!;
+    // Stale 120 s after its transition time (5 s), reset within the controller's reaction time.
+    expect(reset.time).toBeGreaterThanOrEqual(125_000);
+    expect(reset.time).toBeLessThan(126_000);
+    const p = reset.object as Pod;
+    expect(p.status?.conditions?.find((c) => c.type === 'DisruptionTarget')).toEqual({
+      type: 'DisruptionTarget', status: 'False', observedGeneration: 1, lastTransitionTime: new Date(Date.UTC(2026, 0, 1) + Math.trunc(reset.time)).toISOString().replace('.000Z', 'Z'),
+    });
+  });
+});

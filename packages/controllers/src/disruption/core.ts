@@ -4,7 +4,8 @@
  * many voluntary disruptions (evictions) it allows now — written when it differs.
  */
 import {
-  compileSelector, isPodReady, parseTimestamp, sameStringMap, pdbConditionsUpToDate, scaledIntOrPercent, splitNsName, withDisruptionAllowed,
+  compileSelector, conditionGeneration, isPodReady, isTerminal, parseTimestamp, sameStringMap, pdbConditionsUpToDate, scaledIntOrPercent, splitNsName,
+  updatePodCondition, withDisruptionAllowed,
   type LabelSelector, type PdbStatus, type Pod, type PodDisruptionBudget, type ReplicaSet, type StatefulSet,
 } from '@kubesim/api';
 import type { Snapshot } from '@kubesim/state';
@@ -204,4 +205,44 @@ export const syncDisruptionBudget = (snap: Snapshot, key: string, now: number, l
     observedGeneration: generation, ...(st?.conditions ? { conditions: st.conditions } : {}),
   }, now);
   return withLocal({ plan: plan(statusWrite(pdb, next)), workUnits, ...requeue });
+};
+
+// ---- stale DisruptionTarget conditions ([syncStalePodDisruption]) --------------------------------
+
+/** [DefaultStalePodDisruptionTimeout]: a DisruptionTarget condition on a pod still not being deleted after this is stale. */
+export const STALE_POD_DISRUPTION_TIMEOUT_MS = 2 * 60_000;
+
+/** The keys of the controller's second queue (pods with a DisruptionTarget condition): `pod:<namespace>/<name>`. */
+export const STALE_POD_KEY_PREFIX = 'pod:';
+
+/**
+ * [nonTerminatingPodHasStaleDisruptionCondition]: a pod that is not being deleted and not terminal whose
+ * DisruptionTarget condition is True — set by an eviction (or a preemption, the taint manager, PodGC),
+ * not by the kubelet (TerminationByKubelet, which may take arbitrarily long) — and how long until it is
+ * stale (0: now; a condition without a transition time is stale at once).
+ */
+export const staleDisruptionCondition = (pod: Pod, now: number): { readonly cleanAfterMs: number } | undefined => {
+  if (pod.metadata?.deletionTimestamp !== undefined) return undefined;
+  const c = pod.status?.conditions?.find((x) => x.type === 'DisruptionTarget');
+  if (!c || c.status !== 'True' || c.reason === 'TerminationByKubelet' || isTerminal(pod)) return undefined;
+  const since = parseTimestamp(c.lastTransitionTime);
+  return { cleanAfterMs: since === undefined ? 0 : Math.max(0, STALE_POD_DISRUPTION_TIMEOUT_MS - (now - since)) };
+};
+
+/**
+ * [syncStalePodDisruption]: a pod whose disruption did not happen (an eviction that marked it and then
+ * failed to delete it) gets its DisruptionTarget condition set back to False — type, status and
+ * observedGeneration only, as Kubernetes writes it — once the condition is stale; before that the key
+ * comes back when it will be.
+ */
+export const syncStalePodDisruption = (snap: Snapshot, key: string, now: number): ReconcileResult<DisruptionLocal> => {
+  const { namespace, name } = splitNsName(key.slice(STALE_POD_KEY_PREFIX.length));
+  const pod = snap.get('Pod', namespace, name) as Pod | undefined;
+  if (!pod) return {};
+  const stale = staleDisruptionCondition(pod, now);
+  if (!stale) return { workUnits: 1 };
+  if (stale.cleanAfterMs > 0) return { requeueAfterMs: stale.cleanAfterMs, workUnits: 1 };
+  const updated = updatePodCondition(pod, { type: 'DisruptionTarget', status: 'False', ...conditionGeneration(pod) }, now);
+  if (!updated) return { workUnits: 1 };
+  return { plan: write({ verb: 'update', subresource: 'status', object: updated }, { ignore: ['NotFound'] }), workUnits: 1 };
 };
