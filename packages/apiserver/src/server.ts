@@ -153,6 +153,14 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
     return this.store.get(kind, isNamespaced(kind) ? namespace : '', name) as KObject | undefined;
   }
 
+  /** The stored object a request acts on: Forbidden when the actor may not act on it, then NotFound. */
+  private existing(req: ApiRequest, kind: Kind, namespace: string, name: string, ctx: RequestContext): E.Either<ApiError, KObject> {
+    const old = this.current(kind, namespace, name);
+    const denied = this.authz(req, kind, name, old, ctx);
+    if (denied) return E.left(denied);
+    return old ? E.right(old) : E.left(newNotFound(kind, name));
+  }
+
   private create(input: KObject, ctx: RequestContext): E.Either<ApiError, Decision> {
     const kr = this.kindOf(input);
     if (E.isLeft(kr)) return kr;
@@ -270,11 +278,10 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
     const kind = kr.right;
     const ns = isNamespaced(kind) ? input.metadata?.namespace || 'default' : '';
     const name = input.metadata?.name ?? '';
-    const old = this.current(kind, ns, name);
     const req: ApiRequest = subresource ? { verb: 'update', object: input, subresource } : { verb: 'update', object: input };
-    const denied = this.authz(req, kind, name, old, ctx);
-    if (denied) return E.left(denied);
-    if (!old) return E.left(newNotFound(kind, name));
+    const found = this.existing(req, kind, ns, name, ctx);
+    if (E.isLeft(found)) return found;
+    const old = found.right;
     const rv = input.metadata?.resourceVersion;
     if (rv !== undefined && rv !== '' && rv !== old.metadata?.resourceVersion) {
       return E.left(newConflict(kind, name, 'the object has been modified; please apply your changes to the latest version and try again'));
@@ -353,10 +360,9 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
   private patch(req: Extract<ApiRequest, { verb: 'patch' }>, ctx: RequestContext): E.Either<ApiError, Decision> {
     const kind = req.kind;
     const ns = isNamespaced(kind) ? req.namespace || 'default' : '';
-    const old = this.current(kind, ns, req.name);
-    const denied = this.authz(req, kind, req.name, old, ctx);
-    if (denied) return E.left(denied);
-    if (!old) return E.left(newNotFound(kind, req.name));
+    const found = this.existing(req, kind, ns, req.name, ctx);
+    if (E.isLeft(found)) return found;
+    const old = found.right;
     if (req.resourceVersion !== undefined && req.resourceVersion !== old.metadata?.resourceVersion) {
       return E.left(newConflict(kind, req.name, 'the object has been modified; please apply your changes to the latest version and try again'));
     }
@@ -377,10 +383,9 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
   private delete(req: Extract<ApiRequest, { verb: 'delete' }>, ctx: RequestContext): E.Either<ApiError, Decision> {
     const kind = req.kind;
     const ns = isNamespaced(kind) ? req.namespace || 'default' : '';
-    const old = this.current(kind, ns, req.name);
-    const denied = this.authz(req, kind, req.name, old, ctx);
-    if (denied) return E.left(denied);
-    if (!old) return E.left(newNotFound(kind, req.name));
+    const found = this.existing(req, kind, ns, req.name, ctx);
+    if (E.isLeft(found)) return found;
+    const old = found.right;
     const pre = req.preconditions;
     if (pre?.uid !== undefined && pre.uid !== old.metadata?.uid) {
       return E.left(newConflict(kind, req.name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${old.metadata?.uid ?? ''}`));
@@ -438,10 +443,9 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
    */
   private evict(req: Extract<ApiRequest, { verb: 'evict' }>, ctx: RequestContext): E.Either<ApiError, Decision> {
     const ns = req.namespace || 'default';
-    const pod = this.current('Pod', ns, req.name) as Pod | undefined;
-    const denied = this.authz(req, 'Pod', req.name, pod, ctx);
-    if (denied) return E.left(denied);
-    if (!pod) return E.left(newNotFound('Pod', req.name));
+    const found = this.existing(req, 'Pod', ns, req.name, ctx);
+    if (E.isLeft(found)) return found;
+    const pod = found.right as Pod;
     const grace = req.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: req.gracePeriodSeconds } : {};
     const uid = pod.metadata?.uid ?? '';
     const enforce = shouldEnforceResourceVersion(pod);
@@ -494,10 +498,9 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
 
   private bind(req: Extract<ApiRequest, { verb: 'bind' }>, ctx: RequestContext): E.Either<ApiError, Decision> {
     const ns = req.namespace || 'default';
-    const old = this.current('Pod', ns, req.name) as Pod | undefined;
-    const denied = this.authz(req, 'Pod', req.name, old, ctx);
-    if (denied) return E.left(denied);
-    if (!old) return E.left(newNotFound('Pod', req.name));
+    const found = this.existing(req, 'Pod', ns, req.name, ctx);
+    if (E.isLeft(found)) return found;
+    const old = found.right as Pod;
     if (req.uid !== undefined && req.uid !== old.metadata?.uid) {
       return E.left(newConflict('Pod', req.name, `Precondition failed: UID in precondition: ${req.uid}, UID in object meta: ${old.metadata?.uid ?? ''}`));
     }
