@@ -63,7 +63,8 @@ const preconditionSeq = (r: ApiRequest): number => {
 export class NatsApiServer {
   private readonly core: ApiCore;
   private readonly lastSeqByKey = new Map<string, number>();
-  private readonly waiters = new SeqWaiters();
+  /** Requests waiting for the fold; a stalled watch's gap is read from the stream. */
+  private readonly waiters = new SeqWaiters((seq, ms) => this.follower?.awaitSeq(seq, ms));
   /** Serialised request chains (creates in a namespace with ResourceQuotas). */
   private readonly locks = new Map<string, Promise<unknown>>();
   private follower: LogFollower | undefined;
@@ -163,9 +164,6 @@ export class NatsApiServer {
 
   /** Resolves once the store has folded `seq` (at once if it has); gives up after a timeout. */
   private caughtUp(seq: number): Promise<void> {
-    if (seq <= this.core.store.seq) return Promise.resolve();
-    // A watch whose pull stalled would hold every request behind it: the gap is read from the stream.
-    this.follower?.awaitSeq(seq, CATCH_UP_TIMEOUT_MS);
     return this.waiters.wait(seq, this.core.store.seq, CATCH_UP_TIMEOUT_MS);
   }
 

@@ -93,7 +93,7 @@ export class NatsComponentHost {
   /** For components with live reads: the whole log folded in log order (a stand-in for a live GET). */
   private live: ObjectStore | undefined;
   private liveFollower: LogFollower | undefined;
-  private readonly liveWaiters = new SeqWaiters();
+  private readonly liveWaiters = new SeqWaiters((seq, ms) => this.liveFollower?.awaitSeq(seq, ms));
   private local: unknown;
   private readonly events = new EventCorrelator();
   private readonly shards = new Map<string, Shard>();
@@ -211,7 +211,6 @@ export class NatsComponentHost {
   private liveAt(seq: number | null): Promise<void> {
     const live = this.live;
     if (!live || seq === null) return Promise.resolve();
-    if (seq > live.seq) this.liveFollower?.awaitSeq(seq, 2_000);
     return this.liveWaiters.wait(seq, live.seq, 2_000);
   }
 

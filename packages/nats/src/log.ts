@@ -348,10 +348,15 @@ export class LogFollower {
     );
   }
 
+  /** The JetStream manager of gap reads and audits (made again after a failure). */
+  private manager(): Promise<JetStreamManager> {
+    this.jsm ??= managerOf(this.j.nc);
+    return this.jsm.catch((err: unknown) => { this.jsm = undefined; throw err; });
+  }
+
   private async readGaps(): Promise<void> {
     if (this.watches.every((w) => w.cursor >= this.fillTo)) return;
-    this.jsm ??= managerOf(this.j.nc);
-    const jsm = await this.jsm.catch((err: unknown) => { this.jsm = undefined; throw err; });
+    const jsm = await this.manager();
     for (const w of this.watches) {
       while (!this.stopped && w.cursor < this.fillTo) {
         const next: NextMsgRequest = { seq: w.cursor + 1, next_by_subj: w.filter };
@@ -422,8 +427,7 @@ export class LogFollower {
     w.lastAudit = Date.now();
     const gen = w.gen;
     try {
-      this.jsm ??= managerOf(this.j.nc);
-      const jsm = await this.jsm.catch((err: unknown) => { this.jsm = undefined; throw err; });
+      const jsm = await this.manager();
       // The stream leader's STREAM.MSG.GET takes next_by_subj (nats-server 2.9+; the client's type lists it only for direct gets).
       const next: NextMsgRequest = { seq: w.cursor + 1, next_by_subj: w.filter };
       const m = await jsm.streams.getMessage(this.s.stream, next as unknown as MsgRequest);

@@ -24,7 +24,7 @@ export class LogView {
   readonly entries: Envelope[] = [];
   private follower: LogFollower | undefined;
   private lastWriteWall = Date.now();
-  private readonly waiters = new SeqWaiters();
+  private readonly waiters = new SeqWaiters((seq, ms) => this.follower?.awaitSeq(seq, ms));
 
   private constructor(private readonly nc: NatsConnection) {}
 
@@ -66,7 +66,6 @@ export class LogView {
 
   /** Resolves once the view has folded `seq`. */
   caughtUp(seq: number, timeoutMs = 10_000): Promise<void> {
-    if (seq > this.store.seq) this.follower?.awaitSeq(seq, timeoutMs);
     return this.waiters.wait(seq, this.store.seq, timeoutMs, () => new Error(`the log view did not reach seq ${seq} within ${timeoutMs} ms (at ${this.store.seq})`));
   }
 

@@ -6,6 +6,12 @@
 export class SeqWaiters {
   private readonly bySeq = new Map<number, (() => void)[]>();
 
+  /**
+   * `onWait(seq, timeoutMs)`: told of every wait for a seq the fold has not reached (the fold's follower
+   * then reads the entry from the stream if its watch has stalled: `LogFollower.awaitSeq`).
+   */
+  constructor(private readonly onWait?: (seq: number, timeoutMs: number) => void) {}
+
   /** The fold has applied the entry at `seq`: wake who waited for it. */
   reached(seq: number): void {
     const w = this.bySeq.get(seq);
@@ -21,6 +27,7 @@ export class SeqWaiters {
    */
   wait(seq: number, current: number, timeoutMs: number, onTimeout?: () => Error): Promise<void> {
     if (seq <= current) return Promise.resolve();
+    this.onWait?.(seq, timeoutMs);
     return new Promise((resolve, reject) => {
       let list = this.bySeq.get(seq);
       if (list === undefined) { list = []; this.bySeq.set(seq, list); }

@@ -84,6 +84,16 @@ describe('SeqWaiters', () => {
     await expect(w.wait(9, 7, 10, () => new Error('late'))).rejects.toThrow('late');
     w.reached(9); // nobody left waiting
   });
+
+  it('tells its owner of each wait for a seq the fold has not reached (the follower reads a stalled gap)', async () => {
+    const told: [number, number][] = [];
+    const w = new SeqWaiters((seq, ms) => told.push([seq, ms]));
+    await w.wait(3, 5, 1_000);
+    const p = w.wait(7, 5, 1_000);
+    expect(told).toEqual([[7, 1_000]]);
+    w.reached(7);
+    await p;
+  });
 });
 
 describe('a distributed wait (awaitCondition)', () => {
