@@ -70,6 +70,15 @@ export const stepRequest = (step: Step, previous: KObject | undefined): ApiReque
 };
 
 /**
+ * A step that failed: the request is decided again (a Conflict on a step marked `retry`), or answered
+ * with the step's own error for a Conflict, else with the failure itself.
+ */
+export const stepFailed = (step: Step, error: ApiError): { readonly retry: Step } | ApiError => {
+  if (error.reason !== 'Conflict' || step.onConflict === undefined) return error;
+  return step.onConflict === 'retry' ? { retry: step } : step.onConflict;
+};
+
+/**
  * What a request with steps answers once `STEP_RETRIES` decisions all lost a compare-and-set on the
  * same step: EvictionREST's `couldn't update PodDisruptionBudget "x" due to conflicts` (a Timeout, 504),
  * naming the object of the step that conflicted.
@@ -562,8 +571,8 @@ export class ApiServer extends ApiCore<VersionedStore> {
     for (const step of steps) {
       const r = this.handle(stepRequest(step, previous), { ...ctx, internal: true });
       if (E.isLeft(r)) {
-        if (r.left.reason === 'Conflict' && step.onConflict !== undefined) return step.onConflict === 'retry' ? { retry: step } : E.left(step.onConflict);
-        return r;
+        const f = stepFailed(step, r.left);
+        return 'retry' in f ? f : E.left(f);
       }
       previous = r.right;
     }

@@ -4,7 +4,7 @@ import type { Msg, Subscription } from '@nats-io/transport-node';
 import {
   apiError, isKind, isNamespaced, keyOf, newForbidden, newTimeout, objectKey, Rand, requestKind, type ApiError, type ApiRequest, type Kind, type KObject,
 } from '@kubesim/api';
-import { ApiCore, conflictFor, STEP_RETRIES, stepRequest, stepsConflicted, type RequestContext, type Step } from '@kubesim/apiserver';
+import { ApiCore, conflictFor, STEP_RETRIES, stepFailed, stepRequest, stepsConflicted, type RequestContext, type Step } from '@kubesim/apiserver';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import { bootstrapObjects } from '@kubesim/runtime';
 import { ObjectStore } from '@kubesim/state';
@@ -228,8 +228,8 @@ export class NatsApiServer {
       const step = steps[i]!;
       const r = await this.decideAndAppend(stepRequest(step, previous), actor, cause, `${id}/${i}`, true);
       if (!r.ok) {
-        if (r.error.reason === 'Conflict' && step.onConflict !== undefined) return step.onConflict === 'retry' ? { retry: step } : { ok: false, error: step.onConflict };
-        return r;
+        const f = stepFailed(step, r.error);
+        return 'retry' in f ? f : { ok: false, error: f };
       }
       if (!('object' in r)) return { ok: false, error: apiError('InternalError', 500, 'unexpected answer') };
       previous = r.object;
