@@ -3,7 +3,7 @@ import { isObjectEntry, type Envelope } from '@kubesim/log';
 import type { Snapshot } from '@kubesim/state';
 import type { ComponentDef, KeysForContext } from '../framework/component.js';
 import {
-  budgetsCoveringPod, DISRUPTION_CONTROLLER_NAME, initialDisruptionLocal, STALE_POD_KEY_PREFIX, staleDisruptionCondition, syncDisruptionBudget,
+  budgetsCoveringPod, disruptionTargetOf, DISRUPTION_CONTROLLER_NAME, initialDisruptionLocal, STALE_POD_KEY_PREFIX, staleDisruptionCondition, syncDisruptionBudget,
   syncStalePodDisruption, type DisruptionLocal,
 } from './core.js';
 
@@ -36,7 +36,7 @@ export const disruptionController: ComponentDef<undefined, DisruptionLocal> = {
     for (const b of snap.list('PodDisruptionBudget')) out.push(nsName(b.metadata?.namespace, b.metadata?.name ?? ''));
     // The initial list's pods reach addPod: those with a DisruptionTarget condition are checked for staleness.
     for (const p of snap.list('Pod') as Iterable<Pod>) {
-      if (p.status?.conditions?.some((c) => c.type === 'DisruptionTarget' && c.status === 'True')) out.push(`${STALE_POD_KEY_PREFIX}${nsName(p.metadata?.namespace, p.metadata?.name ?? '')}`);
+      if (disruptionTargetOf(p)) out.push(`${STALE_POD_KEY_PREFIX}${nsName(p.metadata?.namespace, p.metadata?.name ?? '')}`);
     }
     return out;
   },

@@ -215,6 +215,12 @@ export const STALE_POD_DISRUPTION_TIMEOUT_MS = 2 * 60_000;
 /** The keys of the controller's second queue (pods with a DisruptionTarget condition): `pod:<namespace>/<name>`. */
 export const STALE_POD_KEY_PREFIX = 'pod:';
 
+/** The pod's DisruptionTarget condition when it is True. */
+export const disruptionTargetOf = (pod: Pod): NonNullable<NonNullable<Pod['status']>['conditions']>[number] | undefined => {
+  const c = pod.status?.conditions?.find((x) => x.type === 'DisruptionTarget');
+  return c?.status === 'True' ? c : undefined;
+};
+
 /**
  * [nonTerminatingPodHasStaleDisruptionCondition]: a pod that is not being deleted and not terminal whose
  * DisruptionTarget condition is True — set by an eviction (or a preemption, the taint manager, PodGC),
@@ -223,8 +229,8 @@ export const STALE_POD_KEY_PREFIX = 'pod:';
  */
 export const staleDisruptionCondition = (pod: Pod, now: number): { readonly cleanAfterMs: number } | undefined => {
   if (pod.metadata?.deletionTimestamp !== undefined) return undefined;
-  const c = pod.status?.conditions?.find((x) => x.type === 'DisruptionTarget');
-  if (!c || c.status !== 'True' || c.reason === 'TerminationByKubelet' || isTerminal(pod)) return undefined;
+  const c = disruptionTargetOf(pod);
+  if (!c || c.reason === 'TerminationByKubelet' || isTerminal(pod)) return undefined;
   const since = parseTimestamp(c.lastTransitionTime);
   return { cleanAfterMs: since === undefined ? 0 : Math.max(0, STALE_POD_DISRUPTION_TIMEOUT_MS - (now - since)) };
 };
