@@ -143,10 +143,13 @@ export const runScenarioDistributed = async (scenario: Scenario, o: DistributedR
     view = await LogView.open(c, await connectNats({ url: c.url, name: 'kubesim:run-view', ...(c.userCreds ? { creds: c.userCreds } : {}) }));
     const v = view;
     const remembered = new Map<string, Remembered>();
-    const ctx = (): EvalContext => {
-      const records = dnsRecords(v.store);
-      return { state: v.store, log: v.entries, remembered, resolve: (name) => resolveName(records, name), namespace: 'default' };
+    // The DNS records only when a condition resolves a name, once per seq of the view (a wait is judged after every entry).
+    let dns: { seq: number; records: ReturnType<typeof dnsRecords> } | undefined;
+    const records = (): ReturnType<typeof dnsRecords> => {
+      if (dns?.seq !== v.seq) dns = { seq: v.seq, records: dnsRecords(v.store) };
+      return dns.records;
     };
+    const ctx = (): EvalContext => ({ state: v.store, log: v.entries, remembered, resolve: (name) => resolveName(records(), name), namespace: 'default' });
     const slack = o.waitSlackMs ?? 5_000;
     /** A driver (evict, drain) on real processes: commands through the user's client, waits on the dilated clock. */
     const runDriver = (d: Driver): Promise<DriverRun> => driveAsync(d, {
