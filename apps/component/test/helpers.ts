@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KObject, Pod, StatefulSet } from '@kubesim/api';
@@ -37,15 +37,19 @@ export interface TestCluster {
   close(): Promise<void>;
 }
 
+/** The clusters of this test file that are up: a failed wait reports what each was doing. */
+const liveClusters = new Set<TestCluster>();
+
 export const startCluster = async (o: Partial<LaunchOptions> = {}): Promise<TestCluster> => {
   const dir = mkdtempSync(join(tmpdir(), 'kubesim-test-'));
   const c = await launchCluster({ spec: clusterSpec(), entry: componentEntry(), dir, timeScale: 100, ...o });
   const creds = c.userCreds ? { creds: c.userCreds } : {};
   const userNc = await connectNats({ url: c.url, name: 'test-user', ...creds });
   const view = await LogView.open(c, await connectNats({ url: c.url, name: 'test-view', ...creds }));
-  return {
+  const t: TestCluster = {
     c, user: new ApiClient(userNc, c.s, 'user'), view, dir,
     close: async () => {
+      liveClusters.delete(t);
       await view.close();
       await userNc.close();
       await c.stop();
@@ -54,13 +58,48 @@ export const startCluster = async (o: Partial<LaunchOptions> = {}): Promise<Test
       else rmSync(dir, { recursive: true, force: true });
     },
   };
+  liveClusters.add(t);
+  return t;
+};
+
+/** The last `n` lines of a file ('' when it does not exist), each cut to 240 characters. */
+const tail = (file: string, n: number): string[] => {
+  if (!existsSync(file)) return [];
+  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0);
+  return lines.slice(-n).map((l) => (l.length > 240 ? `${l.slice(0, 240)}…` : l));
+};
+
+/**
+ * What a cluster was doing when a wait failed — the evidence a CI run keeps in its output, where the
+ * temporary directory is gone: the test's view of the log (its last entries; the whole log is written to
+ * `<dir>/view-log.jsonl`), every process's state and the tail of its log, and the nats-servers' logs.
+ */
+export const evidence = (t: TestCluster, lines = 8): string => {
+  const out: string[] = [`cluster ${t.c.cluster.id} in ${t.dir}; the test's view at seq ${t.view.seq}, its last entries:`];
+  for (const e of t.view.entries.slice(-5)) {
+    out.push(`  ${e.seq} ${e.type} ${e.object ? `${e.object.kind}/${e.object.metadata?.name ?? ''}` : JSON.stringify(e.data ?? {}).slice(0, 120)} by ${e.actor} cause ${e.cause ?? '-'} at ${e.time}`);
+  }
+  writeFileSync(join(t.dir, 'view-log.jsonl'), t.view.entries.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  for (const p of t.c.supervisor.states()) {
+    out.push(`process ${p.name}: ${p.state}${p.exit ? ` (${p.exit})` : ''}, pid ${p.pid ?? '-'}, restarts ${p.restarts}`);
+    for (const l of tail(t.c.supervisor.logFile(p.name), lines)) out.push(`  | ${l}`);
+  }
+  const logDir = t.dir;
+  for (const f of readdirSync(logDir).filter((x) => x.startsWith('nats-server') && x.endsWith('.log')).sort()) {
+    out.push(`${f}:`);
+    for (const l of tail(join(logDir, f), lines)) out.push(`  | ${l}`);
+  }
+  return out.join('\n');
 };
 
 /** Poll a condition on the local fold until it holds (a deadline, no sleeps in the assertions). */
 export const until = async (what: string, f: () => boolean, timeoutMs = 60_000, state?: () => string): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
   while (!f()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${state ? `; ${state()}` : ''}`);
+    if (Date.now() > deadline) {
+      const seen = [...liveClusters].map((t) => evidence(t)).join('\n');
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${state ? `; ${state()}` : ''}${seen ? `\n${seen}` : ''}`);
+    }
     await new Promise((r) => setTimeout(r, 20));
   }
 };
