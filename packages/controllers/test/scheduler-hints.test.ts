@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { KObject, PersistentVolumeClaim, Pod } from '@kubesim/api';
 import type { Envelope } from '@kubesim/log';
 import {
-  defaultSchedulerConfig, initialSchedulerLocal, isPodUpdated, scheduler, schedulerKeysFor, schedulePod, type SchedulerLocal,
+  schedulerBackoffMs as backoffMs, defaultSchedulerConfig, initialSchedulerLocal, isPodUpdated, scheduler, schedulerKeysFor, schedulePod, type SchedulerLocal,
 } from '../src/scheduler/index.js';
 import { makeSnapshot } from './util.js';
 
@@ -66,6 +66,17 @@ describe('scheduler queueing hints: unschedulablePods (a pod a plugin rejected)'
 
   it('an event that may help wakes it even during its backoff (no retry timer is armed)', () => {
     expect(schedulerKeysFor(ev(claim('data-web-0')), undefined, snap, config, { local: parkedAt(1_000), now: 1_000 })).toEqual(['default/web-0']);
+  });
+
+  it('woken during its backoff, it moves to the backoff queue: later events pass it by until the backoff expires', () => {
+    const local = parkedAt(1_000);
+    const woken = schedulePod({ snapshot: snap, key: 'default/web-0', now: 1_000, config, local, seed: 1 });
+    expect(woken.plan).toBeUndefined();
+    const backoff = backoffMs(1, config);
+    expect(woken.requeueAfterMs).toBe(backoff - 10);
+    expect(woken.local?.attempts.get('uid-web-0')?.parked).toBe(false);
+    expect(schedulerKeysFor(ev(claim('data-web-0')), undefined, snap, config, { local: woken.local!, now: 1_001 })).toEqual([]);
+    expect(schedulerKeysFor(ev(claim('data-web-0')), undefined, snap, config, { local: woken.local!, now: 1_000 + backoff })).toEqual(['default/web-0']);
   });
 
   it('its own status write (PodScheduled=False) does not wake it; a change of its labels or spec does', () => {

@@ -160,6 +160,8 @@ describe('scheduler: filters and FailedScheduling', () => {
     const early = run([cordoned, pod('web-0')], 'default/web-0', { now: 400, local: first.local! });
     expect(early.plan).toBeUndefined();
     expect(early.requeueAfterMs).toBe(600);
+    // [moveToBackoffQ]: no longer parked, so further events pass it by until the backoff expires.
+    expect(early.local?.attempts.get('uid-web-0')).toEqual({ ...first.local!.attempts.get('uid-web-0')!, parked: false });
     const msg = '0/1 nodes are available: 1 node(s) were unschedulable.';
     const same = pod('web-0', { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: msg }] });
     const r = run([cordoned, same], 'default/web-0');

@@ -57,8 +57,8 @@ type Ctx = KeysForContext<SchedulerLocal> | undefined;
  * woken by cluster events — its retry timer is already set ([podBackoffQ]: a pod in backoff is moved
  * to the active queue when its backoff expires, not by events); its reconcile would only re-arm the
  * same timer. A pod a plugin rejected (parked in unschedulablePods) has no such timer: an event that
- * may help it wakes it even during its backoff, and its reconcile waits out the rest of the backoff
- * (moveToBackoffQ).
+ * may help it wakes it even during its backoff, and its reconcile moves it to the backoff queue
+ * (moveToBackoffQ: no longer parked), where it waits out the rest — later events pass it by.
  */
 const backingOff = (p: Pod, config: SchedulerConfig, ctx: Ctx): boolean => {
   if (!ctx || ctx.local.attempts.size === 0) return false;

@@ -229,7 +229,12 @@ export const schedulePod = (input: ReconcileInput<SchedulerConfig, SchedulerLoca
   const att = local.attempts.get(uid);
   if (att) {
     const until = att.lastFailureMs + backoffMs(att.count, config);
-    if (now < until) return { requeueAfterMs: until - now, workUnits: 1 };
+    if (now < until) {
+      // [moveToBackoffQ]: a parked pod woken during its backoff leaves unschedulablePods for the backoff
+      // queue — further cluster events no longer move it; its backoff's expiry retries it.
+      const moved = att.parked ? { local: { ...local, attempts: local.attempts.set(uid, { ...att, parked: false }) } } : {};
+      return { requeueAfterMs: until - now, workUnits: 1, ...moved };
+    }
   }
 
   const names = local.cache.nodeNames(snap);

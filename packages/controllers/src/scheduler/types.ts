@@ -43,8 +43,8 @@ export const defaultSchedulerConfig: SchedulerConfig = {
  * Failed scheduling attempts of a pod (the queue's PodInfo.Attempts and its last failure time), and
  * where the last failure put it: `parked` — rejected by a plugin (PodScheduled=False, Unschedulable),
  * so in unschedulablePods until an event that may help it (queueing hints), an update of the pod
- * itself ([isPodUpdated]) or the flush after `podMaxInUnschedulableMs`; otherwise (an error) in the
- * backoff queue, retried when its backoff expires.
+ * itself ([isPodUpdated]) or the flush after `podMaxInUnschedulableMs`; otherwise (an error, or a
+ * parked pod woken before its backoff was over) in the backoff queue, retried when its backoff expires.
  */
 export interface Attempts {
   readonly count: number;
