@@ -212,6 +212,41 @@ describe('S55 — StatefulSet create-time validation messages (F1 with one chang
       + 'spec.template.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight: Invalid value: 0: must be in the range 1-100]');
   });
 
+  it('template.spec.affinity.nodeAffinity: no required term, bad operators and values, a weight out of range, a bad field selector', () => {
+    const NA = 'spec.template.spec.affinity.nodeAffinity';
+    expect(stsMessage(stsErrors((s) => {
+      s.spec!.template.spec!.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [] } } };
+    }))).toBe(`${PREFIX}${NA}.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms: Required value: must have at least one node selector term`);
+    expect(stsMessage(stsErrors((s) => {
+      s.spec!.template.spec!.affinity = {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [
+            { key: 'disk', operator: 'In', values: [] },
+            { key: 'zone', operator: 'Exists', values: ['a'] },
+            { key: 'cores', operator: 'Gt', values: ['1', '2'] },
+            { key: 'bad key', operator: 'Near' },
+          ] }] },
+          preferredDuringSchedulingIgnoredDuringExecution: [
+            { weight: 101, preference: { matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd'] }] } },
+            { weight: 5, preference: { matchFields: [{ key: 'metadata.labels', operator: 'Exists' }, { key: 'metadata.name', operator: 'In', values: ['Node_A'] }] } },
+          ],
+        },
+      };
+    }))).toBe(`${PREFIX}[`
+      + `${NA}.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values: Required value: must be specified when \`operator\` is 'In' or 'NotIn', `
+      + `${NA}.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[1].values: Forbidden: may not be specified when \`operator\` is 'Exists' or 'DoesNotExist', `
+      + `${NA}.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[2].values: Required value: must be specified single value when \`operator\` is 'Lt' or 'Gt', `
+      + `${NA}.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[3].operator: Invalid value: "Near": not a valid selector operator, `
+      + `${NA}.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[3].key: Invalid value: "bad key": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]'), `
+      + `${NA}.preferredDuringSchedulingIgnoredDuringExecution[0].weight: Invalid value: 101: must be in the range 1-100, `
+      + `${NA}.preferredDuringSchedulingIgnoredDuringExecution[1].preference.matchFields[0].operator: Invalid value: "Exists": not a valid selector operator, `
+      + `${NA}.preferredDuringSchedulingIgnoredDuringExecution[1].preference.matchFields[0].key: Invalid value: "metadata.labels": not a valid field selector key, `
+      + `${NA}.preferredDuringSchedulingIgnoredDuringExecution[1].preference.matchFields[1].values[0]: Invalid value: "Node_A": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')]`);
+    expect(stsErrors((s) => {
+      s.spec!.template.spec!.affinity = { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, preference: { matchExpressions: [{ key: 'disk', operator: 'NotIn', values: ['hdd'] }] } }] } };
+    })).toEqual([]);
+  });
+
   it('template.spec.topologySpreadConstraints: maxSkew 0, a repeated pair, minDomains with ScheduleAnyway, an unknown action', () => {
     expect(stsMessage(stsErrors((s) => {
       s.spec!.template.spec!.topologySpreadConstraints = [

@@ -257,6 +257,44 @@ describe('scheduler: placement', () => {
     expect(boundTo(run([node('node-a'), node('node-b'), ...idle, pod('web-0')], 'default/web-0'))).toBe('node-b');
   });
 
+  it('NodeAffinity score: preferred terms weigh 2 against LeastAllocated\'s 1, normalized by the best node\'s weight sum', () => {
+    const p = pod('web-0');
+    const preferring = (terms: { weight: number; preference: unknown }[]): Pod => ({
+      ...p, spec: { ...p.spec!, affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: terms as never } } },
+    });
+    const ssd = { matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd'] }] };
+    const z1 = { matchExpressions: [{ key: 'zone', operator: 'In', values: ['z1'] }] };
+    // Without a preference LeastAllocated and a seeded tie-break would spread the pods; here the node matching both terms wins.
+    const three = [node('node-a', { labels: { disk: 'hdd' } }), node('node-b', { labels: { disk: 'ssd' } }), node('node-c', { labels: { disk: 'ssd', zone: 'z1' } })];
+    expect(boundTo(run([...three, preferring([{ weight: 1, preference: ssd }, { weight: 1, preference: z1 }])], 'default/web-0'))).toBe('node-c');
+    // Raw sums a 20, b 80, c 80, normalized by 80: 25, 100, 100. node-c is busier (LeastAllocated 72 against 97):
+    // a 97 + 2·25 = 147, b 97 + 2·100 = 297, c 72 + 2·100 = 272.
+    const nodes = [node('node-a', { labels: { disk: 'hdd', zone: 'z1' } }), node('node-b', { labels: { disk: 'ssd' } }), node('node-c', { labels: { disk: 'ssd' } })];
+    const busy = pod('x', { nodeName: 'node-c', phase: 'Running', cpu: '1', memory: '2Gi' });
+    expect(boundTo(run([...nodes, busy, preferring([{ weight: 80, preference: ssd }, { weight: 20, preference: z1 }])], 'default/web-0'))).toBe('node-b');
+    // LeastAllocated (0–100) cannot make up 2·(100 − 25) points: with b and c nearly full (22 against 97) they still win.
+    const fuller = [busy, pod('y', { nodeName: 'node-b', phase: 'Running', cpu: '3', memory: '6Gi' }), pod('z', { nodeName: 'node-c', phase: 'Running', cpu: '2', memory: '4Gi' })];
+    expect(['node-b', 'node-c']).toContain(boundTo(run([...nodes, ...fuller, preferring([{ weight: 80, preference: ssd }, { weight: 20, preference: z1 }])], 'default/web-0')));
+    // An empty preference matches no node: the score is 0 everywhere and LeastAllocated decides.
+    expect(boundTo(run([...nodes, busy, pod('w', { nodeName: 'node-b', phase: 'Running', cpu: '1' }), preferring([{ weight: 50, preference: {} }])], 'default/web-0'))).toBe('node-a');
+  });
+
+  it('TaintToleration score: nodes with PreferNoSchedule taints the pod does not tolerate come last; a tolerated taint does not count', () => {
+    const soft = (key: string) => ({ key, value: 'x', effect: 'PreferNoSchedule' });
+    const nodes = [node('node-a', { taints: [soft('old'), soft('slow')] }), node('node-b', { taints: [soft('old')] }), node('node-c')];
+    expect(boundTo(run([...nodes, pod('web-0')], 'default/web-0'))).toBe('node-c');
+    // Raw counts a 2, b 1, c 0, reversed: 0, 50, 100, weighing 3. node-c busier (LeastAllocated 22 against 97):
+    // c 22 + 300 = 322 still beats b 97 + 150 = 247.
+    const busy = pod('x', { nodeName: 'node-c', phase: 'Running', cpu: '3', memory: '6Gi' });
+    expect(boundTo(run([...nodes, busy, pod('web-0')], 'default/web-0'))).toBe('node-c');
+    // Tolerating both keys (effect PreferNoSchedule, or any effect) makes the taints irrelevant: LeastAllocated picks a or b.
+    const tolerant = pod('web-1', { tolerations: [{ key: 'old', operator: 'Exists', effect: 'PreferNoSchedule' }, { key: 'slow', operator: 'Exists' }] });
+    expect(['node-a', 'node-b']).toContain(boundTo(run([...nodes, busy, tolerant], 'default/web-1')));
+    // A NoSchedule toleration does not count for the score.
+    const wrongEffect = pod('web-2', { tolerations: [{ key: 'old', operator: 'Exists', effect: 'NoSchedule' }] });
+    expect(boundTo(run([...nodes, wrongEffect], 'default/web-2'))).toBe('node-c');
+  });
+
   it('equal scores: fewest pods, then a seeded uniform choice keyed by pod uid and attempt', () => {
     const nodes = ['n0', 'n1', 'n2', 'n3'].map((n) => node(n));
     const chosen = boundTo(run([...nodes, pod('web-0')], 'default/web-0'));

@@ -58,7 +58,11 @@ export const describeStep = (s: ScenarioStep): string => {
   }
 };
 
-const conditionText = (c: Condition): string => JSON.stringify(c).replace(/"/g, '').slice(0, 160);
+/** A condition as one line: its JSON without quotes, cut at 160 characters (marked with …). */
+const conditionText = (c: Condition): string => {
+  const text = JSON.stringify(c).replace(/"/g, '');
+  return text.length > 160 ? `${text.slice(0, 159)}…` : text;
+};
 
 /** The API's GET on a state (cluster-scoped kinds have no namespace). */
 const getObject = (state: Snapshot, kind: Kind, namespace: string, name: string): KObject | undefined =>

@@ -32,3 +32,14 @@ describe('examples/ (the seed manifests and one scenario per row of the seed tab
     });
   }
 });
+
+describe('describeStep (the step lines of progress and the verdict)', () => {
+  it('prints a condition whole, or cut at 160 characters and marked with …', () => {
+    const sc = loadScenarioFile(join(dir, 'seed-statefulset.yaml'));
+    if (E.isLeft(sc)) throw new Error(sc.left.message);
+    const waits = sc.right.steps.filter((s) => s.op === 'wait').map((s) => describeStep(s).slice('wait until '.length));
+    const long = waits.find((w) => w.endsWith('…'));
+    expect(long?.length).toBe(160);
+    expect(waits.some((w) => !w.endsWith('…') && w.length <= 160 && w.startsWith('{'))).toBe(true);
+  });
+});

@@ -171,3 +171,36 @@ describe('preferred pod (anti-)affinity (InterPodAffinity score, weight 2 over L
     expect(get<Pod>(sim, 'Pod', 'crowd-1')!.spec!.nodeName).toBe('node-a');
   });
 });
+
+describe('preferred node affinity and PreferNoSchedule taints (NodeAffinity score weight 2, TaintToleration score weight 3)', () => {
+  const nodes = [{ name: 'node-a', labels: { disk: 'hdd' } }, { name: 'node-b', labels: { disk: 'ssd' } }, { name: 'node-c', labels: { disk: 'hdd' } }];
+
+  it('a StatefulSet that prefers ssd nodes puts every replica on the one ssd node while it fits, though LeastAllocated would spread them', () => {
+    const sim = newCluster({ nodes });
+    create(sim, ...f1With((set) => {
+      set.spec.replicas = 3;
+      set.spec.template.spec.affinity = {
+        nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 10, preference: { matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd'] }] } }] },
+      };
+    }));
+    waitFor(sim, 'web-0..2 Ready', () => ['web-0', 'web-1', 'web-2'].every((n) => ready(sim, n)));
+    expect(nodesOf(webPods(sim))).toEqual(['node-b', 'node-b', 'node-b']);
+  });
+
+  it('a node tainted PreferNoSchedule (added later, by a node update) gets no new pod while untainted nodes fit; a pod tolerating the taint may go there', () => {
+    const sim = newCluster({ nodes });
+    // A first pod placed: the scheduler has built its node list before the taints arrive as node updates.
+    create(sim, barePod('early', { app: 'e' }, { nodeSelector: { 'kubernetes.io/hostname': 'node-c' } }));
+    waitFor(sim, 'early placed', () => get<Pod>(sim, 'Pod', 'early')?.spec?.nodeName === 'node-c');
+    sim.command({ command: 'taint node-a' }, [{ verb: 'patch', kind: 'Node', namespace: '', name: 'node-a', patch: { spec: { taints: [{ key: 'maintenance', value: 'soon', effect: 'PreferNoSchedule' }] } } }]);
+    sim.command({ command: 'taint node-b' }, [{ verb: 'patch', kind: 'Node', namespace: '', name: 'node-b', patch: { spec: { taints: [{ key: 'maintenance', value: 'soon', effect: 'PreferNoSchedule' }] } } }]);
+    sleep(sim, 2_000);
+    create(sim, ...f1With((set) => { set.spec.replicas = 3; set.spec.podManagementPolicy = 'Parallel'; }));
+    waitFor(sim, 'web-0..2 Ready', () => ['web-0', 'web-1', 'web-2'].every((n) => ready(sim, n)));
+    expect(nodesOf(webPods(sim))).toEqual(['node-c', 'node-c', 'node-c']);
+    // Tolerating the taint, pods spread by LeastAllocated again (node-c is the fullest now).
+    create(sim, barePod('tolerant', { app: 't' }, { tolerations: [{ key: 'maintenance', operator: 'Equal', value: 'soon', effect: 'PreferNoSchedule' }] }));
+    waitFor(sim, 'tolerant placed', () => get<Pod>(sim, 'Pod', 'tolerant')?.spec?.nodeName !== undefined);
+    expect(['node-a', 'node-b']).toContain(get<Pod>(sim, 'Pod', 'tolerant')!.spec!.nodeName);
+  });
+});

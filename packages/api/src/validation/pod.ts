@@ -148,6 +148,70 @@ const validatePodAffinity = (a: Affinity['podAffinity'] | Affinity['podAntiAffin
   return errs;
 };
 
+type NodeAffinity = NonNullable<Affinity['nodeAffinity']>;
+type NodeSelectorTerm = NonNullable<NodeAffinity['requiredDuringSchedulingIgnoredDuringExecution']>['nodeSelectorTerms'][number];
+type NodeSelectorRequirement = NonNullable<NodeSelectorTerm['matchExpressions']>[number];
+
+/** ValidateNodeSelectorRequirement: the operator and its values, a qualified key. */
+const validateNodeSelectorRequirement = (r: NodeSelectorRequirement, path: string): Errs => {
+  const errs: Errs = [];
+  const n = r.values?.length ?? 0;
+  switch (r.operator) {
+    case 'In': case 'NotIn':
+      if (n === 0) errs.push(required(`${path}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
+      break;
+    case 'Exists': case 'DoesNotExist':
+      if (n > 0) errs.push(forbidden(`${path}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
+      break;
+    case 'Gt': case 'Lt':
+      if (n !== 1) errs.push(required(`${path}.values`, "must be specified single value when `operator` is 'Lt' or 'Gt'"));
+      break;
+    default:
+      errs.push(invalid(`${path}.operator`, r.operator, 'not a valid selector operator'));
+  }
+  errs.push(...labelName(r.key, `${path}.key`));
+  return errs;
+};
+
+/** ValidateNodeFieldSelectorRequirement: In/NotIn with exactly one value, and only `metadata.name` (a node name). */
+const validateNodeFieldSelectorRequirement = (r: NodeSelectorRequirement, path: string): Errs => {
+  const errs: Errs = [];
+  if (r.operator === 'In' || r.operator === 'NotIn') {
+    if ((r.values?.length ?? 0) !== 1) errs.push(required(`${path}.values`, "must be only one value when `operator` is 'In' or 'NotIn' for node field selector"));
+  } else errs.push(invalid(`${path}.operator`, r.operator, 'not a valid selector operator'));
+  if (r.key !== 'metadata.name') errs.push(invalid(`${path}.key`, r.key, 'not a valid field selector key'));
+  else (r.values ?? []).forEach((v, i) => { for (const m of isDNS1123Subdomain(v)) errs.push(invalid(`${path}.values[${i}]`, v, m)); });
+  return errs;
+};
+
+/** ValidateNodeSelectorTerm: each expression, then each field requirement. */
+const validateNodeSelectorTerm = (t: NodeSelectorTerm | undefined, path: string): Errs => [
+  ...(t?.matchExpressions ?? []).flatMap((r, j) => validateNodeSelectorRequirement(r, `${path}.matchExpressions[${j}]`)),
+  ...(t?.matchFields ?? []).flatMap((r, j) => validateNodeFieldSelectorRequirement(r, `${path}.matchFields[${j}]`)),
+];
+
+/**
+ * validateNodeAffinity: the required node selector (at least one term) and the preferred terms (a
+ * weight of 1–100 and a valid preference).
+ */
+const validateNodeAffinity = (na: NodeAffinity | undefined, path: string): Errs => {
+  if (!na) return [];
+  const errs: Errs = [];
+  const req = na.requiredDuringSchedulingIgnoredDuringExecution;
+  if (req) {
+    const p = `${path}.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms`;
+    const terms = req.nodeSelectorTerms ?? [];
+    if (terms.length === 0) errs.push(required(p, 'must have at least one node selector term'));
+    else terms.forEach((t, i) => errs.push(...validateNodeSelectorTerm(t, `${p}[${i}]`)));
+  }
+  (na.preferredDuringSchedulingIgnoredDuringExecution ?? []).forEach((t, i) => {
+    const p = `${path}.preferredDuringSchedulingIgnoredDuringExecution[${i}]`;
+    if (!(t.weight > 0 && t.weight <= 100)) errs.push(invalid(`${p}.weight`, t.weight, 'must be in the range 1-100'));
+    errs.push(...validateNodeSelectorTerm(t.preference, `${p}.preference`));
+  });
+  return errs;
+};
+
 type SpreadConstraint = NonNullable<PodSpec['topologySpreadConstraints']>[number];
 const NOT_POSITIVE = 'must be greater than zero';
 
@@ -224,6 +288,7 @@ export const validatePodSpec = (spec: PodSpec | undefined, path: string, opts: P
     const v = s.activeDeadlineSeconds;
     if (v < 1 || v > MAX_INT32) errs.push(invalid(`${path}.activeDeadlineSeconds`, v, inclusiveRangeError(1, MAX_INT32)));
   }
+  errs.push(...validateNodeAffinity(s.affinity?.nodeAffinity, `${path}.affinity.nodeAffinity`));
   errs.push(...validatePodAffinity(s.affinity?.podAffinity, `${path}.affinity.podAffinity`));
   errs.push(...validatePodAffinity(s.affinity?.podAntiAffinity, `${path}.affinity.podAntiAffinity`));
   errs.push(...validateTopologySpreadConstraints(s.topologySpreadConstraints, `${path}.topologySpreadConstraints`));

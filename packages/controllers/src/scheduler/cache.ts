@@ -66,6 +66,8 @@ export interface NodeRec {
   readonly taints: readonly Taint[];
   /** Schedulable, Ready and without NoSchedule/NoExecute taints: only labels and resources can rule it out. */
   readonly clean: boolean;
+  /** PreferNoSchedule taints (TaintToleration's score): they rule nothing out. */
+  readonly preferNoSchedule: readonly Taint[];
 }
 
 export const nodeRecOf = (node: Node): NodeRec => {
@@ -81,8 +83,12 @@ export const nodeRecOf = (node: Node): NodeRec => {
     unschedulable,
     taints,
     clean: !unschedulable && taints.length === 0,
+    preferNoSchedule: (node.spec?.taints ?? []).filter((t) => t.effect === 'PreferNoSchedule'),
   };
 };
+
+/** The node carries a PreferNoSchedule taint. */
+const softTainted = (node: Node): boolean => (node.spec?.taints ?? []).some((t) => t.effect === 'PreferNoSchedule');
 
 /** The scheduler cache only holds pods that have not finished (its informer filters out Succeeded/Failed). */
 const countsOnNode = (p: Pod): boolean => !isTerminal(p);
@@ -108,6 +114,8 @@ export class SchedulerCache {
   private counted = new Map<string, { readonly i: number; readonly spec: object | undefined; readonly res: PodResources }>();
   /** Pods read to recompute usage since the last `takeScanned()`. */
   private scanned = 0;
+  /** Names of the nodes with a PreferNoSchedule taint (TaintToleration's score matters only when there is one). */
+  private softTaintedNodes = new Set<string>();
   /** Per node: REC | USAGE bits when the record / usage (and their mirrors) are current. */
   state = new Uint8Array(0);
   clean = new Uint8Array(0);
@@ -124,7 +132,12 @@ export class SchedulerCache {
   nodeNames(snap: Snapshot): readonly string[] {
     if (!this.names) {
       const out: string[] = [];
-      for (const n of snap.list('Node')) out.push(n.metadata?.name ?? '');
+      this.softTaintedNodes = new Set();
+      for (const n of snap.list('Node')) {
+        const name = n.metadata?.name ?? '';
+        out.push(name);
+        if (softTainted(n as Node)) this.softTaintedNodes.add(name);
+      }
       const n = out.length;
       this.names = out;
       this.position = new Map(out.map((name, i) => [name, i]));
@@ -236,8 +249,18 @@ export class SchedulerCache {
   /** A node was added or removed. */
   nodesChanged(): void { this.names = undefined; this.assumedOf = undefined; }
 
-  /** A node object changed. */
-  nodeChanged(name: string): void {
+  /** Whether some node carries a PreferNoSchedule taint. */
+  anySoftTaint(snap: Snapshot): boolean {
+    this.nodeNames(snap);
+    return this.softTaintedNodes.size > 0;
+  }
+
+  /** A node object changed (`node`: its new version). */
+  nodeChanged(name: string, node?: Node): void {
+    if (node !== undefined) {
+      if (softTainted(node)) this.softTaintedNodes.add(name);
+      else this.softTaintedNodes.delete(name);
+    }
     const i = this.position.get(name);
     if (i !== undefined && this.names) { this.recs[i] = undefined; this.state[i]! &= ~REC; }
   }

@@ -217,7 +217,7 @@ export const schedulerObserve = (e: Envelope, old: KObject | undefined, local: S
   const cls = clusterEventOf(e, old);
   if (cls !== undefined) local = { ...local, events: { ...local.events, [cls]: e.seq } };
   if (o.kind === 'Node') {
-    if (e.type === 'MODIFIED') local.cache.nodeChanged(o.metadata?.name ?? '');
+    if (e.type === 'MODIFIED') local.cache.nodeChanged(o.metadata?.name ?? '', o as Node);
     else local.cache.nodesChanged();
     return local;
   }

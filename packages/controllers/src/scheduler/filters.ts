@@ -34,7 +34,14 @@ export interface PodInfo {
   readonly toleratesUnschedulable: boolean;
   /** No node selector, no required affinity, no host ports: on a clean node only NodeResourcesFit can fail. */
   readonly simple: boolean;
+  /** The preferred node-affinity terms with a weight (NodeAffinity's score; undefined: none, the score is skipped). */
+  readonly preferredTerms: readonly PreferredTerm[] | undefined;
+  /** The tolerations TaintToleration's score reads: those of effect PreferNoSchedule or of any effect. */
+  readonly softTolerations: readonly Toleration[];
 }
+
+/** A preferred node-affinity term: a node matching `preference` adds `weight` to its score. */
+export interface PreferredTerm { readonly weight: number; readonly preference: NodeSelectorTerm }
 
 /** [Toleration.ToleratesTaint]. */
 export const toleratesTaint = (t: Toleration, taint: Taint): boolean => {
@@ -61,7 +68,30 @@ export const podInfoOf = (pod: Pod): PodInfo => {
     resources,
     toleratesUnschedulable: tolerations.some((t) => toleratesTaint(t, { key: TAINT_UNSCHEDULABLE, effect: 'NoSchedule' })),
     simple: !nodeSelector && !requiredTerms && resources.hostPorts.length === 0,
+    preferredTerms: preferredTermsOf(pod),
+    softTolerations: tolerations.filter((t) => !t.effect || t.effect === 'PreferNoSchedule'),
   };
+};
+
+/** [NodeAffinity PreScore]: the pod's preferred terms of non-zero weight (undefined when there are none). */
+const preferredTermsOf = (pod: Pod): readonly PreferredTerm[] | undefined => {
+  const terms = (pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [])
+    .filter((t) => t.weight !== 0 && t.preference !== undefined) as PreferredTerm[];
+  return terms.length > 0 ? terms : undefined;
+};
+
+/** [NodeAffinity Score]: the sum of the weights of the pod's preferred terms the node matches (an empty term matches none). */
+export const nodeAffinityRawScore = (pi: PodInfo, n: NodeRec): number => {
+  let score = 0;
+  for (const t of pi.preferredTerms ?? []) if (matchNodeSelectorTerms([t.preference], n.labels, n.name)) score += t.weight;
+  return score;
+};
+
+/** [TaintToleration Score]: how many of the node's PreferNoSchedule taints the pod does not tolerate. */
+export const intolerablePreferNoSchedule = (pi: PodInfo, n: NodeRec): number => {
+  let count = 0;
+  for (const taint of n.preferNoSchedule) if (!pi.softTolerations.some((t) => toleratesTaint(t, taint))) count++;
+  return count;
 };
 
 /** [NodeUnschedulable]: a cordoned node, unless the pod tolerates the unschedulable taint. */

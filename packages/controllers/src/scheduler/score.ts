@@ -23,6 +23,27 @@ export const numFeasibleNodesToFind = (percentageOfNodesToScore: number, numAllN
   return n < MIN_FEASIBLE_NODES_TO_FIND ? MIN_FEASIBLE_NODES_TO_FIND : n;
 };
 
+/**
+ * The default profile's weights of the scores kubesim models ([getDefaultPlugins]): NodeResourcesFit
+ * (LeastAllocated) 1, InterPodAffinity 2 (interpodaffinity.ts), NodeAffinity 2, TaintToleration 3.
+ */
+export const NODE_AFFINITY_WEIGHT = 2;
+export const TAINT_TOLERATION_WEIGHT = 3;
+
+/**
+ * [helper.DefaultNormalizeScore]: each score scaled to 0–100 by the highest (integer division), or,
+ * reversed, 100 minus that; when every score is 0 they stay 0 (reversed: all 100).
+ */
+export const defaultNormalizeScore = (raw: readonly number[], reverse: boolean): number[] => {
+  let max = 0;
+  for (const r of raw) if (r > max) max = r;
+  if (max === 0) return raw.map(() => (reverse ? MAX_NODE_SCORE : 0));
+  return raw.map((r) => {
+    const s = Math.trunc((MAX_NODE_SCORE * r) / max);
+    return reverse ? MAX_NODE_SCORE - s : s;
+  });
+};
+
 /** [leastRequestedScore]: (capacity - requested) * 100 / capacity, 0 when over or without capacity. */
 const leastRequested = (requested: number, capacity: number): number => {
   if (capacity === 0 || requested > capacity) return 0;

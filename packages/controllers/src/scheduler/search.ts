@@ -9,10 +9,11 @@ import type { Snapshot } from '@kubesim/state';
 import { portKey, type NodeRec, type NodeUsage, type SchedulerCache } from './cache.js';
 import type { AssumedUsage } from './assumed.js';
 import {
-  filterNodeAffinity, filterNodePorts, filterNodeResourcesFit, filterNodeUnschedulable, filterTaintToleration, type PodInfo,
+  filterNodeAffinity, filterNodePorts, filterNodeResourcesFit, filterNodeUnschedulable, filterTaintToleration,
+  intolerablePreferNoSchedule, nodeAffinityRawScore, type PodInfo,
 } from './filters.js';
 import type { ReasonHistogram } from './fiterror.js';
-import { leastAllocatedScore, type HostSelector } from './score.js';
+import { defaultNormalizeScore, leastAllocatedScore, NODE_AFFINITY_WEIGHT, TAINT_TOLERATION_WEIGHT, type HostSelector } from './score.js';
 import { REASON_RWOP_CONFLICT, volumeFilter, type NodeVolumes, type PodClaims } from './volumebinding.js';
 import {
   filterInterPodAffinity, INTER_POD_AFFINITY_WEIGHT, interPodAffinityRawScore, normalizeInterPodAffinity, type InterPodAffinityScore, type InterPodAffinityState,
@@ -118,8 +119,13 @@ export const searchNodes = (f: FilterCtx, start: number, numToFind: number, fail
   // scanning one volume per claim: the fast path then only adds that work per node that fits.
   const volumeWork = f.claims.delayed.length === 0 ? nodeIndependentBoundClaims(f) : -1;
   const fast = pi.simple && !f.rwop && volumeWork >= 0 && f.affinity === undefined && f.spread === undefined && f.preferred === undefined;
-  // With preferred terms the InterPodAffinity score is normalized over all feasible nodes: collect them first.
-  const collected: { i: number; score: number; pods: number }[] | undefined = f.preferred ? [] : undefined;
+  // Scores normalized over all feasible nodes — InterPodAffinity's with preferred pod terms, NodeAffinity's
+  // with preferred node terms, TaintToleration's when a node has a PreferNoSchedule taint (otherwise each
+  // adds the same to every node): collect the feasible nodes first.
+  const scoreNodeAffinity = pi.preferredTerms !== undefined;
+  const scoreTaints = cache.anySoftTaint(snap);
+  const collected: { i: number; score: number; pods: number }[] | undefined =
+    f.preferred || scoreNodeAffinity || scoreTaints ? [] : undefined;
   const extra = f.extra;
   const names = extra.empty ? undefined : cache.nodeNames(snap);
   const r = pi.resources;
@@ -168,10 +174,15 @@ export const searchNodes = (f: FilterCtx, start: number, numToFind: number, fail
     } else if (score === bestScore && pods === bestPods) ties[tieCount++] = i;
   }
   if (collected) {
-    // [prioritizeNodes]: NodeResourcesFit (weight 1) + InterPodAffinity normalized (weight 2).
-    const norm = normalizeInterPodAffinity(collected.map((c) => interPodAffinityRawScore(f.preferred!, cache.recAt(snap, c.i)!)));
+    // [prioritizeNodes]: the weighted sum of NodeResourcesFit (1), InterPodAffinity (2), NodeAffinity (2)
+    // and TaintToleration (3), each normalized over the feasible nodes.
+    const recs = collected.map((c) => cache.recAt(snap, c.i)!);
+    const ipa = f.preferred ? normalizeInterPodAffinity(recs.map((rec) => interPodAffinityRawScore(f.preferred!, rec))) : undefined;
+    const na = scoreNodeAffinity ? defaultNormalizeScore(recs.map((rec) => nodeAffinityRawScore(pi, rec)), false) : undefined;
+    const tt = scoreTaints ? defaultNormalizeScore(recs.map((rec) => intolerablePreferNoSchedule(pi, rec)), true) : undefined;
     collected.forEach(({ i, score: la, pods }, k) => {
-      const score = la + INTER_POD_AFFINITY_WEIGHT * norm[k]!;
+      const score = la + INTER_POD_AFFINITY_WEIGHT * (ipa?.[k] ?? 0) + NODE_AFFINITY_WEIGHT * (na?.[k] ?? 0)
+        + TAINT_TOLERATION_WEIGHT * (tt?.[k] ?? 0);
       if (score > bestScore || (score === bestScore && pods < bestPods)) {
         ties[0] = i; tieCount = 1; bestScore = score; bestPods = pods;
       } else if (score === bestScore && pods === bestPods) ties[tieCount++] = i;
