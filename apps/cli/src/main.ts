@@ -8,7 +8,7 @@ import { diffCommand } from './commands/diff.js';
 import { verifyCommand } from './commands/verify.js';
 import { checkCommand } from './commands/check.js';
 import { upCommand } from './commands/up.js';
-import { applyCommand, cordonCommand, deleteCommand, drainCommand, describeCommand, downCommand, exportCommand, lifecycleCommand, liveGetCommand, logsCommand, psCommand, scaleCommand } from './commands/live.js';
+import { applyCommand, cordonCommand, deleteCommand, drainCommand, describeCommand, downCommand, exportCommand, healCommand, lifecycleCommand, liveGetCommand, logsCommand, partitionCommand, pauseCommand, psCommand, scaleCommand } from './commands/live.js';
 import { VERSIONS } from './version.js';
 
 const program = new Command();
@@ -177,6 +177,18 @@ for (const verb of ['kill', 'restart'] as const) {
   ctxOpts(program.command(verb).description(verb === 'kill' ? 'kill -9 a component\'s process (recorded in the log as a crash fault)' : 'start a component\'s process again (recorded in the log)').argument('<component>'))
     .action(async (component: string, opts: { context?: string; nats?: string }) => { process.exitCode = await lifecycleCommand(verb, component, opts); });
 }
+
+for (const verb of ['pause', 'resume'] as const) {
+  ctxOpts(program.command(verb).description(verb === 'pause' ? 'freeze a component\'s process (SIGSTOP; recorded in the log as a fault)' : 'continue a paused process (SIGCONT; recorded in the log)').argument('<component>'))
+    .action(async (component: string, opts: { context?: string; nats?: string }) => { process.exitCode = await pauseCommand(verb, component, opts); });
+}
+
+ctxOpts(program.command('partition').description('cut a component\'s process off the nats-server(s): its connections reset, reconnects refused (recorded in the log as a fault)')
+  .argument('<component>').option('--for <d>', 'heal by itself after this long, e.g. 10s'))
+  .action(async (component: string, opts: { for?: string; context?: string; nats?: string }) => { process.exitCode = await partitionCommand(component, opts); });
+
+ctxOpts(program.command('heal').description('end the partition of a component\'s process (recorded in the log)').argument('<component>'))
+  .action(async (component: string, opts: { context?: string; nats?: string }) => { process.exitCode = await healCommand(component, opts); });
 
 ctxOpts(program.command('down').description('stop the running cluster (what Ctrl-C does to kubesim up)'))
   .action(async (opts: { context?: string; nats?: string }) => { process.exitCode = await downCommand(opts); });

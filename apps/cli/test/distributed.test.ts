@@ -70,6 +70,20 @@ describe('kubesim up and the commands against a running cluster', () => {
     expect(kubesim('describe', 'pod/stateful-pvc-1').out).toMatch(/claimName: volume-stateful-pvc-1[\s\S]*Events:[\s\S]*Scheduled/);
     expect(kubesim('logs', 'statefulset-controller').out).toMatch(/SIGKILL|running \(pid \d+\)[\s\S]*running \(pid \d+\)/);
 
+    // Freeze the scheduler and cut the kubelet off NATS while a pod is replaced; both come back.
+    expect(kubesim('pause', 'scheduler').out).toBe('scheduler paused\n');
+    expect(kubesim('ps').out).toMatch(/^scheduler\s+paused\s/m);
+    expect(kubesim('partition', 'kubelet').out).toBe('kubelet partitioned (kubesim heal ends it)\n');
+    expect(kubesim('ps').out).toMatch(/^kubelet\s+\S+ \(partitioned\)\s/m);
+    expect(kubesim('partition', 'kubelet').err).toBe('error: kubelet is already partitioned\n');
+    expect(kubesim('partition', 'scheduler', '--for', 'soon').err).toBe('error: --for must be a duration like 10s, got "soon"\n');
+    expect(kubesim('delete', 'pod/stateful-pvc-2').out).toBe('pod/stateful-pvc-2 deleted\n');
+    expect(kubesim('resume', 'scheduler').out).toBe('scheduler resumed\n');
+    expect(kubesim('heal', 'kubelet').out).toBe('kubelet healed\n');
+    expect(kubesim('resume', 'scheduler').err).toBe('error: scheduler is not paused\n');
+    await eventually(['get', 'pods'], /stateful-pvc-2\s+1\/1\s+Running/);
+    expect(kubesim('logs', 'kubelet').out).toMatch(/nats disconnect[\s\S]*nats reconnect/);
+
     // A disruption budget, then node maintenance: drain evicts node-a's pods one at a time, honouring it.
     const pdb = join(home, 'pdb.yaml');
     writeFileSync(pdb, 'apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: stateful-pvc}\nspec: {minAvailable: 2, selector: {matchLabels: {type: db2}}}\n');
@@ -92,6 +106,9 @@ describe('kubesim up and the commands against a running cluster', () => {
     const lines = readFileSync(file, 'utf8').trim().split('\n');
     expect(JSON.parse(lines[0]!)).toMatchObject({ kubesim: 'log', mode: 'distributed', timeScale: 50 });
     expect(lines.some((l) => l.includes('"fault":"crash","component":"statefulset-controller"'))).toBe(true);
+    for (const f of ['"fault":"pause","component":"scheduler"', '"fault":"resume","component":"scheduler"', '"fault":"partition","component":"kubelet"', '"fault":"heal","component":"kubelet"']) {
+      expect(lines.some((l) => l.includes(f)), f).toBe(true);
+    }
     const verified = kubesim('verify', file, '--chain-only');
     expect(verified.out).toMatch(/hash chain intact/);
     const checked = kubesim('check', file);

@@ -41,5 +41,7 @@ describe('kill -9 of each component in the middle of a scale-up', () => {
     const claims = [...t.view.store.list('PersistentVolumeClaim', 'default')].map((c) => c.metadata!.name).sort();
     expect(claims).toEqual(Array.from({ length: REPLICAS }, (_, i) => `data-web-${i}`));
     expect(await settledViolations(t)).toEqual([]);
+    // A cluster started without partition relays cannot partition a process (kubesim up starts them).
+    await expect(t.c.supervisor.partition('scheduler')).rejects.toThrow('this cluster was started without partition relays');
   }, 600_000);
 });

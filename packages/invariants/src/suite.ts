@@ -142,8 +142,8 @@ export const createCheckSuite = (opts: CheckOptions = {}): CheckSuite => {
     violations: () => found,
     finish(): CheckResult {
       if (finished) return finished;
-      // A settled end is quiescent by the producer's word (crashed components excepted).
-      if (options.endIsQuiescent && world.entries > 0 && world.crashed.size === 0) runQuiet();
+      // A settled end is quiescent by the producer's word (crashed, paused or partitioned components excepted).
+      if (options.endIsQuiescent && world.entries > 0 && world.allUp()) runQuiet();
       for (const c of checkers) c.finish();
       finished = {
         violations: found,

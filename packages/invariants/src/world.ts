@@ -293,6 +293,10 @@ export class World {
   readonly gcDropWindows: { from: number; until: number }[] = [];
   /** Components crashed by a FAULT and not restarted since. */
   readonly crashed = new Set<string>();
+  /** Processes paused or partitioned by a FAULT (distributed chaos) and not resumed or healed since. */
+  readonly cutOff = new Set<string>();
+  /** Every component runs and reaches the log: none crashed, paused or partitioned. */
+  allUp(): boolean { return this.crashed.size === 0 && this.cutOff.size === 0; }
   /** Nodes whose kubelet a `node-down` fault stopped (until `node-up` or the Node is deleted). */
   readonly nodesDown = new Set<string>();
   /**
@@ -360,13 +364,16 @@ export class World {
       // watch and request may lag while clients reconnect and re-open their consumers; the recorder
       // states how long (in virtual time) that can take.
       case 'nats-server-kill': disturb(time + num(d.durationMs)); break;
+      // A process resumed after SIGSTOP, or reconnected after a partition: it may lag while its
+      // connection, consumers and watches recover; the recorder states how long.
+      case 'resume': case 'heal': disturb(time + num(d.durationMs)); break;
       default: break;
     }
   }
 
-  /** Whether the gap from the last entry to `time` is a quiescent point (nothing crashed, nothing lagging). */
+  /** Whether the gap from the last entry to `time` is a quiescent point (nothing crashed or cut off, nothing lagging). */
   quietBefore(time: number, quietMs: number): boolean {
-    if (this.entries === 0 || this.crashed.size > 0) return false;
+    if (this.entries === 0 || !this.allUp()) return false;
     return time - Math.max(this.lastTime, this.backoffUntil) >= quietMs + this.extraQuietMs;
   }
 
@@ -430,6 +437,8 @@ export class World {
     if (typeof d?.component !== 'string') return;
     if (e.type === 'FAULT') this.runtimeFault(e.time, d.component, e.data as Record<string, unknown>);
     if (e.type === 'FAULT' && d.fault === 'crash') this.crashed.add(d.component);
+    if (e.type === 'FAULT' && (d.fault === 'pause' || d.fault === 'partition')) this.cutOff.add(d.component);
+    if (e.type === 'FAULT' && (d.fault === 'resume' || d.fault === 'heal')) this.cutOff.delete(d.component);
     if (e.type === 'COMPONENT' && (d.event === 'start' || d.event === 'restart')) this.crashed.delete(d.component);
   }
 

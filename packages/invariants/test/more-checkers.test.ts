@@ -279,6 +279,33 @@ describe('L11 — DNS', () => {
   });
 });
 
+describe('distributed chaos: a paused or partitioned process', () => {
+  // A Ready pod missing from DNS at the end: a violation at a quiescent point, unless a process is cut off.
+  const missingRecord = (fault?: Record<string, unknown>, end?: Record<string, unknown>): LogBuilder => {
+    const b = new LogBuilder();
+    b.add('user', headless());
+    const { pods } = orderedUp(b, 2);
+    if (fault) b.input('FAULT', fault);
+    b.add('endpointslice-controller', endpointSlice('nginx', [pods[0]!]));
+    if (end) b.input('FAULT', end);
+    return b;
+  };
+
+  it('makes no silence a quiescent point (L11 not judged) and suspends liveness until it is resumed or healed', () => {
+    expect(check(missingRecord(), 'L11', { endIsQuiescent: true })).toHaveLength(1);
+    for (const [cut, back] of [['pause', 'resume'], ['partition', 'heal']] as const) {
+      const down = missingRecord({ fault: cut, component: 'endpointslice-controller' });
+      expect(check(down, 'L11', { endIsQuiescent: true })).toEqual([]);
+      expect(checkLog(down.entries, { only: ['LIVE'], endIsQuiescent: true }).notes).toEqual([
+        'LIVE: liveness not judged: process(es) endpointslice-controller paused or partitioned at the end of the log',
+      ]);
+      // Back again: the silence after its catch-up window is a quiescent point once more.
+      const up = missingRecord({ fault: cut, component: 'endpointslice-controller' }, { fault: back, component: 'endpointslice-controller', durationMs: 3_000 });
+      expect(check(up, 'L11', { endIsQuiescent: true })).toHaveLength(1);
+    }
+  });
+});
+
 describe('L11 — DNS of a log recorded before EndpointSlices', () => {
   it('is judged on the Endpoints when the log has no EndpointSlice controller and no slice', () => {
     const b = new LogBuilder();

@@ -87,6 +87,10 @@ export class NatsApiServer {
   static async start(o: NatsApiServerOptions): Promise<NatsApiServer> {
     const nc = await connectNats({ url: o.url, name: `kubesim:${o.name ?? 'apiserver'}`, ...(o.creds ? { creds: o.creds } : {}) });
     const a = new NatsApiServer(jsOf(nc), o);
+    // Connection losses in its log, as the components' hosts do (a partition or a server restart shows).
+    void (async () => {
+      for await (const st of nc.status()) if (st.type === 'disconnect' || st.type === 'reconnect') a.log(`nats ${st.type}`);
+    })();
     try {
       await a.begin();
     } catch (err) {

@@ -15,3 +15,4 @@ export * from './launch.js';
 export * from './scenario.js';
 export * from './mux.js';
 export * from './waiters.js';
+export * from './proxy.js';

@@ -34,6 +34,8 @@ export interface LaunchOptions {
   readonly streamReplicas?: number;
   /** Start a JetStream cluster of this many nats-servers (3: the log is replicated and survives the loss of one). */
   readonly natsServers?: number;
+  /** Relay each process's connections (Supervisor `partitionable`): `partition` can then cut one off. */
+  readonly partitionable?: boolean;
   readonly log?: (line: string) => void;
 }
 
@@ -146,7 +148,12 @@ export const launchCluster = async (o: LaunchOptions): Promise<Launched> => {
       const creds = credsOf(userNameOf(r.role));
       return { name: r.name, component: r.component, ...(r.args ? { args: r.args } : {}), ...(creds ? { creds } : {}) };
     });
-    supervisor = new Supervisor({ entry: o.entry, url, s, logDir: join(o.dir, 'logs'), processes, nc: admin, ...(o.log ? { log: o.log } : {}) });
+    // A resumed or healed process may lag while it reconnects and its watches catch up: the same 30 s of
+    // wall time as after a nats-server kill.
+    supervisor = new Supervisor({
+      entry: o.entry, url, s, logDir: join(o.dir, 'logs'), processes, nc: admin, ...(o.log ? { log: o.log } : {}),
+      ...(o.partitionable ? { partitionable: true } : {}), catchUpMs: 30_000 * cluster.timeScale,
+    });
     const apis = processes.filter((p) => p.component === 'apiserver').map((p) => p.name);
     // The first API server bootstraps the log; the others (and the components) follow it.
     await supervisor.startAll(apis.slice(0, 1));

@@ -128,7 +128,9 @@ export class NatsServer implements AsyncDisposable {
     if (o.cluster) {
       const c = o.cluster;
       lines.push(`server_name: ${JSON.stringify(c.serverName)}`);
-      lines.push(`cluster { name: ${JSON.stringify(c.name)}, listen: "127.0.0.1:${c.port}", routes: [${c.routes.filter((p) => p !== c.port).map((p) => `"nats-route://127.0.0.1:${p}"`).join(', ')}] }`);
+      // no_advertise: clients use only the URLs they are given (kubesim gives every process the whole list,
+      // or its partition relays — which a discovered server URL would bypass).
+      lines.push(`cluster { name: ${JSON.stringify(c.name)}, listen: "127.0.0.1:${c.port}", no_advertise: true, routes: [${c.routes.filter((p) => p !== c.port).map((p) => `"nats-route://127.0.0.1:${p}"`).join(', ')}] }`);
     }
     let text = `${lines.join('\n')}\n`;
     if (o.users && o.users.length > 0) text += authorizationBlock(o.users);

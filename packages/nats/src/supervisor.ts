@@ -7,6 +7,7 @@ import { isAlive, signalAndWait } from './process.js';
 import type { Credentials } from './connect.js';
 import type { ComponentStatus } from './host.js';
 import type { Subjects } from './subjects.js';
+import { PartitionProxy } from './proxy.js';
 
 /** How to start a component process (`@kubesim/component`'s `componentEntry()`). */
 export interface ProcessEntry {
@@ -36,14 +37,26 @@ export interface SupervisorOptions {
   readonly log?: (line: string) => void;
   /** Wait this long for a process to report it is running. */
   readonly startTimeoutMs?: number;
+  /**
+   * Connect each process to the nats-server(s) through relays of its own (PartitionProxy), so that
+   * `partition` can cut one process off the network. Off by default (one more hop for every message).
+   */
+  readonly partitionable?: boolean;
+  /**
+   * The virtual time a process may lag after it is resumed or its partition healed — recorded with those
+   * faults for the checkers (reconnects, consumers re-created, watches caught up).
+   */
+  readonly catchUpMs?: number;
 }
 
 export interface ProcessState {
   readonly name: string;
   readonly component: string;
   readonly pid: number | undefined;
-  /** running: reported running; starting; exited (code/signal); killed (by `kill`); stopped (by `stop`). */
-  readonly state: 'starting' | 'running' | 'exited' | 'killed' | 'stopped';
+  /** running: reported running; starting; exited (code/signal); killed (by `kill`); stopped (by `stop`); paused (by `pause`: SIGSTOP). */
+  readonly state: 'starting' | 'running' | 'exited' | 'killed' | 'stopped' | 'paused';
+  /** Cut off the network by `partition` (until `heal`). */
+  readonly partitioned?: boolean;
   readonly exit?: string;
   readonly restarts: number;
   readonly status?: ComponentStatus;
@@ -57,13 +70,19 @@ interface Proc {
   restarts: number;
   status?: ComponentStatus;
   out: WriteStream;
+  /** Its relays to the nats-servers (partitionable supervisors), created at its first start. */
+  proxies?: PartitionProxy[];
+  /** The timer that heals a partition given a duration. */
+  healTimer?: NodeJS.Timeout;
 }
 
 /**
  * Starts and watches kubesim's processes (what `kubesim up`, `kubesim run --distributed`, the tests and
  * the distributed benchmark use): one OS process per component, its output in `<logDir>/<name>.log`;
  * `kill` is a kill -9 (recorded in the log as a crash fault), `restart` starts it again (recorded as a
- * restart), `stop` is SIGTERM. It never restarts a process on its own: chaos decides.
+ * restart), `stop` is SIGTERM, `pause`/`resume` are SIGSTOP/SIGCONT, `partition`/`heal` cut the process off
+ * the nats-servers and reconnect it (through its relays, with `partitionable`) — every fault recorded in the
+ * log. It never restarts a process on its own: chaos decides.
  */
 export class Supervisor {
   private readonly procs = new Map<string, Proc>();
@@ -112,7 +131,8 @@ export class Supervisor {
     const { spec } = p;
     // KUBESIM_CHILD_NODE_ARGS: extra node options for every process (diagnosis: `--cpu-prof --cpu-prof-dir=DIR`).
     const extra = (process.env.KUBESIM_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const args = [...extra, ...this.o.entry.execArgv, this.o.entry.script, spec.component, '--nats', this.o.url, '--cluster', this.o.s.cluster, '--name', spec.name, ...(spec.args ?? [])];
+    const url = this.o.partitionable ? (await this.proxiesOf(p)).map((x) => x.url).join(',') : this.o.url;
+    const args = [...extra, ...this.o.entry.execArgv, this.o.entry.script, spec.component, '--nats', url, '--cluster', this.o.s.cluster, '--name', spec.name, ...(spec.args ?? [])];
     const env = { ...process.env, ...(spec.creds ? { KUBESIM_NATS_USER: spec.creds.user, KUBESIM_NATS_PASSWORD: spec.creds.password } : {}) };
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     p.child = child;
@@ -195,26 +215,81 @@ export class Supervisor {
     const p = this.get(name);
     const child = p.child;
     if (!isAlive(child)) return;
+    // A paused process cannot act on SIGTERM before it is continued.
+    if (p.state === 'paused') child.kill('SIGCONT');
     p.state = 'stopped';
     await signalAndWait(child, 'SIGTERM', graceMs);
+  }
+
+  /** The process's relays, one per nats-server URL (created once: a restarted process keeps its network). */
+  private async proxiesOf(p: Proc): Promise<PartitionProxy[]> {
+    p.proxies ??= await Promise.all(this.o.url.split(',').map((u) => PartitionProxy.start(u)));
+    return p.proxies;
+  }
+
+  /**
+   * SIGSTOP: the process is frozen — no CPU, no I/O, its connections idle until the server drops them
+   * for missed pings — recorded first as a `pause` fault (system:chaos).
+   */
+  async pause(name: string): Promise<void> {
+    const p = this.get(name);
+    if (!isAlive(p.child) || p.state === 'paused') throw new Error(`${name} is not running`);
+    await this.record(this.chaos, 'FAULT', { fault: 'pause', component: name, signal: 'SIGSTOP' });
+    p.child!.kill('SIGSTOP');
+    p.state = 'paused';
+  }
+
+  /** SIGCONT a paused process; recorded (once it runs again) as a `resume` fault with its catch-up bound. */
+  async resume(name: string): Promise<void> {
+    const p = this.get(name);
+    if (p.state !== 'paused' || !isAlive(p.child)) throw new Error(`${name} is not paused`);
+    p.child!.kill('SIGCONT');
+    p.state = 'running';
+    await this.record(this.chaos, 'FAULT', { fault: 'resume', component: name, signal: 'SIGCONT', durationMs: this.o.catchUpMs ?? 0 });
+  }
+
+  /**
+   * Cut the process off every nats-server (its relays reset its connections and refuse new ones),
+   * recorded first as a `partition` fault; healed after `forMs` when given.
+   */
+  async partition(name: string, forMs?: number): Promise<void> {
+    const p = this.get(name);
+    if (!this.o.partitionable) throw new Error('this cluster was started without partition relays (kubesim up starts them; launch option partitionable)');
+    if (p.proxies?.some((x) => x.isCut)) throw new Error(`${name} is already partitioned`);
+    await this.record(this.chaos, 'FAULT', { fault: 'partition', component: name, ...(forMs !== undefined ? { forMs } : {}) });
+    for (const x of await this.proxiesOf(p)) x.cut();
+    if (forMs !== undefined) p.healTimer = setTimeout(() => { this.heal(name).catch((e: Error) => this.log(`heal ${name}: ${e.message}`)); }, forMs);
+  }
+
+  /** End a partition; recorded (once the process can reach the servers again) as a `heal` fault with its catch-up bound. */
+  async heal(name: string): Promise<void> {
+    const p = this.get(name);
+    if (!p.proxies?.some((x) => x.isCut)) throw new Error(`${name} is not partitioned`);
+    clearTimeout(p.healTimer);
+    for (const x of p.proxies) x.heal();
+    await this.record(this.chaos, 'FAULT', { fault: 'heal', component: name, durationMs: this.o.catchUpMs ?? 0 });
   }
 
   /** Stop every process (components first, API servers last), then forget the subscriptions. */
   async stopAll(): Promise<void> {
     this.closing = true;
     const names = this.names();
+    // Partitions end first: a process shuts down cleanly only if it can reach the server.
+    for (const p of this.procs.values()) { clearTimeout(p.healTimer); for (const x of p.proxies ?? []) x.heal(); }
     const isApi = (n: string) => this.get(n).spec.component === 'apiserver';
     await Promise.all(names.filter((n) => !isApi(n)).map((n) => this.stop(n)));
     await Promise.all(names.filter(isApi).map((n) => this.stop(n)));
     this.statusSub?.unsubscribe();
     this.ctlSub?.unsubscribe();
     await Promise.all([...this.procs.values()].map((p) => new Promise<void>((r) => p.out.end(r))));
+    await Promise.all([...this.procs.values()].flatMap((p) => (p.proxies ?? []).map((x) => x.close())));
   }
 
   states(): ProcessState[] {
     return [...this.procs.values()].map((p) => ({
       name: p.spec.name, component: p.spec.component, pid: p.child?.pid, state: p.state, restarts: p.restarts,
       ...(p.exit !== undefined ? { exit: p.exit } : {}), ...(p.status ? { status: p.status } : {}),
+      ...(p.proxies?.some((x) => x.isCut) ? { partitioned: true } : {}),
     }));
   }
 
@@ -230,6 +305,15 @@ export class Supervisor {
           switch (verb) {
             case 'ps': return { ok: true, processes: this.states() };
             case 'kill': await this.kill(arg); return { ok: true };
+            case 'pause': await this.pause(arg); return { ok: true };
+            case 'resume': await this.resume(arg); return { ok: true };
+            case 'partition': {
+              // `name` or `name <ms>`: healed after that long.
+              const [name = '', ms] = arg.split(' ');
+              await this.partition(name, ms === undefined ? undefined : Number(ms));
+              return { ok: true };
+            }
+            case 'heal': await this.heal(arg); return { ok: true };
             case 'restart': await this.restart(arg); return { ok: true };
             case 'stop': await this.stop(arg); return { ok: true };
             case 'logfile': return { ok: true, file: this.logFile(this.get(arg).spec.name) };

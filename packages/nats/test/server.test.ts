@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { connectNats, findNatsServer, NATS_SERVER_MISSING, NatsServer } from '../src/index.js';
+import { connectNats, findNatsServer, NATS_SERVER_MISSING, NatsServer, PartitionProxy } from '../src/index.js';
 
 describe('the nats-server kubesim starts', () => {
   it('is found on PATH, in Debian\'s place, or named by KUBESIM_NATS_SERVER', () => {
@@ -25,3 +25,52 @@ describe('the nats-server kubesim starts', () => {
     await nc.close();
   });
 });
+
+describe('a partition relay (PartitionProxy)', () => {
+  it('relays a client to its server; cut: the connection drops and reconnects fail; healed: the client is back and its subscriptions work', async () => {
+    await using server = await NatsServer.start();
+    const proxy = await PartitionProxy.start(server.url);
+    try {
+      const nc = await connectNats({ url: proxy.url, name: 'behind-the-relay' });
+      const other = await connectNats({ url: server.url, name: 'direct' });
+      const got: string[] = [];
+      nc.subscribe('t', { callback: (_e, m) => { got.push(m.string()); } });
+      await nc.flush();
+      other.publish('t', 'before');
+      await other.flush();
+      await until(() => got.includes('before'));
+      expect(proxy.connections).toBe(1);
+
+      const statuses: string[] = [];
+      void (async () => { for await (const s of nc.status()) statuses.push(s.type); })();
+      proxy.cut();
+      expect(proxy.isCut).toBe(true);
+      await until(() => statuses.includes('disconnect'));
+      other.publish('t', 'during');
+      await other.flush();
+      // Reconnects are refused while cut: nothing reaches the client.
+      await new Promise((r) => setTimeout(r, 700));
+      expect(statuses).not.toContain('reconnect');
+      expect(got).toEqual(['before']);
+
+      proxy.heal();
+      await until(() => statuses.includes('reconnect'));
+      other.publish('t', 'after');
+      await other.flush();
+      await until(() => got.includes('after'));
+      expect(got).toEqual(['before', 'after']);
+      await nc.close();
+      await other.close();
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+const until = async (f: () => boolean, ms = 10_000): Promise<void> => {
+  const deadline = Date.now() + ms;
+  while (!f()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};

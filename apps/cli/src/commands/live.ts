@@ -187,6 +187,29 @@ export const lifecycleCommand = (verb: 'kill' | 'restart' | 'stop', component: s
   return 0;
 });
 
+/** `kubesim pause COMPONENT` (SIGSTOP) / `kubesim resume COMPONENT` (SIGCONT), each recorded as a fault. */
+export const pauseCommand = (verb: 'pause' | 'resume', component: string, o: ContextOptions): Promise<number> => withSession(o, async (s) => {
+  await control(s, verb, component);
+  out(`${component} ${verb === 'pause' ? 'paused' : 'resumed'}`);
+  return 0;
+});
+
+/** `kubesim partition COMPONENT [--for 10s]`: cut the process off the nats-server(s); `kubesim heal COMPONENT` ends it. */
+export const partitionCommand = (component: string, o: ContextOptions & { for?: string }): Promise<number> => withSession(o, async (s) => {
+  const ms = o.for === undefined ? undefined : parseDuration(o.for);
+  if (ms !== undefined && ms <= 0) { err(`error: --for must be a duration like 10s, got "${o.for ?? ''}"`); return 1; }
+  if (o.for !== undefined && ms === undefined) { err(`error: --for must be a duration like 10s, got "${o.for}"`); return 1; }
+  await control(s, 'partition', ms === undefined ? component : `${component} ${ms}`);
+  out(`${component} partitioned${o.for !== undefined ? ` for ${o.for}` : ' (kubesim heal ends it)'}`);
+  return 0;
+});
+
+export const healCommand = (component: string, o: ContextOptions): Promise<number> => withSession(o, async (s) => {
+  await control(s, 'heal', component);
+  out(`${component} healed`);
+  return 0;
+});
+
 /** `kubesim down`: ask `kubesim up` to stop everything. */
 export const downCommand = (o: ContextOptions): Promise<number> => withSession(o, async (s) => {
   await control(s, 'down');

@@ -44,7 +44,7 @@ const positive = (v: string | undefined, what: string, dflt: number, integer = t
 
 export const stateRows = (ps: readonly ProcessState[]): string =>
   renderTabbed([['COMPONENT', 'STATE', 'PID', 'RESTARTS', 'SEQ', 'QUEUE', 'RECONCILES', 'WRITES'], ...ps.map((p) => [
-    p.name, p.status && p.state === 'running' ? p.status.state : `${p.state}${p.exit ? ` (${p.exit})` : ''}`, String(p.pid ?? '-'), String(p.restarts),
+    p.name, `${p.status && p.state === 'running' ? p.status.state : `${p.state}${p.exit ? ` (${p.exit})` : ''}`}${p.partitioned ? ' (partitioned)' : ''}`, String(p.pid ?? '-'), String(p.restarts),
     String(p.status?.seq ?? '-'), String(p.status?.queued ?? '-'), String(p.status?.reconciles ?? '-'), String(p.status?.writes ?? '-'),
   ])]);
 
@@ -83,6 +83,8 @@ export const upCommand = async (opts: UpOptions): Promise<number> => {
       ...(opts.kubeletPerNode ? { kubeletPerNode: true } : {}),
       ...(opts.nats ? { url: opts.nats } : {}), ...(creds ? { creds } : {}),
       ...(opts.store ? { storeDir: opts.store } : {}),
+      // Every process through relays of its own, so that `kubesim partition` can cut one off.
+      partitionable: true,
       log: (l) => out(`  ${l}`),
     });
   } catch (e) {

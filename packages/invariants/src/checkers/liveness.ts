@@ -238,7 +238,7 @@ const rsReason = (r: RsModel): string | undefined => {
  * waiting for its restart or crashes left from a `container-crash` fault, and no Bound claim has volume
  * expansion left (the resizer's part, or the node's while a started pod mounts it) — and then stays still: no
  * object is written later than `livenessSettleMs` after convergence. The objects a user command writes count as part of that input. Judging is suspended while
- * a component is crashed, a node is down (`node-down` fault, until `node-up` or the Node is deleted) or
+ * a component is crashed, paused or partitioned (until `resume` / `heal`), a node is down (`node-down` fault, until `node-up` or the Node is deleted) or
  * a `pod-readiness ready=false` fault holds a live pod down: the desired state is then unreachable by
  * design.
  */
@@ -354,7 +354,7 @@ export const liveChecker: CheckerDef = {
         : missedOwnerDeletion(world, `replicaset ${nsOf(rs)}/${nameOf(rs)}`, m.deletedTime, world.replicaSetsByName.get(`${nsOf(rs)}/${nameOf(rs)}`), m.uid, m.members);
       if (stall === undefined) stalled.delete(m.uid); else stalled.set(m.uid, stall);
     };
-    const suspended = (): boolean => world.crashed.size > 0 || heldDown.size > 0 || world.nodesDown.size > 0 || stalled.size > 0;
+    const suspended = (): boolean => !world.allUp() || heldDown.size > 0 || world.nodesDown.size > 0 || stalled.size > 0;
     const isConverged = (): boolean => unconverged.size === 0 && terminating.size === 0 && restarting.size === 0 && resizing.size === 0;
     const why = (): string => {
       const reasons = [...unconverged.values()].slice(0, 4);
@@ -475,6 +475,7 @@ export const liveChecker: CheckerDef = {
         if (world.entries === 0) return;
         if (suspended()) {
           const why = world.crashed.size > 0 ? `component(s) ${[...world.crashed].join(', ')} crashed and not restarted`
+            : world.cutOff.size > 0 ? `process(es) ${[...world.cutOff].join(', ')} paused or partitioned`
             : world.nodesDown.size > 0 ? `node(s) ${[...world.nodesDown].join(', ')} down`
               : heldDown.size > 0 ? `pod(s) ${[...heldDown.keys()].join(', ')} held unready by a fault`
                 : `${STALLED_BY_DESIGN} (Kubernetes cannot leave this state on its own either; a user has to act): ${[...stalled.values()].slice(0, 3).join('; ')}`;
