@@ -131,7 +131,9 @@ const fatal = (m: string) => ({ messages: [m], fatal: true });
 export const runScenarioDistributed = async (scenario: Scenario, o: DistributedRunOptions): Promise<DistributedRunReport> => {
   const t0 = performance.now();
   const seed = o.seed ?? scenario.seed ?? 1;
-  const c = await launchCluster({ ...o, spec: scenario.cluster, seed });
+  // Partition steps need every process behind its own relay (ADR 14); other runs go without the extra hop.
+  const partitionable = scenario.steps.some((st) => st.op === 'partition');
+  const c = await launchCluster({ ...o, spec: scenario.cluster, seed, ...(partitionable ? { partitionable: true } : {}) });
   const results: StepResult[] = [];
   let view: LogView | undefined;
   try {
@@ -194,6 +196,13 @@ export const runScenarioDistributed = async (scenario: Scenario, o: DistributedR
         case 'restart':
           if (!c.supervisor.names().includes(step.component)) return fatal(`no component "${step.component}"`);
           await c.supervisor.restart(step.component);
+          return OK;
+        case 'pause': case 'resume': case 'partition': case 'heal':
+          try {
+            await c.supervisor[step.op](step.component);
+          } catch (e) {
+            return fatal((e as Error).message);
+          }
           return OK;
         case 'sleep':
           await sleep(clock.wallDelay(step.durationMs));

@@ -26,7 +26,7 @@ const letters = 'abcdefghijklmnopqrstuvwxyz';
 export const nodeNames = (n: number): string[] =>
   Array.from({ length: n }, (_, i) => (n <= 26 ? `node-${letters[i]}` : `node-${String(i + 1).padStart(4, '0')}`));
 
-const STEP_KEYS = ['apply', 'scale', 'delete', 'patch', 'cordon', 'uncordon', 'evict', 'drain', 'fault', 'unready', 'ready', 'fail', 'crash', 'restart', 'sleep', 'wait', 'settle', 'expect', 'remember'] as const;
+const STEP_KEYS = ['apply', 'scale', 'delete', 'patch', 'cordon', 'uncordon', 'evict', 'drain', 'fault', 'unready', 'ready', 'fail', 'crash', 'restart', 'pause', 'resume', 'partition', 'heal', 'sleep', 'wait', 'settle', 'expect', 'remember'] as const;
 
 interface Ctx { readonly file: string; readonly dir: string; readonly lc: LineCounter }
 
@@ -211,7 +211,7 @@ const parseStep = (ctx: Ctx, node: YNode, index: number): E.Either<ScenarioError
         : { fault: 'pod-readiness', namespace: 'default', name, ready: key === 'ready' };
       return ok({ op: 'fault', fault });
     }
-    case 'crash': case 'restart':
+    case 'crash': case 'restart': case 'pause': case 'resume': case 'partition': case 'heal':
       if (typeof arg !== 'string') return bad('give a component name');
       return ok({ op: key, component: arg });
     case 'sleep': {

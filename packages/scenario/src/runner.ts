@@ -49,7 +49,7 @@ export const describeStep = (s: ScenarioStep): string => {
     case 'evict': return `evict pod/${s.pod}${s.gracePeriodSeconds !== undefined ? ` --grace-period=${s.gracePeriodSeconds}` : ''}${s.refused ? ' (expect the eviction refused)' : ''}`;
     case 'drain': return `drain ${s.node}${s.force ? ' --force' : ''}${s.deleteEmptyDirData ? ' --delete-emptydir-data' : ''}${s.gracePeriodSeconds !== undefined ? ` --grace-period=${s.gracePeriodSeconds}` : ''} --timeout=${goDuration(s.timeoutMs)}${s.blocked ? ' (expect disruption budgets to block it)' : ''}`;
     case 'fault': return `fault ${JSON.stringify(s.fault)}`;
-    case 'crash': case 'restart': return `${s.op} ${s.component}`;
+    case 'crash': case 'restart': case 'pause': case 'resume': case 'partition': case 'heal': return `${s.op} ${s.component}`;
     case 'sleep': return `sleep ${s.durationMs / 1000}s`;
     case 'wait': return `wait until ${conditionText(s.condition)}`;
     case 'settle': return `settle (quiet ${s.quietMs / 1000}s)`;
@@ -300,6 +300,10 @@ const runStep = (sim: Simulation, step: ScenarioStep, remembered: Map<string, Re
       return sim.crash(step.component) ? OK : fatal(`no component "${step.component}"`);
     case 'restart':
       return sim.restart(step.component) ? OK : fatal(`no component "${step.component}"`);
+    case 'pause': case 'resume': case 'partition': case 'heal': {
+      const error = sim.chaos(step.op, step.component);
+      return error === undefined ? OK : fatal(error);
+    }
     case 'sleep':
       sim.advance(step.durationMs);
       return OK;

@@ -33,12 +33,22 @@ export type ScenarioStep = { readonly line?: number; readonly title?: string; re
   | { readonly op: 'drain'; readonly node: string; readonly timeoutMs: Duration; readonly gracePeriodSeconds?: number; readonly force?: boolean; readonly deleteEmptyDirData?: boolean; readonly blocked?: boolean }
   | { readonly op: 'fault'; readonly fault: Readonly<Record<string, unknown>> }
   | { readonly op: 'crash' | 'restart'; readonly component: string }
+  /** Process chaos: SIGSTOP / SIGCONT, and a network partition of the component until `heal`. */
+  | { readonly op: 'pause' | 'resume' | 'partition' | 'heal'; readonly component: string }
   | { readonly op: 'sleep'; readonly durationMs: Duration }
   | { readonly op: 'wait'; readonly condition: Condition; readonly timeoutMs: Duration }
   | { readonly op: 'settle'; readonly quietMs: Duration; readonly timeoutMs: Duration }
   | { readonly op: 'expect'; readonly condition: Condition }
   | { readonly op: 'remember'; readonly label: string }
 );
+
+/** Every `op` of a resolved step (what a recording's header holds; `kubesim verify` re-runs them) — a record, so a new op must be listed. */
+const OPS: Readonly<Record<ScenarioStep['op'], true>> = {
+  apply: true, scale: true, delete: true, patch: true, cordon: true, uncordon: true, evict: true, drain: true, fault: true,
+  crash: true, restart: true, pause: true, resume: true, partition: true, heal: true, sleep: true, wait: true, settle: true,
+  expect: true, remember: true,
+};
+export const STEP_OPS: ReadonlySet<string> = new Set(Object.keys(OPS));
 
 /** Conditions for `wait` and `expect`. Several keys in one condition must all hold. */
 export interface Condition {

@@ -3,7 +3,7 @@ import type { KObject, Pod } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import { createCluster, defaultComponents, type ClusterSpec, type ComponentSetup, type Simulation } from '@kubesim/runtime';
 import type { ComponentDef } from '@kubesim/controllers';
-import { clusterSpec, converge, create, del, f1, scale, SEED } from './harness.js';
+import { clusterSpec, converge, create, del, f1, patch, scale, SEED } from './harness.js';
 
 /**
  * The faults between the log and a component (packages/runtime/src/embedded/faults.ts): each one has the
@@ -263,5 +263,71 @@ describe('runtime faults', () => {
       return JSON.stringify(sim.log.all());
     };
     expect(run()).toBe(run());
+  });
+});
+
+describe('process chaos on the embedded engine (pause / resume, partition / heal)', () => {
+  it('a paused component sees and does nothing; resumed, it handles what it missed in log order; a kill ends the pause', () => {
+    const seen: Envelope[] = [];
+    const sim = spied('statefulset-controller', seen);
+    startF1(sim, 1);
+    sim.run({ until: () => podsOf(sim).length === 1, deadlineMs: 60_000 });
+    expect(sim.chaos('pause', 'statefulset-controller')).toBeUndefined();
+    expect(sim.chaos('pause', 'statefulset-controller')).toBe('statefulset-controller is already paused');
+    const before = seen.length;
+    scale(sim, 'StatefulSet', 'web', 3);
+    sim.advance(30_000);
+    expect(seen.length).toBe(before);
+    expect(podsOf(sim).map((p) => p.metadata!.name)).toEqual(['web-0']);
+    expect(sim.chaos('resume', 'statefulset-controller')).toBeUndefined();
+    expect(sim.chaos('resume', 'statefulset-controller')).toBe('statefulset-controller is not paused');
+    sim.advance(1_000);
+    const caughtUp = seen.slice(before).map((e) => e.seq);
+    expect(caughtUp.length).toBeGreaterThan(0);
+    expect(caughtUp).toEqual([...caughtUp].sort((a, b) => a - b));
+    sim.run({ until: () => podsOf(sim).length === 3, deadlineMs: sim.now + 120_000 });
+    expect(podsOf(sim).map((p) => p.metadata!.name).sort()).toEqual(['web-0', 'web-1', 'web-2']);
+    // Killed while paused, restarted: it is no longer paused and reconciles again.
+    expect(sim.chaos('pause', 'statefulset-controller')).toBeUndefined();
+    sim.crash('statefulset-controller');
+    sim.restart('statefulset-controller');
+    expect(sim.host('statefulset-controller')!.isPaused).toBe(false);
+    scale(sim, 'StatefulSet', 'web', 2);
+    sim.run({ until: () => podsOf(sim).length === 2, deadlineMs: sim.now + 120_000 });
+    expect(podsOf(sim).length).toBe(2);
+    expect([...faultEntries(sim, 'pause'), ...faultEntries(sim, 'resume')].map((e) => e.data)).toEqual([
+      { component: 'statefulset-controller', fault: 'pause', signal: 'SIGSTOP' },
+      { component: 'statefulset-controller', fault: 'pause', signal: 'SIGSTOP' },
+      { component: 'statefulset-controller', fault: 'resume', signal: 'SIGCONT', durationMs: 10_000 },
+    ]);
+  });
+
+  it('a partitioned component gets no watch events and its writes time out; healed, it relists and converges', () => {
+    const seen: Envelope[] = [];
+    const sim = spied('statefulset-controller', seen);
+    startF1(sim, 1);
+    sim.run({ until: () => podsOf(sim).length === 1, deadlineMs: 60_000 });
+    const h = sim.host('statefulset-controller')!;
+    const synced = h.stats.reconciles, failed = h.stats.failedSyncs;
+    scale(sim, 'StatefulSet', 'web', 2);
+    // Cut off between the sync's decision and its writes: they time out.
+    sim.run({ until: () => h.stats.reconciles > synced, deadlineMs: sim.now + 10_000 });
+    expect(sim.chaos('partition', 'statefulset-controller')).toBeUndefined();
+    expect(sim.chaos('heal', 'scheduler')).toBe('scheduler is not partitioned');
+    const writes = sim.log.all().filter((e) => e.actor === 'statefulset-controller').length;
+    // What was already on its way (delivered to the process before the cut) still arrives; nothing after.
+    sim.advance(1_000);
+    const before = seen.filter(isObjectEntry).length;
+    patch(sim, 'StatefulSet', 'web', { metadata: { labels: { tier: 'db' } } });
+    sim.advance(30_000);
+    expect(seen.filter(isObjectEntry).length).toBe(before);
+    expect(sim.log.all().filter((e) => e.actor === 'statefulset-controller').length).toBe(writes);
+    expect(h.stats.failedSyncs).toBeGreaterThan(failed);
+    expect(podsOf(sim).length).toBe(1);
+    expect(sim.chaos('heal', 'statefulset-controller')).toBeUndefined();
+    sim.run({ until: () => podsOf(sim).length === 2, deadlineMs: sim.now + 120_000 });
+    expect(podsOf(sim).map((p) => p.metadata!.name).sort()).toEqual(['web-0', 'web-1']);
+    expect(faultEntries(sim, 'heal').map((e) => e.data)).toEqual([{ component: 'statefulset-controller', fault: 'heal', durationMs: 10_000 }]);
+    expect(sim.chaos('pause', 'no-such')).toBe('no component "no-such"');
   });
 });

@@ -1,6 +1,6 @@
 import { isObjectEntry, isScanFailure, renderScanFailure, scanLogFile, describeEntryDifferences, ENTRY_FIELDS, sameValue, type Envelope, type LogHeader } from '@kubesim/log';
 import { describeEntry } from '@kubesim/state';
-import { runScenario, type Scenario } from '@kubesim/scenario';
+import { runScenario, STEP_OPS, type Scenario } from '@kubesim/scenario';
 import { VARIANTS, variantNamed, withVariant } from '@kubesim/props';
 import { keyOf, type KObject } from '@kubesim/api';
 import { VERSIONS } from '../version.js';
@@ -13,7 +13,6 @@ export interface VerifyOptions {
 const err = (s: string) => process.stderr.write(`${s}\n`);
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
-const STEP_OPS = new Set(['apply', 'scale', 'delete', 'patch', 'cordon', 'uncordon', 'fault', 'crash', 'restart', 'sleep', 'wait', 'settle', 'expect', 'remember']);
 
 /** The header's scenario, if it is one `runScenario` can take (the shape `kubesim run` records). */
 export const scenarioOfHeader = (h: LogHeader): Scenario | string => {

@@ -97,12 +97,14 @@ export interface HostFaults {
   dropRequests: number;
   dropResponses: number;
   dropTimeoutMs: number;
+  /** Cut off the network (a `partition` step, until `heal`): no watch, no request, no answer, no event. */
+  partitioned: boolean;
   crashAfterWrites: number;
   restartAfterMs: number | undefined;
 }
 
 export const noFaults = (): HostFaults => ({
   watchDelayMs: 0, watchDelayUntil: -1, dropUntil: -1, reorderUntil: -1, duplicates: 0,
-  apiDelayMs: 0, apiDelayUntil: -1, dropRequests: 0, dropResponses: 0, dropTimeoutMs: 1000,
+  apiDelayMs: 0, apiDelayUntil: -1, dropRequests: 0, dropResponses: 0, dropTimeoutMs: 1000, partitioned: false,
   crashAfterWrites: 0, restartAfterMs: undefined,
 });

@@ -86,6 +86,9 @@ export class ComponentHost<C = unknown, L = unknown> {
   readonly shards = new Map<string, Shard>();
   readonly process: Actor<Machine>;
   readonly stats: HostStats = { reconciles: 0, writes: 0, conflicts: 0, failedSyncs: 0 };
+  /** Paused (SIGSTOP): what the process would do waits in `frozen`, in order, until it is resumed. */
+  private paused = false;
+  private frozen: { readonly fn: () => void; readonly background: boolean }[] = [];
 
   constructor(
     private readonly sim: Simulation,
@@ -112,17 +115,17 @@ export class ComponentHost<C = unknown, L = unknown> {
 
   private makeActor(name: string, isProcess: boolean): Actor<Machine> {
     const effects: LifecycleEffects = {
-      connect: () => this.sim.at(0, () => this.actorOf(name, isProcess).send({ type: 'CONNECTED' })),
+      connect: () => this.sim.at(0, this.proc(() => this.actorOf(name, isProcess).send({ type: 'CONNECTED' }))),
       beginSync: () => {
-        if (!isProcess) { this.sim.at(0, () => this.actorOf(name, isProcess).send({ type: 'SYNCED' })); return; }
-        this.sim.at(this.sim.timing.cacheSyncMs, () => {
+        if (!isProcess) { this.sim.at(0, this.proc(() => this.actorOf(name, isProcess).send({ type: 'SYNCED' }))); return; }
+        this.sim.at(this.sim.timing.cacheSyncMs, this.proc(() => {
           if (this.process.getSnapshot().value !== 'syncing') return;
           this.resync();
           this.process.send({ type: 'SYNCED' });
-        });
+        }));
       },
       // Effects run after the transition is committed, so the actor already reports `running`.
-      startWork: () => this.sim.at(0, () => {
+      startWork: () => this.sim.at(0, this.proc(() => {
         if (isProcess) {
           if (this.def.onStart) this.local = this.def.onStart(this.local, this.sim.now);
           // Shards (nodes) start once the process has synced — after a crash too, so that they take
@@ -133,7 +136,7 @@ export class ComponentHost<C = unknown, L = unknown> {
           this.schedulePeriodicResync();
         }
         this.startShardWork(isProcess ? undefined : name);
-      }),
+      })),
       dropState: () => { if (isProcess) this.dropState(); },
     };
     const a = createActor(hostedMachine, { input: { name } });
@@ -148,8 +151,64 @@ export class ComponentHost<C = unknown, L = unknown> {
     throw new Error(`no actor ${name}`);
   }
 
+  /**
+   * `fn` as the process runs it: while the process is paused (SIGSTOP) it waits, in order with everything
+   * else the process would have done, until it is resumed. What happens outside the process (a request on
+   * its way to the API server, the log) goes on.
+   */
+  private proc(fn: () => void, background = false): () => void {
+    return () => {
+      if (this.paused) this.frozen.push({ fn, background });
+      else fn();
+    };
+  }
+
+  get isPaused(): boolean { return this.paused; }
+  get isPartitioned(): boolean { return this.faults.partitioned; }
+
+  /** SIGSTOP: the process stops; deliveries, timers, syncs and answers wait for `resume`. */
+  pause(): void { this.paused = true; }
+
+  /** SIGCONT: what waited runs now, in the order it was due; late timers fire at once. */
+  resume(): void {
+    this.paused = false;
+    const frozen = this.frozen;
+    this.frozen = [];
+    for (const f of frozen) {
+      if (f.background) this.sim.atBackground(0, this.proc(f.fn, true));
+      else this.sim.at(0, this.proc(f.fn));
+    }
+  }
+
+  /**
+   * A network partition: the process runs on, but its watches are broken (entries about objects are lost
+   * until a relist after `heal`), its requests and the answers on their way time out, its events are lost.
+   */
+  partition(): void {
+    this.ownCache();
+    this.faults.partitioned = true;
+    this.faults.dropUntil = Number.POSITIVE_INFINITY;
+  }
+
+  /** The partition ends: the reflectors notice their broken watches and relist after a short backoff. */
+  heal(): void {
+    const st = this.faults;
+    st.partitioned = false;
+    st.dropUntil = this.sim.now;
+    const at = Math.max(this.sim.now + this.sim.draw([100, 800]), this.lastDelivery);
+    const epoch = this.epoch;
+    this.relistAt = at;
+    this.lastDelivery = Math.max(this.lastDelivery, at);
+    this.inOrderHorizon = Math.max(this.inOrderHorizon, at);
+    this.batch = undefined;
+    this.sim.atTime(at, this.proc(() => { if (epoch === this.epoch && this.relistAt === at) this.relist(); }));
+  }
+
   start(): void { this.process.send({ type: 'START' }); }
   crash(reason: string): void {
+    // A killed process is no longer paused: what it had left to do dies with it.
+    this.paused = false;
+    this.frozen = [];
     this.process.send({ type: 'CRASH', reason });
     for (const s of this.shards.values()) if (s.actor !== this.process) s.actor.send({ type: 'CRASH', reason });
   }
@@ -288,7 +347,8 @@ export class ComponentHost<C = unknown, L = unknown> {
     this.inOrderHorizon = 0;
     this.batch = undefined;
     this.lastDeliveryByKind.clear();
-    this.faults.dropUntil = -1;
+    // A partition is the network's, not the process's: it outlives a crash.
+    this.faults.dropUntil = this.faults.partitioned ? Number.POSITIVE_INFINITY : -1;
     this.faults.reorderUntil = -1;
     this.faults.duplicates = 0;
     this.faults.crashAfterWrites = 0;
@@ -362,10 +422,10 @@ export class ComponentHost<C = unknown, L = unknown> {
     this.inOrderHorizon = t;
     const batch: Envelope[] = [e];
     this.batch = batch;
-    this.sim.atTime(t, () => {
+    this.sim.atTime(t, this.proc(() => {
       if (this.batch === batch) this.batch = undefined;
       for (let i = 0; i < batch.length; i++) this.deliver(batch[i]!);
-    });
+    }));
   }
 
   /** One watch per kind, each with its own (wider) latency: kinds overtake each other, each stays in order. */
@@ -374,7 +434,7 @@ export class ComponentHost<C = unknown, L = unknown> {
     const t = Math.max(this.lastDeliveryByKind.get(kind) ?? 0, this.inOrderHorizon, this.sim.now + this.sim.draw([0.1, 40]));
     this.lastDeliveryByKind.set(kind, t);
     if (t > this.lastDelivery) { this.lastDelivery = t; this.batch = undefined; }
-    this.sim.atTime(t, () => this.deliver(e));
+    this.sim.atTime(t, this.proc(() => this.deliver(e)));
   }
 
   /** Apply a runtime fault addressed to this component. */
@@ -411,7 +471,7 @@ export class ComponentHost<C = unknown, L = unknown> {
           this.lastDelivery = Math.max(this.lastDelivery, at);
           this.inOrderHorizon = Math.max(this.inOrderHorizon, at);
           this.batch = undefined;
-          this.sim.atTime(at, () => { if (epoch === this.epoch && this.relistAt === at) this.relist(); });
+          this.sim.atTime(at, this.proc(() => { if (epoch === this.epoch && this.relistAt === at) this.relist(); }));
         }
         break;
       }
@@ -453,7 +513,7 @@ export class ComponentHost<C = unknown, L = unknown> {
     if (this.faults.duplicates > 0 && isObject) {
       this.faults.duplicates--;
       const epoch = this.epoch;
-      this.sim.at(this.sim.draw(this.sim.timing.watchLatencyMs), () => { if (epoch === this.epoch) this.deliverAgain(e); });
+      this.sim.at(this.sim.draw(this.sim.timing.watchLatencyMs), this.proc(() => { if (epoch === this.epoch) this.deliverAgain(e); }));
     }
   }
 
@@ -465,7 +525,7 @@ export class ComponentHost<C = unknown, L = unknown> {
    */
   private schedulePeriodicResync(): void {
     const epoch = this.epoch;
-    this.sim.atBackground(this.sim.drawResync(), () => {
+    this.sim.atBackground(this.sim.drawResync(), this.proc(() => {
       if (epoch !== this.epoch || !this.running) return;
       for (const kind of this.def.watches) {
         for (const o of [...this.informer.list(kind as never)] as KObject[]) {
@@ -474,7 +534,7 @@ export class ComponentHost<C = unknown, L = unknown> {
         }
       }
       this.schedulePeriodicResync();
-    });
+    }, true));
   }
 
   /** A duplicate: the cached version of the object reaches the handlers again as an update to itself. */
@@ -523,7 +583,7 @@ export class ComponentHost<C = unknown, L = unknown> {
     }
     if (!s.q.add(key, cause)) return;
     const epoch = this.epoch;
-    this.sim.at(this.sim.draw(this.sim.timing.workerDelayMs), () => { if (epoch === this.epoch) this.process1(s, key); });
+    this.sim.at(this.sim.draw(this.sim.timing.workerDelayMs), this.proc(() => { if (epoch === this.epoch) this.process1(s, key); }));
   }
 
   /** AddAfter: the earliest pending timer for a key wins. */
@@ -531,10 +591,10 @@ export class ComponentHost<C = unknown, L = unknown> {
     const time = this.sim.now + delayMs;
     const epoch = this.epoch;
     s.q.after(key, time, (token) => {
-      this.sim.atTime(time, () => {
+      this.sim.atTime(time, this.proc(() => {
         if (epoch !== this.epoch || !s.q.fired(key, token)) return;
         this.enqueue(key, cause);
-      });
+      }));
       return undefined;
     });
   }
@@ -553,15 +613,15 @@ export class ComponentHost<C = unknown, L = unknown> {
     const cost = (result.workUnits ?? 1) * this.sim.timing.costPerWorkUnitMs;
     if (result.plan === undefined && result.finalize === undefined) {
       // Nothing to send: the sync ends when its processing time is over.
-      this.sim.at(cost, () => { if (epoch === this.epoch) this.finishSync(s, key, cause, result, NOTHING_SENT); });
+      this.sim.at(cost, this.proc(() => { if (epoch === this.epoch) this.finishSync(s, key, cause, result, NOTHING_SENT); }));
       return;
     }
     const port = this.port(s.actorName, cause, epoch);
     const out = newOutcome();
     const alive = (): boolean => epoch === this.epoch;
-    this.sim.at(cost, () => {
+    this.sim.at(cost, this.proc(() => {
       if (alive()) runSync(port, result, out, () => this.finishSync(s, key, cause, result, out), alive);
-    });
+    }));
   }
 
   /** A sync's end: its onDone, failure backoff or requeue timer, and the key again if it changed meanwhile. */
@@ -581,6 +641,8 @@ export class ComponentHost<C = unknown, L = unknown> {
     this.stats.writes++;
     const f = this.faults;
     if (f.dropRequests > 0) { f.dropRequests--; this.timeout(epoch, done); return; }
+    // Partitioned: the request never leaves the process; the client times out.
+    if (f.partitioned) { this.timeout(epoch, done); return; }
     this.sim.at(this.sim.draw(this.sim.timing.apiLatencyMs) + (this.sim.now < f.apiDelayUntil ? f.apiDelayMs : 0), () => {
       const r = this.sim.api.handle(w.req, { actor, cause, time: this.sim.now });
       if (r._tag === 'Left' && r.left.reason === 'Conflict') this.stats.conflicts++;
@@ -593,8 +655,13 @@ export class ComponentHost<C = unknown, L = unknown> {
       if (f.dropResponses > 0) { f.dropResponses--; this.timeout(epoch, done); return; }
       this.sim.at(this.sim.draw(this.sim.timing.responseLatencyMs) + (this.sim.now < f.apiDelayUntil ? f.apiDelayMs : 0), () => {
         if (epoch !== this.epoch) return;
-        if (this.def.writeThrough && r._tag === 'Right') this.storeWriteResult(r.right);
-        done(r._tag === 'Right' ? { ok: true, object: r.right } : { ok: false, error: r.left });
+        // The answer cannot reach a process partitioned meanwhile: its client times out.
+        if (f.partitioned) { this.timeout(epoch, done); return; }
+        this.proc(() => {
+          if (epoch !== this.epoch) return;
+          if (this.def.writeThrough && r._tag === 'Right') this.storeWriteResult(r.right);
+          done(r._tag === 'Right' ? { ok: true, object: r.right } : { ok: false, error: r.left });
+        })();
       });
     });
   }
@@ -602,10 +669,10 @@ export class ComponentHost<C = unknown, L = unknown> {
   /** A request or response lost by a fault: the client times out. */
   private timeout(epoch: number, done: Parameters<ExecutorPort['send']>[1]): void {
     const f = this.faults;
-    this.sim.at(f.dropTimeoutMs, () => {
+    this.sim.at(f.dropTimeoutMs, this.proc(() => {
       if (epoch !== this.epoch) return;
       done({ ok: false, error: newTimeout() });
-    });
+    }));
   }
 
   private port(actor: string, cause: number | null, epoch: number): ExecutorPort {
@@ -617,9 +684,10 @@ export class ComponentHost<C = unknown, L = unknown> {
         // One broadcaster per process writes its events in the order they were recorded.
         const t = Math.max(this.sim.now + this.sim.draw(this.sim.timing.apiLatencyMs), this.lastEventAt);
         this.lastEventAt = t;
-        this.sim.atTime(t, () => {
-          this.sim.api.handle(req, { actor, cause, time: this.sim.now });
-        });
+        this.sim.atTime(t, this.proc(() => {
+          // A partitioned process's events are lost (the broadcaster gives up on them).
+          if (!this.faults.partitioned) this.sim.api.handle(req, { actor, cause, time: this.sim.now });
+        }));
       },
     };
   }

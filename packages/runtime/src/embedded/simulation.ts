@@ -21,6 +21,12 @@ export interface SimulationOptions {
   readonly components: readonly ComponentSetup[];
 }
 
+/**
+ * How long a resumed or healed component may lag, in virtual time, as recorded for the checkers: its
+ * relist after 0.1–0.8 s, then the syncs that failed meanwhile retried on their backoff.
+ */
+export const CHAOS_CATCH_UP_MS = 10_000;
+
 export type RunStop = 'condition' | 'idle' | 'quiet' | 'deadline' | 'budget';
 
 export interface RunOptions {
@@ -121,6 +127,41 @@ export class Simulation {
     this.api.record('COMPONENT', { component: name, event: 'restart' }, { actor: 'system:runtime', cause: null, time: this.now });
     h.restart();
     return true;
+  }
+
+  /**
+   * Process chaos of the distributed mode, on the embedded engine: `pause` (SIGSTOP) freezes a component
+   * — everything it would do waits — until `resume`; `partition` cuts it off the network (watches broken,
+   * requests time out) until `heal`. Each is recorded as a FAULT (system:chaos): the cut before it takes
+   * effect, the end once the component is back, with the time it may lag (`durationMs`) for the checkers.
+   * Returns an error message when the step makes no sense (no such component, not paused, …).
+   */
+  chaos(op: 'pause' | 'resume' | 'partition' | 'heal', name: string): string | undefined {
+    const h = this.host(name);
+    if (!h) return `no component "${name}"`;
+    const record = (data: Record<string, unknown>) => this.api.record('FAULT', { component: name, ...data }, { actor: 'system:chaos', cause: null, time: this.now });
+    switch (op) {
+      case 'pause':
+        if (h.isPaused) return `${name} is already paused`;
+        record({ fault: 'pause', signal: 'SIGSTOP' });
+        h.pause();
+        return undefined;
+      case 'resume':
+        if (!h.isPaused) return `${name} is not paused`;
+        h.resume();
+        record({ fault: 'resume', signal: 'SIGCONT', durationMs: CHAOS_CATCH_UP_MS });
+        return undefined;
+      case 'partition':
+        if (h.isPartitioned) return `${name} is already partitioned`;
+        record({ fault: 'partition' });
+        h.partition();
+        return undefined;
+      case 'heal':
+        if (!h.isPartitioned) return `${name} is not partitioned`;
+        h.heal();
+        record({ fault: 'heal', durationMs: CHAOS_CATCH_UP_MS });
+        return undefined;
+    }
   }
 
   /** A direct API request (no COMMAND entry). */
