@@ -195,7 +195,11 @@ export class ComponentHost<C = unknown, L = unknown> {
     const st = this.faults;
     st.partitioned = false;
     st.dropUntil = this.sim.now;
-    const at = Math.max(this.sim.now + this.sim.draw([100, 800]), this.lastDelivery);
+    this.scheduleRelist(Math.max(this.sim.now + this.sim.draw([100, 800]), this.lastDelivery));
+  }
+
+  /** The relist after a broken watch, at `at`: everything offered meanwhile is delivered after it. */
+  private scheduleRelist(at: number): void {
     const epoch = this.epoch;
     this.relistAt = at;
     this.lastDelivery = Math.max(this.lastDelivery, at);
@@ -465,14 +469,7 @@ export class ComponentHost<C = unknown, L = unknown> {
         // Not before the events already on their way (sent before the break) have arrived: they are
         // older than anything the relist brings, and one watch delivers in order.
         const at = Math.max(st.dropUntil + this.sim.draw([100, 800]), this.lastDelivery);
-        if (this.relistAt === undefined || at > this.relistAt) {
-          const epoch = this.epoch;
-          this.relistAt = at;
-          this.lastDelivery = Math.max(this.lastDelivery, at);
-          this.inOrderHorizon = Math.max(this.inOrderHorizon, at);
-          this.batch = undefined;
-          this.sim.atTime(at, this.proc(() => { if (epoch === this.epoch && this.relistAt === at) this.relist(); }));
-        }
+        if (this.relistAt === undefined || at > this.relistAt) this.scheduleRelist(at);
         break;
       }
     }
