@@ -502,6 +502,25 @@ describe('scheduler: keys and observe', () => {
     const res = run([objs[0]!, boundPod, objs[2]!], 'default/web-1', { local });
     expect(failureMessage(res)).toBe('0/1 nodes are available: 1 Too many pods.');
   });
+
+  it('a new pod under the name of one whose deletion a relist merged away: an old pod in PreBind is forgotten, an old assigned one leaves its node; a bound one never seen bound stays assumed', () => {
+    const recreated = pod('web-0', { uid: 'uid-web-0-new' });
+    // Held in PreBind (its WaitForFirstConsumer claim not bound yet): its binding cycle ends with the pod.
+    const wffc = [node('node-a'), sc('fast', 'WaitForFirstConsumer'), claim('data', { cls: 'fast' }), pod('web-0', { claims: ['data'] })];
+    const prebind = run(wffc, 'default/web-0');
+    expect(prebind.local!.assumed.get('uid-web-0')).toMatchObject({ binding: false, node: 'node-a' });
+    expect(schedulerObserve(entry('ADDED', recreated), pod('web-0', { claims: ['data'] }), prebind.local!).assumed.has('uid-web-0')).toBe(false);
+    // Its bind sent and succeeded, never shown bound by the informer: kube-scheduler keeps it (no expiry once bound).
+    const bound = run([node('node-a'), pod('web-0')], 'default/web-0');
+    const kept = bound.onDone!({ ok: true, succeeded: new Set(['bind']), failed: new Set() }, bound.local!);
+    expect(schedulerObserve(entry('ADDED', recreated), pod('web-0'), kept).assumed.get('uid-web-0')).toMatchObject({ binding: true });
+    // Seen assigned before the watch broke: the assigned-pod handler's OnDelete frees its node.
+    const full = [node('node-a', { pods: '1' }), pod('x', { nodeName: 'node-a', phase: 'Running' }), pod('web-1')];
+    const before = run(full, 'default/web-1');
+    expect(failureMessage(before)).toBe('0/1 nodes are available: 1 Too many pods.');
+    const freed = schedulerObserve(entry('ADDED', pod('x', { uid: 'uid-x-new' })), pod('x', { nodeName: 'node-a', phase: 'Running' }), before.local!);
+    expect(boundTo(run([full[0]!, pod('x', { uid: 'uid-x-new' }), full[2]!], 'default/web-1', { local: freed, now: 60_000 }))).toBe('node-a');
+  });
 });
 
 // ---- property: every examined node is accounted for ----------------------------------------------------------

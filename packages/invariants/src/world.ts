@@ -289,8 +289,26 @@ export class World {
   readonly replicaSets = new Map<string, RsModel>();
   /** namespace/name → the newest ReplicaSet of that name (also after it was deleted). */
   readonly replicaSetsByName = new Map<string, RsModel>();
-  /** The windows of `watch-drop` faults on the garbage collector (the most recent ones). */
-  readonly gcDropWindows: { from: number; until: number }[] = [];
+  /**
+   * Per component, the windows in which its watch was broken (`watch-drop` faults; `partition` until
+   * `heal`, open meanwhile): the most recent ones. Events inside one are merged by the relist at its end.
+   */
+  readonly watchBreaks = new Map<string, { from: number; until: number }[]>();
+  /** Per component, when it last (re)started: a restarted process has rebuilt its cache. */
+  readonly startedAt = new Map<string, number>();
+
+  private noteWatchBreak(component: string, from: number, until: number): void {
+    let ws = this.watchBreaks.get(component);
+    if (ws === undefined) { ws = []; this.watchBreaks.set(component, ws); }
+    const last = ws[ws.length - 1];
+    if (last !== undefined && from <= last.until) last.until = Math.max(last.until, until);
+    else { ws.push({ from, until }); if (ws.length > 64) ws.shift(); }
+  }
+
+  /** Whether `component`'s watch was broken from before `from` until after `to` (one relist merged what happened between). */
+  watchBrokenAcross(component: string, from: number, to: number): boolean {
+    return (this.watchBreaks.get(component) ?? []).some((w) => w.from <= from && to < w.until);
+  }
   /** Components crashed by a FAULT and not restarted since. */
   readonly crashed = new Set<string>();
   /** Processes paused or partitioned by a FAULT (distributed chaos) and not resumed or healed since. */
@@ -348,13 +366,10 @@ export class World {
       case 'watch-delay': disturb(time + 2 * (num(d.durationMs) + num(d.ms)) + 1_000); break;
       case 'watch-drop':
         disturb(time + 2 * num(d.durationMs) + 2_000);
-        if (component === 'garbage-collector') {
-          const last = this.gcDropWindows[this.gcDropWindows.length - 1];
-          const until = time + num(d.durationMs);
-          if (last !== undefined && time <= last.until) last.until = Math.max(last.until, until);
-          else { this.gcDropWindows.push({ from: time, until }); if (this.gcDropWindows.length > 64) this.gcDropWindows.shift(); }
-        }
+        this.noteWatchBreak(component, time, time + num(d.durationMs));
         break;
+      // A partition breaks every watch of the component until it is healed (the window stays open meanwhile).
+      case 'partition': this.noteWatchBreak(component, time, Number.POSITIVE_INFINITY); break;
       case 'api-delay': disturb(time + 2 * (num(d.durationMs) + 2 * num(d.ms)) + 1_000); break;
       case 'api-drop':
         this.extraQuietMs = Math.max(this.extraQuietMs, num(d.timeoutMs) + 2_000);
@@ -366,7 +381,14 @@ export class World {
       case 'nats-server-kill': disturb(time + num(d.durationMs)); break;
       // A process resumed after SIGSTOP, or reconnected after a partition: it may lag while its
       // connection, consumers and watches recover; the recorder states how long.
-      case 'resume': case 'heal': disturb(time + num(d.durationMs)); break;
+      case 'resume': disturb(time + num(d.durationMs)); break;
+      case 'heal': {
+        disturb(time + num(d.durationMs));
+        // The relist follows within a second.
+        const open = this.watchBreaks.get(component)?.at(-1);
+        if (open !== undefined && open.until === Number.POSITIVE_INFINITY) open.until = time + 1_000;
+        break;
+      }
       default: break;
     }
   }
@@ -439,7 +461,7 @@ export class World {
     if (e.type === 'FAULT' && d.fault === 'crash') this.crashed.add(d.component);
     if (e.type === 'FAULT' && (d.fault === 'pause' || d.fault === 'partition')) this.cutOff.add(d.component);
     if (e.type === 'FAULT' && (d.fault === 'resume' || d.fault === 'heal')) this.cutOff.delete(d.component);
-    if (e.type === 'COMPONENT' && (d.event === 'start' || d.event === 'restart')) this.crashed.delete(d.component);
+    if (e.type === 'COMPONENT' && (d.event === 'start' || d.event === 'restart')) { this.crashed.delete(d.component); this.startedAt.set(d.component, e.time); }
   }
 
   private statefulSet(s: StatefulSet, seq: number, deleted: boolean): void {
@@ -473,7 +495,7 @@ export class World {
    */
   gcMissedDeletion(deletedTime: number, successorCreatedTime: number | undefined): boolean {
     if (deletedTime < 0 || successorCreatedTime === undefined || successorCreatedTime < deletedTime) return false;
-    return this.gcDropWindows.some((w) => w.from <= deletedTime && successorCreatedTime < w.until);
+    return this.watchBrokenAcross('garbage-collector', deletedTime, successorCreatedTime);
   }
 
   private pod(before: Pod | undefined, after: Pod | undefined, seq: number): void {

@@ -601,6 +601,38 @@ describe('LIVE — more states Kubernetes cannot leave on its own', () => {
   });
 });
 
+describe('LIVE — a pod the scheduler assumed and never saw go (stall g)', () => {
+  // [kube-scheduler cache finishBinding: durationToExpireAssumedPod 0; client-go DeltaFIFO Replace]: web-0
+  // bound, deleted and re-created while the scheduler's watch was broken; the relist brings one pod of that
+  // name, so the bound one stays in the scheduler's cache, and the new web-0 (one replica per node) stays Pending.
+  const ghost = (broken: boolean, restarted = false) => {
+    const b = new LogBuilder();
+    b.input('COMMAND', { command: 'apply' });
+    const set = sts({ replicas: 1 });
+    b.add('user', set);
+    b.add(SS, stsPod(0, 'pending', { set }));
+    if (broken) b.input('FAULT', { fault: 'watch-drop', component: 'scheduler', durationMs: 100 }, 0);
+    const p0 = stsPod(0, 'pending', { set });
+    const bound: Pod = { ...p0, spec: { ...p0.spec!, nodeName: 'node-a' } };
+    b.mod('scheduler', bound, { op: 'bind' });
+    b.input('COMMAND', { command: 'delete' });
+    b.del('user', bound);
+    b.add(SS, stsPod(0, 'pending', { set, uid: 'web-0-b' }));
+    if (restarted) b.input('COMPONENT', { component: 'scheduler', event: 'restart' });
+    return b;
+  };
+
+  it('is noted, not a violation; without the broken watch, or once the scheduler restarts, it is one', () => {
+    expect(check(ghost(true), 'LIVE', { endIsQuiescent: true })).toEqual([]);
+    expect(checkLog(ghost(true).entries, { only: ['LIVE'], endIsQuiescent: true }).notes).toEqual([
+      expect.stringMatching(/^LIVE: liveness not judged: stalled by design .*pod default\/web-0 was bound to node-a, deleted and re-created while the scheduler's watch was broken/) as unknown as string,
+    ]);
+    for (const b of [ghost(false), ghost(true, true)]) {
+      expect(check(b, 'LIVE', { endIsQuiescent: true }).map((v) => v.message)).toEqual([expect.stringMatching(/^LIVE: the log ends quiescent .*statefulset default\/web/) as unknown as string]);
+    }
+  });
+});
+
 describe('LOG — well-formedness', () => {
   it('fires on a seq gap, time going back, a forward cause, a wrong resourceVersion and ADDED/MODIFIED that disagree with what exists', () => {
     const b = new LogBuilder();

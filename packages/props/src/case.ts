@@ -64,6 +64,10 @@ export type Op =
   | { readonly op: 'api-drop'; readonly component: FaultTarget; readonly where: 'request' | 'response'; readonly count: number }
   | { readonly op: 'crash'; readonly component: FaultTarget; readonly downMs: number }
   | { readonly op: 'crash-after-writes'; readonly component: FaultTarget; readonly writes: number; readonly restartAfterMs: number }
+  /** The component is frozen (SIGSTOP) for `downMs`, then resumed. */
+  | { readonly op: 'pause'; readonly component: FaultTarget; readonly downMs: number }
+  /** The component is cut off the network for `downMs`, then healed. */
+  | { readonly op: 'net-partition'; readonly component: FaultTarget; readonly downMs: number }
   /** A node's kubelet stops for `downMs` (NotReady after 50 s, taint-based eviction after 300 s more), then comes back. */
   | { readonly op: 'node-down'; readonly node: number; readonly downMs: number }
   /** Evict the pod at this position through the eviction API (its budget may refuse). */
@@ -130,6 +134,8 @@ const opArb = (kind: Workload['kind']): fc.Arbitrary<Op> => {
     { weight: 1, arbitrary: fc.record({ op: fc.constant('api-drop' as const), component, where: fc.constantFrom<'request' | 'response'>('request', 'response'), count: fc.integer({ min: 1, max: 3 }) }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('crash' as const), component, downMs: fc.integer({ min: 0, max: 30_000 }) }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('crash-after-writes' as const), component, writes: fc.integer({ min: 1, max: 4 }), restartAfterMs: fc.integer({ min: 0, max: 10_000 }) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('pause' as const), component, downMs: fc.integer({ min: 0, max: 30_000 }) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('net-partition' as const), component, downMs: fc.integer({ min: 0, max: 30_000 }) }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('node-down' as const), node: fc.nat({ max: 2 }), downMs: fc.oneof(fc.integer({ min: 0, max: 60_000 }), fc.integer({ min: 0, max: 420_000 })) }) },
     { weight: 2, arbitrary: fc.record({ op: fc.constant('evict-pod' as const), index }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('drain-node' as const), node: fc.nat({ max: 2 }), holdMs: fc.integer({ min: 0, max: 60_000 }) }) },

@@ -106,6 +106,14 @@ const opSteps = (w: Workload, op: Op, nodes: readonly string[]): ScenarioStep[] 
         ...(op.downMs > 0 ? [{ op: 'sleep' as const, durationMs: op.downMs }] : []),
         { op: 'restart', component: op.component },
       ];
+    case 'pause': case 'net-partition': {
+      const [cut, back] = op.op === 'pause' ? ['pause', 'resume'] as const : ['partition', 'heal'] as const;
+      return [
+        { op: cut, component: op.component },
+        ...(op.downMs > 0 ? [{ op: 'sleep' as const, durationMs: op.downMs }] : []),
+        { op: back, component: op.component },
+      ];
+    }
     case 'crash-after-writes':
       return [{ op: 'fault', fault: { fault: 'crash-after-writes', component: op.component, writes: op.writes, restartAfterMs: op.restartAfterMs } }];
     case 'evict-pod': return [{ op: 'evict', pod: podRef(op.index), optional, refusable: true }];

@@ -223,6 +223,18 @@ export const schedulerObserve = (e: Envelope, old: KObject | undefined, local: S
   }
   if (o.kind !== 'Pod') return local;
   const pod = o as Pod;
+  const prev = old as Pod | undefined;
+  const prevUid = prev?.metadata?.uid ?? '';
+  if (prev !== undefined && prevUid !== (pod.metadata?.uid ?? '')) {
+    // A new pod under the name of one whose deletion the informer never delivered (a relist after a broken
+    // watch brings one object per name). An assigned old pod leaves the cache (the assigned-pod handler
+    // sees an update to an unassigned pod: OnDelete); one the scheduler holds in PreBind is gone, so its
+    // binding cycle ends as a failed bind does (ForgetPod). One whose bind succeeded but never showed up
+    // stays assumed, as in kube-scheduler (assumed pods do not expire once bound).
+    local.cache.podChanged(prevUid, undefined);
+    const a = local.assumed.get(prevUid);
+    if (a !== undefined && !a.binding) local = { ...local, assumed: local.assumed.delete(prevUid), attempts: local.attempts.delete(prevUid) };
+  }
   local.cache.podChanged(pod.metadata?.uid ?? '', e.type === 'DELETED' ? undefined : pod);
   if (e.type !== 'DELETED' && !pod.spec?.nodeName) {
     // An assumed pod the informer shows finished no longer counts on its node.

@@ -286,6 +286,9 @@ export const liveChecker: CheckerDef = {
     const repaired = new Set<string>();
     /** Kubernetes-faithful stalls (set uid or pod key → why): liveness is not judged while one holds. */
     const stalled = new Map<string, string>();
+    /** Pod uid → when it was first seen bound to a node; namespace/name → the last deleted pod of that name (for stall (g)). */
+    const boundAt = new Map<string, { time: number; node: string }>();
+    const goneByName = new Map<string, { uid: string; bound: { time: number; node: string } | undefined }>();
     /** Kind/namespace/name → uid of the owner of that name deleted last (for stall (d) once a successor comes). */
     const deletedByName = new Map<string, string>();
     /** Pods being deleted in foreground: candidates for a claim cycle (namespace/name → pod). */
@@ -337,6 +340,30 @@ export const liveChecker: CheckerDef = {
       }
     };
 
+    /**
+     * Kubernetes-faithful stall (g): a pod bound, deleted and re-created under the same name while the
+     * scheduler's watch was broken. Its relist brings one pod of that name, unassigned: the scheduler never
+     * saw the old pod bound nor gone, so the pod it assumed stays in its cache — kube-scheduler's assumed
+     * pods do not expire once their binding finished (durationToExpireAssumedPod 0) — counted on its node
+     * (resources, inter-pod anti-affinity) until the scheduler restarts.
+     */
+    const noteGhost = (key: string, e: Envelope, p: Pod): void => {
+      const uid = uidOf(p);
+      if (e.type === 'DELETED') {
+        goneByName.set(key, { uid, bound: boundAt.get(uid) });
+        boundAt.delete(uid);
+        return;
+      }
+      if (p.spec?.nodeName && !boundAt.has(uid)) boundAt.set(uid, { time: e.time, node: p.spec.nodeName });
+      if (e.type !== 'ADDED') return;
+      const gone = goneByName.get(key);
+      goneByName.delete(key);
+      if (gone === undefined || gone.uid === uid || gone.bound === undefined) return;
+      const { time, node } = gone.bound;
+      if (!world.watchBrokenAcross('scheduler', time, e.time) || (world.startedAt.get('scheduler') ?? -1) > time) return;
+      stalled.set(`ghost:${key}`, `pod ${key} was bound to ${node}, deleted and re-created while the scheduler's watch was broken; its relist saw one pod of that name, so the scheduler never learnt that the pod it had assumed is gone, and counts it on ${node} (resources, anti-affinity) until it restarts`);
+    };
+
     const recomputeSet = (m: SetModel | undefined): void => {
       if (m === undefined) return;
       const r = setReason(m);
@@ -380,6 +407,9 @@ export const liveChecker: CheckerDef = {
         } else crashes.delete(f.key);
         noteCrashes(f.key, pod);
       }
+      // A restarted scheduler rebuilt its cache: no ghost of stall (g) is left in it.
+      const d = e.data as { component?: unknown; event?: unknown } | undefined;
+      if (e.type === 'COMPONENT' && d?.component === 'scheduler') for (const k of [...stalled.keys()]) if (k.startsWith('ghost:')) stalled.delete(k);
       inputSeq = e.seq;
       inputTime = e.time;
       converging = true;
@@ -407,6 +437,7 @@ export const liveChecker: CheckerDef = {
             }
           }
           if (e.type === 'DELETED' && heldDown.get(key) === uidOf(o)) heldDown.delete(key);
+          noteGhost(key, e, o as Pod);
           const b = before as Pod | undefined, a = e.type === 'DELETED' ? undefined : o as Pod;
           recomputeSet(world.setOf(b));
           recomputeSet(world.setOf(a));
