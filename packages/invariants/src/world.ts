@@ -1,4 +1,4 @@
-import { isRunningAndReady, type KObject, type Pod, type ReplicaSet, type StatefulSet } from '@kubesim/api';
+import { isRunningAndReady, parseTimestamp, type KObject, type Pod, type ReplicaSet, type StatefulSet } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import { ObjectStore } from '@kubesim/state';
 import {
@@ -8,6 +8,8 @@ import {
 
 /** The runtime's longest per-key backoff (client-go's 1000 s). */
 const BACKOFF_MAX_MS = 1_000_000;
+/** The disruption controller's DeletionTimeout: an evicted pod is expected gone within 2 minutes. */
+const DISRUPTED_POD_TIMEOUT_MS = 120_000;
 
 /** Every kind but Event: events are written often, read by no rule, and never deleted. */
 const STORED_KINDS = [
@@ -329,6 +331,14 @@ export class World {
    */
   disturbedUntil = 0;
   /**
+   * Until when a controller timer set by an input may still fire: the disruption controller looks at a
+   * budget again when an entry of its `disruptedPods` falls due (2 minutes after the eviction) and, if a
+   * pod of that name is still there (a StatefulSet re-created it), records `NotDeleted` and drops the
+   * entry [DisruptionController buildDisruptedPodMap] — the eviction's delayed effect, not a cluster that
+   * fails to stay still.
+   */
+  timersUntil = 0;
+  /**
    * Until this virtual time a component may still be retrying a sync that failed during a runtime
    * fault: client-go's per-key backoff doubles up to 1000 s (the runtime's backoffMaxMs), and a
    * component whose cache lagged its own writes fails every retry until it catches up. Quiet gaps
@@ -417,6 +427,15 @@ export class World {
       case 'ReplicaSet': this.replicaSet(o as ReplicaSet, e.seq, deleted); break;
       case 'Node':
         if (deleted) this.nodesDown.delete(nameOf(o));
+        break;
+      case 'PodDisruptionBudget':
+        if (!deleted) {
+          const disrupted = (o as { status?: { disruptedPods?: Record<string, string> } }).status?.disruptedPods ?? {};
+          for (const at of Object.values(disrupted)) {
+            const t = parseTimestamp(at);
+            if (t !== undefined) this.timersUntil = Math.max(this.timersUntil, t + DISRUPTED_POD_TIMEOUT_MS + 5_000);
+          }
+        }
         break;
       case 'PersistentVolumeClaim':
         if (deleted) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Envelope } from '@kubesim/log';
-import type { Pod } from '@kubesim/api';
+import { timestamp, type Pod } from '@kubesim/api';
 import { checkLog } from '../src/index.js';
 import {
   GC, LogBuilder, REV1, REV2, RS, SS, check, claim, endpointSlice, endpoints, headless, orderedUp, pv, revision, rs, rsPod, settledStatus,
@@ -598,6 +598,30 @@ describe('LIVE — more states Kubernetes cannot leave on its own', () => {
     expect(check(recreatedDuringBrokenWatch(false), 'LIVE', { endIsQuiescent: true }).map((v) => v.message)).toEqual([
       expect.stringMatching(/replicaset default\/front is being deleted but still has 1 pods/) as unknown as string,
     ]);
+  });
+});
+
+describe('LIVE — the disruption controller\'s delayed NotDeleted', () => {
+  // [DisruptionController buildDisruptedPodMap]: disruptedPods is keyed by pod name; a pod evicted and re-created
+  // at once under its name (a StatefulSet's) is still there when its entry falls due 2 minutes later.
+  const afterEviction = (evicted: boolean) => {
+    const b = new LogBuilder();
+    const { pods } = orderedUp(b, 1);
+    const pdb = { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'web', namespace: 'default', uid: 'pdb-1', generation: 1 }, spec: { minAvailable: 0, selector: { matchLabels: { app: 'nginx' } } } };
+    b.input('COMMAND', { command: 'apply' });
+    b.add('user', pdb as never);
+    const at = timestamp(b.time);
+    b.mod('disruption-controller', { ...pdb, status: { observedGeneration: 1, disruptionsAllowed: 1, currentHealthy: 1, desiredHealthy: 0, expectedPods: 1, ...(evicted ? { disruptedPods: { 'web-0': at } } : {}) } } as never, { op: 'update/status' });
+    b.sleep(120_500);
+    b.add('disruption-controller', { apiVersion: 'v1', kind: 'Event', metadata: { name: 'web-0.1', namespace: 'default' }, reason: 'NotDeleted', involvedObject: { kind: 'Pod', name: pods[0]!.metadata!.name } } as never);
+    b.mod('disruption-controller', { ...pdb, status: { observedGeneration: 1, disruptionsAllowed: 1, currentHealthy: 1, desiredHealthy: 0, expectedPods: 1 } } as never, { op: 'update/status' });
+    b.add('disruption-controller', { apiVersion: 'v1', kind: 'Event', metadata: { name: 'web-0.2', namespace: 'default' }, reason: 'NotDeleted', involvedObject: { kind: 'Pod', name: pods[0]!.metadata!.name } } as never);
+    return b;
+  };
+
+  it('is the eviction\'s effect when an entry of disruptedPods falls due; the same writes with no entry due are a cluster that does not stay still', () => {
+    expect(check(afterEviction(true), 'LIVE', { endIsQuiescent: true })).toEqual([]);
+    expect(check(afterEviction(false), 'LIVE', { endIsQuiescent: true }).map((v) => v.message)).toEqual([expect.stringMatching(/^LIVE: disruption-controller wrote create Event default\/web-0\.1 .*a converged cluster stays still$/) as unknown as string]);
   });
 });
 

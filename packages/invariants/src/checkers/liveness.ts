@@ -486,7 +486,7 @@ export const liveChecker: CheckerDef = {
         }
         // Runtime faults leave components retrying with backoff after their window: the settle window
         // starts after the disturbance (and a dropped request's timeout) too.
-        const quietFrom = Math.max(convergedTime, world.disturbedUntil) + settle + world.extraQuietMs;
+        const quietFrom = Math.max(convergedTime, world.disturbedUntil, world.timersUntil) + settle + world.extraQuietMs;
         if (e.time > quietFrom && !reportedWrite) {
           // A write reacting to an entry from before convergence is a periodic informer resync or a
           // retry repairing what a fault left stale: allowed once per object. A second one, or one
