@@ -1,9 +1,9 @@
 import { createActor, type Actor } from 'xstate';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { requestKind, resourceVersionOf, type KObject } from '@kubesim/api';
+import { keyOf, requestKind, resourceVersionOf, type KObject } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import { ObjectStore } from '@kubesim/state';
-import { componentMachine, writesThrough, type ComponentDef, type EventSpec, type ReconcileResult, type WriteStep } from '@kubesim/controllers';
+import { componentMachine, DeletionMarks, writesThrough, type ComponentDef, type EventSpec, type ReconcileResult, type WriteStep } from '@kubesim/controllers';
 import { defaultComponents, defaultTiming, EventCorrelator, newOutcome, runSync, WorkQueue, type ComponentSetup, type ExecutorPort, type TimingConfig } from '@kubesim/runtime';
 import { ApiClient } from './client.js';
 import { DilatedClock } from './clock.js';
@@ -90,6 +90,8 @@ export class NatsComponentHost {
   private setup: ComponentSetup | undefined;
   private timing: TimingConfig = defaultTiming;
   private informer = new ObjectStore([]);
+  /** Deletions the write-through cache has applied (a late write answer must not undo them). */
+  private readonly deletions = new DeletionMarks();
   /** For components with live reads: the whole log folded in log order (a stand-in for a live GET). */
   private live: ObjectStore | undefined;
   private liveFollower: LogFollower | undefined;
@@ -175,6 +177,7 @@ export class NatsComponentHost {
       const def = (this.o.def ?? setup.def) as unknown as ComponentDef<unknown, unknown>;
       this.setup = { ...setup, def: def as never, ...(this.o.nodes && setup.shards ? { shards: this.o.nodes } : {}) };
       this.informer = new ObjectStore(def.watches, def.indexes ?? []);
+      this.deletions.clear();
       this.local = def.initialLocal();
       const actor = setup.shards ? undefined : def.name;
       this.client = new ApiClient(j.nc, this.s, actor ?? def.name, this.o.requestTimeoutMs ?? 5_000);
@@ -266,6 +269,7 @@ export class NatsComponentHost {
       old = this.informer.get(e.object.kind as never, e.object.metadata?.namespace ?? '', e.object.metadata?.name ?? '') as KObject | undefined;
       // A write-through cache keeps the newer version it stored from its own write's answer.
       if (old === undefined || resourceVersionOf(old) <= e.seq) this.informer.apply(e);
+      if (e.type === 'DELETED') this.deletions.note(keyOf(e.object), e.seq);
     } else old = this.informer.applyReturningOld(e);
     // One watch per kind: entries of different kinds interleave, so the cache's seq is the highest seen.
     this.informer.seq = Math.max(seq, e.seq);
@@ -299,6 +303,8 @@ export class NatsComponentHost {
     if (!this.informer.watches(o.kind as string)) return;
     const cur = this.informer.get(o.kind as never, o.metadata?.namespace ?? '', o.metadata?.name ?? '') as KObject | undefined;
     if (cur !== undefined && resourceVersionOf(cur) >= resourceVersionOf(o)) return;
+    // Deleted since this version (the watch delivered it first): the answer must not bring it back.
+    if (cur === undefined && this.deletions.deletedAfter(keyOf(o), resourceVersionOf(o))) return;
     if (o.metadata?.deletionTimestamp === undefined || cur !== undefined) this.informer.put(o);
   }
 

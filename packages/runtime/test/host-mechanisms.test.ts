@@ -89,6 +89,38 @@ describe('embedded host: write-through cache', () => {
     return { reads, written: written[0]! };
   };
 
+  it('a write\'s answer that arrives after the watch delivered the object\'s deletion does not bring it back', () => {
+    const def: ComponentDef<unknown, number> = {
+      name: 'volume-binder', watches: ['PersistentVolume'], writeThrough: true,
+      keysFor: (e) => (isObjectEntry(e) && e.type === 'ADDED' ? ['go'] : []),
+      initialKeys: () => [],
+      reconcile: ({ snapshot }) => {
+        const cur = snapshot.get('PersistentVolume', '', 'x');
+        return cur ? { plan: write({ verb: 'update', object: { ...cur, metadata: { ...cur.metadata, labels: { written: 'yes' } } } as KObject }) } : {};
+      },
+      initialLocal: () => 0,
+    };
+    // Fast watch, slow answers: the deletion reaches the cache before the answer to the update decided before it.
+    const sim = new Simulation({
+      seed: 9, timing: { watchLatencyMs: [1, 1], apiLatencyMs: [0.1, 0.1], responseLatencyMs: [300, 300], workerDelayMs: [0, 0] },
+      components: [{ def: def as never, config: {} }],
+    });
+    boot(sim);
+    expect(E.isRight(sim.request({ verb: 'create', object: pv('x') }))).toBe(true);
+    sim.run({ until: () => sim.log.all().some((e) => e.actor === 'volume-binder'), deadlineMs: sim.now + 100 });
+    const written = sim.log.all().find((e) => e.actor === 'volume-binder');
+    expect(written?.op).toBe('update');
+    // The user deletes it (pv-protection holds it) and removes the finalizer: gone.
+    expect(E.isRight(sim.request({ verb: 'delete', kind: 'PersistentVolume', namespace: '', name: 'x' }))).toBe(true);
+    expect(E.isRight(sim.request({ verb: 'patch', kind: 'PersistentVolume', namespace: '', name: 'x', patch: { metadata: { finalizers: null } } }))).toBe(true);
+    expect(sim.log.all().at(-1)?.type).toBe('DELETED');
+    const host = sim.host('volume-binder')!;
+    sim.run({ deadlineMs: sim.now + 50 });
+    expect(host.informer.get('PersistentVolume', '', 'x')).toBeUndefined();
+    sim.run({ deadlineMs: sim.now + 1_000 }); // the answer to the update arrives
+    expect(host.informer.get('PersistentVolume', '', 'x')).toBeUndefined();
+  });
+
   it('without it, the requeued sync reads the stale object; with it, the version its write returned', () => {
     const plain = run(false);
     const through = run(true);

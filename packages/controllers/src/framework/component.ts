@@ -107,3 +107,27 @@ export const writesThrough = (def: Pick<ComponentDef<never, never>, 'writeThroug
   const w = def.writeThrough;
   return w === true || (Array.isArray(w) && w.includes(kind as Kind));
 };
+
+/**
+ * The deletions a write-through cache has applied (object key → seq of its DELETED entry). A write's
+ * answer can arrive after the watch delivered the object's deletion (the write was decided before); it is
+ * then older than the deletion and must not bring the object back into the cache — what the PV
+ * controller's lister, which the informer keeps, decides for its own cache [claimWorker → deleteClaim].
+ */
+export class DeletionMarks {
+  private readonly seqs = new Map<string, number>();
+  note(key: string, seq: number): void {
+    this.seqs.delete(key);
+    this.seqs.set(key, seq);
+    if (this.seqs.size > 100_000) {
+      let drop = 50_000;
+      for (const k of this.seqs.keys()) { if (drop-- <= 0) break; this.seqs.delete(k); }
+    }
+  }
+  /** Whether the object was deleted after the version `rv` (as far as this cache has seen). */
+  deletedAfter(key: string, rv: number): boolean {
+    const s = this.seqs.get(key);
+    return s !== undefined && s > rv;
+  }
+  clear(): void { this.seqs.clear(); }
+}

@@ -3,7 +3,7 @@ import { keyOf, newTimeout, resourceVersionOf, type Kind, type KObject } from '@
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import { ObjectStore, StoreView } from '@kubesim/state';
 import { SplitCache } from './split.js';
-import { componentMachine, writesThrough, type ComponentDef, type EventSpec, type PlanOutcome, type ReconcileResult, type WriteStep } from '@kubesim/controllers';
+import { componentMachine, DeletionMarks, writesThrough, type ComponentDef, type EventSpec, type PlanOutcome, type ReconcileResult, type WriteStep } from '@kubesim/controllers';
 import { newOutcome, runSync, type ExecutorPort } from './executor.js';
 import { noFaults, type HostFaults, type RuntimeFault } from './faults.js';
 import type { Simulation } from './simulation.js';
@@ -74,6 +74,8 @@ export class ComponentHost<C = unknown, L = unknown> {
   /** Per-kind delivery horizon while events are reordered across kinds. */
   private readonly lastDeliveryByKind = new Map<string, number>();
   private readonly events = new EventCorrelator();
+  /** Deletions the write-through cache has applied (a late write answer must not undo them). */
+  private readonly deletions = new DeletionMarks();
   /** When the last event recorded is written: the process's events reach the API server in order. */
   private lastEventAt = 0;
   /**
@@ -359,6 +361,7 @@ export class ComponentHost<C = unknown, L = unknown> {
     this.faults.dropRequests = 0;
     this.faults.dropResponses = 0;
     this.events.clear();
+    this.deletions.clear();
     for (const s of this.shards.values()) {
       s.q.clear();
     }
@@ -502,6 +505,7 @@ export class ComponentHost<C = unknown, L = unknown> {
       // Write-through caches keep a newer version they stored from their own write's response.
       if (old !== undefined && resourceVersionOf(old) > e.seq) own.seq = e.seq;
       else own.apply(e);
+      if (e.type === 'DELETED') this.deletions.note(keyOf(e.object), e.seq);
       if (inf instanceof SplitCache) inf.advance(e.seq);
     } else old = this.informer.applyReturningOld(e);
     if (this.def.observe) this.local = this.def.observe(e, old, this.local, this.config);
@@ -550,7 +554,7 @@ export class ComponentHost<C = unknown, L = unknown> {
     const kind = o.kind as string;
     if (!this.informer.watches(kind) || !writesThrough(this.def, kind)) return;
     const rv = resourceVersionOf(o);
-    if (this.sim.log.all()[rv - 1]?.type === 'DELETED') return;
+    if (this.sim.log.all()[rv - 1]?.type === 'DELETED' || this.deletions.deletedAfter(keyOf(o), rv)) return;
     const own = this.writeStore();
     const cur = this.lookup(own, o);
     if (cur !== undefined && resourceVersionOf(cur) >= rv) return;
