@@ -11,7 +11,7 @@ import { ObjectStore } from '@kubesim/state';
 import { stampObject } from './codec.js';
 import { DilatedClock } from './clock.js';
 import { bootstrapData, readCluster, type DistributedCluster } from './cluster.js';
-import { connectNats, jsOf, type Credentials, type Js } from './connect.js';
+import { connectNats, jsOf, logConnectionChanges, type Credentials, type Js } from './connect.js';
 import { appendEntry, ensureStream, LogFollower } from './log.js';
 import { actorOfApiSubject, subjectsFor, type Subjects } from './subjects.js';
 import { SeqWaiters } from './waiters.js';
@@ -88,9 +88,7 @@ export class NatsApiServer {
     const nc = await connectNats({ url: o.url, name: `kubesim:${o.name ?? 'apiserver'}`, ...(o.creds ? { creds: o.creds } : {}) });
     const a = new NatsApiServer(jsOf(nc), o);
     // Connection losses in its log, as the components' hosts do (a partition or a server restart shows).
-    void (async () => {
-      for await (const st of nc.status()) if (st.type === 'disconnect' || st.type === 'reconnect') a.log(`nats ${st.type}`);
-    })();
+    logConnectionChanges(nc, (l) => a.log(l));
     try {
       await a.begin();
     } catch (err) {

@@ -50,6 +50,13 @@ export const connectNats = async (o: ConnectOptions): Promise<NatsConnection> =>
   return nc;
 };
 
+/** Log the connection's losses and recoveries (`nats disconnect` / `nats reconnect`) for as long as it lives. */
+export const logConnectionChanges = (nc: NatsConnection, log: (line: string) => void): void => {
+  void (async () => {
+    for await (const st of nc.status()) if (st.type === 'disconnect' || st.type === 'reconnect') log(`nats ${st.type}`);
+  })();
+};
+
 export interface Js {
   readonly nc: NatsConnection;
   readonly js: JetStreamClient;

@@ -1,5 +1,4 @@
 import { createActor, type Actor } from 'xstate';
-import type { NatsConnection } from '@nats-io/transport-node';
 import { keyOf, requestKind, resourceVersionOf, type KObject } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import { ObjectStore } from '@kubesim/state';
@@ -8,7 +7,7 @@ import { defaultComponents, defaultTiming, EventCorrelator, newOutcome, runSync,
 import { ApiClient } from './client.js';
 import { DilatedClock } from './clock.js';
 import { readCluster, type DistributedCluster } from './cluster.js';
-import { connectNats, jsOf, type Credentials, type Js } from './connect.js';
+import { connectNats, jsOf, logConnectionChanges, type Credentials, type Js } from './connect.js';
 import { LogFollower } from './log.js';
 import { subjectsFor, type Subjects } from './subjects.js';
 import { SeqWaiters } from './waiters.js';
@@ -152,16 +151,10 @@ export class NatsComponentHost {
     try {
       const nc = await connectNats({ url: this.o.url, name: `kubesim:${this.o.component}`, ...(this.o.creds ? { creds: this.o.creds } : {}) });
       this.j = jsOf(nc);
-      void this.watchConnection(nc);
+      logConnectionChanges(nc, (l) => this.log(l));
       this.process.send({ type: 'CONNECTED' });
     } catch (err) {
       this.process.send({ type: 'CRASH', reason: `connect: ${(err as Error).message}` });
-    }
-  }
-
-  private async watchConnection(nc: NatsConnection): Promise<void> {
-    for await (const st of nc.status()) {
-      if (st.type === 'disconnect' || st.type === 'reconnect') this.log(`nats ${st.type}`);
     }
   }
 

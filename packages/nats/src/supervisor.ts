@@ -8,6 +8,7 @@ import type { Credentials } from './connect.js';
 import type { ComponentStatus } from './host.js';
 import type { Subjects } from './subjects.js';
 import { PartitionProxy } from './proxy.js';
+import { chaosFault } from '@kubesim/runtime';
 
 /** How to start a component process (`@kubesim/component`'s `componentEntry()`). */
 export interface ProcessEntry {
@@ -234,7 +235,7 @@ export class Supervisor {
   async pause(name: string): Promise<void> {
     const p = this.get(name);
     if (!isAlive(p.child) || p.state === 'paused') throw new Error(`${name} is not running`);
-    await this.record(this.chaos, 'FAULT', { fault: 'pause', component: name, signal: 'SIGSTOP' });
+    await this.record(this.chaos, 'FAULT', chaosFault('pause', name, this.o.catchUpMs ?? 0));
     p.child!.kill('SIGSTOP');
     p.state = 'paused';
   }
@@ -245,7 +246,7 @@ export class Supervisor {
     if (p.state !== 'paused' || !isAlive(p.child)) throw new Error(`${name} is not paused`);
     p.child!.kill('SIGCONT');
     p.state = 'running';
-    await this.record(this.chaos, 'FAULT', { fault: 'resume', component: name, signal: 'SIGCONT', durationMs: this.o.catchUpMs ?? 0 });
+    await this.record(this.chaos, 'FAULT', chaosFault('resume', name, this.o.catchUpMs ?? 0));
   }
 
   /**
@@ -256,7 +257,7 @@ export class Supervisor {
     const p = this.get(name);
     if (!this.o.partitionable) throw new Error('this cluster was started without partition relays (kubesim up starts them; launch option partitionable)');
     if (p.proxies?.some((x) => x.isCut)) throw new Error(`${name} is already partitioned`);
-    await this.record(this.chaos, 'FAULT', { fault: 'partition', component: name, ...(forMs !== undefined ? { forMs } : {}) });
+    await this.record(this.chaos, 'FAULT', chaosFault('partition', name, this.o.catchUpMs ?? 0, forMs !== undefined ? { forMs } : {}));
     for (const x of await this.proxiesOf(p)) x.cut();
     if (forMs !== undefined) p.healTimer = setTimeout(() => { this.heal(name).catch((e: Error) => this.log(`heal ${name}: ${e.message}`)); }, forMs);
   }
@@ -267,7 +268,7 @@ export class Supervisor {
     if (!p.proxies?.some((x) => x.isCut)) throw new Error(`${name} is not partitioned`);
     clearTimeout(p.healTimer);
     for (const x of p.proxies) x.heal();
-    await this.record(this.chaos, 'FAULT', { fault: 'heal', component: name, durationMs: this.o.catchUpMs ?? 0 });
+    await this.record(this.chaos, 'FAULT', chaosFault('heal', name, this.o.catchUpMs ?? 0));
   }
 
   /** Stop every process (components first, API servers last), then forget the subscriptions. */

@@ -197,8 +197,7 @@ export const pauseCommand = (verb: 'pause' | 'resume', component: string, o: Con
 /** `kubesim partition COMPONENT [--for 10s]`: cut the process off the nats-server(s); `kubesim heal COMPONENT` ends it. */
 export const partitionCommand = (component: string, o: ContextOptions & { for?: string }): Promise<number> => withSession(o, async (s) => {
   const ms = o.for === undefined ? undefined : parseDuration(o.for);
-  if (ms !== undefined && ms <= 0) { err(`error: --for must be a duration like 10s, got "${o.for ?? ''}"`); return 1; }
-  if (o.for !== undefined && ms === undefined) { err(`error: --for must be a duration like 10s, got "${o.for}"`); return 1; }
+  if (o.for !== undefined && (ms === undefined || ms <= 0)) { err(`error: --for must be a duration like 10s, got "${o.for}"`); return 1; }
   await control(s, 'partition', ms === undefined ? component : `${component} ${ms}`);
   out(`${component} partitioned${o.for !== undefined ? ` for ${o.for}` : ' (kubesim heal ends it)'}`);
   return 0;

@@ -83,12 +83,13 @@ export const nodeRecOf = (node: Node): NodeRec => {
     unschedulable,
     taints,
     clean: !unschedulable && taints.length === 0,
-    preferNoSchedule: (node.spec?.taints ?? []).filter((t) => t.effect === 'PreferNoSchedule'),
+    preferNoSchedule: preferNoScheduleTaints(node),
   };
 };
 
-/** The node carries a PreferNoSchedule taint. */
-const softTainted = (node: Node): boolean => (node.spec?.taints ?? []).some((t) => t.effect === 'PreferNoSchedule');
+/** The node's PreferNoSchedule taints (TaintToleration's score). */
+const preferNoScheduleTaints = (node: Node): Taint[] => (node.spec?.taints ?? []).filter((t) => t.effect === 'PreferNoSchedule');
+const softTainted = (node: Node): boolean => preferNoScheduleTaints(node).length > 0;
 
 /** The scheduler cache only holds pods that have not finished (its informer filters out Succeeded/Failed). */
 const countsOnNode = (p: Pod): boolean => !isTerminal(p);

@@ -108,3 +108,18 @@ export const noFaults = (): HostFaults => ({
   apiDelayMs: 0, apiDelayUntil: -1, dropRequests: 0, dropResponses: 0, dropTimeoutMs: 1000, partitioned: false,
   crashAfterWrites: 0, restartAfterMs: undefined,
 });
+
+/** The process-chaos steps: SIGSTOP / SIGCONT, and a network partition until it heals. */
+export type ChaosOp = 'pause' | 'resume' | 'partition' | 'heal';
+
+/**
+ * The FAULT data of a process-chaos step, the same in both modes (embedded and real processes): a pause's
+ * or resume's signal; for the end of one (`resume`, `heal`) the time the component may lag afterwards
+ * (`catchUpMs`, virtual), which the checkers read.
+ */
+export const chaosFault = (op: ChaosOp, component: string, catchUpMs: number, extra: Readonly<Record<string, unknown>> = {}): Record<string, unknown> => ({
+  fault: op, component,
+  ...(op === 'pause' ? { signal: 'SIGSTOP' } : op === 'resume' ? { signal: 'SIGCONT' } : {}),
+  ...extra,
+  ...(op === 'resume' || op === 'heal' ? { durationMs: catchUpMs } : {}),
+});

@@ -197,7 +197,16 @@ export class ComponentHost<C = unknown, L = unknown> {
     const st = this.faults;
     st.partitioned = false;
     st.dropUntil = this.sim.now;
-    this.scheduleRelist(Math.max(this.sim.now + this.sim.draw([100, 800]), this.lastDelivery));
+    this.scheduleRelist(this.relistTime(this.sim.now));
+  }
+
+  /**
+   * When the reflector relists after its watch was broken until `brokenUntil`: after a short backoff, and
+   * not before the events already on their way (sent before the break) have arrived — they are older than
+   * anything the relist brings, and one watch delivers in order.
+   */
+  private relistTime(brokenUntil: number): number {
+    return Math.max(brokenUntil + this.sim.draw([100, 800]), this.lastDelivery);
   }
 
   /** The relist after a broken watch, at `at`: everything offered meanwhile is delivered after it. */
@@ -467,11 +476,9 @@ export class ComponentHost<C = unknown, L = unknown> {
       case 'watch-drop': {
         this.ownCache();
         st.dropUntil = Math.max(st.dropUntil, now + f.durationMs);
-        // The reflector notices the broken watch when the window ends and relists after a short backoff;
-        // everything offered after that waits for the relist (one watch = one ordered stream).
-        // Not before the events already on their way (sent before the break) have arrived: they are
-        // older than anything the relist brings, and one watch delivers in order.
-        const at = Math.max(st.dropUntil + this.sim.draw([100, 800]), this.lastDelivery);
+        // The reflector notices the broken watch when the window ends and relists; everything offered after
+        // that waits for the relist (one watch = one ordered stream).
+        const at = this.relistTime(st.dropUntil);
         if (this.relistAt === undefined || at > this.relistAt) this.scheduleRelist(at);
         break;
       }

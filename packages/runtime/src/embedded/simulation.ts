@@ -6,7 +6,7 @@ import { containerCrashError, type ComponentDef } from '@kubesim/controllers';
 import { EventQueue } from './queue.js';
 import { ComponentHost } from './host.js';
 import { defaultTiming, type TimingConfig } from './timing.js';
-import { parseRuntimeFault } from './faults.js';
+import { chaosFault, parseRuntimeFault, type ChaosOp } from './faults.js';
 
 export interface ComponentSetup {
   readonly def: ComponentDef<never, never>;
@@ -136,30 +136,30 @@ export class Simulation {
    * effect, the end once the component is back, with the time it may lag (`durationMs`) for the checkers.
    * Returns an error message when the step makes no sense (no such component, not paused, …).
    */
-  chaos(op: 'pause' | 'resume' | 'partition' | 'heal', name: string): string | undefined {
+  chaos(op: ChaosOp, name: string): string | undefined {
     const h = this.host(name);
     if (!h) return `no component "${name}"`;
-    const record = (data: Record<string, unknown>) => this.api.record('FAULT', { component: name, ...data }, { actor: 'system:chaos', cause: null, time: this.now });
+    const record = (): void => { this.api.record('FAULT', chaosFault(op, name, CHAOS_CATCH_UP_MS), { actor: 'system:chaos', cause: null, time: this.now }); };
     switch (op) {
       case 'pause':
         if (h.isPaused) return `${name} is already paused`;
-        record({ fault: 'pause', signal: 'SIGSTOP' });
+        record();
         h.pause();
         return undefined;
       case 'resume':
         if (!h.isPaused) return `${name} is not paused`;
         h.resume();
-        record({ fault: 'resume', signal: 'SIGCONT', durationMs: CHAOS_CATCH_UP_MS });
+        record();
         return undefined;
       case 'partition':
         if (h.isPartitioned) return `${name} is already partitioned`;
-        record({ fault: 'partition' });
+        record();
         h.partition();
         return undefined;
       case 'heal':
         if (!h.isPartitioned) return `${name} is not partitioned`;
         h.heal();
-        record({ fault: 'heal', durationMs: CHAOS_CATCH_UP_MS });
+        record();
         return undefined;
     }
   }
