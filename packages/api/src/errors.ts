@@ -54,9 +54,13 @@ export interface ApiError {
 export const apiError = (reason: ApiErrorReason, code: number, message: string, causes?: readonly FieldError[]): ApiError =>
   ({ type: 'ApiError', reason, code, message, ...(causes ? { causes } : {}) });
 
-/** `StatefulSet.apps "web" is invalid: [e1, e2]` (NewInvalid). */
+/**
+ * `StatefulSet.apps "web" is invalid: [e1, e2]` (NewInvalid). The message is the ErrorList's aggregate,
+ * which drops repeated messages (ToAggregate) — e.g. a pod update's tolerations, validated by both
+ * ValidatePodSpec and validateOnlyAddedTolerations; the causes keep every error.
+ */
 const invalidIn = (qualified: string, name: string, errs: readonly FieldError[]): ApiError => {
-  const rendered = errs.map(renderFieldError);
+  const rendered = [...new Set(errs.map(renderFieldError))];
   const body = rendered.length === 1 ? rendered[0] : `[${rendered.join(', ')}]`;
   return apiError('Invalid', 422, `${qualified} "${name}" is invalid: ${body}`, errs);
 };

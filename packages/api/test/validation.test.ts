@@ -5,7 +5,7 @@ import {
   type FieldError, type Kind, type KObject,
 } from '../src/index.js';
 import type {
-  ControllerRevision, Namespace, PersistentVolume, PersistentVolumeClaim, Pod, ReplicaSet, Service, StatefulSet, StorageClass,
+  ControllerRevision, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, ReplicaSet, Service, StatefulSet, StorageClass,
 } from '../src/index.js';
 
 // ---- fixtures --------------------------------------------------------------------------------------
@@ -260,6 +260,34 @@ describe('S55 — StatefulSet create-time validation messages (F1 with one chang
       + 'spec.template.spec.topologySpreadConstraints[0].{topologyKey, whenUnsatisfiable}: Duplicate value: "{zone, DoNotSchedule}", '
       + 'spec.template.spec.topologySpreadConstraints[2].minDomains: Invalid value: 2: can only use minDomains if whenUnsatisfiable=DoNotSchedule, not ScheduleAnyway, '
       + 'spec.template.spec.topologySpreadConstraints[3].whenUnsatisfiable: Unsupported value: "Maybe": supported values: "DoNotSchedule", "ScheduleAnyway"]');
+  });
+
+  it('template.spec.tolerations: an empty key without Exists, a bad key, tolerationSeconds without NoExecute, a value with Exists, a bad value, unknown operator and effect', () => {
+    const T = 'spec.template.spec.tolerations';
+    expect(stsMessage(stsErrors((s) => {
+      s.spec!.template.spec!.tolerations = [
+        { operator: 'Equal', value: 'x' },
+        { key: 'bad key', operator: 'Exists' },
+        { key: 'k', operator: 'Exists', effect: 'NoSchedule', tolerationSeconds: 30 },
+        { key: 'k', operator: 'Exists', value: 'v' },
+        { key: 'k', value: 'not valid!' },
+        { key: 'k', operator: 'In', effect: 'Evict' },
+      ];
+    }))).toBe(`${PREFIX}[`
+      + `${T}[0].operator: Invalid value: "Equal": operator must be Exists when \`key\` is empty, which means "match all values and all keys", `
+      + `${T}[1].key: Invalid value: "bad key": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]'), `
+      + `${T}[2].effect: Invalid value: "NoSchedule": effect must be 'NoExecute' when \`tolerationSeconds\` is set, `
+      + `${T}[3].operator: Invalid value: {"key":"k","operator":"Exists","value":"v"}: value must be empty when \`operator\` is 'Exists', `
+      + `${T}[4].operator: Invalid value: "not valid!": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?'), `
+      + `${T}[5].operator: Unsupported value: "In": supported values: "Equal", "Exists", `
+      + `${T}[5].effect: Unsupported value: "Evict": supported values: "NoSchedule", "PreferNoSchedule", "NoExecute"]`);
+    expect(stsErrors((s) => {
+      s.spec!.template.spec!.tolerations = [
+        { operator: 'Exists' },
+        { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 10 },
+        { key: 'dedicated', value: 'db', effect: 'NoSchedule' },
+      ];
+    })).toEqual([]);
   });
 
   it('serviceName: "" or naming a missing Service is accepted', () => {
@@ -685,6 +713,15 @@ describe('Pod', () => {
       expect(validateUpdate(fewer, old).map(renderFieldError))
         .toEqual(['spec.tolerations: Forbidden: existing toleration can not be modified except its tolerationSeconds']);
     });
+    it('an added toleration is validated; the message names each error once (ValidatePodSpec and validateOnlyAddedTolerations both check it)', () => {
+      const old = stored();
+      const next = structuredClone(old);
+      next.spec!.tolerations!.push({ key: 'k', operator: 'Exists', effect: 'NoSchedule', tolerationSeconds: 5 });
+      const errs = validateUpdate(next, old);
+      const one = "spec.tolerations[1].effect: Invalid value: \"NoSchedule\": effect must be 'NoExecute' when `tolerationSeconds` is set";
+      expect(errs.map(renderFieldError)).toEqual([one, one]);
+      expect(message('Pod', 'p', errs)).toBe(`Pod "p" is invalid: ${one}`);
+    });
     it('activeDeadlineSeconds may only decrease', () => {
       const old = applyDefaults(pod({ activeDeadlineSeconds: 100 })) as Pod;
       const up = structuredClone(old);
@@ -836,6 +873,28 @@ describe('Namespace, Node, Endpoints, Event, ControllerRevision', () => {
     expect(validateCreate(applyDefaults(ns)).map(renderFieldError)).toEqual(['metadata.name: Invalid value: "team.a": must not contain dots']);
     expect(validateCreate({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-a.zone-1' } })).toEqual([]);
     expectError(single(validateCreate({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'Node_A' } })), 'metadata.name', 'Invalid value');
+  });
+  it('Node taints (validateNodeTaints, on create and on update): key, value, a required effect, one taint per key and effect', () => {
+    const node = (taints: NonNullable<Node['spec']>['taints']): Node => ({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-a' }, spec: { taints } });
+    const bad = node([
+      { key: 'dedicated', value: 'db', effect: 'NoSchedule' },
+      { key: 'dedicated', value: 'web', effect: 'NoSchedule' },
+      { key: 'zone', value: 'a b', effect: 'Evict' },
+      { key: '', effect: '' } as never,
+    ]);
+    const expected = [
+      'spec.taints[1]: Duplicate value: {"effect":"NoSchedule","key":"dedicated","value":"web"}: taints must be unique by key and effect pair',
+      'spec.taints[2].value: Invalid value: "a b": a valid label must be an empty string or consist of alphanumeric characters, \'-\', \'_\' or \'.\', and must start and end with an alphanumeric character (e.g. \'MyValue\',  or \'my_value\',  or \'12345\', regex used for validation is \'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?\')',
+      'spec.taints[2].effect: Unsupported value: "Evict": supported values: "NoSchedule", "PreferNoSchedule", "NoExecute"',
+      'spec.taints[3].key: Invalid value: "": name part must be non-empty',
+      'spec.taints[3].key: Invalid value: "": name part must consist of alphanumeric characters, \'-\', \'_\' or \'.\', and must start and end with an alphanumeric character (e.g. \'MyName\',  or \'my.name\',  or \'123-abc\', regex used for validation is \'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]\')',
+      'spec.taints[3].effect: Required value',
+    ];
+    expect(validateCreate(bad).map(renderFieldError)).toEqual(expected);
+    const good = node([{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }, { key: 'dedicated', value: 'db', effect: 'NoExecute' }]);
+    expect(validateCreate(good)).toEqual([]);
+    expect(validateUpdate(good, node([]))).toEqual([]);
+    expect(validateUpdate(bad, good).map(renderFieldError)).toEqual(expected);
   });
   it('Endpoints and Events need a namespace', () => {
     expect(validateCreate({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'nginx', namespace: 'default' } })).toEqual([]);

@@ -12,7 +12,7 @@ import { validatePodDisruptionBudget, validatePodDisruptionBudgetStatusUpdate, v
 import { validateResourceQuota, validateResourceQuotaUpdate } from './quota.js';
 import { validateEndpointSlice, validateEndpointSliceUpdate } from './discovery.js';
 import {
-  validateControllerRevision, validateControllerRevisionUpdate, validateEndpoints, validateEvent, validateNamespace, validateNode,
+  validateControllerRevision, validateControllerRevisionUpdate, validateEndpoints, validateEvent, validateNamespace, validateNode, validateNodeUpdate,
 } from './cluster.js';
 import { validateObjectMetaUpdate } from './meta.js';
 import { validatePod, validatePodUpdate } from './pod.js';
@@ -57,6 +57,7 @@ export const validateUpdate = (obj: KObject, old: KObject): FieldError[] => {
     case 'StorageClass': return validateStorageClassUpdate(obj as StorageClass, old as StorageClass);
     case 'Service': return validateServiceUpdate(obj as Service, old as Service);
     case 'ControllerRevision': return validateControllerRevisionUpdate(obj as ControllerRevision, old as ControllerRevision);
+    case 'Node': return validateNodeUpdate(obj as Node, old as Node);
     case 'ResourceQuota': return validateResourceQuotaUpdate(obj as ResourceQuota, old as ResourceQuota);
     case 'EndpointSlice': return validateEndpointSliceUpdate(obj as EndpointSlice, old as EndpointSlice);
     case 'PodDisruptionBudget': return validatePodDisruptionBudgetUpdate(obj as PodDisruptionBudget, old as PodDisruptionBudget);

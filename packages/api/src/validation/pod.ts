@@ -3,10 +3,10 @@ import { duplicate, forbidden, invalid, notFound, required, unsupported, type Fi
 import type { Container, Pod, PodSpec, PodTemplateSpec, Volume } from '../types.js';
 import type { Toleration } from 'kubernetes-types/core/v1.js';
 import {
-  dns1123Label, labelName, nonnegative, semanticEqual, validateAnnotations, validateLabelSelector, validateLabels, type Errs,
+  dns1123Label, invalidJson, labelName, nonnegative, semanticEqual, validateAnnotations, validateLabelSelector, validateLabels, type Errs,
 } from './fields.js';
 import { nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
-import { inclusiveRangeError, isDNS1123Label, isDNS1123Subdomain, isValidPortName, isValidPortNum } from './strings.js';
+import { inclusiveRangeError, isDNS1123Label, isDNS1123Subdomain, isValidLabelValue, isValidPortName, isValidPortNum } from './strings.js';
 
 const MAX_INT32 = 2147483647;
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'] as const;
@@ -243,6 +243,45 @@ const validateTopologySpreadConstraints = (cs: readonly SpreadConstraint[] | und
   return errs;
 };
 
+export const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const;
+
+/**
+ * ValidateTolerations: a qualified key if any; an empty key only with `Exists`; `tolerationSeconds` only
+ * with effect NoExecute; `Equal` (or no operator) with a label value, `Exists` without a value; an effect,
+ * if any, of the three taint effects. (Kubernetes reports an Equal toleration's bad value, and an Exists
+ * toleration's value, at `.operator`.)
+ */
+export const validateTolerations = (ts: readonly Toleration[] | undefined, path: string): Errs => {
+  const errs: Errs = [];
+  (ts ?? []).forEach((t, i) => {
+    const p = `${path}[${i}]`;
+    const key = t.key ?? '';
+    const operator = t.operator ?? '';
+    if (key !== '') errs.push(...labelName(key, `${p}.key`));
+    if (key === '' && operator !== 'Exists') {
+      errs.push(invalid(`${p}.operator`, operator, 'operator must be Exists when `key` is empty, which means "match all values and all keys"'));
+    }
+    if (t.tolerationSeconds !== undefined && t.tolerationSeconds !== null && t.effect !== 'NoExecute') {
+      errs.push(invalid(`${p}.effect`, t.effect ?? '', "effect must be 'NoExecute' when `tolerationSeconds` is set"));
+    }
+    switch (operator) {
+      case 'Equal': case '': {
+        const v = t.value ?? '';
+        const ms = isValidLabelValue(v);
+        if (ms.length > 0) errs.push(invalid(`${p}.operator`, v, ms.join(';')));
+        break;
+      }
+      case 'Exists':
+        if ((t.value ?? '') !== '') errs.push(invalidJson(`${p}.operator`, t, "value must be empty when `operator` is 'Exists'"));
+        break;
+      default:
+        errs.push(unsupported(`${p}.operator`, operator, ['Equal', 'Exists']));
+    }
+    if (t.effect && !(TAINT_EFFECTS as readonly string[]).includes(t.effect)) errs.push(unsupported(`${p}.effect`, t.effect, TAINT_EFFECTS));
+  });
+  return errs;
+};
+
 /** ValidatePodSpec (the subset kubesim models). `path` is `spec` or `spec.template.spec`. */
 export const validatePodSpec = (spec: PodSpec | undefined, path: string, opts: PodSpecOptions = {}): Errs => {
   const s = spec ?? ({} as PodSpec);
@@ -294,6 +333,7 @@ export const validatePodSpec = (spec: PodSpec | undefined, path: string, opts: P
   errs.push(...validateTopologySpreadConstraints(s.topologySpreadConstraints, `${path}.topologySpreadConstraints`));
   if (s.hostname) errs.push(...dns1123Label(s.hostname, `${path}.hostname`));
   if (s.subdomain) errs.push(...dns1123Label(s.subdomain, `${path}.subdomain`));
+  errs.push(...validateTolerations(s.tolerations, `${path}.tolerations`));
   return errs;
 };
 
@@ -320,7 +360,7 @@ const onlyAddedTolerations = (next: readonly Toleration[] | undefined, old: read
     const found = (next ?? []).some((n) => semanticEqual({ ...o, tolerationSeconds: n.tolerationSeconds }, n));
     if (!found) return [forbidden(path, 'existing toleration can not be modified except its tolerationSeconds')];
   }
-  return [];
+  return validateTolerations(next, path);
 };
 
 /** ValidateContainerUpdates: containers may not be added or removed. */
