@@ -63,6 +63,14 @@ describe('pause and network partition of processes in the middle of a scale-up',
       ...plan.flatMap(([c, how]) => (how === 'pause' ? [`pause ${c}`, `resume ${c}`] : [`partition ${c}`, `heal ${c}`])),
       'partition garbage-collector', 'heal garbage-collector',
     ]);
+    // A kubelet's entries name the nodes it hosts (the node-lifecycle controller reads them as heartbeats); no other's do.
+    const nodesOf = (e: { data?: unknown }) => (e.data as { nodes?: string[] }).nodes;
+    const lifecycle = t.view.entries.filter((e) => e.type === 'FAULT' || e.type === 'COMPONENT');
+    const kubeletEntries = lifecycle.filter((e) => (e.data as { component: string }).component === 'kubelet');
+    expect(kubeletEntries.map((e) => `${e.type} ${JSON.stringify(nodesOf(e))}`)).toEqual(
+      kubeletEntries.map((e) => `${e.type} ${JSON.stringify(t.c.cluster.spec.nodes.map((n) => n.name))}`));
+    expect(kubeletEntries.filter((e) => e.type === 'FAULT').length).toBe(2);
+    expect(lifecycle.filter((e) => (e.data as { component: string }).component !== 'kubelet' && nodesOf(e) !== undefined)).toEqual([]);
     // The claims of the scaled-down pods stay (Retain), one per ordinal, never replaced.
     const claims = [...t.view.store.list('PersistentVolumeClaim', 'default')].map((c) => c.metadata!.name).sort();
     expect(claims).toEqual(Array.from({ length: REPLICAS }, (_, i) => `data-web-${i}`));

@@ -39,11 +39,12 @@ describe('the seed scenarios on real processes give the verdict and final state 
   // waits out the crash-loop back-off of a container the kubelet process restarts in place; init-containers
   // runs each pod's init container and sidecar before its container. drain evicts through the NATS API
   // server's eviction steps (budget status, DisruptionTarget, deletion) and waits out refusals.
-  // process-chaos pauses the StatefulSet controller (SIGSTOP) and cuts the kubelet off NATS (its relay).
+  // process-chaos pauses the StatefulSet controller (SIGSTOP) and cuts the kubelet off NATS (its relay);
+  // kubelet-outage cuts it off for minutes: its nodes go Unknown, their pods are evicted, and it is back.
   for (const [file, randomNames, timeScale] of [
     ['examples/seed-statefulset.yaml', false, 10], ['examples/seed-replicaset.yaml', true, 10], ['examples/node-failure.yaml', false, 50],
     ['examples/replicaset-quota.yaml', true, 50], ['examples/crashloop.yaml', false, 50], ['examples/init-containers.yaml', false, 10],
-    ['examples/drain.yaml', false, 20], ['examples/process-chaos.yaml', false, 10],
+    ['examples/drain.yaml', false, 20], ['examples/process-chaos.yaml', false, 10], ['examples/kubelet-outage.yaml', false, 50],
   ] as const) {
     it(file, async () => {
       const sc = loadScenarioFile(file);

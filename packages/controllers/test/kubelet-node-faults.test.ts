@@ -43,15 +43,25 @@ describe('kubelet: node-down / node-up faults', () => {
     const fresh = pod('fresh', 'node-a');
     const dying = pod('dying', 'node-a', { started: true, terminating: true });
     const objs = [node('node-a'), node('node-b'), fresh, dying, pod('elsewhere', 'node-b')];
-    // Up, the kubelet would admit `fresh` and kill + delete `dying`.
+    // Up, the kubelet would admit `fresh`, and begin to stop `dying`: its whole grace period (1 s) from now,
+    // though the deletion's own deadline has long passed; then the terminal status and the delete.
+    const dyingKey = kubeletKey('node-a', 'default', 'dying');
+    const stopAndDelete = (now: number, local: KubeletLocal): string[] => {
+      const begin = run(objs, dyingKey, now, local);
+      expect(writesOf(begin.plan)).toEqual([]);
+      expect(begin.requeueAfterMs).toBe(1000);
+      expect(begin.local?.killing.get('uid-dying')).toBe(now + 1000);
+      expect(run(objs, dyingKey, now + 999, begin.local!).requeueAfterMs).toBe(1);
+      return writesOf(run(objs, dyingKey, now + 1000, begin.local!).plan).map((w) => w.verb);
+    };
     expect(writesOf(run(objs, kubeletKey('node-a', 'default', 'fresh'), 10_000, initialKubeletLocal()).plan)).toHaveLength(1);
-    expect(writesOf(run(objs, kubeletKey('node-a', 'default', 'dying'), 10_000, initialKubeletLocal()).plan).map((w) => w.verb)).toEqual(['update', 'delete']);
+    expect(stopAndDelete(10_000, initialKubeletLocal())).toEqual(['update', 'delete']);
     expect(run(objs, kubeletKey('node-a', 'default', 'fresh'), 10_000, down)).toEqual({});
     expect(run(objs, kubeletKey('node-a', 'default', 'dying'), 10_000, down)).toEqual({});
     expect(writesOf(run(objs, kubeletKey('node-b', 'default', 'elsewhere'), 10_000, down).plan)).toHaveLength(1);
     const up = observeKubelet(fault(2, 20_000, { fault: 'node-up', node: 'node-a' }), undefined, down);
     expect(up.down.size).toBe(0);
-    expect(writesOf(run(objs, kubeletKey('node-a', 'default', 'dying'), 20_000, up).plan).map((w) => w.verb)).toEqual(['update', 'delete']);
+    expect(stopAndDelete(20_000, up)).toEqual(['update', 'delete']);
   });
 
   it('node-up re-syncs every pod of the node that is not finished or still to delete; node-down enqueues nothing', () => {

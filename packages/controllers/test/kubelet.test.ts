@@ -286,7 +286,9 @@ describe('kubelet: init containers and sidecars', () => {
     const deleting: Pod = { ...p, metadata: { ...p.metadata, deletionTimestamp: timestamp(t3 + 5000), deletionGracePeriodSeconds: 5 } };
     const kill = run([...nodes, deleting], key, t3 + 1);
     expect(eventsOf(kill.plan).map((e) => `${e.reason} ${e.involved.fieldPath}`)).toEqual(['Killing spec.containers{nginx}', 'Killing spec.initContainers{proxy}']);
-    const end = statusOf(run([...nodes, deleting], key, t3 + 5000, kill.local));
+    // The grace period runs from the kill (t3 + 1), not from the deletion.
+    expect(writesOf(run([...nodes, deleting], key, t3 + 5000, kill.local).plan)).toEqual([]);
+    const end = statusOf(run([...nodes, deleting], key, t3 + 5001, kill.local));
     expect(initOf(end, 'proxy')?.state?.terminated).toMatchObject({ exitCode: 137, reason: 'Error' });
     expect(initOf(end, 'init-perms')?.state?.terminated?.reason).toBe('Completed');
     expect(condOf(end, 'PodReadyToStartContainers')?.status).toBe('False');
@@ -319,8 +321,8 @@ describe('kubelet: init containers and sidecars', () => {
     const deleting: Pod = { ...box, metadata: { ...box.metadata, deletionTimestamp: timestamp(t2 + 3000), deletionGracePeriodSeconds: 3 } };
     const wait = run([...nodes, deleting], key, t2 + 10);
     expect(eventsOf(wait.plan).map((e) => `${e.reason} ${e.involved.fieldPath}`)).toEqual(['Killing spec.initContainers{init-perms}']);
-    expect(wait.requeueAfterMs).toBeCloseTo(parseTimestamp(timestamp(t2 + 3000))! - (t2 + 10), 6);
-    const end = statusOf(run([...nodes, deleting], key, t2 + 3000, wait.local));
+    expect(wait.requeueAfterMs).toBe(3000);
+    const end = statusOf(run([...nodes, deleting], key, t2 + 3010, wait.local));
     expect(end.status?.phase).toBe('Failed');
     expect(initOf(end, 'init-perms')?.state?.terminated).toMatchObject({ exitCode: 137, reason: 'Error' });
     expect(end.status?.containerStatuses?.[0]?.state?.terminated?.reason).toBe('ContainerStatusUnknown');
@@ -376,22 +378,31 @@ describe('kubelet: graceful termination', () => {
   });
   const key = kubeletKey('node-a', 'default', 'web-1');
 
-  it('waits for the deadline (deletionTimestamp), then writes the terminal status and deletes with grace 0', () => {
+  it('waits out the deletion grace period from when it begins to stop the containers, then writes the terminal status and deletes with grace 0', () => {
+    // Deleted at 10 s with grace 10 s (deletionTimestamp 20 s); the kubelet sees it at 10.002 s.
     const p = runningPod(20_000);
-    const early = run([node('node-a'), p], key, 12_000);
+    const early = run([node('node-a'), p], key, 10_002);
     expect(writesOf(early.plan)).toEqual([]);
-    expect(early.requeueAfterMs).toBe(8000);
+    expect(early.requeueAfterMs).toBe(10_000);
+    expect(early.local?.killing.get('uid-web-1')).toBe(20_002);
     // The stop signal goes at once: one Killing per running container, once per kubelet incarnation.
     expect(eventsOf(early.plan)).toEqual([{
       type: 'Normal', reason: 'Killing', message: 'Stopping container nginx',
       involved: { apiVersion: 'v1', kind: 'Pod', namespace: 'default', name: 'web-1', uid: 'uid-web-1', fieldPath: 'spec.containers{nginx}' },
     }]);
-    expect(run([node('node-a'), p], key, 13_000, early.local)).toEqual({ requeueAfterMs: 7000, workUnits: 1 });
-    expect(eventsOf(run([node('node-a'), p], key, 20_000, early.local).plan)).toEqual([]);
-    // A kubelet that restarted meanwhile (no memory of it) kills them again, before the final writes.
-    const r = run([node('node-a'), p], key, 20_000);
-    expect(eventsOf(r.plan).map((e) => e.reason)).toEqual(['Killing']);
-    expect(r.plan?.kind === 'seq' && r.plan.steps[0]?.kind).toBe('event');
+    expect(run([node('node-a'), p], key, 13_002, early.local)).toEqual({ requeueAfterMs: 7000, workUnits: 1 });
+    // Past the deletionTimestamp, the containers still have until the kubelet's own deadline.
+    expect(run([node('node-a'), p], key, 20_000, early.local)).toEqual({ requeueAfterMs: 2, workUnits: 1 });
+    const done = run([node('node-a'), p], key, 20_002, early.local);
+    expect(eventsOf(done.plan)).toEqual([]);
+    expect(writesOf(done.plan).map((x) => x.verb)).toEqual(['update', 'delete']);
+    // A kubelet that restarted meanwhile (no memory of it) kills them again, with the whole grace period
+    // ([podWorkers calculateEffectiveGracePeriod]: the grace runs from the kill, not from the deletion).
+    const again = run([node('node-a'), p], key, 20_000);
+    expect(eventsOf(again.plan).map((e) => e.reason)).toEqual(['Killing']);
+    expect(writesOf(again.plan)).toEqual([]);
+    expect(again.requeueAfterMs).toBe(10_000);
+    const r = run([node('node-a'), p], key, 30_000, again.local);
     const w = writesOf(r.plan);
     expect(w.map((x) => x.verb)).toEqual(['update', 'delete']);
     const s = (w[0] as { object: Pod }).object;
@@ -399,27 +410,43 @@ describe('kubelet: graceful termination', () => {
     expect(s.status?.podIP).toBe('10.64.0.3');
     expect(s.status?.containerStatuses?.[0]).toMatchObject({
       ready: false, started: false,
-      state: { terminated: { exitCode: 137, reason: 'Error', startedAt: timestamp(50), finishedAt: timestamp(20_000), containerID: 'containerd://abc' } },
+      state: { terminated: { exitCode: 137, reason: 'Error', startedAt: timestamp(50), finishedAt: timestamp(30_000), containerID: 'containerd://abc' } },
     });
-    expect(condOf(s, 'Ready')).toMatchObject({ status: 'False', reason: 'PodFailed', lastTransitionTime: timestamp(20_000) });
+    expect(condOf(s, 'Ready')).toMatchObject({ status: 'False', reason: 'PodFailed', lastTransitionTime: timestamp(30_000) });
     expect(w[1]).toEqual({ verb: 'delete', kind: 'Pod', namespace: 'default', name: 'web-1', gracePeriodSeconds: 0, preconditions: { uid: 'uid-web-1' } });
+  });
+
+  it('a second deletion with a shorter grace period brings the kill forward; a longer one does not delay it', () => {
+    const began = run([node('node-a'), runningPod(20_000)], key, 10_000);
+    expect(began.requeueAfterMs).toBe(10_000);
+    // Deleted again at 12 s with grace 2 s: killed at 14 s.
+    const shorter = run([node('node-a'), runningPod(14_000, { grace: 2 })], key, 12_000, began.local);
+    expect(eventsOf(shorter.plan)).toEqual([]);
+    expect(shorter.requeueAfterMs).toBe(2000);
+    expect(shorter.local?.killing.get('uid-web-1')).toBe(14_000);
+    expect(writesOf(run([node('node-a'), runningPod(14_000, { grace: 2 })], key, 14_000, shorter.local).plan).map((x) => x.verb)).toEqual(['update', 'delete']);
+    expect(run([node('node-a'), runningPod(20_000, { grace: 30 })], key, 12_000, began.local)).toEqual({ requeueAfterMs: 8000, workUnits: 1 });
   });
 
   it('sends the final delete once: the terminal status seen before the pod is gone triggers nothing', () => {
     const p = runningPod(20_000);
-    const r = run([node('node-a'), p], key, 20_000);
+    const began = run([node('node-a'), p], key, 10_000);
+    const r = run([node('node-a'), p], key, 20_000, began.local);
     const failed: Pod = { ...(writesOf(r.plan)[0] as { object: Pod }).object, metadata: { ...p.metadata, resourceVersion: '77' } };
     const seen = observeKubelet({ seq: 77, time: 20_001, type: 'MODIFIED', actor: 'kubelet:node-a', cause: null, object: failed }, p, r.local!);
     expect(run([node('node-a'), failed], key, 20_002, seen)).toEqual({});
     const gone = observeKubelet({ seq: 78, time: 20_003, type: 'DELETED', actor: 'kubelet:node-a', cause: null, object: failed }, failed, seen);
     expect(gone.pending.size).toBe(0);
+    expect(gone.killing.size).toBe(0);
     // A failed plan lets the next sync try again.
     const retry = r.onDone!({ ok: false, succeeded: new Set(['status']), failed: new Set(['delete']) }, seen);
     expect(writesOf(run([node('node-a'), failed], key, 20_004, retry).plan).map((x) => x.verb)).toEqual(['delete']);
   });
 
   it('reports Succeeded when the containers exit 0', () => {
-    const r = run([node('node-a'), runningPod(1000)], key, 1000, initialKubeletLocal(), { ...config, killExitCode: 0 });
+    const cfg = { ...config, killExitCode: 0 };
+    const began = run([node('node-a'), runningPod(11_000)], key, 1000, initialKubeletLocal(), cfg);
+    const r = run([node('node-a'), runningPod(11_000)], key, 11_000, began.local, cfg);
     const s = (writesOf(r.plan)[0] as { object: Pod }).object;
     expect(s.status?.phase).toBe('Succeeded');
     expect(s.status?.containerStatuses?.[0]?.state?.terminated?.reason).toBe('Completed');

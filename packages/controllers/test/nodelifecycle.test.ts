@@ -3,7 +3,7 @@ import { parseTimestamp, timestamp, type KObject, type Node, type Pod } from '@k
 import type { Envelope } from '@kubesim/log';
 import { eventsOf, writesOf, type ReconcileResult, type WriteStep } from '../src/framework/index.js';
 import {
-  initialNodeLifecycleLocal, matchingTolerations, minTolerationMs, nodeLifecycleController, nodeLifecycleKeysFor,
+  initialNodeLifecycleLocal, lastHeartbeatOf, matchingTolerations, minTolerationMs, nodeLifecycleController, nodeLifecycleKeysFor,
   observeNodeLifecycle, type NodeLifecycleLocal,
 } from '../src/nodelifecycle/index.js';
 import { makeSnapshot } from './util.js';
@@ -67,6 +67,41 @@ const objectOf = (w: ReturnType<typeof updates>[number] | undefined): KObject =>
 const readyOf = (o: KObject) => (o as Node | Pod).status?.conditions?.find((c) => c.type === 'Ready');
 
 describe('node-lifecycle: heartbeats and node health', () => {
+  it('a kubelet process crashed, paused or partitioned silences the nodes its entries name, from the first cause until none holds; a node fault counts too', () => {
+    const proc = (seq: number, time: number, type: 'FAULT' | 'COMPONENT', data: Record<string, unknown>): Envelope =>
+      ({ seq, time, type, actor: 'system:chaos', cause: null, data });
+    const nodes = ['node-a', 'node-b'];
+    // Not a kubelet's entry (no nodes): nothing.
+    const other = proc(1, 1000, 'FAULT', { fault: 'crash', component: 'scheduler', reason: 'killed' });
+    expect(nodeLifecycleKeysFor(other, undefined, snap([]))).toEqual([]);
+    expect(observeNodeLifecycle(other, undefined, initialNodeLifecycleLocal())).toEqual(initialNodeLifecycleLocal());
+    const steps: [Envelope, number | undefined][] = [
+      [proc(2, 1000, 'FAULT', { fault: 'partition', component: 'kubelet', nodes }), 1000],
+      [proc(3, 2000, 'FAULT', { fault: 'crash', component: 'kubelet', reason: 'killed', nodes }), 1000],
+      [proc(4, 3000, 'COMPONENT', { component: 'kubelet', event: 'restart', nodes }), 1000], // still partitioned
+      [proc(5, 4000, 'FAULT', { fault: 'heal', component: 'kubelet', nodes, durationMs: 10_000 }), undefined],
+      [proc(6, 5000, 'FAULT', { fault: 'pause', component: 'kubelet', nodes, signal: 'SIGSTOP' }), 5000],
+      [proc(7, 6000, 'FAULT', { fault: 'crash', component: 'kubelet', reason: 'killed', nodes }), 5000], // killed while paused
+      [proc(8, 7000, 'COMPONENT', { component: 'kubelet', event: 'restart', nodes }), undefined], // neither paused nor down any more
+    ];
+    let local = initialNodeLifecycleLocal();
+    for (const [e, since] of steps) {
+      expect(nodeLifecycleKeysFor(e, undefined, snap([]))).toEqual(nodes);
+      local = observeNodeLifecycle(e, undefined, local);
+      expect(lastHeartbeatOf(local, 'node-a'), `after seq ${e.seq}`).toBe(since);
+      expect(lastHeartbeatOf(local, 'node-c')).toBeUndefined();
+    }
+    // A node fault before the process's silence is the earlier last heartbeat.
+    local = observeNodeLifecycle(fault(9, 8000, { fault: 'node-down', node: 'node-b' }), undefined, local);
+    local = observeNodeLifecycle(proc(10, 9000, 'FAULT', { fault: 'partition', component: 'kubelet', nodes }), undefined, local);
+    expect(lastHeartbeatOf(local, 'node-b')).toBe(8000);
+    expect(lastHeartbeatOf(local, 'node-a')).toBe(9000);
+    // Unknown after the grace period, counted from the silence.
+    const silenced = run([node('node-a')], 9000 + GRACE, local, 'node-a');
+    expect(readyOf(objectOf(updates(silenced)[0]))).toMatchObject({ status: 'Unknown', reason: 'NodeStatusUnknown', lastHeartbeatTime: timestamp(9000) });
+    expect(run([node('node-a')], 9000 + GRACE - 1, local, 'node-a')).toEqual({ requeueAfterMs: 1, workUnits: 1 });
+  });
+
   it('derives the last heartbeat from node-down faults; node-up resumes it', () => {
     let l = observeNodeLifecycle(fault(1, 6000, { fault: 'node-down', node: 'node-b' }), undefined, initialNodeLifecycleLocal());
     expect([...l.down]).toEqual([['node-b', 6000]]);

@@ -146,7 +146,8 @@ export const launchCluster = async (o: LaunchOptions): Promise<Launched> => {
     writeFileSync(bootstrapFile, JSON.stringify(cluster));
     const processes: ProcessSpec[] = roles.map((r) => {
       const creds = credsOf(userNameOf(r.role));
-      return { name: r.name, component: r.component, ...(r.args ? { args: r.args } : {}), ...(creds ? { creds } : {}) };
+      const hosted = r.role.kind === 'kubelet' ? r.role.nodes ?? nodes : undefined;
+      return { name: r.name, component: r.component, ...(r.args ? { args: r.args } : {}), ...(creds ? { creds } : {}), ...(hosted ? { nodes: hosted } : {}) };
     });
     // A resumed or healed process may lag while it reconnects and its watches catch up: the same 30 s of
     // wall time as after a nats-server kill.

@@ -25,6 +25,11 @@ export interface ProcessSpec {
   /** Extra arguments (`--nodes`, `--bootstrap`). */
   readonly args?: readonly string[];
   readonly creds?: Credentials;
+  /**
+   * The nodes a kubelet process runs: added to its lifecycle entries (start, restart, crash, pause,
+   * resume, partition, heal), which the node-lifecycle controller reads as those nodes' heartbeats.
+   */
+  readonly nodes?: readonly string[];
 }
 
 export interface SupervisorOptions {
@@ -178,6 +183,12 @@ export class Supervisor {
     return this.records;
   }
 
+  /** `{nodes}` for a kubelet process (its lifecycle entries carry the nodes whose heartbeats it posts). */
+  private nodesOf(name: string): Record<string, unknown> {
+    const nodes = this.get(name).spec.nodes;
+    return nodes && nodes.length > 0 ? { nodes: [...nodes] } : {};
+  }
+
   /** Record a fault (system:chaos) in order with the lifecycle entries; resolves once it is in the log. */
   recordFault(data: Record<string, unknown>): Promise<void> { return this.record(this.chaos, 'FAULT', data); }
 
@@ -188,7 +199,7 @@ export class Supervisor {
   async startAll(names: readonly string[] = this.names()): Promise<void> {
     await Promise.all(names.map(async (n) => {
       await this.start(n);
-      void this.record(this.runtime, 'COMPONENT', { component: n, event: 'start', pid: this.get(n).child?.pid });
+      void this.record(this.runtime, 'COMPONENT', { component: n, event: 'start', pid: this.get(n).child?.pid, ...this.nodesOf(n) });
     }));
   }
 
@@ -199,7 +210,7 @@ export class Supervisor {
     if (!isAlive(child)) throw new Error(`${name} is not running`);
     p.state = 'killed';
     await signalAndWait(child, 'SIGKILL');
-    void this.record(this.chaos, 'FAULT', { fault: 'crash', component: name, reason: 'killed', signal: 'SIGKILL' });
+    void this.record(this.chaos, 'FAULT', { fault: 'crash', component: name, reason: 'killed', signal: 'SIGKILL', ...this.nodesOf(name) });
   }
 
   /** Start a stopped, killed or exited process again (recorded as a restart). */
@@ -208,7 +219,7 @@ export class Supervisor {
     if (isAlive(p.child)) await this.stop(name);
     p.restarts++;
     await this.start(name);
-    void this.record(this.runtime, 'COMPONENT', { component: name, event: 'restart', pid: p.child?.pid });
+    void this.record(this.runtime, 'COMPONENT', { component: name, event: 'restart', pid: p.child?.pid, ...this.nodesOf(name) });
   }
 
   /** SIGTERM (the process shuts down cleanly); kill -9 after a grace period. */
@@ -235,7 +246,7 @@ export class Supervisor {
   async pause(name: string): Promise<void> {
     const p = this.get(name);
     if (!isAlive(p.child) || p.state === 'paused') throw new Error(`${name} is not running`);
-    await this.record(this.chaos, 'FAULT', chaosFault('pause', name, this.o.catchUpMs ?? 0));
+    await this.record(this.chaos, 'FAULT', chaosFault('pause', name, this.o.catchUpMs ?? 0, this.nodesOf(name)));
     p.child!.kill('SIGSTOP');
     p.state = 'paused';
   }
@@ -246,7 +257,7 @@ export class Supervisor {
     if (p.state !== 'paused' || !isAlive(p.child)) throw new Error(`${name} is not paused`);
     p.child!.kill('SIGCONT');
     p.state = 'running';
-    await this.record(this.chaos, 'FAULT', chaosFault('resume', name, this.o.catchUpMs ?? 0));
+    await this.record(this.chaos, 'FAULT', chaosFault('resume', name, this.o.catchUpMs ?? 0, this.nodesOf(name)));
   }
 
   /**
@@ -257,7 +268,7 @@ export class Supervisor {
     const p = this.get(name);
     if (!this.o.partitionable) throw new Error('this cluster was started without partition relays (kubesim up starts them; launch option partitionable)');
     if (p.proxies?.some((x) => x.isCut)) throw new Error(`${name} is already partitioned`);
-    await this.record(this.chaos, 'FAULT', chaosFault('partition', name, this.o.catchUpMs ?? 0, forMs !== undefined ? { forMs } : {}));
+    await this.record(this.chaos, 'FAULT', chaosFault('partition', name, this.o.catchUpMs ?? 0, { ...(forMs !== undefined ? { forMs } : {}), ...this.nodesOf(name) }));
     for (const x of await this.proxiesOf(p)) x.cut();
     if (forMs !== undefined) p.healTimer = setTimeout(() => { this.heal(name).catch((e: Error) => this.log(`heal ${name}: ${e.message}`)); }, forMs);
   }
@@ -268,7 +279,7 @@ export class Supervisor {
     if (!p.proxies?.some((x) => x.isCut)) throw new Error(`${name} is not partitioned`);
     clearTimeout(p.healTimer);
     for (const x of p.proxies) x.heal();
-    await this.record(this.chaos, 'FAULT', chaosFault('heal', name, this.o.catchUpMs ?? 0));
+    await this.record(this.chaos, 'FAULT', chaosFault('heal', name, this.o.catchUpMs ?? 0, this.nodesOf(name)));
   }
 
   /** Stop every process (components first, API servers last), then forget the subscriptions. */

@@ -186,7 +186,13 @@ describe('node failure: StatefulSet (at most one pod per identity)', () => {
     expect(get<Pod>(sim, 'Pod', 'web-1')?.metadata?.uid).toBe(podUid);
 
     nodeUp(sim, victim);
-    waitFor(sim, 'web-1 gone', () => get<Pod>(sim, 'Pod', 'web-1')?.metadata?.uid !== podUid, 5_000);
+    const upAt = sim.now;
+    waitFor(sim, 'web-1 gone', () => get<Pod>(sim, 'Pod', 'web-1')?.metadata?.uid !== podUid, 20_000);
+    // Back, the kubelet stops the containers with the deletion's whole grace period (10 s), from now.
+    const grace = (mustGet<Json>(sim, 'StatefulSet', 'web').spec.template.spec.terminationGracePeriodSeconds as number) * 1000;
+    expect(sim.now - upAt).toBeGreaterThanOrEqual(grace);
+    expect(sim.now - upAt).toBeLessThan(grace + 2000);
+    expect(eventsFor(sim, 'Pod', 'web-1', 'Killing').length).toBeGreaterThan(0);
     const [status, gone] = entriesOf(sim, 'Pod', 'web-1', since).slice(-2);
     expect(status!.actor).toBe(`kubelet:${victim}`);
     expect((status!.object as Pod).status?.phase).toBe('Failed');
@@ -335,9 +341,79 @@ spec:
   });
 });
 
+describe('node failure: a kubelet process down, frozen or cut off posts no heartbeats for its nodes', () => {
+  const NODES = ['node-a', 'node-b', 'node-c'];
+  const outages: readonly { name: string; down: (sim: Simulation) => void; up: (sim: Simulation) => void }[] = [
+    { name: 'crash, restart', down: (sim) => { sim.crash('kubelet'); }, up: (sim) => { sim.restart('kubelet'); } },
+    { name: 'pause, resume', down: (sim) => { expect(sim.chaos('pause', 'kubelet')).toBeUndefined(); }, up: (sim) => { expect(sim.chaos('resume', 'kubelet')).toBeUndefined(); } },
+    { name: 'partition, heal', down: (sim) => { expect(sim.chaos('partition', 'kubelet')).toBeUndefined(); }, up: (sim) => { expect(sim.chaos('heal', 'kubelet')).toBeUndefined(); } },
+  ];
+
+  it.each(outages)('$name: every node it hosts is Unknown after the 50 s grace period, its pods not ready; Ready again when it is back', ({ down, up }) => {
+    const sim = newCluster();
+    const { podUid } = f1Running(sim);
+    const since = sim.log.lastSeq();
+    const t0 = sim.now;
+    down(sim);
+    const fault = sim.log.all().at(-1)!;
+    expect((fault.data as { nodes: string[] }).nodes).toEqual(NODES);
+    sleep(sim, 49_000);
+    expect(writesBy(sim, NLC, since)).toEqual([]);
+    waitFor(sim, 'nodes Unknown', () => NODES.every((n) => readyOfNode(sim, n)?.status === 'Unknown'), 5_000);
+    expect(sim.now - t0).toBeGreaterThanOrEqual(50_000);
+    expect(readyOfNode(sim, 'node-a')).toMatchObject({ reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastHeartbeatTime: expect.any(String) });
+    // The last heartbeat is the fault's time (timestamps are kept to the millisecond).
+    expect(Math.abs(parseTimestamp(readyOfNode(sim, 'node-a')!.lastHeartbeatTime)! - fault.time)).toBeLessThan(1);
+    waitFor(sim, 'pods not ready', () => ['web-0', 'web-1', 'web-2'].every((n) => !isPodReady(mustGet<Pod>(sim, 'Pod', n))), 5_000);
+    sleep(sim, 30_000);
+    up(sim);
+    waitFor(sim, 'nodes Ready and untainted', () => NODES.every((n) => readyOfNode(sim, n)?.status === 'True' && taintsOf(sim, n).length === 0), 10_000);
+    expect(readyOfNode(sim, 'node-a')).toMatchObject({ reason: 'KubeletReady' });
+    converge(sim, 'web', 3, 60_000);
+    // Back within the pods' 300 s toleration: no eviction, the same pods.
+    expect(mustGet<Pod>(sim, 'Pod', 'web-1').metadata?.uid).toBe(podUid);
+    expect(eventsFor(sim, 'Pod', 'web-1', 'TaintManagerEviction')).toEqual([]);
+    expect(eventsFor(sim, 'Node', 'node-a', 'NodeReady').length).toBe(1);
+  });
+
+  it('heartbeats resume only when every cause has ended: paused and partitioned, resumed — still silent; healed — Ready', () => {
+    const sim = newCluster();
+    f1Running(sim);
+    expect(sim.chaos('pause', 'kubelet')).toBeUndefined();
+    sleep(sim, 10_000);
+    expect(sim.chaos('partition', 'kubelet')).toBeUndefined();
+    sleep(sim, 20_000);
+    expect(sim.chaos('resume', 'kubelet')).toBeUndefined();
+    // 50 s after the pause (not the partition), the nodes go Unknown though the process runs again.
+    waitFor(sim, 'nodes Unknown', () => readyOfNode(sim, 'node-b')?.status === 'Unknown', 30_000);
+    sleep(sim, 30_000);
+    expect(readyOfNode(sim, 'node-b')?.status).toBe('Unknown');
+    expect(sim.chaos('heal', 'kubelet')).toBeUndefined();
+    waitFor(sim, 'Ready', () => readyOfNode(sim, 'node-b')?.status === 'True', 10_000);
+  });
+
+  it('an outage shorter than the grace period writes nothing; another component\'s outage does not touch the nodes', () => {
+    const sim = newCluster();
+    f1Running(sim);
+    const since = sim.log.lastSeq();
+    expect(sim.chaos('partition', 'kubelet')).toBeUndefined();
+    sleep(sim, 40_000);
+    expect(sim.chaos('heal', 'kubelet')).toBeUndefined();
+    sim.crash('scheduler');
+    expect(sim.log.all().at(-1)!.data).toEqual({ fault: 'crash', component: 'scheduler', reason: 'killed' });
+    sleep(sim, 120_000);
+    sim.restart('scheduler');
+    sleep(sim, 60_000);
+    expect(writesBy(sim, NLC, since)).toEqual([]);
+    expect(NODES.every((n) => readyOfNode(sim, n)?.status === 'True')).toBe(true);
+  });
+});
+
 describe('node failure: quiet when no node fails', () => {
   const dir = fileURLToPath(new URL('../../../examples/', import.meta.url));
-  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== 'node-failure.yaml').sort();
+  // node-failure and kubelet-outage stop heartbeats for longer than the grace period (a node fault; a
+  // kubelet process cut off the network).
+  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== 'node-failure.yaml' && f !== 'kubelet-outage.yaml').sort();
   it.each(files)('%s: the node-lifecycle controller and PodGC write nothing', (f) => {
     const sc = loadScenarioFile(join(dir, f));
     if (E.isLeft(sc)) throw new Error(sc.left.message);

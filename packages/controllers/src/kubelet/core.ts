@@ -521,27 +521,38 @@ const expandVolumes = (input: Input, pod: Pod, node: string): Result | undefined
   return steps.length === 0 ? undefined : { plan: seq(...steps), workUnits: steps.length };
 };
 
+/** The grace period of a pod's deletion (the API server's `deletionGracePeriodSeconds`), in ms. */
+const deletionGraceMs = (pod: Pod): number =>
+  1000 * (pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30);
+
 /**
  * [kuberuntime killContainer]: a Normal `Killing` (`Stopping container c`) for each running container, as
- * the kubelet begins to stop them — once per pod for this kubelet incarnation (`local.killing`).
+ * the kubelet begins to stop them — once per pod for this kubelet incarnation (`local.killing`, with the
+ * time the containers are killed: the deletion's grace period from now, or sooner if a later deletion
+ * shortened it). `deadline` is that time (undefined when nothing runs).
  */
-const killing = (pod: Pod, local: KubeletLocal): { steps: Step[]; local: KubeletLocal } => {
+const killing = (pod: Pod, local: KubeletLocal, now: number): { steps: Step[]; local: KubeletLocal; deadline?: number } => {
   const uid = pod.metadata?.uid ?? '';
-  if (local.killing.has(uid)) return { steps: [], local };
+  const grace = now + deletionGraceMs(pod);
+  const began = local.killing.get(uid);
+  if (began !== undefined) {
+    return grace < began ? { steps: [], local: { ...local, killing: new Map(local.killing).set(uid, grace) }, deadline: grace } : { steps: [], local, deadline: began };
+  }
   const running = (pod.spec?.containers ?? []).filter((c) => statusOf(pod, c.name)?.state?.running !== undefined);
   // Sidecars (and an init container still running) are stopped after the containers.
   const initRunning = (pod.spec?.initContainers ?? []).filter((c) => pod.status?.initContainerStatuses?.find((x) => x.name === c.name)?.state?.running !== undefined);
   if (running.length === 0 && initRunning.length === 0) return { steps: [], local };
   return {
     steps: [...running.map((c) => event(killingEvent(pod, c))), ...initRunning.map((c) => event(killingEvent(pod, c, 'initContainers')))],
-    local: { ...local, killing: new Set(local.killing).add(uid) },
+    local: { ...local, killing: new Map(local.killing).set(uid, grace) },
+    deadline: grace,
   };
 };
 
 /** A fail fault (eviction): containers killed, phase Failed with the reason. */
 const failPod = (input: Input, pod: Pod, node: string, reason: string, message: string | undefined): Result => {
   const { now } = input;
-  const kill = killing(pod, input.local);
+  const kill = killing(pod, input.local, now);
   const local = kill.local;
   const msg = message ?? (reason === 'Evicted' ? DEFAULT_EVICTION_MESSAGE : undefined);
   const statuses = terminatedContainers(pod, 137, now);
@@ -560,10 +571,10 @@ const failPod = (input: Input, pod: Pod, node: string, reason: string, message: 
 };
 
 /**
- * Step 3: graceful deletion. Containers are killed when the grace period ends (deletionTimestamp); the
- * kubelet then writes the terminal status [status_manager TerminatePod, getPhase(podIsTerminal)] and
- * deletes the pod with grace 0 and a uid precondition. A pod that never got a status goes at once; one
- * whose containers never started has nothing to wait for.
+ * Step 3: graceful deletion. Containers are killed when the deletion's grace period, counted from when
+ * this kubelet began to stop them, ends; the kubelet then writes the terminal status [status_manager
+ * TerminatePod, getPhase(podIsTerminal)] and deletes the pod with grace 0 and a uid precondition. A pod
+ * that never got a status goes at once; one whose containers never started has nothing to wait for.
  */
 const terminate = (input: Input, pod: Pod, node: string): Result => {
   const { now, local, config } = input;
@@ -572,13 +583,15 @@ const terminate = (input: Input, pod: Pod, node: string): Result => {
   // back-off) has nothing to kill.
   const started = containersStarted(pod) && anyContainerRunning(pod);
   // The running containers are sent their stop signal at once (Killing); they exit at the deadline.
-  const kill = started ? killing(pod, local) : { steps: [], local };
+  const kill = started ? killing(pod, local, now) : { steps: [], local };
   if (started) {
-    const deadline = parseTimestamp(pod.metadata?.deletionTimestamp) ?? now;
+    const deadline = kill.deadline ?? now;
     if (now < deadline) {
-      return kill.steps.length > 0
-        ? { plan: seq(...kill.steps), local: kill.local, requeueAfterMs: deadline - now, workUnits: 1 }
-        : { requeueAfterMs: deadline - now, workUnits: 1 };
+      return {
+        ...(kill.steps.length > 0 ? { plan: seq(...kill.steps) } : {}),
+        ...(kill.local !== local ? { local: kill.local } : {}),
+        requeueAfterMs: deadline - now, workUnits: 1,
+      };
     }
   }
   const statuses = terminatedContainers(pod, config.killExitCode, now);
@@ -601,7 +614,7 @@ const killOrphan = (input: Input, key: string): Result => {
   const { node, namespace, name } = parseKubeletKey(key);
   const orphans = new Map(local.orphans);
   orphans.delete(key);
-  const steps = killing(orphan, local).steps;
+  const steps = killing(orphan, local, input.now).steps;
   const again = snap.get('Pod', namespace, name)?.spec?.nodeName === node ? { requeueAfterMs: 0 } : {};
   return { ...(steps.length > 0 ? { plan: seq(...steps) } : {}), local: { ...local, orphans }, workUnits: 1, ...again };
 };

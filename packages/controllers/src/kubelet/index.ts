@@ -4,7 +4,7 @@ export {
   KUBELET_NAME, defaultKubeletConfig, initialKubeletLocal, kubeletKey, parseKubeletKey, kubeletShardOf,
   type KubeletConfig, type KubeletLocal, type KubeletFault, type PendingWrite, type ReadinessFault, type FailFault, type CrashFault, type CrashBackoff,
 } from './types.js';
-export { observeKubelet, parseKubeletFault, parseNodeFault, faultApplies } from './local.js';
+export { observeKubelet, parseKubeletFault, parseNodeFault, parseKubeletProcessEntry, faultApplies, type KubeletProcessEvent } from './local.js';
 export { containerCrashError, lastTermination, backoffAt, goDuration, BACKOFF_INITIAL_MS, BACKOFF_MAX_MS, DEFAULT_CRASH_RUN_MS } from './crash.js';
 export { killingEvent, pullingEvent, pullsAlways, simulatedImageSize, startEvents } from './events.js';
 export { admitPod, matchesNodeAffinity, podRequests, REJECTED_PREFIX, type Rejection } from './admission.js';

@@ -16,6 +16,28 @@ export const parseNodeFault = (data: unknown): { kind: 'node-down' | 'node-up'; 
   return { kind: d.fault, node: d.node };
 };
 
+/** What happened to a kubelet process, as its FAULT and COMPONENT entries tell it. */
+export type KubeletProcessEvent = 'crash' | 'start' | 'pause' | 'resume' | 'partition' | 'heal';
+
+/**
+ * A kubelet process's lifecycle entry: a FAULT `crash`/`pause`/`resume`/`partition`/`heal` or a COMPONENT
+ * `start`/`restart` whose data names the nodes the process hosts (`nodes`; both runtimes add them for a
+ * kubelet). Read by the node-lifecycle controller: a kubelet that is down, frozen or cut off posts no
+ * heartbeats for its nodes.
+ */
+export const parseKubeletProcessEntry = (e: Envelope): { event: KubeletProcessEvent; nodes: readonly string[] } | undefined => {
+  if (e.type !== 'FAULT' && e.type !== 'COMPONENT') return undefined;
+  const d = e.data as Record<string, unknown> | undefined;
+  if (!d || typeof d !== 'object' || !Array.isArray(d.nodes)) return undefined;
+  const nodes = (d.nodes as unknown[]).filter((n): n is string => typeof n === 'string' && n !== '');
+  if (nodes.length === 0) return undefined;
+  if (e.type === 'COMPONENT') return d.event === 'start' || d.event === 'restart' ? { event: 'start', nodes } : undefined;
+  switch (d.fault) {
+    case 'crash': case 'pause': case 'resume': case 'partition': case 'heal': return { event: d.fault, nodes };
+    default: return undefined;
+  }
+};
+
 /** Parse the `data` of a FAULT entry addressed to the kubelet's pods. */
 export const parseKubeletFault = (data: unknown):
   | { kind: 'pod-readiness'; key: string; namespace: string; name: string; ready: boolean }
@@ -187,7 +209,7 @@ export const observeKubelet = (e: Envelope, _old: KObject | undefined, local: Ku
       && anyContainerRunning(pod) && !next.killing.has(uid)) {
       next = { ...next, orphans: withEntry(next.orphans, kubeletKey(node, pod.metadata?.namespace ?? '', pod.metadata?.name ?? ''), pod) };
     }
-    if (next.killing.has(uid)) { const killing = new Set(next.killing); killing.delete(uid); next = { ...next, killing }; }
+    if (next.killing.has(uid)) next = { ...next, killing: without(next.killing, uid) };
     return next;
   }
   if (next.crashes.size > 0) next = observeCrashes(next, pod);

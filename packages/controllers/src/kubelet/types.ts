@@ -121,10 +121,14 @@ export interface KubeletLocal {
   /** Pods (uid) already warned with FailedAttachVolume, and for which volumes. */
   readonly warned: ReadonlyMap<string, readonly string[]>;
   /**
-   * Pods (uid) whose running containers this kubelet incarnation has begun to stop (`Killing` recorded).
-   * Not rebuilt from the log: a restarted kubelet kills a terminating pod's containers again, as Kubernetes' does.
+   * Pods (uid) whose running containers this kubelet incarnation has begun to stop (`Killing` recorded),
+   * with the time they are killed: the pod's deletion grace period from when the kubelet began — not from
+   * the API server's deletion ([podWorkers calculateEffectiveGracePeriod]: a kubelet that sees the
+   * deletion late, cut off or restarted, still gives the containers their whole grace period; a shorter
+   * grace from a second deletion brings the time forward). Not rebuilt from the log: a restarted kubelet
+   * kills a terminating pod's containers again, as Kubernetes' does.
    */
-  readonly killing: ReadonlySet<string>;
+  readonly killing: ReadonlyMap<string, number>;
   /**
    * Pods deleted from the API server while their containers ran here (a force deletion, grace 0), by
    * kubelet key: the kubelet still stops their containers, recording `Killing` about the deleted pod.
@@ -141,7 +145,7 @@ export interface KubeletLocal {
 }
 
 export const initialKubeletLocal = (): KubeletLocal => ({
-  readiness: new Map(), failures: new Map(), crashes: new Map(), backoff: new Map(), backoffEvents: new Map(), pending: PHashMap.empty(), warned: new Map(), killing: new Set(), orphans: new Map(), down: new Map(), stranded: new Map(),
+  readiness: new Map(), failures: new Map(), crashes: new Map(), backoff: new Map(), backoffEvents: new Map(), pending: PHashMap.empty(), warned: new Map(), killing: new Map(), orphans: new Map(), down: new Map(), stranded: new Map(),
 });
 
 /** `<node>|<namespace>/<name>` */

@@ -2,11 +2,11 @@ import type { KObject, Node, Pod } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import { podsByNode, type Snapshot } from '@kubesim/state';
 import type { ComponentDef } from '../framework/component.js';
-import { parseNodeFault } from '../kubelet/local.js';
+import { parseKubeletProcessEntry, parseNodeFault, type KubeletProcessEvent } from '../kubelet/local.js';
 import { syncNode } from './core.js';
 import {
   NODE_LIFECYCLE_NAME, defaultNodeLifecycleConfig, initialNodeLifecycleLocal, noExecuteTaints, readyCondition, taintSeenKey,
-  type NodeLifecycleConfig, type NodeLifecycleLocal, type Taint,
+  type NodeLifecycleConfig, type NodeLifecycleLocal, type Silence, type Taint,
 } from './types.js';
 
 const sameTaints = (a: readonly Taint[] | undefined, b: readonly Taint[] | undefined): boolean => {
@@ -36,9 +36,9 @@ const nodeAffectsPods = (node: Node | undefined): boolean => {
  * bound to (or whose tolerations changed on) a node that is not Ready or has a NoExecute taint → its node.
  */
 export const nodeLifecycleKeysFor = (e: Envelope, old: KObject | undefined, snap: Snapshot): readonly string[] => {
-  if (e.type === 'FAULT') {
-    const f = parseNodeFault(e.data);
-    return f ? [f.node] : [];
+  if (e.type === 'FAULT' || e.type === 'COMPONENT') {
+    const f = e.type === 'FAULT' ? parseNodeFault(e.data) : undefined;
+    return f ? [f.node] : parseKubeletProcessEntry(e)?.nodes ?? [];
   }
   if (!isObjectEntry(e) || e.type === 'DELETED') return [];
   const o = e.object;
@@ -77,15 +77,49 @@ const observeTaints = (local: NodeLifecycleLocal, e: Envelope, node: Node, delet
   return seen === local.taintSeen ? local : { ...local, taintSeen: seen };
 };
 
+/** The silence of a node's kubelet after one of its process's events (undefined: it posts heartbeats). */
+const nextSilence = (s: Silence | undefined, event: KubeletProcessEvent, time: number): Silence | undefined => {
+  const was = s ?? { since: time, crashed: false, paused: false, partitioned: false };
+  const next = {
+    crashed: event === 'crash' ? true : event === 'start' ? false : was.crashed,
+    // A killed or restarted process is no longer stopped.
+    paused: event === 'pause' ? true : event === 'resume' || event === 'crash' || event === 'start' ? false : was.paused,
+    partitioned: event === 'partition' ? true : event === 'heal' ? false : was.partitioned,
+  };
+  if (!next.crashed && !next.paused && !next.partitioned) return undefined;
+  return { since: s?.since ?? time, ...next };
+};
+
 /**
- * `observe`: heartbeats (a `node-down` fault stops them as of its time, `node-up` resumes them — kubesim
- * derives the last heartbeat from the faults instead of writing Leases), first sightings of untimed
+ * A kubelet process crashed, restarted, was paused or resumed, partitioned or healed: the heartbeats of the
+ * nodes it hosts stop as of the first of these that silences it (a Lease no longer renewed) and resume
+ * when none holds any more.
+ */
+const observeKubeletProcess = (local: NodeLifecycleLocal, event: KubeletProcessEvent, nodes: readonly string[], time: number): NodeLifecycleLocal => {
+  let silent: Map<string, Silence> | undefined;
+  for (const n of nodes) {
+    const cur = local.silent.get(n);
+    const next = nextSilence(cur, event, time);
+    if (next === cur || (next !== undefined && cur !== undefined && next.crashed === cur.crashed && next.paused === cur.paused && next.partitioned === cur.partitioned)) continue;
+    silent ??= new Map(local.silent);
+    if (next === undefined) silent.delete(n); else silent.set(n, next);
+  }
+  return silent === undefined ? local : { ...local, silent };
+};
+
+/**
+ * `observe`: heartbeats (a `node-down` fault stops them as of its time, `node-up` resumes them, and so do
+ * the crash, pause or partition of the kubelet process hosting the node and their end — kubesim derives
+ * the last heartbeat from these entries instead of writing Leases), first sightings of untimed
  * NoExecute taints, and evicted pods that are gone.
  */
 export const observeNodeLifecycle = (e: Envelope, _old: KObject | undefined, local: NodeLifecycleLocal): NodeLifecycleLocal => {
-  if (e.type === 'FAULT') {
-    const f = parseNodeFault(e.data);
-    if (!f) return local;
+  if (e.type === 'FAULT' || e.type === 'COMPONENT') {
+    const f = e.type === 'FAULT' ? parseNodeFault(e.data) : undefined;
+    if (!f) {
+      const k = parseKubeletProcessEntry(e);
+      return k ? observeKubeletProcess(local, k.event, k.nodes, e.time) : local;
+    }
     if (f.kind === 'node-down') return local.down.has(f.node) ? local : { ...local, down: withEntry(local.down, f.node, e.time) };
     return local.down.has(f.node) ? { ...local, down: without(local.down, (k) => k === f.node) } : local;
   }

@@ -5,7 +5,7 @@ import { involvedOf } from '../framework/recorder.js';
 import { toleratesTaint } from '../scheduler/filters.js';
 import {
   MESSAGE_DELETION_BY_TAINT_MANAGER, MESSAGE_KUBELET_READY, MESSAGE_NODE_STATUS_UNKNOWN, REASON_DELETION_BY_TAINT_MANAGER,
-  REASON_KUBELET_READY, REASON_NODE_STATUS_UNKNOWN, TAINT_NOT_READY, TAINT_UNREACHABLE, noExecuteTaints, readyCondition, taintSeenKey,
+  REASON_KUBELET_READY, REASON_NODE_STATUS_UNKNOWN, TAINT_NOT_READY, TAINT_UNREACHABLE, lastHeartbeatOf, noExecuteTaints, readyCondition, taintSeenKey,
   type NodeCondition, type NodeLifecycleConfig, type NodeLifecycleLocal, type Taint, type Toleration,
 } from './types.js';
 
@@ -190,7 +190,7 @@ export const syncNode = (input: Input): Result => {
   let requeue: number | undefined;
 
   // 1. health
-  const lastHeartbeat = local.down.get(name);
+  const lastHeartbeat = lastHeartbeatOf(local, name);
   if (lastHeartbeat !== undefined && ready) {
     const deadline = lastHeartbeat + config.nodeMonitorGracePeriodMs;
     if (now < deadline) requeue = deadline - now;

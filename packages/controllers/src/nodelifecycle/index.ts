@@ -4,6 +4,6 @@ export {
 } from './core.js';
 export {
   NODE_LIFECYCLE_NAME, REASON_NODE_STATUS_UNKNOWN, MESSAGE_NODE_STATUS_UNKNOWN,
-  REASON_DELETION_BY_TAINT_MANAGER, MESSAGE_DELETION_BY_TAINT_MANAGER, initialNodeLifecycleLocal,
+  REASON_DELETION_BY_TAINT_MANAGER, MESSAGE_DELETION_BY_TAINT_MANAGER, initialNodeLifecycleLocal, lastHeartbeatOf,
   type NodeLifecycleConfig, type NodeLifecycleLocal,
 } from './types.js';

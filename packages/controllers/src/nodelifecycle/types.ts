@@ -39,6 +39,11 @@ export interface NodeLifecycleLocal {
    */
   readonly down: ReadonlyMap<string, number>;
   /**
+   * Nodes whose kubelet process is down (crashed, not yet restarted), frozen (paused) or cut off the
+   * network (partitioned): it posts no heartbeats for them from `since` until all three have ended.
+   */
+  readonly silent: ReadonlyMap<string, Silence>;
+  /**
    * When a NoExecute taint without `timeAdded` (one not added by this controller) was first seen:
    * `<node>\u0000<key>\u0000<value>`. The toleration time of pods on the node counts from it.
    */
@@ -47,7 +52,22 @@ export interface NodeLifecycleLocal {
   readonly evicted: PHashMap<true>;
 }
 
-export const initialNodeLifecycleLocal = (): NodeLifecycleLocal => ({ down: new Map(), taintSeen: new Map(), evicted: PHashMap.empty() });
+/** Why a node's kubelet process posts no heartbeats, and since when. */
+export interface Silence {
+  readonly since: number;
+  readonly crashed: boolean;
+  readonly paused: boolean;
+  readonly partitioned: boolean;
+}
+
+export const initialNodeLifecycleLocal = (): NodeLifecycleLocal => ({ down: new Map(), silent: new Map(), taintSeen: new Map(), evicted: PHashMap.empty() });
+
+/** A node's last heartbeat, if its heartbeats have stopped: the earlier of its node fault and its kubelet's silence. */
+export const lastHeartbeatOf = (local: NodeLifecycleLocal, node: string): number | undefined => {
+  const a = local.down.get(node);
+  const b = local.silent.size > 0 ? local.silent.get(node)?.since : undefined;
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
+};
 
 /** Keys are node names (the controller's work is per node: health, taints, the pods on it). */
 export type Taint = NonNullable<NonNullable<Node['spec']>['taints']>[number];

@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { Rand, type ApiError, type ApiRequest, type KObject } from '@kubesim/api';
 import { InMemoryLog, isObjectEntry, type Envelope } from '@kubesim/log';
 import { ApiServer, type ApiResult } from '@kubesim/apiserver';
-import { containerCrashError, type ComponentDef } from '@kubesim/controllers';
+import { KUBELET_NAME, containerCrashError, type ComponentDef } from '@kubesim/controllers';
 import { EventQueue } from './queue.js';
 import { ComponentHost } from './host.js';
 import { defaultTiming, type TimingConfig } from './timing.js';
@@ -113,10 +113,18 @@ export class Simulation {
     }
   }
 
+  /**
+   * The nodes a kubelet host runs (its shards), added to its lifecycle entries: the node-lifecycle
+   * controller reads them as the heartbeats of those nodes stopping and resuming.
+   */
+  private hostedNodes(h: ComponentHost): Record<string, unknown> {
+    return h.def.name === KUBELET_NAME ? { nodes: [...h.shards.keys()] } : {};
+  }
+
   crash(name: string, reason = 'killed'): boolean {
     const h = this.host(name);
     if (!h) return false;
-    this.api.record('FAULT', { fault: 'crash', component: name, reason }, { actor: 'system:chaos', cause: null, time: this.now });
+    this.api.record('FAULT', { fault: 'crash', component: name, reason, ...this.hostedNodes(h) }, { actor: 'system:chaos', cause: null, time: this.now });
     h.crash(reason);
     return true;
   }
@@ -124,7 +132,7 @@ export class Simulation {
   restart(name: string): boolean {
     const h = this.host(name);
     if (!h) return false;
-    this.api.record('COMPONENT', { component: name, event: 'restart' }, { actor: 'system:runtime', cause: null, time: this.now });
+    this.api.record('COMPONENT', { component: name, event: 'restart', ...this.hostedNodes(h) }, { actor: 'system:runtime', cause: null, time: this.now });
     h.restart();
     return true;
   }
@@ -139,7 +147,7 @@ export class Simulation {
   chaos(op: ChaosOp, name: string): string | undefined {
     const h = this.host(name);
     if (!h) return `no component "${name}"`;
-    const record = (): void => { this.api.record('FAULT', chaosFault(op, name, CHAOS_CATCH_UP_MS), { actor: 'system:chaos', cause: null, time: this.now }); };
+    const record = (): void => { this.api.record('FAULT', chaosFault(op, name, CHAOS_CATCH_UP_MS, this.hostedNodes(h)), { actor: 'system:chaos', cause: null, time: this.now }); };
     switch (op) {
       case 'pause':
         if (h.isPaused) return `${name} is already paused`;
