@@ -96,6 +96,12 @@ export type WorkloadFilter =
 const retention = fc.constantFrom<Retention>('Retain', 'Delete');
 const budget = fc.constantFrom<Budget>('none', 'none', 'minAvailable', 'maxUnavailable');
 const component = fc.constantFrom(...FAULT_TARGETS);
+/**
+ * How long a crashed, paused or partitioned component stays so: mostly under half a minute, sometimes
+ * minutes (a kubelet then silences its nodes past the 50 s grace period, and past the pods' 300 s
+ * toleration of the unreachable taint).
+ */
+const outageMs = fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 0, max: 30_000 }) }, { weight: 1, arbitrary: fc.integer({ min: 30_000, max: 420_000 }) });
 const index = fc.nat({ max: 5 });
 
 const workloadArb = (f: WorkloadFilter): fc.Arbitrary<Workload> => {
@@ -132,10 +138,10 @@ const opArb = (kind: Workload['kind']): fc.Arbitrary<Op> => {
     { weight: 1, arbitrary: fc.record({ op: fc.constant('watch-reorder' as const), component, durationMs: fc.integer({ min: 1_000, max: 30_000 }) }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('api-delay' as const), component, ms: fc.integer({ min: 100, max: 5_000 }), durationMs: fc.integer({ min: 1_000, max: 30_000 }) }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('api-drop' as const), component, where: fc.constantFrom<'request' | 'response'>('request', 'response'), count: fc.integer({ min: 1, max: 3 }) }) },
-    { weight: 1, arbitrary: fc.record({ op: fc.constant('crash' as const), component, downMs: fc.integer({ min: 0, max: 30_000 }) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('crash' as const), component, downMs: outageMs }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('crash-after-writes' as const), component, writes: fc.integer({ min: 1, max: 4 }), restartAfterMs: fc.integer({ min: 0, max: 10_000 }) }) },
-    { weight: 1, arbitrary: fc.record({ op: fc.constant('pause' as const), component, downMs: fc.integer({ min: 0, max: 30_000 }) }) },
-    { weight: 1, arbitrary: fc.record({ op: fc.constant('net-partition' as const), component, downMs: fc.integer({ min: 0, max: 30_000 }) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('pause' as const), component, downMs: outageMs }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('net-partition' as const), component, downMs: outageMs }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('node-down' as const), node: fc.nat({ max: 2 }), downMs: fc.oneof(fc.integer({ min: 0, max: 60_000 }), fc.integer({ min: 0, max: 420_000 })) }) },
     { weight: 2, arbitrary: fc.record({ op: fc.constant('evict-pod' as const), index }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('drain-node' as const), node: fc.nat({ max: 2 }), holdMs: fc.integer({ min: 0, max: 60_000 }) }) },
