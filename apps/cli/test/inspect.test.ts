@@ -83,6 +83,7 @@ describe('damaged and missing logs', () => {
   it('every command reports a missing file and exits 2', async () => {
     const rs = await Promise.all([
       kubesim('replay', missing), kubesim('explain', missing, 'pod/x'), kubesim('diff', seed1, missing), kubesim('verify', missing),
+      kubesim('get', 'pods', '--log', missing),
     ]);
     for (const r of rs) {
       expect(r.code).toBe(2);

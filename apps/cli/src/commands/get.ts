@@ -18,7 +18,15 @@ export const getCommand = (kindArg: string, name: string | undefined, opts: GetO
   if (!kind) { process.stderr.write(`error: the server doesn't have a resource type "${kindArg}"\n`); return 1; }
   const output = opts.output ?? 'table';
   if (!['table', 'wide', 'json', 'yaml'].includes(output)) { process.stderr.write(`error: unable to match a printer suitable for the output format "${output}", allowed formats are: json,yaml,wide\n`); return 2; }
-  const parsed = readLogFile(opts.log);
+  let parsed: ReturnType<typeof readLogFile>;
+  try {
+    parsed = readLogFile(opts.log);
+  } catch (e) {
+    // As the other log commands (replay, explain, diff, verify, check) report it.
+    const code = (e as NodeJS.ErrnoException).code;
+    process.stderr.write(`error: ${code === 'ENOENT' ? `${opts.log}: no such file` : `cannot read ${opts.log}: ${(e as Error).message}`}\n`);
+    return 2;
+  }
   if (isLogDamage(parsed)) { process.stderr.write(`${renderLogDamage(opts.log, parsed)}\n`); return 2; }
   const last = parsed.entries.length;
   let at = last;
