@@ -31,6 +31,17 @@ describe('kubesim CLI', () => {
     expect(header.scenario.name).toBe('seed-statefulset');
   });
 
+  it('run: a --log that cannot be written is refused before the run (nothing runs, nothing is written)', () => {
+    const noDir = join(tmp, 'no-such-dir', 'x.jsonl');
+    const r = kubesim('run', 'examples/seed-statefulset.yaml', '--log', noDir);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`error: cannot write the log to ${noDir}: no directory ${join(tmp, 'no-such-dir')}\n`);
+    expect(r.out).toBe('');
+    const dir = kubesim('run', 'examples/seed-statefulset.yaml', '--log', tmp);
+    expect(dir.code).toBe(2);
+    expect(dir.err).toBe(`error: cannot write the log to ${tmp}: it is a directory\n`);
+  });
+
   it('run: the same seed gives the same log file', () => {
     const again = join(tmp, 'again.jsonl');
     expect(kubesim('run', 'examples/seed-statefulset.yaml', '-q', '--log', again).code).toBe(0);

@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { LogWriter, LOG_FORMAT_VERSION, type Envelope } from '@kubesim/log';
 import type { Snapshot } from '@kubesim/state';
 import { credsFromEnv, runScenarioDistributed } from '@kubesim/nats';
@@ -31,6 +31,24 @@ const progress = (quiet: boolean | undefined) => (r: StepResult, total: number) 
   for (const m of r.messages) out(`         ${m}`);
 };
 
+/** Why `--log FILE` cannot be written (checked before the run, so a long run is not lost to a typo), if it cannot. */
+const logTargetError = (path: string | undefined): string | undefined => {
+  if (path === undefined) return undefined;
+  if (path === '') return 'error: --log needs a file name';
+  const dir = dirname(path);
+  try {
+    if (!statSync(dir).isDirectory()) return `error: cannot write the log to ${path}: ${dir} is not a directory`;
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return `error: cannot write the log to ${path}: ${code === 'ENOENT' ? `no directory ${dir}` : (e as Error).message}`;
+  }
+  try {
+    if (statSync(path).isDirectory()) return `error: cannot write the log to ${path}: it is a directory`;
+  } catch { /* a new file */ }
+  return undefined;
+};
+
 /** What both modes print after the steps: the timeline, the final state, the log file, the verdict. */
 const report = (file: string, opts: RunCommandOptions, r: Pick<RunReport, 'steps' | 'scenario' | 'passed' | 'wallMs' | 'seed'>,
   entries: readonly Envelope[], state: Snapshot, nowMs: number, mode: 'embedded' | 'distributed', timeScale?: number): number => {
@@ -47,7 +65,12 @@ const report = (file: string, opts: RunCommandOptions, r: Pick<RunReport, 'steps
   if (opts.log) {
     const w = new LogWriter({ kubesim: 'log', format: LOG_FORMAT_VERSION, seed: r.seed, scenario: r.scenario, source: file, versions: versionsFor(r.scenario.cluster), mode, ...(timeScale !== undefined ? { timeScale } : {}) });
     for (const e of entries) w.push(e);
-    w.writeTo(opts.log);
+    try {
+      w.writeTo(opts.log);
+    } catch (e) {
+      process.stderr.write(`error: cannot write the log to ${opts.log}: ${(e as Error).message}\n`);
+      return 2;
+    }
     out(`\nlog written to ${opts.log} (${entries.length} entries)`);
   }
   out('');
@@ -63,6 +86,8 @@ export const runCommand = (file: string, opts: RunCommandOptions): number => {
   const scenario = sc.right;
   const seed = parseSeed(opts.seed);
   if (typeof seed === 'string') { process.stderr.write(`${seed}\n`); return 2; }
+  const logError = logTargetError(opts.log);
+  if (logError) { process.stderr.write(`${logError}\n`); return 2; }
   const effectiveSeed = seed ?? scenario.seed ?? 1;
   out(`kubesim run ${file}  (scenario "${scenario.name}", seed ${effectiveSeed}, embedded)`);
   if (scenario.description && !opts.quiet) out(scenario.description.trimEnd().split('\n').map((l) => `  ${l}`).join('\n'));
@@ -80,6 +105,8 @@ export const runDistributedCommand = async (file: string, opts: RunCommandOption
   const scenario = sc.right;
   const seed = parseSeed(opts.seed);
   if (typeof seed === 'string') { process.stderr.write(`${seed}\n`); return 2; }
+  const logError = logTargetError(opts.log);
+  if (logError) { process.stderr.write(`${logError}\n`); return 2; }
   const timeScale = opts.timeScale === undefined ? 10 : Number(opts.timeScale);
   if (!(timeScale > 0) || !Number.isFinite(timeScale)) { process.stderr.write(`error: --time-scale must be a positive number, got "${opts.timeScale}"\n`); return 2; }
   const effectiveSeed = seed ?? scenario.seed ?? 1;
