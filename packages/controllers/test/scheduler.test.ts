@@ -5,7 +5,7 @@ import {
 } from '@kubesim/api';
 import { eventsOf, writesOf, type ReconcileResult } from '../src/framework/index.js';
 import {
-  defaultSchedulerConfig, initialSchedulerLocal, numFeasibleNodesToFind, scheduler, schedulerKeysFor, schedulerObserve,
+  balancedAllocationScore, defaultSchedulerConfig, initialSchedulerLocal, numFeasibleNodesToFind, scheduler, schedulerKeysFor, schedulerObserve,
   schedulePod, type SchedulerConfig, type SchedulerLocal,
 } from '../src/scheduler/index.js';
 import { makeSnapshot } from './util.js';
@@ -255,6 +255,30 @@ describe('scheduler: placement', () => {
     // Pods without requests count 100m / 200Mi for scoring: the node with fewer such pods wins.
     const idle = [pod('i1', { nodeName: 'node-a', phase: 'Running' }), pod('i2', { nodeName: 'node-a', phase: 'Running' }), pod('i3', { nodeName: 'node-b', phase: 'Running' })];
     expect(boundTo(run([node('node-a'), node('node-b'), ...idle, pod('web-0')], 'default/web-0'))).toBe('node-b');
+  });
+
+  it('BalancedAllocation ([balancedResourceScorer], 1.35): (1 − |f_cpu − f_mem| / 2) × 100 on actual requests, capped fractions; 0 for a best-effort pod', () => {
+    // Kubernetes' balanced_allocation_test: a pod of 3000m / 5000 on empty nodes of 4000m / 10000 and 6000m / 10000.
+    expect(balancedAllocationScore(3000, 5000, 0, 4000, 0, 10000)).toBe(87);
+    expect(balancedAllocationScore(3000, 5000, 0, 6000, 0, 10000)).toBe(100);
+    // … on nodes of 10000m / 20000 already requesting 3000m / 0 and 3000m / 5000.
+    expect(balancedAllocationScore(3000, 5000, 3000, 10000, 0, 20000)).toBe(82);
+    expect(balancedAllocationScore(3000, 5000, 3000, 10000, 5000, 20000)).toBe(95);
+    expect(balancedAllocationScore(0, 0, 3000, 10000, 0, 20000)).toBe(0);
+    // A fraction over 1 counts as 1; a resource the node has none of is left out (std 0).
+    expect(balancedAllocationScore(8000, 1000, 0, 4000, 0, 10000)).toBe(55);
+    expect(balancedAllocationScore(1000, 1000, 0, 0, 0, 10000)).toBe(100);
+  });
+
+  it('BalancedAllocation weighs 1 beside LeastAllocated: it can move a pod with requests; a best-effort pod is placed by LeastAllocated alone', () => {
+    // node-a: 64 CPUs, 8Gi; node-b: 4 CPUs, 8Gi. A pod of 1 CPU / 2Gi: LeastAllocated a 86, b 75; BalancedAllocation a 88, b 100.
+    const nodes = [node('node-a', { cpu: '64', memory: '8Gi' }), node('node-b', { cpu: '4', memory: '8Gi' })];
+    expect(boundTo(run([...nodes, pod('web-0', { cpu: '1', memory: '2Gi' })], 'default/web-0'))).toBe('node-b');
+    // The same pod with a slow-path feature (a host port) is scored the same way.
+    const withPort = pod('web-0', { cpu: '1', memory: '2Gi' });
+    withPort.spec!.containers[0]!.ports = [{ containerPort: 80, hostPort: 8080 }];
+    expect(boundTo(run([...nodes, withPort], 'default/web-0'))).toBe('node-b');
+    expect(boundTo(run([...nodes, pod('web-0')], 'default/web-0'))).toBe('node-a');
   });
 
   it('NodeAffinity score: preferred terms weigh 2 against LeastAllocated\'s 1, normalized by the best node\'s weight sum', () => {

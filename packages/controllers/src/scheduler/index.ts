@@ -27,4 +27,4 @@ export {
   msgClaimNotFound, msgClaimDeleting, msgClaimLost, volumePreFilter, volumeFilter, volumeBindSteps, readWriteOncePodConflict,
 } from './volumebinding.js';
 export { NO_NODES_AVAILABLE, filterFitError, preFilterFitError, ReasonHistogram } from './fiterror.js';
-export { numFeasibleNodesToFind, leastAllocatedScore, HostSelector } from './score.js';
+export { numFeasibleNodesToFind, leastAllocatedScore, balancedAllocationScore, resourceScore, HostSelector } from './score.js';

@@ -25,7 +25,8 @@ export const numFeasibleNodesToFind = (percentageOfNodesToScore: number, numAllN
 
 /**
  * The default profile's weights of the scores kubesim models ([getDefaultPlugins]): NodeResourcesFit
- * (LeastAllocated) 1, InterPodAffinity 2 (interpodaffinity.ts), NodeAffinity 2, TaintToleration 3.
+ * (LeastAllocated) 1, NodeResourcesBalancedAllocation 1, InterPodAffinity 2 (interpodaffinity.ts),
+ * NodeAffinity 2, TaintToleration 3.
  */
 export const NODE_AFFINITY_WEIGHT = 2;
 export const TAINT_TOLERATION_WEIGHT = 3;
@@ -58,6 +59,26 @@ export const leastAllocatedScore = (n: NodeRec, usage: NodeUsage, pod: PodResour
 };
 
 /**
+ * NodeResourcesBalancedAllocation [balancedResourceScorer], weight 1: how evenly the node's cpu and memory
+ * would be requested with the pod — the fractions requested/allocatable (actual requests, not the
+ * non-zero defaults; capped at 1; a resource the node has none of left out), score (1 − std) × 100,
+ * std = |f_cpu − f_mem| / 2. A best-effort pod (no cpu or memory requests) is not scored (PreScore Skip,
+ * since 1.32: kubernetes#129138): 0 on every node.
+ */
+export const balancedAllocationScore = (podCpu: number, podMem: number, usedCpu: number, allocCpu: number, usedMem: number, allocMem: number): number => {
+  if (podCpu === 0 && podMem === 0) return 0;
+  let f0 = -1, f1 = -1;
+  if (allocCpu !== 0) f0 = Math.min(1, (usedCpu + podCpu) / allocCpu);
+  if (allocMem !== 0) f1 = Math.min(1, (usedMem + podMem) / allocMem);
+  const std = f0 >= 0 && f1 >= 0 ? Math.abs((f0 - f1) / 2) : 0;
+  return Math.trunc((1 - std) * MAX_NODE_SCORE);
+};
+
+/** The scores that need nothing from the other nodes: LeastAllocated + BalancedAllocation. */
+export const resourceScore = (n: NodeRec, usage: NodeUsage, pod: PodResources): number =>
+  leastAllocatedScore(n, usage, pod) + balancedAllocationScore(pod.milliCpu, pod.memory, usage.milliCpu, n.alloc.milliCpu, usage.memory, n.alloc.memory);
+
+/**
  * [prioritizeNodes] + [selectHost], folded into the filter loop: feed each feasible node in search
  * order; the best LeastAllocated score wins, among equal scores the fewest pods, among those a seeded
  * uniform choice keyed by `label` (pod uid and attempt).
@@ -79,7 +100,7 @@ export class HostSelector {
   }
 
   add(index: number, n: NodeRec, usage: NodeUsage): void {
-    this.addScored(index, leastAllocatedScore(n, usage, this.pod), usage.pods);
+    this.addScored(index, resourceScore(n, usage, this.pod), usage.pods);
   }
 
   /** A feasible node with its score and pod count already computed. */

@@ -13,7 +13,7 @@ import {
   intolerablePreferNoSchedule, nodeAffinityRawScore, type PodInfo,
 } from './filters.js';
 import type { ReasonHistogram } from './fiterror.js';
-import { defaultNormalizeScore, leastAllocatedScore, NODE_AFFINITY_WEIGHT, TAINT_TOLERATION_WEIGHT, type HostSelector } from './score.js';
+import { balancedAllocationScore, defaultNormalizeScore, resourceScore, NODE_AFFINITY_WEIGHT, TAINT_TOLERATION_WEIGHT, type HostSelector } from './score.js';
 import { REASON_RWOP_CONFLICT, volumeFilter, type NodeVolumes, type PodClaims } from './volumebinding.js';
 import {
   filterInterPodAffinity, INTER_POD_AFFINITY_WEIGHT, interPodAffinityRawScore, normalizeInterPodAffinity, type InterPodAffinityScore, type InterPodAffinityState,
@@ -158,13 +158,15 @@ export const searchNodes = (f: FilterCtx, start: number, numToFind: number, fail
       const sC = capC === 0 || reqC > capC ? 0 : Math.trunc(((capC - reqC) * 100) / capC);
       const sM = capM === 0 || reqM > capM ? 0 : Math.trunc(((capM - reqM) * 100) / capM);
       score = Math.trunc((sC + sM) / 2);
+      // NodeResourcesBalancedAllocation, as balancedAllocationScore computes it (0 for a best-effort pod).
+      if (anyReq) score += balancedAllocationScore(reqCpu, reqMem, uCpu, capC, uMem, capM);
       f.work += volumeWork;
     } else {
       const rec = cache.recAt(snap, i)!;
       const usage = usageWithAssumed(f, i, rec);
       const reasons = filterNode(f, rec, usage);
       if (reasons !== undefined) { failed.add(reasons); continue; }
-      score = leastAllocatedScore(rec, usage, r);
+      score = resourceScore(rec, usage, r);
       pods = usage.pods;
     }
     feasible++;
@@ -174,8 +176,8 @@ export const searchNodes = (f: FilterCtx, start: number, numToFind: number, fail
     } else if (score === bestScore && pods === bestPods) ties[tieCount++] = i;
   }
   if (collected) {
-    // [prioritizeNodes]: the weighted sum of NodeResourcesFit (1), InterPodAffinity (2), NodeAffinity (2)
-    // and TaintToleration (3), each normalized over the feasible nodes.
+    // [prioritizeNodes]: the weighted sum of NodeResourcesFit (1), NodeResourcesBalancedAllocation (1),
+    // InterPodAffinity (2), NodeAffinity (2) and TaintToleration (3), each normalized over the feasible nodes.
     const recs = collected.map((c) => cache.recAt(snap, c.i)!);
     const ipa = f.preferred ? normalizeInterPodAffinity(recs.map((rec) => interPodAffinityRawScore(f.preferred!, rec))) : undefined;
     const na = scoreNodeAffinity ? defaultNormalizeScore(recs.map((rec) => nodeAffinityRawScore(pi, rec)), false) : undefined;
