@@ -281,6 +281,44 @@ describe('scheduler: placement', () => {
     expect(boundTo(run([...nodes, pod('web-0')], 'default/web-0'))).toBe('node-a');
   });
 
+  it('PodTopologySpread score, system defaults: pods its Services and controller select, fewest on the node wins (weight 2); terminating and unselected pods do not count', () => {
+    const labelled = (p: Pod, labels: Record<string, string>, extra: Partial<NonNullable<Pod['metadata']>> = {}): Pod => ({ ...p, metadata: { ...p.metadata, labels, ...extra } });
+    // node-a is far bigger: LeastAllocated alone keeps stacking pods there.
+    const nodes = [node('node-a', { cpu: '64', memory: '256Gi' }), node('node-b')];
+    const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default', uid: 'uid-svc' }, spec: { clusterIP: 'None', selector: { app: 'web' } } } as KObject;
+    const running = labelled(pod('web-0', { nodeName: 'node-a', phase: 'Running' }), { app: 'web' });
+    const next = labelled(pod('web-1'), { app: 'web' });
+    // Nothing selects the pods: no default constraint.
+    expect(boundTo(run([...nodes, running, next], 'default/web-1'))).toBe('node-a');
+    // The Service selects both: node-a raw round(1·ln 4 + 2) = 3, node-b 2 → 66 and 100, weighing 2.
+    expect(boundTo(run([...nodes, svc, running, next], 'default/web-1'))).toBe('node-b');
+    // A terminating pod is not counted; nor a pod the selector does not match.
+    expect(boundTo(run([...nodes, svc, labelled(running, { app: 'web' }, { deletionTimestamp: timestamp(500) }), next], 'default/web-1'))).toBe('node-a');
+    expect(boundTo(run([...nodes, svc, labelled(running, { app: 'db' }), next], 'default/web-1'))).toBe('node-a');
+    // The controller's selector alone (a StatefulSet owning the pods, no Service) is enough.
+    const owner = { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'web', uid: 'uid-sts', controller: true }] };
+    const set = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'web', namespace: 'default', uid: 'uid-sts' }, spec: { selector: { matchLabels: { app: 'web' } } } } as unknown as KObject;
+    expect(boundTo(run([...nodes, set, labelled(running, { app: 'web' }, owner), labelled(next, { app: 'web' }, owner)], 'default/web-1'))).toBe('node-b');
+    // A pod the scheduler has assumed on node-a counts there.
+    const first = run([...nodes, svc, labelled(pod('web-0'), { app: 'web' }), next], 'default/web-0');
+    expect(boundTo(first)).toBe('node-a');
+    expect(boundTo(run([...nodes, svc, labelled(pod('web-0'), { app: 'web' }), next], 'default/web-1', { local: first.local! }))).toBe('node-b');
+  });
+
+  it('PodTopologySpread score, ScheduleAnyway constraints: counts per domain of the key; a node without the key scores 0', () => {
+    const nodes = [
+      node('node-a', { labels: { zone: 'z1' } }), node('node-b', { labels: { zone: 'z1' } }), node('node-c', { cpu: '2', labels: { zone: 'z2' } }),
+      node('node-d', { cpu: '16', memory: '64Gi' }),
+    ];
+    const mk = (name: string, o: PodOpts = {}): Pod => { const p = pod(name, o); return { ...p, metadata: { ...p.metadata, labels: { app: 'web' } } }; };
+    const placed = [mk('x', { nodeName: 'node-a', phase: 'Running' }), mk('y', { nodeName: 'node-a', phase: 'Running' })];
+    const soft = (p: Pod): Pod => ({ ...p, spec: { ...p.spec!, topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: 'web' } } }] } });
+    // Without the constraint node-d (16 CPUs, no pods) wins on LeastAllocated.
+    expect(boundTo(run([...nodes, ...placed, mk('web-0')], 'default/web-0'))).toBe('node-d');
+    // z1 holds 2 matching pods, z2 none: node-a and node-b raw 3, node-c 0 → 0, 0, 100; node-d lacks the key: 0.
+    expect(boundTo(run([...nodes, ...placed, soft(mk('web-0'))], 'default/web-0'))).toBe('node-c');
+  });
+
   it('NodeAffinity score: preferred terms weigh 2 against LeastAllocated\'s 1, normalized by the best node\'s weight sum', () => {
     const p = pod('web-0');
     const preferring = (terms: { weight: number; preference: unknown }[]): Pod => ({

@@ -169,13 +169,13 @@ export class NatsComponentHost {
       if (!setup) throw new Error(`no component "${this.o.component}" (components: ${defaultComponents(cluster.spec).map((c) => c.def.name).join(', ')})`);
       const def = (this.o.def ?? setup.def) as unknown as ComponentDef<unknown, unknown>;
       this.setup = { ...setup, def: def as never, ...(this.o.nodes && setup.shards ? { shards: this.o.nodes } : {}) };
-      this.informer = new ObjectStore(def.watches, def.indexes ?? []);
+      this.informer = new ObjectStore([...def.watches, ...def.lists ?? []], def.indexes ?? []);
       this.deletions.clear();
       this.local = def.initialLocal();
       const actor = setup.shards ? undefined : def.name;
       this.client = new ApiClient(j.nc, this.s, actor ?? def.name, this.o.requestTimeoutMs ?? 5_000);
       for (const n of this.setup.shards ?? [def.name]) this.addShard(n, setup.shards !== undefined);
-      const filters = [...def.watches.map((k) => this.s.kind(k)), ...(def.watchInputs ? [this.s.inputs] : [])];
+      const filters = [...def.watches, ...def.lists ?? []].map((k) => this.s.kind(k)).concat(def.watchInputs ? [this.s.inputs] : []);
       const clock = this.clock;
       await new Promise<void>((resolve, reject) => {
         this.follower = new LogFollower(j, this.s, { filters, timeOf: (w) => clock.fromWall(w), onEntry: (e) => this.deliver(e), onSynced: resolve, onStatus: (l) => this.log(`watch ${l}`) });
@@ -266,6 +266,8 @@ export class NatsComponentHost {
     } else old = this.informer.applyReturningOld(e);
     // One watch per kind: entries of different kinds interleave, so the cache's seq is the highest seen.
     this.informer.seq = Math.max(seq, e.seq);
+    // A lister's kind: cached for lookups, no handlers.
+    if (isObjectEntry(e) && def.lists !== undefined && def.lists.includes(e.object.kind as never)) return;
     if (def.observe) this.local = def.observe(e, old, this.local, this.setup!.config);
     if (!this.running) return; // while syncing: the initial list will enqueue every key
     const keys = def.keysFor(e, old, this.informer, this.setup!.config, { local: this.local, now: this.clock!.now() });

@@ -67,6 +67,12 @@ export interface ComponentDef<C = unknown, L = undefined> {
   /** Receive COMMAND/FAULT entries too (for faults addressed to this component). */
   readonly watchInputs?: boolean;
   /**
+   * Kinds the component only looks up (listers, no event handlers: their entries wake nothing). The NATS
+   * host keeps them in its informer; the embedded host lets reconciles read them from the API server's
+   * state (`ReconcileInput.live`), so they cost no deliveries — readers use `live ?? snapshot`.
+   */
+  readonly lists?: readonly Kind[];
+  /**
    * Event handlers: the keys to enqueue for one log entry. `snap` already includes the entry; `old` is
    * the previous object. `ctx` (local state and time) is passed by hosts; handlers must work without it.
    */

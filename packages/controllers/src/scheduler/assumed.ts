@@ -32,6 +32,11 @@ export interface AssumedNode {
   readonly ports: boolean;
   /** The earliest `sinceMs` of an entry whose bind is in flight (Infinity when none). */
   readonly minBindingSince: number;
+  /**
+   * A memo slot for PodTopologySpread (spreadscore.ts): the matching entries for the last selector key
+   * asked. Valid for this object only — a change of the entries or of their staleness builds a new one.
+   */
+  spreadMemo?: { readonly key: string; readonly n: number };
 }
 
 const buildNode = (entries: ReadonlyMap<string, AssumedPod>, stale: PHashMap<true>): AssumedNode => {
@@ -43,7 +48,7 @@ const buildNode = (entries: ReadonlyMap<string, AssumedPod>, stale: PHashMap<tru
     if (stale.size > 0 && stale.has(uid)) continue;
     pods++; milliCpu += r.milliCpu; memory += r.memory; nzMilliCpu += r.nzMilliCpu; nzMemory += r.nzMemory;
   }
-  return { entries, sum: { pods, milliCpu, memory, nzMilliCpu, nzMemory, hostPorts: NO_PORTS }, ports, minBindingSince };
+  return { entries, sum: { pods, milliCpu, memory, nzMilliCpu, nzMemory, hostPorts: NO_PORTS }, ports, minBindingSince, spreadMemo: undefined };
 };
 
 export class AssumedPods {

@@ -1,5 +1,5 @@
 /** The scheduler's NodeInfo view: node order, per-node records and usage, derived from the informer cache. */
-import { isTerminal, type Node, type Pod } from '@kubesim/api';
+import { isTerminal, type Node, type Pod, type Selector } from '@kubesim/api';
 import { podsByNode, type Snapshot } from '@kubesim/state';
 import { nodeAllocatable, podResources, type HostPort, type NodeAllocatable, type PodResources } from './resources.js';
 import type { AssumedNode, AssumedPods } from './assumed.js';
@@ -117,6 +117,10 @@ export class SchedulerCache {
   private scanned = 0;
   /** Names of the nodes with a PreferNoSchedule taint (TaintToleration's score matters only when there is one). */
   private softTaintedNodes = new Set<string>();
+  /** Per node: bumped whenever an entry of one of its pods arrives (the spread counts' validity). */
+  private podVersion = new Uint32Array(0);
+  /** PodTopologySpread: matching pods per node, per `namespace\0selector`, each with the podVersion it was counted at. */
+  private spreadMemos = new Map<string, { readonly counts: Int32Array; readonly at: Uint32Array }>();
   /** Per node: REC | USAGE bits when the record / usage (and their mirrors) are current. */
   state = new Uint8Array(0);
   clean = new Uint8Array(0);
@@ -156,6 +160,8 @@ export class SchedulerCache {
       this.useMem = new Float64Array(n);
       this.useNzCpu = new Float64Array(n);
       this.useNzMem = new Float64Array(n);
+      this.podVersion = new Uint32Array(n).fill(1);
+      this.spreadMemos = new Map();
     }
     return this.names;
   }
@@ -266,10 +272,43 @@ export class SchedulerCache {
     if (i !== undefined && this.names) { this.recs[i] = undefined; this.state[i]! &= ~REC; }
   }
 
+  /**
+   * A counter of the pods on each node that `sel` matches — not terminal, not terminating, in namespace
+   * `ns` (countPodsMatchSelector over the scheduler's assigned pods) — which counts a node again only
+   * after one of its pods changed. `key` names the selector and namespace.
+   */
+  spreadCounter(key: string, sel: Selector, ns: string): { on: (snap: Snapshot, i: number) => number } {
+    let m = this.spreadMemos.get(key);
+    if (m === undefined) {
+      if (this.spreadMemos.size >= 32) this.spreadMemos.clear();
+      const n = this.podVersion.length;
+      m = { counts: new Int32Array(n), at: new Uint32Array(n) };
+      this.spreadMemos.set(key, m);
+    }
+    const { counts, at } = m;
+    return {
+      on: (snap, i) => {
+        // Usage first: the pods it counts are the ones whose entries bump the node's version (podChanged).
+        if ((this.state[i]! & USAGE) === 0) this.usageAt(snap, i);
+        if (at[i] === this.podVersion[i]) return counts[i]!;
+        let c = 0;
+        // (Not counted as work: the spread score's lookups add no virtual time.)
+        for (const p of snap.byIndex('Pod', podsByNode.name, this.nodeNames(snap)[i] ?? '')) {
+          if (!countsOnNode(p) || p.metadata?.deletionTimestamp !== undefined || (p.metadata?.namespace ?? '') !== ns) continue;
+          if (sel.matches(p.metadata?.labels)) c++;
+        }
+        counts[i] = c;
+        at[i] = this.podVersion[i]!;
+        return c;
+      },
+    };
+  }
+
   /** The pods on a node changed in a way not tracked by `podChanged`: recompute its usage when next needed. */
   podsChanged(name: string): void {
     const i = this.position.get(name);
     if (i === undefined || !this.names) return;
+    this.podVersion[i]!++;
     for (const uid of this.members[i]?.keys() ?? []) this.counted.delete(uid);
     this.usages[i] = undefined;
     this.members[i] = undefined;
@@ -284,6 +323,10 @@ export class SchedulerCache {
   podChanged(uid: string, cur: Pod | undefined): void {
     if (!this.names) return;
     const prev = this.counted.get(uid);
+    // Any change of a pod (labels, deletion, phase) may change the spread counts of its nodes.
+    if (prev) this.podVersion[prev.i]!++;
+    const on = cur?.spec?.nodeName;
+    if (on) { const j = this.position.get(on); if (j !== undefined && j !== prev?.i) this.podVersion[j]!++; }
     const curNode = cur && countsOnNode(cur) ? cur.spec?.nodeName : undefined;
     if (!prev && !curNode) return;
     if (prev && curNode !== undefined && this.names[prev.i] === curNode && prev.spec === cur!.spec) return;

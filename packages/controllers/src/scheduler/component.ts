@@ -252,6 +252,8 @@ export const schedulerObserve = (e: Envelope, old: KObject | undefined, local: S
 export const scheduler: ComponentDef<SchedulerConfig, SchedulerLocal> = {
   name: SCHEDULER_NAME,
   watches: ['Pod', 'Node', 'PersistentVolumeClaim', 'PersistentVolume', 'StorageClass'],
+  // PodTopologySpread's default selector: the Services, ReplicaSets and StatefulSets selecting a pod.
+  lists: ['Service', 'ReplicaSet', 'StatefulSet'],
   indexes: [podsByNode, podsByClaim, podsUnschedulable, podsWithRequiredAntiAffinity, podsWithPreferredAffinity, pvByClaimRef, pvUnboundByClass],
   keysFor: schedulerKeysFor,
   initialKeys: schedulerInitialKeys,

@@ -19,6 +19,7 @@ import {
 } from './types.js';
 import { readWriteOncePodConflict, volumeBindSteps, volumePreFilter, type PodClaims } from './volumebinding.js';
 import { interPodAffinityPreFilter, interPodAffinityPreScore } from './interpodaffinity.js';
+import { spreadPreScore } from './spreadscore.js';
 import { topologySpreadPreFilter } from './topologyspread.js';
 
 export const BIND_TAG = 'bind';
@@ -249,9 +250,11 @@ export const schedulePod = (input: ReconcileInput<SchedulerConfig, SchedulerLoca
     ? topologySpreadPreFilter(snap, pod, local.assumed, names.flatMap((_, i) => cache.recAt(snap, i) ?? []))
     : undefined;
   const preferred = interPodAffinityPreScore(snap, pod, local.assumed);
+  const softSpread = spreadPreScore(input.live ?? snap, pod);
   const f: FilterCtx = {
     snap, cache, pi: podInfoOf(pod), claims: pre.claims, rwop: readWriteOncePodConflict(snap, pod, local.assumed),
     extra: new AssumedByNode(c), ...(affinity ? { affinity } : {}), ...(spread ? { spread } : {}), ...(preferred ? { preferred } : {}),
+    ...(softSpread ? { softSpread: { state: softSpread, assumed: local.assumed } } : {}),
     work: 1 + pre.scanned + (affinity?.scanned ?? 0) + (spread?.scanned ?? 0) + (preferred?.scanned ?? 0),
   };
   const workUnits = (): number => f.work + cache.takeScanned();

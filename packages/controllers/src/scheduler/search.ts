@@ -7,7 +7,7 @@
  */
 import type { Snapshot } from '@kubesim/state';
 import { portKey, type NodeRec, type NodeUsage, type SchedulerCache } from './cache.js';
-import type { AssumedUsage } from './assumed.js';
+import type { AssumedPods, AssumedUsage } from './assumed.js';
 import {
   filterNodeAffinity, filterNodePorts, filterNodeResourcesFit, filterNodeUnschedulable, filterTaintToleration,
   intolerablePreferNoSchedule, nodeAffinityRawScore, type PodInfo,
@@ -19,6 +19,7 @@ import {
   filterInterPodAffinity, INTER_POD_AFFINITY_WEIGHT, interPodAffinityRawScore, normalizeInterPodAffinity, type InterPodAffinityScore, type InterPodAffinityState,
 } from './interpodaffinity.js';
 import { filterTopologySpread, type TopologySpreadState } from './topologyspread.js';
+import { POD_TOPOLOGY_SPREAD_WEIGHT, spreadScores, type SpreadScoreState } from './spreadscore.js';
 
 /** What a cycle's filters share: the pod, its claims, the RWOP verdict, assumed pods' usage. */
 export interface FilterCtx {
@@ -35,6 +36,8 @@ export interface FilterCtx {
   readonly affinity?: InterPodAffinityState;
   /** InterPodAffinity's PreScore state (undefined: no preferred term involved; LeastAllocated alone scores). */
   readonly preferred?: InterPodAffinityScore;
+  /** PodTopologySpread's PreScore state, soft or system-default constraints (undefined: Skip), and the assumed pods it counts. */
+  readonly softSpread?: { readonly state: SpreadScoreState; readonly assumed: AssumedPods };
   /** Work done (objects read), for workUnits. */
   work: number;
 }
@@ -125,7 +128,7 @@ export const searchNodes = (f: FilterCtx, start: number, numToFind: number, fail
   const scoreNodeAffinity = pi.preferredTerms !== undefined;
   const scoreTaints = cache.anySoftTaint(snap);
   const collected: { i: number; score: number; pods: number }[] | undefined =
-    f.preferred || scoreNodeAffinity || scoreTaints ? [] : undefined;
+    f.preferred || scoreNodeAffinity || scoreTaints || f.softSpread ? [] : undefined;
   const extra = f.extra;
   const names = extra.empty ? undefined : cache.nodeNames(snap);
   const r = pi.resources;
@@ -177,14 +180,18 @@ export const searchNodes = (f: FilterCtx, start: number, numToFind: number, fail
   }
   if (collected) {
     // [prioritizeNodes]: the weighted sum of NodeResourcesFit (1), NodeResourcesBalancedAllocation (1),
-    // InterPodAffinity (2), NodeAffinity (2) and TaintToleration (3), each normalized over the feasible nodes.
+    // InterPodAffinity (2), NodeAffinity (2), TaintToleration (3) and PodTopologySpread (2), each normalized
+    // over the feasible nodes.
     const recs = collected.map((c) => cache.recAt(snap, c.i)!);
     const ipa = f.preferred ? normalizeInterPodAffinity(recs.map((rec) => interPodAffinityRawScore(f.preferred!, rec))) : undefined;
     const na = scoreNodeAffinity ? defaultNormalizeScore(recs.map((rec) => nodeAffinityRawScore(pi, rec)), false) : undefined;
     const tt = scoreTaints ? defaultNormalizeScore(recs.map((rec) => intolerablePreferNoSchedule(pi, rec)), true) : undefined;
+    const pts = f.softSpread
+      ? spreadScores(f.softSpread.state, snap, cache, f.softSpread.assumed, collected, recs)
+      : undefined;
     collected.forEach(({ i, score: la, pods }, k) => {
       const score = la + INTER_POD_AFFINITY_WEIGHT * (ipa?.[k] ?? 0) + NODE_AFFINITY_WEIGHT * (na?.[k] ?? 0)
-        + TAINT_TOLERATION_WEIGHT * (tt?.[k] ?? 0);
+        + TAINT_TOLERATION_WEIGHT * (tt?.[k] ?? 0) + POD_TOPOLOGY_SPREAD_WEIGHT * (pts?.[k] ?? 0);
       if (score > bestScore || (score === bestScore && pods < bestPods)) {
         ties[0] = i; tieCount = 1; bestScore = score; bestPods = pods;
       } else if (score === bestScore && pods === bestPods) ties[tieCount++] = i;
