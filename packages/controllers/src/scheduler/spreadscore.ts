@@ -14,6 +14,7 @@ import type { Snapshot } from '@kubesim/state';
 import { matchNodeSelectorTerms } from '../volume/storage.js';
 import type { AssumedNode, AssumedPods } from './assumed.js';
 import type { NodeRec, SchedulerCache } from './cache.js';
+import { selectorOf, tolerates } from './topologyspread.js';
 
 export const POD_TOPOLOGY_SPREAD_WEIGHT = 2;
 export const LABEL_HOSTNAME = 'kubernetes.io/hostname';
@@ -33,17 +34,6 @@ export interface SpreadScoreState {
   readonly requireAll: boolean;
   readonly pod: Pod;
 }
-
-type SpreadConstraint = NonNullable<NonNullable<Pod['spec']>['topologySpreadConstraints']>[number];
-
-/** The constraint's selector with `matchLabelKeys` merged in. */
-const selectorOf = (c: SpreadConstraint, pod: Pod): Selector => {
-  const keys = c.matchLabelKeys ?? [];
-  const labels = pod.metadata?.labels ?? {};
-  if (keys.length === 0 || c.labelSelector === undefined || c.labelSelector === null) return compileSelector(c.labelSelector);
-  const extra = keys.filter((k) => labels[k] !== undefined).map((k) => ({ key: k, operator: 'In', values: [labels[k]!] }));
-  return compileSelector({ ...c.labelSelector, matchExpressions: [...c.labelSelector.matchExpressions ?? [], ...extra] });
-};
 
 /**
  * [helper.DefaultSelector]: the selectors of the Services of the pod's namespace that select it (a nil
@@ -97,10 +87,6 @@ export const spreadPreScore = (snap: Snapshot, pod: Pod): SpreadScoreState | und
   };
 };
 
-type Toleration = NonNullable<NonNullable<Pod['spec']>['tolerations']>[number];
-const tolerates = (tols: readonly Toleration[], t: NodeRec['taints'][number]): boolean => tols.some((x) =>
-  (!x.effect || x.effect === t.effect) && (!x.key || x.key === t.key) && (x.operator === 'Exists' || (x.value ?? '') === (t.value ?? '')));
-
 const matchesAssumed = (p: Pod, sel: Selector, ns: string): boolean =>
   p.metadata?.deletionTimestamp === undefined && (p.metadata?.namespace ?? '') === ns && sel.matches(p.metadata?.labels);
 
@@ -127,9 +113,9 @@ const intern = (k: string): string => {
 
 /**
  * The normalized scores (0–100) of the feasible nodes (their positions in the cache's node list, and
- * their records), in order. Bound pods are counted through the
- * cache (per node and selector, again only after the node's pods changed); every node is read only when
- * a non-hostname constraint has a domain among the feasible nodes.
+ * their records), in order. Bound pods are counted through the cache (per node and selector, again only
+ * after the node's pods changed); every node is read only when a non-hostname constraint has a domain
+ * among the feasible nodes.
  */
 export const spreadScores = (
   s: SpreadScoreState, snap: Snapshot, cache: SchedulerCache, assumed: AssumedPods, nodes: readonly { readonly i: number }[], recs: readonly NodeRec[],

@@ -6,7 +6,7 @@
  * `nodeTaintsPolicy: Ignore`) and carrying every constraint's topology key. A node is ruled out when
  * placing the pod there would make its domain's count exceed the smallest domain's by more than
  * `maxSkew` (the smallest counts as 0 while there are fewer domains than `minDomains`). Soft constraints
- * (`ScheduleAnyway`) only score in Kubernetes and are not modelled. Terminating pods are not counted;
+ * (`ScheduleAnyway`) only score (spreadscore.ts). Terminating pods are not counted;
  * pods the scheduler has assumed on a node are.
  */
 import { compileSelector, type LabelSelector, type Node, type Pod, type Selector } from '@kubesim/api';
@@ -19,7 +19,7 @@ import { eachPlacedPod } from './interpodaffinity.js';
 export const REASON_SPREAD_LABEL = "node(s) didn't match pod topology spread constraints (missing required label)";
 export const REASON_SPREAD = "node(s) didn't match pod topology spread constraints";
 
-type SpreadConstraint = NonNullable<NonNullable<Pod['spec']>['topologySpreadConstraints']>[number];
+export type SpreadConstraint = NonNullable<NonNullable<Pod['spec']>['topologySpreadConstraints']>[number];
 
 interface Constraint {
   readonly maxSkew: number;
@@ -31,7 +31,7 @@ interface Constraint {
 }
 
 /** The constraint's selector with `matchLabelKeys` merged in (the pod's values of those keys). */
-const selectorOf = (c: SpreadConstraint, pod: Pod): Selector => {
+export const selectorOf = (c: SpreadConstraint, pod: Pod): Selector => {
   const keys = c.matchLabelKeys ?? [];
   const labels = pod.metadata?.labels ?? {};
   if (keys.length === 0 || c.labelSelector === undefined || c.labelSelector === null) return compileSelector(c.labelSelector);
@@ -60,7 +60,8 @@ export interface TopologySpreadState {
 
 type Taint = NonNullable<NonNullable<Node['spec']>['taints']>[number];
 type Toleration = NonNullable<NonNullable<Pod['spec']>['tolerations']>[number];
-const tolerates = (tols: readonly Toleration[], taint: Taint): boolean => tols.some((t) =>
+/** A toleration of the pod tolerates the taint (the node-inclusion policy's taint check). */
+export const tolerates = (tols: readonly Toleration[], taint: Taint): boolean => tols.some((t) =>
   (!t.effect || t.effect === taint.effect) && (!t.key || t.key === taint.key)
   && (t.operator === 'Exists' || (t.value ?? '') === (taint.value ?? '')));
 
