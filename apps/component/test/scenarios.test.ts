@@ -41,10 +41,12 @@ describe('the seed scenarios on real processes give the verdict and final state 
   // server's eviction steps (budget status, DisruptionTarget, deletion) and waits out refusals.
   // process-chaos pauses the StatefulSet controller (SIGSTOP) and cuts the kubelet off NATS (its relay);
   // kubelet-outage cuts it off for minutes: its nodes go Unknown, their pods are evicted, and it is back.
+  // topology-spread needs the scheduler process's listers (Services, StatefulSets) to spread the replicas.
   for (const [file, randomNames, timeScale] of [
     ['examples/seed-statefulset.yaml', false, 10], ['examples/seed-replicaset.yaml', true, 10], ['examples/node-failure.yaml', false, 50],
     ['examples/replicaset-quota.yaml', true, 50], ['examples/crashloop.yaml', false, 50], ['examples/init-containers.yaml', false, 10],
     ['examples/drain.yaml', false, 20], ['examples/process-chaos.yaml', false, 10], ['examples/kubelet-outage.yaml', false, 50],
+    ['examples/topology-spread.yaml', false, 10],
   ] as const) {
     it(file, async () => {
       const sc = loadScenarioFile(file);
