@@ -290,6 +290,21 @@ describe('S55 — StatefulSet create-time validation messages (F1 with one chang
     })).toEqual([]);
   });
 
+  it('template.spec.containers[*].resources: names, quantities, a request above its limit, non-overcommitable resources', () => {
+    const C = 'spec.template.spec.containers[0].resources';
+    const withResources = (resources: unknown) => stsErrors((s) => { (s.spec!.template.spec!.containers[0] as { resources?: unknown }).resources = resources; });
+    expect(stsMessage(withResources({ requests: { cpu: '2', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } })))
+      .toBe(`${PREFIX}${C}.requests: Invalid value: "2": must be less than or equal to cpu limit of 1`);
+    expect(stsMessage(withResources({ requests: { cpu: 'abc', memory: '-1' } }))).toBe(`${PREFIX}[`
+      + `${C}.requests[cpu]: Invalid value: "abc": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$', `
+      + `${C}.requests[memory]: Invalid value: "-1": must be greater than or equal to 0]`);
+    expect(stsMessage(withResources({ limits: { gpu: '1' } }))).toBe(`${PREFIX}${C}.limits[gpu]: Invalid value: "gpu": must be a standard resource for containers`);
+    expect(stsMessage(withResources({ requests: { 'example.com/gpu': '1' } }))).toBe(`${PREFIX}${C}.limits: Required value: Limit must be set for non overcommitable resources`);
+    expect(stsMessage(withResources({ requests: { 'example.com/gpu': '1' }, limits: { 'example.com/gpu': '2' } })))
+      .toBe(`${PREFIX}${C}.requests: Invalid value: "1": must be equal to example.com/gpu limit of 2`);
+    expect(withResources({ requests: { cpu: '500m', memory: '1Gi', 'ephemeral-storage': '1Gi' }, limits: { cpu: '1', memory: '1Gi', 'example.com/gpu': '1' } })).toEqual([]);
+  });
+
   it('serviceName: "" or naming a missing Service is accepted', () => {
     expect(stsErrors((s) => { s.spec!.serviceName = ''; })).toEqual([]);
     expect(stsErrors((s) => { s.spec!.serviceName = 'no-such-service'; })).toEqual([]);

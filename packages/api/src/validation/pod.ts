@@ -6,6 +6,7 @@ import {
   dns1123Label, invalidJson, labelName, nonnegative, semanticEqual, validateAnnotations, validateLabelSelector, validateLabels, type Errs,
 } from './fields.js';
 import { nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
+import { isValidQuantity, parseQuantity } from '../quantity.js';
 import { inclusiveRangeError, isDNS1123Label, isDNS1123Subdomain, isValidLabelValue, isValidPortName, isValidPortNum } from './strings.js';
 
 const MAX_INT32 = 2147483647;
@@ -91,6 +92,60 @@ const validateVolumeMounts = (c: Container, volumes: ReadonlySet<string>, path: 
 };
 
 /** validateContainerCommon. */
+const QUANTITY_MSG = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+const STANDARD_CONTAINER_RESOURCES = new Set(['cpu', 'memory', 'ephemeral-storage']);
+const isHugePages = (name: string): boolean => name.startsWith('hugepages-');
+/** IsNativeResource: no domain, or a `kubernetes.io/` one. */
+const isNative = (name: string): boolean => !name.includes('/') || name.includes('kubernetes.io/');
+/** IsOvercommitAllowed: native resources other than huge pages may request less than their limit. */
+const overcommitAllowed = (name: string): boolean => isNative(name) && !isHugePages(name);
+
+/** validateContainerResourceName: a qualified name; without a domain, a standard container resource. */
+const validateContainerResourceName = (name: string, path: string): Errs => {
+  const errs = labelName(name, path);
+  if (!name.includes('/')) {
+    if (!STANDARD_CONTAINER_RESOURCES.has(name) && !isHugePages(name)) errs.push(invalid(path, name, 'must be a standard resource for containers'));
+  } else if (!isNative(name) && name.startsWith('requests.')) {
+    errs.push(invalid(path, name, "doesn't follow extended resource name standard"));
+  }
+  return errs;
+};
+
+/** ValidateResourceQuantityValue: the quantity's syntax (kubesim's decode check), then ≥ 0. */
+const validateResourceQuantity = (q: unknown, path: string): Errs => {
+  if (!isValidQuantity(q)) return [invalid(path, String(q), QUANTITY_MSG)];
+  return (parseQuantity(q as string | number) ?? 0) < 0 ? [invalid(path, String(q), 'must be greater than or equal to 0')] : [];
+};
+
+/**
+ * ValidateContainerResourceRequirements: resource names and quantities of the limits, then of the
+ * requests; a request above its limit (`must be less than or equal to cpu limit of 1`); a resource that
+ * cannot be overcommitted (huge pages, extended resources) needs a limit equal to its request.
+ */
+const validateResources = (r: Container['resources'], path: string): Errs => {
+  if (!r) return [];
+  const errs: Errs = [];
+  const limits = (r.limits ?? {}) as Record<string, unknown>;
+  const requests = (r.requests ?? {}) as Record<string, unknown>;
+  for (const [name, q] of Object.entries(limits)) {
+    errs.push(...validateContainerResourceName(name, `${path}.limits[${name}]`), ...validateResourceQuantity(q, `${path}.limits[${name}]`));
+  }
+  for (const [name, q] of Object.entries(requests)) {
+    const p = `${path}.requests[${name}]`;
+    const named = validateContainerResourceName(name, p);
+    const valued = validateResourceQuantity(q, p);
+    errs.push(...named, ...valued);
+    if (valued.length > 0) continue;
+    const limit = limits[name];
+    if (limit !== undefined && isValidQuantity(limit)) {
+      const req = parseQuantity(q as string | number)!, lim = parseQuantity(limit as string | number)!;
+      if (req !== lim && !overcommitAllowed(name)) errs.push(invalid(`${path}.requests`, String(q), `must be equal to ${name} limit of ${String(limit)}`));
+      else if (req > lim) errs.push(invalid(`${path}.requests`, String(q), `must be less than or equal to ${name} limit of ${String(limit)}`));
+    } else if (limit === undefined && !overcommitAllowed(name)) errs.push(required(`${path}.limits`, 'Limit must be set for non overcommitable resources'));
+  }
+  return errs;
+};
+
 const validateContainer = (c: Container, volumes: ReadonlySet<string>, path: string): Errs => {
   const errs: Errs = [];
   if (!c.name) errs.push(required(`${path}.name`));
@@ -100,6 +155,7 @@ const validateContainer = (c: Container, volumes: ReadonlySet<string>, path: str
   errs.push(...validateContainerPorts(c.ports, `${path}.ports`));
   errs.push(...validateVolumeMounts(c, volumes, `${path}.volumeMounts`));
   errs.push(...oneOf(c.imagePullPolicy, PULL_POLICIES, `${path}.imagePullPolicy`));
+  errs.push(...validateResources(c.resources, `${path}.resources`));
   return errs;
 };
 
