@@ -21,6 +21,10 @@ export interface ScanDone {
 
 export type ScanResult = ScanDone | LogDamage | LogUnreadable;
 
+/** Why a log file cannot be read, as every log command reports it (`FILE: no such file`, `cannot read FILE: …`). */
+export const unreadableLogMessage = (path: string, e: unknown): string =>
+  (e as NodeJS.ErrnoException).code === 'ENOENT' ? `${path}: no such file` : `cannot read ${path}: ${(e as Error).message}`;
+
 export const isScanFailure = (r: ScanResult): r is LogDamage | LogUnreadable => r.type !== 'ScanDone';
 
 /** The error line for a failed scan: the damaged line (file:line) or why the file cannot be read. */
@@ -40,8 +44,7 @@ export const scanLogFile = async (
   try {
     if (!statSync(path).isFile()) return { type: 'LogUnreadable', message: `${path} is not a file` };
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return { type: 'LogUnreadable', message: code === 'ENOENT' ? `${path}: no such file` : `cannot read ${path}: ${(e as Error).message}` };
+    return { type: 'LogUnreadable', message: unreadableLogMessage(path, e) };
   }
   let header: LogHeader | undefined;
   let n = 0;

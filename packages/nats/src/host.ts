@@ -169,13 +169,14 @@ export class NatsComponentHost {
       if (!setup) throw new Error(`no component "${this.o.component}" (components: ${defaultComponents(cluster.spec).map((c) => c.def.name).join(', ')})`);
       const def = (this.o.def ?? setup.def) as unknown as ComponentDef<unknown, unknown>;
       this.setup = { ...setup, def: def as never, ...(this.o.nodes && setup.shards ? { shards: this.o.nodes } : {}) };
-      this.informer = new ObjectStore([...def.watches, ...def.lists ?? []], def.indexes ?? []);
+      const kinds = [...def.watches, ...def.lists ?? []];
+      this.informer = new ObjectStore(kinds, def.indexes ?? []);
       this.deletions.clear();
       this.local = def.initialLocal();
       const actor = setup.shards ? undefined : def.name;
       this.client = new ApiClient(j.nc, this.s, actor ?? def.name, this.o.requestTimeoutMs ?? 5_000);
       for (const n of this.setup.shards ?? [def.name]) this.addShard(n, setup.shards !== undefined);
-      const filters = [...def.watches, ...def.lists ?? []].map((k) => this.s.kind(k)).concat(def.watchInputs ? [this.s.inputs] : []);
+      const filters = [...kinds.map((k) => this.s.kind(k)), ...(def.watchInputs ? [this.s.inputs] : [])];
       const clock = this.clock;
       await new Promise<void>((resolve, reject) => {
         this.follower = new LogFollower(j, this.s, { filters, timeOf: (w) => clock.fromWall(w), onEntry: (e) => this.deliver(e), onSynced: resolve, onStatus: (l) => this.log(`watch ${l}`) });

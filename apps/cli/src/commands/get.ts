@@ -1,4 +1,4 @@
-import { isLogDamage, readLogFile, renderLogDamage } from '@kubesim/log';
+import { isLogDamage, readLogFile, renderLogDamage, unreadableLogMessage } from '@kubesim/log';
 import { foldLog } from '@kubesim/state';
 import { resolveKind, KINDS, type KObject } from '@kubesim/api';
 import { printObjects } from '../printers/index.js';
@@ -22,9 +22,7 @@ export const getCommand = (kindArg: string, name: string | undefined, opts: GetO
   try {
     parsed = readLogFile(opts.log);
   } catch (e) {
-    // As the other log commands (replay, explain, diff, verify, check) report it.
-    const code = (e as NodeJS.ErrnoException).code;
-    process.stderr.write(`error: ${code === 'ENOENT' ? `${opts.log}: no such file` : `cannot read ${opts.log}: ${(e as Error).message}`}\n`);
+    process.stderr.write(`error: ${unreadableLogMessage(opts.log, e)}\n`);
     return 2;
   }
   if (isLogDamage(parsed)) { process.stderr.write(`${renderLogDamage(opts.log, parsed)}\n`); return 2; }

@@ -7,7 +7,9 @@ import {
 } from './fields.js';
 import { nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
 import { isValidQuantity, parseQuantity } from '../quantity.js';
-import { inclusiveRangeError, isDNS1123Label, isDNS1123Subdomain, isValidLabelValue, isValidPortName, isValidPortNum } from './strings.js';
+import {
+  inclusiveRangeError, isDNS1123Label, isDNS1123Subdomain, isValidLabelValue, isValidPortName, isValidPortNum, NONNEGATIVE_MSG, QUANTITY_MSG,
+} from './strings.js';
 
 const MAX_INT32 = 2147483647;
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'] as const;
@@ -92,7 +94,6 @@ const validateVolumeMounts = (c: Container, volumes: ReadonlySet<string>, path: 
 };
 
 /** validateContainerCommon. */
-const QUANTITY_MSG = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
 const STANDARD_CONTAINER_RESOURCES = new Set(['cpu', 'memory', 'ephemeral-storage']);
 const isHugePages = (name: string): boolean => name.startsWith('hugepages-');
 /** IsNativeResource: no domain, or a `kubernetes.io/` one. */
@@ -114,7 +115,7 @@ const validateContainerResourceName = (name: string, path: string): Errs => {
 /** ValidateResourceQuantityValue: the quantity's syntax (kubesim's decode check), then ≥ 0. */
 const validateResourceQuantity = (q: unknown, path: string): Errs => {
   if (!isValidQuantity(q)) return [invalid(path, String(q), QUANTITY_MSG)];
-  return (parseQuantity(q as string | number) ?? 0) < 0 ? [invalid(path, String(q), 'must be greater than or equal to 0')] : [];
+  return (parseQuantity(q as string | number) ?? 0) < 0 ? [invalid(path, String(q), NONNEGATIVE_MSG)] : [];
 };
 
 /**

@@ -4,9 +4,8 @@ import { isValidQuantity, parseQuantity } from '../quantity.js';
 import type { ResourceQuota } from '../types.js';
 import { type Errs } from './fields.js';
 import { nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
-import { NONNEGATIVE_MSG } from './strings.js';
+import { NONNEGATIVE_MSG, QUANTITY_MSG } from './strings.js';
 
-const QUANTITY_MSG = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
 const INVALID_QUOTA_RESOURCE = 'must be a standard resource for quota';
 const NOT_INTEGER = 'must be an integer';
 

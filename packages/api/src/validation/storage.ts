@@ -8,7 +8,7 @@ import {
   immutable, immutableJson, semanticEqual, sortedMap, unsupportedJson, validateLabelSelector, type Errs,
 } from './fields.js';
 import { nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
-import { isDNS1123Subdomain, isQualifiedName } from './strings.js';
+import { isDNS1123Subdomain, isQualifiedName, QUANTITY_MSG } from './strings.js';
 
 /** sets.List order (sorted). */
 export const ACCESS_MODES = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'] as const;
@@ -16,7 +16,6 @@ const VOLUME_MODES = ['Block', 'Filesystem'] as const;
 const PV_RECLAIM_POLICIES = ['Delete', 'Recycle', 'Retain'] as const;
 const SC_RECLAIM_POLICIES = ['Delete', 'Retain'] as const;
 const BINDING_MODES = ['Immediate', 'WaitForFirstConsumer'] as const;
-const QUANTITY_MSG = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
 
 type Quantity = string | number;
 

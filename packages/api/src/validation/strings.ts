@@ -19,6 +19,8 @@ export const maxLenError = (n: number): string => `must be no more than ${n} cha
 export const EMPTY_ERROR = 'must be non-empty';
 export const inclusiveRangeError = (lo: number, hi: number): string => `must be between ${lo} and ${hi}, inclusive`;
 export const NONNEGATIVE_MSG = 'must be greater than or equal to 0';
+/** A quantity that does not parse (Kubernetes reports it when decoding the request). */
+export const QUANTITY_MSG = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
 export const IMMUTABLE_MSG = 'field is immutable';
 
 /** Go's len(): UTF-8 byte length. */

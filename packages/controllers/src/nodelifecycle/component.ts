@@ -87,6 +87,7 @@ const nextSilence = (s: Silence | undefined, event: KubeletProcessEvent, time: n
     partitioned: event === 'partition' ? true : event === 'heal' ? false : was.partitioned,
   };
   if (!next.crashed && !next.paused && !next.partitioned) return undefined;
+  if (s !== undefined && next.crashed === s.crashed && next.paused === s.paused && next.partitioned === s.partitioned) return s;
   return { since: s?.since ?? time, ...next };
 };
 
@@ -100,7 +101,7 @@ const observeKubeletProcess = (local: NodeLifecycleLocal, event: KubeletProcessE
   for (const n of nodes) {
     const cur = local.silent.get(n);
     const next = nextSilence(cur, event, time);
-    if (next === cur || (next !== undefined && cur !== undefined && next.crashed === cur.crashed && next.paused === cur.paused && next.partitioned === cur.partitioned)) continue;
+    if (next === cur) continue;
     silent ??= new Map(local.silent);
     if (next === undefined) silent.delete(n); else silent.set(n, next);
   }

@@ -11,10 +11,9 @@
  */
 import { compileSelector, type LabelSelector, type Pod, type Selector, type Service } from '@kubesim/api';
 import type { Snapshot } from '@kubesim/state';
-import { matchNodeSelectorTerms } from '../volume/storage.js';
 import type { AssumedNode, AssumedPods } from './assumed.js';
 import type { NodeRec, SchedulerCache } from './cache.js';
-import { selectorOf, tolerates } from './topologyspread.js';
+import { podAffinityMatches, podToleratesNode, selectorOf } from './topologyspread.js';
 
 export const POD_TOPOLOGY_SPREAD_WEIGHT = 2;
 export const LABEL_HOSTNAME = 'kubernetes.io/hostname';
@@ -167,9 +166,6 @@ export const spreadScores = (
     weights[k] = Math.log(values.size + (missing ? 1 : 0) + 2);
   }
   if (anyDomain) {
-    const selector = pod.spec?.nodeSelector ?? {};
-    const terms = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
-    const tolerations = pod.spec?.tolerations ?? [];
     const names = cache.nodeNames(snap);
     for (let i = 0; i < names.length; i++) {
       const n = cache.recAt(snap, i);
@@ -183,10 +179,10 @@ export const spreadScores = (
         const sum = v === undefined ? undefined : domain.get(v);
         if (sum === undefined) continue;
         if (c.honorAffinity) {
-          affinityOk ??= Object.entries(selector).every(([key, x]) => n.labels[key] === x) && (!terms || matchNodeSelectorTerms(terms, n.labels, n.name));
+          affinityOk ??= podAffinityMatches(pod, n);
           if (!affinityOk) continue;
         }
-        if (c.honorTaints && n.taints.some((t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerates(tolerations, t))) continue;
+        if (c.honorTaints && !podToleratesNode(pod, n)) continue;
         domain.set(v!, sum + onNode(k, i));
       }
     }

@@ -61,9 +61,21 @@ export interface TopologySpreadState {
 type Taint = NonNullable<NonNullable<Node['spec']>['taints']>[number];
 type Toleration = NonNullable<NonNullable<Pod['spec']>['tolerations']>[number];
 /** A toleration of the pod tolerates the taint (the node-inclusion policy's taint check). */
-export const tolerates = (tols: readonly Toleration[], taint: Taint): boolean => tols.some((t) =>
+const tolerates = (tols: readonly Toleration[], taint: Taint): boolean => tols.some((t) =>
   (!t.effect || t.effect === taint.effect) && (!t.key || t.key === taint.key)
   && (t.operator === 'Exists' || (t.value ?? '') === (taint.value ?? '')));
+
+/** nodeAffinityPolicy Honor: the pod's node selector and required node affinity match the node. */
+export const podAffinityMatches = (pod: Pod, n: NodeRec): boolean => {
+  const terms = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+  return Object.entries(pod.spec?.nodeSelector ?? {}).every(([k, v]) => n.labels[k] === v) && (!terms || matchNodeSelectorTerms(terms, n.labels, n.name));
+};
+
+/** nodeTaintsPolicy Honor: the pod tolerates the node's NoSchedule and NoExecute taints. */
+export const podToleratesNode = (pod: Pod, n: NodeRec): boolean => {
+  const tolerations = pod.spec?.tolerations ?? [];
+  return !n.taints.some((t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerates(tolerations, t));
+};
 
 /** [PodTopologySpread PreFilter]: undefined when the pod has no DoNotSchedule constraint. */
 export const topologySpreadPreFilter = (snap: Snapshot, pod: Pod, assumed: AssumedPods, nodes: readonly NodeRec[]): TopologySpreadState | undefined => {
@@ -71,15 +83,12 @@ export const topologySpreadPreFilter = (snap: Snapshot, pod: Pod, assumed: Assum
   if (constraints.length === 0) return undefined;
   const ns = pod.metadata?.namespace ?? '';
   const uid = pod.metadata?.uid;
-  const selector = pod.spec?.nodeSelector ?? {};
-  const terms = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
-  const tolerations = pod.spec?.tolerations ?? [];
   // The nodes carrying every constraint's key; each constraint counts on those its policies include.
   const withKeys = new Map<string, { rec: NodeRec; included: boolean[] }>();
   for (const n of nodes) {
     if (!constraints.every((c) => n.labels[c.topologyKey] !== undefined)) continue;
-    const affinityOk = Object.entries(selector).every(([k, v]) => n.labels[k] === v) && (!terms || matchNodeSelectorTerms(terms, n.labels, n.name));
-    const taintsOk = !n.taints.some((t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerates(tolerations, t));
+    const affinityOk = podAffinityMatches(pod, n);
+    const taintsOk = podToleratesNode(pod, n);
     withKeys.set(n.name, { rec: n, included: constraints.map((c) => (!c.honorAffinity || affinityOk) && (!c.honorTaints || taintsOk)) });
   }
   const counts = constraints.map(() => new Map<string, number>());

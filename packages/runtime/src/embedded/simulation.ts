@@ -27,6 +27,14 @@ export interface SimulationOptions {
  */
 export const CHAOS_CATCH_UP_MS = 10_000;
 
+/** Each chaos step: the state it starts (`ends` false) or ends, and what it does to the host. */
+const CHAOS: Readonly<Record<ChaosOp, { readonly state: string; readonly holds: (h: ComponentHost) => boolean; readonly ends: boolean; readonly act: (h: ComponentHost) => void }>> = {
+  pause: { state: 'paused', holds: (h) => h.isPaused, ends: false, act: (h) => h.pause() },
+  resume: { state: 'paused', holds: (h) => h.isPaused, ends: true, act: (h) => h.resume() },
+  partition: { state: 'partitioned', holds: (h) => h.isPartitioned, ends: false, act: (h) => h.partition() },
+  heal: { state: 'partitioned', holds: (h) => h.isPartitioned, ends: true, act: (h) => h.heal() },
+};
+
 export type RunStop = 'condition' | 'idle' | 'quiet' | 'deadline' | 'budget';
 
 export interface RunOptions {
@@ -147,29 +155,14 @@ export class Simulation {
   chaos(op: ChaosOp, name: string): string | undefined {
     const h = this.host(name);
     if (!h) return `no component "${name}"`;
+    const c = CHAOS[op];
+    if (c.holds(h) !== c.ends) return `${name} ${c.ends ? 'is not' : 'is already'} ${c.state}`;
     const record = (): void => { this.api.record('FAULT', chaosFault(op, name, CHAOS_CATCH_UP_MS, this.hostedNodes(h)), { actor: 'system:chaos', cause: null, time: this.now }); };
-    switch (op) {
-      case 'pause':
-        if (h.isPaused) return `${name} is already paused`;
-        record();
-        h.pause();
-        return undefined;
-      case 'resume':
-        if (!h.isPaused) return `${name} is not paused`;
-        h.resume();
-        record();
-        return undefined;
-      case 'partition':
-        if (h.isPartitioned) return `${name} is already partitioned`;
-        record();
-        h.partition();
-        return undefined;
-      case 'heal':
-        if (!h.isPartitioned) return `${name} is not partitioned`;
-        h.heal();
-        record();
-        return undefined;
-    }
+    // A cut is recorded before it acts, its end once the component is back.
+    if (!c.ends) record();
+    c.act(h);
+    if (c.ends) record();
+    return undefined;
   }
 
   /** A direct API request (no COMMAND entry). */
