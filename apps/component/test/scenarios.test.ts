@@ -40,7 +40,8 @@ describe('the seed scenarios on real processes give the verdict and final state 
   // runs each pod's init container and sidecar before its container. drain evicts through the NATS API
   // server's eviction steps (budget status, DisruptionTarget, deletion) and waits out refusals.
   // process-chaos pauses the StatefulSet controller (SIGSTOP) and cuts the kubelet off NATS (its relay);
-  // kubelet-outage cuts it off for minutes: its nodes go Unknown, their pods are evicted, and it is back.
+  // kubelet-outage cuts it off for minutes: its nodes go Unknown, their pods not ready, nothing is evicted
+  // (every node lost: master disruption mode), and it is back.
   // topology-spread needs the scheduler process's listers (Services, StatefulSets) to spread the replicas.
   for (const [file, randomNames, timeScale] of [
     ['examples/seed-statefulset.yaml', false, 10], ['examples/seed-replicaset.yaml', true, 10], ['examples/node-failure.yaml', false, 50],

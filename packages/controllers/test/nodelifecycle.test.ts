@@ -3,7 +3,7 @@ import { parseTimestamp, timestamp, type KObject, type Node, type Pod } from '@k
 import type { Envelope } from '@kubesim/log';
 import { eventsOf, writesOf, type ReconcileResult, type WriteStep } from '../src/framework/index.js';
 import {
-  initialNodeLifecycleLocal, lastHeartbeatOf, matchingTolerations, minTolerationMs, nodeLifecycleController, nodeLifecycleKeysFor,
+  defaultNodeLifecycleConfig, initialNodeLifecycleLocal, lastHeartbeatOf, matchingTolerations, minTolerationMs, nodeLifecycleController, nodeLifecycleKeysFor,
   observeNodeLifecycle, type NodeLifecycleLocal,
 } from '../src/nodelifecycle/index.js';
 import { makeSnapshot } from './util.js';
@@ -11,23 +11,25 @@ import { makeSnapshot } from './util.js';
 // k8s-semantics §1.13 (node unreachable): the node-lifecycle controller with taint-based eviction folded in.
 
 const GRACE = 50_000;
-const config = { nodeMonitorGracePeriodMs: GRACE };
+const config = { ...defaultNodeLifecycleConfig, nodeMonitorGracePeriodMs: GRACE };
 const DEFAULT_TOLERATIONS = [
   { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
   { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
 ];
 type Taints = NonNullable<NonNullable<Node['spec']>['taints']>;
 
-const node = (name: string, o: { ready?: string; reason?: string; taints?: Taints; rv?: string } = {}): Node => ({
-  apiVersion: 'v1', kind: 'Node', metadata: { name, uid: `uid-${name}`, resourceVersion: o.rv ?? '5' },
+const node = (name: string, o: { ready?: string; reason?: string; taints?: Taints; rv?: string; since?: number; labels?: Record<string, string> } = {}): Node => ({
+  apiVersion: 'v1', kind: 'Node', metadata: { name, uid: `uid-${name}`, resourceVersion: o.rv ?? '5', ...(o.labels ? { labels: o.labels } : {}) },
   spec: { podCIDR: '10.64.1.0/24', ...(o.taints ? { taints: o.taints } : {}) },
   status: {
     conditions: [{
       type: 'Ready', status: o.ready ?? 'True', reason: o.reason ?? 'KubeletReady', message: 'kubelet is posting ready status',
-      lastHeartbeatTime: timestamp(0), lastTransitionTime: timestamp(0),
+      lastHeartbeatTime: timestamp(0), lastTransitionTime: timestamp(o.since ?? 0),
     }],
   },
 });
+/** A Ready node besides the ones a test is about: the zone is not fully disrupted. */
+const HEALTHY = node('node-z');
 
 const pod = (name: string, o: { node?: string; ready?: boolean; tolerations?: unknown[]; terminating?: boolean; uid?: string } = {}): Pod => ({
   apiVersion: 'v1', kind: 'Pod',
@@ -54,8 +56,11 @@ const fault = (seq: number, time: number, data: unknown): Envelope => ({ seq, ti
 const entry = (type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KObject, seq = 100, time = 0): Envelope => ({ seq, time, type, actor: 'x', cause: null, object });
 
 const snap = (objs: readonly KObject[]) => makeSnapshot(objs, nodeLifecycleController.indexes);
-const run = (objs: readonly KObject[], now: number, local: NodeLifecycleLocal = initialNodeLifecycleLocal(), key = 'node-b'): ReconcileResult<NodeLifecycleLocal> =>
-  nodeLifecycleController.reconcile({ snapshot: snap(objs), key, now, config, local, seed: 1 });
+const run = (objs: readonly KObject[], now: number, local: NodeLifecycleLocal = initialNodeLifecycleLocal(), key = 'node-b', cfg = config): ReconcileResult<NodeLifecycleLocal> =>
+  nodeLifecycleController.reconcile({ snapshot: snap([...objs, HEALTHY]), key, now, config: cfg, local, seed: 1 });
+/** `run` on exactly these objects (no healthy node added). */
+const runOnly = (objs: readonly KObject[], now: number, local: NodeLifecycleLocal = initialNodeLifecycleLocal(), key = 'node-b', cfg = config): ReconcileResult<NodeLifecycleLocal> =>
+  nodeLifecycleController.reconcile({ snapshot: snap(objs), key, now, config: cfg, local, seed: 1 });
 const downSince = (t: number, name = 'node-b'): NodeLifecycleLocal =>
   observeNodeLifecycle(fault(1, t, { fault: 'node-down', node: name }), undefined, initialNodeLifecycleLocal());
 
@@ -118,7 +123,7 @@ describe('node-lifecycle: heartbeats and node health', () => {
     expect(r.plan).toBeUndefined();
     expect(r.requeueAfterMs).toBeUndefined();
     expect(run([node('node-a')], 0, initialNodeLifecycleLocal(), 'node-a')).toEqual({ workUnits: 1 });
-    expect(run([], 0)).toEqual({});
+    expect(runOnly([], 0)).toEqual({});
   });
 
   it('within the grace period: nothing but a timer for its end', () => {
@@ -336,17 +341,161 @@ describe('node-lifecycle: event handlers', () => {
     expect([...nodeLifecycleController.initialKeys(snap([node('node-a'), ready]), config)]).toEqual(['node-a', 'node-b']);
   });
 
-  it('the Unknown transition happens once: the next sync of the node writes only the taints', () => {
+  it('the Unknown transition happens once: the next sync writes the NoSchedule taint, the NoExecute one follows a monitor period after the transition', () => {
     const now = 6000 + GRACE;
     const first = run([ready, pod('web-1')], now, downSince(6000));
     const unknown = objectOf(updates(first)[0]) as Node;
     const next = run([{ ...unknown, metadata: { ...unknown.metadata, resourceVersion: '6' } }, pod('web-1', { ready: false })], now + 1, downSince(6000));
     const ws = updates(next);
     expect(ws).toHaveLength(1);
-    expect((objectOf(ws[0]) as Node).spec?.taints?.map((t) => `${t.key}:${t.effect}`)).toEqual([
-      'node.kubernetes.io/unreachable:NoSchedule', 'node.kubernetes.io/unreachable:NoExecute',
-    ]);
-    expect(parseTimestamp((objectOf(ws[0]) as Node).spec?.taints?.[0]?.timeAdded)).toBe(now + 1);
+    const withNoSchedule = objectOf(ws[0]) as Node;
+    expect(withNoSchedule.spec?.taints?.map((t) => `${t.key}:${t.effect}`)).toEqual(['node.kubernetes.io/unreachable:NoSchedule']);
+    expect(parseTimestamp(withNoSchedule.spec?.taints?.[0]?.timeAdded)).toBe(now + 1);
     expect((ws[0] as WriteStep['req']).verb).toBe('update');
+    expect(next.requeueAfterMs).toBe(5000 - 1);
+    // [processTaintBaseEviction] queues the node on the look after the one that saw it Unknown.
+    expect(updates(run([withNoSchedule], now + 4999, downSince(6000)))).toEqual([]);
+    const tainted = objectOf(updates(run([withNoSchedule], now + 5000, downSince(6000)))[0]) as Node;
+    expect(tainted.spec?.taints?.map((t) => `${t.key}:${t.effect}:${parseTimestamp(t.timeAdded)}`)).toEqual([
+      `node.kubernetes.io/unreachable:NoSchedule:${now + 1}`, `node.kubernetes.io/unreachable:NoExecute:${now + 5000}`,
+    ]);
+  });
+});
+
+describe('node-lifecycle: zone disruption and the rate of NoExecute tainting [handleDisruption, RateLimitedTimedQueue]', () => {
+  const T = 100_000; // Ready=Unknown since T (monitor period over at T + 5 s)
+  const UNREACHABLE_NS = { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule', timeAdded: timestamp(T) };
+  const UNREACHABLE_NE = { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: timestamp(T) };
+  const unknownNode = (name: string, o: { taints?: Taints; since?: number; labels?: Record<string, string> } = {}): Node =>
+    node(name, { ready: 'Unknown', reason: 'NodeStatusUnknown', since: o.since ?? T, taints: o.taints ?? [UNREACHABLE_NS], ...(o.labels ? { labels: o.labels } : {}) });
+  /** The controller's memory with these nodes' heartbeats stopped at 6 s. */
+  const downs = (...names: string[]): NodeLifecycleLocal =>
+    names.reduce((l, n, i) => observeNodeLifecycle(fault(i + 1, 6000, { fault: 'node-down', node: n }), undefined, l), initialNodeLifecycleLocal());
+  const taintsOfWrite = (r: ReconcileResult<NodeLifecycleLocal>): string[] | undefined => {
+    const w = updates(r)[0];
+    return w ? (objectOf(w) as Node).spec?.taints?.map((t) => `${t.key.replace('node.kubernetes.io/', '')}:${t.effect}`) : undefined;
+  };
+
+  it('every node not Ready (a one-node cluster): master disruption mode — no NoExecute taint, the ones there removed, no eviction', () => {
+    const now = T + 60_000;
+    const r = runOnly([unknownNode('node-b'), pod('web-1', { ready: false, tolerations: [] })], now, downSince(6000));
+    expect(r.local?.masterDisruption).toBe(true);
+    expect(r.plan).toBeUndefined();
+    expect(r.requeueAfterMs).toBeUndefined();
+    // A NoExecute taint added before every node was down goes (markNodeAsReachable), the NoSchedule one stays.
+    const had = runOnly([unknownNode('node-b', { taints: [UNREACHABLE_NS, UNREACHABLE_NE] }), pod('web-1', { ready: false, tolerations: [] })], now, downSince(6000));
+    expect(taintsOfWrite(had)).toEqual(['unreachable:NoSchedule']);
+    expect(updates(had).filter((w) => w.verb === 'delete')).toEqual([]);
+    // Pods are still marked not ready.
+    const marked = runOnly([unknownNode('node-b'), pod('web-1')], now, downSince(6000));
+    expect(updates(marked).map((w) => (w.verb === 'update' ? w.object.metadata?.name : ''))).toEqual(['web-1']);
+    // Two nodes, both down, no zone labels: one zone, fully disrupted.
+    expect(runOnly([unknownNode('node-a'), unknownNode('node-b')], now, downSince(6000)).local?.masterDisruption).toBe(true);
+    // A node excluded from disruption checks does not count: its readiness does not save the zone.
+    const excluded = node('node-a', { labels: { 'node.kubernetes.io/exclude-disruption': '' } });
+    expect(runOnly([excluded, unknownNode('node-b')], now, downSince(6000)).local?.masterDisruption).toBe(true);
+  });
+
+  it('leaving master disruption mode: every heartbeat timed from now, the tainters restarted empty (the first taint a token later)', () => {
+    const now = T + 60_000;
+    const entered = runOnly([unknownNode('node-b')], now, downSince(6000)).local!;
+    expect(entered.masterDisruption).toBe(true);
+    expect([...entered.zones.values()].map((z) => [z.state, z.qps])).toEqual([['FullDisruption', 0]]);
+    // node-a (and so the zone) Ready again.
+    const back = runOnly([node('node-a'), unknownNode('node-b')], now + 1000, entered);
+    expect(back.local?.masterDisruption).toBe(false);
+    expect(back.local?.probeFloor).toBe(now + 1000);
+    expect([...back.local!.zones.values()].map((z) => [z.state, z.qps, z.tokens])).toEqual([['Normal', 0.1, 0]]);
+    expect(back.plan).toBeUndefined();
+    expect(back.requeueAfterMs).toBe(10_000);
+    const later = runOnly([node('node-a'), unknownNode('node-b')], now + 11_000, back.local);
+    expect(taintsOfWrite(later)).toEqual(['unreachable:NoSchedule', 'unreachable:NoExecute']);
+    // A node whose heartbeats stopped before the exit is given the grace period from the exit.
+    const silentA = observeNodeLifecycle(fault(2, now - 40_000, { fault: 'node-down', node: 'node-a' }), undefined, back.local!);
+    expect(runOnly([node('node-a'), unknownNode('node-b')], now + 20_000, silentA, 'node-a').requeueAfterMs).toBe(now + 1000 + GRACE - (now + 20_000));
+  });
+
+  it('a healthy zone taints its not-Ready nodes one at a time, 0.1 per second, in the order they became not Ready', () => {
+    const now = T + 5000;
+    const a = unknownNode('node-a', { since: T + 1 });
+    const b = unknownNode('node-b');
+    const objs = [a, b, node('node-c')];
+    // node-b went first: it is first in the queue and takes the bucket's token.
+    const first = run(objs, now, downs('node-a', 'node-b'));
+    expect(taintsOfWrite(first)).toEqual(['unreachable:NoSchedule', 'unreachable:NoExecute']);
+    // node-a is not due yet (its monitor period ends at T + 5001), then waits behind node-b.
+    expect(run(objs, now, first.local, 'node-a')).toMatchObject({ requeueAfterMs: 1 });
+    expect(run(objs, now + 1, first.local, 'node-a').plan).toBeUndefined();
+    // node-b tainted: node-a is first, but the bucket is empty until 10 s after node-b's token.
+    const bTainted = unknownNode('node-b', { taints: [UNREACHABLE_NS, UNREACHABLE_NE] });
+    const waiting = run([a, bTainted, node('node-c')], now + 1, first.local, 'node-a');
+    expect(waiting.plan).toBeUndefined();
+    expect(waiting.requeueAfterMs).toBe(10_000 - 1);
+    expect(taintsOfWrite(run([a, bTainted, node('node-c')], now + 10_000, first.local, 'node-a'))).toEqual(['unreachable:NoSchedule', 'unreachable:NoExecute']);
+    // The same time: by name.
+    const a2 = unknownNode('node-a');
+    expect(taintsOfWrite(run([a2, b, node('node-c')], now, downs('node-a', 'node-b'), 'node-a'))).toEqual(['unreachable:NoSchedule', 'unreachable:NoExecute']);
+    expect(run([a2, b, node('node-c')], now, downs('node-a', 'node-b')).plan).toBeUndefined();
+  });
+
+  it('a partially disrupted zone (more than two nodes, at least 55 % not Ready): no more NoExecute taints in a small cluster, 0.01/s in a large one', () => {
+    const now = T + 60_000;
+    const down = ['node-a', 'node-b', 'node-c'].map((n) => unknownNode(n));
+    const objs = [...down, node('node-d')]; // 3 of 4 not Ready: 75 %
+    const three = downs('node-a', 'node-b', 'node-c');
+    const r = runOnly(objs, now, three);
+    expect(r.plan).toBeUndefined();
+    expect(r.requeueAfterMs).toBeUndefined();
+    expect([...r.local!.zones.values()].map((z) => [z.state, z.qps])).toEqual([['PartialDisruption', 0]]);
+    // Over --large-cluster-size-threshold nodes the zone is tainted at --secondary-node-eviction-rate.
+    const large = { ...config, largeClusterSizeThreshold: 3 };
+    const rl = runOnly(objs, now, three, 'node-a', large);
+    expect([...rl.local!.zones.values()].map((z) => [z.state, z.qps])).toEqual([['PartialDisruption', 0.01]]);
+    // The normal limiter had its token: the new one starts full.
+    expect(taintsOfWrite(rl)).toEqual(['unreachable:NoSchedule', 'unreachable:NoExecute']);
+    const next = runOnly([unknownNode('node-a', { taints: [UNREACHABLE_NS, UNREACHABLE_NE] }), ...down.slice(1), node('node-d')], now, rl.local, 'node-b', large);
+    expect(next.requeueAfterMs).toBe(100_000);
+    // Two of three not Ready is still normal (more than two are needed).
+    expect([...runOnly([down[0]!, down[1]!, node('node-d')], now, three).local!.zones.values()].map((z) => z.state)).toEqual(['Normal']);
+  });
+
+  it('zones are judged apart: one zone fully down while another is healthy is tainted at the normal rate', () => {
+    const now = T + 60_000;
+    const zone = (z: string) => ({ 'topology.kubernetes.io/region': 'r', 'topology.kubernetes.io/zone': z });
+    const objs = [unknownNode('node-a', { labels: zone('a') }), unknownNode('node-b', { labels: zone('a') }), node('node-c', { labels: zone('b') })];
+    const r = runOnly(objs, now, downs('node-a', 'node-b'), 'node-a');
+    expect(r.local?.masterDisruption).toBe(false);
+    expect(new Map([...r.local!.zones].map(([k, z]) => [k, [z.state, z.qps]]))).toEqual(new Map([
+      ['r:\u0000:a', ['FullDisruption', 0.1]], ['r:\u0000:b', ['Normal', 0.1]],
+    ]));
+    expect(taintsOfWrite(r)).toEqual(['unreachable:NoSchedule', 'unreachable:NoExecute']);
+  });
+
+  it('a restarted controller times every node from its start; its tainters start afresh', () => {
+    const down = downSince(6000);
+    const restarted = nodeLifecycleController.onStart!({ ...down, masterDisruption: true }, 40_000);
+    expect(restarted.probeFloor).toBe(40_000);
+    expect(restarted.masterDisruption).toBe(false);
+    expect(restarted.zones.size).toBe(0);
+    expect(run([node('node-b')], 56_000, restarted).requeueAfterMs).toBe(40_000 + GRACE - 56_000);
+    expect(readyOf(objectOf(updates(run([node('node-b')], 40_000 + GRACE, restarted))[0]))?.status).toBe('Unknown');
+  });
+
+  it('event handlers: a readiness or NoExecute-taint change of a node wakes every node its zone tainting concerns', () => {
+    const objs = [unknownNode('node-a'), node('node-b'), unknownNode('node-c', { taints: [UNREACHABLE_NS, UNREACHABLE_NE] }), node('node-d')];
+    const s = snap(objs);
+    const wentDown = unknownNode('node-b');
+    expect(nodeLifecycleKeysFor(entry('MODIFIED', wentDown), node('node-b'), snap([objs[0]!, wentDown, objs[2]!, objs[3]!]))).toEqual(['node-b', 'node-a', 'node-c']);
+    // node-a got its NoExecute taint: the others in the queue look again.
+    const aTainted = unknownNode('node-a', { taints: [UNREACHABLE_NS, UNREACHABLE_NE] });
+    expect(nodeLifecycleKeysFor(entry('MODIFIED', aTainted), objs[0], s)).toEqual(['node-a', 'node-c']);
+    // Only its NoSchedule taint: itself.
+    expect(nodeLifecycleKeysFor(entry('MODIFIED', unknownNode('node-a', { taints: [] })), objs[0], s)).toEqual(['node-a']);
+    // A node deleted: every node concerned; a Ready node added: itself unless some zone is disrupted.
+    expect(nodeLifecycleKeysFor(entry('DELETED', node('node-e')), node('node-e'), s)).toEqual(['node-a', 'node-c']);
+    const calm = { local: initialNodeLifecycleLocal(), now: 0 };
+    expect(nodeLifecycleKeysFor(entry('ADDED', node('node-e')), undefined, s, config, calm)).toEqual(['node-e']);
+    const master = { local: { ...initialNodeLifecycleLocal(), masterDisruption: true }, now: 0 };
+    expect(nodeLifecycleKeysFor(entry('ADDED', node('node-e')), undefined, s, config, master)).toEqual(['node-e', 'node-a', 'node-c']);
   });
 });

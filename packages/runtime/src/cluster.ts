@@ -21,8 +21,12 @@ export interface ClusterSpec {
   readonly timing?: Readonly<Partial<TimingConfig>>;
   readonly kubelet?: { readonly podStartupMs?: readonly [number, number] };
   readonly volumes?: { readonly provisionMs?: readonly [number, number] };
-  /** --node-monitor-grace-period (default 50 s) of the node-lifecycle controller. */
-  readonly nodeLifecycle?: { readonly nodeMonitorGracePeriodMs?: number };
+  /**
+   * The node-lifecycle controller's flags: --node-monitor-grace-period (50 s), --node-monitor-period (5 s),
+   * --node-eviction-rate (0.1), --secondary-node-eviction-rate (0.01), --large-cluster-size-threshold (50),
+   * --unhealthy-zone-threshold (0.55).
+   */
+  readonly nodeLifecycle?: Readonly<Partial<C.NodeLifecycleConfig>>;
   /** --terminated-pod-gc-threshold (default 12500; 0 disables) of the pod garbage collector. */
   readonly podGc?: { readonly terminatedPodGcThreshold?: number };
   /** The Kubernetes release modelled: '1.35' (default) or '1.36' (OnDelete sets complete their update, §1.17). */
@@ -32,6 +36,10 @@ export interface ClusterSpec {
 }
 
 /** The feature gates and releases kubesim can switch (§1.17), with their defaults in 1.35. */
+/** The settings given (an undefined value keeps the default). */
+const definedSettings = <T extends object>(o: T | undefined): Partial<T> =>
+  Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+
 export const KNOWN_FEATURE_GATES: Readonly<Record<string, boolean>> = { MaxUnavailableStatefulSet: true };
 export const KUBERNETES_VERSIONS = ['1.35', '1.36'] as const;
 
@@ -93,7 +101,7 @@ export const defaultComponents = (spec: ClusterSpec): ComponentSetup[] => {
     { def: C.garbageCollector as never, config: C.defaultGarbageCollectorConfig },
     {
       def: C.nodeLifecycleController as never,
-      config: { ...C.defaultNodeLifecycleConfig, ...(spec.nodeLifecycle?.nodeMonitorGracePeriodMs !== undefined ? { nodeMonitorGracePeriodMs: spec.nodeLifecycle.nodeMonitorGracePeriodMs } : {}) },
+      config: { ...C.defaultNodeLifecycleConfig, ...definedSettings(spec.nodeLifecycle) },
     },
     {
       def: C.podGarbageCollector as never,

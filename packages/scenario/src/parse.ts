@@ -5,7 +5,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { loadManifests, renderLoadError, type KObject } from '@kubesim/api';
 import type { ClusterSpec, Condition, NodeSpec, Scenario, ScenarioStep } from './types.js';
 import { KNOWN_FEATURE_GATES, KUBERNETES_VERSIONS } from '@kubesim/runtime';
-import { containerCrashError } from '@kubesim/controllers';
+import { containerCrashError, NODE_LIFECYCLE_SETTINGS } from '@kubesim/controllers';
 
 export interface ScenarioError { readonly type: 'ScenarioError'; readonly message: string }
 const err = (message: string): ScenarioError => ({ type: 'ScenarioError', message });
@@ -105,6 +105,14 @@ const parseCluster = (ctx: Ctx, raw: unknown): E.Either<ScenarioError, ClusterSp
     for (const [g, v] of Object.entries(c.featureGates)) {
       if (!(g in KNOWN_FEATURE_GATES)) return E.left(err(`error: ${ctx.file}: cluster.featureGates: unknown feature gate "${g}" (known: ${Object.keys(KNOWN_FEATURE_GATES).join(', ')})`));
       if (typeof v !== 'boolean') return E.left(err(`error: ${ctx.file}: cluster.featureGates.${g} must be true or false`));
+    }
+  }
+  if (c.nodeLifecycle !== undefined) {
+    const nl = c.nodeLifecycle;
+    if (!nl || typeof nl !== 'object' || Array.isArray(nl)) return E.left(err(`error: ${ctx.file}: cluster.nodeLifecycle must be a map of setting: number`));
+    for (const [k, v] of Object.entries(nl)) {
+      if (!(NODE_LIFECYCLE_SETTINGS as readonly string[]).includes(k)) return E.left(err(`error: ${ctx.file}: cluster.nodeLifecycle: unknown setting "${k}" (known: ${NODE_LIFECYCLE_SETTINGS.join(', ')})`));
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return E.left(err(`error: ${ctx.file}: cluster.nodeLifecycle.${k} must be a non-negative number`));
     }
   }
   const namespaces = Array.isArray(c.namespaces) ? (c.namespaces as string[]) : ['default'];

@@ -97,4 +97,15 @@ describe('scenario files', () => {
     const badVersion = parseScenario('cluster: {kubernetesVersion: "1.20"}\nsteps: []\n', 'v.yaml');
     expect(badVersion._tag === 'Left' && badVersion.left.message).toBe('error: v.yaml: cluster.kubernetesVersion must be one of 1.35, 1.36 (got 1.20)');
   });
+
+  it('accept the node-lifecycle controller\'s settings, and refuse unknown or invalid ones', () => {
+    const ok = parseScenario('cluster: {nodeLifecycle: {nodeMonitorGracePeriodMs: 40000, nodeEvictionRate: 0.5, unhealthyZoneThreshold: 0.6}}\nsteps: []\n', 'v.yaml');
+    expect(ok._tag === 'Right' && ok.right.cluster.nodeLifecycle).toEqual({ nodeMonitorGracePeriodMs: 40000, nodeEvictionRate: 0.5, unhealthyZoneThreshold: 0.6 });
+    const unknown = parseScenario('cluster: {nodeLifecycle: {evictionRate: 1}}\nsteps: []\n', 'v.yaml');
+    expect(unknown._tag === 'Left' && unknown.left.message).toBe('error: v.yaml: cluster.nodeLifecycle: unknown setting "evictionRate" (known: nodeMonitorGracePeriodMs, nodeMonitorPeriodMs, nodeEvictionRate, secondaryNodeEvictionRate, largeClusterSizeThreshold, unhealthyZoneThreshold)');
+    const negative = parseScenario('cluster: {nodeLifecycle: {nodeEvictionRate: -1}}\nsteps: []\n', 'v.yaml');
+    expect(negative._tag === 'Left' && negative.left.message).toBe('error: v.yaml: cluster.nodeLifecycle.nodeEvictionRate must be a non-negative number');
+    const notMap = parseScenario('cluster: {nodeLifecycle: 5}\nsteps: []\n', 'v.yaml');
+    expect(notMap._tag === 'Left' && notMap.left.message).toBe('error: v.yaml: cluster.nodeLifecycle must be a map of setting: number');
+  });
 });

@@ -1,9 +1,10 @@
 import type { KObject, Node, Pod } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import { podsByNode, type Snapshot } from '@kubesim/state';
-import type { ComponentDef } from '../framework/component.js';
+import type { ComponentDef, KeysForContext } from '../framework/component.js';
 import { parseKubeletProcessEntry, parseNodeFault, type KubeletProcessEvent } from '../kubelet/local.js';
-import { syncNode } from './core.js';
+import { conditionNoExecuteTaint, syncNode } from './core.js';
+import { disrupted, zoneKeyOf } from './disruption.js';
 import {
   NODE_LIFECYCLE_NAME, defaultNodeLifecycleConfig, initialNodeLifecycleLocal, noExecuteTaints, readyCondition, taintSeenKey,
   type NodeLifecycleConfig, type NodeLifecycleLocal, type Silence, type Taint,
@@ -30,24 +31,53 @@ const nodeAffectsPods = (node: Node | undefined): boolean => {
   return false;
 };
 
+/** A node that is not Ready or carries a NoExecute condition taint: its zone's tainting concerns it. */
+const zoneMatters = (n: Node): boolean => {
+  const r = readyCondition(n);
+  return (r !== undefined && r.status !== 'True') || conditionNoExecuteTaint(n) !== undefined;
+};
+
+/** `first` (if any), then every node whose zone's tainting concerns it, by name. */
+const awaitingNodes = (snap: Snapshot, first: string): string[] => {
+  const out = first === '' ? [] : [first];
+  for (const n of snap.list('Node')) {
+    const name = n.metadata?.name ?? '';
+    if (name !== first && zoneMatters(n)) out.push(name);
+  }
+  return out;
+};
+
 /**
  * Event handlers [node-lifecycle podUpdated / nodeUpdateQueue, tainteviction PodUpdated / NodeUpdated],
- * O(1) per entry: a node fault, a node whose Ready condition or taints changed → that node; a pod newly
- * bound to (or whose tolerations changed on) a node that is not Ready or has a NoExecute taint → its node.
+ * a node fault, a node whose Ready condition or taints changed → that node; when a node that is (or was)
+ * not Ready changes readiness or its NoExecute condition taint, comes or goes, also every node that is
+ * not Ready or carries such a taint (the zones' states and tainting queues changed: O(nodes), only then);
+ * a pod newly bound to (or whose tolerations changed on) a node that is not Ready or has a NoExecute
+ * taint → its node.
  */
-export const nodeLifecycleKeysFor = (e: Envelope, old: KObject | undefined, snap: Snapshot): readonly string[] => {
+export const nodeLifecycleKeysFor = (
+  e: Envelope, old: KObject | undefined, snap: Snapshot, _config?: NodeLifecycleConfig, ctx?: KeysForContext<NodeLifecycleLocal>,
+): readonly string[] => {
   if (e.type === 'FAULT' || e.type === 'COMPONENT') {
     const f = e.type === 'FAULT' ? parseNodeFault(e.data) : undefined;
     return f ? [f.node] : parseKubeletProcessEntry(e)?.nodes ?? [];
   }
-  if (!isObjectEntry(e) || e.type === 'DELETED') return [];
+  if (!isObjectEntry(e)) return [];
   const o = e.object;
   if (o.kind === 'Node') {
     const node = o as Node;
     const prev = old as Node | undefined;
-    if (e.type === 'ADDED' || !prev) return [node.metadata?.name ?? ''];
-    const changed = readyCondition(prev)?.status !== readyCondition(node)?.status || !sameTaints(prev.spec?.taints, node.spec?.taints);
-    return changed ? [node.metadata?.name ?? ''] : [];
+    const name = node.metadata?.name ?? '';
+    // A node whose readiness, NoExecute condition taint or zone changes, or that comes or goes, may change
+    // its zone's state or queue: the nodes waiting on either look again.
+    if (e.type === 'DELETED') return awaitingNodes(snap, '');
+    // A new Ready node can only ease a disruption: it matters only while there is one.
+    if (e.type === 'ADDED' || !prev) return zoneMatters(node) || !ctx || disrupted(ctx.local.zones, ctx.local.masterDisruption) ? awaitingNodes(snap, name) : [name];
+    const readyChanged = readyCondition(prev)?.status !== readyCondition(node)?.status;
+    if (!readyChanged && sameTaints(prev.spec?.taints, node.spec?.taints)) return [];
+    const zoneChanged = readyChanged || (conditionNoExecuteTaint(prev) === undefined) !== (conditionNoExecuteTaint(node) === undefined)
+      || zoneKeyOf(prev) !== zoneKeyOf(node);
+    return zoneChanged && (zoneMatters(prev) || zoneMatters(node)) ? awaitingNodes(snap, name) : [name];
   }
   if (o.kind !== 'Pod') return [];
   const pod = o as Pod;
@@ -151,6 +181,9 @@ export const nodeLifecycleController: ComponentDef<NodeLifecycleConfig, NodeLife
   reconcile: syncNode,
   initialLocal: initialNodeLifecycleLocal,
   observe: observeNodeLifecycle,
+  // A (re)started controller has fresh tainters and zone states, and times every node's heartbeats from
+  // now ([tryUpdateNodeHealth]: "Missing timestamp for Node. Assuming now as a timestamp").
+  onStart: (local, now) => ({ ...local, zones: new Map(), masterDisruption: false, probeFloor: now }),
 };
 
 export { defaultNodeLifecycleConfig };

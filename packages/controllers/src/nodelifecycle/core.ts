@@ -2,11 +2,13 @@ import { conditionGeneration, parseTimestamp, timestamp, updatePodCondition, typ
 import type { ReconcileInput, ReconcileResult } from '../framework/component.js';
 import { event, par, seq, write, type EventSpec, type PlanOutcome, type Step } from '../framework/plan.js';
 import { involvedOf } from '../framework/recorder.js';
+import type { Snapshot } from '@kubesim/state';
 import { toleratesTaint } from '../scheduler/filters.js';
+import { disrupted, disruptionPass, newTainter, nextTokenInMs, tryAccept, zoneCounts, zoneKeyOf } from './disruption.js';
 import {
   MESSAGE_DELETION_BY_TAINT_MANAGER, MESSAGE_KUBELET_READY, MESSAGE_NODE_STATUS_UNKNOWN, REASON_DELETION_BY_TAINT_MANAGER,
   REASON_KUBELET_READY, REASON_NODE_STATUS_UNKNOWN, TAINT_NOT_READY, TAINT_UNREACHABLE, lastHeartbeatOf, noExecuteTaints, readyCondition, taintSeenKey,
-  type NodeCondition, type NodeLifecycleConfig, type NodeLifecycleLocal, type Taint, type Toleration,
+  type NodeCondition, type NodeLifecycleConfig, type NodeLifecycleLocal, type Taint, type Toleration, type ZoneTainter,
 } from './types.js';
 
 type Input = ReconcileInput<NodeLifecycleConfig, NodeLifecycleLocal>;
@@ -75,16 +77,89 @@ const markNotReady = (pod: Pod, now: number): Step | undefined => {
 const isConditionTaint = (t: Taint): boolean =>
   (t.key === TAINT_UNREACHABLE || t.key === TAINT_NOT_READY) && (t.effect === 'NoSchedule' || t.effect === 'NoExecute');
 
+const conditionTaintKey = (ready: NodeCondition): string | undefined =>
+  ready.status === 'False' ? TAINT_NOT_READY : ready.status === 'Unknown' ? TAINT_UNREACHABLE : undefined;
+
+/** The node's `unreachable` or `not-ready` NoExecute taint, if it has one. */
+export const conditionNoExecuteTaint = (node: Node): Taint | undefined =>
+  node.spec?.taints?.find((t) => t.effect === 'NoExecute' && isConditionTaint(t));
+
 /**
- * [doNoScheduleTaintingPass + processTaintBaseEviction / markNodeAsReachable] for the Ready condition:
- * False → `not-ready`, Unknown → `unreachable`, each with NoSchedule and NoExecute (the two are mutually
- * exclusive); True → neither. A node without a Ready condition is left alone.
+ * [doNoScheduleTaintingPass + processTaintBaseEviction / markNodeAsReachable] for the Ready condition,
+ * with the NoExecute taint where the rate-limited tainter puts it (`noExecute`, see `noExecuteDecision`):
+ * False → `not-ready`, Unknown → `unreachable` (the two mutually exclusive), True → neither. A node
+ * without a Ready condition is left alone.
  */
-export const desiredConditionTaints = (node: Node): Taint[] | undefined => {
+export const desiredConditionTaints = (node: Node, noExecute = true): Taint[] | undefined => {
   const ready = readyCondition(node);
   if (!ready) return undefined;
-  const key = ready.status === 'False' ? TAINT_NOT_READY : ready.status === 'Unknown' ? TAINT_UNREACHABLE : undefined;
-  return key ? [{ key, effect: 'NoSchedule' }, { key, effect: 'NoExecute' }] : [];
+  const key = conditionTaintKey(ready);
+  if (!key) return [];
+  return noExecute ? [{ key, effect: 'NoSchedule' }, { key, effect: 'NoExecute' }] : [{ key, effect: 'NoSchedule' }];
+};
+
+/** A node waiting in its zone's tainting queue: not Ready and without a NoExecute condition taint. */
+const awaitsNoExecute = (n: Node): boolean => {
+  const r = readyCondition(n);
+  return r !== undefined && r.status !== 'True' && conditionNoExecuteTaint(n) === undefined;
+};
+
+/** When a node was queued for its NoExecute taint: the look after the one that saw its Ready condition change. */
+const queuedAt = (n: Node, config: NodeLifecycleConfig, now: number): number =>
+  (parseTimestamp(readyCondition(n)?.lastTransitionTime) ?? now) + config.nodeMonitorPeriodMs;
+
+interface NoExecuteDecision {
+  /** Whether the node has (keeps, gets, or swaps to) its NoExecute condition taint after this sync. */
+  readonly taint: boolean;
+  /** The zone tainter with the token this sync takes. */
+  readonly zones?: ReadonlyMap<string, ZoneTainter>;
+  /** When to look again (the node's turn, or the next token). */
+  readonly requeueAfterMs?: number;
+}
+
+/**
+ * [processTaintBaseEviction, markNodeForTainting, doNoExecuteTaintingPass]: whether a node that is not
+ * Ready carries its NoExecute taint. Nothing in master disruption mode; a taint of the other kind is
+ * swapped at once; otherwise the node waits in its zone's queue (ordered by when it was queued, then by
+ * name) from one monitor period after its Ready condition changed, and is tainted when it is first in
+ * the queue and the zone's tainter gives a token (0.1/s normally; none in a small, partially disrupted
+ * zone until its state changes).
+ */
+const noExecuteDecision = (snap: Snapshot, node: Node, local: NodeLifecycleLocal, config: NodeLifecycleConfig, now: number): NoExecuteDecision => {
+  const ready = readyCondition(node);
+  if (!ready || ready.status === 'True' || local.masterDisruption) return { taint: false };
+  if (conditionNoExecuteTaint(node) !== undefined) return { taint: true };
+  const due = queuedAt(node, config, now);
+  if (now < due) return { taint: false, requeueAfterMs: due - now };
+  const zone = zoneKeyOf(node);
+  const name = node.metadata?.name ?? '';
+  for (const n of snap.list('Node')) {
+    const other = n.metadata?.name ?? '';
+    if (other === name || !awaitsNoExecute(n) || zoneKeyOf(n) !== zone) continue;
+    const at = queuedAt(n, config, now);
+    if (at > now) continue;
+    if (at < due || (at === due && other < name)) return { taint: false };
+  }
+  const tainter = local.zones.get(zone) ?? newTainter(now, config);
+  const taken = tryAccept(tainter, now);
+  if (!taken) {
+    const wait = nextTokenInMs(tainter, now);
+    return { taint: false, ...(wait !== undefined ? { requeueAfterMs: Math.max(wait, 1) } : {}) };
+  }
+  return { taint: true, zones: new Map(local.zones).set(zone, taken) };
+};
+
+/** Whether this sync runs the disruption pass: only where a zone may be, or may have been, disrupted. */
+const needsDisruptionPass = (node: Node, local: NodeLifecycleLocal): boolean => {
+  const ready = readyCondition(node);
+  return (ready !== undefined && ready.status !== 'True') || conditionNoExecuteTaint(node) !== undefined || disrupted(local.zones, local.masterDisruption);
+};
+
+/** [handleDisruption] over the cache's nodes, folded into the controller's local state. */
+const withDisruptionPass = (snap: Snapshot, local: NodeLifecycleLocal, config: NodeLifecycleConfig, now: number): NodeLifecycleLocal => {
+  const p = disruptionPass(zoneCounts(snap.list('Node')), local.zones, local.masterDisruption, now, config);
+  if (p.zones === local.zones && p.masterDisruption === local.masterDisruption && !p.exited) return local;
+  return { ...local, zones: p.zones, masterDisruption: p.masterDisruption, ...(p.exited ? { probeFloor: now } : {}) };
 };
 
 /** The node's taints with its condition taints made to match `desired` (added ones carry timeAdded = now), or undefined if they already do. */
@@ -183,21 +258,27 @@ const minDelay = (a: number | undefined, b: number | undefined): number | undefi
  * Nothing is written for a Ready node without taints.
  */
 export const syncNode = (input: Input): Result => {
-  const { snapshot: snap, key: name, now, config, local } = input;
+  const { snapshot: snap, key: name, now, config } = input;
   const node = snap.get('Node', '', name);
   if (!node) return {};
   const ready = readyCondition(node);
   let requeue: number | undefined;
+  // The disruption pass first (zone states, tainting rates, master disruption mode): its state goes with
+  // every result of this sync.
+  const local = needsDisruptionPass(node, input.local) ? withDisruptionPass(snap, input.local, config, now) : input.local;
+  const changed = local !== input.local ? { local } : {};
 
-  // 1. health
+  // 1. health: heartbeats count from when the controller could have seen them (its start, the end of a
+  // master disruption), not before.
   const lastHeartbeat = lastHeartbeatOf(local, name);
   if (lastHeartbeat !== undefined && ready) {
-    const deadline = lastHeartbeat + config.nodeMonitorGracePeriodMs;
+    const deadline = Math.max(lastHeartbeat, local.probeFloor) + config.nodeMonitorGracePeriodMs;
     if (now < deadline) requeue = deadline - now;
     else if (ready.status !== 'Unknown') {
       const pods = [...snap.byIndex('Pod', 'node', name)];
       const wasReady = ready.status === 'True';
       return {
+        ...changed,
         plan: seq(
           write({ verb: 'update', subresource: 'status', object: unknownStatus(node, lastHeartbeat, now) },
             wasReady ? { onSuccess: nodeEvent(node, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`) } : {}),
@@ -208,24 +289,32 @@ export const syncNode = (input: Input): Result => {
     }
   } else if (lastHeartbeat === undefined && ready?.status === 'Unknown' && ready.reason === REASON_NODE_STATUS_UNKNOWN) {
     return {
+      ...changed,
       plan: write({ verb: 'update', subresource: 'status', object: healthyStatus(node, now) },
         { onSuccess: nodeEvent(node, 'Normal', 'NodeReady', `Node ${name} status is now: NodeReady`) }),
       workUnits: 1,
     };
   }
 
-  // 2. condition taints
-  const desired = desiredConditionTaints(node);
+  // 2. condition taints: NoSchedule at once, NoExecute through the zone's tainter.
+  const noExec = noExecuteDecision(snap, node, local, config, now);
+  requeue = minDelay(requeue, noExec.requeueAfterMs);
+  const desired = desiredConditionTaints(node, noExec.taint);
   const taints = desired && reconcileTaints(node, desired, now);
   if (taints) {
-    return { plan: write({ verb: 'update', object: { ...node, spec: { ...node.spec, taints } } as Node }), workUnits: 1 };
+    return {
+      ...(noExec.zones ? { local: { ...local, zones: noExec.zones } } : changed),
+      plan: write({ verb: 'update', object: { ...node, spec: { ...node.spec, taints } } as Node }),
+      ...(requeue !== undefined ? { requeueAfterMs: requeue } : {}),
+      workUnits: 1,
+    };
   }
 
   // 3 and 4: the pods, only on a node that is not Ready or has NoExecute taints.
-  const noExec = noExecuteTaints(node);
+  const noExecTaints = noExecuteTaints(node);
   const notReady = ready !== undefined && ready.status !== 'True';
-  if (!notReady && noExec.length === 0) return { ...(requeue !== undefined ? { requeueAfterMs: requeue } : {}), workUnits: 1 };
-  const since = taintsSince(name, noExec, local, now);
+  if (!notReady && noExecTaints.length === 0) return { ...changed, ...(requeue !== undefined ? { requeueAfterMs: requeue } : {}), workUnits: 1 };
+  const since = taintsSince(name, noExecTaints, local, now);
   const steps: Step[] = [];
   const evicting: string[] = [];
   let scanned = 0;
@@ -234,8 +323,8 @@ export const syncNode = (input: Input): Result => {
     const marked = notReady ? notReadyPod(pod, now) : undefined;
     const uid = pod.metadata?.uid ?? '';
     let at: number | undefined;
-    if (noExec.length > 0 && pod.metadata?.deletionTimestamp === undefined && !local.evicted.has(uid)) {
-      at = evictionTime(pod, noExec, since, now);
+    if (noExecTaints.length > 0 && pod.metadata?.deletionTimestamp === undefined && !local.evicted.has(uid)) {
+      at = evictionTime(pod, noExecTaints, since, now);
       if (at !== undefined && at > now) { requeue = minDelay(requeue, at - now); at = undefined; }
     }
     if (at !== undefined) {
@@ -243,7 +332,7 @@ export const syncNode = (input: Input): Result => {
       evicting.push(uid);
     } else if (marked) steps.push(statusWrite(marked, { onSuccess: NODE_NOT_READY(pod) }));
   }
-  const result: Result = { ...(requeue !== undefined ? { requeueAfterMs: requeue } : {}), workUnits: scanned + 1 };
+  const result: Result = { ...changed, ...(requeue !== undefined ? { requeueAfterMs: requeue } : {}), workUnits: scanned + 1 };
   if (steps.length === 0) return result;
   let evicted = local.evicted;
   for (const uid of evicting) evicted = evicted.set(uid, true);

@@ -5,5 +5,6 @@ export {
 export {
   NODE_LIFECYCLE_NAME, REASON_NODE_STATUS_UNKNOWN, MESSAGE_NODE_STATUS_UNKNOWN,
   REASON_DELETION_BY_TAINT_MANAGER, MESSAGE_DELETION_BY_TAINT_MANAGER, initialNodeLifecycleLocal, lastHeartbeatOf,
-  type NodeLifecycleConfig, type NodeLifecycleLocal,
+  NODE_LIFECYCLE_SETTINGS, type NodeLifecycleConfig, type NodeLifecycleLocal, type ZoneState, type ZoneTainter,
 } from './types.js';
+export { zoneKeyOf, zoneState, disruptionPass, swapLimiter, LABEL_EXCLUDE_DISRUPTION } from './disruption.js';

@@ -24,9 +24,43 @@ export interface NodeLifecycleConfig {
    * Unknown (40 s before 1.32, 50 s since).
    */
   readonly nodeMonitorGracePeriodMs: number;
+  /**
+   * --node-monitor-period: how often the controller looks at every node (5 s). The NoExecute taint of a
+   * node that is not Ready is queued by the look after the one that saw the change, so it comes a period
+   * after the Ready condition changed.
+   */
+  readonly nodeMonitorPeriodMs: number;
+  /** --node-eviction-rate: NoExecute taints per second in a zone that is not (or only fully) disrupted (0.1). */
+  readonly nodeEvictionRate: number;
+  /** --secondary-node-eviction-rate: the rate in a partially disrupted zone of a large cluster (0.01). */
+  readonly secondaryNodeEvictionRate: number;
+  /** --large-cluster-size-threshold: above this many nodes a zone is large (50); a small one stops tainting when partially disrupted. */
+  readonly largeClusterSizeThreshold: number;
+  /** --unhealthy-zone-threshold: the share of not-Ready nodes (and more than two) that makes a zone partially disrupted (0.55). */
+  readonly unhealthyZoneThreshold: number;
 }
 
-export const defaultNodeLifecycleConfig: NodeLifecycleConfig = { nodeMonitorGracePeriodMs: 50_000 };
+export const defaultNodeLifecycleConfig: NodeLifecycleConfig = {
+  nodeMonitorGracePeriodMs: 50_000, nodeMonitorPeriodMs: 5_000, nodeEvictionRate: 0.1, secondaryNodeEvictionRate: 0.01,
+  largeClusterSizeThreshold: 50, unhealthyZoneThreshold: 0.55,
+};
+
+/** The settable keys of `cluster.nodeLifecycle` (each a non-negative number). */
+export const NODE_LIFECYCLE_SETTINGS = [
+  'nodeMonitorGracePeriodMs', 'nodeMonitorPeriodMs', 'nodeEvictionRate', 'secondaryNodeEvictionRate', 'largeClusterSizeThreshold', 'unhealthyZoneThreshold',
+] as const satisfies readonly (keyof NodeLifecycleConfig)[];
+
+/** [ComputeZoneState] (Initial: a zone the controller has not judged yet). */
+export type ZoneState = 'Initial' | 'Normal' | 'PartialDisruption' | 'FullDisruption';
+
+/** A zone's state and its NoExecute-tainting token bucket (burst 1; qps 0 never gives a token). */
+export interface ZoneTainter {
+  readonly state: ZoneState;
+  readonly qps: number;
+  /** Tokens in the bucket at `at`. */
+  readonly tokens: number;
+  readonly at: number;
+}
 
 /**
  * Component-local memory (rebuilt from the log on restart, except `evicted`, which the taint-eviction
@@ -50,6 +84,16 @@ export interface NodeLifecycleLocal {
   readonly taintSeen: ReadonlyMap<string, number>;
   /** Pods (uid) whose eviction was sent: not sent again until the pod is gone. */
   readonly evicted: PHashMap<true>;
+  /** Per zone, its state and tainting rate at the last disruption pass (a restarted controller starts afresh). */
+  readonly zones: ReadonlyMap<string, ZoneTainter>;
+  /** Every zone fully disrupted at the last pass: no NoExecute condition taint is kept or added. */
+  readonly masterDisruption: boolean;
+  /**
+   * A heartbeat older than this counts as seen at this time: the controller's start (a restarted one
+   * times every node afresh — "Missing timestamp for Node. Assuming now") and its exit from master
+   * disruption mode (which resets every node's probe time).
+   */
+  readonly probeFloor: number;
 }
 
 /** Why a node's kubelet process posts no heartbeats, and since when. */
@@ -60,7 +104,9 @@ export interface Silence {
   readonly partitioned: boolean;
 }
 
-export const initialNodeLifecycleLocal = (): NodeLifecycleLocal => ({ down: new Map(), silent: new Map(), taintSeen: new Map(), evicted: PHashMap.empty() });
+export const initialNodeLifecycleLocal = (): NodeLifecycleLocal => ({
+  down: new Map(), silent: new Map(), taintSeen: new Map(), evicted: PHashMap.empty(), zones: new Map(), masterDisruption: false, probeFloor: 0,
+});
 
 /** A node's last heartbeat, if its heartbeats have stopped: the earlier of its node fault and its kubelet's silence. */
 export const lastHeartbeatOf = (local: NodeLifecycleLocal, node: string): number | undefined => {
