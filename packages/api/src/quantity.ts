@@ -42,3 +42,48 @@ export const formatBytes = (n: number): string => {
   }
   return String(n);
 };
+
+const BINARY_POWERS: Readonly<Record<string, number>> = { Ki: 1, Mi: 2, Gi: 3, Ti: 4, Pi: 5, Ei: 6 };
+const BINARY_SUFFIXES = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'] as const;
+const DECIMAL_EXPONENTS: Readonly<Record<string, number>> = { n: -9, u: -6, m: -3, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+const DECIMAL_SUFFIXES = new Map<number, string>([[0, ''], ...Object.entries(DECIMAL_EXPONENTS).map(([s, e]) => [e, s] as [number, string])]);
+/** resource.Quantity's grammar: a signed decimal, then an exponent (`e3`) or a suffix — not both. */
+const QUANTITY_GRAMMAR = /^([+-]?)([0-9]*)(?:\.([0-9]*))?(?:([eE][+-]?[0-9]+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/;
+
+/**
+ * A quantity as Kubernetes prints it (resource.Quantity.String(), CanonicalizeBytes): the format of its
+ * suffix kept — binary (`Ki`…), decimal SI (`m`, `k`…) or exponent (`e3`) —, the mantissa as small as the
+ * value allows with a decimal exponent that is a multiple of 3 (`2000m` → `2`, `1.5` → `1500m`,
+ * `1000k` → `1M`), binary values by their largest exact power of 1024 (`2048Mi` → `2Gi`), those under
+ * 1024 or not whole in decimal SI (`0.5Ki` → `512`). A string that is no quantity is returned as it is.
+ */
+export const canonicalQuantity = (q: string | number): string => {
+  const s = typeof q === 'number' ? String(q).replace('e+', 'e') : q.trim();
+  const m = QUANTITY_GRAMMAR.exec(s);
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) return String(q);
+  const sign = m[1] === '-' ? '-' : '';
+  const fraction = m[3] ?? '';
+  let mantissa = BigInt(`${m[2] || '0'}${fraction}`);
+  let exponent = -fraction.length;
+  let format: 'BinarySI' | 'DecimalSI' | 'DecimalExponent' = 'DecimalSI';
+  if (m[4] !== undefined) { format = 'DecimalExponent'; exponent += Number(m[4].slice(1)); }
+  else if (m[5] !== undefined && m[5] in BINARY_POWERS) { format = 'BinarySI'; mantissa *= 1024n ** BigInt(BINARY_POWERS[m[5]]!); }
+  else if (m[5] !== undefined) exponent += DECIMAL_EXPONENTS[m[5]]!;
+  if (mantissa === 0n) return '0';
+  if (format === 'BinarySI') {
+    // Whole values of at least 1024: the largest exact power of 1024; the rest in decimal SI.
+    const scale = 10n ** BigInt(Math.abs(exponent));
+    const whole = exponent >= 0 ? mantissa * scale : mantissa % scale === 0n ? mantissa / scale : undefined;
+    if (whole !== undefined && whole >= 1024n) {
+      let v = whole, k = 0;
+      while (k < 6 && v % 1024n === 0n) { v /= 1024n; k++; }
+      return `${sign}${v}${BINARY_SUFFIXES[k]}`;
+    }
+    format = 'DecimalSI';
+  }
+  while (mantissa % 10n === 0n) { mantissa /= 10n; exponent++; }
+  const down = ((exponent % 3) + 3) % 3;
+  if (down !== 0) { mantissa *= 10n ** BigInt(down); exponent -= down; }
+  const suffix = format === 'DecimalExponent' ? (exponent === 0 ? '' : `e${exponent}`) : (DECIMAL_SUFFIXES.get(exponent) ?? `e${exponent}`);
+  return `${sign}${mantissa}${suffix}`;
+};

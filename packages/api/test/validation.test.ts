@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as E from 'fp-ts/lib/Either.js';
 import {
-  applyDefaults, newInvalid, parseYamlDocuments, renderFieldError, toObjects, validateCreate, validateStatusUpdate, validateUpdate,
+  applyDefaults, canonicalQuantity, newInvalid, parseYamlDocuments, renderFieldError, toObjects, validateCreate, validateStatusUpdate, validateUpdate,
   type FieldError, type Kind, type KObject,
 } from '../src/index.js';
 import type {
@@ -303,6 +303,23 @@ describe('S55 — StatefulSet create-time validation messages (F1 with one chang
     expect(stsMessage(withResources({ requests: { 'example.com/gpu': '1' }, limits: { 'example.com/gpu': '2' } })))
       .toBe(`${PREFIX}${C}.requests: Invalid value: "1": must be equal to example.com/gpu limit of 2`);
     expect(withResources({ requests: { cpu: '500m', memory: '1Gi', 'ephemeral-storage': '1Gi' }, limits: { cpu: '1', memory: '1Gi', 'example.com/gpu': '1' } })).toEqual([]);
+    // Quantities print canonicalized, as resource.Quantity.String() does.
+    expect(stsMessage(withResources({ requests: { cpu: '2000m', memory: '2048Mi' }, limits: { cpu: 1.5, memory: '1024Mi' } }))).toBe(`${PREFIX}[`
+      + `${C}.requests: Invalid value: "2": must be less than or equal to cpu limit of 1500m, `
+      + `${C}.requests: Invalid value: "2Gi": must be less than or equal to memory limit of 1Gi]`);
+    expect(stsMessage(withResources({ requests: { memory: '-1000k' } }))).toBe(`${PREFIX}${C}.requests[memory]: Invalid value: "-1M": must be greater than or equal to 0`);
+  });
+
+  it('canonicalQuantity: resource.Quantity.String() of the parsed value, in the format of its suffix', () => {
+    const cases: [string | number, string][] = [
+      ['2000m', '2'], ['1500m', '1500m'], ['1.5', '1500m'], [1.5, '1500m'], [0.5, '500m'], ['0.1', '100m'], ['100m', '100m'], ['2', '2'], [2, '2'],
+      ['1000k', '1M'], ['1200k', '1200k'], ['12e2', '1200'], ['1e3', '1e3'], ['1E3', '1e3'], ['10e3', '10e3'], ['100e-3', '100e-3'], [1e-7, '100e-9'],
+      ['0', '0'], ['0Gi', '0'], ['0.000m', '0'], ['-1000k', '-1M'], ['+5', '5'], ['1n', '1n'], ['1000n', '1u'], ['1E', '1E'], ['1000E', '1e21'],
+      ['1Gi', '1Gi'], ['2048Mi', '2Gi'], ['1536Mi', '1536Mi'], ['1024', '1024'], ['1Ki', '1Ki'], ['1023Ki', '1023Ki'], ['0.5Gi', '512Mi'],
+      ['0.5Ki', '512'], ['1.5Ki', '1536'], ['0.1Ki', '102400m'], ['-2Gi', '-2Gi'],
+      ['abc', 'abc'], ['', ''], ['1Gi5', '1Gi5'], ['.', '.'],
+    ];
+    for (const [q, want] of cases) expect(canonicalQuantity(q), String(q)).toBe(want);
   });
 
   it('serviceName: "" or naming a missing Service is accepted', () => {

@@ -6,7 +6,7 @@ import {
   dns1123Label, invalidJson, labelName, nonnegative, semanticEqual, validateAnnotations, validateLabelSelector, validateLabels, type Errs,
 } from './fields.js';
 import { nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
-import { isValidQuantity, parseQuantity } from '../quantity.js';
+import { canonicalQuantity, isValidQuantity, parseQuantity } from '../quantity.js';
 import {
   inclusiveRangeError, isDNS1123Label, isDNS1123Subdomain, isValidLabelValue, isValidPortName, isValidPortNum, NONNEGATIVE_MSG, QUANTITY_MSG,
 } from './strings.js';
@@ -115,7 +115,7 @@ const validateContainerResourceName = (name: string, path: string): Errs => {
 /** ValidateResourceQuantityValue: the quantity's syntax (kubesim's decode check), then ≥ 0. */
 const validateResourceQuantity = (q: unknown, path: string): Errs => {
   if (!isValidQuantity(q)) return [invalid(path, String(q), QUANTITY_MSG)];
-  return (parseQuantity(q as string | number) ?? 0) < 0 ? [invalid(path, String(q), NONNEGATIVE_MSG)] : [];
+  return (parseQuantity(q as string | number) ?? 0) < 0 ? [invalid(path, canonicalQuantity(q as string | number), NONNEGATIVE_MSG)] : [];
 };
 
 /**
@@ -140,8 +140,10 @@ const validateResources = (r: Container['resources'], path: string): Errs => {
     const limit = limits[name];
     if (limit !== undefined && isValidQuantity(limit)) {
       const req = parseQuantity(q as string | number)!, lim = parseQuantity(limit as string | number)!;
-      if (req !== lim && !overcommitAllowed(name)) errs.push(invalid(`${path}.requests`, String(q), `must be equal to ${name} limit of ${String(limit)}`));
-      else if (req > lim) errs.push(invalid(`${path}.requests`, String(q), `must be less than or equal to ${name} limit of ${String(limit)}`));
+      // Quantities print in their canonical form (resource.Quantity.String()): `2000m` as `2`.
+      const shown = canonicalQuantity(q as string | number), limitShown = canonicalQuantity(limit as string | number);
+      if (req !== lim && !overcommitAllowed(name)) errs.push(invalid(`${path}.requests`, shown, `must be equal to ${name} limit of ${limitShown}`));
+      else if (req > lim) errs.push(invalid(`${path}.requests`, shown, `must be less than or equal to ${name} limit of ${limitShown}`));
     } else if (limit === undefined && !overcommitAllowed(name)) errs.push(required(`${path}.limits`, 'Limit must be set for non overcommitable resources'));
   }
   return errs;

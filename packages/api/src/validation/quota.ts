@@ -1,6 +1,6 @@
 /** ResourceQuota validation (ValidateResourceQuota in pkg/apis/core/validation). */
 import { invalid } from '../errors.js';
-import { isValidQuantity, parseQuantity } from '../quantity.js';
+import { canonicalQuantity, isValidQuantity, parseQuantity } from '../quantity.js';
 import type { ResourceQuota } from '../types.js';
 import { type Errs } from './fields.js';
 import { nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
@@ -32,7 +32,7 @@ const validateHard = (hard: Record<string, unknown> | undefined, path: string): 
     if (!k.includes('/') && !isStandardQuotaResource(k)) errs.push(invalid(p, k, INVALID_QUOTA_RESOURCE));
     if (!isValidQuantity(v)) { errs.push(invalid(p, String(v), QUANTITY_MSG)); continue; }
     const n = parseQuantity(v as string | number) ?? 0;
-    if (n < 0) errs.push(invalid(p, String(v), NONNEGATIVE_MSG));
+    if (n < 0) errs.push(invalid(p, canonicalQuantity(v as string | number), NONNEGATIVE_MSG));
     if (isIntegerResource(k) && !Number.isInteger(n)) errs.push(invalid(p, String(v), NOT_INTEGER));
   }
   return errs;

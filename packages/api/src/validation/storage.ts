@@ -1,6 +1,6 @@
 /** PersistentVolumeClaim, PersistentVolume and StorageClass validation (core + storage validation). */
 import { forbidden, invalid, required, unsupported } from '../errors.js';
-import { isValidQuantity, parseQuantity } from '../quantity.js';
+import { canonicalQuantity, isValidQuantity, parseQuantity } from '../quantity.js';
 import { merged } from '../objects.js';
 import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from '../types.js';
 import type { PersistentVolumeClaimSpec, PersistentVolumeSpec } from 'kubernetes-types/core/v1.js';
@@ -22,7 +22,7 @@ type Quantity = string | number;
 /** Quantity syntax, then ValidatePositiveQuantityValue. */
 const positiveQuantity = (q: Quantity, path: string): Errs => {
   if (!isValidQuantity(q)) return [invalid(path, String(q), QUANTITY_MSG)];
-  return (parseQuantity(q) ?? 0) <= 0 ? [invalid(path, String(q), 'must be greater than zero')] : [];
+  return (parseQuantity(q) ?? 0) <= 0 ? [invalid(path, canonicalQuantity(q), 'must be greater than zero')] : [];
 };
 
 /** Access-mode list checks shared by claims and volumes. */
