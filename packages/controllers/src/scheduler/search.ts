@@ -112,6 +112,16 @@ const nodeIndependentBoundClaims = (f: FilterCtx): number => {
 };
 
 /**
+ * The feasible nodes of a cycle whose scores are normalized over all of them: positions in the cache's
+ * node list, resource scores and pod counts, and their records — scratch arrays reused by every cycle
+ * (cycles never overlap), so that a cycle allocates nothing per feasible node.
+ */
+let colI = new Int32Array(1024);
+let colScore = new Float64Array(1024);
+let colPods = new Float64Array(1024);
+const colRecs: NodeRec[] = [];
+
+/**
  * Examine nodes from `start` (wrapping) until `numToFind` feasible ones are found or all were seen;
  * failures go to `failed`, feasible nodes to `hosts`. Returns how many nodes were examined.
  */
@@ -127,8 +137,12 @@ export const searchNodes = (f: FilterCtx, start: number, numToFind: number, fail
   // adds the same to every node): collect the feasible nodes first.
   const scoreNodeAffinity = pi.preferredTerms !== undefined;
   const scoreTaints = cache.anySoftTaint(snap);
-  const collected: { i: number; score: number; pods: number }[] | undefined =
-    f.preferred || scoreNodeAffinity || scoreTaints || f.softSpread ? [] : undefined;
+  const collect = f.preferred !== undefined || scoreNodeAffinity || scoreTaints || f.softSpread !== undefined;
+  if (collect && colI.length < n) {
+    const cap = Math.max(n, colI.length * 2);
+    colI = new Int32Array(cap); colScore = new Float64Array(cap); colPods = new Float64Array(cap);
+  }
+  let m = 0;
   const extra = f.extra;
   const names = extra.empty ? undefined : cache.nodeNames(snap);
   const r = pi.resources;
@@ -173,29 +187,34 @@ export const searchNodes = (f: FilterCtx, start: number, numToFind: number, fail
       pods = usage.pods;
     }
     feasible++;
-    if (collected) { collected.push({ i, score, pods }); continue; }
+    if (collect) { colI[m] = i; colScore[m] = score; colPods[m] = pods; m++; continue; }
     if (score > bestScore || (score === bestScore && pods < bestPods)) {
       ties[0] = i; tieCount = 1; bestScore = score; bestPods = pods;
     } else if (score === bestScore && pods === bestPods) ties[tieCount++] = i;
   }
-  if (collected) {
+  if (collect) {
     // [prioritizeNodes]: the weighted sum of NodeResourcesFit (1), NodeResourcesBalancedAllocation (1),
     // InterPodAffinity (2), NodeAffinity (2), TaintToleration (3) and PodTopologySpread (2), each normalized
     // over the feasible nodes.
-    const recs = collected.map((c) => cache.recAt(snap, c.i)!);
+    const recs = colRecs;
+    recs.length = m;
+    for (let k = 0; k < m; k++) recs[k] = cache.recAt(snap, colI[k]!)!;
     const ipa = f.preferred ? normalizeInterPodAffinity(recs.map((rec) => interPodAffinityRawScore(f.preferred!, rec))) : undefined;
     const na = scoreNodeAffinity ? defaultNormalizeScore(recs.map((rec) => nodeAffinityRawScore(pi, rec)), false) : undefined;
     const tt = scoreTaints ? defaultNormalizeScore(recs.map((rec) => intolerablePreferNoSchedule(pi, rec)), true) : undefined;
     const pts = f.softSpread
-      ? spreadScores(f.softSpread.state, snap, cache, f.softSpread.assumed, collected, recs)
+      ? spreadScores(f.softSpread.state, snap, cache, f.softSpread.assumed, colI, recs)
       : undefined;
-    collected.forEach(({ i, score: la, pods }, k) => {
-      const score = la + INTER_POD_AFFINITY_WEIGHT * (ipa?.[k] ?? 0) + NODE_AFFINITY_WEIGHT * (na?.[k] ?? 0)
+    for (let k = 0; k < m; k++) {
+      const i = colI[k]!, pods = colPods[k]!;
+      const score = colScore[k]! + INTER_POD_AFFINITY_WEIGHT * (ipa?.[k] ?? 0) + NODE_AFFINITY_WEIGHT * (na?.[k] ?? 0)
         + TAINT_TOLERATION_WEIGHT * (tt?.[k] ?? 0) + POD_TOPOLOGY_SPREAD_WEIGHT * (pts?.[k] ?? 0);
       if (score > bestScore || (score === bestScore && pods < bestPods)) {
         ties[0] = i; tieCount = 1; bestScore = score; bestPods = pods;
       } else if (score === bestScore && pods === bestPods) ties[tieCount++] = i;
-    });
+    }
+    // The records are the cache's: not kept past the cycle.
+    recs.length = 0;
   }
   hosts.tieCount = tieCount;
   hosts.bestScore = bestScore;

@@ -110,20 +110,29 @@ const intern = (k: string): string => {
   return k;
 };
 
+/** Scratch arrays of `spreadScores`, reused by every cycle (cycles never overlap). */
+let ignoredScratch = new Uint8Array(1024);
+let rawScratch = new Float64Array(1024);
+let outScratch = new Float64Array(1024);
+
 /**
  * The normalized scores (0–100) of the feasible nodes (their positions in the cache's node list, and
- * their records), in order. Bound pods are counted through the cache (per node and selector, again only
+ * their records — one per position), in order: a scratch array valid until the next call. Bound pods are counted through the cache (per node and selector, again only
  * after the node's pods changed); every node is read only when a non-hostname constraint has a domain
  * among the feasible nodes.
  */
 export const spreadScores = (
-  s: SpreadScoreState, snap: Snapshot, cache: SchedulerCache, assumed: AssumedPods, nodes: readonly { readonly i: number }[], recs: readonly NodeRec[],
-): number[] => {
+  s: SpreadScoreState, snap: Snapshot, cache: SchedulerCache, assumed: AssumedPods, positions: ArrayLike<number>, recs: readonly NodeRec[],
+): Float64Array => {
   const { constraints, requireAll, pod } = s;
   const ns = pod.metadata?.namespace ?? '';
   const uid = pod.metadata?.uid;
   const nc = constraints.length;
-  const m = nodes.length;
+  const m = recs.length;
+  if (ignoredScratch.length < m) {
+    const cap = Math.max(m, ignoredScratch.length * 2);
+    ignoredScratch = new Uint8Array(cap); rawScratch = new Float64Array(cap); outScratch = new Float64Array(cap);
+  }
   const assumedNodes = cache.assumedAt(snap, assumed);
   const keys = constraints.map((c) => intern(`${ns}\u0000${c.selector.text}`));
   const counters = constraints.map((c, k) => cache.spreadCounter(keys[k]!, c.selector, ns));
@@ -135,7 +144,8 @@ export const spreadScores = (
     const n = counters[k]!.on(snap, i) + assumedMatching(assumedNodes[i], assumed, keys[k]!, sel, ns);
     return i === selfAt && matchesAssumed(self!.pod, sel, ns) ? n - 1 : n;
   };
-  const ignored = new Uint8Array(m);
+  const ignored = ignoredScratch;
+  ignored.fill(0, 0, m);
   let scoredCount = m;
   if (requireAll) {
     for (let j = 0; j < m; j++) {
@@ -188,11 +198,11 @@ export const spreadScores = (
     }
   }
   // Score: the raw scores; NormalizeScore over the scored nodes.
-  const raw = new Float64Array(m);
+  const raw = rawScratch;
   let min = Infinity, max = 0;
   for (let j = 0; j < m; j++) {
     if (ignored[j] === 1) continue;
-    const i = nodes[j]!.i, rec = recs[j]!;
+    const i = positions[j]!, rec = recs[j]!;
     let score = 0;
     for (let k = 0; k < nc; k++) {
       const c = constraints[k]!;
@@ -206,7 +216,7 @@ export const spreadScores = (
     if (r < min) min = r;
     if (r > max) max = r;
   }
-  const out = new Array<number>(m);
+  const out = outScratch;
   for (let j = 0; j < m; j++) out[j] = ignored[j] === 1 ? 0 : max === 0 ? 100 : Math.trunc((100 * (max + min - raw[j]!)) / max);
   return out;
 };

@@ -8,6 +8,7 @@ import { newOutcome, runSync, type ExecutorPort } from './executor.js';
 import { noFaults, type HostFaults, type RuntimeFault } from './faults.js';
 import type { Simulation } from './simulation.js';
 import { EventCorrelator } from '../events.js';
+import type { EventOwner } from './queue.js';
 import { WorkQueue } from '../workqueue.js';
 
 type Machine = typeof componentMachine;
@@ -48,7 +49,7 @@ export interface HostStats {
  * Runs one ComponentDef inside the embedded simulation: an informer fed by the log, xstate lifecycle
  * actors (one per shard: per node for the kubelet), a work queue, and the plan interpreter.
  */
-export class ComponentHost<C = unknown, L = unknown> {
+export class ComponentHost<C = unknown, L = unknown> implements EventOwner {
   /**
    * The informer's cache. While the component sees a prefix of the log (no write-through, no broken or
    * reordered watch) it is a view of the simulation's shared fold (the API server's `VersionedStore`)
@@ -117,17 +118,17 @@ export class ComponentHost<C = unknown, L = unknown> {
 
   private makeActor(name: string, isProcess: boolean): Actor<Machine> {
     const effects: LifecycleEffects = {
-      connect: () => this.sim.at(0, this.proc(() => this.actorOf(name, isProcess).send({ type: 'CONNECTED' }))),
+      connect: () => this.sim.at(0, () => this.actorOf(name, isProcess).send({ type: 'CONNECTED' }), this),
       beginSync: () => {
-        if (!isProcess) { this.sim.at(0, this.proc(() => this.actorOf(name, isProcess).send({ type: 'SYNCED' }))); return; }
-        this.sim.at(this.sim.timing.cacheSyncMs, this.proc(() => {
+        if (!isProcess) { this.sim.at(0, () => this.actorOf(name, isProcess).send({ type: 'SYNCED' }), this); return; }
+        this.sim.at(this.sim.timing.cacheSyncMs, () => {
           if (this.process.getSnapshot().value !== 'syncing') return;
           this.resync();
           this.process.send({ type: 'SYNCED' });
-        }));
+        }, this);
       },
       // Effects run after the transition is committed, so the actor already reports `running`.
-      startWork: () => this.sim.at(0, this.proc(() => {
+      startWork: () => this.sim.at(0, () => {
         if (isProcess) {
           if (this.def.onStart) this.local = this.def.onStart(this.local, this.sim.now);
           // Shards (nodes) start once the process has synced — after a crash too, so that they take
@@ -138,7 +139,7 @@ export class ComponentHost<C = unknown, L = unknown> {
           this.schedulePeriodicResync();
         }
         this.startShardWork(isProcess ? undefined : name);
-      })),
+      }, this),
       dropState: () => { if (isProcess) this.dropState(); },
     };
     const a = createActor(hostedMachine, { input: { name } });
@@ -154,16 +155,12 @@ export class ComponentHost<C = unknown, L = unknown> {
   }
 
   /**
-   * `fn` as the process runs it: while the process is paused (SIGSTOP) it waits, in order with everything
-   * else the process would have done, until it is resumed. What happens outside the process (a request on
-   * its way to the API server, the log) goes on.
+   * The process's events are scheduled with the host as their owner (`EventOwner`): while the process is
+   * paused (SIGSTOP) the simulation hands them here instead of running them, and they wait, in order with
+   * everything else the process would have done, until it is resumed. What happens outside the process
+   * (a request on its way to the API server, the log) goes on.
    */
-  private proc(fn: () => void, background = false): () => void {
-    return () => {
-      if (this.paused) this.frozen.push({ fn, background });
-      else fn();
-    };
-  }
+  freeze(fn: () => void, background: boolean): void { this.frozen.push({ fn, background }); }
 
   get isPaused(): boolean { return this.paused; }
   get isPartitioned(): boolean { return this.faults.partitioned; }
@@ -177,8 +174,8 @@ export class ComponentHost<C = unknown, L = unknown> {
     const frozen = this.frozen;
     this.frozen = [];
     for (const f of frozen) {
-      if (f.background) this.sim.atBackground(0, this.proc(f.fn, true));
-      else this.sim.at(0, this.proc(f.fn));
+      if (f.background) this.sim.atBackground(0, f.fn, this);
+      else this.sim.at(0, f.fn, this);
     }
   }
 
@@ -216,7 +213,7 @@ export class ComponentHost<C = unknown, L = unknown> {
     this.lastDelivery = Math.max(this.lastDelivery, at);
     this.inOrderHorizon = Math.max(this.inOrderHorizon, at);
     this.batch = undefined;
-    this.sim.atTime(at, this.proc(() => { if (epoch === this.epoch && this.relistAt === at) this.relist(); }));
+    this.sim.atTime(at, () => { if (epoch === this.epoch && this.relistAt === at) this.relist(); }, this);
   }
 
   start(): void { this.process.send({ type: 'START' }); }
@@ -438,10 +435,10 @@ export class ComponentHost<C = unknown, L = unknown> {
     this.inOrderHorizon = t;
     const batch: Envelope[] = [e];
     this.batch = batch;
-    this.sim.atTime(t, this.proc(() => {
+    this.sim.atTime(t, () => {
       if (this.batch === batch) this.batch = undefined;
       for (let i = 0; i < batch.length; i++) this.deliver(batch[i]!);
-    }));
+    }, this);
   }
 
   /** One watch per kind, each with its own (wider) latency: kinds overtake each other, each stays in order. */
@@ -450,7 +447,7 @@ export class ComponentHost<C = unknown, L = unknown> {
     const t = Math.max(this.lastDeliveryByKind.get(kind) ?? 0, this.inOrderHorizon, this.sim.now + this.sim.draw([0.1, 40]));
     this.lastDeliveryByKind.set(kind, t);
     if (t > this.lastDelivery) { this.lastDelivery = t; this.batch = undefined; }
-    this.sim.atTime(t, this.proc(() => this.deliver(e)));
+    this.sim.atTime(t, () => this.deliver(e), this);
   }
 
   /** Apply a runtime fault addressed to this component. */
@@ -521,7 +518,7 @@ export class ComponentHost<C = unknown, L = unknown> {
     if (this.faults.duplicates > 0 && isObject) {
       this.faults.duplicates--;
       const epoch = this.epoch;
-      this.sim.at(this.sim.draw(this.sim.timing.watchLatencyMs), this.proc(() => { if (epoch === this.epoch) this.deliverAgain(e); }));
+      this.sim.at(this.sim.draw(this.sim.timing.watchLatencyMs), () => { if (epoch === this.epoch) this.deliverAgain(e); }, this);
     }
   }
 
@@ -533,7 +530,7 @@ export class ComponentHost<C = unknown, L = unknown> {
    */
   private schedulePeriodicResync(): void {
     const epoch = this.epoch;
-    this.sim.atBackground(this.sim.drawResync(), this.proc(() => {
+    this.sim.atBackground(this.sim.drawResync(), () => {
       if (epoch !== this.epoch || !this.running) return;
       for (const kind of this.def.watches) {
         for (const o of [...this.informer.list(kind as never)] as KObject[]) {
@@ -542,7 +539,7 @@ export class ComponentHost<C = unknown, L = unknown> {
         }
       }
       this.schedulePeriodicResync();
-    }, true));
+    }, this);
   }
 
   /** A duplicate: the cached version of the object reaches the handlers again as an update to itself. */
@@ -591,7 +588,7 @@ export class ComponentHost<C = unknown, L = unknown> {
     }
     if (!s.q.add(key, cause)) return;
     const epoch = this.epoch;
-    this.sim.at(this.sim.draw(this.sim.timing.workerDelayMs), this.proc(() => { if (epoch === this.epoch) this.process1(s, key); }));
+    this.sim.at(this.sim.draw(this.sim.timing.workerDelayMs), () => { if (epoch === this.epoch) this.process1(s, key); }, this);
   }
 
   /** AddAfter: the earliest pending timer for a key wins. */
@@ -599,10 +596,10 @@ export class ComponentHost<C = unknown, L = unknown> {
     const time = this.sim.now + delayMs;
     const epoch = this.epoch;
     s.q.after(key, time, (token) => {
-      this.sim.atTime(time, this.proc(() => {
+      this.sim.atTime(time, () => {
         if (epoch !== this.epoch || !s.q.fired(key, token)) return;
         this.enqueue(key, cause);
-      }));
+      }, this);
       return undefined;
     });
   }
@@ -621,15 +618,15 @@ export class ComponentHost<C = unknown, L = unknown> {
     const cost = (result.workUnits ?? 1) * this.sim.timing.costPerWorkUnitMs;
     if (result.plan === undefined && result.finalize === undefined) {
       // Nothing to send: the sync ends when its processing time is over.
-      this.sim.at(cost, this.proc(() => { if (epoch === this.epoch) this.finishSync(s, key, cause, result, NOTHING_SENT); }));
+      this.sim.at(cost, () => { if (epoch === this.epoch) this.finishSync(s, key, cause, result, NOTHING_SENT); }, this);
       return;
     }
     const port = this.port(s.actorName, cause, epoch);
     const out = newOutcome();
     const alive = (): boolean => epoch === this.epoch;
-    this.sim.at(cost, this.proc(() => {
+    this.sim.at(cost, () => {
       if (alive()) runSync(port, result, out, () => this.finishSync(s, key, cause, result, out), alive);
-    }));
+    }, this);
   }
 
   /** A sync's end: its onDone, failure backoff or requeue timer, and the key again if it changed meanwhile. */
@@ -665,11 +662,12 @@ export class ComponentHost<C = unknown, L = unknown> {
         if (epoch !== this.epoch) return;
         // The answer cannot reach a process partitioned meanwhile: its client times out.
         if (f.partitioned) { this.timeout(epoch, done); return; }
-        this.proc(() => {
+        const answer = (): void => {
           if (epoch !== this.epoch) return;
           if (this.def.writeThrough && r._tag === 'Right') this.storeWriteResult(r.right);
           done(r._tag === 'Right' ? { ok: true, object: r.right } : { ok: false, error: r.left });
-        })();
+        };
+        if (this.paused) this.freeze(answer, false); else answer();
       });
     });
   }
@@ -677,10 +675,10 @@ export class ComponentHost<C = unknown, L = unknown> {
   /** A request or response lost by a fault: the client times out. */
   private timeout(epoch: number, done: Parameters<ExecutorPort['send']>[1]): void {
     const f = this.faults;
-    this.sim.at(f.dropTimeoutMs, this.proc(() => {
+    this.sim.at(f.dropTimeoutMs, () => {
       if (epoch !== this.epoch) return;
       done({ ok: false, error: newTimeout() });
-    }));
+    }, this);
   }
 
   private port(actor: string, cause: number | null, epoch: number): ExecutorPort {
@@ -692,10 +690,10 @@ export class ComponentHost<C = unknown, L = unknown> {
         // One broadcaster per process writes its events in the order they were recorded.
         const t = Math.max(this.sim.now + this.sim.draw(this.sim.timing.apiLatencyMs), this.lastEventAt);
         this.lastEventAt = t;
-        this.sim.atTime(t, this.proc(() => {
+        this.sim.atTime(t, () => {
           // A partitioned process's events are lost (the broadcaster gives up on them).
           if (!this.faults.partitioned) this.sim.api.handle(req, { actor, cause, time: this.sim.now });
-        }));
+        }, this);
       },
     };
   }

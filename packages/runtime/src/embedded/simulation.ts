@@ -3,7 +3,7 @@ import { Rand, type ApiError, type ApiRequest, type KObject } from '@kubesim/api
 import { InMemoryLog, isObjectEntry, type Envelope } from '@kubesim/log';
 import { ApiServer, type ApiResult } from '@kubesim/apiserver';
 import { KUBELET_NAME, containerCrashError, type ComponentDef } from '@kubesim/controllers';
-import { EventQueue } from './queue.js';
+import { EventQueue, type EventOwner } from './queue.js';
 import { ComponentHost } from './host.js';
 import { defaultTiming, type TimingConfig } from './timing.js';
 import { chaosFault, parseRuntimeFault, type ChaosOp } from './faults.js';
@@ -93,10 +93,11 @@ export class Simulation {
   }
 
   // ---- scheduling --------------------------------------------------------------------------------
-  at(delayMs: number, fn: () => void): void { this.queue.push(this.now + delayMs, fn); }
-  atTime(time: number, fn: () => void): void { this.queue.push(Math.max(time, this.now), fn); }
+  /** `fn` after `delayMs`; with an `owner`, as that process runs it (deferred while it is paused). */
+  at(delayMs: number, fn: () => void, owner?: EventOwner): void { this.queue.push(this.now + delayMs, fn, false, owner); }
+  atTime(time: number, fn: () => void, owner?: EventOwner): void { this.queue.push(Math.max(time, this.now), fn, false, owner); }
   /** A background event (periodic resync): a run with nothing else to do is idle even while it is pending. */
-  atBackground(delayMs: number, fn: () => void): void { this.queue.push(this.now + delayMs, fn, true); }
+  atBackground(delayMs: number, fn: () => void, owner?: EventOwner): void { this.queue.push(this.now + delayMs, fn, true, owner); }
   /** Events pending other than background ones. */
   pendingForeground(): number { return this.queue.foreground; }
   /** A resync period for one informer. */
@@ -225,7 +226,9 @@ export class Simulation {
       if (n++ >= maxEvents) return 'budget';
       const run = this.queue.next()!;
       this.now = this.queue.lastTime;
-      run();
+      const owner = this.queue.lastOwner;
+      if (owner !== undefined && owner.isPaused) owner.freeze(run, this.queue.lastBackground);
+      else run();
       this.eventsProcessed++;
       if (opts.until?.()) return 'condition';
     }
