@@ -270,6 +270,26 @@ describe('scheduler: placement', () => {
     expect(balancedAllocationScore(1000, 1000, 0, 0, 0, 10000)).toBe(100);
   });
 
+  it('BalancedAllocation, 1.36 (kubernetes#135573): the change of balance the pod causes, 50 + ⌊(50 + with − without) / 2⌋', () => {
+    const change = (pc: number, pm: number, uc: number, ac: number, um: number, am: number) => balancedAllocationScore(pc, pm, uc, ac, um, am, true);
+    // The examples above: with the pod 87, 82, 95; without it 100, 85, 97.
+    expect(change(3000, 5000, 0, 4000, 0, 10000)).toBe(68);
+    expect(change(3000, 5000, 3000, 10000, 0, 20000)).toBe(73);
+    expect(change(3000, 5000, 3000, 10000, 5000, 20000)).toBe(74);
+    // No change 75; perfectly balanced to perfectly unbalanced 50; the reverse 100; a best-effort pod still 0.
+    expect(change(500, 500, 500, 2000, 500, 2000)).toBe(75);
+    expect(change(1000, 0, 0, 1000, 0, 1000)).toBe(50);
+    expect(change(0, 1000, 1000, 1000, 0, 1000)).toBe(100);
+    expect(change(0, 0, 1000, 1000, 0, 1000)).toBe(0);
+    // Where the two disagree: node-a holds 3Gi of memory and no CPU, node-b 1 CPU and 2Gi; a pod of 500m / 1Gi
+    // is more balanced on node-b (1.35), but balances node-a more (1.36).
+    const nodes = [node('node-a'), node('node-b')];
+    const usage = [pod('a-0', { nodeName: 'node-a', cpu: '0', memory: '3Gi' }), pod('b-0', { nodeName: 'node-b', cpu: '1', memory: '2Gi' })];
+    const incoming = pod('web-0', { cpu: '500m', memory: '1Gi' });
+    expect(boundTo(run([...nodes, ...usage, incoming], 'default/web-0'))).toBe('node-b');
+    expect(boundTo(run([...nodes, ...usage, incoming], 'default/web-0', { config: { balanceChangeScore: true } }))).toBe('node-a');
+  });
+
   it('BalancedAllocation weighs 1 beside LeastAllocated: it can move a pod with requests; a best-effort pod is placed by LeastAllocated alone', () => {
     // node-a: 64 CPUs, 8Gi; node-b: 4 CPUs, 8Gi. A pod of 1 CPU / 2Gi: LeastAllocated a 86, b 75; BalancedAllocation a 88, b 100.
     const nodes = [node('node-a', { cpu: '64', memory: '8Gi' }), node('node-b', { cpu: '4', memory: '8Gi' })];

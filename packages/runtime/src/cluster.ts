@@ -29,7 +29,10 @@ export interface ClusterSpec {
   readonly nodeLifecycle?: Readonly<Partial<C.NodeLifecycleConfig>>;
   /** --terminated-pod-gc-threshold (default 12500; 0 disables) of the pod garbage collector. */
   readonly podGc?: { readonly terminatedPodGcThreshold?: number };
-  /** The Kubernetes release modelled: '1.35' (default) or '1.36' (OnDelete sets complete their update, §1.17). */
+  /**
+   * The Kubernetes release modelled: '1.35' (default) or '1.36' (OnDelete sets complete their update, §1.17;
+   * BalancedAllocation scores the change of balance the pod causes).
+   */
   readonly kubernetesVersion?: '1.35' | '1.36';
   /** Feature gates (kube-controller-manager `--feature-gates`): `MaxUnavailableStatefulSet` (default true). */
   readonly featureGates?: Readonly<Record<string, boolean>>;
@@ -93,7 +96,7 @@ export const defaultComponents = (spec: ClusterSpec): ComponentSetup[] => {
       },
     },
     { def: C.replicaSetController as never, config: C.defaultReplicaSetControllerConfig },
-    { def: C.scheduler as never, config: C.defaultSchedulerConfig },
+    { def: C.scheduler as never, config: { ...C.defaultSchedulerConfig, ...(spec.kubernetesVersion === '1.36' ? { balanceChangeScore: true } : {}) } },
     { def: C.volumeBinder as never, config: { ...C.defaultVolumeBinderConfig, ...(spec.volumes?.provisionMs ? { provisionMs: spec.volumes.provisionMs } : {}) } },
     { def: C.kubelet as never, config: { ...C.defaultKubeletConfig, nodes, ...(spec.kubelet?.podStartupMs ? { podStartupMs: spec.kubelet.podStartupMs } : {}) }, shards: nodes },
     { def: C.endpointsController as never, config: C.defaultEndpointsConfig },

@@ -1,6 +1,7 @@
 /**
  * Version switches (k8s-semantics §1.17): the MaxUnavailableStatefulSet feature gate (the legacy
- * one-at-a-time rolling update of §1.7 when off) and the 1.36 OnDelete completion rule.
+ * one-at-a-time rolling update of §1.7 when off), the 1.36 OnDelete completion rule and 1.36's
+ * BalancedAllocation score.
  */
 import { describe, expect, it } from 'vitest';
 import type { Pod } from '@kubesim/api';
@@ -84,6 +85,14 @@ describe('OnDelete currentRevision (§1.7 version note, §1.17)', () => {
   it('1.36: advanced on completion, as for RollingUpdate', () => {
     const st = onDelete(cluster({ kubernetesVersion: '1.36' }));
     expect(st).toMatchObject({ updatedReplicas: 3, currentReplicas: 3, currentRevision: st.updateRevision });
+  });
+});
+
+describe('1.36: BalancedAllocation scores the change of balance (kubernetes#135573)', () => {
+  it('the scheduler of a 1.36 cluster is configured for it, a 1.35 one is not', () => {
+    const schedulerConfig = (sim: Simulation) => sim.hosts.find((h) => h.name === 'scheduler')!.config as { balanceChangeScore: boolean };
+    expect(schedulerConfig(cluster({})).balanceChangeScore).toBe(false);
+    expect(schedulerConfig(cluster({ kubernetesVersion: '1.36' })).balanceChangeScore).toBe(true);
   });
 });
 

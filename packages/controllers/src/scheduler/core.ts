@@ -256,6 +256,7 @@ export const schedulePod = (input: ReconcileInput<SchedulerConfig, SchedulerLoca
     extra: new AssumedByNode(c), ...(affinity ? { affinity } : {}), ...(spread ? { spread } : {}), ...(preferred ? { preferred } : {}),
     ...(softSpread ? { softSpread: { state: softSpread, assumed: local.assumed } } : {}),
     work: 1 + pre.scanned + (affinity?.scanned ?? 0) + (spread?.scanned ?? 0) + (preferred?.scanned ?? 0),
+    balanceChange: config.balanceChangeScore,
   };
   const workUnits = (): number => f.work + cache.takeScanned();
 
@@ -272,7 +273,7 @@ export const schedulePod = (input: ReconcileInput<SchedulerConfig, SchedulerLoca
   const numToFind = numFeasibleNodesToFind(config.percentageOfNodesToScore, n);
   const start = local.nextStartNodeIndex % n;
   const failed = new ReasonHistogram();
-  const hosts = new HostSelector(f.pi.resources, numToFind);
+  const hosts = new HostSelector(f.pi.resources, numToFind, config.balanceChangeScore);
   const examined = searchNodes(f, start, numToFind, failed, hosts);
   f.work += examined;
   const nextStartNodeIndex = (start + examined) % n;

@@ -58,25 +58,38 @@ export const leastAllocatedScore = (n: NodeRec, usage: NodeUsage, pod: PodResour
   return Math.trunc((cpu + mem) / 2);
 };
 
-/**
- * NodeResourcesBalancedAllocation [balancedResourceScorer], weight 1: how evenly the node's cpu and memory
- * would be requested with the pod — the fractions requested/allocatable (actual requests, not the
- * non-zero defaults; capped at 1; a resource the node has none of left out), score (1 − std) × 100,
- * std = |f_cpu − f_mem| / 2. A best-effort pod (no cpu or memory requests) is not scored (PreScore Skip,
- * since 1.32: kubernetes#129138): 0 on every node.
- */
-export const balancedAllocationScore = (podCpu: number, podMem: number, usedCpu: number, allocCpu: number, usedMem: number, allocMem: number): number => {
-  if (podCpu === 0 && podMem === 0) return 0;
+/** [balancedResourceScore]: (1 − std) × 100 of the requested fractions, std = |f_cpu − f_mem| / 2. */
+const balanceOf = (cpu: number, allocCpu: number, mem: number, allocMem: number): number => {
   let f0 = -1, f1 = -1;
-  if (allocCpu !== 0) f0 = Math.min(1, (usedCpu + podCpu) / allocCpu);
-  if (allocMem !== 0) f1 = Math.min(1, (usedMem + podMem) / allocMem);
+  if (allocCpu !== 0) f0 = Math.min(1, cpu / allocCpu);
+  if (allocMem !== 0) f1 = Math.min(1, mem / allocMem);
   const std = f0 >= 0 && f1 >= 0 ? Math.abs((f0 - f1) / 2) : 0;
   return Math.trunc((1 - std) * MAX_NODE_SCORE);
 };
 
+/**
+ * NodeResourcesBalancedAllocation [balancedResourceScorer], weight 1: how evenly the node's cpu and memory
+ * would be requested with the pod — the fractions requested/allocatable (actual requests, not the
+ * non-zero defaults; capped at 1; a resource the node has none of left out), score (1 − std) × 100,
+ * std = |f_cpu − f_mem| / 2. From 1.36 (`change`, kubernetes#135573) the change of balance the pod
+ * causes: 50 + ⌊(50 + with − without) / 2⌋ — 75 for no change, 50 from perfectly balanced to perfectly
+ * unbalanced, 100 the other way. A best-effort pod (no cpu or memory requests) is not scored (PreScore
+ * Skip, since 1.32: kubernetes#129138): 0 on every node.
+ */
+export const balancedAllocationScore = (
+  podCpu: number, podMem: number, usedCpu: number, allocCpu: number, usedMem: number, allocMem: number, change = false,
+): number => {
+  if (podCpu === 0 && podMem === 0) return 0;
+  const withPod = balanceOf(usedCpu + podCpu, allocCpu, usedMem + podMem, allocMem);
+  if (!change) return withPod;
+  const half = MAX_NODE_SCORE / 2;
+  return half + Math.trunc((half + withPod - balanceOf(usedCpu, allocCpu, usedMem, allocMem)) / 2);
+};
+
 /** The scores that need nothing from the other nodes: LeastAllocated + BalancedAllocation. */
-export const resourceScore = (n: NodeRec, usage: NodeUsage, pod: PodResources): number =>
-  leastAllocatedScore(n, usage, pod) + balancedAllocationScore(pod.milliCpu, pod.memory, usage.milliCpu, n.alloc.milliCpu, usage.memory, n.alloc.memory);
+export const resourceScore = (n: NodeRec, usage: NodeUsage, pod: PodResources, balanceChange = false): number =>
+  leastAllocatedScore(n, usage, pod)
+  + balancedAllocationScore(pod.milliCpu, pod.memory, usage.milliCpu, n.alloc.milliCpu, usage.memory, n.alloc.memory, balanceChange);
 
 /**
  * [prioritizeNodes] + [selectHost], folded into the filter loop: feed each feasible node in search
@@ -93,14 +106,14 @@ export class HostSelector {
   bestPods = Infinity;
   count = 0;
 
-  constructor(private readonly pod: PodResources, capacity: number) {
+  constructor(private readonly pod: PodResources, capacity: number, private readonly balanceChange = false) {
     // One scratch buffer reused by every cycle (cycles never overlap; contents are reset by tieCount).
     if (scratch.length < capacity) scratch = new Int32Array(Math.max(capacity, scratch.length * 2));
     this.ties = scratch;
   }
 
   add(index: number, n: NodeRec, usage: NodeUsage): void {
-    this.addScored(index, resourceScore(n, usage, this.pod), usage.pods);
+    this.addScored(index, resourceScore(n, usage, this.pod, this.balanceChange), usage.pods);
   }
 
   /** A feasible node with its score and pod count already computed. */

@@ -40,6 +40,8 @@ export interface FilterCtx {
   readonly softSpread?: { readonly state: SpreadScoreState; readonly assumed: AssumedPods };
   /** Work done (objects read), for workUnits. */
   work: number;
+  /** BalancedAllocation scores the change of balance (1.36). */
+  readonly balanceChange: boolean;
 }
 
 /** What the assumed pods of a node request, together. */
@@ -176,14 +178,14 @@ export const searchNodes = (f: FilterCtx, start: number, numToFind: number, fail
       const sM = capM === 0 || reqM > capM ? 0 : Math.trunc(((capM - reqM) * 100) / capM);
       score = Math.trunc((sC + sM) / 2);
       // NodeResourcesBalancedAllocation, as balancedAllocationScore computes it (0 for a best-effort pod).
-      if (anyReq) score += balancedAllocationScore(reqCpu, reqMem, uCpu, capC, uMem, capM);
+      if (anyReq) score += balancedAllocationScore(reqCpu, reqMem, uCpu, capC, uMem, capM, f.balanceChange);
       f.work += volumeWork;
     } else {
       const rec = cache.recAt(snap, i)!;
       const usage = usageWithAssumed(f, i, rec);
       const reasons = filterNode(f, rec, usage);
       if (reasons !== undefined) { failed.add(reasons); continue; }
-      score = resourceScore(rec, usage, r);
+      score = resourceScore(rec, usage, r, f.balanceChange);
       pods = usage.pods;
     }
     feasible++;

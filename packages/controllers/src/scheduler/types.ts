@@ -26,6 +26,11 @@ export interface SchedulerConfig {
    * long (the queue's flushUnschedulablePodsLeftover).
    */
   readonly podMaxInUnschedulableMs: number;
+  /**
+   * NodeResourcesBalancedAllocation scores the change of balance the pod causes, not the balance with it
+   * (1.36, kubernetes#135573).
+   */
+  readonly balanceChangeScore: boolean;
 }
 
 export const defaultSchedulerConfig: SchedulerConfig = {
@@ -37,6 +42,7 @@ export const defaultSchedulerConfig: SchedulerConfig = {
   bindTimeoutMs: 600_000,
   assumeTtlMs: 30_000,
   podMaxInUnschedulableMs: 300_000,
+  balanceChangeScore: false,
 };
 
 /**
