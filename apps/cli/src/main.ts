@@ -37,7 +37,7 @@ program.command('get')
   .argument('<kind>', 'kind or resource (pods, sts, pvc, pv, ...)')
   .argument('[name]', 'object name')
   .option('--log <file>', 'a recorded log (from kubesim run --log, kubesim log export); without it: the running cluster')
-  .option('--at <seq>', 'with --log: the cluster as it was at this log position (default: the end)')
+  .option('--at <seq>', 'with --log: the cluster as it was at this log position — a seq, or a virtual time t=12.5s (default: the end)')
   .addOption(new Option('-o, --output <format>', 'output format').choices(['json', 'yaml', 'wide']))
   .option('-n, --namespace <ns>', 'namespace', 'default')
   .option('-A, --all-namespaces', 'list across all namespaces')
@@ -61,7 +61,7 @@ program.command('replay')
   .addHelpText('after', `
 Prints the log position (seq, virtual time), the entry at that seq with what it changed, then every object
 grouped by kind as kubectl get prints it. One kind only, as kubectl would:
-  kubesim get KIND [NAME] --log FILE --at SEQ [-o json|yaml|wide]
+  kubesim get KIND [NAME] --log FILE --at SEQ|t=TIME [-o json|yaml|wide]
 Why an object is as it is: kubesim explain FILE KIND/NAME --at SEQ
 A damaged log (hash chain) is reported with its line number (exit 2).`)
   .action(async (file: string, opts: { at?: string; output?: string }) => {

@@ -62,6 +62,17 @@ describe('kubesim CLI', () => {
     const early = kubesim('get', 'pvc', '--log', log, '--at', String(claimAdded));
     expect(early.code).toBe(0);
     expect(early.out).toMatch(/^volume-stateful-pvc-0\s+Pending/m);
+    // A virtual time, as replay takes it: the last entry at or before it; ages counted to that time.
+    const entries = readFileSync(log, 'utf8').split('\n').slice(1).filter((l) => l !== '').map((l) => JSON.parse(l) as { seq: number; time: number; type: string; object?: { kind?: string } });
+    const claimAt = entries.find((e) => e.seq === claimAdded)!.time;
+    const byTime = kubesim('get', 'pvc', '--log', log, '--at', `t=${(claimAt / 1000).toFixed(6)}`);
+    expect(byTime.code).toBe(0);
+    expect(byTime.out).toMatch(/^volume-stateful-pvc-0\s+Pending/m);
+    expect(kubesim('get', 'nodes', '--log', log, '--at', 't=90s').out).toMatch(/^node-a\s+Ready\s+<none>\s+90s\s/m);
+    expect(kubesim('get', 'pods', '--log', log, '--at', 't=0').err).toBe('No resources found in default namespace.\n');
+    const badTime = kubesim('get', 'pods', '--log', log, '--at', 't=soon');
+    expect(badTime.code).toBe(2);
+    expect(badTime.err).toBe('error: --at t=soon: give a virtual time like t=12.5s, t=500ms or t=2m\n');
     const json = JSON.parse(kubesim('get', 'sts', '--log', log, '-o', 'json').out) as { kind: string; items: { metadata: { name: string } }[] };
     expect(json.kind).toBe('List');
     expect(json.items.map((i) => i.metadata.name)).toEqual(['stateful-pvc']);

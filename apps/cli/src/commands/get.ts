@@ -2,6 +2,7 @@ import { isLogDamage, readLogFile, renderLogDamage, unreadableLogMessage } from 
 import { foldLog } from '@kubesim/state';
 import { resolveKind, KINDS, type KObject } from '@kubesim/api';
 import { printObjects } from '../printers/index.js';
+import { parseAt } from './replay.js';
 
 export interface GetOptions {
   readonly log?: string;
@@ -11,7 +12,7 @@ export interface GetOptions {
   readonly allNamespaces?: boolean;
 }
 
-/** `kubesim get KIND [NAME] --log FILE [--at SEQ] [-o json|yaml|wide]`: objects as kubectl prints them. */
+/** `kubesim get KIND [NAME] --log FILE [--at SEQ|t=TIME] [-o json|yaml|wide]`: objects as kubectl prints them. */
 export const getCommand = (kindArg: string, name: string | undefined, opts: GetOptions): number => {
   if (!opts.log) { process.stderr.write('error: --log FILE is required (the recorded run to read)\n'); return 2; }
   const kind = resolveKind(kindArg);
@@ -27,14 +28,20 @@ export const getCommand = (kindArg: string, name: string | undefined, opts: GetO
   }
   if (isLogDamage(parsed)) { process.stderr.write(`${renderLogDamage(opts.log, parsed)}\n`); return 2; }
   const last = parsed.entries.length;
+  // The same positions as `replay --at`: a seq, or a virtual time (the last entry at or before it).
+  const spec = parseAt(opts.at);
+  if (typeof spec === 'string') { process.stderr.write(`${spec}\n`); return 2; }
   let at = last;
-  if (opts.at !== undefined) {
-    at = Number(opts.at);
-    if (!Number.isInteger(at) || at < 0) { process.stderr.write(`error: --at must be a log seq (0..${last}), got "${opts.at}"\n`); return 2; }
+  if (spec.kind === 'seq') {
+    at = spec.seq;
     if (at > last) { process.stderr.write(`error: --at ${at} is past the end of the log (last seq ${last})\n`); return 1; }
+  } else if (spec.kind === 'time') {
+    at = 0;
+    while (at < last && parsed.entries[at]!.time <= spec.ms) at++;
   }
   const store = foldLog(parsed.entries, at);
-  const nowMs = at === 0 ? 0 : parsed.entries[at - 1]!.time;
+  // Ages are counted to the moment asked for: the time given, or the time of the entry.
+  const nowMs = spec.kind === 'time' ? spec.ms : at === 0 ? 0 : parsed.entries[at - 1]!.time;
   const ns = KINDS[kind].namespaced ? (opts.allNamespaces ? undefined : (opts.namespace ?? 'default')) : '';
   let objects: KObject[] = [...store.list(kind, ns)] as KObject[];
   if (name !== undefined) {
