@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
 import { runCommand, runDistributedCommand } from './commands/run.js';
-import { getCommand } from './commands/get.js';
+import { describeLogCommand, getCommand } from './commands/get.js';
 import { replayCommand } from './commands/replay.js';
 import { explainCommand } from './commands/explain.js';
 import { diffCommand } from './commands/diff.js';
@@ -164,8 +164,18 @@ ctxOpts(program.command('drain').description('cordon a node of the running clust
   .option('--force', 'also pods that declare no controller').option('--delete-emptydir-data', 'also pods with emptyDir volumes'))
   .action(async (node: string, opts: { timeout?: string; gracePeriod?: string; force?: boolean; deleteEmptydirData?: boolean; context?: string; nats?: string }) => { process.exitCode = await drainCommand(node, opts); });
 
-ctxOpts(program.command('describe').description('an object of the running cluster and the events about it').argument('<kind/name>'))
-  .action(async (target: string, opts: { context?: string; nats?: string }) => { process.exitCode = await describeCommand(target, opts); });
+ctxOpts(program.command('describe').description('an object and the events about it: of a recorded log (--log FILE), or of the running cluster').argument('<kind/name>')
+  .option('--log <file>', 'a recorded log (from kubesim run --log, kubesim log export); without it: the running cluster')
+  .option('--at <seq>', 'with --log: the object as it was at this log position — a seq, or a virtual time t=12.5s (default: the end)')
+  .option('-n, --namespace <ns>', 'with --log: namespace', 'default'))
+  .action(async (target: string, opts: { log?: string; at?: string; namespace?: string; context?: string; nats?: string }) => {
+    if (opts.log === undefined) {
+      if (opts.at !== undefined) { process.stderr.write('error: --at needs --log FILE (a running cluster is only at its present)\n'); process.exitCode = 2; return; }
+      process.exitCode = await describeCommand(target, opts);
+      return;
+    }
+    process.exitCode = describeLogCommand(target, { log: opts.log, ...(opts.at !== undefined ? { at: opts.at } : {}), ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}) });
+  });
 
 ctxOpts(program.command('ps').description('the processes of the running cluster and their state'))
   .action(async (opts: { context?: string; nats?: string }) => { process.exitCode = await psCommand(opts); });

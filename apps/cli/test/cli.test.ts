@@ -79,6 +79,21 @@ describe('kubesim CLI', () => {
     expect(kubesim('get', 'pod', 'nope', '--log', log).err).toBe('Error from server (NotFound): pods "nope" not found\n');
   });
 
+  it('describe --log: the object as it was then, as YAML, and the events about it', () => {
+    const r = kubesim('describe', 'pod/stateful-pvc-0', '--log', log);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^apiVersion: v1\nkind: Pod\nmetadata:/);
+    expect(r.out).toMatch(/^\s+nodeName: node-/m);
+    expect(r.out).toMatch(/^Events:\n\s+Type\s+Reason\s+Age\s+From\s+Message\n/m);
+    expect(r.out).toMatch(/Normal\s+Scheduled\s+\S+\s+default-scheduler\s+Successfully assigned default\/stateful-pvc-0 to node-/);
+    // Before it existed; a missing object; a bad position.
+    expect(kubesim('describe', 'pod/stateful-pvc-0', '--log', log, '--at', '1').err).toBe('Error from server (NotFound): pods "stateful-pvc-0" not found\n');
+    expect(kubesim('describe', 'statefulset/nope', '--log', log).code).toBe(1);
+    expect(kubesim('describe', 'pod/stateful-pvc-0', '--log', log, '--at', 't=x').code).toBe(2);
+    // A cluster-scoped object: its events are in the default namespace.
+    expect(kubesim('describe', 'node/node-a', '--log', log).out).toMatch(/^kind: Node$/m);
+  });
+
   it('get: a damaged log is reported with its line number', () => {
     const lines = readFileSync(log, 'utf8').split('\n');
     lines[41] = lines[41]!.replace('"time":', '"time": ');

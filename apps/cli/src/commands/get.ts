@@ -1,7 +1,8 @@
 import { isLogDamage, readLogFile, renderLogDamage, unreadableLogMessage } from '@kubesim/log';
-import { foldLog } from '@kubesim/state';
-import { resolveKind, KINDS, type KObject } from '@kubesim/api';
-import { printObjects } from '../printers/index.js';
+import { foldLog, type ObjectStore } from '@kubesim/state';
+import { kubectlMessage, newNotFound, resolveKind, KINDS, type Event, type KObject } from '@kubesim/api';
+import { parseTarget } from '@kubesim/scenario';
+import { describeEvents, goYaml, printObjects } from '../printers/index.js';
 import { parseAt } from './replay.js';
 
 export interface GetOptions {
@@ -12,24 +13,24 @@ export interface GetOptions {
   readonly allNamespaces?: boolean;
 }
 
-/** `kubesim get KIND [NAME] --log FILE [--at SEQ|t=TIME] [-o json|yaml|wide]`: objects as kubectl prints them. */
-export const getCommand = (kindArg: string, name: string | undefined, opts: GetOptions): number => {
-  if (!opts.log) { process.stderr.write('error: --log FILE is required (the recorded run to read)\n'); return 2; }
-  const kind = resolveKind(kindArg);
-  if (!kind) { process.stderr.write(`error: the server doesn't have a resource type "${kindArg}"\n`); return 1; }
-  const output = opts.output ?? 'table';
-  if (!['table', 'wide', 'json', 'yaml'].includes(output)) { process.stderr.write(`error: unable to match a printer suitable for the output format "${output}", allowed formats are: json,yaml,wide\n`); return 2; }
+/** A recorded log folded at `--at`: the objects then, and the moment ages are counted to. */
+interface LogState { readonly store: ObjectStore; readonly nowMs: number }
+
+/**
+ * Read a recorded log and fold it at `--at` (a seq, or a virtual time as `replay --at` takes it: the last
+ * entry at or before it). A problem is reported on stderr and returned as the exit code.
+ */
+const logStateAt = (file: string, atArg: string | undefined): LogState | number => {
   let parsed: ReturnType<typeof readLogFile>;
   try {
-    parsed = readLogFile(opts.log);
+    parsed = readLogFile(file);
   } catch (e) {
-    process.stderr.write(`error: ${unreadableLogMessage(opts.log, e)}\n`);
+    process.stderr.write(`error: ${unreadableLogMessage(file, e)}\n`);
     return 2;
   }
-  if (isLogDamage(parsed)) { process.stderr.write(`${renderLogDamage(opts.log, parsed)}\n`); return 2; }
+  if (isLogDamage(parsed)) { process.stderr.write(`${renderLogDamage(file, parsed)}\n`); return 2; }
   const last = parsed.entries.length;
-  // The same positions as `replay --at`: a seq, or a virtual time (the last entry at or before it).
-  const spec = parseAt(opts.at);
+  const spec = parseAt(atArg);
   if (typeof spec === 'string') { process.stderr.write(`${spec}\n`); return 2; }
   let at = last;
   if (spec.kind === 'seq') {
@@ -39,11 +40,22 @@ export const getCommand = (kindArg: string, name: string | undefined, opts: GetO
     at = 0;
     while (at < last && parsed.entries[at]!.time <= spec.ms) at++;
   }
-  const store = foldLog(parsed.entries, at);
   // Ages are counted to the moment asked for: the time given, or the time of the entry.
   const nowMs = spec.kind === 'time' ? spec.ms : at === 0 ? 0 : parsed.entries[at - 1]!.time;
+  return { store: foldLog(parsed.entries, at), nowMs };
+};
+
+/** `kubesim get KIND [NAME] --log FILE [--at SEQ|t=TIME] [-o json|yaml|wide]`: objects as kubectl prints them. */
+export const getCommand = (kindArg: string, name: string | undefined, opts: GetOptions): number => {
+  if (!opts.log) { process.stderr.write('error: --log FILE is required (the recorded run to read)\n'); return 2; }
+  const kind = resolveKind(kindArg);
+  if (!kind) { process.stderr.write(`error: the server doesn't have a resource type "${kindArg}"\n`); return 1; }
+  const output = opts.output ?? 'table';
+  if (!['table', 'wide', 'json', 'yaml'].includes(output)) { process.stderr.write(`error: unable to match a printer suitable for the output format "${output}", allowed formats are: json,yaml,wide\n`); return 2; }
+  const state = logStateAt(opts.log, opts.at);
+  if (typeof state === 'number') return state;
   const ns = KINDS[kind].namespaced ? (opts.allNamespaces ? undefined : (opts.namespace ?? 'default')) : '';
-  let objects: KObject[] = [...store.list(kind, ns)] as KObject[];
+  let objects: KObject[] = [...state.store.list(kind, ns)] as KObject[];
   if (name !== undefined) {
     objects = objects.filter((o) => o.metadata?.name === name);
     if (objects.length === 0) {
@@ -56,6 +68,24 @@ export const getCommand = (kindArg: string, name: string | undefined, opts: GetO
     process.stderr.write(KINDS[kind].namespaced && ns !== undefined ? `No resources found in ${ns} namespace.\n` : 'No resources found\n');
     return 0;
   }
-  process.stdout.write(printObjects(kind, objects, { output: output as 'table', nowMs, single: name !== undefined }));
+  process.stdout.write(printObjects(kind, objects, { output: output as 'table', nowMs: state.nowMs, single: name !== undefined }));
+  return 0;
+};
+
+/**
+ * `kubesim describe KIND/NAME --log FILE [--at SEQ|t=TIME] [-n NS]`: the object as it was then, and the
+ * events about it, as `describe` prints them for a running cluster.
+ */
+export const describeLogCommand = (target: string, opts: { readonly log: string; readonly at?: string; readonly namespace?: string }): number => {
+  const t = parseTarget(target);
+  if (typeof t === 'string') { process.stderr.write(`${t}\n`); return 2; }
+  const state = logStateAt(opts.log, opts.at);
+  if (typeof state === 'number') return state;
+  const ns = KINDS[t.kind].namespaced ? (opts.namespace ?? 'default') : '';
+  const obj = state.store.get(t.kind, ns, t.name) as KObject | undefined;
+  if (!obj) { process.stderr.write(`${kubectlMessage(newNotFound(t.kind, t.name))}\n`); return 1; }
+  process.stdout.write(goYaml(obj));
+  const events = [...state.store.list('Event', obj.metadata?.namespace || 'default')] as Event[];
+  process.stdout.write(describeEvents(obj, events, state.nowMs));
   return 0;
 };
