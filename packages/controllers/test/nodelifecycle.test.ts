@@ -491,6 +491,13 @@ describe('node-lifecycle: zone disruption and the rate of NoExecute tainting [ha
     expect(nodeLifecycleKeysFor(entry('MODIFIED', aTainted), objs[0], s)).toEqual(['node-a', 'node-c']);
     // Only its NoSchedule taint: itself.
     expect(nodeLifecycleKeysFor(entry('MODIFIED', unknownNode('node-a', { taints: [] })), objs[0], s)).toEqual(['node-a']);
+    // A Ready node moved to another zone, or out of the disruption checks: the counts of two zones change.
+    const zoned = node('node-b', { labels: { 'topology.kubernetes.io/zone': 'z2' } });
+    expect(nodeLifecycleKeysFor(entry('MODIFIED', zoned), objs[1], s)).toEqual(['node-b', 'node-a', 'node-c']);
+    const excluded = node('node-b', { labels: { 'node.kubernetes.io/exclude-disruption': '' } });
+    expect(nodeLifecycleKeysFor(entry('MODIFIED', excluded), objs[1], s)).toEqual(['node-b', 'node-a', 'node-c']);
+    // Another label: nothing.
+    expect(nodeLifecycleKeysFor(entry('MODIFIED', node('node-b', { labels: { team: 'db' } })), objs[1], s)).toEqual([]);
     // A node deleted: every node concerned; a Ready node added: itself unless some zone is disrupted.
     expect(nodeLifecycleKeysFor(entry('DELETED', node('node-e')), node('node-e'), s)).toEqual(['node-a', 'node-c']);
     const calm = { local: initialNodeLifecycleLocal(), now: 0 };

@@ -4,7 +4,7 @@ import { podsByNode, type Snapshot } from '@kubesim/state';
 import type { ComponentDef, KeysForContext } from '../framework/component.js';
 import { parseKubeletProcessEntry, parseNodeFault, type KubeletProcessEvent } from '../kubelet/local.js';
 import { conditionNoExecuteTaint, syncNode } from './core.js';
-import { disrupted, zoneKeyOf } from './disruption.js';
+import { disrupted, excludedFromDisruption, zoneKeyOf } from './disruption.js';
 import {
   NODE_LIFECYCLE_NAME, defaultNodeLifecycleConfig, initialNodeLifecycleLocal, noExecuteTaints, readyCondition, taintSeenKey,
   type NodeLifecycleConfig, type NodeLifecycleLocal, type Silence, type Taint,
@@ -50,8 +50,9 @@ const awaitingNodes = (snap: Snapshot, first: string): string[] => {
 /**
  * Event handlers [node-lifecycle podUpdated / nodeUpdateQueue, tainteviction PodUpdated / NodeUpdated],
  * a node fault, a node whose Ready condition or taints changed → that node; when a node that is (or was)
- * not Ready changes readiness or its NoExecute condition taint, comes or goes, also every node that is
- * not Ready or carries such a taint (the zones' states and tainting queues changed: O(nodes), only then);
+ * not Ready changes readiness or its NoExecute condition taint, when any node comes, goes, changes zone or
+ * enters or leaves the disruption checks, also every node that is not Ready or carries such a taint (the
+ * zones' states and tainting queues changed: O(nodes), only then);
  * a pod newly bound to (or whose tolerations changed on) a node that is not Ready or has a NoExecute
  * taint → its node.
  */
@@ -74,10 +75,11 @@ export const nodeLifecycleKeysFor = (
     // A new Ready node can only ease a disruption: it matters only while there is one.
     if (e.type === 'ADDED' || !prev) return zoneMatters(node) || !ctx || disrupted(ctx.local.zones, ctx.local.masterDisruption) ? awaitingNodes(snap, name) : [name];
     const readyChanged = readyCondition(prev)?.status !== readyCondition(node)?.status;
-    if (!readyChanged && sameTaints(prev.spec?.taints, node.spec?.taints)) return [];
-    const zoneChanged = readyChanged || (conditionNoExecuteTaint(prev) === undefined) !== (conditionNoExecuteTaint(node) === undefined)
-      || zoneKeyOf(prev) !== zoneKeyOf(node);
-    return zoneChanged && (zoneMatters(prev) || zoneMatters(node)) ? awaitingNodes(snap, name) : [name];
+    // Moved to another zone, or in or out of the disruption checks: two zones' counts change.
+    const moved = zoneKeyOf(prev) !== zoneKeyOf(node) || excludedFromDisruption(prev) !== excludedFromDisruption(node);
+    if (!readyChanged && !moved && sameTaints(prev.spec?.taints, node.spec?.taints)) return [];
+    const queueChanged = readyChanged || (conditionNoExecuteTaint(prev) === undefined) !== (conditionNoExecuteTaint(node) === undefined);
+    return moved || (queueChanged && (zoneMatters(prev) || zoneMatters(node))) ? awaitingNodes(snap, name) : [name];
   }
   if (o.kind !== 'Pod') return [];
   const pod = o as Pod;
