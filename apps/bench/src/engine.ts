@@ -17,7 +17,22 @@ export interface SizeResult {
   readonly podsRunningPerWallSec: number;
   readonly peakRssMb: number;
   readonly converged: boolean;
+  /**
+   * How fast this machine is: `JSON.parse` of the run's own log entries (as JSON lines), entries per
+   * second — figures are comparable between runs whose ceilings match.
+   */
+  readonly parseEntriesPerSec: number;
 }
+
+/** `JSON.parse` throughput over these entries' JSON lines (after one warm-up pass), entries/s. */
+export const parseCeiling = (entries: readonly unknown[]): number => {
+  const lines = entries.map((e) => JSON.stringify(e));
+  for (const l of lines) JSON.parse(l);
+  let n = 0;
+  const t0 = performance.now();
+  do { for (const l of lines) JSON.parse(l); n += lines.length; } while (performance.now() - t0 < 500);
+  return n / ((performance.now() - t0) / 1000);
+};
 
 /** The benchmark workload: a Parallel StatefulSet with one claim template on `fast`, and its headless Service. */
 export const statefulSet = (replicas: number): KObject => ({
@@ -88,6 +103,7 @@ export const benchOneSize = (replicas: number, nodes: number, seed = 1): SizeRes
     replicas, nodes, wallMs, virtualMs: sim.now, logEvents: events,
     eventsPerSec: events / (wallMs / 1000), podsRunningPerWallSec: replicas / (wallMs / 1000),
     peakRssMb: peak / (1024 * 1024), converged: stop === 'condition',
+    parseEntriesPerSec: parseCeiling(sim.log.all().slice(startSeq)),
   };
 };
 

@@ -18,6 +18,7 @@ const engine = () => {
   const results = sizes.map((n) => {
     const r = benchSizeInChild(n, nodes);
     print(`  replicas ${String(n).padStart(6)}: converged=${r.converged} wall ${r.wallMs.toFixed(0)} ms, virtual ${(r.virtualMs / 1000).toFixed(1)} s, ${r.logEvents} log events, ${Math.round(r.eventsPerSec)} events/s, ${Math.round(r.podsRunningPerWallSec)} pods Running/s, peak RSS ${r.peakRssMb.toFixed(0)} MB`);
+    print(`    this machine: JSON.parse of the run's entries ${Math.round(r.parseEntriesPerSec).toLocaleString('en-US')} entries/s (the run processed ${(100 * r.eventsPerSec / r.parseEntriesPerSec).toFixed(1)} % of that)`);
     return r;
   });
   const [a, b] = results as [typeof results[0], typeof results[0]];
