@@ -3,7 +3,7 @@ import { foldLog, type ObjectStore } from '@kubesim/state';
 import { kubectlMessage, newNotFound, resolveKind, KINDS, type Event, type KObject } from '@kubesim/api';
 import { parseTarget } from '@kubesim/scenario';
 import { describeEvents, goYaml, printObjects } from '../printers/index.js';
-import { parseAt } from './replay.js';
+import { AtCursor, parseAt } from './replay.js';
 
 export interface GetOptions {
   readonly log?: string;
@@ -32,14 +32,11 @@ const logStateAt = (file: string, atArg: string | undefined): LogState | number 
   const last = parsed.entries.length;
   const spec = parseAt(atArg);
   if (typeof spec === 'string') { process.stderr.write(`${spec}\n`); return 2; }
-  let at = last;
-  if (spec.kind === 'seq') {
-    at = spec.seq;
-    if (at > last) { process.stderr.write(`error: --at ${at} is past the end of the log (last seq ${last})\n`); return 1; }
-  } else if (spec.kind === 'time') {
-    at = 0;
-    while (at < last && parsed.entries[at]!.time <= spec.ms) at++;
-  }
+  if (spec.kind === 'seq' && spec.seq > last) { process.stderr.write(`error: --at ${spec.seq} is past the end of the log (last seq ${last})\n`); return 1; }
+  // The entries the position includes, decided as replay decides them.
+  const cursor = new AtCursor(spec);
+  for (const e of parsed.entries) if (!cursor.includes(e)) break;
+  const at = cursor.seq;
   // Ages are counted to the moment asked for: the time given, or the time of the entry.
   const nowMs = spec.kind === 'time' ? spec.ms : at === 0 ? 0 : parsed.entries[at - 1]!.time;
   return { store: foldLog(parsed.entries, at), nowMs };

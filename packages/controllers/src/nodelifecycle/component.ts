@@ -3,7 +3,7 @@ import { isObjectEntry, type Envelope } from '@kubesim/log';
 import { podsByNode, type Snapshot } from '@kubesim/state';
 import type { ComponentDef, KeysForContext } from '../framework/component.js';
 import { parseKubeletProcessEntry, parseNodeFault, type KubeletProcessEvent } from '../kubelet/local.js';
-import { conditionNoExecuteTaint, syncNode } from './core.js';
+import { conditionNoExecuteTaint, syncNode, zoneTaintingConcerns } from './core.js';
 import { disrupted, excludedFromDisruption, zoneKeyOf } from './disruption.js';
 import {
   NODE_LIFECYCLE_NAME, defaultNodeLifecycleConfig, initialNodeLifecycleLocal, noExecuteTaints, readyCondition, taintSeenKey,
@@ -31,18 +31,12 @@ const nodeAffectsPods = (node: Node | undefined): boolean => {
   return false;
 };
 
-/** A node that is not Ready or carries a NoExecute condition taint: its zone's tainting concerns it. */
-const zoneMatters = (n: Node): boolean => {
-  const r = readyCondition(n);
-  return (r !== undefined && r.status !== 'True') || conditionNoExecuteTaint(n) !== undefined;
-};
-
 /** `first` (if any), then every node whose zone's tainting concerns it, by name. */
 const awaitingNodes = (snap: Snapshot, first: string): string[] => {
   const out = first === '' ? [] : [first];
   for (const n of snap.list('Node')) {
     const name = n.metadata?.name ?? '';
-    if (name !== first && zoneMatters(n)) out.push(name);
+    if (name !== first && zoneTaintingConcerns(n)) out.push(name);
   }
   return out;
 };
@@ -73,13 +67,13 @@ export const nodeLifecycleKeysFor = (
     // its zone's state or queue: the nodes waiting on either look again.
     if (e.type === 'DELETED') return awaitingNodes(snap, '');
     // A new Ready node can only ease a disruption: it matters only while there is one.
-    if (e.type === 'ADDED' || !prev) return zoneMatters(node) || !ctx || disrupted(ctx.local.zones, ctx.local.masterDisruption) ? awaitingNodes(snap, name) : [name];
+    if (e.type === 'ADDED' || !prev) return zoneTaintingConcerns(node) || !ctx || disrupted(ctx.local.zones, ctx.local.masterDisruption) ? awaitingNodes(snap, name) : [name];
     const readyChanged = readyCondition(prev)?.status !== readyCondition(node)?.status;
     // Moved to another zone, or in or out of the disruption checks: two zones' counts change.
     const moved = zoneKeyOf(prev) !== zoneKeyOf(node) || excludedFromDisruption(prev) !== excludedFromDisruption(node);
     if (!readyChanged && !moved && sameTaints(prev.spec?.taints, node.spec?.taints)) return [];
     const queueChanged = readyChanged || (conditionNoExecuteTaint(prev) === undefined) !== (conditionNoExecuteTaint(node) === undefined);
-    return moved || (queueChanged && (zoneMatters(prev) || zoneMatters(node))) ? awaitingNodes(snap, name) : [name];
+    return moved || (queueChanged && (zoneTaintingConcerns(prev) || zoneTaintingConcerns(node))) ? awaitingNodes(snap, name) : [name];
   }
   if (o.kind !== 'Pod') return [];
   const pod = o as Pod;

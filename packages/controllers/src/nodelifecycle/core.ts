@@ -98,6 +98,12 @@ export const desiredConditionTaints = (node: Node, noExecute = true): Taint[] | 
   return noExecute ? [{ key, effect: 'NoSchedule' }, { key, effect: 'NoExecute' }] : [{ key, effect: 'NoSchedule' }];
 };
 
+/** A node its zone's tainting concerns: not Ready, or carrying a NoExecute condition taint. */
+export const zoneTaintingConcerns = (n: Node): boolean => {
+  const r = readyCondition(n);
+  return (r !== undefined && r.status !== 'True') || conditionNoExecuteTaint(n) !== undefined;
+};
+
 /** A node waiting in its zone's tainting queue: not Ready and without a NoExecute condition taint. */
 const awaitsNoExecute = (n: Node): boolean => {
   const r = readyCondition(n);
@@ -150,10 +156,8 @@ const noExecuteDecision = (snap: Snapshot, node: Node, local: NodeLifecycleLocal
 };
 
 /** Whether this sync runs the disruption pass: only where a zone may be, or may have been, disrupted. */
-const needsDisruptionPass = (node: Node, local: NodeLifecycleLocal): boolean => {
-  const ready = readyCondition(node);
-  return (ready !== undefined && ready.status !== 'True') || conditionNoExecuteTaint(node) !== undefined || disrupted(local.zones, local.masterDisruption);
-};
+const needsDisruptionPass = (node: Node, local: NodeLifecycleLocal): boolean =>
+  zoneTaintingConcerns(node) || disrupted(local.zones, local.masterDisruption);
 
 /** [handleDisruption] over the cache's nodes, folded into the controller's local state. */
 const withDisruptionPass = (snap: Snapshot, local: NodeLifecycleLocal, config: NodeLifecycleConfig, now: number): NodeLifecycleLocal => {

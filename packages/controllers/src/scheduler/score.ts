@@ -92,9 +92,9 @@ export const resourceScore = (n: NodeRec, usage: NodeUsage, pod: PodResources, b
   + balancedAllocationScore(pod.milliCpu, pod.memory, usage.milliCpu, n.alloc.milliCpu, usage.memory, n.alloc.memory, balanceChange);
 
 /**
- * [prioritizeNodes] + [selectHost], folded into the filter loop: feed each feasible node in search
- * order; the best LeastAllocated score wins, among equal scores the fewest pods, among those a seeded
- * uniform choice keyed by `label` (pod uid and attempt).
+ * [prioritizeNodes] + [selectHost], folded into the filter loop: `searchNodes` keeps the best score,
+ * among equal scores the fewest pods, and the nodes tied on both here; `select` makes a seeded uniform
+ * choice among them keyed by `label` (pod uid and attempt).
  */
 let scratch = new Int32Array(1024);
 
@@ -106,25 +106,10 @@ export class HostSelector {
   bestPods = Infinity;
   count = 0;
 
-  constructor(private readonly pod: PodResources, capacity: number, private readonly balanceChange = false) {
+  constructor(capacity: number) {
     // One scratch buffer reused by every cycle (cycles never overlap; contents are reset by tieCount).
     if (scratch.length < capacity) scratch = new Int32Array(Math.max(capacity, scratch.length * 2));
     this.ties = scratch;
-  }
-
-  add(index: number, n: NodeRec, usage: NodeUsage): void {
-    this.addScored(index, resourceScore(n, usage, this.pod, this.balanceChange), usage.pods);
-  }
-
-  /** A feasible node with its score and pod count already computed. */
-  addScored(index: number, score: number, pods: number): void {
-    this.count++;
-    if (score > this.bestScore || (score === this.bestScore && pods < this.bestPods)) {
-      this.ties[0] = index;
-      this.tieCount = 1;
-      this.bestScore = score;
-      this.bestPods = pods;
-    } else if (score === this.bestScore && pods === this.bestPods) this.ties[this.tieCount++] = index;
   }
 
   /** The chosen index, or undefined when no node was feasible. */
