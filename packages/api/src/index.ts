@@ -13,3 +13,4 @@ export * from './objects.js';
 export * from './quota.js';
 export * from './pdb.js';
 export * from './printpod.js';
+export * from './images.js';

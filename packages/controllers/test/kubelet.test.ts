@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test as fcTest } from '@fast-check/vitest';
 import {
-  parseTimestamp, seededBetween, timestamp, type Container, type KObject, type Node, type PersistentVolume,
+  nodeImageEntry, parseTimestamp, printPod, seededBetween, simulatedImageSize, timestamp, type Container, type KObject, type Node, type PersistentVolume,
   type PersistentVolumeClaim, type Pod,
 } from '@kubesim/api';
 import type { Envelope } from '@kubesim/log';
@@ -20,6 +20,10 @@ const node = (name: string, extra: Partial<Node> = {}): Node => ({
   apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name } },
   status: { addresses: [{ type: 'InternalIP', address: name === 'node-a' ? '172.18.0.2' : '172.18.0.3' }] }, ...extra,
 });
+
+/** A node that holds `images` from the start (its status.images, as the scenario's `nodes[].images` writes it). */
+const holding = (n: Node, images: readonly string[]): Node => ({ ...n, status: { ...n.status, images: images.map((i) => nodeImageEntry(i)) } });
+const PRELOADED = ['nginx:1.25', 'busybox:1.36', 'envoy:1.30'];
 
 interface PodOpts {
   node?: string; uid?: string; rv?: string; created?: number; containers?: Container[]; claims?: string[];
@@ -67,7 +71,7 @@ const applied = (p: Pod, r: ReconcileResult<KubeletLocal>, rv: string): Pod => (
 const faultEntry = (seq: number, time: number, data: unknown): Envelope => ({ seq, time, type: 'FAULT', actor: 'system:chaos', cause: null, data });
 
 describe('kubelet: pod lifecycle', () => {
-  const nodes = [node('node-a'), node('node-b')];
+  const nodes = [holding(node('node-a'), PRELOADED), holding(node('node-b'), PRELOADED)];
 
   it('writes the first status (ContainerCreating) with startTime, hostIP and the five conditions (no sandbox yet: PodReadyToStartContainers False)', () => {
     const p = pod('web-0', { node: 'node-a' });
@@ -219,8 +223,118 @@ describe('kubelet: pod lifecycle', () => {
   });
 });
 
+describe('kubelet: images on the node (EnsureImageExists, shouldPullImage)', () => {
+  const key = kubeletKey('node-a', 'default', 'web-0');
+  const events = (r: ReconcileResult<KubeletLocal>) => eventsOf(r.plan).map((e) => [e.reason, e.message]);
+  /** Admit the pod at `at` and start it after its delay: the two results and the running pod. */
+  const admitAndStart = (objs: readonly KObject[], p: Pod, local = initialKubeletLocal(), at = 1000) => {
+    const k = kubeletKey(p.spec!.nodeName!, 'default', p.metadata!.name!);
+    const admit = run([...objs, p], k, at, local);
+    const created = applied(p, admit, '11');
+    const now = at + seededBetween(SEED, p.metadata!.uid!, 500, 1500);
+    const start = run([...objs, created], k, now, admit.local ?? local);
+    return { admit, start, now, running: applied(created, start, '12') };
+  };
+
+  it('IfNotPresent on a node without the image: Pulling with the sandbox, then pulled in the startup delay; remembered for the node', () => {
+    const { admit, start, now } = admitAndStart([node('node-a'), node('node-b')], pod('web-0', { node: 'node-a' }));
+    expect(events(admit)).toEqual([['Pulling', 'Pulling image "nginx:1.25"']]);
+    const d = goDuration(now - 1000);
+    expect(events(start)[0]).toEqual(['Pulled', `Successfully pulled image "nginx:1.25" in ${d} (${d} including waiting). Image size: ${simulatedImageSize('nginx:1.25')} bytes.`]);
+    expect(start.local?.images.get('node-a')?.get('docker.io/library/nginx:1.25')).toBe(now);
+    expect(start.local?.images.get('node-b')).toBeUndefined();
+  });
+
+  it('a second pod on the node finds the image present — after the first pod is gone too; a pod on another node pulls', () => {
+    const nodes = [node('node-a'), node('node-b')];
+    const first = admitAndStart(nodes, pod('web-0', { node: 'node-a' }));
+    const again = admitAndStart([...nodes, first.running], pod('web-1', { node: 'node-a', uid: 'uid-web-1' }), first.start.local, 5000);
+    expect(events(again.admit)).toEqual([]);
+    expect(events(again.start)[0]).toEqual(['Pulled', 'Container image "nginx:1.25" already present on machine and can be accessed by the pod']);
+    // The first pod deleted since: this kubelet still remembers the pull.
+    const later = admitAndStart(nodes, pod('web-2', { node: 'node-a', uid: 'uid-web-2' }), first.start.local, 5000);
+    expect(events(later.admit)).toEqual([]);
+    const elsewhere = admitAndStart(nodes, pod('web-3', { node: 'node-b', uid: 'uid-web-3' }), first.start.local, 5000);
+    expect(events(elsewhere.admit)).toEqual([['Pulling', 'Pulling image "nginx:1.25"']]);
+  });
+
+  it('a restarted kubelet learns the node\'s images from the started containers of its pods and from the node\'s status.images', () => {
+    const nodes = [node('node-a'), node('node-b')];
+    const first = admitAndStart(nodes, pod('web-0', { node: 'node-a' }));
+    // A fresh incarnation: the running pod shows the image is on node-a.
+    const next = admitAndStart([...nodes, first.running], pod('web-1', { node: 'node-a', uid: 'uid-web-1' }), initialKubeletLocal(), 5000);
+    expect(events(next.admit)).toEqual([]);
+    // Preloaded, named as the runtime names it (docker.io/library/…, with its digest).
+    const preloaded = admitAndStart([holding(node('node-a'), ['nginx:1.25']), node('node-b')], pod('web-2', { node: 'node-a', uid: 'uid-web-2' }));
+    expect(events(preloaded.admit)).toEqual([]);
+    expect(events(preloaded.start)[0]?.[1]).toBe('Container image "nginx:1.25" already present on machine and can be accessed by the pod');
+    // A pod started after this one was admitted does not count for its pull, which began at admission.
+    const racing = admitAndStart(nodes, pod('web-3', { node: 'node-a', uid: 'uid-web-3' }));
+    const created = applied(pod('web-3', { node: 'node-a', uid: 'uid-web-3' }), racing.admit, '11');
+    const laterStart: Pod = { ...first.running, metadata: { ...first.running.metadata, name: 'web-9', uid: 'uid-web-9' } };
+    const shifted = { ...laterStart, status: { ...laterStart.status, containerStatuses: laterStart.status!.containerStatuses!.map((c) => ({ ...c, state: { running: { startedAt: timestamp(1001) } } })) } };
+    const r = run([...nodes, shifted, created], kubeletKey('node-a', 'default', 'web-3'), racing.now);
+    expect(events(r)[0]?.[1]).toMatch(/^Successfully pulled image "nginx:1.25" in /);
+  });
+
+  it('containers of one pod: a second container of an image the first pulled finds it present; Always pulls each time; Never does not pull', () => {
+    const containers: Container[] = [
+      { name: 'a', image: 'redis:7', imagePullPolicy: 'IfNotPresent' }, { name: 'b', image: 'docker.io/library/redis:7', imagePullPolicy: 'IfNotPresent' },
+      { name: 'c', image: 'redis:7', imagePullPolicy: 'Always' }, { name: 'd', image: 'busybox:1.36', imagePullPolicy: 'Never' },
+    ];
+    const { admit, start } = admitAndStart([holding(node('node-a'), ['busybox:1.36']), node('node-b')], pod('web-0', { node: 'node-a', containers }));
+    expect(events(admit)).toEqual([['Pulling', 'Pulling image "redis:7"']]);
+    expect(events(start).filter(([r]) => r === 'Pulling' || r === 'Pulled').map(([r, m]) => `${r}: ${m!.replace(/ in .*/, ' in …')}`)).toEqual([
+      'Pulled: Successfully pulled image "redis:7" in …',
+      'Pulled: Container image "docker.io/library/redis:7" already present on machine and can be accessed by the pod',
+      'Pulling: Pulling image "redis:7"',
+      'Pulled: Successfully pulled image "redis:7" in …',
+      'Pulled: Container image "busybox:1.36" already present on machine and can be accessed by the pod',
+    ]);
+  });
+
+  it('Never with the image absent: the container waits in ErrImageNeverPull (Warning at each pod-worker retry), the pod Pending with its sandbox; it starts once the node holds the image', () => {
+    const nodes = [node('node-a'), node('node-b')];
+    const containers: Container[] = [{ name: 'app', image: 'app:1', imagePullPolicy: 'Never' }, { name: 'web', image: 'nginx:1.25', imagePullPolicy: 'IfNotPresent' }];
+    const { admit, start, now, running } = admitAndStart(nodes, pod('web-0', { node: 'node-a', containers }));
+    expect(events(admit)).toEqual([]); // the first container does not pull
+    const message = 'Container image "app:1" is not present with pull policy of Never';
+    expect(events(start)).toEqual([
+      ['ErrImageNeverPull', message],
+      ['Pulling', 'Pulling image "nginx:1.25"'], ['Pulled', expect.stringMatching(/^Successfully pulled image "nginx:1.25" in 0s/)], ['Created', 'Container created'], ['Started', 'Container started'],
+    ]);
+    expect(eventsOf(start.plan)[0]).toMatchObject({ type: 'Warning', involved: { fieldPath: 'spec.containers{app}' } });
+    const s = running;
+    expect(s.status?.phase).toBe('Pending');
+    expect(s.status?.podIP).toBe('10.64.0.2');
+    expect(s.status?.containerStatuses?.[0]).toMatchObject({ name: 'app', ready: false, started: false, state: { waiting: { reason: 'ErrImageNeverPull', message } } });
+    expect(s.status?.containerStatuses?.[1]?.state?.running).toBeDefined();
+    expect(condOf(s, 'PodReadyToStartContainers')?.status).toBe('True');
+    expect(condOf(s, 'ContainersReady')).toMatchObject({ status: 'False', message: 'containers with unready status: [app]' });
+    expect(printPod(s).reason).toBe('ErrImageNeverPull');
+    // The pod worker tries again 10–15 s later: the Warning again, nothing else written.
+    expect(start.requeueAfterMs).toBeGreaterThanOrEqual(10_000);
+    expect(start.requeueAfterMs).toBeLessThanOrEqual(15_000);
+    const retry = run([...nodes, s], key, now + start.requeueAfterMs!, start.local);
+    expect(writesOf(retry.plan)).toEqual([]);
+    expect(events(retry)).toEqual([['ErrImageNeverPull', message]]);
+    expect(retry.requeueAfterMs).toBeGreaterThanOrEqual(10_000);
+    // A wake-up in between records nothing (one try per backOffPeriod).
+    expect(events(run([...nodes, s], key, now + 1, start.local))).toEqual([]);
+    // Another pod pulled app:1 on the node: the next try starts the container, the pod is Running.
+    const pulledHere = { ...retry.local!, images: new Map([['node-a', new Map([['docker.io/library/app:1', now + 2]])]]) };
+    const up = run([...nodes, s], key, now + 20_000, pulledHere);
+    const u = statusOf(up);
+    expect(u.status?.phase).toBe('Running');
+    expect(u.status?.containerStatuses?.[0]?.state?.running?.startedAt).toBe(timestamp(now + 20_000));
+    expect(events(up)).toEqual([
+      ['Pulled', 'Container image "app:1" already present on machine and can be accessed by the pod'], ['Created', 'Container created'], ['Started', 'Container started'],
+    ]);
+  });
+});
+
 describe('kubelet: init containers and sidecars', () => {
-  const nodes = [node('node-a'), node('node-b')];
+  const nodes = [holding(node('node-a'), PRELOADED), holding(node('node-b'), PRELOADED)];
   const key = kubeletKey('node-a', 'default', 'db-0');
   const withInits = (o: PodOpts = {}): Pod => {
     const p = pod('db-0', { node: 'node-a', ...o });

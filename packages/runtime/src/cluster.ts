@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import type { KObject, Node } from '@kubesim/api';
+import { nodeImageEntry, normalizeImageName, type KObject, type Node } from '@kubesim/api';
 import * as C from '@kubesim/controllers';
 import { Simulation, type ComponentSetup } from './embedded/simulation.js';
 import type { TimingConfig } from './embedded/timing.js';
@@ -10,6 +10,8 @@ export interface NodeSpec {
   readonly capacity?: { readonly cpu?: string; readonly memory?: string; readonly pods?: number };
   readonly taints?: readonly { readonly key: string; readonly value?: string; readonly effect: string }[];
   readonly unschedulable?: boolean;
+  /** Images the node holds from the start (its `status.images`): pods pull the others on first use. */
+  readonly images?: readonly string[];
 }
 
 /** The simulated cluster: nodes, storage classes, namespaces and the knobs of the virtual-time model. */
@@ -53,6 +55,16 @@ export const COMPONENT_NAMES = [
 ] as const;
 
 /** The Node object a kubelet registers (kubesim: written at bootstrap). */
+/** A node's `status.images` for the images it holds: one entry per image, largest first, at most 50 ([nodestatus.Images]). */
+export const nodeImages = (images: readonly string[]): { names: string[]; sizeBytes: number }[] => {
+  const seen = new Map<string, { names: string[]; sizeBytes: number }>();
+  for (const i of images) {
+    const n = normalizeImageName(i);
+    if (!seen.has(n)) seen.set(n, nodeImageEntry(n));
+  }
+  return [...seen.values()].sort((a, b) => b.sizeBytes - a.sizeBytes || (a.names.at(-1)! < b.names.at(-1)! ? -1 : 1)).slice(0, 50);
+};
+
 export const nodeObject = (n: NodeSpec, index: number): Node => ({
   apiVersion: 'v1',
   kind: 'Node',
@@ -76,6 +88,8 @@ export const nodeObject = (n: NodeSpec, index: number): Node => ({
       { type: 'InternalIP', address: `172.18.${Math.floor((index + 2) / 256)}.${(index + 2) % 256}` },
       { type: 'Hostname', address: n.name },
     ],
+    // [nodestatus.Images]: largest first, each with its repo digest and tag.
+    ...(n.images?.length ? { images: nodeImages(n.images) } : {}),
     nodeInfo: {
       kubeletVersion: 'v1.35.0-kubesim', kubeProxyVersion: '', osImage: 'kubesim', kernelVersion: '6.1.0', containerRuntimeVersion: 'kubesim://1.0',
       operatingSystem: 'linux', architecture: 'amd64', machineID: '', systemUUID: '', bootID: '',

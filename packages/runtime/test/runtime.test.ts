@@ -3,7 +3,7 @@ import { createActor } from 'xstate';
 import * as E from 'fp-ts/lib/Either.js';
 import type { KObject, StatefulSet } from '@kubesim/api';
 import { componentMachine } from '@kubesim/controllers';
-import { EventQueue, createCluster, type ClusterSpec } from '../src/index.js';
+import { EventQueue, createCluster, nodeImages, type ClusterSpec } from '../src/index.js';
 
 const spec: ClusterSpec = {
   nodes: [{ name: 'node-a' }, { name: 'node-b' }, { name: 'node-c' }],
@@ -96,5 +96,17 @@ describe('informer caches (ADR 6)', () => {
         expect(inf.constructor.name).toBe('StoreView');
       }
     }
+  });
+});
+
+describe('nodes: the images they hold from the start', () => {
+  it('status.images lists each image once, by digest and tag, largest first, at most 50 ([nodestatus.Images])', () => {
+    const images = nodeImages(['nginx:1.25', 'docker.io/library/nginx:1.25', 'redis:7', ...Array.from({ length: 60 }, (_, i) => `img${i}:1`)]);
+    expect(images).toHaveLength(50);
+    expect(images.filter((i) => i.names.includes('docker.io/library/nginx:1.25'))).toHaveLength(1);
+    for (let k = 1; k < images.length; k++) expect(images[k - 1]!.sizeBytes).toBeGreaterThanOrEqual(images[k]!.sizeBytes);
+    const sim = createCluster({ nodes: [{ name: 'a', images: ['redis:7'] }, { name: 'b' }], storageClasses: [], namespaces: ['default'] }, 1);
+    expect(sim.api.store.get('Node', '', 'a')?.status?.images).toEqual(nodeImages(['redis:7']));
+    expect(sim.api.store.get('Node', '', 'b')?.status?.images).toBeUndefined();
   });
 });

@@ -86,6 +86,13 @@ const parseCluster = (ctx: Ctx, raw: unknown): E.Either<ScenarioError, ClusterSp
     }
   } else if (c.nodes === undefined) nodes = nodeNames(3).map((name) => ({ name }));
   else return E.left(err(`error: ${ctx.file}: cluster.nodes must be a number or a list`));
+  // Images held from the start: `cluster.images` on every node, `nodes[].images` on one.
+  const imageList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string' && x.trim() !== '' && !/\s/.test(x));
+  if (c.images !== undefined && !imageList(c.images)) return E.left(err(`error: ${ctx.file}: cluster.images must be a list of image names`));
+  for (const [i, n] of nodes.entries()) {
+    if (n.images !== undefined && !imageList(n.images)) return E.left(err(`error: ${ctx.file}: cluster.nodes[${i}].images must be a list of image names`));
+  }
+  if (c.images !== undefined) nodes = nodes.map((n) => ({ ...n, images: [...(c.images as string[]), ...(n.images ?? [])] }));
   const storageClasses: KObject[] = [];
   for (const sc of (c.storageClasses ?? []) as Record<string, unknown>[]) {
     if (typeof sc.name !== 'string') return E.left(err(`error: ${ctx.file}: every storage class needs a name`));

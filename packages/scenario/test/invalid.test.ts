@@ -93,6 +93,15 @@ describe('invalid manifests get Kubernetes-format errors and write nothing', () 
     expect(E.isLeft(sc2) && sc2.left.message).toMatch(/unknown condition "podz"/);
   });
 
+  it('images held from the start: cluster.images on every node, nodes[].images on one; anything but a list of image names is refused', () => {
+    const ok = parseScenario('cluster:\n  images: [nginx:1.25]\n  nodes: [{name: a, images: [redis:7]}, b]\nsteps: []\n', 's.yaml');
+    expect(E.isRight(ok) && ok.right.cluster.nodes).toEqual([{ name: 'a', images: ['nginx:1.25', 'redis:7'] }, { name: 'b', images: ['nginx:1.25'] }]);
+    const notList = parseScenario('cluster: {images: nginx}\nsteps: []\n', 's.yaml');
+    expect(E.isLeft(notList) && notList.left.message).toBe('error: s.yaml: cluster.images must be a list of image names');
+    const blank = parseScenario('cluster: {nodes: [{name: a, images: ["nginx 1.25"]}]}\nsteps: []\n', 's.yaml');
+    expect(E.isLeft(blank) && blank.left.message).toBe('error: s.yaml: cluster.nodes[0].images must be a list of image names');
+  });
+
   it('a wait refuses fields it does not know; its title names the step', () => {
     const bad = parseScenario(`${cluster}steps:\n  - wait: {until: {pods: {count: 0}}, timout: 1m}\n`, 's.yaml');
     expect(E.isLeft(bad) && bad.left.message).toBe('error: s.yaml:6: step 1: wait: unknown field "timout" (a wait takes until, timeout and title)');

@@ -2,16 +2,17 @@
  * The kubelet's container events end to end, as `kubectl describe pod` lists them (Kubernetes 1.35,
  * [images EnsureImageExists], [kuberuntime startContainer, killContainer]): after the scheduler's
  * `Scheduled`, `Pulled` — the image already on the node (`IfNotPresent`), or `Pulling` then `Pulled` with
- * the pull's duration (`Always`) — `Created` and `Started`, each about `spec.containers{<name>}`;
+ * the pull's duration (`Always`, or an image the node does not hold yet) — `Created` and `Started`, each
+ * about `spec.containers{<name>}`;
  * `Killing` when a graceful deletion begins, none for a pod whose containers never ran.
  */
 import { describe, expect, it } from 'vitest';
-import { parseTimestamp, type Event, type Pod } from '@kubesim/api';
-import { goDuration, simulatedImageSize } from '@kubesim/controllers';
-import { create, del, f1With, get, list, newCluster, objectEntries, ready, setReady, sleep, waitFor, type Json } from './harness.js';
+import { parseTimestamp, simulatedImageSize, type Event, type Node, type Pod } from '@kubesim/api';
+import { goDuration } from '@kubesim/controllers';
+import { create, del, f1With, get, list, newCluster, NODES, objectEntries, ready, setReady, sleep, waitFor, type Json } from './harness.js';
 
 describe('kubelet container events', () => {
-  it('a StatefulSet pod\'s life: Scheduled, Pulled (present), Created, Started from the kubelet of its node; Killing once its deletion begins', () => {
+  it('a StatefulSet pod\'s life: Scheduled, Pulling (the node lacks the image), Pulled, Created, Started from the kubelet of its node; Killing once its deletion begins; its successor on the node finds the image present', () => {
     const sim = newCluster();
     create(sim, ...f1With((set) => { set.spec.replicas = 1; }));
     waitFor(sim, 'web-0 Ready', () => ready(sim, 'web-0'));
@@ -21,9 +22,12 @@ describe('kubelet container events', () => {
     const seqOf = (e: Event): number => Number(e.metadata?.resourceVersion);
     // (A FailedScheduling may come first: the claim is not bound yet when the scheduler first tries.)
     const life = about().filter((e) => e.reason !== 'FailedScheduling').sort((a, b) => seqOf(a) - seqOf(b));
+    const took = parseTimestamp(pod.status!.containerStatuses![0]!.state!.running!.startedAt)! - parseTimestamp(pod.status!.startTime)!;
+    const d = goDuration(took);
     expect(life.map((e) => [e.type, e.reason, e.source?.component, e.message])).toEqual([
       ['Normal', 'Scheduled', 'default-scheduler', `Successfully assigned default/web-0 to ${pod.spec!.nodeName}`],
-      ['Normal', 'Pulled', 'kubelet', 'Container image "nginx:1.25" already present on machine and can be accessed by the pod'],
+      ['Normal', 'Pulling', 'kubelet', 'Pulling image "nginx:1.25"'],
+      ['Normal', 'Pulled', 'kubelet', `Successfully pulled image "nginx:1.25" in ${d} (${d} including waiting). Image size: ${simulatedImageSize('nginx:1.25')} bytes.`],
       ['Normal', 'Created', 'kubelet', 'Container created'],
       ['Normal', 'Started', 'kubelet', 'Container started'],
     ]);
@@ -31,9 +35,14 @@ describe('kubelet container events', () => {
       expect(e.source?.host).toBe(pod.spec!.nodeName);
       expect(e.involvedObject).toMatchObject({ uid: pod.metadata!.uid, fieldPath: 'spec.containers{nginx}' });
     }
-    // The container events follow the Running status they go with (kubesim records them once it is written).
-    const running = objectEntries(sim).find((x) => x.object.kind === 'Pod' && (x.object as Pod).status?.phase === 'Running')!;
-    expect(seqOf(life[1]!)).toBeGreaterThan(running.seq);
+    // Pulling goes with the pod's first status (ContainerCreating); the start events follow the Running
+    // status they go with (kubesim records them once it is written).
+    const podEntries = objectEntries(sim).filter((x) => x.object.kind === 'Pod' && x.object.metadata?.uid === pod.metadata!.uid);
+    const creating = podEntries.find((x) => (x.object as Pod).status?.startTime !== undefined)!;
+    const running = podEntries.find((x) => (x.object as Pod).status?.phase === 'Running')!;
+    expect(seqOf(life[1]!)).toBeGreaterThan(creating.seq);
+    expect(seqOf(life[1]!)).toBeLessThan(running.seq);
+    expect(seqOf(life[2]!)).toBeGreaterThan(running.seq);
 
     const since = sim.log.lastSeq();
     del(sim, 'Pod', 'web-0');
@@ -52,6 +61,13 @@ describe('kubelet container events', () => {
     expect(killedAt.seq).toBeGreaterThan(marked.seq);
     expect(killedAt.time - marked.time).toBeLessThan(1_000);
     expect(gone.time - killedAt.time).toBeGreaterThan(9_000);
+    // The re-created web-0 goes back to its volume's node, which holds the image now.
+    waitFor(sim, 'web-0 Ready again', () => ready(sim, 'web-0'));
+    sleep(sim, 5_000);
+    const successor = get<Pod>(sim, 'Pod', 'web-0')!;
+    expect(successor.spec!.nodeName).toBe(pod.spec!.nodeName);
+    const pulls = list<Event>(sim, 'Event', 'default').filter((e) => e.involvedObject?.uid === successor.metadata!.uid && (e.reason === 'Pulled' || e.reason === 'Pulling'));
+    expect(pulls.map((e) => [e.reason, e.message])).toEqual([['Pulled', 'Container image "nginx:1.25" already present on machine and can be accessed by the pod']]);
   });
 
   it('imagePullPolicy Always (an untagged image): Pulling when the pod is created on its node, Pulled with the pull\'s duration once it starts', () => {
@@ -74,6 +90,35 @@ describe('kubelet container events', () => {
     const d = goDuration(took);
     expect(kubelet[1]!.message).toBe(`Successfully pulled image "nginx" in ${d} (${d} including waiting). Image size: ${simulatedImageSize('nginx')} bytes.`);
     expect(d).toMatch(/^(\d+ms|\d+(\.\d+)?s)$/);
+  });
+
+  it('imagePullPolicy Never: on nodes without the image web-0 waits in ErrImageNeverPull and OrderedReady goes no further; on nodes that hold it the set runs, pulling nothing', () => {
+    const never = f1With((set) => { set.spec.replicas = 2; set.spec.template.spec.containers[0].imagePullPolicy = 'Never'; });
+    const bare = newCluster();
+    create(bare, ...never);
+    sleep(bare, 120_000);
+    const pod = get<Pod>(bare, 'Pod', 'web-0')!;
+    expect(pod.status?.phase).toBe('Pending');
+    expect(pod.status?.containerStatuses?.[0]?.state?.waiting).toEqual({ reason: 'ErrImageNeverPull', message: 'Container image "nginx:1.25" is not present with pull policy of Never' });
+    expect(get<Pod>(bare, 'Pod', 'web-1')).toBeUndefined();
+    const warned = list<Event>(bare, 'Event', 'default').filter((e) => e.reason === 'ErrImageNeverPull');
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toMatchObject({ type: 'Warning', involvedObject: { name: 'web-0', fieldPath: 'spec.containers{nginx}' }, source: { component: 'kubelet' } });
+    // Tried again at every pod-worker retry (10–15 s) for two minutes.
+    expect(warned[0]!.count).toBeGreaterThanOrEqual(7);
+    expect(warned[0]!.count).toBeLessThanOrEqual(12);
+
+    const held = newCluster({ nodes: NODES.map((name) => ({ name, images: ['docker.io/library/nginx:1.25'] })) });
+    create(held, ...never);
+    waitFor(held, 'web-1 Ready', () => ready(held, 'web-1'));
+    sleep(held, 5_000);
+    const pulls = list<Event>(held, 'Event', 'default').filter((e) => e.reason === 'Pulled' || e.reason === 'Pulling' || e.reason === 'ErrImageNeverPull');
+    expect(pulls.map((e) => [e.involvedObject?.name, e.message])).toEqual([
+      ['web-0', 'Container image "nginx:1.25" already present on machine and can be accessed by the pod'],
+      ['web-1', 'Container image "nginx:1.25" already present on machine and can be accessed by the pod'],
+    ]);
+    const nodeImages = get<Node>(held, 'Node', 'node-a')!.status!.images!;
+    expect(nodeImages).toEqual([{ names: [expect.stringMatching(/^docker\.io\/library\/nginx@sha256:[0-9a-f]{64}$/), 'docker.io/library/nginx:1.25'], sizeBytes: simulatedImageSize('nginx:1.25') }]);
   });
 
   it('a pod deleted before its containers started: no Killing (nothing runs)', () => {

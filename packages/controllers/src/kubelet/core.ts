@@ -14,7 +14,8 @@ import {
 import { type CrashFault, type KubeletConfig, type KubeletLocal, type PendingWrite, parseKubeletKey } from './types.js';
 import { attachBlock, claimsReady } from './volumes.js';
 import { nodeExpanded, nodeResizePending } from '../volume/resize.js';
-import { backOffEvent, killingEvent, pullingEvent, pullsAlways, startEvents, type ContainerList } from './events.js';
+import { backOffEvent, killingEvent, neverPullEvent, pullingEvent, startEvents, type ContainerList } from './events.js';
+import { imagePresentAt, NEVER_PULL, neverPullMessage, pullDecisions, rememberPulls, shouldPull } from './images.js';
 
 type Input = ReconcileInput<KubeletConfig, KubeletLocal>;
 type Result = ReconcileResult<KubeletLocal>;
@@ -136,11 +137,19 @@ const admitAndCreate = (input: Input, pod: Pod, node: string): Result => {
     phase: 'Pending', hostIP, hostIPs: [{ ip: hostIP }], startTime: timestamp(now),
     conditions: kubeletConditions(pod, 'Pending', statuses, now, [], initStatuses ?? []), initContainerStatuses: initStatuses, containerStatuses: statuses,
   });
-  // The first container's image pull starts with the pod's sandbox (policy Always; else the image is present).
+  // The first container's image pull, if it pulls, starts with the pod's sandbox.
   const first = inits[0] ?? pod.spec?.containers?.[0];
-  const pulling = first && pullsAlways(first) ? event(pullingEvent(pod, first, inits.length > 0 ? 'initContainers' : 'containers')) : undefined;
+  const pullsFirst = first !== undefined && firstPulls(input, pod, node, first);
+  const pulling = pullsFirst ? event(pullingEvent(pod, first, inits.length > 0 ? 'initContainers' : 'containers')) : undefined;
   return { plan: pulling ? seq(statusWrite(next), pulling) : statusWrite(next), ...writing(local, pod, node, { admitted: true }), workUnits: scanned };
 };
+
+/**
+ * Whether the first container of the pod's sandbox pulls its image: decided when the pod is admitted (its
+ * startTime), where its `Pulling` is recorded, and read again when it starts.
+ */
+const firstPulls = (input: Input, pod: Pod, node: string, c: Container): boolean =>
+  shouldPull(c, imagePresentAt(input.snapshot, input.local, node, c.image ?? '', parseTimestamp(pod.status?.startTime) ?? input.now));
 
 /** Container readiness at `now`: forced by a fault (for a running container), else each probe's first success. */
 const readiness = (pod: Pod, statuses: readonly ContainerStatus[], now: number, forced: boolean | undefined) => {
@@ -192,37 +201,111 @@ const isSandbox = (x: { ip: string; scanned: number } | Result): x is { ip: stri
 
 /**
  * The pod's containers started at `now`, one after another: their running statuses with readiness
- * applied, when the next one turns ready, and their start events. With `firstPull`, the first container's
- * pull took that long and its `Pulling` was recorded with the sandbox; otherwise each one pulls now.
+ * applied, when the next one turns ready, their start events, and the kubelet's state with the images
+ * they pulled. With `firstPull`, the first container's pull began with the sandbox (its `Pulling`
+ * recorded then, if it pulls) and took that long; every other one that pulls, pulls now.
  */
-const startMain = (pod: Pod, now: number, seed: number, forced: boolean | undefined, firstPull: number | undefined) => {
+const startMain = (input: Input, pod: Pod, node: string, forced: boolean | undefined, firstPull: number | undefined) => {
+  const { now, seed, snapshot, local } = input;
   const uid = pod.metadata?.uid ?? '';
   const startedAt = timestamp(now);
   const containers = pod.spec?.containers ?? [];
-  const provisional = containers.map((c) => runningStatus(c, containerId(seed, uid, c.name), startedAt, false));
-  const r = readiness(pod, provisional, now, forced);
   const pulledFirst = firstPull !== undefined;
+  const first = pulledFirst && containers[0] ? firstPulls(input, pod, node, containers[0]) : undefined;
+  const d = pullDecisions(snapshot, local, node, containers, now, first);
+  const provisional = containers.map((c, k) => (d.blocked[k] ? neverPullStatus(c) : runningStatus(c, containerId(seed, uid, c.name), startedAt, false)));
+  const r = readiness(pod, provisional, now, forced);
+  // A container that cannot start is reported, and retried at the pod worker's next sync; the others start.
+  let next = rememberPulls(local, node, d.pulled, now);
+  const blocked = containers.filter((_, k) => d.blocked[k]);
+  if (blocked.length > 0) next = neverPullRecorded(next, uid, blocked, now);
   return {
     statuses: withReady(pod, provisional, r.ready),
-    requeueAfterMs: r.requeueAfterMs,
-    events: containers.flatMap((c, k) => startEvents(pod, c, k === 0 && pulledFirst ? firstPull : 0, !(k === 0 && pulledFirst))),
+    requeueAfterMs: blocked.length > 0 ? Math.min(r.requeueAfterMs ?? Infinity, podWorkerRetryMs(seed, uid, now)) : r.requeueAfterMs,
+    events: containers.flatMap((c, k) => (d.blocked[k]
+      ? [neverPullEvent(pod, c, neverPullMessage(c.image ?? ''))]
+      : startEvents(pod, c, d.pulls[k]!, k === 0 && pulledFirst ? firstPull : 0, !(k === 0 && pulledFirst)))),
+    local: next,
+    blocked: blocked.length > 0,
   };
+};
+
+/** A container waiting because its image is absent under policy `Never` (kubectl: ErrImageNeverPull). */
+const neverPullStatus = (c: Container): ContainerStatus => {
+  const s = waitingStatus(c, NEVER_PULL);
+  return { ...s, state: { waiting: { reason: NEVER_PULL, message: neverPullMessage(c.image ?? '') } } };
+};
+
+/** When these containers' ErrImageNeverPull was recorded (at most one per backOffPeriod, as BackOff is). */
+const neverPullRecorded = (local: KubeletLocal, uid: string, containers: readonly Container[], now: number): KubeletLocal => {
+  const backoffEvents = new Map(local.backoffEvents);
+  for (const c of containers) backoffEvents.set(`${uid}/${c.name}`, now);
+  return { ...local, backoffEvents };
+};
+
+/** [podWorkers completeWork]: a pod whose sync failed is synced again after backOffPeriod, jittered by half. */
+const podWorkerRetryMs = (seed: number, uid: string, now: number): number =>
+  seededBetween(seed, `${uid}:backoff:${Math.floor(now)}`, BACKOFF_RESYNC_MS[0], BACKOFF_RESYNC_MS[1]);
+
+/**
+ * Step 2n: containers waiting in ErrImageNeverPull are tried again at each pod sync — the pod worker
+ * retries a failed sync after 10–15 s — and start once the node holds their image (another pod pulled
+ * it); until then the pod stays Pending and each try records the Warning again (the correlator counts it).
+ * The readiness of the containers that did start goes on meanwhile.
+ */
+const retryNeverPull = (input: Input, pod: Pod, node: string, forced: boolean | undefined): Result => {
+  const { now, local, seed, snapshot } = input;
+  const uid = pod.metadata?.uid ?? '';
+  const containers = pod.spec?.containers ?? [];
+  const events: EventSpec[] = [];
+  const recorded: Container[] = [];
+  let startedNow = false;
+  let stillBlocked = false;
+  const current = pod.status?.containerStatuses ?? [];
+  const next = current.map((s) => {
+    const c = containers.find((x) => x.name === s.name);
+    if (!c || s.state?.waiting?.reason !== NEVER_PULL) return s;
+    if (imagePresentAt(snapshot, local, node, c.image ?? '', now)) {
+      startedNow = true;
+      events.push(...startEvents(pod, c, false, 0, true));
+      return runningStatus(c, containerId(seed, uid, c.name), timestamp(now), false);
+    }
+    stillBlocked = true;
+    const last = local.backoffEvents.get(`${uid}/${c.name}`);
+    if (last === undefined || now - last >= BACKOFF_RESYNC_MS[0]) {
+      events.push(neverPullEvent(pod, c, neverPullMessage(c.image ?? '')));
+      recorded.push(c);
+    }
+    return s;
+  });
+  const r = readiness(pod, next, now, forced);
+  const statuses = withReady(pod, next, r.ready);
+  const changed = startedNow || statuses.some((x, i) => x !== current[i]);
+  const held = recorded.length > 0 ? neverPullRecorded(local, uid, recorded, now) : local;
+  const after = [r.requeueAfterMs, stillBlocked ? podWorkerRetryMs(seed, uid, now) : undefined].filter((x): x is number => x !== undefined);
+  const requeue = after.length > 0 ? { requeueAfterMs: Math.min(...after) } : {};
+  if (!changed) return { ...(events.length > 0 ? { plan: seq(...events.map(event)) } : {}), ...(held !== local ? { local: held } : {}), ...requeue, workUnits: 1 };
+  const phase = stillBlocked ? 'Pending' : 'Running';
+  const updated = withStatus(pod, { phase, containerStatuses: statuses, conditions: kubeletConditions(pod, phase, statuses, now) });
+  return { plan: seq(statusWrite(updated), ...events.map(event)), ...writing(held, pod, node), ...requeue, workUnits: 1 };
 };
 
 /** Step 2: the attach check, the seeded startup delay, then Running with an IP. */
 const startContainers = (input: Input, pod: Pod, node: string, forced: boolean | undefined): Result => {
-  const { now, local, seed } = input;
+  const { now } = input;
   const box = sandbox(input, pod, node);
   if (!isSandbox(box)) return box;
   const { ip, scanned } = box;
   // The first container's pull (if any) took the startup delay.
-  const started = startMain(pod, now, seed, forced, now - (parseTimestamp(pod.status?.startTime) ?? now));
+  const started = startMain(input, pod, node, forced, now - (parseTimestamp(pod.status?.startTime) ?? now));
+  // [getPhase]: a container that has never run (ErrImageNeverPull) keeps the pod Pending.
+  const phase = started.blocked ? 'Pending' : 'Running';
   const next = withStatus(pod, {
-    phase: 'Running', podIP: ip, podIPs: [{ ip }], containerStatuses: started.statuses,
-    conditions: kubeletConditions(pod, 'Running', started.statuses, now),
+    phase, podIP: ip, podIPs: [{ ip }], containerStatuses: started.statuses,
+    conditions: kubeletConditions(pod, phase, started.statuses, now),
   });
   return {
-    plan: seq(statusWrite(next), ...started.events.map(event)), ...writing(local, pod, node, { ip }), workUnits: scanned,
+    plan: seq(statusWrite(next), ...started.events.map(event)), ...writing(started.local, pod, node, { ip }), workUnits: scanned,
     ...(started.requeueAfterMs !== undefined ? { requeueAfterMs: started.requeueAfterMs } : {}),
   };
 };
@@ -273,6 +356,7 @@ const advanceInit = (input: Input, pod: Pod, node: string, forced: boolean | und
   /** How long a regular init container runs: seeded per pod and container, within podStartupMs. */
   const runFor = (c: Container): number => seededBetween(seed, `${uid}/${c.name}`, config.podStartupMs[0], config.podStartupMs[1]);
   const pulledIn = newIp !== undefined ? now - (parseTimestamp(pod.status?.startTime) ?? now) : 0;
+  let held = local;
   const current = pod.status?.initContainerStatuses ?? [];
   const states: ContainerStatus[] = inits.map((c) => current.find((x) => x.name === c.name) ?? waitingStatus(c, 'PodInitializing'));
   const events: EventSpec[] = [];
@@ -291,9 +375,13 @@ const advanceInit = (input: Input, pod: Pod, node: string, forced: boolean | und
       changed = true;
       continue;
     }
-    // Not started yet: start it (with its image pull first when it is the sandbox's first container).
+    // Not started yet: start it — the sandbox's first container's pull (if it pulls) began with the
+    // sandbox and took the startup delay; any other one's pulls now.
     states[k] = runningStatus(c, containerId(seed, uid, `init/${c.name}`), startedAt, false);
-    events.push(...startEvents(pod, c, events.length === 0 ? pulledIn : 0, !(events.length === 0 && newIp !== undefined), 'initContainers'));
+    const withSandbox = events.length === 0 && newIp !== undefined;
+    const pulls = withSandbox ? firstPulls(input, pod, node, c) : shouldPull(c, imagePresentAt(input.snapshot, local, node, c.image ?? '', now));
+    if (pulls) held = rememberPulls(held, node, [c.image ?? ''], now);
+    events.push(...startEvents(pod, c, pulls, withSandbox ? pulledIn : 0, !withSandbox, 'initContainers'));
     changed = true;
     // [computeInitContainerActions] starts the step after a sidecar only once it sees the sidecar running:
     // at the next sync (this write wakes it); a regular init container runs for its time first.
@@ -310,11 +398,12 @@ const advanceInit = (input: Input, pod: Pod, node: string, forced: boolean | und
   // status that reports the last init step shows them still waiting (kubectl: PodInitializing), as the
   // kubelet's status is computed before its sync starts them.
   if (done && !changed) {
-    const started = startMain(pod, now, seed, forced, undefined);
+    const started = startMain(input, pod, node, forced, undefined);
+    held = started.local;
     statuses = started.statuses;
     events.push(...started.events);
     readyNext = started.requeueAfterMs === undefined ? undefined : now + started.requeueAfterMs;
-    phase = 'Running';
+    phase = started.blocked ? 'Pending' : 'Running';
     changed = true;
   }
   const after = [waitUntil, side.nextAt, readyNext, crashInMs === undefined ? undefined : now + crashInMs].filter((x): x is number => x !== undefined);
@@ -326,7 +415,7 @@ const advanceInit = (input: Input, pod: Pod, node: string, forced: boolean | und
     conditions: kubeletConditions(pod, phase, statuses, now, [], side.statuses),
   });
   return {
-    plan: seq(statusWrite(next), ...events.map(event)), ...writing(local, pod, node, newIp !== undefined ? { ip: newIp } : {}),
+    plan: seq(statusWrite(next), ...events.map(event)), ...writing(held, pod, node, newIp !== undefined ? { ip: newIp } : {}),
     workUnits: scanned, ...requeue,
   };
 };
@@ -418,8 +507,8 @@ const restartCrashed = (input: Input, pod: Pod, node: string, forced: boolean | 
     .filter((x): x is number => x !== undefined);
   // The restart starts each container anew: its image (pulled again under Always), Created, Started.
   const events = [
-    ...initSpecs.filter((c) => restarted.has(c.name)).flatMap((c) => startEvents(pod, c, 0, true, 'initContainers')),
-    ...(pod.spec?.containers ?? []).filter((c) => restarted.has(c.name)).flatMap((c) => startEvents(pod, c, 0, true)),
+    ...initSpecs.filter((c) => restarted.has(c.name)).flatMap((c) => startEvents(pod, c, shouldPull(c, true), 0, true, 'initContainers')),
+    ...(pod.spec?.containers ?? []).filter((c) => restarted.has(c.name)).flatMap((c) => startEvents(pod, c, shouldPull(c, true), 0, true)),
   ];
   const phase = pod.status?.phase === 'Running' ? 'Running' : 'Pending';
   const initNext = side?.statuses;
@@ -454,7 +543,7 @@ const backingOff = (input: Input, pod: Pod, waiting: readonly { name: string; li
     events.push(backOffEvent(pod, w.name, podFormat(pod), w.list));
     backoffEvents = new Map(backoffEvents).set(k, now);
   }
-  const resync = seededBetween(seed, `${uid}:backoff:${Math.floor(now)}`, BACKOFF_RESYNC_MS[0], BACKOFF_RESYNC_MS[1]);
+  const resync = podWorkerRetryMs(seed, uid, now);
   return {
     ...(events.length > 0 ? { plan: seq(...events.map(event)), local: { ...local, backoffEvents } } : {}),
     requeueAfterMs: Math.min(waitUntil - now, resync), workUnits: 1,
@@ -642,6 +731,7 @@ export const syncKubeletPod = (input: Input): Result => {
   if (!pod.status?.startTime) return admitAndCreate(input, pod, node);
   const rf = local.readiness.get(podKey);
   const forced = rf && faultApplies(rf, pod) ? rf.ready : undefined;
+  if (pod.status.podIP && pod.status.containerStatuses?.some((s) => s.state?.waiting?.reason === NEVER_PULL)) return retryNeverPull(input, pod, node, forced);
   const cf = local.crashes.get(podKey);
   const crash = cf && faultApplies(cf, pod) ? cf : undefined;
   if ((pod.spec?.initContainers?.length ?? 0) > 0 && !mainContainersStarted(pod)) {

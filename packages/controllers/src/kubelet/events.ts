@@ -1,4 +1,4 @@
-import { hashString, type Pod } from '@kubesim/api';
+import { simulatedImageSize, type Pod } from '@kubesim/api';
 import type { EventSpec } from '../framework/plan.js';
 import { involvedOf } from '../framework/recorder.js';
 import { goDuration } from './crash.js';
@@ -10,7 +10,8 @@ import { goDuration } from './crash.js';
  * about the pod with `fieldPath: spec.containers{<name>}` (kubecontainer.GenerateContainerRef), so the
  * correlator keeps one event per container and counts repeats (a crash loop's `Pulled (x5)`).
  *
- * kubesim's nodes hold every image: `IfNotPresent` and `Never` find it present; `Always` pulls it again.
+ * Whether a start pulls its image is the caller's decision (images.ts: `Always` pulls every time,
+ * `IfNotPresent` when the node does not hold the image).
  */
 
 type Container = NonNullable<NonNullable<Pod['spec']>['containers']>[number];
@@ -23,30 +24,20 @@ const containerRef = (pod: Pod, container: string, list: ContainerList): EventSp
 const normal = (pod: Pod, c: Container, reason: string, message: string, list: ContainerList = 'containers'): EventSpec =>
   ({ type: 'Normal', reason, message, involved: containerRef(pod, c.name, list) });
 
-/** The pull policy after defaulting (`Always` for an untagged or `:latest` image). */
-export const pullsAlways = (c: Container): boolean => c.imagePullPolicy === 'Always';
-
-/**
- * The image's size in the `Pulled` message of a pull: kubesim pulls nothing, so it is made up — the same
- * for every pull of one image name, 5–500 MB.
- */
-export const simulatedImageSize = (image: string): number => 5_000_000 + (hashString(image) % 495_000_000);
-
-/** `Pulling`: a pull of the image starts (policy `Always`). */
+/** `Pulling`: a pull of the image starts. */
 export const pullingEvent = (pod: Pod, c: Container, list: ContainerList = 'containers'): EventSpec => normal(pod, c, 'Pulling', `Pulling image "${c.image ?? ''}"`, list);
 
 /**
- * A container's start: `Pulled` (the image was present, or a pull that took `pullMs` ended), `Created`,
- * `Started` — for a container whose pull started earlier (its `Pulling` event recorded already) or, with
- * `pullingNow`, preceded by its `Pulling`.
+ * A container's start: `Pulled` (the image was present, or — with `pulls` — a pull that took `pullMs`
+ * ended), `Created`, `Started` — for a container whose pull started earlier (its `Pulling` event recorded
+ * already) or, with `pullingNow`, preceded by its `Pulling`.
  */
-export const startEvents = (pod: Pod, c: Container, pullMs: number, pullingNow: boolean, list: ContainerList = 'containers'): EventSpec[] => {
+export const startEvents = (pod: Pod, c: Container, pulls: boolean, pullMs: number, pullingNow: boolean, list: ContainerList = 'containers'): EventSpec[] => {
   const image = c.image ?? '';
-  const always = pullsAlways(c);
   const d = goDuration(pullMs);
   return [
-    ...(always && pullingNow ? [pullingEvent(pod, c, list)] : []),
-    always
+    ...(pulls && pullingNow ? [pullingEvent(pod, c, list)] : []),
+    pulls
       ? normal(pod, c, 'Pulled', `Successfully pulled image "${image}" in ${d} (${d} including waiting). Image size: ${simulatedImageSize(image)} bytes.`, list)
       : normal(pod, c, 'Pulled', `Container image "${image}" already present on machine and can be accessed by the pod`, list),
     normal(pod, c, 'Created', 'Container created', list),
@@ -60,6 +51,10 @@ export const startEvents = (pod: Pod, c: Container, pullMs: number, pullingNow: 
  */
 export const backOffEvent = (pod: Pod, container: string, podText: string, list: ContainerList = 'containers'): EventSpec =>
   ({ type: 'Warning', reason: 'BackOff', message: `Back-off restarting failed container ${container} in pod ${podText}`, involved: containerRef(pod, container, list) });
+
+/** `ErrImageNeverPull` (Warning) [EnsureImageExists]: policy `Never` and the node does not hold the image. */
+export const neverPullEvent = (pod: Pod, c: Container, message: string, list: ContainerList = 'containers'): EventSpec =>
+  ({ type: 'Warning', reason: 'ErrImageNeverPull', message, involved: containerRef(pod, c.name, list) });
 
 /** `Killing`: the kubelet stops a running container (graceful deletion, eviction). */
 export const killingEvent = (pod: Pod, c: Container, list: ContainerList = 'containers'): EventSpec => normal(pod, c, 'Killing', `Stopping container ${c.name}`, list);

@@ -111,8 +111,10 @@ export const kubeletConditions = (
   const shared = [...others, ...extra];
   const cr = containersReadySpec(pod, phase, statuses, initStatuses);
   const gen = conditionGeneration(pod);
-  // The sandbox exists while the pod is Running, and while an init container runs or has run.
-  const sandbox = phase === 'Running' || (phase === 'Pending' && initStatuses.some((s) => s.state?.running !== undefined || s.state?.terminated !== undefined));
+  // The sandbox exists while the pod is Running, while an init container runs or has run, and while a
+  // container started in it or failed to (ErrImageNeverPull).
+  const inSandbox = (s: ContainerStatus): boolean => s.state?.running !== undefined || s.state?.terminated !== undefined || s.state?.waiting?.reason === 'ErrImageNeverPull';
+  const sandbox = phase === 'Running' || (phase === 'Pending' && (initStatuses.some(inSandbox) || statuses.some(inSandbox)));
   return [
     ...shared,
     condition('PodReadyToStartContainers', { status: sandbox ? 'True' : 'False' }, old, now, gen),

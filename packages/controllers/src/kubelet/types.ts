@@ -1,5 +1,6 @@
 import type { Pod } from '@kubesim/api';
 import { PHashMap } from '../framework/phashmap.js';
+import type { NodeImages } from './images.js';
 
 /** The kubelet component: one actor per node (`kubelet:<node>`), keys `<node>|<namespace>/<name>`. */
 export const KUBELET_NAME = 'kubelet';
@@ -142,10 +143,16 @@ export interface KubeletLocal {
    * back, the node is deleted or tainted out-of-service, or `forceDetachAfterMs` after the deletion.
    */
   readonly stranded: ReadonlyMap<string, StrandedAttachment>;
+  /**
+   * Images whose pull this incarnation finished, per node, with when (images.ts): the container runtime's
+   * store outlives the kubelet, so a restarted kubelet learns it again from the node's status and the
+   * started containers of the node's pods.
+   */
+  readonly images: NodeImages;
 }
 
 export const initialKubeletLocal = (): KubeletLocal => ({
-  readiness: new Map(), failures: new Map(), crashes: new Map(), backoff: new Map(), backoffEvents: new Map(), pending: PHashMap.empty(), warned: new Map(), killing: new Map(), orphans: new Map(), down: new Map(), stranded: new Map(),
+  readiness: new Map(), failures: new Map(), crashes: new Map(), backoff: new Map(), backoffEvents: new Map(), pending: PHashMap.empty(), warned: new Map(), killing: new Map(), orphans: new Map(), down: new Map(), stranded: new Map(), images: new Map(),
 });
 
 /** `<node>|<namespace>/<name>` */
