@@ -65,7 +65,8 @@ describe('kubesim CLI', () => {
     // A virtual time, as replay takes it: the last entry at or before it; ages counted to that time.
     const entries = readFileSync(log, 'utf8').split('\n').slice(1).filter((l) => l !== '').map((l) => JSON.parse(l) as { seq: number; time: number; type: string; object?: { kind?: string } });
     const claimAt = entries.find((e) => e.seq === claimAdded)!.time;
-    const byTime = kubesim('get', 'pvc', '--log', log, '--at', `t=${(claimAt / 1000).toFixed(6)}`);
+    // (Rounded up to the microsecond: a time printed below the entry's would show the state before it.)
+    const byTime = kubesim('get', 'pvc', '--log', log, '--at', `t=${(Math.ceil(claimAt * 1000) / 1e6).toFixed(6)}`);
     expect(byTime.code).toBe(0);
     expect(byTime.out).toMatch(/^volume-stateful-pvc-0\s+Pending/m);
     expect(kubesim('get', 'nodes', '--log', log, '--at', 't=90s').out).toMatch(/^node-a\s+Ready\s+<none>\s+90s\s/m);

@@ -61,3 +61,17 @@ export const nodeImageEntry = (image: string): { names: string[]; sizeBytes: num
   const n = normalizeImageName(image);
   return { names: n.includes('@') ? [n] : [simulatedImageId(n), n], sizeBytes: simulatedImageSize(n) };
 };
+
+/** [nodestatus.Images] At most this many images in a node's status (--node-status-max-images). */
+export const NODE_STATUS_MAX_IMAGES = 50;
+
+type NodeImage = { names: string[]; sizeBytes: number };
+
+/** A node's `status.images` from its entries: largest first (sliceutils.ByImageSize), at most 50. */
+export const nodeImageList = (entries: readonly NodeImage[]): NodeImage[] =>
+  [...entries].sort((a, b) => b.sizeBytes - a.sizeBytes || (a.names.at(-1)! < b.names.at(-1)! ? -1 : a.names.at(-1)! > b.names.at(-1)! ? 1 : 0))
+    .slice(0, NODE_STATUS_MAX_IMAGES);
+
+/** A node's `status.images` for the images it holds: one entry per image (by normal name). */
+export const nodeImages = (images: readonly string[]): NodeImage[] =>
+  nodeImageList([...new Set(images.map(normalizeImageName))].map(nodeImageEntry));

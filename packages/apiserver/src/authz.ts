@@ -26,7 +26,7 @@ export const PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
     'patch persistentvolumes', 'update persistentvolumeclaims', 'update persistentvolumeclaims/status', 'patch persistentvolumeclaims',
     'create events', 'update events', 'patch events',
   ],
-  kubelet: ['update pods/status', 'patch pods/status', 'delete pods', 'update nodes/status', 'update nodes', 'update persistentvolumeclaims/status', 'create events', 'update events', 'patch events'],
+  kubelet: ['update pods/status', 'patch pods/status', 'delete pods', 'update nodes/status', 'patch nodes/status', 'update nodes', 'update persistentvolumeclaims/status', 'create events', 'update events', 'patch events'],
   'endpoints-controller': ['create endpoints', 'update endpoints', 'delete endpoints', 'create events', 'update events', 'patch events'],
   // system:controller:endpointslice-controller [controller_policy.go]
   'endpointslice-controller': ['create endpointslices', 'update endpointslices', 'delete endpointslices', 'create events', 'update events', 'patch events'],

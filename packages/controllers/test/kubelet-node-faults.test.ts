@@ -71,7 +71,7 @@ describe('kubelet: node-down / node-up faults', () => {
     ];
     const s = snap(objs);
     expect(kubeletKeysFor(fault(3, 0, { fault: 'node-up', node: 'node-a' }), undefined, s, config))
-      .toEqual([kubeletKey('node-a', 'default', 'a'), kubeletKey('node-a', 'default', 'b')]);
+      .toEqual(['node-a|/', kubeletKey('node-a', 'default', 'a'), kubeletKey('node-a', 'default', 'b')]); // the node's own status first
     expect(kubeletKeysFor(fault(3, 0, { fault: 'node-down', node: 'node-a' }), undefined, s, config)).toEqual([]);
     // A node this kubelet host does not run.
     expect(kubeletKeysFor(fault(3, 0, { fault: 'node-up', node: 'node-z' }), undefined, s, config)).toEqual([]);

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test as fcTest } from '@fast-check/vitest';
 import {
-  nodeImageEntry, parseTimestamp, printPod, seededBetween, simulatedImageSize, timestamp, type Container, type KObject, type Node, type PersistentVolume,
+  nodeImageEntry, nodeImages, parseTimestamp, printPod, seededBetween, simulatedImageSize, timestamp, type Container, type KObject, type Node, type PersistentVolume,
   type PersistentVolumeClaim, type Pod,
 } from '@kubesim/api';
 import type { Envelope } from '@kubesim/log';
 import { eventsOf, writesOf, type ReconcileResult } from '../src/framework/index.js';
 import {
-  CONTAINER_UNKNOWN_MESSAGE, goDuration, initialKubeletLocal, kubelet, kubeletKey, kubeletKeysFor, observeKubelet, type KubeletConfig, type KubeletLocal,
+  CONTAINER_UNKNOWN_MESSAGE, goDuration, imageReportedAt, initialKubeletLocal, kubelet, kubeletKey, kubeletKeysFor, observeKubelet, type KubeletConfig, type KubeletLocal,
 } from '../src/kubelet/index.js';
 import { makeSnapshot } from './util.js';
 
@@ -291,6 +291,33 @@ describe('kubelet: images on the node (EnsureImageExists, shouldPullImage)', () 
       'Pulled: Successfully pulled image "redis:7" in …',
       'Pulled: Container image "busybox:1.36" already present on machine and can be accessed by the pod',
     ]);
+  });
+
+  it('the node\'s status.images: a started container wakes the node\'s key; the image shows after the next image-cache refresh (30 s) and node status sync (10 s), with what the node listed, largest first', () => {
+    const nodes = [holding(node('node-a'), ['busybox:1.36']), node('node-b')];
+    const first = admitAndStart(nodes, pod('web-0', { node: 'node-a' }));
+    const e: Envelope = { seq: 12, time: first.now, type: 'MODIFIED', actor: 'kubelet:node-a', cause: 11, object: first.running };
+    const created = applied(pod('web-0', { node: 'node-a' }), first.admit, '11');
+    expect(kubeletKeysFor(e, created, snap([...nodes, first.running]), config)).toEqual([key, 'node-a|/']);
+    // A status write that starts nothing does not.
+    expect(kubeletKeysFor({ ...e, seq: 13 }, first.running, snap([...nodes, first.running]), config)).toEqual([key]);
+    const due = imageReportedAt(SEED, 'node-a', first.now);
+    expect(due - first.now).toBeGreaterThanOrEqual(0);
+    expect(due - first.now).toBeLessThan(40_000);
+    const early = run([...nodes, first.running], 'node-a|/', first.now, first.start.local);
+    expect(writesOf(early.plan)).toEqual([]);
+    if (due > first.now) expect(early.requeueAfterMs).toBeCloseTo(due - first.now, 6);
+    const r = run([...nodes, first.running], 'node-a|/', due, first.start.local);
+    expect(writesOf(r.plan)).toEqual([{
+      verb: 'patch', kind: 'Node', namespace: '', name: 'node-a', subresource: 'status',
+      patch: { status: { images: nodeImages(['busybox:1.36', 'nginx:1.25']) } },
+    }]);
+    // Listed: nothing more to write — also for a restarted kubelet (its pods show the same images).
+    const reported = holding(node('node-a'), ['busybox:1.36', 'nginx:1.25']);
+    expect(writesOf(run([reported, node('node-b'), first.running], 'node-a|/', due + 1, first.start.local).plan)).toEqual([]);
+    expect(writesOf(run([reported, node('node-b'), first.running], 'node-a|/', due + 1).plan)).toEqual([]);
+    // A node the kubelet does not find, or one that holds nothing new, is left alone.
+    expect(run([node('node-b')], 'node-a|/', due).plan).toBeUndefined();
   });
 
   it('Never with the image absent: the container waits in ErrImageNeverPull (Warning at each pod-worker retry), the pod Pending with its sandbox; it starts once the node holds the image', () => {
@@ -791,7 +818,8 @@ describe('kubelet: component wiring', () => {
     expect(kubelet.keysFor(e, undefined, snap([p]), config)).toEqual([]);
     const q = pod('y', { node: 'node-a' });
     expect(kubelet.keysFor({ ...e, object: q }, undefined, snap([q]), config)).toEqual(['node-a|default/y']);
-    expect([...kubelet.initialKeys(snap([p, q, pod('z')]), config)]).toEqual(['node-a|default/y']);
+    // Each node's own status first (the images it holds), then its pods.
+    expect([...kubelet.initialKeys(snap([p, q, pod('z')]), config)]).toEqual(['node-a|/', 'node-a|default/y', 'node-b|/']);
   });
 
   it('deadline math uses the API server timestamp', () => {

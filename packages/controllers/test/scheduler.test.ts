@@ -5,8 +5,8 @@ import {
 } from '@kubesim/api';
 import { eventsOf, writesOf, type ReconcileResult } from '../src/framework/index.js';
 import {
-  balancedAllocationScore, defaultSchedulerConfig, initialSchedulerLocal, numFeasibleNodesToFind, scheduler, schedulerKeysFor, schedulerObserve,
-  schedulePod, type SchedulerConfig, type SchedulerLocal,
+  balancedAllocationScore, defaultSchedulerConfig, imageLocalityScore, initialSchedulerLocal, numFeasibleNodesToFind, podImages, scheduler, schedulerImageName, schedulerKeysFor, schedulerObserve,
+  schedulePod, SchedulerCache, type SchedulerConfig, type SchedulerLocal,
 } from '../src/scheduler/index.js';
 import { makeSnapshot } from './util.js';
 
@@ -288,6 +288,46 @@ describe('scheduler: placement', () => {
     const incoming = pod('web-0', { cpu: '500m', memory: '1Gi' });
     expect(boundTo(run([...nodes, ...usage, incoming], 'default/web-0'))).toBe('node-b');
     expect(boundTo(run([...nodes, ...usage, incoming], 'default/web-0', { config: { balanceChangeScore: true } }))).toBe('node-a');
+  });
+
+  it('ImageLocality weighs 1: a node listing the pod\'s image by the name the pod gives scores by the image\'s size scaled by its spread; a short name never matches the runtime\'s docker.io/library/ form', () => {
+    const MB = 1024 * 1024;
+    const listing = (n: Node, names: string[], sizeBytes: number): Node => ({ ...n, status: { ...n.status, images: [{ names, sizeBytes }] } });
+    const withImage = (p: Pod, image: string): Pod => ({ ...p, spec: { ...p.spec!, containers: [{ ...p.spec!.containers[0]!, image }] } });
+    // 500 MB on one node of three: trunc(500 MB × 1/3) = 166.67 MB → 100 × (166.67 − 23) / (1000 − 23) = 14.
+    const img = podImages(withImage(pod('w'), 'registry.example.com/db:1'), new Map([['registry.example.com/db:1', { size: 500 * MB, nodes: new Set(['node-b']) }]]), 3)!;
+    expect(imageLocalityScore(img, 'node-b')).toBe(14);
+    expect(imageLocalityScore(img, 'node-a')).toBe(0);
+    // Below 23 MB nothing; past 1000 MB per container the score is 100; an untagged name is :latest.
+    expect(imageLocalityScore(podImages(withImage(pod('w'), 'x/y'), new Map([['x/y:latest', { size: 60 * MB, nodes: new Set(['a']) }]]), 3)!, 'a')).toBe(0);
+    expect(imageLocalityScore(podImages(withImage(pod('w'), 'x/y'), new Map([['x/y:latest', { size: 3000 * MB, nodes: new Set(['a', 'b']) }]]), 2)!, 'a')).toBe(100);
+    expect(schedulerImageName('nginx')).toBe('nginx:latest');
+    expect(schedulerImageName('localhost:5000/app')).toBe('localhost:5000/app:latest');
+    // End to end: three equal nodes — the seeded choice among them is node-c — the image on node-a only.
+    const bare = [node('node-a'), node('node-b'), node('node-c')];
+    expect(boundTo(run([...bare, withImage(pod('web-0', { cpu: '100m', memory: '128Mi' }), 'registry.example.com/db:1')], 'default/web-0'))).toBe('node-c');
+    const nodes = [listing(node('node-a'), ['registry.example.com/db@sha256:00', 'registry.example.com/db:1'], 500 * MB), node('node-b'), node('node-c')];
+    expect(boundTo(run([...nodes, withImage(pod('web-0', { cpu: '100m', memory: '128Mi' }), 'registry.example.com/db:1')], 'default/web-0'))).toBe('node-a');
+    // The same image under its short name on the pod: the runtime lists docker.io/library/…, nothing matches.
+    const short = [listing(node('node-a'), ['docker.io/library/db:1'], 500 * MB), node('node-b'), node('node-c')];
+    expect(boundTo(run([...short, withImage(pod('web-0', { cpu: '100m', memory: '128Mi' }), 'db:1')], 'default/web-0'))).toBe('node-c');
+  });
+
+  it('ImageLocality\'s image states follow the nodes: a node that lists an image more counts at once, one that lists it no more stops counting', () => {
+    const listing = (n: Node, names: string[], sizeBytes = 100): Node => ({ ...n, status: { ...n.status, images: [{ names, sizeBytes }] } });
+    const cache = new SchedulerCache();
+    const a = listing(node('node-a'), ['r/x:1']);
+    const objs = [a, node('node-b')];
+    const states = cache.imageStates(makeSnapshot(objs, scheduler.indexes));
+    expect([...states.get('r/x:1')!.nodes]).toEqual(['node-a']);
+    cache.nodeChanged('node-b', listing(node('node-b'), ['r/x:1', 'r/y:2']));
+    expect([...cache.imageStates(makeSnapshot(objs, scheduler.indexes)).get('r/x:1')!.nodes].sort()).toEqual(['node-a', 'node-b']);
+    cache.nodeChanged('node-a', node('node-a'));
+    const after = cache.imageStates(makeSnapshot(objs, scheduler.indexes));
+    expect([...after.get('r/x:1')!.nodes]).toEqual(['node-b']);
+    expect(after.get('r/y:2')?.size).toBe(100);
+    cache.nodeChanged('node-b', node('node-b'));
+    expect(cache.imageStates(makeSnapshot(objs, scheduler.indexes)).size).toBe(0);
   });
 
   it('BalancedAllocation weighs 1 beside LeastAllocated: it can move a pod with requests; a best-effort pod is placed by LeastAllocated alone', () => {

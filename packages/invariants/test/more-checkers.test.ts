@@ -423,6 +423,37 @@ describe('LIVE — liveness', () => {
   });
 });
 
+describe('LIVE — the kubelet\'s report of a node\'s images', () => {
+  const node = (images?: { names: string[]; sizeBytes: number }[], labels: Record<string, string> = {}) =>
+    ({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-a', labels: { 'kubernetes.io/hostname': 'node-a', ...labels } }, status: { ...(images ? { images } : {}) } }) as never;
+  const nginx = [{ names: ['docker.io/library/nginx@sha256:00', 'docker.io/library/nginx:1.25'], sizeBytes: 1000 }];
+  const up = (): LogBuilder => {
+    const b = new LogBuilder();
+    b.input('COMMAND', { command: 'bootstrap' });
+    b.add('system:bootstrap', node());
+    orderedUp(b, 1); // web-0's container started at t=1s on node-a
+    return b;
+  };
+
+  it('within 40 s of the container start that brought the image it is not a cluster failing to stay still', () => {
+    const b = up();
+    b.sleep(35_000);
+    b.mod('kubelet:node-a', node(nginx), { op: 'patch/status', cause: null });
+    expect(check(b, 'LIVE')).toEqual([]);
+  });
+
+  it('later than that, or changing more than the images, it is judged as any write', () => {
+    const late = up();
+    late.sleep(45_000);
+    const w = late.mod('kubelet:node-a', node(nginx), { op: 'patch/status', cause: null });
+    expect(check(late, 'LIVE').map((v) => v.message)).toEqual([expect.stringMatching(new RegExp(`^LIVE: kubelet:node-a wrote patch/status Node node-a at seq ${w} .*a converged cluster stays still$`)) as unknown as string]);
+    const more = up();
+    more.sleep(35_000);
+    more.mod('kubelet:node-a', node(nginx, { extra: 'x' }), { op: 'patch/status', cause: null });
+    expect(check(more, 'LIVE')).toHaveLength(1);
+  });
+});
+
 describe('LIVE — states Kubernetes cannot leave on its own (stalled by design)', () => {
   const notesOf = (b: LogBuilder): readonly string[] => checkLog(b.entries, { only: ['LIVE'], endIsQuiescent: true }).notes;
 

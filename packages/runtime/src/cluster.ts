@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { nodeImageEntry, normalizeImageName, type KObject, type Node } from '@kubesim/api';
+import { nodeImages, type KObject, type Node } from '@kubesim/api';
 import * as C from '@kubesim/controllers';
 import { Simulation, type ComponentSetup } from './embedded/simulation.js';
 import type { TimingConfig } from './embedded/timing.js';
@@ -55,16 +55,6 @@ export const COMPONENT_NAMES = [
 ] as const;
 
 /** The Node object a kubelet registers (kubesim: written at bootstrap). */
-/** A node's `status.images` for the images it holds: one entry per image, largest first, at most 50 ([nodestatus.Images]). */
-export const nodeImages = (images: readonly string[]): { names: string[]; sizeBytes: number }[] => {
-  const seen = new Map<string, { names: string[]; sizeBytes: number }>();
-  for (const i of images) {
-    const n = normalizeImageName(i);
-    if (!seen.has(n)) seen.set(n, nodeImageEntry(n));
-  }
-  return [...seen.values()].sort((a, b) => b.sizeBytes - a.sizeBytes || (a.names.at(-1)! < b.names.at(-1)! ? -1 : 1)).slice(0, 50);
-};
-
 export const nodeObject = (n: NodeSpec, index: number): Node => ({
   apiVersion: 'v1',
   kind: 'Node',

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import * as E from 'fp-ts/lib/Either.js';
-import type { KObject, StatefulSet } from '@kubesim/api';
+import { nodeImages, type KObject, type StatefulSet } from '@kubesim/api';
 import { componentMachine } from '@kubesim/controllers';
-import { EventQueue, createCluster, nodeImages, type ClusterSpec } from '../src/index.js';
+import { EventQueue, createCluster, type ClusterSpec } from '../src/index.js';
 
 const spec: ClusterSpec = {
   nodes: [{ name: 'node-a' }, { name: 'node-b' }, { name: 'node-c' }],

@@ -7,9 +7,9 @@
  * `Killing` when a graceful deletion begins, none for a pod whose containers never ran.
  */
 import { describe, expect, it } from 'vitest';
-import { parseTimestamp, simulatedImageSize, type Event, type Node, type Pod } from '@kubesim/api';
+import { nodeImages, parseTimestamp, simulatedImageSize, type Event, type Node, type Pod } from '@kubesim/api';
 import { goDuration } from '@kubesim/controllers';
-import { create, del, f1With, get, list, newCluster, NODES, objectEntries, ready, setReady, sleep, waitFor, type Json } from './harness.js';
+import { create, del, entriesOf, f1With, get, list, newCluster, NODES, objectEntries, ready, setReady, sleep, waitFor, type Json } from './harness.js';
 
 describe('kubelet container events', () => {
   it('a StatefulSet pod\'s life: Scheduled, Pulling (the node lacks the image), Pulled, Created, Started from the kubelet of its node; Killing once its deletion begins; its successor on the node finds the image present', () => {
@@ -119,6 +119,25 @@ describe('kubelet container events', () => {
     ]);
     const nodeImages = get<Node>(held, 'Node', 'node-a')!.status!.images!;
     expect(nodeImages).toEqual([{ names: [expect.stringMatching(/^docker\.io\/library\/nginx@sha256:[0-9a-f]{64}$/), 'docker.io/library/nginx:1.25'], sizeBytes: simulatedImageSize('nginx:1.25') }]);
+  });
+
+  it('the node\'s status.images: each node\'s kubelet patches in the images its pods pulled within 40 s (image cache, then node status sync); preloaded ones stay listed', () => {
+    const sim = newCluster({ nodes: NODES.map((name) => ({ name, images: ['busybox:1.36'] })) });
+    create(sim, ...f1With((set) => { set.spec.replicas = 3; set.spec.podManagementPolicy = 'Parallel'; }));
+    waitFor(sim, 'all Ready', () => ['web-0', 'web-1', 'web-2'].every((n) => ready(sim, n)));
+    sleep(sim, 45_000);
+    for (const name of new Set(['web-0', 'web-1', 'web-2'].map((p) => get<Pod>(sim, 'Pod', p)!.spec!.nodeName!))) {
+      const started = Math.min(...['web-0', 'web-1', 'web-2'].map((p) => get<Pod>(sim, 'Pod', p)!).filter((p) => p.spec!.nodeName === name)
+        .map((p) => parseTimestamp(p.status!.containerStatuses![0]!.state!.running!.startedAt)!));
+      expect(get<Node>(sim, 'Node', name)!.status!.images).toEqual(nodeImages(['busybox:1.36', 'nginx:1.25']));
+      const patches = entriesOf(sim, 'Node', name).filter((e) => e.actor === `kubelet:${name}`);
+      expect(patches).toHaveLength(1);
+      expect(patches[0]!.time - started).toBeGreaterThanOrEqual(0);
+      expect(patches[0]!.time - started).toBeLessThan(41_000);
+    }
+    // Nodes whose pods pulled nothing are not written.
+    const idle = NODES.filter((n) => !['web-0', 'web-1', 'web-2'].some((p) => get<Pod>(sim, 'Pod', p)!.spec!.nodeName === n));
+    for (const n of idle) expect(entriesOf(sim, 'Node', n).filter((e) => e.actor.startsWith('kubelet'))).toEqual([]);
   });
 
   it('a pod deleted before its containers started: no Killing (nothing runs)', () => {

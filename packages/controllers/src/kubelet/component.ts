@@ -8,7 +8,7 @@ import { observeKubelet, parseKubeletFault, parseNodeFault } from './local.js';
 import { hostedNodes } from './network.js';
 import { containersStarted } from './status.js';
 import {
-  KUBELET_NAME, defaultKubeletConfig, initialKubeletLocal, kubeletKey, kubeletShardOf, type KubeletConfig, type KubeletLocal,
+  KUBELET_NAME, defaultKubeletConfig, initialKubeletLocal, kubeletKey, kubeletShardOf, nodeStatusKey, type KubeletConfig, type KubeletLocal,
 } from './types.js';
 import { exclusivePvOf } from './volumes.js';
 import { nodeResizePending } from '../volume/resize.js';
@@ -63,9 +63,17 @@ const strandedWaiters = (snap: Snapshot, node: string, nodes: ReadonlySet<string
   return out;
 };
 
-/** The pods a kubelet syncs on start (and when its node comes back): not finished, or still to delete. */
+/** How many of a pod's containers (init containers included) have ever started. */
+const startedContainers = (p: Pod | undefined): number => {
+  let n = 0;
+  for (const s of p?.status?.initContainerStatuses ?? []) if (s.state?.running !== undefined || s.state?.terminated?.startedAt !== undefined || s.lastState?.terminated !== undefined) n++;
+  for (const s of p?.status?.containerStatuses ?? []) if (s.state?.running !== undefined || s.state?.terminated?.startedAt !== undefined || s.lastState?.terminated !== undefined) n++;
+  return n;
+};
+
+/** The pods a kubelet syncs on start (and when its node comes back): not finished, or still to delete — and the node's own status. */
 const podsToSync = (snap: Snapshot, node: string): string[] => {
-  const out: string[] = [];
+  const out: string[] = [nodeStatusKey(node)];
   for (const p of snap.byIndex('Pod', 'node', node)) {
     if (!isTerminal(p) || p.metadata?.deletionTimestamp !== undefined) out.push(keyOfPod(p));
   }
@@ -97,6 +105,8 @@ export const kubeletKeysFor = (e: Envelope, old: KObject | undefined, snap: Snap
       const keys: string[] = [];
       // A deleted pod only when its containers are left to stop here (a force deletion: `orphans`).
       if (nodes.has(pod.spec?.nodeName ?? '') && (e.type !== 'DELETED' || ctx?.local.orphans.has(keyOfPod(pod)) === true)) keys.push(keyOfPod(pod));
+      // A container started: its image may be new to the node's status.images.
+      if (e.type === 'MODIFIED' && nodes.has(pod.spec?.nodeName ?? '') && startedContainers(pod) > startedContainers(old as Pod | undefined)) keys.push(nodeStatusKey(pod.spec!.nodeName!));
       keys.push(...attachSharers(snap, pod, old as Pod | undefined, e.type === 'DELETED', nodes));
       return keys.length > 1 ? [...new Set(keys)] : keys;
     }

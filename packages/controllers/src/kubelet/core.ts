@@ -15,7 +15,7 @@ import { type CrashFault, type KubeletConfig, type KubeletLocal, type PendingWri
 import { attachBlock, claimsReady } from './volumes.js';
 import { nodeExpanded, nodeResizePending } from '../volume/resize.js';
 import { backOffEvent, killingEvent, neverPullEvent, pullingEvent, startEvents, type ContainerList } from './events.js';
-import { imagePresentAt, NEVER_PULL, neverPullMessage, pullDecisions, rememberPulls, shouldPull } from './images.js';
+import { imagePresentAt, NEVER_PULL, neverPullMessage, nodeImagesReport, pullDecisions, rememberPulls, shouldPull } from './images.js';
 
 type Input = ReconcileInput<KubeletConfig, KubeletLocal>;
 type Result = ReconcileResult<KubeletLocal>;
@@ -709,6 +709,24 @@ const killOrphan = (input: Input, key: string): Result => {
 };
 
 /**
+ * The node's images in its status ([kubelet syncNodeStatus, nodestatus.Images]): the image cache,
+ * refreshed every 30 s, is read by the node status loop every 10 s, which patches the status when the
+ * list changed — so an image pulled (or found in a started container) shows in `status.images` within
+ * 40 s. Preloaded images stay listed; nothing is ever removed (no image garbage collection).
+ */
+const syncNodeImages = (input: Input, node: string): Result => {
+  const { snapshot, local, seed, now } = input;
+  if (!snapshot.get('Node', '', node)) return {};
+  const r = nodeImagesReport(snapshot, local, node, seed, now);
+  const requeue = r.nextAt !== undefined ? { requeueAfterMs: r.nextAt - now } : {};
+  if (!r.images) return { ...requeue, workUnits: 1 };
+  return {
+    plan: write({ verb: 'patch', kind: 'Node', namespace: '', name: node, subresource: 'status', patch: { status: { images: r.images } } }, { ignore: ['NotFound'] }),
+    ...requeue, workUnits: 1,
+  };
+};
+
+/**
  * The kubelet's sync of one pod on one of its nodes. A stopped kubelet (`node-down`) does nothing: no
  * status, no container start, no confirmation of a deletion, no timers; `node-up` requeues every pod.
  */
@@ -717,6 +735,7 @@ export const syncKubeletPod = (input: Input): Result => {
   const { node, namespace, name } = parseKubeletKey(key);
   if (local.down.size > 0 && local.down.has(node)) return {};
   if (local.orphans.size > 0 && local.orphans.has(key)) return killOrphan(input, key);
+  if (name === '') return syncNodeImages(input, node);
   const pod = snap.get('Pod', namespace, name);
   if (!pod || pod.spec?.nodeName !== node) return {};
   // A write based on this very version is still out (its MODIFIED entry will bring us back), or the

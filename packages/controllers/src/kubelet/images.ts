@@ -1,4 +1,4 @@
-import { normalizeImageName, parseTimestamp, type Container, type Pod } from '@kubesim/api';
+import { nodeImageEntry, nodeImageList, normalizeImageName, parseTimestamp, seededBetween, type Container, type Pod } from '@kubesim/api';
 import type { Snapshot } from '@kubesim/state';
 import type { KubeletLocal } from './types.js';
 
@@ -23,6 +23,70 @@ type ContainerStatus = NonNullable<NonNullable<Pod['status']>['containerStatuses
 /** When a container status shows its image present: the start of its current or last instance. */
 const startedAt = (s: ContainerStatus): number | undefined =>
   parseTimestamp(s.state?.running?.startedAt ?? s.state?.terminated?.startedAt ?? s.lastState?.terminated?.startedAt ?? undefined);
+
+/** The normal names a node's `status.images` lists. */
+const listedImages = (snap: Snapshot, node: string): Set<string> => {
+  const out = new Set<string>();
+  for (const entry of snap.get('Node', '', node)?.status?.images ?? []) for (const x of entry.names ?? []) out.add(normalizeImageName(x));
+  return out;
+};
+
+/**
+ * The images the node holds beyond its `status.images`, with since when: this incarnation's pulls and
+ * the images of the containers its pods have started.
+ */
+const heldBeyondStatus = (snap: Snapshot, local: KubeletLocal, node: string, listed: ReadonlySet<string>): Map<string, number> => {
+  const out = new Map<string, number>();
+  const add = (n: string, at: number): void => {
+    if (listed.has(n)) return;
+    const prev = out.get(n);
+    if (prev === undefined || at < prev) out.set(n, at);
+  };
+  for (const [n, at] of local.images.get(node) ?? []) add(n, at);
+  for (const p of snap.byIndex('Pod', 'node', node)) {
+    for (const s of [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])]) {
+      const at = s.image === '' ? undefined : startedAt(s);
+      if (at !== undefined) add(normalizeImageName(s.image), at);
+    }
+  }
+  return out;
+};
+
+/** [kubelet] The image GC manager refreshes its image cache every 30 s; the node status loop reads it every 10 s. */
+export const IMAGE_CACHE_REFRESH_MS = 30_000;
+export const NODE_STATUS_UPDATE_MS = 10_000;
+
+/** The first tick at or after `t` of a period whose phase is seeded per node (each kubelet's loops started at its own time). */
+const nextTick = (seed: number, label: string, periodMs: number, t: number): number => {
+  const phase = seededBetween(seed, label, 0, periodMs);
+  return phase + Math.max(0, Math.ceil((t - phase) / periodMs)) * periodMs;
+};
+
+/** When an image the node holds since `since` shows in its `status.images`: the status sync after the cache refresh after it. */
+export const imageReportedAt = (seed: number, node: string, since: number): number =>
+  nextTick(seed, `${node}:nodeStatus`, NODE_STATUS_UPDATE_MS, nextTick(seed, `${node}:imageCache`, IMAGE_CACHE_REFRESH_MS, since));
+
+/**
+ * The node's images as its status should list them at `now` — what it listed and the images due by now,
+ * largest first, at most 50 — or undefined when nothing is due; and when the next one falls due.
+ */
+export const nodeImagesReport = (snap: Snapshot, local: KubeletLocal, node: string, seed: number, now: number):
+  { images?: { names: string[]; sizeBytes: number }[]; nextAt?: number } => {
+  const listed = listedImages(snap, node);
+  const held = heldBeyondStatus(snap, local, node, listed);
+  if (held.size === 0) return {};
+  const due: string[] = [];
+  let nextAt: number | undefined;
+  for (const [n, since] of held) {
+    const at = imageReportedAt(seed, node, since);
+    if (at <= now) due.push(n);
+    else nextAt = nextAt === undefined ? at : Math.min(nextAt, at);
+  }
+  if (due.length === 0) return nextAt === undefined ? {} : { nextAt };
+  const current = (snap.get('Node', '', node)?.status?.images ?? []).map((e) => ({ names: [...(e.names ?? [])], sizeBytes: e.sizeBytes ?? 0 }));
+  const images = nodeImageList([...current, ...due.map((n) => nodeImageEntry(n))]);
+  return { images, ...(nextAt !== undefined ? { nextAt } : {}) };
+};
 
 /** Since when `node` holds `image` (normal form), or undefined when it does not. */
 export const imagePresentSince = (snap: Snapshot, local: KubeletLocal, node: string, image: string): number | undefined => {

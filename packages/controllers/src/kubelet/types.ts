@@ -158,6 +158,9 @@ export const initialKubeletLocal = (): KubeletLocal => ({
 /** `<node>|<namespace>/<name>` */
 export const kubeletKey = (node: string, namespace: string, name: string): string => `${node}|${namespace}/${name}`;
 
+/** The key of a node's own status (the images it holds): `<node>|/` (no pod has an empty name). */
+export const nodeStatusKey = (node: string): string => `${node}|/`;
+
 export const parseKubeletKey = (key: string): { node: string; namespace: string; name: string } => {
   const bar = key.indexOf('|');
   const rest = key.slice(bar + 1);

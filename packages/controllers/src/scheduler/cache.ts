@@ -3,6 +3,7 @@ import { isTerminal, type Node, type Pod, type Selector } from '@kubesim/api';
 import { podsByNode, type Snapshot } from '@kubesim/state';
 import { nodeAllocatable, podResources, type HostPort, type NodeAllocatable, type PodResources } from './resources.js';
 import type { AssumedNode, AssumedPods } from './assumed.js';
+import { nodeImageNames, type ImageState } from './imagelocality.js';
 
 type Taint = NonNullable<NonNullable<Node['spec']>['taints']>[number];
 
@@ -121,6 +122,10 @@ export class SchedulerCache {
   private podVersion = new Uint32Array(0);
   /** PodTopologySpread: matching pods per node, per `namespace\0selector`, each with the podVersion it was counted at. */
   private spreadMemos = new Map<string, { readonly counts: Int32Array; readonly at: Uint32Array }>();
+  /** ImageLocality: each name the nodes list, with its size and the nodes that list it (built on first use, kept in step after). */
+  private images: Map<string, ImageState> | undefined;
+  /** The names each node listed when `images` last counted it. */
+  private imagesOf = new Map<string, readonly [string, number][]>();
   /** Per node: REC | USAGE bits when the record / usage (and their mirrors) are current. */
   state = new Uint8Array(0);
   clean = new Uint8Array(0);
@@ -254,7 +259,32 @@ export class SchedulerCache {
   }
 
   /** A node was added or removed. */
-  nodesChanged(): void { this.names = undefined; this.assumedOf = undefined; }
+  nodesChanged(): void { this.names = undefined; this.assumedOf = undefined; this.images = undefined; }
+
+  /** ImageLocality's view of the nodes' images ([cache addNodeImageStates]). */
+  imageStates(snap: Snapshot): ReadonlyMap<string, ImageState> {
+    if (!this.images) {
+      this.images = new Map();
+      this.imagesOf = new Map();
+      for (const n of snap.list('Node')) this.countImages(n.metadata?.name ?? '', nodeImageNames(n as Node));
+    }
+    return this.images;
+  }
+
+  private countImages(node: string, names: readonly [string, number][]): void {
+    const images = this.images!;
+    for (const [name] of this.imagesOf.get(node) ?? []) {
+      const s = images.get(name);
+      if (s) { s.nodes.delete(node); if (s.nodes.size === 0) images.delete(name); }
+    }
+    if (names.length === 0) { this.imagesOf.delete(node); return; }
+    this.imagesOf.set(node, names);
+    for (const [name, size] of names) {
+      const s = images.get(name);
+      if (s) s.nodes.add(node);
+      else images.set(name, { size, nodes: new Set([node]) });
+    }
+  }
 
   /** Whether some node carries a PreferNoSchedule taint. */
   anySoftTaint(snap: Snapshot): boolean {
@@ -267,6 +297,11 @@ export class SchedulerCache {
     if (node !== undefined) {
       if (softTainted(node)) this.softTaintedNodes.add(name);
       else this.softTaintedNodes.delete(name);
+      if (this.images) {
+        const names = nodeImageNames(node);
+        const was = this.imagesOf.get(name) ?? [];
+        if (names.length !== was.length || names.some(([n, sz], k) => n !== was[k]![0] || sz !== was[k]![1])) this.countImages(name, names);
+      }
     }
     const i = this.position.get(name);
     if (i !== undefined && this.names) { this.recs[i] = undefined; this.state[i]! &= ~REC; }

@@ -21,6 +21,7 @@ import { readWriteOncePodConflict, volumeBindSteps, volumePreFilter, type PodCla
 import { interPodAffinityPreFilter, interPodAffinityPreScore } from './interpodaffinity.js';
 import { spreadPreScore } from './spreadscore.js';
 import { topologySpreadPreFilter } from './topologyspread.js';
+import { podImages } from './imagelocality.js';
 
 export const BIND_TAG = 'bind';
 export const REASON_UNSCHEDULABLE_CONDITION = 'Unschedulable';
@@ -251,12 +252,14 @@ export const schedulePod = (input: ReconcileInput<SchedulerConfig, SchedulerLoca
     : undefined;
   const preferred = interPodAffinityPreScore(snap, pod, local.assumed);
   const softSpread = spreadPreScore(input.live ?? snap, pod);
+  const images = podImages(pod, cache.imageStates(snap), cache.nodeNames(snap).length);
   const f: FilterCtx = {
     snap, cache, pi: podInfoOf(pod), claims: pre.claims, rwop: readWriteOncePodConflict(snap, pod, local.assumed),
     extra: new AssumedByNode(c), ...(affinity ? { affinity } : {}), ...(spread ? { spread } : {}), ...(preferred ? { preferred } : {}),
     ...(softSpread ? { softSpread: { state: softSpread, assumed: local.assumed } } : {}),
     work: 1 + pre.scanned + (affinity?.scanned ?? 0) + (spread?.scanned ?? 0) + (preferred?.scanned ?? 0),
     balanceChange: config.balanceChangeScore,
+    ...(images ? { images } : {}),
   };
   const workUnits = (): number => f.work + cache.takeScanned();
 

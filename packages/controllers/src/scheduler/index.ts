@@ -28,3 +28,4 @@ export {
 } from './volumebinding.js';
 export { NO_NODES_AVAILABLE, filterFitError, preFilterFitError, ReasonHistogram } from './fiterror.js';
 export { numFeasibleNodesToFind, leastAllocatedScore, balancedAllocationScore, resourceScore, HostSelector } from './score.js';
+export { IMAGE_LOCALITY_WEIGHT, imageLocalityScore, podImages, schedulerImageName, type ImageState, type PodImages } from './imagelocality.js';

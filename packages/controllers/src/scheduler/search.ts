@@ -20,6 +20,7 @@ import {
 } from './interpodaffinity.js';
 import { filterTopologySpread, type TopologySpreadState } from './topologyspread.js';
 import { POD_TOPOLOGY_SPREAD_WEIGHT, spreadScores, type SpreadScoreState } from './spreadscore.js';
+import { IMAGE_LOCALITY_WEIGHT, imageLocalityScore, type PodImages } from './imagelocality.js';
 
 /** What a cycle's filters share: the pod, its claims, the RWOP verdict, assumed pods' usage. */
 export interface FilterCtx {
@@ -42,6 +43,8 @@ export interface FilterCtx {
   work: number;
   /** BalancedAllocation scores the change of balance (1.36). */
   readonly balanceChange: boolean;
+  /** ImageLocality's PreScore: the pod's images some node lists (undefined: it adds the same 0 to every node). */
+  readonly images?: PodImages;
 }
 
 /** What the assumed pods of a node request, together. */
@@ -128,8 +131,9 @@ const colRecs: NodeRec[] = [];
  * failures go to `failed`, feasible nodes to `hosts`. Returns how many nodes were examined.
  */
 export const searchNodes = (f: FilterCtx, start: number, numToFind: number, failed: ReasonHistogram, hosts: HostSelector): number => {
-  const { snap, cache, pi } = f;
-  const n = cache.nodeNames(snap).length;
+  const { snap, cache, pi, images } = f;
+  const allNames = cache.nodeNames(snap);
+  const n = allNames.length;
   // Bound claims whose volumes exist and have no node affinity pass VolumeBinding on every node,
   // scanning one volume per claim: the fast path then only adds that work per node that fits.
   const volumeWork = f.claims.delayed.length === 0 ? nodeIndependentBoundClaims(f) : -1;
@@ -179,13 +183,14 @@ export const searchNodes = (f: FilterCtx, start: number, numToFind: number, fail
       score = Math.trunc((sC + sM) / 2);
       // NodeResourcesBalancedAllocation, as balancedAllocationScore computes it (0 for a best-effort pod).
       if (anyReq) score += balancedAllocationScore(reqCpu, reqMem, uCpu, capC, uMem, capM, f.balanceChange);
+      if (images !== undefined) score += IMAGE_LOCALITY_WEIGHT * imageLocalityScore(images, allNames[i]!);
       f.work += volumeWork;
     } else {
       const rec = cache.recAt(snap, i)!;
       const usage = usageWithAssumed(f, i, rec);
       const reasons = filterNode(f, rec, usage);
       if (reasons !== undefined) { failed.add(reasons); continue; }
-      score = resourceScore(rec, usage, r, f.balanceChange);
+      score = resourceScore(rec, usage, r, f.balanceChange) + (images !== undefined ? IMAGE_LOCALITY_WEIGHT * imageLocalityScore(images, rec.name) : 0);
       pods = usage.pods;
     }
     feasible++;
@@ -196,8 +201,8 @@ export const searchNodes = (f: FilterCtx, start: number, numToFind: number, fail
   }
   if (collect) {
     // [prioritizeNodes]: the weighted sum of NodeResourcesFit (1), NodeResourcesBalancedAllocation (1),
-    // InterPodAffinity (2), NodeAffinity (2), TaintToleration (3) and PodTopologySpread (2), each normalized
-    // over the feasible nodes.
+    // ImageLocality (1), InterPodAffinity (2), NodeAffinity (2), TaintToleration (3) and PodTopologySpread
+    // (2), the last four normalized over the feasible nodes.
     const recs = colRecs;
     recs.length = m;
     for (let k = 0; k < m; k++) recs[k] = cache.recAt(snap, colI[k]!)!;

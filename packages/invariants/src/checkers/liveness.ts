@@ -1,5 +1,8 @@
-import { claimRequest, isTerminal, parseQuantity, parseTimestamp, type KObject, type PersistentVolume, type StorageClass, type PersistentVolumeClaim, type Pod, type ReplicaSet } from '@kubesim/api';
-import { ANN_DYNAMICALLY_PROVISIONED, lastTermination, mainContainersStarted, parseKubeletFault } from '@kubesim/controllers';
+import { claimRequest, isTerminal, parseQuantity, parseTimestamp, type KObject, type Node, type PersistentVolume, type StorageClass, type PersistentVolumeClaim, type Pod, type ReplicaSet } from '@kubesim/api';
+import { ANN_DYNAMICALLY_PROVISIONED, IMAGE_CACHE_REFRESH_MS, lastTermination, mainContainersStarted, NODE_STATUS_UPDATE_MS, parseKubeletFault } from '@kubesim/controllers';
+
+/** A node's image report follows the container start that brought the image within the kubelet's two loops (and a write's latency). */
+const IMAGE_REPORT_WITHIN_MS = IMAGE_CACHE_REFRESH_MS + NODE_STATUS_UPDATE_MS + 1_000;
 import type { Envelope } from '@kubesim/log';
 import type { CheckerDef } from '../types.js';
 import {
@@ -415,11 +418,35 @@ export const liveChecker: CheckerDef = {
       converging = true;
       reportedLate = reportedWrite = false;
     };
+    /** The last container start seen on each node (its startedAt): the image report it may cause. */
+    const lastStartOn = new Map<string, number>();
+    const noteStarts = (p: Pod): void => {
+      const node = p.spec?.nodeName;
+      if (!node) return;
+      for (const s of [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])]) {
+        const at = parseTimestamp(s.state?.running?.startedAt);
+        if (at !== undefined && at > (lastStartOn.get(node) ?? -1)) lastStartOn.set(node, at);
+      }
+    };
+    /**
+     * A node's kubelet adding images to its status ([nodestatus.Images]): the report of a pull, due within
+     * 40 s of the container start that brought the image (image cache refresh 30 s, node status sync 10 s)
+     * — a delayed effect of that start, not a cluster failing to stay still. Anything else in the write,
+     * or a report later than that, is judged as any write.
+     */
+    const isImageReport = (e: Envelope, o: KObject, before: KObject | undefined): boolean => {
+      if (o.kind !== 'Node' || !e.actor.startsWith('kubelet') || before === undefined) return false;
+      const last = lastStartOn.get(nameOf(o));
+      if (last === undefined || e.time > last + IMAGE_REPORT_WITHIN_MS) return false;
+      const strip = (n: KObject): unknown => ({ ...n, metadata: { ...n.metadata, resourceVersion: undefined, generation: undefined }, status: { ...(n as Node).status, images: undefined } });
+      return JSON.stringify(strip(o)) === JSON.stringify(strip(before));
+    };
     return {
       id: 'LIVE',
       title: liveChecker.title,
       observe(e: Envelope, before: KObject | undefined): void {
         const o = e.object;
+        if (o?.kind === 'Pod' && e.type !== 'DELETED') noteStarts(o as Pod);
         // Inputs: COMMAND / FAULT / COMPONENT entries, and the objects a user command writes.
         if (o === undefined || isInputActor(e.actor)) onInput(e);
         if (o === undefined) return;
@@ -487,7 +514,7 @@ export const liveChecker: CheckerDef = {
         // Runtime faults leave components retrying with backoff after their window: the settle window
         // starts after the disturbance (and a dropped request's timeout) too.
         const quietFrom = Math.max(convergedTime, world.disturbedUntil, world.timersUntil) + settle + world.extraQuietMs;
-        if (e.time > quietFrom && !reportedWrite) {
+        if (e.time > quietFrom && !reportedWrite && !isImageReport(e, o, before)) {
           // A write reacting to an entry from before convergence is a periodic informer resync or a
           // retry repairing what a fault left stale: allowed once per object. A second one, or one
           // reacting to something newer, is the cluster failing to stay still.
