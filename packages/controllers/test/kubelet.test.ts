@@ -318,6 +318,9 @@ describe('kubelet: images on the node (EnsureImageExists, shouldPullImage)', () 
     expect(writesOf(run([reported, node('node-b'), first.running], 'node-a|/', due + 1).plan)).toEqual([]);
     // A node the kubelet does not find, or one that holds nothing new, is left alone.
     expect(run([node('node-b')], 'node-a|/', due).plan).toBeUndefined();
+    // A full list (50 images, all larger) that the new image does not make it into is not written again.
+    const full: Node = { ...node('node-a'), status: { ...node('node-a').status, images: Array.from({ length: 50 }, (_, i) => ({ names: [`docker.io/library/big${i}:1`], sizeBytes: 2e9 - i })) } };
+    expect(writesOf(run([full, node('node-b'), first.running], 'node-a|/', due, first.start.local).plan)).toEqual([]);
   });
 
   it('Never with the image absent: the container waits in ErrImageNeverPull (Warning at each pod-worker retry), the pod Pending with its sandbox; it starts once the node holds the image', () => {

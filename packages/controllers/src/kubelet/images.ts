@@ -32,10 +32,10 @@ const listedImages = (snap: Snapshot, node: string): Set<string> => {
 };
 
 /**
- * The images the node holds beyond its `status.images`, with since when: this incarnation's pulls and
- * the images of the containers its pods have started.
+ * The images the node holds beyond the names in `listed` (its `status.images`), each with since when:
+ * this incarnation's pulls and the images of the containers its pods have started.
  */
-const heldBeyondStatus = (snap: Snapshot, local: KubeletLocal, node: string, listed: ReadonlySet<string>): Map<string, number> => {
+const heldBeyond = (snap: Snapshot, local: KubeletLocal, node: string, listed: ReadonlySet<string>): Map<string, number> => {
   const out = new Map<string, number>();
   const add = (n: string, at: number): void => {
     if (listed.has(n)) return;
@@ -73,7 +73,7 @@ export const imageReportedAt = (seed: number, node: string, since: number): numb
 export const nodeImagesReport = (snap: Snapshot, local: KubeletLocal, node: string, seed: number, now: number):
   { images?: { names: string[]; sizeBytes: number }[]; nextAt?: number } => {
   const listed = listedImages(snap, node);
-  const held = heldBeyondStatus(snap, local, node, listed);
+  const held = heldBeyond(snap, local, node, listed);
   if (held.size === 0) return {};
   const due: string[] = [];
   let nextAt: number | undefined;
@@ -85,25 +85,16 @@ export const nodeImagesReport = (snap: Snapshot, local: KubeletLocal, node: stri
   if (due.length === 0) return nextAt === undefined ? {} : { nextAt };
   const current = (snap.get('Node', '', node)?.status?.images ?? []).map((e) => ({ names: [...(e.names ?? [])], sizeBytes: e.sizeBytes ?? 0 }));
   const images = nodeImageList([...current, ...due.map((n) => nodeImageEntry(n))]);
-  return { images, ...(nextAt !== undefined ? { nextAt } : {}) };
+  // A full list (50) that the new images do not make it into is unchanged: nothing to write.
+  const changed = images.length !== current.length || images.some((e, k) => e.names.at(-1) !== current[k]!.names.at(-1));
+  return { ...(changed ? { images } : {}), ...(nextAt !== undefined ? { nextAt } : {}) };
 };
 
-/** Since when `node` holds `image` (normal form), or undefined when it does not. */
+/** Since when `node` holds `image` (normal form; -Infinity: listed in its status), or undefined when it does not. */
 export const imagePresentSince = (snap: Snapshot, local: KubeletLocal, node: string, image: string): number | undefined => {
   const n = normalizeImageName(image);
-  const nodeObj = snap.get('Node', '', node);
-  for (const entry of nodeObj?.status?.images ?? []) {
-    if ((entry.names ?? []).some((x) => normalizeImageName(x) === n)) return -Infinity;
-  }
-  let since = local.images.get(node)?.get(n);
-  for (const p of snap.byIndex('Pod', 'node', node)) {
-    for (const s of [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])]) {
-      if (s.image === '' || normalizeImageName(s.image) !== n) continue;
-      const at = startedAt(s);
-      if (at !== undefined && (since === undefined || at < since)) since = at;
-    }
-  }
-  return since;
+  const listed = listedImages(snap, node);
+  return listed.has(n) ? -Infinity : heldBeyond(snap, local, node, listed).get(n);
 };
 
 /** Whether `node` holds `image` at `t`. */
