@@ -373,6 +373,38 @@ describe('kubelet: init containers and sidecars', () => {
   const initOf = (p: Pod, name: string) => p.status?.initContainerStatuses?.find((s) => s.name === name);
   const conds = (p: Pod) => p.status?.conditions?.map((c) => [c.type, c.status, c.reason, c.message]);
 
+  it('an init container under Never on a node without its image waits in ErrImageNeverPull (Init:ErrImageNeverPull) with the sandbox up; tried again until the node holds it', () => {
+    const bare = [node('node-a'), node('node-b')];
+    const p0 = withInits();
+    const first: Pod = { ...p0, spec: { ...p0.spec!, initContainers: [{ name: 'init-perms', image: 'busybox:1.36', imagePullPolicy: 'Never' }] } };
+    const admit = run([...bare, first], key, 1000);
+    expect(eventsOf(admit.plan)).toEqual([]);
+    let p = applied(first, admit, '11');
+    const t2 = 1000 + seededBetween(SEED, 'uid-db-0', 500, 1500);
+    const box = run([...bare, p], key, t2);
+    const s2 = statusOf(box);
+    const message = 'Container image "busybox:1.36" is not present with pull policy of Never';
+    expect(s2.status?.phase).toBe('Pending');
+    expect(s2.status?.podIP).toBe('10.64.0.2');
+    expect(s2.status?.initContainerStatuses?.[0]?.state).toEqual({ waiting: { reason: 'ErrImageNeverPull', message } });
+    expect(condOf(s2, 'PodReadyToStartContainers')?.status).toBe('True');
+    expect(printPod(s2).reason).toBe('Init:ErrImageNeverPull');
+    expect(eventsOf(box.plan).map((e) => [e.type, e.reason, e.message, e.involved.fieldPath])).toEqual([['Warning', 'ErrImageNeverPull', message, 'spec.initContainers{init-perms}']]);
+    expect(box.requeueAfterMs).toBeGreaterThanOrEqual(10_000);
+    expect(box.requeueAfterMs).toBeLessThanOrEqual(15_000);
+    // The retry: the Warning again, no status write; a wake-up in between records nothing.
+    p = applied(p, box, '12');
+    expect(eventsOf(run([...bare, p], key, t2 + 1, box.local).plan)).toEqual([]);
+    const again = run([...bare, p], key, t2 + box.requeueAfterMs!, box.local);
+    expect(writesOf(again.plan)).toEqual([]);
+    expect(eventsOf(again.plan).map((e) => e.reason)).toEqual(['ErrImageNeverPull']);
+    // Once the node holds the image the init container runs.
+    const held = [holding(node('node-a'), ['busybox:1.36']), node('node-b')];
+    const go = run([...held, p], key, t2 + 30_000, again.local);
+    expect(statusOf(go).status?.initContainerStatuses?.[0]?.state?.running).toBeDefined();
+    expect(eventsOf(go.plan).map((e) => `${e.reason}: ${e.message}`)[0]).toBe('Pulled: Container image "busybox:1.36" already present on machine and can be accessed by the pod');
+  });
+
   it('runs init containers one at a time in a Pending pod, then starts the sidecar and the containers (GeneratePodInitializedCondition)', () => {
     // 1. Admission: every container waits in PodInitializing; Initialized False.
     const first = withInits();

@@ -375,6 +375,18 @@ const advanceInit = (input: Input, pod: Pod, node: string, forced: boolean | und
       changed = true;
       continue;
     }
+    // `Never` and the node lacks the image: it waits in ErrImageNeverPull (kubectl Init:ErrImageNeverPull),
+    // tried again at each pod-worker retry, the Warning at most once per backOffPeriod.
+    if (c.imagePullPolicy === 'Never' && !imagePresentAt(input.snapshot, local, node, c.image ?? '', now)) {
+      if (st.state?.waiting?.reason !== NEVER_PULL) { states[k] = neverPullStatus(c); changed = true; }
+      const last = held.backoffEvents.get(`${uid}/${c.name}`);
+      if (last === undefined || now - last >= BACKOFF_RESYNC_MS[0]) {
+        events.push(neverPullEvent(pod, c, neverPullMessage(c.image ?? ''), 'initContainers'));
+        held = neverPullRecorded(held, uid, [c], now);
+      }
+      waitUntil = now + podWorkerRetryMs(seed, uid, now);
+      break;
+    }
     // Not started yet: start it — the sandbox's first container's pull (if it pulls) began with the
     // sandbox and took the startup delay; any other one's pulls now.
     states[k] = runningStatus(c, containerId(seed, uid, `init/${c.name}`), startedAt, false);
@@ -408,7 +420,9 @@ const advanceInit = (input: Input, pod: Pod, node: string, forced: boolean | und
   }
   const after = [waitUntil, side.nextAt, readyNext, crashInMs === undefined ? undefined : now + crashInMs].filter((x): x is number => x !== undefined);
   const requeue = after.length > 0 ? { requeueAfterMs: Math.min(...after) - now } : {};
-  if (!changed && !sideChanged) return { ...requeue, workUnits: 1 };
+  if (!changed && !sideChanged) {
+    return { ...(events.length > 0 ? { plan: seq(...events.map(event)) } : {}), ...(held !== local ? { local: held } : {}), ...requeue, workUnits: 1 };
+  }
   const next = withStatus(pod, {
     phase, ...(newIp !== undefined ? { podIP: newIp, podIPs: [{ ip: newIp }] } : {}),
     initContainerStatuses: side.statuses, containerStatuses: statuses,
