@@ -323,6 +323,48 @@ describe('kubelet: images on the node (EnsureImageExists, shouldPullImage)', () 
     expect(writesOf(run([full, node('node-b'), first.running], 'node-a|/', due, first.start.local).plan)).toEqual([]);
   });
 
+  it('an image no registry has: ErrImagePull, then the image pull back-off (10 s doubling) — BackOff and ImagePullBackOff in between, another failed pull past it', () => {
+    const nodes = [node('node-a'), node('node-b')];
+    const cfg = { ...config, missingImages: ['docker.io/library/nginx:9.9-bad'] };
+    const bad = pod('web-0', { node: 'node-a', containers: [{ name: 'nginx', image: 'nginx:9.9-bad', imagePullPolicy: 'IfNotPresent' }] });
+    const admit = run([...nodes, bad], key, 1000, initialKubeletLocal(), cfg);
+    expect(events(admit)).toEqual([['Pulling', 'Pulling image "nginx:9.9-bad"']]);
+    const created = applied(bad, admit, '11');
+    const t0 = 1000 + seededBetween(SEED, 'uid-web-0', 500, 1500);
+    const start = run([...nodes, created], key, t0, admit.local, cfg);
+    const error = 'rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/library/nginx:9.9-bad": failed to resolve reference "docker.io/library/nginx:9.9-bad": docker.io/library/nginx:9.9-bad: not found';
+    expect(eventsOf(start.plan).map((e) => [e.type, e.reason, e.message])).toEqual([
+      ['Warning', 'Failed', `Failed to pull image "nginx:9.9-bad": ${error}`], ['Warning', 'Failed', 'Error: ErrImagePull'],
+    ]);
+    let p = applied(created, start, '12');
+    expect(p.status?.phase).toBe('Pending');
+    expect(p.status?.podIP).toBe('10.64.0.2');
+    expect(p.status?.containerStatuses?.[0]?.state).toEqual({ waiting: { reason: 'ErrImagePull', message: error } });
+    expect(printPod(p).reason).toBe('ErrImagePull');
+    expect(start.local?.images.get('node-a')).toBeUndefined(); // nothing was pulled
+    // Woken in between (its own status write): nothing.
+    expect(run([...nodes, p], key, t0 + 1, start.local, cfg).plan).toBeUndefined();
+    // Past the first back-off (10 s): another pull, another failure; the back-off doubles.
+    const t1 = t0 + 11_000;
+    const second = run([...nodes, p], key, t1, start.local, cfg);
+    expect(writesOf(second.plan)).toEqual([]);
+    expect(events(second)).toEqual([['Pulling', 'Pulling image "nginx:9.9-bad"'], ['Failed', `Failed to pull image "nginx:9.9-bad": ${error}`], ['Failed', 'Error: ErrImagePull']]);
+    expect(second.local?.pullBackoff.get('uid-web-0/docker.io/library/nginx:9.9-bad')).toEqual({ at: t1, periodMs: 20_000 });
+    // Within it (12 s < 20 s): ImagePullBackOff.
+    const third = run([...nodes, p], key, t1 + 12_000, second.local, cfg);
+    p = applied(p, third, '13');
+    expect(p.status?.containerStatuses?.[0]?.state).toEqual({ waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "nginx:9.9-bad"' } });
+    expect(printPod(p).reason).toBe('ImagePullBackOff');
+    expect(eventsOf(third.plan).map((e) => [e.type, e.reason, e.message])).toEqual([
+      ['Normal', 'BackOff', 'Back-off pulling image "nginx:9.9-bad"'], ['Warning', 'Failed', 'Error: ImagePullBackOff'],
+    ]);
+    expect(third.requeueAfterMs).toBeGreaterThanOrEqual(10_000);
+    // Past it: ErrImagePull again, back-off 40 s.
+    const fourth = run([...nodes, p], key, t1 + 24_000, third.local, cfg);
+    expect(statusOf(fourth).status?.containerStatuses?.[0]?.state?.waiting?.reason).toBe('ErrImagePull');
+    expect(fourth.local?.pullBackoff.get('uid-web-0/docker.io/library/nginx:9.9-bad')?.periodMs).toBe(40_000);
+  });
+
   it('Never with the image absent: the container waits in ErrImageNeverPull (Warning at each pod-worker retry), the pod Pending with its sandbox; it starts once the node holds the image', () => {
     const nodes = [node('node-a'), node('node-b')];
     const containers: Container[] = [{ name: 'app', image: 'app:1', imagePullPolicy: 'Never' }, { name: 'web', image: 'nginx:1.25', imagePullPolicy: 'IfNotPresent' }];

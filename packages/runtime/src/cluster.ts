@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { nodeImages, type KObject, type Node } from '@kubesim/api';
+import { nodeImages, normalizeImageName, type KObject, type Node } from '@kubesim/api';
 import * as C from '@kubesim/controllers';
 import { Simulation, type ComponentSetup } from './embedded/simulation.js';
 import type { TimingConfig } from './embedded/timing.js';
@@ -22,6 +22,8 @@ export interface ClusterSpec {
   readonly namespaces: readonly string[];
   readonly timing?: Readonly<Partial<TimingConfig>>;
   readonly kubelet?: { readonly podStartupMs?: readonly [number, number] };
+  /** Images no registry has (a tag that does not exist): their pulls fail (ErrImagePull, then ImagePullBackOff). */
+  readonly missingImages?: readonly string[];
   readonly volumes?: { readonly provisionMs?: readonly [number, number] };
   /**
    * The node-lifecycle controller's flags: --node-monitor-grace-period (50 s), --node-monitor-period (5 s),
@@ -102,7 +104,14 @@ export const defaultComponents = (spec: ClusterSpec): ComponentSetup[] => {
     { def: C.replicaSetController as never, config: C.defaultReplicaSetControllerConfig },
     { def: C.scheduler as never, config: { ...C.defaultSchedulerConfig, ...(spec.kubernetesVersion === '1.36' ? { balanceChangeScore: true } : {}) } },
     { def: C.volumeBinder as never, config: { ...C.defaultVolumeBinderConfig, ...(spec.volumes?.provisionMs ? { provisionMs: spec.volumes.provisionMs } : {}) } },
-    { def: C.kubelet as never, config: { ...C.defaultKubeletConfig, nodes, ...(spec.kubelet?.podStartupMs ? { podStartupMs: spec.kubelet.podStartupMs } : {}) }, shards: nodes },
+    {
+      def: C.kubelet as never,
+      config: {
+        ...C.defaultKubeletConfig, nodes, ...(spec.kubelet?.podStartupMs ? { podStartupMs: spec.kubelet.podStartupMs } : {}),
+        ...(spec.missingImages?.length ? { missingImages: spec.missingImages.map(normalizeImageName) } : {}),
+      },
+      shards: nodes,
+    },
     { def: C.endpointsController as never, config: C.defaultEndpointsConfig },
     { def: C.endpointSliceController as never, config: C.defaultEndpointSliceControllerConfig },
     { def: C.garbageCollector as never, config: C.defaultGarbageCollectorConfig },

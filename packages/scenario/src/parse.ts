@@ -93,6 +93,7 @@ const parseCluster = (ctx: Ctx, raw: unknown): E.Either<ScenarioError, ClusterSp
     if (n.images !== undefined && !imageList(n.images)) return E.left(err(`error: ${ctx.file}: cluster.nodes[${i}].images must be a list of image names`));
   }
   if (c.images !== undefined) nodes = nodes.map((n) => ({ ...n, images: [...(c.images as string[]), ...(n.images ?? [])] }));
+  if (c.missingImages !== undefined && !imageList(c.missingImages)) return E.left(err(`error: ${ctx.file}: cluster.missingImages must be a list of image names`));
   const storageClasses: KObject[] = [];
   for (const sc of (c.storageClasses ?? []) as Record<string, unknown>[]) {
     if (typeof sc.name !== 'string') return E.left(err(`error: ${ctx.file}: every storage class needs a name`));
@@ -131,6 +132,7 @@ const parseCluster = (ctx: Ctx, raw: unknown): E.Either<ScenarioError, ClusterSp
     ...(c.volumes ? { volumes: c.volumes as ClusterSpec['volumes'] & object } : {}),
     ...(c.nodeLifecycle ? { nodeLifecycle: c.nodeLifecycle as ClusterSpec['nodeLifecycle'] & object } : {}),
     ...(c.podGc ? { podGc: c.podGc as ClusterSpec['podGc'] & object } : {}),
+    ...(c.missingImages !== undefined ? { missingImages: c.missingImages as string[] } : {}),
     ...(c.kubernetesVersion !== undefined ? { kubernetesVersion: String(c.kubernetesVersion) as NonNullable<ClusterSpec['kubernetesVersion']> } : {}),
     ...(c.featureGates ? { featureGates: c.featureGates as Record<string, boolean> } : {}),
   });

@@ -104,12 +104,14 @@ export interface ClusterOptions {
   readonly seed?: number;
   readonly storageClasses?: readonly KObject[];
   readonly nodes?: ClusterSpec['nodes'];
+  readonly missingImages?: ClusterSpec['missingImages'];
 }
 
 export const clusterSpec = (o: ClusterOptions = {}): ClusterSpec => ({
   nodes: o.nodes ?? NODES.map((name) => ({ name })),
   storageClasses: o.storageClasses ?? [standardClass()],
   namespaces: ['default'],
+  ...(o.missingImages ? { missingImages: o.missingImages } : {}),
 });
 
 /** The seed of every cluster (ACCEPTANCE_SEED overrides it to try the scenarios under other interleavings). */

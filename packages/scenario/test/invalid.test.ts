@@ -93,13 +93,17 @@ describe('invalid manifests get Kubernetes-format errors and write nothing', () 
     expect(E.isLeft(sc2) && sc2.left.message).toMatch(/unknown condition "podz"/);
   });
 
-  it('images held from the start: cluster.images on every node, nodes[].images on one; anything but a list of image names is refused', () => {
+  it('images held from the start (cluster.images on every node, nodes[].images on one) and images no registry has (cluster.missingImages); anything but a list of image names is refused', () => {
     const ok = parseScenario('cluster:\n  images: [nginx:1.25]\n  nodes: [{name: a, images: [redis:7]}, b]\nsteps: []\n', 's.yaml');
     expect(E.isRight(ok) && ok.right.cluster.nodes).toEqual([{ name: 'a', images: ['nginx:1.25', 'redis:7'] }, { name: 'b', images: ['nginx:1.25'] }]);
     const notList = parseScenario('cluster: {images: nginx}\nsteps: []\n', 's.yaml');
     expect(E.isLeft(notList) && notList.left.message).toBe('error: s.yaml: cluster.images must be a list of image names');
     const blank = parseScenario('cluster: {nodes: [{name: a, images: ["nginx 1.25"]}]}\nsteps: []\n', 's.yaml');
     expect(E.isLeft(blank) && blank.left.message).toBe('error: s.yaml: cluster.nodes[0].images must be a list of image names');
+    const missing = parseScenario('cluster: {missingImages: [nginx:9.9-bad]}\nsteps: []\n', 's.yaml');
+    expect(E.isRight(missing) && missing.right.cluster.missingImages).toEqual(['nginx:9.9-bad']);
+    const badMissing = parseScenario('cluster: {missingImages: [1]}\nsteps: []\n', 's.yaml');
+    expect(E.isLeft(badMissing) && badMissing.left.message).toBe('error: s.yaml: cluster.missingImages must be a list of image names');
   });
 
   it('a wait refuses fields it does not know; its title names the step', () => {

@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { nodeImages, parseTimestamp, simulatedImageSize, type Event, type Node, type Pod } from '@kubesim/api';
 import { goDuration } from '@kubesim/controllers';
-import { create, del, entriesOf, f1With, get, list, newCluster, NODES, objectEntries, ready, setReady, sleep, waitFor, type Json } from './harness.js';
+import { converge, create, del, entriesOf, f1With, get, list, newCluster, NODES, patch, objectEntries, ready, setReady, sleep, waitFor, type Json } from './harness.js';
 
 describe('kubelet container events', () => {
   it('a StatefulSet pod\'s life: Scheduled, Pulling (the node lacks the image), Pulled, Created, Started from the kubelet of its node; Killing once its deletion begins; its successor on the node finds the image present', () => {
@@ -138,6 +138,41 @@ describe('kubelet container events', () => {
     // Nodes whose pods pulled nothing are not written.
     const idle = NODES.filter((n) => !['web-0', 'web-1', 'web-2'].some((p) => get<Pod>(sim, 'Pod', p)!.spec!.nodeName === n));
     for (const n of idle) expect(entriesOf(sim, 'Node', n).filter((e) => e.actor.startsWith('kubelet'))).toEqual([]);
+  });
+
+  it('a rolling update to an image no registry has stops at the highest ordinal (ErrImagePull / ImagePullBackOff); reverting the template does not free it — the forced rollback needs the pod deleted', () => {
+    const sim = newCluster({ missingImages: ['nginx:9.9-bad'] });
+    create(sim, ...f1With(() => undefined));
+    converge(sim, 'web', 3);
+    const before = new Map(['web-0', 'web-1'].map((n) => [n, get<Pod>(sim, 'Pod', n)!.metadata!.uid!]));
+    const image = (img: string) => ({ spec: { template: { spec: { containers: [{ name: 'nginx', image: img, ports: [{ name: 'web', containerPort: 80 }], volumeMounts: [{ name: 'www', mountPath: '/usr/share/nginx/html' }] }] } } } });
+    patch(sim, 'StatefulSet', 'web', image('nginx:9.9-bad'));
+    sleep(sim, 180_000);
+    const stuck = get<Pod>(sim, 'Pod', 'web-2')!;
+    expect(stuck.spec!.containers[0]!.image).toBe('nginx:9.9-bad');
+    expect(stuck.status?.phase).toBe('Pending');
+    expect(['ErrImagePull', 'ImagePullBackOff']).toContain(stuck.status?.containerStatuses?.[0]?.state?.waiting?.reason);
+    // The lower ordinals were not touched: the rollout waits for web-2.
+    for (const [n, uid] of before) expect(get<Pod>(sim, 'Pod', n)!.metadata!.uid).toBe(uid);
+    const failed = list<Event>(sim, 'Event', 'default').filter((e) => e.involvedObject?.uid === stuck.metadata!.uid && e.reason === 'Failed');
+    expect(failed.map((e) => e.message).sort()).toEqual([
+      'Error: ErrImagePull', 'Error: ImagePullBackOff',
+      'Failed to pull image "nginx:9.9-bad": rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/library/nginx:9.9-bad": failed to resolve reference "docker.io/library/nginx:9.9-bad": docker.io/library/nginx:9.9-bad: not found',
+    ]);
+    // Three minutes: pulls at 0, ~10, ~30, ~70 and ~150 s (the back-off doubling) — about five.
+    const pulls = failed.find((e) => e.message === 'Error: ErrImagePull')!.count as number;
+    expect(pulls).toBeGreaterThanOrEqual(4);
+    expect(pulls).toBeLessThanOrEqual(6);
+    // Reverted: web-2 still runs the bad revision and is never Ready, and the controller waits for it.
+    patch(sim, 'StatefulSet', 'web', image('nginx:1.25'));
+    sleep(sim, 180_000);
+    expect(get<Pod>(sim, 'Pod', 'web-2')!.metadata!.uid).toBe(stuck.metadata!.uid);
+    expect(ready(sim, 'web-2')).toBe(false);
+    // The forced rollback: delete it; it comes back from the reverted template and the set converges.
+    del(sim, 'Pod', 'web-2');
+    converge(sim, 'web', 3);
+    expect(get<Pod>(sim, 'Pod', 'web-2')!.spec!.containers[0]!.image).toBe('nginx:1.25');
+    for (const [n, uid] of before) expect(get<Pod>(sim, 'Pod', n)!.metadata!.uid).toBe(uid);
   });
 
   it('a pod deleted before its containers started: no Killing (nothing runs)', () => {

@@ -14,8 +14,11 @@ import {
 import { type CrashFault, type KubeletConfig, type KubeletLocal, type PendingWrite, parseKubeletKey } from './types.js';
 import { attachBlock, claimsReady } from './volumes.js';
 import { nodeExpanded, nodeResizePending } from '../volume/resize.js';
-import { backOffEvent, killingEvent, neverPullEvent, pullingEvent, startEvents, type ContainerList } from './events.js';
-import { imagePresentAt, NEVER_PULL, neverPullMessage, nodeImagesReport, pullDecisions, rememberPulls, shouldPull } from './images.js';
+import { backOffEvent, killingEvent, neverPullEvent, pullBackoffEvents, pullFailedEvents, pullingEvent, startEvents, type ContainerList } from './events.js';
+import {
+  imageMissing, imagePresentAt, NEVER_PULL, neverPullMessage, nodeImagesReport, PULL_BACKOFF, PULL_FAILED, pullBackoffMessage, pullBackoffUntil, pullDecisions,
+  pullErrorMessage, pullFailed, rememberPulls, shouldPull,
+} from './images.js';
 
 type Input = ReconcileInput<KubeletConfig, KubeletLocal>;
 type Result = ReconcileResult<KubeletLocal>;
@@ -206,29 +209,50 @@ const isSandbox = (x: { ip: string; scanned: number } | Result): x is { ip: stri
  * recorded then, if it pulls) and took that long; every other one that pulls, pulls now.
  */
 const startMain = (input: Input, pod: Pod, node: string, forced: boolean | undefined, firstPull: number | undefined) => {
-  const { now, seed, snapshot, local } = input;
+  const { now, seed, snapshot, local, config } = input;
   const uid = pod.metadata?.uid ?? '';
   const startedAt = timestamp(now);
   const containers = pod.spec?.containers ?? [];
   const pulledFirst = firstPull !== undefined;
   const first = pulledFirst && containers[0] ? firstPulls(input, pod, node, containers[0]) : undefined;
-  const d = pullDecisions(snapshot, local, node, containers, now, first);
-  const provisional = containers.map((c, k) => (d.blocked[k] ? neverPullStatus(c) : runningStatus(c, containerId(seed, uid, c.name), startedAt, false)));
+  const d = pullDecisions(snapshot, local, node, containers, now, first, config.missingImages);
+  // A pull of an image no registry has fails (ErrImagePull) and starts the image pull back-off.
+  const failed = containers.map((c, k) => d.pulls[k]! && imageMissing(config.missingImages, c.image ?? ''));
+  const provisional = containers.map((c, k) => (d.blocked[k] ? neverPullStatus(c) : failed[k] ? pullFailedStatus(c) : runningStatus(c, containerId(seed, uid, c.name), startedAt, false)));
   const r = readiness(pod, provisional, now, forced);
   // A container that cannot start is reported, and retried at the pod worker's next sync; the others start.
   let next = rememberPulls(local, node, d.pulled, now);
-  const blocked = containers.filter((_, k) => d.blocked[k]);
-  if (blocked.length > 0) next = neverPullRecorded(next, uid, blocked, now);
+  for (const [k, c] of containers.entries()) if (failed[k]) next = pullFailed(next, uid, c.image ?? '', now);
+  const waiting = containers.filter((_, k) => d.blocked[k] || failed[k]);
+  if (waiting.length > 0) next = neverPullRecorded(next, uid, waiting, now);
   return {
     statuses: withReady(pod, provisional, r.ready),
-    requeueAfterMs: blocked.length > 0 ? Math.min(r.requeueAfterMs ?? Infinity, podWorkerRetryMs(seed, uid, now)) : r.requeueAfterMs,
-    events: containers.flatMap((c, k) => (d.blocked[k]
-      ? [neverPullEvent(pod, c, neverPullMessage(c.image ?? ''))]
-      : startEvents(pod, c, d.pulls[k]!, k === 0 && pulledFirst ? firstPull : 0, !(k === 0 && pulledFirst)))),
+    requeueAfterMs: waiting.length > 0 ? Math.min(r.requeueAfterMs ?? Infinity, podWorkerRetryMs(seed, uid, now)) : r.requeueAfterMs,
+    events: containers.flatMap((c, k) => {
+      const pullingNow = !(k === 0 && pulledFirst);
+      if (d.blocked[k]) return [neverPullEvent(pod, c, neverPullMessage(c.image ?? ''))];
+      if (failed[k]) return pullFailedEvents(pod, c, pullErrorMessage(c.image ?? ''), pullingNow);
+      return startEvents(pod, c, d.pulls[k]!, k === 0 && pulledFirst ? firstPull : 0, pullingNow);
+    }),
     local: next,
-    blocked: blocked.length > 0,
+    blocked: waiting.length > 0,
   };
 };
+
+/** A container whose pull failed (kubectl: ErrImagePull). */
+const pullFailedStatus = (c: Container): ContainerStatus => {
+  const s = waitingStatus(c, PULL_FAILED);
+  return { ...s, state: { waiting: { reason: PULL_FAILED, message: pullErrorMessage(c.image ?? '') } } };
+};
+
+/** A container whose pull waits out its back-off (kubectl: ImagePullBackOff). */
+const pullBackoffStatus = (c: Container): ContainerStatus => {
+  const s = waitingStatus(c, PULL_BACKOFF);
+  return { ...s, state: { waiting: { reason: PULL_BACKOFF, message: pullBackoffMessage(c.image ?? '') } } };
+};
+
+/** The waiting reasons of containers that have not started for want of their image. */
+const IMAGE_WAITS: ReadonlySet<string> = new Set([NEVER_PULL, PULL_FAILED, PULL_BACKOFF]);
 
 /** A container waiting because its image is absent under policy `Never` (kubectl: ErrImageNeverPull). */
 const neverPullStatus = (c: Container): ContainerStatus => {
@@ -248,40 +272,60 @@ const podWorkerRetryMs = (seed: number, uid: string, now: number): number =>
   seededBetween(seed, `${uid}:backoff:${Math.floor(now)}`, BACKOFF_RESYNC_MS[0], BACKOFF_RESYNC_MS[1]);
 
 /**
- * Step 2n: containers waiting in ErrImageNeverPull are tried again at each pod sync — the pod worker
- * retries a failed sync after 10–15 s — and start once the node holds their image (another pod pulled
- * it); until then the pod stays Pending and each try records the Warning again (the correlator counts it).
- * The readiness of the containers that did start goes on meanwhile.
+ * Step 2n: containers waiting for their image are tried again at each pod sync — the pod worker retries
+ * a failed sync after 10–15 s; a wake-up in between does nothing. ErrImageNeverPull: started once the node
+ * holds the image (another pod pulled it), else the Warning again. ErrImagePull / ImagePullBackOff: within
+ * the image pull back-off (10 s doubling to 300 s from the last failure) `BackOff` and `Error:
+ * ImagePullBackOff`; past it, another pull — which fails again for an image no registry has. Until then
+ * the pod stays Pending; the readiness of the containers that did start goes on meanwhile.
  */
-const retryNeverPull = (input: Input, pod: Pod, node: string, forced: boolean | undefined): Result => {
-  const { now, local, seed, snapshot } = input;
+const retryWaiting = (input: Input, pod: Pod, node: string, forced: boolean | undefined): Result => {
+  const { now, local, seed, snapshot, config } = input;
   const uid = pod.metadata?.uid ?? '';
   const containers = pod.spec?.containers ?? [];
   const events: EventSpec[] = [];
-  const recorded: Container[] = [];
+  const tried: Container[] = [];
+  let held = local;
   let startedNow = false;
-  let stillBlocked = false;
   const current = pod.status?.containerStatuses ?? [];
   const next = current.map((s) => {
     const c = containers.find((x) => x.name === s.name);
-    if (!c || s.state?.waiting?.reason !== NEVER_PULL) return s;
-    if (imagePresentAt(snapshot, local, node, c.image ?? '', now)) {
-      startedNow = true;
-      events.push(...startEvents(pod, c, false, 0, true));
-      return runningStatus(c, containerId(seed, uid, c.name), timestamp(now), false);
-    }
-    stillBlocked = true;
+    const reason = s.state?.waiting?.reason;
+    if (!c || reason === undefined || !IMAGE_WAITS.has(reason)) return s;
+    const image = c.image ?? '';
     const last = local.backoffEvents.get(`${uid}/${c.name}`);
-    if (last === undefined || now - last >= BACKOFF_RESYNC_MS[0]) {
-      events.push(neverPullEvent(pod, c, neverPullMessage(c.image ?? '')));
-      recorded.push(c);
+    const due = last === undefined || now - last >= BACKOFF_RESYNC_MS[0];
+    if (reason === NEVER_PULL) {
+      if (imagePresentAt(snapshot, local, node, image, now)) {
+        startedNow = true;
+        events.push(...startEvents(pod, c, false, 0, true));
+        return runningStatus(c, containerId(seed, uid, c.name), timestamp(now), false);
+      }
+      if (due) { events.push(neverPullEvent(pod, c, neverPullMessage(image))); tried.push(c); }
+      return s;
     }
-    return s;
+    if (!due) return s;
+    tried.push(c);
+    if (pullBackoffUntil(held, uid, image, now) !== undefined) {
+      events.push(...pullBackoffEvents(pod, c, pullBackoffMessage(image)));
+      return reason === PULL_BACKOFF ? s : pullBackoffStatus(c);
+    }
+    if (imageMissing(config.missingImages, image)) {
+      events.push(...pullFailedEvents(pod, c, pullErrorMessage(image), true));
+      held = pullFailed(held, uid, image, now);
+      return reason === PULL_FAILED ? s : pullFailedStatus(c);
+    }
+    // The registry has it now: pulled, started.
+    startedNow = true;
+    held = rememberPulls(held, node, [image], now);
+    events.push(...startEvents(pod, c, true, 0, true));
+    return runningStatus(c, containerId(seed, uid, c.name), timestamp(now), false);
   });
+  const stillBlocked = next.some((x) => IMAGE_WAITS.has(x.state?.waiting?.reason ?? ''));
   const r = readiness(pod, next, now, forced);
   const statuses = withReady(pod, next, r.ready);
   const changed = startedNow || statuses.some((x, i) => x !== current[i]);
-  const held = recorded.length > 0 ? neverPullRecorded(local, uid, recorded, now) : local;
+  if (tried.length > 0) held = neverPullRecorded(held, uid, tried, now);
   const after = [r.requeueAfterMs, stillBlocked ? podWorkerRetryMs(seed, uid, now) : undefined].filter((x): x is number => x !== undefined);
   const requeue = after.length > 0 ? { requeueAfterMs: Math.min(...after) } : {};
   if (!changed) return { ...(events.length > 0 ? { plan: seq(...events.map(event)) } : {}), ...(held !== local ? { local: held } : {}), ...requeue, workUnits: 1 };
@@ -764,7 +808,7 @@ export const syncKubeletPod = (input: Input): Result => {
   if (!pod.status?.startTime) return admitAndCreate(input, pod, node);
   const rf = local.readiness.get(podKey);
   const forced = rf && faultApplies(rf, pod) ? rf.ready : undefined;
-  if (pod.status.podIP && pod.status.containerStatuses?.some((s) => s.state?.waiting?.reason === NEVER_PULL)) return retryNeverPull(input, pod, node, forced);
+  if (pod.status.podIP && pod.status.containerStatuses?.some((s) => IMAGE_WAITS.has(s.state?.waiting?.reason ?? ''))) return retryWaiting(input, pod, node, forced);
   const cf = local.crashes.get(podKey);
   const crash = cf && faultApplies(cf, pod) ? cf : undefined;
   if ((pod.spec?.initContainers?.length ?? 0) > 0 && !mainContainersStarted(pod)) {

@@ -56,5 +56,21 @@ export const backOffEvent = (pod: Pod, container: string, podText: string, list:
 export const neverPullEvent = (pod: Pod, c: Container, message: string, list: ContainerList = 'containers'): EventSpec =>
   ({ type: 'Warning', reason: 'ErrImageNeverPull', message, involved: containerRef(pod, c.name, list) });
 
+/**
+ * A failed pull ([EnsureImageExists], [kuberuntime startContainer]): `Failed` with the runtime's error,
+ * then `Failed` `Error: ErrImagePull` — after its `Pulling` when `pullingNow`.
+ */
+export const pullFailedEvents = (pod: Pod, c: Container, error: string, pullingNow: boolean, list: ContainerList = 'containers'): EventSpec[] => [
+  ...(pullingNow ? [pullingEvent(pod, c, list)] : []),
+  { type: 'Warning', reason: 'Failed', message: `Failed to pull image "${c.image ?? ''}": ${error}`, involved: containerRef(pod, c.name, list) },
+  { type: 'Warning', reason: 'Failed', message: 'Error: ErrImagePull', involved: containerRef(pod, c.name, list) },
+];
+
+/** A pull waiting out its back-off: `BackOff` `Back-off pulling image "x"`, then `Failed` `Error: ImagePullBackOff`. */
+export const pullBackoffEvents = (pod: Pod, c: Container, message: string, list: ContainerList = 'containers'): EventSpec[] => [
+  normal(pod, c, 'BackOff', message, list),
+  { type: 'Warning', reason: 'Failed', message: 'Error: ImagePullBackOff', involved: containerRef(pod, c.name, list) },
+];
+
 /** `Killing`: the kubelet stops a running container (graceful deletion, eviction). */
 export const killingEvent = (pod: Pod, c: Container, list: ContainerList = 'containers'): EventSpec => normal(pod, c, 'Killing', `Stopping container ${c.name}`, list);

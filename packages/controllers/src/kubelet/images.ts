@@ -129,7 +129,9 @@ export const rememberPulls = (local: KubeletLocal, node: string, images: readonl
  * container's may be decided by the caller (its pull began with the sandbox). A container whose policy is
  * `Never` and whose image the node does not hold cannot start (`blocked`: ErrImageNeverPull).
  */
-export const pullDecisions = (snap: Snapshot, local: KubeletLocal, node: string, containers: readonly Container[], now: number, first?: boolean): { pulls: boolean[]; blocked: boolean[]; pulled: string[] } => {
+export const pullDecisions = (
+  snap: Snapshot, local: KubeletLocal, node: string, containers: readonly Container[], now: number, first?: boolean, missing?: readonly string[],
+): { pulls: boolean[]; blocked: boolean[]; pulled: string[] } => {
   const pulled: string[] = [];
   const blocked: boolean[] = [];
   const pulls = containers.map((c, k) => {
@@ -137,7 +139,8 @@ export const pullDecisions = (snap: Snapshot, local: KubeletLocal, node: string,
     const held = pulled.some((i) => normalizeImageName(i) === normalizeImageName(image)) || imagePresentAt(snap, local, node, image, now);
     const p = k === 0 && first !== undefined ? first : shouldPull(c, held);
     blocked.push(!p && !held && c.imagePullPolicy === 'Never');
-    if (p) pulled.push(image);
+    // A failed pull (an image no registry has) leaves nothing on the node.
+    if (p && !imageMissing(missing, image)) pulled.push(image);
     return p;
   });
   return { pulls, blocked, pulled };
@@ -148,3 +151,38 @@ export const NEVER_PULL = 'ErrImageNeverPull';
 
 /** The message of that reason, and of its Warning event. */
 export const neverPullMessage = (image: string): string => `Container image "${image}" is not present with pull policy of Never`;
+
+/** The waiting reasons of a failed pull and of its back-off ([images ErrImagePull, ErrImagePullBackOff]). */
+export const PULL_FAILED = 'ErrImagePull';
+export const PULL_BACKOFF = 'ImagePullBackOff';
+
+/** [kubelet imageBackOff] flowcontrol.NewBackOff(backOffPeriod, MaxContainerBackOff): 10 s doubling to 300 s. */
+export const IMAGE_BACKOFF_INITIAL_MS = 10_000;
+export const IMAGE_BACKOFF_MAX_MS = 300_000;
+
+/** Whether no registry has the image (the scenario's `cluster.missingImages`). */
+export const imageMissing = (missing: readonly string[] | undefined, image: string): boolean =>
+  missing !== undefined && missing.length > 0 && missing.includes(normalizeImageName(image));
+
+/** The runtime's error for a reference no registry resolves (containerd's NotFound), as the status message and the event show it. */
+export const pullErrorMessage = (image: string): string => {
+  const n = normalizeImageName(image);
+  return `rpc error: code = NotFound desc = failed to pull and unpack image "${n}": failed to resolve reference "${n}": ${n}: not found`;
+};
+
+/** The message of ImagePullBackOff (status and `BackOff` event). */
+export const pullBackoffMessage = (image: string): string => `Back-off pulling image "${image}"`;
+
+/** [IsInBackOffSinceUpdate]: whether the pod's pulls of the image wait at `now`, and until when. */
+export const pullBackoffUntil = (local: KubeletLocal, uid: string, image: string, now: number): number | undefined => {
+  const b = local.pullBackoff.get(`${uid}/${normalizeImageName(image)}`);
+  return b !== undefined && now - b.at < b.periodMs ? b.at + b.periodMs : undefined;
+};
+
+/** [backOff.Next] after a failed pull at `now`: the period doubles (10 s first, 300 s at most). */
+export const pullFailed = (local: KubeletLocal, uid: string, image: string, now: number): KubeletLocal => {
+  const k = `${uid}/${normalizeImageName(image)}`;
+  const prev = local.pullBackoff.get(k);
+  const periodMs = prev === undefined ? IMAGE_BACKOFF_INITIAL_MS : Math.min(prev.periodMs * 2, IMAGE_BACKOFF_MAX_MS);
+  return { ...local, pullBackoff: new Map(local.pullBackoff).set(k, { at: now, periodMs }) };
+};

@@ -20,6 +20,11 @@ export interface KubeletConfig {
    * kubelet cannot unmount it) is force-detached this long after its pod was deleted.
    */
   readonly forceDetachAfterMs: number;
+  /**
+   * Images no registry has (normal names, e.g. a tag that does not exist): every pull fails with
+   * ErrImagePull, and is retried on the image pull back-off (ImagePullBackOff).
+   */
+  readonly missingImages?: readonly string[];
 }
 
 export const defaultKubeletConfig: KubeletConfig = { nodes: [], podStartupMs: [500, 1500], killExitCode: 137, forceDetachAfterMs: 360_000 };
@@ -149,10 +154,15 @@ export interface KubeletLocal {
    * started containers of the node's pods.
    */
   readonly images: NodeImages;
+  /**
+   * The image pull back-off per `uid/image` ([kubelet imageBackOff], flowcontrol.Backoff 10 s doubling to
+   * 300 s): the last failed pull and the current period. In memory only: a restarted kubelet pulls at once.
+   */
+  readonly pullBackoff: ReadonlyMap<string, { readonly at: number; readonly periodMs: number }>;
 }
 
 export const initialKubeletLocal = (): KubeletLocal => ({
-  readiness: new Map(), failures: new Map(), crashes: new Map(), backoff: new Map(), backoffEvents: new Map(), pending: PHashMap.empty(), warned: new Map(), killing: new Map(), orphans: new Map(), down: new Map(), stranded: new Map(), images: new Map(),
+  readiness: new Map(), failures: new Map(), crashes: new Map(), backoff: new Map(), backoffEvents: new Map(), pending: PHashMap.empty(), warned: new Map(), killing: new Map(), orphans: new Map(), down: new Map(), stranded: new Map(), images: new Map(), pullBackoff: new Map(),
 });
 
 /** `<node>|<namespace>/<name>` */
