@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test as fcTest } from '@fast-check/vitest';
 import {
-  nodeImageEntry, nodeImages, parseTimestamp, printPod, seededBetween, simulatedImageSize, timestamp, type Container, type KObject, type Node, type PersistentVolume,
+  nodeImageEntry, nodeImages, parseTimestamp, printPod, seededBetween, simulatedImageId, simulatedImageSize, timestamp, type Container, type KObject, type Node, type PersistentVolume,
   type PersistentVolumeClaim, type Pod,
 } from '@kubesim/api';
 import type { Envelope } from '@kubesim/log';
@@ -151,6 +151,10 @@ describe('kubelet: pod lifecycle', () => {
     expect(cs.started).toBe(true);
     expect(cs.state?.running?.startedAt).toBe(timestamp(now));
     expect(cs.containerID).toMatch(/^containerd:\/\/[0-9a-f]{64}$/);
+    // As the runtime names the image it runs, with its repo digest.
+    expect(cs.image).toBe('docker.io/library/nginx:1.25');
+    expect(cs.imageID).toBe(simulatedImageId('nginx:1.25'));
+    expect(cs.imageID).toMatch(/^docker\.io\/library\/nginx@sha256:[0-9a-f]{64}$/);
     expect(condOf(s, 'Ready')).toEqual({ type: 'Ready', status: 'True', lastTransitionTime: timestamp(now) });
     expect(condOf(s, 'ContainersReady')?.status).toBe('True');
     expect(r.requeueAfterMs).toBeUndefined();

@@ -1,4 +1,4 @@
-import { conditionGeneration, hashString, parseTimestamp, timestamp as formatTimestamp, type Container, type Pod } from '@kubesim/api';
+import { conditionGeneration, hashString, normalizeImageName, parseTimestamp, simulatedImageId, timestamp as formatTimestamp, type Container, type Pod } from '@kubesim/api';
 
 export type PodStatus = NonNullable<Pod['status']>;
 export type ContainerStatus = NonNullable<PodStatus['containerStatuses']>[number];
@@ -155,8 +155,12 @@ export const waitingStatus = (c: Container, reason = 'ContainerCreating'): Conta
   ready: false, started: false, state: { waiting: { reason } },
 });
 
+/**
+ * A started container, as the runtime reports it ([convertToAPIContainerStatuses]): its image by the
+ * runtime's name (`docker.io/library/nginx:1.25`) and repo digest (`imageID`).
+ */
 export const runningStatus = (c: Container, id: string, startedAt: string, ready: boolean): ContainerStatus => ({
-  name: c.name, image: c.image ?? '', imageID: '', lastState: {}, restartCount: 0,
+  name: c.name, image: normalizeImageName(c.image ?? ''), imageID: simulatedImageId(c.image ?? ''), lastState: {}, restartCount: 0,
   containerID: id, ready, started: true, state: { running: { startedAt } },
 });
 
