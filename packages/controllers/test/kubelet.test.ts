@@ -345,6 +345,7 @@ describe('kubelet: images on the node (EnsureImageExists, shouldPullImage)', () 
     expect(p.status?.podIP).toBe('10.64.0.2');
     expect(p.status?.containerStatuses?.[0]?.state).toEqual({ waiting: { reason: 'ErrImagePull', message: error } });
     expect(printPod(p).reason).toBe('ErrImagePull');
+    expect(condOf(p, 'PodReadyToStartContainers')?.status).toBe('True'); // the sandbox is up
     expect(start.local?.images.get('node-a')).toBeUndefined(); // nothing was pulled
     // Woken in between (its own status write): nothing.
     expect(run([...nodes, p], key, t0 + 1, start.local, cfg).plan).toBeUndefined();
@@ -359,6 +360,7 @@ describe('kubelet: images on the node (EnsureImageExists, shouldPullImage)', () 
     p = applied(p, third, '13');
     expect(p.status?.containerStatuses?.[0]?.state).toEqual({ waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "nginx:9.9-bad"' } });
     expect(printPod(p).reason).toBe('ImagePullBackOff');
+    expect(condOf(p, 'PodReadyToStartContainers')?.status).toBe('True');
     expect(eventsOf(third.plan).map((e) => [e.type, e.reason, e.message])).toEqual([
       ['Normal', 'BackOff', 'Back-off pulling image "nginx:9.9-bad"'], ['Warning', 'Failed', 'Error: ImagePullBackOff'],
     ]);

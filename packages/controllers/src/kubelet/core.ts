@@ -224,7 +224,7 @@ const startMain = (input: Input, pod: Pod, node: string, forced: boolean | undef
   let next = rememberPulls(local, node, d.pulled, now);
   for (const [k, c] of containers.entries()) if (failed[k]) next = pullFailed(next, uid, c.image ?? '', now);
   const waiting = containers.filter((_, k) => d.blocked[k] || failed[k]);
-  if (waiting.length > 0) next = neverPullRecorded(next, uid, waiting, now);
+  if (waiting.length > 0) next = imageTried(next, uid, waiting, now);
   return {
     statuses: withReady(pod, provisional, r.ready),
     requeueAfterMs: waiting.length > 0 ? Math.min(r.requeueAfterMs ?? Infinity, podWorkerRetryMs(seed, uid, now)) : r.requeueAfterMs,
@@ -260,8 +260,11 @@ const neverPullStatus = (c: Container): ContainerStatus => {
   return { ...s, state: { waiting: { reason: NEVER_PULL, message: neverPullMessage(c.image ?? '') } } };
 };
 
-/** When these containers' ErrImageNeverPull was recorded (at most one per backOffPeriod, as BackOff is). */
-const neverPullRecorded = (local: KubeletLocal, uid: string, containers: readonly Container[], now: number): KubeletLocal => {
+/**
+ * When these containers last tried for their image (ErrImageNeverPull, a failed pull, its back-off): the
+ * next try waits for the pod worker's retry (10 s at least), as BackOff's events do.
+ */
+const imageTried = (local: KubeletLocal, uid: string, containers: readonly Container[], now: number): KubeletLocal => {
   const backoffEvents = new Map(local.backoffEvents);
   for (const c of containers) backoffEvents.set(`${uid}/${c.name}`, now);
   return { ...local, backoffEvents };
@@ -315,7 +318,7 @@ const retryWaiting = (input: Input, pod: Pod, node: string, forced: boolean | un
       held = pullFailed(held, uid, image, now);
       return reason === PULL_FAILED ? s : pullFailedStatus(c);
     }
-    // The registry has it now: pulled, started.
+    // Not missing (not reachable while a run's missing images are fixed; the state machine stays total): pulled, started.
     startedNow = true;
     held = rememberPulls(held, node, [image], now);
     events.push(...startEvents(pod, c, true, 0, true));
@@ -325,7 +328,7 @@ const retryWaiting = (input: Input, pod: Pod, node: string, forced: boolean | un
   const r = readiness(pod, next, now, forced);
   const statuses = withReady(pod, next, r.ready);
   const changed = startedNow || statuses.some((x, i) => x !== current[i]);
-  if (tried.length > 0) held = neverPullRecorded(held, uid, tried, now);
+  if (tried.length > 0) held = imageTried(held, uid, tried, now);
   const after = [r.requeueAfterMs, stillBlocked ? podWorkerRetryMs(seed, uid, now) : undefined].filter((x): x is number => x !== undefined);
   const requeue = after.length > 0 ? { requeueAfterMs: Math.min(...after) } : {};
   if (!changed) return { ...(events.length > 0 ? { plan: seq(...events.map(event)) } : {}), ...(held !== local ? { local: held } : {}), ...requeue, workUnits: 1 };
@@ -342,7 +345,7 @@ const startContainers = (input: Input, pod: Pod, node: string, forced: boolean |
   const { ip, scanned } = box;
   // The first container's pull (if any) took the startup delay.
   const started = startMain(input, pod, node, forced, now - (parseTimestamp(pod.status?.startTime) ?? now));
-  // [getPhase]: a container that has never run (ErrImageNeverPull) keeps the pod Pending.
+  // [getPhase]: a container that has never run (ErrImageNeverPull, ErrImagePull) keeps the pod Pending.
   const phase = started.blocked ? 'Pending' : 'Running';
   const next = withStatus(pod, {
     phase, podIP: ip, podIPs: [{ ip }], containerStatuses: started.statuses,
@@ -426,7 +429,7 @@ const advanceInit = (input: Input, pod: Pod, node: string, forced: boolean | und
       const last = held.backoffEvents.get(`${uid}/${c.name}`);
       if (last === undefined || now - last >= BACKOFF_RESYNC_MS[0]) {
         events.push(neverPullEvent(pod, c, neverPullMessage(c.image ?? ''), 'initContainers'));
-        held = neverPullRecorded(held, uid, [c], now);
+        held = imageTried(held, uid, [c], now);
       }
       waitUntil = now + podWorkerRetryMs(seed, uid, now);
       break;

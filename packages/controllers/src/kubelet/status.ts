@@ -102,6 +102,9 @@ export const readySpec = (pod: Pod, containersReady: CondSpec, conditions: reado
  * until they are killed), Initialized, Ready, ContainersReady, PodScheduled; each with the pod's
  * generation as observedGeneration (PodObservedGenerationTracking, on in 1.35).
  */
+/** Waiting reasons of a container whose sandbox exists but whose image is not there (images.ts). */
+const IMAGE_WAIT_REASONS: ReadonlySet<string> = new Set(['ErrImageNeverPull', 'ErrImagePull', 'ImagePullBackOff']);
+
 export const kubeletConditions = (
   pod: Pod, phase: string, statuses: readonly ContainerStatus[], now: number, extra: readonly PodCondition[] = [],
   initStatuses: readonly ContainerStatus[] = pod.status?.initContainerStatuses ?? [],
@@ -112,8 +115,8 @@ export const kubeletConditions = (
   const cr = containersReadySpec(pod, phase, statuses, initStatuses);
   const gen = conditionGeneration(pod);
   // The sandbox exists while the pod is Running, while an init container runs or has run, and while a
-  // container started in it or failed to (ErrImageNeverPull).
-  const inSandbox = (s: ContainerStatus): boolean => s.state?.running !== undefined || s.state?.terminated !== undefined || s.state?.waiting?.reason === 'ErrImageNeverPull';
+  // container started in it or waits there for its image (ErrImageNeverPull, ErrImagePull, ImagePullBackOff).
+  const inSandbox = (s: ContainerStatus): boolean => s.state?.running !== undefined || s.state?.terminated !== undefined || IMAGE_WAIT_REASONS.has(s.state?.waiting?.reason ?? '');
   const sandbox = phase === 'Running' || (phase === 'Pending' && (initStatuses.some(inSandbox) || statuses.some(inSandbox)));
   return [
     ...shared,
