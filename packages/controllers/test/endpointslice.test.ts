@@ -206,14 +206,40 @@ describe('EndpointSlice controller (§4.1)', () => {
       endpointSliceController.keysFor(e, old as KObject | undefined, snap([created]), cfg, { local: l, now: 0 });
     expect(keys(entry('MODIFIED', created), created, local)).toEqual([]);
     const changed = { ...created, metadata: { ...created.metadata, generation: 3 } };
-    expect(keys(entry('MODIFIED', changed), created, local)).toEqual(['default/nginx']);
+    // A slice change wakes its service 1 s later ([queueServiceForEndpointSlice]: the `#slice` key).
+    expect(keys(entry('MODIFIED', changed), created, local)).toEqual(['default/nginx#slice']);
     // A deletion the controller did not make wakes the service; one it made does not.
     const del = entry('DELETED', created, 31);
     const afterUnexpected = endpointSliceController.observe!(del, created as KObject, local, cfg);
-    expect(keys(del, created, afterUnexpected)).toEqual(['default/nginx']);
+    expect(keys(del, created, afterUnexpected)).toEqual(['default/nginx#slice']);
     const expecting = first.onDone!({ ok: true, succeeded: new Set([`delete:${created.metadata!.uid!}`]), failed: new Set() }, local);
     const afterExpected = endpointSliceController.observe!(del, created as KObject, expecting, cfg);
     expect(keys(del, created, afterExpected)).toEqual([]);
+  });
+});
+
+describe('EndpointSlice controller: endpointSliceChangeMinSyncDelay', () => {
+  it('a slice change syncs its service 1 s after the first wake: later wakes within the second keep that time; a failed sync keeps it for its retry', () => {
+    const objs = [...NODES, svc('nginx'), pod(0)];
+    const run = (l: EndpointSliceLocal, now: number) =>
+      endpointSliceController.reconcile({ snapshot: snap(objs), key: 'default/nginx#slice', config: cfg, local: l, now, seed: 1 });
+    const first = run(initialEndpointSliceLocal(), 5_000);
+    expect(writes(first)).toEqual([]);
+    expect(first.requeueAfterMs).toBe(1_000);
+    expect(first.local?.sliceDue.get('default/nginx')).toBe(6_000);
+    const again = run(first.local!, 5_400);
+    expect(writes(again)).toEqual([]);
+    expect(again.requeueAfterMs).toBeCloseTo(600, 6);
+    expect(again.local).toBeUndefined();
+    // Due: the service's sync (here, its first slice), and the wake is spent.
+    const due = run(first.local!, 6_000);
+    expect(writes(due).map((w) => w.verb)).toEqual(['create']);
+    expect(due.local?.sliceDue.has('default/nginx')).toBe(false);
+    // A sync that fails (a stale cache) keeps the due time: its retry syncs at once.
+    const stale = { ...first.local!, tracker: new Map([['default/nginx', new Map([['gone-uid', 1]])]]) };
+    const failed = run(stale, 6_000);
+    expect(failed.error).toBe(STALE_SLICES);
+    expect((failed.local ?? stale).sliceDue.get('default/nginx')).toBe(6_000);
   });
 });
 

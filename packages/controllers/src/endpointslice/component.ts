@@ -6,15 +6,15 @@ import { endpointsKeysFor } from '../endpoints/component.js';
 import { podsByLabelPair } from '../endpoints/core.js';
 import {
   ENDPOINTSLICE_CONTROLLER_NAME, defaultEndpointSliceControllerConfig, initialEndpointSliceLocal, managedByController,
-  observeSliceDeletion, serviceKeyOfSlice, shouldSync, slicesByService, syncEndpointSlices,
+  observeSliceDeletion, serviceKeyOfSlice, shouldSync, SLICE_WAKE, slicesByService, syncAfterSliceChange, syncEndpointSlices,
   type EndpointSliceControllerConfig, type EndpointSliceLocal,
 } from './core.js';
 
 /**
  * [ESC onServiceUpdate/onServiceDelete, addPod/updatePod/deletePod, onEndpointSlice{Add,Update,Delete}]:
- * services and pods as for Endpoints; a managed slice wakes its service when it is not the version the
- * controller wrote (the tracker), when its managed-by or service-name label changed, or when it was
- * deleted without the controller deleting it. Nodes only feed the cache (zones).
+ * services and pods as for Endpoints; a managed slice wakes its service — 1 s later (the `#slice` key) —
+ * when it is not the version the controller wrote (the tracker), when its managed-by or service-name
+ * label changed, or when it was deleted without the controller deleting it. Nodes only feed the cache (zones).
  */
 export const endpointSliceKeysFor = (
   e: Envelope, old: KObject | undefined, snap: Snapshot, ctx?: KeysForContext<EndpointSliceLocal>,
@@ -29,13 +29,14 @@ export const endpointSliceKeysFor = (
     case 'EndpointSlice': {
       const s = o as EndpointSlice;
       const key = serviceKeyOfSlice(s);
-      if (e.type === 'DELETED') return key !== undefined && managedByController(s) && ctx?.local.unexpectedDeletion === e.seq ? [key] : [];
+      if (e.type === 'DELETED') return key !== undefined && managedByController(s) && ctx?.local.unexpectedDeletion === e.seq ? [key + SLICE_WAKE] : [];
       const prev = e.type === 'MODIFIED' ? old as EndpointSlice | undefined : undefined;
       const prevKey = prev ? serviceKeyOfSlice(prev) : undefined;
-      if (prev && prevKey !== key) return [...new Set([key, prevKey].filter((k): k is string => k !== undefined))];
+      // [queueServiceForEndpointSlice]: the service syncs endpointSliceChangeMinSyncDelay (1 s) later.
+      if (prev && prevKey !== key) return [...new Set([key, prevKey].filter((k): k is string => k !== undefined))].map((k) => k + SLICE_WAKE);
       if (key === undefined) return [];
       const managedChanged = prev !== undefined && managedByController(prev) !== managedByController(s);
-      return managedChanged || (managedByController(s) && shouldSync(ctx?.local, s)) ? [key] : [];
+      return managedChanged || (managedByController(s) && shouldSync(ctx?.local, s)) ? [key + SLICE_WAKE] : [];
     }
     default: return [];
   }
@@ -54,7 +55,8 @@ export const endpointSliceController: ComponentDef<EndpointSliceControllerConfig
     for (const s of snap.list('Service')) out.add(nsName(s.metadata?.namespace, s.metadata?.name ?? ''));
     return out;
   },
-  reconcile: ({ snapshot, key, config, local }) => syncEndpointSlices(snapshot, key, config, local),
+  reconcile: ({ snapshot, key, config, local, now }) =>
+    (key.endsWith(SLICE_WAKE) ? syncAfterSliceChange(snapshot, key, config, local, now) : syncEndpointSlices(snapshot, key, config, local)),
   initialLocal: initialEndpointSliceLocal,
 };
 

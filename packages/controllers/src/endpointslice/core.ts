@@ -44,8 +44,41 @@ const DELETION_EXPECTED = -1;
 export interface EndpointSliceLocal {
   readonly tracker: ReadonlyMap<string, ReadonlyMap<string, number>>;
   readonly unexpectedDeletion: number;
+  /**
+   * Services woken by a change of one of their slices, with when their sync is due ([ESC
+   * queueServiceForEndpointSlice]: `AddAfter(key, endpointSliceChangeMinSyncDelay)`, 1 s).
+   */
+  readonly sliceDue: ReadonlyMap<string, number>;
 }
-export const initialEndpointSliceLocal = (): EndpointSliceLocal => ({ tracker: new Map(), unexpectedDeletion: 0 });
+export const initialEndpointSliceLocal = (): EndpointSliceLocal => ({ tracker: new Map(), unexpectedDeletion: 0, sliceDue: new Map() });
+
+/** [endpointSliceChangeMinSyncDelay]: a slice change syncs its service 1 s later. */
+export const SLICE_CHANGE_MIN_SYNC_DELAY_MS = 1_000;
+
+/** The key of a service woken by a change of one of its slices (synced after the delay): `namespace/name#slice`. */
+export const SLICE_WAKE = '#slice';
+
+/**
+ * A service woken by one of its slices: the first wake sets its sync 1 s later (later wakes within the
+ * second keep that time, as the delaying queue keeps a key's earliest time); then the service syncs.
+ */
+export const syncAfterSliceChange = (
+  snap: Snapshot, key: string, config: EndpointSliceControllerConfig, local: EndpointSliceLocal, now: number,
+): ReconcileResult<EndpointSliceLocal> => {
+  const svc = key.slice(0, -SLICE_WAKE.length);
+  const due = local.sliceDue.get(svc);
+  if (due === undefined) {
+    return { local: { ...local, sliceDue: new Map(local.sliceDue).set(svc, now + SLICE_CHANGE_MIN_SYNC_DELAY_MS) }, requeueAfterMs: SLICE_CHANGE_MIN_SYNC_DELAY_MS, workUnits: 1 };
+  }
+  if (now < due) return { requeueAfterMs: due - now, workUnits: 1 };
+  const sliceDue = new Map(local.sliceDue);
+  sliceDue.delete(svc);
+  const cleared = { ...local, sliceDue };
+  const r = syncEndpointSlices(snap, svc, config, cleared);
+  // A failed sync is retried on its back-off, not after another delay: the due time stays until one succeeds.
+  if (r.error !== undefined) return r.local ? { ...r, local: { ...r.local, sliceDue: local.sliceDue } } : r;
+  return { ...r, local: r.local ?? cleared };
+};
 
 export const STALE_SLICES = 'EndpointSlice informer cache is out of date';
 
