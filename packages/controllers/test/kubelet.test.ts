@@ -453,6 +453,37 @@ describe('kubelet: init containers and sidecars', () => {
     expect(eventsOf(go.plan).map((e) => `${e.reason}: ${e.message}`)[0]).toBe('Pulled: Container image "busybox:1.36" already present on machine and can be accessed by the pod');
   });
 
+  it('an init container whose image no registry has: Init:ErrImagePull, then Init:ImagePullBackOff on the pull back-off; the pod waits behind it', () => {
+    const cfg = { ...config, missingImages: ['docker.io/library/busybox:0.0-bad'] };
+    const p0 = withInits();
+    const first: Pod = { ...p0, spec: { ...p0.spec!, initContainers: [{ name: 'init-perms', image: 'busybox:0.0-bad', imagePullPolicy: 'IfNotPresent' }] } };
+    const admit = run([...nodes, first], key, 1000, initialKubeletLocal(), cfg);
+    expect(eventsOf(admit.plan).map((e) => e.reason)).toEqual(['Pulling']);
+    let p = applied(first, admit, '11');
+    const t0 = 1000 + seededBetween(SEED, 'uid-db-0', 500, 1500);
+    const box = run([...nodes, p], key, t0, admit.local, cfg);
+    const s1 = statusOf(box);
+    expect(s1.status?.phase).toBe('Pending');
+    expect(s1.status?.podIP).toBe('10.64.0.2');
+    expect(s1.status?.initContainerStatuses?.[0]?.state?.waiting?.reason).toBe('ErrImagePull');
+    expect(printPod(s1).reason).toBe('Init:ErrImagePull');
+    expect(condOf(s1, 'PodReadyToStartContainers')?.status).toBe('True');
+    expect(eventsOf(box.plan).map((e) => [e.reason, e.message.replace(/: rpc error.*/, ': …'), e.involved.fieldPath])).toEqual([
+      ['Failed', 'Failed to pull image "busybox:0.0-bad": …', 'spec.initContainers{init-perms}'], ['Failed', 'Error: ErrImagePull', 'spec.initContainers{init-perms}'],
+    ]);
+    p = applied(p, box, '12');
+    // Its own write's echo: nothing. Past the first back-off (10 s): another failed pull; within the next: ImagePullBackOff.
+    expect(run([...nodes, p], key, t0 + 1, box.local, cfg).plan).toBeUndefined();
+    const again = run([...nodes, p], key, t0 + 11_000, box.local, cfg);
+    expect(eventsOf(again.plan).map((e) => e.reason)).toEqual(['Pulling', 'Failed', 'Failed']);
+    const backoff = run([...nodes, p], key, t0 + 23_000, again.local, cfg);
+    const s2 = statusOf(backoff);
+    expect(s2.status?.initContainerStatuses?.[0]?.state?.waiting).toEqual({ reason: 'ImagePullBackOff', message: 'Back-off pulling image "busybox:0.0-bad"' });
+    expect(printPod(s2).reason).toBe('Init:ImagePullBackOff');
+    expect(s2.status?.containerStatuses?.[0]?.state).toEqual({ waiting: { reason: 'PodInitializing' } });
+    expect(eventsOf(backoff.plan).map((e) => [e.reason, e.message])).toEqual([['BackOff', 'Back-off pulling image "busybox:0.0-bad"'], ['Failed', 'Error: ImagePullBackOff']]);
+  });
+
   it('runs init containers one at a time in a Pending pod, then starts the sidecar and the containers (GeneratePodInitializedCondition)', () => {
     // 1. Admission: every container waits in PodInitializing; Initialized False.
     const first = withInits();

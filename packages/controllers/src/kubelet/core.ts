@@ -283,7 +283,7 @@ const podWorkerRetryMs = (seed: number, uid: string, now: number): number =>
  * the pod stays Pending; the readiness of the containers that did start goes on meanwhile.
  */
 const retryWaiting = (input: Input, pod: Pod, node: string, forced: boolean | undefined): Result => {
-  const { now, local, seed, snapshot, config } = input;
+  const { now, local, seed, snapshot } = input;
   const uid = pod.metadata?.uid ?? '';
   const containers = pod.spec?.containers ?? [];
   const events: EventSpec[] = [];
@@ -309,20 +309,11 @@ const retryWaiting = (input: Input, pod: Pod, node: string, forced: boolean | un
     }
     if (!due) return s;
     tried.push(c);
-    if (pullBackoffUntil(held, uid, image, now) !== undefined) {
-      events.push(...pullBackoffEvents(pod, c, pullBackoffMessage(image)));
-      return reason === PULL_BACKOFF ? s : pullBackoffStatus(c);
-    }
-    if (imageMissing(config.missingImages, image)) {
-      events.push(...pullFailedEvents(pod, c, pullErrorMessage(image), true));
-      held = pullFailed(held, uid, image, now);
-      return reason === PULL_FAILED ? s : pullFailedStatus(c);
-    }
-    // Not missing (not reachable while a run's missing images are fixed; the state machine stays total): pulled, started.
-    startedNow = true;
-    held = rememberPulls(held, node, [image], now);
-    events.push(...startEvents(pod, c, true, 0, true));
-    return runningStatus(c, containerId(seed, uid, c.name), timestamp(now), false);
+    const step = retryPull(input, pod, node, c, s, held, 'containers');
+    events.push(...step.events);
+    held = step.local;
+    if (step.status.state?.running !== undefined) startedNow = true;
+    return step.status;
   });
   const stillBlocked = next.some((x) => IMAGE_WAITS.has(x.state?.waiting?.reason ?? ''));
   const r = readiness(pod, next, now, forced);
@@ -335,6 +326,27 @@ const retryWaiting = (input: Input, pod: Pod, node: string, forced: boolean | un
   const phase = stillBlocked ? 'Pending' : 'Running';
   const updated = withStatus(pod, { phase, containerStatuses: statuses, conditions: kubeletConditions(pod, phase, statuses, now) });
   return { plan: seq(statusWrite(updated), ...events.map(event)), ...writing(held, pod, node), ...requeue, workUnits: 1 };
+};
+
+/**
+ * Another try for a container whose pull failed (ErrImagePull / ImagePullBackOff), at a pod-worker retry:
+ * within the image pull back-off `BackOff` and `Error: ImagePullBackOff`; past it, another pull — which
+ * fails again for an image no registry has (not otherwise reachable while a run's missing images are
+ * fixed: then it is pulled and started, so the state machine stays total).
+ */
+const retryPull = (input: Input, pod: Pod, node: string, c: Container, s: ContainerStatus, local: KubeletLocal, list: ContainerList) => {
+  const { now, seed, config } = input;
+  const uid = pod.metadata?.uid ?? '';
+  const image = c.image ?? '';
+  const reason = s.state?.waiting?.reason;
+  if (pullBackoffUntil(local, uid, image, now) !== undefined) {
+    return { status: reason === PULL_BACKOFF ? s : pullBackoffStatus(c), events: pullBackoffEvents(pod, c, pullBackoffMessage(image), list), local };
+  }
+  if (imageMissing(config.missingImages, image)) {
+    return { status: reason === PULL_FAILED ? s : pullFailedStatus(c), events: pullFailedEvents(pod, c, pullErrorMessage(image), true, list), local: pullFailed(local, uid, image, now) };
+  }
+  const id = list === 'containers' ? c.name : `init/${c.name}`;
+  return { status: runningStatus(c, containerId(seed, uid, id), timestamp(now), false), events: startEvents(pod, c, true, 0, true, list), local: rememberPulls(local, node, [image], now) };
 };
 
 /** Step 2: the attach check, the seeded startup delay, then Running with an IP. */
@@ -434,11 +446,32 @@ const advanceInit = (input: Input, pod: Pod, node: string, forced: boolean | und
       waitUntil = now + podWorkerRetryMs(seed, uid, now);
       break;
     }
+    // A failed pull: tried again at each pod-worker retry (kubectl Init:ErrImagePull, Init:ImagePullBackOff).
+    const waitingFor = st.state?.waiting?.reason;
+    if (waitingFor === PULL_FAILED || waitingFor === PULL_BACKOFF) {
+      const last = held.backoffEvents.get(`${uid}/${c.name}`);
+      if (last !== undefined && now - last < BACKOFF_RESYNC_MS[0]) { waitUntil = last + BACKOFF_RESYNC_MS[0]; break; }
+      const step = retryPull(input, pod, node, c, st, held, 'initContainers');
+      events.push(...step.events);
+      held = imageTried(step.local, uid, [c], now);
+      if (step.status !== st) { states[k] = step.status; changed = true; }
+      if (step.status.state?.running === undefined) { waitUntil = now + podWorkerRetryMs(seed, uid, now); break; }
+      if (!isRestartableInit(c)) waitUntil = now + runFor(c);
+      break;
+    }
     // Not started yet: start it — the sandbox's first container's pull (if it pulls) began with the
-    // sandbox and took the startup delay; any other one's pulls now.
-    states[k] = runningStatus(c, containerId(seed, uid, `init/${c.name}`), startedAt, false);
+    // sandbox and took the startup delay; any other one's pulls now. A pull of an image no registry has fails.
     const withSandbox = events.length === 0 && newIp !== undefined;
     const pulls = withSandbox ? firstPulls(input, pod, node, c) : shouldPull(c, imagePresentAt(input.snapshot, local, node, c.image ?? '', now));
+    if (pulls && imageMissing(config.missingImages, c.image ?? '')) {
+      states[k] = pullFailedStatus(c);
+      events.push(...pullFailedEvents(pod, c, pullErrorMessage(c.image ?? ''), !withSandbox, 'initContainers'));
+      held = imageTried(pullFailed(held, uid, c.image ?? '', now), uid, [c], now);
+      changed = true;
+      waitUntil = now + podWorkerRetryMs(seed, uid, now);
+      break;
+    }
+    states[k] = runningStatus(c, containerId(seed, uid, `init/${c.name}`), startedAt, false);
     if (pulls) held = rememberPulls(held, node, [c.image ?? ''], now);
     events.push(...startEvents(pod, c, pulls, withSandbox ? pulledIn : 0, !withSandbox, 'initContainers'));
     changed = true;
