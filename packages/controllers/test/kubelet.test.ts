@@ -371,6 +371,22 @@ describe('kubelet: images on the node (EnsureImageExists, shouldPullImage)', () 
     expect(fourth.local?.pullBackoff.get('uid-web-0/docker.io/library/nginx:9.9-bad')?.periodMs).toBe(40_000);
   });
 
+  it('two containers of one missing image: the first one\'s failed pull starts the pod\'s back-off for the image, which the second meets (ImagePullBackOff)', () => {
+    const nodes = [node('node-a'), node('node-b')];
+    const cfg = { ...config, missingImages: ['docker.io/library/app:0-bad'] };
+    const containers: Container[] = [{ name: 'a', image: 'app:0-bad', imagePullPolicy: 'IfNotPresent' }, { name: 'b', image: 'docker.io/library/app:0-bad', imagePullPolicy: 'IfNotPresent' }];
+    const bad = pod('web-0', { node: 'node-a', containers });
+    const admit = run([...nodes, bad], key, 1000, initialKubeletLocal(), cfg);
+    const t0 = 1000 + seededBetween(SEED, 'uid-web-0', 500, 1500);
+    const start = run([...nodes, applied(bad, admit, '11')], key, t0, admit.local, cfg);
+    expect(statusOf(start).status?.containerStatuses?.map((c) => c.state?.waiting?.reason)).toEqual(['ErrImagePull', 'ImagePullBackOff']);
+    expect(eventsOf(start.plan).map((e) => `${e.reason} ${e.involved.fieldPath} ${e.message.replace(/: rpc error.*/, ': …')}`)).toEqual([
+      'Failed spec.containers{a} Failed to pull image "app:0-bad": …', 'Failed spec.containers{a} Error: ErrImagePull',
+      'BackOff spec.containers{b} Back-off pulling image "docker.io/library/app:0-bad"', 'Failed spec.containers{b} Error: ImagePullBackOff',
+    ]);
+    expect(start.local?.pullBackoff.get('uid-web-0/docker.io/library/app:0-bad')).toEqual({ at: t0, periodMs: 10_000 });
+  });
+
   it('Never with the image absent: the container waits in ErrImageNeverPull (Warning at each pod-worker retry), the pod Pending with its sandbox; it starts once the node holds the image', () => {
     const nodes = [node('node-a'), node('node-b')];
     const containers: Container[] = [{ name: 'app', image: 'app:1', imagePullPolicy: 'Never' }, { name: 'web', image: 'nginx:1.25', imagePullPolicy: 'IfNotPresent' }];

@@ -1,4 +1,4 @@
-import { conditionGeneration, isTerminal, merged, parseTimestamp, podClaimNames, seededBetween, type Container, type Pod } from '@kubesim/api';
+import { conditionGeneration, isTerminal, merged, normalizeImageName, parseTimestamp, podClaimNames, seededBetween, type Container, type Pod } from '@kubesim/api';
 import type { Snapshot } from '@kubesim/state';
 import type { ReconcileInput, ReconcileResult } from '../framework/component.js';
 import { event, seq, write, type EventSpec, type PlanOutcome, type Step, type WriteStep } from '../framework/plan.js';
@@ -216,13 +216,18 @@ const startMain = (input: Input, pod: Pod, node: string, forced: boolean | undef
   const pulledFirst = firstPull !== undefined;
   const first = pulledFirst && containers[0] ? firstPulls(input, pod, node, containers[0]) : undefined;
   const d = pullDecisions(snapshot, local, node, containers, now, first, config.missingImages);
-  // A pull of an image no registry has fails (ErrImagePull) and starts the image pull back-off.
+  // A pull of an image no registry has fails (ErrImagePull) and starts the image pull back-off, which a
+  // later container of the same image then meets ([IsInBackOffSinceUpdate], keyed by pod and image).
   const failed = containers.map((c, k) => d.pulls[k]! && imageMissing(config.missingImages, c.image ?? ''));
-  const provisional = containers.map((c, k) => (d.blocked[k] ? neverPullStatus(c) : failed[k] ? pullFailedStatus(c) : runningStatus(c, containerId(seed, uid, c.name), startedAt, false)));
+  const firstFailure = new Map<string, number>();
+  for (const [k, c] of containers.entries()) if (failed[k] && !firstFailure.has(normalizeImageName(c.image ?? ''))) firstFailure.set(normalizeImageName(c.image ?? ''), k);
+  const backingOff = containers.map((c, k) => failed[k]! && firstFailure.get(normalizeImageName(c.image ?? '')) !== k);
+  const provisional = containers.map((c, k) => (d.blocked[k] ? neverPullStatus(c) : backingOff[k] ? pullBackoffStatus(c) : failed[k] ? pullFailedStatus(c)
+    : runningStatus(c, containerId(seed, uid, c.name), startedAt, false)));
   const r = readiness(pod, provisional, now, forced);
   // A container that cannot start is reported, and retried at the pod worker's next sync; the others start.
   let next = rememberPulls(local, node, d.pulled, now);
-  for (const [k, c] of containers.entries()) if (failed[k]) next = pullFailed(next, uid, c.image ?? '', now);
+  for (const [k, c] of containers.entries()) if (failed[k] && !backingOff[k]) next = pullFailed(next, uid, c.image ?? '', now);
   const waiting = containers.filter((_, k) => d.blocked[k] || failed[k]);
   if (waiting.length > 0) next = imageTried(next, uid, waiting, now);
   return {
@@ -231,6 +236,7 @@ const startMain = (input: Input, pod: Pod, node: string, forced: boolean | undef
     events: containers.flatMap((c, k) => {
       const pullingNow = !(k === 0 && pulledFirst);
       if (d.blocked[k]) return [neverPullEvent(pod, c, neverPullMessage(c.image ?? ''))];
+      if (backingOff[k]) return pullBackoffEvents(pod, c, pullBackoffMessage(c.image ?? ''));
       if (failed[k]) return pullFailedEvents(pod, c, pullErrorMessage(c.image ?? ''), pullingNow);
       return startEvents(pod, c, d.pulls[k]!, k === 0 && pulledFirst ? firstPull : 0, pullingNow);
     }),
