@@ -16,8 +16,8 @@ import { attachBlock, claimsReady } from './volumes.js';
 import { nodeExpanded, nodeResizePending } from '../volume/resize.js';
 import { backOffEvent, killingEvent, neverPullEvent, pullBackoffEvents, pullFailedEvents, pullingEvent, startEvents, type ContainerList } from './events.js';
 import {
-  imageMissing, imagePresentAt, NEVER_PULL, neverPullMessage, nodeImagesReport, PULL_BACKOFF, PULL_FAILED, pullBackoffMessage, pullBackoffUntil, pullDecisions,
-  pullErrorMessage, pullFailed, rememberPulls, shouldPull,
+  heldAt, IMAGE_WAIT_REASONS, imageMissing, NEVER_PULL, neverPullMessage, nodeHoldings, nodeImagesReport, PULL_BACKOFF, PULL_FAILED, pullBackoffMessage,
+  pullBackoffUntil, pullDecisions, pullErrorMessage, pullFailed, rememberPulls, shouldPull, type NodeHoldings,
 } from './images.js';
 
 type Input = ReconcileInput<KubeletConfig, KubeletLocal>;
@@ -142,7 +142,7 @@ const admitAndCreate = (input: Input, pod: Pod, node: string): Result => {
   });
   // The first container's image pull, if it pulls, starts with the pod's sandbox.
   const first = inits[0] ?? pod.spec?.containers?.[0];
-  const pullsFirst = first !== undefined && firstPulls(input, pod, node, first);
+  const pullsFirst = first !== undefined && firstPulls(input, pod, nodeHoldings(snap, local, node), first);
   const pulling = pullsFirst ? event(pullingEvent(pod, first, inits.length > 0 ? 'initContainers' : 'containers')) : undefined;
   return { plan: pulling ? seq(statusWrite(next), pulling) : statusWrite(next), ...writing(local, pod, node, { admitted: true }), workUnits: scanned };
 };
@@ -151,8 +151,8 @@ const admitAndCreate = (input: Input, pod: Pod, node: string): Result => {
  * Whether the first container of the pod's sandbox pulls its image: decided when the pod is admitted (its
  * startTime), where its `Pulling` is recorded, and read again when it starts.
  */
-const firstPulls = (input: Input, pod: Pod, node: string, c: Container): boolean =>
-  shouldPull(c, imagePresentAt(input.snapshot, input.local, node, c.image ?? '', parseTimestamp(pod.status?.startTime) ?? input.now));
+const firstPulls = (input: Input, pod: Pod, h: NodeHoldings, c: Container): boolean =>
+  shouldPull(c, heldAt(h, c.image ?? '', parseTimestamp(pod.status?.startTime) ?? input.now));
 
 /** Container readiness at `now`: forced by a fault (for a running container), else each probe's first success. */
 const readiness = (pod: Pod, statuses: readonly ContainerStatus[], now: number, forced: boolean | undefined) => {
@@ -214,8 +214,9 @@ const startMain = (input: Input, pod: Pod, node: string, forced: boolean | undef
   const startedAt = timestamp(now);
   const containers = pod.spec?.containers ?? [];
   const pulledFirst = firstPull !== undefined;
-  const first = pulledFirst && containers[0] ? firstPulls(input, pod, node, containers[0]) : undefined;
-  const d = pullDecisions(snapshot, local, node, containers, now, first, config.missingImages);
+  const h = nodeHoldings(snapshot, local, node);
+  const first = pulledFirst && containers[0] ? firstPulls(input, pod, h, containers[0]) : undefined;
+  const d = pullDecisions(h, containers, now, first, config.missingImages);
   // A pull of an image no registry has fails (ErrImagePull) and starts the image pull back-off, which a
   // later container of the same image then meets ([IsInBackOffSinceUpdate], keyed by pod and image).
   const failed = containers.map((c, k) => d.pulls[k]! && imageMissing(config.missingImages, c.image ?? ''));
@@ -245,26 +246,18 @@ const startMain = (input: Input, pod: Pod, node: string, forced: boolean | undef
   };
 };
 
+/** A container waiting for its image, with the reason and message kubectl shows. */
+const imageWaitStatus = (c: Container, reason: string, message: string): ContainerStatus =>
+  ({ ...waitingStatus(c, reason), state: { waiting: { reason, message } } });
+
 /** A container whose pull failed (kubectl: ErrImagePull). */
-const pullFailedStatus = (c: Container): ContainerStatus => {
-  const s = waitingStatus(c, PULL_FAILED);
-  return { ...s, state: { waiting: { reason: PULL_FAILED, message: pullErrorMessage(c.image ?? '') } } };
-};
+const pullFailedStatus = (c: Container): ContainerStatus => imageWaitStatus(c, PULL_FAILED, pullErrorMessage(c.image ?? ''));
 
 /** A container whose pull waits out its back-off (kubectl: ImagePullBackOff). */
-const pullBackoffStatus = (c: Container): ContainerStatus => {
-  const s = waitingStatus(c, PULL_BACKOFF);
-  return { ...s, state: { waiting: { reason: PULL_BACKOFF, message: pullBackoffMessage(c.image ?? '') } } };
-};
-
-/** The waiting reasons of containers that have not started for want of their image. */
-const IMAGE_WAITS: ReadonlySet<string> = new Set([NEVER_PULL, PULL_FAILED, PULL_BACKOFF]);
+const pullBackoffStatus = (c: Container): ContainerStatus => imageWaitStatus(c, PULL_BACKOFF, pullBackoffMessage(c.image ?? ''));
 
 /** A container waiting because its image is absent under policy `Never` (kubectl: ErrImageNeverPull). */
-const neverPullStatus = (c: Container): ContainerStatus => {
-  const s = waitingStatus(c, NEVER_PULL);
-  return { ...s, state: { waiting: { reason: NEVER_PULL, message: neverPullMessage(c.image ?? '') } } };
-};
+const neverPullStatus = (c: Container): ContainerStatus => imageWaitStatus(c, NEVER_PULL, neverPullMessage(c.image ?? ''));
 
 /**
  * When these containers last tried for their image (ErrImageNeverPull, a failed pull, its back-off): the
@@ -296,16 +289,18 @@ const retryWaiting = (input: Input, pod: Pod, node: string, forced: boolean | un
   const tried: Container[] = [];
   let held = local;
   let startedNow = false;
+  let h: NodeHoldings | undefined;
   const current = pod.status?.containerStatuses ?? [];
   const next = current.map((s) => {
     const c = containers.find((x) => x.name === s.name);
     const reason = s.state?.waiting?.reason;
-    if (!c || reason === undefined || !IMAGE_WAITS.has(reason)) return s;
+    if (!c || reason === undefined || !IMAGE_WAIT_REASONS.has(reason)) return s;
     const image = c.image ?? '';
     const last = local.backoffEvents.get(`${uid}/${c.name}`);
     const due = last === undefined || now - last >= BACKOFF_RESYNC_MS[0];
     if (reason === NEVER_PULL) {
-      if (imagePresentAt(snapshot, local, node, image, now)) {
+      h ??= nodeHoldings(snapshot, local, node);
+      if (heldAt(h, image, now)) {
         startedNow = true;
         events.push(...startEvents(pod, c, false, 0, true));
         return runningStatus(c, containerId(seed, uid, c.name), timestamp(now), false);
@@ -321,7 +316,7 @@ const retryWaiting = (input: Input, pod: Pod, node: string, forced: boolean | un
     if (step.status.state?.running !== undefined) startedNow = true;
     return step.status;
   });
-  const stillBlocked = next.some((x) => IMAGE_WAITS.has(x.state?.waiting?.reason ?? ''));
+  const stillBlocked = next.some((x) => IMAGE_WAIT_REASONS.has(x.state?.waiting?.reason ?? ''));
   const r = readiness(pod, next, now, forced);
   const statuses = withReady(pod, next, r.ready);
   const changed = startedNow || statuses.some((x, i) => x !== current[i]);
@@ -422,6 +417,9 @@ const advanceInit = (input: Input, pod: Pod, node: string, forced: boolean | und
   const runFor = (c: Container): number => seededBetween(seed, `${uid}/${c.name}`, config.podStartupMs[0], config.podStartupMs[1]);
   const pulledIn = newIp !== undefined ? now - (parseTimestamp(pod.status?.startTime) ?? now) : 0;
   let held = local;
+  let h: NodeHoldings | undefined;
+  /** What the node holds, read once (before this sync's own pulls, as each start decides on it). */
+  const holdings = (): NodeHoldings => (h ??= nodeHoldings(input.snapshot, local, node));
   const current = pod.status?.initContainerStatuses ?? [];
   const states: ContainerStatus[] = inits.map((c) => current.find((x) => x.name === c.name) ?? waitingStatus(c, 'PodInitializing'));
   const events: EventSpec[] = [];
@@ -442,7 +440,7 @@ const advanceInit = (input: Input, pod: Pod, node: string, forced: boolean | und
     }
     // `Never` and the node lacks the image: it waits in ErrImageNeverPull (kubectl Init:ErrImageNeverPull),
     // tried again at each pod-worker retry, the Warning at most once per backOffPeriod.
-    if (c.imagePullPolicy === 'Never' && !imagePresentAt(input.snapshot, local, node, c.image ?? '', now)) {
+    if (c.imagePullPolicy === 'Never' && !heldAt(holdings(), c.image ?? '', now)) {
       if (st.state?.waiting?.reason !== NEVER_PULL) { states[k] = neverPullStatus(c); changed = true; }
       const last = held.backoffEvents.get(`${uid}/${c.name}`);
       if (last === undefined || now - last >= BACKOFF_RESYNC_MS[0]) {
@@ -468,7 +466,7 @@ const advanceInit = (input: Input, pod: Pod, node: string, forced: boolean | und
     // Not started yet: start it — the sandbox's first container's pull (if it pulls) began with the
     // sandbox and took the startup delay; any other one's pulls now. A pull of an image no registry has fails.
     const withSandbox = events.length === 0 && newIp !== undefined;
-    const pulls = withSandbox ? firstPulls(input, pod, node, c) : shouldPull(c, imagePresentAt(input.snapshot, local, node, c.image ?? '', now));
+    const pulls = withSandbox ? firstPulls(input, pod, holdings(), c) : shouldPull(c, heldAt(holdings(), c.image ?? '', now));
     if (pulls && imageMissing(config.missingImages, c.image ?? '')) {
       states[k] = pullFailedStatus(c);
       events.push(...pullFailedEvents(pod, c, pullErrorMessage(c.image ?? ''), !withSandbox, 'initContainers'));
@@ -850,7 +848,7 @@ export const syncKubeletPod = (input: Input): Result => {
   if (!pod.status?.startTime) return admitAndCreate(input, pod, node);
   const rf = local.readiness.get(podKey);
   const forced = rf && faultApplies(rf, pod) ? rf.ready : undefined;
-  if (pod.status.podIP && pod.status.containerStatuses?.some((s) => IMAGE_WAITS.has(s.state?.waiting?.reason ?? ''))) return retryWaiting(input, pod, node, forced);
+  if (pod.status.podIP && pod.status.containerStatuses?.some((s) => IMAGE_WAIT_REASONS.has(s.state?.waiting?.reason ?? ''))) return retryWaiting(input, pod, node, forced);
   const cf = local.crashes.get(podKey);
   const crash = cf && faultApplies(cf, pod) ? cf : undefined;
   if ((pod.spec?.initContainers?.length ?? 0) > 0 && !mainContainersStarted(pod)) {

@@ -72,8 +72,7 @@ export const imageReportedAt = (seed: number, node: string, since: number): numb
  */
 export const nodeImagesReport = (snap: Snapshot, local: KubeletLocal, node: string, seed: number, now: number):
   { images?: { names: string[]; sizeBytes: number }[]; nextAt?: number } => {
-  const listed = listedImages(snap, node);
-  const held = heldBeyond(snap, local, node, listed);
+  const { held } = nodeHoldings(snap, local, node);
   if (held.size === 0) return {};
   const due: string[] = [];
   let nextAt: number | undefined;
@@ -90,16 +89,22 @@ export const nodeImagesReport = (snap: Snapshot, local: KubeletLocal, node: stri
   return { ...(changed ? { images } : {}), ...(nextAt !== undefined ? { nextAt } : {}) };
 };
 
-/** Since when `node` holds `image` (normal form; -Infinity: listed in its status), or undefined when it does not. */
-export const imagePresentSince = (snap: Snapshot, local: KubeletLocal, node: string, image: string): number | undefined => {
-  const n = normalizeImageName(image);
+/**
+ * What a node holds, read once per sync: the normal names its `status.images` lists (held always), and
+ * the other images with since when.
+ */
+export interface NodeHoldings { readonly listed: ReadonlySet<string>; readonly held: ReadonlyMap<string, number> }
+
+export const nodeHoldings = (snap: Snapshot, local: KubeletLocal, node: string): NodeHoldings => {
   const listed = listedImages(snap, node);
-  return listed.has(n) ? -Infinity : heldBeyond(snap, local, node, listed).get(n);
+  return { listed, held: heldBeyond(snap, local, node, listed) };
 };
 
-/** Whether `node` holds `image` at `t`. */
-export const imagePresentAt = (snap: Snapshot, local: KubeletLocal, node: string, image: string, t: number): boolean => {
-  const since = imagePresentSince(snap, local, node, image);
+/** Whether the node holds `image` at `t`. */
+export const heldAt = (h: NodeHoldings, image: string, t: number): boolean => {
+  const n = normalizeImageName(image);
+  if (h.listed.has(n)) return true;
+  const since = h.held.get(n);
   return since !== undefined && since <= t;
 };
 
@@ -130,13 +135,13 @@ export const rememberPulls = (local: KubeletLocal, node: string, images: readonl
  * `Never` and whose image the node does not hold cannot start (`blocked`: ErrImageNeverPull).
  */
 export const pullDecisions = (
-  snap: Snapshot, local: KubeletLocal, node: string, containers: readonly Container[], now: number, first?: boolean, missing?: readonly string[],
+  h: NodeHoldings, containers: readonly Container[], now: number, first?: boolean, missing?: readonly string[],
 ): { pulls: boolean[]; blocked: boolean[]; pulled: string[] } => {
   const pulled: string[] = [];
   const blocked: boolean[] = [];
   const pulls = containers.map((c, k) => {
     const image = c.image ?? '';
-    const held = pulled.some((i) => normalizeImageName(i) === normalizeImageName(image)) || imagePresentAt(snap, local, node, image, now);
+    const held = pulled.some((i) => normalizeImageName(i) === normalizeImageName(image)) || heldAt(h, image, now);
     const p = k === 0 && first !== undefined ? first : shouldPull(c, held);
     blocked.push(!p && !held && c.imagePullPolicy === 'Never');
     // A failed pull (an image no registry has) leaves nothing on the node.
@@ -155,6 +160,9 @@ export const neverPullMessage = (image: string): string => `Container image "${i
 /** The waiting reasons of a failed pull and of its back-off ([images ErrImagePull, ErrImagePullBackOff]). */
 export const PULL_FAILED = 'ErrImagePull';
 export const PULL_BACKOFF = 'ImagePullBackOff';
+
+/** The waiting reasons of a container whose sandbox exists but whose image is not there. */
+export const IMAGE_WAIT_REASONS: ReadonlySet<string> = new Set([NEVER_PULL, PULL_FAILED, PULL_BACKOFF]);
 
 /** [kubelet imageBackOff] flowcontrol.NewBackOff(backOffPeriod, MaxContainerBackOff): 10 s doubling to 300 s. */
 export const IMAGE_BACKOFF_INITIAL_MS = 10_000;

@@ -1,4 +1,5 @@
 import { conditionGeneration, hashString, normalizeImageName, parseTimestamp, simulatedImageId, timestamp as formatTimestamp, type Container, type Pod } from '@kubesim/api';
+import { IMAGE_WAIT_REASONS } from './images.js';
 
 export type PodStatus = NonNullable<Pod['status']>;
 export type ContainerStatus = NonNullable<PodStatus['containerStatuses']>[number];
@@ -102,9 +103,6 @@ export const readySpec = (pod: Pod, containersReady: CondSpec, conditions: reado
  * until they are killed), Initialized, Ready, ContainersReady, PodScheduled; each with the pod's
  * generation as observedGeneration (PodObservedGenerationTracking, on in 1.35).
  */
-/** Waiting reasons of a container whose sandbox exists but whose image is not there (images.ts). */
-const IMAGE_WAIT_REASONS: ReadonlySet<string> = new Set(['ErrImageNeverPull', 'ErrImagePull', 'ImagePullBackOff']);
-
 export const kubeletConditions = (
   pod: Pod, phase: string, statuses: readonly ContainerStatus[], now: number, extra: readonly PodCondition[] = [],
   initStatuses: readonly ContainerStatus[] = pod.status?.initContainerStatuses ?? [],
