@@ -9,6 +9,21 @@ import { hashString } from './rand.js';
  * their normal forms are equal.
  */
 export const normalizeImageName = (image: string): string => {
+  let n = normalCache.get(image);
+  if (n === undefined) {
+    if (normalCache.size >= MEMO_LIMIT) normalCache.clear();
+    n = normalize(image);
+    normalCache.set(image, n);
+  }
+  return n;
+};
+
+/** Pure functions of an image reference called on every container start: remembered, a bounded number. */
+const MEMO_LIMIT = 4096;
+const normalCache = new Map<string, string>();
+const idCache = new Map<string, string>();
+
+const normalize = (image: string): string => {
   const at = image.indexOf('@');
   let name = at >= 0 ? image.slice(0, at) : image;
   const digest = at >= 0 ? image.slice(at) : '';
@@ -52,8 +67,14 @@ export const simulatedImageSize = (image: string): number => 5_000_000 + (hashSt
  * `imageID`, the first of the image's names in a node's `status.images`.
  */
 export const simulatedImageId = (image: string): string => {
-  const n = normalizeImageName(image);
-  return n.includes('@') ? n : `${repositoryOf(n)}@${simulatedImageDigest(n)}`;
+  let id = idCache.get(image);
+  if (id === undefined) {
+    if (idCache.size >= MEMO_LIMIT) idCache.clear();
+    const n = normalizeImageName(image);
+    id = n.includes('@') ? n : `${repositoryOf(n)}@${simulatedImageDigest(n)}`;
+    idCache.set(image, id);
+  }
+  return id;
 };
 
 /** A node's `status.images` entry for an image: its repo digest and its tag ([nodestatus.Images]), and its size. */

@@ -61,7 +61,18 @@ export const updatePodCondition = (pod: Pod, cond: PodCondition, now: number): P
   return { ...pod, status: { ...pod.status, conditions: list } };
 };
 
-export const parseTimestamp = (t: string | undefined): number | undefined => (t === undefined ? undefined : Date.parse(t) - EPOCH_MS);
+export const parseTimestamp = (t: string | undefined): number | undefined => {
+  if (t === undefined) return undefined;
+  // Components read the same few stamps again and again (conditions, start times): remember them.
+  let v = parsedStamps.get(t);
+  if (v === undefined) {
+    if (parsedStamps.size >= 8192) parsedStamps.clear();
+    v = Date.parse(t) - EPOCH_MS;
+    parsedStamps.set(t, v);
+  }
+  return v;
+};
+const parsedStamps = new Map<string, number>();
 
 // ---- pod predicates (k8s-semantics §0.3) ---------------------------------------------------------
 export const podPhase = (p: Pod): string => p.status?.phase ?? '';

@@ -44,13 +44,29 @@ const heldBeyond = (snap: Snapshot, local: KubeletLocal, node: string, listed: R
   };
   for (const [n, at] of local.images.get(node) ?? []) add(n, at);
   for (const p of snap.byIndex('Pod', 'node', node)) {
-    for (const s of [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])]) {
-      const at = s.image === '' ? undefined : startedAt(s);
-      if (at !== undefined) add(normalizeImageName(s.image), at);
-    }
+    const started = startedImages(p);
+    for (let i = 0; i < started.length; i += 2) add(started[i] as string, started[i + 1] as number);
   }
   return out;
 };
+
+/** A pod version's started images, flat (normal name, since when, …): computed once per version. */
+const startedByPod = new WeakMap<Pod, readonly (string | number)[]>();
+const startedImages = (p: Pod): readonly (string | number)[] => {
+  let out = startedByPod.get(p);
+  if (out !== undefined) return out;
+  const flat: (string | number)[] = [];
+  for (const list of [p.status?.initContainerStatuses, p.status?.containerStatuses]) {
+    for (const s of list ?? []) {
+      const at = s.image === '' ? undefined : startedAt(s);
+      if (at !== undefined) flat.push(normalizeImageName(s.image), at);
+    }
+  }
+  out = flat.length === 0 ? NONE : flat;
+  startedByPod.set(p, out);
+  return out;
+};
+const NONE: readonly (string | number)[] = [];
 
 /** [kubelet] The image GC manager refreshes its image cache every 30 s; the node status loop reads it every 10 s. */
 export const IMAGE_CACHE_REFRESH_MS = 30_000;
@@ -119,13 +135,16 @@ export const shouldPull = (c: Container, present: boolean): boolean => {
 
 /** The images of `containers` pulled at `now` on `node` remembered (unchanged when there is none). */
 export const rememberPulls = (local: KubeletLocal, node: string, images: readonly string[], now: number): KubeletLocal => {
-  if (images.length === 0) return local;
-  const held = new Map(local.images.get(node) ?? []);
+  const prev = local.images.get(node);
+  let held: Map<string, number> | undefined;
   for (const i of images) {
     const n = normalizeImageName(i);
-    if (!held.has(n)) held.set(n, now);
+    if (prev?.has(n) === true || held?.has(n) === true) continue;
+    held ??= new Map(prev ?? []);
+    held.set(n, now);
   }
-  return { ...local, images: new Map(local.images).set(node, held) };
+  // Nothing new (the usual case: the node pulled this image before): the same local, no copy.
+  return held === undefined ? local : { ...local, images: new Map(local.images).set(node, held) };
 };
 
 /**
