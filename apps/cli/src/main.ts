@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
 import { runCommand, runDistributedCommand } from './commands/run.js';
-import { describeLogCommand, getCommand } from './commands/get.js';
+import { describeLogCommand, getCommand, rolloutLogCommand } from './commands/get.js';
 import { replayCommand } from './commands/replay.js';
 import { explainCommand } from './commands/explain.js';
 import { diffCommand } from './commands/diff.js';
 import { verifyCommand } from './commands/verify.js';
 import { checkCommand } from './commands/check.js';
 import { upCommand } from './commands/up.js';
-import { applyCommand, cordonCommand, deleteCommand, drainCommand, describeCommand, downCommand, exportCommand, healCommand, lifecycleCommand, liveGetCommand, logsCommand, partitionCommand, pauseCommand, psCommand, scaleCommand } from './commands/live.js';
+import { applyCommand, cordonCommand, deleteCommand, drainCommand, describeCommand, downCommand, exportCommand, healCommand, lifecycleCommand, liveGetCommand, logsCommand, partitionCommand, pauseCommand, psCommand, rolloutCommand, scaleCommand } from './commands/live.js';
 import { VERSIONS } from './version.js';
 
 const program = new Command();
@@ -152,6 +152,23 @@ ctxOpts(program.command('scale').description('set the replicas of a StatefulSet 
 ctxOpts(program.command('delete').description('delete an object of the running cluster')
   .argument('<kind/name>', 'e.g. pod/web-1').option('--grace-period <s>', 'seconds (pods)').option('--cascade <policy>', 'background (default), foreground or orphan'))
   .action(async (target: string, opts: { gracePeriod?: string; cascade?: string; context?: string; nats?: string }) => { process.exitCode = await deleteCommand(target, opts); });
+
+ctxOpts(program.command('rollout').description('kubectl rollout for a StatefulSet: restart (a new template, so a rolling update), undo (back to a revision), status (until the rollout is done), history (its revisions) — of the running cluster, or status/history of a recorded log (--log FILE)')
+  .argument('<verb>', 'restart, undo, status or history').argument('<kind/name>', 'e.g. statefulset/web')
+  .option('--to-revision <n>', 'undo: the revision to roll back to (default 0: the previous one)')
+  .option('--revision <n>', 'history: the pod template of this revision')
+  .option('-w, --watch [bool]', 'status: follow the rollout until it is done (--watch=false: report once)', (v: string) => v !== 'false', true)
+  .option('--timeout <d>', 'status: give up after this long, e.g. 5m (default: never)')
+  .option('--log <file>', 'status/history of a recorded log (from kubesim run --log, kubesim log export) instead of the running cluster')
+  .option('--at <seq>', 'with --log: at this log position — a seq, or a virtual time t=12.5s (default: the end)'))
+  .action(async (verb: string, target: string, opts: { toRevision?: string; revision?: string; watch?: boolean; timeout?: string; log?: string; at?: string; context?: string; nats?: string }) => {
+    if (opts.log !== undefined) {
+      process.exitCode = rolloutLogCommand(verb, target, { log: opts.log, ...(opts.at !== undefined ? { at: opts.at } : {}), ...(opts.revision !== undefined ? { revision: opts.revision } : {}) });
+      return;
+    }
+    if (opts.at !== undefined) { process.stderr.write('error: --at needs --log FILE (a running cluster is only at its present)\n'); process.exitCode = 2; return; }
+    process.exitCode = await rolloutCommand(verb, target, opts);
+  });
 
 ctxOpts(program.command('cordon').description('mark a node of the running cluster unschedulable').argument('<node>'))
   .action(async (node: string, opts: { context?: string; nats?: string }) => { process.exitCode = await cordonCommand(node, true, opts); });

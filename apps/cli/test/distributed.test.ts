@@ -29,7 +29,8 @@ const eventually = async (args: string[], re: RegExp, timeoutMs = 30_000): Promi
 /**
  * The README's distributed quick start, end to end through the CLI: `kubesim up` in the background,
  * then apply -f the seed's manifests, get, scale, kill/restart a component, logs, describe, ps, a
- * disruption budget and drain/cordon/uncordon, log export (checked and verified), down.
+ * disruption budget and drain/cordon/uncordon, rollout status/restart/history/undo, log export (checked
+ * and verified), down.
  */
 describe('kubesim up and the commands against a running cluster', () => {
   let up: ChildProcess;
@@ -101,6 +102,23 @@ describe('kubesim up and the commands against a running cluster', () => {
     expect(kubesim('get', 'pods', '-o', 'wide').out).not.toMatch(/node-a/);
     expect(kubesim('uncordon', 'node-a').out).toBe('node/node-a uncordoned\n');
 
+    // kubectl rollout: status follows the set, restart makes a new revision and a rolling update, undo goes back.
+    const settled = kubesim('rollout', 'status', 'statefulset/stateful-pvc', '--timeout', '2m');
+    expect(settled.code, settled.err).toBe(0);
+    expect(settled.out.trim().split('\n').at(-1)).toBe('partitioned roll out complete: 3 new pods have been updated...');
+    expect(kubesim('rollout', 'restart', 'statefulset/stateful-pvc').out).toBe('statefulset.apps/stateful-pvc restarted\n');
+    const restarted = kubesim('rollout', 'status', 'statefulset/stateful-pvc', '--timeout', '2m');
+    expect(restarted.code, restarted.err).toBe(0);
+    expect(restarted.out.trim().split('\n').at(-1)).toBe('partitioned roll out complete: 3 new pods have been updated...');
+    expect(kubesim('rollout', 'history', 'statefulset/stateful-pvc').out).toBe('statefulset.apps/stateful-pvc \nREVISION  CHANGE-CAUSE\n1         <none>\n2         <none>\n');
+    expect(kubesim('rollout', 'history', 'statefulset/stateful-pvc', '--revision', '2').out).toMatch(/^statefulset\.apps\/stateful-pvc with revision #2\nPod Template:\n[\s\S]*kubectl\.kubernetes\.io\/restartedAt: \d{4}-/);
+    const missing = kubesim('rollout', 'undo', 'statefulset/stateful-pvc', '--to-revision', '9');
+    expect([missing.code, missing.err]).toEqual([1, 'error: unable to find specified revision 9 in history\n']);
+    expect(kubesim('rollout', 'restart', 'replicaset/nothing').err).toBe('Error from server (NotFound): replicasets.apps "nothing" not found\n');
+    expect(kubesim('rollout', 'undo', 'statefulset/stateful-pvc').out).toBe('statefulset.apps/stateful-pvc rolled back\n');
+    await eventually(['rollout', 'status', 'statefulset/stateful-pvc', '--watch=false'], /^partitioned roll out complete: 3 new pods have been updated\.\.\.$/m, 120_000);
+    expect(kubesim('rollout', 'undo', 'statefulset/stateful-pvc', '--to-revision', '3').out).toBe('statefulset.apps/stateful-pvc skipped rollback (current template already matches revision 3)\n');
+
     const file = join(home, 'run.jsonl');
     expect(kubesim('log', 'export', '-o', file).code).toBe(0);
     const lines = readFileSync(file, 'utf8').trim().split('\n');
@@ -114,6 +132,8 @@ describe('kubesim up and the commands against a running cluster', () => {
     const checked = kubesim('check', file);
     expect(checked.out, checked.out.split('\n').filter((l) => /FAIL|violation|^ {2}[A-Z]+[0-9]* .*(seq|at)/.test(l)).join('\n')).toMatch(/OK: \d+ checkers, no violation/);
     expect(kubesim('get', 'pods', '--log', file).out).toMatch(/stateful-pvc-1/);
+    // Revision 1 came back as revision 3 (its ControllerRevision reused).
+    expect(kubesim('rollout', 'history', 'statefulset/stateful-pvc', '--log', file).out).toBe('statefulset.apps/stateful-pvc \nREVISION  CHANGE-CAUSE\n2         <none>\n3         <none>\n');
 
     expect(kubesim('down').out).toMatch(/stopping/);
     await new Promise((r) => up.once('exit', r));

@@ -378,3 +378,28 @@ describe('kubesim verify', () => {
     expect(r.err).toBe(`error: cannot re-run ${path}: the header's scenario has no cluster.nodes list\n`);
   });
 });
+
+describe('kubesim rollout (of a recorded log)', () => {
+  it('history and status as kubectl would have printed them at the end or at any position; restart/undo need a running cluster', async () => {
+    const file = join(tmp, 'rollout.jsonl');
+    const run = await kubesim('run', 'examples/rollout.yaml', '--log', file);
+    expect(run.code, run.err).toBe(0);
+    const history = await kubesim('rollout', 'history', 'statefulset/web', '--log', file);
+    expect(history.out).toBe('statefulset.apps/web \nREVISION  CHANGE-CAUSE\n2         <none>\n3         <none>\n4         <none>\n');
+    const rev3 = await kubesim('rollout', 'history', 'statefulset/web', '--log', file, '--revision', '3');
+    expect(rev3.out).toMatch(/^statefulset\.apps\/web with revision #3\nPod Template:\n {2}Labels: +app=nginx\n {2}Annotations: +kubectl\.kubernetes\.io\/restartedAt: 2026-01-01T00:00:\d\dZ\n/);
+    expect(rev3.out).toMatch(/Image: +nginx:1\.26\n[\s\S]*\/usr\/share\/nginx\/html from www \(rw\)/);
+    const done = await kubesim('rollout', 'status', 'statefulset/web', '--log', file);
+    expect([done.code, done.out]).toEqual([0, 'partitioned roll out complete: 3 new pods have been updated...\n']);
+    // Before the first pod was Ready the rollout was not done: reported (exit 1), not waited for.
+    const early = await kubesim('rollout', 'status', 'statefulset/web', '--log', file, '--at', 't=2s');
+    expect(early.code).toBe(1);
+    expect(early.out).toMatch(/^Waiting for [1-3] pods to be ready\.\.\.\n$/);
+    const before = await kubesim('rollout', 'history', 'statefulset/web', '--log', file, '--at', 't=3s');
+    expect(before.out).toBe('statefulset.apps/web \nREVISION  CHANGE-CAUSE\n1         <none>\n');
+    const undo = await kubesim('rollout', 'undo', 'statefulset/web', '--log', file);
+    expect([undo.code, undo.err]).toEqual([2, 'error: rollout undo changes a cluster; a recorded log can only be read (status, history)\n']);
+    const rs = await kubesim('rollout', 'history', 'statefulset/nothing', '--log', file);
+    expect([rs.code, rs.err]).toEqual([1, 'Error from server (NotFound): statefulsets.apps "nothing" not found\n']);
+  });
+});

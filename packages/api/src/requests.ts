@@ -7,11 +7,14 @@ export type ApiRequest =
   | { readonly verb: 'create'; readonly object: KObject }
   /** `object.metadata.resourceVersion`, when set, is the optimistic-concurrency precondition. */
   | { readonly verb: 'update'; readonly object: KObject; readonly subresource?: 'status' }
-  /** JSON merge patch (RFC 7386). */
+  /**
+   * JSON merge patch (RFC 7386), or with `patchType: 'strategic'` a strategic merge patch as kubectl
+   * rollout sends (its `$patch: replace` / `$patch: delete` directives on maps; lists are replaced).
+   */
   | {
     readonly verb: 'patch'; readonly kind: Kind; readonly namespace: string; readonly name: string;
     readonly patch: Readonly<Record<string, unknown>>; readonly subresource?: 'status' | 'scale';
-    readonly resourceVersion?: string;
+    readonly resourceVersion?: string; readonly patchType?: 'merge' | 'strategic';
   }
   | {
     readonly verb: 'delete'; readonly kind: Kind; readonly namespace: string; readonly name: string;

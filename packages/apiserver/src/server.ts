@@ -9,7 +9,7 @@ import {
 import type { AppendRequest, LogPort, Envelope } from '@kubesim/log';
 import { VersionedStore, type ObjectStore, type Snapshot } from '@kubesim/state';
 import { authorize } from './authz.js';
-import { mergePatch } from './mergepatch.js';
+import { mergePatch, strategicMergePatch } from './mergepatch.js';
 import { quotaRefusal } from './quota.js';
 import { resizeRefusal } from './resize.js';
 
@@ -384,7 +384,7 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
       const input = { ...o, spec: { ...o.spec, replicas } } as KObject;
       return this.applyUpdate(kind, old, input, undefined, 'patch/scale', ctx);
     }
-    const patched = mergePatch(old, req.patch) as KObject;
+    const patched = (req.patchType === 'strategic' ? strategicMergePatch(old, req.patch) : mergePatch(old, req.patch)) as KObject;
     if (req.subresource === 'status') return this.applyUpdate(kind, old, patched, 'status', 'patch/status', ctx);
     return this.applyUpdate(kind, old, patched, undefined, 'patch', ctx);
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as E from 'fp-ts/lib/Either.js';
 import { Rand, type KObject, type Pod, type PersistentVolumeClaim, type Service, type StatefulSet } from '@kubesim/api';
 import { InMemoryLog } from '@kubesim/log';
-import { ApiServer, PVC_PROTECTION, type RequestContext } from '../src/index.js';
+import { ApiServer, mergePatch, PVC_PROTECTION, strategicMergePatch, type RequestContext } from '../src/index.js';
 
 const user = (time = 0): RequestContext => ({ actor: 'user', cause: null, time });
 const setup = () => {
@@ -278,5 +278,36 @@ describe('ResourceQuota admission', () => {
       );
       expect(E.isRight(api.handle({ verb: 'create', object: sized('c', [{ name: 'x', requests: { cpu: '100m', memory: '384Mi' } }]) }, user()))).toBe(true);
     });
+  });
+});
+
+describe('strategic merge patch (kubectl rollout)', () => {
+  it('$patch: replace swaps a whole map (the template) where a JSON merge patch would keep the keys the patch lacks', () => {
+    const { api } = setup();
+    api.handle({ verb: 'create', object: sts() }, user());
+    const annotate = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': '2026-01-01T00:00:05Z' } } } } };
+    const r1 = api.handle({ verb: 'patch', kind: 'StatefulSet', namespace: 'default', name: 'web', patchType: 'strategic', patch: annotate }, user(5000));
+    const s1 = (r1 as E.Right<StatefulSet>).right;
+    // Without a directive it merges as a JSON merge patch would: the labels and the spec stay.
+    expect(s1.spec!.template!.metadata).toEqual({ labels: { app: 'nginx' }, annotations: { 'kubectl.kubernetes.io/restartedAt': '2026-01-01T00:00:05Z' } });
+    expect(s1.spec!.template!.spec!.containers[0]!.image).toBe('nginx');
+    expect(s1.metadata!.generation).toBe(2);
+    const replace = { spec: { template: { $patch: 'replace', metadata: { labels: { app: 'nginx' } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.25' }] } } } };
+    const r2 = api.handle({ verb: 'patch', kind: 'StatefulSet', namespace: 'default', name: 'web', patchType: 'strategic', patch: replace }, user(6000));
+    const s2 = (r2 as E.Right<StatefulSet>).right;
+    expect(s2.spec!.template!.metadata).toEqual({ labels: { app: 'nginx' } });
+    expect(s2.spec!.template!.spec!.containers[0]!.image).toBe('nginx:1.25');
+    expect(JSON.stringify(s2)).not.toContain('$patch');
+    // Defaults are applied to the replaced template as to any update (the container's pull policy, …).
+    expect(s2.spec!.template!.spec!.containers[0]!.imagePullPolicy).toBe('IfNotPresent');
+    // The same patch as a JSON merge patch keeps the annotation (and would store the directive as a field).
+    const merged = mergePatch(s1, { spec: { template: { metadata: { labels: { app: 'nginx' } } } } }) as StatefulSet;
+    expect(merged.spec!.template!.metadata!.annotations).toBeDefined();
+  });
+
+  it('$patch: delete removes a map; null removes a key; lists are replaced whole', () => {
+    expect(strategicMergePatch({ a: { x: 1 }, b: 2, l: [1, 2] }, { a: { $patch: 'delete' }, b: null, l: [3] })).toEqual({ l: [3] });
+    expect(strategicMergePatch({ a: { x: 1, y: 2 } }, { a: { y: 3 } })).toEqual({ a: { x: 1, y: 3 } });
+    expect(strategicMergePatch({ a: { x: 1, y: 2 } }, { a: { $patch: 'replace', y: 3, z: { $patch: 'replace', q: 1 } } })).toEqual({ a: { y: 3, z: { q: 1 } } });
   });
 });

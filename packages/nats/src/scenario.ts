@@ -6,7 +6,7 @@ import { parseRuntimeFault } from '@kubesim/runtime';
 import { dnsRecords, resolveName } from '@kubesim/controllers';
 import { ObjectStore } from '@kubesim/state';
 import {
-  commandRefusal, conditionHolds, conditionKinds, driveAsync, driverOutcome, evaluate, rememberState, stepAction, stepDriver, type Driver, type DriverRun, type EvalContext, type Remembered, type Scenario, type ScenarioStep, type StepResult,
+  commandRefusal, withOutput, conditionHolds, conditionKinds, driveAsync, driverOutcome, evaluate, rememberState, stepAction, stepDriver, type Driver, type DriverRun, type EvalContext, type Remembered, type Scenario, type ScenarioStep, type StepResult,
 } from '@kubesim/scenario';
 import { ApiClient } from './client.js';
 import { DilatedClock } from './clock.js';
@@ -166,16 +166,16 @@ export const runScenarioDistributed = async (scenario: Scenario, o: DistributedR
     const runStep = async (step: ScenarioStep): Promise<{ messages: string[]; fatal: boolean; output?: string[] }> => {
       const driver = stepDriver({ state: () => v.store, now: () => clock.now() }, step);
       if (driver !== undefined) return 'fatal' in driver ? fatal(driver.fatal) : 'done' in driver ? OK : driverOutcome(step, await runDriver(driver));
-      const action = stepAction(v.store, step);
+      const action = stepAction(v.store, step, clock.now());
       if (action !== undefined) {
         switch (action.type) {
-          case 'done': return OK;
+          case 'done': return withOutput(OK, action.output);
           case 'fatal': return fatal(action.message);
           case 'command': {
             const r = await user.command(action.data, action.reqs);
             if (!r.ok) return commandRefusal(action, r.error);
             await v.caughtUp(Math.max(r.command, ...r.results.map((x) => Number(x.metadata?.resourceVersion ?? 0))));
-            return OK;
+            return withOutput(OK, action.output);
           }
           case 'fault': {
             const rf = parseRuntimeFault(action.fault);

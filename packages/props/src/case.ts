@@ -52,6 +52,8 @@ export type Op =
   | { readonly op: 'resize-claim'; readonly index: number; readonly gi: number }
   /** A template change: a new revision, rolled out by the update strategy. */
   | { readonly op: 'update'; readonly revision: number }
+  /** kubectl rollout restart, or undo to a revision (0: the previous one) — refused as kubectl refuses. */
+  | { readonly op: 'rollout'; readonly action: 'restart' | 'undo'; readonly toRevision: number }
   | { readonly op: 'partition'; readonly partition: number }
   | { readonly op: 'delete-set'; readonly propagation: Propagation }
   /** Apply the workload manifest again (re-creates a deleted set, which adopts orphans). */
@@ -151,6 +153,8 @@ const opArb = (kind: Workload['kind']): fc.Arbitrary<Op> => {
     ...common,
     { weight: 2, arbitrary: fc.record({ op: fc.constant('retention' as const), whenScaled: retention, whenDeleted: retention }) },
     { weight: 2, arbitrary: fc.record({ op: fc.constant('update' as const), revision: fc.integer({ min: 1, max: 3 }) }) },
+    // undo mostly to the previous revision (0), which exists once the set was updated; a number may be gone (reused revisions are renumbered).
+    { weight: 2, arbitrary: fc.record({ op: fc.constant('rollout' as const), action: fc.constantFrom<'restart' | 'undo'>('restart', 'undo'), toRevision: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 4 }) }) }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('partition' as const), partition: fc.integer({ min: 0, max: 3 }) }) },
     { weight: 2, arbitrary: fc.record({ op: fc.constant('resize-claim' as const), index, gi: fc.integer({ min: 2, max: 4 }) }) },
   );

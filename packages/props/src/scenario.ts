@@ -88,6 +88,10 @@ const opSteps = (w: Workload, op: Op, nodes: readonly string[]): ScenarioStep[] 
         : [];
     case 'update':
       return [{ op: 'patch', target, patch: { spec: { template: { metadata: { annotations: { 'kubesim.io/revision': `r${op.revision}` } } } } }, optional }];
+    case 'rollout':
+      return w.kind === 'StatefulSet'
+        ? [{ op: 'rollout', action: op.action, target, ...(op.action === 'undo' ? { toRevision: op.toRevision } : {}), optional, refusable: true }]
+        : [];
     case 'partition':
       return w.kind === 'StatefulSet'
         ? [{ op: 'patch', target, patch: { spec: { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: op.partition } } } }, optional }]

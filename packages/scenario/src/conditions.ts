@@ -5,6 +5,7 @@ import {
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import type { Snapshot } from '@kubesim/state';
 import type { ClaimsCondition, Condition, PodsCondition } from './types.js';
+import { rolloutStatus } from './rollout.js';
 
 /** What conditions are evaluated against: the current state, the log, remembered points, DNS. */
 export interface EvalContext {
@@ -324,6 +325,15 @@ export const evaluate = (ctx: EvalContext, c: Condition): Failures => {
     if (ev.min !== undefined && n < ev.min) f.push(`${n} ${ev.reason} events${ev.message ? ` matching "${ev.message}"` : ''}, expected at least ${ev.min}`);
     if (ev.count === undefined && ev.min === undefined && n === 0) f.push(`no ${ev.reason} event${ev.message ? ` matching "${ev.message}"` : ''}`);
   }
+  if (c.rollout !== undefined) {
+    const t = parseTarget(c.rollout);
+    if (typeof t === 'string') f.push(t);
+    else {
+      const st = rolloutStatus(ctx.state, t.kind, ctx.namespace, t.name);
+      if ('error' in st) f.push(`rollout status ${c.rollout}: ${st.error}`);
+      else if (!st.done) f.push(`rollout status ${c.rollout}: ${st.message}`);
+    }
+  }
   for (const sub of c.all ?? []) f.push(...evaluate(ctx, sub));
   return f;
 };
@@ -356,6 +366,7 @@ export const conditionKinds = (c: Condition): ReadonlySet<string> | undefined =>
     }
     if (x.orderedReady || x.orderedDeletion || x.createdTogether || x.simultaneousDeletion) kinds.add('Pod');
     if (x.events) kinds.add('Event');
+    if (x.rollout !== undefined && !target(x.rollout)) return false;
     for (const sub of x.all ?? []) if (!add(sub)) return false;
     return true;
   };
@@ -364,7 +375,7 @@ export const conditionKinds = (c: Condition): ReadonlySet<string> | undefined =>
 
 /** Cheap checks first: a wait only needs to know whether the whole condition holds. */
 const SECTION_ORDER: readonly (keyof Condition)[] = [
-  'object', 'absent', 'present', 'pods', 'claims', 'volumes', 'dns', 'events',
+  'object', 'rollout', 'absent', 'present', 'pods', 'claims', 'volumes', 'dns', 'events',
   'order', 'sequence', 'orderedReady', 'orderedDeletion', 'createdTogether', 'simultaneousDeletion',
 ];
 

@@ -5,3 +5,4 @@ export * from './runner.js';
 export * from './report.js';
 export * from './versions.js';
 export * from './drain.js';
+export * from './rollout.js';

@@ -6,6 +6,7 @@ import { loadManifests, renderLoadError, type KObject } from '@kubesim/api';
 import type { ClusterSpec, Condition, NodeSpec, Scenario, ScenarioStep } from './types.js';
 import { KNOWN_FEATURE_GATES, KUBERNETES_VERSIONS } from '@kubesim/runtime';
 import { containerCrashError, NODE_LIFECYCLE_SETTINGS } from '@kubesim/controllers';
+import { parseTarget } from './conditions.js';
 
 export interface ScenarioError { readonly type: 'ScenarioError'; readonly message: string }
 const err = (message: string): ScenarioError => ({ type: 'ScenarioError', message });
@@ -26,7 +27,7 @@ const letters = 'abcdefghijklmnopqrstuvwxyz';
 export const nodeNames = (n: number): string[] =>
   Array.from({ length: n }, (_, i) => (n <= 26 ? `node-${letters[i]}` : `node-${String(i + 1).padStart(4, '0')}`));
 
-const STEP_KEYS = ['apply', 'scale', 'delete', 'patch', 'cordon', 'uncordon', 'evict', 'drain', 'fault', 'unready', 'ready', 'fail', 'crash', 'restart', 'pause', 'resume', 'partition', 'heal', 'sleep', 'wait', 'settle', 'expect', 'remember'] as const;
+const STEP_KEYS = ['apply', 'scale', 'delete', 'patch', 'rollout', 'cordon', 'uncordon', 'evict', 'drain', 'fault', 'unready', 'ready', 'fail', 'crash', 'restart', 'pause', 'resume', 'partition', 'heal', 'sleep', 'wait', 'settle', 'expect', 'remember'] as const;
 
 interface Ctx { readonly file: string; readonly dir: string; readonly lc: LineCounter }
 
@@ -181,6 +182,17 @@ const parseStep = (ctx: Ctx, node: YNode, index: number): E.Either<ScenarioError
       if (typeof a?.target !== 'string' || !a.patch || typeof a.patch !== 'object') return bad('give {target: KIND/NAME, patch: {...}}');
       return ok({ op: 'patch', target: a.target, patch: a.patch, ...(a.subresource === 'status' ? { subresource: 'status' as const } : {}) });
     }
+    case 'rollout': {
+      const a = arg as { restart?: unknown; undo?: unknown; toRevision?: unknown } | undefined;
+      const actions = a && typeof a === 'object' ? (['restart', 'undo'] as const).filter((k) => k in a) : [];
+      const extra = a && typeof a === 'object' ? Object.keys(a).find((k) => !['restart', 'undo', 'toRevision'].includes(k)) : undefined;
+      const action = actions[0];
+      if (actions.length !== 1 || action === undefined || extra !== undefined) return bad('give {restart: statefulset/NAME} or {undo: statefulset/NAME, toRevision: N}');
+      const target = a![action];
+      if (typeof target !== 'string' || typeof parseTarget(target) === 'string') return bad(`${action}: give the target as KIND/NAME, e.g. statefulset/web`);
+      if (a!.toRevision !== undefined && (action !== 'undo' || typeof a!.toRevision !== 'number' || !Number.isInteger(a!.toRevision))) return bad('toRevision is a whole number, with undo');
+      return ok({ op: 'rollout', action, target, ...(typeof a!.toRevision === 'number' ? { toRevision: a!.toRevision } : {}) });
+    }
     case 'cordon': case 'uncordon':
       if (typeof arg !== 'string') return bad('give a node name');
       return ok({ op: key, node: arg });
@@ -269,7 +281,7 @@ const parseStep = (ctx: Ctx, node: YNode, index: number): E.Either<ScenarioError
   }
 };
 
-const CONDITION_KEYS = ['pods', 'claims', 'volumes', 'object', 'absent', 'present', 'dns', 'order', 'sequence', 'orderedReady', 'orderedDeletion', 'simultaneousDeletion', 'createdTogether', 'events', 'all'];
+const CONDITION_KEYS = ['pods', 'claims', 'volumes', 'object', 'absent', 'present', 'dns', 'order', 'sequence', 'orderedReady', 'orderedDeletion', 'simultaneousDeletion', 'createdTogether', 'events', 'rollout', 'all'];
 
 /** Unknown condition keys are refused (a typo must not make an expectation vacuous). */
 const conditionErrors = (c: unknown): string | undefined => {
@@ -279,6 +291,8 @@ const conditionErrors = (c: unknown): string | undefined => {
   for (const k of keys) {
     if (!CONDITION_KEYS.includes(k)) return `unknown condition "${k}" (expected ${CONDITION_KEYS.join(', ')})`;
   }
+  const rollout = (c as { rollout?: unknown }).rollout;
+  if (rollout !== undefined && (typeof rollout !== 'string' || typeof parseTarget(rollout) === 'string')) return 'rollout: give the target as KIND/NAME, e.g. statefulset/web';
   for (const sub of ((c as { all?: unknown[] }).all ?? [])) { const e = conditionErrors(sub); if (e) return e; }
   return undefined;
 };

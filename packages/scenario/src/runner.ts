@@ -6,6 +6,7 @@ import { dnsRecords, resolveName, type DnsRecord } from '@kubesim/controllers';
 import { conditionHolds, conditionKinds, evaluate, parseTarget, type EvalContext, type Remembered } from './conditions.js';
 import type { Condition, Scenario, ScenarioStep } from './types.js';
 import { drainNode, driveSync, evictPod, goDuration, type Driver, type DriverPort, type DriverRun } from './drain.js';
+import { rolloutRestart, rolloutUndo } from './rollout.js';
 
 export interface StepResult {
   readonly index: number;
@@ -45,6 +46,7 @@ export const describeStep = (s: ScenarioStep): string => {
     case 'scale': return `scale ${s.target} to ${s.replicas}`;
     case 'delete': return `delete ${s.target}${s.gracePeriodSeconds !== undefined ? ` --grace-period=${s.gracePeriodSeconds}` : ''}${s.propagationPolicy ? ` --cascade=${s.propagationPolicy.toLowerCase()}` : ''}`;
     case 'patch': return `patch ${s.target} ${JSON.stringify(s.patch)}`;
+    case 'rollout': return `rollout ${s.action} ${s.target}${s.toRevision !== undefined ? ` --to-revision=${s.toRevision}` : ''}`;
     case 'cordon': case 'uncordon': return `${s.op} ${s.node}`;
     case 'evict': return `evict pod/${s.pod}${s.gracePeriodSeconds !== undefined ? ` --grace-period=${s.gracePeriodSeconds}` : ''}${s.refused ? ' (expect the eviction refused)' : ''}`;
     case 'drain': return `drain ${s.node}${s.force ? ' --force' : ''}${s.deleteEmptyDirData ? ' --delete-emptydir-data' : ''}${s.gracePeriodSeconds !== undefined ? ` --grace-period=${s.gracePeriodSeconds}` : ''} --timeout=${goDuration(s.timeoutMs)}${s.blocked ? ' (expect disruption budgets to block it)' : ''}`;
@@ -166,9 +168,9 @@ const OK = { messages: [] as string[], fatal: false };
 
 /** What a step asks of the API server: a user command (its COMMAND data and requests), a fault to record, or nothing. */
 export type StepAction =
-  | { readonly type: 'command'; readonly data: Record<string, unknown>; readonly reqs: ApiRequest[]; readonly optional: boolean; readonly refusable?: boolean }
+  | { readonly type: 'command'; readonly data: Record<string, unknown>; readonly reqs: ApiRequest[]; readonly optional: boolean; readonly refusable?: boolean; readonly output?: readonly string[] }
   | { readonly type: 'fault'; readonly fault: Readonly<Record<string, unknown>> }
-  | { readonly type: 'done' }
+  | { readonly type: 'done'; readonly output?: readonly string[] }
   | { readonly type: 'fatal'; readonly message: string };
 
 const done: StepAction = { type: 'done' };
@@ -176,10 +178,11 @@ const refuse = (message: string): StepAction => ({ type: 'fatal', message });
 
 /**
  * The request side of a step, decided on the current state (shared by the embedded and the distributed
- * runner): apply/scale/delete/patch/cordon/uncordon become a user command, a fault is resolved (pod
- * references, existence). `undefined` for the other steps.
+ * runner): apply/scale/delete/patch/rollout/cordon/uncordon become a user command (rollout decided on the
+ * state and the cluster's clock `nowMs`, as kubectl decides it), a fault is resolved (pod references,
+ * existence). `undefined` for the other steps.
  */
-export const stepAction = (state: Snapshot, step: ScenarioStep): StepAction | undefined => {
+export const stepAction = (state: Snapshot, step: ScenarioStep, nowMs = 0): StepAction | undefined => {
   const command = (data: Record<string, unknown>, reqs: ApiRequest[]): StepAction => ({ type: 'command', data, reqs, optional: step.optional === true, ...(step.refusable ? { refusable: true } : {}) });
   switch (step.op) {
     case 'apply': {
@@ -212,6 +215,23 @@ export const stepAction = (state: Snapshot, step: ScenarioStep): StepAction | un
       if (typeof t === 'string') return refuse(t);
       return command({ command: 'patch', target: step.target, patch: step.patch },
         [{ verb: 'patch', kind: t.kind, namespace: 'default', name: t.name, patch: step.patch, ...(step.subresource ? { subresource: step.subresource } : {}) }]);
+    }
+    case 'rollout': {
+      const t = parseTarget(step.target);
+      if (typeof t === 'string') return refuse(t);
+      const plan = step.action === 'restart'
+        ? rolloutRestart(state, t.kind, 'default', t.name, nowMs)
+        : rolloutUndo(state, t.kind, 'default', t.name, step.toRevision ?? 0);
+      // kubectl refuses before sending anything: an optional step on a missing set, or a refusable one, goes on.
+      if (plan.type === 'error') {
+        if (step.optional && plan.message.startsWith('Error from server (NotFound)')) return done;
+        return step.refusable ? { type: 'done', output: [plan.message] } : refuse(plan.message);
+      }
+      if (plan.type === 'print') return { type: 'done', output: [plan.text] };
+      return {
+        type: 'command', data: { command: `rollout ${step.action}`, target: step.target, ...(step.toRevision !== undefined ? { toRevision: step.toRevision } : {}) },
+        reqs: [plan.request], optional: step.optional === true, ...(step.refusable ? { refusable: true } : {}), output: [plan.done],
+      };
     }
     case 'cordon': case 'uncordon':
       return command({ command: step.op, node: step.node },
@@ -270,6 +290,10 @@ const runDriver = (sim: Simulation, d: Driver): DriverRun => driveSync(d, {
   waitUntil: (untilMs) => { if (untilMs > sim.now) sim.advance(untilMs - sim.now); },
 });
 
+/** A step's result with the lines it prints (kubectl's `statefulset.apps/web restarted`). */
+export const withOutput = (r: { messages: string[]; fatal: boolean }, output: readonly string[] | undefined): { messages: string[]; fatal: boolean; output?: string[] } =>
+  (output?.length ? { ...r, output: [...output] } : r);
+
 /** A refused command writes nothing: an optional step on a missing object, or a refusable one, is a no-op. */
 export const commandRefusal = (action: Extract<StepAction, { type: 'command' }>, err: ApiError): { messages: string[]; fatal: boolean } =>
   (action.optional && err.reason === 'NotFound') || action.refusable === true ? OK : fatal(kubectlMessage(err));
@@ -277,14 +301,14 @@ export const commandRefusal = (action: Extract<StepAction, { type: 'command' }>,
 const runStep = (sim: Simulation, step: ScenarioStep, remembered: Map<string, Remembered>): { messages: string[]; fatal: boolean; output?: string[] } => {
   const driver = stepDriver({ state: () => sim.api.store, now: () => sim.now }, step);
   if (driver !== undefined) return 'fatal' in driver ? fatal(driver.fatal) : 'done' in driver ? OK : driverOutcome(step, runDriver(sim, driver));
-  const action = stepAction(sim.api.store, step);
+  const action = stepAction(sim.api.store, step, sim.now);
   if (action !== undefined) {
     switch (action.type) {
-      case 'done': return OK;
+      case 'done': return withOutput(OK, action.output);
       case 'fatal': return fatal(action.message);
       case 'command': {
         const r = sim.command(action.data, action.reqs);
-        return E.isRight(r) ? OK : commandRefusal(action, r.left);
+        return E.isRight(r) ? withOutput(OK, action.output) : commandRefusal(action, r.left);
       }
       case 'fault':
         try {

@@ -27,6 +27,8 @@ export type ScenarioStep = { readonly line?: number; readonly title?: string; re
   | { readonly op: 'delete'; readonly target: string; readonly gracePeriodSeconds?: number; readonly propagationPolicy?: 'Background' | 'Foreground' | 'Orphan' }
   | { readonly op: 'patch'; readonly target: string; readonly patch: Readonly<Record<string, unknown>>; readonly subresource?: 'status' }
   | { readonly op: 'cordon' | 'uncordon'; readonly node: string }
+  /** `kubectl rollout restart|undo KIND/NAME` (undo: `--to-revision`, 0 = the previous revision). */
+  | { readonly op: 'rollout'; readonly action: 'restart' | 'undo'; readonly target: string; readonly toRevision?: number }
   /** An eviction (pods/eviction) of a pod by name or `@OWNER#I`; `refused`: the step expects a disruption budget to refuse it. */
   | { readonly op: 'evict'; readonly pod: string; readonly gracePeriodSeconds?: number; readonly refused?: boolean }
   /** `kubectl drain NODE` (cordon, evict every pod, wait for them to be gone); `blocked`: the step expects budgets to stop it. */
@@ -44,7 +46,7 @@ export type ScenarioStep = { readonly line?: number; readonly title?: string; re
 
 /** Every `op` of a resolved step (what a recording's header holds; `kubesim verify` re-runs them) — a record, so a new op must be listed. */
 const OPS: Readonly<Record<ScenarioStep['op'], true>> = {
-  apply: true, scale: true, delete: true, patch: true, cordon: true, uncordon: true, evict: true, drain: true, fault: true,
+  apply: true, scale: true, delete: true, patch: true, rollout: true, cordon: true, uncordon: true, evict: true, drain: true, fault: true,
   crash: true, restart: true, pause: true, resume: true, partition: true, heal: true, sleep: true, wait: true, settle: true,
   expect: true, remember: true,
 };
@@ -68,6 +70,8 @@ export interface Condition {
   readonly createdTogether?: { readonly selector: string; readonly since?: string };
   readonly simultaneousDeletion?: { readonly selector: string; readonly since?: string };
   readonly events?: { readonly target?: string; readonly reason: string; readonly message?: string; readonly count?: number; readonly min?: number };
+  /** `kubectl rollout status KIND/NAME` would report the rollout done (its message explains a failure). */
+  readonly rollout?: string;
   readonly all?: readonly Condition[];
 }
 

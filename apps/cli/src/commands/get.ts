@@ -1,7 +1,7 @@
 import { isLogDamage, readLogFile, renderLogDamage, unreadableLogMessage } from '@kubesim/log';
 import { foldLog, type ObjectStore } from '@kubesim/state';
 import { kubectlMessage, newNotFound, resolveKind, KINDS, type Event, type KObject } from '@kubesim/api';
-import { parseTarget } from '@kubesim/scenario';
+import { parseTarget, rolloutHistory, rolloutStatus } from '@kubesim/scenario';
 import { describeEvents, goYaml, printObjects } from '../printers/index.js';
 import { AtCursor, parseAt } from './replay.js';
 
@@ -85,4 +85,29 @@ export const describeLogCommand = (target: string, opts: { readonly log: string;
   const events = [...state.store.list('Event', obj.metadata?.namespace || 'default')] as Event[];
   process.stdout.write(describeEvents(obj, events, state.nowMs));
   return 0;
+};
+
+/** `kubesim rollout status|history KIND/NAME --log FILE [--at POS]`: what kubectl rollout would have printed then. */
+export const rolloutLogCommand = (verb: string, target: string, opts: { readonly log: string; readonly at?: string; readonly revision?: string }): number => {
+  if (verb !== 'status' && verb !== 'history') {
+    process.stderr.write(`error: rollout ${verb} changes a cluster; a recorded log can only be read (status, history)\n`);
+    return 2;
+  }
+  const t = parseTarget(target);
+  if (typeof t === 'string') { process.stderr.write(`error: ${t}\n`); return 2; }
+  const revision = opts.revision === undefined ? 0 : Number(opts.revision);
+  if (!Number.isInteger(revision)) { process.stderr.write(`error: invalid argument "${opts.revision ?? ''}" for "--revision" flag\n`); return 2; }
+  const state = logStateAt(opts.log, opts.at);
+  if (typeof state === 'number') return state;
+  if (verb === 'history') {
+    const h = rolloutHistory(state.store, t.kind, 'default', t.name, revision);
+    if ('error' in h) { process.stderr.write(`${h.error}\n`); return 1; }
+    process.stdout.write(`${h.text}\n`);
+    return 0;
+  }
+  const st = rolloutStatus(state.store, t.kind, 'default', t.name);
+  if ('error' in st) { process.stderr.write(`${st.error}\n`); return 1; }
+  process.stdout.write(`${st.message}\n`);
+  // A recorded position cannot move on: an unfinished rollout is reported, not waited for.
+  return st.done ? 0 : 1;
 };

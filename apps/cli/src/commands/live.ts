@@ -3,7 +3,10 @@ import * as E from 'fp-ts/lib/Either.js';
 import { KINDS, kubectlMessage, loadManifests, newNotFound, qualifiedKind, renderLoadError, resolveKind, type Event, type Kind, type KObject } from '@kubesim/api';
 import { LogWriter, LOG_FORMAT_VERSION } from '@kubesim/log';
 import { ObjectStore } from '@kubesim/state';
-import { applyRequests, drainNode, driveAsync, missingStorageClass, parseDuration, parseTarget, versionsFor } from '@kubesim/scenario';
+import {
+  applyRequests, drainNode, driveAsync, missingStorageClass, parseDuration, parseTarget, ROLLOUT_VERBS, rolloutHistory, rolloutRestart, rolloutStatus,
+  rolloutUndo, versionsFor, type RolloutVerb,
+} from '@kubesim/scenario';
 import { readLog, jsOf, type ProcessState } from '@kubesim/nats';
 import { control, withSession, type ContextOptions, type Session } from '../distributed/context.js';
 import { describeEvents, goYaml, printObjects } from '../printers/index.js';
@@ -243,4 +246,78 @@ export const exportCommand = (o: ContextOptions & { output?: string }): Promise<
   for (const e of entries) { t = Math.max(t, e.time); w.push(e.time === t ? e : { ...e, time: t }); }
   if (o.output) { w.writeTo(o.output); err(`${entries.length} entries written to ${o.output}`); } else process.stdout.write(w.text());
   return 0;
+});
+
+/** The set and its revisions as the API server holds them: what kubectl rollout reads. */
+const rolloutState = async (s: Session, kind: Kind, name: string): Promise<ObjectStore> => {
+  const state = new ObjectStore();
+  await fetchInto(s, state, kind, 'default', name);
+  await fetchInto(s, state, 'ControllerRevision', 'default');
+  return state;
+};
+
+export interface RolloutOptions extends ContextOptions {
+  readonly toRevision?: string;
+  readonly revision?: string;
+  readonly watch?: boolean;
+  readonly timeout?: string;
+}
+
+const wholeNumber = (flag: string, v: string | undefined): number | string => {
+  if (v === undefined) return 0;
+  const n = Number(v);
+  return Number.isInteger(n) ? n : `error: invalid argument "${v}" for "${flag}" flag: strconv.ParseInt: parsing "${v}": invalid syntax`;
+};
+
+/**
+ * `kubesim rollout restart|undo|status|history KIND/NAME` on the running cluster, as kubectl rollout:
+ * restart and undo are one user command each (a strategic merge patch of the set); status follows the
+ * set until the rollout is done (`--watch=false`: once), printing kubectl's message at each change.
+ */
+export const rolloutCommand = (verb: string, target: string, o: RolloutOptions): Promise<number> => withSession(o, async (s) => {
+  if (!(ROLLOUT_VERBS as readonly string[]).includes(verb)) { err(`error: unknown command "${verb}" for "kubesim rollout" (restart, undo, status, history)`); return 2; }
+  const t = parseTarget(target);
+  if (typeof t === 'string') { err(`error: ${t}`); return 2; }
+  switch (verb as RolloutVerb) {
+    case 'restart': case 'undo': {
+      const to = wholeNumber('--to-revision', o.toRevision);
+      if (typeof to === 'string') { err(to); return 2; }
+      const state = await rolloutState(s, t.kind, t.name);
+      const plan = verb === 'restart'
+        ? rolloutRestart(state, t.kind, 'default', t.name, s.clock.now())
+        : rolloutUndo(state, t.kind, 'default', t.name, to);
+      if (plan.type === 'error') { err(plan.message); return 1; }
+      if (plan.type === 'print') { out(plan.text); return 0; }
+      const r = await s.api.command({ command: `rollout ${verb}`, target, ...(verb === 'undo' && to !== 0 ? { toRevision: to } : {}) }, [plan.request]);
+      if (!r.ok) { err(kubectlMessage(r.error)); return 1; }
+      out(plan.done);
+      return 0;
+    }
+    case 'history': {
+      const rev = wholeNumber('--revision', o.revision);
+      if (typeof rev === 'string') { err(rev); return 2; }
+      const h = rolloutHistory(await rolloutState(s, t.kind, t.name), t.kind, 'default', t.name, rev);
+      if ('error' in h) { err(h.error); return 1; }
+      out(h.text);
+      return 0;
+    }
+    case 'status': {
+      const timeoutMs = o.timeout === undefined ? Infinity : parseDuration(o.timeout);
+      if (timeoutMs === undefined) { err(`error: invalid argument "${o.timeout ?? ''}" for "--timeout" flag`); return 2; }
+      const deadline = Date.now() + timeoutMs;
+      let seen: string | undefined;
+      for (;;) {
+        const state = new ObjectStore();
+        await fetchInto(s, state, t.kind, 'default', t.name);
+        const st = rolloutStatus(state, t.kind, 'default', t.name);
+        if ('error' in st) { err(st.error); return 1; }
+        // kubectl prints the status at each watch event of the set: here, at each new resourceVersion.
+        const rv = state.get(t.kind, 'default', t.name)?.metadata?.resourceVersion;
+        if (rv !== seen) { out(st.message); seen = rv; }
+        if (st.done || o.watch === false) return 0;
+        if (Date.now() >= deadline) { err('error: timed out waiting for the condition'); return 1; }
+        await new Promise((res) => setTimeout(res, 200));
+      }
+    }
+  }
 });

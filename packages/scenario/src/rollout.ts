@@ -1,0 +1,231 @@
+import {
+  compileSelector, controllerRefOf, KINDS, kubectlMessage, newNotFound, timestamp,
+  type ApiRequest, type ControllerRevision, type Kind, type PodTemplateSpec, type StatefulSet,
+} from '@kubesim/api';
+import { canonicalJson, revisionPatch } from '@kubesim/controllers';
+import type { Snapshot } from '@kubesim/state';
+
+/**
+ * `kubectl rollout` for StatefulSets, as kubectl's polymorphic helpers do it — client-side logic over what
+ * the API server holds, the same for a scenario step, the running cluster and a recorded log:
+ *
+ * * restart ([objectrestarter]): a strategic merge patch setting the pod template's annotation
+ *   `kubectl.kubernetes.io/restartedAt` to the time (RFC 3339, whole seconds) — a new template, so a
+ *   new revision and a rolling update (nothing happens under OnDelete until pods are deleted);
+ * * undo ([StatefulSetRollbacker]): the set's ControllerRevisions (those it controls and its selector
+ *   matches), the one of `--to-revision` or, with 0, the second highest; its data — a strategic merge
+ *   patch replacing `spec.template` — sent as is; skipped when the set's template already matches it;
+ * * status ([StatefulSetStatusViewer]): observed generation, ready replicas, then — RollingUpdate having
+ *   a partition by default — the partitioned roll out's updated replicas;
+ * * history ([StatefulSetHistoryViewer]): the revisions and their `kubernetes.io/change-cause`.
+ *
+ * ReplicaSets have none of these (kubectl: no restarter, rollbacker, status or history viewer).
+ */
+
+export type RolloutVerb = 'restart' | 'undo' | 'status' | 'history';
+export const ROLLOUT_VERBS: readonly RolloutVerb[] = ['restart', 'undo', 'status', 'history'];
+
+/** What kubectl rollout reads of the cluster (a Snapshot, an ObjectStore, a fold of a recorded log). */
+export type RolloutState = Pick<Snapshot, 'get' | 'list'>;
+
+/** A verb's outcome: a patch to send (and the line printed once it is applied), a line to print, or an error. */
+export type RolloutPlan =
+  | { readonly type: 'patch'; readonly request: ApiRequest; readonly done: string }
+  | { readonly type: 'print'; readonly text: string }
+  | { readonly type: 'error'; readonly message: string };
+
+export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
+export const CHANGE_CAUSE = 'kubernetes.io/change-cause';
+
+/** `statefulset.apps/web` — kubectl's name printer. */
+export const rolloutResourceName = (kind: Kind, name: string): string => {
+  const g = KINDS[kind].group;
+  return `${kind.toLowerCase()}${g === '' ? '' : `.${g}`}/${name}`;
+};
+
+/** `ReplicaSet.apps` — a GroupKind as kubectl prints it. */
+const groupKind = (kind: Kind): string => { const g = KINDS[kind].group; return g === '' ? kind : `${kind}.${g}`; };
+/** `replicasets.apps` — the resource as kubectl's restart error names it. */
+const resource = (kind: Kind): string => { const { plural, group } = KINDS[kind]; return group === '' ? plural : `${plural}.${group}`; };
+
+const notFound = (kind: Kind, name: string): RolloutPlan => ({ type: 'error', message: kubectlMessage(newNotFound(kind, name)) });
+const error = (message: string): RolloutPlan => ({ type: 'error', message: `error: ${message}` });
+
+/** RFC 3339 in whole seconds (Go's time.RFC3339), of the cluster's clock. */
+export const rfc3339 = (nowMs: number): string => timestamp(Math.floor(nowMs / 1000) * 1000).replace(/\.\d+Z$/, 'Z');
+
+/** `kubectl rollout restart KIND/NAME` at `nowMs` (the cluster's clock). */
+export const rolloutRestart = (state: RolloutState, kind: Kind, namespace: string, name: string, nowMs: number): RolloutPlan => {
+  if (kind !== 'StatefulSet') {
+    if (kind === 'ReplicaSet' && state.get('ReplicaSet', namespace, name) === undefined) return notFound(kind, name);
+    return error(`${resource(kind)} "${name}" restarting is not supported`);
+  }
+  const set = state.get('StatefulSet', namespace, name);
+  if (!set) return notFound(kind, name);
+  const at = rfc3339(nowMs);
+  // The patch is the difference kubectl computes: none when the annotation already has this value.
+  if (set.spec?.template?.metadata?.annotations?.[RESTARTED_AT] === at) {
+    return error(`failed to create patch for ${name}: if restart has already been triggered within the past second, please wait before attempting to trigger another`);
+  }
+  return {
+    type: 'patch', done: `${rolloutResourceName(kind, name)} restarted`,
+    request: { verb: 'patch', kind, namespace, name, patchType: 'strategic', patch: { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: at } } } } } },
+  };
+};
+
+/** [controlledHistoryV1]: the revisions the set controls that its selector matches, by revision. */
+export const setHistory = (state: RolloutState, set: StatefulSet): ControllerRevision[] => {
+  const sel = compileSelector(set.spec?.selector ?? {});
+  const uid = set.metadata?.uid;
+  const out: ControllerRevision[] = [];
+  for (const cr of state.list('ControllerRevision', set.metadata?.namespace ?? 'default')) {
+    if (!sel.matches(cr.metadata?.labels)) continue;
+    if (uid === undefined || controllerRefOf(cr.metadata)?.uid !== uid) continue;
+    out.push(cr);
+  }
+  return out.sort((a, b) => a.revision - b.revision);
+};
+
+/** `kubectl rollout undo KIND/NAME [--to-revision N]` (0: the previous revision). */
+export const rolloutUndo = (state: RolloutState, kind: Kind, namespace: string, name: string, toRevision = 0): RolloutPlan => {
+  if (kind !== 'StatefulSet') {
+    if (kind === 'ReplicaSet' && state.get('ReplicaSet', namespace, name) === undefined) return notFound(kind, name);
+    return error(`no rollbacker has been implemented for "${groupKind(kind)}"`);
+  }
+  if (toRevision < 0) return error(`unable to find specified revision ${toRevision} in history`);
+  const set = state.get('StatefulSet', namespace, name);
+  if (!set) return notFound(kind, name);
+  const history = setHistory(state, set);
+  if (toRevision === 0 && history.length <= 1) return error('no last revision to roll back to');
+  const to = toRevision === 0 ? history[history.length - 2] : history.find((h) => h.revision === toRevision);
+  if (!to) return error(`unable to find specified revision ${toRevision} in history`);
+  // statefulsetMatch: the set's own patch, byte for byte, against the revision's data (kubectl prints the revision asked for, 0 included).
+  if (revisionPatch(set) === canonicalJson(to.data ?? null)) {
+    return { type: 'print', text: `${rolloutResourceName(kind, name)} skipped rollback (current template already matches revision ${toRevision})` };
+  }
+  return {
+    type: 'patch', done: `${rolloutResourceName(kind, name)} rolled back`,
+    request: { verb: 'patch', kind, namespace, name, patchType: 'strategic', patch: (to.data ?? {}) as Record<string, unknown> },
+  };
+};
+
+/** [StatefulSetStatusViewer.Status]: the message kubectl prints for the set, and whether the rollout is done. */
+export const statefulSetRolloutStatus = (set: StatefulSet): { message: string; done: boolean } | { error: string } => {
+  const spec = set.spec;
+  const st = set.status;
+  const strategy = spec?.updateStrategy;
+  if ((strategy?.type ?? 'RollingUpdate') !== 'RollingUpdate') return { error: 'error: rollout status is only available for RollingUpdate strategy type' };
+  const observed = st?.observedGeneration ?? 0;
+  if (observed === 0 || (set.metadata?.generation ?? 0) > observed) return { message: 'Waiting for statefulset spec update to be observed...', done: false };
+  const replicas = spec?.replicas;
+  const ready = st?.readyReplicas ?? 0;
+  if (replicas !== undefined && ready < replicas) return { message: `Waiting for ${replicas - ready} pods to be ready...`, done: false };
+  const updated = st?.updatedReplicas ?? 0;
+  if (strategy?.rollingUpdate !== undefined) {
+    const partition = strategy.rollingUpdate.partition;
+    if (replicas !== undefined && partition !== undefined && updated < replicas - partition) {
+      return { message: `Waiting for partitioned roll out to finish: ${updated} out of ${replicas - partition} new pods have been updated...`, done: false };
+    }
+    return { message: `partitioned roll out complete: ${updated} new pods have been updated...`, done: true };
+  }
+  if (st?.updateRevision !== st?.currentRevision) {
+    return { message: `waiting for statefulset rolling update to complete ${updated} pods at revision ${st?.updateRevision ?? ''}...`, done: false };
+  }
+  return { message: `statefulset rolling update complete ${st?.currentReplicas ?? 0} pods at revision ${st?.currentRevision ?? ''}...`, done: true };
+};
+
+/** `kubectl rollout status KIND/NAME` once (`--watch=false`): the status, or why there is none. */
+export const rolloutStatus = (state: RolloutState, kind: Kind, namespace: string, name: string): { message: string; done: boolean } | { error: string } => {
+  if (kind !== 'StatefulSet') {
+    if (kind === 'ReplicaSet' && state.get('ReplicaSet', namespace, name) === undefined) return { error: kubectlMessage(newNotFound(kind, name)) };
+    return { error: `error: no status viewer has been implemented for ${groupKind(kind)}` };
+  }
+  const set = state.get('StatefulSet', namespace, name);
+  if (!set) return { error: kubectlMessage(newNotFound(kind, name)) };
+  return statefulSetRolloutStatus(set);
+};
+
+/** `kubectl rollout history KIND/NAME [--revision N]`: the overview, or one revision's pod template. */
+export const rolloutHistory = (state: RolloutState, kind: Kind, namespace: string, name: string, revision = 0): { text: string } | { error: string } => {
+  if (kind !== 'StatefulSet') {
+    if (kind === 'ReplicaSet' && state.get('ReplicaSet', namespace, name) === undefined) return { error: kubectlMessage(newNotFound(kind, name)) };
+    return { error: `error: no history viewer has been implemented for "${groupKind(kind)}"` };
+  }
+  const set = state.get('StatefulSet', namespace, name);
+  if (!set) return { error: kubectlMessage(newNotFound(kind, name)) };
+  const history = setHistory(state, set);
+  const head = rolloutResourceName(kind, name);
+  if (history.length === 0) return { text: `${head} \nNo rollout history found.` };
+  if (revision > 0) {
+    const h = history.find((x) => x.revision === revision);
+    if (!h) return { error: 'error: unable to find the specified revision' };
+    const data = h.data as { spec?: { template?: PodTemplateSpec } } | undefined;
+    return { text: `${head} with revision #${revision}\n${describePodTemplate(data?.spec?.template ?? {})}` };
+  }
+  const rows = history.map((h) => [String(h.revision), h.metadata?.annotations?.[CHANGE_CAUSE] || '<none>']);
+  return { text: `${head} \n${tabbed([['REVISION', 'CHANGE-CAUSE'], ...rows])}` };
+};
+
+/** Go's tabwriter as kubectl's tabbedString sets it up (minwidth 0, padding 2, spaces). */
+const tabbed = (rows: readonly (readonly string[])[]): string => {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => { if (i < r.length - 1) widths[i] = Math.max(widths[i] ?? 0, c.length); });
+  return rows.map((r) => r.map((c, i) => (i < r.length - 1 ? c.padEnd(widths[i]! + 2) : c)).join('')).join('\n');
+};
+
+/** [describe.DescribePodTemplate], the parts a StatefulSet's template has. */
+export const describePodTemplate = (t: PodTemplateSpec): string => {
+  const lines: string[] = ['Pod Template:'];
+  const pairs = (m: Readonly<Record<string, string>> | undefined, sep: string): string[] =>
+    Object.keys(m ?? {}).sort().map((k) => `${k}${sep}${m![k]!}`);
+  const field = (indent: string, label: string, values: readonly string[], none = '<none>', width = 14): void => {
+    const pad = `${indent}${label}:`.padEnd(indent.length + width);
+    if (values.length === 0) { lines.push(`${pad}${none}`); return; }
+    lines.push(`${pad}${values[0]!}`);
+    for (const v of values.slice(1)) lines.push(`${' '.repeat(pad.length)}${v}`);
+  };
+  field('  ', 'Labels', pairs(t.metadata?.labels, '='));
+  const ann = pairs(t.metadata?.annotations, ': ');
+  if (ann.length > 0) field('  ', 'Annotations', ann);
+  const spec = t.spec;
+  const containers = (title: string, list: readonly NonNullable<PodTemplateSpec['spec']>['containers'][number][] | undefined): void => {
+    if (!list?.length) return;
+    lines.push(`  ${title}:`);
+    for (const c of list) {
+      lines.push(`   ${c.name}:`);
+      field('    ', 'Image', [c.image ?? '']);
+      const ports = (c.ports ?? []).map((p) => `${p.containerPort}/${p.protocol ?? 'TCP'}`);
+      field('    ', 'Port', ports.length ? [ports.join(', ')] : []);
+      const hostPorts = (c.ports ?? []).map((p) => `${p.hostPort ?? 0}/${p.protocol ?? 'TCP'}`);
+      field('    ', 'Host Port', hostPorts.length ? [hostPorts.join(', ')] : []);
+      const limits = pairs(c.resources?.limits as Record<string, string> | undefined, ':\t');
+      if (limits.length) { lines.push('    Limits:'); for (const l of limits) lines.push(`      ${l.replace(':\t', ':  ')}`); }
+      const requests = pairs(c.resources?.requests as Record<string, string> | undefined, ':\t');
+      if (requests.length) { lines.push('    Requests:'); for (const r of requests) lines.push(`      ${r.replace(':\t', ':  ')}`); }
+      field('    ', 'Environment', (c.env ?? []).map((e) => `${e.name}:  ${e.value ?? ''}`));
+      const mounts = (c.volumeMounts ?? []).map((m) => `${m.mountPath} from ${m.name} (${m.readOnly ? 'ro' : 'rw'})`);
+      if (mounts.length === 0) lines.push('    Mounts:       <none>');
+      else { lines.push('    Mounts:'); for (const m of mounts) lines.push(`      ${m}`); }
+    }
+  };
+  containers('Init Containers', spec?.initContainers);
+  containers('Containers', spec?.containers);
+  const vols = spec?.volumes ?? [];
+  if (vols.length === 0) lines.push('  Volumes:         <none>');
+  else {
+    lines.push('  Volumes:');
+    for (const v of vols) lines.push(`   ${v.name}:`, `    Type:  ${volumeType(v)}`);
+  }
+  field('  ', 'Node-Selectors', pairs(spec?.nodeSelector, '='), '<none>', 17);
+  field('  ', 'Tolerations', (spec?.tolerations ?? []).map((x) => `${x.key ?? ''}${x.value ? `=${x.value}` : ''}${x.effect ? `:${x.effect}` : ''}`), '<none>', 17);
+  return lines.join('\n');
+};
+
+const volumeType = (v: NonNullable<NonNullable<PodTemplateSpec['spec']>['volumes']>[number]): string => {
+  if (v.persistentVolumeClaim) return `PersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)`;
+  if (v.emptyDir) return 'EmptyDir (a temporary directory that shares a pod\'s lifetime)';
+  if (v.configMap) return 'ConfigMap (a volume populated by a ConfigMap)';
+  if (v.secret) return 'Secret (a volume populated by a Secret)';
+  if (v.hostPath) return 'HostPath (bare host directory volume)';
+  return 'unknown';
+};
