@@ -8,7 +8,7 @@ import { diffCommand } from './commands/diff.js';
 import { verifyCommand } from './commands/verify.js';
 import { checkCommand } from './commands/check.js';
 import { upCommand } from './commands/up.js';
-import { applyCommand, cordonCommand, deleteCommand, drainCommand, describeCommand, downCommand, exportCommand, healCommand, lifecycleCommand, liveGetCommand, logsCommand, partitionCommand, pauseCommand, psCommand, rolloutCommand, scaleCommand } from './commands/live.js';
+import { applyCommand, cordonCommand, deleteCommand, drainCommand, describeCommand, downCommand, exportCommand, healCommand, lifecycleCommand, liveGetCommand, logsCommand, partitionCommand, patchCommand, pauseCommand, psCommand, rolloutCommand, scaleCommand } from './commands/live.js';
 import { VERSIONS } from './version.js';
 
 const program = new Command();
@@ -152,6 +152,11 @@ ctxOpts(program.command('scale').description('set the replicas of a StatefulSet 
 ctxOpts(program.command('delete').description('delete an object of the running cluster')
   .argument('<kind/name>', 'e.g. pod/web-1').option('--grace-period <s>', 'seconds (pods)').option('--cascade <policy>', 'background (default), foreground or orphan'))
   .action(async (target: string, opts: { gracePeriod?: string; cascade?: string; context?: string; nats?: string }) => { process.exitCode = await deleteCommand(target, opts); });
+
+ctxOpts(program.command('patch').description('patch an object of the running cluster, as kubectl patch: a strategic merge patch (containers merge by name, …) unless --type merge')
+  .argument('<kind/name>', 'e.g. statefulset/web').requiredOption('-p, --patch <patch>', 'the patch, JSON or YAML, e.g. \'{"spec":{"template":{"spec":{"containers":[{"name":"nginx","image":"nginx:1.26"}]}}}}\'')
+  .option('--type <type>', 'strategic (default) or merge (a JSON merge patch, RFC 7386)').option('--subresource <name>', 'status or scale'))
+  .action(async (target: string, opts: { patch: string; type?: string; subresource?: string; context?: string; nats?: string }) => { process.exitCode = await patchCommand(target, opts); });
 
 ctxOpts(program.command('rollout').description('kubectl rollout for a StatefulSet: restart (a new template, so a rolling update), undo (back to a revision), status (until the rollout is done), history (its revisions) — of the running cluster, or status/history of a recorded log (--log FILE)')
   .argument('<verb>', 'restart, undo, status or history').argument('<kind/name>', 'e.g. statefulset/web')

@@ -29,7 +29,7 @@ const eventually = async (args: string[], re: RegExp, timeoutMs = 30_000): Promi
 /**
  * The README's distributed quick start, end to end through the CLI: `kubesim up` in the background,
  * then apply -f the seed's manifests, get, scale, kill/restart a component, logs, describe, ps, a
- * disruption budget and drain/cordon/uncordon, rollout status/restart/history/undo, log export (checked
+ * disruption budget and drain/cordon/uncordon, rollout status/restart/history/undo, patch, log export (checked
  * and verified), down.
  */
 describe('kubesim up and the commands against a running cluster', () => {
@@ -118,6 +118,15 @@ describe('kubesim up and the commands against a running cluster', () => {
     expect(kubesim('rollout', 'undo', 'statefulset/stateful-pvc').out).toBe('statefulset.apps/stateful-pvc rolled back\n');
     await eventually(['rollout', 'status', 'statefulset/stateful-pvc', '--watch=false'], /^partitioned roll out complete: 3 new pods have been updated\.\.\.$/m, 120_000);
     expect(kubesim('rollout', 'undo', 'statefulset/stateful-pvc', '--to-revision', '3').out).toBe('statefulset.apps/stateful-pvc skipped rollback (current template already matches revision 3)\n');
+    // kubectl patch: a strategic merge patch — the container merged by name keeps its volume mount.
+    const image = '{"spec":{"template":{"spec":{"containers":[{"name":"container","image":"mongo-db:2"}]}}}}';
+    expect(kubesim('patch', 'statefulset/stateful-pvc', '-p', image).out).toBe('statefulset.apps/stateful-pvc patched\n');
+    expect(kubesim('patch', 'statefulset/stateful-pvc', '-p', image).out).toBe('statefulset.apps/stateful-pvc patched (no change)\n');
+    expect(kubesim('patch', 'statefulset/stateful-pvc', '-p', image, '--type', 'json').err).toMatch(/^error: --type must be one of \[json merge strategic\]/);
+    const patched = kubesim('get', 'statefulset', 'stateful-pvc', '-o', 'json');
+    const tplSpec = (JSON.parse(patched.out) as { spec: { template: { spec: { containers: { image: string; volumeMounts: { mountPath: string }[] }[] } } } }).spec.template.spec;
+    expect(tplSpec.containers.map((c) => [c.image, c.volumeMounts.map((m) => m.mountPath)])).toEqual([['mongo-db:2', ['/applog']]]);
+    await eventually(['rollout', 'status', 'statefulset/stateful-pvc', '--watch=false'], /^partitioned roll out complete: 3 new pods have been updated\.\.\.$/m, 120_000);
 
     const file = join(home, 'run.jsonl');
     expect(kubesim('log', 'export', '-o', file).code).toBe(0);
@@ -132,8 +141,8 @@ describe('kubesim up and the commands against a running cluster', () => {
     const checked = kubesim('check', file);
     expect(checked.out, checked.out.split('\n').filter((l) => /FAIL|violation|^ {2}[A-Z]+[0-9]* .*(seq|at)/.test(l)).join('\n')).toMatch(/OK: \d+ checkers, no violation/);
     expect(kubesim('get', 'pods', '--log', file).out).toMatch(/stateful-pvc-1/);
-    // Revision 1 came back as revision 3 (its ControllerRevision reused).
-    expect(kubesim('rollout', 'history', 'statefulset/stateful-pvc', '--log', file).out).toBe('statefulset.apps/stateful-pvc \nREVISION  CHANGE-CAUSE\n2         <none>\n3         <none>\n');
+    // Revision 1 came back as revision 3 (its ControllerRevision reused); the patch made revision 4.
+    expect(kubesim('rollout', 'history', 'statefulset/stateful-pvc', '--log', file).out).toBe('statefulset.apps/stateful-pvc \nREVISION  CHANGE-CAUSE\n2         <none>\n3         <none>\n4         <none>\n');
 
     expect(kubesim('down').out).toMatch(/stopping/);
     await new Promise((r) => up.once('exit', r));

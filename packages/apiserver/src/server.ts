@@ -384,7 +384,7 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
       const input = { ...o, spec: { ...o.spec, replicas } } as KObject;
       return this.applyUpdate(kind, old, input, undefined, 'patch/scale', ctx);
     }
-    const patched = (req.patchType === 'strategic' ? strategicMergePatch(old, req.patch) : mergePatch(old, req.patch)) as KObject;
+    const patched = (req.patchType === 'strategic' ? strategicMergePatch(old, req.patch, kind) : mergePatch(old, req.patch)) as KObject;
     if (req.subresource === 'status') return this.applyUpdate(kind, old, patched, 'status', 'patch/status', ctx);
     return this.applyUpdate(kind, old, patched, undefined, 'patch', ctx);
   }

@@ -311,3 +311,53 @@ describe('strategic merge patch (kubectl rollout)', () => {
     expect(strategicMergePatch({ a: { x: 1, y: 2 } }, { a: { $patch: 'replace', y: 3, z: { $patch: 'replace', q: 1 } } })).toEqual({ a: { y: 3, z: { q: 1 } } });
   });
 });
+
+describe('strategic merge patch: lists with a merge key', () => {
+  const tpl = {
+    spec: {
+      template: {
+        metadata: { labels: { app: 'web' } },
+        spec: {
+          containers: [
+            { name: 'web', image: 'nginx:1.25', ports: [{ name: 'http', containerPort: 80 }], volumeMounts: [{ name: 'www', mountPath: '/www' }], env: [{ name: 'A', value: '1' }] },
+            { name: 'side', image: 'busybox' },
+          ],
+          volumes: [{ name: 'cfg', configMap: { name: 'cfg' } }],
+          tolerations: [{ key: 'a', operator: 'Exists' }],
+        },
+      },
+    },
+  };
+  it('kubectl patch -p \'{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"nginx:1.26"}]}}}}\': the image only, every other field and container kept', () => {
+    const out = strategicMergePatch(tpl, { spec: { template: { spec: { containers: [{ name: 'web', image: 'nginx:1.26' }] } } } }, 'StatefulSet') as typeof tpl;
+    expect(out.spec.template.spec.containers).toEqual([{ ...tpl.spec.template.spec.containers[0], image: 'nginx:1.26' }, tpl.spec.template.spec.containers[1]]);
+    // The same as a JSON merge patch replaces the list: one container with an image and nothing else.
+    expect((mergePatch(tpl, { spec: { template: { spec: { containers: [{ name: 'web', image: 'nginx:1.26' }] } } } }) as typeof tpl).spec.template.spec.containers).toEqual([{ name: 'web', image: 'nginx:1.26' }]);
+  });
+
+  it('nested lists merge by their own keys; a new item is appended; $patch: delete removes one; a list without a merge key is replaced', () => {
+    const out = strategicMergePatch(tpl, { spec: { template: { spec: {
+      containers: [{ name: 'web', ports: [{ containerPort: 443, name: 'https' }], env: [{ name: 'A', value: '2' }, { name: 'B', value: '3' }], volumeMounts: [{ mountPath: '/www', $patch: 'delete' }] }, { name: 'new', image: 'x' }, { name: 'side', $patch: 'delete' }],
+      volumes: [{ name: 'data', emptyDir: {} }],
+      tolerations: [{ key: 'b', operator: 'Exists' }],
+    } } } }, 'StatefulSet') as typeof tpl;
+    const [web, added] = out.spec.template.spec.containers as Record<string, unknown>[];
+    expect(out.spec.template.spec.containers).toHaveLength(2);
+    expect(web!.ports).toEqual([{ name: 'http', containerPort: 80 }, { name: 'https', containerPort: 443 }]);
+    expect(web!.env).toEqual([{ name: 'A', value: '2' }, { name: 'B', value: '3' }]);
+    expect(web!.volumeMounts).toEqual([]);
+    expect(added).toEqual({ name: 'new', image: 'x' });
+    expect(out.spec.template.spec.volumes).toEqual([{ name: 'cfg', configMap: { name: 'cfg' } }, { name: 'data', emptyDir: {} }]);
+    expect(out.spec.template.spec.tolerations).toEqual([{ key: 'b', operator: 'Exists' }]);
+  });
+
+  it('a Service\'s ports merge by port; a pod\'s status conditions by type; finalizers take the union; an item {$patch: replace} replaces the list', () => {
+    expect(strategicMergePatch({ spec: { ports: [{ port: 80, name: 'web' }] } }, { spec: { ports: [{ port: 80, targetPort: 8080 }, { port: 443 }] } }, 'Service'))
+      .toEqual({ spec: { ports: [{ port: 80, name: 'web', targetPort: 8080 }, { port: 443 }] } });
+    expect(strategicMergePatch({ status: { conditions: [{ type: 'Ready', status: 'True' }] } }, { status: { conditions: [{ type: 'DisruptionTarget', status: 'True' }] } }, 'Pod'))
+      .toEqual({ status: { conditions: [{ type: 'Ready', status: 'True' }, { type: 'DisruptionTarget', status: 'True' }] } });
+    expect(strategicMergePatch({ metadata: { finalizers: ['a', 'b'] } }, { metadata: { finalizers: ['b', 'c'] } })).toEqual({ metadata: { finalizers: ['a', 'b', 'c'] } });
+    expect(strategicMergePatch({ spec: { template: { spec: { containers: [{ name: 'a' }, { name: 'b' }] } } } }, { spec: { template: { spec: { containers: [{ $patch: 'replace' }, { name: 'c' }] } } } }))
+      .toEqual({ spec: { template: { spec: { containers: [{ name: 'c' }] } } } });
+  });
+});

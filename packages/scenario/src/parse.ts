@@ -178,9 +178,13 @@ const parseStep = (ctx: Ctx, node: YNode, index: number): E.Either<ScenarioError
       return ok({ op: 'delete', target: a.target, ...(a.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: a.gracePeriodSeconds } : {}), ...(a.propagationPolicy ? { propagationPolicy: a.propagationPolicy as 'Orphan' } : {}) });
     }
     case 'patch': {
-      const a = arg as { target?: string; patch?: Record<string, unknown>; subresource?: string };
+      const a = arg as { target?: string; patch?: Record<string, unknown>; subresource?: string; type?: unknown };
       if (typeof a?.target !== 'string' || !a.patch || typeof a.patch !== 'object') return bad('give {target: KIND/NAME, patch: {...}}');
-      return ok({ op: 'patch', target: a.target, patch: a.patch, ...(a.subresource === 'status' ? { subresource: 'status' as const } : {}) });
+      if (a.type !== undefined && a.type !== 'strategic' && a.type !== 'merge') return bad(`type is strategic (the default, as kubectl patch) or merge (a JSON merge patch), not ${JSON.stringify(a.type)}`);
+      return ok({
+        op: 'patch', target: a.target, patch: a.patch, ...(a.subresource === 'status' ? { subresource: 'status' as const } : {}),
+        ...(a.type !== 'merge' ? { patchType: 'strategic' as const } : {}),
+      });
     }
     case 'rollout': {
       const a = arg as { restart?: unknown; undo?: unknown; toRevision?: unknown } | undefined;

@@ -45,7 +45,7 @@ export const describeStep = (s: ScenarioStep): string => {
     case 'apply': return `apply ${s.source} (${s.objects.map((o) => `${String(o.kind)}/${o.metadata?.name ?? ''}`).join(', ')})`;
     case 'scale': return `scale ${s.target} to ${s.replicas}`;
     case 'delete': return `delete ${s.target}${s.gracePeriodSeconds !== undefined ? ` --grace-period=${s.gracePeriodSeconds}` : ''}${s.propagationPolicy ? ` --cascade=${s.propagationPolicy.toLowerCase()}` : ''}`;
-    case 'patch': return `patch ${s.target} ${JSON.stringify(s.patch)}`;
+    case 'patch': return `patch ${s.target}${s.patchType ? '' : ' --type=merge'} ${JSON.stringify(s.patch)}`;
     case 'rollout': return `rollout ${s.action} ${s.target}${s.toRevision !== undefined ? ` --to-revision=${s.toRevision}` : ''}`;
     case 'cordon': case 'uncordon': return `${s.op} ${s.node}`;
     case 'evict': return `evict pod/${s.pod}${s.gracePeriodSeconds !== undefined ? ` --grace-period=${s.gracePeriodSeconds}` : ''}${s.refused ? ' (expect the eviction refused)' : ''}`;
@@ -213,8 +213,8 @@ export const stepAction = (state: Snapshot, step: ScenarioStep, nowMs = 0): Step
     case 'patch': {
       const t = parseTarget(step.target);
       if (typeof t === 'string') return refuse(t);
-      return command({ command: 'patch', target: step.target, patch: step.patch },
-        [{ verb: 'patch', kind: t.kind, namespace: 'default', name: t.name, patch: step.patch, ...(step.subresource ? { subresource: step.subresource } : {}) }]);
+      return command({ command: 'patch', target: step.target, patch: step.patch, ...(step.patchType ? { type: step.patchType } : {}) },
+        [{ verb: 'patch', kind: t.kind, namespace: 'default', name: t.name, patch: step.patch, ...(step.subresource ? { subresource: step.subresource } : {}), ...(step.patchType ? { patchType: step.patchType } : {}) }]);
     }
     case 'rollout': {
       const t = parseTarget(step.target);

@@ -25,7 +25,8 @@ export type ScenarioStep = { readonly line?: number; readonly title?: string; re
   | { readonly op: 'apply'; readonly objects: readonly KObject[]; readonly source: string }
   | { readonly op: 'scale'; readonly target: string; readonly replicas: number }
   | { readonly op: 'delete'; readonly target: string; readonly gracePeriodSeconds?: number; readonly propagationPolicy?: 'Background' | 'Foreground' | 'Orphan' }
-  | { readonly op: 'patch'; readonly target: string; readonly patch: Readonly<Record<string, unknown>>; readonly subresource?: 'status' }
+  /** `patchType` strategic (kubectl patch's default; what a scenario's `patch` step sends unless `type: merge`), absent = a JSON merge patch. */
+  | { readonly op: 'patch'; readonly target: string; readonly patch: Readonly<Record<string, unknown>>; readonly subresource?: 'status'; readonly patchType?: 'strategic' }
   | { readonly op: 'cordon' | 'uncordon'; readonly node: string }
   /** `kubectl rollout restart|undo KIND/NAME` (undo: `--to-revision`, 0 = the previous revision). */
   | { readonly op: 'rollout'; readonly action: 'restart' | 'undo'; readonly target: string; readonly toRevision?: number }

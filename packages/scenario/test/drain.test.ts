@@ -157,6 +157,7 @@ describe('a DisruptionTarget condition that no deletion followed', () => {
   - patch:
       target: pod/loose
       subresource: status
+      type: merge
       patch: {status: {conditions: [{type: DisruptionTarget, status: "True", reason: EvictionByEvictionAPI, message: "Eviction API: evicting", lastTransitionTime: "2026-01-01T00:00:05Z"}]}}
   - expect: {object: {target: pod/loose, fields: {status.conditions.0.status: "True"}}}
   - wait: {until: {object: {target: pod/loose, fields: {status.conditions.0.status: "False"}}}, timeout: 5m}`);

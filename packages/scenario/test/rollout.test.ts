@@ -238,3 +238,47 @@ describe('parsing', () => {
     expect(bad('rollout: {undo: statefulset/web, toRevision: 2}')).toBe('parsed');
   });
 });
+
+describe('the patch step: a strategic merge patch, as kubectl patch, unless type: merge', () => {
+  const MOUNTED = `
+  - apply:
+      inline: |
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata: {name: web}
+        spec:
+          serviceName: web
+          replicas: 1
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web}}
+            spec:
+              containers: [{name: c, image: nginx:1.25, ports: [{containerPort: 80}], volumeMounts: [{name: cfg, mountPath: /etc/cfg}]}, {name: side, image: busybox}]
+              volumes: [{name: cfg, emptyDir: {}}]`;
+  it('containers merge by name: the image changes, ports, mounts and the other container stay; the command records the type', () => {
+    const r = run(`${MOUNTED}
+  - patch: {target: statefulset/web, patch: {spec: {template: {spec: {containers: [{name: c, image: "nginx:1.26"}]}}}}}`);
+    expect(failures(r)).toEqual([]);
+    const cs = set(r).spec!.template!.spec!.containers;
+    expect(cs.map((c) => [c.name, c.image, c.ports?.map((p) => p.containerPort), c.volumeMounts?.map((m) => m.mountPath)]))
+      .toEqual([['c', 'nginx:1.26', [80], ['/etc/cfg']], ['side', 'busybox', undefined, undefined]]);
+    const cmd = r.sim.log.all().find((e) => e.type === 'COMMAND' && (e.data as { command?: string }).command === 'patch')!;
+    expect(cmd.data).toMatchObject({ type: 'strategic' });
+  });
+
+  it('type: merge is a JSON merge patch: the list is replaced by the one container given (defaulted again)', () => {
+    const r = run(`${MOUNTED}
+  - patch: {target: statefulset/web, type: merge, patch: {spec: {template: {spec: {containers: [{name: c, image: "nginx:1.26"}]}}}}}`);
+    expect(failures(r)).toEqual([]);
+    const cs = set(r).spec!.template!.spec!.containers;
+    expect(cs.map((c) => [c.name, c.image, c.volumeMounts])).toEqual([['c', 'nginx:1.26', undefined]]);
+    expect(cs[0]!.imagePullPolicy).toBe('IfNotPresent');
+  });
+
+  it('{name: side, $patch: delete} removes a container', () => {
+    const r = run(`${MOUNTED}
+  - patch: {target: statefulset/web, patch: {spec: {template: {spec: {containers: [{name: side, $patch: delete}]}}}}}`);
+    expect(failures(r)).toEqual([]);
+    expect(set(r).spec!.template!.spec!.containers.map((c) => c.name)).toEqual(['c']);
+  });
+});

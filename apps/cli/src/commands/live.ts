@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
+import { parse as parseYaml } from 'yaml';
 import { KINDS, kubectlMessage, loadManifests, newNotFound, qualifiedKind, renderLoadError, resolveKind, type Event, type Kind, type KObject } from '@kubesim/api';
 import { LogWriter, LOG_FORMAT_VERSION } from '@kubesim/log';
 import { ObjectStore } from '@kubesim/state';
@@ -320,4 +321,32 @@ export const rolloutCommand = (verb: string, target: string, o: RolloutOptions):
       }
     }
   }
+});
+
+/**
+ * `kubesim patch KIND/NAME -p PATCH [--type strategic|merge] [--subresource status|scale]`: kubectl patch
+ * on the running cluster — a strategic merge patch by default — as one user command;
+ * `statefulset.apps/web patched`, or `patched (no change)` when nothing was written.
+ */
+export const patchCommand = (target: string, o: ContextOptions & { patch: string; type?: string; subresource?: string }): Promise<number> => withSession(o, async (s) => {
+  const t = parseTarget(target);
+  if (typeof t === 'string') { err(`error: ${t}`); return 2; }
+  const type = o.type ?? 'strategic';
+  if (type !== 'strategic' && type !== 'merge') { err(`error: --type must be one of [json merge strategic], and kubesim knows strategic and merge, got "${type}"`); return 2; }
+  if (o.subresource !== undefined && o.subresource !== 'status' && o.subresource !== 'scale') { err(`error: invalid subresource value: "${o.subresource}". Must be one of [status scale]`); return 2; }
+  let patch: unknown;
+  try { patch = parseYaml(o.patch); } catch (e) { err(`error: unable to parse "${o.patch}": ${(e as Error).message}`); return 1; }
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) { err(`error: unable to parse "${o.patch}": a patch is a map`); return 1; }
+  const before = await s.api.list(t.kind, KINDS[t.kind].namespaced ? 'default' : undefined, t.name);
+  if (!before.ok) { err(kubectlMessage(before.error)); return 1; }
+  const old = before.objects[0];
+  if (!old) { err(kubectlMessage(newNotFound(t.kind, t.name))); return 1; }
+  const r = await s.api.command({ command: 'patch', target, patch, ...(type === 'strategic' ? { type } : {}) }, [{
+    verb: 'patch', kind: t.kind, namespace: KINDS[t.kind].namespaced ? 'default' : '', name: t.name, patch: patch as Record<string, unknown>,
+    ...(type === 'strategic' ? { patchType: 'strategic' as const } : {}), ...(o.subresource ? { subresource: o.subresource as 'status' } : {}),
+  }]);
+  if (!r.ok) { err(kubectlMessage(r.error)); return 1; }
+  const res = r.results[0]!;
+  out(`${resourceName(res)} patched${res.metadata?.resourceVersion === old.metadata?.resourceVersion ? ' (no change)' : ''}`);
+  return 0;
 });
