@@ -8,7 +8,7 @@ import { diffCommand } from './commands/diff.js';
 import { verifyCommand } from './commands/verify.js';
 import { checkCommand } from './commands/check.js';
 import { upCommand } from './commands/up.js';
-import { applyCommand, cordonCommand, deleteCommand, drainCommand, describeCommand, downCommand, exportCommand, healCommand, lifecycleCommand, liveGetCommand, logsCommand, partitionCommand, patchCommand, pauseCommand, psCommand, rolloutCommand, scaleCommand } from './commands/live.js';
+import { applyCommand, cordonCommand, deleteCommand, drainCommand, describeCommand, downCommand, exportCommand, healCommand, lifecycleCommand, liveGetCommand, logsCommand, partitionCommand, patchCommand, pauseCommand, psCommand, rolloutCommand, scaleCommand, setImageCommand } from './commands/live.js';
 import { VERSIONS } from './version.js';
 
 const program = new Command();
@@ -157,6 +157,11 @@ ctxOpts(program.command('patch').description('patch an object of the running clu
   .argument('<kind/name>', 'e.g. statefulset/web').requiredOption('-p, --patch <patch>', 'the patch, JSON or YAML, e.g. \'{"spec":{"template":{"spec":{"containers":[{"name":"nginx","image":"nginx:1.26"}]}}}}\'')
   .option('--type <type>', 'strategic (default) or merge (a JSON merge patch, RFC 7386)').option('--subresource <name>', 'status or scale'))
   .action(async (target: string, opts: { patch: string; type?: string; subresource?: string; context?: string; nats?: string }) => { process.exitCode = await patchCommand(target, opts); });
+
+ctxOpts(program.command('set').description('kubectl set, on the running cluster').command('image')
+  .description('set the image of containers of a StatefulSet, ReplicaSet or pod (kubectl set image: a strategic merge patch; * for every container)')
+  .argument('<kind/name>', 'e.g. statefulset/web').argument('<container=image...>', 'e.g. nginx=nginx:1.26'))
+  .action(async (target: string, images: string[], opts: { context?: string; nats?: string }) => { process.exitCode = await setImageCommand(target, images, opts); });
 
 ctxOpts(program.command('rollout').description('kubectl rollout for a StatefulSet: restart (a new template, so a rolling update), undo (back to a revision), status (until the rollout is done), history (its revisions) — of the running cluster, or status/history of a recorded log (--log FILE)')
   .argument('<verb>', 'restart, undo, status or history').argument('<kind/name>', 'e.g. statefulset/web')

@@ -29,7 +29,7 @@ const eventually = async (args: string[], re: RegExp, timeoutMs = 30_000): Promi
 /**
  * The README's distributed quick start, end to end through the CLI: `kubesim up` in the background,
  * then apply -f the seed's manifests, get, scale, kill/restart a component, logs, describe, ps, a
- * disruption budget and drain/cordon/uncordon, rollout status/restart/history/undo, patch, log export (checked
+ * disruption budget and drain/cordon/uncordon, rollout status/restart/history/undo, patch, set image, log export (checked
  * and verified), down.
  */
 describe('kubesim up and the commands against a running cluster', () => {
@@ -127,6 +127,11 @@ describe('kubesim up and the commands against a running cluster', () => {
     const tplSpec = (JSON.parse(patched.out) as { spec: { template: { spec: { containers: { image: string; volumeMounts: { mountPath: string }[] }[] } } } }).spec.template.spec;
     expect(tplSpec.containers.map((c) => [c.image, c.volumeMounts.map((m) => m.mountPath)])).toEqual([['mongo-db:2', ['/applog']]]);
     await eventually(['rollout', 'status', 'statefulset/stateful-pvc', '--watch=false'], /^partitioned roll out complete: 3 new pods have been updated\.\.\.$/m, 120_000);
+    // kubectl set image: the same strategic merge of the container by name.
+    expect(kubesim('set', 'image', 'statefulset/stateful-pvc', 'container=mongo-db:3').out).toBe('statefulset.apps/stateful-pvc image updated\n');
+    const unknownContainer = kubesim('set', 'image', 'statefulset/stateful-pvc', 'nope=mongo-db:3');
+    expect([unknownContainer.code, unknownContainer.out, unknownContainer.err]).toEqual([1, '', 'error: unable to find container named "nope"\n']);
+    await eventually(['rollout', 'status', 'statefulset/stateful-pvc', '--watch=false'], /^partitioned roll out complete: 3 new pods have been updated\.\.\.$/m, 120_000);
 
     const file = join(home, 'run.jsonl');
     expect(kubesim('log', 'export', '-o', file).code).toBe(0);
@@ -141,8 +146,8 @@ describe('kubesim up and the commands against a running cluster', () => {
     const checked = kubesim('check', file);
     expect(checked.out, checked.out.split('\n').filter((l) => /FAIL|violation|^ {2}[A-Z]+[0-9]* .*(seq|at)/.test(l)).join('\n')).toMatch(/OK: \d+ checkers, no violation/);
     expect(kubesim('get', 'pods', '--log', file).out).toMatch(/stateful-pvc-1/);
-    // Revision 1 came back as revision 3 (its ControllerRevision reused); the patch made revision 4.
-    expect(kubesim('rollout', 'history', 'statefulset/stateful-pvc', '--log', file).out).toBe('statefulset.apps/stateful-pvc \nREVISION  CHANGE-CAUSE\n2         <none>\n3         <none>\n4         <none>\n');
+    // Revision 1 came back as revision 3 (its ControllerRevision reused); the patch made revision 4, set image 5.
+    expect(kubesim('rollout', 'history', 'statefulset/stateful-pvc', '--log', file).out).toBe('statefulset.apps/stateful-pvc \nREVISION  CHANGE-CAUSE\n2         <none>\n3         <none>\n4         <none>\n5         <none>\n');
 
     expect(kubesim('down').out).toMatch(/stopping/);
     await new Promise((r) => up.once('exit', r));

@@ -27,7 +27,7 @@ const letters = 'abcdefghijklmnopqrstuvwxyz';
 export const nodeNames = (n: number): string[] =>
   Array.from({ length: n }, (_, i) => (n <= 26 ? `node-${letters[i]}` : `node-${String(i + 1).padStart(4, '0')}`));
 
-const STEP_KEYS = ['apply', 'scale', 'delete', 'patch', 'rollout', 'cordon', 'uncordon', 'evict', 'drain', 'fault', 'unready', 'ready', 'fail', 'crash', 'restart', 'pause', 'resume', 'partition', 'heal', 'sleep', 'wait', 'settle', 'expect', 'remember'] as const;
+const STEP_KEYS = ['apply', 'scale', 'delete', 'patch', 'setImage', 'rollout', 'cordon', 'uncordon', 'evict', 'drain', 'fault', 'unready', 'ready', 'fail', 'crash', 'restart', 'pause', 'resume', 'partition', 'heal', 'sleep', 'wait', 'settle', 'expect', 'remember'] as const;
 
 interface Ctx { readonly file: string; readonly dir: string; readonly lc: LineCounter }
 
@@ -185,6 +185,16 @@ const parseStep = (ctx: Ctx, node: YNode, index: number): E.Either<ScenarioError
         op: 'patch', target: a.target, patch: a.patch, ...(a.subresource === 'status' ? { subresource: 'status' as const } : {}),
         ...(a.type !== 'merge' ? { patchType: 'strategic' as const } : {}),
       });
+    }
+    case 'setImage': {
+      const a = arg as { target?: unknown; images?: unknown } | undefined;
+      const extra = a && typeof a === 'object' ? Object.keys(a).find((k) => k !== 'target' && k !== 'images') : undefined;
+      const images = a?.images;
+      if (typeof a?.target !== 'string' || typeof parseTarget(a.target) === 'string' || extra !== undefined || !images || typeof images !== 'object' || Array.isArray(images)
+        || Object.keys(images).length === 0 || Object.values(images).some((v) => typeof v !== 'string' || v === '')) {
+        return bad('give {target: statefulset/NAME, images: {CONTAINER: IMAGE}} (CONTAINER * for every container)');
+      }
+      return ok({ op: 'setImage', target: a.target, images: images as Record<string, string> });
     }
     case 'rollout': {
       const a = arg as { restart?: unknown; undo?: unknown; toRevision?: unknown } | undefined;

@@ -229,3 +229,53 @@ const volumeType = (v: NonNullable<NonNullable<PodTemplateSpec['spec']>['volumes
   if (v.hostPath) return 'HostPath (bare host directory volume)';
   return 'unknown';
 };
+
+/**
+ * `kubectl set image KIND/NAME CONTAINER=IMAGE…` ([set image]): each named container — init containers
+ * too, `*` for every one — takes the image; a name no container has is `error: unable to find container
+ * named "x"`. What changed goes as a strategic merge patch (containers merge by name); nothing changed,
+ * nothing is sent (kubectl prints nothing then). Pods, StatefulSets and ReplicaSets.
+ */
+export const setImage = (
+  state: RolloutState, kind: Kind, namespace: string, name: string, images: Readonly<Record<string, string>>,
+): { readonly request?: ApiRequest; readonly done?: string; readonly errors: readonly string[] } => {
+  if (kind !== 'StatefulSet' && kind !== 'ReplicaSet' && kind !== 'Pod') return { errors: [`error: ${resource(kind)}/${name} the object has no pod template`] };
+  const obj = state.get(kind, namespace, name);
+  if (!obj) return { errors: [kubectlMessage(newNotFound(kind, name))] };
+  const spec = kind === 'Pod' ? (obj as { spec?: PodSpecLike }).spec : (obj as { spec?: { template?: { spec?: PodSpecLike } } }).spec?.template?.spec;
+  const errors: string[] = [];
+  const changed = { initContainers: [] as { name: string; image: string }[], containers: [] as { name: string; image: string }[] };
+  for (const [container, image] of Object.entries(images)) {
+    let found = false;
+    for (const list of ['initContainers', 'containers'] as const) {
+      for (const c of spec?.[list] ?? []) {
+        if (c.name !== container && container !== '*') continue;
+        found = true;
+        if (c.image !== image) {
+          const prev = changed[list].find((x) => x.name === c.name);
+          if (prev) prev.image = image; else changed[list].push({ name: c.name, image });
+        }
+      }
+    }
+    if (!found) errors.push(`error: unable to find container named "${container}"`);
+  }
+  if (changed.containers.length === 0 && changed.initContainers.length === 0) return { errors };
+  const podPatch = { ...(changed.initContainers.length ? { initContainers: changed.initContainers } : {}), ...(changed.containers.length ? { containers: changed.containers } : {}) };
+  return {
+    errors, done: `${rolloutResourceName(kind, name)} image updated`,
+    request: { verb: 'patch', kind, namespace, name, patchType: 'strategic', patch: kind === 'Pod' ? { spec: podPatch } : { spec: { template: { spec: podPatch } } } },
+  };
+};
+
+interface PodSpecLike { readonly containers?: readonly { readonly name: string; readonly image?: string }[]; readonly initContainers?: readonly { readonly name: string; readonly image?: string }[] }
+
+/** `CONTAINER=IMAGE` arguments of kubectl set image. */
+export const parseImageArgs = (args: readonly string[]): Record<string, string> | string => {
+  const out: Record<string, string> = {};
+  for (const a of args) {
+    const i = a.indexOf('=');
+    if (i <= 0 || i === a.length - 1) return `error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubesim set image statefulset/web nginx=nginx:1.26'); "${a}" is not CONTAINER=IMAGE`;
+    out[a.slice(0, i)] = a.slice(i + 1);
+  }
+  return Object.keys(out).length === 0 ? 'error: at least one image update is required' : out;
+};

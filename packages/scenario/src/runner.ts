@@ -6,7 +6,7 @@ import { dnsRecords, resolveName, type DnsRecord } from '@kubesim/controllers';
 import { conditionHolds, conditionKinds, evaluate, parseTarget, type EvalContext, type Remembered } from './conditions.js';
 import type { Condition, Scenario, ScenarioStep } from './types.js';
 import { drainNode, driveSync, evictPod, goDuration, type Driver, type DriverPort, type DriverRun } from './drain.js';
-import { rolloutRestart, rolloutUndo } from './rollout.js';
+import { rolloutRestart, rolloutUndo, setImage } from './rollout.js';
 
 export interface StepResult {
   readonly index: number;
@@ -46,6 +46,7 @@ export const describeStep = (s: ScenarioStep): string => {
     case 'scale': return `scale ${s.target} to ${s.replicas}`;
     case 'delete': return `delete ${s.target}${s.gracePeriodSeconds !== undefined ? ` --grace-period=${s.gracePeriodSeconds}` : ''}${s.propagationPolicy ? ` --cascade=${s.propagationPolicy.toLowerCase()}` : ''}`;
     case 'patch': return `patch ${s.target}${s.patchType ? '' : ' --type=merge'} ${JSON.stringify(s.patch)}`;
+    case 'setImage': return `set image ${s.target} ${Object.entries(s.images).map(([c, i]) => `${c}=${i}`).join(' ')}`;
     case 'rollout': return `rollout ${s.action} ${s.target}${s.toRevision !== undefined ? ` --to-revision=${s.toRevision}` : ''}`;
     case 'cordon': case 'uncordon': return `${s.op} ${s.node}`;
     case 'evict': return `evict pod/${s.pod}${s.gracePeriodSeconds !== undefined ? ` --grace-period=${s.gracePeriodSeconds}` : ''}${s.refused ? ' (expect the eviction refused)' : ''}`;
@@ -215,6 +216,19 @@ export const stepAction = (state: Snapshot, step: ScenarioStep, nowMs = 0): Step
       if (typeof t === 'string') return refuse(t);
       return command({ command: 'patch', target: step.target, patch: step.patch, ...(step.patchType ? { type: step.patchType } : {}) },
         [{ verb: 'patch', kind: t.kind, namespace: 'default', name: t.name, patch: step.patch, ...(step.subresource ? { subresource: step.subresource } : {}), ...(step.patchType ? { patchType: step.patchType } : {}) }]);
+    }
+    case 'setImage': {
+      const t = parseTarget(step.target);
+      if (typeof t === 'string') return refuse(t);
+      const plan = setImage(state, t.kind, 'default', t.name, step.images);
+      if (plan.errors.length > 0 && !(step.optional && plan.errors[0]!.startsWith('Error from server (NotFound)'))) {
+        if (!step.refusable) return refuse(plan.errors.join('\n'));
+      }
+      if (plan.request === undefined) return { type: 'done', output: plan.errors };
+      return {
+        type: 'command', data: { command: 'set image', target: step.target, images: step.images }, reqs: [plan.request],
+        optional: step.optional === true, ...(step.refusable ? { refusable: true } : {}), output: [plan.done!, ...plan.errors],
+      };
     }
     case 'rollout': {
       const t = parseTarget(step.target);

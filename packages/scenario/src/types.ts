@@ -28,6 +28,8 @@ export type ScenarioStep = { readonly line?: number; readonly title?: string; re
   /** `patchType` strategic (kubectl patch's default; what a scenario's `patch` step sends unless `type: merge`), absent = a JSON merge patch. */
   | { readonly op: 'patch'; readonly target: string; readonly patch: Readonly<Record<string, unknown>>; readonly subresource?: 'status'; readonly patchType?: 'strategic' }
   | { readonly op: 'cordon' | 'uncordon'; readonly node: string }
+  /** `kubectl set image KIND/NAME CONTAINER=IMAGE…` (`*`: every container). */
+  | { readonly op: 'setImage'; readonly target: string; readonly images: Readonly<Record<string, string>> }
   /** `kubectl rollout restart|undo KIND/NAME` (undo: `--to-revision`, 0 = the previous revision). */
   | { readonly op: 'rollout'; readonly action: 'restart' | 'undo'; readonly target: string; readonly toRevision?: number }
   /** An eviction (pods/eviction) of a pod by name or `@OWNER#I`; `refused`: the step expects a disruption budget to refuse it. */
@@ -47,7 +49,7 @@ export type ScenarioStep = { readonly line?: number; readonly title?: string; re
 
 /** Every `op` of a resolved step (what a recording's header holds; `kubesim verify` re-runs them) — a record, so a new op must be listed. */
 const OPS: Readonly<Record<ScenarioStep['op'], true>> = {
-  apply: true, scale: true, delete: true, patch: true, rollout: true, cordon: true, uncordon: true, evict: true, drain: true, fault: true,
+  apply: true, scale: true, delete: true, patch: true, setImage: true, rollout: true, cordon: true, uncordon: true, evict: true, drain: true, fault: true,
   crash: true, restart: true, pause: true, resume: true, partition: true, heal: true, sleep: true, wait: true, settle: true,
   expect: true, remember: true,
 };

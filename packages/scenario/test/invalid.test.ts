@@ -88,7 +88,7 @@ describe('invalid manifests get Kubernetes-format errors and write nothing', () 
 
   it('an unknown step or condition is refused with the file and line', () => {
     const sc = parseScenario(`${cluster}steps:\n  - scal: {target: statefulset/web, replicas: 3}\n`, 's.yaml');
-    expect(E.isLeft(sc) && sc.left.message).toBe('error: s.yaml:6: step 1: scal: unknown step (expected one of apply, scale, delete, patch, rollout, cordon, uncordon, evict, drain, fault, unready, ready, fail, crash, restart, pause, resume, partition, heal, sleep, wait, settle, expect, remember)');
+    expect(E.isLeft(sc) && sc.left.message).toBe('error: s.yaml:6: step 1: scal: unknown step (expected one of apply, scale, delete, patch, setImage, rollout, cordon, uncordon, evict, drain, fault, unready, ready, fail, crash, restart, pause, resume, partition, heal, sleep, wait, settle, expect, remember)');
     const sc2 = parseScenario(`${cluster}steps:\n  - expect: {podz: {count: 1}}\n`, 's.yaml');
     expect(E.isLeft(sc2) && sc2.left.message).toMatch(/unknown condition "podz"/);
     const sc3 = parseScenario(`${cluster}steps:\n  - patch: {target: statefulset/web, type: json, patch: {spec: {}}}\n`, 's.yaml');

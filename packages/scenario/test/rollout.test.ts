@@ -282,3 +282,49 @@ describe('the patch step: a strategic merge patch, as kubectl patch, unless type
     expect(set(r).spec!.template!.spec!.containers.map((c) => c.name)).toEqual(['c']);
   });
 });
+
+describe('setImage (kubectl set image)', () => {
+  const TWO = `
+  - apply:
+      inline: |
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata: {name: web}
+        spec:
+          serviceName: web
+          replicas: 1
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web}}
+            spec:
+              initContainers: [{name: init, image: busybox:1}]
+              containers: [{name: c, image: nginx:1.25, volumeMounts: [{name: cfg, mountPath: /etc/cfg}]}, {name: side, image: busybox:1}]
+              volumes: [{name: cfg, emptyDir: {}}]`;
+  it('sets the named containers\' images (init containers too), keeping everything else; prints "image updated"; * sets every container', () => {
+    const r = run(`${TWO}
+  - setImage: {target: statefulset/web, images: {c: "nginx:1.26", init: "busybox:2"}}
+  - setImage: {target: statefulset/web, images: {"*": "busybox:3"}}`);
+    expect(failures(r)).toEqual([]);
+    const [first, all] = r.steps.filter((s) => s.step.op === 'setImage');
+    expect(first!.output).toEqual(['statefulset.apps/web image updated']);
+    expect(all!.output).toEqual(['statefulset.apps/web image updated']);
+    const cmds = r.sim.log.all().filter((e) => e.type === 'COMMAND' && (e.data as { command?: string }).command === 'set image');
+    expect(cmds).toHaveLength(2);
+    const afterFirst = r.sim.log.all().find((e) => e.seq > cmds[0]!.seq && e.object?.kind === 'StatefulSet' && e.op === 'patch')!.object as StatefulSet;
+    const spec1 = afterFirst.spec!.template!.spec!;
+    expect([spec1.initContainers!.map((c) => c.image), spec1.containers.map((c) => c.image), spec1.containers[0]!.volumeMounts]).toEqual([['busybox:2'], ['nginx:1.26', 'busybox:1'], [{ name: 'cfg', mountPath: '/etc/cfg' }]]);
+    const spec2 = set(r).spec!.template!.spec!;
+    expect([spec2.initContainers!.map((c) => c.image), spec2.containers.map((c) => c.image)]).toEqual([['busybox:3'], ['busybox:3', 'busybox:3']]);
+  });
+
+  it('the same image again changes nothing and sends nothing; an unknown container name is refused, nothing written', () => {
+    const same = run(`${TWO}
+  - setImage: {target: statefulset/web, images: {c: "nginx:1.25"}}`);
+    expect(failures(same)).toEqual([]);
+    expect(same.sim.log.all().filter((e) => e.type === 'COMMAND').map((e) => (e.data as { command?: string }).command)).toEqual(['bootstrap', 'apply']);
+    const unknown = run(`${TWO}
+  - setImage: {target: statefulset/web, images: {nope: "nginx:1.26"}}`);
+    expect(unknown.steps.at(-1)!.messages).toEqual(['error: unable to find container named "nope"']);
+    expect(unknown.sim.log.all().filter((e) => e.type === 'COMMAND').map((e) => (e.data as { command?: string }).command)).toEqual(['bootstrap', 'apply']);
+  });
+});

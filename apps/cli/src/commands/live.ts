@@ -5,8 +5,8 @@ import { KINDS, kubectlMessage, loadManifests, newNotFound, qualifiedKind, rende
 import { LogWriter, LOG_FORMAT_VERSION } from '@kubesim/log';
 import { ObjectStore } from '@kubesim/state';
 import {
-  applyRequests, drainNode, driveAsync, missingStorageClass, parseDuration, parseTarget, ROLLOUT_VERBS, rolloutHistory, rolloutRestart, rolloutStatus,
-  rolloutUndo, versionsFor, type RolloutVerb,
+  applyRequests, drainNode, driveAsync, missingStorageClass, parseDuration, parseImageArgs, parseTarget, ROLLOUT_VERBS, rolloutHistory, rolloutRestart,
+  rolloutStatus, rolloutUndo, setImage, versionsFor, type RolloutVerb,
 } from '@kubesim/scenario';
 import { readLog, jsOf, type ProcessState } from '@kubesim/nats';
 import { control, withSession, type ContextOptions, type Session } from '../distributed/context.js';
@@ -349,4 +349,22 @@ export const patchCommand = (target: string, o: ContextOptions & { patch: string
   const res = r.results[0]!;
   out(`${resourceName(res)} patched${res.metadata?.resourceVersion === old.metadata?.resourceVersion ? ' (no change)' : ''}`);
   return 0;
+});
+
+/** `kubesim set image KIND/NAME CONTAINER=IMAGE…`: kubectl set image on the running cluster, one user command. */
+export const setImageCommand = (target: string, args: readonly string[], o: ContextOptions): Promise<number> => withSession(o, async (s) => {
+  const t = parseTarget(target);
+  if (typeof t === 'string') { err(`error: ${t}`); return 2; }
+  const images = parseImageArgs(args);
+  if (typeof images === 'string') { err(images); return 2; }
+  const state = new ObjectStore();
+  await fetchInto(s, state, t.kind, KINDS[t.kind].namespaced ? 'default' : undefined, t.name);
+  const plan = setImage(state, t.kind, 'default', t.name, images);
+  if (plan.request !== undefined) {
+    const r = await s.api.command({ command: 'set image', target, images }, [plan.request]);
+    if (!r.ok) { err(kubectlMessage(r.error)); return 1; }
+    out(plan.done!);
+  }
+  for (const e of plan.errors) err(e);
+  return plan.errors.length > 0 ? 1 : 0;
 });
