@@ -239,52 +239,8 @@ describe('parsing', () => {
   });
 });
 
-describe('the patch step: a strategic merge patch, as kubectl patch, unless type: merge', () => {
-  const MOUNTED = `
-  - apply:
-      inline: |
-        apiVersion: apps/v1
-        kind: StatefulSet
-        metadata: {name: web}
-        spec:
-          serviceName: web
-          replicas: 1
-          selector: {matchLabels: {app: web}}
-          template:
-            metadata: {labels: {app: web}}
-            spec:
-              containers: [{name: c, image: nginx:1.25, ports: [{containerPort: 80}], volumeMounts: [{name: cfg, mountPath: /etc/cfg}]}, {name: side, image: busybox}]
-              volumes: [{name: cfg, emptyDir: {}}]`;
-  it('containers merge by name: the image changes, ports, mounts and the other container stay; the command records the type', () => {
-    const r = run(`${MOUNTED}
-  - patch: {target: statefulset/web, patch: {spec: {template: {spec: {containers: [{name: c, image: "nginx:1.26"}]}}}}}`);
-    expect(failures(r)).toEqual([]);
-    const cs = set(r).spec!.template!.spec!.containers;
-    expect(cs.map((c) => [c.name, c.image, c.ports?.map((p) => p.containerPort), c.volumeMounts?.map((m) => m.mountPath)]))
-      .toEqual([['c', 'nginx:1.26', [80], ['/etc/cfg']], ['side', 'busybox', undefined, undefined]]);
-    const cmd = r.sim.log.all().find((e) => e.type === 'COMMAND' && (e.data as { command?: string }).command === 'patch')!;
-    expect(cmd.data).toMatchObject({ type: 'strategic' });
-  });
-
-  it('type: merge is a JSON merge patch: the list is replaced by the one container given (defaulted again)', () => {
-    const r = run(`${MOUNTED}
-  - patch: {target: statefulset/web, type: merge, patch: {spec: {template: {spec: {containers: [{name: c, image: "nginx:1.26"}]}}}}}`);
-    expect(failures(r)).toEqual([]);
-    const cs = set(r).spec!.template!.spec!.containers;
-    expect(cs.map((c) => [c.name, c.image, c.volumeMounts])).toEqual([['c', 'nginx:1.26', undefined]]);
-    expect(cs[0]!.imagePullPolicy).toBe('IfNotPresent');
-  });
-
-  it('{name: side, $patch: delete} removes a container', () => {
-    const r = run(`${MOUNTED}
-  - patch: {target: statefulset/web, patch: {spec: {template: {spec: {containers: [{name: side, $patch: delete}]}}}}}`);
-    expect(failures(r)).toEqual([]);
-    expect(set(r).spec!.template!.spec!.containers.map((c) => c.name)).toEqual(['c']);
-  });
-});
-
-describe('setImage (kubectl set image)', () => {
-  const TWO = `
+/** A set whose template has an init container, a container with a port and a mount, and a second container. */
+const TEMPLATED = `
   - apply:
       inline: |
         apiVersion: apps/v1
@@ -298,10 +254,43 @@ describe('setImage (kubectl set image)', () => {
             metadata: {labels: {app: web}}
             spec:
               initContainers: [{name: init, image: busybox:1}]
-              containers: [{name: c, image: nginx:1.25, volumeMounts: [{name: cfg, mountPath: /etc/cfg}]}, {name: side, image: busybox:1}]
+              containers: [{name: c, image: nginx:1.25, ports: [{containerPort: 80}], volumeMounts: [{name: cfg, mountPath: /etc/cfg}]}, {name: side, image: busybox:1}]
               volumes: [{name: cfg, emptyDir: {}}]`;
+
+describe('the patch step: a strategic merge patch, as kubectl patch, unless type: merge', () => {
+
+  it('containers merge by name: the image changes, ports, mounts and the other container stay; the command records the type', () => {
+    const r = run(`${TEMPLATED}
+  - patch: {target: statefulset/web, patch: {spec: {template: {spec: {containers: [{name: c, image: "nginx:1.26"}]}}}}}`);
+    expect(failures(r)).toEqual([]);
+    const cs = set(r).spec!.template!.spec!.containers;
+    expect(cs.map((c) => [c.name, c.image, c.ports?.map((p) => p.containerPort), c.volumeMounts?.map((m) => m.mountPath)]))
+      .toEqual([['c', 'nginx:1.26', [80], ['/etc/cfg']], ['side', 'busybox:1', undefined, undefined]]);
+    const cmd = r.sim.log.all().find((e) => e.type === 'COMMAND' && (e.data as { command?: string }).command === 'patch')!;
+    expect(cmd.data).toMatchObject({ type: 'strategic' });
+  });
+
+  it('type: merge is a JSON merge patch: the list is replaced by the one container given (defaulted again)', () => {
+    const r = run(`${TEMPLATED}
+  - patch: {target: statefulset/web, type: merge, patch: {spec: {template: {spec: {containers: [{name: c, image: "nginx:1.26"}]}}}}}`);
+    expect(failures(r)).toEqual([]);
+    const cs = set(r).spec!.template!.spec!.containers;
+    expect(cs.map((c) => [c.name, c.image, c.volumeMounts])).toEqual([['c', 'nginx:1.26', undefined]]);
+    expect(cs[0]!.imagePullPolicy).toBe('IfNotPresent');
+  });
+
+  it('{name: side, $patch: delete} removes a container', () => {
+    const r = run(`${TEMPLATED}
+  - patch: {target: statefulset/web, patch: {spec: {template: {spec: {containers: [{name: side, $patch: delete}]}}}}}`);
+    expect(failures(r)).toEqual([]);
+    expect(set(r).spec!.template!.spec!.containers.map((c) => c.name)).toEqual(['c']);
+  });
+});
+
+describe('setImage (kubectl set image)', () => {
+
   it('sets the named containers\' images (init containers too), keeping everything else; prints "image updated"; * sets every container', () => {
-    const r = run(`${TWO}
+    const r = run(`${TEMPLATED}
   - setImage: {target: statefulset/web, images: {c: "nginx:1.26", init: "busybox:2"}}
   - setImage: {target: statefulset/web, images: {"*": "busybox:3"}}`);
     expect(failures(r)).toEqual([]);
@@ -318,11 +307,11 @@ describe('setImage (kubectl set image)', () => {
   });
 
   it('the same image again changes nothing and sends nothing; an unknown container name is refused, nothing written', () => {
-    const same = run(`${TWO}
+    const same = run(`${TEMPLATED}
   - setImage: {target: statefulset/web, images: {c: "nginx:1.25"}}`);
     expect(failures(same)).toEqual([]);
     expect(same.sim.log.all().filter((e) => e.type === 'COMMAND').map((e) => (e.data as { command?: string }).command)).toEqual(['bootstrap', 'apply']);
-    const unknown = run(`${TWO}
+    const unknown = run(`${TEMPLATED}
   - setImage: {target: statefulset/web, images: {nope: "nginx:1.26"}}`);
     expect(unknown.steps.at(-1)!.messages).toEqual(['error: unable to find container named "nope"']);
     expect(unknown.sim.log.all().filter((e) => e.type === 'COMMAND').map((e) => (e.data as { command?: string }).command)).toEqual(['bootstrap', 'apply']);
