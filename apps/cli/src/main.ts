@@ -164,7 +164,7 @@ ctxOpts(program.command('set').description('kubectl set, on the running cluster'
   .action(async (target: string, images: string[], opts: { context?: string; nats?: string }) => { process.exitCode = await setImageCommand(target, images, opts); });
 
 ctxOpts(program.command('rollout').description('kubectl rollout for a StatefulSet: restart (a new template, so a rolling update), undo (back to a revision), status (until the rollout is done), history (its revisions) — of the running cluster, or status/history of a recorded log (--log FILE)')
-  .argument('<verb>', 'restart, undo, status or history').argument('<kind/name>', 'e.g. statefulset/web')
+  .argument('<verb>', 'restart, undo, status or history (pause and resume: kubectl supports them for Deployments only)').argument('<kind/name>', 'e.g. statefulset/web')
   .option('--to-revision <n>', 'undo: the revision to roll back to (default 0: the previous one)')
   .option('--revision <n>', 'history: the pod template of this revision')
   .option('-w, --watch [bool]', 'status: follow the rollout until it is done (--watch=false: report once)', (v: string) => v !== 'false', true)

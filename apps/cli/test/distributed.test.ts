@@ -115,6 +115,7 @@ describe('kubesim up and the commands against a running cluster', () => {
     const missing = kubesim('rollout', 'undo', 'statefulset/stateful-pvc', '--to-revision', '9');
     expect([missing.code, missing.err]).toEqual([1, 'error: unable to find specified revision 9 in history\n']);
     expect(kubesim('rollout', 'restart', 'replicaset/nothing').err).toBe('Error from server (NotFound): replicasets.apps "nothing" not found\n');
+    expect(kubesim('rollout', 'pause', 'statefulset/stateful-pvc').err).toBe('error: statefulsets.apps "stateful-pvc" pausing is not supported\n');
     expect(kubesim('rollout', 'undo', 'statefulset/stateful-pvc').out).toBe('statefulset.apps/stateful-pvc rolled back\n');
     await eventually(['rollout', 'status', 'statefulset/stateful-pvc', '--watch=false'], /^partitioned roll out complete: 3 new pods have been updated\.\.\.$/m, 120_000);
     expect(kubesim('rollout', 'undo', 'statefulset/stateful-pvc', '--to-revision', '3').out).toBe('statefulset.apps/stateful-pvc skipped rollback (current template already matches revision 3)\n');

@@ -22,8 +22,18 @@ import type { Snapshot } from '@kubesim/state';
  * ReplicaSets have none of these (kubectl: no restarter, rollbacker, status or history viewer).
  */
 
-export type RolloutVerb = 'restart' | 'undo' | 'status' | 'history';
-export const ROLLOUT_VERBS: readonly RolloutVerb[] = ['restart', 'undo', 'status', 'history'];
+export type RolloutVerb = 'restart' | 'undo' | 'status' | 'history' | 'pause' | 'resume';
+export const ROLLOUT_VERBS: readonly RolloutVerb[] = ['restart', 'undo', 'status', 'history', 'pause', 'resume'];
+
+/**
+ * `kubectl rollout pause|resume` ([objectpauser, objectresumer]): only Deployments can be paused, which
+ * kubesim does not have — `error: statefulsets.apps "web" pausing is not supported`.
+ */
+export const rolloutPauseResume = (state: RolloutState, verb: 'pause' | 'resume', kind: Kind, namespace: string, name: string): string => {
+  const exists = kind === 'StatefulSet' ? state.get('StatefulSet', namespace, name) : kind === 'ReplicaSet' ? state.get('ReplicaSet', namespace, name) : undefined;
+  if (!exists && (kind === 'StatefulSet' || kind === 'ReplicaSet')) return kubectlMessage(newNotFound(kind, name));
+  return `error: ${resource(kind)} "${name}" ${verb === 'pause' ? 'pausing' : 'resuming'} is not supported`;
+};
 
 /** What kubectl rollout reads of the cluster (a Snapshot, an ObjectStore, a fold of a recorded log). */
 export type RolloutState = Pick<Snapshot, 'get' | 'list'>;

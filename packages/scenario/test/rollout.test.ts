@@ -9,7 +9,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { ControllerRevision, Pod, StatefulSet } from '@kubesim/api';
 import { ObjectStore } from '@kubesim/state';
 import {
-  parseScenario, rfc3339, rolloutHistory, rolloutRestart, rolloutStatus, rolloutUndo, runScenario, statefulSetRolloutStatus,
+  parseScenario, rfc3339, rolloutHistory, rolloutPauseResume, rolloutRestart, rolloutStatus, rolloutUndo, runScenario, statefulSetRolloutStatus,
   type RunReport,
 } from '../src/index.js';
 
@@ -221,6 +221,13 @@ describe('rollout status (kubectl StatefulSetStatusViewer)', () => {
     expect(rolloutRestart(empty, 'StatefulSet', 'default', 'web', 0)).toEqual({ type: 'error', message: 'Error from server (NotFound): statefulsets.apps "web" not found' });
     expect(rolloutUndo(empty, 'Pod', 'default', 'p')).toEqual({ type: 'error', message: 'error: no rollbacker has been implemented for "Pod"' });
     expect(rolloutHistory(empty, 'StatefulSet', 'default', 'web')).toEqual({ error: 'Error from server (NotFound): statefulsets.apps "web" not found' });
+    expect(rolloutPauseResume(empty, 'pause', 'StatefulSet', 'default', 'web')).toBe('Error from server (NotFound): statefulsets.apps "web" not found');
+  });
+
+  it('pause and resume: kubectl pauses Deployments only', () => {
+    const r = run(`${SET('nginx:1.25')}`);
+    expect(rolloutPauseResume(r.sim.api.store, 'pause', 'StatefulSet', 'default', 'web')).toBe('error: statefulsets.apps "web" pausing is not supported');
+    expect(rolloutPauseResume(r.sim.api.store, 'resume', 'StatefulSet', 'default', 'web')).toBe('error: statefulsets.apps "web" resuming is not supported');
   });
 });
 

@@ -90,7 +90,7 @@ export const describeLogCommand = (target: string, opts: { readonly log: string;
 /** `kubesim rollout status|history KIND/NAME --log FILE [--at POS]`: what kubectl rollout would have printed then. */
 export const rolloutLogCommand = (verb: string, target: string, opts: { readonly log: string; readonly at?: string; readonly revision?: string }): number => {
   if (verb !== 'status' && verb !== 'history') {
-    process.stderr.write(`error: rollout ${verb} changes a cluster; a recorded log can only be read (status, history)\n`);
+    process.stderr.write(`error: rollout ${verb} ${['restart', 'undo', 'pause', 'resume'].includes(verb) ? 'changes a cluster' : 'is not a rollout command'}; a recorded log can only be read (status, history)\n`);
     return 2;
   }
   const t = parseTarget(target);

@@ -6,7 +6,7 @@ import { LogWriter, LOG_FORMAT_VERSION } from '@kubesim/log';
 import { ObjectStore } from '@kubesim/state';
 import {
   applyRequests, drainNode, driveAsync, missingStorageClass, parseDuration, parseImageArgs, parseTarget, ROLLOUT_VERBS, rolloutHistory, rolloutRestart,
-  rolloutStatus, rolloutUndo, setImage, versionsFor, type RolloutVerb,
+  rolloutPauseResume, rolloutStatus, rolloutUndo, setImage, versionsFor, type RolloutVerb,
 } from '@kubesim/scenario';
 import { readLog, jsOf, type ProcessState } from '@kubesim/nats';
 import { control, withSession, type ContextOptions, type Session } from '../distributed/context.js';
@@ -276,10 +276,16 @@ const wholeNumber = (flag: string, v: string | undefined): number | string => {
  * set until the rollout is done (`--watch=false`: once), printing kubectl's message at each change.
  */
 export const rolloutCommand = (verb: string, target: string, o: RolloutOptions): Promise<number> => withSession(o, async (s) => {
-  if (!(ROLLOUT_VERBS as readonly string[]).includes(verb)) { err(`error: unknown command "${verb}" for "kubesim rollout" (restart, undo, status, history)`); return 2; }
+  if (!(ROLLOUT_VERBS as readonly string[]).includes(verb)) { err(`error: unknown command "${verb}" for "kubesim rollout" (restart, undo, status, history, pause, resume)`); return 2; }
   const t = parseTarget(target);
   if (typeof t === 'string') { err(`error: ${t}`); return 2; }
   switch (verb as RolloutVerb) {
+    case 'pause': case 'resume': {
+      const state = new ObjectStore();
+      if (t.kind === 'StatefulSet' || t.kind === 'ReplicaSet') await fetchInto(s, state, t.kind, 'default', t.name);
+      err(rolloutPauseResume(state, verb as 'pause' | 'resume', t.kind, 'default', t.name));
+      return 1;
+    }
     case 'restart': case 'undo': {
       const to = wholeNumber('--to-revision', o.toRevision);
       if (typeof to === 'string') { err(to); return 2; }
