@@ -399,6 +399,15 @@ describe('kubesim rollout (of a recorded log)', () => {
     expect(before.out).toBe('statefulset.apps/web \nREVISION  CHANGE-CAUSE\n1         <none>\n');
     const undo = await kubesim('rollout', 'undo', 'statefulset/web', '--log', file);
     expect([undo.code, undo.err]).toEqual([2, 'error: rollout undo changes a cluster; a recorded log can only be read (status, history)\n']);
+    // describe statefulset as kubectl lays it out (Go's tabwriter: a column per run of tabbed lines).
+    const described = await kubesim('describe', 'statefulset/web', '--log', file);
+    expect(described.out.split('\n').slice(0, 12)).toEqual([
+      'Name:               web', 'Namespace:          default', 'CreationTimestamp:  Thu, 01 Jan 2026 00:00:00 +0000', 'Selector:           app=nginx',
+      'Labels:             <none>', 'Annotations:        <none>', 'Replicas:           3 desired | 3 total', 'Update Strategy:    RollingUpdate',
+      '  Partition:        0', '  MaxUnavailable:   1', 'Pods Status:        3 Running / 0 Waiting / 0 Succeeded / 0 Failed', 'Pod Template:',
+    ]);
+    expect(described.out).toContain('Volume Claims:\n  Name:          www\n  StorageClass:  fast\n  Labels:        <none>\n  Annotations:   <none>\n  Capacity:      1Gi\n  Access Modes:  [ReadWriteOnce]\n\nEvents:\n  Type    Reason            Age');
+    expect(described.out).toMatch(/ {2}Normal {2}SuccessfulCreate {2}\S+ +statefulset-controller {2}create Claim www-web-0 Pod web-0 in StatefulSet web success\n/);
     const rs = await kubesim('rollout', 'history', 'statefulset/nothing', '--log', file);
     expect([rs.code, rs.err]).toEqual([1, 'Error from server (NotFound): statefulsets.apps "nothing" not found\n']);
   });

@@ -14,3 +14,4 @@ export * from './quota.js';
 export * from './pdb.js';
 export * from './printpod.js';
 export * from './images.js';
+export * from './describe.js';

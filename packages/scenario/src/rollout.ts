@@ -1,5 +1,5 @@
 import {
-  compileSelector, controllerRefOf, KINDS, kubectlMessage, newNotFound, timestamp,
+  compileSelector, controllerRefOf, goTabwriter, KINDS, kubectlMessage, newNotFound, printPodTemplate, timestamp,
   type ApiRequest, type ControllerRevision, type Kind, type PodTemplateSpec, type StatefulSet,
 } from '@kubesim/api';
 import { canonicalJson, revisionPatch } from '@kubesim/controllers';
@@ -170,74 +170,10 @@ export const rolloutHistory = (state: RolloutState, kind: Kind, namespace: strin
     const h = history.find((x) => x.revision === revision);
     if (!h) return { error: 'error: unable to find the specified revision' };
     const data = h.data as { spec?: { template?: PodTemplateSpec } } | undefined;
-    return { text: `${head} with revision #${revision}\n${describePodTemplate(data?.spec?.template ?? {})}` };
+    return { text: `${head} with revision #${revision}\n${printPodTemplate(data?.spec?.template ?? {}).trimEnd()}` };
   }
-  const rows = history.map((h) => [String(h.revision), h.metadata?.annotations?.[CHANGE_CAUSE] || '<none>']);
-  return { text: `${head} \n${tabbed([['REVISION', 'CHANGE-CAUSE'], ...rows])}` };
-};
-
-/** Go's tabwriter as kubectl's tabbedString sets it up (minwidth 0, padding 2, spaces). */
-const tabbed = (rows: readonly (readonly string[])[]): string => {
-  const widths: number[] = [];
-  for (const r of rows) r.forEach((c, i) => { if (i < r.length - 1) widths[i] = Math.max(widths[i] ?? 0, c.length); });
-  return rows.map((r) => r.map((c, i) => (i < r.length - 1 ? c.padEnd(widths[i]! + 2) : c)).join('')).join('\n');
-};
-
-/** [describe.DescribePodTemplate], the parts a StatefulSet's template has. */
-export const describePodTemplate = (t: PodTemplateSpec): string => {
-  const lines: string[] = ['Pod Template:'];
-  const pairs = (m: Readonly<Record<string, string>> | undefined, sep: string): string[] =>
-    Object.keys(m ?? {}).sort().map((k) => `${k}${sep}${m![k]!}`);
-  const field = (indent: string, label: string, values: readonly string[], none = '<none>', width = 14): void => {
-    const pad = `${indent}${label}:`.padEnd(indent.length + width);
-    if (values.length === 0) { lines.push(`${pad}${none}`); return; }
-    lines.push(`${pad}${values[0]!}`);
-    for (const v of values.slice(1)) lines.push(`${' '.repeat(pad.length)}${v}`);
-  };
-  field('  ', 'Labels', pairs(t.metadata?.labels, '='));
-  const ann = pairs(t.metadata?.annotations, ': ');
-  if (ann.length > 0) field('  ', 'Annotations', ann);
-  const spec = t.spec;
-  const containers = (title: string, list: readonly NonNullable<PodTemplateSpec['spec']>['containers'][number][] | undefined): void => {
-    if (!list?.length) return;
-    lines.push(`  ${title}:`);
-    for (const c of list) {
-      lines.push(`   ${c.name}:`);
-      field('    ', 'Image', [c.image ?? '']);
-      const ports = (c.ports ?? []).map((p) => `${p.containerPort}/${p.protocol ?? 'TCP'}`);
-      field('    ', 'Port', ports.length ? [ports.join(', ')] : []);
-      const hostPorts = (c.ports ?? []).map((p) => `${p.hostPort ?? 0}/${p.protocol ?? 'TCP'}`);
-      field('    ', 'Host Port', hostPorts.length ? [hostPorts.join(', ')] : []);
-      const limits = pairs(c.resources?.limits as Record<string, string> | undefined, ':\t');
-      if (limits.length) { lines.push('    Limits:'); for (const l of limits) lines.push(`      ${l.replace(':\t', ':  ')}`); }
-      const requests = pairs(c.resources?.requests as Record<string, string> | undefined, ':\t');
-      if (requests.length) { lines.push('    Requests:'); for (const r of requests) lines.push(`      ${r.replace(':\t', ':  ')}`); }
-      field('    ', 'Environment', (c.env ?? []).map((e) => `${e.name}:  ${e.value ?? ''}`));
-      const mounts = (c.volumeMounts ?? []).map((m) => `${m.mountPath} from ${m.name} (${m.readOnly ? 'ro' : 'rw'})`);
-      if (mounts.length === 0) lines.push('    Mounts:       <none>');
-      else { lines.push('    Mounts:'); for (const m of mounts) lines.push(`      ${m}`); }
-    }
-  };
-  containers('Init Containers', spec?.initContainers);
-  containers('Containers', spec?.containers);
-  const vols = spec?.volumes ?? [];
-  if (vols.length === 0) lines.push('  Volumes:         <none>');
-  else {
-    lines.push('  Volumes:');
-    for (const v of vols) lines.push(`   ${v.name}:`, `    Type:  ${volumeType(v)}`);
-  }
-  field('  ', 'Node-Selectors', pairs(spec?.nodeSelector, '='), '<none>', 17);
-  field('  ', 'Tolerations', (spec?.tolerations ?? []).map((x) => `${x.key ?? ''}${x.value ? `=${x.value}` : ''}${x.effect ? `:${x.effect}` : ''}`), '<none>', 17);
-  return lines.join('\n');
-};
-
-const volumeType = (v: NonNullable<NonNullable<PodTemplateSpec['spec']>['volumes']>[number]): string => {
-  if (v.persistentVolumeClaim) return `PersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)`;
-  if (v.emptyDir) return 'EmptyDir (a temporary directory that shares a pod\'s lifetime)';
-  if (v.configMap) return 'ConfigMap (a volume populated by a ConfigMap)';
-  if (v.secret) return 'Secret (a volume populated by a Secret)';
-  if (v.hostPath) return 'HostPath (bare host directory volume)';
-  return 'unknown';
+  const rows = history.map((h) => `${h.revision}\t${h.metadata?.annotations?.[CHANGE_CAUSE] || '<none>'}\n`);
+  return { text: `${head} \n${goTabwriter(`REVISION\tCHANGE-CAUSE\n${rows.join('')}`).trimEnd()}` };
 };
 
 /**

@@ -1,8 +1,8 @@
 import { isLogDamage, readLogFile, renderLogDamage, unreadableLogMessage } from '@kubesim/log';
 import { foldLog, type ObjectStore } from '@kubesim/state';
-import { kubectlMessage, newNotFound, resolveKind, KINDS, type Event, type KObject } from '@kubesim/api';
+import { kubectlMessage, newNotFound, resolveKind, KINDS, type Event, type KObject, type Pod, type StatefulSet } from '@kubesim/api';
 import { parseTarget, rolloutHistory, rolloutStatus } from '@kubesim/scenario';
-import { describeEvents, goYaml, printObjects } from '../printers/index.js';
+import { describeEvents, describeStatefulSet, goYaml, printObjects } from '../printers/index.js';
 import { AtCursor, parseAt } from './replay.js';
 
 export interface GetOptions {
@@ -81,8 +81,12 @@ export const describeLogCommand = (target: string, opts: { readonly log: string;
   const ns = KINDS[t.kind].namespaced ? (opts.namespace ?? 'default') : '';
   const obj = state.store.get(t.kind, ns, t.name) as KObject | undefined;
   if (!obj) { process.stderr.write(`${kubectlMessage(newNotFound(t.kind, t.name))}\n`); return 1; }
-  process.stdout.write(goYaml(obj));
   const events = [...state.store.list('Event', obj.metadata?.namespace || 'default')] as Event[];
+  if (t.kind === 'StatefulSet') {
+    process.stdout.write(describeStatefulSet(obj as StatefulSet, [...state.store.list('Pod', obj.metadata?.namespace || 'default')] as Pod[], events, state.nowMs));
+    return 0;
+  }
+  process.stdout.write(goYaml(obj));
   process.stdout.write(describeEvents(obj, events, state.nowMs));
   return 0;
 };

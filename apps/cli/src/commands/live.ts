@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
 import { parse as parseYaml } from 'yaml';
-import { KINDS, kubectlMessage, loadManifests, newNotFound, qualifiedKind, renderLoadError, resolveKind, type Event, type Kind, type KObject } from '@kubesim/api';
+import { KINDS, kubectlMessage, loadManifests, newNotFound, qualifiedKind, renderLoadError, resolveKind, type Event, type Kind, type KObject, type Pod, type StatefulSet } from '@kubesim/api';
 import { LogWriter, LOG_FORMAT_VERSION } from '@kubesim/log';
 import { ObjectStore } from '@kubesim/state';
 import {
@@ -10,7 +10,7 @@ import {
 } from '@kubesim/scenario';
 import { readLog, jsOf, type ProcessState } from '@kubesim/nats';
 import { control, withSession, type ContextOptions, type Session } from '../distributed/context.js';
-import { describeEvents, goYaml, printObjects } from '../printers/index.js';
+import { describeEvents, describeStatefulSet, goYaml, printObjects } from '../printers/index.js';
 import { stateRows } from './up.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -170,9 +170,15 @@ export const describeCommand = (target: string, o: ContextOptions): Promise<numb
   if (!r.ok) { err(kubectlMessage(r.error)); return 1; }
   const obj = r.objects[0];
   if (!obj) { err(kubectlMessage(newNotFound(t.kind, t.name))); return 1; }
-  process.stdout.write(goYaml(obj));
   const evs = await s.api.list('Event', obj.metadata?.namespace || 'default');
   if (!evs.ok) { err(kubectlMessage(evs.error)); return 1; }
+  if (t.kind === 'StatefulSet') {
+    const pods = await s.api.list('Pod', obj.metadata?.namespace || 'default');
+    if (!pods.ok) { err(kubectlMessage(pods.error)); return 1; }
+    process.stdout.write(describeStatefulSet(obj as StatefulSet, pods.objects as Pod[], evs.objects as Event[], s.clock.now()));
+    return 0;
+  }
+  process.stdout.write(goYaml(obj));
   process.stdout.write(describeEvents(obj, evs.objects as Event[], s.clock.now()));
   return 0;
 });
