@@ -412,3 +412,19 @@ describe('kubesim rollout (of a recorded log)', () => {
     expect([rs.code, rs.err]).toEqual([1, 'Error from server (NotFound): statefulsets.apps "nothing" not found\n']);
   });
 });
+
+describe('kubesim describe (kubectl layout for StatefulSets and ReplicaSets)', () => {
+  it('a ReplicaSet: fields, replicas current / desired, pods status, its template (with its claim volume), its events', async () => {
+    const file = join(tmp, 'rs.jsonl');
+    expect((await kubesim('run', 'examples/seed-replicaset.yaml', '--log', file)).code).toBe(0);
+    const d = await kubesim('describe', 'replicaset/replica-pvc', '--log', file);
+    const lines = d.out.split('\n');
+    expect(lines.slice(0, 8)).toEqual([
+      'Name:         replica-pvc', 'Namespace:    default', 'Selector:     type=db1', 'Labels:       <none>', 'Annotations:  <none>',
+      'Replicas:     3 current / 3 desired', expect.stringMatching(/^Pods Status:  \d Running \/ \d Waiting \/ 0 Succeeded \/ 0 Failed$/), 'Pod Template:',
+    ]);
+    expect(d.out).toContain('    ClaimName:     volume-shared\n');
+    expect(d.out).toMatch(/\n\nEvents:\n {2}Type {4}Reason {12}Age +From +Message\n/);
+    expect(d.out).toMatch(/replicaset-controller {2}Created pod: replica-pvc-[a-z0-9]{5}\n/);
+  });
+});
