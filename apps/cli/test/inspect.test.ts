@@ -421,7 +421,7 @@ describe('kubesim describe (kubectl layout for StatefulSets and ReplicaSets)', (
     const lines = d.out.split('\n');
     expect(lines.slice(0, 8)).toEqual([
       'Name:         replica-pvc', 'Namespace:    default', 'Selector:     type=db1', 'Labels:       <none>', 'Annotations:  <none>',
-      'Replicas:     3 current / 3 desired', expect.stringMatching(/^Pods Status:  \d Running \/ \d Waiting \/ 0 Succeeded \/ 0 Failed$/), 'Pod Template:',
+      'Replicas:     3 current / 3 desired', expect.stringMatching(/^Pods Status: {2}\d Running \/ \d Waiting \/ 0 Succeeded \/ 0 Failed$/), 'Pod Template:',
     ]);
     expect(d.out).toContain('    ClaimName:     volume-shared\n');
     expect(d.out).toMatch(/\n\nEvents:\n {2}Type {4}Reason {12}Age +From +Message\n/);
