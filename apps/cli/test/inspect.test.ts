@@ -408,6 +408,18 @@ describe('kubesim rollout (of a recorded log)', () => {
     ]);
     expect(described.out).toContain('Volume Claims:\n  Name:          www\n  StorageClass:  fast\n  Labels:        <none>\n  Annotations:   <none>\n  Capacity:      1Gi\n  Access Modes:  [ReadWriteOnce]\n\nEvents:\n  Type    Reason            Age');
     expect(described.out).toMatch(/ {2}Normal {2}SuccessfulCreate {2}\S+ +statefulset-controller {2}create Claim www-web-0 Pod web-0 in StatefulSet web success\n/);
+    // describe pvc: the claim kept through three rollouts, bound, used by the pod of its ordinal.
+    const claim = await kubesim('describe', 'pvc/www-web-0', '--log', file);
+    const cl = claim.out.split('\n');
+    expect(cl.slice(0, 5)).toEqual(['Name:          www-web-0', 'Namespace:     default', 'StorageClass:  fast', 'Status:        Bound', expect.stringMatching(/^Volume: {8}pvc-[0-9a-f-]{36}$/)]);
+    expect(cl).toContain('Labels:        app=nginx');
+    expect(cl.slice(cl.indexOf('Finalizers:    [kubernetes.io/pvc-protection]'), cl.indexOf('Finalizers:    [kubernetes.io/pvc-protection]') + 5))
+      .toEqual(['Finalizers:    [kubernetes.io/pvc-protection]', 'Capacity:      1Gi', 'Access Modes:  RWO', 'VolumeMode:    Filesystem', 'Used By:       web-0']);
+    expect(claim.out).toMatch(/\n\nEvents:\n[\s\S]*ProvisioningSucceeded/);
+    // As it was created (just before its pod): Pending, no volume yet, so no capacity or access modes, nobody using it.
+    const created = read(file).entries.find((e) => e.type === 'ADDED' && e.object?.kind === 'PersistentVolumeClaim' && e.object.metadata?.name === 'www-web-0')!;
+    const pending = await kubesim('describe', 'pvc/www-web-0', '--log', file, '--at', String(created.seq));
+    expect(pending.out).toMatch(/\nStatus: {8}Pending\nVolume: +\n[\s\S]*\nCapacity: +\nAccess Modes: +\nVolumeMode: {4}Filesystem\nUsed By: {7}<none>\n/);
     const rs = await kubesim('rollout', 'history', 'statefulset/nothing', '--log', file);
     expect([rs.code, rs.err]).toEqual([1, 'Error from server (NotFound): statefulsets.apps "nothing" not found\n']);
   });

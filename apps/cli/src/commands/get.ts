@@ -1,8 +1,8 @@
 import { isLogDamage, readLogFile, renderLogDamage, unreadableLogMessage } from '@kubesim/log';
 import { foldLog, type ObjectStore } from '@kubesim/state';
-import { kubectlMessage, newNotFound, resolveKind, KINDS, type Event, type KObject, type Pod, type ReplicaSet, type StatefulSet } from '@kubesim/api';
+import { kubectlMessage, newNotFound, resolveKind, KINDS, type Event, type KObject, type Pod } from '@kubesim/api';
 import { parseTarget, rolloutHistory, rolloutStatus } from '@kubesim/scenario';
-import { describeEvents, describeReplicaSet, describeStatefulSet, goYaml, printObjects } from '../printers/index.js';
+import { describeEvents, goYaml, kubectlDescribe, printObjects } from '../printers/index.js';
 import { AtCursor, parseAt } from './replay.js';
 
 export interface GetOptions {
@@ -82,9 +82,9 @@ export const describeLogCommand = (target: string, opts: { readonly log: string;
   const obj = state.store.get(t.kind, ns, t.name) as KObject | undefined;
   if (!obj) { process.stderr.write(`${kubectlMessage(newNotFound(t.kind, t.name))}\n`); return 1; }
   const events = [...state.store.list('Event', obj.metadata?.namespace || 'default')] as Event[];
-  if (t.kind === 'StatefulSet' || t.kind === 'ReplicaSet') {
+  if (t.kind === 'StatefulSet' || t.kind === 'ReplicaSet' || t.kind === 'PersistentVolumeClaim') {
     const pods = [...state.store.list('Pod', obj.metadata?.namespace || 'default')] as Pod[];
-    process.stdout.write(t.kind === 'StatefulSet' ? describeStatefulSet(obj as StatefulSet, pods, events, state.nowMs) : describeReplicaSet(obj as ReplicaSet, pods, events, state.nowMs));
+    process.stdout.write(kubectlDescribe(obj, pods, events, state.nowMs));
     return 0;
   }
   process.stdout.write(goYaml(obj));

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
 import { parse as parseYaml } from 'yaml';
-import { KINDS, kubectlMessage, loadManifests, newNotFound, qualifiedKind, renderLoadError, resolveKind, type Event, type Kind, type KObject, type Pod, type ReplicaSet, type StatefulSet } from '@kubesim/api';
+import { KINDS, kubectlMessage, loadManifests, newNotFound, qualifiedKind, renderLoadError, resolveKind, type Event, type Kind, type KObject, type Pod } from '@kubesim/api';
 import { LogWriter, LOG_FORMAT_VERSION } from '@kubesim/log';
 import { ObjectStore } from '@kubesim/state';
 import {
@@ -10,7 +10,7 @@ import {
 } from '@kubesim/scenario';
 import { readLog, jsOf, type ProcessState } from '@kubesim/nats';
 import { control, withSession, type ContextOptions, type Session } from '../distributed/context.js';
-import { describeEvents, describeReplicaSet, describeStatefulSet, goYaml, printObjects } from '../printers/index.js';
+import { describeEvents, goYaml, kubectlDescribe, printObjects } from '../printers/index.js';
 import { stateRows } from './up.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -172,11 +172,10 @@ export const describeCommand = (target: string, o: ContextOptions): Promise<numb
   if (!obj) { err(kubectlMessage(newNotFound(t.kind, t.name))); return 1; }
   const evs = await s.api.list('Event', obj.metadata?.namespace || 'default');
   if (!evs.ok) { err(kubectlMessage(evs.error)); return 1; }
-  if (t.kind === 'StatefulSet' || t.kind === 'ReplicaSet') {
+  if (t.kind === 'StatefulSet' || t.kind === 'ReplicaSet' || t.kind === 'PersistentVolumeClaim') {
     const pods = await s.api.list('Pod', obj.metadata?.namespace || 'default');
     if (!pods.ok) { err(kubectlMessage(pods.error)); return 1; }
-    const [ps, es, now] = [pods.objects as Pod[], evs.objects as Event[], s.clock.now()];
-    process.stdout.write(t.kind === 'StatefulSet' ? describeStatefulSet(obj as StatefulSet, ps, es, now) : describeReplicaSet(obj as ReplicaSet, ps, es, now));
+    process.stdout.write(kubectlDescribe(obj, pods.objects as Pod[], evs.objects as Event[], s.clock.now()));
     return 0;
   }
   process.stdout.write(goYaml(obj));

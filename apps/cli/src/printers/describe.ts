@@ -1,7 +1,8 @@
 import {
   controllerRefOf, describePodTemplate, PrefixWriter, rfc1123z, writeAnnotations, writeLabels,
-  type Event, type KObject, type Pod, type ReplicaSet, type StatefulSet,
+  type Event, type KObject, type PersistentVolumeClaim, type Pod, type ReplicaSet, type StatefulSet,
 } from '@kubesim/api';
+import { ageSince } from './age.js';
 import { describeEvents } from './events.js';
 import { formatLabelSelector } from './format.js';
 
@@ -88,4 +89,58 @@ const withEvents = (w: PrefixWriter, obj: KObject, events: readonly Event[], now
   const table = describeEvents(obj, events, nowMs);
   if (table === 'Events:\n  <none>\n') { w.write(0, 'Events:\t<none>\n'); return w.flush(); }
   return `${w.flush()}\n${table}`;
+};
+
+const ACCESS_MODE_SHORT: Readonly<Record<string, string>> = { ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' };
+
+/**
+ * `kubectl describe pvc` ([describe.go describePersistentVolumeClaim, printPersistentVolumeClaim]): class,
+ * status (`Terminating (lasts 5s)` while deleted), volume, labels, annotations, finalizers, the bound
+ * capacity and access modes, volume mode, the pods that use it (`Used By`), conditions, events.
+ */
+export const describeClaim = (pvc: PersistentVolumeClaim, pods: readonly Pod[], events: readonly Event[], nowMs: number): string => {
+  const w = new PrefixWriter();
+  const meta = pvc.metadata ?? {};
+  w.write(0, `Name:\t${meta.name ?? ''}\n`);
+  w.write(0, `Namespace:\t${meta.namespace ?? ''}\n`);
+  w.write(0, `StorageClass:\t${pvc.spec?.storageClassName ?? meta.annotations?.['volume.beta.kubernetes.io/storage-class'] ?? ''}\n`);
+  w.write(0, meta.deletionTimestamp !== undefined ? `Status:\tTerminating (lasts ${ageSince(meta.deletionTimestamp, nowMs)})\n` : `Status:\t${pvc.status?.phase ?? ''}\n`);
+  w.write(0, `Volume:\t${pvc.spec?.volumeName ?? ''}\n`);
+  writeLabels(w, 'Labels', meta.labels);
+  writeAnnotations(w, 'Annotations', meta.annotations);
+  w.write(0, `Finalizers:\t[${(meta.finalizers ?? []).join(' ')}]\n`);
+  const bound = (pvc.spec?.volumeName ?? '') !== '';
+  const capacity = bound ? (pvc.status?.capacity as Record<string, unknown> | undefined)?.storage : undefined;
+  w.write(0, `Capacity:\t${capacity === undefined ? '' : String(capacity)}\n`);
+  w.write(0, `Access Modes:\t${bound ? (pvc.status?.accessModes ?? []).map((m) => ACCESS_MODE_SHORT[m] ?? m).join(',') : ''}\n`);
+  if (pvc.spec?.volumeMode !== undefined) w.write(0, `VolumeMode:\t${pvc.spec.volumeMode}\n`);
+  // getPodsForPVC: the namespace's pods whose volumes name the claim, by name.
+  const users = pods.filter((p) => p.metadata?.namespace === meta.namespace && (p.spec?.volumes ?? []).some((v) => v.persistentVolumeClaim?.claimName === meta.name))
+    .map((p) => p.metadata?.name ?? '').sort();
+  w.write(0, 'Used By:\t');
+  if (users.length === 0) w.write(0, '<none>\n');
+  users.forEach((u, i) => w.write(0, `${i === 0 ? '' : '\t'}${u}\n`));
+  const conditions = pvc.status?.conditions ?? [];
+  if (conditions.length > 0) {
+    w.write(0, 'Conditions:\n');
+    w.write(1, 'Type\tStatus\tLastProbeTime\tLastTransitionTime\tReason\tMessage\n');
+    w.write(1, '----\t------\t-----------------\t------------------\t------\t-------\n');
+    for (const c of conditions) {
+      w.write(1, `${c.type} \t${c.status} \t${rfc1123zOrZero(c.lastProbeTime)} \t${rfc1123zOrZero(c.lastTransitionTime)} \t${c.reason ?? ''} \t${c.message ?? ''}\n`);
+    }
+  }
+  return withEvents(w, pvc, events, nowMs);
+};
+
+/** A metav1.Time as describe prints it: RFC 1123Z, or Go's zero time. */
+const rfc1123zOrZero = (t: string | null | undefined): string => (t ? rfc1123z(t) : 'Mon, 01 Jan 0001 00:00:00 +0000');
+
+/** The kinds described in kubectl's layout (StatefulSet, ReplicaSet, PersistentVolumeClaim). */
+export const kubectlDescribe = (obj: KObject, pods: readonly Pod[], events: readonly Event[], nowMs: number): string => {
+  switch (obj.kind) {
+    case 'StatefulSet': return describeStatefulSet(obj as StatefulSet, pods, events, nowMs);
+    case 'ReplicaSet': return describeReplicaSet(obj as ReplicaSet, pods, events, nowMs);
+    case 'PersistentVolumeClaim': return describeClaim(obj as PersistentVolumeClaim, pods, events, nowMs);
+    default: throw new Error(`no kubectl describer for ${String(obj.kind)}`);
+  }
 };
