@@ -123,7 +123,8 @@ describe('kubesim up and the commands against a running cluster', () => {
     const image = '{"spec":{"template":{"spec":{"containers":[{"name":"container","image":"mongo-db:2"}]}}}}';
     expect(kubesim('patch', 'statefulset/stateful-pvc', '-p', image).out).toBe('statefulset.apps/stateful-pvc patched\n');
     expect(kubesim('patch', 'statefulset/stateful-pvc', '-p', image).out).toBe('statefulset.apps/stateful-pvc patched (no change)\n');
-    expect(kubesim('patch', 'statefulset/stateful-pvc', '-p', image, '--type', 'json').err).toMatch(/^error: --type must be one of \[json merge strategic\]/);
+    expect(kubesim('patch', 'statefulset/stateful-pvc', '-p', image, '--type', 'json').err).toBe('error: --type json (a JSON patch, RFC 6902) is not supported by kubesim: use strategic (the default) or merge\n');
+    expect(kubesim('patch', 'statefulset/stateful-pvc', '-p', image, '--type', 'apply').err).toBe('error: --type must be one of [json merge strategic], not "apply"\n');
     const patched = kubesim('get', 'statefulset', 'stateful-pvc', '-o', 'json');
     const tplSpec = (JSON.parse(patched.out) as { spec: { template: { spec: { containers: { image: string; volumeMounts: { mountPath: string }[] }[] } } } }).spec.template.spec;
     expect(tplSpec.containers.map((c) => [c.image, c.volumeMounts.map((m) => m.mountPath)])).toEqual([['mongo-db:2', ['/applog']]]);

@@ -344,7 +344,8 @@ export const patchCommand = (target: string, o: ContextOptions & { patch: string
   const t = parseTarget(target);
   if (typeof t === 'string') { err(`error: ${t}`); return 2; }
   const type = o.type ?? 'strategic';
-  if (type !== 'strategic' && type !== 'merge') { err(`error: --type must be one of [json merge strategic], and kubesim knows strategic and merge, got "${type}"`); return 2; }
+  if (type === 'json') { err('error: --type json (a JSON patch, RFC 6902) is not supported by kubesim: use strategic (the default) or merge'); return 2; }
+  if (type !== 'strategic' && type !== 'merge') { err(`error: --type must be one of [json merge strategic], not "${type}"`); return 2; }
   if (o.subresource !== undefined && o.subresource !== 'status' && o.subresource !== 'scale') { err(`error: invalid subresource value: "${o.subresource}". Must be one of [status scale]`); return 2; }
   let patch: unknown;
   try { patch = parseYaml(o.patch); } catch (e) { err(`error: unable to parse "${o.patch}": ${(e as Error).message}`); return 1; }
