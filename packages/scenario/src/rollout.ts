@@ -1,5 +1,5 @@
 import {
-  compileSelector, controllerRefOf, goTabwriter, KINDS, kubectlMessage, newNotFound, printPodTemplate, timestamp,
+  compileSelector, controllerRefOf, goTabwriter, kubectlMessage, newNotFound, pluralQualified, printPodTemplate, qualifiedKind, timestamp,
   type ApiRequest, type ControllerRevision, type Kind, type PodTemplateSpec, type StatefulSet,
 } from '@kubesim/api';
 import { canonicalJson, revisionPatch } from '@kubesim/controllers';
@@ -30,9 +30,9 @@ export const ROLLOUT_VERBS: readonly RolloutVerb[] = ['restart', 'undo', 'status
  * kubesim does not have — `error: statefulsets.apps "web" pausing is not supported`.
  */
 export const rolloutPauseResume = (state: RolloutState, verb: 'pause' | 'resume', kind: Kind, namespace: string, name: string): string => {
-  const exists = kind === 'StatefulSet' ? state.get('StatefulSet', namespace, name) : kind === 'ReplicaSet' ? state.get('ReplicaSet', namespace, name) : undefined;
-  if (!exists && (kind === 'StatefulSet' || kind === 'ReplicaSet')) return kubectlMessage(newNotFound(kind, name));
-  return `error: ${resource(kind)} "${name}" ${verb === 'pause' ? 'pausing' : 'resuming'} is not supported`;
+  const refusal = `error: ${pluralQualified(kind)} "${name}" ${verb === 'pause' ? 'pausing' : 'resuming'} is not supported`;
+  if (kind !== 'StatefulSet') return notAStatefulSet(state, kind, namespace, name, refusal);
+  return state.get('StatefulSet', namespace, name) === undefined ? kubectlMessage(newNotFound(kind, name)) : refusal;
 };
 
 /** What kubectl rollout reads of the cluster (a Snapshot, an ObjectStore, a fold of a recorded log). */
@@ -48,15 +48,14 @@ export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 export const CHANGE_CAUSE = 'kubernetes.io/change-cause';
 
 /** `statefulset.apps/web` — kubectl's name printer. */
-export const rolloutResourceName = (kind: Kind, name: string): string => {
-  const g = KINDS[kind].group;
-  return `${kind.toLowerCase()}${g === '' ? '' : `.${g}`}/${name}`;
-};
+export const rolloutResourceName = (kind: Kind, name: string): string => `${qualifiedKind(kind).toLowerCase()}/${name}`;
 
-/** `ReplicaSet.apps` — a GroupKind as kubectl prints it. */
-const groupKind = (kind: Kind): string => { const g = KINDS[kind].group; return g === '' ? kind : `${kind}.${g}`; };
-/** `replicasets.apps` — the resource as kubectl's restart error names it. */
-const resource = (kind: Kind): string => { const { plural, group } = KINDS[kind]; return group === '' ? plural : `${plural}.${group}`; };
+/**
+ * Every verb acts on StatefulSets only: for another kind, kubectl's refusal — after the NotFound of a
+ * ReplicaSet that does not exist (kubectl reads the object first).
+ */
+const notAStatefulSet = (state: RolloutState, kind: Kind, namespace: string, name: string, refusal: string): string =>
+  (kind === 'ReplicaSet' && state.get('ReplicaSet', namespace, name) === undefined ? kubectlMessage(newNotFound(kind, name)) : refusal);
 
 const notFound = (kind: Kind, name: string): RolloutPlan => ({ type: 'error', message: kubectlMessage(newNotFound(kind, name)) });
 const error = (message: string): RolloutPlan => ({ type: 'error', message: `error: ${message}` });
@@ -66,10 +65,7 @@ export const rfc3339 = (nowMs: number): string => timestamp(Math.floor(nowMs / 1
 
 /** `kubectl rollout restart KIND/NAME` at `nowMs` (the cluster's clock). */
 export const rolloutRestart = (state: RolloutState, kind: Kind, namespace: string, name: string, nowMs: number): RolloutPlan => {
-  if (kind !== 'StatefulSet') {
-    if (kind === 'ReplicaSet' && state.get('ReplicaSet', namespace, name) === undefined) return notFound(kind, name);
-    return error(`${resource(kind)} "${name}" restarting is not supported`);
-  }
+  if (kind !== 'StatefulSet') return { type: 'error', message: notAStatefulSet(state, kind, namespace, name, `error: ${pluralQualified(kind)} "${name}" restarting is not supported`) };
   const set = state.get('StatefulSet', namespace, name);
   if (!set) return notFound(kind, name);
   const at = rfc3339(nowMs);
@@ -98,10 +94,7 @@ export const setHistory = (state: RolloutState, set: StatefulSet): ControllerRev
 
 /** `kubectl rollout undo KIND/NAME [--to-revision N]` (0: the previous revision). */
 export const rolloutUndo = (state: RolloutState, kind: Kind, namespace: string, name: string, toRevision = 0): RolloutPlan => {
-  if (kind !== 'StatefulSet') {
-    if (kind === 'ReplicaSet' && state.get('ReplicaSet', namespace, name) === undefined) return notFound(kind, name);
-    return error(`no rollbacker has been implemented for "${groupKind(kind)}"`);
-  }
+  if (kind !== 'StatefulSet') return { type: 'error', message: notAStatefulSet(state, kind, namespace, name, `error: no rollbacker has been implemented for "${qualifiedKind(kind)}"`) };
   if (toRevision < 0) return error(`unable to find specified revision ${toRevision} in history`);
   const set = state.get('StatefulSet', namespace, name);
   if (!set) return notFound(kind, name);
@@ -146,10 +139,7 @@ export const statefulSetRolloutStatus = (set: StatefulSet): { message: string; d
 
 /** `kubectl rollout status KIND/NAME` once (`--watch=false`): the status, or why there is none. */
 export const rolloutStatus = (state: RolloutState, kind: Kind, namespace: string, name: string): { message: string; done: boolean } | { error: string } => {
-  if (kind !== 'StatefulSet') {
-    if (kind === 'ReplicaSet' && state.get('ReplicaSet', namespace, name) === undefined) return { error: kubectlMessage(newNotFound(kind, name)) };
-    return { error: `error: no status viewer has been implemented for ${groupKind(kind)}` };
-  }
+  if (kind !== 'StatefulSet') return { error: notAStatefulSet(state, kind, namespace, name, `error: no status viewer has been implemented for ${qualifiedKind(kind)}`) };
   const set = state.get('StatefulSet', namespace, name);
   if (!set) return { error: kubectlMessage(newNotFound(kind, name)) };
   return statefulSetRolloutStatus(set);
@@ -157,10 +147,7 @@ export const rolloutStatus = (state: RolloutState, kind: Kind, namespace: string
 
 /** `kubectl rollout history KIND/NAME [--revision N]`: the overview, or one revision's pod template. */
 export const rolloutHistory = (state: RolloutState, kind: Kind, namespace: string, name: string, revision = 0): { text: string } | { error: string } => {
-  if (kind !== 'StatefulSet') {
-    if (kind === 'ReplicaSet' && state.get('ReplicaSet', namespace, name) === undefined) return { error: kubectlMessage(newNotFound(kind, name)) };
-    return { error: `error: no history viewer has been implemented for "${groupKind(kind)}"` };
-  }
+  if (kind !== 'StatefulSet') return { error: notAStatefulSet(state, kind, namespace, name, `error: no history viewer has been implemented for "${qualifiedKind(kind)}"`) };
   const set = state.get('StatefulSet', namespace, name);
   if (!set) return { error: kubectlMessage(newNotFound(kind, name)) };
   const history = setHistory(state, set);
@@ -185,7 +172,7 @@ export const rolloutHistory = (state: RolloutState, kind: Kind, namespace: strin
 export const setImage = (
   state: RolloutState, kind: Kind, namespace: string, name: string, images: Readonly<Record<string, string>>,
 ): { readonly request?: ApiRequest; readonly done?: string; readonly errors: readonly string[] } => {
-  if (kind !== 'StatefulSet' && kind !== 'ReplicaSet' && kind !== 'Pod') return { errors: [`error: ${resource(kind)}/${name} the object has no pod template`] };
+  if (kind !== 'StatefulSet' && kind !== 'ReplicaSet' && kind !== 'Pod') return { errors: [`error: ${pluralQualified(kind)}/${name} the object has no pod template`] };
   const obj = state.get(kind, namespace, name);
   if (!obj) return { errors: [kubectlMessage(newNotFound(kind, name))] };
   const spec = kind === 'Pod' ? (obj as { spec?: PodSpecLike }).spec : (obj as { spec?: { template?: { spec?: PodSpecLike } } }).spec?.template?.spec;

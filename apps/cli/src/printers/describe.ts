@@ -3,7 +3,7 @@ import {
   type Event, type KObject, type PersistentVolumeClaim, type Pod, type ReplicaSet, type StatefulSet,
 } from '@kubesim/api';
 import { ageSince } from './age.js';
-import { describeEvents } from './events.js';
+import { describeEvents, eventsAbout } from './events.js';
 import { formatLabelSelector } from './format.js';
 
 /**
@@ -86,9 +86,8 @@ const podsStatus = (pods: readonly Pod[], uid: string | undefined): string => {
 
 /** DescribeEvents: `Events:\t<none>` joins the last run of fields; a table is laid out apart, after a blank line. */
 const withEvents = (w: PrefixWriter, obj: KObject, events: readonly Event[], nowMs: number): string => {
-  const table = describeEvents(obj, events, nowMs);
-  if (table === 'Events:\n  <none>\n') { w.write(0, 'Events:\t<none>\n'); return w.flush(); }
-  return `${w.flush()}\n${table}`;
+  if (eventsAbout(obj, events).length === 0) { w.write(0, 'Events:\t<none>\n'); return w.flush(); }
+  return `${w.flush()}\n${describeEvents(obj, events, nowMs)}`;
 };
 
 const ACCESS_MODE_SHORT: Readonly<Record<string, string>> = { ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' };

@@ -8,10 +8,7 @@ import { DESCRIBE_LAYOUT, renderTabbed } from './tabwriter.js';
  * first occurrence's, or `<last> (xN over <first>)` for a repeated event; From is the source component.
  */
 export const describeEvents = (obj: KObject, events: readonly Event[], nowMs: number): string => {
-  const mine = events
-    .filter((e) => e.involvedObject?.kind === obj.kind && e.involvedObject?.name === obj.metadata?.name
-      && (e.involvedObject?.uid === undefined || e.involvedObject.uid === obj.metadata?.uid))
-    .sort((a, b) => (a.lastTimestamp ?? '').localeCompare(b.lastTimestamp ?? ''));
+  const mine = eventsAbout(obj, events);
   if (mine.length === 0) return 'Events:\n  <none>\n';
   const rows = mine.map((e) => {
     const count = e.count ?? 1;
@@ -22,3 +19,9 @@ export const describeEvents = (obj: KObject, events: readonly Event[], nowMs: nu
   });
   return `Events:\n${renderTabbed([['  Type', 'Reason', 'Age', 'From', 'Message'], ['  ----', '------', '----', '----', '-------'], ...rows], DESCRIBE_LAYOUT).trimEnd()}\n`;
 };
+
+/** The events about this incarnation of the object (kind, name and uid), oldest lastTimestamp first. */
+export const eventsAbout = (obj: KObject, events: readonly Event[]): Event[] => events
+  .filter((e) => e.involvedObject?.kind === obj.kind && e.involvedObject?.name === obj.metadata?.name
+    && (e.involvedObject?.uid === undefined || e.involvedObject.uid === obj.metadata?.uid))
+  .sort((a, b) => (a.lastTimestamp ?? '').localeCompare(b.lastTimestamp ?? ''));
