@@ -216,6 +216,8 @@ export const measureSize = async (entry: ProcessEntry, replicas: number, nodes: 
         byWrite.set(k, r);
       }
       for (const [k, v] of [...byWrite].sort((a, b) => b[1].bytes - a[1].bytes)) process.stderr.write(`  ${String(v.n).padStart(7)} ${String(Math.round(v.bytes / 1024)).padStart(8)} KB  ${k}\n`);
+      // Each component's reconciles and writes, from its last status announcement.
+      for (const p of c.supervisor.states()) if (p.status) process.stderr.write(`  ${p.name}: ${p.status.reconciles} reconciles, ${p.status.writes} writes\n`);
     }
     const hopUnderLoad = await hops;
     const processes = [

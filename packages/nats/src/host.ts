@@ -316,7 +316,7 @@ export class NatsComponentHost {
     if (!this.shardRunning(s)) { s.initial.push(key); return; }
     if (!s.q.add(key, cause)) return;
     s.ready.push(key);
-    this.pump(s);
+    this.schedulePump(s);
   }
 
   private enqueueAfter(s: Shard, key: string, delayMs: number, cause: number | null): void {
