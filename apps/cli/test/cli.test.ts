@@ -80,11 +80,11 @@ describe('kubesim CLI', () => {
     expect(kubesim('get', 'pod', 'nope', '--log', log).err).toBe('Error from server (NotFound): pods "nope" not found\n');
   });
 
-  it('describe --log: the object as it was then, as YAML, and the events about it', () => {
+  it('describe --log: the object as it was then, in kubectl\'s layout (as YAML for kinds without one), and the events about it', () => {
     const r = kubesim('describe', 'pod/stateful-pvc-0', '--log', log);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^apiVersion: v1\nkind: Pod\nmetadata:/);
-    expect(r.out).toMatch(/^\s+nodeName: node-/m);
+    expect(r.out).toMatch(/^Name: +stateful-pvc-0\nNamespace: +default\nNode: +node-[a-z]+\/172\.18\.0\.\d+\n/);
+    expect(r.out).toMatch(/\n {4}ClaimName: +volume-stateful-pvc-0\n/);
     expect(r.out).toMatch(/^Events:\n\s+Type\s+Reason\s+Age\s+From\s+Message\n/m);
     expect(r.out).toMatch(/Normal\s+Scheduled\s+\S+\s+default-scheduler\s+Successfully assigned default\/stateful-pvc-0 to node-/);
     // Before it existed; a missing object; a bad position.

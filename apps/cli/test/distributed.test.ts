@@ -68,7 +68,7 @@ describe('kubesim up and the commands against a running cluster', () => {
     expect(kubesim('delete', 'pod/stateful-pvc-1').out).toBe('pod/stateful-pvc-1 deleted\n');
     expect(kubesim('restart', 'statefulset-controller').out).toBe('statefulset-controller restarted\n');
     await eventually(['get', 'pods'], /stateful-pvc-1\s+1\/1\s+Running/);
-    expect(kubesim('describe', 'pod/stateful-pvc-1').out).toMatch(/claimName: volume-stateful-pvc-1[\s\S]*Events:[\s\S]*Scheduled/);
+    expect(kubesim('describe', 'pod/stateful-pvc-1').out).toMatch(/\nStatus: +Running\n[\s\S]*ClaimName: +volume-stateful-pvc-1\n[\s\S]*Events:[\s\S]*Scheduled/);
     expect(kubesim('logs', 'statefulset-controller').out).toMatch(/SIGKILL|running \(pid \d+\)[\s\S]*running \(pid \d+\)/);
 
     // Freeze the scheduler and cut the kubelet off NATS while a pod is replaced; both come back.

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KObject } from '@kubesim/api';
+import type { KObject, Pod } from '@kubesim/api';
 import { isLogDamage, isObjectEntry, LogWriter, parseLogText, type Envelope, type LogHeader, type ParsedLog } from '@kubesim/log';
 import { AtCursor, parseAt } from '../src/commands/replay.js';
 import { scenarioOfHeader } from '../src/commands/verify.js';
@@ -422,6 +422,63 @@ describe('kubesim rollout (of a recorded log)', () => {
     expect(pending.out).toMatch(/\nStatus: {8}Pending\nVolume: +\n[\s\S]*\nCapacity: +\nAccess Modes: +\nVolumeMode: {4}Filesystem\nUsed By: {7}<none>\n/);
     const rs = await kubesim('rollout', 'history', 'statefulset/nothing', '--log', file);
     expect([rs.code, rs.err]).toEqual([1, 'Error from server (NotFound): statefulsets.apps "nothing" not found\n']);
+  });
+});
+
+describe('kubesim describe pod (kubectl layout)', () => {
+  it('a pod in CrashLoopBackOff: node/host IP, IPs, Controlled By, its container\'s state and last state, conditions, claim volume, QoS, tolerations, events', async () => {
+    const file = join(tmp, 'crashloop.jsonl');
+    expect((await kubesim('run', 'examples/crashloop.yaml', '--log', file)).code).toBe(0);
+    const log = read(file);
+    const backoff = log.entries.find((e) => e.object?.kind === 'Pod' && e.object.metadata?.name === 'web-0'
+      && (e.object as Pod).status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff')!;
+    const pod = backoff.object as Pod;
+    const d = await kubesim('describe', 'pod/web-0', '--log', file, '--at', String(backoff.seq));
+    expect(d.code, d.err).toBe(0);
+    const lines = d.out.split('\n');
+    expect(lines.slice(0, 15)).toEqual([
+      'Name:         web-0', 'Namespace:    default', `Node:         ${pod.spec!.nodeName!}/${pod.status!.hostIP!}`,
+      expect.stringMatching(/^Start Time: {3}Thu, 01 Jan 2026 00:00:\d\d \+0000$/),
+      'Labels:       app=nginx', '              apps.kubernetes.io/pod-index=0', expect.stringMatching(/^ {14}controller-revision-hash=web-[a-z0-9]+$/),
+      '              statefulset.kubernetes.io/pod-name=web-0', 'Annotations:  <none>', 'Status:       Running', `IP:           ${pod.status!.podIP!}`,
+      // IPs: ends the tabwriter's column (a line without a tab), so what follows is aligned apart, as kubectl prints it.
+      'IPs:', `  IP:           ${pod.status!.podIP!}`, 'Controlled By:  StatefulSet/web', 'Containers:',
+    ]);
+    const container = lines.slice(lines.indexOf('  nginx:'), lines.indexOf('Conditions:'));
+    expect(container).toEqual([
+      '  nginx:', `    Container ID:   ${pod.status!.containerStatuses![0]!.containerID!}`, '    Image:          nginx:1.25',
+      expect.stringMatching(/^ {4}Image ID: {7}docker\.io\/library\/nginx@sha256:[0-9a-f]{64}$/), '    Port:           <none>', '    Host Port:      <none>',
+      '    State:          Waiting', '      Reason:       CrashLoopBackOff', '    Last State:     Terminated', '      Reason:       Error', '      Exit Code:    1',
+      expect.stringMatching(/^ {6}Started: {6}Thu, 01 Jan 2026 /), expect.stringMatching(/^ {6}Finished: {5}Thu, 01 Jan 2026 /),
+      '    Ready:          False', '    Restart Count:  1', '    Readiness:      http-get http://:80/ delay=0s timeout=1s period=10s #success=1 #failure=3',
+      '    Environment:    <none>', '    Mounts:', '      /usr/share/nginx/html from www (rw)',
+    ]);
+    expect(d.out).toContain([
+      'Conditions:', '  Type                        Status', '  PodReadyToStartContainers   True ', '  Initialized                 True ', '  Ready                       False ',
+      '  ContainersReady             False ', '  PodScheduled                True ', 'Volumes:', '  www:',
+      '    Type:        PersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)', '    ClaimName:   www-web-0', '    ReadOnly:    false',
+      'QoS Class:       BestEffort', 'Node-Selectors:  <none>', 'Tolerations:     node.kubernetes.io/not-ready:NoExecute op=Exists for 300s',
+      '                 node.kubernetes.io/unreachable:NoExecute op=Exists for 300s', '', 'Events:',
+    ].join('\n'));
+    expect(d.out).toMatch(/\n {2}Normal {3}Started +\S+ \(x2 over \S+\) +kubelet +Container started\n/);
+    // At the end: running again after its fourth restart, Ready.
+    const end = await kubesim('describe', 'pod/web-0', '--log', file);
+    expect(end.out).toMatch(/\n {4}State: {10}Running\n {6}Started: {6}Thu, 01 Jan 2026 [\d:]+ \+0000\n {4}Last State: {5}Terminated\n {6}Reason: {7}Error\n/);
+    expect(end.out).toContain('\n    Ready:          True\n    Restart Count:  4\n');
+  });
+
+  it('a pod with cpu and memory requests is Burstable; a deleted pod shows Terminating and its grace period', async () => {
+    const file = join(tmp, 'node-failure.jsonl');
+    expect((await kubesim('run', 'examples/node-failure.yaml', '--log', file)).code).toBe(0);
+    const log = read(file);
+    const deleted = log.entries.find((e) => e.object?.kind === 'Pod' && e.object.metadata?.deletionTimestamp !== undefined && (e.object as Pod).status?.phase === 'Running')!;
+    const name = deleted.object!.metadata!.name!;
+    const d = await kubesim('describe', `pod/${name}`, '--log', file, '--at', String(deleted.seq));
+    // The deletionTimestamp is the end of the grace period, still ahead: kubectl's HumanDuration of a negative age.
+    expect(d.out).toMatch(/\nStatus: +Terminating \(lasts <invalid>\)\nTermination Grace Period: +10s\n/);
+    expect(d.out).toMatch(/\nQoS Class: +Burstable\n/);
+    // Requests: ends a column; its amounts align with the lines after them (Environment), as kubectl prints them.
+    expect(d.out).toContain('\n    Requests:\n      cpu:        2\n      memory:     1Gi\n    Environment:  <none>\n');
   });
 });
 

@@ -1,4 +1,4 @@
-import type { PodTemplateSpec } from './types.js';
+import type { Pod, PodTemplateSpec } from './types.js';
 
 /**
  * `kubectl describe`'s layout ([describe.go]): a PrefixWriter writes lines with tabs between cells, two
@@ -65,6 +65,9 @@ export const rfc1123z = (iso: string | undefined): string => {
   return `${day}, ${p(d.getUTCDate())} ${mon} ${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
 };
 
+/** A metav1.Time as describe prints it: RFC 1123Z, or Go's zero time when unset. */
+export const rfc1123zOrZero = (t: string | null | undefined): string => (t ? rfc1123z(t) : 'Mon, 01 Jan 0001 00:00:00 +0000');
+
 const MAX_ANNOTATION_LEN = 140;
 
 /** printLabelsMultilineWithIndent: `Title:\tk=v` then `\tk2=v2`, sorted; `<none>` when empty. */
@@ -96,19 +99,59 @@ export const writeAnnotations = (w: PrefixWriter, title: string, annotations: Re
 type Spec = NonNullable<PodTemplateSpec['spec']>;
 type Container = Spec['containers'][number];
 
-const describeContainers = (w: PrefixWriter, label: string, containers: readonly Container[], space: string): void => {
+type ContainerStatus = NonNullable<NonNullable<Pod['status']>['containerStatuses']>[number];
+type ContainerState = NonNullable<ContainerStatus['state']>;
+
+/** describeStatus: a container state (`Running` and its start, `Waiting` and its reason, `Terminated` and its exit). */
+const describeState = (w: PrefixWriter, title: string, st: ContainerState | undefined): void => {
+  if (st?.running) {
+    w.write(2, `${title}:\tRunning\n`);
+    w.write(3, `Started:\t${rfc1123zOrZero(st.running.startedAt)}\n`);
+  } else if (st?.waiting) {
+    w.write(2, `${title}:\tWaiting\n`);
+    if (st.waiting.reason) w.write(3, `Reason:\t${st.waiting.reason}\n`);
+  } else if (st?.terminated) {
+    const t = st.terminated;
+    w.write(2, `${title}:\tTerminated\n`);
+    if (t.reason) w.write(3, `Reason:\t${t.reason}\n`);
+    if (t.message) w.write(3, `Message:\t${t.message}\n`);
+    w.write(3, `Exit Code:\t${t.exitCode}\n`);
+    if ((t.signal ?? 0) > 0) w.write(3, `Signal:\t${t.signal}\n`);
+    w.write(3, `Started:\t${rfc1123zOrZero(t.startedAt)}\n`);
+    w.write(3, `Finished:\t${rfc1123zOrZero(t.finishedAt)}\n`);
+  } else w.write(2, `${title}:\tWaiting\n`);
+};
+
+/** describeContainerPorts / describeContainerHostPorts (kubectl 1.34+: a named port as `80/TCP (web)`, joined by `, `). */
+const portList = (c: Container, port: (p: NonNullable<Container['ports']>[number]) => number): string =>
+  (c.ports ?? []).map((p) => `${port(p)}/${p.protocol ?? 'TCP'}${p.name ? ` (${p.name})` : ''}`).join(', ');
+
+/**
+ * describe.go describeContainers: each container's image, ports, command, its status when the pod has one
+ * (container and image ids, state, last state, Ready, Restart Count), resources, probes, environment, mounts.
+ */
+export const describeContainers = (w: PrefixWriter, label: string, containers: readonly Container[], space: string, statuses?: readonly ContainerStatus[]): void => {
   w.write(0, `${space}${label}:${containers.length === 0 ? ' <none>' : ''}\n`);
   for (const c of containers) {
+    const status = statuses?.find((s) => s.name === c.name);
     w.write(1, `${space.length > 0 ? ' ' : ''}${c.name}:\n`);
+    if (status) w.write(2, `Container ID:\t${status.containerID ?? ''}\n`);
     w.write(2, `Image:\t${c.image ?? ''}\n`);
-    const ports = (c.ports ?? []).map((p) => `${p.containerPort}/${p.protocol ?? 'TCP'}`).join(',');
+    if (status) w.write(2, `Image ID:\t${status.imageID}\n`);
+    const ports = portList(c, (p) => p.containerPort);
     w.write(2, ports.includes(',') ? `Ports:\t${ports}\n` : `Port:\t${ports || '<none>'}\n`);
-    const hostPorts = (c.ports ?? []).map((p) => `${p.hostPort ?? 0}/${p.protocol ?? 'TCP'}`).join(',');
+    const hostPorts = portList(c, (p) => p.hostPort ?? 0);
     w.write(2, hostPorts.includes(',') ? `Host Ports:\t${hostPorts}\n` : `Host Port:\t${hostPorts || '<none>'}\n`);
     for (const [title, list] of [['Command', c.command], ['Args', c.args]] as const) {
       if (!list?.length) continue;
       w.write(2, `${title}:\n`);
       for (const x of list) for (const s of x.split('\n')) w.write(3, `${s}\n`);
+    }
+    if (status) {
+      describeState(w, 'State', status.state);
+      if (status.lastState?.terminated) describeState(w, 'Last State', status.lastState);
+      w.write(2, `Ready:\t${status.ready ? 'True' : 'False'}\n`);
+      w.write(2, `Restart Count:\t${status.restartCount}\n`);
     }
     for (const [title, m] of [['Limits', c.resources?.limits], ['Requests', c.resources?.requests]] as const) {
       const names = Object.keys(m ?? {}).sort();
@@ -143,7 +186,7 @@ const describeProbe = (p: NonNullable<Container['readinessProbe']>): string => {
   return `unknown ${attrs}`;
 };
 
-const describeVolumes = (w: PrefixWriter, volumes: Spec['volumes'], space: string): void => {
+export const describeVolumes = (w: PrefixWriter, volumes: Spec['volumes'], space: string): void => {
   if (!volumes?.length) { w.write(0, `${space}Volumes:\t<none>\n`); return; }
   w.write(0, `${space}Volumes:\n`);
   for (const v of volumes) {
@@ -158,7 +201,7 @@ const describeVolumes = (w: PrefixWriter, volumes: Spec['volumes'], space: strin
 };
 
 /** printTolerationsMultilineWithIndent. */
-const writeTolerations = (w: PrefixWriter, title: string, tolerations: Spec['tolerations']): void => {
+export const writeTolerations = (w: PrefixWriter, title: string, tolerations: Spec['tolerations']): void => {
   w.write(0, `${title}:\t`);
   if (!tolerations?.length) { w.write(0, '<none>\n'); return; }
   [...tolerations].sort((a, b) => ((a.key ?? '') < (b.key ?? '') ? -1 : (a.key ?? '') > (b.key ?? '') ? 1 : 0)).forEach((t, i) => {
@@ -169,6 +212,15 @@ const writeTolerations = (w: PrefixWriter, title: string, tolerations: Spec['tol
     if (t.operator === 'Exists' && !t.value) s += t.key || t.effect ? ' op=Exists' : 'op=Exists';
     if (t.tolerationSeconds !== undefined && t.tolerationSeconds !== null) s += ` for ${t.tolerationSeconds}s`;
     w.write(0, `${s}\n`);
+  });
+};
+
+/** describeTopologySpreadConstraints: by topology key; nothing when there are none. */
+export const writeTopologySpread = (w: PrefixWriter, constraints: Spec['topologySpreadConstraints'], space: string): void => {
+  const tscs = [...(constraints ?? [])].sort((a, b) => (a.topologyKey < b.topologyKey ? -1 : a.topologyKey > b.topologyKey ? 1 : 0));
+  tscs.forEach((c, i) => {
+    w.write(0, i === 0 ? `${space}Topology Spread Constraints:\t` : `${space}\t`);
+    w.write(0, `${c.topologyKey}:${c.whenUnsatisfiable} when max skew ${c.maxSkew} is exceeded\n`);
   });
 };
 
@@ -183,11 +235,7 @@ export const describePodTemplate = (w: PrefixWriter, t: PodTemplateSpec | undefi
   if (spec?.initContainers?.length) describeContainers(w, 'Init Containers', spec.initContainers, '  ');
   describeContainers(w, 'Containers', spec?.containers ?? [], '  ');
   describeVolumes(w, spec?.volumes, '  ');
-  const tscs = [...(spec?.topologySpreadConstraints ?? [])].sort((a, b) => (a.topologyKey < b.topologyKey ? -1 : a.topologyKey > b.topologyKey ? 1 : 0));
-  tscs.forEach((c, i) => {
-    w.write(0, i === 0 ? '  Topology Spread Constraints:\t' : '  \t');
-    w.write(0, `${c.topologyKey}:${c.whenUnsatisfiable} when max skew ${c.maxSkew} is exceeded\n`);
-  });
+  writeTopologySpread(w, spec?.topologySpreadConstraints, '  ');
   if (spec?.priorityClassName) w.write(1, `Priority Class Name:\t${spec.priorityClassName}\n`);
   writeLabels(w, '  Node-Selectors', spec?.nodeSelector);
   writeTolerations(w, '  Tolerations', spec?.tolerations);

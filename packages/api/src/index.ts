@@ -15,3 +15,4 @@ export * from './pdb.js';
 export * from './printpod.js';
 export * from './images.js';
 export * from './describe.js';
+export * from './qos.js';

@@ -17,18 +17,19 @@ describe('kubectl describe layout (Go text/tabwriter, minwidth 0, padding 2)', (
     expect(w.flush()).toBe('Name:       web\nLabels:     app=web\n            tier=db\nSelectors:  <none>\n');
   });
 
-  it('a pod template as DescribePodTemplate prints it', () => {
+  it('a pod template as DescribePodTemplate prints it (1.35: named ports)', () => {
     expect(printPodTemplate({
       metadata: { labels: { app: 'web' } },
       spec: {
-        containers: [{ name: 'c', image: 'nginx:1.25', ports: [{ containerPort: 80 }, { containerPort: 443, protocol: 'TCP' }], env: [{ name: 'A', value: '1' }],
+        containers: [{ name: 'c', image: 'nginx:1.25', ports: [{ containerPort: 80 }, { containerPort: 443, protocol: 'TCP', name: 'https' }], env: [{ name: 'A', value: '1' }],
           readinessProbe: { httpGet: { path: '/ready', port: 80 }, periodSeconds: 5 }, volumeMounts: [{ name: 'd', mountPath: '/data', readOnly: true }] }],
         volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'data' } }],
         tolerations: [{ key: 'k', operator: 'Exists', effect: 'NoSchedule' }],
       },
     })).toBe([
       'Pod Template:', '  Labels:  app=web', '  Containers:', '   c:',
-      '    Image:       nginx:1.25', '    Ports:       80/TCP,443/TCP', '    Host Ports:  0/TCP,0/TCP',
+      // kubectl 1.34+ (kubernetes#133018): a named port with its name, the ports joined by ", ".
+      '    Image:       nginx:1.25', '    Ports:       80/TCP, 443/TCP (https)', '    Host Ports:  0/TCP, 0/TCP (https)',
       '    Readiness:   http-get http://:80/ready delay=0s timeout=1s period=5s #success=1 #failure=3', '    Environment:',
       '      A:  1', '    Mounts:', '      /data from d (ro)', '  Volumes:', '   d:',
       // One run of tabbed lines from the volume's fields to the tolerations: aligned together, as in kubectl's own output.

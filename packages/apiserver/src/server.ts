@@ -4,7 +4,7 @@ import {
   newNotFound, newForbidden, newBadRequest, apiError, generateName, uuidFrom, timestamp, isKind, isNamespaced, KINDS,
   objectKey, required, invalid, newInvalidScale, type ApiError, type ApiRequest, type Kind, type KObject, type Pod, type PersistentVolumeClaim,
   type StorageClass, type Rand, type ObjectMeta, type Service, type EndpointSlice, type PodDisruptionBudget,
-  compileSelector, isPodReady, updatePodCondition, requestKind, requestName, withDisruptionAllowed, type PdbStatus,
+  compileSelector, isPodReady, podQOS, updatePodCondition, requestKind, requestName, withDisruptionAllowed, type PdbStatus,
 } from '@kubesim/api';
 import type { AppendRequest, LogPort, Envelope } from '@kubesim/log';
 import { VersionedStore, type ObjectStore, type Snapshot } from '@kubesim/state';
@@ -224,7 +224,7 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
         for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
           if (!tolerations.some((t) => t.key === key)) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
         }
-        return E.right(merged(p, { spec: merged(p.spec!, { tolerations }), status: { phase: 'Pending', qosClass: 'BestEffort' } }) as KObject);
+        return E.right(merged(p, { spec: merged(p.spec!, { tolerations }), status: { phase: 'Pending', qosClass: podQOS(p) } }) as KObject);
       }
       case 'PersistentVolumeClaim': {
         const c = obj as PersistentVolumeClaim;

@@ -157,6 +157,25 @@ describe('ApiServer', () => {
     expect(log.lastSeq()).toBe(n);
   });
 
+  it('status.qosClass is computed from the defaulted containers at creation (ComputePodQOS), not assumed BestEffort', () => {
+    const { api } = setup();
+    const qos = (name: string, containers: unknown[], initContainers?: unknown[]): string | undefined => {
+      const r = api.handle({ verb: 'create', object: pod(name, { containers, ...(initContainers ? { initContainers } : {}) } as Partial<Pod['spec']>) }, user());
+      if (E.isLeft(r)) throw new Error(r.left.message);
+      return (r.right as Pod).status?.qosClass;
+    };
+    expect(qos('none', [{ name: 'c', image: 'nginx' }])).toBe('BestEffort');
+    expect(qos('req', [{ name: 'c', image: 'nginx', resources: { requests: { cpu: '100m' } } }])).toBe('Burstable');
+    // Limits alone: defaulting copies them into the requests, which then equal them.
+    expect(qos('lim', [{ name: 'c', image: 'nginx', resources: { limits: { cpu: '1', memory: '1Gi' } } }])).toBe('Guaranteed');
+    expect(qos('lower', [{ name: 'c', image: 'nginx', resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } }])).toBe('Burstable');
+    // Every container (init containers too) must limit both cpu and memory.
+    expect(qos('two', [{ name: 'a', image: 'nginx', resources: { limits: { cpu: '1', memory: '1Gi' } } }, { name: 'b', image: 'nginx' }])).toBe('Burstable');
+    expect(qos('init', [{ name: 'a', image: 'nginx', resources: { limits: { cpu: '1', memory: '1Gi' } } }], [{ name: 'i', image: 'busybox', resources: { limits: { cpu: '1' } } }])).toBe('Burstable');
+    // Only cpu and memory count, and only positive amounts.
+    expect(qos('storage', [{ name: 'c', image: 'nginx', resources: { requests: { 'ephemeral-storage': '1Gi', cpu: '0' } } }])).toBe('BestEffort');
+  });
+
   it('a namespace must exist', () => {
     const { api } = setup();
     const r = api.handle({ verb: 'create', object: { ...pod('a'), metadata: { name: 'a', namespace: 'nope' } } as KObject }, user());

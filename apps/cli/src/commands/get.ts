@@ -82,7 +82,7 @@ export const describeLogCommand = (target: string, opts: { readonly log: string;
   const obj = state.store.get(t.kind, ns, t.name) as KObject | undefined;
   if (!obj) { process.stderr.write(`${kubectlMessage(newNotFound(t.kind, t.name))}\n`); return 1; }
   const events = [...state.store.list('Event', obj.metadata?.namespace || 'default')] as Event[];
-  if (t.kind === 'StatefulSet' || t.kind === 'ReplicaSet' || t.kind === 'PersistentVolumeClaim') {
+  if (t.kind === 'StatefulSet' || t.kind === 'ReplicaSet' || t.kind === 'PersistentVolumeClaim' || t.kind === 'Pod') {
     const pods = [...state.store.list('Pod', obj.metadata?.namespace || 'default')] as Pod[];
     process.stdout.write(kubectlDescribe(obj, pods, events, state.nowMs));
     return 0;

@@ -172,7 +172,7 @@ export const describeCommand = (target: string, o: ContextOptions): Promise<numb
   if (!obj) { err(kubectlMessage(newNotFound(t.kind, t.name))); return 1; }
   const evs = await s.api.list('Event', obj.metadata?.namespace || 'default');
   if (!evs.ok) { err(kubectlMessage(evs.error)); return 1; }
-  if (t.kind === 'StatefulSet' || t.kind === 'ReplicaSet' || t.kind === 'PersistentVolumeClaim') {
+  if (t.kind === 'StatefulSet' || t.kind === 'ReplicaSet' || t.kind === 'PersistentVolumeClaim' || t.kind === 'Pod') {
     const pods = await s.api.list('Pod', obj.metadata?.namespace || 'default');
     if (!pods.ok) { err(kubectlMessage(pods.error)); return 1; }
     process.stdout.write(kubectlDescribe(obj, pods.objects as Pod[], evs.objects as Event[], s.clock.now()));

@@ -1,5 +1,6 @@
 import {
-  controllerRefOf, describePodTemplate, PrefixWriter, rfc1123z, writeAnnotations, writeLabels,
+  controllerRefOf, describeContainers, describePodTemplate, describeVolumes, podQOS, PrefixWriter, rfc1123z, rfc1123zOrZero,
+  writeAnnotations, writeLabels, writeTolerations, writeTopologySpread,
   type Event, type KObject, type PersistentVolumeClaim, type Pod, type ReplicaSet, type StatefulSet,
 } from '@kubesim/api';
 import { ageSince } from './age.js';
@@ -131,15 +132,76 @@ export const describeClaim = (pvc: PersistentVolumeClaim, pods: readonly Pod[], 
   return withEvents(w, pvc, events, nowMs);
 };
 
-/** A metav1.Time as describe prints it: RFC 1123Z, or Go's zero time. */
-const rfc1123zOrZero = (t: string | null | undefined): string => (t ? rfc1123z(t) : 'Mon, 01 Jan 0001 00:00:00 +0000');
+/**
+ * `kubectl describe pod` ([describe.go describePod]): priority, node and host IP, start time, labels,
+ * annotations, status (`Terminating (lasts 5s)` and the grace period while deleted), reason and message, IPs,
+ * `Controlled By`, the init containers and containers with their states (`Running`, `Waiting` with its reason,
+ * `Terminated` with its exit, `Last State`, Ready, Restart Count), the conditions, volumes, QoS class, node
+ * selectors, tolerations, topology spread constraints, the events.
+ */
+export const describePod = (pod: Pod, events: readonly Event[], nowMs: number): string => {
+  const w = new PrefixWriter();
+  const meta = pod.metadata ?? {};
+  const spec = pod.spec;
+  const st = pod.status;
+  w.write(0, `Name:\t${meta.name ?? ''}\n`);
+  w.write(0, `Namespace:\t${meta.namespace ?? ''}\n`);
+  if (spec?.priority !== undefined) w.write(0, `Priority:\t${spec.priority}\n`);
+  if (spec?.priorityClassName) w.write(0, `Priority Class Name:\t${spec.priorityClassName}\n`);
+  if (spec?.runtimeClassName) w.write(0, `Runtime Class Name:\t${spec.runtimeClassName}\n`);
+  if (spec?.serviceAccountName) w.write(0, `Service Account:\t${spec.serviceAccountName}\n`);
+  w.write(0, spec?.nodeName ? `Node:\t${spec.nodeName}/${st?.hostIP ?? ''}\n` : 'Node:\t<none>\n');
+  if (st?.startTime) w.write(0, `Start Time:\t${rfc1123z(st.startTime)}\n`);
+  writeLabels(w, 'Labels', meta.labels);
+  writeAnnotations(w, 'Annotations', meta.annotations);
+  const phase = st?.phase ?? '';
+  if (meta.deletionTimestamp && phase !== 'Failed' && phase !== 'Succeeded') {
+    w.write(0, `Status:\tTerminating (lasts ${ageSince(meta.deletionTimestamp, nowMs)})\n`);
+    w.write(0, `Termination Grace Period:\t${meta.deletionGracePeriodSeconds ?? 0}s\n`);
+  } else w.write(0, `Status:\t${phase}\n`);
+  if (st?.reason) w.write(0, `Reason:\t${st.reason}\n`);
+  if (st?.message) w.write(0, `Message:\t${st.message}\n`);
+  const seccomp = spec?.securityContext?.seccompProfile;
+  if (seccomp) {
+    w.write(0, `SeccompProfile:\t${seccomp.type}\n`);
+    if (seccomp.type === 'Localhost') w.write(0, `LocalhostProfile:\t${seccomp.localhostProfile ?? ''}\n`);
+  }
+  w.write(0, `IP:\t${st?.podIP ?? ''}\n`);
+  if (!st?.podIPs?.length) w.write(0, 'IPs:\t<none>\n');
+  else {
+    w.write(0, 'IPs:\n');
+    for (const ip of st.podIPs) w.write(1, `IP:\t${ip.ip ?? ''}\n`);
+  }
+  const owner = controllerRefOf(meta);
+  if (owner) w.write(0, `Controlled By:\t${owner.kind}/${owner.name}\n`);
+  if (st?.nominatedNodeName) w.write(0, `NominatedNodeName:\t${st.nominatedNodeName}\n`);
+  if (spec?.initContainers?.length) describeContainers(w, 'Init Containers', spec.initContainers, '', st?.initContainerStatuses ?? []);
+  describeContainers(w, 'Containers', spec?.containers ?? [], '', st?.containerStatuses ?? []);
+  const conditions = st?.conditions ?? [];
+  if (spec?.readinessGates?.length) {
+    w.write(0, 'Readiness Gates:\n  Type\tStatus\n');
+    for (const g of spec.readinessGates) w.write(1, `${g.conditionType} \t${conditions.find((c) => c.type === g.conditionType)?.status ?? '<none>'} \n`);
+  }
+  if (conditions.length > 0) {
+    w.write(0, 'Conditions:\n  Type\tStatus\n');
+    for (const c of conditions) w.write(1, `${c.type} \t${c.status} \n`);
+  }
+  describeVolumes(w, spec?.volumes, '');
+  // qos.GetPodQOS: the class the API server stored, computed when it is missing.
+  w.write(0, `QoS Class:\t${st?.qosClass || podQOS(pod)}\n`);
+  writeLabels(w, 'Node-Selectors', spec?.nodeSelector);
+  writeTolerations(w, 'Tolerations', spec?.tolerations);
+  writeTopologySpread(w, spec?.topologySpreadConstraints, '');
+  return withEvents(w, pod, events, nowMs);
+};
 
-/** The kinds described in kubectl's layout (StatefulSet, ReplicaSet, PersistentVolumeClaim). */
+/** The kinds described in kubectl's layout (StatefulSet, ReplicaSet, PersistentVolumeClaim, Pod). */
 export const kubectlDescribe = (obj: KObject, pods: readonly Pod[], events: readonly Event[], nowMs: number): string => {
   switch (obj.kind) {
     case 'StatefulSet': return describeStatefulSet(obj as StatefulSet, pods, events, nowMs);
     case 'ReplicaSet': return describeReplicaSet(obj as ReplicaSet, pods, events, nowMs);
     case 'PersistentVolumeClaim': return describeClaim(obj as PersistentVolumeClaim, pods, events, nowMs);
+    case 'Pod': return describePod(obj as Pod, events, nowMs);
     default: throw new Error(`no kubectl describer for ${String(obj.kind)}`);
   }
 };
