@@ -91,8 +91,10 @@ describe('kubesim CLI', () => {
     expect(kubesim('describe', 'pod/stateful-pvc-0', '--log', log, '--at', '1').err).toBe('Error from server (NotFound): pods "stateful-pvc-0" not found\n');
     expect(kubesim('describe', 'statefulset/nope', '--log', log).code).toBe(1);
     expect(kubesim('describe', 'pod/stateful-pvc-0', '--log', log, '--at', 't=x').code).toBe(2);
-    // A cluster-scoped object: its events are in the default namespace.
-    expect(kubesim('describe', 'node/node-a', '--log', log).out).toMatch(/^kind: Node$/m);
+    // A cluster-scoped object: its events are in the default namespace; a node's pods in every namespace.
+    expect(kubesim('describe', 'node/node-a', '--log', log).out).toMatch(/^Name: +node-a\nRoles: +<none>\n[\s\S]*\nNon-terminated Pods: +\(\d in total\)\n/);
+    // A kind without a kubectl layout here: YAML, then its events.
+    expect(kubesim('describe', 'storageclass/fast', '--log', log).out).toMatch(/^kind: StorageClass$/m);
   });
 
   it('get: a damaged log is reported with its line number', () => {

@@ -425,7 +425,7 @@ describe('kubesim rollout (of a recorded log)', () => {
   });
 });
 
-describe('kubesim describe pod (kubectl layout)', () => {
+describe('kubesim describe pod and node (kubectl layout)', () => {
   it('a pod in CrashLoopBackOff: node/host IP, IPs, Controlled By, its container\'s state and last state, conditions, claim volume, QoS, tolerations, events', async () => {
     const file = join(tmp, 'crashloop.jsonl');
     expect((await kubesim('run', 'examples/crashloop.yaml', '--log', file)).code).toBe(0);
@@ -467,7 +467,7 @@ describe('kubesim describe pod (kubectl layout)', () => {
     expect(end.out).toContain('\n    Ready:          True\n    Restart Count:  4\n');
   });
 
-  it('a pod with cpu and memory requests is Burstable; a deleted pod shows Terminating and its grace period', async () => {
+  it('a pod with cpu and memory requests is Burstable; a deleted pod shows Terminating and its grace period; describe node of its lost node', async () => {
     const file = join(tmp, 'node-failure.jsonl');
     expect((await kubesim('run', 'examples/node-failure.yaml', '--log', file)).code).toBe(0);
     const log = read(file);
@@ -479,6 +479,23 @@ describe('kubesim describe pod (kubectl layout)', () => {
     expect(d.out).toMatch(/\nQoS Class: +Burstable\n/);
     // Requests: ends a column; its amounts align with the lines after them (Environment), as kubectl prints them.
     expect(d.out).toContain('\n    Requests:\n      cpu:        2\n      memory:     1Gi\n    Environment:  <none>\n');
+    // describe node: the lost node past its grace period — tainted, Ready Unknown, still holding web-1's requests.
+    const node = await kubesim('describe', `node/${(deleted.object as Pod).spec!.nodeName!}`, '--log', file, '--at', String(deleted.seq));
+    expect(node.code, node.err).toBe(0);
+    const n = node.out.split('\n');
+    expect(n.slice(0, 10)).toEqual([
+      'Name:               node-b', 'Roles:              <none>', 'Labels:             kubernetes.io/arch=amd64', '                    kubernetes.io/hostname=node-b',
+      '                    kubernetes.io/os=linux', 'Annotations:        <none>', 'CreationTimestamp:  Thu, 01 Jan 2026 00:00:00 +0000',
+      // printNodeTaintsMultiline: by effect, then key.
+      'Taints:             node.kubernetes.io/unreachable:NoExecute', '                    node.kubernetes.io/unreachable:NoSchedule', 'Unschedulable:      false',
+    ]);
+    expect(node.out).toMatch(/\nConditions:\n {2}Type {4}Status {4}LastHeartbeatTime +LastTransitionTime +Reason +Message\n[ -]+\n {2}Ready {3}Unknown {3}Thu, 01 Jan 2026 [\d:]+ \+0000 +Thu, 01 Jan 2026 [\d:]+ \+0000 +NodeStatusUnknown +Kubelet stopped posting node status\.\n/);
+    expect(node.out).toContain('\nCapacity:\n  cpu:     7\n  memory:  8Gi\n  pods:    110\nAllocatable:\n');
+    // One run of tabbed lines from System Info to the pods table, as in kubectl's own output.
+    expect(node.out).toMatch(/\n {2}Kubelet Version: {12}v1\.35\.0-kubesim\nPodCIDR: {22}10\.64\.1\.0\/24\nNon-terminated Pods: {10}\(1 in total\)\n/);
+    expect(node.out).toMatch(/\n {2}default +web-1 +2 \(28%\) +0 \(0%\) +1Gi \(12%\) +0 \(0%\) +\d+m\d+s\n/);
+    expect(node.out).toContain('\n  cpu                2 (28%)    0 (0%)\n  memory             1Gi (12%)  0 (0%)\n  ephemeral-storage  0 (0%)     0 (0%)\n');
+    expect(node.out).toMatch(/\n\nEvents:\n[\s\S]*NodeNotReady +\S+ +node-controller +Node node-b status is now: NodeNotReady\n/);
   });
 });
 

@@ -47,7 +47,7 @@ export const parseQuotaAmount = (resource: string, q: string | number | undefine
  * summed, at least each regular init container's plus the sidecars started before it. A resource no
  * container states is absent.
  */
-const podResources = (pod: Pod, which: 'requests' | 'limits'): Map<string, number> => {
+export const podResources = (pod: Pod, which: 'requests' | 'limits'): Map<string, number> => {
   const of = (c: Container): Map<string, number> => {
     const m = new Map<string, number>();
     const list = (c.resources?.[which] ?? {}) as Record<string, string | number>;

@@ -2,7 +2,7 @@ import { isLogDamage, readLogFile, renderLogDamage, unreadableLogMessage } from 
 import { foldLog, type ObjectStore } from '@kubesim/state';
 import { kubectlMessage, newNotFound, resolveKind, KINDS, type Event, type KObject, type Pod } from '@kubesim/api';
 import { parseTarget, rolloutHistory, rolloutStatus } from '@kubesim/scenario';
-import { describeEvents, goYaml, kubectlDescribe, printObjects } from '../printers/index.js';
+import { describedPodsNamespace, describeEvents, goYaml, KUBECTL_DESCRIBED, kubectlDescribe, printObjects } from '../printers/index.js';
 import { AtCursor, parseAt } from './replay.js';
 
 export interface GetOptions {
@@ -82,8 +82,8 @@ export const describeLogCommand = (target: string, opts: { readonly log: string;
   const obj = state.store.get(t.kind, ns, t.name) as KObject | undefined;
   if (!obj) { process.stderr.write(`${kubectlMessage(newNotFound(t.kind, t.name))}\n`); return 1; }
   const events = [...state.store.list('Event', obj.metadata?.namespace || 'default')] as Event[];
-  if (t.kind === 'StatefulSet' || t.kind === 'ReplicaSet' || t.kind === 'PersistentVolumeClaim' || t.kind === 'Pod') {
-    const pods = [...state.store.list('Pod', obj.metadata?.namespace || 'default')] as Pod[];
+  if (KUBECTL_DESCRIBED.has(t.kind)) {
+    const pods = [...state.store.list('Pod', describedPodsNamespace(obj))] as Pod[];
     process.stdout.write(kubectlDescribe(obj, pods, events, state.nowMs));
     return 0;
   }

@@ -10,7 +10,7 @@ import {
 } from '@kubesim/scenario';
 import { readLog, jsOf, type ProcessState } from '@kubesim/nats';
 import { control, withSession, type ContextOptions, type Session } from '../distributed/context.js';
-import { describeEvents, goYaml, kubectlDescribe, printObjects } from '../printers/index.js';
+import { describedPodsNamespace, describeEvents, goYaml, KUBECTL_DESCRIBED, kubectlDescribe, printObjects } from '../printers/index.js';
 import { stateRows } from './up.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -163,7 +163,7 @@ export const deleteCommand = (target: string, o: ContextOptions & { gracePeriod?
   return 0;
 });
 
-/** `kubesim describe KIND/NAME`: the object (YAML) and the events about it, as kubectl describe ends. */
+/** `kubesim describe KIND/NAME`: in kubectl's layout (pods, nodes, StatefulSets, ReplicaSets, claims), else the object as YAML, and the events about it. */
 export const describeCommand = (target: string, o: ContextOptions): Promise<number> => withSession(o, async (s) => {
   const t = targetOf(target);
   const r = await s.api.list(t.kind, 'default', t.name);
@@ -172,8 +172,8 @@ export const describeCommand = (target: string, o: ContextOptions): Promise<numb
   if (!obj) { err(kubectlMessage(newNotFound(t.kind, t.name))); return 1; }
   const evs = await s.api.list('Event', obj.metadata?.namespace || 'default');
   if (!evs.ok) { err(kubectlMessage(evs.error)); return 1; }
-  if (t.kind === 'StatefulSet' || t.kind === 'ReplicaSet' || t.kind === 'PersistentVolumeClaim' || t.kind === 'Pod') {
-    const pods = await s.api.list('Pod', obj.metadata?.namespace || 'default');
+  if (KUBECTL_DESCRIBED.has(t.kind)) {
+    const pods = await s.api.list('Pod', describedPodsNamespace(obj));
     if (!pods.ok) { err(kubectlMessage(pods.error)); return 1; }
     process.stdout.write(kubectlDescribe(obj, pods.objects as Pod[], evs.objects as Event[], s.clock.now()));
     return 0;

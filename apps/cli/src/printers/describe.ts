@@ -1,6 +1,6 @@
 import {
-  controllerRefOf, describeContainers, describePodTemplate, describeVolumes, podQOS, PrefixWriter, rfc1123z, rfc1123zOrZero,
-  writeAnnotations, writeLabels, writeTolerations, writeTopologySpread,
+  controllerRefOf, describeContainers, describePodTemplate, describeVolumes, formatQuotaAmount, parseQuotaAmount, podQOS, podResources,
+  PrefixWriter, rfc1123z, rfc1123zOrZero, writeAnnotations, writeLabels, writeTolerations, writeTopologySpread, type Node,
   type Event, type KObject, type PersistentVolumeClaim, type Pod, type ReplicaSet, type StatefulSet,
 } from '@kubesim/api';
 import { ageSince } from './age.js';
@@ -195,13 +195,109 @@ export const describePod = (pod: Pod, events: readonly Event[], nowMs: number): 
   return withEvents(w, pod, events, nowMs);
 };
 
-/** The kinds described in kubectl's layout (StatefulSet, ReplicaSet, PersistentVolumeClaim, Pod). */
+/** findNodeRoles: `node-role.kubernetes.io/<role>` labels and the `kubernetes.io/role` label, sorted. */
+const nodeRoles = (labels: Readonly<Record<string, string>> | undefined): string[] => {
+  const roles = new Set<string>();
+  for (const [k, v] of Object.entries(labels ?? {})) {
+    if (k.startsWith('node-role.kubernetes.io/') && k.length > 'node-role.kubernetes.io/'.length) roles.add(k.slice('node-role.kubernetes.io/'.length));
+    else if (k === 'kubernetes.io/role' && v !== '') roles.add(v);
+  }
+  return [...roles].sort();
+};
+
+/** A resource amount and its share of the allocatable amount, as kubectl prints it (`100m (2%)`, the share truncated). */
+const share = (resource: string, used: number, allocatable: number | undefined): string =>
+  `${formatQuotaAmount(resource, used)} (${allocatable ? Math.trunc((used / allocatable) * 100) : 0}%)`;
+
+/**
+ * `kubectl describe node` ([describe.go describeNode, describeNodeResource]): roles, labels, annotations,
+ * creation, taints (by effect and key), Unschedulable, the conditions with their heartbeat and transition
+ * times, addresses, capacity, allocatable, system info, pod CIDRs, the node's non-terminated pods with their
+ * cpu and memory requests and limits (share of allocatable, truncated), the allocated totals, the events.
+ */
+export const describeNode = (node: Node, pods: readonly Pod[], events: readonly Event[], nowMs: number): string => {
+  const w = new PrefixWriter();
+  const meta = node.metadata ?? {};
+  const name = meta.name ?? '';
+  w.write(0, `Name:\t${name}\n`);
+  const roles = nodeRoles(meta.labels);
+  w.write(0, `Roles:\t${roles.length ? roles.join(',') : '<none>'}\n`);
+  writeLabels(w, 'Labels', meta.labels);
+  writeAnnotations(w, 'Annotations', meta.annotations);
+  w.write(0, `CreationTimestamp:\t${rfc1123z(meta.creationTimestamp)}\n`);
+  // printNodeTaintsMultiline: sorted by effect, then key; `key=value:effect`.
+  const taints = [...(node.spec?.taints ?? [])].sort((a, b) => `${a.effect},${a.key}`.localeCompare(`${b.effect},${b.key}`));
+  w.write(0, 'Taints:\t');
+  if (taints.length === 0) w.write(0, '<none>\n');
+  taints.forEach((t, i) => w.write(0, `${i === 0 ? '' : '\t'}${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}\n`));
+  w.write(0, `Unschedulable:\t${node.spec?.unschedulable === true}\n`);
+  const conditions = node.status?.conditions ?? [];
+  if (conditions.length > 0) {
+    w.write(0, 'Conditions:\n  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n');
+    w.write(1, '----\t------\t-----------------\t------------------\t------\t-------\n');
+    for (const c of conditions) {
+      w.write(1, `${c.type} \t${c.status} \t${rfc1123zOrZero(c.lastHeartbeatTime)} \t${rfc1123zOrZero(c.lastTransitionTime)} \t${c.reason ?? ''} \t${c.message ?? ''}\n`);
+    }
+  }
+  w.write(0, 'Addresses:\n');
+  for (const a of node.status?.addresses ?? []) w.write(1, `${a.type}:\t${a.address}\n`);
+  const resourceList = (title: string, list: Readonly<Record<string, unknown>> | undefined): void => {
+    const names = Object.keys(list ?? {}).sort();
+    if (names.length === 0) return;
+    w.write(0, `${title}:\n`);
+    for (const r of names) w.write(0, `  ${r}:\t${String(list![r])}\n`);
+  };
+  resourceList('Capacity', node.status?.capacity);
+  resourceList('Allocatable', node.status?.allocatable);
+  const info = node.status?.nodeInfo;
+  w.write(0, 'System Info:\n');
+  for (const [title, v] of [['Machine ID', info?.machineID], ['System UUID', info?.systemUUID], ['Boot ID', info?.bootID], ['Kernel Version', info?.kernelVersion],
+    ['OS Image', info?.osImage], ['Operating System', info?.operatingSystem], ['Architecture', info?.architecture],
+    ['Container Runtime Version', info?.containerRuntimeVersion], ['Kubelet Version', info?.kubeletVersion]] as const) w.write(0, `  ${title}:\t${v ?? ''}\n`);
+  if (node.spec?.podCIDR) w.write(0, `PodCIDR:\t${node.spec.podCIDR}\n`);
+  if (node.spec?.podCIDRs?.length) w.write(0, `PodCIDRs:\t${node.spec.podCIDRs.join(',')}\n`);
+  if (node.spec?.providerID) w.write(0, `ProviderID:\t${node.spec.providerID}\n`);
+  // describeNodeResource: the pods bound to the node and not finished, every namespace, in the API's order.
+  const onNode = pods.filter((p) => p.spec?.nodeName === name && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed')
+    .sort((a, b) => `${a.metadata?.namespace ?? ''}/${a.metadata?.name ?? ''}`.localeCompare(`${b.metadata?.namespace ?? ''}/${b.metadata?.name ?? ''}`));
+  const allocatable = (node.status?.allocatable && Object.keys(node.status.allocatable).length > 0 ? node.status.allocatable : node.status?.capacity) as Readonly<Record<string, string | number>> | undefined;
+  const cpuAlloc = parseQuotaAmount('cpu', allocatable?.cpu);
+  const memAlloc = parseQuotaAmount('memory', allocatable?.memory);
+  const storageAlloc = parseQuotaAmount('ephemeral-storage', allocatable?.['ephemeral-storage']);
+  w.write(0, `Non-terminated Pods:\t(${onNode.length} in total)\n`);
+  w.write(1, 'Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n');
+  w.write(1, '---------\t----\t\t------------\t----------\t---------------\t-------------\t---\n');
+  const total = { requests: new Map<string, number>(), limits: new Map<string, number>() };
+  for (const p of onNode) {
+    const req = podResources(p, 'requests');
+    const lim = podResources(p, 'limits');
+    for (const [m, into] of [[req, total.requests], [lim, total.limits]] as const) for (const [r, v] of m) into.set(r, (into.get(r) ?? 0) + v);
+    w.write(1, `${p.metadata?.namespace ?? ''}\t${p.metadata?.name ?? ''}\t\t${share('cpu', req.get('cpu') ?? 0, cpuAlloc)}\t${share('cpu', lim.get('cpu') ?? 0, cpuAlloc)}\t`
+      + `${share('memory', req.get('memory') ?? 0, memAlloc)}\t${share('memory', lim.get('memory') ?? 0, memAlloc)}\t${ageSince(p.metadata?.creationTimestamp, nowMs)}\n`);
+  }
+  w.write(0, 'Allocated resources:\n  (Total limits may be over 100 percent, i.e., overcommitted.)\n');
+  w.write(1, 'Resource\tRequests\tLimits\n');
+  w.write(1, '--------\t--------\t------\n');
+  for (const [r, alloc] of [['cpu', cpuAlloc], ['memory', memAlloc], ['ephemeral-storage', storageAlloc]] as const) {
+    w.write(1, `${r}\t${share(r, total.requests.get(r) ?? 0, alloc)}\t${share(r, total.limits.get(r) ?? 0, alloc)}\n`);
+  }
+  return withEvents(w, node, events, nowMs);
+};
+
+/** The kinds `kubesim describe` lays out as kubectl does (others: YAML and their events). */
+export const KUBECTL_DESCRIBED: ReadonlySet<string> = new Set(['StatefulSet', 'ReplicaSet', 'PersistentVolumeClaim', 'Pod', 'Node']);
+
+/** The namespace whose pods a description needs: the object's own, every namespace for a node. */
+export const describedPodsNamespace = (obj: KObject): string | undefined => (obj.kind === 'Node' ? undefined : obj.metadata?.namespace || 'default');
+
+/** The kinds described in kubectl's layout (StatefulSet, ReplicaSet, PersistentVolumeClaim, Pod, Node). */
 export const kubectlDescribe = (obj: KObject, pods: readonly Pod[], events: readonly Event[], nowMs: number): string => {
   switch (obj.kind) {
     case 'StatefulSet': return describeStatefulSet(obj as StatefulSet, pods, events, nowMs);
     case 'ReplicaSet': return describeReplicaSet(obj as ReplicaSet, pods, events, nowMs);
     case 'PersistentVolumeClaim': return describeClaim(obj as PersistentVolumeClaim, pods, events, nowMs);
     case 'Pod': return describePod(obj as Pod, events, nowMs);
+    case 'Node': return describeNode(obj as Node, pods, events, nowMs);
     default: throw new Error(`no kubectl describer for ${String(obj.kind)}`);
   }
 };

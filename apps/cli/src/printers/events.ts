@@ -23,5 +23,6 @@ export const describeEvents = (obj: KObject, events: readonly Event[], nowMs: nu
 /** The events about this incarnation of the object (kind, name and uid), oldest lastTimestamp first. */
 export const eventsAbout = (obj: KObject, events: readonly Event[]): Event[] => events
   .filter((e) => e.involvedObject?.kind === obj.kind && e.involvedObject?.name === obj.metadata?.name
-    && (e.involvedObject?.uid === undefined || e.involvedObject.uid === obj.metadata?.uid))
+    // A node's events name it by uid (controllers) or by name (the kubelet): kubectl searches both.
+    && (e.involvedObject?.uid === undefined || e.involvedObject.uid === obj.metadata?.uid || (obj.kind === 'Node' && e.involvedObject.uid === obj.metadata?.name)))
   .sort((a, b) => (a.lastTimestamp ?? '').localeCompare(b.lastTimestamp ?? ''));
