@@ -425,8 +425,8 @@ describe('kubesim rollout (of a recorded log)', () => {
   });
 });
 
-describe('kubesim describe pod and node (kubectl layout)', () => {
-  it('a pod in CrashLoopBackOff: node/host IP, IPs, Controlled By, its container\'s state and last state, conditions, claim volume, QoS, tolerations, events', async () => {
+describe('kubesim describe pod, node, service and pv (kubectl layout)', () => {
+  it('a pod in CrashLoopBackOff: node/host IP, IPs, Controlled By, its container\'s state and last state, conditions, claim volume, QoS, tolerations, events; its service\'s endpoints; its volume', async () => {
     const file = join(tmp, 'crashloop.jsonl');
     expect((await kubesim('run', 'examples/crashloop.yaml', '--log', file)).code).toBe(0);
     const log = read(file);
@@ -465,6 +465,26 @@ describe('kubesim describe pod and node (kubectl layout)', () => {
     const end = await kubesim('describe', 'pod/web-0', '--log', file);
     expect(end.out).toMatch(/\n {4}State: {10}Running\n {6}Started: {6}Thu, 01 Jan 2026 [\d:]+ \+0000\n {4}Last State: {5}Terminated\n {6}Reason: {7}Error\n/);
     expect(end.out).toContain('\n    Ready:          True\n    Restart Count:  4\n');
+    // describe service: the port's endpoints from its EndpointSlices — none ready during the back-off, both pods at the end.
+    const svcThen = await kubesim('describe', 'svc/nginx', '--log', file, '--at', String(backoff.seq));
+    expect(svcThen.out).toBe([
+      'Name:              nginx', 'Namespace:         default', 'Labels:            <none>', 'Annotations:       <none>', 'Selector:          app=nginx',
+      'Type:              ClusterIP', 'IP Family Policy:  SingleStack', 'IP Families:       IPv4', 'IP:                None', 'IPs:               None',
+      'Port:              web  80/TCP', 'TargetPort:        80/TCP', 'Endpoints:         ', 'Session Affinity:  None', '',
+    ].join('\n') + svcThen.out.slice(svcThen.out.indexOf('\nEvents:') + 1));
+    const pods = log.entries.filter((e) => e.object?.kind === 'Pod').map((e) => e.object as Pod);
+    const ipOf = (name: string): string => pods.filter((p) => p.metadata?.name === name && p.status?.podIP).at(-1)!.status!.podIP!;
+    const svcEnd = await kubesim('describe', 'svc/nginx', '--log', file);
+    expect(svcEnd.out).toContain(`\nEndpoints:         ${ipOf('web-0')}:80,${ipOf('web-1')}:80\n`);
+    // describe pv: the volume bound to web-0's claim.
+    const claim = log.entries.filter((e) => e.object?.kind === 'PersistentVolumeClaim' && e.object.metadata?.name === 'www-web-0').at(-1)!.object as KObject & { spec?: { volumeName?: string } };
+    const pv = await kubesim('describe', `pv/${claim.spec!.volumeName!}`, '--log', file);
+    expect(pv.out.split('\n').slice(0, 14)).toEqual([
+      `Name:            ${claim.spec!.volumeName!}`, 'Labels:          <none>', 'Annotations:     pv.kubernetes.io/bound-by-controller: yes',
+      '                 pv.kubernetes.io/provisioned-by: kubesim.io/hostpath', 'Finalizers:      [kubernetes.io/pv-protection]', 'StorageClass:    standard',
+      'Status:          Bound', 'Claim:           default/www-web-0', 'Reclaim Policy:  Delete', 'Access Modes:    RWO', 'VolumeMode:      Filesystem',
+      'Capacity:        1Gi', 'Node Affinity:   <none>', 'Message:         ',
+    ]);
   });
 
   it('a pod with cpu and memory requests is Burstable; a deleted pod shows Terminating and its grace period; describe node of its lost node', async () => {

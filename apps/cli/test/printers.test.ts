@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   timestamp, type ControllerRevision, type Endpoints, type Event, type KObject, type Namespace, type Node,
   type PersistentVolume, type PersistentVolumeClaim, type Pod, type ReplicaSet, type Service, type StatefulSet,
-  type StorageClass,
+  type StorageClass, type EndpointSlice,
 } from '@kubesim/api';
 import {
-  describeEvents, formatAge, goJson, goYaml, printObjects, printTable, renderTabbed, summarizePod, toList,
+  describeEvents, describeService, formatAge, goJson, goYaml, printObjects, printTable, renderTabbed, summarizePod, toList,
 } from '../src/printers/index.js';
 
 // ---------------------------------------------------------------------------------------------------
@@ -698,5 +698,34 @@ describe('toList / printObjects', () => {
     expect(printObjects('Pod', [web0], { output: 'table', nowMs: NOW, single: true })).toBe(table('Pod', [web0]));
     expect(printObjects('Pod', [web0], { output: 'wide', nowMs: NOW, single: false })).toBe(table('Pod', [web0], true));
     expect(printObjects('Pod', [], { output: 'table', nowMs: NOW, single: false })).toBe('');
+  });
+});
+
+describe('describe service: Endpoints from the EndpointSlices (formatEndpointSlices)', () => {
+  const svc = {
+    apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' },
+    spec: { type: 'ClusterIP', clusterIP: '10.96.0.10', clusterIPs: ['10.96.0.10'], selector: { app: 'web' }, sessionAffinity: 'None',
+      ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }, { port: 9090, targetPort: 'metrics', protocol: 'TCP' }] },
+  } as Service;
+  const slice = (name: string, ips: readonly (readonly [string, boolean])[], ports: EndpointSlice['ports']): EndpointSlice => ({
+    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', addressType: 'IPv4', ports,
+    metadata: { name, namespace: 'default', labels: { 'kubernetes.io/service-name': 'web' } },
+    endpoints: ips.map(([ip, ready]) => ({ addresses: [ip], conditions: { ready } })),
+  });
+  it('ready endpoints of each port by name, at most three then "+ N more...", a service without slices <none>', () => {
+    const slices = [
+      slice('web-a', [['10.0.0.1', true], ['10.0.0.2', false], ['10.0.0.3', true]], [{ name: 'http', port: 8080 }, { name: '', port: 9090 }]),
+      slice('web-b', [['10.0.0.4', true], ['10.0.0.5', true]], [{ name: 'http', port: 8080 }, { name: '', port: 9090 }]),
+      // Another service's slice is not read.
+      { ...slice('other', [['10.0.9.9', true]], [{ name: 'http', port: 8080 }]), metadata: { name: 'other', namespace: 'default', labels: { 'kubernetes.io/service-name': 'other' } } },
+    ];
+    const out = describeService(svc, slices, [], NOW);
+    expect(out).toContain(lines(
+      'Port:              http  80/TCP', 'TargetPort:        8080/TCP', 'Endpoints:         10.0.0.1:8080,10.0.0.3:8080,10.0.0.4:8080 + 1 more...',
+      'Port:              <unset>  9090/TCP', 'TargetPort:        metrics/TCP', 'Endpoints:         10.0.0.1:9090,10.0.0.3:9090,10.0.0.4:9090 + 1 more...',
+      'Session Affinity:  None',
+    ));
+    expect(out).toMatch(/^Name: {14}web\nNamespace: {9}default\n[\s\S]*\nIP Families: {7}<none>\nIP: {16}10\.96\.0\.10\nIPs: {15}10\.96\.0\.10\n/);
+    expect(describeService(svc, [], [], NOW)).toContain('\nEndpoints:         <none>\n');
   });
 });

@@ -1,3 +1,4 @@
+import { canonicalQuantity } from './quantity.js';
 import type { Pod, PodTemplateSpec } from './types.js';
 
 /**
@@ -157,7 +158,7 @@ export const describeContainers = (w: PrefixWriter, label: string, containers: r
       const names = Object.keys(m ?? {}).sort();
       if (names.length === 0) continue;
       w.write(2, `${title}:\n`);
-      for (const n of names) w.write(3, `${n}:\t${String((m as Record<string, unknown>)[n])}\n`);
+      for (const n of names) w.write(3, `${n}:\t${canonicalQuantity((m as Record<string, string | number>)[n]!)}\n`);
     }
     for (const [title, probe] of [['Liveness', c.livenessProbe], ['Readiness', c.readinessProbe], ['Startup', c.startupProbe]] as const) {
       if (probe) w.write(2, `${title}:\t${describeProbe(probe)}\n`);

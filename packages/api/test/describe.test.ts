@@ -38,6 +38,11 @@ describe('kubectl describe layout (Go text/tabwriter, minwidth 0, padding 2)', (
     ].join('\n'));
   });
 
+  it('resources as resource.Quantity prints them (canonical: 0.5 → 500m, 1024Mi → 1Gi), limits before requests, names sorted', () => {
+    const out = printPodTemplate({ spec: { containers: [{ name: 'c', image: 'nginx', resources: { requests: { memory: '1024Mi', cpu: '0.5' }, limits: { cpu: '2000m' } } }] } });
+    expect(out).toMatch(/\n {4}Limits:\n {6}cpu: {2}2\n {4}Requests:\n {6}cpu: +500m\n {6}memory: +1Gi\n {4}Environment: +<none>\n/);
+  });
+
   it('RFC 1123 with a numeric zone', () => {
     expect(rfc1123z('2026-01-01T00:00:05Z')).toBe('Thu, 01 Jan 2026 00:00:05 +0000');
   });

@@ -1,11 +1,12 @@
 import {
   controllerRefOf, describeContainers, describePodTemplate, describeVolumes, formatQuotaAmount, parseQuotaAmount, podQOS, podResources,
   PrefixWriter, rfc1123z, rfc1123zOrZero, writeAnnotations, writeLabels, writeTolerations, writeTopologySpread, type Node,
+  canonicalQuantity, type EndpointSlice, type PersistentVolume, type Service,
   type Event, type KObject, type PersistentVolumeClaim, type Pod, type ReplicaSet, type StatefulSet,
 } from '@kubesim/api';
 import { ageSince } from './age.js';
 import { describeEvents, eventsAbout } from './events.js';
-import { formatLabelSelector } from './format.js';
+import { formatLabels, formatLabelSelector } from './format.js';
 
 /**
  * `kubectl describe statefulset` ([describe.go describeStatefulSet]): the set's fields, the status of the
@@ -245,7 +246,7 @@ export const describeNode = (node: Node, pods: readonly Pod[], events: readonly 
     const names = Object.keys(list ?? {}).sort();
     if (names.length === 0) return;
     w.write(0, `${title}:\n`);
-    for (const r of names) w.write(0, `  ${r}:\t${String(list![r])}\n`);
+    for (const r of names) w.write(0, `  ${r}:\t${canonicalQuantity(list![r] as string | number)}\n`);
   };
   resourceList('Capacity', node.status?.capacity);
   resourceList('Allocatable', node.status?.allocatable);
@@ -284,20 +285,137 @@ export const describeNode = (node: Node, pods: readonly Pod[], events: readonly 
   return withEvents(w, node, events, nowMs);
 };
 
+/**
+ * `kubectl describe pv` ([describe.go describePersistentVolume, printVolumeNodeAffinity]): labels,
+ * annotations, finalizers, class, status (`Terminating (lasts …)` while deleted), `Claim: ns/name`, reclaim
+ * policy, access modes, volume mode, capacity, node affinity, message, source, events.
+ */
+export const describeVolume = (pv: PersistentVolume, events: readonly Event[], nowMs: number): string => {
+  const w = new PrefixWriter();
+  const meta = pv.metadata ?? {};
+  const spec = pv.spec ?? {};
+  w.write(0, `Name:\t${meta.name ?? ''}\n`);
+  writeLabels(w, 'Labels', meta.labels);
+  writeAnnotations(w, 'Annotations', meta.annotations);
+  w.write(0, `Finalizers:\t[${(meta.finalizers ?? []).join(' ')}]\n`);
+  w.write(0, `StorageClass:\t${meta.annotations?.['volume.beta.kubernetes.io/storage-class'] ?? spec.storageClassName ?? ''}\n`);
+  w.write(0, meta.deletionTimestamp !== undefined ? `Status:\tTerminating (lasts ${ageSince(meta.deletionTimestamp, nowMs)})\n` : `Status:\t${pv.status?.phase ?? ''}\n`);
+  w.write(0, `Claim:\t${spec.claimRef ? `${spec.claimRef.namespace ?? ''}/${spec.claimRef.name ?? ''}` : ''}\n`);
+  w.write(0, `Reclaim Policy:\t${spec.persistentVolumeReclaimPolicy ?? ''}\n`);
+  w.write(0, `Access Modes:\t${(spec.accessModes ?? []).map((m) => ACCESS_MODE_SHORT[m] ?? m).join(',')}\n`);
+  if (spec.volumeMode !== undefined) w.write(0, `VolumeMode:\t${spec.volumeMode}\n`);
+  const storage = (spec.capacity as Record<string, string | number> | undefined)?.storage;
+  w.write(0, `Capacity:\t${storage === undefined ? '0' : canonicalQuantity(storage)}\n`);
+  const required = spec.nodeAffinity?.required;
+  w.write(0, 'Node Affinity:\t');
+  if (!required) w.write(0, '<none>\n');
+  else {
+    w.write(0, '\n');
+    w.write(1, 'Required Terms:\t');
+    if (required.nodeSelectorTerms.length === 0) w.write(0, '<none>\n');
+    else {
+      w.write(0, '\n');
+      required.nodeSelectorTerms.forEach((term, i) => {
+        const reqs = term.matchExpressions ?? [];
+        w.write(2, `Term ${i}:\t`);
+        if (reqs.length === 0) w.write(0, '<none>\n');
+        reqs.forEach((r, j) => {
+          if (j !== 0) w.write(2, '\t');
+          w.write(0, `${r.key} ${r.operator.toLowerCase()}${r.values?.length ? ` [${r.values.join(', ')}]` : ''}\n`);
+        });
+      });
+    }
+  }
+  w.write(0, `Message:\t${pv.status?.message ?? ''}\n`);
+  w.write(0, 'Source:\n');
+  if (spec.hostPath) w.write(2, `Type:\tHostPath (bare host directory volume)\n    Path:\t${spec.hostPath.path}\n    HostPathType:\t${spec.hostPath.type ?? '<none>'}\n`);
+  else if (spec.local) w.write(2, `Type:\tLocalVolume (a persistent volume backed by local storage on a node)\n    Path:\t${spec.local.path}\n`);
+  else if (spec.csi) {
+    w.write(2, `Type:\tCSI (a Container Storage Interface (CSI) volume source)\n    Driver:\t${spec.csi.driver}\n    FSType:\t${spec.csi.fsType ?? ''}\n    VolumeHandle:\t${spec.csi.volumeHandle}\n    ReadOnly:\t${spec.csi.readOnly === true}\n`);
+    const attrs = Object.keys(spec.csi.volumeAttributes ?? {}).sort();
+    w.write(2, 'VolumeAttributes:\t');
+    if (attrs.length === 0) w.write(0, '<none>\n');
+    attrs.forEach((k, i) => { if (i !== 0) w.write(2, '\t'); w.write(2, `${k}=${spec.csi!.volumeAttributes![k]!}\n`); });
+  } else w.write(1, '<unknown>\n');
+  return withEvents(w, pv, events, nowMs);
+};
+
+/**
+ * formatEndpointSlices: the ready endpoints of the service's slices for one port name — `ip:port` (`ip`
+ * alone for slices without ports), at most three, then `+ N more...`; `<none>` without slices.
+ */
+const formatEndpointSlices = (slices: readonly EndpointSlice[], portName: string): string => {
+  if (slices.length === 0) return '<none>';
+  const max = 3;
+  const list: string[] = [];
+  let more = false;
+  let count = 0;
+  const visit = (ep: EndpointSlice['endpoints'][number], port?: number): void => {
+    if (list.length === max) more = true;
+    if (ep.conditions?.ready === false) return;
+    if (!more) list.push(port === undefined ? ep.addresses[0]! : `${ep.addresses[0]!}:${port}`);
+    count++;
+  };
+  for (const s of slices) {
+    if (!s.ports?.length) { for (const ep of s.endpoints ?? []) visit(ep); continue; }
+    for (const p of s.ports) if ((p.name ?? '') === portName) for (const ep of s.endpoints ?? []) visit(ep, p.port);
+  }
+  return more ? `${list.join(',')} + ${count - max} more...` : list.join(',');
+};
+
+/**
+ * `kubectl describe service` ([describe.go describeService]): labels, annotations, selector, type, IP
+ * families, cluster IPs, each port with its target port and endpoints (from its EndpointSlices), session
+ * affinity, traffic policies, events.
+ */
+export const describeService = (svc: Service, slices: readonly EndpointSlice[], events: readonly Event[], nowMs: number): string => {
+  const w = new PrefixWriter();
+  const meta = svc.metadata ?? {};
+  const spec = svc.spec ?? {};
+  w.write(0, `Name:\t${meta.name ?? ''}\n`);
+  w.write(0, `Namespace:\t${meta.namespace ?? ''}\n`);
+  writeLabels(w, 'Labels', meta.labels);
+  writeAnnotations(w, 'Annotations', meta.annotations);
+  w.write(0, `Selector:\t${formatLabels(spec.selector)}\n`);
+  w.write(0, `Type:\t${spec.type ?? ''}\n`);
+  if (spec.ipFamilyPolicy !== undefined) w.write(0, `IP Family Policy:\t${spec.ipFamilyPolicy}\n`);
+  w.write(0, `IP Families:\t${spec.ipFamilies?.length ? spec.ipFamilies.join(',') : '<none>'}\n`);
+  w.write(0, `IP:\t${spec.clusterIP ?? ''}\n`);
+  w.write(0, `IPs:\t${spec.clusterIPs?.length ? spec.clusterIPs.join(',') : '<none>'}\n`);
+  if (spec.externalIPs?.length) w.write(0, `External IPs:\t${spec.externalIPs.join(',')}\n`);
+  if (spec.externalName) w.write(0, `External Name:\t${spec.externalName}\n`);
+  const own = slices.filter((s) => s.metadata?.namespace === meta.namespace && s.metadata?.labels?.['kubernetes.io/service-name'] === meta.name);
+  for (const p of spec.ports ?? []) {
+    const name = p.name || '<unset>';
+    const protocol = p.protocol ?? 'TCP';
+    w.write(0, `Port:\t${name}\t${p.port}/${protocol}\n`);
+    w.write(0, `TargetPort:\t${String(p.targetPort ?? p.port)}/${protocol}\n`);
+    if (p.appProtocol) w.write(0, `AppProtocol:\t${p.appProtocol}\n`);
+    if (p.nodePort) w.write(0, `NodePort:\t${name}\t${p.nodePort}/${protocol}\n`);
+    w.write(0, `Endpoints:\t${formatEndpointSlices(own, p.name ?? '')}\n`);
+  }
+  w.write(0, `Session Affinity:\t${spec.sessionAffinity ?? ''}\n`);
+  if (spec.externalTrafficPolicy) w.write(0, `External Traffic Policy:\t${spec.externalTrafficPolicy}\n`);
+  if (spec.internalTrafficPolicy) w.write(0, `Internal Traffic Policy:\t${spec.internalTrafficPolicy}\n`);
+  return withEvents(w, svc, events, nowMs);
+};
+
 /** The kinds `kubesim describe` lays out as kubectl does (others: YAML and their events). */
-export const KUBECTL_DESCRIBED: ReadonlySet<string> = new Set(['StatefulSet', 'ReplicaSet', 'PersistentVolumeClaim', 'Pod', 'Node']);
+export const KUBECTL_DESCRIBED: ReadonlySet<string> = new Set(['StatefulSet', 'ReplicaSet', 'PersistentVolumeClaim', 'Pod', 'Node', 'PersistentVolume', 'Service']);
 
 /** The namespace whose pods a description needs: the object's own, every namespace for a node. */
 export const describedPodsNamespace = (obj: KObject): string | undefined => (obj.kind === 'Node' ? undefined : obj.metadata?.namespace || 'default');
 
-/** The kinds described in kubectl's layout (StatefulSet, ReplicaSet, PersistentVolumeClaim, Pod, Node). */
-export const kubectlDescribe = (obj: KObject, pods: readonly Pod[], events: readonly Event[], nowMs: number): string => {
+/** The kinds described in kubectl's layout ({@link KUBECTL_DESCRIBED}); `slices` for a Service. */
+export const kubectlDescribe = (obj: KObject, pods: readonly Pod[], events: readonly Event[], nowMs: number, slices: readonly EndpointSlice[] = []): string => {
   switch (obj.kind) {
     case 'StatefulSet': return describeStatefulSet(obj as StatefulSet, pods, events, nowMs);
     case 'ReplicaSet': return describeReplicaSet(obj as ReplicaSet, pods, events, nowMs);
     case 'PersistentVolumeClaim': return describeClaim(obj as PersistentVolumeClaim, pods, events, nowMs);
     case 'Pod': return describePod(obj as Pod, events, nowMs);
     case 'Node': return describeNode(obj as Node, pods, events, nowMs);
+    case 'PersistentVolume': return describeVolume(obj as PersistentVolume, events, nowMs);
+    case 'Service': return describeService(obj as Service, slices, events, nowMs);
     default: throw new Error(`no kubectl describer for ${String(obj.kind)}`);
   }
 };

@@ -6,4 +6,6 @@ export { summarizePod, type PodSummary } from './pod.js';
 export { formatEndpoints, KUBESIM_KUBELET_VERSION } from './columns.js';
 export { renderTabbed } from './tabwriter.js';
 export { describeEvents } from './events.js';
-export { describeClaim, describedPodsNamespace, describeNode, describePod, describeReplicaSet, describeStatefulSet, kubectlDescribe, KUBECTL_DESCRIBED } from './describe.js';
+export {
+  describeClaim, describedPodsNamespace, describeNode, describePod, describeReplicaSet, describeService, describeStatefulSet, describeVolume, kubectlDescribe, KUBECTL_DESCRIBED,
+} from './describe.js';
