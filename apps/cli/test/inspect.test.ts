@@ -460,7 +460,7 @@ describe('kubesim describe pod, node, service and pv (kubectl layout)', () => {
       'QoS Class:       BestEffort', 'Node-Selectors:  <none>', 'Tolerations:     node.kubernetes.io/not-ready:NoExecute op=Exists for 300s',
       '                 node.kubernetes.io/unreachable:NoExecute op=Exists for 300s', '', 'Events:',
     ].join('\n'));
-    expect(d.out).toMatch(/\n {2}Normal {3}Started +\S+ \(x2 over \S+\) +kubelet +Container started\n/);
+    expect(d.out).toMatch(/\n {2}Normal {3}Started +\S+ \(x2 over \S+\) +kubelet +spec\.containers\{nginx\}: Container started\n/);
     // At the end: running again after its fourth restart, Ready.
     const end = await kubesim('describe', 'pod/web-0', '--log', file);
     expect(end.out).toMatch(/\n {4}State: {10}Running\n {6}Started: {6}Thu, 01 Jan 2026 [\d:]+ \+0000\n {4}Last State: {5}Terminated\n {6}Reason: {7}Error\n/);

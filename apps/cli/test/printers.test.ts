@@ -590,7 +590,7 @@ describe('describeEvents (kubectl describe\'s Events section)', () => {
     involvedObject: { kind: 'Pod', namespace: 'default', name: 'web-0', uid: 'u1', fieldPath: 'spec.containers{nginx}' },
     source: { component: 'kubelet', host: 'node-a' }, type: 'Normal', count: 1, ...over,
   });
-  it('this incarnation\'s events, oldest first; a repeated one as "<last> (xN over <first>)"; the header rule', () => {
+  it('this incarnation\'s events, oldest first; a repeated one as "<last> (xN over <first>)"; a container\'s fieldPath before its message; the header rule', () => {
     const events = [
       ev('a', { reason: 'Started', message: 'Container started', count: 6, firstTimestamp: timestamp(5_000), lastTimestamp: timestamp(545_000) }),
       ev('b', { reason: 'Scheduled', message: 'Successfully assigned default/web-0 to node-a', source: { component: 'default-scheduler' }, firstTimestamp: timestamp(4_000), lastTimestamp: timestamp(4_000), involvedObject: { kind: 'Pod', namespace: 'default', name: 'web-0', uid: 'u1' } }),
@@ -602,7 +602,8 @@ describe('describeEvents (kubectl describe\'s Events section)', () => {
       '  Type    Reason     Age                From               Message',
       '  ----    ------     ----               ----               -------',
       '  Normal  Scheduled  10m                default-scheduler  Successfully assigned default/web-0 to node-a',
-      '  Normal  Started    60s (x6 over 10m)  kubelet            Container started',
+      // kubectl 1.35 (kubernetes#133627): the container the event is about, before its message.
+      '  Normal  Started    60s (x6 over 10m)  kubelet            spec.containers{nginx}: Container started',
     ));
     expect(describeEvents(pod, [], NOW)).toBe('Events:\n  <none>\n');
   });

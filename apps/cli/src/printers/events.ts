@@ -5,7 +5,8 @@ import { DESCRIBE_LAYOUT, renderTabbed } from './tabwriter.js';
 /**
  * The "Events:" section `kubectl describe` ends with (describe.go DescribeEvents): the events about this
  * incarnation of the object (involvedObject kind, name and uid), oldest lastTimestamp first; Age is the
- * first occurrence's, or `<last> (xN over <first>)` for a repeated event; From is the source component.
+ * first occurrence's, or `<last> (xN over <first>)` for a repeated event; From is the source component; the
+ * message is prefixed with the involved object's fieldPath when it has one (a container's events).
  */
 export const describeEvents = (obj: KObject, events: readonly Event[], nowMs: number): string => {
   const mine = eventsAbout(obj, events);
@@ -15,7 +16,9 @@ export const describeEvents = (obj: KObject, events: readonly Event[], nowMs: nu
     const age = count > 1
       ? `${ageSince(e.lastTimestamp, nowMs)} (x${count} over ${ageSince(e.firstTimestamp, nowMs)})`
       : ageSince(e.firstTimestamp ?? e.lastTimestamp, nowMs);
-    return [`  ${e.type ?? ''}`, e.reason ?? '', age, e.source?.component ?? e.reportingComponent ?? '', (e.message ?? '').trim()];
+    // kubectl 1.35 (kubernetes#133627): an event about part of the object names it — `spec.containers{nginx}: Container started`.
+    const message = (e.message ?? '').trim();
+    return [`  ${e.type ?? ''}`, e.reason ?? '', age, e.source?.component ?? e.reportingComponent ?? '', e.involvedObject?.fieldPath ? `${e.involvedObject.fieldPath}: ${message}` : message];
   });
   return `Events:\n${renderTabbed([['  Type', 'Reason', 'Age', 'From', 'Message'], ['  ----', '------', '----', '----', '-------'], ...rows], DESCRIBE_LAYOUT).trimEnd()}\n`;
 };
