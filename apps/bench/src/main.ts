@@ -26,7 +26,7 @@ const engine = () => {
   print(`  growth exponent (wall time, ${a.replicas} → ${b.replicas}): ${exponent.toFixed(3)}`);
   const seedFile = fileURLToPath(new URL('../../../examples/seed-statefulset.yaml', import.meta.url));
   const seed = benchSeedScenario(seedFile);
-  print(`  seed scenario: virtual ${(seed.virtualMs / 1000).toFixed(1)} s in ${seed.wallMs.toFixed(2)} ms wall (mean of ${seed.runs} warm runs; first cold run ${seed.coldWallMs.toFixed(1)} ms) → ${Math.round(seed.speedup)}× real time (verdict ${seed.passed ? 'PASS' : 'FAIL'})`);
+  print(`  seed scenario: virtual ${(seed.virtualMs / 1000).toFixed(1)} s in ${seed.wallMs.toFixed(2)} ms wall (mean of ${seed.runs} runs after ${seed.warmupRuns} warm-up runs; first cold run ${seed.coldWallMs.toFixed(1)} ms) → ${Math.round(seed.speedup)}× real time (verdict ${seed.passed ? 'PASS' : 'FAIL'})`);
   const targets = {
     converged10kUnder2s: b.converged && b.wallMs < 2000,
     rss10kUnder1GB: b.peakRssMb < 1024,
@@ -48,7 +48,7 @@ const replay = () => {
   print(`  fold (parse + indexed store):  ${k(r.foldEventsPerSec)}  = ${(100 * r.foldVsParse).toFixed(0)} % of the ceiling`);
   print(`  replay (+ hash-chain check):   ${k(r.replayEventsPerSec)}  = ${(100 * r.replayEventsPerSec / r.parseEventsPerSec).toFixed(0)} % of the ceiling`);
   print(`  every checker (parse + check): ${k(r.checkEventsPerSec)}  = ${(100 * r.checkVsParse).toFixed(0)} % of the ceiling (${r.violations} violations)`);
-  print(`  generated property runs:       ${r.propertyRunsPerSec.toFixed(0)} runs/s on one core (${r.propertyRuns} runs)`);
+  print(`  generated property runs:       ${r.propertyRunsPerSec.toFixed(0)} runs/s on one core (${r.propertyRuns} runs, after 15 s of warm-up runs at ${(r.coldPropertyRunsPerSec ?? NaN).toFixed(0)}/s while the JIT settled)`);
   const targets = {
     foldAtLeast50PctOfParse: r.foldVsParse >= 0.5,
     checkersAtLeast25PctOfParse: r.checkVsParse >= 0.25,
