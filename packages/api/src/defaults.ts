@@ -202,7 +202,11 @@ export const applyDefaults = (obj: KObject): KObject => {
       const spec = o.spec ?? {};
       const u: Partial<typeof spec> = {};
       if (!spec.type) u.type = 'ClusterIP';
+      const type = u.type ?? spec.type;
       if (!spec.sessionAffinity) u.sessionAffinity = 'None';
+      // SetDefaults_Service: the traffic policies (external only where the Service has node ports).
+      if ((type === 'NodePort' || type === 'LoadBalancer') && !spec.externalTrafficPolicy) u.externalTrafficPolicy = 'Cluster';
+      if (type !== 'ExternalName' && spec.internalTrafficPolicy === undefined) u.internalTrafficPolicy = 'Cluster';
       if (spec.ports) {
         const ports = mapSame(spec.ports, defaultServicePort);
         if (ports !== spec.ports) u.ports = ports;

@@ -247,6 +247,15 @@ describe('Service defaults', () => {
       { name: 'x', port: 81, protocol: 'TCP', targetPort: 81 },
     ]);
   });
+
+  it('traffic policies: internal Cluster unless ExternalName (a given one kept), external Cluster only with node ports', () => {
+    const svc = (spec: Service['spec']): Service['spec'] => defaulted({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec } as Service).spec!;
+    expect(svc({ ports: [{ port: 80 }] })).toMatchObject({ type: 'ClusterIP', internalTrafficPolicy: 'Cluster' });
+    expect(svc({ ports: [{ port: 80 }] })?.externalTrafficPolicy).toBeUndefined();
+    expect(svc({ type: 'NodePort', ports: [{ port: 80 }] })).toMatchObject({ internalTrafficPolicy: 'Cluster', externalTrafficPolicy: 'Cluster' });
+    expect(svc({ type: 'LoadBalancer', externalTrafficPolicy: 'Local', internalTrafficPolicy: 'Local', ports: [{ port: 80 }] })).toMatchObject({ internalTrafficPolicy: 'Local', externalTrafficPolicy: 'Local' });
+    expect(svc({ type: 'ExternalName', externalName: 'db.example.com' })?.internalTrafficPolicy).toBeUndefined();
+  });
 });
 
 describe('Pod defaults', () => {

@@ -24,7 +24,7 @@ describe('StatefulSet sync: OrderedReady creation (§1.5, §1.6, S01)', () => {
     expect(p.metadata?.labels).toEqual({ app: 'nginx', 'statefulset.kubernetes.io/pod-name': 'web-0', 'apps.kubernetes.io/pod-index': '0', 'controller-revision-hash': revisionName(set) });
     expect(p.spec?.hostname).toBe('web-0');
     expect(p.spec?.subdomain).toBe('nginx');
-    expect(p.spec?.volumes).toEqual([{ name: 'www', persistentVolumeClaim: { claimName: 'www-web-0', readOnly: false } }]);
+    expect(p.spec?.volumes).toEqual([{ name: 'www', persistentVolumeClaim: { claimName: 'www-web-0' } }]);
     expect(p.metadata?.ownerReferences).toEqual([{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'web', uid: 'set-uid', controller: true, blockOwnerDeletion: true }]);
     expect(revisionName(set)).toMatch(/^web-[456789bcdf]{1,10}$/);
   });

@@ -17,7 +17,8 @@ export const podVolumes = (set: StatefulSet, ordinal: number, current: readonly 
     ...kept,
     ...templates.map((t) => ({
       name: t.metadata?.name ?? '',
-      persistentVolumeClaim: { claimName: claimName(t.metadata?.name ?? '', setName(set), ordinal), readOnly: false },
+      // [SSU updateStorage] sets ReadOnly: false, which the API's JSON omits (omitempty).
+      persistentVolumeClaim: { claimName: claimName(t.metadata?.name ?? '', setName(set), ordinal) },
     })),
   ];
 };
