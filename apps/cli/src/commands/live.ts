@@ -163,7 +163,7 @@ export const deleteCommand = (target: string, o: ContextOptions & { gracePeriod?
   return 0;
 });
 
-/** `kubesim describe KIND/NAME`: in kubectl's layout (pods, nodes, StatefulSets, ReplicaSets, claims), else the object as YAML, and the events about it. */
+/** `kubesim describe KIND/NAME`: in kubectl's layout ({@link KUBECTL_DESCRIBED}), else the object as YAML, and the events about it. */
 export const describeCommand = (target: string, o: ContextOptions): Promise<number> => withSession(o, async (s) => {
   const t = targetOf(target);
   const r = await s.api.list(t.kind, 'default', t.name);
