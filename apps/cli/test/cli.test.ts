@@ -93,8 +93,13 @@ describe('kubesim CLI', () => {
     expect(kubesim('describe', 'pod/stateful-pvc-0', '--log', log, '--at', 't=x').code).toBe(2);
     // A cluster-scoped object: its events are in the default namespace; a node's pods in every namespace.
     expect(kubesim('describe', 'node/node-a', '--log', log).out).toMatch(/^Name: +node-a\nRoles: +<none>\n[\s\S]*\nNon-terminated Pods: +\(\d in total\)\n/);
+    expect(kubesim('describe', 'storageclass/fast', '--log', log).out).toBe([
+      'Name:                  fast', 'IsDefaultClass:        No', 'Annotations:           <none>', 'Provisioner:           kubesim.io/hostpath',
+      'Parameters:            <none>', 'AllowVolumeExpansion:  <unset>', 'MountOptions:          <none>', 'ReclaimPolicy:         Delete',
+      'VolumeBindingMode:     Immediate', 'Events:                <none>', '',
+    ].join('\n'));
     // A kind without a kubectl layout here: YAML, then its events.
-    expect(kubesim('describe', 'storageclass/fast', '--log', log).out).toMatch(/^kind: StorageClass$/m);
+    expect(kubesim('describe', 'namespace/default', '--log', log).out).toMatch(/^kind: Namespace$/m);
   });
 
   it('get: a damaged log is reported with its line number', () => {

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   timestamp, type ControllerRevision, type Endpoints, type Event, type KObject, type Namespace, type Node,
   type PersistentVolume, type PersistentVolumeClaim, type Pod, type ReplicaSet, type Service, type StatefulSet,
-  type StorageClass, type EndpointSlice,
+  type StorageClass, type EndpointSlice, type PodDisruptionBudget, type ResourceQuota,
 } from '@kubesim/api';
 import {
-  describeEvents, describeService, formatAge, goJson, goYaml, printObjects, printTable, renderTabbed, summarizePod, toList,
+  describeDisruptionBudget, describeEndpoints, describeEndpointSlice, describeEvents, describeQuota, describeService, describeStorageClass, formatAge, goJson, goYaml, printObjects, printTable, renderTabbed, summarizePod, toList,
 } from '../src/printers/index.js';
 
 // ---------------------------------------------------------------------------------------------------
@@ -728,5 +728,51 @@ describe('describe service: Endpoints from the EndpointSlices (formatEndpointSli
     ));
     expect(out).toMatch(/^Name: {14}web\nNamespace: {9}default\n[\s\S]*\nIP Families: {7}<none>\nIP: {16}10\.96\.0\.10\nIPs: {15}10\.96\.0\.10\n/);
     expect(describeService(svc, [], [], NOW)).toContain('\nEndpoints:         <none>\n');
+  });
+});
+
+describe('describe endpoints, endpointslice, pdb, quota, storageclass (kubectl layouts)', () => {
+  const m = (name: string): { name: string; namespace: string } => ({ name, namespace: 'default' });
+  it('endpoints: each subset\'s ready and not-ready addresses and its ports, a blank line after each', () => {
+    const ep = { apiVersion: 'v1', kind: 'Endpoints', metadata: m('web'), subsets: [{ addresses: [{ ip: '10.0.0.1' }, { ip: '10.0.0.2' }], notReadyAddresses: [{ ip: '10.0.0.3' }], ports: [{ port: 80, protocol: 'TCP' }] }] } as Endpoints;
+    expect(describeEndpoints(ep, [], NOW)).toBe(lines(
+      'Name:         web', 'Namespace:    default', 'Labels:       <none>', 'Annotations:  <none>', 'Subsets:',
+      '  Addresses:          10.0.0.1,10.0.0.2', '  NotReadyAddresses:  10.0.0.3', '  Ports:', '    Name     Port  Protocol', '    ----     ----  --------', '    <unset>  80    TCP',
+      '', 'Events:  <none>',
+    ));
+  });
+  it('endpointslice: ports table, each endpoint with its conditions, hostname, target, node and zone (<unset> when absent)', () => {
+    const eps = {
+      apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: m('web-abcde'), addressType: 'IPv4', ports: [{ name: 'http', port: 80, protocol: 'TCP' }],
+      endpoints: [{ addresses: ['10.0.0.1'], conditions: { ready: false }, hostname: 'web-0', targetRef: { kind: 'Pod', name: 'web-0' }, nodeName: 'node-a' }],
+    } as EndpointSlice;
+    expect(describeEndpointSlice(eps, [], NOW)).toContain(lines(
+      'AddressType:  IPv4', 'Ports:', '  Name  Port  Protocol', '  ----  ----  --------', '  http  80    TCP', 'Endpoints:',
+      '  - Addresses:  10.0.0.1', '    Conditions:', '      Ready:    false', '    Hostname:   web-0', '    TargetRef:  Pod/web-0', '    NodeName:   node-a', '    Zone:       <unset>',
+    ));
+    expect(describeEndpointSlice({ ...eps, ports: [], endpoints: [] }, [], NOW)).toContain('\nPorts: <unset>\nEndpoints: <none>\n');
+  });
+  it('pdb: min available (or max unavailable), selector, status counts', () => {
+    const pdb = { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: m('db'), spec: { minAvailable: '50%', selector: { matchLabels: { app: 'db' } } }, status: { disruptionsAllowed: 1, currentHealthy: 3, desiredHealthy: 2, expectedPods: 3 } } as PodDisruptionBudget;
+    expect(describeDisruptionBudget(pdb, [], NOW)).toBe(lines(
+      'Name:           db', 'Namespace:      default', 'Min available:  50%', 'Selector:       app=db', 'Status:',
+      '    Allowed disruptions:  1', '    Current:              3', '    Desired:              2', '    Total:                3', 'Events:                   <none>',
+    ));
+  });
+  it('quota: Resource / Used / Hard by resource name, amounts canonical, no events', () => {
+    const q = { apiVersion: 'v1', kind: 'ResourceQuota', metadata: m('q'), status: { hard: { pods: '10', 'requests.memory': '2048Mi' }, used: { pods: '3' } } } as ResourceQuota;
+    expect(describeQuota(q)).toBe(lines('Name:            q', 'Namespace:       default', 'Resource         Used  Hard', '--------         ----  ----', 'pods             3     10', 'requests.memory  0     2Gi'));
+  });
+  it('storageclass: default class, parameters, expansion, allowed topologies', () => {
+    const sc = {
+      apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'fast', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }, provisioner: 'kubesim.io/hostpath',
+      parameters: { type: 'ssd' }, allowVolumeExpansion: true, reclaimPolicy: 'Retain', volumeBindingMode: 'WaitForFirstConsumer',
+      allowedTopologies: [{ matchLabelExpressions: [{ key: 'topology.kubernetes.io/zone', values: ['a', 'b'] }] }],
+    } as StorageClass;
+    expect(describeStorageClass(sc, [], NOW)).toBe(lines(
+      'Name:                  fast', 'IsDefaultClass:        Yes', 'Annotations:           storageclass.kubernetes.io/is-default-class=true', 'Provisioner:           kubesim.io/hostpath',
+      'Parameters:            type=ssd', 'AllowVolumeExpansion:  True', 'MountOptions:          <none>', 'ReclaimPolicy:         Retain', 'VolumeBindingMode:     WaitForFirstConsumer',
+      'AllowedTopologies:     ', '  Term 0:              topology.kubernetes.io/zone in [a, b]', 'Events:                <none>',
+    ));
   });
 });

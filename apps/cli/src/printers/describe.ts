@@ -1,7 +1,8 @@
 import {
   controllerRefOf, describeContainers, describePodTemplate, describeVolumes, formatQuotaAmount, parseQuotaAmount, podQOS, podResources,
   PrefixWriter, rfc1123z, rfc1123zOrZero, writeAnnotations, writeLabels, writeTolerations, writeTopologySpread, type Node,
-  canonicalQuantity, type EndpointSlice, type PersistentVolume, type Service,
+  canonicalQuantity, type EndpointSlice, type PersistentVolume, type Service, type Endpoints, type PodDisruptionBudget,
+  type ResourceQuota, type StorageClass,
   type Event, type KObject, type PersistentVolumeClaim, type Pod, type ReplicaSet, type StatefulSet,
 } from '@kubesim/api';
 import { ageSince } from './age.js';
@@ -400,8 +401,134 @@ export const describeService = (svc: Service, slices: readonly EndpointSlice[], 
   return withEvents(w, svc, events, nowMs);
 };
 
+/**
+ * `kubectl describe endpointslice` ([describe.go describeEndpointSliceV1]): address type, the ports table,
+ * each endpoint with its addresses, Ready condition, hostname, target, node and zone.
+ */
+export const describeEndpointSlice = (eps: EndpointSlice, events: readonly Event[], nowMs: number): string => {
+  const w = new PrefixWriter();
+  const meta = eps.metadata ?? {};
+  w.write(0, `Name:\t${meta.name ?? ''}\n`);
+  w.write(0, `Namespace:\t${meta.namespace ?? ''}\n`);
+  writeLabels(w, 'Labels', meta.labels);
+  writeAnnotations(w, 'Annotations', meta.annotations);
+  w.write(0, `AddressType:\t${eps.addressType}\n`);
+  if (!eps.ports?.length) w.write(0, 'Ports: <unset>\n');
+  else {
+    w.write(0, 'Ports:\n');
+    w.write(1, 'Name\tPort\tProtocol\n');
+    w.write(1, '----\t----\t--------\n');
+    for (const p of eps.ports) w.write(1, `${p.name || '<unset>'}\t${p.port === undefined ? '<unset>' : p.port}\t${p.protocol ?? 'TCP'}\n`);
+  }
+  if (!eps.endpoints?.length) w.write(0, 'Endpoints: <none>\n');
+  else {
+    w.write(0, 'Endpoints:\n');
+    for (const ep of eps.endpoints) {
+      w.write(1, `- Addresses:\t${ep.addresses.length ? ep.addresses.join(', ') : '<none>'}\n`);
+      w.write(2, 'Conditions:\n');
+      w.write(3, `Ready:\t${ep.conditions?.ready === undefined ? '<unset>' : String(ep.conditions.ready)}\n`);
+      w.write(2, `Hostname:\t${ep.hostname ?? '<unset>'}\n`);
+      if (ep.targetRef) w.write(2, `TargetRef:\t${ep.targetRef.kind ?? ''}/${ep.targetRef.name ?? ''}\n`);
+      w.write(2, `NodeName:\t${ep.nodeName ?? '<unset>'}\n`);
+      w.write(2, `Zone:\t${ep.zone ?? '<unset>'}\n`);
+    }
+  }
+  return withEvents(w, eps, events, nowMs);
+};
+
+/** `kubectl describe endpoints` ([describe.go describeEndpoints]): each subset's ready and not-ready addresses and its ports. */
+export const describeEndpoints = (ep: Endpoints, events: readonly Event[], nowMs: number): string => {
+  const w = new PrefixWriter();
+  const meta = ep.metadata ?? {};
+  w.write(0, `Name:\t${meta.name ?? ''}\n`);
+  w.write(0, `Namespace:\t${meta.namespace ?? ''}\n`);
+  writeLabels(w, 'Labels', meta.labels);
+  writeAnnotations(w, 'Annotations', meta.annotations);
+  w.write(0, 'Subsets:\n');
+  for (const subset of ep.subsets ?? []) {
+    w.write(1, `Addresses:\t${(subset.addresses ?? []).map((a) => a.ip).join(',') || '<none>'}\n`);
+    w.write(1, `NotReadyAddresses:\t${(subset.notReadyAddresses ?? []).map((a) => a.ip).join(',') || '<none>'}\n`);
+    if (subset.ports?.length) {
+      w.write(1, 'Ports:\n');
+      w.write(2, 'Name\tPort\tProtocol\n');
+      w.write(2, '----\t----\t--------\n');
+      for (const p of subset.ports) w.write(2, `${p.name || '<unset>'}\t${p.port}\t${p.protocol ?? 'TCP'}\n`);
+    }
+    w.write(0, '\n');
+  }
+  return withEvents(w, ep, events, nowMs);
+};
+
+/** `kubectl describe pdb` ([describe.go describePodDisruptionBudgetV1]): min available or max unavailable, selector, status counts. */
+export const describeDisruptionBudget = (pdb: PodDisruptionBudget, events: readonly Event[], nowMs: number): string => {
+  const w = new PrefixWriter();
+  const meta = pdb.metadata ?? {};
+  w.write(0, `Name:\t${meta.name ?? ''}\n`);
+  w.write(0, `Namespace:\t${meta.namespace ?? ''}\n`);
+  if (pdb.spec?.minAvailable !== undefined) w.write(0, `Min available:\t${String(pdb.spec.minAvailable)}\n`);
+  else if (pdb.spec?.maxUnavailable !== undefined) w.write(0, `Max unavailable:\t${String(pdb.spec.maxUnavailable)}\n`);
+  w.write(0, `Selector:\t${pdb.spec?.selector ? formatLabelSelector(pdb.spec.selector) : '<unset>'}\n`);
+  w.write(0, 'Status:\n');
+  w.write(2, `Allowed disruptions:\t${pdb.status?.disruptionsAllowed ?? 0}\n`);
+  w.write(2, `Current:\t${pdb.status?.currentHealthy ?? 0}\n`);
+  w.write(2, `Desired:\t${pdb.status?.desiredHealthy ?? 0}\n`);
+  w.write(2, `Total:\t${pdb.status?.expectedPods ?? 0}\n`);
+  return withEvents(w, pdb, events, nowMs);
+};
+
+/**
+ * `kubectl describe quota` ([describe.go describeQuota]): the `Resource  Used  Hard` table over the hard
+ * limits the status reports, by name; no events (kubectl's quota describer shows none).
+ */
+export const describeQuota = (q: ResourceQuota): string => {
+  const w = new PrefixWriter();
+  w.write(0, `Name:\t${q.metadata?.name ?? ''}\n`);
+  w.write(0, `Namespace:\t${q.metadata?.namespace ?? ''}\n`);
+  w.write(0, 'Resource\tUsed\tHard\n');
+  w.write(0, '--------\t----\t----\n');
+  const hard = (q.status?.hard ?? {}) as Record<string, string | number>;
+  const used = (q.status?.used ?? {}) as Record<string, string | number>;
+  for (const r of Object.keys(hard).sort()) w.write(0, `${r}\t${used[r] === undefined ? '0' : canonicalQuantity(used[r])}\t${canonicalQuantity(hard[r]!)}\n`);
+  return w.flush();
+};
+
+/** `kubectl describe storageclass` ([describe.go describeStorageClass]). */
+export const describeStorageClass = (sc: StorageClass, events: readonly Event[], nowMs: number): string => {
+  const w = new PrefixWriter();
+  const ann = sc.metadata?.annotations ?? {};
+  w.write(0, `Name:\t${sc.metadata?.name ?? ''}\n`);
+  // storageutil.IsDefaultAnnotationText: the class's default annotation (or its beta form) "true".
+  const isDefault = ann['storageclass.kubernetes.io/is-default-class'] === 'true' || ann['storageclass.beta.kubernetes.io/is-default-class'] === 'true';
+  w.write(0, `IsDefaultClass:\t${isDefault ? 'Yes' : 'No'}\n`);
+  w.write(0, `Annotations:\t${formatLabels(sc.metadata?.annotations)}\n`);
+  w.write(0, `Provisioner:\t${sc.provisioner}\n`);
+  w.write(0, `Parameters:\t${formatLabels(sc.parameters)}\n`);
+  w.write(0, `AllowVolumeExpansion:\t${sc.allowVolumeExpansion === undefined ? '<unset>' : sc.allowVolumeExpansion ? 'True' : 'False'}\n`);
+  if (!sc.mountOptions?.length) w.write(0, 'MountOptions:\t<none>\n');
+  else { w.write(0, 'MountOptions:\n'); for (const o of sc.mountOptions) w.write(1, `${o}\n`); }
+  if (sc.reclaimPolicy) w.write(0, `ReclaimPolicy:\t${sc.reclaimPolicy}\n`);
+  if (sc.volumeBindingMode) w.write(0, `VolumeBindingMode:\t${sc.volumeBindingMode}\n`);
+  if (sc.allowedTopologies) {
+    w.write(0, 'AllowedTopologies:\t');
+    if (sc.allowedTopologies.length === 0) w.write(0, '<none>\n');
+    else {
+      w.write(0, '\n');
+      sc.allowedTopologies.forEach((term, i) => {
+        const reqs = term.matchLabelExpressions ?? [];
+        w.write(1, `Term ${i}:\t`);
+        if (reqs.length === 0) w.write(0, '<none>\n');
+        reqs.forEach((r, j) => { if (j !== 0) w.write(1, '\t'); w.write(0, `${r.key} in${r.values.length ? ` [${r.values.join(', ')}]` : ''}\n`); });
+      });
+    }
+  }
+  return withEvents(w, sc, events, nowMs);
+};
+
 /** The kinds `kubesim describe` lays out as kubectl does (others: YAML and their events). */
-export const KUBECTL_DESCRIBED: ReadonlySet<string> = new Set(['StatefulSet', 'ReplicaSet', 'PersistentVolumeClaim', 'Pod', 'Node', 'PersistentVolume', 'Service']);
+export const KUBECTL_DESCRIBED: ReadonlySet<string> = new Set([
+  'StatefulSet', 'ReplicaSet', 'PersistentVolumeClaim', 'Pod', 'Node', 'PersistentVolume', 'Service', 'EndpointSlice', 'Endpoints',
+  'PodDisruptionBudget', 'ResourceQuota', 'StorageClass',
+]);
 
 /** The namespace whose pods a description needs: the object's own, every namespace for a node. */
 export const describedPodsNamespace = (obj: KObject): string | undefined => (obj.kind === 'Node' ? undefined : obj.metadata?.namespace || 'default');
@@ -416,6 +543,11 @@ export const kubectlDescribe = (obj: KObject, pods: readonly Pod[], events: read
     case 'Node': return describeNode(obj as Node, pods, events, nowMs);
     case 'PersistentVolume': return describeVolume(obj as PersistentVolume, events, nowMs);
     case 'Service': return describeService(obj as Service, slices, events, nowMs);
+    case 'EndpointSlice': return describeEndpointSlice(obj as EndpointSlice, events, nowMs);
+    case 'Endpoints': return describeEndpoints(obj as Endpoints, events, nowMs);
+    case 'PodDisruptionBudget': return describeDisruptionBudget(obj as PodDisruptionBudget, events, nowMs);
+    case 'ResourceQuota': return describeQuota(obj as ResourceQuota);
+    case 'StorageClass': return describeStorageClass(obj as StorageClass, events, nowMs);
     default: throw new Error(`no kubectl describer for ${String(obj.kind)}`);
   }
 };
