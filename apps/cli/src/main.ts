@@ -191,7 +191,7 @@ ctxOpts(program.command('drain').description('cordon a node of the running clust
   .option('--force', 'also pods that declare no controller').option('--delete-emptydir-data', 'also pods with emptyDir volumes'))
   .action(async (node: string, opts: { timeout?: string; gracePeriod?: string; force?: boolean; deleteEmptydirData?: boolean; context?: string; nats?: string }) => { process.exitCode = await drainCommand(node, opts); });
 
-ctxOpts(program.command('describe').description('an object and the events about it (as kubectl describe prints it; a namespace, revision or event as YAML): of a recorded log (--log FILE), or of the running cluster').argument('<kind/name>')
+ctxOpts(program.command('describe').description('an object and the events about it (as kubectl describe prints it; a revision or an event as YAML): of a recorded log (--log FILE), or of the running cluster').argument('<kind/name>')
   .option('--log <file>', 'a recorded log (from kubesim run --log, kubesim log export); without it: the running cluster')
   .option('--at <seq>', 'with --log: the object as it was at this log position — a seq, or a virtual time t=12.5s (default: the end)')
   .option('-n, --namespace <ns>', 'with --log: namespace', 'default'))

@@ -98,8 +98,11 @@ describe('kubesim CLI', () => {
       'Parameters:            <none>', 'AllowVolumeExpansion:  <unset>', 'MountOptions:          <none>', 'ReclaimPolicy:         Delete',
       'VolumeBindingMode:     Immediate', 'Events:                <none>', '',
     ].join('\n'));
+    expect(kubesim('describe', 'namespace/default', '--log', log).out).toBe('Name:         default\nLabels:       kubernetes.io/metadata.name=default\nAnnotations:  <none>\nStatus:       Active\n\nNo resource quota.\n\nNo LimitRange resource.\n');
     // A kind without a kubectl layout here: YAML, then its events.
-    expect(kubesim('describe', 'namespace/default', '--log', log).out).toMatch(/^kind: Namespace$/m);
+    const revision = readFileSync(log, 'utf8').split('\n').slice(1).filter((l) => l !== '').map((l) => JSON.parse(l) as { object?: { kind?: string; metadata?: { name?: string } } })
+      .find((e) => e.object?.kind === 'ControllerRevision')!.object!.metadata!.name!;
+    expect(kubesim('describe', `controllerrevision/${revision}`, '--log', log).out).toMatch(/^kind: ControllerRevision$/m);
   });
 
   it('get: a damaged log is reported with its line number', () => {

@@ -5,7 +5,7 @@ import {
   type StorageClass, type EndpointSlice, type PodDisruptionBudget, type ResourceQuota,
 } from '@kubesim/api';
 import {
-  describeDisruptionBudget, describeEndpoints, describeEndpointSlice, describeEvents, describeQuota, describeService, describeStorageClass, formatAge, goJson, goYaml, printObjects, printTable, renderTabbed, summarizePod, toList,
+  describeDisruptionBudget, describeEndpoints, describeEndpointSlice, describeEvents, describeNamespace, describeQuota, describeService, describeStorageClass, formatAge, goJson, goYaml, printObjects, printTable, renderTabbed, summarizePod, toList,
 } from '../src/printers/index.js';
 
 // ---------------------------------------------------------------------------------------------------
@@ -775,4 +775,15 @@ describe('describe endpoints, endpointslice, pdb, quota, storageclass (kubectl l
       'AllowedTopologies:     ', '  Term 0:              topology.kubernetes.io/zone in [a, b]', 'Events:                <none>',
     ));
   });
+  it('namespace: status, its quotas (Used / Hard) or "No resource quota.", then "No LimitRange resource."; no events', () => {
+    const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default', labels: { 'kubernetes.io/metadata.name': 'default' } }, status: { phase: 'Active' } } as Namespace;
+    const q = { apiVersion: 'v1', kind: 'ResourceQuota', metadata: m('pods-quota'), status: { hard: { pods: '10' }, used: { pods: '4' } } } as ResourceQuota;
+    const other = { ...q, metadata: { name: 'x', namespace: 'other' } } as ResourceQuota;
+    expect(describeNamespace(ns, [q, other])).toBe(lines(
+      'Name:         default', 'Labels:       kubernetes.io/metadata.name=default', 'Annotations:  <none>', 'Status:       Active', '',
+      'Resource Quotas', '  Name:     pods-quota', '  Resource  Used  Hard', '  --------  ---   ---', '  pods      4     10', '', 'No LimitRange resource.',
+    ));
+    expect(describeNamespace(ns, [other])).toContain('Status:       Active\n\nNo resource quota.\n\nNo LimitRange resource.\n');
+  });
 });
+

@@ -153,7 +153,7 @@ const defaultServicePort = (p: ServicePort): ServicePort => {
   return withUpdates(p, u);
 };
 
-const DEFAULTED_KINDS: ReadonlySet<string> = new Set(['StatefulSet', 'ReplicaSet', 'Pod', 'PersistentVolumeClaim', 'PersistentVolume', 'StorageClass', 'Service']);
+const DEFAULTED_KINDS: ReadonlySet<string> = new Set(['StatefulSet', 'ReplicaSet', 'Pod', 'PersistentVolumeClaim', 'PersistentVolume', 'StorageClass', 'Service', 'Namespace']);
 /** Whether `applyDefaults` can change objects of this kind (for the others it only copies). */
 export const hasDefaults = (kind: string): boolean => DEFAULTED_KINDS.has(kind);
 
@@ -212,6 +212,12 @@ export const applyDefaults = (obj: KObject): KObject => {
         if (ports !== spec.ports) u.ports = ports;
       }
       return { ...o, spec: withUpdates(spec, u) };
+    }
+    case 'Namespace': {
+      // SetDefaults_Namespace: the immutable label `kubernetes.io/metadata.name` = the name (on create and update).
+      const name = obj.metadata?.name;
+      if (!name || obj.metadata?.labels?.['kubernetes.io/metadata.name'] === name) return { ...obj };
+      return { ...obj, metadata: { ...obj.metadata, labels: { ...obj.metadata?.labels, 'kubernetes.io/metadata.name': name } } };
     }
     default:
       return { ...obj };

@@ -279,14 +279,22 @@ describe('Pod defaults', () => {
 });
 
 describe('kinds without defaults', () => {
-  it('Namespace, Node, Endpoints, Event, ControllerRevision are copied unchanged', () => {
+  it('Node, Endpoints, Event, ControllerRevision are copied unchanged (and a Namespace already labelled with its name)', () => {
     const objs: KObject[] = [
-      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns' } } satisfies Namespace,
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns', labels: { 'kubernetes.io/metadata.name': 'ns' } } } satisfies Namespace,
       { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-a' }, spec: {} } satisfies Node,
       { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'nginx' }, subsets: [] } satisfies Endpoints,
       { apiVersion: 'v1', kind: 'Event', metadata: { name: 'e' }, involvedObject: {} } satisfies Event,
       { apiVersion: 'apps/v1', kind: 'ControllerRevision', metadata: { name: 'web-1' }, revision: 1, data: {} } satisfies ControllerRevision,
     ];
     for (const o of objs) expect(defaulted(o)).toEqual(o);
+  });
+});
+
+describe('Namespace defaults', () => {
+  it('SetDefaults_Namespace: the label kubernetes.io/metadata.name is the name, whatever the manifest says; other labels kept', () => {
+    const ns = (labels?: Record<string, string>) => defaulted({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a', ...(labels ? { labels } : {}) } } as KObject).metadata?.labels;
+    expect(ns()).toEqual({ 'kubernetes.io/metadata.name': 'team-a' });
+    expect(ns({ env: 'prod', 'kubernetes.io/metadata.name': 'other' })).toEqual({ env: 'prod', 'kubernetes.io/metadata.name': 'team-a' });
   });
 });

@@ -1,6 +1,6 @@
 import { isLogDamage, readLogFile, renderLogDamage, unreadableLogMessage } from '@kubesim/log';
 import { foldLog, type ObjectStore } from '@kubesim/state';
-import { kubectlMessage, newNotFound, resolveKind, KINDS, type EndpointSlice, type Event, type KObject, type Pod } from '@kubesim/api';
+import { kubectlMessage, newNotFound, resolveKind, KINDS, type EndpointSlice, type Event, type KObject, type Pod, type ResourceQuota } from '@kubesim/api';
 import { parseTarget, rolloutHistory, rolloutStatus } from '@kubesim/scenario';
 import { describedPodsNamespace, describeEvents, goYaml, KUBECTL_DESCRIBED, kubectlDescribe, printObjects } from '../printers/index.js';
 import { AtCursor, parseAt } from './replay.js';
@@ -85,7 +85,8 @@ export const describeLogCommand = (target: string, opts: { readonly log: string;
   if (KUBECTL_DESCRIBED.has(t.kind)) {
     const pods = [...state.store.list('Pod', describedPodsNamespace(obj))] as Pod[];
     const slices = t.kind === 'Service' ? [...state.store.list('EndpointSlice', obj.metadata?.namespace || 'default')] as EndpointSlice[] : [];
-    process.stdout.write(kubectlDescribe(obj, pods, events, state.nowMs, slices));
+    const quotas = t.kind === 'Namespace' ? [...state.store.list('ResourceQuota', obj.metadata?.name ?? '')] as ResourceQuota[] : [];
+    process.stdout.write(kubectlDescribe(obj, pods, events, state.nowMs, slices, quotas));
     return 0;
   }
   process.stdout.write(goYaml(obj));

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
 import { parse as parseYaml } from 'yaml';
-import { KINDS, kubectlMessage, loadManifests, newNotFound, qualifiedKind, renderLoadError, resolveKind, type EndpointSlice, type Event, type Kind, type KObject, type Pod } from '@kubesim/api';
+import { KINDS, kubectlMessage, loadManifests, newNotFound, qualifiedKind, renderLoadError, resolveKind, type EndpointSlice, type Event, type Kind, type KObject, type Pod, type ResourceQuota } from '@kubesim/api';
 import { LogWriter, LOG_FORMAT_VERSION } from '@kubesim/log';
 import { ObjectStore } from '@kubesim/state';
 import {
@@ -177,7 +177,9 @@ export const describeCommand = (target: string, o: ContextOptions): Promise<numb
     if (!pods.ok) { err(kubectlMessage(pods.error)); return 1; }
     const slices = t.kind === 'Service' ? await s.api.list('EndpointSlice', obj.metadata?.namespace || 'default') : undefined;
     if (slices && !slices.ok) { err(kubectlMessage(slices.error)); return 1; }
-    process.stdout.write(kubectlDescribe(obj, pods.objects as Pod[], evs.objects as Event[], s.clock.now(), (slices?.objects ?? []) as EndpointSlice[]));
+    const quotas = t.kind === 'Namespace' ? await s.api.list('ResourceQuota', obj.metadata?.name ?? '') : undefined;
+    if (quotas && !quotas.ok) { err(kubectlMessage(quotas.error)); return 1; }
+    process.stdout.write(kubectlDescribe(obj, pods.objects as Pod[], evs.objects as Event[], s.clock.now(), (slices?.objects ?? []) as EndpointSlice[], (quotas?.objects ?? []) as ResourceQuota[]));
     return 0;
   }
   process.stdout.write(goYaml(obj));

@@ -2,7 +2,7 @@ import {
   controllerRefOf, describeContainers, describePodTemplate, describeVolumes, formatQuotaAmount, parseQuotaAmount, podQOS, podResources,
   PrefixWriter, rfc1123z, rfc1123zOrZero, writeAnnotations, writeLabels, writeTolerations, writeTopologySpread, type Node,
   canonicalQuantity, type EndpointSlice, type PersistentVolume, type Service, type Endpoints, type PodDisruptionBudget,
-  type ResourceQuota, type StorageClass,
+  type ResourceQuota, type StorageClass, type Namespace,
   type Event, type KObject, type PersistentVolumeClaim, type Pod, type ReplicaSet, type StatefulSet,
 } from '@kubesim/api';
 import { ageSince } from './age.js';
@@ -524,17 +524,57 @@ export const describeStorageClass = (sc: StorageClass, events: readonly Event[],
   return withEvents(w, sc, events, nowMs);
 };
 
+/**
+ * `kubectl describe namespace` ([describe.go describeNamespace, DescribeResourceQuotas, DescribeLimitRanges]):
+ * labels, annotations, status, then the namespace's quotas (`No resource quota.` without any) and its limit
+ * ranges (kubesim has none: `No LimitRange resource.`); no events.
+ */
+export const describeNamespace = (ns: Namespace, quotas: readonly ResourceQuota[]): string => {
+  const w = new PrefixWriter();
+  const meta = ns.metadata ?? {};
+  w.write(0, `Name:\t${meta.name ?? ''}\n`);
+  writeLabels(w, 'Labels', meta.labels);
+  writeAnnotations(w, 'Annotations', meta.annotations);
+  w.write(0, `Status:\t${ns.status?.phase ?? ''}\n`);
+  const conditions = ns.status?.conditions ?? [];
+  if (conditions.length > 0) {
+    w.write(0, 'Conditions:\n');
+    w.write(1, 'Type\tStatus\tLastTransitionTime\tReason\tMessage\n');
+    w.write(1, '----\t------\t------------------\t------\t-------\n');
+    for (const c of conditions) w.write(1, `${c.type}\t${c.status}\t${rfc1123zOrZero(c.lastTransitionTime)}\t${c.reason ?? ''}\t${c.message ?? ''}\n`);
+  }
+  w.write(0, '\n');
+  const own = quotas.filter((q) => q.metadata?.namespace === meta.name).sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+  if (own.length === 0) w.write(0, 'No resource quota.\n');
+  else {
+    w.write(0, 'Resource Quotas\n');
+    for (const q of own) {
+      w.write(1, `Name:\t${q.metadata?.name ?? ''}\n`);
+      w.write(1, 'Resource\tUsed\tHard\n');
+      w.write(1, '--------\t---\t---\n');
+      const hard = (q.status?.hard ?? {}) as Record<string, string | number>;
+      const used = (q.status?.used ?? {}) as Record<string, string | number>;
+      for (const r of Object.keys(hard).sort()) w.write(1, `${r}\t${used[r] === undefined ? '0' : canonicalQuantity(used[r])}\t${canonicalQuantity(hard[r]!)}\n`);
+    }
+  }
+  w.write(0, '\n');
+  w.write(0, 'No LimitRange resource.\n');
+  return w.flush();
+};
+
 /** The kinds `kubesim describe` lays out as kubectl does (others: YAML and their events). */
 export const KUBECTL_DESCRIBED: ReadonlySet<string> = new Set([
   'StatefulSet', 'ReplicaSet', 'PersistentVolumeClaim', 'Pod', 'Node', 'PersistentVolume', 'Service', 'EndpointSlice', 'Endpoints',
-  'PodDisruptionBudget', 'ResourceQuota', 'StorageClass',
+  'PodDisruptionBudget', 'ResourceQuota', 'StorageClass', 'Namespace',
 ]);
 
 /** The namespace whose pods a description needs: the object's own, every namespace for a node. */
 export const describedPodsNamespace = (obj: KObject): string | undefined => (obj.kind === 'Node' ? undefined : obj.metadata?.namespace || 'default');
 
-/** The kinds described in kubectl's layout ({@link KUBECTL_DESCRIBED}); `slices` for a Service. */
-export const kubectlDescribe = (obj: KObject, pods: readonly Pod[], events: readonly Event[], nowMs: number, slices: readonly EndpointSlice[] = []): string => {
+/** The kinds described in kubectl's layout ({@link KUBECTL_DESCRIBED}); `slices` for a Service, `quotas` for a Namespace. */
+export const kubectlDescribe = (
+  obj: KObject, pods: readonly Pod[], events: readonly Event[], nowMs: number, slices: readonly EndpointSlice[] = [], quotas: readonly ResourceQuota[] = [],
+): string => {
   switch (obj.kind) {
     case 'StatefulSet': return describeStatefulSet(obj as StatefulSet, pods, events, nowMs);
     case 'ReplicaSet': return describeReplicaSet(obj as ReplicaSet, pods, events, nowMs);
@@ -548,6 +588,7 @@ export const kubectlDescribe = (obj: KObject, pods: readonly Pod[], events: read
     case 'PodDisruptionBudget': return describeDisruptionBudget(obj as PodDisruptionBudget, events, nowMs);
     case 'ResourceQuota': return describeQuota(obj as ResourceQuota);
     case 'StorageClass': return describeStorageClass(obj as StorageClass, events, nowMs);
+    case 'Namespace': return describeNamespace(obj as Namespace, quotas);
     default: throw new Error(`no kubectl describer for ${String(obj.kind)}`);
   }
 };
