@@ -468,14 +468,16 @@ describe('kubesim describe pod, node, service and pv (kubectl layout)', () => {
     // describe service: the port's endpoints from its EndpointSlices — none ready during the back-off, both pods at the end.
     const svcThen = await kubesim('describe', 'svc/nginx', '--log', file, '--at', String(backoff.seq));
     expect(svcThen.out).toBe([
-      'Name:              nginx', 'Namespace:         default', 'Labels:            <none>', 'Annotations:       <none>', 'Selector:          app=nginx',
-      'Type:              ClusterIP', 'IP Family Policy:  SingleStack', 'IP Families:       IPv4', 'IP:                None', 'IPs:               None',
-      'Port:              web  80/TCP', 'TargetPort:        80/TCP', 'Endpoints:         ', 'Session Affinity:  None', '',
+      'Name:                     nginx', 'Namespace:                default', 'Labels:                   <none>', 'Annotations:              <none>', 'Selector:                 app=nginx',
+      'Type:                     ClusterIP', 'IP Family Policy:         SingleStack', 'IP Families:              IPv4', 'IP:                       None', 'IPs:                      None',
+      'Port:                     web  80/TCP', 'TargetPort:               80/TCP', 'Endpoints:                ', 'Session Affinity:         None',
+      // The defaulted internal traffic policy (SetDefaults_Service), as every ClusterIP Service shows it.
+      'Internal Traffic Policy:  Cluster', '',
     ].join('\n') + svcThen.out.slice(svcThen.out.indexOf('\nEvents:') + 1));
     const pods = log.entries.filter((e) => e.object?.kind === 'Pod').map((e) => e.object as Pod);
     const ipOf = (name: string): string => pods.filter((p) => p.metadata?.name === name && p.status?.podIP).at(-1)!.status!.podIP!;
     const svcEnd = await kubesim('describe', 'svc/nginx', '--log', file);
-    expect(svcEnd.out).toContain(`\nEndpoints:         ${ipOf('web-0')}:80,${ipOf('web-1')}:80\n`);
+    expect(svcEnd.out).toContain(`\nEndpoints:                ${ipOf('web-0')}:80,${ipOf('web-1')}:80\n`);
     // describe pv: the volume bound to web-0's claim.
     const claim = log.entries.filter((e) => e.object?.kind === 'PersistentVolumeClaim' && e.object.metadata?.name === 'www-web-0').at(-1)!.object as KObject & { spec?: { volumeName?: string } };
     const pv = await kubesim('describe', `pv/${claim.spec!.volumeName!}`, '--log', file);
