@@ -5,7 +5,7 @@ import {
   type StorageClass, type EndpointSlice, type PodDisruptionBudget, type ResourceQuota,
 } from '@kubesim/api';
 import {
-  describeDisruptionBudget, describeEndpoints, describeEndpointSlice, describeEvents, describeNamespace, describeQuota, describeService, describeStorageClass, formatAge, goJson, goYaml, printObjects, printTable, renderTabbed, summarizePod, toList,
+  describeDisruptionBudget, describeEndpoints, describeEndpointSlice, describeEvents, describeNamespace, describeQuota, describeService, describeStorageClass, describeVolume, formatAge, goJson, goYaml, printObjects, printTable, renderTabbed, summarizePod, toList,
 } from '../src/printers/index.js';
 
 // ---------------------------------------------------------------------------------------------------
@@ -784,6 +784,24 @@ describe('describe endpoints, endpointslice, pdb, quota, storageclass (kubectl l
       'Resource Quotas', '  Name:     pods-quota', '  Resource  Used  Hard', '  --------  ---   ---', '  pods      4     10', '', 'No LimitRange resource.',
     ));
     expect(describeNamespace(ns, [other])).toContain('Status:       Active\n\nNo resource quota.\n\nNo LimitRange resource.\n');
+  });
+  it('pv: claim, policy, access modes, capacity, the required node affinity terms, a local source', () => {
+    const pv = {
+      apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'pv-a', finalizers: ['kubernetes.io/pv-protection'] },
+      spec: {
+        storageClassName: 'local', capacity: { storage: '10Gi' }, accessModes: ['ReadWriteOnce'], persistentVolumeReclaimPolicy: 'Retain', volumeMode: 'Filesystem',
+        claimRef: { namespace: 'default', name: 'data-db-0' }, local: { path: '/mnt/disks/a' },
+        nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['node-a', 'node-b'] }] }] } },
+      },
+      status: { phase: 'Bound' },
+    } as PersistentVolume;
+    // One run of tabbed lines from Name to Message (Required Terms widens it), as kubectl prints a local volume.
+    expect(describeVolume(pv, [], NOW)).toBe(lines(
+      'Name:              pv-a', 'Labels:            <none>', 'Annotations:       <none>', 'Finalizers:        [kubernetes.io/pv-protection]', 'StorageClass:      local',
+      'Status:            Bound', 'Claim:             default/data-db-0', 'Reclaim Policy:    Retain', 'Access Modes:      RWO', 'VolumeMode:        Filesystem', 'Capacity:          10Gi',
+      'Node Affinity:     ', '  Required Terms:  ', '    Term 0:        kubernetes.io/hostname in [node-a, node-b]', 'Message:           ', 'Source:',
+      '    Type:  LocalVolume (a persistent volume backed by local storage on a node)', '    Path:  /mnt/disks/a', 'Events:    <none>',
+    ));
   });
 });
 

@@ -316,15 +316,7 @@ export const describeVolume = (pv: PersistentVolume, events: readonly Event[], n
     if (required.nodeSelectorTerms.length === 0) w.write(0, '<none>\n');
     else {
       w.write(0, '\n');
-      required.nodeSelectorTerms.forEach((term, i) => {
-        const reqs = term.matchExpressions ?? [];
-        w.write(2, `Term ${i}:\t`);
-        if (reqs.length === 0) w.write(0, '<none>\n');
-        reqs.forEach((r, j) => {
-          if (j !== 0) w.write(2, '\t');
-          w.write(0, `${r.key} ${r.operator.toLowerCase()}${r.values?.length ? ` [${r.values.join(', ')}]` : ''}\n`);
-        });
-      });
+      writeTerms(w, 2, required.nodeSelectorTerms.map((t) => (t.matchExpressions ?? []).map((r) => ({ key: r.key, op: r.operator.toLowerCase(), values: r.values }))));
     }
   }
   w.write(0, `Message:\t${pv.status?.message ?? ''}\n`);
@@ -373,10 +365,7 @@ export const describeService = (svc: Service, slices: readonly EndpointSlice[], 
   const w = new PrefixWriter();
   const meta = svc.metadata ?? {};
   const spec = svc.spec ?? {};
-  w.write(0, `Name:\t${meta.name ?? ''}\n`);
-  w.write(0, `Namespace:\t${meta.namespace ?? ''}\n`);
-  writeLabels(w, 'Labels', meta.labels);
-  writeAnnotations(w, 'Annotations', meta.annotations);
+  writeNamedHeader(w, meta);
   w.write(0, `Selector:\t${formatLabels(spec.selector)}\n`);
   w.write(0, `Type:\t${spec.type ?? ''}\n`);
   if (spec.ipFamilyPolicy !== undefined) w.write(0, `IP Family Policy:\t${spec.ipFamilyPolicy}\n`);
@@ -402,16 +391,42 @@ export const describeService = (svc: Service, slices: readonly EndpointSlice[], 
 };
 
 /**
+ * printNodeSelectorTermsMultilineWithIndent / printTopologySelectorTermsMultilineWithIndent: `Term N:` then each
+ * requirement (`key in [a, b]`) on a line of its own, `<none>` for an empty term.
+ */
+const writeTerms = (w: PrefixWriter, level: number, terms: readonly (readonly { key: string; op: string; values?: readonly string[] | undefined }[])[]): void => {
+  terms.forEach((reqs, i) => {
+    w.write(level, `Term ${i}:\t`);
+    if (reqs.length === 0) w.write(0, '<none>\n');
+    reqs.forEach((r, j) => {
+      if (j !== 0) w.write(level, '\t');
+      w.write(0, `${r.key} ${r.op}${r.values?.length ? ` [${r.values.join(', ')}]` : ''}\n`);
+    });
+  });
+};
+
+/** The header most describers start with: Name, Namespace, Labels, Annotations. */
+const writeNamedHeader = (w: PrefixWriter, meta: KObject['metadata']): void => {
+  w.write(0, `Name:\t${meta?.name ?? ''}\n`);
+  w.write(0, `Namespace:\t${meta?.namespace ?? ''}\n`);
+  writeLabels(w, 'Labels', meta?.labels);
+  writeAnnotations(w, 'Annotations', meta?.annotations);
+};
+
+/** A quota's `resource  used  hard` rows over the hard limits its status reports, by name (used 0 when unreported). */
+const quotaRows = (q: ResourceQuota): string[] => {
+  const hard = (q.status?.hard ?? {}) as Record<string, string | number>;
+  const used = (q.status?.used ?? {}) as Record<string, string | number>;
+  return Object.keys(hard).sort().map((r) => `${r}\t${used[r] === undefined ? '0' : canonicalQuantity(used[r])}\t${canonicalQuantity(hard[r]!)}\n`);
+};
+
+/**
  * `kubectl describe endpointslice` ([describe.go describeEndpointSliceV1]): address type, the ports table,
  * each endpoint with its addresses, Ready condition, hostname, target, node and zone.
  */
 export const describeEndpointSlice = (eps: EndpointSlice, events: readonly Event[], nowMs: number): string => {
   const w = new PrefixWriter();
-  const meta = eps.metadata ?? {};
-  w.write(0, `Name:\t${meta.name ?? ''}\n`);
-  w.write(0, `Namespace:\t${meta.namespace ?? ''}\n`);
-  writeLabels(w, 'Labels', meta.labels);
-  writeAnnotations(w, 'Annotations', meta.annotations);
+  writeNamedHeader(w, eps.metadata);
   w.write(0, `AddressType:\t${eps.addressType}\n`);
   if (!eps.ports?.length) w.write(0, 'Ports: <unset>\n');
   else {
@@ -439,11 +454,7 @@ export const describeEndpointSlice = (eps: EndpointSlice, events: readonly Event
 /** `kubectl describe endpoints` ([describe.go describeEndpoints]): each subset's ready and not-ready addresses and its ports. */
 export const describeEndpoints = (ep: Endpoints, events: readonly Event[], nowMs: number): string => {
   const w = new PrefixWriter();
-  const meta = ep.metadata ?? {};
-  w.write(0, `Name:\t${meta.name ?? ''}\n`);
-  w.write(0, `Namespace:\t${meta.namespace ?? ''}\n`);
-  writeLabels(w, 'Labels', meta.labels);
-  writeAnnotations(w, 'Annotations', meta.annotations);
+  writeNamedHeader(w, ep.metadata);
   w.write(0, 'Subsets:\n');
   for (const subset of ep.subsets ?? []) {
     w.write(1, `Addresses:\t${(subset.addresses ?? []).map((a) => a.ip).join(',') || '<none>'}\n`);
@@ -486,9 +497,7 @@ export const describeQuota = (q: ResourceQuota): string => {
   w.write(0, `Namespace:\t${q.metadata?.namespace ?? ''}\n`);
   w.write(0, 'Resource\tUsed\tHard\n');
   w.write(0, '--------\t----\t----\n');
-  const hard = (q.status?.hard ?? {}) as Record<string, string | number>;
-  const used = (q.status?.used ?? {}) as Record<string, string | number>;
-  for (const r of Object.keys(hard).sort()) w.write(0, `${r}\t${used[r] === undefined ? '0' : canonicalQuantity(used[r])}\t${canonicalQuantity(hard[r]!)}\n`);
+  for (const row of quotaRows(q)) w.write(0, row);
   return w.flush();
 };
 
@@ -513,12 +522,7 @@ export const describeStorageClass = (sc: StorageClass, events: readonly Event[],
     if (sc.allowedTopologies.length === 0) w.write(0, '<none>\n');
     else {
       w.write(0, '\n');
-      sc.allowedTopologies.forEach((term, i) => {
-        const reqs = term.matchLabelExpressions ?? [];
-        w.write(1, `Term ${i}:\t`);
-        if (reqs.length === 0) w.write(0, '<none>\n');
-        reqs.forEach((r, j) => { if (j !== 0) w.write(1, '\t'); w.write(0, `${r.key} in${r.values.length ? ` [${r.values.join(', ')}]` : ''}\n`); });
-      });
+      writeTerms(w, 1, sc.allowedTopologies.map((t) => (t.matchLabelExpressions ?? []).map((r) => ({ key: r.key, op: 'in', values: r.values }))));
     }
   }
   return withEvents(w, sc, events, nowMs);
@@ -552,9 +556,7 @@ export const describeNamespace = (ns: Namespace, quotas: readonly ResourceQuota[
       w.write(1, `Name:\t${q.metadata?.name ?? ''}\n`);
       w.write(1, 'Resource\tUsed\tHard\n');
       w.write(1, '--------\t---\t---\n');
-      const hard = (q.status?.hard ?? {}) as Record<string, string | number>;
-      const used = (q.status?.used ?? {}) as Record<string, string | number>;
-      for (const r of Object.keys(hard).sort()) w.write(1, `${r}\t${used[r] === undefined ? '0' : canonicalQuantity(used[r])}\t${canonicalQuantity(hard[r]!)}\n`);
+      for (const row of quotaRows(q)) w.write(1, row);
     }
   }
   w.write(0, '\n');
