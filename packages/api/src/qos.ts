@@ -1,4 +1,4 @@
-import { parseQuantity } from './quantity.js';
+import { parseQuotaAmount } from './quota.js';
 import type { Pod } from './types.js';
 
 export type PodQOSClass = 'Guaranteed' | 'Burstable' | 'BestEffort';
@@ -22,9 +22,10 @@ export const podQOS = (pod: Pod): PodQOSClass => {
     const lim = c.resources?.limits as Readonly<Record<string, string | number>> | undefined;
     let limited = 0;
     for (const r of QOS_RESOURCES) {
-      const q = parseQuantity(req?.[r]);
+      // Whole millicores and bytes (the quota amounts), so that sums compare exactly.
+      const q = parseQuotaAmount(r, req?.[r]);
       if (q !== undefined && q > 0) requests.set(r, (requests.get(r) ?? 0) + q);
-      const l = parseQuantity(lim?.[r]);
+      const l = parseQuotaAmount(r, lim?.[r]);
       if (l !== undefined && l > 0) { limits.set(r, (limits.get(r) ?? 0) + l); limited++; }
     }
     if (limited < QOS_RESOURCES.length) guaranteed = false;

@@ -172,6 +172,9 @@ describe('ApiServer', () => {
     // Every container (init containers too) must limit both cpu and memory.
     expect(qos('two', [{ name: 'a', image: 'nginx', resources: { limits: { cpu: '1', memory: '1Gi' } } }, { name: 'b', image: 'nginx' }])).toBe('Burstable');
     expect(qos('init', [{ name: 'a', image: 'nginx', resources: { limits: { cpu: '1', memory: '1Gi' } } }], [{ name: 'i', image: 'busybox', resources: { limits: { cpu: '1' } } }])).toBe('Burstable');
+    // The sums over the containers are compared (here 600m and 3Gi each way).
+    const c = (name: string, cpu: string) => ({ name, image: 'nginx', resources: { requests: { cpu, memory: '1Gi' }, limits: { cpu, memory: '1Gi' } } });
+    expect(qos('sums', [c('a', '100m'), c('b', '200m'), c('c', '300m')])).toBe('Guaranteed');
     // Only cpu and memory count, and only positive amounts.
     expect(qos('storage', [{ name: 'c', image: 'nginx', resources: { requests: { 'ephemeral-storage': '1Gi', cpu: '0' } } }])).toBe('BestEffort');
   });
