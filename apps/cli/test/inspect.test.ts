@@ -436,8 +436,9 @@ describe('kubesim describe pod, node, service and pv (kubectl layout)', () => {
     const d = await kubesim('describe', 'pod/web-0', '--log', file, '--at', String(backoff.seq));
     expect(d.code, d.err).toBe(0);
     const lines = d.out.split('\n');
-    expect(lines.slice(0, 15)).toEqual([
-      'Name:         web-0', 'Namespace:    default', `Node:         ${pod.spec!.nodeName!}/${pod.status!.hostIP!}`,
+    expect(lines.slice(0, 16)).toEqual([
+      // Priority admission gave the pod priority 0 (no PriorityClass).
+      'Name:         web-0', 'Namespace:    default', 'Priority:     0', `Node:         ${pod.spec!.nodeName!}/${pod.status!.hostIP!}`,
       expect.stringMatching(/^Start Time: {3}Thu, 01 Jan 2026 00:00:\d\d \+0000$/),
       'Labels:       app=nginx', '              apps.kubernetes.io/pod-index=0', expect.stringMatching(/^ {14}controller-revision-hash=web-[a-z0-9]+$/),
       '              statefulset.kubernetes.io/pod-name=web-0', 'Annotations:  <none>', 'Status:       Running', `IP:           ${pod.status!.podIP!}`,

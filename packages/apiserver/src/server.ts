@@ -220,11 +220,25 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
       case 'Pod': {
         const p = obj as Pod;
         const tolerations = [...(p.spec?.tolerations ?? [])];
+        // Priority admission: the class's value (no PriorityClass objects here but the two built-in system
+        // classes), 0 and PreemptLowerPriority without a class (no global default exists).
+        const className = p.spec?.priorityClassName ?? '';
+        const priority = className === '' ? 0 : SYSTEM_PRIORITY_CLASSES.get(className);
+        const podName = p.metadata?.name ?? '';
+        if (priority === undefined) return E.left(newForbidden('Pod', podName, `no PriorityClass with name ${className} was found`));
+        if (p.spec?.priority !== undefined && p.spec.priority !== priority) {
+          return E.left(newForbidden('Pod', podName, `the integer value of priority (${p.spec.priority}) must not be provided in pod spec; priority admission controller computed ${priority} from the given PriorityClass name`));
+        }
+        if (p.spec?.preemptionPolicy !== undefined && p.spec.preemptionPolicy !== 'PreemptLowerPriority') {
+          return E.left(newForbidden('Pod', podName, `the string value of PreemptionPolicy (${p.spec.preemptionPolicy}) must not be provided in pod spec; priority admission controller computed PreemptLowerPriority from the given PriorityClass name`));
+        }
         // DefaultTolerationSeconds admission.
         for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
           if (!tolerations.some((t) => t.key === key)) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
         }
-        return E.right(merged(p, { spec: merged(p.spec!, { tolerations }), status: { phase: 'Pending', qosClass: podQOS(p) } }) as KObject);
+        return E.right(merged(p, {
+          spec: merged(p.spec!, { tolerations, priority, preemptionPolicy: 'PreemptLowerPriority' }), status: { phase: 'Pending', qosClass: podQOS(p) },
+        }) as KObject);
       }
       case 'PersistentVolumeClaim': {
         const c = obj as PersistentVolumeClaim;
@@ -532,6 +546,9 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
  * The API server of the embedded mode: the single writer of the in-memory log. Every decision is
  * committed at once (the log's compare-and-set still guards it).
  */
+/** The PriorityClasses every cluster has (scheduling/v1 SystemPriorityClasses), by name: their values. */
+const SYSTEM_PRIORITY_CLASSES: ReadonlyMap<string, number> = new Map([['system-node-critical', 2000001000], ['system-cluster-critical', 2000000000]]);
+
 export class ApiServer extends ApiCore<VersionedStore> {
   constructor(private readonly log: LogPort, rand: Rand) {
     // The shared fold: informers that see a prefix of the log read views of it (ADR 6).

@@ -157,6 +157,23 @@ describe('ApiServer', () => {
     expect(log.lastSeq()).toBe(n);
   });
 
+  it('Priority admission: priority 0 and PreemptLowerPriority without a class; the system classes\' values; an unknown class or a contradicting priority refused, nothing written', () => {
+    const { api, log } = setup();
+    const spec = (name: string, extra: Partial<Pod['spec']> = {}) => api.handle({ verb: 'create', object: pod(name, extra) }, user());
+    const plain = spec('plain');
+    expect(E.isRight(plain) && (plain.right as Pod).spec).toMatchObject({ priority: 0, preemptionPolicy: 'PreemptLowerPriority' });
+    const critical = spec('critical', { priorityClassName: 'system-node-critical' });
+    expect(E.isRight(critical) && (critical.right as Pod).spec?.priority).toBe(2000001000);
+    const before = log.lastSeq();
+    const unknown = spec('unknown', { priorityClassName: 'high' });
+    expect(E.isLeft(unknown) && unknown.left.message).toBe('pods "unknown" is forbidden: no PriorityClass with name high was found');
+    const given = spec('given', { priority: 5 });
+    expect(E.isLeft(given) && given.left.message).toBe('pods "given" is forbidden: the integer value of priority (5) must not be provided in pod spec; priority admission controller computed 0 from the given PriorityClass name');
+    expect(log.lastSeq()).toBe(before);
+    // The computed value itself may be given.
+    expect(E.isRight(spec('zero', { priority: 0 }))).toBe(true);
+  });
+
   it('status.qosClass is computed from the defaulted containers at creation (ComputePodQOS), not assumed BestEffort', () => {
     const { api } = setup();
     const qos = (name: string, containers: unknown[], initContainers?: unknown[]): string | undefined => {
