@@ -1,8 +1,8 @@
 import { isLogDamage, readLogFile, renderLogDamage, unreadableLogMessage } from '@kubesim/log';
 import { foldLog, type ObjectStore } from '@kubesim/state';
-import { kubectlMessage, newNotFound, resolveKind, KINDS, type EndpointSlice, type Event, type KObject, type Pod, type ResourceQuota } from '@kubesim/api';
+import { kubectlMessage, newNotFound, resolveKind, KINDS, type Event, type KObject } from '@kubesim/api';
 import { parseTarget, rolloutHistory, rolloutStatus } from '@kubesim/scenario';
-import { describedPodsNamespace, describeEvents, goYaml, KUBECTL_DESCRIBED, kubectlDescribe, printObjects } from '../printers/index.js';
+import { describeLists, describeObject, printObjects, type DescribeRelated } from '../printers/index.js';
 import { AtCursor, parseAt } from './replay.js';
 
 export interface GetOptions {
@@ -82,15 +82,9 @@ export const describeLogCommand = (target: string, opts: { readonly log: string;
   const obj = state.store.get(t.kind, ns, t.name) as KObject | undefined;
   if (!obj) { process.stderr.write(`${kubectlMessage(newNotFound(t.kind, t.name))}\n`); return 1; }
   const events = [...state.store.list('Event', obj.metadata?.namespace || 'default')] as Event[];
-  if (KUBECTL_DESCRIBED.has(t.kind)) {
-    const pods = [...state.store.list('Pod', describedPodsNamespace(obj))] as Pod[];
-    const slices = t.kind === 'Service' ? [...state.store.list('EndpointSlice', obj.metadata?.namespace || 'default')] as EndpointSlice[] : [];
-    const quotas = t.kind === 'Namespace' ? [...state.store.list('ResourceQuota', obj.metadata?.name ?? '')] as ResourceQuota[] : [];
-    process.stdout.write(kubectlDescribe(obj, pods, events, state.nowMs, slices, quotas));
-    return 0;
-  }
-  process.stdout.write(goYaml(obj));
-  process.stdout.write(describeEvents(obj, events, state.nowMs));
+  const related: Record<string, readonly KObject[]> = {};
+  for (const [kind, namespace] of describeLists(obj)) related[kind] = [...state.store.list(kind, namespace)] as KObject[];
+  process.stdout.write(describeObject(obj, related as DescribeRelated, events, state.nowMs));
   return 0;
 };
 

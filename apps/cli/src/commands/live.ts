@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
 import { parse as parseYaml } from 'yaml';
-import { KINDS, kubectlMessage, loadManifests, newNotFound, qualifiedKind, renderLoadError, resolveKind, type EndpointSlice, type Event, type Kind, type KObject, type Pod, type ResourceQuota } from '@kubesim/api';
+import { KINDS, kubectlMessage, loadManifests, newNotFound, qualifiedKind, renderLoadError, resolveKind, type Event, type Kind, type KObject } from '@kubesim/api';
 import { LogWriter, LOG_FORMAT_VERSION } from '@kubesim/log';
 import { ObjectStore } from '@kubesim/state';
 import {
@@ -10,7 +10,7 @@ import {
 } from '@kubesim/scenario';
 import { readLog, jsOf, type ProcessState } from '@kubesim/nats';
 import { control, withSession, type ContextOptions, type Session } from '../distributed/context.js';
-import { describedPodsNamespace, describeEvents, goYaml, KUBECTL_DESCRIBED, kubectlDescribe, printObjects } from '../printers/index.js';
+import { describeLists, describeObject, printObjects, type DescribeRelated } from '../printers/index.js';
 import { stateRows } from './up.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -163,7 +163,7 @@ export const deleteCommand = (target: string, o: ContextOptions & { gracePeriod?
   return 0;
 });
 
-/** `kubesim describe KIND/NAME`: in kubectl's layout ({@link KUBECTL_DESCRIBED}), else the object as YAML, and the events about it. */
+/** `kubesim describe KIND/NAME`: the object as kubectl describe prints it ({@link describeObject}), with what that needs listed from the cluster. */
 export const describeCommand = (target: string, o: ContextOptions): Promise<number> => withSession(o, async (s) => {
   const t = targetOf(target);
   const r = await s.api.list(t.kind, 'default', t.name);
@@ -172,18 +172,13 @@ export const describeCommand = (target: string, o: ContextOptions): Promise<numb
   if (!obj) { err(kubectlMessage(newNotFound(t.kind, t.name))); return 1; }
   const evs = await s.api.list('Event', obj.metadata?.namespace || 'default');
   if (!evs.ok) { err(kubectlMessage(evs.error)); return 1; }
-  if (KUBECTL_DESCRIBED.has(t.kind)) {
-    const pods = await s.api.list('Pod', describedPodsNamespace(obj));
-    if (!pods.ok) { err(kubectlMessage(pods.error)); return 1; }
-    const slices = t.kind === 'Service' ? await s.api.list('EndpointSlice', obj.metadata?.namespace || 'default') : undefined;
-    if (slices && !slices.ok) { err(kubectlMessage(slices.error)); return 1; }
-    const quotas = t.kind === 'Namespace' ? await s.api.list('ResourceQuota', obj.metadata?.name ?? '') : undefined;
-    if (quotas && !quotas.ok) { err(kubectlMessage(quotas.error)); return 1; }
-    process.stdout.write(kubectlDescribe(obj, pods.objects as Pod[], evs.objects as Event[], s.clock.now(), (slices?.objects ?? []) as EndpointSlice[], (quotas?.objects ?? []) as ResourceQuota[]));
-    return 0;
+  const related: Record<string, readonly KObject[]> = {};
+  for (const [kind, namespace] of describeLists(obj)) {
+    const l = await s.api.list(kind, namespace);
+    if (!l.ok) { err(kubectlMessage(l.error)); return 1; }
+    related[kind] = l.objects;
   }
-  process.stdout.write(goYaml(obj));
-  process.stdout.write(describeEvents(obj, evs.objects as Event[], s.clock.now()));
+  process.stdout.write(describeObject(obj, related as DescribeRelated, evs.objects as Event[], s.clock.now()));
   return 0;
 });
 

@@ -2,12 +2,13 @@ import {
   controllerRefOf, describeContainers, describePodTemplate, describeVolumes, formatQuotaAmount, parseQuotaAmount, podQOS, podResources,
   PrefixWriter, rfc1123z, rfc1123zOrZero, writeAnnotations, writeLabels, writeTolerations, writeTopologySpread, type Node,
   canonicalQuantity, type EndpointSlice, type PersistentVolume, type Service, type Endpoints, type PodDisruptionBudget,
-  type ResourceQuota, type StorageClass, type Namespace,
+  type ResourceQuota, type StorageClass, type Namespace, ANN_BETA_STORAGE_CLASS, claimClass,
   type Event, type KObject, type PersistentVolumeClaim, type Pod, type ReplicaSet, type StatefulSet,
 } from '@kubesim/api';
 import { ageSince } from './age.js';
-import { describeEvents, eventsAbout } from './events.js';
-import { formatLabels, formatLabelSelector } from './format.js';
+import { describeEvents, eventsAbout, eventsTable } from './events.js';
+import { accessModes, compareStrings, formatLabels, formatLabelSelector, joinHostPort } from './format.js';
+import { goYaml } from './output.js';
 
 /**
  * `kubectl describe statefulset` ([describe.go describeStatefulSet]): the set's fields, the status of the
@@ -39,7 +40,7 @@ export const describeStatefulSet = (set: StatefulSet, pods: readonly Pod[], even
     w.write(0, 'Volume Claims:\n');
     for (const c of templates) {
       w.write(1, `Name:\t${c.metadata?.name ?? ''}\n`);
-      w.write(1, `StorageClass:\t${c.spec?.storageClassName ?? c.metadata?.annotations?.['volume.beta.kubernetes.io/storage-class'] ?? ''}\n`);
+      w.write(1, `StorageClass:\t${claimClass(c)}\n`);
       writeLabels(w, 'Labels', c.metadata?.labels, '  ');
       writeLabels(w, 'Annotations', c.metadata?.annotations, '  ');
       const storage = (c.spec?.resources?.requests as Record<string, unknown> | undefined)?.storage;
@@ -89,11 +90,10 @@ const podsStatus = (pods: readonly Pod[], uid: string | undefined): string => {
 
 /** DescribeEvents: `Events:\t<none>` joins the last run of fields; a table is laid out apart, after a blank line. */
 const withEvents = (w: PrefixWriter, obj: KObject, events: readonly Event[], nowMs: number): string => {
-  if (eventsAbout(obj, events).length === 0) { w.write(0, 'Events:\t<none>\n'); return w.flush(); }
-  return `${w.flush()}\n${describeEvents(obj, events, nowMs)}`;
+  const mine = eventsAbout(obj, events);
+  if (mine.length === 0) { w.write(0, 'Events:\t<none>\n'); return w.flush(); }
+  return `${w.flush()}\n${eventsTable(mine, nowMs)}`;
 };
-
-const ACCESS_MODE_SHORT: Readonly<Record<string, string>> = { ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' };
 
 /**
  * `kubectl describe pvc` ([describe.go describePersistentVolumeClaim, printPersistentVolumeClaim]): class,
@@ -105,7 +105,7 @@ export const describeClaim = (pvc: PersistentVolumeClaim, pods: readonly Pod[], 
   const meta = pvc.metadata ?? {};
   w.write(0, `Name:\t${meta.name ?? ''}\n`);
   w.write(0, `Namespace:\t${meta.namespace ?? ''}\n`);
-  w.write(0, `StorageClass:\t${pvc.spec?.storageClassName ?? meta.annotations?.['volume.beta.kubernetes.io/storage-class'] ?? ''}\n`);
+  w.write(0, `StorageClass:\t${claimClass(pvc)}\n`);
   w.write(0, meta.deletionTimestamp !== undefined ? `Status:\tTerminating (lasts ${ageSince(meta.deletionTimestamp, nowMs)})\n` : `Status:\t${pvc.status?.phase ?? ''}\n`);
   w.write(0, `Volume:\t${pvc.spec?.volumeName ?? ''}\n`);
   writeLabels(w, 'Labels', meta.labels);
@@ -114,7 +114,7 @@ export const describeClaim = (pvc: PersistentVolumeClaim, pods: readonly Pod[], 
   const bound = (pvc.spec?.volumeName ?? '') !== '';
   const capacity = bound ? (pvc.status?.capacity as Record<string, unknown> | undefined)?.storage : undefined;
   w.write(0, `Capacity:\t${capacity === undefined ? '' : String(capacity)}\n`);
-  w.write(0, `Access Modes:\t${bound ? (pvc.status?.accessModes ?? []).map((m) => ACCESS_MODE_SHORT[m] ?? m).join(',') : ''}\n`);
+  w.write(0, `Access Modes:\t${bound ? accessModes(pvc.status?.accessModes) : ''}\n`);
   if (pvc.spec?.volumeMode !== undefined) w.write(0, `VolumeMode:\t${pvc.spec.volumeMode}\n`);
   // getPodsForPVC: the namespace's pods whose volumes name the claim, by name.
   const users = pods.filter((p) => p.metadata?.namespace === meta.namespace && (p.spec?.volumes ?? []).some((v) => v.persistentVolumeClaim?.claimName === meta.name))
@@ -228,7 +228,7 @@ export const describeNode = (node: Node, pods: readonly Pod[], events: readonly 
   writeAnnotations(w, 'Annotations', meta.annotations);
   w.write(0, `CreationTimestamp:\t${rfc1123z(meta.creationTimestamp)}\n`);
   // printNodeTaintsMultiline: sorted by effect, then key; `key=value:effect`.
-  const taints = [...(node.spec?.taints ?? [])].sort((a, b) => `${a.effect},${a.key}`.localeCompare(`${b.effect},${b.key}`));
+  const taints = [...(node.spec?.taints ?? [])].sort((a, b) => compareStrings(`${a.effect},${a.key}`, `${b.effect},${b.key}`));
   w.write(0, 'Taints:\t');
   if (taints.length === 0) w.write(0, '<none>\n');
   taints.forEach((t, i) => w.write(0, `${i === 0 ? '' : '\t'}${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}\n`));
@@ -261,7 +261,7 @@ export const describeNode = (node: Node, pods: readonly Pod[], events: readonly 
   if (node.spec?.providerID) w.write(0, `ProviderID:\t${node.spec.providerID}\n`);
   // describeNodeResource: the pods bound to the node and not finished, every namespace, in the API's order.
   const onNode = pods.filter((p) => p.spec?.nodeName === name && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed')
-    .sort((a, b) => `${a.metadata?.namespace ?? ''}/${a.metadata?.name ?? ''}`.localeCompare(`${b.metadata?.namespace ?? ''}/${b.metadata?.name ?? ''}`));
+    .sort((a, b) => compareStrings(`${a.metadata?.namespace ?? ''}/${a.metadata?.name ?? ''}`, `${b.metadata?.namespace ?? ''}/${b.metadata?.name ?? ''}`));
   const allocatable = (node.status?.allocatable && Object.keys(node.status.allocatable).length > 0 ? node.status.allocatable : node.status?.capacity) as Readonly<Record<string, string | number>> | undefined;
   const cpuAlloc = parseQuotaAmount('cpu', allocatable?.cpu);
   const memAlloc = parseQuotaAmount('memory', allocatable?.memory);
@@ -299,11 +299,11 @@ export const describeVolume = (pv: PersistentVolume, events: readonly Event[], n
   writeLabels(w, 'Labels', meta.labels);
   writeAnnotations(w, 'Annotations', meta.annotations);
   w.write(0, `Finalizers:\t[${(meta.finalizers ?? []).join(' ')}]\n`);
-  w.write(0, `StorageClass:\t${meta.annotations?.['volume.beta.kubernetes.io/storage-class'] ?? spec.storageClassName ?? ''}\n`);
+  w.write(0, `StorageClass:\t${meta.annotations?.[ANN_BETA_STORAGE_CLASS] ?? spec.storageClassName ?? ''}\n`);
   w.write(0, meta.deletionTimestamp !== undefined ? `Status:\tTerminating (lasts ${ageSince(meta.deletionTimestamp, nowMs)})\n` : `Status:\t${pv.status?.phase ?? ''}\n`);
   w.write(0, `Claim:\t${spec.claimRef ? `${spec.claimRef.namespace ?? ''}/${spec.claimRef.name ?? ''}` : ''}\n`);
   w.write(0, `Reclaim Policy:\t${spec.persistentVolumeReclaimPolicy ?? ''}\n`);
-  w.write(0, `Access Modes:\t${(spec.accessModes ?? []).map((m) => ACCESS_MODE_SHORT[m] ?? m).join(',')}\n`);
+  w.write(0, `Access Modes:\t${accessModes(spec.accessModes)}\n`);
   if (spec.volumeMode !== undefined) w.write(0, `VolumeMode:\t${spec.volumeMode}\n`);
   const storage = (spec.capacity as Record<string, string | number> | undefined)?.storage;
   w.write(0, `Capacity:\t${storage === undefined ? '0' : canonicalQuantity(storage)}\n`);
@@ -346,7 +346,7 @@ const formatEndpointSlices = (slices: readonly EndpointSlice[], portName: string
   const visit = (ep: EndpointSlice['endpoints'][number], port?: number): void => {
     if (list.length === max) more = true;
     if (ep.conditions?.ready === false) return;
-    if (!more) list.push(port === undefined ? ep.addresses[0]! : `${ep.addresses[0]!}:${port}`);
+    if (!more) list.push(port === undefined ? ep.addresses[0]! : joinHostPort(ep.addresses[0]!, port));
     count++;
   };
   for (const s of slices) {
@@ -548,7 +548,7 @@ export const describeNamespace = (ns: Namespace, quotas: readonly ResourceQuota[
     for (const c of conditions) w.write(1, `${c.type}\t${c.status}\t${rfc1123zOrZero(c.lastTransitionTime)}\t${c.reason ?? ''}\t${c.message ?? ''}\n`);
   }
   w.write(0, '\n');
-  const own = quotas.filter((q) => q.metadata?.namespace === meta.name).sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+  const own = quotas.filter((q) => q.metadata?.namespace === meta.name).sort((a, b) => compareStrings(a.metadata?.name ?? '', b.metadata?.name ?? ''));
   if (own.length === 0) w.write(0, 'No resource quota.\n');
   else {
     w.write(0, 'Resource Quotas\n');
@@ -564,19 +564,36 @@ export const describeNamespace = (ns: Namespace, quotas: readonly ResourceQuota[
   return w.flush();
 };
 
-/** The kinds `kubesim describe` lays out as kubectl does (others: YAML and their events). */
-export const KUBECTL_DESCRIBED: ReadonlySet<string> = new Set([
-  'StatefulSet', 'ReplicaSet', 'PersistentVolumeClaim', 'Pod', 'Node', 'PersistentVolume', 'Service', 'EndpointSlice', 'Endpoints',
-  'PodDisruptionBudget', 'ResourceQuota', 'StorageClass', 'Namespace',
-]);
+/** What a description reads besides the object and the events: the pods, EndpointSlices and quotas it was given. */
+export interface DescribeRelated {
+  readonly Pod?: readonly Pod[];
+  readonly EndpointSlice?: readonly EndpointSlice[];
+  readonly ResourceQuota?: readonly ResourceQuota[];
+}
 
-/** The namespace whose pods a description needs: the object's own, every namespace for a node. */
-export const describedPodsNamespace = (obj: KObject): string | undefined => (obj.kind === 'Node' ? undefined : obj.metadata?.namespace || 'default');
+/**
+ * The lists `describe` needs for this object, each a kind and the namespace to list it in (undefined: every
+ * namespace) — the pods of a controller's or claim's namespace, every pod for a node, a Service's slices,
+ * a namespace's quotas; nothing for the other kinds.
+ */
+export const describeLists = (obj: KObject): readonly (readonly [keyof DescribeRelated, string | undefined])[] => {
+  const ns = obj.metadata?.namespace || 'default';
+  switch (obj.kind) {
+    case 'StatefulSet': case 'ReplicaSet': case 'PersistentVolumeClaim': return [['Pod', ns]];
+    case 'Node': return [['Pod', undefined]];
+    case 'Service': return [['EndpointSlice', ns]];
+    case 'Namespace': return [['ResourceQuota', obj.metadata?.name ?? '']];
+    default: return [];
+  }
+};
 
-/** The kinds described in kubectl's layout ({@link KUBECTL_DESCRIBED}); `slices` for a Service, `quotas` for a Namespace. */
-export const kubectlDescribe = (
-  obj: KObject, pods: readonly Pod[], events: readonly Event[], nowMs: number, slices: readonly EndpointSlice[] = [], quotas: readonly ResourceQuota[] = [],
-): string => {
+/**
+ * `kubectl describe` of one object: in kubectl's layout for every kind it has a describer for here, else (a
+ * ControllerRevision, an Event) the object as YAML and the events about it. `related` holds the lists
+ * {@link describeLists} names.
+ */
+export const describeObject = (obj: KObject, related: DescribeRelated, events: readonly Event[], nowMs: number): string => {
+  const pods = related.Pod ?? [];
   switch (obj.kind) {
     case 'StatefulSet': return describeStatefulSet(obj as StatefulSet, pods, events, nowMs);
     case 'ReplicaSet': return describeReplicaSet(obj as ReplicaSet, pods, events, nowMs);
@@ -584,13 +601,13 @@ export const kubectlDescribe = (
     case 'Pod': return describePod(obj as Pod, events, nowMs);
     case 'Node': return describeNode(obj as Node, pods, events, nowMs);
     case 'PersistentVolume': return describeVolume(obj as PersistentVolume, events, nowMs);
-    case 'Service': return describeService(obj as Service, slices, events, nowMs);
+    case 'Service': return describeService(obj as Service, related.EndpointSlice ?? [], events, nowMs);
     case 'EndpointSlice': return describeEndpointSlice(obj as EndpointSlice, events, nowMs);
     case 'Endpoints': return describeEndpoints(obj as Endpoints, events, nowMs);
     case 'PodDisruptionBudget': return describeDisruptionBudget(obj as PodDisruptionBudget, events, nowMs);
     case 'ResourceQuota': return describeQuota(obj as ResourceQuota);
     case 'StorageClass': return describeStorageClass(obj as StorageClass, events, nowMs);
-    case 'Namespace': return describeNamespace(obj as Namespace, quotas);
-    default: throw new Error(`no kubectl describer for ${String(obj.kind)}`);
+    case 'Namespace': return describeNamespace(obj as Namespace, related.ResourceQuota ?? []);
+    default: return goYaml(obj) + describeEvents(obj, events, nowMs);
   }
 };

@@ -10,7 +10,11 @@ import { DESCRIBE_LAYOUT, renderTabbed } from './tabwriter.js';
  */
 export const describeEvents = (obj: KObject, events: readonly Event[], nowMs: number): string => {
   const mine = eventsAbout(obj, events);
-  if (mine.length === 0) return 'Events:\n  <none>\n';
+  return mine.length === 0 ? 'Events:\n  <none>\n' : eventsTable(mine, nowMs);
+};
+
+/** The `Events:` table of these events (already those about the object, in order). */
+export const eventsTable = (mine: readonly Event[], nowMs: number): string => {
   const rows = mine.map((e) => {
     const count = e.count ?? 1;
     const age = count > 1

@@ -7,6 +7,6 @@ export { formatEndpoints, KUBESIM_KUBELET_VERSION } from './columns.js';
 export { renderTabbed } from './tabwriter.js';
 export { describeEvents } from './events.js';
 export {
-  describeClaim, describedPodsNamespace, describeDisruptionBudget, describeEndpoints, describeEndpointSlice, describeNamespace, describeNode, describePod, describeQuota,
-  describeReplicaSet, describeService, describeStatefulSet, describeStorageClass, describeVolume, kubectlDescribe, KUBECTL_DESCRIBED,
+  describeClaim, describeDisruptionBudget, describeEndpoints, describeEndpointSlice, describeLists, describeNamespace, describeNode, describeObject, describePod,
+  describeQuota, describeReplicaSet, describeService, describeStatefulSet, describeStorageClass, describeVolume, type DescribeRelated,
 } from './describe.js';
