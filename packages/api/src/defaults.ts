@@ -98,6 +98,13 @@ const requestsFromLimits = (spec: PodSpec): PodSpec => {
   return containers === spec.containers && initContainers === spec.initContainers ? spec : { ...spec, containers: containers!, ...(initContainers ? { initContainers } : {}) };
 };
 
+/**
+ * SetDefaults_Pod: `enableServiceLinks: true` (v1.DefaultEnableServiceLinks) — on pods only, so a pod
+ * template (and the revision hash made from it) does not carry it.
+ */
+const serviceLinks = (spec: PodSpec): PodSpec =>
+  isUnset(spec.enableServiceLinks) ? { ...spec, enableServiceLinks: true } : spec;
+
 /** A pod template always has a spec (a struct in Go), so defaults reach it even when it was omitted. */
 const defaultTemplate = (t: PodTemplateSpec | undefined | null): PodTemplateSpec => {
   const spec = defaultPodSpec(t?.spec ?? ({} as PodSpec));
@@ -175,7 +182,7 @@ export const applyDefaults = (obj: KObject): KObject => {
     }
     case 'Pod': {
       const o = obj as Pod;
-      return { ...o, spec: requestsFromLimits(defaultPodSpec(o.spec ?? ({} as PodSpec))) };
+      return { ...o, spec: serviceLinks(requestsFromLimits(defaultPodSpec(o.spec ?? ({} as PodSpec)))) };
     }
     case 'PersistentVolumeClaim': {
       const o = obj as PersistentVolumeClaim;

@@ -143,17 +143,18 @@ describe('Pod spec defaults', () => {
     expect(s.dnsPolicy).toBe('ClusterFirst');
     expect(s.schedulerName).toBe('default-scheduler');
     expect(s.securityContext).toEqual({});
+    expect(s.enableServiceLinks).toBe(true);
     expect(s.containers[0]!.terminationMessagePath).toBe('/dev/termination-log');
     expect(s.containers[0]!.terminationMessagePolicy).toBe('File');
   });
 
   it('explicit values are kept', () => {
     const s = defaulted(pod({
-      restartPolicy: 'Never', terminationGracePeriodSeconds: 0, dnsPolicy: 'Default', schedulerName: 'mine', securityContext: { runAsUser: 1 },
+      restartPolicy: 'Never', terminationGracePeriodSeconds: 0, dnsPolicy: 'Default', schedulerName: 'mine', securityContext: { runAsUser: 1 }, enableServiceLinks: false,
       containers: [{ name: 'c', image: 'x', imagePullPolicy: 'Never', terminationMessagePath: '/tmp/t', terminationMessagePolicy: 'FallbackToLogsOnError', ports: [{ containerPort: 53, protocol: 'UDP' }] }],
     })).spec!;
     expect(s).toEqual({
-      restartPolicy: 'Never', terminationGracePeriodSeconds: 0, dnsPolicy: 'Default', schedulerName: 'mine', securityContext: { runAsUser: 1 },
+      restartPolicy: 'Never', terminationGracePeriodSeconds: 0, dnsPolicy: 'Default', schedulerName: 'mine', securityContext: { runAsUser: 1 }, enableServiceLinks: false,
       containers: [{ name: 'c', image: 'x', imagePullPolicy: 'Never', terminationMessagePath: '/tmp/t', terminationMessagePolicy: 'FallbackToLogsOnError', ports: [{ containerPort: 53, protocol: 'UDP' }] }],
     });
   });
@@ -275,6 +276,19 @@ describe('Pod defaults', () => {
       spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec } },
     } as unknown as KObject) as ReplicaSet;
     expect(rs.spec!.template!.spec!.containers[0]!.resources).toEqual({ limits: { cpu: '1', memory: '1Gi' }, requests: { cpu: '250m' } });
+  });
+
+  it('SetDefaults_Pod: enableServiceLinks true on a pod (an explicit false kept), not on a template', () => {
+    const spec = { containers: [{ name: 'a', image: 'nginx:1.25' }] };
+    const p = defaulted({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec } as unknown as KObject) as Pod;
+    expect(p.spec!.enableServiceLinks).toBe(true);
+    const off = defaulted({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { ...spec, enableServiceLinks: false } } as unknown as KObject) as Pod;
+    expect(off.spec!.enableServiceLinks).toBe(false);
+    const sts = defaulted({
+      apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'web' },
+      spec: { selector: { matchLabels: { a: 'b' } }, serviceName: 'web', template: { metadata: { labels: { a: 'b' } }, spec } },
+    } as unknown as KObject) as StatefulSet;
+    expect(sts.spec!.template.spec).not.toHaveProperty('enableServiceLinks');
   });
 });
 
