@@ -7,7 +7,7 @@
  * pod-update fast path compares `spec` by reference). `metadata.namespace` is left to the API server.
  */
 import type {
-  Container, KObject, PersistentVolume, PersistentVolumeClaim, Pod, PodSpec, PodTemplateSpec, ReplicaSet, Service,
+  Container, KObject, PersistentVolume, PersistentVolumeClaim, Pod, PodSpec, PodTemplateSpec, ReplicaSet, Secret, Service,
   StatefulSet, StorageClass,
 } from './types.js';
 import type { ContainerPort, PersistentVolumeClaimSpec, ServicePort } from 'kubernetes-types/core/v1.js';
@@ -160,7 +160,7 @@ const defaultServicePort = (p: ServicePort): ServicePort => {
   return withUpdates(p, u);
 };
 
-const DEFAULTED_KINDS: ReadonlySet<string> = new Set(['StatefulSet', 'ReplicaSet', 'Pod', 'PersistentVolumeClaim', 'PersistentVolume', 'StorageClass', 'Service', 'Namespace']);
+const DEFAULTED_KINDS: ReadonlySet<string> = new Set(['StatefulSet', 'ReplicaSet', 'Pod', 'PersistentVolumeClaim', 'PersistentVolume', 'StorageClass', 'Service', 'Namespace', 'Secret']);
 /** Whether `applyDefaults` can change objects of this kind (for the others it only copies). */
 export const hasDefaults = (kind: string): boolean => DEFAULTED_KINDS.has(kind);
 
@@ -196,6 +196,9 @@ export const applyDefaults = (obj: KObject): KObject => {
       if (!spec.volumeMode) u.volumeMode = 'Filesystem';
       return { ...o, spec: withUpdates(spec, u) };
     }
+    case 'Secret':
+      // SetDefaults_Secret.
+      return (obj as Secret).type ? { ...obj } : { ...obj, type: 'Opaque' } as KObject;
     case 'StorageClass': {
       const o = obj as StorageClass;
       return {

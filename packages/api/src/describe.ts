@@ -163,6 +163,14 @@ export const describeContainers = (w: PrefixWriter, label: string, containers: r
     for (const [title, probe] of [['Liveness', c.livenessProbe], ['Readiness', c.readinessProbe], ['Startup', c.startupProbe]] as const) {
       if (probe) w.write(2, `${title}:\t${describeProbe(probe)}\n`);
     }
+    // describeContainerEnvFrom: only when the container has envFrom entries.
+    if (c.envFrom?.length) {
+      w.write(2, 'Environment Variables from:\n');
+      for (const f of c.envFrom) {
+        const [from, ref] = f.configMapRef ? ['ConfigMap', f.configMapRef] as const : f.secretRef ? ['Secret', f.secretRef] as const : ['', undefined] as const;
+        w.write(3, `${ref?.name ?? ''}\t${from}${f.prefix ? ` with prefix '${f.prefix}'` : ''}\tOptional: ${ref?.optional === true}\n`);
+      }
+    }
     w.write(2, `Environment:${c.env?.length ? '' : '\t<none>'}\n`);
     for (const e of c.env ?? []) {
       if (e.valueFrom === undefined) {
@@ -197,7 +205,17 @@ export const describeVolumes = (w: PrefixWriter, volumes: Spec['volumes'], space
     else if (v.persistentVolumeClaim) w.write(2, `Type:\tPersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)\n    ClaimName:\t${v.persistentVolumeClaim.claimName}\n    ReadOnly:\t${v.persistentVolumeClaim.readOnly === true}\n`);
     else if (v.configMap) w.write(2, `Type:\tConfigMap (a volume populated by a ConfigMap)\n    Name:\t${v.configMap.name ?? ''}\n    Optional:\t${v.configMap.optional === true}\n`);
     else if (v.secret) w.write(2, `Type:\tSecret (a volume populated by a Secret)\n    SecretName:\t${v.secret.secretName ?? ''}\n    Optional:\t${v.secret.optional === true}\n`);
-    else w.write(1, '<unknown>\n');
+    else if (v.projected) {
+      // printProjectedVolumeSource: each source's fields, an unset optional printed as Go prints a nil *bool.
+      w.write(2, 'Type:\tProjected (a volume that contains injected data from multiple sources)\n');
+      const opt = (o: boolean | undefined): string => (o === undefined ? '<nil>' : String(o));
+      for (const src of v.projected.sources ?? []) {
+        if (src.secret) w.write(2, `SecretName:\t${src.secret.name ?? ''}\n    SecretOptionalName:\t${opt(src.secret.optional)}\n`);
+        else if (src.downwardAPI) w.write(2, 'DownwardAPI:\ttrue\n');
+        else if (src.configMap) w.write(2, `ConfigMapName:\t${src.configMap.name ?? ''}\n    ConfigMapOptional:\t${opt(src.configMap.optional)}\n`);
+        else if (src.serviceAccountToken) w.write(2, `TokenExpirationSeconds:\t${src.serviceAccountToken.expirationSeconds ?? 3607}\n`);
+      }
+    } else w.write(1, '<unknown>\n');
   }
 };
 

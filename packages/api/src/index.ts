@@ -16,3 +16,4 @@ export * from './printpod.js';
 export * from './images.js';
 export * from './describe.js';
 export * from './qos.js';
+export * from './config.js';

@@ -26,6 +26,8 @@ const STANDARD_RESOURCES: Partial<Record<Kind, readonly string[]>> = {
   Pod: ['pods', 'cpu', 'memory', 'requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory'],
   PersistentVolumeClaim: ['persistentvolumeclaims', 'requests.storage'],
   Service: ['services'],
+  ConfigMap: ['configmaps'],
+  Secret: ['secrets'],
 };
 
 /** The compute resources whose quota requires every container to state them (pods.go validationSet). */
@@ -102,6 +104,12 @@ export const quotaCharge = (kind: Kind, o: KObject, now: number): Map<string, nu
       return m;
     case 'Service':
       m.set('services', 1);
+      return m;
+    case 'ConfigMap':
+      m.set('configmaps', 1);
+      return m;
+    case 'Secret':
+      m.set('secrets', 1);
       return m;
     default:
       return m;

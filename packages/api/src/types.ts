@@ -1,6 +1,6 @@
 import type {
   Node, Pod, Service, PersistentVolumeClaim, PersistentVolume, Endpoints, Event, Namespace, ResourceQuota,
-  PodTemplateSpec, PodSpec, Container, Volume, ObjectReference,
+  PodTemplateSpec, PodSpec, Container, Volume, ObjectReference, ConfigMap, Secret, ServiceAccount,
 } from 'kubernetes-types/core/v1.js';
 import type { StatefulSet, ReplicaSet, ControllerRevision } from 'kubernetes-types/apps/v1.js';
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
@@ -10,7 +10,7 @@ import type { ObjectMeta, OwnerReference, LabelSelector, LabelSelectorRequiremen
 
 export type {
   Node, Pod, Service, PersistentVolumeClaim, PersistentVolume, Endpoints, Event, Namespace, ResourceQuota,
-  PodTemplateSpec, PodSpec, Container, Volume, ObjectReference,
+  PodTemplateSpec, PodSpec, Container, Volume, ObjectReference, ConfigMap, Secret, ServiceAccount,
   StatefulSet, ReplicaSet, ControllerRevision, StorageClass, EndpointSlice, PodDisruptionBudget,
   ObjectMeta, OwnerReference, LabelSelector, LabelSelectorRequirement,
 };
@@ -27,6 +27,9 @@ export const KINDS = {
   EndpointSlice: { apiVersion: 'discovery.k8s.io/v1', group: 'discovery.k8s.io', plural: 'endpointslices', namespaced: true, short: [] as string[] },
   Event: { apiVersion: 'v1', group: '', plural: 'events', namespaced: true, short: ['ev'] },
   ResourceQuota: { apiVersion: 'v1', group: '', plural: 'resourcequotas', namespaced: true, short: ['quota'] },
+  ConfigMap: { apiVersion: 'v1', group: '', plural: 'configmaps', namespaced: true, short: ['cm'] },
+  Secret: { apiVersion: 'v1', group: '', plural: 'secrets', namespaced: true, short: [] as string[] },
+  ServiceAccount: { apiVersion: 'v1', group: '', plural: 'serviceaccounts', namespaced: true, short: ['sa'] },
   StorageClass: { apiVersion: 'storage.k8s.io/v1', group: 'storage.k8s.io', plural: 'storageclasses', namespaced: false, short: ['sc'] },
   StatefulSet: { apiVersion: 'apps/v1', group: 'apps', plural: 'statefulsets', namespaced: true, short: ['sts'] },
   ReplicaSet: { apiVersion: 'apps/v1', group: 'apps', plural: 'replicasets', namespaced: true, short: ['rs'] },
@@ -47,6 +50,9 @@ export interface KindToType {
   EndpointSlice: EndpointSlice;
   Event: Event;
   ResourceQuota: ResourceQuota;
+  ConfigMap: ConfigMap;
+  Secret: Secret;
+  ServiceAccount: ServiceAccount;
   StorageClass: StorageClass;
   StatefulSet: StatefulSet;
   ReplicaSet: ReplicaSet;

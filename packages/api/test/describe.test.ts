@@ -38,6 +38,31 @@ describe('kubectl describe layout (Go text/tabwriter, minwidth 0, padding 2)', (
     ].join('\n'));
   });
 
+  it('environment from ConfigMaps and Secrets, and ConfigMap, Secret and projected volumes (describeContainerEnvFrom, printProjectedVolumeSource)', () => {
+    const out = printPodTemplate({
+      spec: {
+        containers: [{
+          name: 'c', image: 'mysql:8.4', envFrom: [{ configMapRef: { name: 'env' } }, { secretRef: { name: 'creds', optional: true }, prefix: 'DB_' }],
+          env: [{ name: 'P', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } }, { name: 'L', valueFrom: { configMapKeyRef: { name: 'env', key: 'level', optional: true } } }],
+        }],
+        volumes: [
+          { name: 'cfg', configMap: { name: 'app' } }, { name: 'sec', secret: { secretName: 'tls', optional: true } },
+          { name: 'all', projected: { sources: [{ configMap: { name: 'app' } }, { secret: { name: 'tls', optional: false } }] } },
+        ],
+      },
+    });
+    expect(out).toContain([
+      '    Environment Variables from:', '      env    ConfigMap                 Optional: false', "      creds  Secret with prefix 'DB_'  Optional: true",
+      // The environment's rows and `Mounts:` are one run of tabbed lines (Go's tabwriter, as kubectl prints them).
+      '    Environment:', "      P:     <set to the key 'password' in secret 'db'>    Optional: false", "      L:     <set to the key 'level' of config map 'env'>  Optional: true",
+      '    Mounts:  <none>',
+    ].join('\n'));
+    expect(out).toContain([
+      '   all:', '    Type:                Projected (a volume that contains injected data from multiple sources)',
+      '    ConfigMapName:       app', '    ConfigMapOptional:   <nil>', '    SecretName:          tls', '    SecretOptionalName:  false',
+    ].join('\n'));
+  });
+
   it('resources as resource.Quantity prints them (canonical: 0.5 → 500m, 1024Mi → 1Gi), limits before requests, names sorted', () => {
     const out = printPodTemplate({ spec: { containers: [{ name: 'c', image: 'nginx', resources: { requests: { memory: '1024Mi', cpu: '0.5' }, limits: { cpu: '2000m' } } }] } });
     expect(out).toMatch(/\n {4}Limits:\n {6}cpu: {2}2\n {4}Requests:\n {6}cpu: +500m\n {6}memory: +1Gi\n {4}Environment: +<none>\n/);

@@ -1021,3 +1021,73 @@ describe('EndpointSlice validation (ValidateEndpointSliceCreate / Update)', () =
     expect(validateUpdate(next, old).map((e) => `${e.path}: ${e.detail ?? ''}`)).toEqual(['addressType: field is immutable']);
   });
 });
+
+describe('ConfigMap, Secret and ServiceAccount validation (ValidateConfigMap, ValidateSecret, ValidateServiceAccount)', () => {
+  const cm = (extra: Record<string, unknown>): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'default' }, ...extra }) as unknown as KObject;
+  const secret = (extra: Record<string, unknown>): KObject => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'default' }, type: 'Opaque', ...extra }) as unknown as KObject;
+  const keyMsg = "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')";
+
+  it('ConfigMap keys: the config-key pattern, not `.`/`..` nor starting with `..`; no key in both data and binaryData; at most 1 MiB', () => {
+    expect(validateCreate(cm({ data: { 'app.conf': 'x', KEY_1: 'y' }, binaryData: { 'b.bin': 'AAE=' } }))).toEqual([]);
+    expect(message('ConfigMap', 'c', validateCreate(cm({ data: { 'a b': '1', '..x': '2' }, binaryData: { k: 'AA==' } })))).toBe(
+      `ConfigMap "c" is invalid: [data[..x]: Invalid value: "..x": must not start with '..', data[a b]: Invalid value: "a b": ${keyMsg}]`,
+    );
+    expect(message('ConfigMap', 'c', validateCreate(cm({ data: { k: '1' }, binaryData: { k: 'AA==' } })))).toBe(
+      'ConfigMap "c" is invalid: data[k]: Invalid value: "k": duplicate of key present in binaryData',
+    );
+    expect(message('ConfigMap', 'c', validateCreate(cm({ data: { big: 'x'.repeat(1024 * 1024 + 1) } })))).toBe(
+      'ConfigMap "c" is invalid: []: Too long: may not be more than 1048576 bytes',
+    );
+  });
+
+  it('an immutable ConfigMap or Secret keeps its data and stays immutable', () => {
+    const old = cm({ data: { a: '1' }, immutable: true });
+    expect(validateUpdate(cm({ data: { a: '1' }, immutable: true, metadata: { name: 'c', namespace: 'default', labels: { x: 'y' } } }), old)).toEqual([]);
+    expect(validateUpdate(cm({ data: { a: '2' } }), old).map(renderFieldError)).toEqual([
+      'immutable: Forbidden: field is immutable when `immutable` is set', 'data: Forbidden: field is immutable when `immutable` is set',
+    ]);
+    const oldSecret = secret({ data: { a: 'eA==' }, immutable: true });
+    expect(validateUpdate(secret({ data: { a: 'eQ==' }, immutable: true }), oldSecret).map(renderFieldError)).toEqual(['data: Forbidden: field is immutable when `immutable` is set']);
+  });
+
+  it('Secret: the keys its type requires, the type immutable, at most 1 MiB of decoded data', () => {
+    expect(validateCreate(secret({ type: 'kubernetes.io/tls', data: { 'tls.crt': 'eA==', 'tls.key': 'eA==' } }))).toEqual([]);
+    expect(message('Secret', 's', validateCreate(secret({ type: 'kubernetes.io/tls', data: {} })))).toBe('Secret "s" is invalid: [data[tls.crt]: Required value, data[tls.key]: Required value]');
+    expect(message('Secret', 's', validateCreate(secret({ type: 'kubernetes.io/basic-auth' })))).toBe('Secret "s" is invalid: [data[username]: Required value, data[password]: Required value]');
+    expect(validateCreate(secret({ type: 'kubernetes.io/basic-auth', data: { password: '' } }))).toEqual([]);
+    expect(message('Secret', 's', validateCreate(secret({ type: 'kubernetes.io/service-account-token' })))).toBe(
+      'Secret "s" is invalid: metadata.annotations[kubernetes.io/service-account.name]: Required value',
+    );
+    expect(message('Secret', 's', validateCreate(secret({ type: 'kubernetes.io/dockerconfigjson' })))).toBe('Secret "s" is invalid: data[.dockerconfigjson]: Required value');
+    expect(validateUpdate(secret({ type: 'kubernetes.io/ssh-auth', data: { 'ssh-privatekey': 'eA==' } }), secret({})).map(renderFieldError)).toEqual([
+      'type: Invalid value: "kubernetes.io/ssh-auth": field is immutable',
+    ]);
+    // 1 MiB of data decoded (base64 of 1,048,577 bytes).
+    const big = Buffer.alloc(1024 * 1024 + 1).toString('base64');
+    expect(validateCreate(secret({ data: { big } })).map(renderFieldError)).toEqual(['data: Too long: may not be more than 1048576 bytes']);
+    expect(validateCreate(secret({ data: { 'bad key': 'eA==' } })).map(renderFieldError)).toEqual([`data[bad key]: Invalid value: "bad key": ${keyMsg}`]);
+  });
+
+  it('ServiceAccount: a DNS-subdomain name in a namespace', () => {
+    const sa = (name: string): KObject => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: 'default' } }) as unknown as KObject;
+    expect(validateCreate(sa('db.reader'))).toEqual([]);
+    expect(validateCreate(sa('DB')).map((e) => e.path)).toEqual(['metadata.name']);
+  });
+
+  it('a pod\'s ConfigMap and Secret references: volume names and items, envFrom and valueFrom names and keys', () => {
+    const p = pod();
+    p.spec!.volumes = [{ name: 'cfg', configMap: { name: '', items: [{ key: 'k', path: '../x' }] } }, { name: 'sec', secret: {} }];
+    p.spec!.containers[0]!.envFrom = [{}, { configMapRef: { name: '' } }];
+    p.spec!.containers[0]!.env = [{ name: 'A', valueFrom: { secretKeyRef: { name: 'db', key: 'bad key' } } }, { name: 'B', valueFrom: { configMapKeyRef: { name: '', key: '' } } }];
+    expect(validateCreate(applyDefaults(p as KObject)).map(renderFieldError)).toEqual([
+      'spec.volumes[0].configMap.name: Required value',
+      'spec.volumes[0].configMap.items[0].path: Invalid value: "../x": must not contain \'..\'',
+      'spec.volumes[1].secret.secretName: Required value',
+      'spec.containers[0].envFrom[0]: Invalid value: "": must specify one of: `configMapRef` or `secretRef`',
+      'spec.containers[0].envFrom[1].configMapRef.name: Required value',
+      `spec.containers[0].env[0].valueFrom.secretKeyRef.key: Invalid value: "bad key": ${keyMsg}`,
+      'spec.containers[0].env[1].valueFrom.configMapKeyRef.name: Required value',
+      'spec.containers[0].env[1].valueFrom.configMapKeyRef.key: Required value',
+    ]);
+  });
+});

@@ -5,6 +5,7 @@ import {
   objectKey, required, invalid, newInvalidScale, type ApiError, type ApiRequest, type Kind, type KObject, type Pod, type PersistentVolumeClaim,
   type StorageClass, type Rand, type ObjectMeta, type Service, type EndpointSlice, type PodDisruptionBudget,
   compileSelector, isPodReady, podQOS, updatePodCondition, requestKind, requestName, withDisruptionAllowed, type PdbStatus,
+  decodeSecret, undecodableSecretMessage, type Secret,
 } from '@kubesim/api';
 import type { AppendRequest, LogPort, Envelope } from '@kubesim/log';
 import { VersionedStore, type ObjectStore, type Snapshot } from '@kubesim/state';
@@ -192,6 +193,11 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
       return E.left(apiError('NotFound', 404, `namespaces "${meta.namespace ?? ''}" not found`));
     }
     let obj = { ...input, metadata: meta } as KObject;
+    if (kind === 'Secret') {
+      const d = decodeSecret(obj as Secret);
+      if ('error' in d) return E.left(newBadRequest(undecodableSecretMessage(d.error)));
+      obj = d.secret as KObject;
+    }
     if (hasDefaults(kind)) obj = applyDefaults(obj);
     const errs = validateCreate(obj);
     if (errs.length > 0) return E.left(newInvalid(kind, name, errs));
@@ -343,7 +349,13 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
         delete meta.deletionGracePeriodSeconds;
       }
       if (old.metadata?.generation !== undefined) meta.generation = old.metadata.generation;
-      next = applyDefaults({ ...i, metadata: meta, ...(o.status !== undefined ? { status: o.status } : {}) } as KObject);
+      let decoded: KObject = i;
+      if (kind === 'Secret') {
+        const d = decodeSecret(i as Secret);
+        if ('error' in d) return E.left(newBadRequest(undecodableSecretMessage(d.error)));
+        decoded = d.secret as KObject;
+      }
+      next = applyDefaults({ ...decoded, metadata: meta, ...(o.status !== undefined ? { status: o.status } : {}) } as KObject);
       if (kind === 'Service') next = withAllocatedValues(next as Service, old as Service) as KObject;
       owned = 'metadata';
       if (old.metadata?.deletionTimestamp !== undefined && (next.metadata?.finalizers?.length ?? 0) > (old.metadata.finalizers?.length ?? 0)) {

@@ -34,6 +34,9 @@ const revision = (): ControllerRevision => ({
 });
 const podRef = (k: number): OwnerReference => ({ apiVersion: 'v1', kind: 'Pod', name: `web-${k}`, uid: `uid-web-${k}`, controller: false, blockOwnerDeletion: true });
 
+/** A ConfigMap (uid `uid-cm`): an owner of another kind the collector tracks. */
+const configMapObj = (name: string): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default', uid: 'uid-cm', resourceVersion: '3' } }) as KObject;
+
 const snap = (objs: readonly KObject[]) => makeSnapshot(objs, garbageCollector.indexes);
 const sync = (objs: readonly KObject[], o: KObject) => syncGarbage(snap(objs), keyOf(o));
 
@@ -150,7 +153,7 @@ describe('garbage collector: classification (§5)', () => {
     const cm: OwnerReference = { apiVersion: 'v1', kind: 'ConfigMap', name: 'random-owner', uid: 'uid-cm' };
     const www1 = claim(1, [cm, setRef()]);
     // The set is gone (deleted in background): the ConfigMap still owns the claim.
-    expect(writesOf(sync([www1], www1).plan)).toEqual([
+    expect(writesOf(sync([www1, configMapObj('random-owner')], www1).plan)).toEqual([
       { verb: 'patch', kind: 'PersistentVolumeClaim', namespace: 'default', name: 'www-web-1', patch: { metadata: { ownerReferences: [cm] } }, resourceVersion: '21' },
     ]);
     // Once terminating, a dependent is left alone.
@@ -246,7 +249,7 @@ describe('garbage collector: cascading deletion (S44, S32, S33)', () => {
 
   it('orphan: every dependent loses the set ref (guarded by its resourceVersion), then the finalizer goes', () => {
     const orphaning = sts({ deletionTimestamp: timestamp(1), finalizers: ['orphan'] });
-    const objs = [orphaning, pod(0), pod(1, [setRef(), { apiVersion: 'v1', kind: 'ConfigMap', name: 'x', uid: 'uid-cm' }]), revision(), claim(0)];
+    const objs = [orphaning, pod(0), pod(1, [setRef(), { apiVersion: 'v1', kind: 'ConfigMap', name: 'x', uid: 'uid-cm' }]), revision(), claim(0), configMapObj('x')];
     const plan = syncGarbage(snap(objs), keyOf(orphaning)).plan;
     expect(plan?.kind).toBe('seq');
     const w = writesOf(plan);

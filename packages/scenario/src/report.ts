@@ -35,6 +35,9 @@ const containerChanges = (q: Pod, p: Pod): string[] => {
   return out;
 };
 
+/** kubectl STATUS reasons of a pod whose sandbox is up but whose containers could not start. */
+const START_FAILURES: ReadonlySet<string> = new Set(['CreateContainerConfigError', 'ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull']);
+
 /** The init containers' states (running/terminated/waiting per container), to report each step of a pod's initialization. */
 const initState = (p: Pod): string => (p.status?.initContainerStatuses ?? []).map((s) => (s.state?.running ? 'r' : s.state?.terminated ? 't' : 'w')).join('');
 
@@ -72,6 +75,10 @@ export const timeline = (log: readonly Envelope[]): string[] => {
           if (q?.status?.phase !== p.status?.phase && p.status?.phase !== 'Pending') out.push(`${at} pod ${n} ${p.status?.phase ?? ''}${p.status?.podIP ? ` (IP ${p.status.podIP})` : ''} ${by}`);
           const status = podStatusText(p);
           if (status === 'ContainerCreating' && q && podStatusText(q) !== status) out.push(`${at} pod ${n} ContainerCreating on ${p.spec?.nodeName ?? '?'} ${by}`);
+          // A container that could not start (its image, its environment): once the reason changes.
+          if (p.status?.phase === 'Pending' && START_FAILURES.has(status) && q && podStatusText(q) !== status) {
+            out.push(`${at} pod ${n} ${status}${p.status.podIP && !q.status?.podIP ? ` (IP ${p.status.podIP})` : ''} ${by}`);
+          }
           // Initializing (Init:i/n, then PodInitializing): once on its node, then at each init container that starts or ends.
           if ((status.startsWith('Init:') || status === 'PodInitializing') && q && (podStatusText(q) !== status || initState(q) !== initState(p))) {
             out.push(`${at} pod ${n} ${status}${p.status?.podIP && !q.status?.podIP ? ` (IP ${p.status.podIP})` : ''}${p.status?.podIP ? '' : ` on ${p.spec?.nodeName ?? '?'}`} ${by}`);

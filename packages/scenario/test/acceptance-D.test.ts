@@ -224,8 +224,9 @@ ${indent(F1_YAML, 8)}
   it('S35 — foreign non-controller owner and stale set reference', () => {
     const sim = f1Retention({ whenDeleted: 'Retain', whenScaled: 'Retain' }, 4);
     const set = mustGet<Json>(sim, 'StatefulSet', 'web');
-    // kubesim has no ConfigMap kind; the reference is data, and its owner is a kind the GC does not watch.
-    const cmRef = { apiVersion: 'v1', kind: 'ConfigMap', name: 'random-owner', uid: '5c1c7a9e-3f1b-4a52-9a57-0c3a7b0f2f11' };
+    // A live ConfigMap owns www-web-1 (as in the e2e test, which creates it).
+    const [cm] = create(sim, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'random-owner' }, data: {} } as Json);
+    const cmRef = { apiVersion: 'v1', kind: 'ConfigMap', name: 'random-owner', uid: cm!.metadata!.uid! };
     const staleRef = { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'unknown', uid: '9d86d3a1-72b0-4c7e-8f0e-5b1a4a9d2c63', controller: true, blockOwnerDeletion: true };
     patch(sim, 'PersistentVolumeClaim', 'www-web-1', { metadata: { ownerReferences: [cmRef] } });
     patch(sim, 'PersistentVolumeClaim', 'www-web-3', { metadata: { ownerReferences: [staleRef], finalizers: ['kubernetes.io/pvc-protection', 'keep-with/stale-ref'] } });

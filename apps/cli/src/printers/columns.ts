@@ -1,7 +1,8 @@
 import type {
   ControllerRevision, EndpointSlice, Endpoints, Event, Kind, KindToType, KObject, Namespace, Node, PersistentVolume, PersistentVolumeClaim,
-  Pod, PodDisruptionBudget, ReplicaSet, ResourceQuota, Service, StatefulSet, StorageClass,
+  Pod, PodDisruptionBudget, ReplicaSet, ResourceQuota, Service, StatefulSet, StorageClass, ConfigMap, Secret, ServiceAccount,
 } from '@kubesim/api';
+import { dataCount } from '@kubesim/api';
 import { ageSince, microAgeSince, virtualMs } from './age.js';
 import {
   accessModes, BETA_STORAGE_CLASS_ANNOTATION, compareStrings, containerCells, formatLabels, formatLabelSelector,
@@ -345,6 +346,25 @@ const pdbPrinter: KindPrinter<PodDisruptionBudget> = {
   ],
 };
 
+// ---- ConfigMap, Secret, ServiceAccount -----------------------------------------------------------
+/** printConfigMap: DATA counts data and binaryData. */
+const configMapPrinter: KindPrinter<ConfigMap> = {
+  columns: [NAME, c('DATA'), AGE],
+  row: (o, ctx) => [nameOf(o), dataCount(o as KObject), age(o, ctx)],
+};
+
+/** printSecret: TYPE, DATA (its data's keys). */
+const secretPrinter: KindPrinter<Secret> = {
+  columns: [NAME, c('TYPE'), c('DATA'), AGE],
+  row: (o, ctx) => [nameOf(o), o.type ?? '', dataCount(o as KObject), age(o, ctx)],
+};
+
+/** printServiceAccount: SECRETS counts `secrets`. */
+const serviceAccountPrinter: KindPrinter<ServiceAccount> = {
+  columns: [NAME, c('SECRETS'), AGE],
+  row: (o, ctx) => [nameOf(o), o.secrets?.length ?? 0, age(o, ctx)],
+};
+
 const PRINTERS: { readonly [K in Kind]: KindPrinter<KindToType[K]> } = {
   Pod: podPrinter,
   StatefulSet: statefulSetPrinter,
@@ -361,6 +381,9 @@ const PRINTERS: { readonly [K in Kind]: KindPrinter<KindToType[K]> } = {
   Namespace: namespacePrinter,
   ResourceQuota: resourceQuotaPrinter,
   PodDisruptionBudget: pdbPrinter,
+  ConfigMap: configMapPrinter,
+  Secret: secretPrinter,
+  ServiceAccount: serviceAccountPrinter,
 };
 
 export const printerFor = (kind: Kind): KindPrinter<KObject> => PRINTERS[kind] as unknown as KindPrinter<KObject>;

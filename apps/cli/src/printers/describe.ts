@@ -4,6 +4,7 @@ import {
   canonicalQuantity, type EndpointSlice, type PersistentVolume, type Service, type Endpoints, type PodDisruptionBudget,
   type ResourceQuota, type StorageClass, type Namespace, ANN_BETA_STORAGE_CLASS, claimClass,
   type Event, type KObject, type PersistentVolumeClaim, type Pod, type ReplicaSet, type StatefulSet,
+  base64DecodedLength, type ConfigMap, type Secret, type ServiceAccount,
 } from '@kubesim/api';
 import { ageSince } from './age.js';
 import { describeEvents, eventsAbout, eventsTable } from './events.js';
@@ -470,6 +471,66 @@ export const describeEndpoints = (ep: Endpoints, events: readonly Event[], nowMs
   return withEvents(w, ep, events, nowMs);
 };
 
+/**
+ * `kubectl describe configmap` ([describe.go describeConfigMap]): each data entry under its key and a `----`
+ * rule, each binaryData entry's size, the events. Keys sorted (Go walks the maps in a random order).
+ */
+export const describeConfigMap = (cm: ConfigMap, events: readonly Event[], nowMs: number): string => {
+  const w = new PrefixWriter();
+  writeNamedHeader(w, cm.metadata);
+  w.write(0, '\nData\n====\n');
+  for (const k of Object.keys(cm.data ?? {}).sort(compareStrings)) {
+    w.write(0, `${k}:\n----\n`);
+    w.write(0, `${cm.data![k] ?? ''}\n`);
+  }
+  w.write(0, '\nBinaryData\n====\n');
+  for (const k of Object.keys(cm.binaryData ?? {}).sort(compareStrings)) w.write(0, `${k}: ${base64DecodedLength(cm.binaryData![k] ?? '')} bytes\n`);
+  w.write(0, '\n');
+  return withEvents(w, cm as KObject, events, nowMs);
+};
+
+/**
+ * `kubectl describe secret` ([describe.go describeSecret]): the type and each data entry's size in bytes —
+ * never its value (but a service account token's) — and no events.
+ */
+export const describeSecret = (s: Secret): string => {
+  const w = new PrefixWriter();
+  writeNamedHeader(w, s.metadata);
+  w.write(0, `\nType:\t${s.type ?? ''}\n`);
+  w.write(0, '\nData\n====\n');
+  for (const k of Object.keys(s.data ?? {}).sort(compareStrings)) {
+    const v = s.data![k] ?? '';
+    if (k === 'token' && s.type === 'kubernetes.io/service-account-token') w.write(0, `${k}:\t${Buffer.from(v, 'base64').toString('utf8')}\n`);
+    else w.write(0, `${k}:\t${base64DecodedLength(v)} bytes\n`);
+  }
+  return w.flush();
+};
+
+/**
+ * `kubectl describe serviceaccount` ([describe.go describeServiceAccount]): its image pull secrets, mountable
+ * secrets (`(not found)` when missing) and tokens (the service-account-token Secrets among the mountable
+ * ones), each header once then its names, `<none>` when empty; the events.
+ */
+export const describeServiceAccount = (sa: ServiceAccount, secrets: readonly Secret[], events: readonly Event[], nowMs: number): string => {
+  const w = new PrefixWriter();
+  writeNamedHeader(w, sa.metadata);
+  const byName = new Map(secrets.map((s) => [s.metadata?.name ?? '', s]));
+  const pull = (sa.imagePullSecrets ?? []).map((r) => r.name ?? '');
+  const mountable: string[] = [];
+  const tokens: string[] = [];
+  for (const r of sa.secrets ?? []) {
+    const name = r.name ?? '';
+    if (byName.get(name)?.type === 'kubernetes.io/service-account-token') tokens.push(name);
+    else mountable.push(name);
+  }
+  const missing = (n: string): boolean => !byName.has(n);
+  for (const [header, names] of [['Image pull secrets:', pull], ['Mountable secrets: ', mountable], ['Tokens:            ', tokens]] as const) {
+    if (names.length === 0) { w.write(0, `${header}\t<none>\n`); continue; }
+    names.forEach((n, i) => w.write(0, `${i === 0 ? header : '                   '}\t${n}${missing(n) ? ' (not found)' : ''}\n`));
+  }
+  return withEvents(w, sa as KObject, events, nowMs);
+};
+
 /** `kubectl describe pdb` ([describe.go describePodDisruptionBudgetV1]): min available or max unavailable, selector, status counts. */
 export const describeDisruptionBudget = (pdb: PodDisruptionBudget, events: readonly Event[], nowMs: number): string => {
   const w = new PrefixWriter();
@@ -569,6 +630,7 @@ export interface DescribeRelated {
   readonly Pod?: readonly Pod[];
   readonly EndpointSlice?: readonly EndpointSlice[];
   readonly ResourceQuota?: readonly ResourceQuota[];
+  readonly Secret?: readonly Secret[];
 }
 
 /**
@@ -583,6 +645,7 @@ export const describeLists = (obj: KObject): readonly (readonly [keyof DescribeR
     case 'Node': return [['Pod', undefined]];
     case 'Service': return [['EndpointSlice', ns]];
     case 'Namespace': return [['ResourceQuota', obj.metadata?.name ?? '']];
+    case 'ServiceAccount': return [['Secret', ns]];
     default: return [];
   }
 };
@@ -608,6 +671,9 @@ export const describeObject = (obj: KObject, related: DescribeRelated, events: r
     case 'ResourceQuota': return describeQuota(obj as ResourceQuota);
     case 'StorageClass': return describeStorageClass(obj as StorageClass, events, nowMs);
     case 'Namespace': return describeNamespace(obj as Namespace, related.ResourceQuota ?? []);
+    case 'ConfigMap': return describeConfigMap(obj as ConfigMap, events, nowMs);
+    case 'Secret': return describeSecret(obj as Secret);
+    case 'ServiceAccount': return describeServiceAccount(obj as ServiceAccount, related.Secret ?? [], events, nowMs);
     default: return goYaml(obj) + describeEvents(obj, events, nowMs);
   }
 };

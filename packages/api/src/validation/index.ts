@@ -5,9 +5,12 @@
  */
 import type { FieldError } from '../errors.js';
 import type {
-  ControllerRevision, EndpointSlice, Endpoints, Event, KObject, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod,
-  PodDisruptionBudget, ReplicaSet, ResourceQuota, Service, StatefulSet, StorageClass,
+  ConfigMap, ControllerRevision, EndpointSlice, Endpoints, Event, KObject, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod,
+  PodDisruptionBudget, ReplicaSet, ResourceQuota, Secret, Service, ServiceAccount, StatefulSet, StorageClass,
 } from '../types.js';
+import {
+  validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate, validateServiceAccount, validateServiceAccountUpdate,
+} from './config.js';
 import { validatePodDisruptionBudget, validatePodDisruptionBudgetStatusUpdate, validatePodDisruptionBudgetUpdate } from './pdb.js';
 import { validateResourceQuota, validateResourceQuotaUpdate } from './quota.js';
 import { validateEndpointSlice, validateEndpointSliceUpdate } from './discovery.js';
@@ -42,6 +45,9 @@ export const validateCreate = (obj: KObject): FieldError[] => {
     case 'ControllerRevision': return validateControllerRevision(obj as ControllerRevision);
     case 'ResourceQuota': return validateResourceQuota(obj as ResourceQuota);
     case 'PodDisruptionBudget': return validatePodDisruptionBudget(obj as PodDisruptionBudget);
+    case 'ConfigMap': return validateConfigMap(obj as ConfigMap);
+    case 'Secret': return validateSecret(obj as Secret);
+    case 'ServiceAccount': return validateServiceAccount(obj as ServiceAccount);
     default: return [];
   }
 };
@@ -61,6 +67,9 @@ export const validateUpdate = (obj: KObject, old: KObject): FieldError[] => {
     case 'ResourceQuota': return validateResourceQuotaUpdate(obj as ResourceQuota, old as ResourceQuota);
     case 'EndpointSlice': return validateEndpointSliceUpdate(obj as EndpointSlice, old as EndpointSlice);
     case 'PodDisruptionBudget': return validatePodDisruptionBudgetUpdate(obj as PodDisruptionBudget, old as PodDisruptionBudget);
+    case 'ConfigMap': return validateConfigMapUpdate(obj as ConfigMap, old as ConfigMap);
+    case 'Secret': return validateSecretUpdate(obj as Secret, old as Secret);
+    case 'ServiceAccount': return validateServiceAccountUpdate(obj as ServiceAccount, old as ServiceAccount);
     default: return validateObjectMetaUpdate(obj.metadata, old.metadata);
   }
 };
@@ -76,3 +85,4 @@ export const validateStatusUpdate = (obj: KObject, old: KObject): FieldError[] =
 };
 
 export { semanticEqual } from './fields.js';
+export { isConfigMapKey } from './config.js';

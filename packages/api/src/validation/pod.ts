@@ -6,6 +6,7 @@ import {
   dns1123Label, invalidJson, labelName, nonnegative, semanticEqual, validateAnnotations, validateLabelSelector, validateLabels, type Errs,
 } from './fields.js';
 import { nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
+import { isConfigMapKey } from './config.js';
 import { canonicalQuantity, isValidQuantity, parseQuantity } from '../quantity.js';
 import {
   inclusiveRangeError, isDNS1123Label, isDNS1123Subdomain, isValidLabelValue, isValidPortName, isValidPortNum, NONNEGATIVE_MSG, QUANTITY_MSG,
@@ -35,6 +36,44 @@ const oneOf = (value: string | undefined, allowed: readonly string[], path: stri
   return allowed.includes(value) ? [] : [unsupported(path, value, allowed)];
 };
 
+/** validateKeyToPath: a key and a relative path without `..` elements for each item. */
+const keyToPaths = (items: readonly { key: string; path: string }[] | undefined, path: string): Errs => {
+  const errs: Errs = [];
+  (items ?? []).forEach((it, i) => {
+    const p = `${path}[${i}]`;
+    if (!it.key) errs.push(required(`${p}.key`));
+    if (!it.path) errs.push(required(`${p}.path`));
+    else if (it.path.startsWith('/')) errs.push(invalid(`${p}.path`, it.path, 'must be a relative path'));
+    else if (it.path.split('/').includes('..')) errs.push(invalid(`${p}.path`, it.path, "must not contain '..'"));
+  });
+  return errs;
+};
+
+/**
+ * validateEnvFrom and the ConfigMap/Secret references of ValidateEnv ([validateConfigMapKeySelector,
+ * validateSecretKeySelector]): a name and a valid key for each reference, one source per envFrom entry.
+ */
+const validateEnvRefs = (c: Container, path: string): Errs => {
+  const errs: Errs = [];
+  (c.envFrom ?? []).forEach((f, i) => {
+    const p = `${path}.envFrom[${i}]`;
+    if (f.configMapRef && f.secretRef) errs.push(invalid(p, '', 'may not have more than one field specified at a time'));
+    else if (f.configMapRef) { if (!f.configMapRef.name) errs.push(required(`${p}.configMapRef.name`)); }
+    else if (f.secretRef) { if (!f.secretRef.name) errs.push(required(`${p}.secretRef.name`)); }
+    else errs.push(invalid(p, '', 'must specify one of: `configMapRef` or `secretRef`'));
+  });
+  (c.env ?? []).forEach((e, i) => {
+    const p = `${path}.env[${i}].valueFrom`;
+    for (const [field, ref] of [['configMapKeyRef', e.valueFrom?.configMapKeyRef], ['secretKeyRef', e.valueFrom?.secretKeyRef]] as const) {
+      if (!ref) continue;
+      if (!ref.name) errs.push(required(`${p}.${field}.name`));
+      if (!ref.key) errs.push(required(`${p}.${field}.key`));
+      else for (const m of isConfigMapKey(ref.key)) errs.push(invalid(`${p}.${field}.key`, ref.key, m));
+    }
+  });
+  return errs;
+};
+
 /** ValidateVolumes: returns the names usable by mounts (invalid volumes are left out, as in Kubernetes). */
 const validateVolumes = (volumes: readonly Volume[] | undefined, path: string): { names: Set<string>; errs: Errs } => {
   const names = new Set<string>();
@@ -46,6 +85,15 @@ const validateVolumes = (volumes: readonly Volume[] | undefined, path: string): 
       el.push(required(`${p}.persistentVolumeClaim.claimName`));
     }
     if (vol.hostPath && !vol.hostPath.path) el.push(required(`${p}.hostPath.path`));
+    // validateConfigMapVolumeSource, validateSecretVolumeSource, validateKeyToPath.
+    if (vol.configMap) {
+      if (!vol.configMap.name) el.push(required(`${p}.configMap.name`));
+      el.push(...keyToPaths(vol.configMap.items, `${p}.configMap.items`));
+    }
+    if (vol.secret) {
+      if (!vol.secret.secretName) el.push(required(`${p}.secret.secretName`));
+      el.push(...keyToPaths(vol.secret.items, `${p}.secret.items`));
+    }
     const name = vol.name ?? '';
     if (name === '') el.push(required(`${p}.name`));
     else el.push(...dns1123Label(name, `${p}.name`));
@@ -156,6 +204,7 @@ const validateContainer = (c: Container, volumes: ReadonlySet<string>, path: str
   if (!c.image) errs.push(required(`${path}.image`));
   errs.push(...oneOf(c.terminationMessagePolicy, MESSAGE_POLICIES, `${path}.terminationMessagePolicy`));
   errs.push(...validateContainerPorts(c.ports, `${path}.ports`));
+  if (c.env !== undefined || c.envFrom !== undefined) errs.push(...validateEnvRefs(c, path));
   errs.push(...validateVolumeMounts(c, volumes, `${path}.volumeMounts`));
   errs.push(...oneOf(c.imagePullPolicy, PULL_POLICIES, `${path}.imagePullPolicy`));
   errs.push(...validateResources(c.resources, `${path}.resources`));

@@ -6,7 +6,7 @@ export const FOREGROUND_FINALIZER = 'foregroundDeletion';
 export const ORPHAN_FINALIZER = 'orphan';
 
 /** The kinds that own or are owned in kubesim (a StatefulSet's pods, revisions and claims; a ReplicaSet's pods). */
-export const GC_KINDS = ['StatefulSet', 'ReplicaSet', 'Pod', 'PersistentVolumeClaim', 'ControllerRevision', 'Service', 'EndpointSlice'] as const satisfies readonly Kind[];
+export const GC_KINDS = ['StatefulSet', 'ReplicaSet', 'Pod', 'PersistentVolumeClaim', 'ControllerRevision', 'Service', 'EndpointSlice', 'ConfigMap', 'Secret', 'ServiceAccount'] as const satisfies readonly Kind[];
 export type GcKind = (typeof GC_KINDS)[number];
 const GC_KIND_SET: ReadonlySet<string> = new Set(GC_KINDS);
 export const isGcKind = (k: string): k is GcKind => GC_KIND_SET.has(k);

@@ -140,7 +140,9 @@ export const kubeletKeysFor = (e: Envelope, old: KObject | undefined, snap: Snap
  */
 export const kubelet: ComponentDef<KubeletConfig, KubeletLocal> = {
   name: KUBELET_NAME,
-  watches: ['Pod', 'Node', 'PersistentVolumeClaim', 'PersistentVolume'],
+  // ConfigMaps and Secrets: read by the mounts and the environments of its pods (the watch-based managers);
+  // no pod is woken by them, the kubelet tries again on its own timers.
+  watches: ['Pod', 'Node', 'PersistentVolumeClaim', 'PersistentVolume', 'ConfigMap', 'Secret'],
   indexes: [podsByNode, podsByClaim],
   watchInputs: true,
   keysFor: kubeletKeysFor,

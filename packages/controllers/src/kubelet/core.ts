@@ -13,10 +13,11 @@ import {
 } from './status.js';
 import { type CrashFault, type KubeletConfig, type KubeletLocal, type PendingWrite, parseKubeletKey } from './types.js';
 import { attachBlock, claimsReady } from './volumes.js';
+import { CONFIG_ERROR, envConfigError, mountFailedMessage, mountRetryDelayMs, volumeMountErrors } from './config.js';
 import { nodeExpanded, nodeResizePending } from '../volume/resize.js';
 import { backOffEvent, killingEvent, neverPullEvent, pullBackoffEvents, pullFailedEvents, pullingEvent, startEvents, type ContainerList } from './events.js';
 import {
-  heldAt, IMAGE_WAIT_REASONS, imageMissing, NEVER_PULL, neverPullMessage, nodeHoldings, nodeImagesReport, PULL_BACKOFF, PULL_FAILED, pullBackoffMessage,
+  heldAt, SANDBOX_WAIT_REASONS, imageMissing, NEVER_PULL, neverPullMessage, nodeHoldings, nodeImagesReport, PULL_BACKOFF, PULL_FAILED, pullBackoffMessage,
   pullBackoffUntil, pullDecisions, pullErrorMessage, pullFailed, rememberPulls, shouldPull, type NodeHoldings,
 } from './images.js';
 
@@ -142,7 +143,8 @@ const admitAndCreate = (input: Input, pod: Pod, node: string): Result => {
   });
   // The first container's image pull, if it pulls, starts with the pod's sandbox.
   const first = inits[0] ?? pod.spec?.containers?.[0];
-  const pullsFirst = first !== undefined && firstPulls(input, pod, nodeHoldings(snap, local, node), first);
+  // Not while a ConfigMap or Secret volume cannot be mounted: the sandbox waits for the volumes.
+  const pullsFirst = first !== undefined && firstPulls(input, pod, nodeHoldings(snap, local, node), first) && volumeMountErrors(snap, pod).length === 0;
   const pulling = pullsFirst ? event(pullingEvent(pod, first, inits.length > 0 ? 'initContainers' : 'containers')) : undefined;
   return { plan: pulling ? seq(statusWrite(next), pulling) : statusWrite(next), ...writing(local, pod, node, { admitted: true }), workUnits: scanned };
 };
@@ -192,13 +194,70 @@ const sandbox = (input: Input, pod: Pod, node: string): { ip: string; scanned: n
       workUnits: block.scanned, ...retry,
     };
   }
+  const mount = mountConfigVolumes(input, pod, node);
+  if (mount) return mount;
   const [lo, hi] = config.podStartupMs;
-  const startAt = (parseTimestamp(pod.status?.startTime) ?? now) + seededBetween(seed, uid, lo, hi);
+  const startAt = sandboxBegan(local, pod, now) + seededBetween(seed, uid, lo, hi);
   if (now < startAt) return { requeueAfterMs: startAt - now, workUnits: 1 };
   const { ip, scanned } = allocatePodIp(snap, pod, node, nodeIndex(config, node), local.pending);
   if (!ip) return { error: `no free pod IP on node ${node}`, workUnits: scanned };
   return { ip, scanned };
 };
+
+/**
+ * The ConfigMap and Secret volumes' SetUp [configmap.go, secret.go, projected.go]: each volume whose source is
+ * missing (not optional) fails, recording `FailedMount` `MountVolume.SetUp failed for volume "config" :
+ * configmap "db-config" not found`, and is tried again after its exponential back-off (500 ms doubled per
+ * failure, at most 2m2s); the pod waits in ContainerCreating until every one mounts. Undefined once they all do.
+ */
+const mountConfigVolumes = (input: Input, pod: Pod, node: string): Result | undefined => {
+  const { snapshot: snap, now, local, config, seed } = input;
+  const failing = volumeMountErrors(snap, pod);
+  const uid = pod.metadata?.uid ?? '';
+  if (failing.length === 0) {
+    if (local.mountFailures.size === 0 || !hasPodEntry(local.mountFailures, uid)) return undefined;
+    // Mounted after failures: the sandbox, and the first container's pull, begin now.
+    const first = pod.spec?.initContainers?.[0] ?? pod.spec?.containers?.[0];
+    const pulls = first !== undefined && firstPulls(input, pod, nodeHoldings(snap, local, node), first);
+    const mountFailures = new Map(local.mountFailures);
+    for (const k of local.mountFailures.keys()) if (k.startsWith(`${uid}/`)) mountFailures.delete(k);
+    return {
+      ...(pulls ? { plan: event(pullingEvent(pod, first, (pod.spec?.initContainers?.length ?? 0) > 0 ? 'initContainers' : 'containers')) } : {}),
+      local: { ...local, mountFailures, mountedAt: new Map(local.mountedAt).set(uid, now) },
+      requeueAfterMs: seededBetween(seed, uid, config.podStartupMs[0], config.podStartupMs[1]), workUnits: 1,
+    };
+  }
+  let mountFailures = local.mountFailures;
+  const events: EventSpec[] = [];
+  let next = Infinity;
+  for (const f of failing) {
+    const k = `${uid}/${f.volume}`;
+    const prev = mountFailures.get(k);
+    const due = prev === undefined ? now : prev.at + mountRetryDelayMs(prev.failures);
+    if (now < due) { next = Math.min(next, due); continue; }
+    const failures = (prev?.failures ?? 0) + 1;
+    mountFailures = new Map(mountFailures).set(k, { failures, at: now });
+    events.push({ type: 'Warning', reason: 'FailedMount', message: mountFailedMessage(f.volume, f.message), involved: involvedOf(pod) });
+    next = Math.min(next, now + mountRetryDelayMs(failures));
+  }
+  return {
+    ...(events.length > 0 ? { plan: seq(...events.map(event)) } : {}),
+    ...(mountFailures !== local.mountFailures ? { local: { ...local, mountFailures } } : {}),
+    requeueAfterMs: next - now, workUnits: 1,
+  };
+};
+
+const hasPodEntry = (m: ReadonlyMap<string, unknown>, uid: string): boolean => {
+  for (const k of m.keys()) if (k.startsWith(`${uid}/`)) return true;
+  return false;
+};
+
+/**
+ * When the pod's sandbox began to be made — and its first container's pull, if it pulls: at its admission
+ * (startTime), or once its ConfigMap and Secret volumes mounted after failing.
+ */
+const sandboxBegan = (local: KubeletLocal, pod: Pod, now: number): number =>
+  local.mountedAt.get(pod.metadata?.uid ?? '') ?? parseTimestamp(pod.status?.startTime) ?? now;
 
 const isSandbox = (x: { ip: string; scanned: number } | Result): x is { ip: string; scanned: number } => typeof (x as { ip?: unknown }).ip === 'string';
 
@@ -223,13 +282,16 @@ const startMain = (input: Input, pod: Pod, node: string, forced: boolean | undef
   const firstFailure = new Map<string, number>();
   for (const [k, c] of containers.entries()) if (failed[k] && !firstFailure.has(normalizeImageName(c.image ?? ''))) firstFailure.set(normalizeImageName(c.image ?? ''), k);
   const backingOff = containers.map((c, k) => failed[k]! && firstFailure.get(normalizeImageName(c.image ?? '')) !== k);
+  // With its image there, a container whose environment cannot be made waits in CreateContainerConfigError.
+  const configError = containers.map((c, k) => (d.blocked[k] || failed[k] ? undefined : envConfigError(snapshot, pod, c)));
   const provisional = containers.map((c, k) => (d.blocked[k] ? neverPullStatus(c) : backingOff[k] ? pullBackoffStatus(c) : failed[k] ? pullFailedStatus(c)
-    : runningStatus(c, containerId(seed, uid, c.name), startedAt, false)));
+    : configError[k] !== undefined ? configErrorStatus(c, configError[k]!)
+      : runningStatus(c, containerId(seed, uid, c.name), startedAt, false)));
   const r = readiness(pod, provisional, now, forced);
   // A container that cannot start is reported, and retried at the pod worker's next sync; the others start.
   let next = rememberPulls(local, node, d.pulled, now);
   for (const [k, c] of containers.entries()) if (failed[k] && !backingOff[k]) next = pullFailed(next, uid, c.image ?? '', now);
-  const waiting = containers.filter((_, k) => d.blocked[k] || failed[k]);
+  const waiting = containers.filter((_, k) => d.blocked[k] || failed[k] || configError[k] !== undefined);
   if (waiting.length > 0) next = imageTried(next, uid, waiting, now);
   return {
     statuses: withReady(pod, provisional, r.ready),
@@ -239,12 +301,25 @@ const startMain = (input: Input, pod: Pod, node: string, forced: boolean | undef
       if (d.blocked[k]) return [neverPullEvent(pod, c, neverPullMessage(c.image ?? ''))];
       if (backingOff[k]) return pullBackoffEvents(pod, c, pullBackoffMessage(c.image ?? ''));
       if (failed[k]) return pullFailedEvents(pod, c, pullErrorMessage(c.image ?? ''), pullingNow);
-      return startEvents(pod, c, d.pulls[k]!, k === 0 && pulledFirst ? firstPull : 0, pullingNow);
+      const start = startEvents(pod, c, d.pulls[k]!, k === 0 && pulledFirst ? firstPull : 0, pullingNow);
+      return configError[k] !== undefined ? configErrorEvents(start, pod, c, configError[k]!) : start;
     }),
     local: next,
     blocked: waiting.length > 0,
   };
 };
+
+/** A container whose environment cannot be made (kubectl: CreateContainerConfigError). */
+const configErrorStatus = (c: Container, message: string): ContainerStatus => imageWaitStatus(c, CONFIG_ERROR, message);
+
+/**
+ * [kuberuntime startContainer]: the image is ensured first (its `Pulling`/`Pulled`, from `start`), then the
+ * container's config fails: Warning `Failed` `Error: configmap "x" not found` about the container.
+ */
+const configErrorEvents = (start: readonly EventSpec[], pod: Pod, c: Container, message: string, list: ContainerList = 'containers'): EventSpec[] => [
+  ...start.filter((e) => e.reason === 'Pulling' || e.reason === 'Pulled'),
+  { type: 'Warning', reason: 'Failed', message: `Error: ${message}`, involved: { ...involvedOf(pod), fieldPath: `spec.${list}{${c.name}}` } },
+];
 
 /** A container waiting for its image, with the reason and message kubectl shows. */
 const imageWaitStatus = (c: Container, reason: string, message: string): ContainerStatus =>
@@ -294,10 +369,21 @@ const retryWaiting = (input: Input, pod: Pod, node: string, forced: boolean | un
   const next = current.map((s) => {
     const c = containers.find((x) => x.name === s.name);
     const reason = s.state?.waiting?.reason;
-    if (!c || reason === undefined || !IMAGE_WAIT_REASONS.has(reason)) return s;
+    if (!c || reason === undefined || !SANDBOX_WAIT_REASONS.has(reason)) return s;
     const image = c.image ?? '';
     const last = local.backoffEvents.get(`${uid}/${c.name}`);
     const due = last === undefined || now - last >= BACKOFF_RESYNC_MS[0];
+    if (reason === CONFIG_ERROR) {
+      if (!due) return s;
+      tried.push(c);
+      // The image is there (it was ensured before); the config is made again.
+      const error = envConfigError(snapshot, pod, c);
+      const start = startEvents(pod, c, false, 0, true);
+      if (error !== undefined) { events.push(...configErrorEvents(start, pod, c, error)); return error === s.state?.waiting?.message ? s : configErrorStatus(c, error); }
+      startedNow = true;
+      events.push(...start);
+      return runningStatus(c, containerId(seed, uid, c.name), timestamp(now), false);
+    }
     if (reason === NEVER_PULL) {
       h ??= nodeHoldings(snapshot, local, node);
       if (heldAt(h, image, now)) {
@@ -316,7 +402,7 @@ const retryWaiting = (input: Input, pod: Pod, node: string, forced: boolean | un
     if (step.status.state?.running !== undefined) startedNow = true;
     return step.status;
   });
-  const stillBlocked = next.some((x) => IMAGE_WAIT_REASONS.has(x.state?.waiting?.reason ?? ''));
+  const stillBlocked = next.some((x) => SANDBOX_WAIT_REASONS.has(x.state?.waiting?.reason ?? ''));
   const r = readiness(pod, next, now, forced);
   const statuses = withReady(pod, next, r.ready);
   const changed = startedNow || statuses.some((x, i) => x !== current[i]);
@@ -357,7 +443,7 @@ const startContainers = (input: Input, pod: Pod, node: string, forced: boolean |
   if (!isSandbox(box)) return box;
   const { ip, scanned } = box;
   // The first container's pull (if any) took the startup delay.
-  const started = startMain(input, pod, node, forced, now - (parseTimestamp(pod.status?.startTime) ?? now));
+  const started = startMain(input, pod, node, forced, now - sandboxBegan(input.local, pod, now));
   // [getPhase]: a container that has never run (ErrImageNeverPull, ErrImagePull) keeps the pod Pending.
   const phase = started.blocked ? 'Pending' : 'Running';
   const next = withStatus(pod, {
@@ -415,7 +501,7 @@ const advanceInit = (input: Input, pod: Pod, node: string, forced: boolean | und
   const startedAt = timestamp(now);
   /** How long a regular init container runs: seeded per pod and container, within podStartupMs. */
   const runFor = (c: Container): number => seededBetween(seed, `${uid}/${c.name}`, config.podStartupMs[0], config.podStartupMs[1]);
-  const pulledIn = newIp !== undefined ? now - (parseTimestamp(pod.status?.startTime) ?? now) : 0;
+  const pulledIn = newIp !== undefined ? now - sandboxBegan(local, pod, now) : 0;
   let held = local;
   let h: NodeHoldings | undefined;
   /** What the node holds, read once (before this sync's own pulls, as each start decides on it). */
@@ -463,6 +549,11 @@ const advanceInit = (input: Input, pod: Pod, node: string, forced: boolean | und
       if (!isRestartableInit(c)) waitUntil = now + runFor(c);
       break;
     }
+    // Its environment could not be made: tried again at the pod worker's next retry.
+    if (waitingFor === CONFIG_ERROR) {
+      const last = held.backoffEvents.get(`${uid}/${c.name}`);
+      if (last !== undefined && now - last < BACKOFF_RESYNC_MS[0]) { waitUntil = last + BACKOFF_RESYNC_MS[0]; break; }
+    }
     // Not started yet: start it — the sandbox's first container's pull (if it pulls) began with the
     // sandbox and took the startup delay; any other one's pulls now. A pull of an image no registry has fails.
     const withSandbox = events.length === 0 && newIp !== undefined;
@@ -472,6 +563,15 @@ const advanceInit = (input: Input, pod: Pod, node: string, forced: boolean | und
       events.push(...pullFailedEvents(pod, c, pullErrorMessage(c.image ?? ''), !withSandbox, 'initContainers'));
       held = imageTried(pullFailed(held, uid, c.image ?? '', now), uid, [c], now);
       changed = true;
+      waitUntil = now + podWorkerRetryMs(seed, uid, now);
+      break;
+    }
+    const configError = envConfigError(input.snapshot, pod, c);
+    if (configError !== undefined) {
+      if (waitingFor !== CONFIG_ERROR || st.state?.waiting?.message !== configError) { states[k] = configErrorStatus(c, configError); changed = true; }
+      events.push(...configErrorEvents(startEvents(pod, c, pulls, withSandbox ? pulledIn : 0, !withSandbox, 'initContainers'), pod, c, configError, 'initContainers'));
+      if (pulls) held = rememberPulls(held, node, [c.image ?? ''], now);
+      held = imageTried(held, uid, [c], now);
       waitUntil = now + podWorkerRetryMs(seed, uid, now);
       break;
     }
@@ -848,7 +948,7 @@ export const syncKubeletPod = (input: Input): Result => {
   if (!pod.status?.startTime) return admitAndCreate(input, pod, node);
   const rf = local.readiness.get(podKey);
   const forced = rf && faultApplies(rf, pod) ? rf.ready : undefined;
-  if (pod.status.podIP && pod.status.containerStatuses?.some((s) => IMAGE_WAIT_REASONS.has(s.state?.waiting?.reason ?? ''))) return retryWaiting(input, pod, node, forced);
+  if (pod.status.podIP && pod.status.containerStatuses?.some((s) => SANDBOX_WAIT_REASONS.has(s.state?.waiting?.reason ?? ''))) return retryWaiting(input, pod, node, forced);
   const cf = local.crashes.get(podKey);
   const crash = cf && faultApplies(cf, pod) ? cf : undefined;
   if ((pod.spec?.initContainers?.length ?? 0) > 0 && !mainContainersStarted(pod)) {

@@ -180,8 +180,12 @@ export const neverPullMessage = (image: string): string => `Container image "${i
 export const PULL_FAILED = 'ErrImagePull';
 export const PULL_BACKOFF = 'ImagePullBackOff';
 
-/** The waiting reasons of a container whose sandbox exists but whose image is not there. */
-export const IMAGE_WAIT_REASONS: ReadonlySet<string> = new Set([NEVER_PULL, PULL_FAILED, PULL_BACKOFF]);
+/**
+ * The waiting reasons of a container whose sandbox exists but which could not be started: its image is not
+ * there, or its environment cannot be made (`CreateContainerConfigError`, config.ts) — tried again at each
+ * pod-worker retry.
+ */
+export const SANDBOX_WAIT_REASONS: ReadonlySet<string> = new Set([NEVER_PULL, PULL_FAILED, PULL_BACKOFF, 'CreateContainerConfigError']);
 
 /** [kubelet imageBackOff] flowcontrol.NewBackOff(backOffPeriod, MaxContainerBackOff): 10 s doubling to 300 s. */
 export const IMAGE_BACKOFF_INITIAL_MS = 10_000;

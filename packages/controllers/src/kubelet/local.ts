@@ -201,6 +201,9 @@ export const observeKubelet = (e: Envelope, _old: KObject | undefined, local: Ku
     const backoff = withoutPod(next.backoff, uid);
     const backoffEvents = withoutPod(next.backoffEvents, uid);
     if (backoff !== next.backoff || backoffEvents !== next.backoffEvents) next = { ...next, backoff, backoffEvents };
+    const mountFailures = withoutPod(next.mountFailures, uid);
+    if (mountFailures !== next.mountFailures) next = { ...next, mountFailures };
+    if (next.mountedAt.has(uid)) next = { ...next, mountedAt: without(next.mountedAt, uid) };
     if (next.pending.has(uid)) next = { ...next, pending: next.pending.delete(uid) };
     if (next.warned.has(uid)) next = { ...next, warned: without(next.warned, uid) };
     // Deleted at once (grace 0) while its containers ran here, the kubelet up: it still stops them

@@ -1,5 +1,5 @@
 import { conditionGeneration, hashString, normalizeImageName, parseTimestamp, simulatedImageId, timestamp as formatTimestamp, type Container, type Pod } from '@kubesim/api';
-import { IMAGE_WAIT_REASONS } from './images.js';
+import { SANDBOX_WAIT_REASONS } from './images.js';
 
 export type PodStatus = NonNullable<Pod['status']>;
 export type ContainerStatus = NonNullable<PodStatus['containerStatuses']>[number];
@@ -114,7 +114,7 @@ export const kubeletConditions = (
   const gen = conditionGeneration(pod);
   // The sandbox exists while the pod is Running, while an init container runs or has run, and while a
   // container started in it or waits there for its image (ErrImageNeverPull, ErrImagePull, ImagePullBackOff).
-  const inSandbox = (s: ContainerStatus): boolean => s.state?.running !== undefined || s.state?.terminated !== undefined || IMAGE_WAIT_REASONS.has(s.state?.waiting?.reason ?? '');
+  const inSandbox = (s: ContainerStatus): boolean => s.state?.running !== undefined || s.state?.terminated !== undefined || SANDBOX_WAIT_REASONS.has(s.state?.waiting?.reason ?? '');
   const sandbox = phase === 'Running' || (phase === 'Pending' && (initStatuses.some(inSandbox) || statuses.some(inSandbox)));
   return [
     ...shared,

@@ -159,10 +159,17 @@ export interface KubeletLocal {
    * 300 s): the last failed pull and the current period. In memory only: a restarted kubelet pulls at once.
    */
   readonly pullBackoff: ReadonlyMap<string, { readonly at: number; readonly periodMs: number }>;
+  /**
+   * Failed mounts of ConfigMap and Secret volumes per `uid/volume` ([nestedpendingoperations]): how many, and
+   * the last one's time; the next attempt waits 500 ms doubled per failure, at most 2m2s. In memory only.
+   */
+  readonly mountFailures: ReadonlyMap<string, { readonly failures: number; readonly at: number }>;
+  /** Pods (uid) whose ConfigMap and Secret volumes mounted after failing, with when: their sandbox began then. */
+  readonly mountedAt: ReadonlyMap<string, number>;
 }
 
 export const initialKubeletLocal = (): KubeletLocal => ({
-  readiness: new Map(), failures: new Map(), crashes: new Map(), backoff: new Map(), backoffEvents: new Map(), pending: PHashMap.empty(), warned: new Map(), killing: new Map(), orphans: new Map(), down: new Map(), stranded: new Map(), images: new Map(), pullBackoff: new Map(),
+  readiness: new Map(), failures: new Map(), crashes: new Map(), backoff: new Map(), backoffEvents: new Map(), pending: PHashMap.empty(), warned: new Map(), killing: new Map(), orphans: new Map(), down: new Map(), stranded: new Map(), images: new Map(), pullBackoff: new Map(), mountFailures: new Map(), mountedAt: new Map(),
 });
 
 /** `<node>|<namespace>/<name>` */

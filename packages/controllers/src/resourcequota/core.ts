@@ -14,7 +14,7 @@ import { write } from '../framework/plan.js';
 export const RESOURCE_QUOTA_CONTROLLER_NAME = 'resourcequota-controller';
 
 /** The kinds whose objects the controller counts (their quota resources: pods, claims and storage, services, count/…). */
-export const QUOTA_COUNTED_KINDS = ['Pod', 'PersistentVolumeClaim', 'Service', 'StatefulSet', 'ReplicaSet'] as const satisfies readonly Kind[];
+export const QUOTA_COUNTED_KINDS = ['Pod', 'PersistentVolumeClaim', 'Service', 'StatefulSet', 'ReplicaSet', 'ConfigMap', 'Secret'] as const satisfies readonly Kind[];
 const COUNTED: ReadonlySet<string> = new Set(QUOTA_COUNTED_KINDS);
 
 
