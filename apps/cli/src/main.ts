@@ -34,7 +34,7 @@ program.command('run')
 
 program.command('get')
   .description('print objects as kubectl does: of a recorded log (--log FILE), or of a running cluster (kubesim up)')
-  .argument('<kind>', 'kind or resource (pods, sts, pvc, pv, ...)')
+  .argument('<kind>', 'kind or resource (pods, sts, pvc, pv, ...), several joined by commas (sts,pvc), or all')
   .argument('[name]', 'object name')
   .option('--log <file>', 'a recorded log (from kubesim run --log, kubesim log export); without it: the running cluster')
   .option('--at <seq>', 'with --log: the cluster as it was at this log position — a seq, or a virtual time t=12.5s (default: the end)')

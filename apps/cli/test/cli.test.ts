@@ -80,6 +80,29 @@ describe('kubesim CLI', () => {
     expect(kubesim('get', 'pod', 'nope', '--log', log).err).toBe('Error from server (NotFound): pods "nope" not found\n');
   });
 
+  it('get: several types (`sts,pvc`, `all`) print a table each, names as kind/name, separated by a blank line; -A adds NAMESPACE', () => {
+    const r = kubesim('get', 'sts,pvc', '--log', log);
+    expect(r.code).toBe(0);
+    const [sets, claims, more] = r.out.split('\n\n');
+    expect(more).toBeUndefined();
+    expect(sets).toMatch(/^NAME\s+READY\s+AGE\nstatefulset\.apps\/stateful-pvc\s+3\/3\s+\S+$/);
+    expect(claims!.trimEnd().split('\n').slice(1).map((l) => l.split(/\s+/)[0])).toEqual([
+      'persistentvolumeclaim/volume-stateful-pvc-0', 'persistentvolumeclaim/volume-stateful-pvc-1', 'persistentvolumeclaim/volume-stateful-pvc-2',
+    ]);
+    // `all`: pods, services, replicasets, statefulsets (those with objects).
+    const all = kubesim('get', 'all', '--log', log).out.split('\n\n').map((t) => t.split('\n')[1]!.split(/\s+/)[0]);
+    expect(all).toEqual(['pod/stateful-pvc-0', 'service/stateful-headless', 'statefulset.apps/stateful-pvc']);
+    // A name looked up in each type; the missing ones reported.
+    const named = kubesim('get', 'pods,sts', 'stateful-pvc', '--log', log);
+    expect(named.code).toBe(1);
+    expect(named.out).toMatch(/^NAME\s+READY\s+AGE\nstatefulset\.apps\/stateful-pvc\s/);
+    expect(named.err).toBe('Error from server (NotFound): pods "stateful-pvc" not found\n');
+    expect(kubesim('get', 'pods,widgets', '--log', log).err).toBe('error: the server doesn\'t have a resource type "widgets"\n');
+    const json = JSON.parse(kubesim('get', 'sts,svc', '--log', log, '-o', 'json').out) as { kind: string; items: { kind: string }[] };
+    expect(json.items.map((i) => i.kind)).toEqual(['StatefulSet', 'Service']);
+    expect(kubesim('get', 'pods', '-A', '--log', log).out).toMatch(/^NAMESPACE\s+NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\ndefault\s+stateful-pvc-0\s/);
+  });
+
   it('describe --log: the object as it was then, in kubectl\'s layout (as YAML for kinds without one), and the events about it', () => {
     const r = kubesim('describe', 'pod/stateful-pvc-0', '--log', log);
     expect(r.code).toBe(0);

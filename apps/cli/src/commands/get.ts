@@ -1,8 +1,9 @@
 import { isLogDamage, readLogFile, renderLogDamage, unreadableLogMessage } from '@kubesim/log';
 import { foldLog, type ObjectStore } from '@kubesim/state';
-import { kubectlMessage, newNotFound, resolveKind, KINDS, type Event, type KObject } from '@kubesim/api';
+import { kubectlMessage, newNotFound, KINDS, type Event, type KObject } from '@kubesim/api';
+import { renderGet, resolveKinds } from './getmany.js';
 import { parseTarget, rolloutHistory, rolloutStatus } from '@kubesim/scenario';
-import { describeLists, describeObject, printObjects, type DescribeRelated } from '../printers/index.js';
+import { describeLists, describeObject, type DescribeRelated } from '../printers/index.js';
 import { AtCursor, parseAt } from './replay.js';
 
 export interface GetOptions {
@@ -42,31 +43,24 @@ const logStateAt = (file: string, atArg: string | undefined): LogState | number 
   return { store: foldLog(parsed.entries, at), nowMs };
 };
 
-/** `kubesim get KIND [NAME] --log FILE [--at SEQ|t=TIME] [-o json|yaml|wide]`: objects as kubectl prints them. */
+/**
+ * `kubesim get KIND[,KIND…]|all [NAME] --log FILE [--at SEQ|t=TIME] [-o json|yaml|wide] [-n NS|-A]`: objects as
+ * kubectl prints them.
+ */
 export const getCommand = (kindArg: string, name: string | undefined, opts: GetOptions): number => {
   if (!opts.log) { process.stderr.write('error: --log FILE is required (the recorded run to read)\n'); return 2; }
-  const kind = resolveKind(kindArg);
-  if (!kind) { process.stderr.write(`error: the server doesn't have a resource type "${kindArg}"\n`); return 1; }
+  const kinds = resolveKinds(kindArg);
+  if (typeof kinds === 'string') { process.stderr.write(`${kinds}\n`); return 1; }
   const output = opts.output ?? 'table';
   if (!['table', 'wide', 'json', 'yaml'].includes(output)) { process.stderr.write(`error: unable to match a printer suitable for the output format "${output}", allowed formats are: json,yaml,wide\n`); return 2; }
   const state = logStateAt(opts.log, opts.at);
   if (typeof state === 'number') return state;
-  const ns = KINDS[kind].namespaced ? (opts.allNamespaces ? undefined : (opts.namespace ?? 'default')) : '';
-  let objects: KObject[] = [...state.store.list(kind, ns)] as KObject[];
-  if (name !== undefined) {
-    objects = objects.filter((o) => o.metadata?.name === name);
-    if (objects.length === 0) {
-      process.stderr.write(`Error from server (NotFound): ${KINDS[kind].plural}${KINDS[kind].group ? `.${KINDS[kind].group}` : ''} "${name}" not found\n`);
-      return 1;
-    }
-  }
-  objects.sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
-  if (objects.length === 0 && (output === 'table' || output === 'wide')) {
-    process.stderr.write(KINDS[kind].namespaced && ns !== undefined ? `No resources found in ${ns} namespace.\n` : 'No resources found\n');
-    return 0;
-  }
-  process.stdout.write(printObjects(kind, objects, { output: output as 'table', nowMs: state.nowMs, single: name !== undefined }));
-  return 0;
+  const namespace = opts.allNamespaces ? undefined : (opts.namespace ?? 'default');
+  const listed = new Map(kinds.map((k) => [k, [...state.store.list(k, KINDS[k].namespaced ? namespace : '')] as KObject[]] as const));
+  const r = renderGet({ kinds, several: kinds.length > 1 || kindArg.split(',').some((p) => p.toLowerCase() === 'all'), name, output: output as 'table', namespace, nowMs: state.nowMs }, listed);
+  process.stdout.write(r.out);
+  process.stderr.write(r.err);
+  return r.code;
 };
 
 /**

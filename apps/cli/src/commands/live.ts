@@ -10,8 +10,9 @@ import {
 } from '@kubesim/scenario';
 import { readLog, jsOf, type ProcessState } from '@kubesim/nats';
 import { control, withSession, type ContextOptions, type Session } from '../distributed/context.js';
-import { describeLists, describeObject, printObjects, type DescribeRelated } from '../printers/index.js';
+import { describeLists, describeObject, type DescribeRelated } from '../printers/index.js';
 import { stateRows } from './up.js';
+import { renderGet, resolveKinds } from './getmany.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const err = (s: string) => process.stderr.write(`${s}\n`);
@@ -63,25 +64,22 @@ export interface LiveGetOptions extends ContextOptions {
   readonly allNamespaces?: boolean;
 }
 
-/** `kubesim get KIND [NAME]` against a running cluster (the API server's store). */
+/** `kubesim get KIND[,KIND…]|all [NAME]` against a running cluster (the API server's store). */
 export const liveGetCommand = (kindArg: string, name: string | undefined, o: LiveGetOptions): Promise<number> => withSession(o, async (s) => {
-  const kind = resolveKind(kindArg);
-  if (!kind) { err(`error: the server doesn't have a resource type "${kindArg}"`); return 1; }
+  const kinds = resolveKinds(kindArg);
+  if (typeof kinds === 'string') { err(kinds); return 1; }
   const output = o.output ?? 'table';
-  const ns = KINDS[kind].namespaced ? (o.allNamespaces ? undefined : (o.namespace ?? 'default')) : undefined;
-  const r = await s.api.list(kind, ns, name);
-  if (!r.ok) { err(kubectlMessage(r.error)); return 1; }
-  const objects = [...r.objects].sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
-  if (name !== undefined && objects.length === 0) {
-    err(kubectlMessage(newNotFound(kind, name)));
-    return 1;
+  const namespace = o.allNamespaces ? undefined : (o.namespace ?? 'default');
+  const listed = new Map<Kind, readonly KObject[]>();
+  for (const kind of kinds) {
+    const r = await s.api.list(kind, KINDS[kind].namespaced ? namespace : undefined, name);
+    if (!r.ok) { err(kubectlMessage(r.error)); return 1; }
+    listed.set(kind, r.objects);
   }
-  if (objects.length === 0 && (output === 'table' || output === 'wide')) {
-    err(KINDS[kind].namespaced && ns !== undefined ? `No resources found in ${ns} namespace.` : 'No resources found');
-    return 0;
-  }
-  process.stdout.write(printObjects(kind, objects, { output: output as 'table', nowMs: s.clock.now(), single: name !== undefined }));
-  return 0;
+  const r = renderGet({ kinds, several: kinds.length > 1 || kindArg.split(',').some((p) => p.toLowerCase() === 'all'), name, output: output as 'table', namespace, nowMs: s.clock.now() }, listed);
+  process.stdout.write(r.out);
+  process.stderr.write(r.err);
+  return r.code;
 });
 
 const targetOf = (t: string): { kind: Kind; name: string } => {

@@ -1,0 +1,72 @@
+import { KINDS, newNotFound, kubectlMessage, resolveKind, type Kind, type KObject } from '@kubesim/api';
+import { printObjects, sortByKey, toList, goJson, goYaml } from '../printers/index.js';
+
+/**
+ * `kubectl get` of one or several resource types: `pods`, `sts,pods,pvc`, or `all` (the kinds of kubectl's
+ * `all` category that kubesim has: pods, services, replicasets, statefulsets — in that order).
+ */
+export const ALL_KINDS: readonly Kind[] = ['Pod', 'Service', 'ReplicaSet', 'StatefulSet'];
+
+/** The kinds a `get` argument names, or kubectl's error for the first it does not know. */
+export const resolveKinds = (arg: string): Kind[] | string => {
+  const out: Kind[] = [];
+  for (const part of arg.split(',')) {
+    if (part === '') continue;
+    const kinds = part.toLowerCase() === 'all' ? ALL_KINDS : [resolveKind(part)];
+    for (const k of kinds) {
+      if (k === undefined) return `error: the server doesn't have a resource type "${part}"`;
+      if (!out.includes(k)) out.push(k);
+    }
+  }
+  return out.length > 0 ? out : `error: the server doesn't have a resource type "${arg}"`;
+};
+
+export interface GetRequest {
+  readonly kinds: readonly Kind[];
+  /** Whether the user named several types (`a,b` or `all`): names are then printed as `kind/name`. */
+  readonly several: boolean;
+  readonly name: string | undefined;
+  readonly output: 'table' | 'wide' | 'json' | 'yaml';
+  /** The namespace listed (undefined: every namespace, `-A`). */
+  readonly namespace: string | undefined;
+  readonly nowMs: number;
+}
+
+/**
+ * What `kubectl get` prints for the objects of each kind (already listed in the namespace asked, or every
+ * namespace): one table per kind that has objects, separated by a blank line, names as `kind/name` when
+ * several types were asked, a NAMESPACE column with `-A`; `-o json|yaml` one List of them all (or the object
+ * itself when one was named). A named object missing from a kind is `Error from server (NotFound)`.
+ */
+export const renderGet = (req: GetRequest, listed: ReadonlyMap<Kind, readonly KObject[]>): { out: string; err: string; code: number } => {
+  let err = '';
+  let code = 0;
+  const groups: { kind: Kind; objects: KObject[] }[] = [];
+  for (const kind of req.kinds) {
+    let objects = [...listed.get(kind) ?? []];
+    if (req.name !== undefined) {
+      objects = objects.filter((o) => o.metadata?.name === req.name);
+      if (objects.length === 0) { err += `${kubectlMessage(newNotFound(kind, req.name))}\n`; code = 1; continue; }
+    }
+    objects.sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+    if (objects.length > 0) groups.push({ kind, objects });
+  }
+  if (req.output === 'json' || req.output === 'yaml') {
+    const all = groups.flatMap((g) => sortByKey(g.objects));
+    if (all.length === 0 && code !== 0) return { out: '', err, code };
+    const doc = req.name !== undefined && !req.several && all.length === 1 ? all[0] : toList(all);
+    return { out: req.output === 'json' ? `${goJson(doc)}\n` : goYaml(doc), err, code };
+  }
+  if (groups.length === 0) {
+    if (code === 0) {
+      const namespaced = req.kinds.some((k) => KINDS[k].namespaced);
+      err += namespaced && req.namespace !== undefined ? `No resources found in ${req.namespace} namespace.\n` : 'No resources found\n';
+    }
+    return { out: '', err, code };
+  }
+  const tables = groups.map((g) => printObjects(g.kind, g.objects, {
+    output: req.output as 'table', nowMs: req.nowMs, single: req.name !== undefined, showKind: req.several,
+    showNamespace: req.namespace === undefined && KINDS[g.kind].namespaced,
+  }));
+  return { out: tables.join('\n'), err, code };
+};
