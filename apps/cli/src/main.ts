@@ -41,10 +41,12 @@ program.command('get')
   .addOption(new Option('-o, --output <format>', 'output format').choices(['json', 'yaml', 'wide']))
   .option('-n, --namespace <ns>', 'namespace', 'default')
   .option('-A, --all-namespaces', 'list across all namespaces')
+  .option('-l, --selector <selector>', 'only objects whose labels match (app=web,tier!=db, env in (a,b), !canary)')
+  .option('--show-labels', 'a last LABELS column')
   .option('--context <name>', 'running cluster (default: $KUBESIM_CONTEXT, else "default")')
   .option('--nats <url>', 'reach a running cluster at this NATS URL instead of a context')
   .option('--cluster <id>', 'with --nats: the cluster id (default "default")')
-  .action(async (kind: string, name: string | undefined, opts: { log?: string; at?: string; output?: string; namespace?: string; allNamespaces?: boolean; context?: string; nats?: string; cluster?: string }) => {
+  .action(async (kind: string, name: string | undefined, opts: { log?: string; at?: string; output?: string; namespace?: string; allNamespaces?: boolean; selector?: string; showLabels?: boolean; context?: string; nats?: string; cluster?: string }) => {
     if (opts.log === undefined) {
       if (opts.at !== undefined) { process.stderr.write('error: --at needs --log FILE (a running cluster is only at its present)\n'); process.exitCode = 2; return; }
       process.exitCode = await liveGetCommand(kind, name, opts);

@@ -101,6 +101,12 @@ describe('kubesim CLI', () => {
     const json = JSON.parse(kubesim('get', 'sts,svc', '--log', log, '-o', 'json').out) as { kind: string; items: { kind: string }[] };
     expect(json.items.map((i) => i.kind)).toEqual(['StatefulSet', 'Service']);
     expect(kubesim('get', 'pods', '-A', '--log', log).out).toMatch(/^NAMESPACE\s+NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\ndefault\s+stateful-pvc-0\s/);
+    // -l: a label selector; --show-labels: the labels, sorted, as the last column.
+    const selected = kubesim('get', 'pods', '-l', 'statefulset.kubernetes.io/pod-name in (stateful-pvc-0,stateful-pvc-2)', '--show-labels', '--log', log).out.trimEnd().split('\n');
+    expect(selected[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+LABELS$/);
+    expect(selected.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(['stateful-pvc-0', 'stateful-pvc-2']);
+    expect(selected[1]).toMatch(/\s+apps\.kubernetes\.io\/pod-index=0,controller-revision-hash=stateful-pvc-[0-9a-z]+,statefulset\.kubernetes\.io\/pod-name=stateful-pvc-0,type=db2$/);
+    expect(kubesim('get', 'pods', '-l', 'type!=db2', '--log', log).err).toBe('No resources found in default namespace.\n');
   });
 
   it('describe --log: the object as it was then, in kubectl\'s layout (as YAML for kinds without one), and the events about it', () => {

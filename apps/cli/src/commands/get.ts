@@ -1,7 +1,7 @@
 import { isLogDamage, readLogFile, renderLogDamage, unreadableLogMessage } from '@kubesim/log';
 import { foldLog, type ObjectStore } from '@kubesim/state';
 import { kubectlMessage, newNotFound, KINDS, type Event, type KObject } from '@kubesim/api';
-import { renderGet, resolveKinds } from './getmany.js';
+import { renderGet, resolveKinds, selectorOptions } from './getmany.js';
 import { parseTarget, rolloutHistory, rolloutStatus } from '@kubesim/scenario';
 import { describeLists, describeObject, type DescribeRelated } from '../printers/index.js';
 import { AtCursor, parseAt } from './replay.js';
@@ -12,6 +12,8 @@ export interface GetOptions {
   readonly output?: string;
   readonly namespace?: string;
   readonly allNamespaces?: boolean;
+  readonly selector?: string;
+  readonly showLabels?: boolean;
 }
 
 /** A recorded log folded at `--at`: the objects then, and the moment ages are counted to. */
@@ -57,7 +59,7 @@ export const getCommand = (kindArg: string, name: string | undefined, opts: GetO
   if (typeof state === 'number') return state;
   const namespace = opts.allNamespaces ? undefined : (opts.namespace ?? 'default');
   const listed = new Map(kinds.map((k) => [k, [...state.store.list(k, KINDS[k].namespaced ? namespace : '')] as KObject[]] as const));
-  const r = renderGet({ kinds, several: kinds.length > 1 || kindArg.split(',').some((p) => p.toLowerCase() === 'all'), name, output: output as 'table', namespace, nowMs: state.nowMs }, listed);
+  const r = renderGet({ kinds, several: kinds.length > 1 || kindArg.split(',').some((p) => p.toLowerCase() === 'all'), name, output: output as 'table', namespace, nowMs: state.nowMs, ...selectorOptions(opts) }, listed);
   process.stdout.write(r.out);
   process.stderr.write(r.err);
   return r.code;

@@ -1,4 +1,4 @@
-import { KINDS, newNotFound, kubectlMessage, resolveKind, type Kind, type KObject } from '@kubesim/api';
+import { compileSelector, KINDS, newNotFound, kubectlMessage, parseSelectorString, resolveKind, type Kind, type KObject } from '@kubesim/api';
 import { printObjects, sortByKey, toList, goJson, goYaml } from '../printers/index.js';
 
 /**
@@ -30,6 +30,10 @@ export interface GetRequest {
   /** The namespace listed (undefined: every namespace, `-A`). */
   readonly namespace: string | undefined;
   readonly nowMs: number;
+  /** `-l`: a label selector (`app=web,tier!=db`, `env in (a,b)`, `!canary`). */
+  readonly selector?: string;
+  /** `--show-labels`: a last LABELS column. */
+  readonly showLabels?: boolean;
 }
 
 /**
@@ -42,8 +46,10 @@ export const renderGet = (req: GetRequest, listed: ReadonlyMap<Kind, readonly KO
   let err = '';
   let code = 0;
   const groups: { kind: Kind; objects: KObject[] }[] = [];
+  const selector = req.selector !== undefined ? compileSelector(parseSelectorString(req.selector)) : undefined;
   for (const kind of req.kinds) {
     let objects = [...listed.get(kind) ?? []];
+    if (selector) objects = objects.filter((o) => selector.matches(o.metadata?.labels));
     if (req.name !== undefined) {
       objects = objects.filter((o) => o.metadata?.name === req.name);
       if (objects.length === 0) { err += `${kubectlMessage(newNotFound(kind, req.name))}\n`; code = 1; continue; }
@@ -66,7 +72,11 @@ export const renderGet = (req: GetRequest, listed: ReadonlyMap<Kind, readonly KO
   }
   const tables = groups.map((g) => printObjects(g.kind, g.objects, {
     output: req.output as 'table', nowMs: req.nowMs, single: req.name !== undefined, showKind: req.several,
-    showNamespace: req.namespace === undefined && KINDS[g.kind].namespaced,
+    showNamespace: req.namespace === undefined && KINDS[g.kind].namespaced, showLabels: req.showLabels === true,
   }));
   return { out: tables.join('\n'), err, code };
 };
+
+/** The `-l` and `--show-labels` options of a get command, as {@link GetRequest} takes them. */
+export const selectorOptions = (o: { readonly selector?: string; readonly showLabels?: boolean }): Pick<GetRequest, 'selector' | 'showLabels'> =>
+  ({ ...(o.selector !== undefined ? { selector: o.selector } : {}), ...(o.showLabels === true ? { showLabels: true } : {}) });

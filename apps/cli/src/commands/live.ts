@@ -12,7 +12,7 @@ import { readLog, jsOf, type ProcessState } from '@kubesim/nats';
 import { control, withSession, type ContextOptions, type Session } from '../distributed/context.js';
 import { describeLists, describeObject, type DescribeRelated } from '../printers/index.js';
 import { stateRows } from './up.js';
-import { renderGet, resolveKinds } from './getmany.js';
+import { renderGet, resolveKinds, selectorOptions } from './getmany.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const err = (s: string) => process.stderr.write(`${s}\n`);
@@ -62,6 +62,8 @@ export interface LiveGetOptions extends ContextOptions {
   readonly output?: string;
   readonly namespace?: string;
   readonly allNamespaces?: boolean;
+  readonly selector?: string;
+  readonly showLabels?: boolean;
 }
 
 /** `kubesim get KIND[,KIND…]|all [NAME]` against a running cluster (the API server's store). */
@@ -76,7 +78,7 @@ export const liveGetCommand = (kindArg: string, name: string | undefined, o: Liv
     if (!r.ok) { err(kubectlMessage(r.error)); return 1; }
     listed.set(kind, r.objects);
   }
-  const r = renderGet({ kinds, several: kinds.length > 1 || kindArg.split(',').some((p) => p.toLowerCase() === 'all'), name, output: output as 'table', namespace, nowMs: s.clock.now() }, listed);
+  const r = renderGet({ kinds, several: kinds.length > 1 || kindArg.split(',').some((p) => p.toLowerCase() === 'all'), name, output: output as 'table', namespace, nowMs: s.clock.now(), ...selectorOptions(o) }, listed);
   process.stdout.write(r.out);
   process.stderr.write(r.err);
   return r.code;

@@ -65,6 +65,7 @@ export interface PrintOptions {
   readonly single: boolean;
   readonly showKind?: boolean;
   readonly showNamespace?: boolean;
+  readonly showLabels?: boolean;
 }
 
 /** `kubectl get` output in any of the supported formats; json and yaml end with a newline as kubectl's do. */
@@ -76,6 +77,7 @@ export const printObjects = (kind: Kind, objects: readonly KObject[], opts: Prin
         wide: opts.output === 'wide', nowMs: opts.nowMs,
         ...(opts.showKind !== undefined ? { showKind: opts.showKind } : {}),
         ...(opts.showNamespace !== undefined ? { showNamespace: opts.showNamespace } : {}),
+        ...(opts.showLabels !== undefined ? { showLabels: opts.showLabels } : {}),
       });
     case 'json':
     case 'yaml': {

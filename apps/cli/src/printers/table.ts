@@ -1,6 +1,6 @@
 import { qualifiedKind, type Event, type Kind, type KObject } from '@kubesim/api';
 import { eventLastSeenTime, printerFor, type Cell } from './columns.js';
-import { compareStrings } from './format.js';
+import { compareStrings, formatLabels } from './format.js';
 import { renderTabbed } from './tabwriter.js';
 
 export interface TableOptions {
@@ -12,6 +12,8 @@ export interface TableOptions {
   readonly showKind?: boolean;
   /** A leading NAMESPACE column, as `kubectl get -A` prints. */
   readonly showNamespace?: boolean;
+  /** A last LABELS column, as `kubectl get --show-labels` prints. */
+  readonly showLabels?: boolean;
 }
 
 const nsOf = (o: KObject): string => o.metadata?.namespace ?? '';
@@ -53,7 +55,7 @@ export const printTable = (kind: Kind, objects: readonly KObject[], opts: TableO
   const printer = printerFor(kind);
   const shown = printer.columns.map((c, i) => ({ c, i })).filter(({ c }) => opts.wide || !c.wide);
   const nameIndex = opts.showKind ? printer.columns.findIndex((c) => c.isName === true) : -1;
-  const header = shown.map(({ c }) => c.header);
+  const header = [...shown.map(({ c }) => c.header), ...(opts.showLabels ? ['LABELS'] : [])];
   const lines: string[][] = [opts.showNamespace ? ['NAMESPACE', ...header] : header];
   for (const o of sortForKind(kind, objects)) {
     const cells = printer.row(o, { nowMs: opts.nowMs, wide: opts.wide });
@@ -61,6 +63,7 @@ export const printTable = (kind: Kind, objects: readonly KObject[], opts: TableO
       const text = cellText(cells[i] ?? '');
       return i === nameIndex ? kindPrefix(kind) + text : text;
     });
+    if (opts.showLabels) line.push(formatLabels(o.metadata?.labels));
     lines.push(opts.showNamespace ? [nsOf(o), ...line] : line);
   }
   return renderTabbed(lines);
