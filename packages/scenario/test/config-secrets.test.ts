@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { printPod, type ConfigMap, type Event, type Pod, type Secret } from '@kubesim/api';
-import { create, del, get, list, manifests, newCluster, patch, refused, sleep, waitFor, type Json } from './harness.js';
+import { cmd, create, del, get, list, manifests, newCluster, patch, refused, sleep, waitFor, type Json } from './harness.js';
 
 const pod = (spec: string): Json => manifests(`apiVersion: v1
 kind: Pod
@@ -154,5 +154,32 @@ describe('ConfigMaps and Secrets: the kubelet', () => {
       .toBe('secrets "s2" is forbidden: exceeded quota: q, requested: count/secrets=1, used: count/secrets=1, limited: count/secrets=1');
     del(sim, 'ConfigMap', 'owner');
     waitFor(sim, 'dependents collected', () => get(sim, 'ConfigMap', 'child') === undefined && get(sim, 'Secret', 'child-secret') === undefined, 60_000);
+  });
+
+  it('a container restarted after a crash makes its environment again: its Secret gone, it waits in CreateContainerConfigError (the pod Running, the crash its lastState); back, it restarts', () => {
+    const sim = newCluster();
+    create(sim, secret('db', { password: 'x' }));
+    create(sim, pod(`  containers:
+  - name: c
+    image: nginx:1.25
+    env: [{name: PASS, valueFrom: {secretKeyRef: {name: db, key: password}}}]`));
+    waitFor(sim, 'app Running', () => status(sim) === 'Running', 60_000);
+    cmd(sim, 'delete secret', [{ verb: 'delete', kind: 'Secret', namespace: 'default', name: 'db' }]);
+    sim.fault({ fault: 'container-crash', namespace: 'default', name: 'app', exitCode: 1 });
+    waitFor(sim, 'CreateContainerConfigError', () => status(sim) === 'CreateContainerConfigError', 60_000);
+    const p = get<Pod>(sim, 'Pod', 'app')!;
+    expect(p.status!.phase).toBe('Running');
+    const s = p.status!.containerStatuses![0]!;
+    expect(s.restartCount).toBe(0);
+    expect(s.lastState?.terminated?.exitCode).toBe(1);
+    expect(s.state).toEqual({ waiting: { reason: 'CreateContainerConfigError', message: 'secret "db" not found' } });
+    create(sim, secret('db', { password: 'y' }));
+    waitFor(sim, 'restarted', () => get<Pod>(sim, 'Pod', 'app')!.status!.containerStatuses![0]!.state?.running !== undefined, 30_000);
+    const after = get<Pod>(sim, 'Pod', 'app')!.status!.containerStatuses![0]!;
+    expect(after.restartCount).toBe(1);
+    expect(after.lastState?.terminated?.exitCode).toBe(1);
+    sleep(sim, 1_000);
+    expect(events(sim, 'Failed').map((e) => e.message)).toEqual(['Error: secret "db" not found']);
+    expect(events(sim, 'Started')[0]!.count).toBe(2);
   });
 });

@@ -382,7 +382,9 @@ const retryWaiting = (input: Input, pod: Pod, node: string, forced: boolean | un
       if (error !== undefined) { events.push(...configErrorEvents(start, pod, c, error)); return error === s.state?.waiting?.message ? s : configErrorStatus(c, error); }
       startedNow = true;
       events.push(...start);
-      return runningStatus(c, containerId(seed, uid, c.name), timestamp(now), false);
+      // A container that ran before (a crash) is restarted: restartCount + 1, the crash kept as lastState.
+      const crashed = s.lastState?.terminated;
+      return crashed !== undefined ? restartedStatus(s, crashed, seed, uid, '', timestamp(now)) : runningStatus(c, containerId(seed, uid, c.name), timestamp(now), false);
     }
     if (reason === NEVER_PULL) {
       h ??= nodeHoldings(snapshot, local, node);
@@ -403,6 +405,8 @@ const retryWaiting = (input: Input, pod: Pod, node: string, forced: boolean | un
     return step.status;
   });
   const stillBlocked = next.some((x) => SANDBOX_WAIT_REASONS.has(x.state?.waiting?.reason ?? ''));
+  // [getPhase]: a waiting container that has run before counts as stopped (restartPolicy Always: Running).
+  const neverStarted = next.some((x) => SANDBOX_WAIT_REASONS.has(x.state?.waiting?.reason ?? '') && x.lastState?.terminated === undefined);
   const r = readiness(pod, next, now, forced);
   const statuses = withReady(pod, next, r.ready);
   const changed = startedNow || statuses.some((x, i) => x !== current[i]);
@@ -410,7 +414,7 @@ const retryWaiting = (input: Input, pod: Pod, node: string, forced: boolean | un
   const after = [r.requeueAfterMs, stillBlocked ? podWorkerRetryMs(seed, uid, now) : undefined].filter((x): x is number => x !== undefined);
   const requeue = after.length > 0 ? { requeueAfterMs: Math.min(...after) } : {};
   if (!changed) return { ...(events.length > 0 ? { plan: seq(...events.map(event)) } : {}), ...(held !== local ? { local: held } : {}), ...requeue, workUnits: 1 };
-  const phase = stillBlocked ? 'Pending' : 'Running';
+  const phase = neverStarted ? 'Pending' : 'Running';
   const updated = withStatus(pod, { phase, containerStatuses: statuses, conditions: kubeletConditions(pod, phase, statuses, now) });
   return { plan: seq(statusWrite(updated), ...events.map(event)), ...writing(held, pod, node), ...requeue, workUnits: 1 };
 };
@@ -650,6 +654,15 @@ const syncReadiness = (input: Input, pod: Pod, node: string, forced: boolean | u
  * its sidecars, whatever their exit code; a regular init container only after a failure — one that
  * exited 0 has done its part), or undefined.
  */
+/** A container started again after `last` (a crash): restartCount + 1, a new container id, the crash as lastState. */
+const restartedStatus = (s: ContainerStatus, last: ContainerTerminated, seed: number, uid: string, idPrefix: string, startedAt: string): ContainerStatus => {
+  const n = (s.restartCount ?? 0) + 1;
+  return {
+    name: s.name, image: s.image, imageID: s.imageID, containerID: containerId(seed, uid, `${idPrefix}${s.name}/${n}`), restartCount: n,
+    lastState: { terminated: last }, ready: false, started: true, state: { running: { startedAt } },
+  } as ContainerStatus;
+};
+
 const awaitingRestart = (s: ContainerStatus, regularInit: boolean): ContainerTerminated | undefined => {
   if (s.state?.running !== undefined) return undefined;
   if (regularInit && s.state?.terminated?.exitCode === 0) return undefined;
@@ -680,13 +693,17 @@ const restartCrashed = (input: Input, pod: Pod, node: string, forced: boolean | 
       waiting.push({ name: s.name, list: idPrefix === '' ? 'containers' : 'initContainers' });
       return s;
     }
+    // [kuberuntime startContainer]: the container's environment is made again at each start.
+    const spec = idPrefix === '' ? (pod.spec?.containers ?? []).find((c) => c.name === s.name) : undefined;
+    const configError = spec !== undefined ? envConfigError(input.snapshot, pod, spec) : undefined;
+    if (configError !== undefined) {
+      configErrors.set(s.name, configError);
+      return { ...s, ready: false, started: false, lastState: { terminated: last }, state: { waiting: { reason: CONFIG_ERROR, message: configError } } } as ContainerStatus;
+    }
     restarted.add(s.name);
-    const n = (s.restartCount ?? 0) + 1;
-    return {
-      name: s.name, image: s.image, imageID: s.imageID, containerID: containerId(seed, uid, `${idPrefix}${s.name}/${n}`), restartCount: n,
-      lastState: { terminated: last }, ready: false, started: true, state: { running: { startedAt } },
-    } as ContainerStatus;
+    return restartedStatus(s, last, seed, uid, idPrefix, startedAt);
   };
+  const configErrors = new Map<string, string>();
   const initSpecs = pod.spec?.initContainers ?? [];
   const initBefore = pod.status?.initContainerStatuses;
   const inits = initBefore?.map((s) => {
@@ -694,20 +711,28 @@ const restartCrashed = (input: Input, pod: Pod, node: string, forced: boolean | 
     return c ? restart(s, !isRestartableInit(c), 'init/') : s;
   });
   const next = (pod.status?.containerStatuses ?? []).map((s) => restart(s, false, ''));
-  if (restarted.size === 0) return waitUntil === undefined ? undefined : backingOff(input, pod, waiting, waitUntil);
+  if (restarted.size === 0 && configErrors.size === 0) return waitUntil === undefined ? undefined : backingOff(input, pod, waiting, waitUntil);
   const r = readiness(pod, next, now, forced);
   const statusesNext = withReady(pod, next, r.ready);
   const side = inits === undefined ? undefined : sidecarReadiness(pod, inits, now);
   // The fault's next crash of the restarted container is due runMs after this start.
   const target = crash !== undefined && crash.remaining > 0 ? crashTarget(pod, crash) : undefined;
   const crashIn = target !== undefined && restarted.has(target) ? crash!.runMs : undefined;
-  const after = [r.requeueAfterMs, side?.nextAt === undefined ? undefined : side.nextAt - now, waitUntil === undefined ? undefined : waitUntil - now, crashIn]
+  const retry = configErrors.size > 0 ? podWorkerRetryMs(seed, uid, now) : undefined;
+  const after = [r.requeueAfterMs, side?.nextAt === undefined ? undefined : side.nextAt - now, waitUntil === undefined ? undefined : waitUntil - now, crashIn, retry]
     .filter((x): x is number => x !== undefined);
-  // The restart starts each container anew: its image (pulled again under Always), Created, Started.
+  // The restart starts each container anew: its image (pulled again under Always), Created, Started — or,
+  // when its environment cannot be made, the image and `Failed` (CreateContainerConfigError).
   const events = [
     ...initSpecs.filter((c) => restarted.has(c.name)).flatMap((c) => startEvents(pod, c, shouldPull(c, true), 0, true, 'initContainers')),
-    ...(pod.spec?.containers ?? []).filter((c) => restarted.has(c.name)).flatMap((c) => startEvents(pod, c, shouldPull(c, true), 0, true)),
+    ...(pod.spec?.containers ?? []).flatMap((c) => {
+      if (restarted.has(c.name)) return startEvents(pod, c, shouldPull(c, true), 0, true);
+      const error = configErrors.get(c.name);
+      return error !== undefined ? configErrorEvents(startEvents(pod, c, shouldPull(c, true), 0, true), pod, c, error) : [];
+    }),
   ];
+  const tried = (pod.spec?.containers ?? []).filter((c) => configErrors.has(c.name));
+  const held = tried.length > 0 ? imageTried(local, uid, tried, now) : local;
   const phase = pod.status?.phase === 'Running' ? 'Running' : 'Pending';
   const initNext = side?.statuses;
   const status = withStatus(pod, {
@@ -716,7 +741,7 @@ const restartCrashed = (input: Input, pod: Pod, node: string, forced: boolean | 
   });
   return {
     plan: seq(statusWrite(status), ...events.map(event)),
-    ...writing(local, pod, node), workUnits: 1,
+    ...writing(held, pod, node), workUnits: 1,
     ...(after.length > 0 ? { requeueAfterMs: Math.min(...after) } : {}),
   };
 };
