@@ -206,13 +206,12 @@ export const describeVolumes = (w: PrefixWriter, volumes: Spec['volumes'], space
     else if (v.configMap) w.write(2, `Type:\tConfigMap (a volume populated by a ConfigMap)\n    Name:\t${v.configMap.name ?? ''}\n    Optional:\t${v.configMap.optional === true}\n`);
     else if (v.secret) w.write(2, `Type:\tSecret (a volume populated by a Secret)\n    SecretName:\t${v.secret.secretName ?? ''}\n    Optional:\t${v.secret.optional === true}\n`);
     else if (v.projected) {
-      // printProjectedVolumeSource: each source's fields, an unset optional printed as Go prints a nil *bool.
+      // printProjectedVolumeSource: each source's fields (an unset optional is false).
       w.write(2, 'Type:\tProjected (a volume that contains injected data from multiple sources)\n');
-      const opt = (o: boolean | undefined): string => (o === undefined ? '<nil>' : String(o));
       for (const src of v.projected.sources ?? []) {
-        if (src.secret) w.write(2, `SecretName:\t${src.secret.name ?? ''}\n    SecretOptionalName:\t${opt(src.secret.optional)}\n`);
+        if (src.secret) w.write(2, `SecretName:\t${src.secret.name ?? ''}\n    Optional:\t${src.secret.optional === true}\n`);
         else if (src.downwardAPI) w.write(2, 'DownwardAPI:\ttrue\n');
-        else if (src.configMap) w.write(2, `ConfigMapName:\t${src.configMap.name ?? ''}\n    ConfigMapOptional:\t${opt(src.configMap.optional)}\n`);
+        else if (src.configMap) w.write(2, `ConfigMapName:\t${src.configMap.name ?? ''}\n    Optional:\t${src.configMap.optional === true}\n`);
         else if (src.serviceAccountToken) w.write(2, `TokenExpirationSeconds:\t${src.serviceAccountToken.expirationSeconds ?? 3607}\n`);
       }
     } else w.write(1, '<unknown>\n');

@@ -58,8 +58,8 @@ describe('kubectl describe layout (Go text/tabwriter, minwidth 0, padding 2)', (
       '    Mounts:  <none>',
     ].join('\n'));
     expect(out).toContain([
-      '   all:', '    Type:                Projected (a volume that contains injected data from multiple sources)',
-      '    ConfigMapName:       app', '    ConfigMapOptional:   <nil>', '    SecretName:          tls', '    SecretOptionalName:  false',
+      '   all:', '    Type:           Projected (a volume that contains injected data from multiple sources)',
+      '    ConfigMapName:  app', '    Optional:       false', '    SecretName:     tls', '    Optional:       false',
     ].join('\n'));
   });
 
