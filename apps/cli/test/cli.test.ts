@@ -112,7 +112,7 @@ describe('kubesim CLI', () => {
   it('describe --log: the object as it was then, in kubectl\'s layout (as YAML for kinds without one), and the events about it', () => {
     const r = kubesim('describe', 'pod/stateful-pvc-0', '--log', log);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^Name: +stateful-pvc-0\nNamespace: +default\nPriority: +0\nNode: +node-[a-z]+\/172\.18\.0\.\d+\n/);
+    expect(r.out).toMatch(/^Name: +stateful-pvc-0\nNamespace: +default\nPriority: +0\nService Account: +default\nNode: +node-[a-z]+\/172\.18\.0\.\d+\n/);
     expect(r.out).toMatch(/\n {4}ClaimName: +volume-stateful-pvc-0\n/);
     expect(r.out).toMatch(/^Events:\n\s+Type\s+Reason\s+Age\s+From\s+Message\n/m);
     expect(r.out).toMatch(/Normal\s+Scheduled\s+\S+\s+default-scheduler\s+Successfully assigned default\/stateful-pvc-0 to node-/);

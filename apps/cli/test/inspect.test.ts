@@ -436,12 +436,12 @@ describe('kubesim describe pod, node, service and pv (kubectl layout)', () => {
     const d = await kubesim('describe', 'pod/web-0', '--log', file, '--at', String(backoff.seq));
     expect(d.code, d.err).toBe(0);
     const lines = d.out.split('\n');
-    expect(lines.slice(0, 16)).toEqual([
-      // Priority admission gave the pod priority 0 (no PriorityClass).
-      'Name:         web-0', 'Namespace:    default', 'Priority:     0', `Node:         ${pod.spec!.nodeName!}/${pod.status!.hostIP!}`,
-      expect.stringMatching(/^Start Time: {3}Thu, 01 Jan 2026 00:00:\d\d \+0000$/),
-      'Labels:       app=nginx', '              apps.kubernetes.io/pod-index=0', expect.stringMatching(/^ {14}controller-revision-hash=web-[a-z0-9]+$/),
-      '              statefulset.kubernetes.io/pod-name=web-0', 'Annotations:  <none>', 'Status:       Running', `IP:           ${pod.status!.podIP!}`,
+    expect(lines.slice(0, 17)).toEqual([
+      // Priority admission gave the pod priority 0 (no PriorityClass), ServiceAccount admission the `default` account.
+      'Name:             web-0', 'Namespace:        default', 'Priority:         0', 'Service Account:  default', `Node:             ${pod.spec!.nodeName!}/${pod.status!.hostIP!}`,
+      expect.stringMatching(/^Start Time: {7}Thu, 01 Jan 2026 00:00:\d\d \+0000$/),
+      'Labels:           app=nginx', '                  apps.kubernetes.io/pod-index=0', expect.stringMatching(/^ {18}controller-revision-hash=web-[a-z0-9]+$/),
+      '                  statefulset.kubernetes.io/pod-name=web-0', 'Annotations:      <none>', 'Status:           Running', `IP:               ${pod.status!.podIP!}`,
       // IPs: ends the tabwriter's column (a line without a tab), so what follows is aligned apart, as kubectl prints it.
       'IPs:', `  IP:           ${pod.status!.podIP!}`, 'Controlled By:  StatefulSet/web', 'Containers:',
     ]);
@@ -453,13 +453,18 @@ describe('kubesim describe pod, node, service and pv (kubectl layout)', () => {
       expect.stringMatching(/^ {6}Started: {6}Thu, 01 Jan 2026 /), expect.stringMatching(/^ {6}Finished: {5}Thu, 01 Jan 2026 /),
       '    Ready:          False', '    Restart Count:  1', '    Readiness:      http-get http://:80/ delay=0s timeout=1s period=10s #success=1 #failure=3',
       '    Environment:    <none>', '    Mounts:', '      /usr/share/nginx/html from www (rw)',
+      expect.stringMatching(/^ {6}\/var\/run\/secrets\/kubernetes\.io\/serviceaccount from kube-api-access-[a-z0-9]{5} \(ro\)$/),
     ]);
+    const token = pod.spec!.volumes!.find((v) => v.name.startsWith('kube-api-access-'))!.name;
     expect(d.out).toContain([
       'Conditions:', '  Type                        Status', '  PodReadyToStartContainers   True ', '  Initialized                 True ', '  Ready                       False ',
       '  ContainersReady             False ', '  PodScheduled                True ', 'Volumes:', '  www:',
-      '    Type:        PersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)', '    ClaimName:   www-web-0', '    ReadOnly:    false',
-      'QoS Class:       BestEffort', 'Node-Selectors:  <none>', 'Tolerations:     node.kubernetes.io/not-ready:NoExecute op=Exists for 300s',
-      '                 node.kubernetes.io/unreachable:NoExecute op=Exists for 300s', '', 'Events:',
+      '    Type:       PersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)', '    ClaimName:  www-web-0', '    ReadOnly:   false',
+      // The token volume, as kubectl 1.35 prints a projected volume; one run of tabbed lines down to the tolerations.
+      `  ${token}:`, '    Type:                    Projected (a volume that contains injected data from multiple sources)', '    TokenExpirationSeconds:  3607',
+      '    ConfigMapName:           kube-root-ca.crt', '    Optional:                false', '    DownwardAPI:             true',
+      'QoS Class:                   BestEffort', 'Node-Selectors:              <none>', 'Tolerations:                 node.kubernetes.io/not-ready:NoExecute op=Exists for 300s',
+      '                             node.kubernetes.io/unreachable:NoExecute op=Exists for 300s', '', 'Events:',
     ].join('\n'));
     expect(d.out).toMatch(/\n {2}Normal {3}Started +\S+ \(x2 over \S+\) +kubelet +spec\.containers\{nginx\}: Container started\n/);
     // At the end: running again after its fourth restart, Ready.

@@ -69,6 +69,10 @@ const defaultPodSpec = (spec: PodSpec): PodSpec => {
   if (!spec.dnsPolicy) u.dnsPolicy = 'ClusterFirst';
   if (!spec.schedulerName) u.schedulerName = 'default-scheduler';
   if (isUnset(spec.securityContext)) u.securityContext = {};
+  // serviceAccount is the deprecated alias of serviceAccountName [Convert_v1_PodSpec_To_core_PodSpec and back]:
+  // read when the name is empty, written back as the name.
+  const account = spec.serviceAccountName || spec.serviceAccount;
+  if (account && (spec.serviceAccountName !== account || spec.serviceAccount !== account)) { u.serviceAccountName = account; u.serviceAccount = account; }
   if (spec.containers) {
     const cs = mapSame(spec.containers, defaultContainer);
     if (cs !== spec.containers) u.containers = cs;

@@ -17,3 +17,4 @@ export * from './images.js';
 export * from './describe.js';
 export * from './qos.js';
 export * from './config.js';
+export * from './serviceaccount.js';

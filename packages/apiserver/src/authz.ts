@@ -41,6 +41,8 @@ export const PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
   'resourcequota-controller': ['update resourcequotas/status', 'create events', 'update events', 'patch events'],
   // system:controller:disruption-controller [controller_policy.go]
   'disruption-controller': ['update poddisruptionbudgets/status', 'patch pods/status', 'update pods/status', 'create events', 'update events', 'patch events'],
+  // system:controller:service-account-controller and system:controller:root-ca-cert-publisher [controller_policy.go]
+  'serviceaccount-controller': ['create serviceaccounts', 'create configmaps', 'update configmaps', 'create events', 'update events', 'patch events'],
   // system:controller:pod-garbage-collector [controller_policy.go]: no events rule
   'pod-garbage-collector': ['delete pods', 'patch pods/status'],
 };

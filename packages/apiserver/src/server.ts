@@ -5,7 +5,7 @@ import {
   objectKey, required, invalid, newInvalidScale, type ApiError, type ApiRequest, type Kind, type KObject, type Pod, type PersistentVolumeClaim,
   type StorageClass, type Rand, type ObjectMeta, type Service, type EndpointSlice, type PodDisruptionBudget,
   compileSelector, isPodReady, podQOS, updatePodCondition, requestKind, requestName, withDisruptionAllowed, type PdbStatus,
-  decodeSecret, undecodableSecretMessage, type Secret,
+  decodeSecret, undecodableSecretMessage, type Secret, admitServiceAccount, podServiceAccountName, tokenVolumeName,
 } from '@kubesim/api';
 import type { AppendRequest, LogPort, Envelope } from '@kubesim/log';
 import { VersionedStore, type ObjectStore, type Snapshot } from '@kubesim/state';
@@ -23,11 +23,27 @@ export interface RequestContext {
   readonly time: number;
   /** Validate and authorize only; write nothing. */
   readonly dryRun?: boolean;
+  /**
+   * With `dryRun`: namespaces that requests before this one in the same command create (a command's requests are
+   * all validated before any is applied, and a manifest may hold a Namespace and the objects in it).
+   */
+  readonly pendingNamespaces?: ReadonlySet<string>;
   /** A write the API server makes itself while serving an authorized request (an eviction's): not authorized again. */
   readonly internal?: boolean;
 }
 
 export type ApiResult = E.Either<ApiError, KObject>;
+
+/** The namespaces a command's requests create, each with the requests before it (for their dry runs). */
+export const namespacesBefore = (reqs: readonly ApiRequest[]): ReadonlySet<string>[] => {
+  const out: ReadonlySet<string>[] = [];
+  let seen = new Set<string>();
+  for (const r of reqs) {
+    out.push(seen);
+    if (r.verb === 'create' && r.object.kind === 'Namespace' && r.object.metadata?.name) seen = new Set([...seen, r.object.metadata.name]);
+  }
+  return out;
+};
 
 export const PVC_PROTECTION = 'kubernetes.io/pvc-protection';
 export const PV_PROTECTION = 'kubernetes.io/pv-protection';
@@ -189,7 +205,7 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
     const denied = this.authz({ verb: 'create', object: input }, kind, name, undefined, ctx);
     if (denied) return E.left(denied);
     if (!name) return E.left(newInvalid(kind, '', [required('metadata.name', 'name or generateName is required')]));
-    if (isNamespaced(kind) && kind !== 'Event' && !this.store.get('Namespace', '', meta.namespace ?? '')) {
+    if (isNamespaced(kind) && kind !== 'Event' && !this.store.get('Namespace', '', meta.namespace ?? '') && !(ctx.dryRun && ctx.pendingNamespaces?.has(meta.namespace ?? ''))) {
       return E.left(apiError('NotFound', 404, `namespaces "${meta.namespace ?? ''}" not found`));
     }
     let obj = { ...input, metadata: meta } as KObject;
@@ -224,7 +240,11 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
   private admitCreate(kind: Kind, obj: KObject): E.Either<ApiError, KObject> {
     switch (kind) {
       case 'Pod': {
-        const p = obj as Pod;
+        // ServiceAccount admission (before Priority, as in the default plugin order).
+        const sa = admitServiceAccount(obj as Pod, this.store.get('ServiceAccount', obj.metadata?.namespace ?? 'default', podServiceAccountName((obj as Pod).spec)),
+          () => tokenVolumeName((n) => this.rand.int(n)));
+        if ('error' in sa) return E.left(newForbidden('Pod', obj.metadata?.name ?? '', sa.error));
+        const p = sa.pod;
         const tolerations = [...(p.spec?.tolerations ?? [])];
         // Priority admission: the class's value (no PriorityClass objects here but the two built-in system
         // classes), 0 and PreemptLowerPriority without a class (no global default exists).

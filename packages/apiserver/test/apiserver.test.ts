@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as E from 'fp-ts/lib/Either.js';
-import { Rand, type KObject, type Pod, type PersistentVolumeClaim, type Service, type StatefulSet } from '@kubesim/api';
+import { defaultServiceAccount, Rand, type KObject, type Pod, type PersistentVolumeClaim, type Service, type StatefulSet } from '@kubesim/api';
 import { InMemoryLog } from '@kubesim/log';
 import { ApiServer, mergePatch, PVC_PROTECTION, strategicMergePatch, type RequestContext } from '../src/index.js';
 
@@ -9,6 +9,7 @@ const setup = () => {
   const log = new InMemoryLog();
   const api = new ApiServer(log, new Rand(7));
   api.handle({ verb: 'create', object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } } as KObject }, user());
+  api.handle({ verb: 'create', object: defaultServiceAccount('default') as KObject }, user());
   return { log, api };
 };
 const pod = (name: string, extra: Partial<Pod['spec']> = {}): KObject => ({
@@ -155,6 +156,49 @@ describe('ApiServer', () => {
     const n = log.lastSeq();
     api.handle({ verb: 'update', object: created }, user());
     expect(log.lastSeq()).toBe(n);
+  });
+
+  it('ServiceAccount admission: the pod names `default`, gets the kube-api-access token volume mounted read-only in every container; a missing account refuses the pod, nothing written', () => {
+    const { log, api } = setup();
+    const created = (api.handle({ verb: 'create', object: pod('p', { initContainers: [{ name: 'i', image: 'busybox' }] }) }, user()) as E.Right<KObject>).right as Pod;
+    expect(created.spec!.serviceAccountName).toBe('default');
+    expect(created.spec!.serviceAccount).toBe('default');
+    const vol = created.spec!.volumes!.find((v) => v.name.startsWith('kube-api-access-'))!;
+    expect(vol.name).toMatch(/^kube-api-access-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+    expect(vol.projected).toEqual({
+      defaultMode: 420,
+      sources: [
+        { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+        { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+        { downwardAPI: { items: [{ fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' }, path: 'namespace' }] } },
+      ],
+    });
+    for (const c of [...created.spec!.containers, ...created.spec!.initContainers!]) {
+      expect(c.volumeMounts).toEqual([{ name: vol.name, readOnly: true, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' }]);
+    }
+    const before = log.lastSeq();
+    const refused = api.handle({ verb: 'create', object: pod('q', { serviceAccountName: 'db' }) }, user());
+    expect(E.isLeft(refused) && refused.left.message).toBe('pods "q" is forbidden: error looking up service account default/db: serviceaccount "db" not found');
+    expect(log.lastSeq()).toBe(before);
+  });
+
+  it('ServiceAccount admission: automounting turned off by the pod or the account; a container with its own mount at the token path keeps it; the account\'s image pull secrets copied', () => {
+    const { api } = setup();
+    api.handle({ verb: 'create', object: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'quiet' }, automountServiceAccountToken: false, imagePullSecrets: [{ name: 'regcred' }] } as KObject }, user());
+    const quiet = (api.handle({ verb: 'create', object: pod('a', { serviceAccountName: 'quiet' }) }, user()) as E.Right<KObject>).right as Pod;
+    expect(quiet.spec!.volumes ?? []).toEqual([]);
+    expect(quiet.spec!.imagePullSecrets).toEqual([{ name: 'regcred' }]);
+    expect((api.handle({ verb: 'create', object: pod('b', { automountServiceAccountToken: false }) }, user()) as E.Right<KObject>).right as Pod).toMatchObject({ spec: { serviceAccountName: 'default' } });
+    expect(((api.handle({ verb: 'create', object: pod('c', { automountServiceAccountToken: false }) }, user()) as E.Right<KObject>).right as Pod).spec!.volumes ?? []).toEqual([]);
+    const own = (api.handle({ verb: 'create', object: pod('d', {
+      containers: [{ name: 'x', image: 'nginx', volumeMounts: [{ name: 'tok', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' }] }, { name: 'y', image: 'nginx' }],
+      volumes: [{ name: 'tok', emptyDir: {} }],
+    }) }, user()) as E.Right<KObject>).right as Pod;
+    expect(own.spec!.containers[0]!.volumeMounts).toEqual([{ name: 'tok', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' }]);
+    expect(own.spec!.containers[1]!.volumeMounts![0]!.name).toMatch(/^kube-api-access-/);
+    // The deprecated alias is read when the name is empty, and written back as the name.
+    const alias = (api.handle({ verb: 'create', object: pod('e', { serviceAccount: 'quiet' }) }, user()) as E.Right<KObject>).right as Pod;
+    expect([alias.spec!.serviceAccountName, alias.spec!.serviceAccount]).toEqual(['quiet', 'quiet']);
   });
 
   it('Priority admission: priority 0 and PreemptLowerPriority without a class; the system classes\' values; an unknown class or a contradicting priority refused, nothing written', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as E from 'fp-ts/lib/Either.js';
-import { Rand, type KObject, type Pod, type PodDisruptionBudget } from '@kubesim/api';
+import { defaultServiceAccount, Rand, type KObject, type Pod, type PodDisruptionBudget } from '@kubesim/api';
 import { InMemoryLog } from '@kubesim/log';
 import { ApiServer, type RequestContext } from '../src/index.js';
 
@@ -11,6 +11,7 @@ const setup = () => {
   const log = new InMemoryLog();
   const api = new ApiServer(log, new Rand(7));
   api.handle({ verb: 'create', object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } } as KObject }, user());
+  api.handle({ verb: 'create', object: defaultServiceAccount('default') as KObject }, user());
   return { log, api };
 };
 
@@ -94,6 +95,7 @@ describe('the eviction subresource', () => {
     const log = new RacedLog();
     const api = new ApiServer(log, new Rand(7));
     api.handle({ verb: 'create', object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } } as KObject }, user());
+  api.handle({ verb: 'create', object: defaultServiceAccount('default') as KObject }, user());
     runningPod(api, 'db-0');
     runningPod(api, 'db-1');
     budget(api, 'db', { maxUnavailable: 1, selector: { matchLabels: { app: 'db' } } }, { currentHealthy: 2, desiredHealthy: 1, expectedPods: 2, disruptionsAllowed: 1 });

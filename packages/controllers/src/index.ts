@@ -11,3 +11,4 @@ export * from './podgc/index.js';
 export * from './endpointslice/index.js';
 export * from './resourcequota/index.js';
 export * from './disruption/index.js';
+export * from './serviceaccount/index.js';

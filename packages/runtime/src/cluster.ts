@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { nodeImages, normalizeImageName, type KObject, type Node } from '@kubesim/api';
+import { defaultServiceAccount, nodeImages, normalizeImageName, rootCaConfigMap, type KObject, type Node } from '@kubesim/api';
 import * as C from '@kubesim/controllers';
 import { Simulation, type ComponentSetup } from './embedded/simulation.js';
 import type { TimingConfig } from './embedded/timing.js';
@@ -53,7 +53,7 @@ export const KUBERNETES_VERSIONS = ['1.35', '1.36'] as const;
 export const COMPONENT_NAMES = [
   'statefulset-controller', 'replicaset-controller', 'scheduler', 'volume-binder', 'kubelet', 'endpoints-controller',
   'endpointslice-controller', 'garbage-collector', 'node-lifecycle-controller', 'pod-garbage-collector', 'resourcequota-controller',
-  'disruption-controller',
+  'disruption-controller', 'serviceaccount-controller',
 ] as const;
 
 /** The Node object a kubelet registers (kubesim: written at bootstrap). */
@@ -125,6 +125,7 @@ export const defaultComponents = (spec: ClusterSpec): ComponentSetup[] => {
     },
     { def: C.resourceQuotaController as never, config: undefined },
     { def: C.disruptionController as never, config: undefined },
+    { def: C.serviceAccountController as never, config: undefined },
   ];
 };
 
@@ -132,9 +133,14 @@ export const defaultComponents = (spec: ClusterSpec): ComponentSetup[] => {
 export const withComponent = (def: ComponentSetup['def']) => (spec: ClusterSpec): ComponentSetup[] =>
   defaultComponents(spec).map((c) => (c.def.name === def.name ? { ...c, def } : c));
 
-/** The objects a cluster starts with: namespaces, nodes, storage classes (written by `system:bootstrap`). */
+/**
+ * The objects a cluster starts with (written by `system:bootstrap`): namespaces — each with the `default`
+ * ServiceAccount and the `kube-root-ca.crt` ConfigMap its controllers give it (a cluster up long before the
+ * scenario; namespaces created later get them from the serviceaccount controller) —, nodes, storage classes.
+ */
 export const bootstrapObjects = (spec: ClusterSpec): KObject[] => [
   ...spec.namespaces.map((ns) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }) as KObject),
+  ...spec.namespaces.flatMap((ns) => [defaultServiceAccount(ns) as KObject, rootCaConfigMap(ns) as KObject]),
   ...spec.nodes.map((n, i) => nodeObject(n, i) as KObject),
   ...spec.storageClasses,
 ];

@@ -137,19 +137,20 @@ describe('ConfigMaps and Secrets: the kubelet', () => {
     expect(events(sim, 'Failed')[0]).toMatchObject({ message: 'Error: configmap "setup-env" not found', involvedObject: { fieldPath: 'spec.initContainers{setup}' } });
     create(sim, configMap('setup-env', { A: '1' }));
     waitFor(sim, 'app Running', () => status(sim) === 'Running', 60_000);
-    expect(list<ConfigMap>(sim, 'ConfigMap', 'default')).toHaveLength(1);
+    expect(list<ConfigMap>(sim, 'ConfigMap', 'default').map((c) => c.metadata!.name).sort()).toEqual(['kube-root-ca.crt', 'setup-env']);
   });
 
   it('owned ConfigMaps and Secrets are collected with their owner; a quota counts configmaps and secrets', () => {
     const sim = newCluster();
-    create(sim, { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q' }, spec: { hard: { configmaps: '2', 'count/secrets': '1' } } } as Json);
+    create(sim, { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q' }, spec: { hard: { configmaps: '3', 'count/secrets': '1' } } } as Json);
     sleep(sim, 2_000);
     const [owner] = create(sim, configMap('owner', {}));
     const ref = { apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: owner!.metadata!.uid! };
     create(sim, { ...configMap('child', { a: '1' }), metadata: { name: 'child', ownerReferences: [ref] } });
     create(sim, { ...secret('child-secret', { a: '1' }), metadata: { name: 'child-secret', ownerReferences: [ref] } });
     expect(refused(sim, 'third', [{ verb: 'create', object: configMap('third', {}) }]).message)
-      .toBe('configmaps "third" is forbidden: exceeded quota: q, requested: configmaps=1, used: configmaps=2, limited: configmaps=2');
+      // (kube-root-ca.crt counts too.)
+      .toBe('configmaps "third" is forbidden: exceeded quota: q, requested: configmaps=1, used: configmaps=3, limited: configmaps=3');
     expect(refused(sim, 'second secret', [{ verb: 'create', object: secret('s2', {}) }]).message)
       .toBe('secrets "s2" is forbidden: exceeded quota: q, requested: count/secrets=1, used: count/secrets=1, limited: count/secrets=1');
     del(sim, 'ConfigMap', 'owner');
@@ -183,3 +184,47 @@ describe('ConfigMaps and Secrets: the kubelet', () => {
     expect(events(sim, 'Started')[0]!.count).toBe(2);
   });
 });
+
+describe('ServiceAccounts: the serviceaccount controller and the admission plugin', () => {
+  it('a namespace created later gets its default ServiceAccount and kube-root-ca.crt; a deleted account is re-created, a changed CA restored; pods there get the token volume', () => {
+    const sim = newCluster();
+    expect(get(sim, 'ServiceAccount', 'default')).toBeDefined();
+    expect(get<ConfigMap>(sim, 'ConfigMap', 'kube-root-ca.crt')!.data!['ca.crt']).toContain('BEGIN CERTIFICATE');
+    create(sim, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } } as Json);
+    waitFor(sim, 'shop set up', () => get(sim, 'ServiceAccount', 'default', 'shop') !== undefined && get(sim, 'ConfigMap', 'kube-root-ca.crt', 'shop') !== undefined, 10_000);
+    expect(list<Json>(sim, 'ServiceAccount', 'shop')[0]!.metadata.annotations).toBeUndefined();
+    cmd(sim, 'delete sa', [{ verb: 'delete', kind: 'ServiceAccount', namespace: 'shop', name: 'default' }]);
+    patch(sim, 'ConfigMap', 'kube-root-ca.crt', { data: { 'ca.crt': 'tampered' } }, 'shop');
+    waitFor(sim, 'repaired', () => get(sim, 'ServiceAccount', 'default', 'shop') !== undefined
+      && get<ConfigMap>(sim, 'ConfigMap', 'kube-root-ca.crt', 'shop')!.data!['ca.crt']!.includes('BEGIN CERTIFICATE'), 10_000);
+    create(sim, { ...pod('  containers: [{name: c, image: nginx:1.25}]'), metadata: { name: 'app', namespace: 'shop' } });
+    waitFor(sim, 'app Running', () => get<Pod>(sim, 'Pod', 'app', 'shop')?.status?.phase === 'Running', 60_000);
+    const p = get<Pod>(sim, 'Pod', 'app', 'shop')!;
+    expect(p.spec!.serviceAccountName).toBe('default');
+    expect(p.spec!.containers[0]!.volumeMounts![0]!.mountPath).toBe('/var/run/secrets/kubernetes.io/serviceaccount');
+  });
+
+  it('a StatefulSet whose pods name a missing account: FailedCreate with the admission\'s message, retried; created once the account exists', () => {
+    const sim = newCluster();
+    create(sim, ...manifests(`apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: web}
+spec:
+  serviceName: web
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      serviceAccountName: db
+      containers: [{name: c, image: nginx:1.25}]`));
+    sleep(sim, 5_000);
+    expect(get(sim, 'Pod', 'web-0')).toBeUndefined();
+    const failed = list<Event>(sim, 'Event', 'default').filter((e) => e.reason === 'FailedCreate');
+    expect(failed[0]!.message).toBe('create Pod web-0 in StatefulSet web failed error: pods "web-0" is forbidden: error looking up service account default/db: serviceaccount "db" not found');
+    create(sim, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'db' } } as Json);
+    waitFor(sim, 'web-0 Running', () => get<Pod>(sim, 'Pod', 'web-0')?.status?.phase === 'Running', 120_000);
+    expect(get<Pod>(sim, 'Pod', 'web-0')!.spec!.serviceAccount).toBe('db');
+  });
+});
+

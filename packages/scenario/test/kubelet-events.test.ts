@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { nodeImages, parseTimestamp, simulatedImageSize, type Event, type Node, type Pod } from '@kubesim/api';
 import { goDuration } from '@kubesim/controllers';
-import { converge, create, del, entriesOf, f1With, get, list, newCluster, NODES, patch, objectEntries, ready, setReady, sleep, waitFor, type Json } from './harness.js';
+import { converge, cordon, create, del, entriesOf, f1With, get, list, newCluster, NODES, patch, objectEntries, ready, setReady, sleep, waitFor, type Json } from './harness.js';
 
 describe('kubelet container events', () => {
   it('a StatefulSet pod\'s life: Scheduled, Pulling (the node lacks the image), Pulled, Created, Started from the kubelet of its node; Killing once its deletion begins; its successor on the node finds the image present', () => {
@@ -44,6 +44,8 @@ describe('kubelet container events', () => {
     expect(seqOf(life[1]!)).toBeLessThan(running.seq);
     expect(seqOf(life[2]!)).toBeGreaterThan(running.seq);
 
+    // The other nodes cordoned: the re-created web-0 comes back to this node (its hostPath volume has no node affinity).
+    for (const n of NODES) if (n !== pod.spec!.nodeName) cordon(sim, n);
     const since = sim.log.lastSeq();
     del(sim, 'Pod', 'web-0');
     waitFor(sim, 'web-0 re-created', () => get<Pod>(sim, 'Pod', 'web-0')?.metadata?.uid !== pod.metadata!.uid);
@@ -61,7 +63,7 @@ describe('kubelet container events', () => {
     expect(killedAt.seq).toBeGreaterThan(marked.seq);
     expect(killedAt.time - marked.time).toBeLessThan(1_000);
     expect(gone.time - killedAt.time).toBeGreaterThan(9_000);
-    // The re-created web-0 goes back to its volume's node, which holds the image now.
+    // The re-created web-0, back on the node, finds the image there now.
     waitFor(sim, 'web-0 Ready again', () => ready(sim, 'web-0'));
     sleep(sim, 5_000);
     const successor = get<Pod>(sim, 'Pod', 'web-0')!;

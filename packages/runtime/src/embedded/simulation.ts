@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { Rand, type ApiError, type ApiRequest, type KObject } from '@kubesim/api';
 import { InMemoryLog, isObjectEntry, type Envelope } from '@kubesim/log';
-import { ApiServer, type ApiResult } from '@kubesim/apiserver';
+import { ApiServer, namespacesBefore, type ApiResult } from '@kubesim/apiserver';
 import { KUBELET_NAME, containerCrashError, type ComponentDef } from '@kubesim/controllers';
 import { EventQueue, type EventOwner } from './queue.js';
 import { ComponentHost } from './host.js';
@@ -176,8 +176,9 @@ export class Simulation {
    * Otherwise a COMMAND entry records the input and the requests are applied with it as their cause.
    */
   command(data: Readonly<Record<string, unknown>>, reqs: readonly ApiRequest[], actor = 'user'): E.Either<ApiError, { command: Envelope; results: KObject[] }> {
-    for (const r of reqs) {
-      const dry = this.api.handle(r, { actor, cause: null, time: this.now, dryRun: true });
+    const pending = namespacesBefore(reqs);
+    for (const [i, r] of reqs.entries()) {
+      const dry = this.api.handle(r, { actor, cause: null, time: this.now, dryRun: true, pendingNamespaces: pending[i]! });
       if (E.isLeft(dry)) return dry;
     }
     const cmd = this.api.record('COMMAND', data, { actor, cause: null, time: this.now });
