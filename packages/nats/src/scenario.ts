@@ -151,7 +151,7 @@ export const runScenarioDistributed = async (scenario: Scenario, o: DistributedR
       if (dns?.seq !== v.seq) dns = { seq: v.seq, records: dnsRecords(v.store) };
       return dns.records;
     };
-    const ctx = (): EvalContext => ({ state: v.store, log: v.entries, remembered, resolve: (name) => resolveName(records(), name), namespace: 'default' });
+    const ctx = (namespace = 'default'): EvalContext => ({ state: v.store, log: v.entries, remembered, resolve: (name) => resolveName(records(), name), namespace });
     const slack = o.waitSlackMs ?? 5_000;
     /** A driver (evict, drain) on real processes: commands through the user's client, waits on the dilated clock. */
     const runDriver = (d: Driver): Promise<DriverRun> => driveAsync(d, {
@@ -219,11 +219,11 @@ export const runScenarioDistributed = async (scenario: Scenario, o: DistributedR
         case 'wait': {
           const deadline = Date.now() + clock.wallDelay(step.timeoutMs) + slack;
           const holdsIn = conditionHolds(step.condition);
-          if (await awaitCondition(v, () => holdsIn(ctx()), conditionKinds(step.condition), deadline)) return OK;
-          return { messages: [`timed out after ${step.timeoutMs / 1000}s: ${evaluate(ctx(), step.condition).join('; ')}`], fatal: false };
+          if (await awaitCondition(v, () => holdsIn(ctx(step.namespace)), conditionKinds(step.condition), deadline)) return OK;
+          return { messages: [`timed out after ${step.timeoutMs / 1000}s: ${evaluate(ctx(step.namespace), step.condition).join('; ')}`], fatal: false };
         }
         case 'expect':
-          return { messages: evaluate(ctx(), step.condition), fatal: false };
+          return { messages: evaluate(ctx(step.namespace), step.condition), fatal: false };
         case 'remember':
           remembered.set(step.label, rememberState(v.store, v.seq));
           return OK;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument, LineCounter, isMap, isSeq, type Node as YNode } from 'yaml';
 import * as E from 'fp-ts/lib/Either.js';
-import { loadManifests, renderLoadError, type KObject } from '@kubesim/api';
+import { isDNS1123Label, isKind, isNamespaced, loadManifests, renderLoadError, type KObject } from '@kubesim/api';
 import type { ClusterSpec, Condition, NodeSpec, Scenario, ScenarioStep } from './types.js';
 import { KNOWN_FEATURE_GATES, KUBERNETES_VERSIONS } from '@kubesim/runtime';
 import { containerCrashError, NODE_LIFECYCLE_SETTINGS } from '@kubesim/controllers';
@@ -145,11 +145,17 @@ const parseStep = (ctx: Ctx, node: YNode, index: number): E.Either<ScenarioError
   if (!isMap(node)) return E.left(err(`error: ${where}: a step is a map like "scale: {target: statefulset/web, replicas: 3}"`));
   const v = node.toJSON() as Record<string, unknown>;
   const title = typeof v.title === 'string' ? v.title : undefined;
-  const keys = Object.keys(v).filter((k) => k !== 'title');
+  // `namespace:` (kubectl's -n) on any step: where its target, its pods and its conditions are looked up.
+  const nsArg = v.namespace;
+  if (nsArg !== undefined && (typeof nsArg !== 'string' || isDNS1123Label(nsArg).length > 0)) {
+    return E.left(err(`error: ${where}: namespace: give a namespace name (a DNS label), not ${JSON.stringify(nsArg)}`));
+  }
+  const namespace = nsArg as string | undefined;
+  const keys = Object.keys(v).filter((k) => k !== 'title' && k !== 'namespace');
   if (keys.length !== 1) return E.left(err(`error: ${where}: expected exactly one of ${STEP_KEYS.join(', ')} (got ${keys.join(', ') || 'nothing'})`));
   const key = keys[0]!;
   const arg = v[key];
-  const base = { ...(line !== undefined ? { line } : {}), ...(title ? { title } : {}) };
+  const base = { ...(line !== undefined ? { line } : {}), ...(title ? { title } : {}), ...(namespace !== undefined ? { namespace } : {}) };
   const ok = (s: ScenarioStep): E.Either<ScenarioError, ScenarioStep> => E.right({ ...base, ...s });
   const bad = (m: string) => E.left(err(`error: ${where}: ${key}: ${m}`));
   const podTarget = (t: unknown): string | undefined => (typeof t === 'string' ? (t.includes('/') ? t : `pod/${t}`) : undefined);
@@ -164,7 +170,16 @@ const parseStep = (ctx: Ctx, node: YNode, index: number): E.Either<ScenarioError
       else return bad('give {file: manifests.yaml} or {inline: "..."}');
       const objs = loadManifests(text, a?.file ?? source);
       if (E.isLeft(objs)) return E.left(err(renderLoadError(objs.left)));
-      return ok({ op: 'apply', objects: objs.right, source: a?.file ?? 'inline' });
+      if (namespace === undefined) return ok({ op: 'apply', objects: objs.right, source: a?.file ?? 'inline' });
+      // kubectl apply -n: namespaced objects without a namespace go there; one naming another is refused.
+      const placed: KObject[] = [];
+      for (const o of objs.right) {
+        if (!isKind(o.kind) || !isNamespaced(o.kind)) { placed.push(o); continue; }
+        const own = o.metadata?.namespace;
+        if (own && own !== namespace) return bad(`the namespace from the provided object "${own}" does not match the namespace "${namespace}". You must pass '--namespace=${own}' to perform this operation.`);
+        placed.push(own ? o : { ...o, metadata: { ...o.metadata, namespace } } as KObject);
+      }
+      return ok({ op: 'apply', objects: placed, source: a?.file ?? 'inline' });
     }
     case 'scale': {
       const a = arg as { target?: string; replicas?: unknown };
@@ -250,8 +265,8 @@ const parseStep = (ctx: Ctx, node: YNode, index: number): E.Either<ScenarioError
       if (!t) return bad('give a pod name');
       const [, name] = t.split('/') as [string, string];
       const fault = key === 'fail'
-        ? { fault: 'pod-fail', namespace: 'default', name, reason: 'Evicted' }
-        : { fault: 'pod-readiness', namespace: 'default', name, ready: key === 'ready' };
+        ? { fault: 'pod-fail', namespace: namespace ?? 'default', name, reason: 'Evicted' }
+        : { fault: 'pod-readiness', namespace: namespace ?? 'default', name, ready: key === 'ready' };
       return ok({ op: 'fault', fault });
     }
     case 'crash': case 'restart': case 'pause': case 'resume': case 'partition': case 'heal':

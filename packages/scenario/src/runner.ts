@@ -111,12 +111,12 @@ const dnsOf = (sim: Simulation): DnsView => {
   return v;
 };
 
-export const evalContext = (sim: Simulation, remembered: ReadonlyMap<string, Remembered>): EvalContext => ({
+export const evalContext = (sim: Simulation, remembered: ReadonlyMap<string, Remembered>, namespace = 'default'): EvalContext => ({
   state: sim.api.store,
   log: sim.log.all(),
   remembered,
   resolve: (name) => resolveName(dnsOf(sim).get(), name),
-  namespace: 'default',
+  namespace,
 });
 
 /** A remembered point of a run: the log position and the uids of the pods and claims then. */
@@ -184,6 +184,7 @@ const refuse = (message: string): StepAction => ({ type: 'fatal', message });
  * existence). `undefined` for the other steps.
  */
 export const stepAction = (state: Snapshot, step: ScenarioStep, nowMs = 0): StepAction | undefined => {
+  const ns = step.namespace ?? 'default';
   const command = (data: Record<string, unknown>, reqs: ApiRequest[]): StepAction => ({ type: 'command', data, reqs, optional: step.optional === true, ...(step.refusable ? { refusable: true } : {}) });
   switch (step.op) {
     case 'apply': {
@@ -195,19 +196,19 @@ export const stepAction = (state: Snapshot, step: ScenarioStep, nowMs = 0): Step
       const t = parseTarget(step.target);
       if (typeof t === 'string') return refuse(t);
       return command({ command: 'scale', target: step.target, replicas: step.replicas },
-        [{ verb: 'patch', kind: t.kind, namespace: 'default', name: t.name, subresource: 'scale', patch: { spec: { replicas: step.replicas } } }]);
+        [{ verb: 'patch', kind: t.kind, namespace: ns, name: t.name, subresource: 'scale', patch: { spec: { replicas: step.replicas } } }]);
     }
     case 'delete': {
       const parsed = parseTarget(step.target);
       if (typeof parsed === 'string') return refuse(parsed);
       let t = parsed;
       if (t.kind === 'Pod' && t.name.startsWith('@')) {
-        const name = resolvePodRef(state, 'default', t.name);
+        const name = resolvePodRef(state, ns, t.name);
         if (name === undefined) return step.optional ? done : refuse(`Error from server (NotFound): no pod matches "${t.name}"`);
         t = { kind: 'Pod', name };
       }
       return command({ command: 'delete', target: `${t.kind.toLowerCase()}/${t.name}`, ...(step.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: step.gracePeriodSeconds } : {}), ...(step.propagationPolicy ? { propagationPolicy: step.propagationPolicy } : {}) },
-        [{ verb: 'delete', kind: t.kind, namespace: 'default', name: t.name,
+        [{ verb: 'delete', kind: t.kind, namespace: ns, name: t.name,
           ...(step.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: step.gracePeriodSeconds } : {}),
           ...(step.propagationPolicy ? { propagationPolicy: step.propagationPolicy } : {}) }]);
     }
@@ -215,12 +216,12 @@ export const stepAction = (state: Snapshot, step: ScenarioStep, nowMs = 0): Step
       const t = parseTarget(step.target);
       if (typeof t === 'string') return refuse(t);
       return command({ command: 'patch', target: step.target, patch: step.patch, ...(step.patchType ? { type: step.patchType } : {}) },
-        [{ verb: 'patch', kind: t.kind, namespace: 'default', name: t.name, patch: step.patch, ...(step.subresource ? { subresource: step.subresource } : {}), ...(step.patchType ? { patchType: step.patchType } : {}) }]);
+        [{ verb: 'patch', kind: t.kind, namespace: ns, name: t.name, patch: step.patch, ...(step.subresource ? { subresource: step.subresource } : {}), ...(step.patchType ? { patchType: step.patchType } : {}) }]);
     }
     case 'setImage': {
       const t = parseTarget(step.target);
       if (typeof t === 'string') return refuse(t);
-      const plan = setImage(state, t.kind, 'default', t.name, step.images);
+      const plan = setImage(state, t.kind, ns, t.name, step.images);
       if (plan.errors.length > 0 && !(step.optional && plan.errors[0]!.startsWith('Error from server (NotFound)'))) {
         if (!step.refusable) return refuse(plan.errors.join('\n'));
       }
@@ -234,8 +235,8 @@ export const stepAction = (state: Snapshot, step: ScenarioStep, nowMs = 0): Step
       const t = parseTarget(step.target);
       if (typeof t === 'string') return refuse(t);
       const plan = step.action === 'restart'
-        ? rolloutRestart(state, t.kind, 'default', t.name, nowMs)
-        : rolloutUndo(state, t.kind, 'default', t.name, step.toRevision ?? 0);
+        ? rolloutRestart(state, t.kind, ns, t.name, nowMs)
+        : rolloutUndo(state, t.kind, ns, t.name, step.toRevision ?? 0);
       // kubectl refuses before sending anything: an optional step on a missing set, or a refusable one, goes on.
       if (plan.type === 'error') {
         if (step.optional && plan.message.startsWith('Error from server (NotFound)')) return done;
@@ -253,12 +254,12 @@ export const stepAction = (state: Snapshot, step: ScenarioStep, nowMs = 0): Step
     case 'fault': {
       let f = step.fault;
       if (typeof f.name === 'string' && f.name.startsWith('@')) {
-        const name = resolvePodRef(state, typeof f.namespace === 'string' ? f.namespace : 'default', f.name);
+        const name = resolvePodRef(state, typeof f.namespace === 'string' ? f.namespace : ns, f.name);
         if (name === undefined) return step.optional ? done : refuse(`Error from server (NotFound): no pod matches "${f.name}"`);
         f = { ...f, name };
       }
       if (typeof f.name === 'string' && typeof f.fault === 'string' && f.fault.startsWith('pod-')) {
-        if (!getObject(state, 'Pod', typeof f.namespace === 'string' ? f.namespace : 'default', f.name)) {
+        if (!getObject(state, 'Pod', typeof f.namespace === 'string' ? f.namespace : ns, f.name)) {
           return step.optional ? done : refuse(`Error from server (NotFound): pods "${f.name}" not found`);
         }
       }
@@ -274,12 +275,13 @@ export const stepAction = (state: Snapshot, step: ScenarioStep, nowMs = 0): Step
  * for the other steps. A step naming a pod that does not exist is refused before anything is written.
  */
 export const stepDriver = (port: DriverPort, step: ScenarioStep): Driver | { fatal: string } | { done: true } | undefined => {
+  const ns = step.namespace ?? 'default';
   switch (step.op) {
     case 'evict': {
-      const name = step.pod.startsWith('@') ? resolvePodRef(port.state(), 'default', step.pod) : step.pod;
+      const name = step.pod.startsWith('@') ? resolvePodRef(port.state(), ns, step.pod) : step.pod;
       if (name === undefined) return step.optional ? { done: true } : { fatal: `Error from server (NotFound): no pod matches "${step.pod}"` };
-      if (step.optional && !port.state().get('Pod', 'default', name)) return { done: true };
-      return evictPod('default', name, { ...(step.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: step.gracePeriodSeconds } : {}), ...(step.refused ? { refused: true } : {}) });
+      if (step.optional && !port.state().get('Pod', ns, name)) return { done: true };
+      return evictPod(ns, name, { ...(step.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: step.gracePeriodSeconds } : {}), ...(step.refused ? { refused: true } : {}) });
     }
     case 'drain':
       return drainNode(port, step.node, {
@@ -357,7 +359,7 @@ const runStep = (sim: Simulation, step: ScenarioStep, remembered: Map<string, Re
       const kinds = conditionKinds(step.condition);
       const log = sim.log.all();
       const holdsNow = conditionHolds(step.condition);
-      const holds = () => holdsNow(evalContext(sim, remembered));
+      const holds = () => holdsNow(evalContext(sim, remembered, step.namespace));
       const relevant = (from: number, to: number): boolean => {
         if (from < 0 || kinds === undefined) return true;
         for (let s = from + 1; s <= to; s++) { const k = log[s - 1]?.object?.kind; if (k !== undefined && kinds.has(k)) return true; }
@@ -371,14 +373,14 @@ const runStep = (sim: Simulation, step: ScenarioStep, remembered: Map<string, Re
         return relevant(from, n) && holds();
       } });
       if (stop === 'condition' || holds()) return OK;
-      const why = evaluate(evalContext(sim, remembered), step.condition);
+      const why = evaluate(evalContext(sim, remembered, step.namespace), step.condition);
       const what = stop === 'idle' ? `nothing left to happen at t=${(sim.now / 1000).toFixed(3)}s`
         : sim.pendingForeground() === 0 ? `timed out after ${step.timeoutMs / 1000}s with nothing left to happen but periodic informer resyncs`
           : `timed out after ${step.timeoutMs / 1000}s`;
       return { messages: [`${what}: ${why.join('; ')}`], fatal: false };
     }
     case 'expect':
-      return { messages: evaluate(evalContext(sim, remembered), step.condition), fatal: false };
+      return { messages: evaluate(evalContext(sim, remembered, step.namespace), step.condition), fatal: false };
     case 'remember':
       remembered.set(step.label, remember(sim));
       return OK;

@@ -21,7 +21,7 @@ export type Duration = number; // virtual milliseconds
  * before the claim is bound, or below its capacity): the refusal writes nothing and the run goes on; a
  * refusable `evict` or `drain` may be refused or not finish (a budget): what went wrong is only printed.
  */
-export type ScenarioStep = { readonly line?: number; readonly title?: string; readonly optional?: boolean; readonly refusable?: boolean } & (
+export type ScenarioStep = { readonly line?: number; readonly title?: string; readonly namespace?: string; readonly optional?: boolean; readonly refusable?: boolean } & (
   | { readonly op: 'apply'; readonly objects: readonly KObject[]; readonly source: string }
   | { readonly op: 'scale'; readonly target: string; readonly replicas: number }
   | { readonly op: 'delete'; readonly target: string; readonly gracePeriodSeconds?: number; readonly propagationPolicy?: 'Background' | 'Foreground' | 'Orphan' }

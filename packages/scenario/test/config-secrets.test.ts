@@ -7,6 +7,8 @@
  * server's side: `stringData` stored base64 in `data`, `type: Opaque`, data that is not base64 refused.
  */
 import { describe, expect, it } from 'vitest';
+import * as E from 'fp-ts/lib/Either.js';
+import { parseScenario, runScenario } from '../src/index.js';
 import { printPod, type ConfigMap, type Event, type Pod, type Secret } from '@kubesim/api';
 import { cmd, create, del, get, list, manifests, newCluster, patch, refused, sleep, waitFor, type Json } from './harness.js';
 
@@ -225,6 +227,71 @@ spec:
     create(sim, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'db' } } as Json);
     waitFor(sim, 'web-0 Running', () => get<Pod>(sim, 'Pod', 'web-0')?.status?.phase === 'Running', 120_000);
     expect(get<Pod>(sim, 'Pod', 'web-0')!.spec!.serviceAccount).toBe('db');
+  });
+});
+
+describe('namespaces in scenarios', () => {
+  const scenario = `name: ns3
+seed: 1
+cluster:
+  nodes: 2
+  storageClasses:
+    - {name: fast, provisioner: kubesim.io/hostpath, reclaimPolicy: Delete, volumeBindingMode: Immediate}
+steps:
+  - apply:
+      inline: |
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: shop}
+  - namespace: shop
+    apply:
+      inline: |
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web}
+        spec: {clusterIP: None, selector: {app: web}, ports: [{port: 80}]}
+        ---
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata: {name: web}
+        spec:
+          serviceName: web
+          replicas: 2
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web}}
+            spec:
+              containers: [{name: c, image: nginx:1.25}]
+          volumeClaimTemplates:
+          - metadata: {name: data}
+            spec: {accessModes: [ReadWriteOnce], storageClassName: fast, resources: {requests: {storage: 1Gi}}}
+  - namespace: shop
+    wait: {until: {pods: {owner: statefulset/web, names: [web-0, web-1], ready: true}, dns: {resolves: [web-1.web.shop.svc.cluster.local]}}, timeout: 1m}
+  - namespace: shop
+    scale: {target: statefulset/web, replicas: 1}
+  - namespace: shop
+    wait: {until: {pods: {owner: statefulset/web, names: [web-0]}}, timeout: 1m}
+  - namespace: shop
+    expect: {claims: {names: [data-web-0, data-web-1], phase: Bound}}
+  - expect: {pods: {count: 0}}
+`;
+
+  it('a step\'s `namespace:` (kubectl -n) places the applied objects there and finds its target, pods and claims there; a Namespace and its objects apply in one step', () => {
+    const sc = parseScenario(scenario, 'ns.yaml');
+    if (E.isLeft(sc)) throw new Error(sc.left.message);
+    const r = runScenario(sc.right);
+    expect(r.passed, JSON.stringify(r.steps.filter((x) => x.messages.length > 0))).toBe(true);
+    expect([...r.sim.api.store.list('PersistentVolumeClaim', 'shop')].map((c) => c.metadata!.name).sort()).toEqual(['data-web-0', 'data-web-1']);
+    const both = parseScenario('cluster: {nodes: 1}\nsteps:\n  - apply:\n      inline: |\n        apiVersion: v1\n        kind: Namespace\n        metadata: {name: a}\n        ---\n        apiVersion: v1\n        kind: ConfigMap\n        metadata: {name: c, namespace: a}\n', 'both.yaml');
+    if (E.isLeft(both)) throw new Error(both.left.message);
+    expect(runScenario(both.right).passed).toBe(true);
+  });
+
+  it('an object naming another namespace than the step\'s is refused as kubectl refuses it; a namespace that is not a DNS label too', () => {
+    const mismatch = parseScenario('cluster: {nodes: 1}\nsteps:\n  - namespace: b\n    apply:\n      inline: |\n        apiVersion: v1\n        kind: ConfigMap\n        metadata: {name: c, namespace: a}\n', 'm.yaml');
+    expect(E.isLeft(mismatch) && mismatch.left.message).toContain('apply: the namespace from the provided object "a" does not match the namespace "b". You must pass \'--namespace=a\' to perform this operation.');
+    const bad = parseScenario('cluster: {nodes: 1}\nsteps:\n  - namespace: Shop\n    sleep: 1s\n', 'n.yaml');
+    expect(E.isLeft(bad) && bad.left.message).toContain('namespace: give a namespace name (a DNS label), not "Shop"');
   });
 });
 

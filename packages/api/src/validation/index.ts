@@ -86,3 +86,4 @@ export const validateStatusUpdate = (obj: KObject, old: KObject): FieldError[] =
 
 export { semanticEqual } from './fields.js';
 export { isConfigMapKey } from './config.js';
+export { isDNS1123Label } from './strings.js';
