@@ -5,7 +5,7 @@ import {
   objectKey, required, invalid, newInvalidScale, type ApiError, type ApiRequest, type Kind, type KObject, type Pod, type PersistentVolumeClaim,
   type StorageClass, type Rand, type ObjectMeta, type Service, type EndpointSlice, type PodDisruptionBudget,
   compileSelector, isPodReady, podQOS, updatePodCondition, requestKind, requestName, withDisruptionAllowed, type PdbStatus,
-  decodeSecret, undecodableSecretMessage, type Secret, admitServiceAccount, podServiceAccountName, tokenVolumeName,
+  decodeSecret, undecodableSecretMessage, type Secret, admitServiceAccount, defaultServiceAccount, podServiceAccountName, tokenVolumeName,
 } from '@kubesim/api';
 import type { AppendRequest, LogPort, Envelope } from '@kubesim/log';
 import { VersionedStore, type ObjectStore, type Snapshot } from '@kubesim/state';
@@ -24,23 +24,27 @@ export interface RequestContext {
   /** Validate and authorize only; write nothing. */
   readonly dryRun?: boolean;
   /**
-   * With `dryRun`: namespaces that requests before this one in the same command create (a command's requests are
-   * all validated before any is applied, and a manifest may hold a Namespace and the objects in it).
+   * With `dryRun`: the objects (`objectKey`s) that requests before this one in the same command create — a
+   * command's requests are all validated before any is applied, and a manifest may hold a Namespace and the
+   * objects in it, or a ServiceAccount and the pod that names it.
    */
-  readonly pendingNamespaces?: ReadonlySet<string>;
+  readonly pending?: ReadonlySet<string>;
   /** A write the API server makes itself while serving an authorized request (an eviction's): not authorized again. */
   readonly internal?: boolean;
 }
 
 export type ApiResult = E.Either<ApiError, KObject>;
 
-/** The namespaces a command's requests create, each with the requests before it (for their dry runs). */
-export const namespacesBefore = (reqs: readonly ApiRequest[]): ReadonlySet<string>[] => {
+/** The objects a command's requests create (`objectKey`s), as each request's dry run sees them: those created before it. */
+export const createdBefore = (reqs: readonly ApiRequest[]): ReadonlySet<string>[] => {
   const out: ReadonlySet<string>[] = [];
   let seen = new Set<string>();
   for (const r of reqs) {
     out.push(seen);
-    if (r.verb === 'create' && r.object.kind === 'Namespace' && r.object.metadata?.name) seen = new Set([...seen, r.object.metadata.name]);
+    if (r.verb === 'create' && isKind(r.object.kind) && r.object.metadata?.name) {
+      const kind = r.object.kind;
+      seen = new Set([...seen, objectKey(kind, isNamespaced(kind) ? r.object.metadata.namespace || 'default' : '', r.object.metadata.name)]);
+    }
   }
   return out;
 };
@@ -205,7 +209,7 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
     const denied = this.authz({ verb: 'create', object: input }, kind, name, undefined, ctx);
     if (denied) return E.left(denied);
     if (!name) return E.left(newInvalid(kind, '', [required('metadata.name', 'name or generateName is required')]));
-    if (isNamespaced(kind) && kind !== 'Event' && !this.store.get('Namespace', '', meta.namespace ?? '') && !(ctx.dryRun && ctx.pendingNamespaces?.has(meta.namespace ?? ''))) {
+    if (isNamespaced(kind) && kind !== 'Event' && !this.store.get('Namespace', '', meta.namespace ?? '') && !(ctx.dryRun && ctx.pending?.has(objectKey('Namespace', '', meta.namespace ?? '')))) {
       return E.left(apiError('NotFound', 404, `namespaces "${meta.namespace ?? ''}" not found`));
     }
     let obj = { ...input, metadata: meta } as KObject;
@@ -218,7 +222,7 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
     const errs = validateCreate(obj);
     if (errs.length > 0) return E.left(newInvalid(kind, name, errs));
     if (this.current(kind, meta.namespace ?? '', name)) return E.left(newAlreadyExists(kind, name));
-    const admitted = this.admitCreate(kind, obj);
+    const admitted = this.admitCreate(kind, obj, ctx);
     if (E.isLeft(admitted)) return admitted;
     obj = admitted.right;
     // ResourceQuota: the last validating admission plugin.
@@ -237,12 +241,15 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
   }
 
   /** Admission plugins and registry PrepareForCreate. */
-  private admitCreate(kind: Kind, obj: KObject): E.Either<ApiError, KObject> {
+  private admitCreate(kind: Kind, obj: KObject, ctx: RequestContext): E.Either<ApiError, KObject> {
     switch (kind) {
       case 'Pod': {
-        // ServiceAccount admission (before Priority, as in the default plugin order).
-        const sa = admitServiceAccount(obj as Pod, this.store.get('ServiceAccount', obj.metadata?.namespace ?? 'default', podServiceAccountName((obj as Pod).spec)),
-          () => tokenVolumeName((n) => this.rand.int(n)));
+        // ServiceAccount admission (before Priority, as in the default plugin order); a dry run also accepts an
+        // account an earlier request of its command creates.
+        const ns = obj.metadata?.namespace ?? 'default';
+        const account = podServiceAccountName((obj as Pod).spec);
+        const pendingAccount = ctx.dryRun && ctx.pending?.has(objectKey('ServiceAccount', ns, account)) ? defaultServiceAccount(ns) : undefined;
+        const sa = admitServiceAccount(obj as Pod, this.store.get('ServiceAccount', ns, account) ?? pendingAccount, () => tokenVolumeName((n) => this.rand.int(n)));
         if ('error' in sa) return E.left(newForbidden('Pod', obj.metadata?.name ?? '', sa.error));
         const p = sa.pod;
         const tolerations = [...(p.spec?.tolerations ?? [])];

@@ -4,7 +4,7 @@ import type { Msg, Subscription } from '@nats-io/transport-node';
 import {
   apiError, isKind, isNamespaced, keyOf, newForbidden, newTimeout, objectKey, Rand, requestKind, type ApiError, type ApiRequest, type Kind, type KObject,
 } from '@kubesim/api';
-import { ApiCore, conflictFor, namespacesBefore, STEP_RETRIES, stepFailed, stepRequest, stepsConflicted, type RequestContext, type Step } from '@kubesim/apiserver';
+import { ApiCore, conflictFor, createdBefore, STEP_RETRIES, stepFailed, stepRequest, stepsConflicted, type RequestContext, type Step } from '@kubesim/apiserver';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import { bootstrapObjects } from '@kubesim/runtime';
 import { ObjectStore } from '@kubesim/state';
@@ -261,9 +261,9 @@ export class NatsApiServer {
 
   /** A user command (Simulation.command): all requests validated first; nothing written if one is refused. */
   async command(data: Readonly<Record<string, unknown>>, reqs: readonly ApiRequest[], actor: string, id: string): Promise<WireResponse> {
-    const pending = namespacesBefore(reqs);
+    const pending = createdBefore(reqs);
     for (const [i, r] of reqs.entries()) {
-      const dry = this.core.decide(r, { ...this.ctx(actor, null, true), pendingNamespaces: pending[i]! });
+      const dry = this.core.decide(r, { ...this.ctx(actor, null, true), pending: pending[i]! });
       if (E.isLeft(dry)) return { ok: false, error: dry.left };
     }
     const cmd = await this.record('COMMAND', data, actor, `${id}/command`);

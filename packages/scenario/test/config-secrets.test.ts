@@ -282,9 +282,15 @@ steps:
     const r = runScenario(sc.right);
     expect(r.passed, JSON.stringify(r.steps.filter((x) => x.messages.length > 0))).toBe(true);
     expect([...r.sim.api.store.list('PersistentVolumeClaim', 'shop')].map((c) => c.metadata!.name).sort()).toEqual(['data-web-0', 'data-web-1']);
-    const both = parseScenario('cluster: {nodes: 1}\nsteps:\n  - apply:\n      inline: |\n        apiVersion: v1\n        kind: Namespace\n        metadata: {name: a}\n        ---\n        apiVersion: v1\n        kind: ConfigMap\n        metadata: {name: c, namespace: a}\n', 'both.yaml');
+    // A Namespace, a ServiceAccount in it and a pod naming that account, in one manifest.
+    const both = parseScenario(['cluster: {nodes: 1}', 'steps:', '  - apply:', '      inline: |',
+      '        {apiVersion: v1, kind: Namespace, metadata: {name: a}}', '        ---', '        {apiVersion: v1, kind: ServiceAccount, metadata: {name: db, namespace: a}}', '        ---',
+      '        {apiVersion: v1, kind: Pod, metadata: {name: p, namespace: a}, spec: {serviceAccountName: db, containers: [{name: c, image: "nginx:1.25"}]}}',
+      '  - namespace: a', '    wait: {until: {pods: {names: [p], ready: true}}, timeout: 1m}', ''].join('\n'), 'both.yaml');
     if (E.isLeft(both)) throw new Error(both.left.message);
-    expect(runScenario(both.right).passed).toBe(true);
+    const run = runScenario(both.right);
+    expect(run.passed, JSON.stringify(run.steps.filter((x) => x.messages.length > 0))).toBe(true);
+    expect(run.sim.api.store.get('Pod', 'a', 'p')!.spec!.serviceAccountName).toBe('db');
   });
 
   it('an object naming another namespace than the step\'s is refused as kubectl refuses it; a namespace that is not a DNS label too', () => {

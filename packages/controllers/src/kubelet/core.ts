@@ -649,11 +649,6 @@ const syncReadiness = (input: Input, pod: Pod, node: string, forced: boolean | u
   return { plan: statusWrite(next), ...writing(local, pod, node), ...requeue, workUnits: 1 };
 };
 
-/**
- * The last exit of a container that waits to be restarted (restartPolicy Always: the pod's containers and
- * its sidecars, whatever their exit code; a regular init container only after a failure — one that
- * exited 0 has done its part), or undefined.
- */
 /** A container started again after `last` (a crash): restartCount + 1, a new container id, the crash as lastState. */
 const restartedStatus = (s: ContainerStatus, last: ContainerTerminated, seed: number, uid: string, idPrefix: string, startedAt: string): ContainerStatus => {
   const n = (s.restartCount ?? 0) + 1;
@@ -663,6 +658,11 @@ const restartedStatus = (s: ContainerStatus, last: ContainerTerminated, seed: nu
   } as ContainerStatus;
 };
 
+/**
+ * The last exit of a container that waits to be restarted (restartPolicy Always: the pod's containers and
+ * its sidecars, whatever their exit code; a regular init container only after a failure — one that
+ * exited 0 has done its part), or undefined.
+ */
 const awaitingRestart = (s: ContainerStatus, regularInit: boolean): ContainerTerminated | undefined => {
   if (s.state?.running !== undefined) return undefined;
   if (regularInit && s.state?.terminated?.exitCode === 0) return undefined;

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { Rand, type ApiError, type ApiRequest, type KObject } from '@kubesim/api';
 import { InMemoryLog, isObjectEntry, type Envelope } from '@kubesim/log';
-import { ApiServer, namespacesBefore, type ApiResult } from '@kubesim/apiserver';
+import { ApiServer, createdBefore, type ApiResult } from '@kubesim/apiserver';
 import { KUBELET_NAME, containerCrashError, type ComponentDef } from '@kubesim/controllers';
 import { EventQueue, type EventOwner } from './queue.js';
 import { ComponentHost } from './host.js';
@@ -176,9 +176,9 @@ export class Simulation {
    * Otherwise a COMMAND entry records the input and the requests are applied with it as their cause.
    */
   command(data: Readonly<Record<string, unknown>>, reqs: readonly ApiRequest[], actor = 'user'): E.Either<ApiError, { command: Envelope; results: KObject[] }> {
-    const pending = namespacesBefore(reqs);
+    const pending = createdBefore(reqs);
     for (const [i, r] of reqs.entries()) {
-      const dry = this.api.handle(r, { actor, cause: null, time: this.now, dryRun: true, pendingNamespaces: pending[i]! });
+      const dry = this.api.handle(r, { actor, cause: null, time: this.now, dryRun: true, pending: pending[i]! });
       if (E.isLeft(dry)) return dry;
     }
     const cmd = this.api.record('COMMAND', data, { actor, cause: null, time: this.now });
