@@ -6,6 +6,7 @@
  * (over an entry of the same key), so the stored object carries only `data`.
  */
 import type { ConfigMap, KObject, Secret } from './types.js';
+import { byteLength } from './validation/strings.js';
 
 /** base64.StdEncoding.DecodeString's error position for `s`, or undefined when it decodes. Newlines are skipped, as Go does. */
 export const base64ErrorAt = (s: string): number | undefined => {
@@ -46,9 +47,6 @@ export const base64DecodedLength = (s: string): number => {
   return (t.length / 4) * 3 - pad;
 };
 
-/** Go's len() of a string's UTF-8 bytes. */
-const utf8Length = (s: string): number => Buffer.byteLength(s, 'utf8');
-
 /**
  * The Secret as the API server stores it: `stringData` merged into `data` (base64 of the UTF-8 bytes), or the
  * decoding error of a `data` value that is not base64 (`illegal base64 data at input byte 4`).
@@ -71,7 +69,7 @@ export const undecodableSecretMessage = (error: string): string => `Secret in ve
 /** The size a ConfigMap counts against its 1 MiB limit: every data value's bytes and every binaryData value's decoded bytes. */
 export const configMapSize = (c: ConfigMap): number => {
   let n = 0;
-  for (const v of Object.values(c.data ?? {})) n += utf8Length(String(v ?? ''));
+  for (const v of Object.values(c.data ?? {})) n += byteLength(String(v ?? ''));
   for (const v of Object.values(c.binaryData ?? {})) n += base64DecodedLength(String(v ?? ''));
   return n;
 };

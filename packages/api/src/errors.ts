@@ -23,7 +23,7 @@ export const renderValue = (v: unknown): string => {
 };
 
 export const fieldError = (path: string, type: FieldErrorType, value?: unknown, detail?: string): FieldError => {
-  const hasValue = type === 'Invalid value' || type === 'Unsupported value' || type === 'Duplicate value' || type === 'Too long' || type === 'Too many' || type === 'Not found';
+  const hasValue = type === 'Invalid value' || type === 'Unsupported value' || type === 'Duplicate value' || type === 'Too many' || type === 'Not found';
   return { path, type, ...(hasValue ? { value: renderValue(value) } : {}), ...(detail !== undefined ? { detail } : {}) };
 };
 export const required = (path: string, detail?: string) => fieldError(path, 'Required value', undefined, detail);
@@ -35,6 +35,8 @@ export const notFound = (path: string, value: unknown) => fieldError(path, 'Not 
 export const duplicate = (path: string, value: unknown) => fieldError(path, 'Duplicate value', value);
 /** field.TooMany: `<path>: Too many: <actual>: must have at most <max> items`. */
 export const tooMany = (path: string, actual: number, max: number) => fieldError(path, 'Too many', actual, `must have at most ${max} items`);
+/** field.TooLong as 1.35 renders it: `<path>: Too long: may not be more than <max> bytes` (no value). */
+export const tooLong = (path: string, max: number) => fieldError(path, 'Too long', undefined, `may not be more than ${max} bytes`);
 
 export const renderFieldError = (e: FieldError): string =>
   [e.path, e.type, e.value, e.detail].filter((x) => x !== undefined && x !== '').join(': ');

@@ -28,25 +28,26 @@ export interface RequestContext {
    * command's requests are all validated before any is applied, and a manifest may hold a Namespace and the
    * objects in it, or a ServiceAccount and the pod that names it.
    */
-  readonly pending?: ReadonlySet<string>;
+  readonly pending?: { readonly has: (key: string) => boolean };
   /** A write the API server makes itself while serving an authorized request (an eviction's): not authorized again. */
   readonly internal?: boolean;
 }
 
 export type ApiResult = E.Either<ApiError, KObject>;
 
-/** The objects a command's requests create (`objectKey`s), as each request's dry run sees them: those created before it. */
-export const createdBefore = (reqs: readonly ApiRequest[]): ReadonlySet<string>[] => {
-  const out: ReadonlySet<string>[] = [];
-  let seen = new Set<string>();
-  for (const r of reqs) {
-    out.push(seen);
-    if (r.verb === 'create' && isKind(r.object.kind) && r.object.metadata?.name) {
-      const kind = r.object.kind;
-      seen = new Set([...seen, objectKey(kind, isNamespaced(kind) ? r.object.metadata.namespace || 'default' : '', r.object.metadata.name)]);
-    }
-  }
-  return out;
+/**
+ * The objects a command's requests create (`objectKey`s), as each request's dry run sees them: those created by
+ * the requests before it. One index of first creations, O(requests), however long the command (a bootstrap).
+ */
+export const createdBefore = (reqs: readonly ApiRequest[]): { readonly has: (key: string) => boolean }[] => {
+  const firstAt = new Map<string, number>();
+  reqs.forEach((r, i) => {
+    if (r.verb !== 'create' || !isKind(r.object.kind) || !r.object.metadata?.name) return;
+    const kind = r.object.kind;
+    const key = objectKey(kind, isNamespaced(kind) ? r.object.metadata.namespace || 'default' : '', r.object.metadata.name);
+    if (!firstAt.has(key)) firstAt.set(key, i);
+  });
+  return reqs.map((_, i) => ({ has: (key: string) => (firstAt.get(key) ?? Infinity) < i }));
 };
 
 export const PVC_PROTECTION = 'kubernetes.io/pvc-protection';

@@ -1,7 +1,7 @@
 import { isRunningAndReady, podClaimNames, type EndpointSlice, type PersistentVolume, type PersistentVolumeClaim, type Pod } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import type { Snapshot } from '@kubesim/state';
-import { dnsRecords, lastTermination } from '@kubesim/controllers';
+import { dnsRecords, lastTermination, SANDBOX_WAIT_REASONS } from '@kubesim/controllers';
 import { podStatusText } from './conditions.js';
 import { describeStep, type RunReport } from './runner.js';
 
@@ -34,9 +34,6 @@ const containerChanges = (q: Pod, p: Pod): string[] => {
   }
   return out;
 };
-
-/** kubectl STATUS reasons of a pod whose sandbox is up but whose containers could not start. */
-const START_FAILURES: ReadonlySet<string> = new Set(['CreateContainerConfigError', 'ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull']);
 
 /** The init containers' states (running/terminated/waiting per container), to report each step of a pod's initialization. */
 const initState = (p: Pod): string => (p.status?.initContainerStatuses ?? []).map((s) => (s.state?.running ? 'r' : s.state?.terminated ? 't' : 'w')).join('');
@@ -75,8 +72,8 @@ export const timeline = (log: readonly Envelope[]): string[] => {
           if (q?.status?.phase !== p.status?.phase && p.status?.phase !== 'Pending') out.push(`${at} pod ${n} ${p.status?.phase ?? ''}${p.status?.podIP ? ` (IP ${p.status.podIP})` : ''} ${by}`);
           const status = podStatusText(p);
           if (status === 'ContainerCreating' && q && podStatusText(q) !== status) out.push(`${at} pod ${n} ContainerCreating on ${p.spec?.nodeName ?? '?'} ${by}`);
-          // A container that could not start (its image, its environment): once the reason changes.
-          if (p.status?.phase === 'Pending' && START_FAILURES.has(status) && q && podStatusText(q) !== status) {
+          // A container that could not start (its image, its environment; kubectl STATUS is its waiting reason): once the reason changes.
+          if (p.status?.phase === 'Pending' && SANDBOX_WAIT_REASONS.has(status) && q && podStatusText(q) !== status) {
             out.push(`${at} pod ${n} ${status}${p.status.podIP && !q.status?.podIP ? ` (IP ${p.status.podIP})` : ''} ${by}`);
           }
           // Initializing (Init:i/n, then PodInitializing): once on its node, then at each init container that starts or ends.

@@ -3,7 +3,7 @@
  * and their updates, pkg/apis/core/validation). Keys are checked in sorted order (Go walks its maps in a
  * random one).
  */
-import { forbidden, invalid, required, type FieldError } from '../errors.js';
+import { forbidden, invalid, required, tooLong } from '../errors.js';
 import { configMapSize, MAX_SECRET_SIZE, secretSize } from '../config.js';
 import type { ConfigMap, Secret, ServiceAccount } from '../types.js';
 import { semanticEqual, type Errs } from './fields.js';
@@ -23,9 +23,6 @@ export const isConfigMapKey = (key: string): string[] => {
   else if (key.startsWith('..')) errs.push("must not start with '..'");
   return errs;
 };
-
-/** field.TooLong as 1.35 renders it: no value, `may not be more than N bytes`. */
-const tooLong = (path: string, max: number): FieldError => ({ path, type: 'Too long', detail: `may not be more than ${max} bytes` });
 
 const sortedKeys = (m: Readonly<Record<string, unknown>> | null | undefined): string[] => Object.keys(m ?? {}).sort();
 

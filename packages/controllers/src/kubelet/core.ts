@@ -4,7 +4,7 @@ import type { ReconcileInput, ReconcileResult } from '../framework/component.js'
 import { event, seq, write, type EventSpec, type PlanOutcome, type Step, type WriteStep } from '../framework/plan.js';
 import { involvedOf } from '../framework/recorder.js';
 import { admitPod, REJECTED_PREFIX } from './admission.js';
-import { faultApplies } from './local.js';
+import { faultApplies, withoutPod } from './local.js';
 import { allocatePodIp, hostIpOf, nodeIndex } from './network.js';
 import { backoffAt, crashTarget, goDuration, lastTermination, podFormat, type ContainerTerminated } from './crash.js';
 import {
@@ -15,7 +15,7 @@ import { type CrashFault, type KubeletConfig, type KubeletLocal, type PendingWri
 import { attachBlock, claimsReady } from './volumes.js';
 import { CONFIG_ERROR, envConfigError, mountFailedMessage, mountRetryDelayMs, volumeMountErrors } from './config.js';
 import { nodeExpanded, nodeResizePending } from '../volume/resize.js';
-import { backOffEvent, killingEvent, neverPullEvent, pullBackoffEvents, pullFailedEvents, pullingEvent, startEvents, type ContainerList } from './events.js';
+import { backOffEvent, createFailedEvent, killingEvent, neverPullEvent, pullBackoffEvents, pullFailedEvents, pullingEvent, startEvents, type ContainerList } from './events.js';
 import {
   heldAt, SANDBOX_WAIT_REASONS, imageMissing, NEVER_PULL, neverPullMessage, nodeHoldings, nodeImagesReport, PULL_BACKOFF, PULL_FAILED, pullBackoffMessage,
   pullBackoffUntil, pullDecisions, pullErrorMessage, pullFailed, rememberPulls, shouldPull, type NodeHoldings,
@@ -215,12 +215,11 @@ const mountConfigVolumes = (input: Input, pod: Pod, node: string): Result | unde
   const failing = volumeMountErrors(snap, pod);
   const uid = pod.metadata?.uid ?? '';
   if (failing.length === 0) {
-    if (local.mountFailures.size === 0 || !hasPodEntry(local.mountFailures, uid)) return undefined;
+    const mountFailures = withoutPod(local.mountFailures, uid);
+    if (mountFailures === local.mountFailures) return undefined;
     // Mounted after failures: the sandbox, and the first container's pull, begin now.
     const first = pod.spec?.initContainers?.[0] ?? pod.spec?.containers?.[0];
     const pulls = first !== undefined && firstPulls(input, pod, nodeHoldings(snap, local, node), first);
-    const mountFailures = new Map(local.mountFailures);
-    for (const k of local.mountFailures.keys()) if (k.startsWith(`${uid}/`)) mountFailures.delete(k);
     return {
       ...(pulls ? { plan: event(pullingEvent(pod, first, (pod.spec?.initContainers?.length ?? 0) > 0 ? 'initContainers' : 'containers')) } : {}),
       local: { ...local, mountFailures, mountedAt: new Map(local.mountedAt).set(uid, now) },
@@ -245,11 +244,6 @@ const mountConfigVolumes = (input: Input, pod: Pod, node: string): Result | unde
     ...(mountFailures !== local.mountFailures ? { local: { ...local, mountFailures } } : {}),
     requeueAfterMs: next - now, workUnits: 1,
   };
-};
-
-const hasPodEntry = (m: ReadonlyMap<string, unknown>, uid: string): boolean => {
-  for (const k of m.keys()) if (k.startsWith(`${uid}/`)) return true;
-  return false;
 };
 
 /**
@@ -317,8 +311,7 @@ const configErrorStatus = (c: Container, message: string): ContainerStatus => im
  * container's config fails: Warning `Failed` `Error: configmap "x" not found` about the container.
  */
 const configErrorEvents = (start: readonly EventSpec[], pod: Pod, c: Container, message: string, list: ContainerList = 'containers'): EventSpec[] => [
-  ...start.filter((e) => e.reason === 'Pulling' || e.reason === 'Pulled'),
-  { type: 'Warning', reason: 'Failed', message: `Error: ${message}`, involved: { ...involvedOf(pod), fieldPath: `spec.${list}{${c.name}}` } },
+  ...start.filter((e) => e.reason === 'Pulling' || e.reason === 'Pulled'), createFailedEvent(pod, c, message, list),
 ];
 
 /** A container waiting for its image, with the reason and message kubectl shows. */

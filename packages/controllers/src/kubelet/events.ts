@@ -72,5 +72,9 @@ export const pullBackoffEvents = (pod: Pod, c: Container, message: string, list:
   { type: 'Warning', reason: 'Failed', message: 'Error: ImagePullBackOff', involved: containerRef(pod, c.name, list) },
 ];
 
+/** [kuberuntime startContainer] a container whose config cannot be made: Warning `Failed` `Error: <why>`. */
+export const createFailedEvent = (pod: Pod, c: Container, error: string, list: ContainerList = 'containers'): EventSpec =>
+  ({ type: 'Warning', reason: 'Failed', message: `Error: ${error}`, involved: containerRef(pod, c.name, list) });
+
 /** `Killing`: the kubelet stops a running container (graceful deletion, eviction). */
 export const killingEvent = (pod: Pod, c: Container, list: ContainerList = 'containers'): EventSpec => normal(pod, c, 'Killing', `Stopping container ${c.name}`, list);

@@ -91,7 +91,8 @@ const without = <K, V>(m: ReadonlyMap<K, V>, k: K): ReadonlyMap<K, V> => {
 };
 const withEntry = <K, V>(m: ReadonlyMap<K, V>, k: K, v: V): ReadonlyMap<K, V> => new Map(m).set(k, v);
 /** A map keyed `uid/container` without the pod's entries (the same map when it has none). */
-const withoutPod = <V>(m: ReadonlyMap<string, V>, uid: string): ReadonlyMap<string, V> => {
+/** `m` without the entries keyed `<uid>/…` (the same map when it has none). */
+export const withoutPod = <V>(m: ReadonlyMap<string, V>, uid: string): ReadonlyMap<string, V> => {
   let out: Map<string, V> | undefined;
   for (const k of m.keys()) if (k.startsWith(`${uid}/`)) (out ??= new Map(m)).delete(k);
   return out ?? m;
