@@ -8,7 +8,7 @@ import { diffCommand } from './commands/diff.js';
 import { verifyCommand } from './commands/verify.js';
 import { checkCommand } from './commands/check.js';
 import { upCommand } from './commands/up.js';
-import { applyCommand, cordonCommand, deleteCommand, drainCommand, describeCommand, downCommand, exportCommand, healCommand, lifecycleCommand, liveGetCommand, logsCommand, partitionCommand, patchCommand, pauseCommand, psCommand, rolloutCommand, scaleCommand, setImageCommand } from './commands/live.js';
+import { applyCommand, cordonCommand, createNamespaceCommand, deleteCommand, drainCommand, describeCommand, downCommand, exportCommand, healCommand, labelCommand, lifecycleCommand, liveGetCommand, logsCommand, partitionCommand, patchCommand, pauseCommand, psCommand, rolloutCommand, scaleCommand, setImageCommand, type DeleteOptions, type LabelOptions } from './commands/live.js';
 import { VERSIONS } from './version.js';
 
 const program = new Command();
@@ -129,6 +129,8 @@ const ctxOpts = (c: Command): Command => c
   .option('--context <name>', 'running cluster (default: $KUBESIM_CONTEXT, else "default")')
   .option('--nats <url>', 'reach a running cluster at this NATS URL instead of a context (credentials: KUBESIM_NATS_USER/KUBESIM_NATS_PASSWORD)')
   .option('--cluster <id>', 'with --nats: the cluster id (default "default")');
+/** kubectl's `-n`: the namespace of the objects a command names (default `default`). */
+const nsOpt = (c: Command): Command => c.option('-n, --namespace <ns>', 'namespace (default "default")');
 
 program.command('up')
   .description('start a distributed cluster: nats-server (unless --nats) and every component as its own process; Ctrl-C stops it')
@@ -143,43 +145,65 @@ program.command('up')
   .option('--seed <n>', 'seed of the cores\' per-object choices (default 1)')
   .action(async (opts: Parameters<typeof upCommand>[0]) => { process.exitCode = await upCommand(opts); });
 
-ctxOpts(program.command('apply').description('create or update objects from manifests in the running cluster')
-  .requiredOption('-f, --filename <file...>', 'manifest file(s), YAML (multi-document)'))
-  .action(async (opts: { filename: string[]; context?: string; nats?: string }) => { process.exitCode = await applyCommand(opts.filename, opts); });
+ctxOpts(nsOpt(program.command('apply').description('create or update objects from manifests in the running cluster')
+  .requiredOption('-f, --filename <file...>', 'manifest file(s), YAML (multi-document)')))
+  .action(async (opts: { filename: string[]; namespace?: string; context?: string; nats?: string }) => { process.exitCode = await applyCommand(opts.filename, opts); });
 
-ctxOpts(program.command('scale').description('set the replicas of a StatefulSet or ReplicaSet of the running cluster')
-  .argument('<kind/name>', 'e.g. statefulset/web').requiredOption('--replicas <n>', 'new replica count'))
-  .action(async (target: string, opts: { replicas: string; context?: string; nats?: string }) => { process.exitCode = await scaleCommand(target, opts.replicas, opts); });
+ctxOpts(program.command('create').description('kubectl create, on the running cluster').command('namespace').alias('ns')
+  .description('create a namespace (kubectl create namespace NAME)').argument('<name>'))
+  .action(async (name: string, opts: { context?: string; nats?: string }) => { process.exitCode = await createNamespaceCommand(name, opts); });
 
-ctxOpts(program.command('delete').description('delete an object of the running cluster')
-  .argument('<kind/name>', 'e.g. pod/web-1').option('--grace-period <s>', 'seconds (pods)').option('--cascade <policy>', 'background (default), foreground or orphan'))
-  .action(async (target: string, opts: { gracePeriod?: string; cascade?: string; context?: string; nats?: string }) => { process.exitCode = await deleteCommand(target, opts); });
+ctxOpts(nsOpt(program.command('scale').description('set the replicas of StatefulSets or ReplicaSets of the running cluster')
+  .argument('<resource...>', 'TYPE NAME… or TYPE/NAME…, e.g. statefulset web or statefulset/web').requiredOption('--replicas <n>', 'new replica count')))
+  .action(async (args: string[], opts: { replicas: string; namespace?: string; context?: string; nats?: string }) => { process.exitCode = await scaleCommand(args, opts.replicas, opts); });
 
-ctxOpts(program.command('patch').description('patch an object of the running cluster, as kubectl patch: a strategic merge patch (containers merge by name, …) unless --type merge')
-  .argument('<kind/name>', 'e.g. statefulset/web').requiredOption('-p, --patch <patch>', 'the patch, JSON or YAML, e.g. \'{"spec":{"template":{"spec":{"containers":[{"name":"nginx","image":"nginx:1.26"}]}}}}\'')
-  .option('--type <type>', 'strategic (default) or merge (a JSON merge patch, RFC 7386)').option('--subresource <name>', 'status or scale'))
-  .action(async (target: string, opts: { patch: string; type?: string; subresource?: string; context?: string; nats?: string }) => { process.exitCode = await patchCommand(target, opts); });
+ctxOpts(nsOpt(program.command('delete').description('delete objects of the running cluster, as kubectl delete: by type and names, by type and label selector, or those of manifest files')
+  .argument('[resource...]', 'TYPE NAME…, TYPE/NAME…, or TYPE with -l')
+  .option('-f, --filename <file...>', 'delete the objects of these manifests')
+  .option('-l, --selector <selector>', 'with TYPE: the objects whose labels match')
+  .option('--ignore-not-found', 'treat "resource not found" as a successful delete (the default with -l)')
+  .option('--grace-period <s>', 'seconds (pods); 0 means 1 unless --force')
+  .option('--force', 'immediate deletion (grace period 0)')
+  .option('--now', 'grace period 1 s')
+  .option('--cascade <policy>', 'background (default), foreground or orphan')))
+  .action(async (args: string[], opts: DeleteOptions) => { process.exitCode = await deleteCommand(args, opts); });
 
-ctxOpts(program.command('set').description('kubectl set, on the running cluster').command('image')
+for (const what of ['label', 'annotation'] as const) {
+  const name = what === 'label' ? 'label' : 'annotate';
+  ctxOpts(nsOpt(program.command(name).description(`${what === 'label' ? 'update the labels' : 'update the annotations'} of objects of the running cluster (kubectl ${name}: KEY=VALUE sets, KEY- removes)`)
+    .argument('<args...>', `TYPE NAME… or TYPE/NAME…, then KEY=VALUE… and KEY-…, e.g. ${name} pod web-0 ${what === 'label' ? 'tier=db' : 'note=primary'}`)
+    .option('--overwrite', `allow changing ${what === 'label' ? 'labels' : 'annotations'} that already have a value`)
+    .option('-l, --selector <selector>', 'with TYPE: the objects whose labels match')
+    .option('--all', 'with TYPE: every object of the type in the namespace')))
+    .action(async (args: string[], opts: LabelOptions) => { process.exitCode = await labelCommand(what, args, opts); });
+}
+
+ctxOpts(nsOpt(program.command('patch').description('patch an object of the running cluster, as kubectl patch: a strategic merge patch (containers merge by name, …) unless --type merge')
+  .argument('<resource...>', 'TYPE NAME or TYPE/NAME, e.g. statefulset/web').requiredOption('-p, --patch <patch>', 'the patch, JSON or YAML, e.g. \'{"spec":{"template":{"spec":{"containers":[{"name":"nginx","image":"nginx:1.26"}]}}}}\'')
+  .option('--type <type>', 'strategic (default) or merge (a JSON merge patch, RFC 7386)').option('--subresource <name>', 'status or scale')))
+  .action(async (args: string[], opts: { patch: string; type?: string; subresource?: string; namespace?: string; context?: string; nats?: string }) => { process.exitCode = await patchCommand(args, opts); });
+
+ctxOpts(nsOpt(program.command('set').description('kubectl set, on the running cluster').command('image')
   .description('set the image of containers of a StatefulSet, ReplicaSet or pod (kubectl set image: a strategic merge patch; * for every container)')
-  .argument('<kind/name>', 'e.g. statefulset/web').argument('<container=image...>', 'e.g. nginx=nginx:1.26'))
-  .action(async (target: string, images: string[], opts: { context?: string; nats?: string }) => { process.exitCode = await setImageCommand(target, images, opts); });
+  .argument('<args...>', 'TYPE NAME or TYPE/NAME, then CONTAINER=IMAGE…, e.g. statefulset/web nginx=nginx:1.26')))
+  .action(async (args: string[], opts: { namespace?: string; context?: string; nats?: string }) => { process.exitCode = await setImageCommand(args, opts); });
 
-ctxOpts(program.command('rollout').description('kubectl rollout for a StatefulSet: restart (a new template, so a rolling update), undo (back to a revision), status (until the rollout is done), history (its revisions) — of the running cluster, or status/history of a recorded log (--log FILE)')
-  .argument('<verb>', 'restart, undo, status or history (pause and resume: kubectl supports them for Deployments only)').argument('<kind/name>', 'e.g. statefulset/web')
+ctxOpts(nsOpt(program.command('rollout').description('kubectl rollout for a StatefulSet: restart (a new template, so a rolling update), undo (back to a revision), status (until the rollout is done), history (its revisions) — of the running cluster, or status/history of a recorded log (--log FILE)')
+  .argument('<verb>', 'restart, undo, status or history (pause and resume: kubectl supports them for Deployments only)').argument('<resource...>', 'TYPE NAME or TYPE/NAME, e.g. statefulset/web')
   .option('--to-revision <n>', 'undo: the revision to roll back to (default 0: the previous one)')
   .option('--revision <n>', 'history: the pod template of this revision')
   .option('-w, --watch [bool]', 'status: follow the rollout until it is done (--watch=false: report once)', (v: string) => v !== 'false', true)
   .option('--timeout <d>', 'status: give up after this long, e.g. 5m (default: never)')
   .option('--log <file>', 'status/history of a recorded log (from kubesim run --log, kubesim log export) instead of the running cluster')
-  .option('--at <seq>', 'with --log: at this log position — a seq, or a virtual time t=12.5s (default: the end)'))
-  .action(async (verb: string, target: string, opts: { toRevision?: string; revision?: string; watch?: boolean; timeout?: string; log?: string; at?: string; context?: string; nats?: string }) => {
+  .option('--at <seq>', 'with --log: at this log position — a seq, or a virtual time t=12.5s (default: the end)')))
+  .action(async (verb: string, args: string[], opts: { toRevision?: string; revision?: string; watch?: boolean; timeout?: string; log?: string; at?: string; namespace?: string; context?: string; nats?: string }) => {
     if (opts.log !== undefined) {
-      process.exitCode = rolloutLogCommand(verb, target, { log: opts.log, ...(opts.at !== undefined ? { at: opts.at } : {}), ...(opts.revision !== undefined ? { revision: opts.revision } : {}) });
+      const target = args.length === 2 && !args[0]!.includes('/') ? `${args[0]!}/${args[1]!}` : args.join(' ');
+      process.exitCode = rolloutLogCommand(verb, target, { log: opts.log, ...(opts.at !== undefined ? { at: opts.at } : {}), ...(opts.revision !== undefined ? { revision: opts.revision } : {}), ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}) });
       return;
     }
     if (opts.at !== undefined) { process.stderr.write('error: --at needs --log FILE (a running cluster is only at its present)\n'); process.exitCode = 2; return; }
-    process.exitCode = await rolloutCommand(verb, target, opts);
+    process.exitCode = await rolloutCommand(verb, args, opts);
   });
 
 ctxOpts(program.command('cordon').description('mark a node of the running cluster unschedulable').argument('<node>'))
@@ -193,17 +217,19 @@ ctxOpts(program.command('drain').description('cordon a node of the running clust
   .option('--force', 'also pods that declare no controller').option('--delete-emptydir-data', 'also pods with emptyDir volumes'))
   .action(async (node: string, opts: { timeout?: string; gracePeriod?: string; force?: boolean; deleteEmptydirData?: boolean; context?: string; nats?: string }) => { process.exitCode = await drainCommand(node, opts); });
 
-ctxOpts(program.command('describe').description('an object and the events about it (as kubectl describe prints it; a revision or an event as YAML): of a recorded log (--log FILE), or of the running cluster').argument('<kind/name>')
+ctxOpts(program.command('describe').description('an object and the events about it (as kubectl describe prints it; a revision or an event as YAML): of a recorded log (--log FILE), or of the running cluster')
+  .argument('<resource...>', 'TYPE NAME or TYPE/NAME, e.g. pod/web-0')
   .option('--log <file>', 'a recorded log (from kubesim run --log, kubesim log export); without it: the running cluster')
   .option('--at <seq>', 'with --log: the object as it was at this log position — a seq, or a virtual time t=12.5s (default: the end)')
-  .option('-n, --namespace <ns>', 'with --log: namespace', 'default'))
-  .action(async (target: string, opts: { log?: string; at?: string; namespace?: string; context?: string; nats?: string }) => {
+  .option('-n, --namespace <ns>', 'namespace (default "default")'))
+  .action(async (args: string[], opts: { log?: string; at?: string; namespace?: string; context?: string; nats?: string }) => {
     if (opts.log === undefined) {
       if (opts.at !== undefined) { process.stderr.write('error: --at needs --log FILE (a running cluster is only at its present)\n'); process.exitCode = 2; return; }
-      process.exitCode = await describeCommand(target, opts);
+      process.exitCode = await describeCommand(args, opts);
       return;
     }
-    process.exitCode = describeLogCommand(target, { log: opts.log, ...(opts.at !== undefined ? { at: opts.at } : {}), ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}) });
+    const target = args.length === 2 && !args[0]!.includes('/') ? `${args[0]!}/${args[1]!}` : args.join(' ');
+    process.exitCode = describeLogCommand(target, { log: opts.log, ...(opts.at !== undefined ? { at: opts.at } : {}), namespace: opts.namespace ?? 'default' });
   });
 
 ctxOpts(program.command('ps').description('the processes of the running cluster and their state'))

@@ -65,7 +65,7 @@ describe('kubesim up and the commands against a running cluster', () => {
     // kill -9 the StatefulSet controller, delete a pod meanwhile, restart it: the pod comes back with its claim.
     expect(kubesim('kill', 'statefulset-controller').out).toBe('statefulset-controller killed\n');
     expect(kubesim('ps').out).toMatch(/statefulset-controller\s+killed/);
-    expect(kubesim('delete', 'pod/stateful-pvc-1').out).toBe('pod/stateful-pvc-1 deleted\n');
+    expect(kubesim('delete', 'pod/stateful-pvc-1').out).toBe('pod "stateful-pvc-1" deleted from default namespace\n');
     expect(kubesim('restart', 'statefulset-controller').out).toBe('statefulset-controller restarted\n');
     await eventually(['get', 'pods'], /stateful-pvc-1\s+1\/1\s+Running/);
     expect(kubesim('describe', 'pod/stateful-pvc-1').out).toMatch(/\nStatus: +Running\n[\s\S]*ClaimName: +volume-stateful-pvc-1\n[\s\S]*Events:[\s\S]*Scheduled/);
@@ -78,7 +78,7 @@ describe('kubesim up and the commands against a running cluster', () => {
     expect(kubesim('ps').out).toMatch(/^kubelet\s+\S+ \(partitioned\)\s/m);
     expect(kubesim('partition', 'kubelet').err).toBe('error: kubelet is already partitioned\n');
     expect(kubesim('partition', 'scheduler', '--for', 'soon').err).toBe('error: --for must be a duration like 10s, got "soon"\n');
-    expect(kubesim('delete', 'pod/stateful-pvc-2').out).toBe('pod/stateful-pvc-2 deleted\n');
+    expect(kubesim('delete', 'pod', 'stateful-pvc-2').out).toBe('pod "stateful-pvc-2" deleted from default namespace\n');
     expect(kubesim('resume', 'scheduler').out).toBe('scheduler resumed\n');
     expect(kubesim('heal', 'kubelet').out).toBe('kubelet healed\n');
     expect(kubesim('resume', 'scheduler').err).toBe('error: scheduler is not paused\n');
@@ -134,6 +134,43 @@ describe('kubesim up and the commands against a running cluster', () => {
     const unknownContainer = kubesim('set', 'image', 'statefulset/stateful-pvc', 'nope=mongo-db:3');
     expect([unknownContainer.code, unknownContainer.out, unknownContainer.err]).toEqual([1, '', 'error: unable to find container named "nope"\n']);
     await eventually(['rollout', 'status', 'statefulset/stateful-pvc', '--watch=false'], /^partitioned roll out complete: 3 new pods have been updated\.\.\.$/m, 120_000);
+
+    // kubectl habits: namespaces (-n), TYPE NAME, label and annotate, delete's lines, a namespace deleted with its content.
+    const web = join(home, 'web.yaml');
+    writeFileSync(web, ['apiVersion: v1', 'kind: Service', 'metadata: {name: web}', 'spec: {clusterIP: None, selector: {app: web}, ports: [{port: 80, name: http}]}', '---',
+      'apiVersion: apps/v1', 'kind: StatefulSet', 'metadata: {name: web}', 'spec:', '  serviceName: web', '  replicas: 1', '  selector: {matchLabels: {app: web}}',
+      '  template:', '    metadata: {labels: {app: web}}', '    spec: {terminationGracePeriodSeconds: 5, containers: [{name: nginx, image: nginx:1.25}]}', ''].join('\n'));
+    expect(kubesim('create', 'namespace', 'team').out).toBe('namespace/team created\n');
+    expect(kubesim('apply', '-f', web, '-n', 'team').out).toBe('service/web created\nstatefulset.apps/web created\n');
+    const elsewhere = join(home, 'elsewhere.yaml');
+    writeFileSync(elsewhere, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: elsewhere}\ndata: {}\n');
+    expect(kubesim('apply', '-f', elsewhere, '-n', 'team').err).toBe('error: the namespace from the provided object "elsewhere" does not match the namespace "team". You must pass \'--namespace=elsewhere\' to perform this operation.\n');
+    expect(kubesim('scale', 'sts', 'web', '--replicas', '2', '-n', 'team').out).toBe('statefulset.apps/web scaled\n');
+    expect(kubesim('scale', 'sts', '--replicas', '2', '-n', 'team').err).toBe('error: resource(s) were provided, but no name was specified\n');
+    expect(kubesim('scale', 'sts', 'web', '--replicas', '2').err).toBe('Error from server (NotFound): statefulsets.apps "web" not found\n');
+    await eventually(['get', 'pods', '-n', 'team'], /web-1\s+1\/1\s+Running/);
+    expect(kubesim('label', 'pod', 'web-0', 'tier=db', '-n', 'team').out).toBe('pod/web-0 labeled\n');
+    const clash = kubesim('label', 'pod/web-0', 'tier=cache', '-n', 'team');
+    expect([clash.code, clash.err]).toEqual([1, 'error: \'tier\' already has a value (db), and --overwrite is false\n']);
+    expect(kubesim('label', 'pod/web-0', 'tier=cache', '--overwrite', '-n', 'team').out).toBe('pod/web-0 labeled\n');
+    expect(kubesim('label', 'pods', '-l', 'app=web', 'owner=me', '-n', 'team').out).toBe('pod/web-0 labeled\npod/web-1 labeled\n');
+    expect(kubesim('get', 'pods', '-n', 'team', '-l', 'tier=cache,owner=me').out).toMatch(/^NAME[^\n]*\nweb-0 [^\n]*\n$/);
+    expect(kubesim('label', 'pod/web-0', 'tier-', '-n', 'team').out).toBe('pod/web-0 unlabeled\n');
+    expect(kubesim('annotate', 'sts', 'web', 'note=primary', '-n', 'team').out).toBe('statefulset.apps/web annotated\n');
+    expect(kubesim('annotate', 'sts', 'web', 'note=other', '-n', 'team').err).toBe('error: --overwrite is false but found the following declared annotation(s): \'note\' already has a value (primary)\n');
+    expect(kubesim('describe', 'sts', 'web', '-n', 'team').out).toMatch(/^Name: +web\nNamespace: +team\n/);
+    const partly = kubesim('delete', 'pod', 'web-1', 'nope', '-n', 'team');
+    expect([partly.code, partly.out, partly.err]).toEqual([1, 'pod "web-1" deleted from team namespace\n', 'Error from server (NotFound): pods "nope" not found\n']);
+    expect(kubesim('delete', 'pods', '-l', 'app=none', '-n', 'team').out).toBe('No resources found\n');
+    expect(kubesim('delete', 'ns', 'default').err).toBe('Error from server (Forbidden): namespaces "default" is forbidden: this namespace may not be deleted\n');
+    // The namespace goes with its content: the namespace controller deletes the set, its pods and the Service, then finalizes it.
+    expect(kubesim('delete', 'namespace', 'team').out).toBe('namespace "team" deleted\n');
+    const nsDeadline = Date.now() + 60_000;
+    while (!kubesim('get', 'namespace', 'team').err.includes('namespaces "team" not found')) {
+      if (Date.now() > nsDeadline) throw new Error(`namespace team never went: ${kubesim('describe', 'namespace/team').out}`);
+      await new Promise((res) => setTimeout(res, 300));
+    }
+    expect(kubesim('get', 'all', '-n', 'team').out).toBe('');
 
     const file = join(home, 'run.jsonl');
     expect(kubesim('log', 'export', '-o', file).code).toBe(0);

@@ -785,6 +785,27 @@ describe('describe endpoints, endpointslice, pdb, quota, storageclass (kubectl l
     ));
     expect(describeNamespace(ns, [other])).toContain('Status:       Active\n\nNo resource quota.\n\nNo LimitRange resource.\n');
   });
+  it('namespace being deleted: Status Terminating and the namespace controller\'s conditions table', () => {
+    const t = '2026-01-01T00:00:10Z';
+    const ns = {
+      apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team', labels: { 'kubernetes.io/metadata.name': 'team' }, deletionTimestamp: '2026-01-01T00:00:05Z' },
+      spec: { finalizers: ['kubernetes'] },
+      status: {
+        phase: 'Terminating', conditions: [
+          { type: 'NamespaceDeletionDiscoveryFailure', status: 'False', lastTransitionTime: t, reason: 'ResourcesDiscovered', message: 'All resources successfully discovered' },
+          { type: 'NamespaceContentRemaining', status: 'True', lastTransitionTime: t, reason: 'SomeResourcesRemain', message: 'Some resources are remaining: pods. has 3 resource instances' },
+        ],
+      },
+    } as Namespace;
+    expect(describeNamespace(ns, [])).toBe(lines(
+      'Name:         team', 'Labels:       kubernetes.io/metadata.name=team', 'Annotations:  <none>', 'Status:       Terminating', 'Conditions:',
+      '  Type                               Status  LastTransitionTime               Reason               Message',
+      '  ----                               ------  ------------------               ------               -------',
+      '  NamespaceDeletionDiscoveryFailure  False   Thu, 01 Jan 2026 00:00:10 +0000  ResourcesDiscovered  All resources successfully discovered',
+      '  NamespaceContentRemaining          True    Thu, 01 Jan 2026 00:00:10 +0000  SomeResourcesRemain  Some resources are remaining: pods. has 3 resource instances',
+      '', 'No resource quota.', '', 'No LimitRange resource.',
+    ));
+  });
   it('pv: claim, policy, access modes, capacity, the required node affinity terms, a local source', () => {
     const pv = {
       apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'pv-a', finalizers: ['kubernetes.io/pv-protection'] },

@@ -10,7 +10,7 @@ import { credsFromEnv, NatsApiServer, NatsComponentHost, type DistributedCluster
 
 const program = new Command('kubesim-component')
   .description('run one kubesim component (apiserver, statefulset-controller, kubelet, ...) as a process over NATS')
-  .argument('<component>', 'apiserver, or a controller name: statefulset-controller, replicaset-controller, scheduler, volume-binder, kubelet, endpoints-controller, endpointslice-controller, garbage-collector, node-lifecycle-controller, pod-garbage-collector, resourcequota-controller, disruption-controller, serviceaccount-controller')
+  .argument('<component>', 'apiserver, or a controller name: statefulset-controller, replicaset-controller, scheduler, volume-binder, kubelet, endpoints-controller, endpointslice-controller, garbage-collector, node-lifecycle-controller, pod-garbage-collector, resourcequota-controller, disruption-controller, serviceaccount-controller, namespace-controller')
   .requiredOption('--nats <url>', 'NATS server URL(s), comma-separated')
   .option('--cluster <id>', 'cluster id (scopes the stream and subjects)', 'default')
   .option('--nodes <names>', 'kubelet: the nodes this process hosts, comma-separated (default: every node)')

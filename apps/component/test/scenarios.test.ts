@@ -50,12 +50,14 @@ describe('the seed scenarios on real processes give the verdict and final state 
   // until the pod is deleted. rollout: kubectl rollout restart and undo as scenario steps (strategic merge
   // patches through the NATS API server), each a rolling update the processes carry out. config-and-secrets:
   // the kubelet process's mount back-off and pod-worker retries wait for a ConfigMap and a Secret.
+  // namespace-deletion: the namespace-controller process lists the namespace's content from its fold of the
+  // log and finalizes the namespace once the pods' grace periods and pvc-protection are over.
   for (const [file, randomNames, timeScale] of [
     ['examples/seed-statefulset.yaml', false, 10], ['examples/seed-replicaset.yaml', true, 10], ['examples/node-failure.yaml', false, 50],
     ['examples/replicaset-quota.yaml', true, 50], ['examples/crashloop.yaml', false, 50], ['examples/init-containers.yaml', false, 5],
     ['examples/drain.yaml', false, 20], ['examples/process-chaos.yaml', false, 10], ['examples/kubelet-outage.yaml', false, 50],
     ['examples/topology-spread.yaml', false, 10], ['examples/broken-rollout.yaml', false, 50],
-    ['examples/rollout.yaml', false, 20], ['examples/config-and-secrets.yaml', false, 20],
+    ['examples/rollout.yaml', false, 20], ['examples/config-and-secrets.yaml', false, 20], ['examples/namespace-deletion.yaml', false, 20],
   ] as const) {
     it(file, async () => {
       const sc = loadScenarioFile(file);

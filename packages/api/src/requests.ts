@@ -5,8 +5,11 @@ export type PropagationPolicy = 'Background' | 'Foreground' | 'Orphan';
 
 export type ApiRequest =
   | { readonly verb: 'create'; readonly object: KObject }
-  /** `object.metadata.resourceVersion`, when set, is the optimistic-concurrency precondition. */
-  | { readonly verb: 'update'; readonly object: KObject; readonly subresource?: 'status' }
+  /**
+   * `object.metadata.resourceVersion`, when set, is the optimistic-concurrency precondition. `finalize`: a
+   * Namespace's `spec.finalizers` (namespaces/finalize, what the namespace controller writes when it is done).
+   */
+  | { readonly verb: 'update'; readonly object: KObject; readonly subresource?: 'status' | 'finalize' }
   /**
    * JSON merge patch (RFC 7386), or with `patchType: 'strategic'` a strategic merge patch as kubectl
    * rollout sends (its `$patch: replace` / `$patch: delete` directives on maps; lists are replaced).

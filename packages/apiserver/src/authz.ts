@@ -43,6 +43,8 @@ export const PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
   'disruption-controller': ['update poddisruptionbudgets/status', 'patch pods/status', 'update pods/status', 'create events', 'update events', 'patch events'],
   // system:controller:service-account-controller and system:controller:root-ca-cert-publisher [controller_policy.go]
   'serviceaccount-controller': ['create serviceaccounts', 'create configmaps', 'update configmaps', 'create events', 'update events', 'patch events'],
+  // system:controller:namespace-controller [controller_policy.go]: delete anything, finalize and status of namespaces
+  'namespace-controller': ['delete *', 'update namespaces/finalize', 'update namespaces/status'],
   // system:controller:pod-garbage-collector [controller_policy.go]: no events rule
   'pod-garbage-collector': ['delete pods', 'patch pods/status'],
 };

@@ -55,6 +55,9 @@ export const PV_PROTECTION = 'kubernetes.io/pv-protection';
 export const FOREGROUND = 'foregroundDeletion';
 export const ORPHAN = 'orphan';
 
+/** Namespaces the NamespaceLifecycle admission plugin never lets go. */
+const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
+
 /** Kinds whose spec changes bump metadata.generation. */
 const GENERATION_KINDS = new Set<string>(['StatefulSet', 'ReplicaSet', 'Pod', 'EndpointSlice', 'PodDisruptionBudget']);
 
@@ -210,8 +213,15 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
     const denied = this.authz({ verb: 'create', object: input }, kind, name, undefined, ctx);
     if (denied) return E.left(denied);
     if (!name) return E.left(newInvalid(kind, '', [required('metadata.name', 'name or generateName is required')]));
-    if (isNamespaced(kind) && kind !== 'Event' && !this.store.get('Namespace', '', meta.namespace ?? '') && !(ctx.dryRun && ctx.pending?.has(objectKey('Namespace', '', meta.namespace ?? '')))) {
-      return E.left(apiError('NotFound', 404, `namespaces "${meta.namespace ?? ''}" not found`));
+    if (isNamespaced(kind)) {
+      const ns = this.store.get('Namespace', '', meta.namespace ?? '');
+      if (!ns && kind !== 'Event' && !(ctx.dryRun && ctx.pending?.has(objectKey('Namespace', '', meta.namespace ?? '')))) {
+        return E.left(apiError('NotFound', 404, `namespaces "${meta.namespace ?? ''}" not found`));
+      }
+      // NamespaceLifecycle admission: nothing new in a namespace being deleted (Events included).
+      if (ns?.status?.phase === 'Terminating') {
+        return E.left(newForbidden(kind, name, `unable to create new content in namespace ${meta.namespace ?? ''} because it is being terminated`));
+      }
     }
     let obj = { ...input, metadata: meta } as KObject;
     if (kind === 'Secret') {
@@ -329,7 +339,7 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
     return best?.metadata?.name;
   }
 
-  private update(input: KObject, subresource: 'status' | undefined, ctx: RequestContext): E.Either<ApiError, Decision> {
+  private update(input: KObject, subresource: 'status' | 'finalize' | undefined, ctx: RequestContext): E.Either<ApiError, Decision> {
     const kr = this.kindOf(input);
     if (E.isLeft(kr)) return kr;
     const kind = kr.right;
@@ -346,7 +356,25 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
     if (input.metadata?.uid !== undefined && input.metadata.uid !== old.metadata?.uid) {
       return E.left(newConflict(kind, name, `Precondition failed: UID in precondition: ${input.metadata.uid}, UID in object meta: ${old.metadata?.uid ?? ''}`));
     }
+    if (subresource === 'finalize') return this.finalizeNamespace(kind, old, input, ctx);
     return this.applyUpdate(kind, old, input, subresource, subresource ? 'update/status' : 'update', ctx);
+  }
+
+  /**
+   * namespaces/finalize [FinalizeREST, namespaceFinalizeStrategy]: only `spec.finalizers` is taken from the
+   * request; a namespace being deleted whose finalizers are all gone is removed by this update
+   * (ShouldDeleteNamespaceDuringUpdate).
+   */
+  private finalizeNamespace(kind: Kind, old: KObject, input: KObject, ctx: RequestContext): E.Either<ApiError, Decision> {
+    if (kind !== 'Namespace') return E.left(apiError('NotFound', 404, `the server could not find the requested resource (finalize of ${kind})`));
+    const finalizers = ((input as { spec?: { finalizers?: string[] } }).spec?.finalizers ?? []).filter((f) => typeof f === 'string');
+    const o = old as KObject & { spec?: Record<string, unknown> };
+    const next = { ...o, spec: { ...(o.spec ?? {}), finalizers } } as KObject;
+    if (ctx.dryRun) return E.right({ done: next });
+    if (sameContent(old, next)) return E.right({ done: old });
+    const expect = Number(old.metadata?.resourceVersion ?? 0);
+    if (this.finalizable(next)) return this.write('DELETED', next, 'update/finalize', ctx, expect, 'object');
+    return this.write('MODIFIED', next, 'update/finalize', ctx, expect, 'object');
   }
 
   private applyUpdate(kind: Kind, old: KObject, input: KObject, subresource: string | undefined, op: string, ctx: RequestContext): E.Either<ApiError, Decision> {
@@ -384,6 +412,8 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
         decoded = d.secret as KObject;
       }
       next = applyDefaults({ ...decoded, metadata: meta, ...(o.status !== undefined ? { status: o.status } : {}) } as KObject);
+      // A namespace's finalizers change only through namespaces/finalize [namespaceStrategy PrepareForUpdate].
+      if (kind === 'Namespace') next = { ...next, spec: { ...((next as { spec?: object }).spec ?? {}), finalizers: (o.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [] } } as KObject;
       if (kind === 'Service') next = withAllocatedValues(next as Service, old as Service) as KObject;
       owned = 'metadata';
       if (old.metadata?.deletionTimestamp !== undefined && (next.metadata?.finalizers?.length ?? 0) > (old.metadata.finalizers?.length ?? 0)) {
@@ -417,6 +447,7 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
   private finalizable(o: KObject): boolean {
     if (o.metadata?.deletionTimestamp === undefined) return false;
     if ((o.metadata.finalizers?.length ?? 0) > 0) return false;
+    if (o.kind === 'Namespace' && ((o as { spec?: { finalizers?: string[] } }).spec?.finalizers?.length ?? 0) > 0) return false;
     return o.kind !== 'Pod' || o.metadata.deletionGracePeriodSeconds === 0;
   }
 
@@ -456,9 +487,29 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
     if (pre?.resourceVersion !== undefined && pre.resourceVersion !== old.metadata?.resourceVersion) {
       return E.left(newConflict(kind, req.name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata?.resourceVersion ?? ''}`));
     }
+    if (kind === 'Namespace' && IMMORTAL_NAMESPACES.has(req.name)) return E.left(newForbidden('Namespace', req.name, 'this namespace may not be deleted'));
     if (ctx.dryRun) return E.right({ done: old });
     const expect = Number(old.metadata?.resourceVersion ?? 0);
     const meta: Mutable<ObjectMeta> = merged(old.metadata!);
+    if (kind === 'Namespace') {
+      // [namespace REST Delete]: the first deletion marks the namespace Terminating (the namespace controller
+      // then removes its content and its `kubernetes` finalizer); a later one deletes it only once its
+      // spec.finalizers are gone.
+      const specFinalizers = (old as { spec?: { finalizers?: string[] } }).spec?.finalizers ?? [];
+      if (meta.deletionTimestamp === undefined) {
+        meta.deletionTimestamp = timestamp(ctx.time);
+        const policy = req.propagationPolicy;
+        const fins = [...(meta.finalizers ?? [])];
+        if (policy === 'Orphan' && !fins.includes(ORPHAN)) fins.push(ORPHAN);
+        if (policy === 'Foreground' && !fins.includes(FOREGROUND)) fins.push(FOREGROUND);
+        if (fins.length > 0) meta.finalizers = fins;
+        const st = (old as { status?: Record<string, unknown> }).status ?? {};
+        const marked = { ...old, metadata: meta, status: { ...st, phase: 'Terminating' } } as KObject;
+        if (specFinalizers.length > 0 || fins.length > 0) return this.write('MODIFIED', marked, 'delete', ctx, expect, 'metadata');
+        return this.write('DELETED', marked, 'delete', ctx, expect, 'metadata');
+      }
+      if (specFinalizers.length > 0) return E.right({ done: old });
+    }
     let finalizers = [...(meta.finalizers ?? [])];
     const policy = req.propagationPolicy;
     const alreadyDeleting = meta.deletionTimestamp !== undefined;

@@ -12,3 +12,4 @@ export * from './endpointslice/index.js';
 export * from './resourcequota/index.js';
 export * from './disruption/index.js';
 export * from './serviceaccount/index.js';
+export * from './namespace/index.js';

@@ -154,7 +154,7 @@ describe('L6 — retention', () => {
     b.del('user', set);
     const byGc = b.mod(GC, { ...owned, metadata: { ...owned.metadata, deletionTimestamp: '2026-01-01T00:02:00Z' } }, { op: 'delete' });
     expect(check(b, 'L6').map((v) => v.message)).toEqual([
-      `L6: claim default/www-web-1 (uid claim-ww) deletion at seq ${bySs}: deleted by statefulset-controller; only the garbage collector (through a retention owner reference) or a user deletes claims`,
+      `L6: claim default/www-web-1 (uid claim-ww) deletion at seq ${bySs}: deleted by statefulset-controller; only the garbage collector (through a retention owner reference), the namespace controller (its namespace being deleted) or a user deletes claims`,
       `L6: claim default/www-web-0 (uid claim-ww) deletion at seq ${byGc}: deleted by the garbage collector through its reference to StatefulSet web, whose retention policy never had whenDeleted=Delete`,
     ]);
   });
@@ -332,7 +332,7 @@ describe('CLAIM — an identity keeps its claim', () => {
     b.add(SS, stsPod(1, 'pending', { uid: 'web-1-b' }));
     const runs = b.mod('kubelet:node-a', stsPod(1, 'running', { uid: 'web-1-b' }), { op: 'update/status' });
     const vs = check(b, 'CLAIM');
-    expect(vs.map((v) => v.message)).toEqual([`CLAIM: pod default/web-1 runs at seq ${runs} on a new claim default/www-web-1 (uid claim-ne), but its previous incarnation ran on claim uid claim-ww (at seq 13), which was deleted at seq ${gone} (deleted by statefulset-controller; only the garbage collector (through a retention owner reference) or a user deletes claims): the identity lost its data`]);
+    expect(vs.map((v) => v.message)).toEqual([`CLAIM: pod default/web-1 runs at seq ${runs} on a new claim default/www-web-1 (uid claim-ne), but its previous incarnation ran on claim uid claim-ww (at seq 13), which was deleted at seq ${gone} (deleted by statefulset-controller; only the garbage collector (through a retention owner reference), the namespace controller (its namespace being deleted) or a user deletes claims): the identity lost its data`]);
   });
 
   it('accepts a new claim after a user deleted the old one, and fires when a pod mounts another ordinal\'s claim', () => {

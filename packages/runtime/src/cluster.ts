@@ -53,7 +53,7 @@ export const KUBERNETES_VERSIONS = ['1.35', '1.36'] as const;
 export const COMPONENT_NAMES = [
   'statefulset-controller', 'replicaset-controller', 'scheduler', 'volume-binder', 'kubelet', 'endpoints-controller',
   'endpointslice-controller', 'garbage-collector', 'node-lifecycle-controller', 'pod-garbage-collector', 'resourcequota-controller',
-  'disruption-controller', 'serviceaccount-controller',
+  'disruption-controller', 'serviceaccount-controller', 'namespace-controller',
 ] as const;
 
 /** The Node object a kubelet registers (kubesim: written at bootstrap). */
@@ -126,6 +126,7 @@ export const defaultComponents = (spec: ClusterSpec): ComponentSetup[] => {
     { def: C.resourceQuotaController as never, config: undefined },
     { def: C.disruptionController as never, config: undefined },
     { def: C.serviceAccountController as never, config: undefined },
+    { def: C.namespaceController as never, config: undefined },
   ];
 };
 

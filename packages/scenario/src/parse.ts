@@ -2,11 +2,12 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument, LineCounter, isMap, isSeq, type Node as YNode } from 'yaml';
 import * as E from 'fp-ts/lib/Either.js';
-import { isDNS1123Label, isKind, isNamespaced, loadManifests, renderLoadError, type KObject } from '@kubesim/api';
+import { isDNS1123Label, loadManifests, renderLoadError, type KObject } from '@kubesim/api';
 import type { ClusterSpec, Condition, NodeSpec, Scenario, ScenarioStep } from './types.js';
 import { KNOWN_FEATURE_GATES, KUBERNETES_VERSIONS } from '@kubesim/runtime';
 import { containerCrashError, NODE_LIFECYCLE_SETTINGS } from '@kubesim/controllers';
 import { parseTarget } from './conditions.js';
+import { placeInNamespace } from './runner.js';
 
 export interface ScenarioError { readonly type: 'ScenarioError'; readonly message: string }
 const err = (message: string): ScenarioError => ({ type: 'ScenarioError', message });
@@ -172,13 +173,8 @@ const parseStep = (ctx: Ctx, node: YNode, index: number): E.Either<ScenarioError
       if (E.isLeft(objs)) return E.left(err(renderLoadError(objs.left)));
       if (namespace === undefined) return ok({ op: 'apply', objects: objs.right, source: a?.file ?? 'inline' });
       // kubectl apply -n: namespaced objects without a namespace go there; one naming another is refused.
-      const placed: KObject[] = [];
-      for (const o of objs.right) {
-        if (!isKind(o.kind) || !isNamespaced(o.kind)) { placed.push(o); continue; }
-        const own = o.metadata?.namespace;
-        if (own && own !== namespace) return bad(`the namespace from the provided object "${own}" does not match the namespace "${namespace}". You must pass '--namespace=${own}' to perform this operation.`);
-        placed.push(own ? o : { ...o, metadata: { ...o.metadata, namespace } } as KObject);
-      }
+      const placed = placeInNamespace(objs.right, namespace);
+      if (typeof placed === 'string') return bad(placed);
       return ok({ op: 'apply', objects: placed, source: a?.file ?? 'inline' });
     }
     case 'scale': {

@@ -1,4 +1,4 @@
-import { isRunningAndReady, podClaimNames, type EndpointSlice, type PersistentVolume, type PersistentVolumeClaim, type Pod } from '@kubesim/api';
+import { isRunningAndReady, podClaimNames, type EndpointSlice, type KObject, type PersistentVolume, type PersistentVolumeClaim, type Pod } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import type { Snapshot } from '@kubesim/state';
 import { dnsRecords, lastTermination, SANDBOX_WAIT_REASONS } from '@kubesim/controllers';
@@ -131,6 +131,12 @@ export const timeline = (log: readonly Envelope[]): string[] => {
         for (const x of before) if (!after.has(x)) out.push(`${at} DNS - ${x}`);
         break;
       }
+      case 'Namespace':
+        // Namespaces of the scenario (the bootstrap's are the cluster's, not news).
+        if (e.type === 'ADDED' && e.actor !== 'system:bootstrap') out.push(`${at} namespace ${o.metadata!.name!} created ${by}`);
+        else if (e.type === 'DELETED') out.push(`${at} namespace ${o.metadata!.name!} deleted ${by}`);
+        else if (e.type === 'MODIFIED' && !(old as KObject | undefined)?.metadata?.deletionTimestamp && o.metadata?.deletionTimestamp) out.push(`${at} namespace ${o.metadata!.name!} Terminating ${by}`);
+        break;
       case 'StatefulSet': case 'ReplicaSet':
         if (e.type === 'ADDED') out.push(`${at} ${String(o.kind)} ${o.metadata!.name!} created ${by}`);
         if (e.type === 'DELETED') out.push(`${at} ${String(o.kind)} ${o.metadata!.name!} deleted ${by}`);

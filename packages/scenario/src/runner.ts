@@ -71,6 +71,22 @@ const conditionText = (c: Condition): string => {
 const getObject = (state: Snapshot, kind: Kind, namespace: string, name: string): KObject | undefined =>
   state.get(kind, isNamespaced(kind) ? namespace : '', name) as KObject | undefined;
 
+/**
+ * kubectl's `-n NAMESPACE` for objects read from manifests (resource.Builder FilenameParam with an enforced
+ * namespace): a namespaced object without a namespace goes there; one naming another namespace is refused
+ * with kubectl's message. Cluster-scoped objects are left as they are.
+ */
+export const placeInNamespace = (objs: readonly KObject[], namespace: string): KObject[] | string => {
+  const placed: KObject[] = [];
+  for (const o of objs) {
+    if (!isKind(o.kind) || !isNamespaced(o.kind)) { placed.push(o); continue; }
+    const own = o.metadata?.namespace;
+    if (own && own !== namespace) return `the namespace from the provided object "${own}" does not match the namespace "${namespace}". You must pass '--namespace=${own}' to perform this operation.`;
+    placed.push(own ? o : { ...o, metadata: { ...o.metadata, namespace } } as KObject);
+  }
+  return placed;
+};
+
 /** Apply = create, or update the existing object with the manifest's labels, annotations and spec (status is kept). */
 export const applyRequests = (state: Snapshot, objs: readonly KObject[]): ApiRequest[] => objs.map((o) => {
   const kind = o.kind as Kind;

@@ -85,7 +85,7 @@ export const describeLogCommand = (target: string, opts: { readonly log: string;
 };
 
 /** `kubesim rollout status|history KIND/NAME --log FILE [--at POS]`: what kubectl rollout would have printed then. */
-export const rolloutLogCommand = (verb: string, target: string, opts: { readonly log: string; readonly at?: string; readonly revision?: string }): number => {
+export const rolloutLogCommand = (verb: string, target: string, opts: { readonly log: string; readonly at?: string; readonly revision?: string; readonly namespace?: string }): number => {
   if (verb !== 'status' && verb !== 'history') {
     process.stderr.write(`error: rollout ${verb} ${['restart', 'undo', 'pause', 'resume'].includes(verb) ? 'changes a cluster' : 'is not a rollout command'}; a recorded log can only be read (status, history)\n`);
     return 2;
@@ -97,12 +97,12 @@ export const rolloutLogCommand = (verb: string, target: string, opts: { readonly
   const state = logStateAt(opts.log, opts.at);
   if (typeof state === 'number') return state;
   if (verb === 'history') {
-    const h = rolloutHistory(state.store, t.kind, 'default', t.name, revision);
+    const h = rolloutHistory(state.store, t.kind, opts.namespace ?? 'default', t.name, revision);
     if ('error' in h) { process.stderr.write(`${h.error}\n`); return 1; }
     process.stdout.write(`${h.text}\n`);
     return 0;
   }
-  const st = rolloutStatus(state.store, t.kind, 'default', t.name);
+  const st = rolloutStatus(state.store, t.kind, opts.namespace ?? 'default', t.name);
   if ('error' in st) { process.stderr.write(`${st.error}\n`); return 1; }
   process.stdout.write(`${st.message}\n`);
   // A recorded position cannot move on: an unfinished rollout is reported, not waited for.

@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
 import { parse as parseYaml } from 'yaml';
-import { KINDS, kubectlMessage, loadManifests, newNotFound, qualifiedKind, renderLoadError, resolveKind, type Event, type Kind, type KObject } from '@kubesim/api';
+import { compileSelector, KINDS, kubectlMessage, loadManifests, newNotFound, parseSelectorString, renderLoadError, resolveKind, type Event, type Kind, type KObject } from '@kubesim/api';
 import { LogWriter, LOG_FORMAT_VERSION } from '@kubesim/log';
 import { ObjectStore } from '@kubesim/state';
 import {
-  applyRequests, drainNode, driveAsync, missingStorageClass, parseDuration, parseImageArgs, parseTarget, ROLLOUT_VERBS, rolloutHistory, rolloutRestart,
+  applyRequests, drainNode, driveAsync, missingStorageClass, parseDuration, parseImageArgs, placeInNamespace, ROLLOUT_VERBS, rolloutHistory, rolloutRestart,
   rolloutPauseResume, rolloutStatus, rolloutUndo, setImage, versionsFor, type RolloutVerb,
 } from '@kubesim/scenario';
 import { readLog, jsOf, type ProcessState } from '@kubesim/nats';
@@ -13,14 +13,42 @@ import { control, withSession, type ContextOptions, type Session } from '../dist
 import { describeLists, describeObject, type DescribeRelated } from '../printers/index.js';
 import { stateRows } from './up.js';
 import { renderGet, resolveKinds, selectorOptions } from './getmany.js';
+import { deletedLine, namedResources, namespaceFor, resourceArgs, resourceName, resourcesAndPairs, type ResourceRef } from './resources.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const err = (s: string) => process.stderr.write(`${s}\n`);
 
-/** `kind.group/name` as kubectl names an object in its messages (`statefulset.apps/web`). */
-const resourceName = (o: KObject): string => {
-  const k = KINDS[o.kind as Kind];
-  return `${k ? qualifiedKind(o.kind as Kind).toLowerCase() : String(o.kind).toLowerCase()}/${o.metadata?.name ?? ''}`;
+/** A command on a running cluster that works in a namespace (`-n`; default `default`). */
+export interface LiveOptions extends ContextOptions {
+  readonly namespace?: string;
+}
+
+const nsOf = (o: LiveOptions): string => o.namespace ?? 'default';
+
+/** The recorded COMMAND names its namespace when it is not `default` (older logs stay as they were). */
+const nsData = (kind: Kind, namespace: string): Record<string, string> => (KINDS[kind].namespaced && namespace !== 'default' ? { namespace } : {});
+
+/** `kind/name` as a command records its target. */
+const targetText = (r: ResourceRef): string => `${r.kind.toLowerCase()}/${r.name}`;
+
+/** Manifests read from files (`-f`), each file's documents in order; kubectl's error for a missing or bad one. */
+const readManifests = (files: readonly string[]): KObject[] | string => {
+  const objects: KObject[] = [];
+  for (const f of files) {
+    if (!existsSync(f)) return `error: the path "${f}" does not exist`;
+    const r = loadManifests(readFileSync(f, 'utf8'), f);
+    if (E.isLeft(r)) return renderLoadError(r.left);
+    objects.push(...r.right);
+  }
+  return objects;
+};
+
+/** The one object an argument list names (`TYPE NAME` or `TYPE/NAME`), or the error to print. */
+const oneResource = (args: readonly string[]): ResourceRef | string => {
+  const refs = namedResources(args);
+  if (typeof refs === 'string') return `error: ${refs}`;
+  if (refs.length !== 1) return 'error: one resource is required (TYPE NAME or TYPE/NAME)';
+  return refs[0]!;
 };
 
 const fetchInto = async (s: Session, store: ObjectStore, kind: Kind, namespace?: string, name?: string): Promise<void> => {
@@ -29,15 +57,16 @@ const fetchInto = async (s: Session, store: ObjectStore, kind: Kind, namespace?:
   for (const o of r.objects) store.put(o);
 };
 
-/** `kubesim apply -f FILE`: create, or update with the manifest's labels, annotations and spec — as one user command. */
-export const applyCommand = (files: readonly string[], o: ContextOptions): Promise<number> => withSession(o, async (s) => {
-  const objects: KObject[] = [];
-  for (const f of files) {
-    if (!existsSync(f)) { err(`error: the path "${f}" does not exist`); return 1; }
-    const r = loadManifests(readFileSync(f, 'utf8'), f);
-    if (E.isLeft(r)) { err(renderLoadError(r.left)); return 1; }
-    objects.push(...r.right);
-  }
+/**
+ * `kubesim apply -f FILE [-n NS]`: create, or update with the manifest's labels, annotations and spec — as one
+ * user command. `-n` places the namespaced objects without a namespace there and refuses one naming another.
+ */
+export const applyCommand = (files: readonly string[], o: LiveOptions): Promise<number> => withSession(o, async (s) => {
+  const read = readManifests(files);
+  if (typeof read === 'string') { err(read); return 1; }
+  const placed = o.namespace !== undefined ? placeInNamespace(read, o.namespace) : read;
+  if (typeof placed === 'string') { err(`error: ${placed}`); return 1; }
+  const objects = placed;
   // What apply needs to know of the cluster: the objects it may update, the storage classes it names.
   const state = new ObjectStore();
   await fetchInto(s, state, 'StorageClass');
@@ -48,7 +77,7 @@ export const applyCommand = (files: readonly string[], o: ContextOptions): Promi
   const missing = missingStorageClass(state, objects);
   if (missing) { err(missing); return 1; }
   const reqs = applyRequests(state, objects);
-  const r = await s.api.command({ command: 'apply', source: files.join(','), objects: objects.map((x) => `${String(x.kind)}/${x.metadata?.name ?? ''}`) }, reqs);
+  const r = await s.api.command({ command: 'apply', source: files.join(','), objects: objects.map((x) => `${String(x.kind)}/${x.metadata?.name ?? ''}`), ...(o.namespace !== undefined && o.namespace !== 'default' ? { namespace: o.namespace } : {}) }, reqs);
   if (!r.ok) { err(kubectlMessage(r.error)); return 1; }
   reqs.forEach((req, i) => {
     const res = r.results[i]!;
@@ -84,22 +113,24 @@ export const liveGetCommand = (kindArg: string, name: string | undefined, o: Liv
   return r.code;
 });
 
-const targetOf = (t: string): { kind: Kind; name: string } => {
-  const r = parseTarget(t);
-  if (typeof r === 'string') throw new Error(r);
-  return r;
-};
-
-/** `kubesim scale KIND/NAME --replicas N`. */
-export const scaleCommand = (target: string, replicas: string, o: ContextOptions): Promise<number> => withSession(o, async (s) => {
+/**
+ * `kubesim scale TYPE NAME… | TYPE/NAME… --replicas N [-n NS]`: the scale subresource of each, one user
+ * command per object (kubectl sends one request each); `statefulset.apps/web scaled`.
+ */
+export const scaleCommand = (args: readonly string[], replicas: string, o: LiveOptions): Promise<number> => withSession(o, async (s) => {
   const n = Number(replicas);
   if (!Number.isInteger(n) || n < 0) { err(`error: --replicas must be a non-negative integer, got "${replicas}"`); return 1; }
-  const t = targetOf(target);
-  const r = await s.api.command({ command: 'scale', target, replicas: n },
-    [{ verb: 'patch', kind: t.kind, namespace: 'default', name: t.name, subresource: 'scale', patch: { spec: { replicas: n } } }]);
-  if (!r.ok) { err(kubectlMessage(r.error)); return 1; }
-  out(`${resourceName(r.results[0]!)} scaled`);
-  return 0;
+  const refs = namedResources(args);
+  if (typeof refs === 'string') { err(`error: ${refs}`); return 1; }
+  const ns = nsOf(o);
+  let code = 0;
+  for (const t of refs) {
+    const r = await s.api.command({ command: 'scale', target: targetText(t), ...nsData(t.kind, ns), replicas: n },
+      [{ verb: 'patch', kind: t.kind, namespace: namespaceFor(t.kind, ns), name: t.name, subresource: 'scale', patch: { spec: { replicas: n } } }]);
+    if (!r.ok) { err(kubectlMessage(r.error)); code = 1; continue; }
+    out(`${resourceName(r.results[0]!)} scaled`);
+  }
+  return code;
 });
 
 /** `kubesim cordon|uncordon NODE`: the node's spec.unschedulable, as kubectl sets it. */
@@ -148,25 +179,182 @@ export const drainCommand = (node: string, o: ContextOptions & { timeout?: strin
   return r.messages.length > 0 ? 1 : 0;
 });
 
-/** `kubesim delete KIND/NAME [--grace-period N] [--cascade background|foreground|orphan]`. */
-export const deleteCommand = (target: string, o: ContextOptions & { gracePeriod?: string; cascade?: string }): Promise<number> => withSession(o, async (s) => {
-  const t = targetOf(target);
+export interface DeleteOptions extends LiveOptions {
+  readonly filename?: readonly string[];
+  readonly selector?: string;
+  readonly gracePeriod?: string;
+  readonly force?: boolean;
+  readonly now?: boolean;
+  readonly cascade?: string;
+  readonly ignoreNotFound?: boolean;
+}
+
+/**
+ * `kubesim delete` as kubectl delete: `TYPE NAME…`, `TYPE/NAME…`, `TYPE -l SELECTOR` or `-f FILE…`, in the
+ * namespace of `-n` (a file's objects in their own, or refused when they name another than `-n`'s). Each
+ * object is its own request and user command, as kubectl sends them: one that is not found is reported
+ * (`Error from server (NotFound)`) and the others are still deleted. kubectl's grace rules: `--grace-period 0`
+ * without `--force` is 1 s, `--force` alone is 0 (with its warning), `--now` is 1 s.
+ */
+export const deleteCommand = (args: readonly string[], o: DeleteOptions): Promise<number> => withSession(o, async (s) => {
   const cascade = o.cascade?.toLowerCase();
   if (cascade !== undefined && !['background', 'foreground', 'orphan'].includes(cascade)) { err(`error: --cascade must be background, foreground or orphan, got "${o.cascade}"`); return 1; }
-  const grace = o.gracePeriod === undefined ? undefined : Number(o.gracePeriod);
-  if (grace !== undefined && (!Number.isInteger(grace) || grace < 0)) { err(`error: --grace-period must be a non-negative integer, got "${o.gracePeriod}"`); return 1; }
+  let grace = o.gracePeriod === undefined ? -1 : Number(o.gracePeriod);
+  if (o.gracePeriod !== undefined && !Number.isInteger(grace)) { err(`error: invalid argument "${o.gracePeriod}" for "--grace-period" flag: strconv.ParseInt: parsing "${o.gracePeriod}": invalid syntax`); return 1; }
+  if (o.now) {
+    if (grace !== -1) { err('error: --now and --grace-period cannot be specified together'); return 1; }
+    grace = 1;
+  }
+  if (grace === 0 && !o.force) grace = 1;
+  if (o.force && grace < 0) grace = 0;
+  if (o.force && grace > 0) { err('error: --force and --grace-period greater than 0 cannot be specified together'); return 1; }
+  if (o.force && grace === 0) err('warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.');
   const policy = cascade ? (`${cascade[0]!.toUpperCase()}${cascade.slice(1)}` as 'Background' | 'Foreground' | 'Orphan') : undefined;
-  const r = await s.api.command({ command: 'delete', target: `${t.kind.toLowerCase()}/${t.name}`, ...(grace !== undefined ? { gracePeriodSeconds: grace } : {}), ...(policy ? { propagationPolicy: policy } : {}) },
-    [{ verb: 'delete', kind: t.kind, namespace: 'default', name: t.name, ...(grace !== undefined ? { gracePeriodSeconds: grace } : {}), ...(policy ? { propagationPolicy: policy } : {}) }]);
+  const ns = nsOf(o);
+
+  // What to delete: (kind, namespace, name) in the order kubectl visits them.
+  const targets: { kind: Kind; namespace: string; name: string }[] = [];
+  let ignoreNotFound = o.ignoreNotFound === true;
+  if (o.filename !== undefined && o.filename.length > 0) {
+    if (args.length > 0) { err('error: when paths, URLs, or stdin is provided as input, you may not specify resource arguments as well'); return 1; }
+    const read = readManifests(o.filename);
+    if (typeof read === 'string') { err(read); return 1; }
+    const placed = o.namespace !== undefined ? placeInNamespace(read, o.namespace) : read;
+    if (typeof placed === 'string') { err(`error: ${placed}`); return 1; }
+    for (const obj of placed) {
+      const kind = resolveKind(String(obj.kind));
+      if (!kind) { err(`error: resource mapping not found for name: "${obj.metadata?.name ?? ''}" namespace: "${obj.metadata?.namespace ?? ''}" from "${o.filename.join(',')}": no matches for kind "${String(obj.kind)}" in version "${String(obj.apiVersion)}"`); return 1; }
+      targets.push({ kind, namespace: namespaceFor(kind, obj.metadata?.namespace || 'default'), name: obj.metadata?.name ?? '' });
+    }
+  } else {
+    if (args.length === 0) {
+      err(`error: You must provide one or more resources by argument or filename.
+Example resource specifications include:
+   '-f rsrc.yaml'
+   '--filename=rsrc.json'
+   '<resource> <name>'
+   '<resource>'`);
+      return 1;
+    }
+    const r = resourceArgs(args);
+    if (typeof r === 'string') { err(`error: ${r}`); return 1; }
+    if (o.selector !== undefined) {
+      if (r.type === undefined) { err('error: name cannot be provided when a selector is specified'); return 1; }
+      const sel = compileSelector(parseSelectorString(o.selector));
+      const l = await s.api.list(r.type, KINDS[r.type].namespaced ? ns : undefined);
+      if (!l.ok) { err(kubectlMessage(l.error)); return 1; }
+      for (const obj of l.objects) if (sel.matches(obj.metadata?.labels)) targets.push({ kind: r.type, namespace: namespaceFor(r.type, ns), name: obj.metadata?.name ?? '' });
+      // kubectl ignores NotFound with a selector unless told otherwise: the object went meanwhile.
+      ignoreNotFound = o.ignoreNotFound !== false;
+    } else {
+      if (r.type !== undefined) { err('error: resource(s) were provided, but no name was specified'); return 1; }
+      for (const t of r.refs) targets.push({ kind: t.kind, namespace: namespaceFor(t.kind, ns), name: t.name });
+    }
+  }
+  if (targets.length === 0) { out('No resources found'); return 0; }
+  let code = 0;
+  for (const t of targets) {
+    const opts = { ...(grace >= 0 ? { gracePeriodSeconds: grace } : {}), ...(policy ? { propagationPolicy: policy } : {}) };
+    const r = await s.api.command({ command: 'delete', target: targetText(t), ...nsData(t.kind, t.namespace), ...opts },
+      [{ verb: 'delete', kind: t.kind, namespace: t.namespace, name: t.name, ...opts }]);
+    if (!r.ok) {
+      if (ignoreNotFound && r.error.reason === 'NotFound') continue;
+      err(kubectlMessage(r.error)); code = 1; continue;
+    }
+    out(deletedLine(t.kind, t.name, t.namespace, grace === 0));
+  }
+  return code;
+});
+
+/** The current labels or annotations of an object, as a plain map. */
+const metaMap = (o: KObject, field: 'labels' | 'annotations'): Record<string, string> => ({ ...((o.metadata?.[field] ?? {}) as Record<string, string>) });
+
+export interface LabelOptions extends LiveOptions {
+  readonly overwrite?: boolean;
+  readonly selector?: string;
+  readonly all?: boolean;
+}
+
+/**
+ * `kubesim label|annotate TYPE NAME… KEY=VALUE… KEY-… [--overwrite] [-l SELECTOR | --all] [-n NS]`, as kubectl:
+ * each object read, its labels (annotations) changed — an existing key only with `--overwrite` (an
+ * annotation only when its value changes) — and sent as a JSON merge patch, one user command each;
+ * `pod/web-0 labeled` (`not labeled` when nothing changed, `unlabeled` when only removed), `annotated`.
+ */
+export const labelCommand = (what: 'label' | 'annotation', args: readonly string[], o: LabelOptions): Promise<number> => withSession(o, async (s) => {
+  const parsed = resourcesAndPairs(args, what);
+  if (typeof parsed === 'string') { err(`error: ${parsed}`); return 1; }
+  if (o.all && o.selector !== undefined) { err('error: cannot set --all and --selector at the same time'); return 1; }
+  if (parsed.resources.length === 0) { err('error: one or more resources must be specified as <resource> <name> or <resource>/<name>'); return 1; }
+  const r = resourceArgs(parsed.resources);
+  if (typeof r === 'string') { err(`error: ${r}`); return 1; }
+  const ns = nsOf(o);
+  const field = what === 'label' ? 'labels' : 'annotations';
+  const objects: KObject[] = [];
+  let missing = false;
+  if (r.type !== undefined) {
+    if (o.selector === undefined && !o.all) { err('error: resource(s) were provided, but no name was specified'); return 1; }
+    const sel = o.selector !== undefined ? compileSelector(parseSelectorString(o.selector)) : undefined;
+    const l = await s.api.list(r.type, KINDS[r.type].namespaced ? ns : undefined);
+    if (!l.ok) { err(kubectlMessage(l.error)); return 1; }
+    objects.push(...l.objects.filter((x) => sel === undefined || sel.matches(x.metadata?.labels)));
+    if (objects.length === 0) { err(`No resources found in ${ns} namespace.`); return 0; }
+  } else {
+    if (o.selector !== undefined) { err('error: name cannot be provided when a selector is specified'); return 1; }
+    for (const t of r.refs) {
+      const l = await s.api.list(t.kind, KINDS[t.kind].namespaced ? ns : undefined, t.name);
+      if (!l.ok) { err(kubectlMessage(l.error)); return 1; }
+      if (l.objects[0] === undefined) { err(kubectlMessage(newNotFound(t.kind, t.name))); missing = true; continue; }
+      objects.push(l.objects[0]);
+    }
+  }
+  let code = missing ? 1 : 0;
+  for (const obj of objects) {
+    const cur = metaMap(obj, field);
+    if (!o.overwrite) {
+      const clashes = [...parsed.set].filter(([k, v]) => k in cur && (what === 'label' || (cur[k] !== v && k !== 'kubernetes.io/change-cause'))).map(([k]) => `'${k}' already has a value (${cur[k]!})`);
+      if (clashes.length > 0) {
+        err(what === 'label'
+          ? `error: ${clashes.length === 1 ? `${clashes[0]!}, and --overwrite is false` : `[${clashes.map((c) => `${c}, and --overwrite is false`).join(', ')}]`}`
+          : `error: --overwrite is false but found the following declared annotation(s): ${clashes.join('; ')}`);
+        code = 1;
+        continue;
+      }
+    }
+    if (what === 'label') for (const k of parsed.remove) if (!(k in cur)) out(`label "${k}" not found.`);
+    const next = { ...cur };
+    for (const [k, v] of parsed.set) next[k] = v;
+    for (const k of parsed.remove) delete next[k];
+    const patch: Record<string, string | null> = {};
+    for (const [k, v] of Object.entries(next)) if (cur[k] !== v) patch[k] = v;
+    for (const k of Object.keys(cur)) if (!(k in next)) patch[k] = null;
+    const kind = obj.kind as Kind;
+    const name = obj.metadata?.name ?? '';
+    const res = await s.api.command({ command: what === 'label' ? 'label' : 'annotate', target: targetText({ kind, name }), ...nsData(kind, ns), changes: args.slice(parsed.resources.length), ...(o.overwrite ? { overwrite: true } : {}) },
+      [{ verb: 'patch', kind, namespace: namespaceFor(kind, ns), name, patch: { metadata: { [field]: patch } } }]);
+    if (!res.ok) { err(kubectlMessage(res.error)); code = 1; continue; }
+    const changed = Object.keys(patch).length > 0;
+    const msg = what === 'annotation' ? 'annotated'
+      : !changed ? 'not labeled'
+        : !o.overwrite && JSON.stringify(next).length < JSON.stringify(cur).length ? 'unlabeled' : 'labeled';
+    out(`${resourceName(res.results[0]!)} ${msg}`);
+  }
+  return code;
+});
+
+/** `kubesim create namespace NAME`: kubectl create namespace. */
+export const createNamespaceCommand = (name: string, o: ContextOptions): Promise<number> => withSession(o, async (s) => {
+  const r = await s.api.command({ command: 'create namespace', name }, [{ verb: 'create', object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } as KObject }]);
   if (!r.ok) { err(kubectlMessage(r.error)); return 1; }
-  out(`${resourceName(r.results[0]!)} deleted`);
+  out(`namespace/${name} created`);
   return 0;
 });
 
-/** `kubesim describe KIND/NAME`: the object as kubectl describe prints it ({@link describeObject}), with what that needs listed from the cluster. */
-export const describeCommand = (target: string, o: ContextOptions): Promise<number> => withSession(o, async (s) => {
-  const t = targetOf(target);
-  const r = await s.api.list(t.kind, 'default', t.name);
+/** `kubesim describe TYPE NAME | TYPE/NAME [-n NS]`: the object as kubectl describe prints it ({@link describeObject}), with what that needs listed from the cluster. */
+export const describeCommand = (args: readonly string[], o: LiveOptions): Promise<number> => withSession(o, async (s) => {
+  const t = oneResource(args);
+  if (typeof t === 'string') { err(t); return 1; }
+  const r = await s.api.list(t.kind, KINDS[t.kind].namespaced ? nsOf(o) : undefined, t.name);
   if (!r.ok) { err(kubectlMessage(r.error)); return 1; }
   const obj = r.objects[0];
   if (!obj) { err(kubectlMessage(newNotFound(t.kind, t.name))); return 1; }
@@ -255,14 +443,14 @@ export const exportCommand = (o: ContextOptions & { output?: string }): Promise<
 });
 
 /** The set and its revisions as the API server holds them: what kubectl rollout reads. */
-const rolloutState = async (s: Session, kind: Kind, name: string): Promise<ObjectStore> => {
+const rolloutState = async (s: Session, kind: Kind, ns: string, name: string): Promise<ObjectStore> => {
   const state = new ObjectStore();
-  await fetchInto(s, state, kind, 'default', name);
-  await fetchInto(s, state, 'ControllerRevision', 'default');
+  await fetchInto(s, state, kind, ns, name);
+  await fetchInto(s, state, 'ControllerRevision', ns);
   return state;
 };
 
-export interface RolloutOptions extends ContextOptions {
+export interface RolloutOptions extends LiveOptions {
   readonly toRevision?: string;
   readonly revision?: string;
   readonly watch?: boolean;
@@ -280,27 +468,29 @@ const wholeNumber = (flag: string, v: string | undefined): number | string => {
  * restart and undo are one user command each (a strategic merge patch of the set); status follows the
  * set until the rollout is done (`--watch=false`: once), printing kubectl's message at each change.
  */
-export const rolloutCommand = (verb: string, target: string, o: RolloutOptions): Promise<number> => withSession(o, async (s) => {
+export const rolloutCommand = (verb: string, args: readonly string[], o: RolloutOptions): Promise<number> => withSession(o, async (s) => {
   if (!(ROLLOUT_VERBS as readonly string[]).includes(verb)) { err(`error: unknown command "${verb}" for "kubesim rollout" (restart, undo, status, history, pause, resume)`); return 2; }
-  const t = parseTarget(target);
-  if (typeof t === 'string') { err(`error: ${t}`); return 2; }
+  const t = oneResource(args);
+  if (typeof t === 'string') { err(t); return 2; }
+  const ns = nsOf(o);
+  const target = targetText(t);
   switch (verb as RolloutVerb) {
     case 'pause': case 'resume': {
       const state = new ObjectStore();
-      if (t.kind === 'StatefulSet' || t.kind === 'ReplicaSet') await fetchInto(s, state, t.kind, 'default', t.name);
-      err(rolloutPauseResume(state, verb as 'pause' | 'resume', t.kind, 'default', t.name));
+      if (t.kind === 'StatefulSet' || t.kind === 'ReplicaSet') await fetchInto(s, state, t.kind, ns, t.name);
+      err(rolloutPauseResume(state, verb as 'pause' | 'resume', t.kind, ns, t.name));
       return 1;
     }
     case 'restart': case 'undo': {
       const to = wholeNumber('--to-revision', o.toRevision);
       if (typeof to === 'string') { err(to); return 2; }
-      const state = await rolloutState(s, t.kind, t.name);
+      const state = await rolloutState(s, t.kind, ns, t.name);
       const plan = verb === 'restart'
-        ? rolloutRestart(state, t.kind, 'default', t.name, s.clock.now())
-        : rolloutUndo(state, t.kind, 'default', t.name, to);
+        ? rolloutRestart(state, t.kind, ns, t.name, s.clock.now())
+        : rolloutUndo(state, t.kind, ns, t.name, to);
       if (plan.type === 'error') { err(plan.message); return 1; }
       if (plan.type === 'print') { out(plan.text); return 0; }
-      const r = await s.api.command({ command: `rollout ${verb}`, target, ...(verb === 'undo' && to !== 0 ? { toRevision: to } : {}) }, [plan.request]);
+      const r = await s.api.command({ command: `rollout ${verb}`, target, ...nsData(t.kind, ns), ...(verb === 'undo' && to !== 0 ? { toRevision: to } : {}) }, [plan.request]);
       if (!r.ok) { err(kubectlMessage(r.error)); return 1; }
       out(plan.done);
       return 0;
@@ -308,7 +498,7 @@ export const rolloutCommand = (verb: string, target: string, o: RolloutOptions):
     case 'history': {
       const rev = wholeNumber('--revision', o.revision);
       if (typeof rev === 'string') { err(rev); return 2; }
-      const h = rolloutHistory(await rolloutState(s, t.kind, t.name), t.kind, 'default', t.name, rev);
+      const h = rolloutHistory(await rolloutState(s, t.kind, ns, t.name), t.kind, ns, t.name, rev);
       if ('error' in h) { err(h.error); return 1; }
       out(h.text);
       return 0;
@@ -320,11 +510,11 @@ export const rolloutCommand = (verb: string, target: string, o: RolloutOptions):
       let seen: string | undefined;
       for (;;) {
         const state = new ObjectStore();
-        await fetchInto(s, state, t.kind, 'default', t.name);
-        const st = rolloutStatus(state, t.kind, 'default', t.name);
+        await fetchInto(s, state, t.kind, ns, t.name);
+        const st = rolloutStatus(state, t.kind, ns, t.name);
         if ('error' in st) { err(st.error); return 1; }
         // kubectl prints the status at each watch event of the set: here, at each new resourceVersion.
-        const rv = state.get(t.kind, 'default', t.name)?.metadata?.resourceVersion;
+        const rv = state.get(t.kind, ns, t.name)?.metadata?.resourceVersion;
         if (rv !== seen) { out(st.message); seen = rv; }
         if (st.done || o.watch === false) return 0;
         if (Date.now() >= deadline) { err('error: timed out waiting for the condition'); return 1; }
@@ -339,9 +529,11 @@ export const rolloutCommand = (verb: string, target: string, o: RolloutOptions):
  * on the running cluster — a strategic merge patch by default — as one user command;
  * `statefulset.apps/web patched`, or `patched (no change)` when nothing was written.
  */
-export const patchCommand = (target: string, o: ContextOptions & { patch: string; type?: string; subresource?: string }): Promise<number> => withSession(o, async (s) => {
-  const t = parseTarget(target);
-  if (typeof t === 'string') { err(`error: ${t}`); return 2; }
+export const patchCommand = (args: readonly string[], o: LiveOptions & { patch: string; type?: string; subresource?: string }): Promise<number> => withSession(o, async (s) => {
+  const t = oneResource(args);
+  if (typeof t === 'string') { err(t); return 2; }
+  const ns = namespaceFor(t.kind, nsOf(o));
+  const target = targetText(t);
   const type = o.type ?? 'strategic';
   if (type === 'json') { err('error: --type json (a JSON patch, RFC 6902) is not supported by kubesim: use strategic (the default) or merge'); return 2; }
   if (type !== 'strategic' && type !== 'merge') { err(`error: --type must be one of [json merge strategic], not "${type}"`); return 2; }
@@ -349,12 +541,12 @@ export const patchCommand = (target: string, o: ContextOptions & { patch: string
   let patch: unknown;
   try { patch = parseYaml(o.patch); } catch (e) { err(`error: unable to parse "${o.patch}": ${(e as Error).message}`); return 1; }
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) { err(`error: unable to parse "${o.patch}": a patch is a map`); return 1; }
-  const before = await s.api.list(t.kind, KINDS[t.kind].namespaced ? 'default' : undefined, t.name);
+  const before = await s.api.list(t.kind, KINDS[t.kind].namespaced ? ns : undefined, t.name);
   if (!before.ok) { err(kubectlMessage(before.error)); return 1; }
   const old = before.objects[0];
   if (!old) { err(kubectlMessage(newNotFound(t.kind, t.name))); return 1; }
-  const r = await s.api.command({ command: 'patch', target, patch, ...(type === 'strategic' ? { type } : {}) }, [{
-    verb: 'patch', kind: t.kind, namespace: KINDS[t.kind].namespaced ? 'default' : '', name: t.name, patch: patch as Record<string, unknown>,
+  const r = await s.api.command({ command: 'patch', target, ...nsData(t.kind, ns), patch, ...(type === 'strategic' ? { type } : {}) }, [{
+    verb: 'patch', kind: t.kind, namespace: ns, name: t.name, patch: patch as Record<string, unknown>,
     ...(type === 'strategic' ? { patchType: 'strategic' as const } : {}), ...(o.subresource ? { subresource: o.subresource as 'status' } : {}),
   }]);
   if (!r.ok) { err(kubectlMessage(r.error)); return 1; }
@@ -364,16 +556,20 @@ export const patchCommand = (target: string, o: ContextOptions & { patch: string
 });
 
 /** `kubesim set image KIND/NAME CONTAINER=IMAGE…`: kubectl set image on the running cluster, one user command. */
-export const setImageCommand = (target: string, args: readonly string[], o: ContextOptions): Promise<number> => withSession(o, async (s) => {
-  const t = parseTarget(target);
-  if (typeof t === 'string') { err(`error: ${t}`); return 2; }
-  const images = parseImageArgs(args);
+export const setImageCommand = (args: readonly string[], o: LiveOptions): Promise<number> => withSession(o, async (s) => {
+  // kubectl set image TYPE NAME C=I… or TYPE/NAME C=I…: the resource arguments come before the first pair.
+  const split = args.findIndex((a) => a.includes('='));
+  const t = oneResource(split < 0 ? args : args.slice(0, split));
+  if (typeof t === 'string') { err(t); return 2; }
+  const ns = nsOf(o);
+  const target = targetText(t);
+  const images = parseImageArgs(split < 0 ? [] : args.slice(split));
   if (typeof images === 'string') { err(images); return 2; }
   const state = new ObjectStore();
-  await fetchInto(s, state, t.kind, KINDS[t.kind].namespaced ? 'default' : undefined, t.name);
-  const plan = setImage(state, t.kind, 'default', t.name, images);
+  await fetchInto(s, state, t.kind, KINDS[t.kind].namespaced ? ns : undefined, t.name);
+  const plan = setImage(state, t.kind, ns, t.name, images);
   if (plan.request !== undefined) {
-    const r = await s.api.command({ command: 'set image', target, images }, [plan.request]);
+    const r = await s.api.command({ command: 'set image', target, ...nsData(t.kind, ns), images }, [plan.request]);
     if (!r.ok) { err(kubectlMessage(r.error)); return 1; }
     out(plan.done!);
   }

@@ -14,10 +14,14 @@ export interface ClaimDeletionVerdict {
   readonly why: string;
 }
 
+/** The namespace controller: it deletes the content of a namespace being deleted. */
+const NAMESPACE_ACTOR = 'namespace-controller';
+
 const isUserActor = (actor: string): boolean => actor === 'user' || actor.startsWith('system:');
 
 /**
- * Whether a claim deletion request is allowed (§1.10, L6): a user may delete any claim; the garbage
+ * Whether a claim deletion request is allowed (§1.10, L6): a user may delete any claim, the namespace
+ * controller any claim of a namespace being deleted; the garbage
  * collector only a claim whose owners are all gone (or being deleted) and that carries an owner
  * reference the retention policy allows — to its StatefulSet under whenDeleted=Delete, to its pod under
  * whenScaled=Delete; nobody else (the StatefulSet controller never) deletes a claim. References to
@@ -25,7 +29,14 @@ const isUserActor = (actor: string): boolean => actor === 'user' || actor.starts
  */
 export const judgeClaimDeletion = (world: World, actor: string, claim: PersistentVolumeClaim): ClaimDeletionVerdict => {
   if (isUserActor(actor)) return { legit: true, why: `deleted by ${actor}` };
-  if (actor !== GC_ACTOR) return { legit: false, why: `deleted by ${actor}; only the garbage collector (through a retention owner reference) or a user deletes claims` };
+  if (actor === NAMESPACE_ACTOR) {
+    // Deleting a namespace deletes everything in it, claims included, whatever a retention policy says.
+    const ns = world.store.get('Namespace', '', nsOf(claim));
+    return ns?.metadata?.deletionTimestamp !== undefined
+      ? { legit: true, why: `deleted by ${actor}: its namespace is being deleted` }
+      : { legit: false, why: `deleted by ${actor} although its namespace ${nsOf(claim)} is not being deleted` };
+  }
+  if (actor !== GC_ACTOR) return { legit: false, why: `deleted by ${actor}; only the garbage collector (through a retention owner reference), the namespace controller (its namespace being deleted) or a user deletes claims` };
   const refs = claim.metadata?.ownerReferences ?? [];
   if (refs.length === 0) return { legit: false, why: 'deleted by the garbage collector although it has no owner reference' };
   const ns = nsOf(claim);
