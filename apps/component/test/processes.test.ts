@@ -11,7 +11,7 @@ describe('every component its own process', () => {
   it('runs an OrderedReady StatefulSet to three Ready pods, each with its own claim', async () => {
     // The API server and thirteen controllers (kubelet for every node in one process).
     expect(t.c.supervisor.states().map((p) => p.name)).toEqual(['apiserver', ...COMPONENT_NAMES]);
-    expect(t.c.supervisor.states().map((p) => p.state)).toEqual(Array(14).fill('running'));
+    expect(t.c.supervisor.states().map((p) => p.state)).toEqual(Array(15).fill('running'));
     await command(t, { command: 'apply' }, [{ verb: 'create', object: headless() }, { verb: 'create', object: statefulSet(3) }]);
     await until('3 Ready replicas', () => setOf(t)?.status?.readyReplicas === 3);
     expect(([...t.view.store.list('Pod', 'default')] as Pod[]).map((p) => [p.metadata!.name, p.spec!.volumes![0]!.persistentVolumeClaim!.claimName])).toEqual([
