@@ -1,6 +1,7 @@
 export * from './types.js';
 export * from './errors.js';
 export * from './selector.js';
+export * from './selectorparse.js';
 export * from './quantity.js';
 export * from './naming.js';
 export * from './yaml.js';

@@ -1,4 +1,4 @@
-import { compileSelector, KINDS, newNotFound, kubectlMessage, parseSelectorString, resolveKind, type Kind, type KObject } from '@kubesim/api';
+import { KINDS, newNotFound, kubectlMessage, parseLabelSelectorString, requirementsMatch, resolveKind, selectorListError, type Kind, type KObject, type Requirement } from '@kubesim/api';
 import { printObjects, sortByKey, toList, goJson, goYaml } from '../printers/index.js';
 
 /**
@@ -6,6 +6,16 @@ import { printObjects, sortByKey, toList, goJson, goYaml } from '../printers/ind
  * `all` category that kubesim has: pods, services, replicasets, statefulsets — in that order).
  */
 export const ALL_KINDS: readonly Kind[] = ['Pod', 'Service', 'ReplicaSet', 'StatefulSet'];
+
+/**
+ * A `-l` selector as the API server parses it for a list of `kind`, or the `Error from server (BadRequest)` line
+ * kubectl prints for a malformed one (`… that match label selector "a b", field selector "": unable to parse
+ * requirement: found 'b', expected: in, notin, =, ==, !=, gt, lt`).
+ */
+export const parseSelector = (kind: Kind, selector: string): Requirement[] | string => {
+  const r = parseLabelSelectorString(selector);
+  return typeof r === 'string' ? `Error from server (BadRequest): ${selectorListError(KINDS[kind].apiVersion, KINDS[kind].plural, selector, r)}` : r;
+};
 
 /** The kinds a `get` argument names, or kubectl's error for the first it does not know. */
 export const resolveKinds = (arg: string): Kind[] | string => {
@@ -46,10 +56,11 @@ export const renderGet = (req: GetRequest, listed: ReadonlyMap<Kind, readonly KO
   let err = '';
   let code = 0;
   const groups: { kind: Kind; objects: KObject[] }[] = [];
-  const selector = req.selector !== undefined ? compileSelector(parseSelectorString(req.selector)) : undefined;
+  const parsed = req.selector !== undefined ? parseSelector(req.kinds[0]!, req.selector) : undefined;
+  if (typeof parsed === 'string') return { out: '', err: `${parsed}\n`, code: 1 };
   for (const kind of req.kinds) {
     let objects = [...listed.get(kind) ?? []];
-    if (selector) objects = objects.filter((o) => selector.matches(o.metadata?.labels));
+    if (parsed) objects = objects.filter((o) => requirementsMatch(parsed, o.metadata?.labels));
     if (req.name !== undefined) {
       objects = objects.filter((o) => o.metadata?.name === req.name);
       if (objects.length === 0) { err += `${kubectlMessage(newNotFound(kind, req.name))}\n`; code = 1; continue; }

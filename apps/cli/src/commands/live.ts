@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
 import { parse as parseYaml } from 'yaml';
-import { compileSelector, KINDS, kubectlMessage, loadManifests, newNotFound, parseSelectorString, renderLoadError, resolveKind, type Event, type Kind, type KObject } from '@kubesim/api';
+import { KINDS, kubectlMessage, loadManifests, newNotFound, renderLoadError, requirementsMatch, resolveKind, type Event, type Kind, type KObject } from '@kubesim/api';
 import { LogWriter, LOG_FORMAT_VERSION } from '@kubesim/log';
 import { ObjectStore } from '@kubesim/state';
 import {
@@ -12,7 +12,7 @@ import { readLog, jsOf, type ProcessState } from '@kubesim/nats';
 import { control, withSession, type ContextOptions, type Session } from '../distributed/context.js';
 import { describeLists, describeObject, type DescribeRelated } from '../printers/index.js';
 import { stateRows } from './up.js';
-import { renderGet, resolveKinds, selectorOptions } from './getmany.js';
+import { parseSelector, renderGet, resolveKinds, selectorOptions } from './getmany.js';
 import { deletedLine, namedResources, namespaceFor, resourceArgs, resourceName, resourcesAndPairs, type ResourceRef } from './resources.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -240,10 +240,11 @@ Example resource specifications include:
     if (typeof r === 'string') { err(`error: ${r}`); return 1; }
     if (o.selector !== undefined) {
       if (r.type === undefined) { err('error: name cannot be provided when a selector is specified'); return 1; }
-      const sel = compileSelector(parseSelectorString(o.selector));
+      const sel = parseSelector(r.type, o.selector);
+      if (typeof sel === 'string') { err(sel); return 1; }
       const l = await s.api.list(r.type, KINDS[r.type].namespaced ? ns : undefined);
       if (!l.ok) { err(kubectlMessage(l.error)); return 1; }
-      for (const obj of l.objects) if (sel.matches(obj.metadata?.labels)) targets.push({ kind: r.type, namespace: namespaceFor(r.type, ns), name: obj.metadata?.name ?? '' });
+      for (const obj of l.objects) if (requirementsMatch(sel, obj.metadata?.labels)) targets.push({ kind: r.type, namespace: namespaceFor(r.type, ns), name: obj.metadata?.name ?? '' });
       // kubectl ignores NotFound with a selector unless told otherwise: the object went meanwhile.
       ignoreNotFound = o.ignoreNotFound !== false;
     } else {
@@ -294,10 +295,11 @@ export const labelCommand = (what: 'label' | 'annotation', args: readonly string
   let missing = false;
   if (r.type !== undefined) {
     if (o.selector === undefined && !o.all) { err('error: resource(s) were provided, but no name was specified'); return 1; }
-    const sel = o.selector !== undefined ? compileSelector(parseSelectorString(o.selector)) : undefined;
+    const sel = o.selector !== undefined ? parseSelector(r.type, o.selector) : undefined;
+    if (typeof sel === 'string') { err(sel); return 1; }
     const l = await s.api.list(r.type, KINDS[r.type].namespaced ? ns : undefined);
     if (!l.ok) { err(kubectlMessage(l.error)); return 1; }
-    objects.push(...l.objects.filter((x) => sel === undefined || sel.matches(x.metadata?.labels)));
+    objects.push(...l.objects.filter((x) => sel === undefined || requirementsMatch(sel, x.metadata?.labels)));
     if (objects.length === 0) { err(`No resources found in ${ns} namespace.`); return 0; }
   } else {
     if (o.selector !== undefined) { err('error: name cannot be provided when a selector is specified'); return 1; }
