@@ -66,33 +66,6 @@ export const mapSelectorMatches = (sel: Labels | undefined, labels: Labels | und
   return true;
 };
 
-/** Parse `a=b,c!=d,e in (x,y),!f` (kubectl -l). */
-export const parseSelectorString = (s: string): LabelSelector => {
-  const sel: { matchLabels: Record<string, string>; matchExpressions: { key: string; operator: string; values?: string[] }[] } =
-    { matchLabels: {}, matchExpressions: [] };
-  const parts = s.match(/[^,(]+(\([^)]*\))?/g) ?? [];
-  for (const raw of parts) {
-    const p = raw.trim();
-    if (!p) continue;
-    let m: RegExpExecArray | null;
-    if ((m = /^([^\s!=]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(p))) {
-      matchExpr(m[1]!, m[2] === 'in' ? 'In' : 'NotIn', m[3]!.split(',').map((x) => x.trim()));
-    } else if ((m = /^([^\s!=]+)\s*!=\s*(\S*)$/.exec(p))) {
-      matchExpr(m[1]!, 'NotIn', [m[2]!]);
-    } else if ((m = /^([^\s!=]+)\s*==?\s*(\S*)$/.exec(p))) {
-      sel.matchLabels[m[1]!] = m[2]!;
-    } else if ((m = /^!(\S+)$/.exec(p))) {
-      matchExpr(m[1]!, 'DoesNotExist');
-    } else {
-      matchExpr(p, 'Exists');
-    }
-  }
-  function matchExpr(key: string, operator: string, values?: string[]) {
-    sel.matchExpressions.push(values ? { key, operator, values } : { key, operator });
-  }
-  return sel;
-};
-
 /** Equality of two string maps (labels, annotations, selectors); absent equals empty. */
 export const sameStringMap = (a: Labels | undefined, b: Labels | undefined): boolean => {
   if (a === b) return true;

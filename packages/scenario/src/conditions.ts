@@ -1,6 +1,6 @@
 import {
-  compileSelector, controllerRefOf, isRunningAndReady, parentAndOrdinal, parseSelectorString, printPod, resolveKind,
-  type KObject, type Pod, type PersistentVolumeClaim, type PersistentVolume, type Kind,
+  controllerRefOf, isRunningAndReady, parentAndOrdinal, parseLabelSelectorString, printPod, requirementsMatch, resolveKind,
+  type KObject, type Pod, type Requirement, type PersistentVolumeClaim, type PersistentVolume, type Kind,
 } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import type { Snapshot } from '@kubesim/state';
@@ -56,7 +56,7 @@ const evalPods = (ctx: EvalContext, c: PodsCondition): Failures => {
   const f: Failures = [];
   let pods = [...ctx.state.list('Pod', ctx.namespace)] as Pod[];
   const filtered = c.selector !== undefined || c.owner !== undefined || c.namePattern !== undefined;
-  if (c.selector !== undefined) { const s = compileSelector(parseSelectorString(c.selector)); pods = pods.filter((p) => s.matches(p.metadata?.labels)); }
+  if (c.selector !== undefined) { const s = selectorOf(c.selector); pods = pods.filter((p) => requirementsMatch(s, p.metadata?.labels)); }
   if (c.owner !== undefined) {
     const t = parseTarget(c.owner);
     if (typeof t === 'string') return [t];
@@ -110,7 +110,7 @@ const evalPods = (ctx: EvalContext, c: PodsCondition): Failures => {
 const evalClaims = (ctx: EvalContext, c: ClaimsCondition): Failures => {
   const f: Failures = [];
   let claims = [...ctx.state.list('PersistentVolumeClaim', ctx.namespace)] as PersistentVolumeClaim[];
-  if (c.selector !== undefined) { const s = compileSelector(parseSelectorString(c.selector)); claims = claims.filter((x) => s.matches(x.metadata?.labels)); }
+  if (c.selector !== undefined) { const s = selectorOf(c.selector); claims = claims.filter((x) => requirementsMatch(s, x.metadata?.labels)); }
   if (c.names) {
     const byName = new Map(claims.map((x) => [x.metadata!.name!, x]));
     if (c.selector !== undefined) {
@@ -177,11 +177,18 @@ const replaySetPods = (ctx: EvalContext, set: string, since: number, check: (e: 
   return f;
 };
 
+/** A condition's selector (checked when the scenario was parsed; a malformed one here is a programming error). */
+const selectorOf = (s: string): Requirement[] => {
+  const r = parseLabelSelectorString(s);
+  if (typeof r === 'string') throw new Error(`selector "${s}": ${r}`);
+  return r;
+};
+
 /** Pod entries of the log after `since` whose labels match a selector string. */
 function* podEntriesSince(ctx: EvalContext, selector: string, since: number): Iterable<Envelope & { object: KObject }> {
-  const sel = compileSelector(parseSelectorString(selector));
+  const sel = selectorOf(selector);
   for (const e of ctx.log) {
-    if (e.seq > since && isObjectEntry(e) && e.object.kind === 'Pod' && sel.matches(e.object.metadata?.labels)) yield e;
+    if (e.seq > since && isObjectEntry(e) && e.object.kind === 'Pod' && requirementsMatch(sel, e.object.metadata?.labels)) yield e;
   }
 }
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument, LineCounter, isMap, isSeq, type Node as YNode } from 'yaml';
 import * as E from 'fp-ts/lib/Either.js';
-import { isDNS1123Label, loadManifests, renderLoadError, type KObject } from '@kubesim/api';
+import { isDNS1123Label, loadManifests, parseLabelSelectorString, renderLoadError, type KObject } from '@kubesim/api';
 import type { ClusterSpec, Condition, NodeSpec, Scenario, ScenarioStep } from './types.js';
 import { KNOWN_FEATURE_GATES, KUBERNETES_VERSIONS } from '@kubesim/runtime';
 import { containerCrashError, NODE_LIFECYCLE_SETTINGS } from '@kubesim/controllers';
@@ -318,6 +318,14 @@ const conditionErrors = (c: unknown): string | undefined => {
   }
   const rollout = (c as { rollout?: unknown }).rollout;
   if (rollout !== undefined && (typeof rollout !== 'string' || typeof parseTarget(rollout) === 'string')) return 'rollout: give the target as KIND/NAME, e.g. statefulset/web';
+  // Label selectors are parsed as the API server parses them: a malformed one must not match something else.
+  const cc = c as { pods?: { selector?: unknown }; claims?: { selector?: unknown }; simultaneousDeletion?: { selector?: unknown }; createdTogether?: { selector?: unknown } };
+  for (const [where, sel] of [['pods', cc.pods?.selector], ['claims', cc.claims?.selector], ['simultaneousDeletion', cc.simultaneousDeletion?.selector], ['createdTogether', cc.createdTogether?.selector]] as const) {
+    if (sel === undefined) continue;
+    if (typeof sel !== 'string') return `${where}.selector: give a label selector string, e.g. app=web`;
+    const r = parseLabelSelectorString(sel);
+    if (typeof r === 'string') return `${where}.selector "${sel}": ${r}`;
+  }
   for (const sub of ((c as { all?: unknown[] }).all ?? [])) { const e = conditionErrors(sub); if (e) return e; }
   return undefined;
 };

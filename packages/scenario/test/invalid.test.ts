@@ -93,6 +93,9 @@ describe('invalid manifests get Kubernetes-format errors and write nothing', () 
     expect(E.isLeft(sc2) && sc2.left.message).toMatch(/unknown condition "podz"/);
     const sc3 = parseScenario(`${cluster}steps:\n  - patch: {target: statefulset/web, type: json, patch: {spec: {}}}\n`, 's.yaml');
     expect(E.isLeft(sc3) && sc3.left.message).toBe('error: s.yaml:6: step 1: patch: type is strategic (the default, as kubectl patch) or merge (a JSON merge patch), not "json"');
+    // A malformed label selector is refused as the API server refuses it (it must not select something else).
+    const sc4 = parseScenario(`${cluster}steps:\n  - wait: {until: {all: [{pods: {selector: "app in (web", count: 1}}]}}\n`, 's.yaml');
+    expect(E.isLeft(sc4) && sc4.left.message).toBe('error: s.yaml:6: step 1: wait: pods.selector "app in (web": unable to parse requirement: found \'\', expected: \',\' or \')\'');
   });
 
   it('images held from the start (cluster.images on every node, nodes[].images on one) and images no registry has (cluster.missingImages); anything but a list of image names is refused', () => {
