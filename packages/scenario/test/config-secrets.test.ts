@@ -187,6 +187,33 @@ describe('ConfigMaps and Secrets: the kubelet', () => {
   });
 });
 
+describe('ConfigMaps and Secrets: an init container restarted after a failure', () => {
+  it('makes its environment again: its Secret gone, Init:CreateContainerConfigError with the failure as lastState; back, it runs again and the pod starts', () => {
+    const sim = newCluster();
+    create(sim, secret('setup', { TOKEN: 'x' }));
+    create(sim, pod(`  initContainers:
+  - name: setup
+    image: busybox:1.36
+    envFrom: [{secretRef: {name: setup}}]
+  containers: [{name: c, image: nginx:1.25}]`));
+    waitFor(sim, 'the init container runs', () => get<Pod>(sim, 'Pod', 'app')?.status?.initContainerStatuses?.[0]?.state?.running !== undefined, 60_000);
+    cmd(sim, 'delete secret', [{ verb: 'delete', kind: 'Secret', namespace: 'default', name: 'setup' }]);
+    sim.fault({ fault: 'container-crash', namespace: 'default', name: 'app', container: 'setup', exitCode: 1 });
+    waitFor(sim, 'Init:CreateContainerConfigError', () => status(sim) === 'Init:CreateContainerConfigError', 60_000);
+    const p = get<Pod>(sim, 'Pod', 'app')!;
+    expect(p.status!.phase).toBe('Pending');
+    const s = p.status!.initContainerStatuses![0]!;
+    expect(s.restartCount).toBe(0);
+    expect(s.lastState?.terminated?.exitCode).toBe(1);
+    expect(s.state).toEqual({ waiting: { reason: 'CreateContainerConfigError', message: 'secret "setup" not found' } });
+    sleep(sim, 1_000);
+    expect(events(sim, 'Failed')[0]).toMatchObject({ message: 'Error: secret "setup" not found', involvedObject: { fieldPath: 'spec.initContainers{setup}' } });
+    create(sim, secret('setup', { TOKEN: 'y' }));
+    waitFor(sim, 'app Running', () => status(sim) === 'Running', 60_000);
+    expect(get<Pod>(sim, 'Pod', 'app')!.status!.initContainerStatuses![0]!.restartCount).toBe(1);
+  });
+});
+
 describe('ServiceAccounts: the serviceaccount controller and the admission plugin', () => {
   it('a namespace created later gets its default ServiceAccount and kube-root-ca.crt; a deleted account is re-created, a changed CA restored; pods there get the token volume', () => {
     const sim = newCluster();

@@ -57,9 +57,15 @@ const writing = (local: KubeletLocal, pod: Pod, node: string, change: Partial<Pe
   return {
     local: setPending(local, pod, node, merged(change, { basedOn: pod.metadata?.resourceVersion ?? '' })),
     onDone: (o: PlanOutcome, l: KubeletLocal) => {
-      if (o.ok) return l;
       const w = l.pending.get(uid);
       if (!w || (w.basedOn === undefined && !w.deleting)) return l;
+      if (o.ok) {
+        // A status write the API server found unchanged appends nothing: no MODIFIED entry will bring the pod
+        // back, so the sync must not wait for one.
+        if (w.basedOn === undefined || o.results?.get(STATUS_TAG)?.metadata?.resourceVersion !== w.basedOn) return l;
+        const { basedOn: _b, ...kept } = w;
+        return { ...l, pending: l.pending.set(uid, kept) };
+      }
       const { basedOn: _b, deleting: _d, ...rest } = w;
       return { ...l, pending: l.pending.set(uid, rest) };
     },
@@ -686,8 +692,8 @@ const restartCrashed = (input: Input, pod: Pod, node: string, forced: boolean | 
       waiting.push({ name: s.name, list: idPrefix === '' ? 'containers' : 'initContainers' });
       return s;
     }
-    // [kuberuntime startContainer]: the container's environment is made again at each start.
-    const spec = idPrefix === '' ? (pod.spec?.containers ?? []).find((c) => c.name === s.name) : undefined;
+    // [kuberuntime startContainer]: the container's environment is made again at each start (init containers too).
+    const spec = (idPrefix === '' ? pod.spec?.containers ?? [] : pod.spec?.initContainers ?? []).find((c) => c.name === s.name);
     const configError = spec !== undefined ? envConfigError(input.snapshot, pod, spec) : undefined;
     if (configError !== undefined) {
       configErrors.set(s.name, configError);
@@ -717,14 +723,18 @@ const restartCrashed = (input: Input, pod: Pod, node: string, forced: boolean | 
   // The restart starts each container anew: its image (pulled again under Always), Created, Started — or,
   // when its environment cannot be made, the image and `Failed` (CreateContainerConfigError).
   const events = [
-    ...initSpecs.filter((c) => restarted.has(c.name)).flatMap((c) => startEvents(pod, c, shouldPull(c, true), 0, true, 'initContainers')),
+    ...initSpecs.flatMap((c) => {
+      if (restarted.has(c.name)) return startEvents(pod, c, shouldPull(c, true), 0, true, 'initContainers');
+      const error = configErrors.get(c.name);
+      return error !== undefined ? configErrorEvents(startEvents(pod, c, shouldPull(c, true), 0, true, 'initContainers'), pod, c, error, 'initContainers') : [];
+    }),
     ...(pod.spec?.containers ?? []).flatMap((c) => {
       if (restarted.has(c.name)) return startEvents(pod, c, shouldPull(c, true), 0, true);
       const error = configErrors.get(c.name);
       return error !== undefined ? configErrorEvents(startEvents(pod, c, shouldPull(c, true), 0, true), pod, c, error) : [];
     }),
   ];
-  const tried = (pod.spec?.containers ?? []).filter((c) => configErrors.has(c.name));
+  const tried = [...initSpecs, ...(pod.spec?.containers ?? [])].filter((c) => configErrors.has(c.name));
   const held = tried.length > 0 ? imageTried(local, uid, tried, now) : local;
   const phase = pod.status?.phase === 'Running' ? 'Running' : 'Pending';
   const initNext = side?.statuses;
