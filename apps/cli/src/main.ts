@@ -165,7 +165,9 @@ ctxOpts(nsOpt(program.command('delete').description('delete objects of the runni
   .option('--grace-period <s>', 'seconds (pods); 0 means 1 unless --force')
   .option('--force', 'immediate deletion (grace period 0)')
   .option('--now', 'grace period 1 s')
-  .option('--cascade <policy>', 'background (default), foreground or orphan')))
+  .option('--cascade <policy>', 'background (default), foreground or orphan')
+  .option('--wait [bool]', 'wait until the objects are gone (the default; --wait=false returns at once)', (v: string) => v !== 'false', true)
+  .option('--timeout <d>', 'with the wait: give up after this long, e.g. 60s (default: never)')))
   .action(async (args: string[], opts: DeleteOptions) => { process.exitCode = await deleteCommand(args, opts); });
 
 for (const what of ['label', 'annotation'] as const) {

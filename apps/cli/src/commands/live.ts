@@ -187,6 +187,10 @@ export interface DeleteOptions extends LiveOptions {
   readonly now?: boolean;
   readonly cascade?: string;
   readonly ignoreNotFound?: boolean;
+  /** Wait until the deleted objects are gone (kubectl's default; `--wait=false` returns at once). */
+  readonly wait?: boolean;
+  /** With the wait: give up after this long (a duration; default: never). */
+  readonly timeout?: string;
 }
 
 /**
@@ -253,7 +257,10 @@ Example resource specifications include:
     }
   }
   if (targets.length === 0) { out('No resources found'); return 0; }
+  const timeoutMs = o.timeout === undefined || o.timeout === '0' || o.timeout === '0s' ? Infinity : parseDuration(o.timeout);
+  if (timeoutMs === undefined) { err(`error: invalid argument "${o.timeout ?? ''}" for "--timeout" flag: time: invalid duration "${o.timeout ?? ''}"`); return 1; }
   let code = 0;
+  const deleted: { kind: Kind; namespace: string; name: string; uid: string }[] = [];
   for (const t of targets) {
     const opts = { ...(grace >= 0 ? { gracePeriodSeconds: grace } : {}), ...(policy ? { propagationPolicy: policy } : {}) };
     const r = await s.api.command({ command: 'delete', target: targetText(t), ...nsData(t.kind, t.namespace), ...opts },
@@ -263,6 +270,21 @@ Example resource specifications include:
       err(kubectlMessage(r.error)); code = 1; continue;
     }
     out(deletedLine(t.kind, t.name, t.namespace, grace === 0));
+    deleted.push({ ...t, uid: r.results[0]?.metadata?.uid ?? '' });
+  }
+  // kubectl delete waits (--wait, on by default) until every deleted object — that uid — is gone: a pod
+  // through its grace period and its kubelet's confirmation, an object held by finalizers until they are done.
+  if (o.wait !== false) {
+    const deadline = Date.now() + timeoutMs;
+    for (const d of deleted) {
+      for (;;) {
+        const l = await s.api.list(d.kind, KINDS[d.kind].namespaced ? d.namespace : undefined, d.name);
+        if (!l.ok) { err(kubectlMessage(l.error)); return 1; }
+        if (!l.objects.some((x) => x.metadata?.uid === d.uid)) break;
+        if (Date.now() >= deadline) { err(`error: timed out waiting for the condition on ${KINDS[d.kind].plural}/${d.name}`); return 1; }
+        await new Promise((res) => setTimeout(res, 200));
+      }
+    }
   }
   return code;
 });
