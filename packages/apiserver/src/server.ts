@@ -496,16 +496,13 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
       // then removes its content and its `kubernetes` finalizer); a later one deletes it only once its
       // spec.finalizers are gone.
       const specFinalizers = (old as { spec?: { finalizers?: string[] } }).spec?.finalizers ?? [];
+      // (A propagation policy adds no finalizer here: the controller deletes the content with Background
+      // propagation, and no garbage collector of kubesim's watches namespaces.)
       if (meta.deletionTimestamp === undefined) {
         meta.deletionTimestamp = timestamp(ctx.time);
-        const policy = req.propagationPolicy;
-        const fins = [...(meta.finalizers ?? [])];
-        if (policy === 'Orphan' && !fins.includes(ORPHAN)) fins.push(ORPHAN);
-        if (policy === 'Foreground' && !fins.includes(FOREGROUND)) fins.push(FOREGROUND);
-        if (fins.length > 0) meta.finalizers = fins;
         const st = (old as { status?: Record<string, unknown> }).status ?? {};
         const marked = { ...old, metadata: meta, status: { ...st, phase: 'Terminating' } } as KObject;
-        if (specFinalizers.length > 0 || fins.length > 0) return this.write('MODIFIED', marked, 'delete', ctx, expect, 'metadata');
+        if (specFinalizers.length > 0 || (meta.finalizers?.length ?? 0) > 0) return this.write('MODIFIED', marked, 'delete', ctx, expect, 'metadata');
         return this.write('DELETED', marked, 'delete', ctx, expect, 'metadata');
       }
       if (specFinalizers.length > 0) return E.right({ done: old });
