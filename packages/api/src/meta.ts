@@ -82,6 +82,17 @@ export const isFailed = (p: Pod): boolean => podPhase(p) === 'Failed';
 export const isSucceeded = (p: Pod): boolean => podPhase(p) === 'Succeeded';
 export const isTerminal = (p: Pod): boolean => isFailed(p) || isSucceeded(p);
 
+/**
+ * The grace period a deletion gives a pod [pod strategy CheckGracefulDelete]: the request's, else the pod's
+ * `terminationGracePeriodSeconds` (30 s by default); 0 for a pod never scheduled or already terminal (it goes
+ * at once); a negative request is 1.
+ */
+export const podDeletionGraceSeconds = (p: Pod, requested?: number): number => {
+  if (!p.spec?.nodeName || isTerminal(p)) return 0;
+  const grace = requested ?? p.spec.terminationGracePeriodSeconds ?? 30;
+  return grace < 0 ? 1 : grace;
+};
+
 /** [nodeutil.IsNodeReady]: the node's Ready condition is True. */
 export const isNodeReady = (n: Node): boolean => n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
 

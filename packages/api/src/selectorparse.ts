@@ -1,5 +1,6 @@
 import { isQualifiedName, isValidLabelValue } from './validation/strings.js';
 import type { Labels } from './selector.js';
+import { groupVersionResourceText } from './types.js';
 
 /**
  * The label selector syntax of `kubectl -l` as the API server parses it (apimachinery labels.Parse: its
@@ -179,6 +180,5 @@ export const requirementsMatch = (reqs: readonly Requirement[], labels: Labels |
  * field selector "": unable to parse requirement: …`.
  */
 export const selectorListError = (apiVersion: string, plural: string, selector: string, error: string): string => {
-  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') as [string, string] : ['', apiVersion];
-  return `Unable to find "${group}/${version}, Resource=${plural}" that match label selector ${q(selector)}, field selector "": ${error}`;
+  return `Unable to find "${groupVersionResourceText(apiVersion, plural)}" that match label selector ${q(selector)}, field selector "": ${error}`;
 };

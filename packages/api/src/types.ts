@@ -68,6 +68,10 @@ export const isKind = (k: unknown): k is Kind => typeof k === 'string' && Object
 
 export const isNamespaced = (kind: Kind): boolean => KINDS[kind].namespaced;
 
+/** A GroupVersionResource as Go prints it (`/v1, Resource=pods`, `apps/v1, Resource=statefulsets`). */
+export const groupVersionResourceText = (apiVersion: string, plural: string): string =>
+  `${apiVersion.includes('/') ? apiVersion : `/${apiVersion}`}, Resource=${plural}`;
+
 /** `Pod.` / `StatefulSet.apps` — the qualified kind used in API error messages. */
 export const qualifiedKind = (kind: Kind): string => {
   const g = KINDS[kind].group;

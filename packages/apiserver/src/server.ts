@@ -5,7 +5,7 @@ import {
   objectKey, required, invalid, newInvalidScale, type ApiError, type ApiRequest, type Kind, type KObject, type Pod, type PersistentVolumeClaim,
   type StorageClass, type Rand, type ObjectMeta, type Service, type EndpointSlice, type PodDisruptionBudget,
   compileSelector, isPodReady, podQOS, updatePodCondition, requestKind, requestName, withDisruptionAllowed, type PdbStatus,
-  decodeSecret, undecodableSecretMessage, type Secret, admitServiceAccount, defaultServiceAccount, podServiceAccountName, tokenVolumeName,
+  decodeSecret, undecodableSecretMessage, podDeletionGraceSeconds, type Secret, admitServiceAccount, defaultServiceAccount, podServiceAccountName, tokenVolumeName,
 } from '@kubesim/api';
 import type { AppendRequest, LogPort, Envelope } from '@kubesim/log';
 import { VersionedStore, type ObjectStore, type Snapshot } from '@kubesim/state';
@@ -522,12 +522,7 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
 
     let grace = 0;
     if (kind === 'Pod') {
-      const p = old as Pod;
-      grace = req.gracePeriodSeconds ?? p.spec?.terminationGracePeriodSeconds ?? 30;
-      const phase = p.status?.phase;
-      // CheckGracefulDelete: unscheduled or terminal pods go at once.
-      if (!p.spec?.nodeName || phase === 'Failed' || phase === 'Succeeded') grace = 0;
-      if (grace < 0) grace = 1;
+      grace = podDeletionGraceSeconds(old as Pod, req.gracePeriodSeconds);
       if (alreadyDeleting && meta.deletionGracePeriodSeconds !== undefined && grace >= meta.deletionGracePeriodSeconds && finalizers.length === (old.metadata?.finalizers?.length ?? 0)) {
         return E.right({ done: old }); // a longer grace period never extends a deletion in progress
       }

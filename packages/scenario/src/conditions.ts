@@ -177,10 +177,18 @@ const replaySetPods = (ctx: EvalContext, set: string, since: number, check: (e: 
   return f;
 };
 
+/** Parsed selectors by their text: a wait re-checks its condition after every relevant entry. */
+const parsedSelectors = new Map<string, Requirement[]>();
+
 /** A condition's selector (checked when the scenario was parsed; a malformed one here is a programming error). */
 const selectorOf = (s: string): Requirement[] => {
-  const r = parseLabelSelectorString(s);
-  if (typeof r === 'string') throw new Error(`selector "${s}": ${r}`);
+  let r = parsedSelectors.get(s);
+  if (r === undefined) {
+    const p = parseLabelSelectorString(s);
+    if (typeof p === 'string') throw new Error(`selector "${s}": ${p}`);
+    r = p;
+    parsedSelectors.set(s, r);
+  }
   return r;
 };
 

@@ -21,6 +21,14 @@ ${spec}`)[0]!;
 const configMap = (name: string, data: Record<string, string>): Json => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data });
 const secret = (name: string, stringData: Record<string, string>): Json => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name }, stringData });
 
+/** A container restarted after a crash whose Secret is gone: waiting in CreateContainerConfigError, the crash its lastState, not counted as a restart. */
+type ContainerStatus = NonNullable<NonNullable<Pod['status']>['containerStatuses']>[number];
+const expectConfigErrorAfterCrash = (s: ContainerStatus, secretName: string): void => {
+  expect(s.restartCount).toBe(0);
+  expect(s.lastState?.terminated?.exitCode).toBe(1);
+  expect(s.state).toEqual({ waiting: { reason: 'CreateContainerConfigError', message: `secret "${secretName}" not found` } });
+};
+
 const events = (sim: ReturnType<typeof newCluster>, reason: string): Event[] =>
   list<Event>(sim, 'Event', 'default').filter((e) => e.involvedObject?.name === 'app' && e.reason === reason);
 const status = (sim: ReturnType<typeof newCluster>): string => printPod(get<Pod>(sim, 'Pod', 'app')!).reason;
@@ -172,10 +180,7 @@ describe('ConfigMaps and Secrets: the kubelet', () => {
     waitFor(sim, 'CreateContainerConfigError', () => status(sim) === 'CreateContainerConfigError', 60_000);
     const p = get<Pod>(sim, 'Pod', 'app')!;
     expect(p.status!.phase).toBe('Running');
-    const s = p.status!.containerStatuses![0]!;
-    expect(s.restartCount).toBe(0);
-    expect(s.lastState?.terminated?.exitCode).toBe(1);
-    expect(s.state).toEqual({ waiting: { reason: 'CreateContainerConfigError', message: 'secret "db" not found' } });
+    expectConfigErrorAfterCrash(p.status!.containerStatuses![0]!, 'db');
     create(sim, secret('db', { password: 'y' }));
     waitFor(sim, 'restarted', () => get<Pod>(sim, 'Pod', 'app')!.status!.containerStatuses![0]!.state?.running !== undefined, 30_000);
     const after = get<Pod>(sim, 'Pod', 'app')!.status!.containerStatuses![0]!;
@@ -202,10 +207,7 @@ describe('ConfigMaps and Secrets: an init container restarted after a failure', 
     waitFor(sim, 'Init:CreateContainerConfigError', () => status(sim) === 'Init:CreateContainerConfigError', 60_000);
     const p = get<Pod>(sim, 'Pod', 'app')!;
     expect(p.status!.phase).toBe('Pending');
-    const s = p.status!.initContainerStatuses![0]!;
-    expect(s.restartCount).toBe(0);
-    expect(s.lastState?.terminated?.exitCode).toBe(1);
-    expect(s.state).toEqual({ waiting: { reason: 'CreateContainerConfigError', message: 'secret "setup" not found' } });
+    expectConfigErrorAfterCrash(p.status!.initContainerStatuses![0]!, 'setup');
     sleep(sim, 1_000);
     expect(events(sim, 'Failed')[0]).toMatchObject({ message: 'Error: secret "setup" not found', involvedObject: { fieldPath: 'spec.initContainers{setup}' } });
     create(sim, secret('setup', { TOKEN: 'y' }));

@@ -1,4 +1,4 @@
-import { EPOCH_MS, KINDS, isNamespaced, timestamp, type Kind, type KObject, type Namespace, type Pod } from '@kubesim/api';
+import { EPOCH_MS, KINDS, groupVersionResourceText, isNamespaced, podDeletionGraceSeconds, timestamp, type Kind, type KObject, type Namespace, type Pod } from '@kubesim/api';
 import type { Snapshot } from '@kubesim/state';
 import type { ReconcileResult } from '../framework/component.js';
 import { par, seq, write, type Step } from '../framework/plan.js';
@@ -42,11 +42,7 @@ interface NsCondition { type: string; status: string; lastTransitionTime?: strin
 /** `pods.` / `statefulsets.apps`: a resource as the conditions name it (`gvr.Resource + "." + gvr.Group`). */
 const resourceText = (k: Kind): string => `${KINDS[k].plural}.${KINDS[k].group}`;
 /** `/v1, Resource=pods`: a GroupVersionResource as Go prints it. */
-const gvrText = (k: Kind): string => {
-  const av = KINDS[k].apiVersion;
-  const [group, version] = av.includes('/') ? av.split('/') as [string, string] : ['', av];
-  return `${group}/${version}, Resource=${KINDS[k].plural}`;
-};
+const gvrText = (k: Kind): string => groupVersionResourceText(KINDS[k].apiVersion, KINDS[k].plural);
 
 /**
  * What remains of a kind after the controller's deletions (Background propagation): objects being deleted
@@ -58,9 +54,7 @@ const remainsAfterDelete = (o: KObject): boolean => {
   if (o.kind !== 'Pod') return false;
   const p = o as Pod;
   if (p.metadata?.deletionTimestamp !== undefined) return (p.metadata.deletionGracePeriodSeconds ?? 0) > 0;
-  const phase = p.status?.phase;
-  const grace = p.spec?.terminationGracePeriodSeconds ?? 30;
-  return !!p.spec?.nodeName && phase !== 'Succeeded' && phase !== 'Failed' && grace > 0;
+  return podDeletionGraceSeconds(p) > 0;
 };
 
 /** The conditions as [updateConditions] leaves them: each type's new value, its transition time kept when its status did not change. */
