@@ -55,6 +55,12 @@ describe('a partition relay (PartitionProxy)', () => {
 
       proxy.heal();
       await until(() => statuses.includes('reconnect'));
+      // The client resends its subscriptions as it reconnects, but 'reconnect' is reported before the server
+      // has read them, and they cross the relay while 'after' goes straight to the server: a round trip on
+      // the client's own connection (the server answers a PING after the SUBs sent before it) makes sure
+      // the subscription is back before 'after' is published — core NATS delivers to the subscriptions
+      // that exist when a message arrives, nothing earlier (once in 12 runs under load it went missing).
+      await nc.flush();
       other.publish('t', 'after');
       await other.flush();
       await until(() => got.includes('after'));
