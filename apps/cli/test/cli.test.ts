@@ -113,6 +113,52 @@ describe('kubesim CLI', () => {
     expect([bad.code, bad.out, bad.err]).toEqual([1, '', 'Error from server (BadRequest): Unable to find "/v1, Resource=pods" that match label selector "component not in (x)", field selector "": unable to parse requirement: found \'not\', expected: in, notin, =, ==, !=, gt, lt\n']);
   });
 
+  it('get -w --log: what kubectl get -w would have printed over the run — the list at --at, then every change, aligned under one header', () => {
+    const r = kubesim('get', 'pods', '-w', '--log', log);
+    expect([r.code, r.err]).toEqual([0, '']);
+    const rows = r.out.trimEnd().split('\n');
+    // From the log's start nothing exists: the header comes with the first change.
+    expect(rows[0]).toMatch(/^NAME +READY +STATUS +RESTARTS +AGE$/);
+    const cells = rows.slice(1).map((l) => l.split(/ +/));
+    const first = (name: string, status?: string): number => cells.findIndex((c) => c[0] === name && (status === undefined || c[2] === status));
+    // OrderedReady: each pod appears only once its predecessor has been Running; a scale-down stops 2, then 1, then 0.
+    expect(first('stateful-pvc-0', 'Running')).toBeLessThan(first('stateful-pvc-1'));
+    expect(first('stateful-pvc-1', 'Running')).toBeLessThan(first('stateful-pvc-2'));
+    expect(first('stateful-pvc-2', 'Terminating')).toBeLessThan(first('stateful-pvc-1', 'Terminating'));
+    expect(first('stateful-pvc-1', 'Terminating')).toBeLessThan(first('stateful-pvc-0', 'Terminating'));
+    expect(cells[0]).toEqual(['stateful-pvc-0', '0/1', 'Pending', '0', '0s']);
+    // liggitt/tabwriter RememberWidths: every row's READY column where the header has it, though STATUS widened.
+    expect(new Set(rows.map((l) => l.indexOf(l.split(/ +/)[1]!)))).toEqual(new Set([rows[0]!.indexOf('READY')]));
+    expect(rows.some((l) => /^stateful-pvc-\d +1\/1 +Running {13}0 /.test(l))).toBe(true);
+
+    // One pod from the second scale-up on (stateful-pvc-0 created again), as watch events: its deletion, then its return.
+    const entries = readFileSync(log, 'utf8').split('\n').slice(1).filter((l) => l !== '').map((l) => JSON.parse(l) as { seq: number; type: string; object?: { kind?: string; metadata?: { name?: string } } });
+    const again = String(entries.filter((e) => e.type === 'ADDED' && e.object?.kind === 'Pod' && e.object.metadata?.name === 'stateful-pvc-0').at(-1)!.seq);
+    const one = kubesim('get', 'pod', 'stateful-pvc-1', '-w', '--output-watch-events', '--at', again, '--log', log).out.trimEnd().split('\n');
+    expect(one[0]).toMatch(/^EVENT +NAME +READY +STATUS +RESTARTS +AGE$/);
+    const types = one.slice(1).map((l) => l.split(/ +/)[0]);
+    expect(types[0]).toBe('ADDED');
+    const deleted = types.indexOf('DELETED');
+    expect(deleted).toBeGreaterThan(0);
+    expect(types.slice(1, deleted).every((t) => t === 'MODIFIED')).toBe(true);
+    expect(types[deleted + 1]).toBe('ADDED');
+    expect(one[deleted + 2]).toMatch(/^ADDED +stateful-pvc-1 +0\/1 +Pending +0 +0s$/);
+
+    // -o json: each object as its own document; with --output-watch-events, {type, object} in metav1.WatchEvent's field order.
+    const json = kubesim('get', 'pvc', 'volume-stateful-pvc-0', '-w', '-o', 'json', '--output-watch-events', '--log', log).out;
+    expect(json.startsWith('{\n    "type": "ADDED",\n    "object": {\n        "apiVersion": "v1",\n')).toBe(true);
+    const docs = json.split(/\n(?=\{\n)/).map((d) => JSON.parse(d) as { type: string; object: { status?: { phase?: string } } });
+    expect(docs.map((d) => d.type)).toEqual(['ADDED', ...docs.slice(1).map(() => 'MODIFIED')]);
+    expect(docs.at(-1)!.object.status?.phase).toBe('Bound');
+    // --watch-only: no list first; a watch is of one type only; watch events need a watch.
+    const listed = kubesim('get', 'pods', '-w', '--at', again, '--log', log).out.split('\n');
+    const changesOnly = kubesim('get', 'pods', '--watch-only', '--at', again, '--log', log).out.split('\n');
+    expect(listed[1]).toMatch(/^stateful-pvc-0 +0\/1 +Pending +0 +0s$/);
+    expect(changesOnly.slice(1)).toEqual(listed.slice(2));
+    expect(kubesim('get', 'sts,pods', '-w', '--log', log)).toMatchObject({ code: 1, out: '', err: 'error: you may only specify a single resource type\n' });
+    expect(kubesim('get', 'pods', '--output-watch-events', '--log', log)).toMatchObject({ code: 1, out: '', err: 'error: --output-watch-events option can only be used with --watch or --watch-only\nSee \'kubesim get -h\' for help and examples\n' });
+  });
+
   it('describe --log: the object as it was then, in kubectl\'s layout (as YAML for kinds without one), and the events about it', () => {
     const r = kubesim('describe', 'pod/stateful-pvc-0', '--log', log);
     expect(r.code).toBe(0);

@@ -59,8 +59,32 @@ describe('kubesim up and the commands against a running cluster', () => {
     expect(kubesim('get', 'pvc').out).toMatch(/volume-stateful-pvc-0\s+Bound\s+pvc-/);
     expect(kubesim('apply', '-f', 'examples/manifests/stateful-pvc.yaml').out).toBe('statefulset.apps/stateful-pvc unchanged\n');
 
+    // `get pods -w` follows the scale-up as it is committed: stateful-pvc-2 only after stateful-pvc-1 is Running and Ready.
+    const watcher = spawn(process.execPath, [...cli, 'get', 'pods', '-w'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let watched = '';
+    watcher.stdout!.on('data', (d: Buffer) => { watched += d.toString(); });
+    watcher.stderr!.on('data', (d: Buffer) => { watched += d.toString(); });
+    const watcherExit = new Promise<number | null>((r) => watcher.once('exit', (code) => r(code)));
+    for (const deadline = Date.now() + 30_000; !watched.includes('stateful-pvc-0');) {
+      if (Date.now() > deadline) throw new Error(`get pods -w printed no list: ${watched}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
     expect(kubesim('scale', 'statefulset/stateful-pvc', '--replicas', '3').out).toBe('statefulset.apps/stateful-pvc scaled\n');
     await eventually(['get', 'pods'], /stateful-pvc-2\s+1\/1\s+Running/);
+    for (const deadline = Date.now() + 30_000; !/stateful-pvc-2 +1\/1 +Running/.test(watched);) {
+      if (Date.now() > deadline) throw new Error(`get pods -w did not follow the scale-up: ${watched}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    watcher.kill('SIGINT');
+    expect(await watcherExit).toBe(1);
+    const rows = watched.trimEnd().split('\n');
+    expect(rows[0]).toMatch(/^NAME +READY +STATUS +RESTARTS +AGE$/);
+    expect(rows[1]).toMatch(/^stateful-pvc-0 +1\/1 +Running +0 +(\d+[smh])+$/);
+    const firstRow = (re: RegExp): number => rows.findIndex((l) => re.test(l));
+    expect(firstRow(/^stateful-pvc-1 /)).toBeGreaterThan(1);
+    expect(firstRow(/^stateful-pvc-1 +1\/1 +Running/)).toBeLessThan(firstRow(/^stateful-pvc-2 /));
+    // Each change's row lines up under the header (the columns remember their widths).
+    expect(new Set(rows.map((l) => l.indexOf(l.split(/ +/)[1]!)))).toEqual(new Set([rows[0]!.indexOf('READY')]));
 
     // kill -9 the StatefulSet controller, delete a pod meanwhile, restart it: the pod comes back with its claim.
     expect(kubesim('kill', 'statefulset-controller').out).toBe('statefulset-controller killed\n');

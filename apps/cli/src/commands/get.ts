@@ -1,4 +1,4 @@
-import { isLogDamage, readLogFile, renderLogDamage, unreadableLogMessage } from '@kubesim/log';
+import { isLogDamage, readLogFile, renderLogDamage, unreadableLogMessage, type Envelope } from '@kubesim/log';
 import { foldLog, type ObjectStore } from '@kubesim/state';
 import { kubectlMessage, newNotFound, KINDS, type Event, type KObject } from '@kubesim/api';
 import { renderGet, resolveKinds, selectorOptions } from './getmany.js';
@@ -19,11 +19,15 @@ export interface GetOptions {
 /** A recorded log folded at `--at`: the objects then, and the moment ages are counted to. */
 interface LogState { readonly store: ObjectStore; readonly nowMs: number }
 
+/** A recorded log read whole, and the position `--at` names in it (the last entry it includes, 0 for none). */
+export interface LogPosition { readonly entries: readonly Envelope[]; readonly at: number; readonly nowMs: number }
+
 /**
- * Read a recorded log and fold it at `--at` (a seq, or a virtual time as `replay --at` takes it: the last
- * entry at or before it). A problem is reported on stderr and returned as the exit code.
+ * Read a recorded log and find `--at` in it (a seq, or a virtual time as `replay --at` takes it: the last
+ * entry at or before it; without one, `fallback`). A problem is reported on stderr and returned as the
+ * exit code.
  */
-const logStateAt = (file: string, atArg: string | undefined): LogState | number => {
+export const readLogAt = (file: string, atArg: string | undefined, fallback: 'end' | 'start' = 'end'): LogPosition | number => {
   let parsed: ReturnType<typeof readLogFile>;
   try {
     parsed = readLogFile(file);
@@ -33,7 +37,7 @@ const logStateAt = (file: string, atArg: string | undefined): LogState | number 
   }
   if (isLogDamage(parsed)) { process.stderr.write(`${renderLogDamage(file, parsed)}\n`); return 2; }
   const last = parsed.entries.length;
-  const spec = parseAt(atArg);
+  const spec = parseAt(atArg ?? (fallback === 'start' ? '0' : undefined));
   if (typeof spec === 'string') { process.stderr.write(`${spec}\n`); return 2; }
   if (spec.kind === 'seq' && spec.seq > last) { process.stderr.write(`error: --at ${spec.seq} is past the end of the log (last seq ${last})\n`); return 1; }
   // The entries the position includes, decided as replay decides them.
@@ -42,7 +46,12 @@ const logStateAt = (file: string, atArg: string | undefined): LogState | number 
   const at = cursor.seq;
   // Ages are counted to the moment asked for: the time given, or the time of the entry.
   const nowMs = spec.kind === 'time' ? spec.ms : at === 0 ? 0 : parsed.entries[at - 1]!.time;
-  return { store: foldLog(parsed.entries, at), nowMs };
+  return { entries: parsed.entries, at, nowMs };
+};
+
+const logStateAt = (file: string, atArg: string | undefined): LogState | number => {
+  const p = readLogAt(file, atArg);
+  return typeof p === 'number' ? p : { store: foldLog(p.entries, p.at), nowMs: p.nowMs };
 };
 
 /**

@@ -46,25 +46,37 @@ const cellText = (cell: Cell): string => {
 /** `kind/` as kubectl prefixes names: the lower-cased GroupKind. */
 export const kindPrefix = (kind: Kind): string => `${qualifiedKind(kind).toLowerCase()}/`;
 
-/**
- * `kubectl get <kind>` as a table: header and one line per object, each ending in '\n'. An empty list gives ''
- * (the caller prints `No resources found in <ns> namespace.`).
- */
-export const printTable = (kind: Kind, objects: readonly KObject[], opts: TableOptions): string => {
-  if (objects.length === 0) return '';
+/** A table's header and its rows' cells, in the order of `objects`, before layout. */
+export interface TableLines {
+  readonly header: readonly string[];
+  readonly rows: readonly (readonly string[])[];
+}
+
+/** The cells `kubectl get <kind>` prints for these objects (in this order), and the header above them. */
+export const tableLines = (kind: Kind, objects: readonly KObject[], opts: TableOptions): TableLines => {
   const printer = printerFor(kind);
   const shown = printer.columns.map((c, i) => ({ c, i })).filter(({ c }) => opts.wide || !c.wide);
   const nameIndex = opts.showKind ? printer.columns.findIndex((c) => c.isName === true) : -1;
   const header = [...shown.map(({ c }) => c.header), ...(opts.showLabels ? ['LABELS'] : [])];
-  const lines: string[][] = [opts.showNamespace ? ['NAMESPACE', ...header] : header];
-  for (const o of sortForKind(kind, objects)) {
+  const rows: string[][] = [];
+  for (const o of objects) {
     const cells = printer.row(o, { nowMs: opts.nowMs, wide: opts.wide });
     const line = shown.map(({ i }) => {
       const text = cellText(cells[i] ?? '');
       return i === nameIndex ? kindPrefix(kind) + text : text;
     });
     if (opts.showLabels) line.push(formatLabels(o.metadata?.labels));
-    lines.push(opts.showNamespace ? [nsOf(o), ...line] : line);
+    rows.push(opts.showNamespace ? [nsOf(o), ...line] : line);
   }
-  return renderTabbed(lines);
+  return { header: opts.showNamespace ? ['NAMESPACE', ...header] : header, rows };
+};
+
+/**
+ * `kubectl get <kind>` as a table: header and one line per object, each ending in '\n'. An empty list gives ''
+ * (the caller prints `No resources found in <ns> namespace.`).
+ */
+export const printTable = (kind: Kind, objects: readonly KObject[], opts: TableOptions): string => {
+  if (objects.length === 0) return '';
+  const t = tableLines(kind, sortForKind(kind, objects), opts);
+  return renderTabbed([t.header, ...t.rows]);
 };

@@ -13,8 +13,11 @@ export const DESCRIBE_LAYOUT = { minWidth: 0, padding: 2 } as const;
 
 const runeLength = (s: string): number => Array.from(s).length;
 
-export const renderTabbed = (lines: readonly (readonly string[])[], layout: { minWidth: number; padding: number } = { minWidth: MIN_WIDTH, padding: PADDING }): string => {
-  const widths: number[] = [];
+export const renderTabbed = (lines: readonly (readonly string[])[], layout: { minWidth: number; padding: number } = { minWidth: MIN_WIDTH, padding: PADDING }): string =>
+  renderWithWidths(lines, layout, []);
+
+/** Lay `lines` out with each column at least as wide as `widths` says, and widen `widths` to what they took. */
+const renderWithWidths = (lines: readonly (readonly string[])[], layout: { minWidth: number; padding: number }, widths: number[]): string => {
   for (const cells of lines) {
     for (let i = 0; i < cells.length - 1; i++) {
       const w = Math.max(runeLength(cells[i] ?? '') + layout.padding, layout.minWidth);
@@ -31,3 +34,17 @@ export const renderTabbed = (lines: readonly (readonly string[])[], layout: { mi
   }
   return out;
 };
+
+/**
+ * kubectl's table writer across flushes (printers.GetNewTabWriter: liggitt/tabwriter with `RememberWidths`):
+ * a column is never narrower than it was in an earlier flush, so the rows `kubectl get -w` prints one at a
+ * time line up with the header and with each other, widening when a longer cell comes.
+ */
+export class TabWriter {
+  private readonly widths: number[] = [];
+
+  /** The lines of one flush, laid out with the widths remembered so far (and remembering theirs). */
+  write(lines: readonly (readonly string[])[]): string {
+    return renderWithWidths(lines, { minWidth: MIN_WIDTH, padding: PADDING }, this.widths);
+  }
+}

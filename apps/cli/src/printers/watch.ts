@@ -1,0 +1,63 @@
+import type { Kind, KObject } from '@kubesim/api';
+import { goJson, goYaml } from './output.js';
+import { tableLines } from './table.js';
+import { TabWriter } from './tabwriter.js';
+
+/** A watch event as the API server sends it (metav1.WatchEvent's types that reach kubectl get). */
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface WatchPrintOptions {
+  readonly output: 'table' | 'wide' | 'json' | 'yaml';
+  /** `-A`: a leading NAMESPACE column. */
+  readonly showNamespace?: boolean;
+  /** `--show-labels`: a last LABELS column. */
+  readonly showLabels?: boolean;
+  /** `--output-watch-events`: each object as the watch event that carried it (an EVENT column in tables). */
+  readonly watchEvents?: boolean;
+}
+
+/**
+ * What `kubectl get -w` prints ([get.go watch], cli-runtime's table, JSON and YAML printers): the listed
+ * objects, then each change as it comes. A table's header is printed with the first rows, once, and every
+ * flush keeps the columns as wide as they ever were (liggitt/tabwriter `RememberWidths`), so the rows of
+ * later changes line up under it; an empty list prints nothing (the header then comes with the first
+ * change). With `--output-watch-events` the table gains a first column EVENT (`ADDED` for the listed
+ * objects), and JSON/YAML print `{type, object}` events. JSON documents follow one another; YAML ones are
+ * separated by `---`.
+ */
+export class WatchPrinter {
+  private readonly tab = new TabWriter();
+  private printedHeader = false;
+  private printed = 0;
+
+  constructor(private readonly kind: Kind, private readonly o: WatchPrintOptions) {}
+
+  /** Print objects (the list, in list order, or one change), each as an event of `type`, AGE at `nowMs`. */
+  print(type: WatchEventType, objects: readonly KObject[], nowMs: number): string {
+    if (objects.length === 0) return '';
+    const o = this.o;
+    if (o.output === 'json' || o.output === 'yaml') {
+      let out = '';
+      for (const obj of objects) {
+        if (o.output === 'json') out += `${o.watchEvents ? watchEventJson(type, obj) : goJson(obj)}\n`;
+        else out += `${this.printed > 0 ? '---\n' : ''}${goYaml(o.watchEvents ? { type, object: obj } : obj)}`;
+        this.printed++;
+      }
+      return out;
+    }
+    const t = tableLines(this.kind, objects, {
+      wide: o.output === 'wide', nowMs,
+      ...(o.showNamespace ? { showNamespace: true } : {}),
+      ...(o.showLabels ? { showLabels: true } : {}),
+    });
+    const rows = o.watchEvents ? t.rows.map((r) => [type, ...r]) : t.rows;
+    const lines = this.printedHeader ? rows : [o.watchEvents ? ['EVENT', ...t.header] : t.header, ...rows];
+    this.printedHeader = true;
+    this.printed += objects.length;
+    return this.tab.write(lines);
+  }
+}
+
+/** json.MarshalIndent of a metav1.WatchEvent: its struct fields in declaration order (type, object), the object's keys sorted. */
+const watchEventJson = (type: WatchEventType, obj: KObject): string =>
+  `{\n    "type": ${JSON.stringify(type)},\n    "object": ${goJson(obj, 1)}\n}`;
