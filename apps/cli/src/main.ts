@@ -11,6 +11,7 @@ import { upCommand } from './commands/up.js';
 import { applyCommand, cordonCommand, createNamespaceCommand, deleteCommand, drainCommand, describeCommand, downCommand, exportCommand, healCommand, labelCommand, lifecycleCommand, liveGetCommand, logsCommand, partitionCommand, patchCommand, pauseCommand, psCommand, rolloutCommand, scaleCommand, setImageCommand, type DeleteOptions, type LabelOptions } from './commands/live.js';
 import { VERSIONS } from './version.js';
 import { liveWatchCommand, watchLogCommand } from './commands/watch.js';
+import { dnsCommand, type DnsOptions } from './commands/dns.js';
 
 const program = new Command();
 program
@@ -67,6 +68,20 @@ program.command('get')
       return;
     }
     process.exitCode = getCommand(kind, name, opts);
+  });
+
+program.command('dns')
+  .description('what cluster DNS answers a pod that looks NAME up (its search path: <ns>.svc.cluster.local, svc.cluster.local, cluster.local): of the running cluster, or of a recorded log (--log FILE)')
+  .argument('<name>', 'a name as a pod would look it up: web-0.nginx, nginx.default.svc.cluster.local, _web._tcp.nginx')
+  .argument('[type]', 'A (default), AAAA, SRV, PTR, CNAME or ANY')
+  .option('-n, --namespace <ns>', 'the namespace of the pod asking (its first search domain)', 'default')
+  .option('--log <file>', 'a recorded log; without it: the running cluster')
+  .option('--at <seq>', 'with --log: the cluster as it was at this log position — a seq, or a virtual time t=12.5s (default: the end)')
+  .option('--context <name>', 'running cluster (default: $KUBESIM_CONTEXT, else "default")')
+  .option('--nats <url>', 'reach a running cluster at this NATS URL instead of a context')
+  .option('--cluster <id>', 'with --nats: the cluster id (default "default")')
+  .action(async (name: string, type: string | undefined, opts: DnsOptions) => {
+    process.exitCode = await dnsCommand(name, type, opts);
   });
 
 program.command('replay')

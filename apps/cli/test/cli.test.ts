@@ -159,6 +159,28 @@ describe('kubesim CLI', () => {
     expect(kubesim('get', 'pods', '--output-watch-events', '--log', log)).toMatchObject({ code: 1, out: '', err: 'error: --output-watch-events option can only be used with --watch or --watch-only\nSee \'kubesim get -h\' for help and examples\n' });
   });
 
+  it('dns --log: what cluster DNS answers a pod looking a name up, through its search path, at any position of the run', () => {
+    const entries = readFileSync(log, 'utf8').split('\n').slice(1).filter((l) => l !== '').map((l) => JSON.parse(l) as { seq: number; type: string; object?: { kind?: string; metadata?: { name?: string }; status?: { podIP?: string } } });
+    const podIp = (name: string) => entries.filter((e) => e.object?.kind === 'Pod' && e.object.metadata?.name === name && e.type !== 'DELETED').at(-1)!.object!.status!.podIP!;
+    const a = kubesim('dns', 'stateful-pvc-0.stateful-headless', '--log', log);
+    expect([a.code, a.out, a.err]).toEqual([0, `stateful-pvc-0.stateful-headless.default.svc.cluster.local.\t5\tIN\tA\t${podIp('stateful-pvc-0')}\n`, '']);
+    // The headless service's name: every ready pod; its named port: an SRV record per pod (weights shared out of 100).
+    expect(kubesim('dns', 'stateful-headless', '--log', log).out.trimEnd().split('\n').map((l) => l.split('\t')[4]).sort())
+      .toEqual(['stateful-pvc-0', 'stateful-pvc-1', 'stateful-pvc-2'].map(podIp).sort());
+    expect(kubesim('dns', '_mongo._tcp.stateful-headless', 'srv', '--log', log).out.trimEnd().split('\n').map((l) => l.split('\t').slice(3).join(' '))).toEqual(
+      [0, 1, 2].map((i) => `SRV 0 33 27017 stateful-pvc-${i}.stateful-headless.default.svc.cluster.local.`));
+    expect(kubesim('dns', podIp('stateful-pvc-1').split('.').reverse().join('.') + '.in-addr.arpa', 'PTR', '--log', log).out).toMatch(/\tPTR\tstateful-pvc-1\.stateful-headless\.default\.svc\.cluster\.local\.\n$/);
+    // From another namespace the short name is searched there (NXDOMAIN); `name.svc.namespace` is found through svc.cluster.local.
+    const other = kubesim('dns', 'stateful-pvc-0.stateful-headless', '-n', 'team', '--log', log);
+    expect([other.code, other.out]).toEqual([1, '']);
+    expect(other.err).toBe('NXDOMAIN: no A record for stateful-pvc-0.stateful-headless (tried stateful-pvc-0.stateful-headless.team.svc.cluster.local, stateful-pvc-0.stateful-headless.svc.cluster.local, stateful-pvc-0.stateful-headless.cluster.local, stateful-pvc-0.stateful-headless)\n');
+    expect(kubesim('dns', 'stateful-pvc-0.stateful-headless.default', '-n', 'team', '--log', log).out).toMatch(/^stateful-pvc-0\.stateful-headless\.default\.svc\.cluster\.local\.\t5\tIN\tA\t/);
+    // Before the pod was Ready it had no name; an unknown type is refused.
+    const created = entries.find((e) => e.type === 'ADDED' && e.object?.kind === 'Pod' && e.object.metadata?.name === 'stateful-pvc-0')!.seq;
+    expect(kubesim('dns', 'stateful-pvc-0.stateful-headless', '--log', log, '--at', String(created)).code).toBe(1);
+    expect(kubesim('dns', 'x', 'MX', '--log', log)).toMatchObject({ code: 2, err: 'error: record type "MX" is not one of A, AAAA, SRV, PTR, CNAME, ANY\n' });
+  });
+
   it('describe --log: the object as it was then, in kubectl\'s layout (as YAML for kinds without one), and the events about it', () => {
     const r = kubesim('describe', 'pod/stateful-pvc-0', '--log', log);
     expect(r.code).toBe(0);

@@ -75,6 +75,9 @@ describe('kubesim up and the commands against a running cluster', () => {
       if (Date.now() > deadline) throw new Error(`get pods -w did not follow the scale-up: ${watched}`);
       await new Promise((r) => setTimeout(r, 100));
     }
+    // Its stable DNS name, as a pod looking it up would get it: the pod's IP.
+    const ip2 = /stateful-pvc-2 +\S+ +\S+ +\S+ +\S+ +(\S+)/.exec(kubesim('get', 'pods', '-o', 'wide').out)![1]!;
+    expect(kubesim('dns', 'stateful-pvc-2.stateful-headless').out).toBe(`stateful-pvc-2.stateful-headless.default.svc.cluster.local.\t5\tIN\tA\t${ip2}\n`);
     watcher.kill('SIGINT');
     expect(await watcherExit).toBe(1);
     const rows = watched.trimEnd().split('\n');
