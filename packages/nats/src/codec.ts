@@ -41,9 +41,10 @@ export const encodeEntry = (req: Omit<AppendRequest, 'time' | 'expectSeq'> & { t
 /** Decode a stored message into an envelope (fixed field order, as the in-memory log writes it). */
 export const decodeEntry = (seq: number, time: number, data: Uint8Array): Envelope => {
   const p = JSON.parse(dec.decode(data)) as Payload;
-  const object = p.object !== undefined
-    ? { ...p.object, metadata: { ...p.object.metadata, resourceVersion: String(seq) } } as KObject
-    : undefined;
+  // The object was just parsed: stamp the resourceVersion into it rather than copy it (the key lands last in
+  // metadata either way, as it was stripped before encoding).
+  const object = p.object;
+  if (object !== undefined) ((object as { metadata?: Record<string, unknown> }).metadata ??= {}).resourceVersion = String(seq);
   return {
     seq, time, type: p.type, actor: p.actor, cause: p.cause,
     ...(p.op !== undefined ? { op: p.op } : {}),

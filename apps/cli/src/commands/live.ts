@@ -51,6 +51,13 @@ const oneResource = (args: readonly string[]): ResourceRef | string => {
   return refs[0]!;
 };
 
+/** The object KIND NAME as the API server holds it (in `ns` for a namespaced kind), or the line kubectl prints (NotFound). */
+const getOne = async (s: Session, kind: Kind, ns: string, name: string): Promise<KObject | string> => {
+  const r = await s.api.list(kind, KINDS[kind].namespaced ? ns : undefined, name);
+  if (!r.ok) return kubectlMessage(r.error);
+  return r.objects[0] ?? kubectlMessage(newNotFound(kind, name));
+};
+
 const fetchInto = async (s: Session, store: ObjectStore, kind: Kind, namespace?: string, name?: string): Promise<void> => {
   const r = await s.api.list(kind, namespace, name);
   if (!r.ok) throw new Error(kubectlMessage(r.error));
@@ -135,10 +142,8 @@ export const scaleCommand = (args: readonly string[], replicas: string, o: LiveO
 
 /** `kubesim cordon|uncordon NODE`: the node's spec.unschedulable, as kubectl sets it. */
 export const cordonCommand = (node: string, cordon: boolean, o: ContextOptions): Promise<number> => withSession(o, async (s) => {
-  const cur = await s.api.list('Node', undefined, node);
-  if (!cur.ok) { err(kubectlMessage(cur.error)); return 1; }
-  const n = cur.objects[0];
-  if (!n) { err(kubectlMessage(newNotFound('Node', node))); return 1; }
+  const n = await getOne(s, 'Node', '', node);
+  if (typeof n === 'string') { err(n); return 1; }
   const verb = cordon ? 'cordon' : 'uncordon';
   if (((n as { spec?: { unschedulable?: boolean } }).spec?.unschedulable === true) === cordon) { out(`node/${node} already ${verb}ed`); return 0; }
   const r = await s.api.command({ command: verb, node }, [{ verb: 'patch', kind: 'Node', namespace: '', name: node, patch: { spec: { unschedulable: cordon ? true : null } } }]);
@@ -326,10 +331,9 @@ export const labelCommand = (what: 'label' | 'annotation', args: readonly string
   } else {
     if (o.selector !== undefined) { err('error: name cannot be provided when a selector is specified'); return 1; }
     for (const t of r.refs) {
-      const l = await s.api.list(t.kind, KINDS[t.kind].namespaced ? ns : undefined, t.name);
-      if (!l.ok) { err(kubectlMessage(l.error)); return 1; }
-      if (l.objects[0] === undefined) { err(kubectlMessage(newNotFound(t.kind, t.name))); missing = true; continue; }
-      objects.push(l.objects[0]);
+      const one = await getOne(s, t.kind, ns, t.name);
+      if (typeof one === 'string') { err(one); missing = true; continue; }
+      objects.push(one);
     }
   }
   let code = missing ? 1 : 0;
@@ -378,10 +382,8 @@ export const createNamespaceCommand = (name: string, o: ContextOptions): Promise
 export const describeCommand = (args: readonly string[], o: LiveOptions): Promise<number> => withSession(o, async (s) => {
   const t = oneResource(args);
   if (typeof t === 'string') { err(t); return 1; }
-  const r = await s.api.list(t.kind, KINDS[t.kind].namespaced ? nsOf(o) : undefined, t.name);
-  if (!r.ok) { err(kubectlMessage(r.error)); return 1; }
-  const obj = r.objects[0];
-  if (!obj) { err(kubectlMessage(newNotFound(t.kind, t.name))); return 1; }
+  const obj = await getOne(s, t.kind, nsOf(o), t.name);
+  if (typeof obj === 'string') { err(obj); return 1; }
   const evs = await s.api.list('Event', obj.metadata?.namespace || 'default');
   if (!evs.ok) { err(kubectlMessage(evs.error)); return 1; }
   const related: Record<string, readonly KObject[]> = {};
@@ -565,10 +567,8 @@ export const patchCommand = (args: readonly string[], o: LiveOptions & { patch: 
   let patch: unknown;
   try { patch = parseYaml(o.patch); } catch (e) { err(`error: unable to parse "${o.patch}": ${(e as Error).message}`); return 1; }
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) { err(`error: unable to parse "${o.patch}": a patch is a map`); return 1; }
-  const before = await s.api.list(t.kind, KINDS[t.kind].namespaced ? ns : undefined, t.name);
-  if (!before.ok) { err(kubectlMessage(before.error)); return 1; }
-  const old = before.objects[0];
-  if (!old) { err(kubectlMessage(newNotFound(t.kind, t.name))); return 1; }
+  const old = await getOne(s, t.kind, ns, t.name);
+  if (typeof old === 'string') { err(old); return 1; }
   const r = await s.api.command({ command: 'patch', target, ...nsData(t.kind, ns), patch, ...(type === 'strategic' ? { type } : {}) }, [{
     verb: 'patch', kind: t.kind, namespace: ns, name: t.name, patch: patch as Record<string, unknown>,
     ...(type === 'strategic' ? { patchType: 'strategic' as const } : {}), ...(o.subresource ? { subresource: o.subresource as 'status' } : {}),
