@@ -113,6 +113,21 @@ describe('kubesim CLI', () => {
     expect([bad.code, bad.out, bad.err]).toEqual([1, '', 'Error from server (BadRequest): Unable to find "/v1, Resource=pods" that match label selector "component not in (x)", field selector "": unable to parse requirement: found \'not\', expected: in, notin, =, ==, !=, gt, lt\n']);
   });
 
+  it('get -o name, jsonpath=…, custom-columns=…: kubectl\'s other printers', () => {
+    expect(kubesim('get', 'sts,pvc', '-o', 'name', '--log', log).out).toBe('statefulset.apps/stateful-pvc\npersistentvolumeclaim/volume-stateful-pvc-0\npersistentvolumeclaim/volume-stateful-pvc-1\npersistentvolumeclaim/volume-stateful-pvc-2\n');
+    // A list is a List (items), a named object itself; no newline is added.
+    expect(kubesim('get', 'pods', '-o', 'jsonpath={.items[*].metadata.name}', '--log', log).out).toBe('stateful-pvc-0 stateful-pvc-1 stateful-pvc-2');
+    const claims = kubesim('get', 'pods', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.spec.volumes[?(@.name=="volume")].persistentVolumeClaim.claimName}{"\\n"}{end}', '--log', log).out;
+    expect(claims).toBe('stateful-pvc-0=volume-stateful-pvc-0\nstateful-pvc-1=volume-stateful-pvc-1\nstateful-pvc-2=volume-stateful-pvc-2\n');
+    expect(kubesim('get', 'pod', 'stateful-pvc-1', '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}', '--log', log).out).toBe('True');
+    const cols = kubesim('get', 'pvc', '-o', 'custom-columns=NAME:.metadata.name,MODES:.spec.accessModes,OWNER:.metadata.ownerReferences[0].name', '--log', log).out.split('\n');
+    expect(cols[0]).toMatch(/^NAME +MODES +OWNER$/);
+    expect(cols[1]).toMatch(/^volume-stateful-pvc-0 +\[ReadWriteOnce\] +<none>$/);
+    expect(kubesim('get', 'pods', '-o', 'jsonpath={.items[7]}', '--log', log).err).toMatch(/^error: error executing jsonpath "\{\.items\[7\]\}": Error executing template: array index out of bounds: index 7, length 3\./);
+    expect(kubesim('get', 'pods', '-o', 'jsonpath={.items[', '--log', log).err).toBe('error: error parsing jsonpath {.items[, unterminated array\n');
+    expect(kubesim('get', 'pods', '-o', 'go-template={{.kind}}', '--log', log).err).toBe('error: unable to match a printer suitable for the output format "go-template={{.kind}}", allowed formats are: custom-columns,json,jsonpath,name,wide,yaml\n');
+  });
+
   it('get -w --log: what kubectl get -w would have printed over the run — the list at --at, then every change, aligned under one header', () => {
     const r = kubesim('get', 'pods', '-w', '--log', log);
     expect([r.code, r.err]).toEqual([0, '']);

@@ -76,7 +76,8 @@ describe('kubesim up and the commands against a running cluster', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     // Its stable DNS name, as a pod looking it up would get it: the pod's IP.
-    const ip2 = /stateful-pvc-2 +\S+ +\S+ +\S+ +\S+ +(\S+)/.exec(kubesim('get', 'pods', '-o', 'wide').out)![1]!;
+    const ip2 = kubesim('get', 'pod', 'stateful-pvc-2', '-o', 'jsonpath={.status.podIP}').out;
+    expect(ip2).toMatch(/^10\.\d+\.\d+\.\d+$/);
     expect(kubesim('dns', 'stateful-pvc-2.stateful-headless').out).toBe(`stateful-pvc-2.stateful-headless.default.svc.cluster.local.\t5\tIN\tA\t${ip2}\n`);
     watcher.kill('SIGINT');
     expect(await watcherExit).toBe(1);

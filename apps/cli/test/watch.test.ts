@@ -28,21 +28,21 @@ describe('TabWriter (liggitt/tabwriter RememberWidths)', () => {
 
 describe('WatchPrinter (kubectl get -w)', () => {
   it('prints the header once, with the first rows (none for an empty list), then one aligned row per change', () => {
-    const p = new WatchPrinter('Pod', { output: 'table' });
+    const p = new WatchPrinter('Pod', { output: { kind: 'table' } });
     expect(p.print('ADDED', [], 0)).toBe('');
     expect(p.print('ADDED', [pod('web-0', {})], 0)).toBe('NAME    READY   STATUS    RESTARTS   AGE\nweb-0   0/1     Pending   0          0s\n');
     expect(p.print('MODIFIED', [pod('web-0', {}, 'Running')], 65_000)).toBe('web-0   0/1     Running   0          65s\n');
   });
 
   it('--output-watch-events: an EVENT column in tables; {type, object} documents in JSON, YAML documents separated by ---', () => {
-    const t = new WatchPrinter('Pod', { output: 'table', watchEvents: true });
+    const t = new WatchPrinter('Pod', { output: { kind: 'table' }, watchEvents: true });
     expect(t.print('ADDED', [pod('web-0', {})], 0)).toBe('EVENT   NAME    READY   STATUS    RESTARTS   AGE\nADDED   web-0   0/1     Pending   0          0s\n');
     expect(t.print('DELETED', [pod('web-0', {})], 0)).toBe('DELETED   web-0   0/1     Pending   0          0s\n');
-    const j = new WatchPrinter('Pod', { output: 'json', watchEvents: true });
+    const j = new WatchPrinter('Pod', { output: { kind: 'json' }, watchEvents: true });
     const doc = j.print('MODIFIED', [pod('web-0', {})], 0);
     expect(doc.startsWith('{\n    "type": "MODIFIED",\n    "object": {\n        "apiVersion": "v1",\n')).toBe(true);
     expect(JSON.parse(doc)).toEqual({ type: 'MODIFIED', object: pod('web-0', {}) });
-    const y = new WatchPrinter('Pod', { output: 'yaml' });
+    const y = new WatchPrinter('Pod', { output: { kind: 'yaml' } });
     const two = y.print('ADDED', [pod('web-0', {}), pod('web-1', {})], 0);
     expect(two.split('\n').filter((l) => l === '---')).toHaveLength(1);
     expect(y.print('MODIFIED', [pod('web-1', {})], 0).startsWith('---\napiVersion: v1\n')).toBe(true);

@@ -1,7 +1,7 @@
 import { isLogDamage, readLogFile, renderLogDamage, unreadableLogMessage, type Envelope } from '@kubesim/log';
 import { foldLog, type ObjectStore } from '@kubesim/state';
 import { kubectlMessage, newNotFound, KINDS, type Event, type KObject } from '@kubesim/api';
-import { renderGet, resolveKinds, selectorOptions } from './getmany.js';
+import { parseOutput, renderGet, resolveKinds, selectorOptions } from './getmany.js';
 import { parseTarget, rolloutHistory, rolloutStatus } from '@kubesim/scenario';
 import { describeLists, describeObject, type DescribeRelated } from '../printers/index.js';
 import { AtCursor, parseAt } from './replay.js';
@@ -63,12 +63,13 @@ export const getCommand = (kindArg: string, name: string | undefined, opts: GetO
   const kinds = resolveKinds(kindArg);
   if (typeof kinds === 'string') { process.stderr.write(`${kinds}\n`); return 1; }
   const output = opts.output ?? 'table';
-  if (!['table', 'wide', 'json', 'yaml'].includes(output)) { process.stderr.write(`error: unable to match a printer suitable for the output format "${output}", allowed formats are: json,yaml,wide\n`); return 2; }
+  const spec = parseOutput(output);
+  if (typeof spec === 'string') { process.stderr.write(`${spec}\n`); return 2; }
   const state = logStateAt(opts.log, opts.at);
   if (typeof state === 'number') return state;
   const namespace = opts.allNamespaces ? undefined : (opts.namespace ?? 'default');
   const listed = new Map(kinds.map((k) => [k, [...state.store.list(k, KINDS[k].namespaced ? namespace : '')] as KObject[]] as const));
-  const r = renderGet({ kinds, several: kinds.length > 1 || kindArg.split(',').some((p) => p.toLowerCase() === 'all'), name, output: output as 'table', namespace, nowMs: state.nowMs, ...selectorOptions(opts) }, listed);
+  const r = renderGet({ kinds, several: kinds.length > 1 || kindArg.split(',').some((p) => p.toLowerCase() === 'all'), name, output, namespace, nowMs: state.nowMs, ...selectorOptions(opts) }, listed);
   process.stdout.write(r.out);
   process.stderr.write(r.err);
   return r.code;

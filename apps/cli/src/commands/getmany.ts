@@ -1,5 +1,6 @@
 import { KINDS, newNotFound, kubectlMessage, parseLabelSelectorString, requirementsMatch, resolveKind, selectorListError, type Kind, type KObject, type Requirement } from '@kubesim/api';
-import { printObjects, sortByKey, toList, goJson, goYaml } from '../printers/index.js';
+import { kindPrefix, printObjects, renderTabbed, sortByKey, toList, goJson, goYaml } from '../printers/index.js';
+import { goFormatV, JsonPath, JsonPathError, relaxedJsonPath } from '../printers/jsonpath.js';
 
 /**
  * `kubectl get` of one or several resource types: `pods`, `sts,pods,pvc`, or `all` (the kinds of kubectl's
@@ -31,12 +32,63 @@ export const resolveKinds = (arg: string): Kind[] | string => {
   return out.length > 0 ? out : `error: the server doesn't have a resource type "${arg}"`;
 };
 
+/** The `-o` formats `kubesim get` prints, as kubectl lists them in its refusal. */
+export const OUTPUT_FORMATS = 'custom-columns,json,jsonpath,name,wide,yaml';
+
+/** A parsed `-o`: a printer kubectl has, or kubectl's error line. */
+export type OutputSpec =
+  | { readonly kind: 'table' | 'wide' | 'json' | 'yaml' | 'name' }
+  | { readonly kind: 'jsonpath'; readonly path: JsonPath }
+  | { readonly kind: 'custom-columns'; readonly columns: readonly { readonly header: string; readonly path: JsonPath }[] };
+
+export const parseOutput = (output: string | undefined): OutputSpec | string => {
+  const o = output ?? 'table';
+  if (o === 'table' || o === 'wide' || o === 'json' || o === 'yaml' || o === 'name') return { kind: o };
+  const eq = o.indexOf('=');
+  const format = eq < 0 ? o : o.slice(0, eq);
+  const arg = eq < 0 ? '' : o.slice(eq + 1);
+  if (format === 'jsonpath' || format === 'custom-columns') {
+    if (arg === '') return format === 'jsonpath' ? 'error: template format specified but no template given' : 'error: custom-columns format specified but no custom columns given';
+    try {
+      if (format === 'jsonpath') return { kind: 'jsonpath', path: new JsonPath(arg) };
+      const columns = arg.split(',').map((spec) => {
+        const i = spec.indexOf(':');
+        if (i < 0 || spec.indexOf(':', i + 1) >= 0) throw new JsonPathError(`unexpected custom-columns spec: ${spec}, expected <header>:<json-path-expr>`);
+        return { header: spec.slice(0, i), path: new JsonPath(relaxedJsonPath(spec.slice(i + 1))) };
+      });
+      return { kind: 'custom-columns', columns };
+    } catch (e) {
+      if (!(e instanceof JsonPathError)) throw e;
+      return format === 'jsonpath' ? `error: error parsing jsonpath ${arg}, ${e.message}` : `error: ${e.message}`;
+    }
+  }
+  return `error: unable to match a printer suitable for the output format "${o}", allowed formats are: ${OUTPUT_FORMATS}`;
+};
+
+/** `-o jsonpath=…` of a document: its output, or kubectl's error (the object it was given not repeated). */
+const runJsonPath = (path: JsonPath, doc: unknown): { out: string } | { error: string } => {
+  try {
+    return { out: path.execute(doc) };
+  } catch (e) {
+    if (!(e instanceof JsonPathError)) throw e;
+    return { error: `error: error executing jsonpath ${JSON.stringify(path.template)}: Error executing template: ${e.message}. Printing more information for debugging the template:\n\ttemplate was:\n\t\t${path.template}\n` };
+  }
+};
+
+/** `-o custom-columns=…`: a header of the column names, a row per object; a cell with no value `<none>`, several joined by commas. */
+const customColumns = (columns: readonly { readonly header: string; readonly path: JsonPath }[], objects: readonly KObject[]): string =>
+  renderTabbed([columns.map((c) => c.header), ...objects.map((o) => columns.map((c) => {
+    const values = c.path.values(o);
+    return values.length === 0 ? '<none>' : values.map(goFormatV).join(',');
+  }))]);
+
 export interface GetRequest {
   readonly kinds: readonly Kind[];
   /** Whether the user named several types (`a,b` or `all`): names are then printed as `kind/name`. */
   readonly several: boolean;
   readonly name: string | undefined;
-  readonly output: 'table' | 'wide' | 'json' | 'yaml';
+  /** `-o` as given (table when absent). */
+  readonly output: string;
   /** The namespace listed (undefined: every namespace, `-A`). */
   readonly namespace: string | undefined;
   readonly nowMs: number;
@@ -56,6 +108,8 @@ export const renderGet = (req: GetRequest, listed: ReadonlyMap<Kind, readonly KO
   let err = '';
   let code = 0;
   const groups: { kind: Kind; objects: KObject[] }[] = [];
+  const output = parseOutput(req.output);
+  if (typeof output === 'string') return { out: '', err: `${output}\n`, code: 1 };
   const parsed = req.selector !== undefined ? parseSelector(req.kinds[0]!, req.selector) : undefined;
   if (typeof parsed === 'string') return { out: '', err: `${parsed}\n`, code: 1 };
   for (const kind of req.kinds) {
@@ -68,11 +122,22 @@ export const renderGet = (req: GetRequest, listed: ReadonlyMap<Kind, readonly KO
     objects.sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
     if (objects.length > 0) groups.push({ kind, objects });
   }
-  if (req.output === 'json' || req.output === 'yaml') {
+  if (output.kind === 'json' || output.kind === 'yaml' || output.kind === 'jsonpath') {
     const all = groups.flatMap((g) => sortByKey(g.objects));
     if (all.length === 0 && code !== 0) return { out: '', err, code };
     const doc = req.name !== undefined && !req.several && all.length === 1 ? all[0] : toList(all);
-    return { out: req.output === 'json' ? `${goJson(doc)}\n` : goYaml(doc), err, code };
+    if (output.kind !== 'jsonpath') return { out: output.kind === 'json' ? `${goJson(doc)}\n` : goYaml(doc), err, code };
+    const r = runJsonPath(output.path, doc);
+    return 'error' in r ? { out: '', err: err + r.error, code: 1 } : { out: r.out, err, code };
+  }
+  if (output.kind === 'name') {
+    // printers.NamePrinter: kind.group/name, one per line, whatever the number of types.
+    return { out: groups.flatMap((g) => g.objects.map((o) => `${kindPrefix(g.kind)}${o.metadata?.name ?? ''}\n`)).join(''), err, code };
+  }
+  if (output.kind === 'custom-columns') {
+    // printGeneric: the header even for an empty list, no "No resources found".
+    const all = groups.flatMap((g) => g.objects);
+    return { out: all.length === 0 && code !== 0 ? '' : customColumns(output.columns, all), err, code };
   }
   if (groups.length === 0) {
     if (code === 0) {
@@ -82,7 +147,7 @@ export const renderGet = (req: GetRequest, listed: ReadonlyMap<Kind, readonly KO
     return { out: '', err, code };
   }
   const tables = groups.map((g) => printObjects(g.kind, g.objects, {
-    output: req.output as 'table', nowMs: req.nowMs, single: req.name !== undefined, showKind: req.several,
+    output: output.kind as 'table' | 'wide', nowMs: req.nowMs, single: req.name !== undefined, showKind: req.several,
     showNamespace: req.namespace === undefined && KINDS[g.kind].namespaced, showLabels: req.showLabels === true,
   }));
   return { out: tables.join('\n'), err, code };

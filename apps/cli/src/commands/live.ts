@@ -114,7 +114,7 @@ export const liveGetCommand = (kindArg: string, name: string | undefined, o: Liv
     if (!r.ok) { err(kubectlMessage(r.error)); return 1; }
     listed.set(kind, r.objects);
   }
-  const r = renderGet({ kinds, several: kinds.length > 1 || kindArg.split(',').some((p) => p.toLowerCase() === 'all'), name, output: output as 'table', namespace, nowMs: s.clock.now(), ...selectorOptions(o) }, listed);
+  const r = renderGet({ kinds, several: kinds.length > 1 || kindArg.split(',').some((p) => p.toLowerCase() === 'all'), name, output, namespace, nowMs: s.clock.now(), ...selectorOptions(o) }, listed);
   process.stdout.write(r.out);
   process.stderr.write(r.err);
   return r.code;

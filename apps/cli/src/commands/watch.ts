@@ -6,7 +6,7 @@ import { withSession, type ContextOptions } from '../distributed/context.js';
 import { sortForKind } from '../printers/index.js';
 import { WatchPrinter, type WatchEventType } from '../printers/watch.js';
 import { readLogAt } from './get.js';
-import { parseSelector, resolveKinds } from './getmany.js';
+import { parseOutput, parseSelector, resolveKinds } from './getmany.js';
 
 export interface WatchOptions {
   readonly output?: string;
@@ -85,8 +85,8 @@ const prepare = (kindArg: string, name: string | undefined, o: WatchOptions): { 
   // resource.Builder SingleResourceType: one type only (`all` is four).
   if (kinds.length > 1) return { error: 'error: you may only specify a single resource type', code: 1 };
   const kind = kinds[0]!;
-  const output = o.output ?? 'table';
-  if (!['table', 'wide', 'json', 'yaml'].includes(output)) return { error: `error: unable to match a printer suitable for the output format "${output}", allowed formats are: json,yaml,wide`, code: 2 };
+  const output = parseOutput(o.output);
+  if (typeof output === 'string') return { error: output, code: 1 };
   let selector: Requirement[] | undefined;
   if (o.selector !== undefined) {
     const parsed = parseSelector(kind, o.selector);
@@ -96,7 +96,7 @@ const prepare = (kindArg: string, name: string | undefined, o: WatchOptions): { 
   const namespace = KINDS[kind].namespaced && !o.allNamespaces ? (o.namespace ?? 'default') : undefined;
   const scope: WatchScope = { kind, namespace, ...(name !== undefined ? { name } : {}), ...(selector ? { selector } : {}) };
   const printer = new WatchPrinter(kind, {
-    output: output as 'table',
+    output,
     ...(o.allNamespaces && KINDS[kind].namespaced ? { showNamespace: true } : {}),
     ...(o.showLabels ? { showLabels: true } : {}),
     ...(o.outputWatchEvents ? { watchEvents: true } : {}),

@@ -1,13 +1,20 @@
 import type { Kind, KObject } from '@kubesim/api';
+import { goFormatV, type JsonPath } from './jsonpath.js';
 import { goJson, goYaml } from './output.js';
-import { tableLines } from './table.js';
+import { kindPrefix, tableLines } from './table.js';
 import { TabWriter } from './tabwriter.js';
 
 /** A watch event as the API server sends it (metav1.WatchEvent's types that reach kubectl get). */
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
+/** The printers a watch uses (a parsed `-o`). */
+export type WatchOutput =
+  | { readonly kind: 'table' | 'wide' | 'json' | 'yaml' | 'name' }
+  | { readonly kind: 'jsonpath'; readonly path: JsonPath }
+  | { readonly kind: 'custom-columns'; readonly columns: readonly { readonly header: string; readonly path: JsonPath }[] };
+
 export interface WatchPrintOptions {
-  readonly output: 'table' | 'wide' | 'json' | 'yaml';
+  readonly output: WatchOutput;
   /** `-A`: a leading NAMESPACE column. */
   readonly showNamespace?: boolean;
   /** `--show-labels`: a last LABELS column. */
@@ -36,17 +43,30 @@ export class WatchPrinter {
   print(type: WatchEventType, objects: readonly KObject[], nowMs: number): string {
     if (objects.length === 0) return '';
     const o = this.o;
-    if (o.output === 'json' || o.output === 'yaml') {
-      let out = '';
+    const out = o.output;
+    if (out.kind === 'json' || out.kind === 'yaml') {
+      let text = '';
       for (const obj of objects) {
-        if (o.output === 'json') out += `${o.watchEvents ? watchEventJson(type, obj) : goJson(obj)}\n`;
-        else out += `${this.printed > 0 ? '---\n' : ''}${goYaml(o.watchEvents ? { type, object: obj } : obj)}`;
+        if (out.kind === 'json') text += `${o.watchEvents ? watchEventJson(type, obj) : goJson(obj)}\n`;
+        else text += `${this.printed > 0 ? '---\n' : ''}${goYaml(o.watchEvents ? { type, object: obj } : obj)}`;
         this.printed++;
       }
-      return out;
+      return text;
+    }
+    // The name and JSONPath printers print each object (JSONPath: the template, with no separator).
+    if (out.kind === 'name') return objects.map((obj) => `${kindPrefix(this.kind)}${obj.metadata?.name ?? ''}\n`).join('');
+    if (out.kind === 'jsonpath') return objects.map((obj) => out.path.execute(obj)).join('');
+    if (out.kind === 'custom-columns') {
+      const rows = objects.map((obj) => out.columns.map((c) => {
+        const values = c.path.values(obj);
+        return values.length === 0 ? '<none>' : values.map(goFormatV).join(',');
+      }));
+      const lines = this.printedHeader ? rows : [out.columns.map((c) => c.header), ...rows];
+      this.printedHeader = true;
+      return this.tab.write(lines);
     }
     const t = tableLines(this.kind, objects, {
-      wide: o.output === 'wide', nowMs,
+      wide: out.kind === 'wide', nowMs,
       ...(o.showNamespace ? { showNamespace: true } : {}),
       ...(o.showLabels ? { showLabels: true } : {}),
     });
