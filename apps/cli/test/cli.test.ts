@@ -125,6 +125,12 @@ describe('kubesim CLI', () => {
     expect(cols[1]).toMatch(/^volume-stateful-pvc-0 +\[ReadWriteOnce\] +<none>$/);
     expect(kubesim('get', 'pods', '-o', 'jsonpath={.items[7]}', '--log', log).err).toMatch(/^error: error executing jsonpath "\{\.items\[7\]\}": Error executing template: array index out of bounds: index 7, length 3\./);
     expect(kubesim('get', 'pods', '-o', 'jsonpath={.items[', '--log', log).err).toBe('error: error parsing jsonpath {.items[, unterminated array\n');
+    // --field-selector: the fields the API server makes selectable, refused as it refuses them.
+    const nodeOf1 = kubesim('get', 'pod', 'stateful-pvc-1', '-o', 'jsonpath={.spec.nodeName}', '--log', log).out;
+    expect(kubesim('get', 'pods', '--field-selector', `spec.nodeName=${nodeOf1}`, '-o', 'name', '--log', log).out).toMatch(/^(pod\/stateful-pvc-\d\n)*pod\/stateful-pvc-1\n/);
+    expect(kubesim('get', 'pods', '--field-selector', `status.phase=Running,spec.nodeName!=${nodeOf1}`, '-o', 'name', '--log', log).out).not.toContain('stateful-pvc-1');
+    expect(kubesim('get', 'events', '--field-selector', 'involvedObject.name=stateful-pvc-1,reason=Killing', '-o', 'jsonpath={.items[*].reason}', '--log', log).out).toMatch(/^Killing( Killing)*$/);
+    expect(kubesim('get', 'sts', '--field-selector', 'spec.replicas=3', '--log', log)).toMatchObject({ code: 1, out: '', err: 'Error from server (BadRequest): Unable to find "apps/v1, Resource=statefulsets" that match label selector "", field selector "spec.replicas=3": "spec.replicas" is not a known field selector: only "metadata.name", "metadata.namespace"\n' });
     expect(kubesim('get', 'pods', '-o', 'go-template={{.kind}}', '--log', log).err).toBe('error: unable to match a printer suitable for the output format "go-template={{.kind}}", allowed formats are: custom-columns,json,jsonpath,name,wide,yaml\n');
   });
 

@@ -52,7 +52,7 @@ describe('WatchPrinter (kubectl get -w)', () => {
 describe('watchEventOf (the API server\'s cacheWatcher.convertToWatchEvent)', () => {
   const selector = parseLabelSelectorString('app=web');
   if (typeof selector === 'string') throw new Error(selector);
-  const scope: WatchScope = { kind: 'Pod', namespace: 'default', selector };
+  const scope: WatchScope = { kind: 'Pod', namespace: 'default', selection: { labels: selector } };
 
   it('an object coming into the selector is ADDED, staying is MODIFIED, leaving is DELETED with its previous content', () => {
     const before = pod('p', { app: 'other' });

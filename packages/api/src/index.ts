@@ -2,6 +2,7 @@ export * from './types.js';
 export * from './errors.js';
 export * from './selector.js';
 export * from './selectorparse.js';
+export * from './fieldselector.js';
 export * from './quantity.js';
 export * from './naming.js';
 export * from './yaml.js';

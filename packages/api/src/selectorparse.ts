@@ -179,6 +179,6 @@ export const requirementsMatch = (reqs: readonly Requirement[], labels: Labels |
  * `Error from server (BadRequest): …`): `Unable to find "/v1, Resource=pods" that match label selector "a b",
  * field selector "": unable to parse requirement: …`.
  */
-export const selectorListError = (apiVersion: string, plural: string, selector: string, error: string): string => {
-  return `Unable to find "${groupVersionResourceText(apiVersion, plural)}" that match label selector ${q(selector)}, field selector "": ${error}`;
+export const selectorListError = (apiVersion: string, plural: string, selector: string, error: string, fieldSelector = ''): string => {
+  return `Unable to find "${groupVersionResourceText(apiVersion, plural)}" that match label selector ${q(selector)}, field selector ${q(fieldSelector)}: ${error}`;
 };

@@ -13,6 +13,8 @@ export interface GetOptions {
   readonly namespace?: string;
   readonly allNamespaces?: boolean;
   readonly selector?: string;
+  /** `--field-selector`. */
+  readonly fieldSelector?: string;
   readonly showLabels?: boolean;
 }
 

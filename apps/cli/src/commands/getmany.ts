@@ -1,4 +1,4 @@
-import { KINDS, newNotFound, kubectlMessage, parseLabelSelectorString, requirementsMatch, resolveKind, selectorListError, type Kind, type KObject, type Requirement } from '@kubesim/api';
+import { fieldSelectorError, fieldsMatch, KINDS, newNotFound, kubectlMessage, parseFieldSelector, parseLabelSelectorString, requirementsMatch, resolveKind, selectorListError, type FieldRequirement, type Kind, type KObject, type Requirement } from '@kubesim/api';
 import { kindPrefix, printObjects, renderTabbed, sortByKey, toList, goJson, goYaml } from '../printers/index.js';
 import { goFormatV, JsonPath, JsonPathError, relaxedJsonPath } from '../printers/jsonpath.js';
 
@@ -17,6 +17,40 @@ export const parseSelector = (kind: Kind, selector: string): Requirement[] | str
   const r = parseLabelSelectorString(selector);
   return typeof r === 'string' ? `Error from server (BadRequest): ${selectorListError(KINDS[kind].apiVersion, KINDS[kind].plural, selector, r)}` : r;
 };
+
+/** What a list selects: `-l` and `--field-selector`, parsed and checked for the kind. */
+export interface Selection {
+  readonly labels?: readonly Requirement[];
+  readonly fields?: readonly FieldRequirement[];
+}
+
+/**
+ * `-l` and `--field-selector` as the API server takes them on a list of `kind`, or kubectl's `Error from server
+ * (BadRequest): Unable to find "/v1, Resource=pods" that match label selector "", field selector "spec.foo=x":
+ * field label not supported: spec.foo`.
+ */
+export const parseSelection = (kind: Kind, labelSelector: string | undefined, fieldSelector: string | undefined): Selection | string => {
+  const refuse = (e: string): string => `Error from server (BadRequest): ${selectorListError(KINDS[kind].apiVersion, KINDS[kind].plural, labelSelector ?? '', e, fieldSelector ?? '')}`;
+  let labels: Requirement[] | undefined;
+  if (labelSelector !== undefined) {
+    const r = parseLabelSelectorString(labelSelector);
+    if (typeof r === 'string') return refuse(r);
+    labels = r;
+  }
+  let fields: FieldRequirement[] | undefined;
+  if (fieldSelector !== undefined) {
+    const r = parseFieldSelector(fieldSelector);
+    if (typeof r === 'string') return refuse(r);
+    const unsupported = fieldSelectorError(kind, r);
+    if (unsupported !== undefined) return refuse(unsupported);
+    fields = r;
+  }
+  return { ...(labels ? { labels } : {}), ...(fields ? { fields } : {}) };
+};
+
+/** Whether an object of `kind` is selected. */
+export const selects = (kind: Kind, sel: Selection, o: KObject): boolean =>
+  (sel.labels === undefined || requirementsMatch(sel.labels, o.metadata?.labels)) && (sel.fields === undefined || fieldsMatch(kind, sel.fields, o));
 
 /** The kinds a `get` argument names, or kubectl's error for the first it does not know. */
 export const resolveKinds = (arg: string): Kind[] | string => {
@@ -96,6 +130,8 @@ export interface GetRequest {
   readonly selector?: string;
   /** `--show-labels`: a last LABELS column. */
   readonly showLabels?: boolean;
+  /** `--field-selector`: `status.phase=Running,spec.nodeName!=node-a`. */
+  readonly fieldSelector?: string;
 }
 
 /**
@@ -110,11 +146,15 @@ export const renderGet = (req: GetRequest, listed: ReadonlyMap<Kind, readonly KO
   const groups: { kind: Kind; objects: KObject[] }[] = [];
   const output = parseOutput(req.output);
   if (typeof output === 'string') return { out: '', err: `${output}\n`, code: 1 };
-  const parsed = req.selector !== undefined ? parseSelector(req.kinds[0]!, req.selector) : undefined;
-  if (typeof parsed === 'string') return { out: '', err: `${parsed}\n`, code: 1 };
   for (const kind of req.kinds) {
+    // Each type's list is its own request: a selector one type cannot take is that list's error.
+    const sel = parseSelection(kind, req.selector, req.fieldSelector);
+    if (typeof sel === 'string') {
+      if (req.kinds.length === 1) return { out: '', err: `${sel}\n`, code: 1 };
+      err += `${sel}\n`; code = 1; continue;
+    }
     let objects = [...listed.get(kind) ?? []];
-    if (parsed) objects = objects.filter((o) => requirementsMatch(parsed, o.metadata?.labels));
+    if (sel.labels || sel.fields) objects = objects.filter((o) => selects(kind, sel, o));
     if (req.name !== undefined) {
       objects = objects.filter((o) => o.metadata?.name === req.name);
       if (objects.length === 0) { err += `${kubectlMessage(newNotFound(kind, req.name))}\n`; code = 1; continue; }
@@ -154,5 +194,7 @@ export const renderGet = (req: GetRequest, listed: ReadonlyMap<Kind, readonly KO
 };
 
 /** The `-l` and `--show-labels` options of a get command, as {@link GetRequest} takes them. */
-export const selectorOptions = (o: { readonly selector?: string; readonly showLabels?: boolean }): Pick<GetRequest, 'selector' | 'showLabels'> =>
-  ({ ...(o.selector !== undefined ? { selector: o.selector } : {}), ...(o.showLabels === true ? { showLabels: true } : {}) });
+export const selectorOptions = (o: { readonly selector?: string; readonly fieldSelector?: string; readonly showLabels?: boolean }): Pick<GetRequest, 'selector' | 'fieldSelector' | 'showLabels'> => ({
+  ...(o.selector !== undefined ? { selector: o.selector } : {}), ...(o.fieldSelector !== undefined ? { fieldSelector: o.fieldSelector } : {}),
+  ...(o.showLabels === true ? { showLabels: true } : {}),
+});

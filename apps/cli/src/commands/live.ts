@@ -99,6 +99,8 @@ export interface LiveGetOptions extends ContextOptions {
   readonly namespace?: string;
   readonly allNamespaces?: boolean;
   readonly selector?: string;
+  /** `--field-selector`. */
+  readonly fieldSelector?: string;
   readonly showLabels?: boolean;
 }
 

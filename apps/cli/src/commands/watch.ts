@@ -1,4 +1,4 @@
-import { KINDS, kubectlMessage, newNotFound, requirementsMatch, type Kind, type KObject, type Requirement } from '@kubesim/api';
+import { KINDS, kubectlMessage, newNotFound, type Kind, type KObject } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import { foldLog } from '@kubesim/state';
 import { jsOf, LogFollower } from '@kubesim/nats';
@@ -6,13 +6,14 @@ import { withSession, type ContextOptions } from '../distributed/context.js';
 import { sortForKind } from '../printers/index.js';
 import { WatchPrinter, type WatchEventType } from '../printers/watch.js';
 import { readLogAt } from './get.js';
-import { parseOutput, parseSelector, resolveKinds } from './getmany.js';
+import { parseOutput, parseSelection, resolveKinds, selects, type Selection } from './getmany.js';
 
 export interface WatchOptions {
   readonly output?: string;
   readonly namespace?: string;
   readonly allNamespaces?: boolean;
   readonly selector?: string;
+  readonly fieldSelector?: string;
   readonly showLabels?: boolean;
   /** `--watch-only`: the changes without the list first. */
   readonly watchOnly?: boolean;
@@ -28,13 +29,14 @@ export interface WatchScope {
   /** Undefined: every namespace (`-A`), and always for cluster-scoped kinds. */
   readonly namespace: string | undefined;
   readonly name?: string;
-  readonly selector?: readonly Requirement[];
+  /** `-l` and `--field-selector`. */
+  readonly selection?: Selection;
 }
 
 const inScope = (w: WatchScope, o: KObject): boolean =>
   (w.namespace === undefined || (o.metadata?.namespace ?? '') === w.namespace)
   && (w.name === undefined || o.metadata?.name === w.name)
-  && (w.selector === undefined || requirementsMatch(w.selector, o.metadata?.labels));
+  && (w.selection === undefined || selects(w.kind, w.selection, o));
 
 /**
  * The event a watch with this scope receives for a log entry about an object of its kind (the API server's
@@ -87,14 +89,10 @@ const prepare = (kindArg: string, name: string | undefined, o: WatchOptions): { 
   const kind = kinds[0]!;
   const output = parseOutput(o.output);
   if (typeof output === 'string') return { error: output, code: 1 };
-  let selector: Requirement[] | undefined;
-  if (o.selector !== undefined) {
-    const parsed = parseSelector(kind, o.selector);
-    if (typeof parsed === 'string') return { error: parsed, code: 1 };
-    selector = parsed;
-  }
+  const selection = o.selector !== undefined || o.fieldSelector !== undefined ? parseSelection(kind, o.selector, o.fieldSelector) : undefined;
+  if (typeof selection === 'string') return { error: selection, code: 1 };
   const namespace = KINDS[kind].namespaced && !o.allNamespaces ? (o.namespace ?? 'default') : undefined;
-  const scope: WatchScope = { kind, namespace, ...(name !== undefined ? { name } : {}), ...(selector ? { selector } : {}) };
+  const scope: WatchScope = { kind, namespace, ...(name !== undefined ? { name } : {}), ...(selection ? { selection } : {}) };
   const printer = new WatchPrinter(kind, {
     output,
     ...(o.allNamespaces && KINDS[kind].namespaced ? { showNamespace: true } : {}),
