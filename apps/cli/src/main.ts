@@ -12,6 +12,7 @@ import { applyCommand, cordonCommand, createNamespaceCommand, deleteCommand, dra
 import { VERSIONS } from './version.js';
 import { liveWatchCommand, watchLogCommand } from './commands/watch.js';
 import { dnsCommand, type DnsOptions } from './commands/dns.js';
+import { waitCommand, type WaitOptions } from './commands/wait.js';
 
 const program = new Command();
 program
@@ -219,6 +220,15 @@ ctxOpts(nsOpt(program.command('set').description('kubectl set, on the running cl
   .description('set the image of containers of a StatefulSet, ReplicaSet or pod (kubectl set image: a strategic merge patch; * for every container)')
   .argument('<args...>', 'TYPE NAME or TYPE/NAME, then CONTAINER=IMAGE…, e.g. statefulset/web nginx=nginx:1.26')))
   .action(async (args: string[], opts: { namespace?: string; context?: string; nats?: string }) => { process.exitCode = await setImageCommand(args, opts); });
+
+ctxOpts(nsOpt(program.command('wait').description('kubectl wait on the running cluster: until each object meets --for (delete, condition=Ready[=false], jsonpath=\'{.status.readyReplicas}\'=3), within --timeout')
+  .argument('<resource...>', 'TYPE NAME…, TYPE/NAME…, or TYPE with -l SELECTOR or --all')
+  .option('--for <condition>', 'delete | condition=NAME[=VALUE] (default value true, case-insensitive) | jsonpath=\'{PATH}\'[=VALUE]')
+  .option('--timeout <d>', 'give up after this long (default 30s; 0: look once; negative: a week)')
+  .option('-l, --selector <selector>', 'the objects of TYPE whose labels match')
+  .option('--field-selector <selector>', 'the objects of TYPE whose fields match')
+  .option('--all', 'every object of TYPE in the namespace')))
+  .action(async (args: string[], opts: WaitOptions) => { process.exitCode = await waitCommand(args, opts); });
 
 ctxOpts(nsOpt(program.command('rollout').description('kubectl rollout for a StatefulSet: restart (a new template, so a rolling update), undo (back to a revision), status (until the rollout is done), history (its revisions) — of the running cluster, or status/history of a recorded log (--log FILE)')
   .argument('<verb>', 'restart, undo, status or history (pause and resume: kubectl supports them for Deployments only)').argument('<resource...>', 'TYPE NAME or TYPE/NAME, e.g. statefulset/web')

@@ -70,6 +70,12 @@ describe('kubesim up and the commands against a running cluster', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(kubesim('scale', 'statefulset/stateful-pvc', '--replicas', '3').out).toBe('statefulset.apps/stateful-pvc scaled\n');
+    // kubectl wait: the set's status by JSONPath, then each pod's Ready condition; a condition that never comes times out.
+    expect(kubesim('wait', 'sts/stateful-pvc', '--for=jsonpath={.status.readyReplicas}=3', '--timeout', '60s')).toMatchObject({ code: 0, out: 'statefulset.apps/stateful-pvc condition met\n' });
+    expect(kubesim('wait', 'pods', '-l', 'type=db2', '--for', 'condition=Ready', '--timeout', '30s').out).toBe(['0', '1', '2'].map((i) => `pod/stateful-pvc-${i} condition met\n`).join(''));
+    expect(kubesim('wait', 'pod/stateful-pvc-0', '--for=condition=Ready=false', '--timeout', '1s')).toMatchObject({ code: 1, err: 'error: timed out waiting for the condition on pods/stateful-pvc-0\n' });
+    expect(kubesim('wait', 'pods', '-l', 'type=none', '--for=delete')).toMatchObject({ code: 0, out: '' });
+    expect(kubesim('wait', 'pods', '-l', 'type=none', '--for=condition=Ready')).toMatchObject({ code: 1, err: 'error: no matching resources found\n' });
     await eventually(['get', 'pods'], /stateful-pvc-2\s+1\/1\s+Running/);
     for (const deadline = Date.now() + 30_000; !/stateful-pvc-2 +1\/1 +Running/.test(watched);) {
       if (Date.now() > deadline) throw new Error(`get pods -w did not follow the scale-up: ${watched}`);
