@@ -46,6 +46,9 @@ program.command('get')
   .option('-A, --all-namespaces', 'list across all namespaces')
   .option('-l, --selector <selector>', 'only objects whose labels match (app=web,tier!=db, env in (a,b), !canary)')
   .option('--show-labels', 'a last LABELS column')
+  .option('-L, --label-columns <keys>', 'a column per label key (comma-separated, or the flag repeated)', (v: string, prev: string[] = []) => [...prev, v])
+  .option('--no-headers', 'no header line')
+  .option('--sort-by <path>', 'order the objects by this JSONPath (.metadata.creationTimestamp, {.status.podIP}): numbers by value, strings in natural order')
   .option('--field-selector <selector>', 'only objects whose fields match, as the API server selects them (status.phase=Running,spec.nodeName!=node-a; pods, events, nodes, namespaces, services, secrets, replicasets have fields beyond metadata.name/namespace)')
   .option('-w, --watch', 'after listing, print every change as it comes (one type; Ctrl-C ends it) — with --log, the changes of the recorded run after --at (default: its start)')
   .option('--watch-only', 'print the changes without listing first')
@@ -53,7 +56,9 @@ program.command('get')
   .option('--context <name>', 'running cluster (default: $KUBESIM_CONTEXT, else "default")')
   .option('--nats <url>', 'reach a running cluster at this NATS URL instead of a context')
   .option('--cluster <id>', 'with --nats: the cluster id (default "default")')
-  .action(async (kind: string, name: string | undefined, opts: { log?: string; at?: string; output?: string; namespace?: string; allNamespaces?: boolean; selector?: string; fieldSelector?: string; showLabels?: boolean; watch?: boolean; watchOnly?: boolean; outputWatchEvents?: boolean; context?: string; nats?: string; cluster?: string }) => {
+  .action(async (kind: string, name: string | undefined, given: { log?: string; at?: string; output?: string; namespace?: string; allNamespaces?: boolean; selector?: string; fieldSelector?: string; showLabels?: boolean; labelColumns?: string[]; headers?: boolean; sortBy?: string; watch?: boolean; watchOnly?: boolean; outputWatchEvents?: boolean; context?: string; nats?: string; cluster?: string }) => {
+    const { headers, ...rest } = given;
+    const opts = { ...rest, ...(headers === false ? { noHeaders: true } : {}) };
     const watching = opts.watch === true || opts.watchOnly === true;
     if (opts.outputWatchEvents && !watching) {
       process.stderr.write('error: --output-watch-events option can only be used with --watch or --watch-only\nSee \'kubesim get -h\' for help and examples\n');

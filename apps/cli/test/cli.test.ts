@@ -131,6 +131,14 @@ describe('kubesim CLI', () => {
     expect(kubesim('get', 'pods', '--field-selector', `status.phase=Running,spec.nodeName!=${nodeOf1}`, '-o', 'name', '--log', log).out).not.toContain('stateful-pvc-1');
     expect(kubesim('get', 'events', '--field-selector', 'involvedObject.name=stateful-pvc-1,reason=Killing', '-o', 'jsonpath={.items[*].reason}', '--log', log).out).toMatch(/^Killing( Killing)*$/);
     expect(kubesim('get', 'sts', '--field-selector', 'spec.replicas=3', '--log', log)).toMatchObject({ code: 1, out: '', err: 'Error from server (BadRequest): Unable to find "apps/v1, Resource=statefulsets" that match label selector "", field selector "spec.replicas=3": "spec.replicas" is not a known field selector: only "metadata.name", "metadata.namespace"\n' });
+    // -L: label columns (the key's last segment in capitals); --no-headers; --sort-by a JSONPath (natural order).
+    const labelled = kubesim('get', 'pods', '-L', 'type,statefulset.kubernetes.io/pod-name', '--no-headers', '--log', log).out.trimEnd().split('\n');
+    expect(labelled.map((l) => l.split(/ +/).slice(-2).join(' '))).toEqual(['db2 stateful-pvc-0', 'db2 stateful-pvc-1', 'db2 stateful-pvc-2']);
+    expect(kubesim('get', 'pods', '-L', 'type', '--log', log).out.split('\n')[0]).toMatch(/^NAME +READY +STATUS +RESTARTS +AGE +TYPE$/);
+    const byIp = kubesim('get', 'pods', '--sort-by', '.status.podIP', '-o', 'jsonpath={.items[*].status.podIP}', '--log', log).out.split(' ');
+    expect(byIp).toHaveLength(3);
+    expect([...byIp].sort((a, b) => Number(a.split('.')[2]) - Number(b.split('.')[2]))).toEqual(byIp);
+    expect(kubesim('get', 'pods', '--sort-by', '{.spec.nope}', '--log', log)).toMatchObject({ code: 1, err: 'error: couldn\'t find any field with path "{.spec.nope}" in the list of objects\n' });
     expect(kubesim('get', 'pods', '-o', 'go-template={{.kind}}', '--log', log).err).toBe('error: unable to match a printer suitable for the output format "go-template={{.kind}}", allowed formats are: custom-columns,json,jsonpath,name,wide,yaml\n');
   });
 

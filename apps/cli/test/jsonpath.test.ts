@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { goFormatV, JsonPath, JsonPathError, relaxedJsonPath } from '../src/printers/jsonpath.js';
+import { naturalLess, sortObjectsBy } from '../src/commands/getmany.js';
+import type { KObject } from '@kubesim/api';
 
 const list = {
   apiVersion: 'v1', kind: 'List',
@@ -49,5 +51,17 @@ describe('kubectl JSONPath (client-go util/jsonpath)', () => {
     expect(relaxedJsonPath('{.spec}')).toBe('{.spec}');
     expect(goFormatV(['ReadWriteOnce'])).toBe('[ReadWriteOnce]');
     expect(goFormatV({ b: 1, a: 'x' })).toBe('map[a:x b:1]');
+  });
+});
+
+describe('--sort-by (get SortObjects, sortorder.NaturalLess)', () => {
+  it('orders strings naturally, numbers by value, objects without the field first, stably', () => {
+    expect(naturalLess('web-2', 'web-10')).toBe(true);
+    expect(naturalLess('web-10', 'web-2')).toBe(false);
+    expect(naturalLess('a', 'a1')).toBe(true);
+    const o = (name: string, n?: number): KObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, ...(n !== undefined ? { spec: { priority: n } } : {}) }) as KObject;
+    const sorted = sortObjectsBy([o('a', 10), o('b', 9), o('c'), o('d', 9)], '.spec.priority');
+    expect(typeof sorted === 'string' ? sorted : sorted.map((x) => x.metadata?.name)).toEqual(['c', 'b', 'd', 'a']);
+    expect(sortObjectsBy([o('a')], '.spec.priority')).toBe('error: couldn\'t find any field with path "{.spec.priority}" in the list of objects');
   });
 });

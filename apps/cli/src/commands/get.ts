@@ -16,6 +16,9 @@ export interface GetOptions {
   /** `--field-selector`. */
   readonly fieldSelector?: string;
   readonly showLabels?: boolean;
+  readonly labelColumns?: readonly string[];
+  readonly noHeaders?: boolean;
+  readonly sortBy?: string;
 }
 
 /** A recorded log folded at `--at`: the objects then, and the moment ages are counted to. */

@@ -132,7 +132,55 @@ export interface GetRequest {
   readonly showLabels?: boolean;
   /** `--field-selector`: `status.phase=Running,spec.nodeName!=node-a`. */
   readonly fieldSelector?: string;
+  /** `-L KEY,…`: label columns. */
+  readonly labelColumns?: readonly string[];
+  /** `--no-headers`. */
+  readonly noHeaders?: boolean;
+  /** `--sort-by PATH`: objects in the order of this JSONPath's value. */
+  readonly sortBy?: string;
 }
+
+/** sortorder.NaturalLess: digit runs compared as numbers, the rest byte-wise. */
+export const naturalLess = (a: string, b: string): boolean => {
+  const chunks = (s: string): string[] => s.match(/\d+|\D+/g) ?? [];
+  const x = chunks(a);
+  const y = chunks(b);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const p = x[i]!;
+    const q = y[i]!;
+    if (p === q) continue;
+    const pd = /^\d/.test(p);
+    const qd = /^\d/.test(q);
+    if (pd && qd) {
+      const d = Number(BigInt(p) - BigInt(q));
+      if (d !== 0) return d < 0;
+      return p.length < q.length;
+    }
+    return p < q;
+  }
+  return x.length < y.length;
+};
+
+/**
+ * get's SortObjects: the objects ordered (stably) by the first value of a relaxed JSONPath — numbers by value,
+ * strings in natural order, objects without it first; kubectl's error when no object has it.
+ */
+export const sortObjectsBy = (objects: readonly KObject[], sortBy: string): KObject[] | string => {
+  let path: JsonPath;
+  try { path = new JsonPath(relaxedJsonPath(sortBy)); } catch (e) {
+    if (e instanceof JsonPathError) return `error: ${e.message}`;
+    throw e;
+  }
+  const keyed = objects.map((o) => ({ o, v: path.values(o)[0] }));
+  if (objects.length > 0 && keyed.every((k) => k.v === undefined)) return `error: couldn't find any field with path ${JSON.stringify(path.template)} in the list of objects`;
+  const less = (a: unknown, b: unknown): boolean => {
+    if (a === undefined) return b !== undefined;
+    if (b === undefined) return false;
+    if (typeof a === 'number' && typeof b === 'number') return a < b;
+    return naturalLess(String(a), String(b));
+  };
+  return keyed.map((k, i) => ({ ...k, i })).sort((a, b) => (less(a.v, b.v) ? -1 : less(b.v, a.v) ? 1 : a.i - b.i)).map((k) => k.o);
+};
 
 /**
  * What `kubectl get` prints for the objects of each kind (already listed in the namespace asked, or every
@@ -160,10 +208,15 @@ export const renderGet = (req: GetRequest, listed: ReadonlyMap<Kind, readonly KO
       if (objects.length === 0) { err += `${kubectlMessage(newNotFound(kind, req.name))}\n`; code = 1; continue; }
     }
     objects.sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+    if (req.sortBy !== undefined) {
+      const sorted = sortObjectsBy(sortByKey(objects), req.sortBy);
+      if (typeof sorted === 'string') return { out: '', err: `${sorted}\n`, code: 1 };
+      objects = sorted;
+    }
     if (objects.length > 0) groups.push({ kind, objects });
   }
   if (output.kind === 'json' || output.kind === 'yaml' || output.kind === 'jsonpath') {
-    const all = groups.flatMap((g) => sortByKey(g.objects));
+    const all = groups.flatMap((g) => (req.sortBy !== undefined ? g.objects : sortByKey(g.objects)));
     if (all.length === 0 && code !== 0) return { out: '', err, code };
     const doc = req.name !== undefined && !req.several && all.length === 1 ? all[0] : toList(all);
     if (output.kind !== 'jsonpath') return { out: output.kind === 'json' ? `${goJson(doc)}\n` : goYaml(doc), err, code };
@@ -189,12 +242,26 @@ export const renderGet = (req: GetRequest, listed: ReadonlyMap<Kind, readonly KO
   const tables = groups.map((g) => printObjects(g.kind, g.objects, {
     output: output.kind as 'table' | 'wide', nowMs: req.nowMs, single: req.name !== undefined, showKind: req.several,
     showNamespace: req.namespace === undefined && KINDS[g.kind].namespaced, showLabels: req.showLabels === true,
+    ...(req.labelColumns !== undefined ? { labelColumns: req.labelColumns } : {}), ...(req.noHeaders ? { noHeaders: true } : {}),
+    ...(req.sortBy !== undefined ? { presorted: true } : {}),
   }));
   return { out: tables.join('\n'), err, code };
 };
 
 /** The `-l` and `--show-labels` options of a get command, as {@link GetRequest} takes them. */
-export const selectorOptions = (o: { readonly selector?: string; readonly fieldSelector?: string; readonly showLabels?: boolean }): Pick<GetRequest, 'selector' | 'fieldSelector' | 'showLabels'> => ({
+export const selectorOptions = (o: PrintingOptions): Pick<GetRequest, 'selector' | 'fieldSelector' | 'showLabels' | 'labelColumns' | 'noHeaders' | 'sortBy'> => ({
   ...(o.selector !== undefined ? { selector: o.selector } : {}), ...(o.fieldSelector !== undefined ? { fieldSelector: o.fieldSelector } : {}),
   ...(o.showLabels === true ? { showLabels: true } : {}),
+  ...(o.labelColumns !== undefined && o.labelColumns.length > 0 ? { labelColumns: o.labelColumns.flatMap((l) => l.split(',')).filter((l) => l !== '') } : {}),
+  ...(o.noHeaders === true ? { noHeaders: true } : {}), ...(o.sortBy !== undefined ? { sortBy: o.sortBy } : {}),
 });
+
+/** The options of `get` that choose and lay out what it prints (both a log's and a running cluster's). */
+export interface PrintingOptions {
+  readonly selector?: string;
+  readonly fieldSelector?: string;
+  readonly showLabels?: boolean;
+  readonly labelColumns?: readonly string[];
+  readonly noHeaders?: boolean;
+  readonly sortBy?: string;
+}

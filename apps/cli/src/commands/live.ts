@@ -102,6 +102,9 @@ export interface LiveGetOptions extends ContextOptions {
   /** `--field-selector`. */
   readonly fieldSelector?: string;
   readonly showLabels?: boolean;
+  readonly labelColumns?: readonly string[];
+  readonly noHeaders?: boolean;
+  readonly sortBy?: string;
 }
 
 /** `kubesim get KIND[,KIND…]|all [NAME]` against a running cluster (the API server's store). */

@@ -15,6 +15,9 @@ export interface WatchOptions {
   readonly selector?: string;
   readonly fieldSelector?: string;
   readonly showLabels?: boolean;
+  readonly labelColumns?: readonly string[];
+  readonly noHeaders?: boolean;
+  readonly sortBy?: string;
   /** `--watch-only`: the changes without the list first. */
   readonly watchOnly?: boolean;
   /** `--output-watch-events`. */
@@ -98,7 +101,11 @@ const prepare = (kindArg: string, name: string | undefined, o: WatchOptions): { 
     ...(o.allNamespaces && KINDS[kind].namespaced ? { showNamespace: true } : {}),
     ...(o.showLabels ? { showLabels: true } : {}),
     ...(o.outputWatchEvents ? { watchEvents: true } : {}),
+    ...(o.noHeaders ? { noHeaders: true } : {}),
+    ...(o.labelColumns !== undefined && o.labelColumns.length > 0 ? { labelColumns: o.labelColumns.flatMap((l) => l.split(',')).filter((l) => l !== '') } : {}),
   });
+  // get.go Complete: a watch prints in the order changes come.
+  if (o.sortBy !== undefined) process.stderr.write('warning: --watch or --watch-only requested, --sort-by will be ignored\n');
   return { watch: new Watch(scope, printer) };
 };
 

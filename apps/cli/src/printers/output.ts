@@ -66,6 +66,10 @@ export interface PrintOptions {
   readonly showKind?: boolean;
   readonly showNamespace?: boolean;
   readonly showLabels?: boolean;
+  readonly labelColumns?: readonly string[];
+  readonly noHeaders?: boolean;
+  /** `--sort-by`: the objects are in the order to print. */
+  readonly presorted?: boolean;
 }
 
 /** `kubectl get` output in any of the supported formats; json and yaml end with a newline as kubectl's do. */
@@ -78,10 +82,13 @@ export const printObjects = (kind: Kind, objects: readonly KObject[], opts: Prin
         ...(opts.showKind !== undefined ? { showKind: opts.showKind } : {}),
         ...(opts.showNamespace !== undefined ? { showNamespace: opts.showNamespace } : {}),
         ...(opts.showLabels !== undefined ? { showLabels: opts.showLabels } : {}),
+        ...(opts.labelColumns !== undefined ? { labelColumns: opts.labelColumns } : {}),
+        ...(opts.noHeaders ? { noHeaders: true } : {}),
+        ...(opts.presorted ? { presorted: true } : {}),
       });
     case 'json':
     case 'yaml': {
-      const sorted = sortByKey(objects);
+      const sorted = opts.presorted ? objects : sortByKey(objects);
       const doc = opts.single && sorted.length === 1 ? sorted[0] : toList(sorted);
       return opts.output === 'json' ? `${goJson(doc)}\n` : goYaml(doc);
     }

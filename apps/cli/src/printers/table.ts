@@ -14,6 +14,12 @@ export interface TableOptions {
   readonly showNamespace?: boolean;
   /** A last LABELS column, as `kubectl get --show-labels` prints. */
   readonly showLabels?: boolean;
+  /** `-L KEY,…`: a column per label key (header: the key's last `/` segment in capitals), before LABELS. */
+  readonly labelColumns?: readonly string[];
+  /** `--no-headers`. */
+  readonly noHeaders?: boolean;
+  /** The objects are in the order to print (`--sort-by`), not to be put in the API's. */
+  readonly presorted?: boolean;
 }
 
 const nsOf = (o: KObject): string => o.metadata?.namespace ?? '';
@@ -57,7 +63,8 @@ export const tableLines = (kind: Kind, objects: readonly KObject[], opts: TableO
   const printer = printerFor(kind);
   const shown = printer.columns.map((c, i) => ({ c, i })).filter(({ c }) => opts.wide || !c.wide);
   const nameIndex = opts.showKind ? printer.columns.findIndex((c) => c.isName === true) : -1;
-  const header = [...shown.map(({ c }) => c.header), ...(opts.showLabels ? ['LABELS'] : [])];
+  const labelColumns = opts.labelColumns ?? [];
+  const header = [...shown.map(({ c }) => c.header), ...labelColumns.map((k) => k.split('/').at(-1)!.toUpperCase()), ...(opts.showLabels ? ['LABELS'] : [])];
   const rows: string[][] = [];
   for (const o of objects) {
     const cells = printer.row(o, { nowMs: opts.nowMs, wide: opts.wide });
@@ -65,6 +72,7 @@ export const tableLines = (kind: Kind, objects: readonly KObject[], opts: TableO
       const text = cellText(cells[i] ?? '');
       return i === nameIndex ? kindPrefix(kind) + text : text;
     });
+    for (const k of labelColumns) line.push(o.metadata?.labels?.[k] ?? '');
     if (opts.showLabels) line.push(formatLabels(o.metadata?.labels));
     rows.push(opts.showNamespace ? [nsOf(o), ...line] : line);
   }
@@ -77,6 +85,6 @@ export const tableLines = (kind: Kind, objects: readonly KObject[], opts: TableO
  */
 export const printTable = (kind: Kind, objects: readonly KObject[], opts: TableOptions): string => {
   if (objects.length === 0) return '';
-  const t = tableLines(kind, sortForKind(kind, objects), opts);
-  return renderTabbed([t.header, ...t.rows]);
+  const t = tableLines(kind, opts.presorted ? objects : sortForKind(kind, objects), opts);
+  return renderTabbed(opts.noHeaders ? t.rows : [t.header, ...t.rows]);
 };

@@ -21,6 +21,10 @@ export interface WatchPrintOptions {
   readonly showLabels?: boolean;
   /** `--output-watch-events`: each object as the watch event that carried it (an EVENT column in tables). */
   readonly watchEvents?: boolean;
+  /** `--no-headers`. */
+  readonly noHeaders?: boolean;
+  /** `-L`: label columns. */
+  readonly labelColumns?: readonly string[];
 }
 
 /**
@@ -61,7 +65,7 @@ export class WatchPrinter {
         const values = c.path.values(obj);
         return values.length === 0 ? '<none>' : values.map(goFormatV).join(',');
       }));
-      const lines = this.printedHeader ? rows : [out.columns.map((c) => c.header), ...rows];
+      const lines = this.printedHeader || o.noHeaders ? rows : [out.columns.map((c) => c.header), ...rows];
       this.printedHeader = true;
       return this.tab.write(lines);
     }
@@ -69,9 +73,10 @@ export class WatchPrinter {
       wide: out.kind === 'wide', nowMs,
       ...(o.showNamespace ? { showNamespace: true } : {}),
       ...(o.showLabels ? { showLabels: true } : {}),
+      ...(o.labelColumns ? { labelColumns: o.labelColumns } : {}),
     });
     const rows = o.watchEvents ? t.rows.map((r) => [type, ...r]) : t.rows;
-    const lines = this.printedHeader ? rows : [o.watchEvents ? ['EVENT', ...t.header] : t.header, ...rows];
+    const lines = this.printedHeader || o.noHeaders ? rows : [o.watchEvents ? ['EVENT', ...t.header] : t.header, ...rows];
     this.printedHeader = true;
     this.printed += objects.length;
     return this.tab.write(lines);
