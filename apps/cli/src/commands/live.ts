@@ -12,6 +12,7 @@ import { readLog, jsOf, type ProcessState } from '@kubesim/nats';
 import { control, withSession, type ContextOptions, type Session } from '../distributed/context.js';
 import { describeLists, describeObject, type DescribeRelated } from '../printers/index.js';
 import { stateRows } from './up.js';
+import { followObject } from './wait.js';
 import { parseSelector, renderGet, resolveKinds, selectorOptions } from './getmany.js';
 import { deletedLine, namedResources, namespaceFor, resourceArgs, resourceName, resourcesAndPairs, type ResourceRef } from './resources.js';
 
@@ -285,15 +286,14 @@ Example resource specifications include:
   // kubectl delete waits (--wait, on by default) until every deleted object — that uid — is gone: a pod
   // through its grace period and its kubelet's confirmation, an object held by finalizers until they are done.
   if (o.wait !== false) {
+    // Each followed on its own log subject (kubectl's wait watches), not polled.
     const deadline = Date.now() + timeoutMs;
     for (const d of deleted) {
-      for (;;) {
-        const l = await s.api.list(d.kind, KINDS[d.kind].namespaced ? d.namespace : undefined, d.name);
-        if (!l.ok) { err(kubectlMessage(l.error)); return 1; }
-        if (!l.objects.some((x) => x.metadata?.uid === d.uid)) break;
-        if (Date.now() >= deadline) { err(`error: timed out waiting for the condition on ${KINDS[d.kind].plural}/${d.name}`); return 1; }
-        await new Promise((res) => setTimeout(res, 200));
-      }
+      const l = await s.api.list(d.kind, KINDS[d.kind].namespaced ? d.namespace : undefined, d.name);
+      if (!l.ok) { err(kubectlMessage(l.error)); return 1; }
+      const gone = await followObject(s, d.kind, d.namespace, d.name, l.objects[0], l.seq, (x) => x === undefined || x.metadata?.uid !== d.uid, deadline);
+      if (typeof gone === 'string') { err(gone); return 1; }
+      if (!gone) { err(`error: timed out waiting for the condition on ${KINDS[d.kind].plural}/${d.name}`); return 1; }
     }
   }
   return code;
@@ -538,19 +538,23 @@ export const rolloutCommand = (verb: string, args: readonly string[], o: Rollout
       const timeoutMs = o.timeout === undefined ? Infinity : parseDuration(o.timeout);
       if (timeoutMs === undefined) { err(`error: invalid argument "${o.timeout ?? ''}" for "--timeout" flag`); return 2; }
       const deadline = Date.now() + timeoutMs;
-      let seen: string | undefined;
-      for (;;) {
+      const l = await s.api.list(t.kind, KINDS[t.kind].namespaced ? ns : undefined, t.name);
+      if (!l.ok) { err(kubectlMessage(l.error)); return 1; }
+      // kubectl rollout status watches the set and prints its status at each event: the first listing, then
+      // every version of it the log commits (followed on the set's own subject).
+      const judge = (x: KObject | undefined): boolean | string => {
         const state = new ObjectStore();
-        await fetchInto(s, state, t.kind, ns, t.name);
+        if (x !== undefined) state.put(x);
+        else if (l.objects[0] !== undefined) return 'error: object has been deleted';
         const st = rolloutStatus(state, t.kind, ns, t.name);
-        if ('error' in st) { err(st.error); return 1; }
-        // kubectl prints the status at each watch event of the set: here, at each new resourceVersion.
-        const rv = state.get(t.kind, ns, t.name)?.metadata?.resourceVersion;
-        if (rv !== seen) { out(st.message); seen = rv; }
-        if (st.done || o.watch === false) return 0;
-        if (Date.now() >= deadline) { err('error: timed out waiting for the condition'); return 1; }
-        await new Promise((res) => setTimeout(res, 200));
-      }
+        if ('error' in st) return st.error;
+        out(st.message);
+        return st.done || o.watch === false;
+      };
+      const r = await followObject(s, t.kind, namespaceFor(t.kind, ns), t.name, l.objects[0], l.seq, judge, deadline);
+      if (typeof r === 'string') { err(r); return 1; }
+      if (!r) { err('error: timed out waiting for the condition'); return 1; }
+      return 0;
     }
   }
 });

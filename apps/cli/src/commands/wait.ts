@@ -84,7 +84,7 @@ export const waitMet = (f: WaitFor, o: KObject | undefined, uid: string | undefi
  * Follow one object (its own log subject, from the seq its listing was read at) until `met` holds of it or
  * the deadline passes: a watch, as kubectl's wait is, not a poll.
  */
-const follow = async (s: Session, kind: Kind, ns: string, name: string, first: KObject | undefined, fromSeq: number, met: (o: KObject | undefined) => boolean | string, deadline: number): Promise<boolean | string> => {
+export const followObject = async (s: Session, kind: Kind, ns: string, name: string, first: KObject | undefined, fromSeq: number, met: (o: KObject | undefined) => boolean | string, deadline: number): Promise<boolean | string> => {
   const now = met(first);
   if (now !== false) return now;
   if (Date.now() >= deadline) return false;
@@ -105,7 +105,7 @@ const follow = async (s: Session, kind: Kind, ns: string, name: string, first: K
         if (r !== false) finish(r);
       },
     });
-    const timer = setTimeout(() => finish(false), Math.min(deadline - Date.now(), 2 ** 31 - 1));
+    const timer = setTimeout(() => finish(false), Math.min(Math.max(deadline - Date.now(), 0), 2 ** 31 - 1));
     follower.start().catch((e: Error) => finish(`error: ${e.message}`));
   });
 };
@@ -163,7 +163,7 @@ export const waitCommand = (args: readonly string[], o: WaitOptions): Promise<nu
   if (targets.length === 0) return isDelete ? 0 : err('error: no matching resources found');
   for (const target of targets) {
     const uid = target.obj?.metadata?.uid;
-    const met = await follow(s, target.kind, namespaceFor(target.kind, ns), target.name, target.obj, target.seq, (x) => waitMet(f, x, uid), deadline);
+    const met = await followObject(s, target.kind, namespaceFor(target.kind, ns), target.name, target.obj, target.seq, (x) => waitMet(f, x, uid), deadline);
     if (typeof met === 'string') return err(met);
     if (!met) {
       const on = `${KINDS[target.kind].plural}/${target.name}`;
