@@ -1,24 +1,14 @@
 import { isLogDamage, readLogFile, renderLogDamage, unreadableLogMessage, type Envelope } from '@kubesim/log';
 import { foldLog, type ObjectStore } from '@kubesim/state';
 import { kubectlMessage, newNotFound, KINDS, type Event, type KObject } from '@kubesim/api';
-import { parseOutput, renderGet, resolveKinds, selectorOptions } from './getmany.js';
+import { parseOutput, renderGet, resolveKinds, selectorOptions, type PrintingOptions } from './getmany.js';
 import { parseTarget, rolloutHistory, rolloutStatus } from '@kubesim/scenario';
 import { describeLists, describeObject, type DescribeRelated } from '../printers/index.js';
 import { AtCursor, parseAt } from './replay.js';
 
-export interface GetOptions {
+export interface GetOptions extends PrintingOptions {
   readonly log?: string;
   readonly at?: string;
-  readonly output?: string;
-  readonly namespace?: string;
-  readonly allNamespaces?: boolean;
-  readonly selector?: string;
-  /** `--field-selector`. */
-  readonly fieldSelector?: string;
-  readonly showLabels?: boolean;
-  readonly labelColumns?: readonly string[];
-  readonly noHeaders?: boolean;
-  readonly sortBy?: string;
 }
 
 /** A recorded log folded at `--at`: the objects then, and the moment ages are counted to. */

@@ -256,8 +256,11 @@ export const selectorOptions = (o: PrintingOptions): Pick<GetRequest, 'selector'
   ...(o.noHeaders === true ? { noHeaders: true } : {}), ...(o.sortBy !== undefined ? { sortBy: o.sortBy } : {}),
 });
 
-/** The options of `get` that choose and lay out what it prints (both a log's and a running cluster's). */
+/** The options of `get` that choose and lay out what it prints (a log's, a running cluster's, a watch's). */
 export interface PrintingOptions {
+  readonly output?: string;
+  readonly namespace?: string;
+  readonly allNamespaces?: boolean;
   readonly selector?: string;
   readonly fieldSelector?: string;
   readonly showLabels?: boolean;

@@ -13,7 +13,7 @@ import { control, withSession, type ContextOptions, type Session } from '../dist
 import { describeLists, describeObject, type DescribeRelated } from '../printers/index.js';
 import { stateRows } from './up.js';
 import { followObject } from './wait.js';
-import { parseSelector, renderGet, resolveKinds, selectorOptions } from './getmany.js';
+import { parseSelector, renderGet, resolveKinds, selectorOptions, type PrintingOptions } from './getmany.js';
 import { deletedLine, namedResources, namespaceFor, resourceArgs, resourceName, resourcesAndPairs, type ResourceRef } from './resources.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -95,18 +95,7 @@ export const applyCommand = (files: readonly string[], o: LiveOptions): Promise<
   return 0;
 });
 
-export interface LiveGetOptions extends ContextOptions {
-  readonly output?: string;
-  readonly namespace?: string;
-  readonly allNamespaces?: boolean;
-  readonly selector?: string;
-  /** `--field-selector`. */
-  readonly fieldSelector?: string;
-  readonly showLabels?: boolean;
-  readonly labelColumns?: readonly string[];
-  readonly noHeaders?: boolean;
-  readonly sortBy?: string;
-}
+export interface LiveGetOptions extends ContextOptions, PrintingOptions {}
 
 /** `kubesim get KIND[,KIND…]|all [NAME]` against a running cluster (the API server's store). */
 export const liveGetCommand = (kindArg: string, name: string | undefined, o: LiveGetOptions): Promise<number> => withSession(o, async (s) => {

@@ -6,18 +6,9 @@ import { withSession, type ContextOptions } from '../distributed/context.js';
 import { sortForKind } from '../printers/index.js';
 import { WatchPrinter, type WatchEventType } from '../printers/watch.js';
 import { readLogAt } from './get.js';
-import { parseOutput, parseSelection, resolveKinds, selects, type Selection } from './getmany.js';
+import { parseOutput, parseSelection, resolveKinds, selects, type PrintingOptions, type Selection } from './getmany.js';
 
-export interface WatchOptions {
-  readonly output?: string;
-  readonly namespace?: string;
-  readonly allNamespaces?: boolean;
-  readonly selector?: string;
-  readonly fieldSelector?: string;
-  readonly showLabels?: boolean;
-  readonly labelColumns?: readonly string[];
-  readonly noHeaders?: boolean;
-  readonly sortBy?: string;
+export interface WatchOptions extends PrintingOptions {
   /** `--watch-only`: the changes without the list first. */
   readonly watchOnly?: boolean;
   /** `--output-watch-events`. */

@@ -44,6 +44,18 @@ const unquote = (s: string): string => {
   });
 };
 
+/** The index of the first `stop` at or after `from` outside a quoted literal (`text.length` if none). */
+const unquotedIndex = (text: string, from: number, stop: string): number => {
+  let quote: string | undefined;
+  for (let j = from; j < text.length; j++) {
+    const d = text[j]!;
+    if (quote !== undefined) { if (d === quote && text[j - 1] !== '\\') quote = undefined; continue; }
+    if (d === '"' || d === '\'') quote = d;
+    else if (d === stop) return j;
+  }
+  return text.length;
+};
+
 /** Parse the inside of one `{…}` (without the braces). */
 const parseAction = (text: string): Action => {
   const nodes: PathNode[] = [];
@@ -52,14 +64,7 @@ const parseAction = (text: string): Action => {
     const c = text[i]!;
     if (text.startsWith('[?(', i)) {
       // The filter runs to the first ')' outside a quoted literal, then ']'.
-      let j = i + 3;
-      let quote: string | undefined;
-      for (; j < text.length; j++) {
-        const d = text[j]!;
-        if (quote !== undefined) { if (d === quote && text[j - 1] !== '\\') quote = undefined; continue; }
-        if (d === '"' || d === '\'') quote = d;
-        else if (d === ')') break;
-      }
+      const j = unquotedIndex(text, i + 3, ')');
       if (j >= text.length) throw new JsonPathError('unterminated filter');
       if (text[j + 1] !== ']') throw new JsonPathError('unclosed array expect ]');
       const inner = text.slice(i + 3, j);
@@ -146,16 +151,9 @@ const parseTemplate = (template: string): TopNode[] => {
     const open = template.indexOf('{', i);
     if (open < 0) { out.push({ t: 'text', text: template.slice(i) }); break; }
     if (open > i) out.push({ t: 'text', text: template.slice(i, open) });
-    // The action ends at the first '}' outside a quoted literal.
-    let j = open + 1;
-    let quote: string | undefined;
-    for (; j < template.length; j++) {
-      const d = template[j]!;
-      if (quote !== undefined) { if (d === quote && template[j - 1] !== '\\') quote = undefined; continue; }
-      if (d === '"' || d === '\'') quote = d;
-      else if (d === '}') break;
-      else if (d === '\n' || d === '\r') throw new JsonPathError('unclosed action');
-    }
+    // The action ends at the first '}' outside a quoted literal, on its line.
+    const j = unquotedIndex(template, open + 1, '}');
+    if (j < template.length && /[\r\n]/.test(template.slice(open + 1, j))) throw new JsonPathError('unclosed action');
     if (j >= template.length) {
       // The parser reads the action as it goes: an unterminated array or string inside is what it reports.
       parseAction(template.slice(open + 1).replace(/[\r\n][\s\S]*$/, ''));
