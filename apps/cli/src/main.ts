@@ -197,6 +197,7 @@ ctxOpts(nsOpt(program.command('delete').description('delete objects of the runni
   .argument('[resource...]', 'TYPE NAME…, TYPE/NAME…, or TYPE with -l')
   .option('-f, --filename <file...>', 'delete the objects of these manifests')
   .option('-l, --selector <selector>', 'with TYPE: the objects whose labels match')
+  .option('--field-selector <selector>', 'with TYPE: the objects whose fields match (status.phase=Failed)')
   .option('--ignore-not-found', 'treat "resource not found" as a successful delete (the default with -l)')
   .option('--grace-period <s>', 'seconds (pods); 0 means 1 unless --force')
   .option('--force', 'immediate deletion (grace period 0)')
@@ -212,6 +213,7 @@ for (const what of ['label', 'annotation'] as const) {
     .argument('<args...>', `TYPE NAME… or TYPE/NAME…, then KEY=VALUE… and KEY-…, e.g. ${name} pod web-0 ${what === 'label' ? 'tier=db' : 'note=primary'}`)
     .option('--overwrite', `allow changing ${what === 'label' ? 'labels' : 'annotations'} that already have a value`)
     .option('-l, --selector <selector>', 'with TYPE: the objects whose labels match')
+    .option('--field-selector <selector>', 'with TYPE: the objects whose fields match')
     .option('--all', 'with TYPE: every object of the type in the namespace')))
     .action(async (args: string[], opts: LabelOptions) => { process.exitCode = await labelCommand(what, args, opts); });
 }

@@ -158,6 +158,9 @@ describe('kubesim up and the commands against a running cluster', () => {
     // kubectl patch: a strategic merge patch — the container merged by name keeps its volume mount.
     const image = '{"spec":{"template":{"spec":{"containers":[{"name":"container","image":"mongo-db:2"}]}}}}';
     expect(kubesim('patch', 'statefulset/stateful-pvc', '-p', image).out).toBe('statefulset.apps/stateful-pvc patched\n');
+    // `(no change)` compares the object before and after (kubectl's DeepEqual): only once the rolling update the
+    // first patch started has settled does no status write slip in between.
+    await eventually(['rollout', 'status', 'statefulset/stateful-pvc', '--watch=false'], /^partitioned roll out complete: 3 new pods have been updated\.\.\.$/m, 120_000);
     expect(kubesim('patch', 'statefulset/stateful-pvc', '-p', image).out).toBe('statefulset.apps/stateful-pvc patched (no change)\n');
     expect(kubesim('patch', 'statefulset/stateful-pvc', '-p', image, '--type', 'json').err).toBe('error: --type json (a JSON patch, RFC 6902) is not supported by kubesim: use strategic (the default) or merge\n');
     expect(kubesim('patch', 'statefulset/stateful-pvc', '-p', image, '--type', 'apply').err).toBe('error: --type must be one of [json merge strategic], not "apply"\n');
@@ -198,6 +201,10 @@ describe('kubesim up and the commands against a running cluster', () => {
     const partly = kubesim('delete', 'pod', 'web-1', 'nope', '-n', 'team');
     expect([partly.code, partly.out, partly.err]).toEqual([1, 'pod "web-1" deleted from team namespace\n', 'Error from server (NotFound): pods "nope" not found\n']);
     expect(kubesim('delete', 'pods', '-l', 'app=none', '-n', 'team').out).toBe('No resources found\n');
+    // --field-selector on label and delete: the fields the API server selects, refused as it refuses them.
+    expect(kubesim('label', 'pods', '--field-selector', 'metadata.name=web-0', 'picked=yes', '-n', 'team').out).toBe('pod/web-0 labeled\n');
+    expect(kubesim('delete', 'pods', '--field-selector', 'status.phase=Failed', '-n', 'team').out).toBe('No resources found\n');
+    expect(kubesim('delete', 'pods', '--field-selector', 'spec.foo=x', '-n', 'team')).toMatchObject({ code: 1, err: 'Error from server (BadRequest): Unable to find "/v1, Resource=pods" that match label selector "", field selector "spec.foo=x": field label not supported: spec.foo\n' });
     expect(kubesim('delete', 'ns', 'default').err).toBe('Error from server (Forbidden): namespaces "default" is forbidden: this namespace may not be deleted\n');
     // The namespace goes with its content: the namespace controller deletes the set, its pods and the Service, then finalizes it.
     // kubectl delete waits until the namespace is gone (--wait, the default).

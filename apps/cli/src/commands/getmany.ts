@@ -8,16 +8,6 @@ import { goFormatV, JsonPath, JsonPathError, relaxedJsonPath } from '../printers
  */
 export const ALL_KINDS: readonly Kind[] = ['Pod', 'Service', 'ReplicaSet', 'StatefulSet'];
 
-/**
- * A `-l` selector as the API server parses it for a list of `kind`, or the `Error from server (BadRequest)` line
- * kubectl prints for a malformed one (`… that match label selector "a b", field selector "": unable to parse
- * requirement: found 'b', expected: in, notin, =, ==, !=, gt, lt`).
- */
-export const parseSelector = (kind: Kind, selector: string): Requirement[] | string => {
-  const r = parseLabelSelectorString(selector);
-  return typeof r === 'string' ? `Error from server (BadRequest): ${selectorListError(KINDS[kind].apiVersion, KINDS[kind].plural, selector, r)}` : r;
-};
-
 /** What a list selects: `-l` and `--field-selector`, parsed and checked for the kind. */
 export interface Selection {
   readonly labels?: readonly Requirement[];

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
 import { parse as parseYaml } from 'yaml';
-import { KINDS, kubectlMessage, loadManifests, newNotFound, renderLoadError, requirementsMatch, resolveKind, type Event, type Kind, type KObject } from '@kubesim/api';
+import { KINDS, kubectlMessage, loadManifests, newNotFound, renderLoadError, resolveKind, type Event, type Kind, type KObject } from '@kubesim/api';
 import { LogWriter, LOG_FORMAT_VERSION } from '@kubesim/log';
 import { ObjectStore } from '@kubesim/state';
 import {
@@ -13,7 +13,7 @@ import { control, withSession, type ContextOptions, type Session } from '../dist
 import { describeLists, describeObject, type DescribeRelated } from '../printers/index.js';
 import { stateRows } from './up.js';
 import { followObject } from './wait.js';
-import { parseSelector, renderGet, resolveKinds, selectorOptions, type PrintingOptions } from './getmany.js';
+import { parseSelection, renderGet, resolveKinds, selectorOptions, selects, type PrintingOptions } from './getmany.js';
 import { deletedLine, namedResources, namespaceFor, resourceArgs, resourceName, resourcesAndPairs, type ResourceRef } from './resources.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -182,6 +182,7 @@ export const drainCommand = (node: string, o: ContextOptions & { timeout?: strin
 export interface DeleteOptions extends LiveOptions {
   readonly filename?: readonly string[];
   readonly selector?: string;
+  readonly fieldSelector?: string;
   readonly gracePeriod?: string;
   readonly force?: boolean;
   readonly now?: boolean;
@@ -242,13 +243,13 @@ Example resource specifications include:
     }
     const r = resourceArgs(args);
     if (typeof r === 'string') { err(`error: ${r}`); return 1; }
-    if (o.selector !== undefined) {
+    if (o.selector !== undefined || o.fieldSelector !== undefined) {
       if (r.type === undefined) { err('error: name cannot be provided when a selector is specified'); return 1; }
-      const sel = parseSelector(r.type, o.selector);
+      const sel = parseSelection(r.type, o.selector, o.fieldSelector);
       if (typeof sel === 'string') { err(sel); return 1; }
       const l = await s.api.list(r.type, KINDS[r.type].namespaced ? ns : undefined);
       if (!l.ok) { err(kubectlMessage(l.error)); return 1; }
-      for (const obj of l.objects) if (requirementsMatch(sel, obj.metadata?.labels)) targets.push({ kind: r.type, namespace: namespaceFor(r.type, ns), name: obj.metadata?.name ?? '' });
+      for (const obj of l.objects) if (selects(r.type, sel, obj)) targets.push({ kind: r.type, namespace: namespaceFor(r.type, ns), name: obj.metadata?.name ?? '' });
       // kubectl ignores NotFound with a selector unless told otherwise: the object went meanwhile.
       ignoreNotFound = o.ignoreNotFound !== false;
     } else {
@@ -294,6 +295,7 @@ const metaMap = (o: KObject, field: 'labels' | 'annotations'): Record<string, st
 export interface LabelOptions extends LiveOptions {
   readonly overwrite?: boolean;
   readonly selector?: string;
+  readonly fieldSelector?: string;
   readonly all?: boolean;
 }
 
@@ -315,15 +317,15 @@ export const labelCommand = (what: 'label' | 'annotation', args: readonly string
   const objects: KObject[] = [];
   let missing = false;
   if (r.type !== undefined) {
-    if (o.selector === undefined && !o.all) { err('error: resource(s) were provided, but no name was specified'); return 1; }
-    const sel = o.selector !== undefined ? parseSelector(r.type, o.selector) : undefined;
+    if (o.selector === undefined && o.fieldSelector === undefined && !o.all) { err('error: resource(s) were provided, but no name was specified'); return 1; }
+    const sel = parseSelection(r.type, o.selector, o.fieldSelector);
     if (typeof sel === 'string') { err(sel); return 1; }
     const l = await s.api.list(r.type, KINDS[r.type].namespaced ? ns : undefined);
     if (!l.ok) { err(kubectlMessage(l.error)); return 1; }
-    objects.push(...l.objects.filter((x) => sel === undefined || requirementsMatch(sel, x.metadata?.labels)));
+    objects.push(...l.objects.filter((x) => selects(r.type, sel, x)));
     if (objects.length === 0) { err(`No resources found in ${ns} namespace.`); return 0; }
   } else {
-    if (o.selector !== undefined) { err('error: name cannot be provided when a selector is specified'); return 1; }
+    if (o.selector !== undefined || o.fieldSelector !== undefined) { err('error: name cannot be provided when a selector is specified'); return 1; }
     for (const t of r.refs) {
       const one = await getOne(s, t.kind, ns, t.name);
       if (typeof one === 'string') { err(one); missing = true; continue; }
