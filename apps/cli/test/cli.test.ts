@@ -139,6 +139,10 @@ describe('kubesim CLI', () => {
     expect(byIp).toHaveLength(3);
     expect([...byIp].sort((a, b) => Number(a.split('.')[2]) - Number(b.split('.')[2]))).toEqual(byIp);
     expect(kubesim('get', 'pods', '--sort-by', '{.spec.nope}', '--log', log)).toMatchObject({ code: 1, err: 'error: couldn\'t find any field with path "{.spec.nope}" in the list of objects\n' });
+    // A path that fails on an object (an index out of bounds) is an error, not a crash — in sort-by, custom-columns and a watch.
+    expect(kubesim('get', 'pods', '--sort-by', '.spec.containers[3].name', '--log', log)).toMatchObject({ code: 1, err: 'error: array index out of bounds: index 3, length 1\n' });
+    expect(kubesim('get', 'pods', '-o', 'custom-columns=X:.spec.containers[5].name', '--log', log)).toMatchObject({ code: 1, out: '', err: 'error: array index out of bounds: index 5, length 1\n' });
+    expect(kubesim('get', 'pods', '-w', '-o', 'jsonpath={.spec.containers[4]}', '--log', log)).toMatchObject({ code: 1, err: 'error: array index out of bounds: index 4, length 1\n' });
     expect(kubesim('get', 'pods', '-o', 'go-template={{.kind}}', '--log', log).err).toBe('error: unable to match a printer suitable for the output format "go-template={{.kind}}", allowed formats are: custom-columns,json,jsonpath,name,wide,yaml\n');
   });
 

@@ -161,7 +161,11 @@ export const sortObjectsBy = (objects: readonly KObject[], sortBy: string): KObj
     if (e instanceof JsonPathError) return `error: ${e.message}`;
     throw e;
   }
-  const keyed = objects.map((o) => ({ o, v: path.values(o)[0] }));
+  let keyed: { o: KObject; v: unknown }[];
+  try { keyed = objects.map((o) => ({ o, v: path.values(o)[0] })); } catch (e) {
+    if (e instanceof JsonPathError) return `error: ${e.message}`;
+    throw e;
+  }
   if (objects.length > 0 && keyed.every((k) => k.v === undefined)) return `error: couldn't find any field with path ${JSON.stringify(path.template)} in the list of objects`;
   const less = (a: unknown, b: unknown): boolean => {
     if (a === undefined) return b !== undefined;
@@ -220,7 +224,12 @@ export const renderGet = (req: GetRequest, listed: ReadonlyMap<Kind, readonly KO
   if (output.kind === 'custom-columns') {
     // printGeneric: the header even for an empty list, no "No resources found".
     const all = groups.flatMap((g) => g.objects);
-    return { out: all.length === 0 && code !== 0 ? '' : customColumns(output.columns, all), err, code };
+    try {
+      return { out: all.length === 0 && code !== 0 ? '' : customColumns(output.columns, all), err, code };
+    } catch (e) {
+      if (!(e instanceof JsonPathError)) throw e;
+      return { out: '', err: `${err}error: ${e.message}\n`, code: 1 };
+    }
   }
   if (groups.length === 0) {
     if (code === 0) {

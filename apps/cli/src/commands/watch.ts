@@ -4,6 +4,7 @@ import { foldLog } from '@kubesim/state';
 import { jsOf, LogFollower } from '@kubesim/nats';
 import { withSession, type ContextOptions } from '../distributed/context.js';
 import { sortForKind } from '../printers/index.js';
+import { JsonPathError } from '../printers/jsonpath.js';
 import { WatchPrinter, type WatchEventType } from '../printers/watch.js';
 import { readLogAt } from './get.js';
 import { parseOutput, parseSelection, resolveKinds, selects, type PrintingOptions, type Selection } from './getmany.js';
@@ -112,8 +113,17 @@ export const watchLogCommand = (kindArg: string, name: string | undefined, o: Wa
   const pos = readLogAt(o.log, o.at, 'start');
   if (typeof pos === 'number') return pos;
   const w = p.watch;
-  let out = w.list(foldLog(pos.entries, pos.at).list(w.scope.kind), pos.nowMs, !o.watchOnly);
-  for (let i = pos.at; i < pos.entries.length; i++) out += w.entry(pos.entries[i]!);
+  let out = '';
+  try {
+    out += w.list(foldLog(pos.entries, pos.at).list(w.scope.kind), pos.nowMs, !o.watchOnly);
+    for (let i = pos.at; i < pos.entries.length; i++) out += w.entry(pos.entries[i]!);
+  } catch (e) {
+    // A JSONPath that fails on an object (an index out of bounds) ends the watch as kubectl's printer error does.
+    if (!(e instanceof JsonPathError)) throw e;
+    process.stdout.write(out);
+    process.stderr.write(`error: ${e.message}\n`);
+    return 1;
+  }
   process.stdout.write(out);
   return 0;
 };
@@ -134,18 +144,32 @@ export const liveWatchCommand = (kindArg: string, name: string | undefined, o: W
     process.stderr.write(`${kubectlMessage(newNotFound(w.scope.kind, name))}\n`);
     return 1;
   }
-  process.stdout.write(w.list(listed.objects, s.clock.now(), !o.watchOnly));
+  let failed: string | undefined;
+  let end = (): void => undefined;
+  const print = (f: () => string): void => {
+    if (failed !== undefined) return;
+    try { const text = f(); if (text !== '') process.stdout.write(text); } catch (e) {
+      if (!(e instanceof JsonPathError)) throw e;
+      failed = `error: ${e.message}`;
+      end();
+    }
+  };
+  print(() => w.list(listed.objects, s.clock.now(), !o.watchOnly));
   const follower = new LogFollower(jsOf(s.nc), s.s, {
     filters: [s.s.kind(w.scope.kind)], fromSeq: listed.seq + 1,
     timeOf: (wall) => s.clock.fromWall(wall),
-    onEntry: (e) => { const text = w.entry(e); if (text !== '') process.stdout.write(text); },
+    onEntry: (e) => print(() => w.entry(e)),
   });
-  await follower.start();
-  await new Promise<void>((resolve) => {
+  const stopped = new Promise<void>((resolve) => {
     const stop = (): void => { process.off('SIGINT', stop); process.off('SIGTERM', stop); resolve(); };
+    end = stop;
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    if (failed !== undefined) stop();
   });
+  await follower.start();
+  await stopped;
   await follower.stop();
+  if (failed !== undefined) process.stderr.write(`${failed}\n`);
   return 1;
 });
