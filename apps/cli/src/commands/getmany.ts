@@ -1,6 +1,6 @@
 import { fieldSelectorError, fieldsMatch, KINDS, newNotFound, kubectlMessage, parseFieldSelector, parseLabelSelectorString, requirementsMatch, resolveKind, selectorListError, type FieldRequirement, type Kind, type KObject, type Requirement } from '@kubesim/api';
 import { kindPrefix, printObjects, renderTabbed, sortByKey, toList, goJson, goYaml } from '../printers/index.js';
-import { goFormatV, JsonPath, JsonPathError, relaxedJsonPath } from '../printers/jsonpath.js';
+import { customColumnCell, JsonPath, JsonPathError, relaxedJsonPath } from '../printers/jsonpath.js';
 
 /**
  * `kubectl get` of one or several resource types: `pods`, `sts,pods,pvc`, or `all` (the kinds of kubectl's
@@ -101,10 +101,7 @@ const runJsonPath = (path: JsonPath, doc: unknown): { out: string } | { error: s
 
 /** `-o custom-columns=…`: a header of the column names, a row per object; a cell with no value `<none>`, several joined by commas. */
 const customColumns = (columns: readonly { readonly header: string; readonly path: JsonPath }[], objects: readonly KObject[]): string =>
-  renderTabbed([columns.map((c) => c.header), ...objects.map((o) => columns.map((c) => {
-    const values = c.path.values(o);
-    return values.length === 0 ? '<none>' : values.map(goFormatV).join(',');
-  }))]);
+  renderTabbed([columns.map((c) => c.header), ...objects.map((o) => columns.map((c) => customColumnCell(c.path, o)))]);
 
 export interface GetRequest {
   readonly kinds: readonly Kind[];
@@ -251,9 +248,15 @@ export const renderGet = (req: GetRequest, listed: ReadonlyMap<Kind, readonly KO
 export const selectorOptions = (o: PrintingOptions): Pick<GetRequest, 'selector' | 'fieldSelector' | 'showLabels' | 'labelColumns' | 'noHeaders' | 'sortBy'> => ({
   ...(o.selector !== undefined ? { selector: o.selector } : {}), ...(o.fieldSelector !== undefined ? { fieldSelector: o.fieldSelector } : {}),
   ...(o.showLabels === true ? { showLabels: true } : {}),
-  ...(o.labelColumns !== undefined && o.labelColumns.length > 0 ? { labelColumns: o.labelColumns.flatMap((l) => l.split(',')).filter((l) => l !== '') } : {}),
+  ...labelColumnsOption(o.labelColumns),
   ...(o.noHeaders === true ? { noHeaders: true } : {}), ...(o.sortBy !== undefined ? { sortBy: o.sortBy } : {}),
 });
+
+/** `-L` as given (comma-separated, or the flag repeated) as the label keys, when there are any. */
+export const labelColumnsOption = (given: readonly string[] | undefined): { labelColumns?: readonly string[] } => {
+  const keys = (given ?? []).flatMap((l) => l.split(',')).filter((l) => l !== '');
+  return keys.length > 0 ? { labelColumns: keys } : {};
+};
 
 /** The options of `get` that choose and lay out what it prints (a log's, a running cluster's, a watch's). */
 export interface PrintingOptions {

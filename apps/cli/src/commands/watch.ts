@@ -7,7 +7,7 @@ import { sortForKind } from '../printers/index.js';
 import { JsonPathError } from '../printers/jsonpath.js';
 import { WatchPrinter, type WatchEventType } from '../printers/watch.js';
 import { readLogAt } from './get.js';
-import { parseOutput, parseSelection, resolveKinds, selects, type PrintingOptions, type Selection } from './getmany.js';
+import { labelColumnsOption, parseOutput, parseSelection, resolveKinds, selects, type PrintingOptions, type Selection } from './getmany.js';
 
 export interface WatchOptions extends PrintingOptions {
   /** `--watch-only`: the changes without the list first. */
@@ -94,7 +94,7 @@ const prepare = (kindArg: string, name: string | undefined, o: WatchOptions): { 
     ...(o.showLabels ? { showLabels: true } : {}),
     ...(o.outputWatchEvents ? { watchEvents: true } : {}),
     ...(o.noHeaders ? { noHeaders: true } : {}),
-    ...(o.labelColumns !== undefined && o.labelColumns.length > 0 ? { labelColumns: o.labelColumns.flatMap((l) => l.split(',')).filter((l) => l !== '') } : {}),
+    ...labelColumnsOption(o.labelColumns),
   });
   // get.go Complete: a watch prints in the order changes come.
   if (o.sortBy !== undefined) process.stderr.write('warning: --watch or --watch-only requested, --sort-by will be ignored\n');

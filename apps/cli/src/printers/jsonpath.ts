@@ -318,3 +318,9 @@ export const relaxedJsonPath = (expr: string): string => {
   if (!m) throw new JsonPathError('unexpected path string, expected a \'name1.name2\' or \'.name1.name2\' or \'{name1.name2}\' or \'{.name1.name2}\'');
   return `{.${m[1] ?? m[2]!}}`;
 };
+
+/** A custom-columns cell (CustomColumnsPrinter): the path's values as Go's %v, joined by commas; `<none>` for none. */
+export const customColumnCell = (path: JsonPath, o: unknown): string => {
+  const values = path.values(o);
+  return values.length === 0 ? '<none>' : values.map(goFormatV).join(',');
+};

@@ -1,5 +1,5 @@
 import type { Kind, KObject } from '@kubesim/api';
-import { goFormatV, type JsonPath } from './jsonpath.js';
+import { customColumnCell, type JsonPath } from './jsonpath.js';
 import { goJson, goYaml } from './output.js';
 import { kindPrefix, tableLines } from './table.js';
 import { TabWriter } from './tabwriter.js';
@@ -61,10 +61,7 @@ export class WatchPrinter {
     if (out.kind === 'name') return objects.map((obj) => `${kindPrefix(this.kind)}${obj.metadata?.name ?? ''}\n`).join('');
     if (out.kind === 'jsonpath') return objects.map((obj) => out.path.execute(obj)).join('');
     if (out.kind === 'custom-columns') {
-      const rows = objects.map((obj) => out.columns.map((c) => {
-        const values = c.path.values(obj);
-        return values.length === 0 ? '<none>' : values.map(goFormatV).join(',');
-      }));
+      const rows = objects.map((obj) => out.columns.map((c) => customColumnCell(c.path, obj)));
       const lines = this.printedHeader || o.noHeaders ? rows : [out.columns.map((c) => c.header), ...rows];
       this.printedHeader = true;
       return this.tab.write(lines);
