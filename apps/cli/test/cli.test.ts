@@ -90,17 +90,18 @@ describe('kubesim CLI', () => {
     expect(claims!.trimEnd().split('\n').slice(1).map((l) => l.split(/\s+/)[0])).toEqual([
       'persistentvolumeclaim/volume-stateful-pvc-0', 'persistentvolumeclaim/volume-stateful-pvc-1', 'persistentvolumeclaim/volume-stateful-pvc-2',
     ]);
-    // `all`: pods, services, replicasets, statefulsets (those with objects).
-    const all = kubesim('get', 'all', '--log', log).out.split('\n\n').map((t) => t.split('\n')[1]!.split(/\s+/)[0]);
-    expect(all).toEqual(['pod/stateful-pvc-0', 'service/stateful-headless', 'statefulset.apps/stateful-pvc']);
+    // `all`: pods, services, replicasets, statefulsets (those with objects) — the API server's own `kubernetes`
+    // Service first among the services, as in any cluster.
+    const all = kubesim('get', 'all', '--log', log).out.split('\n\n').map((t) => t.split('\n').slice(1).filter(Boolean).map((l) => l.split(/\s+/)[0]));
+    expect(all).toEqual([['pod/stateful-pvc-0', 'pod/stateful-pvc-1', 'pod/stateful-pvc-2'], ['service/kubernetes', 'service/stateful-headless'], ['statefulset.apps/stateful-pvc']]);
     // A name looked up in each type; the missing ones reported.
     const named = kubesim('get', 'pods,sts', 'stateful-pvc', '--log', log);
     expect(named.code).toBe(1);
     expect(named.out).toMatch(/^NAME\s+READY\s+AGE\nstatefulset\.apps\/stateful-pvc\s/);
     expect(named.err).toBe('Error from server (NotFound): pods "stateful-pvc" not found\n');
     expect(kubesim('get', 'pods,widgets', '--log', log).err).toBe('error: the server doesn\'t have a resource type "widgets"\n');
-    const json = JSON.parse(kubesim('get', 'sts,svc', '--log', log, '-o', 'json').out) as { kind: string; items: { kind: string }[] };
-    expect(json.items.map((i) => i.kind)).toEqual(['StatefulSet', 'Service']);
+    const json = JSON.parse(kubesim('get', 'sts,svc', '--log', log, '-o', 'json').out) as { kind: string; items: { kind: string; metadata: { name: string } }[] };
+    expect(json.items.map((i) => `${i.kind}/${i.metadata.name}`)).toEqual(['StatefulSet/stateful-pvc', 'Service/kubernetes', 'Service/stateful-headless']);
     expect(kubesim('get', 'pods', '-A', '--log', log).out).toMatch(/^NAMESPACE\s+NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\ndefault\s+stateful-pvc-0\s/);
     // -l: a label selector; --show-labels: the labels, sorted, as the last column.
     const selected = kubesim('get', 'pods', '-l', 'statefulset.kubernetes.io/pod-name in (stateful-pvc-0,stateful-pvc-2)', '--show-labels', '--log', log).out.trimEnd().split('\n');

@@ -521,7 +521,8 @@ describe('kubesim describe pod, node, service and pv (kubectl layout)', () => {
     expect(node.out).toContain('\nCapacity:\n  cpu:     7\n  memory:  8Gi\n  pods:    110\nAllocatable:\n');
     // One run of tabbed lines from System Info to the pods table, as in kubectl's own output.
     expect(node.out).toMatch(/\n {2}Kubelet Version: {12}v1\.35\.0-kubesim\nPodCIDR: {22}10\.64\.1\.0\/24\nNon-terminated Pods: {10}\(1 in total\)\n/);
-    expect(node.out).toMatch(/\n {2}default +web-1 +2 \(28%\) +0 \(0%\) +1Gi \(12%\) +0 \(0%\) +\d+m\d+s\n/);
+    // Its age in HumanDuration's minutes (`5m58s`, or `6m` on the minute).
+    expect(node.out).toMatch(/\n {2}default +web-1 +2 \(28%\) +0 \(0%\) +1Gi \(12%\) +0 \(0%\) +\d+m(\d+s)?\n/);
     expect(node.out).toContain('\n  cpu                2 (28%)    0 (0%)\n  memory             1Gi (12%)  0 (0%)\n  ephemeral-storage  0 (0%)     0 (0%)\n');
     expect(node.out).toMatch(/\n\nEvents:\n[\s\S]*NodeNotReady +\S+ +node-controller +Node node-b status is now: NodeNotReady\n/);
   });

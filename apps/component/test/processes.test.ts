@@ -19,6 +19,7 @@ describe('every component its own process', () => {
     ]);
     // The EndpointSlice controller, its own process, publishes the three pods as ready endpoints.
     const readyEndpoints = (): string[] => [...t.view.store.list('EndpointSlice', 'default')]
+      .filter((s) => s.metadata?.labels?.['kubernetes.io/service-name'] === 'web')
       .flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready === true).map((e) => e.hostname ?? '')).sort();
     await until('the EndpointSlice lists 3 ready pods', () => readyEndpoints().length === 3);
     expect(readyEndpoints()).toEqual(['web-0', 'web-1', 'web-2']);

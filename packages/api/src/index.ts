@@ -20,3 +20,4 @@ export * from './describe.js';
 export * from './qos.js';
 export * from './config.js';
 export * from './serviceaccount.js';
+export * from './kubernetesservice.js';

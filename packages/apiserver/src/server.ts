@@ -1,3 +1,4 @@
+import { isIPv4 } from 'node:net';
 import * as E from 'fp-ts/lib/Either.js';
 import {
   applyDefaults, conditionGeneration, hasDefaults, merged, validateCreate, validateUpdate, validateStatusUpdate, newInvalid, newConflict, newAlreadyExists,
@@ -117,6 +118,32 @@ export const conflictFor = (object: KObject): ApiError =>
 
 /** The last seq of an object, deleted objects included (what a create compares against). */
 export interface LastSeqView { lastSeqOfObject(kind: string, namespace: string, name: string): number }
+
+/** The service range: 10.96.0.0/12 (kubeadm's and kind's `--service-cluster-ip-range`). */
+export const SERVICE_CIDR = '10.96.0.0/12';
+const SERVICE_RANGE_BASE = (10 << 24 >>> 0) + (96 << 16);
+const SERVICE_RANGE_SIZE = 1 << 20;
+const serviceRangeAddress = (offset: number): string => {
+  const n = SERVICE_RANGE_BASE + offset;
+  return `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+};
+const ipv4Offset = (ip: string): number | undefined => {
+  if (!isIPv4(ip)) return undefined;
+  const [a, b, c, d] = ip.split('.').map(Number) as [number, number, number, number];
+  return ((a << 24) >>> 0) + (b << 16) + (c << 8) + d - SERVICE_RANGE_BASE;
+};
+
+/**
+ * Why a requested cluster IP cannot be allocated [ipallocator Allocate]: outside the range (its network and
+ * broadcast addresses included), or held by another Service. Undefined: it can.
+ */
+export const serviceIpRefusal = (ip: string, inUse: ReadonlySet<string>): string | undefined => {
+  const off = ipv4Offset(ip);
+  if (off === undefined || off <= 0 || off >= SERVICE_RANGE_SIZE - 1) {
+    return `the provided IP (${ip}) is not in the valid range. The range of valid IPs is ${SERVICE_CIDR}`;
+  }
+  return inUse.has(ip) ? 'provided IP is already allocated' : undefined;
+};
 
 /**
  * The API server's decisions: authorization, defaulting, validation, admission, uid/generation,
@@ -315,7 +342,16 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
           ipFamilies: s.spec?.ipFamilies ?? ['IPv4'],
         };
         if (s.spec?.clusterIP === 'None') return E.right({ ...s, spec: { ...s.spec, clusterIPs: ['None'], ...families } } as KObject);
-        const ip = s.spec?.clusterIP || this.allocateClusterIp();
+        const requested = s.spec?.clusterIP || s.spec?.clusterIPs?.[0] || undefined;
+        const inUse = this.clusterIpsInUse();
+        if (requested !== undefined) {
+          const why = serviceIpRefusal(requested, inUse);
+          if (why !== undefined) {
+            return E.left(newInvalid('Service', s.metadata?.name ?? '', [invalid('spec.clusterIPs', [requested], `failed to allocate IP ${requested}: ${why}`)]));
+          }
+        }
+        const ip = requested ?? this.allocateClusterIp(inUse, ctx.dryRun !== true);
+        if (ip === undefined) return E.left(apiError('InternalError', 500, 'Internal error occurred: failed to allocate a serviceIP: range is full'));
         return E.right({ ...s, spec: { ...s.spec, clusterIP: ip, clusterIPs: [ip], ...families } } as KObject);
       }
       default:
@@ -323,9 +359,33 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
     }
   }
 
-  private allocateClusterIp(): string {
-    const n = this.clusterIpNext++;
-    return `10.96.${(n >> 8) & 255}.${n & 255}`;
+  /**
+   * The next free address of the service range, from a cursor that only moves forward (a deleted Service's
+   * address is not handed out again at once), skipping addresses in use — the `kubernetes` Service's, one a
+   * user asked for, or every Service's after an API server process restarted (its cursor restarts).
+   */
+  private allocateClusterIp(inUse: ReadonlySet<string>, commit: boolean): string | undefined {
+    let n = this.clusterIpNext;
+    for (let tries = 0; tries < SERVICE_RANGE_SIZE - 2; tries++) {
+      const ip = serviceRangeAddress(n);
+      n = n + 1 >= SERVICE_RANGE_SIZE - 1 ? 1 : n + 1;
+      if (!inUse.has(ip)) {
+        // A dry run (the checks of a whole command before it is written) allocates nothing [allocator DryRun].
+        if (commit) this.clusterIpNext = n;
+        return ip;
+      }
+    }
+    return undefined;
+  }
+
+  /** The cluster IPs of every Service (the allocator's bitmap, rebuilt from the store). */
+  private clusterIpsInUse(): Set<string> {
+    const out = new Set<string>();
+    for (const o of this.store.list('Service')) {
+      const spec = (o as Service).spec;
+      for (const ip of spec?.clusterIPs ?? (spec?.clusterIP ? [spec.clusterIP] : [])) if (ip !== 'None') out.add(ip);
+    }
+    return out;
   }
 
   private defaultStorageClass(): string | undefined {
@@ -767,8 +827,12 @@ const withAllocatedValues = (next: Service, old: Service): Service => {
   const n = next.spec ?? {}, o = old.spec ?? {};
   if (n.type === 'ExternalName' || o.type === 'ExternalName') return next;
   const keep: Partial<NonNullable<Service['spec']>> = {};
-  if (n.clusterIP === undefined && o.clusterIP !== undefined) keep.clusterIP = o.clusterIP;
-  if (n.clusterIPs === undefined && o.clusterIPs !== undefined && (n.clusterIP === undefined || n.clusterIP === o.clusterIP)) keep.clusterIPs = o.clusterIPs;
+  // patchAllocatedValues: an empty clusterIP is the stored one too.
+  const nextIp = n.clusterIP || undefined;
+  if (nextIp === undefined && o.clusterIP !== undefined) keep.clusterIP = o.clusterIP;
+  if (n.clusterIPs === undefined && o.clusterIPs !== undefined && (nextIp === undefined || nextIp === o.clusterIP)) keep.clusterIPs = o.clusterIPs;
+  // NormalizeClusterIPs: a changed clusterIP with clusterIPs left as they were becomes the new clusterIPs.
+  if (nextIp !== undefined && nextIp !== o.clusterIP && n.clusterIPs === undefined) keep.clusterIPs = [nextIp];
   if (n.ipFamilies === undefined && o.ipFamilies !== undefined) keep.ipFamilies = o.ipFamilies;
   if (n.ipFamilyPolicy === undefined && o.ipFamilyPolicy !== undefined) keep.ipFamilyPolicy = o.ipFamilyPolicy;
   return Object.keys(keep).length === 0 ? next : { ...next, spec: { ...n, ...keep } };

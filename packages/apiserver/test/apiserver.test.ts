@@ -265,6 +265,40 @@ describe('Service IP families and EndpointSlice generations', () => {
     expect(again.metadata?.resourceVersion).toBe(cip.metadata?.resourceVersion);
   });
 
+  it('cluster IPs: allocated past those in use, a requested one refused when taken or outside 10.96.0.0/12, kept on update, validated as addresses', () => {
+    const { api } = setup();
+    const svc = (name: string, spec: Record<string, unknown> = {}): KObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { ports: [{ port: 80 }], selector: { app: name }, ...spec } } as KObject);
+    const create = (o: KObject) => api.handle({ verb: 'create', object: o }, user());
+    const message = (r: ReturnType<ApiServer['handle']>) => (E.isLeft(r) ? r.left.message : `created ${(r.right as Service).spec?.clusterIP}`);
+    // A requested address that is free is taken as is; the allocator's cursor then skips it.
+    expect(message(create(svc('pinned', { clusterIP: '10.96.0.11' })))).toBe('created 10.96.0.11');
+    expect(message(create(svc('a')))).toBe('created 10.96.0.10');
+    expect(message(create(svc('b')))).toBe('created 10.96.0.12');
+    expect(message(create(svc('taken', { clusterIP: '10.96.0.12' }))))
+      .toBe('Service "taken" is invalid: spec.clusterIPs: Invalid value: ["10.96.0.12"]: failed to allocate IP 10.96.0.12: provided IP is already allocated');
+    expect(message(create(svc('outside', { clusterIP: '10.0.0.5' }))))
+      .toBe('Service "outside" is invalid: spec.clusterIPs: Invalid value: ["10.0.0.5"]: failed to allocate IP 10.0.0.5: the provided IP (10.0.0.5) is not in the valid range. The range of valid IPs is 10.96.0.0/12');
+    // The network address is not in the range; the top of the /12 is.
+    expect(message(create(svc('net', { clusterIP: '10.96.0.0' })))).toContain('the provided IP (10.96.0.0) is not in the valid range');
+    expect(message(create(svc('top', { clusterIP: '10.111.255.254' })))).toBe('created 10.111.255.254');
+    expect(message(create(svc('bcast', { clusterIP: '10.111.255.255' })))).toContain('is not in the valid range');
+    expect(message(create(svc('bad', { clusterIP: '10.96.0.300' }))))
+      .toBe('Service "bad" is invalid: spec.clusterIPs[0]: Invalid value: "10.96.0.300": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)');
+    expect(message(create(svc('mismatch', { clusterIP: '10.96.0.20', clusterIPs: ['10.96.0.21'] }))))
+      .toBe('Service "mismatch" is invalid: spec.clusterIPs: Invalid value: ["10.96.0.21"]: first value must match `clusterIP`');
+    // Nothing was written for the refused ones.
+    expect(['taken', 'outside', 'net', 'bcast', 'bad', 'mismatch'].map((n) => api.get('Service', 'default', n))).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
+    // An update keeps the address: left out or empty it is the stored one; changed it is refused.
+    const update = (o: KObject) => api.handle({ verb: 'update', object: o }, user());
+    expect(message(update(svc('a', { clusterIP: '' })))).toBe('created 10.96.0.10');
+    expect(message(update(svc('a', { clusterIP: '10.96.0.40' }))))
+      .toBe('Service "a" is invalid: spec.clusterIPs[0]: Invalid value: ["10.96.0.40"]: may not change once set');
+    // A dry run allocates nothing: the next real create gets the address the dry run saw.
+    const dry = api.handle({ verb: 'create', object: svc('c') }, { ...user(), dryRun: true });
+    expect(message(dry)).toBe('created 10.96.0.13');
+    expect(message(create(svc('c')))).toBe('created 10.96.0.13');
+  });
+
   it('an EndpointSlice\'s generation moves when its endpoints, ports or labels change, not its annotations', () => {
     const { api } = setup();
     const slice = (extra: Record<string, unknown> = {}, meta: Record<string, unknown> = {}): KObject => ({

@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { defaultServiceAccount, nodeImages, normalizeImageName, rootCaConfigMap, type KObject, type Node } from '@kubesim/api';
+import { defaultServiceAccount, kubernetesEndpoints, kubernetesEndpointSlice, kubernetesService, nodeImages, normalizeImageName, rootCaConfigMap, type KObject, type Node } from '@kubesim/api';
 import * as C from '@kubesim/controllers';
 import { Simulation, type ComponentSetup } from './embedded/simulation.js';
 import type { TimingConfig } from './embedded/timing.js';
@@ -137,11 +137,13 @@ export const withComponent = (def: ComponentSetup['def']) => (spec: ClusterSpec)
 /**
  * The objects a cluster starts with (written by `system:bootstrap`): namespaces — each with the `default`
  * ServiceAccount and the `kube-root-ca.crt` ConfigMap its controllers give it (a cluster up long before the
- * scenario; namespaces created later get them from the serviceaccount controller) —, nodes, storage classes.
+ * scenario; namespaces created later get them from the serviceaccount controller) —, the `kubernetes`
+ * Service with its Endpoints and EndpointSlice (the API server's own), nodes, storage classes.
  */
 export const bootstrapObjects = (spec: ClusterSpec): KObject[] => [
   ...spec.namespaces.map((ns) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }) as KObject),
   ...spec.namespaces.flatMap((ns) => [defaultServiceAccount(ns) as KObject, rootCaConfigMap(ns) as KObject]),
+  kubernetesService() as KObject, kubernetesEndpoints() as KObject, kubernetesEndpointSlice() as KObject,
   ...spec.nodes.map((n, i) => nodeObject(n, i) as KObject),
   ...spec.storageClasses,
 ];

@@ -110,3 +110,34 @@ describe('nodes: the images they hold from the start', () => {
     expect(sim.api.store.get('Node', '', 'b')?.status?.images).toBeUndefined();
   });
 });
+
+describe('the kubernetes Service', () => {
+  it('the kubernetes Service, its Endpoints and EndpointSlice are there from the start, left alone by the endpoint controllers while another Service gets endpoints, and resolve', async () => {
+    const { dnsRecords, resolveAddresses } = await import('@kubesim/controllers');
+    const sim = createCluster(spec, 3);
+    const boot = sim.log.all().filter((e) => e.actor === 'system:bootstrap' && e.type === 'ADDED' && e.object?.metadata?.name === 'kubernetes');
+    expect(boot.map((e) => e.object!.kind)).toEqual(['Service', 'Endpoints', 'EndpointSlice']);
+    const svc = sim.api.get('Service', 'default', 'kubernetes') as KObject & { spec: Record<string, unknown> };
+    expect(svc.metadata?.labels).toEqual({ component: 'apiserver', provider: 'kubernetes' });
+    expect(svc.spec).toMatchObject({ type: 'ClusterIP', clusterIP: '10.96.0.1', clusterIPs: ['10.96.0.1'], sessionAffinity: 'None', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }] });
+    expect(svc.spec.selector).toBeUndefined();
+    const nginx = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx' }, spec: { clusterIP: 'None', selector: { app: 'nginx' }, ports: [{ name: 'web', port: 80 }] } } as KObject;
+    expect(E.isRight(sim.command({ command: 'apply' }, [{ verb: 'create', object: nginx }, { verb: 'create', object: web(2) }]))).toBe(true);
+    expect(sim.run({ until: ready(sim, 2), deadlineMs: 120_000 })).toBe('condition');
+    sim.advance(30_000);
+    // Written once, by the bootstrap: no controller updated or deleted them.
+    const later = sim.log.all().filter((e) => e.actor !== 'system:bootstrap' && e.object?.metadata?.name === 'kubernetes' && e.object.metadata.namespace === 'default');
+    expect(later).toEqual([]);
+    expect(sim.api.get('Endpoints', 'default', 'kubernetes')).toMatchObject({
+      metadata: { labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+      subsets: [{ addresses: [{ ip: '172.18.0.1' }], ports: [{ name: 'https', port: 6443, protocol: 'TCP' }] }],
+    });
+    expect(sim.api.get('EndpointSlice', 'default', 'kubernetes')).toMatchObject({
+      metadata: { labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+      addressType: 'IPv4', endpoints: [{ addresses: ['172.18.0.1'], conditions: { ready: true } }], ports: [{ name: 'https', port: 6443, protocol: 'TCP' }],
+    });
+    const records = dnsRecords(sim.api.store);
+    expect(resolveAddresses(records, 'kubernetes.default.svc.cluster.local')).toEqual(['10.96.0.1']);
+    expect(resolveAddresses(records, 'web-1.nginx.default.svc.cluster.local')).toHaveLength(1);
+  });
+});

@@ -13,6 +13,9 @@ const ipOf = (sim: Simulation, name: string): string => mustGet<Pod>(sim, 'Pod',
 const records = (sim: Simulation) => dnsRecords(sim.api.store);
 const srvTargets = (sim: Simulation): string[] => resolveSrv(records(sim), `_web._tcp.nginx.${ZONE}`).map((r) => r.value).sort();
 const endpoints = (sim: Simulation, name: string): Json => mustGet<Json>(sim, 'Endpoints', name);
+/** A service's EndpointSlices (by their service-name label: `default` also holds the kubernetes Service's). */
+const slicesOf = (sim: Simulation, svc: string) =>
+  [...sim.api.store.list('EndpointSlice', 'default')].filter((s) => s.metadata?.labels?.['kubernetes.io/service-name'] === svc);
 /** The endpoints of a service's EndpointSlices, by pod name. */
 const sliceEndpoints = (sim: Simulation, svc: string): Map<string, Json> => {
   const out = new Map<string, Json>();
@@ -64,7 +67,7 @@ describe('E. DNS', () => {
     }
     for (const s of ep.subsets) expect(s.ports).toEqual([expect.objectContaining({ name: 'web', port: 80 })]);
     // EndpointSlices: one slice owned by the Service, one endpoint per pod with its conditions, hostname and node.
-    const slices = [...sim.api.store.list('EndpointSlice', 'default')];
+    const slices = slicesOf(sim, 'nginx');
     expect(slices).toHaveLength(1);
     expect(slices[0]!.metadata?.name).toMatch(/^nginx-[a-z0-9]{5}$/);
     expect(slices[0]!.metadata?.ownerReferences).toEqual([expect.objectContaining({ kind: 'Service', name: 'nginx', controller: true })]);
@@ -130,9 +133,9 @@ describe('E. DNS', () => {
 
   it('deleting the Service: the endpoints controller deletes its Endpoints, the garbage collector its EndpointSlices (owner reference); DNS goes', () => {
     const sim = f1Ready();
-    const slice = [...sim.api.store.list('EndpointSlice', 'default')][0]!;
+    const slice = slicesOf(sim, 'nginx')[0]!;
     del(sim, 'Service', 'nginx');
-    waitFor(sim, 'Endpoints and EndpointSlices of nginx gone', () => get(sim, 'Endpoints', 'nginx') === undefined && [...sim.api.store.list('EndpointSlice', 'default')].length === 0, 30_000);
+    waitFor(sim, 'Endpoints and EndpointSlices of nginx gone', () => get(sim, 'Endpoints', 'nginx') === undefined && slicesOf(sim, 'nginx').length === 0, 30_000);
     const deletion = sim.log.all().find((e) => e.type === 'DELETED' && e.object?.kind === 'EndpointSlice' && e.object.metadata?.name === slice.metadata?.name);
     expect(deletion?.actor).toBe('garbage-collector');
     expect(dns(sim, podFqdn(0))).toEqual([]);

@@ -57,8 +57,15 @@ describe('I. PV/PVC binding and provisioning', () => {
     const added = entriesOf(sim, 'PersistentVolumeClaim', 'www-web-0').find((e) => e.type === 'ADDED')!;
     expect((added.object as Json).status.phase, 'created Pending').toBe('Pending');
     expect((added.object as Json).spec.storageClassName).toBe('wffc');
-    const wait = eventsFor(sim, 'PersistentVolumeClaim', 'www-web-0', 'WaitForFirstConsumer');
-    expect(wait.map((e) => [e.type, e.message])).toEqual([['Normal', 'waiting for first consumer to be created before binding']]);
+    // [emitEventForUnboundDelayBindingClaim] the volume binder waits: for a consumer while no pod uses the claim,
+    // for that pod's scheduling once one does — which of the two depends on whether it saw the claim before the pod.
+    const waits = [...eventsFor(sim, 'PersistentVolumeClaim', 'www-web-0', 'WaitForFirstConsumer'), ...eventsFor(sim, 'PersistentVolumeClaim', 'www-web-0', 'WaitForPodScheduled')];
+    expect(waits).toHaveLength(1);
+    const waitSeq = sim.log.all().find((e) => e.type === 'ADDED' && e.object?.kind === 'Event' && e.object.metadata?.name === waits[0]!.metadata.name)!.seq;
+    const podSeq = entriesOf(sim, 'Pod', 'web-0').find((e) => e.type === 'ADDED')!.seq;
+    expect([waits[0]!.type, waits[0]!.reason, waits[0]!.message]).toEqual(podSeq < waitSeq
+      ? ['Normal', 'WaitForPodScheduled', 'waiting for pod web-0 to be scheduled']
+      : ['Normal', 'WaitForFirstConsumer', 'waiting for first consumer to be created before binding']);
 
     // The scheduler annotates the claim with the chosen node.
     const annotated = entriesOf(sim, 'PersistentVolumeClaim', 'www-web-0').find((e) => e.object.metadata?.annotations?.[SELECTED_NODE] !== undefined)!;

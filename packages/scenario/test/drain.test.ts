@@ -170,7 +170,8 @@ describe('a DisruptionTarget condition that no deletion followed', () => {
     expect(reset.time).toBeLessThan(126_000);
     const p = reset.object as Pod;
     expect(p.status?.conditions?.find((c) => c.type === 'DisruptionTarget')).toEqual({
-      type: 'DisruptionTarget', status: 'False', observedGeneration: 1, lastTransitionTime: new Date(Date.UTC(2026, 0, 1) + Math.trunc(reset.time)).toISOString().replace('.000Z', 'Z'),
+      type: 'DisruptionTarget', status: 'False', observedGeneration: 1, // metav1.Time: whole seconds.
+      lastTransitionTime: new Date(Date.UTC(2026, 0, 1) + Math.floor(reset.time / 1000) * 1000).toISOString().replace('.000Z', 'Z'),
     });
   });
 });

@@ -92,7 +92,9 @@ describe('runtime faults', () => {
     converge(sim, 'web', 3);
     const counts = new Map<number, number>();
     for (const e of seen) counts.set(e.seq, (counts.get(e.seq) ?? 0) + 1);
-    expect([...counts.values()].filter((n) => n > 1)).toHaveLength(5);
+    // Five extra deliveries. A duplicate re-delivers the cached version, which a later write may already have
+    // replaced: two duplicates can then land on the same, newer seq.
+    expect([...counts.values()].reduce((extra, n) => extra + n - 1, 0)).toBe(5);
     // Idempotent handlers: exactly 3 pods were ever created.
     expect(sim.log.all().filter((e) => isObjectEntry(e) && e.object.kind === 'Pod' && e.type === 'ADDED')).toHaveLength(3);
   });

@@ -1,6 +1,7 @@
 /** Service validation (core ValidateService, the subset kubesim models). */
 import { duplicate, invalid, required, unsupported } from '../errors.js';
 import type { Service } from '../types.js';
+import { isIP } from 'node:net';
 import type { ServiceSpec } from 'kubernetes-types/core/v1.js';
 import { dns1123Label, validateLabels, type Errs } from './fields.js';
 import { nameIsDNS1035Label, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
@@ -16,7 +17,32 @@ const portNumOrName = (port: number | string, path: string): Errs =>
     ? isValidPortNum(port).map((m) => invalid(path, port, m))
     : isValidPortName(port).map((m) => invalid(path, port, m));
 
-/** ValidateService. `clusterIP` is not checked beyond what kubesim needs ("None", "" or an address). */
+/** The cluster IPs as the strategy normalizes them before validation: `clusterIPs`, else `[clusterIP]`. */
+const clusterIpsOf = (s: ServiceSpec): string[] => s.clusterIPs ?? (s.clusterIP ? [s.clusterIP] : []);
+
+/**
+ * [ValidateServiceClusterIPsRelatedFields] each cluster IP an address, `None` only first and alone, at most
+ * two (one per family; this cluster has one).
+ */
+const validateClusterIps = (s: ServiceSpec): Errs => {
+  if (s.type === 'ExternalName') return [];
+  const ips = clusterIpsOf(s);
+  const errs: Errs = [];
+  if (s.clusterIP && s.clusterIPs?.length && s.clusterIPs[0] !== s.clusterIP) {
+    errs.push(invalid('spec.clusterIPs', s.clusterIPs, 'first value must match `clusterIP`'));
+  }
+  ips.forEach((ip, i) => {
+    if (i === 0 && ip === 'None') {
+      if (ips.length > 1) errs.push(invalid('spec.clusterIPs', ips, "'None' must be the first and only value"));
+      return;
+    }
+    if (isIP(ip) === 0) errs.push(invalid(`spec.clusterIPs[${i}]`, ip, 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'));
+  });
+  if (ips.length > 2) errs.push(invalid('spec.clusterIPs', ips, 'may only hold up to 2 values'));
+  return errs;
+};
+
+/** ValidateService (the subset kubesim models). */
 export const validateService = (svc: Service): Errs => {
   const errs = validateObjectMeta(svc.metadata, true, nameIsDNS1035Label);
   const s: ServiceSpec = svc.spec ?? {};
@@ -46,9 +72,25 @@ export const validateService = (svc: Service): Errs => {
   }
   if (!s.type) errs.push(required('spec.type'));
   else if (!(SERVICE_TYPES as readonly string[]).includes(s.type)) errs.push(unsupported('spec.type', s.type, SERVICE_TYPES));
+  errs.push(...validateClusterIps(s));
   return errs;
 };
 
-/** ValidateServiceUpdate (metadata rules, then the create rules). */
+/**
+ * [validateUpgradeDowngradeClusterIPs, single stack] a Service keeps its cluster IP: changing it (or unsetting
+ * it) is refused — except from, to or as an ExternalName Service, or headless to headless.
+ */
+const validateClusterIpsUpdate = (svc: Service, old: Service): Errs => {
+  const n = svc.spec ?? {}, o = old.spec ?? {};
+  if (n.type === 'ExternalName' || o.type === 'ExternalName') return [];
+  const next = clusterIpsOf(n), prev = clusterIpsOf(o);
+  if (prev.length === 1 && prev[0] === 'None' && next.length === 1 && next[0] === 'None') return [];
+  if (next.length === 0 && prev.length > 0) return [invalid('spec.clusterIPs[0]', next, 'primary clusterIP can not be unset')];
+  const errs: Errs = [];
+  prev.forEach((ip, i) => { if (i < next.length && next[i] !== ip) errs.push(invalid(`spec.clusterIPs[${i}]`, next, 'may not change once set')); });
+  return errs;
+};
+
+/** ValidateServiceUpdate (metadata rules, the cluster IPs kept, then the create rules). */
 export const validateServiceUpdate = (svc: Service, old: Service): Errs =>
-  [...validateObjectMetaUpdate(svc.metadata, old.metadata), ...validateService(svc)];
+  [...validateObjectMetaUpdate(svc.metadata, old.metadata), ...validateClusterIpsUpdate(svc, old), ...validateService(svc)];

@@ -1,0 +1,44 @@
+/**
+ * The `kubernetes` Service of the `default` namespace — how pods find the API server — as the API server
+ * itself keeps it: the kubernetesservice controller [pkg/controlplane/controller/kubernetesservice
+ * CreateOrUpdateMasterServiceIfNeeded, createPortAndServiceSpec] writes the selectorless ClusterIP Service
+ * on the first address of the service range, and the endpoint reconciler [pkg/controlplane/reconcilers
+ * EndpointsAdapter] its Endpoints (labelled skip-mirror, so the mirroring controller leaves them alone) and
+ * its EndpointSlice (not managed by the EndpointSlice controller, which skips a Service without selector).
+ */
+import type { EndpointSlice, Endpoints, Service } from './types.js';
+
+export const KUBERNETES_SERVICE = 'kubernetes';
+/** The first address of the service range (10.96.0.0/12, kubeadm's and kind's default). */
+export const KUBERNETES_SERVICE_IP = '10.96.0.1';
+/** Where the (one) API server listens: kubesim's control plane, beside the nodes (172.18.0.2 onward). */
+export const API_SERVER_ADDRESS = '172.18.0.1';
+export const API_SERVER_PORT = 6443;
+
+/** [createPortAndServiceSpec] port 443 named `https` to the API server's secure port. */
+export const kubernetesService = (): Service => ({
+  apiVersion: 'v1', kind: 'Service',
+  metadata: { name: KUBERNETES_SERVICE, namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+  spec: {
+    ports: [{ name: 'https', protocol: 'TCP', port: 443, targetPort: API_SERVER_PORT }],
+    clusterIP: KUBERNETES_SERVICE_IP, sessionAffinity: 'None', type: 'ClusterIP',
+  },
+});
+
+const apiServerPorts = () => [{ name: 'https', port: API_SERVER_PORT, protocol: 'TCP' }];
+
+/** [EndpointsAdapter updateEndpoints] one subset: the API servers' addresses and their port. */
+export const kubernetesEndpoints = (): Endpoints => ({
+  apiVersion: 'v1', kind: 'Endpoints',
+  metadata: { name: KUBERNETES_SERVICE, namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+  subsets: [{ addresses: [{ ip: API_SERVER_ADDRESS }], ports: apiServerPorts() }],
+});
+
+/** [EndpointsAdapter updateEndpointSlice] named after the Service, every address ready. */
+export const kubernetesEndpointSlice = (): EndpointSlice => ({
+  apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+  metadata: { name: KUBERNETES_SERVICE, namespace: 'default', labels: { 'kubernetes.io/service-name': KUBERNETES_SERVICE } },
+  addressType: 'IPv4',
+  endpoints: [{ addresses: [API_SERVER_ADDRESS], conditions: { ready: true } }],
+  ports: apiServerPorts(),
+});
