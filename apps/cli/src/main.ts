@@ -230,7 +230,7 @@ ctxOpts(nsOpt(program.command('set').description('kubectl set, on the running cl
 
 ctxOpts(nsOpt(program.command('wait').description('kubectl wait on the running cluster: until each object meets --for (delete, condition=Ready[=false], jsonpath=\'{.status.readyReplicas}\'=3), within --timeout')
   .argument('<resource...>', 'TYPE NAME…, TYPE/NAME…, or TYPE with -l SELECTOR or --all')
-  .option('--for <condition>', 'delete | condition=NAME[=VALUE] (default value true, case-insensitive) | jsonpath=\'{PATH}\'[=VALUE]')
+  .option('--for <condition>', 'create | delete | condition=NAME[=VALUE] (default value true, case-insensitive) | jsonpath=\'{PATH}\'[=VALUE]')
   .option('--timeout <d>', 'give up after this long (default 30s; 0: look once; negative: a week)')
   .option('-l, --selector <selector>', 'the objects of TYPE whose labels match')
   .option('--field-selector <selector>', 'the objects of TYPE whose fields match')

@@ -69,7 +69,17 @@ describe('kubesim up and the commands against a running cluster', () => {
       if (Date.now() > deadline) throw new Error(`get pods -w printed no list: ${watched}`);
       await new Promise((r) => setTimeout(r, 100));
     }
+    // kubectl wait --for=create, started before the scale-up creates stateful-pvc-2.
+    expect(kubesim('get', 'pod', 'stateful-pvc-2').err).toBe('Error from server (NotFound): pods "stateful-pvc-2" not found\n');
+    const creation = spawn(process.execPath, [...cli, 'wait', '--for=create', 'pod/stateful-pvc-2', '--timeout', '60s'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let created = '';
+    creation.stdout!.on('data', (d: Buffer) => { created += d.toString(); });
+    creation.stderr!.on('data', (d: Buffer) => { created += d.toString(); });
+    const creationExit = new Promise<number | null>((r) => creation.once('exit', (code) => r(code)));
+    await new Promise((r) => setTimeout(r, 1_000));
     expect(kubesim('scale', 'statefulset/stateful-pvc', '--replicas', '3').out).toBe('statefulset.apps/stateful-pvc scaled\n');
+    expect([await creationExit, created]).toEqual([0, 'pod/stateful-pvc-2 condition met\n']);
+    expect(kubesim('wait', '--for=create', 'pod/stateful-pvc-9', '--timeout', '1s')).toMatchObject({ code: 1, err: 'error: timed out waiting for the condition\n' });
     // kubectl wait: the set's status by JSONPath, then each pod's Ready condition; a condition that never comes times out.
     expect(kubesim('wait', 'sts/stateful-pvc', '--for=jsonpath={.status.readyReplicas}=3', '--timeout', '60s')).toMatchObject({ code: 0, out: 'statefulset.apps/stateful-pvc condition met\n' });
     expect(kubesim('wait', 'pods', '-l', 'type=db2', '--for', 'condition=Ready', '--timeout', '30s').out).toBe(['0', '1', '2'].map((i) => `pod/stateful-pvc-${i} condition met\n`).join(''));

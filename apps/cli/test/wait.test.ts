@@ -13,6 +13,8 @@ const parsed = (f: string): WaitFor => { const r = parseWaitFor(f); if (typeof r
 describe('kubesim wait --for (kubectl wait conditionFuncFor)', () => {
   it('parses delete, condition=NAME[=VALUE] and jsonpath=PATH[=VALUE] (a == stays in the path); refuses the rest as kubectl does', () => {
     expect(parseWaitFor('DELETE')).toEqual({ kind: 'delete' });
+    expect(parseWaitFor('create')).toEqual({ kind: 'create' });
+    expect(parseWaitFor('Create')).toEqual({ kind: 'create' });
     expect(parseWaitFor('condition=Ready')).toEqual({ kind: 'condition', name: 'Ready', value: 'true' });
     expect(parseWaitFor('condition=Ready=false')).toEqual({ kind: 'condition', name: 'Ready', value: 'false' });
     const j = parsed('jsonpath={.status.conditions[?(@.type=="Ready")].status}=True');
@@ -25,6 +27,8 @@ describe('kubesim wait --for (kubectl wait conditionFuncFor)', () => {
   });
 
   it('judges an object as kubectl does: case-insensitive conditions of the current generation, one primitive JSONPath value, deletion by uid', () => {
+    expect(waitMet(parsed('create'), sts(1), 'u1')).toBe(true);
+    expect(waitMet(parsed('create'), undefined, undefined)).toBe(false);
     expect(waitMet(parsed('condition=example'), sts(1), 'u1')).toBe(true);
     expect(waitMet(parsed('condition=Example=False'), sts(1), 'u1')).toBe(false);
     // A condition observed for an older generation does not count yet.

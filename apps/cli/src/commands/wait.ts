@@ -10,6 +10,7 @@ import { namespaceFor, resourceArgs } from './resources.js';
 /** What `--for` asks ([wait.go conditionFuncFor]). */
 export type WaitFor =
   | { readonly kind: 'delete' }
+  | { readonly kind: 'create' }
   | { readonly kind: 'condition'; readonly name: string; readonly value: string }
   | { readonly kind: 'jsonpath'; readonly path: JsonPath; readonly value?: string };
 
@@ -32,6 +33,7 @@ const splitJsonPathInput = (input: string): string[] => {
 export const parseWaitFor = (f: string | undefined): WaitFor | string => {
   const v = f ?? '';
   if (v.toLowerCase() === 'delete') return { kind: 'delete' };
+  if (v.toLowerCase() === 'create') return { kind: 'create' };
   if (v.startsWith('condition=')) {
     const rest = v.slice('condition='.length);
     const eq = rest.indexOf('=');
@@ -64,6 +66,7 @@ export const parseWaitFor = (f: string | undefined): WaitFor | string => {
 export const waitMet = (f: WaitFor, o: KObject | undefined, uid: string | undefined): boolean | string => {
   if (f.kind === 'delete') return o === undefined || o.metadata?.uid !== uid;
   if (o === undefined) return false;
+  if (f.kind === 'create') return true;
   if (f.kind === 'condition') {
     const conditions = (o as { status?: { conditions?: readonly { type?: string; status?: string; observedGeneration?: number }[] } }).status?.conditions ?? [];
     const generation = o.metadata?.generation;
@@ -121,7 +124,8 @@ export interface WaitOptions extends ContextOptions {
 
 /**
  * `kubesim wait TYPE NAME… | TYPE/NAME… | TYPE -l SEL | TYPE --all --for=…` on the running cluster, as kubectl
- * wait: each object in turn until the condition holds (`pod/web-0 condition met`), within one `--timeout`
+ * wait: each object in turn until the condition holds (`pod/web-0 condition met`; `--for=create`: once the
+ * objects exist, looked for every 0.5 s — `error: timed out waiting for the condition`), within one `--timeout`
  * (default 30s; 0: look once, `error: condition not met for pods/web-0`; negative: a week) — `error: timed out
  * waiting for the condition on pods/web-0`; `error: no matching resources found` when a selector selects
  * nothing (for `delete`: nothing to wait for).
@@ -140,26 +144,47 @@ export const waitCommand = (args: readonly string[], o: WaitOptions): Promise<nu
   if (typeof r === 'string') return err(`error: ${r}`);
   const ns = o.namespace ?? 'default';
   const isDelete = f.kind === 'delete';
+  const type = r.type;
+  if (type !== undefined && o.selector === undefined && o.fieldSelector === undefined && !o.all) return err('error: resource(s) were provided, but no name was specified');
+  const sel = type === undefined ? undefined : parseSelection(type, o.selector, o.fieldSelector);
+  if (typeof sel === 'string') return err(sel);
 
-  // The objects to wait for, with their version (and the seq it was read at) as listed.
-  const targets: { kind: Kind; name: string; obj: KObject | undefined; seq: number }[] = [];
-  if (r.type !== undefined) {
-    if (o.selector === undefined && o.fieldSelector === undefined && !o.all) return err('error: resource(s) were provided, but no name was specified');
-    const sel = parseSelection(r.type, o.selector, o.fieldSelector);
-    if (typeof sel === 'string') return err(sel);
-    const l = await s.api.list(r.type, KINDS[r.type].namespaced ? ns : undefined);
-    if (!l.ok) return err(kubectlMessage(l.error));
-    for (const obj of l.objects) if (selects(r.type, sel, obj)) targets.push({ kind: r.type, name: obj.metadata?.name ?? '', obj, seq: l.seq });
-  } else {
-    for (const ref of r.refs) {
-      const l = await s.api.list(ref.kind, KINDS[ref.kind].namespaced ? ns : undefined, ref.name);
-      if (!l.ok) return err(kubectlMessage(l.error));
-      const obj = l.objects[0];
-      // Waiting for a deletion, an object already gone is no error (kubectl ignores NotFound then).
-      if (obj === undefined) { if (isDelete) continue; return err(`Error from server (NotFound): ${KINDS[ref.kind].plural} "${ref.name}" not found`); }
-      targets.push({ kind: ref.kind, name: ref.name, obj, seq: l.seq });
+  // The objects to wait for, with their version (and the seq it was read at) as listed; `missing`: named
+  // objects that do not exist (an error, except when waiting for their deletion or creation).
+  type Target = { kind: Kind; name: string; obj: KObject | undefined; seq: number };
+  const find = async (): Promise<{ targets: Target[]; missing: string[] } | string> => {
+    const targets: Target[] = [];
+    const missing: string[] = [];
+    if (type !== undefined) {
+      const l = await s.api.list(type, KINDS[type].namespaced ? ns : undefined);
+      if (!l.ok) return kubectlMessage(l.error);
+      for (const obj of l.objects) if (selects(type, sel!, obj)) targets.push({ kind: type, name: obj.metadata?.name ?? '', obj, seq: l.seq });
+    } else {
+      for (const ref of r.refs) {
+        const l = await s.api.list(ref.kind, KINDS[ref.kind].namespaced ? ns : undefined, ref.name);
+        if (!l.ok) return kubectlMessage(l.error);
+        const obj = l.objects[0];
+        if (obj === undefined) missing.push(`Error from server (NotFound): ${KINDS[ref.kind].plural} "${ref.name}" not found`);
+        else targets.push({ kind: ref.kind, name: ref.name, obj, seq: l.seq });
+      }
+    }
+    return { targets, missing };
+  };
+  if (f.kind === 'create') {
+    // [RunWait] --for=create polls every 0.5 s until every named object exists (a selector: one matches).
+    for (;;) {
+      const seen = await find();
+      if (typeof seen === 'string') return err(seen);
+      if (seen.missing.length === 0 && seen.targets.length > 0) break;
+      if (Date.now() >= deadline) return err('error: timed out waiting for the condition');
+      await new Promise((res) => setTimeout(res, Math.min(500, Math.max(deadline - Date.now(), 0))));
     }
   }
+  const found = await find();
+  if (typeof found === 'string') return err(found);
+  // Waiting for a deletion, an object already gone is no error (kubectl ignores NotFound then).
+  if (!isDelete && found.missing.length > 0) return err(found.missing[0]!);
+  const targets = found.targets;
   if (targets.length === 0) return isDelete ? 0 : err('error: no matching resources found');
   for (const target of targets) {
     const uid = target.obj?.metadata?.uid;
