@@ -64,4 +64,14 @@ describe('--sort-by (get SortObjects, sortorder.NaturalLess)', () => {
     expect(typeof sorted === 'string' ? sorted : sorted.map((x) => x.metadata?.name)).toEqual(['c', 'b', 'd', 'a']);
     expect(sortObjectsBy([o('a')], '.spec.priority')).toBe('error: couldn\'t find any field with path "{.spec.priority}" in the list of objects');
   });
+
+  it('compares two strings that are both quantities as quantities, anything else naturally', () => {
+    const claim = (name: string, storage: string): KObject => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name }, spec: { resources: { requests: { storage } } } }) as KObject;
+    const names = (r: KObject[] | string) => (typeof r === 'string' ? r : r.map((x) => x.metadata?.name));
+    // By size, not naturally (natural order would put 2Gi before 1536Mi and 1Ti before 500M).
+    expect(names(sortObjectsBy([claim('a', '10Gi'), claim('b', '2Gi'), claim('c', '1536Mi'), claim('d', '500M'), claim('e', '1Ti')], '.spec.resources.requests.storage')))
+      .toEqual(['d', 'c', 'b', 'a', 'e']);
+    // A string that is not a quantity falls back to natural order for that comparison.
+    expect(names(sortObjectsBy([claim('a', 'big'), claim('b', '2Gi'), claim('c', '10Gi')], '.spec.resources.requests.storage'))).toEqual(['b', 'c', 'a']);
+  });
 });

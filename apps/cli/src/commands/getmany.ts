@@ -1,4 +1,4 @@
-import { fieldSelectorError, fieldsMatch, KINDS, newNotFound, kubectlMessage, parseFieldSelector, parseLabelSelectorString, requirementsMatch, resolveKind, selectorListError, type FieldRequirement, type Kind, type KObject, type Requirement } from '@kubesim/api';
+import { fieldSelectorError, fieldsMatch, KINDS, newNotFound, kubectlMessage, parseFieldSelector, parseLabelSelectorString, parseQuantity, requirementsMatch, resolveKind, selectorListError, type FieldRequirement, type Kind, type KObject, type Requirement } from '@kubesim/api';
 import { kindPrefix, printObjects, renderTabbed, sortByKey, toList, goJson, goYaml } from '../printers/index.js';
 import { customColumnCell, JsonPath, JsonPathError, relaxedJsonPath } from '../printers/jsonpath.js';
 
@@ -152,6 +152,9 @@ export const naturalLess = (a: string, b: string): boolean => {
  * get's SortObjects: the objects ordered (stably) by the first value of a relaxed JSONPath — numbers by value,
  * strings in natural order, objects without it first; kubectl's error when no object has it.
  */
+/** resource.ParseQuantity's acceptance: no surrounding blanks (kubesim's parser trims them). */
+const quantityOf = (s: string): number | undefined => (s.trim() === s ? parseQuantity(s) : undefined);
+
 export const sortObjectsBy = (objects: readonly KObject[], sortBy: string): KObject[] | string => {
   let path: JsonPath;
   try { path = new JsonPath(relaxedJsonPath(sortBy)); } catch (e) {
@@ -168,6 +171,11 @@ export const sortObjectsBy = (objects: readonly KObject[], sortBy: string): KObj
     if (a === undefined) return b !== undefined;
     if (b === undefined) return false;
     if (typeof a === 'number' && typeof b === 'number') return a < b;
+    // [sorter isLess] two strings that both parse as quantities compare as quantities (`2Gi` before `10Gi`).
+    if (typeof a === 'string' && typeof b === 'string') {
+      const qa = quantityOf(a), qb = quantityOf(b);
+      if (qa !== undefined && qb !== undefined) return qa < qb;
+    }
     return naturalLess(String(a), String(b));
   };
   return keyed.map((k, i) => ({ ...k, i })).sort((a, b) => (less(a.v, b.v) ? -1 : less(b.v, a.v) ? 1 : a.i - b.i)).map((k) => k.o);
