@@ -102,6 +102,13 @@ describe('kubesim CLI', () => {
     expect(kubesim('get', 'pods,widgets', '--log', log).err).toBe('error: the server doesn\'t have a resource type "widgets"\n');
     const json = JSON.parse(kubesim('get', 'sts,svc', '--log', log, '-o', 'json').out) as { kind: string; items: { kind: string; metadata: { name: string } }[] };
     expect(json.items.map((i) => `${i.kind}/${i.metadata.name}`)).toEqual(['StatefulSet/stateful-pvc', 'Service/kubernetes', 'Service/stateful-headless']);
+    // v1 Endpoints: the API server's deprecation warning on stderr (once), as kubectl prints it; the kubernetes
+    // Service's endpoints are the API server's address.
+    const ep = kubesim('get', 'svc,ep', '--log', log);
+    expect(ep.err).toBe('Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice\n');
+    expect(ep.out).toMatch(/\nendpoints\/kubernetes +172\.18\.0\.1:6443 +\d+s\n/);
+    expect(kubesim('describe', 'endpoints/kubernetes', '--log', log).err).toBe('Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice\n');
+    expect(kubesim('get', 'svc,endpointslices', '--log', log).err).toBe('');
     expect(kubesim('get', 'pods', '-A', '--log', log).out).toMatch(/^NAMESPACE\s+NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\ndefault\s+stateful-pvc-0\s/);
     // -l: a label selector; --show-labels: the labels, sorted, as the last column.
     const selected = kubesim('get', 'pods', '-l', 'statefulset.kubernetes.io/pod-name in (stateful-pvc-0,stateful-pvc-2)', '--show-labels', '--log', log).out.trimEnd().split('\n');

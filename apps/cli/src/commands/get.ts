@@ -5,6 +5,7 @@ import { parseOutput, renderGet, resolveKinds, selectorOptions, type PrintingOpt
 import { parseTarget, rolloutHistory, rolloutStatus } from '@kubesim/scenario';
 import { describeLists, describeObject, type DescribeRelated } from '../printers/index.js';
 import { AtCursor, parseAt } from './replay.js';
+import { warnDeprecated } from './warnings.js';
 
 export interface GetOptions extends PrintingOptions {
   readonly log?: string;
@@ -77,6 +78,7 @@ export const getCommand = (kindArg: string, name: string | undefined, opts: GetO
 export const describeLogCommand = (target: string, opts: { readonly log: string; readonly at?: string; readonly namespace?: string }): number => {
   const t = parseTarget(target);
   if (typeof t === 'string') { process.stderr.write(`${t}\n`); return 2; }
+  warnDeprecated([t.kind]);
   const state = logStateAt(opts.log, opts.at);
   if (typeof state === 'number') return state;
   const ns = KINDS[t.kind].namespaced ? (opts.namespace ?? 'default') : '';

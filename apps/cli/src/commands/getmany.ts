@@ -1,4 +1,5 @@
 import { fieldSelectorError, fieldsMatch, KINDS, newNotFound, kubectlMessage, parseFieldSelector, parseLabelSelectorString, parseQuantity, requirementsMatch, resolveKind, selectorListError, type FieldRequirement, type Kind, type KObject, type Requirement } from '@kubesim/api';
+import { warnDeprecated } from './warnings.js';
 import { kindPrefix, printObjects, renderTabbed, sortByKey, toList, goJson, goYaml } from '../printers/index.js';
 import { customColumnCell, JsonPath, JsonPathError, relaxedJsonPath } from '../printers/jsonpath.js';
 
@@ -53,7 +54,9 @@ export const resolveKinds = (arg: string): Kind[] | string => {
       if (!out.includes(k)) out.push(k);
     }
   }
-  return out.length > 0 ? out : `error: the server doesn't have a resource type "${arg}"`;
+  if (out.length === 0) return `error: the server doesn't have a resource type "${arg}"`;
+  warnDeprecated(out);
+  return out;
 };
 
 /** The `-o` formats `kubesim get` prints, as kubectl lists them in its refusal. */

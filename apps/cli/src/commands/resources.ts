@@ -1,4 +1,5 @@
 import { isNamespaced, qualifiedKind, resolveKind, type Kind, type KObject } from '@kubesim/api';
+import { warnDeprecated } from './warnings.js';
 
 /** One object a command names: its kind and name. */
 export interface ResourceRef { readonly kind: Kind; readonly name: string }
@@ -28,6 +29,7 @@ export const resourceArgs = (args: readonly string[]): ResourceArgs | string => 
       if (!kind) return unknown(parts[0]!);
       refs.push({ kind, name: parts[1]! });
     }
+    warnDeprecated(refs.map((r) => r.kind));
     return { refs };
   }
   const kind = resolveKind(args[0]!);
@@ -36,6 +38,7 @@ export const resourceArgs = (args: readonly string[]): ResourceArgs | string => 
   if (names.some((n) => n.includes('/'))) {
     return `there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'`;
   }
+  warnDeprecated([kind]);
   return names.length === 0 ? { refs: [], type: kind } : { refs: names.map((name) => ({ kind, name })) };
 };
 
