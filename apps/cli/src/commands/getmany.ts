@@ -151,13 +151,14 @@ export const naturalLess = (a: string, b: string): boolean => {
   return x.length < y.length;
 };
 
-/**
- * get's SortObjects: the objects ordered (stably) by the first value of a relaxed JSONPath — numbers by value,
- * strings in natural order, objects without it first; kubectl's error when no object has it.
- */
 /** resource.ParseQuantity's acceptance: no surrounding blanks (kubesim's parser trims them). */
 const quantityOf = (s: string): number | undefined => (s.trim() === s ? parseQuantity(s) : undefined);
 
+/**
+ * get's SortObjects: the objects ordered (stably) by the first value of a relaxed JSONPath — numbers by value,
+ * two quantities by size, other strings in natural order, objects without it first; kubectl's error when no
+ * object has it.
+ */
 export const sortObjectsBy = (objects: readonly KObject[], sortBy: string): KObject[] | string => {
   let path: JsonPath;
   try { path = new JsonPath(relaxedJsonPath(sortBy)); } catch (e) {
