@@ -72,8 +72,10 @@ describe('the streaming suite', () => {
   });
 });
 
-describe('throughput', () => {
-  it('all checkers together run at ≥ 25% of JSON.parse throughput on a large real log (scale-up, rollout, scale-down)', () => {
+// How fast the checkers are (≥ 25 % of JSON.parse) is `pnpm bench replay`'s figure, not a test's: a timed
+// assertion here would fail on a loaded machine and pass on a fast one whatever the code.
+describe('a large real log', () => {
+  it('every checker passes a large real log (250 Parallel replicas: scale-up, rollout, scale-down), parsed from its JSON lines', () => {
     const spec: ClusterSpec = {
       nodes: nodeNames(10).map((name) => ({ name, capacity: { pods: 110, cpu: '64', memory: '256Gi' } })),
       storageClasses: [{ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'fast' }, provisioner: 'kubesim.io/hostpath', reclaimPolicy: 'Delete', volumeBindingMode: 'Immediate' } as KObject],
@@ -101,17 +103,11 @@ describe('throughput', () => {
     }
     const lines = sim.log.all().map((e) => JSON.stringify(e));
     expect(lines.length).toBeGreaterThan(7_000);
-    let parseMs = Infinity, checkMs = Infinity;
-    for (let rep = 0; rep < 3; rep++) {
-      let t = performance.now();
-      const parsed: Envelope[] = new Array<Envelope>(lines.length);
-      for (let i = 0; i < lines.length; i++) parsed[i] = JSON.parse(lines[i]!) as Envelope;
-      parseMs = Math.min(parseMs, performance.now() - t);
-      t = performance.now();
-      const r = checkLog(parsed, { endIsQuiescent: true, livenessBoundMs: 1e9 });
-      checkMs = Math.min(checkMs, performance.now() - t);
-      expect(r.violations).toEqual([]);
-    }
-    expect(parseMs / checkMs).toBeGreaterThanOrEqual(0.25);
+    const parsed = lines.map((l) => JSON.parse(l) as Envelope);
+    const r = checkLog(parsed, { endIsQuiescent: true, livenessBoundMs: 1e9 });
+    expect(r.violations).toEqual([]);
+    // Every pod of the set was created, rolled and deleted: the checkers had the whole life cycle to judge.
+    const podAdds = parsed.filter((e) => e.type === 'ADDED' && e.object?.kind === 'Pod').length;
+    expect(podAdds).toBe(500);
   });
 });
