@@ -228,7 +228,7 @@ ctxOpts(nsOpt(program.command('set').description('kubectl set, on the running cl
   .argument('<args...>', 'TYPE NAME or TYPE/NAME, then CONTAINER=IMAGE…, e.g. statefulset/web nginx=nginx:1.26')))
   .action(async (args: string[], opts: { namespace?: string; context?: string; nats?: string }) => { process.exitCode = await setImageCommand(args, opts); });
 
-ctxOpts(nsOpt(program.command('wait').description('kubectl wait on the running cluster: until each object meets --for (delete, condition=Ready[=false], jsonpath=\'{.status.readyReplicas}\'=3), within --timeout')
+ctxOpts(nsOpt(program.command('wait').description('kubectl wait on the running cluster: until each object meets --for (create, delete, condition=Ready[=false], jsonpath=\'{.status.readyReplicas}\'=3), within --timeout')
   .argument('<resource...>', 'TYPE NAME…, TYPE/NAME…, or TYPE with -l SELECTOR or --all')
   .option('--for <condition>', 'create | delete | condition=NAME[=VALUE] (default value true, case-insensitive) | jsonpath=\'{PATH}\'[=VALUE]')
   .option('--timeout <d>', 'give up after this long (default 30s; 0: look once; negative: a week)')
