@@ -6,10 +6,17 @@
  * EndpointsAdapter] its Endpoints (labelled skip-mirror, so the mirroring controller leaves them alone) and
  * its EndpointSlice (not managed by the EndpointSlice controller, which skips a Service without selector).
  */
+import type { ServiceSpec } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice, Endpoints, Service } from './types.js';
 
+/** The service range the API server allocates cluster IPs from (kubeadm's and kind's `--service-cluster-ip-range`). */
+export const SERVICE_CIDR = '10.96.0.0/12';
+
+/** A Service's cluster IPs as the registry normalizes them before validation: `clusterIPs`, else `[clusterIP]`. */
+export const serviceClusterIps = (s: ServiceSpec | undefined): string[] => s?.clusterIPs ?? (s?.clusterIP ? [s.clusterIP] : []);
+
 export const KUBERNETES_SERVICE = 'kubernetes';
-/** The first address of the service range (10.96.0.0/12, kubeadm's and kind's default). */
+/** The first address of the service range. */
 export const KUBERNETES_SERVICE_IP = '10.96.0.1';
 /** Where the (one) API server listens: kubesim's control plane, beside the nodes (172.18.0.2 onward). */
 export const API_SERVER_ADDRESS = '172.18.0.1';

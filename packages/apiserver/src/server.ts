@@ -7,6 +7,7 @@ import {
   type StorageClass, type Rand, type ObjectMeta, type Service, type EndpointSlice, type PodDisruptionBudget,
   compileSelector, isPodReady, podQOS, updatePodCondition, requestKind, requestName, withDisruptionAllowed, type PdbStatus,
   decodeSecret, undecodableSecretMessage, podDeletionGraceSeconds, type Secret, admitServiceAccount, defaultServiceAccount, podServiceAccountName, tokenVolumeName,
+  SERVICE_CIDR, serviceClusterIps,
 } from '@kubesim/api';
 import type { AppendRequest, LogPort, Envelope } from '@kubesim/log';
 import { VersionedStore, type ObjectStore, type Snapshot } from '@kubesim/state';
@@ -119,19 +120,18 @@ export const conflictFor = (object: KObject): ApiError =>
 /** The last seq of an object, deleted objects included (what a create compares against). */
 export interface LastSeqView { lastSeqOfObject(kind: string, namespace: string, name: string): number }
 
-/** The service range: 10.96.0.0/12 (kubeadm's and kind's `--service-cluster-ip-range`). */
-export const SERVICE_CIDR = '10.96.0.0/12';
-const SERVICE_RANGE_BASE = (10 << 24 >>> 0) + (96 << 16);
-const SERVICE_RANGE_SIZE = 1 << 20;
+/** An IPv4 address as a 32-bit number. */
+const ipv4Number = (ip: string): number => ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
+// The service range as a first address and a size, from SERVICE_CIDR.
+const [SERVICE_RANGE_BASE, SERVICE_RANGE_SIZE] = ((): [number, number] => {
+  const [network, bits] = SERVICE_CIDR.split('/') as [string, string];
+  return [ipv4Number(network), 2 ** (32 - Number(bits))];
+})();
 const serviceRangeAddress = (offset: number): string => {
   const n = SERVICE_RANGE_BASE + offset;
   return `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 };
-const ipv4Offset = (ip: string): number | undefined => {
-  if (!isIPv4(ip)) return undefined;
-  const [a, b, c, d] = ip.split('.').map(Number) as [number, number, number, number];
-  return ((a << 24) >>> 0) + (b << 16) + (c << 8) + d - SERVICE_RANGE_BASE;
-};
+const ipv4Offset = (ip: string): number | undefined => (isIPv4(ip) ? ipv4Number(ip) - SERVICE_RANGE_BASE : undefined);
 
 /**
  * Why a requested cluster IP cannot be allocated [ipallocator Allocate]: outside the range (its network and
@@ -342,7 +342,7 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
           ipFamilies: s.spec?.ipFamilies ?? ['IPv4'],
         };
         if (s.spec?.clusterIP === 'None') return E.right({ ...s, spec: { ...s.spec, clusterIPs: ['None'], ...families } } as KObject);
-        const requested = s.spec?.clusterIP || s.spec?.clusterIPs?.[0] || undefined;
+        const requested = serviceClusterIps(s.spec)[0] || undefined;
         const inUse = this.clusterIpsInUse();
         if (requested !== undefined) {
           const why = serviceIpRefusal(requested, inUse);
@@ -381,10 +381,7 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
   /** The cluster IPs of every Service (the allocator's bitmap, rebuilt from the store). */
   private clusterIpsInUse(): Set<string> {
     const out = new Set<string>();
-    for (const o of this.store.list('Service')) {
-      const spec = (o as Service).spec;
-      for (const ip of spec?.clusterIPs ?? (spec?.clusterIP ? [spec.clusterIP] : [])) if (ip !== 'None') out.add(ip);
-    }
+    for (const o of this.store.list('Service')) for (const ip of serviceClusterIps((o as Service).spec)) if (ip !== 'None') out.add(ip);
     return out;
   }
 

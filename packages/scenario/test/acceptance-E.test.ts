@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Pod } from '@kubesim/api';
 import type { Simulation } from '@kubesim/runtime';
 import { dashedIp, dnsRecords, resolve, resolvePtr, resolveSrv } from '@kubesim/controllers';
-import { converge, create, del, dns, f1, f1With, get, mustGet, newCluster, ready, setReady, sleep, waitFor, type Json } from './harness.js';
+import { converge, create, del, dns, f1, f1With, get, mustGet, newCluster, ready, setReady, sleep, slicesOf, waitFor, type Json } from './harness.js';
 
 const ZONE = 'default.svc.cluster.local';
 const podFqdn = (k: number) => `web-${k}.nginx.${ZONE}`;
@@ -13,16 +13,10 @@ const ipOf = (sim: Simulation, name: string): string => mustGet<Pod>(sim, 'Pod',
 const records = (sim: Simulation) => dnsRecords(sim.api.store);
 const srvTargets = (sim: Simulation): string[] => resolveSrv(records(sim), `_web._tcp.nginx.${ZONE}`).map((r) => r.value).sort();
 const endpoints = (sim: Simulation, name: string): Json => mustGet<Json>(sim, 'Endpoints', name);
-/** A service's EndpointSlices (by their service-name label: `default` also holds the kubernetes Service's). */
-const slicesOf = (sim: Simulation, svc: string) =>
-  [...sim.api.store.list('EndpointSlice', 'default')].filter((s) => s.metadata?.labels?.['kubernetes.io/service-name'] === svc);
 /** The endpoints of a service's EndpointSlices, by pod name. */
 const sliceEndpoints = (sim: Simulation, svc: string): Map<string, Json> => {
   const out = new Map<string, Json>();
-  for (const s of sim.api.store.list('EndpointSlice', 'default')) {
-    if (s.metadata?.labels?.['kubernetes.io/service-name'] !== svc) continue;
-    for (const e of s.endpoints ?? []) out.set(e.targetRef?.name ?? '', e);
-  }
+  for (const s of slicesOf(sim, svc)) for (const e of s.endpoints ?? []) out.set(e.targetRef?.name ?? '', e);
   return out;
 };
 

@@ -26,7 +26,7 @@ import type { Simulation } from '@kubesim/runtime';
 import { dashedIp, resolvePtr, resolveSrv } from '@kubesim/controllers';
 import {
   NODES, converge, create, del, dns, dnsRecordsOf, entriesOf, f1, get, list, mustGet, newCluster, objectEntries, patch, ready, refused,
-  scale, seqOf, sleep, waitFor, type Json, type ObjEntry,
+  scale, seqOf, sleep, slicesOf, waitFor, type Json, type ObjEntry,
 } from './harness.js';
 
 const NS = 'default';
@@ -71,9 +71,6 @@ const ref = (kind: 'ReplicaSet' | 'Service', name: string, uid: string, extra: J
 // ---- reading ----------------------------------------------------------------------------------------------
 
 const ipOf = (sim: Simulation, name: string): string => mustGet<Pod>(sim, 'Pod', name).status!.podIP!;
-/** The EndpointSlices labelled for a service (any manager). */
-const slicesOf = (sim: Simulation, svc: string): Json[] =>
-  list<Json>(sim, 'EndpointSlice', NS).filter((s) => s.metadata?.labels?.['kubernetes.io/service-name'] === svc);
 /** A service's slice endpoints by pod name. */
 const endpointsBy = (sim: Simulation, svc: string): Map<string, Json> => {
   const out = new Map<string, Json>();

@@ -173,6 +173,10 @@ export const mustGet = <T = Json>(sim: Simulation, kind: Kind, name: string, nam
 export const list = <T = Json>(sim: Simulation, kind: Kind, namespace?: string): T[] =>
   [...(namespace === undefined ? sim.api.store.list(kind) : sim.api.store.list(kind, namespace))] as T[];
 
+/** A Service's EndpointSlices, by their service-name label (any manager; `default` also holds the kubernetes Service's). */
+export const slicesOf = (sim: Simulation, svc: string, namespace = NS): Json[] =>
+  list<Json>(sim, 'EndpointSlice', namespace).filter((s) => s.metadata?.labels?.['kubernetes.io/service-name'] === svc);
+
 export const podNames = (sim: Simulation, prefix = ''): string[] =>
   list<Pod>(sim, 'Pod', NS).map((p) => p.metadata!.name!).filter((n) => n.startsWith(prefix)).sort();
 

@@ -170,17 +170,13 @@ export const waitCommand = (args: readonly string[], o: WaitOptions): Promise<nu
     }
     return { targets, missing };
   };
-  if (f.kind === 'create') {
-    // [RunWait] --for=create polls every 0.5 s until every named object exists (a selector: one matches).
-    for (;;) {
-      const seen = await find();
-      if (typeof seen === 'string') return err(seen);
-      if (seen.missing.length === 0 && seen.targets.length > 0) break;
-      if (Date.now() >= deadline) return err('error: timed out waiting for the condition');
-      await new Promise((res) => setTimeout(res, Math.min(500, Math.max(deadline - Date.now(), 0))));
-    }
+  let found = await find();
+  // [RunWait] --for=create looks again every 0.5 s until every named object exists (a selector: one matches).
+  while (f.kind === 'create' && typeof found !== 'string' && (found.missing.length > 0 || found.targets.length === 0)) {
+    if (Date.now() >= deadline) return err('error: timed out waiting for the condition');
+    await new Promise((res) => setTimeout(res, Math.min(500, Math.max(deadline - Date.now(), 0))));
+    found = await find();
   }
-  const found = await find();
   if (typeof found === 'string') return err(found);
   // Waiting for a deletion, an object already gone is no error (kubectl ignores NotFound then).
   if (!isDelete && found.missing.length > 0) return err(found.missing[0]!);

@@ -1,5 +1,6 @@
 /** Service validation (core ValidateService, the subset kubesim models). */
 import { duplicate, invalid, required, unsupported } from '../errors.js';
+import { serviceClusterIps } from '../kubernetesservice.js';
 import type { Service } from '../types.js';
 import { isIP } from 'node:net';
 import type { ServiceSpec } from 'kubernetes-types/core/v1.js';
@@ -17,16 +18,13 @@ const portNumOrName = (port: number | string, path: string): Errs =>
     ? isValidPortNum(port).map((m) => invalid(path, port, m))
     : isValidPortName(port).map((m) => invalid(path, port, m));
 
-/** The cluster IPs as the strategy normalizes them before validation: `clusterIPs`, else `[clusterIP]`. */
-const clusterIpsOf = (s: ServiceSpec): string[] => s.clusterIPs ?? (s.clusterIP ? [s.clusterIP] : []);
-
 /**
  * [ValidateServiceClusterIPsRelatedFields] each cluster IP an address, `None` only first and alone, at most
  * two (one per family; this cluster has one).
  */
 const validateClusterIps = (s: ServiceSpec): Errs => {
   if (s.type === 'ExternalName') return [];
-  const ips = clusterIpsOf(s);
+  const ips = serviceClusterIps(s);
   const errs: Errs = [];
   if (s.clusterIP && s.clusterIPs?.length && s.clusterIPs[0] !== s.clusterIP) {
     errs.push(invalid('spec.clusterIPs', s.clusterIPs, 'first value must match `clusterIP`'));
@@ -83,7 +81,7 @@ export const validateService = (svc: Service): Errs => {
 const validateClusterIpsUpdate = (svc: Service, old: Service): Errs => {
   const n = svc.spec ?? {}, o = old.spec ?? {};
   if (n.type === 'ExternalName' || o.type === 'ExternalName') return [];
-  const next = clusterIpsOf(n), prev = clusterIpsOf(o);
+  const next = serviceClusterIps(n), prev = serviceClusterIps(o);
   if (prev.length === 1 && prev[0] === 'None' && next.length === 1 && next[0] === 'None') return [];
   if (next.length === 0 && prev.length > 0) return [invalid('spec.clusterIPs[0]', next, 'primary clusterIP can not be unset')];
   const errs: Errs = [];
