@@ -55,4 +55,31 @@ describe('two API server replicas', () => {
     expect(replicas.reduce((n, r) => n + (r?.staleRetries ?? 0), 0)).toBeGreaterThan(0);
     for (const nc of conns) await nc.close();
   }, 300_000);
+
+  it('never give one cluster IP to two Services', async () => {
+    const conns = await Promise.all(Array.from({ length: WRITERS }, () => connectNats({ url: t.c.url, name: 'writer', ...(t.c.userCreds ? { creds: t.c.userCreds } : {}) })));
+    const clients = conns.map((nc) => new ApiClient(nc, t.c.s, 'user'));
+    const svc = (name: string, clusterIP?: string): KObject =>
+      ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app: name }, ports: [{ port: 80 }], ...(clusterIP ? { clusterIP } : {}) } } as KObject);
+    // Every writer asks for the same address at once, through either replica: one Service gets it.
+    const asked = await Promise.all(clients.map((api, i) => api.request({ verb: 'create', object: svc(`want-${i}`, '10.96.0.77') }, null)));
+    expect(asked.filter((r) => r.ok)).toHaveLength(1);
+    for (const r of asked.filter((x) => !x.ok)) expect(!r.ok && r.error.message).toMatch(/failed to allocate IP 10\.96\.0\.77: provided IP is already allocated$/);
+    // Dynamic allocations at once: every Service its own address, each recorded by an IPAddress that points at it.
+    const made = await Promise.all(clients.flatMap((api, i) => Array.from({ length: 5 }, (_, j) => api.request({ verb: 'create', object: svc(`dyn-${i}-${j}`) }, null))));
+    const ips = made.map((r) => { if (!r.ok || !('object' in r)) throw new Error(r.ok ? 'no object' : r.error.message); return (r.object as { spec: { clusterIP: string } }).spec.clusterIP; });
+    expect(new Set(ips).size).toBe(ips.length);
+    await t.view.caughtUp(Math.max(...t.view.entries.map((e) => e.seq)));
+    const held = new Map<string, string>();
+    for (const e of t.view.entries) {
+      if (e.object?.kind !== 'IPAddress') continue;
+      const name = e.object.metadata!.name!;
+      if (e.type === 'DELETED') { held.delete(name); continue; }
+      expect(held.has(name) && e.type === 'ADDED').toBe(false);
+      held.set(name, (e.object as { spec: { parentRef: { name: string } } }).spec.parentRef.name);
+    }
+    expect([...held].filter(([ip]) => ip === '10.96.0.77' || ips.includes(ip)).sort()).toEqual(
+      [['10.96.0.77', `want-${asked.findIndex((r) => r.ok)}`] as [string, string], ...ips.map((ip, k) => [ip, `dyn-${Math.floor(k / 5)}-${k % 5}`] as [string, string])].sort());
+    for (const nc of conns) await nc.close();
+  }, 300_000);
 });

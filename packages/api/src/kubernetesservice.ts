@@ -7,7 +7,7 @@
  * its EndpointSlice (not managed by the EndpointSlice controller, which skips a Service without selector).
  */
 import type { ServiceSpec } from 'kubernetes-types/core/v1.js';
-import type { EndpointSlice, Endpoints, Service } from './types.js';
+import type { EndpointSlice, Endpoints, IPAddress, Service } from './types.js';
 
 /** The service range the API server allocates cluster IPs from (kubeadm's and kind's `--service-cluster-ip-range`). */
 export const SERVICE_CIDR = '10.96.0.0/12';
@@ -49,3 +49,23 @@ export const kubernetesEndpointSlice = (): EndpointSlice => ({
   endpoints: [{ addresses: [API_SERVER_ADDRESS], conditions: { ready: true } }],
   ports: apiServerPorts(),
 });
+
+/** The field manager label the Service IP allocator puts on its IPAddress objects [ipallocator ControllerName]. */
+export const IP_ALLOCATOR = 'ipallocator.k8s.io';
+
+/**
+ * [ipallocator createIPAddress] the IPAddress that records a Service's cluster IP (MultiCIDRServiceAllocator,
+ * GA and on by default since 1.33): named by the address, labelled with its family and its allocator,
+ * pointing at the Service.
+ */
+export const serviceIpAddress = (ip: string, namespace: string, name: string): IPAddress => ({
+  apiVersion: 'networking.k8s.io/v1', kind: 'IPAddress',
+  metadata: { name: ip, labels: { 'ipaddress.kubernetes.io/ip-family': 'IPv4', 'ipaddress.kubernetes.io/managed-by': IP_ALLOCATOR } },
+  spec: { parentRef: { group: '', resource: 'services', namespace, name } },
+});
+
+/** Whether an IPAddress is held by the Service `namespace/name`. */
+export const heldByService = (ip: IPAddress, namespace: string, name: string): boolean => {
+  const ref = ip.spec?.parentRef;
+  return ref !== undefined && (ref.group ?? '') === '' && ref.resource === 'services' && ref.namespace === namespace && ref.name === name;
+};

@@ -6,6 +6,7 @@ import type { StatefulSet, ReplicaSet, ControllerRevision } from 'kubernetes-typ
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
+import type { IPAddress as IPAddressV1alpha1 } from 'kubernetes-types/networking/v1alpha1.js';
 import type { ObjectMeta, OwnerReference, LabelSelector, LabelSelectorRequirement } from 'kubernetes-types/meta/v1.js';
 
 export type {
@@ -14,6 +15,12 @@ export type {
   StatefulSet, ReplicaSet, ControllerRevision, StorageClass, EndpointSlice, PodDisruptionBudget,
   ObjectMeta, OwnerReference, LabelSelector, LabelSelectorRequirement,
 };
+
+/**
+ * networking.k8s.io/v1 IPAddress (GA in 1.33; kubernetes-types 1.30 has only v1alpha1, whose fields are
+ * the same): one per allocated Service cluster IP, named by the address, pointing at its Service.
+ */
+export type IPAddress = Omit<IPAddressV1alpha1, 'apiVersion'> & { apiVersion?: 'networking.k8s.io/v1' };
 
 /** Every kind kubesim stores, with its apiVersion and whether it is namespaced. */
 export const KINDS = {
@@ -35,6 +42,7 @@ export const KINDS = {
   ReplicaSet: { apiVersion: 'apps/v1', group: 'apps', plural: 'replicasets', namespaced: true, short: ['rs'] },
   ControllerRevision: { apiVersion: 'apps/v1', group: 'apps', plural: 'controllerrevisions', namespaced: true, short: [] as string[] },
   PodDisruptionBudget: { apiVersion: 'policy/v1', group: 'policy', plural: 'poddisruptionbudgets', namespaced: true, short: ['pdb'] },
+  IPAddress: { apiVersion: 'networking.k8s.io/v1', group: 'networking.k8s.io', plural: 'ipaddresses', namespaced: false, short: ['ip'] },
 } as const;
 
 export type Kind = keyof typeof KINDS;
@@ -58,6 +66,7 @@ export interface KindToType {
   ReplicaSet: ReplicaSet;
   ControllerRevision: ControllerRevision;
   PodDisruptionBudget: PodDisruptionBudget;
+  IPAddress: IPAddress;
 }
 
 /** Any object kubesim stores. `kind` and `metadata` are always present once stored. */

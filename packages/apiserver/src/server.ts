@@ -7,7 +7,7 @@ import {
   type StorageClass, type Rand, type ObjectMeta, type Service, type EndpointSlice, type PodDisruptionBudget,
   compileSelector, isPodReady, podQOS, updatePodCondition, requestKind, requestName, withDisruptionAllowed, type PdbStatus,
   decodeSecret, undecodableSecretMessage, podDeletionGraceSeconds, type Secret, admitServiceAccount, defaultServiceAccount, podServiceAccountName, tokenVolumeName,
-  SERVICE_CIDR, serviceClusterIps,
+  SERVICE_CIDR, serviceClusterIps, serviceIpAddress, heldByService, type IPAddress,
 } from '@kubesim/api';
 import type { AppendRequest, LogPort, Envelope } from '@kubesim/log';
 import { VersionedStore, type ObjectStore, type Snapshot } from '@kubesim/state';
@@ -78,14 +78,23 @@ export type ObjectAppend = Omit<AppendRequest, 'object' | 'expectSeq' | 'type'> 
  */
 export interface Step {
   readonly req: ApiRequest;
+  /** What takes this step's write back when a later step fails (the Service IP allocator's release). */
+  readonly undo?: ApiRequest;
   /** A delete that takes the resourceVersion the previous step wrote as its precondition. */
   readonly afterPrevious?: true;
   /** What a Conflict on this step means: decide the whole request again, or this answer. */
   readonly onConflict?: 'retry' | ApiError;
 }
 
-/** What a request decided: an entry to append, an answer without a write (dry run, no-op update), or steps. */
-export type Decision = { readonly append: ObjectAppend } | { readonly done: KObject } | { readonly steps: readonly Step[] };
+/**
+ * What a request decided: an entry to append (and the API server's own requests to send once it is written,
+ * whose failures change nothing: a deleted Service's IPAddress released), an answer without a write (dry
+ * run, no-op update), or steps.
+ */
+export type Decision =
+  | { readonly append: ObjectAppend; readonly then?: readonly ApiRequest[] }
+  | { readonly done: KObject }
+  | { readonly steps: readonly Step[] };
 
 /** How often a host decides a request with steps again after a conflict (EvictionsRetry: 20 steps). */
 export const STEP_RETRIES = 20;
@@ -101,7 +110,9 @@ export const stepRequest = (step: Step, previous: KObject | undefined): ApiReque
  * with the step's own error for a Conflict, else with the failure itself.
  */
 export const stepFailed = (step: Step, error: ApiError): { readonly retry: Step } | ApiError => {
-  if (error.reason !== 'Conflict' || step.onConflict === undefined) return error;
+  // A create that finds its object made meanwhile lost the same race as a stale compare-and-set.
+  const lostRace = error.reason === 'Conflict' || (error.reason === 'AlreadyExists' && step.req.verb === 'create');
+  if (!lostRace || step.onConflict === undefined) return error;
   return step.onConflict === 'retry' ? { retry: step } : step.onConflict;
 };
 
@@ -132,17 +143,25 @@ const serviceRangeAddress = (offset: number): string => {
   return `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 };
 const ipv4Offset = (ip: string): number | undefined => (isIPv4(ip) ? ipv4Number(ip) - SERVICE_RANGE_BASE : undefined);
+/** The first and last addresses a Service may get (not the network's, nor its broadcast address). */
+const SERVICE_RANGE_FIRST = 1;
+const SERVICE_RANGE_LAST = SERVICE_RANGE_SIZE - 2;
+/**
+ * [calculateRangeOffset] KEP-3070: the first min(max(16, size/16), 256) addresses are the static band, which
+ * dynamic allocation takes only once the rest is full — left for addresses users ask for.
+ */
+const STATIC_BAND = Math.min(Math.max(16, Math.floor(SERVICE_RANGE_SIZE / 16)), 256);
 
 /**
  * Why a requested cluster IP cannot be allocated [ipallocator Allocate]: outside the range (its network and
  * broadcast addresses included), or held by another Service. Undefined: it can.
  */
-export const serviceIpRefusal = (ip: string, inUse: ReadonlySet<string>): string | undefined => {
+export const serviceIpRefusal = (ip: string, held: boolean): string | undefined => {
   const off = ipv4Offset(ip);
-  if (off === undefined || off <= 0 || off >= SERVICE_RANGE_SIZE - 1) {
+  if (off === undefined || off < SERVICE_RANGE_FIRST || off > SERVICE_RANGE_LAST) {
     return `the provided IP (${ip}) is not in the valid range. The range of valid IPs is ${SERVICE_CIDR}`;
   }
-  return inUse.has(ip) ? 'provided IP is already allocated' : undefined;
+  return held ? 'provided IP is already allocated' : undefined;
 };
 
 /**
@@ -152,7 +171,8 @@ export const serviceIpRefusal = (ip: string, inUse: ReadonlySet<string>): string
  * to JetStream with the object's expected subject sequence.
  */
 export class ApiCore<S extends Snapshot = ObjectStore> {
-  private clusterIpNext = 10;
+  /** The Service IP allocator's draws (a stream of its own: allocating does not move the uids). */
+  private readonly ipRand: Rand;
   private readonly denied: { actor: string; message: string; time: number }[] = [];
 
   constructor(
@@ -162,7 +182,9 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
     readonly store: S,
     /** Told of every denied request (the NATS API server logs them). */
     private readonly onDenied?: (d: { actor: string; message: string; time: number }) => void,
-  ) {}
+  ) {
+    this.ipRand = rand.fork('service-ips');
+  }
 
   /** Denied requests (authorization failures), for `kubesim logs apiserver` and tests. */
   deniedRequests(): readonly { actor: string; message: string; time: number }[] { return this.denied; }
@@ -207,7 +229,19 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
 
   /** A write to append; `owned`: how much of `object` was built here for this write (see AppendRequest). */
   private write(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KObject, op: string, ctx: RequestContext, expectSeq: number, owned: 'object' | 'metadata'): E.Either<ApiError, Decision> {
-    return E.right({ append: { type, actor: ctx.actor, cause: ctx.cause, time: ctx.time, op, object, expectSeq, owned } });
+    const append: ObjectAppend = { type, actor: ctx.actor, cause: ctx.cause, time: ctx.time, op, object, expectSeq, owned };
+    const then = type === 'DELETED' && object.kind === 'Service' ? this.releaseServiceIps(object as Service) : [];
+    return E.right(then.length > 0 ? { append, then } : { append });
+  }
+
+  /** [ipallocator Release] once a Service is gone: the IPAddress objects it holds are deleted. */
+  private releaseServiceIps(s: Service): ApiRequest[] {
+    const ns = s.metadata?.namespace ?? '';
+    const name = s.metadata?.name ?? '';
+    return serviceClusterIps(s.spec).filter((ip) => {
+      const held = this.store.get('IPAddress', '', ip) as IPAddress | undefined;
+      return held !== undefined && heldByService(held, ns, name);
+    }).map((ip) => ({ verb: 'delete', kind: 'IPAddress', namespace: '', name: ip }));
   }
 
   private current(kind: Kind, namespace: string, name: string): KObject | undefined {
@@ -267,6 +301,10 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
     const overQuota = quotaRefusal(this.store, kind, obj, ctx.time);
     if (overQuota) return E.left(overQuota);
     if (ctx.dryRun) return E.right({ done: obj });
+    if (kind === 'Service') {
+      const steps = this.recordClusterIp(input, obj as Service);
+      if (steps) return E.right({ steps });
+    }
     // Defaulting and admission copy the object but keep or copy `meta`: the metadata is this request's own.
     const m = obj.metadata as Mutable<ObjectMeta>;
     if (m.resourceVersion !== undefined) delete m.resourceVersion;
@@ -343,14 +381,16 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
         };
         if (s.spec?.clusterIP === 'None') return E.right({ ...s, spec: { ...s.spec, clusterIPs: ['None'], ...families } } as KObject);
         const requested = serviceClusterIps(s.spec)[0] || undefined;
-        const inUse = this.clusterIpsInUse();
         if (requested !== undefined) {
-          const why = serviceIpRefusal(requested, inUse);
+          // Held: by another Service (or a hand-made IPAddress); by this one only on the second step of its own create.
+          const held = this.store.get('IPAddress', '', requested) as IPAddress | undefined;
+          const why = serviceIpRefusal(requested, held !== undefined && !heldByService(held, s.metadata?.namespace ?? '', s.metadata?.name ?? ''));
           if (why !== undefined) {
             return E.left(newInvalid('Service', s.metadata?.name ?? '', [invalid('spec.clusterIPs', [requested], `failed to allocate IP ${requested}: ${why}`)]));
           }
         }
-        const ip = requested ?? this.allocateClusterIp(inUse, ctx.dryRun !== true);
+        // A dry run allocates nothing: it answers with the range's network address [allocateNextService dryRun].
+        const ip = requested ?? (ctx.dryRun ? serviceRangeAddress(0) : this.allocateClusterIp());
         if (ip === undefined) return E.left(apiError('InternalError', 500, 'Internal error occurred: failed to allocate a serviceIP: range is full'));
         return E.right({ ...s, spec: { ...s.spec, clusterIP: ip, clusterIPs: [ip], ...families } } as KObject);
       }
@@ -360,29 +400,39 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
   }
 
   /**
-   * The next free address of the service range, from a cursor that only moves forward (a deleted Service's
-   * address is not handed out again at once), skipping addresses in use — the `kubernetes` Service's, one a
-   * user asked for, or every Service's after an API server process restarted (its cursor restarts).
+   * [allocateNextService] a free address of the dynamic band (above the static one), scanned from a random
+   * start, wrapping; once that band is full, the static band the same way. Free = no IPAddress object.
    */
-  private allocateClusterIp(inUse: ReadonlySet<string>, commit: boolean): string | undefined {
-    let n = this.clusterIpNext;
-    for (let tries = 0; tries < SERVICE_RANGE_SIZE - 2; tries++) {
-      const ip = serviceRangeAddress(n);
-      n = n + 1 >= SERVICE_RANGE_SIZE - 1 ? 1 : n + 1;
-      if (!inUse.has(ip)) {
-        // A dry run (the checks of a whole command before it is written) allocates nothing [allocator DryRun].
-        if (commit) this.clusterIpNext = n;
-        return ip;
+  private allocateClusterIp(): string | undefined {
+    const bands: [number, number][] = [[SERVICE_RANGE_FIRST + STATIC_BAND, SERVICE_RANGE_LAST], [SERVICE_RANGE_FIRST, SERVICE_RANGE_FIRST + STATIC_BAND - 1]];
+    for (const [first, last] of bands) {
+      const size = last - first + 1;
+      const start = this.ipRand.int(size);
+      for (let i = 0; i < size; i++) {
+        const ip = serviceRangeAddress(first + ((start + i) % size));
+        if (this.store.get('IPAddress', '', ip) === undefined) return ip;
       }
     }
     return undefined;
   }
 
-  /** The cluster IPs of every Service (the allocator's bitmap, rebuilt from the store). */
-  private clusterIpsInUse(): Set<string> {
-    const out = new Set<string>();
-    for (const o of this.store.list('Service')) for (const ip of serviceClusterIps((o as Service).spec)) if (ip !== 'None') out.add(ip);
-    return out;
+  /**
+   * A Service create whose cluster IP has no IPAddress yet: the IPAddress first (a lost race to the same
+   * address — another API server replica — decides the whole request again), then the Service with its
+   * address, whose create finds the IPAddress held by it; the IPAddress is deleted again if that fails.
+   */
+  private recordClusterIp(input: KObject, s: Service): Step[] | undefined {
+    const ip = s.spec?.clusterIP;
+    if (ip === undefined || ip === 'None' || ip === '' || s.spec?.type === 'ExternalName') return undefined;
+    const ns = s.metadata?.namespace ?? '';
+    const name = s.metadata?.name ?? '';
+    const held = this.store.get('IPAddress', '', ip) as IPAddress | undefined;
+    if (held !== undefined && heldByService(held, ns, name)) return undefined;
+    const service = { ...input, metadata: { ...input.metadata, name, namespace: ns }, spec: { ...(input as Service).spec, clusterIP: ip, clusterIPs: [ip] } } as KObject;
+    return [
+      { req: { verb: 'create', object: serviceIpAddress(ip, ns, name) as KObject }, onConflict: 'retry', undo: { verb: 'delete', kind: 'IPAddress', namespace: '', name: ip } },
+      { req: { verb: 'create', object: service } },
+    ];
   }
 
   private defaultStorageClass(): string | undefined {
@@ -718,6 +768,7 @@ export class ApiServer extends ApiCore<VersionedStore> {
       const r = this.log.append(d.right.append);
       if (E.isLeft(r)) return E.left(conflictFor(d.right.append.object));
       this.store.apply(r.right);
+      for (const next of d.right.then ?? []) this.handle(next, { ...ctx, internal: true });
       return E.right(r.right.object!);
     }
   }
@@ -725,9 +776,10 @@ export class ApiServer extends ApiCore<VersionedStore> {
   /** A request's steps, in order, as the API server's own writes; the last one's object is the answer. */
   private runSteps(steps: readonly Step[], ctx: RequestContext): ApiResult | { readonly retry: Step } {
     let previous: KObject | undefined;
-    for (const step of steps) {
+    for (const [i, step] of steps.entries()) {
       const r = this.handle(stepRequest(step, previous), { ...ctx, internal: true });
       if (E.isLeft(r)) {
+        for (const done of steps.slice(0, i).reverse()) if (done.undo) this.handle(done.undo, { ...ctx, internal: true });
         const f = stepFailed(step, r.left);
         return 'retry' in f ? f : E.left(f);
       }

@@ -253,7 +253,7 @@ describe('Service IP families and EndpointSlice generations', () => {
     const { api } = setup();
     const svc = (name: string, spec: Record<string, unknown>): KObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { ports: [{ port: 80 }], ...spec } } as KObject);
     const cip = right(api.handle({ verb: 'create', object: svc('a', { selector: { app: 'a' } }) }, user())) as Service;
-    expect(cip.spec).toMatchObject({ clusterIP: '10.96.0.10', clusterIPs: ['10.96.0.10'], ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack' });
+    expect(cip.spec).toMatchObject({ clusterIPs: [cip.spec?.clusterIP], ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack' });
     const headless = right(api.handle({ verb: 'create', object: svc('b', { clusterIP: 'None', selector: { app: 'b' } }) }, user())) as Service;
     expect(headless.spec).toMatchObject({ clusterIPs: ['None'], ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack' });
     const bare = right(api.handle({ verb: 'create', object: svc('c', { clusterIP: 'None' }) }, user())) as Service;
@@ -265,38 +265,85 @@ describe('Service IP families and EndpointSlice generations', () => {
     expect(again.metadata?.resourceVersion).toBe(cip.metadata?.resourceVersion);
   });
 
-  it('cluster IPs: allocated past those in use, a requested one refused when taken or outside 10.96.0.0/12, kept on update, validated as addresses', () => {
-    const { api } = setup();
+  it('cluster IPs: an IPAddress object per address, random in the dynamic band (the same for the same seed); a requested one refused when held or outside 10.96.0.0/12; released with its Service; kept on update; validated as addresses', () => {
+    const { api, log } = setup();
     const svc = (name: string, spec: Record<string, unknown> = {}): KObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { ports: [{ port: 80 }], selector: { app: name }, ...spec } } as KObject);
     const create = (o: KObject) => api.handle({ verb: 'create', object: o }, user());
     const message = (r: ReturnType<ApiServer['handle']>) => (E.isLeft(r) ? r.left.message : `created ${(r.right as Service).spec?.clusterIP}`);
-    // A requested address that is free is taken as is; the allocator's cursor then skips it.
+    const ipOf = (r: ReturnType<ApiServer['handle']>): string => (right(r) as Service).spec!.clusterIP!;
+    const offset = (ip: string): number => ip.split('.').reduce((n, o) => n * 256 + Number(o), 0) - (10 * 2 ** 24 + 96 * 2 ** 16);
+    // Dynamic allocation takes the band above the first 256 addresses (KEP-3070), from a random start.
+    const a = ipOf(create(svc('a')));
+    expect(offset(a)).toBeGreaterThanOrEqual(257);
+    expect(offset(a)).toBeLessThanOrEqual(2 ** 20 - 2);
+    const b = ipOf(create(svc('b')));
+    expect(b).not.toBe(a);
+    // The draws are the API server's seeded stream: the same seed gives the same addresses.
+    const again = setup();
+    expect([ipOf(again.api.handle({ verb: 'create', object: svc('a') }, user())), ipOf(again.api.handle({ verb: 'create', object: svc('b') }, user()))]).toEqual([a, b]);
+    // Each address is an IPAddress pointing at its Service, written just before it.
+    expect(api.get('IPAddress', '', a)).toMatchObject({
+      apiVersion: 'networking.k8s.io/v1', kind: 'IPAddress',
+      metadata: { name: a, labels: { 'ipaddress.kubernetes.io/ip-family': 'IPv4', 'ipaddress.kubernetes.io/managed-by': 'ipallocator.k8s.io' } },
+      spec: { parentRef: { group: '', resource: 'services', namespace: 'default', name: 'a' } },
+    });
+    const writes = log.all().filter((e) => e.object !== undefined).map((e) => `${e.type} ${e.object!.kind}/${e.object!.metadata!.name}`);
+    expect(writes.slice(-4)).toEqual([`ADDED IPAddress/${a}`, 'ADDED Service/a', `ADDED IPAddress/${b}`, 'ADDED Service/b']);
+    // A requested address that is free is taken as is (and recorded); one held is refused.
     expect(message(create(svc('pinned', { clusterIP: '10.96.0.11' })))).toBe('created 10.96.0.11');
-    expect(message(create(svc('a')))).toBe('created 10.96.0.10');
-    expect(message(create(svc('b')))).toBe('created 10.96.0.12');
-    expect(message(create(svc('taken', { clusterIP: '10.96.0.12' }))))
-      .toBe('Service "taken" is invalid: spec.clusterIPs: Invalid value: ["10.96.0.12"]: failed to allocate IP 10.96.0.12: provided IP is already allocated');
+    expect(api.get('IPAddress', '', '10.96.0.11')).toMatchObject({ spec: { parentRef: { name: 'pinned' } } });
+    const before = log.all().length;
+    expect(message(create(svc('taken', { clusterIP: '10.96.0.11' }))))
+      .toBe('Service "taken" is invalid: spec.clusterIPs: Invalid value: ["10.96.0.11"]: failed to allocate IP 10.96.0.11: provided IP is already allocated');
+    expect(message(create(svc('taken', { clusterIP: a })))).toContain('provided IP is already allocated');
+    // An IPAddress made by hand reserves its address too.
+    right(create({ apiVersion: 'networking.k8s.io/v1', kind: 'IPAddress', metadata: { name: '10.96.0.50' }, spec: { parentRef: { resource: 'services', namespace: 'default', name: 'someone' } } } as KObject));
+    expect(message(create(svc('reserved', { clusterIP: '10.96.0.50' })))).toContain('failed to allocate IP 10.96.0.50: provided IP is already allocated');
     expect(message(create(svc('outside', { clusterIP: '10.0.0.5' }))))
       .toBe('Service "outside" is invalid: spec.clusterIPs: Invalid value: ["10.0.0.5"]: failed to allocate IP 10.0.0.5: the provided IP (10.0.0.5) is not in the valid range. The range of valid IPs is 10.96.0.0/12');
     // The network address is not in the range; the top of the /12 is.
     expect(message(create(svc('net', { clusterIP: '10.96.0.0' })))).toContain('the provided IP (10.96.0.0) is not in the valid range');
-    expect(message(create(svc('top', { clusterIP: '10.111.255.254' })))).toBe('created 10.111.255.254');
     expect(message(create(svc('bcast', { clusterIP: '10.111.255.255' })))).toContain('is not in the valid range');
     expect(message(create(svc('bad', { clusterIP: '10.96.0.300' }))))
       .toBe('Service "bad" is invalid: spec.clusterIPs[0]: Invalid value: "10.96.0.300": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)');
     expect(message(create(svc('mismatch', { clusterIP: '10.96.0.20', clusterIPs: ['10.96.0.21'] }))))
       .toBe('Service "mismatch" is invalid: spec.clusterIPs: Invalid value: ["10.96.0.21"]: first value must match `clusterIP`');
-    // Nothing was written for the refused ones.
-    expect(['taken', 'outside', 'net', 'bcast', 'bad', 'mismatch'].map((n) => api.get('Service', 'default', n))).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
+    // Nothing was written for the refused ones (the hand-made IPAddress is the one entry since).
+    expect(log.all().length).toBe(before + 1);
+    expect(message(create(svc('top', { clusterIP: '10.111.255.254' })))).toBe('created 10.111.255.254');
     // An update keeps the address: left out or empty it is the stored one; changed it is refused.
     const update = (o: KObject) => api.handle({ verb: 'update', object: o }, user());
-    expect(message(update(svc('a', { clusterIP: '' })))).toBe('created 10.96.0.10');
+    expect(message(update(svc('a', { clusterIP: '' })))).toBe(`created ${a}`);
     expect(message(update(svc('a', { clusterIP: '10.96.0.40' }))))
       .toBe('Service "a" is invalid: spec.clusterIPs[0]: Invalid value: ["10.96.0.40"]: may not change once set');
-    // A dry run allocates nothing: the next real create gets the address the dry run saw.
-    const dry = api.handle({ verb: 'create', object: svc('c') }, { ...user(), dryRun: true });
-    expect(message(dry)).toBe('created 10.96.0.13');
-    expect(message(create(svc('c')))).toBe('created 10.96.0.13');
+    // A dry run allocates nothing: it answers with the range's network address and writes nothing.
+    const n = log.all().length;
+    expect(message(api.handle({ verb: 'create', object: svc('c') }, { ...user(), dryRun: true }))).toBe('created 10.96.0.0');
+    expect(log.all().length).toBe(n);
+    // Deleting a Service releases its address (its IPAddress deleted after it): it can be asked for again.
+    right(api.handle({ verb: 'delete', kind: 'Service', namespace: 'default', name: 'a' }, user()));
+    expect(log.all().slice(-2).map((e) => `${e.type} ${e.object!.kind}/${e.object!.metadata!.name}`)).toEqual(['DELETED Service/a', `DELETED IPAddress/${a}`]);
+    expect(api.get('IPAddress', '', a)).toBeUndefined();
+    expect(message(create(svc('reuse', { clusterIP: a })))).toBe(`created ${a}`);
+    // A headless Service holds no address.
+    right(create(svc('headless', { clusterIP: 'None' })));
+    expect(api.get('IPAddress', '', 'None')).toBeUndefined();
+  });
+
+  it('IPAddress validation: the name is an IP address, the parent reference is required and immutable', () => {
+    const { api } = setup();
+    const ipa = (name: string, parentRef?: Record<string, unknown>): KObject =>
+      ({ apiVersion: 'networking.k8s.io/v1', kind: 'IPAddress', metadata: { name }, ...(parentRef ? { spec: { parentRef } } : {}) } as KObject);
+    const err = (r: ReturnType<ApiServer['handle']>) => (E.isLeft(r) ? r.left.message : 'accepted');
+    expect(err(api.handle({ verb: 'create', object: ipa('x', { resource: 'services', name: 'a' }) }, user())))
+      .toBe('IPAddress.networking.k8s.io "x" is invalid: metadata.name: Invalid value: "x": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)');
+    expect(err(api.handle({ verb: 'create', object: ipa('10.96.0.5') }, user())))
+      .toBe('IPAddress.networking.k8s.io "10.96.0.5" is invalid: spec.parentRef: Required value');
+    expect(err(api.handle({ verb: 'create', object: ipa('10.96.0.5', { resource: '', name: 'a/b' }) }, user())))
+      .toBe('IPAddress.networking.k8s.io "10.96.0.5" is invalid: [spec.parentRef.resource: Required value, spec.parentRef.name: Invalid value: "a/b": may not contain \'/\']');
+    expect(err(api.handle({ verb: 'create', object: ipa('10.96.0.5', { resource: 'services', namespace: 'default', name: 'a' }) }, user()))).toBe('accepted');
+    expect(err(api.handle({ verb: 'update', object: ipa('10.96.0.5', { resource: 'services', namespace: 'default', name: 'b' }) }, user())))
+      .toMatch(/^IPAddress.networking.k8s.io "10.96.0.5" is invalid: spec.parentRef: Invalid value: .*: field is immutable$/);
   });
 
   it('an EndpointSlice\'s generation moves when its endpoints, ports or labels change, not its annotations', () => {

@@ -215,6 +215,8 @@ export class NatsApiServer {
       if (E.isRight(r)) {
         this.stats.appends++;
         await this.caughtUp(r.right.seq);
+        const then = d.right.then ?? [];
+        for (const [i, next] of then.entries()) await this.decideAndAppend(next, actor, cause, `${id}/${attempt}/then${i}`, true);
         return { ok: true, object: stampObject(append.object, r.right.seq) };
       }
       this.stats.staleRetries++;
@@ -230,6 +232,10 @@ export class NatsApiServer {
       const step = steps[i]!;
       const r = await this.decideAndAppend(stepRequest(step, previous), actor, cause, `${id}/${i}`, true);
       if (!r.ok) {
+        for (let j = i - 1; j >= 0; j--) {
+          const undo = steps[j]!.undo;
+          if (undo) await this.decideAndAppend(undo, actor, cause, `${id}/${i}/undo${j}`, true);
+        }
         const f = stepFailed(step, r.error);
         return 'retry' in f ? f : { ok: false, error: f };
       }

@@ -1,6 +1,6 @@
 import type {
   ControllerRevision, EndpointSlice, Endpoints, Event, Kind, KindToType, KObject, Namespace, Node, PersistentVolume, PersistentVolumeClaim,
-  Pod, PodDisruptionBudget, ReplicaSet, ResourceQuota, Service, StatefulSet, StorageClass, ConfigMap, Secret, ServiceAccount,
+  Pod, PodDisruptionBudget, ReplicaSet, ResourceQuota, Service, StatefulSet, StorageClass, ConfigMap, Secret, ServiceAccount, IPAddress,
 } from '@kubesim/api';
 import { dataCount } from '@kubesim/api';
 import { ageSince, microAgeSince, virtualMs } from './age.js';
@@ -365,6 +365,17 @@ const serviceAccountPrinter: KindPrinter<ServiceAccount> = {
   row: (o, ctx) => [nameOf(o), o.secrets?.length ?? 0, age(o, ctx)],
 };
 
+/** printIPAddress: PARENTREF is `resource[.group]/[namespace/]name`, lower-cased; no AGE column (its cell is cut). */
+const ipAddressPrinter: KindPrinter<IPAddress> = {
+  columns: [NAME, c('PARENTREF')],
+  row: (o) => {
+    const ref = o.spec?.parentRef;
+    if (!ref) return [nameOf(o), '<none>'];
+    const gr = (ref.group ? `${ref.resource}.${ref.group}` : ref.resource).toLowerCase();
+    return [nameOf(o), `${gr}${ref.namespace ? `/${ref.namespace}` : ''}/${ref.name}`];
+  },
+};
+
 const PRINTERS: { readonly [K in Kind]: KindPrinter<KindToType[K]> } = {
   Pod: podPrinter,
   StatefulSet: statefulSetPrinter,
@@ -384,6 +395,7 @@ const PRINTERS: { readonly [K in Kind]: KindPrinter<KindToType[K]> } = {
   ConfigMap: configMapPrinter,
   Secret: secretPrinter,
   ServiceAccount: serviceAccountPrinter,
+  IPAddress: ipAddressPrinter,
 };
 
 export const printerFor = (kind: Kind): KindPrinter<KObject> => PRINTERS[kind] as unknown as KindPrinter<KObject>;

@@ -6,8 +6,9 @@
 import type { FieldError } from '../errors.js';
 import type {
   ConfigMap, ControllerRevision, EndpointSlice, Endpoints, Event, KObject, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod,
-  PodDisruptionBudget, ReplicaSet, ResourceQuota, Secret, Service, ServiceAccount, StatefulSet, StorageClass,
+  PodDisruptionBudget, ReplicaSet, ResourceQuota, Secret, Service, ServiceAccount, StatefulSet, StorageClass, IPAddress,
 } from '../types.js';
+import { validateIPAddress, validateIPAddressUpdate } from './networking.js';
 import {
   validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate, validateServiceAccount, validateServiceAccountUpdate,
 } from './config.js';
@@ -48,6 +49,7 @@ export const validateCreate = (obj: KObject): FieldError[] => {
     case 'ConfigMap': return validateConfigMap(obj as ConfigMap);
     case 'Secret': return validateSecret(obj as Secret);
     case 'ServiceAccount': return validateServiceAccount(obj as ServiceAccount);
+    case 'IPAddress': return validateIPAddress(obj as IPAddress);
     default: return [];
   }
 };
@@ -70,6 +72,7 @@ export const validateUpdate = (obj: KObject, old: KObject): FieldError[] => {
     case 'ConfigMap': return validateConfigMapUpdate(obj as ConfigMap, old as ConfigMap);
     case 'Secret': return validateSecretUpdate(obj as Secret, old as Secret);
     case 'ServiceAccount': return validateServiceAccountUpdate(obj as ServiceAccount, old as ServiceAccount);
+    case 'IPAddress': return validateIPAddressUpdate(obj as IPAddress, old as IPAddress);
     default: return validateObjectMetaUpdate(obj.metadata, old.metadata);
   }
 };
