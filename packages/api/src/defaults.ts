@@ -10,7 +10,7 @@ import type {
   Container, KObject, PersistentVolume, PersistentVolumeClaim, Pod, PodSpec, PodTemplateSpec, ReplicaSet, Secret, Service,
   StatefulSet, StorageClass,
 } from './types.js';
-import type { ContainerPort, PersistentVolumeClaimSpec, ServicePort } from 'kubernetes-types/core/v1.js';
+import type { ContainerPort, HTTPGetAction, PersistentVolumeClaimSpec, Probe, ServicePort } from 'kubernetes-types/core/v1.js';
 import type { StatefulSetSpec, StatefulSetUpdateStrategy } from 'kubernetes-types/apps/v1.js';
 import { merged } from './objects.js';
 
@@ -48,9 +48,32 @@ const imageTag = (image: string): string => {
 
 const defaultContainerPort = (p: ContainerPort): ContainerPort => (p.protocol ? p : merged(p, { protocol: 'TCP' }));
 
-/** SetDefaults_Container (+ SetDefaults_ContainerPort). */
+/** SetDefaults_HTTPGetAction: path `/`, scheme HTTP. */
+const defaultHttpGet = <T extends { httpGet?: HTTPGetAction | undefined }>(h: T): T =>
+  (h.httpGet && (!h.httpGet.path || !h.httpGet.scheme) ? { ...h, httpGet: { ...h.httpGet, path: h.httpGet.path || '/', scheme: h.httpGet.scheme || 'HTTP' } } : h);
+
+/** SetDefaults_Probe: timeoutSeconds 1, periodSeconds 10, successThreshold 1, failureThreshold 3 (and its HTTPGetAction's). */
+const defaultProbe = (p: Probe): Probe => {
+  const u: Partial<Probe> = {};
+  if (!p.timeoutSeconds) u.timeoutSeconds = 1;
+  if (!p.periodSeconds) u.periodSeconds = 10;
+  if (!p.successThreshold) u.successThreshold = 1;
+  if (!p.failureThreshold) u.failureThreshold = 3;
+  return defaultHttpGet(withUpdates(p, u));
+};
+
+/** SetDefaults_Container (+ SetDefaults_ContainerPort, SetDefaults_Probe, SetDefaults_HTTPGetAction of probes and hooks). */
 const defaultContainer = (c: Container): Container => {
   const u: Partial<Container> = {};
+  for (const k of ['livenessProbe', 'readinessProbe', 'startupProbe'] as const) {
+    const p = c[k];
+    if (p) { const d = defaultProbe(p); if (d !== p) u[k] = d; }
+  }
+  if (c.lifecycle) {
+    const post = c.lifecycle.postStart ? defaultHttpGet(c.lifecycle.postStart) : undefined;
+    const pre = c.lifecycle.preStop ? defaultHttpGet(c.lifecycle.preStop) : undefined;
+    if (post !== c.lifecycle.postStart || pre !== c.lifecycle.preStop) u.lifecycle = { ...c.lifecycle, ...(post ? { postStart: post } : {}), ...(pre ? { preStop: pre } : {}) };
+  }
   if (!c.terminationMessagePath) u.terminationMessagePath = '/dev/termination-log';
   if (!c.terminationMessagePolicy) u.terminationMessagePolicy = 'File';
   if (!c.imagePullPolicy) u.imagePullPolicy = imageTag(c.image ?? '') === 'latest' ? 'Always' : 'IfNotPresent';

@@ -260,6 +260,27 @@ describe('Service defaults', () => {
 });
 
 describe('Pod defaults', () => {
+  it('SetDefaults_Probe and SetDefaults_HTTPGetAction: timeout 1, period 10, thresholds 1 and 3, path / and scheme HTTP — on pods and templates, containers and sidecars, and hooks', () => {
+    const spec = {
+      containers: [{
+        name: 'a', image: 'nginx:1.25', readinessProbe: { httpGet: { port: 80 } }, livenessProbe: { tcpSocket: { port: 80 }, periodSeconds: 5, failureThreshold: 6 },
+        lifecycle: { preStop: { httpGet: { port: 80, path: '/stop' } } },
+      }],
+      initContainers: [{ name: 'side', image: 'envoy:1.30', restartPolicy: 'Always', startupProbe: { exec: { command: ['true'] } } }],
+    };
+    const p = defaulted({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec } as unknown as KObject) as Pod;
+    const c = p.spec!.containers[0]!;
+    expect(c.readinessProbe).toEqual({ httpGet: { port: 80, path: '/', scheme: 'HTTP' }, timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3 });
+    expect(c.livenessProbe).toEqual({ tcpSocket: { port: 80 }, timeoutSeconds: 1, periodSeconds: 5, successThreshold: 1, failureThreshold: 6 });
+    expect(c.lifecycle).toEqual({ preStop: { httpGet: { port: 80, path: '/stop', scheme: 'HTTP' } } });
+    expect(p.spec!.initContainers![0]!.startupProbe).toEqual({ exec: { command: ['true'] }, timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3 });
+    const rs = defaulted({
+      apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'r' },
+      spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec } },
+    } as unknown as KObject) as ReplicaSet;
+    expect(rs.spec!.template!.spec!.containers[0]!.readinessProbe).toEqual(c.readinessProbe);
+  });
+
   it('SetDefaults_Pod: a container (or init container) with a limit but no request for a resource requests its limit; a template does not', () => {
     const spec = {
       containers: [

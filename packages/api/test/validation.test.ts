@@ -673,6 +673,38 @@ describe('Pod', () => {
     expect(podErrors(pod({ containers: [{ ...mount, volumeMounts: [{ name: 'www', mountPath: '' }] }], volumes: [{ name: 'www', emptyDir: {} }] })).map(renderFieldError))
       .toEqual(['spec.containers[0].volumeMounts[0].mountPath: Required value']);
   });
+  it('probes: one handler each (exec command, httpGet/tcpSocket port, grpc port), non-negative timings, liveness and startup succeed once; none on a regular init container', () => {
+    const c = (probes: Record<string, unknown>) => ({ name: 'c', image: 'a', ...probes });
+    const errs = (probes: Record<string, unknown>) => podErrors(pod({ containers: [c(probes)] as never })).map(renderFieldError);
+    expect(errs({ livenessProbe: { httpGet: { port: 8080 } }, readinessProbe: { tcpSocket: { port: 'web' } }, startupProbe: { exec: { command: ['true'] } } })).toEqual([]);
+    expect(errs({ readinessProbe: { periodSeconds: 5 } })).toEqual(['spec.containers[0].readinessProbe: Required value: must specify a handler type']);
+    expect(errs({ livenessProbe: { exec: { command: ['true'] }, httpGet: { port: 80 } } }))
+      .toEqual(['spec.containers[0].livenessProbe.httpGet: Forbidden: may not specify more than 1 handler type']);
+    expect(errs({ startupProbe: { exec: {} } })).toEqual(['spec.containers[0].startupProbe.exec.command: Required value']);
+    expect(errs({ readinessProbe: { httpGet: { port: 0 } }, livenessProbe: { tcpSocket: { port: 'Web_1' } } })).toEqual([
+      'spec.containers[0].livenessProbe.tcpSocket.port: Invalid value: "Web_1": must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)',
+      'spec.containers[0].readinessProbe.httpGet.port: Invalid value: 0: must be between 1 and 65535, inclusive',
+    ]);
+    expect(errs({ readinessProbe: { tcpSocket: {} }, livenessProbe: { grpc: { port: 70000 } } })).toEqual([
+      'spec.containers[0].livenessProbe.grpc.port: Invalid value: 70000: must be between 1 and 65535, inclusive',
+      'spec.containers[0].readinessProbe.tcpSocket.port: Invalid value: 0: must be between 1 and 65535, inclusive',
+    ]);
+    expect(errs({ readinessProbe: { httpGet: { port: 80, scheme: 'FTP' }, initialDelaySeconds: -1 } })).toEqual([
+      'spec.containers[0].readinessProbe.httpGet.scheme: Unsupported value: "FTP": supported values: "HTTP", "HTTPS"',
+      'spec.containers[0].readinessProbe.initialDelaySeconds: Invalid value: -1: must be greater than or equal to 0',
+    ]);
+    expect(errs({ livenessProbe: { tcpSocket: { port: 80 }, successThreshold: 2 }, readinessProbe: { tcpSocket: { port: 80 }, successThreshold: 2 } }))
+      .toEqual(['spec.containers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1']);
+    expect(errs({ readinessProbe: { tcpSocket: { port: 80 }, terminationGracePeriodSeconds: 5 } }))
+      .toEqual(['spec.containers[0].readinessProbe.terminationGracePeriodSeconds: Invalid value: 5: must not be set for readinessProbes']);
+    // A regular init container may have none; a sidecar (restartPolicy Always) may have all three.
+    const init = { name: 'i', image: 'a', readinessProbe: { tcpSocket: { port: 80 } }, startupProbe: { tcpSocket: { port: 80 } } };
+    expect(podErrors(pod({ initContainers: [init] as never })).map(renderFieldError)).toEqual([
+      'spec.initContainers[0].readinessProbe: Forbidden: may not be set for init containers without restartPolicy=Always',
+      'spec.initContainers[0].startupProbe: Forbidden: may not be set for init containers without restartPolicy=Always',
+    ]);
+    expect(podErrors(pod({ initContainers: [{ ...init, restartPolicy: 'Always' }] as never }))).toEqual([]);
+  });
   it('restartPolicy, terminationGracePeriodSeconds, ports, nodeSelector', () => {
     expect(podErrors(pod({ restartPolicy: 'Sometimes' })).map(renderFieldError))
       .toEqual(['spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"']);

@@ -565,6 +565,31 @@ describe('kubelet: init containers and sidecars', () => {
     expect(condOf(end, 'PodReadyToStartContainers')?.status).toBe('False');
   });
 
+  it('a sidecar with a startup probe holds the containers after it until the probe succeeds (computeInitContainerActions waits for started)', () => {
+    const base = withInits();
+    const probed: Pod = { ...base, spec: { ...base.spec!, initContainers: [base.spec!.initContainers![1]!].map((c) => ({ ...c, startupProbe: { tcpSocket: { port: 9901 }, initialDelaySeconds: 5, periodSeconds: 5 } })) } };
+    let p = applied(probed, run([...nodes, probed], key, 1000), '11');
+    const t2 = 1000 + seededBetween(SEED, 'uid-db-0', 500, 1500);
+    const box = run([...nodes, p], key, t2);
+    expect(initOf(statusOf(box), 'proxy')).toMatchObject({ started: false, ready: false, state: { running: {} } });
+    p = applied(p, box, '12');
+    // Running but not started: the next sync leaves the containers waiting (Initialized False) until the probe's first success.
+    const early = run([...nodes, p], key, t2 + 1);
+    expect(writesOf(early.plan)).toEqual([]);
+    const startAt = parseTimestamp(timestamp(t2))! + 10_000;
+    expect(early.requeueAfterMs).toBeCloseTo(startAt - (t2 + 1), 6);
+    expect(condOf(statusOf(box), 'Initialized')).toMatchObject({ status: 'False', message: 'containers with incomplete status: [proxy]' });
+    const started = run([...nodes, p], key, startAt);
+    const s = statusOf(started);
+    expect(initOf(s, 'proxy')).toMatchObject({ started: true, ready: true });
+    expect(s.status?.containerStatuses?.[0]?.state).toEqual({ waiting: { reason: 'PodInitializing' } });
+    expect(condOf(s, 'Initialized')?.status).toBe('True');
+    // The sync after it starts the containers.
+    p = applied(p, started, '13');
+    const up = statusOf(run([...nodes, p], key, startAt + 1));
+    expect(up.status?.phase).toBe('Running');
+  });
+
   it('a sidecar with a readiness probe keeps the pod unready until it passes; a pod deleted mid-init has its init container killed', () => {
     const base = withInits();
     const probed: Pod = { ...base, spec: { ...base.spec!, initContainers: [base.spec!.initContainers![1]!].map((c) => ({ ...c, readinessProbe: { httpGet: { path: '/', port: 9901 }, periodSeconds: 5 } })) } };
@@ -635,6 +660,47 @@ describe('kubelet: readiness probes', () => {
     expect(s.status?.containerStatuses?.map((x) => [x.name, x.ready])).toEqual([['app', false], ['side', true]]);
     expect(condOf(s, 'ContainersReady')?.message).toBe('containers with unready status: [app]');
     expect(r.requeueAfterMs).toBe(10_000);
+  });
+});
+
+describe('kubelet: startup probes', () => {
+  const key = kubeletKey('node-a', 'default', 'web-0');
+
+  it('a container with a startup probe is started (and may turn ready) only at its first success; readiness probes wait for it', () => {
+    const c: Container = {
+      name: 'db', image: 'postgres:16', startupProbe: { exec: { command: ['pg_isready'] }, initialDelaySeconds: 20, periodSeconds: 5 },
+      readinessProbe: { exec: { command: ['pg_isready'] }, periodSeconds: 10 },
+    };
+    const starting = pod('web-0', { node: 'node-a', containers: [c, { name: 'plain', image: 'busybox' }], status: { phase: 'Pending', startTime: timestamp(0), containerStatuses: [] } });
+    const t0 = 2000;
+    const r = run([node('node-a'), starting], key, t0);
+    const s = statusOf(r);
+    expect(s.status?.phase).toBe('Running');
+    expect(s.status?.containerStatuses?.map((x) => [x.name, x.started, x.ready])).toEqual([['db', false, false], ['plain', true, true]]);
+    // Its first success: initialDelaySeconds + one periodSeconds after the start.
+    expect(r.requeueAfterMs).toBe(25_000);
+    const running = applied(starting, r, '12');
+    expect(writesOf(run([node('node-a'), running], key, t0 + 24_999).plan)).toEqual([]);
+    const started = run([node('node-a'), running], key, t0 + 25_000);
+    const s2 = statusOf(started);
+    expect(s2.status?.containerStatuses?.[0]).toMatchObject({ started: true, ready: false });
+    expect(condOf(s2, 'Ready')?.status).toBe('False');
+    // The readiness probe's first success: one of its periods after the startup probe's.
+    expect(started.requeueAfterMs).toBe(10_000);
+    const afterStart = applied(running, started, '13');
+    const ready = statusOf(run([node('node-a'), afterStart], key, t0 + 35_000));
+    expect(ready.status?.containerStatuses?.[0]).toMatchObject({ started: true, ready: true });
+    expect(condOf(ready, 'Ready')).toEqual({ type: 'Ready', status: 'True', lastTransitionTime: timestamp(t0 + 35_000) });
+  });
+
+  it('without a readiness probe the container is ready as soon as its startup probe succeeds; a readiness fault cannot make it ready before', () => {
+    const c: Container = { name: 'app', image: 'x', startupProbe: { httpGet: { path: '/', port: 80 } } };
+    const starting = pod('web-0', { node: 'node-a', containers: [c], status: { phase: 'Pending', startTime: timestamp(0), containerStatuses: [] } });
+    const r = run([node('node-a'), starting], key, 3000);
+    expect(statusOf(r).status?.containerStatuses?.[0]).toMatchObject({ started: false, ready: false });
+    expect(r.requeueAfterMs).toBe(10_000);
+    const running = applied(starting, r, '12');
+    expect(statusOf(run([node('node-a'), running], key, 13_000)).status?.containerStatuses?.[0]).toMatchObject({ started: true, ready: true });
   });
 });
 

@@ -7,6 +7,7 @@ import {
 } from './fields.js';
 import { nameIsDNSSubdomain, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
 import { isConfigMapKey } from './config.js';
+import { validateProbes } from './probe.js';
 import { canonicalQuantity, isValidQuantity, parseQuantity } from '../quantity.js';
 import {
   inclusiveRangeError, isDNS1123Label, isDNS1123Subdomain, isValidLabelValue, isValidPortName, isValidPortNum, NONNEGATIVE_MSG, QUANTITY_MSG,
@@ -413,6 +414,7 @@ export const validatePodSpec = (spec: PodSpec | undefined, path: string, opts: P
     const name = c.name ?? '';
     if (names.has(name)) errs.push(duplicate(`${cPath}[${i}].name`, name));
     else names.add(name);
+    errs.push(...validateProbes(c, `${cPath}[${i}]`, false));
   });
   const hostPorts = new Set<string>();
   errs.push(...uniqueHostPorts(containers, cPath, hostPorts));
@@ -424,6 +426,7 @@ export const validatePodSpec = (spec: PodSpec | undefined, path: string, opts: P
     const name = c.name ?? '';
     if (names.has(name)) errs.push(duplicate(`${iPath}[${i}].name`, name));
     else names.add(name);
+    errs.push(...validateProbes(c, `${iPath}[${i}]`, c.restartPolicy !== 'Always'));
   });
   errs.push(...uniqueHostPorts(initContainers, iPath, new Set<string>()));
 

@@ -8,7 +8,7 @@ import { faultApplies, withoutPod } from './local.js';
 import { allocatePodIp, hostIpOf, nodeIndex } from './network.js';
 import { backoffAt, crashTarget, goDuration, lastTermination, podFormat, type ContainerTerminated } from './crash.js';
 import {
-  anyContainerRunning, containerId, containersStarted, isRestartableInit, kubeletConditions, mainContainersStarted, readyAtMs, runningStatus, terminalPhase, terminatedStatus, timestamp,
+  anyContainerRunning, containerId, containersStarted, isRestartableInit, kubeletConditions, mainContainersStarted, readyAtMs, runningStatus, startedAtMs, terminalPhase, terminatedStatus, timestamp,
   statusObservedGeneration, unknownTerminatedStatus, waitingStatus, withObservedGeneration, withStatus, type ContainerStatus, type PodCondition,
 } from './status.js';
 import { type CrashFault, type KubeletConfig, type KubeletLocal, type PendingWrite, parseKubeletKey } from './types.js';
@@ -162,25 +162,36 @@ const admitAndCreate = (input: Input, pod: Pod, node: string): Result => {
 const firstPulls = (input: Input, pod: Pod, h: NodeHoldings, c: Container): boolean =>
   shouldPull(c, heldAt(h, c.image ?? '', parseTimestamp(pod.status?.startTime) ?? input.now));
 
-/** Container readiness at `now`: forced by a fault (for a running container), else each probe's first success. */
+/**
+ * Container `started` and readiness at `now`: started by the startup probe's first success (at once without
+ * one); ready — only once started — forced by a fault (for a running container), else by the readiness
+ * probe's first success.
+ */
 const readiness = (pod: Pod, statuses: readonly ContainerStatus[], now: number, forced: boolean | undefined) => {
   let nextAt: number | undefined;
-  const ready = (pod.spec?.containers ?? []).map((c) => {
+  const wake = (at: number): void => { if (at > now) nextAt = nextAt === undefined ? at : Math.min(nextAt, at); };
+  const started: boolean[] = [];
+  const ready = (pod.spec?.containers ?? []).map((c, k) => {
     const s = statuses.find((x) => x.name === c.name);
-    if (forced !== undefined) return forced && s?.state?.running !== undefined;
+    const startAt = startedAtMs(c, s);
+    if (startAt !== undefined) wake(startAt);
+    started[k] = startAt !== undefined && startAt <= now;
+    if (forced !== undefined) return forced && started[k]!;
     const at = readyAtMs(c, s);
     if (at === undefined) return false;
-    if (at > now) nextAt = nextAt === undefined ? at : Math.min(nextAt, at);
+    wake(at);
     return at <= now;
   });
-  return { ready, requeueAfterMs: nextAt === undefined ? undefined : nextAt - now };
+  return { ready, started, requeueAfterMs: nextAt === undefined ? undefined : nextAt - now };
 };
 
-/** The statuses with each container's readiness as `readiness` computed it (unchanged objects kept). */
-const withReady = (pod: Pod, statuses: readonly ContainerStatus[], ready: readonly boolean[]): ContainerStatus[] =>
+/** The statuses with each running container's `started` and readiness as `readiness` computed them (unchanged objects kept). */
+const withReady = (pod: Pod, statuses: readonly ContainerStatus[], ready: readonly boolean[], started: readonly boolean[]): ContainerStatus[] =>
   statuses.map((s) => {
     const k = (pod.spec?.containers ?? []).findIndex((c) => c.name === s.name);
-    return k >= 0 && s.ready !== ready[k] ? { ...s, ready: ready[k]! } : s;
+    if (k < 0) return s;
+    const st = s.state?.running !== undefined ? started[k]! : s.started;
+    return s.ready !== ready[k] || s.started !== st ? { ...s, ready: ready[k]!, started: st } : s;
   });
 
 /**
@@ -294,7 +305,7 @@ const startMain = (input: Input, pod: Pod, node: string, forced: boolean | undef
   const waiting = containers.filter((_, k) => d.blocked[k] || failed[k] || configError[k] !== undefined);
   if (waiting.length > 0) next = imageTried(next, uid, waiting, now);
   return {
-    statuses: withReady(pod, provisional, r.ready),
+    statuses: withReady(pod, provisional, r.ready, r.started),
     requeueAfterMs: waiting.length > 0 ? Math.min(r.requeueAfterMs ?? Infinity, podWorkerRetryMs(seed, uid, now)) : r.requeueAfterMs,
     events: containers.flatMap((c, k) => {
       const pullingNow = !(k === 0 && pulledFirst);
@@ -383,7 +394,7 @@ const retryWaiting = (input: Input, pod: Pod, node: string, forced: boolean | un
       events.push(...start);
       // A container that ran before (a crash) is restarted: restartCount + 1, the crash kept as lastState.
       const crashed = s.lastState?.terminated;
-      return crashed !== undefined ? restartedStatus(s, crashed, seed, uid, '', timestamp(now)) : runningStatus(c, containerId(seed, uid, c.name), timestamp(now), false);
+      return crashed !== undefined ? restartedStatus(s, crashed, seed, uid, '', timestamp(now), c.startupProbe === undefined || c.startupProbe === null) : runningStatus(c, containerId(seed, uid, c.name), timestamp(now), false);
     }
     if (reason === NEVER_PULL) {
       h ??= nodeHoldings(snapshot, local, node);
@@ -407,7 +418,7 @@ const retryWaiting = (input: Input, pod: Pod, node: string, forced: boolean | un
   // [getPhase]: a waiting container that has run before counts as stopped (restartPolicy Always: Running).
   const neverStarted = next.some((x) => SANDBOX_WAIT_REASONS.has(x.state?.waiting?.reason ?? '') && x.lastState?.terminated === undefined);
   const r = readiness(pod, next, now, forced);
-  const statuses = withReady(pod, next, r.ready);
+  const statuses = withReady(pod, next, r.ready, r.started);
   const changed = startedNow || statuses.some((x, i) => x !== current[i]);
   if (tried.length > 0) held = imageTried(held, uid, tried, now);
   const after = [r.requeueAfterMs, stillBlocked ? podWorkerRetryMs(seed, uid, now) : undefined].filter((x): x is number => x !== undefined);
@@ -465,20 +476,27 @@ const startContainers = (input: Input, pod: Pod, node: string, forced: boolean |
  */
 const sidecarReadiness = (pod: Pod, initStatuses: readonly ContainerStatus[], now: number): { statuses: ContainerStatus[]; nextAt: number | undefined } => {
   let nextAt: number | undefined;
+  const wake = (at: number): void => { if (at > now) nextAt = nextAt === undefined ? at : Math.min(nextAt, at); };
   const statuses = initStatuses.map((s) => {
     const c = (pod.spec?.initContainers ?? []).find((x) => x.name === s.name);
     if (!c || !isRestartableInit(c) || s.state?.running === undefined) return s;
+    const startAt = startedAtMs(c, s)!;
     const at = readyAtMs(c, s)!;
-    if (at > now) nextAt = nextAt === undefined ? at : Math.min(nextAt, at);
-    const ready = at <= now;
-    return s.ready === ready ? s : { ...s, ready };
+    wake(startAt);
+    wake(at);
+    const started = startAt <= now;
+    const ready = started && at <= now;
+    return s.ready === ready && s.started === started ? s : { ...s, ready, started };
   });
   return { statuses, nextAt };
 };
 
-/** Whether an init container has done its part: a regular one exited 0, a sidecar has started. */
+/**
+ * Whether an init container has done its part: a regular one exited 0, a sidecar has started — running, and
+ * its startup probe (if any) has succeeded ([computeInitContainerActions] waits for `started`).
+ */
 const initFinished = (c: Container, s: ContainerStatus | undefined): boolean =>
-  (isRestartableInit(c) ? s?.state?.running !== undefined : s?.state?.terminated?.exitCode === 0);
+  (isRestartableInit(c) ? s?.state?.running !== undefined && s.started === true : s?.state?.terminated?.exitCode === 0);
 
 /**
  * Step 2-init [kuberuntime computePodActions]: a pod with init containers gets its sandbox (IP, the
@@ -519,6 +537,9 @@ const advanceInit = (input: Input, pod: Pod, node: string, forced: boolean | und
     const c = inits[k]!;
     const st = states[k]!;
     if (initFinished(c, st)) continue;
+    // A sidecar running but not started yet: the next step waits for its startup probe (sidecarReadiness
+    // writes `started` when it succeeds, and that write wakes the next sync).
+    if (st.state?.running !== undefined && isRestartableInit(c)) break;
     if (st.state?.running !== undefined) {
       // A regular init container runs for its seeded time, then completes.
       const doneAt = (parseTimestamp(st.state.running.startedAt) ?? now) + runFor(c);
@@ -626,9 +647,9 @@ const syncReadiness = (input: Input, pod: Pod, node: string, forced: boolean | u
   const { now, local } = input;
   const statuses = pod.status?.containerStatuses ?? [];
   const r = readiness(pod, statuses, now, forced);
-  const changed = (pod.spec?.containers ?? []).some((c, k) => (statuses.find((s) => s.name === c.name)?.ready ?? false) !== r.ready[k]);
+  const nextStatuses = withReady(pod, statuses, r.ready, r.started);
+  const changed = nextStatuses.some((x, i) => x !== statuses[i]);
   const afters = [r.requeueAfterMs, crashInMs].filter((x): x is number => x !== undefined);
-  const nextStatuses = withReady(pod, statuses, r.ready);
   // Sidecars (restartable init containers) turn ready by their own probes.
   const side = sidecarReadiness(pod, pod.status?.initContainerStatuses ?? [], now);
   const sideAfter = side.nextAt === undefined ? undefined : side.nextAt - now;
@@ -649,11 +670,11 @@ const syncReadiness = (input: Input, pod: Pod, node: string, forced: boolean | u
 };
 
 /** A container started again after `last` (a crash): restartCount + 1, a new container id, the crash as lastState. */
-const restartedStatus = (s: ContainerStatus, last: ContainerTerminated, seed: number, uid: string, idPrefix: string, startedAt: string): ContainerStatus => {
+const restartedStatus = (s: ContainerStatus, last: ContainerTerminated, seed: number, uid: string, idPrefix: string, startedAt: string, started: boolean): ContainerStatus => {
   const n = (s.restartCount ?? 0) + 1;
   return {
     name: s.name, image: s.image, imageID: s.imageID, containerID: containerId(seed, uid, `${idPrefix}${s.name}/${n}`), restartCount: n,
-    lastState: { terminated: last }, ready: false, started: true, state: { running: { startedAt } },
+    lastState: { terminated: last }, ready: false, started, state: { running: { startedAt } },
   } as ContainerStatus;
 };
 
@@ -700,7 +721,7 @@ const restartCrashed = (input: Input, pod: Pod, node: string, forced: boolean | 
       return { ...s, ready: false, started: false, lastState: { terminated: last }, state: { waiting: { reason: CONFIG_ERROR, message: configError } } } as ContainerStatus;
     }
     restarted.add(s.name);
-    return restartedStatus(s, last, seed, uid, idPrefix, startedAt);
+    return restartedStatus(s, last, seed, uid, idPrefix, startedAt, spec?.startupProbe === undefined || spec.startupProbe === null);
   };
   const configErrors = new Map<string, string>();
   const initSpecs = pod.spec?.initContainers ?? [];
@@ -712,7 +733,7 @@ const restartCrashed = (input: Input, pod: Pod, node: string, forced: boolean | 
   const next = (pod.status?.containerStatuses ?? []).map((s) => restart(s, false, ''));
   if (restarted.size === 0 && configErrors.size === 0) return waitUntil === undefined ? undefined : backingOff(input, pod, waiting, waitUntil);
   const r = readiness(pod, next, now, forced);
-  const statusesNext = withReady(pod, next, r.ready);
+  const statusesNext = withReady(pod, next, r.ready, r.started);
   const side = inits === undefined ? undefined : sidecarReadiness(pod, inits, now);
   // The fault's next crash of the restarted container is due runMs after this start.
   const target = crash !== undefined && crash.remaining > 0 ? crashTarget(pod, crash) : undefined;

@@ -162,7 +162,7 @@ export const waitingStatus = (c: Container, reason = 'ContainerCreating'): Conta
  */
 export const runningStatus = (c: Container, id: string, startedAt: string, ready: boolean): ContainerStatus => ({
   name: c.name, image: normalizeImageName(c.image ?? ''), imageID: simulatedImageId(c.image ?? ''), lastState: {}, restartCount: 0,
-  containerID: id, ready, started: true, state: { running: { startedAt } },
+  containerID: id, ready, started: c.startupProbe === undefined || c.startupProbe === null, state: { running: { startedAt } },
 });
 
 /** A container that had started and is now terminated (killed, or exited). */
@@ -205,17 +205,36 @@ export const mainContainersStarted = (p: Pod): boolean => p.status?.phase === 'R
 export const anyContainerRunning = (p: Pod): boolean =>
   (p.status?.containerStatuses ?? []).some((s) => s.state?.running !== undefined) || (p.status?.initContainerStatuses ?? []).some((s) => s.state?.running !== undefined);
 
-/** Readiness-probe delay of a container: initialDelaySeconds (0) + one periodSeconds (10); 0 without a probe. */
+/**
+ * Startup-probe delay of a container: its first success, initialDelaySeconds (0) + one periodSeconds (10)
+ * after the start; 0 without a startup probe ([prober_manager UpdatePodStatus]: started at once).
+ */
+export const startupDelayMs = (c: Container): number => {
+  const p = c.startupProbe;
+  return p ? ((p.initialDelaySeconds ?? 0) + (p.periodSeconds ?? 10)) * 1000 : 0;
+};
+
+/**
+ * Readiness delay of a container: without a readiness probe, ready once started; with one, its first success
+ * one periodSeconds after both its initialDelaySeconds and the startup probe's success ([worker doProbe]:
+ * the other probes wait until the container has started).
+ */
 export const probeDelayMs = (c: Container): number => {
   const p = c.readinessProbe;
-  if (!p) return 0;
-  return ((p.initialDelaySeconds ?? 0) + (p.periodSeconds ?? 10)) * 1000;
+  if (!p) return startupDelayMs(c);
+  return Math.max((p.initialDelaySeconds ?? 0) * 1000, startupDelayMs(c)) + (p.periodSeconds ?? 10) * 1000;
 };
 
 /** When each container becomes ready (ms), from its startedAt; undefined when it is not running. */
 export const readyAtMs = (c: Container, s: ContainerStatus | undefined): number | undefined => {
   const started = parseTimestamp(s?.state?.running?.startedAt);
   return started === undefined ? undefined : started + probeDelayMs(c);
+};
+
+/** When a running container counts as started (`started: true`): its startup probe's first success. */
+export const startedAtMs = (c: Container, s: ContainerStatus | undefined): number | undefined => {
+  const started = parseTimestamp(s?.state?.running?.startedAt);
+  return started === undefined ? undefined : started + startupDelayMs(c);
 };
 
 /** [kubelet getPhase] for a pod the kubelet has terminated: all containers stopped → Succeeded iff all exited 0. */
