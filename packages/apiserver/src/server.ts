@@ -228,9 +228,12 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
   }
 
   /** A write to append; `owned`: how much of `object` was built here for this write (see AppendRequest). */
-  private write(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KObject, op: string, ctx: RequestContext, expectSeq: number, owned: 'object' | 'metadata'): E.Either<ApiError, Decision> {
+  private write(
+    type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KObject, op: string, ctx: RequestContext, expectSeq: number, owned: 'object' | 'metadata',
+    release: readonly ApiRequest[] = [],
+  ): E.Either<ApiError, Decision> {
     const append: ObjectAppend = { type, actor: ctx.actor, cause: ctx.cause, time: ctx.time, op, object, expectSeq, owned };
-    const then = type === 'DELETED' && object.kind === 'Service' ? this.releaseServiceIps(object as Service) : [];
+    const then = type === 'DELETED' && object.kind === 'Service' ? this.releaseServiceIps(object as Service) : release;
     return E.right(then.length > 0 ? { append, then } : { append });
   }
 
@@ -369,34 +372,41 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
         return E.right({ ...obj, status: { disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 } } as KObject);
       case 'Namespace':
         return E.right({ ...obj, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } } as KObject);
-      case 'Service': {
-        const s = obj as Service;
-        if (s.spec?.type === 'ExternalName') return E.right({ ...s, spec: { ...s.spec, clusterIPs: undefined } } as KObject);
-        // The IP families of a single-stack IPv4 cluster (Service REST storage): SingleStack, except a
-        // headless Service without selector, which requires dual stack "where available".
-        const selectorless = s.spec?.selector === undefined || Object.keys(s.spec.selector).length === 0;
-        const families = {
-          ipFamilyPolicy: s.spec?.ipFamilyPolicy ?? (s.spec?.clusterIP === 'None' && selectorless ? 'RequireDualStack' : 'SingleStack'),
-          ipFamilies: s.spec?.ipFamilies ?? ['IPv4'],
-        };
-        if (s.spec?.clusterIP === 'None') return E.right({ ...s, spec: { ...s.spec, clusterIPs: ['None'], ...families } } as KObject);
-        const requested = serviceClusterIps(s.spec)[0] || undefined;
-        if (requested !== undefined) {
-          // Held: by another Service (or a hand-made IPAddress); by this one only on the second step of its own create.
-          const held = this.store.get('IPAddress', '', requested) as IPAddress | undefined;
-          const why = serviceIpRefusal(requested, held !== undefined && !heldByService(held, s.metadata?.namespace ?? '', s.metadata?.name ?? ''));
-          if (why !== undefined) {
-            return E.left(newInvalid('Service', s.metadata?.name ?? '', [invalid('spec.clusterIPs', [requested], `failed to allocate IP ${requested}: ${why}`)]));
-          }
-        }
-        // A dry run allocates nothing: it answers with the range's network address [allocateNextService dryRun].
-        const ip = requested ?? (ctx.dryRun ? serviceRangeAddress(0) : this.allocateClusterIp());
-        if (ip === undefined) return E.left(apiError('InternalError', 500, 'Internal error occurred: failed to allocate a serviceIP: range is full'));
-        return E.right({ ...s, spec: { ...s.spec, clusterIP: ip, clusterIPs: [ip], ...families } } as KObject);
-      }
+      case 'Service':
+        return this.allocateService(obj as Service, ctx.dryRun === true) as E.Either<ApiError, KObject>;
       default:
         return E.right(obj);
     }
+  }
+
+  /**
+   * [Service REST allocClusterIPs] a Service's IP families (single-stack IPv4) and cluster IP: the requested
+   * one if it is in the range and free (or held by this Service: the second step of its own create or update),
+   * else a free one of the range; nothing for ExternalName, `None` for a headless Service.
+   */
+  private allocateService(s: Service, dryRun: boolean): E.Either<ApiError, Service> {
+    if (s.spec?.type === 'ExternalName') return E.right({ ...s, spec: { ...s.spec, clusterIPs: undefined } });
+    // The IP families of a single-stack IPv4 cluster (Service REST storage): SingleStack, except a
+    // headless Service without selector, which requires dual stack "where available".
+    const selectorless = s.spec?.selector === undefined || Object.keys(s.spec.selector).length === 0;
+    const families = {
+      ipFamilyPolicy: s.spec?.ipFamilyPolicy ?? (s.spec?.clusterIP === 'None' && selectorless ? 'RequireDualStack' : 'SingleStack'),
+      ipFamilies: s.spec?.ipFamilies ?? ['IPv4'],
+    };
+    if (s.spec?.clusterIP === 'None') return E.right({ ...s, spec: { ...s.spec, clusterIPs: ['None'], ...families } });
+    const requested = serviceClusterIps(s.spec)[0] || undefined;
+    if (requested !== undefined) {
+      // Held: by another Service (or a hand-made IPAddress); by this one only on the second step of its own write.
+      const held = this.store.get('IPAddress', '', requested) as IPAddress | undefined;
+      const why = serviceIpRefusal(requested, held !== undefined && !heldByService(held, s.metadata?.namespace ?? '', s.metadata?.name ?? ''));
+      if (why !== undefined) {
+        return E.left(newInvalid('Service', s.metadata?.name ?? '', [invalid('spec.clusterIPs', [requested], `failed to allocate IP ${requested}: ${why}`)]));
+      }
+    }
+    // A dry run allocates nothing: it answers with the range's network address [allocateNextService dryRun].
+    const ip = requested ?? (dryRun ? serviceRangeAddress(0) : this.allocateClusterIp());
+    if (ip === undefined) return E.left(apiError('InternalError', 500, 'Internal error occurred: failed to allocate a serviceIP: range is full'));
+    return E.right({ ...s, spec: { ...s.spec, clusterIP: ip, clusterIPs: [ip], ...families } });
   }
 
   /**
@@ -421,7 +431,7 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
    * address — another API server replica — decides the whole request again), then the Service with its
    * address, whose create finds the IPAddress held by it; the IPAddress is deleted again if that fails.
    */
-  private recordClusterIp(input: KObject, s: Service): Step[] | undefined {
+  private recordClusterIp(input: KObject, s: Service, verb: 'create' | 'update' = 'create'): Step[] | undefined {
     const ip = s.spec?.clusterIP;
     if (ip === undefined || ip === 'None' || ip === '' || s.spec?.type === 'ExternalName') return undefined;
     const ns = s.metadata?.namespace ?? '';
@@ -431,7 +441,7 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
     const service = { ...input, metadata: { ...input.metadata, name, namespace: ns }, spec: { ...(input as Service).spec, clusterIP: ip, clusterIPs: [ip] } } as KObject;
     return [
       { req: { verb: 'create', object: serviceIpAddress(ip, ns, name) as KObject }, onConflict: 'retry', undo: { verb: 'delete', kind: 'IPAddress', namespace: '', name: ip } },
-      { req: { verb: 'create', object: service } },
+      { req: { verb, object: service } },
     ];
   }
 
@@ -489,6 +499,8 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
     let next: KObject;
     // How much of `next` this update built (see AppendRequest.owned): the status path keeps the stored metadata.
     let owned: 'object' | 'metadata' = 'object';
+    /** The API server's own requests once this update is written (a Service's released IPAddress). */
+    let release: readonly ApiRequest[] = [];
     const o = old as KObject & { status?: unknown; spec?: unknown };
     const i = input as KObject & { status?: unknown; spec?: unknown };
     if (subresource === 'status') {
@@ -531,6 +543,22 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
       }
       const errs = validateUpdate(next, old);
       if (errs.length > 0) return E.left(newInvalid(kind, name, errs));
+      if (kind === 'Service') {
+        // [allocateUpdate] a Service that leaves ExternalName gets its families and an address (its IPAddress
+        // first, as on create); one that becomes ExternalName releases its address once written.
+        const was = old as Service;
+        if (was.spec?.type === 'ExternalName' && (next as Service).spec?.type !== 'ExternalName') {
+          const a = this.allocateService(next as Service, ctx.dryRun === true);
+          if (E.isLeft(a)) return a;
+          next = a.right as KObject;
+          if (!ctx.dryRun) {
+            const steps = this.recordClusterIp(input, a.right, 'update');
+            if (steps) return E.right({ steps });
+          }
+        } else if (was.spec?.type !== 'ExternalName' && (next as Service).spec?.type === 'ExternalName') {
+          release = this.releaseServiceIps(was);
+        }
+      }
       if (kind === 'PersistentVolumeClaim') {
         const refusal = resizeRefusal(next as PersistentVolumeClaim, old as PersistentVolumeClaim, this.store);
         if (refusal) return E.left(refusal);
@@ -547,7 +575,7 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
     if (this.finalizable(next)) {
       return this.write('DELETED', next, op === 'update' ? 'finalize' : op, ctx, Number(old.metadata?.resourceVersion ?? 0), owned);
     }
-    return this.write('MODIFIED', next, op, ctx, Number(old.metadata?.resourceVersion ?? 0), owned);
+    return this.write('MODIFIED', next, op, ctx, Number(old.metadata?.resourceVersion ?? 0), owned, release);
   }
 
   /** An object being deleted with no finalizers left (and, for pods, no grace left) is removed. */

@@ -330,6 +330,31 @@ describe('Service IP families and EndpointSlice generations', () => {
     expect(api.get('IPAddress', '', 'None')).toBeUndefined();
   });
 
+  it('type changes [allocateUpdate]: a Service that becomes ExternalName releases its address; one that stops being ExternalName gets families and an address, its IPAddress first', () => {
+    const { api, log } = setup();
+    const svc = (spec: Record<string, unknown>): KObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'a' }, spec: { ports: [{ port: 80 }], ...spec } } as KObject);
+    const first = (right(api.handle({ verb: 'create', object: svc({ selector: { app: 'a' } }) }, user())) as Service).spec!.clusterIP!;
+    const ext = right(api.handle({ verb: 'update', object: svc({ type: 'ExternalName', externalName: 'db.example.com' }) }, user())) as Service;
+    expect(ext.spec).not.toHaveProperty('clusterIP');
+    expect(api.get('IPAddress', '', first)).toBeUndefined();
+    const tail = () => log.all().slice(-2).map((e) => `${e.type} ${e.object!.kind}/${e.object!.metadata!.name}`);
+    expect(tail()).toEqual(['MODIFIED Service/a', `DELETED IPAddress/${first}`]);
+    // A dry run answers with the range's network address and writes nothing.
+    const n = log.all().length;
+    expect((right(api.handle({ verb: 'update', object: svc({ type: 'ClusterIP', selector: { app: 'a' } }) }, { ...user(), dryRun: true })) as Service).spec?.clusterIP).toBe('10.96.0.0');
+    expect(log.all().length).toBe(n);
+    const back = right(api.handle({ verb: 'update', object: svc({ type: 'ClusterIP', selector: { app: 'a' } }) }, user())) as Service;
+    const ip = back.spec!.clusterIP!;
+    expect(back.spec).toMatchObject({ clusterIPs: [ip], ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack' });
+    expect(tail()).toEqual([`ADDED IPAddress/${ip}`, 'MODIFIED Service/a']);
+    expect(api.get('IPAddress', '', ip)).toMatchObject({ spec: { parentRef: { name: 'a' } } });
+    // An address asked for on the way back is refused when held by another Service.
+    right(api.handle({ verb: 'update', object: svc({ type: 'ExternalName', externalName: 'db.example.com' }) }, user()));
+    right(api.handle({ verb: 'create', object: { ...svc({ selector: { app: 'b' }, clusterIP: '10.96.0.9' }), metadata: { name: 'b' } } as KObject }, user()));
+    const taken = api.handle({ verb: 'update', object: svc({ type: 'ClusterIP', selector: { app: 'a' }, clusterIP: '10.96.0.9' }) }, user());
+    expect(E.isLeft(taken) && taken.left.message).toBe('Service "a" is invalid: spec.clusterIPs: Invalid value: ["10.96.0.9"]: failed to allocate IP 10.96.0.9: provided IP is already allocated');
+  });
+
   it('IPAddress validation: the name is an IP address, the parent reference is required and immutable', () => {
     const { api } = setup();
     const ipa = (name: string, parentRef?: Record<string, unknown>): KObject =>
