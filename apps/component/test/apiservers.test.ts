@@ -19,10 +19,14 @@ describe('two API server replicas', () => {
     await command(t, { command: 'apply' }, [{ verb: 'create', object: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'counter', annotations: { count: '0' } }, spec: { clusterIP: 'None', ports: [{ port: 80 }] } } as KObject }]);
   }, 120_000);
   afterAll(async () => { await t?.close(); });
+  /** WRITERS user connections of their own, each with an API client. */
+  const writers = async () => {
+    const conns = await Promise.all(Array.from({ length: WRITERS }, () => connectNats({ url: t.c.url, name: 'writer', ...(t.c.userCreds ? { creds: t.c.userCreds } : {}) })));
+    return { conns, clients: conns.map((nc) => new ApiClient(nc, t.c.s, 'user')) };
+  };
 
   it('never lose an update', async () => {
-    const conns = await Promise.all(Array.from({ length: WRITERS }, () => connectNats({ url: t.c.url, name: 'writer', ...(t.c.userCreds ? { creds: t.c.userCreds } : {}) })));
-    const clients = conns.map((nc) => new ApiClient(nc, t.c.s, 'user'));
+    const { conns, clients } = await writers();
     let conflicts = 0;
     await Promise.all(clients.map(async (api) => {
       for (let i = 0; i < INCREMENTS; i++) {
@@ -57,8 +61,7 @@ describe('two API server replicas', () => {
   }, 300_000);
 
   it('never give one cluster IP to two Services', async () => {
-    const conns = await Promise.all(Array.from({ length: WRITERS }, () => connectNats({ url: t.c.url, name: 'writer', ...(t.c.userCreds ? { creds: t.c.userCreds } : {}) })));
-    const clients = conns.map((nc) => new ApiClient(nc, t.c.s, 'user'));
+    const { conns, clients } = await writers();
     const svc = (name: string, clusterIP?: string): KObject =>
       ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app: name }, ports: [{ port: 80 }], ...(clusterIP ? { clusterIP } : {}) } } as KObject);
     // Every writer asks for the same address at once, through either replica: one Service gets it.

@@ -2,7 +2,7 @@
 import { forbidden, invalid, required, unsupported, type FieldError } from '../errors.js';
 import type { LabelSelector } from '../types.js';
 import {
-  IMMUTABLE_MSG, NONNEGATIVE_MSG, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue,
+  IMMUTABLE_MSG, NONNEGATIVE_MSG, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, isValidPortName, isValidPortNum,
 } from './strings.js';
 
 export type Errs = FieldError[];
@@ -50,6 +50,16 @@ export const invalidSelector = (path: string, sel: LabelSelector | null | undefi
   ({ ...invalid(path, null, detail), value: selectorJson(sel) });
 
 // ---- generic validators -------------------------------------------------------------------------
+
+/**
+ * ValidatePortNumOrName (a Service's targetPort, a probe's port): a number in 1–65535 — a missing one is the
+ * IntOrString zero value, 0 — or an IANA_SVC_NAME.
+ */
+export const portNumOrName = (port: number | string | undefined | null, path: string): Errs => {
+  if (typeof port === 'string') return isValidPortName(port).map((m) => invalid(path, port, m));
+  const n = port ?? 0;
+  return isValidPortNum(n).map((m) => invalid(path, n, m));
+};
 
 /** ValidateNonnegativeField. */
 export const nonnegative = (value: number | null | undefined, path: string): Errs =>

@@ -6,15 +6,8 @@
 import type { Probe } from 'kubernetes-types/core/v1.js';
 import { forbidden, invalid, required, unsupported } from '../errors.js';
 import type { Container } from '../types.js';
-import { nonnegative, type Errs } from './fields.js';
-import { isValidPortName, isValidPortNum } from './strings.js';
-
-/** ValidatePortNumOrName: a number in 1–65535 (a missing port is the IntOrString zero value, 0), or an IANA_SVC_NAME. */
-const portNumOrName = (port: number | string | undefined, path: string): Errs => {
-  if (typeof port === 'string') return isValidPortName(port).map((m) => invalid(path, port, m));
-  const n = port ?? 0;
-  return isValidPortNum(n).map((m) => invalid(path, n, m));
-};
+import { nonnegative, portNumOrName, type Errs } from './fields.js';
+import { isValidPortNum } from './strings.js';
 
 const HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'grpc'] as const;
 
@@ -34,12 +27,12 @@ const validateHandler = (p: Probe, path: string): Errs => {
       case 'httpGet': {
         const g = p.httpGet!;
         if (!g.path) errs.push(required(`${hp}.path`));
-        errs.push(...portNumOrName(g.port as number | string | undefined, `${hp}.port`));
+        errs.push(...portNumOrName(g.port, `${hp}.port`));
         if (g.scheme !== undefined && g.scheme !== 'HTTP' && g.scheme !== 'HTTPS') errs.push(unsupported(`${hp}.scheme`, g.scheme, ['HTTP', 'HTTPS']));
         break;
       }
       case 'tcpSocket':
-        errs.push(...portNumOrName(p.tcpSocket!.port as number | string | undefined, `${hp}.port`));
+        errs.push(...portNumOrName(p.tcpSocket!.port, `${hp}.port`));
         break;
       case 'grpc': {
         const port = p.grpc!.port;

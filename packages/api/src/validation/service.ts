@@ -4,19 +4,13 @@ import { serviceClusterIps } from '../kubernetesservice.js';
 import type { Service } from '../types.js';
 import { isIP } from 'node:net';
 import type { ServiceSpec } from 'kubernetes-types/core/v1.js';
-import { dns1123Label, validateLabels, type Errs } from './fields.js';
+import { dns1123Label, portNumOrName, validateLabels, type Errs } from './fields.js';
 import { nameIsDNS1035Label, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
 import { PORT_PROTOCOLS } from './pod.js';
-import { isValidPortName, isValidPortNum } from './strings.js';
+import { isValidPortNum } from './strings.js';
 
 const SERVICE_TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'] as const;
 const SESSION_AFFINITIES = ['ClientIP', 'None'] as const;
-
-/** ValidatePortNumOrName (targetPort). */
-const portNumOrName = (port: number | string, path: string): Errs =>
-  typeof port === 'number'
-    ? isValidPortNum(port).map((m) => invalid(path, port, m))
-    : isValidPortName(port).map((m) => invalid(path, port, m));
 
 /**
  * [ValidateServiceClusterIPsRelatedFields] each cluster IP an address, `None` only first and alone, at most

@@ -8,7 +8,7 @@ import { faultApplies, withoutPod } from './local.js';
 import { allocatePodIp, hostIpOf, nodeIndex } from './network.js';
 import { backoffAt, crashTarget, goDuration, lastTermination, podFormat, type ContainerTerminated } from './crash.js';
 import {
-  anyContainerRunning, containerId, containersStarted, isRestartableInit, kubeletConditions, mainContainersStarted, readyAtMs, runningStatus, startedAtMs, terminalPhase, terminatedStatus, timestamp,
+  anyContainerRunning, containerId, containersStarted, isRestartableInit, kubeletConditions, mainContainersStarted, readyAtMs, runningStatus, startedAtMs, startsAtOnce, terminalPhase, terminatedStatus, timestamp,
   statusObservedGeneration, unknownTerminatedStatus, waitingStatus, withObservedGeneration, withStatus, type ContainerStatus, type PodCondition,
 } from './status.js';
 import { type CrashFault, type KubeletConfig, type KubeletLocal, type PendingWrite, parseKubeletKey } from './types.js';
@@ -394,7 +394,7 @@ const retryWaiting = (input: Input, pod: Pod, node: string, forced: boolean | un
       events.push(...start);
       // A container that ran before (a crash) is restarted: restartCount + 1, the crash kept as lastState.
       const crashed = s.lastState?.terminated;
-      return crashed !== undefined ? restartedStatus(s, crashed, seed, uid, '', timestamp(now), c.startupProbe === undefined || c.startupProbe === null) : runningStatus(c, containerId(seed, uid, c.name), timestamp(now), false);
+      return crashed !== undefined ? restartedStatus(s, crashed, seed, uid, '', timestamp(now), startsAtOnce(c)) : runningStatus(c, containerId(seed, uid, c.name), timestamp(now), false);
     }
     if (reason === NEVER_PULL) {
       h ??= nodeHoldings(snapshot, local, node);
@@ -721,7 +721,7 @@ const restartCrashed = (input: Input, pod: Pod, node: string, forced: boolean | 
       return { ...s, ready: false, started: false, lastState: { terminated: last }, state: { waiting: { reason: CONFIG_ERROR, message: configError } } } as ContainerStatus;
     }
     restarted.add(s.name);
-    return restartedStatus(s, last, seed, uid, idPrefix, startedAt, spec?.startupProbe === undefined || spec.startupProbe === null);
+    return restartedStatus(s, last, seed, uid, idPrefix, startedAt, startsAtOnce(spec));
   };
   const configErrors = new Map<string, string>();
   const initSpecs = pod.spec?.initContainers ?? [];

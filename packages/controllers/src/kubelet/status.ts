@@ -162,8 +162,11 @@ export const waitingStatus = (c: Container, reason = 'ContainerCreating'): Conta
  */
 export const runningStatus = (c: Container, id: string, startedAt: string, ready: boolean): ContainerStatus => ({
   name: c.name, image: normalizeImageName(c.image ?? ''), imageID: simulatedImageId(c.image ?? ''), lastState: {}, restartCount: 0,
-  containerID: id, ready, started: c.startupProbe === undefined || c.startupProbe === null, state: { running: { startedAt } },
+  containerID: id, ready, started: startsAtOnce(c), state: { running: { startedAt } },
 });
+
+/** A container without a startup probe counts as started as soon as it runs ([prober_manager UpdatePodStatus]). */
+export const startsAtOnce = (c: Container | undefined): boolean => c?.startupProbe === undefined || c.startupProbe === null;
 
 /** A container that had started and is now terminated (killed, or exited). */
 export const terminatedStatus = (s: ContainerStatus, exitCode: number, now: number): ContainerStatus => {
