@@ -85,4 +85,29 @@ describe('two API server replicas', () => {
       [['10.96.0.77', `want-${asked.findIndex((r) => r.ok)}`] as [string, string], ...ips.map((ip, k) => [ip, `dyn-${Math.floor(k / 5)}-${k % 5}`] as [string, string])].sort());
     for (const nc of conns) await nc.close();
   }, 300_000);
+
+  it('never admit past a ResourceQuota: each create charges the quota by a compare-and-set on its status', async () => {
+    const { conns, clients } = await writers();
+    // 7 units free: the namespace's kube-root-ca.crt (the bootstrap's) is charged too.
+    const present = t.view.entries.filter((e) => e.type === 'ADDED' && e.object?.kind === 'ConfigMap' && e.object.metadata?.namespace === 'default').length;
+    const FREE = 7;
+    const LIMIT = present + FREE;
+    await command(t, { command: 'apply' }, [{ verb: 'create', object: { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'cms' }, spec: { hard: { configmaps: String(LIMIT) } } } as KObject }]);
+    const cm = (name: string): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { k: 'v' } } as KObject);
+    // Every writer creates three at once, through either replica: 18 requests for 7 units.
+    const asked = await Promise.all(clients.flatMap((api, i) => Array.from({ length: 3 }, (_, j) => api.request({ verb: 'create', object: cm(`cm-${i}-${j}`) }, null))));
+    expect(asked.filter((r) => r.ok)).toHaveLength(FREE);
+    for (const r of asked.filter((x) => !x.ok)) {
+      expect(!r.ok && r.error.message).toMatch(new RegExp(`^configmaps "cm-\\d-\\d" is forbidden: exceeded quota: cms, requested: configmaps=1, used: configmaps=${LIMIT}, limited: configmaps=${LIMIT}$`));
+    }
+    await t.view.caughtUp(Math.max(...t.view.entries.map((e) => e.seq)));
+    const made = t.view.entries.filter((e) => e.type === 'ADDED' && e.object?.kind === 'ConfigMap' && e.object.metadata?.name?.startsWith('cm-'));
+    expect(made).toHaveLength(FREE);
+    // The quota's charges: one per admitted ConfigMap, each over the one before it, never two of the same usage.
+    const charges = t.view.entries.filter((e) => e.object?.kind === 'ResourceQuota' && e.op === 'update/status');
+    expect(charges.map((e) => (e.object as { status: { used: { configmaps: string } } }).status.used.configmaps)).toEqual(Array.from({ length: FREE }, (_, i) => String(present + i + 1)));
+    const both = await Promise.all(clients.slice(0, 2).map((api) => api.list('ResourceQuota', 'default', 'cms')));
+    for (const r of both) expect(r.ok && (r.objects[0] as { status?: { used?: unknown } }).status?.used).toEqual({ configmaps: String(LIMIT) });
+    for (const nc of conns) await nc.close();
+  }, 300_000);
 });

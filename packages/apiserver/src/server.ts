@@ -13,7 +13,7 @@ import type { AppendRequest, LogPort, Envelope } from '@kubesim/log';
 import { VersionedStore, type ObjectStore, type Snapshot } from '@kubesim/state';
 import { authorize } from './authz.js';
 import { mergePatch, strategicMergePatch } from './mergepatch.js';
-import { quotaRefusal } from './quota.js';
+import { quotaAdmission } from './quota.js';
 import { resizeRefusal } from './resize.js';
 
 export interface RequestContext {
@@ -300,13 +300,21 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
     const admitted = this.admitCreate(kind, obj, ctx);
     if (E.isLeft(admitted)) return admitted;
     obj = admitted.right;
-    // ResourceQuota: the last validating admission plugin.
-    const overQuota = quotaRefusal(this.store, kind, obj, ctx.time);
-    if (overQuota) return E.left(overQuota);
+    // ResourceQuota: the last validating admission plugin. A request it charges is written as steps: each
+    // charged quota's status (a compare-and-set: another replica's charge in between decides it again),
+    // then the object, whose own step is not charged again (an internal request).
+    const quota = ctx.internal ? undefined : quotaAdmission(this.store, kind, obj, ctx.time);
+    if (quota !== undefined && 'refused' in quota) return E.left(quota.refused);
     if (ctx.dryRun) return E.right({ done: obj });
+    const charges: Step[] = (quota?.charged ?? []).map((q) => ({ req: { verb: 'update', subresource: 'status', object: q as KObject }, onConflict: 'retry' }));
     if (kind === 'Service') {
+      // The address first: a lost race to it is decided again before anything is charged.
       const steps = this.recordClusterIp(input, obj as Service);
-      if (steps) return E.right({ steps });
+      if (steps) return E.right({ steps: [...steps.slice(0, -1), ...charges, steps.at(-1)!] });
+    }
+    if (charges.length > 0) {
+      const named = { ...input, metadata: { ...input.metadata, name, ...(isNamespaced(kind) ? { namespace: meta.namespace } : {}) } } as KObject;
+      return E.right({ steps: [...charges, { req: { verb: 'create', object: named } }] });
     }
     // Defaulting and admission copy the object but keep or copy `meta`: the metadata is this request's own.
     const m = obj.metadata as Mutable<ObjectMeta>;

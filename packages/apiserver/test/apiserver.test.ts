@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as E from 'fp-ts/lib/Either.js';
-import { defaultServiceAccount, Rand, type KObject, type Pod, type PersistentVolumeClaim, type Service, type StatefulSet } from '@kubesim/api';
+import { defaultServiceAccount, Rand, type KObject, type Pod, type ResourceQuota, type PersistentVolumeClaim, type Service, type StatefulSet } from '@kubesim/api';
 import { InMemoryLog } from '@kubesim/log';
 import { ApiServer, mergePatch, PVC_PROTECTION, strategicMergePatch, type RequestContext } from '../src/index.js';
 
@@ -410,8 +410,8 @@ describe('ResourceQuota admission', () => {
     );
   });
 
-  it('pods: terminal pods are not charged; other namespaces and untracked kinds are not affected; a dry run is refused too', () => {
-    const { api } = setup();
+  it('pods: terminal pods are not charged once the quota controller replenishes; other namespaces and untracked kinds are not affected; a dry run is refused too', () => {
+    const { api, log } = setup();
     api.handle({ verb: 'create', object: quota({ pods: '1' }) }, user());
     expect(E.isRight(api.handle({ verb: 'create', object: pod('p1') }, user()))).toBe(true);
     expect(message(api.handle({ verb: 'create', object: pod('p2') }, { ...user(), dryRun: true }))).toBe(
@@ -422,7 +422,55 @@ describe('ResourceQuota admission', () => {
     const failed = api.handle({ verb: 'update', subresource: 'status', object: { ...p1, status: { ...p1.status, phase: 'Failed' } } as KObject }, user(1));
     expect(E.isRight(failed) || failed.left.message).toBe(true);
     expect((api.get('Pod', 'default', 'p1') as Pod).status?.phase).toBe('Failed');
+    // The freed pod stays charged in status.used until the quota controller replenishes it, as in Kubernetes.
+    expect(message(api.handle({ verb: 'create', object: pod('p2') }, user()))).toBe(
+      'pods "p2" is forbidden: exceeded quota: q, requested: pods=1, used: pods=1, limited: pods=1',
+    );
+    const before = log.lastSeq();
+    const q = api.get('ResourceQuota', 'default', 'q') as ResourceQuota;
+    const replenished = api.handle({ verb: 'update', subresource: 'status', object: { ...q, status: { hard: { pods: '1' }, used: { pods: '0' } } } as KObject }, { ...user(2), actor: 'resourcequota-controller' });
+    expect(E.isRight(replenished) || replenished.left.message).toBe(true);
+    expect(log.lastSeq()).toBe(before + 1);
     expect(E.isRight(api.handle({ verb: 'create', object: pod('p2') }, user()))).toBe(true);
+  });
+
+  it('a Service takes its address before it is charged; a generated name is drawn once', () => {
+    const { api, log } = setup();
+    api.handle({ verb: 'create', object: quota({ services: '1', pods: '1' }) }, user());
+    const before = log.lastSeq();
+    const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } } as unknown as KObject;
+    expect(E.isRight(api.handle({ verb: 'create', object: svc }, user()))).toBe(true);
+    const p = pod('x') as KObject & { metadata: Record<string, unknown> };
+    const generated = { ...p, metadata: { generateName: 'web-' } } as KObject;
+    const made = api.handle({ verb: 'create', object: generated }, user());
+    expect(E.isRight(made)).toBe(true);
+    const name = (made as E.Right<KObject>).right.metadata?.name ?? '';
+    expect(name).toMatch(/^web-[a-z0-9]{5}$/);
+    expect(log.all().slice(before).map((e) => `${e.op ?? e.type} ${e.object?.kind ?? ''}`)).toEqual(
+      ['create IPAddress', 'update/status ResourceQuota', 'create Service', 'update/status ResourceQuota', 'create Pod']);
+    expect((api.get('ResourceQuota', 'default', 'q') as ResourceQuota).status?.used).toEqual({ services: '1', pods: '1' });
+    expect([...api.store.list('Pod', 'default')].map((o) => o.metadata?.name)).toEqual([name]);
+  });
+
+  it('an admitted create charges the quota first: its status.used written (a compare-and-set on the quota), then the object; a dry run writes nothing', () => {
+    const { api, log } = setup();
+    api.handle({ verb: 'create', object: quota({ pods: '2', 'count/pods': '5' }) }, user());
+    api.handle({ verb: 'create', object: quota({ services: '1' }, 'other') }, user());
+    const before = log.lastSeq();
+    expect(E.isRight(api.handle({ verb: 'create', object: pod('p1') }, { ...user(), dryRun: true }))).toBe(true);
+    expect(log.lastSeq()).toBe(before);
+    expect(E.isRight(api.handle({ verb: 'create', object: pod('p1') }, user()))).toBe(true);
+    const written = log.all().slice(before);
+    expect(written.map((e) => `${e.op ?? e.type} ${e.object?.kind ?? ''}/${e.object?.metadata?.name ?? ''}`)).toEqual(['update/status ResourceQuota/q', 'create Pod/p1']);
+    expect((api.get('ResourceQuota', 'default', 'q') as ResourceQuota).status?.used).toEqual({ pods: '1', 'count/pods': '1' });
+    // The quota that does not name pods is not touched.
+    expect((api.get('ResourceQuota', 'default', 'other') as ResourceQuota).status).toBeUndefined();
+    // A usage the status already holds (charged on another API server, not yet created) counts.
+    const q = api.get('ResourceQuota', 'default', 'q') as ResourceQuota;
+    api.handle({ verb: 'update', subresource: 'status', object: { ...q, status: { used: { pods: '2', 'count/pods': '2' } } } as KObject }, { ...user(), actor: 'resourcequota-controller' });
+    expect(message(api.handle({ verb: 'create', object: pod('p2') }, user()))).toBe(
+      'pods "p2" is forbidden: exceeded quota: q, requested: pods=1, used: pods=2, limited: pods=2',
+    );
   });
 
   it('count/pods charges every pod, terminal ones too (pods only the live ones)', () => {

@@ -71,20 +71,21 @@ describe('resource quota controller (status.hard, status.used)', () => {
     expect(statusWrite(objs, 40_001)?.used).toEqual({ pods: '1' });
   });
 
-  it('handlers: a quota created or whose hard limits changed; a counted object created, deleted or changing its charge, in a namespace with quotas', () => {
+  it('handlers: a quota created or whose hard limits changed; a counted object deleted or changing its charge, in a namespace with quotas — not one created (admission charged it)', () => {
     const e = (type: Envelope['type'], o: KObject, time = 0): Envelope => ({ seq: 9, time, type, actor: 'x', cause: null, object: o });
     const q = quota({ pods: '3' });
     const s = snap([q]);
     expect(resourceQuotaKeysFor(e('ADDED', q), undefined, s)).toEqual(['default/q']);
     expect(resourceQuotaKeysFor(e('MODIFIED', quota({ pods: '3' }, { hard: { pods: '3' }, used: { pods: '1' } })), q, s)).toEqual([]);
     expect(resourceQuotaKeysFor(e('MODIFIED', quota({ pods: '4' }, { hard: { pods: '3' } })), q, s)).toEqual(['default/q']);
-    expect(resourceQuotaKeysFor(e('ADDED', pod('a')), undefined, s)).toEqual(['default/q']);
+    expect(resourceQuotaKeysFor(e('ADDED', pod('a')), undefined, s)).toEqual([]);
     expect(resourceQuotaKeysFor(e('MODIFIED', pod('a')), pod('a', { phase: 'Pending' }), s)).toEqual([]);
     expect(resourceQuotaKeysFor(e('MODIFIED', pod('a', { phase: 'Failed' })), pod('a'), s)).toEqual(['default/q']);
     expect(resourceQuotaKeysFor(e('DELETED', pod('a')), pod('a'), s)).toEqual(['default/q']);
     expect(resourceQuotaKeysFor(e('ADDED', pod('x', { ns: 'other' })), undefined, s)).toEqual([]);
+    expect(resourceQuotaKeysFor(e('DELETED', pod('x', { ns: 'other' })), pod('x', { ns: 'other' }), s)).toEqual([]);
     // A claim does not concern a quota of pods only.
-    expect(resourceQuotaKeysFor(e('ADDED', claim('c', '1Gi')), undefined, s)).toEqual([]);
+    expect(resourceQuotaKeysFor(e('DELETED', claim('c', '1Gi')), claim('c', '1Gi'), s)).toEqual([]);
     expect([...resourceQuotaController.initialKeys(s, undefined)]).toEqual(['default/q']);
   });
 });

@@ -181,9 +181,10 @@ export class NatsApiServer {
   async request(req: ApiRequest, actor: string, cause: number | null, id: string): Promise<WireResponse> {
     this.stats.requests++;
     await this.caughtUp(Math.max(cause ?? 0, preconditionSeq(req)));
-    // ResourceQuota admission counts what the store holds: creates in a namespace with quotas are
-    // decided one at a time, each after the previous one is folded (Kubernetes serialises them through
-    // a compare-and-set on the quota's status), so concurrent creates cannot all fit the same headroom.
+    // ResourceQuota admission charges a create by a compare-and-set on the quota's status, which keeps
+    // replicas from admitting past a limit; within one replica, creates in a namespace with quotas are
+    // decided one at a time (as Kubernetes' quota evaluator works a namespace's requests in one batch),
+    // so they do not lose that compare-and-set to each other and decide again.
     const ns = req.verb === 'create' && isKind(req.object.kind) && isNamespaced(req.object.kind) ? req.object.metadata?.namespace || 'default' : undefined;
     if (ns !== undefined && this.core.store.count('ResourceQuota', ns) > 0) return this.serialized(`quota/${ns}`, () => this.decideAndAppend(req, actor, cause, id));
     return this.decideAndAppend(req, actor, cause, id);

@@ -106,7 +106,16 @@ spec: {hard: {pods: "${pods}"}}`)[0];
     waitFor(sim, 'the condition removed', () => rs().status?.conditions === undefined && rs().status?.readyReplicas === 10, 60_000);
     waitFor(sim, 'quota status 10/10', () => mustGet<Json>(sim, 'ResourceQuota', 'pods-quota').status?.used?.pods === '10', 10_000);
     expect(mustGet<Json>(sim, 'ResourceQuota', 'pods-quota').status).toEqual({ hard: { pods: '10' }, used: { pods: '10' } });
-    expect(entriesOf(sim, 'ResourceQuota', 'pods-quota').filter((e) => e.op === 'update/status').every((e) => e.actor === 'resourcequota-controller')).toBe(true);
+    // Each pod was charged by the API server's quota admission just before it was written (the quota's
+    // status in the entry before the pod's, for the same request); the controller wrote the rest.
+    const log = sim.log.all();
+    const charges = entriesOf(sim, 'ResourceQuota', 'pods-quota').filter((e) => e.op === 'update/status' && e.actor !== 'resourcequota-controller');
+    expect(charges).toHaveLength(10);
+    for (const c of charges) {
+      const next = log[c.seq]!;
+      expect([next.type, next.object?.kind, next.actor, next.cause], `seq ${c.seq}`).toEqual(['ADDED', 'Pod', 'replicaset-controller', c.cause]);
+      expect(Number((next.object as Json).metadata.resourceVersion)).toBe(c.seq + 1);
+    }
   });
 
   it('S49 — a shared RWO claim: Multi-Attach on another node; a nodeSelector fixes it', () => {

@@ -12,9 +12,10 @@ const hardChanged = (q: ResourceQuota, old: ResourceQuota | undefined): boolean 
   || JSON.stringify(q.spec?.hard ?? {}) !== JSON.stringify(q.status?.hard ?? {});
 
 /**
- * [RQC addQuota/updateQuota + replenishment]: a new quota, or one whose hard limits changed → itself; an
- * object of a counted kind created, deleted, or whose charge changed (a pod turning terminal, a claim's
- * request) → the quotas of its namespace that name one of the resources it charges. O(1) in a namespace
+ * [RQC addQuota/updateQuota + QuotaMonitor replenishment]: a new quota, or one whose hard limits changed →
+ * itself; an object of a counted kind deleted, or whose charge changed (a pod turning terminal, a claim's
+ * request) → the quotas of its namespace that name one of the resources it charges. Not a creation: the
+ * API server's quota admission charged it already (the monitors have no add handler). O(1) in a namespace
  * without quotas.
  */
 export const resourceQuotaKeysFor = (e: Envelope, old: KObject | undefined, snap: Snapshot): readonly string[] => {
@@ -25,7 +26,7 @@ export const resourceQuotaKeysFor = (e: Envelope, old: KObject | undefined, snap
     if (e.type === 'DELETED') return [];
     return e.type === 'ADDED' || hardChanged(o as ResourceQuota, old as ResourceQuota | undefined) ? [nsName(ns, o.metadata?.name ?? '')] : [];
   }
-  if (snap.count('ResourceQuota', ns) === 0) return [];
+  if (e.type === 'ADDED' || snap.count('ResourceQuota', ns) === 0) return [];
   const kind = o.kind as Kind;
   if (e.type === 'MODIFIED' && old !== undefined && sameCharge(quotaCharge(kind, o, e.time), quotaCharge(kind, old, e.time))) return [];
   const charged = quotaResourcesOf(kind);
@@ -39,7 +40,8 @@ export const resourceQuotaKeysFor = (e: Envelope, old: KObject | undefined, snap
 
 /**
  * The resource quota controller: keeps each ResourceQuota's `status.hard` and `status.used` (what
- * `kubectl get quota` shows). The API server's admission enforces the limits from its own state.
+ * `kubectl get quota` shows): recounts a quota when it is created or its limits change, and replenishes
+ * it when what it counts is released. The API server's admission charges each create.
  */
 export const resourceQuotaController: ComponentDef<undefined, undefined> = {
   name: RESOURCE_QUOTA_CONTROLLER_NAME,
