@@ -3,7 +3,7 @@
  * resources and, for pods and claims, what they request. Shared by the API server's ResourceQuota
  * admission and the quota controller.
  */
-import { claimRequest, parseTimestamp, isTerminal } from './meta.js';
+import { claimClass, claimRequest, parseTimestamp, isTerminal } from './meta.js';
 import { formatBytes, parseQuantity } from './quantity.js';
 import { KINDS, type Kind, type KObject, type PersistentVolumeClaim, type Pod } from './types.js';
 
@@ -28,6 +28,18 @@ const STANDARD_RESOURCES: Partial<Record<Kind, readonly string[]>> = {
   Service: ['services'],
   ConfigMap: ['configmaps'],
   Secret: ['secrets'],
+};
+
+/**
+ * `<class>.storageclass.storage.k8s.io/persistentvolumeclaims` and `…/requests.storage`: what the claims of one
+ * StorageClass charge [pvcEvaluator storageClassSuffix, V1ResourceByStorageClass].
+ */
+export const STORAGE_CLASS_QUOTA_SUFFIX = '.storageclass.storage.k8s.io/';
+const perClassResource = (r: string): boolean => {
+  const i = r.indexOf(STORAGE_CLASS_QUOTA_SUFFIX);
+  if (i <= 0) return false;
+  const rest = r.slice(i + STORAGE_CLASS_QUOTA_SUFFIX.length);
+  return rest === 'persistentvolumeclaims' || rest === 'requests.storage';
 };
 
 /** The compute resources whose quota requires every container to state them (pods.go validationSet). */
@@ -98,10 +110,21 @@ export const quotaCharge = (kind: Kind, o: KObject, now: number): Map<string, nu
       for (const [r, v] of podResources(pod, 'limits')) m.set(`limits.${r}`, v);
       return m;
     }
-    case 'PersistentVolumeClaim':
+    case 'PersistentVolumeClaim': {
+      // [pvcEvaluator getStorageUsage]: the request, or what is allocated when that is more (a failed expansion
+      // being recovered: RecoverVolumeExpansionFailure).
+      const pvc = o as PersistentVolumeClaim;
+      const allocated = parseQuantity(pvc.status?.allocatedResources?.['storage'] as string | number | undefined) ?? 0;
+      const storage = Math.max(claimRequest(pvc), allocated);
       m.set('persistentvolumeclaims', 1);
-      m.set('requests.storage', claimRequest(o as PersistentVolumeClaim));
+      m.set('requests.storage', storage);
+      const cls = claimClass(pvc);
+      if (cls !== '') {
+        m.set(`${cls}${STORAGE_CLASS_QUOTA_SUFFIX}persistentvolumeclaims`, 1);
+        m.set(`${cls}${STORAGE_CLASS_QUOTA_SUFFIX}requests.storage`, storage);
+      }
       return m;
+    }
     case 'Service':
       m.set('services', 1);
       return m;
@@ -136,11 +159,16 @@ export const quotaConstraintError = (kind: Kind, o: KObject, hard: readonly stri
   return [...missing.keys()].sort().map((r) => `must specify ${r} for: ${[...new Set(missing.get(r))].sort().join(',')}`).join('; ');
 };
 
-/** The quota resources objects of a kind can charge (what a quota's `hard` must name for the kind to matter). */
+/** The quota resources objects of a kind can charge (what a quota's `hard` must name for the kind to matter), per-class ones aside. */
 export const quotaResourcesOf = (kind: Kind): readonly string[] => [countResourceName(kind), ...STANDARD_RESOURCES[kind] ?? []];
+
+/** Whether objects of `kind` can charge quota resource `r` (the claims: their class's resources too). */
+export const chargesQuotaResource = (kind: Kind, r: string): boolean =>
+  (kind === 'PersistentVolumeClaim' && perClassResource(r)) || quotaResourcesOf(kind).includes(r);
 
 /** The kind a quota resource name charges (`pods`, `count/statefulsets.apps`, `requests.storage`, `limits.cpu`…), if kubesim tracks it. */
 export const kindOfQuotaResource = (resource: string): Kind | undefined => {
+  if (perClassResource(resource)) return 'PersistentVolumeClaim';
   for (const [k, resources] of Object.entries(STANDARD_RESOURCES)) if (resources!.includes(resource)) return k as Kind;
   if (!resource.startsWith('count/')) return undefined;
   const name = resource.slice('count/'.length);

@@ -36,8 +36,9 @@ const NONE: QuotaAdmission = { charged: [] };
  * it limits (`failed quota: q: must specify requests.cpu for: nginx`, for every quota before any limit);
  * then, for the resources a quota limits that the object charges, usage + request must stay within the
  * limit (`exceeded quota: …`, masked to the exceeded resources); the charged quotas carry the new usage.
+ * An update (`old`: the stored object) requests only what it adds — SubtractWithNonNegativeResult.
  */
-export const quotaAdmission = (store: Snapshot, kind: Kind, obj: KObject, now: number): QuotaAdmission => {
+export const quotaAdmission = (store: Snapshot, kind: Kind, obj: KObject, now: number, old?: KObject): QuotaAdmission => {
   const ns = obj.metadata?.namespace ?? '';
   if (store.count('ResourceQuota', ns) === 0) return NONE;
   const quotas = ([...store.list('ResourceQuota', ns)] as ResourceQuota[]).sort((a, b) => ((a.metadata?.name ?? '') < (b.metadata?.name ?? '') ? -1 : 1));
@@ -47,6 +48,9 @@ export const quotaAdmission = (store: Snapshot, kind: Kind, obj: KObject, now: n
     if (why !== undefined) return { refused: newForbidden(kind, obj.metadata?.name ?? '', `failed quota: ${q.metadata?.name ?? ''}: ${why}`) };
   }
   const requested = quotaCharge(kind, obj, now);
+  if (old !== undefined) {
+    for (const [r, n] of quotaCharge(kind, old, now)) requested.set(r, Math.max(0, (requested.get(r) ?? 0) - n));
+  }
   let counted: Map<string, number> | undefined;
   const charged: ResourceQuota[] = [];
   for (const q of quotas) {

@@ -7,7 +7,7 @@ import {
   type StorageClass, type Rand, type ObjectMeta, type Service, type EndpointSlice, type PodDisruptionBudget,
   compileSelector, isPodReady, podQOS, updatePodCondition, requestKind, requestName, withDisruptionAllowed, type PdbStatus,
   decodeSecret, undecodableSecretMessage, podDeletionGraceSeconds, type Secret, admitServiceAccount, defaultServiceAccount, podServiceAccountName, tokenVolumeName,
-  SERVICE_CIDR, serviceClusterIps, serviceIpAddress, heldByService, type IPAddress,
+  SERVICE_CIDR, serviceClusterIps, serviceIpAddress, heldByService, type IPAddress, type ResourceQuota,
 } from '@kubesim/api';
 import type { AppendRequest, LogPort, Envelope } from '@kubesim/log';
 import { VersionedStore, type ObjectStore, type Snapshot } from '@kubesim/state';
@@ -95,6 +95,10 @@ export type Decision =
   | { readonly append: ObjectAppend; readonly then?: readonly ApiRequest[] }
   | { readonly done: KObject }
   | { readonly steps: readonly Step[] };
+
+/** The steps that write charged quotas' status (a lost compare-and-set decides the request again). */
+const quotaCharges = (charged: readonly ResourceQuota[]): Step[] =>
+  charged.map((q) => ({ req: { verb: 'update', subresource: 'status', object: q as KObject }, onConflict: 'retry' }));
 
 /** How often a host decides a request with steps again after a conflict (EvictionsRetry: 20 steps). */
 export const STEP_RETRIES = 20;
@@ -306,7 +310,7 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
     const quota = ctx.internal ? undefined : quotaAdmission(this.store, kind, obj, ctx.time);
     if (quota !== undefined && 'refused' in quota) return E.left(quota.refused);
     if (ctx.dryRun) return E.right({ done: obj });
-    const charges: Step[] = (quota?.charged ?? []).map((q) => ({ req: { verb: 'update', subresource: 'status', object: q as KObject }, onConflict: 'retry' }));
+    const charges = quotaCharges(quota?.charged ?? []);
     if (kind === 'Service') {
       // The address first: a lost race to it is decided again before anything is charged.
       const steps = this.recordClusterIp(input, obj as Service);
@@ -482,7 +486,7 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
       return E.left(newConflict(kind, name, `Precondition failed: UID in precondition: ${input.metadata.uid}, UID in object meta: ${old.metadata?.uid ?? ''}`));
     }
     if (subresource === 'finalize') return this.finalizeNamespace(kind, old, input, ctx);
-    return this.applyUpdate(kind, old, input, subresource, subresource ? 'update/status' : 'update', ctx);
+    return this.applyUpdate(kind, old, input, subresource, subresource ? 'update/status' : 'update', ctx, req);
   }
 
   /**
@@ -502,7 +506,7 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
     return this.write('MODIFIED', next, 'update/finalize', ctx, expect, 'object');
   }
 
-  private applyUpdate(kind: Kind, old: KObject, input: KObject, subresource: string | undefined, op: string, ctx: RequestContext): E.Either<ApiError, Decision> {
+  private applyUpdate(kind: Kind, old: KObject, input: KObject, subresource: string | undefined, op: string, ctx: RequestContext, req: ApiRequest): E.Either<ApiError, Decision> {
     const name = old.metadata?.name ?? '';
     let next: KObject;
     // How much of `next` this update built (see AppendRequest.owned): the status path keeps the stored metadata.
@@ -570,6 +574,15 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
       if (kind === 'PersistentVolumeClaim') {
         const refusal = resizeRefusal(next as PersistentVolumeClaim, old as PersistentVolumeClaim, this.store);
         if (refusal) return E.left(refusal);
+        // ResourceQuota [pvcEvaluator Handles: Update]: a claim that asks for more storage is charged the
+        // difference (SubtractWithNonNegativeResult), as a create is: the quota's status, then the update.
+        if (!ctx.internal) {
+          const quota = quotaAdmission(this.store, kind, next, ctx.time, old);
+          if ('refused' in quota) return E.left(quota.refused);
+          if (!ctx.dryRun && quota.charged.length > 0) {
+            return E.right({ steps: [...quotaCharges(quota.charged), { req }] });
+          }
+        }
       }
       // PrepareForUpdate: the generation moves when the spec changed — after defaulting (a re-applied manifest is no change).
       const spec = (next as KObject & { spec?: unknown }).spec;
@@ -610,11 +623,11 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
       if (typeof replicas === 'number' && replicas < 0) return E.left(newInvalidScale(req.name, [invalid('spec.replicas', replicas, 'must be greater than or equal to 0')]));
       const o = old as KObject & { spec: Record<string, unknown> };
       const input = { ...o, spec: { ...o.spec, replicas } } as KObject;
-      return this.applyUpdate(kind, old, input, undefined, 'patch/scale', ctx);
+      return this.applyUpdate(kind, old, input, undefined, 'patch/scale', ctx, req);
     }
     const patched = (req.patchType === 'strategic' ? strategicMergePatch(old, req.patch, kind) : mergePatch(old, req.patch)) as KObject;
-    if (req.subresource === 'status') return this.applyUpdate(kind, old, patched, 'status', 'patch/status', ctx);
-    return this.applyUpdate(kind, old, patched, undefined, 'patch', ctx);
+    if (req.subresource === 'status') return this.applyUpdate(kind, old, patched, 'status', 'patch/status', ctx, req);
+    return this.applyUpdate(kind, old, patched, undefined, 'patch', ctx, req);
   }
 
   private delete(req: Extract<ApiRequest, { verb: 'delete' }>, ctx: RequestContext): E.Either<ApiError, Decision> {

@@ -56,6 +56,20 @@ describe('resource quota controller (status.hard, status.used)', () => {
     });
   });
 
+  it('claims per StorageClass (<class>.storageclass.storage.k8s.io/…), and what is allocated when it is more than the request', () => {
+    const gold = 'gold.storageclass.storage.k8s.io/';
+    const q = quota({ 'requests.storage': '10Gi', [`${gold}requests.storage`]: '5Gi', [`${gold}persistentvolumeclaims`]: '2' });
+    const inClass = (name: string, storage: string, allocated?: string): KObject => {
+      const c = claim(name, storage) as KObject & { spec: Record<string, unknown> };
+      return { ...c, spec: { ...c.spec, storageClassName: 'gold' }, ...(allocated ? { status: { allocatedResources: { storage: allocated } } } : {}) } as KObject;
+    };
+    // A failed expansion being recovered (the request lowered below what was allocated) is charged the allocation.
+    const objs = [q, inClass('a', '1Gi'), inClass('b', '1Gi', '3Gi'), claim('plain', '2Gi')];
+    expect(statusWrite(objs)?.used).toEqual({ 'requests.storage': '6Gi', [`${gold}requests.storage`]: '4Gi', [`${gold}persistentvolumeclaims`]: '2' });
+    const e: Envelope = { seq: 9, time: 0, type: 'DELETED', actor: 'x', cause: null, object: inClass('a', '1Gi') };
+    expect(resourceQuotaKeysFor(e, inClass('a', '1Gi'), snap([quota({ [`${gold}persistentvolumeclaims`]: '2' })]))).toEqual(['default/q']);
+  });
+
   it('writes only when the status differs', () => {
     const current = { hard: { pods: '3' }, used: { pods: '1' } };
     expect(statusWrite([quota({ pods: '3' }, current), pod('a')])).toBeUndefined();

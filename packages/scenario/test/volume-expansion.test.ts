@@ -102,4 +102,29 @@ describe('volume expansion: a Bound claim asks for more storage', () => {
     expect(err.message).toContain('only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize');
     expect(sim.log.lastSeq()).toBe(n);
   });
+
+  it('a quota on storage (and on the class): the claim is charged when created, an expansion by what it adds; past the limit refused, nothing written', () => {
+    const sim = newCluster({ storageClasses: [expandable()] });
+    const perClass = 'standard.storageclass.storage.k8s.io/requests.storage';
+    create(sim, { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'storage', namespace: 'default' }, spec: { hard: { 'requests.storage': '10Gi', [perClass]: '2560Mi', 'standard.storageclass.storage.k8s.io/persistentvolumeclaims': '1' } } } as KObject);
+    create(sim, ...oneReplica());
+    waitFor(sim, 'web-0 Ready', () => ready(sim, 'web-0'));
+    const used = (): unknown => mustGet<Json>(sim, 'ResourceQuota', 'storage').status?.used;
+    waitFor(sim, 'the quota synced', () => mustGet<Json>(sim, 'ResourceQuota', 'storage').status?.hard !== undefined);
+    expect(used()).toEqual({ 'requests.storage': '1Gi', [perClass]: '1Gi', 'standard.storageclass.storage.k8s.io/persistentvolumeclaims': '1' });
+    const since = sim.log.lastSeq();
+    grow(sim, '2Gi');
+    // The quota's status (+1Gi) was written just before the claim.
+    const [charge, update] = objectEntries(sim, since);
+    expect([charge?.op, charge?.object.kind, update?.op, update?.object.kind]).toEqual(['update/status', 'ResourceQuota', 'patch', 'PersistentVolumeClaim']);
+    expect(used()).toEqual({ 'requests.storage': '2Gi', [perClass]: '2Gi', 'standard.storageclass.storage.k8s.io/persistentvolumeclaims': '1' });
+    waitFor(sim, 'capacity 2Gi', () => claim(sim).status?.capacity?.['storage'] === '2Gi');
+    const n = sim.log.lastSeq();
+    const err = refused(sim, 'grow', [{ verb: 'patch', kind: 'PersistentVolumeClaim', namespace: 'default', name: 'www-web-0', patch: { spec: { resources: { requests: { storage: '3Gi' } } } } }]);
+    expect(err.message).toBe(`persistentvolumeclaims "www-web-0" is forbidden: exceeded quota: storage, requested: ${perClass}=1Gi, used: ${perClass}=2Gi, limited: ${perClass}=2560Mi`);
+    expect(sim.log.lastSeq()).toBe(n);
+    // A second claim of the class is refused by the per-class count.
+    const extra = refused(sim, 'claim', [{ verb: 'create', object: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'extra', namespace: 'default' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '100Mi' } } } } as KObject }]);
+    expect(extra.message).toBe('persistentvolumeclaims "extra" is forbidden: exceeded quota: storage, requested: standard.storageclass.storage.k8s.io/persistentvolumeclaims=1, used: standard.storageclass.storage.k8s.io/persistentvolumeclaims=1, limited: standard.storageclass.storage.k8s.io/persistentvolumeclaims=1');
+  });
 });

@@ -1,4 +1,4 @@
-import { nsName, quotaCharge, quotaResourcesOf, type Kind, type KObject, type ResourceQuota } from '@kubesim/api';
+import { chargesQuotaResource, nsName, quotaCharge, type Kind, type KObject, type ResourceQuota } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import type { Snapshot } from '@kubesim/state';
 import type { ComponentDef } from '../framework/component.js';
@@ -29,11 +29,9 @@ export const resourceQuotaKeysFor = (e: Envelope, old: KObject | undefined, snap
   if (e.type === 'ADDED' || snap.count('ResourceQuota', ns) === 0) return [];
   const kind = o.kind as Kind;
   if (e.type === 'MODIFIED' && old !== undefined && sameCharge(quotaCharge(kind, o, e.time), quotaCharge(kind, old, e.time))) return [];
-  const charged = quotaResourcesOf(kind);
   const keys: string[] = [];
   for (const q of snap.list('ResourceQuota', ns)) {
-    const hard = q.spec?.hard ?? {};
-    if (charged.some((r) => r in hard)) keys.push(nsName(ns, q.metadata?.name ?? ''));
+    if (Object.keys(q.spec?.hard ?? {}).some((r) => chargesQuotaResource(kind, r))) keys.push(nsName(ns, q.metadata?.name ?? ''));
   }
   return keys;
 };
