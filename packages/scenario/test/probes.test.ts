@@ -3,8 +3,8 @@
  * only at its startup probe's first success, and not ready before it — so OrderedReady scaling waits for it.
  */
 import { describe, expect, it } from 'vitest';
-import type { Pod } from '@kubesim/api';
-import { converge, create, entriesOf, f1With, mustGet, newCluster, seqOf } from './harness.js';
+import { parseTimestamp, type Pod } from '@kubesim/api';
+import { converge, create, entriesOf, eventsFor, f1With, get, mustGet, newCluster, objectEntries, ready, seqOf, sleep, waitFor, type Json } from './harness.js';
 
 describe('startup probes', () => {
   it('OrderedReady waits for each pod\'s startup probe: web-1 is created only once web-0 has started and turned ready', () => {
@@ -28,5 +28,80 @@ describe('startup probes', () => {
     expect(Date.parse((started!.e.object as Pod).status!.conditions!.find((c) => c.type === 'Ready')!.lastTransitionTime!) - startedAt).toBe(40_000);
     expect(seqOf(sim, 'ADDED', 'Pod', 'web-1')).toBeGreaterThan(started!.e.seq);
     expect(seqOf(sim, 'READY', 'Pod', 'web-0')).toBe(started!.e.seq);
+  });
+});
+
+describe('failing liveness probes (probe-failure fault)', () => {
+  const withLiveness = (probe: Record<string, unknown>) => f1With((set) => {
+    set.spec.replicas = 1;
+    set.spec.template.spec.containers[0].livenessProbe = probe;
+  });
+  const status = (p: Pod | undefined) => p?.status?.containerStatuses?.[0];
+  const ms = (t: string | undefined): number => parseTimestamp(t) ?? Number.NaN;
+
+  it('Unhealthy at each period, Killing at failureThreshold, the container restarted in the same pod (same claim, same name); a second instance fails again', () => {
+    const sim = newCluster();
+    create(sim, ...withLiveness({ httpGet: { path: '/healthz', port: 80 }, initialDelaySeconds: 5, periodSeconds: 10, failureThreshold: 3 }));
+    waitFor(sim, 'web-0 Ready', () => ready(sim, 'web-0'));
+    sleep(sim, 30_000);
+    const before = mustGet<Pod>(sim, 'Pod', 'web-0');
+    const since = sim.log.lastSeq();
+    const fault = sim.fault({ fault: 'probe-failure', namespace: 'default', name: 'web-0', probe: 'liveness', count: 2 });
+    waitFor(sim, 'two restarts', () => (status(get<Pod>(sim, 'Pod', 'web-0'))?.restartCount ?? 0) >= 2 && ready(sim, 'web-0'), 600_000);
+    sleep(sim, 120_000);
+    const pod = mustGet<Pod>(sim, 'Pod', 'web-0');
+    // The same pod: restarted in place, never re-created, its claim kept.
+    expect(pod.metadata?.uid).toBe(before.metadata?.uid);
+    expect(status(pod)?.restartCount).toBe(2);
+    expect(status(pod)?.lastState?.terminated).toMatchObject({ exitCode: 143, reason: 'Error' });
+    expect(objectEntries(sim, since).filter((e) => e.object.kind === 'Pod' && e.actor === 'statefulset-controller')).toEqual([]);
+    // Three failures 10 s apart, counted on one event (the correlator); the kill at the third.
+    const unhealthy = eventsFor(sim, 'Pod', 'web-0', 'Unhealthy');
+    expect(unhealthy.map((e: Json) => [e.type, e.message, e.count, e.involvedObject.fieldPath, e.source.component])).toEqual([
+      ['Warning', 'Liveness probe failed: HTTP probe failed with statuscode: 500', 6, 'spec.containers{nginx}', 'kubelet'],
+    ]);
+    const killing = eventsFor(sim, 'Pod', 'web-0', 'Killing');
+    expect(killing.map((e: Json) => [e.message, e.count])).toEqual([['Container nginx failed liveness probe, will be restarted', 2]]);
+    const creates = objectEntries(sim, since).filter((e) => e.type === 'ADDED' && e.object.kind === 'Event' && (e.object as Json).reason === 'Unhealthy');
+    expect(creates).toHaveLength(1);
+    // (written after the kubelet's request reaches the API server: a millisecond or so)
+    expect(creates[0]!.time - fault.time).toBeGreaterThanOrEqual(10_000);
+    expect(creates[0]!.time - fault.time).toBeLessThan(10_100);
+    // The first kill 30 s after the fault (three periods); the instance before it ran from the set's start.
+    // (the second within the back-off of the first: it waits in CrashLoopBackOff, the kill as its lastState)
+    const kills = entriesOf(sim, 'Pod', 'web-0').filter((e) => e.seq > since
+      && (status(e.object as Pod)?.state?.terminated !== undefined || status(e.object as Pod)?.state?.waiting?.reason === 'CrashLoopBackOff'));
+    expect(kills).toHaveLength(2);
+    expect(kills[0]!.time - fault.time).toBeGreaterThanOrEqual(30_000);
+    expect(kills[0]!.time - fault.time).toBeLessThan(30_100);
+    const term0 = status(kills[0]!.object as Pod)!.state!.terminated!;
+    expect(term0.startedAt).toBe(status(before)!.state!.running!.startedAt);
+    // The second instance: probed from initialDelaySeconds after its start, killed three periods later.
+    expect(status(kills[1]!.object as Pod)!.state!.waiting!.message).toMatch(/^back-off 10s restarting failed container=nginx pod=web-0_default/);
+    const term1 = status(kills[1]!.object as Pod)!.lastState!.terminated!;
+    expect(ms(term1.finishedAt) - ms(term1.startedAt)).toBe(5_000 + 30_000);
+    // Nothing more after the fault's two kills.
+    expect(status(pod)?.state?.running).toBeDefined();
+  });
+
+  it('a tcpSocket probe reports the refused connection; a container without a liveness probe is not affected; a malformed fault is refused', () => {
+    const sim = newCluster();
+    create(sim, ...withLiveness({ tcpSocket: { port: 'web' }, periodSeconds: 5, failureThreshold: 1 }));
+    waitFor(sim, 'web-0 Ready', () => ready(sim, 'web-0'));
+    sim.fault({ fault: 'probe-failure', name: 'web-0', probe: 'liveness' });
+    waitFor(sim, 'restarted', () => status(get<Pod>(sim, 'Pod', 'web-0'))?.restartCount === 1, 60_000);
+    const ip = mustGet<Pod>(sim, 'Pod', 'web-0').status?.podIP;
+    expect(eventsFor(sim, 'Pod', 'web-0', 'Unhealthy').map((e: Json) => [e.message, e.count])).toEqual([[`Liveness probe failed: dial tcp ${ip}:80: connect: connection refused`, 1]]);
+    expect(() => sim.fault({ fault: 'probe-failure', name: 'web-0', probe: 'readiness' })).toThrow('fault probe-failure: "probe" must be liveness');
+    expect(() => sim.fault({ fault: 'probe-failure', name: 'web-0', probe: 'liveness', count: 0 })).toThrow('fault probe-failure: "count" must be an integer from 1 to 1000');
+
+    const plain = newCluster();
+    create(plain, ...f1With((set) => { set.spec.replicas = 1; }));
+    waitFor(plain, 'web-0 Ready', () => ready(plain, 'web-0'));
+    const n = plain.log.lastSeq();
+    plain.fault({ fault: 'probe-failure', name: 'web-0', probe: 'liveness' });
+    sleep(plain, 120_000);
+    expect(status(mustGet<Pod>(plain, 'Pod', 'web-0'))?.restartCount).toBe(0);
+    expect(objectEntries(plain, n).filter((e) => e.object.kind === 'Pod')).toEqual([]);
   });
 });

@@ -15,7 +15,10 @@ import { type CrashFault, type KubeletConfig, type KubeletLocal, type PendingWri
 import { attachBlock, claimsReady } from './volumes.js';
 import { CONFIG_ERROR, envConfigError, mountFailedMessage, mountRetryDelayMs, volumeMountErrors } from './config.js';
 import { nodeExpanded, nodeResizePending } from '../volume/resize.js';
-import { backOffEvent, createFailedEvent, killingEvent, neverPullEvent, pullBackoffEvents, pullFailedEvents, pullingEvent, startEvents, type ContainerList } from './events.js';
+import {
+  backOffEvent, createFailedEvent, killingEvent, livenessKillingEvent, neverPullEvent, probeFailureOutput, pullBackoffEvents, pullFailedEvents, pullingEvent, startEvents,
+  unhealthyEvent, type ContainerList,
+} from './events.js';
 import {
   heldAt, SANDBOX_WAIT_REASONS, imageMissing, NEVER_PULL, neverPullMessage, nodeHoldings, nodeImagesReport, PULL_BACKOFF, PULL_FAILED, pullBackoffMessage,
   pullBackoffUntil, pullDecisions, pullErrorMessage, pullFailed, rememberPulls, shouldPull, type NodeHoldings,
@@ -807,7 +810,8 @@ const backingOff = (input: Input, pod: Pod, waiting: readonly { name: string; li
  * is not due yet.
  */
 const crashContainer = (input: Input, pod: Pod, node: string, f: CrashFault): Result | number | undefined => {
-  const { now, local } = input;
+  const { now } = input;
+  let { local } = input;
   if (f.remaining <= 0) return undefined;
   const target = crashTarget(pod, f);
   const initSpec = pod.spec?.initContainers?.find((c) => c.name === target);
@@ -816,9 +820,20 @@ const crashContainer = (input: Input, pod: Pod, node: string, f: CrashFault): Re
   const running = s?.state?.running;
   if (!s || !running) return undefined;
   const started = parseTimestamp(running.startedAt) ?? now;
-  const at = f.remaining === f.count ? Math.max(f.time, started) : started + f.runMs;
-  if (now < at) return at - now;
   const uid = pod.metadata?.uid ?? '';
+  let killed: EventSpec[] = [];
+  if (f.probe === 'liveness') {
+    const spec = initSpec ?? pod.spec?.containers?.find((c) => c.name === target);
+    const probe = spec?.livenessProbe;
+    if (!spec || !probe) return undefined;
+    const l = failingLiveness(input, pod, f, spec, probe, s.restartCount, started, initSpec ? 'initContainers' : 'containers');
+    if (typeof l === 'number' || !('events' in l)) return l;
+    killed = l.events;
+    local = l.local;
+  } else {
+    const at = f.remaining === f.count ? Math.max(f.time, started) : started + f.runMs;
+    if (now < at) return at - now;
+  }
   const exited = terminatedStatus(s, f.exitCode, now);
   const completed = initSpec !== undefined && !isRestartableInit(initSpec) && f.exitCode === 0;
   const { waitMs } = completed ? { waitMs: 0 } : backoffAt(local.backoff.get(`${uid}/${s.name}`), now);
@@ -834,7 +849,42 @@ const crashContainer = (input: Input, pod: Pod, node: string, f: CrashFault): Re
     : withStatus(pod, { containerStatuses: next, conditions: kubeletConditions(pod, phase, next, now) });
   const backoffEvent = waitMs > 0 ? { onSuccess: backOffEvent(pod, s.name, podFormat(pod), initSpec ? 'initContainers' : 'containers') } : {};
   const l = waitMs > 0 ? { ...local, backoffEvents: new Map(local.backoffEvents).set(`${uid}/${s.name}`, now) } : local;
-  return { plan: statusWrite(write, backoffEvent), ...writing(l, pod, node), workUnits: 1 };
+  const plan = killed.length > 0 ? seq(...killed.map(event), statusWrite(write, backoffEvent)) : statusWrite(write, backoffEvent);
+  return { plan, ...writing(l, pod, node), workUnits: 1 };
+};
+
+/**
+ * [prober worker doProbe, kuberuntime computePodActions]: a container whose liveness probe fails — from a
+ * `probe-failure` fault on (its first `count` instances), not before `initialDelaySeconds` after the
+ * container started — fails it once each `periodSeconds`: Warning `Unhealthy` `Liveness probe failed: HTTP
+ * probe failed with statuscode: 500` at each failure (the correlator counts them: `(x3)`); at
+ * `failureThreshold` failures in a row the kubelet kills it — Normal `Killing` `Container c failed liveness
+ * probe, will be restarted` — and it ends as a crash does (terminated, exit code 143: it ends on the
+ * SIGTERM), restarted at once the first time and after the crash-loop back-off later. Returns the time until
+ * the next failure, the `Unhealthy` events due now (and a sync right after them, for what else is due), or,
+ * at the threshold, the events that go with the kill.
+ */
+const failingLiveness = (
+  input: Input, pod: Pod, f: CrashFault, spec: Container, probe: NonNullable<Container['livenessProbe']>,
+  restartCount: number, started: number, list: ContainerList,
+): number | Result | { events: EventSpec[]; local: KubeletLocal } => {
+  const { now, local } = input;
+  const period = (probe.periodSeconds ?? 10) * 1000;
+  const threshold = Math.max(1, probe.failureThreshold ?? 3);
+  const probing = started + (probe.initialDelaySeconds ?? 0) * 1000;
+  const base = f.remaining === f.count ? Math.max(f.time, probing) : probing;
+  const due = Math.min(threshold, Math.floor((now - base) / period));
+  if (due <= 0) return base + period - now;
+  const key = `${pod.metadata?.uid ?? ''}/${spec.name}#${restartCount}`;
+  const recorded = local.probeFailures.get(key) ?? 0;
+  const output = probeFailureOutput(probe, pod, spec);
+  const failures = Array.from({ length: Math.max(0, due - recorded) }, () => unhealthyEvent(pod, spec, output, list));
+  const next = failures.length > 0 ? { ...local, probeFailures: new Map(local.probeFailures).set(key, due) } : local;
+  if (due < threshold) {
+    if (failures.length === 0) return base + (due + 1) * period - now;
+    return { plan: seq(...failures.map(event)), local: next, requeueAfterMs: 0, workUnits: 1 };
+  }
+  return { events: [...failures, livenessKillingEvent(pod, spec, list)], local: next };
 };
 
 /**

@@ -35,7 +35,7 @@ export const backoffAt = (entry: CrashBackoff | undefined, ts: number, instance 
  */
 export const kubeletOnStart = (local: KubeletLocal, now: number): KubeletLocal => {
   const l = forgetBackoffs(local, now);
-  return l.orphans.size === 0 && l.backoffEvents.size === 0 ? l : { ...l, orphans: new Map(), backoffEvents: new Map() };
+  return l.orphans.size === 0 && l.backoffEvents.size === 0 && l.probeFailures.size === 0 ? l : { ...l, orphans: new Map(), backoffEvents: new Map(), probeFailures: new Map() };
 };
 
 /**
@@ -92,3 +92,20 @@ export const containerCrashError = (d: Readonly<Record<string, unknown>>): strin
   if (d.runMs !== undefined && !(typeof d.runMs === 'number' && Number.isFinite(d.runMs) && d.runMs >= 0)) return 'fault container-crash: "runMs" must be a non-negative number';
   return undefined;
 };
+
+/**
+ * The error in a `probe-failure` fault's data, if any (checked before the fault is logged): a pod name, the
+ * probe (`liveness`), an optional container name, `count` a positive integer, `exitCode` an integer 0–255.
+ */
+export const probeFailureError = (d: Readonly<Record<string, unknown>>): string | undefined => {
+  if (typeof d.name !== 'string' || d.name === '') return 'fault probe-failure: "name" (the pod) is required';
+  if (d.probe !== 'liveness') return 'fault probe-failure: "probe" must be liveness';
+  if (d.container !== undefined && (typeof d.container !== 'string' || d.container === '')) return 'fault probe-failure: "container" must be a container name';
+  const int = (v: unknown, lo: number, hi: number): boolean => typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;
+  if (d.exitCode !== undefined && !int(d.exitCode, 0, 255)) return 'fault probe-failure: "exitCode" must be an integer from 0 to 255';
+  if (d.count !== undefined && !int(d.count, 1, 1_000)) return 'fault probe-failure: "count" must be an integer from 1 to 1000';
+  return undefined;
+};
+
+/** The exit code of a container killed for a failed liveness probe: it ends on the SIGTERM (128 + 15). */
+export const LIVENESS_KILL_EXIT_CODE = 143;

@@ -78,3 +78,31 @@ export const createFailedEvent = (pod: Pod, c: Container, error: string, list: C
 
 /** `Killing`: the kubelet stops a running container (graceful deletion, eviction). */
 export const killingEvent = (pod: Pod, c: Container, list: ContainerList = 'containers'): EventSpec => normal(pod, c, 'Killing', `Stopping container ${c.name}`, list);
+
+type Probe = NonNullable<Container['livenessProbe']>;
+
+/**
+ * What a failing probe reports [prober runProbe]: an HTTP GET's status (`HTTP probe failed with statuscode:
+ * 500`, http.go), a TCP connect's error (`dial tcp 10.244.1.5:8080: connect: connection refused`), a gRPC
+ * health check's status (`service unhealthy (responded with "NOT_SERVING")`), an exec command's output
+ * (none here).
+ */
+export const probeFailureOutput = (probe: Probe, pod: Pod, c: Container): string => {
+  const port = (p: string | number | undefined): string => {
+    if (typeof p === 'number' || p === undefined) return String(p ?? '');
+    const named = c.ports?.find((x) => x.name === p)?.containerPort;
+    return named === undefined ? p : String(named);
+  };
+  if (probe.httpGet) return 'HTTP probe failed with statuscode: 500';
+  if (probe.tcpSocket) return `dial tcp ${probe.tcpSocket.host ?? pod.status?.podIP ?? ''}:${port(probe.tcpSocket.port)}: connect: connection refused`;
+  if (probe.grpc) return 'service unhealthy (responded with "NOT_SERVING")';
+  return '';
+};
+
+/** `Unhealthy` (Warning) [prober recordContainerEvent]: `Liveness probe failed: <output>`, once per failed probe. */
+export const unhealthyEvent = (pod: Pod, c: Container, output: string, list: ContainerList = 'containers'): EventSpec =>
+  ({ type: 'Warning', reason: 'Unhealthy', message: `Liveness probe failed: ${output}`, involved: containerRef(pod, c.name, list) });
+
+/** `Killing` [kuberuntime computePodActions, killContainer]: a container that failed its liveness probe is stopped and restarted. */
+export const livenessKillingEvent = (pod: Pod, c: Container, list: ContainerList = 'containers'): EventSpec =>
+  normal(pod, c, 'Killing', `Container ${c.name} failed liveness probe, will be restarted`, list);

@@ -3,7 +3,7 @@ import { isObjectEntry, type Envelope } from '@kubesim/log';
 import { kubeletKey, type CrashFault, type FailFault, type KubeletConfig, type KubeletLocal, type PendingWrite, type ReadinessFault, type StrandedAttachment } from './types.js';
 import { anyContainerRunning, containersStarted, isRestartableInit } from './status.js';
 import { hostedNodes } from './network.js';
-import { backoffAt, crashTarget, DEFAULT_CRASH_RUN_MS, lastFinishedAt } from './crash.js';
+import { backoffAt, crashTarget, DEFAULT_CRASH_RUN_MS, LIVENESS_KILL_EXIT_CODE, lastFinishedAt } from './crash.js';
 
 /**
  * Parse a node fault (`{fault: 'node-down' | 'node-up', node}`): the node's kubelet stops or resumes.
@@ -42,7 +42,7 @@ export const parseKubeletProcessEntry = (e: Envelope): { event: KubeletProcessEv
 export const parseKubeletFault = (data: unknown):
   | { kind: 'pod-readiness'; key: string; namespace: string; name: string; ready: boolean }
   | { kind: 'pod-fail'; key: string; namespace: string; name: string; reason: string; message?: string }
-  | { kind: 'container-crash'; key: string; namespace: string; name: string; container?: string; exitCode: number; count: number; runMs: number }
+  | { kind: 'container-crash'; key: string; namespace: string; name: string; container?: string; exitCode: number; count: number; runMs: number; probe?: 'liveness' }
   | undefined => {
   if (!data || typeof data !== 'object') return undefined;
   const d = data as Record<string, unknown>;
@@ -64,6 +64,15 @@ export const parseKubeletFault = (data: unknown):
       ...(typeof d.container === 'string' && d.container !== '' ? { container: d.container } : {}),
       exitCode: int(d.exitCode, 1, 0), count: int(d.count, 1, 1),
       runMs: typeof d.runMs === 'number' && Number.isFinite(d.runMs) && d.runMs >= 0 ? d.runMs : DEFAULT_CRASH_RUN_MS,
+    };
+  }
+  // A failing liveness probe ends as a crash does (killed, restarted with the crash-loop back-off), at its own times.
+  if (d.fault === 'probe-failure' && d.probe === 'liveness') {
+    const int = (v: unknown, dflt: number, lo: number): number => (typeof v === 'number' && Number.isInteger(v) && v >= lo ? v : dflt);
+    return {
+      kind: 'container-crash', key, namespace, name: d.name,
+      ...(typeof d.container === 'string' && d.container !== '' ? { container: d.container } : {}),
+      exitCode: int(d.exitCode, LIVENESS_KILL_EXIT_CODE, 0), count: int(d.count, 1, 1), runMs: 0, probe: 'liveness',
     };
   }
   return undefined;
@@ -171,7 +180,7 @@ export const observeKubelet = (e: Envelope, _old: KObject | undefined, local: Ku
     if (f.kind === 'container-crash') {
       const v: CrashFault = {
         time: e.time, ...(f.container !== undefined ? { container: f.container } : {}),
-        exitCode: f.exitCode, runMs: f.runMs, count: f.count, remaining: f.count,
+        exitCode: f.exitCode, runMs: f.runMs, count: f.count, remaining: f.count, ...(f.probe ? { probe: f.probe } : {}),
       };
       return { ...local, crashes: withEntry(local.crashes, f.key, v) };
     }

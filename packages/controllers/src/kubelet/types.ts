@@ -75,6 +75,11 @@ export interface CrashFault {
   readonly runMs: number;
   readonly count: number;
   readonly remaining: number;
+  /**
+   * A `probe-failure` fault: the container's liveness probe fails (from the fault, and again after each
+   * restart): `Unhealthy` at each period, killed at failureThreshold — instead of exiting after `runMs`.
+   */
+  readonly probe?: 'liveness';
 }
 /**
  * [flowcontrol.Backoff] entry of one container (the kubelet's crash-loop back-off, keyed `uid/container`),
@@ -115,6 +120,11 @@ export interface KubeletLocal {
   readonly failures: ReadonlyMap<string, FailFault>;
   /** Latest container-crash fault per `namespace/name`, with the crashes it has left. */
   readonly crashes: ReadonlyMap<string, CrashFault>;
+  /**
+   * Failed liveness probes recorded per container instance (`uid/container#restartCount`) — the prober
+   * worker's failure count, in memory only (a restarted kubelet starts counting again).
+   */
+  readonly probeFailures: ReadonlyMap<string, number>;
   /** Crash-loop back-off per `uid/container`. */
   readonly backoff: ReadonlyMap<string, CrashBackoff>;
   /**
@@ -169,7 +179,7 @@ export interface KubeletLocal {
 }
 
 export const initialKubeletLocal = (): KubeletLocal => ({
-  readiness: new Map(), failures: new Map(), crashes: new Map(), backoff: new Map(), backoffEvents: new Map(), pending: PHashMap.empty(), warned: new Map(), killing: new Map(), orphans: new Map(), down: new Map(), stranded: new Map(), images: new Map(), pullBackoff: new Map(), mountFailures: new Map(), mountedAt: new Map(),
+  readiness: new Map(), failures: new Map(), crashes: new Map(), probeFailures: new Map(), backoff: new Map(), backoffEvents: new Map(), pending: PHashMap.empty(), warned: new Map(), killing: new Map(), orphans: new Map(), down: new Map(), stranded: new Map(), images: new Map(), pullBackoff: new Map(), mountFailures: new Map(), mountedAt: new Map(),
 });
 
 /** `<node>|<namespace>/<name>` */

@@ -404,9 +404,11 @@ export const liveChecker: CheckerDef = {
         // The kubelet crashes the named (or first) container — or init container — of the pod that exists now, `count` times.
         const pod = world.store.get('Pod', f.namespace, f.name) as Pod | undefined;
         const container = f.container ?? pod?.spec?.containers?.[0]?.name;
-        if (pod !== undefined && !isTerminal(pod) && pod.metadata?.deletionTimestamp === undefined && container !== undefined
-          && [...pod.spec?.containers ?? [], ...pod.spec?.initContainers ?? []].some((c) => c.name === container)) {
-          crashes.set(f.key, { uid: uidOf(pod), container, since: e.time, remaining: f.count, lastInstance: -1 });
+        // A failing liveness probe kills only a container that has one.
+        const spec = [...pod?.spec?.containers ?? [], ...pod?.spec?.initContainers ?? []].find((c) => c.name === container);
+        if (pod !== undefined && !isTerminal(pod) && pod.metadata?.deletionTimestamp === undefined && spec !== undefined
+          && (f.probe !== 'liveness' || spec.livenessProbe !== undefined)) {
+          crashes.set(f.key, { uid: uidOf(pod), container: spec.name, since: e.time, remaining: f.count, lastInstance: -1 });
         } else crashes.delete(f.key);
         noteCrashes(f.key, pod);
       }
