@@ -3,5 +3,5 @@ export { syncStatefulSet } from './sync.js';
 export { getMaxUnavailable } from './maxunavailable.js';
 export { newStatefulSetPod, newVersionedStatefulSetPod, identityMatches, storageMatches } from './pod.js';
 export { isClaimOwnerUpToDate, claimWithPolicyRefs, podClaimIsStale } from './retention.js';
-export { chooseRevisions, listRevisions, newRevision, revisionPatch, canonicalJson } from './revision.js';
+export { chooseRevisions, listRevisions, newRevision, revisionPatch, canonicalJson, sortRevisions } from './revision.js';
 export * from './helpers.js';

@@ -1,5 +1,5 @@
 import type { ControllerRevision, KObject, Pod } from '@kubesim/api';
-import { getMaxUnavailable, lastTermination } from '@kubesim/controllers';
+import { canonicalJson, getMaxUnavailable, lastTermination, revisionPatch, sortRevisions } from '@kubesim/controllers';
 import type { Envelope } from '@kubesim/log';
 import type { CheckContext, CheckerDef } from '../types.js';
 import {
@@ -76,14 +76,22 @@ export const l3Checker: CheckerDef = {
   },
 };
 
-/** The name of the set's ControllerRevision with the highest revision number (its update revision once a sync ran). */
+/**
+ * The set's update revision as its controller finds it [SSC getStatefulSetRevisions, FindEqualRevisions]:
+ * the ControllerRevision whose data is the set's current template (the latest of them), else the one with
+ * the highest revision number — undefined when several share it (a controller whose cache missed its own
+ * newest revision numbers the next one the same: which is the update revision then only the data tells).
+ */
 const newestRevision = (ctx: CheckContext, m: SetModel): string | undefined => {
-  let best: ControllerRevision | undefined;
-  for (const r of ctx.world.store.list('ControllerRevision', m.namespace)) {
-    if (controllerOf(r, 'StatefulSet')?.uid !== m.uid) continue;
-    if (best === undefined || r.revision > best.revision) best = r;
-  }
-  return best?.metadata?.name;
+  const patch = revisionPatch(m.obj);
+  const own: ControllerRevision[] = [];
+  for (const r of ctx.world.store.list('ControllerRevision', m.namespace)) if (controllerOf(r, 'StatefulSet')?.uid === m.uid) own.push(r);
+  sortRevisions(own);
+  const equal = own.filter((r) => canonicalJson(r.data ?? null) === patch);
+  if (equal.length > 0) return equal.at(-1)!.metadata?.name;
+  const top = own.at(-1);
+  if (top === undefined || own.filter((r) => r.revision === top.revision).length > 1) return undefined;
+  return top.metadata?.name;
 };
 
 /**
