@@ -52,12 +52,15 @@ describe('the seed scenarios on real processes give the verdict and final state 
   // the kubelet process's mount back-off and pod-worker retries wait for a ConfigMap and a Secret.
   // namespace-deletion: the namespace-controller process lists the namespace's content from its fold of the
   // log and finalizes the namespace once the pods' grace periods and pvc-protection are over.
+  // liveness-probe: the kubelet process fails a container's liveness probe (a probe-failure fault), kills
+  // and restarts it in place, twice.
   for (const [file, randomNames, timeScale] of [
     ['examples/seed-statefulset.yaml', false, 10], ['examples/seed-replicaset.yaml', true, 10], ['examples/node-failure.yaml', false, 50],
     ['examples/replicaset-quota.yaml', true, 50], ['examples/crashloop.yaml', false, 50], ['examples/init-containers.yaml', false, 5],
     ['examples/drain.yaml', false, 20], ['examples/process-chaos.yaml', false, 10], ['examples/kubelet-outage.yaml', false, 50],
     ['examples/topology-spread.yaml', false, 10], ['examples/broken-rollout.yaml', false, 50],
     ['examples/rollout.yaml', false, 20], ['examples/config-and-secrets.yaml', false, 20], ['examples/namespace-deletion.yaml', false, 20],
+    ['examples/liveness-probe.yaml', false, 20],
   ] as const) {
     it(file, async () => {
       const sc = loadScenarioFile(file);

@@ -12,9 +12,9 @@ export const failures = (r: RunReport): string =>
   r.steps.filter((s) => !s.ok).map((s) => `step ${s.index} (${describeStep(s.step)}): ${s.messages.join('; ')}`).join('\n');
 
 describe('examples/ (the seed manifests and one scenario per row of the seed tables)', () => {
-  it('has the seed scenarios, the six table rows, anti-affinity, broken-rollout, config-and-secrets, crashloop, drain, init-containers, kubelet-outage, namespace-deletion, node-failure, process-chaos, replicaset-quota, rollout and topology-spread', () => {
+  it('has the seed scenarios, the six table rows, anti-affinity, broken-rollout, config-and-secrets, crashloop, drain, init-containers, kubelet-outage, liveness-probe, namespace-deletion, node-failure, process-chaos, replicaset-quota, rollout and topology-spread', () => {
     expect(files).toEqual([
-      'anti-affinity.yaml', 'broken-rollout.yaml', 'config-and-secrets.yaml', 'crashloop.yaml', 'drain.yaml', 'init-containers.yaml', 'kubelet-outage.yaml', 'namespace-deletion.yaml', 'node-failure.yaml',
+      'anti-affinity.yaml', 'broken-rollout.yaml', 'config-and-secrets.yaml', 'crashloop.yaml', 'drain.yaml', 'init-containers.yaml', 'kubelet-outage.yaml', 'liveness-probe.yaml', 'namespace-deletion.yaml', 'node-failure.yaml',
       'pods-replicas-0.yaml', 'pods-replicas-1.yaml', 'pods-replicas-3.yaml', 'process-chaos.yaml',
       'pvc-replicas-0.yaml', 'pvc-replicas-1.yaml', 'pvc-replicas-3.yaml',
       'replicaset-quota.yaml', 'rollout.yaml', 'seed-replicaset.yaml', 'seed-statefulset.yaml', 'topology-spread.yaml',
