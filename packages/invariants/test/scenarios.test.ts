@@ -101,3 +101,47 @@ steps:
     expect(shown(settled)).toEqual([]);
   });
 });
+
+describe('LIVE: a readiness probe failed by a fault holds its pod unready until the failure ends', () => {
+  const scenario = `
+name: readiness-failure
+cluster: {nodes: 2}
+steps:
+  - apply:
+      inline: |
+        apiVersion: v1
+        kind: Service
+        metadata: {name: db}
+        spec: {clusterIP: None, selector: {app: db}, ports: [{name: db, port: 5432}]}
+        ---
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata: {name: db}
+        spec:
+          serviceName: db
+          replicas: 2
+          selector: {matchLabels: {app: db}}
+          template:
+            metadata: {labels: {app: db}}
+            spec:
+              containers: [{name: db, image: postgres:16, readinessProbe: {tcpSocket: {port: 5432}, periodSeconds: 10}}]
+  - wait: {until: {pods: {names: [db-0, db-1], ready: true}}, timeout: 2m}
+  - fault: {fault: probe-failure, name: db-1, probe: readiness, durationMs: 400000}
+  - wait: {until: {pods: {names: [db-1], ready: false}}, timeout: 1m}
+`;
+  it('unready for longer than the bound is no violation (noted while it lasts); after the failure ends the set converges and stays still', () => {
+    const sc = parseScenario(scenario, 'readiness-failure.yaml');
+    if (E.isLeft(sc)) throw new Error(sc.left.message);
+    const r = runScenario(sc.right, { seed: 3 });
+    expect(r.passed).toBe(true);
+    r.sim.advance(350_000);
+    const midway = checkLog(r.sim.log.all(), { livenessBoundMs: 300_000 });
+    expect(shown(midway)).toEqual([]);
+    expect(midway.notes.join('\n')).toContain('liveness not judged: pod(s) default/db-1 held unready by a fault');
+    expect(settle(r)).toBe('quiet');
+    expect((r.sim.api.store.get('Pod', 'default', 'db-1') as Pod).status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+    const settled = checkLog(r.sim.log.all(), { endIsQuiescent: true });
+    expect(shown(settled)).toEqual([]);
+    expect(settled.notes).toEqual([]);
+  });
+});

@@ -92,7 +92,7 @@ describe('failing liveness probes (probe-failure fault)', () => {
     waitFor(sim, 'restarted', () => status(get<Pod>(sim, 'Pod', 'web-0'))?.restartCount === 1, 60_000);
     const ip = mustGet<Pod>(sim, 'Pod', 'web-0').status?.podIP;
     expect(eventsFor(sim, 'Pod', 'web-0', 'Unhealthy').map((e: Json) => [e.message, e.count])).toEqual([[`Liveness probe failed: dial tcp ${ip}:80: connect: connection refused`, 1]]);
-    expect(() => sim.fault({ fault: 'probe-failure', name: 'web-0', probe: 'readiness' })).toThrow('fault probe-failure: "probe" must be liveness');
+    expect(() => sim.fault({ fault: 'probe-failure', name: 'web-0', probe: 'startup' })).toThrow('fault probe-failure: "probe" must be liveness or readiness');
     expect(() => sim.fault({ fault: 'probe-failure', name: 'web-0', probe: 'liveness', count: 0 })).toThrow('fault probe-failure: "count" must be an integer from 1 to 1000');
 
     const plain = newCluster();
@@ -103,5 +103,73 @@ describe('failing liveness probes (probe-failure fault)', () => {
     sleep(plain, 120_000);
     expect(status(mustGet<Pod>(plain, 'Pod', 'web-0'))?.restartCount).toBe(0);
     expect(objectEntries(plain, n).filter((e) => e.object.kind === 'Pod')).toEqual([]);
+  });
+});
+
+describe('failing readiness probes (probe-failure fault)', () => {
+  const readyTimes = (sim: ReturnType<typeof newCluster>, name: string, since: number): Array<[boolean, number]> => {
+    const out: Array<[boolean, number]> = [];
+    for (const e of entriesOf(sim, 'Pod', name)) {
+      if (e.seq <= since) continue;
+      const r = (e.object as Pod).status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+      if (out.length === 0 || out.at(-1)![0] !== r) out.push([r, e.time]);
+    }
+    return out;
+  };
+
+  it('Unhealthy at each failed probe; not Ready from failureThreshold failures until successThreshold successes after the failure ends; nothing restarted or replaced', () => {
+    const sim = newCluster();
+    create(sim, ...f1With((set) => {
+      set.spec.replicas = 2;
+      set.spec.template.spec.containers[0].readinessProbe = { httpGet: { path: '/ready', port: 80 }, periodSeconds: 5, failureThreshold: 3, successThreshold: 2 };
+    }));
+    converge(sim, 'web', 2);
+    sleep(sim, 20_000);
+    const before = mustGet<Pod>(sim, 'Pod', 'web-0');
+    const since = sim.log.lastSeq();
+    const fault = sim.fault({ fault: 'probe-failure', name: 'web-0', probe: 'readiness', durationMs: 30_000 });
+    waitFor(sim, 'unready', () => !ready(sim, 'web-0'), 60_000);
+    waitFor(sim, 'ready again', () => ready(sim, 'web-0'), 120_000);
+    sleep(sim, 60_000);
+    // Probes every 5 s: those at +5 … +25 s fail (five), the one at +30 s is the first success.
+    const unhealthy = eventsFor(sim, 'Pod', 'web-0', 'Unhealthy');
+    expect(unhealthy.map((e: Json) => [e.type, e.message, e.count, e.involvedObject.fieldPath])).toEqual([
+      ['Warning', 'Readiness probe failed: HTTP probe failed with statuscode: 500', 5, 'spec.containers{nginx}'],
+    ]);
+    // Not Ready from the third failure (+15 s) until the second success (+35 s).
+    const t = readyTimes(sim, 'web-0', since).map(([r, at]) => [r, Math.round((at - fault.time) / 100) / 10]);
+    expect(t).toEqual([[false, 15], [true, 35]]);
+    const pod = mustGet<Pod>(sim, 'Pod', 'web-0');
+    expect(pod.metadata?.uid).toBe(before.metadata?.uid);
+    expect(pod.status?.containerStatuses?.[0]?.restartCount).toBe(0);
+    expect(eventsFor(sim, 'Pod', 'web-0', 'Killing')).toEqual([]);
+    // web-1 untouched.
+    expect(readyTimes(sim, 'web-1', since)).toEqual([]);
+  });
+
+  it('a failure shorter than failureThreshold periods only records Unhealthy; a container without a readiness probe is not affected; malformed faults are refused', () => {
+    const sim = newCluster();
+    create(sim, ...f1With((set) => {
+      set.spec.replicas = 1;
+      set.spec.template.spec.containers[0].readinessProbe = { tcpSocket: { port: 80 }, periodSeconds: 10, failureThreshold: 3 };
+    }));
+    converge(sim, 'web', 1);
+    const since = sim.log.lastSeq();
+    sim.fault({ fault: 'probe-failure', name: 'web-0', probe: 'readiness', durationMs: 25_000 });
+    sleep(sim, 120_000);
+    const ip = mustGet<Pod>(sim, 'Pod', 'web-0').status?.podIP;
+    expect(eventsFor(sim, 'Pod', 'web-0', 'Unhealthy').map((e: Json) => [e.message, e.count])).toEqual([[`Readiness probe failed: dial tcp ${ip}:80: connect: connection refused`, 2]]);
+    expect(readyTimes(sim, 'web-0', since)).toEqual([]);
+    expect(() => sim.fault({ fault: 'probe-failure', name: 'web-0', probe: 'readiness' })).toThrow('fault probe-failure: a readiness probe needs "durationMs", how long it fails (a positive number)');
+    expect(() => sim.fault({ fault: 'probe-failure', name: 'web-0', probe: 'readiness', durationMs: 1000, count: 2 })).toThrow('fault probe-failure: "count" and "exitCode" are for a liveness probe');
+    expect(() => sim.fault({ fault: 'probe-failure', name: 'web-0', probe: 'startup' })).toThrow('fault probe-failure: "probe" must be liveness or readiness');
+
+    const plain = newCluster();
+    create(plain, ...f1With((set) => { set.spec.replicas = 1; }));
+    converge(plain, 'web', 1);
+    const n = plain.log.lastSeq();
+    plain.fault({ fault: 'probe-failure', name: 'web-0', probe: 'readiness', durationMs: 60_000 });
+    sleep(plain, 120_000);
+    expect(objectEntries(plain, n).filter((e) => e.object.kind === 'Pod' || e.object.kind === 'Event')).toEqual([]);
   });
 });

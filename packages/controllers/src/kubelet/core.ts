@@ -11,7 +11,7 @@ import {
   anyContainerRunning, containerId, containersStarted, isRestartableInit, kubeletConditions, mainContainersStarted, readyAtMs, runningStatus, startedAtMs, startsAtOnce, terminalPhase, terminatedStatus, timestamp,
   statusObservedGeneration, unknownTerminatedStatus, waitingStatus, withObservedGeneration, withStatus, type ContainerStatus, type PodCondition,
 } from './status.js';
-import { type CrashFault, type KubeletConfig, type KubeletLocal, type PendingWrite, parseKubeletKey } from './types.js';
+import { type CrashFault, type KubeletConfig, type KubeletLocal, type PendingWrite, type ReadinessProbeFault, parseKubeletKey } from './types.js';
 import { attachBlock, claimsReady } from './volumes.js';
 import { CONFIG_ERROR, envConfigError, mountFailedMessage, mountRetryDelayMs, volumeMountErrors } from './config.js';
 import { nodeExpanded, nodeResizePending } from '../volume/resize.js';
@@ -170,7 +170,7 @@ const firstPulls = (input: Input, pod: Pod, h: NodeHoldings, c: Container): bool
  * one); ready — only once started — forced by a fault (for a running container), else by the readiness
  * probe's first success.
  */
-const readiness = (pod: Pod, statuses: readonly ContainerStatus[], now: number, forced: boolean | undefined) => {
+const readiness = (pod: Pod, statuses: readonly ContainerStatus[], now: number, forced: boolean | undefined, down?: ProbeDown) => {
   let nextAt: number | undefined;
   const wake = (at: number): void => { if (at > now) nextAt = nextAt === undefined ? at : Math.min(nextAt, at); };
   const started: boolean[] = [];
@@ -183,6 +183,11 @@ const readiness = (pod: Pod, statuses: readonly ContainerStatus[], now: number, 
     const at = readyAtMs(c, s);
     if (at === undefined) return false;
     wake(at);
+    if (down !== undefined && down.container === c.name && down.from !== undefined) {
+      wake(down.from);
+      wake(down.until);
+      if (now >= down.from && now < down.until) return false;
+    }
     return at <= now;
   });
   return { ready, started, requeueAfterMs: nextAt === undefined ? undefined : nextAt - now };
@@ -646,13 +651,13 @@ const advanceInit = (input: Input, pod: Pod, node: string, forced: boolean | und
 };
 
 /** Step 2b: readiness of a Running pod (probe delays, readiness faults). */
-const syncReadiness = (input: Input, pod: Pod, node: string, forced: boolean | undefined, crashInMs?: number): Result => {
+const syncReadiness = (input: Input, pod: Pod, node: string, forced: boolean | undefined, crashInMs?: number, down?: ProbeDown): Result => {
   const { now, local } = input;
   const statuses = pod.status?.containerStatuses ?? [];
-  const r = readiness(pod, statuses, now, forced);
+  const r = readiness(pod, statuses, now, forced, down);
   const nextStatuses = withReady(pod, statuses, r.ready, r.started);
   const changed = nextStatuses.some((x, i) => x !== statuses[i]);
-  const afters = [r.requeueAfterMs, crashInMs].filter((x): x is number => x !== undefined);
+  const afters = [r.requeueAfterMs, crashInMs, down?.nextFailureAt === undefined ? undefined : down.nextFailureAt - now].filter((x): x is number => x !== undefined);
   // Sidecars (restartable init containers) turn ready by their own probes.
   const side = sidecarReadiness(pod, pod.status?.initContainerStatuses ?? [], now);
   const sideAfter = side.nextAt === undefined ? undefined : side.nextAt - now;
@@ -878,7 +883,7 @@ const failingLiveness = (
   const key = `${pod.metadata?.uid ?? ''}/${spec.name}#${restartCount}`;
   const recorded = local.probeFailures.get(key) ?? 0;
   const output = probeFailureOutput(probe, pod, spec);
-  const failures = Array.from({ length: Math.max(0, due - recorded) }, () => unhealthyEvent(pod, spec, output, list));
+  const failures = Array.from({ length: Math.max(0, due - recorded) }, () => unhealthyEvent(pod, spec, 'Liveness', output, list));
   const next = failures.length > 0 ? { ...local, probeFailures: new Map(local.probeFailures).set(key, due) } : local;
   if (due < threshold) {
     if (failures.length === 0) return base + (due + 1) * period - now;
@@ -1065,5 +1070,61 @@ export const syncKubeletPod = (input: Input): Result => {
   if (restart) return restart;
   const c = crash ? crashContainer(input, pod, node, crash) : undefined;
   if (c !== undefined && typeof c !== 'number') return c;
-  return syncReadiness(input, pod, node, forced, c);
+  const rp = local.readinessProbes.get(podKey);
+  const down = rp && faultApplies(rp, pod) ? readinessProbeDown(pod, rp, input.now) : undefined;
+  if (down !== undefined) {
+    const failed = readinessFailures(input, pod, down);
+    if (failed) return failed;
+  }
+  return syncReadiness(input, pod, node, forced, c, down);
+};
+
+/**
+ * A container whose readiness probe fails ([prober worker doProbe]; a `probe-failure` fault): probed each
+ * `periodSeconds` from `initialDelaySeconds` after its start (or from the fault, if later), it fails until
+ * the fault's end — unready from the `failureThreshold`-th failure in a row (`from`; never, when the fault
+ * ends before it) until the `successThreshold`-th success after the end (`until`). `failures` — those due
+ * by now — and `nextFailureAt` time the Warning `Unhealthy` events.
+ */
+interface ProbeDown {
+  readonly container: string;
+  readonly from: number | undefined;
+  readonly until: number;
+  readonly failures: number;
+  readonly nextFailureAt: number | undefined;
+  readonly spec: Container;
+  readonly probe: NonNullable<Container['readinessProbe']>;
+}
+
+const readinessProbeDown = (pod: Pod, f: ReadinessProbeFault, now: number): ProbeDown | undefined => {
+  const name = f.container ?? pod.spec?.containers?.[0]?.name;
+  const spec = pod.spec?.containers?.find((x) => x.name === name);
+  const probe = spec?.readinessProbe;
+  const started = parseTimestamp(statusOf(pod, name ?? '')?.state?.running?.startedAt);
+  if (!spec || !probe || started === undefined) return undefined;
+  const period = (probe.periodSeconds ?? 10) * 1000;
+  const base = Math.max(f.time, started + (probe.initialDelaySeconds ?? 0) * 1000);
+  // Probes at base + k·period (k ≥ 1); those before the fault's end fail.
+  const failing = Math.max(0, Math.ceil((f.until - base) / period) - 1);
+  const threshold = Math.max(1, probe.failureThreshold ?? 3);
+  const due = Math.min(failing, Math.max(0, Math.floor((now - base) / period)));
+  return {
+    container: spec.name, spec, probe,
+    // A fault from before this instance started: its probe never succeeded, so it is not ready at all.
+    from: f.time <= started ? started : failing >= threshold ? base + threshold * period : undefined,
+    until: base + (failing + Math.max(1, probe.successThreshold ?? 1)) * period,
+    failures: due,
+    nextFailureAt: due < failing ? base + (due + 1) * period : undefined,
+  };
+};
+
+/** The `Unhealthy` events (`Readiness probe failed: …`) of the failures due and not yet recorded, then a sync right away. */
+const readinessFailures = (input: Input, pod: Pod, down: ProbeDown): Result | undefined => {
+  const { local } = input;
+  const key = `${pod.metadata?.uid ?? ''}/${down.container}#${statusOf(pod, down.container)?.restartCount ?? 0}#readiness`;
+  const recorded = local.probeFailures.get(key) ?? 0;
+  if (down.failures <= recorded) return undefined;
+  const output = probeFailureOutput(down.probe, pod, down.spec);
+  const events = Array.from({ length: down.failures - recorded }, () => event(unhealthyEvent(pod, down.spec, 'Readiness', output)));
+  return { plan: seq(...events), local: { ...local, probeFailures: new Map(local.probeFailures).set(key, down.failures) }, requeueAfterMs: 0, workUnits: 1 };
 };

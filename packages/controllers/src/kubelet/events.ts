@@ -99,9 +99,9 @@ export const probeFailureOutput = (probe: Probe, pod: Pod, c: Container): string
   return '';
 };
 
-/** `Unhealthy` (Warning) [prober recordContainerEvent]: `Liveness probe failed: <output>`, once per failed probe. */
-export const unhealthyEvent = (pod: Pod, c: Container, output: string, list: ContainerList = 'containers'): EventSpec =>
-  ({ type: 'Warning', reason: 'Unhealthy', message: `Liveness probe failed: ${output}`, involved: containerRef(pod, c.name, list) });
+/** `Unhealthy` (Warning) [prober recordContainerEvent]: `Liveness probe failed: <output>` (or Readiness), once per failed probe. */
+export const unhealthyEvent = (pod: Pod, c: Container, probe: 'Liveness' | 'Readiness', output: string, list: ContainerList = 'containers'): EventSpec =>
+  ({ type: 'Warning', reason: 'Unhealthy', message: `${probe} probe failed: ${output}`, involved: containerRef(pod, c.name, list) });
 
 /** `Killing` [kuberuntime computePodActions, killContainer]: a container that failed its liveness probe is stopped and restarted. */
 export const livenessKillingEvent = (pod: Pod, c: Container, list: ContainerList = 'containers'): EventSpec =>

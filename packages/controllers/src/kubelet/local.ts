@@ -1,6 +1,6 @@
 import { isTerminal, parseTimestamp, podClaimNames, type KObject, type Pod } from '@kubesim/api';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
-import { kubeletKey, type CrashFault, type FailFault, type KubeletConfig, type KubeletLocal, type PendingWrite, type ReadinessFault, type StrandedAttachment } from './types.js';
+import { kubeletKey, type CrashFault, type FailFault, type KubeletConfig, type KubeletLocal, type PendingWrite, type ReadinessFault, type ReadinessProbeFault, type StrandedAttachment } from './types.js';
 import { anyContainerRunning, containersStarted, isRestartableInit } from './status.js';
 import { hostedNodes } from './network.js';
 import { backoffAt, crashTarget, DEFAULT_CRASH_RUN_MS, LIVENESS_KILL_EXIT_CODE, lastFinishedAt } from './crash.js';
@@ -43,6 +43,7 @@ export const parseKubeletFault = (data: unknown):
   | { kind: 'pod-readiness'; key: string; namespace: string; name: string; ready: boolean }
   | { kind: 'pod-fail'; key: string; namespace: string; name: string; reason: string; message?: string }
   | { kind: 'container-crash'; key: string; namespace: string; name: string; container?: string; exitCode: number; count: number; runMs: number; probe?: 'liveness' }
+  | { kind: 'readiness-probe'; key: string; namespace: string; name: string; container?: string; durationMs: number }
   | undefined => {
   if (!data || typeof data !== 'object') return undefined;
   const d = data as Record<string, unknown>;
@@ -64,6 +65,12 @@ export const parseKubeletFault = (data: unknown):
       ...(typeof d.container === 'string' && d.container !== '' ? { container: d.container } : {}),
       exitCode: int(d.exitCode, 1, 0), count: int(d.count, 1, 1),
       runMs: typeof d.runMs === 'number' && Number.isFinite(d.runMs) && d.runMs >= 0 ? d.runMs : DEFAULT_CRASH_RUN_MS,
+    };
+  }
+  if (d.fault === 'probe-failure' && d.probe === 'readiness' && typeof d.durationMs === 'number' && d.durationMs > 0) {
+    return {
+      kind: 'readiness-probe', key, namespace, name: d.name,
+      ...(typeof d.container === 'string' && d.container !== '' ? { container: d.container } : {}), durationMs: d.durationMs,
     };
   }
   // A failing liveness probe ends as a crash does (killed, restarted with the crash-loop back-off), at its own times.
@@ -177,6 +184,10 @@ export const observeKubelet = (e: Envelope, _old: KObject | undefined, local: Ku
       const v: ReadinessFault = { time: e.time, ready: f.ready };
       return { ...local, readiness: withEntry(local.readiness, f.key, v) };
     }
+    if (f.kind === 'readiness-probe') {
+      const v: ReadinessProbeFault = { time: e.time, until: e.time + f.durationMs, ...(f.container !== undefined ? { container: f.container } : {}) };
+      return { ...local, readinessProbes: withEntry(local.readinessProbes, f.key, v) };
+    }
     if (f.kind === 'container-crash') {
       const v: CrashFault = {
         time: e.time, ...(f.container !== undefined ? { container: f.container } : {}),
@@ -206,6 +217,7 @@ export const observeKubelet = (e: Envelope, _old: KObject | undefined, local: Ku
     }
     const key = `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
     if (next.readiness.has(key)) next = { ...next, readiness: without(next.readiness, key) };
+    if (next.readinessProbes.has(key)) next = { ...next, readinessProbes: without(next.readinessProbes, key) };
     if (next.failures.has(key)) next = { ...next, failures: without(next.failures, key) };
     if (next.crashes.has(key)) next = { ...next, crashes: without(next.crashes, key) };
     const backoff = withoutPod(next.backoff, uid);

@@ -65,6 +65,8 @@ export type KubeletFault =
   | { readonly fault: 'node-up'; readonly node: string };
 
 export interface ReadinessFault { readonly time: number; readonly ready: boolean }
+/** A `probe-failure` fault on a readiness probe: the container's probe fails from `time` until `until`. */
+export interface ReadinessProbeFault { readonly time: number; readonly until: number; readonly container?: string }
 export interface FailFault { readonly time: number; readonly reason: string; readonly message?: string }
 /** A `container-crash` fault: crashes left to happen (each restart of the container crashes again until none is left). */
 export interface CrashFault {
@@ -116,6 +118,8 @@ export interface PendingWrite {
 export interface KubeletLocal {
   /** Latest readiness fault per `namespace/name`. */
   readonly readiness: ReadonlyMap<string, ReadinessFault>;
+  /** Failing readiness probes (`probe-failure` faults), by pod key. */
+  readonly readinessProbes: ReadonlyMap<string, ReadinessProbeFault>;
   /** Latest fail fault per `namespace/name`. */
   readonly failures: ReadonlyMap<string, FailFault>;
   /** Latest container-crash fault per `namespace/name`, with the crashes it has left. */
@@ -179,7 +183,7 @@ export interface KubeletLocal {
 }
 
 export const initialKubeletLocal = (): KubeletLocal => ({
-  readiness: new Map(), failures: new Map(), crashes: new Map(), probeFailures: new Map(), backoff: new Map(), backoffEvents: new Map(), pending: PHashMap.empty(), warned: new Map(), killing: new Map(), orphans: new Map(), down: new Map(), stranded: new Map(), images: new Map(), pullBackoff: new Map(), mountFailures: new Map(), mountedAt: new Map(),
+  readiness: new Map(), readinessProbes: new Map(), failures: new Map(), crashes: new Map(), probeFailures: new Map(), backoff: new Map(), backoffEvents: new Map(), pending: PHashMap.empty(), warned: new Map(), killing: new Map(), orphans: new Map(), down: new Map(), stranded: new Map(), images: new Map(), pullBackoff: new Map(), mountFailures: new Map(), mountedAt: new Map(),
 });
 
 /** `<node>|<namespace>/<name>` */

@@ -1,4 +1,4 @@
-import { claimRequest, isTerminal, parseQuantity, parseTimestamp, type KObject, type Node, type PersistentVolume, type StorageClass, type PersistentVolumeClaim, type Pod, type ReplicaSet } from '@kubesim/api';
+import { claimRequest, isPodReady, isTerminal, parseQuantity, parseTimestamp, type KObject, type Node, type PersistentVolume, type StorageClass, type PersistentVolumeClaim, type Pod, type ReplicaSet } from '@kubesim/api';
 import { ANN_DYNAMICALLY_PROVISIONED, IMAGE_CACHE_REFRESH_MS, lastTermination, mainContainersStarted, NODE_STATUS_UPDATE_MS, parseKubeletFault } from '@kubesim/controllers';
 
 /** A node's image report follows the container start that brought the image within the kubelet's two loops (and a write's latency). */
@@ -257,6 +257,13 @@ export const liveChecker: CheckerDef = {
     const terminating = new Map<string, number>();
     /** Pods held unready by a fault: namespace/name → uid. */
     const heldDown = new Map<string, string>();
+    /** Pods whose readiness probe a fault fails, until when they may still be unready (then the bound runs from there). */
+    const probeHeld = new Map<string, { uid: string; end: number; until: number }>();
+    /** The hold of a failed readiness probe ends when its pod is Ready again after the failure, or at the latest recovery time. */
+    const releaseProbeHold = (key: string, at: number): void => {
+      probeHeld.delete(key);
+      if (at > inputTime) { inputTime = at; converging = true; }
+    };
     /** Claims (namespace/name) with volume expansion left to do (resizer or kubelet). */
     const resizing = new Set<string>();
     /** Claims (namespace/name) whose status has a resize status: the only ones a pod entry can change the expansion of. */
@@ -384,7 +391,7 @@ export const liveChecker: CheckerDef = {
         : missedOwnerDeletion(world, `replicaset ${nsOf(rs)}/${nameOf(rs)}`, m.deletedTime, world.replicaSetsByName.get(`${nsOf(rs)}/${nameOf(rs)}`), m.uid, m.members);
       if (stall === undefined) stalled.delete(m.uid); else stalled.set(m.uid, stall);
     };
-    const suspended = (): boolean => !world.allUp() || heldDown.size > 0 || world.nodesDown.size > 0 || stalled.size > 0;
+    const suspended = (): boolean => !world.allUp() || heldDown.size > 0 || probeHeld.size > 0 || world.nodesDown.size > 0 || stalled.size > 0;
     const isConverged = (): boolean => unconverged.size === 0 && terminating.size === 0 && restarting.size === 0 && resizing.size === 0;
     const why = (): string => {
       const reasons = [...unconverged.values()].slice(0, 4);
@@ -399,6 +406,16 @@ export const liveChecker: CheckerDef = {
       if (f?.kind === 'pod-readiness') {
         const pod = world.store.get('Pod', f.namespace, f.name);
         if (!f.ready && pod !== undefined) heldDown.set(f.key, uidOf(pod)); else heldDown.delete(f.key);
+      }
+      if (f?.kind === 'readiness-probe') {
+        // Held unready until the probe passes again; the bound then runs from the end of the failure.
+        const pod = world.store.get('Pod', f.namespace, f.name) as Pod | undefined;
+        const name = f.container ?? pod?.spec?.containers?.[0]?.name;
+        const probe = pod?.spec?.containers?.find((c) => c.name === name)?.readinessProbe;
+        if (pod !== undefined && probe !== undefined) {
+          const period = (probe.periodSeconds ?? 10) * 1000;
+          probeHeld.set(f.key, { uid: uidOf(pod), end: e.time + f.durationMs, until: e.time + f.durationMs + ((probe.successThreshold ?? 1) + 1) * period + (probe.initialDelaySeconds ?? 0) * 1000 });
+        } else probeHeld.delete(f.key);
       }
       if (f?.kind === 'container-crash') {
         // The kubelet crashes the named (or first) container — or init container — of the pod that exists now, `count` times.
@@ -448,6 +465,11 @@ export const liveChecker: CheckerDef = {
       title: liveChecker.title,
       observe(e: Envelope, before: KObject | undefined): void {
         const o = e.object;
+        if (probeHeld.size > 0) {
+          for (const [k, h] of probeHeld) if (h.until <= e.time) releaseProbeHold(k, h.until);
+          const held = o?.kind === 'Pod' ? probeHeld.get(`${nsOf(o)}/${nameOf(o)}`) : undefined;
+          if (held !== undefined && e.time >= held.end && e.type !== 'DELETED' && isPodReady(o as Pod)) releaseProbeHold(`${nsOf(o!)}/${nameOf(o!)}`, e.time);
+        }
         if (o?.kind === 'Pod' && e.type !== 'DELETED') noteStarts(o as Pod);
         // Inputs: COMMAND / FAULT / COMPONENT entries, and the objects a user command writes.
         if (o === undefined || isInputActor(e.actor)) onInput(e);
@@ -466,6 +488,7 @@ export const liveChecker: CheckerDef = {
             }
           }
           if (e.type === 'DELETED' && heldDown.get(key) === uidOf(o)) heldDown.delete(key);
+          if (e.type === 'DELETED' && probeHeld.get(key)?.uid === uidOf(o)) probeHeld.delete(key);
           noteGhost(key, e, o as Pod);
           const b = before as Pod | undefined, a = e.type === 'DELETED' ? undefined : o as Pod;
           recomputeSet(world.setOf(b));
@@ -537,7 +560,7 @@ export const liveChecker: CheckerDef = {
           const why = world.crashed.size > 0 ? `component(s) ${[...world.crashed].join(', ')} crashed and not restarted`
             : world.cutOff.size > 0 ? `process(es) ${[...world.cutOff].join(', ')} paused or partitioned`
             : world.nodesDown.size > 0 ? `node(s) ${[...world.nodesDown].join(', ')} down`
-              : heldDown.size > 0 ? `pod(s) ${[...heldDown.keys()].join(', ')} held unready by a fault`
+              : heldDown.size > 0 || probeHeld.size > 0 ? `pod(s) ${[...heldDown.keys(), ...probeHeld.keys()].join(', ')} held unready by a fault`
                 : `${STALLED_BY_DESIGN} (Kubernetes cannot leave this state on its own either; a user has to act): ${[...stalled.values()].slice(0, 3).join('; ')}`;
           ctx.note(`liveness not judged: ${why} at the end of the log`);
           return;
