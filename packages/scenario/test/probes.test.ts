@@ -92,7 +92,7 @@ describe('failing liveness probes (probe-failure fault)', () => {
     waitFor(sim, 'restarted', () => status(get<Pod>(sim, 'Pod', 'web-0'))?.restartCount === 1, 60_000);
     const ip = mustGet<Pod>(sim, 'Pod', 'web-0').status?.podIP;
     expect(eventsFor(sim, 'Pod', 'web-0', 'Unhealthy').map((e: Json) => [e.message, e.count])).toEqual([[`Liveness probe failed: dial tcp ${ip}:80: connect: connection refused`, 1]]);
-    expect(() => sim.fault({ fault: 'probe-failure', name: 'web-0', probe: 'startup' })).toThrow('fault probe-failure: "probe" must be liveness or readiness');
+    expect(() => sim.fault({ fault: 'probe-failure', name: 'web-0', probe: 'readiness-gate' })).toThrow('fault probe-failure: "probe" must be liveness, readiness or startup');
     expect(() => sim.fault({ fault: 'probe-failure', name: 'web-0', probe: 'liveness', count: 0 })).toThrow('fault probe-failure: "count" must be an integer from 1 to 1000');
 
     const plain = newCluster();
@@ -162,7 +162,7 @@ describe('failing readiness probes (probe-failure fault)', () => {
     expect(readyTimes(sim, 'web-0', since)).toEqual([]);
     expect(() => sim.fault({ fault: 'probe-failure', name: 'web-0', probe: 'readiness' })).toThrow('fault probe-failure: a readiness probe needs "durationMs", how long it fails (a positive number)');
     expect(() => sim.fault({ fault: 'probe-failure', name: 'web-0', probe: 'readiness', durationMs: 1000, count: 2 })).toThrow('fault probe-failure: "count" and "exitCode" are for a liveness probe');
-    expect(() => sim.fault({ fault: 'probe-failure', name: 'web-0', probe: 'startup' })).toThrow('fault probe-failure: "probe" must be liveness or readiness');
+    expect(() => sim.fault({ fault: 'probe-failure', name: 'web-0', probe: 'readiness-gate' })).toThrow('fault probe-failure: "probe" must be liveness, readiness or startup');
 
     const plain = newCluster();
     create(plain, ...f1With((set) => { set.spec.replicas = 1; }));
@@ -171,5 +171,48 @@ describe('failing readiness probes (probe-failure fault)', () => {
     plain.fault({ fault: 'probe-failure', name: 'web-0', probe: 'readiness', durationMs: 60_000 });
     sleep(plain, 120_000);
     expect(objectEntries(plain, n).filter((e) => e.object.kind === 'Pod' || e.object.kind === 'Event')).toEqual([]);
+  });
+});
+
+describe('failing startup probes (probe-failure fault)', () => {
+  const status = (p: Pod | undefined) => p?.status?.containerStatuses?.[0];
+
+  it('a slow start: never started nor Ready, Unhealthy at each failure, killed at failureThreshold and restarted; OrderedReady waits; it starts once the kills are used up', () => {
+    const sim = newCluster();
+    create(sim, ...f1With((set) => {
+      set.spec.replicas = 2;
+      set.spec.template.spec.containers[0].startupProbe = { exec: { command: ['pg_isready'] }, periodSeconds: 10, failureThreshold: 3 };
+    }));
+    // The fault before web-0 has started: its first instance fails its startup probe.
+    waitFor(sim, 'web-0 created', () => get<Pod>(sim, 'Pod', 'web-0') !== undefined, 60_000);
+    const since = sim.log.lastSeq();
+    sim.fault({ fault: 'probe-failure', name: 'web-0', probe: 'startup', count: 2 });
+    waitFor(sim, 'two kills, then started and Ready', () => status(get<Pod>(sim, 'Pod', 'web-0'))?.restartCount === 2 && ready(sim, 'web-0'), 600_000);
+    converge(sim, 'web', 2);
+    // No write ever showed web-0's container started before its third instance.
+    for (const e of entriesOf(sim, 'Pod', 'web-0').filter((x) => x.seq > since)) {
+      const st = status(e.object as Pod);
+      if ((st?.restartCount ?? 0) < 2) expect(st?.started ?? false, `seq ${e.seq}`).toBe(false);
+    }
+    expect(eventsFor(sim, 'Pod', 'web-0', 'Unhealthy').map((e: Json) => [e.message, e.count])).toEqual([['Startup probe failed: ', 6]]);
+    expect(eventsFor(sim, 'Pod', 'web-0', 'Killing').map((e: Json) => [e.message, e.count])).toEqual([['Container nginx failed startup probe, will be restarted', 2]]);
+    // OrderedReady: web-1 only after web-0 was Ready, i.e. after its third instance started.
+    const readyAt = entriesOf(sim, 'Pod', 'web-0').find((e) => e.seq > since && (e.object as Pod).status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))!;
+    expect(seqOf(sim, 'ADDED', 'Pod', 'web-1')).toBeGreaterThan(readyAt.seq);
+    expect(status(mustGet<Pod>(sim, 'Pod', 'web-0'))).toMatchObject({ started: true, ready: true, lastState: { terminated: { exitCode: 143, reason: 'Error' } } });
+  });
+
+  it('a container that has started already is not affected (its startup probe runs no more)', () => {
+    const sim = newCluster();
+    create(sim, ...f1With((set) => {
+      set.spec.replicas = 1;
+      set.spec.template.spec.containers[0].startupProbe = { tcpSocket: { port: 80 }, periodSeconds: 5 };
+    }));
+    converge(sim, 'web', 1);
+    const n = sim.log.lastSeq();
+    sim.fault({ fault: 'probe-failure', name: 'web-0', probe: 'startup' });
+    sleep(sim, 120_000);
+    expect(objectEntries(sim, n).filter((e) => e.object.kind === 'Pod' || e.object.kind === 'Event')).toEqual([]);
+    expect(() => sim.fault({ fault: 'probe-failure', name: 'web-0', probe: 'startup', durationMs: 5 })).toThrow('fault probe-failure: "durationMs" is for a readiness probe (a startup probe fails until its container is killed, "count" times)');
   });
 });

@@ -16,7 +16,7 @@ import { attachBlock, claimsReady } from './volumes.js';
 import { CONFIG_ERROR, envConfigError, mountFailedMessage, mountRetryDelayMs, volumeMountErrors } from './config.js';
 import { nodeExpanded, nodeResizePending } from '../volume/resize.js';
 import {
-  backOffEvent, createFailedEvent, killingEvent, livenessKillingEvent, neverPullEvent, probeFailureOutput, pullBackoffEvents, pullFailedEvents, pullingEvent, startEvents,
+  backOffEvent, createFailedEvent, killingEvent, probeKillingEvent, neverPullEvent, probeFailureOutput, pullBackoffEvents, pullFailedEvents, pullingEvent, startEvents,
   unhealthyEvent, type ContainerList,
 } from './events.js';
 import {
@@ -170,12 +170,14 @@ const firstPulls = (input: Input, pod: Pod, h: NodeHoldings, c: Container): bool
  * one); ready — only once started — forced by a fault (for a running container), else by the readiness
  * probe's first success.
  */
-const readiness = (pod: Pod, statuses: readonly ContainerStatus[], now: number, forced: boolean | undefined, down?: ProbeDown) => {
+const readiness = (pod: Pod, statuses: readonly ContainerStatus[], now: number, forced: boolean | undefined, down?: ProbeDown, failingStartup?: FailingStartup) => {
   let nextAt: number | undefined;
   const wake = (at: number): void => { if (at > now) nextAt = nextAt === undefined ? at : Math.min(nextAt, at); };
   const started: boolean[] = [];
   const ready = (pod.spec?.containers ?? []).map((c, k) => {
     const s = statuses.find((x) => x.name === c.name);
+    // A startup probe that a fault fails never succeeds: the instance is not started, nor ready.
+    if (c.name === failingStartup?.name && startupFailureApplies(failingStartup, c, s)) { started[k] = false; return false; }
     const startAt = startedAtMs(c, s);
     if (startAt !== undefined) wake(startAt);
     started[k] = startAt !== undefined && startAt <= now;
@@ -306,7 +308,7 @@ const startMain = (input: Input, pod: Pod, node: string, forced: boolean | undef
   const provisional = containers.map((c, k) => (d.blocked[k] ? neverPullStatus(c) : backingOff[k] ? pullBackoffStatus(c) : failed[k] ? pullFailedStatus(c)
     : configError[k] !== undefined ? configErrorStatus(c, configError[k]!)
       : runningStatus(c, containerId(seed, uid, c.name), startedAt, false)));
-  const r = readiness(pod, provisional, now, forced);
+  const r = readiness(pod, provisional, now, forced, undefined, startupFailing(input, pod));
   // A container that cannot start is reported, and retried at the pod worker's next sync; the others start.
   let next = rememberPulls(local, node, d.pulled, now);
   for (const [k, c] of containers.entries()) if (failed[k] && !backingOff[k]) next = pullFailed(next, uid, c.image ?? '', now);
@@ -425,7 +427,7 @@ const retryWaiting = (input: Input, pod: Pod, node: string, forced: boolean | un
   const stillBlocked = next.some((x) => SANDBOX_WAIT_REASONS.has(x.state?.waiting?.reason ?? ''));
   // [getPhase]: a waiting container that has run before counts as stopped (restartPolicy Always: Running).
   const neverStarted = next.some((x) => SANDBOX_WAIT_REASONS.has(x.state?.waiting?.reason ?? '') && x.lastState?.terminated === undefined);
-  const r = readiness(pod, next, now, forced);
+  const r = readiness(pod, next, now, forced, undefined, startupFailing(input, pod));
   const statuses = withReady(pod, next, r.ready, r.started);
   const changed = startedNow || statuses.some((x, i) => x !== current[i]);
   if (tried.length > 0) held = imageTried(held, uid, tried, now);
@@ -654,7 +656,7 @@ const advanceInit = (input: Input, pod: Pod, node: string, forced: boolean | und
 const syncReadiness = (input: Input, pod: Pod, node: string, forced: boolean | undefined, crashInMs?: number, down?: ProbeDown): Result => {
   const { now, local } = input;
   const statuses = pod.status?.containerStatuses ?? [];
-  const r = readiness(pod, statuses, now, forced, down);
+  const r = readiness(pod, statuses, now, forced, down, startupFailing(input, pod));
   const nextStatuses = withReady(pod, statuses, r.ready, r.started);
   const changed = nextStatuses.some((x, i) => x !== statuses[i]);
   const afters = [r.requeueAfterMs, crashInMs, down?.nextFailureAt === undefined ? undefined : down.nextFailureAt - now].filter((x): x is number => x !== undefined);
@@ -740,7 +742,7 @@ const restartCrashed = (input: Input, pod: Pod, node: string, forced: boolean | 
   });
   const next = (pod.status?.containerStatuses ?? []).map((s) => restart(s, false, ''));
   if (restarted.size === 0 && configErrors.size === 0) return waitUntil === undefined ? undefined : backingOff(input, pod, waiting, waitUntil);
-  const r = readiness(pod, next, now, forced);
+  const r = readiness(pod, next, now, forced, undefined, startupFailing(input, pod));
   const statusesNext = withReady(pod, next, r.ready, r.started);
   const side = inits === undefined ? undefined : sidecarReadiness(pod, inits, now);
   // The fault's next crash of the restarted container is due runMs after this start.
@@ -827,11 +829,19 @@ const crashContainer = (input: Input, pod: Pod, node: string, f: CrashFault): Re
   const started = parseTimestamp(running.startedAt) ?? now;
   const uid = pod.metadata?.uid ?? '';
   let killed: EventSpec[] = [];
-  if (f.probe === 'liveness') {
+  if (f.probe !== undefined) {
     const spec = initSpec ?? pod.spec?.containers?.find((c) => c.name === target);
-    const probe = spec?.livenessProbe;
+    const probe = f.probe === 'liveness' ? spec?.livenessProbe : spec?.startupProbe;
     if (!spec || !probe) return undefined;
-    const l = failingLiveness(input, pod, f, spec, probe, s.restartCount, started, initSpec ? 'initContainers' : 'containers');
+    // A startup probe runs until its first success: an instance started before the fault is not affected,
+    // and the fault is void when it came after the running instance's start (Kubernetes probes it no more).
+    if (f.probe === 'startup' && !startupFailureApplies(f, spec, s)) {
+      if (f.remaining < f.count || started > f.time) return undefined;
+      const crashes = new Map(local.crashes);
+      crashes.delete(`${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`);
+      return { local: { ...local, crashes }, requeueAfterMs: 0, workUnits: 1 };
+    }
+    const l = failingProbe(input, pod, f, f.probe, spec, probe, s.restartCount, started, initSpec ? 'initContainers' : 'containers');
     if (typeof l === 'number' || !('events' in l)) return l;
     killed = l.events;
     local = l.local;
@@ -859,18 +869,19 @@ const crashContainer = (input: Input, pod: Pod, node: string, f: CrashFault): Re
 };
 
 /**
- * [prober worker doProbe, kuberuntime computePodActions]: a container whose liveness probe fails — from a
- * `probe-failure` fault on (its first `count` instances), not before `initialDelaySeconds` after the
- * container started — fails it once each `periodSeconds`: Warning `Unhealthy` `Liveness probe failed: HTTP
- * probe failed with statuscode: 500` at each failure (the correlator counts them: `(x3)`); at
+ * [prober worker doProbe, kuberuntime computePodActions]: a container whose liveness (or startup) probe
+ * fails — from a `probe-failure` fault on (its first `count` instances), not before `initialDelaySeconds`
+ * after the container started — fails it once each `periodSeconds`: Warning `Unhealthy` `Liveness probe
+ * failed: HTTP probe failed with statuscode: 500` at each failure (the correlator counts them: `(x3)`); at
  * `failureThreshold` failures in a row the kubelet kills it — Normal `Killing` `Container c failed liveness
  * probe, will be restarted` — and it ends as a crash does (terminated, exit code 143: it ends on the
- * SIGTERM), restarted at once the first time and after the crash-loop back-off later. Returns the time until
- * the next failure, the `Unhealthy` events due now (and a sync right after them, for what else is due), or,
- * at the threshold, the events that go with the kill.
+ * SIGTERM), restarted at once the first time and after the crash-loop back-off later. A container failing
+ * its startup probe is never `started` (nor ready) meanwhile. Returns the time until the next failure, the
+ * `Unhealthy` events due now (and a sync right after them, for what else is due), or, at the threshold, the
+ * events that go with the kill.
  */
-const failingLiveness = (
-  input: Input, pod: Pod, f: CrashFault, spec: Container, probe: NonNullable<Container['livenessProbe']>,
+const failingProbe = (
+  input: Input, pod: Pod, f: CrashFault, kind: 'liveness' | 'startup', spec: Container, probe: NonNullable<Container['livenessProbe']>,
   restartCount: number, started: number, list: ContainerList,
 ): number | Result | { events: EventSpec[]; local: KubeletLocal } => {
   const { now, local } = input;
@@ -883,13 +894,34 @@ const failingLiveness = (
   const key = `${pod.metadata?.uid ?? ''}/${spec.name}#${restartCount}`;
   const recorded = local.probeFailures.get(key) ?? 0;
   const output = probeFailureOutput(probe, pod, spec);
-  const failures = Array.from({ length: Math.max(0, due - recorded) }, () => unhealthyEvent(pod, spec, 'Liveness', output, list));
+  const failures = Array.from({ length: Math.max(0, due - recorded) }, () => unhealthyEvent(pod, spec, kind === 'liveness' ? 'Liveness' : 'Startup', output, list));
   const next = failures.length > 0 ? { ...local, probeFailures: new Map(local.probeFailures).set(key, due) } : local;
   if (due < threshold) {
     if (failures.length === 0) return base + (due + 1) * period - now;
     return { plan: seq(...failures.map(event)), local: next, requeueAfterMs: 0, workUnits: 1 };
   }
-  return { events: [...failures, livenessKillingEvent(pod, spec, list)], local: next };
+  return { events: [...failures, probeKillingEvent(pod, spec, kind, list)], local: next };
+};
+
+/**
+ * Whether a startup-probe failure reaches this instance of the container: one whose startup probe would
+ * have first succeeded after the fault (the instance running then, not yet started, and every later one).
+ */
+export const startupFailureApplies = (f: Pick<CrashFault, 'time'>, spec: Container, s: ContainerStatus | undefined): boolean => {
+  const at = startedAtMs(spec, s);
+  return at !== undefined && at > f.time;
+};
+
+/** A container whose startup probe a fault fails (from `time`, while kills are left). */
+interface FailingStartup { readonly name: string; readonly time: number }
+
+/** The container a startup-probe failure keeps from starting (and from being ready) now, if any. */
+const startupFailing = (input: Input, pod: Pod): FailingStartup | undefined => {
+  const f = input.local.crashes.get(`${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`);
+  if (f?.probe !== 'startup' || f.remaining <= 0 || !faultApplies(f, pod)) return undefined;
+  const name = crashTarget(pod, f);
+  const spec = pod.spec?.containers?.find((c) => c.name === name);
+  return name !== undefined && spec?.startupProbe ? { name, time: f.time } : undefined;
 };
 
 /**

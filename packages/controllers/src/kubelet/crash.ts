@@ -95,12 +95,13 @@ export const containerCrashError = (d: Readonly<Record<string, unknown>>): strin
 
 /**
  * The error in a `probe-failure` fault's data, if any (checked before the fault is logged): a pod name, the
- * probe (`liveness` or `readiness`), an optional container name; for liveness `count` a positive integer and
- * `exitCode` an integer 0–255; for readiness `durationMs`, how long it fails, a positive number.
+ * probe (`liveness`, `readiness` or `startup`), an optional container name; for liveness and startup `count`
+ * a positive integer and `exitCode` an integer 0–255; for readiness `durationMs`, how long it fails, a
+ * positive number.
  */
 export const probeFailureError = (d: Readonly<Record<string, unknown>>): string | undefined => {
   if (typeof d.name !== 'string' || d.name === '') return 'fault probe-failure: "name" (the pod) is required';
-  if (d.probe !== 'liveness' && d.probe !== 'readiness') return 'fault probe-failure: "probe" must be liveness or readiness';
+  if (d.probe !== 'liveness' && d.probe !== 'readiness' && d.probe !== 'startup') return 'fault probe-failure: "probe" must be liveness, readiness or startup';
   if (d.container !== undefined && (typeof d.container !== 'string' || d.container === '')) return 'fault probe-failure: "container" must be a container name';
   const int = (v: unknown, lo: number, hi: number): boolean => typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;
   if (d.probe === 'readiness') {
@@ -108,11 +109,11 @@ export const probeFailureError = (d: Readonly<Record<string, unknown>>): string 
     if (!(typeof d.durationMs === 'number' && Number.isFinite(d.durationMs) && d.durationMs > 0)) return 'fault probe-failure: a readiness probe needs "durationMs", how long it fails (a positive number)';
     return undefined;
   }
-  if (d.durationMs !== undefined) return 'fault probe-failure: "durationMs" is for a readiness probe (a liveness probe fails until its container is killed, "count" times)';
+  if (d.durationMs !== undefined) return `fault probe-failure: "durationMs" is for a readiness probe (a ${d.probe} probe fails until its container is killed, "count" times)`;
   if (d.exitCode !== undefined && !int(d.exitCode, 0, 255)) return 'fault probe-failure: "exitCode" must be an integer from 0 to 255';
   if (d.count !== undefined && !int(d.count, 1, 1_000)) return 'fault probe-failure: "count" must be an integer from 1 to 1000';
   return undefined;
 };
 
-/** The exit code of a container killed for a failed liveness probe: it ends on the SIGTERM (128 + 15). */
+/** The exit code of a container killed for a failed liveness or startup probe: it ends on the SIGTERM (128 + 15). */
 export const LIVENESS_KILL_EXIT_CODE = 143;

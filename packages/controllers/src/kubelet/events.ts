@@ -100,9 +100,9 @@ export const probeFailureOutput = (probe: Probe, pod: Pod, c: Container): string
 };
 
 /** `Unhealthy` (Warning) [prober recordContainerEvent]: `Liveness probe failed: <output>` (or Readiness), once per failed probe. */
-export const unhealthyEvent = (pod: Pod, c: Container, probe: 'Liveness' | 'Readiness', output: string, list: ContainerList = 'containers'): EventSpec =>
+export const unhealthyEvent = (pod: Pod, c: Container, probe: 'Liveness' | 'Readiness' | 'Startup', output: string, list: ContainerList = 'containers'): EventSpec =>
   ({ type: 'Warning', reason: 'Unhealthy', message: `${probe} probe failed: ${output}`, involved: containerRef(pod, c.name, list) });
 
-/** `Killing` [kuberuntime computePodActions, killContainer]: a container that failed its liveness probe is stopped and restarted. */
-export const livenessKillingEvent = (pod: Pod, c: Container, list: ContainerList = 'containers'): EventSpec =>
-  normal(pod, c, 'Killing', `Container ${c.name} failed liveness probe, will be restarted`, list);
+/** `Killing` [kuberuntime computePodActions, killContainer]: a container that failed its liveness or startup probe is stopped and restarted. */
+export const probeKillingEvent = (pod: Pod, c: Container, probe: 'liveness' | 'startup', list: ContainerList = 'containers'): EventSpec =>
+  normal(pod, c, 'Killing', `Container ${c.name} failed ${probe} probe, will be restarted`, list);

@@ -1,5 +1,5 @@
 export { kubelet, kubeletKeysFor } from './component.js';
-export { syncKubeletPod, STATUS_TAG as KUBELET_STATUS_TAG, DELETE_TAG as KUBELET_DELETE_TAG } from './core.js';
+export { syncKubeletPod, startupFailureApplies, STATUS_TAG as KUBELET_STATUS_TAG, DELETE_TAG as KUBELET_DELETE_TAG } from './core.js';
 export {
   KUBELET_NAME, defaultKubeletConfig, initialKubeletLocal, kubeletKey, parseKubeletKey, kubeletShardOf,
   type KubeletConfig, type KubeletLocal, type KubeletFault, type PendingWrite, type ReadinessFault, type FailFault, type CrashFault, type CrashBackoff,

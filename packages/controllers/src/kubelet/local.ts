@@ -42,7 +42,7 @@ export const parseKubeletProcessEntry = (e: Envelope): { event: KubeletProcessEv
 export const parseKubeletFault = (data: unknown):
   | { kind: 'pod-readiness'; key: string; namespace: string; name: string; ready: boolean }
   | { kind: 'pod-fail'; key: string; namespace: string; name: string; reason: string; message?: string }
-  | { kind: 'container-crash'; key: string; namespace: string; name: string; container?: string; exitCode: number; count: number; runMs: number; probe?: 'liveness' }
+  | { kind: 'container-crash'; key: string; namespace: string; name: string; container?: string; exitCode: number; count: number; runMs: number; probe?: 'liveness' | 'startup' }
   | { kind: 'readiness-probe'; key: string; namespace: string; name: string; container?: string; durationMs: number }
   | undefined => {
   if (!data || typeof data !== 'object') return undefined;
@@ -73,13 +73,13 @@ export const parseKubeletFault = (data: unknown):
       ...(typeof d.container === 'string' && d.container !== '' ? { container: d.container } : {}), durationMs: d.durationMs,
     };
   }
-  // A failing liveness probe ends as a crash does (killed, restarted with the crash-loop back-off), at its own times.
-  if (d.fault === 'probe-failure' && d.probe === 'liveness') {
+  // A failing liveness or startup probe ends as a crash does (killed, restarted with the crash-loop back-off), at its own times.
+  if (d.fault === 'probe-failure' && (d.probe === 'liveness' || d.probe === 'startup')) {
     const int = (v: unknown, dflt: number, lo: number): number => (typeof v === 'number' && Number.isInteger(v) && v >= lo ? v : dflt);
     return {
       kind: 'container-crash', key, namespace, name: d.name,
       ...(typeof d.container === 'string' && d.container !== '' ? { container: d.container } : {}),
-      exitCode: int(d.exitCode, LIVENESS_KILL_EXIT_CODE, 0), count: int(d.count, 1, 1), runMs: 0, probe: 'liveness',
+      exitCode: int(d.exitCode, LIVENESS_KILL_EXIT_CODE, 0), count: int(d.count, 1, 1), runMs: 0, probe: d.probe,
     };
   }
   return undefined;

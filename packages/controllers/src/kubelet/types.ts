@@ -78,10 +78,10 @@ export interface CrashFault {
   readonly count: number;
   readonly remaining: number;
   /**
-   * A `probe-failure` fault: the container's liveness probe fails (from the fault, and again after each
-   * restart): `Unhealthy` at each period, killed at failureThreshold — instead of exiting after `runMs`.
+   * A `probe-failure` fault: the container's liveness or startup probe fails (from the fault, and again
+   * after each restart): `Unhealthy` at each period, killed at failureThreshold — instead of exiting after `runMs`.
    */
-  readonly probe?: 'liveness';
+  readonly probe?: 'liveness' | 'startup';
 }
 /**
  * [flowcontrol.Backoff] entry of one container (the kubelet's crash-loop back-off, keyed `uid/container`),

@@ -1,5 +1,5 @@
 import { claimRequest, isPodReady, isTerminal, parseQuantity, parseTimestamp, type KObject, type Node, type PersistentVolume, type StorageClass, type PersistentVolumeClaim, type Pod, type ReplicaSet } from '@kubesim/api';
-import { ANN_DYNAMICALLY_PROVISIONED, IMAGE_CACHE_REFRESH_MS, lastTermination, mainContainersStarted, NODE_STATUS_UPDATE_MS, parseKubeletFault } from '@kubesim/controllers';
+import { ANN_DYNAMICALLY_PROVISIONED, IMAGE_CACHE_REFRESH_MS, lastTermination, mainContainersStarted, NODE_STATUS_UPDATE_MS, parseKubeletFault, startupFailureApplies } from '@kubesim/controllers';
 
 /** A node's image report follows the container start that brought the image within the kubelet's two loops (and a write's latency). */
 const IMAGE_REPORT_WITHIN_MS = IMAGE_CACHE_REFRESH_MS + NODE_STATUS_UPDATE_MS + 1_000;
@@ -421,10 +421,15 @@ export const liveChecker: CheckerDef = {
         // The kubelet crashes the named (or first) container — or init container — of the pod that exists now, `count` times.
         const pod = world.store.get('Pod', f.namespace, f.name) as Pod | undefined;
         const container = f.container ?? pod?.spec?.containers?.[0]?.name;
-        // A failing liveness probe kills only a container that has one.
+        // A failing liveness probe kills only a container that has one; a failing startup probe only one that
+        // has one and whose running instance has not started yet (or none runs).
         const spec = [...pod?.spec?.containers ?? [], ...pod?.spec?.initContainers ?? []].find((c) => c.name === container);
-        if (pod !== undefined && !isTerminal(pod) && pod.metadata?.deletionTimestamp === undefined && spec !== undefined
-          && (f.probe !== 'liveness' || spec.livenessProbe !== undefined)) {
+        const status = pod?.status?.containerStatuses?.find((s) => s.name === container);
+        const probed = spec === undefined ? false
+          : f.probe === 'liveness' ? spec.livenessProbe !== undefined
+            : f.probe === 'startup' ? spec.startupProbe !== undefined && (status?.state?.running === undefined || startupFailureApplies({ time: e.time }, spec, status))
+              : true;
+        if (pod !== undefined && !isTerminal(pod) && pod.metadata?.deletionTimestamp === undefined && spec !== undefined && probed) {
           crashes.set(f.key, { uid: uidOf(pod), container: spec.name, since: e.time, remaining: f.count, lastInstance: -1 });
         } else crashes.delete(f.key);
         noteCrashes(f.key, pod);
