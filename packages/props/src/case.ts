@@ -47,8 +47,12 @@ export type Op =
    * with back-off. `container`: the pod's container, or its init container / sidecar when the workload has one (else the container).
    */
   | { readonly op: 'container-crash'; readonly index: number; readonly container: 'main' | 'init' | 'sidecar'; readonly count: number; readonly exitCode: number; readonly runMs: number }
-  /** The pod's container fails its liveness probe: killed after two failures 5 s apart and restarted in place, `count` times. */
-  | { readonly op: 'liveness-failure'; readonly index: number; readonly count: number }
+  /**
+   * The pod's container fails a probe: liveness (killed after two failures 5 s apart and restarted in place,
+   * `count` times), startup (never started, killed after three failures 1 s apart, `count` times — if it has
+   * not started yet), readiness (unready from the third failure 2 s apart for `durationMs`).
+   */
+  | { readonly op: 'probe-failure'; readonly index: number; readonly probe: 'liveness' | 'startup' | 'readiness'; readonly count: number; readonly durationMs: number }
   | { readonly op: 'retention'; readonly whenScaled: Retention; readonly whenDeleted: Retention }
   /** The user asks for more (or less) storage on the claim of the pod at this ordinal (volume expansion; refused while unbound or below the capacity). */
   | { readonly op: 'resize-claim'; readonly index: number; readonly gi: number }
@@ -134,7 +138,13 @@ const opArb = (kind: Workload['kind']): fc.Arbitrary<Op> => {
     { weight: 3, arbitrary: fc.record({ op: fc.constant('readiness' as const), index, ready: fc.boolean() }) },
     { weight: 2, arbitrary: fc.record({ op: fc.constant('fail-pod' as const), index }) },
     { weight: 2, arbitrary: fc.record({ op: fc.constant('container-crash' as const), index, container: fc.constantFrom<'main' | 'init' | 'sidecar'>('main', 'main', 'init', 'sidecar'), count: fc.integer({ min: 1, max: 4 }), exitCode: fc.constantFrom(1, 0, 137), runMs: fc.integer({ min: 0, max: 15_000 }) }) },
-    { weight: 1, arbitrary: fc.record({ op: fc.constant('liveness-failure' as const), index, count: fc.integer({ min: 1, max: 3 }) }) },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        op: fc.constant('probe-failure' as const), index, probe: fc.constantFrom<'liveness' | 'startup' | 'readiness'>('liveness', 'startup', 'readiness'),
+        count: fc.integer({ min: 1, max: 3 }), durationMs: fc.integer({ min: 1_000, max: 60_000 }),
+      }),
+    },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('delete-set' as const), propagation: fc.constantFrom<Propagation>('Background', 'Foreground', 'Orphan') }) },
     { weight: 1, arbitrary: fc.constant({ op: 'recreate' as const }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('watch-delay' as const), component, ms: fc.integer({ min: 100, max: 10_000 }), durationMs: fc.integer({ min: 1_000, max: 30_000 }) }) },

@@ -30,8 +30,11 @@ export const workloadManifest = (w: Workload): KObject => {
     ...(init ? { initContainers: init } : {}),
     containers: [{
       name: 'c', image: 'nginx:1.25',
-      // Probed for liveness: a `liveness-failure` operation makes it fail (killed and restarted in place).
+      // Probed: a `probe-failure` operation makes one of them fail (liveness, startup: killed and restarted
+      // in place; readiness: unready for a while).
       livenessProbe: { httpGet: { path: '/healthz', port: 80 }, periodSeconds: 5, failureThreshold: 2 },
+      readinessProbe: { tcpSocket: { port: 80 }, periodSeconds: 2 },
+      startupProbe: { tcpSocket: { port: 80 }, periodSeconds: 1, failureThreshold: 3 },
       ...(w.kind === 'StatefulSet' ? { volumeMounts: [{ name: 'data', mountPath: '/data' }] } : {}),
     }],
   };
@@ -84,8 +87,12 @@ const opSteps = (w: Workload, op: Op, nodes: readonly string[]): ScenarioStep[] 
       const container = op.container === 'init' && hasInit(w, 'init') ? 'init' : op.container === 'sidecar' && hasInit(w, 'sidecar') ? 'side' : undefined;
       return [{ op: 'fault', fault: { fault: 'container-crash', name: podRef(op.index), ...(container ? { container } : {}), count: op.count, exitCode: op.exitCode, runMs: op.runMs }, optional }];
     }
-    case 'liveness-failure':
-      return [{ op: 'fault', fault: { fault: 'probe-failure', name: podRef(op.index), probe: 'liveness', count: op.count }, optional }];
+    case 'probe-failure':
+      return [{
+        op: 'fault',
+        fault: { fault: 'probe-failure', name: podRef(op.index), probe: op.probe, ...(op.probe === 'readiness' ? { durationMs: op.durationMs } : { count: op.count }) },
+        optional,
+      }];
     case 'retention':
       return w.kind === 'StatefulSet'
         ? [{ op: 'patch', target, patch: { spec: { persistentVolumeClaimRetentionPolicy: { whenScaled: op.whenScaled, whenDeleted: op.whenDeleted } } }, optional }]
