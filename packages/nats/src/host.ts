@@ -102,6 +102,7 @@ export class NatsComponentHost {
   private readonly s: Subjects;
   private stopped = false;
   private statusTimer: NodeJS.Timeout | undefined;
+  private fullResyncTimer: NodeJS.Timeout | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
   private readonly synced: Promise<void>;
   private resolveSynced!: () => void;
@@ -240,6 +241,15 @@ export class NatsComponentHost {
       else { s.actor.start(); s.actor.send({ type: 'START' }); }
     }
     this.scheduleResync();
+    if (def.fullResyncMs !== undefined) {
+      // The controller's own full resync (RQC's resyncPeriod): its initial keys again, every period.
+      this.fullResyncTimer = setInterval(() => {
+        if (!this.running) return;
+        const cause = this.informer.seq > 0 ? this.informer.seq : null;
+        for (const key of def.initialKeys(this.informer, this.setup!.config)) this.enqueue(key, cause);
+      }, Math.min(this.clock!.wallDelay(def.fullResyncMs), 2 ** 31 - 1));
+      this.fullResyncTimer.unref();
+    }
     this.statusTimer = setInterval(() => this.announce(), this.o.statusIntervalMs ?? 1000);
     this.statusTimer.unref();
     this.resolveSynced();
@@ -427,6 +437,7 @@ export class NatsComponentHost {
     this.process.send({ type: 'STOP' });
     this.stopped = true;
     if (this.statusTimer) clearInterval(this.statusTimer);
+    if (this.fullResyncTimer) clearInterval(this.fullResyncTimer);
     if (this.resyncTimer) clearTimeout(this.resyncTimer);
     for (const s of this.shards.values()) for (const t of s.q.handles()) clearTimeout(t.handle);
     await this.follower?.stop();

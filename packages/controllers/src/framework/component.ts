@@ -79,6 +79,12 @@ export interface ComponentDef<C = unknown, L = undefined> {
   keysFor(e: Envelope, old: KObject | undefined, snap: Snapshot, config: C, ctx?: KeysForContext<L>): readonly string[];
   /** Keys to reconcile once the cache has synced (the initial list). */
   initialKeys(snap: Snapshot, config: C): Iterable<string>;
+  /**
+   * The controller's own periodic full resync, if it has one: every `fullResyncMs` the initial keys are
+   * enqueued again (the resource quota controller's `resyncPeriod`, 5 minutes: `enqueueAll`). A background
+   * timer: it alone does not keep an embedded run busy.
+   */
+  readonly fullResyncMs?: number;
   reconcile(input: ReconcileInput<C, L>): ReconcileResult<L>;
   initialLocal(): L;
   /** Update local state from a delivered entry (before keysFor). */

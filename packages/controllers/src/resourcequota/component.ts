@@ -2,7 +2,7 @@ import { chargesQuotaResource, nsName, quotaCharge, type Kind, type KObject, typ
 import { isObjectEntry, type Envelope } from '@kubesim/log';
 import type { Snapshot } from '@kubesim/state';
 import type { ComponentDef } from '../framework/component.js';
-import { QUOTA_COUNTED_KINDS, RESOURCE_QUOTA_CONTROLLER_NAME, syncResourceQuota } from './core.js';
+import { QUOTA_COUNTED_KINDS, RESOURCE_QUOTA_CONTROLLER_NAME, RESOURCE_QUOTA_SYNC_PERIOD_MS, syncResourceQuota } from './core.js';
 
 const sameCharge = (a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean =>
   a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
@@ -51,5 +51,8 @@ export const resourceQuotaController: ComponentDef<undefined, undefined> = {
     return out;
   },
   reconcile: ({ snapshot, key, now }) => syncResourceQuota(snapshot, key, now),
+  // [RQC Run: wait.Until(enqueueAll, resyncPeriod)] --resource-quota-sync-period, 5 minutes: every quota is
+  // recounted, which repairs a charge whose object was never written and a count lowered by a lagging cache.
+  fullResyncMs: RESOURCE_QUOTA_SYNC_PERIOD_MS,
   initialLocal: () => undefined,
 };

@@ -12,6 +12,8 @@ import type { ReconcileResult } from '../framework/component.js';
 import { write } from '../framework/plan.js';
 
 export const RESOURCE_QUOTA_CONTROLLER_NAME = 'resourcequota-controller';
+/** --resource-quota-sync-period: the controller recounts every quota this often. */
+export const RESOURCE_QUOTA_SYNC_PERIOD_MS = 300_000;
 
 /** The kinds whose objects the controller counts (their quota resources: pods, claims and storage, services, count/…). */
 export const QUOTA_COUNTED_KINDS = ['Pod', 'PersistentVolumeClaim', 'Service', 'StatefulSet', 'ReplicaSet', 'ConfigMap', 'Secret'] as const satisfies readonly Kind[];

@@ -137,6 +137,7 @@ export class ComponentHost<C = unknown, L = unknown> implements EventOwner {
             if (s.actor !== this.process) s.actor.send({ type: s.actor.getSnapshot().value === 'crashed' ? 'RESTART' : 'START' });
           }
           this.schedulePeriodicResync();
+          this.scheduleFullResync();
         }
         this.startShardWork(isProcess ? undefined : name);
       }, this),
@@ -539,6 +540,19 @@ export class ComponentHost<C = unknown, L = unknown> implements EventOwner {
         }
       }
       this.schedulePeriodicResync();
+    }, this);
+  }
+
+  /** The controller's own full resync (`ComponentDef.fullResyncMs`): its initial keys enqueued again, periodically. */
+  private scheduleFullResync(): void {
+    const every = this.def.fullResyncMs;
+    if (every === undefined) return;
+    const epoch = this.epoch;
+    this.sim.atBackground(every, () => {
+      if (epoch !== this.epoch || !this.running) return;
+      const cause = this.informer.seq > 0 ? this.informer.seq : null;
+      for (const key of this.def.initialKeys(this.informer, this.config)) this.enqueue(key, cause);
+      this.scheduleFullResync();
     }, this);
   }
 
