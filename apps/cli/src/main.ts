@@ -8,7 +8,7 @@ import { diffCommand } from './commands/diff.js';
 import { verifyCommand } from './commands/verify.js';
 import { checkCommand } from './commands/check.js';
 import { upCommand } from './commands/up.js';
-import { applyCommand, cordonCommand, createNamespaceCommand, deleteCommand, drainCommand, describeCommand, downCommand, exportCommand, healCommand, labelCommand, lifecycleCommand, liveGetCommand, logsCommand, partitionCommand, patchCommand, pauseCommand, psCommand, rolloutCommand, scaleCommand, setImageCommand, type DeleteOptions, type LabelOptions } from './commands/live.js';
+import { applyCommand, cordonCommand, createNamespaceCommand, deleteCommand, drainCommand, describeCommand, downCommand, exportCommand, faultCommand, healCommand, labelCommand, lifecycleCommand, liveGetCommand, logsCommand, partitionCommand, patchCommand, pauseCommand, psCommand, rolloutCommand, scaleCommand, setImageCommand, type DeleteOptions, type LabelOptions } from './commands/live.js';
 import { VERSIONS } from './version.js';
 import { liveWatchCommand, watchLogCommand } from './commands/watch.js';
 import { dnsCommand, type DnsOptions } from './commands/dns.js';
@@ -303,6 +303,11 @@ ctxOpts(program.command('partition').description('cut a component\'s process off
 
 ctxOpts(program.command('heal').description('end the partition of a component\'s process (recorded in the log)').argument('<component>'))
   .action(async (component: string, opts: { context?: string; nats?: string }) => { process.exitCode = await healCommand(component, opts); });
+
+ctxOpts(program.command('fault').description('inject a pod or node fault into the running cluster, recorded in its log (docs/faults.md): container-crash, probe-failure, pod-readiness, pod-fail, node-down, node-up — e.g. kubesim fault probe-failure name=web-0 probe=liveness count=2')
+  .argument('<type>').argument('[fields...]', 'KEY=VALUE (name=web-0, container=c, probe=liveness|readiness|startup, count=2, durationMs=30000, ready=false, node=node-a, …)')
+  .option('-n, --namespace <ns>', 'the namespace of the pod (default: default)'))
+  .action(async (type: string, fields: string[], opts: { namespace?: string; context?: string; nats?: string }) => { process.exitCode = await faultCommand(type, fields, opts); });
 
 ctxOpts(program.command('down').description('stop the running cluster (what Ctrl-C does to kubesim up)'))
   .action(async (opts: { context?: string; nats?: string }) => { process.exitCode = await downCommand(opts); });

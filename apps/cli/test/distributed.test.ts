@@ -198,6 +198,11 @@ describe('kubesim up and the commands against a running cluster', () => {
     expect(kubesim('scale', 'sts', '--replicas', '2', '-n', 'team').err).toBe('error: resource(s) were provided, but no name was specified\n');
     expect(kubesim('scale', 'sts', 'web', '--replicas', '2').err).toBe('Error from server (NotFound): statefulsets.apps "web" not found\n');
     await eventually(['get', 'pods', '-n', 'team'], /web-1\s+1\/1\s+Running/);
+    // kubesim fault: a pod fault recorded in the log and carried out by the kubelet process; bad ones refused before anything is sent.
+    expect(kubesim('fault', 'container-crash', 'name=web-1', 'count=1', '-n', 'team').out).toBe('fault container-crash recorded\n');
+    await eventually(['get', 'pod', 'web-1', '-n', 'team', '-o', 'jsonpath={.status.containerStatuses[0].restartCount}'], /^1$/, 60_000);
+    expect(kubesim('fault', 'probe-failure', 'name=web-1', 'probe=readiness', '-n', 'team')).toMatchObject({ code: 1, err: 'error: fault probe-failure: a readiness probe needs "durationMs", how long it fails (a positive number)\n' });
+    expect(kubesim('fault', 'watch-delay', 'component=kubelet').err).toBe('error: unknown fault "watch-delay": one of container-crash, probe-failure, pod-readiness, pod-fail, node-down, node-up\n');
     expect(kubesim('label', 'pod', 'web-0', 'tier=db', '-n', 'team').out).toBe('pod/web-0 labeled\n');
     const clash = kubesim('label', 'pod/web-0', 'tier=cache', '-n', 'team');
     expect([clash.code, clash.err]).toEqual([1, 'error: \'tier\' already has a value (db), and --overwrite is false\n']);

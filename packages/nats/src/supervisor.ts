@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { podOrNodeFaultError } from '@kubesim/controllers';
 import { ApiClient } from './client.js';
 import { isAlive, signalAndWait } from './process.js';
 import type { Credentials } from './connect.js';
@@ -326,6 +327,14 @@ export class Supervisor {
               return { ok: true };
             }
             case 'heal': await this.heal(arg); return { ok: true };
+            case 'fault': {
+              // `kubesim fault`: a pod or node fault, checked as a scenario's is, recorded by the chaos actor.
+              const data = JSON.parse(arg) as Record<string, unknown>;
+              const why = podOrNodeFaultError(data);
+              if (why !== undefined) throw new Error(why);
+              await this.recordFault(data);
+              return { ok: true };
+            }
             case 'restart': await this.restart(arg); return { ok: true };
             case 'stop': await this.stop(arg); return { ok: true };
             case 'logfile': return { ok: true, file: this.logFile(this.get(arg).spec.name) };

@@ -9,6 +9,7 @@ import {
   rolloutPauseResume, rolloutStatus, rolloutUndo, setImage, versionsFor, type RolloutVerb,
 } from '@kubesim/scenario';
 import { readLog, jsOf, type ProcessState } from '@kubesim/nats';
+import { podOrNodeFaultError } from '@kubesim/controllers';
 import { control, withSession, type ContextOptions, type Session } from '../distributed/context.js';
 import { describeLists, describeObject, type DescribeRelated } from '../printers/index.js';
 import { stateRows } from './up.js';
@@ -427,6 +428,28 @@ export const healCommand = (component: string, o: ContextOptions): Promise<numbe
   out(`${component} healed`);
   return 0;
 });
+
+/**
+ * `kubesim fault TYPE [KEY=VALUE…] [-n NS]`: a pod or node fault on the running cluster, recorded in its log
+ * as a scenario's `fault` step is (docs/faults.md): `kubesim fault probe-failure name=web-0 probe=liveness
+ * count=2`, `kubesim fault node-down node=node-a`. Values are read as YAML scalars (numbers, true/false).
+ */
+export const faultCommand = async (type: string, fields: readonly string[], o: ContextOptions & { namespace?: string }): Promise<number> => {
+  const data: Record<string, unknown> = { fault: type };
+  for (const f of fields) {
+    const eq = f.indexOf('=');
+    if (eq <= 0) { err(`error: expected KEY=VALUE, got "${f}"`); return 1; }
+    data[f.slice(0, eq)] = parseYaml(f.slice(eq + 1)) as unknown;
+  }
+  if (o.namespace !== undefined && type !== 'node-down' && type !== 'node-up') data.namespace = o.namespace;
+  const why = podOrNodeFaultError(data);
+  if (why !== undefined) { err(`error: ${why}`); return 1; }
+  return withSession(o, async (s) => {
+    await control(s, 'fault', JSON.stringify(data));
+    out(`fault ${type} recorded`);
+    return 0;
+  });
+};
 
 /** `kubesim down`: ask `kubesim up` to stop everything. */
 export const downCommand = (o: ContextOptions): Promise<number> => withSession(o, async (s) => {

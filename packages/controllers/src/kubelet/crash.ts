@@ -117,3 +117,25 @@ export const probeFailureError = (d: Readonly<Record<string, unknown>>): string 
 
 /** The exit code of a container killed for a failed liveness or startup probe: it ends on the SIGTERM (128 + 15). */
 export const LIVENESS_KILL_EXIT_CODE = 143;
+
+/** The pod and node faults the kubelet (and the node-lifecycle controller) read, as `kubesim fault` injects them. */
+export const POD_AND_NODE_FAULTS = ['container-crash', 'probe-failure', 'pod-readiness', 'pod-fail', 'node-down', 'node-up'] as const;
+
+/** The error in a pod or node fault's data, if any (checked before the fault is logged). */
+export const podOrNodeFaultError = (d: Readonly<Record<string, unknown>>): string | undefined => {
+  const str = (v: unknown): boolean => typeof v === 'string' && v !== '';
+  switch (d.fault) {
+    case 'container-crash': return containerCrashError(d);
+    case 'probe-failure': return probeFailureError(d);
+    case 'pod-readiness':
+      if (!str(d.name)) return 'fault pod-readiness: "name" (the pod) is required';
+      return typeof d.ready === 'boolean' ? undefined : 'fault pod-readiness: "ready" must be true or false';
+    case 'pod-fail':
+      if (!str(d.name)) return 'fault pod-fail: "name" (the pod) is required';
+      return d.reason !== undefined && !str(d.reason) ? 'fault pod-fail: "reason" must be a word, e.g. Evicted' : undefined;
+    case 'node-down': case 'node-up':
+      return str(d.node) ? undefined : `fault ${d.fault}: "node" is required`;
+    default:
+      return `unknown fault "${String(d.fault)}": one of ${POD_AND_NODE_FAULTS.join(', ')}`;
+  }
+};
