@@ -5,7 +5,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { isDNS1123Label, loadManifests, parseLabelSelectorString, renderLoadError, type KObject } from '@kubesim/api';
 import type { ClusterSpec, Condition, NodeSpec, Scenario, ScenarioStep } from './types.js';
 import { KNOWN_FEATURE_GATES, KUBERNETES_VERSIONS } from '@kubesim/runtime';
-import { containerCrashError, probeFailureError, NODE_LIFECYCLE_SETTINGS } from '@kubesim/controllers';
+import { podOrNodeFaultError, POD_AND_NODE_FAULTS, NODE_LIFECYCLE_SETTINGS } from '@kubesim/controllers';
 import { parseTarget } from './conditions.js';
 import { placeInNamespace } from './runner.js';
 
@@ -250,8 +250,9 @@ const parseStep = (ctx: Ctx, node: YNode, index: number): E.Either<ScenarioError
       const f = arg as Record<string, unknown>;
       // Node faults (§1.13): the node's kubelet stops / resumes.
       if ((f.fault === 'node-down' || f.fault === 'node-up') && (typeof f.node !== 'string' || f.node === '')) return bad(`give {fault: ${f.fault}, node: NAME}`);
-      if (f.fault === 'container-crash' || f.fault === 'probe-failure') {
-        const why = f.fault === 'container-crash' ? containerCrashError(f) : probeFailureError(f);
+      // Pod faults: checked as `kubesim fault` checks them (runtime faults when the run applies them).
+      if ((POD_AND_NODE_FAULTS as readonly unknown[]).includes(f.fault)) {
+        const why = podOrNodeFaultError(f);
         if (why) return bad(why);
       }
       return ok({ op: 'fault', fault: f });

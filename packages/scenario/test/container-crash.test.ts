@@ -272,6 +272,10 @@ describe('container-crash: a malformed fault is refused and nothing is written',
     expect(() => sim.fault({ fault: 'container-crash', name: 'web-0', exitCode: 300 })).toThrow('fault container-crash: "exitCode" must be an integer from 0 to 255');
     expect(() => sim.fault({ fault: 'container-crash', name: 'web-0', count: 0 })).toThrow('fault container-crash: "count" must be an integer from 1 to 1000');
     expect(() => sim.fault({ fault: 'container-crash', name: 'web-0', runMs: -1 })).toThrow('fault container-crash: "runMs" must be a non-negative number');
+    // The other pod and node faults too.
+    expect(() => sim.fault({ fault: 'pod-readiness', name: 'web-0' })).toThrow('fault pod-readiness: "ready" must be true or false');
+    expect(() => sim.fault({ fault: 'pod-fail' })).toThrow('fault pod-fail: "name" (the pod) is required');
+    expect(() => sim.fault({ fault: 'node-down' })).toThrow('fault node-down: "node" is required');
     expect(sim.log.lastSeq()).toBe(n);
   });
 
@@ -283,5 +287,7 @@ steps:
 `, 'bad.yaml');
     expect(r._tag).toBe('Left');
     expect(r._tag === 'Left' ? r.left.message : '').toContain('fault container-crash: "count" must be an integer from 1 to 1000');
+    const readiness = parseScenario('name: bad\ncluster: {nodes: 1}\nsteps:\n  - fault: {fault: pod-readiness, name: web-0, ready: maybe}\n', 'bad.yaml');
+    expect(readiness._tag === 'Left' ? readiness.left.message : '').toContain('fault pod-readiness: "ready" must be true or false');
   });
 });

@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { Rand, type ApiError, type ApiRequest, type KObject } from '@kubesim/api';
 import { InMemoryLog, isObjectEntry, type Envelope } from '@kubesim/log';
 import { ApiServer, createdBefore, type ApiResult } from '@kubesim/apiserver';
-import { KUBELET_NAME, containerCrashError, probeFailureError, type ComponentDef } from '@kubesim/controllers';
+import { KUBELET_NAME, podOrNodeFaultError, POD_AND_NODE_FAULTS, type ComponentDef } from '@kubesim/controllers';
 import { EventQueue, type EventOwner } from './queue.js';
 import { ComponentHost } from './host.js';
 import { defaultTiming, type TimingConfig } from './timing.js';
@@ -200,7 +200,7 @@ export class Simulation {
     const rf = parseRuntimeFault(data);
     if (typeof rf === 'string') throw new Error(rf);
     if (rf && !this.host(rf.component)) throw new Error(`fault ${rf.fault}: no component "${rf.component}"`);
-    const pf = data.fault === 'container-crash' ? containerCrashError(data) : data.fault === 'probe-failure' ? probeFailureError(data) : undefined;
+    const pf = (POD_AND_NODE_FAULTS as readonly unknown[]).includes(data.fault) ? podOrNodeFaultError(data) : undefined;
     if (pf) throw new Error(pf);
     const e = this.api.record('FAULT', data, { actor: 'system:chaos', cause: null, time: this.now });
     if (rf) this.host(rf.component)!.applyFault(rf);
