@@ -218,6 +218,11 @@ export const observeKubelet = (e: Envelope, _old: KObject | undefined, local: Ku
     const key = `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
     if (next.readiness.has(key)) next = { ...next, readiness: without(next.readiness, key) };
     if (next.readinessProbes.has(key)) next = { ...next, readinessProbes: without(next.readinessProbes, key) };
+    if (next.probeFailures.size > 0) {
+      // The failed probes counted for the pod's containers go with it.
+      const probeFailures = new Map([...next.probeFailures].filter(([k]) => !k.startsWith(`${uid}/`)));
+      if (probeFailures.size !== next.probeFailures.size) next = { ...next, probeFailures };
+    }
     if (next.failures.has(key)) next = { ...next, failures: without(next.failures, key) };
     if (next.crashes.has(key)) next = { ...next, crashes: without(next.crashes, key) };
     const backoff = withoutPod(next.backoff, uid);
