@@ -52,12 +52,8 @@ describe('the checkers pass on every scenario of the real engine', () => {
 
 // The deliberately broken controllers are checked on real logs in packages/props/test/seed-mutants.test.ts.
 
-describe('LIVE: a sidecar with crashes left is work the kubelet still owes', () => {
-  const scenario = `
-name: sidecar-crash-later
-cluster: {nodes: 1}
-steps:
-  - apply:
+/** The apply step of a StatefulSet `db` behind a headless Service, with this pod spec (YAML flow lines). */
+const applyDb = (replicas: number, podSpec: readonly string[]): string => `  - apply:
       inline: |
         apiVersion: v1
         kind: Service
@@ -69,14 +65,20 @@ steps:
         metadata: {name: db}
         spec:
           serviceName: db
-          replicas: 1
+          replicas: ${replicas}
           selector: {matchLabels: {app: db}}
           template:
             metadata: {labels: {app: db}}
             spec:
-              initContainers: [{name: metrics, image: exporter:1, restartPolicy: Always}]
-              containers: [{name: db, image: postgres:16}]
-  - wait: {until: {pods: {names: [db-0], ready: true}}, timeout: 2m}
+${podSpec.map((l) => `              ${l}`).join('\n')}
+`;
+
+describe('LIVE: a sidecar with crashes left is work the kubelet still owes', () => {
+  const scenario = `
+name: sidecar-crash-later
+cluster: {nodes: 1}
+steps:
+${applyDb(1, ['initContainers: [{name: metrics, image: exporter:1, restartPolicy: Always}]', 'containers: [{name: db, image: postgres:16}]'])}  - wait: {until: {pods: {names: [db-0], ready: true}}, timeout: 2m}
   - fault: {fault: container-crash, name: db-0, container: metrics, count: 3, runMs: 90000}
   - wait: {until: {object: {target: pod/db-0, fields: {status.initContainerStatuses.0.restartCount: 1}}}, timeout: 1m}
 `;
@@ -107,25 +109,7 @@ describe('LIVE: a readiness probe failed by a fault holds its pod unready until 
 name: readiness-failure
 cluster: {nodes: 2}
 steps:
-  - apply:
-      inline: |
-        apiVersion: v1
-        kind: Service
-        metadata: {name: db}
-        spec: {clusterIP: None, selector: {app: db}, ports: [{name: db, port: 5432}]}
-        ---
-        apiVersion: apps/v1
-        kind: StatefulSet
-        metadata: {name: db}
-        spec:
-          serviceName: db
-          replicas: 2
-          selector: {matchLabels: {app: db}}
-          template:
-            metadata: {labels: {app: db}}
-            spec:
-              containers: [{name: db, image: postgres:16, readinessProbe: {tcpSocket: {port: 5432}, periodSeconds: 10}}]
-  - wait: {until: {pods: {names: [db-0, db-1], ready: true}}, timeout: 2m}
+${applyDb(2, ['containers: [{name: db, image: postgres:16, readinessProbe: {tcpSocket: {port: 5432}, periodSeconds: 10}}]'])}  - wait: {until: {pods: {names: [db-0, db-1], ready: true}}, timeout: 2m}
   - fault: {fault: probe-failure, name: db-1, probe: readiness, durationMs: 400000}
   - wait: {until: {pods: {names: [db-1], ready: false}}, timeout: 1m}
 `;
