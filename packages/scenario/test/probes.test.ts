@@ -202,6 +202,28 @@ describe('failing startup probes (probe-failure fault)', () => {
     expect(status(mustGet<Pod>(sim, 'Pod', 'web-0'))).toMatchObject({ started: true, ready: true, lastState: { terminated: { exitCode: 143, reason: 'Error' } } });
   });
 
+  it('a sidecar failing its startup probe holds the pod\'s containers (Init) until it is killed, restarted and started', () => {
+    const sim = newCluster();
+    create(sim, ...f1With((set) => {
+      set.spec.replicas = 1;
+      set.spec.template.spec.initContainers = [{ name: 'proxy', image: 'envoy:1.30', restartPolicy: 'Always', startupProbe: { tcpSocket: { port: 15000 }, periodSeconds: 5, failureThreshold: 2 } }];
+    }));
+    waitFor(sim, 'web-0 created', () => get<Pod>(sim, 'Pod', 'web-0') !== undefined, 60_000);
+    const since = sim.log.lastSeq();
+    sim.fault({ fault: 'probe-failure', name: 'web-0', container: 'proxy', probe: 'startup' });
+    waitFor(sim, 'killed once, then Ready', () => get<Pod>(sim, 'Pod', 'web-0')?.status?.initContainerStatuses?.[0]?.restartCount === 1 && ready(sim, 'web-0'), 300_000);
+    // Until the sidecar's second instance started, the main container never ran.
+    for (const e of entriesOf(sim, 'Pod', 'web-0').filter((x) => x.seq > since)) {
+      const p = e.object as Pod;
+      if ((p.status?.initContainerStatuses?.[0]?.restartCount ?? 0) === 0) {
+        expect(p.status?.initContainerStatuses?.[0]?.started ?? false, `seq ${e.seq}`).toBe(false);
+        expect(status(p)?.state?.running, `seq ${e.seq}`).toBeUndefined();
+      }
+    }
+    expect(eventsFor(sim, 'Pod', 'web-0', 'Killing').map((e: Json) => [e.message, e.involvedObject.fieldPath])).toEqual([['Container proxy failed startup probe, will be restarted', 'spec.initContainers{proxy}']]);
+    expect(eventsFor(sim, 'Pod', 'web-0', 'Unhealthy').map((e: Json) => [e.message, e.count])).toEqual([[`Startup probe failed: dial tcp ${mustGet<Pod>(sim, 'Pod', 'web-0').status?.podIP ?? ''}:15000: connect: connection refused`, 2]]);
+  });
+
   it('a container that has started already is not affected (its startup probe runs no more)', () => {
     const sim = newCluster();
     create(sim, ...f1With((set) => {

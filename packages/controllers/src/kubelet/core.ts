@@ -484,12 +484,14 @@ const startContainers = (input: Input, pod: Pod, node: string, forced: boolean |
  * Sidecar readiness: a running restartable init container is ready once its readiness probe has passed
  * (probe delay from its start); when the next one is due.
  */
-const sidecarReadiness = (pod: Pod, initStatuses: readonly ContainerStatus[], now: number): { statuses: ContainerStatus[]; nextAt: number | undefined } => {
+const sidecarReadiness = (pod: Pod, initStatuses: readonly ContainerStatus[], now: number, failingStartup?: FailingStartup): { statuses: ContainerStatus[]; nextAt: number | undefined } => {
   let nextAt: number | undefined;
   const wake = (at: number): void => { if (at > now) nextAt = nextAt === undefined ? at : Math.min(nextAt, at); };
   const statuses = initStatuses.map((s) => {
     const c = (pod.spec?.initContainers ?? []).find((x) => x.name === s.name);
     if (!c || !isRestartableInit(c) || s.state?.running === undefined) return s;
+    // A startup probe that a fault fails: never started, so the steps after the sidecar wait.
+    if (c.name === failingStartup?.name && startupFailureApplies(failingStartup, c, s)) return s.ready === false && s.started === false ? s : { ...s, ready: false, started: false };
     const startAt = startedAtMs(c, s)!;
     const at = readyAtMs(c, s)!;
     wake(startAt);
@@ -618,7 +620,7 @@ const advanceInit = (input: Input, pod: Pod, node: string, forced: boolean | und
     if (!isRestartableInit(c)) waitUntil = now + runFor(c);
     break;
   }
-  const side = sidecarReadiness(pod, states, now);
+  const side = sidecarReadiness(pod, states, now, startupFailing(input, pod));
   const sideChanged = side.statuses.some((x, i) => x !== states[i]);
   const done = k === inits.length;
   let phase = 'Pending';
@@ -661,7 +663,7 @@ const syncReadiness = (input: Input, pod: Pod, node: string, forced: boolean | u
   const changed = nextStatuses.some((x, i) => x !== statuses[i]);
   const afters = [r.requeueAfterMs, crashInMs, down?.nextFailureAt === undefined ? undefined : down.nextFailureAt - now].filter((x): x is number => x !== undefined);
   // Sidecars (restartable init containers) turn ready by their own probes.
-  const side = sidecarReadiness(pod, pod.status?.initContainerStatuses ?? [], now);
+  const side = sidecarReadiness(pod, pod.status?.initContainerStatuses ?? [], now, startupFailing(input, pod));
   const sideAfter = side.nextAt === undefined ? undefined : side.nextAt - now;
   const conditions = kubeletConditions(pod, 'Running', nextStatuses, now, [], side.statuses);
   const cur = pod.status?.conditions ?? [];
@@ -744,7 +746,7 @@ const restartCrashed = (input: Input, pod: Pod, node: string, forced: boolean | 
   if (restarted.size === 0 && configErrors.size === 0) return waitUntil === undefined ? undefined : backingOff(input, pod, waiting, waitUntil);
   const r = readiness(pod, next, now, forced, undefined, startupFailing(input, pod));
   const statusesNext = withReady(pod, next, r.ready, r.started);
-  const side = inits === undefined ? undefined : sidecarReadiness(pod, inits, now);
+  const side = inits === undefined ? undefined : sidecarReadiness(pod, inits, now, startupFailing(input, pod));
   // The fault's next crash of the restarted container is due runMs after this start.
   const target = crash !== undefined && crash.remaining > 0 ? crashTarget(pod, crash) : undefined;
   const crashIn = target !== undefined && restarted.has(target) ? crash!.runMs : undefined;
@@ -920,7 +922,7 @@ const startupFailing = (input: Input, pod: Pod): FailingStartup | undefined => {
   const f = input.local.crashes.get(`${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`);
   if (f?.probe !== 'startup' || f.remaining <= 0 || !faultApplies(f, pod)) return undefined;
   const name = crashTarget(pod, f);
-  const spec = pod.spec?.containers?.find((c) => c.name === name);
+  const spec = pod.spec?.containers?.find((c) => c.name === name) ?? pod.spec?.initContainers?.find((c) => c.name === name && isRestartableInit(c));
   return name !== undefined && spec?.startupProbe ? { name, time: f.time } : undefined;
 };
 

@@ -424,7 +424,7 @@ export const liveChecker: CheckerDef = {
         // A failing liveness probe kills only a container that has one; a failing startup probe only one that
         // has one and whose running instance has not started yet (or none runs).
         const spec = [...pod?.spec?.containers ?? [], ...pod?.spec?.initContainers ?? []].find((c) => c.name === container);
-        const status = pod?.status?.containerStatuses?.find((s) => s.name === container);
+        const status = [...pod?.status?.containerStatuses ?? [], ...pod?.status?.initContainerStatuses ?? []].find((s) => s.name === container);
         const probed = spec === undefined ? false
           : f.probe === 'liveness' ? spec.livenessProbe !== undefined
             : f.probe === 'startup' ? spec.startupProbe !== undefined && (status?.state?.running === undefined || startupFailureApplies({ time: e.time }, spec, status))
