@@ -18,6 +18,8 @@ export const serviceClusterIps = (s: ServiceSpec | undefined): string[] => s?.cl
 export const KUBERNETES_SERVICE = 'kubernetes';
 /** The first address of the service range. */
 export const KUBERNETES_SERVICE_IP = '10.96.0.1';
+/** How often the API server makes sure its `kubernetes` Service exists (the controller's EndpointInterval, 10 s). */
+export const KUBERNETES_SERVICE_INTERVAL_MS = 10_000;
 /** Where the (one) API server listens: kubesim's control plane, beside the nodes (172.18.0.2 onward). */
 export const API_SERVER_ADDRESS = '172.18.0.1';
 export const API_SERVER_PORT = 6443;

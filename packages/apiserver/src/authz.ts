@@ -49,7 +49,7 @@ export const PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
   'pod-garbage-collector': ['delete pods', 'patch pods/status'],
 };
 
-const UNRESTRICTED = new Set(['user', 'system:bootstrap']);
+const UNRESTRICTED = new Set(['user', 'system:bootstrap', 'system:apiserver']);
 
 /** The RBAC role of an actor (`kubelet:node-a` → `kubelet`). */
 export const roleOf = (actor: string): string => {

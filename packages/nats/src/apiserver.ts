@@ -2,7 +2,8 @@ import { randomInt } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Msg, Subscription } from '@nats-io/transport-node';
 import {
-  apiError, isKind, isNamespaced, keyOf, newForbidden, newTimeout, objectKey, Rand, requestKind, type ApiError, type ApiRequest, type Kind, type KObject,
+  apiError, isKind, isNamespaced, keyOf, KUBERNETES_SERVICE, KUBERNETES_SERVICE_INTERVAL_MS, kubernetesService, newForbidden, newTimeout, objectKey, Rand, requestKind,
+  type ApiError, type ApiRequest, type Kind, type KObject, type Namespace,
 } from '@kubesim/api';
 import { ApiCore, conflictFor, createdBefore, STEP_RETRIES, stepFailed, stepRequest, stepsConflicted, type RequestContext, type Step } from '@kubesim/apiserver';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
@@ -70,6 +71,7 @@ export class NatsApiServer {
   private follower: LogFollower | undefined;
   private sub: Subscription | undefined;
   private statusTimer: NodeJS.Timeout | undefined;
+  private kubernetesServiceTimer: NodeJS.Timeout | undefined;
   private clock: DilatedClock | undefined;
   readonly s: Subjects;
   /** Requests answered, log appends, appends refused as stale (then retried). */
@@ -123,7 +125,20 @@ export class NatsApiServer {
     this.log(`serving ${this.s.apiAll} (queue group apiserver)`);
     this.statusTimer = setInterval(() => this.announce(), 1000);
     this.statusTimer.unref();
+    this.kubernetesServiceTimer = setInterval(() => { void this.keepKubernetesService(); }, Math.max(1, clock.wallDelay(KUBERNETES_SERVICE_INTERVAL_MS)));
+    this.kubernetesServiceTimer.unref();
     this.announce();
+  }
+
+  /**
+   * [kubernetesservice controller UpdateKubernetesService]: every 10 s (scaled), the `kubernetes` Service is
+   * created again if it is missing, by `system:apiserver` (each replica looks; one create wins).
+   */
+  private async keepKubernetesService(): Promise<void> {
+    const ns = this.core.get('Namespace', '', 'default') as Namespace | undefined;
+    if (ns === undefined || ns.status?.phase === 'Terminating' || this.core.get('Service', 'default', KUBERNETES_SERVICE) !== undefined) return;
+    const r = await this.request({ verb: 'create', object: kubernetesService() as KObject }, 'system:apiserver', null, `kubernetes-service/${this.o.name ?? 'apiserver'}/${Date.now()}`);
+    if (r.ok) this.log('created the kubernetes Service again');
   }
 
   /** What this replica has done, on `ksim.<cluster>.status.apiserver` (`kubesim ps`, tests). */
@@ -340,6 +355,7 @@ export class NatsApiServer {
 
   async stop(): Promise<void> {
     if (this.statusTimer) clearInterval(this.statusTimer);
+    if (this.kubernetesServiceTimer) clearInterval(this.kubernetesServiceTimer);
     await this.sub?.drain().catch(() => undefined);
     await this.follower?.stop();
     await this.j.nc.drain().catch(() => undefined);

@@ -161,5 +161,6 @@ export const createCluster = (spec: ClusterSpec, seed: number, components: (spec
   const r = sim.command(bootstrapCommand(spec), bootstrapObjects(spec).map((object) => ({ verb: 'create', object })), 'system:bootstrap');
   if (E.isLeft(r)) throw new Error(`cluster bootstrap failed: ${r.left.message}`);
   sim.startComponents();
+  sim.keepKubernetesService();
   return sim;
 };

@@ -589,3 +589,24 @@ describe('garbage collection (§5)', () => {
     });
   });
 });
+
+describe('the API server keeps its kubernetes Service (kubernetesservice controller)', () => {
+  it('deleted, it is created again within 10 s by the API server, on 10.96.0.1 again', () => {
+    const sim = newCluster();
+    sleep(sim, 5_000);
+    const before = mustGet<Json>(sim, 'Service', 'kubernetes');
+    del(sim, 'Service', 'kubernetes');
+    const gone = sim.now;
+    expect(get(sim, 'Service', 'kubernetes')).toBeUndefined();
+    waitFor(sim, 'kubernetes again', () => get(sim, 'Service', 'kubernetes') !== undefined, 20_000);
+    expect(sim.now - gone).toBeLessThanOrEqual(10_001);
+    const after = mustGet<Json>(sim, 'Service', 'kubernetes');
+    expect(after.metadata.uid).not.toBe(before.metadata.uid);
+    expect(after.spec.clusterIP).toBe('10.96.0.1');
+    expect(sim.log.all().filter((e) => e.object?.kind === 'Service' && e.object.metadata?.name === 'kubernetes' && e.type === 'ADDED').map((e) => e.actor)).toEqual(['system:bootstrap', 'system:apiserver']);
+    // Nothing more while it exists.
+    const n = sim.log.lastSeq();
+    sleep(sim, 60_000);
+    expect(sim.log.all().slice(n).filter((e) => e.object?.kind === 'Service')).toEqual([]);
+  });
+});

@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { Rand, type ApiError, type ApiRequest, type KObject } from '@kubesim/api';
+import { KUBERNETES_SERVICE, KUBERNETES_SERVICE_INTERVAL_MS, kubernetesService, Rand, type ApiError, type ApiRequest, type KObject, type Namespace } from '@kubesim/api';
 import { InMemoryLog, isObjectEntry, type Envelope } from '@kubesim/log';
 import { ApiServer, createdBefore, type ApiResult } from '@kubesim/apiserver';
 import { KUBELET_NAME, podOrNodeFaultError, POD_AND_NODE_FAULTS, type ComponentDef } from '@kubesim/controllers';
@@ -120,6 +120,22 @@ export class Simulation {
       this.api.record('COMPONENT', { component: h.name, event: 'start', ...(shards.length > 1 || shards[0] !== h.name ? { shards } : {}) }, { actor: 'system:runtime', cause: null, time: this.now });
       h.start();
     }
+  }
+
+  /**
+   * The API server's own `kubernetes` Service loop ([kubernetesservice controller Run, UpdateKubernetesService,
+   * CreateOrUpdateMasterServiceIfNeeded]): every 10 s, the Service is created again if it is missing
+   * (written by `system:apiserver`). A background event: a run with only it pending is idle. Clusters made by
+   * `createCluster` run it (their bootstrap writes the Service).
+   */
+  keepKubernetesService(): void {
+    this.atBackground(KUBERNETES_SERVICE_INTERVAL_MS, () => {
+      const ns = this.api.get('Namespace', '', 'default') as Namespace | undefined;
+      if (ns !== undefined && ns.status?.phase !== 'Terminating' && this.api.get('Service', 'default', KUBERNETES_SERVICE) === undefined) {
+        this.api.handle({ verb: 'create', object: kubernetesService() as KObject }, { actor: 'system:apiserver', cause: null, time: this.now });
+      }
+      this.keepKubernetesService();
+    });
   }
 
   /**
