@@ -8,6 +8,7 @@ import {
   compileSelector, isPodReady, podQOS, updatePodCondition, requestKind, requestName, withDisruptionAllowed, type PdbStatus,
   decodeSecret, undecodableSecretMessage, podDeletionGraceSeconds, type Secret, admitServiceAccount, defaultServiceAccount, podServiceAccountName, tokenVolumeName,
   SERVICE_CIDR, serviceClusterIps, serviceIpAddress, heldByService, type IPAddress, type ResourceQuota,
+  KUBERNETES_SERVICE, kubernetesService, type Namespace,
 } from '@kubesim/api';
 import type { AppendRequest, LogPort, Envelope } from '@kubesim/log';
 import { VersionedStore, type ObjectStore, type Snapshot } from '@kubesim/state';
@@ -212,6 +213,17 @@ export class ApiCore<S extends Snapshot = ObjectStore> {
   keyFor(kind: Kind, namespace: string, name: string): string { return objectKey(kind, isNamespaced(kind) ? namespace : '', name); }
 
   // ---------------------------------------------------------------------------------------------
+  /**
+   * [kubernetesservice controller UpdateKubernetesService]: the create that brings the API server's own
+   * `kubernetes` Service back when it is missing (and `default` exists, not being deleted), else undefined.
+   * Both hosts ask every 10 s and send it as `system:apiserver`.
+   */
+  kubernetesServiceRepair(): ApiRequest | undefined {
+    const ns = this.store.get('Namespace', '', 'default') as Namespace | undefined;
+    if (ns === undefined || ns.status?.phase === 'Terminating' || this.store.get('Service', 'default', KUBERNETES_SERVICE) !== undefined) return undefined;
+    return { verb: 'create', object: kubernetesService() as KObject };
+  }
+
   private kindOf(o: KObject): E.Either<ApiError, Kind> {
     const k = o.kind;
     if (!isKind(k)) return E.left(newBadRequest(`no kind "${String(k)}" is registered`));

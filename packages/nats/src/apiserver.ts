@@ -2,8 +2,8 @@ import { randomInt } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Msg, Subscription } from '@nats-io/transport-node';
 import {
-  apiError, isKind, isNamespaced, keyOf, KUBERNETES_SERVICE, KUBERNETES_SERVICE_INTERVAL_MS, kubernetesService, newForbidden, newTimeout, objectKey, Rand, requestKind,
-  type ApiError, type ApiRequest, type Kind, type KObject, type Namespace,
+  apiError, isKind, isNamespaced, keyOf, KUBERNETES_SERVICE_INTERVAL_MS, newForbidden, newTimeout, objectKey, Rand, requestKind,
+  type ApiError, type ApiRequest, type Kind, type KObject,
 } from '@kubesim/api';
 import { ApiCore, conflictFor, createdBefore, STEP_RETRIES, stepFailed, stepRequest, stepsConflicted, type RequestContext, type Step } from '@kubesim/apiserver';
 import { isObjectEntry, type Envelope } from '@kubesim/log';
@@ -135,9 +135,9 @@ export class NatsApiServer {
    * created again if it is missing, by `system:apiserver` (each replica looks; one create wins).
    */
   private async keepKubernetesService(): Promise<void> {
-    const ns = this.core.get('Namespace', '', 'default') as Namespace | undefined;
-    if (ns === undefined || ns.status?.phase === 'Terminating' || this.core.get('Service', 'default', KUBERNETES_SERVICE) !== undefined) return;
-    const r = await this.request({ verb: 'create', object: kubernetesService() as KObject }, 'system:apiserver', null, `kubernetes-service/${this.o.name ?? 'apiserver'}/${Date.now()}`);
+    const repair = this.core.kubernetesServiceRepair();
+    if (repair === undefined) return;
+    const r = await this.request(repair, 'system:apiserver', null, `kubernetes-service/${this.o.name ?? 'apiserver'}/${Date.now()}`);
     if (r.ok) this.log('created the kubernetes Service again');
   }
 

@@ -658,12 +658,13 @@ const advanceInit = (input: Input, pod: Pod, node: string, forced: boolean | und
 const syncReadiness = (input: Input, pod: Pod, node: string, forced: boolean | undefined, crashInMs?: number, down?: ProbeDown): Result => {
   const { now, local } = input;
   const statuses = pod.status?.containerStatuses ?? [];
-  const r = readiness(pod, statuses, now, forced, down, startupFailing(input, pod));
+  const failingStartup = startupFailing(input, pod);
+  const r = readiness(pod, statuses, now, forced, down, failingStartup);
   const nextStatuses = withReady(pod, statuses, r.ready, r.started);
   const changed = nextStatuses.some((x, i) => x !== statuses[i]);
   const afters = [r.requeueAfterMs, crashInMs, down?.nextFailureAt === undefined ? undefined : down.nextFailureAt - now].filter((x): x is number => x !== undefined);
   // Sidecars (restartable init containers) turn ready by their own probes.
-  const side = sidecarReadiness(pod, pod.status?.initContainerStatuses ?? [], now, startupFailing(input, pod));
+  const side = sidecarReadiness(pod, pod.status?.initContainerStatuses ?? [], now, failingStartup);
   const sideAfter = side.nextAt === undefined ? undefined : side.nextAt - now;
   const conditions = kubeletConditions(pod, 'Running', nextStatuses, now, [], side.statuses);
   const cur = pod.status?.conditions ?? [];
@@ -744,9 +745,10 @@ const restartCrashed = (input: Input, pod: Pod, node: string, forced: boolean | 
   });
   const next = (pod.status?.containerStatuses ?? []).map((s) => restart(s, false, ''));
   if (restarted.size === 0 && configErrors.size === 0) return waitUntil === undefined ? undefined : backingOff(input, pod, waiting, waitUntil);
-  const r = readiness(pod, next, now, forced, undefined, startupFailing(input, pod));
+  const failingStartup = startupFailing(input, pod);
+  const r = readiness(pod, next, now, forced, undefined, failingStartup);
   const statusesNext = withReady(pod, next, r.ready, r.started);
-  const side = inits === undefined ? undefined : sidecarReadiness(pod, inits, now, startupFailing(input, pod));
+  const side = inits === undefined ? undefined : sidecarReadiness(pod, inits, now, failingStartup);
   // The fault's next crash of the restarted container is due runMs after this start.
   const target = crash !== undefined && crash.remaining > 0 ? crashTarget(pod, crash) : undefined;
   const crashIn = target !== undefined && restarted.has(target) ? crash!.runMs : undefined;
@@ -893,16 +895,24 @@ const failingProbe = (
   const base = f.remaining === f.count ? Math.max(f.time, probing) : probing;
   const due = Math.min(threshold, Math.floor((now - base) / period));
   if (due <= 0) return base + period - now;
-  const key = `${pod.metadata?.uid ?? ''}/${spec.name}#${restartCount}`;
-  const recorded = local.probeFailures.get(key) ?? 0;
-  const output = probeFailureOutput(probe, pod, spec);
-  const failures = Array.from({ length: Math.max(0, due - recorded) }, () => unhealthyEvent(pod, spec, kind === 'liveness' ? 'Liveness' : 'Startup', output, list));
-  const next = failures.length > 0 ? { ...local, probeFailures: new Map(local.probeFailures).set(key, due) } : local;
+  const { failures, local: next } = unrecordedFailures(local, `${pod.metadata?.uid ?? ''}/${spec.name}#${restartCount}`, due,
+    () => unhealthyEvent(pod, spec, kind === 'liveness' ? 'Liveness' : 'Startup', probeFailureOutput(probe, pod, spec), list));
   if (due < threshold) {
     if (failures.length === 0) return base + (due + 1) * period - now;
     return { plan: seq(...failures.map(event)), local: next, requeueAfterMs: 0, workUnits: 1 };
   }
   return { events: [...failures, probeKillingEvent(pod, spec, kind, list)], local: next };
+};
+
+/**
+ * The prober worker's failure count ([worker doProbe]): the `Unhealthy` events of the failures due by now
+ * that this kubelet has not recorded yet for the container instance `key`, and the count then recorded.
+ */
+const unrecordedFailures = (local: KubeletLocal, key: string, due: number, unhealthy: () => EventSpec): { failures: EventSpec[]; local: KubeletLocal } => {
+  const recorded = local.probeFailures.get(key) ?? 0;
+  if (due <= recorded) return { failures: [], local };
+  const e = unhealthy();
+  return { failures: Array.from({ length: due - recorded }, () => e), local: { ...local, probeFailures: new Map(local.probeFailures).set(key, due) } };
 };
 
 /**
@@ -1154,11 +1164,7 @@ const readinessProbeDown = (pod: Pod, f: ReadinessProbeFault, now: number): Prob
 
 /** The `Unhealthy` events (`Readiness probe failed: …`) of the failures due and not yet recorded, then a sync right away. */
 const readinessFailures = (input: Input, pod: Pod, down: ProbeDown): Result | undefined => {
-  const { local } = input;
-  const key = `${pod.metadata?.uid ?? ''}/${down.container}#${statusOf(pod, down.container)?.restartCount ?? 0}#readiness`;
-  const recorded = local.probeFailures.get(key) ?? 0;
-  if (down.failures <= recorded) return undefined;
-  const output = probeFailureOutput(down.probe, pod, down.spec);
-  const events = Array.from({ length: down.failures - recorded }, () => event(unhealthyEvent(pod, down.spec, 'Readiness', output)));
-  return { plan: seq(...events), local: { ...local, probeFailures: new Map(local.probeFailures).set(key, down.failures) }, requeueAfterMs: 0, workUnits: 1 };
+  const { failures, local } = unrecordedFailures(input.local, `${pod.metadata?.uid ?? ''}/${down.container}#${statusOf(pod, down.container)?.restartCount ?? 0}#readiness`,
+    down.failures, () => unhealthyEvent(pod, down.spec, 'Readiness', probeFailureOutput(down.probe, pod, down.spec)));
+  return failures.length === 0 ? undefined : { plan: seq(...failures.map(event)), local, requeueAfterMs: 0, workUnits: 1 };
 };

@@ -79,6 +79,9 @@ export const lastTermination = (s: ContainerStatus | undefined): ContainerTermin
 /** The finishedAt of the container's latest terminated instance, in ms. */
 export const lastFinishedAt = (s: ContainerStatus | undefined): number | undefined => parseTimestamp(lastTermination(s)?.finishedAt);
 
+/** An integer in [lo, hi]. */
+const int = (v: unknown, lo: number, hi: number): boolean => typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;
+
 /**
  * The error in a `container-crash` fault's data, if any (checked before the fault is logged): a pod name,
  * an optional container name, `exitCode` an integer 0–255, `count` a positive integer, `runMs` ≥ 0.
@@ -86,7 +89,6 @@ export const lastFinishedAt = (s: ContainerStatus | undefined): number | undefin
 export const containerCrashError = (d: Readonly<Record<string, unknown>>): string | undefined => {
   if (typeof d.name !== 'string' || d.name === '') return 'fault container-crash: "name" (the pod) is required';
   if (d.container !== undefined && (typeof d.container !== 'string' || d.container === '')) return 'fault container-crash: "container" must be a container name';
-  const int = (v: unknown, lo: number, hi: number): boolean => typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;
   if (d.exitCode !== undefined && !int(d.exitCode, 0, 255)) return 'fault container-crash: "exitCode" must be an integer from 0 to 255';
   if (d.count !== undefined && !int(d.count, 1, 1_000)) return 'fault container-crash: "count" must be an integer from 1 to 1000';
   if (d.runMs !== undefined && !(typeof d.runMs === 'number' && Number.isFinite(d.runMs) && d.runMs >= 0)) return 'fault container-crash: "runMs" must be a non-negative number';
@@ -103,7 +105,6 @@ export const probeFailureError = (d: Readonly<Record<string, unknown>>): string 
   if (typeof d.name !== 'string' || d.name === '') return 'fault probe-failure: "name" (the pod) is required';
   if (d.probe !== 'liveness' && d.probe !== 'readiness' && d.probe !== 'startup') return 'fault probe-failure: "probe" must be liveness, readiness or startup';
   if (d.container !== undefined && (typeof d.container !== 'string' || d.container === '')) return 'fault probe-failure: "container" must be a container name';
-  const int = (v: unknown, lo: number, hi: number): boolean => typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;
   if (d.probe === 'readiness') {
     if (d.count !== undefined || d.exitCode !== undefined) return 'fault probe-failure: "count" and "exitCode" are for a liveness probe (a failing readiness probe kills nothing)';
     if (!(typeof d.durationMs === 'number' && Number.isFinite(d.durationMs) && d.durationMs > 0)) return 'fault probe-failure: a readiness probe needs "durationMs", how long it fails (a positive number)';

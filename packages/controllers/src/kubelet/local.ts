@@ -38,6 +38,9 @@ export const parseKubeletProcessEntry = (e: Envelope): { event: KubeletProcessEv
   }
 };
 
+/** `v` when it is an integer ≥ `lo`, else `dflt`. */
+const intOr = (v: unknown, dflt: number, lo: number): number => (typeof v === 'number' && Number.isInteger(v) && v >= lo ? v : dflt);
+
 /** Parse the `data` of a FAULT entry addressed to the kubelet's pods. */
 export const parseKubeletFault = (data: unknown):
   | { kind: 'pod-readiness'; key: string; namespace: string; name: string; ready: boolean }
@@ -59,11 +62,10 @@ export const parseKubeletFault = (data: unknown):
     };
   }
   if (d.fault === 'container-crash') {
-    const int = (v: unknown, dflt: number, lo: number): number => (typeof v === 'number' && Number.isInteger(v) && v >= lo ? v : dflt);
     return {
       kind: 'container-crash', key, namespace, name: d.name,
       ...(typeof d.container === 'string' && d.container !== '' ? { container: d.container } : {}),
-      exitCode: int(d.exitCode, 1, 0), count: int(d.count, 1, 1),
+      exitCode: intOr(d.exitCode, 1, 0), count: intOr(d.count, 1, 1),
       runMs: typeof d.runMs === 'number' && Number.isFinite(d.runMs) && d.runMs >= 0 ? d.runMs : DEFAULT_CRASH_RUN_MS,
     };
   }
@@ -75,11 +77,10 @@ export const parseKubeletFault = (data: unknown):
   }
   // A failing liveness or startup probe ends as a crash does (killed, restarted with the crash-loop back-off), at its own times.
   if (d.fault === 'probe-failure' && (d.probe === 'liveness' || d.probe === 'startup')) {
-    const int = (v: unknown, dflt: number, lo: number): number => (typeof v === 'number' && Number.isInteger(v) && v >= lo ? v : dflt);
     return {
       kind: 'container-crash', key, namespace, name: d.name,
       ...(typeof d.container === 'string' && d.container !== '' ? { container: d.container } : {}),
-      exitCode: int(d.exitCode, LIVENESS_KILL_EXIT_CODE, 0), count: int(d.count, 1, 1), runMs: 0, probe: d.probe,
+      exitCode: intOr(d.exitCode, LIVENESS_KILL_EXIT_CODE, 0), count: intOr(d.count, 1, 1), runMs: 0, probe: d.probe,
     };
   }
   return undefined;

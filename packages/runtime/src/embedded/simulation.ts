@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { KUBERNETES_SERVICE, KUBERNETES_SERVICE_INTERVAL_MS, kubernetesService, Rand, type ApiError, type ApiRequest, type KObject, type Namespace } from '@kubesim/api';
+import { KUBERNETES_SERVICE_INTERVAL_MS, Rand, type ApiError, type ApiRequest, type KObject } from '@kubesim/api';
 import { InMemoryLog, isObjectEntry, type Envelope } from '@kubesim/log';
 import { ApiServer, createdBefore, type ApiResult } from '@kubesim/apiserver';
 import { KUBELET_NAME, podOrNodeFaultError, POD_AND_NODE_FAULTS, type ComponentDef } from '@kubesim/controllers';
@@ -130,10 +130,8 @@ export class Simulation {
    */
   keepKubernetesService(): void {
     this.atBackground(KUBERNETES_SERVICE_INTERVAL_MS, () => {
-      const ns = this.api.get('Namespace', '', 'default') as Namespace | undefined;
-      if (ns !== undefined && ns.status?.phase !== 'Terminating' && this.api.get('Service', 'default', KUBERNETES_SERVICE) === undefined) {
-        this.api.handle({ verb: 'create', object: kubernetesService() as KObject }, { actor: 'system:apiserver', cause: null, time: this.now });
-      }
+      const repair = this.api.kubernetesServiceRepair();
+      if (repair !== undefined) this.api.handle(repair, { actor: 'system:apiserver', cause: null, time: this.now });
       this.keepKubernetesService();
     });
   }
